@@ -1,0 +1,111 @@
+//! The accountability invariant: every person is in exactly one stage, counts per stage add
+//! up, and a batch that left a rendezvous point with N people arrives at the gate with N or
+//! raises an alarm.
+
+use crate::ids::{BatchId, GateId, RvId};
+use crate::lifecycle::Stage;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Households and people per stage.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StageCounts {
+    pub households: BTreeMap<Stage, u64>,
+    pub people: BTreeMap<Stage, u64>,
+}
+
+impl StageCounts {
+    pub fn add(&mut self, stage: Stage, households: i64, people: i64) {
+        let h = self.households.entry(stage).or_default();
+        *h = (*h as i64 + households) as u64;
+        let p = self.people.entry(stage).or_default();
+        *p = (*p as i64 + people) as u64;
+    }
+
+    pub fn total_people(&self) -> u64 {
+        self.people.values().sum()
+    }
+
+    pub fn total_households(&self) -> u64 {
+        self.households.values().sum()
+    }
+
+    /// Drops stages with nothing in them, so that two counts compare equal when they agree.
+    pub fn normalised(mut self) -> Self {
+        self.households.retain(|_, v| *v != 0);
+        self.people.retain(|_, v| *v != 0);
+        self
+    }
+}
+
+/// An escort batch's balance: how many left and how many arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BatchBalance {
+    pub batch: BatchId,
+    pub rv: RvId,
+    pub gate: GateId,
+    pub departed_people: u64,
+    pub arrived_people: u64,
+    pub closed: bool,
+}
+
+impl BatchBalance {
+    /// A closed batch whose arrivals do not match its departures is an alarm.
+    pub fn is_alarm(&self) -> bool {
+        self.closed && self.arrived_people != self.departed_people
+    }
+}
+
+/// The result of an accountability check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountabilityReport {
+    /// People registered in the operation, counted from the people themselves.
+    pub registered_people: u64,
+    /// Counts kept up to date with every step.
+    pub maintained: StageCounts,
+    /// Counts recomputed from the cases.
+    pub recomputed: StageCounts,
+    pub alarms: Vec<BatchBalance>,
+    pub problems: Vec<String>,
+}
+
+impl AccountabilityReport {
+    pub fn new(
+        registered_people: u64,
+        maintained: StageCounts,
+        recomputed: StageCounts,
+        batches: Vec<BatchBalance>,
+    ) -> Self {
+        let maintained = maintained.normalised();
+        let recomputed = recomputed.normalised();
+        let mut problems = Vec::new();
+        if recomputed.total_people() != registered_people {
+            problems.push(format!(
+                "{} people registered but {} counted across stages",
+                registered_people,
+                recomputed.total_people()
+            ));
+        }
+        if maintained != recomputed {
+            problems.push("maintained stage counts differ from the cases".to_string());
+        }
+        let alarms: Vec<BatchBalance> = batches.into_iter().filter(BatchBalance::is_alarm).collect();
+        for a in &alarms {
+            problems.push(format!(
+                "batch {} left rendezvous point {} with {} people and {} arrived at gate {}",
+                a.batch, a.rv, a.departed_people, a.arrived_people, a.gate
+            ));
+        }
+        AccountabilityReport {
+            registered_people,
+            maintained,
+            recomputed,
+            alarms,
+            problems,
+        }
+    }
+
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}

@@ -1,0 +1,68 @@
+//! The refusals of the domain, each with a stable machine code.
+
+use crate::lifecycle::{Stage, Step};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+
+    #[error("cannot {step} a case that is {stage}; allowed from {stage}: {}", list_steps(allowed))]
+    IllegalTransition {
+        stage: Stage,
+        step: Step,
+        allowed: Vec<Step>,
+    },
+
+    #[error("window is full: capacity {capacity}, already assigned {assigned}, household of {requested}")]
+    WindowFull {
+        capacity: u32,
+        assigned: u32,
+        requested: u32,
+    },
+
+    #[error("flight is full: capacity {capacity}, already manifested {manifested}, household of {requested}")]
+    FlightFull {
+        capacity: u32,
+        manifested: u32,
+        requested: u32,
+    },
+
+    #[error("{0}")]
+    Conflict(String),
+}
+
+fn list_steps(steps: &[Step]) -> String {
+    if steps.is_empty() {
+        return "nothing (final state)".to_string();
+    }
+    steps
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl DomainError {
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        DomainError::Invalid {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        DomainError::Conflict(message.into())
+    }
+
+    /// The stable machine code of this refusal.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DomainError::Invalid { .. } => "invalid_input",
+            DomainError::IllegalTransition { .. } => "illegal_transition",
+            DomainError::WindowFull { .. } => "window_full",
+            DomainError::FlightFull { .. } => "flight_full",
+            DomainError::Conflict(_) => "conflict",
+        }
+    }
+}

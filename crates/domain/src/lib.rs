@@ -1,0 +1,20 @@
+//! The evacuation domain: operations, households (cases), people, rendezvous points, gates,
+//! windows, escort batches, flights and hazards, and the rules that govern them.
+//!
+//! Architecture invariant: this crate decides, it never does. It touches no I/O, no clock and
+//! no randomness: every timestamp, identifier and random value arrives as an argument. It does
+//! not know about HTTP, JSON wire formats or SQL.
+
+pub mod accountability;
+pub mod error;
+pub mod ids;
+pub mod lifecycle;
+pub mod matching;
+pub mod model;
+pub mod role;
+pub mod values;
+
+pub use error::DomainError;
+pub use ids::*;
+pub use lifecycle::{Stage, Step};
+pub use role::Role;

@@ -1,0 +1,440 @@
+//! The lifecycle of a household (case): its stages, the steps between them, and the one
+//! function that decides whether a step is allowed. Every rule about which stage may follow
+//! which lives in [`Stage::after`]; nothing else in the system changes a stage.
+
+use crate::error::DomainError;
+use crate::ids::{BatchId, FlightId, GateId, RvId, WindowId};
+use crate::model::{FlightLoad, GateStatus, WindowLoad};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a household is. Every person is in exactly the stage of their household.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Registered,
+    DocumentsVerified,
+    Eligible,
+    Assigned,
+    PassIssued,
+    AdmittedAtRv,
+    InEscort,
+    ArrivedAtGate,
+    Processed,
+    Manifested,
+    Boarded,
+    // Side states.
+    Rejected,
+    Withdrawn,
+    NoShow,
+    /// Given a new RV or window after an earlier assignment; any earlier pass is void and a
+    /// new one must be issued.
+    Reassigned,
+    /// Left an RV in an escort batch and did not arrive at the gate when the batch was closed.
+    Unaccounted,
+}
+
+/// A step of the lifecycle, as requested by a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    VerifyDocuments,
+    DecideEligible,
+    Reject,
+    Assign,
+    Reassign,
+    IssuePass,
+    AdmitAtRv,
+    DepartInEscort,
+    ArriveAtGate,
+    Process,
+    Manifest,
+    Board,
+    Withdraw,
+    MarkNoShow,
+    MarkUnaccounted,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 16] = [
+        Stage::Registered,
+        Stage::DocumentsVerified,
+        Stage::Eligible,
+        Stage::Assigned,
+        Stage::PassIssued,
+        Stage::AdmittedAtRv,
+        Stage::InEscort,
+        Stage::ArrivedAtGate,
+        Stage::Processed,
+        Stage::Manifested,
+        Stage::Boarded,
+        Stage::Rejected,
+        Stage::Withdrawn,
+        Stage::NoShow,
+        Stage::Reassigned,
+        Stage::Unaccounted,
+    ];
+
+    /// The transition table: the stage a step leads to from this stage, or `None` when the
+    /// step is not allowed here.
+    pub fn after(self, step: Step) -> Option<Stage> {
+        use Stage as S;
+        use Step as T;
+        let next = match (self, step) {
+            (S::Registered, T::VerifyDocuments) => S::DocumentsVerified,
+            (S::Registered | S::DocumentsVerified, T::Reject) => S::Rejected,
+            (S::DocumentsVerified, T::DecideEligible) => S::Eligible,
+            (S::Eligible, T::Assign) => S::Assigned,
+            (S::Assigned | S::PassIssued | S::NoShow | S::Reassigned, T::Reassign) => S::Reassigned,
+            (S::Assigned | S::Reassigned, T::IssuePass) => S::PassIssued,
+            (S::PassIssued, T::AdmitAtRv) => S::AdmittedAtRv,
+            (S::AdmittedAtRv, T::DepartInEscort) => S::InEscort,
+            (S::InEscort | S::Unaccounted, T::ArriveAtGate) => S::ArrivedAtGate,
+            (S::InEscort, T::MarkUnaccounted) => S::Unaccounted,
+            (S::ArrivedAtGate, T::Process) => S::Processed,
+            (S::Processed, T::Manifest) => S::Manifested,
+            (S::Manifested, T::Board) => S::Boarded,
+            (S::Assigned | S::PassIssued | S::Reassigned, T::MarkNoShow) => S::NoShow,
+            (
+                S::Registered
+                | S::DocumentsVerified
+                | S::Eligible
+                | S::Assigned
+                | S::PassIssued
+                | S::NoShow
+                | S::Reassigned,
+                T::Withdraw,
+            ) => S::Withdrawn,
+            _ => return None,
+        };
+        Some(next)
+    }
+
+    /// The steps allowed from this stage, in lifecycle order.
+    pub fn allowed_steps(self) -> Vec<Step> {
+        Step::ALL
+            .into_iter()
+            .filter(|s| self.after(*s).is_some())
+            .collect()
+    }
+
+    /// Whether no step leads out of this stage.
+    pub fn is_final(self) -> bool {
+        self.allowed_steps().is_empty()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Registered => "registered",
+            Stage::DocumentsVerified => "documents_verified",
+            Stage::Eligible => "eligible",
+            Stage::Assigned => "assigned",
+            Stage::PassIssued => "pass_issued",
+            Stage::AdmittedAtRv => "admitted_at_rv",
+            Stage::InEscort => "in_escort",
+            Stage::ArrivedAtGate => "arrived_at_gate",
+            Stage::Processed => "processed",
+            Stage::Manifested => "manifested",
+            Stage::Boarded => "boarded",
+            Stage::Rejected => "rejected",
+            Stage::Withdrawn => "withdrawn",
+            Stage::NoShow => "no_show",
+            Stage::Reassigned => "reassigned",
+            Stage::Unaccounted => "unaccounted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+impl Step {
+    pub const ALL: [Step; 15] = [
+        Step::VerifyDocuments,
+        Step::DecideEligible,
+        Step::Reject,
+        Step::Assign,
+        Step::Reassign,
+        Step::IssuePass,
+        Step::AdmitAtRv,
+        Step::DepartInEscort,
+        Step::ArriveAtGate,
+        Step::Process,
+        Step::Manifest,
+        Step::Board,
+        Step::Withdraw,
+        Step::MarkNoShow,
+        Step::MarkUnaccounted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::VerifyDocuments => "verify_documents",
+            Step::DecideEligible => "decide_eligible",
+            Step::Reject => "reject",
+            Step::Assign => "assign",
+            Step::Reassign => "reassign",
+            Step::IssuePass => "issue_pass",
+            Step::AdmitAtRv => "admit_at_rv",
+            Step::DepartInEscort => "depart_in_escort",
+            Step::ArriveAtGate => "arrive_at_gate",
+            Step::Process => "process",
+            Step::Manifest => "manifest",
+            Step::Board => "board",
+            Step::Withdraw => "withdraw",
+            Step::MarkNoShow => "mark_no_show",
+            Step::MarkUnaccounted => "mark_unaccounted",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the decision needs to know about a case: its stage and where it is placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseState {
+    pub stage: Stage,
+    /// Number of people in the household; never zero.
+    pub size: u32,
+    pub window: Option<WindowId>,
+    pub rv: Option<RvId>,
+    pub gate: Option<GateId>,
+    pub batch: Option<BatchId>,
+    pub flight: Option<FlightId>,
+    /// Whether every member has at least one identity document attached.
+    pub all_members_documented: bool,
+}
+
+impl CaseState {
+    pub fn registered(size: u32, all_members_documented: bool) -> Self {
+        CaseState {
+            stage: Stage::Registered,
+            size,
+            window: None,
+            rv: None,
+            gate: None,
+            batch: None,
+            flight: None,
+            all_members_documented,
+        }
+    }
+}
+
+/// A requested step with the facts about the other records it touches, loaded by the store
+/// in the same transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    VerifyDocuments,
+    DecideEligible,
+    Reject,
+    Assign(WindowLoad),
+    Reassign(WindowLoad),
+    IssuePass,
+    AdmitAtRv { rv: RvId },
+    DepartInEscort { batch: BatchId, rv: RvId, gate: GateId, gate_status: GateStatus },
+    ArriveAtGate { batch: BatchId, gate: GateId },
+    Process { gate: GateId },
+    Manifest(FlightLoad),
+    Board { flight: FlightId },
+    Withdraw,
+    MarkNoShow,
+    MarkUnaccounted { batch: BatchId },
+}
+
+impl Command {
+    pub fn step(&self) -> Step {
+        match self {
+            Command::VerifyDocuments => Step::VerifyDocuments,
+            Command::DecideEligible => Step::DecideEligible,
+            Command::Reject => Step::Reject,
+            Command::Assign(_) => Step::Assign,
+            Command::Reassign(_) => Step::Reassign,
+            Command::IssuePass => Step::IssuePass,
+            Command::AdmitAtRv { .. } => Step::AdmitAtRv,
+            Command::DepartInEscort { .. } => Step::DepartInEscort,
+            Command::ArriveAtGate { .. } => Step::ArriveAtGate,
+            Command::Process { .. } => Step::Process,
+            Command::Manifest(_) => Step::Manifest,
+            Command::Board { .. } => Step::Board,
+            Command::Withdraw => Step::Withdraw,
+            Command::MarkNoShow => Step::MarkNoShow,
+            Command::MarkUnaccounted { .. } => Step::MarkUnaccounted,
+        }
+    }
+}
+
+/// Decides a step: returns the case as it will be, or a refusal that names what is wrong.
+/// The stage rule comes first, so that a refusal for a wrong stage always names the current
+/// stage and the allowed steps.
+pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainError> {
+    let step = command.step();
+    let Some(next_stage) = case.stage.after(step) else {
+        return Err(DomainError::IllegalTransition {
+            stage: case.stage,
+            step,
+            allowed: case.stage.allowed_steps(),
+        });
+    };
+    let mut next = case.clone();
+    next.stage = next_stage;
+    match command {
+        Command::VerifyDocuments => {
+            if !case.all_members_documented {
+                return Err(DomainError::conflict(
+                    "every member needs an identity document before documents can be verified",
+                ));
+            }
+        }
+        Command::Assign(w) | Command::Reassign(w) => {
+            if !w.rv_status.accepts_assignments() {
+                return Err(DomainError::conflict(format!(
+                    "rendezvous point {} is {}; households can be assigned only to an agreed or active one",
+                    w.rv,
+                    w.rv_status.as_str()
+                )));
+            }
+            // A household reassigned to the window it already holds keeps its seats.
+            let already_here = case.window == Some(w.window);
+            let assigned = if already_here {
+                w.assigned_people.saturating_sub(case.size)
+            } else {
+                w.assigned_people
+            };
+            if assigned + case.size > w.capacity {
+                return Err(DomainError::WindowFull {
+                    capacity: w.capacity,
+                    assigned,
+                    requested: case.size,
+                });
+            }
+            next.window = Some(w.window);
+            next.rv = Some(w.rv);
+        }
+        Command::AdmitAtRv { rv } => {
+            if case.rv != Some(*rv) {
+                return Err(DomainError::conflict(format!(
+                    "this household is expected at rendezvous point {}, not {}",
+                    opt(case.rv),
+                    rv
+                )));
+            }
+        }
+        Command::DepartInEscort {
+            batch,
+            rv,
+            gate,
+            gate_status,
+        } => {
+            if case.rv != Some(*rv) {
+                return Err(DomainError::conflict(format!(
+                    "this household was admitted at rendezvous point {}, not {}",
+                    opt(case.rv),
+                    rv
+                )));
+            }
+            if *gate_status != GateStatus::Open {
+                return Err(DomainError::conflict(format!(
+                    "gate {gate} is {}; batches can leave only for an open gate",
+                    gate_status.as_str()
+                )));
+            }
+            next.batch = Some(*batch);
+            next.gate = Some(*gate);
+        }
+        Command::ArriveAtGate { batch, gate } => {
+            if case.batch != Some(*batch) || case.gate != Some(*gate) {
+                return Err(DomainError::conflict(format!(
+                    "this household is in batch {} to gate {}, not batch {batch} at gate {gate}",
+                    opt(case.batch),
+                    opt(case.gate)
+                )));
+            }
+        }
+        Command::Process { gate } => {
+            if case.gate != Some(*gate) {
+                return Err(DomainError::conflict(format!(
+                    "this household arrived at gate {}, not {gate}",
+                    opt(case.gate)
+                )));
+            }
+        }
+        Command::Manifest(f) => {
+            if f.manifested_people + case.size > f.capacity {
+                return Err(DomainError::FlightFull {
+                    capacity: f.capacity,
+                    manifested: f.manifested_people,
+                    requested: case.size,
+                });
+            }
+            next.flight = Some(f.flight);
+        }
+        Command::Board { flight } => {
+            if case.flight != Some(*flight) {
+                return Err(DomainError::conflict(format!(
+                    "this household is manifested on flight {}, not {flight}",
+                    opt(case.flight)
+                )));
+            }
+        }
+        Command::MarkUnaccounted { batch } => {
+            if case.batch != Some(*batch) {
+                return Err(DomainError::conflict(format!(
+                    "this household is in batch {}, not {batch}",
+                    opt(case.batch)
+                )));
+            }
+        }
+        Command::DecideEligible
+        | Command::Reject
+        | Command::IssuePass
+        | Command::Withdraw
+        | Command::MarkNoShow => {}
+    }
+    Ok(next)
+}
+
+fn opt<T: fmt::Display>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "none".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn illegal_step_names_current_stage_and_allowed_steps() {
+        let case = CaseState::registered(3, true);
+        let err = decide(&case, &Command::IssuePass).unwrap_err();
+        let msg = err.to_string();
+        assert_eq!(err.code(), "illegal_transition");
+        assert!(msg.contains("registered"), "{msg}");
+        assert!(msg.contains("verify_documents, reject"), "{msg}");
+    }
+
+    #[test]
+    fn boarded_is_final() {
+        assert!(Stage::Boarded.is_final());
+        assert!(Stage::Rejected.is_final());
+        assert!(Stage::Withdrawn.is_final());
+        assert!(!Stage::Unaccounted.is_final());
+    }
+
+    #[test]
+    fn verify_requires_documents() {
+        let case = CaseState::registered(2, false);
+        assert_eq!(
+            decide(&case, &Command::VerifyDocuments).unwrap_err().code(),
+            "conflict"
+        );
+    }
+}

@@ -1,0 +1,432 @@
+//! The records of an operation other than cases: rendezvous points, gates, windows, batches,
+//! flights, hazards, and the facts about them that lifecycle decisions need.
+
+use crate::error::DomainError;
+use crate::ids::{FlightId, RvId, WindowId};
+use crate::values::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// The side of the arrangement a user speaks for when accepting a rendezvous point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    CoordinatingAuthority,
+    EscortParty,
+}
+
+/// The status of a rendezvous point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RvStatus {
+    Proposed,
+    Agreed,
+    Active,
+    Suspended,
+    Closed,
+}
+
+impl RvStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RvStatus::Proposed => "proposed",
+            RvStatus::Agreed => "agreed",
+            RvStatus::Active => "active",
+            RvStatus::Suspended => "suspended",
+            RvStatus::Closed => "closed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            RvStatus::Proposed,
+            RvStatus::Agreed,
+            RvStatus::Active,
+            RvStatus::Suspended,
+            RvStatus::Closed,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+    pub fn accepts_assignments(self) -> bool {
+        matches!(self, RvStatus::Agreed | RvStatus::Active)
+    }
+}
+
+/// The agreement state of a rendezvous point: which sides accepted it, and its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RvAgreement {
+    pub status: RvStatus,
+    pub accepted_by_authority: bool,
+    pub accepted_by_escort: bool,
+}
+
+/// A change requested to a rendezvous point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RvChange {
+    Accept(Side),
+    Activate,
+    Suspend,
+    Close,
+}
+
+impl RvAgreement {
+    /// A new proposal, accepted already by the side that proposed it.
+    pub fn proposed_by(side: Side) -> Self {
+        RvAgreement {
+            status: RvStatus::Proposed,
+            accepted_by_authority: side == Side::CoordinatingAuthority,
+            accepted_by_escort: side == Side::EscortParty,
+        }
+    }
+
+    /// An RV is agreed only when both the coordinating authority and the escort party accepted
+    /// it; it may be activated once agreed, suspended while agreed or active, reactivated from
+    /// suspension, and closed from anything but closed.
+    pub fn apply(self, change: RvChange) -> Result<RvAgreement, DomainError> {
+        let mut next = self;
+        let refuse = |what: &str| {
+            Err(DomainError::conflict(format!(
+                "cannot {what} a rendezvous point that is {}",
+                self.status.as_str()
+            )))
+        };
+        match change {
+            RvChange::Accept(side) => {
+                if self.status != RvStatus::Proposed {
+                    return refuse("accept");
+                }
+                match side {
+                    Side::CoordinatingAuthority => next.accepted_by_authority = true,
+                    Side::EscortParty => next.accepted_by_escort = true,
+                }
+                if next.accepted_by_authority && next.accepted_by_escort {
+                    next.status = RvStatus::Agreed;
+                }
+            }
+            RvChange::Activate => match self.status {
+                RvStatus::Agreed | RvStatus::Suspended => next.status = RvStatus::Active,
+                _ => return refuse("activate"),
+            },
+            RvChange::Suspend => match self.status {
+                RvStatus::Agreed | RvStatus::Active => next.status = RvStatus::Suspended,
+                _ => return refuse("suspend"),
+            },
+            RvChange::Close => match self.status {
+                RvStatus::Closed => return refuse("close"),
+                _ => next.status = RvStatus::Closed,
+            },
+        }
+        Ok(next)
+    }
+}
+
+/// Kind of gate: a main entrance or a discreet gate known only to those who need to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateKind {
+    Main,
+    Discreet,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateStatus {
+    Open,
+    Suspended,
+    Closed,
+}
+
+impl GateStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateStatus::Open => "open",
+            GateStatus::Suspended => "suspended",
+            GateStatus::Closed => "closed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [GateStatus::Open, GateStatus::Suspended, GateStatus::Closed]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+impl GateKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateKind::Main => "main",
+            GateKind::Discreet => "discreet",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [GateKind::Main, GateKind::Discreet]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// A window's bounds, validated: it ends after it starts and holds at least one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowSpec {
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub capacity: u32,
+}
+
+impl WindowSpec {
+    pub fn new(start: Timestamp, end: Timestamp, capacity: u32) -> Result<Self, DomainError> {
+        if end <= start {
+            return Err(DomainError::invalid("end", "a window must end after it starts"));
+        }
+        if end.0 - start.0 > 24 * 3600 {
+            return Err(DomainError::invalid("end", "a window lasts at most 24 hours"));
+        }
+        if capacity == 0 || capacity > 100_000 {
+            return Err(DomainError::invalid("capacity", "capacity must be 1..100000 people"));
+        }
+        Ok(WindowSpec { start, end, capacity })
+    }
+}
+
+/// What an assignment needs to know about the target window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowLoad {
+    pub window: WindowId,
+    pub rv: RvId,
+    pub rv_status: RvStatus,
+    pub capacity: u32,
+    pub assigned_people: u32,
+}
+
+/// What manifesting needs to know about the flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlightLoad {
+    pub flight: FlightId,
+    pub capacity: u32,
+    pub manifested_people: u32,
+}
+
+/// Eligibility category of a household, as the coordinating authority decided it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EligibilityCategory {
+    Citizen,
+    PermanentResident,
+    VisaHolder,
+    SpecialImmigrantVisa,
+    RefugeeReferral,
+    PartnerNationCitizen,
+    AtRisk,
+    Other,
+}
+
+impl EligibilityCategory {
+    pub const ALL: [EligibilityCategory; 8] = [
+        EligibilityCategory::Citizen,
+        EligibilityCategory::PermanentResident,
+        EligibilityCategory::VisaHolder,
+        EligibilityCategory::SpecialImmigrantVisa,
+        EligibilityCategory::RefugeeReferral,
+        EligibilityCategory::PartnerNationCitizen,
+        EligibilityCategory::AtRisk,
+        EligibilityCategory::Other,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EligibilityCategory::Citizen => "citizen",
+            EligibilityCategory::PermanentResident => "permanent_resident",
+            EligibilityCategory::VisaHolder => "visa_holder",
+            EligibilityCategory::SpecialImmigrantVisa => "special_immigrant_visa",
+            EligibilityCategory::RefugeeReferral => "refugee_referral",
+            EligibilityCategory::PartnerNationCitizen => "partner_nation_citizen",
+            EligibilityCategory::AtRisk => "at_risk",
+            EligibilityCategory::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Needs that raise a household's priority and shape how it is moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriorityFlag {
+    Medical,
+    UnaccompaniedMinor,
+    Elderly,
+    Disability,
+    Pregnancy,
+}
+
+impl PriorityFlag {
+    pub const ALL: [PriorityFlag; 5] = [
+        PriorityFlag::Medical,
+        PriorityFlag::UnaccompaniedMinor,
+        PriorityFlag::Elderly,
+        PriorityFlag::Disability,
+        PriorityFlag::Pregnancy,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PriorityFlag::Medical => "medical",
+            PriorityFlag::UnaccompaniedMinor => "unaccompanied_minor",
+            PriorityFlag::Elderly => "elderly",
+            PriorityFlag::Disability => "disability",
+            PriorityFlag::Pregnancy => "pregnancy",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Kind of identity document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentType {
+    Passport,
+    NationalId,
+    Visa,
+    ResidencePermit,
+    Other,
+}
+
+impl DocumentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentType::Passport => "passport",
+            DocumentType::NationalId => "national_id",
+            DocumentType::Visa => "visa",
+            DocumentType::ResidencePermit => "residence_permit",
+            DocumentType::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            DocumentType::Passport,
+            DocumentType::NationalId,
+            DocumentType::Visa,
+            DocumentType::ResidencePermit,
+            DocumentType::Other,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+}
+
+/// Kind of organisation in an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganisationKind {
+    CoordinatingAuthority,
+    EscortParty,
+    GateAuthority,
+    Airlift,
+    Oversight,
+}
+
+impl OrganisationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganisationKind::CoordinatingAuthority => "coordinating_authority",
+            OrganisationKind::EscortParty => "escort_party",
+            OrganisationKind::GateAuthority => "gate_authority",
+            OrganisationKind::Airlift => "airlift",
+            OrganisationKind::Oversight => "oversight",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HazardKind {
+    Crowd,
+    Checkpoint,
+    Fighting,
+    Blast,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// A hazard's validity and extent, validated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HazardSpec {
+    pub radius_m: u32,
+    pub valid_from: Timestamp,
+    pub valid_until: Option<Timestamp>,
+}
+
+impl HazardSpec {
+    pub fn new(
+        radius_m: u32,
+        valid_from: Timestamp,
+        valid_until: Option<Timestamp>,
+    ) -> Result<Self, DomainError> {
+        if !(1..=20_000).contains(&radius_m) {
+            return Err(DomainError::invalid("radius_m", "radius must be 1..20000 metres"));
+        }
+        if let Some(u) = valid_until {
+            if u <= valid_from {
+                return Err(DomainError::invalid(
+                    "valid_until",
+                    "a hazard must end after it starts",
+                ));
+            }
+        }
+        Ok(HazardSpec {
+            radius_m,
+            valid_from,
+            valid_until,
+        })
+    }
+}
+
+/// Gate throughput per hour, validated.
+pub fn hourly_throughput(n: u32) -> Result<u32, DomainError> {
+    if n == 0 || n > 20_000 {
+        return Err(DomainError::invalid(
+            "hourly_throughput",
+            "throughput must be 1..20000 people per hour",
+        ));
+    }
+    Ok(n)
+}
+
+/// Flight capacity, validated.
+pub fn flight_capacity(n: u32) -> Result<u32, DomainError> {
+    if n == 0 || n > 1_000 {
+        return Err(DomainError::invalid("capacity", "a flight seats 1..1000 people"));
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rv_is_agreed_only_when_both_sides_accepted() {
+        let rv = RvAgreement::proposed_by(Side::CoordinatingAuthority);
+        assert_eq!(rv.status, RvStatus::Proposed);
+        let rv = rv.apply(RvChange::Accept(Side::CoordinatingAuthority)).unwrap();
+        assert_eq!(rv.status, RvStatus::Proposed);
+        let rv = rv.apply(RvChange::Accept(Side::EscortParty)).unwrap();
+        assert_eq!(rv.status, RvStatus::Agreed);
+        assert!(rv.apply(RvChange::Accept(Side::EscortParty)).is_err());
+    }
+
+    #[test]
+    fn proposed_rv_cannot_be_activated() {
+        let rv = RvAgreement::proposed_by(Side::EscortParty);
+        assert!(rv.apply(RvChange::Activate).is_err());
+    }
+}

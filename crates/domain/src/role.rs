@@ -1,0 +1,61 @@
+//! The roles a user can hold in an operation.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A role in one operation. What each role may do is stated per endpoint by the server; what
+/// each role may see is described in DESIGN.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Coordinator,
+    Hotline,
+    Escort,
+    Gate,
+    Manifest,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Coordinator,
+        Role::Hotline,
+        Role::Escort,
+        Role::Gate,
+        Role::Manifest,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Coordinator => "coordinator",
+            Role::Hotline => "hotline",
+            Role::Escort => "escort",
+            Role::Gate => "gate",
+            Role::Manifest => "manifest",
+            Role::Auditor => "auditor",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = crate::DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                crate::DomainError::invalid(
+                    "role",
+                    "a role is one of coordinator, hotline, escort, gate, manifest, auditor",
+                )
+            })
+    }
+}

@@ -1,0 +1,393 @@
+//! Validated values. Each is parsed once at the edge; once a value has its type it is valid
+//! everywhere.
+
+use crate::DomainError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Maps Persian (U+06F0..) and Arabic-Indic (U+0660..) digits to ASCII digits.
+pub fn ascii_digit(c: char) -> Option<char> {
+    match c {
+        '0'..='9' => Some(c),
+        '\u{06F0}'..='\u{06F9}' => char::from_digit(c as u32 - 0x06F0, 10),
+        '\u{0660}'..='\u{0669}' => char::from_digit(c as u32 - 0x0660, 10),
+        _ => None,
+    }
+}
+
+/// A telephone number in E.164 form (`+` and 8 to 15 digits).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    /// The country calling code assumed for national numbers (`07xx…`): Afghanistan.
+    pub const DEFAULT_COUNTRY_CODE: &'static str = "93";
+
+    /// Parses a number as people type it: `+93…`, `0093…`, `07xx xxx xxx`, with spaces,
+    /// dashes, dots or brackets, in ASCII, Persian or Arabic-Indic digits.
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        Self::parse_with_country(input, Self::DEFAULT_COUNTRY_CODE)
+    }
+
+    pub fn parse_with_country(input: &str, country_code: &str) -> Result<Self, DomainError> {
+        let trimmed = input.trim();
+        let mut digits = String::with_capacity(trimmed.len());
+        let mut plus = false;
+        for (i, c) in trimmed.chars().enumerate() {
+            if let Some(d) = ascii_digit(c) {
+                digits.push(d);
+            } else if c == '+' && i == 0 {
+                plus = true;
+            } else if matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{00A0}') {
+                continue;
+            } else {
+                return Err(DomainError::invalid(
+                    "phone",
+                    format!("unexpected character {c:?} in a phone number"),
+                ));
+            }
+        }
+        let international = if plus {
+            digits
+        } else if let Some(rest) = digits.strip_prefix("00") {
+            rest.to_string()
+        } else if let Some(rest) = digits.strip_prefix('0') {
+            format!("{country_code}{rest}")
+        } else {
+            return Err(DomainError::invalid(
+                "phone",
+                "a phone number starts with +, 00 or a national 0",
+            ));
+        };
+        if !(8..=15).contains(&international.len()) || international.starts_with('0') {
+            return Err(DomainError::invalid(
+                "phone",
+                "a phone number has 8 to 15 digits with its country code",
+            ));
+        }
+        Ok(PhoneNumber(format!("+{international}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PhoneNumber {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        PhoneNumber::parse(&s)
+    }
+}
+impl From<PhoneNumber> for String {
+    fn from(p: PhoneNumber) -> String {
+        p.0
+    }
+}
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An identity document number, normalised: ASCII letters upper-cased, digits in ASCII,
+/// separators (spaces, dashes, dots, slashes) removed. `1401-9615-82972` becomes
+/// `1401961582972`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DocumentNumber(String);
+
+impl DocumentNumber {
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let mut out = String::with_capacity(input.len());
+        for c in input.trim().chars() {
+            if let Some(d) = ascii_digit(c) {
+                out.push(d);
+            } else if c.is_ascii_alphabetic() {
+                out.push(c.to_ascii_uppercase());
+            } else if matches!(c, ' ' | '-' | '.' | '/') {
+                continue;
+            } else {
+                return Err(DomainError::invalid(
+                    "document_number",
+                    format!("unexpected character {c:?} in a document number"),
+                ));
+            }
+        }
+        if !(5..=24).contains(&out.len()) {
+            return Err(DomainError::invalid(
+                "document_number",
+                "a document number has 5 to 24 letters and digits",
+            ));
+        }
+        Ok(DocumentNumber(out))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for DocumentNumber {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        DocumentNumber::parse(&s)
+    }
+}
+impl From<DocumentNumber> for String {
+    fn from(p: DocumentNumber) -> String {
+        p.0
+    }
+}
+
+/// A WGS84 position in degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawCoordinate", into = "RawCoordinate")]
+pub struct Coordinate {
+    lat: f64,
+    lon: f64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCoordinate {
+    lat: f64,
+    lon: f64,
+}
+
+impl Coordinate {
+    pub fn new(lat: f64, lon: f64) -> Result<Self, DomainError> {
+        if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+            return Err(DomainError::invalid(
+                "lat",
+                format!("latitude {lat} is outside -90..90"),
+            ));
+        }
+        if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+            return Err(DomainError::invalid(
+                "lon",
+                format!("longitude {lon} is outside -180..180"),
+            ));
+        }
+        Ok(Coordinate { lat, lon })
+    }
+    pub fn lat(&self) -> f64 {
+        self.lat
+    }
+    pub fn lon(&self) -> f64 {
+        self.lon
+    }
+
+    /// Great-circle distance in metres.
+    pub fn distance_m(&self, other: &Coordinate) -> f64 {
+        let r = 6_371_000.0_f64;
+        let (p1, p2) = (self.lat.to_radians(), other.lat.to_radians());
+        let dp = p2 - p1;
+        let dl = (other.lon - self.lon).to_radians();
+        let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+        2.0 * r * a.sqrt().asin()
+    }
+}
+
+impl TryFrom<RawCoordinate> for Coordinate {
+    type Error = DomainError;
+    fn try_from(r: RawCoordinate) -> Result<Self, DomainError> {
+        Coordinate::new(r.lat, r.lon)
+    }
+}
+impl From<Coordinate> for RawCoordinate {
+    fn from(c: Coordinate) -> Self {
+        RawCoordinate {
+            lat: c.lat,
+            lon: c.lon,
+        }
+    }
+}
+
+/// Seconds since the Unix epoch, UTC. The domain never reads a clock: callers pass the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(pub i64);
+
+/// Free text typed by a person (a landmark, a reason): trimmed, non-empty, bounded, without
+/// control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(String);
+
+impl Text {
+    pub fn parse(field: &'static str, input: &str, max_chars: usize) -> Result<Self, DomainError> {
+        let t = input.trim();
+        if t.is_empty() {
+            return Err(DomainError::invalid(field, "must not be empty"));
+        }
+        if t.chars().count() > max_chars {
+            return Err(DomainError::invalid(
+                field,
+                format!("must be at most {max_chars} characters"),
+            ));
+        }
+        if t.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(DomainError::invalid(field, "must not contain control characters"));
+        }
+        Ok(Text(t.to_string()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A person's name, in Latin script and, where known, in the person's own script.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PersonName {
+    latin: Text,
+    native: Option<Text>,
+}
+
+impl PersonName {
+    pub fn new(latin: &str, native: Option<&str>) -> Result<Self, DomainError> {
+        let latin = Text::parse("name", latin, 120)?;
+        let native = match native.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(n) => Some(Text::parse("name_native", n, 120)?),
+            None => None,
+        };
+        Ok(PersonName { latin, native })
+    }
+    pub fn latin(&self) -> &str {
+        self.latin.as_str()
+    }
+    pub fn native(&self) -> Option<&str> {
+        self.native.as_ref().map(Text::as_str)
+    }
+}
+
+/// A date of birth, often known only to the year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BirthDate {
+    year: u16,
+    month: Option<u8>,
+    day: Option<u8>,
+}
+
+impl BirthDate {
+    /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. Years before 1900 or after 2100 are refused.
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let bad = || DomainError::invalid("birth_date", "expected YYYY, YYYY-MM or YYYY-MM-DD");
+        let mut parts = input.trim().split('-');
+        let year: u16 = parts.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
+        if !(1900..=2100).contains(&year) {
+            return Err(DomainError::invalid(
+                "birth_date",
+                format!("year {year} is outside 1900..2100"),
+            ));
+        }
+        let month: Option<u8> = parts.next().map(|m| m.parse().map_err(|_| bad())).transpose()?;
+        let day: Option<u8> = parts.next().map(|d| d.parse().map_err(|_| bad())).transpose()?;
+        if parts.next().is_some() {
+            return Err(bad());
+        }
+        if let Some(m) = month {
+            if !(1..=12).contains(&m) {
+                return Err(DomainError::invalid("birth_date", "month must be 1..12"));
+            }
+        }
+        if let (Some(m), Some(d)) = (month, day) {
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+            let days = match m {
+                2 if leap => 29,
+                2 => 28,
+                4 | 6 | 9 | 11 => 30,
+                _ => 31,
+            };
+            if !(1..=days).contains(&d) {
+                return Err(DomainError::invalid(
+                    "birth_date",
+                    format!("day {d} does not exist in month {m}"),
+                ));
+            }
+        }
+        Ok(BirthDate { year, month, day })
+    }
+
+    pub fn from_year(year: u16) -> Result<Self, DomainError> {
+        BirthDate::parse(&year.to_string())
+    }
+
+    pub fn year(&self) -> u16 {
+        self.year
+    }
+}
+
+impl TryFrom<String> for BirthDate {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        BirthDate::parse(&s)
+    }
+}
+impl From<BirthDate> for String {
+    fn from(b: BirthDate) -> String {
+        match (b.month, b.day) {
+            (Some(m), Some(d)) => format!("{:04}-{:02}-{:02}", b.year, m, d),
+            (Some(m), None) => format!("{:04}-{:02}", b.year, m),
+            _ => format!("{:04}", b.year),
+        }
+    }
+}
+
+/// An ISO 3166-1 alpha-2 or alpha-3 country code, upper-case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CountryCode(String);
+
+impl CountryCode {
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let t = input.trim();
+        if !(2..=3).contains(&t.len()) || !t.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(DomainError::invalid(
+                "country",
+                "a country is an ISO 3166 code such as AF or AFG",
+            ));
+        }
+        Ok(CountryCode(t.to_ascii_uppercase()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl TryFrom<String> for CountryCode {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        CountryCode::parse(&s)
+    }
+}
+impl From<CountryCode> for String {
+    fn from(c: CountryCode) -> String {
+        c.0
+    }
+}
+
+/// A language of the people served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Language {
+    #[serde(rename = "en")]
+    English,
+    #[serde(rename = "fr")]
+    French,
+    /// Dari (Afghan Persian).
+    #[serde(rename = "prs")]
+    Dari,
+    #[serde(rename = "ps")]
+    Pashto,
+    #[serde(rename = "ar")]
+    Arabic,
+    #[serde(rename = "uk")]
+    Ukrainian,
+}
+
+impl Language {
+    pub fn is_right_to_left(self) -> bool {
+        matches!(self, Language::Dari | Language::Pashto | Language::Arabic)
+    }
+}
