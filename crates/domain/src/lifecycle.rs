@@ -118,6 +118,12 @@ impl Stage {
             .collect()
     }
 
+    /// Whether a case in this stage still holds its seats in the window it was assigned to.
+    /// Seats are given back when a household withdraws or misses its window.
+    pub fn holds_window_seat(self) -> bool {
+        !matches!(self, Stage::Withdrawn | Stage::NoShow)
+    }
+
     /// Whether no step leads out of this stage.
     pub fn is_final(self) -> bool {
         self.allowed_steps().is_empty()
@@ -241,7 +247,14 @@ pub enum Command {
     Reassign(WindowLoad),
     IssuePass,
     AdmitAtRv { rv: RvId },
-    DepartInEscort { batch: BatchId, rv: RvId, gate: GateId, gate_status: GateStatus },
+    DepartInEscort {
+        batch: BatchId,
+        rv: RvId,
+        gate: GateId,
+        gate_status: GateStatus,
+        /// Whether the gate is linked to the RV the batch leaves from.
+        gate_serves_rv: bool,
+    },
     ArriveAtGate { batch: BatchId, gate: GateId },
     Process { gate: GateId },
     Manifest(FlightLoad),
@@ -304,7 +317,7 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
                 )));
             }
             // A household reassigned to the window it already holds keeps its seats.
-            let already_here = case.window == Some(w.window);
+            let already_here = case.window == Some(w.window) && case.stage.holds_window_seat();
             let assigned = if already_here {
                 w.assigned_people.saturating_sub(case.size)
             } else {
@@ -334,7 +347,13 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
             rv,
             gate,
             gate_status,
+            gate_serves_rv,
         } => {
+            if !gate_serves_rv {
+                return Err(DomainError::conflict(format!(
+                    "gate {gate} does not receive batches from rendezvous point {rv}"
+                )));
+            }
             if case.rv != Some(*rv) {
                 return Err(DomainError::conflict(format!(
                     "this household was admitted at rendezvous point {}, not {}",

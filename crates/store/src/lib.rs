@@ -1,1 +1,108 @@
+//! Persistence of safeconduct behind one trait, [`Store`]. SQLite (bundled, one file) is the
+//! embedded default.
+//!
+//! Architecture invariant: nothing above this crate knows which engine holds the data; no SQL,
+//! no engine types and no engine error codes cross the trait. This crate decides nothing
+//! about the lifecycle: it loads the facts a decision needs, asks `safeconduct-domain`, and
+//! writes the resulting event and current-state rows in one transaction. It knows nothing of
+//! HTTP.
 
+mod error;
+pub mod sqlite;
+mod types;
+
+pub use error::StoreError;
+pub use types::*;
+
+use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
+use safeconduct_domain::model::{GateStatus, RvChange, Side, WindowSpec};
+use safeconduct_domain::values::{PhoneNumber, Timestamp};
+use safeconduct_domain::*;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Draws a fresh case reference; called again when a drawn one is already taken.
+pub type ReferenceSource<'a> = &'a mut dyn FnMut() -> CaseReference;
+
+/// Everything safeconduct keeps. Every method that changes data runs in one transaction: it
+/// either happens whole, with its event appended, or not at all.
+pub trait Store: Send + Sync + 'static {
+    /// Succeeds when the store can answer a query.
+    fn ping(&self) -> Result<()>;
+
+    // Operations, organisations, users and sessions.
+    fn create_operation(&self, name: &str, at: Timestamp) -> Result<Operation>;
+    fn operation(&self, id: OperationId) -> Result<Operation>;
+    fn operations(&self) -> Result<Vec<Operation>>;
+    fn create_organisation(&self, op: OperationId, org: &NewOrganisation) -> Result<OrganisationId>;
+    fn create_user(&self, user: &NewUser, at: Timestamp) -> Result<UserId>;
+    fn user_by_name(&self, username: &str) -> Result<Option<UserAccount>>;
+    fn grant_role(&self, user: UserId, op: OperationId, role: Role) -> Result<()>;
+    fn roles(&self, user: UserId, op: OperationId) -> Result<Vec<Role>>;
+    fn create_session(&self, token_hash: &[u8], user: UserId, expires_at: Timestamp) -> Result<()>;
+    /// The user a live session token belongs to.
+    fn session_user(&self, token_hash: &[u8], now: Timestamp) -> Result<Option<UserId>>;
+    fn delete_session(&self, token_hash: &[u8]) -> Result<()>;
+
+    // Households.
+    /// Registers households in one transaction: all of them or none.
+    fn register_households(
+        &self,
+        op: OperationId,
+        households: &[NewHousehold],
+        references: ReferenceSource<'_>,
+        actor: &Actor,
+    ) -> Result<Vec<Registered>>;
+    fn household(&self, op: OperationId, reference: &CaseReference) -> Result<Household>;
+    /// Cases with a member or contact phone equal to `phone`.
+    fn households_by_phone(&self, op: OperationId, phone: &PhoneNumber) -> Result<Vec<Household>>;
+    fn attach_document(
+        &self,
+        op: OperationId,
+        reference: &CaseReference,
+        person: PersonId,
+        document: &NewDocument,
+        actor: &Actor,
+    ) -> Result<DocumentId>;
+    /// Applies one lifecycle step to one case.
+    fn apply(
+        &self,
+        op: OperationId,
+        reference: &CaseReference,
+        request: &CaseRequest,
+        actor: &Actor,
+    ) -> Result<CaseOutcome>;
+    /// People already registered who may be the same person as a candidate: same document
+    /// number, or same name key and birth year.
+    fn match_candidates(&self, op: OperationId, probe: &MatchProbe) -> Result<Vec<ExistingPerson>>;
+
+    // Escort batches.
+    fn depart_batch(&self, op: OperationId, departure: &BatchDeparture, actor: &Actor) -> Result<Batch>;
+    /// Closes a batch at the gate: every household of it not arrived becomes unaccounted.
+    fn close_batch(&self, op: OperationId, batch: BatchId, actor: &Actor) -> Result<Batch>;
+    fn batch(&self, op: OperationId, batch: BatchId) -> Result<Batch>;
+
+    // Rendezvous points, gates, windows, flights, hazards.
+    fn propose_rv(&self, op: OperationId, rv: &NewRv, side: Side, actor: &Actor) -> Result<RendezvousPoint>;
+    fn change_rv(&self, op: OperationId, rv: RvId, change: RvChange, actor: &Actor) -> Result<RendezvousPoint>;
+    fn rvs(&self, op: OperationId) -> Result<Vec<RendezvousPoint>>;
+    fn create_gate(&self, op: OperationId, gate: &NewGate, actor: &Actor) -> Result<Gate>;
+    fn set_gate_status(&self, op: OperationId, gate: GateId, status: GateStatus, actor: &Actor) -> Result<Gate>;
+    fn gates(&self, op: OperationId) -> Result<Vec<Gate>>;
+    fn create_window(&self, op: OperationId, rv: RvId, spec: WindowSpec, actor: &Actor) -> Result<Window>;
+    fn windows(&self, op: OperationId) -> Result<Vec<Window>>;
+    fn create_flight(&self, op: OperationId, flight: &NewFlight, actor: &Actor) -> Result<Flight>;
+    fn flights(&self, op: OperationId) -> Result<Vec<Flight>>;
+    fn manifest(&self, op: OperationId, flight: FlightId) -> Result<Manifest>;
+    fn report_hazard(&self, op: OperationId, hazard: &NewHazard, actor: &Actor) -> Result<Hazard>;
+    fn hazards(&self, op: OperationId) -> Result<Vec<Hazard>>;
+
+    // Counts and accountability.
+    /// Stage counts as maintained with every step; cheap at any size.
+    fn stage_counts(&self, op: OperationId, scope: CountScope) -> Result<StageCounts>;
+    /// Recomputes the counts from the cases and compares, and lists batch imbalances.
+    fn accountability(&self, op: OperationId) -> Result<AccountabilityReport>;
+    fn batch_balances(&self, op: OperationId) -> Result<Vec<BatchBalance>>;
+    /// Movement events of a case, oldest first.
+    fn case_events(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<Event>>;
+}
