@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 /// A role in one operation. What each role may do is stated per endpoint by the server; what
 /// each role may see is described in DESIGN.md.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

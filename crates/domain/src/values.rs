@@ -369,6 +369,7 @@ impl From<CountryCode> for String {
 }
 
 /// A language of the people served.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Language {
     #[serde(rename = "en")]

@@ -1,1 +1,120 @@
+//! The HTTP JSON API of safeconduct: authentication, authorisation, request parsing, and
+//! the answers. Every endpoint is declared once, with the roles that may call it, in
+//! [`endpoints`].
+//!
+//! Architecture invariant: this crate speaks HTTP and JSON and nothing else. It decides no
+//! lifecycle rule (that is `safeconduct-domain`) and writes no SQL (that is
+//! `safeconduct-store`, behind its trait). Wire types live here and convert to domain types at
+//! the door. Personal data is never written to the log.
 
+pub mod auth;
+pub mod endpoints;
+mod error;
+mod extract;
+pub mod handlers;
+pub mod openapi;
+mod pages;
+pub mod wire;
+
+pub use error::ApiError;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use safeconduct_domain::values::Timestamp;
+use safeconduct_store::{Store, StoreError};
+use std::sync::Arc;
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The state every handler shares.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    /// How long a session token stays valid.
+    pub session_seconds: i64,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        App {
+            store,
+            session_seconds: 12 * 3600,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Runs a store call on the blocking pool, so that database work never stalls the
+    /// request loop.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(store.as_ref()))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "store task failed");
+                ApiError::internal()
+            })?
+            .map_err(ApiError::from)
+    }
+}
+
+/// The current time. The only place the server reads the clock.
+pub fn now() -> Timestamp {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Timestamp(secs)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+/// Answers that carry personal data must not be cached or sniffed.
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if res.status() == StatusCode::METHOD_NOT_ALLOWED && res.headers().get(header::CONTENT_TYPE).is_none() {
+        return ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this endpoint does not take that method",
+        )
+        .into_response();
+    }
+    res
+}
+
+/// The complete application.
+pub fn router(app: App) -> Router {
+    endpoints::router(app)
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

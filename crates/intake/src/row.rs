@@ -1,0 +1,184 @@
+//! One spreadsheet row, parsed into domain values, or refused with the reason.
+
+use crate::IntakeError;
+use crate::columns::Columns;
+use safeconduct_domain::matching::latin_name_key;
+use safeconduct_domain::model::{EligibilityCategory, PriorityFlag};
+use safeconduct_domain::values::{BirthDate, DocumentNumber, PersonName, PhoneNumber};
+use std::io::Read;
+
+/// A row that parsed. `line` is the line in the file (the header is line 1).
+#[derive(Debug, Clone)]
+pub struct IntakeRow {
+    pub line: u64,
+    pub name: PersonName,
+    pub name_key: String,
+    pub phone: Option<PhoneNumber>,
+    pub document: Option<DocumentNumber>,
+    pub household: Option<String>,
+    pub category: Option<EligibilityCategory>,
+    pub birth: Option<BirthDate>,
+    pub location: Option<String>,
+    pub priorities: Vec<PriorityFlag>,
+    pub notes: Option<String>,
+}
+
+/// A row that could not be imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub line: u64,
+    pub reason: String,
+}
+
+fn field<'a>(record: &'a csv::StringRecord, col: Option<usize>) -> Option<&'a str> {
+    col.and_then(|c| record.get(c))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// Reads every row. A row with a bad value is refused with a reason naming the column; the
+/// others are returned parsed. Only an unreadable file is an error.
+pub fn read_rows(input: impl Read) -> Result<(Vec<IntakeRow>, Vec<Refusal>), IntakeError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::None)
+        .from_reader(input);
+    let header = reader
+        .headers()
+        .map_err(|e| IntakeError::Csv {
+            line: 1,
+            message: e.to_string(),
+        })?
+        .clone();
+    if header.is_empty() {
+        return Err(IntakeError::NoHeader);
+    }
+    let columns = Columns::from_header(&header)?;
+    let mut rows = Vec::new();
+    let mut refusals = Vec::new();
+    // Lines are counted here rather than taken from the reader, so that they match what a
+    // spreadsheet shows: the header is line 1, and a quoted field spanning lines counts them.
+    let mut next_line: u64 = 2;
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = next_line;
+                next_line += 1;
+                if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                    refusals.push(Refusal {
+                        line,
+                        reason: "the row is not valid UTF-8 text".into(),
+                    });
+                    continue;
+                }
+                return Err(IntakeError::Csv {
+                    line,
+                    message: e.to_string(),
+                });
+            }
+        };
+        let line = next_line;
+        next_line += 1 + record.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        match parse_row(&columns, &record, line) {
+            Ok(row) => rows.push(row),
+            Err(reason) => refusals.push(Refusal { line, reason }),
+        }
+    }
+    Ok((rows, refusals))
+}
+
+fn parse_row(c: &Columns, r: &csv::StringRecord, line: u64) -> Result<IntakeRow, String> {
+    let latin = field(r, Some(c.name)).ok_or("the name is empty")?;
+    let native = field(r, c.native_name);
+    let name = PersonName::new(latin, native).map_err(|e| e.to_string())?;
+    let phone = field(r, c.phone)
+        .map(PhoneNumber::parse)
+        .transpose()
+        .map_err(|e| format!("{e} (got {:?})", field(r, c.phone).unwrap_or_default()))?;
+    let document = field(r, c.document)
+        .map(DocumentNumber::parse)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let birth = field(r, c.birth_year)
+        .map(|y| {
+            let ascii: String = y
+                .chars()
+                .map(|ch| safeconduct_domain::values::ascii_digit(ch).unwrap_or(ch))
+                .collect();
+            BirthDate::parse(&ascii)
+        })
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let notes = field(r, c.notes).map(str::to_string);
+    let priorities = notes.as_deref().map(priorities_in).unwrap_or_default();
+    Ok(IntakeRow {
+        line,
+        name_key: latin_name_key(name.latin()),
+        name,
+        phone,
+        document,
+        household: field(r, c.household).map(|h| h.to_uppercase()),
+        category: field(r, c.category).map(category_of),
+        birth,
+        location: field(r, c.location).map(str::to_string),
+        priorities,
+        notes,
+    })
+}
+
+/// Reads an eligibility category from the words volunteers wrote.
+pub fn category_of(text: &str) -> EligibilityCategory {
+    let t = text.to_lowercase();
+    if t.contains("siv") || t.contains("special immigrant") {
+        EligibilityCategory::SpecialImmigrantVisa
+    } else if t.contains("lpr") || t.contains("green card") || t.contains("resident") {
+        EligibilityCategory::PermanentResident
+    } else if t.contains("partner") {
+        EligibilityCategory::PartnerNationCitizen
+    } else if t.contains("citizen") {
+        EligibilityCategory::Citizen
+    } else if t.contains("p1") || t.contains("p2") || t.contains("referral") || t.contains("refugee") {
+        EligibilityCategory::RefugeeReferral
+    } else if t.contains("risk") {
+        EligibilityCategory::AtRisk
+    } else if t.contains("visa") {
+        EligibilityCategory::VisaHolder
+    } else {
+        EligibilityCategory::Other
+    }
+}
+
+/// Reads priority needs from free-text notes.
+pub fn priorities_in(notes: &str) -> Vec<PriorityFlag> {
+    let t = notes.to_lowercase();
+    let mut out = Vec::new();
+    let mut add = |f| {
+        if !out.contains(&f) {
+            out.push(f)
+        }
+    };
+    if t.contains("pregnan") {
+        add(PriorityFlag::Pregnancy);
+    }
+    if t.contains("wheelchair") || t.contains("disab") || t.contains("cannot walk") || t.contains("blind") {
+        add(PriorityFlag::Disability);
+    }
+    if t.contains("unaccompanied") {
+        add(PriorityFlag::UnaccompaniedMinor);
+    }
+    if t.contains("elderly") || t.contains("old age") {
+        add(PriorityFlag::Elderly);
+    }
+    if ["insulin", "asthma", "medical", "injur", "diabet", "dialysis", "wound"]
+        .iter()
+        .any(|w| t.contains(w))
+    {
+        add(PriorityFlag::Medical);
+    }
+    out.sort();
+    out
+}

@@ -1,0 +1,162 @@
+//! Authentication (argon2id password hashes, bearer tokens stored only as SHA-256 digests)
+//! and authorisation (the roles an endpoint admits, checked before any handler runs).
+
+use crate::endpoints::Access;
+use crate::{ApiError, App};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::{OperationId, Role, UserId};
+use safeconduct_store::Actor;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// argon2id with 19 MiB of memory, 2 passes, 1 lane (OWASP's minimum recommendation).
+fn argon2() -> Argon2<'static> {
+    Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters"),
+    )
+}
+
+/// Hashes a password into PHC string form.
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|_| ApiError::internal())?;
+    let salt = SaltString::encode_b64(&salt).map_err(|_| ApiError::internal())?;
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| ApiError::internal())
+}
+
+/// Checks a password against a stored hash. An unknown user is checked against a fixed hash
+/// so that the answer takes as long as for a known one.
+pub fn verify_password(stored: Option<&str>, password: &str) -> bool {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default());
+    let hash = stored.unwrap_or(dummy);
+    let ok = PasswordHash::new(hash)
+        .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false);
+    ok && stored.is_some()
+}
+
+/// A new random bearer token (hex of 32 bytes) and the digest under which it is stored.
+pub fn new_token() -> Result<(String, Vec<u8>), ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| ApiError::internal())?;
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let digest = token_digest(&token);
+    Ok((token, digest))
+}
+
+pub fn token_digest(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// The authenticated caller of a request, placed in the request's extensions by
+/// [`authorise`].
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserId,
+    pub token_digest: Vec<u8>,
+    /// The operation named in the path, if any.
+    pub operation: Option<OperationId>,
+    /// The role the caller acts in: the first of the endpoint's roles that the caller holds.
+    pub role: Option<Role>,
+    /// Device identifier sent in the `X-Device-Id` header (field scanners, gate laptops).
+    pub device: Option<String>,
+}
+
+impl Caller {
+    pub fn actor(&self, at: Timestamp) -> Actor {
+        Actor {
+            user: Some(self.user),
+            role: self.role,
+            device: self.device.clone(),
+            at,
+        }
+    }
+}
+
+fn bearer(req: &Request) -> Option<&str> {
+    let value = req.headers().get(axum::http::header::AUTHORIZATION)?;
+    let value = value.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = token.trim();
+    (token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())).then_some(token)
+}
+
+fn device(req: &Request) -> Option<String> {
+    let v = req.headers().get("x-device-id")?.to_str().ok()?.trim();
+    (!v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic())).then(|| v.to_string())
+}
+
+/// Middleware for every endpoint that is not open: 401 without a live session, 403 when the
+/// caller holds none of the endpoint's roles in the operation named in the path.
+pub async fn authorise(
+    State(app): State<App>,
+    access: Access,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let Some(token) = bearer(&req) else {
+        return Err(ApiError::unauthenticated());
+    };
+    let digest = token_digest(token);
+    let now = crate::now();
+    let lookup = digest.clone();
+    let user = app
+        .run(move |s| s.session_user(&lookup, now))
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let params: HashMap<String, String> = {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = req.into_parts();
+        let p = axum::extract::Path::<HashMap<String, String>>::from_request_parts(&mut parts, &())
+            .await
+            .map(|p| p.0)
+            .unwrap_or_default();
+        req = Request::from_parts(parts, body);
+        p
+    };
+    let operation = match params.get("op") {
+        Some(op) => Some(OperationId(op.parse().map_err(|_| {
+            ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "invalid_path",
+                "the operation id in the path must be a number",
+            )
+        })?)),
+        None => None,
+    };
+    let role = match (access, operation) {
+        (Access::Roles(allowed), Some(op)) => {
+            let held = app.run(move |s| s.roles(user, op)).await?;
+            let role = allowed.iter().copied().find(|r| held.contains(r));
+            if role.is_none() {
+                return Err(ApiError::forbidden(allowed));
+            }
+            role
+        }
+        (Access::Roles(allowed), None) => return Err(ApiError::forbidden(allowed)),
+        (Access::SignedIn | Access::Open, _) => None,
+    };
+    let caller = Caller {
+        user,
+        token_digest: digest,
+        operation,
+        role,
+        device: device(&req),
+    };
+    req.extensions_mut().insert(caller);
+    Ok(next.run(req).await)
+}

@@ -1,0 +1,167 @@
+//! Every endpoint in one table: its method, path, who may call it, what it takes and returns.
+//! The router, the authorisation layer and the OpenAPI document are all built from this table,
+//! so an endpoint cannot exist without a stated set of roles.
+
+use crate::{App, auth, handlers as h};
+use axum::Router;
+use axum::http::Method;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{MethodFilter, MethodRouter, on};
+use safeconduct_domain::Role;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, without credentials.
+    Open,
+    /// Any signed-in user.
+    SignedIn,
+    /// Signed-in users holding one of these roles in the operation named in the path.
+    Roles(&'static [Role]),
+}
+
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// What a successful call returns.
+#[derive(Clone, Copy)]
+pub enum Reply {
+    Json { status: u16, schema: SchemaFn },
+    Csv,
+    Html,
+    NoContent,
+}
+
+pub struct Endpoint {
+    pub method: Method,
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub access: Access,
+    pub summary: &'static str,
+    pub query: &'static [&'static str],
+    pub request: Option<SchemaFn>,
+    pub reply: Reply,
+    pub router: MethodRouter<App>,
+}
+
+fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+const COORDINATOR: &[Role] = &[Role::Coordinator];
+const CASEWORK: &[Role] = &[Role::Coordinator, Role::Hotline];
+const ESCORT: &[Role] = &[Role::Escort];
+const GATE: &[Role] = &[Role::Gate];
+const MANIFEST: &[Role] = &[Role::Manifest];
+const RV_PARTIES: &[Role] = &[Role::Coordinator, Role::Escort];
+const GATE_PARTIES: &[Role] = &[Role::Coordinator, Role::Gate];
+const AIRLIFT: &[Role] = &[Role::Coordinator, Role::Manifest];
+const OVERSIGHT: &[Role] = &[Role::Coordinator, Role::Auditor];
+const BATCH_PARTIES: &[Role] = &[Role::Coordinator, Role::Escort, Role::Gate];
+const NO_SHOW: &[Role] = &[Role::Coordinator, Role::Escort];
+const ANY_ROLE: &[Role] = &Role::ALL;
+
+macro_rules! endpoint {
+    ($method:ident $path:literal, $access:expr, $handler:path, $summary:literal
+     $(, query: [$($q:literal),*])? $(, body: $req:ty)? => $reply:expr) => {
+        Endpoint {
+            method: Method::$method,
+            path: $path,
+            operation_id: stringify!($handler),
+            access: $access,
+            summary: $summary,
+            query: &[$($($q),*)?],
+            request: None $(.or(Some(schema::<$req> as SchemaFn)))?,
+            reply: $reply,
+            router: on(MethodFilter::$method, $handler),
+        }
+    };
+}
+
+fn json<T: JsonSchema>(status: u16) -> Reply {
+    Reply::Json {
+        status,
+        schema: schema::<T>,
+    }
+}
+
+use crate::wire::*;
+use Access::{Open, Roles, SignedIn};
+
+/// The API.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(GET "/healthz", Open, h::healthz, "Answers 200 when the store is reachable" => json::<HealthOut>(200)),
+        endpoint!(GET "/api/openapi.json", Open, h::openapi, "This API's OpenAPI document" => json::<serde_json::Value>(200)),
+        endpoint!(POST "/api/sessions", Open, h::sign_in, "Sign in; returns a bearer token", body: SignIn => json::<SessionOut>(200)),
+        endpoint!(DELETE "/api/sessions", SignedIn, h::sign_out, "Sign out; the token stops working" => Reply::NoContent),
+        endpoint!(GET "/api/operations", SignedIn, h::my_operations, "Operations the caller holds a role in" => json::<Vec<OperationOut>>(200)),
+        endpoint!(GET "/api/operations/{op}", Roles(ANY_ROLE), h::operation, "One operation and the caller's roles in it" => json::<OperationOut>(200)),
+
+        endpoint!(POST "/api/operations/{op}/households", Roles(COORDINATOR), h::register, "Register a household with its members", body: RegisterHousehold => json::<RegisteredOut>(201)),
+        endpoint!(GET "/api/operations/{op}/households/{reference}", Roles(CASEWORK), h::household, "One case, with its members and documents" => json::<HouseholdOut>(200)),
+        endpoint!(GET "/api/operations/{op}/households/{reference}/events", Roles(OVERSIGHT), h::case_events, "The movement events of one case" => json::<Vec<EventOut>>(200)),
+        endpoint!(GET "/api/operations/{op}/lookup", Roles(CASEWORK), h::lookup, "Find a case by phone number or reference (hotline)", query: ["phone", "reference"] => json::<LookupOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/members/{person}/documents", Roles(COORDINATOR), h::attach_document, "Attach an identity document to a member", body: DocumentIn => json::<CreatedOut>(201)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/verify-documents", Roles(COORDINATOR), h::verify_documents, "Record that every member's documents were verified" => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/eligibility", Roles(COORDINATOR), h::eligibility, "Decide eligibility: eligible with a category, or rejected with a reason", body: EligibilityIn => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/assign", Roles(COORDINATOR), h::assign, "Assign an eligible household to a window at a rendezvous point", body: WindowChoice => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/reassign", Roles(COORDINATOR), h::reassign, "Give a household a new window; any earlier pass is void", body: WindowChoice => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/pass", Roles(COORDINATOR), h::issue_pass, "Issue the household's pass" => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/withdraw", Roles(CASEWORK), h::withdraw, "Withdraw a case at the household's request", body: ReasonIn => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/no-show", Roles(NO_SHOW), h::no_show, "Mark a household that missed its window" => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/rv-arrival", Roles(ESCORT), h::rv_arrival, "Admit a household at its rendezvous point", body: RvArrivalIn => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/processed", Roles(GATE), h::processed, "Record that an arrived household was processed at the gate", body: ProcessIn => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/boarded", Roles(MANIFEST), h::boarded, "Record that a manifested household boarded", body: FlightChoice => json::<StepOut>(200)),
+
+        endpoint!(POST "/api/operations/{op}/batches", Roles(ESCORT), h::depart, "An escort batch leaves a rendezvous point for a gate", body: DepartIn => json::<BatchOut>(201)),
+        endpoint!(GET "/api/operations/{op}/batches/{batch}", Roles(BATCH_PARTIES), h::batch, "A batch's counts (no personal data)" => json::<BatchOut>(200)),
+        endpoint!(POST "/api/operations/{op}/batches/{batch}/arrivals", Roles(GATE), h::batch_arrival, "A household of a batch arrived at the gate", body: CaseChoice => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/batches/{batch}/close", Roles(GATE), h::close_batch, "Close a batch; households not arrived become unaccounted" => json::<BatchOut>(200)),
+
+        endpoint!(POST "/api/operations/{op}/rvs", Roles(RV_PARTIES), h::propose_rv, "Propose a rendezvous point (accepted by the proposing side)", body: RvIn => json::<RvOut>(201)),
+        endpoint!(GET "/api/operations/{op}/rvs", Roles(RV_PARTIES), h::rvs, "Rendezvous points of the operation" => json::<Vec<RvOut>>(200)),
+        endpoint!(POST "/api/operations/{op}/rvs/{rv}/accept", Roles(RV_PARTIES), h::accept_rv, "Accept a proposed rendezvous point for the caller's side" => json::<RvOut>(200)),
+        endpoint!(POST "/api/operations/{op}/rvs/{rv}/activate", Roles(COORDINATOR), h::activate_rv, "Activate an agreed or suspended rendezvous point" => json::<RvOut>(200)),
+        endpoint!(POST "/api/operations/{op}/rvs/{rv}/suspend", Roles(RV_PARTIES), h::suspend_rv, "Suspend a rendezvous point" => json::<RvOut>(200)),
+        endpoint!(POST "/api/operations/{op}/rvs/{rv}/close", Roles(COORDINATOR), h::close_rv, "Close a rendezvous point" => json::<RvOut>(200)),
+        endpoint!(GET "/api/operations/{op}/rvs/{rv}/counts", Roles(RV_PARTIES), h::rv_counts, "Stage counts of one rendezvous point" => json::<CountsOut>(200)),
+
+        endpoint!(POST "/api/operations/{op}/gates", Roles(COORDINATOR), h::create_gate, "Open a gate linked to rendezvous points", body: GateIn => json::<GateOut>(201)),
+        endpoint!(GET "/api/operations/{op}/gates", Roles(GATE_PARTIES), h::gates, "Gates of the operation" => json::<Vec<GateOut>>(200)),
+        endpoint!(POST "/api/operations/{op}/gates/{gate}/status", Roles(GATE_PARTIES), h::gate_status, "Open, suspend or close a gate", body: GateStatusIn => json::<GateOut>(200)),
+        endpoint!(GET "/api/operations/{op}/gates/{gate}/counts", Roles(GATE_PARTIES), h::gate_counts, "Stage counts of one gate" => json::<CountsOut>(200)),
+
+        endpoint!(POST "/api/operations/{op}/windows", Roles(COORDINATOR), h::create_window, "Open a time window at a rendezvous point", body: WindowIn => json::<WindowOut>(201)),
+        endpoint!(GET "/api/operations/{op}/windows", Roles(COORDINATOR), h::windows, "Windows of the operation with their load" => json::<Vec<WindowOut>>(200)),
+
+        endpoint!(POST "/api/operations/{op}/flights", Roles(AIRLIFT), h::create_flight, "Schedule a flight", body: FlightIn => json::<FlightOut>(201)),
+        endpoint!(GET "/api/operations/{op}/flights", Roles(AIRLIFT), h::flights, "Flights with their load" => json::<Vec<FlightOut>>(200)),
+        endpoint!(POST "/api/operations/{op}/flights/{flight}/manifest", Roles(MANIFEST), h::manifest_case, "Put a processed household on a flight's manifest (never over capacity)", body: CaseChoice => json::<StepOut>(200)),
+        endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.csv", Roles(AIRLIFT), h::manifest_csv, "The flight manifest as CSV" => Reply::Csv),
+        endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.html", Roles(AIRLIFT), h::manifest_html, "The flight manifest as a printable page" => Reply::Html),
+
+        endpoint!(POST "/api/operations/{op}/hazards", Roles(CASEWORK), h::report_hazard, "Report a hazard", body: HazardIn => json::<HazardOut>(201)),
+        endpoint!(GET "/api/operations/{op}/hazards", Roles(CASEWORK), h::hazards, "Reported hazards" => json::<Vec<HazardOut>>(200)),
+
+        endpoint!(GET "/api/operations/{op}/counts", Roles(COORDINATOR), h::counts, "Stage counts for the operation, each RV and each gate" => json::<OperationCountsOut>(200)),
+        endpoint!(GET "/api/operations/{op}/accountability", Roles(OVERSIGHT), h::accountability, "Check that every person is in exactly one stage and every batch balances" => json::<AccountabilityOut>(200)),
+    ]
+}
+
+/// Builds the router from the table, with the authorisation layer on every endpoint that is
+/// not open.
+pub fn router(app: App) -> Router {
+    let mut router: Router<App> = Router::new();
+    for e in endpoints() {
+        let route = match e.access {
+            Access::Open => e.router,
+            access => e.router.route_layer(from_fn_with_state(
+                app.clone(),
+                move |state, req, next| auth::authorise(state, access, req, next),
+            )),
+        };
+        router = router.route(e.path, route);
+    }
+    router.with_state(app)
+}

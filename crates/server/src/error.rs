@@ -1,0 +1,120 @@
+//! The one API error type. Every failure becomes a JSON body with a stable code and a
+//! message; store and internal failures become a 500 whose detail goes to the log only.
+
+use crate::wire::{ErrorDetail, ErrorOut};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use safeconduct_domain::{DomainError, Stage, Step};
+use safeconduct_store::StoreError;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    transition: Option<(Stage, Vec<Step>)>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            transition: None,
+        }
+    }
+
+    pub fn invalid(field: &str, reason: &str) -> Self {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            format!("{field}: {reason}"),
+        )
+    }
+
+    pub fn unauthenticated() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "sign in and send the token as 'Authorization: Bearer <token>'",
+        )
+    }
+
+    pub fn forbidden(allowed: &[safeconduct_domain::Role]) -> Self {
+        let roles: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "this needs one of these roles in the operation: {}",
+                roles.join(", ")
+            ),
+        )
+    }
+
+    pub fn internal() -> Self {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; the operator's log has the detail",
+        )
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let status = match &e {
+            DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::CONFLICT,
+        };
+        let mut err = ApiError::new(status, e.code(), e.to_string());
+        if let DomainError::IllegalTransition { stage, allowed, .. } = e {
+            err.transition = Some((stage, allowed));
+        }
+        err
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+            }
+            StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::Domain(d) => d.into(),
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "store unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    "the store cannot be reached right now; try again shortly",
+                )
+            }
+            StoreError::Internal(detail) => {
+                tracing::error!(%detail, "store failure");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (stage, allowed_steps) = match self.transition {
+            Some((s, a)) => (Some(s), Some(a)),
+            None => (None, None),
+        };
+        let body = ErrorOut {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message,
+                stage,
+                allowed_steps,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}

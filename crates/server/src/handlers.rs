@@ -1,0 +1,795 @@
+//! Request handlers: parse the request into domain values, call the store, shape the answer.
+//! Who may call each one is stated in `endpoints.rs`, and enforced before these run.
+
+use crate::auth::{self, Caller};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::wire::*;
+use crate::{ApiError, App};
+use axum::Extension;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use safeconduct_domain::model::{
+    HazardSpec, RvChange, Side, WindowSpec, flight_capacity, hourly_throughput,
+};
+use safeconduct_domain::values::{PersonName, PhoneNumber, Text, Timestamp};
+use safeconduct_domain::*;
+use safeconduct_store as store;
+use safeconduct_store::{CaseRequest, CountScope};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+type Reply<T> = Result<Json<T>, ApiError>;
+
+#[derive(Deserialize)]
+pub struct CasePath {
+    op: i64,
+    reference: String,
+}
+#[derive(Deserialize)]
+pub struct PersonPath {
+    op: i64,
+    reference: String,
+    person: i64,
+}
+#[derive(Deserialize)]
+pub struct RvPath {
+    op: i64,
+    rv: i64,
+}
+#[derive(Deserialize)]
+pub struct GatePath {
+    op: i64,
+    gate: i64,
+}
+#[derive(Deserialize)]
+pub struct BatchPath {
+    op: i64,
+    batch: i64,
+}
+#[derive(Deserialize)]
+pub struct FlightPath {
+    op: i64,
+    flight: i64,
+}
+
+fn op(caller: &Caller) -> Result<OperationId, ApiError> {
+    caller.operation.ok_or_else(ApiError::internal)
+}
+
+fn text(field: &'static str, s: &str, max: usize) -> Result<Text, ApiError> {
+    Ok(Text::parse(field, s, max)?)
+}
+
+// ---- Open endpoints ----
+
+pub async fn healthz(State(app): State<App>) -> Reply<HealthOut> {
+    app.run(|s| s.ping()).await?;
+    Ok(Json(HealthOut {
+        status: "ok".into(),
+    }))
+}
+
+pub async fn openapi() -> Json<serde_json::Value> {
+    Json(crate::openapi::document())
+}
+
+pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> Reply<SessionOut> {
+    let username = body.username.clone();
+    let account = app.run(move |s| s.user_by_name(&username)).await?;
+    let password = body.password;
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(stored.as_deref(), &password))
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let account = match (ok, account) {
+        (true, Some(a)) => a,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "unknown user or wrong password",
+            ));
+        }
+    };
+    let (token, digest) = auth::new_token()?;
+    let expires = Timestamp(crate::now().0 + app.session_seconds);
+    app.run(move |s| s.create_session(&digest, account.id, expires))
+        .await?;
+    Ok(Json(SessionOut {
+        token,
+        expires_at: time_text(expires),
+    }))
+}
+
+pub async fn sign_out(State(app): State<App>, Extension(caller): Extension<Caller>) -> StatusCode {
+    let digest = caller.token_digest.clone();
+    match app.run(move |s| s.delete_session(&digest)).await {
+        Ok(()) => StatusCode::NO_CONTENT,
+        Err(e) => e.status,
+    }
+}
+
+pub async fn my_operations(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Reply<Vec<OperationOut>> {
+    let user = caller.user;
+    let ops = app
+        .run(move |s| {
+            let mut out = Vec::new();
+            for o in s.operations()? {
+                let roles = s.roles(user, o.id)?;
+                if !roles.is_empty() {
+                    out.push((o, roles));
+                }
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(Json(
+        ops.into_iter()
+            .map(|(o, roles)| OperationOut {
+                id: o.id.0,
+                name: o.name,
+                created_at: time_text(o.created_at),
+                roles,
+            })
+            .collect(),
+    ))
+}
+
+pub async fn operation(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Reply<OperationOut> {
+    let id = op(&caller)?;
+    let user = caller.user;
+    let (o, roles) = app
+        .run(move |s| Ok((s.operation(id)?, s.roles(user, id)?)))
+        .await?;
+    Ok(Json(OperationOut {
+        id: o.id.0,
+        name: o.name,
+        created_at: time_text(o.created_at),
+        roles,
+    }))
+}
+
+// ---- Households ----
+
+pub(crate) fn new_household(body: RegisterHousehold) -> Result<store::NewHousehold, ApiError> {
+    if body.members.is_empty() || body.members.len() > 60 {
+        return Err(ApiError::invalid("members", "a household has 1 to 60 members"));
+    }
+    let members = body
+        .members
+        .into_iter()
+        .map(|m| {
+            Ok(store::NewPerson {
+                name: PersonName::new(&m.name, m.name_native.as_deref())?,
+                birth_date: m.birth_date,
+                nationality: m.nationality,
+                phone: m.phone,
+                language: m.language,
+                documents: m
+                    .documents
+                    .into_iter()
+                    .map(|d| store::NewDocument {
+                        doc_type: d.doc_type,
+                        number: d.number,
+                        issuing_country: d.issuing_country,
+                        expiry: d.expiry.map(|e| e.0),
+                    })
+                    .collect(),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let mut priorities = body.priorities;
+    priorities.sort();
+    priorities.dedup();
+    Ok(store::NewHousehold {
+        contact_phone: body.contact_phone,
+        language: body.language,
+        category: body.category,
+        priorities,
+        notes: body
+            .notes
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .map(|n| text("notes", n, 2000))
+            .transpose()?,
+        members,
+    })
+}
+
+/// Draws case references from the operating system's random source.
+pub fn random_reference() -> CaseReference {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+    CaseReference::from_random(bytes)
+}
+
+pub async fn register(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<RegisterHousehold>,
+) -> Result<(StatusCode, Json<RegisteredOut>), ApiError> {
+    let id = op(&caller)?;
+    let household = new_household(body)?;
+    let actor = caller.actor(crate::now());
+    let mut registered = app
+        .run(move |s| s.register_households(id, &[household], &mut random_reference, &actor))
+        .await?;
+    let r = registered.pop().ok_or_else(ApiError::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RegisteredOut {
+            reference: r.reference.to_string(),
+            people: r.people.iter().map(|p| p.0).collect(),
+        }),
+    ))
+}
+
+pub async fn household(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<CasePath>,
+) -> Reply<HouseholdOut> {
+    let _ = p.op;
+    let id = op(&caller)?;
+    let reference = CaseReference::parse(&p.reference)?;
+    let h = app.run(move |s| s.household(id, &reference)).await?;
+    Ok(Json(h.into()))
+}
+
+pub async fn case_events(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<CasePath>,
+) -> Reply<Vec<EventOut>> {
+    let _ = p.op;
+    let id = op(&caller)?;
+    let reference = CaseReference::parse(&p.reference)?;
+    let events = app.run(move |s| s.case_events(id, &reference)).await?;
+    Ok(Json(events.into_iter().map(Into::into).collect()))
+}
+
+pub async fn lookup(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(q): ApiQuery<LookupQuery>,
+) -> Reply<LookupOut> {
+    let id = op(&caller)?;
+    let cases = match (q.phone, q.reference) {
+        (Some(phone), None) => {
+            let phone = PhoneNumber::parse(&phone)?;
+            app.run(move |s| s.households_by_phone(id, &phone)).await?
+        }
+        (None, Some(reference)) => {
+            let reference = CaseReference::parse(&reference)?;
+            match app.run(move |s| s.household(id, &reference)).await {
+                Ok(h) => vec![h],
+                Err(e) if e.status == StatusCode::NOT_FOUND => vec![],
+                Err(e) => return Err(e),
+            }
+        }
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                "give exactly one of phone or reference",
+            ));
+        }
+    };
+    Ok(Json(LookupOut {
+        cases: cases.into_iter().map(Into::into).collect(),
+    }))
+}
+
+pub async fn attach_document(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<PersonPath>,
+    ApiJson(body): ApiJson<DocumentIn>,
+) -> Result<(StatusCode, Json<CreatedOut>), ApiError> {
+    let _ = p.op;
+    let id = op(&caller)?;
+    let reference = CaseReference::parse(&p.reference)?;
+    let document = store::NewDocument {
+        doc_type: body.doc_type,
+        number: body.number,
+        issuing_country: body.issuing_country,
+        expiry: body.expiry.map(|e| e.0),
+    };
+    let actor = caller.actor(crate::now());
+    let person = PersonId(p.person);
+    let doc = app
+        .run(move |s| s.attach_document(id, &reference, person, &document, &actor))
+        .await?;
+    Ok((StatusCode::CREATED, Json(CreatedOut { id: doc.0 })))
+}
+
+/// Applies one lifecycle step to the case named in the path.
+async fn step(app: App, caller: Caller, p: CasePath, request: CaseRequest) -> Reply<StepOut> {
+    let _ = p.op;
+    let id = op(&caller)?;
+    let reference = CaseReference::parse(&p.reference)?;
+    let actor = caller.actor(crate::now());
+    let outcome = app
+        .run(move |s| s.apply(id, &reference, &request, &actor))
+        .await?;
+    Ok(Json(outcome.into()))
+}
+
+pub async fn verify_documents(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<CasePath>,
+) -> Reply<StepOut> {
+    step(app, caller, p, CaseRequest::VerifyDocuments).await
+}
+
+pub async fn eligibility(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<CasePath>,
+    ApiJson(body): ApiJson<EligibilityIn>,
+) -> Reply<StepOut> {
+    let request = match body.decision {
+        Decision::Eligible => CaseRequest::DecideEligible {
+            category: body
+                .category
+                .ok_or_else(|| ApiError::invalid("category", "an eligible case needs a category"))?,
+        },
+        Decision::Rejected => CaseRequest::Reject {
+            reason: text(
+                "reason",
+                body.reason.as_deref().unwrap_or_default(),
+                500,
+            )?,
+        },
+    };
+    step(app, caller, p, request).await
+}
+
+pub async fn assign(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<CasePath>,
+    ApiJson(body): ApiJson<WindowChoice>,
+) -> Reply<StepOut> {
+    let window = WindowId(body.window_id);
+    step(app, caller, p, CaseRequest::Assign { window }).await
+}
+
+pub async fn reassign(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<CasePath>,
+    ApiJson(body): ApiJson<WindowChoice>,
+) -> Reply<StepOut> {
+    let window = WindowId(body.window_id);
+    step(app, caller, p, CaseRequest::Reassign { window }).await
+}
+
+pub async fn issue_pass(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<CasePath>,
+) -> Reply<StepOut> {
+    step(app, caller, p, CaseRequest::IssuePass).await
+}
+
+pub async fn withdraw(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<CasePath>,
+    ApiJson(body): ApiJson<ReasonIn>,
+) -> Reply<StepOut> {
+    let reason = text("reason", &body.reason, 500)?;
+    step(app, caller, p, CaseRequest::Withdraw { reason }).await
+}
+
+pub async fn no_show(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<CasePath>,
+) -> Reply<StepOut> {
+    step(app, caller, p, CaseRequest::MarkNoShow).await
+}
+
+pub async fn rv_arrival(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<CasePath>,
+    ApiJson(body): ApiJson<RvArrivalIn>,
+) -> Reply<StepOut> {
+    let rv = RvId(body.rv_id);
+    step(app, caller, p, CaseRequest::AdmitAtRv { rv }).await
+}
+
+pub async fn processed(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<CasePath>,
+    ApiJson(body): ApiJson<ProcessIn>,
+) -> Reply<StepOut> {
+    let gate = GateId(body.gate_id);
+    step(app, caller, p, CaseRequest::Process { gate }).await
+}
+
+pub async fn boarded(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<CasePath>,
+    ApiJson(body): ApiJson<FlightChoice>,
+) -> Reply<StepOut> {
+    let flight = FlightId(body.flight_id);
+    step(app, caller, p, CaseRequest::Board { flight }).await
+}
+
+pub async fn manifest_case(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<FlightPath>,
+    ApiJson(body): ApiJson<CaseChoice>,
+) -> Reply<StepOut> {
+    let path = CasePath {
+        op: p.op,
+        reference: body.reference,
+    };
+    let flight = FlightId(p.flight);
+    step(app, caller, path, CaseRequest::Manifest { flight }).await
+}
+
+// ---- Batches ----
+
+pub async fn depart(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<DepartIn>,
+) -> Result<(StatusCode, Json<BatchOut>), ApiError> {
+    let id = op(&caller)?;
+    let households = body
+        .households
+        .iter()
+        .map(|r| CaseReference::parse(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let departure = store::BatchDeparture {
+        rv: RvId(body.rv_id),
+        gate: GateId(body.gate_id),
+        households,
+    };
+    let actor = caller.actor(crate::now());
+    let batch = app
+        .run(move |s| s.depart_batch(id, &departure, &actor))
+        .await?;
+    Ok((StatusCode::CREATED, Json(batch.into())))
+}
+
+pub async fn batch(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<BatchPath>,
+) -> Reply<BatchOut> {
+    let _ = p.op;
+    let id = op(&caller)?;
+    let b = BatchId(p.batch);
+    Ok(Json(app.run(move |s| s.batch(id, b)).await?.into()))
+}
+
+pub async fn batch_arrival(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<BatchPath>,
+    ApiJson(body): ApiJson<CaseChoice>,
+) -> Reply<StepOut> {
+    let path = CasePath {
+        op: p.op,
+        reference: body.reference,
+    };
+    let batch = BatchId(p.batch);
+    step(app, caller, path, CaseRequest::ArriveAtGate { batch }).await
+}
+
+pub async fn close_batch(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<BatchPath>,
+) -> Reply<BatchOut> {
+    let _ = p.op;
+    let id = op(&caller)?;
+    let b = BatchId(p.batch);
+    let actor = caller.actor(crate::now());
+    Ok(Json(app.run(move |s| s.close_batch(id, b, &actor)).await?.into()))
+}
+
+// ---- Rendezvous points ----
+
+fn side(caller: &Caller) -> Side {
+    match caller.role {
+        Some(Role::Escort) => Side::EscortParty,
+        _ => Side::CoordinatingAuthority,
+    }
+}
+
+pub async fn propose_rv(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<RvIn>,
+) -> Result<(StatusCode, Json<RvOut>), ApiError> {
+    let id = op(&caller)?;
+    let rv = store::NewRv {
+        name: text("name", &body.name, 120)?,
+        location: body.location,
+        landmark: text("landmark", &body.landmark, 500)?,
+    };
+    let side = side(&caller);
+    let actor = caller.actor(crate::now());
+    let out = app.run(move |s| s.propose_rv(id, &rv, side, &actor)).await?;
+    Ok((StatusCode::CREATED, Json(out.into())))
+}
+
+pub async fn rvs(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<Vec<RvOut>> {
+    let id = op(&caller)?;
+    let rvs = app.run(move |s| s.rvs(id)).await?;
+    Ok(Json(rvs.into_iter().map(Into::into).collect()))
+}
+
+async fn change_rv(app: App, caller: Caller, p: RvPath, change: RvChange) -> Reply<RvOut> {
+    let _ = p.op;
+    let id = op(&caller)?;
+    let rv = RvId(p.rv);
+    let actor = caller.actor(crate::now());
+    Ok(Json(
+        app.run(move |s| s.change_rv(id, rv, change, &actor))
+            .await?
+            .into(),
+    ))
+}
+
+pub async fn accept_rv(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<RvPath>,
+) -> Reply<RvOut> {
+    let change = RvChange::Accept(side(&caller));
+    change_rv(app, caller, p, change).await
+}
+
+pub async fn activate_rv(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<RvPath>,
+) -> Reply<RvOut> {
+    change_rv(app, caller, p, RvChange::Activate).await
+}
+
+pub async fn suspend_rv(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<RvPath>,
+) -> Reply<RvOut> {
+    change_rv(app, caller, p, RvChange::Suspend).await
+}
+
+pub async fn close_rv(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<RvPath>,
+) -> Reply<RvOut> {
+    change_rv(app, caller, p, RvChange::Close).await
+}
+
+pub async fn rv_counts(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<RvPath>,
+) -> Reply<CountsOut> {
+    let _ = p.op;
+    let id = op(&caller)?;
+    let scope = CountScope::Rv(RvId(p.rv));
+    Ok(Json(app.run(move |s| s.stage_counts(id, scope)).await?.into()))
+}
+
+// ---- Gates ----
+
+pub async fn create_gate(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<GateIn>,
+) -> Result<(StatusCode, Json<GateOut>), ApiError> {
+    let id = op(&caller)?;
+    let gate = store::NewGate {
+        name: text("name", &body.name, 120)?,
+        location: body.location,
+        kind: body.kind,
+        hourly_throughput: hourly_throughput(body.hourly_throughput)?,
+        rvs: body.rv_ids.into_iter().map(RvId).collect(),
+    };
+    let actor = caller.actor(crate::now());
+    let out = app.run(move |s| s.create_gate(id, &gate, &actor)).await?;
+    Ok((StatusCode::CREATED, Json(out.into())))
+}
+
+pub async fn gates(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<Vec<GateOut>> {
+    let id = op(&caller)?;
+    let gates = app.run(move |s| s.gates(id)).await?;
+    Ok(Json(gates.into_iter().map(Into::into).collect()))
+}
+
+pub async fn gate_status(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<GatePath>,
+    ApiJson(body): ApiJson<GateStatusIn>,
+) -> Reply<GateOut> {
+    let _ = p.op;
+    let id = op(&caller)?;
+    let gate = GateId(p.gate);
+    let actor = caller.actor(crate::now());
+    Ok(Json(
+        app.run(move |s| s.set_gate_status(id, gate, body.status, &actor))
+            .await?
+            .into(),
+    ))
+}
+
+pub async fn gate_counts(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<GatePath>,
+) -> Reply<CountsOut> {
+    let _ = p.op;
+    let id = op(&caller)?;
+    let scope = CountScope::Gate(GateId(p.gate));
+    Ok(Json(app.run(move |s| s.stage_counts(id, scope)).await?.into()))
+}
+
+// ---- Windows, flights, hazards ----
+
+pub async fn create_window(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<WindowIn>,
+) -> Result<(StatusCode, Json<WindowOut>), ApiError> {
+    let id = op(&caller)?;
+    let spec = WindowSpec::new(
+        parse_time("start", &body.start)?,
+        parse_time("end", &body.end)?,
+        body.capacity,
+    )?;
+    let rv = RvId(body.rv_id);
+    let actor = caller.actor(crate::now());
+    let w = app.run(move |s| s.create_window(id, rv, spec, &actor)).await?;
+    Ok((StatusCode::CREATED, Json(w.into())))
+}
+
+pub async fn windows(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<Vec<WindowOut>> {
+    let id = op(&caller)?;
+    let ws = app.run(move |s| s.windows(id)).await?;
+    Ok(Json(ws.into_iter().map(Into::into).collect()))
+}
+
+pub async fn create_flight(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<FlightIn>,
+) -> Result<(StatusCode, Json<FlightOut>), ApiError> {
+    let id = op(&caller)?;
+    let flight = store::NewFlight {
+        number: text("number", &body.number, 20)?,
+        departs_at: parse_time("departs_at", &body.departs_at)?,
+        capacity: flight_capacity(body.capacity)?,
+    };
+    let actor = caller.actor(crate::now());
+    let f = app.run(move |s| s.create_flight(id, &flight, &actor)).await?;
+    Ok((StatusCode::CREATED, Json(f.into())))
+}
+
+pub async fn flights(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<Vec<FlightOut>> {
+    let id = op(&caller)?;
+    let fs = app.run(move |s| s.flights(id)).await?;
+    Ok(Json(fs.into_iter().map(Into::into).collect()))
+}
+
+pub(crate) async fn load_manifest(app: &App, caller: &Caller, p: &FlightPath) -> Result<store::Manifest, ApiError> {
+    let _ = p.op;
+    let id = op(caller)?;
+    let flight = FlightId(p.flight);
+    app.run(move |s| s.manifest(id, flight)).await
+}
+
+pub async fn manifest_csv(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<FlightPath>,
+) -> Result<axum::response::Response, ApiError> {
+    let m = load_manifest(&app, &caller, &p).await?;
+    Ok(crate::pages::manifest_csv(&m))
+}
+
+pub async fn manifest_html(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<FlightPath>,
+) -> Result<axum::response::Response, ApiError> {
+    let m = load_manifest(&app, &caller, &p).await?;
+    Ok(crate::pages::manifest_html(&m))
+}
+
+pub async fn report_hazard(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<HazardIn>,
+) -> Result<(StatusCode, Json<HazardOut>), ApiError> {
+    let id = op(&caller)?;
+    let spec = HazardSpec::new(
+        body.radius_m,
+        parse_time("valid_from", &body.valid_from)?,
+        body.valid_until
+            .as_deref()
+            .map(|u| parse_time("valid_until", u))
+            .transpose()?,
+    )?;
+    let hazard = store::NewHazard {
+        kind: body.kind,
+        severity: body.severity,
+        location: body.location,
+        radius_m: spec.radius_m,
+        description: body
+            .description
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| text("description", d, 500))
+            .transpose()?,
+        valid_from: spec.valid_from,
+        valid_until: spec.valid_until,
+    };
+    let actor = caller.actor(crate::now());
+    let h = app.run(move |s| s.report_hazard(id, &hazard, &actor)).await?;
+    Ok((StatusCode::CREATED, Json(h.into())))
+}
+
+pub async fn hazards(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<Vec<HazardOut>> {
+    let id = op(&caller)?;
+    let hs = app.run(move |s| s.hazards(id)).await?;
+    Ok(Json(hs.into_iter().map(Into::into).collect()))
+}
+
+// ---- Counts and accountability ----
+
+pub async fn counts(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Reply<OperationCountsOut> {
+    let id = op(&caller)?;
+    let out = app
+        .run(move |s| {
+            let operation = s.stage_counts(id, CountScope::Operation)?;
+            let mut rvs = BTreeMap::new();
+            for rv in s.rvs(id)? {
+                rvs.insert(rv.id.to_string(), s.stage_counts(id, CountScope::Rv(rv.id))?.into());
+            }
+            let mut gates = BTreeMap::new();
+            for g in s.gates(id)? {
+                gates.insert(g.id.to_string(), s.stage_counts(id, CountScope::Gate(g.id))?.into());
+            }
+            Ok(OperationCountsOut {
+                operation: operation.into(),
+                rvs,
+                gates,
+            })
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+pub async fn accountability(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Reply<AccountabilityOut> {
+    let id = op(&caller)?;
+    Ok(Json(app.run(move |s| s.accountability(id)).await?.into()))
+}

@@ -1,0 +1,142 @@
+//! The OpenAPI 3.1 document, generated from the endpoint table and the wire types. The copy
+//! committed at `docs/openapi.json` is checked against it by a test.
+
+use crate::endpoints::{Access, Reply, endpoints};
+use crate::wire::ErrorOut;
+use schemars::generate::SchemaSettings;
+use serde_json::{Map, Value, json};
+
+pub fn document() -> Value {
+    let mut settings = SchemaSettings::draft2020_12();
+    settings.definitions_path = "/components/schemas".into();
+    settings.meta_schema = None;
+    let mut generator = settings.into_generator();
+    let error_ref = generator.subschema_for::<ErrorOut>();
+    let mut paths: Map<String, Value> = Map::new();
+    for e in endpoints() {
+        let mut op = Map::new();
+        op.insert("operationId".into(), json!(e.operation_id.trim_start_matches("h::")));
+        op.insert("summary".into(), json!(e.summary));
+        let who = match e.access {
+            Access::Open => "Open to anyone.".to_string(),
+            Access::SignedIn => "Any signed-in user.".to_string(),
+            Access::Roles(roles) => format!(
+                "Roles in the operation: {}.",
+                roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        op.insert("description".into(), json!(who));
+        op.insert(
+            "x-roles".into(),
+            match e.access {
+                Access::Roles(roles) => json!(roles.iter().map(|r| r.as_str()).collect::<Vec<_>>()),
+                Access::SignedIn => json!(["signed_in"]),
+                Access::Open => json!([]),
+            },
+        );
+        op.insert(
+            "security".into(),
+            if e.access == Access::Open { json!([]) } else { json!([{ "bearer": [] }]) },
+        );
+        let mut params: Vec<Value> = e
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| {
+                let schema = if name == "reference" {
+                    json!({ "type": "string", "pattern": "^[2-9A-HJKMNP-Za-hjkmnp-z]{4}-?[2-9A-HJKMNP-Za-hjkmnp-z]{4}$" })
+                } else {
+                    json!({ "type": "integer", "format": "int64" })
+                };
+                json!({ "name": name, "in": "path", "required": true, "schema": schema })
+            })
+            .collect();
+        params.extend(e.query.iter().map(|q| {
+            json!({ "name": q, "in": "query", "required": false, "schema": { "type": "string" } })
+        }));
+        if e.access != Access::Open || e.path.contains('{') {
+            params.push(json!({
+                "name": "X-Device-Id", "in": "header", "required": false,
+                "description": "Identifier of the field device, recorded with every event.",
+                "schema": { "type": "string", "maxLength": 64 }
+            }));
+        }
+        if !params.is_empty() {
+            op.insert("parameters".into(), Value::Array(params));
+        }
+        if let Some(req) = e.request {
+            let schema = req(&mut generator);
+            op.insert(
+                "requestBody".into(),
+                json!({ "required": true, "content": { "application/json": { "schema": schema } } }),
+            );
+        }
+        let mut responses = Map::new();
+        match e.reply {
+            Reply::Json { status, schema } => {
+                let s = schema(&mut generator);
+                responses.insert(
+                    status.to_string(),
+                    json!({ "description": "Success", "content": { "application/json": { "schema": s } } }),
+                );
+            }
+            Reply::Csv => {
+                responses.insert(
+                    "200".into(),
+                    json!({ "description": "CSV", "content": { "text/csv": { "schema": { "type": "string" } } } }),
+                );
+            }
+            Reply::Html => {
+                responses.insert(
+                    "200".into(),
+                    json!({ "description": "Printable page", "content": { "text/html": { "schema": { "type": "string" } } } }),
+                );
+            }
+            Reply::NoContent => {
+                responses.insert("204".into(), json!({ "description": "Done" }));
+            }
+        }
+        let mut errors: Vec<&str> = vec!["400", "404", "409", "500", "503"];
+        if e.access != Access::Open {
+            errors.extend(["401", "403"]);
+        }
+        if e.request.is_some() {
+            errors.extend(["413", "415", "422"]);
+        }
+        if e.path == "/healthz" || e.path == "/api/openapi.json" {
+            errors = vec!["503"];
+        }
+        if e.path == "/api/sessions" && e.access == Access::Open {
+            errors.push("401");
+        }
+        errors.sort();
+        errors.dedup();
+        for code in errors {
+            responses.insert(
+                code.into(),
+                json!({ "description": "Error", "content": { "application/json": { "schema": error_ref } } }),
+            );
+        }
+        op.insert("responses".into(), Value::Object(responses));
+        let item = paths
+            .entry(e.path.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        item.as_object_mut()
+            .expect("path item is an object")
+            .insert(e.method.as_str().to_ascii_lowercase(), Value::Object(op));
+    }
+    let schemas = generator.take_definitions(true);
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "safeconduct",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Coordinates the safe passage of civilians out of a contested city: registration, rendezvous points, escort batches, gates, flights. Every endpoint states the roles that may call it (x-roles)."
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } }
+        }
+    })
+}
