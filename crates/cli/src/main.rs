@@ -1,1 +1,325 @@
-fn main() {}
+//! `safeconduct`: the one binary. Serves the API, seeds and serves a demo, imports volunteer
+//! lists, manages operations and users.
+//!
+//! Architecture invariant: this crate wires the others together and talks to the terminal;
+//! it holds no lifecycle rule and no SQL.
+
+mod demo;
+mod import;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use safeconduct_domain::{OperationId, Role};
+use safeconduct_server::App;
+use safeconduct_store::Store;
+use safeconduct_store::sqlite::SqliteStore;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Coordinates the safe passage of civilians out of a contested city: registration,
+/// rendezvous points, escort batches, gates and flights, losing nobody and leaking nothing.
+#[derive(Parser)]
+#[command(name = "safeconduct", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DataArgs {
+    /// Directory holding the embedded database (created on first use).
+    #[arg(long, env = "SAFECONDUCT_DATA", default_value = "safeconduct-data")]
+    data: PathBuf,
+}
+
+impl DataArgs {
+    fn open(&self) -> Result<Arc<SqliteStore>> {
+        let path = self.data.join("safeconduct.sqlite3");
+        let store = SqliteStore::open(&path)
+            .with_context(|| format!("opening the store at {}", path.display()))?;
+        Ok(Arc::new(store))
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API.
+    ///
+    /// Every endpoint states the roles that may call it; see GET /api/openapi.json.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "SAFECONDUCT_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Seed a realistic demo operation and serve it.
+    ///
+    /// Creates a few thousand households with multi-script names, six rendezvous points beside
+    /// real streets of central Helsinki (OpenStreetMap), two gates, windows over two days,
+    /// flights and a hazard, then prints the address and the demo logins. Without --data the
+    /// demo lives in a fresh temporary directory.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, env = "SAFECONDUCT_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Directory for the demo database; reused (not re-seeded) if it already holds the demo.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Number of households to register.
+        #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u32).range(10..=200_000))]
+        households: u32,
+        /// Seed only, print the logins, and exit without serving.
+        #[arg(long)]
+        seed_only: bool,
+    },
+    /// Import a volunteer spreadsheet (CSV) into an operation.
+    ///
+    /// Columns are found by their headers: name (required), name in Dari/Pashto script, phone,
+    /// passport or tazkira number, household reference, category, year of birth, location,
+    /// notes. Phones in any typed form become E.164. The same person listed twice (document
+    /// number; or name across spelling variants with birth year and phone or household) is
+    /// merged; a person already registered is not registered again; near misses are imported
+    /// and flagged for review; rows with bad values are refused. The report names lines,
+    /// never people.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// Operation id to import into.
+        #[arg(long)]
+        operation: i64,
+        /// Plan and report, but register nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the full report (every merge, review and refusal) to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Create and list operations.
+    #[command(subcommand)]
+    Operation(OperationCommand),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print the OpenAPI document of the HTTP API.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum OperationCommand {
+    /// Create an operation and print its id.
+    Create {
+        /// A name people recognise, e.g. "Kabul airlift".
+        name: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// List operations.
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user with roles in an operation.
+    ///
+    /// The password is read from standard input with --password-stdin; otherwise a random one
+    /// is generated and printed once.
+    Add {
+        username: String,
+        /// Operation the roles apply to.
+        #[arg(long)]
+        operation: i64,
+        /// Role in the operation: coordinator, hotline, escort, gate, manifest or auditor.
+        /// Repeat for several.
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<Role>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse().map_err(|e: safeconduct_domain::DomainError| e.to_string())
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SAFECONDUCT_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { addr, data } => {
+            let store = data.open()?;
+            println!("store: {}", store.path().display());
+            serve(addr, store)
+        }
+        Command::Demo {
+            addr,
+            data,
+            households,
+            seed_only,
+        } => {
+            let dir = match data {
+                Some(d) => d,
+                None => std::env::temp_dir().join(format!("safeconduct-demo-{}", std::process::id())),
+            };
+            let store = DataArgs { data: dir }.open()?;
+            let logins = demo::seed(store.as_ref(), households)?;
+            println!("store: {}", store.path().display());
+            demo::print_logins(&logins, addr);
+            if seed_only {
+                return Ok(());
+            }
+            serve(addr, store)
+        }
+        Command::Import {
+            file,
+            operation,
+            dry_run,
+            report,
+            data,
+        } => {
+            let store = data.open()?;
+            import::run(store.as_ref(), OperationId(operation), &file, dry_run, report.as_deref())
+        }
+        Command::Operation(OperationCommand::Create { name, data }) => {
+            let store = data.open()?;
+            let op = store.create_operation(&name, safeconduct_server::now())?;
+            println!("{}", op.id);
+            Ok(())
+        }
+        Command::Operation(OperationCommand::List { data }) => {
+            let store = data.open()?;
+            for op in store.operations()? {
+                println!("{}\t{}", op.id, op.name);
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::Add {
+            username,
+            operation,
+            roles,
+            password_stdin,
+            data,
+        }) => {
+            let store = data.open()?;
+            add_user(store.as_ref(), &username, OperationId(operation), &roles, password_stdin)
+        }
+        Command::Openapi => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&safeconduct_server::openapi::document())?
+            );
+            Ok(())
+        }
+    }
+}
+
+fn add_user(
+    store: &dyn Store,
+    username: &str,
+    op: OperationId,
+    roles: &[Role],
+    password_stdin: bool,
+) -> Result<()> {
+    let username = username.trim();
+    if username.is_empty()
+        || username.len() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+    {
+        bail!("a username is 1 to 64 letters, digits, '.', '_', '-' or '@'");
+    }
+    store
+        .operation(op)
+        .with_context(|| format!("operation {op}"))?;
+    let (password, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        let line = line.trim_end_matches(['\n', '\r']).to_string();
+        if line.chars().count() < 12 {
+            bail!("the password must have at least 12 characters");
+        }
+        (line, false)
+    } else {
+        (generate_password()?, true)
+    };
+    let hash = safeconduct_server::auth::hash_password(&password)
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let id = store.create_user(
+        &safeconduct_store::NewUser {
+            username: username.to_string(),
+            password_hash: hash,
+            organisation: None,
+        },
+        safeconduct_server::now(),
+    )?;
+    for role in roles {
+        store.grant_role(id, op, *role)?;
+    }
+    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    println!("user {username} created with roles {} in operation {op}", names.join(", "));
+    if generated {
+        println!("password (shown once): {password}");
+    }
+    Ok(())
+}
+
+fn generate_password() -> Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("random source: {e}"))?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect())
+}
+
+fn serve(addr: SocketAddr, store: Arc<SqliteStore>) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr}"))?;
+        let local = listener.local_addr()?;
+        println!("listening on http://{local}");
+        tracing::info!(%local, "serving");
+        safeconduct_server::serve(listener, App::new(store), shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

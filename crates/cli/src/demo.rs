@@ -1,0 +1,406 @@
+//! `safeconduct demo`: a realistic seeded operation on the embedded store.
+//!
+//! Rendezvous points and gates sit beside real streets of the OpenStreetMap extract of
+//! central Helsinki shipped in `data/osm/` (© OpenStreetMap contributors, ODbL), standing in
+//! for a fictional airfield, so that routing works on the same demo.
+
+use anyhow::{Context, Result};
+use safeconduct_domain::model::*;
+use safeconduct_domain::values::*;
+use safeconduct_domain::*;
+use safeconduct_store::*;
+use std::net::SocketAddr;
+
+pub const OPERATION_NAME: &str = "Demo airlift (fictional)";
+
+pub struct Logins {
+    pub operation: OperationId,
+    pub users: Vec<(String, String, Role)>,
+    pub sample_reference: Option<CaseReference>,
+    pub sample_phone: Option<PhoneNumber>,
+    pub households: u64,
+    pub people: u64,
+}
+
+/// A small deterministic generator (splitmix64): the demo is the same on every run.
+struct Dice(u64);
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const MEN: &[(&str, &str)] = &[
+    ("Ahmad", "احمد"), ("Mohammad", "محمد"), ("Mahmood", "محمود"), ("Farid", "فرید"),
+    ("Hamid", "حمید"), ("Jawad", "جواد"), ("Karim", "کریم"), ("Najib", "نجیب"),
+    ("Omid", "امید"), ("Wahid", "وحید"), ("Yama", "یما"), ("Idris", "ادریس"),
+    ("Abdul Rahim", "عبدالرحیم"), ("Sayed", "سید"), ("Bilal", "بلال"), ("Nasir", "ناصر"),
+];
+const WOMEN: &[(&str, &str)] = &[
+    ("Fatima", "فاطمه"), ("Mariam", "مریم"), ("Sadia", "سعدیه"), ("Nasrin", "نسرین"),
+    ("Tamana", "تمنا"), ("Shabnam", "شبنم"), ("Fariba", "فریبا"), ("Habiba", "حبیبه"),
+    ("Zarghuna", "زرغونه"), ("Laila", "لیلا"), ("Parwana", "پروانه"), ("Freshta", "فرشته"),
+    ("Zahra", "زهرا"), ("Marzia", "مرضیه"), ("Nilofar", "نیلوفر"), ("Soraya", "ثریا"),
+];
+const SURNAMES: &[(&str, &str)] = &[
+    ("Safi", "صافی"), ("Sadat", "سادات"), ("Karimi", "کریمی"), ("Haidari", "حیدری"),
+    ("Sultani", "سلطانی"), ("Rahimi", "رحیمی"), ("Amiri", "امیری"), ("Noori", "نوری"),
+    ("Barakzai", "بارکزی"), ("Stanekzai", "ستانکزی"), ("Hashimi", "هاشمی"), ("Jalali", "جلالی"),
+    ("Azimi", "عظیمی"), ("Popal", "پوپل"), ("Yousufzai", "یوسفزی"), ("Naseri", "ناصری"),
+    ("Hakimi", "حکیمی"), ("Mohammadi", "محمدی"), ("Rezaie", "رضایی"), ("Ahmadzai", "احمدزی"),
+];
+
+/// Six rendezvous points, each on a street node of the OpenStreetMap extract.
+const RVS: &[(&str, f64, f64, &str)] = &[
+    ("RV Alpha", 60.165196, 24.939259, "Annankatu, by the blue doors of the school yard"),
+    ("RV Bravo", 60.170061, 24.937950, "Mannerheimintie, under the clock of the old post office"),
+    ("RV Charlie", 60.174436, 24.938664, "Töölönlahdenkatu, beside the library steps"),
+    ("RV Delta", 60.175900, 24.947990, "Kaisaniemenranta, at the boat jetty"),
+    ("RV Echo", 60.168992, 24.952085, "Sofiankatu, at the pedestrian street's stone bench"),
+    ("RV Foxtrot", 60.164890, 24.947904, "Kasarmikatu, at the corner of the barracks wall"),
+];
+
+pub fn seed(store: &dyn Store, households: u32) -> Result<Logins> {
+    let now = safeconduct_server::now();
+    let roles = Role::ALL;
+    let users: Vec<(String, String, Role)> = roles
+        .iter()
+        .map(|r| (r.as_str().to_string(), format!("demo-{}-pass", r.as_str()), *r))
+        .collect();
+    if let Some(existing) = store.operations()?.into_iter().find(|o| o.name == OPERATION_NAME) {
+        println!("demo already seeded in this store; serving it as it is");
+        let counts = store.stage_counts(existing.id, CountScope::Operation)?;
+        return Ok(Logins {
+            operation: existing.id,
+            users,
+            sample_reference: None,
+            sample_phone: None,
+            households: counts.total_households(),
+            people: counts.total_people(),
+        });
+    }
+    let started = std::time::Instant::now();
+    let op = store.create_operation(OPERATION_NAME, now)?.id;
+    let actor = Actor::system(now);
+    for (name, kind) in [
+        ("Coordination cell", OrganisationKind::CoordinatingAuthority),
+        ("Escort party", OrganisationKind::EscortParty),
+        ("Airfield gate authority", OrganisationKind::GateAuthority),
+        ("Airlift command", OrganisationKind::Airlift),
+        ("Oversight office", OrganisationKind::Oversight),
+    ] {
+        store.create_organisation(op, &NewOrganisation { name: name.into(), kind })?;
+    }
+    for (username, password, role) in &users {
+        let hash = safeconduct_server::auth::hash_password(password)
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        let id = store
+            .create_user(
+                &NewUser {
+                    username: username.clone(),
+                    password_hash: hash,
+                    organisation: None,
+                },
+                now,
+            )
+            .with_context(|| format!("creating demo user {username}"))?;
+        store.grant_role(id, op, *role)?;
+    }
+
+    // Rendezvous points: proposed by the authority, accepted by the escort party, activated.
+    let mut rvs = Vec::new();
+    for (name, lat, lon, landmark) in RVS {
+        let rv = store.propose_rv(
+            op,
+            &NewRv {
+                name: Text::parse("name", name, 120)?,
+                location: Coordinate::new(*lat, *lon)?,
+                landmark: Text::parse("landmark", landmark, 500)?,
+            },
+            Side::CoordinatingAuthority,
+            &actor,
+        )?;
+        store.change_rv(op, rv.id, RvChange::Accept(Side::EscortParty), &actor)?;
+        store.change_rv(op, rv.id, RvChange::Activate, &actor)?;
+        rvs.push(rv.id);
+    }
+    let main_gate = store.create_gate(
+        op,
+        &NewGate {
+            name: Text::parse("name", "North Gate (main entrance)", 120)?,
+            location: Coordinate::new(60.172185, 24.944307)?,
+            kind: GateKind::Main,
+            hourly_throughput: 900,
+            rvs: rvs[..3].to_vec(),
+        },
+        &actor,
+    )?;
+    let discreet = store.create_gate(
+        op,
+        &NewGate {
+            name: Text::parse("name", "Gate 7 (service gate)", 120)?,
+            location: Coordinate::new(60.167065, 24.942500)?,
+            kind: GateKind::Discreet,
+            hourly_throughput: 400,
+            rvs: rvs.clone(),
+        },
+        &actor,
+    )?;
+
+    // Windows: two-hour windows from 06:00 to 18:00 UTC, today and tomorrow.
+    let day = now.0 - now.0.rem_euclid(86_400);
+    let mut windows = Vec::new();
+    for d in 0..2 {
+        for slot in 0..6 {
+            for rv in &rvs {
+                let start = Timestamp(day + d * 86_400 + 6 * 3600 + slot * 7200);
+                let spec = WindowSpec::new(start, Timestamp(start.0 + 7200), 120)?;
+                windows.push(store.create_window(op, *rv, spec, &actor)?);
+            }
+        }
+    }
+    let mut flights = Vec::new();
+    for i in 0..10 {
+        flights.push(store.create_flight(
+            op,
+            &NewFlight {
+                number: Text::parse("number", &format!("RCH{}", 871 + i), 20)?,
+                departs_at: Timestamp(day + 8 * 3600 + i * 4 * 3600),
+                capacity: 350,
+            },
+            &actor,
+        )?);
+    }
+    store.report_hazard(
+        op,
+        &NewHazard {
+            kind: HazardKind::Crowd,
+            severity: Severity::High,
+            location: Coordinate::new(60.171700, 24.943900)?,
+            radius_m: 250,
+            description: Some(Text::parse("description", "Dense crowd pressing at the main entrance; avoid North Gate", 500)?),
+            valid_from: now,
+            valid_until: Some(Timestamp(now.0 + 12 * 3600)),
+        },
+        &actor,
+    )?;
+
+    // Households.
+    let mut dice = Dice(0x5AFE_C0DE);
+    let mut new = Vec::with_capacity(households as usize);
+    for _ in 0..households {
+        new.push(household(&mut dice)?);
+    }
+    let mut refs: Vec<CaseReference> = Vec::with_capacity(new.len());
+    let mut draw = safeconduct_server::handlers::random_reference;
+    for chunk in new.chunks(500) {
+        refs.extend(store.register_households(op, chunk, &mut draw, &actor)?.into_iter().map(|r| r.reference));
+    }
+    let sample_phone = new[0].contact_phone.clone();
+
+    // Move households along the lifecycle so that every stage has people in it.
+    let step = |r: &CaseReference, req: CaseRequest| store.apply(op, r, &req, &actor);
+    let mut window_cursor = 0usize;
+    let mut admitted_by_rv: std::collections::BTreeMap<RvId, Vec<CaseReference>> = Default::default();
+    let suspended_rv = rvs[5];
+    for (i, r) in refs.iter().enumerate() {
+        if i % 10 == 9 || step(r, CaseRequest::VerifyDocuments).is_err() {
+            continue;
+        }
+        if i % 20 == 8 {
+            step(r, CaseRequest::Reject { reason: Text::parse("reason", "not within an eligible category", 500)? })?;
+            continue;
+        }
+        if i % 10 == 8 {
+            continue;
+        }
+        let category = *dice.pick(&EligibilityCategory::ALL[..7]);
+        step(r, CaseRequest::DecideEligible { category })?;
+        if i % 2 == 1 {
+            continue;
+        }
+        // Assign to the first window with room, at an RV that accepts assignments.
+        let mut assigned = None;
+        while window_cursor < windows.len() {
+            let w = &windows[window_cursor];
+            match step(r, CaseRequest::Assign { window: w.id }) {
+                Ok(_) => {
+                    assigned = Some(w.rv);
+                    break;
+                }
+                Err(_) => window_cursor += 1,
+            }
+        }
+        let Some(rv) = assigned else { continue };
+        if i % 25 == 6 {
+            step(r, CaseRequest::Withdraw { reason: Text::parse("reason", "household chose to stay", 500)? })?;
+            continue;
+        }
+        if i % 7 == 3 {
+            continue;
+        }
+        step(r, CaseRequest::IssuePass)?;
+        let admitted = admitted_by_rv.entry(rv).or_default();
+        if rv == rvs[0] && admitted.len() < 40 {
+            step(r, CaseRequest::AdmitAtRv { rv })?;
+            admitted.push(r.clone());
+        }
+    }
+    // Two escort batches from RV Alpha to the discreet gate: one arrived and processed (part
+    // of it already flown out), one still walking.
+    if let Some(admitted) = admitted_by_rv.get(&rvs[0]) {
+        let (first, second) = admitted.split_at(admitted.len() / 2);
+        if !first.is_empty() {
+            let batch = store.depart_batch(
+                op,
+                &BatchDeparture { rv: rvs[0], gate: discreet.id, households: first.to_vec() },
+                &actor,
+            )?;
+            for (k, r) in first.iter().enumerate() {
+                step(r, CaseRequest::ArriveAtGate { batch: batch.id })?;
+                step(r, CaseRequest::Process { gate: discreet.id })?;
+                if k % 2 == 0 {
+                    step(r, CaseRequest::Manifest { flight: flights[0].id })?;
+                    if k % 4 == 0 {
+                        step(r, CaseRequest::Board { flight: flights[0].id })?;
+                    }
+                }
+            }
+            store.close_batch(op, batch.id, &actor)?;
+        }
+        if !second.is_empty() {
+            store.depart_batch(
+                op,
+                &BatchDeparture { rv: rvs[0], gate: discreet.id, households: second.to_vec() },
+                &actor,
+            )?;
+        }
+    }
+    // The hazard near the main gate suspends the RV closest to it.
+    store.change_rv(op, suspended_rv, RvChange::Suspend, &actor)?;
+    let _ = main_gate;
+    let counts = store.stage_counts(op, CountScope::Operation)?;
+    println!(
+        "seeded {} households ({} people) in {:.1}s",
+        counts.total_households(),
+        counts.total_people(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Logins {
+        operation: op,
+        users,
+        sample_reference: refs.first().cloned(),
+        sample_phone,
+        households: counts.total_households(),
+        people: counts.total_people(),
+    })
+}
+
+fn household(dice: &mut Dice) -> Result<NewHousehold> {
+    let size = match dice.below(100) {
+        0..15 => 1,
+        15..30 => 2,
+        30..45 => 3,
+        45..60 => 4,
+        60..75 => 5,
+        75..85 => 6,
+        85..93 => 7,
+        _ => 8 + dice.below(5) as usize,
+    };
+    let surname = *dice.pick(SURNAMES);
+    let phone = PhoneNumber::parse(&format!("+937{:08}", dice.below(100_000_000)))?;
+    let mut members = Vec::with_capacity(size);
+    for k in 0..size {
+        let woman = if k == 1 { true } else { dice.chance(50) };
+        let given = if woman { *dice.pick(WOMEN) } else { *dice.pick(MEN) };
+        let year = if k < 2 { 1950 + dice.below(46) } else { 2005 + dice.below(20) } as u16;
+        let number = if k == 0 {
+            format!("P{:08}", dice.below(100_000_000))
+        } else {
+            format!("{}-{:04}-{:05}", 1398 + dice.below(5), dice.below(10_000), dice.below(100_000))
+        };
+        // One household in twenty has a member whose documents have not reached the list yet.
+        let documented = !(k == size - 1 && size > 1 && dice.chance(5));
+        members.push(NewPerson {
+            name: PersonName::new(
+                &format!("{} {}", given.0, surname.0),
+                Some(&format!("{} {}", given.1, surname.1)),
+            )?,
+            birth_date: Some(BirthDate::from_year(year)?),
+            nationality: Some(CountryCode::parse("AF")?),
+            phone: (k == 0 || (k == 1 && dice.chance(50)))
+                .then(|| phone.clone()),
+            language: None,
+            documents: if documented {
+                vec![NewDocument {
+                    doc_type: if k == 0 { DocumentType::Passport } else { DocumentType::NationalId },
+                    number: DocumentNumber::parse(&number)?,
+                    issuing_country: Some(CountryCode::parse("AF")?),
+                    expiry: (k == 0).then(|| format!("{}-06-30", 2027 + dice.below(6))),
+                }]
+            } else {
+                Vec::new()
+            },
+        });
+    }
+    let mut priorities = Vec::new();
+    for (flag, pct) in [
+        (PriorityFlag::Medical, 10),
+        (PriorityFlag::Elderly, 8),
+        (PriorityFlag::Disability, 5),
+        (PriorityFlag::Pregnancy, 4),
+    ] {
+        if dice.chance(pct) {
+            priorities.push(flag);
+        }
+    }
+    if size == 1 && dice.chance(10) {
+        priorities.push(PriorityFlag::UnaccompaniedMinor);
+    }
+    let language = match dice.below(100) {
+        0..60 => Language::Dari,
+        60..90 => Language::Pashto,
+        90..95 => Language::English,
+        _ => Language::Arabic,
+    };
+    Ok(NewHousehold {
+        contact_phone: Some(phone),
+        language,
+        category: None,
+        priorities,
+        notes: None,
+        members,
+    })
+}
+
+pub fn print_logins(l: &Logins, addr: SocketAddr) {
+    println!();
+    println!("safeconduct demo: operation {} — {} households, {} people", l.operation, l.households, l.people);
+    println!("  API:     http://{addr}/api/  (OpenAPI: http://{addr}/api/openapi.json)");
+    println!("  sign in: curl -s -X POST http://{addr}/api/sessions -H 'content-type: application/json' \\");
+    println!("             -d '{{\"username\":\"coordinator\",\"password\":\"demo-coordinator-pass\"}}'");
+    println!("  logins (username / password / role):");
+    for (u, p, r) in &l.users {
+        println!("    {u:<12} {p:<24} {r}");
+    }
+    if let Some(r) = &l.sample_reference {
+        println!("  a case to look up: {r}");
+    }
+    if let Some(p) = &l.sample_phone {
+        println!("  a caller's phone:  {p}");
+    }
+    println!();
+}

@@ -1,0 +1,228 @@
+//! `safeconduct import`: a volunteer spreadsheet into an operation, with a progress bar and a
+//! report of what was merged, flagged for review or refused, and why.
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use safeconduct_domain::model::DocumentType;
+use safeconduct_domain::values::{CountryCode, Text};
+use safeconduct_domain::{CaseReference, OperationId};
+use safeconduct_intake::{Decision, IntakePlan, Known, PlannedHousehold, plan, read_rows};
+use safeconduct_store::{Actor, MatchProbe, NewDocument, NewHousehold, NewPerson, Store};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Households registered per transaction.
+const CHUNK: usize = 1000;
+
+pub fn run(
+    store: &dyn Store,
+    op: OperationId,
+    file: &Path,
+    dry_run: bool,
+    report_path: Option<&Path>,
+) -> Result<()> {
+    store.operation(op).with_context(|| format!("operation {op}"))?;
+    let started = std::time::Instant::now();
+    let input = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let (rows, refusals) =
+        read_rows(std::io::BufReader::new(input)).with_context(|| format!("reading {}", file.display()))?;
+    let total = rows.len() as u64;
+    let bar = progress(total, "matching");
+    let mut probe_error = None;
+    let planned = plan(rows, refusals, &mut |probe| {
+        bar.inc(1);
+        let q = MatchProbe {
+            document: probe.document.clone(),
+            name_key: probe.name_key.clone(),
+            birth_year: probe.birth_year,
+        };
+        match store.match_candidates(op, &q) {
+            Ok(found) => found
+                .into_iter()
+                .map(|e| Known {
+                    reference: e.household.to_string(),
+                    name_key: e.name_key,
+                    birth_year: e.birth_year,
+                    phone: e.phone,
+                    documents: e.documents,
+                })
+                .collect(),
+            Err(e) => {
+                probe_error.get_or_insert(e);
+                Vec::new()
+            }
+        }
+    });
+    bar.finish_and_clear();
+    if let Some(e) = probe_error {
+        return Err(e).context("looking up people already registered");
+    }
+
+    let mut registered = Vec::new();
+    if !dry_run {
+        let households: Vec<NewHousehold> = planned
+            .households
+            .iter()
+            .map(to_new_household)
+            .collect::<Result<_>>()?;
+        let bar = progress(households.len() as u64, "registering");
+        let actor = Actor {
+            user: None,
+            role: None,
+            device: Some(format!("import:{}", file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default())),
+            at: safeconduct_server::now(),
+        };
+        for chunk in households.chunks(CHUNK) {
+            let done = store
+                .register_households(op, chunk, &mut safeconduct_server::handlers::random_reference, &actor)
+                .context("registering households (nothing of this chunk was stored)")?;
+            bar.inc(chunk.len() as u64);
+            registered.extend(done.into_iter().map(|r| r.reference));
+        }
+        bar.finish_and_clear();
+    }
+    let report = render_report(&planned, &registered, dry_run);
+    print!("{}", summary(&planned, dry_run, started.elapsed()));
+    if let Some(path) = report_path {
+        std::fs::write(path, &report).with_context(|| format!("writing {}", path.display()))?;
+        println!("full report: {}", path.display());
+    } else {
+        let short: String = report.lines().take(40).map(|l| format!("{l}\n")).collect();
+        print!("{short}");
+        if report.lines().count() > 40 {
+            println!("… (use --report FILE for the full report)");
+        }
+    }
+    Ok(())
+}
+
+fn progress(len: u64, what: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(what);
+    bar
+}
+
+fn document_type(number: &str) -> DocumentType {
+    if number.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        DocumentType::Passport
+    } else if number.len() == 13 {
+        // e-tazkira numbers: 1401-9615-82972.
+        DocumentType::NationalId
+    } else {
+        DocumentType::Other
+    }
+}
+
+fn to_new_household(h: &PlannedHousehold) -> Result<NewHousehold> {
+    let af = CountryCode::parse("AF")?;
+    let mut notes: Vec<String> = Vec::new();
+    if let Some(n) = &h.notes {
+        notes.push(n.clone());
+    }
+    let members = h
+        .members
+        .iter()
+        .map(|m| NewPerson {
+            name: m.name.clone(),
+            birth_date: m.birth,
+            nationality: None,
+            phone: m.phone.clone(),
+            language: None,
+            documents: m
+                .document
+                .iter()
+                .map(|d| NewDocument {
+                    doc_type: document_type(d.as_str()),
+                    number: d.clone(),
+                    issuing_country: Some(af.clone()),
+                    expiry: None,
+                })
+                .collect(),
+        })
+        .collect();
+    let notes = notes.join("; ");
+    Ok(NewHousehold {
+        contact_phone: h.contact_phone.clone(),
+        language: h.language,
+        category: h.category,
+        priorities: h.priorities.clone(),
+        notes: if notes.trim().is_empty() {
+            None
+        } else {
+            Some(Text::parse("notes", &notes.chars().take(2000).collect::<String>(), 2000)?)
+        },
+        members,
+    })
+}
+
+fn summary(p: &IntakePlan, dry_run: bool, took: std::time::Duration) -> String {
+    let merged = p
+        .decisions
+        .iter()
+        .filter(|d| matches!(d, Decision::Merged { .. }))
+        .count();
+    let existing = p
+        .decisions
+        .iter()
+        .filter(|d| matches!(d, Decision::AlreadyRegistered { .. }))
+        .count();
+    let verb = if dry_run { "would register" } else { "registered" };
+    format!(
+        "{} rows read in {:.1}s: {verb} {} people in {} households; {merged} duplicate rows merged; \
+         {existing} already registered; {} flagged for review; {} refused\n",
+        p.rows_read,
+        took.as_secs_f64(),
+        p.people(),
+        p.households.len(),
+        p.reviews.len(),
+        p.refusals.len()
+    )
+}
+
+/// The report names lines and case references, never names, phones or documents: it may be
+/// printed and passed around.
+fn render_report(p: &IntakePlan, registered: &[CaseReference], dry_run: bool) -> String {
+    let mut out = String::new();
+    for r in &p.refusals {
+        let _ = writeln!(out, "refused  line {}: {}", r.line, r.reason);
+    }
+    for d in &p.decisions {
+        match d {
+            Decision::Merged { kept, merged, rule } => {
+                let _ = writeln!(out, "merged   line {merged} into line {kept}: {}", rule.describe());
+            }
+            Decision::AlreadyRegistered { lines, reference, rule } => {
+                let _ = writeln!(
+                    out,
+                    "existing lines {} are case {reference}: {}",
+                    join(lines),
+                    rule.describe()
+                );
+            }
+        }
+    }
+    for r in &p.reviews {
+        let with = r
+            .existing
+            .as_ref()
+            .map(|e| format!(" (case {e})"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "review   lines {}{with}: {}", join(&r.lines), r.reason);
+    }
+    if !dry_run {
+        for (h, reference) in p.households.iter().zip(registered) {
+            let lines: Vec<u64> = h.members.iter().flat_map(|m| m.lines.clone()).collect();
+            let _ = writeln!(out, "case     {reference}: lines {}", join(&lines));
+        }
+    }
+    out
+}
+
+fn join(lines: &[u64]) -> String {
+    lines.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", ")
+}
