@@ -1,0 +1,232 @@
+//! Boots the real server on 127.0.0.1:0 over a fresh store per test, with one user per role,
+//! and talks to it over HTTP.
+
+#![allow(dead_code)]
+
+use reqwest::{Client, Method, StatusCode};
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::{OperationId, Role};
+use safeconduct_server::App;
+use safeconduct_store::sqlite::SqliteStore;
+use safeconduct_store::{NewUser, Store};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub store: Arc<SqliteStore>,
+    pub op: OperationId,
+    /// Bearer tokens per role, and one for a user holding every role.
+    pub tokens: HashMap<Role, String>,
+    pub all_roles: String,
+    /// A user with a role in another operation only.
+    pub outsider: String,
+    _dir: tempfile::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Hashing with argon2 is deliberately slow; tests share one hash of one password.
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| safeconduct_server::auth::hash_password("correct horse battery").unwrap())
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("test.sqlite3")).unwrap());
+    let op = store.create_operation("Test operation", Timestamp(1_700_000_000)).unwrap().id;
+    let other = store.create_operation("Other operation", Timestamp(1_700_000_000)).unwrap().id;
+    let mut users = Vec::new();
+    for role in Role::ALL {
+        let id = add_user(&store, role.as_str());
+        store.grant_role(id, op, role).unwrap();
+        users.push((Some(role), role.as_str().to_string()));
+    }
+    let all = add_user(&store, "all");
+    for role in Role::ALL {
+        store.grant_role(all, op, role).unwrap();
+    }
+    let outsider = add_user(&store, "outsider");
+    store.grant_role(outsider, other, Role::Coordinator).unwrap();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let app = App::new(store.clone());
+    tokio::spawn(async move {
+        safeconduct_server::serve(listener, app, async move {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    let client = Client::new();
+    let base = format!("http://{addr}");
+    let mut tokens = HashMap::new();
+    for role in Role::ALL {
+        tokens.insert(role, sign_in(&client, &base, role.as_str()).await);
+    }
+    let all_roles = sign_in(&client, &base, "all").await;
+    let outsider = sign_in(&client, &base, "outsider").await;
+    TestApp {
+        base,
+        client,
+        store,
+        op,
+        tokens,
+        all_roles,
+        outsider,
+        _dir: dir,
+        _shutdown: tx,
+    }
+}
+
+fn add_user(store: &SqliteStore, name: &str) -> safeconduct_domain::UserId {
+    store
+        .create_user(
+            &NewUser {
+                username: name.into(),
+                password_hash: password_hash().into(),
+                organisation: None,
+            },
+            Timestamp(1_700_000_000),
+        )
+        .unwrap()
+}
+
+async fn sign_in(client: &Client, base: &str, username: &str) -> String {
+    let res = client
+        .post(format!("{base}/api/sessions"))
+        .json(&json!({ "username": username, "password": "correct horse battery" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "sign in as {username}");
+    res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path.replace("{op}", &self.op.to_string()))
+    }
+
+    pub fn token(&self, role: Role) -> &str {
+        &self.tokens[&role]
+    }
+
+    /// Sends a request as `role` and returns the status and the JSON body (Null if none).
+    pub async fn call(&self, role: Role, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let token = self.tokens[&role].clone();
+        self.call_with(Some(&token), method, path, body).await
+    }
+
+    pub async fn call_with(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        (status, value)
+    }
+
+    /// Calls and insists on `expected`, printing the body when it differs.
+    pub async fn ok(&self, role: Role, method: Method, path: &str, body: Option<Value>, expected: u16) -> Value {
+        let (status, value) = self.call(role, method.clone(), path, body).await;
+        assert_eq!(status.as_u16(), expected, "{method} {path} as {role}: {value}");
+        value
+    }
+
+    /// Sets up an agreed, active RV linked to an open gate, a window and a flight.
+    pub async fn places(&self, window_capacity: u32, flight_capacity: u32) -> Places {
+        let rv = self
+            .ok(Role::Coordinator, Method::POST, "/api/operations/{op}/rvs", Some(json!({
+                "name": "RV Alpha", "location": { "lat": 60.165196, "lon": 24.939259 },
+                "landmark": "Annankatu, by the blue doors"
+            })), 201)
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let accepted = self
+            .ok(Role::Escort, Method::POST, &format!("/api/operations/{{op}}/rvs/{rv}/accept"), None, 200)
+            .await;
+        assert_eq!(accepted["status"], "agreed");
+        self.ok(Role::Coordinator, Method::POST, &format!("/api/operations/{{op}}/rvs/{rv}/activate"), None, 200)
+            .await;
+        let gate = self
+            .ok(Role::Coordinator, Method::POST, "/api/operations/{op}/gates", Some(json!({
+                "name": "Gate 7", "location": { "lat": 60.167065, "lon": 24.9425 },
+                "kind": "discreet", "hourly_throughput": 400, "rv_ids": [rv]
+            })), 201)
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let window = self
+            .ok(Role::Coordinator, Method::POST, "/api/operations/{op}/windows", Some(json!({
+                "rv_id": rv, "start": "2026-08-24T06:00:00Z", "end": "2026-08-24T08:00:00Z",
+                "capacity": window_capacity
+            })), 201)
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let flight = self
+            .ok(Role::Manifest, Method::POST, "/api/operations/{op}/flights", Some(json!({
+                "number": "RCH871", "departs_at": "2026-08-24T12:00:00Z", "capacity": flight_capacity
+            })), 201)
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        Places { rv, gate, window, flight }
+    }
+
+    /// Registers a household of `size` documented members and returns its reference.
+    pub async fn register(&self, size: usize, phone: &str) -> String {
+        let members: Vec<Value> = (0..size)
+            .map(|i| json!({
+                "name": format!("Member{i} Sadat"), "name_native": "سادات",
+                "birth_date": format!("{}", 1960 + i), "nationality": "AF", "phone": phone,
+                "documents": [{ "type": "passport", "number": format!("P{:08}", 1000 + i), "issuing_country": "AF" }]
+            }))
+            .collect();
+        self.ok(Role::Coordinator, Method::POST, "/api/operations/{op}/households", Some(json!({
+            "contact_phone": phone, "language": "prs", "priorities": ["medical"], "members": members
+        })), 201)
+            .await["reference"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Takes a registered case to pass issued.
+    pub async fn to_pass_issued(&self, reference: &str, window: i64) {
+        let case = format!("/api/operations/{{op}}/households/{reference}");
+        self.ok(Role::Coordinator, Method::POST, &format!("{case}/verify-documents"), None, 200).await;
+        self.ok(Role::Coordinator, Method::POST, &format!("{case}/eligibility"), Some(json!({"decision": "eligible", "category": "special_immigrant_visa"})), 200).await;
+        self.ok(Role::Coordinator, Method::POST, &format!("{case}/assign"), Some(json!({"window_id": window})), 200).await;
+        self.ok(Role::Coordinator, Method::POST, &format!("{case}/pass"), None, 200).await;
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Places {
+    pub rv: i64,
+    pub gate: i64,
+    pub window: i64,
+    pub flight: i64,
+}

@@ -1,0 +1,44 @@
+//! The OpenAPI document served at /api/openapi.json is the one committed at
+//! docs/openapi.json. Regenerate with `safeconduct openapi > docs/openapi.json`.
+
+mod common;
+
+use safeconduct_server::endpoints::{Access, endpoints};
+
+const COMMITTED: &str = include_str!("../../../docs/openapi.json");
+
+#[tokio::test]
+async fn the_served_document_matches_the_committed_one() {
+    let app = common::spawn_app().await;
+    let served: serde_json::Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let committed: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    assert!(
+        served == committed,
+        "docs/openapi.json is out of date: run `cargo run -p safeconduct -- openapi > docs/openapi.json`"
+    );
+}
+
+#[test]
+fn every_endpoint_states_who_may_call_it() {
+    let doc = safeconduct_server::openapi::document();
+    for e in endpoints() {
+        let op = &doc["paths"][e.path][e.method.as_str().to_ascii_lowercase()];
+        let roles = op["x-roles"].as_array().expect("x-roles");
+        match e.access {
+            Access::Open => assert!(roles.is_empty() && op["security"] == serde_json::json!([])),
+            Access::SignedIn => assert_eq!(roles.len(), 1),
+            Access::Roles(r) => assert_eq!(roles.len(), r.len(), "{}", e.path),
+        }
+        assert!(op["description"].as_str().unwrap().len() > 5);
+    }
+    let open: Vec<&str> = endpoints().iter().filter(|e| e.access == Access::Open).map(|e| e.path).collect();
+    assert_eq!(open, ["/healthz", "/api/openapi.json", "/api/sessions"]);
+}
