@@ -1,0 +1,277 @@
+//! The SQLite store: durable across reopening, append-only events, and the accountability
+//! invariant under any sequence of lifecycle requests (property test).
+
+use proptest::prelude::*;
+use safeconduct_domain::model::*;
+use safeconduct_domain::values::*;
+use safeconduct_domain::*;
+use safeconduct_store::sqlite::SqliteStore;
+use safeconduct_store::*;
+use std::collections::HashMap;
+
+fn at() -> Actor {
+    Actor::system(Timestamp(1_800_000_000))
+}
+
+fn person(i: usize) -> NewPerson {
+    NewPerson {
+        name: PersonName::new(&format!("Person {i} Karimi"), Some("کریمی")).unwrap(),
+        birth_date: Some(BirthDate::from_year(1970 + i as u16 % 40).unwrap()),
+        nationality: CountryCode::parse("AF").ok(),
+        phone: Some(PhoneNumber::parse(&format!("+9370{:07}", i)).unwrap()),
+        language: Some(Language::Dari),
+        documents: vec![NewDocument {
+            doc_type: DocumentType::Passport,
+            number: DocumentNumber::parse(&format!("P{:08}", i)).unwrap(),
+            issuing_country: None,
+            expiry: None,
+        }],
+    }
+}
+
+fn household(first: usize, size: usize) -> NewHousehold {
+    NewHousehold {
+        contact_phone: None,
+        language: Language::Pashto,
+        category: None,
+        priorities: vec![PriorityFlag::Medical],
+        notes: None,
+        members: (first..first + size).map(person).collect(),
+    }
+}
+
+fn counter() -> impl FnMut() -> CaseReference {
+    let mut n = 0u64;
+    move || {
+        n += 1;
+        CaseReference::from_random(n.to_be_bytes())
+    }
+}
+
+struct Setup {
+    op: OperationId,
+    rv: RvId,
+    gate: GateId,
+    windows: Vec<WindowId>,
+    flight: FlightId,
+}
+
+fn setup(store: &SqliteStore) -> Setup {
+    let op = store.create_operation("Property", Timestamp(0)).unwrap().id;
+    let rv = store
+        .propose_rv(
+            op,
+            &NewRv {
+                name: Text::parse("name", "RV", 10).unwrap(),
+                location: Coordinate::new(60.0, 24.9).unwrap(),
+                landmark: Text::parse("landmark", "corner", 10).unwrap(),
+            },
+            Side::CoordinatingAuthority,
+            &at(),
+        )
+        .unwrap();
+    store.change_rv(op, rv.id, RvChange::Accept(Side::EscortParty), &at()).unwrap();
+    let gate = store
+        .create_gate(
+            op,
+            &NewGate {
+                name: Text::parse("name", "Gate", 10).unwrap(),
+                location: Coordinate::new(60.0, 24.9).unwrap(),
+                kind: GateKind::Discreet,
+                hourly_throughput: 100,
+                rvs: vec![rv.id],
+            },
+            &at(),
+        )
+        .unwrap();
+    let windows = (0..2)
+        .map(|i| {
+            store
+                .create_window(op, rv.id, WindowSpec::new(Timestamp(i * 7200), Timestamp(i * 7200 + 7200), 9).unwrap(), &at())
+                .unwrap()
+                .id
+        })
+        .collect();
+    let flight = store
+        .create_flight(
+            op,
+            &NewFlight {
+                number: Text::parse("number", "F1", 10).unwrap(),
+                departs_at: Timestamp(86_400),
+                capacity: 8,
+            },
+            &at(),
+        )
+        .unwrap()
+        .id;
+    Setup { op, rv: rv.id, gate: gate.id, windows, flight }
+}
+
+#[test]
+fn data_survives_reopening_and_migrations_run_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let reference = {
+        let store = SqliteStore::open(&path).unwrap();
+        let op = store.create_operation("Durable", Timestamp(0)).unwrap().id;
+        store.register_households(op, &[household(0, 3)], &mut counter(), &at()).unwrap()[0].reference.clone()
+    };
+    let store = SqliteStore::open(&path).unwrap();
+    let op = store.operations().unwrap()[0].id;
+    let h = store.household(op, &reference).unwrap();
+    assert_eq!(h.members.len(), 3);
+    assert_eq!(h.members[0].name.native(), Some("کریمی"));
+    assert_eq!(store.stage_counts(op, CountScope::Operation).unwrap().total_people(), 3);
+}
+
+#[test]
+fn events_cannot_be_updated_or_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let store = SqliteStore::open(&path).unwrap();
+    let op = store.create_operation("Append only", Timestamp(0)).unwrap().id;
+    store.register_households(op, &[household(0, 1)], &mut counter(), &at()).unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    assert!(raw.execute("UPDATE events SET kind = 'forged'", []).is_err());
+    assert!(raw.execute("DELETE FROM events", []).is_err());
+}
+
+#[test]
+fn a_failed_registration_stores_nothing_of_the_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap();
+    let op = store.create_operation("Atomic", Timestamp(0)).unwrap().id;
+    let mut empty = household(0, 1);
+    empty.members.clear();
+    let err = store
+        .register_households(op, &[household(0, 2), empty], &mut counter(), &at())
+        .unwrap_err();
+    assert!(err.to_string().contains("members"), "{err}");
+    assert_eq!(store.accountability(op).unwrap().registered_people, 0);
+}
+
+#[test]
+fn a_colliding_reference_is_drawn_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap();
+    let op = store.create_operation("Collide", Timestamp(0)).unwrap().id;
+    let fixed = CaseReference::from_random([1; 8]);
+    let mut draws = vec![CaseReference::from_random([2; 8]), fixed.clone(), fixed.clone()];
+    let mut source = move || draws.pop().unwrap();
+    let got = store
+        .register_households(op, &[household(0, 1), household(1, 1)], &mut source, &at())
+        .unwrap();
+    assert_eq!(got[0].reference, fixed);
+    assert_ne!(got[1].reference, fixed);
+}
+
+#[test]
+fn lookup_by_phone_finds_every_household_sharing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap();
+    let op = store.create_operation("Phones", Timestamp(0)).unwrap().id;
+    let mut a = household(0, 2);
+    let mut b = household(10, 1);
+    let shared = PhoneNumber::parse("0799 000 111").unwrap();
+    a.members[1].phone = Some(shared.clone());
+    b.contact_phone = Some(shared.clone());
+    store.register_households(op, &[a, b, household(20, 1)], &mut counter(), &at()).unwrap();
+    assert_eq!(store.households_by_phone(op, &shared).unwrap().len(), 2);
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Step(usize, u8),
+    Depart(Vec<usize>),
+    Close,
+}
+
+fn ops() -> impl Strategy<Value = Vec<Op>> {
+    prop::collection::vec(
+        prop_oneof![
+            8 => (0usize..8, 0u8..14).prop_map(|(c, s)| Op::Step(c, s)),
+            1 => prop::collection::vec(0usize..8, 1..4).prop_map(Op::Depart),
+            1 => Just(Op::Close),
+        ],
+        1..60,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// Whatever the requests, the stored counts equal the counts recomputed from the cases,
+    /// every registered person is in exactly one stage, windows and flights are never over
+    /// capacity, and window seats equal the people holding them.
+    #[test]
+    fn counts_always_add_up_in_the_store(sizes in prop::collection::vec(1usize..5, 8), script in ops()) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("p.sqlite3")).unwrap();
+        let s = setup(&store);
+        let mut next = 0;
+        let households: Vec<NewHousehold> = sizes.iter().map(|n| { let h = household(next, *n); next += n; h }).collect();
+        let refs: Vec<CaseReference> = store.register_households(s.op, &households, &mut counter(), &at()).unwrap()
+            .into_iter().map(|r| r.reference).collect();
+        let mut batches: Vec<BatchId> = Vec::new();
+        for op in script {
+            match op {
+                Op::Step(c, k) => {
+                    let r = &refs[c];
+                    let req = match k {
+                        0 => CaseRequest::VerifyDocuments,
+                        1 => CaseRequest::DecideEligible { category: EligibilityCategory::Citizen },
+                        2 => CaseRequest::Assign { window: s.windows[c % 2] },
+                        3 => CaseRequest::IssuePass,
+                        4 => CaseRequest::AdmitAtRv { rv: s.rv },
+                        5 => CaseRequest::ArriveAtGate { batch: batches.last().copied().unwrap_or(BatchId(1)) },
+                        6 => CaseRequest::Process { gate: s.gate },
+                        7 => CaseRequest::Manifest { flight: s.flight },
+                        8 => CaseRequest::Board { flight: s.flight },
+                        9 => CaseRequest::Withdraw { reason: Text::parse("reason", "stays", 10).unwrap() },
+                        10 => CaseRequest::MarkNoShow,
+                        11 => CaseRequest::Reassign { window: s.windows[(c + 1) % 2] },
+                        12 => CaseRequest::Reject { reason: Text::parse("reason", "no", 10).unwrap() },
+                        _ => CaseRequest::DecideEligible { category: EligibilityCategory::AtRisk },
+                    };
+                    let _ = store.apply(s.op, r, &req, &at());
+                }
+                Op::Depart(cs) => {
+                    let households = cs.iter().map(|c| refs[*c].clone()).collect();
+                    if let Ok(b) = store.depart_batch(s.op, &BatchDeparture { rv: s.rv, gate: s.gate, households }, &at()) {
+                        prop_assert!(b.departed_people > 0);
+                        batches.push(b.id);
+                    }
+                }
+                Op::Close => {
+                    if let Some(b) = batches.last() {
+                        let _ = store.close_batch(s.op, *b, &at());
+                    }
+                }
+            }
+        }
+        let report = store.accountability(s.op).unwrap();
+        prop_assert_eq!(&report.maintained, &report.recomputed);
+        prop_assert_eq!(report.recomputed.total_people(), sizes.iter().sum::<usize>() as u64);
+        prop_assert_eq!(report.registered_people, sizes.iter().sum::<usize>() as u64);
+        let mut seats: HashMap<WindowId, u32> = HashMap::new();
+        for r in &refs {
+            let h = store.household(s.op, r).unwrap();
+            if let Some(w) = h.window {
+                if h.stage.holds_window_seat() {
+                    *seats.entry(w).or_default() += h.members.len() as u32;
+                }
+            }
+        }
+        for w in store.windows(s.op).unwrap() {
+            prop_assert!(w.assigned_people <= w.spec.capacity);
+            prop_assert_eq!(w.assigned_people, seats.get(&w.id).copied().unwrap_or(0));
+        }
+        for f in store.flights(s.op).unwrap() {
+            prop_assert!(f.manifested_people <= f.capacity);
+            prop_assert!(f.boarded_people <= f.manifested_people);
+        }
+        for b in store.batch_balances(s.op).unwrap() {
+            prop_assert!(b.arrived_people <= b.departed_people);
+        }
+    }
+}
