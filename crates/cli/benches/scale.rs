@@ -1,0 +1,287 @@
+//! Scale benchmarks of the embedded store and the import, recorded in docs/benchmarks.md.
+//!
+//!     cargo bench -p safeconduct --bench scale            # full: 100k-row import, 1M people
+//!     SAFECONDUCT_BENCH_PEOPLE=100000 cargo bench -p safeconduct --bench scale   # smaller
+//!
+//! Measures: import of 100,000 CSV rows (the release binary, end to end); stage counts and a
+//! lookup by phone in an operation of 1,000,000 people; resident memory of the server process
+//! serving that store.
+
+use safeconduct_domain::model::DocumentType;
+use safeconduct_domain::values::*;
+use safeconduct_domain::*;
+use safeconduct_store::sqlite::SqliteStore;
+use safeconduct_store::*;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Dice(u64);
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const GIVEN: &[&str] = &["Ahmad", "Mohammad", "Fatima", "Mariam", "Omid", "Sadia", "Karim", "Nasrin", "Jawad", "Laila", "Hamid", "Zahra"];
+const SURNAMES: &[&str] = &["Safi", "Sadat", "Karimi", "Haidari", "Sultani", "Rahimi", "Amiri", "Noori", "Barakzai", "Hashimi"];
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn p99(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() * 99 / 100]
+}
+
+/// A messy volunteer list: households of 1-8 sharing a phone, 7% of people listed twice with
+/// the phone typed differently and "SURNAME, Given" order.
+fn write_csv(path: &Path, rows: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(f, "Full name,Name (Dari/Pashto),Phone / WhatsApp,Passport or Tazkira no.,Household ref,Category,Year of birth,Location,Notes").unwrap();
+    let mut d = Dice(7);
+    let mut written = 0;
+    let mut hh = 0;
+    while written < rows {
+        hh += 1;
+        let size = 1 + d.below(8) as usize;
+        let phone = 700_000_000 + d.below(99_999_999);
+        let surname = SURNAMES[d.below(SURNAMES.len() as u64) as usize];
+        for k in 0..size {
+            if written >= rows {
+                break;
+            }
+            let given = GIVEN[d.below(GIVEN.len() as u64) as usize];
+            let year = 1950 + d.below(70);
+            let doc = format!("P{:08}", hh * 10 + k);
+            writeln!(f, "{given} {surname}{hh},,0{phone},{doc},HH-{hh},SIV applicant,{year},PD5,").unwrap();
+            written += 1;
+            if d.below(100) < 7 && written < rows {
+                writeln!(f, "\"{}{hh}, {given}\",,+93 {phone},,HH-{hh},SIV applicant,{year},PD5,", surname.to_uppercase()).unwrap();
+                written += 1;
+            }
+        }
+    }
+}
+
+fn bench_import(bin: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("list.csv");
+    write_csv(&csv, 100_000);
+    let data = dir.path().join("data");
+    let ok = Command::new(bin).args(["operation", "create", "Bench"]).env("SAFECONDUCT_DATA", &data).output().unwrap();
+    assert!(ok.status.success());
+    let started = Instant::now();
+    let out = Command::new(bin)
+        .args(["import", csv.to_str().unwrap(), "--operation", "1"])
+        .env("SAFECONDUCT_DATA", &data)
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let first = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_string();
+    println!("import of 100,000 CSV rows: {:.2} s wall (target < 10 s)\n  {first}", took.as_secs_f64());
+}
+
+fn populate(store: &SqliteStore, op: OperationId, people: usize) -> Vec<PhoneNumber> {
+    let mut d = Dice(11);
+    let mut phones = Vec::new();
+    let mut n = 0usize;
+    let mut counter = 0u64;
+    let mut refs = move || {
+        counter += 1;
+        CaseReference::from_random(counter.to_be_bytes())
+    };
+    let actor = Actor::system(Timestamp(1_800_000_000));
+    let started = Instant::now();
+    while n < people {
+        let mut chunk = Vec::with_capacity(2500);
+        while chunk.len() < 2500 && n < people {
+            let size = (1 + d.below(7) as usize).min(people - n);
+            let phone = PhoneNumber::parse(&format!("+937{:08}", d.below(100_000_000))).unwrap();
+            if phones.len() < 10_000 {
+                phones.push(phone.clone());
+            }
+            let members = (0..size)
+                .map(|k| NewPerson {
+                    name: PersonName::new(
+                        &format!("{} {}", GIVEN[(n + k) % GIVEN.len()], SURNAMES[(n / 7) % SURNAMES.len()]),
+                        None,
+                    )
+                    .unwrap(),
+                    birth_date: BirthDate::from_year(1950 + ((n + k) % 70) as u16).ok(),
+                    nationality: None,
+                    phone: (k == 0).then(|| phone.clone()),
+                    language: None,
+                    documents: vec![NewDocument {
+                        doc_type: DocumentType::Passport,
+                        number: DocumentNumber::parse(&format!("P{:09}", n + k)).unwrap(),
+                        issuing_country: None,
+                        expiry: None,
+                    }],
+                })
+                .collect();
+            chunk.push(NewHousehold {
+                contact_phone: Some(phone),
+                language: Language::Dari,
+                category: None,
+                priorities: vec![],
+                notes: None,
+                members,
+            });
+            n += size;
+        }
+        store.register_households(op, &chunk, &mut refs, &actor).unwrap();
+    }
+    println!(
+        "registered {people} people in {:.1} s ({:.0} people/s, 2,500 households per transaction)",
+        started.elapsed().as_secs_f64(),
+        people as f64 / started.elapsed().as_secs_f64()
+    );
+    phones
+}
+
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn bench_server_memory(bin: &Path, data: &Path, phones: &[PhoneNumber]) {
+    let mut user = Command::new(bin)
+        .args(["user", "add", "bench", "--operation", "1", "--role", "coordinator", "--role", "hotline", "--password-stdin"])
+        .env("SAFECONDUCT_DATA", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    user.stdin.take().unwrap().write_all(b"benchmark password\n").unwrap();
+    assert!(user.wait().unwrap().success());
+    let port = 18_000 + (std::process::id() % 1000) as u16;
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = Command::new(bin)
+        .args(["serve", "--addr", &addr])
+        .env("SAFECONDUCT_DATA", data)
+        .env("SAFECONDUCT_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = std::net::TcpStream::connect;
+    let started = Instant::now();
+    while client(addr.as_str()).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let http = |method: &str, path: &str, token: Option<&str>, body: &str| -> String {
+        use std::io::Read;
+        let mut s = client(addr.as_str()).unwrap();
+        let auth = token.map(|t| format!("authorization: Bearer {t}\r\n")).unwrap_or_default();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: application/json\r\n{auth}content-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let res = http("POST", "/api/sessions", None, r#"{"username":"bench","password":"benchmark password"}"#);
+    let token = res.split("\"token\":\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let mut lookups = Vec::new();
+    for phone in phones.iter().take(500) {
+        let t = Instant::now();
+        let r = http("GET", &format!("/api/operations/1/lookup?phone=%2B{}", &phone.as_str()[1..]), Some(&token), "");
+        lookups.push(t.elapsed());
+        assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+    }
+    let mut counts = Vec::new();
+    for _ in 0..100 {
+        let t = Instant::now();
+        let r = http("GET", "/api/operations/1/counts", Some(&token), "");
+        counts.push(t.elapsed());
+        assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+    }
+    let (rss, peak) = rss_kib(server.id());
+    println!(
+        "server over HTTP, 1 connection per request: phone lookup median {:.2} ms p99 {:.2} ms; counts median {:.2} ms",
+        median(lookups.clone()).as_secs_f64() * 1e3,
+        p99(lookups).as_secs_f64() * 1e3,
+        median(counts).as_secs_f64() * 1e3
+    );
+    println!(
+        "server resident memory after 600 requests: {:.1} MiB (peak {:.1} MiB; target < 300 MiB)",
+        rss as f64 / 1024.0,
+        peak as f64 / 1024.0
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let bin = Path::new(env!("CARGO_BIN_EXE_safeconduct"));
+    let people: usize = std::env::var("SAFECONDUCT_BENCH_PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    println!("safeconduct scale benchmark ({} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    bench_import(bin);
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = SqliteStore::open(&data.join("safeconduct.sqlite3")).unwrap();
+    let op = store.create_operation("Scale", Timestamp(0)).unwrap().id;
+    let phones = populate(&store, op, people);
+
+    let mut counts = Vec::new();
+    for _ in 0..200 {
+        let t = Instant::now();
+        let c = store.stage_counts(op, CountScope::Operation).unwrap();
+        counts.push(t.elapsed());
+        assert_eq!(c.total_people(), people as u64);
+    }
+    println!(
+        "stage counts, {people} people: median {:.3} ms, p99 {:.3} ms (target < 50 ms)",
+        median(counts.clone()).as_secs_f64() * 1e3,
+        p99(counts).as_secs_f64() * 1e3
+    );
+    let mut lookups = Vec::new();
+    for phone in phones.iter().take(2000) {
+        let t = Instant::now();
+        let found = store.households_by_phone(op, phone).unwrap();
+        lookups.push(t.elapsed());
+        assert!(!found.is_empty());
+    }
+    println!(
+        "lookup by phone, {people} people: median {:.3} ms, p99 {:.3} ms (target < 2 ms)",
+        median(lookups.clone()).as_secs_f64() * 1e3,
+        p99(lookups).as_secs_f64() * 1e3
+    );
+    let t = Instant::now();
+    let report = store.accountability(op).unwrap();
+    println!(
+        "full accountability recount, {people} people: {:.0} ms (ok: {})",
+        t.elapsed().as_secs_f64() * 1e3,
+        report.ok()
+    );
+    drop(store);
+    bench_server_memory(bin, &data, &phones);
+}
