@@ -31,8 +31,14 @@ impl Dice {
     }
 }
 
-const GIVEN: &[&str] = &["Ahmad", "Mohammad", "Fatima", "Mariam", "Omid", "Sadia", "Karim", "Nasrin", "Jawad", "Laila", "Hamid", "Zahra"];
-const SURNAMES: &[&str] = &["Safi", "Sadat", "Karimi", "Haidari", "Sultani", "Rahimi", "Amiri", "Noori", "Barakzai", "Hashimi"];
+const GIVEN: &[&str] = &[
+    "Ahmad", "Mohammad", "Fatima", "Mariam", "Omid", "Sadia", "Karim", "Nasrin", "Jawad", "Laila",
+    "Hamid", "Zahra",
+];
+const SURNAMES: &[&str] = &[
+    "Safi", "Sadat", "Karimi", "Haidari", "Sultani", "Rahimi", "Amiri", "Noori", "Barakzai",
+    "Hashimi",
+];
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -64,10 +70,19 @@ fn write_csv(path: &Path, rows: usize) {
             let given = GIVEN[d.below(GIVEN.len() as u64) as usize];
             let year = 1950 + d.below(70);
             let doc = format!("P{:08}", hh * 10 + k);
-            writeln!(f, "{given} {surname}{hh},,0{phone},{doc},HH-{hh},SIV applicant,{year},PD5,").unwrap();
+            writeln!(
+                f,
+                "{given} {surname}{hh},,0{phone},{doc},HH-{hh},SIV applicant,{year},PD5,"
+            )
+            .unwrap();
             written += 1;
             if d.below(100) < 7 && written < rows {
-                writeln!(f, "\"{}{hh}, {given}\",,+93 {phone},,HH-{hh},SIV applicant,{year},PD5,", surname.to_uppercase()).unwrap();
+                writeln!(
+                    f,
+                    "\"{}{hh}, {given}\",,+93 {phone},,HH-{hh},SIV applicant,{year},PD5,",
+                    surname.to_uppercase()
+                )
+                .unwrap();
                 written += 1;
             }
         }
@@ -79,7 +94,11 @@ fn bench_import(bin: &Path) {
     let csv = dir.path().join("list.csv");
     write_csv(&csv, 100_000);
     let data = dir.path().join("data");
-    let ok = Command::new(bin).args(["operation", "create", "Bench"]).env("SAFECONDUCT_DATA", &data).output().unwrap();
+    let ok = Command::new(bin)
+        .args(["operation", "create", "Bench"])
+        .env("SAFECONDUCT_DATA", &data)
+        .output()
+        .unwrap();
     assert!(ok.status.success());
     let started = Instant::now();
     let out = Command::new(bin)
@@ -89,9 +108,20 @@ fn bench_import(bin: &Path) {
         .output()
         .unwrap();
     let took = started.elapsed();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
-    let first = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_string();
-    println!("import of 100,000 CSV rows: {:.2} s wall (target < 10 s)\n  {first}", took.as_secs_f64());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let first = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    println!(
+        "import of 100,000 CSV rows: {:.2} s wall (target < 10 s)\n  {first}",
+        took.as_secs_f64()
+    );
 }
 
 fn populate(store: &SqliteStore, op: OperationId, people: usize) -> Vec<PhoneNumber> {
@@ -116,7 +146,11 @@ fn populate(store: &SqliteStore, op: OperationId, people: usize) -> Vec<PhoneNum
             let members = (0..size)
                 .map(|k| NewPerson {
                     name: PersonName::new(
-                        &format!("{} {}", GIVEN[(n + k) % GIVEN.len()], SURNAMES[(n / 7) % SURNAMES.len()]),
+                        &format!(
+                            "{} {}",
+                            GIVEN[(n + k) % GIVEN.len()],
+                            SURNAMES[(n / 7) % SURNAMES.len()]
+                        ),
                         None,
                     )
                     .unwrap(),
@@ -142,7 +176,9 @@ fn populate(store: &SqliteStore, op: OperationId, people: usize) -> Vec<PhoneNum
             });
             n += size;
         }
-        store.register_households(op, &chunk, &mut refs, &actor).unwrap();
+        store
+            .register_households(op, &chunk, &mut refs, &actor)
+            .unwrap();
     }
     println!(
         "registered {people} people in {:.1} s ({:.0} people/s, 2,500 households per transaction)",
@@ -167,13 +203,28 @@ fn rss_kib(pid: u32) -> (u64, u64) {
 
 fn bench_server_memory(bin: &Path, data: &Path, phones: &[PhoneNumber]) {
     let mut user = Command::new(bin)
-        .args(["user", "add", "bench", "--operation", "1", "--role", "coordinator", "--role", "hotline", "--password-stdin"])
+        .args([
+            "user",
+            "add",
+            "bench",
+            "--operation",
+            "1",
+            "--role",
+            "coordinator",
+            "--role",
+            "hotline",
+            "--password-stdin",
+        ])
         .env("SAFECONDUCT_DATA", data)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    user.stdin.take().unwrap().write_all(b"benchmark password\n").unwrap();
+    user.stdin
+        .take()
+        .unwrap()
+        .write_all(b"benchmark password\n")
+        .unwrap();
     assert!(user.wait().unwrap().success());
     let port = 18_000 + (std::process::id() % 1000) as u16;
     let addr = format!("127.0.0.1:{port}");
@@ -187,13 +238,18 @@ fn bench_server_memory(bin: &Path, data: &Path, phones: &[PhoneNumber]) {
     let client = std::net::TcpStream::connect;
     let started = Instant::now();
     while client(addr.as_str()).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "server did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "server did not start"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let http = |method: &str, path: &str, token: Option<&str>, body: &str| -> String {
         use std::io::Read;
         let mut s = client(addr.as_str()).unwrap();
-        let auth = token.map(|t| format!("authorization: Bearer {t}\r\n")).unwrap_or_default();
+        let auth = token
+            .map(|t| format!("authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
         write!(
             s,
             "{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: application/json\r\n{auth}content-length: {}\r\n\r\n{body}",
@@ -204,12 +260,29 @@ fn bench_server_memory(bin: &Path, data: &Path, phones: &[PhoneNumber]) {
         s.read_to_string(&mut out).unwrap();
         out
     };
-    let res = http("POST", "/api/sessions", None, r#"{"username":"bench","password":"benchmark password"}"#);
-    let token = res.split("\"token\":\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let res = http(
+        "POST",
+        "/api/sessions",
+        None,
+        r#"{"username":"bench","password":"benchmark password"}"#,
+    );
+    let token = res
+        .split("\"token\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     let mut lookups = Vec::new();
     for phone in phones.iter().take(500) {
         let t = Instant::now();
-        let r = http("GET", &format!("/api/operations/1/lookup?phone=%2B{}", &phone.as_str()[1..]), Some(&token), "");
+        let r = http(
+            "GET",
+            &format!("/api/operations/1/lookup?phone=%2B{}", &phone.as_str()[1..]),
+            Some(&token),
+            "",
+        );
         lookups.push(t.elapsed());
         assert!(r.starts_with("HTTP/1.1 200"), "{r}");
     }
@@ -241,8 +314,16 @@ fn main() {
         return;
     }
     let bin = Path::new(env!("CARGO_BIN_EXE_safeconduct"));
-    let people: usize = std::env::var("SAFECONDUCT_BENCH_PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    println!("safeconduct scale benchmark ({} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let people: usize = std::env::var("SAFECONDUCT_BENCH_PEOPLE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    println!(
+        "safeconduct scale benchmark ({} cores)",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
     bench_import(bin);
 
     let dir = tempfile::tempdir().unwrap();

@@ -44,33 +44,102 @@ impl Dice {
 }
 
 const MEN: &[(&str, &str)] = &[
-    ("Ahmad", "احمد"), ("Mohammad", "محمد"), ("Mahmood", "محمود"), ("Farid", "فرید"),
-    ("Hamid", "حمید"), ("Jawad", "جواد"), ("Karim", "کریم"), ("Najib", "نجیب"),
-    ("Omid", "امید"), ("Wahid", "وحید"), ("Yama", "یما"), ("Idris", "ادریس"),
-    ("Abdul Rahim", "عبدالرحیم"), ("Sayed", "سید"), ("Bilal", "بلال"), ("Nasir", "ناصر"),
+    ("Ahmad", "احمد"),
+    ("Mohammad", "محمد"),
+    ("Mahmood", "محمود"),
+    ("Farid", "فرید"),
+    ("Hamid", "حمید"),
+    ("Jawad", "جواد"),
+    ("Karim", "کریم"),
+    ("Najib", "نجیب"),
+    ("Omid", "امید"),
+    ("Wahid", "وحید"),
+    ("Yama", "یما"),
+    ("Idris", "ادریس"),
+    ("Abdul Rahim", "عبدالرحیم"),
+    ("Sayed", "سید"),
+    ("Bilal", "بلال"),
+    ("Nasir", "ناصر"),
 ];
 const WOMEN: &[(&str, &str)] = &[
-    ("Fatima", "فاطمه"), ("Mariam", "مریم"), ("Sadia", "سعدیه"), ("Nasrin", "نسرین"),
-    ("Tamana", "تمنا"), ("Shabnam", "شبنم"), ("Fariba", "فریبا"), ("Habiba", "حبیبه"),
-    ("Zarghuna", "زرغونه"), ("Laila", "لیلا"), ("Parwana", "پروانه"), ("Freshta", "فرشته"),
-    ("Zahra", "زهرا"), ("Marzia", "مرضیه"), ("Nilofar", "نیلوفر"), ("Soraya", "ثریا"),
+    ("Fatima", "فاطمه"),
+    ("Mariam", "مریم"),
+    ("Sadia", "سعدیه"),
+    ("Nasrin", "نسرین"),
+    ("Tamana", "تمنا"),
+    ("Shabnam", "شبنم"),
+    ("Fariba", "فریبا"),
+    ("Habiba", "حبیبه"),
+    ("Zarghuna", "زرغونه"),
+    ("Laila", "لیلا"),
+    ("Parwana", "پروانه"),
+    ("Freshta", "فرشته"),
+    ("Zahra", "زهرا"),
+    ("Marzia", "مرضیه"),
+    ("Nilofar", "نیلوفر"),
+    ("Soraya", "ثریا"),
 ];
 const SURNAMES: &[(&str, &str)] = &[
-    ("Safi", "صافی"), ("Sadat", "سادات"), ("Karimi", "کریمی"), ("Haidari", "حیدری"),
-    ("Sultani", "سلطانی"), ("Rahimi", "رحیمی"), ("Amiri", "امیری"), ("Noori", "نوری"),
-    ("Barakzai", "بارکزی"), ("Stanekzai", "ستانکزی"), ("Hashimi", "هاشمی"), ("Jalali", "جلالی"),
-    ("Azimi", "عظیمی"), ("Popal", "پوپل"), ("Yousufzai", "یوسفزی"), ("Naseri", "ناصری"),
-    ("Hakimi", "حکیمی"), ("Mohammadi", "محمدی"), ("Rezaie", "رضایی"), ("Ahmadzai", "احمدزی"),
+    ("Safi", "صافی"),
+    ("Sadat", "سادات"),
+    ("Karimi", "کریمی"),
+    ("Haidari", "حیدری"),
+    ("Sultani", "سلطانی"),
+    ("Rahimi", "رحیمی"),
+    ("Amiri", "امیری"),
+    ("Noori", "نوری"),
+    ("Barakzai", "بارکزی"),
+    ("Stanekzai", "ستانکزی"),
+    ("Hashimi", "هاشمی"),
+    ("Jalali", "جلالی"),
+    ("Azimi", "عظیمی"),
+    ("Popal", "پوپل"),
+    ("Yousufzai", "یوسفزی"),
+    ("Naseri", "ناصری"),
+    ("Hakimi", "حکیمی"),
+    ("Mohammadi", "محمدی"),
+    ("Rezaie", "رضایی"),
+    ("Ahmadzai", "احمدزی"),
 ];
 
 /// Six rendezvous points, each on a street node of the OpenStreetMap extract.
 const RVS: &[(&str, f64, f64, &str)] = &[
-    ("RV Alpha", 60.165196, 24.939259, "Annankatu, by the blue doors of the school yard"),
-    ("RV Bravo", 60.170061, 24.937950, "Mannerheimintie, under the clock of the old post office"),
-    ("RV Charlie", 60.174436, 24.938664, "Töölönlahdenkatu, beside the library steps"),
-    ("RV Delta", 60.175900, 24.947990, "Kaisaniemenranta, at the boat jetty"),
-    ("RV Echo", 60.168992, 24.952085, "Sofiankatu, at the pedestrian street's stone bench"),
-    ("RV Foxtrot", 60.164890, 24.947904, "Kasarmikatu, at the corner of the barracks wall"),
+    (
+        "RV Alpha",
+        60.165196,
+        24.939259,
+        "Annankatu, by the blue doors of the school yard",
+    ),
+    (
+        "RV Bravo",
+        60.170061,
+        24.937950,
+        "Mannerheimintie, under the clock of the old post office",
+    ),
+    (
+        "RV Charlie",
+        60.174436,
+        24.938664,
+        "Töölönlahdenkatu, beside the library steps",
+    ),
+    (
+        "RV Delta",
+        60.175900,
+        24.947990,
+        "Kaisaniemenranta, at the boat jetty",
+    ),
+    (
+        "RV Echo",
+        60.168992,
+        24.952085,
+        "Sofiankatu, at the pedestrian street's stone bench",
+    ),
+    (
+        "RV Foxtrot",
+        60.164890,
+        24.947904,
+        "Kasarmikatu, at the corner of the barracks wall",
+    ),
 ];
 
 pub fn seed(store: &dyn Store, households: u32) -> Result<Logins> {
@@ -78,9 +147,19 @@ pub fn seed(store: &dyn Store, households: u32) -> Result<Logins> {
     let roles = Role::ALL;
     let users: Vec<(String, String, Role)> = roles
         .iter()
-        .map(|r| (r.as_str().to_string(), format!("demo-{}-pass", r.as_str()), *r))
+        .map(|r| {
+            (
+                r.as_str().to_string(),
+                format!("demo-{}-pass", r.as_str()),
+                *r,
+            )
+        })
         .collect();
-    if let Some(existing) = store.operations()?.into_iter().find(|o| o.name == OPERATION_NAME) {
+    if let Some(existing) = store
+        .operations()?
+        .into_iter()
+        .find(|o| o.name == OPERATION_NAME)
+    {
         println!("demo already seeded in this store; serving it as it is");
         let counts = store.stage_counts(existing.id, CountScope::Operation)?;
         return Ok(Logins {
@@ -102,7 +181,13 @@ pub fn seed(store: &dyn Store, households: u32) -> Result<Logins> {
         ("Airlift command", OrganisationKind::Airlift),
         ("Oversight office", OrganisationKind::Oversight),
     ] {
-        store.create_organisation(op, &NewOrganisation { name: name.into(), kind })?;
+        store.create_organisation(
+            op,
+            &NewOrganisation {
+                name: name.into(),
+                kind,
+            },
+        )?;
     }
     for (username, password, role) in &users {
         let hash = safeconduct_server::auth::hash_password(password)
@@ -191,7 +276,11 @@ pub fn seed(store: &dyn Store, households: u32) -> Result<Logins> {
             severity: Severity::High,
             location: Coordinate::new(60.171700, 24.943900)?,
             radius_m: 250,
-            description: Some(Text::parse("description", "Dense crowd pressing at the main entrance; avoid North Gate", 500)?),
+            description: Some(Text::parse(
+                "description",
+                "Dense crowd pressing at the main entrance; avoid North Gate",
+                500,
+            )?),
             valid_from: now,
             valid_until: Some(Timestamp(now.0 + 12 * 3600)),
         },
@@ -207,21 +296,32 @@ pub fn seed(store: &dyn Store, households: u32) -> Result<Logins> {
     let mut refs: Vec<CaseReference> = Vec::with_capacity(new.len());
     let mut draw = safeconduct_server::handlers::random_reference;
     for chunk in new.chunks(500) {
-        refs.extend(store.register_households(op, chunk, &mut draw, &actor)?.into_iter().map(|r| r.reference));
+        refs.extend(
+            store
+                .register_households(op, chunk, &mut draw, &actor)?
+                .into_iter()
+                .map(|r| r.reference),
+        );
     }
     let sample_phone = new[0].contact_phone.clone();
 
     // Move households along the lifecycle so that every stage has people in it.
     let step = |r: &CaseReference, req: CaseRequest| store.apply(op, r, &req, &actor);
     let mut window_cursor = 0usize;
-    let mut admitted_by_rv: std::collections::BTreeMap<RvId, Vec<CaseReference>> = Default::default();
+    let mut admitted_by_rv: std::collections::BTreeMap<RvId, Vec<CaseReference>> =
+        Default::default();
     let suspended_rv = rvs[5];
     for (i, r) in refs.iter().enumerate() {
         if i % 10 == 9 || step(r, CaseRequest::VerifyDocuments).is_err() {
             continue;
         }
         if i % 20 == 8 {
-            step(r, CaseRequest::Reject { reason: Text::parse("reason", "not within an eligible category", 500)? })?;
+            step(
+                r,
+                CaseRequest::Reject {
+                    reason: Text::parse("reason", "not within an eligible category", 500)?,
+                },
+            )?;
             continue;
         }
         if i % 10 == 8 {
@@ -246,7 +346,12 @@ pub fn seed(store: &dyn Store, households: u32) -> Result<Logins> {
         }
         let Some(rv) = assigned else { continue };
         if i % 25 == 6 {
-            step(r, CaseRequest::Withdraw { reason: Text::parse("reason", "household chose to stay", 500)? })?;
+            step(
+                r,
+                CaseRequest::Withdraw {
+                    reason: Text::parse("reason", "household chose to stay", 500)?,
+                },
+            )?;
             continue;
         }
         if i % 7 == 3 {
@@ -266,16 +371,30 @@ pub fn seed(store: &dyn Store, households: u32) -> Result<Logins> {
         if !first.is_empty() {
             let batch = store.depart_batch(
                 op,
-                &BatchDeparture { rv: rvs[0], gate: discreet.id, households: first.to_vec() },
+                &BatchDeparture {
+                    rv: rvs[0],
+                    gate: discreet.id,
+                    households: first.to_vec(),
+                },
                 &actor,
             )?;
             for (k, r) in first.iter().enumerate() {
                 step(r, CaseRequest::ArriveAtGate { batch: batch.id })?;
                 step(r, CaseRequest::Process { gate: discreet.id })?;
                 if k % 2 == 0 {
-                    step(r, CaseRequest::Manifest { flight: flights[0].id })?;
+                    step(
+                        r,
+                        CaseRequest::Manifest {
+                            flight: flights[0].id,
+                        },
+                    )?;
                     if k % 4 == 0 {
-                        step(r, CaseRequest::Board { flight: flights[0].id })?;
+                        step(
+                            r,
+                            CaseRequest::Board {
+                                flight: flights[0].id,
+                            },
+                        )?;
                     }
                 }
             }
@@ -284,7 +403,11 @@ pub fn seed(store: &dyn Store, households: u32) -> Result<Logins> {
         if !second.is_empty() {
             store.depart_batch(
                 op,
-                &BatchDeparture { rv: rvs[0], gate: discreet.id, households: second.to_vec() },
+                &BatchDeparture {
+                    rv: rvs[0],
+                    gate: discreet.id,
+                    households: second.to_vec(),
+                },
                 &actor,
             )?;
         }
@@ -325,12 +448,25 @@ fn household(dice: &mut Dice) -> Result<NewHousehold> {
     let mut members = Vec::with_capacity(size);
     for k in 0..size {
         let woman = if k == 1 { true } else { dice.chance(50) };
-        let given = if woman { *dice.pick(WOMEN) } else { *dice.pick(MEN) };
-        let year = if k < 2 { 1950 + dice.below(46) } else { 2005 + dice.below(20) } as u16;
+        let given = if woman {
+            *dice.pick(WOMEN)
+        } else {
+            *dice.pick(MEN)
+        };
+        let year = if k < 2 {
+            1950 + dice.below(46)
+        } else {
+            2005 + dice.below(20)
+        } as u16;
         let number = if k == 0 {
             format!("P{:08}", dice.below(100_000_000))
         } else {
-            format!("{}-{:04}-{:05}", 1398 + dice.below(5), dice.below(10_000), dice.below(100_000))
+            format!(
+                "{}-{:04}-{:05}",
+                1398 + dice.below(5),
+                dice.below(10_000),
+                dice.below(100_000)
+            )
         };
         // One household in twenty has a member whose documents have not reached the list yet.
         let documented = !(k == size - 1 && size > 1 && dice.chance(5));
@@ -341,12 +477,15 @@ fn household(dice: &mut Dice) -> Result<NewHousehold> {
             )?,
             birth_date: Some(BirthDate::from_year(year)?),
             nationality: Some(CountryCode::parse("AF")?),
-            phone: (k == 0 || (k == 1 && dice.chance(50)))
-                .then(|| phone.clone()),
+            phone: (k == 0 || (k == 1 && dice.chance(50))).then(|| phone.clone()),
             language: None,
             documents: if documented {
                 vec![NewDocument {
-                    doc_type: if k == 0 { DocumentType::Passport } else { DocumentType::NationalId },
+                    doc_type: if k == 0 {
+                        DocumentType::Passport
+                    } else {
+                        DocumentType::NationalId
+                    },
                     number: DocumentNumber::parse(&number)?,
                     issuing_country: Some(CountryCode::parse("AF")?),
                     expiry: (k == 0).then(|| format!("{}-06-30", 2027 + dice.below(6))),
@@ -388,10 +527,17 @@ fn household(dice: &mut Dice) -> Result<NewHousehold> {
 
 pub fn print_logins(l: &Logins, addr: SocketAddr) {
     println!();
-    println!("safeconduct demo: operation {} — {} households, {} people", l.operation, l.households, l.people);
+    println!(
+        "safeconduct demo: operation {} — {} households, {} people",
+        l.operation, l.households, l.people
+    );
     println!("  API:     http://{addr}/api/  (OpenAPI: http://{addr}/api/openapi.json)");
-    println!("  sign in: curl -s -X POST http://{addr}/api/sessions -H 'content-type: application/json' \\");
-    println!("             -d '{{\"username\":\"coordinator\",\"password\":\"demo-coordinator-pass\"}}'");
+    println!(
+        "  sign in: curl -s -X POST http://{addr}/api/sessions -H 'content-type: application/json' \\"
+    );
+    println!(
+        "             -d '{{\"username\":\"coordinator\",\"password\":\"demo-coordinator-pass\"}}'"
+    );
     println!("  logins (username / password / role):");
     for (u, p, r) in &l.users {
         println!("    {u:<12} {p:<24} {r}");

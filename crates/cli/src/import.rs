@@ -21,11 +21,13 @@ pub fn run(
     dry_run: bool,
     report_path: Option<&Path>,
 ) -> Result<()> {
-    store.operation(op).with_context(|| format!("operation {op}"))?;
+    store
+        .operation(op)
+        .with_context(|| format!("operation {op}"))?;
     let started = std::time::Instant::now();
     let input = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
-    let (rows, refusals) =
-        read_rows(std::io::BufReader::new(input)).with_context(|| format!("reading {}", file.display()))?;
+    let (rows, refusals) = read_rows(std::io::BufReader::new(input))
+        .with_context(|| format!("reading {}", file.display()))?;
     let total = rows.len() as u64;
     let bar = progress(total, "matching");
     let mut probe_error = None;
@@ -69,12 +71,22 @@ pub fn run(
         let actor = Actor {
             user: None,
             role: None,
-            device: Some(format!("import:{}", file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default())),
+            device: Some(format!(
+                "import:{}",
+                file.file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            )),
             at: safeconduct_server::now(),
         };
         for chunk in households.chunks(CHUNK) {
             let done = store
-                .register_households(op, chunk, &mut safeconduct_server::handlers::random_reference, &actor)
+                .register_households(
+                    op,
+                    chunk,
+                    &mut safeconduct_server::handlers::random_reference,
+                    &actor,
+                )
                 .context("registering households (nothing of this chunk was stored)")?;
             bar.inc(chunk.len() as u64);
             registered.extend(done.into_iter().map(|r| r.reference));
@@ -154,7 +166,11 @@ fn to_new_household(h: &PlannedHousehold) -> Result<NewHousehold> {
         notes: if notes.trim().is_empty() {
             None
         } else {
-            Some(Text::parse("notes", &notes.chars().take(2000).collect::<String>(), 2000)?)
+            Some(Text::parse(
+                "notes",
+                &notes.chars().take(2000).collect::<String>(),
+                2000,
+            )?)
         },
         members,
     })
@@ -171,7 +187,11 @@ fn summary(p: &IntakePlan, dry_run: bool, took: std::time::Duration) -> String {
         .iter()
         .filter(|d| matches!(d, Decision::AlreadyRegistered { .. }))
         .count();
-    let verb = if dry_run { "would register" } else { "registered" };
+    let verb = if dry_run {
+        "would register"
+    } else {
+        "registered"
+    };
     format!(
         "{} rows read in {:.1}s: {verb} {} people in {} households; {merged} duplicate rows merged; \
          {existing} already registered; {} flagged for review; {} refused\n",
@@ -194,9 +214,17 @@ fn render_report(p: &IntakePlan, registered: &[CaseReference], dry_run: bool) ->
     for d in &p.decisions {
         match d {
             Decision::Merged { kept, merged, rule } => {
-                let _ = writeln!(out, "merged   line {merged} into line {kept}: {}", rule.describe());
+                let _ = writeln!(
+                    out,
+                    "merged   line {merged} into line {kept}: {}",
+                    rule.describe()
+                );
             }
-            Decision::AlreadyRegistered { lines, reference, rule } => {
+            Decision::AlreadyRegistered {
+                lines,
+                reference,
+                rule,
+            } => {
                 let _ = writeln!(
                     out,
                     "existing lines {} are case {reference}: {}",
@@ -224,5 +252,9 @@ fn render_report(p: &IntakePlan, registered: &[CaseReference], dry_run: bool) ->
 }
 
 fn join(lines: &[u64]) -> String {
-    lines.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", ")
+    lines
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

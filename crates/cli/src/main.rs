@@ -148,7 +148,8 @@ enum UserCommand {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    s.parse().map_err(|e: safeconduct_domain::DomainError| e.to_string())
+    s.parse()
+        .map_err(|e: safeconduct_domain::DomainError| e.to_string())
 }
 
 fn main() -> Result<()> {
@@ -174,7 +175,9 @@ fn main() -> Result<()> {
         } => {
             let dir = match data {
                 Some(d) => d,
-                None => std::env::temp_dir().join(format!("safeconduct-demo-{}", std::process::id())),
+                None => {
+                    std::env::temp_dir().join(format!("safeconduct-demo-{}", std::process::id()))
+                }
             };
             let store = DataArgs { data: dir }.open()?;
             let logins = demo::seed(store.as_ref(), households)?;
@@ -193,7 +196,13 @@ fn main() -> Result<()> {
             data,
         } => {
             let store = data.open()?;
-            import::run(store.as_ref(), OperationId(operation), &file, dry_run, report.as_deref())
+            import::run(
+                store.as_ref(),
+                OperationId(operation),
+                &file,
+                dry_run,
+                report.as_deref(),
+            )
         }
         Command::Operation(OperationCommand::Create { name, data }) => {
             let store = data.open()?;
@@ -216,7 +225,13 @@ fn main() -> Result<()> {
             data,
         }) => {
             let store = data.open()?;
-            add_user(store.as_ref(), &username, OperationId(operation), &roles, password_stdin)
+            add_user(
+                store.as_ref(),
+                &username,
+                OperationId(operation),
+                &roles,
+                password_stdin,
+            )
         }
         Command::Openapi => {
             println!(
@@ -272,7 +287,10 @@ fn add_user(
         store.grant_role(id, op, *role)?;
     }
     let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-    println!("user {username} created with roles {} in operation {op}", names.join(", "));
+    println!(
+        "user {username} created with roles {} in operation {op}",
+        names.join(", ")
+    );
     if generated {
         println!("password (shown once): {password}");
     }
@@ -311,7 +329,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

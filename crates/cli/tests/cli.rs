@@ -22,7 +22,10 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../intake/tests/data/sample-volunteer-list.csv");
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../intake/tests/data/sample-volunteer-list.csv"
+);
 
 #[test]
 fn every_command_explains_itself_with_help() {
@@ -48,19 +51,46 @@ fn every_command_explains_itself_with_help() {
 fn operations_and_users_are_created_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(&["operation", "create", "Kabul airlift"], dir.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(stdout(&out).trim(), "1");
     let again = run(&["operation", "create", "Kabul airlift"], dir.path());
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 
-    let out = run(&["user", "add", "amina", "--operation", "1", "--role", "coordinator", "--role", "hotline"], dir.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        &[
+            "user",
+            "add",
+            "amina",
+            "--operation",
+            "1",
+            "--role",
+            "coordinator",
+            "--role",
+            "hotline",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout(&out).contains("password (shown once): "));
-    let bad_role = run(&["user", "add", "zed", "--operation", "1", "--role", "king"], dir.path());
+    let bad_role = run(
+        &["user", "add", "zed", "--operation", "1", "--role", "king"],
+        dir.path(),
+    );
     assert!(!bad_role.status.success());
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("coordinator, hotline"));
-    let no_op = run(&["user", "add", "zed", "--operation", "9", "--role", "gate"], dir.path());
+    let no_op = run(
+        &["user", "add", "zed", "--operation", "9", "--role", "gate"],
+        dir.path(),
+    );
     assert!(String::from_utf8_lossy(&no_op.stderr).contains("operation 9"));
 }
 
@@ -69,8 +99,22 @@ fn the_sample_list_imports_once_and_a_second_import_registers_nobody_again() {
     let dir = tempfile::tempdir().unwrap();
     run(&["operation", "create", "Import test"], dir.path());
     let report = dir.path().join("report.txt");
-    let out = run(&["import", SAMPLE, "--operation", "1", "--report", report.to_str().unwrap()], dir.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        &[
+            "import",
+            SAMPLE,
+            "--operation",
+            "1",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = stdout(&out);
     assert!(text.contains("2161 rows read"), "{text}");
     assert!(text.contains("registered 2000 people"), "{text}");
@@ -83,7 +127,11 @@ fn the_sample_list_imports_once_and_a_second_import_registers_nobody_again() {
     }
 
     let again = run(&["import", SAMPLE, "--operation", "1"], dir.path());
-    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     let text = stdout(&again);
     assert!(text.contains("registered 0 people"), "{text}");
     assert!(text.contains("2000 already registered"), "{text}");
@@ -95,11 +143,17 @@ fn an_unreadable_file_is_a_clear_error_and_stores_nothing() {
     run(&["operation", "create", "Import test"], dir.path());
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "Phone,Notes\n0700111222,x\n").unwrap();
-    let out = run(&["import", bad.to_str().unwrap(), "--operation", "1"], dir.path());
+    let out = run(
+        &["import", bad.to_str().unwrap(), "--operation", "1"],
+        dir.path(),
+    );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no column holds names"), "{err}");
-    let missing = run(&["import", "/nonexistent.csv", "--operation", "1"], dir.path());
+    let missing = run(
+        &["import", "/nonexistent.csv", "--operation", "1"],
+        dir.path(),
+    );
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent.csv"));
 }
 
@@ -111,10 +165,21 @@ fn the_demo_seeds_a_consistent_operation() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = stdout(&out);
     assert!(text.contains("300 households"), "{text}");
-    for role in ["coordinator", "hotline", "escort", "gate", "manifest", "auditor"] {
+    for role in [
+        "coordinator",
+        "hotline",
+        "escort",
+        "gate",
+        "manifest",
+        "auditor",
+    ] {
         assert!(text.contains(&format!("demo-{role}-pass")), "{text}");
     }
     // Seeding again reuses the demo instead of doubling it.

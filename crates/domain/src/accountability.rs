@@ -89,7 +89,8 @@ impl AccountabilityReport {
         if maintained != recomputed {
             problems.push("maintained stage counts differ from the cases".to_string());
         }
-        let alarms: Vec<BatchBalance> = batches.into_iter().filter(BatchBalance::is_alarm).collect();
+        let alarms: Vec<BatchBalance> =
+            batches.into_iter().filter(BatchBalance::is_alarm).collect();
         for a in &alarms {
             problems.push(format!(
                 "batch {} left rendezvous point {} with {} people and {} arrived at gate {}",

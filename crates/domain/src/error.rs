@@ -7,21 +7,28 @@ pub enum DomainError {
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String },
 
-    #[error("cannot {step} a case that is {stage}; allowed from {stage}: {}", list_steps(allowed))]
+    #[error(
+        "cannot {step} a case that is {stage}; allowed from {stage}: {}",
+        list_steps(allowed)
+    )]
     IllegalTransition {
         stage: Stage,
         step: Step,
         allowed: Vec<Step>,
     },
 
-    #[error("window is full: capacity {capacity}, already assigned {assigned}, household of {requested}")]
+    #[error(
+        "window is full: capacity {capacity}, already assigned {assigned}, household of {requested}"
+    )]
     WindowFull {
         capacity: u32,
         assigned: u32,
         requested: u32,
     },
 
-    #[error("flight is full: capacity {capacity}, already manifested {manifested}, household of {requested}")]
+    #[error(
+        "flight is full: capacity {capacity}, already manifested {manifested}, household of {requested}"
+    )]
     FlightFull {
         capacity: u32,
         manifested: u32,

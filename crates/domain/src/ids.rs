@@ -82,7 +82,11 @@ impl CaseReference {
                 "a case reference is eight characters like K7M4-Q2XP",
             ));
         }
-        Ok(CaseReference(format!("{}-{}", &cleaned[..4], &cleaned[4..])))
+        Ok(CaseReference(format!(
+            "{}-{}",
+            &cleaned[..4],
+            &cleaned[4..]
+        )))
     }
 
     pub fn as_str(&self) -> &str {

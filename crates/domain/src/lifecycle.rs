@@ -248,7 +248,9 @@ pub enum Command {
     Assign(WindowLoad),
     Reassign(WindowLoad),
     IssuePass,
-    AdmitAtRv { rv: RvId },
+    AdmitAtRv {
+        rv: RvId,
+    },
     DepartInEscort {
         batch: BatchId,
         rv: RvId,
@@ -257,13 +259,22 @@ pub enum Command {
         /// Whether the gate is linked to the RV the batch leaves from.
         gate_serves_rv: bool,
     },
-    ArriveAtGate { batch: BatchId, gate: GateId },
-    Process { gate: GateId },
+    ArriveAtGate {
+        batch: BatchId,
+        gate: GateId,
+    },
+    Process {
+        gate: GateId,
+    },
     Manifest(FlightLoad),
-    Board { flight: FlightId },
+    Board {
+        flight: FlightId,
+    },
     Withdraw,
     MarkNoShow,
-    MarkUnaccounted { batch: BatchId },
+    MarkUnaccounted {
+        batch: BatchId,
+    },
 }
 
 impl Command {

@@ -84,11 +84,26 @@ mod tests {
 
     #[test]
     fn spelling_variants_share_a_key() {
-        assert_eq!(latin_name_key("Mohammad Safi"), latin_name_key("Muhammad Safi"));
-        assert_eq!(latin_name_key("Sadia Haidari"), latin_name_key("Sadia Hydari"));
-        assert_eq!(latin_name_key("HAIDERI, Abdul Rahim"), latin_name_key("Abdul Rahim Haidari"));
-        assert_eq!(latin_name_key("Mariam Karimi"), latin_name_key("Maryam Karimi"));
-        assert_eq!(latin_name_key("Fatima Noori"), latin_name_key("Fatimah Nouri"));
+        assert_eq!(
+            latin_name_key("Mohammad Safi"),
+            latin_name_key("Muhammad Safi")
+        );
+        assert_eq!(
+            latin_name_key("Sadia Haidari"),
+            latin_name_key("Sadia Hydari")
+        );
+        assert_eq!(
+            latin_name_key("HAIDERI, Abdul Rahim"),
+            latin_name_key("Abdul Rahim Haidari")
+        );
+        assert_eq!(
+            latin_name_key("Mariam Karimi"),
+            latin_name_key("Maryam Karimi")
+        );
+        assert_eq!(
+            latin_name_key("Fatima Noori"),
+            latin_name_key("Fatimah Nouri")
+        );
     }
 
     #[test]

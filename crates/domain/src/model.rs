@@ -180,15 +180,28 @@ pub struct WindowSpec {
 impl WindowSpec {
     pub fn new(start: Timestamp, end: Timestamp, capacity: u32) -> Result<Self, DomainError> {
         if end <= start {
-            return Err(DomainError::invalid("end", "a window must end after it starts"));
+            return Err(DomainError::invalid(
+                "end",
+                "a window must end after it starts",
+            ));
         }
         if end.0 - start.0 > 24 * 3600 {
-            return Err(DomainError::invalid("end", "a window lasts at most 24 hours"));
+            return Err(DomainError::invalid(
+                "end",
+                "a window lasts at most 24 hours",
+            ));
         }
         if capacity == 0 || capacity > 100_000 {
-            return Err(DomainError::invalid("capacity", "capacity must be 1..100000 people"));
+            return Err(DomainError::invalid(
+                "capacity",
+                "capacity must be 1..100000 people",
+            ));
         }
-        Ok(WindowSpec { start, end, capacity })
+        Ok(WindowSpec {
+            start,
+            end,
+            capacity,
+        })
     }
 }
 
@@ -381,7 +394,10 @@ impl HazardSpec {
         valid_until: Option<Timestamp>,
     ) -> Result<Self, DomainError> {
         if !(1..=20_000).contains(&radius_m) {
-            return Err(DomainError::invalid("radius_m", "radius must be 1..20000 metres"));
+            return Err(DomainError::invalid(
+                "radius_m",
+                "radius must be 1..20000 metres",
+            ));
         }
         if let Some(u) = valid_until {
             if u <= valid_from {
@@ -413,7 +429,10 @@ pub fn hourly_throughput(n: u32) -> Result<u32, DomainError> {
 /// Flight capacity, validated.
 pub fn flight_capacity(n: u32) -> Result<u32, DomainError> {
     if n == 0 || n > 1_000 {
-        return Err(DomainError::invalid("capacity", "a flight seats 1..1000 people"));
+        return Err(DomainError::invalid(
+            "capacity",
+            "a flight seats 1..1000 people",
+        ));
     }
     Ok(n)
 }
@@ -426,7 +445,9 @@ mod tests {
     fn rv_is_agreed_only_when_both_sides_accepted() {
         let rv = RvAgreement::proposed_by(Side::CoordinatingAuthority);
         assert_eq!(rv.status, RvStatus::Proposed);
-        let rv = rv.apply(RvChange::Accept(Side::CoordinatingAuthority)).unwrap();
+        let rv = rv
+            .apply(RvChange::Accept(Side::CoordinatingAuthority))
+            .unwrap();
         assert_eq!(rv.status, RvStatus::Proposed);
         let rv = rv.apply(RvChange::Accept(Side::EscortParty)).unwrap();
         assert_eq!(rv.status, RvStatus::Agreed);

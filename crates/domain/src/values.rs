@@ -229,7 +229,10 @@ impl Text {
             ));
         }
         if t.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(DomainError::invalid(field, "must not contain control characters"));
+            return Err(DomainError::invalid(
+                field,
+                "must not contain control characters",
+            ));
         }
         Ok(Text(t.to_string()))
     }
@@ -283,8 +286,14 @@ impl BirthDate {
                 format!("year {year} is outside 1900..2100"),
             ));
         }
-        let month: Option<u8> = parts.next().map(|m| m.parse().map_err(|_| bad())).transpose()?;
-        let day: Option<u8> = parts.next().map(|d| d.parse().map_err(|_| bad())).transpose()?;
+        let month: Option<u8> = parts
+            .next()
+            .map(|m| m.parse().map_err(|_| bad()))
+            .transpose()?;
+        let day: Option<u8> = parts
+            .next()
+            .map(|d| d.parse().map_err(|_| bad()))
+            .transpose()?;
         if parts.next().is_some() {
             return Err(bad());
         }

@@ -7,13 +7,20 @@ use safeconduct_domain::model::{FlightLoad, GateStatus, RvStatus, WindowLoad};
 use safeconduct_domain::{BatchId, FlightId, GateId, RvId, Stage, Step, WindowId};
 
 fn command() -> impl Strategy<Value = Command> {
-    let window = (1i64..4, 0u32..20, 1u32..30, any::<bool>()).prop_map(|(w, assigned, capacity, active)| WindowLoad {
-        window: WindowId(w),
-        rv: RvId(w % 2),
-        rv_status: if active { RvStatus::Active } else { RvStatus::Suspended },
-        capacity,
-        assigned_people: assigned,
-    });
+    let window =
+        (1i64..4, 0u32..20, 1u32..30, any::<bool>()).prop_map(|(w, assigned, capacity, active)| {
+            WindowLoad {
+                window: WindowId(w),
+                rv: RvId(w % 2),
+                rv_status: if active {
+                    RvStatus::Active
+                } else {
+                    RvStatus::Suspended
+                },
+                capacity,
+                assigned_people: assigned,
+            }
+        });
     prop_oneof![
         Just(Command::VerifyDocuments),
         Just(Command::DecideEligible),
@@ -22,17 +29,32 @@ fn command() -> impl Strategy<Value = Command> {
         window.prop_map(Command::Reassign),
         Just(Command::IssuePass),
         (0i64..2).prop_map(|r| Command::AdmitAtRv { rv: RvId(r) }),
-        (0i64..2, 0i64..2, any::<bool>(), any::<bool>()).prop_map(|(r, g, open, linked)| Command::DepartInEscort {
-            batch: BatchId(1),
-            rv: RvId(r),
-            gate: GateId(g),
-            gate_status: if open { GateStatus::Open } else { GateStatus::Suspended },
-            gate_serves_rv: linked,
+        (0i64..2, 0i64..2, any::<bool>(), any::<bool>()).prop_map(|(r, g, open, linked)| {
+            Command::DepartInEscort {
+                batch: BatchId(1),
+                rv: RvId(r),
+                gate: GateId(g),
+                gate_status: if open {
+                    GateStatus::Open
+                } else {
+                    GateStatus::Suspended
+                },
+                gate_serves_rv: linked,
+            }
         }),
-        (0i64..2).prop_map(|g| Command::ArriveAtGate { batch: BatchId(1), gate: GateId(g) }),
+        (0i64..2).prop_map(|g| Command::ArriveAtGate {
+            batch: BatchId(1),
+            gate: GateId(g)
+        }),
         (0i64..2).prop_map(|g| Command::Process { gate: GateId(g) }),
-        (0u32..10, 1u32..12).prop_map(|(m, c)| Command::Manifest(FlightLoad { flight: FlightId(1), capacity: c, manifested_people: m })),
-        Just(Command::Board { flight: FlightId(1) }),
+        (0u32..10, 1u32..12).prop_map(|(m, c)| Command::Manifest(FlightLoad {
+            flight: FlightId(1),
+            capacity: c,
+            manifested_people: m
+        })),
+        Just(Command::Board {
+            flight: FlightId(1)
+        }),
         Just(Command::Withdraw),
         Just(Command::MarkNoShow),
         Just(Command::MarkUnaccounted { batch: BatchId(1) }),

@@ -30,14 +30,22 @@ impl Columns {
         Ok(Columns {
             name,
             native_name: find(&|h| h.contains("name") && native(h)),
-            phone: find(&|h| ["phone", "whatsapp", "mobile", "tel"].iter().any(|w| h.contains(w))),
+            phone: find(&|h| {
+                ["phone", "whatsapp", "mobile", "tel"]
+                    .iter()
+                    .any(|w| h.contains(w))
+            }),
             document: find(&|h| {
-                ["passport", "tazkira", "document", "id no"].iter().any(|w| h.contains(w))
+                ["passport", "tazkira", "document", "id no"]
+                    .iter()
+                    .any(|w| h.contains(w))
             }),
             household: find(&|h| h.contains("household") || h == "hh" || h.contains("family")),
             category: find(&|h| h.contains("category") || h.contains("eligib")),
             birth_year: find(&|h| h.contains("birth") || h == "yob" || h == "year"),
-            location: find(&|h| h.contains("location") || h.contains("district") || h.contains("address")),
+            location: find(&|h| {
+                h.contains("location") || h.contains("district") || h.contains("address")
+            }),
             notes: find(&|h| h.contains("note") || h.contains("comment")),
         })
     }

@@ -89,9 +89,17 @@ pub struct Review {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     /// `merged` is the same person as `kept`; one person is registered from both.
-    Merged { kept: u64, merged: u64, rule: MergeRule },
+    Merged {
+        kept: u64,
+        merged: u64,
+        rule: MergeRule,
+    },
     /// The rows are a person already registered in case `reference`; nothing new is registered.
-    AlreadyRegistered { lines: Vec<u64>, reference: String, rule: MergeRule },
+    AlreadyRegistered {
+        lines: Vec<u64>,
+        reference: String,
+        rule: MergeRule,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -109,7 +117,10 @@ impl IntakePlan {
         let mut clusters: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
         for d in &self.decisions {
             if let Decision::Merged { kept, merged, .. } = d {
-                clusters.entry(*kept).or_insert_with(|| vec![*kept]).push(*merged);
+                clusters
+                    .entry(*kept)
+                    .or_insert_with(|| vec![*kept])
+                    .push(*merged);
             }
         }
         let mut pairs = Vec::new();
@@ -223,7 +234,10 @@ pub fn plan(
     let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         if let Some(d) = &r.document {
-            blocks.entry(format!("d:{}", d.as_str())).or_default().push(i);
+            blocks
+                .entry(format!("d:{}", d.as_str()))
+                .or_default()
+                .push(i);
         }
         let year = r.birth.map(|b| b.year().to_string()).unwrap_or_default();
         blocks
@@ -239,7 +253,11 @@ pub fn plan(
         for (x, &i) in members.iter().enumerate() {
             // A block this large is a very common name and year, or a document number typed
             // as a placeholder: compare neighbours only, so that the work stays linear.
-            let limit = if members.len() > 50 { (x + 5).min(members.len()) } else { members.len() };
+            let limit = if members.len() > 50 {
+                (x + 5).min(members.len())
+            } else {
+                members.len()
+            };
             for &j in &members[x + 1..limit] {
                 match compare(&facts(&rows[i]), &facts(&rows[j])) {
                     Verdict::Same(rule) => {
@@ -350,8 +368,10 @@ fn merge_rows(mut rows: Vec<&IntakeRow>) -> PlannedPerson {
         .or_else(|| pick(&|r| !r.name.latin().contains(',')))
         .unwrap_or(first);
     let native = pick(&|r| r.name.native().is_some()).and_then(|r| r.name.native());
-    let name = PersonName::new(name_row.name.latin(), native).unwrap_or_else(|_| first.name.clone());
-    let mut priorities: Vec<PriorityFlag> = rows.iter().flat_map(|r| r.priorities.clone()).collect();
+    let name =
+        PersonName::new(name_row.name.latin(), native).unwrap_or_else(|_| first.name.clone());
+    let mut priorities: Vec<PriorityFlag> =
+        rows.iter().flat_map(|r| r.priorities.clone()).collect();
     priorities.sort();
     priorities.dedup();
     let mut notes: Vec<String> = Vec::new();
@@ -379,13 +399,7 @@ fn merge_rows(mut rows: Vec<&IntakeRow>) -> PlannedPerson {
 /// reference who share their phone. A person left on their own without a reference is listed
 /// for review, with the household they may belong to when one shares their surname.
 fn group_households(people: Vec<PlannedPerson>) -> (Vec<PlannedHousehold>, Vec<Review>) {
-    let surname = |p: &PlannedPerson| {
-        p.name_key
-            .split(' ')
-            .last()
-            .unwrap_or_default()
-            .to_string()
-    };
+    let surname = |p: &PlannedPerson| p.name_key.split(' ').last().unwrap_or_default().to_string();
     let mut refs_by_surname: HashMap<String, Vec<String>> = HashMap::new();
     for p in &people {
         if let Some(h) = &p.household {
@@ -425,7 +439,9 @@ fn group_households(people: Vec<PlannedPerson>) -> (Vec<PlannedHousehold>, Vec<R
             continue;
         }
         let hint = match refs_by_surname.get(&surname(&members[0])) {
-            Some(refs) if refs.len() == 1 => format!("; household {} has the same surname", refs[0]),
+            Some(refs) if refs.len() == 1 => {
+                format!("; household {} has the same surname", refs[0])
+            }
             _ => String::new(),
         };
         reviews.push(Review {

@@ -10,7 +10,9 @@ mod columns;
 mod dedup;
 mod row;
 
-pub use dedup::{Decision, IntakePlan, Known, MergeRule, PlannedHousehold, PlannedPerson, Review, plan};
+pub use dedup::{
+    Decision, IntakePlan, Known, MergeRule, PlannedHousehold, PlannedPerson, Review, plan,
+};
 pub use row::{IntakeRow, Refusal, read_rows};
 
 /// Why a file cannot be read at all.
@@ -18,7 +20,9 @@ pub use row::{IntakeRow, Refusal, read_rows};
 pub enum IntakeError {
     #[error("the file has no header row")]
     NoHeader,
-    #[error("no column holds names: expected a header such as \"Full name\" or \"Name\" (found: {0})")]
+    #[error(
+        "no column holds names: expected a header such as \"Full name\" or \"Name\" (found: {0})"
+    )]
     NoNameColumn(String),
     #[error("line {line}: {message}")]
     Csv { line: u64, message: String },

@@ -79,7 +79,10 @@ pub fn read_rows(input: impl Read) -> Result<(Vec<IntakeRow>, Vec<Refusal>), Int
             }
         };
         let line = next_line;
-        next_line += 1 + record.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
+        next_line += 1 + record
+            .iter()
+            .map(|f| f.matches('\n').count() as u64)
+            .sum::<u64>();
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -141,7 +144,11 @@ pub fn category_of(text: &str) -> EligibilityCategory {
         EligibilityCategory::PartnerNationCitizen
     } else if t.contains("citizen") {
         EligibilityCategory::Citizen
-    } else if t.contains("p1") || t.contains("p2") || t.contains("referral") || t.contains("refugee") {
+    } else if t.contains("p1")
+        || t.contains("p2")
+        || t.contains("referral")
+        || t.contains("refugee")
+    {
         EligibilityCategory::RefugeeReferral
     } else if t.contains("risk") {
         EligibilityCategory::AtRisk
@@ -164,7 +171,11 @@ pub fn priorities_in(notes: &str) -> Vec<PriorityFlag> {
     if t.contains("pregnan") {
         add(PriorityFlag::Pregnancy);
     }
-    if t.contains("wheelchair") || t.contains("disab") || t.contains("cannot walk") || t.contains("blind") {
+    if t.contains("wheelchair")
+        || t.contains("disab")
+        || t.contains("cannot walk")
+        || t.contains("blind")
+    {
         add(PriorityFlag::Disability);
     }
     if t.contains("unaccompanied") {
@@ -173,9 +184,11 @@ pub fn priorities_in(notes: &str) -> Vec<PriorityFlag> {
     if t.contains("elderly") || t.contains("old age") {
         add(PriorityFlag::Elderly);
     }
-    if ["insulin", "asthma", "medical", "injur", "diabet", "dialysis", "wound"]
-        .iter()
-        .any(|w| t.contains(w))
+    if [
+        "insulin", "asthma", "medical", "injur", "diabet", "dialysis", "wound",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
     {
         add(PriorityFlag::Medical);
     }

@@ -54,9 +54,21 @@ fn duplicate_detection_reaches_precision_and_recall_targets_on_the_sample_list()
     assert_eq!(plan.people(), people + missed);
     // Households: every reference in the file is one household; rows without a reference
     // join by a shared phone, and those left alone are listed for review, never guessed.
-    assert!(plan.households.len() >= households - 5, "households {}", plan.households.len());
-    let loners = plan.households.iter().filter(|h| !h.key.starts_with("household ")).count();
-    let flagged = plan.reviews.iter().filter(|r| r.reason.starts_with("no household reference")).count();
+    assert!(
+        plan.households.len() >= households - 5,
+        "households {}",
+        plan.households.len()
+    );
+    let loners = plan
+        .households
+        .iter()
+        .filter(|h| !h.key.starts_with("household "))
+        .count();
+    let flagged = plan
+        .reviews
+        .iter()
+        .filter(|r| r.reason.starts_with("no household reference"))
+        .count();
     assert_eq!(loners, flagged);
 }
 
@@ -65,8 +77,19 @@ fn phone_numbers_in_every_typed_form_normalise_to_e164() {
     let csv = "Full name,Phone\nA One,0759080662\nB Two,+93-712-567520\nC Three,0093 768 376 396\nD Four,۰۷۶۲۹۶۵۸۷۱\n";
     let (rows, refusals) = read_rows(csv.as_bytes()).unwrap();
     assert!(refusals.is_empty());
-    let phones: Vec<&str> = rows.iter().map(|r| r.phone.as_ref().unwrap().as_str()).collect();
-    assert_eq!(phones, ["+93759080662", "+93712567520", "+93768376396", "+93762965871"]);
+    let phones: Vec<&str> = rows
+        .iter()
+        .map(|r| r.phone.as_ref().unwrap().as_str())
+        .collect();
+    assert_eq!(
+        phones,
+        [
+            "+93759080662",
+            "+93712567520",
+            "+93768376396",
+            "+93762965871"
+        ]
+    );
 }
 
 #[test]
@@ -78,7 +101,11 @@ fn bad_rows_are_refused_with_the_line_and_the_reason() {
     assert_eq!(refusals[0].line, 2);
     assert!(refusals[0].reason.contains("name"), "{:?}", refusals[0]);
     assert!(refusals[1].reason.contains("phone"), "{:?}", refusals[1]);
-    assert!(refusals[2].reason.contains("birth_date"), "{:?}", refusals[2]);
+    assert!(
+        refusals[2].reason.contains("birth_date"),
+        "{:?}",
+        refusals[2]
+    );
 }
 
 #[test]
@@ -95,7 +122,11 @@ fn a_shared_phone_alone_does_not_merge_household_members() {
     let (rows, refusals) = read_rows(csv.as_bytes()).unwrap();
     let plan = plan(rows, refusals, &mut |_| Vec::new());
     assert!(plan.merged_pairs().is_empty());
-    assert_eq!(plan.households.len(), 1, "Karim joins Najib's household by the shared phone");
+    assert_eq!(
+        plan.households.len(),
+        1,
+        "Karim joins Najib's household by the shared phone"
+    );
     assert_eq!(plan.people(), 2);
 }
 
@@ -110,7 +141,9 @@ fn a_person_already_registered_is_not_registered_again() {
             name_key: safeconduct_domain::matching::latin_name_key("Mohammad Safi"),
             birth_year: Some(1979),
             phone: None,
-            documents: vec![safeconduct_domain::values::DocumentNumber::parse("1398-6140-54580").unwrap()],
+            documents: vec![
+                safeconduct_domain::values::DocumentNumber::parse("1398-6140-54580").unwrap(),
+            ],
         }]
     });
     assert_eq!(plan.people(), 0);

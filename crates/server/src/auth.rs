@@ -97,7 +97,8 @@ fn bearer(req: &Request) -> Option<&str> {
 
 fn device(req: &Request) -> Option<String> {
     let v = req.headers().get("x-device-id")?.to_str().ok()?.trim();
-    (!v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic())).then(|| v.to_string())
+    (!v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .then(|| v.to_string())
 }
 
 /// Middleware for every endpoint that is not open: 401 without a live session, 403 when the

@@ -97,7 +97,6 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(DELETE "/api/sessions", SignedIn, h::sign_out, "Sign out; the token stops working" => Reply::NoContent),
         endpoint!(GET "/api/operations", SignedIn, h::my_operations, "Operations the caller holds a role in" => json::<Vec<OperationOut>>(200)),
         endpoint!(GET "/api/operations/{op}", Roles(ANY_ROLE), h::operation, "One operation and the caller's roles in it" => json::<OperationOut>(200)),
-
         endpoint!(POST "/api/operations/{op}/households", Roles(COORDINATOR), h::register, "Register a household with its members", body: RegisterHousehold => json::<RegisteredOut>(201)),
         endpoint!(GET "/api/operations/{op}/households/{reference}", Roles(CASEWORK), h::household, "One case, with its members and documents" => json::<HouseholdOut>(200)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/events", Roles(OVERSIGHT), h::case_events, "The movement events of one case" => json::<Vec<EventOut>>(200)),
@@ -113,12 +112,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/operations/{op}/households/{reference}/rv-arrival", Roles(ESCORT), h::rv_arrival, "Admit a household at its rendezvous point", body: RvArrivalIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/processed", Roles(GATE), h::processed, "Record that an arrived household was processed at the gate", body: ProcessIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/boarded", Roles(MANIFEST), h::boarded, "Record that a manifested household boarded", body: FlightChoice => json::<StepOut>(200)),
-
         endpoint!(POST "/api/operations/{op}/batches", Roles(ESCORT), h::depart, "An escort batch leaves a rendezvous point for a gate", body: DepartIn => json::<BatchOut>(201)),
         endpoint!(GET "/api/operations/{op}/batches/{batch}", Roles(BATCH_PARTIES), h::batch, "A batch's counts (no personal data)" => json::<BatchOut>(200)),
         endpoint!(POST "/api/operations/{op}/batches/{batch}/arrivals", Roles(GATE), h::batch_arrival, "A household of a batch arrived at the gate", body: CaseChoice => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/batches/{batch}/close", Roles(GATE), h::close_batch, "Close a batch; households not arrived become unaccounted" => json::<BatchOut>(200)),
-
         endpoint!(POST "/api/operations/{op}/rvs", Roles(RV_PARTIES), h::propose_rv, "Propose a rendezvous point (accepted by the proposing side)", body: RvIn => json::<RvOut>(201)),
         endpoint!(GET "/api/operations/{op}/rvs", Roles(RV_PARTIES), h::rvs, "Rendezvous points of the operation" => json::<Vec<RvOut>>(200)),
         endpoint!(POST "/api/operations/{op}/rvs/{rv}/accept", Roles(RV_PARTIES), h::accept_rv, "Accept a proposed rendezvous point for the caller's side" => json::<RvOut>(200)),
@@ -126,24 +123,19 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/operations/{op}/rvs/{rv}/suspend", Roles(RV_PARTIES), h::suspend_rv, "Suspend a rendezvous point" => json::<RvOut>(200)),
         endpoint!(POST "/api/operations/{op}/rvs/{rv}/close", Roles(COORDINATOR), h::close_rv, "Close a rendezvous point" => json::<RvOut>(200)),
         endpoint!(GET "/api/operations/{op}/rvs/{rv}/counts", Roles(RV_PARTIES), h::rv_counts, "Stage counts of one rendezvous point" => json::<CountsOut>(200)),
-
         endpoint!(POST "/api/operations/{op}/gates", Roles(COORDINATOR), h::create_gate, "Open a gate linked to rendezvous points", body: GateIn => json::<GateOut>(201)),
         endpoint!(GET "/api/operations/{op}/gates", Roles(GATE_PARTIES), h::gates, "Gates of the operation" => json::<Vec<GateOut>>(200)),
         endpoint!(POST "/api/operations/{op}/gates/{gate}/status", Roles(GATE_PARTIES), h::gate_status, "Open, suspend or close a gate", body: GateStatusIn => json::<GateOut>(200)),
         endpoint!(GET "/api/operations/{op}/gates/{gate}/counts", Roles(GATE_PARTIES), h::gate_counts, "Stage counts of one gate" => json::<CountsOut>(200)),
-
         endpoint!(POST "/api/operations/{op}/windows", Roles(COORDINATOR), h::create_window, "Open a time window at a rendezvous point", body: WindowIn => json::<WindowOut>(201)),
         endpoint!(GET "/api/operations/{op}/windows", Roles(COORDINATOR), h::windows, "Windows of the operation with their load" => json::<Vec<WindowOut>>(200)),
-
         endpoint!(POST "/api/operations/{op}/flights", Roles(AIRLIFT), h::create_flight, "Schedule a flight", body: FlightIn => json::<FlightOut>(201)),
         endpoint!(GET "/api/operations/{op}/flights", Roles(AIRLIFT), h::flights, "Flights with their load" => json::<Vec<FlightOut>>(200)),
         endpoint!(POST "/api/operations/{op}/flights/{flight}/manifest", Roles(MANIFEST), h::manifest_case, "Put a processed household on a flight's manifest (never over capacity)", body: CaseChoice => json::<StepOut>(200)),
         endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.csv", Roles(AIRLIFT), h::manifest_csv, "The flight manifest as CSV" => Reply::Csv),
         endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.html", Roles(AIRLIFT), h::manifest_html, "The flight manifest as a printable page" => Reply::Html),
-
         endpoint!(POST "/api/operations/{op}/hazards", Roles(CASEWORK), h::report_hazard, "Report a hazard", body: HazardIn => json::<HazardOut>(201)),
         endpoint!(GET "/api/operations/{op}/hazards", Roles(CASEWORK), h::hazards, "Reported hazards" => json::<Vec<HazardOut>>(200)),
-
         endpoint!(GET "/api/operations/{op}/counts", Roles(COORDINATOR), h::counts, "Stage counts for the operation, each RV and each gate" => json::<OperationCountsOut>(200)),
         endpoint!(GET "/api/operations/{op}/accountability", Roles(OVERSIGHT), h::accountability, "Check that every person is in exactly one stage and every batch balances" => json::<AccountabilityOut>(200)),
     ]
@@ -156,10 +148,11 @@ pub fn router(app: App) -> Router {
     for e in endpoints() {
         let route = match e.access {
             Access::Open => e.router,
-            access => e.router.route_layer(from_fn_with_state(
-                app.clone(),
-                move |state, req, next| auth::authorise(state, access, req, next),
-            )),
+            access => e
+                .router
+                .route_layer(from_fn_with_state(app.clone(), move |state, req, next| {
+                    auth::authorise(state, access, req, next)
+                })),
         };
         router = router.route(e.path, route);
     }

@@ -35,9 +35,11 @@ fn json_rejection(r: JsonRejection) -> ApiError {
             "invalid_body",
             strip_prefix(&text),
         ),
-        JsonRejection::JsonSyntaxError(_) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", strip_prefix(&text))
-        }
+        JsonRejection::JsonSyntaxError(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            strip_prefix(&text),
+        ),
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -46,7 +48,10 @@ fn json_rejection(r: JsonRejection) -> ApiError {
         _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
-            format!("the request body is larger than {} bytes", crate::MAX_BODY_BYTES),
+            format!(
+                "the request body is larger than {} bytes",
+                crate::MAX_BODY_BYTES
+            ),
         ),
         _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", text),
     }

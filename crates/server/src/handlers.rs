@@ -79,9 +79,10 @@ pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> 
     let account = app.run(move |s| s.user_by_name(&username)).await?;
     let password = body.password;
     let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(stored.as_deref(), &password))
-        .await
-        .map_err(|_| ApiError::internal())?;
+    let ok =
+        tokio::task::spawn_blocking(move || auth::verify_password(stored.as_deref(), &password))
+            .await
+            .map_err(|_| ApiError::internal())?;
     let account = match (ok, account) {
         (true, Some(a)) => a,
         _ => {
@@ -160,7 +161,10 @@ pub async fn operation(
 
 pub(crate) fn new_household(body: RegisterHousehold) -> Result<store::NewHousehold, ApiError> {
     if body.members.is_empty() || body.members.len() > 60 {
-        return Err(ApiError::invalid("members", "a household has 1 to 60 members"));
+        return Err(ApiError::invalid(
+            "members",
+            "a household has 1 to 60 members",
+        ));
     }
     let members = body
         .members
@@ -338,16 +342,12 @@ pub async fn eligibility(
 ) -> Reply<StepOut> {
     let request = match body.decision {
         Decision::Eligible => CaseRequest::DecideEligible {
-            category: body
-                .category
-                .ok_or_else(|| ApiError::invalid("category", "an eligible case needs a category"))?,
+            category: body.category.ok_or_else(|| {
+                ApiError::invalid("category", "an eligible case needs a category")
+            })?,
         },
         Decision::Rejected => CaseRequest::Reject {
-            reason: text(
-                "reason",
-                body.reason.as_deref().unwrap_or_default(),
-                500,
-            )?,
+            reason: text("reason", body.reason.as_deref().unwrap_or_default(), 500)?,
         },
     };
     step(app, caller, p, request).await
@@ -502,7 +502,9 @@ pub async fn close_batch(
     let id = op(&caller)?;
     let b = BatchId(p.batch);
     let actor = caller.actor(crate::now());
-    Ok(Json(app.run(move |s| s.close_batch(id, b, &actor)).await?.into()))
+    Ok(Json(
+        app.run(move |s| s.close_batch(id, b, &actor)).await?.into(),
+    ))
 }
 
 // ---- Rendezvous points ----
@@ -527,11 +529,16 @@ pub async fn propose_rv(
     };
     let side = side(&caller);
     let actor = caller.actor(crate::now());
-    let out = app.run(move |s| s.propose_rv(id, &rv, side, &actor)).await?;
+    let out = app
+        .run(move |s| s.propose_rv(id, &rv, side, &actor))
+        .await?;
     Ok((StatusCode::CREATED, Json(out.into())))
 }
 
-pub async fn rvs(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<Vec<RvOut>> {
+pub async fn rvs(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Reply<Vec<RvOut>> {
     let id = op(&caller)?;
     let rvs = app.run(move |s| s.rvs(id)).await?;
     Ok(Json(rvs.into_iter().map(Into::into).collect()))
@@ -590,7 +597,9 @@ pub async fn rv_counts(
     let _ = p.op;
     let id = op(&caller)?;
     let scope = CountScope::Rv(RvId(p.rv));
-    Ok(Json(app.run(move |s| s.stage_counts(id, scope)).await?.into()))
+    Ok(Json(
+        app.run(move |s| s.stage_counts(id, scope)).await?.into(),
+    ))
 }
 
 // ---- Gates ----
@@ -613,7 +622,10 @@ pub async fn create_gate(
     Ok((StatusCode::CREATED, Json(out.into())))
 }
 
-pub async fn gates(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<Vec<GateOut>> {
+pub async fn gates(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Reply<Vec<GateOut>> {
     let id = op(&caller)?;
     let gates = app.run(move |s| s.gates(id)).await?;
     Ok(Json(gates.into_iter().map(Into::into).collect()))
@@ -644,7 +656,9 @@ pub async fn gate_counts(
     let _ = p.op;
     let id = op(&caller)?;
     let scope = CountScope::Gate(GateId(p.gate));
-    Ok(Json(app.run(move |s| s.stage_counts(id, scope)).await?.into()))
+    Ok(Json(
+        app.run(move |s| s.stage_counts(id, scope)).await?.into(),
+    ))
 }
 
 // ---- Windows, flights, hazards ----
@@ -662,11 +676,16 @@ pub async fn create_window(
     )?;
     let rv = RvId(body.rv_id);
     let actor = caller.actor(crate::now());
-    let w = app.run(move |s| s.create_window(id, rv, spec, &actor)).await?;
+    let w = app
+        .run(move |s| s.create_window(id, rv, spec, &actor))
+        .await?;
     Ok((StatusCode::CREATED, Json(w.into())))
 }
 
-pub async fn windows(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<Vec<WindowOut>> {
+pub async fn windows(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Reply<Vec<WindowOut>> {
     let id = op(&caller)?;
     let ws = app.run(move |s| s.windows(id)).await?;
     Ok(Json(ws.into_iter().map(Into::into).collect()))
@@ -684,17 +703,26 @@ pub async fn create_flight(
         capacity: flight_capacity(body.capacity)?,
     };
     let actor = caller.actor(crate::now());
-    let f = app.run(move |s| s.create_flight(id, &flight, &actor)).await?;
+    let f = app
+        .run(move |s| s.create_flight(id, &flight, &actor))
+        .await?;
     Ok((StatusCode::CREATED, Json(f.into())))
 }
 
-pub async fn flights(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<Vec<FlightOut>> {
+pub async fn flights(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Reply<Vec<FlightOut>> {
     let id = op(&caller)?;
     let fs = app.run(move |s| s.flights(id)).await?;
     Ok(Json(fs.into_iter().map(Into::into).collect()))
 }
 
-pub(crate) async fn load_manifest(app: &App, caller: &Caller, p: &FlightPath) -> Result<store::Manifest, ApiError> {
+pub(crate) async fn load_manifest(
+    app: &App,
+    caller: &Caller,
+    p: &FlightPath,
+) -> Result<store::Manifest, ApiError> {
     let _ = p.op;
     let id = op(caller)?;
     let flight = FlightId(p.flight);
@@ -748,11 +776,16 @@ pub async fn report_hazard(
         valid_until: spec.valid_until,
     };
     let actor = caller.actor(crate::now());
-    let h = app.run(move |s| s.report_hazard(id, &hazard, &actor)).await?;
+    let h = app
+        .run(move |s| s.report_hazard(id, &hazard, &actor))
+        .await?;
     Ok((StatusCode::CREATED, Json(h.into())))
 }
 
-pub async fn hazards(State(app): State<App>, Extension(caller): Extension<Caller>) -> Reply<Vec<HazardOut>> {
+pub async fn hazards(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Reply<Vec<HazardOut>> {
     let id = op(&caller)?;
     let hs = app.run(move |s| s.hazards(id)).await?;
     Ok(Json(hs.into_iter().map(Into::into).collect()))
@@ -770,11 +803,17 @@ pub async fn counts(
             let operation = s.stage_counts(id, CountScope::Operation)?;
             let mut rvs = BTreeMap::new();
             for rv in s.rvs(id)? {
-                rvs.insert(rv.id.to_string(), s.stage_counts(id, CountScope::Rv(rv.id))?.into());
+                rvs.insert(
+                    rv.id.to_string(),
+                    s.stage_counts(id, CountScope::Rv(rv.id))?.into(),
+                );
             }
             let mut gates = BTreeMap::new();
             for g in s.gates(id)? {
-                gates.insert(g.id.to_string(), s.stage_counts(id, CountScope::Gate(g.id))?.into());
+                gates.insert(
+                    g.id.to_string(),
+                    s.stage_counts(id, CountScope::Gate(g.id))?.into(),
+                );
             }
             Ok(OperationCountsOut {
                 operation: operation.into(),

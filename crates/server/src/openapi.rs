@@ -15,14 +15,21 @@ pub fn document() -> Value {
     let mut paths: Map<String, Value> = Map::new();
     for e in endpoints() {
         let mut op = Map::new();
-        op.insert("operationId".into(), json!(e.operation_id.trim_start_matches("h::")));
+        op.insert(
+            "operationId".into(),
+            json!(e.operation_id.trim_start_matches("h::")),
+        );
         op.insert("summary".into(), json!(e.summary));
         let who = match e.access {
             Access::Open => "Open to anyone.".to_string(),
             Access::SignedIn => "Any signed-in user.".to_string(),
             Access::Roles(roles) => format!(
                 "Roles in the operation: {}.",
-                roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         op.insert("description".into(), json!(who));
@@ -36,7 +43,11 @@ pub fn document() -> Value {
         );
         op.insert(
             "security".into(),
-            if e.access == Access::Open { json!([]) } else { json!([{ "bearer": [] }]) },
+            if e.access == Access::Open {
+                json!([])
+            } else {
+                json!([{ "bearer": [] }])
+            },
         );
         let mut params: Vec<Value> = e
             .path

@@ -19,7 +19,10 @@ use std::collections::BTreeMap;
 pub fn time_text(t: Timestamp) -> String {
     time::OffsetDateTime::from_unix_timestamp(t.0)
         .ok()
-        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| t.0.to_string())
 }
 
@@ -28,7 +31,10 @@ pub fn parse_time(field: &'static str, s: &str) -> Result<Timestamp, crate::ApiE
     time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
         .map(|d| Timestamp(d.unix_timestamp()))
         .map_err(|_| {
-            crate::ApiError::invalid(field, "expected an RFC 3339 time such as 2026-08-24T06:00:00Z")
+            crate::ApiError::invalid(
+                field,
+                "expected an RFC 3339 time such as 2026-08-24T06:00:00Z",
+            )
         })
 }
 

@@ -28,8 +28,16 @@ async fn every_endpoint_refuses_the_roles_it_does_not_name() {
         let method = Method::from_bytes(e.method.as_str().as_bytes()).unwrap();
         match e.access {
             Access::Open => {
-                let (status, _) = app.call_with(None, method.clone(), &path, Some(serde_json::json!({}))).await;
-                assert_ne!(status, StatusCode::UNAUTHORIZED, "{} {} is open", e.method, e.path);
+                let (status, _) = app
+                    .call_with(None, method.clone(), &path, Some(serde_json::json!({})))
+                    .await;
+                assert_ne!(
+                    status,
+                    StatusCode::UNAUTHORIZED,
+                    "{} {} is open",
+                    e.method,
+                    e.path
+                );
             }
             Access::SignedIn => {
                 let (status, body) = app.call_with(None, method.clone(), &path, None).await;
@@ -38,15 +46,35 @@ async fn every_endpoint_refuses_the_roles_it_does_not_name() {
             }
             Access::Roles(allowed) => {
                 let (status, body) = app.call_with(None, method.clone(), &path, None).await;
-                assert_eq!(status, StatusCode::UNAUTHORIZED, "{} {} without credentials", e.method, e.path);
+                assert_eq!(
+                    status,
+                    StatusCode::UNAUTHORIZED,
+                    "{} {} without credentials",
+                    e.method,
+                    e.path
+                );
                 assert_eq!(body["error"]["code"], "unauthenticated");
                 let (status, _) = app
                     .call_with(Some("0".repeat(64).as_str()), method.clone(), &path, None)
                     .await;
-                assert_eq!(status, StatusCode::UNAUTHORIZED, "{} {} with an unknown token", e.method, e.path);
+                assert_eq!(
+                    status,
+                    StatusCode::UNAUTHORIZED,
+                    "{} {} with an unknown token",
+                    e.method,
+                    e.path
+                );
                 let outsider = app.outsider.clone();
-                let (status, _) = app.call_with(Some(&outsider), method.clone(), &path, None).await;
-                assert_eq!(status, StatusCode::FORBIDDEN, "{} {} by a user of another operation", e.method, e.path);
+                let (status, _) = app
+                    .call_with(Some(&outsider), method.clone(), &path, None)
+                    .await;
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{} {} by a user of another operation",
+                    e.method,
+                    e.path
+                );
                 for role in Role::ALL {
                     let (status, body) = app.call(role, method.clone(), &path, None).await;
                     if allowed.contains(&role) {
@@ -57,7 +85,13 @@ async fn every_endpoint_refuses_the_roles_it_does_not_name() {
                             e.path
                         );
                     } else {
-                        assert_eq!(status, StatusCode::FORBIDDEN, "{} {} must refuse {role}: {body}", e.method, e.path);
+                        assert_eq!(
+                            status,
+                            StatusCode::FORBIDDEN,
+                            "{} {} must refuse {role}: {body}",
+                            e.method,
+                            e.path
+                        );
                         assert_eq!(body["error"]["code"], "forbidden");
                     }
                     checked += 1;
@@ -87,20 +121,34 @@ async fn escort_and_gate_roles_cannot_list_or_read_households() {
 async fn a_signed_out_token_stops_working() {
     let app = spawn_app().await;
     let token = app.token(Role::Coordinator).to_string();
-    let (status, _) = app.call_with(Some(&token), Method::GET, "/api/operations/{op}", None).await;
+    let (status, _) = app
+        .call_with(Some(&token), Method::GET, "/api/operations/{op}", None)
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = app.call_with(Some(&token), Method::DELETE, "/api/sessions", None).await;
+    let (status, _) = app
+        .call_with(Some(&token), Method::DELETE, "/api/sessions", None)
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = app.call_with(Some(&token), Method::GET, "/api/operations/{op}", None).await;
+    let (status, _) = app
+        .call_with(Some(&token), Method::GET, "/api/operations/{op}", None)
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     let app = spawn_app().await;
-    for (user, password) in [("coordinator", "wrong password here"), ("nobody", "correct horse battery")] {
+    for (user, password) in [
+        ("coordinator", "wrong password here"),
+        ("nobody", "correct horse battery"),
+    ] {
         let (status, body) = app
-            .call_with(None, Method::POST, "/api/sessions", Some(serde_json::json!({"username": user, "password": password})))
+            .call_with(
+                None,
+                Method::POST,
+                "/api/sessions",
+                Some(serde_json::json!({"username": user, "password": password})),
+            )
             .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body["error"]["code"], "invalid_credentials");

@@ -39,6 +39,10 @@ fn every_endpoint_states_who_may_call_it() {
         }
         assert!(op["description"].as_str().unwrap().len() > 5);
     }
-    let open: Vec<&str> = endpoints().iter().filter(|e| e.access == Access::Open).map(|e| e.path).collect();
+    let open: Vec<&str> = endpoints()
+        .iter()
+        .filter(|e| e.access == Access::Open)
+        .map(|e| e.path)
+        .collect();
     assert_eq!(open, ["/healthz", "/api/openapi.json", "/api/sessions"]);
 }

@@ -34,7 +34,8 @@ pub trait Store: Send + Sync + 'static {
     fn create_operation(&self, name: &str, at: Timestamp) -> Result<Operation>;
     fn operation(&self, id: OperationId) -> Result<Operation>;
     fn operations(&self) -> Result<Vec<Operation>>;
-    fn create_organisation(&self, op: OperationId, org: &NewOrganisation) -> Result<OrganisationId>;
+    fn create_organisation(&self, op: OperationId, org: &NewOrganisation)
+    -> Result<OrganisationId>;
     fn create_user(&self, user: &NewUser, at: Timestamp) -> Result<UserId>;
     fn user_by_name(&self, username: &str) -> Result<Option<UserAccount>>;
     fn grant_role(&self, user: UserId, op: OperationId, role: Role) -> Result<()>;
@@ -77,19 +78,48 @@ pub trait Store: Send + Sync + 'static {
     fn match_candidates(&self, op: OperationId, probe: &MatchProbe) -> Result<Vec<ExistingPerson>>;
 
     // Escort batches.
-    fn depart_batch(&self, op: OperationId, departure: &BatchDeparture, actor: &Actor) -> Result<Batch>;
+    fn depart_batch(
+        &self,
+        op: OperationId,
+        departure: &BatchDeparture,
+        actor: &Actor,
+    ) -> Result<Batch>;
     /// Closes a batch at the gate: every household of it not arrived becomes unaccounted.
     fn close_batch(&self, op: OperationId, batch: BatchId, actor: &Actor) -> Result<Batch>;
     fn batch(&self, op: OperationId, batch: BatchId) -> Result<Batch>;
 
     // Rendezvous points, gates, windows, flights, hazards.
-    fn propose_rv(&self, op: OperationId, rv: &NewRv, side: Side, actor: &Actor) -> Result<RendezvousPoint>;
-    fn change_rv(&self, op: OperationId, rv: RvId, change: RvChange, actor: &Actor) -> Result<RendezvousPoint>;
+    fn propose_rv(
+        &self,
+        op: OperationId,
+        rv: &NewRv,
+        side: Side,
+        actor: &Actor,
+    ) -> Result<RendezvousPoint>;
+    fn change_rv(
+        &self,
+        op: OperationId,
+        rv: RvId,
+        change: RvChange,
+        actor: &Actor,
+    ) -> Result<RendezvousPoint>;
     fn rvs(&self, op: OperationId) -> Result<Vec<RendezvousPoint>>;
     fn create_gate(&self, op: OperationId, gate: &NewGate, actor: &Actor) -> Result<Gate>;
-    fn set_gate_status(&self, op: OperationId, gate: GateId, status: GateStatus, actor: &Actor) -> Result<Gate>;
+    fn set_gate_status(
+        &self,
+        op: OperationId,
+        gate: GateId,
+        status: GateStatus,
+        actor: &Actor,
+    ) -> Result<Gate>;
     fn gates(&self, op: OperationId) -> Result<Vec<Gate>>;
-    fn create_window(&self, op: OperationId, rv: RvId, spec: WindowSpec, actor: &Actor) -> Result<Window>;
+    fn create_window(
+        &self,
+        op: OperationId,
+        rv: RvId,
+        spec: WindowSpec,
+        actor: &Actor,
+    ) -> Result<Window>;
     fn windows(&self, op: OperationId) -> Result<Vec<Window>>;
     fn create_flight(&self, op: OperationId, flight: &NewFlight, actor: &Actor) -> Result<Flight>;
     fn flights(&self, op: OperationId) -> Result<Vec<Flight>>;

@@ -70,7 +70,9 @@ fn setup(store: &SqliteStore) -> Setup {
             &at(),
         )
         .unwrap();
-    store.change_rv(op, rv.id, RvChange::Accept(Side::EscortParty), &at()).unwrap();
+    store
+        .change_rv(op, rv.id, RvChange::Accept(Side::EscortParty), &at())
+        .unwrap();
     let gate = store
         .create_gate(
             op,
@@ -87,7 +89,12 @@ fn setup(store: &SqliteStore) -> Setup {
     let windows = (0..2)
         .map(|i| {
             store
-                .create_window(op, rv.id, WindowSpec::new(Timestamp(i * 7200), Timestamp(i * 7200 + 7200), 9).unwrap(), &at())
+                .create_window(
+                    op,
+                    rv.id,
+                    WindowSpec::new(Timestamp(i * 7200), Timestamp(i * 7200 + 7200), 9).unwrap(),
+                    &at(),
+                )
                 .unwrap()
                 .id
         })
@@ -104,7 +111,13 @@ fn setup(store: &SqliteStore) -> Setup {
         )
         .unwrap()
         .id;
-    Setup { op, rv: rv.id, gate: gate.id, windows, flight }
+    Setup {
+        op,
+        rv: rv.id,
+        gate: gate.id,
+        windows,
+        flight,
+    }
 }
 
 #[test]
@@ -114,14 +127,24 @@ fn data_survives_reopening_and_migrations_run_once() {
     let reference = {
         let store = SqliteStore::open(&path).unwrap();
         let op = store.create_operation("Durable", Timestamp(0)).unwrap().id;
-        store.register_households(op, &[household(0, 3)], &mut counter(), &at()).unwrap()[0].reference.clone()
+        store
+            .register_households(op, &[household(0, 3)], &mut counter(), &at())
+            .unwrap()[0]
+            .reference
+            .clone()
     };
     let store = SqliteStore::open(&path).unwrap();
     let op = store.operations().unwrap()[0].id;
     let h = store.household(op, &reference).unwrap();
     assert_eq!(h.members.len(), 3);
     assert_eq!(h.members[0].name.native(), Some("کریمی"));
-    assert_eq!(store.stage_counts(op, CountScope::Operation).unwrap().total_people(), 3);
+    assert_eq!(
+        store
+            .stage_counts(op, CountScope::Operation)
+            .unwrap()
+            .total_people(),
+        3
+    );
 }
 
 #[test]
@@ -129,10 +152,18 @@ fn events_cannot_be_updated_or_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
     let store = SqliteStore::open(&path).unwrap();
-    let op = store.create_operation("Append only", Timestamp(0)).unwrap().id;
-    store.register_households(op, &[household(0, 1)], &mut counter(), &at()).unwrap();
+    let op = store
+        .create_operation("Append only", Timestamp(0))
+        .unwrap()
+        .id;
+    store
+        .register_households(op, &[household(0, 1)], &mut counter(), &at())
+        .unwrap();
     let raw = rusqlite::Connection::open(&path).unwrap();
-    assert!(raw.execute("UPDATE events SET kind = 'forged'", []).is_err());
+    assert!(
+        raw.execute("UPDATE events SET kind = 'forged'", [])
+            .is_err()
+    );
     assert!(raw.execute("DELETE FROM events", []).is_err());
 }
 
@@ -156,7 +187,11 @@ fn a_colliding_reference_is_drawn_again() {
     let store = SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap();
     let op = store.create_operation("Collide", Timestamp(0)).unwrap().id;
     let fixed = CaseReference::from_random([1; 8]);
-    let mut draws = vec![CaseReference::from_random([2; 8]), fixed.clone(), fixed.clone()];
+    let mut draws = vec![
+        CaseReference::from_random([2; 8]),
+        fixed.clone(),
+        fixed.clone(),
+    ];
     let mut source = move || draws.pop().unwrap();
     let got = store
         .register_households(op, &[household(0, 1), household(1, 1)], &mut source, &at())
@@ -175,7 +210,9 @@ fn lookup_by_phone_finds_every_household_sharing_it() {
     let shared = PhoneNumber::parse("0799 000 111").unwrap();
     a.members[1].phone = Some(shared.clone());
     b.contact_phone = Some(shared.clone());
-    store.register_households(op, &[a, b, household(20, 1)], &mut counter(), &at()).unwrap();
+    store
+        .register_households(op, &[a, b, household(20, 1)], &mut counter(), &at())
+        .unwrap();
     assert_eq!(store.households_by_phone(op, &shared).unwrap().len(), 2);
 }
 

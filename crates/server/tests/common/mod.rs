@@ -36,8 +36,14 @@ fn password_hash() -> &'static str {
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&dir.path().join("test.sqlite3")).unwrap());
-    let op = store.create_operation("Test operation", Timestamp(1_700_000_000)).unwrap().id;
-    let other = store.create_operation("Other operation", Timestamp(1_700_000_000)).unwrap().id;
+    let op = store
+        .create_operation("Test operation", Timestamp(1_700_000_000))
+        .unwrap()
+        .id;
+    let other = store
+        .create_operation("Other operation", Timestamp(1_700_000_000))
+        .unwrap()
+        .id;
     let mut users = Vec::new();
     for role in Role::ALL {
         let id = add_user(&store, role.as_str());
@@ -49,7 +55,9 @@ pub async fn spawn_app() -> TestApp {
         store.grant_role(all, op, role).unwrap();
     }
     let outsider = add_user(&store, "outsider");
-    store.grant_role(outsider, other, Role::Coordinator).unwrap();
+    store
+        .grant_role(outsider, other, Role::Coordinator)
+        .unwrap();
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -112,7 +120,11 @@ async fn sign_in(client: &Client, base: &str, username: &str) -> String {
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path.replace("{op}", &self.op.to_string()))
+        format!(
+            "{}{}",
+            self.base,
+            path.replace("{op}", &self.op.to_string())
+        )
     }
 
     pub fn token(&self, role: Role) -> &str {
@@ -120,7 +132,13 @@ impl TestApp {
     }
 
     /// Sends a request as `role` and returns the status and the JSON body (Null if none).
-    pub async fn call(&self, role: Role, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        role: Role,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let token = self.tokens[&role].clone();
         self.call_with(Some(&token), method, path, body).await
     }
@@ -147,41 +165,82 @@ impl TestApp {
     }
 
     /// Calls and insists on `expected`, printing the body when it differs.
-    pub async fn ok(&self, role: Role, method: Method, path: &str, body: Option<Value>, expected: u16) -> Value {
+    pub async fn ok(
+        &self,
+        role: Role,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        expected: u16,
+    ) -> Value {
         let (status, value) = self.call(role, method.clone(), path, body).await;
-        assert_eq!(status.as_u16(), expected, "{method} {path} as {role}: {value}");
+        assert_eq!(
+            status.as_u16(),
+            expected,
+            "{method} {path} as {role}: {value}"
+        );
         value
     }
 
     /// Sets up an agreed, active RV linked to an open gate, a window and a flight.
     pub async fn places(&self, window_capacity: u32, flight_capacity: u32) -> Places {
         let rv = self
-            .ok(Role::Coordinator, Method::POST, "/api/operations/{op}/rvs", Some(json!({
-                "name": "RV Alpha", "location": { "lat": 60.165196, "lon": 24.939259 },
-                "landmark": "Annankatu, by the blue doors"
-            })), 201)
+            .ok(
+                Role::Coordinator,
+                Method::POST,
+                "/api/operations/{op}/rvs",
+                Some(json!({
+                    "name": "RV Alpha", "location": { "lat": 60.165196, "lon": 24.939259 },
+                    "landmark": "Annankatu, by the blue doors"
+                })),
+                201,
+            )
             .await["id"]
             .as_i64()
             .unwrap();
         let accepted = self
-            .ok(Role::Escort, Method::POST, &format!("/api/operations/{{op}}/rvs/{rv}/accept"), None, 200)
+            .ok(
+                Role::Escort,
+                Method::POST,
+                &format!("/api/operations/{{op}}/rvs/{rv}/accept"),
+                None,
+                200,
+            )
             .await;
         assert_eq!(accepted["status"], "agreed");
-        self.ok(Role::Coordinator, Method::POST, &format!("/api/operations/{{op}}/rvs/{rv}/activate"), None, 200)
-            .await;
+        self.ok(
+            Role::Coordinator,
+            Method::POST,
+            &format!("/api/operations/{{op}}/rvs/{rv}/activate"),
+            None,
+            200,
+        )
+        .await;
         let gate = self
-            .ok(Role::Coordinator, Method::POST, "/api/operations/{op}/gates", Some(json!({
-                "name": "Gate 7", "location": { "lat": 60.167065, "lon": 24.9425 },
-                "kind": "discreet", "hourly_throughput": 400, "rv_ids": [rv]
-            })), 201)
+            .ok(
+                Role::Coordinator,
+                Method::POST,
+                "/api/operations/{op}/gates",
+                Some(json!({
+                    "name": "Gate 7", "location": { "lat": 60.167065, "lon": 24.9425 },
+                    "kind": "discreet", "hourly_throughput": 400, "rv_ids": [rv]
+                })),
+                201,
+            )
             .await["id"]
             .as_i64()
             .unwrap();
         let window = self
-            .ok(Role::Coordinator, Method::POST, "/api/operations/{op}/windows", Some(json!({
-                "rv_id": rv, "start": "2026-08-24T06:00:00Z", "end": "2026-08-24T08:00:00Z",
-                "capacity": window_capacity
-            })), 201)
+            .ok(
+                Role::Coordinator,
+                Method::POST,
+                "/api/operations/{op}/windows",
+                Some(json!({
+                    "rv_id": rv, "start": "2026-08-24T06:00:00Z", "end": "2026-08-24T08:00:00Z",
+                    "capacity": window_capacity
+                })),
+                201,
+            )
             .await["id"]
             .as_i64()
             .unwrap();
@@ -192,7 +251,12 @@ impl TestApp {
             .await["id"]
             .as_i64()
             .unwrap();
-        Places { rv, gate, window, flight }
+        Places {
+            rv,
+            gate,
+            window,
+            flight,
+        }
     }
 
     /// Registers a household of `size` documented members and returns its reference.
@@ -216,10 +280,38 @@ impl TestApp {
     /// Takes a registered case to pass issued.
     pub async fn to_pass_issued(&self, reference: &str, window: i64) {
         let case = format!("/api/operations/{{op}}/households/{reference}");
-        self.ok(Role::Coordinator, Method::POST, &format!("{case}/verify-documents"), None, 200).await;
-        self.ok(Role::Coordinator, Method::POST, &format!("{case}/eligibility"), Some(json!({"decision": "eligible", "category": "special_immigrant_visa"})), 200).await;
-        self.ok(Role::Coordinator, Method::POST, &format!("{case}/assign"), Some(json!({"window_id": window})), 200).await;
-        self.ok(Role::Coordinator, Method::POST, &format!("{case}/pass"), None, 200).await;
+        self.ok(
+            Role::Coordinator,
+            Method::POST,
+            &format!("{case}/verify-documents"),
+            None,
+            200,
+        )
+        .await;
+        self.ok(
+            Role::Coordinator,
+            Method::POST,
+            &format!("{case}/eligibility"),
+            Some(json!({"decision": "eligible", "category": "special_immigrant_visa"})),
+            200,
+        )
+        .await;
+        self.ok(
+            Role::Coordinator,
+            Method::POST,
+            &format!("{case}/assign"),
+            Some(json!({"window_id": window})),
+            200,
+        )
+        .await;
+        self.ok(
+            Role::Coordinator,
+            Method::POST,
+            &format!("{case}/pass"),
+            None,
+            200,
+        )
+        .await;
     }
 }
 

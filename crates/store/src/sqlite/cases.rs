@@ -1,5 +1,6 @@
 //! Households, people, documents and lifecycle steps on SQLite.
 
+use super::CollectRows;
 use super::{bump, db, dec, enc, move_case, stage, ts};
 use crate::types::*;
 use crate::{ReferenceSource, Result, StoreError};
@@ -544,16 +545,17 @@ pub(super) fn close_batch(
 ) -> Result<Batch> {
     let current = load_batch(tx, op, batch)?;
     if current.closed_at.is_some() {
-        return Err(StoreError::Conflict(format!("batch {batch} is already closed")));
+        return Err(StoreError::Conflict(format!(
+            "batch {batch} is already closed"
+        )));
     }
     let missing: Vec<String> = {
         let mut stmt = tx
-            .prepare_cached("SELECT reference FROM households WHERE batch_id = ?1 AND stage = 'in_escort'")
+            .prepare_cached(
+                "SELECT reference FROM households WHERE batch_id = ?1 AND stage = 'in_escort'",
+            )
             .map_err(db)?;
-        stmt.query_map([batch.0], |r| r.get(0))
-            .map_err(db)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(db)?
+        stmt.query_map([batch.0], |r| r.get(0)).all()?
     };
     for reference in missing {
         let reference = CaseReference::parse(&reference)?;
@@ -616,11 +618,7 @@ pub(super) fn load_batch(conn: &Connection, op: OperationId, batch: BatchId) -> 
     let mut stmt = conn
         .prepare_cached("SELECT reference FROM households WHERE batch_id = ?1 AND stage = 'unaccounted' ORDER BY id")
         .map_err(db)?;
-    let refs: Vec<String> = stmt
-        .query_map([batch.0], |r| r.get(0))
-        .map_err(db)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(db)?;
+    let refs: Vec<String> = stmt.query_map([batch.0], |r| r.get(0)).all()?;
     b.unaccounted = refs
         .iter()
         .map(|r| CaseReference::parse(r))
@@ -628,7 +626,8 @@ pub(super) fn load_batch(conn: &Connection, op: OperationId, batch: BatchId) -> 
     Ok(b)
 }
 
-const HOUSEHOLD_COLUMNS: &str = "id, reference, stage, contact_phone, language, category, priorities, notes,
+const HOUSEHOLD_COLUMNS: &str =
+    "id, reference, stage, contact_phone, language, category, priorities, notes,
      window_id, rv_id, gate_id, batch_id, flight_id, pass_index, registered_at, updated_at";
 
 pub(super) fn household_by_reference(
@@ -636,7 +635,9 @@ pub(super) fn household_by_reference(
     op: OperationId,
     reference: &CaseReference,
 ) -> Result<Household> {
-    let sql = format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE operation_id = ?1 AND reference = ?2");
+    let sql = format!(
+        "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE operation_id = ?1 AND reference = ?2"
+    );
     let h = conn
         .query_row(&sql, params![op.0, reference.as_str()], household_row)
         .optional()
@@ -659,10 +660,10 @@ pub(super) fn households_by_phone(
     let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
     let rows: Vec<RawHousehold> = stmt
         .query_map(params![op.0, phone.as_str()], household_row)
-        .map_err(db)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(db)?;
-    rows.into_iter().map(|h| complete_household(conn, h)).collect()
+        .all()?;
+    rows.into_iter()
+        .map(|h| complete_household(conn, h))
+        .collect()
 }
 
 type RawHousehold = (
@@ -689,7 +690,14 @@ fn household_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawHousehold> {
         r.get(5)?,
         r.get(6)?,
         r.get(7)?,
-        [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?],
+        [
+            r.get(8)?,
+            r.get(9)?,
+            r.get(10)?,
+            r.get(11)?,
+            r.get(12)?,
+            r.get(13)?,
+        ],
         r.get(14)?,
         r.get(15)?,
     ))
@@ -707,13 +715,16 @@ fn complete_household(conn: &Connection, h: RawHousehold) -> Result<Household> {
         language: dec(language)?,
         category: category
             .map(|c| {
-                safeconduct_domain::model::EligibilityCategory::parse(&c).ok_or_else(|| bad("category", &c))
+                safeconduct_domain::model::EligibilityCategory::parse(&c)
+                    .ok_or_else(|| bad("category", &c))
             })
             .transpose()?,
         priorities: priorities
             .split(',')
             .filter(|p| !p.is_empty())
-            .map(|p| safeconduct_domain::model::PriorityFlag::parse(p).ok_or_else(|| bad("priority", p)))
+            .map(|p| {
+                safeconduct_domain::model::PriorityFlag::parse(p).ok_or_else(|| bad("priority", p))
+            })
             .collect::<Result<_>>()?,
         notes: notes.map(|n| Text::parse("notes", &n, 2000)).transpose()?,
         window: ids[0].map(WindowId),
@@ -735,13 +746,27 @@ fn people_of(conn: &Connection, household: HouseholdId) -> Result<Vec<Person>> {
              FROM people WHERE household_id = ?1 ORDER BY id",
         )
         .map_err(db)?;
-    let rows: Vec<(i64, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>)> = stmt
+    let rows: Vec<(
+        i64,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )> = stmt
         .query_map([household.0], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })
-        .map_err(db)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(db)?;
+        .all()?;
     let mut doc_stmt = conn
         .prepare_cached(
             "SELECT id, doc_type, number, issuing_country, expiry FROM documents WHERE person_id = ?1 ORDER BY id",
@@ -750,17 +775,18 @@ fn people_of(conn: &Connection, household: HouseholdId) -> Result<Vec<Person>> {
     let mut people = Vec::with_capacity(rows.len());
     for (id, latin, native, birth, nationality, phone, language) in rows {
         let docs: Vec<(i64, String, String, Option<String>, Option<String>)> = doc_stmt
-            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-            .map_err(db)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(db)?;
+            .query_map([id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .all()?;
         let documents = docs
             .into_iter()
             .map(|(id, t, n, c, e)| {
                 Ok(Document {
                     id: DocumentId(id),
-                    doc_type: safeconduct_domain::model::DocumentType::parse(&t)
-                        .ok_or_else(|| StoreError::Internal(format!("unexpected document type {t:?}")))?,
+                    doc_type: safeconduct_domain::model::DocumentType::parse(&t).ok_or_else(
+                        || StoreError::Internal(format!("unexpected document type {t:?}")),
+                    )?,
                     number: safeconduct_domain::values::DocumentNumber::parse(&n)?,
                     issuing_country: c
                         .map(|c| safeconduct_domain::values::CountryCode::parse(&c))
@@ -809,19 +835,13 @@ pub(super) fn match_candidates(
             ],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
-        .map_err(db)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(db)?;
+        .all()?;
     let mut docs = conn
         .prepare_cached("SELECT number FROM documents WHERE person_id = ?1")
         .map_err(db)?;
     rows.into_iter()
         .map(|(id, reference, key, year, phone)| {
-            let documents: Vec<String> = docs
-                .query_map([id], |r| r.get(0))
-                .map_err(db)?
-                .collect::<rusqlite::Result<_>>()
-                .map_err(db)?;
+            let documents: Vec<String> = docs.query_map([id], |r| r.get(0)).all()?;
             Ok(ExistingPerson {
                 person: PersonId(id),
                 household: CaseReference::parse(&reference)?,
@@ -837,7 +857,11 @@ pub(super) fn match_candidates(
         .collect()
 }
 
-pub(super) fn case_events(conn: &Connection, op: OperationId, reference: &CaseReference) -> Result<Vec<Event>> {
+pub(super) fn case_events(
+    conn: &Connection,
+    op: OperationId,
+    reference: &CaseReference,
+) -> Result<Vec<Event>> {
     let household = household_id(conn, op, reference)?;
     let mut stmt = conn
         .prepare_cached(
@@ -845,13 +869,33 @@ pub(super) fn case_events(conn: &Connection, op: OperationId, reference: &CaseRe
              FROM events WHERE household_id = ?1 ORDER BY id",
         )
         .map_err(db)?;
-    let rows: Vec<(i64, String, Option<String>, Option<String>, Option<i64>, Option<String>, Option<String>, Option<i64>, Option<i64>, i64)> = stmt
+    let rows: Vec<(
+        i64,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+        i64,
+    )> = stmt
         .query_map([household.0], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
         })
-        .map_err(db)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(db)?;
+        .all()?;
     rows.into_iter()
         .map(|(id, kind, from, to, user, role, device, rv, gate, at)| {
             Ok(Event {
@@ -870,7 +914,11 @@ pub(super) fn case_events(conn: &Connection, op: OperationId, reference: &CaseRe
         .collect()
 }
 
-fn household_id(conn: &Connection, op: OperationId, reference: &CaseReference) -> Result<HouseholdId> {
+fn household_id(
+    conn: &Connection,
+    op: OperationId,
+    reference: &CaseReference,
+) -> Result<HouseholdId> {
     conn.query_row(
         "SELECT id FROM households WHERE operation_id = ?1 AND reference = ?2",
         params![op.0, reference.as_str()],

@@ -130,6 +130,19 @@ pub(crate) fn db(e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// Collects the rows of a query, mapping engine errors once.
+pub(crate) trait CollectRows<T> {
+    fn all(self) -> Result<Vec<T>>;
+}
+
+impl<T, I: Iterator<Item = rusqlite::Result<T>>> CollectRows<T> for rusqlite::Result<I> {
+    fn all(self) -> Result<Vec<T>> {
+        self.map_err(db)?
+            .collect::<rusqlite::Result<Vec<T>>>()
+            .map_err(db)
+    }
+}
+
 /// Encodes a serde enum as the string it serialises to.
 pub(crate) fn enc<T: Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {

@@ -1,6 +1,7 @@
 //! Operations, accounts, rendezvous points, gates, windows, flights, hazards and counts on
 //! SQLite.
 
+use super::CollectRows;
 use super::cases::insert_event;
 use super::{db, dec, enc, read_counts, ts};
 use crate::types::*;
@@ -17,7 +18,9 @@ use safeconduct_domain::*;
 
 pub(super) fn require_operation(conn: &Connection, op: OperationId) -> Result<()> {
     let found: Option<i64> = conn
-        .query_row("SELECT id FROM operations WHERE id = ?1", [op.0], |r| r.get(0))
+        .query_row("SELECT id FROM operations WHERE id = ?1", [op.0], |r| {
+            r.get(0)
+        })
         .optional()
         .map_err(db)?;
     found
@@ -61,21 +64,24 @@ pub(super) fn operations(conn: &Connection) -> Result<Vec<Operation>> {
             created_at: ts(r.get(2)?),
         })
     })
-    .map_err(db)?
-    .collect::<rusqlite::Result<_>>()
-    .map_err(db)
+    .all()
 }
 
-pub(super) fn create_operation(tx: &Transaction<'_>, name: &str, at: Timestamp) -> Result<Operation> {
+pub(super) fn create_operation(
+    tx: &Transaction<'_>,
+    name: &str,
+    at: Timestamp,
+) -> Result<Operation> {
     let name = Text::parse("name", name, 120)?;
     tx.execute(
         "INSERT INTO operations (name, created_at) VALUES (?1, ?2)",
         params![name.as_str(), at.0],
     )
     .map_err(|e| match db(e) {
-        StoreError::Conflict(_) => {
-            StoreError::Conflict(format!("an operation named {:?} already exists", name.as_str()))
-        }
+        StoreError::Conflict(_) => StoreError::Conflict(format!(
+            "an operation named {:?} already exists",
+            name.as_str()
+        )),
         other => other,
     })?;
     Ok(Operation {
@@ -143,11 +149,7 @@ pub(super) fn rvs(conn: &Connection, op: OperationId) -> Result<Vec<RendezvousPo
              FROM rvs WHERE operation_id = ?1 ORDER BY id",
         )
         .map_err(db)?;
-    let rows: Vec<RvRow> = stmt
-        .query_map([op.0], rv_row)
-        .map_err(db)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(db)?;
+    let rows: Vec<RvRow> = stmt.query_map([op.0], rv_row).all()?;
     rows.into_iter().collect()
 }
 
@@ -176,7 +178,17 @@ pub(super) fn propose_rv(
     )
     .map_err(db)?;
     let id = RvId(tx.last_insert_rowid());
-    insert_event(tx, op, None, "rv_proposed", None, &serde_json::json!({}), Some(id), None, actor)?;
+    insert_event(
+        tx,
+        op,
+        None,
+        "rv_proposed",
+        None,
+        &serde_json::json!({}),
+        Some(id),
+        None,
+        actor,
+    )?;
     rv_by_id(tx, op, id)
 }
 
@@ -241,11 +253,7 @@ pub(super) fn gate(conn: &Connection, op: OperationId, gate: GateId) -> Result<G
     let mut stmt = conn
         .prepare_cached("SELECT rv_id FROM gate_rvs WHERE gate_id = ?1 ORDER BY rv_id")
         .map_err(db)?;
-    let rvs = stmt
-        .query_map([gate.0], |r| r.get(0).map(RvId))
-        .map_err(db)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(db)?;
+    let rvs = stmt.query_map([gate.0], |r| r.get(0).map(RvId)).all()?;
     Ok(Gate {
         id: gate,
         name: row.0,
@@ -264,20 +272,31 @@ pub(super) fn gates(conn: &Connection, op: OperationId) -> Result<Vec<Gate>> {
         let mut stmt = conn
             .prepare_cached("SELECT id FROM gates WHERE operation_id = ?1 ORDER BY id")
             .map_err(db)?;
-        stmt.query_map([op.0], |r| r.get(0))
-            .map_err(db)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(db)?
+        stmt.query_map([op.0], |r| r.get(0)).all()?
     };
-    ids.into_iter().map(|id| gate(conn, op, GateId(id))).collect()
+    ids.into_iter()
+        .map(|id| gate(conn, op, GateId(id)))
+        .collect()
 }
 
-pub(super) fn create_gate(tx: &Transaction<'_>, op: OperationId, g: &NewGate, actor: &Actor) -> Result<Gate> {
+pub(super) fn create_gate(
+    tx: &Transaction<'_>,
+    op: OperationId,
+    g: &NewGate,
+    actor: &Actor,
+) -> Result<Gate> {
     require_operation(tx, op)?;
     tx.execute(
         "INSERT INTO gates (operation_id, name, lat, lon, kind, hourly_throughput, status)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open')",
-        params![op.0, g.name.as_str(), g.location.lat(), g.location.lon(), g.kind.as_str(), g.hourly_throughput],
+        params![
+            op.0,
+            g.name.as_str(),
+            g.location.lat(),
+            g.location.lon(),
+            g.kind.as_str(),
+            g.hourly_throughput
+        ],
     )
     .map_err(db)?;
     let id = GateId(tx.last_insert_rowid());
@@ -289,7 +308,17 @@ pub(super) fn create_gate(tx: &Transaction<'_>, op: OperationId, g: &NewGate, ac
         )
         .map_err(db)?;
     }
-    insert_event(tx, op, None, "gate_opened", None, &serde_json::json!({}), None, Some(id), actor)?;
+    insert_event(
+        tx,
+        op,
+        None,
+        "gate_opened",
+        None,
+        &serde_json::json!({}),
+        None,
+        Some(id),
+        actor,
+    )?;
     gate(tx, op, id)
 }
 
@@ -321,7 +350,14 @@ pub(super) fn set_gate_status(
 }
 
 fn window_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, i64, i64, i64, i64, i64)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
 }
 
 fn to_window(row: (i64, i64, i64, i64, i64, i64)) -> Result<Window> {
@@ -373,11 +409,7 @@ pub(super) fn windows(conn: &Connection, op: OperationId) -> Result<Vec<Window>>
              WHERE operation_id = ?1 ORDER BY start_at, id",
         )
         .map_err(db)?;
-    let rows: Vec<_> = stmt
-        .query_map([op.0], window_row)
-        .map_err(db)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(db)?;
+    let rows: Vec<_> = stmt.query_map([op.0], window_row).all()?;
     rows.into_iter().map(to_window).collect()
 }
 
@@ -394,7 +426,12 @@ fn flight_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Flight> {
 
 const FLIGHT_COLUMNS: &str = "id, number, departs_at, capacity, manifested_people, boarded_people";
 
-pub(super) fn create_flight(tx: &Transaction<'_>, op: OperationId, f: &NewFlight, actor: &Actor) -> Result<Flight> {
+pub(super) fn create_flight(
+    tx: &Transaction<'_>,
+    op: OperationId,
+    f: &NewFlight,
+    actor: &Actor,
+) -> Result<Flight> {
     require_operation(tx, op)?;
     tx.execute(
         "INSERT INTO flights (operation_id, number, departs_at, capacity) VALUES (?1, ?2, ?3, ?4)",
@@ -402,7 +439,17 @@ pub(super) fn create_flight(tx: &Transaction<'_>, op: OperationId, f: &NewFlight
     )
     .map_err(db)?;
     let id = FlightId(tx.last_insert_rowid());
-    insert_event(tx, op, None, "flight_scheduled", None, &serde_json::json!({ "flight": id.0 }), None, None, actor)?;
+    insert_event(
+        tx,
+        op,
+        None,
+        "flight_scheduled",
+        None,
+        &serde_json::json!({ "flight": id.0 }),
+        None,
+        None,
+        actor,
+    )?;
     flight(tx, op, id)
 }
 
@@ -423,10 +470,7 @@ pub(super) fn flights(conn: &Connection, op: OperationId) -> Result<Vec<Flight>>
             "SELECT {FLIGHT_COLUMNS} FROM flights WHERE operation_id = ?1 ORDER BY departs_at, id"
         ))
         .map_err(db)?;
-    stmt.query_map([op.0], flight_row)
-        .map_err(db)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(db)
+    stmt.query_map([op.0], flight_row).all()
 }
 
 pub(super) fn manifest(conn: &Connection, op: OperationId, id: FlightId) -> Result<Manifest> {
@@ -441,32 +485,55 @@ pub(super) fn manifest(conn: &Connection, op: OperationId, id: FlightId) -> Resu
              ORDER BY h.reference, p.id",
         )
         .map_err(db)?;
-    type Line = (String, i64, String, Option<String>, Option<String>, Option<String>, Option<String>, bool);
+    type Line = (
+        String,
+        i64,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        bool,
+    );
     let rows: Vec<Line> = stmt
         .query_map([id.0], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
         })
-        .map_err(db)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(db)?;
+        .all()?;
     let lines = rows
         .into_iter()
-        .map(|(reference, person, latin, native, birth, nat, doc, boarded)| {
-            Ok(ManifestLine {
-                reference: CaseReference::parse(&reference)?,
-                person: PersonId(person),
-                name: PersonName::new(&latin, native.as_deref())?,
-                birth_date: birth.map(|b| BirthDate::parse(&b)).transpose()?,
-                nationality: nat.map(|n| CountryCode::parse(&n)).transpose()?,
-                document: doc.map(|d| DocumentNumber::parse(&d)).transpose()?,
-                boarded,
-            })
-        })
+        .map(
+            |(reference, person, latin, native, birth, nat, doc, boarded)| {
+                Ok(ManifestLine {
+                    reference: CaseReference::parse(&reference)?,
+                    person: PersonId(person),
+                    name: PersonName::new(&latin, native.as_deref())?,
+                    birth_date: birth.map(|b| BirthDate::parse(&b)).transpose()?,
+                    nationality: nat.map(|n| CountryCode::parse(&n)).transpose()?,
+                    document: doc.map(|d| DocumentNumber::parse(&d)).transpose()?,
+                    boarded,
+                })
+            },
+        )
         .collect::<Result<_>>()?;
     Ok(Manifest { flight, lines })
 }
 
-pub(super) fn report_hazard(tx: &Transaction<'_>, op: OperationId, h: &NewHazard, actor: &Actor) -> Result<Hazard> {
+pub(super) fn report_hazard(
+    tx: &Transaction<'_>,
+    op: OperationId,
+    h: &NewHazard,
+    actor: &Actor,
+) -> Result<Hazard> {
     require_operation(tx, op)?;
     tx.execute(
         "INSERT INTO hazards (operation_id, kind, severity, lat, lon, radius_m, description, valid_from, valid_until)
@@ -485,7 +552,17 @@ pub(super) fn report_hazard(tx: &Transaction<'_>, op: OperationId, h: &NewHazard
     )
     .map_err(db)?;
     let id = HazardId(tx.last_insert_rowid());
-    insert_event(tx, op, None, "hazard_reported", None, &serde_json::json!({ "hazard": id.0 }), None, None, actor)?;
+    insert_event(
+        tx,
+        op,
+        None,
+        "hazard_reported",
+        None,
+        &serde_json::json!({ "hazard": id.0 }),
+        None,
+        None,
+        actor,
+    )?;
     Ok(Hazard {
         id,
         kind: h.kind,
@@ -505,14 +582,32 @@ pub(super) fn hazards(conn: &Connection, op: OperationId) -> Result<Vec<Hazard>>
              FROM hazards WHERE operation_id = ?1 ORDER BY id",
         )
         .map_err(db)?;
-    type Row = (i64, String, String, f64, f64, i64, Option<String>, i64, Option<i64>);
+    type Row = (
+        i64,
+        String,
+        String,
+        f64,
+        f64,
+        i64,
+        Option<String>,
+        i64,
+        Option<i64>,
+    );
     let rows: Vec<Row> = stmt
         .query_map([op.0], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+            ))
         })
-        .map_err(db)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(db)?;
+        .all()?;
     rows.into_iter()
         .map(|(id, kind, sev, lat, lon, radius, desc, from, until)| {
             Ok(Hazard {
@@ -529,7 +624,11 @@ pub(super) fn hazards(conn: &Connection, op: OperationId) -> Result<Vec<Hazard>>
         .collect()
 }
 
-pub(super) fn stage_counts(conn: &Connection, op: OperationId, scope: CountScope) -> Result<StageCounts> {
+pub(super) fn stage_counts(
+    conn: &Connection,
+    op: OperationId,
+    scope: CountScope,
+) -> Result<StageCounts> {
     let (scope, id) = match scope {
         CountScope::Operation => ("operation", 0),
         CountScope::Rv(rv) => {
@@ -548,10 +647,10 @@ pub(super) fn stage_counts(conn: &Connection, op: OperationId, scope: CountScope
         )
         .map_err(db)?;
     let rows = stmt
-        .query_map(params![op.0, scope, id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .map_err(db)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(db)?;
+        .query_map(params![op.0, scope, id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .all()?;
     read_counts(rows)
 }
 
@@ -572,9 +671,7 @@ pub(super) fn batch_balances(conn: &Connection, op: OperationId) -> Result<Vec<B
             closed: r.get(5)?,
         })
     })
-    .map_err(db)?
-    .collect::<rusqlite::Result<_>>()
-    .map_err(db)
+    .all()
 }
 
 pub(super) fn accountability(conn: &Connection, op: OperationId) -> Result<AccountabilityReport> {
@@ -590,15 +687,22 @@ pub(super) fn accountability(conn: &Connection, op: OperationId) -> Result<Accou
             .map_err(db)?;
         let rows: Vec<(String, i64, i64)> = stmt
             .query_map([op.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(db)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(db)?;
+            .all()?;
         let recomputed = read_counts(rows)?;
         let registered: i64 = conn
-            .query_row("SELECT COUNT(*) FROM people WHERE operation_id = ?1", [op.0], |r| r.get(0))
+            .query_row(
+                "SELECT COUNT(*) FROM people WHERE operation_id = ?1",
+                [op.0],
+                |r| r.get(0),
+            )
             .map_err(db)?;
         let batches = batch_balances(conn, op)?;
-        Ok(AccountabilityReport::new(registered as u64, maintained, recomputed, batches))
+        Ok(AccountabilityReport::new(
+            registered as u64,
+            maintained,
+            recomputed,
+            batches,
+        ))
     })();
     conn.execute_batch("COMMIT").map_err(db)?;
     result

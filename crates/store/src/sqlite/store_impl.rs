@@ -1,5 +1,6 @@
 //! [`Store`] for [`SqliteStore`]: each method is one read or one immediate write transaction.
 
+use super::CollectRows;
 use super::{SqliteStore, cases, db, places};
 use crate::types::*;
 use crate::{ReferenceSource, Result, Store};
@@ -23,7 +24,11 @@ impl Store for SqliteStore {
     fn operations(&self) -> Result<Vec<Operation>> {
         self.read(places::operations)
     }
-    fn create_organisation(&self, op: OperationId, org: &NewOrganisation) -> Result<OrganisationId> {
+    fn create_organisation(
+        &self,
+        op: OperationId,
+        org: &NewOrganisation,
+    ) -> Result<OrganisationId> {
         self.write(|tx| {
             places::require_operation(tx, op)?;
             tx.execute(
@@ -71,10 +76,7 @@ impl Store for SqliteStore {
                 .prepare_cached("SELECT role FROM user_roles WHERE user_id = ?1 AND operation_id = ?2 ORDER BY role")
                 .map_err(db)?;
             let names: Vec<String> = stmt
-                .query_map(params![user.0, op.0], |r| r.get(0))
-                .map_err(db)?
-                .collect::<rusqlite::Result<_>>()
-                .map_err(db)?;
+                .query_map(params![user.0, op.0], |r| r.get(0)).all()?;
             names.iter().map(|n| Ok(n.parse()?)).collect()
         })
     }
@@ -145,7 +147,12 @@ impl Store for SqliteStore {
         self.read(|c| cases::match_candidates(c, op, probe))
     }
 
-    fn depart_batch(&self, op: OperationId, departure: &BatchDeparture, actor: &Actor) -> Result<Batch> {
+    fn depart_batch(
+        &self,
+        op: OperationId,
+        departure: &BatchDeparture,
+        actor: &Actor,
+    ) -> Result<Batch> {
         self.write(|tx| cases::depart_batch(tx, op, departure, actor))
     }
     fn close_batch(&self, op: OperationId, batch: BatchId, actor: &Actor) -> Result<Batch> {
@@ -155,10 +162,22 @@ impl Store for SqliteStore {
         self.read(|c| cases::load_batch(c, op, batch))
     }
 
-    fn propose_rv(&self, op: OperationId, rv: &NewRv, side: Side, actor: &Actor) -> Result<RendezvousPoint> {
+    fn propose_rv(
+        &self,
+        op: OperationId,
+        rv: &NewRv,
+        side: Side,
+        actor: &Actor,
+    ) -> Result<RendezvousPoint> {
         self.write(|tx| places::propose_rv(tx, op, rv, side, actor))
     }
-    fn change_rv(&self, op: OperationId, rv: RvId, change: RvChange, actor: &Actor) -> Result<RendezvousPoint> {
+    fn change_rv(
+        &self,
+        op: OperationId,
+        rv: RvId,
+        change: RvChange,
+        actor: &Actor,
+    ) -> Result<RendezvousPoint> {
         self.write(|tx| places::change_rv(tx, op, rv, change, actor))
     }
     fn rvs(&self, op: OperationId) -> Result<Vec<RendezvousPoint>> {
@@ -167,13 +186,25 @@ impl Store for SqliteStore {
     fn create_gate(&self, op: OperationId, gate: &NewGate, actor: &Actor) -> Result<Gate> {
         self.write(|tx| places::create_gate(tx, op, gate, actor))
     }
-    fn set_gate_status(&self, op: OperationId, gate: GateId, status: GateStatus, actor: &Actor) -> Result<Gate> {
+    fn set_gate_status(
+        &self,
+        op: OperationId,
+        gate: GateId,
+        status: GateStatus,
+        actor: &Actor,
+    ) -> Result<Gate> {
         self.write(|tx| places::set_gate_status(tx, op, gate, status, actor))
     }
     fn gates(&self, op: OperationId) -> Result<Vec<Gate>> {
         self.read(|c| places::gates(c, op))
     }
-    fn create_window(&self, op: OperationId, rv: RvId, spec: WindowSpec, actor: &Actor) -> Result<Window> {
+    fn create_window(
+        &self,
+        op: OperationId,
+        rv: RvId,
+        spec: WindowSpec,
+        actor: &Actor,
+    ) -> Result<Window> {
         self.write(|tx| places::create_window(tx, op, rv, spec, actor))
     }
     fn windows(&self, op: OperationId) -> Result<Vec<Window>> {
