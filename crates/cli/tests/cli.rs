@@ -9,13 +9,12 @@ fn bin() -> Command {
 }
 
 fn run(args: &[&str], data: &Path) -> Output {
-    let out = bin()
+    bin()
         .args(args)
         .env("SAFECONDUCT_DATA", data)
         .stdin(Stdio::null())
         .output()
-        .unwrap();
-    out
+        .unwrap()
 }
 
 fn stdout(o: &Output) -> String {

@@ -399,13 +399,13 @@ impl HazardSpec {
                 "radius must be 1..20000 metres",
             ));
         }
-        if let Some(u) = valid_until {
-            if u <= valid_from {
-                return Err(DomainError::invalid(
-                    "valid_until",
-                    "a hazard must end after it starts",
-                ));
-            }
+        if let Some(u) = valid_until
+            && u <= valid_from
+        {
+            return Err(DomainError::invalid(
+                "valid_until",
+                "a hazard must end after it starts",
+            ));
         }
         Ok(HazardSpec {
             radius_m,

@@ -297,13 +297,14 @@ impl BirthDate {
         if parts.next().is_some() {
             return Err(bad());
         }
-        if let Some(m) = month {
-            if !(1..=12).contains(&m) {
-                return Err(DomainError::invalid("birth_date", "month must be 1..12"));
-            }
+        if let Some(m) = month
+            && !(1..=12).contains(&m)
+        {
+            return Err(DomainError::invalid("birth_date", "month must be 1..12"));
         }
         if let (Some(m), Some(d)) = (month, day) {
-            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+            let leap =
+                year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
             let days = match m {
                 2 if leap => 29,
                 2 => 28,

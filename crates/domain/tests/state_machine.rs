@@ -133,11 +133,11 @@ fn every_stage_but_registered_is_reachable() {
     let mut frontier = vec![Stage::Registered];
     while let Some(s) = frontier.pop() {
         for step in Step::ALL {
-            if let Some(n) = s.after(step) {
-                if !seen.contains(&n) {
-                    seen.push(n);
-                    frontier.push(n);
-                }
+            if let Some(n) = s.after(step)
+                && !seen.contains(&n)
+            {
+                seen.push(n);
+                frontier.push(n);
             }
         }
     }

@@ -399,7 +399,13 @@ fn merge_rows(mut rows: Vec<&IntakeRow>) -> PlannedPerson {
 /// reference who share their phone. A person left on their own without a reference is listed
 /// for review, with the household they may belong to when one shares their surname.
 fn group_households(people: Vec<PlannedPerson>) -> (Vec<PlannedHousehold>, Vec<Review>) {
-    let surname = |p: &PlannedPerson| p.name_key.split(' ').last().unwrap_or_default().to_string();
+    let surname = |p: &PlannedPerson| {
+        p.name_key
+            .split(' ')
+            .next_back()
+            .unwrap_or_default()
+            .to_string()
+    };
     let mut refs_by_surname: HashMap<String, Vec<String>> = HashMap::new();
     for p in &people {
         if let Some(h) = &p.household {

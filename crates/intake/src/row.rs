@@ -30,7 +30,7 @@ pub struct Refusal {
     pub reason: String,
 }
 
-fn field<'a>(record: &'a csv::StringRecord, col: Option<usize>) -> Option<&'a str> {
+fn field(record: &csv::StringRecord, col: Option<usize>) -> Option<&str> {
     col.and_then(|c| record.get(c))
         .map(str::trim)
         .filter(|s| !s.is_empty())

@@ -293,11 +293,10 @@ proptest! {
         let mut seats: HashMap<WindowId, u32> = HashMap::new();
         for r in &refs {
             let h = store.household(s.op, r).unwrap();
-            if let Some(w) = h.window {
-                if h.stage.holds_window_seat() {
+            if let Some(w) = h.window
+                && h.stage.holds_window_seat() {
                     *seats.entry(w).or_default() += h.members.len() as u32;
                 }
-            }
         }
         for w in store.windows(s.op).unwrap() {
             prop_assert!(w.assigned_people <= w.spec.capacity);

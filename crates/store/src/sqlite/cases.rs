@@ -11,17 +11,28 @@ use safeconduct_domain::model::{FlightLoad, WindowLoad};
 use safeconduct_domain::values::{BirthDate, PersonName, PhoneNumber, Text};
 use safeconduct_domain::*;
 
-pub(super) fn insert_event(
-    tx: &Transaction<'_>,
-    op: OperationId,
-    household: Option<HouseholdId>,
-    kind: &str,
-    transition: Option<(Stage, Stage)>,
-    detail: &serde_json::Value,
-    rv: Option<RvId>,
-    gate: Option<GateId>,
-    actor: &Actor,
-) -> Result<i64> {
+/// One movement or change, as appended to the event log.
+pub(super) struct NewEvent<'a> {
+    pub op: OperationId,
+    pub household: Option<HouseholdId>,
+    pub kind: &'a str,
+    pub transition: Option<(Stage, Stage)>,
+    pub detail: serde_json::Value,
+    /// Where it happened.
+    pub rv: Option<RvId>,
+    pub gate: Option<GateId>,
+}
+
+pub(super) fn insert_event(tx: &Transaction<'_>, e: NewEvent<'_>, actor: &Actor) -> Result<i64> {
+    let NewEvent {
+        op,
+        household,
+        kind,
+        transition,
+        detail,
+        rv,
+        gate,
+    } = e;
     let mut stmt = tx
         .prepare_cached(
             "INSERT INTO events (operation_id, household_id, kind, from_stage, to_stage, detail,
@@ -129,13 +140,15 @@ pub(super) fn register(
         bump(tx, op, &state, 1, h.members.len() as i64)?;
         insert_event(
             tx,
-            op,
-            Some(id),
-            "registered",
-            None,
-            &serde_json::json!({ "members": h.members.len() }),
-            None,
-            None,
+            NewEvent {
+                op: op,
+                household: Some(id),
+                kind: "registered",
+                transition: None,
+                detail: serde_json::json!({ "members": h.members.len() }),
+                rv: None,
+                gate: None,
+            },
             actor,
         )?;
         out.push(Registered {
@@ -203,13 +216,15 @@ pub(super) fn attach_document(
     let id = insert_document(tx, op, person, d)?;
     insert_event(
         tx,
-        op,
-        Some(household),
-        "document_attached",
-        None,
-        &serde_json::json!({ "person": person.0, "document": id.0, "type": d.doc_type.as_str() }),
-        None,
-        None,
+        NewEvent {
+            op: op,
+            household: Some(household),
+            kind: "document_attached",
+            transition: None,
+            detail: serde_json::json!({ "person": person.0, "document": id.0, "type": d.doc_type.as_str() }),
+            rv: None,
+            gate: None,
+        },
         actor,
     )?;
     Ok(id)
@@ -299,13 +314,15 @@ fn commit_step(
     move_case(tx, op, before, after)?;
     insert_event(
         tx,
-        op,
-        Some(household),
-        kind,
-        Some((before.stage, after.stage)),
-        &detail,
-        after.rv,
-        after.gate,
+        NewEvent {
+            op: op,
+            household: Some(household),
+            kind: kind,
+            transition: Some((before.stage, after.stage)),
+            detail: detail,
+            rv: after.rv,
+            gate: after.gate,
+        },
         actor,
     )
 }
@@ -580,13 +597,15 @@ pub(super) fn close_batch(
     .map_err(db)?;
     insert_event(
         tx,
-        op,
-        None,
-        "batch_closed",
-        None,
-        &serde_json::json!({ "batch": batch.0 }),
-        Some(current.rv),
-        Some(current.gate),
+        NewEvent {
+            op: op,
+            household: None,
+            kind: "batch_closed",
+            transition: None,
+            detail: serde_json::json!({ "batch": batch.0 }),
+            rv: Some(current.rv),
+            gate: Some(current.gate),
+        },
         actor,
     )?;
     load_batch(tx, op, batch)

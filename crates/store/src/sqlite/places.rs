@@ -2,7 +2,7 @@
 //! SQLite.
 
 use super::CollectRows;
-use super::cases::insert_event;
+use super::cases::{NewEvent, insert_event};
 use super::{db, dec, enc, read_counts, ts};
 use crate::types::*;
 use crate::{Result, StoreError};
@@ -180,13 +180,15 @@ pub(super) fn propose_rv(
     let id = RvId(tx.last_insert_rowid());
     insert_event(
         tx,
-        op,
-        None,
-        "rv_proposed",
-        None,
-        &serde_json::json!({}),
-        Some(id),
-        None,
+        NewEvent {
+            op: op,
+            household: None,
+            kind: "rv_proposed",
+            transition: None,
+            detail: serde_json::json!({}),
+            rv: Some(id),
+            gate: None,
+        },
         actor,
     )?;
     rv_by_id(tx, op, id)
@@ -219,13 +221,15 @@ pub(super) fn change_rv(
     };
     insert_event(
         tx,
-        op,
-        None,
-        kind,
-        None,
-        &serde_json::json!({ "status": next.status.as_str() }),
-        Some(rv),
-        None,
+        NewEvent {
+            op: op,
+            household: None,
+            kind: kind,
+            transition: None,
+            detail: serde_json::json!({ "status": next.status.as_str() }),
+            rv: Some(rv),
+            gate: None,
+        },
         actor,
     )?;
     rv_by_id(tx, op, rv)
@@ -310,13 +314,15 @@ pub(super) fn create_gate(
     }
     insert_event(
         tx,
-        op,
-        None,
-        "gate_opened",
-        None,
-        &serde_json::json!({}),
-        None,
-        Some(id),
+        NewEvent {
+            op: op,
+            household: None,
+            kind: "gate_opened",
+            transition: None,
+            detail: serde_json::json!({}),
+            rv: None,
+            gate: Some(id),
+        },
         actor,
     )?;
     gate(tx, op, id)
@@ -337,13 +343,15 @@ pub(super) fn set_gate_status(
     .map_err(db)?;
     insert_event(
         tx,
-        op,
-        None,
-        "gate_status",
-        None,
-        &serde_json::json!({ "status": status.as_str() }),
-        None,
-        Some(id),
+        NewEvent {
+            op: op,
+            household: None,
+            kind: "gate_status",
+            transition: None,
+            detail: serde_json::json!({ "status": status.as_str() }),
+            rv: None,
+            gate: Some(id),
+        },
         actor,
     )?;
     gate(tx, op, id)
@@ -385,13 +393,15 @@ pub(super) fn create_window(
     let id = tx.last_insert_rowid();
     insert_event(
         tx,
-        op,
-        None,
-        "window_opened",
-        None,
-        &serde_json::json!({ "window": id }),
-        Some(rv),
-        None,
+        NewEvent {
+            op: op,
+            household: None,
+            kind: "window_opened",
+            transition: None,
+            detail: serde_json::json!({ "window": id }),
+            rv: Some(rv),
+            gate: None,
+        },
         actor,
     )?;
     Ok(Window {
@@ -441,13 +451,15 @@ pub(super) fn create_flight(
     let id = FlightId(tx.last_insert_rowid());
     insert_event(
         tx,
-        op,
-        None,
-        "flight_scheduled",
-        None,
-        &serde_json::json!({ "flight": id.0 }),
-        None,
-        None,
+        NewEvent {
+            op: op,
+            household: None,
+            kind: "flight_scheduled",
+            transition: None,
+            detail: serde_json::json!({ "flight": id.0 }),
+            rv: None,
+            gate: None,
+        },
         actor,
     )?;
     flight(tx, op, id)
@@ -554,13 +566,15 @@ pub(super) fn report_hazard(
     let id = HazardId(tx.last_insert_rowid());
     insert_event(
         tx,
-        op,
-        None,
-        "hazard_reported",
-        None,
-        &serde_json::json!({ "hazard": id.0 }),
-        None,
-        None,
+        NewEvent {
+            op: op,
+            household: None,
+            kind: "hazard_reported",
+            transition: None,
+            detail: serde_json::json!({ "hazard": id.0 }),
+            rv: None,
+            gate: None,
+        },
         actor,
     )?;
     Ok(Hazard {
