@@ -141,7 +141,7 @@ pub(super) fn register(
         insert_event(
             tx,
             NewEvent {
-                op: op,
+                op,
                 household: Some(id),
                 kind: "registered",
                 transition: None,
@@ -192,7 +192,11 @@ pub(super) fn attach_document(
     d: &NewDocument,
     actor: &Actor,
 ) -> Result<DocumentId> {
-    let (household, case, _) = load_case(tx, op, reference)?;
+    let LoadedCase {
+        id: household,
+        state: case,
+        ..
+    } = load_case(tx, op, reference)?;
     let member: Option<i64> = tx
         .query_row(
             "SELECT id FROM people WHERE id = ?1 AND household_id = ?2",
@@ -217,7 +221,7 @@ pub(super) fn attach_document(
     insert_event(
         tx,
         NewEvent {
-            op: op,
+            op,
             household: Some(household),
             kind: "document_attached",
             transition: None,
@@ -230,12 +234,20 @@ pub(super) fn attach_document(
     Ok(id)
 }
 
+/// A case as loaded for a decision: its id, what the decision needs to know, and the version
+/// the update is guarded by.
+struct LoadedCase {
+    id: HouseholdId,
+    state: CaseState,
+    version: i64,
+}
+
 /// Loads what a lifecycle decision needs to know about a case, and its version.
 fn load_case(
     tx: &Transaction<'_>,
     op: OperationId,
     reference: &CaseReference,
-) -> Result<(HouseholdId, CaseState, i64)> {
+) -> Result<LoadedCase> {
     let row = tx
         .query_row(
             "SELECT h.id, h.stage, h.size, h.window_id, h.rv_id, h.gate_id, h.batch_id, h.flight_id,
@@ -272,7 +284,11 @@ fn load_case(
         flight: row.7.map(FlightId),
         all_members_documented: row.9,
     };
-    Ok((HouseholdId(row.0), state, row.8))
+    Ok(LoadedCase {
+        id: HouseholdId(row.0),
+        state,
+        version: row.8,
+    })
 }
 
 /// Writes a decided step: the case row (guarded by its version), the maintained counts and
@@ -280,14 +296,13 @@ fn load_case(
 fn commit_step(
     tx: &Transaction<'_>,
     op: OperationId,
-    household: HouseholdId,
-    version: i64,
-    before: &CaseState,
+    loaded: &LoadedCase,
     after: &CaseState,
     kind: &str,
     detail: serde_json::Value,
     actor: &Actor,
 ) -> Result<i64> {
+    let (household, version, before) = (loaded.id, loaded.version, &loaded.state);
     let changed = tx
         .execute(
             "UPDATE households SET stage = ?1, window_id = ?2, rv_id = ?3, gate_id = ?4,
@@ -315,11 +330,11 @@ fn commit_step(
     insert_event(
         tx,
         NewEvent {
-            op: op,
+            op,
             household: Some(household),
-            kind: kind,
+            kind,
             transition: Some((before.stage, after.stage)),
-            detail: detail,
+            detail,
             rv: after.rv,
             gate: after.gate,
         },
@@ -391,7 +406,8 @@ pub(super) fn apply(
     request: &CaseRequest,
     actor: &Actor,
 ) -> Result<CaseOutcome> {
-    let (household, case, version) = load_case(tx, op, reference)?;
+    let loaded = load_case(tx, op, reference)?;
+    let case = &loaded.state;
     let mut detail = serde_json::json!({});
     let command = match request {
         CaseRequest::VerifyDocuments => Command::VerifyDocuments,
@@ -429,14 +445,14 @@ pub(super) fn apply(
         }
         CaseRequest::MarkNoShow => Command::MarkNoShow,
     };
-    let next = decide(&case, &command)?;
+    let next = decide(case, &command)?;
     let size = case.size as i64;
     let mut pass_index = None;
     match request {
         CaseRequest::DecideEligible { category } => {
             tx.execute(
                 "UPDATE households SET category = ?1 WHERE id = ?2",
-                params![category.as_str(), household.0],
+                params![category.as_str(), loaded.id.0],
             )
             .map_err(db)?;
         }
@@ -451,7 +467,7 @@ pub(super) fn apply(
                 .map_err(db)?;
             tx.execute(
                 "UPDATE households SET pass_index = ?1 WHERE id = ?2",
-                params![index, household.0],
+                params![index, loaded.id.0],
             )
             .map_err(db)?;
             detail = serde_json::json!({ "pass_index": index });
@@ -483,9 +499,7 @@ pub(super) fn apply(
     let event = commit_step(
         tx,
         op,
-        household,
-        version,
-        &case,
+        &loaded,
         &next,
         command.step().as_str(),
         detail,
@@ -522,7 +536,8 @@ pub(super) fn depart_batch(
     let batch = BatchId(tx.last_insert_rowid());
     let mut people = 0i64;
     for reference in &departure.households {
-        let (household, case, version) = load_case(tx, op, reference)?;
+        let loaded = load_case(tx, op, reference)?;
+        let case = &loaded.state;
         let command = Command::DepartInEscort {
             batch,
             rv: departure.rv,
@@ -530,15 +545,13 @@ pub(super) fn depart_batch(
             gate_status: gate.status,
             gate_serves_rv,
         };
-        let next = decide(&case, &command).map_err(|e| {
+        let next = decide(case, &command).map_err(|e| {
             StoreError::Domain(DomainError::conflict(format!("case {reference}: {e}")))
         })?;
         commit_step(
             tx,
             op,
-            household,
-            version,
-            &case,
+            &loaded,
             &next,
             "depart_in_escort",
             serde_json::json!({ "batch": batch.0 }),
@@ -576,14 +589,13 @@ pub(super) fn close_batch(
     };
     for reference in missing {
         let reference = CaseReference::parse(&reference)?;
-        let (household, case, version) = load_case(tx, op, &reference)?;
-        let next = decide(&case, &Command::MarkUnaccounted { batch })?;
+        let loaded = load_case(tx, op, &reference)?;
+        let case = &loaded.state;
+        let next = decide(case, &Command::MarkUnaccounted { batch })?;
         commit_step(
             tx,
             op,
-            household,
-            version,
-            &case,
+            &loaded,
             &next,
             "mark_unaccounted",
             serde_json::json!({ "batch": batch.0 }),
@@ -598,7 +610,7 @@ pub(super) fn close_batch(
     insert_event(
         tx,
         NewEvent {
-            op: op,
+            op,
             household: None,
             kind: "batch_closed",
             transition: None,
@@ -644,6 +656,37 @@ pub(super) fn load_batch(conn: &Connection, op: OperationId, batch: BatchId) -> 
         .collect::<Result<_, _>>()?;
     Ok(b)
 }
+
+/// id, Latin name, native name, birth date, nationality, phone, language.
+type PersonRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// id, type, number, issuing country, expiry.
+type DocumentRow = (i64, String, String, Option<String>, Option<String>);
+
+/// person id, case reference, name key, birth year, phone.
+type CandidateRow = (i64, String, String, Option<i64>, Option<String>);
+
+/// id, kind, from, to, user, role, device, rv, gate, at.
+type EventRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+);
 
 const HOUSEHOLD_COLUMNS: &str =
     "id, reference, stage, contact_phone, language, category, priorities, notes,
@@ -765,15 +808,7 @@ fn people_of(conn: &Connection, household: HouseholdId) -> Result<Vec<Person>> {
              FROM people WHERE household_id = ?1 ORDER BY id",
         )
         .map_err(db)?;
-    let rows: Vec<(
-        i64,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = stmt
+    let rows: Vec<PersonRow> = stmt
         .query_map([household.0], |r| {
             Ok((
                 r.get(0)?,
@@ -793,7 +828,7 @@ fn people_of(conn: &Connection, household: HouseholdId) -> Result<Vec<Person>> {
         .map_err(db)?;
     let mut people = Vec::with_capacity(rows.len());
     for (id, latin, native, birth, nationality, phone, language) in rows {
-        let docs: Vec<(i64, String, String, Option<String>, Option<String>)> = doc_stmt
+        let docs: Vec<DocumentRow> = doc_stmt
             .query_map([id], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
@@ -844,7 +879,7 @@ pub(super) fn match_candidates(
              LIMIT 50",
         )
         .map_err(db)?;
-    let rows: Vec<(i64, String, String, Option<i64>, Option<String>)> = stmt
+    let rows: Vec<CandidateRow> = stmt
         .query_map(
             params![
                 op.0,
@@ -888,18 +923,7 @@ pub(super) fn case_events(
              FROM events WHERE household_id = ?1 ORDER BY id",
         )
         .map_err(db)?;
-    let rows: Vec<(
-        i64,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        Option<i64>,
-        Option<i64>,
-        i64,
-    )> = stmt
+    let rows: Vec<EventRow> = stmt
         .query_map([household.0], |r| {
             Ok((
                 r.get(0)?,

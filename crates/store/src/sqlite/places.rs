@@ -181,7 +181,7 @@ pub(super) fn propose_rv(
     insert_event(
         tx,
         NewEvent {
-            op: op,
+            op,
             household: None,
             kind: "rv_proposed",
             transition: None,
@@ -222,9 +222,9 @@ pub(super) fn change_rv(
     insert_event(
         tx,
         NewEvent {
-            op: op,
+            op,
             household: None,
-            kind: kind,
+            kind,
             transition: None,
             detail: serde_json::json!({ "status": next.status.as_str() }),
             rv: Some(rv),
@@ -315,7 +315,7 @@ pub(super) fn create_gate(
     insert_event(
         tx,
         NewEvent {
-            op: op,
+            op,
             household: None,
             kind: "gate_opened",
             transition: None,
@@ -344,7 +344,7 @@ pub(super) fn set_gate_status(
     insert_event(
         tx,
         NewEvent {
-            op: op,
+            op,
             household: None,
             kind: "gate_status",
             transition: None,
@@ -394,7 +394,7 @@ pub(super) fn create_window(
     insert_event(
         tx,
         NewEvent {
-            op: op,
+            op,
             household: None,
             kind: "window_opened",
             transition: None,
@@ -452,7 +452,7 @@ pub(super) fn create_flight(
     insert_event(
         tx,
         NewEvent {
-            op: op,
+            op,
             household: None,
             kind: "flight_scheduled",
             transition: None,
@@ -567,7 +567,7 @@ pub(super) fn report_hazard(
     insert_event(
         tx,
         NewEvent {
-            op: op,
+            op,
             household: None,
             kind: "hazard_reported",
             transition: None,
