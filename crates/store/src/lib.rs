@@ -8,6 +8,7 @@
 //! HTTP.
 
 mod error;
+pub mod sql;
 pub mod sqlite;
 mod types;
 
@@ -29,6 +30,9 @@ pub type ReferenceSource<'a> = &'a mut dyn FnMut() -> CaseReference;
 pub trait Store: Send + Sync + 'static {
     /// Succeeds when the store can answer a query.
     fn ping(&self) -> Result<()>;
+    /// Changes committed from now on, by this server or any other sharing the store. Carries
+    /// no personal data: kinds of change, stages, places.
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change>;
 
     // Operations, organisations, users and sessions.
     fn create_operation(&self, name: &str, at: Timestamp) -> Result<Operation>;

@@ -327,3 +327,18 @@ pub struct Event {
     pub gate: Option<GateId>,
     pub at: Timestamp,
 }
+
+/// A committed change, announced to every server sharing the store (dashboards, gates
+/// expecting batches). Holds no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Change {
+    pub operation: OperationId,
+    /// The event kind: a lifecycle step (`admit_at_rv`…), `registered`, `batch_closed`,
+    /// `rv_suspended`, `gate_status`…
+    pub kind: String,
+    /// The stage a case moved to, for lifecycle steps.
+    pub stage: Option<Stage>,
+    pub rv: Option<RvId>,
+    pub gate: Option<GateId>,
+    pub batch: Option<BatchId>,
+}

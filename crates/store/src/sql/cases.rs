@@ -1,0 +1,865 @@
+//! Households, people, documents, lifecycle steps and escort batches.
+
+use super::{Db, Row, dec, enc, p};
+use crate::types::*;
+use crate::{Change, ReferenceSource, Result, StoreError};
+use safeconduct_domain::lifecycle::{CaseState, Command, decide};
+use safeconduct_domain::matching::latin_name_key;
+use safeconduct_domain::model::{
+    DocumentType, EligibilityCategory, FlightLoad, PriorityFlag, WindowLoad,
+};
+use safeconduct_domain::values::{
+    BirthDate, CountryCode, DocumentNumber, PersonName, PhoneNumber, Text, Timestamp,
+};
+use safeconduct_domain::*;
+
+/// One movement or change, as appended to the event log.
+pub(crate) struct NewEvent<'a> {
+    pub op: OperationId,
+    pub household: Option<HouseholdId>,
+    pub kind: &'a str,
+    pub transition: Option<(Stage, Stage)>,
+    pub detail: serde_json::Value,
+    /// Where it happened.
+    pub rv: Option<RvId>,
+    pub gate: Option<GateId>,
+    pub batch: Option<BatchId>,
+}
+
+/// Appends an event and announces the change to every server sharing the store.
+pub(crate) fn insert_event(db: &mut dyn Db, e: NewEvent<'_>, actor: &Actor) -> Result<i64> {
+    let id = db
+        .one(
+            "INSERT INTO events (operation_id, household_id, kind, from_stage, to_stage, detail,
+                                 user_id, role, device, rv_id, gate_id, at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            p![
+                e.op.0,
+                e.household.map(|h| h.0),
+                e.kind,
+                e.transition.map(|t| t.0.as_str()),
+                e.transition.map(|t| t.1.as_str()),
+                e.detail.to_string(),
+                actor.user.map(|u| u.0),
+                actor.role.map(|r| r.as_str()),
+                actor.device.clone(),
+                e.rv.map(|r| r.0),
+                e.gate.map(|g| g.0),
+                actor.at.0,
+            ],
+        )?
+        .i64(0)?;
+    db.notify(&Change {
+        operation: e.op,
+        kind: e.kind.to_string(),
+        stage: e.transition.map(|t| t.1),
+        rv: e.rv,
+        gate: e.gate,
+        batch: e.batch,
+    })?;
+    Ok(id)
+}
+
+/// Adds `households` and `people` to the counts of a stage, for the operation and for the
+/// RV and gate the case is placed at.
+fn bump(
+    db: &mut dyn Db,
+    op: OperationId,
+    case: &CaseState,
+    households: i64,
+    people: i64,
+) -> Result<()> {
+    let stage = case.stage.as_str();
+    let mut scopes = vec![("operation", 0)];
+    if let Some(rv) = case.rv {
+        scopes.push(("rv", rv.0));
+    }
+    if let Some(gate) = case.gate {
+        scopes.push(("gate", gate.0));
+    }
+    for (scope, id) in scopes {
+        db.exec(
+            "INSERT INTO stage_counts (operation_id, scope, scope_id, stage, households, people)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (operation_id, scope, scope_id, stage) DO UPDATE
+             SET households = stage_counts.households + excluded.households,
+                 people = stage_counts.people + excluded.people",
+            p![op.0, scope, id, stage, households, people],
+        )?;
+    }
+    Ok(())
+}
+
+/// Moves a case's people in the maintained counts, and its seats between windows.
+fn move_case(
+    db: &mut dyn Db,
+    op: OperationId,
+    before: &CaseState,
+    after: &CaseState,
+) -> Result<()> {
+    let size = before.size as i64;
+    bump(db, op, before, -1, -size)?;
+    bump(db, op, after, 1, size)?;
+    let seat = |c: &CaseState| c.window.filter(|_| c.stage.holds_window_seat());
+    let (old, new) = (seat(before), seat(after));
+    if old != new {
+        if let Some(w) = old {
+            db.exec(
+                "UPDATE windows SET assigned_people = assigned_people - $1 WHERE id = $2",
+                p![size, w.0],
+            )?;
+        }
+        if let Some(w) = new {
+            // The CHECK on windows refuses an overfull window even when two servers decide at
+            // the same moment.
+            db.exec(
+                "UPDATE windows SET assigned_people = assigned_people + $1 WHERE id = $2",
+                p![size, w.0],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn register(
+    db: &mut dyn Db,
+    op: OperationId,
+    households: &[NewHousehold],
+    references: ReferenceSource<'_>,
+    actor: &Actor,
+) -> Result<Vec<Registered>> {
+    super::places::require_operation(db, op)?;
+    let mut out = Vec::with_capacity(households.len());
+    for h in households {
+        if h.members.is_empty() || h.members.len() > 60 {
+            return Err(DomainError::invalid("members", "a household has 1 to 60 members").into());
+        }
+        let reference = loop {
+            let r = references();
+            if db
+                .row(
+                    "SELECT 1 FROM households WHERE reference = $1",
+                    p![r.as_str()],
+                )?
+                .is_none()
+            {
+                break r;
+            }
+        };
+        let priorities = h
+            .priorities
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let id = HouseholdId(
+            db.one(
+                "INSERT INTO households (operation_id, reference, stage, size, contact_phone, language,
+                                         category, priorities, notes, registered_at, updated_at)
+                 VALUES ($1, $2, 'registered', $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+                p![
+                    op.0,
+                    reference.as_str(),
+                    h.members.len(),
+                    h.contact_phone.as_ref().map(PhoneNumber::as_str),
+                    enc(&h.language),
+                    h.category.map(|c| c.as_str()),
+                    priorities,
+                    h.notes.as_ref().map(Text::as_str),
+                    actor.at.0,
+                ],
+            )?
+            .i64(0)?,
+        );
+        let mut people = Vec::with_capacity(h.members.len());
+        for m in &h.members {
+            let person = PersonId(
+                db.one(
+                    "INSERT INTO people (household_id, operation_id, name_latin, name_native, name_key,
+                                         birth_date, birth_year, nationality, phone, language)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                    p![
+                        id.0,
+                        op.0,
+                        m.name.latin(),
+                        m.name.native(),
+                        latin_name_key(m.name.latin()),
+                        m.birth_date.map(String::from),
+                        m.birth_date.map(|b| b.year()),
+                        m.nationality.as_ref().map(|c| c.as_str()),
+                        m.phone.as_ref().map(PhoneNumber::as_str),
+                        m.language.as_ref().map(enc),
+                    ],
+                )?
+                .i64(0)?,
+            );
+            for d in &m.documents {
+                insert_document(db, op, person, d)?;
+            }
+            people.push(person);
+        }
+        bump(
+            db,
+            op,
+            &CaseState::registered(h.members.len() as u32, false),
+            1,
+            h.members.len() as i64,
+        )?;
+        db.exec(
+            "INSERT INTO events (operation_id, household_id, kind, detail, user_id, role, device, at)
+             VALUES ($1, $2, 'registered', $3, $4, $5, $6, $7)",
+            p![
+                op.0,
+                id.0,
+                serde_json::json!({ "members": h.members.len() }).to_string(),
+                actor.user.map(|u| u.0),
+                actor.role.map(|r| r.as_str()),
+                actor.device.clone(),
+                actor.at.0,
+            ],
+        )?;
+        out.push(Registered {
+            id,
+            reference,
+            people,
+        });
+    }
+    db.notify(&Change {
+        operation: op,
+        kind: "registered".into(),
+        stage: Some(Stage::Registered),
+        rv: None,
+        gate: None,
+        batch: None,
+    })?;
+    Ok(out)
+}
+
+fn insert_document(
+    db: &mut dyn Db,
+    op: OperationId,
+    person: PersonId,
+    d: &NewDocument,
+) -> Result<DocumentId> {
+    Ok(DocumentId(
+        db.one(
+            "INSERT INTO documents (person_id, operation_id, doc_type, number, issuing_country, expiry)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            p![
+                person.0,
+                op.0,
+                d.doc_type.as_str(),
+                d.number.as_str(),
+                d.issuing_country.as_ref().map(|c| c.as_str()),
+                d.expiry.clone(),
+            ],
+        )?
+        .i64(0)?,
+    ))
+}
+
+pub(crate) fn attach_document(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+    person: PersonId,
+    d: &NewDocument,
+    actor: &Actor,
+) -> Result<DocumentId> {
+    let loaded = load_case(db, op, reference)?;
+    if db
+        .row(
+            "SELECT id FROM people WHERE id = $1 AND household_id = $2",
+            p![person.0, loaded.id.0],
+        )?
+        .is_none()
+    {
+        return Err(StoreError::not_found(format!(
+            "person {person} in case {reference}"
+        )));
+    }
+    if !matches!(
+        loaded.state.stage,
+        Stage::Registered | Stage::DocumentsVerified
+    ) {
+        return Err(DomainError::conflict(format!(
+            "documents can be attached while a case is registered or documents_verified; this one is {}",
+            loaded.state.stage
+        ))
+        .into());
+    }
+    let id = insert_document(db, op, person, d)?;
+    insert_event(
+        db,
+        NewEvent {
+            op,
+            household: Some(loaded.id),
+            kind: "document_attached",
+            transition: None,
+            detail: serde_json::json!({ "person": person.0, "document": id.0, "type": d.doc_type.as_str() }),
+            rv: None,
+            gate: None,
+            batch: None,
+        },
+        actor,
+    )?;
+    Ok(id)
+}
+
+/// A case as loaded for a decision: its id, what the decision needs to know, and the version
+/// the update is guarded by.
+struct LoadedCase {
+    id: HouseholdId,
+    state: CaseState,
+    version: i64,
+}
+
+/// Loads what a lifecycle decision needs to know about a case, and its version.
+fn load_case(db: &mut dyn Db, op: OperationId, reference: &CaseReference) -> Result<LoadedCase> {
+    let r = db
+        .row(
+            "SELECT h.id, h.stage, h.size, h.window_id, h.rv_id, h.gate_id, h.batch_id, h.flight_id,
+                    h.version,
+                    NOT EXISTS (SELECT 1 FROM people p WHERE p.household_id = h.id
+                                AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.person_id = p.id))
+             FROM households h WHERE h.operation_id = $1 AND h.reference = $2",
+            p![op.0, reference.as_str()],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("case {reference}")))?;
+    Ok(LoadedCase {
+        id: HouseholdId(r.i64(0)?),
+        state: CaseState {
+            stage: stage(r.text(1)?)?,
+            size: r.u32(2)?,
+            window: r.opt_i64(3)?.map(WindowId),
+            rv: r.opt_i64(4)?.map(RvId),
+            gate: r.opt_i64(5)?.map(GateId),
+            batch: r.opt_i64(6)?.map(BatchId),
+            flight: r.opt_i64(7)?.map(FlightId),
+            all_members_documented: r.bool(9)?,
+        },
+        version: r.i64(8)?,
+    })
+}
+
+pub(crate) fn stage(s: String) -> Result<Stage> {
+    Stage::parse(&s).ok_or_else(|| StoreError::Internal(format!("unknown stage {s:?}")))
+}
+
+/// Writes a decided step: the case row (guarded by its version), the maintained counts and
+/// the event. Returns the event id.
+fn commit_step(
+    db: &mut dyn Db,
+    op: OperationId,
+    loaded: &LoadedCase,
+    after: &CaseState,
+    kind: &str,
+    detail: serde_json::Value,
+    actor: &Actor,
+) -> Result<i64> {
+    let changed = db.exec(
+        "UPDATE households SET stage = $1, window_id = $2, rv_id = $3, gate_id = $4,
+                batch_id = $5, flight_id = $6, version = version + 1, updated_at = $7
+         WHERE id = $8 AND version = $9",
+        p![
+            after.stage.as_str(),
+            after.window.map(|x| x.0),
+            after.rv.map(|x| x.0),
+            after.gate.map(|x| x.0),
+            after.batch.map(|x| x.0),
+            after.flight.map(|x| x.0),
+            actor.at.0,
+            loaded.id.0,
+            loaded.version,
+        ],
+    )?;
+    if changed != 1 {
+        return Err(StoreError::Conflict(
+            "the case changed while this step was decided; read it again".into(),
+        ));
+    }
+    move_case(db, op, &loaded.state, after)?;
+    insert_event(
+        db,
+        NewEvent {
+            op,
+            household: Some(loaded.id),
+            kind,
+            transition: Some((loaded.state.stage, after.stage)),
+            detail,
+            rv: after.rv,
+            gate: after.gate,
+            batch: after.batch,
+        },
+        actor,
+    )
+}
+
+fn window_load(db: &mut dyn Db, op: OperationId, window: WindowId) -> Result<WindowLoad> {
+    let r = db
+        .row(
+            "SELECT w.rv_id, r.status, w.capacity, w.assigned_people
+             FROM windows w JOIN rvs r ON r.id = w.rv_id
+             WHERE w.id = $1 AND w.operation_id = $2",
+            p![window.0, op.0],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("window {window}")))?;
+    Ok(WindowLoad {
+        window,
+        rv: RvId(r.i64(0)?),
+        rv_status: dec(r.text(1)?)?,
+        capacity: r.u32(2)?,
+        assigned_people: r.u32(3)?,
+    })
+}
+
+fn flight_load(db: &mut dyn Db, op: OperationId, flight: FlightId) -> Result<FlightLoad> {
+    let r = db
+        .row(
+            "SELECT capacity, manifested_people FROM flights WHERE id = $1 AND operation_id = $2",
+            p![flight.0, op.0],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("flight {flight}")))?;
+    Ok(FlightLoad {
+        flight,
+        capacity: r.u32(0)?,
+        manifested_people: r.u32(1)?,
+    })
+}
+
+fn batch_gate(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Result<GateId> {
+    db.row(
+        "SELECT gate_id FROM batches WHERE id = $1 AND operation_id = $2",
+        p![batch.0, op.0],
+    )?
+    .ok_or_else(|| StoreError::not_found(format!("batch {batch}")))?
+    .i64(0)
+    .map(GateId)
+}
+
+pub(crate) fn apply(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+    request: &CaseRequest,
+    actor: &Actor,
+) -> Result<CaseOutcome> {
+    let loaded = load_case(db, op, reference)?;
+    let case = &loaded.state;
+    let mut detail = serde_json::json!({});
+    let command = match request {
+        CaseRequest::VerifyDocuments => Command::VerifyDocuments,
+        CaseRequest::DecideEligible { category } => {
+            detail = serde_json::json!({ "category": category.as_str() });
+            Command::DecideEligible
+        }
+        CaseRequest::Reject { reason } => {
+            detail = serde_json::json!({ "reason": reason.as_str() });
+            Command::Reject
+        }
+        CaseRequest::Assign { window } => Command::Assign(window_load(db, op, *window)?),
+        CaseRequest::Reassign { window } => {
+            detail = serde_json::json!({ "previous_window": case.window.map(|w| w.0) });
+            Command::Reassign(window_load(db, op, *window)?)
+        }
+        CaseRequest::IssuePass => Command::IssuePass,
+        CaseRequest::AdmitAtRv { rv } => {
+            super::places::require_rv(db, op, *rv)?;
+            Command::AdmitAtRv { rv: *rv }
+        }
+        CaseRequest::ArriveAtGate { batch } => Command::ArriveAtGate {
+            batch: *batch,
+            gate: batch_gate(db, op, *batch)?,
+        },
+        CaseRequest::Process { gate } => {
+            super::places::require_gate(db, op, *gate)?;
+            Command::Process { gate: *gate }
+        }
+        CaseRequest::Manifest { flight } => Command::Manifest(flight_load(db, op, *flight)?),
+        CaseRequest::Board { flight } => Command::Board { flight: *flight },
+        CaseRequest::Withdraw { reason } => {
+            detail = serde_json::json!({ "reason": reason.as_str() });
+            Command::Withdraw
+        }
+        CaseRequest::MarkNoShow => Command::MarkNoShow,
+    };
+    let next = decide(case, &command)?;
+    let size = case.size as i64;
+    let mut pass_index = None;
+    match request {
+        CaseRequest::DecideEligible { category } => {
+            db.exec(
+                "UPDATE households SET category = $1 WHERE id = $2",
+                p![category.as_str(), loaded.id.0],
+            )?;
+        }
+        CaseRequest::IssuePass => {
+            let index = db
+                .one(
+                    "UPDATE operations SET next_pass_index = next_pass_index + 1 WHERE id = $1
+                     RETURNING next_pass_index - 1",
+                    p![op.0],
+                )?
+                .i64(0)?;
+            db.exec(
+                "UPDATE households SET pass_index = $1 WHERE id = $2",
+                p![index, loaded.id.0],
+            )?;
+            detail = serde_json::json!({ "pass_index": index });
+            pass_index = Some(index);
+        }
+        CaseRequest::ArriveAtGate { batch } => {
+            db.exec(
+                "UPDATE batches SET arrived_people = arrived_people + $1 WHERE id = $2",
+                p![size, batch.0],
+            )?;
+        }
+        CaseRequest::Manifest { flight } => {
+            db.exec(
+                "UPDATE flights SET manifested_people = manifested_people + $1 WHERE id = $2",
+                p![size, flight.0],
+            )?;
+        }
+        CaseRequest::Board { flight } => {
+            db.exec(
+                "UPDATE flights SET boarded_people = boarded_people + $1 WHERE id = $2",
+                p![size, flight.0],
+            )?;
+        }
+        _ => {}
+    }
+    let event = commit_step(
+        db,
+        op,
+        &loaded,
+        &next,
+        command.step().as_str(),
+        detail,
+        actor,
+    )?;
+    Ok(CaseOutcome {
+        reference: reference.clone(),
+        from: case.stage,
+        to: next.stage,
+        people: case.size,
+        event,
+        pass_index,
+    })
+}
+
+pub(crate) fn depart_batch(
+    db: &mut dyn Db,
+    op: OperationId,
+    departure: &BatchDeparture,
+    actor: &Actor,
+) -> Result<Batch> {
+    if departure.households.is_empty() || departure.households.len() > 500 {
+        return Err(DomainError::invalid("households", "a batch holds 1 to 500 households").into());
+    }
+    super::places::require_rv(db, op, departure.rv)?;
+    let gate = super::places::gate(db, op, departure.gate)?;
+    let gate_serves_rv = gate.rvs.contains(&departure.rv);
+    let batch = BatchId(
+        db.one(
+            "INSERT INTO batches (operation_id, rv_id, gate_id, households, departed_people, departed_at)
+             VALUES ($1, $2, $3, 0, 0, $4) RETURNING id",
+            p![op.0, departure.rv.0, departure.gate.0, actor.at.0],
+        )?
+        .i64(0)?,
+    );
+    let mut people = 0i64;
+    for reference in &departure.households {
+        let loaded = load_case(db, op, reference)?;
+        let command = Command::DepartInEscort {
+            batch,
+            rv: departure.rv,
+            gate: departure.gate,
+            gate_status: gate.status,
+            gate_serves_rv,
+        };
+        let next = decide(&loaded.state, &command).map_err(|e| {
+            StoreError::Domain(DomainError::conflict(format!("case {reference}: {e}")))
+        })?;
+        commit_step(
+            db,
+            op,
+            &loaded,
+            &next,
+            "depart_in_escort",
+            serde_json::json!({ "batch": batch.0 }),
+            actor,
+        )?;
+        people += loaded.state.size as i64;
+    }
+    db.exec(
+        "UPDATE batches SET households = $1, departed_people = $2 WHERE id = $3",
+        p![departure.households.len(), people, batch.0],
+    )?;
+    load_batch(db, op, batch)
+}
+
+pub(crate) fn close_batch(
+    db: &mut dyn Db,
+    op: OperationId,
+    batch: BatchId,
+    actor: &Actor,
+) -> Result<Batch> {
+    let current = load_batch(db, op, batch)?;
+    if current.closed_at.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "batch {batch} is already closed"
+        )));
+    }
+    let missing = db.rows(
+        "SELECT reference FROM households WHERE batch_id = $1 AND stage = 'in_escort' ORDER BY id",
+        p![batch.0],
+    )?;
+    for row in missing {
+        let reference = CaseReference::parse(&row.text(0)?)?;
+        let loaded = load_case(db, op, &reference)?;
+        let next = decide(&loaded.state, &Command::MarkUnaccounted { batch })?;
+        commit_step(
+            db,
+            op,
+            &loaded,
+            &next,
+            "mark_unaccounted",
+            serde_json::json!({ "batch": batch.0 }),
+            actor,
+        )?;
+    }
+    db.exec(
+        "UPDATE batches SET closed_at = $1 WHERE id = $2",
+        p![actor.at.0, batch.0],
+    )?;
+    insert_event(
+        db,
+        NewEvent {
+            op,
+            household: None,
+            kind: "batch_closed",
+            transition: None,
+            detail: serde_json::json!({ "batch": batch.0 }),
+            rv: Some(current.rv),
+            gate: Some(current.gate),
+            batch: Some(batch),
+        },
+        actor,
+    )?;
+    load_batch(db, op, batch)
+}
+
+pub(crate) fn load_batch(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Result<Batch> {
+    let r = db
+        .row(
+            "SELECT rv_id, gate_id, households, departed_people, arrived_people, departed_at, closed_at
+             FROM batches WHERE id = $1 AND operation_id = $2",
+            p![batch.0, op.0],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("batch {batch}")))?;
+    let unaccounted = db
+        .rows(
+            "SELECT reference FROM households WHERE batch_id = $1 AND stage = 'unaccounted' ORDER BY id",
+            p![batch.0],
+        )?
+        .iter()
+        .map(|row| Ok(CaseReference::parse(&row.text(0)?)?))
+        .collect::<Result<_>>()?;
+    Ok(Batch {
+        id: batch,
+        rv: RvId(r.i64(0)?),
+        gate: GateId(r.i64(1)?),
+        households: r.u32(2)?,
+        departed_people: r.u32(3)?,
+        arrived_people: r.u32(4)?,
+        departed_at: Timestamp(r.i64(5)?),
+        closed_at: r.opt_i64(6)?.map(Timestamp),
+        unaccounted,
+    })
+}
+
+const HOUSEHOLD_COLUMNS: &str =
+    "id, reference, stage, contact_phone, language, category, priorities, notes,
+     window_id, rv_id, gate_id, batch_id, flight_id, pass_index, registered_at, updated_at";
+
+pub(crate) fn household_by_reference(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+) -> Result<Household> {
+    let sql = format!(
+        "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE operation_id = $1 AND reference = $2"
+    );
+    let row = db
+        .row(&sql, p![op.0, reference.as_str()])?
+        .ok_or_else(|| StoreError::not_found(format!("case {reference}")))?;
+    household(db, &row)
+}
+
+pub(crate) fn households_by_phone(
+    db: &mut dyn Db,
+    op: OperationId,
+    phone: &PhoneNumber,
+) -> Result<Vec<Household>> {
+    let sql = format!(
+        "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE id IN (
+            SELECT household_id FROM people WHERE operation_id = $1 AND phone = $2
+            UNION SELECT id FROM households WHERE operation_id = $1 AND contact_phone = $2)
+         ORDER BY id LIMIT 20"
+    );
+    let rows = db.rows(&sql, p![op.0, phone.as_str()])?;
+    rows.iter().map(|r| household(db, r)).collect()
+}
+
+fn household(db: &mut dyn Db, r: &Row) -> Result<Household> {
+    let bad = |what: &str, v: &str| StoreError::Internal(format!("unexpected stored {what} {v:?}"));
+    let id = HouseholdId(r.i64(0)?);
+    Ok(Household {
+        id,
+        reference: CaseReference::parse(&r.text(1)?)?,
+        stage: stage(r.text(2)?)?,
+        contact_phone: r.opt_text(3)?.map(|p| PhoneNumber::parse(&p)).transpose()?,
+        language: dec(r.text(4)?)?,
+        category: r
+            .opt_text(5)?
+            .map(|c| EligibilityCategory::parse(&c).ok_or_else(|| bad("category", &c)))
+            .transpose()?,
+        priorities: r
+            .text(6)?
+            .split(',')
+            .filter(|p| !p.is_empty())
+            .map(|p| PriorityFlag::parse(p).ok_or_else(|| bad("priority", p)))
+            .collect::<Result<_>>()?,
+        notes: r
+            .opt_text(7)?
+            .map(|n| Text::parse("notes", &n, 2000))
+            .transpose()?,
+        window: r.opt_i64(8)?.map(WindowId),
+        rv: r.opt_i64(9)?.map(RvId),
+        gate: r.opt_i64(10)?.map(GateId),
+        batch: r.opt_i64(11)?.map(BatchId),
+        flight: r.opt_i64(12)?.map(FlightId),
+        pass_index: r.opt_i64(13)?,
+        registered_at: Timestamp(r.i64(14)?),
+        updated_at: Timestamp(r.i64(15)?),
+        members: people_of(db, id)?,
+    })
+}
+
+fn people_of(db: &mut dyn Db, household: HouseholdId) -> Result<Vec<Person>> {
+    let rows = db.rows(
+        "SELECT id, name_latin, name_native, birth_date, nationality, phone, language
+         FROM people WHERE household_id = $1 ORDER BY id",
+        p![household.0],
+    )?;
+    let mut people = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id = r.i64(0)?;
+        let documents = db
+            .rows(
+                "SELECT id, doc_type, number, issuing_country, expiry FROM documents WHERE person_id = $1 ORDER BY id",
+                p![id],
+            )?
+            .iter()
+            .map(|d| {
+                let t = d.text(1)?;
+                Ok(Document {
+                    id: DocumentId(d.i64(0)?),
+                    doc_type: DocumentType::parse(&t)
+                        .ok_or_else(|| StoreError::Internal(format!("unexpected document type {t:?}")))?,
+                    number: DocumentNumber::parse(&d.text(2)?)?,
+                    issuing_country: d.opt_text(3)?.map(|c| CountryCode::parse(&c)).transpose()?,
+                    expiry: d.opt_text(4)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        people.push(Person {
+            id: PersonId(id),
+            name: PersonName::new(&r.text(1)?, r.opt_text(2)?.as_deref())?,
+            birth_date: r.opt_text(3)?.map(|b| BirthDate::parse(&b)).transpose()?,
+            nationality: r.opt_text(4)?.map(|c| CountryCode::parse(&c)).transpose()?,
+            phone: r.opt_text(5)?.map(|p| PhoneNumber::parse(&p)).transpose()?,
+            language: r.opt_text(6)?.map(dec).transpose()?,
+            documents,
+        });
+    }
+    Ok(people)
+}
+
+pub(crate) fn match_candidates(
+    db: &mut dyn Db,
+    op: OperationId,
+    probe: &MatchProbe,
+) -> Result<Vec<ExistingPerson>> {
+    let rows = db.rows(
+        "SELECT p.id, h.reference, p.name_key, p.birth_year, p.phone
+         FROM people p JOIN households h ON h.id = p.household_id
+         WHERE p.id IN (
+            SELECT person_id FROM documents WHERE operation_id = $1 AND number = $2
+            UNION SELECT id FROM people WHERE operation_id = $1 AND name_key = $3
+                                          AND birth_year IS NOT DISTINCT FROM $4)
+         ORDER BY p.id LIMIT 50",
+        p![
+            op.0,
+            probe.document.as_ref().map(|d| d.as_str()),
+            probe.name_key.as_str(),
+            probe.birth_year
+        ],
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id = r.i64(0)?;
+        let documents = db
+            .rows(
+                "SELECT number FROM documents WHERE person_id = $1 ORDER BY id",
+                p![id],
+            )?
+            .iter()
+            .map(|d| Ok(DocumentNumber::parse(&d.text(0)?)?))
+            .collect::<Result<_>>()?;
+        out.push(ExistingPerson {
+            person: PersonId(id),
+            household: CaseReference::parse(&r.text(1)?)?,
+            name_key: r.text(2)?,
+            birth_year: r.opt_i64(3)?.map(|y| y as u16),
+            phone: r.opt_text(4)?.map(|p| PhoneNumber::parse(&p)).transpose()?,
+            documents,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn case_events(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+) -> Result<Vec<Event>> {
+    let household = db
+        .row(
+            "SELECT id FROM households WHERE operation_id = $1 AND reference = $2",
+            p![op.0, reference.as_str()],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("case {reference}")))?
+        .i64(0)?;
+    db.rows(
+        "SELECT id, kind, from_stage, to_stage, user_id, role, device, rv_id, gate_id, at
+         FROM events WHERE household_id = $1 ORDER BY id",
+        p![household],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Event {
+            id: r.i64(0)?,
+            kind: r.text(1)?,
+            from: r.opt_text(2)?.map(stage).transpose()?,
+            to: r.opt_text(3)?.map(stage).transpose()?,
+            user: r.opt_i64(4)?.map(UserId),
+            role: r.opt_text(5)?.map(|r| r.parse()).transpose()?,
+            device: r.opt_text(6)?,
+            rv: r.opt_i64(7)?.map(RvId),
+            gate: r.opt_i64(8)?.map(GateId),
+            at: Timestamp(r.i64(9)?),
+        })
+    })
+    .collect()
+}

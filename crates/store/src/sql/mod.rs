@@ -1,0 +1,183 @@
+//! Persistence logic written once for every engine: which rows a step reads, which it writes,
+//! in which order, inside the transaction the engine provides.
+//!
+//! The statements here are the common dialect of SQLite (3.39 and later) and PostgreSQL:
+//! numbered parameters (`$1`), `RETURNING`, `ON CONFLICT`, `IS NOT DISTINCT FROM`, and an
+//! explicit `CAST` wherever the engines would type a result differently. An engine module
+//! supplies connections, transactions, its own migrations, parameter binding and error
+//! mapping; nothing engine-specific appears here.
+
+pub(crate) mod cases;
+pub(crate) mod places;
+mod store;
+
+pub use store::{Engine, SqlStore};
+
+use crate::{Result, StoreError};
+
+/// A value crossing to or from an engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Bytes(Vec<u8>),
+    Bool(bool),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<u32> for Value {
+    fn from(v: u32) -> Self {
+        Value::Int(v as i64)
+    }
+}
+impl From<u16> for Value {
+    fn from(v: u16) -> Self {
+        Value::Int(v as i64)
+    }
+}
+impl From<usize> for Value {
+    fn from(v: usize) -> Self {
+        Value::Int(v as i64)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Real(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(v.clone())
+    }
+}
+impl From<&[u8]> for Value {
+    fn from(v: &[u8]) -> Self {
+        Value::Bytes(v.to_vec())
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(Value::Null)
+    }
+}
+
+/// Parameters of a statement: `p![a, b, c]`.
+macro_rules! p {
+    ($($v:expr),* $(,)?) => {
+        &[$($crate::sql::Value::from($v)),*][..]
+    };
+}
+pub(crate) use p;
+
+/// One result row, read by column index.
+#[derive(Debug, Clone)]
+pub struct Row(pub Vec<Value>);
+
+fn unexpected(i: usize, v: &Value, want: &str) -> StoreError {
+    StoreError::Internal(format!("column {i}: expected {want}, found {v:?}"))
+}
+
+impl Row {
+    fn at(&self, i: usize) -> Result<&Value> {
+        self.0
+            .get(i)
+            .ok_or_else(|| StoreError::Internal(format!("no column {i}")))
+    }
+    pub fn i64(&self, i: usize) -> Result<i64> {
+        match self.at(i)? {
+            Value::Int(v) => Ok(*v),
+            Value::Bool(b) => Ok(*b as i64),
+            v => Err(unexpected(i, v, "an integer")),
+        }
+    }
+    pub fn opt_i64(&self, i: usize) -> Result<Option<i64>> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            _ => self.i64(i).map(Some),
+        }
+    }
+    pub fn u32(&self, i: usize) -> Result<u32> {
+        let v = self.i64(i)?;
+        u32::try_from(v).map_err(|_| StoreError::Internal(format!("column {i}: {v} out of range")))
+    }
+    pub fn f64(&self, i: usize) -> Result<f64> {
+        match self.at(i)? {
+            Value::Real(v) => Ok(*v),
+            Value::Int(v) => Ok(*v as f64),
+            v => Err(unexpected(i, v, "a number")),
+        }
+    }
+    pub fn text(&self, i: usize) -> Result<String> {
+        match self.at(i)? {
+            Value::Text(v) => Ok(v.clone()),
+            v => Err(unexpected(i, v, "text")),
+        }
+    }
+    pub fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            _ => self.text(i).map(Some),
+        }
+    }
+    pub fn bool(&self, i: usize) -> Result<bool> {
+        match self.at(i)? {
+            Value::Bool(b) => Ok(*b),
+            Value::Int(v) => Ok(*v != 0),
+            v => Err(unexpected(i, v, "a boolean")),
+        }
+    }
+}
+
+/// A transaction of an engine. Every method maps engine errors to [`StoreError`]s.
+pub trait Db {
+    /// Runs a statement and returns the number of rows it changed.
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64>;
+    /// Runs a query and returns all its rows.
+    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>>;
+    /// Runs a query expected to return at most one row.
+    fn row(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
+        Ok(self.rows(sql, params)?.into_iter().next())
+    }
+    /// Runs a query that returns exactly one row (an `INSERT … RETURNING`, a `COUNT`).
+    fn one(&mut self, sql: &str, params: &[Value]) -> Result<Row> {
+        self.row(sql, params)?
+            .ok_or_else(|| StoreError::Internal("a query returned no row".into()))
+    }
+    /// Announces a change to every server sharing this store, when the transaction commits.
+    fn notify(&mut self, change: &crate::Change) -> Result<()>;
+}
+
+/// Encodes a serde enum as the string it serialises to.
+pub(crate) fn enc<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => panic!("not a string enum: {other:?}"),
+    }
+}
+
+/// Decodes a string column into a serde enum.
+pub(crate) fn dec<T: serde::de::DeserializeOwned>(s: String) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(s.clone()))
+        .map_err(|_| StoreError::Internal(format!("unexpected stored value {s:?}")))
+}

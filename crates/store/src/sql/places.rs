@@ -1,0 +1,691 @@
+//! Operations, accounts, rendezvous points, gates, windows, flights, hazards and counts.
+
+use super::cases::{NewEvent, insert_event, stage};
+use super::{Db, Row, dec, enc, p};
+use crate::types::*;
+use crate::{Result, StoreError};
+use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
+use safeconduct_domain::model::{
+    GateKind, GateStatus, RvAgreement, RvChange, RvStatus, Side, WindowSpec,
+};
+use safeconduct_domain::values::{
+    BirthDate, Coordinate, CountryCode, DocumentNumber, PersonName, Text, Timestamp,
+};
+use safeconduct_domain::*;
+
+/// An event about a place rather than a case.
+fn place_event(
+    db: &mut dyn Db,
+    op: OperationId,
+    kind: &str,
+    detail: serde_json::Value,
+    rv: Option<RvId>,
+    gate: Option<GateId>,
+    actor: &Actor,
+) -> Result<i64> {
+    insert_event(
+        db,
+        NewEvent {
+            op,
+            household: None,
+            kind,
+            transition: None,
+            detail,
+            rv,
+            gate,
+            batch: None,
+        },
+        actor,
+    )
+}
+
+/// Turns a unique-constraint conflict into a sentence about what already exists.
+fn duplicate(what: String) -> impl FnOnce(StoreError) -> StoreError {
+    move |e| match e {
+        StoreError::Conflict(_) => StoreError::Conflict(format!("{what} already exists")),
+        other => other,
+    }
+}
+
+pub(crate) fn require_operation(db: &mut dyn Db, op: OperationId) -> Result<()> {
+    db.row("SELECT id FROM operations WHERE id = $1", p![op.0])?
+        .map(|_| ())
+        .ok_or_else(|| StoreError::not_found(format!("operation {op}")))
+}
+
+pub(crate) fn require_rv(db: &mut dyn Db, op: OperationId, rv: RvId) -> Result<()> {
+    rv_by_id(db, op, rv).map(|_| ())
+}
+
+pub(crate) fn require_gate(db: &mut dyn Db, op: OperationId, gate: GateId) -> Result<()> {
+    self::gate(db, op, gate).map(|_| ())
+}
+
+fn operation_row(r: &Row) -> Result<Operation> {
+    Ok(Operation {
+        id: OperationId(r.i64(0)?),
+        name: r.text(1)?,
+        created_at: Timestamp(r.i64(2)?),
+    })
+}
+
+pub(crate) fn operation(db: &mut dyn Db, id: OperationId) -> Result<Operation> {
+    let r = db
+        .row(
+            "SELECT id, name, created_at FROM operations WHERE id = $1",
+            p![id.0],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("operation {id}")))?;
+    operation_row(&r)
+}
+
+pub(crate) fn operations(db: &mut dyn Db) -> Result<Vec<Operation>> {
+    db.rows(
+        "SELECT id, name, created_at FROM operations ORDER BY id",
+        p![],
+    )?
+    .iter()
+    .map(operation_row)
+    .collect()
+}
+
+pub(crate) fn create_operation(db: &mut dyn Db, name: &str, at: Timestamp) -> Result<Operation> {
+    let name = Text::parse("name", name, 120)?;
+    let id = db
+        .one(
+            "INSERT INTO operations (name, created_at) VALUES ($1, $2) RETURNING id",
+            p![name.as_str(), at.0],
+        )
+        .map_err(duplicate(format!("an operation named {:?}", name.as_str())))?
+        .i64(0)?;
+    Ok(Operation {
+        id: OperationId(id),
+        name: name.as_str().to_string(),
+        created_at: at,
+    })
+}
+
+pub(crate) fn create_organisation(
+    db: &mut dyn Db,
+    op: OperationId,
+    org: &NewOrganisation,
+) -> Result<OrganisationId> {
+    require_operation(db, op)?;
+    let id = db
+        .one(
+            "INSERT INTO organisations (operation_id, name, kind) VALUES ($1, $2, $3) RETURNING id",
+            p![op.0, org.name.as_str(), org.kind.as_str()],
+        )
+        .map_err(duplicate(format!("an organisation named {:?}", org.name)))?
+        .i64(0)?;
+    Ok(OrganisationId(id))
+}
+
+pub(crate) fn create_user(db: &mut dyn Db, user: &NewUser, at: Timestamp) -> Result<UserId> {
+    let id = db
+        .one(
+            "INSERT INTO users (username, password_hash, organisation_id, created_at)
+             VALUES ($1, $2, $3, $4) RETURNING id",
+            p![
+                user.username.as_str(),
+                user.password_hash.as_str(),
+                user.organisation.map(|o| o.0),
+                at.0
+            ],
+        )
+        .map_err(duplicate(format!("a user named {:?}", user.username)))?
+        .i64(0)?;
+    Ok(UserId(id))
+}
+
+pub(crate) fn user_by_name(db: &mut dyn Db, username: &str) -> Result<Option<UserAccount>> {
+    db.row(
+        "SELECT id, username, password_hash FROM users WHERE username = $1",
+        p![username],
+    )?
+    .map(|r| {
+        Ok(UserAccount {
+            id: UserId(r.i64(0)?),
+            username: r.text(1)?,
+            password_hash: r.text(2)?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) fn grant_role(db: &mut dyn Db, user: UserId, op: OperationId, role: Role) -> Result<()> {
+    require_operation(db, op)?;
+    db.exec(
+        "INSERT INTO user_roles (user_id, operation_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        p![user.0, op.0, role.as_str()],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn roles(db: &mut dyn Db, user: UserId, op: OperationId) -> Result<Vec<Role>> {
+    db.rows(
+        "SELECT role FROM user_roles WHERE user_id = $1 AND operation_id = $2 ORDER BY role",
+        p![user.0, op.0],
+    )?
+    .iter()
+    .map(|r| Ok(r.text(0)?.parse()?))
+    .collect()
+}
+
+pub(crate) fn create_session(
+    db: &mut dyn Db,
+    digest: &[u8],
+    user: UserId,
+    expires: Timestamp,
+) -> Result<()> {
+    db.exec(
+        "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+        p![digest, user.0, expires.0],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn session_user(
+    db: &mut dyn Db,
+    digest: &[u8],
+    now: Timestamp,
+) -> Result<Option<UserId>> {
+    db.row(
+        "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        p![digest, now.0],
+    )?
+    .map(|r| r.i64(0).map(UserId))
+    .transpose()
+}
+
+pub(crate) fn delete_session(db: &mut dyn Db, digest: &[u8]) -> Result<()> {
+    db.exec("DELETE FROM sessions WHERE token_hash = $1", p![digest])?;
+    Ok(())
+}
+
+const RV_COLUMNS: &str =
+    "id, name, lat, lon, landmark, status, accepted_by_authority, accepted_by_escort";
+
+fn rv_row(r: &Row) -> Result<RendezvousPoint> {
+    let status = r.text(5)?;
+    Ok(RendezvousPoint {
+        id: RvId(r.i64(0)?),
+        name: r.text(1)?,
+        location: Coordinate::new(r.f64(2)?, r.f64(3)?)?,
+        landmark: r.text(4)?,
+        status: RvStatus::parse(&status)
+            .ok_or_else(|| StoreError::Internal(format!("unexpected rv status {status:?}")))?,
+        accepted_by_authority: r.bool(6)?,
+        accepted_by_escort: r.bool(7)?,
+    })
+}
+
+pub(crate) fn rv_by_id(db: &mut dyn Db, op: OperationId, rv: RvId) -> Result<RendezvousPoint> {
+    let sql = format!("SELECT {RV_COLUMNS} FROM rvs WHERE id = $1 AND operation_id = $2");
+    let r = db
+        .row(&sql, p![rv.0, op.0])?
+        .ok_or_else(|| StoreError::not_found(format!("rendezvous point {rv}")))?;
+    rv_row(&r)
+}
+
+pub(crate) fn rvs(db: &mut dyn Db, op: OperationId) -> Result<Vec<RendezvousPoint>> {
+    let sql = format!("SELECT {RV_COLUMNS} FROM rvs WHERE operation_id = $1 ORDER BY id");
+    db.rows(&sql, p![op.0])?.iter().map(rv_row).collect()
+}
+
+pub(crate) fn propose_rv(
+    db: &mut dyn Db,
+    op: OperationId,
+    rv: &NewRv,
+    side: Side,
+    actor: &Actor,
+) -> Result<RendezvousPoint> {
+    require_operation(db, op)?;
+    let agreement = RvAgreement::proposed_by(side);
+    let id = RvId(
+        db.one(
+            "INSERT INTO rvs (operation_id, name, lat, lon, landmark, status, accepted_by_authority, accepted_by_escort)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            p![
+                op.0,
+                rv.name.as_str(),
+                rv.location.lat(),
+                rv.location.lon(),
+                rv.landmark.as_str(),
+                agreement.status.as_str(),
+                agreement.accepted_by_authority,
+                agreement.accepted_by_escort
+            ],
+        )?
+        .i64(0)?,
+    );
+    place_event(
+        db,
+        op,
+        "rv_proposed",
+        serde_json::json!({}),
+        Some(id),
+        None,
+        actor,
+    )?;
+    rv_by_id(db, op, id)
+}
+
+pub(crate) fn change_rv(
+    db: &mut dyn Db,
+    op: OperationId,
+    rv: RvId,
+    change: RvChange,
+    actor: &Actor,
+) -> Result<RendezvousPoint> {
+    let current = rv_by_id(db, op, rv)?;
+    let next = RvAgreement {
+        status: current.status,
+        accepted_by_authority: current.accepted_by_authority,
+        accepted_by_escort: current.accepted_by_escort,
+    }
+    .apply(change)?;
+    db.exec(
+        "UPDATE rvs SET status = $1, accepted_by_authority = $2, accepted_by_escort = $3 WHERE id = $4",
+        p![next.status.as_str(), next.accepted_by_authority, next.accepted_by_escort, rv.0],
+    )?;
+    let kind = match change {
+        RvChange::Accept(_) => "rv_accepted",
+        RvChange::Activate => "rv_activated",
+        RvChange::Suspend => "rv_suspended",
+        RvChange::Close => "rv_closed",
+    };
+    place_event(
+        db,
+        op,
+        kind,
+        serde_json::json!({ "status": next.status.as_str() }),
+        Some(rv),
+        None,
+        actor,
+    )?;
+    rv_by_id(db, op, rv)
+}
+
+pub(crate) fn gate(db: &mut dyn Db, op: OperationId, gate: GateId) -> Result<Gate> {
+    let r = db
+        .row(
+            "SELECT name, lat, lon, kind, hourly_throughput, status FROM gates WHERE id = $1 AND operation_id = $2",
+            p![gate.0, op.0],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("gate {gate}")))?;
+    let rvs = db
+        .rows(
+            "SELECT rv_id FROM gate_rvs WHERE gate_id = $1 ORDER BY rv_id",
+            p![gate.0],
+        )?
+        .iter()
+        .map(|r| r.i64(0).map(RvId))
+        .collect::<Result<_>>()?;
+    let (kind, status) = (r.text(3)?, r.text(5)?);
+    Ok(Gate {
+        id: gate,
+        name: r.text(0)?,
+        location: Coordinate::new(r.f64(1)?, r.f64(2)?)?,
+        kind: GateKind::parse(&kind)
+            .ok_or_else(|| StoreError::Internal(format!("unexpected gate kind {kind:?}")))?,
+        hourly_throughput: r.u32(4)?,
+        status: GateStatus::parse(&status)
+            .ok_or_else(|| StoreError::Internal(format!("unexpected gate status {status:?}")))?,
+        rvs,
+    })
+}
+
+pub(crate) fn gates(db: &mut dyn Db, op: OperationId) -> Result<Vec<Gate>> {
+    let ids = db.rows(
+        "SELECT id FROM gates WHERE operation_id = $1 ORDER BY id",
+        p![op.0],
+    )?;
+    ids.iter()
+        .map(|r| gate(db, op, GateId(r.i64(0)?)))
+        .collect()
+}
+
+pub(crate) fn create_gate(
+    db: &mut dyn Db,
+    op: OperationId,
+    g: &NewGate,
+    actor: &Actor,
+) -> Result<Gate> {
+    require_operation(db, op)?;
+    let id = GateId(
+        db.one(
+            "INSERT INTO gates (operation_id, name, lat, lon, kind, hourly_throughput, status)
+             VALUES ($1, $2, $3, $4, $5, $6, 'open') RETURNING id",
+            p![
+                op.0,
+                g.name.as_str(),
+                g.location.lat(),
+                g.location.lon(),
+                g.kind.as_str(),
+                g.hourly_throughput
+            ],
+        )?
+        .i64(0)?,
+    );
+    for rv in &g.rvs {
+        require_rv(db, op, *rv)?;
+        db.exec(
+            "INSERT INTO gate_rvs (gate_id, rv_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            p![id.0, rv.0],
+        )?;
+    }
+    place_event(
+        db,
+        op,
+        "gate_opened",
+        serde_json::json!({}),
+        None,
+        Some(id),
+        actor,
+    )?;
+    gate(db, op, id)
+}
+
+pub(crate) fn set_gate_status(
+    db: &mut dyn Db,
+    op: OperationId,
+    id: GateId,
+    status: GateStatus,
+    actor: &Actor,
+) -> Result<Gate> {
+    require_gate(db, op, id)?;
+    db.exec(
+        "UPDATE gates SET status = $1 WHERE id = $2",
+        p![status.as_str(), id.0],
+    )?;
+    place_event(
+        db,
+        op,
+        "gate_status",
+        serde_json::json!({ "status": status.as_str() }),
+        None,
+        Some(id),
+        actor,
+    )?;
+    gate(db, op, id)
+}
+
+pub(crate) fn create_window(
+    db: &mut dyn Db,
+    op: OperationId,
+    rv: RvId,
+    spec: WindowSpec,
+    actor: &Actor,
+) -> Result<Window> {
+    require_rv(db, op, rv)?;
+    let id = db
+        .one(
+            "INSERT INTO windows (operation_id, rv_id, start_at, end_at, capacity) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            p![op.0, rv.0, spec.start.0, spec.end.0, spec.capacity],
+        )?
+        .i64(0)?;
+    place_event(
+        db,
+        op,
+        "window_opened",
+        serde_json::json!({ "window": id }),
+        Some(rv),
+        None,
+        actor,
+    )?;
+    Ok(Window {
+        id: WindowId(id),
+        rv,
+        spec,
+        assigned_people: 0,
+    })
+}
+
+pub(crate) fn windows(db: &mut dyn Db, op: OperationId) -> Result<Vec<Window>> {
+    db.rows(
+        "SELECT id, rv_id, start_at, end_at, capacity, assigned_people FROM windows
+         WHERE operation_id = $1 ORDER BY start_at, id",
+        p![op.0],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Window {
+            id: WindowId(r.i64(0)?),
+            rv: RvId(r.i64(1)?),
+            spec: WindowSpec::new(Timestamp(r.i64(2)?), Timestamp(r.i64(3)?), r.u32(4)?)?,
+            assigned_people: r.u32(5)?,
+        })
+    })
+    .collect()
+}
+
+const FLIGHT_COLUMNS: &str = "id, number, departs_at, capacity, manifested_people, boarded_people";
+
+fn flight_row(r: &Row) -> Result<Flight> {
+    Ok(Flight {
+        id: FlightId(r.i64(0)?),
+        number: r.text(1)?,
+        departs_at: Timestamp(r.i64(2)?),
+        capacity: r.u32(3)?,
+        manifested_people: r.u32(4)?,
+        boarded_people: r.u32(5)?,
+    })
+}
+
+pub(crate) fn create_flight(
+    db: &mut dyn Db,
+    op: OperationId,
+    f: &NewFlight,
+    actor: &Actor,
+) -> Result<Flight> {
+    require_operation(db, op)?;
+    let id = FlightId(
+        db.one(
+            "INSERT INTO flights (operation_id, number, departs_at, capacity) VALUES ($1, $2, $3, $4) RETURNING id",
+            p![op.0, f.number.as_str(), f.departs_at.0, f.capacity],
+        )?
+        .i64(0)?,
+    );
+    place_event(
+        db,
+        op,
+        "flight_scheduled",
+        serde_json::json!({ "flight": id.0 }),
+        None,
+        None,
+        actor,
+    )?;
+    flight(db, op, id)
+}
+
+pub(crate) fn flight(db: &mut dyn Db, op: OperationId, id: FlightId) -> Result<Flight> {
+    let sql = format!("SELECT {FLIGHT_COLUMNS} FROM flights WHERE id = $1 AND operation_id = $2");
+    let r = db
+        .row(&sql, p![id.0, op.0])?
+        .ok_or_else(|| StoreError::not_found(format!("flight {id}")))?;
+    flight_row(&r)
+}
+
+pub(crate) fn flights(db: &mut dyn Db, op: OperationId) -> Result<Vec<Flight>> {
+    let sql = format!(
+        "SELECT {FLIGHT_COLUMNS} FROM flights WHERE operation_id = $1 ORDER BY departs_at, id"
+    );
+    db.rows(&sql, p![op.0])?.iter().map(flight_row).collect()
+}
+
+pub(crate) fn manifest(db: &mut dyn Db, op: OperationId, id: FlightId) -> Result<Manifest> {
+    let flight = flight(db, op, id)?;
+    let lines = db
+        .rows(
+            "SELECT h.reference, p.id, p.name_latin, p.name_native, p.birth_date, p.nationality,
+                    (SELECT number FROM documents d WHERE d.person_id = p.id ORDER BY d.id LIMIT 1),
+                    h.stage = 'boarded'
+             FROM households h JOIN people p ON p.household_id = h.id
+             WHERE h.flight_id = $1 AND h.stage IN ('manifested', 'boarded')
+             ORDER BY h.reference, p.id",
+            p![id.0],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(ManifestLine {
+                reference: CaseReference::parse(&r.text(0)?)?,
+                person: PersonId(r.i64(1)?),
+                name: PersonName::new(&r.text(2)?, r.opt_text(3)?.as_deref())?,
+                birth_date: r.opt_text(4)?.map(|b| BirthDate::parse(&b)).transpose()?,
+                nationality: r.opt_text(5)?.map(|n| CountryCode::parse(&n)).transpose()?,
+                document: r
+                    .opt_text(6)?
+                    .map(|d| DocumentNumber::parse(&d))
+                    .transpose()?,
+                boarded: r.bool(7)?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Manifest { flight, lines })
+}
+
+pub(crate) fn report_hazard(
+    db: &mut dyn Db,
+    op: OperationId,
+    h: &NewHazard,
+    actor: &Actor,
+) -> Result<Hazard> {
+    require_operation(db, op)?;
+    let id = HazardId(
+        db.one(
+            "INSERT INTO hazards (operation_id, kind, severity, lat, lon, radius_m, description, valid_from, valid_until)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            p![
+                op.0,
+                enc(&h.kind),
+                enc(&h.severity),
+                h.location.lat(),
+                h.location.lon(),
+                h.radius_m,
+                h.description.as_ref().map(Text::as_str),
+                h.valid_from.0,
+                h.valid_until.map(|t| t.0)
+            ],
+        )?
+        .i64(0)?,
+    );
+    place_event(
+        db,
+        op,
+        "hazard_reported",
+        serde_json::json!({ "hazard": id.0 }),
+        None,
+        None,
+        actor,
+    )?;
+    Ok(Hazard {
+        id,
+        kind: h.kind,
+        severity: h.severity,
+        location: h.location,
+        radius_m: h.radius_m,
+        description: h.description.as_ref().map(|d| d.as_str().to_string()),
+        valid_from: h.valid_from,
+        valid_until: h.valid_until,
+    })
+}
+
+pub(crate) fn hazards(db: &mut dyn Db, op: OperationId) -> Result<Vec<Hazard>> {
+    db.rows(
+        "SELECT id, kind, severity, lat, lon, radius_m, description, valid_from, valid_until
+         FROM hazards WHERE operation_id = $1 ORDER BY id",
+        p![op.0],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Hazard {
+            id: HazardId(r.i64(0)?),
+            kind: dec(r.text(1)?)?,
+            severity: dec(r.text(2)?)?,
+            location: Coordinate::new(r.f64(3)?, r.f64(4)?)?,
+            radius_m: r.u32(5)?,
+            description: r.opt_text(6)?,
+            valid_from: Timestamp(r.i64(7)?),
+            valid_until: r.opt_i64(8)?.map(Timestamp),
+        })
+    })
+    .collect()
+}
+
+fn read_counts(rows: Vec<Row>) -> Result<StageCounts> {
+    let mut counts = StageCounts::default();
+    for r in rows {
+        counts.add(stage(r.text(0)?)?, r.i64(1)?, r.i64(2)?);
+    }
+    Ok(counts.normalised())
+}
+
+pub(crate) fn stage_counts(
+    db: &mut dyn Db,
+    op: OperationId,
+    scope: CountScope,
+) -> Result<StageCounts> {
+    require_operation(db, op)?;
+    let (scope, id) = match scope {
+        CountScope::Operation => ("operation", 0),
+        CountScope::Rv(rv) => {
+            require_rv(db, op, rv)?;
+            ("rv", rv.0)
+        }
+        CountScope::Gate(g) => {
+            require_gate(db, op, g)?;
+            ("gate", g.0)
+        }
+    };
+    let rows = db.rows(
+        "SELECT stage, households, people FROM stage_counts
+         WHERE operation_id = $1 AND scope = $2 AND scope_id = $3",
+        p![op.0, scope, id],
+    )?;
+    read_counts(rows)
+}
+
+pub(crate) fn batch_balances(db: &mut dyn Db, op: OperationId) -> Result<Vec<BatchBalance>> {
+    db.rows(
+        "SELECT id, rv_id, gate_id, departed_people, arrived_people, closed_at IS NOT NULL
+         FROM batches WHERE operation_id = $1 ORDER BY id",
+        p![op.0],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(BatchBalance {
+            batch: BatchId(r.i64(0)?),
+            rv: RvId(r.i64(1)?),
+            gate: GateId(r.i64(2)?),
+            departed_people: r.i64(3)? as u64,
+            arrived_people: r.i64(4)? as u64,
+            closed: r.bool(5)?,
+        })
+    })
+    .collect()
+}
+
+/// Runs inside one read transaction, so that the maintained and recomputed counts see the
+/// same state.
+pub(crate) fn accountability(db: &mut dyn Db, op: OperationId) -> Result<AccountabilityReport> {
+    let maintained = stage_counts(db, op, CountScope::Operation)?;
+    let rows = db.rows(
+        "SELECT stage, COUNT(*), CAST(SUM(size) AS BIGINT) FROM households WHERE operation_id = $1 GROUP BY stage",
+        p![op.0],
+    )?;
+    let recomputed = read_counts(rows)?;
+    let registered = db
+        .one(
+            "SELECT COUNT(*) FROM people WHERE operation_id = $1",
+            p![op.0],
+        )?
+        .i64(0)?;
+    let batches = batch_balances(db, op)?;
+    Ok(AccountabilityReport::new(
+        registered as u64,
+        maintained,
+        recomputed,
+        batches,
+    ))
+}

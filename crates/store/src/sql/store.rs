@@ -1,0 +1,213 @@
+//! [`Store`] for every engine: each method is one read or one write transaction of the engine,
+//! running the logic of `cases` and `places`.
+
+use super::{Db, cases, places};
+use crate::types::*;
+use crate::{Change, ReferenceSource, Result, Store};
+use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
+use safeconduct_domain::model::{GateStatus, RvChange, Side, WindowSpec};
+use safeconduct_domain::values::{PhoneNumber, Timestamp};
+use safeconduct_domain::*;
+use tokio::sync::broadcast;
+
+/// What an engine provides: transactions and the feed of changes.
+pub trait Engine: Send + Sync + 'static {
+    /// Runs `f` in a read-only transaction with a consistent view.
+    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T>;
+    /// Runs `f` in a write transaction, committed only if `f` succeeds. An engine may run `f`
+    /// again when the transaction lost a race with another writer and was rolled back.
+    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T>;
+    /// Changes committed by any server sharing the store.
+    fn subscribe(&self) -> broadcast::Receiver<Change>;
+}
+
+/// The store over an engine.
+pub struct SqlStore<E: Engine> {
+    pub(crate) engine: E,
+}
+
+impl<E: Engine> SqlStore<E> {
+    fn read<T>(&self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+        self.engine.read(&mut f)
+    }
+    fn write<T>(&self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+        self.engine.write(&mut f)
+    }
+}
+
+impl<E: Engine> Store for SqlStore<E> {
+    fn ping(&self) -> Result<()> {
+        self.read(|db| db.one("SELECT 1", &[]).map(|_| ()))
+    }
+    fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.engine.subscribe()
+    }
+
+    fn create_operation(&self, name: &str, at: Timestamp) -> Result<Operation> {
+        self.write(|db| places::create_operation(db, name, at))
+    }
+    fn operation(&self, id: OperationId) -> Result<Operation> {
+        self.read(|db| places::operation(db, id))
+    }
+    fn operations(&self) -> Result<Vec<Operation>> {
+        self.read(|db| places::operations(db))
+    }
+    fn create_organisation(
+        &self,
+        op: OperationId,
+        org: &NewOrganisation,
+    ) -> Result<OrganisationId> {
+        self.write(|db| places::create_organisation(db, op, org))
+    }
+    fn create_user(&self, user: &NewUser, at: Timestamp) -> Result<UserId> {
+        self.write(|db| places::create_user(db, user, at))
+    }
+    fn user_by_name(&self, username: &str) -> Result<Option<UserAccount>> {
+        self.read(|db| places::user_by_name(db, username))
+    }
+    fn grant_role(&self, user: UserId, op: OperationId, role: Role) -> Result<()> {
+        self.write(|db| places::grant_role(db, user, op, role))
+    }
+    fn roles(&self, user: UserId, op: OperationId) -> Result<Vec<Role>> {
+        self.read(|db| places::roles(db, user, op))
+    }
+    fn create_session(&self, token_hash: &[u8], user: UserId, expires_at: Timestamp) -> Result<()> {
+        self.write(|db| places::create_session(db, token_hash, user, expires_at))
+    }
+    fn session_user(&self, token_hash: &[u8], now: Timestamp) -> Result<Option<UserId>> {
+        self.read(|db| places::session_user(db, token_hash, now))
+    }
+    fn delete_session(&self, token_hash: &[u8]) -> Result<()> {
+        self.write(|db| places::delete_session(db, token_hash))
+    }
+
+    fn register_households(
+        &self,
+        op: OperationId,
+        households: &[NewHousehold],
+        references: ReferenceSource<'_>,
+        actor: &Actor,
+    ) -> Result<Vec<Registered>> {
+        self.write(|db| cases::register(db, op, households, &mut *references, actor))
+    }
+    fn household(&self, op: OperationId, reference: &CaseReference) -> Result<Household> {
+        self.read(|db| cases::household_by_reference(db, op, reference))
+    }
+    fn households_by_phone(&self, op: OperationId, phone: &PhoneNumber) -> Result<Vec<Household>> {
+        self.read(|db| cases::households_by_phone(db, op, phone))
+    }
+    fn attach_document(
+        &self,
+        op: OperationId,
+        reference: &CaseReference,
+        person: PersonId,
+        document: &NewDocument,
+        actor: &Actor,
+    ) -> Result<DocumentId> {
+        self.write(|db| cases::attach_document(db, op, reference, person, document, actor))
+    }
+    fn apply(
+        &self,
+        op: OperationId,
+        reference: &CaseReference,
+        request: &CaseRequest,
+        actor: &Actor,
+    ) -> Result<CaseOutcome> {
+        self.write(|db| cases::apply(db, op, reference, request, actor))
+    }
+    fn match_candidates(&self, op: OperationId, probe: &MatchProbe) -> Result<Vec<ExistingPerson>> {
+        self.read(|db| cases::match_candidates(db, op, probe))
+    }
+
+    fn depart_batch(
+        &self,
+        op: OperationId,
+        departure: &BatchDeparture,
+        actor: &Actor,
+    ) -> Result<Batch> {
+        self.write(|db| cases::depart_batch(db, op, departure, actor))
+    }
+    fn close_batch(&self, op: OperationId, batch: BatchId, actor: &Actor) -> Result<Batch> {
+        self.write(|db| cases::close_batch(db, op, batch, actor))
+    }
+    fn batch(&self, op: OperationId, batch: BatchId) -> Result<Batch> {
+        self.read(|db| cases::load_batch(db, op, batch))
+    }
+
+    fn propose_rv(
+        &self,
+        op: OperationId,
+        rv: &NewRv,
+        side: Side,
+        actor: &Actor,
+    ) -> Result<RendezvousPoint> {
+        self.write(|db| places::propose_rv(db, op, rv, side, actor))
+    }
+    fn change_rv(
+        &self,
+        op: OperationId,
+        rv: RvId,
+        change: RvChange,
+        actor: &Actor,
+    ) -> Result<RendezvousPoint> {
+        self.write(|db| places::change_rv(db, op, rv, change, actor))
+    }
+    fn rvs(&self, op: OperationId) -> Result<Vec<RendezvousPoint>> {
+        self.read(|db| places::rvs(db, op))
+    }
+    fn create_gate(&self, op: OperationId, gate: &NewGate, actor: &Actor) -> Result<Gate> {
+        self.write(|db| places::create_gate(db, op, gate, actor))
+    }
+    fn set_gate_status(
+        &self,
+        op: OperationId,
+        gate: GateId,
+        status: GateStatus,
+        actor: &Actor,
+    ) -> Result<Gate> {
+        self.write(|db| places::set_gate_status(db, op, gate, status, actor))
+    }
+    fn gates(&self, op: OperationId) -> Result<Vec<Gate>> {
+        self.read(|db| places::gates(db, op))
+    }
+    fn create_window(
+        &self,
+        op: OperationId,
+        rv: RvId,
+        spec: WindowSpec,
+        actor: &Actor,
+    ) -> Result<Window> {
+        self.write(|db| places::create_window(db, op, rv, spec, actor))
+    }
+    fn windows(&self, op: OperationId) -> Result<Vec<Window>> {
+        self.read(|db| places::windows(db, op))
+    }
+    fn create_flight(&self, op: OperationId, flight: &NewFlight, actor: &Actor) -> Result<Flight> {
+        self.write(|db| places::create_flight(db, op, flight, actor))
+    }
+    fn flights(&self, op: OperationId) -> Result<Vec<Flight>> {
+        self.read(|db| places::flights(db, op))
+    }
+    fn manifest(&self, op: OperationId, flight: FlightId) -> Result<Manifest> {
+        self.read(|db| places::manifest(db, op, flight))
+    }
+    fn report_hazard(&self, op: OperationId, hazard: &NewHazard, actor: &Actor) -> Result<Hazard> {
+        self.write(|db| places::report_hazard(db, op, hazard, actor))
+    }
+    fn hazards(&self, op: OperationId) -> Result<Vec<Hazard>> {
+        self.read(|db| places::hazards(db, op))
+    }
+
+    fn stage_counts(&self, op: OperationId, scope: CountScope) -> Result<StageCounts> {
+        self.read(|db| places::stage_counts(db, op, scope))
+    }
+    fn accountability(&self, op: OperationId) -> Result<AccountabilityReport> {
+        self.read(|db| places::accountability(db, op))
+    }
+    fn batch_balances(&self, op: OperationId) -> Result<Vec<BatchBalance>> {
+        self.read(|db| places::batch_balances(db, op))
+    }
+    fn case_events(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<Event>> {
+        self.read(|db| cases::case_events(db, op, reference))
+    }
+}
