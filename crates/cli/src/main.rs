@@ -12,7 +12,6 @@ use clap::{Args, Parser, Subcommand};
 use safeconduct_domain::{OperationId, Role};
 use safeconduct_server::App;
 use safeconduct_store::Store;
-use safeconduct_store::sqlite::SqliteStore;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,17 +27,27 @@ struct Cli {
 
 #[derive(Args, Clone)]
 struct DataArgs {
-    /// Directory holding the embedded database (created on first use).
+    /// Directory holding the embedded database (created on first use), used when no
+    /// --database is given.
     #[arg(long, env = "SAFECONDUCT_DATA", default_value = "safeconduct-data")]
     data: PathBuf,
+    /// Database URL: sqlite:PATH (the embedded default) or postgres://user@host:port/database
+    /// for several servers over one database.
+    #[arg(long, env = "SAFECONDUCT_DATABASE")]
+    database: Option<String>,
 }
 
 impl DataArgs {
-    fn open(&self) -> Result<Arc<SqliteStore>> {
-        let path = self.data.join("safeconduct.sqlite3");
-        let store = SqliteStore::open(&path)
-            .with_context(|| format!("opening the store at {}", path.display()))?;
-        Ok(Arc::new(store))
+    fn url(&self) -> String {
+        self.database.clone().unwrap_or_else(|| {
+            format!("sqlite:{}", self.data.join("safeconduct.sqlite3").display())
+        })
+    }
+
+    fn open(&self) -> Result<Arc<dyn Store>> {
+        let url = self.url();
+        safeconduct_store::open(&url)
+            .with_context(|| format!("opening the store at {}", safeconduct_store::redact(&url)))
     }
 }
 
@@ -67,6 +76,9 @@ enum Command {
         /// Directory for the demo database; reused (not re-seeded) if it already holds the demo.
         #[arg(long)]
         data: Option<PathBuf>,
+        /// Database URL instead of a directory: sqlite:PATH or postgres://….
+        #[arg(long, env = "SAFECONDUCT_DATABASE")]
+        database: Option<String>,
         /// Number of households to register.
         #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u32).range(10..=200_000))]
         households: u32,
@@ -164,12 +176,13 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Serve { addr, data } => {
             let store = data.open()?;
-            println!("store: {}", store.path().display());
+            println!("store: {}", safeconduct_store::redact(&data.url()));
             serve(addr, store)
         }
         Command::Demo {
             addr,
             data,
+            database,
             households,
             seed_only,
         } => {
@@ -179,9 +192,13 @@ fn main() -> Result<()> {
                     std::env::temp_dir().join(format!("safeconduct-demo-{}", std::process::id()))
                 }
             };
-            let store = DataArgs { data: dir }.open()?;
+            let args = DataArgs {
+                data: dir,
+                database,
+            };
+            let store = args.open()?;
             let logins = demo::seed(store.as_ref(), households)?;
-            println!("store: {}", store.path().display());
+            println!("store: {}", safeconduct_store::redact(&args.url()));
             demo::print_logins(&logins, addr);
             if seed_only {
                 return Ok(());
@@ -307,7 +324,7 @@ fn generate_password() -> Result<String> {
         .collect())
 }
 
-fn serve(addr: SocketAddr, store: Arc<SqliteStore>) -> Result<()> {
+fn serve(addr: SocketAddr, store: Arc<dyn Store>) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -8,6 +8,7 @@ use common::spawn_app;
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_server::endpoints::{Access, endpoints};
+use safeconduct_store::testing::Backend;
 
 fn concrete(path: &str, reference: &str) -> String {
     path.replace("{reference}", reference)
@@ -18,9 +19,8 @@ fn concrete(path: &str, reference: &str) -> String {
         .replace("{flight}", "1")
 }
 
-#[tokio::test]
-async fn every_endpoint_refuses_the_roles_it_does_not_name() {
-    let app = spawn_app().await;
+async fn every_endpoint_refuses_the_roles_it_does_not_name(backend: Backend) {
+    let app = spawn_app(backend).await;
     let reference = app.register(1, "0700 555 000").await;
     let mut checked = 0;
     for e in endpoints() {
@@ -102,9 +102,8 @@ async fn every_endpoint_refuses_the_roles_it_does_not_name() {
     assert!(checked > 200, "checked {checked} role/endpoint pairs");
 }
 
-#[tokio::test]
-async fn escort_and_gate_roles_cannot_list_or_read_households() {
-    let app = spawn_app().await;
+async fn escort_and_gate_roles_cannot_list_or_read_households(backend: Backend) {
+    let app = spawn_app(backend).await;
     let reference = app.register(2, "0700 555 001").await;
     for role in [Role::Escort, Role::Gate, Role::Manifest, Role::Auditor] {
         for path in [
@@ -117,9 +116,8 @@ async fn escort_and_gate_roles_cannot_list_or_read_households() {
     }
 }
 
-#[tokio::test]
-async fn a_signed_out_token_stops_working() {
-    let app = spawn_app().await;
+async fn a_signed_out_token_stops_working(backend: Backend) {
+    let app = spawn_app(backend).await;
     let token = app.token(Role::Coordinator).to_string();
     let (status, _) = app
         .call_with(Some(&token), Method::GET, "/api/operations/{op}", None)
@@ -135,9 +133,8 @@ async fn a_signed_out_token_stops_working() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
-async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
-    let app = spawn_app().await;
+async fn a_wrong_password_and_an_unknown_user_get_the_same_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
     for (user, password) in [
         ("coordinator", "wrong password here"),
         ("nobody", "correct horse battery"),
@@ -154,3 +151,10 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
         assert_eq!(body["error"]["code"], "invalid_credentials");
     }
 }
+
+safeconduct_store::on_both_backends_async!(
+    every_endpoint_refuses_the_roles_it_does_not_name,
+    escort_and_gate_roles_cannot_list_or_read_households,
+    a_signed_out_token_stops_working,
+    a_wrong_password_and_an_unknown_user_get_the_same_answer,
+);

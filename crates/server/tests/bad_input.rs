@@ -7,11 +7,17 @@ use common::{TestApp, spawn_app};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_server::endpoints::{Access, endpoints};
-use safeconduct_store::{CountScope, Store};
+use safeconduct_store::CountScope;
+use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
 
-/// Everything a bad request could have touched.
+/// Everything a bad request could have touched. The store is synchronous: read off the
+/// async worker.
 fn snapshot(app: &TestApp) -> String {
+    tokio::task::block_in_place(|| snapshot_here(app))
+}
+
+fn snapshot_here(app: &TestApp) -> String {
     let s = app.store.as_ref();
     let op = app.op;
     format!(
@@ -76,9 +82,8 @@ fn assert_client_error(status: StatusCode, body: &Value, what: &str) {
     );
 }
 
-#[tokio::test]
-async fn malformed_bodies_are_refused_at_every_endpoint_without_writing_anything() {
-    let app = spawn_app().await;
+async fn malformed_bodies_are_refused_at_every_endpoint_without_writing_anything(backend: Backend) {
+    let app = spawn_app(backend).await;
     let p = app.places(100, 300).await;
     let reference = app.register(2, "0700 777 000").await;
     let before = snapshot(&app);
@@ -168,9 +173,8 @@ async fn malformed_bodies_are_refused_at_every_endpoint_without_writing_anything
     );
 }
 
-#[tokio::test]
-async fn wrong_types_bad_values_and_unknown_enums_name_the_field() {
-    let app = spawn_app().await;
+async fn wrong_types_bad_values_and_unknown_enums_name_the_field(backend: Backend) {
+    let app = spawn_app(backend).await;
     let p = app.places(100, 300).await;
     let reference = app.register(1, "0700 777 001").await;
     let before = snapshot(&app);
@@ -433,9 +437,8 @@ async fn wrong_types_bad_values_and_unknown_enums_name_the_field() {
     );
 }
 
-#[tokio::test]
-async fn bad_path_segments_and_queries_are_client_errors() {
-    let app = spawn_app().await;
+async fn bad_path_segments_and_queries_are_client_errors(backend: Backend) {
+    let app = spawn_app(backend).await;
     for (path, code) in [
         ("/api/operations/abc", "invalid_path"),
         (
@@ -475,3 +478,9 @@ async fn bad_path_segments_and_queries_are_client_errors() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(value["error"]["code"], "method_not_allowed");
 }
+
+safeconduct_store::on_both_backends_async!(
+    malformed_bodies_are_refused_at_every_endpoint_without_writing_anything,
+    wrong_types_bad_values_and_unknown_enums_name_the_field,
+    bad_path_segments_and_queries_are_client_errors,
+);

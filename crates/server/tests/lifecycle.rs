@@ -6,11 +6,13 @@ mod common;
 use common::spawn_app;
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
+use safeconduct_store::testing::Backend;
 use serde_json::json;
 
-#[tokio::test]
-async fn a_household_travels_from_registration_to_boarding_and_every_count_adds_up() {
-    let app = spawn_app().await;
+async fn a_household_travels_from_registration_to_boarding_and_every_count_adds_up(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
     let p = app.places(100, 300).await;
     let reference = app.register(3, "0700 123 456").await;
     let case = format!("/api/operations/{{op}}/households/{reference}");
@@ -247,9 +249,8 @@ async fn a_household_travels_from_registration_to_boarding_and_every_count_adds_
     assert_eq!(counts["operation"]["people"]["boarded"], 3);
 }
 
-#[tokio::test]
-async fn an_illegal_step_is_refused_naming_the_stage_and_the_allowed_steps() {
-    let app = spawn_app().await;
+async fn an_illegal_step_is_refused_naming_the_stage_and_the_allowed_steps(backend: Backend) {
+    let app = spawn_app(backend).await;
     let reference = app.register(1, "0700 000 001").await;
     let (status, body) = app
         .call(
@@ -268,9 +269,8 @@ async fn an_illegal_step_is_refused_naming_the_stage_and_the_allowed_steps() {
     );
 }
 
-#[tokio::test]
-async fn windows_and_flights_are_never_filled_over_capacity() {
-    let app = spawn_app().await;
+async fn windows_and_flights_are_never_filled_over_capacity(backend: Backend) {
+    let app = spawn_app(backend).await;
     let p = app.places(4, 3).await;
     let a = app.register(3, "0700 000 002").await;
     let b = app.register(2, "0700 000 003").await;
@@ -374,9 +374,8 @@ async fn windows_and_flights_are_never_filled_over_capacity() {
     assert_eq!(flights[0]["manifested_people"], 3);
 }
 
-#[tokio::test]
-async fn a_batch_closed_short_raises_an_alarm_and_marks_the_missing_unaccounted() {
-    let app = spawn_app().await;
+async fn a_batch_closed_short_raises_an_alarm_and_marks_the_missing_unaccounted(backend: Backend) {
+    let app = spawn_app(backend).await;
     let p = app.places(100, 300).await;
     let a = app.register(2, "0700 000 010").await;
     let b = app.register(3, "0700 000 011").await;
@@ -456,9 +455,8 @@ async fn a_batch_closed_short_raises_an_alarm_and_marks_the_missing_unaccounted(
     assert_eq!(report["ok"], true, "{report}");
 }
 
-#[tokio::test]
-async fn the_same_step_sent_twice_at_once_takes_effect_once() {
-    let app = spawn_app().await;
+async fn the_same_step_sent_twice_at_once_takes_effect_once(backend: Backend) {
+    let app = spawn_app(backend).await;
     let p = app.places(100, 300).await;
     let r = app.register(2, "0700 000 020").await;
     app.to_pass_issued(&r, p.window).await;
@@ -484,9 +482,8 @@ async fn the_same_step_sent_twice_at_once_takes_effect_once() {
     assert_eq!(counts["operation"]["total_people"], 2);
 }
 
-#[tokio::test]
-async fn a_rendezvous_point_is_agreed_only_when_both_sides_accept() {
-    let app = spawn_app().await;
+async fn a_rendezvous_point_is_agreed_only_when_both_sides_accept(backend: Backend) {
+    let app = spawn_app(backend).await;
     let rv = app
         .ok(Role::Escort, Method::POST, "/api/operations/{op}/rvs", Some(json!({
             "name": "RV Bravo", "location": {"lat": 60.170061, "lon": 24.93795}, "landmark": "old post office clock"
@@ -526,9 +523,8 @@ async fn a_rendezvous_point_is_agreed_only_when_both_sides_accept() {
     assert_eq!(rv["status"], "suspended");
 }
 
-#[tokio::test]
-async fn withdraw_no_show_reassign_and_reject_are_side_states() {
-    let app = spawn_app().await;
+async fn withdraw_no_show_reassign_and_reject_are_side_states(backend: Backend) {
+    let app = spawn_app(backend).await;
     let p = app.places(100, 300).await;
     let second_window = app
         .ok(Role::Coordinator, Method::POST, "/api/operations/{op}/windows", Some(json!({
@@ -617,9 +613,8 @@ async fn withdraw_no_show_reassign_and_reject_are_side_states() {
     assert_eq!(report["ok"], true, "{report}");
 }
 
-#[tokio::test]
-async fn healthz_answers_when_the_store_is_reachable() {
-    let app = spawn_app().await;
+async fn healthz_answers_when_the_store_is_reachable(backend: Backend) {
+    let app = spawn_app(backend).await;
     let res = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
@@ -627,3 +622,14 @@ async fn healthz_answers_when_the_store_is_reachable() {
         "ok"
     );
 }
+
+safeconduct_store::on_both_backends_async!(
+    a_household_travels_from_registration_to_boarding_and_every_count_adds_up,
+    an_illegal_step_is_refused_naming_the_stage_and_the_allowed_steps,
+    windows_and_flights_are_never_filled_over_capacity,
+    a_batch_closed_short_raises_an_alarm_and_marks_the_missing_unaccounted,
+    the_same_step_sent_twice_at_once_takes_effect_once,
+    a_rendezvous_point_is_agreed_only_when_both_sides_accept,
+    withdraw_no_show_reassign_and_reject_are_side_states,
+    healthz_answers_when_the_store_is_reachable,
+);

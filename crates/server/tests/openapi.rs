@@ -4,12 +4,12 @@
 mod common;
 
 use safeconduct_server::endpoints::{Access, endpoints};
+use safeconduct_store::testing::Backend;
 
 const COMMITTED: &str = include_str!("../../../docs/openapi.json");
 
-#[tokio::test]
-async fn the_served_document_matches_the_committed_one() {
-    let app = common::spawn_app().await;
+async fn the_served_document_matches_the_committed_one(backend: Backend) {
+    let app = common::spawn_app(backend).await;
     let served: serde_json::Value = app
         .client
         .get(app.url("/api/openapi.json"))
@@ -46,3 +46,5 @@ fn every_endpoint_states_who_may_call_it() {
         .collect();
     assert_eq!(open, ["/healthz", "/api/openapi.json", "/api/sessions"]);
 }
+
+safeconduct_store::on_both_backends_async!(the_served_document_matches_the_committed_one,);

@@ -8,8 +8,11 @@
 //! HTTP.
 
 mod error;
+pub mod postgres;
 pub mod sql;
 pub mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod types;
 
 pub use error::StoreError;
@@ -21,6 +24,45 @@ use safeconduct_domain::values::{PhoneNumber, Timestamp};
 use safeconduct_domain::*;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Opens the store a database URL names: `sqlite:PATH` (the embedded default) or
+/// `postgres://user@host:port/database`.
+pub fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        if path.is_empty() {
+            return Err(StoreError::Unavailable(
+                "a sqlite: URL needs a file path".into(),
+            ));
+        }
+        return Ok(std::sync::Arc::new(sqlite::SqliteStore::open(
+            std::path::Path::new(path),
+        )?));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(std::sync::Arc::new(postgres::PgStore::connect(url)?));
+    }
+    Err(StoreError::Unavailable(format!(
+        "unknown database URL {:?}: expected sqlite:PATH or postgres://…",
+        redact(url)
+    )))
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
 
 /// Draws a fresh case reference; called again when a drawn one is already taken.
 pub type ReferenceSource<'a> = &'a mut dyn FnMut() -> CaseReference;

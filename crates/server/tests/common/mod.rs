@@ -7,7 +7,7 @@ use reqwest::{Client, Method, StatusCode};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::{OperationId, Role};
 use safeconduct_server::App;
-use safeconduct_store::sqlite::SqliteStore;
+use safeconduct_store::testing::{Backend, TestStore};
 use safeconduct_store::{NewUser, Store};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -16,15 +16,16 @@ use std::sync::{Arc, OnceLock};
 pub struct TestApp {
     pub base: String,
     pub client: Client,
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<dyn Store>,
     pub op: OperationId,
     /// Bearer tokens per role, and one for a user holding every role.
     pub tokens: HashMap<Role, String>,
     pub all_roles: String,
     /// A user with a role in another operation only.
     pub outsider: String,
-    _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
+    /// Dropped last: removes the test database.
+    _db: TestStore,
 }
 
 /// Hashing with argon2 is deliberately slow; tests share one hash of one password.
@@ -33,31 +34,37 @@ fn password_hash() -> &'static str {
     HASH.get_or_init(|| safeconduct_server::auth::hash_password("correct horse battery").unwrap())
 }
 
-pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.path().join("test.sqlite3")).unwrap());
-    let op = store
-        .create_operation("Test operation", Timestamp(1_700_000_000))
-        .unwrap()
-        .id;
-    let other = store
-        .create_operation("Other operation", Timestamp(1_700_000_000))
-        .unwrap()
-        .id;
-    let mut users = Vec::new();
-    for role in Role::ALL {
-        let id = add_user(&store, role.as_str());
-        store.grant_role(id, op, role).unwrap();
-        users.push((Some(role), role.as_str().to_string()));
-    }
-    let all = add_user(&store, "all");
-    for role in Role::ALL {
-        store.grant_role(all, op, role).unwrap();
-    }
-    let outsider = add_user(&store, "outsider");
-    store
-        .grant_role(outsider, other, Role::Coordinator)
-        .unwrap();
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let db = TestStore::fresh(backend);
+    let store = db.store.clone();
+    // The store is synchronous: set-up runs off the async worker.
+    let setup_store = store.clone();
+    let op = tokio::task::spawn_blocking(move || {
+        let store = setup_store;
+        let op = store
+            .create_operation("Test operation", Timestamp(1_700_000_000))
+            .unwrap()
+            .id;
+        let other = store
+            .create_operation("Other operation", Timestamp(1_700_000_000))
+            .unwrap()
+            .id;
+        for role in Role::ALL {
+            let id = add_user(&store, role.as_str());
+            store.grant_role(id, op, role).unwrap();
+        }
+        let all = add_user(&store, "all");
+        for role in Role::ALL {
+            store.grant_role(all, op, role).unwrap();
+        }
+        let outsider = add_user(&store, "outsider");
+        store
+            .grant_role(outsider, other, Role::Coordinator)
+            .unwrap();
+        op
+    })
+    .await
+    .unwrap();
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -86,12 +93,12 @@ pub async fn spawn_app() -> TestApp {
         tokens,
         all_roles,
         outsider,
-        _dir: dir,
         _shutdown: tx,
+        _db: db,
     }
 }
 
-fn add_user(store: &SqliteStore, name: &str) -> safeconduct_domain::UserId {
+fn add_user(store: &Arc<dyn Store>, name: &str) -> safeconduct_domain::UserId {
     store
         .create_user(
             &NewUser {

@@ -72,7 +72,8 @@ CREATE TABLE windows (
     start_at        INTEGER NOT NULL,
     end_at          INTEGER NOT NULL,
     capacity        INTEGER NOT NULL,
-    assigned_people INTEGER NOT NULL DEFAULT 0 CHECK (assigned_people >= 0)
+    assigned_people INTEGER NOT NULL DEFAULT 0 CHECK (assigned_people >= 0),
+    CHECK (assigned_people <= capacity)
 );
 
 CREATE TABLE flights (
@@ -82,7 +83,7 @@ CREATE TABLE flights (
     departs_at        INTEGER NOT NULL,
     capacity          INTEGER NOT NULL,
     manifested_people INTEGER NOT NULL DEFAULT 0 CHECK (manifested_people <= capacity),
-    boarded_people    INTEGER NOT NULL DEFAULT 0
+    boarded_people    INTEGER NOT NULL DEFAULT 0 CHECK (boarded_people <= manifested_people)
 );
 
 CREATE TABLE batches (

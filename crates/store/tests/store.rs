@@ -1,11 +1,12 @@
-//! The SQLite store: durable across reopening, append-only events, and the accountability
-//! invariant under any sequence of lifecycle requests (property test).
+//! The store on both backends: durable across reopening, append-only events, atomic
+//! registration, and the accountability invariant under any sequence of lifecycle requests
+//! (property test). Every test runs once on SQLite and once on PostgreSQL.
 
 use proptest::prelude::*;
 use safeconduct_domain::model::*;
 use safeconduct_domain::values::*;
 use safeconduct_domain::*;
-use safeconduct_store::sqlite::SqliteStore;
+use safeconduct_store::testing::{Backend, TestStore};
 use safeconduct_store::*;
 use std::collections::HashMap;
 
@@ -56,7 +57,7 @@ struct Setup {
     flight: FlightId,
 }
 
-fn setup(store: &SqliteStore) -> Setup {
+fn setup(store: &dyn Store) -> Setup {
     let op = store.create_operation("Property", Timestamp(0)).unwrap().id;
     let rv = store
         .propose_rv(
@@ -120,21 +121,29 @@ fn setup(store: &SqliteStore) -> Setup {
     }
 }
 
-#[test]
-fn data_survives_reopening_and_migrations_run_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
-    let reference = {
-        let store = SqliteStore::open(&path).unwrap();
-        let op = store.create_operation("Durable", Timestamp(0)).unwrap().id;
-        store
-            .register_households(op, &[household(0, 3)], &mut counter(), &at())
-            .unwrap()[0]
-            .reference
-            .clone()
-    };
-    let store = SqliteStore::open(&path).unwrap();
-    let op = store.operations().unwrap()[0].id;
+safeconduct_store::on_both_backends!(
+    data_survives_reopening_and_migrations_run_once,
+    events_cannot_be_updated_or_deleted,
+    a_failed_registration_stores_nothing_of_the_batch,
+    a_colliding_reference_is_drawn_again,
+    lookup_by_phone_finds_every_household_sharing_it,
+);
+
+fn data_survives_reopening_and_migrations_run_once(backend: Backend) {
+    let t = TestStore::fresh(backend);
+    let op = t
+        .store
+        .create_operation("Durable", Timestamp(0))
+        .unwrap()
+        .id;
+    let reference = t
+        .store
+        .register_households(op, &[household(0, 3)], &mut counter(), &at())
+        .unwrap()[0]
+        .reference
+        .clone();
+    // A second store over the same database: migrations find nothing to do, data is there.
+    let store = safeconduct_store::open(&t.url).unwrap();
     let h = store.household(op, &reference).unwrap();
     assert_eq!(h.members.len(), 3);
     assert_eq!(h.members[0].name.native(), Some("کریمی"));
@@ -147,30 +156,25 @@ fn data_survives_reopening_and_migrations_run_once() {
     );
 }
 
-#[test]
-fn events_cannot_be_updated_or_deleted() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.sqlite3");
-    let store = SqliteStore::open(&path).unwrap();
-    let op = store
+fn events_cannot_be_updated_or_deleted(backend: Backend) {
+    let t = TestStore::fresh(backend);
+    let op = t
+        .store
         .create_operation("Append only", Timestamp(0))
         .unwrap()
         .id;
-    store
+    t.store
         .register_households(op, &[household(0, 1)], &mut counter(), &at())
         .unwrap();
-    let raw = rusqlite::Connection::open(&path).unwrap();
-    assert!(
-        raw.execute("UPDATE events SET kind = 'forged'", [])
-            .is_err()
-    );
-    assert!(raw.execute("DELETE FROM events", []).is_err());
+    let update = t.raw_exec("UPDATE events SET kind = 'forged'").unwrap_err();
+    assert!(update.contains("append-only"), "{update}");
+    let delete = t.raw_exec("DELETE FROM events").unwrap_err();
+    assert!(delete.contains("append-only"), "{delete}");
 }
 
-#[test]
-fn a_failed_registration_stores_nothing_of_the_batch() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap();
+fn a_failed_registration_stores_nothing_of_the_batch(backend: Backend) {
+    let t = TestStore::fresh(backend);
+    let store = &t.store;
     let op = store.create_operation("Atomic", Timestamp(0)).unwrap().id;
     let mut empty = household(0, 1);
     empty.members.clear();
@@ -181,10 +185,9 @@ fn a_failed_registration_stores_nothing_of_the_batch() {
     assert_eq!(store.accountability(op).unwrap().registered_people, 0);
 }
 
-#[test]
-fn a_colliding_reference_is_drawn_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap();
+fn a_colliding_reference_is_drawn_again(backend: Backend) {
+    let t = TestStore::fresh(backend);
+    let store = &t.store;
     let op = store.create_operation("Collide", Timestamp(0)).unwrap().id;
     let fixed = CaseReference::from_random([1; 8]);
     let mut draws = vec![
@@ -200,10 +203,9 @@ fn a_colliding_reference_is_drawn_again() {
     assert_ne!(got[1].reference, fixed);
 }
 
-#[test]
-fn lookup_by_phone_finds_every_household_sharing_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap();
+fn lookup_by_phone_finds_every_household_sharing_it(backend: Backend) {
+    let t = TestStore::fresh(backend);
+    let store = &t.store;
     let op = store.create_operation("Phones", Timestamp(0)).unwrap().id;
     let mut a = household(0, 2);
     let mut b = household(10, 1);
@@ -234,17 +236,20 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
     )
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(16))]
+safeconduct_store::on_both_backends!(counts_always_add_up_in_the_store);
 
-    /// Whatever the requests, the stored counts equal the counts recomputed from the cases,
-    /// every registered person is in exactly one stage, windows and flights are never over
-    /// capacity, and window seats equal the people holding them.
-    #[test]
-    fn counts_always_add_up_in_the_store(sizes in prop::collection::vec(1usize..5, 8), script in ops()) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("p.sqlite3")).unwrap();
-        let s = setup(&store);
+/// Whatever the requests, the stored counts equal the counts recomputed from the cases, every
+/// registered person is in exactly one stage, windows and flights are never over capacity,
+/// and window seats equal the people holding them.
+fn counts_always_add_up_in_the_store(backend: Backend) {
+    let config = ProptestConfig {
+        cases: 12,
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |(sizes in prop::collection::vec(1usize..5, 8), script in ops())| {
+        let t = TestStore::fresh(backend);
+        let store = t.store.as_ref();
+        let s = setup(store);
         let mut next = 0;
         let households: Vec<NewHousehold> = sizes.iter().map(|n| { let h = household(next, *n); next += n; h }).collect();
         let refs: Vec<CaseReference> = store.register_households(s.op, &households, &mut counter(), &at()).unwrap()
@@ -309,5 +314,5 @@ proptest! {
         for b in store.batch_balances(s.op).unwrap() {
             prop_assert!(b.arrived_people <= b.departed_people);
         }
-    }
+    });
 }

@@ -1,0 +1,412 @@
+//! The PostgreSQL engine, for several app servers over one durable, replicated database.
+//!
+//! A small pool of connections; a connection that broke is dropped and a new one opened on
+//! the next request, so a server whose database restarts reconnects by itself, and requests
+//! during an outage fail fast as `Unavailable`. Writes run in READ COMMITTED transactions;
+//! exactly-once comes from the version guard on the case row and CHECK constraints on
+//! capacities, and a transaction that loses a deadlock or serialisation race is run again.
+//! Changes are announced with `pg_notify` and received by a listener connection on every
+//! server.
+
+mod listen;
+
+use crate::sql::{Db, Engine, Row, SqlStore, Value};
+use crate::{Change, Result, StoreError};
+use bytes::BytesMut;
+use postgres::error::SqlState;
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, NoTls, Statement};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_lifecycle.sql"))];
+
+/// The channel changes are announced on.
+pub(crate) const CHANNEL: &str = "safeconduct_changes";
+
+/// Largest number of connections one server opens.
+const MAX_CONNECTIONS: usize = 16;
+/// How long a request waits for a free connection before it is refused as unavailable.
+const CHECKOUT_WAIT: Duration = Duration::from_secs(5);
+/// How many times a write that lost a race is run again.
+const WRITE_ATTEMPTS: usize = 5;
+
+/// The store on PostgreSQL.
+pub type PgStore = SqlStore<PgEngine>;
+
+pub struct PgEngine {
+    config: postgres::Config,
+    idle: Mutex<Vec<PgConn>>,
+    returned: Condvar,
+    open: AtomicUsize,
+    changes: broadcast::Sender<Change>,
+    /// The listener thread stops when the engine is dropped.
+    _alive: std::sync::Arc<()>,
+}
+
+struct PgConn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://user@host:port/db`), brings its schema
+    /// up to date, and starts listening for changes from other servers.
+    pub fn connect(url: &str) -> Result<Self> {
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Unavailable(format!("invalid PostgreSQL URL: {e}")))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(2));
+        }
+        config.application_name("safeconduct");
+        let changes = broadcast::channel(4096).0;
+        let alive = std::sync::Arc::new(());
+        let engine = PgEngine {
+            config,
+            idle: Mutex::new(Vec::new()),
+            returned: Condvar::new(),
+            open: AtomicUsize::new(0),
+            changes,
+            _alive: alive.clone(),
+        };
+        let mut conn = engine.connect()?;
+        migrate(&mut conn.client)?;
+        engine.open.fetch_add(1, Ordering::SeqCst);
+        engine.give_back(conn);
+        listen::spawn(
+            engine.config.clone(),
+            engine.changes.clone(),
+            std::sync::Arc::downgrade(&alive),
+        );
+        Ok(SqlStore { engine })
+    }
+}
+
+impl Drop for PgEngine {
+    /// The synchronous client runs its own small runtime and may not be dropped on a thread
+    /// that drives async tasks: the pool is emptied on a thread of its own.
+    fn drop(&mut self) {
+        let idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|p| p.into_inner()));
+        let _ = std::thread::spawn(move || drop(idle)).join();
+    }
+}
+
+impl PgEngine {
+    fn connect(&self) -> Result<PgConn> {
+        let client = self
+            .config
+            .connect(NoTls)
+            .map_err(|e| StoreError::Unavailable(format!("cannot reach PostgreSQL: {e}")))?;
+        Ok(PgConn {
+            client,
+            statements: HashMap::new(),
+        })
+    }
+
+    /// A connection from the pool, a new one while fewer than the maximum are open, or a wait
+    /// for one to come back.
+    fn checkout(&self) -> Result<PgConn> {
+        let deadline = Instant::now() + CHECKOUT_WAIT;
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            while let Some(conn) = idle.pop() {
+                if !conn.client.is_closed() {
+                    return Ok(conn);
+                }
+                self.open.fetch_sub(1, Ordering::SeqCst);
+            }
+            if self.open.load(Ordering::SeqCst) < MAX_CONNECTIONS {
+                self.open.fetch_add(1, Ordering::SeqCst);
+                drop(idle);
+                return self.connect().inspect_err(|_| {
+                    self.open.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(StoreError::Unavailable(format!(
+                    "all {MAX_CONNECTIONS} database connections are busy"
+                )));
+            }
+            idle = self
+                .returned
+                .wait_timeout(idle, deadline - now)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    fn give_back(&self, conn: PgConn) {
+        if conn.client.is_closed() {
+            self.open.fetch_sub(1, Ordering::SeqCst);
+        } else {
+            self.idle
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(conn);
+        }
+        self.returned.notify_one();
+    }
+
+    fn transaction<T>(
+        &self,
+        read_only: bool,
+        f: &mut dyn FnMut(&mut dyn Db) -> Result<T>,
+    ) -> (Result<T>, bool) {
+        let mut conn = match self.checkout() {
+            Ok(c) => c,
+            Err(e) => return (Err(e), false),
+        };
+        let mut retry = false;
+        let out = (|| {
+            let PgConn { client, statements } = &mut conn;
+            let mut builder = client.build_transaction();
+            if read_only {
+                builder = builder
+                    .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                    .read_only(true);
+            }
+            let tx = builder.start().map_err(|e| pg(e, &mut retry))?;
+            let mut handle = PgTx {
+                tx,
+                statements,
+                retry: false,
+            };
+            let out = f(&mut handle);
+            retry = handle.retry;
+            let value = out?;
+            handle.tx.commit().map_err(|e| pg(e, &mut retry))?;
+            Ok(value)
+        })();
+        self.give_back(conn);
+        (out, retry)
+    }
+}
+
+fn migrate(client: &mut Client) -> Result<()> {
+    let mut retry = false;
+    let mut tx = client.transaction().map_err(|e| pg(e, &mut retry))?;
+    // Several servers may start at once: one migrates, the others wait for it.
+    tx.execute("SELECT pg_advisory_xact_lock(7243591)", &[])
+        .map_err(|e| pg(e, &mut retry))?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    )
+    .map_err(|e| pg(e, &mut retry))?;
+    for (version, sql) in MIGRATIONS {
+        let done = tx
+            .query_opt(
+                "SELECT version FROM schema_migrations WHERE version = $1",
+                &[version],
+            )
+            .map_err(|e| pg(e, &mut retry))?;
+        if done.is_none() {
+            tx.batch_execute(sql).map_err(|e| pg(e, &mut retry))?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, extract(epoch from now())::bigint)",
+                &[version],
+            )
+            .map_err(|e| pg(e, &mut retry))?;
+        }
+    }
+    tx.commit().map_err(|e| pg(e, &mut retry))
+}
+
+/// Maps an engine error to a store error, and notes whether the transaction may be run again.
+fn pg(e: postgres::Error, retry: &mut bool) -> StoreError {
+    if let Some(db) = e.as_db_error() {
+        let code = db.code();
+        if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
+        {
+            *retry = true;
+            return StoreError::Conflict("the change raced another one; try again".into());
+        }
+        if *code == SqlState::UNIQUE_VIOLATION
+            || *code == SqlState::CHECK_VIOLATION
+            || *code == SqlState::FOREIGN_KEY_VIOLATION
+            || *code == SqlState::NOT_NULL_VIOLATION
+        {
+            return StoreError::Conflict(format!(
+                "the change conflicts with stored data ({})",
+                db.message()
+            ));
+        }
+        if *code == SqlState::ADMIN_SHUTDOWN
+            || *code == SqlState::CRASH_SHUTDOWN
+            || *code == SqlState::CANNOT_CONNECT_NOW
+            || code.code().starts_with("08")
+        {
+            return StoreError::Unavailable(db.message().to_string());
+        }
+        return StoreError::Internal(format!("{}: {}", code.code(), db.message()));
+    }
+    if e.is_closed() || std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>()) {
+        return StoreError::Unavailable(format!("lost the database connection: {e}"));
+    }
+    StoreError::Internal(e.to_string())
+}
+
+impl ToSql for Value {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(v) => match *ty {
+                Type::INT2 => i16::try_from(*v)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
+                Type::BOOL => (*v != 0).to_sql(ty, out),
+                Type::FLOAT8 => (*v as f64).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR => v.to_string().to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Value::Real(v) => match *ty {
+                Type::FLOAT4 => (*v as f32).to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Value::Text(v) => v.as_str().to_sql(ty, out),
+            Value::Bytes(v) => v.as_slice().to_sql(ty, out),
+            Value::Bool(v) => match *ty {
+                Type::INT2 | Type::INT4 | Type::INT8 => Value::Int(*v as i64).to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+fn read_value(row: &postgres::Row, i: usize) -> Result<Value> {
+    let ty = row.columns()[i].type_();
+    let bad = |e: postgres::Error| StoreError::Internal(format!("column {i}: {e}"));
+    Ok(match *ty {
+        Type::INT8 => row
+            .try_get::<_, Option<i64>>(i)
+            .map_err(bad)?
+            .map(Value::Int),
+        Type::INT4 => row
+            .try_get::<_, Option<i32>>(i)
+            .map_err(bad)?
+            .map(|v| Value::Int(v as i64)),
+        Type::INT2 => row
+            .try_get::<_, Option<i16>>(i)
+            .map_err(bad)?
+            .map(|v| Value::Int(v as i64)),
+        Type::FLOAT8 => row
+            .try_get::<_, Option<f64>>(i)
+            .map_err(bad)?
+            .map(Value::Real),
+        Type::FLOAT4 => row
+            .try_get::<_, Option<f32>>(i)
+            .map_err(bad)?
+            .map(|v| Value::Real(v as f64)),
+        Type::BOOL => row
+            .try_get::<_, Option<bool>>(i)
+            .map_err(bad)?
+            .map(Value::Bool),
+        Type::BYTEA => row
+            .try_get::<_, Option<Vec<u8>>>(i)
+            .map_err(bad)?
+            .map(Value::Bytes),
+        Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => row
+            .try_get::<_, Option<String>>(i)
+            .map_err(bad)?
+            .map(Value::Text),
+        ref other => {
+            return Err(StoreError::Internal(format!(
+                "column {i}: unsupported type {other}"
+            )));
+        }
+    }
+    .unwrap_or(Value::Null))
+}
+
+struct PgTx<'a> {
+    tx: postgres::Transaction<'a>,
+    statements: &'a mut HashMap<String, Statement>,
+    retry: bool,
+}
+
+impl PgTx<'_> {
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql).map_err(|e| pg(e, &mut self.retry))?;
+        self.statements.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
+    fn params(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+        params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+    }
+}
+
+impl Db for PgTx<'_> {
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let stmt = self.statement(sql)?;
+        self.tx
+            .execute(&stmt, &Self::params(params))
+            .map_err(|e| pg(e, &mut self.retry))
+    }
+
+    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        let stmt = self.statement(sql)?;
+        let rows = self
+            .tx
+            .query(&stmt, &Self::params(params))
+            .map_err(|e| pg(e, &mut self.retry))?;
+        rows.iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| read_value(r, i))
+                    .collect::<Result<Vec<_>>>()
+                    .map(Row)
+            })
+            .collect()
+    }
+
+    fn notify(&mut self, change: &Change) -> Result<()> {
+        let payload =
+            serde_json::to_string(change).map_err(|e| StoreError::Internal(e.to_string()))?;
+        // Delivered to every listening server when, and only if, the transaction commits.
+        self.exec(
+            "SELECT pg_notify($1, $2)",
+            &[Value::Text(CHANNEL.into()), Value::Text(payload)],
+        )?;
+        Ok(())
+    }
+}
+
+impl Engine for PgEngine {
+    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+        self.transaction(true, f).0
+    }
+
+    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+        let mut attempt = 1;
+        loop {
+            match self.transaction(false, f) {
+                (Err(_), true) if attempt < WRITE_ATTEMPTS => {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(5 * attempt as u64));
+                }
+                (out, _) => return out,
+            }
+        }
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.changes.subscribe()
+    }
+}

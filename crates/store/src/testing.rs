@@ -1,0 +1,163 @@
+//! Test support: a fresh, empty store on either backend, removed afterwards.
+//!
+//! PostgreSQL tests use the server at `SAFECONDUCT_TEST_POSTGRES` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`); each test creates its own database and
+//! drops it. A test that cannot reach PostgreSQL fails: it never skips.
+
+use crate::Store;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Fields drop in order: the store's connections close before the guard drops the database.
+pub struct TestStore {
+    pub store: Arc<dyn Store>,
+    /// The database URL of this store.
+    pub url: String,
+    _guard: Guard,
+}
+
+enum Guard {
+    Dir(#[allow(dead_code)] tempfile::TempDir),
+    Database { admin: String, name: String },
+}
+
+fn admin_url() -> String {
+    std::env::var("SAFECONDUCT_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A URL for a fresh database of `backend`, with the guard that removes it.
+fn fresh_url(backend: Backend) -> (String, Guard) {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite:{}", dir.path().join("test.sqlite3").display());
+            (url, Guard::Dir(dir))
+        }
+        Backend::Postgres => {
+            let admin = admin_url();
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0);
+            let name = format!(
+                "safeconduct_test_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                nanos
+            );
+            let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap_or_else(|e| {
+                panic!(
+                    "PostgreSQL is needed for this test and is not reachable at {}: {e}. \
+                     Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+                    crate::redact(&admin)
+                )
+            });
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("creating a test database");
+            let url = match admin.rfind('/') {
+                Some(i) => format!("{}/{name}", &admin[..i]),
+                None => panic!("SAFECONDUCT_TEST_POSTGRES must name a database"),
+            };
+            (url, Guard::Database { admin, name })
+        }
+    }
+}
+
+impl TestStore {
+    /// A fresh store. Callable from async tests too: the work runs on a thread of its own.
+    pub fn fresh(backend: Backend) -> Self {
+        std::thread::spawn(move || Self::fresh_here(backend))
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+    }
+
+    fn fresh_here(backend: Backend) -> Self {
+        let (url, guard) = fresh_url(backend);
+        let store = crate::open(&url).unwrap_or_else(|e| panic!("opening {url}: {e}"));
+        TestStore {
+            store,
+            url,
+            _guard: guard,
+        }
+    }
+
+    /// An empty database of `backend` that no store has opened yet.
+    pub fn empty_url(backend: Backend) -> (String, impl Drop) {
+        fresh_url(backend)
+    }
+
+    /// Runs raw SQL on this store's database through a separate connection, bypassing the
+    /// store: for tests that tamper with stored data.
+    pub fn raw_exec(&self, sql: &str) -> Result<(), String> {
+        if let Some(path) = self.url.strip_prefix("sqlite:") {
+            let c = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
+            c.execute_batch(sql).map_err(|e| e.to_string())
+        } else {
+            let mut c =
+                postgres::Client::connect(&self.url, postgres::NoTls).map_err(|e| e.to_string())?;
+            c.batch_execute(sql).map_err(|e| match e.as_db_error() {
+                Some(db) => db.message().to_string(),
+                None => e.to_string(),
+            })
+        }
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Guard::Database { admin, name } = self {
+            let (admin, name) = (admin.clone(), name.clone());
+            // On a thread of its own: the synchronous client may not run inside an async task.
+            let _ = std::thread::spawn(move || {
+                if let Ok(mut c) = postgres::Client::connect(&admin, postgres::NoTls) {
+                    let _ =
+                        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// Generates, for each named `fn name(backend: Backend)`, a module with one test per backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name($crate::testing::Backend::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                super::$name($crate::testing::Backend::Postgres)
+            }
+        }
+    )*};
+}
+
+/// As [`on_both_backends`], for `async fn name(backend: Backend)` run on tokio.
+#[macro_export]
+macro_rules! on_both_backends_async {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::testing::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::testing::Backend::Postgres).await
+            }
+        }
+    )*};
+}
