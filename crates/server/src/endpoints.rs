@@ -27,6 +27,8 @@ pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
 #[derive(Clone, Copy)]
 pub enum Reply {
     Json { status: u16, schema: SchemaFn },
+    /// A stream of server-sent events whose data is this JSON.
+    Events(SchemaFn),
     Csv,
     Html,
     NoContent,
@@ -60,6 +62,7 @@ const OVERSIGHT: &[Role] = &[Role::Coordinator, Role::Auditor];
 const BATCH_PARTIES: &[Role] = &[Role::Coordinator, Role::Escort, Role::Gate];
 const NO_SHOW: &[Role] = &[Role::Coordinator, Role::Escort];
 const ANY_ROLE: &[Role] = &Role::ALL;
+const LIVE: &[Role] = &[Role::Coordinator, Role::Escort, Role::Gate];
 
 macro_rules! endpoint {
     ($method:ident $path:literal, $access:expr, $handler:path, $summary:literal
@@ -136,6 +139,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.html", Roles(AIRLIFT), h::manifest_html, "The flight manifest as a printable page" => Reply::Html),
         endpoint!(POST "/api/operations/{op}/hazards", Roles(CASEWORK), h::report_hazard, "Report a hazard", body: HazardIn => json::<HazardOut>(201)),
         endpoint!(GET "/api/operations/{op}/hazards", Roles(CASEWORK), h::hazards, "Reported hazards" => json::<Vec<HazardOut>>(200)),
+        endpoint!(GET "/api/operations/{op}/live", Roles(LIVE), h::live, "Live changes from every server, as server-sent events (coordinators: all; escorts: at RVs; gate staff: at gates)" => Reply::Events(schema::<LiveChange>)),
         endpoint!(GET "/api/operations/{op}/counts", Roles(COORDINATOR), h::counts, "Stage counts for the operation, each RV and each gate" => json::<OperationCountsOut>(200)),
         endpoint!(GET "/api/operations/{op}/accountability", Roles(OVERSIGHT), h::accountability, "Check that every person is in exactly one stage and every batch balances" => json::<AccountabilityOut>(200)),
     ]

@@ -832,3 +832,47 @@ pub async fn accountability(
     let id = op(&caller)?;
     Ok(Json(app.run(move |s| s.accountability(id)).await?.into()))
 }
+
+// ---- Live updates ----
+
+/// Server-sent events of the changes committed to this operation by any server sharing the
+/// store. Coordinators see every change; escorts the changes at rendezvous points; gate staff
+/// the changes at gates (a batch on its way, an arrival). No personal data is sent.
+pub async fn live(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+) -> Result<axum::response::Sse<impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>>, ApiError> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let id = op(&caller)?;
+    let role = caller.role;
+    let receiver = app.store().subscribe();
+    let stream = futures_util::stream::unfold(receiver, move |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(change) => {
+                    let visible = change.operation == id
+                        && match role {
+                            Some(Role::Gate) => change.gate.is_some(),
+                            Some(Role::Escort) => change.rv.is_some(),
+                            _ => true,
+                        };
+                    if !visible {
+                        continue;
+                    }
+                    let event = Event::default()
+                        .event("change")
+                        .json_data(LiveChange::from(change))
+                        .unwrap_or_else(|_| Event::default().comment("unencodable change"));
+                    return Some((Ok(event), rx));
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                    // The client was too slow: tell it to re-read the counts.
+                    let event = Event::default().event("lagged").data(missed.to_string());
+                    return Some((Ok(event), rx));
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}

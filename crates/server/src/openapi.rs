@@ -91,6 +91,13 @@ pub fn document() -> Value {
                     json!({ "description": "Success", "content": { "application/json": { "schema": s } } }),
                 );
             }
+            Reply::Events(schema) => {
+                let s = schema(&mut generator);
+                responses.insert(
+                    "200".into(),
+                    json!({ "description": "Server-sent events named `change`, each with this JSON as data", "content": { "text/event-stream": { "schema": { "type": "string" }, "x-event-data": s } } }),
+                );
+            }
             Reply::Csv => {
                 responses.insert(
                     "200".into(),

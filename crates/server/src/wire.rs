@@ -724,3 +724,27 @@ pub struct ErrorDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_steps: Option<Vec<Step>>,
 }
+
+/// One change, as sent on the live stream.
+#[derive(Serialize, JsonSchema)]
+pub struct LiveChange {
+    /// The kind of change: a lifecycle step (`admit_at_rv`, `depart_in_escort`…),
+    /// `registered`, `batch_closed`, `rv_suspended`, `gate_status`…
+    pub kind: String,
+    pub stage: Option<Stage>,
+    pub rv_id: Option<i64>,
+    pub gate_id: Option<i64>,
+    pub batch_id: Option<i64>,
+}
+
+impl From<store::Change> for LiveChange {
+    fn from(c: store::Change) -> Self {
+        LiveChange {
+            kind: c.kind,
+            stage: c.stage,
+            rv_id: c.rv.map(|x| x.0),
+            gate_id: c.gate.map(|x| x.0),
+            batch_id: c.batch.map(|x| x.0),
+        }
+    }
+}

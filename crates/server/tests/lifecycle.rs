@@ -462,13 +462,30 @@ async fn the_same_step_sent_twice_at_once_takes_effect_once(backend: Backend) {
     app.to_pass_issued(&r, p.window).await;
     let path = format!("/api/operations/{{op}}/households/{r}/rv-arrival");
     let body = json!({"rv_id": p.rv});
+    // Two servers over one database, the same step sent to each at the same moment.
+    let peer = app.spawn_peer().await;
+    let send_to_peer = async {
+        let res = app
+            .client
+            .post(format!("{peer}{}", path.replace("{op}", &app.op.to_string())))
+            .bearer_auth(app.token(Role::Escort))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json::<serde_json::Value>().await.unwrap())
+    };
     let (one, two) = tokio::join!(
         app.call(Role::Escort, Method::POST, &path, Some(body.clone())),
-        app.call(Role::Escort, Method::POST, &path, Some(body.clone())),
+        send_to_peer,
     );
     let mut statuses = [one.0.as_u16(), two.0.as_u16()];
     statuses.sort();
-    assert_eq!(statuses, [200, 409]);
+    assert_eq!(statuses, [200, 409], "{one:?} {two:?}");
+    let refused = if one.0.as_u16() == 409 { &one.1 } else { &two.1 };
+    let code = refused["error"]["code"].as_str().unwrap();
+    assert!(code == "illegal_transition" || code == "conflict", "{refused}");
     let counts = app
         .ok(
             Role::Coordinator,
@@ -613,6 +630,41 @@ async fn withdraw_no_show_reassign_and_reject_are_side_states(backend: Backend) 
     assert_eq!(report["ok"], true, "{report}");
 }
 
+async fn live_changes_reach_clients_of_every_server(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = app.places(100, 300).await;
+    let reference = app.register(2, "0700 000 040").await;
+    app.to_pass_issued(&reference, p.window).await;
+    let peer = app.spawn_peer().await;
+    // A gate officer watches on the peer server; the escort works on the first one.
+    let mut stream = app
+        .client
+        .get(format!("{peer}/api/operations/{}/live", app.op))
+        .bearer_auth(app.token(Role::Gate))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    app.ok(Role::Escort, Method::POST, &format!("/api/operations/{{op}}/households/{reference}/rv-arrival"), Some(json!({"rv_id": p.rv})), 200).await;
+    app.ok(Role::Escort, Method::POST, "/api/operations/{op}/batches", Some(json!({"rv_id": p.rv, "gate_id": p.gate, "households": [reference]})), 201).await;
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !seen.contains("depart_in_escort") {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .expect("the change reached the other server in time")
+            .unwrap()
+            .expect("the stream stays open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("event: change"), "{seen}");
+    assert!(seen.contains(&format!("\"gate_id\":{}", p.gate)), "{seen}");
+    assert!(!seen.contains("admit_at_rv"), "gate staff see changes at gates only: {seen}");
+    assert!(!seen.contains(&reference), "the stream carries no case reference: {seen}");
+    assert!(!seen.contains("Sadat"), "the stream carries no names: {seen}");
+}
+
 async fn healthz_answers_when_the_store_is_reachable(backend: Backend) {
     let app = spawn_app(backend).await;
     let res = app.client.get(app.url("/healthz")).send().await.unwrap();
@@ -632,4 +684,5 @@ safeconduct_store::on_both_backends_async!(
     a_rendezvous_point_is_agreed_only_when_both_sides_accept,
     withdraw_no_show_reassign_and_reject_are_side_states,
     healthz_answers_when_the_store_is_reachable,
+    live_changes_reach_clients_of_every_server,
 );

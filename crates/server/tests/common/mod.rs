@@ -126,6 +126,28 @@ async fn sign_in(client: &Client, base: &str, username: &str) -> String {
 }
 
 impl TestApp {
+    /// Starts a second app server over the same database, as another machine behind the load
+    /// balancer would: on PostgreSQL with a store of its own (its own connections and change
+    /// listener); on SQLite, whose file belongs to one process, over the same store.
+    pub async fn spawn_peer(&self) -> String {
+        let store = if self._db.url.starts_with("sqlite:") {
+            self.store.clone()
+        } else {
+            let url = self._db.url.clone();
+            tokio::task::spawn_blocking(move || safeconduct_store::open(&url).unwrap())
+                .await
+                .unwrap()
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            safeconduct_server::serve(listener, App::new(store), std::future::pending())
+                .await
+                .unwrap();
+        });
+        format!("http://{addr}")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!(
             "{}{}",
@@ -166,6 +188,14 @@ impl TestApp {
         }
         let res = req.send().await.unwrap();
         let status = res.status();
+        let streaming = res
+            .headers()
+            .get("content-type")
+            .is_some_and(|v| v.to_str().unwrap_or_default().starts_with("text/event-stream"));
+        if streaming {
+            // A live stream never ends; the status is the answer.
+            return (status, Value::Null);
+        }
         let text = res.text().await.unwrap();
         let value = serde_json::from_str(&text).unwrap_or(Value::Null);
         (status, value)
