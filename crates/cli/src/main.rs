@@ -118,6 +118,30 @@ enum Command {
     User(UserCommand),
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
+    /// Move the whole store to another database.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Copy every operation from one database into an empty one, then verify the copy.
+    ///
+    /// For moving a live operation from the embedded default to PostgreSQL: the source is read
+    /// in one consistent snapshot while it keeps serving; the target is written in one
+    /// transaction (all or nothing). Afterwards row counts, the event log and every
+    /// operation's stage counts are compared on both sides. Point the servers at the target
+    /// once the copy is verified; changes made to the source after the snapshot are not
+    /// copied.
+    Copy {
+        /// Source database URL, e.g. sqlite:safeconduct-data/safeconduct.sqlite3.
+        #[arg(long)]
+        from: String,
+        /// Target database URL, e.g. postgres://postgres@127.0.0.1:5432/safeconduct. Must be
+        /// empty.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -250,6 +274,7 @@ fn main() -> Result<()> {
                 password_stdin,
             )
         }
+        Command::Store(StoreCommand::Copy { from, to }) => copy_store(&from, &to),
         Command::Openapi => {
             println!(
                 "{}",
@@ -310,6 +335,37 @@ fn add_user(
     );
     if generated {
         println!("password (shown once): {password}");
+    }
+    Ok(())
+}
+
+fn copy_store(from: &str, to: &str) -> Result<()> {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let started = std::time::Instant::now();
+    let report = safeconduct_store::copy(from, to, &mut |table, rows| {
+        bar.set_message(format!("copying {table}: {rows} rows"));
+    })
+    .with_context(|| {
+        format!(
+            "copying {} to {}",
+            safeconduct_store::redact(from),
+            safeconduct_store::redact(to)
+        )
+    })?;
+    bar.finish_and_clear();
+    let rows: u64 = report.tables.iter().map(|(_, n)| n).sum();
+    println!(
+        "copied {rows} rows in {:.1}s; verified: row counts of {} tables, the event log, and the counts of {} operation(s)",
+        started.elapsed().as_secs_f64(),
+        report.tables.len(),
+        report.operations_checked
+    );
+    for (table, n) in &report.tables {
+        println!("  {table:<14} {n}");
     }
     Ok(())
 }

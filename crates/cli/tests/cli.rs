@@ -189,3 +189,39 @@ fn the_demo_seeds_a_consistent_operation() {
         .unwrap();
     assert!(stdout(&out).contains("already seeded"));
 }
+
+#[test]
+fn a_live_store_moves_from_sqlite_to_postgres_and_is_verified() {
+    use safeconduct_store::testing::{Backend, TestStore};
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = bin()
+        .args(["demo", "--seed-only", "--households", "200", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
+    let from = format!("sqlite:{}", dir.path().join("safeconduct.sqlite3").display());
+    let (to, _guard) = TestStore::empty_url(Backend::Postgres);
+    let out = bin().args(["store", "copy", "--from", &from, "--to", &to]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    assert!(text.contains("verified"), "{text}");
+
+    let source = safeconduct_store::open(&from).unwrap();
+    let target = safeconduct_store::open(&to).unwrap();
+    let op = safeconduct_domain::OperationId(1);
+    let a = source.accountability(op).unwrap();
+    let b = target.accountability(op).unwrap();
+    assert_eq!(a, b);
+    assert!(b.ok());
+    assert!(b.registered_people > 200);
+    // The copy goes on working: new rows get fresh ids after the copied ones.
+    let op2 = target.create_operation("After the move", safeconduct_domain::values::Timestamp(0)).unwrap();
+    assert_eq!(op2.id.0, 2);
+
+    // A second copy into the now non-empty target is refused and changes nothing.
+    let again = bin().args(["store", "copy", "--from", &from, "--to", &to]).output().unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("empty store"));
+    assert_eq!(target.operations().unwrap().len(), 2);
+}

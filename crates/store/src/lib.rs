@@ -7,6 +7,7 @@
 //! writes the resulting event and current-state rows in one transaction. It knows nothing of
 //! HTTP.
 
+mod copy;
 mod error;
 pub mod postgres;
 pub mod sql;
@@ -15,6 +16,7 @@ pub mod sqlite;
 pub mod testing;
 mod types;
 
+pub use copy::{CopyReport, copy};
 pub use error::StoreError;
 pub use types::*;
 

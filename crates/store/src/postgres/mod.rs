@@ -386,7 +386,24 @@ impl Db for PgTx<'_> {
         )?;
         Ok(())
     }
+
+    fn reset_identity(&mut self, table: &str) -> Result<()> {
+        if IDENTITY_TABLES.contains(&table) {
+            self.exec(
+                &format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                ),
+                &[],
+            )?;
+        }
+        Ok(())
+    }
 }
+
+const IDENTITY_TABLES: &[&str] = &[
+    "operations", "organisations", "users", "rvs", "gates", "windows", "flights", "batches",
+    "hazards", "households", "people", "documents", "events",
+];
 
 impl Engine for PgEngine {
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {

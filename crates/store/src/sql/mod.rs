@@ -166,6 +166,10 @@ pub trait Db {
     }
     /// Announces a change to every server sharing this store, when the transaction commits.
     fn notify(&mut self, change: &crate::Change) -> Result<()>;
+    /// After rows were inserted with explicit ids: new rows continue after the largest id.
+    fn reset_identity(&mut self, _table: &str) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Encodes a serde enum as the string it serialises to.

@@ -1,0 +1,177 @@
+//! Moving an operation's whole store from one engine to another (the embedded default to
+//! PostgreSQL when an operation outgrows one machine), and checking the copy.
+
+use crate::postgres::PgStore;
+use crate::sql::{Db, Engine, Row, Value, places};
+use crate::sqlite::SqliteStore;
+use crate::{Result, StoreError, redact};
+use std::hash::{Hash, Hasher};
+
+/// Every table, parents before children, with its columns and the column it is paged by.
+const TABLES: &[(&str, &[&str])] = &[
+    ("operations", &["id", "name", "created_at", "next_pass_index"]),
+    ("organisations", &["id", "operation_id", "name", "kind"]),
+    ("users", &["id", "username", "password_hash", "organisation_id", "created_at"]),
+    ("user_roles", &["user_id", "operation_id", "role"]),
+    ("sessions", &["token_hash", "user_id", "expires_at"]),
+    ("rvs", &["id", "operation_id", "name", "lat", "lon", "landmark", "status", "accepted_by_authority", "accepted_by_escort"]),
+    ("gates", &["id", "operation_id", "name", "lat", "lon", "kind", "hourly_throughput", "status"]),
+    ("gate_rvs", &["gate_id", "rv_id"]),
+    ("windows", &["id", "operation_id", "rv_id", "start_at", "end_at", "capacity", "assigned_people"]),
+    ("flights", &["id", "operation_id", "number", "departs_at", "capacity", "manifested_people", "boarded_people"]),
+    ("batches", &["id", "operation_id", "rv_id", "gate_id", "households", "departed_people", "arrived_people", "departed_at", "closed_at"]),
+    ("hazards", &["id", "operation_id", "kind", "severity", "lat", "lon", "radius_m", "description", "valid_from", "valid_until"]),
+    ("households", &["id", "operation_id", "reference", "stage", "size", "contact_phone", "language", "category", "priorities", "notes", "window_id", "rv_id", "gate_id", "batch_id", "flight_id", "pass_index", "version", "registered_at", "updated_at"]),
+    ("people", &["id", "household_id", "operation_id", "name_latin", "name_native", "name_key", "birth_date", "birth_year", "nationality", "phone", "language"]),
+    ("documents", &["id", "person_id", "operation_id", "doc_type", "number", "issuing_country", "expiry"]),
+    ("events", &["id", "operation_id", "household_id", "kind", "from_stage", "to_stage", "detail", "user_id", "role", "device", "rv_id", "gate_id", "at"]),
+    ("stage_counts", &["operation_id", "scope", "scope_id", "stage", "households", "people"]),
+];
+
+/// Rows read and written per round trip.
+const PAGE: usize = 5000;
+
+/// What a copy moved and how it was checked.
+#[derive(Debug, Clone, Default)]
+pub struct CopyReport {
+    /// Rows per table, equal on both sides.
+    pub tables: Vec<(String, u64)>,
+    /// Operations whose accountability check and maintained counts agree on both sides.
+    pub operations_checked: usize,
+}
+
+enum Opened {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+impl Opened {
+    fn open(url: &str) -> Result<Self> {
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            Ok(Opened::Sqlite(SqliteStore::open(std::path::Path::new(path))?))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Opened::Postgres(PgStore::connect(url)?))
+        } else {
+            Err(StoreError::Unavailable(format!("unknown database URL {:?}", redact(url))))
+        }
+    }
+}
+
+fn with_read<T>(o: &Opened, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+    match o {
+        Opened::Sqlite(s) => s.engine.read(f),
+        Opened::Postgres(s) => s.engine.read(f),
+    }
+}
+
+fn with_write<T>(o: &Opened, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+    match o {
+        Opened::Sqlite(s) => s.engine.write(f),
+        Opened::Postgres(s) => s.engine.write(f),
+    }
+}
+
+/// Copies everything from the store at `from` into the empty store at `to`, in one read
+/// transaction on the source (a consistent snapshot of a live store) and one write
+/// transaction on the target (all or nothing), then checks row counts, the event log and
+/// every operation's accountability on both sides. `progress` hears each table as it goes.
+pub fn copy(from: &str, to: &str, progress: &mut dyn FnMut(&str, u64)) -> Result<CopyReport> {
+    if from == to {
+        return Err(StoreError::Conflict("the source and the target are the same database".into()));
+    }
+    let source = Opened::open(from)?;
+    let target = Opened::open(to)?;
+    let existing = with_read(&target, &mut |db| db.one("SELECT COUNT(*) FROM operations", &[])?.i64(0))?;
+    if existing > 0 {
+        return Err(StoreError::Conflict(format!(
+            "the target {} already holds {existing} operation(s); copy only into an empty store",
+            redact(to)
+        )));
+    }
+    with_read(&source, &mut |src| {
+        with_write(&target, &mut |dst| {
+            for (table, columns) in TABLES {
+                let copied = copy_table(src, dst, table, columns, &mut *progress)?;
+                progress(table, copied);
+                dst.reset_identity(table)?;
+            }
+            Ok(())
+        })
+    })?;
+    verify(&source, &target)
+}
+
+fn copy_table(
+    src: &mut dyn Db,
+    dst: &mut dyn Db,
+    table: &str,
+    columns: &[&str],
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<u64> {
+    let list = columns.join(", ");
+    let order = if columns[0] == "id" { "id".to_string() } else { list.clone() };
+    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+    let insert = format!("INSERT INTO {table} ({list}) VALUES ({})", placeholders.join(", "));
+    let mut offset = 0u64;
+    loop {
+        let rows = src.rows(
+            &format!("SELECT {list} FROM {table} ORDER BY {order} LIMIT {PAGE} OFFSET {offset}"),
+            &[],
+        )?;
+        for row in &rows {
+            dst.exec(&insert, &row.0)?;
+        }
+        offset += rows.len() as u64;
+        progress(table, offset);
+        if rows.len() < PAGE {
+            return Ok(offset);
+        }
+    }
+}
+
+fn digest(rows: &[Row]) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    for r in rows {
+        for v in &r.0 {
+            match v {
+                Value::Null => 0u8.hash(&mut h),
+                Value::Int(i) => i.hash(&mut h),
+                Value::Bool(b) => (*b as i64).hash(&mut h),
+                Value::Real(f) => f.to_bits().hash(&mut h),
+                Value::Text(t) => t.hash(&mut h),
+                Value::Bytes(b) => b.hash(&mut h),
+            }
+        }
+    }
+    h.finish()
+}
+
+fn verify(source: &Opened, target: &Opened) -> Result<CopyReport> {
+    let mut report = CopyReport::default();
+    for (table, _) in TABLES {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        let a = with_read(source, &mut |db| db.one(&sql, &[])?.i64(0))?;
+        let b = with_read(target, &mut |db| db.one(&sql, &[])?.i64(0))?;
+        if a != b {
+            return Err(StoreError::Internal(format!("{table}: {a} rows in the source, {b} in the copy")));
+        }
+        report.tables.push((table.to_string(), a as u64));
+    }
+    let events = "SELECT id, operation_id, household_id, kind, from_stage, to_stage, detail, user_id, role, device, rv_id, gate_id, at FROM events ORDER BY id";
+    let a = with_read(source, &mut |db| db.rows(events, &[]).map(|r| digest(&r)))?;
+    let b = with_read(target, &mut |db| db.rows(events, &[]).map(|r| digest(&r)))?;
+    if a != b {
+        return Err(StoreError::Internal("the event log of the copy differs from the source".into()));
+    }
+    let ops = with_read(source, &mut |db| places::operations(db))?;
+    for op in &ops {
+        let a = with_read(source, &mut |db| places::accountability(db, op.id))?;
+        let b = with_read(target, &mut |db| places::accountability(db, op.id))?;
+        if a != b {
+            return Err(StoreError::Internal(format!("operation {}: the counts of the copy differ", op.id)));
+        }
+    }
+    report.operations_checked = ops.len();
+    Ok(report)
+}
+
