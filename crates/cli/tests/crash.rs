@@ -1,0 +1,131 @@
+//! A server killed with SIGKILL in the middle of a load loses no write it acknowledged, on
+//! both backends: every registration and every step answered with success is in the store
+//! afterwards, and the counts still add up.
+
+use safeconduct_domain::{CaseReference, OperationId};
+use safeconduct_store::testing::{Backend, TestStore};
+use serde_json::{Value, json};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
+    let db = TestStore::fresh(backend);
+    let url = db.url.clone();
+    let cli = |args: &[&str], stdin: Option<&str>| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
+            .args(args)
+            .env("SAFECONDUCT_DATABASE", &url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(s) = stdin {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    cli(&["operation", "create", "Crash"], None);
+    cli(
+        &["user", "add", "load", "--operation", "1", "--role", "coordinator", "--password-stdin"],
+        Some("a password for the load\n"),
+    );
+    let addr = format!("127.0.0.1:{}", free_port());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
+        .args(["serve", "--addr", &addr])
+        .env("SAFECONDUCT_DATABASE", &db.url)
+        .env("SAFECONDUCT_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://{addr}");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let acknowledged: Arc<Mutex<Vec<(String, &'static str)>>> = Arc::default();
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        let token = loop {
+            match client
+                .post(format!("{base}/api/sessions"))
+                .json(&json!({"username": "load", "password": "a password for the load"}))
+                .send()
+                .await
+            {
+                Ok(r) if r.status().is_success() => {
+                    break r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+                }
+                _ => {
+                    assert!(started.elapsed() < Duration::from_secs(20), "server did not start");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        };
+        let mut workers = Vec::new();
+        for w in 0..6 {
+            let (client, base, token, acknowledged) = (client.clone(), base.clone(), token.clone(), acknowledged.clone());
+            workers.push(tokio::spawn(async move {
+                for i in 0.. {
+                    let res = client
+                        .post(format!("{base}/api/operations/1/households"))
+                        .bearer_auth(&token)
+                        .json(&json!({"language": "ps", "members": [{"name": format!("Load W{w} N{i}")}, {"name": "Second Member"}]}))
+                        .send()
+                        .await;
+                    let Ok(res) = res else { return };
+                    if res.status().as_u16() != 201 {
+                        return;
+                    }
+                    let Ok(body) = res.json::<Value>().await else { return };
+                    let reference = body["reference"].as_str().unwrap().to_string();
+                    acknowledged.lock().unwrap().push((reference.clone(), "registered"));
+                    let step = client
+                        .post(format!("{base}/api/operations/1/households/{reference}/withdraw"))
+                        .bearer_auth(&token)
+                        .json(&json!({"reason": "load test"}))
+                        .send()
+                        .await;
+                    match step {
+                        Ok(r) if r.status().is_success() => {
+                            acknowledged.lock().unwrap().push((reference, "withdrawn"));
+                        }
+                        _ => return,
+                    }
+                }
+            }));
+        }
+        // Let the load run, then kill the server without warning.
+        while acknowledged.lock().unwrap().len() < 60 {
+            assert!(started.elapsed() < Duration::from_secs(60), "the load made no progress");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        server.kill().unwrap();
+        server.wait().unwrap();
+        for w in workers {
+            let _ = w.await;
+        }
+    });
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() >= 60);
+    let store = safeconduct_store::open(&db.url).unwrap();
+    let op = OperationId(1);
+    for (reference, what) in &acknowledged {
+        let case = store
+            .household(op, &CaseReference::parse(reference).unwrap())
+            .unwrap_or_else(|e| panic!("acknowledged case {reference} lost: {e}"));
+        if *what == "withdrawn" {
+            assert_eq!(case.stage, safeconduct_domain::Stage::Withdrawn, "acknowledged withdrawal of {reference} lost");
+        }
+    }
+    let report = store.accountability(op).unwrap();
+    assert!(report.ok(), "{report:?}");
+    drop(store);
+}
+
+safeconduct_store::on_both_backends!(crash_mid_load_loses_no_acknowledged_write);
