@@ -192,7 +192,7 @@ fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SAFECONDUCT_LOG")
-                .unwrap_or_else(|_| "info".into()),
+                .unwrap_or_else(|_| "info,postgres=warn,tokio_postgres=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -199,11 +199,25 @@ fn a_live_store_moves_from_sqlite_to_postgres_and_is_verified() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
-    let from = format!("sqlite:{}", dir.path().join("safeconduct.sqlite3").display());
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let from = format!(
+        "sqlite:{}",
+        dir.path().join("safeconduct.sqlite3").display()
+    );
     let (to, _guard) = TestStore::empty_url(Backend::Postgres);
-    let out = bin().args(["store", "copy", "--from", &from, "--to", &to]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .args(["store", "copy", "--from", &from, "--to", &to])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = stdout(&out);
     assert!(text.contains("verified"), "{text}");
 
@@ -216,11 +230,16 @@ fn a_live_store_moves_from_sqlite_to_postgres_and_is_verified() {
     assert!(b.ok());
     assert!(b.registered_people > 200);
     // The copy goes on working: new rows get fresh ids after the copied ones.
-    let op2 = target.create_operation("After the move", safeconduct_domain::values::Timestamp(0)).unwrap();
+    let op2 = target
+        .create_operation("After the move", safeconduct_domain::values::Timestamp(0))
+        .unwrap();
     assert_eq!(op2.id.0, 2);
 
     // A second copy into the now non-empty target is refused and changes nothing.
-    let again = bin().args(["store", "copy", "--from", &from, "--to", &to]).output().unwrap();
+    let again = bin()
+        .args(["store", "copy", "--from", &from, "--to", &to])
+        .output()
+        .unwrap();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("empty store"));
     assert_eq!(target.operations().unwrap().len(), 2);

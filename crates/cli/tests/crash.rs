@@ -10,7 +10,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
@@ -30,11 +34,24 @@ fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
             child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
         }
         let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     cli(&["operation", "create", "Crash"], None);
     cli(
-        &["user", "add", "load", "--operation", "1", "--role", "coordinator", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "load",
+            "--operation",
+            "1",
+            "--role",
+            "coordinator",
+            "--password-stdin",
+        ],
         Some("a password for the load\n"),
     );
     let addr = format!("127.0.0.1:{}", free_port());
@@ -46,7 +63,11 @@ fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
         .spawn()
         .unwrap();
     let base = format!("http://{addr}");
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let acknowledged: Arc<Mutex<Vec<(String, &'static str)>>> = Arc::default();
     runtime.block_on(async {
         let client = reqwest::Client::new();
@@ -120,7 +141,11 @@ fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
             .household(op, &CaseReference::parse(reference).unwrap())
             .unwrap_or_else(|e| panic!("acknowledged case {reference} lost: {e}"));
         if *what == "withdrawn" {
-            assert_eq!(case.stage, safeconduct_domain::Stage::Withdrawn, "acknowledged withdrawal of {reference} lost");
+            assert_eq!(
+                case.stage,
+                safeconduct_domain::Stage::Withdrawn,
+                "acknowledged withdrawal of {reference} lost"
+            );
         }
     }
     let report = store.accountability(op).unwrap();

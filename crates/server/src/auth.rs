@@ -114,11 +114,6 @@ pub async fn authorise(
     };
     let digest = token_digest(token);
     let now = crate::now();
-    let lookup = digest.clone();
-    let user = app
-        .run(move |s| s.session_user(&lookup, now))
-        .await?
-        .ok_or_else(ApiError::unauthenticated)?;
     let params: HashMap<String, String> = {
         use axum::extract::FromRequestParts;
         let (mut parts, body) = req.into_parts();
@@ -139,9 +134,13 @@ pub async fn authorise(
         })?)),
         None => None,
     };
+    let lookup = digest.clone();
+    let (user, held) = app
+        .run(move |s| s.session(&lookup, now, operation))
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
     let role = match (access, operation) {
-        (Access::Roles(allowed), Some(op)) => {
-            let held = app.run(move |s| s.roles(user, op)).await?;
+        (Access::Roles(allowed), Some(_)) => {
             let role = allowed.iter().copied().find(|r| held.contains(r));
             if role.is_none() {
                 return Err(ApiError::forbidden(allowed));

@@ -26,7 +26,10 @@ pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
 /// What a successful call returns.
 #[derive(Clone, Copy)]
 pub enum Reply {
-    Json { status: u16, schema: SchemaFn },
+    Json {
+        status: u16,
+        schema: SchemaFn,
+    },
     /// A stream of server-sent events whose data is this JSON.
     Events(SchemaFn),
     Csv,

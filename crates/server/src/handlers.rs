@@ -841,7 +841,12 @@ pub async fn accountability(
 pub async fn live(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-) -> Result<axum::response::Sse<impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>>, ApiError> {
+) -> Result<
+    axum::response::Sse<
+        impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    >,
+    ApiError,
+> {
     use axum::response::sse::{Event, KeepAlive, Sse};
     let id = op(&caller)?;
     let role = caller.role;

@@ -467,7 +467,10 @@ async fn the_same_step_sent_twice_at_once_takes_effect_once(backend: Backend) {
     let send_to_peer = async {
         let res = app
             .client
-            .post(format!("{peer}{}", path.replace("{op}", &app.op.to_string())))
+            .post(format!(
+                "{peer}{}",
+                path.replace("{op}", &app.op.to_string())
+            ))
             .bearer_auth(app.token(Role::Escort))
             .json(&body)
             .send()
@@ -483,9 +486,16 @@ async fn the_same_step_sent_twice_at_once_takes_effect_once(backend: Backend) {
     let mut statuses = [one.0.as_u16(), two.0.as_u16()];
     statuses.sort();
     assert_eq!(statuses, [200, 409], "{one:?} {two:?}");
-    let refused = if one.0.as_u16() == 409 { &one.1 } else { &two.1 };
+    let refused = if one.0.as_u16() == 409 {
+        &one.1
+    } else {
+        &two.1
+    };
     let code = refused["error"]["code"].as_str().unwrap();
-    assert!(code == "illegal_transition" || code == "conflict", "{refused}");
+    assert!(
+        code == "illegal_transition" || code == "conflict",
+        "{refused}"
+    );
     let counts = app
         .ok(
             Role::Coordinator,
@@ -645,9 +655,28 @@ async fn live_changes_reach_clients_of_every_server(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(stream.status(), StatusCode::OK);
-    assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
-    app.ok(Role::Escort, Method::POST, &format!("/api/operations/{{op}}/households/{reference}/rv-arrival"), Some(json!({"rv_id": p.rv})), 200).await;
-    app.ok(Role::Escort, Method::POST, "/api/operations/{op}/batches", Some(json!({"rv_id": p.rv, "gate_id": p.gate, "households": [reference]})), 201).await;
+    assert!(
+        stream.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    app.ok(
+        Role::Escort,
+        Method::POST,
+        &format!("/api/operations/{{op}}/households/{reference}/rv-arrival"),
+        Some(json!({"rv_id": p.rv})),
+        200,
+    )
+    .await;
+    app.ok(
+        Role::Escort,
+        Method::POST,
+        "/api/operations/{op}/batches",
+        Some(json!({"rv_id": p.rv, "gate_id": p.gate, "households": [reference]})),
+        201,
+    )
+    .await;
     let mut seen = String::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while !seen.contains("depart_in_escort") {
@@ -660,9 +689,18 @@ async fn live_changes_reach_clients_of_every_server(backend: Backend) {
     }
     assert!(seen.contains("event: change"), "{seen}");
     assert!(seen.contains(&format!("\"gate_id\":{}", p.gate)), "{seen}");
-    assert!(!seen.contains("admit_at_rv"), "gate staff see changes at gates only: {seen}");
-    assert!(!seen.contains(&reference), "the stream carries no case reference: {seen}");
-    assert!(!seen.contains("Sadat"), "the stream carries no names: {seen}");
+    assert!(
+        !seen.contains("admit_at_rv"),
+        "gate staff see changes at gates only: {seen}"
+    );
+    assert!(
+        !seen.contains(&reference),
+        "the stream carries no case reference: {seen}"
+    );
+    assert!(
+        !seen.contains("Sadat"),
+        "the stream carries no names: {seen}"
+    );
 }
 
 async fn healthz_answers_when_the_store_is_reachable(backend: Backend) {

@@ -48,8 +48,13 @@ impl Proxy {
                 match listener.accept() {
                     Ok((client, _)) => {
                         client.set_nonblocking(false).unwrap();
-                        let Ok(server) = TcpStream::connect(upstream) else { continue };
-                        sockets.lock().unwrap().extend([client.try_clone().unwrap(), server.try_clone().unwrap()]);
+                        let Ok(server) = TcpStream::connect(upstream) else {
+                            continue;
+                        };
+                        sockets
+                            .lock()
+                            .unwrap()
+                            .extend([client.try_clone().unwrap(), server.try_clone().unwrap()]);
                         pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
                         pipe(server, client);
                     }
@@ -97,7 +102,12 @@ fn pipe(mut from: TcpStream, mut to: TcpStream) {
     });
 }
 
-async fn register(client: &reqwest::Client, base: &str, token: &str, i: usize) -> (StatusCode, Value, Duration) {
+async fn register(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    i: usize,
+) -> (StatusCode, Value, Duration) {
     let started = Instant::now();
     let res = client
         .post(format!("{base}/api/operations/1/households"))
@@ -107,21 +117,37 @@ async fn register(client: &reqwest::Client, base: &str, token: &str, i: usize) -
         .await
         .unwrap();
     let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null), started.elapsed())
+    (
+        status,
+        res.json().await.unwrap_or(Value::Null),
+        started.elapsed(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itself() {
     let db = TestStore::fresh(Backend::Postgres);
     let proxy = Proxy::start("127.0.0.1:5432".parse().unwrap());
-    let proxied = db.url.replacen("127.0.0.1:5432", &proxy.addr.to_string(), 1);
-    assert_ne!(proxied, db.url, "the test database URL names 127.0.0.1:5432");
+    let proxied = db
+        .url
+        .replacen("127.0.0.1:5432", &proxy.addr.to_string(), 1);
+    assert_ne!(
+        proxied, db.url,
+        "the test database URL names 127.0.0.1:5432"
+    );
     let store = tokio::task::spawn_blocking(move || {
         let store = safeconduct_store::open(&proxied).unwrap();
         let op = store.create_operation("Outage", Timestamp(0)).unwrap().id;
         let hash = safeconduct_server::auth::hash_password("correct horse battery").unwrap();
         let user = store
-            .create_user(&NewUser { username: "c".into(), password_hash: hash, organisation: None }, Timestamp(0))
+            .create_user(
+                &NewUser {
+                    username: "c".into(),
+                    password_hash: hash,
+                    organisation: None,
+                },
+                Timestamp(0),
+            )
             .unwrap();
         store.grant_role(user, op, Role::Coordinator).unwrap();
         store
@@ -130,7 +156,11 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(safeconduct_server::serve(listener, App::new(store), std::future::pending()));
+    tokio::spawn(safeconduct_server::serve(
+        listener,
+        App::new(store),
+        std::future::pending(),
+    ));
     let client = reqwest::Client::new();
     let token = client
         .post(format!("{base}/api/sessions"))
@@ -155,7 +185,10 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
         let (status, body, took) = register(&client, &base, &token, i).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
         assert_eq!(body["error"]["code"], "store_unavailable");
-        assert!(took < Duration::from_secs(3), "failed in {took:?}, not fast");
+        assert!(
+            took < Duration::from_secs(3),
+            "failed in {took:?}, not fast"
+        );
     }
     let health = client.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -168,7 +201,10 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
             acknowledged.push(body["reference"].as_str().unwrap().to_string());
             break;
         }
-        assert!(Instant::now() < deadline, "the server did not reconnect: {status} {body}");
+        assert!(
+            Instant::now() < deadline,
+            "the server did not reconnect: {status} {body}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let health = client.get(format!("{base}/healthz")).send().await.unwrap();
@@ -182,7 +218,10 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
             .iter()
             .map(|r| {
                 store
-                    .household(safeconduct_domain::OperationId(1), &safeconduct_domain::CaseReference::parse(r).unwrap())
+                    .household(
+                        safeconduct_domain::OperationId(1),
+                        &safeconduct_domain::CaseReference::parse(r).unwrap(),
+                    )
                     .is_ok()
             })
             .collect::<Vec<_>>()
@@ -191,5 +230,7 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
     .unwrap();
     assert_eq!(found, [true, true]);
     let store_guard = db;
-    tokio::task::spawn_blocking(move || drop(store_guard)).await.unwrap();
+    tokio::task::spawn_blocking(move || drop(store_guard))
+        .await
+        .unwrap();
 }

@@ -9,23 +9,185 @@ use std::hash::{Hash, Hasher};
 
 /// Every table, parents before children, with its columns and the column it is paged by.
 const TABLES: &[(&str, &[&str])] = &[
-    ("operations", &["id", "name", "created_at", "next_pass_index"]),
+    (
+        "operations",
+        &["id", "name", "created_at", "next_pass_index"],
+    ),
     ("organisations", &["id", "operation_id", "name", "kind"]),
-    ("users", &["id", "username", "password_hash", "organisation_id", "created_at"]),
+    (
+        "users",
+        &[
+            "id",
+            "username",
+            "password_hash",
+            "organisation_id",
+            "created_at",
+        ],
+    ),
     ("user_roles", &["user_id", "operation_id", "role"]),
     ("sessions", &["token_hash", "user_id", "expires_at"]),
-    ("rvs", &["id", "operation_id", "name", "lat", "lon", "landmark", "status", "accepted_by_authority", "accepted_by_escort"]),
-    ("gates", &["id", "operation_id", "name", "lat", "lon", "kind", "hourly_throughput", "status"]),
+    (
+        "rvs",
+        &[
+            "id",
+            "operation_id",
+            "name",
+            "lat",
+            "lon",
+            "landmark",
+            "status",
+            "accepted_by_authority",
+            "accepted_by_escort",
+        ],
+    ),
+    (
+        "gates",
+        &[
+            "id",
+            "operation_id",
+            "name",
+            "lat",
+            "lon",
+            "kind",
+            "hourly_throughput",
+            "status",
+        ],
+    ),
     ("gate_rvs", &["gate_id", "rv_id"]),
-    ("windows", &["id", "operation_id", "rv_id", "start_at", "end_at", "capacity", "assigned_people"]),
-    ("flights", &["id", "operation_id", "number", "departs_at", "capacity", "manifested_people", "boarded_people"]),
-    ("batches", &["id", "operation_id", "rv_id", "gate_id", "households", "departed_people", "arrived_people", "departed_at", "closed_at"]),
-    ("hazards", &["id", "operation_id", "kind", "severity", "lat", "lon", "radius_m", "description", "valid_from", "valid_until"]),
-    ("households", &["id", "operation_id", "reference", "stage", "size", "contact_phone", "language", "category", "priorities", "notes", "window_id", "rv_id", "gate_id", "batch_id", "flight_id", "pass_index", "version", "registered_at", "updated_at"]),
-    ("people", &["id", "household_id", "operation_id", "name_latin", "name_native", "name_key", "birth_date", "birth_year", "nationality", "phone", "language"]),
-    ("documents", &["id", "person_id", "operation_id", "doc_type", "number", "issuing_country", "expiry"]),
-    ("events", &["id", "operation_id", "household_id", "kind", "from_stage", "to_stage", "detail", "user_id", "role", "device", "rv_id", "gate_id", "at"]),
-    ("stage_counts", &["operation_id", "scope", "scope_id", "stage", "households", "people"]),
+    (
+        "windows",
+        &[
+            "id",
+            "operation_id",
+            "rv_id",
+            "start_at",
+            "end_at",
+            "capacity",
+            "assigned_people",
+        ],
+    ),
+    (
+        "flights",
+        &[
+            "id",
+            "operation_id",
+            "number",
+            "departs_at",
+            "capacity",
+            "manifested_people",
+            "boarded_people",
+        ],
+    ),
+    (
+        "batches",
+        &[
+            "id",
+            "operation_id",
+            "rv_id",
+            "gate_id",
+            "households",
+            "departed_people",
+            "arrived_people",
+            "departed_at",
+            "closed_at",
+        ],
+    ),
+    (
+        "hazards",
+        &[
+            "id",
+            "operation_id",
+            "kind",
+            "severity",
+            "lat",
+            "lon",
+            "radius_m",
+            "description",
+            "valid_from",
+            "valid_until",
+        ],
+    ),
+    (
+        "households",
+        &[
+            "id",
+            "operation_id",
+            "reference",
+            "stage",
+            "size",
+            "contact_phone",
+            "language",
+            "category",
+            "priorities",
+            "notes",
+            "window_id",
+            "rv_id",
+            "gate_id",
+            "batch_id",
+            "flight_id",
+            "pass_index",
+            "version",
+            "registered_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "people",
+        &[
+            "id",
+            "household_id",
+            "operation_id",
+            "name_latin",
+            "name_native",
+            "name_key",
+            "birth_date",
+            "birth_year",
+            "nationality",
+            "phone",
+            "language",
+        ],
+    ),
+    (
+        "documents",
+        &[
+            "id",
+            "person_id",
+            "operation_id",
+            "doc_type",
+            "number",
+            "issuing_country",
+            "expiry",
+        ],
+    ),
+    (
+        "events",
+        &[
+            "id",
+            "operation_id",
+            "household_id",
+            "kind",
+            "from_stage",
+            "to_stage",
+            "detail",
+            "user_id",
+            "role",
+            "device",
+            "rv_id",
+            "gate_id",
+            "at",
+        ],
+    ),
+    (
+        "stage_counts",
+        &[
+            "operation_id",
+            "scope",
+            "scope_id",
+            "stage",
+            "households",
+            "people",
+        ],
+    ),
 ];
 
 /// Rows read and written per round trip.
@@ -47,12 +209,20 @@ enum Opened {
 
 impl Opened {
     fn open(url: &str) -> Result<Self> {
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
-            Ok(Opened::Sqlite(SqliteStore::open(std::path::Path::new(path))?))
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            Ok(Opened::Sqlite(SqliteStore::open(std::path::Path::new(
+                path,
+            ))?))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Opened::Postgres(PgStore::connect(url)?))
         } else {
-            Err(StoreError::Unavailable(format!("unknown database URL {:?}", redact(url))))
+            Err(StoreError::Unavailable(format!(
+                "unknown database URL {:?}",
+                redact(url)
+            )))
         }
     }
 }
@@ -77,11 +247,15 @@ fn with_write<T>(o: &Opened, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Res
 /// every operation's accountability on both sides. `progress` hears each table as it goes.
 pub fn copy(from: &str, to: &str, progress: &mut dyn FnMut(&str, u64)) -> Result<CopyReport> {
     if from == to {
-        return Err(StoreError::Conflict("the source and the target are the same database".into()));
+        return Err(StoreError::Conflict(
+            "the source and the target are the same database".into(),
+        ));
     }
     let source = Opened::open(from)?;
     let target = Opened::open(to)?;
-    let existing = with_read(&target, &mut |db| db.one("SELECT COUNT(*) FROM operations", &[])?.i64(0))?;
+    let existing = with_read(&target, &mut |db| {
+        db.one("SELECT COUNT(*) FROM operations", &[])?.i64(0)
+    })?;
     if existing > 0 {
         return Err(StoreError::Conflict(format!(
             "the target {} already holds {existing} operation(s); copy only into an empty store",
@@ -109,9 +283,16 @@ fn copy_table(
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<u64> {
     let list = columns.join(", ");
-    let order = if columns[0] == "id" { "id".to_string() } else { list.clone() };
+    let order = if columns[0] == "id" {
+        "id".to_string()
+    } else {
+        list.clone()
+    };
     let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
-    let insert = format!("INSERT INTO {table} ({list}) VALUES ({})", placeholders.join(", "));
+    let insert = format!(
+        "INSERT INTO {table} ({list}) VALUES ({})",
+        placeholders.join(", ")
+    );
     let mut offset = 0u64;
     loop {
         let rows = src.rows(
@@ -153,7 +334,9 @@ fn verify(source: &Opened, target: &Opened) -> Result<CopyReport> {
         let a = with_read(source, &mut |db| db.one(&sql, &[])?.i64(0))?;
         let b = with_read(target, &mut |db| db.one(&sql, &[])?.i64(0))?;
         if a != b {
-            return Err(StoreError::Internal(format!("{table}: {a} rows in the source, {b} in the copy")));
+            return Err(StoreError::Internal(format!(
+                "{table}: {a} rows in the source, {b} in the copy"
+            )));
         }
         report.tables.push((table.to_string(), a as u64));
     }
@@ -161,17 +344,21 @@ fn verify(source: &Opened, target: &Opened) -> Result<CopyReport> {
     let a = with_read(source, &mut |db| db.rows(events, &[]).map(|r| digest(&r)))?;
     let b = with_read(target, &mut |db| db.rows(events, &[]).map(|r| digest(&r)))?;
     if a != b {
-        return Err(StoreError::Internal("the event log of the copy differs from the source".into()));
+        return Err(StoreError::Internal(
+            "the event log of the copy differs from the source".into(),
+        ));
     }
     let ops = with_read(source, &mut |db| places::operations(db))?;
     for op in &ops {
         let a = with_read(source, &mut |db| places::accountability(db, op.id))?;
         let b = with_read(target, &mut |db| places::accountability(db, op.id))?;
         if a != b {
-            return Err(StoreError::Internal(format!("operation {}: the counts of the copy differ", op.id)));
+            return Err(StoreError::Internal(format!(
+                "operation {}: the counts of the copy differ",
+                op.id
+            )));
         }
     }
     report.operations_checked = ops.len();
     Ok(report)
 }
-

@@ -89,8 +89,14 @@ pub trait Store: Send + Sync + 'static {
     fn grant_role(&self, user: UserId, op: OperationId, role: Role) -> Result<()>;
     fn roles(&self, user: UserId, op: OperationId) -> Result<Vec<Role>>;
     fn create_session(&self, token_hash: &[u8], user: UserId, expires_at: Timestamp) -> Result<()>;
-    /// The user a live session token belongs to.
-    fn session_user(&self, token_hash: &[u8], now: Timestamp) -> Result<Option<UserId>>;
+    /// The user of a live session and the user's roles in `op`, in one read: what every
+    /// authenticated request needs to know.
+    fn session(
+        &self,
+        token_hash: &[u8],
+        now: Timestamp,
+        op: Option<OperationId>,
+    ) -> Result<Option<(UserId, Vec<Role>)>>;
     fn delete_session(&self, token_hash: &[u8]) -> Result<()>;
 
     // Households.

@@ -188,10 +188,11 @@ impl TestApp {
         }
         let res = req.send().await.unwrap();
         let status = res.status();
-        let streaming = res
-            .headers()
-            .get("content-type")
-            .is_some_and(|v| v.to_str().unwrap_or_default().starts_with("text/event-stream"));
+        let streaming = res.headers().get("content-type").is_some_and(|v| {
+            v.to_str()
+                .unwrap_or_default()
+                .starts_with("text/event-stream")
+        });
         if streaming {
             // A live stream never ends; the status is the answer.
             return (status, Value::Null);

@@ -401,8 +401,19 @@ impl Db for PgTx<'_> {
 }
 
 const IDENTITY_TABLES: &[&str] = &[
-    "operations", "organisations", "users", "rvs", "gates", "windows", "flights", "batches",
-    "hazards", "households", "people", "documents", "events",
+    "operations",
+    "organisations",
+    "users",
+    "rvs",
+    "gates",
+    "windows",
+    "flights",
+    "batches",
+    "hazards",
+    "households",
+    "people",
+    "documents",
+    "events",
 ];
 
 impl Engine for PgEngine {

@@ -746,42 +746,45 @@ fn household(db: &mut dyn Db, r: &Row) -> Result<Household> {
     })
 }
 
+/// The members of a household with their documents, in one query.
 fn people_of(db: &mut dyn Db, household: HouseholdId) -> Result<Vec<Person>> {
     let rows = db.rows(
-        "SELECT id, name_latin, name_native, birth_date, nationality, phone, language
-         FROM people WHERE household_id = $1 ORDER BY id",
+        "SELECT p.id, p.name_latin, p.name_native, p.birth_date, p.nationality, p.phone, p.language,
+                d.id, d.doc_type, d.number, d.issuing_country, d.expiry
+         FROM people p LEFT JOIN documents d ON d.person_id = p.id
+         WHERE p.household_id = $1 ORDER BY p.id, d.id",
         p![household.0],
     )?;
-    let mut people = Vec::with_capacity(rows.len());
+    let mut people: Vec<Person> = Vec::new();
     for r in rows {
-        let id = r.i64(0)?;
-        let documents = db
-            .rows(
-                "SELECT id, doc_type, number, issuing_country, expiry FROM documents WHERE person_id = $1 ORDER BY id",
-                p![id],
-            )?
-            .iter()
-            .map(|d| {
-                let t = d.text(1)?;
-                Ok(Document {
-                    id: DocumentId(d.i64(0)?),
-                    doc_type: DocumentType::parse(&t)
-                        .ok_or_else(|| StoreError::Internal(format!("unexpected document type {t:?}")))?,
-                    number: DocumentNumber::parse(&d.text(2)?)?,
-                    issuing_country: d.opt_text(3)?.map(|c| CountryCode::parse(&c)).transpose()?,
-                    expiry: d.opt_text(4)?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        people.push(Person {
-            id: PersonId(id),
-            name: PersonName::new(&r.text(1)?, r.opt_text(2)?.as_deref())?,
-            birth_date: r.opt_text(3)?.map(|b| BirthDate::parse(&b)).transpose()?,
-            nationality: r.opt_text(4)?.map(|c| CountryCode::parse(&c)).transpose()?,
-            phone: r.opt_text(5)?.map(|p| PhoneNumber::parse(&p)).transpose()?,
-            language: r.opt_text(6)?.map(dec).transpose()?,
-            documents,
-        });
+        let id = PersonId(r.i64(0)?);
+        if people.last().is_none_or(|p| p.id != id) {
+            people.push(Person {
+                id,
+                name: PersonName::new(&r.text(1)?, r.opt_text(2)?.as_deref())?,
+                birth_date: r.opt_text(3)?.map(|b| BirthDate::parse(&b)).transpose()?,
+                nationality: r.opt_text(4)?.map(|c| CountryCode::parse(&c)).transpose()?,
+                phone: r.opt_text(5)?.map(|p| PhoneNumber::parse(&p)).transpose()?,
+                language: r.opt_text(6)?.map(dec).transpose()?,
+                documents: Vec::new(),
+            });
+        }
+        if let Some(doc) = r.opt_i64(7)? {
+            let t = r.text(8)?;
+            let person = people.last_mut().expect("pushed above");
+            person.documents.push(Document {
+                id: DocumentId(doc),
+                doc_type: DocumentType::parse(&t).ok_or_else(|| {
+                    StoreError::Internal(format!("unexpected document type {t:?}"))
+                })?,
+                number: DocumentNumber::parse(&r.text(9)?)?,
+                issuing_country: r
+                    .opt_text(10)?
+                    .map(|c| CountryCode::parse(&c))
+                    .transpose()?,
+                expiry: r.opt_text(11)?,
+            });
+        }
     }
     Ok(people)
 }

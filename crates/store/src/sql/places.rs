@@ -185,17 +185,29 @@ pub(crate) fn create_session(
     Ok(())
 }
 
-pub(crate) fn session_user(
+pub(crate) fn session(
     db: &mut dyn Db,
     digest: &[u8],
     now: Timestamp,
-) -> Result<Option<UserId>> {
-    db.row(
-        "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
-        p![digest, now.0],
-    )?
-    .map(|r| r.i64(0).map(UserId))
-    .transpose()
+    op: Option<OperationId>,
+) -> Result<Option<(UserId, Vec<Role>)>> {
+    let rows = db.rows(
+        "SELECT s.user_id, r.role FROM sessions s
+         LEFT JOIN user_roles r ON r.user_id = s.user_id AND r.operation_id = $3
+         WHERE s.token_hash = $1 AND s.expires_at > $2
+         ORDER BY r.role",
+        p![digest, now.0, op.map(|o| o.0)],
+    )?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let user = UserId(first.i64(0)?);
+    let roles = rows
+        .iter()
+        .filter_map(|r| r.opt_text(1).transpose())
+        .map(|role| Ok(role?.parse()?))
+        .collect::<Result<_>>()?;
+    Ok(Some((user, roles)))
 }
 
 pub(crate) fn delete_session(db: &mut dyn Db, digest: &[u8]) -> Result<()> {

@@ -74,8 +74,13 @@ impl<E: Engine> Store for SqlStore<E> {
     fn create_session(&self, token_hash: &[u8], user: UserId, expires_at: Timestamp) -> Result<()> {
         self.write(|db| places::create_session(db, token_hash, user, expires_at))
     }
-    fn session_user(&self, token_hash: &[u8], now: Timestamp) -> Result<Option<UserId>> {
-        self.read(|db| places::session_user(db, token_hash, now))
+    fn session(
+        &self,
+        token_hash: &[u8],
+        now: Timestamp,
+        op: Option<OperationId>,
+    ) -> Result<Option<(UserId, Vec<Role>)>> {
+        self.read(|db| places::session(db, token_hash, now, op))
     }
     fn delete_session(&self, token_hash: &[u8]) -> Result<()> {
         self.write(|db| places::delete_session(db, token_hash))

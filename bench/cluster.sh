@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Several app servers on loopback over one PostgreSQL, under a mixed load from
+# safeconduct-load (hotline lookups, registrations, field admissions, dashboard reads),
+# bounded in time. Runs the load against one server, then against three with one of them
+# killed (SIGKILL) half-way, and checks that no acknowledged write was lost.
+#
+#   bash bench/cluster.sh                 # RATE=1000 DURATION=20 by default
+#   RATE=2000 DURATION=30 bash bench/cluster.sh
+#
+# Uses the PostgreSQL server at 127.0.0.1:5432 (user postgres, trust authentication) and
+# creates, then drops, the database safeconduct_bench.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RATE=${RATE:-1000}
+DURATION=${DURATION:-20}
+PREPARE=${PREPARE:-5000}
+DB=safeconduct_bench
+ADMIN=postgres://postgres@127.0.0.1:5432/postgres
+URL=postgres://postgres@127.0.0.1:5432/$DB
+export SAFECONDUCT_LOAD_PASSWORD="load test password"
+
+cargo build --release -q -p safeconduct -p safeconduct-loadgen
+BIN=target/release
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  psql "$ADMIN" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+fresh_database() {
+  psql "$ADMIN" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+  SAFECONDUCT_DATABASE=$URL $BIN/safeconduct operation create "Load" >/dev/null
+  echo "$SAFECONDUCT_LOAD_PASSWORD" | SAFECONDUCT_DATABASE=$URL \
+    $BIN/safeconduct user add load --operation 1 --role coordinator --role hotline --password-stdin >/dev/null
+  echo "$SAFECONDUCT_LOAD_PASSWORD" | SAFECONDUCT_DATABASE=$URL \
+    $BIN/safeconduct user add load-escort --operation 1 --role escort --password-stdin >/dev/null
+}
+
+start_servers() {
+  pids=()
+  for port in "$@"; do
+    SAFECONDUCT_DATABASE=$URL SAFECONDUCT_LOG=warn $BIN/safeconduct serve --addr "127.0.0.1:$port" >/dev/null &
+    pids+=($!)
+  done
+  for port in "$@"; do
+    for _ in $(seq 1 100); do
+      curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
+      sleep 0.1
+    done
+  done
+}
+
+stop_servers() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  pids=()
+}
+
+echo "== one server, $RATE req/s for ${DURATION}s"
+fresh_database
+start_servers 18181
+$BIN/safeconduct-load --servers http://127.0.0.1:18181 --rate "$RATE" --duration "$DURATION" \
+  --prepare "$PREPARE" --verify-database "$URL"
+stop_servers
+
+echo "== three servers, $RATE req/s for ${DURATION}s"
+fresh_database
+start_servers 18181 18182 18183
+$BIN/safeconduct-load --servers http://127.0.0.1:18181,http://127.0.0.1:18182,http://127.0.0.1:18183 \
+  --rate "$RATE" --duration "$DURATION" --prepare "$PREPARE" --verify-database "$URL"
+stop_servers
+
+echo "== three servers, $RATE req/s for ${DURATION}s, the third killed with SIGKILL half-way"
+fresh_database
+start_servers 18181 18182 18183
+$BIN/safeconduct-load --servers http://127.0.0.1:18181,http://127.0.0.1:18182,http://127.0.0.1:18183 \
+  --rate "$RATE" --duration "$DURATION" --prepare "$PREPARE" --verify-database "$URL" \
+  --kill-pid "${pids[2]}" --kill-after $((DURATION / 2))
+stop_servers

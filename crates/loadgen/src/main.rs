@@ -1,0 +1,498 @@
+//! `safeconduct-load`: a mixed load against one or several safeconduct servers, open-loop at
+//! a fixed rate and bounded in time, as a crisis cell would put on them: hotline lookups by
+//! phone, registrations, field writes from escorts at rendezvous points (admissions), and
+//! dashboard reads. Requests go round-robin to the servers, as a load balancer would send
+//! them. Every acknowledged write is kept, and with `--verify-database` checked against the
+//! database afterwards: none may be missing, even if a server was killed during the run.
+//!
+//! Needs two users in the operation: `--user` holding coordinator and hotline roles, and
+//! `--escort-user` holding the escort role, both with `--password`.
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+#[derive(Parser, Clone)]
+#[command(name = "safeconduct-load", version)]
+struct Args {
+    /// Base URLs of the servers, comma-separated: http://127.0.0.1:8081,http://127.0.0.1:8082
+    #[arg(long, value_delimiter = ',', required = true)]
+    servers: Vec<String>,
+    /// Operation id.
+    #[arg(long, default_value_t = 1)]
+    operation: i64,
+    #[arg(long, default_value = "load")]
+    user: String,
+    #[arg(long, default_value = "load-escort")]
+    escort_user: String,
+    #[arg(long, env = "SAFECONDUCT_LOAD_PASSWORD")]
+    password: String,
+    /// Requests per second to offer.
+    #[arg(long, default_value_t = 1000)]
+    rate: u32,
+    /// Seconds of load.
+    #[arg(long, default_value_t = 20)]
+    duration: u64,
+    /// Households prepared (registered through to pass issued) before the load, for the
+    /// escorts to admit.
+    #[arg(long, default_value_t = 3000)]
+    prepare: usize,
+    /// After the run, read every acknowledged write back from this database.
+    #[arg(long)]
+    verify_database: Option<String>,
+    /// Kill this process (one of the servers) with SIGKILL during the load…
+    #[arg(long)]
+    kill_pid: Option<u32>,
+    /// …this many seconds after the load started.
+    #[arg(long, default_value_t = 10)]
+    kill_after: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Lookup,
+    Register,
+    FieldAdmit,
+    Dashboard,
+}
+
+impl Kind {
+    const ALL: [Kind; 4] = [
+        Kind::Lookup,
+        Kind::Register,
+        Kind::FieldAdmit,
+        Kind::Dashboard,
+    ];
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Lookup => "hotline lookup",
+            Kind::Register => "registration",
+            Kind::FieldAdmit => "field admission",
+            Kind::Dashboard => "dashboard read",
+        }
+    }
+    /// The mix: 5 lookups, 2 registrations, 2 field writes, 1 dashboard read in every 10.
+    fn for_tick(i: usize) -> Kind {
+        match i % 10 {
+            0 | 2 | 4 | 6 | 8 => Kind::Lookup,
+            1 | 5 => Kind::Register,
+            3 | 7 => Kind::FieldAdmit,
+            _ => Kind::Dashboard,
+        }
+    }
+}
+
+struct Shared {
+    args: Args,
+    client: reqwest::Client,
+    token: String,
+    escort_token: String,
+    rv: i64,
+    phones: Vec<String>,
+    /// References with a pass, waiting to be admitted.
+    ready: Mutex<Vec<String>>,
+    /// Acknowledged writes: (reference, stage it must have at least reached).
+    acknowledged: Mutex<Vec<(String, &'static str)>>,
+    latencies: Mutex<Vec<(Kind, Duration, bool)>>,
+    next_server: AtomicUsize,
+}
+
+impl Shared {
+    fn server(&self) -> &str {
+        let i = self.next_server.fetch_add(1, Ordering::Relaxed);
+        &self.args.servers[i % self.args.servers.len()]
+    }
+}
+
+async fn sign_in(
+    client: &reqwest::Client,
+    base: &str,
+    user: &str,
+    password: &str,
+) -> Result<String> {
+    let res = client
+        .post(format!("{base}/api/sessions"))
+        .json(&json!({"username": user, "password": password}))
+        .send()
+        .await
+        .with_context(|| format!("signing in at {base}"))?;
+    if !res.status().is_success() {
+        bail!(
+            "signing in as {user}: {}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+    Ok(res.json::<Value>().await?["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
+}
+
+async fn call(
+    client: &reqwest::Client,
+    token: &str,
+    method: reqwest::Method,
+    url: String,
+    body: Option<Value>,
+) -> Result<Value> {
+    let mut req = client.request(method, &url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await?;
+    let status = res.status();
+    let value = res.json::<Value>().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        bail!("{url}: {status} {value}");
+    }
+    Ok(value)
+}
+
+fn household(i: usize) -> (Value, String) {
+    let phone = format!("+937{:08}", (i * 7919) % 100_000_000);
+    let body = json!({
+        "contact_phone": phone,
+        "language": "prs",
+        "members": [
+            {"name": format!("Load Person{i}"), "birth_date": "1980", "documents": [{"type": "passport", "number": format!("L{:08}", i)}]},
+            {"name": format!("Load Child{i}"), "birth_date": "2015", "documents": [{"type": "national_id", "number": format!("C{:08}", i)}]}
+        ]
+    });
+    (body, phone)
+}
+
+async fn prepare(
+    args: &Args,
+    client: &reqwest::Client,
+    token: &str,
+    escort: &str,
+) -> Result<(i64, Vec<String>, Vec<String>)> {
+    let base = &args.servers[0];
+    let op = args.operation;
+    let api = |p: &str| format!("{base}/api/operations/{op}{p}");
+    let rv = call(client, token, reqwest::Method::POST, api("/rvs"), Some(json!({
+        "name": "Load RV", "location": {"lat": 60.1652, "lon": 24.9393}, "landmark": "load test corner"
+    }))).await?["id"].as_i64().unwrap_or_default();
+    call(
+        client,
+        escort,
+        reqwest::Method::POST,
+        api(&format!("/rvs/{rv}/accept")),
+        None,
+    )
+    .await?;
+    let gate = call(client, token, reqwest::Method::POST, api("/gates"), Some(json!({
+        "name": "Load gate", "location": {"lat": 60.167, "lon": 24.9425}, "kind": "discreet", "hourly_throughput": 20000, "rv_ids": [rv]
+    }))).await?["id"].as_i64().unwrap_or_default();
+    let _ = gate;
+    let window = call(client, token, reqwest::Method::POST, api("/windows"), Some(json!({
+        "rv_id": rv, "start": "2026-08-24T06:00:00Z", "end": "2026-08-25T05:00:00Z", "capacity": 100000
+    }))).await?["id"].as_i64().unwrap_or_default();
+    let mut phones = Vec::new();
+    let mut ready = Vec::new();
+    let started = Instant::now();
+    let batch = 32;
+    let offset = std::process::id() as usize * 100_000;
+    for chunk in (0..args.prepare).collect::<Vec<_>>().chunks(batch) {
+        let mut tasks = Vec::new();
+        for &i in chunk {
+            let (client, token, base) = (client.clone(), token.to_string(), base.clone());
+            tasks.push(tokio::spawn(async move {
+                let api = |p: &str| format!("{base}/api/operations/{op}{p}");
+                let (body, phone) = household(offset + i);
+                let r = call(
+                    &client,
+                    &token,
+                    reqwest::Method::POST,
+                    api("/households"),
+                    Some(body),
+                )
+                .await?;
+                let reference = r["reference"].as_str().unwrap_or_default().to_string();
+                let case = |s: &str| api(&format!("/households/{reference}/{s}"));
+                call(
+                    &client,
+                    &token,
+                    reqwest::Method::POST,
+                    case("verify-documents"),
+                    None,
+                )
+                .await?;
+                call(
+                    &client,
+                    &token,
+                    reqwest::Method::POST,
+                    case("eligibility"),
+                    Some(json!({"decision": "eligible", "category": "at_risk"})),
+                )
+                .await?;
+                call(
+                    &client,
+                    &token,
+                    reqwest::Method::POST,
+                    case("assign"),
+                    Some(json!({"window_id": window})),
+                )
+                .await?;
+                call(&client, &token, reqwest::Method::POST, case("pass"), None).await?;
+                Ok::<_, anyhow::Error>((reference, phone))
+            }));
+        }
+        for t in tasks {
+            let (reference, phone) = t.await??;
+            ready.push(reference);
+            phones.push(phone);
+        }
+    }
+    eprintln!(
+        "prepared {} households with passes in {:.1}s",
+        ready.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok((rv, phones, ready))
+}
+
+/// Whether a request never reached a server (nothing was processed), so that a load
+/// balancer would send it to the next one.
+fn unreached(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<reqwest::Error>()
+        .is_some_and(|e| e.is_connect())
+}
+
+async fn one(shared: Arc<Shared>, kind: Kind, i: usize) {
+    let started = Instant::now();
+    let mut outcome = Err(anyhow::anyhow!("no server"));
+    // Like a load balancer: a request that could not connect goes to the next server.
+    for _ in 0..shared.args.servers.len() {
+        outcome = attempt(&shared, kind, i).await;
+        match &outcome {
+            Err(e) if unreached(e) => continue,
+            _ => break,
+        }
+    }
+    let ok = outcome.is_ok();
+    shared
+        .latencies
+        .lock()
+        .await
+        .push((kind, started.elapsed(), ok));
+}
+
+async fn attempt(shared: &Arc<Shared>, kind: Kind, i: usize) -> Result<()> {
+    let base = shared.server().to_string();
+    let op = shared.args.operation;
+    let api = |p: &str| format!("{base}/api/operations/{op}{p}");
+    {
+        match kind {
+            Kind::Lookup => {
+                let phone = &shared.phones[i % shared.phones.len()];
+                let url = api(&format!("/lookup?phone=%2B{}", &phone[1..]));
+                let v = call(
+                    &shared.client,
+                    &shared.token,
+                    reqwest::Method::GET,
+                    url,
+                    None,
+                )
+                .await?;
+                if v["cases"].as_array().is_none_or(|c| c.is_empty()) {
+                    bail!("lookup found nothing");
+                }
+            }
+            Kind::Register => {
+                let (body, _) = household(10_000_000 + i);
+                let v = call(
+                    &shared.client,
+                    &shared.token,
+                    reqwest::Method::POST,
+                    api("/households"),
+                    Some(body),
+                )
+                .await?;
+                let reference = v["reference"].as_str().unwrap_or_default().to_string();
+                shared
+                    .acknowledged
+                    .lock()
+                    .await
+                    .push((reference, "registered"));
+            }
+            Kind::FieldAdmit => {
+                let Some(reference) = shared.ready.lock().await.pop() else {
+                    bail!("no household left to admit");
+                };
+                let url = api(&format!("/households/{reference}/rv-arrival"));
+                let sent = call(
+                    &shared.client,
+                    &shared.escort_token,
+                    reqwest::Method::POST,
+                    url,
+                    Some(json!({"rv_id": shared.rv})),
+                )
+                .await;
+                if let Err(e) = &sent {
+                    if unreached(e) {
+                        // Not processed anywhere: the household is still waiting.
+                        shared.ready.lock().await.push(reference.clone());
+                    }
+                }
+                sent?;
+                shared
+                    .acknowledged
+                    .lock()
+                    .await
+                    .push((reference, "admitted_at_rv"));
+            }
+            Kind::Dashboard => {
+                call(
+                    &shared.client,
+                    &shared.token,
+                    reqwest::Method::GET,
+                    api("/counts"),
+                    None,
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1e3
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(512)
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    let base = &args.servers[0];
+    let token = sign_in(&client, base, &args.user, &args.password).await?;
+    let escort_token = sign_in(&client, base, &args.escort_user, &args.password).await?;
+    let (rv, phones, ready) = prepare(&args, &client, &token, &escort_token).await?;
+    let shared = Arc::new(Shared {
+        args: args.clone(),
+        client,
+        token,
+        escort_token,
+        rv,
+        phones,
+        ready: Mutex::new(ready),
+        acknowledged: Mutex::new(Vec::new()),
+        latencies: Mutex::new(Vec::new()),
+        next_server: AtomicUsize::new(0),
+    });
+    let interval = Duration::from_secs_f64(1.0 / args.rate.max(1) as f64);
+    let total = args.rate as usize * args.duration as usize;
+    let started = Instant::now();
+    if let Some(pid) = args.kill_pid {
+        let after = Duration::from_secs(args.kill_after);
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            let killed = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+            eprintln!(
+                "killed server process {pid} with SIGKILL {}s into the load: {killed:?}",
+                after.as_secs()
+            );
+        });
+    }
+    let mut tasks = Vec::with_capacity(total);
+    for i in 0..total {
+        let due = started + interval * i as u32;
+        tokio::time::sleep_until(due.into()).await;
+        tasks.push(tokio::spawn(one(shared.clone(), Kind::for_tick(i), i)));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let elapsed = started.elapsed();
+    let latencies = shared.latencies.lock().await;
+    let ok = latencies.iter().filter(|l| l.2).count();
+    println!(
+        "servers {}; offered {} req/s for {}s; completed {} requests in {:.1}s ({:.0} req/s), {} failed",
+        args.servers.len(),
+        args.rate,
+        args.duration,
+        latencies.len(),
+        elapsed.as_secs_f64(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        latencies.len() - ok
+    );
+    let mut all: Vec<Duration> = latencies.iter().filter(|l| l.2).map(|l| l.1).collect();
+    all.sort();
+    println!(
+        "  {:<16} p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms  ({} ok)",
+        "all",
+        percentile(&all, 0.5),
+        percentile(&all, 0.95),
+        percentile(&all, 0.99),
+        all.len()
+    );
+    for kind in Kind::ALL {
+        let mut v: Vec<Duration> = latencies
+            .iter()
+            .filter(|l| l.0 == kind && l.2)
+            .map(|l| l.1)
+            .collect();
+        v.sort();
+        let failed = latencies.iter().filter(|l| l.0 == kind && !l.2).count();
+        println!(
+            "  {:<16} p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms  ({} ok, {failed} failed)",
+            kind.name(),
+            percentile(&v, 0.5),
+            percentile(&v, 0.95),
+            percentile(&v, 0.99),
+            v.len()
+        );
+    }
+    drop(latencies);
+    if let Some(url) = &args.verify_database {
+        let acknowledged = shared.acknowledged.lock().await.clone();
+        let url = url.clone();
+        let op = safeconduct_domain::OperationId(args.operation);
+        let missing = tokio::task::spawn_blocking(move || -> Result<Vec<String>> {
+            let store = safeconduct_store::open(&url)?;
+            let mut missing = Vec::new();
+            for (reference, stage) in &acknowledged {
+                let r = safeconduct_domain::CaseReference::parse(reference)?;
+                match store.household(op, &r) {
+                    Ok(h)
+                        if *stage == "admitted_at_rv"
+                            && h.stage != safeconduct_domain::Stage::AdmittedAtRv =>
+                    {
+                        missing.push(format!("{reference}: admission lost (stage {})", h.stage))
+                    }
+                    Ok(_) => {}
+                    Err(e) => missing.push(format!("{reference}: {e}")),
+                }
+            }
+            let report = store.accountability(op)?;
+            if !report.ok() {
+                missing.push(format!("accountability: {:?}", report.problems));
+            }
+            println!(
+                "verified {} acknowledged writes against the database",
+                acknowledged.len()
+            );
+            Ok(missing)
+        })
+        .await??;
+        if !missing.is_empty() {
+            bail!("acknowledged writes missing: {missing:?}");
+        }
+        println!("no acknowledged write lost; counts add up");
+    }
+    Ok(())
+}
