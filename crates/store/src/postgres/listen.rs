@@ -9,13 +9,17 @@ use std::sync::Weak;
 use std::time::Duration;
 use tokio::sync::broadcast;
 
+/// Starts the listener and returns once it listens, so that no change committed after the
+/// store opened is missed (or after 5 seconds, if the database cannot be reached; the
+/// listener keeps trying).
 pub(super) fn spawn(config: postgres::Config, changes: broadcast::Sender<Change>, alive: Weak<()>) {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
     std::thread::Builder::new()
         .name("pg-listen".into())
         .spawn(move || {
             let mut backoff = Duration::from_millis(100);
             loop {
-                match listen(&config, &changes, &alive) {
+                match listen(&config, &changes, &alive, &ready_tx) {
                     Ok(()) => return,
                     Err(e) => {
                         tracing::warn!(error = %e, "change listener lost its connection; reconnecting");
@@ -26,6 +30,7 @@ pub(super) fn spawn(config: postgres::Config, changes: broadcast::Sender<Change>
             }
         })
         .expect("spawning the change listener");
+    let _ = ready_rx.recv_timeout(Duration::from_secs(5));
 }
 
 /// Returns Ok when nobody can subscribe any more (the store was dropped).
@@ -33,9 +38,11 @@ fn listen(
     config: &postgres::Config,
     changes: &broadcast::Sender<Change>,
     alive: &Weak<()>,
+    ready: &std::sync::mpsc::Sender<()>,
 ) -> Result<(), postgres::Error> {
     let mut client = config.connect(NoTls)?;
     client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+    let _ = ready.send(());
     loop {
         {
             let mut notifications = client.notifications();

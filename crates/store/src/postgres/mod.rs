@@ -15,7 +15,7 @@ use crate::{Change, Result, StoreError};
 use bytes::BytesMut;
 use postgres::error::SqlState;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use postgres::{Client, NoTls, Statement};
+use postgres::{Client, GenericClient, NoTls, Statement};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
@@ -170,20 +170,36 @@ impl PgEngine {
                     .isolation_level(postgres::IsolationLevel::RepeatableRead)
                     .read_only(true);
             }
-            let tx = builder.start().map_err(|e| pg(e, &mut retry))?;
-            let mut handle = PgTx {
-                tx,
+            let mut tx = builder.start().map_err(|e| pg(e, &mut retry))?;
+            let mut handle = PgDb {
+                conn: &mut tx,
                 statements,
                 retry: false,
             };
             let out = f(&mut handle);
             retry = handle.retry;
             let value = out?;
-            handle.tx.commit().map_err(|e| pg(e, &mut retry))?;
+            tx.commit().map_err(|e| pg(e, &mut retry))?;
             Ok(value)
         })();
         self.give_back(conn);
         (out, retry)
+    }
+
+    /// Statements on their own, each seeing the latest committed state: no round trips for
+    /// BEGIN and COMMIT.
+    fn statements<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+        let mut conn = self.checkout()?;
+        let out = {
+            let PgConn { client, statements } = &mut conn;
+            f(&mut PgDb {
+                conn: client,
+                statements,
+                retry: false,
+            })
+        };
+        self.give_back(conn);
+        out
     }
 }
 
@@ -331,18 +347,19 @@ fn read_value(row: &postgres::Row, i: usize) -> Result<Value> {
     .unwrap_or(Value::Null))
 }
 
-struct PgTx<'a> {
-    tx: postgres::Transaction<'a>,
+/// Statements on a connection, inside a transaction or not.
+struct PgDb<'a, C: GenericClient> {
+    conn: &'a mut C,
     statements: &'a mut HashMap<String, Statement>,
     retry: bool,
 }
 
-impl PgTx<'_> {
+impl<C: GenericClient> PgDb<'_, C> {
     fn statement(&mut self, sql: &str) -> Result<Statement> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.tx.prepare(sql).map_err(|e| pg(e, &mut self.retry))?;
+        let s = self.conn.prepare(sql).map_err(|e| pg(e, &mut self.retry))?;
         self.statements.insert(sql.to_string(), s.clone());
         Ok(s)
     }
@@ -352,10 +369,10 @@ impl PgTx<'_> {
     }
 }
 
-impl Db for PgTx<'_> {
+impl<C: GenericClient> Db for PgDb<'_, C> {
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         let stmt = self.statement(sql)?;
-        self.tx
+        self.conn
             .execute(&stmt, &Self::params(params))
             .map_err(|e| pg(e, &mut self.retry))
     }
@@ -363,7 +380,7 @@ impl Db for PgTx<'_> {
     fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let stmt = self.statement(sql)?;
         let rows = self
-            .tx
+            .conn
             .query(&stmt, &Self::params(params))
             .map_err(|e| pg(e, &mut self.retry))?;
         rows.iter()
@@ -419,6 +436,10 @@ const IDENTITY_TABLES: &[&str] = &[
 impl Engine for PgEngine {
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
         self.transaction(true, f).0
+    }
+
+    fn read_latest<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+        self.statements(f)
     }
 
     fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {

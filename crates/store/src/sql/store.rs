@@ -14,6 +14,12 @@ use tokio::sync::broadcast;
 pub trait Engine: Send + Sync + 'static {
     /// Runs `f` in a read-only transaction with a consistent view.
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T>;
+    /// Runs `f`'s statements each on the latest committed state, without a transaction
+    /// around them where the engine can save the cost. For reads that need no consistency
+    /// across statements.
+    fn read_latest<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+        self.read(f)
+    }
     /// Runs `f` in a write transaction, committed only if `f` succeeds. An engine may run `f`
     /// again when the transaction lost a race with another writer and was rolled back.
     fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T>;
@@ -27,7 +33,14 @@ pub struct SqlStore<E: Engine> {
 }
 
 impl<E: Engine> SqlStore<E> {
+    /// Reads whose statements need no common snapshot: a lookup, a list, counts kept up to
+    /// date in one row set. A case read this way may show a stage a moment old next to its
+    /// members, who never change after registration.
     fn read<T>(&self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+        self.engine.read_latest(&mut f)
+    }
+    /// Reads that compare several statements' results, in one snapshot.
+    fn snapshot<T>(&self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
         self.engine.read(&mut f)
     }
     fn write<T>(&self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
@@ -194,7 +207,7 @@ impl<E: Engine> Store for SqlStore<E> {
         self.read(|db| places::flights(db, op))
     }
     fn manifest(&self, op: OperationId, flight: FlightId) -> Result<Manifest> {
-        self.read(|db| places::manifest(db, op, flight))
+        self.snapshot(|db| places::manifest(db, op, flight))
     }
     fn report_hazard(&self, op: OperationId, hazard: &NewHazard, actor: &Actor) -> Result<Hazard> {
         self.write(|db| places::report_hazard(db, op, hazard, actor))
@@ -207,7 +220,7 @@ impl<E: Engine> Store for SqlStore<E> {
         self.read(|db| places::stage_counts(db, op, scope))
     }
     fn accountability(&self, op: OperationId) -> Result<AccountabilityReport> {
-        self.read(|db| places::accountability(db, op))
+        self.snapshot(|db| places::accountability(db, op))
     }
     fn batch_balances(&self, op: OperationId) -> Result<Vec<BatchBalance>> {
         self.read(|db| places::batch_balances(db, op))
