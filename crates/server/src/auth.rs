@@ -59,6 +59,46 @@ pub fn token_digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// How long a checked session is trusted without asking the store again. A signed-out or
+/// expired token stops working on the server that signed it out at once, and on the other
+/// servers within this time.
+pub const SESSION_CACHE_SECONDS: u64 = 2;
+
+/// Recently checked sessions: token digest and operation → user and roles. Saves the store a
+/// read on nearly every request.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: std::sync::Mutex<
+        HashMap<(Vec<u8>, Option<OperationId>), (std::time::Instant, UserId, Vec<Role>)>,
+    >,
+}
+
+impl SessionCache {
+    const MAX_ENTRIES: usize = 50_000;
+
+    fn get(&self, key: &SessionKey) -> Option<(UserId, Vec<Role>)> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let (at, user, roles) = entries.get(key)?;
+        (at.elapsed().as_secs() < SESSION_CACHE_SECONDS).then(|| (*user, roles.clone()))
+    }
+
+    fn put(&self, key: SessionKey, user: UserId, roles: Vec<Role>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= Self::MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, (std::time::Instant::now(), user, roles));
+    }
+
+    /// Forgets every entry of a token (on sign-out).
+    pub fn forget(&self, digest: &[u8]) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|(d, _), _| d != digest);
+    }
+}
+
 /// The authenticated caller of a request, placed in the request's extensions by
 /// [`authorise`].
 #[derive(Debug, Clone)]
@@ -134,11 +174,19 @@ pub async fn authorise(
         })?)),
         None => None,
     };
-    let lookup = digest.clone();
-    let (user, held) = app
-        .run(move |s| s.session(&lookup, now, operation))
-        .await?
-        .ok_or_else(ApiError::unauthenticated)?;
+    let key = (digest.clone(), operation);
+    let (user, held) = match app.sessions.get(&key) {
+        Some(hit) => hit,
+        None => {
+            let lookup = digest.clone();
+            let found = app
+                .run(move |s| s.session(&lookup, now, operation))
+                .await?
+                .ok_or_else(ApiError::unauthenticated)?;
+            app.sessions.put(key, found.0, found.1.clone());
+            found
+        }
+    };
     let role = match (access, operation) {
         (Access::Roles(allowed), Some(_)) => {
             let role = allowed.iter().copied().find(|r| held.contains(r));

@@ -17,7 +17,6 @@ use safeconduct_domain::*;
 use safeconduct_store as store;
 use safeconduct_store::{CaseRequest, CountScope};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 type Reply<T> = Result<Json<T>, ApiError>;
 
@@ -105,6 +104,7 @@ pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> 
 
 pub async fn sign_out(State(app): State<App>, Extension(caller): Extension<Caller>) -> StatusCode {
     let digest = caller.token_digest.clone();
+    app.sessions.forget(&digest);
     match app.run(move |s| s.delete_session(&digest)).await {
         Ok(()) => StatusCode::NO_CONTENT,
         Err(e) => e.status,
@@ -798,30 +798,20 @@ pub async fn counts(
     Extension(caller): Extension<Caller>,
 ) -> Reply<OperationCountsOut> {
     let id = op(&caller)?;
-    let out = app
-        .run(move |s| {
-            let operation = s.stage_counts(id, CountScope::Operation)?;
-            let mut rvs = BTreeMap::new();
-            for rv in s.rvs(id)? {
-                rvs.insert(
-                    rv.id.to_string(),
-                    s.stage_counts(id, CountScope::Rv(rv.id))?.into(),
-                );
-            }
-            let mut gates = BTreeMap::new();
-            for g in s.gates(id)? {
-                gates.insert(
-                    g.id.to_string(),
-                    s.stage_counts(id, CountScope::Gate(g.id))?.into(),
-                );
-            }
-            Ok(OperationCountsOut {
-                operation: operation.into(),
-                rvs,
-                gates,
-            })
-        })
-        .await?;
+    let counts = app.run(move |s| s.operation_counts(id)).await?;
+    let out = OperationCountsOut {
+        operation: counts.operation.into(),
+        rvs: counts
+            .rvs
+            .into_iter()
+            .map(|(id, c)| (id.to_string(), c.into()))
+            .collect(),
+        gates: counts
+            .gates
+            .into_iter()
+            .map(|(id, c)| (id.to_string(), c.into()))
+            .collect(),
+    };
     Ok(Json(out))
 }
 

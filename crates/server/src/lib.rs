@@ -35,6 +35,7 @@ pub struct App {
     store: Arc<dyn Store>,
     /// How long a session token stays valid.
     pub session_seconds: i64,
+    sessions: Arc<auth::SessionCache>,
 }
 
 impl App {
@@ -42,6 +43,7 @@ impl App {
         App {
             store,
             session_seconds: 12 * 3600,
+            sessions: Arc::default(),
         }
     }
 

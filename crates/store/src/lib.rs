@@ -184,6 +184,8 @@ pub trait Store: Send + Sync + 'static {
     // Counts and accountability.
     /// Stage counts as maintained with every step; cheap at any size.
     fn stage_counts(&self, op: OperationId, scope: CountScope) -> Result<StageCounts>;
+    /// Maintained counts of the operation and of each of its RVs and gates, in one read.
+    fn operation_counts(&self, op: OperationId) -> Result<OperationCounts>;
     /// Recomputes the counts from the cases and compares, and lists batch imbalances.
     fn accountability(&self, op: OperationId) -> Result<AccountabilityReport>;
     fn batch_balances(&self, op: OperationId) -> Result<Vec<BatchBalance>>;

@@ -342,3 +342,11 @@ pub struct Change {
     pub gate: Option<GateId>,
     pub batch: Option<BatchId>,
 }
+
+/// Stage counts of an operation, of each of its rendezvous points and of each of its gates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OperationCounts {
+    pub operation: safeconduct_domain::accountability::StageCounts,
+    pub rvs: Vec<(RvId, safeconduct_domain::accountability::StageCounts)>,
+    pub gates: Vec<(GateId, safeconduct_domain::accountability::StageCounts)>,
+}

@@ -28,7 +28,7 @@ const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_lifecycle
 pub(crate) const CHANNEL: &str = "safeconduct_changes";
 
 /// Largest number of connections one server opens.
-const MAX_CONNECTIONS: usize = 16;
+const MAX_CONNECTIONS: usize = 8;
 /// How long a request waits for a free connection before it is refused as unavailable.
 const CHECKOUT_WAIT: Duration = Duration::from_secs(5);
 /// How many times a write that lost a race is run again.

@@ -658,6 +658,54 @@ pub(crate) fn stage_counts(
     read_counts(rows)
 }
 
+/// Counts for the operation and every RV and gate of it, read together.
+pub(crate) fn operation_counts(db: &mut dyn Db, op: OperationId) -> Result<OperationCounts> {
+    require_operation(db, op)?;
+    let mut out = OperationCounts::default();
+    for r in db.rows(
+        "SELECT id FROM rvs WHERE operation_id = $1 ORDER BY id",
+        p![op.0],
+    )? {
+        out.rvs.push((RvId(r.i64(0)?), StageCounts::default()));
+    }
+    for r in db.rows(
+        "SELECT id FROM gates WHERE operation_id = $1 ORDER BY id",
+        p![op.0],
+    )? {
+        out.gates.push((GateId(r.i64(0)?), StageCounts::default()));
+    }
+    let rows = db.rows(
+        "SELECT scope, scope_id, stage, households, people FROM stage_counts WHERE operation_id = $1",
+        p![op.0],
+    )?;
+    for r in rows {
+        let (scope, id) = (r.text(0)?, r.i64(1)?);
+        let counts = match scope.as_str() {
+            "operation" => Some(&mut out.operation),
+            "rv" => out
+                .rvs
+                .iter_mut()
+                .find(|(rv, _)| rv.0 == id)
+                .map(|(_, c)| c),
+            "gate" => out
+                .gates
+                .iter_mut()
+                .find(|(g, _)| g.0 == id)
+                .map(|(_, c)| c),
+            _ => None,
+        };
+        if let Some(c) = counts {
+            c.add(stage(r.text(2)?)?, r.i64(3)?, r.i64(4)?);
+        }
+    }
+    out.operation = std::mem::take(&mut out.operation).normalised();
+    let rv_counts = out.rvs.iter_mut().map(|(_, c)| c);
+    for c in rv_counts.chain(out.gates.iter_mut().map(|(_, c)| c)) {
+        *c = std::mem::take(c).normalised();
+    }
+    Ok(out)
+}
+
 pub(crate) fn batch_balances(db: &mut dyn Db, op: OperationId) -> Result<Vec<BatchBalance>> {
     db.rows(
         "SELECT id, rv_id, gate_id, departed_people, arrived_people, closed_at IS NOT NULL

@@ -219,6 +219,9 @@ impl<E: Engine> Store for SqlStore<E> {
     fn stage_counts(&self, op: OperationId, scope: CountScope) -> Result<StageCounts> {
         self.read(|db| places::stage_counts(db, op, scope))
     }
+    fn operation_counts(&self, op: OperationId) -> Result<OperationCounts> {
+        self.read(|db| places::operation_counts(db, op))
+    }
     fn accountability(&self, op: OperationId) -> Result<AccountabilityReport> {
         self.snapshot(|db| places::accountability(db, op))
     }
