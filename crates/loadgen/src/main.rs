@@ -333,11 +333,11 @@ async fn attempt(shared: &Arc<Shared>, kind: Kind, i: usize) -> Result<()> {
                     Some(json!({"rv_id": shared.rv})),
                 )
                 .await;
-                if let Err(e) = &sent {
-                    if unreached(e) {
-                        // Not processed anywhere: the household is still waiting.
-                        shared.ready.lock().await.push(reference.clone());
-                    }
+                if let Err(e) = &sent
+                    && unreached(e)
+                {
+                    // Not processed anywhere: the household is still waiting.
+                    shared.ready.lock().await.push(reference.clone());
                 }
                 sent?;
                 shared

@@ -68,10 +68,13 @@ pub const SESSION_CACHE_SECONDS: u64 = 2;
 /// read on nearly every request.
 #[derive(Default)]
 pub struct SessionCache {
-    entries: std::sync::Mutex<
-        HashMap<(Vec<u8>, Option<OperationId>), (std::time::Instant, UserId, Vec<Role>)>,
-    >,
+    entries: std::sync::Mutex<HashMap<SessionKey, CheckedSession>>,
 }
+
+/// A token digest and the operation it was checked for.
+type SessionKey = (Vec<u8>, Option<OperationId>);
+/// When it was checked, whose it is, and the roles it holds there.
+type CheckedSession = (std::time::Instant, UserId, Vec<Role>);
 
 impl SessionCache {
     const MAX_ENTRIES: usize = 50_000;
