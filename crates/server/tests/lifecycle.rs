@@ -640,6 +640,81 @@ async fn withdraw_no_show_reassign_and_reject_are_side_states(backend: Backend) 
     assert_eq!(report["ok"], true, "{report}");
 }
 
+async fn two_servers_never_overfill_a_window_between_them(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = app.places(3, 300).await;
+    let peer = app.spawn_peer().await;
+    let mut refs = Vec::new();
+    for phone in ["0700 000 050", "0700 000 051"] {
+        let r = app.register(2, phone).await;
+        let case = format!("/api/operations/{{op}}/households/{r}");
+        app.ok(
+            Role::Coordinator,
+            Method::POST,
+            &format!("{case}/verify-documents"),
+            None,
+            200,
+        )
+        .await;
+        app.ok(
+            Role::Coordinator,
+            Method::POST,
+            &format!("{case}/eligibility"),
+            Some(json!({"decision": "eligible", "category": "citizen"})),
+            200,
+        )
+        .await;
+        refs.push(r);
+    }
+    let body = json!({"window_id": p.window});
+    let on_peer = async {
+        let res = app
+            .client
+            .post(format!(
+                "{peer}/api/operations/{}/households/{}/assign",
+                app.op, refs[1]
+            ))
+            .bearer_auth(app.token(Role::Coordinator))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        res.status().as_u16()
+    };
+    let first = format!("/api/operations/{{op}}/households/{}/assign", refs[0]);
+    let (here, there) = tokio::join!(
+        app.call(Role::Coordinator, Method::POST, &first, Some(body.clone())),
+        on_peer,
+    );
+    let mut statuses = [here.0.as_u16(), there];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [200, 409],
+        "a window of 3 takes one household of 2"
+    );
+    let windows = app
+        .ok(
+            Role::Coordinator,
+            Method::GET,
+            "/api/operations/{op}/windows",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(windows[0]["assigned_people"], 2);
+    let report = app
+        .ok(
+            Role::Auditor,
+            Method::GET,
+            "/api/operations/{op}/accountability",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(report["ok"], true, "{report}");
+}
+
 async fn live_changes_reach_clients_of_every_server(backend: Backend) {
     let app = spawn_app(backend).await;
     let p = app.places(100, 300).await;
@@ -723,4 +798,5 @@ safeconduct_store::on_both_backends_async!(
     withdraw_no_show_reassign_and_reject_are_side_states,
     healthz_answers_when_the_store_is_reachable,
     live_changes_reach_clients_of_every_server,
+    two_servers_never_overfill_a_window_between_them,
 );
