@@ -437,6 +437,24 @@ pub fn flight_capacity(n: u32) -> Result<u32, DomainError> {
     Ok(n)
 }
 
+/// What a scanner in the field decided about a pass in front of it.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanOutcome {
+    Admitted,
+    Refused,
+}
+
+impl ScanOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanOutcome::Admitted => "admitted",
+            ScanOutcome::Refused => "refused",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,6 +66,7 @@ const BATCH_PARTIES: &[Role] = &[Role::Coordinator, Role::Escort, Role::Gate];
 const NO_SHOW: &[Role] = &[Role::Coordinator, Role::Escort];
 const ANY_ROLE: &[Role] = &Role::ALL;
 const LIVE: &[Role] = &[Role::Coordinator, Role::Escort, Role::Gate];
+const FIELD: &[Role] = &[Role::Escort, Role::Gate];
 
 macro_rules! endpoint {
     ($method:ident $path:literal, $access:expr, $handler:path, $summary:literal
@@ -122,6 +123,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/api/operations/{op}/batches/{batch}", Roles(BATCH_PARTIES), h::batch, "A batch's counts (no personal data)" => json::<BatchOut>(200)),
         endpoint!(POST "/api/operations/{op}/batches/{batch}/arrivals", Roles(GATE), h::batch_arrival, "A household of a batch arrived at the gate", body: CaseChoice => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/batches/{batch}/close", Roles(GATE), h::close_batch, "Close a batch; households not arrived become unaccounted" => json::<BatchOut>(200)),
+        endpoint!(POST "/api/operations/{op}/scans", Roles(FIELD), h::sync_scans, "Sync scans recorded by a field device (re-sending is harmless; double admissions are reported)", body: ScanSyncIn => json::<ScanReceiptOut>(200)),
         endpoint!(POST "/api/operations/{op}/rvs", Roles(RV_PARTIES), h::propose_rv, "Propose a rendezvous point (accepted by the proposing side)", body: RvIn => json::<RvOut>(201)),
         endpoint!(GET "/api/operations/{op}/rvs", Roles(RV_PARTIES), h::rvs, "Rendezvous points of the operation" => json::<Vec<RvOut>>(200)),
         endpoint!(POST "/api/operations/{op}/rvs/{rv}/accept", Roles(RV_PARTIES), h::accept_rv, "Accept a proposed rendezvous point for the caller's side" => json::<RvOut>(200)),

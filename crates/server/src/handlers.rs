@@ -823,6 +823,50 @@ pub async fn accountability(
     Ok(Json(app.run(move |s| s.accountability(id)).await?.into()))
 }
 
+// ---- Field scans ----
+
+/// Scans recorded by a field device, offline or not, synced in batches. Re-sending a batch is
+/// harmless; a pass admitted by two devices is reported in the answer, never merged away.
+pub async fn sync_scans(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<ScanSyncIn>,
+) -> Reply<ScanReceiptOut> {
+    let id = op(&caller)?;
+    let device = body.device.trim().to_string();
+    if device.is_empty() || device.len() > 64 || !device.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::invalid(
+            "device",
+            "a device id is 1 to 64 printable ASCII characters",
+        ));
+    }
+    if body.scans.is_empty() || body.scans.len() > 1000 {
+        return Err(ApiError::invalid("scans", "a sync carries 1 to 1000 scans"));
+    }
+    let scans = body
+        .scans
+        .iter()
+        .map(|s| {
+            if s.seq > i64::MAX as u64 {
+                return Err(ApiError::invalid("seq", "a sequence number is below 2^63"));
+            }
+            Ok(store::FieldScan {
+                seq: s.seq,
+                pass_index: s.pass_index,
+                rv: s.rv_id.map(RvId),
+                gate: s.gate_id.map(GateId),
+                outcome: s.outcome,
+                scanned_at: parse_time("scanned_at", &s.scanned_at)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let actor = caller.actor(crate::now());
+    let receipt = app
+        .run(move |s| s.ingest_scans(id, &device, &scans, &actor))
+        .await?;
+    Ok(Json(receipt.into()))
+}
+
 // ---- Live updates ----
 
 /// Server-sent events of the changes committed to this operation by any server sharing the

@@ -748,3 +748,62 @@ impl From<store::Change> for LiveChange {
         }
     }
 }
+
+// ---- Field scans ----
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScanIn {
+    /// Counts up by one with every scan on the device, from 0.
+    #[schemars(range(min = 0))]
+    pub seq: u64,
+    pub pass_index: i64,
+    pub rv_id: Option<i64>,
+    pub gate_id: Option<i64>,
+    pub outcome: store::ScanOutcome,
+    /// When the scan was made, RFC 3339 (the device's clock).
+    pub scanned_at: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScanSyncIn {
+    /// The scanning device, as registered in the field kit.
+    #[schemars(length(min = 1, max = 64))]
+    pub device: String,
+    #[schemars(length(min = 1, max = 1000))]
+    pub scans: Vec<ScanIn>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct DoubleAdmissionOut {
+    pub pass_index: i64,
+    pub devices: Vec<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ScanReceiptOut {
+    /// Scans stored by this sync.
+    pub received: u32,
+    /// Scans this server already had (a re-sent sync): harmless.
+    pub already_had: u32,
+    /// Passes admitted by more than one device: for a person to look at.
+    pub double_admissions: Vec<DoubleAdmissionOut>,
+}
+
+impl From<store::ScanReceipt> for ScanReceiptOut {
+    fn from(r: store::ScanReceipt) -> Self {
+        ScanReceiptOut {
+            received: r.received,
+            already_had: r.already_had,
+            double_admissions: r
+                .double_admissions
+                .into_iter()
+                .map(|d| DoubleAdmissionOut {
+                    pass_index: d.pass_index,
+                    devices: d.devices,
+                })
+                .collect(),
+        }
+    }
+}

@@ -131,6 +131,16 @@ pub trait Store: Send + Sync + 'static {
     /// number, or same name key and birth year.
     fn match_candidates(&self, op: OperationId, probe: &MatchProbe) -> Result<Vec<ExistingPerson>>;
 
+    /// Stores scans synced from a field device, in one transaction; a scan already received
+    /// (same device and sequence) is counted, not stored twice.
+    fn ingest_scans(
+        &self,
+        op: OperationId,
+        device: &str,
+        scans: &[FieldScan],
+        actor: &Actor,
+    ) -> Result<ScanReceipt>;
+
     // Escort batches.
     fn depart_batch(
         &self,

@@ -350,3 +350,31 @@ pub struct OperationCounts {
     pub rvs: Vec<(RvId, safeconduct_domain::accountability::StageCounts)>,
     pub gates: Vec<(GateId, safeconduct_domain::accountability::StageCounts)>,
 }
+
+pub use safeconduct_domain::model::ScanOutcome;
+
+/// One scan as a field device recorded it; `seq` counts up on each device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldScan {
+    pub seq: u64,
+    pub pass_index: i64,
+    pub rv: Option<RvId>,
+    pub gate: Option<GateId>,
+    pub outcome: ScanOutcome,
+    pub scanned_at: Timestamp,
+}
+
+/// A pass admitted by more than one device: reported, never merged away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoubleAdmission {
+    pub pass_index: i64,
+    pub devices: Vec<String>,
+}
+
+/// The answer to a sync: what was new, what had arrived before, what needs a person.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScanReceipt {
+    pub received: u32,
+    pub already_had: u32,
+    pub double_admissions: Vec<DoubleAdmission>,
+}

@@ -22,7 +22,10 @@ use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_lifecycle.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_lifecycle.sql")),
+    (2, include_str!("migrations/0002_scans.sql")),
+];
 
 /// The channel changes are announced on.
 pub(crate) const CHANNEL: &str = "safeconduct_changes";

@@ -137,6 +137,16 @@ impl<E: Engine> Store for SqlStore<E> {
         self.read(|db| cases::match_candidates(db, op, probe))
     }
 
+    fn ingest_scans(
+        &self,
+        op: OperationId,
+        device: &str,
+        scans: &[FieldScan],
+        actor: &Actor,
+    ) -> Result<ScanReceipt> {
+        self.write(|db| cases::ingest_scans(db, op, device, scans, actor))
+    }
+
     fn depart_batch(
         &self,
         op: OperationId,

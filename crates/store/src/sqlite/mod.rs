@@ -13,7 +13,10 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 
 /// Migrations in order; each runs once, in its own transaction.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_lifecycle.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_lifecycle.sql")),
+    (2, include_str!("migrations/0002_scans.sql")),
+];
 
 /// The store on SQLite.
 pub type SqliteStore = SqlStore<SqliteEngine>;

@@ -1,0 +1,144 @@
+//! Field scan sync: durable, harmless to re-send, double admissions reported.
+
+mod common;
+
+use common::spawn_app;
+use reqwest::{Method, StatusCode};
+use safeconduct_domain::Role;
+use safeconduct_store::testing::Backend;
+use serde_json::{Value, json};
+
+fn batch(device: &str, from: u64, passes: &[i64], outcome: &str) -> Value {
+    let scans: Vec<Value> = passes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            json!({
+                "seq": from + i as u64, "pass_index": p, "rv_id": 1, "outcome": outcome,
+                "scanned_at": "2026-08-24T06:30:00Z"
+            })
+        })
+        .collect();
+    json!({ "device": device, "scans": scans })
+}
+
+async fn re_sending_a_sync_is_harmless_and_double_admissions_are_reported(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let first = app
+        .ok(
+            Role::Escort,
+            Method::POST,
+            "/api/operations/{op}/scans",
+            Some(batch("scanner-a", 0, &[11, 12, 13], "admitted")),
+            200,
+        )
+        .await;
+    assert_eq!(first["received"], 3);
+    assert_eq!(first["already_had"], 0);
+    assert_eq!(first["double_admissions"], json!([]));
+
+    // The same sync again, as a phone on a bad network would send it.
+    let again = app
+        .ok(
+            Role::Escort,
+            Method::POST,
+            "/api/operations/{op}/scans",
+            Some(batch("scanner-a", 0, &[11, 12, 13], "admitted")),
+            200,
+        )
+        .await;
+    assert_eq!(again["received"], 0);
+    assert_eq!(again["already_had"], 3);
+
+    // Another scanner, offline at the same time, admitted pass 12 too.
+    let other = app
+        .ok(
+            Role::Gate,
+            Method::POST,
+            "/api/operations/{op}/scans",
+            Some(batch("scanner-b", 0, &[12, 14], "admitted")),
+            200,
+        )
+        .await;
+    assert_eq!(other["received"], 2);
+    assert_eq!(
+        other["double_admissions"],
+        json!([{"pass_index": 12, "devices": ["scanner-a", "scanner-b"]}])
+    );
+
+    // Refusals are logged but are no admission.
+    let refused = app
+        .ok(
+            Role::Escort,
+            Method::POST,
+            "/api/operations/{op}/scans",
+            Some(batch("scanner-c", 0, &[11], "refused")),
+            200,
+        )
+        .await;
+    assert_eq!(refused["double_admissions"], json!([]));
+}
+
+async fn bad_scan_syncs_are_refused_whole(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (body, field) in [
+        (
+            json!({"device": "", "scans": [{"seq": 0, "pass_index": 1, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"}]}),
+            "device",
+        ),
+        (json!({"device": "a", "scans": []}), "scans"),
+        (
+            json!({"device": "a", "scans": [{"seq": -1, "pass_index": 1, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"}]}),
+            "seq",
+        ),
+        (
+            json!({"device": "a", "scans": [{"seq": 0, "pass_index": 1, "outcome": "waved through", "scanned_at": "2026-08-24T06:30:00Z"}]}),
+            "outcome",
+        ),
+        (
+            json!({"device": "a", "scans": [
+            {"seq": 0, "pass_index": 1, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"},
+            {"seq": 1, "pass_index": 2, "outcome": "admitted", "scanned_at": "yesterday"}]}),
+            "scanned_at",
+        ),
+    ] {
+        let (status, value) = app
+            .call(
+                Role::Escort,
+                Method::POST,
+                "/api/operations/{op}/scans",
+                Some(body.clone()),
+            )
+            .await;
+        assert!(status.is_client_error(), "{body}: {status} {value}");
+        assert!(
+            value["error"]["message"].as_str().unwrap().contains(field),
+            "{body}: {value}"
+        );
+    }
+    // Nothing of the refused syncs was stored: the first scan of the last one is still new.
+    let ok = app
+        .ok(
+            Role::Escort,
+            Method::POST,
+            "/api/operations/{op}/scans",
+            Some(batch("a", 0, &[1], "admitted")),
+            200,
+        )
+        .await;
+    assert_eq!(ok["received"], 1);
+    let (status, _) = app
+        .call(
+            Role::Hotline,
+            Method::POST,
+            "/api/operations/{op}/scans",
+            Some(batch("a", 5, &[1], "admitted")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+safeconduct_store::on_both_backends_async!(
+    re_sending_a_sync_is_harmless_and_double_admissions_are_reported,
+    bad_scan_syncs_are_refused_whole,
+);
