@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Several app servers on loopback over one PostgreSQL, under a mixed load from
-# safeconduct-load (hotline lookups, registrations, field admissions, dashboard reads),
-# bounded in time. Runs the load against one server, then against three with one of them
-# killed (SIGKILL) half-way, and checks that no acknowledged write was lost.
+# Several app servers on loopback over one PostgreSQL, under load from safeconduct-load,
+# bounded in time: first durable scan ingest (field devices syncing batches of scans), then
+# a mixed load (hotline lookups, registrations, field admissions, dashboard reads) against
+# one server, against three, and against three with one killed (SIGKILL) half-way, checking
+# after each run that no acknowledged write was lost.
 #
 #   bash bench/cluster.sh                 # RATE=1000 DURATION=20 by default
 #   RATE=2000 DURATION=30 bash bench/cluster.sh
@@ -57,6 +58,12 @@ stop_servers() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   pids=()
 }
+
+echo "== scan ingest: 8 field devices syncing 250 scans at a time, one server, ${DURATION}s"
+fresh_database
+start_servers 18181
+$BIN/safeconduct-load --servers http://127.0.0.1:18181 --duration "$DURATION" --scan-devices 8 --scan-batch 250
+stop_servers
 
 echo "== one server, $RATE req/s for ${DURATION}s"
 fresh_database

@@ -50,6 +50,13 @@ struct Args {
     /// …this many seconds after the load started.
     #[arg(long, default_value_t = 10)]
     kill_after: u64,
+    /// Instead of the mixed load: field devices syncing scans as fast as the servers take
+    /// them, this many devices at once…
+    #[arg(long)]
+    scan_devices: Option<usize>,
+    /// …each sync carrying this many scans.
+    #[arg(long, default_value_t = 250)]
+    scan_batch: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -379,6 +386,9 @@ async fn main() -> Result<()> {
     let base = &args.servers[0];
     let token = sign_in(&client, base, &args.user, &args.password).await?;
     let escort_token = sign_in(&client, base, &args.escort_user, &args.password).await?;
+    if let Some(devices) = args.scan_devices {
+        return scan_ingest(&args, &client, &escort_token, devices).await;
+    }
     let (rv, phones, ready) = prepare(&args, &client, &token, &escort_token).await?;
     let shared = Arc::new(Shared {
         args: args.clone(),
@@ -494,5 +504,62 @@ async fn main() -> Result<()> {
         }
         println!("no acknowledged write lost; counts add up");
     }
+    Ok(())
+}
+
+/// Field devices syncing scans back to back for the duration: durable scans per second.
+async fn scan_ingest(
+    args: &Args,
+    client: &reqwest::Client,
+    token: &str,
+    devices: usize,
+) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(args.duration);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for d in 0..devices {
+        let (client, token, args) = (client.clone(), token.to_string(), args.clone());
+        tasks.push(tokio::spawn(async move {
+            let device = format!("bench-{}-{d}", std::process::id());
+            let mut seq = 0u64;
+            let mut latencies = Vec::new();
+            let mut stored = 0u64;
+            let mut n = 0usize;
+            while Instant::now() < deadline {
+                let base = &args.servers[n % args.servers.len()];
+                n += 1;
+                let scans: Vec<Value> = (0..args.scan_batch)
+                    .map(|i| json!({
+                        "seq": seq + i as u64, "pass_index": (d * 10_000_000) as u64 + seq + i as u64,
+                        "rv_id": 1, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"
+                    }))
+                    .collect();
+                let t = Instant::now();
+                let url = format!("{base}/api/operations/{}/scans", args.operation);
+                let v = call(&client, &token, reqwest::Method::POST, url, Some(json!({"device": device, "scans": scans}))).await?;
+                latencies.push(t.elapsed());
+                stored += v["received"].as_u64().unwrap_or(0);
+                seq += args.scan_batch as u64;
+            }
+            Ok::<_, anyhow::Error>((stored, latencies))
+        }));
+    }
+    let mut stored = 0;
+    let mut latencies = Vec::new();
+    for t in tasks {
+        let (s, l) = t.await??;
+        stored += s;
+        latencies.extend(l);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    println!(
+        "scan ingest: {devices} devices, {} scans per sync, {} servers: {stored} scans stored durably in {elapsed:.1}s = {:.0} scans/s; sync latency p50 {:.1} ms, p99 {:.1} ms",
+        args.scan_batch,
+        args.servers.len(),
+        stored as f64 / elapsed,
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99)
+    );
     Ok(())
 }
