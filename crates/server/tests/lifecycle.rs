@@ -464,24 +464,9 @@ async fn the_same_step_sent_twice_at_once_takes_effect_once(backend: Backend) {
     let body = json!({"rv_id": p.rv});
     // Two servers over one database, the same step sent to each at the same moment.
     let peer = app.spawn_peer().await;
-    let send_to_peer = async {
-        let res = app
-            .client
-            .post(format!(
-                "{peer}{}",
-                path.replace("{op}", &app.op.to_string())
-            ))
-            .bearer_auth(app.token(Role::Escort))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status();
-        (status, res.json::<serde_json::Value>().await.unwrap())
-    };
     let (one, two) = tokio::join!(
         app.call(Role::Escort, Method::POST, &path, Some(body.clone())),
-        send_to_peer,
+        app.call_on(&peer, Role::Escort, Method::POST, &path, Some(body.clone())),
     );
     let mut statuses = [one.0.as_u16(), two.0.as_u16()];
     statuses.sort();
@@ -647,46 +632,23 @@ async fn two_servers_never_overfill_a_window_between_them(backend: Backend) {
     let mut refs = Vec::new();
     for phone in ["0700 000 050", "0700 000 051"] {
         let r = app.register(2, phone).await;
-        let case = format!("/api/operations/{{op}}/households/{r}");
-        app.ok(
-            Role::Coordinator,
-            Method::POST,
-            &format!("{case}/verify-documents"),
-            None,
-            200,
-        )
-        .await;
-        app.ok(
-            Role::Coordinator,
-            Method::POST,
-            &format!("{case}/eligibility"),
-            Some(json!({"decision": "eligible", "category": "citizen"})),
-            200,
-        )
-        .await;
+        app.to_eligible(&r).await;
         refs.push(r);
     }
     let body = json!({"window_id": p.window});
-    let on_peer = async {
-        let res = app
-            .client
-            .post(format!(
-                "{peer}/api/operations/{}/households/{}/assign",
-                app.op, refs[1]
-            ))
-            .bearer_auth(app.token(Role::Coordinator))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        res.status().as_u16()
-    };
     let first = format!("/api/operations/{{op}}/households/{}/assign", refs[0]);
+    let second = format!("/api/operations/{{op}}/households/{}/assign", refs[1]);
     let (here, there) = tokio::join!(
         app.call(Role::Coordinator, Method::POST, &first, Some(body.clone())),
-        on_peer,
+        app.call_on(
+            &peer,
+            Role::Coordinator,
+            Method::POST,
+            &second,
+            Some(body.clone())
+        ),
     );
-    let mut statuses = [here.0.as_u16(), there];
+    let mut statuses = [here.0.as_u16(), there.0.as_u16()];
     statuses.sort();
     assert_eq!(
         statuses,

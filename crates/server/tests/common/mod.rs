@@ -179,7 +179,31 @@ impl TestApp {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self.client.request(method, self.url(path));
+        self.send(&self.url(path), token, method, body).await
+    }
+
+    /// Sends a request as `role` to another server (see [`TestApp::spawn_peer`]).
+    pub async fn call_on(
+        &self,
+        base: &str,
+        role: Role,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let url = format!("{base}{}", path.replace("{op}", &self.op.to_string()));
+        let token = self.tokens[&role].clone();
+        self.send(&url, Some(&token), method, body).await
+    }
+
+    async fn send(
+        &self,
+        url: &str,
+        token: Option<&str>,
+        method: Method,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, url);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -315,8 +339,8 @@ impl TestApp {
             .to_string()
     }
 
-    /// Takes a registered case to pass issued.
-    pub async fn to_pass_issued(&self, reference: &str, window: i64) {
+    /// Takes a registered case to eligible.
+    pub async fn to_eligible(&self, reference: &str) {
         let case = format!("/api/operations/{{op}}/households/{reference}");
         self.ok(
             Role::Coordinator,
@@ -334,6 +358,12 @@ impl TestApp {
             200,
         )
         .await;
+    }
+
+    /// Takes a registered case to pass issued.
+    pub async fn to_pass_issued(&self, reference: &str, window: i64) {
+        self.to_eligible(reference).await;
+        let case = format!("/api/operations/{{op}}/households/{reference}");
         self.ok(
             Role::Coordinator,
             Method::POST,
