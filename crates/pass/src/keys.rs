@@ -1,0 +1,351 @@
+//! The keys of an operation's passes: Ed25519 issuer keys that sign, AES-256-GCM tier keys
+//! that hide each tier from every reader but its own, and the key encryption key that wraps
+//! both for storage. Secrets are zeroised when dropped and have no `Debug` that shows them.
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use zeroize::Zeroizing;
+
+use crate::Error;
+use crate::cbor::{Reader, Writer};
+
+/// Four bytes naming an issuer key in the pass header and in the published key set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyId(pub [u8; 4]);
+
+impl KeyId {
+    pub fn random() -> Self {
+        let mut kid = [0u8; 4];
+        fill_random(&mut kid);
+        KeyId(kid)
+    }
+
+    pub fn to_hex(self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn from_hex(s: &str) -> Option<Self> {
+        let bytes = hex_decode(s)?;
+        Some(KeyId(bytes.try_into().ok()?))
+    }
+}
+
+impl std::fmt::Display for KeyId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+pub(crate) fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
+}
+
+pub(crate) fn fill_random(buf: &mut [u8]) {
+    getrandom::fill(buf).expect("the operating system's random source failed");
+}
+
+/// A private issuer key: signs passes and status lists.
+pub struct IssuerKey {
+    kid: KeyId,
+    signing: SigningKey,
+}
+
+impl IssuerKey {
+    pub fn generate() -> Self {
+        let mut secret = Zeroizing::new([0u8; 32]);
+        fill_random(secret.as_mut());
+        Self::from_secret(KeyId::random(), &secret)
+    }
+
+    pub fn from_secret(kid: KeyId, secret: &[u8; 32]) -> Self {
+        IssuerKey {
+            kid,
+            signing: SigningKey::from_bytes(secret),
+        }
+    }
+
+    pub fn kid(&self) -> KeyId {
+        self.kid
+    }
+
+    /// The 32 secret bytes, for wrapping under the key encryption key and nothing else.
+    pub fn secret(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.signing.to_bytes())
+    }
+
+    pub fn public(&self) -> PublicKey {
+        PublicKey {
+            kid: self.kid,
+            key: self.signing.verifying_key(),
+        }
+    }
+
+    pub(crate) fn signing(&self) -> &SigningKey {
+        &self.signing
+    }
+}
+
+impl std::fmt::Debug for IssuerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IssuerKey({}, secret withheld)", self.kid)
+    }
+}
+
+/// A public issuer key, as published in the operation's COSE key set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    pub kid: KeyId,
+    pub key: VerifyingKey,
+}
+
+// COSE_Key labels (RFC 9052 section 7, RFC 9053 section 7.2).
+const KTY: i64 = 1;
+const KID: i64 = 2;
+const ALG: i64 = 3;
+const CRV: i64 = -1;
+const X: i64 = -2;
+const KTY_OKP: i64 = 1;
+pub(crate) const ALG_EDDSA: i64 = -8;
+const CRV_ED25519: i64 = 6;
+
+impl PublicKey {
+    /// The key as a COSE_Key: `{1: 1, 2: kid, 3: -8, -1: 6, -2: x}` in deterministic order.
+    pub fn to_cose_key(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.map(5);
+        w.int(KTY).int(KTY_OKP);
+        w.int(KID).bytes(&self.kid.0);
+        w.int(ALG).int(ALG_EDDSA);
+        w.int(CRV).int(CRV_ED25519);
+        w.int(X).bytes(self.key.as_bytes());
+        w.finish()
+    }
+
+    pub fn from_cose_key(bytes: &[u8]) -> Result<Self, Error> {
+        let parse = || -> crate::cbor::Result<(KeyId, [u8; 32])> {
+            let mut r = Reader::new(bytes);
+            if r.map()? != 5 {
+                return Err(crate::cbor::Malformed);
+            }
+            r.key(KTY)?;
+            (r.int()? == KTY_OKP)
+                .then_some(())
+                .ok_or(crate::cbor::Malformed)?;
+            r.key(KID)?;
+            let kid = KeyId(r.bytes()?.try_into().map_err(|_| crate::cbor::Malformed)?);
+            r.key(ALG)?;
+            (r.int()? == ALG_EDDSA)
+                .then_some(())
+                .ok_or(crate::cbor::Malformed)?;
+            r.key(CRV)?;
+            (r.int()? == CRV_ED25519)
+                .then_some(())
+                .ok_or(crate::cbor::Malformed)?;
+            r.key(X)?;
+            let x = r.bytes()?.try_into().map_err(|_| crate::cbor::Malformed)?;
+            r.end()?;
+            Ok((kid, x))
+        };
+        let (kid, x) = parse().map_err(|_| Error::BadKey("not an Ed25519 COSE_Key"))?;
+        let key = VerifyingKey::from_bytes(&x).map_err(|_| Error::BadKey("not a curve point"))?;
+        Ok(PublicKey { kid, key })
+    }
+}
+
+/// Which readers a tier of a pass is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tier {
+    /// The escort party at the rendezvous point.
+    Checkpoint = 1,
+    /// The gate staff.
+    Gate = 2,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Checkpoint => "checkpoint",
+            Tier::Gate => "gate",
+        }
+    }
+
+    fn info(self) -> &'static [u8] {
+        match self {
+            Tier::Checkpoint => b"safeconduct pass v1 checkpoint tier",
+            Tier::Gate => b"safeconduct pass v1 gate tier",
+        }
+    }
+}
+
+/// The secret of one tier of one operation, handed to the devices of that tier's readers.
+pub struct TierKey {
+    tier: Tier,
+    secret: Zeroizing<[u8; 32]>,
+    aead: Aes256Gcm,
+}
+
+impl TierKey {
+    pub fn generate(tier: Tier) -> Self {
+        let mut secret = Zeroizing::new([0u8; 32]);
+        fill_random(secret.as_mut());
+        Self::from_secret(tier, &secret)
+    }
+
+    /// The AES-256-GCM key is HKDF-SHA-256 of the secret with the tier's own label, so a
+    /// secret handed out for one tier opens no other.
+    pub fn from_secret(tier: Tier, secret: &[u8; 32]) -> Self {
+        let mut key = Zeroizing::new([0u8; 32]);
+        hkdf::Hkdf::<sha2::Sha256>::new(None, secret)
+            .expand(tier.info(), key.as_mut())
+            .expect("32 bytes is a valid HKDF-SHA-256 output length");
+        TierKey {
+            tier,
+            secret: Zeroizing::new(*secret),
+            aead: Aes256Gcm::new(key.as_ref().into()),
+        }
+    }
+
+    pub fn tier(&self) -> Tier {
+        self.tier
+    }
+
+    pub fn secret(&self) -> Zeroizing<[u8; 32]> {
+        self.secret.clone()
+    }
+
+    pub(crate) fn seal(&self, nonce: &[u8; 12], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        self.aead
+            .encrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: plaintext,
+                    aad,
+                },
+            )
+            .expect("AES-GCM encrypts any message shorter than 64 GiB")
+    }
+
+    pub(crate) fn open(&self, nonce: &[u8; 12], aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
+        self.aead
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad })
+            .ok()
+    }
+}
+
+impl std::fmt::Debug for TierKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TierKey({}, secret withheld)", self.tier.as_str())
+    }
+}
+
+/// The key encryption key: wraps issuer and tier secrets for storage. It lives outside the
+/// database (a key file) so that a copy of the database alone opens nothing.
+pub struct Kek {
+    aead: Aes256Gcm,
+}
+
+impl Kek {
+    pub fn from_bytes(key: &[u8; 32]) -> Self {
+        Kek {
+            aead: Aes256Gcm::new(key.into()),
+        }
+    }
+
+    /// Encrypts `secret` with a fresh random nonce; `context` (what the secret is and whose)
+    /// is bound as associated data, so a wrapped secret moved to another record fails to open.
+    pub fn wrap(&self, secret: &[u8], context: &[u8]) -> Vec<u8> {
+        let mut nonce = [0u8; 12];
+        fill_random(&mut nonce);
+        let sealed = self
+            .aead
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: secret,
+                    aad: context,
+                },
+            )
+            .expect("AES-GCM encrypts any message shorter than 64 GiB");
+        [&nonce[..], &sealed].concat()
+    }
+
+    pub fn unwrap(&self, wrapped: &[u8], context: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        if wrapped.len() < 12 + 16 {
+            return Err(Error::Unwrap);
+        }
+        let (nonce, sealed) = wrapped.split_at(12);
+        self.aead
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: context,
+                },
+            )
+            .map(Zeroizing::new)
+            .map_err(|_| Error::Unwrap)
+    }
+
+    /// Unwraps a 32-byte secret.
+    pub fn unwrap32(&self, wrapped: &[u8], context: &[u8]) -> Result<Zeroizing<[u8; 32]>, Error> {
+        let secret = self.unwrap(wrapped, context)?;
+        let bytes: [u8; 32] = secret.as_slice().try_into().map_err(|_| Error::Unwrap)?;
+        Ok(Zeroizing::new(bytes))
+    }
+}
+
+impl std::fmt::Debug for Kek {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Kek(secret withheld)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cose_key_round_trips() {
+        let key = IssuerKey::generate();
+        let cose = key.public().to_cose_key();
+        assert_eq!(PublicKey::from_cose_key(&cose).unwrap(), key.public());
+        assert!(PublicKey::from_cose_key(&cose[..cose.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn wrapped_secrets_open_only_in_their_context() {
+        let kek = Kek::from_bytes(&[7; 32]);
+        let wrapped = kek.wrap(b"secret", b"operation 1 issuer key 01020304");
+        assert_eq!(
+            &kek.unwrap(&wrapped, b"operation 1 issuer key 01020304")
+                .unwrap()[..],
+            b"secret"
+        );
+        assert!(
+            kek.unwrap(&wrapped, b"operation 2 issuer key 01020304")
+                .is_err()
+        );
+        assert!(
+            Kek::from_bytes(&[8; 32])
+                .unwrap(&wrapped, b"operation 1 issuer key 01020304")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_tier_secret_opens_only_its_tier() {
+        let secret = [9u8; 32];
+        let checkpoint = TierKey::from_secret(Tier::Checkpoint, &secret);
+        let gate = TierKey::from_secret(Tier::Gate, &secret);
+        let sealed = checkpoint.seal(&[0; 12], b"", b"hello");
+        assert_eq!(checkpoint.open(&[0; 12], b"", &sealed).unwrap(), b"hello");
+        assert!(gate.open(&[0; 12], b"", &sealed).is_none());
+    }
+}

@@ -1,0 +1,41 @@
+//! Signed passes that a checkpoint verifies offline and that reveal almost nothing.
+//!
+//! A pass is a COSE_Sign1 (RFC 9052) signed with Ed25519 over a deterministic CBOR payload in
+//! three tiers: a clear tier (key id, pass index, validity), a checkpoint tier sealed with
+//! AES-256-GCM under the escort party's key, and a gate tier sealed under the gate staff's
+//! key. Its text form is `SC1:` followed by base45 (RFC 9285), for QR alphanumeric mode.
+//! docs/pass-format.md specifies every byte.
+//!
+//! This crate is pure: no I/O, no clock, no storage. Callers pass the time and the keys.
+
+mod base45;
+mod cbor;
+mod cose;
+pub mod keys;
+mod messages;
+mod pass;
+pub mod status;
+mod verify;
+
+pub use keys::{IssuerKey, Kek, KeyId, PublicKey, Tier, TierKey};
+pub use pass::{
+    Checkpoint, Clear, Content, Gate, TEXT_PREFIX, from_text, holder_binding, issue,
+    normalise_document, to_text,
+};
+pub use status::{PassStatus, StatusList};
+pub use verify::{Check, Outcome, StalePolicy, Verification, Verifier};
+
+/// Errors of the pass crate's own operations (verification never errs: it has outcomes).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Error {
+    #[error("bad key: {0}")]
+    BadKey(&'static str),
+    #[error("a wrapped key did not open: wrong key encryption key, or the record was altered")]
+    Unwrap,
+    #[error("bad status list: {0}")]
+    BadStatusList(&'static str),
+    #[error("pass index {0} is outside the status list")]
+    IndexOutOfRange(u64),
+    #[error("a status list covers at most 2^28 passes, not {0}")]
+    TooManyPasses(u64),
+}

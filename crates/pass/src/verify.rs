@@ -1,0 +1,299 @@
+//! Offline verification: one outcome per pass, from a field kit's keys, tier key and status
+//! list. The order of checks is the one in docs/pass-format.md; the first that fails decides.
+
+use ed25519_dalek::Signature;
+
+use crate::keys::{KeyId, PublicKey, Tier, TierKey};
+use crate::pass::{Checkpoint, Envelope, Gate, from_text, holder_binding};
+use crate::status::{PassStatus, StatusList};
+
+/// What to do when the status list is old: warn after `warn_after` seconds, refuse every
+/// pass after `refuse_after` seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StalePolicy {
+    pub warn_after: u64,
+    pub refuse_after: u64,
+}
+
+impl Default for StalePolicy {
+    /// Warn after 6 hours, refuse after 48: a checkpoint syncs at least daily.
+    fn default() -> Self {
+        StalePolicy {
+            warn_after: 6 * 3600,
+            refuse_after: 48 * 3600,
+        }
+    }
+}
+
+/// The result of checking one pass. Only [`Outcome::Valid`] admits anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Valid,
+    /// Authentic and current, but for another rendezvous point.
+    WrongRv {
+        pass_rv: u64,
+        here: u64,
+    },
+    /// Before the window opens (or before the pass is valid), by `by` seconds.
+    Early {
+        by: u64,
+    },
+    /// After the window closed, by `by` seconds; the pass has not yet expired.
+    Late {
+        by: u64,
+    },
+    Revoked,
+    Superseded,
+    Expired {
+        by: u64,
+    },
+    UnknownKey,
+    BadSignature,
+    HolderMismatch,
+    NotAPass,
+    /// The status list is older than the policy allows, by its age in seconds.
+    StatusStale {
+        age: u64,
+    },
+    StatusMissing,
+    /// Authentic, but this device holds no key for the tier it needs.
+    TierUnreadable,
+}
+
+impl Outcome {
+    /// A stable machine-readable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Valid => "valid",
+            Outcome::WrongRv { .. } => "wrong_rv",
+            Outcome::Early { .. } | Outcome::Late { .. } => "outside_window",
+            Outcome::Revoked => "revoked",
+            Outcome::Superseded => "superseded",
+            Outcome::Expired { .. } => "expired",
+            Outcome::UnknownKey => "unknown_key",
+            Outcome::BadSignature => "bad_signature",
+            Outcome::HolderMismatch => "holder_mismatch",
+            Outcome::NotAPass => "not_a_pass",
+            Outcome::StatusStale { .. } => "status_list_stale",
+            Outcome::StatusMissing => "status_list_missing",
+            Outcome::TierUnreadable => "tier_unreadable",
+        }
+    }
+
+    pub fn is_valid(self) -> bool {
+        self == Outcome::Valid
+    }
+}
+
+/// What a verifier knows about the place and moment of the check.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Check<'a> {
+    /// Now, in seconds since the Unix epoch.
+    pub now: u64,
+    /// The rendezvous point of the checking device, when it stands at one.
+    pub rv: Option<u64>,
+    /// The document number and birth year on the document the holder shows, when checked.
+    pub holder: Option<(&'a str, u16)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub outcome: Outcome,
+    pub kid: Option<KeyId>,
+    pub index: Option<u64>,
+    pub checkpoint: Option<Checkpoint>,
+    pub gate: Option<Gate>,
+    /// Age of the status list used, in seconds.
+    pub status_age: Option<u64>,
+    /// Set when the status list is older than the policy's warning age but still accepted.
+    pub stale_warning: bool,
+}
+
+impl Verification {
+    fn only(outcome: Outcome) -> Self {
+        Verification {
+            outcome,
+            kid: None,
+            index: None,
+            checkpoint: None,
+            gate: None,
+            status_age: None,
+            stale_warning: false,
+        }
+    }
+}
+
+/// Everything a device needs to check passes offline.
+#[derive(Debug, Default)]
+pub struct Verifier {
+    pub keys: Vec<PublicKey>,
+    pub checkpoint: Option<TierKey>,
+    pub gate: Option<TierKey>,
+    pub status: Option<StatusList>,
+    pub policy: StalePolicy,
+}
+
+/// A pass parsed and matched to its key, its signature not yet checked.
+struct Prepared<'a> {
+    envelope: Envelope<'a>,
+    key: &'a PublicKey,
+    signed: Vec<u8>,
+}
+
+impl Verifier {
+    fn prepare<'a>(&'a self, bytes: &'a [u8]) -> Result<Prepared<'a>, Verification> {
+        let envelope = Envelope::parse(bytes).map_err(|_| Verification::only(Outcome::NotAPass))?;
+        let key = self
+            .keys
+            .iter()
+            .find(|k| k.kid == envelope.clear.kid)
+            .ok_or_else(|| Verification {
+                kid: Some(envelope.clear.kid),
+                ..Verification::only(Outcome::UnknownKey)
+            })?;
+        let signed = envelope.sign1.to_be_signed();
+        Ok(Prepared {
+            envelope,
+            key,
+            signed,
+        })
+    }
+
+    /// Checks one pass, given as its text form.
+    pub fn verify_text(&self, text: &str, check: &Check<'_>) -> Verification {
+        match from_text(text) {
+            Some(bytes) => self.verify(&bytes, check),
+            None => Verification::only(Outcome::NotAPass),
+        }
+    }
+
+    /// Checks one pass, given as its bytes.
+    pub fn verify(&self, bytes: &[u8], check: &Check<'_>) -> Verification {
+        match self.prepare(bytes) {
+            Err(v) => v,
+            Ok(p) => {
+                let good = p
+                    .key
+                    .key
+                    .verify_strict(&p.signed, &p.envelope.sign1.signature)
+                    .is_ok();
+                self.finish(&p.envelope, good, check)
+            }
+        }
+    }
+
+    /// Checks many passes with one Ed25519 batch verification; when the batch fails, each
+    /// signature is checked on its own to find the bad ones. Same outcomes as [`Self::verify`].
+    pub fn verify_batch(&self, passes: &[&[u8]], check: &Check<'_>) -> Vec<Verification> {
+        let prepared: Vec<Result<Prepared<'_>, Verification>> =
+            passes.iter().map(|b| self.prepare(b)).collect();
+        let ready: Vec<&Prepared<'_>> = prepared.iter().filter_map(|p| p.as_ref().ok()).collect();
+        let messages: Vec<&[u8]> = ready.iter().map(|p| p.signed.as_slice()).collect();
+        let signatures: Vec<Signature> = ready.iter().map(|p| p.envelope.sign1.signature).collect();
+        let keys: Vec<_> = ready.iter().map(|p| p.key.key).collect();
+        let all_good = ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok();
+        prepared
+            .into_iter()
+            .map(|p| match p {
+                Err(v) => v,
+                Ok(p) => {
+                    let good = all_good
+                        || p.key
+                            .key
+                            .verify_strict(&p.signed, &p.envelope.sign1.signature)
+                            .is_ok();
+                    self.finish(&p.envelope, good, check)
+                }
+            })
+            .collect()
+    }
+
+    fn finish(
+        &self,
+        envelope: &Envelope<'_>,
+        signature_good: bool,
+        check: &Check<'_>,
+    ) -> Verification {
+        let clear = envelope.clear;
+        let mut v = Verification {
+            kid: Some(clear.kid),
+            index: Some(clear.index),
+            ..Verification::only(Outcome::Valid)
+        };
+        let outcome = |v: Verification, outcome| Verification { outcome, ..v };
+        if !signature_good {
+            return outcome(v, Outcome::BadSignature);
+        }
+        let Some(status) = &self.status else {
+            return outcome(v, Outcome::StatusMissing);
+        };
+        let age = check.now.saturating_sub(status.issued_at);
+        v.status_age = Some(age);
+        if status.compromised.contains(&clear.kid) {
+            return outcome(v, Outcome::Revoked);
+        }
+        match status.status(clear.index) {
+            PassStatus::Revoked => return outcome(v, Outcome::Revoked),
+            PassStatus::Superseded => return outcome(v, Outcome::Superseded),
+            PassStatus::Good => {}
+        }
+        if age > self.policy.refuse_after {
+            return outcome(v, Outcome::StatusStale { age });
+        }
+        v.stale_warning = age > self.policy.warn_after;
+        if check.now >= clear.expires {
+            let by = check.now - clear.expires;
+            return outcome(v, Outcome::Expired { by });
+        }
+        if check.now < clear.not_before {
+            let by = clear.not_before - check.now;
+            return outcome(v, Outcome::Early { by });
+        }
+        if let Some(key) = &self.gate {
+            debug_assert_eq!(key.tier(), Tier::Gate);
+            match envelope.open_gate(key) {
+                Some(g) => v.gate = Some(g),
+                None => return outcome(v, Outcome::TierUnreadable),
+            }
+        }
+        let Some(key) = &self.checkpoint else {
+            // A gate reader: no window or holder check of its own; the gate list decides.
+            return if v.gate.is_some() {
+                v
+            } else {
+                outcome(v, Outcome::TierUnreadable)
+            };
+        };
+        let Some(c) = envelope.open_checkpoint(key) else {
+            return outcome(v, Outcome::TierUnreadable);
+        };
+        v.checkpoint = Some(c);
+        match check.rv {
+            Some(here) if here != c.rv => {
+                return outcome(
+                    v,
+                    Outcome::WrongRv {
+                        pass_rv: c.rv,
+                        here,
+                    },
+                );
+            }
+            _ => {}
+        }
+        if check.now < c.window_start {
+            let by = c.window_start - check.now;
+            return outcome(v, Outcome::Early { by });
+        }
+        if check.now > c.window_end {
+            let by = check.now - c.window_end;
+            return outcome(v, Outcome::Late { by });
+        }
+        if let Some((document, year)) = check.holder {
+            let expected = holder_binding(clear.kid, clear.index, document, year);
+            if c.holder != Some(expected) {
+                return outcome(v, Outcome::HolderMismatch);
+            }
+        }
+        v
+    }
+}
