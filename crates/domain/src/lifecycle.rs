@@ -88,7 +88,8 @@ impl Stage {
             (S::DocumentsVerified, T::DecideEligible) => S::Eligible,
             (S::Eligible, T::Assign) => S::Assigned,
             (S::Assigned | S::PassIssued | S::NoShow | S::Reassigned, T::Reassign) => S::Reassigned,
-            (S::Assigned | S::Reassigned, T::IssuePass) => S::PassIssued,
+            // Issuing again replaces the pass (lost phone, compromised key); the old one is void.
+            (S::Assigned | S::Reassigned | S::PassIssued, T::IssuePass) => S::PassIssued,
             (S::PassIssued, T::AdmitAtRv) => S::AdmittedAtRv,
             (S::AdmittedAtRv, T::DepartInEscort) => S::InEscort,
             (S::InEscort | S::Unaccounted, T::ArriveAtGate) => S::ArrivedAtGate,

@@ -141,16 +141,14 @@ struct Prepared<'a> {
 }
 
 impl Verifier {
-    fn prepare<'a>(&'a self, bytes: &'a [u8]) -> Result<Prepared<'a>, Verification> {
-        let envelope = Envelope::parse(bytes).map_err(|_| Verification::only(Outcome::NotAPass))?;
+    /// Parses a pass and finds its key; on failure, the outcome and the key id if read.
+    fn prepare<'a>(&'a self, bytes: &'a [u8]) -> Result<Prepared<'a>, (Outcome, Option<KeyId>)> {
+        let envelope = Envelope::parse(bytes).map_err(|_| (Outcome::NotAPass, None))?;
         let key = self
             .keys
             .iter()
             .find(|k| k.kid == envelope.clear.kid)
-            .ok_or_else(|| Verification {
-                kid: Some(envelope.clear.kid),
-                ..Verification::only(Outcome::UnknownKey)
-            })?;
+            .ok_or((Outcome::UnknownKey, Some(envelope.clear.kid)))?;
         let signed = envelope.sign1.to_be_signed();
         Ok(Prepared {
             envelope,
@@ -170,7 +168,10 @@ impl Verifier {
     /// Checks one pass, given as its bytes.
     pub fn verify(&self, bytes: &[u8], check: &Check<'_>) -> Verification {
         match self.prepare(bytes) {
-            Err(v) => v,
+            Err((outcome, kid)) => Verification {
+                kid,
+                ..Verification::only(outcome)
+            },
             Ok(p) => {
                 let good = p
                     .key
@@ -185,7 +186,7 @@ impl Verifier {
     /// Checks many passes with one Ed25519 batch verification; when the batch fails, each
     /// signature is checked on its own to find the bad ones. Same outcomes as [`Self::verify`].
     pub fn verify_batch(&self, passes: &[&[u8]], check: &Check<'_>) -> Vec<Verification> {
-        let prepared: Vec<Result<Prepared<'_>, Verification>> =
+        let prepared: Vec<Result<Prepared<'_>, _>> =
             passes.iter().map(|b| self.prepare(b)).collect();
         let ready: Vec<&Prepared<'_>> = prepared.iter().filter_map(|p| p.as_ref().ok()).collect();
         let messages: Vec<&[u8]> = ready.iter().map(|p| p.signed.as_slice()).collect();
@@ -195,7 +196,10 @@ impl Verifier {
         prepared
             .into_iter()
             .map(|p| match p {
-                Err(v) => v,
+                Err((outcome, kid)) => Verification {
+                    kid,
+                    ..Verification::only(outcome)
+                },
                 Ok(p) => {
                     let good = all_good
                         || p.key

@@ -178,6 +178,45 @@ const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "scans",
+        &[
+            "operation_id",
+            "device",
+            "seq",
+            "pass_index",
+            "rv_id",
+            "gate_id",
+            "outcome",
+            "scanned_at",
+            "received_at",
+            "user_id",
+        ],
+    ),
+    (
+        "pass_keys",
+        &[
+            "operation_id",
+            "kid",
+            "public_key",
+            "wrapped_secret",
+            "status",
+            "created_at",
+        ],
+    ),
+    ("tier_keys", &["operation_id", "tier", "wrapped_secret"]),
+    (
+        "passes",
+        &[
+            "operation_id",
+            "pass_index",
+            "household_id",
+            "kid",
+            "signed",
+            "issued_at",
+            "status",
+        ],
+    ),
+    (
         "stage_counts",
         &[
             "operation_id",

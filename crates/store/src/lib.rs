@@ -22,7 +22,7 @@ pub use types::*;
 
 use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
 use safeconduct_domain::model::{GateStatus, RvChange, Side, WindowSpec};
-use safeconduct_domain::values::{PhoneNumber, Timestamp};
+use safeconduct_domain::values::{self, PhoneNumber, Timestamp};
 use safeconduct_domain::*;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -127,6 +127,45 @@ pub trait Store: Send + Sync + 'static {
         request: &CaseRequest,
         actor: &Actor,
     ) -> Result<CaseOutcome>;
+    /// Issues or re-issues a case's pass in one transaction: the lifecycle step, a fresh pass
+    /// index, `signer`'s signature over the loaded facts, the earlier pass superseded.
+    fn issue_pass(
+        &self,
+        op: OperationId,
+        reference: &CaseReference,
+        signer: PassSigner<'_>,
+        actor: &Actor,
+    ) -> Result<(CaseOutcome, StoredPass)>;
+    /// Revokes a case's valid pass; returns its index.
+    fn revoke_pass(
+        &self,
+        op: OperationId,
+        reference: &CaseReference,
+        reason: &values::Text,
+        actor: &Actor,
+    ) -> Result<i64>;
+    /// The case's most recent pass, whatever its state.
+    fn latest_pass(&self, op: OperationId, reference: &CaseReference)
+    -> Result<Option<StoredPass>>;
+    /// What the operation's revocation status list must say.
+    fn pass_statuses(&self, op: OperationId) -> Result<PassStatuses>;
+    /// The operation's pass keys, wrapped.
+    fn pass_keys(&self, op: OperationId) -> Result<PassKeys>;
+    /// Stores an operation's first pass keys unless it has some; returns the stored ones.
+    fn init_pass_keys(
+        &self,
+        op: OperationId,
+        issuer: &StoredIssuerKey,
+        tiers: &[StoredTierKey],
+    ) -> Result<PassKeys>;
+    /// Replaces the active issuer key with `next`; see [`Rotation`].
+    fn rotate_pass_key(
+        &self,
+        op: OperationId,
+        next: &StoredIssuerKey,
+        compromised: bool,
+        actor: &Actor,
+    ) -> Result<Rotation>;
     /// People already registered who may be the same person as a candidate: same document
     /// number, or same name key and birth year.
     fn match_candidates(&self, op: OperationId, probe: &MatchProbe) -> Result<Vec<ExistingPerson>>;

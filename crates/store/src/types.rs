@@ -144,7 +144,6 @@ pub enum CaseRequest {
     Reject { reason: Text },
     Assign { window: WindowId },
     Reassign { window: WindowId },
-    IssuePass,
     AdmitAtRv { rv: RvId },
     ArriveAtGate { batch: BatchId },
     Process { gate: GateId },
@@ -378,3 +377,154 @@ pub struct ScanReceipt {
     pub already_had: u32,
     pub double_admissions: Vec<DoubleAdmission>,
 }
+
+/// The state of an issuer key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyState {
+    /// Signs new passes; one per operation.
+    Active,
+    /// Replaced by a newer key; passes it signed stay valid.
+    Retired,
+    /// Must no longer be trusted: every pass it signed is revoked.
+    Compromised,
+}
+
+impl KeyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyState::Active => "active",
+            KeyState::Retired => "retired",
+            KeyState::Compromised => "compromised",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [KeyState::Active, KeyState::Retired, KeyState::Compromised]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// An issuer key as stored: its private half only wrapped under the key encryption key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredIssuerKey {
+    pub kid: [u8; 4],
+    pub public_key: [u8; 32],
+    pub wrapped_secret: Vec<u8>,
+    pub state: KeyState,
+    pub created_at: Timestamp,
+}
+
+impl std::fmt::Debug for StoredIssuerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredIssuerKey")
+            .field("kid", &self.kid)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A tier secret as stored, wrapped. `tier` is `checkpoint` or `gate`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredTierKey {
+    pub tier: String,
+    pub wrapped_secret: Vec<u8>,
+}
+
+impl std::fmt::Debug for StoredTierKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StoredTierKey({})", self.tier)
+    }
+}
+
+/// Every pass key of an operation, oldest issuer key first.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PassKeys {
+    pub issuers: Vec<StoredIssuerKey>,
+    pub tiers: Vec<StoredTierKey>,
+}
+
+impl PassKeys {
+    pub fn active(&self) -> Option<&StoredIssuerKey> {
+        self.issuers.iter().find(|k| k.state == KeyState::Active)
+    }
+}
+
+/// What a pass says, loaded from the case at the moment of issue; the signer turns it into
+/// the signed pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassFacts {
+    pub reference: CaseReference,
+    pub pass_index: i64,
+    /// The operation's active issuer key, which must sign.
+    pub kid: [u8; 4],
+    pub issued_at: Timestamp,
+    pub rv: RvId,
+    pub window_start: Timestamp,
+    pub window_end: Timestamp,
+    pub people: u32,
+    /// Number of the first document of the household's first member, and that member's
+    /// birth year: what the pass binds its holder to.
+    pub holder_document: Option<(String, Option<u16>)>,
+    pub language: Language,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PassState {
+    Valid,
+    Revoked,
+    Superseded,
+}
+
+impl PassState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassState::Valid => "valid",
+            PassState::Revoked => "revoked",
+            PassState::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [PassState::Valid, PassState::Revoked, PassState::Superseded]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// A pass as issued and kept: its signed bytes and its state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPass {
+    pub reference: CaseReference,
+    pub pass_index: i64,
+    pub kid: [u8; 4],
+    pub signed: Vec<u8>,
+    pub issued_at: Timestamp,
+    pub state: PassState,
+    pub language: Language,
+}
+
+/// What the status list of an operation must say.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PassStatuses {
+    /// Pass indices below this have been handed out.
+    pub size: i64,
+    pub revoked: Vec<i64>,
+    pub superseded: Vec<i64>,
+    pub compromised: Vec<[u8; 4]>,
+}
+
+/// The result of replacing an operation's active issuer key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotation {
+    pub previous: Option<[u8; 4]>,
+    /// Households whose valid pass the replaced key signed: revoked when it was compromised,
+    /// to be re-issued.
+    pub affected: Vec<CaseReference>,
+}
+
+/// Turns the facts of a pass into its signed bytes. It may be called again when the
+/// transaction is retried, and must give the same answer for the same facts.
+pub type PassSigner<'a> = &'a mut dyn FnMut(&PassFacts) -> crate::Result<Vec<u8>>;

@@ -112,6 +112,9 @@ fn setup(store: &dyn Store) -> Setup {
         )
         .unwrap()
         .id;
+    store
+        .init_pass_keys(op, &fake_key(1, KeyState::Active), &[])
+        .unwrap();
     Setup {
         op,
         rv: rv.id,
@@ -236,7 +239,156 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
     )
 }
 
-safeconduct_store::on_both_backends!(counts_always_add_up_in_the_store);
+safeconduct_store::on_both_backends!(
+    counts_always_add_up_in_the_store,
+    passes_are_issued_superseded_and_revoked
+);
+
+/// A key as the store sees it: opaque bytes.
+fn fake_key(n: u8, state: KeyState) -> StoredIssuerKey {
+    StoredIssuerKey {
+        kid: [n, n, n, n],
+        public_key: [n; 32],
+        wrapped_secret: vec![n; 60],
+        state,
+        created_at: Timestamp(n as i64),
+    }
+}
+
+/// The store signs nothing: a signer that writes the facts it was given is enough here.
+fn fake_signer(f: &PassFacts) -> Result<Vec<u8>> {
+    Ok(format!("{}:{}:{:?}", f.reference, f.pass_index, f.holder_document).into_bytes())
+}
+
+fn passes_are_issued_superseded_and_revoked(backend: Backend) {
+    let t = TestStore::fresh(backend);
+    let store = t.store.as_ref();
+    let s = setup(store);
+    let refs: Vec<CaseReference> = store
+        .register_households(
+            s.op,
+            &[household(0, 2), household(2, 3)],
+            &mut counter(),
+            &at(),
+        )
+        .unwrap()
+        .into_iter()
+        .map(|r| r.reference)
+        .collect();
+    for r in &refs {
+        store
+            .apply(s.op, r, &CaseRequest::VerifyDocuments, &at())
+            .unwrap();
+        store
+            .apply(
+                s.op,
+                r,
+                &CaseRequest::DecideEligible {
+                    category: EligibilityCategory::Citizen,
+                },
+                &at(),
+            )
+            .unwrap();
+        store
+            .apply(
+                s.op,
+                r,
+                &CaseRequest::Assign {
+                    window: s.windows[0],
+                },
+                &at(),
+            )
+            .unwrap();
+    }
+    // Keys are made once: a second init keeps the first.
+    let keys = store
+        .init_pass_keys(s.op, &fake_key(9, KeyState::Active), &[])
+        .unwrap();
+    assert_eq!(keys.active().unwrap().kid, [1; 4]);
+
+    let (outcome, first) = store
+        .issue_pass(s.op, &refs[0], &mut fake_signer, &at())
+        .unwrap();
+    assert_eq!(outcome.to, Stage::PassIssued);
+    assert_eq!(first.pass_index, 1);
+    assert_eq!(
+        first.signed,
+        format!("{}:1:Some((\"P00000000\", Some(1970)))", refs[0]).into_bytes()
+    );
+    // Re-issue: a new index, the old pass superseded.
+    let (_, second) = store
+        .issue_pass(s.op, &refs[0], &mut fake_signer, &at())
+        .unwrap();
+    assert_eq!(second.pass_index, 2);
+    assert_eq!(store.latest_pass(s.op, &refs[0]).unwrap().unwrap(), second);
+    let (_, other) = store
+        .issue_pass(s.op, &refs[1], &mut fake_signer, &at())
+        .unwrap();
+    // A failing signer leaves nothing behind: no index drawn, no stage moved.
+    let mut failing =
+        |_: &PassFacts| -> Result<Vec<u8>> { Err(StoreError::Unavailable("no key".into())) };
+    assert!(
+        store
+            .issue_pass(s.op, &refs[1], &mut failing, &at())
+            .is_err()
+    );
+    assert_eq!(store.latest_pass(s.op, &refs[1]).unwrap().unwrap(), other);
+
+    let reason = Text::parse("reason", "phone lost", 100).unwrap();
+    assert_eq!(
+        store.revoke_pass(s.op, &refs[1], &reason, &at()).unwrap(),
+        3
+    );
+    assert!(matches!(
+        store.revoke_pass(s.op, &refs[1], &reason, &at()),
+        Err(StoreError::NotFound(_))
+    ));
+    let statuses = store.pass_statuses(s.op).unwrap();
+    assert_eq!(
+        (statuses.size, statuses.superseded, statuses.revoked),
+        (4, vec![1], vec![3])
+    );
+
+    // Reassigning supersedes the pass; the case needs a new one.
+    store
+        .apply(
+            s.op,
+            &refs[0],
+            &CaseRequest::Reassign {
+                window: s.windows[1],
+            },
+            &at(),
+        )
+        .unwrap();
+    assert_eq!(
+        store.latest_pass(s.op, &refs[0]).unwrap().unwrap().state,
+        PassState::Superseded
+    );
+
+    // A compromised key revokes what it signed and names the households to re-issue.
+    let (_, again) = store
+        .issue_pass(s.op, &refs[0], &mut fake_signer, &at())
+        .unwrap();
+    let rotation = store
+        .rotate_pass_key(s.op, &fake_key(2, KeyState::Active), true, &at())
+        .unwrap();
+    assert_eq!(rotation.previous, Some([1; 4]));
+    assert_eq!(rotation.affected, vec![refs[0].clone()]);
+    assert_eq!(
+        store.latest_pass(s.op, &refs[0]).unwrap().unwrap().state,
+        PassState::Revoked
+    );
+    let statuses = store.pass_statuses(s.op).unwrap();
+    assert_eq!(statuses.compromised, vec![[1; 4]]);
+    assert!(statuses.revoked.contains(&again.pass_index));
+    let (_, reissued) = store
+        .issue_pass(s.op, &refs[0], &mut fake_signer, &at())
+        .unwrap();
+    assert_eq!(reissued.kid, [2; 4]);
+    let keys = store.pass_keys(s.op).unwrap();
+    let states: Vec<KeyState> = keys.issuers.iter().map(|k| k.state).collect();
+    assert_eq!(states, vec![KeyState::Compromised, KeyState::Active]);
+}
 
 /// Whatever the requests, the stored counts equal the counts recomputed from the cases, every
 /// registered person is in exactly one stage, windows and flights are never over capacity,
@@ -263,7 +415,6 @@ fn counts_always_add_up_in_the_store(backend: Backend) {
                         0 => CaseRequest::VerifyDocuments,
                         1 => CaseRequest::DecideEligible { category: EligibilityCategory::Citizen },
                         2 => CaseRequest::Assign { window: s.windows[c % 2] },
-                        3 => CaseRequest::IssuePass,
                         4 => CaseRequest::AdmitAtRv { rv: s.rv },
                         5 => CaseRequest::ArriveAtGate { batch: batches.last().copied().unwrap_or(BatchId(1)) },
                         6 => CaseRequest::Process { gate: s.gate },
@@ -275,7 +426,11 @@ fn counts_always_add_up_in_the_store(backend: Backend) {
                         12 => CaseRequest::Reject { reason: Text::parse("reason", "no", 10).unwrap() },
                         _ => CaseRequest::DecideEligible { category: EligibilityCategory::AtRisk },
                     };
-                    let _ = store.apply(s.op, r, &req, &at());
+                    if k == 3 {
+                        let _ = store.issue_pass(s.op, r, &mut fake_signer, &at());
+                    } else {
+                        let _ = store.apply(s.op, r, &req, &at());
+                    }
                 }
                 Op::Depart(cs) => {
                     let households = cs.iter().map(|c| refs[*c].clone()).collect();

@@ -308,14 +308,18 @@ pub(crate) fn attach_document(
 
 /// A case as loaded for a decision: its id, what the decision needs to know, and the version
 /// the update is guarded by.
-struct LoadedCase {
-    id: HouseholdId,
-    state: CaseState,
-    version: i64,
+pub(crate) struct LoadedCase {
+    pub id: HouseholdId,
+    pub state: CaseState,
+    pub version: i64,
 }
 
 /// Loads what a lifecycle decision needs to know about a case, and its version.
-fn load_case(db: &mut dyn Db, op: OperationId, reference: &CaseReference) -> Result<LoadedCase> {
+pub(crate) fn load_case(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+) -> Result<LoadedCase> {
     let r = db
         .row(
             "SELECT h.id, h.stage, h.size, h.window_id, h.rv_id, h.gate_id, h.batch_id, h.flight_id,
@@ -348,7 +352,7 @@ pub(crate) fn stage(s: String) -> Result<Stage> {
 
 /// Writes a decided step: the case row (guarded by its version), the maintained counts and
 /// the event. Returns the event id.
-fn commit_step(
+pub(crate) fn commit_step(
     db: &mut dyn Db,
     op: OperationId,
     loaded: &LoadedCase,
@@ -462,7 +466,6 @@ pub(crate) fn apply(
             detail = serde_json::json!({ "previous_window": case.window.map(|w| w.0) });
             Command::Reassign(window_load(db, op, *window)?)
         }
-        CaseRequest::IssuePass => Command::IssuePass,
         CaseRequest::AdmitAtRv { rv } => {
             super::places::require_rv(db, op, *rv)?;
             Command::AdmitAtRv { rv: *rv }
@@ -485,7 +488,6 @@ pub(crate) fn apply(
     };
     let next = decide(case, &command)?;
     let size = case.size as i64;
-    let mut pass_index = None;
     match request {
         CaseRequest::DecideEligible { category } => {
             db.exec(
@@ -493,20 +495,11 @@ pub(crate) fn apply(
                 p![category.as_str(), loaded.id.0],
             )?;
         }
-        CaseRequest::IssuePass => {
-            let index = db
-                .one(
-                    "UPDATE operations SET next_pass_index = next_pass_index + 1 WHERE id = $1
-                     RETURNING next_pass_index - 1",
-                    p![op.0],
-                )?
-                .i64(0)?;
-            db.exec(
-                "UPDATE households SET pass_index = $1 WHERE id = $2",
-                p![index, loaded.id.0],
-            )?;
-            detail = serde_json::json!({ "pass_index": index });
-            pass_index = Some(index);
+        CaseRequest::Reassign { .. } => {
+            super::passes::retire_valid_pass(db, loaded.id, PassState::Superseded)?;
+        }
+        CaseRequest::Withdraw { .. } => {
+            super::passes::retire_valid_pass(db, loaded.id, PassState::Revoked)?;
         }
         CaseRequest::ArriveAtGate { batch } => {
             db.exec(
@@ -543,7 +536,7 @@ pub(crate) fn apply(
         to: next.stage,
         people: case.size,
         event,
-        pass_index,
+        pass_index: None,
     })
 }
 

@@ -8,6 +8,7 @@
 //! mapping; nothing engine-specific appears here.
 
 pub(crate) mod cases;
+pub(crate) mod passes;
 pub(crate) mod places;
 mod store;
 
@@ -138,6 +139,12 @@ impl Row {
         match self.at(i)? {
             Value::Null => Ok(None),
             _ => self.text(i).map(Some),
+        }
+    }
+    pub fn bytes(&self, i: usize) -> Result<Vec<u8>> {
+        match self.at(i)? {
+            Value::Bytes(v) => Ok(v.clone()),
+            v => Err(unexpected(i, v, "bytes")),
         }
     }
     pub fn bool(&self, i: usize) -> Result<bool> {

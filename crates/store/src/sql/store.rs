@@ -1,12 +1,12 @@
 //! [`Store`] for every engine: each method is one read or one write transaction of the engine,
 //! running the logic of `cases` and `places`.
 
-use super::{Db, cases, places};
+use super::{Db, cases, passes, places};
 use crate::types::*;
 use crate::{Change, ReferenceSource, Result, Store};
 use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
 use safeconduct_domain::model::{GateStatus, RvChange, Side, WindowSpec};
-use safeconduct_domain::values::{PhoneNumber, Timestamp};
+use safeconduct_domain::values::{self, PhoneNumber, Timestamp};
 use safeconduct_domain::*;
 use tokio::sync::broadcast;
 
@@ -132,6 +132,54 @@ impl<E: Engine> Store for SqlStore<E> {
         actor: &Actor,
     ) -> Result<CaseOutcome> {
         self.write(|db| cases::apply(db, op, reference, request, actor))
+    }
+    fn issue_pass(
+        &self,
+        op: OperationId,
+        reference: &CaseReference,
+        signer: PassSigner<'_>,
+        actor: &Actor,
+    ) -> Result<(CaseOutcome, StoredPass)> {
+        self.write(|db| passes::issue_pass(db, op, reference, &mut *signer, actor))
+    }
+    fn revoke_pass(
+        &self,
+        op: OperationId,
+        reference: &CaseReference,
+        reason: &values::Text,
+        actor: &Actor,
+    ) -> Result<i64> {
+        self.write(|db| passes::revoke_pass(db, op, reference, reason, actor))
+    }
+    fn latest_pass(
+        &self,
+        op: OperationId,
+        reference: &CaseReference,
+    ) -> Result<Option<StoredPass>> {
+        self.read(|db| passes::latest_pass(db, op, reference))
+    }
+    fn pass_statuses(&self, op: OperationId) -> Result<PassStatuses> {
+        self.snapshot(|db| passes::pass_statuses(db, op))
+    }
+    fn pass_keys(&self, op: OperationId) -> Result<PassKeys> {
+        self.snapshot(|db| passes::pass_keys(db, op))
+    }
+    fn init_pass_keys(
+        &self,
+        op: OperationId,
+        issuer: &StoredIssuerKey,
+        tiers: &[StoredTierKey],
+    ) -> Result<PassKeys> {
+        self.write(|db| passes::init_pass_keys(db, op, issuer, tiers))
+    }
+    fn rotate_pass_key(
+        &self,
+        op: OperationId,
+        next: &StoredIssuerKey,
+        compromised: bool,
+        actor: &Actor,
+    ) -> Result<Rotation> {
+        self.write(|db| passes::rotate_pass_key(db, op, next, compromised, actor))
     }
     fn match_candidates(&self, op: OperationId, probe: &MatchProbe) -> Result<Vec<ExistingPerson>> {
         self.read(|db| cases::match_candidates(db, op, probe))

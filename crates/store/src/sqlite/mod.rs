@@ -16,6 +16,7 @@ use tokio::sync::broadcast;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_lifecycle.sql")),
     (2, include_str!("migrations/0002_scans.sql")),
+    (3, include_str!("migrations/0003_passes.sql")),
 ];
 
 /// The store on SQLite.

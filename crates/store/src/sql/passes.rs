@@ -1,0 +1,394 @@
+//! Pass keys and issued passes. The store holds keys only wrapped and passes only signed; it
+//! signs nothing itself: the caller's signer turns the facts loaded here into a pass, inside
+//! the transaction that records it.
+
+use super::cases::{NewEvent, commit_step, insert_event, load_case};
+use super::{Db, Row, dec, p};
+use crate::types::*;
+use crate::{Result, StoreError};
+use safeconduct_domain::lifecycle::{Command, decide};
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::*;
+
+fn kid(bytes: Vec<u8>) -> Result<[u8; 4]> {
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Internal("a stored key id is not 4 bytes".into()))
+}
+
+fn issuer_key(r: &Row) -> Result<StoredIssuerKey> {
+    let state = r.text(3)?;
+    Ok(StoredIssuerKey {
+        kid: kid(r.bytes(0)?)?,
+        public_key: r
+            .bytes(1)?
+            .try_into()
+            .map_err(|_| StoreError::Internal("a stored public key is not 32 bytes".into()))?,
+        wrapped_secret: r.bytes(2)?,
+        state: KeyState::parse(&state)
+            .ok_or_else(|| StoreError::Internal(format!("unknown key state {state:?}")))?,
+        created_at: Timestamp(r.i64(4)?),
+    })
+}
+
+pub(crate) fn pass_keys(db: &mut dyn Db, op: OperationId) -> Result<PassKeys> {
+    let issuers = db
+        .rows(
+            "SELECT kid, public_key, wrapped_secret, status, created_at FROM pass_keys
+             WHERE operation_id = $1 ORDER BY created_at, kid",
+            p![op.0],
+        )?
+        .iter()
+        .map(issuer_key)
+        .collect::<Result<_>>()?;
+    let tiers = db
+        .rows(
+            "SELECT tier, wrapped_secret FROM tier_keys WHERE operation_id = $1 ORDER BY tier",
+            p![op.0],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(StoredTierKey {
+                tier: r.text(0)?,
+                wrapped_secret: r.bytes(1)?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(PassKeys { issuers, tiers })
+}
+
+fn insert_issuer_key(db: &mut dyn Db, op: OperationId, key: &StoredIssuerKey) -> Result<()> {
+    db.exec(
+        "INSERT INTO pass_keys (operation_id, kid, public_key, wrapped_secret, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        p![
+            op.0,
+            &key.kid[..],
+            &key.public_key[..],
+            key.wrapped_secret.as_slice(),
+            key.state.as_str(),
+            key.created_at.0,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Stores the first keys of an operation, unless it has keys already; returns what is stored.
+pub(crate) fn init_pass_keys(
+    db: &mut dyn Db,
+    op: OperationId,
+    issuer: &StoredIssuerKey,
+    tiers: &[StoredTierKey],
+) -> Result<PassKeys> {
+    super::places::require_operation(db, op)?;
+    let existing = pass_keys(db, op)?;
+    if existing.active().is_some() {
+        return Ok(existing);
+    }
+    if issuer.state != KeyState::Active {
+        return Err(StoreError::Internal(
+            "the first issuer key must be active".into(),
+        ));
+    }
+    insert_issuer_key(db, op, issuer)?;
+    for t in tiers {
+        if !existing.tiers.iter().any(|e| e.tier == t.tier) {
+            db.exec(
+                "INSERT INTO tier_keys (operation_id, tier, wrapped_secret) VALUES ($1, $2, $3)",
+                p![op.0, t.tier.as_str(), t.wrapped_secret.as_slice()],
+            )?;
+        }
+    }
+    pass_keys(db, op)
+}
+
+/// Makes `next` the active key. The previous one is retired, or, when compromised, marked so
+/// and every valid pass it signed revoked; either way the households holding a valid pass
+/// signed by it are returned, for re-issue.
+pub(crate) fn rotate_pass_key(
+    db: &mut dyn Db,
+    op: OperationId,
+    next: &StoredIssuerKey,
+    compromised: bool,
+    actor: &Actor,
+) -> Result<Rotation> {
+    super::places::require_operation(db, op)?;
+    let previous = db
+        .row(
+            "SELECT kid FROM pass_keys WHERE operation_id = $1 AND status = 'active'",
+            p![op.0],
+        )?
+        .map(|r| r.bytes(0).and_then(kid))
+        .transpose()?;
+    let Some(previous) = previous else {
+        return Err(StoreError::Conflict(
+            "the operation has no pass keys yet; they are made with its first pass".into(),
+        ));
+    };
+    let state = if compromised {
+        KeyState::Compromised
+    } else {
+        KeyState::Retired
+    };
+    db.exec(
+        "UPDATE pass_keys SET status = $1 WHERE operation_id = $2 AND kid = $3",
+        p![state.as_str(), op.0, &previous[..]],
+    )?;
+    insert_issuer_key(
+        db,
+        op,
+        &StoredIssuerKey {
+            state: KeyState::Active,
+            ..next.clone()
+        },
+    )?;
+    let affected = db
+        .rows(
+            "SELECT h.reference FROM passes s JOIN households h ON h.id = s.household_id
+             WHERE s.operation_id = $1 AND s.kid = $2 AND s.status = 'valid'
+             ORDER BY s.pass_index",
+            p![op.0, &previous[..]],
+        )?
+        .iter()
+        .map(|r| CaseReference::parse(&r.text(0)?).map_err(|e| StoreError::Internal(e.to_string())))
+        .collect::<Result<Vec<_>>>()?;
+    if compromised {
+        db.exec(
+            "UPDATE passes SET status = 'revoked'
+             WHERE operation_id = $1 AND kid = $2 AND status = 'valid'",
+            p![op.0, &previous[..]],
+        )?;
+    }
+    let hex = |k: &[u8; 4]| k.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    insert_event(
+        db,
+        NewEvent {
+            op,
+            household: None,
+            kind: "pass_key_rotated",
+            transition: None,
+            detail: serde_json::json!({
+                "previous": hex(&previous),
+                "next": hex(&next.kid),
+                "compromised": compromised,
+                "affected_passes": affected.len(),
+            }),
+            rv: None,
+            gate: None,
+            batch: None,
+        },
+        actor,
+    )?;
+    Ok(Rotation {
+        previous: Some(previous),
+        affected,
+    })
+}
+
+/// Moves a household's valid pass, if it has one, to `state`.
+pub(crate) fn retire_valid_pass(
+    db: &mut dyn Db,
+    household: HouseholdId,
+    state: PassState,
+) -> Result<u64> {
+    db.exec(
+        "UPDATE passes SET status = $1 WHERE household_id = $2 AND status = 'valid'",
+        p![state.as_str(), household.0],
+    )
+}
+
+/// Issues (or re-issues) a household's pass: decides the step, draws the next pass index,
+/// has `signer` sign the facts, supersedes any earlier pass and records the new one.
+pub(crate) fn issue_pass(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+    signer: PassSigner<'_>,
+    actor: &Actor,
+) -> Result<(CaseOutcome, StoredPass)> {
+    let loaded = load_case(db, op, reference)?;
+    let next = decide(&loaded.state, &Command::IssuePass)?;
+    let active = db
+        .row(
+            "SELECT kid FROM pass_keys WHERE operation_id = $1 AND status = 'active'",
+            p![op.0],
+        )?
+        .ok_or_else(|| StoreError::Conflict("the operation has no active pass key".into()))?;
+    let kid = kid(active.bytes(0)?)?;
+    let window = loaded
+        .state
+        .window
+        .ok_or_else(|| StoreError::Internal("an assigned case has no window".into()))?;
+    let w = db.one(
+        "SELECT rv_id, start_at, end_at FROM windows WHERE id = $1",
+        p![window.0],
+    )?;
+    let pass_index = db
+        .one(
+            "UPDATE operations SET next_pass_index = next_pass_index + 1 WHERE id = $1
+             RETURNING next_pass_index - 1",
+            p![op.0],
+        )?
+        .i64(0)?;
+    let holder = db
+        .row(
+            "SELECT d.number, p.birth_year FROM people p JOIN documents d ON d.person_id = p.id
+             WHERE p.household_id = $1 ORDER BY p.id, d.id LIMIT 1",
+            p![loaded.id.0],
+        )?
+        .map(|r| Ok::<_, StoreError>((r.text(0)?, r.opt_i64(1)?.map(|y| y as u16))))
+        .transpose()?;
+    let language = dec(db
+        .one(
+            "SELECT language FROM households WHERE id = $1",
+            p![loaded.id.0],
+        )?
+        .text(0)?)?;
+    let facts = PassFacts {
+        reference: reference.clone(),
+        pass_index,
+        kid,
+        issued_at: actor.at,
+        rv: RvId(w.i64(0)?),
+        window_start: Timestamp(w.i64(1)?),
+        window_end: Timestamp(w.i64(2)?),
+        people: loaded.state.size,
+        holder_document: holder,
+        language,
+    };
+    let signed = signer(&facts)?;
+    let superseded = retire_valid_pass(db, loaded.id, PassState::Superseded)?;
+    db.exec(
+        "INSERT INTO passes (operation_id, pass_index, household_id, kid, signed, issued_at, status)
+         VALUES ($1, $2, $3, $4, $5, $6, 'valid')",
+        p![op.0, pass_index, loaded.id.0, &kid[..], signed.as_slice(), actor.at.0],
+    )?;
+    db.exec(
+        "UPDATE households SET pass_index = $1 WHERE id = $2",
+        p![pass_index, loaded.id.0],
+    )?;
+    let event = commit_step(
+        db,
+        op,
+        &loaded,
+        &next,
+        Command::IssuePass.step().as_str(),
+        serde_json::json!({ "pass_index": pass_index, "superseded": superseded > 0 }),
+        actor,
+    )?;
+    Ok((
+        CaseOutcome {
+            reference: reference.clone(),
+            from: loaded.state.stage,
+            to: next.stage,
+            people: loaded.state.size,
+            event,
+            pass_index: Some(pass_index),
+        },
+        StoredPass {
+            reference: reference.clone(),
+            pass_index,
+            kid,
+            signed,
+            issued_at: actor.at,
+            state: PassState::Valid,
+            language,
+        },
+    ))
+}
+
+/// Revokes a household's valid pass; the case stays where it is, ready for a re-issue.
+pub(crate) fn revoke_pass(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+    reason: &safeconduct_domain::values::Text,
+    actor: &Actor,
+) -> Result<i64> {
+    let loaded = load_case(db, op, reference)?;
+    let index = db
+        .row(
+            "UPDATE passes SET status = 'revoked' WHERE household_id = $1 AND status = 'valid'
+             RETURNING pass_index",
+            p![loaded.id.0],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("a valid pass of case {reference}")))?
+        .i64(0)?;
+    insert_event(
+        db,
+        NewEvent {
+            op,
+            household: Some(loaded.id),
+            kind: "pass_revoked",
+            transition: None,
+            detail: serde_json::json!({ "pass_index": index, "reason": reason.as_str() }),
+            rv: loaded.state.rv,
+            gate: None,
+            batch: None,
+        },
+        actor,
+    )?;
+    Ok(index)
+}
+
+/// The household's latest pass, whatever its state.
+pub(crate) fn latest_pass(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+) -> Result<Option<StoredPass>> {
+    db.row(
+        "SELECT s.pass_index, s.kid, s.signed, s.issued_at, s.status, h.language
+         FROM passes s JOIN households h ON h.id = s.household_id
+         WHERE h.operation_id = $1 AND h.reference = $2
+         ORDER BY s.pass_index DESC LIMIT 1",
+        p![op.0, reference.as_str()],
+    )?
+    .map(|r| {
+        let state = r.text(4)?;
+        Ok(StoredPass {
+            reference: reference.clone(),
+            pass_index: r.i64(0)?,
+            kid: kid(r.bytes(1)?)?,
+            signed: r.bytes(2)?,
+            issued_at: Timestamp(r.i64(3)?),
+            state: PassState::parse(&state)
+                .ok_or_else(|| StoreError::Internal(format!("unknown pass state {state:?}")))?,
+            language: dec(r.text(5)?)?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) fn pass_statuses(db: &mut dyn Db, op: OperationId) -> Result<PassStatuses> {
+    let size = db
+        .one(
+            "SELECT next_pass_index FROM operations WHERE id = $1",
+            p![op.0],
+        )?
+        .i64(0)?;
+    let mut out = PassStatuses {
+        size,
+        ..PassStatuses::default()
+    };
+    for r in db.rows(
+        "SELECT pass_index, status FROM passes WHERE operation_id = $1 AND status <> 'valid'
+         ORDER BY pass_index",
+        p![op.0],
+    )? {
+        match r.text(1)?.as_str() {
+            "superseded" => out.superseded.push(r.i64(0)?),
+            _ => out.revoked.push(r.i64(0)?),
+        }
+    }
+    out.compromised = db
+        .rows(
+            "SELECT kid FROM pass_keys WHERE operation_id = $1 AND status = 'compromised'
+             ORDER BY kid",
+            p![op.0],
+        )?
+        .into_iter()
+        .map(|r| kid(r.bytes(0)?))
+        .collect::<Result<_>>()?;
+    Ok(out)
+}
