@@ -6,6 +6,8 @@
 
 mod demo;
 mod import;
+mod keyfile;
+mod pass;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -35,9 +37,26 @@ struct DataArgs {
     /// for several servers over one database.
     #[arg(long, env = "SAFECONDUCT_DATABASE")]
     database: Option<String>,
+    /// Key encryption key file that wraps the operation's pass keys (64 hex digits; created,
+    /// owner-only, on first use). Every server of one database needs the same file; keep it
+    /// and its backup apart from the database. Default: key.hex in the --data directory.
+    #[arg(long, env = "SAFECONDUCT_KEY_FILE")]
+    key_file: Option<PathBuf>,
 }
 
 impl DataArgs {
+    fn key_path(&self) -> PathBuf {
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data.join("key.hex"))
+    }
+
+    fn keyring(&self) -> Result<safeconduct_server::passes::PassKeyring> {
+        Ok(safeconduct_server::passes::PassKeyring::new(
+            keyfile::load_or_create(&self.key_path())?,
+        ))
+    }
+
     fn url(&self) -> String {
         self.database.clone().unwrap_or_else(|| {
             format!("sqlite:{}", self.data.join("safeconduct.sqlite3").display())
@@ -79,6 +98,9 @@ enum Command {
         /// Database URL instead of a directory: sqlite:PATH or postgres://….
         #[arg(long, env = "SAFECONDUCT_DATABASE")]
         database: Option<String>,
+        /// Key encryption key file (default: key.hex in the demo directory).
+        #[arg(long, env = "SAFECONDUCT_KEY_FILE")]
+        key_file: Option<PathBuf>,
         /// Number of households to register.
         #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u32).range(10..=200_000))]
         households: u32,
@@ -121,6 +143,113 @@ enum Command {
     /// Move the whole store to another database.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Issue, revoke and verify passes; rotate keys; write field kits.
+    #[command(subcommand)]
+    Pass(PassCommand),
+}
+
+#[derive(Subcommand)]
+enum PassCommand {
+    /// Issue a household's pass (or re-issue it: the earlier one is superseded) and print its
+    /// text form.
+    Issue {
+        #[arg(long)]
+        operation: i64,
+        /// Case reference, e.g. 7KQ2-MX9D.
+        #[arg(long)]
+        case: String,
+        /// Also write the QR code as a PNG image here.
+        #[arg(long)]
+        png: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Revoke a household's valid pass.
+    Revoke {
+        #[arg(long)]
+        operation: i64,
+        #[arg(long)]
+        case: String,
+        /// Why, for the event log.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Verify a pass offline with a field kit, as a checkpoint device does. Exits with 0 when
+    /// the pass admits, 1 otherwise.
+    Verify {
+        /// The pass's text form (SC1:…). Omit it and give --image to read a QR code.
+        text: Option<String>,
+        /// A PNG image of the pass's QR code.
+        #[arg(long)]
+        image: Option<PathBuf>,
+        /// Field kit file (from `safeconduct pass kit` or GET /api/operations/{id}/field-kit).
+        #[arg(long)]
+        kit: PathBuf,
+        /// Rendezvous point id where the check happens.
+        #[arg(long)]
+        rv: Option<u64>,
+        /// Number of the document the holder shows.
+        #[arg(long)]
+        document: Option<String>,
+        /// Birth year on that document.
+        #[arg(long)]
+        birth_year: Option<u16>,
+        /// Check as of this time (RFC 3339) instead of now.
+        #[arg(long)]
+        at: Option<String>,
+        /// Language of the answer: en, fr, prs, ps, ar or uk.
+        #[arg(long, default_value = "en", value_parser = parse_language)]
+        lang: safeconduct_domain::values::Language,
+    },
+    /// Write a field kit: public keys, one tier's secret, the signed status list.
+    Kit {
+        #[arg(long)]
+        operation: i64,
+        /// checkpoint (escort devices) or gate (gate laptops).
+        #[arg(long, value_parser = parse_tier)]
+        tier: safeconduct_pass::Tier,
+        /// File to write (created owner-only).
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Manage the operation's signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Replace the signing key. With --compromised every pass the old key signed is revoked
+    /// and, unless --no-reissue, re-issued at once with the new key.
+    Rotate {
+        #[arg(long)]
+        operation: i64,
+        /// The old key may be known to others.
+        #[arg(long)]
+        compromised: bool,
+        /// Do not re-issue the revoked passes now.
+        #[arg(long)]
+        no_reissue: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+fn parse_language(s: &str) -> Result<safeconduct_domain::values::Language, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| format!("unknown language {s:?}: expected en, fr, prs, ps, ar or uk"))
+}
+
+fn parse_tier(s: &str) -> Result<safeconduct_pass::Tier, String> {
+    match s {
+        "checkpoint" => Ok(safeconduct_pass::Tier::Checkpoint),
+        "gate" => Ok(safeconduct_pass::Tier::Gate),
+        _ => Err(format!("unknown tier {s:?}: expected checkpoint or gate")),
+    }
 }
 
 #[derive(Subcommand)]
@@ -200,13 +329,15 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Serve { addr, data } => {
             let store = data.open()?;
+            let keyring = data.keyring()?;
             println!("store: {}", safeconduct_store::redact(&data.url()));
-            serve(addr, store)
+            serve(addr, store, keyring)
         }
         Command::Demo {
             addr,
             data,
             database,
+            key_file,
             households,
             seed_only,
         } => {
@@ -219,15 +350,17 @@ fn main() -> Result<()> {
             let args = DataArgs {
                 data: dir,
                 database,
+                key_file,
             };
             let store = args.open()?;
-            let logins = demo::seed(store.as_ref(), households)?;
+            let keyring = args.keyring()?;
+            let logins = demo::seed(store.as_ref(), &keyring, households)?;
             println!("store: {}", safeconduct_store::redact(&args.url()));
             demo::print_logins(&logins, addr);
             if seed_only {
                 return Ok(());
             }
-            serve(addr, store)
+            serve(addr, store, keyring)
         }
         Command::Import {
             file,
@@ -275,6 +408,7 @@ fn main() -> Result<()> {
             )
         }
         Command::Store(StoreCommand::Copy { from, to }) => copy_store(&from, &to),
+        Command::Pass(command) => run_pass(command),
         Command::Openapi => {
             println!(
                 "{}",
@@ -380,7 +514,92 @@ fn generate_password() -> Result<String> {
         .collect())
 }
 
-fn serve(addr: SocketAddr, store: Arc<dyn Store>) -> Result<()> {
+fn run_pass(command: PassCommand) -> Result<()> {
+    match command {
+        PassCommand::Issue {
+            operation,
+            case,
+            png,
+            data,
+        } => pass::issue(
+            data.open()?.as_ref(),
+            &data.keyring()?,
+            OperationId(operation),
+            &case,
+            png.as_deref(),
+        ),
+        PassCommand::Revoke {
+            operation,
+            case,
+            reason,
+            data,
+        } => pass::revoke(
+            data.open()?.as_ref(),
+            OperationId(operation),
+            &case,
+            &reason,
+        ),
+        PassCommand::Kit {
+            operation,
+            tier,
+            out,
+            data,
+        } => pass::kit(
+            data.open()?.as_ref(),
+            &data.keyring()?,
+            OperationId(operation),
+            tier,
+            &out,
+        ),
+        PassCommand::Keys(KeysCommand::Rotate {
+            operation,
+            compromised,
+            no_reissue,
+            data,
+        }) => pass::rotate(
+            data.open()?.as_ref(),
+            &data.keyring()?,
+            OperationId(operation),
+            compromised,
+            !no_reissue,
+        ),
+        PassCommand::Verify {
+            text,
+            image,
+            kit,
+            rv,
+            document,
+            birth_year,
+            at,
+            lang,
+        } => {
+            let at = at
+                .map(|a| safeconduct_server::wire::parse_time("--at", &a))
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            let valid = pass::verify(&pass::VerifyArgs {
+                text: text.as_deref(),
+                image: image.as_deref(),
+                kit: &kit,
+                rv,
+                document: document.as_deref(),
+                birth_year,
+                at,
+                language: lang,
+            })?;
+            if !valid {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn serve(
+    addr: SocketAddr,
+    store: Arc<dyn Store>,
+    keyring: safeconduct_server::passes::PassKeyring,
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -391,7 +610,12 @@ fn serve(addr: SocketAddr, store: Arc<dyn Store>) -> Result<()> {
         let local = listener.local_addr()?;
         println!("listening on http://{local}");
         tracing::info!(%local, "serving");
-        safeconduct_server::serve(listener, App::new(store), shutdown_signal()).await?;
+        safeconduct_server::serve(
+            listener,
+            App::with_keyring(store, keyring),
+            shutdown_signal(),
+        )
+        .await?;
         Ok(())
     })
 }

@@ -2,7 +2,7 @@
 //! The router, the authorisation layer and the OpenAPI document are all built from this table,
 //! so an endpoint cannot exist without a stated set of roles.
 
-use crate::{App, auth, handlers as h};
+use crate::{App, auth, handlers as h, pass_handlers as ph};
 use axum::Router;
 use axum::http::Method;
 use axum::middleware::from_fn_with_state;
@@ -34,6 +34,8 @@ pub enum Reply {
     Events(SchemaFn),
     Csv,
     Html,
+    Svg,
+    Png,
     NoContent,
 }
 
@@ -67,6 +69,8 @@ const NO_SHOW: &[Role] = &[Role::Coordinator, Role::Escort];
 const ANY_ROLE: &[Role] = &Role::ALL;
 const LIVE: &[Role] = &[Role::Coordinator, Role::Escort, Role::Gate];
 const FIELD: &[Role] = &[Role::Escort, Role::Gate];
+/// The first role a caller holds decides the tier key of a field kit: escort, then gate.
+const FIELD_KIT: &[Role] = &[Role::Escort, Role::Gate, Role::Coordinator];
 
 macro_rules! endpoint {
     ($method:ident $path:literal, $access:expr, $handler:path, $summary:literal
@@ -113,7 +117,16 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/operations/{op}/households/{reference}/eligibility", Roles(COORDINATOR), h::eligibility, "Decide eligibility: eligible with a category, or rejected with a reason", body: EligibilityIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/assign", Roles(COORDINATOR), h::assign, "Assign an eligible household to a window at a rendezvous point", body: WindowChoice => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/reassign", Roles(COORDINATOR), h::reassign, "Give a household a new window; any earlier pass is void", body: WindowChoice => json::<StepOut>(200)),
-        endpoint!(POST "/api/operations/{op}/households/{reference}/pass", Roles(COORDINATOR), h::issue_pass, "Issue the household's pass" => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/pass", Roles(COORDINATOR), ph::issue_pass, "Issue the household's pass, or re-issue it (the earlier pass is superseded)" => json::<IssuedPassOut>(200)),
+        endpoint!(GET "/api/operations/{op}/households/{reference}/pass", Roles(CASEWORK), ph::pass, "The household's latest pass: its text form and state" => json::<PassOut>(200)),
+        endpoint!(GET "/api/operations/{op}/households/{reference}/pass.svg", Roles(CASEWORK), ph::pass_svg, "The household's latest pass as a QR code (SVG)" => Reply::Svg),
+        endpoint!(GET "/api/operations/{op}/households/{reference}/pass.png", Roles(CASEWORK), ph::pass_png, "The household's latest pass as a QR code (PNG)" => Reply::Png),
+        endpoint!(GET "/api/operations/{op}/households/{reference}/pass.html", Roles(CASEWORK), ph::pass_sheet, "A printable pass sheet with instructions in the household's language" => Reply::Html),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/pass/revoke", Roles(COORDINATOR), ph::revoke_pass, "Revoke the household's valid pass", body: ReasonIn => json::<RevokedOut>(200)),
+        endpoint!(GET "/api/operations/{op}/keys", Roles(ANY_ROLE), ph::keys, "The operation's public pass keys as COSE_Key" => json::<KeySetOut>(200)),
+        endpoint!(POST "/api/operations/{op}/keys/rotate", Roles(COORDINATOR), ph::rotate_keys, "Replace the signing key; a compromised key revokes every pass it signed, optionally re-issued at once", body: RotateIn => json::<RotationOut>(200)),
+        endpoint!(GET "/api/operations/{op}/status-list", Roles(ANY_ROLE), ph::status_list, "The signed revocation status list, for field devices to refresh" => json::<StatusListOut>(200)),
+        endpoint!(GET "/api/operations/{op}/field-kit", Roles(FIELD_KIT), ph::field_kit, "Keys, the caller's tier key and the status list, to verify passes offline (coordinators name the tier of the device they provision)", query: ["tier"] => json::<crate::passes::FieldKit>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/withdraw", Roles(CASEWORK), h::withdraw, "Withdraw a case at the household's request", body: ReasonIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/no-show", Roles(NO_SHOW), h::no_show, "Mark a household that missed its window" => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/rv-arrival", Roles(ESCORT), h::rv_arrival, "Admit a household at its rendezvous point", body: RvArrivalIn => json::<StepOut>(200)),

@@ -373,14 +373,6 @@ pub async fn reassign(
     step(app, caller, p, CaseRequest::Reassign { window }).await
 }
 
-pub async fn issue_pass(
-    State(app): State<App>,
-    Extension(caller): Extension<Caller>,
-    ApiPath(p): ApiPath<CasePath>,
-) -> Reply<StepOut> {
-    step(app, caller, p, CaseRequest::IssuePass).await
-}
-
 pub async fn withdraw(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,

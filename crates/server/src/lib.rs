@@ -14,6 +14,9 @@ mod extract;
 pub mod handlers;
 pub mod openapi;
 mod pages;
+pub mod pass_handlers;
+pub mod passes;
+pub mod qr;
 pub mod wire;
 
 pub use error::ApiError;
@@ -36,15 +39,26 @@ pub struct App {
     /// How long a session token stays valid.
     pub session_seconds: i64,
     sessions: Arc<auth::SessionCache>,
+    keyring: passes::PassKeyring,
 }
 
 impl App {
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    /// An application over `store`, issuing passes with keys wrapped under `kek`.
+    pub fn new(store: Arc<dyn Store>, kek: safeconduct_pass::Kek) -> Self {
+        Self::with_keyring(store, passes::PassKeyring::new(kek))
+    }
+
+    pub fn with_keyring(store: Arc<dyn Store>, keyring: passes::PassKeyring) -> Self {
         App {
             store,
             session_seconds: 12 * 3600,
             sessions: Arc::default(),
+            keyring,
         }
+    }
+
+    pub fn keyring(&self) -> &passes::PassKeyring {
+        &self.keyring
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

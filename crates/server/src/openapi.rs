@@ -110,6 +110,18 @@ pub fn document() -> Value {
                     json!({ "description": "Printable page", "content": { "text/html": { "schema": { "type": "string" } } } }),
                 );
             }
+            Reply::Svg => {
+                responses.insert(
+                    "200".into(),
+                    json!({ "description": "QR code", "content": { "image/svg+xml": { "schema": { "type": "string" } } } }),
+                );
+            }
+            Reply::Png => {
+                responses.insert(
+                    "200".into(),
+                    json!({ "description": "QR code", "content": { "image/png": { "schema": { "type": "string", "contentMediaType": "image/png" } } } }),
+                );
+            }
             Reply::NoContent => {
                 responses.insert("204".into(), json!({ "description": "Done" }));
             }

@@ -807,3 +807,68 @@ impl From<store::ScanReceipt> for ScanReceiptOut {
         }
     }
 }
+
+// ---- Passes ----
+
+/// A pass as fetched: its text form (what the QR code holds) and its state.
+#[derive(Serialize, JsonSchema)]
+pub struct PassOut {
+    pub reference: String,
+    pub pass_index: i64,
+    /// Key id of the issuer key that signed it, 8 hex digits.
+    pub kid: String,
+    #[schemars(with = "String")]
+    pub state: store::PassState,
+    pub issued_at: String,
+    /// `SC1:` and the base45 of the signed bytes.
+    pub text: String,
+    /// Size of the signed bytes.
+    pub bytes: usize,
+    /// QR version at error correction M.
+    pub qr_version: i16,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct IssuedPassOut {
+    pub step: StepOut,
+    pub pass: PassOut,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct RevokedOut {
+    pub reference: String,
+    pub pass_index: i64,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotateIn {
+    /// The current key may be known to others: every pass it signed is revoked.
+    pub compromised: bool,
+    /// Re-issue at once every pass the current key signed that is still held.
+    #[serde(default)]
+    pub reissue: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct RotationOut {
+    pub previous_kid: Option<String>,
+    pub kid: String,
+    pub compromised: bool,
+    /// Households that held a valid pass signed by the previous key.
+    pub affected: usize,
+    /// Passes issued anew, when asked to re-issue.
+    pub reissued: Vec<RevokedOut>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct KeySetOut {
+    pub keys: Vec<crate::passes::KeyOut>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct StatusListOut {
+    pub issued_at: String,
+    /// The signed status list (COSE_Sign1), base64url without padding.
+    pub signed: String,
+}

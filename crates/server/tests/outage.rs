@@ -158,7 +158,7 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(safeconduct_server::serve(
         listener,
-        App::new(store),
+        App::new(store, safeconduct_pass::Kek::from_bytes(&[0x5c; 32])),
         std::future::pending(),
     ));
     let client = reqwest::Client::new();

@@ -69,7 +69,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = App::new(store.clone());
+    let app = App::new(store.clone(), test_kek());
     tokio::spawn(async move {
         safeconduct_server::serve(listener, app, async move {
             let _ = rx.await;
@@ -141,9 +141,13 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
-            safeconduct_server::serve(listener, App::new(store), std::future::pending())
-                .await
-                .unwrap();
+            safeconduct_server::serve(
+                listener,
+                App::new(store, test_kek()),
+                std::future::pending(),
+            )
+            .await
+            .unwrap();
         });
         format!("http://{addr}")
     }
@@ -389,4 +393,9 @@ pub struct Places {
     pub gate: i64,
     pub window: i64,
     pub flight: i64,
+}
+
+/// The key encryption key of test servers; servers sharing a database share it.
+pub fn test_kek() -> safeconduct_pass::Kek {
+    safeconduct_pass::Kek::from_bytes(&[0x5c; 32])
 }

@@ -1,0 +1,71 @@
+//! The key encryption key file: 32 random bytes as 64 hex digits, readable by its owner only.
+//! It wraps every pass key of the database; keep it, and its backup, apart from the database.
+
+use anyhow::{Context, Result, bail};
+use safeconduct_pass::Kek;
+use std::io::Write;
+use std::path::Path;
+
+/// Reads the key file, creating it (owner-only) when it does not exist yet.
+pub fn load_or_create(path: &Path) -> Result<Kek> {
+    if !path.exists() {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating the directory of {}", path.display()))?;
+        }
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("random source: {e}"))?;
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(path)
+            .with_context(|| format!("creating the key file {}", path.display()))?;
+        writeln!(file, "{hex}")?;
+        file.sync_all()?;
+        eprintln!(
+            "created the key encryption key {}: back it up apart from the database; without it \
+             this database's passes can neither be issued nor re-issued",
+            path.display()
+        );
+        return Ok(Kek::from_bytes(&key));
+    }
+    load(path)
+}
+
+pub fn load(path: &Path) -> Result<Kek> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("reading the key file {}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                path = %path.display(),
+                "the key file is readable by other users; restrict it with chmod 600"
+            );
+        }
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the key file {}", path.display()))?;
+    let text = text.trim();
+    let bytes: Option<Vec<u8>> = (text.len() == 64 && text.is_ascii())
+        .then(|| {
+            (0..64)
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+                .collect()
+        })
+        .flatten();
+    match bytes.and_then(|b| <[u8; 32]>::try_from(b).ok()) {
+        Some(key) => Ok(Kek::from_bytes(&key)),
+        None => bail!(
+            "the key file {} does not hold a key: expected 64 hexadecimal digits",
+            path.display()
+        ),
+    }
+}

@@ -1,0 +1,479 @@
+//! Passes as the server issues them: the operation's keys unwrapped with the key encryption
+//! key, pass content from the facts the store loads, status lists and field kits, QR codes.
+//!
+//! Rules kept here and nowhere else:
+//! - private keys and tier secrets leave the store only wrapped, and are unwrapped only in
+//!   memory, for one call; no API answer carries an issuer secret;
+//! - a pass is valid from its issue until 12 hours after its window closes;
+//! - a device receives the tier secret of its own role only (escort: checkpoint, gate: gate).
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::{CaseReference, OperationId, Role};
+use safeconduct_pass::{
+    Checkpoint, Clear, Content, Gate, IssuerKey, Kek, KeyId, PublicKey, StalePolicy, StatusList,
+    Tier, TierKey, Verifier, holder_binding,
+};
+use safeconduct_store::{
+    Actor, CaseOutcome, KeyState, PassFacts, PassKeys, Rotation, Store, StoreError,
+    StoredIssuerKey, StoredPass, StoredTierKey,
+};
+use serde::{Deserialize, Serialize};
+
+/// How long after its window closes a pass still opens the gate.
+pub const GRACE_AFTER_WINDOW: i64 = 12 * 3600;
+
+/// The key encryption key and everything done with it.
+#[derive(Clone)]
+pub struct PassKeyring {
+    kek: Arc<Kek>,
+}
+
+impl std::fmt::Debug for PassKeyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PassKeyring(secret withheld)")
+    }
+}
+
+fn issuer_context(op: OperationId, kid: &[u8; 4]) -> Vec<u8> {
+    format!(
+        "safeconduct issuer key|operation {}|kid {}",
+        op.0,
+        KeyId(*kid)
+    )
+    .into_bytes()
+}
+
+fn tier_context(op: OperationId, tier: &str) -> Vec<u8> {
+    format!("safeconduct tier key|operation {}|tier {tier}", op.0).into_bytes()
+}
+
+fn key_error(what: &str) -> StoreError {
+    StoreError::Internal(format!(
+        "{what} did not open: the key file is not the one this operation's keys were made with, \
+         or the stored key was altered"
+    ))
+}
+
+/// An operation's keys, unwrapped for one call.
+pub struct Unlocked {
+    pub issuers: Vec<(PublicKey, KeyState)>,
+    active: Option<IssuerKey>,
+    pub checkpoint: TierKey,
+    pub gate: TierKey,
+}
+
+impl Unlocked {
+    pub fn active(&self) -> Result<&IssuerKey, StoreError> {
+        self.active
+            .as_ref()
+            .ok_or_else(|| StoreError::Conflict("the operation has no active pass key".into()))
+    }
+
+    pub fn tier(&self, tier: Tier) -> &TierKey {
+        match tier {
+            Tier::Checkpoint => &self.checkpoint,
+            Tier::Gate => &self.gate,
+        }
+    }
+
+    pub fn public_keys(&self) -> Vec<PublicKey> {
+        self.issuers.iter().map(|(k, _)| k.clone()).collect()
+    }
+}
+
+impl PassKeyring {
+    pub fn new(kek: Kek) -> Self {
+        PassKeyring { kek: Arc::new(kek) }
+    }
+
+    fn wrap_issuer(&self, op: OperationId, key: &IssuerKey, at: Timestamp) -> StoredIssuerKey {
+        StoredIssuerKey {
+            kid: key.kid().0,
+            public_key: key.public().key.to_bytes(),
+            wrapped_secret: self
+                .kek
+                .wrap(&key.secret()[..], &issuer_context(op, &key.kid().0)),
+            state: KeyState::Active,
+            created_at: at,
+        }
+    }
+
+    /// The operation's keys, made on first use.
+    pub fn keys(
+        &self,
+        store: &dyn Store,
+        op: OperationId,
+        at: Timestamp,
+    ) -> Result<PassKeys, StoreError> {
+        let keys = store.pass_keys(op)?;
+        if keys.active().is_some() {
+            return Ok(keys);
+        }
+        let issuer = self.wrap_issuer(op, &IssuerKey::generate(), at);
+        let tiers: Vec<StoredTierKey> = [Tier::Checkpoint, Tier::Gate]
+            .into_iter()
+            .map(|t| StoredTierKey {
+                tier: t.as_str().to_string(),
+                wrapped_secret: self.kek.wrap(
+                    &TierKey::generate(t).secret()[..],
+                    &tier_context(op, t.as_str()),
+                ),
+            })
+            .collect();
+        match store.init_pass_keys(op, &issuer, &tiers) {
+            // Another server made them at the same moment: use theirs.
+            Err(StoreError::Conflict(_)) => store.pass_keys(op),
+            other => other,
+        }
+    }
+
+    pub fn unlock(&self, op: OperationId, keys: &PassKeys) -> Result<Unlocked, StoreError> {
+        let mut issuers = Vec::new();
+        let mut active = None;
+        for k in &keys.issuers {
+            let public = ed25519_public(&k.public_key)?;
+            if k.state == KeyState::Active {
+                let secret = self
+                    .kek
+                    .unwrap32(&k.wrapped_secret, &issuer_context(op, &k.kid))
+                    .map_err(|_| key_error("the operation's signing key"))?;
+                let key = IssuerKey::from_secret(KeyId(k.kid), &secret);
+                if key.public().key != public {
+                    return Err(key_error("the operation's signing key"));
+                }
+                active = Some(key);
+            }
+            issuers.push((
+                PublicKey {
+                    kid: KeyId(k.kid),
+                    key: public,
+                },
+                k.state,
+            ));
+        }
+        let tier = |t: Tier| -> Result<TierKey, StoreError> {
+            let stored = keys
+                .tiers
+                .iter()
+                .find(|s| s.tier == t.as_str())
+                .ok_or_else(|| {
+                    StoreError::Internal(format!("the {} tier key is missing", t.as_str()))
+                })?;
+            let secret = self
+                .kek
+                .unwrap32(&stored.wrapped_secret, &tier_context(op, t.as_str()))
+                .map_err(|_| key_error("a tier key"))?;
+            Ok(TierKey::from_secret(t, &secret))
+        };
+        Ok(Unlocked {
+            issuers,
+            active,
+            checkpoint: tier(Tier::Checkpoint)?,
+            gate: tier(Tier::Gate)?,
+        })
+    }
+
+    /// Issues (or re-issues) a case's pass.
+    pub fn issue(
+        &self,
+        store: &dyn Store,
+        op: OperationId,
+        reference: &CaseReference,
+        actor: &Actor,
+    ) -> Result<(CaseOutcome, StoredPass), StoreError> {
+        let keys = self.keys(store, op, actor.at)?;
+        let unlocked = self.unlock(op, &keys)?;
+        store.issue_pass(op, reference, &mut |facts| sign(&unlocked, facts), actor)
+    }
+
+    /// Replaces the active key. With `reissue`, every household whose valid pass the old key
+    /// signed gets a new pass at once; returns the rotation and the passes issued.
+    pub fn rotate(
+        &self,
+        store: &dyn Store,
+        op: OperationId,
+        compromised: bool,
+        reissue: bool,
+        actor: &Actor,
+    ) -> Result<(Rotation, KeyId, Vec<StoredPass>), StoreError> {
+        self.keys(store, op, actor.at)?;
+        let next = IssuerKey::generate();
+        let rotation = store.rotate_pass_key(
+            op,
+            &self.wrap_issuer(op, &next, actor.at),
+            compromised,
+            actor,
+        )?;
+        let mut issued = Vec::new();
+        if reissue {
+            for reference in &rotation.affected {
+                issued.push(self.issue(store, op, reference, actor)?.1);
+            }
+        }
+        Ok((rotation, next.kid(), issued))
+    }
+
+    /// The operation's status list, signed now by its active key.
+    pub fn status_list(
+        &self,
+        store: &dyn Store,
+        op: OperationId,
+        now: Timestamp,
+    ) -> Result<Vec<u8>, StoreError> {
+        let unlocked = self.unlock(op, &self.keys(store, op, now)?)?;
+        signed_status_list(store, op, &unlocked, now)
+    }
+
+    /// A field kit for a device of `role`: public keys, its tier's secret, the status list.
+    /// `tier` lets a coordinator provision a device; other roles get their own tier only.
+    pub fn field_kit(
+        &self,
+        store: &dyn Store,
+        op: OperationId,
+        role: Role,
+        tier: Option<Tier>,
+        now: Timestamp,
+    ) -> Result<FieldKit, StoreError> {
+        let tier = match (role, tier) {
+            (Role::Escort, None | Some(Tier::Checkpoint)) => Tier::Checkpoint,
+            (Role::Gate, None | Some(Tier::Gate)) => Tier::Gate,
+            (Role::Coordinator, Some(t)) => t,
+            _ => {
+                return Err(StoreError::Conflict(format!(
+                    "a {} receives no {} tier key",
+                    role.as_str(),
+                    tier.map(Tier::as_str).unwrap_or("field")
+                )));
+            }
+        };
+        let unlocked = self.unlock(op, &self.keys(store, op, now)?)?;
+        let status = signed_status_list(store, op, &unlocked, now)?;
+        Ok(FieldKit {
+            format: FIELD_KIT_FORMAT.into(),
+            operation: op.0,
+            generated_at: now.0,
+            keys: key_set(&unlocked),
+            tier: TierSecret {
+                name: tier.as_str().into(),
+                secret: B64.encode(&unlocked.tier(tier).secret()[..]),
+            },
+            status_list: B64.encode(status),
+            policy: PolicyOut::from(StalePolicy::default()),
+        })
+    }
+
+    /// The operation's public keys.
+    pub fn key_set(
+        &self,
+        store: &dyn Store,
+        op: OperationId,
+        now: Timestamp,
+    ) -> Result<Vec<KeyOut>, StoreError> {
+        let keys = self.keys(store, op, now)?;
+        keys.issuers
+            .iter()
+            .map(|k| {
+                Ok(KeyOut {
+                    kid: KeyId(k.kid).to_hex(),
+                    state: k.state,
+                    cose_key: B64.encode(
+                        PublicKey {
+                            kid: KeyId(k.kid),
+                            key: ed25519_public(&k.public_key)?,
+                        }
+                        .to_cose_key(),
+                    ),
+                })
+            })
+            .collect()
+    }
+}
+
+fn ed25519_public(bytes: &[u8; 32]) -> Result<ed25519_dalek::VerifyingKey, StoreError> {
+    ed25519_dalek::VerifyingKey::from_bytes(bytes)
+        .map_err(|_| StoreError::Internal("a stored public key is not a curve point".into()))
+}
+
+fn key_set(unlocked: &Unlocked) -> Vec<KeyOut> {
+    unlocked
+        .issuers
+        .iter()
+        .map(|(k, state)| KeyOut {
+            kid: k.kid.to_hex(),
+            state: *state,
+            cose_key: B64.encode(k.to_cose_key()),
+        })
+        .collect()
+}
+
+fn signed_status_list(
+    store: &dyn Store,
+    op: OperationId,
+    unlocked: &Unlocked,
+    now: Timestamp,
+) -> Result<Vec<u8>, StoreError> {
+    let statuses = store.pass_statuses(op)?;
+    let bad = |e: safeconduct_pass::Error| StoreError::Internal(e.to_string());
+    let mut list =
+        StatusList::new(now.0.max(0) as u64, statuses.size.max(0) as u64).map_err(bad)?;
+    for i in statuses.revoked {
+        list.revoke(i as u64).map_err(bad)?;
+    }
+    for i in statuses.superseded {
+        list.supersede(i as u64).map_err(bad)?;
+    }
+    list.compromised = statuses.compromised.into_iter().map(KeyId).collect();
+    Ok(list.sign(unlocked.active()?))
+}
+
+/// The signer the store calls inside the issuing transaction.
+fn sign(unlocked: &Unlocked, f: &PassFacts) -> Result<Vec<u8>, StoreError> {
+    let key = unlocked.active()?;
+    if key.kid().0 != f.kid {
+        return Err(StoreError::Conflict(
+            "the operation's signing key changed during the request; try again".into(),
+        ));
+    }
+    let secs = |t: Timestamp| t.0.max(0) as u64;
+    let index = f.pass_index as u64;
+    let holder = f
+        .holder_document
+        .as_ref()
+        .map(|(number, year)| holder_binding(key.kid(), index, number, year.unwrap_or(0)));
+    let content = Content {
+        clear: Clear {
+            kid: key.kid(),
+            index,
+            not_before: secs(f.issued_at),
+            expires: secs(Timestamp(f.window_end.0 + GRACE_AFTER_WINDOW)),
+        },
+        checkpoint: Checkpoint {
+            rv: f.rv.0 as u64,
+            window_start: secs(f.window_start),
+            window_end: secs(f.window_end),
+            people: f.people as u64,
+            holder,
+        },
+        gate: Gate {
+            reference: f.reference.as_str().replace('-', ""),
+            people: f.people as u64,
+            rv: f.rv.0 as u64,
+            window_start: secs(f.window_start),
+        },
+    };
+    Ok(safeconduct_pass::issue(
+        key,
+        &unlocked.checkpoint,
+        &unlocked.gate,
+        &content,
+    ))
+}
+
+pub const FIELD_KIT_FORMAT: &str = "safeconduct-field-kit/1";
+
+/// Everything a field device needs to verify passes offline. Carries one tier secret: keep
+/// the file on the device it was made for.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FieldKit {
+    pub format: String,
+    pub operation: i64,
+    /// Seconds since the Unix epoch.
+    pub generated_at: i64,
+    pub keys: Vec<KeyOut>,
+    pub tier: TierSecret,
+    /// The signed status list (COSE_Sign1), base64url without padding.
+    pub status_list: String,
+    pub policy: PolicyOut,
+}
+
+/// A published issuer key.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct KeyOut {
+    /// Key id, 8 hex digits, as in the pass header.
+    pub kid: String,
+    #[schemars(with = "String")]
+    pub state: KeyState,
+    /// The key as a COSE_Key (RFC 9052), base64url without padding.
+    pub cose_key: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TierSecret {
+    /// `checkpoint` or `gate`.
+    pub name: String,
+    /// 32 bytes, base64url without padding.
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PolicyOut {
+    pub warn_after_seconds: u64,
+    pub refuse_after_seconds: u64,
+}
+
+impl From<StalePolicy> for PolicyOut {
+    fn from(p: StalePolicy) -> Self {
+        PolicyOut {
+            warn_after_seconds: p.warn_after,
+            refuse_after_seconds: p.refuse_after,
+        }
+    }
+}
+
+impl FieldKit {
+    /// The offline verifier this kit describes; the status list's signature is checked
+    /// against the kit's keys.
+    pub fn verifier(&self) -> Result<Verifier, String> {
+        if self.format != FIELD_KIT_FORMAT {
+            return Err(format!("not a field kit (format {:?})", self.format));
+        }
+        let keys = self
+            .keys
+            .iter()
+            .map(|k| {
+                let bytes = B64
+                    .decode(&k.cose_key)
+                    .map_err(|_| format!("key {}: not base64url", k.kid))?;
+                PublicKey::from_cose_key(&bytes).map_err(|e| format!("key {}: {e}", k.kid))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let secret: [u8; 32] = B64
+            .decode(&self.tier.secret)
+            .ok()
+            .and_then(|s| s.try_into().ok())
+            .ok_or("the tier secret is not 32 bytes of base64url")?;
+        let tier_key = |t: Tier| TierKey::from_secret(t, &secret);
+        let (checkpoint, gate) = match self.tier.name.as_str() {
+            "checkpoint" => (Some(tier_key(Tier::Checkpoint)), None),
+            "gate" => (None, Some(tier_key(Tier::Gate))),
+            other => return Err(format!("unknown tier {other:?}")),
+        };
+        let status_bytes = B64
+            .decode(&self.status_list)
+            .map_err(|_| "the status list is not base64url")?;
+        let status = StatusList::verify(&status_bytes, &keys).map_err(|e| e.to_string())?;
+        Ok(Verifier {
+            keys,
+            checkpoint,
+            gate,
+            status: Some(status),
+            policy: StalePolicy {
+                warn_after: self.policy.warn_after_seconds,
+                refuse_after: self.policy.refuse_after_seconds,
+            },
+        })
+    }
+}
+
+/// Base64url without padding, as used for binary values in JSON answers.
+pub fn b64(bytes: &[u8]) -> String {
+    B64.encode(bytes)
+}
+
+pub fn from_b64(text: &str) -> Option<Vec<u8>> {
+    B64.decode(text).ok()
+}
