@@ -249,16 +249,15 @@ pub fn seed(
         &actor,
     )?;
 
-    // Windows: two-hour windows from 06:00 to 18:00 UTC, today and tomorrow.
-    let day = now.0 - now.0.rem_euclid(86_400);
+    // Windows: twelve two-hour windows per RV from the start of the current hour, so the
+    // first is open now and passes verify at once.
+    let hour = now.0 - now.0.rem_euclid(3600);
     let mut windows = Vec::new();
-    for d in 0..2 {
-        for slot in 0..6 {
-            for rv in &rvs {
-                let start = Timestamp(day + d * 86_400 + 6 * 3600 + slot * 7200);
-                let spec = WindowSpec::new(start, Timestamp(start.0 + 7200), 120)?;
-                windows.push(store.create_window(op, *rv, spec, &actor)?);
-            }
+    for slot in 0..12 {
+        for rv in &rvs {
+            let start = Timestamp(hour + slot * 7200);
+            let spec = WindowSpec::new(start, Timestamp(start.0 + 7200), 120)?;
+            windows.push(store.create_window(op, *rv, spec, &actor)?);
         }
     }
     let mut flights = Vec::new();
@@ -267,7 +266,7 @@ pub fn seed(
             op,
             &NewFlight {
                 number: Text::parse("number", &format!("RCH{}", 871 + i), 20)?,
-                departs_at: Timestamp(day + 8 * 3600 + i * 4 * 3600),
+                departs_at: Timestamp(hour + 8 * 3600 + i * 4 * 3600),
                 capacity: 350,
             },
             &actor,

@@ -197,7 +197,7 @@ async fn prepare(
     }))).await?["id"].as_i64().unwrap_or_default();
     let _ = gate;
     let window = call(client, token, reqwest::Method::POST, api("/windows"), Some(json!({
-        "rv_id": rv, "start": "2026-08-24T06:00:00Z", "end": "2026-08-25T05:00:00Z", "capacity": 100000
+        "rv_id": rv, "start": "2030-08-24T06:00:00Z", "end": "2030-08-25T05:00:00Z", "capacity": 100000
     }))).await?["id"].as_i64().unwrap_or_default();
     let mut phones = Vec::new();
     let mut ready = Vec::new();

@@ -3,7 +3,7 @@
 
 use ed25519_dalek::Signature;
 
-use crate::keys::{KeyId, PublicKey, Tier, TierKey};
+use crate::keys::{KeyId, PublicKey, TierKey};
 use crate::pass::{Checkpoint, Envelope, Gate, from_text, holder_binding};
 use crate::status::{PassStatus, StatusList};
 
@@ -228,6 +228,23 @@ impl Verifier {
         if !signature_good {
             return outcome(v, Outcome::BadSignature);
         }
+        // Authentic: open the tiers this device holds keys for, so that every later outcome
+        // can show what the pass says.
+        if let Some(key) = &self.gate {
+            match envelope.open_gate(key) {
+                Some(g) => v.gate = Some(g),
+                None => return outcome(v, Outcome::TierUnreadable),
+            }
+        }
+        if let Some(key) = &self.checkpoint {
+            match envelope.open_checkpoint(key) {
+                Some(c) => v.checkpoint = Some(c),
+                None => return outcome(v, Outcome::TierUnreadable),
+            }
+        }
+        if v.gate.is_none() && v.checkpoint.is_none() {
+            return outcome(v, Outcome::TierUnreadable);
+        }
         let Some(status) = &self.status else {
             return outcome(v, Outcome::StatusMissing);
         };
@@ -253,25 +270,10 @@ impl Verifier {
             let by = clear.not_before - check.now;
             return outcome(v, Outcome::Early { by });
         }
-        if let Some(key) = &self.gate {
-            debug_assert_eq!(key.tier(), Tier::Gate);
-            match envelope.open_gate(key) {
-                Some(g) => v.gate = Some(g),
-                None => return outcome(v, Outcome::TierUnreadable),
-            }
-        }
-        let Some(key) = &self.checkpoint else {
-            // A gate reader: no window or holder check of its own; the gate list decides.
-            return if v.gate.is_some() {
-                v
-            } else {
-                outcome(v, Outcome::TierUnreadable)
-            };
+        // A gate reader makes no window or holder check of its own: the gate's list decides.
+        let Some(c) = v.checkpoint else {
+            return v;
         };
-        let Some(c) = envelope.open_checkpoint(key) else {
-            return outcome(v, Outcome::TierUnreadable);
-        };
-        v.checkpoint = Some(c);
         match check.rv {
             Some(here) if here != c.rv => {
                 return outcome(

@@ -4,7 +4,8 @@
 //! Rules kept here and nowhere else:
 //! - private keys and tier secrets leave the store only wrapped, and are unwrapped only in
 //!   memory, for one call; no API answer carries an issuer secret;
-//! - a pass is valid from its issue until 12 hours after its window closes;
+//! - a pass is valid from its issue until 12 hours after its window closes, and is never
+//!   issued for a window that has already closed;
 //! - a device receives the tier secret of its own role only (escort: checkpoint, gate: gate).
 
 use std::sync::Arc;
@@ -337,6 +338,12 @@ fn sign(unlocked: &Unlocked, f: &PassFacts) -> Result<Vec<u8>, StoreError> {
         return Err(StoreError::Conflict(
             "the operation's signing key changed during the request; try again".into(),
         ));
+    }
+    if f.window_end <= f.issued_at {
+        return Err(StoreError::Conflict(format!(
+            "the household's window closed at {}; reassign it to an open window first",
+            crate::wire::time_text(f.window_end)
+        )));
     }
     let secs = |t: Timestamp| t.0.max(0) as u64;
     let index = f.pass_index as u64;

@@ -540,7 +540,7 @@ async fn withdraw_no_show_reassign_and_reject_are_side_states(backend: Backend) 
     let p = app.places(100, 300).await;
     let second_window = app
         .ok(Role::Coordinator, Method::POST, "/api/operations/{op}/windows", Some(json!({
-            "rv_id": p.rv, "start": "2026-08-24T08:00:00Z", "end": "2026-08-24T10:00:00Z", "capacity": 50
+            "rv_id": p.rv, "start": "2030-08-24T08:00:00Z", "end": "2030-08-24T10:00:00Z", "capacity": 50
         })), 201)
         .await["id"]
         .as_i64()

@@ -438,7 +438,7 @@ impl std::fmt::Debug for StoredTierKey {
     }
 }
 
-/// Every pass key of an operation, oldest issuer key first.
+/// Every pass key of an operation, oldest issuer key first and the active one last.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PassKeys {
     pub issuers: Vec<StoredIssuerKey>,

@@ -7,6 +7,7 @@ use reqwest::{Client, Method, StatusCode};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::{OperationId, Role};
 use safeconduct_server::App;
+use safeconduct_server::wire::time_text;
 use safeconduct_store::testing::{Backend, TestStore};
 use safeconduct_store::{NewUser, Store};
 use serde_json::{Value, json};
@@ -249,7 +250,9 @@ impl TestApp {
     }
 
     /// Sets up an agreed, active RV linked to an open gate, a window and a flight.
+    /// The window is open now: it started half an hour ago and closes in an hour and a half.
     pub async fn places(&self, window_capacity: u32, flight_capacity: u32) -> Places {
+        let now = safeconduct_server::now();
         let rv = self
             .ok(
                 Role::Coordinator,
@@ -302,8 +305,8 @@ impl TestApp {
                 Method::POST,
                 "/api/operations/{op}/windows",
                 Some(json!({
-                    "rv_id": rv, "start": "2026-08-24T06:00:00Z", "end": "2026-08-24T08:00:00Z",
-                    "capacity": window_capacity
+                    "rv_id": rv, "start": time_text(Timestamp(now.0 - 1800)),
+                    "end": time_text(Timestamp(now.0 + 5400)), "capacity": window_capacity
                 })),
                 201,
             )
@@ -312,7 +315,7 @@ impl TestApp {
             .unwrap();
         let flight = self
             .ok(Role::Manifest, Method::POST, "/api/operations/{op}/flights", Some(json!({
-                "number": "RCH871", "departs_at": "2026-08-24T12:00:00Z", "capacity": flight_capacity
+                "number": "RCH871", "departs_at": "2030-08-24T12:00:00Z", "capacity": flight_capacity
             })), 201)
             .await["id"]
             .as_i64()

@@ -35,7 +35,8 @@ pub(crate) fn pass_keys(db: &mut dyn Db, op: OperationId) -> Result<PassKeys> {
     let issuers = db
         .rows(
             "SELECT kid, public_key, wrapped_secret, status, created_at FROM pass_keys
-             WHERE operation_id = $1 ORDER BY created_at, kid",
+             WHERE operation_id = $1
+             ORDER BY created_at, CASE status WHEN 'active' THEN 1 ELSE 0 END, kid",
             p![op.0],
         )?
         .iter()

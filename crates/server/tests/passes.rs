@@ -1,0 +1,405 @@
+//! Passes through the API on both backends: issued, fetched as text, QR and sheet, verified
+//! offline with a field kit fetched by an escort device, revoked, superseded, and re-issued
+//! after a key compromise. A standard QR reader (zbarimg) reads the served PNG back to the
+//! exact text.
+
+mod common;
+
+use common::spawn_app;
+use reqwest::{Method, StatusCode};
+use safeconduct_domain::Role;
+use safeconduct_pass::{Check, Outcome};
+use safeconduct_server::passes::FieldKit;
+use safeconduct_store::testing::Backend;
+use serde_json::{Value, json};
+
+fn now() -> u64 {
+    safeconduct_server::now().0 as u64
+}
+
+async fn kit(app: &common::TestApp, role: Role, query: &str) -> FieldKit {
+    let body = app
+        .ok(
+            role,
+            Method::GET,
+            &format!("/api/operations/{{op}}/field-kit{query}"),
+            None,
+            200,
+        )
+        .await;
+    serde_json::from_value(body).unwrap()
+}
+
+/// Now, which is inside the test window, and the pass's RV, as the checkpoint tier says.
+fn inside_window(kit: &FieldKit, text: &str) -> (u64, u64) {
+    let now = now();
+    let v = kit.verifier().unwrap().verify_text(
+        text,
+        &Check {
+            now,
+            ..Check::default()
+        },
+    );
+    let c = v
+        .checkpoint
+        .expect("an escort kit reads the checkpoint tier");
+    assert!(c.window_start <= now && now <= c.window_end);
+    (now, c.rv)
+}
+
+async fn bytes(app: &common::TestApp, role: Role, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let res = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(app.token(role))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let kind = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, kind, res.bytes().await.unwrap().to_vec())
+}
+
+async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = app.places(20, 20).await;
+    let reference = app.register(3, "0700 100 001").await;
+    app.to_eligible(&reference).await;
+    let case = format!("/api/operations/{{op}}/households/{reference}");
+    app.ok(
+        Role::Coordinator,
+        Method::POST,
+        &format!("{case}/assign"),
+        Some(json!({"window_id": p.window})),
+        200,
+    )
+    .await;
+    let issued = app
+        .ok(
+            Role::Coordinator,
+            Method::POST,
+            &format!("{case}/pass"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(issued["step"]["to"], "pass_issued");
+    let text = issued["pass"]["text"].as_str().unwrap().to_string();
+    assert!(text.starts_with("SC1:"));
+    assert!(issued["pass"]["bytes"].as_u64().unwrap() <= 200);
+    assert!(issued["pass"]["qr_version"].as_i64().unwrap() <= 10);
+
+    // The hotline can fetch it to send to the household; the escort party cannot.
+    let fetched = app
+        .ok(
+            Role::Hotline,
+            Method::GET,
+            &format!("{case}/pass"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(fetched["text"], text.as_str());
+    assert_eq!(fetched["state"], "valid");
+    let (status, _) = app
+        .call(Role::Escort, Method::GET, &format!("{case}/pass"), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The escort device's kit opens the checkpoint tier, not the gate tier.
+    let escort = kit(&app, Role::Escort, "").await;
+    assert_eq!(escort.tier.name, "checkpoint");
+    let (at, rv) = inside_window(&escort, &text);
+    assert_eq!(rv, p.rv as u64);
+    let verifier = escort.verifier().unwrap();
+    let check = Check {
+        now: at,
+        rv: Some(rv),
+        holder: Some(("P00001000", 1960)),
+    };
+    let v = verifier.verify_text(&text, &check);
+    assert_eq!(v.outcome, Outcome::Valid, "{v:?}");
+    assert_eq!(v.checkpoint.unwrap().people, 3);
+    assert!(v.gate.is_none());
+    assert_eq!(
+        verifier
+            .verify_text(
+                &text,
+                &Check {
+                    holder: Some(("P00001001", 1960)),
+                    ..check
+                }
+            )
+            .outcome,
+        Outcome::HolderMismatch
+    );
+    assert_eq!(
+        verifier
+            .verify_text(
+                &text,
+                &Check {
+                    rv: Some(rv + 1),
+                    ..check
+                }
+            )
+            .outcome,
+        Outcome::WrongRv {
+            pass_rv: rv,
+            here: rv + 1
+        }
+    );
+    // An escort cannot ask for the gate tier; the gate device gets it.
+    let (status, _) = app
+        .call(
+            Role::Escort,
+            Method::GET,
+            "/api/operations/{op}/field-kit?tier=gate",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let gate = kit(&app, Role::Gate, "").await;
+    let v = gate.verifier().unwrap().verify_text(
+        &text,
+        &Check {
+            now: at,
+            ..Check::default()
+        },
+    );
+    assert_eq!(v.outcome, Outcome::Valid);
+    assert_eq!(v.gate.unwrap().reference, reference.replace('-', ""));
+    let (status, _) = app
+        .call(
+            Role::Coordinator,
+            Method::GET,
+            "/api/operations/{op}/field-kit",
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a coordinator names the tier"
+    );
+
+    // The published keys are COSE_Keys; no answer carries a private key.
+    let keys = app
+        .ok(
+            Role::Auditor,
+            Method::GET,
+            "/api/operations/{op}/keys",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(keys["keys"].as_array().unwrap().len(), 1);
+    assert_eq!(keys["keys"][0]["state"], "active");
+    let cose = safeconduct_server::passes::from_b64(keys["keys"][0]["cose_key"].as_str().unwrap())
+        .unwrap();
+    assert!(safeconduct_pass::PublicKey::from_cose_key(&cose).is_ok());
+    assert!(!keys.to_string().contains("secret"));
+
+    // QR as SVG and PNG; a printable sheet in the household's language naming nobody.
+    let (status, kind, svg) = bytes(&app, Role::Coordinator, &format!("{case}/pass.svg")).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/svg+xml"));
+    assert!(String::from_utf8(svg).unwrap().starts_with("<svg"));
+    let (status, kind, png) = bytes(&app, Role::Coordinator, &format!("{case}/pass.png")).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/png"));
+    assert_eq!(&png[1..4], b"PNG");
+    let (status, _, sheet) = bytes(&app, Role::Hotline, &format!("{case}/pass.html")).await;
+    assert_eq!(status, StatusCode::OK);
+    let sheet = String::from_utf8(sheet).unwrap();
+    assert!(sheet.contains(r#"lang="prs" dir="rtl""#), "{sheet}");
+    assert!(sheet.contains("اجازه‌نامه"));
+    assert!(sheet.contains("RV Alpha"));
+    assert!(!sheet.contains("Sadat"), "the sheet names no person");
+}
+
+async fn revoking_superseding_and_a_compromised_key_reach_the_status_list(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = app.places(20, 20).await;
+    let a = app.register(1, "0700 100 002").await;
+    let b = app.register(2, "0700 100 003").await;
+    app.to_pass_issued(&a, p.window).await;
+    app.to_pass_issued(&b, p.window).await;
+    let pass_of = |r: &str| format!("/api/operations/{{op}}/households/{r}/pass");
+    let text = |v: &Value| v["text"].as_str().unwrap().to_string();
+    let old_a = text(
+        &app.ok(Role::Coordinator, Method::GET, &pass_of(&a), None, 200)
+            .await,
+    );
+    let old_b = text(
+        &app.ok(Role::Coordinator, Method::GET, &pass_of(&b), None, 200)
+            .await,
+    );
+
+    // Re-issue a's pass: the old one is superseded.
+    let new_a = app
+        .ok(Role::Coordinator, Method::POST, &pass_of(&a), None, 200)
+        .await;
+    let new_a = new_a["pass"]["text"].as_str().unwrap().to_string();
+    // Revoke b's pass, with a reason.
+    app.ok(
+        Role::Coordinator,
+        Method::POST,
+        &format!("{}/revoke", pass_of(&b)),
+        Some(json!({"reason": "phone taken at a checkpoint"})),
+        200,
+    )
+    .await;
+    let (status, body) = app
+        .call(
+            Role::Coordinator,
+            Method::POST,
+            &format!("{}/revoke", pass_of(&b)),
+            Some(json!({"reason": "again"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+
+    let escort = kit(&app, Role::Escort, "").await;
+    let (at, rv) = inside_window(&escort, &new_a);
+    let verifier = escort.verifier().unwrap();
+    let check = Check {
+        now: at,
+        rv: Some(rv),
+        holder: None,
+    };
+    assert_eq!(
+        verifier.verify_text(&old_a, &check).outcome,
+        Outcome::Superseded
+    );
+    assert_eq!(verifier.verify_text(&new_a, &check).outcome, Outcome::Valid);
+    assert_eq!(
+        verifier.verify_text(&old_b, &check).outcome,
+        Outcome::Revoked
+    );
+
+    // The signing key is compromised: rotate and re-issue in one call.
+    let rotation = app
+        .ok(
+            Role::Coordinator,
+            Method::POST,
+            "/api/operations/{op}/keys/rotate",
+            Some(json!({"compromised": true, "reissue": true})),
+            200,
+        )
+        .await;
+    assert_eq!(rotation["affected"], 1, "{rotation}");
+    assert_eq!(rotation["reissued"][0]["reference"], a.as_str());
+    let reissued = text(
+        &app.ok(Role::Coordinator, Method::GET, &pass_of(&a), None, 200)
+            .await,
+    );
+    assert_ne!(reissued, new_a);
+    let escort = kit(&app, Role::Escort, "").await;
+    assert_eq!(escort.keys.len(), 2);
+    let verifier = escort.verifier().unwrap();
+    assert_eq!(
+        verifier.verify_text(&new_a, &check).outcome,
+        Outcome::Revoked
+    );
+    assert_eq!(
+        verifier.verify_text(&reissued, &check).outcome,
+        Outcome::Valid
+    );
+    let keys = app
+        .ok(
+            Role::Coordinator,
+            Method::GET,
+            "/api/operations/{op}/keys",
+            None,
+            200,
+        )
+        .await;
+    let states: Vec<&str> = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["compromised", "active"]);
+
+    // Reassigning voids the pass at once.
+    let second_window = app
+        .ok(Role::Coordinator, Method::POST, "/api/operations/{op}/windows", Some(json!({
+            "rv_id": p.rv, "start": "2030-01-01T06:00:00Z", "end": "2030-01-01T08:00:00Z", "capacity": 10
+        })), 201)
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    app.ok(
+        Role::Coordinator,
+        Method::POST,
+        &format!("/api/operations/{{op}}/households/{a}/reassign"),
+        Some(json!({"window_id": second_window})),
+        200,
+    )
+    .await;
+    let status = app
+        .ok(
+            Role::Escort,
+            Method::GET,
+            "/api/operations/{op}/status-list",
+            None,
+            200,
+        )
+        .await;
+    let signed = safeconduct_server::passes::from_b64(status["signed"].as_str().unwrap()).unwrap();
+    let public: Vec<_> = escort.verifier().unwrap().keys;
+    let list = safeconduct_pass::StatusList::verify(&signed, &public).unwrap();
+    let index = verifier.verify_text(&reissued, &check).index.unwrap();
+    assert_eq!(list.status(index), safeconduct_pass::PassStatus::Superseded);
+}
+
+/// zbarimg, from Debian's zbar-tools, is the independent reader. CI installs it; a machine
+/// without it fails this test rather than skipping it.
+async fn a_standard_qr_reader_decodes_the_served_png_to_the_exact_text(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = app.places(20, 20).await;
+    let reference = app.register(6, "0700 100 004").await;
+    app.to_pass_issued(&reference, p.window).await;
+    let case = format!("/api/operations/{{op}}/households/{reference}");
+    let text = app
+        .ok(
+            Role::Coordinator,
+            Method::GET,
+            &format!("{case}/pass"),
+            None,
+            200,
+        )
+        .await["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, _, png) = bytes(&app, Role::Coordinator, &format!("{case}/pass.png")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pass.png");
+    std::fs::write(&path, png).unwrap();
+    let out = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+        .arg(&path)
+        .output()
+        .expect("zbarimg (Debian package zbar-tools) must be installed: .ci/run installs it");
+    assert!(
+        out.status.success(),
+        "zbarimg: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim_end_matches('\n'),
+        text
+    );
+}
+
+safeconduct_store::on_both_backends_async!(
+    a_pass_is_issued_fetched_and_verified_offline,
+    revoking_superseding_and_a_compromised_key_reach_the_status_list,
+    a_standard_qr_reader_decodes_the_served_png_to_the_exact_text,
+);
