@@ -1,0 +1,286 @@
+//! `safeconduct pass …` as a coordinator and a checkpoint use it: issue a pass with its QR
+//! image, write a field kit, verify offline from the text and from the image, rotate a
+//! compromised key and see the old pass refused.
+
+use safeconduct_domain::model::*;
+use safeconduct_domain::values::*;
+use safeconduct_domain::*;
+use safeconduct_store::*;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str], data: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_safeconduct"))
+        .args(args)
+        .env("SAFECONDUCT_DATA", data)
+        .env_remove("SAFECONDUCT_DATABASE")
+        .env_remove("SAFECONDUCT_KEY_FILE")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// An operation with one household assigned to a window that is open now; returns its
+/// reference and RV.
+fn assigned_household(data: &Path) -> (CaseReference, RvId) {
+    let store = open(&format!(
+        "sqlite:{}",
+        data.join("safeconduct.sqlite3").display()
+    ))
+    .unwrap();
+    let now = Timestamp(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64,
+    );
+    let actor = Actor::system(now);
+    let op = store.create_operation("Pass test", now).unwrap().id;
+    let rv = store
+        .propose_rv(
+            op,
+            &NewRv {
+                name: Text::parse("name", "RV Alpha", 100).unwrap(),
+                location: Coordinate::new(60.165, 24.939).unwrap(),
+                landmark: Text::parse("landmark", "blue doors", 100).unwrap(),
+            },
+            Side::CoordinatingAuthority,
+            &actor,
+        )
+        .unwrap()
+        .id;
+    store
+        .change_rv(op, rv, RvChange::Accept(Side::EscortParty), &actor)
+        .unwrap();
+    store.change_rv(op, rv, RvChange::Activate, &actor).unwrap();
+    let window = store
+        .create_window(
+            op,
+            rv,
+            WindowSpec::new(Timestamp(now.0 - 600), Timestamp(now.0 + 3600), 10).unwrap(),
+            &actor,
+        )
+        .unwrap()
+        .id;
+    let household = NewHousehold {
+        contact_phone: None,
+        language: Language::Ukrainian,
+        category: None,
+        priorities: vec![],
+        notes: None,
+        members: vec![NewPerson {
+            name: PersonName::new("Olena Kovalenko", None).unwrap(),
+            birth_date: Some(BirthDate::from_year(1981).unwrap()),
+            nationality: None,
+            phone: None,
+            language: None,
+            documents: vec![NewDocument {
+                doc_type: DocumentType::Passport,
+                number: DocumentNumber::parse("FA123456").unwrap(),
+                issuing_country: None,
+                expiry: None,
+            }],
+        }],
+    };
+    let mut n = 0u64;
+    let reference = store
+        .register_households(
+            op,
+            &[household],
+            &mut || {
+                n += 1;
+                CaseReference::from_random(n.to_be_bytes())
+            },
+            &actor,
+        )
+        .unwrap()[0]
+        .reference
+        .clone();
+    for step in [
+        CaseRequest::VerifyDocuments,
+        CaseRequest::DecideEligible {
+            category: EligibilityCategory::Citizen,
+        },
+        CaseRequest::Assign { window },
+    ] {
+        store.apply(op, &reference, &step, &actor).unwrap();
+    }
+    (reference, rv)
+}
+
+#[test]
+fn a_pass_is_issued_verified_offline_from_text_and_image_and_refused_after_a_compromise() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let (reference, rv) = assigned_household(data);
+    let png = data.join("pass.png");
+    let kit = data.join("escort-kit.json");
+    let (rv, png_arg, kit_arg) = (
+        rv.0.to_string(),
+        png.to_str().unwrap(),
+        kit.to_str().unwrap(),
+    );
+
+    let out = run(
+        &[
+            "pass",
+            "issue",
+            "--operation",
+            "1",
+            "--case",
+            reference.as_str(),
+            "--png",
+            png_arg,
+        ],
+        data,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let pass = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(pass.starts_with("SC1:"), "{pass}");
+    assert!(text(&out).contains("created the key encryption key"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("key.hex"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the key file is its owner's alone");
+    }
+
+    let out = run(
+        &[
+            "pass",
+            "kit",
+            "--operation",
+            "1",
+            "--tier",
+            "checkpoint",
+            "--out",
+            kit_arg,
+        ],
+        data,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+
+    // The checkpoint, offline: the text, then the QR image, with the holder's document.
+    let holder = ["--document", "fa 123456", "--birth-year", "1981"];
+    let verify = |extra: &[&str]| {
+        let mut args = vec![
+            "pass",
+            "verify",
+            "--kit",
+            kit_arg,
+            "--rv",
+            rv.as_str(),
+            "--lang",
+            "uk",
+        ];
+        args.extend_from_slice(extra);
+        run(&args, data)
+    };
+    let out = verify(&[&[pass.as_str()], &holder[..]].concat());
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).starts_with("valid: Дійсна перепустка."),
+        "{}",
+        text(&out)
+    );
+    let out = verify(&[&["--image", png_arg], &holder[..]].concat());
+    assert!(out.status.success(), "{}", text(&out));
+    let out = verify(&[
+        pass.as_str(),
+        "--document",
+        "FA123457",
+        "--birth-year",
+        "1981",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).starts_with("holder_mismatch"), "{}", text(&out));
+    let out = verify(&["SC1:NOT A PASS"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).starts_with("not_a_pass"), "{}", text(&out));
+
+    // The key is compromised: rotate, re-issue in the same command, and a fresh kit refuses
+    // the old pass and admits the new one.
+    let out = run(
+        &[
+            "pass",
+            "keys",
+            "rotate",
+            "--operation",
+            "1",
+            "--compromised",
+        ],
+        data,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("1 pass(es) re-issued"),
+        "{}",
+        text(&out)
+    );
+    let out = run(
+        &[
+            "pass",
+            "kit",
+            "--operation",
+            "1",
+            "--tier",
+            "checkpoint",
+            "--out",
+            kit_arg,
+        ],
+        data,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = verify(&[pass.as_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).starts_with("revoked"), "{}", text(&out));
+
+    // A wrong key file is refused clearly, without touching the store.
+    std::fs::write(data.join("key.hex"), "00".repeat(32)).unwrap();
+    let out = run(
+        &[
+            "pass",
+            "issue",
+            "--operation",
+            "1",
+            "--case",
+            reference.as_str(),
+        ],
+        data,
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("did not open"), "{}", text(&out));
+}
+
+#[test]
+fn pass_commands_explain_themselves() {
+    for args in [
+        vec!["pass", "--help"],
+        vec!["pass", "issue", "--help"],
+        vec!["pass", "verify", "--help"],
+        vec!["pass", "kit", "--help"],
+        vec!["pass", "revoke", "--help"],
+        vec!["pass", "keys", "rotate", "--help"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage:"),
+            "{args:?}"
+        );
+    }
+}
