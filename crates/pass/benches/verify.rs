@@ -55,7 +55,47 @@ fn setup() -> (Verifier, Vec<String>) {
     (verifier, texts)
 }
 
+/// Prints the size of a typical pass (indices near a million, a window this year) by household
+/// size, and the QR text length.
+fn sizes() {
+    let issuer = IssuerKey::generate();
+    let checkpoint = TierKey::generate(Tier::Checkpoint);
+    let gate = TierKey::generate(Tier::Gate);
+    eprintln!("people | signed bytes | text characters");
+    for people in [1u64, 2, 4, 8, 16, 24, 100, 1000] {
+        let kid = issuer.kid();
+        let content = Content {
+            clear: Clear {
+                kid,
+                index: 1_000_000,
+                not_before: NOW,
+                expires: NOW + 86_400,
+            },
+            checkpoint: Checkpoint {
+                rv: 17,
+                window_start: NOW + 3600,
+                window_end: NOW + 10_800,
+                people,
+                holder: Some(holder_binding(kid, 1_000_000, "P1234567", 1984)),
+            },
+            gate: Gate {
+                reference: "7KQ2MX9D".into(),
+                people,
+                rv: 17,
+                window_start: NOW + 3600,
+            },
+        };
+        let bytes = issue(&issuer, &checkpoint, &gate, &content);
+        eprintln!(
+            "{people:>6} | {:>12} | {:>15}",
+            bytes.len(),
+            to_text(&bytes).len()
+        );
+    }
+}
+
 fn bench(c: &mut Criterion) {
+    sizes();
     let (verifier, texts) = setup();
     let check = Check {
         now: NOW,
