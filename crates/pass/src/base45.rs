@@ -21,8 +21,22 @@ pub fn encode(data: &[u8]) -> String {
     out
 }
 
+/// Value of each byte in the alphabet, 0xff for bytes outside it.
+const VALUES: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
 fn value(c: u8) -> Option<u32> {
-    ALPHABET.iter().position(|&a| a == c).map(|p| p as u32)
+    match VALUES[c as usize] {
+        0xff => None,
+        v => Some(v as u32),
+    }
 }
 
 /// Decodes base45; `None` for a character outside the alphabet, a dangling single character,
@@ -31,12 +45,9 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len() / 3 * 2 + 1);
     for group in bytes.chunks(3) {
-        let digits = group
-            .iter()
-            .map(|&c| value(c))
-            .collect::<Option<Vec<u32>>>()?;
-        match digits[..] {
+        match *group {
             [c, d, e] => {
+                let (c, d, e) = (value(c)?, value(d)?, value(e)?);
                 let n = c + d * 45 + e * 2025;
                 if n > 0xffff {
                     return None;
@@ -44,7 +55,7 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
                 out.extend_from_slice(&(n as u16).to_be_bytes());
             }
             [c, d] => {
-                let n = c + d * 45;
+                let n = value(c)? + value(d)? * 45;
                 if n > 0xff {
                     return None;
                 }
