@@ -202,6 +202,14 @@ enum PassCommand {
         /// Language of the answer: en, fr, prs, ps, ar or uk.
         #[arg(long, default_value = "en", value_parser = parse_language)]
         lang: safeconduct_domain::values::Language,
+        /// Warn when the kit's revocation list is older than this many hours (default: the
+        /// kit's policy, 6).
+        #[arg(long)]
+        warn_after_hours: Option<u64>,
+        /// Refuse every pass when the revocation list is older than this many hours (default:
+        /// the kit's policy, 48).
+        #[arg(long)]
+        refuse_after_hours: Option<u64>,
     },
     /// Write a field kit: public keys, one tier's secret, the signed status list.
     Kit {
@@ -572,6 +580,8 @@ fn run_pass(command: PassCommand) -> Result<()> {
             birth_year,
             at,
             lang,
+            warn_after_hours,
+            refuse_after_hours,
         } => {
             let at = at
                 .map(|a| safeconduct_server::wire::parse_time("--at", &a))
@@ -586,6 +596,8 @@ fn run_pass(command: PassCommand) -> Result<()> {
                 birth_year,
                 at,
                 language: lang,
+                warn_after: warn_after_hours.map(|h| h * 3600),
+                refuse_after: refuse_after_hours.map(|h| h * 3600),
             })?;
             if !valid {
                 std::process::exit(1);

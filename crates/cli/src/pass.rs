@@ -131,6 +131,9 @@ pub struct VerifyArgs<'a> {
     pub birth_year: Option<u16>,
     pub at: Option<Timestamp>,
     pub language: Language,
+    /// Overrides of the kit's staleness policy, in seconds.
+    pub warn_after: Option<u64>,
+    pub refuse_after: Option<u64>,
 }
 
 /// Verifies one pass offline; returns whether it admits.
@@ -139,9 +142,18 @@ pub fn verify(a: &VerifyArgs<'_>) -> Result<bool> {
         .with_context(|| format!("reading the field kit {}", a.kit.display()))?;
     let kit: FieldKit = serde_json::from_str(&kit_text)
         .with_context(|| format!("{} is not a field kit", a.kit.display()))?;
-    let verifier = kit
+    let mut verifier = kit
         .verifier()
         .map_err(|e| anyhow::anyhow!("field kit {}: {e}", a.kit.display()))?;
+    if let Some(w) = a.warn_after {
+        verifier.policy.warn_after = w;
+    }
+    if let Some(r) = a.refuse_after {
+        verifier.policy.refuse_after = r;
+    }
+    if verifier.policy.warn_after > verifier.policy.refuse_after {
+        bail!("--warn-after-hours must not exceed --refuse-after-hours");
+    }
     let text = match (a.text, a.image) {
         (Some(t), None) => t.to_string(),
         (None, Some(path)) => read_qr(path)?,

@@ -205,6 +205,27 @@ fn a_pass_is_issued_verified_offline_from_text_and_image_and_refused_after_a_com
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).starts_with("holder_mismatch"), "{}", text(&out));
+    // A checkpoint that has not synced for a day, under a policy refusing after 12 hours.
+    let tomorrow = safeconduct_server::wire::time_text(Timestamp(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+            + 86_400,
+    ));
+    let out = verify(&[
+        pass.as_str(),
+        "--at",
+        tomorrow.as_str(),
+        "--refuse-after-hours",
+        "12",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).starts_with("status_list_stale"),
+        "{}",
+        text(&out)
+    );
     let out = verify(&["SC1:NOT A PASS"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).starts_with("not_a_pass"), "{}", text(&out));
