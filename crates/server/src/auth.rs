@@ -64,6 +64,32 @@ pub fn token_digest(token: &str) -> Vec<u8> {
 /// servers within this time.
 pub const SESSION_CACHE_SECONDS: u64 = 2;
 
+/// Sign-in back-off, shared by every server through the store: the first
+/// [`FREE_SIGN_IN_FAILURES`] failures in a row cost nothing; each further one refuses the
+/// account name for 30 seconds, doubling up to 15 minutes. A run of failures is forgotten
+/// [`FAILURE_MEMORY_SECONDS`] after its last failure, and by a successful sign-in. Unknown
+/// names are treated exactly like known ones.
+pub const FREE_SIGN_IN_FAILURES: u32 = 4;
+pub const FAILURE_MEMORY_SECONDS: i64 = 3600;
+const MAX_LOCK_SECONDS: i64 = 900;
+
+/// How long an account name is refused after `failures` failures in a row.
+pub fn sign_in_lock_seconds(failures: u32) -> i64 {
+    match failures.checked_sub(FREE_SIGN_IN_FAILURES + 1) {
+        None => 0,
+        Some(extra) => (30i64 << extra.min(10)).min(MAX_LOCK_SECONDS),
+    }
+}
+
+/// The key the back-off is kept under: a digest of the name as typed, normalised, so that a
+/// password typed into the name field is never stored.
+pub fn sign_in_name_digest(username: &str) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(b"safeconduct sign-in name|");
+    h.update(username.trim().to_lowercase().as_bytes());
+    h.finalize().to_vec()
+}
+
 /// Recently checked sessions: token digest and operation → user and roles. Saves the store a
 /// read on nearly every request.
 #[derive(Default)]

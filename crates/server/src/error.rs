@@ -14,6 +14,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     transition: Option<(Stage, Vec<Step>)>,
+    /// Seconds after which a refused request may be tried again (`Retry-After`).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -23,6 +25,15 @@ impl ApiError {
             code,
             message: message.into(),
             transition: None,
+            retry_after: None,
+        }
+    }
+
+    /// 429: refused for now; the caller may try again after `seconds`.
+    pub fn too_many(code: &'static str, message: impl Into<String>, seconds: u64) -> Self {
+        ApiError {
+            retry_after: Some(seconds.max(1)),
+            ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message)
         }
     }
 
@@ -117,6 +128,11 @@ impl IntoResponse for ApiError {
                 allowed_steps,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut res = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        res
     }
 }

@@ -74,6 +74,21 @@ pub async fn openapi() -> Json<serde_json::Value> {
 }
 
 pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> Reply<SessionOut> {
+    let digest = auth::sign_in_name_digest(&body.username);
+    let now = crate::now();
+    let key = digest.clone();
+    let recorded = app.run(move |s| s.sign_in_failures(&key)).await?;
+    if let Some((failures, last)) = recorded {
+        let until = last.0 + auth::sign_in_lock_seconds(failures);
+        if until > now.0 && now.0 - last.0 < auth::FAILURE_MEMORY_SECONDS {
+            let wait = (until - now.0) as u64;
+            return Err(ApiError::too_many(
+                "too_many_attempts",
+                format!("too many failed sign-ins for this name; try again in {wait} s"),
+                wait,
+            ));
+        }
+    }
     let username = body.username.clone();
     let account = app.run(move |s| s.user_by_name(&username)).await?;
     let password = body.password;
@@ -83,8 +98,16 @@ pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> 
             .await
             .map_err(|_| ApiError::internal())?;
     let account = match (ok, account) {
-        (true, Some(a)) => a,
+        (true, Some(a)) => {
+            if recorded.is_some() {
+                app.run(move |s| s.clear_sign_in_failures(&digest)).await?;
+            }
+            a
+        }
         _ => {
+            let forget_before = Timestamp(now.0 - auth::FAILURE_MEMORY_SECONDS);
+            app.run(move |s| s.record_sign_in_failure(&digest, now, forget_before))
+                .await?;
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",

@@ -137,7 +137,7 @@ pub fn document() -> Value {
             errors = vec!["503"];
         }
         if e.path == "/api/sessions" && e.access == Access::Open {
-            errors.push("401");
+            errors.extend(["401", "429"]);
         }
         errors.sort();
         errors.dedup();

@@ -205,6 +205,10 @@ const TABLES: &[(&str, &[&str])] = &[
     ),
     ("tier_keys", &["operation_id", "tier", "wrapped_secret"]),
     (
+        "sign_in_failures",
+        &["name_digest", "failures", "last_failed_at"],
+    ),
+    (
         "passes",
         &[
             "operation_id",

@@ -98,6 +98,19 @@ pub trait Store: Send + Sync + 'static {
         op: Option<OperationId>,
     ) -> Result<Option<(UserId, Vec<Role>)>>;
     fn delete_session(&self, token_hash: &[u8]) -> Result<()>;
+    /// Failed sign-ins recorded for an account name's digest: how many in a row, and when the
+    /// last was.
+    fn sign_in_failures(&self, name_digest: &[u8]) -> Result<Option<(u32, Timestamp)>>;
+    /// Records a failed sign-in; a run of failures older than `forget_before` starts again
+    /// at one. Returns the failures in the current run.
+    fn record_sign_in_failure(
+        &self,
+        name_digest: &[u8],
+        at: Timestamp,
+        forget_before: Timestamp,
+    ) -> Result<u32>;
+    /// Forgets the failures of an account name after a successful sign-in.
+    fn clear_sign_in_failures(&self, name_digest: &[u8]) -> Result<()>;
 
     // Households.
     /// Registers households in one transaction: all of them or none.

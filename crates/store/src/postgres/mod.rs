@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_lifecycle.sql")),
     (2, include_str!("migrations/0002_scans.sql")),
     (3, include_str!("migrations/0003_passes.sql")),
+    (4, include_str!("migrations/0004_sign_in_failures.sql")),
 ];
 
 /// The channel changes are announced on.

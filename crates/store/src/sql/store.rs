@@ -98,6 +98,45 @@ impl<E: Engine> Store for SqlStore<E> {
     fn delete_session(&self, token_hash: &[u8]) -> Result<()> {
         self.write(|db| places::delete_session(db, token_hash))
     }
+    fn sign_in_failures(&self, name_digest: &[u8]) -> Result<Option<(u32, Timestamp)>> {
+        self.read(|db| {
+            db.row(
+                "SELECT failures, last_failed_at FROM sign_in_failures WHERE name_digest = $1",
+                super::p![name_digest],
+            )?
+            .map(|r| Ok((r.u32(0)?, Timestamp(r.i64(1)?))))
+            .transpose()
+        })
+    }
+    fn record_sign_in_failure(
+        &self,
+        name_digest: &[u8],
+        at: Timestamp,
+        forget_before: Timestamp,
+    ) -> Result<u32> {
+        self.write(|db| {
+            db.one(
+                "INSERT INTO sign_in_failures (name_digest, failures, last_failed_at)
+                 VALUES ($1, 1, $2)
+                 ON CONFLICT (name_digest) DO UPDATE SET
+                     failures = CASE WHEN sign_in_failures.last_failed_at < $3 THEN 1
+                                     ELSE sign_in_failures.failures + 1 END,
+                     last_failed_at = $2
+                 RETURNING failures",
+                super::p![name_digest, at.0, forget_before.0],
+            )?
+            .u32(0)
+        })
+    }
+    fn clear_sign_in_failures(&self, name_digest: &[u8]) -> Result<()> {
+        self.write(|db| {
+            db.exec(
+                "DELETE FROM sign_in_failures WHERE name_digest = $1",
+                super::p![name_digest],
+            )
+            .map(|_| ())
+        })
+    }
 
     fn register_households(
         &self,

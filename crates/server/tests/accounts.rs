@@ -1,0 +1,98 @@
+//! Sign-in back-off on both backends: repeated failures lock the account name for a while,
+//! known or not, even against the right password; a success before the lock forgets them.
+
+mod common;
+
+use common::spawn_app;
+use reqwest::{Method, StatusCode};
+use safeconduct_server::auth::sign_in_lock_seconds;
+use safeconduct_store::testing::Backend;
+use serde_json::json;
+
+async fn sign_in(
+    app: &common::TestApp,
+    username: &str,
+    password: &str,
+) -> (StatusCode, Option<u64>) {
+    let res = app
+        .client
+        .post(app.url("/api/sessions"))
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok()?.parse().ok());
+    (res.status(), retry)
+}
+
+#[test]
+fn the_lock_grows_with_failures_and_is_capped() {
+    let locks: Vec<i64> = (0..=12).map(sign_in_lock_seconds).collect();
+    assert_eq!(&locks[..6], &[0, 0, 0, 0, 0, 30]);
+    assert_eq!(&locks[6..9], &[60, 120, 240]);
+    assert_eq!(locks[12], 900);
+    assert_eq!(sign_in_lock_seconds(u32::MAX), 900);
+}
+
+async fn repeated_failed_sign_ins_lock_the_name(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let name = "coordinator";
+    // Three failures, then a success: the run is forgotten.
+    for _ in 0..3 {
+        assert_eq!(
+            sign_in(&app, name, "wrong").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        sign_in(&app, name, "correct horse battery").await.0,
+        StatusCode::OK
+    );
+    // Five failures in a row: the fifth locks the name for 30 s.
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(&app, name, "wrong").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, retry) = sign_in(&app, name, "correct horse battery").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(matches!(retry, Some(1..=30)), "{retry:?}");
+    // Typed differently, the name is the same name.
+    assert_eq!(
+        sign_in(&app, " Coordinator ", "correct horse battery")
+            .await
+            .0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Other accounts are not affected; tokens already issued keep working.
+    assert_eq!(
+        sign_in(&app, "hotline", "correct horse battery").await.0,
+        StatusCode::OK
+    );
+    let (status, _) = app
+        .call(
+            safeconduct_domain::Role::Coordinator,
+            Method::GET,
+            "/api/operations/{op}",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // An unknown name is treated exactly like a known one.
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(&app, "nobody", "guess").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        sign_in(&app, "nobody", "guess").await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+safeconduct_store::on_both_backends_async!(repeated_failed_sign_ins_lock_the_name);
