@@ -191,6 +191,7 @@ pub fn seed(
                 name: name.into(),
                 kind,
             },
+            &actor,
         )?;
     }
     for (username, password, role) in &users {
@@ -206,7 +207,7 @@ pub fn seed(
                 now,
             )
             .with_context(|| format!("creating demo user {username}"))?;
-        store.grant_role(id, op, *role)?;
+        store.grant_role(id, op, *role, &actor)?;
     }
 
     // Rendezvous points: proposed by the authority, accepted by the escort party, activated.

@@ -468,7 +468,12 @@ fn add_user(
         safeconduct_server::now(),
     )?;
     for role in roles {
-        store.grant_role(id, op, *role)?;
+        store.grant_role(
+            id,
+            op,
+            *role,
+            &safeconduct_store::Actor::system(safeconduct_server::now()),
+        )?;
     }
     let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
     println!(

@@ -149,7 +149,14 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
                 Timestamp(0),
             )
             .unwrap();
-        store.grant_role(user, op, Role::Coordinator).unwrap();
+        store
+            .grant_role(
+                user,
+                op,
+                Role::Coordinator,
+                &safeconduct_store::Actor::system(safeconduct_domain::values::Timestamp(0)),
+            )
+            .unwrap();
         store
     })
     .await

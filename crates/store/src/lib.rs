@@ -82,11 +82,15 @@ pub trait Store: Send + Sync + 'static {
     fn create_operation(&self, name: &str, at: Timestamp) -> Result<Operation>;
     fn operation(&self, id: OperationId) -> Result<Operation>;
     fn operations(&self) -> Result<Vec<Operation>>;
-    fn create_organisation(&self, op: OperationId, org: &NewOrganisation)
-    -> Result<OrganisationId>;
+    fn create_organisation(
+        &self,
+        op: OperationId,
+        org: &NewOrganisation,
+        actor: &Actor,
+    ) -> Result<OrganisationId>;
     fn create_user(&self, user: &NewUser, at: Timestamp) -> Result<UserId>;
     fn user_by_name(&self, username: &str) -> Result<Option<UserAccount>>;
-    fn grant_role(&self, user: UserId, op: OperationId, role: Role) -> Result<()>;
+    fn grant_role(&self, user: UserId, op: OperationId, role: Role, actor: &Actor) -> Result<()>;
     fn roles(&self, user: UserId, op: OperationId) -> Result<Vec<Role>>;
     fn create_session(&self, token_hash: &[u8], user: UserId, expires_at: Timestamp) -> Result<()>;
     /// The user of a live session and the user's roles in `op`, in one read: what every
@@ -111,6 +115,21 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<u32>;
     /// Forgets the failures of an account name after a successful sign-in.
     fn clear_sign_in_failures(&self, name_digest: &[u8]) -> Result<()>;
+
+    // The audit log (one hash chain for the whole store).
+    /// Appends an entry on its own, for reads of personal data and sign-ins; changes append
+    /// theirs inside their own transaction. Returns the entry's sequence number.
+    fn audit(&self, entry: &AuditEntry) -> Result<i64>;
+    /// Recomputes the chain and compares it with the head and the checkpoints.
+    fn verify_audit(&self) -> Result<AuditReport>;
+    /// Entries so far and the hash of the last.
+    fn audit_head(&self) -> Result<(i64, [u8; 32])>;
+    /// Entries after `after`, at most `limit`, in chain order.
+    fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<(i64, AuditEntry)>>;
+    fn add_audit_checkpoint(&self, checkpoint: &AuditCheckpoint) -> Result<()>;
+    fn audit_key(&self) -> Result<Option<AuditKey>>;
+    /// Stores the key that signs checkpoints unless there is one; returns the stored one.
+    fn init_audit_key(&self, key: &AuditKey) -> Result<AuditKey>;
 
     // Households.
     /// Registers households in one transaction: all of them or none.

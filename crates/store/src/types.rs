@@ -528,3 +528,117 @@ pub struct Rotation {
 /// Turns the facts of a pass into its signed bytes. It may be called again when the
 /// transaction is retried, and must give the same answer for the same facts.
 pub type PassSigner<'a> = &'a mut dyn FnMut(&PassFacts) -> crate::Result<Vec<u8>>;
+
+/// One entry of the audit log. It names records by id or case reference and never carries
+/// personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: Timestamp,
+    pub operation: Option<OperationId>,
+    pub user: Option<UserId>,
+    pub role: Option<Role>,
+    pub device: Option<String>,
+    /// What was done: an event kind for changes, an endpoint name for reads.
+    pub action: String,
+    /// Which record: `household/12`, `rv/3`, a request path…
+    pub record: Option<String>,
+    /// Why, when the caller had to say.
+    pub reason: Option<String>,
+}
+
+impl AuditEntry {
+    /// An entry for what `actor` did.
+    pub fn by(
+        actor: &Actor,
+        op: Option<OperationId>,
+        action: &str,
+        record: Option<String>,
+    ) -> Self {
+        AuditEntry {
+            at: actor.at,
+            operation: op,
+            user: actor.user,
+            role: actor.role,
+            device: actor.device.clone(),
+            action: action.to_string(),
+            record,
+            reason: None,
+        }
+    }
+}
+
+/// A signed statement that the chain had `seq` entries ending in `hash` at `at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCheckpoint {
+    pub seq: i64,
+    pub hash: [u8; 32],
+    pub at: Timestamp,
+    pub kid: Vec<u8>,
+    pub signature: Vec<u8>,
+}
+
+/// The first place where the audit chain does not hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditBreak {
+    /// Entry `seq` is missing (deleted), or entries are out of order.
+    Missing { seq: i64 },
+    /// Entry `seq` does not link to the entry before it (reordered or an earlier one removed).
+    Relinked { seq: i64 },
+    /// Entry `seq` was edited.
+    Altered { seq: i64 },
+    /// The log holds `entries` entries but a checkpoint or the head says it had `checkpoint`.
+    Truncated { entries: i64, checkpoint: i64 },
+    /// A checkpoint does not match the recomputed chain at its entry.
+    CheckpointMismatch { seq: i64 },
+}
+
+impl std::fmt::Display for AuditBreak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuditBreak::Missing { seq } => write!(f, "entry {seq} is missing or out of order"),
+            AuditBreak::Relinked { seq } => {
+                write!(f, "entry {seq} does not link to the entry before it")
+            }
+            AuditBreak::Altered { seq } => write!(f, "entry {seq} was altered"),
+            AuditBreak::Truncated {
+                entries,
+                checkpoint,
+            } => write!(
+                f,
+                "the log ends at entry {entries} but had reached entry {checkpoint}: truncated"
+            ),
+            AuditBreak::CheckpointMismatch { seq } => {
+                write!(f, "the checkpoint at entry {seq} does not match the chain")
+            }
+        }
+    }
+}
+
+/// The result of recomputing the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditReport {
+    /// Entries that verified, from the first.
+    pub entries: i64,
+    /// The hash of the last entry that verified.
+    pub head: [u8; 32],
+    pub first_break: Option<AuditBreak>,
+    /// Every stored checkpoint; their signatures are checked by whoever holds the key.
+    pub checkpoints: Vec<AuditCheckpoint>,
+}
+
+/// The key that signs audit checkpoints, its secret wrapped.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuditKey {
+    pub kid: [u8; 4],
+    pub public_key: [u8; 32],
+    pub wrapped_secret: Vec<u8>,
+    pub created_at: Timestamp,
+}
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}

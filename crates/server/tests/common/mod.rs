@@ -52,15 +52,15 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             .id;
         for role in Role::ALL {
             let id = add_user(&store, role.as_str());
-            store.grant_role(id, op, role).unwrap();
+            store.grant_role(id, op, role, &admin()).unwrap();
         }
         let all = add_user(&store, "all");
         for role in Role::ALL {
-            store.grant_role(all, op, role).unwrap();
+            store.grant_role(all, op, role, &admin()).unwrap();
         }
         let outsider = add_user(&store, "outsider");
         store
-            .grant_role(outsider, other, Role::Coordinator)
+            .grant_role(outsider, other, Role::Coordinator, &admin())
             .unwrap();
         op
     })
@@ -401,4 +401,9 @@ pub struct Places {
 /// The key encryption key of test servers; servers sharing a database share it.
 pub fn test_kek() -> safeconduct_pass::Kek {
     safeconduct_pass::Kek::from_bytes(&[0x5c; 32])
+}
+
+/// Set-up done by an administrator at the command line.
+fn admin() -> safeconduct_store::Actor {
+    safeconduct_store::Actor::system(Timestamp(1_700_000_000))
 }

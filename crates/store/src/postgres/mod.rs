@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_scans.sql")),
     (3, include_str!("migrations/0003_passes.sql")),
     (4, include_str!("migrations/0004_sign_in_failures.sql")),
+    (5, include_str!("migrations/0005_audit.sql")),
 ];
 
 /// The channel changes are announced on.

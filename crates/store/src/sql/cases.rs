@@ -49,6 +49,20 @@ pub(crate) fn insert_event(db: &mut dyn Db, e: NewEvent<'_>, actor: &Actor) -> R
             ],
         )?
         .i64(0)?;
+    let record = match (e.household, e.batch, e.gate, e.rv) {
+        (Some(h), ..) => Some(format!("household/{}", h.0)),
+        (None, Some(b), ..) => Some(format!("batch/{}", b.0)),
+        (None, None, Some(g), _) => Some(format!("gate/{}", g.0)),
+        (None, None, None, Some(r)) => Some(format!("rv/{}", r.0)),
+        _ => None,
+    };
+    super::audit::append(
+        db,
+        &AuditEntry {
+            reason: e.detail["reason"].as_str().map(str::to_owned),
+            ..AuditEntry::by(actor, Some(e.op), e.kind, record)
+        },
+    )?;
     db.notify(&Change {
         operation: e.op,
         kind: e.kind.to_string(),
@@ -217,6 +231,15 @@ pub(crate) fn register(
                 actor.device.clone(),
                 actor.at.0,
             ],
+        )?;
+        super::audit::append(
+            db,
+            &AuditEntry::by(
+                actor,
+                Some(op),
+                "registered",
+                Some(format!("household/{}", id.0)),
+            ),
         )?;
         out.push(Registered {
             id,
@@ -929,6 +952,15 @@ pub(crate) fn ingest_scans(
         }
     }
     if receipt.received > 0 {
+        super::audit::append(
+            db,
+            &AuditEntry::by(
+                actor,
+                Some(op),
+                "scans_synced",
+                Some(format!("device/{device}")),
+            ),
+        )?;
         db.notify(&Change {
             operation: op,
             kind: "scans_received".into(),

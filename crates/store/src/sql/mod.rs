@@ -7,6 +7,7 @@
 //! supplies connections, transactions, its own migrations, parameter binding and error
 //! mapping; nothing engine-specific appears here.
 
+pub(crate) mod audit;
 pub(crate) mod cases;
 pub(crate) mod passes;
 pub(crate) mod places;

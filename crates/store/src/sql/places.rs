@@ -98,6 +98,15 @@ pub(crate) fn create_operation(db: &mut dyn Db, name: &str, at: Timestamp) -> Re
         )
         .map_err(duplicate(format!("an operation named {:?}", name.as_str())))?
         .i64(0)?;
+    super::audit::append(
+        db,
+        &AuditEntry::by(
+            &Actor::system(at),
+            Some(OperationId(id)),
+            "operation_created",
+            Some(format!("operation/{id}")),
+        ),
+    )?;
     Ok(Operation {
         id: OperationId(id),
         name: name.as_str().to_string(),
@@ -109,6 +118,7 @@ pub(crate) fn create_organisation(
     db: &mut dyn Db,
     op: OperationId,
     org: &NewOrganisation,
+    actor: &Actor,
 ) -> Result<OrganisationId> {
     require_operation(db, op)?;
     let id = db
@@ -118,6 +128,15 @@ pub(crate) fn create_organisation(
         )
         .map_err(duplicate(format!("an organisation named {:?}", org.name)))?
         .i64(0)?;
+    super::audit::append(
+        db,
+        &AuditEntry::by(
+            actor,
+            Some(op),
+            "organisation_created",
+            Some(format!("organisation/{id}")),
+        ),
+    )?;
     Ok(OrganisationId(id))
 }
 
@@ -135,6 +154,15 @@ pub(crate) fn create_user(db: &mut dyn Db, user: &NewUser, at: Timestamp) -> Res
         )
         .map_err(duplicate(format!("a user named {:?}", user.username)))?
         .i64(0)?;
+    super::audit::append(
+        db,
+        &AuditEntry::by(
+            &Actor::system(at),
+            None,
+            "user_created",
+            Some(format!("user/{id}")),
+        ),
+    )?;
     Ok(UserId(id))
 }
 
@@ -153,12 +181,29 @@ pub(crate) fn user_by_name(db: &mut dyn Db, username: &str) -> Result<Option<Use
     .transpose()
 }
 
-pub(crate) fn grant_role(db: &mut dyn Db, user: UserId, op: OperationId, role: Role) -> Result<()> {
+pub(crate) fn grant_role(
+    db: &mut dyn Db,
+    user: UserId,
+    op: OperationId,
+    role: Role,
+    actor: &Actor,
+) -> Result<()> {
     require_operation(db, op)?;
-    db.exec(
+    let granted = db.exec(
         "INSERT INTO user_roles (user_id, operation_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         p![user.0, op.0, role.as_str()],
     )?;
+    if granted > 0 {
+        super::audit::append(
+            db,
+            &AuditEntry::by(
+                actor,
+                Some(op),
+                &format!("role_granted:{}", role.as_str()),
+                Some(format!("user/{}", user.0)),
+            ),
+        )?;
+    }
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! [`Store`] for every engine: each method is one read or one write transaction of the engine,
 //! running the logic of `cases` and `places`.
 
-use super::{Db, cases, passes, places};
+use super::{Db, audit, cases, passes, places};
 use crate::types::*;
 use crate::{Change, ReferenceSource, Result, Store};
 use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
@@ -69,8 +69,9 @@ impl<E: Engine> Store for SqlStore<E> {
         &self,
         op: OperationId,
         org: &NewOrganisation,
+        actor: &Actor,
     ) -> Result<OrganisationId> {
-        self.write(|db| places::create_organisation(db, op, org))
+        self.write(|db| places::create_organisation(db, op, org, actor))
     }
     fn create_user(&self, user: &NewUser, at: Timestamp) -> Result<UserId> {
         self.write(|db| places::create_user(db, user, at))
@@ -78,8 +79,8 @@ impl<E: Engine> Store for SqlStore<E> {
     fn user_by_name(&self, username: &str) -> Result<Option<UserAccount>> {
         self.read(|db| places::user_by_name(db, username))
     }
-    fn grant_role(&self, user: UserId, op: OperationId, role: Role) -> Result<()> {
-        self.write(|db| places::grant_role(db, user, op, role))
+    fn grant_role(&self, user: UserId, op: OperationId, role: Role, actor: &Actor) -> Result<()> {
+        self.write(|db| places::grant_role(db, user, op, role, actor))
     }
     fn roles(&self, user: UserId, op: OperationId) -> Result<Vec<Role>> {
         self.read(|db| places::roles(db, user, op))
@@ -97,6 +98,32 @@ impl<E: Engine> Store for SqlStore<E> {
     }
     fn delete_session(&self, token_hash: &[u8]) -> Result<()> {
         self.write(|db| places::delete_session(db, token_hash))
+    }
+    fn audit(&self, entry: &AuditEntry) -> Result<i64> {
+        self.write(|db| audit::append(db, entry))
+    }
+    fn verify_audit(&self) -> Result<AuditReport> {
+        self.snapshot(|db| audit::verify(db))
+    }
+    fn audit_head(&self) -> Result<(i64, [u8; 32])> {
+        self.read(|db| audit::head(db))
+    }
+    fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<(i64, AuditEntry)>> {
+        self.read(|db| {
+            Ok(audit::entries(db, after, limit)?
+                .into_iter()
+                .map(|(seq, e, _, _)| (seq, e))
+                .collect())
+        })
+    }
+    fn add_audit_checkpoint(&self, checkpoint: &AuditCheckpoint) -> Result<()> {
+        self.write(|db| audit::add_checkpoint(db, checkpoint))
+    }
+    fn audit_key(&self) -> Result<Option<AuditKey>> {
+        self.read(|db| audit::audit_key(db))
+    }
+    fn init_audit_key(&self, key: &AuditKey) -> Result<AuditKey> {
+        self.write(|db| audit::init_audit_key(db, key))
     }
     fn sign_in_failures(&self, name_digest: &[u8]) -> Result<Option<(u32, Timestamp)>> {
         self.read(|db| {

@@ -1,0 +1,253 @@
+//! The audit log: one SHA-256 hash chain over every entry, appended inside the transaction of
+//! the change it records (or before the read it records), under a lock on the chain head so
+//! that concurrent writers, on any number of servers, make one chain.
+//!
+//! `hash(n) = SHA-256("safeconduct audit v1" ‖ 0x00 ‖ hash(n-1) ‖ seq ‖ at ‖ fields)`, with
+//! `hash(0)` 32 zero bytes, seq and at as 8-byte big-endian, and each field (operation id,
+//! user id, role, device, action, record, reason) as 0x00 when absent or 0x01 ‖ length
+//! (4 bytes BE) ‖ UTF-8 bytes (ids in decimal).
+
+use sha2::{Digest, Sha256};
+
+use super::{Db, Row, p};
+use crate::Result;
+use crate::types::{AuditBreak, AuditCheckpoint, AuditEntry, AuditKey, AuditReport};
+use safeconduct_domain::values::Timestamp;
+
+pub(crate) const GENESIS: [u8; 32] = [0; 32];
+
+fn field(h: &mut Sha256, value: Option<&str>) {
+    match value {
+        None => h.update([0]),
+        Some(v) => {
+            h.update([1]);
+            h.update((v.len() as u32).to_be_bytes());
+            h.update(v.as_bytes());
+        }
+    }
+}
+
+/// The hash of an entry, given the hash before it.
+pub fn entry_hash(prev: &[u8; 32], seq: i64, e: &AuditEntry) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"safeconduct audit v1\0");
+    h.update(prev);
+    h.update(seq.to_be_bytes());
+    h.update(e.at.0.to_be_bytes());
+    field(&mut h, e.operation.map(|o| o.0.to_string()).as_deref());
+    field(&mut h, e.user.map(|u| u.0.to_string()).as_deref());
+    field(&mut h, e.role.map(|r| r.as_str()));
+    field(&mut h, e.device.as_deref());
+    field(&mut h, Some(&e.action));
+    field(&mut h, e.record.as_deref());
+    field(&mut h, e.reason.as_deref());
+    h.finalize().into()
+}
+
+fn hash32(bytes: Vec<u8>) -> Result<[u8; 32]> {
+    bytes
+        .try_into()
+        .map_err(|_| crate::StoreError::Internal("a stored audit hash is not 32 bytes".into()))
+}
+
+/// Appends one entry; returns its sequence number.
+pub(crate) fn append(db: &mut dyn Db, e: &AuditEntry) -> Result<i64> {
+    let head = db.one(
+        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+        &[],
+    )?;
+    let seq = head.i64(0)?;
+    let prev = hash32(head.bytes(1)?)?;
+    let hash = entry_hash(&prev, seq, e);
+    db.exec(
+        "INSERT INTO audit_log (seq, at, operation_id, user_id, role, device, action, record,
+                                reason, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        p![
+            seq,
+            e.at.0,
+            e.operation.map(|o| o.0),
+            e.user.map(|u| u.0),
+            e.role.map(|r| r.as_str()),
+            e.device.clone(),
+            e.action.as_str(),
+            e.record.clone(),
+            e.reason.clone(),
+            &prev[..],
+            &hash[..],
+        ],
+    )?;
+    db.exec(
+        "UPDATE audit_head SET hash = $1 WHERE id = 1",
+        p![&hash[..]],
+    )?;
+    Ok(seq)
+}
+
+fn entry(r: &Row) -> Result<(i64, AuditEntry, [u8; 32], [u8; 32])> {
+    let role = r.opt_text(4)?.map(|s| s.parse()).transpose()?;
+    Ok((
+        r.i64(0)?,
+        AuditEntry {
+            at: Timestamp(r.i64(1)?),
+            operation: r.opt_i64(2)?.map(safeconduct_domain::OperationId),
+            user: r.opt_i64(3)?.map(safeconduct_domain::UserId),
+            role,
+            device: r.opt_text(5)?,
+            action: r.text(6)?,
+            record: r.opt_text(7)?,
+            reason: r.opt_text(8)?,
+        },
+        hash32(r.bytes(9)?)?,
+        hash32(r.bytes(10)?)?,
+    ))
+}
+
+/// Entries from `after` (exclusive), at most `limit`, in chain order.
+pub(crate) fn entries(
+    db: &mut dyn Db,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, AuditEntry, [u8; 32], [u8; 32])>> {
+    db.rows(
+        "SELECT seq, at, operation_id, user_id, role, device, action, record, reason,
+                prev_hash, hash
+         FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+        p![after, limit],
+    )?
+    .iter()
+    .map(entry)
+    .collect()
+}
+
+/// Recomputes the whole chain, page by page, and compares it with the stored head and every
+/// checkpoint. Reports the first broken link.
+pub(crate) fn verify(db: &mut dyn Db) -> Result<AuditReport> {
+    let head = db.one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?;
+    let (head_seq, head_hash) = (head.i64(0)?, hash32(head.bytes(1)?)?);
+    let checkpoints = checkpoints(db)?;
+    let mut expected_seq = 1;
+    let mut prev = GENESIS;
+    let mut first_break = None;
+    let mut recomputed_at = std::collections::HashMap::new();
+    'pages: loop {
+        let page = entries(db, expected_seq - 1, 5000)?;
+        if page.is_empty() {
+            break;
+        }
+        for (seq, e, stored_prev, stored_hash) in page {
+            let problem = if seq != expected_seq {
+                Some(AuditBreak::Missing { seq: expected_seq })
+            } else if stored_prev != prev {
+                Some(AuditBreak::Relinked { seq })
+            } else if entry_hash(&prev, seq, &e) != stored_hash {
+                Some(AuditBreak::Altered { seq })
+            } else {
+                None
+            };
+            if let Some(p) = problem {
+                first_break = Some(p);
+                break 'pages;
+            }
+            if checkpoints.iter().any(|c| c.seq == seq) {
+                recomputed_at.insert(seq, stored_hash);
+            }
+            prev = stored_hash;
+            expected_seq = seq + 1;
+        }
+    }
+    let entries = expected_seq - 1;
+    if first_break.is_none() {
+        if let Some(c) = checkpoints.iter().find(|c| c.seq > entries) {
+            first_break = Some(AuditBreak::Truncated {
+                entries,
+                checkpoint: c.seq,
+            });
+        } else if let Some(c) = checkpoints
+            .iter()
+            .find(|c| recomputed_at.get(&c.seq) != Some(&c.hash))
+        {
+            first_break = Some(AuditBreak::CheckpointMismatch { seq: c.seq });
+        } else if head_seq != entries || (entries > 0 && head_hash != prev) {
+            first_break = Some(AuditBreak::Truncated {
+                entries,
+                checkpoint: head_seq,
+            });
+        }
+    }
+    Ok(AuditReport {
+        entries,
+        head: prev,
+        first_break,
+        checkpoints,
+    })
+}
+
+pub(crate) fn checkpoints(db: &mut dyn Db) -> Result<Vec<AuditCheckpoint>> {
+    db.rows(
+        "SELECT seq, hash, at, kid, signature FROM audit_checkpoints ORDER BY seq",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(AuditCheckpoint {
+            seq: r.i64(0)?,
+            hash: hash32(r.bytes(1)?)?,
+            at: Timestamp(r.i64(2)?),
+            kid: r.bytes(3)?,
+            signature: r.bytes(4)?,
+        })
+    })
+    .collect()
+}
+
+/// The current head: entries so far and the last hash.
+pub(crate) fn head(db: &mut dyn Db) -> Result<(i64, [u8; 32])> {
+    let r = db.one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?;
+    Ok((r.i64(0)?, hash32(r.bytes(1)?)?))
+}
+
+pub(crate) fn add_checkpoint(db: &mut dyn Db, c: &AuditCheckpoint) -> Result<()> {
+    db.exec(
+        "INSERT INTO audit_checkpoints (seq, hash, at, kid, signature) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (seq) DO NOTHING",
+        p![
+            c.seq,
+            &c.hash[..],
+            c.at.0,
+            c.kid.as_slice(),
+            c.signature.as_slice()
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn audit_key(db: &mut dyn Db) -> Result<Option<AuditKey>> {
+    db.row(
+        "SELECT kid, public_key, wrapped_secret, created_at FROM audit_keys
+         ORDER BY created_at DESC, kid LIMIT 1",
+        &[],
+    )?
+    .map(|r| {
+        let bad = |_| crate::StoreError::Internal("a stored audit key is malformed".into());
+        Ok(AuditKey {
+            kid: r.bytes(0)?.try_into().map_err(bad)?,
+            public_key: r.bytes(1)?.try_into().map_err(bad)?,
+            wrapped_secret: r.bytes(2)?,
+            created_at: Timestamp(r.i64(3)?),
+        })
+    })
+    .transpose()
+}
+
+/// Stores the audit key unless there is one; returns the stored one.
+pub(crate) fn init_audit_key(db: &mut dyn Db, key: &AuditKey) -> Result<AuditKey> {
+    if let Some(existing) = audit_key(db)? {
+        return Ok(existing);
+    }
+    db.exec(
+        "INSERT INTO audit_keys (kid, public_key, wrapped_secret, created_at) VALUES ($1, $2, $3, $4)",
+        p![&key.kid[..], &key.public_key[..], key.wrapped_secret.as_slice(), key.created_at.0],
+    )?;
+    Ok(key.clone())
+}

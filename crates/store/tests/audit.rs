@@ -1,0 +1,167 @@
+//! The audit chain on both backends: every change appends an entry; the chain verifies; an
+//! entry deleted, edited or moved, or a log truncated behind a checkpoint, is detected at the
+//! first broken link; concurrent writers make one chain.
+
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::*;
+use safeconduct_store::testing::{Backend, TestStore};
+use safeconduct_store::*;
+use std::sync::Arc;
+
+fn entry(i: i64) -> AuditEntry {
+    AuditEntry {
+        at: Timestamp(1_800_000_000 + i),
+        operation: Some(OperationId(1)),
+        user: Some(UserId(7)),
+        role: Some(Role::Hotline),
+        device: None,
+        action: "household".into(),
+        record: Some(format!("/api/operations/1/households/REF{i}")),
+        reason: None,
+    }
+}
+
+/// A store holding an operation (one entry) and `n` read entries.
+fn with_entries(backend: Backend, n: i64) -> TestStore {
+    let t = TestStore::fresh(backend);
+    t.store.create_operation("Audit", Timestamp(0)).unwrap();
+    for i in 0..n {
+        t.store.audit(&entry(i)).unwrap();
+    }
+    t
+}
+
+/// Lets the test play an intruder with write access to the database.
+fn disable_append_only(t: &TestStore, backend: Backend) {
+    let sql = match backend {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+        Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER USER;",
+    };
+    t.raw_exec(sql).unwrap();
+}
+
+fn checkpoint(t: &TestStore) {
+    let (seq, hash) = t.store.audit_head().unwrap();
+    t.store
+        .add_audit_checkpoint(&AuditCheckpoint {
+            seq,
+            hash,
+            at: Timestamp(1_900_000_000),
+            kid: vec![1, 2, 3, 4],
+            signature: vec![0; 64],
+        })
+        .unwrap();
+}
+
+fn break_of(t: &TestStore) -> Option<AuditBreak> {
+    t.store.verify_audit().unwrap().first_break
+}
+
+fn an_intact_chain_verifies_and_changes_are_in_it(backend: Backend) {
+    let t = with_entries(backend, 10);
+    let report = t.store.verify_audit().unwrap();
+    assert_eq!(report.first_break, None);
+    assert_eq!(report.entries, 11);
+    assert_eq!((report.entries, report.head), t.store.audit_head().unwrap());
+    let first = t.store.audit_entries(0, 1).unwrap();
+    assert_eq!(first[0].1.action, "operation_created");
+    assert_eq!(first[0].1.record.as_deref(), Some("operation/1"));
+}
+
+fn the_log_refuses_updates_and_deletes(backend: Backend) {
+    let t = with_entries(backend, 2);
+    assert!(
+        t.raw_exec("UPDATE audit_log SET action = 'x' WHERE seq = 2")
+            .is_err()
+    );
+    assert!(t.raw_exec("DELETE FROM audit_log WHERE seq = 2").is_err());
+    assert_eq!(break_of(&t), None);
+}
+
+fn a_deleted_entry_is_detected(backend: Backend) {
+    let t = with_entries(backend, 10);
+    disable_append_only(&t, backend);
+    t.raw_exec("DELETE FROM audit_log WHERE seq = 5").unwrap();
+    assert_eq!(break_of(&t), Some(AuditBreak::Missing { seq: 5 }));
+}
+
+fn an_edited_entry_is_detected(backend: Backend) {
+    let t = with_entries(backend, 10);
+    disable_append_only(&t, backend);
+    t.raw_exec("UPDATE audit_log SET record = '/api/operations/1/households/OTHER' WHERE seq = 7")
+        .unwrap();
+    assert_eq!(break_of(&t), Some(AuditBreak::Altered { seq: 7 }));
+}
+
+fn reordered_entries_are_detected(backend: Backend) {
+    let t = with_entries(backend, 10);
+    disable_append_only(&t, backend);
+    t.raw_exec(
+        "UPDATE audit_log SET seq = 1000 WHERE seq = 3;
+         UPDATE audit_log SET seq = 3 WHERE seq = 4;
+         UPDATE audit_log SET seq = 4 WHERE seq = 1000;",
+    )
+    .unwrap();
+    assert_eq!(break_of(&t), Some(AuditBreak::Relinked { seq: 3 }));
+}
+
+fn a_truncated_log_is_detected_even_with_its_head_rewritten(backend: Backend) {
+    let t = with_entries(backend, 10);
+    checkpoint(&t);
+    disable_append_only(&t, backend);
+    // The intruder removes the last entries and rewrites the head to match.
+    t.raw_exec(
+        "DELETE FROM audit_log WHERE seq > 8;
+         UPDATE audit_head SET seq = 8, hash = (SELECT hash FROM audit_log WHERE seq = 8);",
+    )
+    .unwrap();
+    assert_eq!(
+        break_of(&t),
+        Some(AuditBreak::Truncated {
+            entries: 8,
+            checkpoint: 11
+        })
+    );
+    // Without the head rewritten, the head alone tells.
+    let t = with_entries(backend, 4);
+    disable_append_only(&t, backend);
+    t.raw_exec("DELETE FROM audit_log WHERE seq = 5").unwrap();
+    assert_eq!(
+        break_of(&t),
+        Some(AuditBreak::Truncated {
+            entries: 4,
+            checkpoint: 5
+        })
+    );
+}
+
+fn concurrent_writers_make_one_chain(backend: Backend) {
+    let t = with_entries(backend, 0);
+    let store: Arc<dyn Store> = t.store.clone();
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                for i in 0..25 {
+                    store.audit(&entry(w * 100 + i)).unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    let report = t.store.verify_audit().unwrap();
+    assert_eq!(report.first_break, None);
+    assert_eq!(report.entries, 101);
+}
+
+safeconduct_store::on_both_backends!(
+    an_intact_chain_verifies_and_changes_are_in_it,
+    the_log_refuses_updates_and_deletes,
+    a_deleted_entry_is_detected,
+    an_edited_entry_is_detected,
+    reordered_entries_are_detected,
+    a_truncated_log_is_detected_even_with_its_head_rewritten,
+    concurrent_writers_make_one_chain,
+);
