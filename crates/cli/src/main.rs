@@ -146,6 +146,26 @@ enum Command {
     /// Issue, revoke and verify passes; rotate keys; write field kits.
     #[command(subcommand)]
     Pass(PassCommand),
+    /// Check and sign the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the audit chain from its first entry, compare it with its head and every
+    /// signed checkpoint, and report the first broken link. Exits with 1 when the log does
+    /// not verify.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Sign the current head of the audit chain and print the checkpoint, to keep apart from
+    /// the database as proof of the log's state now. Servers also sign one every 10 minutes.
+    Checkpoint {
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -417,6 +437,28 @@ fn main() -> Result<()> {
         }
         Command::Store(StoreCommand::Copy { from, to }) => copy_store(&from, &to),
         Command::Pass(command) => run_pass(command),
+        Command::Audit(AuditCommand::Verify { data }) => {
+            if !audit_verify(data.open()?.as_ref(), &data.keyring()?)? {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Checkpoint { data }) => {
+            let c = safeconduct_server::audit::checkpoint(
+                &data.keyring()?,
+                data.open()?.as_ref(),
+                safeconduct_server::now(),
+            )?;
+            println!(
+                "entry {} hash {} at {} key {} signature {}",
+                c.seq,
+                hex(&c.hash),
+                safeconduct_server::wire::time_text(c.at),
+                hex(&c.kid),
+                hex(&c.signature)
+            );
+            Ok(())
+        }
         Command::Openapi => {
             println!(
                 "{}",
@@ -506,10 +548,11 @@ fn copy_store(from: &str, to: &str) -> Result<()> {
     bar.finish_and_clear();
     let rows: u64 = report.tables.iter().map(|(_, n)| n).sum();
     println!(
-        "copied {rows} rows in {:.1}s; verified: row counts of {} tables, the event log, and the counts of {} operation(s)",
+        "copied {rows} rows in {:.1}s; verified: row counts of {} tables, the event log, the counts of {} operation(s), and the audit chain ({} entries)",
         started.elapsed().as_secs_f64(),
         report.tables.len(),
-        report.operations_checked
+        report.operations_checked,
+        report.audit_entries
     );
     for (table, n) in &report.tables {
         println!("  {table:<14} {n}");
@@ -525,6 +568,53 @@ fn generate_password() -> Result<String> {
         .iter()
         .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
         .collect())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Prints what the audit chain check found; returns whether the log verifies.
+fn audit_verify(
+    store: &dyn Store,
+    keyring: &safeconduct_server::passes::PassKeyring,
+) -> Result<bool> {
+    let report = store.verify_audit().context("reading the audit log")?;
+    let forged = safeconduct_server::audit::forged_checkpoints(
+        keyring,
+        store,
+        &report.checkpoints,
+        safeconduct_server::now(),
+    )?;
+    match report.first_break {
+        None => println!(
+            "audit chain intact: {} entries, head {}",
+            report.entries,
+            hex(&report.head)
+        ),
+        Some(b) => println!(
+            "audit chain BROKEN: {b}; the {} entries before it verify",
+            report.entries
+        ),
+    }
+    let signed = report.checkpoints.len() - forged.len();
+    println!(
+        "{signed} of {} checkpoint(s) signed by this store's audit key{}",
+        report.checkpoints.len(),
+        report
+            .checkpoints
+            .last()
+            .map(|c| format!(
+                "; the last at entry {}, {}",
+                c.seq,
+                safeconduct_server::wire::time_text(c.at)
+            ))
+            .unwrap_or_default()
+    );
+    for seq in &forged {
+        println!("checkpoint at entry {seq}: signature does NOT verify");
+    }
+    Ok(report.first_break.is_none() && forged.is_empty())
 }
 
 fn run_pass(command: PassCommand) -> Result<()> {

@@ -6,27 +6,11 @@ use safeconduct_domain::model::*;
 use safeconduct_domain::values::*;
 use safeconduct_domain::*;
 use safeconduct_store::*;
+mod common;
+
+use common::{run, text};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn run(args: &[&str], data: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_safeconduct"))
-        .args(args)
-        .env("SAFECONDUCT_DATA", data)
-        .env_remove("SAFECONDUCT_DATABASE")
-        .env_remove("SAFECONDUCT_KEY_FILE")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use std::process::Command;
 
 /// An operation with one household assigned to a window that is open now; returns its
 /// reference and RV.

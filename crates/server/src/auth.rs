@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::{OperationId, Role, UserId};
-use safeconduct_store::Actor;
+use safeconduct_store::{self as store, Actor};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -164,6 +164,12 @@ fn bearer(req: &Request) -> Option<&str> {
     (token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())).then_some(token)
 }
 
+/// The reason a caller states for reading personal data, from the `X-Reason` header.
+fn reason(req: &Request) -> Option<String> {
+    let v = req.headers().get("x-reason")?.to_str().ok()?.trim();
+    (!v.is_empty()).then(|| v.chars().take(200).collect())
+}
+
 fn device(req: &Request) -> Option<String> {
     let v = req.headers().get("x-device-id")?.to_str().ok()?.trim();
     (!v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
@@ -172,9 +178,13 @@ fn device(req: &Request) -> Option<String> {
 
 /// Middleware for every endpoint that is not open: 401 without a live session, 403 when the
 /// caller holds none of the endpoint's roles in the operation named in the path.
+/// When `audited` names the endpoint, the call reads personal data: an entry (who, role,
+/// endpoint, path without its query, `X-Reason`) is appended to the audit log before the
+/// handler runs, and the call is refused if it cannot be.
 pub async fn authorise(
     State(app): State<App>,
     access: Access,
+    audited: Option<&'static str>,
     mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
@@ -234,6 +244,16 @@ pub async fn authorise(
         role,
         device: device(&req),
     };
+    if let Some(action) = audited {
+        let mut entry = store::AuditEntry::by(
+            &caller.actor(now),
+            operation,
+            action,
+            Some(req.uri().path().to_string()),
+        );
+        entry.reason = reason(&req);
+        app.run(move |s| s.audit(&entry)).await?;
+    }
     req.extensions_mut().insert(caller);
     Ok(next.run(req).await)
 }

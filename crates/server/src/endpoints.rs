@@ -163,17 +163,40 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-/// Builds the router from the table, with the authorisation layer on every endpoint that is
-/// not open.
+/// Endpoints whose answer carries personal data (names, phones, documents, dates of birth),
+/// or a pass or a key that stands for it. Each call is written to the audit log before it
+/// runs.
+pub const PERSONAL_DATA_READS: &[&str] = &[
+    "h::household",
+    "h::case_events",
+    "h::lookup",
+    "h::manifest_csv",
+    "h::manifest_html",
+    "ph::pass",
+    "ph::pass_svg",
+    "ph::pass_png",
+    "ph::pass_sheet",
+    "ph::field_kit",
+];
+
+impl Endpoint {
+    pub fn reads_personal_data(&self) -> bool {
+        PERSONAL_DATA_READS.contains(&self.operation_id)
+    }
+}
+
+/// Builds the router from the table, with the authorisation layer (and the audit of reads of
+/// personal data) on every endpoint that is not open.
 pub fn router(app: App) -> Router {
     let mut router: Router<App> = Router::new();
     for e in endpoints() {
+        let audited = e.reads_personal_data().then_some(e.operation_id);
         let route = match e.access {
             Access::Open => e.router,
             access => e
                 .router
                 .route_layer(from_fn_with_state(app.clone(), move |state, req, next| {
-                    auth::authorise(state, access, req, next)
+                    auth::authorise(state, access, audited, req, next)
                 })),
         };
         router = router.route(e.path, route);

@@ -117,8 +117,15 @@ pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> 
     };
     let (token, digest) = auth::new_token()?;
     let expires = Timestamp(crate::now().0 + app.session_seconds);
-    app.run(move |s| s.create_session(&digest, account.id, expires))
-        .await?;
+    let user = account.id;
+    app.run(move |s| {
+        s.create_session(&digest, user, expires)?;
+        s.audit(&store::AuditEntry {
+            user: Some(user),
+            ..store::AuditEntry::by(&store::Actor::system(now), None, "signed_in", None)
+        })
+    })
+    .await?;
     Ok(Json(SessionOut {
         token,
         expires_at: time_text(expires),
@@ -128,7 +135,14 @@ pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> 
 pub async fn sign_out(State(app): State<App>, Extension(caller): Extension<Caller>) -> StatusCode {
     let digest = caller.token_digest.clone();
     app.sessions.forget(&digest);
-    match app.run(move |s| s.delete_session(&digest)).await {
+    let entry = store::AuditEntry::by(&caller.actor(crate::now()), None, "signed_out", None);
+    match app
+        .run(move |s| {
+            s.delete_session(&digest)?;
+            s.audit(&entry).map(|_| ())
+        })
+        .await
+    {
         Ok(()) => StatusCode::NO_CONTENT,
         Err(e) => e.status,
     }

@@ -7,6 +7,7 @@
 //! `safeconduct-store`, behind its trait). Wire types live here and convert to domain types at
 //! the door. Personal data is never written to the log.
 
+pub mod audit;
 pub mod auth;
 pub mod endpoints;
 mod error;
@@ -135,7 +136,44 @@ pub async fn serve(
     app: App,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
+    let checkpoints = tokio::spawn(checkpoint_every(app.clone(), AUDIT_CHECKPOINT_SECONDS));
+    let served = axum::serve(listener, router(app.clone()))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    checkpoints.abort();
+    // A last signed checkpoint of the audit chain as the server stops.
+    let keyring = app_keyring(&app);
+    let _ = app
+        .run(move |s| audit::checkpoint(&keyring, s, now()))
+        .await;
+    served
+}
+
+/// How often a server signs the head of the audit chain, when it has moved.
+pub const AUDIT_CHECKPOINT_SECONDS: u64 = 600;
+
+fn app_keyring(app: &App) -> passes::PassKeyring {
+    app.keyring().clone()
+}
+
+async fn checkpoint_every(app: App, seconds: u64) {
+    let mut last = -1;
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(seconds));
+    loop {
+        ticks.tick().await;
+        let keyring = app_keyring(&app);
+        let done = app
+            .run(move |s| {
+                let (seq, _) = s.audit_head()?;
+                if seq == last {
+                    return Ok(seq);
+                }
+                audit::checkpoint(&keyring, s, now()).map(|c| c.seq)
+            })
+            .await;
+        match done {
+            Ok(seq) => last = seq,
+            Err(e) => tracing::warn!(code = e.code, "could not sign an audit checkpoint"),
+        }
+    }
 }

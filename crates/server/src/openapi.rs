@@ -32,7 +32,15 @@ pub fn document() -> Value {
                     .join(", ")
             ),
         };
+        let who = if e.reads_personal_data() {
+            format!(
+                "{who} Reads personal data: each call is written to the audit log first, with the reason given in the X-Reason header."
+            )
+        } else {
+            who
+        };
         op.insert("description".into(), json!(who));
+        op.insert("x-audited".into(), json!(e.reads_personal_data()));
         op.insert(
             "x-roles".into(),
             match e.access {

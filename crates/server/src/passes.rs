@@ -91,6 +91,11 @@ impl PassKeyring {
         PassKeyring { kek: Arc::new(kek) }
     }
 
+    /// The key encryption key, for the other keys it wraps (the audit key).
+    pub(crate) fn kek(&self) -> &Kek {
+        &self.kek
+    }
+
     fn wrap_issuer(&self, op: OperationId, key: &IssuerKey, at: Timestamp) -> StoredIssuerKey {
         StoredIssuerKey {
             kid: key.kid().0,

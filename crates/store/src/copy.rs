@@ -221,6 +221,30 @@ const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "audit_log",
+        &[
+            "seq",
+            "at",
+            "operation_id",
+            "user_id",
+            "role",
+            "device",
+            "action",
+            "record",
+            "reason",
+            "prev_hash",
+            "hash",
+        ],
+    ),
+    (
+        "audit_checkpoints",
+        &["seq", "hash", "at", "kid", "signature"],
+    ),
+    (
+        "audit_keys",
+        &["kid", "public_key", "wrapped_secret", "created_at"],
+    ),
+    (
         "stage_counts",
         &[
             "operation_id",
@@ -241,6 +265,8 @@ const PAGE: usize = 5000;
 pub struct CopyReport {
     /// Rows per table, equal on both sides.
     pub tables: Vec<(String, u64)>,
+    /// Entries of the audit chain, verified on the copy from the first to its head.
+    pub audit_entries: u64,
     /// Operations whose accountability check and maintained counts agree on both sides.
     pub operations_checked: usize,
 }
@@ -312,6 +338,12 @@ pub fn copy(from: &str, to: &str, progress: &mut dyn FnMut(&str, u64)) -> Result
                 progress(table, copied);
                 dst.reset_identity(table)?;
             }
+            // The chain's head row exists in every store; it takes the source's value.
+            let head = src.one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?;
+            dst.exec(
+                "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+                &head.0,
+            )?;
             Ok(())
         })
     })?;
@@ -403,5 +435,28 @@ fn verify(source: &Opened, target: &Opened) -> Result<CopyReport> {
         }
     }
     report.operations_checked = ops.len();
+    let chain = with_read(target, &mut |db| super::sql::audit::verify(db))?;
+    if let Some(b) = chain.first_break {
+        return Err(StoreError::Internal(format!(
+            "the audit chain of the copy does not verify: {b}"
+        )));
+    }
+    // The source may have moved on since the snapshot: the copy's chain must be a prefix of
+    // the source's.
+    let seq = chain.entries;
+    let at_source = with_read(source, &mut |db| {
+        db.row(
+            "SELECT hash FROM audit_log WHERE seq = $1",
+            &[Value::Int(seq)],
+        )?
+        .map(|r| r.bytes(0))
+        .transpose()
+    })?;
+    if seq > 0 && at_source.as_deref() != Some(&chain.head[..]) {
+        return Err(StoreError::Internal(
+            "the audit chain of the copy differs from the source".into(),
+        ));
+    }
+    report.audit_entries = chain.entries as u64;
     Ok(report)
 }

@@ -84,7 +84,10 @@ pub(crate) fn append(db: &mut dyn Db, e: &AuditEntry) -> Result<i64> {
     Ok(seq)
 }
 
-fn entry(r: &Row) -> Result<(i64, AuditEntry, [u8; 32], [u8; 32])> {
+/// An entry as stored: its sequence number, the entry, the hash before it and its own.
+type Stored = (i64, AuditEntry, [u8; 32], [u8; 32]);
+
+fn entry(r: &Row) -> Result<Stored> {
     let role = r.opt_text(4)?.map(|s| s.parse()).transpose()?;
     Ok((
         r.i64(0)?,
@@ -104,11 +107,7 @@ fn entry(r: &Row) -> Result<(i64, AuditEntry, [u8; 32], [u8; 32])> {
 }
 
 /// Entries from `after` (exclusive), at most `limit`, in chain order.
-pub(crate) fn entries(
-    db: &mut dyn Db,
-    after: i64,
-    limit: i64,
-) -> Result<Vec<(i64, AuditEntry, [u8; 32], [u8; 32])>> {
+pub(crate) fn entries(db: &mut dyn Db, after: i64, limit: i64) -> Result<Vec<Stored>> {
     db.rows(
         "SELECT seq, at, operation_id, user_id, role, device, action, record, reason,
                 prev_hash, hash
