@@ -184,7 +184,7 @@ fn device(req: &Request) -> Option<String> {
 pub async fn authorise(
     State(app): State<App>,
     access: Access,
-    audited: Option<&'static str>,
+    audited: Option<crate::endpoints::Audited>,
     mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
@@ -244,14 +244,21 @@ pub async fn authorise(
         role,
         device: device(&req),
     };
-    if let Some(action) = audited {
+    if let Some(audited) = audited {
         let mut entry = store::AuditEntry::by(
             &caller.actor(now),
             operation,
-            action,
+            audited.action,
             Some(req.uri().path().to_string()),
         );
         entry.reason = reason(&req);
+        if audited.reason_required && entry.reason.is_none() {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "reason_required",
+                "a bulk export needs a stated reason: send it in the X-Reason header",
+            ));
+        }
         app.run(move |s| s.audit(&entry)).await?;
     }
     req.extensions_mut().insert(caller);

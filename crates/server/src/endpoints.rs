@@ -153,8 +153,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/operations/{op}/flights", Roles(AIRLIFT), h::create_flight, "Schedule a flight", body: FlightIn => json::<FlightOut>(201)),
         endpoint!(GET "/api/operations/{op}/flights", Roles(AIRLIFT), h::flights, "Flights with their load" => json::<Vec<FlightOut>>(200)),
         endpoint!(POST "/api/operations/{op}/flights/{flight}/manifest", Roles(MANIFEST), h::manifest_case, "Put a processed household on a flight's manifest (never over capacity)", body: CaseChoice => json::<StepOut>(200)),
-        endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.csv", Roles(AIRLIFT), h::manifest_csv, "The flight manifest as CSV" => Reply::Csv),
-        endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.html", Roles(AIRLIFT), h::manifest_html, "The flight manifest as a printable page" => Reply::Html),
+        endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.csv", Roles(COORDINATOR), h::manifest_csv, "The flight manifest as CSV (a bulk export: state the reason in X-Reason)" => Reply::Csv),
+        endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.html", Roles(COORDINATOR), h::manifest_html, "The flight manifest as a printable page (a bulk export: state the reason in X-Reason)" => Reply::Html),
         endpoint!(POST "/api/operations/{op}/hazards", Roles(CASEWORK), h::report_hazard, "Report a hazard", body: HazardIn => json::<HazardOut>(201)),
         endpoint!(GET "/api/operations/{op}/hazards", Roles(CASEWORK), h::hazards, "Reported hazards" => json::<Vec<HazardOut>>(200)),
         endpoint!(GET "/api/operations/{op}/live", Roles(LIVE), h::live, "Live changes from every server, as server-sent events (coordinators: all; escorts: at RVs; gate staff: at gates)" => Reply::Events(schema::<LiveChange>)),
@@ -179,10 +179,25 @@ pub const PERSONAL_DATA_READS: &[&str] = &[
     "ph::field_kit",
 ];
 
+/// Bulk exports of personal data: coordinators only (stated in the table), and refused unless
+/// the caller states a reason in `X-Reason`, which goes into the audit log.
+pub const BULK_EXPORTS: &[&str] = &["h::manifest_csv", "h::manifest_html"];
+
 impl Endpoint {
     pub fn reads_personal_data(&self) -> bool {
         PERSONAL_DATA_READS.contains(&self.operation_id)
     }
+
+    pub fn is_bulk_export(&self) -> bool {
+        BULK_EXPORTS.contains(&self.operation_id)
+    }
+}
+
+/// What the authorisation layer writes to the audit log for an endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct Audited {
+    pub action: &'static str,
+    pub reason_required: bool,
 }
 
 /// Builds the router from the table, with the authorisation layer (and the audit of reads of
@@ -190,7 +205,10 @@ impl Endpoint {
 pub fn router(app: App) -> Router {
     let mut router: Router<App> = Router::new();
     for e in endpoints() {
-        let audited = e.reads_personal_data().then_some(e.operation_id);
+        let audited = e.reads_personal_data().then_some(Audited {
+            action: e.operation_id,
+            reason_required: e.is_bulk_export(),
+        });
         let route = match e.access {
             Access::Open => e.router,
             access => e

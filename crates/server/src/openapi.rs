@@ -32,7 +32,11 @@ pub fn document() -> Value {
                     .join(", ")
             ),
         };
-        let who = if e.reads_personal_data() {
+        let who = if e.is_bulk_export() {
+            format!(
+                "{who} A bulk export of personal data: refused (422 reason_required) without a reason in the X-Reason header, which is written to the audit log with the call."
+            )
+        } else if e.reads_personal_data() {
             format!(
                 "{who} Reads personal data: each call is written to the audit log first, with the reason given in the X-Reason header."
             )
@@ -140,6 +144,9 @@ pub fn document() -> Value {
         }
         if e.request.is_some() {
             errors.extend(["413", "415", "422"]);
+        }
+        if e.is_bulk_export() {
+            errors.push("422");
         }
         if e.path == "/healthz" || e.path == "/api/openapi.json" {
             errors = vec!["503"];

@@ -78,6 +78,62 @@ async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backen
     );
 }
 
+async fn bulk_exports_need_a_reason_and_are_logged_with_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = app.places(20, 20).await;
+    let path = app.url(&format!(
+        "/api/operations/{{op}}/flights/{}/manifest.csv",
+        p.flight
+    ));
+    let (before, _) = on_store(&app, |s| s.audit_head().unwrap()).await;
+    let res = app
+        .client
+        .get(&path)
+        .bearer_auth(app.token(Role::Coordinator))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["error"]["code"],
+        "reason_required"
+    );
+    assert_eq!(
+        on_store(&app, |s| s.audit_head().unwrap().0).await,
+        before,
+        "a refused export is not a read"
+    );
+    let res = app
+        .client
+        .get(&path)
+        .bearer_auth(app.token(Role::Coordinator))
+        .header("x-reason", "manifest for the crew")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let entries = on_store(&app, move |s| s.audit_entries(before, 10).unwrap()).await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].1.action, "h::manifest_csv");
+    assert_eq!(
+        entries[0].1.reason.as_deref(),
+        Some("manifest for the crew")
+    );
+    let res = app
+        .client
+        .get(&path)
+        .bearer_auth(app.token(Role::Manifest))
+        .header("x-reason", "x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        403,
+        "bulk exports are the coordinator's alone"
+    );
+}
+
 #[test]
 fn every_endpoint_that_answers_with_personal_data_is_audited() {
     // The list is the single statement of which reads are audited; it must name real
@@ -101,4 +157,7 @@ fn every_endpoint_that_answers_with_personal_data_is_audited() {
     }
 }
 
-safeconduct_store::on_both_backends_async!(reads_of_personal_data_are_logged_without_personal_data);
+safeconduct_store::on_both_backends_async!(
+    reads_of_personal_data_are_logged_without_personal_data,
+    bulk_exports_need_a_reason_and_are_logged_with_it,
+);

@@ -458,7 +458,10 @@ async fn bad_path_segments_and_queries_are_client_errors(backend: Backend) {
             "invalid_query",
         ),
         ("/api/operations/{op}/batches/7", "not_found"),
-        ("/api/operations/{op}/flights/7/manifest.csv", "not_found"),
+        (
+            "/api/operations/{op}/flights/7/manifest.csv",
+            "reason_required",
+        ),
         ("/api/nowhere", "not_found"),
     ] {
         let (status, value) = app

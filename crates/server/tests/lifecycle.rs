@@ -155,7 +155,8 @@ async fn a_household_travels_from_registration_to_boarding_and_every_count_adds_
             "/api/operations/{{op}}/flights/{}/manifest.csv",
             p.flight
         )))
-        .bearer_auth(app.token(Role::Manifest))
+        .bearer_auth(app.token(Role::Coordinator))
+        .header("x-reason", "boarding check at the aircraft")
         .send()
         .await
         .unwrap();
@@ -174,6 +175,7 @@ async fn a_household_travels_from_registration_to_boarding_and_every_count_adds_
             p.flight
         )))
         .bearer_auth(app.token(Role::Coordinator))
+        .header("x-reason", "printed for the loadmaster")
         .send()
         .await
         .unwrap();
