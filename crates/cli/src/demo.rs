@@ -194,6 +194,7 @@ pub fn seed(
             &actor,
         )?;
     }
+    let mut user_ids = std::collections::HashMap::new();
     for (username, password, role) in &users {
         let hash = safeconduct_server::auth::hash_password(password)
             .map_err(|e| anyhow::anyhow!(e.message))?;
@@ -208,6 +209,7 @@ pub fn seed(
             )
             .with_context(|| format!("creating demo user {username}"))?;
         store.grant_role(id, op, *role, &actor)?;
+        user_ids.insert(*role, id);
     }
 
     // Rendezvous points: proposed by the authority, accepted by the escort party, activated.
@@ -246,6 +248,25 @@ pub fn seed(
             kind: GateKind::Discreet,
             hourly_throughput: 400,
             rvs: rvs.clone(),
+        },
+        &actor,
+    )?;
+    // Need to know: the demo escort works at every RV, the demo gate user at the service gate.
+    store.assign_places(
+        user_ids[&Role::Escort],
+        op,
+        &PlaceAssignment {
+            rvs: rvs.clone(),
+            ..PlaceAssignment::default()
+        },
+        &actor,
+    )?;
+    store.assign_places(
+        user_ids[&Role::Gate],
+        op,
+        &PlaceAssignment {
+            gates: vec![discreet.id],
+            ..PlaceAssignment::default()
         },
         &actor,
     )?;

@@ -335,6 +335,12 @@ enum UserCommand {
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
+        /// For an escort user: a rendezvous point id they act at. Repeat for several.
+        #[arg(long = "rv")]
+        rvs: Vec<i64>,
+        /// For a gate user: a gate id they act at. Repeat for several.
+        #[arg(long = "gate")]
+        gates: Vec<i64>,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -424,15 +430,23 @@ fn main() -> Result<()> {
             operation,
             roles,
             password_stdin,
+            rvs,
+            gates,
             data,
         }) => {
             let store = data.open()?;
+            let places = safeconduct_store::PlaceAssignment {
+                rvs: rvs.into_iter().map(safeconduct_domain::RvId).collect(),
+                gates: gates.into_iter().map(safeconduct_domain::GateId).collect(),
+                ..Default::default()
+            };
             add_user(
                 store.as_ref(),
                 &username,
                 OperationId(operation),
                 &roles,
                 password_stdin,
+                &places,
             )
         }
         Command::Store(StoreCommand::Copy { from, to }) => copy_store(&from, &to),
@@ -475,7 +489,21 @@ fn add_user(
     op: OperationId,
     roles: &[Role],
     password_stdin: bool,
+    places: &safeconduct_store::PlaceAssignment,
 ) -> Result<()> {
+    let placed = !places.rvs.is_empty() || !places.gates.is_empty();
+    if placed && !roles.iter().any(|r| matches!(r, Role::Escort | Role::Gate)) {
+        bail!("--rv and --gate are for escort and gate users");
+    }
+    // Check the places before creating anything, so a typo leaves no half-made user.
+    let known_rvs: Vec<_> = store.rvs(op)?.into_iter().map(|r| r.id).collect();
+    let known_gates: Vec<_> = store.gates(op)?.into_iter().map(|g| g.id).collect();
+    if let Some(rv) = places.rvs.iter().find(|r| !known_rvs.contains(r)) {
+        bail!("operation {op} has no rendezvous point {rv}");
+    }
+    if let Some(gate) = places.gates.iter().find(|g| !known_gates.contains(g)) {
+        bail!("operation {op} has no gate {gate}");
+    }
     let username = username.trim();
     if username.is_empty()
         || username.len() > 64
@@ -509,13 +537,14 @@ fn add_user(
         },
         safeconduct_server::now(),
     )?;
+    let admin = safeconduct_store::Actor::system(safeconduct_server::now());
     for role in roles {
-        store.grant_role(
-            id,
-            op,
-            *role,
-            &safeconduct_store::Actor::system(safeconduct_server::now()),
-        )?;
+        store.grant_role(id, op, *role, &admin)?;
+    }
+    if placed {
+        store
+            .assign_places(id, op, places, &admin)
+            .context("assigning places")?;
     }
     let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
     println!(

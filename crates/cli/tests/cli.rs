@@ -244,3 +244,62 @@ fn a_live_store_moves_from_sqlite_to_postgres_and_is_verified() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("empty store"));
     assert_eq!(target.operations().unwrap().len(), 2);
 }
+
+#[test]
+fn a_field_user_is_given_places_and_a_wrong_place_creates_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        run(&["operation", "create", "Places"], dir.path())
+            .status
+            .success()
+    );
+    let out = run(
+        &[
+            "user",
+            "add",
+            "esc1",
+            "--operation",
+            "1",
+            "--role",
+            "escort",
+            "--rv",
+            "99",
+        ],
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no rendezvous point 99"));
+    let out = run(
+        &[
+            "user",
+            "add",
+            "hot1",
+            "--operation",
+            "1",
+            "--role",
+            "hotline",
+            "--gate",
+            "1",
+        ],
+        dir.path(),
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("for escort and gate users"));
+    // Nothing half-made: the name is still free.
+    let out = run(
+        &[
+            "user",
+            "add",
+            "esc1",
+            "--operation",
+            "1",
+            "--role",
+            "escort",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -195,7 +195,7 @@ async fn prepare(
     let gate = call(client, token, reqwest::Method::POST, api("/gates"), Some(json!({
         "name": "Load gate", "location": {"lat": 60.167, "lon": 24.9425}, "kind": "discreet", "hourly_throughput": 20000, "rv_ids": [rv]
     }))).await?["id"].as_i64().unwrap_or_default();
-    let _ = gate;
+    assign_escort(args, client, token, rv, gate).await?;
     let window = call(client, token, reqwest::Method::POST, api("/windows"), Some(json!({
         "rv_id": rv, "start": "2030-08-24T06:00:00Z", "end": "2030-08-25T05:00:00Z", "capacity": 100000
     }))).await?["id"].as_i64().unwrap_or_default();
@@ -387,7 +387,12 @@ async fn main() -> Result<()> {
     let token = sign_in(&client, base, &args.user, &args.password).await?;
     let escort_token = sign_in(&client, base, &args.escort_user, &args.password).await?;
     if let Some(devices) = args.scan_devices {
-        return scan_ingest(&args, &client, &escort_token, devices).await;
+        let op = args.operation;
+        let rv = call(&client, &token, reqwest::Method::POST, format!("{base}/api/operations/{op}/rvs"), Some(json!({
+            "name": "Scan RV", "location": {"lat": 60.1652, "lon": 24.9393}, "landmark": "scan bench corner"
+        }))).await?["id"].as_i64().unwrap_or_default();
+        assign_escort(&args, &client, &token, rv, 0).await?;
+        return scan_ingest(&args, &client, &escort_token, devices, rv).await;
     }
     let (rv, phones, ready) = prepare(&args, &client, &token, &escort_token).await?;
     let shared = Arc::new(Shared {
@@ -508,11 +513,38 @@ async fn main() -> Result<()> {
 }
 
 /// Field devices syncing scans back to back for the duration: durable scans per second.
+/// Assigns the escort user to the RV (and the gate, when there is one): escorts act only at
+/// the places assigned to them.
+async fn assign_escort(
+    args: &Args,
+    client: &reqwest::Client,
+    token: &str,
+    rv: i64,
+    gate: i64,
+) -> Result<()> {
+    let base = &args.servers[0];
+    let url = format!(
+        "{base}/api/operations/{}/users/{}/places",
+        args.operation, args.escort_user
+    );
+    let gates: Vec<i64> = (gate > 0).then_some(gate).into_iter().collect();
+    call(
+        client,
+        token,
+        reqwest::Method::PUT,
+        url,
+        Some(json!({"rv_ids": [rv], "gate_ids": gates})),
+    )
+    .await?;
+    Ok(())
+}
+
 async fn scan_ingest(
     args: &Args,
     client: &reqwest::Client,
     token: &str,
     devices: usize,
+    rv: i64,
 ) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(args.duration);
     let started = Instant::now();
@@ -531,7 +563,7 @@ async fn scan_ingest(
                 let scans: Vec<Value> = (0..args.scan_batch)
                     .map(|i| json!({
                         "seq": seq + i as u64, "pass_index": (d * 10_000_000) as u64 + seq + i as u64,
-                        "rv_id": 1, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"
+                        "rv_id": rv, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"
                     }))
                     .collect();
                 let t = Instant::now();

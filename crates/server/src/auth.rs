@@ -140,6 +140,56 @@ pub struct Caller {
     pub role: Option<Role>,
     /// Device identifier sent in the `X-Device-Id` header (field scanners, gate laptops).
     pub device: Option<String>,
+    /// For an escort or gate caller: the places assigned to them now. `None` for the other
+    /// roles, which are not scoped to places.
+    pub places: Option<Places>,
+}
+
+/// The rendezvous points and gates an escort or gate caller may act at.
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    pub rvs: Vec<safeconduct_domain::RvId>,
+    pub gates: Vec<safeconduct_domain::GateId>,
+}
+
+fn out_of_scope(what: String) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::FORBIDDEN,
+        "out_of_scope",
+        format!("you are not assigned to {what} now; a coordinator assigns places"),
+    )
+}
+
+impl Caller {
+    /// Refuses an escort or gate caller acting at a rendezvous point not assigned to them.
+    pub fn may_act_at_rv(&self, rv: safeconduct_domain::RvId) -> Result<(), ApiError> {
+        match &self.places {
+            Some(p) if !p.rvs.contains(&rv) => Err(out_of_scope(format!("rendezvous point {rv}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuses an escort or gate caller acting at a gate not assigned to them.
+    pub fn may_act_at_gate(&self, gate: safeconduct_domain::GateId) -> Result<(), ApiError> {
+        match &self.places {
+            Some(p) if !p.gates.contains(&gate) => Err(out_of_scope(format!("gate {gate}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuses a caller who may see neither end of a batch: the escort its RV, gate staff its
+    /// gate.
+    pub fn may_see_batch(
+        &self,
+        rv: safeconduct_domain::RvId,
+        gate: safeconduct_domain::GateId,
+    ) -> Result<(), ApiError> {
+        match (self.role, &self.places) {
+            (Some(Role::Escort), Some(_)) => self.may_act_at_rv(rv),
+            (Some(Role::Gate), Some(_)) => self.may_act_at_gate(gate),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl Caller {
@@ -237,12 +287,20 @@ pub async fn authorise(
         (Access::Roles(allowed), None) => return Err(ApiError::forbidden(allowed)),
         (Access::SignedIn | Access::Open, _) => None,
     };
+    let places = match (role, operation) {
+        (Some(Role::Escort | Role::Gate), Some(op)) => {
+            let (rvs, gates) = app.run(move |s| s.assigned_places(user, op, now)).await?;
+            Some(Places { rvs, gates })
+        }
+        _ => None,
+    };
     let caller = Caller {
         user,
         token_digest: digest,
         operation,
         role,
         device: device(&req),
+        places,
     };
     if let Some(audited) = audited {
         let mut entry = store::AuditEntry::by(

@@ -144,6 +144,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/operations/{op}/rvs/{rv}/suspend", Roles(RV_PARTIES), h::suspend_rv, "Suspend a rendezvous point" => json::<RvOut>(200)),
         endpoint!(POST "/api/operations/{op}/rvs/{rv}/close", Roles(COORDINATOR), h::close_rv, "Close a rendezvous point" => json::<RvOut>(200)),
         endpoint!(GET "/api/operations/{op}/rvs/{rv}/counts", Roles(RV_PARTIES), h::rv_counts, "Stage counts of one rendezvous point" => json::<CountsOut>(200)),
+        endpoint!(PUT "/api/operations/{op}/users/{username}/places", Roles(COORDINATOR), h::assign_places, "Assign an escort or gate user the rendezvous points and gates they may act at, optionally for a time", body: PlacesIn => json::<PlacesOut>(200)),
         endpoint!(POST "/api/operations/{op}/gates", Roles(COORDINATOR), h::create_gate, "Open a gate linked to rendezvous points", body: GateIn => json::<GateOut>(201)),
         endpoint!(GET "/api/operations/{op}/gates", Roles(GATE_PARTIES), h::gates, "Gates of the operation" => json::<Vec<GateOut>>(200)),
         endpoint!(POST "/api/operations/{op}/gates/{gate}/status", Roles(GATE_PARTIES), h::gate_status, "Open, suspend or close a gate", body: GateStatusIn => json::<GateOut>(200)),

@@ -425,6 +425,14 @@ pub async fn no_show(
     Extension(caller): Extension<Caller>,
     ApiPath(p): ApiPath<CasePath>,
 ) -> Reply<StepOut> {
+    if caller.places.is_some() {
+        let id = op(&caller)?;
+        let reference = CaseReference::parse(&p.reference)?;
+        // A case with no RV yet cannot miss a window: the lifecycle refuses it below.
+        if let Some(rv) = app.run(move |s| s.household(id, &reference)).await?.rv {
+            caller.may_act_at_rv(rv)?;
+        }
+    }
     step(app, caller, p, CaseRequest::MarkNoShow).await
 }
 
@@ -435,6 +443,7 @@ pub async fn rv_arrival(
     ApiJson(body): ApiJson<RvArrivalIn>,
 ) -> Reply<StepOut> {
     let rv = RvId(body.rv_id);
+    caller.may_act_at_rv(rv)?;
     step(app, caller, p, CaseRequest::AdmitAtRv { rv }).await
 }
 
@@ -445,6 +454,7 @@ pub async fn processed(
     ApiJson(body): ApiJson<ProcessIn>,
 ) -> Reply<StepOut> {
     let gate = GateId(body.gate_id);
+    caller.may_act_at_gate(gate)?;
     step(app, caller, p, CaseRequest::Process { gate }).await
 }
 
@@ -480,6 +490,7 @@ pub async fn depart(
     ApiJson(body): ApiJson<DepartIn>,
 ) -> Result<(StatusCode, Json<BatchOut>), ApiError> {
     let id = op(&caller)?;
+    caller.may_act_at_rv(RvId(body.rv_id))?;
     let households = body
         .households
         .iter()
@@ -505,7 +516,9 @@ pub async fn batch(
     let _ = p.op;
     let id = op(&caller)?;
     let b = BatchId(p.batch);
-    Ok(Json(app.run(move |s| s.batch(id, b)).await?.into()))
+    let batch = app.run(move |s| s.batch(id, b)).await?;
+    caller.may_see_batch(batch.rv, batch.gate)?;
+    Ok(Json(batch.into()))
 }
 
 pub async fn batch_arrival(
@@ -519,6 +532,7 @@ pub async fn batch_arrival(
         reference: body.reference,
     };
     let batch = BatchId(p.batch);
+    batch_gate_in_scope(&app, &caller, batch).await?;
     step(app, caller, path, CaseRequest::ArriveAtGate { batch }).await
 }
 
@@ -530,10 +544,21 @@ pub async fn close_batch(
     let _ = p.op;
     let id = op(&caller)?;
     let b = BatchId(p.batch);
+    batch_gate_in_scope(&app, &caller, b).await?;
     let actor = caller.actor(crate::now());
     Ok(Json(
         app.run(move |s| s.close_batch(id, b, &actor)).await?.into(),
     ))
+}
+
+/// Refuses gate staff acting on a batch bound for a gate not assigned to them.
+async fn batch_gate_in_scope(app: &App, caller: &Caller, batch: BatchId) -> Result<(), ApiError> {
+    if caller.places.is_none() {
+        return Ok(());
+    }
+    let id = op(caller)?;
+    let gate = app.run(move |s| s.batch(id, batch)).await?.gate;
+    caller.may_act_at_gate(gate)
 }
 
 // ---- Rendezvous points ----
@@ -570,7 +595,14 @@ pub async fn rvs(
 ) -> Reply<Vec<RvOut>> {
     let id = op(&caller)?;
     let rvs = app.run(move |s| s.rvs(id)).await?;
-    Ok(Json(rvs.into_iter().map(Into::into).collect()))
+    // An escort sees the points assigned to them, and proposals awaiting the escort party.
+    let visible = |r: &store::RendezvousPoint| match &caller.places {
+        Some(p) => p.rvs.contains(&r.id) || !r.accepted_by_escort,
+        None => true,
+    };
+    Ok(Json(
+        rvs.into_iter().filter(visible).map(Into::into).collect(),
+    ))
 }
 
 async fn change_rv(app: App, caller: Caller, p: RvPath, change: RvChange) -> Reply<RvOut> {
@@ -607,6 +639,7 @@ pub async fn suspend_rv(
     Extension(caller): Extension<Caller>,
     ApiPath(p): ApiPath<RvPath>,
 ) -> Reply<RvOut> {
+    caller.may_act_at_rv(RvId(p.rv))?;
     change_rv(app, caller, p, RvChange::Suspend).await
 }
 
@@ -625,6 +658,7 @@ pub async fn rv_counts(
 ) -> Reply<CountsOut> {
     let _ = p.op;
     let id = op(&caller)?;
+    caller.may_act_at_rv(RvId(p.rv))?;
     let scope = CountScope::Rv(RvId(p.rv));
     Ok(Json(
         app.run(move |s| s.stage_counts(id, scope)).await?.into(),
@@ -657,7 +691,13 @@ pub async fn gates(
 ) -> Reply<Vec<GateOut>> {
     let id = op(&caller)?;
     let gates = app.run(move |s| s.gates(id)).await?;
-    Ok(Json(gates.into_iter().map(Into::into).collect()))
+    let visible = |g: &store::Gate| match &caller.places {
+        Some(p) => p.gates.contains(&g.id),
+        None => true,
+    };
+    Ok(Json(
+        gates.into_iter().filter(visible).map(Into::into).collect(),
+    ))
 }
 
 pub async fn gate_status(
@@ -669,6 +709,7 @@ pub async fn gate_status(
     let _ = p.op;
     let id = op(&caller)?;
     let gate = GateId(p.gate);
+    caller.may_act_at_gate(gate)?;
     let actor = caller.actor(crate::now());
     Ok(Json(
         app.run(move |s| s.set_gate_status(id, gate, body.status, &actor))
@@ -684,6 +725,7 @@ pub async fn gate_counts(
 ) -> Reply<CountsOut> {
     let _ = p.op;
     let id = op(&caller)?;
+    caller.may_act_at_gate(GateId(p.gate))?;
     let scope = CountScope::Gate(GateId(p.gate));
     Ok(Json(
         app.run(move |s| s.stage_counts(id, scope)).await?.into(),
@@ -889,6 +931,14 @@ pub async fn sync_scans(
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
+    for scan in &scans {
+        if let Some(rv) = scan.rv {
+            caller.may_act_at_rv(rv)?;
+        }
+        if let Some(gate) = scan.gate {
+            caller.may_act_at_gate(gate)?;
+        }
+    }
     let actor = caller.actor(crate::now());
     let receipt = app
         .run(move |s| s.ingest_scans(id, &device, &scans, &actor))
@@ -913,34 +963,105 @@ pub async fn live(
     use axum::response::sse::{Event, KeepAlive, Sse};
     let id = op(&caller)?;
     let role = caller.role;
+    let places = std::sync::Arc::new(caller.places.clone().unwrap_or_default());
     let receiver = app.store().subscribe();
-    let stream = futures_util::stream::unfold(receiver, move |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(change) => {
-                    let visible = change.operation == id
-                        && match role {
-                            Some(Role::Gate) => change.gate.is_some(),
-                            Some(Role::Escort) => change.rv.is_some(),
-                            _ => true,
-                        };
-                    if !visible {
-                        continue;
+    let stream = futures_util::stream::unfold(receiver, move |mut rx| {
+        let places = places.clone();
+        async move {
+            loop {
+                match rx.recv().await {
+                    Ok(change) => {
+                        let visible = change.operation == id
+                            && match role {
+                                Some(Role::Gate) => {
+                                    change.gate.is_some_and(|g| places.gates.contains(&g))
+                                }
+                                Some(Role::Escort) => {
+                                    change.rv.is_some_and(|r| places.rvs.contains(&r))
+                                }
+                                _ => true,
+                            };
+                        if !visible {
+                            continue;
+                        }
+                        let event = Event::default()
+                            .event("change")
+                            .json_data(LiveChange::from(change))
+                            .unwrap_or_else(|_| Event::default().comment("unencodable change"));
+                        return Some((Ok(event), rx));
                     }
-                    let event = Event::default()
-                        .event("change")
-                        .json_data(LiveChange::from(change))
-                        .unwrap_or_else(|_| Event::default().comment("unencodable change"));
-                    return Some((Ok(event), rx));
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                        // The client was too slow: tell it to re-read the counts.
+                        let event = Event::default().event("lagged").data(missed.to_string());
+                        return Some((Ok(event), rx));
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
-                    // The client was too slow: tell it to re-read the counts.
-                    let event = Event::default().event("lagged").data(missed.to_string());
-                    return Some((Ok(event), rx));
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
             }
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+#[derive(Deserialize)]
+pub struct UserPath {
+    op: i64,
+    username: String,
+}
+
+pub async fn assign_places(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(p): ApiPath<UserPath>,
+    ApiJson(body): ApiJson<PlacesIn>,
+) -> Reply<PlacesOut> {
+    let _ = p.op;
+    let id = op(&caller)?;
+    if body.rv_ids.len() + body.gate_ids.len() > 1000 {
+        return Err(ApiError::invalid("rv_ids", "at most 1000 places"));
+    }
+    let valid_from = body
+        .valid_from
+        .as_deref()
+        .map(|t| parse_time("valid_from", t))
+        .transpose()?;
+    let valid_until = body
+        .valid_until
+        .as_deref()
+        .map(|t| parse_time("valid_until", t))
+        .transpose()?;
+    if let (Some(from), Some(until)) = (valid_from, valid_until)
+        && until <= from
+    {
+        return Err(ApiError::invalid("valid_until", "must be after valid_from"));
+    }
+    let places = store::PlaceAssignment {
+        rvs: body.rv_ids.iter().copied().map(RvId).collect(),
+        gates: body.gate_ids.iter().copied().map(GateId).collect(),
+        valid_from,
+        valid_until,
+    };
+    let username = p.username.clone();
+    let actor = caller.actor(crate::now());
+    let out = places.clone();
+    app.run(move |s| {
+        let user = s
+            .user_by_name(&username)?
+            .ok_or_else(|| store::StoreError::not_found(format!("user {username:?}")))?;
+        let roles = s.roles(user.id, id)?;
+        if !roles.iter().any(|r| matches!(r, Role::Escort | Role::Gate)) {
+            return Err(store::StoreError::Conflict(format!(
+                "{username:?} holds no escort or gate role in this operation; only those are assigned places"
+            )));
+        }
+        s.assign_places(user.id, id, &places, &actor)
+    })
+    .await?;
+    Ok(Json(PlacesOut {
+        username: p.username,
+        rv_ids: out.rvs.iter().map(|r| r.0).collect(),
+        gate_ids: out.gates.iter().map(|g| g.0).collect(),
+        valid_from: out.valid_from.map(time_text),
+        valid_until: out.valid_until.map(time_text),
+    }))
 }

@@ -872,3 +872,26 @@ pub struct StatusListOut {
     /// The signed status list (COSE_Sign1), base64url without padding.
     pub signed: String,
 }
+
+/// The places an escort or gate user may act at. Replaces earlier assignments.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlacesIn {
+    #[serde(default)]
+    pub rv_ids: Vec<i64>,
+    #[serde(default)]
+    pub gate_ids: Vec<i64>,
+    /// RFC 3339; the assignment starts then (default: now).
+    pub valid_from: Option<String>,
+    /// RFC 3339; the assignment ends then (default: never).
+    pub valid_until: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct PlacesOut {
+    pub username: String,
+    pub rv_ids: Vec<i64>,
+    pub gate_ids: Vec<i64>,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+}

@@ -78,8 +78,15 @@ async fn every_endpoint_refuses_the_roles_it_does_not_name(backend: Backend) {
                 for role in Role::ALL {
                     let (status, body) = app.call(role, method.clone(), &path, None).await;
                     if allowed.contains(&role) {
+                        // The role gate admits; an escort or gate user holding no place here
+                        // may still be refused by the place check, never by the role gate.
+                        let by_place = status == StatusCode::FORBIDDEN
+                            && body["error"]["code"] == "out_of_scope"
+                            && matches!(role, Role::Escort | Role::Gate);
                         assert!(
-                            status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                            by_place
+                                || (status != StatusCode::FORBIDDEN
+                                    && status != StatusCode::UNAUTHORIZED),
                             "{} {} must admit {role}: {status} {body}",
                             e.method,
                             e.path
@@ -152,7 +159,252 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer(backend: Backe
     }
 }
 
+/// Escort and gate users act only at the places assigned to them, while the assignment holds:
+/// every endpoint that names a place (in its path, its body or through a batch or a case) is
+/// called with a place of someone else's and refused, and with the caller's own and admitted.
+async fn escort_and_gate_users_are_refused_outside_their_places(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let own = app.places(20, 20).await; // RV A and gate A, assigned to the escort and gate users
+    let rv_b = app
+        .ok(Role::Coordinator, Method::POST, "/api/operations/{op}/rvs", Some(serde_json::json!({
+            "name": "RV Bravo", "location": { "lat": 60.16, "lon": 24.94 }, "landmark": "the old kiosk"
+        })), 201)
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    // The escort party accepts a proposal for its side before anyone is assigned to it.
+    app.ok(
+        Role::Escort,
+        Method::POST,
+        &format!("/api/operations/{{op}}/rvs/{rv_b}/accept"),
+        None,
+        200,
+    )
+    .await;
+    app.ok(
+        Role::Coordinator,
+        Method::POST,
+        &format!("/api/operations/{{op}}/rvs/{rv_b}/activate"),
+        None,
+        200,
+    )
+    .await;
+    let gate_b = app
+        .ok(
+            Role::Coordinator,
+            Method::POST,
+            "/api/operations/{op}/gates",
+            Some(serde_json::json!({
+                "name": "Gate 9", "location": { "lat": 60.168, "lon": 24.943 }, "kind": "main",
+                "hourly_throughput": 300, "rv_ids": [own.rv, rv_b]
+            })),
+            201,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let at_a = app.register(1, "0700 900 001").await;
+    app.to_pass_issued(&at_a, own.window).await;
+    app.ok(
+        Role::Escort,
+        Method::POST,
+        &format!("/api/operations/{{op}}/households/{at_a}/rv-arrival"),
+        Some(serde_json::json!({"rv_id": own.rv})),
+        200,
+    )
+    .await;
+    let escort_batch = app
+        .ok(
+            Role::Escort,
+            Method::POST,
+            "/api/operations/{op}/batches",
+            Some(serde_json::json!({
+                "rv_id": own.rv, "gate_id": gate_b, "households": [at_a]
+            })),
+            201,
+        )
+        .await;
+    let batch = escort_batch["id"].as_i64().unwrap();
+
+    let refused: Vec<(Role, Method, String, Option<serde_json::Value>)> = vec![
+        (
+            Role::Escort,
+            Method::GET,
+            format!("/api/operations/{{op}}/rvs/{rv_b}/counts"),
+            None,
+        ),
+        (
+            Role::Escort,
+            Method::POST,
+            format!("/api/operations/{{op}}/rvs/{rv_b}/suspend"),
+            None,
+        ),
+        (
+            Role::Escort,
+            Method::POST,
+            format!("/api/operations/{{op}}/households/{at_a}/rv-arrival"),
+            Some(serde_json::json!({"rv_id": rv_b})),
+        ),
+        (
+            Role::Escort,
+            Method::POST,
+            "/api/operations/{op}/batches".into(),
+            Some(serde_json::json!({"rv_id": rv_b, "gate_id": own.gate, "households": [at_a]})),
+        ),
+        (
+            Role::Escort,
+            Method::POST,
+            "/api/operations/{op}/scans".into(),
+            Some(
+                serde_json::json!({"device": "d1", "scans": [{"seq": 0, "pass_index": 1, "rv_id": rv_b, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"}]}),
+            ),
+        ),
+        (
+            Role::Gate,
+            Method::GET,
+            format!("/api/operations/{{op}}/gates/{gate_b}/counts"),
+            None,
+        ),
+        (
+            Role::Gate,
+            Method::POST,
+            format!("/api/operations/{{op}}/gates/{gate_b}/status"),
+            Some(serde_json::json!({"status": "suspended"})),
+        ),
+        (
+            Role::Gate,
+            Method::POST,
+            format!("/api/operations/{{op}}/households/{at_a}/processed"),
+            Some(serde_json::json!({"gate_id": gate_b})),
+        ),
+        (
+            Role::Gate,
+            Method::GET,
+            format!("/api/operations/{{op}}/batches/{batch}"),
+            None,
+        ),
+        (
+            Role::Gate,
+            Method::POST,
+            format!("/api/operations/{{op}}/batches/{batch}/arrivals"),
+            Some(serde_json::json!({"reference": at_a})),
+        ),
+        (
+            Role::Gate,
+            Method::POST,
+            format!("/api/operations/{{op}}/batches/{batch}/close"),
+            None,
+        ),
+        (
+            Role::Gate,
+            Method::POST,
+            "/api/operations/{op}/scans".into(),
+            Some(
+                serde_json::json!({"device": "d2", "scans": [{"seq": 0, "pass_index": 1, "gate_id": gate_b, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"}]}),
+            ),
+        ),
+    ];
+    for (role, method, path, body) in refused {
+        let (status, value) = app.call(role, method.clone(), &path, body).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{method} {path} as {role}: {value}"
+        );
+        assert_eq!(
+            value["error"]["code"], "out_of_scope",
+            "{method} {path} as {role}: {value}"
+        );
+    }
+    // Their own places answer.
+    app.ok(
+        Role::Escort,
+        Method::GET,
+        &format!("/api/operations/{{op}}/rvs/{}/counts", own.rv),
+        None,
+        200,
+    )
+    .await;
+    app.ok(
+        Role::Gate,
+        Method::GET,
+        &format!("/api/operations/{{op}}/gates/{}/counts", own.gate),
+        None,
+        200,
+    )
+    .await;
+    app.ok(
+        Role::Escort,
+        Method::GET,
+        &format!("/api/operations/{{op}}/batches/{batch}"),
+        None,
+        200,
+    )
+    .await;
+    // Lists show their own places only.
+    let rvs = app
+        .ok(
+            Role::Escort,
+            Method::GET,
+            "/api/operations/{op}/rvs",
+            None,
+            200,
+        )
+        .await;
+    let ids: Vec<i64> = rvs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![own.rv]);
+    let gates = app
+        .ok(
+            Role::Gate,
+            Method::GET,
+            "/api/operations/{op}/gates",
+            None,
+            200,
+        )
+        .await;
+    let ids: Vec<i64> = gates
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![own.gate]);
+    // An assignment that has ended no longer counts.
+    app.ok(Role::Coordinator, Method::PUT, "/api/operations/{op}/users/escort/places", Some(serde_json::json!({
+        "rv_ids": [own.rv], "valid_from": "2026-01-01T00:00:00Z", "valid_until": "2026-01-02T00:00:00Z"
+    })), 200)
+    .await;
+    let (status, value) = app
+        .call(
+            Role::Escort,
+            Method::GET,
+            &format!("/api/operations/{{op}}/rvs/{}/counts", own.rv),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, value["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("out_of_scope"))
+    );
+    // Only escort and gate users are given places.
+    let (status, value) = app
+        .call(
+            Role::Coordinator,
+            Method::PUT,
+            "/api/operations/{op}/users/hotline/places",
+            Some(serde_json::json!({"rv_ids": [own.rv]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{value}");
+}
+
 safeconduct_store::on_both_backends_async!(
+    escort_and_gate_users_are_refused_outside_their_places,
     every_endpoint_refuses_the_roles_it_does_not_name,
     escort_and_gate_roles_cannot_list_or_read_households,
     a_signed_out_token_stops_working,

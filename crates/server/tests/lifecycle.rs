@@ -525,6 +525,17 @@ async fn a_rendezvous_point_is_agreed_only_when_both_sides_accept(backend: Backe
         )
         .await;
     assert_eq!(rv["status"], "agreed");
+    // Suspending is done by the escort assigned to the point.
+    let (status, body) = app
+        .call(
+            Role::Escort,
+            Method::POST,
+            &format!("/api/operations/{{op}}/rvs/{id}/suspend"),
+            None,
+        )
+        .await;
+    assert_eq!(body["error"]["code"], "out_of_scope", "{status} {body}");
+    app.assign("escort", &[id], &[]).await;
     let rv = app
         .ok(
             Role::Escort,

@@ -24,6 +24,7 @@ fn batch(device: &str, from: u64, passes: &[i64], outcome: &str) -> Value {
 
 async fn re_sending_a_sync_is_harmless_and_double_admissions_are_reported(backend: Backend) {
     let app = spawn_app(backend).await;
+    app.places(10, 10).await; // RV 1, where the escort is assigned
     let first = app
         .ok(
             Role::Escort,
@@ -50,10 +51,11 @@ async fn re_sending_a_sync_is_harmless_and_double_admissions_are_reported(backen
     assert_eq!(again["received"], 0);
     assert_eq!(again["already_had"], 3);
 
-    // Another scanner, offline at the same time, admitted pass 12 too.
+    // Another escort's scanner at the same point, offline at the same time, admitted pass 12
+    // too.
     let other = app
         .ok(
-            Role::Gate,
+            Role::Escort,
             Method::POST,
             "/api/operations/{op}/scans",
             Some(batch("scanner-b", 0, &[12, 14], "admitted")),
@@ -81,6 +83,7 @@ async fn re_sending_a_sync_is_harmless_and_double_admissions_are_reported(backen
 
 async fn bad_scan_syncs_are_refused_whole(backend: Backend) {
     let app = spawn_app(backend).await;
+    app.places(10, 10).await; // RV 1, where the escort is assigned
     for (body, field) in [
         (
             json!({"device": "", "scans": [{"seq": 0, "pass_index": 1, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"}]}),

@@ -221,6 +221,17 @@ const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "place_assignments",
+        &[
+            "user_id",
+            "operation_id",
+            "kind",
+            "place_id",
+            "valid_from",
+            "valid_until",
+        ],
+    ),
+    (
         "audit_log",
         &[
             "seq",

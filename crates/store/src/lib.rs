@@ -102,6 +102,22 @@ pub trait Store: Send + Sync + 'static {
         op: Option<OperationId>,
     ) -> Result<Option<(UserId, Vec<Role>)>>;
     fn delete_session(&self, token_hash: &[u8]) -> Result<()>;
+    /// Replaces the places a user is assigned to in an operation. Every place must exist in
+    /// the operation.
+    fn assign_places(
+        &self,
+        user: UserId,
+        op: OperationId,
+        places: &PlaceAssignment,
+        actor: &Actor,
+    ) -> Result<()>;
+    /// The places a user is assigned to in an operation at `now`.
+    fn assigned_places(
+        &self,
+        user: UserId,
+        op: OperationId,
+        now: Timestamp,
+    ) -> Result<(Vec<RvId>, Vec<GateId>)>;
     /// Failed sign-ins recorded for an account name's digest: how many in a row, and when the
     /// last was.
     fn sign_in_failures(&self, name_digest: &[u8]) -> Result<Option<(u32, Timestamp)>>;

@@ -529,6 +529,15 @@ pub struct Rotation {
 /// transaction is retried, and must give the same answer for the same facts.
 pub type PassSigner<'a> = &'a mut dyn FnMut(&PassFacts) -> crate::Result<Vec<u8>>;
 
+/// The rendezvous points and gates an escort or gate user is assigned to, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PlaceAssignment {
+    pub rvs: Vec<RvId>,
+    pub gates: Vec<GateId>,
+    pub valid_from: Option<Timestamp>,
+    pub valid_until: Option<Timestamp>,
+}
+
 /// One entry of the audit log. It names records by id or case reference and never carries
 /// personal data.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -320,12 +320,32 @@ impl TestApp {
             .await["id"]
             .as_i64()
             .unwrap();
+        // Escort and gate staff act only where they are assigned.
+        for (user, rvs, gates) in [
+            ("escort", vec![rv], vec![]),
+            ("gate", vec![], vec![gate]),
+            ("all", vec![rv], vec![gate]),
+        ] {
+            self.assign(user, &rvs, &gates).await;
+        }
         Places {
             rv,
             gate,
             window,
             flight,
         }
+    }
+
+    /// Assigns the test user `user` to these RVs and gates (replacing earlier assignments).
+    pub async fn assign(&self, user: &str, rvs: &[i64], gates: &[i64]) {
+        self.ok(
+            Role::Coordinator,
+            Method::PUT,
+            &format!("/api/operations/{{op}}/users/{user}/places"),
+            Some(json!({ "rv_ids": rvs, "gate_ids": gates })),
+            200,
+        )
+        .await;
     }
 
     /// Registers a household of `size` documented members and returns its reference.

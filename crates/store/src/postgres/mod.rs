@@ -28,6 +28,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_passes.sql")),
     (4, include_str!("migrations/0004_sign_in_failures.sql")),
     (5, include_str!("migrations/0005_audit.sql")),
+    (6, include_str!("migrations/0006_place_assignments.sql")),
 ];
 
 /// The channel changes are announced on.

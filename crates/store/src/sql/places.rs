@@ -794,3 +794,69 @@ pub(crate) fn accountability(db: &mut dyn Db, op: OperationId) -> Result<Account
         batches,
     ))
 }
+
+pub(crate) fn assign_places(
+    db: &mut dyn Db,
+    user: UserId,
+    op: OperationId,
+    a: &PlaceAssignment,
+    actor: &Actor,
+) -> Result<()> {
+    require_operation(db, op)?;
+    for rv in &a.rvs {
+        require_rv(db, op, *rv)?;
+    }
+    for gate in &a.gates {
+        require_gate(db, op, *gate)?;
+    }
+    db.exec(
+        "DELETE FROM place_assignments WHERE user_id = $1 AND operation_id = $2",
+        p![user.0, op.0],
+    )?;
+    let places = a
+        .rvs
+        .iter()
+        .map(|r| ("rv", r.0))
+        .chain(a.gates.iter().map(|g| ("gate", g.0)));
+    for (kind, id) in places {
+        db.exec(
+            "INSERT INTO place_assignments (user_id, operation_id, kind, place_id, valid_from, valid_until)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            p![user.0, op.0, kind, id, a.valid_from.map(|t| t.0), a.valid_until.map(|t| t.0)],
+        )?;
+    }
+    super::audit::append(
+        db,
+        &AuditEntry::by(
+            actor,
+            Some(op),
+            "places_assigned",
+            Some(format!("user/{}", user.0)),
+        ),
+    )?;
+    Ok(())
+}
+
+pub(crate) fn assigned_places(
+    db: &mut dyn Db,
+    user: UserId,
+    op: OperationId,
+    now: Timestamp,
+) -> Result<(Vec<RvId>, Vec<GateId>)> {
+    let mut rvs = Vec::new();
+    let mut gates = Vec::new();
+    for r in db.rows(
+        "SELECT kind, place_id FROM place_assignments
+         WHERE user_id = $1 AND operation_id = $2
+           AND (valid_from IS NULL OR valid_from <= $3)
+           AND (valid_until IS NULL OR valid_until > $3)
+         ORDER BY kind, place_id",
+        p![user.0, op.0, now.0],
+    )? {
+        match r.text(0)?.as_str() {
+            "rv" => rvs.push(RvId(r.i64(1)?)),
+            _ => gates.push(GateId(r.i64(1)?)),
+        }
+    }
+    Ok((rvs, gates))
+}

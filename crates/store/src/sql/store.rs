@@ -125,6 +125,23 @@ impl<E: Engine> Store for SqlStore<E> {
     fn init_audit_key(&self, key: &AuditKey) -> Result<AuditKey> {
         self.write(|db| audit::init_audit_key(db, key))
     }
+    fn assign_places(
+        &self,
+        user: UserId,
+        op: OperationId,
+        places: &PlaceAssignment,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.write(|db| places::assign_places(db, user, op, places, actor))
+    }
+    fn assigned_places(
+        &self,
+        user: UserId,
+        op: OperationId,
+        now: Timestamp,
+    ) -> Result<(Vec<RvId>, Vec<GateId>)> {
+        self.read(|db| places::assigned_places(db, user, op, now))
+    }
     fn sign_in_failures(&self, name_digest: &[u8]) -> Result<Option<(u32, Timestamp)>> {
         self.read(|db| {
             db.row(
