@@ -20,9 +20,16 @@ pub fn load_or_create(path: &Path) -> Result<Kek> {
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options
-            .open(path)
-            .with_context(|| format!("creating the key file {}", path.display()))?;
+        let mut file = match options.open(path) {
+            Ok(f) => f,
+            // Another server sharing the file made it at the same moment: use theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return load_when_written(path);
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("creating the key file {}", path.display()));
+            }
+        };
         writeln!(file, "{hex}")?;
         file.sync_all()?;
         eprintln!(
@@ -31,6 +38,17 @@ pub fn load_or_create(path: &Path) -> Result<Kek> {
             path.display()
         );
         return Ok(Kek::from_bytes(&key));
+    }
+    load(path)
+}
+
+/// Reads a key file another process is writing, waiting up to a second for its content.
+fn load_when_written(path: &Path) -> Result<Kek> {
+    for _ in 0..50 {
+        if std::fs::metadata(path).is_ok_and(|m| m.len() >= 64) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
     load(path)
 }

@@ -70,6 +70,26 @@ impl DataArgs {
     }
 }
 
+/// Rate limits, per server and per session token; 0 turns one off.
+#[derive(Args, Clone, Copy)]
+struct LimitArgs {
+    /// Requests per second per token (bursts of four seconds' worth).
+    #[arg(long, env = "SAFECONDUCT_REQUESTS_PER_SECOND", default_value_t = 50)]
+    requests_per_second: u32,
+    /// Case lookups by phone or reference per minute per token (bursts of ten).
+    #[arg(long, env = "SAFECONDUCT_LOOKUPS_PER_MINUTE", default_value_t = 30)]
+    lookups_per_minute: u32,
+}
+
+impl From<LimitArgs> for safeconduct_server::limits::Limits {
+    fn from(a: LimitArgs) -> Self {
+        safeconduct_server::limits::Limits {
+            requests_per_second: a.requests_per_second,
+            lookups_per_minute: a.lookups_per_minute,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the HTTP API.
@@ -81,6 +101,8 @@ enum Command {
         addr: SocketAddr,
         #[command(flatten)]
         data: DataArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Seed a realistic demo operation and serve it.
     ///
@@ -361,11 +383,11 @@ fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { addr, data } => {
+        Command::Serve { addr, data, limits } => {
             let store = data.open()?;
             let keyring = data.keyring()?;
             println!("store: {}", safeconduct_store::redact(&data.url()));
-            serve(addr, store, keyring)
+            serve(addr, store, keyring, limits.into())
         }
         Command::Demo {
             addr,
@@ -394,7 +416,7 @@ fn main() -> Result<()> {
             if seed_only {
                 return Ok(());
             }
-            serve(addr, store, keyring)
+            serve(addr, store, keyring, Default::default())
         }
         Command::Import {
             file,
@@ -735,6 +757,7 @@ fn serve(
     addr: SocketAddr,
     store: Arc<dyn Store>,
     keyring: safeconduct_server::passes::PassKeyring,
+    limits: safeconduct_server::limits::Limits,
 ) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -748,7 +771,7 @@ fn serve(
         tracing::info!(%local, "serving");
         safeconduct_server::serve(
             listener,
-            App::with_keyring(store, keyring),
+            App::with_keyring(store, keyring).with_limits(limits),
             shutdown_signal(),
         )
         .await?;

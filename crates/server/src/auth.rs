@@ -235,6 +235,7 @@ pub async fn authorise(
     State(app): State<App>,
     access: Access,
     audited: Option<crate::endpoints::Audited>,
+    lookup: bool,
     mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
@@ -287,6 +288,28 @@ pub async fn authorise(
         (Access::Roles(allowed), None) => return Err(ApiError::forbidden(allowed)),
         (Access::SignedIn | Access::Open, _) => None,
     };
+    let limits = app.limits;
+    let limited = |kind, per_second: f64, burst: f64| {
+        app.limiter
+            .take(kind, &digest, per_second, burst)
+            .map_err(|wait| {
+                ApiError::too_many(
+                    "rate_limited",
+                    format!("too many requests with this token; try again in {wait} s"),
+                    wait,
+                )
+            })
+    };
+    let per_second = f64::from(limits.requests_per_second);
+    limited(crate::limits::Kind::Request, per_second, per_second * 4.0)?;
+    if lookup {
+        let per_minute = f64::from(limits.lookups_per_minute);
+        limited(
+            crate::limits::Kind::Lookup,
+            per_minute / 60.0,
+            per_minute.min(10.0),
+        )?;
+    }
     let places = match (role, operation) {
         (Some(Role::Escort | Role::Gate), Some(op)) => {
             let (rvs, gates) = app.run(move |s| s.assigned_places(user, op, now)).await?;

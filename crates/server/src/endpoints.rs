@@ -194,6 +194,10 @@ impl Endpoint {
     }
 }
 
+/// Endpoints that find a case by phone or reference: rate-limited per token
+/// ([`crate::limits::Limits::lookups_per_minute`]).
+pub const LOOKUPS: &[&str] = &["h::lookup"];
+
 /// What the authorisation layer writes to the audit log for an endpoint.
 #[derive(Debug, Clone, Copy)]
 pub struct Audited {
@@ -210,12 +214,13 @@ pub fn router(app: App) -> Router {
             action: e.operation_id,
             reason_required: e.is_bulk_export(),
         });
+        let lookup = LOOKUPS.contains(&e.operation_id);
         let route = match e.access {
             Access::Open => e.router,
             access => e
                 .router
                 .route_layer(from_fn_with_state(app.clone(), move |state, req, next| {
-                    auth::authorise(state, access, audited, req, next)
+                    auth::authorise(state, access, audited, lookup, req, next)
                 })),
         };
         router = router.route(e.path, route);

@@ -13,6 +13,7 @@ pub mod endpoints;
 mod error;
 mod extract;
 pub mod handlers;
+pub mod limits;
 pub mod openapi;
 mod pages;
 pub mod pass_handlers;
@@ -41,6 +42,8 @@ pub struct App {
     pub session_seconds: i64,
     sessions: Arc<auth::SessionCache>,
     keyring: passes::PassKeyring,
+    pub limits: limits::Limits,
+    pub(crate) limiter: Arc<limits::RateLimiter>,
 }
 
 impl App {
@@ -55,7 +58,14 @@ impl App {
             session_seconds: 12 * 3600,
             sessions: Arc::default(),
             keyring,
+            limits: limits::Limits::default(),
+            limiter: Arc::default(),
         }
+    }
+
+    pub fn with_limits(mut self, limits: limits::Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     pub fn keyring(&self) -> &passes::PassKeyring {

@@ -140,7 +140,7 @@ pub fn document() -> Value {
         }
         let mut errors: Vec<&str> = vec!["400", "404", "409", "500", "503"];
         if e.access != Access::Open {
-            errors.extend(["401", "403"]);
+            errors.extend(["401", "403", "429"]);
         }
         if e.request.is_some() {
             errors.extend(["413", "415", "422"]);

@@ -95,4 +95,63 @@ async fn repeated_failed_sign_ins_lock_the_name(backend: Backend) {
     );
 }
 
-safeconduct_store::on_both_backends_async!(repeated_failed_sign_ins_lock_the_name);
+/// Lookups answer with personal data one case at a time: a token that looks up faster than a
+/// person on a call could is refused for a while; other tokens are not.
+async fn lookups_are_rate_limited_per_token(backend: Backend) {
+    let limits = safeconduct_server::limits::Limits {
+        requests_per_second: 50,
+        lookups_per_minute: 3,
+    };
+    let app = common::spawn_app_with(backend, limits).await;
+    let lookup = "/api/operations/{op}/lookup?phone=0700000001";
+    for _ in 0..3 {
+        app.ok(
+            safeconduct_domain::Role::Hotline,
+            Method::GET,
+            lookup,
+            None,
+            200,
+        )
+        .await;
+    }
+    let res = app
+        .client
+        .get(app.url(lookup))
+        .bearer_auth(app.token(safeconduct_domain::Role::Hotline))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=20).contains(&wait), "{wait}");
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["error"]["code"],
+        "rate_limited"
+    );
+    // Another operator's token, and other requests with the same token, go on.
+    app.ok(
+        safeconduct_domain::Role::Coordinator,
+        Method::GET,
+        lookup,
+        None,
+        200,
+    )
+    .await;
+    app.ok(
+        safeconduct_domain::Role::Hotline,
+        Method::GET,
+        "/api/operations/{op}",
+        None,
+        200,
+    )
+    .await;
+}
+
+safeconduct_store::on_both_backends_async!(
+    repeated_failed_sign_ins_lock_the_name,
+    lookups_are_rate_limited_per_token,
+);

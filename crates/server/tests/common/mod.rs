@@ -36,6 +36,14 @@ fn password_hash() -> &'static str {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, safeconduct_server::limits::Limits::default()).await
+}
+
+/// A test server with these rate limits.
+pub async fn spawn_app_with(
+    backend: Backend,
+    limits: safeconduct_server::limits::Limits,
+) -> TestApp {
     let db = TestStore::fresh(backend);
     let store = db.store.clone();
     // The store is synchronous: set-up runs off the async worker.
@@ -70,7 +78,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = App::new(store.clone(), test_kek());
+    let app = App::new(store.clone(), test_kek()).with_limits(limits);
     tokio::spawn(async move {
         safeconduct_server::serve(listener, app, async move {
             let _ = rx.await;

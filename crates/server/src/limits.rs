@@ -1,0 +1,90 @@
+//! Request rate limits, per server: token buckets per session token, and a tighter one for
+//! hotline lookups, which answer with personal data one case at a time. A refused request
+//! gets 429 with `Retry-After`. Zero turns a limit off.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Requests per second per session token, with bursts of four seconds' worth.
+    pub requests_per_second: u32,
+    /// Case lookups (by phone or reference) per minute per session token, with bursts of ten.
+    pub lookups_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            requests_per_second: 50,
+            lookups_per_minute: 30,
+        }
+    }
+}
+
+/// What a bucket counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Request,
+    Lookup,
+}
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+#[derive(Default)]
+pub struct RateLimiter {
+    buckets: Mutex<HashMap<(Kind, Vec<u8>), Bucket>>,
+}
+
+impl RateLimiter {
+    const MAX_BUCKETS: usize = 100_000;
+
+    /// Takes one token from the bucket of `key`, refilled at `per_second` up to `burst`;
+    /// when it is empty, the seconds until one is back.
+    pub fn take(&self, kind: Kind, key: &[u8], per_second: f64, burst: f64) -> Result<(), u64> {
+        if per_second <= 0.0 {
+            return Ok(());
+        }
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() >= Self::MAX_BUCKETS {
+            buckets.clear();
+        }
+        let now = Instant::now();
+        let b = buckets.entry((kind, key.to_vec())).or_insert(Bucket {
+            tokens: burst,
+            at: now,
+        });
+        b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * per_second).min(burst);
+        b.at = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - b.tokens) / per_second).ceil() as u64)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_refuses_with_the_wait() {
+        let r = RateLimiter::default();
+        for _ in 0..3 {
+            assert!(r.take(Kind::Lookup, b"t", 0.5, 3.0).is_ok());
+        }
+        assert_eq!(r.take(Kind::Lookup, b"t", 0.5, 3.0), Err(2));
+        assert!(r.take(Kind::Lookup, b"other", 0.5, 3.0).is_ok());
+        assert!(r.take(Kind::Request, b"t", 0.5, 3.0).is_ok());
+        assert!(
+            r.take(Kind::Lookup, b"t", 0.0, 0.0).is_ok(),
+            "zero is no limit"
+        );
+    }
+}
