@@ -151,7 +151,41 @@ async fn lookups_are_rate_limited_per_token(backend: Backend) {
     .await;
 }
 
+/// Cross-origin use is closed: no answer carries an Access-Control-Allow-Origin header, so a
+/// page on another site cannot read the API with a user's token.
+async fn cross_origin_requests_get_no_cors_grant(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let preflight = app
+        .client
+        .request(Method::OPTIONS, app.url("/api/operations/{op}"))
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let res = app
+        .client
+        .get(app.url("/api/operations/{op}"))
+        .bearer_auth(app.token(safeconduct_domain::Role::Coordinator))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.headers()["x-frame-options"], "DENY");
+}
+
 safeconduct_store::on_both_backends_async!(
+    cross_origin_requests_get_no_cors_grant,
     repeated_failed_sign_ins_lock_the_name,
     lookups_are_rate_limited_per_token,
 );
