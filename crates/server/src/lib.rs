@@ -152,7 +152,7 @@ pub async fn serve(
         .await;
     checkpoints.abort();
     // A last signed checkpoint of the audit chain as the server stops.
-    let keyring = app_keyring(&app);
+    let keyring = app.keyring().clone();
     let _ = app
         .run(move |s| audit::checkpoint(&keyring, s, now()))
         .await;
@@ -162,16 +162,12 @@ pub async fn serve(
 /// How often a server signs the head of the audit chain, when it has moved.
 pub const AUDIT_CHECKPOINT_SECONDS: u64 = 600;
 
-fn app_keyring(app: &App) -> passes::PassKeyring {
-    app.keyring().clone()
-}
-
 async fn checkpoint_every(app: App, seconds: u64) {
     let mut last = -1;
     let mut ticks = tokio::time::interval(std::time::Duration::from_secs(seconds));
     loop {
         ticks.tick().await;
-        let keyring = app_keyring(&app);
+        let keyring = app.keyring().clone();
         let done = app
             .run(move |s| {
                 let (seq, _) = s.audit_head()?;

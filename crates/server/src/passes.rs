@@ -283,17 +283,11 @@ impl PassKeyring {
         keys.issuers
             .iter()
             .map(|k| {
-                Ok(KeyOut {
-                    kid: KeyId(k.kid).to_hex(),
-                    state: k.state,
-                    cose_key: B64.encode(
-                        PublicKey {
-                            kid: KeyId(k.kid),
-                            key: ed25519_public(&k.public_key)?,
-                        }
-                        .to_cose_key(),
-                    ),
-                })
+                let public = PublicKey {
+                    kid: KeyId(k.kid),
+                    key: ed25519_public(&k.public_key)?,
+                };
+                Ok(key_out(&public, k.state))
             })
             .collect()
     }
@@ -304,15 +298,19 @@ fn ed25519_public(bytes: &[u8; 32]) -> Result<ed25519_dalek::VerifyingKey, Store
         .map_err(|_| StoreError::Internal("a stored public key is not a curve point".into()))
 }
 
+fn key_out(key: &PublicKey, state: KeyState) -> KeyOut {
+    KeyOut {
+        kid: key.kid.to_hex(),
+        state,
+        cose_key: B64.encode(key.to_cose_key()),
+    }
+}
+
 fn key_set(unlocked: &Unlocked) -> Vec<KeyOut> {
     unlocked
         .issuers
         .iter()
-        .map(|(k, state)| KeyOut {
-            kid: k.kid.to_hex(),
-            state: *state,
-            cose_key: B64.encode(k.to_cose_key()),
-        })
+        .map(|(k, state)| key_out(k, *state))
         .collect()
 }
 
