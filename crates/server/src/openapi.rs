@@ -145,7 +145,7 @@ pub fn document() -> Value {
         if e.request.is_some() {
             errors.extend(["413", "415", "422"]);
         }
-        if e.is_bulk_export() {
+        if e.is_bulk_export() || !e.query.is_empty() {
             errors.push("422");
         }
         if e.path == "/healthz" || e.path == "/api/openapi.json" {
