@@ -140,20 +140,24 @@ fn a_pass_is_issued_verified_offline_from_text_and_image_and_refused_after_a_com
         assert_eq!(mode & 0o777, 0o600, "the key file is its owner's alone");
     }
 
-    let out = run(
-        &[
-            "pass",
-            "kit",
-            "--operation",
-            "1",
-            "--tier",
-            "checkpoint",
-            "--out",
-            kit_arg,
-        ],
-        data,
-    );
-    assert!(out.status.success(), "{}", text(&out));
+    // An escort device's field kit, written (again) from the store.
+    let write_kit = || {
+        let out = run(
+            &[
+                "pass",
+                "kit",
+                "--operation",
+                "1",
+                "--tier",
+                "checkpoint",
+                "--out",
+                kit_arg,
+            ],
+            data,
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    };
+    write_kit();
 
     // The checkpoint, offline: the text, then the QR image, with the holder's document.
     let holder = ["--document", "fa 123456", "--birth-year", "1981"];
@@ -233,20 +237,7 @@ fn a_pass_is_issued_verified_offline_from_text_and_image_and_refused_after_a_com
         "{}",
         text(&out)
     );
-    let out = run(
-        &[
-            "pass",
-            "kit",
-            "--operation",
-            "1",
-            "--tier",
-            "checkpoint",
-            "--out",
-            kit_arg,
-        ],
-        data,
-    );
-    assert!(out.status.success(), "{}", text(&out));
+    write_kit();
     let out = verify(&[pass.as_str()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).starts_with("revoked"), "{}", text(&out));
