@@ -331,7 +331,19 @@ fn main() {
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let store = SqliteStore::open(&data.join("safeconduct.sqlite3")).unwrap();
+    // The server started on this directory below reads the same key file.
+    std::fs::create_dir_all(&data).unwrap();
+    let key = [0x5cu8; 32];
+    std::fs::write(
+        data.join("key.hex"),
+        key.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+    )
+    .unwrap();
+    let store = SqliteStore::open(
+        &data.join("safeconduct.sqlite3"),
+        safeconduct_store::Kek::from_bytes(&key),
+    )
+    .unwrap();
     let op = store.create_operation("Scale", Timestamp(0)).unwrap().id;
     let phones = populate(&store, op, people);
 

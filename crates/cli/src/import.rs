@@ -21,9 +21,12 @@ pub fn run(
     dry_run: bool,
     report_path: Option<&Path>,
 ) -> Result<()> {
-    store
+    let operation = store
         .operation(op)
         .with_context(|| format!("operation {op}"))?;
+    if operation.closed_at.is_some() {
+        anyhow::bail!("operation {op} is closed: it takes no new households; nothing was imported");
+    }
     let started = std::time::Instant::now();
     let input = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
     let (rows, refusals) = read_rows(std::io::BufReader::new(input))

@@ -1,5 +1,6 @@
 //! The key encryption key file: 32 random bytes as 64 hex digits, readable by its owner only.
-//! It wraps every pass key of the database; keep it, and its backup, apart from the database.
+//! It wraps every data key (which seals personal data) and pass key of the database; keep it,
+//! and its backup, apart from the database.
 
 use anyhow::{Context, Result, bail};
 use safeconduct_pass::Kek;
@@ -34,7 +35,7 @@ pub fn load_or_create(path: &Path) -> Result<Kek> {
         file.sync_all()?;
         eprintln!(
             "created the key encryption key {}: back it up apart from the database; without it \
-             this database's passes can neither be issued nor re-issued",
+             this database's personal data cannot be read and its passes cannot be issued",
             path.display()
         );
         return Ok(Kek::from_bytes(&key));
@@ -70,17 +71,8 @@ pub fn load(path: &Path) -> Result<Kek> {
     }
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the key file {}", path.display()))?;
-    let text = text.trim();
-    let bytes: Option<Vec<u8>> = (text.len() == 64 && text.is_ascii())
-        .then(|| {
-            (0..64)
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-                .collect()
-        })
-        .flatten();
-    match bytes.and_then(|b| <[u8; 32]>::try_from(b).ok()) {
-        Some(key) => Ok(Kek::from_bytes(&key)),
+    match Kek::from_hex(&text) {
+        Some(kek) => Ok(kek),
         None => bail!(
             "the key file {} does not hold a key: expected 64 hexadecimal digits",
             path.display()

@@ -37,9 +37,10 @@ struct DataArgs {
     /// for several servers over one database.
     #[arg(long, env = "SAFECONDUCT_DATABASE")]
     database: Option<String>,
-    /// Key encryption key file that wraps the operation's pass keys (64 hex digits; created,
-    /// owner-only, on first use). Every server of one database needs the same file; keep it
-    /// and its backup apart from the database. Default: key.hex in the --data directory.
+    /// Key encryption key file that wraps each operation's data key (which seals personal
+    /// data) and pass keys: 64 hex digits, created owner-only on first use. Every server of one
+    /// database needs the same file; without it the personal data cannot be read. Keep it and
+    /// its backup apart from the database. Default: key.hex in the --data directory.
     #[arg(long, env = "SAFECONDUCT_KEY_FILE")]
     key_file: Option<PathBuf>,
 }
@@ -51,10 +52,24 @@ impl DataArgs {
             .unwrap_or_else(|| self.data.join("key.hex"))
     }
 
+    /// The key file, created on first use; refused when the embedded database already exists
+    /// without it, since a new key would open none of its data.
+    fn kek(&self) -> Result<safeconduct_store::Kek> {
+        let path = self.key_path();
+        let embedded = self.data.join("safeconduct.sqlite3");
+        if self.database.is_none() && !path.exists() && embedded.exists() {
+            anyhow::bail!(
+                "the database {} exists but its key file {} does not: give the key file it was \
+                 created with (--key-file or SAFECONDUCT_KEY_FILE)",
+                embedded.display(),
+                path.display()
+            );
+        }
+        keyfile::load_or_create(&path)
+    }
+
     fn keyring(&self) -> Result<safeconduct_server::passes::PassKeyring> {
-        Ok(safeconduct_server::passes::PassKeyring::new(
-            keyfile::load_or_create(&self.key_path())?,
-        ))
+        Ok(safeconduct_server::passes::PassKeyring::new(self.kek()?))
     }
 
     fn url(&self) -> String {
@@ -65,7 +80,7 @@ impl DataArgs {
 
     fn open(&self) -> Result<Arc<dyn Store>> {
         let url = self.url();
-        safeconduct_store::open(&url)
+        safeconduct_store::open(&url, self.kek()?)
             .with_context(|| format!("opening the store at {}", safeconduct_store::redact(&url)))
     }
 }
@@ -320,6 +335,10 @@ enum StoreCommand {
         /// empty.
         #[arg(long)]
         to: String,
+        /// The key file of the source (e.g. safeconduct-data/key.hex). The copy holds the same
+        /// wrapped keys: serve it with the same file.
+        #[arg(long, env = "SAFECONDUCT_KEY_FILE")]
+        key_file: PathBuf,
     },
 }
 
@@ -334,6 +353,31 @@ enum OperationCommand {
     },
     /// List operations.
     List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Close an operation: it takes no new households. Everything else goes on.
+    Close {
+        operation: i64,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Destroy a closed operation's data key, so that its personal data (names, birth dates,
+    /// phones, document numbers, notes) can never be read again, by anyone.
+    ///
+    /// Counts, the event log, pass statuses and the audit chain stay and still verify. Write
+    /// the aggregate statistics first with --stats. Backups taken before shredding still hold
+    /// the wrapped data key: destroy them, or the key file, too.
+    Shred {
+        operation: i64,
+        /// The operation's name, typed out: shredding cannot be undone.
+        #[arg(long)]
+        confirm: String,
+        /// Write the operation's aggregate statistics (counts by stage, per RV and gate, and
+        /// the accountability check) to this JSON file before shredding. Refused if the file
+        /// exists.
+        #[arg(long)]
+        stats: Option<PathBuf>,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -443,10 +487,40 @@ fn main() -> Result<()> {
         Command::Operation(OperationCommand::List { data }) => {
             let store = data.open()?;
             for op in store.operations()? {
-                println!("{}\t{}", op.id, op.name);
+                let state = match (op.closed_at, op.shredded_at) {
+                    (_, Some(_)) => "shredded",
+                    (Some(_), None) => "closed",
+                    (None, None) => "open",
+                };
+                println!("{}\t{}\t{state}", op.id, op.name);
             }
             Ok(())
         }
+        Command::Operation(OperationCommand::Close { operation, data }) => {
+            let store = data.open()?;
+            let op = store.close_operation(
+                OperationId(operation),
+                &safeconduct_store::Actor::system(safeconduct_server::now()),
+            )?;
+            println!(
+                "operation {} ({}) closed at {}: it takes no new households",
+                op.id,
+                op.name,
+                safeconduct_server::wire::time_text(op.closed_at.unwrap_or(op.created_at))
+            );
+            Ok(())
+        }
+        Command::Operation(OperationCommand::Shred {
+            operation,
+            confirm,
+            stats,
+            data,
+        }) => shred(
+            data.open()?.as_ref(),
+            OperationId(operation),
+            &confirm,
+            stats.as_deref(),
+        ),
         Command::User(UserCommand::Add {
             username,
             operation,
@@ -471,7 +545,9 @@ fn main() -> Result<()> {
                 &places,
             )
         }
-        Command::Store(StoreCommand::Copy { from, to }) => copy_store(&from, &to),
+        Command::Store(StoreCommand::Copy { from, to, key_file }) => {
+            copy_store(&from, &to, &keyfile::load(&key_file)?)
+        }
         Command::Pass(command) => run_pass(command),
         Command::Audit(AuditCommand::Verify { data }) => {
             if !audit_verify(data.open()?.as_ref(), &data.keyring()?)? {
@@ -579,14 +655,71 @@ fn add_user(
     Ok(())
 }
 
-fn copy_store(from: &str, to: &str) -> Result<()> {
+fn shred(
+    store: &dyn Store,
+    id: OperationId,
+    confirm: &str,
+    stats: Option<&std::path::Path>,
+) -> Result<()> {
+    let op = store.operation(id)?;
+    if confirm != op.name {
+        anyhow::bail!(
+            "--confirm must be the operation's name, {:?}; nothing was shredded",
+            op.name
+        );
+    }
+    if op.shredded_at.is_some() {
+        anyhow::bail!("operation {id} was already shredded");
+    }
+    if op.closed_at.is_none() {
+        anyhow::bail!(
+            "operation {id} is still open; close it first (safeconduct operation close {id}); nothing was shredded"
+        );
+    }
+    if let Some(path) = stats {
+        let counts = store.operation_counts(id)?;
+        let out = serde_json::json!({
+            "operation": { "id": op.id.0, "name": op.name },
+            "exported_at": safeconduct_server::wire::time_text(safeconduct_server::now()),
+            "accountability": safeconduct_server::wire::AccountabilityOut::from(store.accountability(id)?),
+            "rvs": counts.rvs.into_iter().map(|(rv, c)| serde_json::json!({
+                "rv": rv.0, "counts": safeconduct_server::wire::CountsOut::from(c)
+            })).collect::<Vec<_>>(),
+            "gates": counts.gates.into_iter().map(|(gate, c)| serde_json::json!({
+                "gate": gate.0, "counts": safeconduct_server::wire::CountsOut::from(c)
+            })).collect::<Vec<_>>(),
+        });
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .with_context(|| format!("creating {}; nothing was shredded", path.display()))?;
+        serde_json::to_writer_pretty(&mut file, &out)?;
+        std::io::Write::write_all(&mut file, b"\n")?;
+        file.sync_all()?;
+        println!("aggregate statistics written to {}", path.display());
+    }
+    let op = store.shred_operation(
+        id,
+        &safeconduct_store::Actor::system(safeconduct_server::now()),
+    )?;
+    println!(
+        "operation {} ({}) shredded at {}: its personal data can no longer be read. Counts and the audit chain remain (safeconduct audit verify).",
+        op.id,
+        op.name,
+        safeconduct_server::wire::time_text(op.shredded_at.unwrap_or(op.created_at))
+    );
+    Ok(())
+}
+
+fn copy_store(from: &str, to: &str, kek: &safeconduct_store::Kek) -> Result<()> {
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = std::time::Instant::now();
-    let report = safeconduct_store::copy(from, to, &mut |table, rows| {
+    let report = safeconduct_store::copy(from, to, kek, &mut |table, rows| {
         bar.set_message(format!("copying {table}: {rows} rows"));
     })
     .with_context(|| {

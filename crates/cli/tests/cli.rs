@@ -56,6 +56,16 @@ fn operations_and_users_are_created_from_the_command_line() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(stdout(&out).trim(), "1");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("created the key encryption key"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("key.hex"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the key file is its owner's alone");
+    }
     let again = run(&["operation", "create", "Kabul airlift"], dir.path());
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
@@ -137,6 +147,98 @@ fn the_sample_list_imports_once_and_a_second_import_registers_nobody_again() {
 }
 
 #[test]
+fn a_database_without_its_key_file_is_refused_not_given_a_new_key() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        run(&["operation", "create", "Keyed"], dir.path())
+            .status
+            .success()
+    );
+    std::fs::rename(dir.path().join("key.hex"), dir.path().join("moved.hex")).unwrap();
+    let out = run(&["operation", "list"], dir.path());
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("key file") && err.contains("does not"),
+        "{err}"
+    );
+    assert!(!dir.path().join("key.hex").exists(), "no new key was made");
+}
+
+#[test]
+fn a_closed_operation_is_shredded_after_its_statistics_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = |args: &[&str]| {
+        let out = run(args, dir.path());
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out)
+    };
+    let refused = |args: &[&str], why: &str| {
+        let out = run(args, dir.path());
+        assert!(!out.status.success(), "{args:?} succeeded");
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(err.contains(why), "{args:?}: {err}");
+    };
+    ok(&["operation", "create", "Shred test"]);
+    ok(&["import", SAMPLE, "--operation", "1"]);
+    let stats = dir.path().join("stats.json");
+    let stats_arg = stats.to_str().unwrap();
+    let shred = [
+        "operation",
+        "shred",
+        "1",
+        "--confirm",
+        "Shred test",
+        "--stats",
+        stats_arg,
+    ];
+    refused(&shred, "still open");
+    assert!(
+        !stats.exists(),
+        "nothing is written while the shred is refused"
+    );
+    ok(&["operation", "close", "1"]);
+    refused(&["import", SAMPLE, "--operation", "1"], "closed");
+    refused(
+        &["operation", "shred", "1", "--confirm", "Shred"],
+        "must be the operation's name",
+    );
+    let text = ok(&shred);
+    assert!(text.contains("shredded"), "{text}");
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(
+        written["accountability"]["registered_people"], 2000,
+        "{written}"
+    );
+    assert!(ok(&["operation", "list"]).contains("Shred test\tshredded"));
+    refused(&shred, "already shredded");
+
+    // The personal data is gone for good, the chain and the counts are not.
+    let url = format!(
+        "sqlite:{}",
+        dir.path().join("safeconduct.sqlite3").display()
+    );
+    let kek = safeconduct_store::testing::read_key_file(&dir.path().join("key.hex"));
+    let store = safeconduct_store::open(&url, kek).unwrap();
+    let op = safeconduct_domain::OperationId(1);
+    let reference =
+        safeconduct_store::testing::raw_text(&url, "SELECT reference FROM households LIMIT 1");
+    let reference = safeconduct_domain::CaseReference::parse(&reference[0]).unwrap();
+    assert!(matches!(
+        store.household(op, &reference),
+        Err(safeconduct_store::StoreError::Shredded(_))
+    ));
+    assert!(store.accountability(op).unwrap().ok());
+    assert_eq!(store.accountability(op).unwrap().registered_people, 2000);
+    assert!(ok(&["audit", "verify"]).contains("intact"));
+}
+
+#[test]
 fn an_unreadable_file_is_a_clear_error_and_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();
     run(&["operation", "create", "Import test"], dir.path());
@@ -209,8 +311,10 @@ fn a_live_store_moves_from_sqlite_to_postgres_and_is_verified() {
         dir.path().join("safeconduct.sqlite3").display()
     );
     let (to, _guard) = TestStore::empty_url(Backend::Postgres);
+    let key_file = dir.path().join("key.hex");
     let out = bin()
-        .args(["store", "copy", "--from", &from, "--to", &to])
+        .args(["store", "copy", "--from", &from, "--to", &to, "--key-file"])
+        .arg(&key_file)
         .output()
         .unwrap();
     assert!(
@@ -221,9 +325,22 @@ fn a_live_store_moves_from_sqlite_to_postgres_and_is_verified() {
     let text = stdout(&out);
     assert!(text.contains("verified"), "{text}");
 
-    let source = safeconduct_store::open(&from).unwrap();
-    let target = safeconduct_store::open(&to).unwrap();
+    let kek = safeconduct_store::testing::read_key_file(&key_file);
+    let source = safeconduct_store::open(&from, kek.clone()).unwrap();
+    let target = safeconduct_store::open(&to, kek).unwrap();
+    // The personal data moved sealed and opens in the copy with the same key file.
     let op = safeconduct_domain::OperationId(1);
+    let reference = safeconduct_store::testing::raw_text(
+        &to,
+        "SELECT reference FROM households ORDER BY id LIMIT 1",
+    );
+    let reference = safeconduct_domain::CaseReference::parse(&reference[0]).unwrap();
+    let here = source.household(op, &reference).unwrap();
+    let there = target.household(op, &reference).unwrap();
+    assert_eq!(
+        format!("{:?}", here.members),
+        format!("{:?}", there.members)
+    );
     let a = source.accountability(op).unwrap();
     let b = target.accountability(op).unwrap();
     assert_eq!(a, b);
@@ -237,7 +354,8 @@ fn a_live_store_moves_from_sqlite_to_postgres_and_is_verified() {
 
     // A second copy into the now non-empty target is refused and changes nothing.
     let again = bin()
-        .args(["store", "copy", "--from", &from, "--to", &to])
+        .args(["store", "copy", "--from", &from, "--to", &to, "--key-file"])
+        .arg(&key_file)
         .output()
         .unwrap();
     assert!(!again.status.success());

@@ -20,10 +20,14 @@ fn free_port() -> u16 {
 fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
     let db = TestStore::fresh(backend);
     let url = db.url.clone();
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("key.hex");
+    safeconduct_store::testing::write_test_key_file(&key_file);
     let cli = |args: &[&str], stdin: Option<&str>| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
             .args(args)
             .env("SAFECONDUCT_DATABASE", &url)
+            .env("SAFECONDUCT_KEY_FILE", &key_file)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -58,6 +62,7 @@ fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
     let mut server = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
         .args(["serve", "--addr", &addr])
         .env("SAFECONDUCT_DATABASE", &db.url)
+        .env("SAFECONDUCT_KEY_FILE", &key_file)
         .env("SAFECONDUCT_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
@@ -134,7 +139,7 @@ fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
     });
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(acknowledged.len() >= 60);
-    let store = safeconduct_store::open(&db.url).unwrap();
+    let store = db.store.clone();
     let op = OperationId(1);
     for (reference, what) in &acknowledged {
         let case = store

@@ -42,8 +42,11 @@ struct Args {
     #[arg(long, default_value_t = 3000)]
     prepare: usize,
     /// After the run, read every acknowledged write back from this database.
-    #[arg(long)]
+    #[arg(long, requires = "key_file")]
     verify_database: Option<String>,
+    /// The servers' key file, to read the database given with --verify-database.
+    #[arg(long, env = "SAFECONDUCT_KEY_FILE")]
+    key_file: Option<std::path::PathBuf>,
     /// Kill this process (one of the servers) with SIGKILL during the load…
     #[arg(long)]
     kill_pid: Option<u32>,
@@ -477,8 +480,13 @@ async fn main() -> Result<()> {
         let acknowledged = shared.acknowledged.lock().await.clone();
         let url = url.clone();
         let op = safeconduct_domain::OperationId(args.operation);
+        let key_file = args.key_file.clone().expect("clap requires --key-file");
         let missing = tokio::task::spawn_blocking(move || -> Result<Vec<String>> {
-            let store = safeconduct_store::open(&url)?;
+            let text = std::fs::read_to_string(&key_file)
+                .with_context(|| format!("reading the key file {}", key_file.display()))?;
+            let kek = safeconduct_store::Kek::from_hex(&text)
+                .with_context(|| format!("{} does not hold a key", key_file.display()))?;
+            let store = safeconduct_store::open(&url, kek)?;
             let mut missing = Vec::new();
             for (reference, stage) in &acknowledged {
                 let r = safeconduct_domain::CaseReference::parse(reference)?;

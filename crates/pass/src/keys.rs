@@ -245,8 +245,11 @@ impl std::fmt::Debug for TierKey {
     }
 }
 
-/// The key encryption key: wraps issuer and tier secrets for storage. It lives outside the
-/// database (a key file) so that a copy of the database alone opens nothing.
+/// The key encryption key: wraps issuer and tier secrets and operations' data keys for
+/// storage. It lives outside the database (a key file) so that a copy of the database alone
+/// opens nothing. Cloning it copies it in memory only: the server's parts that wrap keys each
+/// hold one.
+#[derive(Clone)]
 pub struct Kek {
     aead: Aes256Gcm,
 }
@@ -256,6 +259,13 @@ impl Kek {
         Kek {
             aead: Aes256Gcm::new(key.into()),
         }
+    }
+
+    /// Reads a key as a key file holds it: 64 hexadecimal digits, surrounding whitespace
+    /// ignored.
+    pub fn from_hex(text: &str) -> Option<Self> {
+        let bytes: [u8; 32] = hex_decode(text.trim())?.try_into().ok()?;
+        Some(Kek::from_bytes(&bytes))
     }
 
     /// Encrypts `secret` with a fresh random nonce; `context` (what the secret is and whose)

@@ -98,6 +98,13 @@ impl From<StoreError> for ApiError {
             ),
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
             StoreError::Domain(d) => d.into(),
+            StoreError::Shredded(op) => ApiError::new(
+                StatusCode::GONE,
+                "shredded",
+                format!(
+                    "the personal data of operation {op} was shredded and cannot be read or added to"
+                ),
+            ),
             StoreError::Unavailable(detail) => {
                 tracing::warn!(%detail, "store unavailable");
                 ApiError::new(

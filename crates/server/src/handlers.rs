@@ -167,12 +167,7 @@ pub async fn my_operations(
         .await?;
     Ok(Json(
         ops.into_iter()
-            .map(|(o, roles)| OperationOut {
-                id: o.id.0,
-                name: o.name,
-                created_at: time_text(o.created_at),
-                roles,
-            })
+            .map(|(o, roles)| OperationOut::new(o, roles))
             .collect(),
     ))
 }
@@ -186,12 +181,7 @@ pub async fn operation(
     let (o, roles) = app
         .run(move |s| Ok((s.operation(id)?, s.roles(user, id)?)))
         .await?;
-    Ok(Json(OperationOut {
-        id: o.id.0,
-        name: o.name,
-        created_at: time_text(o.created_at),
-        roles,
-    }))
+    Ok(Json(OperationOut::new(o, roles)))
 }
 
 // ---- Households ----

@@ -148,6 +148,10 @@ pub fn document() -> Value {
         if e.is_bulk_export() || !e.query.is_empty() {
             errors.push("422");
         }
+        if e.reads_personal_data() || e.path.contains("/households") {
+            // The operation's personal data was shredded.
+            errors.push("410");
+        }
         if e.path == "/healthz" || e.path == "/api/openapi.json" {
             errors = vec!["503"];
         }

@@ -73,8 +73,26 @@ pub struct OperationOut {
     pub id: i64,
     pub name: String,
     pub created_at: String,
+    /// When the operation stopped taking new households (`safeconduct operation close`).
+    pub closed_at: Option<String>,
+    /// When its personal data was shredded (`safeconduct operation shred`): from then on every
+    /// read of personal data answers 410.
+    pub shredded_at: Option<String>,
     /// The caller's roles in this operation.
     pub roles: Vec<Role>,
+}
+
+impl OperationOut {
+    pub fn new(o: store::Operation, roles: Vec<Role>) -> Self {
+        OperationOut {
+            id: o.id.0,
+            name: o.name,
+            created_at: time_text(o.created_at),
+            closed_at: o.closed_at.map(time_text),
+            shredded_at: o.shredded_at.map(time_text),
+            roles,
+        }
+    }
 }
 
 // ---- Households ----

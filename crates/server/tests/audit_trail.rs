@@ -157,7 +157,68 @@ fn every_endpoint_that_answers_with_personal_data_is_audited() {
     }
 }
 
+async fn a_shredded_operation_answers_gone_for_personal_data_and_still_counts(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reference = app.register(2, "0700 555 111").await;
+    let op = app.op;
+    on_store(&app, move |s| {
+        let admin = safeconduct_store::Actor::system(safeconduct_domain::values::Timestamp(0));
+        s.close_operation(op, &admin).unwrap();
+        s.shred_operation(op, &admin).unwrap();
+    })
+    .await;
+    for path in [
+        format!("/api/operations/{{op}}/households/{reference}"),
+        "/api/operations/{op}/lookup?phone=0700555111".to_string(),
+    ] {
+        let body = app
+            .ok(Role::Coordinator, Method::GET, &path, None, 410)
+            .await;
+        assert_eq!(body["error"]["code"], "shredded", "{body}");
+    }
+    let closed = app
+        .ok(
+            Role::Coordinator,
+            Method::POST,
+            "/api/operations/{op}/households",
+            Some(serde_json::json!({
+                "language": "ps",
+                "members": [{ "name": "Late Arrival" }]
+            })),
+            409,
+        )
+        .await;
+    assert!(
+        closed["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("closed"),
+        "{closed}"
+    );
+    let operation = app
+        .ok(
+            Role::Coordinator,
+            Method::GET,
+            "/api/operations/{op}",
+            None,
+            200,
+        )
+        .await;
+    assert!(operation["shredded_at"].is_string(), "{operation}");
+    let counts = app
+        .ok(
+            Role::Coordinator,
+            Method::GET,
+            "/api/operations/{op}/accountability",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(counts["registered_people"], 2, "{counts}");
+}
+
 safeconduct_store::on_both_backends_async!(
+    a_shredded_operation_answers_gone_for_personal_data_and_still_counts,
     reads_of_personal_data_are_logged_without_personal_data,
     bulk_exports_need_a_reason_and_are_logged_with_it,
 );

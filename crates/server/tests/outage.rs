@@ -136,7 +136,8 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
         "the test database URL names 127.0.0.1:5432"
     );
     let store = tokio::task::spawn_blocking(move || {
-        let store = safeconduct_store::open(&proxied).unwrap();
+        let store =
+            safeconduct_store::open(&proxied, safeconduct_store::testing::test_kek()).unwrap();
         let op = store.create_operation("Outage", Timestamp(0)).unwrap().id;
         let hash = safeconduct_server::auth::hash_password("correct horse battery").unwrap();
         let user = store
@@ -165,7 +166,7 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(safeconduct_server::serve(
         listener,
-        App::new(store, safeconduct_pass::Kek::from_bytes(&[0x5c; 32])),
+        App::new(store, safeconduct_store::testing::test_kek()),
         std::future::pending(),
     ));
     let client = reqwest::Client::new();
@@ -220,7 +221,7 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
     // Every acknowledged registration is in the database, read directly.
     let url = db.url.clone();
     let found = tokio::task::spawn_blocking(move || {
-        let store = safeconduct_store::open(&url).unwrap();
+        let store = safeconduct_store::open(&url, safeconduct_store::testing::test_kek()).unwrap();
         acknowledged
             .iter()
             .map(|r| {

@@ -4,14 +4,18 @@
 use crate::postgres::PgStore;
 use crate::sql::{Db, Engine, Row, Value, places};
 use crate::sqlite::SqliteStore;
-use crate::{Result, StoreError, redact};
+use crate::{Kek, Result, StoreError, redact};
 use std::hash::{Hash, Hasher};
 
 /// Every table, parents before children, with its columns and the column it is paged by.
 const TABLES: &[(&str, &[&str])] = &[
     (
         "operations",
-        &["id", "name", "created_at", "next_pass_index"],
+        &["id", "name", "created_at", "next_pass_index", "closed_at"],
+    ),
+    (
+        "operation_keys",
+        &["operation_id", "wrapped", "created_at", "shredded_at"],
     ),
     ("organisations", &["id", "operation_id", "name", "kind"]),
     (
@@ -115,11 +119,11 @@ const TABLES: &[(&str, &[&str])] = &[
             "reference",
             "stage",
             "size",
-            "contact_phone",
             "language",
             "category",
             "priorities",
-            "notes",
+            "sealed",
+            "phone_index",
             "window_id",
             "rv_id",
             "gate_id",
@@ -137,14 +141,9 @@ const TABLES: &[(&str, &[&str])] = &[
             "id",
             "household_id",
             "operation_id",
-            "name_latin",
-            "name_native",
-            "name_key",
-            "birth_date",
-            "birth_year",
-            "nationality",
-            "phone",
-            "language",
+            "sealed",
+            "phone_index",
+            "name_index",
         ],
     ),
     (
@@ -154,9 +153,8 @@ const TABLES: &[(&str, &[&str])] = &[
             "person_id",
             "operation_id",
             "doc_type",
-            "number",
-            "issuing_country",
-            "expiry",
+            "sealed",
+            "number_index",
         ],
     ),
     (
@@ -288,16 +286,17 @@ enum Opened {
 }
 
 impl Opened {
-    fn open(url: &str) -> Result<Self> {
+    fn open(url: &str, kek: &Kek) -> Result<Self> {
         if let Some(path) = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
         {
-            Ok(Opened::Sqlite(SqliteStore::open(std::path::Path::new(
-                path,
-            ))?))
+            Ok(Opened::Sqlite(SqliteStore::open(
+                std::path::Path::new(path),
+                kek.clone(),
+            )?))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Opened::Postgres(PgStore::connect(url)?))
+            Ok(Opened::Postgres(PgStore::connect(url, kek.clone())?))
         } else {
             Err(StoreError::Unavailable(format!(
                 "unknown database URL {:?}",
@@ -314,6 +313,21 @@ fn with_read<T>(o: &Opened, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Resu
     }
 }
 
+/// Fails unless every operation's data key, shredded ones aside, opens with the key file.
+fn check_data_keys(o: &Opened) -> Result<usize> {
+    let vault = match o {
+        Opened::Sqlite(s) => &s.vault,
+        Opened::Postgres(s) => &s.vault,
+    };
+    with_read(o, &mut |db| {
+        let ops = places::operations(db)?;
+        for op in ops.iter().filter(|op| op.shredded_at.is_none()) {
+            vault.key(db, op.id)?;
+        }
+        Ok(ops.len())
+    })
+}
+
 fn with_write<T>(o: &Opened, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
     match o {
         Opened::Sqlite(s) => s.engine.write(f),
@@ -324,15 +338,21 @@ fn with_write<T>(o: &Opened, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Res
 /// Copies everything from the store at `from` into the empty store at `to`, in one read
 /// transaction on the source (a consistent snapshot of a live store) and one write
 /// transaction on the target (all or nothing), then checks row counts, the event log and
-/// every operation's accountability on both sides. `progress` hears each table as it goes.
-pub fn copy(from: &str, to: &str, progress: &mut dyn FnMut(&str, u64)) -> Result<CopyReport> {
+/// every operation's accountability on both sides, and that every operation's data key opens
+/// with `kek` in the copy. `progress` hears each table as it goes.
+pub fn copy(
+    from: &str,
+    to: &str,
+    kek: &Kek,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<CopyReport> {
     if from == to {
         return Err(StoreError::Conflict(
             "the source and the target are the same database".into(),
         ));
     }
-    let source = Opened::open(from)?;
-    let target = Opened::open(to)?;
+    let source = Opened::open(from, kek)?;
+    let target = Opened::open(to, kek)?;
     let existing = with_read(&target, &mut |db| {
         db.one("SELECT COUNT(*) FROM operations", &[])?.i64(0)
     })?;
@@ -342,6 +362,7 @@ pub fn copy(from: &str, to: &str, progress: &mut dyn FnMut(&str, u64)) -> Result
             redact(to)
         )));
     }
+    check_data_keys(&source)?;
     with_read(&source, &mut |src| {
         with_write(&target, &mut |dst| {
             for (table, columns) in TABLES {
@@ -445,6 +466,7 @@ fn verify(source: &Opened, target: &Opened) -> Result<CopyReport> {
             )));
         }
     }
+    check_data_keys(target)?;
     report.operations_checked = ops.len();
     let chain = with_read(target, &mut |db| super::sql::audit::verify(db))?;
     if let Some(b) = chain.first_break {

@@ -10,6 +10,9 @@ pub enum StoreError {
     /// The domain refused the change.
     #[error(transparent)]
     Domain(#[from] DomainError),
+    /// The operation's personal data was shredded: it cannot be read or added to, ever.
+    #[error("the personal data of operation {0} was shredded")]
+    Shredded(safeconduct_domain::OperationId),
     /// The store cannot be reached right now; the request may be retried.
     #[error("store unavailable: {0}")]
     Unavailable(String),

@@ -15,9 +15,11 @@ pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod types;
+mod vault;
 
 pub use copy::{CopyReport, copy};
 pub use error::StoreError;
+pub use safeconduct_pass::Kek;
 pub use types::*;
 
 use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
@@ -28,8 +30,9 @@ use safeconduct_domain::*;
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Opens the store a database URL names: `sqlite:PATH` (the embedded default) or
-/// `postgres://user@host:port/database`.
-pub fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
+/// `postgres://user@host:port/database`. Personal data is sealed under data keys that `kek`
+/// wraps; the key must be the one the store's operations were created with.
+pub fn open(url: &str, kek: Kek) -> Result<std::sync::Arc<dyn Store>> {
     if let Some(path) = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
@@ -41,10 +44,11 @@ pub fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
         }
         return Ok(std::sync::Arc::new(sqlite::SqliteStore::open(
             std::path::Path::new(path),
+            kek,
         )?));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Ok(std::sync::Arc::new(postgres::PgStore::connect(url)?));
+        return Ok(std::sync::Arc::new(postgres::PgStore::connect(url, kek)?));
     }
     Err(StoreError::Unavailable(format!(
         "unknown database URL {:?}: expected sqlite:PATH or postgres://…",
@@ -82,6 +86,11 @@ pub trait Store: Send + Sync + 'static {
     fn create_operation(&self, name: &str, at: Timestamp) -> Result<Operation>;
     fn operation(&self, id: OperationId) -> Result<Operation>;
     fn operations(&self) -> Result<Vec<Operation>>;
+    /// Closes an operation to new households; closing it again changes nothing.
+    fn close_operation(&self, op: OperationId, actor: &Actor) -> Result<Operation>;
+    /// Destroys a closed operation's data key: its personal data becomes unreadable for good,
+    /// while counts, events and the audit chain stay.
+    fn shred_operation(&self, op: OperationId, actor: &Actor) -> Result<Operation>;
     fn create_organisation(
         &self,
         op: OperationId,

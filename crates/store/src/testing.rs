@@ -23,6 +23,7 @@ pub struct TestStore {
 }
 
 enum Guard {
+    None,
     Dir(#[allow(dead_code)] tempfile::TempDir),
     Database { admin: String, name: String },
 }
@@ -72,6 +73,62 @@ fn fresh_url(backend: Backend) -> (String, Guard) {
     }
 }
 
+const TEST_KEY: [u8; 32] = [0x5c; 32];
+
+/// The key encryption key of every test store.
+pub fn test_kek() -> crate::Kek {
+    crate::Kek::from_bytes(&TEST_KEY)
+}
+
+/// Writes [`test_kek`] as a key file (owner-only) at `path`, for the command line and servers
+/// a test starts on a test store.
+pub fn write_test_key_file(path: &std::path::Path) {
+    write_key_file(path, &TEST_KEY);
+}
+
+fn write_key_file(path: &std::path::Path, key: &[u8; 32]) {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).expect("creating a test key file");
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    writeln!(file, "{hex}").expect("writing a test key file");
+}
+
+/// The first column, as text, of a query run on the database at `url` through a connection
+/// of its own, bypassing the store.
+pub fn raw_text(url: &str, sql: &str) -> Vec<String> {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let c = rusqlite::Connection::open(path).expect("opening the database file");
+        let mut stmt = c.prepare(sql).expect("a valid query");
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .expect("the query runs")
+            .collect::<Result<_, _>>()
+            .expect("text values")
+    } else {
+        let url = url.to_string();
+        let sql = sql.to_string();
+        std::thread::spawn(move || {
+            let mut c = postgres::Client::connect(&url, postgres::NoTls).expect("connecting");
+            c.query(&sql, &[])
+                .expect("the query runs")
+                .iter()
+                .map(|r| r.get::<_, String>(0))
+                .collect()
+        })
+        .join()
+        .expect("the query thread")
+    }
+}
+
+/// Reads a key file the command line wrote.
+pub fn read_key_file(path: &std::path::Path) -> crate::Kek {
+    crate::Kek::from_hex(&std::fs::read_to_string(path).expect("reading a key file"))
+        .expect("a key file holds 64 hexadecimal digits")
+}
+
 impl TestStore {
     /// A fresh store. Callable from async tests too: the work runs on a thread of its own.
     pub fn fresh(backend: Backend) -> Self {
@@ -82,11 +139,25 @@ impl TestStore {
 
     fn fresh_here(backend: Backend) -> Self {
         let (url, guard) = fresh_url(backend);
-        let store = crate::open(&url).unwrap_or_else(|e| panic!("opening {url}: {e}"));
+        let store = crate::open(&url, test_kek()).unwrap_or_else(|e| panic!("opening {url}: {e}"));
         TestStore {
             store,
             url,
             _guard: guard,
+        }
+    }
+
+    /// A store over a database another part of the test made: the caller keeps what removes it.
+    pub fn over(url: String) -> Self {
+        let opened = url.clone();
+        let store = std::thread::spawn(move || crate::open(&opened, test_kek()))
+            .join()
+            .expect("the opening thread")
+            .unwrap_or_else(|e| panic!("opening {url}: {e}"));
+        TestStore {
+            store,
+            url,
+            _guard: Guard::None,
         }
     }
 
@@ -98,17 +169,28 @@ impl TestStore {
     /// Runs raw SQL on this store's database through a separate connection, bypassing the
     /// store: for tests that tamper with stored data.
     pub fn raw_exec(&self, sql: &str) -> Result<(), String> {
-        if let Some(path) = self.url.strip_prefix("sqlite:") {
-            let c = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
-            c.execute_batch(sql).map_err(|e| e.to_string())
-        } else {
+        raw_exec(&self.url, sql)
+    }
+}
+
+/// Runs raw SQL on the database at `url` through a connection of its own, bypassing the
+/// store.
+pub fn raw_exec(url: &str, sql: &str) -> Result<(), String> {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let c = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
+        c.execute_batch(sql).map_err(|e| e.to_string())
+    } else {
+        let (url, sql) = (url.to_string(), sql.to_string());
+        std::thread::spawn(move || {
             let mut c =
-                postgres::Client::connect(&self.url, postgres::NoTls).map_err(|e| e.to_string())?;
-            c.batch_execute(sql).map_err(|e| match e.as_db_error() {
+                postgres::Client::connect(&url, postgres::NoTls).map_err(|e| e.to_string())?;
+            c.batch_execute(&sql).map_err(|e| match e.as_db_error() {
                 Some(db) => db.message().to_string(),
                 None => e.to_string(),
             })
-        }
+        })
+        .join()
+        .expect("the raw SQL thread")
     }
 }
 

@@ -36,6 +36,10 @@ pub struct Operation {
     pub id: OperationId,
     pub name: String,
     pub created_at: Timestamp,
+    /// Set once the operation takes no new households.
+    pub closed_at: Option<Timestamp>,
+    /// Set once the operation's data key was destroyed: its personal data is unreadable.
+    pub shredded_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone)]

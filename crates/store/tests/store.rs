@@ -146,7 +146,7 @@ fn data_survives_reopening_and_migrations_run_once(backend: Backend) {
         .reference
         .clone();
     // A second store over the same database: migrations find nothing to do, data is there.
-    let store = safeconduct_store::open(&t.url).unwrap();
+    let store = safeconduct_store::open(&t.url, safeconduct_store::testing::test_kek()).unwrap();
     let h = store.household(op, &reference).unwrap();
     assert_eq!(h.members.len(), 3);
     assert_eq!(h.members[0].name.native(), Some("کریمی"));

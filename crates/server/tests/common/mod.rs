@@ -143,7 +143,7 @@ impl TestApp {
             self.store.clone()
         } else {
             let url = self._db.url.clone();
-            tokio::task::spawn_blocking(move || safeconduct_store::open(&url).unwrap())
+            tokio::task::spawn_blocking(move || safeconduct_store::open(&url, test_kek()).unwrap())
                 .await
                 .unwrap()
         };
@@ -426,10 +426,8 @@ pub struct Places {
     pub flight: i64,
 }
 
-/// The key encryption key of test servers; servers sharing a database share it.
-pub fn test_kek() -> safeconduct_pass::Kek {
-    safeconduct_pass::Kek::from_bytes(&[0x5c; 32])
-}
+/// The key encryption key of test servers and stores; servers sharing a database share it.
+pub use safeconduct_store::testing::test_kek;
 
 /// Set-up done by an administrator at the command line.
 fn admin() -> safeconduct_store::Actor {

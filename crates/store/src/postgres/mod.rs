@@ -10,12 +10,14 @@
 
 mod listen;
 
-use crate::sql::{Db, Engine, Row, SqlStore, Value};
+use crate::sql::{Db, Engine, Row, SqlStore, Value, upgrade};
+use crate::vault::Vault;
 use crate::{Change, Result, StoreError};
 use bytes::BytesMut;
 use postgres::error::SqlState;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, GenericClient, NoTls, Statement};
+use safeconduct_pass::Kek;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
@@ -29,6 +31,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_sign_in_failures.sql")),
     (5, include_str!("migrations/0005_audit.sql")),
     (6, include_str!("migrations/0006_place_assignments.sql")),
+    (7, include_str!("migrations/0007_sealed.sql")),
+    (8, include_str!("migrations/0008_drop_clear.sql")),
 ];
 
 /// The channel changes are announced on.
@@ -62,7 +66,7 @@ struct PgConn {
 impl PgStore {
     /// Connects to the database at `url` (`postgres://user@host:port/db`), brings its schema
     /// up to date, and starts listening for changes from other servers.
-    pub fn connect(url: &str) -> Result<Self> {
+    pub fn connect(url: &str, kek: Kek) -> Result<Self> {
         let mut config: postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Unavailable(format!("invalid PostgreSQL URL: {e}")))?;
@@ -81,7 +85,8 @@ impl PgStore {
             _alive: alive.clone(),
         };
         let mut conn = engine.connect()?;
-        migrate(&mut conn.client)?;
+        let vault = Vault::new(kek);
+        migrate(&mut conn, &vault)?;
         engine.open.fetch_add(1, Ordering::SeqCst);
         engine.give_back(conn);
         listen::spawn(
@@ -89,7 +94,7 @@ impl PgStore {
             engine.changes.clone(),
             std::sync::Arc::downgrade(&alive),
         );
-        Ok(SqlStore { engine })
+        Ok(SqlStore { engine, vault })
     }
 }
 
@@ -210,8 +215,9 @@ impl PgEngine {
     }
 }
 
-fn migrate(client: &mut Client) -> Result<()> {
+fn migrate(conn: &mut PgConn, vault: &Vault) -> Result<()> {
     let mut retry = false;
+    let PgConn { client, statements } = conn;
     let mut tx = client.transaction().map_err(|e| pg(e, &mut retry))?;
     // Several servers may start at once: one migrates, the others wait for it.
     tx.execute("SELECT pg_advisory_xact_lock(7243591)", &[])
@@ -220,6 +226,7 @@ fn migrate(client: &mut Client) -> Result<()> {
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     )
     .map_err(|e| pg(e, &mut retry))?;
+    let mut rewritten = false;
     for (version, sql) in MIGRATIONS {
         let done = tx
             .query_opt(
@@ -228,6 +235,15 @@ fn migrate(client: &mut Client) -> Result<()> {
             )
             .map_err(|e| pg(e, &mut retry))?;
         if done.is_none() {
+            rewritten |= upgrade::before(
+                *version,
+                &mut PgDb {
+                    conn: &mut tx,
+                    statements: &mut *statements,
+                    retry: false,
+                },
+                vault,
+            )?;
             tx.batch_execute(sql).map_err(|e| pg(e, &mut retry))?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, extract(epoch from now())::bigint)",
@@ -236,7 +252,14 @@ fn migrate(client: &mut Client) -> Result<()> {
             .map_err(|e| pg(e, &mut retry))?;
         }
     }
-    tx.commit().map_err(|e| pg(e, &mut retry))
+    tx.commit().map_err(|e| pg(e, &mut retry))?;
+    if rewritten {
+        // Rows rewritten by an upgrade leave no old version behind in the tables' files.
+        client
+            .batch_execute("VACUUM FULL households, people, documents")
+            .map_err(|e| pg(e, &mut retry))?;
+    }
+    Ok(())
 }
 
 /// Maps an engine error to a store error, and notes whether the transaction may be run again.
@@ -409,6 +432,21 @@ impl<C: GenericClient> Db for PgDb<'_, C> {
             &[Value::Text(CHANNEL.into()), Value::Text(payload)],
         )?;
         Ok(())
+    }
+
+    fn next_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        self.rows(
+            &format!(
+                "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
+            ),
+            &[Value::Int(n as i64)],
+        )?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect()
     }
 
     fn reset_identity(&mut self, table: &str) -> Result<()> {

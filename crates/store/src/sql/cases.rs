@@ -1,16 +1,13 @@
 //! Households, people, documents, lifecycle steps and escort batches.
 
+use super::sealed::{self, DocumentFields, HouseholdFields, PersonFields};
 use super::{Db, Row, dec, enc, p};
 use crate::types::*;
+use crate::vault::{DataKey, Index, Record, Vault};
 use crate::{Change, ReferenceSource, Result, StoreError};
 use safeconduct_domain::lifecycle::{CaseState, Command, decide};
-use safeconduct_domain::matching::latin_name_key;
-use safeconduct_domain::model::{
-    DocumentType, EligibilityCategory, FlightLoad, PriorityFlag, WindowLoad,
-};
-use safeconduct_domain::values::{
-    BirthDate, CountryCode, DocumentNumber, PersonName, PhoneNumber, Text, Timestamp,
-};
+use safeconduct_domain::model::{EligibilityCategory, FlightLoad, PriorityFlag, WindowLoad};
+use safeconduct_domain::values::{PhoneNumber, Timestamp};
 use safeconduct_domain::*;
 
 /// One movement or change, as appended to the event log.
@@ -137,17 +134,31 @@ fn move_case(
 
 pub(crate) fn register(
     db: &mut dyn Db,
+    vault: &Vault,
     op: OperationId,
     households: &[NewHousehold],
     references: ReferenceSource<'_>,
     actor: &Actor,
 ) -> Result<Vec<Registered>> {
-    super::places::require_operation(db, op)?;
+    super::places::require_open_operation(db, op)?;
+    if households
+        .iter()
+        .any(|h| h.members.is_empty() || h.members.len() > 60)
+    {
+        return Err(DomainError::invalid("members", "a household has 1 to 60 members").into());
+    }
+    let key = vault.key(db, op)?;
+    let members: usize = households.iter().map(|h| h.members.len()).sum();
+    let documents: usize = households
+        .iter()
+        .flat_map(|h| &h.members)
+        .map(|m| m.documents.len())
+        .sum();
+    let mut household_ids = db.next_ids("households", households.len())?.into_iter();
+    let mut person_ids = db.next_ids("people", members)?.into_iter();
+    let mut document_ids = db.next_ids("documents", documents)?.into_iter();
     let mut out = Vec::with_capacity(households.len());
     for h in households {
-        if h.members.is_empty() || h.members.len() > 60 {
-            return Err(DomainError::invalid("members", "a household has 1 to 60 members").into());
-        }
         let reference = loop {
             let r = references();
             if db
@@ -166,49 +177,51 @@ pub(crate) fn register(
             .map(|p| p.as_str())
             .collect::<Vec<_>>()
             .join(",");
-        let id = HouseholdId(
-            db.one(
-                "INSERT INTO households (operation_id, reference, stage, size, contact_phone, language,
-                                         category, priorities, notes, registered_at, updated_at)
-                 VALUES ($1, $2, 'registered', $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-                p![
-                    op.0,
-                    reference.as_str(),
-                    h.members.len(),
-                    h.contact_phone.as_ref().map(PhoneNumber::as_str),
-                    enc(&h.language),
-                    h.category.map(|c| c.as_str()),
-                    priorities,
-                    h.notes.as_ref().map(Text::as_str),
-                    actor.at.0,
-                ],
-            )?
-            .i64(0)?,
-        );
+        let id = HouseholdId(household_ids.next().ok_or_else(drawn)?);
+        let fields = HouseholdFields {
+            contact_phone: h.contact_phone.as_ref().map(|p| p.as_str().to_string()),
+            notes: h.notes.as_ref().map(|n| n.as_str().to_string()),
+        };
+        db.exec(
+            "INSERT INTO households (id, operation_id, reference, stage, size, language, category,
+                                     priorities, sealed, phone_index, registered_at, updated_at)
+             VALUES ($1, $2, $3, 'registered', $4, $5, $6, $7, $8, $9, $10, $10)",
+            p![
+                id.0,
+                op.0,
+                reference.as_str(),
+                h.members.len(),
+                enc(&h.language),
+                h.category.map(|c| c.as_str()),
+                priorities,
+                key.seal(Record::Household, id.0, &fields),
+                fields
+                    .contact_phone
+                    .as_deref()
+                    .map(|p| key.index(Index::Phone, p)),
+                actor.at.0,
+            ],
+        )?;
         let mut people = Vec::with_capacity(h.members.len());
         for m in &h.members {
-            let person = PersonId(
-                db.one(
-                    "INSERT INTO people (household_id, operation_id, name_latin, name_native, name_key,
-                                         birth_date, birth_year, nationality, phone, language)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                    p![
-                        id.0,
-                        op.0,
-                        m.name.latin(),
-                        m.name.native(),
-                        latin_name_key(m.name.latin()),
-                        m.birth_date.map(String::from),
-                        m.birth_date.map(|b| b.year()),
-                        m.nationality.as_ref().map(|c| c.as_str()),
-                        m.phone.as_ref().map(PhoneNumber::as_str),
-                        m.language.as_ref().map(enc),
-                    ],
-                )?
-                .i64(0)?,
-            );
+            let person = PersonId(person_ids.next().ok_or_else(drawn)?);
+            let fields = PersonFields::of(m);
+            let (phone_index, name_index) = fields.indexes(&key)?;
+            db.exec(
+                "INSERT INTO people (id, household_id, operation_id, sealed, phone_index, name_index)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                p![
+                    person.0,
+                    id.0,
+                    op.0,
+                    key.seal(Record::Person, person.0, &fields),
+                    phone_index,
+                    name_index,
+                ],
+            )?;
             for d in &m.documents {
-                insert_document(db, op, person, d)?;
+                let doc = document_ids.next().ok_or_else(drawn)?;
+                insert_document(db, &key, op, person, DocumentId(doc), d)?;
             }
             people.push(person);
         }
@@ -258,31 +271,36 @@ pub(crate) fn register(
     Ok(out)
 }
 
+fn drawn() -> StoreError {
+    StoreError::Internal("fewer ids were drawn than rows inserted".into())
+}
+
 fn insert_document(
     db: &mut dyn Db,
+    key: &DataKey,
     op: OperationId,
     person: PersonId,
+    id: DocumentId,
     d: &NewDocument,
-) -> Result<DocumentId> {
-    Ok(DocumentId(
-        db.one(
-            "INSERT INTO documents (person_id, operation_id, doc_type, number, issuing_country, expiry)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            p![
-                person.0,
-                op.0,
-                d.doc_type.as_str(),
-                d.number.as_str(),
-                d.issuing_country.as_ref().map(|c| c.as_str()),
-                d.expiry.clone(),
-            ],
-        )?
-        .i64(0)?,
-    ))
+) -> Result<()> {
+    db.exec(
+        "INSERT INTO documents (id, person_id, operation_id, doc_type, sealed, number_index)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        p![
+            id.0,
+            person.0,
+            op.0,
+            d.doc_type.as_str(),
+            key.seal(Record::Document, id.0, &DocumentFields::of(d)),
+            key.index(Index::Document, d.number.as_str()),
+        ],
+    )?;
+    Ok(())
 }
 
 pub(crate) fn attach_document(
     db: &mut dyn Db,
+    vault: &Vault,
     op: OperationId,
     reference: &CaseReference,
     person: PersonId,
@@ -311,7 +329,9 @@ pub(crate) fn attach_document(
         ))
         .into());
     }
-    let id = insert_document(db, op, person, d)?;
+    let key = vault.key(db, op)?;
+    let id = DocumentId(db.next_ids("documents", 1)?[0]);
+    insert_document(db, &key, op, person, id, d)?;
     insert_event(
         db,
         NewEvent {
@@ -694,12 +714,12 @@ pub(crate) fn load_batch(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Re
     })
 }
 
-const HOUSEHOLD_COLUMNS: &str =
-    "id, reference, stage, contact_phone, language, category, priorities, notes,
+const HOUSEHOLD_COLUMNS: &str = "id, reference, stage, sealed, language, category, priorities,
      window_id, rv_id, gate_id, batch_id, flight_id, pass_index, registered_at, updated_at";
 
 pub(crate) fn household_by_reference(
     db: &mut dyn Db,
+    vault: &Vault,
     op: OperationId,
     reference: &CaseReference,
 ) -> Result<Household> {
@@ -709,32 +729,38 @@ pub(crate) fn household_by_reference(
     let row = db
         .row(&sql, p![op.0, reference.as_str()])?
         .ok_or_else(|| StoreError::not_found(format!("case {reference}")))?;
-    household(db, &row)
+    let key = vault.key(db, op)?;
+    household(db, &key, &row)
 }
 
+/// Cases with a member or contact phone equal to `phone`, found by the phone's blind index.
 pub(crate) fn households_by_phone(
     db: &mut dyn Db,
+    vault: &Vault,
     op: OperationId,
     phone: &PhoneNumber,
 ) -> Result<Vec<Household>> {
+    let key = vault.key(db, op)?;
+    let index = key.index(Index::Phone, phone.as_str());
     let sql = format!(
         "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE id IN (
-            SELECT household_id FROM people WHERE operation_id = $1 AND phone = $2
-            UNION SELECT id FROM households WHERE operation_id = $1 AND contact_phone = $2)
+            SELECT household_id FROM people WHERE operation_id = $1 AND phone_index = $2
+            UNION SELECT id FROM households WHERE operation_id = $1 AND phone_index = $2)
          ORDER BY id LIMIT 20"
     );
-    let rows = db.rows(&sql, p![op.0, phone.as_str()])?;
-    rows.iter().map(|r| household(db, r)).collect()
+    let rows = db.rows(&sql, p![op.0, index])?;
+    rows.iter().map(|r| household(db, &key, r)).collect()
 }
 
-fn household(db: &mut dyn Db, r: &Row) -> Result<Household> {
+fn household(db: &mut dyn Db, key: &DataKey, r: &Row) -> Result<Household> {
     let bad = |what: &str, v: &str| StoreError::Internal(format!("unexpected stored {what} {v:?}"));
     let id = HouseholdId(r.i64(0)?);
+    let fields: HouseholdFields = sealed::open(key, Record::Household, id.0, r, 3)?;
     Ok(Household {
         id,
         reference: CaseReference::parse(&r.text(1)?)?,
         stage: stage(r.text(2)?)?,
-        contact_phone: r.opt_text(3)?.map(|p| PhoneNumber::parse(&p)).transpose()?,
+        contact_phone: fields.contact_phone()?,
         language: dec(r.text(4)?)?,
         category: r
             .opt_text(5)?
@@ -746,27 +772,23 @@ fn household(db: &mut dyn Db, r: &Row) -> Result<Household> {
             .filter(|p| !p.is_empty())
             .map(|p| PriorityFlag::parse(p).ok_or_else(|| bad("priority", p)))
             .collect::<Result<_>>()?,
-        notes: r
-            .opt_text(7)?
-            .map(|n| Text::parse("notes", &n, 2000))
-            .transpose()?,
-        window: r.opt_i64(8)?.map(WindowId),
-        rv: r.opt_i64(9)?.map(RvId),
-        gate: r.opt_i64(10)?.map(GateId),
-        batch: r.opt_i64(11)?.map(BatchId),
-        flight: r.opt_i64(12)?.map(FlightId),
-        pass_index: r.opt_i64(13)?,
-        registered_at: Timestamp(r.i64(14)?),
-        updated_at: Timestamp(r.i64(15)?),
-        members: people_of(db, id)?,
+        notes: fields.notes()?,
+        window: r.opt_i64(7)?.map(WindowId),
+        rv: r.opt_i64(8)?.map(RvId),
+        gate: r.opt_i64(9)?.map(GateId),
+        batch: r.opt_i64(10)?.map(BatchId),
+        flight: r.opt_i64(11)?.map(FlightId),
+        pass_index: r.opt_i64(12)?,
+        registered_at: Timestamp(r.i64(13)?),
+        updated_at: Timestamp(r.i64(14)?),
+        members: people_of(db, key, id)?,
     })
 }
 
 /// The members of a household with their documents, in one query.
-fn people_of(db: &mut dyn Db, household: HouseholdId) -> Result<Vec<Person>> {
+fn people_of(db: &mut dyn Db, key: &DataKey, household: HouseholdId) -> Result<Vec<Person>> {
     let rows = db.rows(
-        "SELECT p.id, p.name_latin, p.name_native, p.birth_date, p.nationality, p.phone, p.language,
-                d.id, d.doc_type, d.number, d.issuing_country, d.expiry
+        "SELECT p.id, p.sealed, d.id, d.doc_type, d.sealed
          FROM people p LEFT JOIN documents d ON d.person_id = p.id
          WHERE p.household_id = $1 ORDER BY p.id, d.id",
         p![household.0],
@@ -775,73 +797,66 @@ fn people_of(db: &mut dyn Db, household: HouseholdId) -> Result<Vec<Person>> {
     for r in rows {
         let id = PersonId(r.i64(0)?);
         if people.last().is_none_or(|p| p.id != id) {
-            people.push(Person {
-                id,
-                name: PersonName::new(&r.text(1)?, r.opt_text(2)?.as_deref())?,
-                birth_date: r.opt_text(3)?.map(|b| BirthDate::parse(&b)).transpose()?,
-                nationality: r.opt_text(4)?.map(|c| CountryCode::parse(&c)).transpose()?,
-                phone: r.opt_text(5)?.map(|p| PhoneNumber::parse(&p)).transpose()?,
-                language: r.opt_text(6)?.map(dec).transpose()?,
-                documents: Vec::new(),
-            });
+            let fields: PersonFields = sealed::open(key, Record::Person, id.0, &r, 1)?;
+            people.push(fields.person(id)?);
         }
-        if let Some(doc) = r.opt_i64(7)? {
-            let t = r.text(8)?;
+        if let Some(doc) = r.opt_i64(2)? {
+            let fields: DocumentFields = sealed::open(key, Record::Document, doc, &r, 4)?;
             let person = people.last_mut().expect("pushed above");
-            person.documents.push(Document {
-                id: DocumentId(doc),
-                doc_type: DocumentType::parse(&t).ok_or_else(|| {
-                    StoreError::Internal(format!("unexpected document type {t:?}"))
-                })?,
-                number: DocumentNumber::parse(&r.text(9)?)?,
-                issuing_country: r
-                    .opt_text(10)?
-                    .map(|c| CountryCode::parse(&c))
-                    .transpose()?,
-                expiry: r.opt_text(11)?,
-            });
+            person
+                .documents
+                .push(fields.document(DocumentId(doc), &r.text(3)?)?);
         }
     }
     Ok(people)
 }
 
+/// People who may be the same person as a candidate: same document number, or same name key
+/// and birth year, both found by blind index.
 pub(crate) fn match_candidates(
     db: &mut dyn Db,
+    vault: &Vault,
     op: OperationId,
     probe: &MatchProbe,
 ) -> Result<Vec<ExistingPerson>> {
+    let key = vault.key(db, op)?;
     let rows = db.rows(
-        "SELECT p.id, h.reference, p.name_key, p.birth_year, p.phone
+        "SELECT p.id, h.reference, p.sealed
          FROM people p JOIN households h ON h.id = p.household_id
          WHERE p.id IN (
-            SELECT person_id FROM documents WHERE operation_id = $1 AND number = $2
-            UNION SELECT id FROM people WHERE operation_id = $1 AND name_key = $3
-                                          AND birth_year IS NOT DISTINCT FROM $4)
+            SELECT person_id FROM documents WHERE operation_id = $1 AND number_index = $2
+            UNION SELECT id FROM people WHERE operation_id = $1 AND name_index = $3)
          ORDER BY p.id LIMIT 50",
         p![
             op.0,
-            probe.document.as_ref().map(|d| d.as_str()),
-            probe.name_key.as_str(),
-            probe.birth_year
+            probe
+                .document
+                .as_ref()
+                .map(|d| key.index(Index::Document, d.as_str())),
+            key.name_year_index(&probe.name_key, probe.birth_year),
         ],
     )?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id = r.i64(0)?;
+        let person: PersonFields = sealed::open(&key, Record::Person, id, &r, 2)?;
         let documents = db
             .rows(
-                "SELECT number FROM documents WHERE person_id = $1 ORDER BY id",
+                "SELECT id, sealed FROM documents WHERE person_id = $1 ORDER BY id",
                 p![id],
             )?
             .iter()
-            .map(|d| Ok(DocumentNumber::parse(&d.text(0)?)?))
+            .map(|d| {
+                let fields: DocumentFields = sealed::open(&key, Record::Document, d.i64(0)?, d, 1)?;
+                fields.number()
+            })
             .collect::<Result<_>>()?;
         out.push(ExistingPerson {
             person: PersonId(id),
             household: CaseReference::parse(&r.text(1)?)?,
-            name_key: r.text(2)?,
-            birth_year: r.opt_i64(3)?.map(|y| y as u16),
-            phone: r.opt_text(4)?.map(|p| PhoneNumber::parse(&p)).transpose()?,
+            name_key: person.name_key(),
+            birth_year: person.birth_year()?,
+            phone: person.phone()?,
             documents,
         });
     }

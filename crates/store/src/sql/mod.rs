@@ -11,7 +11,9 @@ pub(crate) mod audit;
 pub(crate) mod cases;
 pub(crate) mod passes;
 pub(crate) mod places;
+pub(crate) mod sealed;
 mod store;
+pub(crate) mod upgrade;
 
 pub use store::{Engine, SqlStore};
 
@@ -76,6 +78,11 @@ impl From<&String> for Value {
 impl From<&[u8]> for Value {
     fn from(v: &[u8]) -> Self {
         Value::Bytes(v.to_vec())
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Bytes(v)
     }
 }
 impl<T: Into<Value>> From<Option<T>> for Value {
@@ -148,6 +155,12 @@ impl Row {
             v => Err(unexpected(i, v, "bytes")),
         }
     }
+    pub fn opt_bytes(&self, i: usize) -> Result<Option<Vec<u8>>> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            _ => self.bytes(i).map(Some),
+        }
+    }
     pub fn bool(&self, i: usize) -> Result<bool> {
         match self.at(i)? {
             Value::Bool(b) => Ok(*b),
@@ -174,6 +187,9 @@ pub trait Db {
     }
     /// Announces a change to every server sharing this store, when the transaction commits.
     fn notify(&mut self, change: &crate::Change) -> Result<()>;
+    /// Draws `n` fresh ids for rows of `table` about to be inserted with explicit ids: rows
+    /// whose sealed personal data binds their id must know it before they are written.
+    fn next_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>>;
     /// After rows were inserted with explicit ids: new rows continue after the largest id.
     fn reset_identity(&mut self, _table: &str) -> Result<()> {
         Ok(())

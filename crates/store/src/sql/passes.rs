@@ -3,8 +3,10 @@
 //! the transaction that records it.
 
 use super::cases::{NewEvent, commit_step, insert_event, load_case};
+use super::sealed::{self, DocumentFields, PersonFields};
 use super::{Db, Row, dec, p};
 use crate::types::*;
+use crate::vault::{Record, Vault};
 use crate::{Result, StoreError};
 use safeconduct_domain::lifecycle::{Command, decide};
 use safeconduct_domain::values::Timestamp;
@@ -202,6 +204,7 @@ pub(crate) fn retire_valid_pass(
 /// has `signer` sign the facts, supersedes any earlier pass and records the new one.
 pub(crate) fn issue_pass(
     db: &mut dyn Db,
+    vault: &Vault,
     op: OperationId,
     reference: &CaseReference,
     signer: PassSigner<'_>,
@@ -231,13 +234,19 @@ pub(crate) fn issue_pass(
             p![op.0],
         )?
         .i64(0)?;
+    let key = vault.key(db, op)?;
     let holder = db
         .row(
-            "SELECT d.number, p.birth_year FROM people p JOIN documents d ON d.person_id = p.id
+            "SELECT p.id, p.sealed, d.id, d.sealed FROM people p JOIN documents d ON d.person_id = p.id
              WHERE p.household_id = $1 ORDER BY p.id, d.id LIMIT 1",
             p![loaded.id.0],
         )?
-        .map(|r| Ok::<_, StoreError>((r.text(0)?, r.opt_i64(1)?.map(|y| y as u16))))
+        .map(|r| {
+            let person: PersonFields = sealed::open(&key, Record::Person, r.i64(0)?, &r, 1)?;
+            let document: DocumentFields =
+                sealed::open(&key, Record::Document, r.i64(2)?, &r, 3)?;
+            Ok::<_, StoreError>((document.number, person.birth_year()?))
+        })
         .transpose()?;
     let language = dec(db
         .one(

@@ -1,16 +1,16 @@
 //! Operations, accounts, rendezvous points, gates, windows, flights, hazards and counts.
 
 use super::cases::{NewEvent, insert_event, stage};
+use super::sealed::{self, DocumentFields, PersonFields};
 use super::{Db, Row, dec, enc, p};
 use crate::types::*;
+use crate::vault::{Record, Vault};
 use crate::{Result, StoreError};
 use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
 use safeconduct_domain::model::{
     GateKind, GateStatus, RvAgreement, RvChange, RvStatus, Side, WindowSpec,
 };
-use safeconduct_domain::values::{
-    BirthDate, Coordinate, CountryCode, DocumentNumber, PersonName, Text, Timestamp,
-};
+use safeconduct_domain::values::{Coordinate, Text, Timestamp};
 use safeconduct_domain::*;
 
 /// An event about a place rather than a case.
@@ -53,6 +53,17 @@ pub(crate) fn require_operation(db: &mut dyn Db, op: OperationId) -> Result<()> 
         .ok_or_else(|| StoreError::not_found(format!("operation {op}")))
 }
 
+/// Refuses an operation that is closed: it takes no new households.
+pub(crate) fn require_open_operation(db: &mut dyn Db, op: OperationId) -> Result<()> {
+    let operation = operation(db, op)?;
+    if operation.closed_at.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "operation {op} is closed: it takes no new households"
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn require_rv(db: &mut dyn Db, op: OperationId, rv: RvId) -> Result<()> {
     rv_by_id(db, op, rv).map(|_| ())
 }
@@ -61,18 +72,25 @@ pub(crate) fn require_gate(db: &mut dyn Db, op: OperationId, gate: GateId) -> Re
     self::gate(db, op, gate).map(|_| ())
 }
 
+const OPERATION_COLUMNS: &str = "o.id, o.name, o.created_at, o.closed_at, k.shredded_at";
+
 fn operation_row(r: &Row) -> Result<Operation> {
     Ok(Operation {
         id: OperationId(r.i64(0)?),
         name: r.text(1)?,
         created_at: Timestamp(r.i64(2)?),
+        closed_at: r.opt_i64(3)?.map(Timestamp),
+        shredded_at: r.opt_i64(4)?.map(Timestamp),
     })
 }
 
 pub(crate) fn operation(db: &mut dyn Db, id: OperationId) -> Result<Operation> {
     let r = db
         .row(
-            "SELECT id, name, created_at FROM operations WHERE id = $1",
+            &format!(
+                "SELECT {OPERATION_COLUMNS} FROM operations o
+                 LEFT JOIN operation_keys k ON k.operation_id = o.id WHERE o.id = $1"
+            ),
             p![id.0],
         )?
         .ok_or_else(|| StoreError::not_found(format!("operation {id}")))?;
@@ -81,7 +99,10 @@ pub(crate) fn operation(db: &mut dyn Db, id: OperationId) -> Result<Operation> {
 
 pub(crate) fn operations(db: &mut dyn Db) -> Result<Vec<Operation>> {
     db.rows(
-        "SELECT id, name, created_at FROM operations ORDER BY id",
+        &format!(
+            "SELECT {OPERATION_COLUMNS} FROM operations o
+             LEFT JOIN operation_keys k ON k.operation_id = o.id ORDER BY o.id"
+        ),
         p![],
     )?
     .iter()
@@ -89,7 +110,66 @@ pub(crate) fn operations(db: &mut dyn Db) -> Result<Vec<Operation>> {
     .collect()
 }
 
-pub(crate) fn create_operation(db: &mut dyn Db, name: &str, at: Timestamp) -> Result<Operation> {
+/// Closes an operation to new households. Closing a closed operation changes nothing.
+pub(crate) fn close_operation(
+    db: &mut dyn Db,
+    op: OperationId,
+    actor: &Actor,
+) -> Result<Operation> {
+    let closed = db.exec(
+        "UPDATE operations SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL",
+        p![op.0, actor.at.0],
+    )?;
+    if closed > 0 {
+        super::audit::append(
+            db,
+            &AuditEntry::by(
+                actor,
+                Some(op),
+                "operation_closed",
+                Some(format!("operation/{}", op.0)),
+            ),
+        )?;
+    }
+    operation(db, op)
+}
+
+/// Destroys a closed operation's data key: its personal data can never be read again. Counts,
+/// events, passes' status and the audit chain stay.
+pub(crate) fn shred_operation(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+    actor: &Actor,
+) -> Result<Operation> {
+    let operation = operation(db, op)?;
+    if operation.closed_at.is_none() {
+        return Err(StoreError::Conflict(format!(
+            "operation {op} is still open: close it before shredding its personal data"
+        )));
+    }
+    if operation.shredded_at.is_some() {
+        return Err(StoreError::Shredded(op));
+    }
+    vault.shred(db, op, actor.at.0)?;
+    super::audit::append(
+        db,
+        &AuditEntry::by(
+            actor,
+            Some(op),
+            "operation_shredded",
+            Some(format!("operation/{}", op.0)),
+        ),
+    )?;
+    self::operation(db, op)
+}
+
+pub(crate) fn create_operation(
+    db: &mut dyn Db,
+    vault: &Vault,
+    name: &str,
+    at: Timestamp,
+) -> Result<Operation> {
     let name = Text::parse("name", name, 120)?;
     let id = db
         .one(
@@ -98,6 +178,7 @@ pub(crate) fn create_operation(db: &mut dyn Db, name: &str, at: Timestamp) -> Re
         )
         .map_err(duplicate(format!("an operation named {:?}", name.as_str())))?
         .i64(0)?;
+    vault.create_key(db, OperationId(id), at.0)?;
     super::audit::append(
         db,
         &AuditEntry::by(
@@ -111,6 +192,8 @@ pub(crate) fn create_operation(db: &mut dyn Db, name: &str, at: Timestamp) -> Re
         id: OperationId(id),
         name: name.as_str().to_string(),
         created_at: at,
+        closed_at: None,
+        shredded_at: None,
     })
 }
 
@@ -571,31 +654,42 @@ pub(crate) fn flights(db: &mut dyn Db, op: OperationId) -> Result<Vec<Flight>> {
     db.rows(&sql, p![op.0])?.iter().map(flight_row).collect()
 }
 
-pub(crate) fn manifest(db: &mut dyn Db, op: OperationId, id: FlightId) -> Result<Manifest> {
+pub(crate) fn manifest(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+    id: FlightId,
+) -> Result<Manifest> {
     let flight = flight(db, op, id)?;
+    let key = vault.key(db, op)?;
     let lines = db
         .rows(
-            "SELECT h.reference, p.id, p.name_latin, p.name_native, p.birth_date, p.nationality,
-                    (SELECT number FROM documents d WHERE d.person_id = p.id ORDER BY d.id LIMIT 1),
-                    h.stage = 'boarded'
+            "SELECT h.reference, p.id, p.sealed, d.id, d.sealed, h.stage = 'boarded'
              FROM households h JOIN people p ON p.household_id = h.id
+             LEFT JOIN documents d ON d.id = (SELECT MIN(id) FROM documents WHERE person_id = p.id)
              WHERE h.flight_id = $1 AND h.stage IN ('manifested', 'boarded')
              ORDER BY h.reference, p.id",
             p![id.0],
         )?
         .iter()
         .map(|r| {
+            let person = r.i64(1)?;
+            let fields: PersonFields = sealed::open(&key, Record::Person, person, r, 2)?;
+            let document = match r.opt_i64(3)? {
+                Some(doc) => {
+                    let d: DocumentFields = sealed::open(&key, Record::Document, doc, r, 4)?;
+                    Some(d.number()?)
+                }
+                None => None,
+            };
             Ok(ManifestLine {
                 reference: CaseReference::parse(&r.text(0)?)?,
-                person: PersonId(r.i64(1)?),
-                name: PersonName::new(&r.text(2)?, r.opt_text(3)?.as_deref())?,
-                birth_date: r.opt_text(4)?.map(|b| BirthDate::parse(&b)).transpose()?,
-                nationality: r.opt_text(5)?.map(|n| CountryCode::parse(&n)).transpose()?,
-                document: r
-                    .opt_text(6)?
-                    .map(|d| DocumentNumber::parse(&d))
-                    .transpose()?,
-                boarded: r.bool(7)?,
+                person: PersonId(person),
+                name: fields.name()?,
+                birth_date: fields.birth_date()?,
+                nationality: fields.nationality()?,
+                document,
+                boarded: r.bool(5)?,
             })
         })
         .collect::<Result<_>>()?;

@@ -3,6 +3,7 @@
 
 use super::{Db, audit, cases, passes, places};
 use crate::types::*;
+use crate::vault::Vault;
 use crate::{Change, ReferenceSource, Result, Store};
 use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
 use safeconduct_domain::model::{GateStatus, RvChange, Side, WindowSpec};
@@ -30,6 +31,7 @@ pub trait Engine: Send + Sync + 'static {
 /// The store over an engine.
 pub struct SqlStore<E: Engine> {
     pub(crate) engine: E,
+    pub(crate) vault: Vault,
 }
 
 impl<E: Engine> SqlStore<E> {
@@ -57,13 +59,19 @@ impl<E: Engine> Store for SqlStore<E> {
     }
 
     fn create_operation(&self, name: &str, at: Timestamp) -> Result<Operation> {
-        self.write(|db| places::create_operation(db, name, at))
+        self.write(|db| places::create_operation(db, &self.vault, name, at))
     }
     fn operation(&self, id: OperationId) -> Result<Operation> {
         self.read(|db| places::operation(db, id))
     }
     fn operations(&self) -> Result<Vec<Operation>> {
         self.read(|db| places::operations(db))
+    }
+    fn close_operation(&self, op: OperationId, actor: &Actor) -> Result<Operation> {
+        self.write(|db| places::close_operation(db, op, actor))
+    }
+    fn shred_operation(&self, op: OperationId, actor: &Actor) -> Result<Operation> {
+        self.write(|db| places::shred_operation(db, &self.vault, op, actor))
     }
     fn create_organisation(
         &self,
@@ -189,13 +197,13 @@ impl<E: Engine> Store for SqlStore<E> {
         references: ReferenceSource<'_>,
         actor: &Actor,
     ) -> Result<Vec<Registered>> {
-        self.write(|db| cases::register(db, op, households, &mut *references, actor))
+        self.write(|db| cases::register(db, &self.vault, op, households, &mut *references, actor))
     }
     fn household(&self, op: OperationId, reference: &CaseReference) -> Result<Household> {
-        self.read(|db| cases::household_by_reference(db, op, reference))
+        self.read(|db| cases::household_by_reference(db, &self.vault, op, reference))
     }
     fn households_by_phone(&self, op: OperationId, phone: &PhoneNumber) -> Result<Vec<Household>> {
-        self.read(|db| cases::households_by_phone(db, op, phone))
+        self.read(|db| cases::households_by_phone(db, &self.vault, op, phone))
     }
     fn attach_document(
         &self,
@@ -205,7 +213,9 @@ impl<E: Engine> Store for SqlStore<E> {
         document: &NewDocument,
         actor: &Actor,
     ) -> Result<DocumentId> {
-        self.write(|db| cases::attach_document(db, op, reference, person, document, actor))
+        self.write(|db| {
+            cases::attach_document(db, &self.vault, op, reference, person, document, actor)
+        })
     }
     fn apply(
         &self,
@@ -223,7 +233,7 @@ impl<E: Engine> Store for SqlStore<E> {
         signer: PassSigner<'_>,
         actor: &Actor,
     ) -> Result<(CaseOutcome, StoredPass)> {
-        self.write(|db| passes::issue_pass(db, op, reference, &mut *signer, actor))
+        self.write(|db| passes::issue_pass(db, &self.vault, op, reference, &mut *signer, actor))
     }
     fn revoke_pass(
         &self,
@@ -265,7 +275,7 @@ impl<E: Engine> Store for SqlStore<E> {
         self.write(|db| passes::rotate_pass_key(db, op, next, compromised, actor))
     }
     fn match_candidates(&self, op: OperationId, probe: &MatchProbe) -> Result<Vec<ExistingPerson>> {
-        self.read(|db| cases::match_candidates(db, op, probe))
+        self.read(|db| cases::match_candidates(db, &self.vault, op, probe))
     }
 
     fn ingest_scans(
@@ -348,7 +358,7 @@ impl<E: Engine> Store for SqlStore<E> {
         self.read(|db| places::flights(db, op))
     }
     fn manifest(&self, op: OperationId, flight: FlightId) -> Result<Manifest> {
-        self.snapshot(|db| places::manifest(db, op, flight))
+        self.snapshot(|db| places::manifest(db, &self.vault, op, flight))
     }
     fn report_hazard(&self, op: OperationId, hazard: &NewHazard, actor: &Actor) -> Result<Hazard> {
         self.write(|db| places::report_hazard(db, op, hazard, actor))

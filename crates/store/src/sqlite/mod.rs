@@ -3,10 +3,12 @@
 //! timeout, and `BEGIN IMMEDIATE` for every write so that a step's read-decide-write cannot
 //! interleave with another writer.
 
-use crate::sql::{Db, Engine, Row, SqlStore, Value};
+use crate::sql::{Db, Engine, Row, SqlStore, Value, upgrade};
+use crate::vault::Vault;
 use crate::{Change, Result, StoreError};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use safeconduct_pass::Kek;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -20,6 +22,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_sign_in_failures.sql")),
     (5, include_str!("migrations/0005_audit.sql")),
     (6, include_str!("migrations/0006_place_assignments.sql")),
+    (7, include_str!("migrations/0007_sealed.sql")),
+    (8, include_str!("migrations/0008_drop_clear.sql")),
 ];
 
 /// The store on SQLite.
@@ -36,16 +40,18 @@ pub struct SqliteEngine {
 
 impl SqliteStore {
     /// Opens the store file at `path`, creating it and its directory on first use, and brings
-    /// its schema up to date.
-    pub fn open(path: &Path) -> Result<Self> {
+    /// its schema up to date. Personal data is sealed under data keys wrapped by `kek`.
+    pub fn open(path: &Path, kek: Kek) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
                 StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
         let mut writer = open(path)?;
-        migrate(&mut writer)?;
+        let vault = Vault::new(kek);
+        migrate(&mut writer, &vault)?;
         Ok(SqlStore {
+            vault,
             engine: SqliteEngine {
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
@@ -68,17 +74,19 @@ fn open(path: &Path) -> Result<Connection> {
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;
          PRAGMA cache_size = -16000;",
     )
     .map_err(db)?;
     Ok(conn)
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
+fn migrate(conn: &mut Connection, vault: &Vault) -> Result<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
     )
     .map_err(db)?;
+    let mut rewritten = false;
     for (version, sql) in MIGRATIONS {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -92,6 +100,14 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             .optional()
             .map_err(db)?;
         if done.is_none() {
+            rewritten |= upgrade::before(
+                *version,
+                &mut SqliteTx {
+                    conn: &tx,
+                    pending: Vec::new(),
+                },
+                vault,
+            )?;
             tx.execute_batch(sql).map_err(db)?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, unixepoch())",
@@ -100,6 +116,11 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             .map_err(db)?;
         }
         tx.commit().map_err(db)?;
+    }
+    if rewritten {
+        // Rows rewritten by an upgrade leave no old copy behind in the file.
+        conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
+            .map_err(db)?;
     }
     Ok(())
 }
@@ -182,6 +203,14 @@ impl Db for SqliteTx<'_> {
     fn notify(&mut self, change: &Change) -> Result<()> {
         self.pending.push(change.clone());
         Ok(())
+    }
+
+    /// The next ids after the largest: this transaction is the only writer.
+    fn next_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>> {
+        let last = self
+            .one(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"), &[])?
+            .i64(0)?;
+        Ok((last + 1..=last + n as i64).collect())
     }
 }
 
