@@ -217,7 +217,7 @@ fn bench_server_memory(bin: &Path, data: &Path, phones: &[PhoneNumber]) {
         ])
         .env("SAFECONDUCT_DATA", data)
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     user.stdin
@@ -225,7 +225,12 @@ fn bench_server_memory(bin: &Path, data: &Path, phones: &[PhoneNumber]) {
         .unwrap()
         .write_all(b"benchmark password\n")
         .unwrap();
-    assert!(user.wait().unwrap().success());
+    let added = user.wait_with_output().unwrap();
+    assert!(added.status.success());
+    let secret = String::from_utf8_lossy(&added.stdout)
+        .lines()
+        .find_map(|l| l.split("authenticator app): ").nth(1).map(str::to_string))
+        .expect("user add prints the coordinator's one-time code secret");
     let port = 18_000 + (std::process::id() % 1000) as u16;
     let addr = format!("127.0.0.1:{port}");
     let mut server = Command::new(bin)
@@ -267,7 +272,10 @@ fn bench_server_memory(bin: &Path, data: &Path, phones: &[PhoneNumber]) {
         "POST",
         "/api/sessions",
         None,
-        r#"{"username":"bench","password":"benchmark password"}"#,
+        &format!(
+            r#"{{"username":"bench","password":"benchmark password","totp":"{}"}}"#,
+            safeconduct_server::totp::code_for(&secret, safeconduct_server::now().0).unwrap()
+        ),
     );
     let token = res
         .split("\"token\":\"")
@@ -333,15 +341,10 @@ fn main() {
     let data = dir.path().join("data");
     // The server started on this directory below reads the same key file.
     std::fs::create_dir_all(&data).unwrap();
-    let key = [0x5cu8; 32];
-    std::fs::write(
-        data.join("key.hex"),
-        key.iter().map(|b| format!("{b:02x}")).collect::<String>(),
-    )
-    .unwrap();
+    safeconduct_store::testing::write_test_key_file(&data.join("key.hex"));
     let store = SqliteStore::open(
         &data.join("safeconduct.sqlite3"),
-        safeconduct_store::Kek::from_bytes(&key),
+        safeconduct_store::testing::test_kek(),
     )
     .unwrap();
     let op = store.create_operation("Scale", Timestamp(0)).unwrap().id;

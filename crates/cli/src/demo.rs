@@ -13,9 +13,15 @@ use std::net::SocketAddr;
 
 pub const OPERATION_NAME: &str = "Demo airlift (fictional)";
 
+/// The demo coordinator's authenticator secret: fixed, so that it can be printed with the
+/// other demo logins on every run.
+const DEMO_TOTP_SECRET: &[u8; 20] = b"safeconduct demo 2fa";
+
 pub struct Logins {
     pub operation: OperationId,
     pub users: Vec<(String, String, Role)>,
+    /// The coordinator's authenticator secret, base32.
+    pub coordinator_totp: String,
     pub sample_reference: Option<CaseReference>,
     pub sample_phone: Option<PhoneNumber>,
     pub households: u64,
@@ -169,6 +175,7 @@ pub fn seed(
         return Ok(Logins {
             operation: existing.id,
             users,
+            coordinator_totp: safeconduct_server::totp::secret_text(DEMO_TOTP_SECRET),
             sample_reference: None,
             sample_phone: None,
             households: counts.total_households(),
@@ -209,6 +216,11 @@ pub fn seed(
             )
             .with_context(|| format!("creating demo user {username}"))?;
         store.grant_role(id, op, *role, &actor)?;
+        if *role == Role::Coordinator {
+            let e =
+                safeconduct_server::totp::enrol_with(keyring.kek(), id, username, DEMO_TOTP_SECRET);
+            store.set_totp(id, &e.wrapped, &actor)?;
+        }
         user_ids.insert(*role, id);
     }
 
@@ -450,6 +462,7 @@ pub fn seed(
     Ok(Logins {
         operation: op,
         users,
+        coordinator_totp: safeconduct_server::totp::secret_text(DEMO_TOTP_SECRET),
         sample_reference: refs.first().cloned(),
         sample_phone,
         households: counts.total_households(),
@@ -561,7 +574,12 @@ pub fn print_logins(l: &Logins, addr: SocketAddr) {
         "  sign in: curl -s -X POST http://{addr}/api/sessions -H 'content-type: application/json' \\"
     );
     println!(
-        "             -d '{{\"username\":\"coordinator\",\"password\":\"demo-coordinator-pass\"}}'"
+        "             -d '{{\"username\":\"coordinator\",\"password\":\"demo-coordinator-pass\",\"totp\":\"'$(safeconduct user code --secret {})'\"}}'",
+        l.coordinator_totp
+    );
+    println!(
+        "  the coordinator signs in with a one-time code too: authenticator secret {}",
+        l.coordinator_totp
     );
     println!("  logins (username / password / role):");
     for (u, p, r) in &l.users {

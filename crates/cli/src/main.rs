@@ -388,7 +388,8 @@ enum UserCommand {
     /// Create a user with roles in an operation.
     ///
     /// The password is read from standard input with --password-stdin; otherwise a random one
-    /// is generated and printed once.
+    /// is generated and printed once. A coordinator is enrolled for one-time codes at once:
+    /// the authenticator secret is printed once, with an otpauth:// URI.
     Add {
         username: String,
         /// Operation the roles apply to.
@@ -409,6 +410,20 @@ enum UserCommand {
         gates: Vec<i64>,
         #[command(flatten)]
         data: DataArgs,
+    },
+    /// Enrol a user for one-time codes (again), e.g. after a lost phone: prints the new
+    /// authenticator secret once; codes of the old one stop working.
+    Totp {
+        username: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Print the current one-time code of an authenticator secret, as an authenticator app
+    /// would: for the demo and for scripts. Coordinators use an app on their phone.
+    Code {
+        /// The base32 secret printed at enrolment.
+        #[arg(long, env = "SAFECONDUCT_TOTP_SECRET")]
+        secret: String,
     },
 }
 
@@ -538,12 +553,26 @@ fn main() -> Result<()> {
             };
             add_user(
                 store.as_ref(),
+                &data.kek()?,
                 &username,
                 OperationId(operation),
                 &roles,
                 password_stdin,
                 &places,
             )
+        }
+        Command::User(UserCommand::Totp { username, data }) => {
+            let store = data.open()?;
+            let account = store
+                .user_by_name(&username)?
+                .with_context(|| format!("no user named {username:?}"))?;
+            enrol_totp(store.as_ref(), &data.kek()?, account.id, &username)
+        }
+        Command::User(UserCommand::Code { secret }) => {
+            let code = safeconduct_server::totp::code_for(&secret, safeconduct_server::now().0)
+                .context("the secret is not base32 (letters A-Z and digits 2-7)")?;
+            println!("{code}");
+            Ok(())
         }
         Command::Store(StoreCommand::Copy { from, to, key_file }) => {
             copy_store(&from, &to, &keyfile::load(&key_file)?)
@@ -583,6 +612,7 @@ fn main() -> Result<()> {
 
 fn add_user(
     store: &dyn Store,
+    kek: &safeconduct_store::Kek,
     username: &str,
     op: OperationId,
     roles: &[Role],
@@ -652,6 +682,30 @@ fn add_user(
     if generated {
         println!("password (shown once): {password}");
     }
+    if roles.contains(&Role::Coordinator) {
+        enrol_totp(store, kek, id, username)?;
+    }
+    Ok(())
+}
+
+/// Enrols a user for one-time codes and prints the secret, once.
+fn enrol_totp(
+    store: &dyn Store,
+    kek: &safeconduct_store::Kek,
+    user: safeconduct_domain::UserId,
+    username: &str,
+) -> Result<()> {
+    let e = safeconduct_server::totp::enrol(kek, user, username);
+    store.set_totp(
+        user,
+        &e.wrapped,
+        &safeconduct_store::Actor::system(safeconduct_server::now()),
+    )?;
+    println!(
+        "one-time code secret (shown once; add it to an authenticator app): {}",
+        e.secret
+    );
+    println!("  {}", e.uri);
     Ok(())
 }
 

@@ -44,11 +44,11 @@ fn audit_verify_reports_the_first_broken_link_and_forged_checkpoints() {
 
     let out = run(&["audit", "checkpoint"], data);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("entry 4 hash"), "{}", text(&out));
+    assert!(text(&out).contains("entry 5 hash"), "{}", text(&out));
     let out = run(&["audit", "verify"], data);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
-        text(&out).contains("audit chain intact: 4 entries"),
+        text(&out).contains("audit chain intact: 5 entries"),
         "{}",
         text(&out)
     );

@@ -43,9 +43,10 @@ fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
             "{args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        String::from_utf8_lossy(&out.stdout).to_string()
     };
     cli(&["operation", "create", "Crash"], None);
-    cli(
+    let added = cli(
         &[
             "user",
             "add",
@@ -58,6 +59,13 @@ fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
         ],
         Some("a password for the load\n"),
     );
+    // The coordinator's authenticator secret, printed once by `user add`.
+    let secret = added
+        .lines()
+        .find_map(|l| l.split("authenticator app): ").nth(1))
+        .expect("user add prints the one-time code secret")
+        .trim()
+        .to_string();
     let addr = format!("127.0.0.1:{}", free_port());
     let mut server = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
         .args(["serve", "--addr", &addr])
@@ -80,7 +88,11 @@ fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
         let token = loop {
             match client
                 .post(format!("{base}/api/sessions"))
-                .json(&json!({"username": "load", "password": "a password for the load"}))
+                .json(&json!({
+                    "username": "load",
+                    "password": "a password for the load",
+                    "totp": safeconduct_server::totp::code_for(&secret, safeconduct_server::now().0),
+                }))
                 .send()
                 .await
             {

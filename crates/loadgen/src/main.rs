@@ -31,6 +31,10 @@ struct Args {
     escort_user: String,
     #[arg(long, env = "SAFECONDUCT_LOAD_PASSWORD")]
     password: String,
+    /// The authenticator secret of --user, a coordinator, as `safeconduct user add` printed
+    /// it: the load generator signs in with its current one-time code.
+    #[arg(long, env = "SAFECONDUCT_LOAD_TOTP_SECRET")]
+    totp_secret: Option<String>,
     /// Requests per second to offer.
     #[arg(long, default_value_t = 1000)]
     rate: u32,
@@ -123,10 +127,18 @@ async fn sign_in(
     base: &str,
     user: &str,
     password: &str,
+    totp_secret: Option<&str>,
 ) -> Result<String> {
+    let mut body = json!({"username": user, "password": password});
+    if let Some(secret) = totp_secret {
+        body["totp"] = json!(
+            safeconduct_server::totp::code_for(secret, safeconduct_server::now().0)
+                .context("--totp-secret is not base32")?
+        );
+    }
     let res = client
         .post(format!("{base}/api/sessions"))
-        .json(&json!({"username": user, "password": password}))
+        .json(&body)
         .send()
         .await
         .with_context(|| format!("signing in at {base}"))?;
@@ -387,8 +399,15 @@ async fn main() -> Result<()> {
         .timeout(Duration::from_secs(10))
         .build()?;
     let base = &args.servers[0];
-    let token = sign_in(&client, base, &args.user, &args.password).await?;
-    let escort_token = sign_in(&client, base, &args.escort_user, &args.password).await?;
+    let token = sign_in(
+        &client,
+        base,
+        &args.user,
+        &args.password,
+        args.totp_secret.as_deref(),
+    )
+    .await?;
+    let escort_token = sign_in(&client, base, &args.escort_user, &args.password, None).await?;
     if let Some(devices) = args.scan_devices {
         let op = args.operation;
         let rv = call(&client, &token, reqwest::Method::POST, format!("{base}/api/operations/{op}/rvs"), Some(json!({

@@ -4,7 +4,7 @@
 use crate::auth::{self, Caller};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::wire::*;
-use crate::{ApiError, App};
+use crate::{ApiError, App, totp};
 use axum::Extension;
 use axum::Json;
 use axum::extract::State;
@@ -97,8 +97,33 @@ pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> 
         tokio::task::spawn_blocking(move || auth::verify_password(stored.as_deref(), &password))
             .await
             .map_err(|_| ApiError::internal())?;
-    let account = match (ok, account) {
-        (true, Some(a)) => {
+    let account = account.filter(|_| ok);
+    // Coordinators (and anyone enrolled) need the current one-time code too.
+    let second_factor = match &account {
+        Some(a) if a.coordinator || a.totp.is_some() => match (&a.totp, &body.totp) {
+            (None, _) => {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "second_factor_not_enrolled",
+                    "coordinators sign in with a one-time code, and this account has no \
+                     authenticator enrolled: an administrator runs `safeconduct user totp NAME`",
+                ));
+            }
+            (Some(wrapped), Some(code)) => {
+                match totp::matching_step(app.kek(), a.id, wrapped, code, now.0) {
+                    Some(step) => {
+                        let user = a.id;
+                        app.run(move |s| s.claim_totp_step(user, step)).await?
+                    }
+                    None => false,
+                }
+            }
+            (Some(_), None) => false,
+        },
+        _ => true,
+    };
+    let account = match account {
+        Some(a) if second_factor => {
             if recorded.is_some() {
                 app.run(move |s| s.clear_sign_in_failures(&digest)).await?;
             }
@@ -111,7 +136,7 @@ pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> 
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
-                "unknown user or wrong password",
+                "unknown user, wrong password, or a missing, wrong or already used one-time code",
             ));
         }
     };

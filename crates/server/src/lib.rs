@@ -19,6 +19,7 @@ mod pages;
 pub mod pass_handlers;
 pub mod passes;
 pub mod qr;
+pub mod totp;
 pub mod wire;
 
 pub use error::ApiError;
@@ -47,6 +48,10 @@ pub struct App {
 }
 
 impl App {
+    pub(crate) fn kek(&self) -> &safeconduct_pass::Kek {
+        self.keyring.kek()
+    }
+
     /// An application over `store`, issuing passes with keys wrapped under `kek`.
     pub fn new(store: Arc<dyn Store>, kek: safeconduct_pass::Kek) -> Self {
         Self::with_keyring(store, passes::PassKeyring::new(kek))

@@ -92,7 +92,7 @@ impl PassKeyring {
     }
 
     /// The key encryption key, for the other keys it wraps (the audit key).
-    pub(crate) fn kek(&self) -> &Kek {
+    pub fn kek(&self) -> &Kek {
         &self.kek
     }
 

@@ -59,6 +59,10 @@ pub struct SignIn {
     pub username: String,
     #[schemars(length(min = 1, max = 200))]
     pub password: String,
+    /// The current one-time code of the user's authenticator app: required of coordinators.
+    #[serde(default)]
+    #[schemars(length(min = 6, max = 6), regex(pattern = r"^[0-9]{6}$"))]
+    pub totp: Option<String>,
 }
 
 #[derive(Serialize, JsonSchema)]

@@ -39,7 +39,7 @@ fn the_lock_grows_with_failures_and_is_capped() {
 
 async fn repeated_failed_sign_ins_lock_the_name(backend: Backend) {
     let app = spawn_app(backend).await;
-    let name = "coordinator";
+    let name = "hotline";
     // Three failures, then a success: the run is forgotten.
     for _ in 0..3 {
         assert_eq!(
@@ -63,14 +63,12 @@ async fn repeated_failed_sign_ins_lock_the_name(backend: Backend) {
     assert!(matches!(retry, Some(1..=30)), "{retry:?}");
     // Typed differently, the name is the same name.
     assert_eq!(
-        sign_in(&app, " Coordinator ", "correct horse battery")
-            .await
-            .0,
+        sign_in(&app, " Hotline ", "correct horse battery").await.0,
         StatusCode::TOO_MANY_REQUESTS
     );
     // Other accounts are not affected; tokens already issued keep working.
     assert_eq!(
-        sign_in(&app, "hotline", "correct horse battery").await.0,
+        sign_in(&app, "manifest", "correct horse battery").await.0,
         StatusCode::OK
     );
     let (status, _) = app
@@ -184,7 +182,89 @@ async fn cross_origin_requests_get_no_cors_grant(backend: Backend) {
     assert_eq!(res.headers()["x-frame-options"], "DENY");
 }
 
+async fn coordinators_sign_in_with_a_one_time_code_used_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let send = |body: serde_json::Value| {
+        let app = &app;
+        async move {
+            let res = app
+                .client
+                .post(app.url("/api/sessions"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            (status, res.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let password = "correct horse battery";
+    let now = safeconduct_server::now().0;
+    // No code, or a wrong one: the same answer as a wrong password.
+    for body in [
+        json!({ "username": "coordinator", "password": password }),
+        json!({ "username": "coordinator", "password": password, "totp": "000000" }),
+        json!({ "username": "coordinator", "password": "wrong", "totp": common::totp_code("coordinator", now + 30) }),
+    ] {
+        let (status, out) = send(body).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(out["error"]["code"], "invalid_credentials", "{out}");
+    }
+    // The next step's code (one step of clock drift is allowed) signs in, once.
+    let code = common::totp_code("coordinator", now + 30);
+    let body = json!({ "username": "coordinator", "password": password, "totp": code });
+    assert_eq!(send(body.clone()).await.0, StatusCode::OK);
+    let (status, out) = send(body).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a code is used once: {out}"
+    );
+    // An earlier step's code is not accepted after a later one was used.
+    let earlier = common::totp_code("coordinator", now - 30);
+    let (status, _) =
+        send(json!({ "username": "coordinator", "password": password, "totp": earlier })).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A coordinator without an authenticator is told how to get one.
+    let store = app.store.clone();
+    let op = app.op;
+    tokio::task::spawn_blocking(move || {
+        let hash = safeconduct_server::auth::hash_password(password).unwrap();
+        let id = store
+            .create_user(
+                &safeconduct_store::NewUser {
+                    username: "unenrolled".into(),
+                    password_hash: hash,
+                    organisation: None,
+                },
+                safeconduct_domain::values::Timestamp(0),
+            )
+            .unwrap();
+        store
+            .grant_role(
+                id,
+                op,
+                safeconduct_domain::Role::Coordinator,
+                &safeconduct_store::Actor::system(safeconduct_domain::values::Timestamp(0)),
+            )
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    let (status, out) = send(json!({ "username": "unenrolled", "password": password })).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(out["error"]["code"], "second_factor_not_enrolled", "{out}");
+    // Other roles need no code.
+    assert_eq!(
+        send(json!({ "username": "auditor", "password": password }))
+            .await
+            .0,
+        StatusCode::OK
+    );
+}
+
 safeconduct_store::on_both_backends_async!(
+    coordinators_sign_in_with_a_one_time_code_used_once,
     cross_origin_requests_get_no_cors_grant,
     repeated_failed_sign_ins_lock_the_name,
     lookups_are_rate_limited_per_token,

@@ -158,6 +158,19 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
                 &safeconduct_store::Actor::system(safeconduct_domain::values::Timestamp(0)),
             )
             .unwrap();
+        let e = safeconduct_server::totp::enrol_with(
+            &safeconduct_store::testing::test_kek(),
+            user,
+            "c",
+            b"outage test secret!!",
+        );
+        store
+            .set_totp(
+                user,
+                &e.wrapped,
+                &safeconduct_store::Actor::system(Timestamp(0)),
+            )
+            .unwrap();
         store
     })
     .await
@@ -172,7 +185,14 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
     let client = reqwest::Client::new();
     let token = client
         .post(format!("{base}/api/sessions"))
-        .json(&json!({"username": "c", "password": "correct horse battery"}))
+        .json(&json!({
+            "username": "c",
+            "password": "correct horse battery",
+            "totp": safeconduct_server::totp::code_at(
+                b"outage test secret!!",
+                safeconduct_server::now().0
+            ),
+        }))
         .send()
         .await
         .unwrap()

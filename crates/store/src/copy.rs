@@ -26,6 +26,8 @@ const TABLES: &[(&str, &[&str])] = &[
             "password_hash",
             "organisation_id",
             "created_at",
+            "totp_wrapped",
+            "totp_last_step",
         ],
     ),
     ("user_roles", &["user_id", "operation_id", "role"]),

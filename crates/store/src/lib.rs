@@ -100,6 +100,11 @@ pub trait Store: Send + Sync + 'static {
     fn create_user(&self, user: &NewUser, at: Timestamp) -> Result<UserId>;
     fn user_by_name(&self, username: &str) -> Result<Option<UserAccount>>;
     fn grant_role(&self, user: UserId, op: OperationId, role: Role, actor: &Actor) -> Result<()>;
+    /// Stores a user's wrapped TOTP secret, replacing any earlier one.
+    fn set_totp(&self, user: UserId, wrapped: &[u8], actor: &Actor) -> Result<()>;
+    /// Marks a TOTP time step as used by `user`; false when it, or a later one, was used
+    /// already (on any server).
+    fn claim_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
     fn roles(&self, user: UserId, op: OperationId) -> Result<Vec<Role>>;
     fn create_session(&self, token_hash: &[u8], user: UserId, expires_at: Timestamp) -> Result<()>;
     /// The user of a live session and the user's roles in `op`, in one read: what every

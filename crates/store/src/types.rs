@@ -61,6 +61,10 @@ pub struct UserAccount {
     pub id: UserId,
     pub username: String,
     pub password_hash: String,
+    /// The user's TOTP secret, wrapped under the key file's key, once enrolled.
+    pub totp: Option<Vec<u8>>,
+    /// Holds the coordinator role in some operation: a second factor is required.
+    pub coordinator: bool,
 }
 
 #[derive(Debug, Clone)]

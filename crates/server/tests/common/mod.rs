@@ -70,6 +70,16 @@ pub async fn spawn_app_with(
         store
             .grant_role(outsider, other, Role::Coordinator, &admin())
             .unwrap();
+        // Coordinators sign in with a one-time code.
+        for (id, name) in [
+            (None, "coordinator"),
+            (Some(all), "all"),
+            (Some(outsider), "outsider"),
+        ] {
+            let id = id.unwrap_or_else(|| store.user_by_name(name).unwrap().unwrap().id);
+            let e = safeconduct_server::totp::enrol_with(&test_kek(), id, name, &totp_secret(name));
+            store.set_totp(id, &e.wrapped, &admin()).unwrap();
+        }
         op
     })
     .await
@@ -120,10 +130,21 @@ fn add_user(store: &Arc<dyn Store>, name: &str) -> safeconduct_domain::UserId {
         .unwrap()
 }
 
+/// The authenticator secret of a test user enrolled for one-time codes.
+pub fn totp_secret(username: &str) -> Vec<u8> {
+    format!("{username:-<20}").into_bytes()
+}
+
+/// A test user's one-time code at unix time `at`.
+pub fn totp_code(username: &str, at: i64) -> String {
+    safeconduct_server::totp::code_at(&totp_secret(username), at)
+}
+
 async fn sign_in(client: &Client, base: &str, username: &str) -> String {
+    let code = totp_code(username, safeconduct_server::now().0);
     let res = client
         .post(format!("{base}/api/sessions"))
-        .json(&json!({ "username": username, "password": "correct horse battery" }))
+        .json(&json!({ "username": username, "password": "correct horse battery", "totp": code }))
         .send()
         .await
         .unwrap();

@@ -251,7 +251,9 @@ pub(crate) fn create_user(db: &mut dyn Db, user: &NewUser, at: Timestamp) -> Res
 
 pub(crate) fn user_by_name(db: &mut dyn Db, username: &str) -> Result<Option<UserAccount>> {
     db.row(
-        "SELECT id, username, password_hash FROM users WHERE username = $1",
+        "SELECT id, username, password_hash, totp_wrapped,
+                EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = 'coordinator')
+         FROM users WHERE username = $1",
         p![username],
     )?
     .map(|r| {
@@ -259,9 +261,41 @@ pub(crate) fn user_by_name(db: &mut dyn Db, username: &str) -> Result<Option<Use
             id: UserId(r.i64(0)?),
             username: r.text(1)?,
             password_hash: r.text(2)?,
+            totp: r.opt_bytes(3)?,
+            coordinator: r.bool(4)?,
         })
     })
     .transpose()
+}
+
+/// Stores a user's (new) wrapped TOTP secret; codes of any earlier secret stop working.
+pub(crate) fn set_totp(db: &mut dyn Db, user: UserId, wrapped: &[u8], actor: &Actor) -> Result<()> {
+    let changed = db.exec(
+        "UPDATE users SET totp_wrapped = $2, totp_last_step = NULL WHERE id = $1",
+        p![user.0, wrapped],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::not_found(format!("user {}", user.0)));
+    }
+    super::audit::append(
+        db,
+        &AuditEntry::by(
+            actor,
+            None,
+            "totp_enrolled",
+            Some(format!("user/{}", user.0)),
+        ),
+    )?;
+    Ok(())
+}
+
+/// Takes a TOTP time step as used; false when it, or a later one, was used already.
+pub(crate) fn claim_totp_step(db: &mut dyn Db, user: UserId, step: i64) -> Result<bool> {
+    Ok(db.exec(
+        "UPDATE users SET totp_last_step = $2
+         WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        p![user.0, step],
+    )? == 1)
 }
 
 pub(crate) fn grant_role(

@@ -90,6 +90,12 @@ impl<E: Engine> Store for SqlStore<E> {
     fn grant_role(&self, user: UserId, op: OperationId, role: Role, actor: &Actor) -> Result<()> {
         self.write(|db| places::grant_role(db, user, op, role, actor))
     }
+    fn set_totp(&self, user: UserId, wrapped: &[u8], actor: &Actor) -> Result<()> {
+        self.write(|db| places::set_totp(db, user, wrapped, actor))
+    }
+    fn claim_totp_step(&self, user: UserId, step: i64) -> Result<bool> {
+        self.write(|db| places::claim_totp_step(db, user, step))
+    }
     fn roles(&self, user: UserId, op: OperationId) -> Result<Vec<Role>> {
         self.read(|db| places::roles(db, user, op))
     }

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("migrations/0006_place_assignments.sql")),
     (7, include_str!("migrations/0007_sealed.sql")),
     (8, include_str!("migrations/0008_drop_clear.sql")),
+    (9, include_str!("migrations/0009_totp.sql")),
 ];
 
 /// The store on SQLite.
