@@ -50,7 +50,7 @@ start_servers() {
   for port in "$@"; do
     # The load generator drives each kind of request with one token: the per-token rate
     # limits, which protect against one stolen token, would throttle it; they are off here.
-    SAFECONDUCT_DATABASE=$URL SAFECONDUCT_LOG=warn SAFECONDUCT_REQUESTS_PER_SECOND=0 \
+    SAFECONDUCT_DATABASE=$URL SAFECONDUCT_LOG=warn SAFECONDUCT_REQUESTS_PER_SECOND=0 SAFECONDUCT_REQUESTS_PER_IP_PER_SECOND=0 \
       SAFECONDUCT_LOOKUPS_PER_MINUTE=0 $BIN/safeconduct serve --addr "127.0.0.1:$port" >/dev/null &
     pids+=($!)
   done

@@ -240,6 +240,7 @@ fn bench_server_memory(bin: &Path, data: &Path, phones: &[PhoneNumber]) {
         // One token drives every request here: measure speed, not the rate limits.
         .env("SAFECONDUCT_REQUESTS_PER_SECOND", "0")
         .env("SAFECONDUCT_LOOKUPS_PER_MINUTE", "0")
+        .env("SAFECONDUCT_REQUESTS_PER_IP_PER_SECOND", "0")
         .stdout(Stdio::null())
         .spawn()
         .unwrap();

@@ -94,6 +94,18 @@ struct LimitArgs {
     /// Case lookups by phone or reference per minute per token (bursts of ten).
     #[arg(long, env = "SAFECONDUCT_LOOKUPS_PER_MINUTE", default_value_t = 30)]
     lookups_per_minute: u32,
+    /// Requests per second per client address, signed in or not (bursts of four seconds'
+    /// worth). A hotline room behind one address shares it.
+    #[arg(
+        long,
+        env = "SAFECONDUCT_REQUESTS_PER_IP_PER_SECOND",
+        default_value_t = 200
+    )]
+    requests_per_ip_per_second: u32,
+    /// Behind a load balancer: the client address is the last X-Forwarded-For entry. Only
+    /// when every request comes through a proxy that sets it.
+    #[arg(long, env = "SAFECONDUCT_BEHIND_PROXY")]
+    behind_proxy: bool,
 }
 
 impl From<LimitArgs> for safeconduct_server::limits::Limits {
@@ -101,6 +113,8 @@ impl From<LimitArgs> for safeconduct_server::limits::Limits {
         safeconduct_server::limits::Limits {
             requests_per_second: a.requests_per_second,
             lookups_per_minute: a.lookups_per_minute,
+            requests_per_ip_per_second: a.requests_per_ip_per_second,
+            behind_proxy: a.behind_proxy,
         }
     }
 }

@@ -139,9 +139,13 @@ async fn security_headers(mut res: Response) -> Response {
 
 /// The complete application.
 pub fn router(app: App) -> Router {
-    endpoints::router(app)
+    endpoints::router(app.clone())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            app,
+            limits::per_address,
+        ))
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -152,9 +156,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let checkpoints = tokio::spawn(checkpoint_every(app.clone(), AUDIT_CHECKPOINT_SECONDS));
-    let served = axum::serve(listener, router(app.clone()))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served = axum::serve(
+        listener,
+        router(app.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     checkpoints.abort();
     // A last signed checkpoint of the audit chain as the server stops.
     let keyring = app.keyring().clone();

@@ -1,6 +1,7 @@
-//! Request rate limits, per server: token buckets per session token, and a tighter one for
-//! hotline lookups, which answer with personal data one case at a time. A refused request
-//! gets 429 with `Retry-After`. Zero turns a limit off.
+//! Request rate limits, per server: token buckets per client address (every request, signed in
+//! or not), per session token, and a tighter one for hotline lookups, which answer with
+//! personal data one case at a time. A refused request gets 429 with `Retry-After`. Zero turns
+//! a limit off.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -12,6 +13,12 @@ pub struct Limits {
     pub requests_per_second: u32,
     /// Case lookups (by phone or reference) per minute per session token, with bursts of ten.
     pub lookups_per_minute: u32,
+    /// Requests per second per client address, with bursts of four seconds' worth. A hotline
+    /// room behind one address shares it: set it for the busiest such room.
+    pub requests_per_ip_per_second: u32,
+    /// Take the client address from the last `X-Forwarded-For` entry (the one the load balancer
+    /// in front added) instead of the connection's peer. Only behind a proxy that sets it.
+    pub behind_proxy: bool,
 }
 
 impl Default for Limits {
@@ -19,8 +26,61 @@ impl Default for Limits {
         Limits {
             requests_per_second: 50,
             lookups_per_minute: 30,
+            requests_per_ip_per_second: 200,
+            behind_proxy: false,
         }
     }
+}
+
+/// The address a request comes from: the connection's peer, or behind a proxy the address it
+/// appended to `X-Forwarded-For`. None when neither is known (a router called in-process).
+pub fn client_address(
+    request: &axum::extract::Request,
+    behind_proxy: bool,
+) -> Option<std::net::IpAddr> {
+    if behind_proxy {
+        return request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .and_then(|a| a.trim().parse().ok());
+    }
+    request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+/// Refuses a request beyond its client address's rate, before anything else is done with it.
+pub async fn per_address(
+    axum::extract::State(app): axum::extract::State<crate::App>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limits = app.limits;
+    if let Some(ip) = client_address(&request, limits.behind_proxy) {
+        let per_second = f64::from(limits.requests_per_ip_per_second);
+        let key = match ip {
+            std::net::IpAddr::V4(a) => a.octets().to_vec(),
+            std::net::IpAddr::V6(a) => a.octets().to_vec(),
+        };
+        if let Err(wait) = app
+            .limiter
+            .take(Kind::Address, &key, per_second, per_second * 4.0)
+        {
+            return crate::ApiError::too_many(
+                "rate_limited",
+                format!("too many requests from this address; try again in {wait} s"),
+                wait,
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// What a bucket counts.
@@ -28,6 +88,7 @@ impl Default for Limits {
 pub enum Kind {
     Request,
     Lookup,
+    Address,
 }
 
 struct Bucket {

@@ -99,6 +99,7 @@ async fn lookups_are_rate_limited_per_token(backend: Backend) {
     let limits = safeconduct_server::limits::Limits {
         requests_per_second: 50,
         lookups_per_minute: 3,
+        ..Default::default()
     };
     let app = common::spawn_app_with(backend, limits).await;
     let lookup = "/api/operations/{op}/lookup?phone=0700000001";
@@ -263,7 +264,36 @@ async fn coordinators_sign_in_with_a_one_time_code_used_once(backend: Backend) {
     );
 }
 
+/// One address sending too fast is refused, signed in or not, before any work is done; behind
+/// a proxy the address is the one the proxy appended to X-Forwarded-For.
+async fn requests_are_rate_limited_per_address(backend: Backend) {
+    let limits = safeconduct_server::limits::Limits {
+        requests_per_ip_per_second: 2,
+        behind_proxy: true,
+        ..Default::default()
+    };
+    let app = common::spawn_app_with(backend, limits).await;
+    let from = |address: &'static str| {
+        app.client
+            .get(app.url("/healthz"))
+            .header("x-forwarded-for", format!("203.0.113.9, {address}"))
+            .send()
+    };
+    // A burst of four seconds' worth, then refusals with the wait.
+    for _ in 0..8 {
+        assert_eq!(from("198.51.100.7").await.unwrap().status(), StatusCode::OK);
+    }
+    let refused = from("198.51.100.7").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    // Another address is not affected.
+    assert_eq!(from("198.51.100.8").await.unwrap().status(), StatusCode::OK);
+}
+
 safeconduct_store::on_both_backends_async!(
+    requests_are_rate_limited_per_address,
     coordinators_sign_in_with_a_one_time_code_used_once,
     cross_origin_requests_get_no_cors_grant,
     repeated_failed_sign_ins_lock_the_name,
