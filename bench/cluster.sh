@@ -77,20 +77,20 @@ echo "== one server, $RATE req/s for ${DURATION}s"
 fresh_database
 start_servers 18181
 $BIN/safeconduct-load --servers http://127.0.0.1:18181 --rate "$RATE" --duration "$DURATION" \
-  --prepare "$PREPARE" --verify-database "$URL"
+  --prepare "$PREPARE" --verify-database "$URL" --refresh-statistics
 stop_servers
 
 echo "== three servers, $RATE req/s for ${DURATION}s"
 fresh_database
 start_servers 18181 18182 18183
 $BIN/safeconduct-load --servers http://127.0.0.1:18181,http://127.0.0.1:18182,http://127.0.0.1:18183 \
-  --rate "$RATE" --duration "$DURATION" --prepare "$PREPARE" --verify-database "$URL"
+  --rate "$RATE" --duration "$DURATION" --prepare "$PREPARE" --verify-database "$URL" --refresh-statistics
 stop_servers
 
 echo "== three servers, $RATE req/s for ${DURATION}s, the third killed with SIGKILL half-way"
 fresh_database
 start_servers 18181 18182 18183
 $BIN/safeconduct-load --servers http://127.0.0.1:18181,http://127.0.0.1:18182,http://127.0.0.1:18183 \
-  --rate "$RATE" --duration "$DURATION" --prepare "$PREPARE" --verify-database "$URL" \
+  --rate "$RATE" --duration "$DURATION" --prepare "$PREPARE" --verify-database "$URL" --refresh-statistics \
   --kill-pid "${pids[2]}" --kill-after $((DURATION / 2))
 stop_servers

@@ -95,6 +95,9 @@ pub fn run(
             registered.extend(done.into_iter().map(|r| r.reference));
         }
         bar.finish_and_clear();
+        store
+            .refresh_statistics()
+            .context("refreshing the database's statistics after the import")?;
     }
     let report = render_report(&planned, &registered, dry_run);
     print!("{}", summary(&planned, dry_run, started.elapsed()));

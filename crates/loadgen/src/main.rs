@@ -48,6 +48,12 @@ struct Args {
     /// After the run, read every acknowledged write back from this database.
     #[arg(long, requires = "key_file")]
     verify_database: Option<String>,
+    /// After preparing, refresh the statistics of the database given with --verify-database,
+    /// as an import does after its bulk load: the load then meets the query plans of an
+    /// operation that has been running for a while, not those of tables that grew from
+    /// nothing a minute ago, which PostgreSQL's autovacuum would refresh within its next round.
+    #[arg(long, requires = "verify_database")]
+    refresh_statistics: bool,
     /// The servers' key file, to read the database given with --verify-database.
     #[arg(long, env = "SAFECONDUCT_KEY_FILE")]
     key_file: Option<std::path::PathBuf>,
@@ -391,6 +397,20 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1e3
 }
 
+/// The database given with --verify-database, read with the key file.
+fn open_database(args: &Args) -> Result<std::sync::Arc<dyn safeconduct_store::Store>> {
+    let url = args
+        .verify_database
+        .as_deref()
+        .context("no --verify-database")?;
+    let key_file = args.key_file.as_ref().context("no --key-file")?;
+    let text = std::fs::read_to_string(key_file)
+        .with_context(|| format!("reading the key file {}", key_file.display()))?;
+    let kek = safeconduct_store::Kek::from_hex(&text)
+        .with_context(|| format!("{} does not hold a key", key_file.display()))?;
+    Ok(safeconduct_store::open(url, kek)?)
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
@@ -417,6 +437,15 @@ async fn main() -> Result<()> {
         return scan_ingest(&args, &client, &escort_token, devices, rv).await;
     }
     let (rv, phones, ready) = prepare(&args, &client, &token, &escort_token).await?;
+    if args.refresh_statistics {
+        let args = args.clone();
+        tokio::task::spawn_blocking(move || -> Result<()> {
+            open_database(&args)?.refresh_statistics()?;
+            Ok(())
+        })
+        .await??;
+        println!("refreshed the database's statistics");
+    }
     let shared = Arc::new(Shared {
         args: args.clone(),
         client,
@@ -495,17 +524,12 @@ async fn main() -> Result<()> {
         );
     }
     drop(latencies);
-    if let Some(url) = &args.verify_database {
+    if args.verify_database.is_some() {
         let acknowledged = shared.acknowledged.lock().await.clone();
-        let url = url.clone();
         let op = safeconduct_domain::OperationId(args.operation);
-        let key_file = args.key_file.clone().expect("clap requires --key-file");
+        let db_args = args.clone();
         let missing = tokio::task::spawn_blocking(move || -> Result<Vec<String>> {
-            let text = std::fs::read_to_string(&key_file)
-                .with_context(|| format!("reading the key file {}", key_file.display()))?;
-            let kek = safeconduct_store::Kek::from_hex(&text)
-                .with_context(|| format!("{} does not hold a key", key_file.display()))?;
-            let store = safeconduct_store::open(&url, kek)?;
+            let store = open_database(&db_args)?;
             let mut missing = Vec::new();
             for (reference, stage) in &acknowledged {
                 let r = safeconduct_domain::CaseReference::parse(reference)?;

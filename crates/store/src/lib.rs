@@ -78,6 +78,10 @@ pub type ReferenceSource<'a> = &'a mut dyn FnMut() -> CaseReference;
 pub trait Store: Send + Sync + 'static {
     /// Succeeds when the store can answer a query.
     fn ping(&self) -> Result<()>;
+    /// Refreshes the database's statistics about its tables, which its query planner chooses
+    /// indexes by. Run after a bulk load (an import, a copy): until the engine's own
+    /// maintenance catches up, a table that grew from nothing looks empty to the planner.
+    fn refresh_statistics(&self) -> Result<()>;
     /// Changes committed from now on, by this server or any other sharing the store. Carries
     /// no personal data: kinds of change, stages, places.
     fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change>;
@@ -148,7 +152,8 @@ pub trait Store: Send + Sync + 'static {
 
     // The audit log (one hash chain for the whole store).
     /// Appends an entry on its own, for reads of personal data and sign-ins; changes append
-    /// theirs inside their own transaction. Returns the entry's sequence number.
+    /// theirs inside their own transaction. Entries of concurrent callers may share one
+    /// transaction; each call returns once its entry is committed, with its sequence number.
     fn audit(&self, entry: &AuditEntry) -> Result<i64>;
     /// Recomputes the chain and compares it with the head and the checkpoints.
     fn verify_audit(&self) -> Result<AuditReport>;

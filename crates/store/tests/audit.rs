@@ -135,25 +135,67 @@ fn a_truncated_log_is_detected_even_with_its_head_rewritten(backend: Backend) {
     );
 }
 
+/// Reads audited from eight threads (committed in groups) while changes are written from two
+/// more: one chain, and each reader got back the sequence number of its own entry.
 fn concurrent_writers_make_one_chain(backend: Backend) {
     let t = with_entries(backend, 0);
     let store: Arc<dyn Store> = t.store.clone();
-    let writers: Vec<_> = (0..4)
+    let readers: Vec<_> = (0..8)
         .map(|w| {
             let store = store.clone();
             std::thread::spawn(move || {
-                for i in 0..25 {
-                    store.audit(&entry(w * 100 + i)).unwrap();
+                (0..25)
+                    .map(|i| {
+                        let e = entry(w * 100 + i);
+                        (store.audit(&e).unwrap(), e)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let changers: Vec<_> = (0..2)
+        .map(|w| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                for i in 0..10 {
+                    store
+                        .create_operation(&format!("Op {w}/{i}"), Timestamp(i))
+                        .unwrap();
                 }
             })
         })
         .collect();
-    for w in writers {
-        w.join().unwrap();
+    let mut returned: Vec<(i64, AuditEntry)> = Vec::new();
+    for r in readers {
+        returned.extend(r.join().unwrap());
+    }
+    for c in changers {
+        c.join().unwrap();
     }
     let report = t.store.verify_audit().unwrap();
     assert_eq!(report.first_break, None);
-    assert_eq!(report.entries, 101);
+    assert_eq!(report.entries, 1 + 8 * 25 + 2 * 10);
+    let stored: std::collections::HashMap<i64, AuditEntry> = t
+        .store
+        .audit_entries(0, 1000)
+        .unwrap()
+        .into_iter()
+        .collect();
+    let mut seqs: Vec<i64> = returned.iter().map(|(seq, _)| *seq).collect();
+    seqs.sort();
+    seqs.dedup();
+    assert_eq!(
+        seqs.len(),
+        8 * 25,
+        "every reader got a sequence number of its own"
+    );
+    for (seq, e) in &returned {
+        assert_eq!(
+            stored.get(seq),
+            Some(e),
+            "entry {seq} is the one its reader wrote"
+        );
+    }
 }
 
 safeconduct_store::on_both_backends!(

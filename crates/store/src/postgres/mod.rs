@@ -95,7 +95,7 @@ impl PgStore {
             engine.changes.clone(),
             std::sync::Arc::downgrade(&alive),
         );
-        Ok(SqlStore { engine, vault })
+        Ok(SqlStore::new(engine, vault))
     }
 }
 

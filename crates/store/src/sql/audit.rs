@@ -1,6 +1,8 @@
 //! The audit log: one SHA-256 hash chain over every entry, appended inside the transaction of
 //! the change it records (or before the read it records), under a lock on the chain head so
-//! that concurrent writers, on any number of servers, make one chain.
+//! that concurrent writers, on any number of servers, make one chain. A write transaction
+//! appends its entries last ([`Audited`]), so the head is held only from then to commit;
+//! entries for reads are committed in groups ([`GroupCommit`]).
 //!
 //! `hash(n) = SHA-256("safeconduct audit v1" ‖ 0x00 ‖ hash(n-1) ‖ seq ‖ at ‖ fields)`, with
 //! `hash(0)` 32 zero bytes, seq and at as 8-byte big-endian, and each field (operation id,
@@ -9,9 +11,12 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{Db, Row, p};
-use crate::Result;
+use std::collections::HashMap;
+use std::sync::{Condvar, Mutex};
+
+use super::{Db, Row, Value, p};
 use crate::types::{AuditBreak, AuditCheckpoint, AuditEntry, AuditKey, AuditReport};
+use crate::{Result, StoreError};
 use safeconduct_domain::values::Timestamp;
 
 pub(crate) const GENESIS: [u8; 32] = [0; 32];
@@ -50,21 +55,69 @@ fn hash32(bytes: Vec<u8>) -> Result<[u8; 32]> {
         .map_err(|_| crate::StoreError::Internal("a stored audit hash is not 32 bytes".into()))
 }
 
-/// Appends one entry; returns its sequence number.
-pub(crate) fn append(db: &mut dyn Db, e: &AuditEntry) -> Result<i64> {
+/// Records `entry` in the write transaction `db`: it joins the chain when the transaction's
+/// own work is done (see [`Audited`]).
+pub(crate) fn record(db: &mut dyn Db, entry: AuditEntry) -> Result<()> {
+    db.audit(entry)
+}
+
+/// Rows per `INSERT` when appending, largest first: a batch is written with a few statements
+/// of these sizes, so each connection prepares at most four of them.
+const INSERT_SIZES: [usize; 4] = [64, 16, 4, 1];
+
+/// Appends `entries` to the chain in one go; returns their sequence numbers. Locks the chain
+/// head until the transaction ends: call it as the transaction's last work.
+pub(crate) fn append_all(db: &mut dyn Db, entries: &[AuditEntry]) -> Result<Vec<i64>> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
     let head = db.one(
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-        &[],
+        "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
+        p![entries.len()],
     )?;
-    let seq = head.i64(0)?;
-    let prev = hash32(head.bytes(1)?)?;
-    let hash = entry_hash(&prev, seq, e);
+    let first = head.i64(0)? - entries.len() as i64 + 1;
+    let mut prev = hash32(head.bytes(1)?)?;
+    let mut rows = Vec::with_capacity(entries.len());
+    for (seq, e) in (first..).zip(entries) {
+        let hash = entry_hash(&prev, seq, e);
+        rows.push((seq, e, prev, hash));
+        prev = hash;
+    }
+    let mut rest = &rows[..];
+    while !rest.is_empty() {
+        let size = INSERT_SIZES
+            .into_iter()
+            .find(|&n| n <= rest.len())
+            .unwrap_or(1);
+        let (chunk, tail) = rest.split_at(size);
+        insert(db, chunk)?;
+        rest = tail;
+    }
     db.exec(
+        "UPDATE audit_head SET hash = $1 WHERE id = 1",
+        p![&prev[..]],
+    )?;
+    Ok(rows.iter().map(|r| r.0).collect())
+}
+
+/// One multi-row `INSERT` of chained entries.
+fn insert(db: &mut dyn Db, rows: &[(i64, &AuditEntry, [u8; 32], [u8; 32])]) -> Result<()> {
+    const COLUMNS: usize = 11;
+    let mut sql = String::from(
         "INSERT INTO audit_log (seq, at, operation_id, user_id, role, device, action, record,
-                                reason, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        p![
-            seq,
+                                reason, prev_hash, hash) VALUES ",
+    );
+    let mut params = Vec::with_capacity(rows.len() * COLUMNS);
+    for (i, (seq, e, prev, hash)) in rows.iter().enumerate() {
+        let first = i * COLUMNS + 1;
+        let holders: Vec<String> = (first..first + COLUMNS).map(|n| format!("${n}")).collect();
+        sql.push_str(&format!(
+            "{}({})",
+            if i == 0 { "" } else { ", " },
+            holders.join(", ")
+        ));
+        params.extend_from_slice(p![
+            *seq,
             e.at.0,
             e.operation.map(|o| o.0),
             e.user.map(|u| u.0),
@@ -75,13 +128,134 @@ pub(crate) fn append(db: &mut dyn Db, e: &AuditEntry) -> Result<i64> {
             e.reason.clone(),
             &prev[..],
             &hash[..],
-        ],
-    )?;
-    db.exec(
-        "UPDATE audit_head SET hash = $1 WHERE id = 1",
-        p![&hash[..]],
-    )?;
-    Ok(seq)
+        ]);
+    }
+    db.exec(&sql, &params)?;
+    Ok(())
+}
+
+/// A write transaction that keeps its audit entries aside and appends them to the chain when
+/// its work is done, just before it commits. The chain head is a single row every writer on
+/// every server updates: taking it last holds it for the fewest statements.
+pub(crate) struct Audited<'a> {
+    db: &'a mut dyn Db,
+    entries: Vec<AuditEntry>,
+}
+
+impl<'a> Audited<'a> {
+    pub(crate) fn new(db: &'a mut dyn Db) -> Self {
+        Audited {
+            db,
+            entries: Vec::new(),
+        }
+    }
+
+    /// Appends the entries recorded; the caller commits next.
+    pub(crate) fn finish(self) -> Result<()> {
+        append_all(self.db, &self.entries).map(|_| ())
+    }
+}
+
+impl Db for Audited<'_> {
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.db.exec(sql, params)
+    }
+    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        self.db.rows(sql, params)
+    }
+    fn notify(&mut self, change: &crate::Change) -> Result<()> {
+        self.db.notify(change)
+    }
+    fn next_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>> {
+        self.db.next_ids(table, n)
+    }
+    fn reset_identity(&mut self, table: &str) -> Result<()> {
+        self.db.reset_identity(table)
+    }
+    fn audit(&mut self, entry: AuditEntry) -> Result<()> {
+        self.entries.push(entry);
+        Ok(())
+    }
+}
+
+/// Audit entries written for reads ([`crate::Store::audit`]), committed together: a caller
+/// whose entry is queued while another caller's transaction is being written waits for it,
+/// then the next caller to find the queue idle writes every entry queued meanwhile in one
+/// transaction. Each caller returns only once its own entry is committed, so a read is never
+/// answered before its audit entry is durable; under load many reads share one commit.
+pub(crate) struct GroupCommit {
+    state: Mutex<Queue>,
+    written: Condvar,
+}
+
+#[derive(Default)]
+struct Queue {
+    next_ticket: u64,
+    waiting: Vec<(u64, AuditEntry)>,
+    writing: bool,
+    outcomes: HashMap<u64, Result<i64>>,
+}
+
+/// Most entries written in one transaction.
+const GROUP_LIMIT: usize = 512;
+
+impl GroupCommit {
+    pub(crate) fn new() -> Self {
+        GroupCommit {
+            state: Mutex::new(Queue::default()),
+            written: Condvar::new(),
+        }
+    }
+
+    /// Appends `entry` through `write` (a write transaction of the store), possibly together
+    /// with other callers' entries; returns its sequence number once committed.
+    pub(crate) fn append(
+        &self,
+        entry: AuditEntry,
+        write: impl Fn(&[AuditEntry]) -> Result<Vec<i64>>,
+    ) -> Result<i64> {
+        let lock = || self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut queue = lock();
+        let ticket = queue.next_ticket;
+        queue.next_ticket += 1;
+        queue.waiting.push((ticket, entry));
+        loop {
+            if let Some(outcome) = queue.outcomes.remove(&ticket) {
+                return outcome;
+            }
+            if queue.writing {
+                queue = self.written.wait(queue).unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            let take = queue.waiting.len().min(GROUP_LIMIT);
+            let group: Vec<(u64, AuditEntry)> = queue.waiting.drain(..take).collect();
+            queue.writing = true;
+            drop(queue);
+            let entries: Vec<AuditEntry> = group.iter().map(|(_, e)| e.clone()).collect();
+            let written = write(&entries);
+            queue = lock();
+            queue.writing = false;
+            for (i, (t, _)) in group.iter().enumerate() {
+                let outcome = match &written {
+                    Ok(seqs) => Ok(seqs[i]),
+                    Err(e) => Err(shared(e)),
+                };
+                queue.outcomes.insert(*t, outcome);
+            }
+            self.written.notify_all();
+        }
+    }
+}
+
+/// The same failure, for each caller whose entry was in a group that failed.
+fn shared(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
+        StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
+        StoreError::NotFound(m) => StoreError::NotFound(m.clone()),
+        StoreError::Shredded(op) => StoreError::Shredded(*op),
+        other => StoreError::Internal(other.to_string()),
+    }
 }
 
 /// An entry as stored: its sequence number, the entry, the hash before it and its own.

@@ -53,9 +53,9 @@ pub(crate) fn insert_event(db: &mut dyn Db, e: NewEvent<'_>, actor: &Actor) -> R
         (None, None, None, Some(r)) => Some(format!("rv/{}", r.0)),
         _ => None,
     };
-    super::audit::append(
+    super::audit::record(
         db,
-        &AuditEntry {
+        AuditEntry {
             reason: e.detail["reason"].as_str().map(str::to_owned),
             ..AuditEntry::by(actor, Some(e.op), e.kind, record)
         },
@@ -245,9 +245,9 @@ pub(crate) fn register(
                 actor.at.0,
             ],
         )?;
-        super::audit::append(
+        super::audit::record(
             db,
-            &AuditEntry::by(
+            AuditEntry::by(
                 actor,
                 Some(op),
                 "registered",
@@ -967,9 +967,9 @@ pub(crate) fn ingest_scans(
         }
     }
     if receipt.received > 0 {
-        super::audit::append(
+        super::audit::record(
             db,
-            &AuditEntry::by(
+            AuditEntry::by(
                 actor,
                 Some(op),
                 "scans_synced",

@@ -194,6 +194,14 @@ pub trait Db {
     fn reset_identity(&mut self, _table: &str) -> Result<()> {
         Ok(())
     }
+    /// Records an entry for the audit chain. Only the write transactions of [`SqlStore`]
+    /// take entries: they append them to the chain just before committing
+    /// ([`audit::Audited`]).
+    fn audit(&mut self, _entry: crate::types::AuditEntry) -> Result<()> {
+        Err(StoreError::Internal(
+            "an audit entry was recorded outside a write transaction".into(),
+        ))
+    }
 }
 
 /// Encodes a serde enum as the string it serialises to.

@@ -121,9 +121,9 @@ pub(crate) fn close_operation(
         p![op.0, actor.at.0],
     )?;
     if closed > 0 {
-        super::audit::append(
+        super::audit::record(
             db,
-            &AuditEntry::by(
+            AuditEntry::by(
                 actor,
                 Some(op),
                 "operation_closed",
@@ -152,9 +152,9 @@ pub(crate) fn shred_operation(
         return Err(StoreError::Shredded(op));
     }
     vault.shred(db, op, actor.at.0)?;
-    super::audit::append(
+    super::audit::record(
         db,
-        &AuditEntry::by(
+        AuditEntry::by(
             actor,
             Some(op),
             "operation_shredded",
@@ -179,9 +179,9 @@ pub(crate) fn create_operation(
         .map_err(duplicate(format!("an operation named {:?}", name.as_str())))?
         .i64(0)?;
     vault.create_key(db, OperationId(id), at.0)?;
-    super::audit::append(
+    super::audit::record(
         db,
-        &AuditEntry::by(
+        AuditEntry::by(
             &Actor::system(at),
             Some(OperationId(id)),
             "operation_created",
@@ -211,9 +211,9 @@ pub(crate) fn create_organisation(
         )
         .map_err(duplicate(format!("an organisation named {:?}", org.name)))?
         .i64(0)?;
-    super::audit::append(
+    super::audit::record(
         db,
-        &AuditEntry::by(
+        AuditEntry::by(
             actor,
             Some(op),
             "organisation_created",
@@ -237,9 +237,9 @@ pub(crate) fn create_user(db: &mut dyn Db, user: &NewUser, at: Timestamp) -> Res
         )
         .map_err(duplicate(format!("a user named {:?}", user.username)))?
         .i64(0)?;
-    super::audit::append(
+    super::audit::record(
         db,
-        &AuditEntry::by(
+        AuditEntry::by(
             &Actor::system(at),
             None,
             "user_created",
@@ -277,9 +277,9 @@ pub(crate) fn set_totp(db: &mut dyn Db, user: UserId, wrapped: &[u8], actor: &Ac
     if changed == 0 {
         return Err(StoreError::not_found(format!("user {}", user.0)));
     }
-    super::audit::append(
+    super::audit::record(
         db,
-        &AuditEntry::by(
+        AuditEntry::by(
             actor,
             None,
             "totp_enrolled",
@@ -311,9 +311,9 @@ pub(crate) fn grant_role(
         p![user.0, op.0, role.as_str()],
     )?;
     if granted > 0 {
-        super::audit::append(
+        super::audit::record(
             db,
-            &AuditEntry::by(
+            AuditEntry::by(
                 actor,
                 Some(op),
                 &format!("role_granted:{}", role.as_str()),
@@ -953,9 +953,9 @@ pub(crate) fn assign_places(
             p![user.0, op.0, kind, id, a.valid_from.map(|t| t.0), a.valid_until.map(|t| t.0)],
         )?;
     }
-    super::audit::append(
+    super::audit::record(
         db,
-        &AuditEntry::by(
+        AuditEntry::by(
             actor,
             Some(op),
             "places_assigned",

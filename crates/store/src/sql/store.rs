@@ -32,9 +32,17 @@ pub trait Engine: Send + Sync + 'static {
 pub struct SqlStore<E: Engine> {
     pub(crate) engine: E,
     pub(crate) vault: Vault,
+    read_audits: audit::GroupCommit,
 }
 
 impl<E: Engine> SqlStore<E> {
+    pub(crate) fn new(engine: E, vault: Vault) -> Self {
+        SqlStore {
+            engine,
+            vault,
+            read_audits: audit::GroupCommit::new(),
+        }
+    }
     /// Reads whose statements need no common snapshot: a lookup, a list, counts kept up to
     /// date in one row set. A case read this way may show a stage a moment old next to its
     /// members, who never change after registration.
@@ -45,8 +53,15 @@ impl<E: Engine> SqlStore<E> {
     fn snapshot<T>(&self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
         self.engine.read(&mut f)
     }
+    /// A write transaction; the audit entries it records join the chain as its last
+    /// statements.
     fn write<T>(&self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
-        self.engine.write(&mut f)
+        self.engine.write(&mut |db| {
+            let mut tx = audit::Audited::new(db);
+            let value = f(&mut tx)?;
+            tx.finish()?;
+            Ok(value)
+        })
     }
 }
 
@@ -56,6 +71,9 @@ impl<E: Engine> Store for SqlStore<E> {
     }
     fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.engine.subscribe()
+    }
+    fn refresh_statistics(&self) -> Result<()> {
+        self.write(|db| db.exec("ANALYZE", &[]).map(|_| ()))
     }
 
     fn create_operation(&self, name: &str, at: Timestamp) -> Result<Operation> {
@@ -114,7 +132,9 @@ impl<E: Engine> Store for SqlStore<E> {
         self.write(|db| places::delete_session(db, token_hash))
     }
     fn audit(&self, entry: &AuditEntry) -> Result<i64> {
-        self.write(|db| audit::append(db, entry))
+        self.read_audits.append(entry.clone(), |entries| {
+            self.engine.write(&mut |db| audit::append_all(db, entries))
+        })
     }
     fn verify_audit(&self) -> Result<AuditReport> {
         self.snapshot(|db| audit::verify(db))

@@ -51,15 +51,15 @@ impl SqliteStore {
         let mut writer = open(path)?;
         let vault = Vault::new(kek);
         migrate(&mut writer, &vault)?;
-        Ok(SqlStore {
-            vault,
-            engine: SqliteEngine {
+        Ok(SqlStore::new(
+            SqliteEngine {
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
                 changes: broadcast::channel(1024).0,
             },
-        })
+            vault,
+        ))
     }
 
     pub fn path(&self) -> &Path {
