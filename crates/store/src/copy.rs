@@ -262,6 +262,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "scope",
             "scope_id",
             "stage",
+            "shard",
             "households",
             "people",
         ],

@@ -71,16 +71,25 @@ pub(crate) fn insert_event(db: &mut dyn Db, e: NewEvent<'_>, actor: &Actor) -> R
     Ok(id)
 }
 
+/// How many rows each maintained count is spread over. Every step of every case changes the
+/// operation's counts: kept in one row, that row would be locked by each writing transaction
+/// until it commits, and writers on every server would queue for it. A case's changes go to
+/// the shard of its household id, so concurrent steps of different cases mostly touch
+/// different rows; readers add the shards up.
+const COUNT_SHARDS: i64 = 8;
+
 /// Adds `households` and `people` to the counts of a stage, for the operation and for the
 /// RV and gate the case is placed at.
 fn bump(
     db: &mut dyn Db,
     op: OperationId,
+    household: HouseholdId,
     case: &CaseState,
     households: i64,
     people: i64,
 ) -> Result<()> {
     let stage = case.stage.as_str();
+    let shard = household.0.rem_euclid(COUNT_SHARDS);
     let mut scopes = vec![("operation", 0)];
     if let Some(rv) = case.rv {
         scopes.push(("rv", rv.0));
@@ -90,12 +99,13 @@ fn bump(
     }
     for (scope, id) in scopes {
         db.exec(
-            "INSERT INTO stage_counts (operation_id, scope, scope_id, stage, households, people)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (operation_id, scope, scope_id, stage) DO UPDATE
+            "INSERT INTO stage_counts (operation_id, scope, scope_id, stage, shard, households,
+                                       people)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (operation_id, scope, scope_id, stage, shard) DO UPDATE
              SET households = stage_counts.households + excluded.households,
                  people = stage_counts.people + excluded.people",
-            p![op.0, scope, id, stage, households, people],
+            p![op.0, scope, id, stage, shard, households, people],
         )?;
     }
     Ok(())
@@ -105,12 +115,13 @@ fn bump(
 fn move_case(
     db: &mut dyn Db,
     op: OperationId,
+    household: HouseholdId,
     before: &CaseState,
     after: &CaseState,
 ) -> Result<()> {
     let size = before.size as i64;
-    bump(db, op, before, -1, -size)?;
-    bump(db, op, after, 1, size)?;
+    bump(db, op, household, before, -1, -size)?;
+    bump(db, op, household, after, 1, size)?;
     let seat = |c: &CaseState| c.window.filter(|_| c.stage.holds_window_seat());
     let (old, new) = (seat(before), seat(after));
     if old != new {
@@ -228,6 +239,7 @@ pub(crate) fn register(
         bump(
             db,
             op,
+            id,
             &CaseState::registered(h.members.len() as u32, false),
             1,
             h.members.len() as i64,
@@ -425,7 +437,7 @@ pub(crate) fn commit_step(
             "the case changed while this step was decided; read it again".into(),
         ));
     }
-    move_case(db, op, &loaded.state, after)?;
+    move_case(db, op, loaded.id, &loaded.state, after)?;
     insert_event(
         db,
         NewEvent {

@@ -824,8 +824,9 @@ pub(crate) fn stage_counts(
         }
     };
     let rows = db.rows(
-        "SELECT stage, households, people FROM stage_counts
-         WHERE operation_id = $1 AND scope = $2 AND scope_id = $3",
+        "SELECT stage, CAST(SUM(households) AS BIGINT), CAST(SUM(people) AS BIGINT)
+         FROM stage_counts WHERE operation_id = $1 AND scope = $2 AND scope_id = $3
+         GROUP BY stage",
         p![op.0, scope, id],
     )?;
     read_counts(rows)
@@ -848,7 +849,9 @@ pub(crate) fn operation_counts(db: &mut dyn Db, op: OperationId) -> Result<Opera
         out.gates.push((GateId(r.i64(0)?), StageCounts::default()));
     }
     let rows = db.rows(
-        "SELECT scope, scope_id, stage, households, people FROM stage_counts WHERE operation_id = $1",
+        "SELECT scope, scope_id, stage, CAST(SUM(households) AS BIGINT),
+                CAST(SUM(people) AS BIGINT)
+         FROM stage_counts WHERE operation_id = $1 GROUP BY scope, scope_id, stage",
         p![op.0],
     )?;
     for r in rows {

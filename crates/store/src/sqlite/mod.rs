@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("migrations/0007_sealed.sql")),
     (8, include_str!("migrations/0008_drop_clear.sql")),
     (9, include_str!("migrations/0009_totp.sql")),
+    (10, include_str!("migrations/0010_count_shards.sql")),
 ];
 
 /// The store on SQLite.
