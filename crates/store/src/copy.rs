@@ -252,6 +252,20 @@ const TABLES: &[(&str, &[&str])] = &[
         &["seq", "hash", "at", "kid", "signature"],
     ),
     (
+        "audit_pending",
+        &[
+            "id",
+            "at",
+            "operation_id",
+            "user_id",
+            "role",
+            "device",
+            "action",
+            "record",
+            "reason",
+        ],
+    ),
+    (
         "audit_keys",
         &["kid", "public_key", "wrapped_secret", "created_at"],
     ),

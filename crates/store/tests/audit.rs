@@ -198,7 +198,69 @@ fn concurrent_writers_make_one_chain(backend: Backend) {
     }
 }
 
+/// A change's entries are committed with it and chained just after: a server that stopped in
+/// between leaves them pending, and the next store opened over the database chains them.
+fn entries_left_pending_are_chained_when_the_store_is_next_opened(backend: Backend) {
+    let t = with_entries(backend, 2);
+    t.raw_exec(
+        "INSERT INTO audit_pending (at, operation_id, user_id, role, device, action, record, reason)
+         VALUES (1800000100, 1, 7, 'escort', NULL, 'admitted_at_rv', 'household/9', NULL)",
+    )
+    .unwrap();
+    assert_eq!(t.store.audit_head().unwrap().0, 3, "not chained yet");
+    let again = TestStore::over(t.url.clone());
+    let (seq, _) = again.store.audit_head().unwrap();
+    assert_eq!(seq, 4);
+    let last = again.store.audit_entries(3, 10).unwrap();
+    assert_eq!(last.len(), 1);
+    assert_eq!(last[0].1.action, "admitted_at_rv");
+    assert_eq!(last[0].1.record.as_deref(), Some("household/9"));
+    let report = again.store.verify_audit().unwrap();
+    assert_eq!((report.entries, report.first_break), (4, None));
+    assert_eq!(
+        safeconduct_store::testing::raw_text(
+            &t.url,
+            "SELECT CAST(COUNT(*) AS TEXT) FROM audit_pending"
+        ),
+        vec!["0".to_string()]
+    );
+}
+
+/// Two stores over one database, as two servers: changes and reads from both make one chain,
+/// and every change is in it as soon as the call that made it returns.
+fn two_servers_make_one_chain(backend: Backend) {
+    let t = with_entries(backend, 0);
+    let other = TestStore::over(t.url.clone());
+    let servers: Vec<Arc<dyn Store>> = vec![t.store.clone(), other.store.clone()];
+    let threads: Vec<_> = (0..4)
+        .map(|w| {
+            let store = servers[w % 2].clone();
+            std::thread::spawn(move || {
+                for i in 0..15 {
+                    let name = format!("Op {w}/{i}");
+                    let made = store.create_operation(&name, Timestamp(i)).unwrap();
+                    let chained = store.audit_entries(0, 10_000).unwrap();
+                    assert!(
+                        chained.iter().any(|(_, e)| e.action == "operation_created"
+                            && e.operation == Some(made.id)),
+                        "the creation of {name} is in the chain once acknowledged"
+                    );
+                    store.audit(&entry(w as i64 * 100 + i)).unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in threads {
+        w.join().unwrap();
+    }
+    let report = t.store.verify_audit().unwrap();
+    assert_eq!(report.first_break, None);
+    assert_eq!(report.entries, 1 + 4 * 15 * 2);
+}
+
 safeconduct_store::on_both_backends!(
+    entries_left_pending_are_chained_when_the_store_is_next_opened,
+    two_servers_make_one_chain,
     an_intact_chain_verifies_and_changes_are_in_it,
     the_log_refuses_updates_and_deletes,
     a_deleted_entry_is_detected,

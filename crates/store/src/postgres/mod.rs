@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("migrations/0008_drop_clear.sql")),
     (9, include_str!("migrations/0009_totp.sql")),
     (10, include_str!("migrations/0010_count_shards.sql")),
+    (11, include_str!("migrations/0011_audit_pending.sql")),
 ];
 
 /// The channel changes are announced on.
@@ -96,7 +97,9 @@ impl PgStore {
             engine.changes.clone(),
             std::sync::Arc::downgrade(&alive),
         );
-        Ok(SqlStore::new(engine, vault))
+        let store = SqlStore::new(engine, vault);
+        store.chain_pending()?;
+        Ok(store)
     }
 }
 

@@ -1,8 +1,9 @@
 //! The audit log: one SHA-256 hash chain over every entry, appended inside the transaction of
 //! the change it records (or before the read it records), under a lock on the chain head so
 //! that concurrent writers, on any number of servers, make one chain. A write transaction
-//! appends its entries last ([`Audited`]), so the head is held only from then to commit;
-//! entries for reads are committed in groups ([`GroupCommit`]).
+//! writes its entries to `audit_pending` ([`Audited`]); right after it commits, a chaining
+//! transaction ([`chain`]) moves them into the chain, so only chaining holds the head, and one
+//! chaining serves many writers and reads at once ([`GroupCommit`]).
 //!
 //! `hash(n) = SHA-256("safeconduct audit v1" ‖ 0x00 ‖ hash(n-1) ‖ seq ‖ at ‖ fields)`, with
 //! `hash(0)` 32 zero bytes, seq and at as 8-byte big-endian, and each field (operation id,
@@ -62,81 +63,148 @@ pub(crate) fn record(db: &mut dyn Db, entry: AuditEntry) -> Result<()> {
 }
 
 /// Rows per `INSERT` when appending, largest first: a batch is written with a few statements
-/// of these sizes, so each connection prepares at most four of them.
+/// of these sizes, so each connection prepares at most four of them per table.
 const INSERT_SIZES: [usize; 4] = [64, 16, 4, 1];
 
-/// Appends `entries` to the chain in one go; returns their sequence numbers. Locks the chain
-/// head until the transaction ends: call it as the transaction's last work.
-pub(crate) fn append_all(db: &mut dyn Db, entries: &[AuditEntry]) -> Result<Vec<i64>> {
-    if entries.is_empty() {
-        return Ok(Vec::new());
-    }
-    let head = db.one(
-        "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
-        p![entries.len()],
-    )?;
-    let first = head.i64(0)? - entries.len() as i64 + 1;
-    let mut prev = hash32(head.bytes(1)?)?;
-    let mut rows = Vec::with_capacity(entries.len());
-    for (seq, e) in (first..).zip(entries) {
-        let hash = entry_hash(&prev, seq, e);
-        rows.push((seq, e, prev, hash));
-        prev = hash;
-    }
-    let mut rest = &rows[..];
-    while !rest.is_empty() {
+/// Pending entries read per statement while chaining.
+const PENDING_PAGE: i64 = 5000;
+
+/// The columns of an entry, in the order of `ENTRY_COLUMNS`.
+const ENTRY_COLUMNS: &str = "at, operation_id, user_id, role, device, action, record, reason";
+
+fn entry_values(e: &AuditEntry) -> Vec<Value> {
+    p![
+        e.at.0,
+        e.operation.map(|o| o.0),
+        e.user.map(|u| u.0),
+        e.role.map(|r| r.as_str()),
+        e.device.clone(),
+        e.action.as_str(),
+        e.record.clone(),
+        e.reason.clone(),
+    ]
+    .to_vec()
+}
+
+/// The entry in `ENTRY_COLUMNS` order from column `from` of `r`.
+fn entry_at(r: &Row, from: usize) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        at: Timestamp(r.i64(from)?),
+        operation: r.opt_i64(from + 1)?.map(safeconduct_domain::OperationId),
+        user: r.opt_i64(from + 2)?.map(safeconduct_domain::UserId),
+        role: r.opt_text(from + 3)?.map(|s| s.parse()).transpose()?,
+        device: r.opt_text(from + 4)?,
+        action: r.text(from + 5)?,
+        record: r.opt_text(from + 6)?,
+        reason: r.opt_text(from + 7)?,
+    })
+}
+
+/// Inserts `rows` into `table (columns)` with a few multi-row statements.
+fn insert_rows(db: &mut dyn Db, table: &str, columns: &str, rows: &[Vec<Value>]) -> Result<()> {
+    let mut rest = rows;
+    while let Some(width) = rest.first().map(Vec::len) {
         let size = INSERT_SIZES
             .into_iter()
             .find(|&n| n <= rest.len())
             .unwrap_or(1);
         let (chunk, tail) = rest.split_at(size);
-        insert(db, chunk)?;
+        let holders: Vec<String> = (0..size)
+            .map(|i| {
+                let numbers: Vec<String> = (i * width + 1..=(i + 1) * width)
+                    .map(|n| format!("${n}"))
+                    .collect();
+                format!("({})", numbers.join(", "))
+            })
+            .collect();
+        let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
+        db.exec(
+            &format!(
+                "INSERT INTO {table} ({columns}) VALUES {}",
+                holders.join(", ")
+            ),
+            &params,
+        )?;
         rest = tail;
     }
-    db.exec(
-        "UPDATE audit_head SET hash = $1 WHERE id = 1",
-        p![&prev[..]],
-    )?;
-    Ok(rows.iter().map(|r| r.0).collect())
-}
-
-/// One multi-row `INSERT` of chained entries.
-fn insert(db: &mut dyn Db, rows: &[(i64, &AuditEntry, [u8; 32], [u8; 32])]) -> Result<()> {
-    const COLUMNS: usize = 11;
-    let mut sql = String::from(
-        "INSERT INTO audit_log (seq, at, operation_id, user_id, role, device, action, record,
-                                reason, prev_hash, hash) VALUES ",
-    );
-    let mut params = Vec::with_capacity(rows.len() * COLUMNS);
-    for (i, (seq, e, prev, hash)) in rows.iter().enumerate() {
-        let first = i * COLUMNS + 1;
-        let holders: Vec<String> = (first..first + COLUMNS).map(|n| format!("${n}")).collect();
-        sql.push_str(&format!(
-            "{}({})",
-            if i == 0 { "" } else { ", " },
-            holders.join(", ")
-        ));
-        params.extend_from_slice(p![
-            *seq,
-            e.at.0,
-            e.operation.map(|o| o.0),
-            e.user.map(|u| u.0),
-            e.role.map(|r| r.as_str()),
-            e.device.clone(),
-            e.action.as_str(),
-            e.record.clone(),
-            e.reason.clone(),
-            &prev[..],
-            &hash[..],
-        ]);
-    }
-    db.exec(&sql, &params)?;
     Ok(())
 }
 
-/// A write transaction that keeps its audit entries aside and appends them to the chain when
-/// its work is done, just before it commits. The chain head is a single row every writer on
-/// every server updates: taking it last holds it for the fewest statements.
+/// Moves every pending entry into the chain, then appends `reads`; returns the sequence
+/// numbers of `reads`. Locks the chain head first, so one chaining transaction runs at a time
+/// on every server, and reads the pending entries only then: each is chained exactly once.
+pub(crate) fn chain(db: &mut dyn Db, reads: &[AuditEntry]) -> Result<Vec<i64>> {
+    let head = db.one(
+        "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash",
+        &[],
+    )?;
+    let (mut seq, mut prev) = (head.i64(0)?, hash32(head.bytes(1)?)?);
+    let mut link = |e: &AuditEntry| {
+        seq += 1;
+        let hash = entry_hash(&prev, seq, e);
+        let mut row = vec![Value::Int(seq)];
+        row.extend(entry_values(e));
+        row.extend([Value::from(&prev[..]), Value::from(&hash[..])]);
+        prev = hash;
+        (seq, row)
+    };
+    let mut rows = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = db.rows(
+            &format!(
+                "SELECT id, {ENTRY_COLUMNS} FROM audit_pending WHERE id > $1 ORDER BY id LIMIT $2"
+            ),
+            p![after, PENDING_PAGE],
+        )?;
+        // Ids are taken in order: consecutive ones are removed with one statement. A gap may
+        // be an entry whose change has not committed yet; it stays for the next chaining.
+        let mut runs: Vec<(i64, i64)> = Vec::new();
+        for r in &page {
+            let id = r.i64(0)?;
+            rows.push(link(&entry_at(r, 1)?).1);
+            match runs.last_mut() {
+                Some((_, last)) if *last + 1 == id => *last = id,
+                _ => runs.push((id, id)),
+            }
+            after = id;
+        }
+        for (from, to) in runs {
+            db.exec(
+                "DELETE FROM audit_pending WHERE id >= $1 AND id <= $2",
+                p![from, to],
+            )?;
+        }
+        if (page.len() as i64) < PENDING_PAGE {
+            break;
+        }
+    }
+    let mut seqs = Vec::with_capacity(reads.len());
+    for e in reads {
+        let (s, row) = link(e);
+        seqs.push(s);
+        rows.push(row);
+    }
+    if rows.is_empty() {
+        return Ok(seqs);
+    }
+    insert_rows(
+        db,
+        "audit_log",
+        &format!("seq, {ENTRY_COLUMNS}, prev_hash, hash"),
+        &rows,
+    )?;
+    db.exec(
+        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+        p![seq, &prev[..]],
+    )?;
+    Ok(seqs)
+}
+
+/// A write transaction that writes its audit entries to `audit_pending` when its work is done;
+/// [`chain`] moves them into the chain once it has committed. The chain head is a single row
+/// that every chaining on every server updates: writers that held it until their own commit
+/// would queue behind each other.
 pub(crate) struct Audited<'a> {
     db: &'a mut dyn Db,
     entries: Vec<AuditEntry>,
@@ -150,9 +218,12 @@ impl<'a> Audited<'a> {
         }
     }
 
-    /// Appends the entries recorded; the caller commits next.
-    pub(crate) fn finish(self) -> Result<()> {
-        append_all(self.db, &self.entries).map(|_| ())
+    /// Writes the entries recorded as pending; the caller commits next, then chains them.
+    /// Says whether there were any.
+    pub(crate) fn finish(self) -> Result<bool> {
+        let rows: Vec<Vec<Value>> = self.entries.iter().map(entry_values).collect();
+        insert_rows(self.db, "audit_pending", ENTRY_COLUMNS, &rows)?;
+        Ok(!rows.is_empty())
     }
 }
 
@@ -178,11 +249,13 @@ impl Db for Audited<'_> {
     }
 }
 
-/// Audit entries written for reads ([`crate::Store::audit`]), committed together: a caller
-/// whose entry is queued while another caller's transaction is being written waits for it,
-/// then the next caller to find the queue idle writes every entry queued meanwhile in one
-/// transaction. Each caller returns only once its own entry is committed, so a read is never
-/// answered before its audit entry is durable; under load many reads share one commit.
+/// Chaining transactions, shared by callers: a caller who needs the chain brought up to date
+/// (a writer after its commit, or a read with its own entry, [`crate::Store::audit`]) queues;
+/// while one caller's chaining runs the others wait, then the next caller to find the queue
+/// idle runs one chaining for everyone queued meanwhile, which also takes every pending entry
+/// committed before it began. Each caller returns only once a chaining that began after it
+/// queued has committed: a change is in the chain when it is acknowledged, and a read is never
+/// answered before its entry is durable. Under load many callers share one transaction.
 pub(crate) struct GroupCommit {
     state: Mutex<Queue>,
     written: Condvar,
@@ -191,12 +264,12 @@ pub(crate) struct GroupCommit {
 #[derive(Default)]
 struct Queue {
     next_ticket: u64,
-    waiting: Vec<(u64, AuditEntry)>,
+    waiting: Vec<(u64, Option<AuditEntry>)>,
     writing: bool,
-    outcomes: HashMap<u64, Result<i64>>,
+    outcomes: HashMap<u64, Result<Option<i64>>>,
 }
 
-/// Most entries written in one transaction.
+/// Most read entries written in one transaction.
 const GROUP_LIMIT: usize = 512;
 
 impl GroupCommit {
@@ -207,13 +280,14 @@ impl GroupCommit {
         }
     }
 
-    /// Appends `entry` through `write` (a write transaction of the store), possibly together
-    /// with other callers' entries; returns its sequence number once committed.
-    pub(crate) fn append(
+    /// Runs `chain` (a write transaction of the store taking every pending entry, then
+    /// appending the read entries it is given) for this caller and whoever else queued.
+    /// Returns the sequence number of `entry`, if one was given.
+    pub(crate) fn join(
         &self,
-        entry: AuditEntry,
-        write: impl Fn(&[AuditEntry]) -> Result<Vec<i64>>,
-    ) -> Result<i64> {
+        entry: Option<AuditEntry>,
+        chain: impl Fn(&[AuditEntry]) -> Result<Vec<i64>>,
+    ) -> Result<Option<i64>> {
         let lock = || self.state.lock().unwrap_or_else(|p| p.into_inner());
         let mut queue = lock();
         let ticket = queue.next_ticket;
@@ -228,17 +302,19 @@ impl GroupCommit {
                 continue;
             }
             let take = queue.waiting.len().min(GROUP_LIMIT);
-            let group: Vec<(u64, AuditEntry)> = queue.waiting.drain(..take).collect();
+            let group: Vec<(u64, Option<AuditEntry>)> = queue.waiting.drain(..take).collect();
             queue.writing = true;
             drop(queue);
-            let entries: Vec<AuditEntry> = group.iter().map(|(_, e)| e.clone()).collect();
-            let written = write(&entries);
+            let reads: Vec<AuditEntry> = group.iter().filter_map(|(_, e)| e.clone()).collect();
+            let written = chain(&reads);
             queue = lock();
             queue.writing = false;
-            for (i, (t, _)) in group.iter().enumerate() {
-                let outcome = match &written {
-                    Ok(seqs) => Ok(seqs[i]),
-                    Err(e) => Err(shared(e)),
+            let mut seqs = written.as_ref().map(|s| s.iter()).ok();
+            for (t, e) in &group {
+                let outcome = match (&written, &mut seqs) {
+                    (Err(e), _) => Err(shared(e)),
+                    (Ok(_), Some(seqs)) if e.is_some() => Ok(seqs.next().copied()),
+                    _ => Ok(None),
                 };
                 queue.outcomes.insert(*t, outcome);
             }
@@ -262,19 +338,9 @@ fn shared(e: &StoreError) -> StoreError {
 type Stored = (i64, AuditEntry, [u8; 32], [u8; 32]);
 
 fn entry(r: &Row) -> Result<Stored> {
-    let role = r.opt_text(4)?.map(|s| s.parse()).transpose()?;
     Ok((
         r.i64(0)?,
-        AuditEntry {
-            at: Timestamp(r.i64(1)?),
-            operation: r.opt_i64(2)?.map(safeconduct_domain::OperationId),
-            user: r.opt_i64(3)?.map(safeconduct_domain::UserId),
-            role,
-            device: r.opt_text(5)?,
-            action: r.text(6)?,
-            record: r.opt_text(7)?,
-            reason: r.opt_text(8)?,
-        },
+        entry_at(r, 1)?,
         hash32(r.bytes(9)?)?,
         hash32(r.bytes(10)?)?,
     ))
@@ -283,9 +349,10 @@ fn entry(r: &Row) -> Result<Stored> {
 /// Entries from `after` (exclusive), at most `limit`, in chain order.
 pub(crate) fn entries(db: &mut dyn Db, after: i64, limit: i64) -> Result<Vec<Stored>> {
     db.rows(
-        "SELECT seq, at, operation_id, user_id, role, device, action, record, reason,
-                prev_hash, hash
-         FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+        &format!(
+            "SELECT seq, {ENTRY_COLUMNS}, prev_hash, hash
+             FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+        ),
         p![after, limit],
     )?
     .iter()

@@ -195,7 +195,7 @@ pub trait Db {
         Ok(())
     }
     /// Records an entry for the audit chain. Only the write transactions of [`SqlStore`]
-    /// take entries: they append them to the chain just before committing
+    /// take entries: they write them with the change and chain them once it has committed
     /// ([`audit::Audited`]).
     fn audit(&mut self, _entry: crate::types::AuditEntry) -> Result<()> {
         Err(StoreError::Internal(

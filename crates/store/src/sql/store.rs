@@ -4,7 +4,7 @@
 use super::{Db, audit, cases, passes, places};
 use crate::types::*;
 use crate::vault::Vault;
-use crate::{Change, ReferenceSource, Result, Store};
+use crate::{Change, ReferenceSource, Result, Store, StoreError};
 use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
 use safeconduct_domain::model::{GateStatus, RvChange, Side, WindowSpec};
 use safeconduct_domain::values::{self, PhoneNumber, Timestamp};
@@ -32,7 +32,7 @@ pub trait Engine: Send + Sync + 'static {
 pub struct SqlStore<E: Engine> {
     pub(crate) engine: E,
     pub(crate) vault: Vault,
-    read_audits: audit::GroupCommit,
+    chainer: audit::GroupCommit,
 }
 
 impl<E: Engine> SqlStore<E> {
@@ -40,8 +40,22 @@ impl<E: Engine> SqlStore<E> {
         SqlStore {
             engine,
             vault,
-            read_audits: audit::GroupCommit::new(),
+            chainer: audit::GroupCommit::new(),
         }
+    }
+
+    /// Brings the audit chain up to date, with `entry` appended if given; returns its
+    /// sequence number.
+    fn chain(&self, entry: Option<AuditEntry>) -> Result<Option<i64>> {
+        self.chainer.join(entry, |reads| {
+            self.engine.write(&mut |db| audit::chain(db, reads))
+        })
+    }
+
+    /// Chains the entries of changes that committed without being chained (their server
+    /// stopped in between, or the database went away). Run when a store is opened.
+    pub(crate) fn chain_pending(&self) -> Result<()> {
+        self.chain(None).map(|_| ())
     }
     /// Reads whose statements need no common snapshot: a lookup, a list, counts kept up to
     /// date in one row set. A case read this way may show a stage a moment old next to its
@@ -53,15 +67,20 @@ impl<E: Engine> SqlStore<E> {
     fn snapshot<T>(&self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
         self.engine.read(&mut f)
     }
-    /// A write transaction; the audit entries it records join the chain as its last
-    /// statements.
+    /// A write transaction; the audit entries it records are written with it and chained
+    /// right after it commits.
     fn write<T>(&self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
-        self.engine.write(&mut |db| {
+        let (value, recorded) = self.engine.write(&mut |db| {
             let mut tx = audit::Audited::new(db);
             let value = f(&mut tx)?;
-            tx.finish()?;
-            Ok(value)
-        })
+            Ok((value, tx.finish()?))
+        })?;
+        if recorded {
+            // The change is committed and so are its entries: should the chaining fail (the
+            // database just went away), the next chaining on any server takes them.
+            let _ = self.chain(None);
+        }
+        Ok(value)
     }
 }
 
@@ -132,11 +151,11 @@ impl<E: Engine> Store for SqlStore<E> {
         self.write(|db| places::delete_session(db, token_hash))
     }
     fn audit(&self, entry: &AuditEntry) -> Result<i64> {
-        self.read_audits.append(entry.clone(), |entries| {
-            self.engine.write(&mut |db| audit::append_all(db, entries))
-        })
+        self.chain(Some(entry.clone()))?
+            .ok_or_else(|| StoreError::Internal("an audit entry got no sequence number".into()))
     }
     fn verify_audit(&self) -> Result<AuditReport> {
+        self.chain_pending()?;
         self.snapshot(|db| audit::verify(db))
     }
     fn audit_head(&self) -> Result<(i64, [u8; 32])> {

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("migrations/0008_drop_clear.sql")),
     (9, include_str!("migrations/0009_totp.sql")),
     (10, include_str!("migrations/0010_count_shards.sql")),
+    (11, include_str!("migrations/0011_audit_pending.sql")),
 ];
 
 /// The store on SQLite.
@@ -52,7 +53,7 @@ impl SqliteStore {
         let mut writer = open(path)?;
         let vault = Vault::new(kek);
         migrate(&mut writer, &vault)?;
-        Ok(SqlStore::new(
+        let store = SqlStore::new(
             SqliteEngine {
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
@@ -60,7 +61,9 @@ impl SqliteStore {
                 changes: broadcast::channel(1024).0,
             },
             vault,
-        ))
+        );
+        store.chain_pending()?;
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {
