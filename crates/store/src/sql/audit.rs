@@ -149,31 +149,20 @@ pub(crate) fn chain(db: &mut dyn Db, reads: &[AuditEntry]) -> Result<Vec<i64>> {
         (seq, row)
     };
     let mut rows = Vec::new();
-    let mut after = 0;
     loop {
-        let page = db.rows(
+        // Taken and removed in one statement; the head's lock keeps other chainings out, and
+        // an entry whose change has not committed yet stays for the next chaining.
+        let mut page = db.rows(
             &format!(
-                "SELECT id, {ENTRY_COLUMNS} FROM audit_pending WHERE id > $1 ORDER BY id LIMIT $2"
+                "DELETE FROM audit_pending
+                 WHERE id IN (SELECT id FROM audit_pending ORDER BY id LIMIT $1)
+                 RETURNING id, {ENTRY_COLUMNS}"
             ),
-            p![after, PENDING_PAGE],
+            p![PENDING_PAGE],
         )?;
-        // Ids are taken in order: consecutive ones are removed with one statement. A gap may
-        // be an entry whose change has not committed yet; it stays for the next chaining.
-        let mut runs: Vec<(i64, i64)> = Vec::new();
+        page.sort_by_key(|r| r.i64(0).unwrap_or_default());
         for r in &page {
-            let id = r.i64(0)?;
             rows.push(link(&entry_at(r, 1)?).1);
-            match runs.last_mut() {
-                Some((_, last)) if *last + 1 == id => *last = id,
-                _ => runs.push((id, id)),
-            }
-            after = id;
-        }
-        for (from, to) in runs {
-            db.exec(
-                "DELETE FROM audit_pending WHERE id >= $1 AND id <= $2",
-                p![from, to],
-            )?;
         }
         if (page.len() as i64) < PENDING_PAGE {
             break;
