@@ -7,6 +7,11 @@
 #
 #   bash bench/cluster.sh                 # RATE=1000 DURATION=20 by default
 #   RATE=2000 DURATION=30 bash bench/cluster.sh
+#   STAGES="one" bash bench/cluster.sh    # only some of: ingest one three kill
+#
+# After preparing its households the load generator refreshes the database's planner
+# statistics (--refresh-statistics), as an import does: the load meets the query plans of an
+# operation that has been running, not those of tables that grew from nothing a minute ago.
 #
 # Uses the PostgreSQL server at 127.0.0.1:5432 (user postgres, trust authentication) and
 # creates, then drops, the database safeconduct_bench.
@@ -16,6 +21,8 @@ cd "$(dirname "$0")/.."
 RATE=${RATE:-1000}
 DURATION=${DURATION:-20}
 PREPARE=${PREPARE:-5000}
+STAGES=${STAGES:-ingest one three kill}
+stage() { [[ " $STAGES " == *" $1 "* ]]; }
 DB=safeconduct_bench
 ADMIN=postgres://postgres@127.0.0.1:5432/postgres
 URL=postgres://postgres@127.0.0.1:5432/$DB
@@ -67,12 +74,16 @@ stop_servers() {
   pids=()
 }
 
+if stage ingest; then
 echo "== scan ingest: 8 field devices syncing 250 scans at a time, one server, ${DURATION}s"
 fresh_database
 start_servers 18181
 $BIN/safeconduct-load --servers http://127.0.0.1:18181 --duration "$DURATION" --scan-devices 8 --scan-batch 250
 stop_servers
 
+fi
+
+if stage one; then
 echo "== one server, $RATE req/s for ${DURATION}s"
 fresh_database
 start_servers 18181
@@ -80,6 +91,9 @@ $BIN/safeconduct-load --servers http://127.0.0.1:18181 --rate "$RATE" --duration
   --prepare "$PREPARE" --verify-database "$URL" --refresh-statistics
 stop_servers
 
+fi
+
+if stage three; then
 echo "== three servers, $RATE req/s for ${DURATION}s"
 fresh_database
 start_servers 18181 18182 18183
@@ -87,6 +101,9 @@ $BIN/safeconduct-load --servers http://127.0.0.1:18181,http://127.0.0.1:18182,ht
   --rate "$RATE" --duration "$DURATION" --prepare "$PREPARE" --verify-database "$URL" --refresh-statistics
 stop_servers
 
+fi
+
+if stage kill; then
 echo "== three servers, $RATE req/s for ${DURATION}s, the third killed with SIGKILL half-way"
 fresh_database
 start_servers 18181 18182 18183
@@ -94,3 +111,4 @@ $BIN/safeconduct-load --servers http://127.0.0.1:18181,http://127.0.0.1:18182,ht
   --rate "$RATE" --duration "$DURATION" --prepare "$PREPARE" --verify-database "$URL" --refresh-statistics \
   --kill-pid "${pids[2]}" --kill-after $((DURATION / 2))
 stop_servers
+fi

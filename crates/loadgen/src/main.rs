@@ -118,13 +118,15 @@ struct Shared {
     /// Acknowledged writes: (reference, stage it must have at least reached).
     acknowledged: Mutex<Vec<(String, &'static str)>>,
     latencies: Mutex<Vec<(Kind, Duration, bool)>>,
+    /// Why requests failed, and how many for each reason.
+    failures: Mutex<std::collections::BTreeMap<String, usize>>,
     next_server: AtomicUsize,
 }
 
 impl Shared {
-    fn server(&self) -> &str {
-        let i = self.next_server.fetch_add(1, Ordering::Relaxed);
-        &self.args.servers[i % self.args.servers.len()]
+    /// The index of the server a new request goes to first: round-robin.
+    fn first_server(&self) -> usize {
+        self.next_server.fetch_add(1, Ordering::Relaxed) % self.args.servers.len()
     }
 }
 
@@ -291,16 +293,43 @@ fn unreached(e: &anyhow::Error) -> bool {
         .is_some_and(|e| e.is_connect())
 }
 
+/// A failure's reason, in a few words, to count failures by.
+fn cause(e: &anyhow::Error) -> String {
+    match e.downcast_ref::<reqwest::Error>() {
+        Some(r) if r.is_connect() => "could not connect to any server".into(),
+        Some(r) if r.is_timeout() => "timed out".into(),
+        Some(_) => "connection lost mid-request (server killed)".into(),
+        None => {
+            let text = e.to_string();
+            // "{url}: {status} {body}": keep the status.
+            text.split_once(": ")
+                .map(|(_, rest)| rest.split(' ').take(2).collect::<Vec<_>>().join(" "))
+                .unwrap_or(text)
+        }
+    }
+}
+
 async fn one(shared: Arc<Shared>, kind: Kind, i: usize) {
     let started = Instant::now();
     let mut outcome = Err(anyhow::anyhow!("no server"));
     // Like a load balancer: a request that could not connect goes to the next server.
-    for _ in 0..shared.args.servers.len() {
-        outcome = attempt(&shared, kind, i).await;
+    let first = shared.first_server();
+    let servers = shared.args.servers.len();
+    for n in 0..servers {
+        outcome = attempt(
+            &shared,
+            &shared.args.servers[(first + n) % servers],
+            kind,
+            i,
+        )
+        .await;
         match &outcome {
             Err(e) if unreached(e) => continue,
             _ => break,
         }
+    }
+    if let Err(e) = &outcome {
+        *shared.failures.lock().await.entry(cause(e)).or_default() += 1;
     }
     let ok = outcome.is_ok();
     shared
@@ -310,8 +339,7 @@ async fn one(shared: Arc<Shared>, kind: Kind, i: usize) {
         .push((kind, started.elapsed(), ok));
 }
 
-async fn attempt(shared: &Arc<Shared>, kind: Kind, i: usize) -> Result<()> {
-    let base = shared.server().to_string();
+async fn attempt(shared: &Arc<Shared>, base: &str, kind: Kind, i: usize) -> Result<()> {
     let op = shared.args.operation;
     let api = |p: &str| format!("{base}/api/operations/{op}{p}");
     {
@@ -456,6 +484,7 @@ async fn main() -> Result<()> {
         ready: Mutex::new(ready),
         acknowledged: Mutex::new(Vec::new()),
         latencies: Mutex::new(Vec::new()),
+        failures: Mutex::new(Default::default()),
         next_server: AtomicUsize::new(0),
     });
     let interval = Duration::from_secs_f64(1.0 / args.rate.max(1) as f64);
@@ -496,6 +525,9 @@ async fn main() -> Result<()> {
         latencies.len() as f64 / elapsed.as_secs_f64(),
         latencies.len() - ok
     );
+    for (why, n) in shared.failures.lock().await.iter() {
+        println!("  failed: {n} × {why}");
+    }
     let mut all: Vec<Duration> = latencies.iter().filter(|l| l.2).map(|l| l.1).collect();
     all.sort();
     println!(
