@@ -1,6 +1,6 @@
-//! The audit log: one SHA-256 hash chain over every entry, appended inside the transaction of
-//! the change it records (or before the read it records), under a lock on the chain head so
-//! that concurrent writers, on any number of servers, make one chain. A write transaction
+//! The audit log: one SHA-256 hash chain over every entry, written inside the transaction of
+//! the change it records (or before the read it records) and linked under a lock on the chain
+//! head, so that concurrent writers, on any number of servers, make one chain. A write transaction
 //! writes its entries to `audit_pending` ([`Audited`]); right after it commits, a chaining
 //! transaction ([`chain`]) moves them into the chain, so only chaining holds the head, and one
 //! chaining serves many writers and reads at once ([`GroupCommit`]).
@@ -56,8 +56,8 @@ fn hash32(bytes: Vec<u8>) -> Result<[u8; 32]> {
         .map_err(|_| crate::StoreError::Internal("a stored audit hash is not 32 bytes".into()))
 }
 
-/// Records `entry` in the write transaction `db`: it joins the chain when the transaction's
-/// own work is done (see [`Audited`]).
+/// Records `entry` in the write transaction `db`: it is written as pending with the change
+/// and chained once the change commits (see [`Audited`]).
 pub(crate) fn record(db: &mut dyn Db, entry: AuditEntry) -> Result<()> {
     db.audit(entry)
 }
