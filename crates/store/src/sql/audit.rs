@@ -298,12 +298,12 @@ impl GroupCommit {
             let written = chain(&reads);
             queue = lock();
             queue.writing = false;
-            let mut seqs = written.as_ref().map(|s| s.iter()).ok();
+            // The read entries' sequence numbers, in the order they were given.
+            let mut seqs = written.as_ref().ok().map(|s| s.iter().copied());
             for (t, e) in &group {
-                let outcome = match (&written, &mut seqs) {
-                    (Err(e), _) => Err(shared(e)),
-                    (Ok(_), Some(seqs)) if e.is_some() => Ok(seqs.next().copied()),
-                    _ => Ok(None),
+                let outcome = match &written {
+                    Err(err) => Err(shared(err)),
+                    Ok(_) => Ok(e.as_ref().and_then(|_| seqs.as_mut()?.next())),
                 };
                 queue.outcomes.insert(*t, outcome);
             }
