@@ -34,7 +34,8 @@ struct DataArgs {
     #[arg(long, env = "SAFECONDUCT_DATA", default_value = "safeconduct-data")]
     data: PathBuf,
     /// Database URL: sqlite:PATH (the embedded default) or postgres://user@host:port/database
-    /// for several servers over one database.
+    /// for several servers over one database (add ?connections=N to open up to N connections
+    /// per server instead of 4).
     #[arg(long, env = "SAFECONDUCT_DATABASE")]
     database: Option<String>,
     /// Key encryption key file that wraps each operation's data key (which seals personal

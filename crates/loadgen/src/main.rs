@@ -497,10 +497,17 @@ async fn main() -> Result<()> {
             let killed = std::process::Command::new("kill")
                 .args(["-9", &pid.to_string()])
                 .status();
-            eprintln!(
-                "killed server process {pid} with SIGKILL {}s into the load: {killed:?}",
-                after.as_secs()
-            );
+            match killed {
+                Ok(status) if status.success() => eprintln!(
+                    "killed server process {pid} with SIGKILL {}s into the load",
+                    after.as_secs()
+                ),
+                // A run meant to kill a server proves nothing if the server lived on.
+                failed => {
+                    eprintln!("error: could not kill server process {pid}: {failed:?}");
+                    std::process::exit(1);
+                }
+            }
         });
     }
     let mut tasks = Vec::with_capacity(total);

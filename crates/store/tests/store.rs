@@ -159,6 +159,48 @@ fn data_survives_reopening_and_migrations_run_once(backend: Backend) {
     );
 }
 
+/// PostgreSQL only: a server opens no more connections than its URL allows
+/// (`connections=N`), and with a single one, changes from many threads, each chained into the
+/// audit log after it commits, all go through.
+#[test]
+fn a_postgres_server_keeps_to_the_connections_its_url_allows() {
+    let (url, _guard) = TestStore::empty_url(Backend::Postgres);
+    let t = TestStore::over(format!("{url}?connections=1"));
+    let op = t
+        .store
+        .create_operation("Small pool", Timestamp(0))
+        .unwrap()
+        .id;
+    std::thread::scope(|s| {
+        for thread in 0..6u64 {
+            let store = &t.store;
+            s.spawn(move || {
+                let mut n = 0u64;
+                let mut references = move || {
+                    n += 1;
+                    CaseReference::from_random((thread << 32 | n).to_be_bytes())
+                };
+                for i in 0..5 {
+                    let first = (thread * 100 + i * 10) as usize;
+                    store
+                        .register_households(op, &[household(first, 2)], &mut references, &at())
+                        .unwrap();
+                }
+            });
+        }
+    });
+    let counts = t.store.stage_counts(op, CountScope::Operation).unwrap();
+    assert_eq!(counts.total_people(), 6 * 5 * 2);
+    assert_eq!(t.store.verify_audit().unwrap().first_break, None);
+    // The pool's one connection and the listener's.
+    let open = safeconduct_store::testing::raw_text(
+        &url,
+        "SELECT count(*)::text FROM pg_stat_activity
+         WHERE datname = current_database() AND application_name = 'safeconduct'",
+    );
+    assert_eq!(open, ["2"]);
+}
+
 fn events_cannot_be_updated_or_deleted(backend: Backend) {
     let t = TestStore::fresh(backend);
     let op = t

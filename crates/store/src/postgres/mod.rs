@@ -1,6 +1,7 @@
 //! The PostgreSQL engine, for several app servers over one durable, replicated database.
 //!
-//! A small pool of connections; a connection that broke is dropped and a new one opened on
+//! A small pool of connections (four per server unless the URL says `connections=N`: several
+//! servers share one database, whose cores bound how many statements run at once); a connection that broke is dropped and a new one opened on
 //! the next request, so a server whose database restarts reconnects by itself, and requests
 //! during an outage fail fast as `Unavailable`. Writes run in READ COMMITTED transactions;
 //! exactly-once comes from the version guard on the case row and CHECK constraints on
@@ -41,8 +42,13 @@ const MIGRATIONS: &[(i64, &str)] = &[
 /// The channel changes are announced on.
 pub(crate) const CHANNEL: &str = "safeconduct_changes";
 
-/// Largest number of connections one server opens.
-const MAX_CONNECTIONS: usize = 8;
+/// Connections one server opens at most, unless its database URL says `connections=N`. On
+/// the project's 2-core machines four per server gave shorter tails than eight, with one
+/// server and with three (docs/benchmarks.md).
+const DEFAULT_CONNECTIONS: usize = 4;
+/// Most connections a URL may ask for: PostgreSQL refuses more than `max_connections` (100 by
+/// default) across every client.
+const MOST_CONNECTIONS: usize = 1000;
 /// How long a request waits for a free connection before it is refused as unavailable.
 const CHECKOUT_WAIT: Duration = Duration::from_secs(5);
 /// How many times a write that lost a race is run again.
@@ -53,6 +59,7 @@ pub type PgStore = SqlStore<PgEngine>;
 
 pub struct PgEngine {
     config: postgres::Config,
+    max_connections: usize,
     idle: Mutex<Vec<PgConn>>,
     returned: Condvar,
     open: AtomicUsize,
@@ -70,6 +77,7 @@ impl PgStore {
     /// Connects to the database at `url` (`postgres://user@host:port/db`), brings its schema
     /// up to date, and starts listening for changes from other servers.
     pub fn connect(url: &str, kek: Kek) -> Result<Self> {
+        let (url, max_connections) = pool_size(url)?;
         let mut config: postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Unavailable(format!("invalid PostgreSQL URL: {e}")))?;
@@ -81,6 +89,7 @@ impl PgStore {
         let alive = std::sync::Arc::new(());
         let engine = PgEngine {
             config,
+            max_connections,
             idle: Mutex::new(Vec::new()),
             returned: Condvar::new(),
             open: AtomicUsize::new(0),
@@ -136,7 +145,7 @@ impl PgEngine {
                 }
                 self.open.fetch_sub(1, Ordering::SeqCst);
             }
-            if self.open.load(Ordering::SeqCst) < MAX_CONNECTIONS {
+            if self.open.load(Ordering::SeqCst) < self.max_connections {
                 self.open.fetch_add(1, Ordering::SeqCst);
                 drop(idle);
                 return self.connect().inspect_err(|_| {
@@ -146,7 +155,8 @@ impl PgEngine {
             let now = Instant::now();
             if now >= deadline {
                 return Err(StoreError::Unavailable(format!(
-                    "all {MAX_CONNECTIONS} database connections are busy"
+                    "all {} database connections are busy",
+                    self.max_connections
                 )));
             }
             idle = self
@@ -218,6 +228,38 @@ impl PgEngine {
         self.give_back(conn);
         out
     }
+}
+
+/// Takes safeconduct's own `connections=N` parameter out of a database URL (the driver does
+/// not know it): the URL left for the driver and the most connections this server opens.
+fn pool_size(url: &str) -> Result<(String, usize)> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_string(), DEFAULT_CONNECTIONS));
+    };
+    let mut size = DEFAULT_CONNECTIONS;
+    let mut rest = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.strip_prefix("connections=") {
+            Some(n) => {
+                size = n
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MOST_CONNECTIONS).contains(n))
+                    .ok_or_else(|| {
+                        StoreError::Unavailable(format!(
+                            "invalid PostgreSQL URL: connections must be a whole number from 1 \
+                             to {MOST_CONNECTIONS}, not {n:?}"
+                        ))
+                    })?
+            }
+            None => rest.push(pair),
+        }
+    }
+    let url = match rest.is_empty() {
+        true => base.to_string(),
+        false => format!("{base}?{}", rest.join("&")),
+    };
+    Ok((url, size))
 }
 
 fn migrate(conn: &mut PgConn, vault: &Vault) -> Result<()> {
@@ -507,5 +549,41 @@ impl Engine for PgEngine {
 
     fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.changes.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pool_size_comes_out_of_the_url_and_the_rest_stays() {
+        let base = "postgres://postgres@127.0.0.1:5432/db";
+        assert_eq!(
+            pool_size(base).unwrap(),
+            (base.to_string(), DEFAULT_CONNECTIONS)
+        );
+        assert_eq!(
+            pool_size(&format!("{base}?connections=12")).unwrap(),
+            (base.to_string(), 12)
+        );
+        assert_eq!(
+            pool_size(&format!(
+                "{base}?sslmode=disable&connections=2&connect_timeout=3"
+            ))
+            .unwrap(),
+            (format!("{base}?sslmode=disable&connect_timeout=3"), 2)
+        );
+        assert_eq!(
+            pool_size(&format!("{base}?sslmode=disable")).unwrap(),
+            (format!("{base}?sslmode=disable"), DEFAULT_CONNECTIONS)
+        );
+        for bad in ["0", "-1", "four", "", "1001"] {
+            let e = pool_size(&format!("{base}?connections={bad}")).unwrap_err();
+            assert!(
+                e.to_string().contains("connections must be a whole number"),
+                "{bad}: {e}"
+            );
+        }
     }
 }
