@@ -20,7 +20,8 @@ cd "$(dirname "$0")/.."
 
 RATE=${RATE:-1000}
 DURATION=${DURATION:-20}
-PREPARE=${PREPARE:-5000}
+# Households prepared for the load: by default as many as it admits (a fifth of its requests).
+PREPARE=${PREPARE:+--prepare $PREPARE}
 STAGES=${STAGES:-ingest one three kill}
 stage() { [[ " $STAGES " == *" $1 "* ]]; }
 DB=safeconduct_bench
@@ -88,7 +89,7 @@ echo "== one server, $RATE req/s for ${DURATION}s"
 fresh_database
 start_servers 18181
 $BIN/safeconduct-load --servers http://127.0.0.1:18181 --rate "$RATE" --duration "$DURATION" \
-  --prepare "$PREPARE" --verify-database "$URL" --refresh-statistics
+  $PREPARE --verify-database "$URL" --refresh-statistics
 stop_servers
 
 fi
@@ -98,7 +99,7 @@ echo "== three servers, $RATE req/s for ${DURATION}s"
 fresh_database
 start_servers 18181 18182 18183
 $BIN/safeconduct-load --servers http://127.0.0.1:18181,http://127.0.0.1:18182,http://127.0.0.1:18183 \
-  --rate "$RATE" --duration "$DURATION" --prepare "$PREPARE" --verify-database "$URL" --refresh-statistics
+  --rate "$RATE" --duration "$DURATION" $PREPARE --verify-database "$URL" --refresh-statistics
 stop_servers
 
 fi
@@ -108,7 +109,7 @@ echo "== three servers, $RATE req/s for ${DURATION}s, the third killed with SIGK
 fresh_database
 start_servers 18181 18182 18183
 $BIN/safeconduct-load --servers http://127.0.0.1:18181,http://127.0.0.1:18182,http://127.0.0.1:18183 \
-  --rate "$RATE" --duration "$DURATION" --prepare "$PREPARE" --verify-database "$URL" --refresh-statistics \
+  --rate "$RATE" --duration "$DURATION" $PREPARE --verify-database "$URL" --refresh-statistics \
   --kill-pid "${pids[2]}" --kill-after $((DURATION / 2))
 stop_servers
 fi

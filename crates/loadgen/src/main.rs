@@ -42,9 +42,10 @@ struct Args {
     #[arg(long, default_value_t = 20)]
     duration: u64,
     /// Households prepared (registered through to pass issued) before the load, for the
-    /// escorts to admit.
-    #[arg(long, default_value_t = 3000)]
-    prepare: usize,
+    /// escorts to admit and the hotline to look up. Default: as many as the run admits (a
+    /// fifth of its requests); fewer are refused.
+    #[arg(long)]
+    prepare: Option<usize>,
     /// After the run, read every acknowledged write back from this database.
     #[arg(long, requires = "key_file")]
     verify_database: Option<String>,
@@ -197,6 +198,7 @@ fn household(i: usize) -> (Value, String) {
 
 async fn prepare(
     args: &Args,
+    households: usize,
     client: &reqwest::Client,
     token: &str,
     escort: &str,
@@ -227,7 +229,7 @@ async fn prepare(
     let started = Instant::now();
     let batch = 32;
     let offset = std::process::id() as usize * 100_000;
-    for chunk in (0..args.prepare).collect::<Vec<_>>().chunks(batch) {
+    for chunk in (0..households).collect::<Vec<_>>().chunks(batch) {
         let mut tasks = Vec::new();
         for &i in chunk {
             let (client, token, base) = (client.clone(), token.to_string(), base.clone());
@@ -464,7 +466,21 @@ async fn main() -> Result<()> {
         assign_escort(&args, &client, &token, rv, 0).await?;
         return scan_ingest(&args, &client, &escort_token, devices, rv).await;
     }
-    let (rv, phones, ready) = prepare(&args, &client, &token, &escort_token).await?;
+    let total = args.rate as usize * args.duration as usize;
+    let admissions = (0..total)
+        .filter(|&i| matches!(Kind::for_tick(i), Kind::FieldAdmit))
+        .count();
+    let households = match args.prepare {
+        None => admissions.max(1),
+        Some(n) if n < admissions => bail!(
+            "--prepare {n} is too few: {} req/s for {} s admits {admissions} households; \
+             prepare at least that many, or leave --prepare out",
+            args.rate,
+            args.duration
+        ),
+        Some(n) => n.max(1),
+    };
+    let (rv, phones, ready) = prepare(&args, households, &client, &token, &escort_token).await?;
     if args.refresh_statistics {
         let args = args.clone();
         tokio::task::spawn_blocking(move || -> Result<()> {
@@ -488,7 +504,6 @@ async fn main() -> Result<()> {
         next_server: AtomicUsize::new(0),
     });
     let interval = Duration::from_secs_f64(1.0 / args.rate.max(1) as f64);
-    let total = args.rate as usize * args.duration as usize;
     let started = Instant::now();
     if let Some(pid) = args.kill_pid {
         let after = Duration::from_secs(args.kill_after);
