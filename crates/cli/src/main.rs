@@ -84,6 +84,22 @@ impl DataArgs {
         safeconduct_store::open(&url, self.kek()?)
             .with_context(|| format!("opening the store at {}", safeconduct_store::redact(&url)))
     }
+
+    /// The store and the pass keyring for a server, refused when the key file does not open
+    /// the store's keys: a server started with the wrong one would look healthy and fail
+    /// every read of personal data.
+    fn open_to_serve(&self) -> Result<(Arc<dyn Store>, safeconduct_server::passes::PassKeyring)> {
+        let store = self.open()?;
+        let keyring = self.keyring()?;
+        safeconduct_server::audit::check_key_file(&keyring, store.as_ref()).with_context(|| {
+            format!(
+                "the key file {} does not fit the store at {}",
+                self.key_path().display(),
+                safeconduct_store::redact(&self.url())
+            )
+        })?;
+        Ok((store, keyring))
+    }
 }
 
 /// Rate limits, per server and per session token; 0 turns one off.
@@ -458,8 +474,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve { addr, data, limits } => {
-            let store = data.open()?;
-            let keyring = data.keyring()?;
+            let (store, keyring) = data.open_to_serve()?;
             println!("store: {}", safeconduct_store::redact(&data.url()));
             serve(addr, store, keyring, limits.into())
         }
@@ -482,8 +497,7 @@ fn main() -> Result<()> {
                 database,
                 key_file,
             };
-            let store = args.open()?;
-            let keyring = args.keyring()?;
+            let (store, keyring) = args.open_to_serve()?;
             let logins = demo::seed(store.as_ref(), &keyring, households)?;
             println!("store: {}", safeconduct_store::redact(&args.url()));
             demo::print_logins(&logins, addr);

@@ -421,3 +421,94 @@ fn a_field_user_is_given_places_and_a_wrong_place_creates_nobody() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs `serve` with these arguments until it exits or says it listens (then stops it):
+/// whether it listened, and what it wrote to standard error.
+fn try_serve(args: &[String]) -> (bool, String) {
+    use std::io::{BufRead, Read};
+    let mut child = bin()
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .env("SAFECONDUCT_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let listened = std::io::BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.starts_with("listening on"));
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (listened, err)
+}
+
+/// A server started with a key file that does not open the store's keys refuses to serve,
+/// naming the key that does not open, instead of looking healthy and failing every read of
+/// personal data; with the right key file it serves.
+fn a_server_refuses_a_key_file_that_does_not_open_the_store(
+    backend: safeconduct_store::testing::Backend,
+) {
+    use safeconduct_store::testing::TestStore;
+    let dir = tempfile::tempdir().unwrap();
+    let (good, wrong) = (dir.path().join("good.hex"), dir.path().join("wrong.hex"));
+    safeconduct_store::testing::write_test_key_file(&wrong);
+    let with = |url: &str, key: &Path| -> Vec<String> {
+        let key = key.display().to_string();
+        ["--database", url, "--key-file", &key]
+            .map(String::from)
+            .to_vec()
+    };
+
+    // An operation's data key.
+    let (url, _guard) = TestStore::empty_url(backend);
+    let created = bin()
+        .args(["operation", "create", "Keyed"])
+        .args(with(&url, &good))
+        .output()
+        .unwrap();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let (listened, err) = try_serve(&with(&url, &wrong));
+    assert!(!listened, "served with the wrong key file");
+    assert!(
+        err.contains("wrong.hex") && err.contains("does not fit"),
+        "{err}"
+    );
+    assert!(
+        err.contains("data key of operation 1 does not open"),
+        "{err}"
+    );
+    let (listened, err) = try_serve(&with(&url, &good));
+    assert!(listened, "{err}");
+
+    // The audit key, in a store with no operation yet.
+    let (url, _guard) = TestStore::empty_url(backend);
+    let signed = bin()
+        .args(["audit", "checkpoint"])
+        .args(with(&url, &good))
+        .output()
+        .unwrap();
+    assert!(
+        signed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    let (listened, err) = try_serve(&with(&url, &wrong));
+    assert!(!listened, "served with the wrong key file");
+    assert!(err.contains("audit key does not open"), "{err}");
+}
+
+safeconduct_store::on_both_backends!(a_server_refuses_a_key_file_that_does_not_open_the_store);

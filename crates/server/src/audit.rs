@@ -41,12 +41,19 @@ fn signing_key(
             })?
         }
     };
+    Ok((KeyId(stored.kid), open_key(keyring, &stored)?))
+}
+
+/// The stored audit key, unwrapped with the key file and checked against its public half.
+fn open_key(keyring: &PassKeyring, stored: &AuditKey) -> Result<SigningKey, StoreError> {
     let secret = keyring
         .kek()
         .unwrap32(&stored.wrapped_secret, &[CONTEXT, &stored.kid].concat())
         .map_err(|_| {
-            StoreError::Internal(
-                "the audit key did not open: the key file is not the one it was made with".into(),
+            StoreError::Unavailable(
+                "the audit key does not open with this key file: start with the key file it \
+                 was made with"
+                    .into(),
             )
         })?;
     let key = SigningKey::from_bytes(&secret);
@@ -55,7 +62,17 @@ fn signing_key(
             "the stored audit key was altered".into(),
         ));
     }
-    Ok((KeyId(stored.kid), key))
+    Ok(key)
+}
+
+/// Fails unless the server's key file opens the store's keys: every operation's data key
+/// and the audit key. Run before serving; returns how many operations there are.
+pub fn check_key_file(keyring: &PassKeyring, store: &dyn Store) -> Result<usize, StoreError> {
+    let operations = store.check_key()?;
+    if let Some(stored) = store.audit_key()? {
+        open_key(keyring, &stored)?;
+    }
+    Ok(operations)
 }
 
 /// Signs the current head of the chain and stores the checkpoint.

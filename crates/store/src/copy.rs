@@ -4,7 +4,7 @@
 use crate::postgres::PgStore;
 use crate::sql::{Db, Engine, Row, Value, places};
 use crate::sqlite::SqliteStore;
-use crate::{Kek, Result, StoreError, redact};
+use crate::{Kek, Result, Store, StoreError, redact};
 use std::hash::{Hash, Hasher};
 
 /// Every table, parents before children, with its columns and the column it is paged by.
@@ -332,17 +332,10 @@ fn with_read<T>(o: &Opened, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Resu
 
 /// Fails unless every operation's data key, shredded ones aside, opens with the key file.
 fn check_data_keys(o: &Opened) -> Result<usize> {
-    let vault = match o {
-        Opened::Sqlite(s) => &s.vault,
-        Opened::Postgres(s) => &s.vault,
-    };
-    with_read(o, &mut |db| {
-        let ops = places::operations(db)?;
-        for op in ops.iter().filter(|op| op.shredded_at.is_none()) {
-            vault.key(db, op.id)?;
-        }
-        Ok(ops.len())
-    })
+    match o {
+        Opened::Sqlite(s) => s.check_key(),
+        Opened::Postgres(s) => s.check_key(),
+    }
 }
 
 fn with_write<T>(o: &Opened, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {

@@ -82,6 +82,11 @@ pub trait Store: Send + Sync + 'static {
     /// indexes by. Run after a bulk load (an import, a copy): until the engine's own
     /// maintenance catches up, a table that grew from nothing looks empty to the planner.
     fn refresh_statistics(&self) -> Result<()>;
+    /// Fails unless the key the store was opened with opens every operation's data key
+    /// (shredded operations aside); returns how many operations there are. A server checks
+    /// this before it serves: started with the wrong key file, it would answer every read of
+    /// personal data with an error while looking healthy.
+    fn check_key(&self) -> Result<usize>;
     /// Changes committed from now on, by this server or any other sharing the store. Carries
     /// no personal data: kinds of change, stages, places.
     fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change>;

@@ -94,6 +94,15 @@ impl<E: Engine> Store for SqlStore<E> {
     fn refresh_statistics(&self) -> Result<()> {
         self.write(|db| db.exec("ANALYZE", &[]).map(|_| ()))
     }
+    fn check_key(&self) -> Result<usize> {
+        self.read(|db| {
+            let ops = places::operations(db)?;
+            for op in ops.iter().filter(|op| op.shredded_at.is_none()) {
+                self.vault.key(db, op.id)?;
+            }
+            Ok(ops.len())
+        })
+    }
 
     fn create_operation(&self, name: &str, at: Timestamp) -> Result<Operation> {
         self.write(|db| places::create_operation(db, &self.vault, name, at))
