@@ -158,7 +158,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.html", Roles(COORDINATOR), h::manifest_html, "The flight manifest as a printable page (a bulk export: state the reason in X-Reason)" => Reply::Html),
         endpoint!(POST "/api/operations/{op}/hazards", Roles(CASEWORK), h::report_hazard, "Report a hazard", body: HazardIn => json::<HazardOut>(201)),
         endpoint!(GET "/api/operations/{op}/hazards", Roles(CASEWORK), h::hazards, "Reported hazards" => json::<Vec<HazardOut>>(200)),
-        endpoint!(GET "/api/operations/{op}/live", Roles(LIVE), h::live, "Live changes from every server, as server-sent events (coordinators: all; escorts: at RVs; gate staff: at gates)" => Reply::Events(schema::<LiveChange>)),
+        endpoint!(GET "/api/operations/{op}/live", Roles(LIVE), h::live, "Live changes from every server, as server-sent events: `change` (coordinators: all; escorts: at RVs; gate staff: at gates), and `resync` when changes may have been missed (read the counts again)" => Reply::Events(schema::<LiveChange>)),
         endpoint!(GET "/api/operations/{op}/counts", Roles(COORDINATOR), h::counts, "Stage counts for the operation, each RV and each gate" => json::<OperationCountsOut>(200)),
         endpoint!(GET "/api/operations/{op}/accountability", Roles(OVERSIGHT), h::accountability, "Check that every person is in exactly one stage and every batch balances" => json::<AccountabilityOut>(200)),
     ]

@@ -965,7 +965,9 @@ pub async fn sync_scans(
 
 /// Server-sent events of the changes committed to this operation by any server sharing the
 /// store. Coordinators see every change; escorts the changes at rendezvous points; gate staff
-/// the changes at gates (a batch on its way, an arrival). No personal data is sent.
+/// the changes at gates (a batch on its way, an arrival). No personal data is sent. A
+/// `resync` event says changes may have been missed (the client fell behind, or this server's
+/// feed from the database broke and was restored): the client reads its counts again.
 pub async fn live(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
@@ -985,7 +987,7 @@ pub async fn live(
         async move {
             loop {
                 match rx.recv().await {
-                    Ok(change) => {
+                    Ok(safeconduct_store::Feed::Change(change)) => {
                         let visible = change.operation == id
                             && match role {
                                 Some(Role::Gate) => {
@@ -1005,9 +1007,16 @@ pub async fn live(
                             .unwrap_or_else(|_| Event::default().comment("unencodable change"));
                         return Some((Ok(event), rx));
                     }
+                    Ok(safeconduct_store::Feed::Missed) => {
+                        let event = Event::default()
+                            .event("resync")
+                            .data("the server's change feed was interrupted");
+                        return Some((Ok(event), rx));
+                    }
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
-                        // The client was too slow: tell it to re-read the counts.
-                        let event = Event::default().event("lagged").data(missed.to_string());
+                        let event = Event::default()
+                            .event("resync")
+                            .data(format!("{missed} changes were not sent in time"));
                         return Some((Ok(event), rx));
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,

@@ -1,6 +1,7 @@
 //! A server whose PostgreSQL goes away: requests during the outage fail fast with 503 and a
 //! clear error, the server reconnects by itself when the database is back, and nothing
-//! acknowledged is lost. The outage is made by a TCP proxy between the server and PostgreSQL
+//! acknowledged is lost; clients of its live changes are told to read again, since changes
+//! committed meanwhile by other servers were not heard. The outage is made by a TCP proxy between the server and PostgreSQL
 //! that drops every connection and refuses new ones, as a restarting database does.
 //! (SQLite has no connection to lose; this test is PostgreSQL's.)
 
@@ -208,6 +209,15 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
     assert_eq!(status, StatusCode::CREATED, "{body}");
     acknowledged.push(body["reference"].as_str().unwrap().to_string());
 
+    // A dashboard watching live changes through the outage.
+    let mut live = client
+        .get(format!("{base}/api/operations/1/live"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+
     proxy.down();
     for i in 1..4 {
         let (status, body, took) = register(&client, &base, &token, i).await;
@@ -237,6 +247,19 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
     }
     let health = client.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
+
+    // Once the server hears changes again, the dashboard is told it may have missed some.
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !seen.contains("event: resync") {
+        let chunk = tokio::time::timeout_at(deadline, live.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no resync after the outage; the stream said: {seen}"))
+            .unwrap()
+            .expect("the stream stays open through the outage");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("change feed was interrupted"), "{seen}");
 
     // Every acknowledged registration is in the database, read directly.
     let url = db.url.clone();

@@ -87,9 +87,10 @@ pub trait Store: Send + Sync + 'static {
     /// this before it serves: started with the wrong key file, it would answer every read of
     /// personal data with an error while looking healthy.
     fn check_key(&self) -> Result<usize>;
-    /// Changes committed from now on, by this server or any other sharing the store. Carries
-    /// no personal data: kinds of change, stages, places.
-    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change>;
+    /// Changes committed from now on, by this server or any other sharing the store, and word
+    /// when some may have been missed. Carries no personal data: kinds of change, stages,
+    /// places.
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Feed>;
 
     // Operations, organisations, users and sessions.
     fn create_operation(&self, name: &str, at: Timestamp) -> Result<Operation>;

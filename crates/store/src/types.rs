@@ -350,6 +350,17 @@ pub struct Change {
     pub batch: Option<BatchId>,
 }
 
+/// What a subscriber to the store's changes hears.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Feed {
+    /// A change committed by this server or another.
+    Change(Change),
+    /// Changes may have been missed: this server's feed from the database broke and has been
+    /// restored, and what other servers committed in between was not heard. Whatever a
+    /// subscriber shows should be read again.
+    Missed,
+}
+
 /// Stage counts of an operation, of each of its rendezvous points and of each of its gates.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OperationCounts {

@@ -1,8 +1,10 @@
 //! The listener connection: receives the changes every server announces and passes them to
-//! this server's subscribers. Reconnects by itself when the database goes away.
+//! this server's subscribers. Reconnects by itself when the database goes away, and then tells
+//! its subscribers that changes may have been missed ([`Feed::Missed`]): what other servers
+//! committed while it was away was announced to nobody here.
 
 use super::CHANNEL;
-use crate::Change;
+use crate::{Change, Feed};
 use postgres::NoTls;
 use postgres::fallible_iterator::FallibleIterator;
 use std::sync::Weak;
@@ -12,14 +14,22 @@ use tokio::sync::broadcast;
 /// Starts the listener and returns once it listens, so that no change committed after the
 /// store opened is missed (or after 5 seconds, if the database cannot be reached; the
 /// listener keeps trying).
-pub(super) fn spawn(config: postgres::Config, changes: broadcast::Sender<Change>, alive: Weak<()>) {
+pub(super) fn spawn(config: postgres::Config, changes: broadcast::Sender<Feed>, alive: Weak<()>) {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
     std::thread::Builder::new()
         .name("pg-listen".into())
         .spawn(move || {
             let mut backoff = Duration::from_millis(100);
+            let mut first = true;
             loop {
-                match listen(&config, &changes, &alive, &ready_tx) {
+                let listening = || {
+                    // Nothing was missed before the first connection: the store opens now.
+                    if !std::mem::take(&mut first) {
+                        let _ = changes.send(Feed::Missed);
+                    }
+                    let _ = ready_tx.send(());
+                };
+                match listen(&config, &changes, &alive, listening) {
                     Ok(()) => return,
                     Err(e) => {
                         tracing::warn!(error = %e, "change listener lost its connection; reconnecting");
@@ -33,23 +43,24 @@ pub(super) fn spawn(config: postgres::Config, changes: broadcast::Sender<Change>
     let _ = ready_rx.recv_timeout(Duration::from_secs(5));
 }
 
-/// Returns Ok when nobody can subscribe any more (the store was dropped).
+/// Listens until the connection breaks; calls `listening` once it listens. Returns Ok when
+/// nobody can subscribe any more (the store was dropped).
 fn listen(
     config: &postgres::Config,
-    changes: &broadcast::Sender<Change>,
+    changes: &broadcast::Sender<Feed>,
     alive: &Weak<()>,
-    ready: &std::sync::mpsc::Sender<()>,
+    listening: impl FnOnce(),
 ) -> Result<(), postgres::Error> {
     let mut client = config.connect(NoTls)?;
     client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
-    let _ = ready.send(());
+    listening();
     loop {
         {
             let mut notifications = client.notifications();
             let mut iter = notifications.timeout_iter(Duration::from_secs(1));
             while let Some(n) = iter.next()? {
                 if let Ok(change) = serde_json::from_str::<Change>(n.payload()) {
-                    let _ = changes.send(change);
+                    let _ = changes.send(Feed::Change(change));
                 }
             }
         }

@@ -13,7 +13,7 @@ mod listen;
 
 use crate::sql::{Db, Engine, Row, SqlStore, Value, upgrade};
 use crate::vault::Vault;
-use crate::{Change, Result, StoreError};
+use crate::{Change, Feed, Result, StoreError};
 use bytes::BytesMut;
 use postgres::error::SqlState;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
@@ -63,7 +63,7 @@ pub struct PgEngine {
     idle: Mutex<Vec<PgConn>>,
     returned: Condvar,
     open: AtomicUsize,
-    changes: broadcast::Sender<Change>,
+    changes: broadcast::Sender<Feed>,
     /// The listener thread stops when the engine is dropped.
     _alive: std::sync::Arc<()>,
 }
@@ -547,7 +547,7 @@ impl Engine for PgEngine {
         }
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<Change> {
+    fn subscribe(&self) -> broadcast::Receiver<Feed> {
         self.changes.subscribe()
     }
 }

@@ -4,7 +4,7 @@
 use super::{Db, audit, cases, passes, places};
 use crate::types::*;
 use crate::vault::Vault;
-use crate::{Change, ReferenceSource, Result, Store, StoreError};
+use crate::{ReferenceSource, Result, Store, StoreError};
 use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
 use safeconduct_domain::model::{GateStatus, RvChange, Side, WindowSpec};
 use safeconduct_domain::values::{self, PhoneNumber, Timestamp};
@@ -25,7 +25,7 @@ pub trait Engine: Send + Sync + 'static {
     /// again when the transaction lost a race with another writer and was rolled back.
     fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T>;
     /// Changes committed by any server sharing the store.
-    fn subscribe(&self) -> broadcast::Receiver<Change>;
+    fn subscribe(&self) -> broadcast::Receiver<Feed>;
 }
 
 /// The store over an engine.
@@ -88,7 +88,7 @@ impl<E: Engine> Store for SqlStore<E> {
     fn ping(&self) -> Result<()> {
         self.read(|db| db.one("SELECT 1", &[]).map(|_| ()))
     }
-    fn subscribe(&self) -> broadcast::Receiver<Change> {
+    fn subscribe(&self) -> broadcast::Receiver<Feed> {
         self.engine.subscribe()
     }
     fn refresh_statistics(&self) -> Result<()> {

@@ -5,7 +5,7 @@
 
 use crate::sql::{Db, Engine, Row, SqlStore, Value, upgrade};
 use crate::vault::Vault;
-use crate::{Change, Result, StoreError};
+use crate::{Change, Feed, Result, StoreError};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use safeconduct_pass::Kek;
@@ -38,7 +38,7 @@ pub struct SqliteEngine {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
-    changes: broadcast::Sender<Change>,
+    changes: broadcast::Sender<Feed>,
 }
 
 impl SqliteStore {
@@ -256,12 +256,12 @@ impl Engine for SqliteEngine {
         tx.commit().map_err(db)?;
         for change in pending {
             // Nobody listening is not an error.
-            let _ = self.changes.send(change);
+            let _ = self.changes.send(Feed::Change(change));
         }
         Ok(out)
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<Change> {
+    fn subscribe(&self) -> broadcast::Receiver<Feed> {
         self.changes.subscribe()
     }
 }
