@@ -192,7 +192,15 @@ impl Endpoint {
     pub fn is_bulk_export(&self) -> bool {
         BULK_EXPORTS.contains(&self.operation_id)
     }
+
+    pub fn takes_idempotency_key(&self) -> bool {
+        IDEMPOTENT.contains(&self.operation_id)
+    }
 }
+
+/// Endpoints whose handler reads an `Idempotency-Key` ([`crate::extract::KeyedJson`]): sent
+/// again with the same key, the request gets its first answer and takes effect once.
+pub const IDEMPOTENT: &[&str] = &["h::register"];
 
 /// Endpoints that find a case by phone or reference: rate-limited per token
 /// ([`crate::limits::Limits::lookups_per_minute`]).

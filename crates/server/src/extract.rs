@@ -45,16 +45,20 @@ fn json_rejection(r: JsonRejection) -> ApiError {
             "unsupported_media_type",
             "send the body as JSON with 'Content-Type: application/json'",
         ),
-        _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            format!(
-                "the request body is larger than {} bytes",
-                crate::MAX_BODY_BYTES
-            ),
-        ),
+        _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
         _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", text),
     }
+}
+
+fn body_too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!(
+            "the request body is larger than {} bytes",
+            crate::MAX_BODY_BYTES
+        ),
+    )
 }
 
 /// axum prefixes serde's message with a generic sentence; the field path and reason are
@@ -69,6 +73,65 @@ fn strip_prefix(text: &str) -> String {
         }
     }
     text.to_string()
+}
+
+/// The header a client names a request with, so that sending it again (its answer was lost)
+/// takes effect once.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// The header on the answer to a request repeated with its key.
+pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
+/// Longest idempotency key accepted.
+const MOST_KEY_BYTES: usize = 255;
+
+/// A JSON body with the request's `Idempotency-Key`, if it has one, fingerprinted by the
+/// SHA-256 of the body as sent.
+pub struct KeyedJson<T> {
+    pub body: T,
+    pub key: Option<safeconduct_store::RequestKey>,
+}
+
+impl<S, T> FromRequest<S> for KeyedJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let key = match req.headers().get(IDEMPOTENCY_KEY) {
+            None => None,
+            Some(v) => Some(
+                v.to_str()
+                    .ok()
+                    .filter(|k| {
+                        (1..=MOST_KEY_BYTES).contains(&k.len())
+                            && k.bytes().all(|b| b.is_ascii_graphic())
+                    })
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            "invalid_idempotency_key",
+                            format!(
+                                "Idempotency-Key must be 1 to {MOST_KEY_BYTES} visible ASCII \
+                                 characters, such as a random UUID"
+                            ),
+                        )
+                    })?
+                    .to_string(),
+            ),
+        };
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
+            .await
+            .map_err(|_| body_too_large())?;
+        let fingerprint = <sha2::Sha256 as sha2::Digest>::digest(&bytes).into();
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        let ApiJson(body) = ApiJson::<T>::from_request(req, state).await?;
+        Ok(KeyedJson {
+            body,
+            key: key.map(|key| safeconduct_store::RequestKey { key, fingerprint }),
+        })
+    }
 }
 
 impl<S, T> FromRequestParts<S> for ApiPath<T>

@@ -2,7 +2,7 @@
 //! Who may call each one is stated in `endpoints.rs`, and enforced before these run.
 
 use crate::auth::{self, Caller};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, KeyedJson};
 use crate::wire::*;
 use crate::{ApiError, App, totp};
 use axum::Extension;
@@ -266,20 +266,43 @@ pub fn random_reference() -> CaseReference {
     CaseReference::from_random(bytes)
 }
 
+/// Registers a household. Sent with an `Idempotency-Key`, the same request sent again (its
+/// answer was lost) gets the first answer, marked `Idempotent-Replayed: true`, and registers
+/// nobody twice.
 pub async fn register(
     State(app): State<App>,
     Extension(caller): Extension<Caller>,
-    ApiJson(body): ApiJson<RegisterHousehold>,
-) -> Result<(StatusCode, Json<RegisteredOut>), ApiError> {
+    KeyedJson { body, key }: KeyedJson<RegisterHousehold>,
+) -> Result<(StatusCode, axum::http::HeaderMap, Json<RegisteredOut>), ApiError> {
     let id = op(&caller)?;
     let household = new_household(body)?;
     let actor = caller.actor(crate::now());
-    let mut registered = app
-        .run(move |s| s.register_households(id, &[household], &mut random_reference, &actor))
-        .await?;
-    let r = registered.pop().ok_or_else(ApiError::internal)?;
+    let (r, replayed) = match key {
+        Some(key) => {
+            app.run(move |s| {
+                s.register_household_once(id, &household, &key, &mut random_reference, &actor)
+            })
+            .await?
+        }
+        None => {
+            let mut registered = app
+                .run(move |s| {
+                    s.register_households(id, &[household], &mut random_reference, &actor)
+                })
+                .await?;
+            (registered.pop().ok_or_else(ApiError::internal)?, false)
+        }
+    };
+    let mut headers = axum::http::HeaderMap::new();
+    if replayed {
+        headers.insert(
+            crate::extract::IDEMPOTENT_REPLAYED,
+            axum::http::HeaderValue::from_static("true"),
+        );
+    }
     Ok((
         StatusCode::CREATED,
+        headers,
         Json(RegisteredOut {
             reference: r.reference.to_string(),
             people: r.people.iter().map(|p| p.0).collect(),

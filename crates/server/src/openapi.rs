@@ -84,6 +84,13 @@ pub fn document() -> Value {
                 "schema": { "type": "string", "maxLength": 64 }
             }));
         }
+        if e.takes_idempotency_key() {
+            params.push(json!({
+                "name": "Idempotency-Key", "in": "header", "required": false,
+                "description": "A new random key (a UUID) for each new request. Sent again with the same key and body (the first answer was lost), the request is answered as the first time, with the header Idempotent-Replayed: true, and takes effect once; the same key with another body is refused (409).",
+                "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" }
+            }));
+        }
         if !params.is_empty() {
             op.insert("parameters".into(), Value::Array(params));
         }
@@ -107,7 +114,7 @@ pub fn document() -> Value {
                 let s = schema(&mut generator);
                 responses.insert(
                     "200".into(),
-                    json!({ "description": "Server-sent events named `change`, each with this JSON as data", "content": { "text/event-stream": { "schema": { "type": "string" }, "x-event-data": s } } }),
+                    json!({ "description": "Server-sent events: `change`, each with this JSON as data; `resync`, with a sentence as data, when changes may have been missed (read the counts again)", "content": { "text/event-stream": { "schema": { "type": "string" }, "x-event-data": s } } }),
                 );
             }
             Reply::Csv => {

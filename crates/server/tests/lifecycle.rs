@@ -496,6 +496,65 @@ async fn the_same_step_sent_twice_at_once_takes_effect_once(backend: Backend) {
     assert_eq!(counts["operation"]["total_people"], 2);
 }
 
+/// A registration sent again with its Idempotency-Key, to another server (the first answer was
+/// lost on the way back), gets the first answer and registers nobody twice; the key with
+/// another body is refused; a malformed key is a clear 400.
+async fn a_registration_sent_again_with_its_key_registers_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let peer = app.spawn_peer().await;
+    let body =
+        json!({"language": "prs", "members": [{"name": "Once Sadat"}, {"name": "Twice Sadat"}]});
+    let send = |base: String, key: &'static str, body: serde_json::Value| {
+        let req = app
+            .client
+            .post(format!("{base}/api/operations/{}/households", app.op))
+            .bearer_auth(app.token(Role::Coordinator))
+            .header("Idempotency-Key", key)
+            .json(&body);
+        async move {
+            let res = req.send().await.unwrap();
+            let replayed = res.headers().get("idempotent-replayed").cloned();
+            (
+                res.status(),
+                replayed,
+                res.json::<serde_json::Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, replayed, first) = send(app.base.clone(), "b1946ac9-2d8e", body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert!(replayed.is_none());
+    let (status, replayed, again) = send(peer.clone(), "b1946ac9-2d8e", body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert_eq!(replayed.unwrap(), "true");
+    assert_eq!(again, first);
+
+    let other = json!({"language": "prs", "members": [{"name": "Other Sadat"}]});
+    let (status, _, refused) = send(peer.clone(), "b1946ac9-2d8e", other).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Idempotency-Key"),
+        "{refused}"
+    );
+    let (status, _, refused) = send(app.base.clone(), "not a key", body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["error"]["code"], "invalid_idempotency_key");
+
+    let counts = app
+        .ok(
+            Role::Coordinator,
+            Method::GET,
+            "/api/operations/{op}/counts",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(counts["operation"]["total_people"], 2, "{counts}");
+}
+
 async fn a_rendezvous_point_is_agreed_only_when_both_sides_accept(backend: Backend) {
     let app = spawn_app(backend).await;
     let rv = app
@@ -764,6 +823,7 @@ async fn healthz_answers_when_the_store_is_reachable(backend: Backend) {
 }
 
 safeconduct_store::on_both_backends_async!(
+    a_registration_sent_again_with_its_key_registers_once,
     a_household_travels_from_registration_to_boarding_and_every_count_adds_up,
     an_illegal_step_is_refused_naming_the_stage_and_the_allowed_steps,
     windows_and_flights_are_never_filled_over_capacity,

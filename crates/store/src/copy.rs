@@ -270,6 +270,17 @@ const TABLES: &[(&str, &[&str])] = &[
         &["kid", "public_key", "wrapped_secret", "created_at"],
     ),
     (
+        "request_keys",
+        &[
+            "user_id",
+            "request_key",
+            "operation_id",
+            "fingerprint",
+            "household_id",
+            "created_at",
+        ],
+    ),
+    (
         "stage_counts",
         &[
             "operation_id",

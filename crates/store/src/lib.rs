@@ -181,6 +181,18 @@ pub trait Store: Send + Sync + 'static {
         references: ReferenceSource<'_>,
         actor: &Actor,
     ) -> Result<Vec<Registered>>;
+    /// Registers one household once per request key of the actor's user: asked again with a
+    /// key it has seen, it returns the household registered the first time and `true`
+    /// (the first answer was lost on the way), whatever happened since. The same key with a
+    /// different request, or in another operation, is a conflict.
+    fn register_household_once(
+        &self,
+        op: OperationId,
+        household: &NewHousehold,
+        key: &RequestKey,
+        references: ReferenceSource<'_>,
+        actor: &Actor,
+    ) -> Result<(Registered, bool)>;
     fn household(&self, op: OperationId, reference: &CaseReference) -> Result<Household>;
     /// Cases with a member or contact phone equal to `phone`.
     fn households_by_phone(&self, op: OperationId, phone: &PhoneNumber) -> Result<Vec<Household>>;

@@ -103,6 +103,15 @@ pub struct Registered {
     pub people: Vec<PersonId>,
 }
 
+/// A client's key for one request (an HTTP `Idempotency-Key`), with a fingerprint of the
+/// request it came with: the request repeated with the same key takes effect once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestKey {
+    pub key: String,
+    /// SHA-256 of the request's body, as sent.
+    pub fingerprint: [u8; 32],
+}
+
 #[derive(Debug, Clone)]
 pub struct Document {
     pub id: DocumentId,

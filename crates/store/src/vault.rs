@@ -57,6 +57,8 @@ pub(crate) enum Index {
     Document,
     /// A Latin name key and birth year together: the duplicate check's second probe.
     NameYear,
+    /// The fingerprint of a request sent with an idempotency key.
+    Request,
 }
 
 impl Index {
@@ -65,6 +67,7 @@ impl Index {
             Index::Phone => b"phone\0",
             Index::Document => b"document\0",
             Index::NameYear => b"name-year\0",
+            Index::Request => b"request\0",
         }
     }
 }

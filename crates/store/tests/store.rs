@@ -124,7 +124,71 @@ fn setup(store: &dyn Store) -> Setup {
     }
 }
 
+/// A registration repeated with its request key (its first answer was lost) returns the
+/// household registered the first time; the key with another request is refused and stores
+/// nothing; another user's same key is theirs alone.
+fn a_registration_repeated_with_its_key_takes_effect_once(backend: Backend) {
+    let t = TestStore::fresh(backend);
+    let op = t.store.create_operation("Once", Timestamp(0)).unwrap().id;
+    let by = |user: i64| Actor {
+        user: Some(UserId(user)),
+        ..at()
+    };
+    let key = RequestKey {
+        key: "3f1c6a0e-retry".into(),
+        fingerprint: [7; 32],
+    };
+    let mut references = counter();
+    let (first, replayed) = t
+        .store
+        .register_household_once(op, &household(0, 3), &key, &mut references, &by(1))
+        .unwrap();
+    assert!(!replayed);
+    let (again, replayed) = t
+        .store
+        .register_household_once(op, &household(0, 3), &key, &mut references, &by(1))
+        .unwrap();
+    assert!(replayed);
+    assert_eq!(again, first);
+    let people = |t: &TestStore| {
+        t.store
+            .stage_counts(op, CountScope::Operation)
+            .unwrap()
+            .total_people()
+    };
+    assert_eq!(people(&t), 3);
+
+    let other_request = RequestKey {
+        fingerprint: [8; 32],
+        ..key.clone()
+    };
+    let refused = t
+        .store
+        .register_household_once(
+            op,
+            &household(10, 2),
+            &other_request,
+            &mut references,
+            &by(1),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(refused, StoreError::Conflict(ref m) if m.contains("Idempotency-Key")),
+        "{refused}"
+    );
+    assert_eq!(people(&t), 3, "the refused request stored nothing");
+
+    let (theirs, replayed) = t
+        .store
+        .register_household_once(op, &household(20, 1), &key, &mut references, &by(2))
+        .unwrap();
+    assert!(!replayed);
+    assert_ne!(theirs.reference, first.reference);
+    assert_eq!(people(&t), 4);
+}
+
 safeconduct_store::on_both_backends!(
+    a_registration_repeated_with_its_key_takes_effect_once,
     data_survives_reopening_and_migrations_run_once,
     events_cannot_be_updated_or_deleted,
     a_failed_registration_stores_nothing_of_the_batch,

@@ -283,6 +283,81 @@ pub(crate) fn register(
     Ok(out)
 }
 
+/// Registers `household` unless the actor's user registered one with `key` before; then
+/// returns that one, and `true`. See [`crate::Store::register_household_once`].
+pub(crate) fn register_once(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+    household: &NewHousehold,
+    key: &RequestKey,
+    references: ReferenceSource<'_>,
+    actor: &Actor,
+) -> Result<(Registered, bool)> {
+    // Command-line registrations have no user; they share user 0, which no account has.
+    let user = actor.user.map_or(0, |u| u.0);
+    let hex: String = key.fingerprint.iter().map(|b| format!("{b:02x}")).collect();
+    let fingerprint = vault.key(db, op)?.index(Index::Request, &hex);
+    let seen = db.row(
+        "SELECT operation_id, fingerprint, household_id FROM request_keys
+         WHERE user_id = $1 AND request_key = $2",
+        p![user, key.key.as_str()],
+    )?;
+    if let Some(r) = seen {
+        if r.i64(0)? != op.0 || r.bytes(1)? != fingerprint {
+            return Err(StoreError::Conflict(
+                "this Idempotency-Key was already used for a different request; \
+                 send a new key with each new request"
+                    .into(),
+            ));
+        }
+        let id = HouseholdId(r.i64(2)?);
+        let reference = db
+            .one("SELECT reference FROM households WHERE id = $1", p![id.0])?
+            .text(0)?;
+        let people = db
+            .rows(
+                "SELECT id FROM people WHERE household_id = $1 ORDER BY id",
+                p![id.0],
+            )?
+            .iter()
+            .map(|r| r.i64(0).map(PersonId))
+            .collect::<Result<_>>()?;
+        let registered = Registered {
+            id,
+            reference: CaseReference::parse(&reference)?,
+            people,
+        };
+        return Ok((registered, true));
+    }
+    let registered = register(
+        db,
+        vault,
+        op,
+        std::slice::from_ref(household),
+        references,
+        actor,
+    )?
+    .pop()
+    .ok_or_else(drawn)?;
+    // Two requests with one key at once: the second insert fails on the primary key and
+    // its registration is rolled back with it.
+    db.exec(
+        "INSERT INTO request_keys (user_id, request_key, operation_id, fingerprint, household_id,
+                                   created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        p![
+            user,
+            key.key.as_str(),
+            op.0,
+            fingerprint.as_slice(),
+            registered.id.0,
+            actor.at.0
+        ],
+    )?;
+    Ok((registered, false))
+}
+
 fn drawn() -> StoreError {
     StoreError::Internal("fewer ids were drawn than rows inserted".into())
 }

@@ -253,6 +253,18 @@ impl<E: Engine> Store for SqlStore<E> {
     ) -> Result<Vec<Registered>> {
         self.write(|db| cases::register(db, &self.vault, op, households, &mut *references, actor))
     }
+    fn register_household_once(
+        &self,
+        op: OperationId,
+        household: &NewHousehold,
+        key: &RequestKey,
+        references: ReferenceSource<'_>,
+        actor: &Actor,
+    ) -> Result<(Registered, bool)> {
+        self.write(|db| {
+            cases::register_once(db, &self.vault, op, household, key, &mut *references, actor)
+        })
+    }
     fn household(&self, op: OperationId, reference: &CaseReference) -> Result<Household> {
         self.read(|db| cases::household_by_reference(db, &self.vault, op, reference))
     }

@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("migrations/0009_totp.sql")),
     (10, include_str!("migrations/0010_count_shards.sql")),
     (11, include_str!("migrations/0011_audit_pending.sql")),
+    (12, include_str!("migrations/0012_request_keys.sql")),
 ];
 
 /// The store on SQLite.
