@@ -170,7 +170,23 @@ async fn call(
     url: String,
     body: Option<Value>,
 ) -> Result<Value> {
+    call_keyed(client, token, method, url, body, None).await
+}
+
+/// As [`call`], with an `Idempotency-Key`: the request may be sent again after its answer was
+/// lost, and takes effect once.
+async fn call_keyed(
+    client: &reqwest::Client,
+    token: &str,
+    method: reqwest::Method,
+    url: String,
+    body: Option<Value>,
+    key: Option<&str>,
+) -> Result<Value> {
     let mut req = client.request(method, &url).bearer_auth(token);
+    if let Some(k) = key {
+        req = req.header("Idempotency-Key", k);
+    }
     if let Some(b) = body {
         req = req.json(&b);
     }
@@ -295,6 +311,11 @@ fn unreached(e: &anyhow::Error) -> bool {
         .is_some_and(|e| e.is_connect())
 }
 
+/// Whether a request failed on the way (no HTTP answer came back), processed or not.
+fn answer_lost(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<reqwest::Error>().is_some()
+}
+
 /// A failure's reason, in a few words, to count failures by.
 fn cause(e: &anyhow::Error) -> String {
     match e.downcast_ref::<reqwest::Error>() {
@@ -314,7 +335,9 @@ fn cause(e: &anyhow::Error) -> String {
 async fn one(shared: Arc<Shared>, kind: Kind, i: usize) {
     let started = Instant::now();
     let mut outcome = Err(anyhow::anyhow!("no server"));
-    // Like a load balancer: a request that could not connect goes to the next server.
+    // Like a load balancer: a request that could not connect goes to the next server. A
+    // registration carries an idempotency key, so one whose answer was lost (its server was
+    // killed mid-request) is sent again too, as a client would: it takes effect once.
     let first = shared.first_server();
     let servers = shared.args.servers.len();
     for n in 0..servers {
@@ -327,6 +350,7 @@ async fn one(shared: Arc<Shared>, kind: Kind, i: usize) {
         .await;
         match &outcome {
             Err(e) if unreached(e) => continue,
+            Err(e) if kind == Kind::Register && answer_lost(e) => continue,
             _ => break,
         }
     }
@@ -363,12 +387,14 @@ async fn attempt(shared: &Arc<Shared>, base: &str, kind: Kind, i: usize) -> Resu
             }
             Kind::Register => {
                 let (body, _) = household(10_000_000 + i);
-                let v = call(
+                let key = format!("load-{}-{i}", std::process::id());
+                let v = call_keyed(
                     &shared.client,
                     &shared.token,
                     reqwest::Method::POST,
                     api("/households"),
                     Some(body),
+                    Some(&key),
                 )
                 .await?;
                 let reference = v["reference"].as_str().unwrap_or_default().to_string();
@@ -428,6 +454,14 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// The database given with --verify-database, read with the key file.
+/// Households in the operation now, read from the database given with --verify-database.
+fn households_now(args: &Args) -> Result<u64> {
+    let op = safeconduct_domain::OperationId(args.operation);
+    Ok(open_database(args)?
+        .stage_counts(op, safeconduct_store::CountScope::Operation)?
+        .total_households())
+}
+
 fn open_database(args: &Args) -> Result<std::sync::Arc<dyn safeconduct_store::Store>> {
     let url = args
         .verify_database
@@ -490,6 +524,15 @@ async fn main() -> Result<()> {
         .await??;
         println!("refreshed the database's statistics");
     }
+    // Households before the load, to tell afterwards how many registrations committed
+    // without their answer reaching the client.
+    let households_before = match args.verify_database {
+        Some(_) => {
+            let args = args.clone();
+            Some(tokio::task::spawn_blocking(move || households_now(&args)).await??)
+        }
+        None => None,
+    };
     let shared = Arc::new(Shared {
         args: args.clone(),
         client,
@@ -605,6 +648,16 @@ async fn main() -> Result<()> {
             println!(
                 "verified {} acknowledged writes against the database",
                 acknowledged.len()
+            );
+            let registered = acknowledged
+                .iter()
+                .filter(|(_, s)| *s == "registered")
+                .count();
+            let during = households_now(&db_args)? - households_before.unwrap_or_default();
+            println!(
+                "households registered during the load: {during}, of which answered {registered} \
+                 and committed without an answer {}",
+                during.saturating_sub(registered as u64)
             );
             Ok(missing)
         })
