@@ -20,11 +20,11 @@ pub(super) fn spawn(config: postgres::Config, changes: broadcast::Sender<Feed>, 
         .name("pg-listen".into())
         .spawn(move || {
             let mut backoff = Duration::from_millis(100);
-            let mut first = true;
+            // Nothing can be missed before the first attempt: the store opens now.
+            let mut missed_some = false;
             loop {
                 let listening = || {
-                    // Nothing was missed before the first connection: the store opens now.
-                    if !std::mem::take(&mut first) {
+                    if missed_some {
                         let _ = changes.send(Feed::Missed);
                     }
                     let _ = ready_tx.send(());
@@ -32,6 +32,7 @@ pub(super) fn spawn(config: postgres::Config, changes: broadcast::Sender<Feed>, 
                 match listen(&config, &changes, &alive, listening) {
                     Ok(()) => return,
                     Err(e) => {
+                        missed_some = true;
                         tracing::warn!(error = %e, "change listener lost its connection; reconnecting");
                         std::thread::sleep(backoff);
                         backoff = (backoff * 2).min(Duration::from_secs(5));
