@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{case, spawn_app};
+use common::{case, spawn_app, spawn_app_with_places};
 use reqwest::Method;
 use safeconduct_domain::Role;
 use safeconduct_server::endpoints::endpoints;
@@ -22,10 +22,8 @@ async fn on_store<T: Send + 'static>(
 }
 
 async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(20, 20).await;
-    let reference = app.register(2, "0700 321 654").await;
-    app.to_pass_issued(&reference, p.window).await;
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
+    let reference = app.register_with_pass(2, "0700 321 654", p.window).await;
     let (before, _) = on_store(&app, |s| s.audit_head().unwrap()).await;
 
     let reason = Some("caller asked for the window");
@@ -70,8 +68,7 @@ async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backen
 }
 
 async fn bulk_exports_need_a_reason_and_are_logged_with_it(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(20, 20).await;
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
     let path = format!("/api/operations/{{op}}/flights/{}/manifest.csv", p.flight);
     let (before, _) = on_store(&app, |s| s.audit_head().unwrap()).await;
     let res = app.read_for(Role::Coordinator, &path, None).await;

@@ -192,8 +192,7 @@ async fn escort_and_gate_users_are_refused_outside_their_places(backend: Backend
         .create(Role::Coordinator, "/api/operations/{op}/gates", gate_b)
         .await;
     let gate_b = gate_b["id"].as_i64().unwrap();
-    let at_a = app.register(1, "0700 900 001").await;
-    app.to_pass_issued(&at_a, own.window).await;
+    let at_a = app.register_with_pass(1, "0700 900 001", own.window).await;
     app.admit_at_rv(&at_a, own.rv).await;
     let escort_batch = app.depart(own.rv, gate_b, &[&at_a]).await;
     let batch = escort_batch["id"].as_i64().unwrap();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{case, spawn_app};
+use common::{case, spawn_app, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_store::testing::Backend;
@@ -12,8 +12,7 @@ use serde_json::json;
 async fn a_household_travels_from_registration_to_boarding_and_every_count_adds_up(
     backend: Backend,
 ) {
-    let app = spawn_app(backend).await;
-    let p = app.places(100, 300).await;
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
     let reference = app.register(3, "0700 123 456").await;
     let case = case(&reference);
 
@@ -143,8 +142,7 @@ async fn an_illegal_step_is_refused_naming_the_stage_and_the_allowed_steps(backe
 }
 
 async fn windows_and_flights_are_never_filled_over_capacity(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(4, 3).await;
+    let (app, p) = spawn_app_with_places(backend, 4, 3).await;
     let a = app.register(3, "0700 000 002").await;
     let b = app.register(2, "0700 000 003").await;
     app.to_pass_issued(&a, p.window).await;
@@ -181,8 +179,7 @@ async fn windows_and_flights_are_never_filled_over_capacity(backend: Backend) {
 }
 
 async fn a_batch_closed_short_raises_an_alarm_and_marks_the_missing_unaccounted(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(100, 300).await;
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
     let a = app.register(2, "0700 000 010").await;
     let b = app.register(3, "0700 000 011").await;
     for r in [&a, &b] {
@@ -209,10 +206,8 @@ async fn a_batch_closed_short_raises_an_alarm_and_marks_the_missing_unaccounted(
 }
 
 async fn the_same_step_sent_twice_at_once_takes_effect_once(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(100, 300).await;
-    let r = app.register(2, "0700 000 020").await;
-    app.to_pass_issued(&r, p.window).await;
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let r = app.register_with_pass(2, "0700 000 020", p.window).await;
     let path = format!("/api/operations/{{op}}/households/{r}/rv-arrival");
     let body = json!({"rv_id": p.rv});
     // Two servers over one database, the same step sent to each at the same moment.
@@ -314,12 +309,10 @@ async fn a_rendezvous_point_is_agreed_only_when_both_sides_accept(backend: Backe
 }
 
 async fn withdraw_no_show_reassign_and_reject_are_side_states(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(100, 300).await;
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
     let (start, end) = ("2030-08-24T08:00:00Z", "2030-08-24T10:00:00Z");
     let second_window = app.add_window(p.rv, start, end, 50).await;
-    let a = app.register(2, "0700 000 030").await;
-    app.to_pass_issued(&a, p.window).await;
+    let a = app.register_with_pass(2, "0700 000 030", p.window).await;
     let ns = app.step(Role::Escort, &a, "no-show", None).await;
     assert_eq!(ns["to"], "no_show");
     let re = app.reassign(&a, second_window).await;
@@ -347,8 +340,7 @@ async fn withdraw_no_show_reassign_and_reject_are_side_states(backend: Backend) 
 }
 
 async fn two_servers_never_overfill_a_window_between_them(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(3, 300).await;
+    let (app, p) = spawn_app_with_places(backend, 3, 300).await;
     let peer = app.spawn_peer().await;
     let mut refs = Vec::new();
     for phone in ["0700 000 050", "0700 000 051"] {
@@ -383,10 +375,8 @@ async fn two_servers_never_overfill_a_window_between_them(backend: Backend) {
 }
 
 async fn live_changes_reach_clients_of_every_server(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(100, 300).await;
-    let reference = app.register(2, "0700 000 040").await;
-    app.to_pass_issued(&reference, p.window).await;
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let reference = app.register_with_pass(2, "0700 000 040", p.window).await;
     let peer = app.spawn_peer().await;
     // A gate officer watches on the peer server; the escort works on the first one.
     let mut stream = app

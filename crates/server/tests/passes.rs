@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{case, spawn_app};
+use common::{case, spawn_app_with_places};
 use reqwest::StatusCode;
 use safeconduct_domain::Role;
 use safeconduct_pass::{Check, Outcome};
@@ -52,8 +52,7 @@ async fn bytes(app: &common::TestApp, role: Role, path: &str) -> (StatusCode, St
 }
 
 async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(20, 20).await;
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
     let reference = app.register(3, "0700 100 001").await;
     app.to_eligible(&reference).await;
     let case = case(&reference);
@@ -166,8 +165,7 @@ async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
 }
 
 async fn revoking_superseding_and_a_compromised_key_reach_the_status_list(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(20, 20).await;
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
     let a = app.register(1, "0700 100 002").await;
     let b = app.register(2, "0700 100 003").await;
     app.to_pass_issued(&a, p.window).await;
@@ -260,10 +258,8 @@ async fn revoking_superseding_and_a_compromised_key_reach_the_status_list(backen
 /// zbarimg, from Debian's zbar-tools, is the independent reader. CI installs it; a machine
 /// without it fails this test rather than skipping it.
 async fn a_standard_qr_reader_decodes_the_served_png_to_the_exact_text(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(20, 20).await;
-    let reference = app.register(6, "0700 100 004").await;
-    app.to_pass_issued(&reference, p.window).await;
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
+    let reference = app.register_with_pass(6, "0700 100 004", p.window).await;
     let case = case(&reference);
     let text = app.get(Role::Coordinator, &format!("{case}/pass")).await["text"]
         .as_str()

@@ -51,6 +51,17 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, limits).await
 }
 
+/// A test server with the places of [`TestApp::places`] set up.
+pub async fn spawn_app_with_places(
+    backend: Backend,
+    window_capacity: u32,
+    flight_capacity: u32,
+) -> (TestApp, Places) {
+    let app = spawn_app(backend).await;
+    let places = app.places(window_capacity, flight_capacity).await;
+    (app, places)
+}
+
 /// A test server with these rate limits.
 pub async fn spawn_app_with(
     backend: Backend,
@@ -378,6 +389,14 @@ impl TestApp {
         let decision = json!({"decision": "eligible", "category": "special_immigrant_visa"});
         self.step(Role::Coordinator, reference, "eligibility", Some(decision))
             .await;
+    }
+
+    /// Registers a household of `size` documented members and takes it to pass issued in
+    /// `window`; its reference.
+    pub async fn register_with_pass(&self, size: usize, phone: &str, window: i64) -> String {
+        let reference = self.register(size, phone).await;
+        self.to_pass_issued(&reference, window).await;
+        reference
     }
 
     /// Takes a registered case to pass issued.
