@@ -8,8 +8,19 @@ use ed25519_dalek::{Signer, SigningKey};
 use safeconduct_pass::*;
 use std::hint::black_box;
 
-const NOW: u64 = 1_790_000_000;
+#[path = "../tests/sample/mod.rs"]
+mod sample;
+use sample::{AT_RV, Journey, NOW};
+
 const BATCH: usize = 64;
+
+/// A typical pass: an RV with a small id, a window later today.
+const LATER: Journey = Journey {
+    rv: 17,
+    not_before: NOW,
+    window_start: NOW + 3600,
+    window_end: NOW + 10_800,
+};
 
 fn setup() -> (Verifier, Vec<String>) {
     let issuer = IssuerKey::generate();
@@ -22,27 +33,7 @@ fn setup() -> (Verifier, Vec<String>) {
     let texts = (1..=BATCH as u64)
         .map(|i| {
             let kid = issuer.kid();
-            let content = Content {
-                clear: Clear {
-                    kid,
-                    index: i * 1000 + 1,
-                    not_before: NOW - 3600,
-                    expires: NOW + 86_400,
-                },
-                checkpoint: Checkpoint {
-                    rv: 4_000_017,
-                    window_start: NOW - 600,
-                    window_end: NOW + 1200,
-                    people: 6,
-                    holder: Some(holder_binding(kid, i, "P1234567", 1984)),
-                },
-                gate: Gate {
-                    reference: "7KQ2MX9D".into(),
-                    people: 6,
-                    rv: 4_000_017,
-                    window_start: NOW - 600,
-                },
-            };
+            let content = sample::content(kid, i * 1000 + 1, 6, &AT_RV, (i, "P1234567"));
             to_text(&issue(&issuer, &checkpoint, &gate, &content))
         })
         .collect();
@@ -64,27 +55,7 @@ fn sizes() {
     eprintln!("people | signed bytes | text characters");
     for people in [1u64, 2, 4, 8, 16, 24, 100, 1000] {
         let kid = issuer.kid();
-        let content = Content {
-            clear: Clear {
-                kid,
-                index: 1_000_000,
-                not_before: NOW,
-                expires: NOW + 86_400,
-            },
-            checkpoint: Checkpoint {
-                rv: 17,
-                window_start: NOW + 3600,
-                window_end: NOW + 10_800,
-                people,
-                holder: Some(holder_binding(kid, 1_000_000, "P1234567", 1984)),
-            },
-            gate: Gate {
-                reference: "7KQ2MX9D".into(),
-                people,
-                rv: 17,
-                window_start: NOW + 3600,
-            },
-        };
+        let content = sample::content(kid, 1_000_000, people, &LATER, (1_000_000, "P1234567"));
         let bytes = issue(&issuer, &checkpoint, &gate, &content);
         eprintln!(
             "{people:>6} | {:>12} | {:>15}",

@@ -1,10 +1,11 @@
 //! Passes round-trip, every outcome is reachable, any change to the bytes is rejected, and no
 //! input panics the decoder.
 
+mod sample;
+
 use proptest::prelude::*;
 use safeconduct_pass::*;
-
-const NOW: u64 = 1_790_000_000;
+use sample::{AT_RV, NOW};
 
 struct Operation {
     issuer: IssuerKey,
@@ -25,27 +26,7 @@ impl Operation {
 
     fn content(&self, index: u64, people: u64) -> Content {
         let kid = self.issuer.kid();
-        Content {
-            clear: Clear {
-                kid,
-                index,
-                not_before: NOW - 3600,
-                expires: NOW + 86_400,
-            },
-            checkpoint: Checkpoint {
-                rv: 4_000_017,
-                window_start: NOW - 600,
-                window_end: NOW + 1200,
-                people,
-                holder: Some(holder_binding(kid, index, "P 1234567", 1984)),
-            },
-            gate: Gate {
-                reference: "7KQ2MX9D".into(),
-                people,
-                rv: 4_000_017,
-                window_start: NOW - 600,
-            },
-        }
+        sample::content(kid, index, people, &AT_RV, (index, "P 1234567"))
     }
 
     fn issue(&self, index: u64, people: u64) -> Vec<u8> {

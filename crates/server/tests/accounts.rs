@@ -28,6 +28,14 @@ async fn sign_in(
     (res.status(), retry)
 }
 
+/// The test users' password.
+const PASSWORD: &str = "correct horse battery";
+
+/// The status a sign-in is answered with.
+async fn answer(app: &common::TestApp, username: &str, password: &str) -> StatusCode {
+    sign_in(app, username, password).await.0
+}
+
 #[test]
 fn the_lock_grows_with_failures_and_is_capped() {
     let locks: Vec<i64> = (0..=12).map(sign_in_lock_seconds).collect();
@@ -42,53 +50,37 @@ async fn repeated_failed_sign_ins_lock_the_name(backend: Backend) {
     let name = "hotline";
     // Three failures, then a success: the run is forgotten.
     for _ in 0..3 {
-        assert_eq!(
-            sign_in(&app, name, "wrong").await.0,
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(answer(&app, name, "wrong").await, StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(
-        sign_in(&app, name, "correct horse battery").await.0,
-        StatusCode::OK
-    );
+    assert_eq!(answer(&app, name, PASSWORD).await, StatusCode::OK);
     // Five failures in a row: the fifth locks the name for 30 s.
     for _ in 0..5 {
-        assert_eq!(
-            sign_in(&app, name, "wrong").await.0,
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(answer(&app, name, "wrong").await, StatusCode::UNAUTHORIZED);
     }
-    let (status, retry) = sign_in(&app, name, "correct horse battery").await;
+    let (status, retry) = sign_in(&app, name, PASSWORD).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(matches!(retry, Some(1..=30)), "{retry:?}");
     // Typed differently, the name is the same name.
     assert_eq!(
-        sign_in(&app, " Hotline ", "correct horse battery").await.0,
+        answer(&app, " Hotline ", PASSWORD).await,
         StatusCode::TOO_MANY_REQUESTS
     );
     // Other accounts are not affected; tokens already issued keep working.
-    assert_eq!(
-        sign_in(&app, "manifest", "correct horse battery").await.0,
-        StatusCode::OK
-    );
+    assert_eq!(answer(&app, "manifest", PASSWORD).await, StatusCode::OK);
+    let coordinator = safeconduct_domain::Role::Coordinator;
     let (status, _) = app
-        .call(
-            safeconduct_domain::Role::Coordinator,
-            Method::GET,
-            "/api/operations/{op}",
-            None,
-        )
+        .call(coordinator, Method::GET, "/api/operations/{op}", None)
         .await;
     assert_eq!(status, StatusCode::OK);
     // An unknown name is treated exactly like a known one.
     for _ in 0..5 {
         assert_eq!(
-            sign_in(&app, "nobody", "guess").await.0,
+            answer(&app, "nobody", "guess").await,
             StatusCode::UNAUTHORIZED
         );
     }
     assert_eq!(
-        sign_in(&app, "nobody", "guess").await.0,
+        answer(&app, "nobody", "guess").await,
         StatusCode::TOO_MANY_REQUESTS
     );
 }
@@ -104,14 +96,7 @@ async fn lookups_are_rate_limited_per_token(backend: Backend) {
     let app = common::spawn_app_with(backend, limits).await;
     let lookup = "/api/operations/{op}/lookup?phone=0700000001";
     for _ in 0..3 {
-        app.ok(
-            safeconduct_domain::Role::Hotline,
-            Method::GET,
-            lookup,
-            None,
-            200,
-        )
-        .await;
+        app.get(safeconduct_domain::Role::Hotline, lookup).await;
     }
     let res = app
         .client
@@ -132,22 +117,9 @@ async fn lookups_are_rate_limited_per_token(backend: Backend) {
         "rate_limited"
     );
     // Another operator's token, and other requests with the same token, go on.
-    app.ok(
-        safeconduct_domain::Role::Coordinator,
-        Method::GET,
-        lookup,
-        None,
-        200,
-    )
-    .await;
-    app.ok(
-        safeconduct_domain::Role::Hotline,
-        Method::GET,
-        "/api/operations/{op}",
-        None,
-        200,
-    )
-    .await;
+    app.get(safeconduct_domain::Role::Coordinator, lookup).await;
+    app.get(safeconduct_domain::Role::Hotline, "/api/operations/{op}")
+        .await;
 }
 
 /// Cross-origin use is closed: no answer carries an Access-Control-Allow-Origin header, so a

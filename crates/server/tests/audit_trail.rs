@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::spawn_app;
+use common::{case, spawn_app, spawn_app_with_places};
 use reqwest::Method;
 use safeconduct_domain::Role;
 use safeconduct_server::endpoints::endpoints;
@@ -22,27 +22,16 @@ async fn on_store<T: Send + 'static>(
 }
 
 async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(20, 20).await;
-    let reference = app.register(2, "0700 321 654").await;
-    app.to_pass_issued(&reference, p.window).await;
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
+    let reference = app.register_with_pass(2, "0700 321 654", p.window).await;
     let (before, _) = on_store(&app, |s| s.audit_head().unwrap()).await;
 
-    let res = app
-        .client
-        .get(app.url(&format!("/api/operations/{{op}}/households/{reference}")))
-        .bearer_auth(app.token(Role::Hotline))
-        .header("x-reason", "caller asked for the window")
-        .send()
-        .await
-        .unwrap();
+    let reason = Some("caller asked for the window");
+    let res = app.read_for(Role::Hotline, &case(&reference), reason).await;
     assert_eq!(res.status(), 200);
-    app.ok(
+    app.get(
         Role::Hotline,
-        Method::GET,
         "/api/operations/{op}/lookup?phone=0700321654",
-        None,
-        200,
     )
     .await;
     let entries = on_store(&app, move |s| s.audit_entries(before, 10).unwrap()).await;
@@ -79,20 +68,10 @@ async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backen
 }
 
 async fn bulk_exports_need_a_reason_and_are_logged_with_it(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(20, 20).await;
-    let path = app.url(&format!(
-        "/api/operations/{{op}}/flights/{}/manifest.csv",
-        p.flight
-    ));
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
+    let path = format!("/api/operations/{{op}}/flights/{}/manifest.csv", p.flight);
     let (before, _) = on_store(&app, |s| s.audit_head().unwrap()).await;
-    let res = app
-        .client
-        .get(&path)
-        .bearer_auth(app.token(Role::Coordinator))
-        .send()
-        .await
-        .unwrap();
+    let res = app.read_for(Role::Coordinator, &path, None).await;
     assert_eq!(res.status(), 422);
     assert_eq!(
         res.json::<serde_json::Value>().await.unwrap()["error"]["code"],
@@ -103,14 +82,8 @@ async fn bulk_exports_need_a_reason_and_are_logged_with_it(backend: Backend) {
         before,
         "a refused export is not a read"
     );
-    let res = app
-        .client
-        .get(&path)
-        .bearer_auth(app.token(Role::Coordinator))
-        .header("x-reason", "manifest for the crew")
-        .send()
-        .await
-        .unwrap();
+    let reason = Some("manifest for the crew");
+    let res = app.read_for(Role::Coordinator, &path, reason).await;
     assert_eq!(res.status(), 200);
     let entries = on_store(&app, move |s| s.audit_entries(before, 10).unwrap()).await;
     assert_eq!(entries.len(), 1);
@@ -119,14 +92,7 @@ async fn bulk_exports_need_a_reason_and_are_logged_with_it(backend: Backend) {
         entries[0].1.reason.as_deref(),
         Some("manifest for the crew")
     );
-    let res = app
-        .client
-        .get(&path)
-        .bearer_auth(app.token(Role::Manifest))
-        .header("x-reason", "x")
-        .send()
-        .await
-        .unwrap();
+    let res = app.read_for(Role::Manifest, &path, Some("x")).await;
     assert_eq!(
         res.status(),
         403,
@@ -195,24 +161,10 @@ async fn a_shredded_operation_answers_gone_for_personal_data_and_still_counts(ba
             .contains("closed"),
         "{closed}"
     );
-    let operation = app
-        .ok(
-            Role::Coordinator,
-            Method::GET,
-            "/api/operations/{op}",
-            None,
-            200,
-        )
-        .await;
+    let operation = app.get(Role::Coordinator, "/api/operations/{op}").await;
     assert!(operation["shredded_at"].is_string(), "{operation}");
     let counts = app
-        .ok(
-            Role::Coordinator,
-            Method::GET,
-            "/api/operations/{op}/accountability",
-            None,
-            200,
-        )
+        .get(Role::Coordinator, "/api/operations/{op}/accountability")
         .await;
     assert_eq!(counts["registered_people"], 2, "{counts}");
 }

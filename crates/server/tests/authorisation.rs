@@ -19,6 +19,15 @@ fn concrete(path: &str, reference: &str) -> String {
         .replace("{flight}", "1")
 }
 
+/// The ids in a list of places.
+fn place_ids(list: &serde_json::Value) -> Vec<i64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|place| place["id"].as_i64().unwrap())
+        .collect()
+}
+
 async fn every_endpoint_refuses_the_roles_it_does_not_name(backend: Backend) {
     let app = spawn_app(backend).await;
     let reference = app.register(1, "0700 555 000").await;
@@ -165,65 +174,27 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer(backend: Backe
 async fn escort_and_gate_users_are_refused_outside_their_places(backend: Backend) {
     let app = spawn_app(backend).await;
     let own = app.places(20, 20).await; // RV A and gate A, assigned to the escort and gate users
+    let rv_b = serde_json::json!({
+        "name": "RV Bravo", "location": { "lat": 60.16, "lon": 24.94 }, "landmark": "the old kiosk"
+    });
     let rv_b = app
-        .ok(Role::Coordinator, Method::POST, "/api/operations/{op}/rvs", Some(serde_json::json!({
-            "name": "RV Bravo", "location": { "lat": 60.16, "lon": 24.94 }, "landmark": "the old kiosk"
-        })), 201)
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    // The escort party accepts a proposal for its side before anyone is assigned to it.
-    app.ok(
-        Role::Escort,
-        Method::POST,
-        &format!("/api/operations/{{op}}/rvs/{rv_b}/accept"),
-        None,
-        200,
-    )
-    .await;
-    app.ok(
-        Role::Coordinator,
-        Method::POST,
-        &format!("/api/operations/{{op}}/rvs/{rv_b}/activate"),
-        None,
-        200,
-    )
-    .await;
-    let gate_b = app
-        .ok(
-            Role::Coordinator,
-            Method::POST,
-            "/api/operations/{op}/gates",
-            Some(serde_json::json!({
-                "name": "Gate 9", "location": { "lat": 60.168, "lon": 24.943 }, "kind": "main",
-                "hourly_throughput": 300, "rv_ids": [own.rv, rv_b]
-            })),
-            201,
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    let at_a = app.register(1, "0700 900 001").await;
-    app.to_pass_issued(&at_a, own.window).await;
-    app.ok(
-        Role::Escort,
-        Method::POST,
-        &format!("/api/operations/{{op}}/households/{at_a}/rv-arrival"),
-        Some(serde_json::json!({"rv_id": own.rv})),
-        200,
-    )
-    .await;
-    let escort_batch = app
-        .ok(
-            Role::Escort,
-            Method::POST,
-            "/api/operations/{op}/batches",
-            Some(serde_json::json!({
-                "rv_id": own.rv, "gate_id": gate_b, "households": [at_a]
-            })),
-            201,
-        )
+        .create(Role::Coordinator, "/api/operations/{op}/rvs", rv_b)
         .await;
+    let rv_b = rv_b["id"].as_i64().unwrap();
+    // The escort party accepts a proposal for its side before anyone is assigned to it.
+    app.rv_step(Role::Escort, rv_b, "accept").await;
+    app.rv_step(Role::Coordinator, rv_b, "activate").await;
+    let gate_b = serde_json::json!({
+        "name": "Gate 9", "location": { "lat": 60.168, "lon": 24.943 }, "kind": "main",
+        "hourly_throughput": 300, "rv_ids": [own.rv, rv_b]
+    });
+    let gate_b = app
+        .create(Role::Coordinator, "/api/operations/{op}/gates", gate_b)
+        .await;
+    let gate_b = gate_b["id"].as_i64().unwrap();
+    let at_a = app.register_with_pass(1, "0700 900 001", own.window).await;
+    app.admit_at_rv(&at_a, own.rv).await;
+    let escort_batch = app.depart(own.rv, gate_b, &[&at_a]).await;
     let batch = escort_batch["id"].as_i64().unwrap();
 
     let refused: Vec<(Role, Method, String, Option<serde_json::Value>)> = vec![
@@ -317,76 +288,25 @@ async fn escort_and_gate_users_are_refused_outside_their_places(backend: Backend
         );
     }
     // Their own places answer.
-    app.ok(
-        Role::Escort,
-        Method::GET,
-        &format!("/api/operations/{{op}}/rvs/{}/counts", own.rv),
-        None,
-        200,
-    )
-    .await;
-    app.ok(
-        Role::Gate,
-        Method::GET,
-        &format!("/api/operations/{{op}}/gates/{}/counts", own.gate),
-        None,
-        200,
-    )
-    .await;
-    app.ok(
-        Role::Escort,
-        Method::GET,
-        &format!("/api/operations/{{op}}/batches/{batch}"),
-        None,
-        200,
-    )
-    .await;
+    let own_rv = format!("/api/operations/{{op}}/rvs/{}/counts", own.rv);
+    app.get(Role::Escort, &own_rv).await;
+    let own_gate = format!("/api/operations/{{op}}/gates/{}/counts", own.gate);
+    app.get(Role::Gate, &own_gate).await;
+    let own_batch = format!("/api/operations/{{op}}/batches/{batch}");
+    app.get(Role::Escort, &own_batch).await;
     // Lists show their own places only.
-    let rvs = app
-        .ok(
-            Role::Escort,
-            Method::GET,
-            "/api/operations/{op}/rvs",
-            None,
-            200,
-        )
-        .await;
-    let ids: Vec<i64> = rvs
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_i64().unwrap())
-        .collect();
+    let rvs = app.get(Role::Escort, "/api/operations/{op}/rvs").await;
+    let ids: Vec<i64> = place_ids(&rvs);
     assert_eq!(ids, vec![own.rv]);
-    let gates = app
-        .ok(
-            Role::Gate,
-            Method::GET,
-            "/api/operations/{op}/gates",
-            None,
-            200,
-        )
-        .await;
-    let ids: Vec<i64> = gates
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["id"].as_i64().unwrap())
-        .collect();
+    let gates = app.get(Role::Gate, "/api/operations/{op}/gates").await;
+    let ids: Vec<i64> = place_ids(&gates);
     assert_eq!(ids, vec![own.gate]);
     // An assignment that has ended no longer counts.
     app.ok(Role::Coordinator, Method::PUT, "/api/operations/{op}/users/escort/places", Some(serde_json::json!({
         "rv_ids": [own.rv], "valid_from": "2026-01-01T00:00:00Z", "valid_until": "2026-01-02T00:00:00Z"
     })), 200)
     .await;
-    let (status, value) = app
-        .call(
-            Role::Escort,
-            Method::GET,
-            &format!("/api/operations/{{op}}/rvs/{}/counts", own.rv),
-            None,
-        )
-        .await;
+    let (status, value) = app.call(Role::Escort, Method::GET, &own_rv, None).await;
     assert_eq!(
         (status, value["error"]["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("out_of_scope"))

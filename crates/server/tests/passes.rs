@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::spawn_app;
-use reqwest::{Method, StatusCode};
+use common::{case, spawn_app_with_places};
+use reqwest::StatusCode;
 use safeconduct_domain::Role;
 use safeconduct_pass::{Check, Outcome};
 use safeconduct_server::passes::FieldKit;
@@ -18,15 +18,8 @@ fn now() -> u64 {
 }
 
 async fn kit(app: &common::TestApp, role: Role, query: &str) -> FieldKit {
-    let body = app
-        .ok(
-            role,
-            Method::GET,
-            &format!("/api/operations/{{op}}/field-kit{query}"),
-            None,
-            200,
-        )
-        .await;
+    let path = format!("/api/operations/{{op}}/field-kit{query}");
+    let body = app.get(role, &path).await;
     serde_json::from_value(body).unwrap()
 }
 
@@ -48,13 +41,7 @@ fn inside_window(kit: &FieldKit, text: &str) -> (u64, u64) {
 }
 
 async fn bytes(app: &common::TestApp, role: Role, path: &str) -> (StatusCode, String, Vec<u8>) {
-    let res = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(app.token(role))
-        .send()
-        .await
-        .unwrap();
+    let res = app.read_for(role, path, None).await;
     let status = res.status();
     let kind = res
         .headers()
@@ -65,28 +52,14 @@ async fn bytes(app: &common::TestApp, role: Role, path: &str) -> (StatusCode, St
 }
 
 async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(20, 20).await;
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
     let reference = app.register(3, "0700 100 001").await;
     app.to_eligible(&reference).await;
-    let case = format!("/api/operations/{{op}}/households/{reference}");
-    app.ok(
-        Role::Coordinator,
-        Method::POST,
-        &format!("{case}/assign"),
-        Some(json!({"window_id": p.window})),
-        200,
-    )
-    .await;
-    let issued = app
-        .ok(
-            Role::Coordinator,
-            Method::POST,
-            &format!("{case}/pass"),
-            None,
-            200,
-        )
+    let case = case(&reference);
+    let assignment = json!({"window_id": p.window});
+    app.step(Role::Coordinator, &reference, "assign", Some(assignment))
         .await;
+    let issued = app.step(Role::Coordinator, &reference, "pass", None).await;
     assert_eq!(issued["step"]["to"], "pass_issued");
     let text = issued["pass"]["text"].as_str().unwrap().to_string();
     assert!(text.starts_with("SC1:"));
@@ -94,20 +67,10 @@ async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
     assert!(issued["pass"]["qr_version"].as_i64().unwrap() <= 10);
 
     // The hotline can fetch it to send to the household; the escort party cannot.
-    let fetched = app
-        .ok(
-            Role::Hotline,
-            Method::GET,
-            &format!("{case}/pass"),
-            None,
-            200,
-        )
-        .await;
+    let fetched = app.get(Role::Hotline, &format!("{case}/pass")).await;
     assert_eq!(fetched["text"], text.as_str());
     assert_eq!(fetched["state"], "valid");
-    let (status, _) = app
-        .call(Role::Escort, Method::GET, &format!("{case}/pass"), None)
-        .await;
+    let (status, _) = app.try_get(Role::Escort, &format!("{case}/pass")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // The escort device's kit opens the checkpoint tier, not the gate tier.
@@ -154,12 +117,7 @@ async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
     );
     // An escort cannot ask for the gate tier; the gate device gets it.
     let (status, _) = app
-        .call(
-            Role::Escort,
-            Method::GET,
-            "/api/operations/{op}/field-kit?tier=gate",
-            None,
-        )
+        .try_get(Role::Escort, "/api/operations/{op}/field-kit?tier=gate")
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let gate = kit(&app, Role::Gate, "").await;
@@ -173,12 +131,7 @@ async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
     assert_eq!(v.outcome, Outcome::Valid);
     assert_eq!(v.gate.unwrap().reference, reference.replace('-', ""));
     let (status, _) = app
-        .call(
-            Role::Coordinator,
-            Method::GET,
-            "/api/operations/{op}/field-kit",
-            None,
-        )
+        .try_get(Role::Coordinator, "/api/operations/{op}/field-kit")
         .await;
     assert_eq!(
         status,
@@ -187,15 +140,7 @@ async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
     );
 
     // The published keys are COSE_Keys; no answer carries a private key.
-    let keys = app
-        .ok(
-            Role::Auditor,
-            Method::GET,
-            "/api/operations/{op}/keys",
-            None,
-            200,
-        )
-        .await;
+    let keys = app.get(Role::Auditor, "/api/operations/{op}/keys").await;
     assert_eq!(keys["keys"].as_array().unwrap().len(), 1);
     assert_eq!(keys["keys"][0]["state"], "active");
     let cose = safeconduct_server::passes::from_b64(keys["keys"][0]["cose_key"].as_str().unwrap())
@@ -220,44 +165,26 @@ async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
 }
 
 async fn revoking_superseding_and_a_compromised_key_reach_the_status_list(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(20, 20).await;
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
     let a = app.register(1, "0700 100 002").await;
     let b = app.register(2, "0700 100 003").await;
     app.to_pass_issued(&a, p.window).await;
     app.to_pass_issued(&b, p.window).await;
-    let pass_of = |r: &str| format!("/api/operations/{{op}}/households/{r}/pass");
+    let pass_of = |r: &str| format!("{}/pass", case(r));
     let text = |v: &Value| v["text"].as_str().unwrap().to_string();
-    let old_a = text(
-        &app.ok(Role::Coordinator, Method::GET, &pass_of(&a), None, 200)
-            .await,
-    );
-    let old_b = text(
-        &app.ok(Role::Coordinator, Method::GET, &pass_of(&b), None, 200)
-            .await,
-    );
+    let old_a = text(&app.get(Role::Coordinator, &pass_of(&a)).await);
+    let old_b = text(&app.get(Role::Coordinator, &pass_of(&b)).await);
 
     // Re-issue a's pass: the old one is superseded.
-    let new_a = app
-        .ok(Role::Coordinator, Method::POST, &pass_of(&a), None, 200)
-        .await;
+    let new_a = app.post(Role::Coordinator, &pass_of(&a), None).await;
     let new_a = new_a["pass"]["text"].as_str().unwrap().to_string();
     // Revoke b's pass, with a reason.
-    app.ok(
-        Role::Coordinator,
-        Method::POST,
-        &format!("{}/revoke", pass_of(&b)),
-        Some(json!({"reason": "phone taken at a checkpoint"})),
-        200,
-    )
-    .await;
+    let reason = json!({"reason": "phone taken at a checkpoint"});
+    app.step(Role::Coordinator, &b, "pass/revoke", Some(reason))
+        .await;
+    let again = json!({"reason": "again"});
     let (status, body) = app
-        .call(
-            Role::Coordinator,
-            Method::POST,
-            &format!("{}/revoke", pass_of(&b)),
-            Some(json!({"reason": "again"})),
-        )
+        .try_step(Role::Coordinator, &b, "pass/revoke", Some(again))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 
@@ -280,21 +207,17 @@ async fn revoking_superseding_and_a_compromised_key_reach_the_status_list(backen
     );
 
     // The signing key is compromised: rotate and re-issue in one call.
+    let rotate = json!({"compromised": true, "reissue": true});
     let rotation = app
-        .ok(
+        .post(
             Role::Coordinator,
-            Method::POST,
             "/api/operations/{op}/keys/rotate",
-            Some(json!({"compromised": true, "reissue": true})),
-            200,
+            Some(rotate),
         )
         .await;
     assert_eq!(rotation["affected"], 1, "{rotation}");
     assert_eq!(rotation["reissued"][0]["reference"], a.as_str());
-    let reissued = text(
-        &app.ok(Role::Coordinator, Method::GET, &pass_of(&a), None, 200)
-            .await,
-    );
+    let reissued = text(&app.get(Role::Coordinator, &pass_of(&a)).await);
     assert_ne!(reissued, new_a);
     let escort = kit(&app, Role::Escort, "").await;
     assert_eq!(escort.keys.len(), 2);
@@ -308,13 +231,7 @@ async fn revoking_superseding_and_a_compromised_key_reach_the_status_list(backen
         Outcome::Valid
     );
     let keys = app
-        .ok(
-            Role::Coordinator,
-            Method::GET,
-            "/api/operations/{op}/keys",
-            None,
-            200,
-        )
+        .get(Role::Coordinator, "/api/operations/{op}/keys")
         .await;
     let states: Vec<&str> = keys["keys"]
         .as_array()
@@ -325,29 +242,11 @@ async fn revoking_superseding_and_a_compromised_key_reach_the_status_list(backen
     assert_eq!(states, ["compromised", "active"]);
 
     // Reassigning voids the pass at once.
-    let second_window = app
-        .ok(Role::Coordinator, Method::POST, "/api/operations/{op}/windows", Some(json!({
-            "rv_id": p.rv, "start": "2030-01-01T06:00:00Z", "end": "2030-01-01T08:00:00Z", "capacity": 10
-        })), 201)
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    app.ok(
-        Role::Coordinator,
-        Method::POST,
-        &format!("/api/operations/{{op}}/households/{a}/reassign"),
-        Some(json!({"window_id": second_window})),
-        200,
-    )
-    .await;
+    let (start, end) = ("2030-01-01T06:00:00Z", "2030-01-01T08:00:00Z");
+    let second_window = app.add_window(p.rv, start, end, 10).await;
+    app.reassign(&a, second_window).await;
     let status = app
-        .ok(
-            Role::Escort,
-            Method::GET,
-            "/api/operations/{op}/status-list",
-            None,
-            200,
-        )
+        .get(Role::Escort, "/api/operations/{op}/status-list")
         .await;
     let signed = safeconduct_server::passes::from_b64(status["signed"].as_str().unwrap()).unwrap();
     let public: Vec<_> = escort.verifier().unwrap().keys;
@@ -359,20 +258,10 @@ async fn revoking_superseding_and_a_compromised_key_reach_the_status_list(backen
 /// zbarimg, from Debian's zbar-tools, is the independent reader. CI installs it; a machine
 /// without it fails this test rather than skipping it.
 async fn a_standard_qr_reader_decodes_the_served_png_to_the_exact_text(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let p = app.places(20, 20).await;
-    let reference = app.register(6, "0700 100 004").await;
-    app.to_pass_issued(&reference, p.window).await;
-    let case = format!("/api/operations/{{op}}/households/{reference}");
-    let text = app
-        .ok(
-            Role::Coordinator,
-            Method::GET,
-            &format!("{case}/pass"),
-            None,
-            200,
-        )
-        .await["text"]
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
+    let reference = app.register_with_pass(6, "0700 100 004", p.window).await;
+    let case = case(&reference);
+    let text = app.get(Role::Coordinator, &format!("{case}/pass")).await["text"]
         .as_str()
         .unwrap()
         .to_string();

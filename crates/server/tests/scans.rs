@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::spawn_app;
+use common::{TestApp, spawn_app};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_store::testing::Backend;
@@ -22,46 +22,28 @@ fn batch(device: &str, from: u64, passes: &[i64], outcome: &str) -> Value {
     json!({ "device": device, "scans": scans })
 }
 
+/// An escort's scanner sends `scans`, answered 200.
+async fn sync(app: &TestApp, scans: Value) -> Value {
+    app.post(Role::Escort, "/api/operations/{op}/scans", Some(scans))
+        .await
+}
+
 async fn re_sending_a_sync_is_harmless_and_double_admissions_are_reported(backend: Backend) {
     let app = spawn_app(backend).await;
     app.places(10, 10).await; // RV 1, where the escort is assigned
-    let first = app
-        .ok(
-            Role::Escort,
-            Method::POST,
-            "/api/operations/{op}/scans",
-            Some(batch("scanner-a", 0, &[11, 12, 13], "admitted")),
-            200,
-        )
-        .await;
+    let first = sync(&app, batch("scanner-a", 0, &[11, 12, 13], "admitted")).await;
     assert_eq!(first["received"], 3);
     assert_eq!(first["already_had"], 0);
     assert_eq!(first["double_admissions"], json!([]));
 
     // The same sync again, as a phone on a bad network would send it.
-    let again = app
-        .ok(
-            Role::Escort,
-            Method::POST,
-            "/api/operations/{op}/scans",
-            Some(batch("scanner-a", 0, &[11, 12, 13], "admitted")),
-            200,
-        )
-        .await;
+    let again = sync(&app, batch("scanner-a", 0, &[11, 12, 13], "admitted")).await;
     assert_eq!(again["received"], 0);
     assert_eq!(again["already_had"], 3);
 
     // Another escort's scanner at the same point, offline at the same time, admitted pass 12
     // too.
-    let other = app
-        .ok(
-            Role::Escort,
-            Method::POST,
-            "/api/operations/{op}/scans",
-            Some(batch("scanner-b", 0, &[12, 14], "admitted")),
-            200,
-        )
-        .await;
+    let other = sync(&app, batch("scanner-b", 0, &[12, 14], "admitted")).await;
     assert_eq!(other["received"], 2);
     assert_eq!(
         other["double_admissions"],
@@ -69,15 +51,7 @@ async fn re_sending_a_sync_is_harmless_and_double_admissions_are_reported(backen
     );
 
     // Refusals are logged but are no admission.
-    let refused = app
-        .ok(
-            Role::Escort,
-            Method::POST,
-            "/api/operations/{op}/scans",
-            Some(batch("scanner-c", 0, &[11], "refused")),
-            200,
-        )
-        .await;
+    let refused = sync(&app, batch("scanner-c", 0, &[11], "refused")).await;
     assert_eq!(refused["double_admissions"], json!([]));
 }
 
@@ -120,15 +94,7 @@ async fn bad_scan_syncs_are_refused_whole(backend: Backend) {
         );
     }
     // Nothing of the refused syncs was stored: the first scan of the last one is still new.
-    let ok = app
-        .ok(
-            Role::Escort,
-            Method::POST,
-            "/api/operations/{op}/scans",
-            Some(batch("a", 0, &[1], "admitted")),
-            200,
-        )
-        .await;
+    let ok = sync(&app, batch("a", 0, &[1], "admitted")).await;
     assert_eq!(ok["received"], 1);
     let (status, _) = app
         .call(

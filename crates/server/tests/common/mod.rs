@@ -14,6 +14,13 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+mod steps;
+
+/// The path of the case `reference`.
+pub fn case(reference: &str) -> String {
+    format!("/api/operations/{{op}}/households/{reference}")
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: Client,
@@ -42,6 +49,17 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         ..Default::default()
     };
     spawn_app_with(backend, limits).await
+}
+
+/// A test server with the places of [`TestApp::places`] set up.
+pub async fn spawn_app_with_places(
+    backend: Backend,
+    window_capacity: u32,
+    flight_capacity: u32,
+) -> (TestApp, Places) {
+    let app = spawn_app(backend).await;
+    let places = app.places(window_capacity, flight_capacity).await;
+    (app, places)
 }
 
 /// A test server with these rate limits.
@@ -287,73 +305,37 @@ impl TestApp {
     /// The window is open now: it started half an hour ago and closes in an hour and a half.
     pub async fn places(&self, window_capacity: u32, flight_capacity: u32) -> Places {
         let now = safeconduct_server::now();
+        let rv = json!({
+            "name": "RV Alpha", "location": { "lat": 60.165196, "lon": 24.939259 },
+            "landmark": "Annankatu, by the blue doors"
+        });
         let rv = self
-            .ok(
-                Role::Coordinator,
-                Method::POST,
-                "/api/operations/{op}/rvs",
-                Some(json!({
-                    "name": "RV Alpha", "location": { "lat": 60.165196, "lon": 24.939259 },
-                    "landmark": "Annankatu, by the blue doors"
-                })),
-                201,
-            )
-            .await["id"]
-            .as_i64()
-            .unwrap();
-        let accepted = self
-            .ok(
-                Role::Escort,
-                Method::POST,
-                &format!("/api/operations/{{op}}/rvs/{rv}/accept"),
-                None,
-                200,
-            )
+            .create(Role::Coordinator, "/api/operations/{op}/rvs", rv)
             .await;
+        let rv = rv["id"].as_i64().unwrap();
+        let accepted = self.rv_step(Role::Escort, rv, "accept").await;
         assert_eq!(accepted["status"], "agreed");
-        self.ok(
-            Role::Coordinator,
-            Method::POST,
-            &format!("/api/operations/{{op}}/rvs/{rv}/activate"),
-            None,
-            200,
-        )
-        .await;
+        self.rv_step(Role::Coordinator, rv, "activate").await;
+        let gate = json!({
+            "name": "Gate 7", "location": { "lat": 60.167065, "lon": 24.9425 },
+            "kind": "discreet", "hourly_throughput": 400, "rv_ids": [rv]
+        });
         let gate = self
-            .ok(
-                Role::Coordinator,
-                Method::POST,
-                "/api/operations/{op}/gates",
-                Some(json!({
-                    "name": "Gate 7", "location": { "lat": 60.167065, "lon": 24.9425 },
-                    "kind": "discreet", "hourly_throughput": 400, "rv_ids": [rv]
-                })),
-                201,
-            )
-            .await["id"]
-            .as_i64()
-            .unwrap();
-        let window = self
-            .ok(
-                Role::Coordinator,
-                Method::POST,
-                "/api/operations/{op}/windows",
-                Some(json!({
-                    "rv_id": rv, "start": time_text(Timestamp(now.0 - 1800)),
-                    "end": time_text(Timestamp(now.0 + 5400)), "capacity": window_capacity
-                })),
-                201,
-            )
-            .await["id"]
-            .as_i64()
-            .unwrap();
+            .create(Role::Coordinator, "/api/operations/{op}/gates", gate)
+            .await;
+        let gate = gate["id"].as_i64().unwrap();
+        let (start, end) = (
+            time_text(Timestamp(now.0 - 1800)),
+            time_text(Timestamp(now.0 + 5400)),
+        );
+        let window = self.add_window(rv, &start, &end, window_capacity).await;
+        let flight = json!({
+            "number": "RCH871", "departs_at": "2030-08-24T12:00:00Z", "capacity": flight_capacity
+        });
         let flight = self
-            .ok(Role::Manifest, Method::POST, "/api/operations/{op}/flights", Some(json!({
-                "number": "RCH871", "departs_at": "2030-08-24T12:00:00Z", "capacity": flight_capacity
-            })), 201)
-            .await["id"]
-            .as_i64()
-            .unwrap();
+            .create(Role::Manifest, "/api/operations/{op}/flights", flight)
+            .await;
+        let flight = flight["id"].as_i64().unwrap();
         // Escort and gate staff act only where they are assigned.
         for (user, rvs, gates) in [
             ("escort", vec![rv], vec![]),
@@ -402,45 +384,28 @@ impl TestApp {
 
     /// Takes a registered case to eligible.
     pub async fn to_eligible(&self, reference: &str) {
-        let case = format!("/api/operations/{{op}}/households/{reference}");
-        self.ok(
-            Role::Coordinator,
-            Method::POST,
-            &format!("{case}/verify-documents"),
-            None,
-            200,
-        )
-        .await;
-        self.ok(
-            Role::Coordinator,
-            Method::POST,
-            &format!("{case}/eligibility"),
-            Some(json!({"decision": "eligible", "category": "special_immigrant_visa"})),
-            200,
-        )
-        .await;
+        self.step(Role::Coordinator, reference, "verify-documents", None)
+            .await;
+        let decision = json!({"decision": "eligible", "category": "special_immigrant_visa"});
+        self.step(Role::Coordinator, reference, "eligibility", Some(decision))
+            .await;
+    }
+
+    /// Registers a household of `size` documented members and takes it to pass issued in
+    /// `window`; its reference.
+    pub async fn register_with_pass(&self, size: usize, phone: &str, window: i64) -> String {
+        let reference = self.register(size, phone).await;
+        self.to_pass_issued(&reference, window).await;
+        reference
     }
 
     /// Takes a registered case to pass issued.
     pub async fn to_pass_issued(&self, reference: &str, window: i64) {
         self.to_eligible(reference).await;
-        let case = format!("/api/operations/{{op}}/households/{reference}");
-        self.ok(
-            Role::Coordinator,
-            Method::POST,
-            &format!("{case}/assign"),
-            Some(json!({"window_id": window})),
-            200,
-        )
-        .await;
-        self.ok(
-            Role::Coordinator,
-            Method::POST,
-            &format!("{case}/pass"),
-            None,
-            200,
-        )
-        .await;
+        let assignment = json!({"window_id": window});
+        self.step(Role::Coordinator, reference, "assign", Some(assignment))
+            .await;
+        self.step(Role::Coordinator, reference, "pass", None).await;
     }
 }
 

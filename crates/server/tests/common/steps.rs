@@ -1,0 +1,167 @@
+//! One call per step of a case's journey, per place it passes and per read the tests make: the
+//! role that sends it, its path and body, and the status it must be answered with. What a test
+//! proves with the answer stays in the test.
+
+use super::{TestApp, case};
+use reqwest::{Method, StatusCode};
+use safeconduct_domain::Role;
+use serde_json::{Value, json};
+
+impl TestApp {
+    /// A GET as `role` answered 200.
+    pub async fn get(&self, role: Role, path: &str) -> Value {
+        self.ok(role, Method::GET, path, None, 200).await
+    }
+
+    /// A GET as `role`, whatever the answer.
+    pub async fn try_get(&self, role: Role, path: &str) -> (StatusCode, Value) {
+        self.call(role, Method::GET, path, None).await
+    }
+
+    /// A POST as `role` answered 200.
+    pub async fn post(&self, role: Role, path: &str, body: Option<Value>) -> Value {
+        self.ok(role, Method::POST, path, body, 200).await
+    }
+
+    /// A POST as `role` answered 201 Created.
+    pub async fn create(&self, role: Role, path: &str, body: Value) -> Value {
+        self.ok(role, Method::POST, path, Some(body), 201).await
+    }
+
+    /// The step `step` of the case `reference` as `role`, answered 200.
+    pub async fn step(
+        &self,
+        role: Role,
+        reference: &str,
+        step: &str,
+        body: Option<Value>,
+    ) -> Value {
+        self.post(role, &format!("{}/{step}", case(reference)), body)
+            .await
+    }
+
+    /// The step `step` of the case `reference` as `role`, whatever the answer.
+    pub async fn try_step(
+        &self,
+        role: Role,
+        reference: &str,
+        step: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let path = format!("{}/{step}", case(reference));
+        self.call(role, Method::POST, &path, body).await
+    }
+
+    /// The step `step` (accept, activate, suspend) of the rendezvous point `rv` as `role`,
+    /// answered 200.
+    pub async fn rv_step(&self, role: Role, rv: i64, step: &str) -> Value {
+        let path = format!("/api/operations/{{op}}/rvs/{rv}/{step}");
+        self.post(role, &path, None).await
+    }
+
+    /// The step `step` of the rendezvous point `rv` as `role`, whatever the answer.
+    pub async fn try_rv_step(&self, role: Role, rv: i64, step: &str) -> (StatusCode, Value) {
+        let path = format!("/api/operations/{{op}}/rvs/{rv}/{step}");
+        self.call(role, Method::POST, &path, None).await
+    }
+
+    /// A window at `rv` from `start` to `end` opened by a coordinator; its id.
+    pub async fn add_window(&self, rv: i64, start: &str, end: &str, capacity: u32) -> i64 {
+        let window = json!({ "rv_id": rv, "start": start, "end": end, "capacity": capacity });
+        let path = "/api/operations/{op}/windows";
+        self.create(Role::Coordinator, path, window).await["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// A coordinator moves the case `reference` to the window `window`.
+    pub async fn reassign(&self, reference: &str, window: i64) -> Value {
+        let body = json!({"window_id": window});
+        self.step(Role::Coordinator, reference, "reassign", Some(body))
+            .await
+    }
+
+    /// The escort admits the case `reference` at the rendezvous point `rv`.
+    pub async fn admit_at_rv(&self, reference: &str, rv: i64) -> Value {
+        let body = json!({"rv_id": rv});
+        self.step(Role::Escort, reference, "rv-arrival", Some(body))
+            .await
+    }
+
+    /// The escort leads these households from `rv` to `gate` in a new batch; the batch.
+    pub async fn depart(&self, rv: i64, gate: i64, households: &[&str]) -> Value {
+        let batch = json!({ "rv_id": rv, "gate_id": gate, "households": households });
+        self.create(Role::Escort, "/api/operations/{op}/batches", batch)
+            .await
+    }
+
+    /// Gate staff count the case `reference` in as it arrives with the batch `batch`.
+    pub async fn arrive_at_gate(&self, batch: i64, reference: &str) -> Value {
+        let path = format!("/api/operations/{{op}}/batches/{batch}/arrivals");
+        self.post(Role::Gate, &path, Some(json!({"reference": reference})))
+            .await
+    }
+
+    /// Gate staff close the batch `batch`; the balance.
+    pub async fn close_batch(&self, batch: i64) -> Value {
+        let path = format!("/api/operations/{{op}}/batches/{batch}/close");
+        self.post(Role::Gate, &path, None).await
+    }
+
+    /// Gate staff process the case `reference` at `gate`.
+    pub async fn process(&self, reference: &str, gate: i64) -> Value {
+        let body = json!({"gate_id": gate});
+        self.step(Role::Gate, reference, "processed", Some(body))
+            .await
+    }
+
+    /// The manifest officer puts the case `reference` on the flight `flight`.
+    pub async fn manifest(&self, flight: i64, reference: &str) -> Value {
+        let path = format!("/api/operations/{{op}}/flights/{flight}/manifest");
+        self.post(Role::Manifest, &path, Some(json!({"reference": reference})))
+            .await
+    }
+
+    /// The manifest officer boards the case `reference` on the flight `flight`.
+    pub async fn board(&self, reference: &str, flight: i64) -> Value {
+        let body = json!({"flight_id": flight});
+        self.step(Role::Manifest, reference, "boarded", Some(body))
+            .await
+    }
+
+    /// The accountability report, read by an auditor.
+    pub async fn accountability(&self) -> Value {
+        self.get(Role::Auditor, "/api/operations/{op}/accountability")
+            .await
+    }
+
+    /// The operation's counts, read by a coordinator.
+    pub async fn counts(&self) -> Value {
+        self.get(Role::Coordinator, "/api/operations/{op}/counts")
+            .await
+    }
+
+    /// The operation's windows, read by a coordinator.
+    pub async fn windows(&self) -> Value {
+        self.get(Role::Coordinator, "/api/operations/{op}/windows")
+            .await
+    }
+
+    /// A GET of `path` as `role`, stating `reason` (X-Reason) when there is one; the response
+    /// as it came.
+    pub async fn read_for(
+        &self,
+        role: Role,
+        path: &str,
+        reason: Option<&str>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(self.token(role));
+        if let Some(reason) = reason {
+            req = req.header("x-reason", reason);
+        }
+        req.send().await.unwrap()
+    }
+}
