@@ -7,13 +7,24 @@
 //! supplies connections, transactions, its own migrations, parameter binding and error
 //! mapping; nothing engine-specific appears here.
 
+pub(crate) mod accounts;
 pub(crate) mod audit;
-pub(crate) mod cases;
+pub(crate) mod batches;
+pub(crate) mod counts;
+pub(crate) mod flights;
+pub(crate) mod gates;
+pub(crate) mod hazards;
+pub(crate) mod households;
+pub(crate) mod lifecycle;
+pub(crate) mod operations;
 pub(crate) mod passes;
-pub(crate) mod places;
+pub(crate) mod rvs;
+pub(crate) mod scans;
 pub(crate) mod sealed;
+pub(crate) mod step;
 mod store;
 pub(crate) mod upgrade;
+pub(crate) mod windows;
 
 pub use store::{Engine, SqlStore};
 
