@@ -3,6 +3,7 @@
 //!
 //! Imports `step` and the place guards (`rvs`, `gates`); knows nothing of cases.
 
+use super::audit;
 use super::gates::require_gate;
 use super::rvs::require_rv;
 use super::step::{duplicate, require_operation};
@@ -26,14 +27,12 @@ pub(crate) fn create_organisation(
         )
         .map_err(duplicate(format!("an organisation named {:?}", org.name)))?
         .i64(0)?;
-    super::audit::record(
+    audit::change(
         db,
-        AuditEntry::by(
-            actor,
-            Some(op),
-            "organisation_created",
-            Some(format!("organisation/{id}")),
-        ),
+        actor,
+        Some(op),
+        "organisation_created",
+        format!("organisation/{id}"),
     )?;
     Ok(OrganisationId(id))
 }
@@ -52,14 +51,12 @@ pub(crate) fn create_user(db: &mut dyn Db, user: &NewUser, at: Timestamp) -> Res
         )
         .map_err(duplicate(format!("a user named {:?}", user.username)))?
         .i64(0)?;
-    super::audit::record(
+    audit::change(
         db,
-        AuditEntry::by(
-            &Actor::system(at),
-            None,
-            "user_created",
-            Some(format!("user/{id}")),
-        ),
+        &Actor::system(at),
+        None,
+        "user_created",
+        format!("user/{id}"),
     )?;
     Ok(UserId(id))
 }
@@ -92,15 +89,7 @@ pub(crate) fn set_totp(db: &mut dyn Db, user: UserId, wrapped: &[u8], actor: &Ac
     if changed == 0 {
         return Err(StoreError::not_found(format!("user {}", user.0)));
     }
-    super::audit::record(
-        db,
-        AuditEntry::by(
-            actor,
-            None,
-            "totp_enrolled",
-            Some(format!("user/{}", user.0)),
-        ),
-    )?;
+    audit::change(db, actor, None, "totp_enrolled", format!("user/{}", user.0))?;
     Ok(())
 }
 
@@ -126,14 +115,12 @@ pub(crate) fn grant_role(
         p![user.0, op.0, role.as_str()],
     )?;
     if granted > 0 {
-        super::audit::record(
+        audit::change(
             db,
-            AuditEntry::by(
-                actor,
-                Some(op),
-                &format!("role_granted:{}", role.as_str()),
-                Some(format!("user/{}", user.0)),
-            ),
+            actor,
+            Some(op),
+            &format!("role_granted:{}", role.as_str()),
+            format!("user/{}", user.0),
         )?;
     }
     Ok(())
@@ -222,14 +209,12 @@ pub(crate) fn assign_places(
             p![user.0, op.0, kind, id, a.valid_from.map(|t| t.0), a.valid_until.map(|t| t.0)],
         )?;
     }
-    super::audit::record(
+    audit::change(
         db,
-        AuditEntry::by(
-            actor,
-            Some(op),
-            "places_assigned",
-            Some(format!("user/{}", user.0)),
-        ),
+        actor,
+        Some(op),
+        "places_assigned",
+        format!("user/{}", user.0),
     )?;
     Ok(())
 }

@@ -7,8 +7,8 @@ use super::gates::require_gate;
 use super::rvs::require_rv;
 use super::step::{require_operation, stage};
 use super::{Db, Row, p};
-use crate::types::*;
 use crate::Result;
+use crate::types::*;
 use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
 use safeconduct_domain::*;
 

@@ -4,8 +4,8 @@
 
 use super::step::{place_event, require_operation};
 use super::{Db, dec, enc, p};
-use crate::types::*;
 use crate::Result;
+use crate::types::*;
 use safeconduct_domain::values::{Coordinate, Text, Timestamp};
 use safeconduct_domain::*;
 

@@ -3,6 +3,7 @@
 //!
 //! Imports `step` and, for the open-operation guard, `operations`; no other subject.
 
+use super::audit;
 use super::operations::require_open_operation;
 use super::sealed::{self, DocumentFields, HouseholdFields, PersonFields};
 use super::step::{NewEvent, bump, insert_event, load_case, stage};
@@ -129,14 +130,12 @@ pub(crate) fn register(
                 actor.at.0,
             ],
         )?;
-        super::audit::record(
+        audit::change(
             db,
-            AuditEntry::by(
-                actor,
-                Some(op),
-                "registered",
-                Some(format!("household/{}", id.0)),
-            ),
+            actor,
+            Some(op),
+            "registered",
+            format!("household/{}", id.0),
         )?;
         out.push(Registered {
             id,

@@ -110,6 +110,28 @@ macro_rules! p {
 }
 pub(crate) use p;
 
+/// The migrations of an engine, in order, read from the `migrations/` folder beside the engine
+/// module that names them: both engines have a file of each name, in their own dialect.
+macro_rules! migrations {
+    () => {
+        &[
+            (1, include_str!("migrations/0001_lifecycle.sql")),
+            (2, include_str!("migrations/0002_scans.sql")),
+            (3, include_str!("migrations/0003_passes.sql")),
+            (4, include_str!("migrations/0004_sign_in_failures.sql")),
+            (5, include_str!("migrations/0005_audit.sql")),
+            (6, include_str!("migrations/0006_place_assignments.sql")),
+            (7, include_str!("migrations/0007_sealed.sql")),
+            (8, include_str!("migrations/0008_drop_clear.sql")),
+            (9, include_str!("migrations/0009_totp.sql")),
+            (10, include_str!("migrations/0010_count_shards.sql")),
+            (11, include_str!("migrations/0011_audit_pending.sql")),
+            (12, include_str!("migrations/0012_request_keys.sql")),
+        ]
+    };
+}
+pub(crate) use migrations;
+
 /// One result row, read by column index.
 #[derive(Debug, Clone)]
 pub struct Row(pub Vec<Value>);

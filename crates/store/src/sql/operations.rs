@@ -3,6 +3,7 @@
 //!
 //! Imports `step` only; subjects that need an open operation import this.
 
+use super::audit;
 use super::step::duplicate;
 use super::{Db, Row, p};
 use crate::types::*;
@@ -71,14 +72,12 @@ pub(crate) fn close_operation(
         p![op.0, actor.at.0],
     )?;
     if closed > 0 {
-        super::audit::record(
+        audit::change(
             db,
-            AuditEntry::by(
-                actor,
-                Some(op),
-                "operation_closed",
-                Some(format!("operation/{}", op.0)),
-            ),
+            actor,
+            Some(op),
+            "operation_closed",
+            format!("operation/{}", op.0),
         )?;
     }
     operation(db, op)
@@ -102,14 +101,12 @@ pub(crate) fn shred_operation(
         return Err(StoreError::Shredded(op));
     }
     vault.shred(db, op, actor.at.0)?;
-    super::audit::record(
+    audit::change(
         db,
-        AuditEntry::by(
-            actor,
-            Some(op),
-            "operation_shredded",
-            Some(format!("operation/{}", op.0)),
-        ),
+        actor,
+        Some(op),
+        "operation_shredded",
+        format!("operation/{}", op.0),
     )?;
     self::operation(db, op)
 }
@@ -129,14 +126,12 @@ pub(crate) fn create_operation(
         .map_err(duplicate(format!("an operation named {:?}", name.as_str())))?
         .i64(0)?;
     vault.create_key(db, OperationId(id), at.0)?;
-    super::audit::record(
+    audit::change(
         db,
-        AuditEntry::by(
-            &Actor::system(at),
-            Some(OperationId(id)),
-            "operation_created",
-            Some(format!("operation/{id}")),
-        ),
+        &Actor::system(at),
+        Some(OperationId(id)),
+        "operation_created",
+        format!("operation/{id}"),
     )?;
     Ok(Operation {
         id: OperationId(id),

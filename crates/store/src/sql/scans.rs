@@ -3,6 +3,7 @@
 //!
 //! Imports `step` only.
 
+use super::audit;
 use super::step::require_operation;
 use super::{Db, p};
 use crate::types::*;
@@ -78,14 +79,12 @@ pub(crate) fn ingest_scans(
         }
     }
     if receipt.received > 0 {
-        super::audit::record(
+        audit::change(
             db,
-            AuditEntry::by(
-                actor,
-                Some(op),
-                "scans_synced",
-                Some(format!("device/{device}")),
-            ),
+            actor,
+            Some(op),
+            "scans_synced",
+            format!("device/{device}"),
         )?;
         db.notify(&Change {
             operation: op,

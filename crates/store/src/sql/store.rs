@@ -231,7 +231,9 @@ impl<E: Engine> Store for SqlStore<E> {
         references: ReferenceSource<'_>,
         actor: &Actor,
     ) -> Result<Vec<Registered>> {
-        self.write(|db| households::register(db, &self.vault, op, households, &mut *references, actor))
+        self.write(|db| {
+            households::register(db, &self.vault, op, households, &mut *references, actor)
+        })
     }
     fn register_household_once(
         &self,

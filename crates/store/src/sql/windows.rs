@@ -5,8 +5,8 @@
 use super::rvs::require_rv;
 use super::step::place_event;
 use super::{Db, p};
-use crate::types::*;
 use crate::Result;
+use crate::types::*;
 use safeconduct_domain::model::WindowSpec;
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
