@@ -16,7 +16,7 @@ use crate::vault::Vault;
 use crate::{Change, Feed, Result, StoreError};
 use bytes::BytesMut;
 use postgres::error::SqlState;
-use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, GenericClient, NoTls, Statement};
 use safeconduct_pass::Kek;
 use std::collections::HashMap;
@@ -369,40 +369,17 @@ impl ToSql for Value {
 
 fn read_value(row: &postgres::Row, i: usize) -> Result<Value> {
     let ty = row.columns()[i].type_();
-    let bad = |e: postgres::Error| StoreError::Internal(format!("column {i}: {e}"));
     Ok(match *ty {
-        Type::INT8 => row
-            .try_get::<_, Option<i64>>(i)
-            .map_err(bad)?
-            .map(Value::Int),
-        Type::INT4 => row
-            .try_get::<_, Option<i32>>(i)
-            .map_err(bad)?
-            .map(|v| Value::Int(v as i64)),
-        Type::INT2 => row
-            .try_get::<_, Option<i16>>(i)
-            .map_err(bad)?
-            .map(|v| Value::Int(v as i64)),
-        Type::FLOAT8 => row
-            .try_get::<_, Option<f64>>(i)
-            .map_err(bad)?
-            .map(Value::Real),
-        Type::FLOAT4 => row
-            .try_get::<_, Option<f32>>(i)
-            .map_err(bad)?
-            .map(|v| Value::Real(v as f64)),
-        Type::BOOL => row
-            .try_get::<_, Option<bool>>(i)
-            .map_err(bad)?
-            .map(Value::Bool),
-        Type::BYTEA => row
-            .try_get::<_, Option<Vec<u8>>>(i)
-            .map_err(bad)?
-            .map(Value::Bytes),
-        Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => row
-            .try_get::<_, Option<String>>(i)
-            .map_err(bad)?
-            .map(Value::Text),
+        Type::INT8 => column::<i64>(row, i)?.map(Value::Int),
+        Type::INT4 => column::<i32>(row, i)?.map(|v| Value::Int(v as i64)),
+        Type::INT2 => column::<i16>(row, i)?.map(|v| Value::Int(v as i64)),
+        Type::FLOAT8 => column::<f64>(row, i)?.map(Value::Real),
+        Type::FLOAT4 => column::<f32>(row, i)?.map(|v| Value::Real(v as f64)),
+        Type::BOOL => column::<bool>(row, i)?.map(Value::Bool),
+        Type::BYTEA => column::<Vec<u8>>(row, i)?.map(Value::Bytes),
+        Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => {
+            column::<String>(row, i)?.map(Value::Text)
+        }
         ref other => {
             return Err(StoreError::Internal(format!(
                 "column {i}: unsupported type {other}"
@@ -410,6 +387,12 @@ fn read_value(row: &postgres::Row, i: usize) -> Result<Value> {
         }
     }
     .unwrap_or(Value::Null))
+}
+
+/// Column `i` of `row` as a `T`, or `None` for NULL.
+fn column<'a, T: FromSql<'a>>(row: &'a postgres::Row, i: usize) -> Result<Option<T>> {
+    row.try_get::<_, Option<T>>(i)
+        .map_err(|e| StoreError::Internal(format!("column {i}: {e}")))
 }
 
 /// Statements on a connection, inside a transaction or not.
