@@ -46,21 +46,17 @@ impl From<i64> for Value {
         Value::Int(v)
     }
 }
-impl From<u32> for Value {
-    fn from(v: u32) -> Self {
-        Value::Int(v as i64)
-    }
+/// Unsigned integers bound as `Value::Int`: every count, capacity and index fits in an `i64`.
+macro_rules! from_unsigned {
+    ($($t:ty),*) => {
+        $(impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                Value::Int(v as i64)
+            }
+        })*
+    };
 }
-impl From<u16> for Value {
-    fn from(v: u16) -> Self {
-        Value::Int(v as i64)
-    }
-}
-impl From<usize> for Value {
-    fn from(v: usize) -> Self {
-        Value::Int(v as i64)
-    }
-}
+from_unsigned!(u32, u16, usize);
 impl From<f64> for Value {
     fn from(v: f64) -> Self {
         Value::Real(v)
