@@ -2,7 +2,7 @@
 //! PostgreSQL when an operation outgrows one machine), and checking the copy.
 
 use crate::postgres::PgStore;
-use crate::sql::{Db, Engine, Row, Value, places};
+use crate::sql::{Db, Engine, Row, Value, counts, operations};
 use crate::sqlite::SqliteStore;
 use crate::{Kek, Result, Store, StoreError, redact};
 use std::hash::{Hash, Hasher};
@@ -478,10 +478,10 @@ fn verify(source: &Opened, target: &Opened) -> Result<CopyReport> {
             "the event log of the copy differs from the source".into(),
         ));
     }
-    let ops = with_read(source, &mut |db| places::operations(db))?;
+    let ops = with_read(source, &mut |db| operations::operations(db))?;
     for op in &ops {
-        let a = with_read(source, &mut |db| places::accountability(db, op.id))?;
-        let b = with_read(target, &mut |db| places::accountability(db, op.id))?;
+        let a = with_read(source, &mut |db| counts::accountability(db, op.id))?;
+        let b = with_read(target, &mut |db| counts::accountability(db, op.id))?;
         if a != b {
             return Err(StoreError::Internal(format!(
                 "operation {}: the counts of the copy differ",

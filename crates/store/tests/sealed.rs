@@ -175,6 +175,7 @@ fn a_copy_of_the_database_reveals_no_personal_data(backend: Backend) {
         case.members[0].documents[0].number.as_str(),
         SECRETS[0].document
     );
+    let candidates = |probe: MatchProbe| t.store.match_candidates(op, &probe).unwrap();
     for (s, registered) in SECRETS.iter().zip(&done) {
         for phone in [s.phone, s.contact] {
             let found = t
@@ -184,30 +185,18 @@ fn a_copy_of_the_database_reveals_no_personal_data(backend: Backend) {
             assert_eq!(found.len(), 1, "{phone}");
             assert_eq!(found[0].reference, registered.reference);
         }
-        let by_document = t
-            .store
-            .match_candidates(
-                op,
-                &MatchProbe {
-                    document: Some(DocumentNumber::parse(s.document).unwrap()),
-                    name_key: "NOBODY".into(),
-                    birth_year: None,
-                },
-            )
-            .unwrap();
+        let by_document = candidates(MatchProbe {
+            document: Some(DocumentNumber::parse(s.document).unwrap()),
+            name_key: "NOBODY".into(),
+            birth_year: None,
+        });
         assert_eq!(by_document.len(), 1);
         assert_eq!(by_document[0].household, registered.reference);
-        let by_name = t
-            .store
-            .match_candidates(
-                op,
-                &MatchProbe {
-                    document: None,
-                    name_key: latin_name_key(s.latin),
-                    birth_year: Some(s.birth[..4].parse().unwrap()),
-                },
-            )
-            .unwrap();
+        let by_name = candidates(MatchProbe {
+            document: None,
+            name_key: latin_name_key(s.latin),
+            birth_year: Some(s.birth[..4].parse().unwrap()),
+        });
         assert_eq!(by_name.len(), 1);
         assert_eq!(by_name[0].documents[0].as_str(), s.document);
     }

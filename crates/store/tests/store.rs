@@ -57,8 +57,13 @@ struct Setup {
     flight: FlightId,
 }
 
+/// A new operation, created at time 0.
+fn new_operation(store: &dyn Store, name: &str) -> OperationId {
+    store.create_operation(name, Timestamp(0)).unwrap().id
+}
+
 fn setup(store: &dyn Store) -> Setup {
-    let op = store.create_operation("Property", Timestamp(0)).unwrap().id;
+    let op = new_operation(store, "Property");
     let rv = store
         .propose_rv(
             op,
@@ -129,7 +134,7 @@ fn setup(store: &dyn Store) -> Setup {
 /// nothing; another user's same key is theirs alone.
 fn a_registration_repeated_with_its_key_takes_effect_once(backend: Backend) {
     let t = TestStore::fresh(backend);
-    let op = t.store.create_operation("Once", Timestamp(0)).unwrap().id;
+    let op = new_operation(t.store.as_ref(), "Once");
     let by = |user: i64| Actor {
         user: Some(UserId(user)),
         ..at()
@@ -198,11 +203,7 @@ safeconduct_store::on_both_backends!(
 
 fn data_survives_reopening_and_migrations_run_once(backend: Backend) {
     let t = TestStore::fresh(backend);
-    let op = t
-        .store
-        .create_operation("Durable", Timestamp(0))
-        .unwrap()
-        .id;
+    let op = new_operation(t.store.as_ref(), "Durable");
     let reference = t
         .store
         .register_households(op, &[household(0, 3)], &mut counter(), &at())
@@ -230,11 +231,7 @@ fn data_survives_reopening_and_migrations_run_once(backend: Backend) {
 fn a_postgres_server_keeps_to_the_connections_its_url_allows() {
     let (url, _guard) = TestStore::empty_url(Backend::Postgres);
     let t = TestStore::over(format!("{url}?connections=1"));
-    let op = t
-        .store
-        .create_operation("Small pool", Timestamp(0))
-        .unwrap()
-        .id;
+    let op = new_operation(t.store.as_ref(), "Small pool");
     std::thread::scope(|s| {
         for thread in 0..6u64 {
             let store = &t.store;
@@ -267,11 +264,7 @@ fn a_postgres_server_keeps_to_the_connections_its_url_allows() {
 
 fn events_cannot_be_updated_or_deleted(backend: Backend) {
     let t = TestStore::fresh(backend);
-    let op = t
-        .store
-        .create_operation("Append only", Timestamp(0))
-        .unwrap()
-        .id;
+    let op = new_operation(t.store.as_ref(), "Append only");
     t.store
         .register_households(op, &[household(0, 1)], &mut counter(), &at())
         .unwrap();
@@ -284,7 +277,7 @@ fn events_cannot_be_updated_or_deleted(backend: Backend) {
 fn a_failed_registration_stores_nothing_of_the_batch(backend: Backend) {
     let t = TestStore::fresh(backend);
     let store = &t.store;
-    let op = store.create_operation("Atomic", Timestamp(0)).unwrap().id;
+    let op = new_operation(store.as_ref(), "Atomic");
     let mut empty = household(0, 1);
     empty.members.clear();
     let err = store
@@ -297,7 +290,7 @@ fn a_failed_registration_stores_nothing_of_the_batch(backend: Backend) {
 fn a_colliding_reference_is_drawn_again(backend: Backend) {
     let t = TestStore::fresh(backend);
     let store = &t.store;
-    let op = store.create_operation("Collide", Timestamp(0)).unwrap().id;
+    let op = new_operation(store.as_ref(), "Collide");
     let fixed = CaseReference::from_random([1; 8]);
     let mut draws = vec![
         CaseReference::from_random([2; 8]),
@@ -315,7 +308,7 @@ fn a_colliding_reference_is_drawn_again(backend: Backend) {
 fn lookup_by_phone_finds_every_household_sharing_it(backend: Backend) {
     let t = TestStore::fresh(backend);
     let store = &t.store;
-    let op = store.create_operation("Phones", Timestamp(0)).unwrap().id;
+    let op = new_operation(store.as_ref(), "Phones");
     let mut a = household(0, 2);
     let mut b = household(10, 1);
     let shared = PhoneNumber::parse("0799 000 111").unwrap();

@@ -16,7 +16,7 @@ use crate::vault::Vault;
 use crate::{Change, Feed, Result, StoreError};
 use bytes::BytesMut;
 use postgres::error::SqlState;
-use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, GenericClient, NoTls, Statement};
 use safeconduct_pass::Kek;
 use std::collections::HashMap;
@@ -25,20 +25,7 @@ use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("migrations/0001_lifecycle.sql")),
-    (2, include_str!("migrations/0002_scans.sql")),
-    (3, include_str!("migrations/0003_passes.sql")),
-    (4, include_str!("migrations/0004_sign_in_failures.sql")),
-    (5, include_str!("migrations/0005_audit.sql")),
-    (6, include_str!("migrations/0006_place_assignments.sql")),
-    (7, include_str!("migrations/0007_sealed.sql")),
-    (8, include_str!("migrations/0008_drop_clear.sql")),
-    (9, include_str!("migrations/0009_totp.sql")),
-    (10, include_str!("migrations/0010_count_shards.sql")),
-    (11, include_str!("migrations/0011_audit_pending.sql")),
-    (12, include_str!("migrations/0012_request_keys.sql")),
-];
+const MIGRATIONS: &[(i64, &str)] = crate::sql::migrations!();
 
 /// The channel changes are announced on.
 pub(crate) const CHANNEL: &str = "safeconduct_changes";
@@ -382,40 +369,17 @@ impl ToSql for Value {
 
 fn read_value(row: &postgres::Row, i: usize) -> Result<Value> {
     let ty = row.columns()[i].type_();
-    let bad = |e: postgres::Error| StoreError::Internal(format!("column {i}: {e}"));
     Ok(match *ty {
-        Type::INT8 => row
-            .try_get::<_, Option<i64>>(i)
-            .map_err(bad)?
-            .map(Value::Int),
-        Type::INT4 => row
-            .try_get::<_, Option<i32>>(i)
-            .map_err(bad)?
-            .map(|v| Value::Int(v as i64)),
-        Type::INT2 => row
-            .try_get::<_, Option<i16>>(i)
-            .map_err(bad)?
-            .map(|v| Value::Int(v as i64)),
-        Type::FLOAT8 => row
-            .try_get::<_, Option<f64>>(i)
-            .map_err(bad)?
-            .map(Value::Real),
-        Type::FLOAT4 => row
-            .try_get::<_, Option<f32>>(i)
-            .map_err(bad)?
-            .map(|v| Value::Real(v as f64)),
-        Type::BOOL => row
-            .try_get::<_, Option<bool>>(i)
-            .map_err(bad)?
-            .map(Value::Bool),
-        Type::BYTEA => row
-            .try_get::<_, Option<Vec<u8>>>(i)
-            .map_err(bad)?
-            .map(Value::Bytes),
-        Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => row
-            .try_get::<_, Option<String>>(i)
-            .map_err(bad)?
-            .map(Value::Text),
+        Type::INT8 => column::<i64>(row, i)?.map(Value::Int),
+        Type::INT4 => column::<i32>(row, i)?.map(|v| Value::Int(v as i64)),
+        Type::INT2 => column::<i16>(row, i)?.map(|v| Value::Int(v as i64)),
+        Type::FLOAT8 => column::<f64>(row, i)?.map(Value::Real),
+        Type::FLOAT4 => column::<f32>(row, i)?.map(|v| Value::Real(v as f64)),
+        Type::BOOL => column::<bool>(row, i)?.map(Value::Bool),
+        Type::BYTEA => column::<Vec<u8>>(row, i)?.map(Value::Bytes),
+        Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => {
+            column::<String>(row, i)?.map(Value::Text)
+        }
         ref other => {
             return Err(StoreError::Internal(format!(
                 "column {i}: unsupported type {other}"
@@ -423,6 +387,12 @@ fn read_value(row: &postgres::Row, i: usize) -> Result<Value> {
         }
     }
     .unwrap_or(Value::Null))
+}
+
+/// Column `i` of `row` as a `T`, or `None` for NULL.
+fn column<'a, T: FromSql<'a>>(row: &'a postgres::Row, i: usize) -> Result<Option<T>> {
+    row.try_get::<_, Option<T>>(i)
+        .map_err(|e| StoreError::Internal(format!("column {i}: {e}")))
 }
 
 /// Statements on a connection, inside a transaction or not.

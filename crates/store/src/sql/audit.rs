@@ -16,8 +16,9 @@ use std::collections::HashMap;
 use std::sync::{Condvar, Mutex};
 
 use super::{Db, Row, Value, p};
-use crate::types::{AuditBreak, AuditCheckpoint, AuditEntry, AuditKey, AuditReport};
+use crate::types::{Actor, AuditBreak, AuditCheckpoint, AuditEntry, AuditKey, AuditReport};
 use crate::{Result, StoreError};
+use safeconduct_domain::OperationId;
 use safeconduct_domain::values::Timestamp;
 
 pub(crate) const GENESIS: [u8; 32] = [0; 32];
@@ -60,6 +61,17 @@ fn hash32(bytes: Vec<u8>) -> Result<[u8; 32]> {
 /// and chained once the change commits (see [`Audited`]).
 pub(crate) fn record(db: &mut dyn Db, entry: AuditEntry) -> Result<()> {
     db.audit(entry)
+}
+
+/// Records the entry of a change `actor` made to `record` (`kind/id`).
+pub(crate) fn change(
+    db: &mut dyn Db,
+    actor: &Actor,
+    op: Option<OperationId>,
+    action: &str,
+    record: String,
+) -> Result<()> {
+    self::record(db, AuditEntry::by(actor, op, action, Some(record)))
 }
 
 /// Rows per `INSERT` when appending, largest first: a batch is written with a few statements

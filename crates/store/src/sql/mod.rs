@@ -7,13 +7,24 @@
 //! supplies connections, transactions, its own migrations, parameter binding and error
 //! mapping; nothing engine-specific appears here.
 
+pub(crate) mod accounts;
 pub(crate) mod audit;
-pub(crate) mod cases;
+pub(crate) mod batches;
+pub(crate) mod counts;
+pub(crate) mod flights;
+pub(crate) mod gates;
+pub(crate) mod hazards;
+pub(crate) mod households;
+pub(crate) mod lifecycle;
+pub(crate) mod operations;
 pub(crate) mod passes;
-pub(crate) mod places;
+pub(crate) mod rvs;
+pub(crate) mod scans;
 pub(crate) mod sealed;
+pub(crate) mod step;
 mod store;
 pub(crate) mod upgrade;
+pub(crate) mod windows;
 
 pub use store::{Engine, SqlStore};
 
@@ -35,21 +46,17 @@ impl From<i64> for Value {
         Value::Int(v)
     }
 }
-impl From<u32> for Value {
-    fn from(v: u32) -> Self {
-        Value::Int(v as i64)
-    }
+/// Unsigned integers bound as `Value::Int`: every count, capacity and index fits in an `i64`.
+macro_rules! from_unsigned {
+    ($($t:ty),*) => {
+        $(impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                Value::Int(v as i64)
+            }
+        })*
+    };
 }
-impl From<u16> for Value {
-    fn from(v: u16) -> Self {
-        Value::Int(v as i64)
-    }
-}
-impl From<usize> for Value {
-    fn from(v: usize) -> Self {
-        Value::Int(v as i64)
-    }
-}
+from_unsigned!(u32, u16, usize);
 impl From<f64> for Value {
     fn from(v: f64) -> Self {
         Value::Real(v)
@@ -98,6 +105,28 @@ macro_rules! p {
     };
 }
 pub(crate) use p;
+
+/// The migrations of an engine, in order, read from the `migrations/` folder beside the engine
+/// module that names them: both engines have a file of each name, in their own dialect.
+macro_rules! migrations {
+    () => {
+        &[
+            (1, include_str!("migrations/0001_lifecycle.sql")),
+            (2, include_str!("migrations/0002_scans.sql")),
+            (3, include_str!("migrations/0003_passes.sql")),
+            (4, include_str!("migrations/0004_sign_in_failures.sql")),
+            (5, include_str!("migrations/0005_audit.sql")),
+            (6, include_str!("migrations/0006_place_assignments.sql")),
+            (7, include_str!("migrations/0007_sealed.sql")),
+            (8, include_str!("migrations/0008_drop_clear.sql")),
+            (9, include_str!("migrations/0009_totp.sql")),
+            (10, include_str!("migrations/0010_count_shards.sql")),
+            (11, include_str!("migrations/0011_audit_pending.sql")),
+            (12, include_str!("migrations/0012_request_keys.sql")),
+        ]
+    };
+}
+pub(crate) use migrations;
 
 /// One result row, read by column index.
 #[derive(Debug, Clone)]

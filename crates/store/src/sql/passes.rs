@@ -1,9 +1,13 @@
 //! Pass keys and issued passes. The store holds keys only wrapped and passes only signed; it
 //! signs nothing itself: the caller's signer turns the facts loaded here into a pass, inside
 //! the transaction that records it.
+//!
+//! Imports `step` only.
 
-use super::cases::{NewEvent, commit_step, insert_event, load_case};
 use super::sealed::{self, DocumentFields, PersonFields};
+use super::step::{
+    NewEvent, commit_step, insert_event, load_case, require_operation, retire_valid_pass,
+};
 use super::{Db, Row, dec, p};
 use crate::types::*;
 use crate::vault::{Record, Vault};
@@ -83,7 +87,7 @@ pub(crate) fn init_pass_keys(
     issuer: &StoredIssuerKey,
     tiers: &[StoredTierKey],
 ) -> Result<PassKeys> {
-    super::places::require_operation(db, op)?;
+    require_operation(db, op)?;
     let existing = pass_keys(db, op)?;
     if existing.active().is_some() {
         return Ok(existing);
@@ -115,7 +119,7 @@ pub(crate) fn rotate_pass_key(
     compromised: bool,
     actor: &Actor,
 ) -> Result<Rotation> {
-    super::places::require_operation(db, op)?;
+    require_operation(db, op)?;
     let previous = db
         .row(
             "SELECT kid FROM pass_keys WHERE operation_id = $1 AND status = 'active'",
@@ -186,18 +190,6 @@ pub(crate) fn rotate_pass_key(
         previous: Some(previous),
         affected,
     })
-}
-
-/// Moves a household's valid pass, if it has one, to `state`.
-pub(crate) fn retire_valid_pass(
-    db: &mut dyn Db,
-    household: HouseholdId,
-    state: PassState,
-) -> Result<u64> {
-    db.exec(
-        "UPDATE passes SET status = $1 WHERE household_id = $2 AND status = 'valid'",
-        p![state.as_str(), household.0],
-    )
 }
 
 /// Issues (or re-issues) a household's pass: decides the step, draws the next pass index,

@@ -1,7 +1,12 @@
 //! [`Store`] for every engine: each method is one read or one write transaction of the engine,
-//! running the logic of `cases` and `places`.
+//! running the logic of one subject module (`households`, `lifecycle`, `batches`, `scans`,
+//! `operations`, `accounts`, `rvs`, `gates`, `windows`, `flights`, `hazards`, `counts`,
+//! `passes`, `audit`). No subject module imports this one.
 
-use super::{Db, audit, cases, passes, places};
+use super::{
+    Db, accounts, audit, batches, counts, flights, gates, hazards, households, lifecycle,
+    operations, passes, rvs, scans, windows,
+};
 use crate::types::*;
 use crate::vault::Vault;
 use crate::{ReferenceSource, Result, Store, StoreError};
@@ -96,7 +101,7 @@ impl<E: Engine> Store for SqlStore<E> {
     }
     fn check_key(&self) -> Result<usize> {
         self.read(|db| {
-            let ops = places::operations(db)?;
+            let ops = operations::operations(db)?;
             for op in ops.iter().filter(|op| op.shredded_at.is_none()) {
                 self.vault.key(db, op.id)?;
             }
@@ -105,19 +110,19 @@ impl<E: Engine> Store for SqlStore<E> {
     }
 
     fn create_operation(&self, name: &str, at: Timestamp) -> Result<Operation> {
-        self.write(|db| places::create_operation(db, &self.vault, name, at))
+        self.write(|db| operations::create_operation(db, &self.vault, name, at))
     }
     fn operation(&self, id: OperationId) -> Result<Operation> {
-        self.read(|db| places::operation(db, id))
+        self.read(|db| operations::operation(db, id))
     }
     fn operations(&self) -> Result<Vec<Operation>> {
-        self.read(|db| places::operations(db))
+        self.read(|db| operations::operations(db))
     }
     fn close_operation(&self, op: OperationId, actor: &Actor) -> Result<Operation> {
-        self.write(|db| places::close_operation(db, op, actor))
+        self.write(|db| operations::close_operation(db, op, actor))
     }
     fn shred_operation(&self, op: OperationId, actor: &Actor) -> Result<Operation> {
-        self.write(|db| places::shred_operation(db, &self.vault, op, actor))
+        self.write(|db| operations::shred_operation(db, &self.vault, op, actor))
     }
     fn create_organisation(
         &self,
@@ -125,28 +130,28 @@ impl<E: Engine> Store for SqlStore<E> {
         org: &NewOrganisation,
         actor: &Actor,
     ) -> Result<OrganisationId> {
-        self.write(|db| places::create_organisation(db, op, org, actor))
+        self.write(|db| accounts::create_organisation(db, op, org, actor))
     }
     fn create_user(&self, user: &NewUser, at: Timestamp) -> Result<UserId> {
-        self.write(|db| places::create_user(db, user, at))
+        self.write(|db| accounts::create_user(db, user, at))
     }
     fn user_by_name(&self, username: &str) -> Result<Option<UserAccount>> {
-        self.read(|db| places::user_by_name(db, username))
+        self.read(|db| accounts::user_by_name(db, username))
     }
     fn grant_role(&self, user: UserId, op: OperationId, role: Role, actor: &Actor) -> Result<()> {
-        self.write(|db| places::grant_role(db, user, op, role, actor))
+        self.write(|db| accounts::grant_role(db, user, op, role, actor))
     }
     fn set_totp(&self, user: UserId, wrapped: &[u8], actor: &Actor) -> Result<()> {
-        self.write(|db| places::set_totp(db, user, wrapped, actor))
+        self.write(|db| accounts::set_totp(db, user, wrapped, actor))
     }
     fn claim_totp_step(&self, user: UserId, step: i64) -> Result<bool> {
-        self.write(|db| places::claim_totp_step(db, user, step))
+        self.write(|db| accounts::claim_totp_step(db, user, step))
     }
     fn roles(&self, user: UserId, op: OperationId) -> Result<Vec<Role>> {
-        self.read(|db| places::roles(db, user, op))
+        self.read(|db| accounts::roles(db, user, op))
     }
     fn create_session(&self, token_hash: &[u8], user: UserId, expires_at: Timestamp) -> Result<()> {
-        self.write(|db| places::create_session(db, token_hash, user, expires_at))
+        self.write(|db| accounts::create_session(db, token_hash, user, expires_at))
     }
     fn session(
         &self,
@@ -154,10 +159,10 @@ impl<E: Engine> Store for SqlStore<E> {
         now: Timestamp,
         op: Option<OperationId>,
     ) -> Result<Option<(UserId, Vec<Role>)>> {
-        self.read(|db| places::session(db, token_hash, now, op))
+        self.read(|db| accounts::session(db, token_hash, now, op))
     }
     fn delete_session(&self, token_hash: &[u8]) -> Result<()> {
-        self.write(|db| places::delete_session(db, token_hash))
+        self.write(|db| accounts::delete_session(db, token_hash))
     }
     fn audit(&self, entry: &AuditEntry) -> Result<i64> {
         self.chain(Some(entry.clone()))?
@@ -194,7 +199,7 @@ impl<E: Engine> Store for SqlStore<E> {
         places: &PlaceAssignment,
         actor: &Actor,
     ) -> Result<()> {
-        self.write(|db| places::assign_places(db, user, op, places, actor))
+        self.write(|db| accounts::assign_places(db, user, op, places, actor))
     }
     fn assigned_places(
         &self,
@@ -202,17 +207,10 @@ impl<E: Engine> Store for SqlStore<E> {
         op: OperationId,
         now: Timestamp,
     ) -> Result<(Vec<RvId>, Vec<GateId>)> {
-        self.read(|db| places::assigned_places(db, user, op, now))
+        self.read(|db| accounts::assigned_places(db, user, op, now))
     }
     fn sign_in_failures(&self, name_digest: &[u8]) -> Result<Option<(u32, Timestamp)>> {
-        self.read(|db| {
-            db.row(
-                "SELECT failures, last_failed_at FROM sign_in_failures WHERE name_digest = $1",
-                super::p![name_digest],
-            )?
-            .map(|r| Ok((r.u32(0)?, Timestamp(r.i64(1)?))))
-            .transpose()
-        })
+        self.read(|db| accounts::sign_in_failures(db, name_digest))
     }
     fn record_sign_in_failure(
         &self,
@@ -220,28 +218,10 @@ impl<E: Engine> Store for SqlStore<E> {
         at: Timestamp,
         forget_before: Timestamp,
     ) -> Result<u32> {
-        self.write(|db| {
-            db.one(
-                "INSERT INTO sign_in_failures (name_digest, failures, last_failed_at)
-                 VALUES ($1, 1, $2)
-                 ON CONFLICT (name_digest) DO UPDATE SET
-                     failures = CASE WHEN sign_in_failures.last_failed_at < $3 THEN 1
-                                     ELSE sign_in_failures.failures + 1 END,
-                     last_failed_at = $2
-                 RETURNING failures",
-                super::p![name_digest, at.0, forget_before.0],
-            )?
-            .u32(0)
-        })
+        self.write(|db| accounts::record_sign_in_failure(db, name_digest, at, forget_before))
     }
     fn clear_sign_in_failures(&self, name_digest: &[u8]) -> Result<()> {
-        self.write(|db| {
-            db.exec(
-                "DELETE FROM sign_in_failures WHERE name_digest = $1",
-                super::p![name_digest],
-            )
-            .map(|_| ())
-        })
+        self.write(|db| accounts::clear_sign_in_failures(db, name_digest))
     }
 
     fn register_households(
@@ -251,7 +231,9 @@ impl<E: Engine> Store for SqlStore<E> {
         references: ReferenceSource<'_>,
         actor: &Actor,
     ) -> Result<Vec<Registered>> {
-        self.write(|db| cases::register(db, &self.vault, op, households, &mut *references, actor))
+        self.write(|db| {
+            households::register(db, &self.vault, op, households, &mut *references, actor)
+        })
     }
     fn register_household_once(
         &self,
@@ -262,14 +244,14 @@ impl<E: Engine> Store for SqlStore<E> {
         actor: &Actor,
     ) -> Result<(Registered, bool)> {
         self.write(|db| {
-            cases::register_once(db, &self.vault, op, household, key, &mut *references, actor)
+            households::register_once(db, &self.vault, op, household, key, &mut *references, actor)
         })
     }
     fn household(&self, op: OperationId, reference: &CaseReference) -> Result<Household> {
-        self.read(|db| cases::household_by_reference(db, &self.vault, op, reference))
+        self.read(|db| households::household_by_reference(db, &self.vault, op, reference))
     }
     fn households_by_phone(&self, op: OperationId, phone: &PhoneNumber) -> Result<Vec<Household>> {
-        self.read(|db| cases::households_by_phone(db, &self.vault, op, phone))
+        self.read(|db| households::households_by_phone(db, &self.vault, op, phone))
     }
     fn attach_document(
         &self,
@@ -280,7 +262,7 @@ impl<E: Engine> Store for SqlStore<E> {
         actor: &Actor,
     ) -> Result<DocumentId> {
         self.write(|db| {
-            cases::attach_document(db, &self.vault, op, reference, person, document, actor)
+            households::attach_document(db, &self.vault, op, reference, person, document, actor)
         })
     }
     fn apply(
@@ -290,7 +272,7 @@ impl<E: Engine> Store for SqlStore<E> {
         request: &CaseRequest,
         actor: &Actor,
     ) -> Result<CaseOutcome> {
-        self.write(|db| cases::apply(db, op, reference, request, actor))
+        self.write(|db| lifecycle::apply(db, op, reference, request, actor))
     }
     fn issue_pass(
         &self,
@@ -341,7 +323,7 @@ impl<E: Engine> Store for SqlStore<E> {
         self.write(|db| passes::rotate_pass_key(db, op, next, compromised, actor))
     }
     fn match_candidates(&self, op: OperationId, probe: &MatchProbe) -> Result<Vec<ExistingPerson>> {
-        self.read(|db| cases::match_candidates(db, &self.vault, op, probe))
+        self.read(|db| households::match_candidates(db, &self.vault, op, probe))
     }
 
     fn ingest_scans(
@@ -351,7 +333,7 @@ impl<E: Engine> Store for SqlStore<E> {
         scans: &[FieldScan],
         actor: &Actor,
     ) -> Result<ScanReceipt> {
-        self.write(|db| cases::ingest_scans(db, op, device, scans, actor))
+        self.write(|db| scans::ingest_scans(db, op, device, scans, actor))
     }
 
     fn depart_batch(
@@ -360,13 +342,13 @@ impl<E: Engine> Store for SqlStore<E> {
         departure: &BatchDeparture,
         actor: &Actor,
     ) -> Result<Batch> {
-        self.write(|db| cases::depart_batch(db, op, departure, actor))
+        self.write(|db| batches::depart_batch(db, op, departure, actor))
     }
     fn close_batch(&self, op: OperationId, batch: BatchId, actor: &Actor) -> Result<Batch> {
-        self.write(|db| cases::close_batch(db, op, batch, actor))
+        self.write(|db| batches::close_batch(db, op, batch, actor))
     }
     fn batch(&self, op: OperationId, batch: BatchId) -> Result<Batch> {
-        self.read(|db| cases::load_batch(db, op, batch))
+        self.read(|db| batches::load_batch(db, op, batch))
     }
 
     fn propose_rv(
@@ -376,7 +358,7 @@ impl<E: Engine> Store for SqlStore<E> {
         side: Side,
         actor: &Actor,
     ) -> Result<RendezvousPoint> {
-        self.write(|db| places::propose_rv(db, op, rv, side, actor))
+        self.write(|db| rvs::propose_rv(db, op, rv, side, actor))
     }
     fn change_rv(
         &self,
@@ -385,13 +367,13 @@ impl<E: Engine> Store for SqlStore<E> {
         change: RvChange,
         actor: &Actor,
     ) -> Result<RendezvousPoint> {
-        self.write(|db| places::change_rv(db, op, rv, change, actor))
+        self.write(|db| rvs::change_rv(db, op, rv, change, actor))
     }
     fn rvs(&self, op: OperationId) -> Result<Vec<RendezvousPoint>> {
-        self.read(|db| places::rvs(db, op))
+        self.read(|db| rvs::rvs(db, op))
     }
     fn create_gate(&self, op: OperationId, gate: &NewGate, actor: &Actor) -> Result<Gate> {
-        self.write(|db| places::create_gate(db, op, gate, actor))
+        self.write(|db| gates::create_gate(db, op, gate, actor))
     }
     fn set_gate_status(
         &self,
@@ -400,10 +382,10 @@ impl<E: Engine> Store for SqlStore<E> {
         status: GateStatus,
         actor: &Actor,
     ) -> Result<Gate> {
-        self.write(|db| places::set_gate_status(db, op, gate, status, actor))
+        self.write(|db| gates::set_gate_status(db, op, gate, status, actor))
     }
     fn gates(&self, op: OperationId) -> Result<Vec<Gate>> {
-        self.read(|db| places::gates(db, op))
+        self.read(|db| gates::gates(db, op))
     }
     fn create_window(
         &self,
@@ -412,40 +394,40 @@ impl<E: Engine> Store for SqlStore<E> {
         spec: WindowSpec,
         actor: &Actor,
     ) -> Result<Window> {
-        self.write(|db| places::create_window(db, op, rv, spec, actor))
+        self.write(|db| windows::create_window(db, op, rv, spec, actor))
     }
     fn windows(&self, op: OperationId) -> Result<Vec<Window>> {
-        self.read(|db| places::windows(db, op))
+        self.read(|db| windows::windows(db, op))
     }
     fn create_flight(&self, op: OperationId, flight: &NewFlight, actor: &Actor) -> Result<Flight> {
-        self.write(|db| places::create_flight(db, op, flight, actor))
+        self.write(|db| flights::create_flight(db, op, flight, actor))
     }
     fn flights(&self, op: OperationId) -> Result<Vec<Flight>> {
-        self.read(|db| places::flights(db, op))
+        self.read(|db| flights::flights(db, op))
     }
     fn manifest(&self, op: OperationId, flight: FlightId) -> Result<Manifest> {
-        self.snapshot(|db| places::manifest(db, &self.vault, op, flight))
+        self.snapshot(|db| flights::manifest(db, &self.vault, op, flight))
     }
     fn report_hazard(&self, op: OperationId, hazard: &NewHazard, actor: &Actor) -> Result<Hazard> {
-        self.write(|db| places::report_hazard(db, op, hazard, actor))
+        self.write(|db| hazards::report_hazard(db, op, hazard, actor))
     }
     fn hazards(&self, op: OperationId) -> Result<Vec<Hazard>> {
-        self.read(|db| places::hazards(db, op))
+        self.read(|db| hazards::hazards(db, op))
     }
 
     fn stage_counts(&self, op: OperationId, scope: CountScope) -> Result<StageCounts> {
-        self.read(|db| places::stage_counts(db, op, scope))
+        self.read(|db| counts::stage_counts(db, op, scope))
     }
     fn operation_counts(&self, op: OperationId) -> Result<OperationCounts> {
-        self.read(|db| places::operation_counts(db, op))
+        self.read(|db| counts::operation_counts(db, op))
     }
     fn accountability(&self, op: OperationId) -> Result<AccountabilityReport> {
-        self.snapshot(|db| places::accountability(db, op))
+        self.snapshot(|db| counts::accountability(db, op))
     }
     fn batch_balances(&self, op: OperationId) -> Result<Vec<BatchBalance>> {
-        self.read(|db| places::batch_balances(db, op))
+        self.read(|db| counts::batch_balances(db, op))
     }
     fn case_events(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<Event>> {
-        self.read(|db| cases::case_events(db, op, reference))
+        self.read(|db| lifecycle::case_events(db, op, reference))
     }
 }

@@ -15,20 +15,7 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 
 /// Migrations in order; each runs once, in its own transaction.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("migrations/0001_lifecycle.sql")),
-    (2, include_str!("migrations/0002_scans.sql")),
-    (3, include_str!("migrations/0003_passes.sql")),
-    (4, include_str!("migrations/0004_sign_in_failures.sql")),
-    (5, include_str!("migrations/0005_audit.sql")),
-    (6, include_str!("migrations/0006_place_assignments.sql")),
-    (7, include_str!("migrations/0007_sealed.sql")),
-    (8, include_str!("migrations/0008_drop_clear.sql")),
-    (9, include_str!("migrations/0009_totp.sql")),
-    (10, include_str!("migrations/0010_count_shards.sql")),
-    (11, include_str!("migrations/0011_audit_pending.sql")),
-    (12, include_str!("migrations/0012_request_keys.sql")),
-];
+const MIGRATIONS: &[(i64, &str)] = crate::sql::migrations!();
 
 /// The store on SQLite.
 pub type SqliteStore = SqlStore<SqliteEngine>;

@@ -1,0 +1,285 @@
+//! Accounts: organisations, users, TOTP secrets and steps, roles, sessions, sign-in locks and
+//! the places an escort or gate user is assigned to.
+//!
+//! Imports `step` and the place guards (`rvs`, `gates`); knows nothing of cases.
+
+use super::audit;
+use super::gates::require_gate;
+use super::rvs::require_rv;
+use super::step::{duplicate, require_operation};
+use super::{Db, p};
+use crate::types::*;
+use crate::{Result, StoreError};
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::*;
+
+pub(crate) fn create_organisation(
+    db: &mut dyn Db,
+    op: OperationId,
+    org: &NewOrganisation,
+    actor: &Actor,
+) -> Result<OrganisationId> {
+    require_operation(db, op)?;
+    let id = db
+        .one(
+            "INSERT INTO organisations (operation_id, name, kind) VALUES ($1, $2, $3) RETURNING id",
+            p![op.0, org.name.as_str(), org.kind.as_str()],
+        )
+        .map_err(duplicate(format!("an organisation named {:?}", org.name)))?
+        .i64(0)?;
+    audit::change(
+        db,
+        actor,
+        Some(op),
+        "organisation_created",
+        format!("organisation/{id}"),
+    )?;
+    Ok(OrganisationId(id))
+}
+
+pub(crate) fn create_user(db: &mut dyn Db, user: &NewUser, at: Timestamp) -> Result<UserId> {
+    let id = db
+        .one(
+            "INSERT INTO users (username, password_hash, organisation_id, created_at)
+             VALUES ($1, $2, $3, $4) RETURNING id",
+            p![
+                user.username.as_str(),
+                user.password_hash.as_str(),
+                user.organisation.map(|o| o.0),
+                at.0
+            ],
+        )
+        .map_err(duplicate(format!("a user named {:?}", user.username)))?
+        .i64(0)?;
+    audit::change(
+        db,
+        &Actor::system(at),
+        None,
+        "user_created",
+        format!("user/{id}"),
+    )?;
+    Ok(UserId(id))
+}
+
+pub(crate) fn user_by_name(db: &mut dyn Db, username: &str) -> Result<Option<UserAccount>> {
+    db.row(
+        "SELECT id, username, password_hash, totp_wrapped,
+                EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = 'coordinator')
+         FROM users WHERE username = $1",
+        p![username],
+    )?
+    .map(|r| {
+        Ok(UserAccount {
+            id: UserId(r.i64(0)?),
+            username: r.text(1)?,
+            password_hash: r.text(2)?,
+            totp: r.opt_bytes(3)?,
+            coordinator: r.bool(4)?,
+        })
+    })
+    .transpose()
+}
+
+/// Stores a user's (new) wrapped TOTP secret; codes of any earlier secret stop working.
+pub(crate) fn set_totp(db: &mut dyn Db, user: UserId, wrapped: &[u8], actor: &Actor) -> Result<()> {
+    let changed = db.exec(
+        "UPDATE users SET totp_wrapped = $2, totp_last_step = NULL WHERE id = $1",
+        p![user.0, wrapped],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::not_found(format!("user {}", user.0)));
+    }
+    audit::change(db, actor, None, "totp_enrolled", format!("user/{}", user.0))?;
+    Ok(())
+}
+
+/// Takes a TOTP time step as used; false when it, or a later one, was used already.
+pub(crate) fn claim_totp_step(db: &mut dyn Db, user: UserId, step: i64) -> Result<bool> {
+    Ok(db.exec(
+        "UPDATE users SET totp_last_step = $2
+         WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        p![user.0, step],
+    )? == 1)
+}
+
+pub(crate) fn grant_role(
+    db: &mut dyn Db,
+    user: UserId,
+    op: OperationId,
+    role: Role,
+    actor: &Actor,
+) -> Result<()> {
+    require_operation(db, op)?;
+    let granted = db.exec(
+        "INSERT INTO user_roles (user_id, operation_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        p![user.0, op.0, role.as_str()],
+    )?;
+    if granted > 0 {
+        audit::change(
+            db,
+            actor,
+            Some(op),
+            &format!("role_granted:{}", role.as_str()),
+            format!("user/{}", user.0),
+        )?;
+    }
+    Ok(())
+}
+
+pub(crate) fn roles(db: &mut dyn Db, user: UserId, op: OperationId) -> Result<Vec<Role>> {
+    db.rows(
+        "SELECT role FROM user_roles WHERE user_id = $1 AND operation_id = $2 ORDER BY role",
+        p![user.0, op.0],
+    )?
+    .iter()
+    .map(|r| Ok(r.text(0)?.parse()?))
+    .collect()
+}
+
+pub(crate) fn create_session(
+    db: &mut dyn Db,
+    digest: &[u8],
+    user: UserId,
+    expires: Timestamp,
+) -> Result<()> {
+    db.exec(
+        "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+        p![digest, user.0, expires.0],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn session(
+    db: &mut dyn Db,
+    digest: &[u8],
+    now: Timestamp,
+    op: Option<OperationId>,
+) -> Result<Option<(UserId, Vec<Role>)>> {
+    let rows = db.rows(
+        "SELECT s.user_id, r.role FROM sessions s
+         LEFT JOIN user_roles r ON r.user_id = s.user_id AND r.operation_id = $3
+         WHERE s.token_hash = $1 AND s.expires_at > $2
+         ORDER BY r.role",
+        p![digest, now.0, op.map(|o| o.0)],
+    )?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let user = UserId(first.i64(0)?);
+    let roles = rows
+        .iter()
+        .filter_map(|r| r.opt_text(1).transpose())
+        .map(|role| Ok(role?.parse()?))
+        .collect::<Result<_>>()?;
+    Ok(Some((user, roles)))
+}
+
+pub(crate) fn delete_session(db: &mut dyn Db, digest: &[u8]) -> Result<()> {
+    db.exec("DELETE FROM sessions WHERE token_hash = $1", p![digest])?;
+    Ok(())
+}
+
+pub(crate) fn assign_places(
+    db: &mut dyn Db,
+    user: UserId,
+    op: OperationId,
+    a: &PlaceAssignment,
+    actor: &Actor,
+) -> Result<()> {
+    require_operation(db, op)?;
+    for rv in &a.rvs {
+        require_rv(db, op, *rv)?;
+    }
+    for gate in &a.gates {
+        require_gate(db, op, *gate)?;
+    }
+    db.exec(
+        "DELETE FROM place_assignments WHERE user_id = $1 AND operation_id = $2",
+        p![user.0, op.0],
+    )?;
+    let places = a
+        .rvs
+        .iter()
+        .map(|r| ("rv", r.0))
+        .chain(a.gates.iter().map(|g| ("gate", g.0)));
+    for (kind, id) in places {
+        db.exec(
+            "INSERT INTO place_assignments (user_id, operation_id, kind, place_id, valid_from, valid_until)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            p![user.0, op.0, kind, id, a.valid_from.map(|t| t.0), a.valid_until.map(|t| t.0)],
+        )?;
+    }
+    audit::change(
+        db,
+        actor,
+        Some(op),
+        "places_assigned",
+        format!("user/{}", user.0),
+    )?;
+    Ok(())
+}
+
+pub(crate) fn assigned_places(
+    db: &mut dyn Db,
+    user: UserId,
+    op: OperationId,
+    now: Timestamp,
+) -> Result<(Vec<RvId>, Vec<GateId>)> {
+    let mut rvs = Vec::new();
+    let mut gates = Vec::new();
+    for r in db.rows(
+        "SELECT kind, place_id FROM place_assignments
+         WHERE user_id = $1 AND operation_id = $2
+           AND (valid_from IS NULL OR valid_from <= $3)
+           AND (valid_until IS NULL OR valid_until > $3)
+         ORDER BY kind, place_id",
+        p![user.0, op.0, now.0],
+    )? {
+        match r.text(0)?.as_str() {
+            "rv" => rvs.push(RvId(r.i64(1)?)),
+            _ => gates.push(GateId(r.i64(1)?)),
+        }
+    }
+    Ok((rvs, gates))
+}
+
+/// Failed sign-ins under a name's digest, and when the last one was.
+pub(crate) fn sign_in_failures(
+    db: &mut dyn Db,
+    name_digest: &[u8],
+) -> Result<Option<(u32, Timestamp)>> {
+    db.row(
+        "SELECT failures, last_failed_at FROM sign_in_failures WHERE name_digest = $1",
+        p![name_digest],
+    )?
+    .map(|r| Ok((r.u32(0)?, Timestamp(r.i64(1)?))))
+    .transpose()
+}
+
+/// Counts a failed sign-in; failures older than `forget_before` are forgotten first.
+pub(crate) fn record_sign_in_failure(
+    db: &mut dyn Db,
+    name_digest: &[u8],
+    at: Timestamp,
+    forget_before: Timestamp,
+) -> Result<u32> {
+    db.one(
+        "INSERT INTO sign_in_failures (name_digest, failures, last_failed_at)
+         VALUES ($1, 1, $2)
+         ON CONFLICT (name_digest) DO UPDATE SET
+             failures = CASE WHEN sign_in_failures.last_failed_at < $3 THEN 1
+                             ELSE sign_in_failures.failures + 1 END,
+             last_failed_at = $2
+         RETURNING failures",
+        p![name_digest, at.0, forget_before.0],
+    )?
+    .u32(0)
+}
+
+pub(crate) fn clear_sign_in_failures(db: &mut dyn Db, name_digest: &[u8]) -> Result<()> {
+    db.exec(
+        "DELETE FROM sign_in_failures WHERE name_digest = $1",
+        p![name_digest],
+    )
+    .map(|_| ())
+}

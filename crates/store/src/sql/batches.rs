@@ -1,0 +1,145 @@
+//! Escort batches: a batch departs an RV with its households, and is closed at its gate, where
+//! households that did not arrive become unaccounted.
+//!
+//! Imports `step` and the place loaders (`rvs`, `gates`); never households or lifecycle.
+
+use super::gates;
+use super::rvs::require_rv;
+use super::step::{NewEvent, commit_step, insert_event, load_case};
+use super::{Db, p};
+use crate::types::*;
+use crate::{Result, StoreError};
+use safeconduct_domain::lifecycle::{Command, decide};
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::*;
+
+pub(crate) fn depart_batch(
+    db: &mut dyn Db,
+    op: OperationId,
+    departure: &BatchDeparture,
+    actor: &Actor,
+) -> Result<Batch> {
+    if departure.households.is_empty() || departure.households.len() > 500 {
+        return Err(DomainError::invalid("households", "a batch holds 1 to 500 households").into());
+    }
+    require_rv(db, op, departure.rv)?;
+    let gate = gates::gate(db, op, departure.gate)?;
+    let gate_serves_rv = gate.rvs.contains(&departure.rv);
+    let batch = BatchId(
+        db.one(
+            "INSERT INTO batches (operation_id, rv_id, gate_id, households, departed_people, departed_at)
+             VALUES ($1, $2, $3, 0, 0, $4) RETURNING id",
+            p![op.0, departure.rv.0, departure.gate.0, actor.at.0],
+        )?
+        .i64(0)?,
+    );
+    let mut people = 0i64;
+    for reference in &departure.households {
+        let loaded = load_case(db, op, reference)?;
+        let command = Command::DepartInEscort {
+            batch,
+            rv: departure.rv,
+            gate: departure.gate,
+            gate_status: gate.status,
+            gate_serves_rv,
+        };
+        let next = decide(&loaded.state, &command).map_err(|e| {
+            StoreError::Domain(DomainError::conflict(format!("case {reference}: {e}")))
+        })?;
+        commit_step(
+            db,
+            op,
+            &loaded,
+            &next,
+            "depart_in_escort",
+            serde_json::json!({ "batch": batch.0 }),
+            actor,
+        )?;
+        people += loaded.state.size as i64;
+    }
+    db.exec(
+        "UPDATE batches SET households = $1, departed_people = $2 WHERE id = $3",
+        p![departure.households.len(), people, batch.0],
+    )?;
+    load_batch(db, op, batch)
+}
+
+pub(crate) fn close_batch(
+    db: &mut dyn Db,
+    op: OperationId,
+    batch: BatchId,
+    actor: &Actor,
+) -> Result<Batch> {
+    let current = load_batch(db, op, batch)?;
+    if current.closed_at.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "batch {batch} is already closed"
+        )));
+    }
+    let missing = db.rows(
+        "SELECT reference FROM households WHERE batch_id = $1 AND stage = 'in_escort' ORDER BY id",
+        p![batch.0],
+    )?;
+    for row in missing {
+        let reference = CaseReference::parse(&row.text(0)?)?;
+        let loaded = load_case(db, op, &reference)?;
+        let next = decide(&loaded.state, &Command::MarkUnaccounted { batch })?;
+        commit_step(
+            db,
+            op,
+            &loaded,
+            &next,
+            "mark_unaccounted",
+            serde_json::json!({ "batch": batch.0 }),
+            actor,
+        )?;
+    }
+    db.exec(
+        "UPDATE batches SET closed_at = $1 WHERE id = $2",
+        p![actor.at.0, batch.0],
+    )?;
+    insert_event(
+        db,
+        NewEvent {
+            op,
+            household: None,
+            kind: "batch_closed",
+            transition: None,
+            detail: serde_json::json!({ "batch": batch.0 }),
+            rv: Some(current.rv),
+            gate: Some(current.gate),
+            batch: Some(batch),
+        },
+        actor,
+    )?;
+    load_batch(db, op, batch)
+}
+
+pub(crate) fn load_batch(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Result<Batch> {
+    let r = db
+        .row(
+            "SELECT rv_id, gate_id, households, departed_people, arrived_people, departed_at, closed_at
+             FROM batches WHERE id = $1 AND operation_id = $2",
+            p![batch.0, op.0],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("batch {batch}")))?;
+    let unaccounted = db
+        .rows(
+            "SELECT reference FROM households WHERE batch_id = $1 AND stage = 'unaccounted' ORDER BY id",
+            p![batch.0],
+        )?
+        .iter()
+        .map(|row| Ok(CaseReference::parse(&row.text(0)?)?))
+        .collect::<Result<_>>()?;
+    Ok(Batch {
+        id: batch,
+        rv: RvId(r.i64(0)?),
+        gate: GateId(r.i64(1)?),
+        households: r.u32(2)?,
+        departed_people: r.u32(3)?,
+        arrived_people: r.u32(4)?,
+        departed_at: Timestamp(r.i64(5)?),
+        closed_at: r.opt_i64(6)?.map(Timestamp),
+        unaccounted,
+    })
+}

@@ -1,0 +1,108 @@
+//! Flights and their manifests (the only roster of people, opened through the vault).
+//!
+//! Imports `step` only.
+
+use super::sealed::{self, DocumentFields, PersonFields};
+use super::step::{place_event, require_operation};
+use super::{Db, Row, p};
+use crate::types::*;
+use crate::vault::{Record, Vault};
+use crate::{Result, StoreError};
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::*;
+
+const FLIGHT_COLUMNS: &str = "id, number, departs_at, capacity, manifested_people, boarded_people";
+
+fn flight_row(r: &Row) -> Result<Flight> {
+    Ok(Flight {
+        id: FlightId(r.i64(0)?),
+        number: r.text(1)?,
+        departs_at: Timestamp(r.i64(2)?),
+        capacity: r.u32(3)?,
+        manifested_people: r.u32(4)?,
+        boarded_people: r.u32(5)?,
+    })
+}
+
+pub(crate) fn create_flight(
+    db: &mut dyn Db,
+    op: OperationId,
+    f: &NewFlight,
+    actor: &Actor,
+) -> Result<Flight> {
+    require_operation(db, op)?;
+    let id = FlightId(
+        db.one(
+            "INSERT INTO flights (operation_id, number, departs_at, capacity) VALUES ($1, $2, $3, $4) RETURNING id",
+            p![op.0, f.number.as_str(), f.departs_at.0, f.capacity],
+        )?
+        .i64(0)?,
+    );
+    place_event(
+        db,
+        op,
+        "flight_scheduled",
+        serde_json::json!({ "flight": id.0 }),
+        None,
+        None,
+        actor,
+    )?;
+    flight(db, op, id)
+}
+
+pub(crate) fn flight(db: &mut dyn Db, op: OperationId, id: FlightId) -> Result<Flight> {
+    let sql = format!("SELECT {FLIGHT_COLUMNS} FROM flights WHERE id = $1 AND operation_id = $2");
+    let r = db
+        .row(&sql, p![id.0, op.0])?
+        .ok_or_else(|| StoreError::not_found(format!("flight {id}")))?;
+    flight_row(&r)
+}
+
+pub(crate) fn flights(db: &mut dyn Db, op: OperationId) -> Result<Vec<Flight>> {
+    let sql = format!(
+        "SELECT {FLIGHT_COLUMNS} FROM flights WHERE operation_id = $1 ORDER BY departs_at, id"
+    );
+    db.rows(&sql, p![op.0])?.iter().map(flight_row).collect()
+}
+
+pub(crate) fn manifest(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+    id: FlightId,
+) -> Result<Manifest> {
+    let flight = flight(db, op, id)?;
+    let key = vault.key(db, op)?;
+    let lines = db
+        .rows(
+            "SELECT h.reference, p.id, p.sealed, d.id, d.sealed, h.stage = 'boarded'
+             FROM households h JOIN people p ON p.household_id = h.id
+             LEFT JOIN documents d ON d.id = (SELECT MIN(id) FROM documents WHERE person_id = p.id)
+             WHERE h.flight_id = $1 AND h.stage IN ('manifested', 'boarded')
+             ORDER BY h.reference, p.id",
+            p![id.0],
+        )?
+        .iter()
+        .map(|r| {
+            let person = r.i64(1)?;
+            let fields: PersonFields = sealed::open(&key, Record::Person, person, r, 2)?;
+            let document = match r.opt_i64(3)? {
+                Some(doc) => {
+                    let d: DocumentFields = sealed::open(&key, Record::Document, doc, r, 4)?;
+                    Some(d.number()?)
+                }
+                None => None,
+            };
+            Ok(ManifestLine {
+                reference: CaseReference::parse(&r.text(0)?)?,
+                person: PersonId(person),
+                name: fields.name()?,
+                birth_date: fields.birth_date()?,
+                nationality: fields.nationality()?,
+                document,
+                boarded: r.bool(5)?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Manifest { flight, lines })
+}

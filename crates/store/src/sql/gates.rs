@@ -1,0 +1,121 @@
+//! Gates: creation with the RVs they serve, status, and the guard that a gate exists in an
+//! operation.
+//!
+//! Imports `step` and, for the RVs a gate serves, `rvs`.
+
+use super::rvs::require_rv;
+use super::step::{place_event, require_operation};
+use super::{Db, p};
+use crate::types::*;
+use crate::{Result, StoreError};
+use safeconduct_domain::model::{GateKind, GateStatus};
+use safeconduct_domain::values::Coordinate;
+use safeconduct_domain::*;
+
+pub(crate) fn require_gate(db: &mut dyn Db, op: OperationId, gate: GateId) -> Result<()> {
+    self::gate(db, op, gate).map(|_| ())
+}
+
+pub(crate) fn gate(db: &mut dyn Db, op: OperationId, gate: GateId) -> Result<Gate> {
+    let r = db
+        .row(
+            "SELECT name, lat, lon, kind, hourly_throughput, status FROM gates WHERE id = $1 AND operation_id = $2",
+            p![gate.0, op.0],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("gate {gate}")))?;
+    let rvs = db
+        .rows(
+            "SELECT rv_id FROM gate_rvs WHERE gate_id = $1 ORDER BY rv_id",
+            p![gate.0],
+        )?
+        .iter()
+        .map(|r| r.i64(0).map(RvId))
+        .collect::<Result<_>>()?;
+    let (kind, status) = (r.text(3)?, r.text(5)?);
+    Ok(Gate {
+        id: gate,
+        name: r.text(0)?,
+        location: Coordinate::new(r.f64(1)?, r.f64(2)?)?,
+        kind: GateKind::parse(&kind)
+            .ok_or_else(|| StoreError::Internal(format!("unexpected gate kind {kind:?}")))?,
+        hourly_throughput: r.u32(4)?,
+        status: GateStatus::parse(&status)
+            .ok_or_else(|| StoreError::Internal(format!("unexpected gate status {status:?}")))?,
+        rvs,
+    })
+}
+
+pub(crate) fn gates(db: &mut dyn Db, op: OperationId) -> Result<Vec<Gate>> {
+    let ids = db.rows(
+        "SELECT id FROM gates WHERE operation_id = $1 ORDER BY id",
+        p![op.0],
+    )?;
+    ids.iter()
+        .map(|r| gate(db, op, GateId(r.i64(0)?)))
+        .collect()
+}
+
+pub(crate) fn create_gate(
+    db: &mut dyn Db,
+    op: OperationId,
+    g: &NewGate,
+    actor: &Actor,
+) -> Result<Gate> {
+    require_operation(db, op)?;
+    let id = GateId(
+        db.one(
+            "INSERT INTO gates (operation_id, name, lat, lon, kind, hourly_throughput, status)
+             VALUES ($1, $2, $3, $4, $5, $6, 'open') RETURNING id",
+            p![
+                op.0,
+                g.name.as_str(),
+                g.location.lat(),
+                g.location.lon(),
+                g.kind.as_str(),
+                g.hourly_throughput
+            ],
+        )?
+        .i64(0)?,
+    );
+    for rv in &g.rvs {
+        require_rv(db, op, *rv)?;
+        db.exec(
+            "INSERT INTO gate_rvs (gate_id, rv_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            p![id.0, rv.0],
+        )?;
+    }
+    place_event(
+        db,
+        op,
+        "gate_opened",
+        serde_json::json!({}),
+        None,
+        Some(id),
+        actor,
+    )?;
+    gate(db, op, id)
+}
+
+pub(crate) fn set_gate_status(
+    db: &mut dyn Db,
+    op: OperationId,
+    id: GateId,
+    status: GateStatus,
+    actor: &Actor,
+) -> Result<Gate> {
+    require_gate(db, op, id)?;
+    db.exec(
+        "UPDATE gates SET status = $1 WHERE id = $2",
+        p![status.as_str(), id.0],
+    )?;
+    place_event(
+        db,
+        op,
+        "gate_status",
+        serde_json::json!({ "status": status.as_str() }),
+        None,
+        Some(id),
+        actor,
+    )?;
+    gate(db, op, id)
+}

@@ -1,0 +1,191 @@
+//! One lifecycle step of one case: the facts the decision needs (window, flight, batch gate),
+//! `decide`, the counters the step moves, and the commit; and a case's history of events.
+//!
+//! Imports `step` and the place guards (`rvs`, `gates`); never households, batches or passes.
+
+use super::gates::require_gate;
+use super::rvs::require_rv;
+use super::step::{commit_step, load_case, retire_valid_pass, stage};
+use super::{Db, dec, p};
+use crate::types::*;
+use crate::{Result, StoreError};
+use safeconduct_domain::lifecycle::{Command, decide};
+use safeconduct_domain::model::{FlightLoad, WindowLoad};
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::*;
+
+fn window_load(db: &mut dyn Db, op: OperationId, window: WindowId) -> Result<WindowLoad> {
+    let r = db
+        .row(
+            "SELECT w.rv_id, r.status, w.capacity, w.assigned_people
+             FROM windows w JOIN rvs r ON r.id = w.rv_id
+             WHERE w.id = $1 AND w.operation_id = $2",
+            p![window.0, op.0],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("window {window}")))?;
+    Ok(WindowLoad {
+        window,
+        rv: RvId(r.i64(0)?),
+        rv_status: dec(r.text(1)?)?,
+        capacity: r.u32(2)?,
+        assigned_people: r.u32(3)?,
+    })
+}
+
+fn flight_load(db: &mut dyn Db, op: OperationId, flight: FlightId) -> Result<FlightLoad> {
+    let r = db
+        .row(
+            "SELECT capacity, manifested_people FROM flights WHERE id = $1 AND operation_id = $2",
+            p![flight.0, op.0],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("flight {flight}")))?;
+    Ok(FlightLoad {
+        flight,
+        capacity: r.u32(0)?,
+        manifested_people: r.u32(1)?,
+    })
+}
+
+fn batch_gate(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Result<GateId> {
+    db.row(
+        "SELECT gate_id FROM batches WHERE id = $1 AND operation_id = $2",
+        p![batch.0, op.0],
+    )?
+    .ok_or_else(|| StoreError::not_found(format!("batch {batch}")))?
+    .i64(0)
+    .map(GateId)
+}
+
+pub(crate) fn apply(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+    request: &CaseRequest,
+    actor: &Actor,
+) -> Result<CaseOutcome> {
+    let loaded = load_case(db, op, reference)?;
+    let case = &loaded.state;
+    let mut detail = serde_json::json!({});
+    let command = match request {
+        CaseRequest::VerifyDocuments => Command::VerifyDocuments,
+        CaseRequest::DecideEligible { category } => {
+            detail = serde_json::json!({ "category": category.as_str() });
+            Command::DecideEligible
+        }
+        CaseRequest::Reject { reason } => {
+            detail = serde_json::json!({ "reason": reason.as_str() });
+            Command::Reject
+        }
+        CaseRequest::Assign { window } => Command::Assign(window_load(db, op, *window)?),
+        CaseRequest::Reassign { window } => {
+            detail = serde_json::json!({ "previous_window": case.window.map(|w| w.0) });
+            Command::Reassign(window_load(db, op, *window)?)
+        }
+        CaseRequest::AdmitAtRv { rv } => {
+            require_rv(db, op, *rv)?;
+            Command::AdmitAtRv { rv: *rv }
+        }
+        CaseRequest::ArriveAtGate { batch } => Command::ArriveAtGate {
+            batch: *batch,
+            gate: batch_gate(db, op, *batch)?,
+        },
+        CaseRequest::Process { gate } => {
+            require_gate(db, op, *gate)?;
+            Command::Process { gate: *gate }
+        }
+        CaseRequest::Manifest { flight } => Command::Manifest(flight_load(db, op, *flight)?),
+        CaseRequest::Board { flight } => Command::Board { flight: *flight },
+        CaseRequest::Withdraw { reason } => {
+            detail = serde_json::json!({ "reason": reason.as_str() });
+            Command::Withdraw
+        }
+        CaseRequest::MarkNoShow => Command::MarkNoShow,
+    };
+    let next = decide(case, &command)?;
+    let size = case.size as i64;
+    match request {
+        CaseRequest::DecideEligible { category } => {
+            db.exec(
+                "UPDATE households SET category = $1 WHERE id = $2",
+                p![category.as_str(), loaded.id.0],
+            )?;
+        }
+        CaseRequest::Reassign { .. } => {
+            retire_valid_pass(db, loaded.id, PassState::Superseded)?;
+        }
+        CaseRequest::Withdraw { .. } => {
+            retire_valid_pass(db, loaded.id, PassState::Revoked)?;
+        }
+        CaseRequest::ArriveAtGate { batch } => {
+            db.exec(
+                "UPDATE batches SET arrived_people = arrived_people + $1 WHERE id = $2",
+                p![size, batch.0],
+            )?;
+        }
+        CaseRequest::Manifest { flight } => {
+            db.exec(
+                "UPDATE flights SET manifested_people = manifested_people + $1 WHERE id = $2",
+                p![size, flight.0],
+            )?;
+        }
+        CaseRequest::Board { flight } => {
+            db.exec(
+                "UPDATE flights SET boarded_people = boarded_people + $1 WHERE id = $2",
+                p![size, flight.0],
+            )?;
+        }
+        _ => {}
+    }
+    let event = commit_step(
+        db,
+        op,
+        &loaded,
+        &next,
+        command.step().as_str(),
+        detail,
+        actor,
+    )?;
+    Ok(CaseOutcome {
+        reference: reference.clone(),
+        from: case.stage,
+        to: next.stage,
+        people: case.size,
+        event,
+        pass_index: None,
+    })
+}
+
+pub(crate) fn case_events(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+) -> Result<Vec<Event>> {
+    let household = db
+        .row(
+            "SELECT id FROM households WHERE operation_id = $1 AND reference = $2",
+            p![op.0, reference.as_str()],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("case {reference}")))?
+        .i64(0)?;
+    db.rows(
+        "SELECT id, kind, from_stage, to_stage, user_id, role, device, rv_id, gate_id, at
+         FROM events WHERE household_id = $1 ORDER BY id",
+        p![household],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Event {
+            id: r.i64(0)?,
+            kind: r.text(1)?,
+            from: r.opt_text(2)?.map(stage).transpose()?,
+            to: r.opt_text(3)?.map(stage).transpose()?,
+            user: r.opt_i64(4)?.map(UserId),
+            role: r.opt_text(5)?.map(|r| r.parse()).transpose()?,
+            device: r.opt_text(6)?,
+            rv: r.opt_i64(7)?.map(RvId),
+            gate: r.opt_i64(8)?.map(GateId),
+            at: Timestamp(r.i64(9)?),
+        })
+    })
+    .collect()
+}
