@@ -275,7 +275,7 @@ fn bench_server_memory(bin: &Path, data: &Path, phones: &[PhoneNumber]) {
         None,
         &format!(
             r#"{{"username":"bench","password":"benchmark password","totp":"{}"}}"#,
-            safeconduct_server::totp::code_for(&secret, safeconduct_server::now().0).unwrap()
+            safeconduct_keys::totp::code_for(&secret, safeconduct_keys::now().0).unwrap()
         ),
     );
     let token = res

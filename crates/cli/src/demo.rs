@@ -150,10 +150,10 @@ const RVS: &[(&str, f64, f64, &str)] = &[
 
 pub fn seed(
     store: &dyn Store,
-    keyring: &safeconduct_server::passes::PassKeyring,
+    keyring: &safeconduct_keys::passes::PassKeyring,
     households: u32,
 ) -> Result<Logins> {
-    let now = safeconduct_server::now();
+    let now = safeconduct_keys::now();
     let roles = Role::ALL;
     let users: Vec<(String, String, Role)> = roles
         .iter()
@@ -175,7 +175,7 @@ pub fn seed(
         return Ok(Logins {
             operation: existing.id,
             users,
-            coordinator_totp: safeconduct_server::totp::secret_text(DEMO_TOTP_SECRET),
+            coordinator_totp: safeconduct_keys::totp::secret_text(DEMO_TOTP_SECRET),
             sample_reference: None,
             sample_phone: None,
             households: counts.total_households(),
@@ -203,8 +203,7 @@ pub fn seed(
     }
     let mut user_ids = std::collections::HashMap::new();
     for (username, password, role) in &users {
-        let hash = safeconduct_server::auth::hash_password(password)
-            .map_err(|e| anyhow::anyhow!(e.message))?;
+        let hash = safeconduct_keys::password::hash_password(password)?;
         let id = store
             .create_user(
                 &NewUser {
@@ -218,7 +217,7 @@ pub fn seed(
         store.grant_role(id, op, *role, &actor)?;
         if *role == Role::Coordinator {
             let e =
-                safeconduct_server::totp::enrol_with(keyring.kek(), id, username, DEMO_TOTP_SECRET);
+                safeconduct_keys::totp::enrol_with(keyring.kek(), id, username, DEMO_TOTP_SECRET);
             store.set_totp(id, &e.wrapped, &actor)?;
         }
         user_ids.insert(*role, id);
@@ -331,7 +330,7 @@ pub fn seed(
         new.push(household(&mut dice)?);
     }
     let mut refs: Vec<CaseReference> = Vec::with_capacity(new.len());
-    let mut draw = safeconduct_server::handlers::random_reference;
+    let mut draw = safeconduct_keys::random_reference;
     for chunk in new.chunks(500) {
         refs.extend(
             store
@@ -462,7 +461,7 @@ pub fn seed(
     Ok(Logins {
         operation: op,
         users,
-        coordinator_totp: safeconduct_server::totp::secret_text(DEMO_TOTP_SECRET),
+        coordinator_totp: safeconduct_keys::totp::secret_text(DEMO_TOTP_SECRET),
         sample_reference: refs.first().cloned(),
         sample_phone,
         households: counts.total_households(),

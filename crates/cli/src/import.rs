@@ -80,16 +80,11 @@ pub fn run(
                     .map(|f| f.to_string_lossy().into_owned())
                     .unwrap_or_default()
             )),
-            at: safeconduct_server::now(),
+            at: safeconduct_keys::now(),
         };
         for chunk in households.chunks(CHUNK) {
             let done = store
-                .register_households(
-                    op,
-                    chunk,
-                    &mut safeconduct_server::handlers::random_reference,
-                    &actor,
-                )
+                .register_households(op, chunk, &mut safeconduct_keys::random_reference, &actor)
                 .context("registering households (nothing of this chunk was stored)")?;
             bar.inc(chunk.len() as u64);
             registered.extend(done.into_iter().map(|r| r.reference));

@@ -6,8 +6,8 @@
 
 mod demo;
 mod import;
-mod keyfile;
 mod pass;
+mod statistics;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -66,11 +66,11 @@ impl DataArgs {
                 path.display()
             );
         }
-        keyfile::load_or_create(&path)
+        Ok(safeconduct_keys::keyfile::load_or_create(&path)?)
     }
 
-    fn keyring(&self) -> Result<safeconduct_server::passes::PassKeyring> {
-        Ok(safeconduct_server::passes::PassKeyring::new(self.kek()?))
+    fn keyring(&self) -> Result<safeconduct_keys::passes::PassKeyring> {
+        Ok(safeconduct_keys::passes::PassKeyring::new(self.kek()?))
     }
 
     fn url(&self) -> String {
@@ -88,16 +88,18 @@ impl DataArgs {
     /// The store and the pass keyring for a server, refused when the key file does not open
     /// the store's keys: a server started with the wrong one would look healthy and fail
     /// every read of personal data.
-    fn open_to_serve(&self) -> Result<(Arc<dyn Store>, safeconduct_server::passes::PassKeyring)> {
+    fn open_to_serve(&self) -> Result<(Arc<dyn Store>, safeconduct_keys::passes::PassKeyring)> {
         let store = self.open()?;
         let keyring = self.keyring()?;
-        safeconduct_server::audit::check_key_file(&keyring, store.as_ref()).with_context(|| {
-            format!(
-                "the key file {} does not fit the store at {}",
-                self.key_path().display(),
-                safeconduct_store::redact(&self.url())
-            )
-        })?;
+        safeconduct_keys::checkpoint::check_key_file(&keyring, store.as_ref()).with_context(
+            || {
+                format!(
+                    "the key file {} does not fit the store at {}",
+                    self.key_path().display(),
+                    safeconduct_store::redact(&self.url())
+                )
+            },
+        )?;
         Ok((store, keyring))
     }
 }
@@ -524,7 +526,7 @@ fn main() -> Result<()> {
         }
         Command::Operation(OperationCommand::Create { name, data }) => {
             let store = data.open()?;
-            let op = store.create_operation(&name, safeconduct_server::now())?;
+            let op = store.create_operation(&name, safeconduct_keys::now())?;
             println!("{}", op.id);
             Ok(())
         }
@@ -544,13 +546,13 @@ fn main() -> Result<()> {
             let store = data.open()?;
             let op = store.close_operation(
                 OperationId(operation),
-                &safeconduct_store::Actor::system(safeconduct_server::now()),
+                &safeconduct_store::Actor::system(safeconduct_keys::now()),
             )?;
             println!(
                 "operation {} ({}) closed at {}: it takes no new households",
                 op.id,
                 op.name,
-                safeconduct_server::wire::time_text(op.closed_at.unwrap_or(op.created_at))
+                op.closed_at.unwrap_or(op.created_at).rfc3339()
             );
             Ok(())
         }
@@ -598,13 +600,13 @@ fn main() -> Result<()> {
             enrol_totp(store.as_ref(), &data.kek()?, account.id, &username)
         }
         Command::User(UserCommand::Code { secret }) => {
-            let code = safeconduct_server::totp::code_for(&secret, safeconduct_server::now().0)
+            let code = safeconduct_keys::totp::code_for(&secret, safeconduct_keys::now().0)
                 .context("the secret is not base32 (letters A-Z and digits 2-7)")?;
             println!("{code}");
             Ok(())
         }
         Command::Store(StoreCommand::Copy { from, to, key_file }) => {
-            copy_store(&from, &to, &keyfile::load(&key_file)?)
+            copy_store(&from, &to, &safeconduct_keys::keyfile::load(&key_file)?)
         }
         Command::Pass(command) => run_pass(command),
         Command::Audit(AuditCommand::Verify { data }) => {
@@ -614,16 +616,16 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Audit(AuditCommand::Checkpoint { data }) => {
-            let c = safeconduct_server::audit::checkpoint(
+            let c = safeconduct_keys::checkpoint::checkpoint(
                 &data.keyring()?,
                 data.open()?.as_ref(),
-                safeconduct_server::now(),
+                safeconduct_keys::now(),
             )?;
             println!(
                 "entry {} hash {} at {} key {} signature {}",
                 c.seq,
                 hex(&c.hash),
-                safeconduct_server::wire::time_text(c.at),
+                c.at.rfc3339(),
                 hex(&c.kid),
                 hex(&c.signature)
             );
@@ -684,17 +686,16 @@ fn add_user(
     } else {
         (generate_password()?, true)
     };
-    let hash = safeconduct_server::auth::hash_password(&password)
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let hash = safeconduct_keys::password::hash_password(&password)?;
     let id = store.create_user(
         &safeconduct_store::NewUser {
             username: username.to_string(),
             password_hash: hash,
             organisation: None,
         },
-        safeconduct_server::now(),
+        safeconduct_keys::now(),
     )?;
-    let admin = safeconduct_store::Actor::system(safeconduct_server::now());
+    let admin = safeconduct_store::Actor::system(safeconduct_keys::now());
     for role in roles {
         store.grant_role(id, op, *role, &admin)?;
     }
@@ -724,11 +725,11 @@ fn enrol_totp(
     user: safeconduct_domain::UserId,
     username: &str,
 ) -> Result<()> {
-    let e = safeconduct_server::totp::enrol(kek, user, username);
+    let e = safeconduct_keys::totp::enrol(kek, user, username);
     store.set_totp(
         user,
         &e.wrapped,
-        &safeconduct_store::Actor::system(safeconduct_server::now()),
+        &safeconduct_store::Actor::system(safeconduct_keys::now()),
     )?;
     println!(
         "one-time code secret (shown once; add it to an authenticator app): {}",
@@ -763,13 +764,13 @@ fn shred(
         let counts = store.operation_counts(id)?;
         let out = serde_json::json!({
             "operation": { "id": op.id.0, "name": op.name },
-            "exported_at": safeconduct_server::wire::time_text(safeconduct_server::now()),
-            "accountability": safeconduct_server::wire::AccountabilityOut::from(store.accountability(id)?),
+            "exported_at": safeconduct_keys::now().rfc3339(),
+            "accountability": statistics::accountability(store.accountability(id)?),
             "rvs": counts.rvs.into_iter().map(|(rv, c)| serde_json::json!({
-                "rv": rv.0, "counts": safeconduct_server::wire::CountsOut::from(c)
+                "rv": rv.0, "counts": statistics::counts(c)
             })).collect::<Vec<_>>(),
             "gates": counts.gates.into_iter().map(|(gate, c)| serde_json::json!({
-                "gate": gate.0, "counts": safeconduct_server::wire::CountsOut::from(c)
+                "gate": gate.0, "counts": statistics::counts(c)
             })).collect::<Vec<_>>(),
         });
         let mut file = std::fs::OpenOptions::new()
@@ -784,13 +785,13 @@ fn shred(
     }
     let op = store.shred_operation(
         id,
-        &safeconduct_store::Actor::system(safeconduct_server::now()),
+        &safeconduct_store::Actor::system(safeconduct_keys::now()),
     )?;
     println!(
         "operation {} ({}) shredded at {}: its personal data can no longer be read. Counts and the audit chain remain (safeconduct audit verify).",
         op.id,
         op.name,
-        safeconduct_server::wire::time_text(op.shredded_at.unwrap_or(op.created_at))
+        op.shredded_at.unwrap_or(op.created_at).rfc3339()
     );
     Ok(())
 }
@@ -844,14 +845,14 @@ fn hex(bytes: &[u8]) -> String {
 /// Prints what the audit chain check found; returns whether the log verifies.
 fn audit_verify(
     store: &dyn Store,
-    keyring: &safeconduct_server::passes::PassKeyring,
+    keyring: &safeconduct_keys::passes::PassKeyring,
 ) -> Result<bool> {
     let report = store.verify_audit().context("reading the audit log")?;
-    let forged = safeconduct_server::audit::forged_checkpoints(
+    let forged = safeconduct_keys::checkpoint::forged_checkpoints(
         keyring,
         store,
         &report.checkpoints,
-        safeconduct_server::now(),
+        safeconduct_keys::now(),
     )?;
     match report.first_break {
         None => println!(
@@ -871,11 +872,7 @@ fn audit_verify(
         report
             .checkpoints
             .last()
-            .map(|c| format!(
-                "; the last at entry {}, {}",
-                c.seq,
-                safeconduct_server::wire::time_text(c.at)
-            ))
+            .map(|c| format!("; the last at entry {}, {}", c.seq, c.at.rfc3339()))
             .unwrap_or_default()
     );
     for seq in &forged {
@@ -946,9 +943,8 @@ fn run_pass(command: PassCommand) -> Result<()> {
             refuse_after_hours,
         } => {
             let at = at
-                .map(|a| safeconduct_server::wire::parse_time("--at", &a))
-                .transpose()
-                .map_err(|e| anyhow::anyhow!(e.message))?;
+                .map(|a| safeconduct_domain::values::Timestamp::parse_rfc3339("--at", &a))
+                .transpose()?;
             let valid = pass::verify(&pass::VerifyArgs {
                 text: text.as_deref(),
                 image: image.as_deref(),
@@ -972,7 +968,7 @@ fn run_pass(command: PassCommand) -> Result<()> {
 fn serve(
     addr: SocketAddr,
     store: Arc<dyn Store>,
-    keyring: safeconduct_server::passes::PassKeyring,
+    keyring: safeconduct_keys::passes::PassKeyring,
     limits: safeconduct_server::limits::Limits,
 ) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -3,13 +3,13 @@
 use anyhow::{Context, Result, bail};
 use safeconduct_domain::values::{Language, Timestamp};
 use safeconduct_domain::{CaseReference, OperationId};
+use safeconduct_keys::passes::{FieldKit, PassKeyring};
 use safeconduct_pass::{Check, Outcome, Tier};
-use safeconduct_server::passes::{FieldKit, PassKeyring};
 use safeconduct_store::{Actor, Store};
 use std::path::Path;
 
 fn actor() -> Actor {
-    Actor::system(safeconduct_server::now())
+    Actor::system(safeconduct_keys::now())
 }
 
 pub fn issue(
@@ -32,7 +32,7 @@ pub fn issue(
         pass.signed.len()
     );
     if let Some(path) = png {
-        let qr = safeconduct_server::qr::Qr::new(&text).map_err(anyhow::Error::msg)?;
+        let qr = safeconduct_pass::qr::Qr::new(&text).map_err(anyhow::Error::msg)?;
         std::fs::write(path, qr.png(8)).with_context(|| format!("writing {}", path.display()))?;
         eprintln!(
             "QR code (version {}) written to {}",
@@ -100,7 +100,7 @@ pub fn kit(
 ) -> Result<()> {
     let role = safeconduct_domain::Role::Coordinator;
     let kit = keyring
-        .field_kit(store, op, role, Some(tier), safeconduct_server::now())
+        .field_kit(store, op, role, Some(tier), safeconduct_keys::now())
         .context("making the field kit")?;
     let json = serde_json::to_vec_pretty(&kit)?;
     let mut options = std::fs::OpenOptions::new();
@@ -164,7 +164,7 @@ pub fn verify(a: &VerifyArgs<'_>) -> Result<bool> {
         (None, None) => None,
         _ => bail!("--document and --birth-year go together"),
     };
-    let now = a.at.unwrap_or_else(safeconduct_server::now).0.max(0) as u64;
+    let now = a.at.unwrap_or_else(safeconduct_keys::now).0.max(0) as u64;
     let v = verifier.verify_text(
         &text,
         &Check {
@@ -181,8 +181,8 @@ pub fn verify(a: &VerifyArgs<'_>) -> Result<bool> {
         println!(
             "rendezvous point {}, window {} – {}, {} people{}",
             c.rv,
-            safeconduct_server::wire::time_text(Timestamp(c.window_start as i64)),
-            safeconduct_server::wire::time_text(Timestamp(c.window_end as i64)),
+            Timestamp(c.window_start as i64).rfc3339(),
+            Timestamp(c.window_end as i64).rfc3339(),
             c.people,
             if c.holder.is_some() {
                 ", bound to a document"

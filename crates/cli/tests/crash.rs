@@ -93,7 +93,7 @@ fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
                 .json(&json!({
                     "username": "load",
                     "password": "a password for the load",
-                    "totp": safeconduct_server::totp::code_for(&secret, safeconduct_server::now().0),
+                    "totp": safeconduct_keys::totp::code_for(&secret, safeconduct_keys::now().0),
                 }))
                 .send()
                 .await

@@ -186,7 +186,7 @@ fn a_pass_is_issued_verified_offline_from_text_and_image_and_refused_after_a_com
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).starts_with("holder_mismatch"), "{}", text(&out));
     // A checkpoint that has not synced for a day, under a policy refusing after 12 hours.
-    let tomorrow = safeconduct_server::wire::time_text(Timestamp(
+    let tomorrow = Timestamp::rfc3339(Timestamp(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()

@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod matching;
 pub mod model;
 pub mod role;
+mod time_text;
 pub mod values;
 
 pub use error::DomainError;

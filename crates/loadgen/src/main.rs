@@ -141,7 +141,7 @@ async fn sign_in(
     let mut body = json!({"username": user, "password": password});
     if let Some(secret) = totp_secret {
         body["totp"] = json!(
-            safeconduct_server::totp::code_for(secret, safeconduct_server::now().0)
+            safeconduct_keys::totp::code_for(secret, safeconduct_keys::now().0)
                 .context("--totp-secret is not base32")?
         );
     }
@@ -468,10 +468,7 @@ fn open_database(args: &Args) -> Result<std::sync::Arc<dyn safeconduct_store::St
         .as_deref()
         .context("no --verify-database")?;
     let key_file = args.key_file.as_ref().context("no --key-file")?;
-    let text = std::fs::read_to_string(key_file)
-        .with_context(|| format!("reading the key file {}", key_file.display()))?;
-    let kek = safeconduct_store::Kek::from_hex(&text)
-        .with_context(|| format!("{} does not hold a key", key_file.display()))?;
+    let kek = safeconduct_keys::keyfile::load(key_file)?;
     Ok(safeconduct_store::open(url, kek)?)
 }
 

@@ -6,7 +6,8 @@
 //! key. Its text form is `SC1:` followed by base45 (RFC 9285), for QR alphanumeric mode.
 //! docs/pass-format.md specifies every byte.
 //!
-//! This crate is pure: no I/O, no clock, no storage. Callers pass the time and the keys.
+//! This crate is pure: no I/O, no clock, no storage. Callers pass the time and the keys. It
+//! also draws a pass's QR code (SVG, PNG bytes in memory) for printing.
 
 mod base45;
 mod cbor;
@@ -14,6 +15,7 @@ mod cose;
 pub mod keys;
 mod messages;
 mod pass;
+pub mod qr;
 pub mod status;
 mod verify;
 

@@ -1,10 +1,9 @@
-//! Authentication (argon2id password hashes, bearer tokens stored only as SHA-256 digests)
-//! and authorisation (the roles an endpoint admits, checked before any handler runs).
+//! Authentication (bearer tokens stored only as SHA-256 digests; password hashes are checked
+//! with `safeconduct_keys::password`) and authorisation (the roles an endpoint admits, checked
+//! before any handler runs).
 
 use crate::endpoints::Access;
 use crate::{ApiError, App};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -13,38 +12,6 @@ use safeconduct_domain::{OperationId, Role, UserId};
 use safeconduct_store::{self as store, Actor};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-
-/// argon2id with 19 MiB of memory, 2 passes, 1 lane (OWASP's minimum recommendation).
-fn argon2() -> Argon2<'static> {
-    Argon2::new(
-        Algorithm::Argon2id,
-        Version::V0x13,
-        Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters"),
-    )
-}
-
-/// Hashes a password into PHC string form.
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|_| ApiError::internal())?;
-    let salt = SaltString::encode_b64(&salt).map_err(|_| ApiError::internal())?;
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|_| ApiError::internal())
-}
-
-/// Checks a password against a stored hash. An unknown user is checked against a fixed hash
-/// so that the answer takes as long as for a known one.
-pub fn verify_password(stored: Option<&str>, password: &str) -> bool {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default());
-    let hash = stored.unwrap_or(dummy);
-    let ok = PasswordHash::new(hash)
-        .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
-        .unwrap_or(false);
-    ok && stored.is_some()
-}
 
 /// A new random bearer token (hex of 32 bytes) and the digest under which it is stored.
 pub fn new_token() -> Result<(String, Vec<u8>), ApiError> {

@@ -4,7 +4,7 @@
 use crate::auth::{self, Caller};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, KeyedJson};
 use crate::wire::*;
-use crate::{ApiError, App, totp};
+use crate::{ApiError, App};
 use axum::Extension;
 use axum::Json;
 use axum::extract::State;
@@ -14,6 +14,7 @@ use safeconduct_domain::model::{
 };
 use safeconduct_domain::values::{PersonName, PhoneNumber, Text, Timestamp};
 use safeconduct_domain::*;
+use safeconduct_keys::{random_reference, totp};
 use safeconduct_store as store;
 use safeconduct_store::{CaseRequest, CountScope};
 use serde::Deserialize;
@@ -93,10 +94,11 @@ pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> 
     let account = app.run(move |s| s.user_by_name(&username)).await?;
     let password = body.password;
     let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let ok =
-        tokio::task::spawn_blocking(move || auth::verify_password(stored.as_deref(), &password))
-            .await
-            .map_err(|_| ApiError::internal())?;
+    let ok = tokio::task::spawn_blocking(move || {
+        safeconduct_keys::password::verify_password(stored.as_deref(), &password)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
     let account = account.filter(|_| ok);
     // Coordinators (and anyone enrolled) need the current one-time code too.
     let second_factor = match &account {
@@ -257,13 +259,6 @@ pub(crate) fn new_household(body: RegisterHousehold) -> Result<store::NewHouseho
             .transpose()?,
         members,
     })
-}
-
-/// Draws case references from the operating system's random source.
-pub fn random_reference() -> CaseReference {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).expect("the operating system's random source is available");
-    CaseReference::from_random(bytes)
 }
 
 /// Registers a household. Sent with an `Idempotency-Key`, the same request sent again (its

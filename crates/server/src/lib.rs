@@ -5,9 +5,9 @@
 //! Architecture invariant: this crate speaks HTTP and JSON and nothing else. It decides no
 //! lifecycle rule (that is `safeconduct-domain`) and writes no SQL (that is
 //! `safeconduct-store`, behind its trait). Wire types live here and convert to domain types at
-//! the door. Personal data is never written to the log.
+//! the door. Personal data is never written to the log. It holds no key material: the pass
+//! keyring, audit checkpoints, one-time codes and password hashes are `safeconduct-keys`.
 
-pub mod audit;
 pub mod auth;
 pub mod endpoints;
 mod error;
@@ -17,9 +17,6 @@ pub mod limits;
 pub mod openapi;
 mod pages;
 pub mod pass_handlers;
-pub mod passes;
-pub mod qr;
-pub mod totp;
 pub mod wire;
 
 pub use error::ApiError;
@@ -28,7 +25,10 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use safeconduct_domain::values::Timestamp;
+use safeconduct_keys::checkpoint;
+// The one clock the application reads; the handlers call it as `crate::now()`.
+use safeconduct_keys::now;
+use safeconduct_keys::passes::PassKeyring;
 use safeconduct_store::{Store, StoreError};
 use std::sync::Arc;
 
@@ -42,7 +42,7 @@ pub struct App {
     /// How long a session token stays valid.
     pub session_seconds: i64,
     sessions: Arc<auth::SessionCache>,
-    keyring: passes::PassKeyring,
+    keyring: PassKeyring,
     pub limits: limits::Limits,
     pub(crate) limiter: Arc<limits::RateLimiter>,
 }
@@ -54,10 +54,10 @@ impl App {
 
     /// An application over `store`, issuing passes with keys wrapped under `kek`.
     pub fn new(store: Arc<dyn Store>, kek: safeconduct_pass::Kek) -> Self {
-        Self::with_keyring(store, passes::PassKeyring::new(kek))
+        Self::with_keyring(store, PassKeyring::new(kek))
     }
 
-    pub fn with_keyring(store: Arc<dyn Store>, keyring: passes::PassKeyring) -> Self {
+    pub fn with_keyring(store: Arc<dyn Store>, keyring: PassKeyring) -> Self {
         App {
             store,
             session_seconds: 12 * 3600,
@@ -73,7 +73,7 @@ impl App {
         self
     }
 
-    pub fn keyring(&self) -> &passes::PassKeyring {
+    pub fn keyring(&self) -> &PassKeyring {
         &self.keyring
     }
 
@@ -96,15 +96,6 @@ impl App {
             })?
             .map_err(ApiError::from)
     }
-}
-
-/// The current time. The only place the server reads the clock.
-pub fn now() -> Timestamp {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    Timestamp(secs)
 }
 
 async fn not_found() -> ApiError {
@@ -166,7 +157,7 @@ pub async fn serve(
     // A last signed checkpoint of the audit chain as the server stops.
     let keyring = app.keyring().clone();
     let _ = app
-        .run(move |s| audit::checkpoint(&keyring, s, now()))
+        .run(move |s| checkpoint::checkpoint(&keyring, s, now()))
         .await;
     served
 }
@@ -186,7 +177,7 @@ async fn checkpoint_every(app: App, seconds: u64) {
                 if seq == last {
                     return Ok(seq);
                 }
-                audit::checkpoint(&keyring, s, now()).map(|c| c.seq)
+                checkpoint::checkpoint(&keyring, s, now()).map(|c| c.seq)
             })
             .await;
         match done {

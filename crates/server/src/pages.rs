@@ -229,7 +229,7 @@ fn sheet_text(lang: safeconduct_domain::values::Language) -> SheetText {
 /// to do, in the household's language. It names no person.
 pub fn pass_sheet(
     pass: &safeconduct_store::StoredPass,
-    qr: &crate::qr::Qr,
+    qr: &safeconduct_pass::qr::Qr,
     rv: Option<&safeconduct_store::RendezvousPoint>,
     window: Option<&safeconduct_store::Window>,
 ) -> Response {

@@ -2,8 +2,6 @@
 
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::passes::FieldKit;
-use crate::qr::Qr;
 use crate::wire::*;
 use crate::{ApiError, App};
 use axum::Extension;
@@ -13,6 +11,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use safeconduct_domain::values::Text;
 use safeconduct_domain::*;
+use safeconduct_keys::passes::FieldKit;
+use safeconduct_pass::qr::Qr;
 use safeconduct_pass::{KeyId, Tier};
 use safeconduct_store::StoredPass;
 use serde::Deserialize;
@@ -220,7 +220,7 @@ pub async fn status_list(
     let signed = app.run(move |s| keyring.status_list(s, op, now)).await?;
     Ok(Json(StatusListOut {
         issued_at: time_text(now),
-        signed: crate::passes::b64(&signed),
+        signed: safeconduct_keys::passes::b64(&signed),
     }))
 }
 

@@ -15,27 +15,15 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// RFC 3339 text of a timestamp, in UTC.
+/// RFC 3339 text of a timestamp, in UTC (the domain's [`Timestamp::rfc3339`]).
 pub fn time_text(t: Timestamp) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t.0)
-        .ok()
-        .and_then(|d| {
-            d.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.0.to_string())
+    t.rfc3339()
 }
 
-/// Parses an RFC 3339 timestamp such as `2026-08-24T06:00:00Z`.
+/// Parses an RFC 3339 timestamp such as `2026-08-24T06:00:00Z`; a refusal names the field
+/// (the domain's [`Timestamp::parse_rfc3339`]).
 pub fn parse_time(field: &'static str, s: &str) -> Result<Timestamp, crate::ApiError> {
-    time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
-        .map(|d| Timestamp(d.unix_timestamp()))
-        .map_err(|_| {
-            crate::ApiError::invalid(
-                field,
-                "expected an RFC 3339 time such as 2026-08-24T06:00:00Z",
-            )
-        })
+    Timestamp::parse_rfc3339(field, s).map_err(crate::ApiError::from)
 }
 
 /// A position in WGS84 degrees.
@@ -885,7 +873,7 @@ pub struct RotationOut {
 
 #[derive(Serialize, JsonSchema)]
 pub struct KeySetOut {
-    pub keys: Vec<crate::passes::KeyOut>,
+    pub keys: Vec<safeconduct_keys::passes::KeyOut>,
 }
 
 #[derive(Serialize, JsonSchema)]

@@ -172,7 +172,7 @@ async fn coordinators_sign_in_with_a_one_time_code_used_once(backend: Backend) {
         }
     };
     let password = "correct horse battery";
-    let now = safeconduct_server::now().0;
+    let now = safeconduct_keys::now().0;
     // No code, or a wrong one: the same answer as a wrong password.
     for body in [
         json!({ "username": "coordinator", "password": password }),
@@ -202,7 +202,7 @@ async fn coordinators_sign_in_with_a_one_time_code_used_once(backend: Backend) {
     let store = app.store.clone();
     let op = app.op;
     tokio::task::spawn_blocking(move || {
-        let hash = safeconduct_server::auth::hash_password(password).unwrap();
+        let hash = safeconduct_keys::password::hash_password(password).unwrap();
         let id = store
             .create_user(
                 &safeconduct_store::NewUser {

@@ -140,7 +140,7 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
         let store =
             safeconduct_store::open(&proxied, safeconduct_store::testing::test_kek()).unwrap();
         let op = store.create_operation("Outage", Timestamp(0)).unwrap().id;
-        let hash = safeconduct_server::auth::hash_password("correct horse battery").unwrap();
+        let hash = safeconduct_keys::password::hash_password("correct horse battery").unwrap();
         let user = store
             .create_user(
                 &NewUser {
@@ -159,7 +159,7 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
                 &safeconduct_store::Actor::system(safeconduct_domain::values::Timestamp(0)),
             )
             .unwrap();
-        let e = safeconduct_server::totp::enrol_with(
+        let e = safeconduct_keys::totp::enrol_with(
             &safeconduct_store::testing::test_kek(),
             user,
             "c",
@@ -189,9 +189,9 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
         .json(&json!({
             "username": "c",
             "password": "correct horse battery",
-            "totp": safeconduct_server::totp::code_at(
+            "totp": safeconduct_keys::totp::code_at(
                 b"outage test secret!!",
-                safeconduct_server::now().0
+                safeconduct_keys::now().0
             ),
         }))
         .send()

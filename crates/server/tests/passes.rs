@@ -8,13 +8,13 @@ mod common;
 use common::{case, spawn_app_with_places};
 use reqwest::StatusCode;
 use safeconduct_domain::Role;
+use safeconduct_keys::passes::FieldKit;
 use safeconduct_pass::{Check, Outcome};
-use safeconduct_server::passes::FieldKit;
 use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
 
 fn now() -> u64 {
-    safeconduct_server::now().0 as u64
+    safeconduct_keys::now().0 as u64
 }
 
 async fn kit(app: &common::TestApp, role: Role, query: &str) -> FieldKit {
@@ -143,8 +143,8 @@ async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
     let keys = app.get(Role::Auditor, "/api/operations/{op}/keys").await;
     assert_eq!(keys["keys"].as_array().unwrap().len(), 1);
     assert_eq!(keys["keys"][0]["state"], "active");
-    let cose = safeconduct_server::passes::from_b64(keys["keys"][0]["cose_key"].as_str().unwrap())
-        .unwrap();
+    let cose =
+        safeconduct_keys::passes::from_b64(keys["keys"][0]["cose_key"].as_str().unwrap()).unwrap();
     assert!(safeconduct_pass::PublicKey::from_cose_key(&cose).is_ok());
     assert!(!keys.to_string().contains("secret"));
 
@@ -248,7 +248,7 @@ async fn revoking_superseding_and_a_compromised_key_reach_the_status_list(backen
     let status = app
         .get(Role::Escort, "/api/operations/{op}/status-list")
         .await;
-    let signed = safeconduct_server::passes::from_b64(status["signed"].as_str().unwrap()).unwrap();
+    let signed = safeconduct_keys::passes::from_b64(status["signed"].as_str().unwrap()).unwrap();
     let public: Vec<_> = escort.verifier().unwrap().keys;
     let list = safeconduct_pass::StatusList::verify(&signed, &public).unwrap();
     let index = verifier.verify_text(&reissued, &check).index.unwrap();

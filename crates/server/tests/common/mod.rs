@@ -39,7 +39,7 @@ pub struct TestApp {
 /// Hashing with argon2 is deliberately slow; tests share one hash of one password.
 fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| safeconduct_server::auth::hash_password("correct horse battery").unwrap())
+    HASH.get_or_init(|| safeconduct_keys::password::hash_password("correct horse battery").unwrap())
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -100,7 +100,7 @@ pub async fn spawn_app_with(
             (Some(outsider), "outsider"),
         ] {
             let id = id.unwrap_or_else(|| store.user_by_name(name).unwrap().unwrap().id);
-            let e = safeconduct_server::totp::enrol_with(&test_kek(), id, name, &totp_secret(name));
+            let e = safeconduct_keys::totp::enrol_with(&test_kek(), id, name, &totp_secret(name));
             store.set_totp(id, &e.wrapped, &admin()).unwrap();
         }
         op
@@ -160,11 +160,11 @@ pub fn totp_secret(username: &str) -> Vec<u8> {
 
 /// A test user's one-time code at unix time `at`.
 pub fn totp_code(username: &str, at: i64) -> String {
-    safeconduct_server::totp::code_at(&totp_secret(username), at)
+    safeconduct_keys::totp::code_at(&totp_secret(username), at)
 }
 
 async fn sign_in(client: &Client, base: &str, username: &str) -> String {
-    let code = totp_code(username, safeconduct_server::now().0);
+    let code = totp_code(username, safeconduct_keys::now().0);
     let res = client
         .post(format!("{base}/api/sessions"))
         .json(&json!({ "username": username, "password": "correct horse battery", "totp": code }))
@@ -304,7 +304,7 @@ impl TestApp {
     /// Sets up an agreed, active RV linked to an open gate, a window and a flight.
     /// The window is open now: it started half an hour ago and closes in an hour and a half.
     pub async fn places(&self, window_capacity: u32, flight_capacity: u32) -> Places {
-        let now = safeconduct_server::now();
+        let now = safeconduct_keys::now();
         let rv = json!({
             "name": "RV Alpha", "location": { "lat": 60.165196, "lon": 24.939259 },
             "landmark": "Annankatu, by the blue doors"

@@ -2,6 +2,8 @@
 //! wrapped under the key encryption key; verifying a checkpoint unwraps it, so a checkpoint
 //! that verifies was signed by whoever holds the key file, not by someone who could only
 //! write to the database.
+//!
+//! Depends on the pass keyring for the key encryption key only; knows nothing of HTTP.
 
 use ed25519_dalek::{Signer, SigningKey, Verifier};
 use safeconduct_domain::values::Timestamp;

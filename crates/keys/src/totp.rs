@@ -5,6 +5,9 @@
 //! wrapped under the key file's key, bound to its user. A code is accepted for the step before,
 //! at and after the server's clock, and each step only once per user on every server (the
 //! store keeps the last step used), so a code seen over a shoulder cannot be replayed.
+//!
+//! Knows nothing of the store, users' records or HTTP: callers hand in the wrapped secret and
+//! keep the last step used.
 
 use hmac::{Hmac, Mac};
 use safeconduct_domain::UserId;

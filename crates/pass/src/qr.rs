@@ -1,6 +1,8 @@
 //! QR codes of passes, as SVG and PNG. Error correction M: a crumpled print or a cracked
 //! screen still reads. The text form is all QR alphanumeric characters, so the encoder packs
 //! it in alphanumeric mode.
+//!
+//! Pure computation from the pass's text; knows nothing of keys, files or HTTP.
 
 use qrcode::{Color, EcLevel, QrCode};
 

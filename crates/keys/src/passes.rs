@@ -1,5 +1,5 @@
-//! Passes as the server issues them: the operation's keys unwrapped with the key encryption
-//! key, pass content from the facts the store loads, status lists and field kits, QR codes.
+//! Passes as safeconduct issues them: the operation's keys unwrapped with the key encryption
+//! key, pass content from the facts the store loads, status lists and field kits.
 //!
 //! Rules kept here and nowhere else:
 //! - private keys and tier secrets leave the store only wrapped, and are unwrapped only in
@@ -7,6 +7,9 @@
 //! - a pass is valid from its issue until 12 hours after its window closes, and is never
 //!   issued for a window that has already closed;
 //! - a device receives the tier secret of its own role only (escort: checkpoint, gate: gate).
+//!
+//! Knows nothing of HTTP. A field kit is a file a device reads: its serde and JSON Schema
+//! derives describe that file, which the API also serves. Never logs a key.
 
 use std::sync::Arc;
 
@@ -345,7 +348,7 @@ fn sign(unlocked: &Unlocked, f: &PassFacts) -> Result<Vec<u8>, StoreError> {
     if f.window_end <= f.issued_at {
         return Err(StoreError::Conflict(format!(
             "the household's window closed at {}; reassign it to an open window first",
-            crate::wire::time_text(f.window_end)
+            f.window_end.rfc3339()
         )));
     }
     let secs = |t: Timestamp| t.0.max(0) as u64;
