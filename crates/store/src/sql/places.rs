@@ -503,7 +503,7 @@ pub(crate) fn gate(db: &mut dyn Db, op: OperationId, gate: GateId) -> Result<Gat
         location: Coordinate::new(r.f64(1)?, r.f64(2)?)?,
         kind: GateKind::parse(&kind)
             .ok_or_else(|| StoreError::Internal(format!("unexpected gate kind {kind:?}")))?,
-        hourly_throughput: r.u32(4)?,
+        hourly_throughput: Throughput::new(r.u32(4)?)?,
         status: GateStatus::parse(&status)
             .ok_or_else(|| StoreError::Internal(format!("unexpected gate status {status:?}")))?,
         rvs,
@@ -537,7 +537,7 @@ pub(crate) fn create_gate(
                 g.location.lat(),
                 g.location.lon(),
                 g.kind.as_str(),
-                g.hourly_throughput
+                g.hourly_throughput.get()
             ],
         )?
         .i64(0)?,
@@ -596,7 +596,7 @@ pub(crate) fn create_window(
     let id = db
         .one(
             "INSERT INTO windows (operation_id, rv_id, start_at, end_at, capacity) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            p![op.0, rv.0, spec.start.0, spec.end.0, spec.capacity],
+            p![op.0, rv.0, spec.start.0, spec.end.0, spec.capacity.get()],
         )?
         .i64(0)?;
     place_event(
@@ -641,7 +641,7 @@ fn flight_row(r: &Row) -> Result<Flight> {
         id: FlightId(r.i64(0)?),
         number: r.text(1)?,
         departs_at: Timestamp(r.i64(2)?),
-        capacity: r.u32(3)?,
+        capacity: Capacity::flight(r.u32(3)?)?,
         manifested_people: r.u32(4)?,
         boarded_people: r.u32(5)?,
     })
@@ -657,7 +657,7 @@ pub(crate) fn create_flight(
     let id = FlightId(
         db.one(
             "INSERT INTO flights (operation_id, number, departs_at, capacity) VALUES ($1, $2, $3, $4) RETURNING id",
-            p![op.0, f.number.as_str(), f.departs_at.0, f.capacity],
+            p![op.0, f.number.as_str(), f.departs_at.0, f.capacity.get()],
         )?
         .i64(0)?,
     );
