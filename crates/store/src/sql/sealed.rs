@@ -33,7 +33,7 @@ impl HouseholdFields {
         Ok(self
             .notes
             .as_deref()
-            .map(|n| Text::parse("notes", n, 2000))
+            .map(|n| Text::parse("notes", n, safeconduct_domain::household::Notes::MAX_CHARS))
             .transpose()?)
     }
 }
