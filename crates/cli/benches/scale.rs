@@ -144,36 +144,34 @@ fn populate(store: &SqliteStore, op: OperationId, people: usize) -> Vec<PhoneNum
                 phones.push(phone.clone());
             }
             let members = (0..size)
-                .map(|k| NewPerson {
-                    name: PersonName::new(
-                        &format!(
-                            "{} {}",
-                            GIVEN[(n + k) % GIVEN.len()],
-                            SURNAMES[(n / 7) % SURNAMES.len()]
-                        ),
+                .map(|k| {
+                    NewPerson::new(
+                        PersonName::new(
+                            &format!(
+                                "{} {}",
+                                GIVEN[(n + k) % GIVEN.len()],
+                                SURNAMES[(n / 7) % SURNAMES.len()]
+                            ),
+                            None,
+                        )
+                        .unwrap(),
+                        BirthDate::from_year(1950 + ((n + k) % 70) as u16).ok(),
                         None,
+                        (k == 0).then(|| phone.clone()),
+                        None,
+                        vec![NewDocument::new(
+                            DocumentType::Passport,
+                            DocumentNumber::parse(&format!("P{:09}", n + k)).unwrap(),
+                            None,
+                            None,
+                        )],
                     )
-                    .unwrap(),
-                    birth_date: BirthDate::from_year(1950 + ((n + k) % 70) as u16).ok(),
-                    nationality: None,
-                    phone: (k == 0).then(|| phone.clone()),
-                    language: None,
-                    documents: vec![NewDocument {
-                        doc_type: DocumentType::Passport,
-                        number: DocumentNumber::parse(&format!("P{:09}", n + k)).unwrap(),
-                        issuing_country: None,
-                        expiry: None,
-                    }],
                 })
                 .collect();
-            chunk.push(NewHousehold {
-                contact_phone: Some(phone),
-                language: Language::Dari,
-                category: None,
-                priorities: vec![],
-                notes: None,
-                members,
-            });
+            chunk.push(
+                NewHousehold::new(Some(phone), Language::Dari, None, vec![], None, members)
+                    .unwrap(),
+            );
             n += size;
         }
         store

@@ -246,7 +246,7 @@ pub fn seed(
             name: Text::parse("name", "North Gate (main entrance)", 120)?,
             location: Coordinate::new(60.172185, 24.944307)?,
             kind: GateKind::Main,
-            hourly_throughput: 900,
+            hourly_throughput: Throughput::new(900)?,
             rvs: rvs[..3].to_vec(),
         },
         &actor,
@@ -257,7 +257,7 @@ pub fn seed(
             name: Text::parse("name", "Gate 7 (service gate)", 120)?,
             location: Coordinate::new(60.167065, 24.942500)?,
             kind: GateKind::Discreet,
-            hourly_throughput: 400,
+            hourly_throughput: Throughput::new(400)?,
             rvs: rvs.clone(),
         },
         &actor,
@@ -300,7 +300,7 @@ pub fn seed(
             &NewFlight {
                 number: Text::parse("number", &format!("RCH{}", 871 + i), 20)?,
                 departs_at: Timestamp(hour + 8 * 3600 + i * 4 * 3600),
-                capacity: 350,
+                capacity: Capacity::flight(350)?,
             },
             &actor,
         )?);
@@ -339,7 +339,7 @@ pub fn seed(
                 .map(|r| r.reference),
         );
     }
-    let sample_phone = new[0].contact_phone.clone();
+    let sample_phone = new[0].contact_phone().cloned();
 
     // Move households along the lifecycle so that every stage has people in it.
     let step = |r: &CaseReference, req: CaseRequest| store.apply(op, r, &req, &actor);
@@ -507,30 +507,30 @@ fn household(dice: &mut Dice) -> Result<NewHousehold> {
         };
         // One household in twenty has a member whose documents have not reached the list yet.
         let documented = !(k == size - 1 && size > 1 && dice.chance(5));
-        members.push(NewPerson {
-            name: PersonName::new(
+        members.push(NewPerson::new(
+            PersonName::new(
                 &format!("{} {}", given.0, surname.0),
                 Some(&format!("{} {}", given.1, surname.1)),
             )?,
-            birth_date: Some(BirthDate::from_year(year)?),
-            nationality: Some(CountryCode::parse("AF")?),
-            phone: (k == 0 || (k == 1 && dice.chance(50))).then(|| phone.clone()),
-            language: None,
-            documents: if documented {
-                vec![NewDocument {
-                    doc_type: if k == 0 {
+            Some(BirthDate::from_year(year)?),
+            Some(CountryCode::parse("AF")?),
+            (k == 0 || (k == 1 && dice.chance(50))).then(|| phone.clone()),
+            None,
+            if documented {
+                vec![NewDocument::new(
+                    if k == 0 {
                         DocumentType::Passport
                     } else {
                         DocumentType::NationalId
                     },
-                    number: DocumentNumber::parse(&number)?,
-                    issuing_country: Some(CountryCode::parse("AF")?),
-                    expiry: (k == 0).then(|| format!("{}-06-30", 2027 + dice.below(6))),
-                }]
+                    DocumentNumber::parse(&number)?,
+                    Some(CountryCode::parse("AF")?),
+                    (k == 0).then(|| format!("{}-06-30", 2027 + dice.below(6))),
+                )]
             } else {
                 Vec::new()
             },
-        });
+        ));
     }
     let mut priorities = Vec::new();
     for (flag, pct) in [
@@ -552,14 +552,14 @@ fn household(dice: &mut Dice) -> Result<NewHousehold> {
         90..95 => Language::English,
         _ => Language::Arabic,
     };
-    Ok(NewHousehold {
-        contact_phone: Some(phone),
+    Ok(NewHousehold::new(
+        Some(phone),
         language,
-        category: None,
+        None,
         priorities,
-        notes: None,
+        None,
         members,
-    })
+    )?)
 }
 
 pub fn print_logins(l: &Logins, addr: SocketAddr) {

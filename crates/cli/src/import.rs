@@ -4,10 +4,10 @@
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use safeconduct_domain::model::DocumentType;
-use safeconduct_domain::values::{CountryCode, Text};
+use safeconduct_domain::values::CountryCode;
 use safeconduct_domain::{CaseReference, OperationId};
 use safeconduct_intake::{Decision, IntakePlan, Known, PlannedHousehold, plan, read_rows};
-use safeconduct_store::{Actor, MatchProbe, NewDocument, NewHousehold, NewPerson, Store};
+use safeconduct_store::{Actor, MatchProbe, NewDocument, NewHousehold, NewPerson, Notes, Store};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -140,41 +140,39 @@ fn to_new_household(h: &PlannedHousehold) -> Result<NewHousehold> {
     let members = h
         .members
         .iter()
-        .map(|m| NewPerson {
-            name: m.name.clone(),
-            birth_date: m.birth,
-            nationality: None,
-            phone: m.phone.clone(),
-            language: None,
-            documents: m
-                .document
-                .iter()
-                .map(|d| NewDocument {
-                    doc_type: document_type(d.as_str()),
-                    number: d.clone(),
-                    issuing_country: Some(af.clone()),
-                    expiry: None,
-                })
-                .collect(),
+        .map(|m| {
+            NewPerson::new(
+                m.name.clone(),
+                m.birth,
+                None,
+                m.phone.clone(),
+                None,
+                m.document
+                    .iter()
+                    .map(|d| {
+                        NewDocument::new(
+                            document_type(d.as_str()),
+                            d.clone(),
+                            Some(af.clone()),
+                            None,
+                        )
+                    })
+                    .collect(),
+            )
         })
         .collect();
+    // Notes longer than a household may carry are cut, not refused: a volunteer's list is
+    // registered as far as it can be.
     let notes = notes.join("; ");
-    Ok(NewHousehold {
-        contact_phone: h.contact_phone.clone(),
-        language: h.language,
-        category: h.category,
-        priorities: h.priorities.clone(),
-        notes: if notes.trim().is_empty() {
-            None
-        } else {
-            Some(Text::parse(
-                "notes",
-                &notes.chars().take(2000).collect::<String>(),
-                2000,
-            )?)
-        },
+    let notes = Notes::parse(&notes.chars().take(Notes::MAX_CHARS).collect::<String>())?;
+    Ok(NewHousehold::new(
+        h.contact_phone.clone(),
+        h.language,
+        h.category,
+        h.priorities.clone(),
+        notes,
         members,
-    })
+    )?)
 }
 
 fn summary(p: &IntakePlan, dry_run: bool, took: std::time::Duration) -> String {

@@ -56,26 +56,27 @@ fn assigned_household(data: &Path) -> (CaseReference, RvId) {
         )
         .unwrap()
         .id;
-    let household = NewHousehold {
-        contact_phone: None,
-        language: Language::Ukrainian,
-        category: None,
-        priorities: vec![],
-        notes: None,
-        members: vec![NewPerson {
-            name: PersonName::new("Olena Kovalenko", None).unwrap(),
-            birth_date: Some(BirthDate::from_year(1981).unwrap()),
-            nationality: None,
-            phone: None,
-            language: None,
-            documents: vec![NewDocument {
-                doc_type: DocumentType::Passport,
-                number: DocumentNumber::parse("FA123456").unwrap(),
-                issuing_country: None,
-                expiry: None,
-            }],
-        }],
-    };
+    let household = NewHousehold::new(
+        None,
+        Language::Ukrainian,
+        None,
+        vec![],
+        None,
+        vec![NewPerson::new(
+            PersonName::new("Olena Kovalenko", None).unwrap(),
+            Some(BirthDate::from_year(1981).unwrap()),
+            None,
+            None,
+            None,
+            vec![NewDocument::new(
+                DocumentType::Passport,
+                DocumentNumber::parse("FA123456").unwrap(),
+                None,
+                None,
+            )],
+        )],
+    )
+    .unwrap();
     let mut n = 0u64;
     let reference = store
         .register_households(

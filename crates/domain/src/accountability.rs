@@ -3,7 +3,7 @@
 //! raises an alarm.
 
 use crate::ids::{BatchId, GateId, RvId};
-use crate::lifecycle::Stage;
+use crate::stage::Stage;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

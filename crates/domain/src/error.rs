@@ -1,6 +1,6 @@
 //! The refusals of the domain, each with a stable machine code.
 
-use crate::lifecycle::{Stage, Step};
+use crate::stage::{Stage, Step};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {

@@ -69,7 +69,7 @@ impl CaseReference {
 
     /// Parses a reference as a person may type or say it: case-insensitive, with or without
     /// the dash, surrounding spaces ignored.
-    pub fn parse(input: &str) -> Result<Self, crate::DomainError> {
+    pub fn parse(input: &str) -> Result<Self, crate::error::DomainError> {
         let cleaned: String = input
             .trim()
             .chars()
@@ -77,7 +77,7 @@ impl CaseReference {
             .map(|c| c.to_ascii_uppercase())
             .collect();
         if cleaned.len() != 8 || !cleaned.bytes().all(|b| Self::ALPHABET.contains(&b)) {
-            return Err(crate::DomainError::invalid(
+            return Err(crate::error::DomainError::invalid(
                 "reference",
                 "a case reference is eight characters like K7M4-Q2XP",
             ));
@@ -95,7 +95,7 @@ impl CaseReference {
 }
 
 impl TryFrom<String> for CaseReference {
-    type Error = crate::DomainError;
+    type Error = crate::error::DomainError;
     fn try_from(s: String) -> Result<Self, Self::Error> {
         CaseReference::parse(&s)
     }

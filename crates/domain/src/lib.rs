@@ -6,16 +6,21 @@
 //! not know about HTTP, JSON wire formats or SQL.
 
 pub mod accountability;
+pub mod device;
 pub mod error;
+pub mod household;
 pub mod ids;
 pub mod lifecycle;
 pub mod matching;
 pub mod model;
+pub mod places;
 pub mod role;
+pub mod stage;
 mod time_text;
 pub mod values;
 
+pub use device::DeviceId;
 pub use error::DomainError;
 pub use ids::*;
-pub use lifecycle::{Stage, Step};
 pub use role::Role;
+pub use stage::{Stage, Step};

@@ -1,8 +1,13 @@
-//! The records of an operation other than cases: rendezvous points, gates, windows, batches,
-//! flights, hazards, and the facts about them that lifecycle decisions need.
+//! The kinds, statuses and rules of an operation's records other than cases: rendezvous point
+//! agreement, gate and hazard kinds, window and hazard bounds, eligibility and priority flags,
+//! and the facts about places that lifecycle decisions need. The place records themselves are
+//! in `places`.
+//!
+//! Knows nothing of storage, HTTP or the clock.
 
 use crate::error::DomainError;
 use crate::ids::{FlightId, RvId, WindowId};
+use crate::places::capacity::Capacity;
 use crate::values::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -169,12 +174,13 @@ impl GateKind {
     }
 }
 
-/// A window's bounds, validated: it ends after it starts and holds at least one person.
+/// A window's bounds, validated: it ends after it starts, lasts at most 24 hours, and holds
+/// at least one person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WindowSpec {
     pub start: Timestamp,
     pub end: Timestamp,
-    pub capacity: u32,
+    pub capacity: Capacity,
 }
 
 impl WindowSpec {
@@ -191,16 +197,10 @@ impl WindowSpec {
                 "a window lasts at most 24 hours",
             ));
         }
-        if capacity == 0 || capacity > 100_000 {
-            return Err(DomainError::invalid(
-                "capacity",
-                "capacity must be 1..100000 people",
-            ));
-        }
         Ok(WindowSpec {
             start,
             end,
-            capacity,
+            capacity: Capacity::window(capacity)?,
         })
     }
 }
@@ -413,28 +413,6 @@ impl HazardSpec {
             valid_until,
         })
     }
-}
-
-/// Gate throughput per hour, validated.
-pub fn hourly_throughput(n: u32) -> Result<u32, DomainError> {
-    if n == 0 || n > 20_000 {
-        return Err(DomainError::invalid(
-            "hourly_throughput",
-            "throughput must be 1..20000 people per hour",
-        ));
-    }
-    Ok(n)
-}
-
-/// Flight capacity, validated.
-pub fn flight_capacity(n: u32) -> Result<u32, DomainError> {
-    if n == 0 || n > 1_000 {
-        return Err(DomainError::invalid(
-            "capacity",
-            "a flight seats 1..1000 people",
-        ));
-    }
-    Ok(n)
 }
 
 /// What a scanner in the field decided about a pass in front of it.

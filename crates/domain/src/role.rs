@@ -47,13 +47,13 @@ impl fmt::Display for Role {
 }
 
 impl FromStr for Role {
-    type Err = crate::DomainError;
+    type Err = crate::error::DomainError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
             .ok_or_else(|| {
-                crate::DomainError::invalid(
+                crate::error::DomainError::invalid(
                     "role",
                     "a role is one of coordinator, hotline, escort, gate, manifest, auditor",
                 )

@@ -1,7 +1,7 @@
 //! Validated values. Each is parsed once at the edge; once a value has its type it is valid
 //! everywhere.
 
-use crate::DomainError;
+use crate::error::DomainError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -188,9 +188,10 @@ fn reason(req: &Request) -> Option<String> {
 }
 
 fn device(req: &Request) -> Option<String> {
-    let v = req.headers().get("x-device-id")?.to_str().ok()?.trim();
-    (!v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
-        .then(|| v.to_string())
+    let v = req.headers().get("x-device-id")?.to_str().ok()?;
+    safeconduct_domain::DeviceId::parse(v)
+        .ok()
+        .map(String::from)
 }
 
 /// Middleware for every endpoint that is not open: 401 without a live session, 403 when the

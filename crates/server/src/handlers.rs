@@ -9,9 +9,7 @@ use axum::Extension;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use safeconduct_domain::model::{
-    HazardSpec, RvChange, Side, WindowSpec, flight_capacity, hourly_throughput,
-};
+use safeconduct_domain::model::{HazardSpec, RvChange, Side, WindowSpec};
 use safeconduct_domain::values::{PersonName, PhoneNumber, Text, Timestamp};
 use safeconduct_domain::*;
 use safeconduct_keys::{random_reference, totp};
@@ -214,51 +212,42 @@ pub async fn operation(
 // ---- Households ----
 
 pub(crate) fn new_household(body: RegisterHousehold) -> Result<store::NewHousehold, ApiError> {
-    if body.members.is_empty() || body.members.len() > 60 {
-        return Err(ApiError::invalid(
-            "members",
-            "a household has 1 to 60 members",
-        ));
-    }
     let members = body
         .members
         .into_iter()
         .map(|m| {
-            Ok(store::NewPerson {
-                name: PersonName::new(&m.name, m.name_native.as_deref())?,
-                birth_date: m.birth_date,
-                nationality: m.nationality,
-                phone: m.phone,
-                language: m.language,
-                documents: m
-                    .documents
+            Ok(store::NewPerson::new(
+                PersonName::new(&m.name, m.name_native.as_deref())?,
+                m.birth_date,
+                m.nationality,
+                m.phone,
+                m.language,
+                m.documents
                     .into_iter()
-                    .map(|d| store::NewDocument {
-                        doc_type: d.doc_type,
-                        number: d.number,
-                        issuing_country: d.issuing_country,
-                        expiry: d.expiry.map(|e| e.0),
+                    .map(|d| {
+                        store::NewDocument::new(
+                            d.doc_type,
+                            d.number,
+                            d.issuing_country,
+                            d.expiry.map(|e| e.0),
+                        )
                     })
                     .collect(),
-            })
+            ))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let mut priorities = body.priorities;
-    priorities.sort();
-    priorities.dedup();
-    Ok(store::NewHousehold {
-        contact_phone: body.contact_phone,
-        language: body.language,
-        category: body.category,
-        priorities,
-        notes: body
-            .notes
-            .as_deref()
-            .filter(|n| !n.trim().is_empty())
-            .map(|n| text("notes", n, 2000))
-            .transpose()?,
+    let notes = match body.notes.as_deref() {
+        Some(n) => store::Notes::parse(n)?,
+        None => None,
+    };
+    Ok(store::NewHousehold::new(
+        body.contact_phone,
+        body.language,
+        body.category,
+        body.priorities,
+        notes,
         members,
-    })
+    )?)
 }
 
 /// Registers a household. Sent with an `Idempotency-Key`, the same request sent again (its
@@ -370,12 +359,12 @@ pub async fn attach_document(
     let _ = p.op;
     let id = op(&caller)?;
     let reference = CaseReference::parse(&p.reference)?;
-    let document = store::NewDocument {
-        doc_type: body.doc_type,
-        number: body.number,
-        issuing_country: body.issuing_country,
-        expiry: body.expiry.map(|e| e.0),
-    };
+    let document = store::NewDocument::new(
+        body.doc_type,
+        body.number,
+        body.issuing_country,
+        body.expiry.map(|e| e.0),
+    );
     let actor = caller.actor(crate::now());
     let person = PersonId(p.person);
     let doc = app
@@ -710,7 +699,7 @@ pub async fn create_gate(
         name: text("name", &body.name, 120)?,
         location: body.location,
         kind: body.kind,
-        hourly_throughput: hourly_throughput(body.hourly_throughput)?,
+        hourly_throughput: store::Throughput::new(body.hourly_throughput)?,
         rvs: body.rv_ids.into_iter().map(RvId).collect(),
     };
     let actor = caller.actor(crate::now());
@@ -804,7 +793,7 @@ pub async fn create_flight(
     let flight = store::NewFlight {
         number: text("number", &body.number, 20)?,
         departs_at: parse_time("departs_at", &body.departs_at)?,
-        capacity: flight_capacity(body.capacity)?,
+        capacity: store::Capacity::flight(body.capacity)?,
     };
     let actor = caller.actor(crate::now());
     let f = app

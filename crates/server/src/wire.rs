@@ -152,9 +152,9 @@ pub struct RegisterHousehold {
     pub category: Option<EligibilityCategory>,
     #[serde(default)]
     pub priorities: Vec<PriorityFlag>,
-    #[schemars(length(max = 2000))]
+    #[schemars(length(max = safeconduct_domain::household::Notes::MAX_CHARS))]
     pub notes: Option<String>,
-    #[schemars(length(min = 1, max = 60))]
+    #[schemars(length(min = 1, max = safeconduct_domain::household::NewHousehold::MAX_MEMBERS))]
     pub members: Vec<MemberIn>,
 }
 
@@ -480,7 +480,7 @@ pub struct GateIn {
     #[schemars(with = "CoordinateSchema")]
     pub location: Coordinate,
     pub kind: GateKind,
-    #[schemars(range(min = 1, max = 20000))]
+    #[schemars(range(min = 1, max = safeconduct_domain::places::Throughput::MAX))]
     pub hourly_throughput: u32,
     /// Rendezvous points whose batches this gate receives.
     #[serde(default)]
@@ -512,7 +512,7 @@ impl From<store::Gate> for GateOut {
             name: g.name,
             location: g.location,
             kind: g.kind,
-            hourly_throughput: g.hourly_throughput,
+            hourly_throughput: g.hourly_throughput.get(),
             status: g.status,
             rv_ids: g.rvs.iter().map(|r| r.0).collect(),
         }
@@ -527,7 +527,7 @@ pub struct WindowIn {
     pub start: String,
     /// RFC 3339 time, after `start`, at most 24 hours later.
     pub end: String,
-    #[schemars(range(min = 1, max = 100000))]
+    #[schemars(range(min = 1, max = safeconduct_domain::places::Capacity::WINDOW_MAX))]
     pub capacity: u32,
 }
 
@@ -548,7 +548,7 @@ impl From<store::Window> for WindowOut {
             rv_id: w.rv.0,
             start: time_text(w.spec.start),
             end: time_text(w.spec.end),
-            capacity: w.spec.capacity,
+            capacity: w.spec.capacity.get(),
             assigned_people: w.assigned_people,
         }
     }
@@ -561,7 +561,7 @@ pub struct FlightIn {
     pub number: String,
     /// RFC 3339 time.
     pub departs_at: String,
-    #[schemars(range(min = 1, max = 1000))]
+    #[schemars(range(min = 1, max = safeconduct_domain::places::Capacity::FLIGHT_MAX))]
     pub capacity: u32,
 }
 
@@ -581,7 +581,7 @@ impl From<store::Flight> for FlightOut {
             id: f.id.0,
             number: f.number,
             departs_at: time_text(f.departs_at),
-            capacity: f.capacity,
+            capacity: f.capacity.get(),
             manifested_people: f.manifested_people,
             boarded_people: f.boarded_people,
         }

@@ -1,14 +1,20 @@
 //! Records going into and coming out of the store.
 
 use safeconduct_domain::model::{
-    DocumentType, EligibilityCategory, GateKind, GateStatus, HazardKind, OrganisationKind,
-    PriorityFlag, RvStatus, Severity, WindowSpec,
+    DocumentType, EligibilityCategory, OrganisationKind, PriorityFlag,
 };
 use safeconduct_domain::values::{
-    BirthDate, Coordinate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber, Text,
-    Timestamp,
+    BirthDate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber, Text, Timestamp,
 };
 use safeconduct_domain::*;
+
+/// Households and places are the domain's records; they are named here too so that users of
+/// the store find everything it takes and returns in one place.
+pub use safeconduct_domain::household::{NewDocument, NewHousehold, NewPerson, Notes};
+pub use safeconduct_domain::places::{
+    Capacity, Flight, Gate, Hazard, NewFlight, NewGate, NewHazard, NewRv, RendezvousPoint,
+    Throughput, Window,
+};
 
 /// Who did something, with which device, and when. Recorded with every event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,35 +71,6 @@ pub struct UserAccount {
     pub totp: Option<Vec<u8>>,
     /// Holds the coordinator role in some operation: a second factor is required.
     pub coordinator: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewDocument {
-    pub doc_type: DocumentType,
-    pub number: DocumentNumber,
-    pub issuing_country: Option<CountryCode>,
-    /// `YYYY-MM-DD`.
-    pub expiry: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewPerson {
-    pub name: PersonName,
-    pub birth_date: Option<BirthDate>,
-    pub nationality: Option<CountryCode>,
-    pub phone: Option<PhoneNumber>,
-    pub language: Option<Language>,
-    pub documents: Vec<NewDocument>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewHousehold {
-    pub contact_phone: Option<PhoneNumber>,
-    pub language: Language,
-    pub category: Option<EligibilityCategory>,
-    pub priorities: Vec<PriorityFlag>,
-    pub notes: Option<Text>,
-    pub members: Vec<NewPerson>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,69 +196,6 @@ pub struct Batch {
 }
 
 #[derive(Debug, Clone)]
-pub struct NewRv {
-    pub name: Text,
-    pub location: Coordinate,
-    pub landmark: Text,
-}
-
-#[derive(Debug, Clone)]
-pub struct RendezvousPoint {
-    pub id: RvId,
-    pub name: String,
-    pub location: Coordinate,
-    pub landmark: String,
-    pub status: RvStatus,
-    pub accepted_by_authority: bool,
-    pub accepted_by_escort: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewGate {
-    pub name: Text,
-    pub location: Coordinate,
-    pub kind: GateKind,
-    pub hourly_throughput: u32,
-    pub rvs: Vec<RvId>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Gate {
-    pub id: GateId,
-    pub name: String,
-    pub location: Coordinate,
-    pub kind: GateKind,
-    pub hourly_throughput: u32,
-    pub status: GateStatus,
-    pub rvs: Vec<RvId>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Window {
-    pub id: WindowId,
-    pub rv: RvId,
-    pub spec: WindowSpec,
-    pub assigned_people: u32,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewFlight {
-    pub number: Text,
-    pub departs_at: Timestamp,
-    pub capacity: u32,
-}
-
-#[derive(Debug, Clone)]
-pub struct Flight {
-    pub id: FlightId,
-    pub number: String,
-    pub departs_at: Timestamp,
-    pub capacity: u32,
-    pub manifested_people: u32,
-    pub boarded_people: u32,
-}
-
-#[derive(Debug, Clone)]
 pub struct ManifestLine {
     pub reference: CaseReference,
     pub person: PersonId,
@@ -296,29 +210,6 @@ pub struct ManifestLine {
 pub struct Manifest {
     pub flight: Flight,
     pub lines: Vec<ManifestLine>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewHazard {
-    pub kind: HazardKind,
-    pub severity: Severity,
-    pub location: Coordinate,
-    pub radius_m: u32,
-    pub description: Option<Text>,
-    pub valid_from: Timestamp,
-    pub valid_until: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Hazard {
-    pub id: HazardId,
-    pub kind: HazardKind,
-    pub severity: Severity,
-    pub location: Coordinate,
-    pub radius_m: u32,
-    pub description: Option<String>,
-    pub valid_from: Timestamp,
-    pub valid_until: Option<Timestamp>,
 }
 
 /// Whose stage counts to read.

@@ -68,26 +68,27 @@ fn needles() -> Vec<String> {
 }
 
 fn household(s: &Secrets) -> NewHousehold {
-    NewHousehold {
-        contact_phone: Some(PhoneNumber::parse(s.contact).unwrap()),
-        language: Language::Pashto,
-        category: None,
-        priorities: vec![],
-        notes: Some(Text::parse("notes", s.notes, 2000).unwrap()),
-        members: vec![NewPerson {
-            name: PersonName::new(s.latin, Some(s.native)).unwrap(),
-            birth_date: Some(BirthDate::parse(s.birth).unwrap()),
-            nationality: CountryCode::parse("AF").ok(),
-            phone: Some(PhoneNumber::parse(s.phone).unwrap()),
-            language: Some(Language::Dari),
-            documents: vec![NewDocument {
-                doc_type: DocumentType::Passport,
-                number: DocumentNumber::parse(s.document).unwrap(),
-                issuing_country: CountryCode::parse("AF").ok(),
-                expiry: Some("2031-01-01".into()),
-            }],
-        }],
-    }
+    NewHousehold::new(
+        Some(PhoneNumber::parse(s.contact).unwrap()),
+        Language::Pashto,
+        None,
+        vec![],
+        Notes::parse(s.notes).unwrap(),
+        vec![NewPerson::new(
+            PersonName::new(s.latin, Some(s.native)).unwrap(),
+            Some(BirthDate::parse(s.birth).unwrap()),
+            CountryCode::parse("AF").ok(),
+            Some(PhoneNumber::parse(s.phone).unwrap()),
+            Some(Language::Dari),
+            vec![NewDocument::new(
+                DocumentType::Passport,
+                DocumentNumber::parse(s.document).unwrap(),
+                CountryCode::parse("AF").ok(),
+                Some("2031-01-01".into()),
+            )],
+        )],
+    )
+    .unwrap()
 }
 
 fn counter() -> impl FnMut() -> CaseReference {

@@ -15,30 +15,41 @@ fn at() -> Actor {
 }
 
 fn person(i: usize) -> NewPerson {
-    NewPerson {
-        name: PersonName::new(&format!("Person {i} Karimi"), Some("کریمی")).unwrap(),
-        birth_date: Some(BirthDate::from_year(1970 + i as u16 % 40).unwrap()),
-        nationality: CountryCode::parse("AF").ok(),
-        phone: Some(PhoneNumber::parse(&format!("+9370{:07}", i)).unwrap()),
-        language: Some(Language::Dari),
-        documents: vec![NewDocument {
-            doc_type: DocumentType::Passport,
-            number: DocumentNumber::parse(&format!("P{:08}", i)).unwrap(),
-            issuing_country: None,
-            expiry: None,
-        }],
-    }
+    person_with_phone(i, PhoneNumber::parse(&format!("+9370{:07}", i)).unwrap())
+}
+
+fn person_with_phone(i: usize, phone: PhoneNumber) -> NewPerson {
+    NewPerson::new(
+        PersonName::new(&format!("Person {i} Karimi"), Some("کریمی")).unwrap(),
+        Some(BirthDate::from_year(1970 + i as u16 % 40).unwrap()),
+        CountryCode::parse("AF").ok(),
+        Some(phone),
+        Some(Language::Dari),
+        vec![NewDocument::new(
+            DocumentType::Passport,
+            DocumentNumber::parse(&format!("P{:08}", i)).unwrap(),
+            None,
+            None,
+        )],
+    )
+}
+
+fn household_of(
+    contact_phone: Option<PhoneNumber>,
+    members: Vec<NewPerson>,
+) -> std::result::Result<NewHousehold, DomainError> {
+    NewHousehold::new(
+        contact_phone,
+        Language::Pashto,
+        None,
+        vec![PriorityFlag::Medical],
+        None,
+        members,
+    )
 }
 
 fn household(first: usize, size: usize) -> NewHousehold {
-    NewHousehold {
-        contact_phone: None,
-        language: Language::Pashto,
-        category: None,
-        priorities: vec![PriorityFlag::Medical],
-        notes: None,
-        members: (first..first + size).map(person).collect(),
-    }
+    household_of(None, (first..first + size).map(person).collect()).unwrap()
 }
 
 fn counter() -> impl FnMut() -> CaseReference {
@@ -86,7 +97,7 @@ fn setup(store: &dyn Store) -> Setup {
                 name: Text::parse("name", "Gate", 10).unwrap(),
                 location: Coordinate::new(60.0, 24.9).unwrap(),
                 kind: GateKind::Discreet,
-                hourly_throughput: 100,
+                hourly_throughput: Throughput::new(100).unwrap(),
                 rvs: vec![rv.id],
             },
             &at(),
@@ -111,7 +122,7 @@ fn setup(store: &dyn Store) -> Setup {
             &NewFlight {
                 number: Text::parse("number", "F1", 10).unwrap(),
                 departs_at: Timestamp(86_400),
-                capacity: 8,
+                capacity: Capacity::flight(8).unwrap(),
             },
             &at(),
         )
@@ -278,10 +289,12 @@ fn a_failed_registration_stores_nothing_of_the_batch(backend: Backend) {
     let t = TestStore::fresh(backend);
     let store = &t.store;
     let op = new_operation(store.as_ref(), "Atomic");
-    let mut empty = household(0, 1);
-    empty.members.clear();
-    let err = store
-        .register_households(op, &[household(0, 2), empty], &mut counter(), &at())
+    // A household without members cannot be made, so it never reaches the store.
+    let err = household_of(None, vec![])
+        .map_err(StoreError::from)
+        .and_then(|empty| {
+            store.register_households(op, &[household(0, 2), empty], &mut counter(), &at())
+        })
         .unwrap_err();
     assert!(err.to_string().contains("members"), "{err}");
     assert_eq!(store.accountability(op).unwrap().registered_people, 0);
@@ -309,11 +322,9 @@ fn lookup_by_phone_finds_every_household_sharing_it(backend: Backend) {
     let t = TestStore::fresh(backend);
     let store = &t.store;
     let op = new_operation(store.as_ref(), "Phones");
-    let mut a = household(0, 2);
-    let mut b = household(10, 1);
     let shared = PhoneNumber::parse("0799 000 111").unwrap();
-    a.members[1].phone = Some(shared.clone());
-    b.contact_phone = Some(shared.clone());
+    let a = household_of(None, vec![person(0), person_with_phone(1, shared.clone())]).unwrap();
+    let b = household_of(Some(shared.clone()), vec![person(10)]).unwrap();
     store
         .register_households(op, &[a, b, household(20, 1)], &mut counter(), &at())
         .unwrap();

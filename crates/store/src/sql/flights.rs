@@ -18,7 +18,7 @@ fn flight_row(r: &Row) -> Result<Flight> {
         id: FlightId(r.i64(0)?),
         number: r.text(1)?,
         departs_at: Timestamp(r.i64(2)?),
-        capacity: r.u32(3)?,
+        capacity: Capacity::flight(r.u32(3)?)?,
         manifested_people: r.u32(4)?,
         boarded_people: r.u32(5)?,
     })
@@ -34,7 +34,7 @@ pub(crate) fn create_flight(
     let id = FlightId(
         db.one(
             "INSERT INTO flights (operation_id, number, departs_at, capacity) VALUES ($1, $2, $3, $4) RETURNING id",
-            p![op.0, f.number.as_str(), f.departs_at.0, f.capacity],
+            p![op.0, f.number.as_str(), f.departs_at.0, f.capacity.get()],
         )?
         .i64(0)?,
     );

@@ -38,7 +38,7 @@ pub(crate) fn gate(db: &mut dyn Db, op: OperationId, gate: GateId) -> Result<Gat
         location: Coordinate::new(r.f64(1)?, r.f64(2)?)?,
         kind: GateKind::parse(&kind)
             .ok_or_else(|| StoreError::Internal(format!("unexpected gate kind {kind:?}")))?,
-        hourly_throughput: r.u32(4)?,
+        hourly_throughput: Throughput::new(r.u32(4)?)?,
         status: GateStatus::parse(&status)
             .ok_or_else(|| StoreError::Internal(format!("unexpected gate status {status:?}")))?,
         rvs,
@@ -72,7 +72,7 @@ pub(crate) fn create_gate(
                 g.location.lat(),
                 g.location.lon(),
                 g.kind.as_str(),
-                g.hourly_throughput
+                g.hourly_throughput.get()
             ],
         )?
         .i64(0)?,

@@ -25,18 +25,12 @@ pub(crate) fn register(
     actor: &Actor,
 ) -> Result<Vec<Registered>> {
     require_open_operation(db, op)?;
-    if households
-        .iter()
-        .any(|h| h.members.is_empty() || h.members.len() > 60)
-    {
-        return Err(DomainError::invalid("members", "a household has 1 to 60 members").into());
-    }
     let key = vault.key(db, op)?;
-    let members: usize = households.iter().map(|h| h.members.len()).sum();
+    let members: usize = households.iter().map(|h| h.members().len()).sum();
     let documents: usize = households
         .iter()
-        .flat_map(|h| &h.members)
-        .map(|m| m.documents.len())
+        .flat_map(|h| h.members())
+        .map(|m| m.documents().len())
         .sum();
     let mut household_ids = db.next_ids("households", households.len())?.into_iter();
     let mut person_ids = db.next_ids("people", members)?.into_iter();
@@ -56,15 +50,15 @@ pub(crate) fn register(
             }
         };
         let priorities = h
-            .priorities
+            .priorities()
             .iter()
             .map(|p| p.as_str())
             .collect::<Vec<_>>()
             .join(",");
         let id = HouseholdId(household_ids.next().ok_or_else(drawn)?);
         let fields = HouseholdFields {
-            contact_phone: h.contact_phone.as_ref().map(|p| p.as_str().to_string()),
-            notes: h.notes.as_ref().map(|n| n.as_str().to_string()),
+            contact_phone: h.contact_phone().map(|p| p.as_str().to_string()),
+            notes: h.notes().map(|n| n.as_str().to_string()),
         };
         db.exec(
             "INSERT INTO households (id, operation_id, reference, stage, size, language, category,
@@ -74,9 +68,9 @@ pub(crate) fn register(
                 id.0,
                 op.0,
                 reference.as_str(),
-                h.members.len(),
-                enc(&h.language),
-                h.category.map(|c| c.as_str()),
+                h.members().len(),
+                enc(&h.language()),
+                h.category().map(|c| c.as_str()),
                 priorities,
                 key.seal(Record::Household, id.0, &fields),
                 fields
@@ -86,8 +80,8 @@ pub(crate) fn register(
                 actor.at.0,
             ],
         )?;
-        let mut people = Vec::with_capacity(h.members.len());
-        for m in &h.members {
+        let mut people = Vec::with_capacity(h.members().len());
+        for m in h.members() {
             let person = PersonId(person_ids.next().ok_or_else(drawn)?);
             let fields = PersonFields::of(m);
             let (phone_index, name_index) = fields.indexes(&key)?;
@@ -103,7 +97,7 @@ pub(crate) fn register(
                     name_index,
                 ],
             )?;
-            for d in &m.documents {
+            for d in m.documents() {
                 let doc = document_ids.next().ok_or_else(drawn)?;
                 insert_document(db, &key, op, person, DocumentId(doc), d)?;
             }
@@ -113,9 +107,9 @@ pub(crate) fn register(
             db,
             op,
             id,
-            &CaseState::registered(h.members.len() as u32, false),
+            &CaseState::registered(h.members().len() as u32, false),
             1,
-            h.members.len() as i64,
+            h.members().len() as i64,
         )?;
         db.exec(
             "INSERT INTO events (operation_id, household_id, kind, detail, user_id, role, device, at)
@@ -123,7 +117,7 @@ pub(crate) fn register(
             p![
                 op.0,
                 id.0,
-                serde_json::json!({ "members": h.members.len() }).to_string(),
+                serde_json::json!({ "members": h.members().len() }).to_string(),
                 actor.user.map(|u| u.0),
                 actor.role.map(|r| r.as_str()),
                 actor.device.clone(),
@@ -248,9 +242,9 @@ fn insert_document(
             id.0,
             person.0,
             op.0,
-            d.doc_type.as_str(),
+            d.doc_type().as_str(),
             key.seal(Record::Document, id.0, &DocumentFields::of(d)),
-            key.index(Index::Document, d.number.as_str()),
+            key.index(Index::Document, d.number().as_str()),
         ],
     )?;
     Ok(())
@@ -297,7 +291,7 @@ pub(crate) fn attach_document(
             household: Some(loaded.id),
             kind: "document_attached",
             transition: None,
-            detail: serde_json::json!({ "person": person.0, "document": id.0, "type": d.doc_type.as_str() }),
+            detail: serde_json::json!({ "person": person.0, "document": id.0, "type": d.doc_type().as_str() }),
             rv: None,
             gate: None,
             batch: None,

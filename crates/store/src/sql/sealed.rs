@@ -33,7 +33,7 @@ impl HouseholdFields {
         Ok(self
             .notes
             .as_deref()
-            .map(|n| Text::parse("notes", n, 2000))
+            .map(|n| Text::parse("notes", n, safeconduct_domain::household::Notes::MAX_CHARS))
             .transpose()?)
     }
 }
@@ -52,12 +52,12 @@ pub(crate) struct PersonFields {
 impl PersonFields {
     pub fn of(m: &NewPerson) -> Self {
         PersonFields {
-            latin: m.name.latin().to_string(),
-            native: m.name.native().map(str::to_string),
-            birth_date: m.birth_date.map(String::from),
-            nationality: m.nationality.as_ref().map(|c| c.as_str().to_string()),
-            phone: m.phone.as_ref().map(|p| p.as_str().to_string()),
-            language: m.language,
+            latin: m.name().latin().to_string(),
+            native: m.name().native().map(str::to_string),
+            birth_date: m.birth_date().map(String::from),
+            nationality: m.nationality().map(|c| c.as_str().to_string()),
+            phone: m.phone().map(|p| p.as_str().to_string()),
+            language: m.language(),
         }
     }
 
@@ -121,9 +121,9 @@ pub(crate) struct DocumentFields {
 impl DocumentFields {
     pub fn of(d: &NewDocument) -> Self {
         DocumentFields {
-            number: d.number.as_str().to_string(),
-            issuing_country: d.issuing_country.as_ref().map(|c| c.as_str().to_string()),
-            expiry: d.expiry.clone(),
+            number: d.number().as_str().to_string(),
+            issuing_country: d.issuing_country().map(|c| c.as_str().to_string()),
+            expiry: d.expiry().map(str::to_string),
         }
     }
 

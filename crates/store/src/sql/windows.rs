@@ -22,7 +22,7 @@ pub(crate) fn create_window(
     let id = db
         .one(
             "INSERT INTO windows (operation_id, rv_id, start_at, end_at, capacity) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            p![op.0, rv.0, spec.start.0, spec.end.0, spec.capacity],
+            p![op.0, rv.0, spec.start.0, spec.end.0, spec.capacity.get()],
         )?
         .i64(0)?;
     place_event(
