@@ -7,71 +7,27 @@
 //!
 //! Needs two users in the operation: `--user` holding coordinator and hotline roles, and
 //! `--escort-user` holding the escort role, both with `--password`.
+//!
+//! Architecture invariant: it reaches the servers over HTTP only, as any client does, and
+//! imports nothing of the server crate; the store (opened with the key file through
+//! `safeconduct-keys`) serves only the after-run check.
 
-use anyhow::{Context, Result, bail};
+mod args;
+mod check;
+mod client;
+mod latency;
+mod scans;
+
+use anyhow::{Result, bail};
+use args::Args;
 use clap::Parser;
+use client::{answer_lost, assign_escort, call, call_keyed, cause, sign_in, unreached};
+use latency::percentile;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
-
-#[derive(Parser, Clone)]
-#[command(name = "safeconduct-load", version)]
-struct Args {
-    /// Base URLs of the servers, comma-separated: http://127.0.0.1:8081,http://127.0.0.1:8082
-    #[arg(long, value_delimiter = ',', required = true)]
-    servers: Vec<String>,
-    /// Operation id.
-    #[arg(long, default_value_t = 1)]
-    operation: i64,
-    #[arg(long, default_value = "load")]
-    user: String,
-    #[arg(long, default_value = "load-escort")]
-    escort_user: String,
-    #[arg(long, env = "SAFECONDUCT_LOAD_PASSWORD")]
-    password: String,
-    /// The authenticator secret of --user, a coordinator, as `safeconduct user add` printed
-    /// it: the load generator signs in with its current one-time code.
-    #[arg(long, env = "SAFECONDUCT_LOAD_TOTP_SECRET")]
-    totp_secret: Option<String>,
-    /// Requests per second to offer.
-    #[arg(long, default_value_t = 1000)]
-    rate: u32,
-    /// Seconds of load.
-    #[arg(long, default_value_t = 20)]
-    duration: u64,
-    /// Households prepared (registered through to pass issued) before the load, for the
-    /// escorts to admit and the hotline to look up. Default: as many as the run admits (a
-    /// fifth of its requests); fewer are refused.
-    #[arg(long)]
-    prepare: Option<usize>,
-    /// After the run, read every acknowledged write back from this database.
-    #[arg(long, requires = "key_file")]
-    verify_database: Option<String>,
-    /// After preparing, refresh the statistics of the database given with --verify-database,
-    /// as an import does after its bulk load: the load then meets the query plans of an
-    /// operation that has been running for a while, not those of tables that grew from
-    /// nothing a minute ago, which PostgreSQL's autovacuum would refresh within its next round.
-    #[arg(long, requires = "verify_database")]
-    refresh_statistics: bool,
-    /// The servers' key file, to read the database given with --verify-database.
-    #[arg(long, env = "SAFECONDUCT_KEY_FILE")]
-    key_file: Option<std::path::PathBuf>,
-    /// Kill this process (one of the servers) with SIGKILL during the load…
-    #[arg(long)]
-    kill_pid: Option<u32>,
-    /// …this many seconds after the load started.
-    #[arg(long, default_value_t = 10)]
-    kill_after: u64,
-    /// Instead of the mixed load: field devices syncing scans as fast as the servers take
-    /// them, this many devices at once…
-    #[arg(long)]
-    scan_devices: Option<usize>,
-    /// …each sync carrying this many scans.
-    #[arg(long, default_value_t = 250)]
-    scan_batch: usize,
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
@@ -129,74 +85,6 @@ impl Shared {
     fn first_server(&self) -> usize {
         self.next_server.fetch_add(1, Ordering::Relaxed) % self.args.servers.len()
     }
-}
-
-async fn sign_in(
-    client: &reqwest::Client,
-    base: &str,
-    user: &str,
-    password: &str,
-    totp_secret: Option<&str>,
-) -> Result<String> {
-    let mut body = json!({"username": user, "password": password});
-    if let Some(secret) = totp_secret {
-        body["totp"] = json!(
-            safeconduct_keys::totp::code_for(secret, safeconduct_keys::now().0)
-                .context("--totp-secret is not base32")?
-        );
-    }
-    let res = client
-        .post(format!("{base}/api/sessions"))
-        .json(&body)
-        .send()
-        .await
-        .with_context(|| format!("signing in at {base}"))?;
-    if !res.status().is_success() {
-        bail!(
-            "signing in as {user}: {}",
-            res.text().await.unwrap_or_default()
-        );
-    }
-    Ok(res.json::<Value>().await?["token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string())
-}
-
-async fn call(
-    client: &reqwest::Client,
-    token: &str,
-    method: reqwest::Method,
-    url: String,
-    body: Option<Value>,
-) -> Result<Value> {
-    call_keyed(client, token, method, url, body, None).await
-}
-
-/// As [`call`], with an `Idempotency-Key`: the request may be sent again after its answer was
-/// lost, and takes effect once.
-async fn call_keyed(
-    client: &reqwest::Client,
-    token: &str,
-    method: reqwest::Method,
-    url: String,
-    body: Option<Value>,
-    key: Option<&str>,
-) -> Result<Value> {
-    let mut req = client.request(method, &url).bearer_auth(token);
-    if let Some(k) = key {
-        req = req.header("Idempotency-Key", k);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await?;
-    let status = res.status();
-    let value = res.json::<Value>().await.unwrap_or(Value::Null);
-    if !status.is_success() {
-        bail!("{url}: {status} {value}");
-    }
-    Ok(value)
 }
 
 fn household(i: usize) -> (Value, String) {
@@ -302,34 +190,6 @@ async fn prepare(
         started.elapsed().as_secs_f64()
     );
     Ok((rv, phones, ready))
-}
-
-/// Whether a request never reached a server (nothing was processed), so that a load
-/// balancer would send it to the next one.
-fn unreached(e: &anyhow::Error) -> bool {
-    e.downcast_ref::<reqwest::Error>()
-        .is_some_and(|e| e.is_connect())
-}
-
-/// Whether a request failed on the way (no HTTP answer came back), processed or not.
-fn answer_lost(e: &anyhow::Error) -> bool {
-    e.downcast_ref::<reqwest::Error>().is_some()
-}
-
-/// A failure's reason, in a few words, to count failures by.
-fn cause(e: &anyhow::Error) -> String {
-    match e.downcast_ref::<reqwest::Error>() {
-        Some(r) if r.is_connect() => "could not connect to any server".into(),
-        Some(r) if r.is_timeout() => "timed out".into(),
-        Some(_) => "connection lost mid-request (server killed)".into(),
-        None => {
-            let text = e.to_string();
-            // "{url}: {status} {body}": keep the status.
-            text.split_once(": ")
-                .map(|(_, rest)| rest.split(' ').take(2).collect::<Vec<_>>().join(" "))
-                .unwrap_or(text)
-        }
-    }
 }
 
 async fn one(shared: Arc<Shared>, kind: Kind, i: usize) {
@@ -445,33 +305,6 @@ async fn attempt(shared: &Arc<Shared>, base: &str, kind: Kind, i: usize) -> Resu
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1e3
-}
-
-/// The database given with --verify-database, read with the key file.
-/// Households in the operation now, read from the database given with --verify-database.
-fn households_now(args: &Args) -> Result<u64> {
-    let op = safeconduct_domain::OperationId(args.operation);
-    Ok(open_database(args)?
-        .stage_counts(op, safeconduct_store::CountScope::Operation)?
-        .total_households())
-}
-
-fn open_database(args: &Args) -> Result<std::sync::Arc<dyn safeconduct_store::Store>> {
-    let url = args
-        .verify_database
-        .as_deref()
-        .context("no --verify-database")?;
-    let key_file = args.key_file.as_ref().context("no --key-file")?;
-    let kek = safeconduct_keys::keyfile::load(key_file)?;
-    Ok(safeconduct_store::open(url, kek)?)
-}
-
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
@@ -489,13 +322,13 @@ async fn main() -> Result<()> {
     )
     .await?;
     let escort_token = sign_in(&client, base, &args.escort_user, &args.password, None).await?;
-    if let Some(devices) = args.scan_devices {
+    if args.scan_devices.is_some() {
         let op = args.operation;
         let rv = call(&client, &token, reqwest::Method::POST, format!("{base}/api/operations/{op}/rvs"), Some(json!({
             "name": "Scan RV", "location": {"lat": 60.1652, "lon": 24.9393}, "landmark": "scan bench corner"
         }))).await?["id"].as_i64().unwrap_or_default();
         assign_escort(&args, &client, &token, rv, 0).await?;
-        return scan_ingest(&args, &client, &escort_token, devices, rv).await;
+        return scans::scan_ingest(&args, &client, &escort_token, rv).await;
     }
     let total = args.rate as usize * args.duration as usize;
     let admissions = (0..total)
@@ -515,7 +348,7 @@ async fn main() -> Result<()> {
     if args.refresh_statistics {
         let args = args.clone();
         tokio::task::spawn_blocking(move || -> Result<()> {
-            open_database(&args)?.refresh_statistics()?;
+            check::open_database(&args)?.refresh_statistics()?;
             Ok(())
         })
         .await??;
@@ -526,7 +359,7 @@ async fn main() -> Result<()> {
     let households_before = match args.verify_database {
         Some(_) => {
             let args = args.clone();
-            Some(tokio::task::spawn_blocking(move || households_now(&args)).await??)
+            Some(tokio::task::spawn_blocking(move || check::households_now(&args)).await??)
         }
         None => None,
     };
@@ -620,43 +453,9 @@ async fn main() -> Result<()> {
     drop(latencies);
     if args.verify_database.is_some() {
         let acknowledged = shared.acknowledged.lock().await.clone();
-        let op = safeconduct_domain::OperationId(args.operation);
         let db_args = args.clone();
-        let missing = tokio::task::spawn_blocking(move || -> Result<Vec<String>> {
-            let store = open_database(&db_args)?;
-            let mut missing = Vec::new();
-            for (reference, stage) in &acknowledged {
-                let r = safeconduct_domain::CaseReference::parse(reference)?;
-                match store.household(op, &r) {
-                    Ok(h)
-                        if *stage == "admitted_at_rv"
-                            && h.stage != safeconduct_domain::Stage::AdmittedAtRv =>
-                    {
-                        missing.push(format!("{reference}: admission lost (stage {})", h.stage))
-                    }
-                    Ok(_) => {}
-                    Err(e) => missing.push(format!("{reference}: {e}")),
-                }
-            }
-            let report = store.accountability(op)?;
-            if !report.ok() {
-                missing.push(format!("accountability: {:?}", report.problems));
-            }
-            println!(
-                "verified {} acknowledged writes against the database",
-                acknowledged.len()
-            );
-            let registered = acknowledged
-                .iter()
-                .filter(|(_, s)| *s == "registered")
-                .count();
-            let during = households_now(&db_args)? - households_before.unwrap_or_default();
-            println!(
-                "households registered during the load: {during}, of which answered {registered} \
-                 and committed without an answer {}",
-                during.saturating_sub(registered as u64)
-            );
-            Ok(missing)
+        let missing = tokio::task::spawn_blocking(move || {
+            check::lost_writes(&db_args, &acknowledged, households_before)
         })
         .await??;
         if !missing.is_empty() {
@@ -664,89 +463,5 @@ async fn main() -> Result<()> {
         }
         println!("no acknowledged write lost; counts add up");
     }
-    Ok(())
-}
-
-/// Field devices syncing scans back to back for the duration: durable scans per second.
-/// Assigns the escort user to the RV (and the gate, when there is one): escorts act only at
-/// the places assigned to them.
-async fn assign_escort(
-    args: &Args,
-    client: &reqwest::Client,
-    token: &str,
-    rv: i64,
-    gate: i64,
-) -> Result<()> {
-    let base = &args.servers[0];
-    let url = format!(
-        "{base}/api/operations/{}/users/{}/places",
-        args.operation, args.escort_user
-    );
-    let gates: Vec<i64> = (gate > 0).then_some(gate).into_iter().collect();
-    call(
-        client,
-        token,
-        reqwest::Method::PUT,
-        url,
-        Some(json!({"rv_ids": [rv], "gate_ids": gates})),
-    )
-    .await?;
-    Ok(())
-}
-
-async fn scan_ingest(
-    args: &Args,
-    client: &reqwest::Client,
-    token: &str,
-    devices: usize,
-    rv: i64,
-) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(args.duration);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for d in 0..devices {
-        let (client, token, args) = (client.clone(), token.to_string(), args.clone());
-        tasks.push(tokio::spawn(async move {
-            let device = format!("bench-{}-{d}", std::process::id());
-            let mut seq = 0u64;
-            let mut latencies = Vec::new();
-            let mut stored = 0u64;
-            let mut n = 0usize;
-            while Instant::now() < deadline {
-                let base = &args.servers[n % args.servers.len()];
-                n += 1;
-                let scans: Vec<Value> = (0..args.scan_batch)
-                    .map(|i| json!({
-                        "seq": seq + i as u64, "pass_index": (d * 10_000_000) as u64 + seq + i as u64,
-                        "rv_id": rv, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"
-                    }))
-                    .collect();
-                let t = Instant::now();
-                let url = format!("{base}/api/operations/{}/scans", args.operation);
-                let v = call(&client, &token, reqwest::Method::POST, url, Some(json!({"device": device, "scans": scans}))).await?;
-                latencies.push(t.elapsed());
-                stored += v["received"].as_u64().unwrap_or(0);
-                seq += args.scan_batch as u64;
-            }
-            Ok::<_, anyhow::Error>((stored, latencies))
-        }));
-    }
-    let mut stored = 0;
-    let mut latencies = Vec::new();
-    for t in tasks {
-        let (s, l) = t.await??;
-        stored += s;
-        latencies.extend(l);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    println!(
-        "scan ingest: {devices} devices, {} scans per sync, {} servers: {stored} scans stored durably in {elapsed:.1}s = {:.0} scans/s; sync latency p50 {:.1} ms, p99 {:.1} ms",
-        args.scan_batch,
-        args.servers.len(),
-        stored as f64 / elapsed,
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.99)
-    );
     Ok(())
 }
