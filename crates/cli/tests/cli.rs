@@ -1,25 +1,11 @@
 //! The binary as a user meets it: help on every command, operations and users, the demo, and
 //! the import of a messy volunteer list (twice: the second run registers nobody again).
 
+mod common;
+
+use common::{add_user, bin, run, seed_demo, stdout};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_safeconduct"))
-}
-
-fn run(args: &[&str], data: &Path) -> Output {
-    bin()
-        .args(args)
-        .env("SAFECONDUCT_DATA", data)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use std::process::Stdio;
 
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -70,19 +56,10 @@ fn operations_and_users_are_created_from_the_command_line() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 
-    let out = run(
-        &[
-            "user",
-            "add",
-            "amina",
-            "--operation",
-            "1",
-            "--role",
-            "coordinator",
-            "--role",
-            "hotline",
-        ],
+    let out = add_user(
         dir.path(),
+        "amina",
+        &["--role", "coordinator", "--role", "hotline"],
     );
     assert!(
         out.status.success(),
@@ -90,10 +67,7 @@ fn operations_and_users_are_created_from_the_command_line() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout(&out).contains("password (shown once): "));
-    let bad_role = run(
-        &["user", "add", "zed", "--operation", "1", "--role", "king"],
-        dir.path(),
-    );
+    let bad_role = add_user(dir.path(), "zed", &["--role", "king"]);
     assert!(!bad_role.status.success());
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("coordinator, hotline"));
     let no_op = run(
@@ -261,11 +235,7 @@ fn an_unreadable_file_is_a_clear_error_and_stores_nothing() {
 #[test]
 fn the_demo_seeds_a_consistent_operation() {
     let dir = tempfile::tempdir().unwrap();
-    let out = bin()
-        .args(["demo", "--seed-only", "--households", "300", "--data"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = seed_demo(dir.path(), "300");
     assert!(
         out.status.success(),
         "{}",
@@ -284,11 +254,7 @@ fn the_demo_seeds_a_consistent_operation() {
         assert!(text.contains(&format!("demo-{role}-pass")), "{text}");
     }
     // Seeding again reuses the demo instead of doubling it.
-    let out = bin()
-        .args(["demo", "--seed-only", "--households", "300", "--data"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = seed_demo(dir.path(), "300");
     assert!(stdout(&out).contains("already seeded"));
 }
 
@@ -296,11 +262,7 @@ fn the_demo_seeds_a_consistent_operation() {
 fn a_live_store_moves_from_sqlite_to_postgres_and_is_verified() {
     use safeconduct_store::testing::{Backend, TestStore};
     let dir = tempfile::tempdir().unwrap();
-    let seeded = bin()
-        .args(["demo", "--seed-only", "--households", "200", "--data"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let seeded = seed_demo(dir.path(), "200");
     assert!(
         seeded.status.success(),
         "{}",
@@ -312,11 +274,14 @@ fn a_live_store_moves_from_sqlite_to_postgres_and_is_verified() {
     );
     let (to, _guard) = TestStore::empty_url(Backend::Postgres);
     let key_file = dir.path().join("key.hex");
-    let out = bin()
-        .args(["store", "copy", "--from", &from, "--to", &to, "--key-file"])
-        .arg(&key_file)
-        .output()
-        .unwrap();
+    let copy = || {
+        bin()
+            .args(["store", "copy", "--from", &from, "--to", &to, "--key-file"])
+            .arg(&key_file)
+            .output()
+            .unwrap()
+    };
+    let out = copy();
     assert!(
         out.status.success(),
         "{}",
@@ -353,11 +318,7 @@ fn a_live_store_moves_from_sqlite_to_postgres_and_is_verified() {
     assert_eq!(op2.id.0, 2);
 
     // A second copy into the now non-empty target is refused and changes nothing.
-    let again = bin()
-        .args(["store", "copy", "--from", &from, "--to", &to, "--key-file"])
-        .arg(&key_file)
-        .output()
-        .unwrap();
+    let again = copy();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("empty store"));
     assert_eq!(target.operations().unwrap().len(), 2);
@@ -371,50 +332,13 @@ fn a_field_user_is_given_places_and_a_wrong_place_creates_nobody() {
             .status
             .success()
     );
-    let out = run(
-        &[
-            "user",
-            "add",
-            "esc1",
-            "--operation",
-            "1",
-            "--role",
-            "escort",
-            "--rv",
-            "99",
-        ],
-        dir.path(),
-    );
+    let out = add_user(dir.path(), "esc1", &["--role", "escort", "--rv", "99"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("has no rendezvous point 99"));
-    let out = run(
-        &[
-            "user",
-            "add",
-            "hot1",
-            "--operation",
-            "1",
-            "--role",
-            "hotline",
-            "--gate",
-            "1",
-        ],
-        dir.path(),
-    );
+    let out = add_user(dir.path(), "hot1", &["--role", "hotline", "--gate", "1"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("for escort and gate users"));
     // Nothing half-made: the name is still free.
-    let out = run(
-        &[
-            "user",
-            "add",
-            "esc1",
-            "--operation",
-            "1",
-            "--role",
-            "escort",
-        ],
-        dir.path(),
-    );
+    let out = add_user(dir.path(), "esc1", &["--role", "escort"]);
     assert!(
         out.status.success(),
         "{}",
