@@ -8,7 +8,7 @@ use safeconduct_domain::*;
 use safeconduct_store::*;
 mod common;
 
-use common::{bin, run, text};
+use common::{explains_itself, run, text};
 use std::path::Path;
 
 /// An operation with one household assigned to a window that is open now; returns its
@@ -250,11 +250,6 @@ fn pass_commands_explain_themselves() {
         vec!["pass", "revoke", "--help"],
         vec!["pass", "keys", "rotate", "--help"],
     ] {
-        let out = bin().args(&args).output().unwrap();
-        assert!(out.status.success(), "{args:?}");
-        assert!(
-            String::from_utf8_lossy(&out.stdout).contains("Usage:"),
-            "{args:?}"
-        );
+        explains_itself(&args);
     }
 }

@@ -38,9 +38,24 @@ pub fn seed_demo(data: &Path, households: &str) -> Output {
         .unwrap()
 }
 
+/// The help of `safeconduct ARGS` (ARGS ending in --help): it succeeds and shows the usage.
+/// Returns what it printed.
+pub fn explains_itself(args: &[&str]) -> String {
+    let out = bin().args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}");
+    let text = stdout(&out);
+    assert!(text.contains("Usage:"), "{args:?}: {text}");
+    text
+}
+
 /// Standard output.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Standard output then standard error.
