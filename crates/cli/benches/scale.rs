@@ -7,7 +7,7 @@
 //! lookup by phone in an operation of 1,000,000 people; resident memory of the server process
 //! serving that store.
 
-use safeconduct_domain::model::DocumentType;
+use safeconduct_cli::generator::{self, Dice, MEN, SURNAMES, WOMEN};
 use safeconduct_domain::values::*;
 use safeconduct_domain::*;
 use safeconduct_store::sqlite::SqliteStore;
@@ -16,29 +16,6 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Dice(u64);
-impl Dice {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-const GIVEN: &[&str] = &[
-    "Ahmad", "Mohammad", "Fatima", "Mariam", "Omid", "Sadia", "Karim", "Nasrin", "Jawad", "Laila",
-    "Hamid", "Zahra",
-];
-const SURNAMES: &[&str] = &[
-    "Safi", "Sadat", "Karimi", "Haidari", "Sultani", "Rahimi", "Amiri", "Noori", "Barakzai",
-    "Hashimi",
-];
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -62,12 +39,12 @@ fn write_csv(path: &Path, rows: usize) {
         hh += 1;
         let size = 1 + d.below(8) as usize;
         let phone = 700_000_000 + d.below(99_999_999);
-        let surname = SURNAMES[d.below(SURNAMES.len() as u64) as usize];
+        let surname = d.pick(SURNAMES).0;
         for k in 0..size {
             if written >= rows {
                 break;
             }
-            let given = GIVEN[d.below(GIVEN.len() as u64) as usize];
+            let given = if d.chance(50) { d.pick(WOMEN) } else { d.pick(MEN) }.0;
             let year = 1950 + d.below(70);
             let doc = format!("P{:08}", hh * 10 + k);
             writeln!(
@@ -138,40 +115,12 @@ fn populate(store: &SqliteStore, op: OperationId, people: usize) -> Vec<PhoneNum
     while n < people {
         let mut chunk = Vec::with_capacity(2500);
         while chunk.len() < 2500 && n < people {
-            let size = (1 + d.below(7) as usize).min(people - n);
-            let phone = PhoneNumber::parse(&format!("+937{:08}", d.below(100_000_000))).unwrap();
+            let size = generator::household_size(&mut d).min(people - n);
+            let household = generator::household_of(&mut d, size).unwrap();
             if phones.len() < 10_000 {
-                phones.push(phone.clone());
+                phones.extend(household.contact_phone().cloned());
             }
-            let members = (0..size)
-                .map(|k| {
-                    NewPerson::new(
-                        PersonName::new(
-                            &format!(
-                                "{} {}",
-                                GIVEN[(n + k) % GIVEN.len()],
-                                SURNAMES[(n / 7) % SURNAMES.len()]
-                            ),
-                            None,
-                        )
-                        .unwrap(),
-                        BirthDate::from_year(1950 + ((n + k) % 70) as u16).ok(),
-                        None,
-                        (k == 0).then(|| phone.clone()),
-                        None,
-                        vec![NewDocument::new(
-                            DocumentType::Passport,
-                            DocumentNumber::parse(&format!("P{:09}", n + k)).unwrap(),
-                            None,
-                            None,
-                        )],
-                    )
-                })
-                .collect();
-            chunk.push(
-                NewHousehold::new(Some(phone), Language::Dari, None, vec![], None, members)
-                    .unwrap(),
-            );
+            chunk.push(household);
             n += size;
         }
         store

@@ -257,3 +257,41 @@ fn join(lines: &[u64]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+// The options of `safeconduct import`; its description is the doc comment of its command.
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// The CSV file.
+    file: std::path::PathBuf,
+    /// Operation id to import into.
+    #[arg(long)]
+    operation: i64,
+    /// Plan and report, but register nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write the full report (every merge, review and refusal) to this file.
+    #[arg(long)]
+    report: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    data: crate::data::DataArgs,
+}
+
+impl ImportArgs {
+    pub fn run(self) -> Result<()> {
+        let ImportArgs {
+            file,
+            operation,
+            dry_run,
+            report,
+            data,
+        } = self;
+        let store = data.open()?;
+        run(
+            store.as_ref(),
+            OperationId(operation),
+            &file,
+            dry_run,
+            report.as_deref(),
+        )
+    }
+}

@@ -1,12 +1,16 @@
 //! `safeconduct pass …`: issue, revoke and verify passes, rotate keys, write field kits.
+//!
+//! It signs and checks nothing itself: the keyring signs, the pass crate verifies; this
+//! module reads the command line, files and QR images, and prints the answers.
 
+use crate::data::DataArgs;
 use anyhow::{Context, Result, bail};
 use safeconduct_domain::values::{Language, Timestamp};
 use safeconduct_domain::{CaseReference, OperationId};
 use safeconduct_keys::passes::{FieldKit, PassKeyring};
 use safeconduct_pass::{Check, Outcome, Tier};
 use safeconduct_store::{Actor, Store};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn actor() -> Actor {
     Actor::system(safeconduct_keys::now())
@@ -239,4 +243,202 @@ pub fn read_qr(path: &Path) -> Result<String> {
         .decode()
         .map_err(|e| anyhow::anyhow!("the QR code in {} does not read: {e}", path.display()))?;
     Ok(content)
+}
+
+#[derive(clap::Subcommand)]
+pub enum PassCommand {
+    /// Issue a household's pass (or re-issue it: the earlier one is superseded) and print its
+    /// text form.
+    Issue {
+        #[arg(long)]
+        operation: i64,
+        /// Case reference, e.g. 7KQ2-MX9D.
+        #[arg(long)]
+        case: String,
+        /// Also write the QR code as a PNG image here.
+        #[arg(long)]
+        png: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Revoke a household's valid pass.
+    Revoke {
+        #[arg(long)]
+        operation: i64,
+        #[arg(long)]
+        case: String,
+        /// Why, for the event log.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Verify a pass offline with a field kit, as a checkpoint device does. Exits with 0 when
+    /// the pass admits, 1 otherwise.
+    Verify {
+        /// The pass's text form (SC1:…). Omit it and give --image to read a QR code.
+        text: Option<String>,
+        /// A PNG image of the pass's QR code.
+        #[arg(long)]
+        image: Option<PathBuf>,
+        /// Field kit file (from `safeconduct pass kit` or GET /api/operations/{id}/field-kit).
+        #[arg(long)]
+        kit: PathBuf,
+        /// Rendezvous point id where the check happens.
+        #[arg(long)]
+        rv: Option<u64>,
+        /// Number of the document the holder shows.
+        #[arg(long)]
+        document: Option<String>,
+        /// Birth year on that document.
+        #[arg(long)]
+        birth_year: Option<u16>,
+        /// Check as of this time (RFC 3339) instead of now.
+        #[arg(long)]
+        at: Option<String>,
+        /// Language of the answer: en, fr, prs, ps, ar or uk.
+        #[arg(long, default_value = "en", value_parser = parse_language)]
+        lang: safeconduct_domain::values::Language,
+        /// Warn when the kit's revocation list is older than this many hours (default: the
+        /// kit's policy, 6).
+        #[arg(long)]
+        warn_after_hours: Option<u64>,
+        /// Refuse every pass when the revocation list is older than this many hours (default:
+        /// the kit's policy, 48).
+        #[arg(long)]
+        refuse_after_hours: Option<u64>,
+    },
+    /// Write a field kit: public keys, one tier's secret, the signed status list.
+    Kit {
+        #[arg(long)]
+        operation: i64,
+        /// checkpoint (escort devices) or gate (gate laptops).
+        #[arg(long, value_parser = parse_tier)]
+        tier: safeconduct_pass::Tier,
+        /// File to write (created owner-only).
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Manage the operation's signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(clap::Subcommand)]
+pub enum KeysCommand {
+    /// Replace the signing key. With --compromised every pass the old key signed is revoked
+    /// and, unless --no-reissue, re-issued at once with the new key.
+    Rotate {
+        #[arg(long)]
+        operation: i64,
+        /// The old key may be known to others.
+        #[arg(long)]
+        compromised: bool,
+        /// Do not re-issue the revoked passes now.
+        #[arg(long)]
+        no_reissue: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+fn parse_language(s: &str) -> Result<safeconduct_domain::values::Language, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| format!("unknown language {s:?}: expected en, fr, prs, ps, ar or uk"))
+}
+
+fn parse_tier(s: &str) -> Result<safeconduct_pass::Tier, String> {
+    match s {
+        "checkpoint" => Ok(safeconduct_pass::Tier::Checkpoint),
+        "gate" => Ok(safeconduct_pass::Tier::Gate),
+        _ => Err(format!("unknown tier {s:?}: expected checkpoint or gate")),
+    }
+}
+
+impl PassCommand {
+    pub fn run(self) -> Result<()> {
+        match self {
+            PassCommand::Issue {
+                operation,
+                case,
+                png,
+                data,
+            } => issue(
+                data.open()?.as_ref(),
+                &data.keyring()?,
+                OperationId(operation),
+                &case,
+                png.as_deref(),
+            ),
+            PassCommand::Revoke {
+                operation,
+                case,
+                reason,
+                data,
+            } => revoke(
+                data.open()?.as_ref(),
+                OperationId(operation),
+                &case,
+                &reason,
+            ),
+            PassCommand::Kit {
+                operation,
+                tier,
+                out,
+                data,
+            } => kit(
+                data.open()?.as_ref(),
+                &data.keyring()?,
+                OperationId(operation),
+                tier,
+                &out,
+            ),
+            PassCommand::Keys(KeysCommand::Rotate {
+                operation,
+                compromised,
+                no_reissue,
+                data,
+            }) => rotate(
+                data.open()?.as_ref(),
+                &data.keyring()?,
+                OperationId(operation),
+                compromised,
+                !no_reissue,
+            ),
+            PassCommand::Verify {
+                text,
+                image,
+                kit,
+                rv,
+                document,
+                birth_year,
+                at,
+                lang,
+                warn_after_hours,
+                refuse_after_hours,
+            } => {
+                let at = at
+                    .map(|a| safeconduct_domain::values::Timestamp::parse_rfc3339("--at", &a))
+                    .transpose()?;
+                let valid = verify(&VerifyArgs {
+                    text: text.as_deref(),
+                    image: image.as_deref(),
+                    kit: &kit,
+                    rv,
+                    document: document.as_deref(),
+                    birth_year,
+                    at,
+                    language: lang,
+                    warn_after: warn_after_hours.map(|h| h * 3600),
+                    refuse_after: refuse_after_hours.map(|h| h * 3600),
+                })?;
+                if !valid {
+                    std::process::exit(1);
+                }
+                Ok(())
+            }
+        }
+    }
 }

@@ -3,9 +3,8 @@
 
 mod common;
 
-use common::{run, text};
+use common::{add_user, explains_itself, run, text};
 use std::path::Path;
-use std::process::Command;
 
 /// The intruder: write access to the database file, not to the key file.
 fn intrude(data: &Path, sql: &str) {
@@ -26,19 +25,10 @@ fn audit_verify_reports_the_first_broken_link_and_forged_checkpoints() {
             .status
             .success()
     );
-    let out = run(
-        &[
-            "user",
-            "add",
-            "amina",
-            "--operation",
-            "1",
-            "--role",
-            "coordinator",
-            "--role",
-            "auditor",
-        ],
+    let out = add_user(
         data,
+        "amina",
+        &["--role", "coordinator", "--role", "auditor"],
     );
     assert!(out.status.success(), "{}", text(&out));
 
@@ -64,13 +54,12 @@ fn audit_verify_reports_the_first_broken_link_and_forged_checkpoints() {
         "INSERT INTO audit_checkpoints (seq, hash, at, kid, signature)
          SELECT 2, hash, 0, X'00000000', zeroblob(64) FROM audit_log WHERE seq = 2;",
     );
-    let out = run(&["audit", "verify"], data);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(
-        text(&out).contains("checkpoint at entry 2: signature does NOT verify"),
-        "{}",
-        text(&out)
-    );
+    let refused_by_verify = |what: &str| {
+        let out = run(&["audit", "verify"], data);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains(what), "{}", text(&out));
+    };
+    refused_by_verify("checkpoint at entry 2: signature does NOT verify");
     intrude(data, "DELETE FROM audit_checkpoints WHERE seq = 2;");
 
     // An edited entry.
@@ -78,13 +67,7 @@ fn audit_verify_reports_the_first_broken_link_and_forged_checkpoints() {
         data,
         "UPDATE audit_log SET action = 'role_granted:hotline' WHERE seq = 3;",
     );
-    let out = run(&["audit", "verify"], data);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(
-        text(&out).contains("audit chain BROKEN: entry 3 was altered"),
-        "{}",
-        text(&out)
-    );
+    refused_by_verify("audit chain BROKEN: entry 3 was altered");
 }
 
 #[test]
@@ -94,11 +77,6 @@ fn audit_commands_explain_themselves() {
         vec!["audit", "verify", "--help"],
         vec!["audit", "checkpoint", "--help"],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
-            .args(&args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage:"));
+        explains_itself(&args);
     }
 }

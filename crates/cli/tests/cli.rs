@@ -1,25 +1,11 @@
 //! The binary as a user meets it: help on every command, operations and users, the demo, and
 //! the import of a messy volunteer list (twice: the second run registers nobody again).
 
+mod common;
+
+use common::{add_user, bin, explains_itself, run, seed_demo, stderr, stdout};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_safeconduct"))
-}
-
-fn run(args: &[&str], data: &Path) -> Output {
-    bin()
-        .args(args)
-        .env("SAFECONDUCT_DATA", data)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use std::process::Stdio;
 
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -38,10 +24,7 @@ fn every_command_explains_itself_with_help() {
         vec!["user", "add", "--help"],
         vec!["openapi", "--help"],
     ] {
-        let out = bin().args(&args).output().unwrap();
-        assert!(out.status.success(), "{args:?}");
-        let text = stdout(&out);
-        assert!(text.contains("Usage:"), "{args:?}: {text}");
+        let text = explains_itself(&args);
         assert!(text.lines().count() > 4, "{args:?} says too little: {text}");
     }
 }
@@ -50,13 +33,9 @@ fn every_command_explains_itself_with_help() {
 fn operations_and_users_are_created_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(&["operation", "create", "Kabul airlift"], dir.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), "1");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("created the key encryption key"));
+    assert!(stderr(&out).contains("created the key encryption key"));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -68,39 +47,23 @@ fn operations_and_users_are_created_from_the_command_line() {
     }
     let again = run(&["operation", "create", "Kabul airlift"], dir.path());
     assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert!(stderr(&again).contains("already exists"));
 
-    let out = run(
-        &[
-            "user",
-            "add",
-            "amina",
-            "--operation",
-            "1",
-            "--role",
-            "coordinator",
-            "--role",
-            "hotline",
-        ],
+    let out = add_user(
         dir.path(),
+        "amina",
+        &["--role", "coordinator", "--role", "hotline"],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("password (shown once): "));
-    let bad_role = run(
-        &["user", "add", "zed", "--operation", "1", "--role", "king"],
-        dir.path(),
-    );
+    let bad_role = add_user(dir.path(), "zed", &["--role", "king"]);
     assert!(!bad_role.status.success());
-    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("coordinator, hotline"));
+    assert!(stderr(&bad_role).contains("coordinator, hotline"));
     let no_op = run(
         &["user", "add", "zed", "--operation", "9", "--role", "gate"],
         dir.path(),
     );
-    assert!(String::from_utf8_lossy(&no_op.stderr).contains("operation 9"));
+    assert!(stderr(&no_op).contains("operation 9"));
 }
 
 #[test]
@@ -119,11 +82,7 @@ fn the_sample_list_imports_once_and_a_second_import_registers_nobody_again() {
         ],
         dir.path(),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("2161 rows read"), "{text}");
     assert!(text.contains("registered 2000 people"), "{text}");
@@ -136,11 +95,7 @@ fn the_sample_list_imports_once_and_a_second_import_registers_nobody_again() {
     }
 
     let again = run(&["import", SAMPLE, "--operation", "1"], dir.path());
-    assert!(
-        again.status.success(),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    assert!(again.status.success(), "{}", stderr(&again));
     let text = stdout(&again);
     assert!(text.contains("registered 0 people"), "{text}");
     assert!(text.contains("2000 already registered"), "{text}");
@@ -157,7 +112,7 @@ fn a_database_without_its_key_file_is_refused_not_given_a_new_key() {
     std::fs::rename(dir.path().join("key.hex"), dir.path().join("moved.hex")).unwrap();
     let out = run(&["operation", "list"], dir.path());
     assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains("key file") && err.contains("does not"),
         "{err}"
@@ -170,17 +125,13 @@ fn a_closed_operation_is_shredded_after_its_statistics_are_written() {
     let dir = tempfile::tempdir().unwrap();
     let ok = |args: &[&str]| {
         let out = run(args, dir.path());
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         stdout(&out)
     };
     let refused = |args: &[&str], why: &str| {
         let out = run(args, dir.path());
         assert!(!out.status.success(), "{args:?} succeeded");
-        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        let err = stderr(&out);
         assert!(err.contains(why), "{args:?}: {err}");
     };
     ok(&["operation", "create", "Shred test"]);
@@ -249,28 +200,20 @@ fn an_unreadable_file_is_a_clear_error_and_stores_nothing() {
         dir.path(),
     );
     assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(err.contains("no column holds names"), "{err}");
     let missing = run(
         &["import", "/nonexistent.csv", "--operation", "1"],
         dir.path(),
     );
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent.csv"));
+    assert!(stderr(&missing).contains("/nonexistent.csv"));
 }
 
 #[test]
 fn the_demo_seeds_a_consistent_operation() {
     let dir = tempfile::tempdir().unwrap();
-    let out = bin()
-        .args(["demo", "--seed-only", "--households", "300", "--data"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = seed_demo(dir.path(), "300");
+    assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("300 households"), "{text}");
     for role in [
@@ -284,11 +227,7 @@ fn the_demo_seeds_a_consistent_operation() {
         assert!(text.contains(&format!("demo-{role}-pass")), "{text}");
     }
     // Seeding again reuses the demo instead of doubling it.
-    let out = bin()
-        .args(["demo", "--seed-only", "--households", "300", "--data"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = seed_demo(dir.path(), "300");
     assert!(stdout(&out).contains("already seeded"));
 }
 
@@ -296,32 +235,23 @@ fn the_demo_seeds_a_consistent_operation() {
 fn a_live_store_moves_from_sqlite_to_postgres_and_is_verified() {
     use safeconduct_store::testing::{Backend, TestStore};
     let dir = tempfile::tempdir().unwrap();
-    let seeded = bin()
-        .args(["demo", "--seed-only", "--households", "200", "--data"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        seeded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&seeded.stderr)
-    );
+    let seeded = seed_demo(dir.path(), "200");
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
     let from = format!(
         "sqlite:{}",
         dir.path().join("safeconduct.sqlite3").display()
     );
     let (to, _guard) = TestStore::empty_url(Backend::Postgres);
     let key_file = dir.path().join("key.hex");
-    let out = bin()
-        .args(["store", "copy", "--from", &from, "--to", &to, "--key-file"])
-        .arg(&key_file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let copy = || {
+        bin()
+            .args(["store", "copy", "--from", &from, "--to", &to, "--key-file"])
+            .arg(&key_file)
+            .output()
+            .unwrap()
+    };
+    let out = copy();
+    assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("verified"), "{text}");
 
@@ -353,13 +283,9 @@ fn a_live_store_moves_from_sqlite_to_postgres_and_is_verified() {
     assert_eq!(op2.id.0, 2);
 
     // A second copy into the now non-empty target is refused and changes nothing.
-    let again = bin()
-        .args(["store", "copy", "--from", &from, "--to", &to, "--key-file"])
-        .arg(&key_file)
-        .output()
-        .unwrap();
+    let again = copy();
     assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("empty store"));
+    assert!(stderr(&again).contains("empty store"));
     assert_eq!(target.operations().unwrap().len(), 2);
 }
 
@@ -371,55 +297,14 @@ fn a_field_user_is_given_places_and_a_wrong_place_creates_nobody() {
             .status
             .success()
     );
-    let out = run(
-        &[
-            "user",
-            "add",
-            "esc1",
-            "--operation",
-            "1",
-            "--role",
-            "escort",
-            "--rv",
-            "99",
-        ],
-        dir.path(),
-    );
+    let out = add_user(dir.path(), "esc1", &["--role", "escort", "--rv", "99"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("has no rendezvous point 99"));
-    let out = run(
-        &[
-            "user",
-            "add",
-            "hot1",
-            "--operation",
-            "1",
-            "--role",
-            "hotline",
-            "--gate",
-            "1",
-        ],
-        dir.path(),
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("for escort and gate users"));
+    assert!(stderr(&out).contains("has no rendezvous point 99"));
+    let out = add_user(dir.path(), "hot1", &["--role", "hotline", "--gate", "1"]);
+    assert!(stderr(&out).contains("for escort and gate users"));
     // Nothing half-made: the name is still free.
-    let out = run(
-        &[
-            "user",
-            "add",
-            "esc1",
-            "--operation",
-            "1",
-            "--role",
-            "escort",
-        ],
-        dir.path(),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = add_user(dir.path(), "esc1", &["--role", "escort"]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 /// Runs `serve` with these arguments until it exits or says it listens (then stops it):
@@ -468,19 +353,14 @@ fn a_server_refuses_a_key_file_that_does_not_open_the_store(
             .map(String::from)
             .to_vec()
     };
+    let run_with = |args: &[&str], url: &str, key: &Path| {
+        bin().args(args).args(with(url, key)).output().unwrap()
+    };
 
     // An operation's data key.
     let (url, _guard) = TestStore::empty_url(backend);
-    let created = bin()
-        .args(["operation", "create", "Keyed"])
-        .args(with(&url, &good))
-        .output()
-        .unwrap();
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
+    let created = run_with(&["operation", "create", "Keyed"], &url, &good);
+    assert!(created.status.success(), "{}", stderr(&created));
     let (listened, err) = try_serve(&with(&url, &wrong));
     assert!(!listened, "served with the wrong key file");
     assert!(
@@ -496,16 +376,8 @@ fn a_server_refuses_a_key_file_that_does_not_open_the_store(
 
     // The audit key, in a store with no operation yet.
     let (url, _guard) = TestStore::empty_url(backend);
-    let signed = bin()
-        .args(["audit", "checkpoint"])
-        .args(with(&url, &good))
-        .output()
-        .unwrap();
-    assert!(
-        signed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&signed.stderr)
-    );
+    let signed = run_with(&["audit", "checkpoint"], &url, &good);
+    assert!(signed.status.success(), "{}", stderr(&signed));
     let (listened, err) = try_serve(&with(&url, &wrong));
     assert!(!listened, "served with the wrong key file");
     assert!(err.contains("audit key does not open"), "{err}");

@@ -8,9 +8,8 @@ use safeconduct_domain::*;
 use safeconduct_store::*;
 mod common;
 
-use common::{run, text};
+use common::{explains_itself, run, text};
 use std::path::Path;
-use std::process::Command;
 
 /// An operation with one household assigned to a window that is open now; returns its
 /// reference and RV.
@@ -116,19 +115,19 @@ fn a_pass_is_issued_verified_offline_from_text_and_image_and_refused_after_a_com
         kit.to_str().unwrap(),
     );
 
-    let out = run(
-        &[
+    let issue = |extra: &[&str]| {
+        let mut args = vec![
             "pass",
             "issue",
             "--operation",
             "1",
             "--case",
             reference.as_str(),
-            "--png",
-            png_arg,
-        ],
-        data,
-    );
+        ];
+        args.extend_from_slice(extra);
+        run(&args, data)
+    };
+    let out = issue(&["--png", png_arg]);
     assert!(out.status.success(), "{}", text(&out));
     let pass = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(pass.starts_with("SC1:"), "{pass}");
@@ -237,17 +236,7 @@ fn a_pass_is_issued_verified_offline_from_text_and_image_and_refused_after_a_com
 
     // A wrong key file is refused clearly, without touching the store.
     std::fs::write(data.join("key.hex"), "00".repeat(32)).unwrap();
-    let out = run(
-        &[
-            "pass",
-            "issue",
-            "--operation",
-            "1",
-            "--case",
-            reference.as_str(),
-        ],
-        data,
-    );
+    let out = issue(&[]);
     assert!(!out.status.success());
     assert!(text(&out).contains("did not open"), "{}", text(&out));
 }
@@ -262,14 +251,6 @@ fn pass_commands_explain_themselves() {
         vec!["pass", "revoke", "--help"],
         vec!["pass", "keys", "rotate", "--help"],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
-            .args(&args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}");
-        assert!(
-            String::from_utf8_lossy(&out.stdout).contains("Usage:"),
-            "{args:?}"
-        );
+        explains_itself(&args);
     }
 }

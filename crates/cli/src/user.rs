@@ -1,0 +1,213 @@
+//! `safeconduct user`: create user accounts with roles and places, enrol them for one-time
+//! codes, and print the current code of an authenticator secret.
+//!
+//! It stores only what the password hashing and the one-time code enrolment hand it: no
+//! password or secret is kept, each is printed once.
+
+use crate::data::DataArgs;
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use safeconduct_domain::{OperationId, Role};
+use safeconduct_store::Store;
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user with roles in an operation.
+    ///
+    /// The password is read from standard input with --password-stdin; otherwise a random one
+    /// is generated and printed once. A coordinator is enrolled for one-time codes at once:
+    /// the authenticator secret is printed once, with an otpauth:// URI.
+    Add {
+        username: String,
+        /// Operation the roles apply to.
+        #[arg(long)]
+        operation: i64,
+        /// Role in the operation: coordinator, hotline, escort, gate, manifest or auditor.
+        /// Repeat for several.
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<Role>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// For an escort user: a rendezvous point id they act at. Repeat for several.
+        #[arg(long = "rv")]
+        rvs: Vec<i64>,
+        /// For a gate user: a gate id they act at. Repeat for several.
+        #[arg(long = "gate")]
+        gates: Vec<i64>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Enrol a user for one-time codes (again), e.g. after a lost phone: prints the new
+    /// authenticator secret once; codes of the old one stop working.
+    Totp {
+        username: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Print the current one-time code of an authenticator secret, as an authenticator app
+    /// would: for the demo and for scripts. Coordinators use an app on their phone.
+    Code {
+        /// The base32 secret printed at enrolment.
+        #[arg(long, env = "SAFECONDUCT_TOTP_SECRET")]
+        secret: String,
+    },
+}
+
+pub fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+        .map_err(|e: safeconduct_domain::DomainError| e.to_string())
+}
+
+impl UserCommand {
+    pub fn run(self) -> Result<()> {
+        match self {
+            UserCommand::Add {
+                username,
+                operation,
+                roles,
+                password_stdin,
+                rvs,
+                gates,
+                data,
+            } => {
+                let store = data.open()?;
+                let places = safeconduct_store::PlaceAssignment {
+                    rvs: rvs.into_iter().map(safeconduct_domain::RvId).collect(),
+                    gates: gates.into_iter().map(safeconduct_domain::GateId).collect(),
+                    ..Default::default()
+                };
+                add_user(
+                    store.as_ref(),
+                    &data.kek()?,
+                    &username,
+                    OperationId(operation),
+                    &roles,
+                    password_stdin,
+                    &places,
+                )
+            }
+            UserCommand::Totp { username, data } => {
+                let store = data.open()?;
+                let account = store
+                    .user_by_name(&username)?
+                    .with_context(|| format!("no user named {username:?}"))?;
+                enrol_totp(store.as_ref(), &data.kek()?, account.id, &username)
+            }
+            UserCommand::Code { secret } => {
+                let code = safeconduct_keys::totp::code_for(&secret, safeconduct_keys::now().0)
+                    .context("the secret is not base32 (letters A-Z and digits 2-7)")?;
+                println!("{code}");
+                Ok(())
+            }
+        }
+    }
+}
+
+fn add_user(
+    store: &dyn Store,
+    kek: &safeconduct_store::Kek,
+    username: &str,
+    op: OperationId,
+    roles: &[Role],
+    password_stdin: bool,
+    places: &safeconduct_store::PlaceAssignment,
+) -> Result<()> {
+    let placed = !places.rvs.is_empty() || !places.gates.is_empty();
+    if placed && !roles.iter().any(|r| matches!(r, Role::Escort | Role::Gate)) {
+        bail!("--rv and --gate are for escort and gate users");
+    }
+    // Check the places before creating anything, so a typo leaves no half-made user.
+    let known_rvs: Vec<_> = store.rvs(op)?.into_iter().map(|r| r.id).collect();
+    let known_gates: Vec<_> = store.gates(op)?.into_iter().map(|g| g.id).collect();
+    if let Some(rv) = places.rvs.iter().find(|r| !known_rvs.contains(r)) {
+        bail!("operation {op} has no rendezvous point {rv}");
+    }
+    if let Some(gate) = places.gates.iter().find(|g| !known_gates.contains(g)) {
+        bail!("operation {op} has no gate {gate}");
+    }
+    let username = username.trim();
+    if username.is_empty()
+        || username.len() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+    {
+        bail!("a username is 1 to 64 letters, digits, '.', '_', '-' or '@'");
+    }
+    store
+        .operation(op)
+        .with_context(|| format!("operation {op}"))?;
+    let (password, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        let line = line.trim_end_matches(['\n', '\r']).to_string();
+        if line.chars().count() < 12 {
+            bail!("the password must have at least 12 characters");
+        }
+        (line, false)
+    } else {
+        (generate_password()?, true)
+    };
+    let hash = safeconduct_keys::password::hash_password(&password)?;
+    let id = store.create_user(
+        &safeconduct_store::NewUser {
+            username: username.to_string(),
+            password_hash: hash,
+            organisation: None,
+        },
+        safeconduct_keys::now(),
+    )?;
+    let admin = safeconduct_store::Actor::system(safeconduct_keys::now());
+    for role in roles {
+        store.grant_role(id, op, *role, &admin)?;
+    }
+    if placed {
+        store
+            .assign_places(id, op, places, &admin)
+            .context("assigning places")?;
+    }
+    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    println!(
+        "user {username} created with roles {} in operation {op}",
+        names.join(", ")
+    );
+    if generated {
+        println!("password (shown once): {password}");
+    }
+    if roles.contains(&Role::Coordinator) {
+        enrol_totp(store, kek, id, username)?;
+    }
+    Ok(())
+}
+
+/// Enrols a user for one-time codes and prints the secret, once.
+fn enrol_totp(
+    store: &dyn Store,
+    kek: &safeconduct_store::Kek,
+    user: safeconduct_domain::UserId,
+    username: &str,
+) -> Result<()> {
+    let e = safeconduct_keys::totp::enrol(kek, user, username);
+    store.set_totp(
+        user,
+        &e.wrapped,
+        &safeconduct_store::Actor::system(safeconduct_keys::now()),
+    )?;
+    println!(
+        "one-time code secret (shown once; add it to an authenticator app): {}",
+        e.secret
+    );
+    println!("  {}", e.uri);
+    Ok(())
+}
+
+fn generate_password() -> Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("random source: {e}"))?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect())
+}
