@@ -1,22 +1,22 @@
 //! The HTTP JSON API of safeconduct: authentication, authorisation, request parsing, and
-//! the answers. Every endpoint is declared once, with the roles that may call it, in
-//! [`endpoints`].
+//! the answers. Every endpoint is declared once, with the roles that may call it, in the
+//! table merged by [`api::endpoints`] from the resource modules of [`api`]; the table's shape
+//! is [`endpoints`].
 //!
 //! Architecture invariant: this crate speaks HTTP and JSON and nothing else. It decides no
 //! lifecycle rule (that is `safeconduct-domain`) and writes no SQL (that is
 //! `safeconduct-store`, behind its trait). Wire types live here and convert to domain types at
 //! the door. Personal data is never written to the log.
 
+pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod endpoints;
 mod error;
 mod extract;
-pub mod handlers;
 pub mod limits;
 pub mod openapi;
 mod pages;
-pub mod pass_handlers;
 pub mod passes;
 pub mod qr;
 pub mod totp;
@@ -139,8 +139,10 @@ async fn security_headers(mut res: Response) -> Response {
 
 /// The complete application.
 pub fn router(app: App) -> Router {
-    endpoints::router(app.clone())
+    let document = api::docs::ApiDocument(Arc::new(openapi::document()));
+    api::router(app.clone())
         .fallback(not_found)
+        .layer(axum::Extension(document))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             app,

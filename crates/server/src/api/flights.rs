@@ -1,0 +1,141 @@
+//! Flights and their manifests: scheduling, putting a processed household on a manifest
+//! (never over capacity), and the manifest as CSV or as a printable page (bulk exports of
+//! personal data: the authorisation layer requires a stated reason).
+//!
+//! Must not depend on: other resource modules but `lifecycle` (manifesting is a step). The
+//! CSV and the page are drawn in `pages`.
+
+use super::lifecycle::step;
+use crate::auth::OperationCaller;
+use crate::endpoints::{
+    AIRLIFT, Access::Roles, COORDINATOR, Endpoint, MANIFEST, Reply, endpoint, json,
+};
+use crate::extract::{ApiJson, ApiPath};
+use crate::wire::{Answer, CaseChoice, StepOut, parse_time, text, time_text};
+use crate::{ApiError, App};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use safeconduct_domain::model::flight_capacity;
+use safeconduct_domain::*;
+use safeconduct_store as store;
+use safeconduct_store::CaseRequest;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(POST "/api/operations/{op}/flights", Roles(AIRLIFT), h::create_flight, "Schedule a flight", body: FlightIn => json::<FlightOut>(201)),
+        endpoint!(GET "/api/operations/{op}/flights", Roles(AIRLIFT), h::flights, "Flights with their load" => json::<Vec<FlightOut>>(200)),
+        endpoint!(POST "/api/operations/{op}/flights/{flight}/manifest", Roles(MANIFEST), h::manifest_case, "Put a processed household on a flight's manifest (never over capacity)", body: CaseChoice => json::<StepOut>(200)),
+        endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.csv", Roles(COORDINATOR), h::manifest_csv, "The flight manifest as CSV (a bulk export: state the reason in X-Reason)" => Reply::Csv),
+        endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.html", Roles(COORDINATOR), h::manifest_html, "The flight manifest as a printable page (a bulk export: state the reason in X-Reason)" => Reply::Html),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlightIn {
+    #[schemars(length(min = 1, max = 20))]
+    pub number: String,
+    /// RFC 3339 time.
+    pub departs_at: String,
+    #[schemars(range(min = 1, max = 1000))]
+    pub capacity: u32,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct FlightOut {
+    pub id: i64,
+    pub number: String,
+    pub departs_at: String,
+    pub capacity: u32,
+    pub manifested_people: u32,
+    pub boarded_people: u32,
+}
+
+impl From<store::Flight> for FlightOut {
+    fn from(f: store::Flight) -> Self {
+        FlightOut {
+            id: f.id.0,
+            number: f.number,
+            departs_at: time_text(f.departs_at),
+            capacity: f.capacity,
+            manifested_people: f.manifested_people,
+            boarded_people: f.boarded_people,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FlightPath {
+    flight: i64,
+}
+
+pub async fn manifest_case(
+    State(app): State<App>,
+    caller: OperationCaller,
+    ApiPath(p): ApiPath<FlightPath>,
+    ApiJson(body): ApiJson<CaseChoice>,
+) -> Answer<StepOut> {
+    let flight = FlightId(p.flight);
+    step(
+        app,
+        caller,
+        &body.reference,
+        CaseRequest::Manifest { flight },
+    )
+    .await
+}
+
+async fn load_manifest(
+    app: &App,
+    caller: &OperationCaller,
+    p: &FlightPath,
+) -> Result<store::Manifest, ApiError> {
+    let id = caller.operation;
+    let flight = FlightId(p.flight);
+    app.run(move |s| s.manifest(id, flight)).await
+}
+
+pub async fn manifest_csv(
+    State(app): State<App>,
+    caller: OperationCaller,
+    ApiPath(p): ApiPath<FlightPath>,
+) -> Result<axum::response::Response, ApiError> {
+    let m = load_manifest(&app, &caller, &p).await?;
+    Ok(crate::pages::manifest::csv(&m))
+}
+
+pub async fn manifest_html(
+    State(app): State<App>,
+    caller: OperationCaller,
+    ApiPath(p): ApiPath<FlightPath>,
+) -> Result<axum::response::Response, ApiError> {
+    let m = load_manifest(&app, &caller, &p).await?;
+    Ok(crate::pages::manifest::html(&m))
+}
+
+pub async fn create_flight(
+    State(app): State<App>,
+    caller: OperationCaller,
+    ApiJson(body): ApiJson<FlightIn>,
+) -> Result<(StatusCode, Json<FlightOut>), ApiError> {
+    let id = caller.operation;
+    let flight = store::NewFlight {
+        number: text("number", &body.number, 20)?,
+        departs_at: parse_time("departs_at", &body.departs_at)?,
+        capacity: flight_capacity(body.capacity)?,
+    };
+    let actor = caller.actor(crate::now());
+    let f = app
+        .run(move |s| s.create_flight(id, &flight, &actor))
+        .await?;
+    Ok((StatusCode::CREATED, Json(f.into())))
+}
+
+pub async fn flights(State(app): State<App>, caller: OperationCaller) -> Answer<Vec<FlightOut>> {
+    let id = caller.operation;
+    let fs = app.run(move |s| s.flights(id)).await?;
+    Ok(Json(fs.into_iter().map(Into::into).collect()))
+}
