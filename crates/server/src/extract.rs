@@ -1,7 +1,8 @@
 //! Extractors whose rejections are [`ApiError`]s, so that malformed JSON, wrong types,
 //! unknown enum values, bad path segments and oversized bodies all get the JSON error body.
 
-use crate::ApiError;
+use crate::auth::OperationCaller;
+use crate::{ApiError, App};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
@@ -157,3 +158,29 @@ macro_rules! parts_extractor {
 
 parts_extractor!(ApiPath, Path, "invalid_path");
 parts_extractor!(ApiQuery, Query, "invalid_query");
+
+/// A call of an endpoint about one thing in an operation (a case, a rendezvous point, a gate,
+/// a batch, a flight): the application, the caller as the authorisation layer checked them in
+/// the operation named in the path, and the rest of the path.
+pub struct Call<P> {
+    pub app: App,
+    pub caller: OperationCaller,
+    pub path: P,
+}
+
+impl<P> FromRequestParts<App> for Call<P>
+where
+    P: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let caller = OperationCaller::from_request_parts(parts, app).await?;
+        let ApiPath(path) = ApiPath::<P>::from_request_parts(parts, app).await?;
+        Ok(Call {
+            app: app.clone(),
+            caller,
+            path,
+        })
+    }
+}

@@ -24,6 +24,11 @@ pub mod wire;
 
 pub use error::ApiError;
 
+/// The path by which the CLI draws case references.
+pub mod handlers {
+    pub use crate::api::households::random_reference;
+}
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};

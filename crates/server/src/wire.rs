@@ -1,12 +1,13 @@
 //! The JSON shared by several resources of the API: times, coordinates, the error body, the
-//! answer to a lifecycle step, stage counts, and the path and body that name a case. Each
+//! answer to a lifecycle step, stage counts and the accountability report (which the CLI
+//! exports too), and the path and body that name a case. Each
 //! resource's own request and response types live in its module under `api/`. Field-level
 //! parsers give errors that name the field.
 //!
 //! Must not depend on: any resource module (`api/…`), the endpoint table, the authorisation
 //! layer.
 
-use safeconduct_domain::accountability::StageCounts;
+use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
 use safeconduct_domain::values::{Text, Timestamp};
 use safeconduct_domain::{Stage, Step};
 use safeconduct_store as store;
@@ -124,6 +125,52 @@ impl From<StageCounts> for CountsOut {
 }
 
 /// The body of every error response.
+#[derive(Serialize, JsonSchema)]
+pub struct BatchBalanceOut {
+    pub batch_id: i64,
+    pub rv_id: i64,
+    pub gate_id: i64,
+    pub departed_people: u64,
+    pub arrived_people: u64,
+    pub closed: bool,
+}
+
+impl From<BatchBalance> for BatchBalanceOut {
+    fn from(b: BatchBalance) -> Self {
+        BatchBalanceOut {
+            batch_id: b.batch.0,
+            rv_id: b.rv.0,
+            gate_id: b.gate.0,
+            departed_people: b.departed_people,
+            arrived_people: b.arrived_people,
+            closed: b.closed,
+        }
+    }
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct AccountabilityOut {
+    /// True when every person is in exactly one stage, the counts agree and no closed batch
+    /// is short.
+    pub ok: bool,
+    pub registered_people: u64,
+    pub counts: CountsOut,
+    pub alarms: Vec<BatchBalanceOut>,
+    pub problems: Vec<String>,
+}
+
+impl From<AccountabilityReport> for AccountabilityOut {
+    fn from(r: AccountabilityReport) -> Self {
+        AccountabilityOut {
+            ok: r.ok(),
+            registered_people: r.registered_people,
+            counts: r.recomputed.into(),
+            alarms: r.alarms.into_iter().map(Into::into).collect(),
+            problems: r.problems,
+        }
+    }
+}
+
 #[derive(Serialize, JsonSchema)]
 pub struct ErrorOut {
     pub error: ErrorDetail,

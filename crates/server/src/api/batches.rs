@@ -6,7 +6,7 @@
 use super::lifecycle::step;
 use crate::auth::OperationCaller;
 use crate::endpoints::{Access::Roles, BATCH_PARTIES, ESCORT, Endpoint, GATE, endpoint, json};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CaseChoice, StepOut, time_text};
 use crate::{ApiError, App};
 use axum::Json;
@@ -99,47 +99,32 @@ pub async fn depart(
     Ok((StatusCode::CREATED, Json(batch.into())))
 }
 
-pub async fn batch(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<BatchPath>,
-) -> Answer<BatchOut> {
-    let id = caller.operation;
-    let b = BatchId(p.batch);
+pub async fn batch(call: Call<BatchPath>) -> Answer<BatchOut> {
+    let Call { app, caller, path } = call;
+    let (id, b) = (caller.operation, BatchId(path.batch));
     let batch = app.run(move |s| s.batch(id, b)).await?;
     caller.may_see_batch(batch.rv, batch.gate)?;
     Ok(Json(batch.into()))
 }
 
 pub async fn batch_arrival(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<BatchPath>,
+    call: Call<BatchPath>,
     ApiJson(body): ApiJson<CaseChoice>,
 ) -> Answer<StepOut> {
-    let batch = BatchId(p.batch);
+    let Call { app, caller, path } = call;
+    let batch = BatchId(path.batch);
     batch_gate_in_scope(&app, &caller, batch).await?;
-    step(
-        app,
-        caller,
-        &body.reference,
-        CaseRequest::ArriveAtGate { batch },
-    )
-    .await
+    let request = CaseRequest::ArriveAtGate { batch };
+    step(app, caller, &body.reference, request).await
 }
 
-pub async fn close_batch(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<BatchPath>,
-) -> Answer<BatchOut> {
-    let id = caller.operation;
-    let b = BatchId(p.batch);
+pub async fn close_batch(call: Call<BatchPath>) -> Answer<BatchOut> {
+    let Call { app, caller, path } = call;
+    let (id, b) = (caller.operation, BatchId(path.batch));
     batch_gate_in_scope(&app, &caller, b).await?;
     let actor = caller.actor(crate::now());
-    Ok(Json(
-        app.run(move |s| s.close_batch(id, b, &actor)).await?.into(),
-    ))
+    let closed = app.run(move |s| s.close_batch(id, b, &actor)).await?;
+    Ok(Json(closed.into()))
 }
 
 /// Refuses gate staff acting on a batch bound for a gate not assigned to them.

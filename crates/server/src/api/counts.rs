@@ -7,10 +7,9 @@
 use crate::App;
 use crate::auth::OperationCaller;
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, OVERSIGHT, endpoint, json};
-use crate::wire::{Answer, CountsOut};
+use crate::wire::{AccountabilityOut, Answer, CountsOut};
 use axum::Json;
 use axum::extract::State;
-use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance};
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -27,52 +26,6 @@ pub struct OperationCountsOut {
     pub operation: CountsOut,
     pub rvs: BTreeMap<String, CountsOut>,
     pub gates: BTreeMap<String, CountsOut>,
-}
-
-#[derive(Serialize, JsonSchema)]
-pub struct BatchBalanceOut {
-    pub batch_id: i64,
-    pub rv_id: i64,
-    pub gate_id: i64,
-    pub departed_people: u64,
-    pub arrived_people: u64,
-    pub closed: bool,
-}
-
-impl From<BatchBalance> for BatchBalanceOut {
-    fn from(b: BatchBalance) -> Self {
-        BatchBalanceOut {
-            batch_id: b.batch.0,
-            rv_id: b.rv.0,
-            gate_id: b.gate.0,
-            departed_people: b.departed_people,
-            arrived_people: b.arrived_people,
-            closed: b.closed,
-        }
-    }
-}
-
-#[derive(Serialize, JsonSchema)]
-pub struct AccountabilityOut {
-    /// True when every person is in exactly one stage, the counts agree and no closed batch
-    /// is short.
-    pub ok: bool,
-    pub registered_people: u64,
-    pub counts: CountsOut,
-    pub alarms: Vec<BatchBalanceOut>,
-    pub problems: Vec<String>,
-}
-
-impl From<AccountabilityReport> for AccountabilityOut {
-    fn from(r: AccountabilityReport) -> Self {
-        AccountabilityOut {
-            ok: r.ok(),
-            registered_people: r.registered_people,
-            counts: r.recomputed.into(),
-            alarms: r.alarms.into_iter().map(Into::into).collect(),
-            problems: r.problems,
-        }
-    }
 }
 
 pub async fn counts(State(app): State<App>, caller: OperationCaller) -> Answer<OperationCountsOut> {

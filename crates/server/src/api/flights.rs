@@ -10,12 +10,13 @@ use crate::auth::OperationCaller;
 use crate::endpoints::{
     AIRLIFT, Access::Roles, COORDINATOR, Endpoint, MANIFEST, Reply, endpoint, json,
 };
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CaseChoice, StepOut, parse_time, text, time_text};
 use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use safeconduct_domain::model::flight_capacity;
 use safeconduct_domain::*;
 use safeconduct_store as store;
@@ -73,47 +74,31 @@ pub struct FlightPath {
 }
 
 pub async fn manifest_case(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<FlightPath>,
+    call: Call<FlightPath>,
     ApiJson(body): ApiJson<CaseChoice>,
 ) -> Answer<StepOut> {
-    let flight = FlightId(p.flight);
-    step(
-        app,
-        caller,
-        &body.reference,
-        CaseRequest::Manifest { flight },
-    )
-    .await
+    let request = CaseRequest::Manifest {
+        flight: FlightId(call.path.flight),
+    };
+    step(call.app, call.caller, &body.reference, request).await
 }
 
-async fn load_manifest(
-    app: &App,
-    caller: &OperationCaller,
-    p: &FlightPath,
-) -> Result<store::Manifest, ApiError> {
-    let id = caller.operation;
-    let flight = FlightId(p.flight);
-    app.run(move |s| s.manifest(id, flight)).await
+/// The manifest of the flight named in the path, drawn by `page`.
+async fn manifest(
+    call: Call<FlightPath>,
+    page: fn(&store::Manifest) -> Response,
+) -> Result<Response, ApiError> {
+    let (id, flight) = (call.caller.operation, FlightId(call.path.flight));
+    let m = call.app.run(move |s| s.manifest(id, flight)).await?;
+    Ok(page(&m))
 }
 
-pub async fn manifest_csv(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<FlightPath>,
-) -> Result<axum::response::Response, ApiError> {
-    let m = load_manifest(&app, &caller, &p).await?;
-    Ok(crate::pages::manifest::csv(&m))
+pub async fn manifest_csv(call: Call<FlightPath>) -> Result<Response, ApiError> {
+    manifest(call, crate::pages::manifest::csv).await
 }
 
-pub async fn manifest_html(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<FlightPath>,
-) -> Result<axum::response::Response, ApiError> {
-    let m = load_manifest(&app, &caller, &p).await?;
-    Ok(crate::pages::manifest::html(&m))
+pub async fn manifest_html(call: Call<FlightPath>) -> Result<Response, ApiError> {
+    manifest(call, crate::pages::manifest::html).await
 }
 
 pub async fn create_flight(

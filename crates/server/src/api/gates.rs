@@ -5,7 +5,7 @@
 
 use crate::auth::OperationCaller;
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, GATE_PARTIES, endpoint, json};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CoordinateSchema, CountsOut, text};
 use crate::{ApiError, App};
 use axum::Json;
@@ -111,31 +111,25 @@ pub async fn gates(State(app): State<App>, caller: OperationCaller) -> Answer<Ve
 }
 
 pub async fn gate_status(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<GatePath>,
+    call: Call<GatePath>,
     ApiJson(body): ApiJson<GateStatusIn>,
 ) -> Answer<GateOut> {
-    let id = caller.operation;
-    let gate = GateId(p.gate);
+    let Call { app, caller, path } = call;
+    let (id, gate) = (caller.operation, GateId(path.gate));
     caller.may_act_at_gate(gate)?;
     let actor = caller.actor(crate::now());
-    Ok(Json(
-        app.run(move |s| s.set_gate_status(id, gate, body.status, &actor))
-            .await?
-            .into(),
-    ))
+    let changed = app
+        .run(move |s| s.set_gate_status(id, gate, body.status, &actor))
+        .await?;
+    Ok(Json(changed.into()))
 }
 
-pub async fn gate_counts(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<GatePath>,
-) -> Answer<CountsOut> {
-    let id = caller.operation;
-    caller.may_act_at_gate(GateId(p.gate))?;
-    let scope = CountScope::Gate(GateId(p.gate));
-    Ok(Json(
-        app.run(move |s| s.stage_counts(id, scope)).await?.into(),
-    ))
+pub async fn gate_counts(call: Call<GatePath>) -> Answer<CountsOut> {
+    let Call { app, caller, path } = call;
+    let (id, gate) = (caller.operation, GateId(path.gate));
+    caller.may_act_at_gate(gate)?;
+    let counts = app
+        .run(move |s| s.stage_counts(id, CountScope::Gate(gate)))
+        .await?;
+    Ok(Json(counts.into()))
 }

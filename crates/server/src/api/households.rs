@@ -5,7 +5,7 @@
 
 use crate::auth::OperationCaller;
 use crate::endpoints::{Access::Roles, CASEWORK, COORDINATOR, Endpoint, OVERSIGHT, endpoint, json};
-use crate::extract::{ApiJson, ApiPath, ApiQuery, KeyedJson};
+use crate::extract::{ApiJson, ApiQuery, Call, KeyedJson};
 use crate::wire::{Answer, CasePath, text, time_text};
 use crate::{ApiError, App};
 use axum::Json;
@@ -354,25 +354,17 @@ pub async fn register(
     ))
 }
 
-pub async fn household(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
-) -> Answer<HouseholdOut> {
-    let id = caller.operation;
-    let reference = CaseReference::parse(&p.reference)?;
-    let h = app.run(move |s| s.household(id, &reference)).await?;
+pub async fn household(call: Call<CasePath>) -> Answer<HouseholdOut> {
+    let id = call.caller.operation;
+    let reference = CaseReference::parse(&call.path.reference)?;
+    let h = call.app.run(move |s| s.household(id, &reference)).await?;
     Ok(Json(h.into()))
 }
 
-pub async fn case_events(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
-) -> Answer<Vec<EventOut>> {
-    let id = caller.operation;
-    let reference = CaseReference::parse(&p.reference)?;
-    let events = app.run(move |s| s.case_events(id, &reference)).await?;
+pub async fn case_events(call: Call<CasePath>) -> Answer<Vec<EventOut>> {
+    let id = call.caller.operation;
+    let reference = CaseReference::parse(&call.path.reference)?;
+    let events = call.app.run(move |s| s.case_events(id, &reference)).await?;
     Ok(Json(events.into_iter().map(Into::into).collect()))
 }
 
@@ -409,13 +401,12 @@ pub async fn lookup(
 }
 
 pub async fn attach_document(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<PersonPath>,
+    call: Call<PersonPath>,
     ApiJson(body): ApiJson<DocumentIn>,
 ) -> Result<(StatusCode, Json<CreatedOut>), ApiError> {
+    let Call { app, caller, path } = call;
     let id = caller.operation;
-    let reference = CaseReference::parse(&p.reference)?;
+    let reference = CaseReference::parse(&path.reference)?;
     let document = store::NewDocument {
         doc_type: body.doc_type,
         number: body.number,
@@ -423,7 +414,7 @@ pub async fn attach_document(
         expiry: body.expiry.map(|e| e.0),
     };
     let actor = caller.actor(crate::now());
-    let person = PersonId(p.person);
+    let person = PersonId(path.person);
     let doc = app
         .run(move |s| s.attach_document(id, &reference, person, &document, &actor))
         .await?;

@@ -10,11 +10,10 @@ use crate::auth::OperationCaller;
 use crate::endpoints::{
     Access::Roles, CASEWORK, COORDINATOR, ESCORT, Endpoint, GATE, MANIFEST, NO_SHOW, endpoint, json,
 };
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text};
 use crate::{ApiError, App};
 use axum::Json;
-use axum::extract::State;
 use safeconduct_domain::model::EligibilityCategory;
 use safeconduct_domain::*;
 use safeconduct_store::CaseRequest;
@@ -93,18 +92,17 @@ pub async fn step(
     Ok(Json(outcome.into()))
 }
 
-pub async fn verify_documents(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
-) -> Answer<StepOut> {
-    step(app, caller, &p.reference, CaseRequest::VerifyDocuments).await
+/// Applies one lifecycle step to the case named in the path.
+async fn step_on(call: Call<CasePath>, request: CaseRequest) -> Answer<StepOut> {
+    step(call.app, call.caller, &call.path.reference, request).await
+}
+
+pub async fn verify_documents(call: Call<CasePath>) -> Answer<StepOut> {
+    step_on(call, CaseRequest::VerifyDocuments).await
 }
 
 pub async fn eligibility(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
+    call: Call<CasePath>,
     ApiJson(body): ApiJson<EligibilityIn>,
 ) -> Answer<StepOut> {
     let request = match body.decision {
@@ -117,83 +115,58 @@ pub async fn eligibility(
             reason: text("reason", body.reason.as_deref().unwrap_or_default(), 500)?,
         },
     };
-    step(app, caller, &p.reference, request).await
+    step_on(call, request).await
 }
 
-pub async fn assign(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
-    ApiJson(body): ApiJson<WindowChoice>,
-) -> Answer<StepOut> {
+pub async fn assign(call: Call<CasePath>, ApiJson(body): ApiJson<WindowChoice>) -> Answer<StepOut> {
     let window = WindowId(body.window_id);
-    step(app, caller, &p.reference, CaseRequest::Assign { window }).await
+    step_on(call, CaseRequest::Assign { window }).await
 }
 
 pub async fn reassign(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
+    call: Call<CasePath>,
     ApiJson(body): ApiJson<WindowChoice>,
 ) -> Answer<StepOut> {
     let window = WindowId(body.window_id);
-    step(app, caller, &p.reference, CaseRequest::Reassign { window }).await
+    step_on(call, CaseRequest::Reassign { window }).await
 }
 
-pub async fn withdraw(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
-    ApiJson(body): ApiJson<ReasonIn>,
-) -> Answer<StepOut> {
+pub async fn withdraw(call: Call<CasePath>, ApiJson(body): ApiJson<ReasonIn>) -> Answer<StepOut> {
     let reason = text("reason", &body.reason, 500)?;
-    step(app, caller, &p.reference, CaseRequest::Withdraw { reason }).await
+    step_on(call, CaseRequest::Withdraw { reason }).await
 }
 
-pub async fn no_show(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
-) -> Answer<StepOut> {
-    if caller.places.is_some() {
-        let id = caller.operation;
-        let reference = CaseReference::parse(&p.reference)?;
+pub async fn no_show(call: Call<CasePath>) -> Answer<StepOut> {
+    if call.caller.places.is_some() {
+        let id = call.caller.operation;
+        let reference = CaseReference::parse(&call.path.reference)?;
         // A case with no RV yet cannot miss a window: the lifecycle refuses it below.
-        if let Some(rv) = app.run(move |s| s.household(id, &reference)).await?.rv {
-            caller.may_act_at_rv(rv)?;
+        if let Some(rv) = call.app.run(move |s| s.household(id, &reference)).await?.rv {
+            call.caller.may_act_at_rv(rv)?;
         }
     }
-    step(app, caller, &p.reference, CaseRequest::MarkNoShow).await
+    step_on(call, CaseRequest::MarkNoShow).await
 }
 
 pub async fn rv_arrival(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
+    call: Call<CasePath>,
     ApiJson(body): ApiJson<RvArrivalIn>,
 ) -> Answer<StepOut> {
     let rv = RvId(body.rv_id);
-    caller.may_act_at_rv(rv)?;
-    step(app, caller, &p.reference, CaseRequest::AdmitAtRv { rv }).await
+    call.caller.may_act_at_rv(rv)?;
+    step_on(call, CaseRequest::AdmitAtRv { rv }).await
 }
 
-pub async fn processed(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
-    ApiJson(body): ApiJson<ProcessIn>,
-) -> Answer<StepOut> {
+pub async fn processed(call: Call<CasePath>, ApiJson(body): ApiJson<ProcessIn>) -> Answer<StepOut> {
     let gate = GateId(body.gate_id);
-    caller.may_act_at_gate(gate)?;
-    step(app, caller, &p.reference, CaseRequest::Process { gate }).await
+    call.caller.may_act_at_gate(gate)?;
+    step_on(call, CaseRequest::Process { gate }).await
 }
 
 pub async fn boarded(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
+    call: Call<CasePath>,
     ApiJson(body): ApiJson<FlightChoice>,
 ) -> Answer<StepOut> {
     let flight = FlightId(body.flight_id);
-    step(app, caller, &p.reference, CaseRequest::Board { flight }).await
+    step_on(call, CaseRequest::Board { flight }).await
 }

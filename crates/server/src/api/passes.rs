@@ -4,14 +4,12 @@
 //!
 //! Must not depend on: other resource modules.
 
-use crate::auth::OperationCaller;
+use crate::ApiError;
 use crate::endpoints::{Access::Roles, CASEWORK, COORDINATOR, Endpoint, Reply, endpoint, json};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, Call};
 use crate::qr::Qr;
 use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text, time_text};
-use crate::{ApiError, App};
 use axum::Json;
-use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use safeconduct_domain::*;
@@ -80,13 +78,10 @@ fn pass_out(p: &StoredPass) -> Result<PassOut, ApiError> {
     })
 }
 
-pub async fn issue_pass(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
-) -> Answer<IssuedPassOut> {
+pub async fn issue_pass(call: Call<CasePath>) -> Answer<IssuedPassOut> {
+    let Call { app, caller, path } = call;
     let op = caller.operation;
-    let reference = CaseReference::parse(&p.reference)?;
+    let reference = CaseReference::parse(&path.reference)?;
     let actor = caller.actor(crate::now());
     let keyring = app.keyring().clone();
     let (outcome, pass) = app
@@ -99,11 +94,12 @@ pub async fn issue_pass(
 }
 
 /// The latest pass of the case named in the path.
-async fn latest(app: &App, caller: &OperationCaller, p: &CasePath) -> Result<StoredPass, ApiError> {
-    let op = caller.operation;
-    let reference = CaseReference::parse(&p.reference)?;
+async fn latest(call: &Call<CasePath>) -> Result<StoredPass, ApiError> {
+    let op = call.caller.operation;
+    let reference = CaseReference::parse(&call.path.reference)?;
     let shown = reference.clone();
-    app.run(move |s| s.latest_pass(op, &reference))
+    call.app
+        .run(move |s| s.latest_pass(op, &reference))
         .await?
         .ok_or_else(|| {
             ApiError::new(
@@ -114,12 +110,8 @@ async fn latest(app: &App, caller: &OperationCaller, p: &CasePath) -> Result<Sto
         })
 }
 
-pub async fn pass(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
-) -> Answer<PassOut> {
-    Ok(Json(pass_out(&latest(&app, &caller, &p).await?)?))
+pub async fn pass(call: Call<CasePath>) -> Answer<PassOut> {
+    Ok(Json(pass_out(&latest(&call).await?)?))
 }
 
 fn qr_of(pass: &StoredPass) -> Result<Qr, ApiError> {
@@ -128,43 +120,27 @@ fn qr_of(pass: &StoredPass) -> Result<Qr, ApiError> {
 
 /// The latest pass of the case named in the path as a QR code, drawn by `draw`.
 async fn latest_qr(
-    app: &App,
-    caller: &OperationCaller,
-    p: &CasePath,
+    call: Call<CasePath>,
     content_type: &'static str,
     draw: fn(&Qr) -> Vec<u8>,
 ) -> Result<Response, ApiError> {
-    let qr = qr_of(&latest(app, caller, p).await?)?;
+    let qr = qr_of(&latest(&call).await?)?;
     Ok(([(header::CONTENT_TYPE, content_type)], draw(&qr)).into_response())
 }
 
-pub async fn pass_svg(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
-) -> Result<Response, ApiError> {
-    latest_qr(&app, &caller, &p, "image/svg+xml", |qr| {
-        qr.svg().into_bytes()
-    })
-    .await
+pub async fn pass_svg(call: Call<CasePath>) -> Result<Response, ApiError> {
+    latest_qr(call, "image/svg+xml", |qr| qr.svg().into_bytes()).await
 }
 
-pub async fn pass_png(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
-) -> Result<Response, ApiError> {
-    latest_qr(&app, &caller, &p, "image/png", |qr| qr.png(8)).await
+pub async fn pass_png(call: Call<CasePath>) -> Result<Response, ApiError> {
+    latest_qr(call, "image/png", |qr| qr.png(8)).await
 }
 
-pub async fn pass_sheet(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
-) -> Result<Response, ApiError> {
-    let pass = latest(&app, &caller, &p).await?;
+pub async fn pass_sheet(call: Call<CasePath>) -> Result<Response, ApiError> {
+    let pass = latest(&call).await?;
+    let Call { app, caller, path } = call;
     let op = caller.operation;
-    let reference = CaseReference::parse(&p.reference)?;
+    let reference = CaseReference::parse(&path.reference)?;
     let (household, rvs) = app
         .run(move |s| Ok((s.household(op, &reference)?, s.rvs(op)?)))
         .await?;
@@ -187,13 +163,12 @@ pub async fn pass_sheet(
 }
 
 pub async fn revoke_pass(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<CasePath>,
+    call: Call<CasePath>,
     ApiJson(body): ApiJson<ReasonIn>,
 ) -> Answer<RevokedOut> {
+    let Call { app, caller, path } = call;
     let op = caller.operation;
-    let reference = CaseReference::parse(&p.reference)?;
+    let reference = CaseReference::parse(&path.reference)?;
     let reason = text("reason", &body.reason, 500)?;
     let actor = caller.actor(crate::now());
     let shown = reference.to_string();

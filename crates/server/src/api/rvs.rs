@@ -7,7 +7,7 @@
 
 use crate::auth::OperationCaller;
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, RV_PARTIES, endpoint, json};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CoordinateSchema, CountsOut, text};
 use crate::{ApiError, App};
 use axum::Json;
@@ -115,65 +115,40 @@ pub async fn rvs(State(app): State<App>, caller: OperationCaller) -> Answer<Vec<
     ))
 }
 
-async fn change_rv(
-    app: App,
-    caller: OperationCaller,
-    p: RvPath,
-    change: RvChange,
-) -> Answer<RvOut> {
-    let id = caller.operation;
-    let rv = RvId(p.rv);
+async fn change_rv(call: Call<RvPath>, change: RvChange) -> Answer<RvOut> {
+    let Call { app, caller, path } = call;
+    let (id, rv) = (caller.operation, RvId(path.rv));
     let actor = caller.actor(crate::now());
-    Ok(Json(
-        app.run(move |s| s.change_rv(id, rv, change, &actor))
-            .await?
-            .into(),
-    ))
+    let changed = app
+        .run(move |s| s.change_rv(id, rv, change, &actor))
+        .await?;
+    Ok(Json(changed.into()))
 }
 
-pub async fn accept_rv(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<RvPath>,
-) -> Answer<RvOut> {
-    let change = RvChange::Accept(side(&caller));
-    change_rv(app, caller, p, change).await
+pub async fn accept_rv(call: Call<RvPath>) -> Answer<RvOut> {
+    let change = RvChange::Accept(side(&call.caller));
+    change_rv(call, change).await
 }
 
-pub async fn activate_rv(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<RvPath>,
-) -> Answer<RvOut> {
-    change_rv(app, caller, p, RvChange::Activate).await
+pub async fn activate_rv(call: Call<RvPath>) -> Answer<RvOut> {
+    change_rv(call, RvChange::Activate).await
 }
 
-pub async fn suspend_rv(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<RvPath>,
-) -> Answer<RvOut> {
-    caller.may_act_at_rv(RvId(p.rv))?;
-    change_rv(app, caller, p, RvChange::Suspend).await
+pub async fn suspend_rv(call: Call<RvPath>) -> Answer<RvOut> {
+    call.caller.may_act_at_rv(RvId(call.path.rv))?;
+    change_rv(call, RvChange::Suspend).await
 }
 
-pub async fn close_rv(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<RvPath>,
-) -> Answer<RvOut> {
-    change_rv(app, caller, p, RvChange::Close).await
+pub async fn close_rv(call: Call<RvPath>) -> Answer<RvOut> {
+    change_rv(call, RvChange::Close).await
 }
 
-pub async fn rv_counts(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<RvPath>,
-) -> Answer<CountsOut> {
-    let id = caller.operation;
-    caller.may_act_at_rv(RvId(p.rv))?;
-    let scope = CountScope::Rv(RvId(p.rv));
-    Ok(Json(
-        app.run(move |s| s.stage_counts(id, scope)).await?.into(),
-    ))
+pub async fn rv_counts(call: Call<RvPath>) -> Answer<CountsOut> {
+    let Call { app, caller, path } = call;
+    let (id, rv) = (caller.operation, RvId(path.rv));
+    caller.may_act_at_rv(rv)?;
+    let counts = app
+        .run(move |s| s.stage_counts(id, CountScope::Rv(rv)))
+        .await?;
+    Ok(Json(counts.into()))
 }

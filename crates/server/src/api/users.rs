@@ -3,13 +3,11 @@
 //!
 //! Must not depend on: other resource modules.
 
-use crate::auth::OperationCaller;
+use crate::ApiError;
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, endpoint, json};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, parse_time, time_text};
-use crate::{ApiError, App};
 use axum::Json;
-use axum::extract::State;
 use safeconduct_domain::*;
 use safeconduct_store as store;
 use schemars::JsonSchema;
@@ -50,11 +48,14 @@ pub struct UserPath {
 }
 
 pub async fn assign_places(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiPath(p): ApiPath<UserPath>,
+    call: Call<UserPath>,
     ApiJson(body): ApiJson<PlacesIn>,
 ) -> Answer<PlacesOut> {
+    let Call {
+        app,
+        caller,
+        path: p,
+    } = call;
     let id = caller.operation;
     if body.rv_ids.len() + body.gate_ids.len() > 1000 {
         return Err(ApiError::invalid("rv_ids", "at most 1000 places"));
