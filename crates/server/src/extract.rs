@@ -159,14 +159,19 @@ macro_rules! parts_extractor {
 parts_extractor!(ApiPath, Path, "invalid_path");
 parts_extractor!(ApiQuery, Query, "invalid_query");
 
-/// A call of an endpoint about one thing in an operation (a case, a rendezvous point, a gate,
-/// a batch, a flight): the application, the caller as the authorisation layer checked them in
-/// the operation named in the path, and the rest of the path.
-pub struct Call<P> {
+/// A call of an endpoint in an operation: the application, the caller as the authorisation
+/// layer checked them in the operation named in the path, and the rest of the path (the case,
+/// rendezvous point, gate, batch or flight it is about, if any).
+pub struct Call<P = OperationPath> {
     pub app: App,
     pub caller: OperationCaller,
     pub path: P,
 }
+
+/// The path of an endpoint about the operation as a whole: nothing but `{op}`, which the
+/// authorisation layer reads.
+#[derive(serde::Deserialize)]
+pub struct OperationPath {}
 
 impl<P> FromRequestParts<App> for Call<P>
 where

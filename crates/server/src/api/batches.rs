@@ -10,7 +10,6 @@ use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CaseChoice, StepOut, time_text};
 use crate::{ApiError, App};
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use safeconduct_domain::*;
 use safeconduct_store as store;
@@ -76,10 +75,10 @@ pub struct BatchPath {
 }
 
 pub async fn depart(
-    State(app): State<App>,
-    caller: OperationCaller,
+    call: Call,
     ApiJson(body): ApiJson<DepartIn>,
 ) -> Result<(StatusCode, Json<BatchOut>), ApiError> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     caller.may_act_at_rv(RvId(body.rv_id))?;
     let households = body

@@ -4,12 +4,10 @@
 //! Must not depend on: other resource modules. The counts of one place are served with the
 //! place (`rvs`, `gates`).
 
-use crate::App;
-use crate::auth::OperationCaller;
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, OVERSIGHT, endpoint, json};
+use crate::extract::Call;
 use crate::wire::{AccountabilityOut, Answer, CountsOut};
 use axum::Json;
-use axum::extract::State;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -28,7 +26,8 @@ pub struct OperationCountsOut {
     pub gates: BTreeMap<String, CountsOut>,
 }
 
-pub async fn counts(State(app): State<App>, caller: OperationCaller) -> Answer<OperationCountsOut> {
+pub async fn counts(call: Call) -> Answer<OperationCountsOut> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let counts = app.run(move |s| s.operation_counts(id)).await?;
     let out = OperationCountsOut {
@@ -47,10 +46,8 @@ pub async fn counts(State(app): State<App>, caller: OperationCaller) -> Answer<O
     Ok(Json(out))
 }
 
-pub async fn accountability(
-    State(app): State<App>,
-    caller: OperationCaller,
-) -> Answer<AccountabilityOut> {
+pub async fn accountability(call: Call) -> Answer<AccountabilityOut> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     Ok(Json(app.run(move |s| s.accountability(id)).await?.into()))
 }

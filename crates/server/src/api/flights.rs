@@ -6,15 +6,13 @@
 //! CSV and the page are drawn in `pages`.
 
 use super::lifecycle::step;
-use crate::auth::OperationCaller;
+use crate::ApiError;
 use crate::endpoints::{
     AIRLIFT, Access::Roles, COORDINATOR, Endpoint, MANIFEST, Reply, endpoint, json,
 };
 use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CaseChoice, StepOut, parse_time, text, time_text};
-use crate::{ApiError, App};
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use safeconduct_domain::model::flight_capacity;
@@ -102,10 +100,10 @@ pub async fn manifest_html(call: Call<FlightPath>) -> Result<Response, ApiError>
 }
 
 pub async fn create_flight(
-    State(app): State<App>,
-    caller: OperationCaller,
+    call: Call,
     ApiJson(body): ApiJson<FlightIn>,
 ) -> Result<(StatusCode, Json<FlightOut>), ApiError> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let flight = store::NewFlight {
         number: text("number", &body.number, 20)?,
@@ -119,7 +117,8 @@ pub async fn create_flight(
     Ok((StatusCode::CREATED, Json(f.into())))
 }
 
-pub async fn flights(State(app): State<App>, caller: OperationCaller) -> Answer<Vec<FlightOut>> {
+pub async fn flights(call: Call) -> Answer<Vec<FlightOut>> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let fs = app.run(move |s| s.flights(id)).await?;
     Ok(Json(fs.into_iter().map(Into::into).collect()))

@@ -3,13 +3,11 @@
 //!
 //! Must not depend on: other resource modules.
 
-use crate::auth::OperationCaller;
+use crate::ApiError;
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, GATE_PARTIES, endpoint, json};
 use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CoordinateSchema, CountsOut, text};
-use crate::{ApiError, App};
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use safeconduct_domain::model::{GateKind, GateStatus, hourly_throughput};
 use safeconduct_domain::values::Coordinate;
@@ -81,10 +79,10 @@ pub struct GatePath {
 }
 
 pub async fn create_gate(
-    State(app): State<App>,
-    caller: OperationCaller,
+    call: Call,
     ApiJson(body): ApiJson<GateIn>,
 ) -> Result<(StatusCode, Json<GateOut>), ApiError> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let gate = store::NewGate {
         name: text("name", &body.name, 120)?,
@@ -98,7 +96,8 @@ pub async fn create_gate(
     Ok((StatusCode::CREATED, Json(out.into())))
 }
 
-pub async fn gates(State(app): State<App>, caller: OperationCaller) -> Answer<Vec<GateOut>> {
+pub async fn gates(call: Call) -> Answer<Vec<GateOut>> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let gates = app.run(move |s| s.gates(id)).await?;
     let visible = |g: &store::Gate| match &caller.places {

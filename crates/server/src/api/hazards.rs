@@ -3,13 +3,11 @@
 //! Must not depend on: other resource modules. A hazard's rules are the domain's
 //! (`HazardSpec`).
 
-use crate::auth::OperationCaller;
+use crate::ApiError;
 use crate::endpoints::{Access::Roles, CASEWORK, Endpoint, endpoint, json};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CoordinateSchema, parse_time, text, time_text};
-use crate::{ApiError, App};
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use safeconduct_domain::model::{HazardKind, HazardSpec, Severity};
 use safeconduct_domain::values::Coordinate;
@@ -70,10 +68,10 @@ impl From<store::Hazard> for HazardOut {
 }
 
 pub async fn report_hazard(
-    State(app): State<App>,
-    caller: OperationCaller,
+    call: Call,
     ApiJson(body): ApiJson<HazardIn>,
 ) -> Result<(StatusCode, Json<HazardOut>), ApiError> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let spec = HazardSpec::new(
         body.radius_m,
@@ -104,7 +102,8 @@ pub async fn report_hazard(
     Ok((StatusCode::CREATED, Json(h.into())))
 }
 
-pub async fn hazards(State(app): State<App>, caller: OperationCaller) -> Answer<Vec<HazardOut>> {
+pub async fn hazards(call: Call) -> Answer<Vec<HazardOut>> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let hs = app.run(move |s| s.hazards(id)).await?;
     Ok(Json(hs.into_iter().map(Into::into).collect()))

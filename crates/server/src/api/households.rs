@@ -368,11 +368,8 @@ pub async fn case_events(call: Call<CasePath>) -> Answer<Vec<EventOut>> {
     Ok(Json(events.into_iter().map(Into::into).collect()))
 }
 
-pub async fn lookup(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiQuery(q): ApiQuery<LookupQuery>,
-) -> Answer<LookupOut> {
+pub async fn lookup(call: Call, ApiQuery(q): ApiQuery<LookupQuery>) -> Answer<LookupOut> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let cases = match (q.phone, q.reference) {
         (Some(phone), None) => {

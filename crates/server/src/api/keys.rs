@@ -7,14 +7,12 @@
 //! revoked one is).
 
 use super::passes::RevokedOut;
-use crate::auth::OperationCaller;
+use crate::ApiError;
 use crate::endpoints::{ANY_ROLE, Access::Roles, COORDINATOR, Endpoint, FIELD_KIT, endpoint, json};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, Call};
 use crate::passes::FieldKit;
 use crate::wire::{Answer, time_text};
-use crate::{ApiError, App};
 use axum::Json;
-use axum::extract::State;
 use safeconduct_domain::*;
 use safeconduct_pass::{KeyId, Tier};
 use schemars::JsonSchema;
@@ -62,7 +60,8 @@ pub struct StatusListOut {
     pub signed: String,
 }
 
-pub async fn keys(State(app): State<App>, caller: OperationCaller) -> Answer<KeySetOut> {
+pub async fn keys(call: Call) -> Answer<KeySetOut> {
+    let Call { app, caller, .. } = call;
     let op = caller.operation;
     let keyring = app.keyring().clone();
     let keys = app
@@ -71,11 +70,8 @@ pub async fn keys(State(app): State<App>, caller: OperationCaller) -> Answer<Key
     Ok(Json(KeySetOut { keys }))
 }
 
-pub async fn rotate_keys(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiJson(body): ApiJson<RotateIn>,
-) -> Answer<RotationOut> {
+pub async fn rotate_keys(call: Call, ApiJson(body): ApiJson<RotateIn>) -> Answer<RotationOut> {
+    let Call { app, caller, .. } = call;
     let op = caller.operation;
     let actor = caller.actor(crate::now());
     let keyring = app.keyring().clone();
@@ -97,7 +93,8 @@ pub async fn rotate_keys(
     }))
 }
 
-pub async fn status_list(State(app): State<App>, caller: OperationCaller) -> Answer<StatusListOut> {
+pub async fn status_list(call: Call) -> Answer<StatusListOut> {
+    let Call { app, caller, .. } = call;
     let op = caller.operation;
     let keyring = app.keyring().clone();
     let now = crate::now();
@@ -114,11 +111,8 @@ pub struct KitQuery {
     tier: Option<String>,
 }
 
-pub async fn field_kit(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiQuery(q): ApiQuery<KitQuery>,
-) -> Answer<FieldKit> {
+pub async fn field_kit(call: Call, ApiQuery(q): ApiQuery<KitQuery>) -> Answer<FieldKit> {
+    let Call { app, caller, .. } = call;
     let op = caller.operation;
     let tier = match q.tier.as_deref() {
         None => None,

@@ -3,10 +3,9 @@
 //!
 //! Must not depend on: other resource modules.
 
-use crate::auth::OperationCaller;
+use crate::ApiError;
 use crate::endpoints::{Access::Roles, Endpoint, LIVE, Reply, endpoint, schema};
-use crate::{ApiError, App};
-use axum::extract::State;
+use crate::extract::Call;
 use safeconduct_domain::*;
 use safeconduct_store as store;
 use schemars::JsonSchema;
@@ -48,14 +47,14 @@ impl From<store::Change> for LiveChange {
 /// `resync` event says changes may have been missed (the client fell behind, or this server's
 /// feed from the database broke and was restored): the client reads its counts again.
 pub async fn live(
-    State(app): State<App>,
-    caller: OperationCaller,
+    call: Call,
 ) -> Result<
     axum::response::Sse<
         impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
     >,
     ApiError,
 > {
+    let Call { app, caller, .. } = call;
     use axum::response::sse::{Event, KeepAlive, Sse};
     let id = caller.operation;
     let role = caller.role;

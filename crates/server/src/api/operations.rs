@@ -3,8 +3,9 @@
 //! Must not depend on: other resource modules.
 
 use crate::App;
-use crate::auth::{Caller, OperationCaller};
+use crate::auth::Caller;
 use crate::endpoints::{ANY_ROLE, Access::Roles, Access::SignedIn, Endpoint, endpoint, json};
+use crate::extract::Call;
 use crate::wire::{Answer, time_text};
 use axum::extract::State;
 use axum::{Extension, Json};
@@ -71,7 +72,8 @@ pub async fn my_operations(
     ))
 }
 
-pub async fn operation(State(app): State<App>, caller: OperationCaller) -> Answer<OperationOut> {
+pub async fn operation(call: Call) -> Answer<OperationOut> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let user = caller.user;
     let (o, roles) = app

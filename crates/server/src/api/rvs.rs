@@ -5,13 +5,12 @@
 //! Must not depend on: other resource modules. The agreement rule is the domain's
 //! (`RvAgreement`), applied in the store.
 
+use crate::ApiError;
 use crate::auth::OperationCaller;
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, RV_PARTIES, endpoint, json};
 use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CoordinateSchema, CountsOut, text};
-use crate::{ApiError, App};
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use safeconduct_domain::model::{RvChange, RvStatus, Side};
 use safeconduct_domain::values::Coordinate;
@@ -84,10 +83,10 @@ fn side(caller: &OperationCaller) -> Side {
 }
 
 pub async fn propose_rv(
-    State(app): State<App>,
-    caller: OperationCaller,
+    call: Call,
     ApiJson(body): ApiJson<RvIn>,
 ) -> Result<(StatusCode, Json<RvOut>), ApiError> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let rv = store::NewRv {
         name: text("name", &body.name, 120)?,
@@ -102,7 +101,8 @@ pub async fn propose_rv(
     Ok((StatusCode::CREATED, Json(out.into())))
 }
 
-pub async fn rvs(State(app): State<App>, caller: OperationCaller) -> Answer<Vec<RvOut>> {
+pub async fn rvs(call: Call) -> Answer<Vec<RvOut>> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let rvs = app.run(move |s| s.rvs(id)).await?;
     // An escort sees the points assigned to them, and proposals awaiting the escort party.

@@ -3,13 +3,11 @@
 //!
 //! Must not depend on: other resource modules.
 
-use crate::auth::OperationCaller;
+use crate::ApiError;
 use crate::endpoints::{Access::Roles, Endpoint, FIELD, endpoint, json};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, parse_time};
-use crate::{ApiError, App};
 use axum::Json;
-use axum::extract::State;
 use safeconduct_domain::*;
 use safeconduct_store as store;
 use schemars::JsonSchema;
@@ -80,11 +78,8 @@ impl From<store::ScanReceipt> for ScanReceiptOut {
 
 /// Scans recorded by a field device, offline or not, synced in batches. Re-sending a batch is
 /// harmless; a pass admitted by two devices is reported in the answer, never merged away.
-pub async fn sync_scans(
-    State(app): State<App>,
-    caller: OperationCaller,
-    ApiJson(body): ApiJson<ScanSyncIn>,
-) -> Answer<ScanReceiptOut> {
+pub async fn sync_scans(call: Call, ApiJson(body): ApiJson<ScanSyncIn>) -> Answer<ScanReceiptOut> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let device = body.device.trim().to_string();
     if device.is_empty() || device.len() > 64 || !device.bytes().all(|b| b.is_ascii_graphic()) {

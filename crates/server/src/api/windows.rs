@@ -3,13 +3,11 @@
 //! Must not depend on: other resource modules. A window's rules are the domain's
 //! (`WindowSpec`).
 
-use crate::auth::OperationCaller;
+use crate::ApiError;
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, endpoint, json};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, parse_time, time_text};
-use crate::{ApiError, App};
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use safeconduct_domain::model::WindowSpec;
 use safeconduct_domain::*;
@@ -60,10 +58,10 @@ impl From<store::Window> for WindowOut {
 }
 
 pub async fn create_window(
-    State(app): State<App>,
-    caller: OperationCaller,
+    call: Call,
     ApiJson(body): ApiJson<WindowIn>,
 ) -> Result<(StatusCode, Json<WindowOut>), ApiError> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let spec = WindowSpec::new(
         parse_time("start", &body.start)?,
@@ -78,7 +76,8 @@ pub async fn create_window(
     Ok((StatusCode::CREATED, Json(w.into())))
 }
 
-pub async fn windows(State(app): State<App>, caller: OperationCaller) -> Answer<Vec<WindowOut>> {
+pub async fn windows(call: Call) -> Answer<Vec<WindowOut>> {
+    let Call { app, caller, .. } = call;
     let id = caller.operation;
     let ws = app.run(move |s| s.windows(id)).await?;
     Ok(Json(ws.into_iter().map(Into::into).collect()))
