@@ -124,7 +124,6 @@ impl From<StageCounts> for CountsOut {
     }
 }
 
-/// The body of every error response.
 #[derive(Serialize, JsonSchema)]
 pub struct BatchBalanceOut {
     pub batch_id: i64,
@@ -171,6 +170,7 @@ impl From<AccountabilityReport> for AccountabilityOut {
     }
 }
 
+/// The body of every error response.
 #[derive(Serialize, JsonSchema)]
 pub struct ErrorOut {
     pub error: ErrorDetail,
