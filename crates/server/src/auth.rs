@@ -101,8 +101,6 @@ impl SessionCache {
 pub struct Caller {
     pub user: UserId,
     pub token_digest: Vec<u8>,
-    /// The operation named in the path, if any.
-    pub operation: Option<OperationId>,
     /// The role the caller acts in: the first of the endpoint's roles that the caller holds.
     pub role: Option<Role>,
     /// Device identifier sent in the `X-Device-Id` header (field scanners, gate laptops).
@@ -167,6 +165,42 @@ impl Caller {
             device: self.device.clone(),
             at,
         }
+    }
+}
+
+/// The caller of an endpoint for some roles, with the operation named in the path and the
+/// role they act in there. The authorisation layer puts it into the request once it has
+/// checked the caller's roles in that operation, so a handler neither parses `{op}` from the
+/// path nor can forget or mistake it. It reads as a [`Caller`] too.
+#[derive(Debug, Clone)]
+pub struct OperationCaller {
+    pub operation: OperationId,
+    /// The first of the endpoint's roles that the caller holds in the operation.
+    pub role: Role,
+    pub caller: Caller,
+}
+
+impl std::ops::Deref for OperationCaller {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.caller
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for OperationCaller {
+    type Rejection = ApiError;
+
+    /// Present on every endpoint for some roles (the table's test checks that each names
+    /// `{op}`); elsewhere no role in an operation was checked, and the answer is 403.
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .get::<OperationCaller>()
+            .cloned()
+            .ok_or_else(|| ApiError::forbidden(&[]))
     }
 }
 
@@ -288,7 +322,6 @@ pub async fn authorise(
     let caller = Caller {
         user,
         token_digest: digest,
-        operation,
         role,
         device: device(&req),
         places,
@@ -309,6 +342,13 @@ pub async fn authorise(
             ));
         }
         app.run(move |s| s.audit(&entry)).await?;
+    }
+    if let (Some(operation), Some(role)) = (operation, role) {
+        req.extensions_mut().insert(OperationCaller {
+            operation,
+            role,
+            caller: caller.clone(),
+        });
     }
     req.extensions_mut().insert(caller);
     Ok(next.run(req).await)

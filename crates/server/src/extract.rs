@@ -1,8 +1,9 @@
 //! Extractors whose rejections are [`ApiError`]s, so that malformed JSON, wrong types,
 //! unknown enum values, bad path segments and oversized bodies all get the JSON error body.
 
-use crate::ApiError;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use crate::auth::OperationCaller;
+use crate::{ApiError, App};
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -134,40 +135,57 @@ where
     }
 }
 
-impl<S, T> FromRequestParts<S> for ApiPath<T>
+/// An extractor of the request's parts whose rejection is an [`ApiError`] with this code and
+/// axum's explanation.
+macro_rules! parts_extractor {
+    ($name:ident, $axum:ident, $code:literal) => {
+        impl<S, T> FromRequestParts<S> for $name<T>
+        where
+            T: DeserializeOwned + Send,
+            S: Send + Sync,
+        {
+            type Rejection = ApiError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+                axum::extract::$axum::<T>::from_request_parts(parts, state)
+                    .await
+                    .map(|v| $name(v.0))
+                    .map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, $code, r.body_text()))
+            }
+        }
+    };
+}
+
+parts_extractor!(ApiPath, Path, "invalid_path");
+parts_extractor!(ApiQuery, Query, "invalid_query");
+
+/// A call of an endpoint in an operation: the application, the caller as the authorisation
+/// layer checked them in the operation named in the path, and the rest of the path (the case,
+/// rendezvous point, gate, batch or flight it is about, if any).
+pub struct Call<P = OperationPath> {
+    pub app: App,
+    pub caller: OperationCaller,
+    pub path: P,
+}
+
+/// The path of an endpoint about the operation as a whole: nothing but `{op}`, which the
+/// authorisation layer reads.
+#[derive(serde::Deserialize)]
+pub struct OperationPath {}
+
+impl<P> FromRequestParts<App> for Call<P>
 where
-    T: DeserializeOwned + Send,
-    S: Send + Sync,
+    P: DeserializeOwned + Send,
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
-            Ok(p) => Ok(ApiPath(p.0)),
-            Err(r) => Err(path_rejection(r)),
-        }
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let caller = OperationCaller::from_request_parts(parts, app).await?;
+        let ApiPath(path) = ApiPath::<P>::from_request_parts(parts, app).await?;
+        Ok(Call {
+            app: app.clone(),
+            caller,
+            path,
+        })
     }
-}
-
-fn path_rejection(r: PathRejection) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", r.body_text())
-}
-
-impl<S, T> FromRequestParts<S> for ApiQuery<T>
-where
-    T: DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(q) => Ok(ApiQuery(q.0)),
-            Err(r) => Err(query_rejection(r)),
-        }
-    }
-}
-
-fn query_rejection(r: QueryRejection) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", r.body_text())
 }

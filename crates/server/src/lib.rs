@@ -1,6 +1,7 @@
 //! The HTTP JSON API of safeconduct: authentication, authorisation, request parsing, and
-//! the answers. Every endpoint is declared once, with the roles that may call it, in
-//! [`endpoints`].
+//! the answers. Every endpoint is declared once, with the roles that may call it, in the
+//! table merged by [`api::endpoints`] from the resource modules of [`api`]; the table's shape
+//! is [`endpoints`].
 //!
 //! Architecture invariant: this crate speaks HTTP and JSON and nothing else. It decides no
 //! lifecycle rule (that is `safeconduct-domain`) and writes no SQL (that is
@@ -8,18 +9,18 @@
 //! the door. Personal data is never written to the log. It holds no key material: the pass
 //! keyring, audit checkpoints, one-time codes and password hashes are `safeconduct-keys`.
 
+pub mod api;
 pub mod auth;
 pub mod endpoints;
 mod error;
 mod extract;
-pub mod handlers;
 pub mod limits;
 pub mod openapi;
 mod pages;
-pub mod pass_handlers;
 pub mod wire;
 
 pub use error::ApiError;
+
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -130,8 +131,10 @@ async fn security_headers(mut res: Response) -> Response {
 
 /// The complete application.
 pub fn router(app: App) -> Router {
-    endpoints::router(app.clone())
+    let document = api::docs::ApiDocument(Arc::new(openapi::document()));
+    api::router(app.clone())
         .fallback(not_found)
+        .layer(axum::Extension(document))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             app,

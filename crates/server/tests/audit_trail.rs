@@ -7,7 +7,7 @@ mod common;
 use common::{case, spawn_app, spawn_app_with_places};
 use reqwest::Method;
 use safeconduct_domain::Role;
-use safeconduct_server::endpoints::endpoints;
+use safeconduct_server::api::endpoints;
 use safeconduct_store::testing::Backend;
 
 /// Runs a store call off the async workers (the PostgreSQL client blocks).

@@ -7,7 +7,8 @@ mod common;
 use common::spawn_app;
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
-use safeconduct_server::endpoints::{Access, endpoints};
+use safeconduct_server::api::endpoints;
+use safeconduct_server::endpoints::Access;
 use safeconduct_store::testing::Backend;
 
 fn concrete(path: &str, reference: &str) -> String {

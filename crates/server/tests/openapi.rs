@@ -3,7 +3,8 @@
 
 mod common;
 
-use safeconduct_server::endpoints::{Access, endpoints};
+use safeconduct_server::api::endpoints;
+use safeconduct_server::endpoints::Access;
 use safeconduct_store::testing::Backend;
 
 const COMMITTED: &str = include_str!("../../../docs/openapi.json");

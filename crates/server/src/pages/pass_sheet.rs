@@ -1,142 +1,9 @@
-//! Documents people read or print: the flight manifest as CSV and as a printable page, and a
-//! household's pass sheet.
+//! A household's printable pass sheet, in its language: the QR code, the reference, where and
+//! when, and what to do. It names no person.
 
+use super::{esc, printable};
 use crate::wire::time_text;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use safeconduct_store::Manifest;
-
-/// A CSV field: quoted when needed, and defused when a spreadsheet would read it as a formula.
-fn csv_field(s: &str) -> String {
-    let defused = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if defused.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
-}
-
-pub fn manifest_csv_text(m: &Manifest) -> String {
-    let mut out = String::from(
-        "flight,departs_at,reference,person_id,name,name_native,birth_date,nationality,document,boarded\r\n",
-    );
-    let departs = time_text(m.flight.departs_at);
-    for l in &m.lines {
-        let fields = [
-            m.flight.number.clone(),
-            departs.clone(),
-            l.reference.to_string(),
-            l.person.to_string(),
-            l.name.latin().to_string(),
-            l.name.native().unwrap_or_default().to_string(),
-            l.birth_date.map(String::from).unwrap_or_default(),
-            l.nationality.clone().map(String::from).unwrap_or_default(),
-            l.document.clone().map(String::from).unwrap_or_default(),
-            if l.boarded { "yes" } else { "no" }.to_string(),
-        ];
-        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
-pub fn manifest_csv(m: &Manifest) -> Response {
-    let filename = format!(
-        "manifest-{}.csv",
-        m.flight
-            .number
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-    );
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        manifest_csv_text(m),
-    )
-        .into_response()
-}
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-pub fn manifest_html(m: &Manifest) -> Response {
-    let mut rows = String::new();
-    for (i, l) in m.lines.iter().enumerate() {
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td dir=\"rtl\" lang=\"prs\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            i + 1,
-            esc(l.reference.as_str()),
-            esc(l.name.latin()),
-            esc(l.name.native().unwrap_or_default()),
-            esc(&l.birth_date.map(String::from).unwrap_or_default()),
-            esc(&l.nationality.clone().map(String::from).unwrap_or_default()),
-            esc(&l.document.clone().map(String::from).unwrap_or_default()),
-            if l.boarded { "&#10003;" } else { "" },
-        ));
-    }
-    let body = format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Manifest {number}</title>
-<style>
-body {{ font-family: sans-serif; margin: 1.5cm; }}
-h1 {{ font-size: 1.4em; margin: 0 0 .3em; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 10pt; }}
-th, td {{ border: 1px solid #444; padding: 3px 6px; text-align: start; }}
-th {{ background: #eee; }}
-@media print {{ body {{ margin: 0; }} tr {{ page-break-inside: avoid; }} }}
-</style></head>
-<body>
-<h1>Flight {number} &mdash; passenger manifest</h1>
-<p>Departs {departs}. Capacity {capacity}; manifested {manifested}; boarded {boarded}.</p>
-<table>
-<thead><tr><th>#</th><th>Case</th><th>Name</th><th>Name (own script)</th><th>Born</th><th>Nationality</th><th>Document</th><th>Boarded</th></tr></thead>
-<tbody>
-{rows}</tbody>
-</table>
-<p>Signed: ______________________ &nbsp; Time: __________</p>
-</body></html>
-"#,
-        number = esc(&m.flight.number),
-        departs = esc(&time_text(m.flight.departs_at)),
-        capacity = m.flight.capacity,
-        manifested = m.flight.manifested_people,
-        boarded = m.flight.boarded_people,
-    );
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'unsafe-inline'",
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
+use axum::response::Response;
 
 /// What a household reads on its pass sheet, in its language: English, French, Dari, Pashto,
 /// Arabic, Ukrainian. The Dari and Pashto texts await review by native speakers.
@@ -227,7 +94,7 @@ fn sheet_text(lang: safeconduct_domain::values::Language) -> SheetText {
 
 /// A printable sheet for the household: the QR code, its reference, where and when, and what
 /// to do, in the household's language. It names no person.
-pub fn pass_sheet(
+pub fn page(
     pass: &safeconduct_store::StoredPass,
     qr: &safeconduct_pass::qr::Qr,
     rv: Option<&safeconduct_store::RendezvousPoint>,
@@ -286,15 +153,5 @@ li {{ margin: .4em 0; }}
         place_label = esc(t.place),
         time_label = esc(t.time),
     );
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'unsafe-inline'",
-            ),
-        ],
-        body,
-    )
-        .into_response()
+    printable(body)
 }

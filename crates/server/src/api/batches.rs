@@ -1,0 +1,141 @@
+//! Escort batches: a batch leaves a rendezvous point for a gate, its households arrive, the
+//! gate closes it. Counts only: a batch's answer names no person.
+//!
+//! Must not depend on: other resource modules but `lifecycle` (an arrival is a step).
+
+use super::lifecycle::step;
+use crate::auth::OperationCaller;
+use crate::endpoints::{Access::Roles, BATCH_PARTIES, ESCORT, Endpoint, GATE, endpoint, json};
+use crate::extract::{ApiJson, Call};
+use crate::wire::{Answer, CaseChoice, StepOut, time_text};
+use crate::{ApiError, App};
+use axum::Json;
+use axum::http::StatusCode;
+use safeconduct_domain::*;
+use safeconduct_store as store;
+use safeconduct_store::CaseRequest;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(POST "/api/operations/{op}/batches", Roles(ESCORT), h::depart, "An escort batch leaves a rendezvous point for a gate", body: DepartIn => json::<BatchOut>(201)),
+        endpoint!(GET "/api/operations/{op}/batches/{batch}", Roles(BATCH_PARTIES), h::batch, "A batch's counts (no personal data)" => json::<BatchOut>(200)),
+        endpoint!(POST "/api/operations/{op}/batches/{batch}/arrivals", Roles(GATE), h::batch_arrival, "A household of a batch arrived at the gate", body: CaseChoice => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/batches/{batch}/close", Roles(GATE), h::close_batch, "Close a batch; households not arrived become unaccounted" => json::<BatchOut>(200)),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartIn {
+    pub rv_id: i64,
+    pub gate_id: i64,
+    /// References of the admitted households walking in this batch.
+    #[schemars(length(min = 1, max = 500))]
+    pub households: Vec<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct BatchOut {
+    pub id: i64,
+    pub rv_id: i64,
+    pub gate_id: i64,
+    pub households: u32,
+    pub departed_people: u32,
+    pub arrived_people: u32,
+    pub departed_at: String,
+    pub closed_at: Option<String>,
+    /// True when the batch is closed and arrivals do not match departures.
+    pub alarm: bool,
+    pub unaccounted: Vec<String>,
+}
+
+impl From<store::Batch> for BatchOut {
+    fn from(b: store::Batch) -> Self {
+        let closed = b.closed_at.is_some();
+        BatchOut {
+            id: b.id.0,
+            rv_id: b.rv.0,
+            gate_id: b.gate.0,
+            households: b.households,
+            departed_people: b.departed_people,
+            arrived_people: b.arrived_people,
+            departed_at: time_text(b.departed_at),
+            closed_at: b.closed_at.map(time_text),
+            alarm: closed && b.arrived_people != b.departed_people,
+            unaccounted: b.unaccounted.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BatchPath {
+    batch: i64,
+}
+
+pub async fn depart(
+    call: Call,
+    ApiJson(body): ApiJson<DepartIn>,
+) -> Result<(StatusCode, Json<BatchOut>), ApiError> {
+    let Call { app, caller, .. } = call;
+    let id = caller.operation;
+    caller.may_act_at_rv(RvId(body.rv_id))?;
+    let households = body
+        .households
+        .iter()
+        .map(|r| CaseReference::parse(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let departure = store::BatchDeparture {
+        rv: RvId(body.rv_id),
+        gate: GateId(body.gate_id),
+        households,
+    };
+    let actor = caller.actor(crate::now());
+    let batch = app
+        .run(move |s| s.depart_batch(id, &departure, &actor))
+        .await?;
+    Ok((StatusCode::CREATED, Json(batch.into())))
+}
+
+pub async fn batch(call: Call<BatchPath>) -> Answer<BatchOut> {
+    let Call { app, caller, path } = call;
+    let (id, b) = (caller.operation, BatchId(path.batch));
+    let batch = app.run(move |s| s.batch(id, b)).await?;
+    caller.may_see_batch(batch.rv, batch.gate)?;
+    Ok(Json(batch.into()))
+}
+
+pub async fn batch_arrival(
+    call: Call<BatchPath>,
+    ApiJson(body): ApiJson<CaseChoice>,
+) -> Answer<StepOut> {
+    let Call { app, caller, path } = call;
+    let batch = BatchId(path.batch);
+    batch_gate_in_scope(&app, &caller, batch).await?;
+    let request = CaseRequest::ArriveAtGate { batch };
+    step(app, caller, &body.reference, request).await
+}
+
+pub async fn close_batch(call: Call<BatchPath>) -> Answer<BatchOut> {
+    let Call { app, caller, path } = call;
+    let (id, b) = (caller.operation, BatchId(path.batch));
+    batch_gate_in_scope(&app, &caller, b).await?;
+    let actor = caller.actor(crate::now());
+    let closed = app.run(move |s| s.close_batch(id, b, &actor)).await?;
+    Ok(Json(closed.into()))
+}
+
+/// Refuses gate staff acting on a batch bound for a gate not assigned to them.
+async fn batch_gate_in_scope(
+    app: &App,
+    caller: &OperationCaller,
+    batch: BatchId,
+) -> Result<(), ApiError> {
+    if caller.places.is_none() {
+        return Ok(());
+    }
+    let id = caller.operation;
+    let gate = app.run(move |s| s.batch(id, batch)).await?.gate;
+    caller.may_act_at_gate(gate)
+}

@@ -1,0 +1,124 @@
+//! Flights and their manifests: scheduling, putting a processed household on a manifest
+//! (never over capacity), and the manifest as CSV or as a printable page (bulk exports of
+//! personal data: the authorisation layer requires a stated reason).
+//!
+//! Must not depend on: other resource modules but `lifecycle` (manifesting is a step). The
+//! CSV and the page are drawn in `pages`.
+
+use super::lifecycle::step;
+use crate::ApiError;
+use crate::endpoints::{
+    AIRLIFT, Access::Roles, COORDINATOR, Endpoint, MANIFEST, Reply, endpoint, json,
+};
+use crate::extract::{ApiJson, Call};
+use crate::wire::{Answer, CaseChoice, StepOut, parse_time, text, time_text};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::Response;
+use safeconduct_domain::*;
+use safeconduct_store as store;
+use safeconduct_store::CaseRequest;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(POST "/api/operations/{op}/flights", Roles(AIRLIFT), h::create_flight, "Schedule a flight", body: FlightIn => json::<FlightOut>(201)),
+        endpoint!(GET "/api/operations/{op}/flights", Roles(AIRLIFT), h::flights, "Flights with their load" => json::<Vec<FlightOut>>(200)),
+        endpoint!(POST "/api/operations/{op}/flights/{flight}/manifest", Roles(MANIFEST), h::manifest_case, "Put a processed household on a flight's manifest (never over capacity)", body: CaseChoice => json::<StepOut>(200)),
+        endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.csv", Roles(COORDINATOR), h::manifest_csv, "The flight manifest as CSV (a bulk export: state the reason in X-Reason)" => Reply::Csv),
+        endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.html", Roles(COORDINATOR), h::manifest_html, "The flight manifest as a printable page (a bulk export: state the reason in X-Reason)" => Reply::Html),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlightIn {
+    #[schemars(length(min = 1, max = 20))]
+    pub number: String,
+    /// RFC 3339 time.
+    pub departs_at: String,
+    #[schemars(range(min = 1, max = safeconduct_domain::places::Capacity::FLIGHT_MAX))]
+    pub capacity: u32,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct FlightOut {
+    pub id: i64,
+    pub number: String,
+    pub departs_at: String,
+    pub capacity: u32,
+    pub manifested_people: u32,
+    pub boarded_people: u32,
+}
+
+impl From<store::Flight> for FlightOut {
+    fn from(f: store::Flight) -> Self {
+        FlightOut {
+            id: f.id.0,
+            number: f.number,
+            departs_at: time_text(f.departs_at),
+            capacity: f.capacity.get(),
+            manifested_people: f.manifested_people,
+            boarded_people: f.boarded_people,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FlightPath {
+    flight: i64,
+}
+
+pub async fn manifest_case(
+    call: Call<FlightPath>,
+    ApiJson(body): ApiJson<CaseChoice>,
+) -> Answer<StepOut> {
+    let request = CaseRequest::Manifest {
+        flight: FlightId(call.path.flight),
+    };
+    step(call.app, call.caller, &body.reference, request).await
+}
+
+/// The manifest of the flight named in the path, drawn by `page`.
+async fn manifest(
+    call: Call<FlightPath>,
+    page: fn(&store::Manifest) -> Response,
+) -> Result<Response, ApiError> {
+    let (id, flight) = (call.caller.operation, FlightId(call.path.flight));
+    let m = call.app.run(move |s| s.manifest(id, flight)).await?;
+    Ok(page(&m))
+}
+
+pub async fn manifest_csv(call: Call<FlightPath>) -> Result<Response, ApiError> {
+    manifest(call, crate::pages::manifest::csv).await
+}
+
+pub async fn manifest_html(call: Call<FlightPath>) -> Result<Response, ApiError> {
+    manifest(call, crate::pages::manifest::html).await
+}
+
+pub async fn create_flight(
+    call: Call,
+    ApiJson(body): ApiJson<FlightIn>,
+) -> Result<(StatusCode, Json<FlightOut>), ApiError> {
+    let Call { app, caller, .. } = call;
+    let id = caller.operation;
+    let flight = store::NewFlight {
+        number: text("number", &body.number, 20)?,
+        departs_at: parse_time("departs_at", &body.departs_at)?,
+        capacity: store::Capacity::flight(body.capacity)?,
+    };
+    let actor = caller.actor(crate::now());
+    let f = app
+        .run(move |s| s.create_flight(id, &flight, &actor))
+        .await?;
+    Ok((StatusCode::CREATED, Json(f.into())))
+}
+
+pub async fn flights(call: Call) -> Answer<Vec<FlightOut>> {
+    let Call { app, caller, .. } = call;
+    let id = caller.operation;
+    let fs = app.run(move |s| s.flights(id)).await?;
+    Ok(Json(fs.into_iter().map(Into::into).collect()))
+}

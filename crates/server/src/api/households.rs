@@ -1,0 +1,403 @@
+//! Households: registration (once per `Idempotency-Key`), one case with its members and
+//! documents, its events, the hotline lookup, and attaching a document to a member.
+//!
+//! Must not depend on: other resource modules. Lifecycle steps of a case are in `lifecycle`.
+
+use crate::auth::OperationCaller;
+use crate::endpoints::{Access::Roles, CASEWORK, COORDINATOR, Endpoint, OVERSIGHT, endpoint, json};
+use crate::extract::{ApiJson, ApiQuery, Call, KeyedJson};
+use crate::wire::{Answer, CasePath, time_text};
+use crate::{ApiError, App};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use safeconduct_domain::model::{DocumentType, EligibilityCategory, PriorityFlag};
+use safeconduct_domain::values::{
+    BirthDate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber,
+};
+use safeconduct_domain::*;
+use safeconduct_store as store;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(POST "/api/operations/{op}/households", Roles(COORDINATOR), h::register, "Register a household with its members", body: RegisterHousehold => json::<RegisteredOut>(201)),
+        endpoint!(GET "/api/operations/{op}/households/{reference}", Roles(CASEWORK), h::household, "One case, with its members and documents" => json::<HouseholdOut>(200)),
+        endpoint!(GET "/api/operations/{op}/households/{reference}/events", Roles(OVERSIGHT), h::case_events, "The movement events of one case" => json::<Vec<EventOut>>(200)),
+        endpoint!(GET "/api/operations/{op}/lookup", Roles(CASEWORK), h::lookup, "Find a case by phone number or reference (hotline)", query: ["phone", "reference"] => json::<LookupOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/members/{person}/documents", Roles(COORDINATOR), h::attach_document, "Attach an identity document to a member", body: DocumentIn => json::<CreatedOut>(201)),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentIn {
+    #[serde(rename = "type")]
+    pub doc_type: DocumentType,
+    /// Letters and digits; spaces and dashes are ignored.
+    #[schemars(with = "String")]
+    pub number: DocumentNumber,
+    /// ISO 3166 country code.
+    #[schemars(with = "Option<String>")]
+    pub issuing_country: Option<CountryCode>,
+    /// `YYYY-MM-DD`.
+    #[schemars(with = "Option<String>")]
+    pub expiry: Option<BirthDateLike>,
+}
+
+/// A full calendar date, `YYYY-MM-DD`.
+#[derive(Deserialize)]
+#[serde(try_from = "String")]
+pub struct BirthDateLike(pub String);
+
+impl TryFrom<String> for BirthDateLike {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let ok = s.len() == 10 && BirthDate::parse(&s).is_ok();
+        if ok {
+            Ok(BirthDateLike(s))
+        } else {
+            Err("expiry: expected a date YYYY-MM-DD".into())
+        }
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberIn {
+    /// Name in Latin script.
+    #[schemars(length(min = 1, max = 120))]
+    pub name: String,
+    /// Name in the person's own script (Dari, Pashto, Arabic…).
+    pub name_native: Option<String>,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    #[schemars(with = "Option<String>")]
+    pub birth_date: Option<BirthDate>,
+    #[schemars(with = "Option<String>")]
+    pub nationality: Option<CountryCode>,
+    /// Any common form: +93…, 0093…, 07…; Persian digits accepted.
+    #[schemars(with = "Option<String>")]
+    pub phone: Option<PhoneNumber>,
+    pub language: Option<Language>,
+    #[serde(default)]
+    pub documents: Vec<DocumentIn>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterHousehold {
+    #[schemars(with = "Option<String>")]
+    pub contact_phone: Option<PhoneNumber>,
+    pub language: Language,
+    pub category: Option<EligibilityCategory>,
+    #[serde(default)]
+    pub priorities: Vec<PriorityFlag>,
+    #[schemars(length(max = safeconduct_domain::household::Notes::MAX_CHARS))]
+    pub notes: Option<String>,
+    #[schemars(length(min = 1, max = safeconduct_domain::household::NewHousehold::MAX_MEMBERS))]
+    pub members: Vec<MemberIn>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct RegisteredOut {
+    pub reference: String,
+    pub people: Vec<i64>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct DocumentOut {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub doc_type: DocumentType,
+    pub number: String,
+    pub issuing_country: Option<String>,
+    pub expiry: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct PersonOut {
+    pub id: i64,
+    pub name: String,
+    pub name_native: Option<String>,
+    pub birth_date: Option<String>,
+    pub nationality: Option<String>,
+    pub phone: Option<String>,
+    pub language: Option<Language>,
+    pub documents: Vec<DocumentOut>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct HouseholdOut {
+    pub reference: String,
+    pub stage: Stage,
+    /// Steps the case may take next.
+    pub allowed_steps: Vec<Step>,
+    pub size: u32,
+    pub contact_phone: Option<String>,
+    pub language: Language,
+    pub category: Option<EligibilityCategory>,
+    pub priorities: Vec<PriorityFlag>,
+    pub notes: Option<String>,
+    pub window_id: Option<i64>,
+    pub rv_id: Option<i64>,
+    pub gate_id: Option<i64>,
+    pub batch_id: Option<i64>,
+    pub flight_id: Option<i64>,
+    pub pass_index: Option<i64>,
+    pub members: Vec<PersonOut>,
+    pub registered_at: String,
+    pub updated_at: String,
+}
+
+impl From<store::Household> for HouseholdOut {
+    fn from(h: store::Household) -> Self {
+        HouseholdOut {
+            reference: h.reference.to_string(),
+            stage: h.stage,
+            allowed_steps: h.stage.allowed_steps(),
+            size: h.members.len() as u32,
+            contact_phone: h.contact_phone.map(String::from),
+            language: h.language,
+            category: h.category,
+            priorities: h.priorities,
+            notes: h.notes.map(|n| n.as_str().to_string()),
+            window_id: h.window.map(|x| x.0),
+            rv_id: h.rv.map(|x| x.0),
+            gate_id: h.gate.map(|x| x.0),
+            batch_id: h.batch.map(|x| x.0),
+            flight_id: h.flight.map(|x| x.0),
+            pass_index: h.pass_index,
+            members: h
+                .members
+                .into_iter()
+                .map(|p| PersonOut {
+                    id: p.id.0,
+                    name: p.name.latin().to_string(),
+                    name_native: p.name.native().map(str::to_string),
+                    birth_date: p.birth_date.map(String::from),
+                    nationality: p.nationality.map(String::from),
+                    phone: p.phone.map(String::from),
+                    language: p.language,
+                    documents: p
+                        .documents
+                        .into_iter()
+                        .map(|d| DocumentOut {
+                            id: d.id.0,
+                            doc_type: d.doc_type,
+                            number: String::from(d.number),
+                            issuing_country: d.issuing_country.map(String::from),
+                            expiry: d.expiry,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            registered_at: time_text(h.registered_at),
+            updated_at: time_text(h.updated_at),
+        }
+    }
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct LookupOut {
+    pub cases: Vec<HouseholdOut>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LookupQuery {
+    /// Phone number in any common form.
+    pub phone: Option<String>,
+    /// Case reference, with or without the dash.
+    pub reference: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct CreatedOut {
+    pub id: i64,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct EventOut {
+    pub id: i64,
+    pub kind: String,
+    pub from: Option<Stage>,
+    pub to: Option<Stage>,
+    pub user_id: Option<i64>,
+    pub role: Option<Role>,
+    pub device: Option<String>,
+    pub rv_id: Option<i64>,
+    pub gate_id: Option<i64>,
+    pub at: String,
+}
+
+impl From<store::Event> for EventOut {
+    fn from(e: store::Event) -> Self {
+        EventOut {
+            id: e.id,
+            kind: e.kind,
+            from: e.from,
+            to: e.to,
+            user_id: e.user.map(|u| u.0),
+            role: e.role,
+            device: e.device,
+            rv_id: e.rv.map(|x| x.0),
+            gate_id: e.gate.map(|x| x.0),
+            at: time_text(e.at),
+        }
+    }
+}
+
+/// The path of a member of a case.
+#[derive(Deserialize)]
+pub struct PersonPath {
+    reference: String,
+    person: i64,
+}
+
+pub(crate) fn new_household(body: RegisterHousehold) -> Result<store::NewHousehold, ApiError> {
+    let members = body
+        .members
+        .into_iter()
+        .map(|m| {
+            Ok(store::NewPerson::new(
+                PersonName::new(&m.name, m.name_native.as_deref())?,
+                m.birth_date,
+                m.nationality,
+                m.phone,
+                m.language,
+                m.documents
+                    .into_iter()
+                    .map(|d| {
+                        store::NewDocument::new(
+                            d.doc_type,
+                            d.number,
+                            d.issuing_country,
+                            d.expiry.map(|e| e.0),
+                        )
+                    })
+                    .collect(),
+            ))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let notes = match body.notes.as_deref() {
+        Some(n) => store::Notes::parse(n)?,
+        None => None,
+    };
+    Ok(store::NewHousehold::new(
+        body.contact_phone,
+        body.language,
+        body.category,
+        body.priorities,
+        notes,
+        members,
+    )?)
+}
+
+/// Registers a household. Sent with an `Idempotency-Key`, the same request sent again (its
+/// answer was lost) gets the first answer, marked `Idempotent-Replayed: true`, and registers
+/// nobody twice.
+pub async fn register(
+    State(app): State<App>,
+    caller: OperationCaller,
+    KeyedJson { body, key }: KeyedJson<RegisterHousehold>,
+) -> Result<(StatusCode, axum::http::HeaderMap, Json<RegisteredOut>), ApiError> {
+    let id = caller.operation;
+    let household = new_household(body)?;
+    let actor = caller.actor(crate::now());
+    let (r, replayed) = match key {
+        Some(key) => {
+            app.run(move |s| {
+                s.register_household_once(id, &household, &key, &mut safeconduct_keys::random_reference, &actor)
+            })
+            .await?
+        }
+        None => {
+            let mut registered = app
+                .run(move |s| {
+                    s.register_households(id, &[household], &mut safeconduct_keys::random_reference, &actor)
+                })
+                .await?;
+            (registered.pop().ok_or_else(ApiError::internal)?, false)
+        }
+    };
+    let mut headers = axum::http::HeaderMap::new();
+    if replayed {
+        headers.insert(
+            crate::extract::IDEMPOTENT_REPLAYED,
+            axum::http::HeaderValue::from_static("true"),
+        );
+    }
+    Ok((
+        StatusCode::CREATED,
+        headers,
+        Json(RegisteredOut {
+            reference: r.reference.to_string(),
+            people: r.people.iter().map(|p| p.0).collect(),
+        }),
+    ))
+}
+
+pub async fn household(call: Call<CasePath>) -> Answer<HouseholdOut> {
+    let id = call.caller.operation;
+    let reference = CaseReference::parse(&call.path.reference)?;
+    let h = call.app.run(move |s| s.household(id, &reference)).await?;
+    Ok(Json(h.into()))
+}
+
+pub async fn case_events(call: Call<CasePath>) -> Answer<Vec<EventOut>> {
+    let id = call.caller.operation;
+    let reference = CaseReference::parse(&call.path.reference)?;
+    let events = call.app.run(move |s| s.case_events(id, &reference)).await?;
+    Ok(Json(events.into_iter().map(Into::into).collect()))
+}
+
+pub async fn lookup(call: Call, ApiQuery(q): ApiQuery<LookupQuery>) -> Answer<LookupOut> {
+    let Call { app, caller, .. } = call;
+    let id = caller.operation;
+    let cases = match (q.phone, q.reference) {
+        (Some(phone), None) => {
+            let phone = PhoneNumber::parse(&phone)?;
+            app.run(move |s| s.households_by_phone(id, &phone)).await?
+        }
+        (None, Some(reference)) => {
+            let reference = CaseReference::parse(&reference)?;
+            match app.run(move |s| s.household(id, &reference)).await {
+                Ok(h) => vec![h],
+                Err(e) if e.status == StatusCode::NOT_FOUND => vec![],
+                Err(e) => return Err(e),
+            }
+        }
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                "give exactly one of phone or reference",
+            ));
+        }
+    };
+    Ok(Json(LookupOut {
+        cases: cases.into_iter().map(Into::into).collect(),
+    }))
+}
+
+pub async fn attach_document(
+    call: Call<PersonPath>,
+    ApiJson(body): ApiJson<DocumentIn>,
+) -> Result<(StatusCode, Json<CreatedOut>), ApiError> {
+    let Call { app, caller, path } = call;
+    let id = caller.operation;
+    let reference = CaseReference::parse(&path.reference)?;
+    let document = store::NewDocument::new(
+        body.doc_type,
+        body.number,
+        body.issuing_country,
+        body.expiry.map(|e| e.0),
+    );
+    let actor = caller.actor(crate::now());
+    let person = PersonId(path.person);
+    let doc = app
+        .run(move |s| s.attach_document(id, &reference, person, &document, &actor))
+        .await?;
+    Ok((StatusCode::CREATED, Json(CreatedOut { id: doc.0 })))
+}

@@ -1,0 +1,172 @@
+//! Lifecycle steps of one case: document checks, eligibility, assignment to a window,
+//! withdrawal, no-show, arrival at the rendezvous point, processing at the gate, boarding.
+//! Each parses its body into a store `CaseRequest` and hands it to [`step`], which the steps
+//! named by a batch or a flight (`batches`, `flights`) use too. Whether a step may follow is
+//! decided by the domain, inside the store's transaction, not here.
+//!
+//! Must not depend on: other resource modules.
+
+use crate::auth::OperationCaller;
+use crate::endpoints::{
+    Access::Roles, CASEWORK, COORDINATOR, ESCORT, Endpoint, GATE, MANIFEST, NO_SHOW, endpoint, json,
+};
+use crate::extract::{ApiJson, Call};
+use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text};
+use crate::{ApiError, App};
+use axum::Json;
+use safeconduct_domain::model::EligibilityCategory;
+use safeconduct_domain::*;
+use safeconduct_store::CaseRequest;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(POST "/api/operations/{op}/households/{reference}/verify-documents", Roles(COORDINATOR), h::verify_documents, "Record that every member's documents were verified" => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/eligibility", Roles(COORDINATOR), h::eligibility, "Decide eligibility: eligible with a category, or rejected with a reason", body: EligibilityIn => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/assign", Roles(COORDINATOR), h::assign, "Assign an eligible household to a window at a rendezvous point", body: WindowChoice => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/reassign", Roles(COORDINATOR), h::reassign, "Give a household a new window; any earlier pass is void", body: WindowChoice => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/withdraw", Roles(CASEWORK), h::withdraw, "Withdraw a case at the household's request", body: ReasonIn => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/no-show", Roles(NO_SHOW), h::no_show, "Mark a household that missed its window" => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/rv-arrival", Roles(ESCORT), h::rv_arrival, "Admit a household at its rendezvous point", body: RvArrivalIn => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/processed", Roles(GATE), h::processed, "Record that an arrived household was processed at the gate", body: ProcessIn => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/boarded", Roles(MANIFEST), h::boarded, "Record that a manifested household boarded", body: FlightChoice => json::<StepOut>(200)),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Eligible,
+    Rejected,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EligibilityIn {
+    pub decision: Decision,
+    /// Required when eligible.
+    pub category: Option<EligibilityCategory>,
+    /// Required when rejected.
+    #[schemars(length(max = 500))]
+    pub reason: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WindowChoice {
+    pub window_id: i64,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RvArrivalIn {
+    pub rv_id: i64,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessIn {
+    pub gate_id: i64,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlightChoice {
+    pub flight_id: i64,
+}
+
+/// Applies one lifecycle step to the case with this reference, in the caller's operation.
+pub async fn step(
+    app: App,
+    caller: OperationCaller,
+    reference: &str,
+    request: CaseRequest,
+) -> Answer<StepOut> {
+    let id = caller.operation;
+    let reference = CaseReference::parse(reference)?;
+    let actor = caller.actor(crate::now());
+    let outcome = app
+        .run(move |s| s.apply(id, &reference, &request, &actor))
+        .await?;
+    Ok(Json(outcome.into()))
+}
+
+/// Applies one lifecycle step to the case named in the path.
+async fn step_on(call: Call<CasePath>, request: CaseRequest) -> Answer<StepOut> {
+    step(call.app, call.caller, &call.path.reference, request).await
+}
+
+pub async fn verify_documents(call: Call<CasePath>) -> Answer<StepOut> {
+    step_on(call, CaseRequest::VerifyDocuments).await
+}
+
+pub async fn eligibility(
+    call: Call<CasePath>,
+    ApiJson(body): ApiJson<EligibilityIn>,
+) -> Answer<StepOut> {
+    let request = match body.decision {
+        Decision::Eligible => CaseRequest::DecideEligible {
+            category: body.category.ok_or_else(|| {
+                ApiError::invalid("category", "an eligible case needs a category")
+            })?,
+        },
+        Decision::Rejected => CaseRequest::Reject {
+            reason: text("reason", body.reason.as_deref().unwrap_or_default(), 500)?,
+        },
+    };
+    step_on(call, request).await
+}
+
+pub async fn assign(call: Call<CasePath>, ApiJson(body): ApiJson<WindowChoice>) -> Answer<StepOut> {
+    let window = WindowId(body.window_id);
+    step_on(call, CaseRequest::Assign { window }).await
+}
+
+pub async fn reassign(
+    call: Call<CasePath>,
+    ApiJson(body): ApiJson<WindowChoice>,
+) -> Answer<StepOut> {
+    let window = WindowId(body.window_id);
+    step_on(call, CaseRequest::Reassign { window }).await
+}
+
+pub async fn withdraw(call: Call<CasePath>, ApiJson(body): ApiJson<ReasonIn>) -> Answer<StepOut> {
+    let reason = text("reason", &body.reason, 500)?;
+    step_on(call, CaseRequest::Withdraw { reason }).await
+}
+
+pub async fn no_show(call: Call<CasePath>) -> Answer<StepOut> {
+    if call.caller.places.is_some() {
+        let id = call.caller.operation;
+        let reference = CaseReference::parse(&call.path.reference)?;
+        // A case with no RV yet cannot miss a window: the lifecycle refuses it below.
+        if let Some(rv) = call.app.run(move |s| s.household(id, &reference)).await?.rv {
+            call.caller.may_act_at_rv(rv)?;
+        }
+    }
+    step_on(call, CaseRequest::MarkNoShow).await
+}
+
+pub async fn rv_arrival(
+    call: Call<CasePath>,
+    ApiJson(body): ApiJson<RvArrivalIn>,
+) -> Answer<StepOut> {
+    let rv = RvId(body.rv_id);
+    call.caller.may_act_at_rv(rv)?;
+    step_on(call, CaseRequest::AdmitAtRv { rv }).await
+}
+
+pub async fn processed(call: Call<CasePath>, ApiJson(body): ApiJson<ProcessIn>) -> Answer<StepOut> {
+    let gate = GateId(body.gate_id);
+    call.caller.may_act_at_gate(gate)?;
+    step_on(call, CaseRequest::Process { gate }).await
+}
+
+pub async fn boarded(
+    call: Call<CasePath>,
+    ApiJson(body): ApiJson<FlightChoice>,
+) -> Answer<StepOut> {
+    let flight = FlightId(body.flight_id);
+    step_on(call, CaseRequest::Board { flight }).await
+}

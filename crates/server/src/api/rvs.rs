@@ -1,0 +1,154 @@
+//! Rendezvous points: proposed by one side, accepted by the other (agreed only when both the
+//! coordinating authority and the escort party accepted), activated, suspended, closed; and
+//! the stage counts at one point. An escort sees the points assigned to them.
+//!
+//! Must not depend on: other resource modules. The agreement rule is the domain's
+//! (`RvAgreement`), applied in the store.
+
+use crate::ApiError;
+use crate::auth::OperationCaller;
+use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, RV_PARTIES, endpoint, json};
+use crate::extract::{ApiJson, Call};
+use crate::wire::{Answer, CoordinateSchema, CountsOut, text};
+use axum::Json;
+use axum::http::StatusCode;
+use safeconduct_domain::model::{RvChange, RvStatus, Side};
+use safeconduct_domain::values::Coordinate;
+use safeconduct_domain::*;
+use safeconduct_store as store;
+use safeconduct_store::CountScope;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(POST "/api/operations/{op}/rvs", Roles(RV_PARTIES), h::propose_rv, "Propose a rendezvous point (accepted by the proposing side)", body: RvIn => json::<RvOut>(201)),
+        endpoint!(GET "/api/operations/{op}/rvs", Roles(RV_PARTIES), h::rvs, "Rendezvous points of the operation" => json::<Vec<RvOut>>(200)),
+        endpoint!(POST "/api/operations/{op}/rvs/{rv}/accept", Roles(RV_PARTIES), h::accept_rv, "Accept a proposed rendezvous point for the caller's side" => json::<RvOut>(200)),
+        endpoint!(POST "/api/operations/{op}/rvs/{rv}/activate", Roles(COORDINATOR), h::activate_rv, "Activate an agreed or suspended rendezvous point" => json::<RvOut>(200)),
+        endpoint!(POST "/api/operations/{op}/rvs/{rv}/suspend", Roles(RV_PARTIES), h::suspend_rv, "Suspend a rendezvous point" => json::<RvOut>(200)),
+        endpoint!(POST "/api/operations/{op}/rvs/{rv}/close", Roles(COORDINATOR), h::close_rv, "Close a rendezvous point" => json::<RvOut>(200)),
+        endpoint!(GET "/api/operations/{op}/rvs/{rv}/counts", Roles(RV_PARTIES), h::rv_counts, "Stage counts of one rendezvous point" => json::<CountsOut>(200)),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RvIn {
+    #[schemars(length(min = 1, max = 120))]
+    pub name: String,
+    #[schemars(with = "CoordinateSchema")]
+    pub location: Coordinate,
+    /// How to recognise the place from the street.
+    #[schemars(length(min = 1, max = 500))]
+    pub landmark: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct RvOut {
+    pub id: i64,
+    pub name: String,
+    #[schemars(with = "CoordinateSchema")]
+    pub location: Coordinate,
+    pub landmark: String,
+    pub status: RvStatus,
+    pub accepted_by_authority: bool,
+    pub accepted_by_escort: bool,
+}
+
+impl From<store::RendezvousPoint> for RvOut {
+    fn from(r: store::RendezvousPoint) -> Self {
+        RvOut {
+            id: r.id.0,
+            name: r.name,
+            location: r.location,
+            landmark: r.landmark,
+            status: r.status,
+            accepted_by_authority: r.accepted_by_authority,
+            accepted_by_escort: r.accepted_by_escort,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RvPath {
+    rv: i64,
+}
+
+fn side(caller: &OperationCaller) -> Side {
+    match caller.role {
+        Role::Escort => Side::EscortParty,
+        _ => Side::CoordinatingAuthority,
+    }
+}
+
+pub async fn propose_rv(
+    call: Call,
+    ApiJson(body): ApiJson<RvIn>,
+) -> Result<(StatusCode, Json<RvOut>), ApiError> {
+    let Call { app, caller, .. } = call;
+    let id = caller.operation;
+    let rv = store::NewRv {
+        name: text("name", &body.name, 120)?,
+        location: body.location,
+        landmark: text("landmark", &body.landmark, 500)?,
+    };
+    let side = side(&caller);
+    let actor = caller.actor(crate::now());
+    let out = app
+        .run(move |s| s.propose_rv(id, &rv, side, &actor))
+        .await?;
+    Ok((StatusCode::CREATED, Json(out.into())))
+}
+
+pub async fn rvs(call: Call) -> Answer<Vec<RvOut>> {
+    let Call { app, caller, .. } = call;
+    let id = caller.operation;
+    let rvs = app.run(move |s| s.rvs(id)).await?;
+    // An escort sees the points assigned to them, and proposals awaiting the escort party.
+    let visible = |r: &store::RendezvousPoint| match &caller.places {
+        Some(p) => p.rvs.contains(&r.id) || !r.accepted_by_escort,
+        None => true,
+    };
+    Ok(Json(
+        rvs.into_iter().filter(visible).map(Into::into).collect(),
+    ))
+}
+
+async fn change_rv(call: Call<RvPath>, change: RvChange) -> Answer<RvOut> {
+    let Call { app, caller, path } = call;
+    let (id, rv) = (caller.operation, RvId(path.rv));
+    let actor = caller.actor(crate::now());
+    let changed = app
+        .run(move |s| s.change_rv(id, rv, change, &actor))
+        .await?;
+    Ok(Json(changed.into()))
+}
+
+pub async fn accept_rv(call: Call<RvPath>) -> Answer<RvOut> {
+    let change = RvChange::Accept(side(&call.caller));
+    change_rv(call, change).await
+}
+
+pub async fn activate_rv(call: Call<RvPath>) -> Answer<RvOut> {
+    change_rv(call, RvChange::Activate).await
+}
+
+pub async fn suspend_rv(call: Call<RvPath>) -> Answer<RvOut> {
+    call.caller.may_act_at_rv(RvId(call.path.rv))?;
+    change_rv(call, RvChange::Suspend).await
+}
+
+pub async fn close_rv(call: Call<RvPath>) -> Answer<RvOut> {
+    change_rv(call, RvChange::Close).await
+}
+
+pub async fn rv_counts(call: Call<RvPath>) -> Answer<CountsOut> {
+    let Call { app, caller, path } = call;
+    let (id, rv) = (caller.operation, RvId(path.rv));
+    caller.may_act_at_rv(rv)?;
+    let counts = app
+        .run(move |s| s.stage_counts(id, CountScope::Rv(rv)))
+        .await?;
+    Ok(Json(counts.into()))
+}

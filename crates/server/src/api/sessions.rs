@@ -1,0 +1,148 @@
+//! Signing in and out: a bearer token for a name, a password and (for coordinators) a one-time
+//! code, with the sign-in back-off kept in the store.
+//!
+//! Must not depend on: other resource modules. Password and code checks are called, not
+//! written, here (`auth`; one-time codes are `safeconduct_keys::totp`).
+
+use crate::auth::{self, Caller};
+use crate::endpoints::{Access::Open, Access::SignedIn, Endpoint, Reply, endpoint, json};
+use crate::extract::ApiJson;
+use crate::wire::{Answer, time_text};
+use crate::{ApiError, App};
+use safeconduct_keys::totp;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use safeconduct_domain::values::Timestamp;
+use safeconduct_store as store;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(POST "/api/sessions", Open, h::sign_in, "Sign in; returns a bearer token", body: SignIn => json::<SessionOut>(200)),
+        endpoint!(DELETE "/api/sessions", SignedIn, h::sign_out, "Sign out; the token stops working" => Reply::NoContent),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    #[schemars(length(min = 1, max = 100))]
+    pub username: String,
+    #[schemars(length(min = 1, max = 200))]
+    pub password: String,
+    /// The current one-time code of the user's authenticator app: required of coordinators.
+    #[serde(default)]
+    #[schemars(length(min = 6, max = 6), regex(pattern = r"^[0-9]{6}$"))]
+    pub totp: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct SessionOut {
+    /// Bearer token for the `Authorization` header.
+    pub token: String,
+    pub expires_at: String,
+}
+
+pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> Answer<SessionOut> {
+    let digest = auth::sign_in_name_digest(&body.username);
+    let now = crate::now();
+    let key = digest.clone();
+    let recorded = app.run(move |s| s.sign_in_failures(&key)).await?;
+    if let Some((failures, last)) = recorded {
+        let until = last.0 + auth::sign_in_lock_seconds(failures);
+        if until > now.0 && now.0 - last.0 < auth::FAILURE_MEMORY_SECONDS {
+            let wait = (until - now.0) as u64;
+            return Err(ApiError::too_many(
+                "too_many_attempts",
+                format!("too many failed sign-ins for this name; try again in {wait} s"),
+                wait,
+            ));
+        }
+    }
+    let username = body.username.clone();
+    let account = app.run(move |s| s.user_by_name(&username)).await?;
+    let password = body.password;
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let ok =
+        tokio::task::spawn_blocking(move || {
+            safeconduct_keys::password::verify_password(stored.as_deref(), &password)
+        })
+            .await
+            .map_err(|_| ApiError::internal())?;
+    let account = account.filter(|_| ok);
+    // Coordinators (and anyone enrolled) need the current one-time code too.
+    let second_factor = match &account {
+        Some(a) if a.coordinator || a.totp.is_some() => match (&a.totp, &body.totp) {
+            (None, _) => {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "second_factor_not_enrolled",
+                    "coordinators sign in with a one-time code, and this account has no \
+                     authenticator enrolled: an administrator runs `safeconduct user totp NAME`",
+                ));
+            }
+            (Some(wrapped), Some(code)) => {
+                match totp::matching_step(app.kek(), a.id, wrapped, code, now.0) {
+                    Some(step) => {
+                        let user = a.id;
+                        app.run(move |s| s.claim_totp_step(user, step)).await?
+                    }
+                    None => false,
+                }
+            }
+            (Some(_), None) => false,
+        },
+        _ => true,
+    };
+    let account = match account {
+        Some(a) if second_factor => {
+            if recorded.is_some() {
+                app.run(move |s| s.clear_sign_in_failures(&digest)).await?;
+            }
+            a
+        }
+        _ => {
+            let forget_before = Timestamp(now.0 - auth::FAILURE_MEMORY_SECONDS);
+            app.run(move |s| s.record_sign_in_failure(&digest, now, forget_before))
+                .await?;
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "unknown user, wrong password, or a missing, wrong or already used one-time code",
+            ));
+        }
+    };
+    let (token, digest) = auth::new_token()?;
+    let expires = Timestamp(crate::now().0 + app.session_seconds);
+    let user = account.id;
+    app.run(move |s| {
+        s.create_session(&digest, user, expires)?;
+        s.audit(&store::AuditEntry {
+            user: Some(user),
+            ..store::AuditEntry::by(&store::Actor::system(now), None, "signed_in", None)
+        })
+    })
+    .await?;
+    Ok(Json(SessionOut {
+        token,
+        expires_at: time_text(expires),
+    }))
+}
+
+pub async fn sign_out(State(app): State<App>, Extension(caller): Extension<Caller>) -> StatusCode {
+    let digest = caller.token_digest.clone();
+    app.sessions.forget(&digest);
+    let entry = store::AuditEntry::by(&caller.actor(crate::now()), None, "signed_out", None);
+    match app
+        .run(move |s| {
+            s.delete_session(&digest)?;
+            s.audit(&entry).map(|_| ())
+        })
+        .await
+    {
+        Ok(()) => StatusCode::NO_CONTENT,
+        Err(e) => e.status,
+    }
+}

@@ -1,0 +1,107 @@
+//! Users in an operation: the places (rendezvous points, gates) an escort or gate user may act
+//! at, optionally for a time.
+//!
+//! Must not depend on: other resource modules.
+
+use crate::ApiError;
+use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, endpoint, json};
+use crate::extract::{ApiJson, Call};
+use crate::wire::{Answer, parse_time, time_text};
+use axum::Json;
+use safeconduct_domain::*;
+use safeconduct_store as store;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(PUT "/api/operations/{op}/users/{username}/places", Roles(COORDINATOR), h::assign_places, "Assign an escort or gate user the rendezvous points and gates they may act at, optionally for a time", body: PlacesIn => json::<PlacesOut>(200)),
+    ]
+}
+
+/// The places an escort or gate user may act at. Replaces earlier assignments.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlacesIn {
+    #[serde(default)]
+    pub rv_ids: Vec<i64>,
+    #[serde(default)]
+    pub gate_ids: Vec<i64>,
+    /// RFC 3339; the assignment starts then (default: now).
+    pub valid_from: Option<String>,
+    /// RFC 3339; the assignment ends then (default: never).
+    pub valid_until: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct PlacesOut {
+    pub username: String,
+    pub rv_ids: Vec<i64>,
+    pub gate_ids: Vec<i64>,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct UserPath {
+    username: String,
+}
+
+pub async fn assign_places(
+    call: Call<UserPath>,
+    ApiJson(body): ApiJson<PlacesIn>,
+) -> Answer<PlacesOut> {
+    let Call {
+        app,
+        caller,
+        path: p,
+    } = call;
+    let id = caller.operation;
+    if body.rv_ids.len() + body.gate_ids.len() > 1000 {
+        return Err(ApiError::invalid("rv_ids", "at most 1000 places"));
+    }
+    let valid_from = body
+        .valid_from
+        .as_deref()
+        .map(|t| parse_time("valid_from", t))
+        .transpose()?;
+    let valid_until = body
+        .valid_until
+        .as_deref()
+        .map(|t| parse_time("valid_until", t))
+        .transpose()?;
+    if let (Some(from), Some(until)) = (valid_from, valid_until)
+        && until <= from
+    {
+        return Err(ApiError::invalid("valid_until", "must be after valid_from"));
+    }
+    let places = store::PlaceAssignment {
+        rvs: body.rv_ids.iter().copied().map(RvId).collect(),
+        gates: body.gate_ids.iter().copied().map(GateId).collect(),
+        valid_from,
+        valid_until,
+    };
+    let username = p.username.clone();
+    let actor = caller.actor(crate::now());
+    let out = places.clone();
+    app.run(move |s| {
+        let user = s
+            .user_by_name(&username)?
+            .ok_or_else(|| store::StoreError::not_found(format!("user {username:?}")))?;
+        let roles = s.roles(user.id, id)?;
+        if !roles.iter().any(|r| matches!(r, Role::Escort | Role::Gate)) {
+            return Err(store::StoreError::Conflict(format!(
+                "{username:?} holds no escort or gate role in this operation; only those are assigned places"
+            )));
+        }
+        s.assign_places(user.id, id, &places, &actor)
+    })
+    .await?;
+    Ok(Json(PlacesOut {
+        username: p.username,
+        rv_ids: out.rvs.iter().map(|r| r.0).collect(),
+        gate_ids: out.gates.iter().map(|g| g.0).collect(),
+        valid_from: out.valid_from.map(time_text),
+        valid_until: out.valid_until.map(time_text),
+    }))
+}

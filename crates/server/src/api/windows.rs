@@ -1,0 +1,84 @@
+//! Time windows at rendezvous points, with their load.
+//!
+//! Must not depend on: other resource modules. A window's rules are the domain's
+//! (`WindowSpec`).
+
+use crate::ApiError;
+use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, endpoint, json};
+use crate::extract::{ApiJson, Call};
+use crate::wire::{Answer, parse_time, time_text};
+use axum::Json;
+use axum::http::StatusCode;
+use safeconduct_domain::model::WindowSpec;
+use safeconduct_domain::*;
+use safeconduct_store as store;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(POST "/api/operations/{op}/windows", Roles(COORDINATOR), h::create_window, "Open a time window at a rendezvous point", body: WindowIn => json::<WindowOut>(201)),
+        endpoint!(GET "/api/operations/{op}/windows", Roles(COORDINATOR), h::windows, "Windows of the operation with their load" => json::<Vec<WindowOut>>(200)),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WindowIn {
+    pub rv_id: i64,
+    /// RFC 3339 time.
+    pub start: String,
+    /// RFC 3339 time, after `start`, at most 24 hours later.
+    pub end: String,
+    #[schemars(range(min = 1, max = safeconduct_domain::places::Capacity::WINDOW_MAX))]
+    pub capacity: u32,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct WindowOut {
+    pub id: i64,
+    pub rv_id: i64,
+    pub start: String,
+    pub end: String,
+    pub capacity: u32,
+    pub assigned_people: u32,
+}
+
+impl From<store::Window> for WindowOut {
+    fn from(w: store::Window) -> Self {
+        WindowOut {
+            id: w.id.0,
+            rv_id: w.rv.0,
+            start: time_text(w.spec.start),
+            end: time_text(w.spec.end),
+            capacity: w.spec.capacity.get(),
+            assigned_people: w.assigned_people,
+        }
+    }
+}
+
+pub async fn create_window(
+    call: Call,
+    ApiJson(body): ApiJson<WindowIn>,
+) -> Result<(StatusCode, Json<WindowOut>), ApiError> {
+    let Call { app, caller, .. } = call;
+    let id = caller.operation;
+    let spec = WindowSpec::new(
+        parse_time("start", &body.start)?,
+        parse_time("end", &body.end)?,
+        body.capacity,
+    )?;
+    let rv = RvId(body.rv_id);
+    let actor = caller.actor(crate::now());
+    let w = app
+        .run(move |s| s.create_window(id, rv, spec, &actor))
+        .await?;
+    Ok((StatusCode::CREATED, Json(w.into())))
+}
+
+pub async fn windows(call: Call) -> Answer<Vec<WindowOut>> {
+    let Call { app, caller, .. } = call;
+    let id = caller.operation;
+    let ws = app.run(move |s| s.windows(id)).await?;
+    Ok(Json(ws.into_iter().map(Into::into).collect()))
+}
