@@ -6,6 +6,9 @@
 //! Measures: import of 100,000 CSV rows (the release binary, end to end); stage counts and a
 //! lookup by phone in an operation of 1,000,000 people; resident memory of the server process
 //! serving that store.
+//!
+//! The households and the names of the volunteer list come from the demo's deterministic
+//! generator (`safeconduct_cli::generator`), so every run measures the same data.
 
 use safeconduct_cli::generator::{self, Dice, MEN, SURNAMES, WOMEN};
 use safeconduct_domain::values::*;
@@ -44,7 +47,8 @@ fn write_csv(path: &Path, rows: usize) {
             if written >= rows {
                 break;
             }
-            let given = if d.chance(50) { d.pick(WOMEN) } else { d.pick(MEN) }.0;
+            let names = if d.chance(50) { WOMEN } else { MEN };
+            let given = d.pick(names).0;
             let year = 1950 + d.below(70);
             let doc = format!("P{:08}", hh * 10 + k);
             writeln!(
