@@ -89,10 +89,8 @@ pub async fn create_gate(call: Call, ApiJson(body): ApiJson<GateIn>) -> Created<
 }
 
 pub async fn gates(call: Call) -> Answer<Vec<GateOut>> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
-    let gates = app.run(move |s| s.gates(id)).await?;
-    let visible = |g: &store::Gate| match &caller.places {
+    let gates = call.read(|s, id| s.gates(id)).await?;
+    let visible = |g: &store::Gate| match &call.caller.places {
         Some(p) => p.gates.contains(&g.id),
         None => true,
     };

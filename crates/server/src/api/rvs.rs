@@ -92,11 +92,9 @@ pub async fn propose_rv(call: Call, ApiJson(body): ApiJson<RvIn>) -> Created<RvO
 }
 
 pub async fn rvs(call: Call) -> Answer<Vec<RvOut>> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
-    let rvs = app.run(move |s| s.rvs(id)).await?;
+    let rvs = call.read(|s, id| s.rvs(id)).await?;
     // An escort sees the points assigned to them, and proposals awaiting the escort party.
-    let visible = |r: &store::RendezvousPoint| match &caller.places {
+    let visible = |r: &store::RendezvousPoint| match &call.caller.places {
         Some(p) => p.rvs.contains(&r.id) || !r.accepted_by_escort,
         None => true,
     };
