@@ -1,5 +1,7 @@
 //! Extractors whose rejections are [`ApiError`]s, so that malformed JSON, wrong types,
-//! unknown enum values, bad path segments and oversized bodies all get the JSON error body.
+//! unknown enum values, bad path segments and oversized bodies all get the JSON error body;
+//! and [`Call`], an endpoint's call in an operation, which runs store functions in the
+//! caller's operation as the caller (`read`, `act`, `create`, `change`, `list`).
 
 use crate::auth::OperationCaller;
 use crate::wire::{Answer, Created};
