@@ -1,12 +1,17 @@
 //! Extractors whose rejections are [`ApiError`]s, so that malformed JSON, wrong types,
-//! unknown enum values, bad path segments and oversized bodies all get the JSON error body.
+//! unknown enum values, bad path segments and oversized bodies all get the JSON error body;
+//! and [`Call`], an endpoint's call in an operation, which runs store functions in the
+//! caller's operation as the caller (`read`, `act`, `create`, `change`, `list`).
 
 use crate::auth::OperationCaller;
+use crate::wire::{Answer, Created};
 use crate::{ApiError, App};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use safeconduct_domain::OperationId;
+use safeconduct_store::{Actor, Store, StoreError};
 use serde::de::DeserializeOwned;
 
 pub struct ApiJson<T>(pub T);
@@ -187,5 +192,52 @@ where
             caller,
             path,
         })
+    }
+}
+
+impl<P> Call<P> {
+    /// Runs `f` on the store in the caller's operation.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Store, OperationId) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let op = self.caller.operation;
+        self.app.run(move |s| f(s, op)).await
+    }
+
+    /// Runs `f` on the store in the caller's operation, acting as the caller now.
+    pub async fn act<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Store, OperationId, &Actor) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let op = self.caller.operation;
+        let actor = self.caller.actor(crate::now());
+        self.app.run(move |s| f(s, op, &actor)).await
+    }
+
+    /// Creates something with `f` (as in [`Call::act`]) and answers it in its wire form.
+    pub async fn create<T: Send + 'static, O: From<T>>(
+        &self,
+        f: impl FnOnce(&dyn Store, OperationId, &Actor) -> Result<T, StoreError> + Send + 'static,
+    ) -> Created<O> {
+        let out = self.act(f).await?;
+        Ok((StatusCode::CREATED, axum::Json(out.into())))
+    }
+
+    /// Changes something with `f` (as in [`Call::act`]) and answers it in its wire form.
+    pub async fn change<T: Send + 'static, O: From<T>>(
+        &self,
+        f: impl FnOnce(&dyn Store, OperationId, &Actor) -> Result<T, StoreError> + Send + 'static,
+    ) -> Answer<O> {
+        Ok(axum::Json(self.act(f).await?.into()))
+    }
+
+    /// The records `f` lists in the caller's operation, in their wire form.
+    pub async fn list<T: Send + 'static, O: From<T>>(
+        &self,
+        f: impl FnOnce(&dyn Store, OperationId) -> Result<Vec<T>, StoreError> + Send + 'static,
+    ) -> Answer<Vec<O>> {
+        let rows = self.read(f).await?;
+        Ok(axum::Json(rows.into_iter().map(Into::into).collect()))
     }
 }

@@ -21,7 +21,6 @@ pub mod wire;
 
 pub use error::ApiError;
 
-
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};

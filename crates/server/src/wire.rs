@@ -34,6 +34,9 @@ pub fn text(field: &'static str, s: &str, max: usize) -> Result<Text, crate::Api
 /// What a handler that answers JSON returns.
 pub type Answer<T> = Result<axum::Json<T>, crate::ApiError>;
 
+/// What a handler that creates something returns: 201 and the new thing as JSON.
+pub type Created<T> = Result<(axum::http::StatusCode, axum::Json<T>), crate::ApiError>;
+
 /// A position in WGS84 degrees.
 #[derive(JsonSchema)]
 #[allow(dead_code)]

@@ -7,10 +7,9 @@ use super::lifecycle::step;
 use crate::auth::OperationCaller;
 use crate::endpoints::{Access::Roles, BATCH_PARTIES, ESCORT, Endpoint, GATE, endpoint, json};
 use crate::extract::{ApiJson, Call};
-use crate::wire::{Answer, CaseChoice, StepOut, time_text};
+use crate::wire::{Answer, CaseChoice, Created, StepOut, time_text};
 use crate::{ApiError, App};
 use axum::Json;
-use axum::http::StatusCode;
 use safeconduct_domain::*;
 use safeconduct_store as store;
 use safeconduct_store::CaseRequest;
@@ -74,13 +73,8 @@ pub struct BatchPath {
     batch: i64,
 }
 
-pub async fn depart(
-    call: Call,
-    ApiJson(body): ApiJson<DepartIn>,
-) -> Result<(StatusCode, Json<BatchOut>), ApiError> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
-    caller.may_act_at_rv(RvId(body.rv_id))?;
+pub async fn depart(call: Call, ApiJson(body): ApiJson<DepartIn>) -> Created<BatchOut> {
+    call.caller.may_act_at_rv(RvId(body.rv_id))?;
     let households = body
         .households
         .iter()
@@ -91,18 +85,14 @@ pub async fn depart(
         gate: GateId(body.gate_id),
         households,
     };
-    let actor = caller.actor(crate::now());
-    let batch = app
-        .run(move |s| s.depart_batch(id, &departure, &actor))
-        .await?;
-    Ok((StatusCode::CREATED, Json(batch.into())))
+    call.create(move |s, id, actor| s.depart_batch(id, &departure, actor))
+        .await
 }
 
 pub async fn batch(call: Call<BatchPath>) -> Answer<BatchOut> {
-    let Call { app, caller, path } = call;
-    let (id, b) = (caller.operation, BatchId(path.batch));
-    let batch = app.run(move |s| s.batch(id, b)).await?;
-    caller.may_see_batch(batch.rv, batch.gate)?;
+    let b = BatchId(call.path.batch);
+    let batch = call.read(move |s, id| s.batch(id, b)).await?;
+    call.caller.may_see_batch(batch.rv, batch.gate)?;
     Ok(Json(batch.into()))
 }
 
@@ -118,12 +108,10 @@ pub async fn batch_arrival(
 }
 
 pub async fn close_batch(call: Call<BatchPath>) -> Answer<BatchOut> {
-    let Call { app, caller, path } = call;
-    let (id, b) = (caller.operation, BatchId(path.batch));
-    batch_gate_in_scope(&app, &caller, b).await?;
-    let actor = caller.actor(crate::now());
-    let closed = app.run(move |s| s.close_batch(id, b, &actor)).await?;
-    Ok(Json(closed.into()))
+    let b = BatchId(call.path.batch);
+    batch_gate_in_scope(&call.app, &call.caller, b).await?;
+    call.change(move |s, id, actor| s.close_batch(id, b, actor))
+        .await
 }
 
 /// Refuses gate staff acting on a batch bound for a gate not assigned to them.

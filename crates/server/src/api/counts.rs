@@ -27,9 +27,7 @@ pub struct OperationCountsOut {
 }
 
 pub async fn counts(call: Call) -> Answer<OperationCountsOut> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
-    let counts = app.run(move |s| s.operation_counts(id)).await?;
+    let counts = call.read(|s, id| s.operation_counts(id)).await?;
     let out = OperationCountsOut {
         operation: counts.operation.into(),
         rvs: counts
@@ -47,7 +45,5 @@ pub async fn counts(call: Call) -> Answer<OperationCountsOut> {
 }
 
 pub async fn accountability(call: Call) -> Answer<AccountabilityOut> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
-    Ok(Json(app.run(move |s| s.accountability(id)).await?.into()))
+    Ok(Json(call.read(|s, id| s.accountability(id)).await?.into()))
 }

@@ -11,9 +11,7 @@ use crate::endpoints::{
     AIRLIFT, Access::Roles, COORDINATOR, Endpoint, MANIFEST, Reply, endpoint, json,
 };
 use crate::extract::{ApiJson, Call};
-use crate::wire::{Answer, CaseChoice, StepOut, parse_time, text, time_text};
-use axum::Json;
-use axum::http::StatusCode;
+use crate::wire::{Answer, CaseChoice, Created, StepOut, parse_time, text, time_text};
 use axum::response::Response;
 use safeconduct_domain::*;
 use safeconduct_store as store;
@@ -98,27 +96,16 @@ pub async fn manifest_html(call: Call<FlightPath>) -> Result<Response, ApiError>
     manifest(call, crate::pages::manifest::html).await
 }
 
-pub async fn create_flight(
-    call: Call,
-    ApiJson(body): ApiJson<FlightIn>,
-) -> Result<(StatusCode, Json<FlightOut>), ApiError> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
+pub async fn create_flight(call: Call, ApiJson(body): ApiJson<FlightIn>) -> Created<FlightOut> {
     let flight = store::NewFlight {
         number: text("number", &body.number, 20)?,
         departs_at: parse_time("departs_at", &body.departs_at)?,
         capacity: store::Capacity::flight(body.capacity)?,
     };
-    let actor = caller.actor(crate::now());
-    let f = app
-        .run(move |s| s.create_flight(id, &flight, &actor))
-        .await?;
-    Ok((StatusCode::CREATED, Json(f.into())))
+    call.create(move |s, id, actor| s.create_flight(id, &flight, actor))
+        .await
 }
 
 pub async fn flights(call: Call) -> Answer<Vec<FlightOut>> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
-    let fs = app.run(move |s| s.flights(id)).await?;
-    Ok(Json(fs.into_iter().map(Into::into).collect()))
+    call.list(|s, id| s.flights(id)).await
 }

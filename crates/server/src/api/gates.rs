@@ -3,12 +3,10 @@
 //!
 //! Must not depend on: other resource modules.
 
-use crate::ApiError;
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, GATE_PARTIES, endpoint, json};
 use crate::extract::{ApiJson, Call};
-use crate::wire::{Answer, CoordinateSchema, CountsOut, text};
+use crate::wire::{Answer, CoordinateSchema, CountsOut, Created, text};
 use axum::Json;
-use axum::http::StatusCode;
 use safeconduct_domain::model::{GateKind, GateStatus};
 use safeconduct_domain::values::Coordinate;
 use safeconduct_domain::*;
@@ -78,12 +76,7 @@ pub struct GatePath {
     gate: i64,
 }
 
-pub async fn create_gate(
-    call: Call,
-    ApiJson(body): ApiJson<GateIn>,
-) -> Result<(StatusCode, Json<GateOut>), ApiError> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
+pub async fn create_gate(call: Call, ApiJson(body): ApiJson<GateIn>) -> Created<GateOut> {
     let gate = store::NewGate {
         name: text("name", &body.name, 120)?,
         location: body.location,
@@ -91,16 +84,13 @@ pub async fn create_gate(
         hourly_throughput: store::Throughput::new(body.hourly_throughput)?,
         rvs: body.rv_ids.into_iter().map(RvId).collect(),
     };
-    let actor = caller.actor(crate::now());
-    let out = app.run(move |s| s.create_gate(id, &gate, &actor)).await?;
-    Ok((StatusCode::CREATED, Json(out.into())))
+    call.create(move |s, id, actor| s.create_gate(id, &gate, actor))
+        .await
 }
 
 pub async fn gates(call: Call) -> Answer<Vec<GateOut>> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
-    let gates = app.run(move |s| s.gates(id)).await?;
-    let visible = |g: &store::Gate| match &caller.places {
+    let gates = call.read(|s, id| s.gates(id)).await?;
+    let visible = |g: &store::Gate| match &call.caller.places {
         Some(p) => p.gates.contains(&g.id),
         None => true,
     };
@@ -113,22 +103,17 @@ pub async fn gate_status(
     call: Call<GatePath>,
     ApiJson(body): ApiJson<GateStatusIn>,
 ) -> Answer<GateOut> {
-    let Call { app, caller, path } = call;
-    let (id, gate) = (caller.operation, GateId(path.gate));
-    caller.may_act_at_gate(gate)?;
-    let actor = caller.actor(crate::now());
-    let changed = app
-        .run(move |s| s.set_gate_status(id, gate, body.status, &actor))
-        .await?;
-    Ok(Json(changed.into()))
+    let gate = GateId(call.path.gate);
+    call.caller.may_act_at_gate(gate)?;
+    call.change(move |s, id, actor| s.set_gate_status(id, gate, body.status, actor))
+        .await
 }
 
 pub async fn gate_counts(call: Call<GatePath>) -> Answer<CountsOut> {
-    let Call { app, caller, path } = call;
-    let (id, gate) = (caller.operation, GateId(path.gate));
-    caller.may_act_at_gate(gate)?;
-    let counts = app
-        .run(move |s| s.stage_counts(id, CountScope::Gate(gate)))
+    let gate = GateId(call.path.gate);
+    call.caller.may_act_at_gate(gate)?;
+    let counts = call
+        .read(move |s, id| s.stage_counts(id, CountScope::Gate(gate)))
         .await?;
     Ok(Json(counts.into()))
 }

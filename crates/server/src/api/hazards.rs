@@ -3,12 +3,9 @@
 //! Must not depend on: other resource modules. A hazard's rules are the domain's
 //! (`HazardSpec`).
 
-use crate::ApiError;
 use crate::endpoints::{Access::Roles, CASEWORK, Endpoint, endpoint, json};
 use crate::extract::{ApiJson, Call};
-use crate::wire::{Answer, CoordinateSchema, parse_time, text, time_text};
-use axum::Json;
-use axum::http::StatusCode;
+use crate::wire::{Answer, CoordinateSchema, Created, parse_time, text, time_text};
 use safeconduct_domain::model::{HazardKind, HazardSpec, Severity};
 use safeconduct_domain::values::Coordinate;
 use safeconduct_store as store;
@@ -67,12 +64,7 @@ impl From<store::Hazard> for HazardOut {
     }
 }
 
-pub async fn report_hazard(
-    call: Call,
-    ApiJson(body): ApiJson<HazardIn>,
-) -> Result<(StatusCode, Json<HazardOut>), ApiError> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
+pub async fn report_hazard(call: Call, ApiJson(body): ApiJson<HazardIn>) -> Created<HazardOut> {
     let spec = HazardSpec::new(
         body.radius_m,
         parse_time("valid_from", &body.valid_from)?,
@@ -95,16 +87,10 @@ pub async fn report_hazard(
         valid_from: spec.valid_from,
         valid_until: spec.valid_until,
     };
-    let actor = caller.actor(crate::now());
-    let h = app
-        .run(move |s| s.report_hazard(id, &hazard, &actor))
-        .await?;
-    Ok((StatusCode::CREATED, Json(h.into())))
+    call.create(move |s, id, actor| s.report_hazard(id, &hazard, actor))
+        .await
 }
 
 pub async fn hazards(call: Call) -> Answer<Vec<HazardOut>> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
-    let hs = app.run(move |s| s.hazards(id)).await?;
-    Ok(Json(hs.into_iter().map(Into::into).collect()))
+    call.list(|s, id| s.hazards(id)).await
 }

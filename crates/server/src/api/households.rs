@@ -308,14 +308,25 @@ pub async fn register(
     let (r, replayed) = match key {
         Some(key) => {
             app.run(move |s| {
-                s.register_household_once(id, &household, &key, &mut safeconduct_keys::random_reference, &actor)
+                s.register_household_once(
+                    id,
+                    &household,
+                    &key,
+                    &mut safeconduct_keys::random_reference,
+                    &actor,
+                )
             })
             .await?
         }
         None => {
             let mut registered = app
                 .run(move |s| {
-                    s.register_households(id, &[household], &mut safeconduct_keys::random_reference, &actor)
+                    s.register_households(
+                        id,
+                        &[household],
+                        &mut safeconduct_keys::random_reference,
+                        &actor,
+                    )
                 })
                 .await?;
             (registered.pop().ok_or_else(ApiError::internal)?, false)

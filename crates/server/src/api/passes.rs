@@ -7,13 +7,13 @@
 use crate::ApiError;
 use crate::endpoints::{Access::Roles, CASEWORK, COORDINATOR, Endpoint, Reply, endpoint, json};
 use crate::extract::{ApiJson, Call};
-use safeconduct_pass::qr::Qr;
 use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text, time_text};
 use axum::Json;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use safeconduct_domain::*;
 use safeconduct_pass::KeyId;
+use safeconduct_pass::qr::Qr;
 use safeconduct_store as store;
 use safeconduct_store::StoredPass;
 use schemars::JsonSchema;

@@ -5,13 +5,11 @@
 //! Must not depend on: other resource modules. The agreement rule is the domain's
 //! (`RvAgreement`), applied in the store.
 
-use crate::ApiError;
 use crate::auth::OperationCaller;
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, RV_PARTIES, endpoint, json};
 use crate::extract::{ApiJson, Call};
-use crate::wire::{Answer, CoordinateSchema, CountsOut, text};
+use crate::wire::{Answer, CoordinateSchema, CountsOut, Created, text};
 use axum::Json;
-use axum::http::StatusCode;
 use safeconduct_domain::model::{RvChange, RvStatus, Side};
 use safeconduct_domain::values::Coordinate;
 use safeconduct_domain::*;
@@ -82,31 +80,21 @@ fn side(caller: &OperationCaller) -> Side {
     }
 }
 
-pub async fn propose_rv(
-    call: Call,
-    ApiJson(body): ApiJson<RvIn>,
-) -> Result<(StatusCode, Json<RvOut>), ApiError> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
+pub async fn propose_rv(call: Call, ApiJson(body): ApiJson<RvIn>) -> Created<RvOut> {
     let rv = store::NewRv {
         name: text("name", &body.name, 120)?,
         location: body.location,
         landmark: text("landmark", &body.landmark, 500)?,
     };
-    let side = side(&caller);
-    let actor = caller.actor(crate::now());
-    let out = app
-        .run(move |s| s.propose_rv(id, &rv, side, &actor))
-        .await?;
-    Ok((StatusCode::CREATED, Json(out.into())))
+    let side = side(&call.caller);
+    call.create(move |s, id, actor| s.propose_rv(id, &rv, side, actor))
+        .await
 }
 
 pub async fn rvs(call: Call) -> Answer<Vec<RvOut>> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
-    let rvs = app.run(move |s| s.rvs(id)).await?;
+    let rvs = call.read(|s, id| s.rvs(id)).await?;
     // An escort sees the points assigned to them, and proposals awaiting the escort party.
-    let visible = |r: &store::RendezvousPoint| match &caller.places {
+    let visible = |r: &store::RendezvousPoint| match &call.caller.places {
         Some(p) => p.rvs.contains(&r.id) || !r.accepted_by_escort,
         None => true,
     };
@@ -116,13 +104,9 @@ pub async fn rvs(call: Call) -> Answer<Vec<RvOut>> {
 }
 
 async fn change_rv(call: Call<RvPath>, change: RvChange) -> Answer<RvOut> {
-    let Call { app, caller, path } = call;
-    let (id, rv) = (caller.operation, RvId(path.rv));
-    let actor = caller.actor(crate::now());
-    let changed = app
-        .run(move |s| s.change_rv(id, rv, change, &actor))
-        .await?;
-    Ok(Json(changed.into()))
+    let rv = RvId(call.path.rv);
+    call.change(move |s, id, actor| s.change_rv(id, rv, change, actor))
+        .await
 }
 
 pub async fn accept_rv(call: Call<RvPath>) -> Answer<RvOut> {
@@ -144,11 +128,10 @@ pub async fn close_rv(call: Call<RvPath>) -> Answer<RvOut> {
 }
 
 pub async fn rv_counts(call: Call<RvPath>) -> Answer<CountsOut> {
-    let Call { app, caller, path } = call;
-    let (id, rv) = (caller.operation, RvId(path.rv));
-    caller.may_act_at_rv(rv)?;
-    let counts = app
-        .run(move |s| s.stage_counts(id, CountScope::Rv(rv)))
+    let rv = RvId(call.path.rv);
+    call.caller.may_act_at_rv(rv)?;
+    let counts = call
+        .read(move |s, id| s.stage_counts(id, CountScope::Rv(rv)))
         .await?;
     Ok(Json(counts.into()))
 }

@@ -9,11 +9,11 @@ use crate::endpoints::{Access::Open, Access::SignedIn, Endpoint, Reply, endpoint
 use crate::extract::ApiJson;
 use crate::wire::{Answer, time_text};
 use crate::{ApiError, App};
-use safeconduct_keys::totp;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use safeconduct_domain::values::Timestamp;
+use safeconduct_keys::totp;
 use safeconduct_store as store;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -65,12 +65,11 @@ pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> 
     let account = app.run(move |s| s.user_by_name(&username)).await?;
     let password = body.password;
     let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let ok =
-        tokio::task::spawn_blocking(move || {
-            safeconduct_keys::password::verify_password(stored.as_deref(), &password)
-        })
-            .await
-            .map_err(|_| ApiError::internal())?;
+    let ok = tokio::task::spawn_blocking(move || {
+        safeconduct_keys::password::verify_password(stored.as_deref(), &password)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
     let account = account.filter(|_| ok);
     // Coordinators (and anyone enrolled) need the current one-time code too.
     let second_factor = match &account {

@@ -3,12 +3,9 @@
 //! Must not depend on: other resource modules. A window's rules are the domain's
 //! (`WindowSpec`).
 
-use crate::ApiError;
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, endpoint, json};
 use crate::extract::{ApiJson, Call};
-use crate::wire::{Answer, parse_time, time_text};
-use axum::Json;
-use axum::http::StatusCode;
+use crate::wire::{Answer, Created, parse_time, time_text};
 use safeconduct_domain::model::WindowSpec;
 use safeconduct_domain::*;
 use safeconduct_store as store;
@@ -57,28 +54,17 @@ impl From<store::Window> for WindowOut {
     }
 }
 
-pub async fn create_window(
-    call: Call,
-    ApiJson(body): ApiJson<WindowIn>,
-) -> Result<(StatusCode, Json<WindowOut>), ApiError> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
+pub async fn create_window(call: Call, ApiJson(body): ApiJson<WindowIn>) -> Created<WindowOut> {
     let spec = WindowSpec::new(
         parse_time("start", &body.start)?,
         parse_time("end", &body.end)?,
         body.capacity,
     )?;
     let rv = RvId(body.rv_id);
-    let actor = caller.actor(crate::now());
-    let w = app
-        .run(move |s| s.create_window(id, rv, spec, &actor))
-        .await?;
-    Ok((StatusCode::CREATED, Json(w.into())))
+    call.create(move |s, id, actor| s.create_window(id, rv, spec, actor))
+        .await
 }
 
 pub async fn windows(call: Call) -> Answer<Vec<WindowOut>> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
-    let ws = app.run(move |s| s.windows(id)).await?;
-    Ok(Json(ws.into_iter().map(Into::into).collect()))
+    call.list(|s, id| s.windows(id)).await
 }
