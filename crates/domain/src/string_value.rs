@@ -1,8 +1,9 @@
-//! The conversions shared by the validated values that are a checked string inside (a phone
-//! number, a document number, a country code, a case reference, a device identifier).
+//! The conversions shared by the values written as a string: the validated values that are a
+//! checked string inside (a phone number, a document number, a country code, a case reference,
+//! a device identifier), and the named variants (role, stage, step) shown by their name.
 //!
-//! Knows nothing of what makes any of those values valid: each type brings its own `parse`.
-//! Depends on no other module of the crate.
+//! Knows nothing of what makes any of those values valid (each type brings its own `parse`) or
+//! of the names (each type brings its own `as_str`). Depends on no other module of the crate.
 
 /// Implements, for a value `$t(String)`, the parts named after it:
 /// - `as_str`: `pub fn as_str(&self) -> &str`;
@@ -45,4 +46,15 @@ macro_rules! string_value {
     };
 }
 
-pub(crate) use string_value;
+/// Implements `Display` for each type given, writing its own `as_str(self)`.
+macro_rules! display_as_str {
+    ($($t:ident),+ $(,)?) => {$(
+        impl ::std::fmt::Display for $t {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )+};
+}
+
+pub(crate) use {display_as_str, string_value};
