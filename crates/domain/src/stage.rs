@@ -2,8 +2,9 @@
 //! which stage may follow which lives in [`Stage::after`]; deciding whether a step may be taken
 //! with the facts of a case is [`crate::lifecycle::decide`].
 //!
-//! Knows nothing of refusals, places or people: it imports nothing of this crate, so the
-//! error type may name stages and steps without a circle.
+//! Knows nothing of refusals, places or people: it imports nothing of this crate but the
+//! `Display` macro of `string_value`, so the error type may name stages and steps without a
+//! circle.
 
 use crate::string_value::display_as_str;
 use serde::{Deserialize, Serialize};
