@@ -75,6 +75,19 @@ stop_servers() {
   pids=()
 }
 
+# The mixed load against fresh servers on the given ports, checked against the database
+# afterwards; with KILL_THIRD=1 the third server is killed (SIGKILL) half-way.
+mixed_load() {
+  fresh_database
+  start_servers "$@"
+  local servers kill=()
+  servers=$(printf 'http://127.0.0.1:%s,' "$@")
+  if [[ -n ${KILL_THIRD:-} ]]; then kill=(--kill-pid "${pids[2]}" --kill-after $((DURATION / 2))); fi
+  $BIN/safeconduct-load --servers "${servers%,}" --rate "$RATE" --duration "$DURATION" \
+    $PREPARE --verify-database "$URL" --refresh-statistics ${kill[@]+"${kill[@]}"}
+  stop_servers
+}
+
 if stage ingest; then
 echo "== scan ingest: 8 field devices syncing 250 scans at a time, one server, ${DURATION}s"
 fresh_database
@@ -86,30 +99,15 @@ fi
 
 if stage one; then
 echo "== one server, $RATE req/s for ${DURATION}s"
-fresh_database
-start_servers 18181
-$BIN/safeconduct-load --servers http://127.0.0.1:18181 --rate "$RATE" --duration "$DURATION" \
-  $PREPARE --verify-database "$URL" --refresh-statistics
-stop_servers
-
+mixed_load 18181
 fi
 
 if stage three; then
 echo "== three servers, $RATE req/s for ${DURATION}s"
-fresh_database
-start_servers 18181 18182 18183
-$BIN/safeconduct-load --servers http://127.0.0.1:18181,http://127.0.0.1:18182,http://127.0.0.1:18183 \
-  --rate "$RATE" --duration "$DURATION" $PREPARE --verify-database "$URL" --refresh-statistics
-stop_servers
-
+mixed_load 18181 18182 18183
 fi
 
 if stage kill; then
 echo "== three servers, $RATE req/s for ${DURATION}s, the third killed with SIGKILL half-way"
-fresh_database
-start_servers 18181 18182 18183
-$BIN/safeconduct-load --servers http://127.0.0.1:18181,http://127.0.0.1:18182,http://127.0.0.1:18183 \
-  --rate "$RATE" --duration "$DURATION" $PREPARE --verify-database "$URL" --refresh-statistics \
-  --kill-pid "${pids[2]}" --kill-after $((DURATION / 2))
-stop_servers
+KILL_THIRD=1 mixed_load 18181 18182 18183
 fi

@@ -226,6 +226,7 @@ pub fn seed(
 
     // Move households along the lifecycle so that every stage has people in it.
     let step = |r: &CaseReference, req: CaseRequest| store.apply(op, r, &req, &actor);
+    let reason = |text: &str| Text::parse("reason", text, 500);
     let mut window_cursor = 0usize;
     let mut admitted_by_rv: std::collections::BTreeMap<RvId, Vec<CaseReference>> =
         Default::default();
@@ -238,7 +239,7 @@ pub fn seed(
             step(
                 r,
                 CaseRequest::Reject {
-                    reason: Text::parse("reason", "not within an eligible category", 500)?,
+                    reason: reason("not within an eligible category")?,
                 },
             )?;
             continue;
@@ -268,7 +269,7 @@ pub fn seed(
             step(
                 r,
                 CaseRequest::Withdraw {
-                    reason: Text::parse("reason", "household chose to stay", 500)?,
+                    reason: reason("household chose to stay")?,
                 },
             )?;
             continue;
@@ -287,16 +288,16 @@ pub fn seed(
     // of it already flown out), one still walking.
     if let Some(admitted) = admitted_by_rv.get(&rvs[0]) {
         let (first, second) = admitted.split_at(admitted.len() / 2);
+        let depart = |households: &[CaseReference]| {
+            let departure = BatchDeparture {
+                rv: rvs[0],
+                gate: discreet.id,
+                households: households.to_vec(),
+            };
+            store.depart_batch(op, &departure, &actor)
+        };
         if !first.is_empty() {
-            let batch = store.depart_batch(
-                op,
-                &BatchDeparture {
-                    rv: rvs[0],
-                    gate: discreet.id,
-                    households: first.to_vec(),
-                },
-                &actor,
-            )?;
+            let batch = depart(first)?;
             for (k, r) in first.iter().enumerate() {
                 step(r, CaseRequest::ArriveAtGate { batch: batch.id })?;
                 step(r, CaseRequest::Process { gate: discreet.id })?;
@@ -320,15 +321,7 @@ pub fn seed(
             store.close_batch(op, batch.id, &actor)?;
         }
         if !second.is_empty() {
-            store.depart_batch(
-                op,
-                &BatchDeparture {
-                    rv: rvs[0],
-                    gate: discreet.id,
-                    households: second.to_vec(),
-                },
-                &actor,
-            )?;
+            depart(second)?;
         }
     }
     // The hazard near the main gate suspends the RV closest to it.

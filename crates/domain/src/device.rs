@@ -5,7 +5,7 @@
 //! identifier may look like.
 
 use crate::error::DomainError;
-use std::fmt;
+use crate::string_value::string_value;
 
 /// A device identifier: 1 to [`DeviceId::MAX_LEN`] printable ASCII characters, no spaces,
 /// surrounding blanks removed.
@@ -34,23 +34,9 @@ impl DeviceId {
         }
         Ok(DeviceId(v.to_string()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl From<DeviceId> for String {
-    fn from(d: DeviceId) -> String {
-        d.0
-    }
-}
-
-impl fmt::Display for DeviceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_value!(DeviceId: as_str, into, display);
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! Typed identifiers, so that a gate id can never be passed where a window id is expected.
 
+use crate::string_value::string_value;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -88,27 +89,6 @@ impl CaseReference {
             &cleaned[4..]
         )))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for CaseReference {
-    type Error = crate::error::DomainError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        CaseReference::parse(&s)
-    }
-}
-
-impl From<CaseReference> for String {
-    fn from(r: CaseReference) -> String {
-        r.0
-    }
-}
-
-impl fmt::Display for CaseReference {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_value!(CaseReference: as_str, parse, into, display);

@@ -16,6 +16,7 @@ pub mod model;
 pub mod places;
 pub mod role;
 pub mod stage;
+mod string_value;
 mod time_text;
 pub mod values;
 

@@ -148,13 +148,7 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
             next.rv = Some(w.rv);
         }
         Command::AdmitAtRv { rv } => {
-            if case.rv != Some(*rv) {
-                return Err(DomainError::conflict(format!(
-                    "this household is expected at rendezvous point {}, not {}",
-                    opt(case.rv),
-                    rv
-                )));
-            }
+            held_is(case.rv, *rv, "is expected at rendezvous point")?;
         }
         Command::DepartInEscort {
             batch,
@@ -168,13 +162,7 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
                     "gate {gate} does not receive batches from rendezvous point {rv}"
                 )));
             }
-            if case.rv != Some(*rv) {
-                return Err(DomainError::conflict(format!(
-                    "this household was admitted at rendezvous point {}, not {}",
-                    opt(case.rv),
-                    rv
-                )));
-            }
+            held_is(case.rv, *rv, "was admitted at rendezvous point")?;
             if *gate_status != GateStatus::Open {
                 return Err(DomainError::conflict(format!(
                     "gate {gate} is {}; batches can leave only for an open gate",
@@ -194,12 +182,7 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
             }
         }
         Command::Process { gate } => {
-            if case.gate != Some(*gate) {
-                return Err(DomainError::conflict(format!(
-                    "this household arrived at gate {}, not {gate}",
-                    opt(case.gate)
-                )));
-            }
+            held_is(case.gate, *gate, "arrived at gate")?;
         }
         Command::Manifest(f) => {
             if f.manifested_people + case.size > f.capacity {
@@ -212,20 +195,10 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
             next.flight = Some(f.flight);
         }
         Command::Board { flight } => {
-            if case.flight != Some(*flight) {
-                return Err(DomainError::conflict(format!(
-                    "this household is manifested on flight {}, not {flight}",
-                    opt(case.flight)
-                )));
-            }
+            held_is(case.flight, *flight, "is manifested on flight")?;
         }
         Command::MarkUnaccounted { batch } => {
-            if case.batch != Some(*batch) {
-                return Err(DomainError::conflict(format!(
-                    "this household is in batch {}, not {batch}",
-                    opt(case.batch)
-                )));
-            }
+            held_is(case.batch, *batch, "is in batch")?;
         }
         Command::DecideEligible
         | Command::Reject
@@ -238,6 +211,22 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
 
 fn opt<T: fmt::Display>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "none".into())
+}
+
+/// Refuses a command naming another place (rendezvous point, gate, batch, flight) than the one
+/// the household's record holds: "this household {where_} {held}, not {named}".
+fn held_is<T: Copy + PartialEq + fmt::Display>(
+    held: Option<T>,
+    named: T,
+    where_: &str,
+) -> Result<(), DomainError> {
+    if held != Some(named) {
+        return Err(DomainError::conflict(format!(
+            "this household {where_} {}, not {named}",
+            opt(held)
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

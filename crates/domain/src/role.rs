@@ -1,7 +1,7 @@
 //! The roles a user can hold in an operation.
 
+use crate::string_value::display_as_str;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::str::FromStr;
 
 /// A role in one operation. What each role may do is stated per endpoint by the server; what
@@ -40,11 +40,7 @@ impl Role {
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_as_str!(Role);
 
 impl FromStr for Role {
     type Err = crate::error::DomainError;

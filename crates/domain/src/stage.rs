@@ -2,11 +2,12 @@
 //! which stage may follow which lives in [`Stage::after`]; deciding whether a step may be taken
 //! with the facts of a case is [`crate::lifecycle::decide`].
 //!
-//! Knows nothing of refusals, places or people: it imports nothing of this crate, so the
-//! error type may name stages and steps without a circle.
+//! Knows nothing of refusals, places or people: it imports nothing of this crate but the
+//! `Display` macro of `string_value`, so the error type may name stages and steps without a
+//! circle.
 
+use crate::string_value::display_as_str;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Where a household is. Every person is in exactly the stage of their household.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -198,16 +199,7 @@ impl Step {
     }
 }
 
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl fmt::Display for Step {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_as_str!(Stage, Step);
 
 #[cfg(test)]
 mod tests {

@@ -2,8 +2,8 @@
 //! everywhere.
 
 use crate::error::DomainError;
+use crate::string_value::string_value;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Maps Persian (U+06F0..) and Arabic-Indic (U+0660..) digits to ASCII digits.
 pub fn ascii_digit(c: char) -> Option<char> {
@@ -68,28 +68,9 @@ impl PhoneNumber {
         }
         Ok(PhoneNumber(format!("+{international}")))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for PhoneNumber {
-    type Error = DomainError;
-    fn try_from(s: String) -> Result<Self, DomainError> {
-        PhoneNumber::parse(&s)
-    }
-}
-impl From<PhoneNumber> for String {
-    fn from(p: PhoneNumber) -> String {
-        p.0
-    }
-}
-impl fmt::Display for PhoneNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_value!(PhoneNumber: as_str, parse, into, display);
 
 /// An identity document number, normalised: ASCII letters upper-cased, digits in ASCII,
 /// separators (spaces, dashes, dots, slashes) removed. `1401-9615-82972` becomes
@@ -123,23 +104,9 @@ impl DocumentNumber {
         }
         Ok(DocumentNumber(out))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for DocumentNumber {
-    type Error = DomainError;
-    fn try_from(s: String) -> Result<Self, DomainError> {
-        DocumentNumber::parse(&s)
-    }
-}
-impl From<DocumentNumber> for String {
-    fn from(p: DocumentNumber) -> String {
-        p.0
-    }
-}
+string_value!(DocumentNumber: as_str, parse, into);
 
 /// A WGS84 position in degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -330,12 +297,8 @@ impl BirthDate {
     }
 }
 
-impl TryFrom<String> for BirthDate {
-    type Error = DomainError;
-    fn try_from(s: String) -> Result<Self, DomainError> {
-        BirthDate::parse(&s)
-    }
-}
+string_value!(BirthDate: parse);
+
 impl From<BirthDate> for String {
     fn from(b: BirthDate) -> String {
         match (b.month, b.day) {
@@ -362,21 +325,9 @@ impl CountryCode {
         }
         Ok(CountryCode(t.to_ascii_uppercase()))
     }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
-impl TryFrom<String> for CountryCode {
-    type Error = DomainError;
-    fn try_from(s: String) -> Result<Self, DomainError> {
-        CountryCode::parse(&s)
-    }
-}
-impl From<CountryCode> for String {
-    fn from(c: CountryCode) -> String {
-        c.0
-    }
-}
+
+string_value!(CountryCode: as_str, parse, into);
 
 /// A language of the people served.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -85,6 +85,11 @@ impl Shared {
     fn first_server(&self) -> usize {
         self.next_server.fetch_add(1, Ordering::Relaxed) % self.args.servers.len()
     }
+
+    /// Keeps an acknowledged write: the household must have reached at least `stage`.
+    async fn acknowledge(&self, reference: String, stage: &'static str) {
+        self.acknowledged.lock().await.push((reference, stage));
+    }
 }
 
 fn household(i: usize) -> (Value, String) {
@@ -150,31 +155,18 @@ async fn prepare(
                 .await?;
                 let reference = r["reference"].as_str().unwrap_or_default().to_string();
                 let case = |s: &str| api(&format!("/households/{reference}/{s}"));
-                call(
-                    &client,
-                    &token,
-                    reqwest::Method::POST,
-                    case("verify-documents"),
-                    None,
-                )
-                .await?;
-                call(
-                    &client,
-                    &token,
-                    reqwest::Method::POST,
-                    case("eligibility"),
-                    Some(json!({"decision": "eligible", "category": "at_risk"})),
-                )
-                .await?;
-                call(
-                    &client,
-                    &token,
-                    reqwest::Method::POST,
-                    case("assign"),
-                    Some(json!({"window_id": window})),
-                )
-                .await?;
-                call(&client, &token, reqwest::Method::POST, case("pass"), None).await?;
+                // The case's way to a pass, one request a step.
+                for (step, body) in [
+                    ("verify-documents", None),
+                    (
+                        "eligibility",
+                        Some(json!({"decision": "eligible", "category": "at_risk"})),
+                    ),
+                    ("assign", Some(json!({"window_id": window}))),
+                    ("pass", None),
+                ] {
+                    call(&client, &token, reqwest::Method::POST, case(step), body).await?;
+                }
                 Ok::<_, anyhow::Error>((reference, phone))
             }));
         }
@@ -258,11 +250,7 @@ async fn attempt(shared: &Arc<Shared>, base: &str, kind: Kind, i: usize) -> Resu
                 )
                 .await?;
                 let reference = v["reference"].as_str().unwrap_or_default().to_string();
-                shared
-                    .acknowledged
-                    .lock()
-                    .await
-                    .push((reference, "registered"));
+                shared.acknowledge(reference, "registered").await;
             }
             Kind::FieldAdmit => {
                 let Some(reference) = shared.ready.lock().await.pop() else {
@@ -284,11 +272,7 @@ async fn attempt(shared: &Arc<Shared>, base: &str, kind: Kind, i: usize) -> Resu
                     shared.ready.lock().await.push(reference.clone());
                 }
                 sent?;
-                shared
-                    .acknowledged
-                    .lock()
-                    .await
-                    .push((reference, "admitted_at_rv"));
+                shared.acknowledge(reference, "admitted_at_rv").await;
             }
             Kind::Dashboard => {
                 call(
