@@ -189,6 +189,18 @@ pub trait Db {
         self.row(sql, params)?
             .ok_or_else(|| StoreError::Internal("a query returned no row".into()))
     }
+    /// Runs a query for one row by its id in one operation (`$1` the id, `$2` the operation);
+    /// no row is "not found", naming `what` and the id.
+    fn row_in_operation(
+        &mut self,
+        sql: &str,
+        what: &str,
+        id: i64,
+        op: safeconduct_domain::OperationId,
+    ) -> Result<Row> {
+        self.row(sql, &[Value::Int(id), Value::Int(op.0)])?
+            .ok_or_else(|| StoreError::not_found(format!("{what} {id}")))
+    }
     /// Announces a change to every server sharing this store, when the transaction commits.
     fn notify(&mut self, change: &crate::Change) -> Result<()>;
     /// Draws `n` fresh ids for rows of `table` about to be inserted with explicit ids: rows
