@@ -116,13 +116,13 @@ pub(crate) fn close_batch(
 }
 
 pub(crate) fn load_batch(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Result<Batch> {
-    let r = db
-        .row(
-            "SELECT rv_id, gate_id, households, departed_people, arrived_people, departed_at, closed_at
-             FROM batches WHERE id = $1 AND operation_id = $2",
-            p![batch.0, op.0],
-        )?
-        .ok_or_else(|| StoreError::not_found(format!("batch {batch}")))?;
+    let r = db.row_in_operation(
+        "SELECT rv_id, gate_id, households, departed_people, arrived_people, departed_at, closed_at
+         FROM batches WHERE id = $1 AND operation_id = $2",
+        "batch",
+        batch.0,
+        op,
+    )?;
     let unaccounted = db
         .rows(
             "SELECT reference FROM households WHERE batch_id = $1 AND stage = 'unaccounted' ORDER BY id",

@@ -5,9 +5,9 @@
 use super::sealed::{self, DocumentFields, PersonFields};
 use super::step::{place_event, require_operation};
 use super::{Db, Row, p};
+use crate::Result;
 use crate::types::*;
 use crate::vault::{Record, Vault};
-use crate::{Result, StoreError};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
 
@@ -52,9 +52,7 @@ pub(crate) fn create_flight(
 
 pub(crate) fn flight(db: &mut dyn Db, op: OperationId, id: FlightId) -> Result<Flight> {
     let sql = format!("SELECT {FLIGHT_COLUMNS} FROM flights WHERE id = $1 AND operation_id = $2");
-    let r = db
-        .row(&sql, p![id.0, op.0])?
-        .ok_or_else(|| StoreError::not_found(format!("flight {id}")))?;
+    let r = db.row_in_operation(&sql, "flight", id.0, op)?;
     flight_row(&r)
 }
 

@@ -17,12 +17,12 @@ pub(crate) fn require_gate(db: &mut dyn Db, op: OperationId, gate: GateId) -> Re
 }
 
 pub(crate) fn gate(db: &mut dyn Db, op: OperationId, gate: GateId) -> Result<Gate> {
-    let r = db
-        .row(
-            "SELECT name, lat, lon, kind, hourly_throughput, status FROM gates WHERE id = $1 AND operation_id = $2",
-            p![gate.0, op.0],
-        )?
-        .ok_or_else(|| StoreError::not_found(format!("gate {gate}")))?;
+    let r = db.row_in_operation(
+        "SELECT name, lat, lon, kind, hourly_throughput, status FROM gates WHERE id = $1 AND operation_id = $2",
+        "gate",
+        gate.0,
+        op,
+    )?;
     let rvs = db
         .rows(
             "SELECT rv_id FROM gate_rvs WHERE gate_id = $1 ORDER BY rv_id",

@@ -15,14 +15,14 @@ use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
 
 fn window_load(db: &mut dyn Db, op: OperationId, window: WindowId) -> Result<WindowLoad> {
-    let r = db
-        .row(
-            "SELECT w.rv_id, r.status, w.capacity, w.assigned_people
-             FROM windows w JOIN rvs r ON r.id = w.rv_id
-             WHERE w.id = $1 AND w.operation_id = $2",
-            p![window.0, op.0],
-        )?
-        .ok_or_else(|| StoreError::not_found(format!("window {window}")))?;
+    let r = db.row_in_operation(
+        "SELECT w.rv_id, r.status, w.capacity, w.assigned_people
+         FROM windows w JOIN rvs r ON r.id = w.rv_id
+         WHERE w.id = $1 AND w.operation_id = $2",
+        "window",
+        window.0,
+        op,
+    )?;
     Ok(WindowLoad {
         window,
         rv: RvId(r.i64(0)?),
@@ -33,12 +33,12 @@ fn window_load(db: &mut dyn Db, op: OperationId, window: WindowId) -> Result<Win
 }
 
 fn flight_load(db: &mut dyn Db, op: OperationId, flight: FlightId) -> Result<FlightLoad> {
-    let r = db
-        .row(
-            "SELECT capacity, manifested_people FROM flights WHERE id = $1 AND operation_id = $2",
-            p![flight.0, op.0],
-        )?
-        .ok_or_else(|| StoreError::not_found(format!("flight {flight}")))?;
+    let r = db.row_in_operation(
+        "SELECT capacity, manifested_people FROM flights WHERE id = $1 AND operation_id = $2",
+        "flight",
+        flight.0,
+        op,
+    )?;
     Ok(FlightLoad {
         flight,
         capacity: r.u32(0)?,
@@ -47,11 +47,12 @@ fn flight_load(db: &mut dyn Db, op: OperationId, flight: FlightId) -> Result<Fli
 }
 
 fn batch_gate(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Result<GateId> {
-    db.row(
+    db.row_in_operation(
         "SELECT gate_id FROM batches WHERE id = $1 AND operation_id = $2",
-        p![batch.0, op.0],
+        "batch",
+        batch.0,
+        op,
     )?
-    .ok_or_else(|| StoreError::not_found(format!("batch {batch}")))?
     .i64(0)
     .map(GateId)
 }

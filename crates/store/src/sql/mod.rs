@@ -41,11 +41,21 @@ pub enum Value {
     Bool(bool),
 }
 
-impl From<i64> for Value {
-    fn from(v: i64) -> Self {
-        Value::Int(v)
-    }
+/// `From` for every type a variant's own type converts from without loss.
+macro_rules! from_lossless {
+    ($variant:ident($inner:ty): $($t:ty),*) => {
+        $(impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                Value::$variant(<$inner>::from(v))
+            }
+        })*
+    };
 }
+from_lossless!(Int(i64): i64);
+from_lossless!(Real(f64): f64);
+from_lossless!(Bool(bool): bool);
+from_lossless!(Text(String): &str, String, &String);
+from_lossless!(Bytes(Vec<u8>): &[u8], Vec<u8>);
 /// Unsigned integers bound as `Value::Int`: every count, capacity and index fits in an `i64`.
 macro_rules! from_unsigned {
     ($($t:ty),*) => {
@@ -57,41 +67,6 @@ macro_rules! from_unsigned {
     };
 }
 from_unsigned!(u32, u16, usize);
-impl From<f64> for Value {
-    fn from(v: f64) -> Self {
-        Value::Real(v)
-    }
-}
-impl From<bool> for Value {
-    fn from(v: bool) -> Self {
-        Value::Bool(v)
-    }
-}
-impl From<&str> for Value {
-    fn from(v: &str) -> Self {
-        Value::Text(v.to_string())
-    }
-}
-impl From<String> for Value {
-    fn from(v: String) -> Self {
-        Value::Text(v)
-    }
-}
-impl From<&String> for Value {
-    fn from(v: &String) -> Self {
-        Value::Text(v.clone())
-    }
-}
-impl From<&[u8]> for Value {
-    fn from(v: &[u8]) -> Self {
-        Value::Bytes(v.to_vec())
-    }
-}
-impl From<Vec<u8>> for Value {
-    fn from(v: Vec<u8>) -> Self {
-        Value::Bytes(v)
-    }
-}
 impl<T: Into<Value>> From<Option<T>> for Value {
     fn from(v: Option<T>) -> Self {
         v.map(Into::into).unwrap_or(Value::Null)
@@ -213,6 +188,18 @@ pub trait Db {
     fn one(&mut self, sql: &str, params: &[Value]) -> Result<Row> {
         self.row(sql, params)?
             .ok_or_else(|| StoreError::Internal("a query returned no row".into()))
+    }
+    /// Runs a query for one row by its id in one operation (`$1` the id, `$2` the operation);
+    /// no row is "not found", naming `what` and the id.
+    fn row_in_operation(
+        &mut self,
+        sql: &str,
+        what: &str,
+        id: i64,
+        op: safeconduct_domain::OperationId,
+    ) -> Result<Row> {
+        self.row(sql, &[Value::Int(id), Value::Int(op.0)])?
+            .ok_or_else(|| StoreError::not_found(format!("{what} {id}")))
     }
     /// Announces a change to every server sharing this store, when the transaction commits.
     fn notify(&mut self, change: &crate::Change) -> Result<()>;

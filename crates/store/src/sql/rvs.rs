@@ -34,9 +34,7 @@ fn rv_row(r: &Row) -> Result<RendezvousPoint> {
 
 pub(crate) fn rv_by_id(db: &mut dyn Db, op: OperationId, rv: RvId) -> Result<RendezvousPoint> {
     let sql = format!("SELECT {RV_COLUMNS} FROM rvs WHERE id = $1 AND operation_id = $2");
-    let r = db
-        .row(&sql, p![rv.0, op.0])?
-        .ok_or_else(|| StoreError::not_found(format!("rendezvous point {rv}")))?;
+    let r = db.row_in_operation(&sql, "rendezvous point", rv.0, op)?;
     rv_row(&r)
 }
 

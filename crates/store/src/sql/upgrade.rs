@@ -5,9 +5,9 @@
 //! a row is left in the database files.
 
 use super::sealed::{DocumentFields, HouseholdFields, PersonFields};
-use super::{Db, dec, p};
+use super::{Db, Row, dec, p};
 use crate::Result;
-use crate::vault::{Index, Record, Vault};
+use crate::vault::{DataKey, Index, Record, Vault};
 use safeconduct_domain::OperationId;
 
 /// Returns true when personal data stored in clear was rewritten.
@@ -33,77 +33,92 @@ fn seal_clear_personal_data(db: &mut dyn Db, vault: &Vault) -> Result<bool> {
     for r in unkeyed {
         vault.create_key(db, OperationId(r.i64(0)?), now)?;
     }
-    let mut sealed = 0usize;
-    for r in db.rows(
+    let mut sealed = seal_each(
+        db,
+        vault,
         "SELECT id, operation_id, contact_phone, notes FROM households WHERE sealed IS NULL",
-        p![],
-    )? {
-        let (id, key) = (r.i64(0)?, vault.key(db, OperationId(r.i64(1)?))?);
-        let fields = HouseholdFields {
-            contact_phone: r.opt_text(2)?,
-            notes: r.opt_text(3)?,
-        };
-        db.exec(
-            "UPDATE households SET sealed = $2, phone_index = $3 WHERE id = $1",
-            p![
-                id,
-                key.seal(Record::Household, id, &fields),
-                fields
-                    .contact_phone
-                    .as_deref()
-                    .map(|p| key.index(Index::Phone, p)),
-            ],
-        )?;
-        sealed += 1;
-    }
-    for r in db.rows(
+        |db, r, id, key| {
+            let fields = HouseholdFields {
+                contact_phone: r.opt_text(2)?,
+                notes: r.opt_text(3)?,
+            };
+            db.exec(
+                "UPDATE households SET sealed = $2, phone_index = $3 WHERE id = $1",
+                p![
+                    id,
+                    key.seal(Record::Household, id, &fields),
+                    fields
+                        .contact_phone
+                        .as_deref()
+                        .map(|p| key.index(Index::Phone, p)),
+                ],
+            )
+        },
+    )?;
+    sealed += seal_each(
+        db,
+        vault,
         "SELECT id, operation_id, name_latin, name_native, birth_date, nationality, phone, language
          FROM people WHERE sealed IS NULL",
-        p![],
-    )? {
-        let (id, key) = (r.i64(0)?, vault.key(db, OperationId(r.i64(1)?))?);
-        let fields = PersonFields {
-            latin: r.text(2)?,
-            native: r.opt_text(3)?,
-            birth_date: r.opt_text(4)?,
-            nationality: r.opt_text(5)?,
-            phone: r.opt_text(6)?,
-            language: r.opt_text(7)?.map(dec).transpose()?,
-        };
-        let (phone_index, name_index) = fields.indexes(&key)?;
-        db.exec(
-            "UPDATE people SET sealed = $2, phone_index = $3, name_index = $4 WHERE id = $1",
-            p![
-                id,
-                key.seal(Record::Person, id, &fields),
-                phone_index,
-                name_index
-            ],
-        )?;
-        sealed += 1;
-    }
-    for r in db.rows(
+        |db, r, id, key| {
+            let fields = PersonFields {
+                latin: r.text(2)?,
+                native: r.opt_text(3)?,
+                birth_date: r.opt_text(4)?,
+                nationality: r.opt_text(5)?,
+                phone: r.opt_text(6)?,
+                language: r.opt_text(7)?.map(dec).transpose()?,
+            };
+            let (phone_index, name_index) = fields.indexes(key)?;
+            db.exec(
+                "UPDATE people SET sealed = $2, phone_index = $3, name_index = $4 WHERE id = $1",
+                p![
+                    id,
+                    key.seal(Record::Person, id, &fields),
+                    phone_index,
+                    name_index
+                ],
+            )
+        },
+    )?;
+    sealed += seal_each(
+        db,
+        vault,
         "SELECT id, operation_id, number, issuing_country, expiry FROM documents WHERE sealed IS NULL",
-        p![],
-    )? {
-        let (id, key) = (r.i64(0)?, vault.key(db, OperationId(r.i64(1)?))?);
-        let fields = DocumentFields {
-            number: r.text(2)?,
-            issuing_country: r.opt_text(3)?,
-            expiry: r.opt_text(4)?,
-        };
-        db.exec(
-            "UPDATE documents SET sealed = $2, number_index = $3 WHERE id = $1",
-            p![
-                id,
-                key.seal(Record::Document, id, &fields),
-                key.index(Index::Document, &fields.number),
-            ],
-        )?;
-        sealed += 1;
-    }
+        |db, r, id, key| {
+            let fields = DocumentFields {
+                number: r.text(2)?,
+                issuing_country: r.opt_text(3)?,
+                expiry: r.opt_text(4)?,
+            };
+            db.exec(
+                "UPDATE documents SET sealed = $2, number_index = $3 WHERE id = $1",
+                p![
+                    id,
+                    key.seal(Record::Document, id, &fields),
+                    key.index(Index::Document, &fields.number),
+                ],
+            )
+        },
+    )?;
     if sealed > 0 {
         tracing::info!(records = sealed, "sealed personal data stored in clear");
     }
     Ok(sealed > 0)
+}
+
+/// Seals every row `select` returns (its id and operation id first): `seal` writes the sealed
+/// row with the operation's data key. Returns how many rows were sealed.
+fn seal_each(
+    db: &mut dyn Db,
+    vault: &Vault,
+    select: &str,
+    seal: impl Fn(&mut dyn Db, &Row, i64, &DataKey) -> Result<u64>,
+) -> Result<usize> {
+    let rows = db.rows(select, p![])?;
+    for r in &rows {
+        let (id, key) = (r.i64(0)?, vault.key(db, OperationId(r.i64(1)?))?);
+        seal(db, r, id, &key)?;
+    }
+    Ok(rows.len())
 }
