@@ -89,11 +89,7 @@ fn audit_verify(
         report
             .checkpoints
             .last()
-            .map(|c| format!(
-                "; the last at entry {}, {}",
-                c.seq,
-                c.at.rfc3339()
-            ))
+            .map(|c| format!("; the last at entry {}, {}", c.seq, c.at.rfc3339()))
             .unwrap_or_default()
     );
     for seq in &forged {

@@ -71,18 +71,18 @@ impl DataArgs {
     /// The store and the pass keyring for a server, refused when the key file does not open
     /// the store's keys: a server started with the wrong one would look healthy and fail
     /// every read of personal data.
-    pub fn open_to_serve(
-        &self,
-    ) -> Result<(Arc<dyn Store>, safeconduct_keys::passes::PassKeyring)> {
+    pub fn open_to_serve(&self) -> Result<(Arc<dyn Store>, safeconduct_keys::passes::PassKeyring)> {
         let store = self.open()?;
         let keyring = self.keyring()?;
-        safeconduct_keys::checkpoint::check_key_file(&keyring, store.as_ref()).with_context(|| {
-            format!(
-                "the key file {} does not fit the store at {}",
-                self.key_path().display(),
-                safeconduct_store::redact(&self.url())
-            )
-        })?;
+        safeconduct_keys::checkpoint::check_key_file(&keyring, store.as_ref()).with_context(
+            || {
+                format!(
+                    "the key file {} does not fit the store at {}",
+                    self.key_path().display(),
+                    safeconduct_store::redact(&self.url())
+                )
+            },
+        )?;
         Ok((store, keyring))
     }
 }

@@ -10,11 +10,11 @@ mod audit;
 mod data;
 mod demo;
 mod import;
-mod statistics;
 mod openapi;
 mod operation;
 mod pass;
 mod serve;
+mod statistics;
 mod store_copy;
 mod user;
 
