@@ -1,11 +1,14 @@
 //! Verification cost: a bare Ed25519 verification against a pass verified end to end (base45,
-//! CBOR, signature, decryption, status-list lookup), one at a time and in batches.
+//! CBOR, signature, decryption, status-list lookup), one at a time and in batches; and the
+//! holder binding, which is both the check at the RV (end to end with a document shown) and
+//! the price of one guess for whoever holds a checkpoint key.
 //!
 //! `cargo bench -p safeconduct-pass --bench verify`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ed25519_dalek::{Signer, SigningKey};
 use safeconduct_pass::*;
+use sha2::{Digest, Sha256};
 use std::hint::black_box;
 
 #[path = "../tests/sample/mod.rs"]
@@ -22,10 +25,12 @@ const LATER: Journey = Journey {
     window_end: NOW + 10_800,
 };
 
+/// The passes of one RV: the first bound to a passport, the others not (binding is the
+/// issuer's slow step and plays no part in the signature checks measured on them).
 fn setup() -> (Verifier, Vec<String>) {
     let issuer = IssuerKey::generate();
-    let checkpoint = TierKey::generate(Tier::Checkpoint);
-    let gate = TierKey::generate(Tier::Gate);
+    let checkpoint = TierSecret::generate(Tier::Checkpoint);
+    let gate = TierSecret::generate(Tier::Gate);
     let mut status = StatusList::new(NOW - 60, 100_000).unwrap();
     for i in (0..100_000).step_by(97) {
         status.revoke(i).unwrap();
@@ -33,13 +38,19 @@ fn setup() -> (Verifier, Vec<String>) {
     let texts = (1..=BATCH as u64)
         .map(|i| {
             let kid = issuer.kid();
-            let content = sample::content(kid, i * 1000 + 1, 6, &AT_RV, (i, "P1234567"));
-            to_text(&issue(&issuer, &checkpoint, &gate, &content))
+            let holder = (i == 1).then_some((i * 1000 + 1, "P1234567"));
+            let content = sample::content(kid, i * 1000 + 1, 6, &AT_RV, holder);
+            to_text(&issue(&issuer, &checkpoint, &gate, &content).unwrap())
         })
         .collect();
     let verifier = Verifier {
         keys: vec![issuer.public()],
-        checkpoint: Some(checkpoint),
+        // An escort device working at three RVs: it tries each key.
+        checkpoint: vec![
+            checkpoint.key_for(3),
+            checkpoint.key_for(5),
+            checkpoint.key_for(AT_RV.rv),
+        ],
         status: Some(status),
         ..Verifier::default()
     };
@@ -47,22 +58,38 @@ fn setup() -> (Verifier, Vec<String>) {
 }
 
 /// Prints the size of a typical pass (indices near a million, a window this year) by household
-/// size, and the QR text length.
+/// size, bound and not, and the QR text length: every pass of the format has the same size
+/// for the same index.
 fn sizes() {
     let issuer = IssuerKey::generate();
-    let checkpoint = TierKey::generate(Tier::Checkpoint);
-    let gate = TierKey::generate(Tier::Gate);
-    eprintln!("people | signed bytes | text characters");
+    let checkpoint = TierSecret::generate(Tier::Checkpoint);
+    let gate = TierSecret::generate(Tier::Gate);
+    eprintln!("people | bound | signed bytes | text characters");
     for people in [1u64, 2, 4, 8, 16, 24, 100, 1000] {
-        let kid = issuer.kid();
-        let content = sample::content(kid, 1_000_000, people, &LATER, (1_000_000, "P1234567"));
-        let bytes = issue(&issuer, &checkpoint, &gate, &content);
-        eprintln!(
-            "{people:>6} | {:>12} | {:>15}",
-            bytes.len(),
-            to_text(&bytes).len()
-        );
+        for bound in [false, true] {
+            let kid = issuer.kid();
+            let holder = bound.then_some((1_000_000, "P1234567"));
+            let content = sample::content(kid, 1_000_000, people, &LATER, holder);
+            let bytes = issue(&issuer, &checkpoint, &gate, &content).unwrap();
+            eprintln!(
+                "{people:>6} | {bound:>5} | {:>12} | {:>15}",
+                bytes.len(),
+                to_text(&bytes).len()
+            );
+        }
     }
+}
+
+/// The version 1 holder binding (one SHA-256), for comparison only.
+fn v1_binding(kid: KeyId, index: u64, document: &str, year: u16) -> [u8; 8] {
+    let mut h = Sha256::new();
+    h.update(b"safeconduct pass v1 holder");
+    h.update(kid.0);
+    h.update(index.to_be_bytes());
+    h.update(normalise_document(document).as_bytes());
+    h.update([0]);
+    h.update(year.to_be_bytes());
+    h.finalize()[..8].try_into().unwrap()
 }
 
 fn bench(c: &mut Criterion) {
@@ -73,7 +100,12 @@ fn bench(c: &mut Criterion) {
         rv: Some(4_000_017),
         holder: None,
     };
+    let at_rv = Check {
+        holder: Some(("P1234567", 1984)),
+        ..check
+    };
     assert!(verifier.verify_text(&texts[0], &check).outcome.is_valid());
+    assert!(verifier.verify_text(&texts[0], &at_rv).outcome.is_valid());
 
     // The bare primitive on a message of the size a pass signs (its Sig_structure).
     let key = SigningKey::from_bytes(&[3; 32]);
@@ -92,6 +124,21 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("pass_verify_end_to_end", |b| {
         b.iter(|| verifier.verify_text(black_box(&texts[0]), &check))
+    });
+    g.bench_function("holder_binding_v1_sha256", |b| {
+        b.iter(|| v1_binding(KeyId([1, 2, 3, 4]), black_box(7), "P1234567", 1984))
+    });
+    g.finish();
+
+    // Key stretching: tens of milliseconds a call, so fewer samples.
+    let mut g = c.benchmark_group("holder");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("holder_binding_v2_pbkdf2", |b| {
+        b.iter(|| holder_binding(KeyId([1, 2, 3, 4]), black_box(7), "P1234567", Some(1984)))
+    });
+    g.bench_function("pass_verify_at_rv_with_document", |b| {
+        b.iter(|| verifier.verify_text(black_box(&texts[0]), &at_rv))
     });
     g.finish();
 

@@ -220,6 +220,15 @@ impl<'a> Reader<'a> {
         self.peek().is_ok_and(|b| b >> 5 == TAG)
     }
 
+    /// Fails unless every byte left is a zero byte of padding.
+    pub(crate) fn end_padded(&self) -> Result<()> {
+        if self.data[self.pos..].iter().all(|&b| b == 0) {
+            Ok(())
+        } else {
+            Err(Malformed)
+        }
+    }
+
     /// Fails unless every byte has been read.
     pub(crate) fn end(&self) -> Result<()> {
         if self.pos == self.data.len() {

@@ -176,39 +176,36 @@ impl Tier {
         }
     }
 
-    fn info(self) -> &'static [u8] {
-        match self {
-            Tier::Checkpoint => b"safeconduct pass v1 checkpoint tier",
-            Tier::Gate => b"safeconduct pass v1 gate tier",
-        }
+    /// The HKDF info of this tier's key for rendezvous point `rv`: the tier's label and the
+    /// RV id as an unsigned 64-bit big-endian number.
+    fn info(self, rv: u64) -> Vec<u8> {
+        let label: &[u8] = match self {
+            Tier::Checkpoint => b"safeconduct pass v2 checkpoint tier rv ",
+            Tier::Gate => b"safeconduct pass v2 gate tier rv ",
+        };
+        [label, &rv.to_be_bytes()].concat()
     }
 }
 
-/// The secret of one tier of one operation, handed to the devices of that tier's readers.
-pub struct TierKey {
+/// The secret of one tier of one operation. It never leaves the issuer: every rendezvous
+/// point gets its own key derived from it ([`TierSecret::key_for`]), and field devices
+/// receive only the derived keys of their own places.
+pub struct TierSecret {
     tier: Tier,
     secret: Zeroizing<[u8; 32]>,
-    aead: Aes256Gcm,
 }
 
-impl TierKey {
+impl TierSecret {
     pub fn generate(tier: Tier) -> Self {
         let mut secret = Zeroizing::new([0u8; 32]);
         fill_random(secret.as_mut());
-        Self::from_secret(tier, &secret)
+        Self::from_bytes(tier, &secret)
     }
 
-    /// The AES-256-GCM key is HKDF-SHA-256 of the secret with the tier's own label, so a
-    /// secret handed out for one tier opens no other.
-    pub fn from_secret(tier: Tier, secret: &[u8; 32]) -> Self {
-        let mut key = Zeroizing::new([0u8; 32]);
-        hkdf::Hkdf::<sha2::Sha256>::new(None, secret)
-            .expand(tier.info(), key.as_mut())
-            .expect("32 bytes is a valid HKDF-SHA-256 output length");
-        TierKey {
+    pub fn from_bytes(tier: Tier, secret: &[u8; 32]) -> Self {
+        TierSecret {
             tier,
             secret: Zeroizing::new(*secret),
-            aead: Aes256Gcm::new(key.as_ref().into()),
         }
     }
 
@@ -216,8 +213,60 @@ impl TierKey {
         self.tier
     }
 
+    /// The 32 secret bytes, for wrapping under the key encryption key and nothing else.
     pub fn secret(&self) -> Zeroizing<[u8; 32]> {
         self.secret.clone()
+    }
+
+    /// The key of this tier at rendezvous point `rv`: HKDF-SHA-256 (no salt) of the secret
+    /// with the tier's label and the RV id as info, so a key handed out for one RV and tier
+    /// opens no other.
+    pub fn key_for(&self, rv: u64) -> TierKey {
+        let mut key = Zeroizing::new([0u8; 32]);
+        hkdf::Hkdf::<sha2::Sha256>::new(None, self.secret.as_ref())
+            .expand(&self.tier.info(rv), key.as_mut())
+            .expect("32 bytes is a valid HKDF-SHA-256 output length");
+        TierKey::from_bytes(self.tier, rv, &key)
+    }
+}
+
+impl std::fmt::Debug for TierSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TierSecret({}, secret withheld)", self.tier.as_str())
+    }
+}
+
+/// The AES-256-GCM key of one tier at one rendezvous point: what a field device holds.
+pub struct TierKey {
+    tier: Tier,
+    rv: u64,
+    key: Zeroizing<[u8; 32]>,
+    aead: Aes256Gcm,
+}
+
+impl TierKey {
+    /// A key as a field kit carries it.
+    pub fn from_bytes(tier: Tier, rv: u64, key: &[u8; 32]) -> Self {
+        TierKey {
+            tier,
+            rv,
+            key: Zeroizing::new(*key),
+            aead: Aes256Gcm::new(key.into()),
+        }
+    }
+
+    pub fn tier(&self) -> Tier {
+        self.tier
+    }
+
+    /// The rendezvous point whose passes this key opens.
+    pub fn rv(&self) -> u64 {
+        self.rv
+    }
+
+    /// The 32 key bytes, for a field kit.
+    pub fn bytes(&self) -> Zeroizing<[u8; 32]> {
+        self.key.clone()
     }
 
     pub(crate) fn seal(&self, nonce: &[u8; 12], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
@@ -239,9 +288,20 @@ impl TierKey {
     }
 }
 
+impl Clone for TierKey {
+    fn clone(&self) -> Self {
+        TierKey::from_bytes(self.tier, self.rv, &self.key)
+    }
+}
+
 impl std::fmt::Debug for TierKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "TierKey({}, secret withheld)", self.tier.as_str())
+        write!(
+            f,
+            "TierKey({}, rv {}, secret withheld)",
+            self.tier.as_str(),
+            self.rv
+        )
     }
 }
 
@@ -350,12 +410,18 @@ mod tests {
     }
 
     #[test]
-    fn a_tier_secret_opens_only_its_tier() {
+    fn a_tier_secret_gives_each_rv_and_tier_its_own_key() {
         let secret = [9u8; 32];
-        let checkpoint = TierKey::from_secret(Tier::Checkpoint, &secret);
-        let gate = TierKey::from_secret(Tier::Gate, &secret);
-        let sealed = checkpoint.seal(&[0; 12], b"", b"hello");
-        assert_eq!(checkpoint.open(&[0; 12], b"", &sealed).unwrap(), b"hello");
-        assert!(gate.open(&[0; 12], b"", &sealed).is_none());
+        let checkpoint = TierSecret::from_bytes(Tier::Checkpoint, &secret);
+        let gate = TierSecret::from_bytes(Tier::Gate, &secret);
+        let sealed = checkpoint.key_for(1).seal(&[0; 12], b"", b"hello");
+        assert_eq!(
+            checkpoint.key_for(1).open(&[0; 12], b"", &sealed).unwrap(),
+            b"hello"
+        );
+        assert!(checkpoint.key_for(2).open(&[0; 12], b"", &sealed).is_none());
+        assert!(gate.key_for(1).open(&[0; 12], b"", &sealed).is_none());
+        let kit_key = TierKey::from_bytes(Tier::Checkpoint, 1, &checkpoint.key_for(1).bytes());
+        assert_eq!(kit_key.open(&[0; 12], b"", &sealed).unwrap(), b"hello");
     }
 }

@@ -1,10 +1,11 @@
 //! Signed passes that a checkpoint verifies offline and that reveal almost nothing.
 //!
 //! A pass is a COSE_Sign1 (RFC 9052) signed with Ed25519 over a deterministic CBOR payload in
-//! three tiers: a clear tier (key id, pass index, validity), a checkpoint tier sealed with
-//! AES-256-GCM under the escort party's key, and a gate tier sealed under the gate staff's
-//! key. Its text form is `SC1:` followed by base45 (RFC 9285), for QR alphanumeric mode.
-//! docs/pass-format.md specifies every byte.
+//! three tiers: a clear tier (format version, key id, pass index, validity to the day), a
+//! checkpoint tier sealed with AES-256-GCM under the key of the pass's rendezvous point for
+//! its escort party, and a gate tier sealed under that RV's key for the gates serving it. Both
+//! tiers are padded to fixed sizes. Its text form is `SC2:` followed by base45 (RFC 9285), for
+//! QR alphanumeric mode. docs/pass-format.md specifies every byte (format version 2).
 //!
 //! This crate is pure: no I/O, no clock, no storage. Callers pass the time and the keys. It
 //! also draws a pass's QR code (SVG, PNG bytes in memory) for printing.
@@ -12,6 +13,7 @@
 mod base45;
 mod cbor;
 mod cose;
+mod holder;
 pub mod keys;
 mod messages;
 mod pass;
@@ -19,10 +21,13 @@ pub mod qr;
 pub mod status;
 mod verify;
 
-pub use keys::{IssuerKey, Kek, KeyId, PublicKey, Tier, TierKey};
+pub use holder::{
+    HOLDER_BYTES, HOLDER_ITERATIONS, MIN_DOCUMENT_CHARS, holder_binding, normalise_document,
+};
+pub use keys::{IssuerKey, Kek, KeyId, PublicKey, Tier, TierKey, TierSecret};
 pub use pass::{
-    Checkpoint, Clear, Content, Gate, TEXT_PREFIX, from_text, holder_binding, issue,
-    normalise_document, to_text,
+    CHECKPOINT_PLAINTEXT, Checkpoint, Clear, Content, DAY, FORMAT_VERSION, GATE_PLAINTEXT, Gate,
+    MAX_VALUE, OLD_TEXT_PREFIX, TEXT_PREFIX, from_text, issue, to_text,
 };
 pub use status::{PassStatus, StatusList};
 pub use verify::{Check, Outcome, StalePolicy, Verification, Verifier};
@@ -40,4 +45,6 @@ pub enum Error {
     IndexOutOfRange(u64),
     #[error("a status list covers at most 2^28 passes, not {0}")]
     TooManyPasses(u64),
+    #[error("a pass cannot carry this content: {0}")]
+    BadContent(&'static str),
 }

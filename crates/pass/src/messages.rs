@@ -37,6 +37,38 @@ const WRONG_RV: Texts = [
     "تصريح صالح، لكنه لنقطة تجمع أخرى (RV {rv}).",
     "Дійсна перепустка, але для іншого пункту збору (RV {rv}).",
 ];
+const FOR_ANOTHER_PLACE: Texts = [
+    "Authentic pass, but for another rendezvous point: this device holds no key for it.",
+    "Laissez-passer authentique, mais pour un autre point de rendez-vous : cet appareil n'a pas sa clé.",
+    "اجازه‌نامه اصلی است، اما برای محل تجمع دیگری: این دستگاه کلید آن را ندارد.",
+    "اجازه‌لیک اصلي دی، خو د بل ټولیدو ځای لپاره: دا وسیله یې کیلي نه لري.",
+    "تصريح أصلي، لكنه لنقطة تجمع أخرى: لا يملك هذا الجهاز مفتاحه.",
+    "Справжня перепустка, але для іншого пункту збору: цей пристрій не має ключа до неї.",
+];
+const NOT_YET_VALID: Texts = [
+    "Not yet valid: this pass becomes valid in {n} min.",
+    "Pas encore valide : ce laissez-passer devient valide dans {n} min.",
+    "هنوز معتبر نیست: این اجازه‌نامه {n} دقیقه بعد معتبر می‌شود.",
+    "لا معتبر نه دی: دا اجازه‌لیک {n} دقیقې وروسته معتبر کیږي.",
+    "غير صالح بعد: يصبح هذا التصريح صالحاً بعد {n} دقيقة.",
+    "Ще не дійсна: ця перепустка стане дійсною через {n} хв.",
+];
+const OLD_FORMAT: Texts = [
+    "This pass is of an older format and must be re-issued.",
+    "Ce laissez-passer est d'un ancien format et doit être délivré à nouveau.",
+    "این اجازه‌نامه از قالب قدیمی است و باید دوباره صادر شود.",
+    "دا اجازه‌لیک د زوړ شکل دی او باید بیا صادر شي.",
+    "هذا التصريح بصيغة قديمة ويجب إعادة إصداره.",
+    "Ця перепустка старого формату, її потрібно видати повторно.",
+];
+const HOLDER_UNBOUND: Texts = [
+    "This pass is not bound to a document: check the holder's identity another way.",
+    "Ce laissez-passer n'est lié à aucun document : vérifiez l'identité du porteur autrement.",
+    "این اجازه‌نامه به هیچ سندی پیوند ندارد: هویت دارنده را به روش دیگری بررسی کنید.",
+    "دا اجازه‌لیک له کوم سند سره تړلی نه دی: د لرونکي هویت په بله لاره وګورئ.",
+    "هذا التصريح غير مرتبط بأي وثيقة: تحقق من هوية حامله بطريقة أخرى.",
+    "Ця перепустка не прив'язана до документа: перевірте особу власника іншим способом.",
+];
 const EARLY: Texts = [
     "Too early: the window opens in {n} min.",
     "Trop tôt : le créneau ouvre dans {n} min.",
@@ -154,7 +186,9 @@ impl Outcome {
             Outcome::WrongRv { pass_rv, .. } => {
                 return pick(&WRONG_RV, lang).replace("{rv}", &pass_rv.to_string());
             }
+            Outcome::ForAnotherPlace => (&FOR_ANOTHER_PLACE, 0),
             Outcome::Early { by } => (&EARLY, minutes(by)),
+            Outcome::NotYetValid { by } => (&NOT_YET_VALID, minutes(by)),
             Outcome::Late { by } => (&LATE, minutes(by)),
             Outcome::Revoked => (&REVOKED, 0),
             Outcome::Superseded => (&SUPERSEDED, 0),
@@ -163,6 +197,7 @@ impl Outcome {
             Outcome::BadSignature => (&BAD_SIGNATURE, 0),
             Outcome::HolderMismatch => (&HOLDER_MISMATCH, 0),
             Outcome::NotAPass => (&NOT_A_PASS, 0),
+            Outcome::OldFormat => (&OLD_FORMAT, 0),
             Outcome::StatusStale { age } => (&STATUS_STALE, age / 3600),
             Outcome::StatusMissing => (&STATUS_MISSING, 0),
             Outcome::TierUnreadable => (&TIER_UNREADABLE, 0),
@@ -176,5 +211,10 @@ impl Verification {
     pub fn warning(&self, lang: Language) -> Option<String> {
         let age = self.status_age.filter(|_| self.stale_warning)?;
         Some(pick(&STALE_WARNING, lang).replace("{n}", &(age / 3600).to_string()))
+    }
+
+    /// The notice that a document was shown but the pass is bound to none, when it is so.
+    pub fn holder_notice(&self, lang: Language) -> Option<&'static str> {
+        self.holder_unbound.then(|| pick(&HOLDER_UNBOUND, lang))
     }
 }

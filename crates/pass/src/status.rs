@@ -1,6 +1,8 @@
 //! The revocation status list: one bit per pass index for revoked passes, one for passes
 //! superseded by a re-issue, and the ids of compromised keys, compressed and signed so a
-//! field device can carry it offline and know how old it is.
+//! field device can carry it offline and know how old it is. The size a list covers is
+//! bucketed (a power of two, at least [`MIN_SIZE`]) so that it does not tell every role how
+//! many passes the operation has issued.
 
 use crate::Error;
 use crate::cbor::{Malformed, Reader, Writer};
@@ -9,6 +11,15 @@ use crate::keys::{IssuerKey, KeyId, PublicKey};
 
 /// Largest number of pass indices a list may cover (32 MiB of bits per list, decompressed).
 pub const MAX_PASSES: u64 = 1 << 28;
+
+/// Smallest size a list covers.
+pub const MIN_SIZE: u64 = 1024;
+
+/// The size a list covering `passes` indices covers: `passes` rounded up to a power of two,
+/// at least [`MIN_SIZE`].
+pub fn bucket(passes: u64) -> u64 {
+    passes.max(MIN_SIZE).next_power_of_two()
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PassStatus {
@@ -23,6 +34,7 @@ pub struct StatusList {
     /// When the list was signed, in seconds since the Unix epoch.
     pub issued_at: u64,
     /// Pass indices below this are covered; a pass at or above it is newer than the list.
+    /// Always a [`bucket`], never the number of passes issued.
     pub size: u64,
     revoked: Vec<u8>,
     superseded: Vec<u8>,
@@ -40,11 +52,12 @@ fn set(bits: &mut [u8], index: u64) {
 }
 
 impl StatusList {
-    /// An empty list covering indices `0..size`.
-    pub fn new(issued_at: u64, size: u64) -> Result<Self, Error> {
-        if size > MAX_PASSES {
-            return Err(Error::TooManyPasses(size));
+    /// An empty list covering at least the indices `0..passes` (`0..bucket(passes)`).
+    pub fn new(issued_at: u64, passes: u64) -> Result<Self, Error> {
+        if passes > MAX_PASSES {
+            return Err(Error::TooManyPasses(passes));
         }
+        let size = bucket(passes);
         let bytes = size.div_ceil(8) as usize;
         Ok(StatusList {
             issued_at,
@@ -135,7 +148,7 @@ impl StatusList {
         let issued_at = r.uint()?;
         r.key(2)?;
         let size = r.uint()?;
-        if size > MAX_PASSES {
+        if size > MAX_PASSES || size != bucket(size) {
             return Err(Malformed);
         }
         let bytes = size.div_ceil(8) as usize;
@@ -179,6 +192,7 @@ mod tests {
     fn a_signed_list_round_trips_and_stays_small() {
         let key = IssuerKey::generate();
         let mut list = StatusList::new(1_700_000_000, 100_000).unwrap();
+        assert_eq!(list.size, 131_072);
         list.revoke(5).unwrap();
         list.supersede(99_999).unwrap();
         list.compromised.push(KeyId([1, 2, 3, 4]));
@@ -189,7 +203,7 @@ mod tests {
         assert_eq!(read.status(5), PassStatus::Revoked);
         assert_eq!(read.status(99_999), PassStatus::Superseded);
         assert_eq!(read.status(6), PassStatus::Good);
-        assert!(list.revoke(100_000).is_err());
+        assert!(list.revoke(131_072).is_err());
     }
 
     #[test]

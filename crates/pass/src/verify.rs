@@ -1,10 +1,11 @@
-//! Offline verification: one outcome per pass, from a field kit's keys, tier key and status
-//! list. The order of checks is the one in docs/pass-format.md; the first that fails decides.
+//! Offline verification: one outcome per pass, from a field kit's public keys, the tier keys
+//! of the device's places and the status list. The order of checks is the one in docs/pass-format.md; the first that fails decides.
 
 use ed25519_dalek::Signature;
 
+use crate::holder::holder_binding;
 use crate::keys::{KeyId, PublicKey, TierKey};
-use crate::pass::{Checkpoint, Envelope, Gate, from_text, holder_binding};
+use crate::pass::{Checkpoint, Envelope, Gate, Unreadable, from_text, is_old_text};
 use crate::status::{PassStatus, StatusList};
 
 /// What to do when the status list is old: warn after `warn_after` seconds, refuse every
@@ -29,13 +30,20 @@ impl Default for StalePolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Valid,
-    /// Authentic and current, but for another rendezvous point.
+    /// Authentic and current, but for another rendezvous point of this device.
     WrongRv {
         pass_rv: u64,
         here: u64,
     },
-    /// Before the window opens (or before the pass is valid), by `by` seconds.
+    /// Authentic, but sealed for a place whose keys this device does not hold: a pass for
+    /// another RV (code `wrong_rv` too).
+    ForAnotherPlace,
+    /// Before the window opens, by `by` seconds.
     Early {
+        by: u64,
+    },
+    /// Before the pass's own validity starts (its clear "not before"), by `by` seconds.
+    NotYetValid {
         by: u64,
     },
     /// After the window closed, by `by` seconds; the pass has not yet expired.
@@ -51,6 +59,8 @@ pub enum Outcome {
     BadSignature,
     HolderMismatch,
     NotAPass,
+    /// A pass of an older format (version 1): it must be re-issued.
+    OldFormat,
     /// The status list is older than the policy allows, by its age in seconds.
     StatusStale {
         age: u64,
@@ -65,8 +75,9 @@ impl Outcome {
     pub fn code(self) -> &'static str {
         match self {
             Outcome::Valid => "valid",
-            Outcome::WrongRv { .. } => "wrong_rv",
+            Outcome::WrongRv { .. } | Outcome::ForAnotherPlace => "wrong_rv",
             Outcome::Early { .. } | Outcome::Late { .. } => "outside_window",
+            Outcome::NotYetValid { .. } => "not_yet_valid",
             Outcome::Revoked => "revoked",
             Outcome::Superseded => "superseded",
             Outcome::Expired { .. } => "expired",
@@ -74,6 +85,7 @@ impl Outcome {
             Outcome::BadSignature => "bad_signature",
             Outcome::HolderMismatch => "holder_mismatch",
             Outcome::NotAPass => "not_a_pass",
+            Outcome::OldFormat => "old_format",
             Outcome::StatusStale { .. } => "status_list_stale",
             Outcome::StatusMissing => "status_list_missing",
             Outcome::TierUnreadable => "tier_unreadable",
@@ -107,6 +119,9 @@ pub struct Verification {
     pub status_age: Option<u64>,
     /// Set when the status list is older than the policy's warning age but still accepted.
     pub stale_warning: bool,
+    /// Set when a document was shown but the pass is bound to none (no document that can be
+    /// bound was on file): the holder's identity must be checked another way.
+    pub holder_unbound: bool,
 }
 
 impl Verification {
@@ -119,6 +134,7 @@ impl Verification {
             gate: None,
             status_age: None,
             stale_warning: false,
+            holder_unbound: false,
         }
     }
 }
@@ -127,8 +143,10 @@ impl Verification {
 #[derive(Debug, Default)]
 pub struct Verifier {
     pub keys: Vec<PublicKey>,
-    pub checkpoint: Option<TierKey>,
-    pub gate: Option<TierKey>,
+    /// Checkpoint keys of the rendezvous points the device works at.
+    pub checkpoint: Vec<TierKey>,
+    /// Gate keys of the rendezvous points the device's gates serve.
+    pub gate: Vec<TierKey>,
     pub status: Option<StatusList>,
     pub policy: StalePolicy,
 }
@@ -143,7 +161,10 @@ struct Prepared<'a> {
 impl Verifier {
     /// Parses a pass and finds its key; on failure, the outcome and the key id if read.
     fn prepare<'a>(&'a self, bytes: &'a [u8]) -> Result<Prepared<'a>, (Outcome, Option<KeyId>)> {
-        let envelope = Envelope::parse(bytes).map_err(|_| (Outcome::NotAPass, None))?;
+        let envelope = Envelope::parse(bytes).map_err(|e| match e {
+            Unreadable::NotAPass => (Outcome::NotAPass, None),
+            Unreadable::OldFormat => (Outcome::OldFormat, None),
+        })?;
         let key = self
             .keys
             .iter()
@@ -161,6 +182,7 @@ impl Verifier {
     pub fn verify_text(&self, text: &str, check: &Check<'_>) -> Verification {
         match from_text(text) {
             Some(bytes) => self.verify(&bytes, check),
+            None if is_old_text(text) => Verification::only(Outcome::OldFormat),
             None => Verification::only(Outcome::NotAPass),
         }
     }
@@ -229,21 +251,24 @@ impl Verifier {
             return outcome(v, Outcome::BadSignature);
         }
         // Authentic: open the tiers this device holds keys for, so that every later outcome
-        // can show what the pass says.
-        if let Some(key) = &self.gate {
-            match envelope.open_gate(key) {
-                Some(g) => v.gate = Some(g),
-                None => return outcome(v, Outcome::TierUnreadable),
-            }
-        }
-        if let Some(key) = &self.checkpoint {
-            match envelope.open_checkpoint(key) {
-                Some(c) => v.checkpoint = Some(c),
-                None => return outcome(v, Outcome::TierUnreadable),
-            }
-        }
-        if v.gate.is_none() && v.checkpoint.is_none() {
+        // can show what the pass says. A device holds the keys of a few places: it tries each.
+        if self.gate.is_empty() && self.checkpoint.is_empty() {
             return outcome(v, Outcome::TierUnreadable);
+        }
+        if !self.gate.is_empty() {
+            v.gate = self.gate.iter().find_map(|k| envelope.open_gate(k));
+            if v.gate.is_none() {
+                return outcome(v, Outcome::ForAnotherPlace);
+            }
+        }
+        if !self.checkpoint.is_empty() {
+            v.checkpoint = self
+                .checkpoint
+                .iter()
+                .find_map(|k| envelope.open_checkpoint(k));
+            if v.checkpoint.is_none() {
+                return outcome(v, Outcome::ForAnotherPlace);
+            }
         }
         let Some(status) = &self.status else {
             return outcome(v, Outcome::StatusMissing);
@@ -268,7 +293,7 @@ impl Verifier {
         }
         if check.now < clear.not_before {
             let by = clear.not_before - check.now;
-            return outcome(v, Outcome::Early { by });
+            return outcome(v, Outcome::NotYetValid { by });
         }
         // A gate reader makes no window or holder check of its own: the gate's list decides.
         let Some(c) = v.checkpoint else {
@@ -295,8 +320,12 @@ impl Verifier {
             return outcome(v, Outcome::Late { by });
         }
         if let Some((document, year)) = check.holder {
-            let expected = holder_binding(clear.kid, clear.index, document, year);
-            if c.holder != Some(expected) {
+            let Some(bound) = c.holder else {
+                // Nothing to compare with: admitted on the other checks, with a notice.
+                v.holder_unbound = true;
+                return v;
+            };
+            if holder_binding(clear.kid, clear.index, document, Some(year)) != Some(bound) {
                 return outcome(v, Outcome::HolderMismatch);
             }
         }

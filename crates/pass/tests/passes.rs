@@ -5,12 +5,12 @@ mod sample;
 
 use proptest::prelude::*;
 use safeconduct_pass::*;
-use sample::{AT_RV, NOW};
+use sample::{AT_RV, EXPIRES, NOW};
 
 struct Operation {
     issuer: IssuerKey,
-    checkpoint: TierKey,
-    gate: TierKey,
+    checkpoint: TierSecret,
+    gate: TierSecret,
     status: StatusList,
 }
 
@@ -18,33 +18,37 @@ impl Operation {
     fn new() -> Self {
         Operation {
             issuer: IssuerKey::generate(),
-            checkpoint: TierKey::generate(Tier::Checkpoint),
-            gate: TierKey::generate(Tier::Gate),
+            checkpoint: TierSecret::generate(Tier::Checkpoint),
+            gate: TierSecret::generate(Tier::Gate),
             status: StatusList::new(NOW - 60, 1000).unwrap(),
         }
     }
 
+    /// A pass bound to the passport "P 1234567" of a holder born in 1984.
     fn content(&self, index: u64, people: u64) -> Content {
         let kid = self.issuer.kid();
-        sample::content(kid, index, people, &AT_RV, (index, "P 1234567"))
+        sample::content(kid, index, people, &AT_RV, Some((index, "P 1234567")))
     }
 
     fn issue(&self, index: u64, people: u64) -> Vec<u8> {
-        issue(
-            &self.issuer,
-            &self.checkpoint,
-            &self.gate,
-            &self.content(index, people),
-        )
+        self.sign(&self.content(index, people))
     }
 
+    /// A pass without a holder binding (cheap to make: no key stretching).
+    fn issue_unbound(&self, index: u64, people: u64) -> Vec<u8> {
+        let kid = self.issuer.kid();
+        self.sign(&sample::content(kid, index, people, &AT_RV, None))
+    }
+
+    fn sign(&self, content: &Content) -> Vec<u8> {
+        issue(&self.issuer, &self.checkpoint, &self.gate, content).unwrap()
+    }
+
+    /// The escort device of the sample RV: its checkpoint key only.
     fn checkpoint_reader(&self) -> Verifier {
         Verifier {
             keys: vec![self.issuer.public()],
-            checkpoint: Some(TierKey::from_secret(
-                Tier::Checkpoint,
-                &self.checkpoint.secret(),
-            )),
+            checkpoint: vec![self.checkpoint.key_for(AT_RV.rv)],
             status: Some(
                 StatusList::verify(&self.status.sign(&self.issuer), &[self.issuer.public()])
                     .unwrap(),
@@ -62,12 +66,20 @@ fn at_rv(now: u64) -> Check<'static> {
     }
 }
 
+/// At the RV, no document checked.
+fn at_rv_unchecked(now: u64) -> Check<'static> {
+    Check {
+        holder: None,
+        ..at_rv(now)
+    }
+}
+
 #[test]
 fn a_pass_round_trips_through_its_text_form() {
     let op = Operation::new();
     let pass = op.issue(42, 5);
     let text = to_text(&pass);
-    assert!(text.starts_with("SC1:"));
+    assert!(text.starts_with("SC2:"));
     assert!(
         text.chars()
             .all(|c| "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(c))
@@ -84,12 +96,12 @@ fn the_gate_reads_only_its_tier() {
     let op = Operation::new();
     let gate_reader = Verifier {
         keys: vec![op.issuer.public()],
-        gate: Some(TierKey::from_secret(Tier::Gate, &op.gate.secret())),
+        gate: vec![op.gate.key_for(AT_RV.rv)],
         status: Some(op.status.clone()),
         ..Verifier::default()
     };
     let v = gate_reader.verify(
-        &op.issue(1, 3),
+        &op.issue_unbound(1, 3),
         &Check {
             now: NOW,
             ..Check::default()
@@ -103,13 +115,31 @@ fn the_gate_reads_only_its_tier() {
 #[test]
 fn the_payload_stays_within_200_bytes_for_any_household() {
     let op = Operation::new();
-    for people in [1, 5, 23, 24, 255, 1000, 65_535] {
-        // The largest index a status list may hold and far-future times: the worst case.
-        let mut content = op.content((1 << 28) - 1, people);
-        content.clear.expires = u32::MAX as u64;
-        let len = issue(&op.issuer, &op.checkpoint, &op.gate, &content).len();
+    let base = op.content((1 << 28) - 1, 1);
+    assert!(base.checkpoint.holder.is_some());
+    for people in [1, 5, 23, 24, 255, 1000, 65_535, MAX_VALUE] {
+        // The largest index a status list may hold, the largest ids and the last times a pass
+        // carries: the worst case.
+        let mut content = base.clone();
+        content.checkpoint.people = people;
+        content.gate.people = people;
+        content.clear.not_before = MAX_VALUE / DAY * DAY;
+        content.clear.expires = MAX_VALUE / DAY * DAY;
+        content.checkpoint.rv = MAX_VALUE;
+        content.checkpoint.window_start = MAX_VALUE;
+        content.checkpoint.window_end = MAX_VALUE;
+        content.gate.rv = MAX_VALUE;
+        content.gate.window_start = MAX_VALUE;
+        let len = op.sign(&content).len();
         assert!(len <= 200, "{people} people: {len} bytes");
     }
+    // Beyond what the format carries, the issuer refuses rather than write a longer pass.
+    let mut content = base;
+    content.checkpoint.people = MAX_VALUE + 1;
+    assert!(matches!(
+        issue(&op.issuer, &op.checkpoint, &op.gate, &content),
+        Err(Error::BadContent(_))
+    ));
 }
 
 #[test]
@@ -136,6 +166,11 @@ fn every_outcome_is_reported() {
         outcome(&reader, at_rv(NOW - 900)),
         Outcome::Early { by: 300 }
     );
+    let day_of_issue = AT_RV.not_before / DAY * DAY;
+    assert_eq!(
+        outcome(&reader, at_rv(day_of_issue - 60)),
+        Outcome::NotYetValid { by: 60 }
+    );
     assert_eq!(
         outcome(&reader, at_rv(NOW + 1500)),
         Outcome::Late { by: 300 }
@@ -154,7 +189,7 @@ fn every_outcome_is_reported() {
         ..op.checkpoint_reader()
     };
     assert_eq!(
-        outcome(&lenient, at_rv(NOW + 86_400 + 5)),
+        outcome(&lenient, at_rv(EXPIRES + 5)),
         Outcome::Expired { by: 5 }
     );
     let v = lenient.verify(&pass, &at_rv(NOW));
@@ -199,12 +234,22 @@ fn every_outcome_is_reported() {
     assert_eq!(
         outcome(
             &Verifier {
-                checkpoint: None,
+                checkpoint: vec![],
                 ..op.checkpoint_reader()
             },
             at_rv(NOW)
         ),
         Outcome::TierUnreadable
+    );
+    assert_eq!(
+        outcome(
+            &Verifier {
+                checkpoint: vec![op.checkpoint.key_for(AT_RV.rv + 1)],
+                ..op.checkpoint_reader()
+            },
+            at_rv(NOW)
+        ),
+        Outcome::ForAnotherPlace
     );
     let stranger = Operation::new();
     assert_eq!(
@@ -235,10 +280,7 @@ fn every_outcome_is_reported() {
         StatusList::verify(&op.status.sign(&next), &[op.issuer.public(), next.public()]).unwrap();
     let reader = Verifier {
         keys: vec![op.issuer.public(), next.public()],
-        checkpoint: Some(TierKey::from_secret(
-            Tier::Checkpoint,
-            &op.checkpoint.secret(),
-        )),
+        checkpoint: vec![op.checkpoint.key_for(AT_RV.rv)],
         status: Some(status),
         ..Verifier::default()
     };
@@ -254,7 +296,9 @@ fn every_outcome_has_a_message_in_every_language() {
             pass_rv: 3,
             here: 4,
         },
+        Outcome::ForAnotherPlace,
         Outcome::Early { by: 61 },
+        Outcome::NotYetValid { by: 61 },
         Outcome::Late { by: 1 },
         Outcome::Revoked,
         Outcome::Superseded,
@@ -263,6 +307,7 @@ fn every_outcome_has_a_message_in_every_language() {
         Outcome::BadSignature,
         Outcome::HolderMismatch,
         Outcome::NotAPass,
+        Outcome::OldFormat,
         Outcome::StatusStale { age: 7200 },
         Outcome::StatusMissing,
         Outcome::TierUnreadable,
@@ -278,6 +323,21 @@ fn every_outcome_has_a_message_in_every_language() {
         "Too early: the window opens in 2 min."
     );
     assert_eq!(
+        Outcome::Late { by: 61 }.message(English),
+        "Too late: the window closed 2 min ago."
+    );
+    // The pass's own validity is not the window, and says so.
+    assert_eq!(
+        Outcome::NotYetValid { by: 61 }.message(English),
+        "Not yet valid: this pass becomes valid in 2 min."
+    );
+    assert_eq!(Outcome::NotYetValid { by: 1 }.code(), "not_yet_valid");
+    assert_eq!(Outcome::ForAnotherPlace.code(), "wrong_rv");
+    let mut texts: Vec<String> = outcomes.iter().map(|o| o.message(English)).collect();
+    texts.sort();
+    texts.dedup();
+    assert_eq!(texts.len(), outcomes.len(), "each outcome has its own words");
+    assert_eq!(
         Outcome::WrongRv {
             pass_rv: 3,
             here: 4
@@ -291,7 +351,7 @@ fn every_outcome_has_a_message_in_every_language() {
 fn batch_verification_agrees_with_single_verification() {
     let op = Operation::new();
     let reader = op.checkpoint_reader();
-    let mut passes: Vec<Vec<u8>> = (0..40).map(|i| op.issue(i, 2)).collect();
+    let mut passes: Vec<Vec<u8>> = (0..40).map(|i| op.issue_unbound(i, 2)).collect();
     let last = passes[39].len() - 1;
     passes[39][last] ^= 1; // a broken signature inside the batch
     passes[3] = b"garbage".to_vec();
@@ -316,7 +376,7 @@ fn batch_verification_agrees_with_single_verification() {
 fn a_standard_cose_library_verifies_the_signature() {
     use coset::{CborSerializable, CoseSign1, TaggedCborSerializable};
     let op = Operation::new();
-    let pass = op.issue(9, 2);
+    let pass = op.issue_unbound(9, 2);
     let sign1 = CoseSign1::from_tagged_slice(&pass).unwrap();
     assert_eq!(
         sign1.protected.header.alg,
@@ -345,25 +405,32 @@ proptest! {
     #[test]
     fn any_flipped_bit_is_rejected(index in 0u64..1000, people in 1u64..40, bit in 0usize..1600) {
         let op = Operation::new();
-        let mut pass = op.issue(index, people);
+        let mut pass = op.issue_unbound(index, people);
         let bit = bit % (pass.len() * 8);
         pass[bit / 8] ^= 1 << (bit % 8);
-        let v = op.checkpoint_reader().verify(&pass, &at_rv(NOW));
+        let v = op.checkpoint_reader().verify(&pass, &at_rv_unchecked(NOW));
         prop_assert!(!v.outcome.is_valid(), "bit {} flipped, still {:?}", bit, v.outcome);
     }
 
     /// Round trip for any content.
     #[test]
-    fn any_content_round_trips(index in 0u64..1000, people in 1u64..100_000, rv in any::<u32>(), start in 0u64..u32::MAX as u64) {
+    fn any_content_round_trips(index in 0u64..1000, people in 1u64..100_000, rv in any::<u32>(), start in 0u64..u32::MAX as u64 - 3600, binding in any::<Option<[u8; 8]>>()) {
         let op = Operation::new();
-        let mut content = op.content(index, people);
+        let kid = op.issuer.kid();
+        let mut content = sample::content(kid, index, people, &AT_RV, None);
         content.checkpoint.rv = rv as u64;
         content.checkpoint.window_start = start;
         content.checkpoint.window_end = start + 3600;
+        content.checkpoint.holder = binding;
+        content.gate.rv = rv as u64;
         content.clear.not_before = 0;
-        content.clear.expires = u64::MAX;
-        let pass = issue(&op.issuer, &op.checkpoint, &op.gate, &content);
-        let reader = Verifier { policy: StalePolicy { warn_after: 0, refuse_after: u64::MAX }, ..op.checkpoint_reader() };
+        content.clear.expires = MAX_VALUE / DAY * DAY;
+        let pass = op.sign(&content);
+        let reader = Verifier {
+            checkpoint: vec![op.checkpoint.key_for(rv as u64)],
+            policy: StalePolicy { warn_after: 0, refuse_after: u64::MAX },
+            ..op.checkpoint_reader()
+        };
         let v = reader.verify_text(&to_text(&pass), &Check { now: start, rv: Some(rv as u64), holder: None });
         prop_assert_eq!(v.outcome, Outcome::Valid);
         prop_assert_eq!(v.checkpoint, Some(content.checkpoint));
@@ -376,8 +443,10 @@ proptest! {
         let reader = op.checkpoint_reader();
         prop_assert!(!reader.verify(&bytes, &at_rv(NOW)).outcome.is_valid());
         prop_assert!(!reader.verify_text(&text, &at_rv(NOW)).outcome.is_valid());
-        let prefixed = format!("SC1:{text}");
-        prop_assert!(!reader.verify_text(&prefixed, &at_rv(NOW)).outcome.is_valid());
+        for prefix in [TEXT_PREFIX, OLD_TEXT_PREFIX] {
+            let prefixed = format!("{prefix}{text}");
+            prop_assert!(!reader.verify_text(&prefixed, &at_rv(NOW)).outcome.is_valid());
+        }
         let _ = StatusList::verify(&bytes, &[op.issuer.public()]);
         let _ = PublicKey::from_cose_key(&bytes);
     }
@@ -386,7 +455,7 @@ proptest! {
     #[test]
     fn truncated_or_extended_passes_are_rejected(cut in 0usize..200, extra in proptest::collection::vec(any::<u8>(), 1..8)) {
         let op = Operation::new();
-        let pass = op.issue(5, 3);
+        let pass = op.issue_unbound(5, 3);
         let reader = op.checkpoint_reader();
         let cut = cut % pass.len();
         prop_assert!(!reader.verify(&pass[..cut], &at_rv(NOW)).outcome.is_valid());
