@@ -64,7 +64,11 @@ mod tests {
     fn short_numbers_and_unknown_years_are_not_bound() {
         let kid = KeyId([1, 2, 3, 4]);
         assert_eq!(holder_binding(kid, 1, "AB-12345", None), None);
-        assert_eq!(holder_binding(kid, 1, "AB 1234-5", Some(1984)), None, "7 characters");
+        assert_eq!(
+            holder_binding(kid, 1, "AB 1234-5", Some(1984)),
+            None,
+            "7 characters"
+        );
         let bound = holder_binding(kid, 1, "ab 12345-6", Some(1984)).unwrap();
         assert_eq!(holder_binding(kid, 1, "AB123456", Some(1984)), Some(bound));
         assert_ne!(holder_binding(kid, 2, "AB123456", Some(1984)), Some(bound));
@@ -78,9 +82,6 @@ mod tests {
     fn the_primitive_is_standard_pbkdf2_hmac_sha256() {
         let mut out = [0u8; 64];
         pbkdf2::pbkdf2_hmac::<sha2::Sha256>(b"passwd", b"salt", 1, &mut out);
-        assert_eq!(
-            out[..8],
-            [0x55, 0xac, 0x04, 0x6e, 0x56, 0xe3, 0x08, 0x9f]
-        );
+        assert_eq!(out[..8], [0x55, 0xac, 0x04, 0x6e, 0x56, 0xe3, 0x08, 0x9f]);
     }
 }

@@ -204,7 +204,9 @@ impl Content {
     fn check(&self) -> std::result::Result<(), Error> {
         let (c, g, clear) = (&self.checkpoint, &self.gate, &self.clear);
         if clear.index >= crate::status::MAX_PASSES {
-            return Err(Error::BadContent("the pass index is beyond any status list"));
+            return Err(Error::BadContent(
+                "the pass index is beyond any status list",
+            ));
         }
         if !clear.not_before.is_multiple_of(DAY) || !clear.expires.is_multiple_of(DAY) {
             return Err(Error::BadContent(
@@ -228,7 +230,9 @@ impl Content {
             ));
         }
         if g.reference.len() > MAX_REFERENCE {
-            return Err(Error::BadContent("the case reference is longer than 8 bytes"));
+            return Err(Error::BadContent(
+                "the case reference is longer than 8 bytes",
+            ));
         }
         if g.rv != c.rv {
             return Err(Error::BadContent(
@@ -389,9 +393,7 @@ impl<'a> Envelope<'a> {
             &aad(kid, index, Tier::Checkpoint),
             self.checkpoint,
         )?;
-        Checkpoint::decode(&plain)
-            .ok()
-            .filter(|c| c.rv == key.rv())
+        Checkpoint::decode(&plain).ok().filter(|c| c.rv == key.rv())
     }
 
     /// The gate tier, when `key` is the gate key of the RV it names.

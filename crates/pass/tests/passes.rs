@@ -336,7 +336,11 @@ fn every_outcome_has_a_message_in_every_language() {
     let mut texts: Vec<String> = outcomes.iter().map(|o| o.message(English)).collect();
     texts.sort();
     texts.dedup();
-    assert_eq!(texts.len(), outcomes.len(), "each outcome has its own words");
+    assert_eq!(
+        texts.len(),
+        outcomes.len(),
+        "each outcome has its own words"
+    );
     assert_eq!(
         Outcome::WrongRv {
             pass_rv: 3,
