@@ -6,8 +6,8 @@
 use crate::data::DataArgs;
 use anyhow::{Context, Result, bail};
 use safeconduct_domain::values::{Language, Timestamp};
-use safeconduct_domain::{CaseReference, OperationId};
-use safeconduct_keys::passes::{FieldKit, PassKeyring};
+use safeconduct_domain::{CaseReference, GateId, OperationId, RvId};
+use safeconduct_keys::passes::{FieldKit, KitPlaces, PassKeyring};
 use safeconduct_pass::{Check, Outcome, Tier};
 use safeconduct_store::{Actor, Store};
 use std::path::{Path, PathBuf};
@@ -95,16 +95,34 @@ pub fn rotate(
     Ok(())
 }
 
+/// The places of a device being provisioned: checkpoint devices name RVs, gate devices gates.
+pub fn kit_places(tier: Tier, rvs: &[i64], gates: &[i64]) -> Result<KitPlaces> {
+    match tier {
+        Tier::Checkpoint if gates.is_empty() && !rvs.is_empty() => {
+            Ok(KitPlaces::Rvs(rvs.iter().copied().map(RvId).collect()))
+        }
+        Tier::Gate if rvs.is_empty() && !gates.is_empty() => Ok(KitPlaces::Gates(
+            gates.iter().copied().map(GateId).collect(),
+        )),
+        Tier::Checkpoint => bail!(
+            "a checkpoint kit is for the rendezvous points the device works at: give --rv ID (repeatable) and no --gate"
+        ),
+        Tier::Gate => bail!(
+            "a gate kit is for the gates the device works at: give --gate ID (repeatable) and no --rv"
+        ),
+    }
+}
+
 pub fn kit(
     store: &dyn Store,
     keyring: &PassKeyring,
     op: OperationId,
-    tier: Tier,
+    places: &KitPlaces,
     out: &Path,
 ) -> Result<()> {
     let role = safeconduct_domain::Role::Coordinator;
     let kit = keyring
-        .field_kit(store, op, role, Some(tier), safeconduct_keys::now())
+        .field_kit(store, op, role, places, safeconduct_keys::now())
         .context("making the field kit")?;
     let json = serde_json::to_vec_pretty(&kit)?;
     let mut options = std::fs::OpenOptions::new();
@@ -116,11 +134,13 @@ pub fn kit(
         .open(out)
         .and_then(|mut f| f.write_all(&json))
         .with_context(|| format!("writing {}", out.display()))?;
+    let rvs: Vec<String> = kit.places.iter().map(|p| p.rv.to_string()).collect();
     println!(
-        "field kit for the {} tier of operation {op} written to {} ({} keys); it holds a tier secret: keep it on the device it is for",
-        tier.as_str(),
+        "field kit for the {} tier of operation {op} written to {} ({} signing keys; tier keys of rendezvous point(s) {}); it holds tier keys: keep it on the device it is for",
+        kit.tier,
         out.display(),
-        kit.keys.len()
+        kit.keys.len(),
+        rvs.join(", ")
     );
     Ok(())
 }
@@ -181,6 +201,9 @@ pub fn verify(a: &VerifyArgs<'_>) -> Result<bool> {
     if let Some(w) = v.warning(a.language) {
         println!("{w}");
     }
+    if let Some(n) = v.holder_notice(a.language) {
+        println!("{n}");
+    }
     if let Some(c) = &v.checkpoint {
         println!(
             "rendezvous point {}, window {} – {}, {} people{}",
@@ -204,8 +227,14 @@ pub fn verify(a: &VerifyArgs<'_>) -> Result<bool> {
     if let Some(age) = v.status_age {
         println!("status list age: {} min", age / 60);
     }
-    if v.outcome == Outcome::Valid && holder.is_none() && v.checkpoint.is_some() {
-        println!("the holder's document was not checked: add --document and --birth-year");
+    match (&v.checkpoint, holder) {
+        (Some(c), None) if v.outcome == Outcome::Valid && c.holder.is_some() => {
+            println!("the holder's document was not checked: add --document and --birth-year")
+        }
+        (Some(c), None) if v.outcome == Outcome::Valid && c.holder.is_none() => {
+            println!("the pass is bound to no document: check the holder's identity another way")
+        }
+        _ => {}
     }
     Ok(v.outcome.is_valid())
 }
@@ -276,7 +305,7 @@ pub enum PassCommand {
     /// Verify a pass offline with a field kit, as a checkpoint device does. Exits with 0 when
     /// the pass admits, 1 otherwise.
     Verify {
-        /// The pass's text form (SC1:…). Omit it and give --image to read a QR code.
+        /// The pass's text form (SC2:…). Omit it and give --image to read a QR code.
         text: Option<String>,
         /// A PNG image of the pass's QR code.
         #[arg(long)]
@@ -308,13 +337,21 @@ pub enum PassCommand {
         #[arg(long)]
         refuse_after_hours: Option<u64>,
     },
-    /// Write a field kit: public keys, one tier's secret, the signed status list.
+    /// Write a field kit: public keys, the tier keys of the device's places, the signed
+    /// status list.
     Kit {
         #[arg(long)]
         operation: i64,
         /// checkpoint (escort devices) or gate (gate laptops).
         #[arg(long, value_parser = parse_tier)]
         tier: safeconduct_pass::Tier,
+        /// A rendezvous point the escort device works at (checkpoint tier; repeatable).
+        #[arg(long = "rv")]
+        rvs: Vec<i64>,
+        /// A gate the gate device works at (gate tier; repeatable): the kit opens the passes
+        /// of every rendezvous point it serves.
+        #[arg(long = "gate")]
+        gates: Vec<i64>,
         /// File to write (created owner-only).
         #[arg(long)]
         out: PathBuf,
@@ -386,15 +423,20 @@ impl PassCommand {
             PassCommand::Kit {
                 operation,
                 tier,
+                rvs,
+                gates,
                 out,
                 data,
-            } => kit(
-                data.open()?.as_ref(),
-                &data.keyring()?,
-                OperationId(operation),
-                tier,
-                &out,
-            ),
+            } => {
+                let places = kit_places(tier, &rvs, &gates)?;
+                kit(
+                    data.open()?.as_ref(),
+                    &data.keyring()?,
+                    OperationId(operation),
+                    &places,
+                    &out,
+                )
+            }
             PassCommand::Keys(KeysCommand::Rotate {
                 operation,
                 compromised,

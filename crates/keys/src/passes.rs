@@ -3,10 +3,13 @@
 //!
 //! Rules kept here and nowhere else:
 //! - private keys and tier secrets leave the store only wrapped, and are unwrapped only in
-//!   memory, for one call; no API answer carries an issuer secret;
-//! - a pass is valid from its issue until 12 hours after its window closes, and is never
-//!   issued for a window that has already closed;
-//! - a device receives the tier secret of its own role only (escort: checkpoint, gate: gate).
+//!   memory, for one call; no API answer carries an issuer key or a tier secret;
+//! - a pass is valid from the UTC day of its issue until the first UTC midnight at least 12
+//!   hours after its window closes (the clear tier tells no more than the day), the escort
+//!   checks the precise window, and no pass is issued for a window that has already closed;
+//! - a device receives the tier keys of its own role only (escort: checkpoint, gate: gate),
+//!   and of its own places only: the keys of the RVs it works at (escort) or that its gates
+//!   serve (gate), derived per RV from the operation's tier secrets.
 //!
 //! Knows nothing of HTTP. A field kit is a file a device reads: its serde and JSON Schema
 //! derives describe that file, which the API also serves. Never logs a key.
@@ -16,10 +19,10 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use safeconduct_domain::values::Timestamp;
-use safeconduct_domain::{CaseReference, OperationId, Role};
+use safeconduct_domain::{CaseReference, GateId, OperationId, Role, RvId};
 use safeconduct_pass::{
     Checkpoint, Clear, Content, Gate, IssuerKey, Kek, KeyId, PublicKey, StalePolicy, StatusList,
-    Tier, TierKey, Verifier, holder_binding,
+    Tier, TierKey, TierSecret, Verifier, holder_binding,
 };
 use safeconduct_store::{
     Actor, CaseOutcome, KeyState, PassFacts, PassKeys, Rotation, Store, StoreError,
@@ -66,8 +69,8 @@ fn key_error(what: &str) -> StoreError {
 pub struct Unlocked {
     pub issuers: Vec<(PublicKey, KeyState)>,
     active: Option<IssuerKey>,
-    pub checkpoint: TierKey,
-    pub gate: TierKey,
+    pub checkpoint: TierSecret,
+    pub gate: TierSecret,
 }
 
 impl Unlocked {
@@ -77,7 +80,7 @@ impl Unlocked {
             .ok_or_else(|| StoreError::Conflict("the operation has no active pass key".into()))
     }
 
-    pub fn tier(&self, tier: Tier) -> &TierKey {
+    pub fn tier(&self, tier: Tier) -> &TierSecret {
         match tier {
             Tier::Checkpoint => &self.checkpoint,
             Tier::Gate => &self.gate,
@@ -128,7 +131,7 @@ impl PassKeyring {
             .map(|t| StoredTierKey {
                 tier: t.as_str().to_string(),
                 wrapped_secret: self.kek.wrap(
-                    &TierKey::generate(t).secret()[..],
+                    &TierSecret::generate(t).secret()[..],
                     &tier_context(op, t.as_str()),
                 ),
             })
@@ -164,7 +167,7 @@ impl PassKeyring {
                 k.state,
             ));
         }
-        let tier = |t: Tier| -> Result<TierKey, StoreError> {
+        let tier = |t: Tier| -> Result<TierSecret, StoreError> {
             let stored = keys
                 .tiers
                 .iter()
@@ -176,7 +179,7 @@ impl PassKeyring {
                 .kek
                 .unwrap32(&stored.wrapped_secret, &tier_context(op, t.as_str()))
                 .map_err(|_| key_error("a tier key"))?;
-            Ok(TierKey::from_secret(t, &secret))
+            Ok(TierSecret::from_bytes(t, &secret))
         };
         Ok(Unlocked {
             issuers,
@@ -237,39 +240,48 @@ impl PassKeyring {
         signed_status_list(store, op, &unlocked, now)
     }
 
-    /// A field kit for a device of `role`: public keys, its tier's secret, the status list.
-    /// `tier` lets a coordinator provision a device; other roles get their own tier only.
+    /// A field kit for a device of `role` at `places`: public keys, the tier keys of those
+    /// places, the status list. Escort devices get checkpoint keys of RVs, gate devices gate
+    /// keys of the RVs their gates serve; a coordinator provisions either. The caller decides
+    /// which places are the device's (for field roles: those assigned to it now).
     pub fn field_kit(
         &self,
         store: &dyn Store,
         op: OperationId,
         role: Role,
-        tier: Option<Tier>,
+        places: &KitPlaces,
         now: Timestamp,
     ) -> Result<FieldKit, StoreError> {
-        let tier = match (role, tier) {
-            (Role::Escort, None | Some(Tier::Checkpoint)) => Tier::Checkpoint,
-            (Role::Gate, None | Some(Tier::Gate)) => Tier::Gate,
-            (Role::Coordinator, Some(t)) => t,
+        let tier = places.tier();
+        match (role, tier) {
+            (Role::Escort, Tier::Checkpoint)
+            | (Role::Gate, Tier::Gate)
+            | (Role::Coordinator, _) => {}
             _ => {
                 return Err(StoreError::Conflict(format!(
                     "a {} receives no {} tier key",
                     role.as_str(),
-                    tier.map(Tier::as_str).unwrap_or("field")
+                    tier.as_str()
                 )));
             }
-        };
+        }
+        let rvs = places.rvs(store, op)?;
         let unlocked = self.unlock(op, &self.keys(store, op, now)?)?;
         let status = signed_status_list(store, op, &unlocked, now)?;
+        let secret = unlocked.tier(tier);
         Ok(FieldKit {
             format: FIELD_KIT_FORMAT.into(),
             operation: op.0,
             generated_at: now.0,
             keys: key_set(&unlocked),
-            tier: TierSecret {
-                name: tier.as_str().into(),
-                secret: B64.encode(&unlocked.tier(tier).secret()[..]),
-            },
+            tier: tier.as_str().into(),
+            places: rvs
+                .iter()
+                .map(|rv| PlaceKey {
+                    rv: rv.0,
+                    key: B64.encode(&secret.key_for(rv.0 as u64).bytes()[..]),
+                })
+                .collect(),
             status_list: B64.encode(status),
             policy: PolicyOut::from(StalePolicy::default()),
         })
@@ -325,6 +337,7 @@ fn signed_status_list(
 ) -> Result<Vec<u8>, StoreError> {
     let statuses = store.pass_statuses(op)?;
     let bad = |e: safeconduct_pass::Error| StoreError::Internal(e.to_string());
+    // The list covers a bucketed size (pass crate), not the operation's pass count.
     let mut list =
         StatusList::new(now.0.max(0) as u64, statuses.size.max(0) as u64).map_err(bad)?;
     for i in statuses.revoked {
@@ -353,17 +366,20 @@ fn sign(unlocked: &Unlocked, f: &PassFacts) -> Result<Vec<u8>, StoreError> {
     }
     let secs = |t: Timestamp| t.0.max(0) as u64;
     let index = f.pass_index as u64;
+    // No binding without a birth year or for a number too short to resist guessing: the
+    // escort is told the pass is bound to no document and checks identity another way.
     let holder = f
         .holder_document
         .as_ref()
-        .map(|(number, year)| holder_binding(key.kid(), index, number, year.unwrap_or(0)));
+        .and_then(|(number, year)| holder_binding(key.kid(), index, number, *year));
     let content = Content {
-        clear: Clear {
-            kid: key.kid(),
+        clear: Clear::coarse(
+            key.kid(),
             index,
-            not_before: secs(f.issued_at),
-            expires: secs(Timestamp(f.window_end.0 + GRACE_AFTER_WINDOW)),
-        },
+            secs(f.issued_at),
+            secs(f.window_end),
+            GRACE_AFTER_WINDOW as u64,
+        ),
         checkpoint: Checkpoint {
             rv: f.rv.0 as u64,
             window_start: secs(f.window_start),
@@ -378,26 +394,84 @@ fn sign(unlocked: &Unlocked, f: &PassFacts) -> Result<Vec<u8>, StoreError> {
             window_start: secs(f.window_start),
         },
     };
-    Ok(safeconduct_pass::issue(
-        key,
-        &unlocked.checkpoint,
-        &unlocked.gate,
-        &content,
-    ))
+    safeconduct_pass::issue(key, &unlocked.checkpoint, &unlocked.gate, &content)
+        .map_err(|e| StoreError::Conflict(format!("the pass cannot be issued: {e}")))
 }
 
-pub const FIELD_KIT_FORMAT: &str = "safeconduct-field-kit/1";
+/// The places a field kit is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KitPlaces {
+    /// An escort device: the checkpoint keys of these rendezvous points.
+    Rvs(Vec<RvId>),
+    /// A gate device: the gate keys of every rendezvous point these gates serve.
+    Gates(Vec<GateId>),
+}
 
-/// Everything a field device needs to verify passes offline. Carries one tier secret: keep
-/// the file on the device it was made for.
+impl KitPlaces {
+    pub fn tier(&self) -> Tier {
+        match self {
+            KitPlaces::Rvs(_) => Tier::Checkpoint,
+            KitPlaces::Gates(_) => Tier::Gate,
+        }
+    }
+
+    /// The rendezvous points whose keys the kit carries, each once, in id order; refused
+    /// when a place is not the operation's or when there are none.
+    fn rvs(&self, store: &dyn Store, op: OperationId) -> Result<Vec<RvId>, StoreError> {
+        let mut rvs = match self {
+            KitPlaces::Rvs(ids) => {
+                let known = store.rvs(op)?;
+                for id in ids {
+                    if !known.iter().any(|rv| rv.id == *id) {
+                        return Err(StoreError::not_found(format!("rendezvous point {id}")));
+                    }
+                }
+                ids.clone()
+            }
+            KitPlaces::Gates(ids) => {
+                let known = store.gates(op)?;
+                let mut rvs = Vec::new();
+                for id in ids {
+                    let gate = known
+                        .iter()
+                        .find(|g| g.id == *id)
+                        .ok_or_else(|| StoreError::not_found(format!("gate {id}")))?;
+                    rvs.extend_from_slice(&gate.rvs);
+                }
+                rvs
+            }
+        };
+        rvs.sort();
+        rvs.dedup();
+        if rvs.is_empty() {
+            return Err(StoreError::Conflict(match self {
+                KitPlaces::Rvs(_) => "a field kit is for at least one rendezvous point".into(),
+                KitPlaces::Gates(_) => {
+                    "these gates serve no rendezvous point: a kit for them would open no pass"
+                        .into()
+                }
+            }));
+        }
+        Ok(rvs)
+    }
+}
+
+pub const FIELD_KIT_FORMAT: &str = "safeconduct-field-kit/2";
+
+/// Everything a field device needs to verify passes offline. Carries the tier keys of the
+/// device's places: keep the file on the device it was made for.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FieldKit {
+    /// `safeconduct-field-kit/2`.
     pub format: String,
     pub operation: i64,
     /// Seconds since the Unix epoch.
     pub generated_at: i64,
     pub keys: Vec<KeyOut>,
-    pub tier: TierSecret,
+    /// The tier the keys open: `checkpoint` (escort devices) or `gate` (gate devices).
+    pub tier: String,
+    /// One key per rendezvous point whose passes the device may read.
+    pub places: Vec<PlaceKey>,
     /// The signed status list (COSE_Sign1), base64url without padding.
     pub status_list: String,
     pub policy: PolicyOut,
@@ -414,12 +488,13 @@ pub struct KeyOut {
     pub cose_key: String,
 }
 
+/// The key of one tier at one rendezvous point (docs/pass-format.md, section 6.1).
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct TierSecret {
-    /// `checkpoint` or `gate`.
-    pub name: String,
+pub struct PlaceKey {
+    /// The rendezvous point whose passes the key opens.
+    pub rv: i64,
     /// 32 bytes, base64url without padding.
-    pub secret: String,
+    pub key: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, schemars::JsonSchema)]
@@ -442,7 +517,10 @@ impl FieldKit {
     /// against the kit's keys.
     pub fn verifier(&self) -> Result<Verifier, String> {
         if self.format != FIELD_KIT_FORMAT {
-            return Err(format!("not a field kit (format {:?})", self.format));
+            return Err(format!(
+                "format {:?} is not {FIELD_KIT_FORMAT}: fetch a new field kit",
+                self.format
+            ));
         }
         let keys = self
             .keys
@@ -454,16 +532,30 @@ impl FieldKit {
                 PublicKey::from_cose_key(&bytes).map_err(|e| format!("key {}: {e}", k.kid))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let secret: [u8; 32] = B64
-            .decode(&self.tier.secret)
-            .ok()
-            .and_then(|s| s.try_into().ok())
-            .ok_or("the tier secret is not 32 bytes of base64url")?;
-        let tier_key = |t: Tier| TierKey::from_secret(t, &secret);
-        let (checkpoint, gate) = match self.tier.name.as_str() {
-            "checkpoint" => (Some(tier_key(Tier::Checkpoint)), None),
-            "gate" => (None, Some(tier_key(Tier::Gate))),
+        let tier = match self.tier.as_str() {
+            "checkpoint" => Tier::Checkpoint,
+            "gate" => Tier::Gate,
             other => return Err(format!("unknown tier {other:?}")),
+        };
+        let place_keys = self
+            .places
+            .iter()
+            .map(|p| {
+                let key: [u8; 32] = B64
+                    .decode(&p.key)
+                    .ok()
+                    .and_then(|s| s.try_into().ok())
+                    .ok_or_else(|| {
+                        format!("the key of rendezvous point {} is not 32 bytes", p.rv)
+                    })?;
+                let rv = u64::try_from(p.rv)
+                    .map_err(|_| format!("{} is not a rendezvous point id", p.rv))?;
+                Ok(TierKey::from_bytes(tier, rv, &key))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let (checkpoint, gate) = match tier {
+            Tier::Checkpoint => (place_keys, Vec::new()),
+            Tier::Gate => (Vec::new(), place_keys),
         };
         let status_bytes = B64
             .decode(&self.status_list)

@@ -9,7 +9,7 @@ use crate::keys::KeyId;
 /// one binding costs about 50 ms on the reference machine, so a guess at every document of
 /// the smallest accepted space costs more than 10 CPU-core-years, and the check at the RV
 /// stays under 300 ms on a phone-class CPU.
-pub const HOLDER_ITERATIONS: u32 = 600_000;
+pub const HOLDER_ITERATIONS: u32 = 400_000;
 
 /// Shortest normalised document number that is bound: shorter numbers are too few to make
 /// guessing expensive, and their passes carry no binding.

@@ -142,6 +142,24 @@ impl Caller {
         }
     }
 
+    /// The rendezvous points an escort or gate caller is assigned to now; refused, as every
+    /// place-scoped request is, when there are none.
+    pub fn current_rvs(&self) -> Result<&[safeconduct_domain::RvId], ApiError> {
+        match &self.places {
+            Some(p) if !p.rvs.is_empty() => Ok(&p.rvs),
+            _ => Err(out_of_scope("any rendezvous point".into())),
+        }
+    }
+
+    /// The gates an escort or gate caller is assigned to now; refused, as every place-scoped
+    /// request is, when there are none.
+    pub fn current_gates(&self) -> Result<&[safeconduct_domain::GateId], ApiError> {
+        match &self.places {
+            Some(p) if !p.gates.is_empty() => Ok(&p.gates),
+            _ => Err(out_of_scope("any gate".into())),
+        }
+    }
+
     /// Refuses a caller who may see neither end of a batch: the escort its RV, gate staff its
     /// gate.
     pub fn may_see_batch(

@@ -1,7 +1,8 @@
 //! An operation's pass keys: the public keys as COSE_Key, key rotation (a compromised key
 //! revokes every pass it signed), the signed status list, and the field kit a device verifies
 //! passes with offline. The keys themselves stay in the keyring (`crate::passes`); no answer
-//! carries an issuer secret, and a field kit carries the tier key of the caller's own role.
+//! carries an issuer secret, and a field kit carries the tier keys of the caller's own role
+//! at the caller's own places, as assigned now.
 //!
 //! Must not depend on: other resource modules but `passes` (a re-issued pass is shown as a
 //! revoked one is).
@@ -13,7 +14,7 @@ use crate::extract::{ApiJson, ApiQuery, Call};
 use crate::wire::{Answer, time_text};
 use axum::Json;
 use safeconduct_domain::*;
-use safeconduct_keys::passes::FieldKit;
+use safeconduct_keys::passes::{FieldKit, KitPlaces};
 use safeconduct_pass::{KeyId, Tier};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/api/operations/{op}/keys", Roles(ANY_ROLE), ph::keys, "The operation's public pass keys as COSE_Key" => json::<KeySetOut>(200)),
         endpoint!(POST "/api/operations/{op}/keys/rotate", Roles(COORDINATOR), ph::rotate_keys, "Replace the signing key; a compromised key revokes every pass it signed, optionally re-issued at once", body: RotateIn => json::<RotationOut>(200)),
         endpoint!(GET "/api/operations/{op}/status-list", Roles(ANY_ROLE), ph::status_list, "The signed revocation status list, for field devices to refresh" => json::<StatusListOut>(200)),
-        endpoint!(GET "/api/operations/{op}/field-kit", Roles(FIELD_KIT), ph::field_kit, "Keys, the caller's tier key and the status list, to verify passes offline (coordinators name the tier of the device they provision)", query: ["tier"] => json::<safeconduct_keys::passes::FieldKit>(200)),
+        endpoint!(GET "/api/operations/{op}/field-kit", Roles(FIELD_KIT), ph::field_kit, "Keys, the tier keys of the caller's places and the status list, to verify passes offline. Escort and gate devices get the keys of the places assigned to them now (rv= or gate= narrows to one of them); a coordinator provisioning a device names its tier and place: tier=checkpoint&rv=ID or tier=gate&gate=ID", query: ["tier", "rv", "gate"] => json::<safeconduct_keys::passes::FieldKit>(200)),
     ]
 }
 
@@ -109,6 +110,8 @@ pub async fn status_list(call: Call) -> Answer<StatusListOut> {
 #[serde(deny_unknown_fields)]
 pub struct KitQuery {
     tier: Option<String>,
+    rv: Option<i64>,
+    gate: Option<i64>,
 }
 
 pub async fn field_kit(call: Call, ApiQuery(q): ApiQuery<KitQuery>) -> Answer<FieldKit> {
@@ -121,24 +124,76 @@ pub async fn field_kit(call: Call, ApiQuery(q): ApiQuery<KitQuery>) -> Answer<Fi
         Some(_) => return Err(ApiError::invalid("tier", "expected checkpoint or gate")),
     };
     let role = caller.role;
-    if role != Role::Coordinator && tier.is_some_and(|t| t != own_tier(role)) {
-        return Err(ApiError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "forbidden",
-            "a field device receives the key of its own tier only",
-        ));
-    }
-    if role == Role::Coordinator && tier.is_none() {
-        return Err(ApiError::invalid(
-            "tier",
-            "a coordinator provisioning a device names its tier: checkpoint or gate",
-        ));
-    }
+    let places = if role == Role::Coordinator {
+        provisioned(tier, q.rv, q.gate)?
+    } else {
+        if tier.is_some_and(|t| t != own_tier(role)) {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "forbidden",
+                "a field device receives the keys of its own tier only",
+            ));
+        }
+        match own_tier(role) {
+            Tier::Checkpoint => {
+                if q.gate.is_some() {
+                    return Err(ApiError::invalid(
+                        "gate",
+                        "an escort device's kit is for rendezvous points: name one of yours with rv=ID, or none for all of them",
+                    ));
+                }
+                let mine = caller.current_rvs()?;
+                let rvs = match q.rv.map(RvId) {
+                    Some(rv) => caller.may_act_at_rv(rv).map(|()| vec![rv])?,
+                    None => mine.to_vec(),
+                };
+                KitPlaces::Rvs(rvs)
+            }
+            Tier::Gate => {
+                if q.rv.is_some() {
+                    return Err(ApiError::invalid(
+                        "rv",
+                        "a gate device's kit is for gates: name one of yours with gate=ID, or none for all of them",
+                    ));
+                }
+                let mine = caller.current_gates()?;
+                let gates = match q.gate.map(GateId) {
+                    Some(gate) => caller.may_act_at_gate(gate).map(|()| vec![gate])?,
+                    None => mine.to_vec(),
+                };
+                KitPlaces::Gates(gates)
+            }
+        }
+    };
     let keyring = app.keyring().clone();
     let kit = app
-        .run(move |s| keyring.field_kit(s, op, role, tier, crate::now()))
+        .run(move |s| keyring.field_kit(s, op, role, &places, crate::now()))
         .await?;
     Ok(Json(kit))
+}
+
+/// The places of a device a coordinator provisions: its tier and one place of that tier.
+fn provisioned(
+    tier: Option<Tier>,
+    rv: Option<i64>,
+    gate: Option<i64>,
+) -> Result<KitPlaces, ApiError> {
+    match (tier, rv, gate) {
+        (None, ..) => Err(ApiError::invalid(
+            "tier",
+            "a coordinator provisioning a device names its tier and place: tier=checkpoint&rv=ID or tier=gate&gate=ID",
+        )),
+        (Some(Tier::Checkpoint), Some(rv), None) => Ok(KitPlaces::Rvs(vec![RvId(rv)])),
+        (Some(Tier::Gate), None, Some(gate)) => Ok(KitPlaces::Gates(vec![GateId(gate)])),
+        (Some(Tier::Checkpoint), ..) => Err(ApiError::invalid(
+            "rv",
+            "a checkpoint kit names its rendezvous point with rv=ID, and no gate",
+        )),
+        (Some(Tier::Gate), ..) => Err(ApiError::invalid(
+            "gate",
+            "a gate kit names its gate with gate=ID, and no rv",
+        )),
+    }
 }
 
 fn own_tier(role: Role) -> Tier {
