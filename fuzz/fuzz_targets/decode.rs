@@ -20,8 +20,8 @@ fn fixture() -> &'static Fixture {
             keys: vec![issuer.public()],
             verifier: Verifier {
                 keys: vec![issuer.public()],
-                checkpoint: Some(TierKey::from_secret(Tier::Checkpoint, &[8; 32])),
-                gate: Some(TierKey::from_secret(Tier::Gate, &[9; 32])),
+                checkpoint: vec![TierSecret::from_bytes(Tier::Checkpoint, &[8; 32]).key_for(1)],
+                gate: vec![TierSecret::from_bytes(Tier::Gate, &[9; 32]).key_for(1)],
                 status: Some(StatusList::verify(&status.sign(&issuer), &[issuer.public()]).unwrap()),
                 policy: StalePolicy::default(),
             },
@@ -36,8 +36,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(f.verifier.verify_batch(&[data, data], &check).iter().all(|v| !v.outcome.is_valid()));
     if let Ok(text) = std::str::from_utf8(data) {
         assert!(!f.verifier.verify_text(text, &check).outcome.is_valid());
-        let prefixed = format!("SC1:{text}");
-        assert!(!f.verifier.verify_text(&prefixed, &check).outcome.is_valid());
+        for prefix in [TEXT_PREFIX, OLD_TEXT_PREFIX] {
+            let prefixed = format!("{prefix}{text}");
+            assert!(!f.verifier.verify_text(&prefixed, &check).outcome.is_valid());
+        }
     }
     let _ = StatusList::verify(data, &f.keys);
     let _ = PublicKey::from_cose_key(data);

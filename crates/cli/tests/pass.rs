@@ -130,25 +130,40 @@ fn a_pass_is_issued_verified_offline_from_text_and_image_and_refused_after_a_com
     let out = issue(&["--png", png_arg]);
     assert!(out.status.success(), "{}", text(&out));
     let pass = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert!(pass.starts_with("SC1:"), "{pass}");
+    assert!(pass.starts_with("SC2:"), "{pass}");
 
-    // An escort device's field kit, written (again) from the store.
-    let write_kit = || {
-        let out = run(
-            &[
-                "pass",
-                "kit",
-                "--operation",
-                "1",
-                "--tier",
-                "checkpoint",
-                "--out",
-                kit_arg,
-            ],
-            data,
-        );
-        assert!(out.status.success(), "{}", text(&out));
+    // An escort device's field kit for its RV, written (again) from the store. A kit names the
+    // places of the device it is for.
+    let kit_for = |places: &[&str]| {
+        let mut args = vec!["pass", "kit", "--operation", "1", "--out", kit_arg];
+        args.extend_from_slice(places);
+        run(&args, data)
     };
+    let write_kit = || {
+        let out = kit_for(&["--tier", "checkpoint", "--rv", rv.as_str()]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(
+            text(&out).contains(&format!("rendezvous point(s) {rv}")),
+            "{}",
+            text(&out)
+        );
+    };
+    for wrong in [
+        &["--tier", "checkpoint"][..],
+        &["--tier", "checkpoint", "--rv", rv.as_str(), "--gate", "1"],
+        &["--tier", "gate", "--rv", rv.as_str()],
+    ] {
+        let out = kit_for(wrong);
+        assert!(!out.status.success(), "{wrong:?}");
+        assert!(text(&out).contains("kit is for"), "{}", text(&out));
+    }
+    let out = kit_for(&["--tier", "checkpoint", "--rv", "987654"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("rendezvous point 987654 not found"),
+        "{}",
+        text(&out)
+    );
     write_kit();
 
     // The checkpoint, offline: the text, then the QR image, with the holder's document.
@@ -206,9 +221,27 @@ fn a_pass_is_issued_verified_offline_from_text_and_image_and_refused_after_a_com
         "{}",
         text(&out)
     );
-    let out = verify(&["SC1:NOT A PASS"]);
+    let out = verify(&["SC2:NOT A PASS"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).starts_with("not_a_pass"), "{}", text(&out));
+    // A kit of the previous format is refused with what to do.
+    let kit_text = std::fs::read_to_string(&kit).unwrap();
+    let old_kit = data.join("old-kit.json");
+    std::fs::write(
+        &old_kit,
+        kit_text.replace("safeconduct-field-kit/2", "safeconduct-field-kit/1"),
+    )
+    .unwrap();
+    let out = run(
+        &["pass", "verify", "--kit", old_kit.to_str().unwrap(), &pass],
+        data,
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("fetch a new field kit"),
+        "{}",
+        text(&out)
+    );
 
     // The key is compromised: rotate, re-issue in the same command, and a fresh kit refuses
     // the old pass and admits the new one.

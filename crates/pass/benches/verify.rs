@@ -92,8 +92,49 @@ fn v1_binding(kid: KeyId, index: u64, document: &str, year: u16) -> [u8; 8] {
     h.finalize()[..8].try_into().unwrap()
 }
 
+/// Nanoseconds this thread has run on a CPU (Linux: /proc/thread-self/schedstat), so that a
+/// guess's cost is stated in CPU time whatever else the machine is running.
+fn thread_cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
+/// Prints the CPU time of one holder binding (one guess) and the guessing cost of the
+/// smallest document space bound: 10^8 numbers times 81 birth years.
+fn guessing_cost() {
+    const RUNS: u32 = 20;
+    let (Some(start), wall) = (thread_cpu_ns(), std::time::Instant::now()) else {
+        eprintln!("no thread CPU clock here: guessing cost not measured");
+        return;
+    };
+    for i in 0..RUNS {
+        black_box(holder_binding(
+            KeyId([1, 2, 3, 4]),
+            i as u64,
+            "P1234567",
+            Some(1984),
+        ));
+    }
+    let cpu = (thread_cpu_ns().unwrap() - start) as f64 / 1e9 / RUNS as f64;
+    let wall = wall.elapsed().as_secs_f64() / RUNS as f64;
+    let year = 365.25 * 86_400.0;
+    let guesses = 1e8 * 81.0;
+    eprintln!(
+        "holder binding ({HOLDER_ITERATIONS} PBKDF2 iterations): {:.1} ms CPU, {:.1} ms wall, {:.0} ns CPU an iteration",
+        cpu * 1e3,
+        wall * 1e3,
+        cpu * 1e9 / HOLDER_ITERATIONS as f64
+    );
+    eprintln!(
+        "guessing 10^8 numbers x 81 birth years: {:.1} CPU-core-years; 4x the wall time (phone): {:.0} ms",
+        guesses * cpu / year,
+        4.0 * wall * 1e3
+    );
+}
+
 fn bench(c: &mut Criterion) {
     sizes();
+    guessing_cost();
     let (verifier, texts) = setup();
     let check = Check {
         now: NOW,
