@@ -1,6 +1,8 @@
-//! The keys of an operation's passes: Ed25519 issuer keys that sign, AES-256-GCM tier keys
-//! that hide each tier from every reader but its own, and the key encryption key that wraps
-//! both for storage. Secrets are zeroised when dropped and have no `Debug` that shows them.
+//! The keys of an operation's passes: Ed25519 issuer keys that sign; tier secrets, from which
+//! one AES-256-GCM key per tier and rendezvous point is derived, so each tier of a pass opens
+//! only for the readers of its own RV; and the key encryption key that wraps issuer keys and
+//! tier secrets for storage. Secrets are zeroised when dropped and have no `Debug` that shows
+//! them.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
