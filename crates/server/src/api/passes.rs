@@ -40,7 +40,7 @@ pub struct PassOut {
     #[schemars(with = "String")]
     pub state: store::PassState,
     pub issued_at: String,
-    /// `SC1:` and the base45 of the signed bytes.
+    /// `SC2:` and the base45 of the signed bytes (pass format version 2).
     pub text: String,
     /// Size of the signed bytes.
     pub bytes: usize,
