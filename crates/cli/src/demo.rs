@@ -312,7 +312,7 @@ pub fn seed(
                         step(
                             r,
                             CaseRequest::Board {
-                                flight: flights[0].id,
+                                flight: Some(flights[0].id),
                             },
                         )?;
                     }
@@ -351,7 +351,10 @@ pub fn print_logins(l: &Logins, addr: SocketAddr) {
         "safeconduct demo: operation {} — {} households, {} people",
         l.operation, l.households, l.people
     );
-    println!("  API:     http://{addr}/api/  (OpenAPI: http://{addr}/api/openapi.json)");
+    println!(
+        "  API:     http://{addr}/api/openapi.json  (every endpoint, its roles and its answers)"
+    );
+    println!("  health:  http://{addr}/healthz");
     println!(
         "  sign in: curl -s -X POST http://{addr}/api/sessions -H 'content-type: application/json' \\"
     );

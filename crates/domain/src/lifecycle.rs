@@ -20,7 +20,9 @@ pub struct CaseState {
     pub gate: Option<GateId>,
     pub batch: Option<BatchId>,
     pub flight: Option<FlightId>,
-    /// Whether every member has at least one identity document attached.
+    /// Whether every member has at least one identity document attached, a minor's being
+    /// possibly a documented adult's of the same household (a child listed on a parent's
+    /// passport).
     pub all_members_documented: bool,
 }
 
@@ -68,8 +70,10 @@ pub enum Command {
         gate: GateId,
     },
     Manifest(FlightLoad),
+    /// Boarding the flight the household is manifested on; a flight named here must be that
+    /// one (`None`: the manifest decides).
     Board {
-        flight: FlightId,
+        flight: Option<FlightId>,
     },
     Withdraw,
     MarkNoShow,
@@ -118,7 +122,7 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
         Command::VerifyDocuments => {
             if !case.all_members_documented {
                 return Err(DomainError::conflict(
-                    "every member needs an identity document before documents can be verified",
+                    "every adult member needs an identity document, and every minor one of their own or a documented adult in the household, before documents can be verified",
                 ));
             }
         }
@@ -195,7 +199,9 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
             next.flight = Some(f.flight);
         }
         Command::Board { flight } => {
-            held_is(case.flight, *flight, "is manifested on flight")?;
+            if let Some(flight) = flight {
+                held_is(case.flight, *flight, "is manifested on flight")?;
+            }
         }
         Command::MarkUnaccounted { batch } => {
             held_is(case.batch, *batch, "is in batch")?;

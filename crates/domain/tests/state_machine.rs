@@ -53,8 +53,9 @@ fn command() -> impl Strategy<Value = Command> {
             manifested_people: m
         })),
         Just(Command::Board {
-            flight: FlightId(1)
+            flight: Some(FlightId(1))
         }),
+        Just(Command::Board { flight: None }),
         Just(Command::Withdraw),
         Just(Command::MarkNoShow),
         Just(Command::MarkUnaccounted { batch: BatchId(1) }),

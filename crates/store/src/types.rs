@@ -134,16 +134,38 @@ pub struct Household {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CaseRequest {
     VerifyDocuments,
-    DecideEligible { category: EligibilityCategory },
-    Reject { reason: Text },
-    Assign { window: WindowId },
-    Reassign { window: WindowId },
-    AdmitAtRv { rv: RvId },
-    ArriveAtGate { batch: BatchId },
-    Process { gate: GateId },
-    Manifest { flight: FlightId },
-    Board { flight: FlightId },
-    Withdraw { reason: Text },
+    DecideEligible {
+        category: EligibilityCategory,
+    },
+    Reject {
+        reason: Text,
+    },
+    Assign {
+        window: WindowId,
+    },
+    Reassign {
+        window: WindowId,
+    },
+    AdmitAtRv {
+        rv: RvId,
+    },
+    ArriveAtGate {
+        batch: BatchId,
+    },
+    Process {
+        gate: GateId,
+    },
+    Manifest {
+        flight: FlightId,
+    },
+    /// Boarding: the flight is the one the household is manifested on; when named, it must
+    /// be that one.
+    Board {
+        flight: Option<FlightId>,
+    },
+    Withdraw {
+        reason: Text,
+    },
     MarkNoShow,
 }
 

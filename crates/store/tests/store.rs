@@ -529,7 +529,7 @@ fn counts_always_add_up_in_the_store(backend: Backend) {
                         5 => CaseRequest::ArriveAtGate { batch: batches.last().copied().unwrap_or(BatchId(1)) },
                         6 => CaseRequest::Process { gate: s.gate },
                         7 => CaseRequest::Manifest { flight: s.flight },
-                        8 => CaseRequest::Board { flight: s.flight },
+                        8 => CaseRequest::Board { flight: Some(s.flight) },
                         9 => CaseRequest::Withdraw { reason: Text::parse("reason", "stays", 10).unwrap() },
                         10 => CaseRequest::MarkNoShow,
                         11 => CaseRequest::Reassign { window: s.windows[(c + 1) % 2] },

@@ -10,7 +10,7 @@ use crate::auth::OperationCaller;
 use crate::endpoints::{
     Access::Roles, CASEWORK, COORDINATOR, ESCORT, Endpoint, GATE, MANIFEST, NO_SHOW, endpoint, json,
 };
-use crate::extract::{ApiJson, Call};
+use crate::extract::{ApiJson, Call, OptionalJson};
 use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text};
 use crate::{ApiError, App};
 use axum::Json;
@@ -30,7 +30,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/operations/{op}/households/{reference}/no-show", Roles(NO_SHOW), h::no_show, "Mark a household that missed its window" => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/rv-arrival", Roles(ESCORT), h::rv_arrival, "Admit a household at its rendezvous point", body: RvArrivalIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/processed", Roles(GATE), h::processed, "Record that an arrived household was processed at the gate", body: ProcessIn => json::<StepOut>(200)),
-        endpoint!(POST "/api/operations/{op}/households/{reference}/boarded", Roles(MANIFEST), h::boarded, "Record that a manifested household boarded", body: FlightChoice => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/boarded", Roles(MANIFEST), h::boarded, "Record that a manifested household boarded the flight it is manifested on (the body may be left out)", body: BoardIn => json::<StepOut>(200)),
     ]
 }
 
@@ -70,10 +70,13 @@ pub struct ProcessIn {
     pub gate_id: i64,
 }
 
-#[derive(Deserialize, JsonSchema)]
+/// What boarding may say: nothing (the body may be left out: the household boards the flight it
+/// is manifested on), or the flight, which must be that one.
+#[derive(Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
-pub struct FlightChoice {
-    pub flight_id: i64,
+pub struct BoardIn {
+    /// The flight boarded; when given, it must be the one on the household's manifest.
+    pub flight_id: Option<i64>,
 }
 
 /// Applies one lifecycle step to the case with this reference, in the caller's operation.
@@ -165,8 +168,8 @@ pub async fn processed(call: Call<CasePath>, ApiJson(body): ApiJson<ProcessIn>) 
 
 pub async fn boarded(
     call: Call<CasePath>,
-    ApiJson(body): ApiJson<FlightChoice>,
+    OptionalJson(body): OptionalJson<BoardIn>,
 ) -> Answer<StepOut> {
-    let flight = FlightId(body.flight_id);
+    let flight = body.unwrap_or_default().flight_id.map(FlightId);
     step_on(call, CaseRequest::Board { flight }).await
 }

@@ -86,8 +86,9 @@ pub(crate) fn register(
             let fields = PersonFields::of(m);
             let (phone_index, name_index) = fields.indexes(&key)?;
             db.exec(
-                "INSERT INTO people (id, household_id, operation_id, sealed, phone_index, name_index)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO people (id, household_id, operation_id, sealed, phone_index, name_index,
+                                     minor)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 p![
                     person.0,
                     id.0,
@@ -95,6 +96,7 @@ pub(crate) fn register(
                     key.seal(Record::Person, person.0, &fields),
                     phone_index,
                     name_index,
+                    m.may_be_minor_at(actor.at),
                 ],
             )?;
             for d in m.documents() {

@@ -129,7 +129,10 @@ pub(crate) fn apply(
                 p![size, flight.0],
             )?;
         }
-        CaseRequest::Board { flight } => {
+        CaseRequest::Board { .. } => {
+            let flight = next
+                .flight
+                .ok_or_else(|| StoreError::Internal("a boarded case holds no flight".into()))?;
             db.exec(
                 "UPDATE flights SET boarded_people = boarded_people + $1 WHERE id = $2",
                 p![size, flight.0],

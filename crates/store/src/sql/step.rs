@@ -204,7 +204,10 @@ pub(crate) fn load_case(
             "SELECT h.id, h.stage, h.size, h.window_id, h.rv_id, h.gate_id, h.batch_id, h.flight_id,
                     h.version,
                     NOT EXISTS (SELECT 1 FROM people p WHERE p.household_id = h.id
-                                AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.person_id = p.id))
+                                AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.person_id = p.id)
+                                AND NOT (p.minor AND EXISTS (
+                                    SELECT 1 FROM people g JOIN documents gd ON gd.person_id = g.id
+                                    WHERE g.household_id = h.id AND NOT g.minor)))
              FROM households h WHERE h.operation_id = $1 AND h.reference = $2",
             p![op.0, reference.as_str()],
         )?
