@@ -16,6 +16,9 @@ use safeconduct_domain::model::{EligibilityCategory, PriorityFlag};
 use safeconduct_domain::values::{PhoneNumber, Timestamp};
 use safeconduct_domain::*;
 
+/// Draws of a case reference that may find it taken before registration gives up.
+const MOST_REFERENCE_DRAWS: u32 = 32;
+
 pub(crate) fn register(
     db: &mut dyn Db,
     vault: &Vault,
@@ -37,6 +40,7 @@ pub(crate) fn register(
     let mut document_ids = db.next_ids("documents", documents)?.into_iter();
     let mut out = Vec::with_capacity(households.len());
     for h in households {
+        let mut draws = 0;
         let reference = loop {
             let r = references();
             if db
@@ -47,6 +51,15 @@ pub(crate) fn register(
                 .is_none()
             {
                 break r;
+            }
+            // Eight random bytes collide by chance once in a lifetime: a source that keeps
+            // drawing used references is broken, and the whole batch is refused.
+            draws += 1;
+            if draws == MOST_REFERENCE_DRAWS {
+                return Err(StoreError::Internal(format!(
+                    "{MOST_REFERENCE_DRAWS} case references drawn in a row were already in use; \
+                     the random source is broken"
+                )));
             }
         };
         let priorities = h
