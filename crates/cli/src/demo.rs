@@ -280,7 +280,7 @@ pub fn seed(
         keyring.issue(store, op, r, &actor)?;
         let admitted = admitted_by_rv.entry(rv).or_default();
         if rv == rvs[0] && admitted.len() < 40 {
-            step(r, CaseRequest::AdmitAtRv { rv })?;
+            step(r, CaseRequest::AdmitAtRv { rv, pass: None })?;
             admitted.push(r.clone());
         }
     }

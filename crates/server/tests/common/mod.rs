@@ -313,6 +313,8 @@ impl TestApp {
             .create(Role::Coordinator, "/api/operations/{op}/rvs", rv)
             .await;
         let rv = rv["id"].as_i64().unwrap();
+        // The escort party accepts through an escort assigned to the point.
+        self.assign("escort", &[rv], &[]).await;
         let accepted = self.rv_step(Role::Escort, rv, "accept").await;
         assert_eq!(accepted["status"], "agreed");
         self.rv_step(Role::Coordinator, rv, "activate").await;
