@@ -166,8 +166,8 @@ impl Caller {
         }
     }
 
-    /// A batch named in the path, leaving `rv` for `gate`: one the caller may see neither end
-    /// of (the escort its RV, gate staff its gate) is not found for them.
+    /// A batch named in the path: one whose end the caller works at (the escort its RV, gate
+    /// staff its gate) is theirs to see; any other is not found for them.
     pub fn sees_batch(&self, batch: &store::Batch) -> Result<(), ApiError> {
         match &self.places {
             Some(p) if !p.include(self.role, Some(batch.rv), Some(batch.gate)) => {
