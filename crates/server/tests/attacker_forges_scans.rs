@@ -28,14 +28,7 @@ async fn two_rendezvous_points(backend: Backend) -> Field {
         app.register_with_pass(1, &format!("0700 310 {i:03}"), p.window)
             .await;
     }
-    let rv_b = json!({
-        "name": "RV Bravo", "location": { "lat": 60.16, "lon": 24.94 }, "landmark": "the old kiosk"
-    });
-    let rv_b = app
-        .create(Role::Coordinator, "/api/operations/{op}/rvs", rv_b)
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let rv_b = app.propose_rv("RV Bravo").await;
     let intruder = app.add_user("escort2", Role::Escort).await;
     app.assign("escort2", &[rv_b], &[]).await;
     Field {

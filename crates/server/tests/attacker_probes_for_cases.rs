@@ -72,11 +72,7 @@ struct Scene {
 
 async fn scene(backend: Backend) -> Scene {
     let (app, a) = spawn_app_with_places(backend, 20, 20).await;
-    let rv = |name: &str| json!({ "name": name, "location": { "lat": 60.16, "lon": 24.94 }, "landmark": "a kiosk" });
-    let rvs = "/api/operations/{op}/rvs";
-    let rv_b = app.create(Role::Coordinator, rvs, rv("RV Bravo")).await["id"]
-        .as_i64()
-        .unwrap();
+    let rv_b = app.propose_rv("RV Bravo").await;
     let escort_b = app.add_user("escort-b", Role::Escort).await;
     app.assign("escort-b", &[rv_b], &[]).await;
     let accept = format!("/api/operations/{{op}}/rvs/{rv_b}/accept");
@@ -100,9 +96,7 @@ async fn scene(backend: Backend) -> Scene {
         time_text(Timestamp(now + 3600)),
     );
     let window_b = app.add_window(rv_b, &start, &end, 20).await;
-    let rv_c = app.create(Role::Coordinator, rvs, rv("RV Charlie")).await["id"]
-        .as_i64()
-        .unwrap();
+    let rv_c = app.propose_rv("RV Charlie").await;
     Scene {
         app,
         a,
@@ -114,18 +108,28 @@ async fn scene(backend: Backend) -> Scene {
     }
 }
 
+/// One probe: who asks, how, and about what; `{id}` in the path or the body stands for the
+/// identifier asked about, which answers name as `{named}{id}` ("case " is not written:
+/// answers name a case by its bare reference).
+struct Probe<'a> {
+    token: &'a str,
+    method: Method,
+    path: &'a str,
+    body: Option<Value>,
+    named: &'a str,
+}
+
 impl Scene {
-    /// Asserts that `role` gets the same answer about `outside` as about `absent`, for the
-    /// request `method path` where `{id}` stands for each in turn (in the path or the body).
-    async fn same_answer(
-        &self,
-        token: &str,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-        outside: &str,
-        absent: &str,
-    ) {
+    /// Asserts that the probe gets the same answer about `outside` as about `absent`: 404,
+    /// and nothing else differs but the identifier.
+    async fn same_answer(&self, probe: Probe<'_>, outside: &str, absent: &str) {
+        let Probe {
+            token,
+            method,
+            path,
+            body,
+            named,
+        } = probe;
         let fill = |id: &str| {
             let path = path.replace("{id}", id);
             let body = body
@@ -135,8 +139,25 @@ impl Scene {
         };
         let (path_o, body_o) = fill(outside);
         let (path_a, body_a) = fill(absent);
-        let seen = answer(&self.app, token, method.clone(), &path_o, body_o, outside).await;
-        let none = answer(&self.app, token, method.clone(), &path_a, body_a, absent).await;
+        let asked = |id: &str| format!("{named}{id}");
+        let seen = answer(
+            &self.app,
+            token,
+            method.clone(),
+            &path_o,
+            body_o,
+            &asked(outside),
+        )
+        .await;
+        let none = answer(
+            &self.app,
+            token,
+            method.clone(),
+            &path_a,
+            body_a,
+            &asked(absent),
+        )
+        .await;
         assert_eq!(
             seen, none,
             "{method} {path}: {outside} (outside) and {absent} (absent)"
@@ -164,21 +185,23 @@ async fn an_escort_learns_nothing_of_cases_outside_their_places(backend: Backend
     let escort = s.token(Role::Escort);
     let here = json!({ "rv_id": s.a.rv });
     for outside in [&at_b, &unplaced] {
-        for (step, body) in [("rv-arrival", Some(here.clone())), ("no-show", None)] {
-            let path = format!("{}/{step}", case("{id}"));
-            s.same_answer(&escort, Method::POST, &path, body, outside, NO_CASE)
-                .await;
-        }
+        let rv_arrival = format!("{}/rv-arrival", case("{id}"));
+        let no_show = format!("{}/no-show", case("{id}"));
         let depart = json!({ "rv_id": s.a.rv, "gate_id": s.a.gate, "households": ["{id}"] });
-        s.same_answer(
-            &escort,
-            Method::POST,
-            "/api/operations/{op}/batches",
-            Some(depart),
-            outside,
-            NO_CASE,
-        )
-        .await;
+        for (path, body) in [
+            (rv_arrival.as_str(), Some(here.clone())),
+            (no_show.as_str(), None),
+            ("/api/operations/{op}/batches", Some(depart)),
+        ] {
+            let probe = Probe {
+                token: &escort,
+                method: Method::POST,
+                path,
+                body,
+                named: "",
+            };
+            s.same_answer(probe, outside, NO_CASE).await;
+        }
     }
     // Nothing happened to them.
     let at_b_now = s.app.get(Role::Coordinator, &case(&at_b)).await;
@@ -218,39 +241,26 @@ async fn batches_outside_the_callers_places_do_not_exist_for_them(backend: Backe
         .await;
     assert_eq!(status, StatusCode::CREATED, "{batch}");
     let batch = batch["id"].as_i64().unwrap();
-    let absent = absent_like(batch);
-    let asked = |id: i64| format!("batch {id}");
+    let (outside, absent) = (batch.to_string(), absent_like(batch).to_string());
     let by_id = "/api/operations/{op}/batches/{id}";
+    let (arrivals, close) = (format!("{by_id}/arrivals"), format!("{by_id}/close"));
     let gate = s.token(Role::Gate);
     let escort = s.token(Role::Escort);
     let arrival = Some(json!({ "reference": at_b }));
     for (token, method, path, body) in [
-        (&gate, Method::GET, by_id.to_string(), None),
-        (&escort, Method::GET, by_id.to_string(), None),
-        (&gate, Method::POST, format!("{by_id}/arrivals"), arrival),
-        (&gate, Method::POST, format!("{by_id}/close"), None),
+        (&gate, Method::GET, by_id, None),
+        (&escort, Method::GET, by_id, None),
+        (&gate, Method::POST, arrivals.as_str(), arrival),
+        (&gate, Method::POST, close.as_str(), None),
     ] {
-        let at = |id: i64| path.replace("{id}", &id.to_string());
-        let seen = answer(
-            &s.app,
+        let probe = Probe {
             token,
-            method.clone(),
-            &at(batch),
-            body.clone(),
-            &asked(batch),
-        )
-        .await;
-        let none = answer(
-            &s.app,
-            token,
-            method.clone(),
-            &at(absent),
+            method,
+            path,
             body,
-            &asked(absent),
-        )
-        .await;
-        assert_eq!(seen, none, "{method} {path}");
-        assert_eq!(seen.status, StatusCode::NOT_FOUND, "{seen:?}");
+            named: "batch ",
+        };
+        s.same_answer(probe, &outside, &absent).await;
     }
 }
 
@@ -264,28 +274,15 @@ async fn rendezvous_points_outside_an_escorts_places_do_not_exist_for_them(backe
         (s.rv_c, Method::POST, "accept"),
     ] {
         let path = format!("/api/operations/{{op}}/rvs/{{id}}/{step}");
-        let (o, a) = (outside.to_string(), absent_like(outside).to_string());
-        let asked = |id: &str| format!("rendezvous point {id}");
-        let seen = answer(
-            &s.app,
-            &escort,
-            method.clone(),
-            &path.replace("{id}", &o),
-            None,
-            &asked(&o),
-        )
-        .await;
-        let none = answer(
-            &s.app,
-            &escort,
-            method.clone(),
-            &path.replace("{id}", &a),
-            None,
-            &asked(&a),
-        )
-        .await;
-        assert_eq!(seen, none, "{method} {path} with {o} and {a}");
-        assert_eq!(seen.status, StatusCode::NOT_FOUND, "{seen:?}");
+        let probe = Probe {
+            token: &escort,
+            method,
+            path: &path,
+            body: None,
+            named: "rendezvous point ",
+        };
+        let absent = absent_like(outside).to_string();
+        s.same_answer(probe, &outside.to_string(), &absent).await;
     }
     // The proposal is still awaiting the escort party, and no escort sees it in a list.
     let rvs = s
@@ -313,17 +310,14 @@ async fn a_user_name_of_another_operation_is_not_revealed(backend: Backend) {
     let s = scene(backend).await;
     // "outsider" holds a role in another operation only; "nobody00" does not exist.
     let coordinator = s.token(Role::Coordinator);
-    let body = json!({ "rv_ids": [s.a.rv] });
-    let path = "/api/operations/{op}/users/{id}/places";
-    s.same_answer(
-        &coordinator,
-        Method::PUT,
-        path,
-        Some(body),
-        "outsider",
-        "nobody00",
-    )
-    .await;
+    let probe = Probe {
+        token: &coordinator,
+        method: Method::PUT,
+        path: "/api/operations/{op}/users/{id}/places",
+        body: Some(json!({ "rv_ids": [s.a.rv] })),
+        named: "",
+    };
+    s.same_answer(probe, "outsider", "nobody00").await;
     // A user of this operation who holds no field role is still told why.
     let (status, value) = s
         .app

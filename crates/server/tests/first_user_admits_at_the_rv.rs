@@ -136,14 +136,7 @@ async fn a_household_an_hour_and_forty_minutes_early_is_refused(backend: Backend
 async fn a_household_at_the_wrong_rendezvous_point_is_refused(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 20, 20).await;
     // The escort works at two points; the household's pass is for the first.
-    let rv_b = json!({
-        "name": "RV Bravo", "location": { "lat": 60.16, "lon": 24.94 }, "landmark": "the old kiosk"
-    });
-    let rv_b = app
-        .create(Role::Coordinator, "/api/operations/{op}/rvs", rv_b)
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let rv_b = app.propose_rv("RV Bravo").await;
     app.assign("escort", &[p.rv, rv_b], &[]).await;
     app.rv_step(Role::Escort, rv_b, "accept").await;
     app.rv_step(Role::Coordinator, rv_b, "activate").await;
