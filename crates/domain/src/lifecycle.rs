@@ -2,9 +2,11 @@
 //! allowed with the facts of the case. Which stage may follow which is [`Stage::after`]
 //! (stage.rs); nothing else in the system changes a stage.
 
+use crate::admission::PresentedPass;
 use crate::error::DomainError;
 use crate::ids::{BatchId, FlightId, GateId, RvId, WindowId};
 use crate::model::{FlightLoad, GateStatus, WindowLoad};
+use crate::values::Timestamp;
 use std::fmt;
 
 pub use crate::stage::{Stage, Step};
@@ -51,8 +53,12 @@ pub enum Command {
     Assign(WindowLoad),
     Reassign(WindowLoad),
     IssuePass,
+    /// Admission at `rv` at the moment `at`, of a household presenting `pass` (none when the
+    /// household holds no pass): the rule is [`crate::admission::admit`].
     AdmitAtRv {
         rv: RvId,
+        pass: Option<PresentedPass>,
+        at: Timestamp,
     },
     DepartInEscort {
         batch: BatchId,
@@ -151,8 +157,13 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
             next.window = Some(w.window);
             next.rv = Some(w.rv);
         }
-        Command::AdmitAtRv { rv } => {
-            held_is(case.rv, *rv, "is expected at rendezvous point")?;
+        Command::AdmitAtRv { rv, pass, at } => {
+            let Some(pass) = pass else {
+                return Err(DomainError::conflict(
+                    "this household holds no pass; a coordinator issues one first",
+                ));
+            };
+            crate::admission::admit(pass, *rv, *at)?;
         }
         Command::DepartInEscort {
             batch,

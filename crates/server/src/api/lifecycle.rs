@@ -62,6 +62,10 @@ pub struct WindowChoice {
 #[serde(deny_unknown_fields)]
 pub struct RvArrivalIn {
     pub rv_id: i64,
+    /// The index of the pass shown, as the escort's scanner read it. The pass must be the
+    /// household's valid pass; without it, the household's latest pass is checked.
+    #[schemars(range(min = 0))]
+    pub pass_index: Option<i64>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -79,7 +83,9 @@ pub struct BoardIn {
     pub flight_id: Option<i64>,
 }
 
-/// Applies one lifecycle step to the case with this reference, in the caller's operation.
+/// Applies one lifecycle step to the case with this reference, in the caller's operation. The
+/// store loads the case for the caller: a case outside an escort's or gate user's places is
+/// not found for them, exactly as a reference that names no case.
 pub async fn step(
     app: App,
     caller: OperationCaller,
@@ -139,15 +145,8 @@ pub async fn withdraw(call: Call<CasePath>, ApiJson(body): ApiJson<ReasonIn>) ->
     step_on(call, CaseRequest::Withdraw { reason }).await
 }
 
+/// An escort marks only cases of their RVs; the store does not find the others for them.
 pub async fn no_show(call: Call<CasePath>) -> Answer<StepOut> {
-    if call.caller.places.is_some() {
-        let id = call.caller.operation;
-        let reference = CaseReference::parse(&call.path.reference)?;
-        // A case with no RV yet cannot miss a window: the lifecycle refuses it below.
-        if let Some(rv) = call.app.run(move |s| s.household(id, &reference)).await?.rv {
-            call.caller.may_act_at_rv(rv)?;
-        }
-    }
     step_on(call, CaseRequest::MarkNoShow).await
 }
 
@@ -157,7 +156,11 @@ pub async fn rv_arrival(
 ) -> Answer<StepOut> {
     let rv = RvId(body.rv_id);
     call.caller.may_act_at_rv(rv)?;
-    step_on(call, CaseRequest::AdmitAtRv { rv }).await
+    if body.pass_index.is_some_and(|i| i < 0) {
+        return Err(ApiError::invalid("pass_index", "must be 0 or more"));
+    }
+    let pass = body.pass_index;
+    step_on(call, CaseRequest::AdmitAtRv { rv, pass }).await
 }
 
 pub async fn processed(call: Call<CasePath>, ApiJson(body): ApiJson<ProcessIn>) -> Answer<StepOut> {

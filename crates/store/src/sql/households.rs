@@ -274,7 +274,7 @@ pub(crate) fn attach_document(
     d: &NewDocument,
     actor: &Actor,
 ) -> Result<DocumentId> {
-    let loaded = load_case(db, op, reference)?;
+    let loaded = load_case(db, op, reference, actor)?;
     if db
         .row(
             "SELECT id FROM people WHERE id = $1 AND household_id = $2",
