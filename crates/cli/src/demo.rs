@@ -258,13 +258,15 @@ pub fn seed(
             let w = &windows[window_cursor];
             match step(r, CaseRequest::Assign { window: w.id }) {
                 Ok(_) => {
-                    assigned = Some(w.rv);
+                    assigned = Some((w.rv, w.spec));
                     break;
                 }
                 Err(_) => window_cursor += 1,
             }
         }
-        let Some(rv) = assigned else { continue };
+        let Some((rv, window)) = assigned else {
+            continue;
+        };
         if i % 25 == 6 {
             step(
                 r,
@@ -279,8 +281,12 @@ pub fn seed(
         }
         keyring.issue(store, op, r, &actor)?;
         let admitted = admitted_by_rv.entry(rv).or_default();
-        if rv == rvs[0] && admitted.len() < 40 {
-            step(r, CaseRequest::AdmitAtRv { rv })?;
+        // Admitted at RV Alpha, as the escort would: only within the household's window.
+        let open =
+            safeconduct_domain::admission::window_position(now.0, window.start.0, window.end.0)
+                == safeconduct_domain::admission::WindowPosition::Within;
+        if rv == rvs[0] && open && admitted.len() < 40 {
+            step(r, CaseRequest::AdmitAtRv { rv, pass: None })?;
             admitted.push(r.clone());
         }
     }
@@ -312,7 +318,7 @@ pub fn seed(
                         step(
                             r,
                             CaseRequest::Board {
-                                flight: flights[0].id,
+                                flight: Some(flights[0].id),
                             },
                         )?;
                     }
@@ -351,7 +357,10 @@ pub fn print_logins(l: &Logins, addr: SocketAddr) {
         "safeconduct demo: operation {} — {} households, {} people",
         l.operation, l.households, l.people
     );
-    println!("  API:     http://{addr}/api/  (OpenAPI: http://{addr}/api/openapi.json)");
+    println!(
+        "  API:     http://{addr}/api/openapi.json  (every endpoint, its roles and its answers)"
+    );
+    println!("  health:  http://{addr}/healthz");
     println!(
         "  sign in: curl -s -X POST http://{addr}/api/sessions -H 'content-type: application/json' \\"
     );

@@ -81,6 +81,7 @@ pub fn run(
                     .unwrap_or_default()
             )),
             at: safeconduct_keys::now(),
+            places: None,
         };
         for chunk in households.chunks(CHUNK) {
             let done = store

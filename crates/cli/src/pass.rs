@@ -382,8 +382,11 @@ pub enum KeysCommand {
 }
 
 fn parse_language(s: &str) -> Result<safeconduct_domain::values::Language, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .map_err(|_| format!("unknown language {s:?}: expected en, fr, prs, ps, ar or uk"))
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
+        format!(
+            "unknown language {s:?}: expected en, fr, prs (also written fa or fa-AF), ps, ar or uk"
+        )
+    })
 }
 
 fn parse_tier(s: &str) -> Result<safeconduct_pass::Tier, String> {

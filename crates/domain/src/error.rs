@@ -37,6 +37,11 @@ pub enum DomainError {
 
     #[error("{0}")]
     Conflict(String),
+
+    /// A pass that does not admit its household at a rendezvous point; the code is the
+    /// refusal's (`revoked`, `superseded`, `wrong_rv`, `outside_window`).
+    #[error("{0}")]
+    NotAdmitted(#[from] crate::admission::Refusal),
 }
 
 fn list_steps(steps: &[Step]) -> String {
@@ -70,6 +75,7 @@ impl DomainError {
             DomainError::WindowFull { .. } => "window_full",
             DomainError::FlightFull { .. } => "flight_full",
             DomainError::Conflict(_) => "conflict",
+            DomainError::NotAdmitted(refusal) => refusal.code(),
         }
     }
 }

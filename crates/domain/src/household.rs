@@ -8,7 +8,7 @@
 use crate::error::DomainError;
 use crate::model::{DocumentType, EligibilityCategory, PriorityFlag};
 use crate::values::{
-    BirthDate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber, Text,
+    BirthDate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber, Text, Timestamp,
 };
 
 /// Free-text notes about a household: trimmed, at most [`Notes::MAX_CHARS`] characters.
@@ -119,7 +119,19 @@ impl NewPerson {
     pub fn documents(&self) -> &[NewDocument] {
         &self.documents
     }
+
+    /// Whether the member may be a minor (younger than [`MINOR_BELOW_AGE`]) at `at`, as far as
+    /// the date of birth tells; unknown dates count as adults. A minor without a document of
+    /// their own is covered by a documented adult of the household (a child listed on a
+    /// parent's passport): see [`crate::lifecycle::CaseState::all_members_documented`].
+    pub fn may_be_minor_at(&self, at: Timestamp) -> bool {
+        self.birth_date
+            .is_some_and(|b| b.may_be_younger_than(MINOR_BELOW_AGE, at))
+    }
 }
+
+/// People younger than this are minors, whom a guardian's document may cover.
+pub const MINOR_BELOW_AGE: u16 = 18;
 
 /// A household being registered: 1 to [`NewHousehold::MAX_MEMBERS`] members, its priority
 /// needs each named once, in order.

@@ -6,8 +6,10 @@
 //! not know about HTTP, JSON wire formats or SQL.
 
 pub mod accountability;
+pub mod admission;
 pub mod device;
 pub mod error;
+pub mod field;
 pub mod household;
 pub mod ids;
 pub mod lifecycle;

@@ -2,9 +2,11 @@
 //! allowed with the facts of the case. Which stage may follow which is [`Stage::after`]
 //! (stage.rs); nothing else in the system changes a stage.
 
+use crate::admission::PresentedPass;
 use crate::error::DomainError;
 use crate::ids::{BatchId, FlightId, GateId, RvId, WindowId};
 use crate::model::{FlightLoad, GateStatus, WindowLoad};
+use crate::values::Timestamp;
 use std::fmt;
 
 pub use crate::stage::{Stage, Step};
@@ -20,7 +22,9 @@ pub struct CaseState {
     pub gate: Option<GateId>,
     pub batch: Option<BatchId>,
     pub flight: Option<FlightId>,
-    /// Whether every member has at least one identity document attached.
+    /// Whether every member has at least one identity document attached, a minor's being
+    /// possibly a documented adult's of the same household (a child listed on a parent's
+    /// passport).
     pub all_members_documented: bool,
 }
 
@@ -49,8 +53,12 @@ pub enum Command {
     Assign(WindowLoad),
     Reassign(WindowLoad),
     IssuePass,
+    /// Admission at `rv` at the moment `at`, of a household presenting `pass` (none when the
+    /// household holds no pass): the rule is [`crate::admission::admit`].
     AdmitAtRv {
         rv: RvId,
+        pass: Option<PresentedPass>,
+        at: Timestamp,
     },
     DepartInEscort {
         batch: BatchId,
@@ -68,8 +76,10 @@ pub enum Command {
         gate: GateId,
     },
     Manifest(FlightLoad),
+    /// Boarding the flight the household is manifested on; a flight named here must be that
+    /// one (`None`: the manifest decides).
     Board {
-        flight: FlightId,
+        flight: Option<FlightId>,
     },
     Withdraw,
     MarkNoShow,
@@ -118,7 +128,7 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
         Command::VerifyDocuments => {
             if !case.all_members_documented {
                 return Err(DomainError::conflict(
-                    "every member needs an identity document before documents can be verified",
+                    "every adult member needs an identity document, and every minor one of their own or a documented adult in the household, before documents can be verified",
                 ));
             }
         }
@@ -147,8 +157,13 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
             next.window = Some(w.window);
             next.rv = Some(w.rv);
         }
-        Command::AdmitAtRv { rv } => {
-            held_is(case.rv, *rv, "is expected at rendezvous point")?;
+        Command::AdmitAtRv { rv, pass, at } => {
+            let Some(pass) = pass else {
+                return Err(DomainError::conflict(
+                    "this household holds no pass; a coordinator issues one first",
+                ));
+            };
+            crate::admission::admit(pass, *rv, *at)?;
         }
         Command::DepartInEscort {
             batch,
@@ -195,7 +210,9 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
             next.flight = Some(f.flight);
         }
         Command::Board { flight } => {
-            held_is(case.flight, *flight, "is manifested on flight")?;
+            if let Some(flight) = flight {
+                held_is(case.flight, *flight, "is manifested on flight")?;
+            }
         }
         Command::MarkUnaccounted { batch } => {
             held_is(case.batch, *batch, "is in batch")?;

@@ -295,6 +295,27 @@ impl BirthDate {
     pub fn year(&self) -> u16 {
         self.year
     }
+
+    /// Whether someone born on this date may be younger than `years` on `on`: with only the
+    /// year (or year and month) known, the youngest age the date allows decides.
+    pub fn may_be_younger_than(&self, years: u16, on: Timestamp) -> bool {
+        let Ok(day) = time::OffsetDateTime::from_unix_timestamp(on.0) else {
+            return false;
+        };
+        let (year, month, date) = (day.year(), u8::from(day.month()), day.day());
+        let mut age = year - i32::from(self.year);
+        let birthday_to_come = match (self.month, self.day) {
+            (Some(m), Some(d)) => (month, date) < (m, d),
+            // Born some day of month `m`: the birthday may be at its end.
+            (Some(m), None) => month <= m,
+            // Born some day of the year: the birthday may be on 31 December.
+            _ => true,
+        };
+        if birthday_to_come {
+            age -= 1;
+        }
+        age < i32::from(years)
+    }
 }
 
 string_value!(BirthDate: parse);
@@ -337,8 +358,9 @@ pub enum Language {
     English,
     #[serde(rename = "fr")]
     French,
-    /// Dari (Afghan Persian).
-    #[serde(rename = "prs")]
+    /// Dari (Afghan Persian). `fa` and `fa-AF`, which many phones and spreadsheets use for
+    /// it, are read as Dari; it is always written `prs`.
+    #[serde(rename = "prs", alias = "fa", alias = "fa-AF", alias = "fa-af")]
     Dari,
     #[serde(rename = "ps")]
     Pashto,
@@ -351,5 +373,38 @@ pub enum Language {
 impl Language {
     pub fn is_right_to_left(self) -> bool {
         matches!(self, Language::Dari | Language::Pashto | Language::Arabic)
+    }
+}
+
+#[cfg(test)]
+mod minor_tests {
+    use super::{BirthDate, Timestamp};
+
+    fn on(text: &str) -> Timestamp {
+        Timestamp::parse_rfc3339("at", &format!("{text}T12:00:00Z")).unwrap()
+    }
+
+    fn minor(born: &str, day: &str) -> bool {
+        BirthDate::parse(born)
+            .unwrap()
+            .may_be_younger_than(18, on(day))
+    }
+
+    #[test]
+    fn a_full_date_of_birth_decides_to_the_day() {
+        assert!(minor("2008-06-15", "2026-06-14"));
+        assert!(!minor("2008-06-15", "2026-06-15"));
+        assert!(minor("2015-01-01", "2026-11-25"));
+        assert!(!minor("1988-03-02", "2026-11-25"));
+    }
+
+    #[test]
+    fn a_year_or_month_alone_counts_the_youngest_age_it_allows() {
+        // Born some day of 2008: on 25 November 2026 possibly still 17.
+        assert!(minor("2008", "2026-11-25"));
+        assert!(!minor("2007", "2026-11-25"));
+        // Born some day of November 2008: possibly 17 until November ends.
+        assert!(minor("2008-11", "2026-11-25"));
+        assert!(!minor("2008-11", "2026-12-01"));
     }
 }

@@ -2,8 +2,10 @@
 
 use proptest::prelude::*;
 use safeconduct_domain::accountability::StageCounts;
+use safeconduct_domain::admission::{PassStanding, PresentedPass};
 use safeconduct_domain::lifecycle::{CaseState, Command, decide};
 use safeconduct_domain::model::{FlightLoad, GateStatus, RvStatus, WindowLoad};
+use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::{BatchId, FlightId, GateId, RvId, Stage, Step, WindowId};
 
 fn command() -> impl Strategy<Value = Command> {
@@ -28,7 +30,16 @@ fn command() -> impl Strategy<Value = Command> {
         window.clone().prop_map(Command::Assign),
         window.prop_map(Command::Reassign),
         Just(Command::IssuePass),
-        (0i64..2).prop_map(|r| Command::AdmitAtRv { rv: RvId(r) }),
+        (0i64..2, 0i64..2).prop_map(|(r, here)| Command::AdmitAtRv {
+            rv: RvId(here),
+            pass: Some(PresentedPass {
+                standing: PassStanding::Valid,
+                rv: RvId(r),
+                window_start: Timestamp(0),
+                window_end: Timestamp(7200),
+            }),
+            at: Timestamp(3600),
+        }),
         (0i64..2, 0i64..2, any::<bool>(), any::<bool>()).prop_map(|(r, g, open, linked)| {
             Command::DepartInEscort {
                 batch: BatchId(1),
@@ -53,8 +64,9 @@ fn command() -> impl Strategy<Value = Command> {
             manifested_people: m
         })),
         Just(Command::Board {
-            flight: FlightId(1)
+            flight: Some(FlightId(1))
         }),
+        Just(Command::Board { flight: None }),
         Just(Command::Withdraw),
         Just(Command::MarkNoShow),
         Just(Command::MarkUnaccounted { batch: BatchId(1) }),

@@ -23,11 +23,15 @@ use args::Args;
 use clap::Parser;
 use client::{answer_lost, assign_escort, call, call_keyed, cause, sign_in, unreached};
 use latency::percentile;
+use safeconduct_domain::values::Timestamp;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
+
+/// How many households with passes the scan ingest mode prepares for its scans to name.
+const SCAN_PASSES: usize = 16;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
@@ -118,6 +122,11 @@ async fn prepare(
     let rv = call(client, token, reqwest::Method::POST, api("/rvs"), Some(json!({
         "name": "Load RV", "location": {"lat": 60.1652, "lon": 24.9393}, "landmark": "load test corner"
     }))).await?["id"].as_i64().unwrap_or_default();
+    let gate = call(client, token, reqwest::Method::POST, api("/gates"), Some(json!({
+        "name": "Load gate", "location": {"lat": 60.167, "lon": 24.9425}, "kind": "discreet", "hourly_throughput": 20000, "rv_ids": [rv]
+    }))).await?["id"].as_i64().unwrap_or_default();
+    // The escort party accepts the point through the escort assigned to it.
+    assign_escort(args, client, token, rv, gate).await?;
     call(
         client,
         escort,
@@ -126,13 +135,21 @@ async fn prepare(
         None,
     )
     .await?;
-    let gate = call(client, token, reqwest::Method::POST, api("/gates"), Some(json!({
-        "name": "Load gate", "location": {"lat": 60.167, "lon": 24.9425}, "kind": "discreet", "hourly_throughput": 20000, "rv_ids": [rv]
-    }))).await?["id"].as_i64().unwrap_or_default();
-    assign_escort(args, client, token, rv, gate).await?;
-    let window = call(client, token, reqwest::Method::POST, api("/windows"), Some(json!({
-        "rv_id": rv, "start": "2030-08-24T06:00:00Z", "end": "2030-08-25T05:00:00Z", "capacity": 100000
-    }))).await?["id"].as_i64().unwrap_or_default();
+    // A window open for the whole run: households are admitted online only within it.
+    let now = safeconduct_keys::now().0;
+    let (start, end) = (Timestamp(now - 3600), Timestamp(now + 23 * 3600));
+    let window = call(
+        client,
+        token,
+        reqwest::Method::POST,
+        api("/windows"),
+        Some(json!({
+            "rv_id": rv, "start": start.rfc3339(), "end": end.rfc3339(), "capacity": 100000
+        })),
+    )
+    .await?["id"]
+        .as_i64()
+        .unwrap_or_default();
     let mut phones = Vec::new();
     let mut ready = Vec::new();
     let started = Instant::now();
@@ -307,12 +324,10 @@ async fn main() -> Result<()> {
     .await?;
     let escort_token = sign_in(&client, base, &args.escort_user, &args.password, None).await?;
     if args.scan_devices.is_some() {
-        let op = args.operation;
-        let rv = call(&client, &token, reqwest::Method::POST, format!("{base}/api/operations/{op}/rvs"), Some(json!({
-            "name": "Scan RV", "location": {"lat": 60.1652, "lon": 24.9393}, "landmark": "scan bench corner"
-        }))).await?["id"].as_i64().unwrap_or_default();
-        assign_escort(&args, &client, &token, rv, 0).await?;
-        return scans::scan_ingest(&args, &client, &escort_token, rv).await;
+        // Scans name passes the operation issued: a few households with passes at an RV of
+        // the escort's.
+        let (rv, _, passes) = prepare(&args, SCAN_PASSES, &client, &token, &escort_token).await?;
+        return scans::scan_ingest(&args, &client, &escort_token, rv, passes.len()).await;
     }
     let total = args.rate as usize * args.duration as usize;
     let admissions = (0..total)

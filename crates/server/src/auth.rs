@@ -110,12 +110,9 @@ pub struct Caller {
     pub places: Option<Places>,
 }
 
-/// The rendezvous points and gates an escort or gate caller may act at.
-#[derive(Debug, Clone, Default)]
-pub struct Places {
-    pub rvs: Vec<safeconduct_domain::RvId>,
-    pub gates: Vec<safeconduct_domain::GateId>,
-}
+/// The rendezvous points and gates an escort or gate caller may act at (the store's record,
+/// which scopes what the store loads for them too).
+pub use safeconduct_store::Places;
 
 fn out_of_scope(what: String) -> ApiError {
     ApiError::new(
@@ -125,8 +122,17 @@ fn out_of_scope(what: String) -> ApiError {
     )
 }
 
+/// The answer to a caller about something outside their places that they named by its id in
+/// the path: exactly the store's answer for an id that names nothing, so that the answer does
+/// not tell whether it exists.
+fn hidden(what: String) -> ApiError {
+    store::StoreError::not_found(what).into()
+}
+
 impl Caller {
-    /// Refuses an escort or gate caller acting at a rendezvous point not assigned to them.
+    /// Refuses an escort or gate caller who says they act at a rendezvous point (in a request
+    /// body) not assigned to them. Checked before the store is asked, so the answer is the
+    /// same whether the point exists or not.
     pub fn may_act_at_rv(&self, rv: safeconduct_domain::RvId) -> Result<(), ApiError> {
         match &self.places {
             Some(p) if !p.rvs.contains(&rv) => Err(out_of_scope(format!("rendezvous point {rv}"))),
@@ -134,7 +140,8 @@ impl Caller {
         }
     }
 
-    /// Refuses an escort or gate caller acting at a gate not assigned to them.
+    /// Refuses an escort or gate caller who says they act at a gate (in a request body) not
+    /// assigned to them.
     pub fn may_act_at_gate(&self, gate: safeconduct_domain::GateId) -> Result<(), ApiError> {
         match &self.places {
             Some(p) if !p.gates.contains(&gate) => Err(out_of_scope(format!("gate {gate}"))),
@@ -160,16 +167,30 @@ impl Caller {
         }
     }
 
-    /// Refuses a caller who may see neither end of a batch: the escort its RV, gate staff its
-    /// gate.
-    pub fn may_see_batch(
-        &self,
-        rv: safeconduct_domain::RvId,
-        gate: safeconduct_domain::GateId,
-    ) -> Result<(), ApiError> {
-        match (self.role, &self.places) {
-            (Some(Role::Escort), Some(_)) => self.may_act_at_rv(rv),
-            (Some(Role::Gate), Some(_)) => self.may_act_at_gate(gate),
+    /// A rendezvous point named in the path: one outside an escort's places is not found for
+    /// them, as one that does not exist.
+    pub fn sees_rv(&self, rv: safeconduct_domain::RvId) -> Result<(), ApiError> {
+        match &self.places {
+            Some(p) if !p.rvs.contains(&rv) => Err(hidden(format!("rendezvous point {rv}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// A gate named in the path: one outside gate staff's places is not found for them.
+    pub fn sees_gate(&self, gate: safeconduct_domain::GateId) -> Result<(), ApiError> {
+        match &self.places {
+            Some(p) if !p.gates.contains(&gate) => Err(hidden(format!("gate {gate}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// A batch named in the path: one whose end the caller works at (the escort its RV, gate
+    /// staff its gate) is theirs to see; any other is not found for them.
+    pub fn sees_batch(&self, batch: &store::Batch) -> Result<(), ApiError> {
+        match &self.places {
+            Some(p) if !p.include(self.role, Some(batch.rv), Some(batch.gate)) => {
+                Err(hidden(format!("batch {}", batch.id)))
+            }
             _ => Ok(()),
         }
     }
@@ -182,6 +203,7 @@ impl Caller {
             role: self.role,
             device: self.device.clone(),
             at,
+            places: self.places.clone(),
         }
     }
 }

@@ -138,10 +138,18 @@ impl Endpoint {
         BULK_EXPORTS.contains(&self.operation_id)
     }
 
+    pub fn body_is_optional(&self) -> bool {
+        OPTIONAL_BODY.contains(&self.operation_id)
+    }
+
     pub fn takes_idempotency_key(&self) -> bool {
         IDEMPOTENT.contains(&self.operation_id)
     }
 }
+
+/// Endpoints whose body may be left out ([`crate::extract::OptionalJson`]): the OpenAPI
+/// document marks it not required.
+pub const OPTIONAL_BODY: &[&str] = &["h::boarded"];
 
 /// Endpoints whose handler reads an `Idempotency-Key` ([`crate::extract::KeyedJson`]): sent
 /// again with the same key, the request gets its first answer and takes effect once.

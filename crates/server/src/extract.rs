@@ -33,6 +33,32 @@ where
     }
 }
 
+/// A JSON body that may be left out: no body at all (whatever the content type) is `None`;
+/// a body is read as [`ApiJson`] reads it. For the endpoints in
+/// [`crate::endpoints::OPTIONAL_BODY`].
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<S, T> FromRequest<S> for OptionalJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
+            .await
+            .map_err(|_| body_too_large())?;
+        if bytes.is_empty() {
+            return Ok(OptionalJson(None));
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        let ApiJson(body) = ApiJson::<T>::from_request(req, state).await?;
+        Ok(OptionalJson(Some(body)))
+    }
+}
+
 fn json_rejection(r: JsonRejection) -> ApiError {
     let text = r.body_text();
     match &r {

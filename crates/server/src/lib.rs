@@ -102,8 +102,29 @@ async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
 }
 
-/// Answers that carry personal data must not be cached or sniffed.
-async fn security_headers(mut res: Response) -> Response {
+/// Every answer — each endpoint's, the 404 of an unknown path, the 405 of a known path with
+/// another method, a refusal of any layer — carries the same security headers: answers that
+/// carry personal data must not be cached, sniffed, framed or leak a referrer, and an answer
+/// about something that does not exist must look like every other. A 405 without a body of
+/// ours (axum's own) gets the JSON error body first, keeping its `Allow` header.
+async fn security_headers(res: Response) -> Response {
+    let mut res = if res.status() == StatusCode::METHOD_NOT_ALLOWED
+        && res.headers().get(header::CONTENT_TYPE).is_none()
+    {
+        let allow = res.headers().get(header::ALLOW).cloned();
+        let mut ours = ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this endpoint does not take that method",
+        )
+        .into_response();
+        if let Some(allow) = allow {
+            ours.headers_mut().insert(header::ALLOW, allow);
+        }
+        ours
+    } else {
+        res
+    };
     let h = res.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
@@ -115,16 +136,6 @@ async fn security_headers(mut res: Response) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if res.status() == StatusCode::METHOD_NOT_ALLOWED
-        && res.headers().get(header::CONTENT_TYPE).is_none()
-    {
-        return ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "this endpoint does not take that method",
-        )
-        .into_response();
-    }
     res
 }
 

@@ -106,7 +106,10 @@ pub fn describe(table: &[Endpoint]) -> Value {
             let schema = req(&mut generator);
             op.insert(
                 "requestBody".into(),
-                json!({ "required": true, "content": { "application/json": { "schema": schema } } }),
+                json!({
+                    "required": !e.body_is_optional(),
+                    "content": { "application/json": { "schema": schema } }
+                }),
             );
         }
         let mut responses = Map::new();

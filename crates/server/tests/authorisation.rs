@@ -171,7 +171,8 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer(backend: Backe
 
 /// Escort and gate users act only at the places assigned to them, while the assignment holds:
 /// every endpoint that names a place (in its path, its body or through a batch or a case) is
-/// called with a place of someone else's and refused, and with the caller's own and admitted.
+/// called with a place of someone else's and refused (403 for a place named in the body, 404
+/// for one named in the path), and with the caller's own and admitted.
 async fn escort_and_gate_users_are_refused_outside_their_places(backend: Backend) {
     let app = spawn_app(backend).await;
     let own = app.places(20, 20).await; // RV A and gate A, assigned to the escort and gate users
@@ -182,8 +183,10 @@ async fn escort_and_gate_users_are_refused_outside_their_places(backend: Backend
         .create(Role::Coordinator, "/api/operations/{op}/rvs", rv_b)
         .await;
     let rv_b = rv_b["id"].as_i64().unwrap();
-    // The escort party accepts a proposal for its side before anyone is assigned to it.
+    // The escort party accepts a proposal through an escort assigned to it, who then moves on.
+    app.assign("escort", &[own.rv, rv_b], &[]).await;
     app.rv_step(Role::Escort, rv_b, "accept").await;
+    app.assign("escort", &[own.rv], &[]).await;
     app.rv_step(Role::Coordinator, rv_b, "activate").await;
     let gate_b = serde_json::json!({
         "name": "Gate 9", "location": { "lat": 60.168, "lon": 24.943 }, "kind": "main",
@@ -276,15 +279,21 @@ async fn escort_and_gate_users_are_refused_outside_their_places(backend: Backend
             ),
         ),
     ];
+    // A place the caller says they act at (in the body) is refused as out of scope; a place
+    // or batch named in the path is not found for them, as one that does not exist.
     for (role, method, path, body) in refused {
         let (status, value) = app.call(role, method.clone(), &path, body).await;
+        let expected = if path.contains(&format!("/{rv_b}/"))
+            || path.contains(&format!("/{gate_b}/"))
+            || path.contains(&format!("/batches/{batch}"))
+        {
+            (StatusCode::NOT_FOUND, "not_found")
+        } else {
+            (StatusCode::FORBIDDEN, "out_of_scope")
+        };
         assert_eq!(
-            status,
-            StatusCode::FORBIDDEN,
-            "{method} {path} as {role}: {value}"
-        );
-        assert_eq!(
-            value["error"]["code"], "out_of_scope",
+            (status, value["error"]["code"].as_str().unwrap()),
+            expected,
             "{method} {path} as {role}: {value}"
         );
     }
@@ -310,7 +319,7 @@ async fn escort_and_gate_users_are_refused_outside_their_places(backend: Backend
     let (status, value) = app.call(Role::Escort, Method::GET, &own_rv, None).await;
     assert_eq!(
         (status, value["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("out_of_scope"))
+        (StatusCode::NOT_FOUND, Some("not_found"))
     );
     // Only escort and gate users are given places.
     let (status, value) = app

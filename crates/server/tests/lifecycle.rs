@@ -300,9 +300,10 @@ async fn a_rendezvous_point_is_agreed_only_when_both_sides_accept(backend: Backe
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let rv = app.rv_step(Role::Coordinator, id, "accept").await;
     assert_eq!(rv["status"], "agreed");
-    // Suspending is done by the escort assigned to the point.
+    // Suspending is done by the escort assigned to the point; to any other escort the point
+    // is not found.
     let (status, body) = app.try_rv_step(Role::Escort, id, "suspend").await;
-    assert_eq!(body["error"]["code"], "out_of_scope", "{status} {body}");
+    assert_eq!(body["error"]["code"], "not_found", "{status} {body}");
     app.assign("escort", &[id], &[]).await;
     let rv = app.rv_step(Role::Escort, id, "suspend").await;
     assert_eq!(rv["status"], "suspended");

@@ -22,6 +22,16 @@ fn batch(device: &str, from: u64, passes: &[i64], outcome: &str) -> Value {
     json!({ "device": device, "scans": scans })
 }
 
+/// RV 1, where the escort is assigned, with `passes` households holding passes 1 to `passes`.
+async fn rv_with_passes(app: &TestApp, passes: usize) {
+    let places = app.places(20, 20).await;
+    assert_eq!(places.rv, 1);
+    for i in 0..passes {
+        app.register_with_pass(1, &format!("0700 700 {i:03}"), places.window)
+            .await;
+    }
+}
+
 /// An escort's scanner sends `scans`, answered 200.
 async fn sync(app: &TestApp, scans: Value) -> Value {
     app.post(Role::Escort, "/api/operations/{op}/scans", Some(scans))
@@ -30,52 +40,52 @@ async fn sync(app: &TestApp, scans: Value) -> Value {
 
 async fn re_sending_a_sync_is_harmless_and_double_admissions_are_reported(backend: Backend) {
     let app = spawn_app(backend).await;
-    app.places(10, 10).await; // RV 1, where the escort is assigned
-    let first = sync(&app, batch("scanner-a", 0, &[11, 12, 13], "admitted")).await;
+    rv_with_passes(&app, 4).await;
+    let first = sync(&app, batch("scanner-a", 0, &[1, 2, 3], "admitted")).await;
     assert_eq!(first["received"], 3);
     assert_eq!(first["already_had"], 0);
     assert_eq!(first["double_admissions"], json!([]));
 
     // The same sync again, as a phone on a bad network would send it.
-    let again = sync(&app, batch("scanner-a", 0, &[11, 12, 13], "admitted")).await;
+    let again = sync(&app, batch("scanner-a", 0, &[1, 2, 3], "admitted")).await;
     assert_eq!(again["received"], 0);
     assert_eq!(again["already_had"], 3);
 
-    // Another escort's scanner at the same point, offline at the same time, admitted pass 12
+    // Another escort's scanner at the same point, offline at the same time, admitted pass 2
     // too.
-    let other = sync(&app, batch("scanner-b", 0, &[12, 14], "admitted")).await;
+    let other = sync(&app, batch("scanner-b", 0, &[2, 4], "admitted")).await;
     assert_eq!(other["received"], 2);
     assert_eq!(
         other["double_admissions"],
-        json!([{"pass_index": 12, "devices": ["scanner-a", "scanner-b"]}])
+        json!([{"pass_index": 2, "devices": ["scanner-a", "scanner-b"]}])
     );
 
     // Refusals are logged but are no admission.
-    let refused = sync(&app, batch("scanner-c", 0, &[11], "refused")).await;
+    let refused = sync(&app, batch("scanner-c", 0, &[1], "refused")).await;
     assert_eq!(refused["double_admissions"], json!([]));
 }
 
 async fn bad_scan_syncs_are_refused_whole(backend: Backend) {
     let app = spawn_app(backend).await;
-    app.places(10, 10).await; // RV 1, where the escort is assigned
+    rv_with_passes(&app, 1).await;
     for (body, field) in [
         (
-            json!({"device": "", "scans": [{"seq": 0, "pass_index": 1, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"}]}),
+            json!({"device": "", "scans": [{"seq": 0, "pass_index": 1, "rv_id": 1, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"}]}),
             "device",
         ),
         (json!({"device": "a", "scans": []}), "scans"),
         (
-            json!({"device": "a", "scans": [{"seq": -1, "pass_index": 1, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"}]}),
+            json!({"device": "a", "scans": [{"seq": -1, "pass_index": 1, "rv_id": 1, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"}]}),
             "seq",
         ),
         (
-            json!({"device": "a", "scans": [{"seq": 0, "pass_index": 1, "outcome": "waved through", "scanned_at": "2026-08-24T06:30:00Z"}]}),
+            json!({"device": "a", "scans": [{"seq": 0, "pass_index": 1, "rv_id": 1, "outcome": "waved through", "scanned_at": "2026-08-24T06:30:00Z"}]}),
             "outcome",
         ),
         (
             json!({"device": "a", "scans": [
-            {"seq": 0, "pass_index": 1, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"},
-            {"seq": 1, "pass_index": 2, "outcome": "admitted", "scanned_at": "yesterday"}]}),
+            {"seq": 0, "pass_index": 1, "rv_id": 1, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"},
+            {"seq": 1, "pass_index": 1, "rv_id": 1, "outcome": "admitted", "scanned_at": "yesterday"}]}),
             "scanned_at",
         ),
     ] {

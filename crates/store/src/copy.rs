@@ -146,6 +146,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "sealed",
             "phone_index",
             "name_index",
+            "minor",
         ],
     ),
     (

@@ -23,6 +23,9 @@ pub struct Actor {
     pub role: Option<Role>,
     pub device: Option<String>,
     pub at: Timestamp,
+    /// For an escort or gate user: the places assigned to them now, outside which cases,
+    /// batches and scans do not exist for them. `None` for an actor not scoped to places.
+    pub places: Option<Places>,
 }
 
 impl Actor {
@@ -33,6 +36,37 @@ impl Actor {
             role: None,
             device: Some("cli".into()),
             at,
+            places: None,
+        }
+    }
+
+    /// Whether this actor may see something at rendezvous point `rv` and gate `gate` (a case,
+    /// a batch, a scan): always, unless scoped to places ([`Places::include`]).
+    pub fn sees(&self, rv: Option<RvId>, gate: Option<GateId>) -> bool {
+        self.places
+            .as_ref()
+            .is_none_or(|p| p.include(self.role, rv, gate))
+    }
+}
+
+/// The rendezvous points and gates an escort or gate user may act at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Places {
+    pub rvs: Vec<RvId>,
+    pub gates: Vec<GateId>,
+}
+
+impl Places {
+    /// Whether something at rendezvous point `rv` and gate `gate` is within these places, for
+    /// a caller acting in `role`: an escort's by its RV, gate staff's by its gate, anyone
+    /// else's by either.
+    pub fn include(&self, role: Option<Role>, rv: Option<RvId>, gate: Option<GateId>) -> bool {
+        let at_rv = rv.is_some_and(|r| self.rvs.contains(&r));
+        let at_gate = gate.is_some_and(|g| self.gates.contains(&g));
+        match role {
+            Some(Role::Escort) => at_rv,
+            Some(Role::Gate) => at_gate,
+            _ => at_rv || at_gate,
         }
     }
 }
@@ -134,16 +168,41 @@ pub struct Household {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CaseRequest {
     VerifyDocuments,
-    DecideEligible { category: EligibilityCategory },
-    Reject { reason: Text },
-    Assign { window: WindowId },
-    Reassign { window: WindowId },
-    AdmitAtRv { rv: RvId },
-    ArriveAtGate { batch: BatchId },
-    Process { gate: GateId },
-    Manifest { flight: FlightId },
-    Board { flight: FlightId },
-    Withdraw { reason: Text },
+    DecideEligible {
+        category: EligibilityCategory,
+    },
+    Reject {
+        reason: Text,
+    },
+    Assign {
+        window: WindowId,
+    },
+    Reassign {
+        window: WindowId,
+    },
+    /// Admission at `rv`; `pass` is the index of the pass shown, when the escort read it
+    /// (otherwise the household's latest pass is the one checked).
+    AdmitAtRv {
+        rv: RvId,
+        pass: Option<i64>,
+    },
+    ArriveAtGate {
+        batch: BatchId,
+    },
+    Process {
+        gate: GateId,
+    },
+    Manifest {
+        flight: FlightId,
+    },
+    /// Boarding: the flight is the one the household is manifested on; when named, it must
+    /// be that one.
+    Board {
+        flight: Option<FlightId>,
+    },
+    Withdraw {
+        reason: Text,
+    },
     MarkNoShow,
 }
 

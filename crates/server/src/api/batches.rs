@@ -92,7 +92,7 @@ pub async fn depart(call: Call, ApiJson(body): ApiJson<DepartIn>) -> Created<Bat
 pub async fn batch(call: Call<BatchPath>) -> Answer<BatchOut> {
     let b = BatchId(call.path.batch);
     let batch = call.read(move |s, id| s.batch(id, b)).await?;
-    call.caller.may_see_batch(batch.rv, batch.gate)?;
+    call.caller.sees_batch(&batch)?;
     Ok(Json(batch.into()))
 }
 
@@ -114,7 +114,8 @@ pub async fn close_batch(call: Call<BatchPath>) -> Answer<BatchOut> {
         .await
 }
 
-/// Refuses gate staff acting on a batch bound for a gate not assigned to them.
+/// A batch bound for a gate not assigned to the gate staff acting on it is not found for
+/// them, exactly as a batch that does not exist.
 async fn batch_gate_in_scope(
     app: &App,
     caller: &OperationCaller,
@@ -124,6 +125,6 @@ async fn batch_gate_in_scope(
         return Ok(());
     }
     let id = caller.operation;
-    let gate = app.run(move |s| s.batch(id, batch)).await?.gate;
-    caller.may_act_at_gate(gate)
+    let batch = app.run(move |s| s.batch(id, batch)).await?;
+    caller.sees_batch(&batch)
 }

@@ -104,14 +104,14 @@ pub async fn gate_status(
     ApiJson(body): ApiJson<GateStatusIn>,
 ) -> Answer<GateOut> {
     let gate = GateId(call.path.gate);
-    call.caller.may_act_at_gate(gate)?;
+    call.caller.sees_gate(gate)?;
     call.change(move |s, id, actor| s.set_gate_status(id, gate, body.status, actor))
         .await
 }
 
 pub async fn gate_counts(call: Call<GatePath>) -> Answer<CountsOut> {
     let gate = GateId(call.path.gate);
-    call.caller.may_act_at_gate(gate)?;
+    call.caller.sees_gate(gate)?;
     let counts = call
         .read(move |s, id| s.stage_counts(id, CountScope::Gate(gate)))
         .await?;

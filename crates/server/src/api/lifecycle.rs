@@ -10,7 +10,7 @@ use crate::auth::OperationCaller;
 use crate::endpoints::{
     Access::Roles, CASEWORK, COORDINATOR, ESCORT, Endpoint, GATE, MANIFEST, NO_SHOW, endpoint, json,
 };
-use crate::extract::{ApiJson, Call};
+use crate::extract::{ApiJson, Call, OptionalJson};
 use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text};
 use crate::{ApiError, App};
 use axum::Json;
@@ -30,7 +30,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/operations/{op}/households/{reference}/no-show", Roles(NO_SHOW), h::no_show, "Mark a household that missed its window" => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/rv-arrival", Roles(ESCORT), h::rv_arrival, "Admit a household at its rendezvous point", body: RvArrivalIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/processed", Roles(GATE), h::processed, "Record that an arrived household was processed at the gate", body: ProcessIn => json::<StepOut>(200)),
-        endpoint!(POST "/api/operations/{op}/households/{reference}/boarded", Roles(MANIFEST), h::boarded, "Record that a manifested household boarded", body: FlightChoice => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/boarded", Roles(MANIFEST), h::boarded, "Record that a manifested household boarded the flight it is manifested on (the body may be left out)", body: BoardIn => json::<StepOut>(200)),
     ]
 }
 
@@ -62,6 +62,10 @@ pub struct WindowChoice {
 #[serde(deny_unknown_fields)]
 pub struct RvArrivalIn {
     pub rv_id: i64,
+    /// The index of the pass shown, as the escort's scanner read it. The pass must be the
+    /// household's valid pass; without it, the household's latest pass is checked.
+    #[schemars(range(min = 0))]
+    pub pass_index: Option<i64>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -70,13 +74,18 @@ pub struct ProcessIn {
     pub gate_id: i64,
 }
 
-#[derive(Deserialize, JsonSchema)]
+/// What boarding may say: nothing (the body may be left out: the household boards the flight it
+/// is manifested on), or the flight, which must be that one.
+#[derive(Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
-pub struct FlightChoice {
-    pub flight_id: i64,
+pub struct BoardIn {
+    /// The flight boarded; when given, it must be the one on the household's manifest.
+    pub flight_id: Option<i64>,
 }
 
-/// Applies one lifecycle step to the case with this reference, in the caller's operation.
+/// Applies one lifecycle step to the case with this reference, in the caller's operation. The
+/// store loads the case for the caller: a case outside an escort's or gate user's places is
+/// not found for them, exactly as a reference that names no case.
 pub async fn step(
     app: App,
     caller: OperationCaller,
@@ -136,15 +145,8 @@ pub async fn withdraw(call: Call<CasePath>, ApiJson(body): ApiJson<ReasonIn>) ->
     step_on(call, CaseRequest::Withdraw { reason }).await
 }
 
+/// An escort marks only cases of their RVs; the store does not find the others for them.
 pub async fn no_show(call: Call<CasePath>) -> Answer<StepOut> {
-    if call.caller.places.is_some() {
-        let id = call.caller.operation;
-        let reference = CaseReference::parse(&call.path.reference)?;
-        // A case with no RV yet cannot miss a window: the lifecycle refuses it below.
-        if let Some(rv) = call.app.run(move |s| s.household(id, &reference)).await?.rv {
-            call.caller.may_act_at_rv(rv)?;
-        }
-    }
     step_on(call, CaseRequest::MarkNoShow).await
 }
 
@@ -154,7 +156,11 @@ pub async fn rv_arrival(
 ) -> Answer<StepOut> {
     let rv = RvId(body.rv_id);
     call.caller.may_act_at_rv(rv)?;
-    step_on(call, CaseRequest::AdmitAtRv { rv }).await
+    if body.pass_index.is_some_and(|i| i < 0) {
+        return Err(ApiError::invalid("pass_index", "must be 0 or more"));
+    }
+    let pass = body.pass_index;
+    step_on(call, CaseRequest::AdmitAtRv { rv, pass }).await
 }
 
 pub async fn processed(call: Call<CasePath>, ApiJson(body): ApiJson<ProcessIn>) -> Answer<StepOut> {
@@ -165,8 +171,8 @@ pub async fn processed(call: Call<CasePath>, ApiJson(body): ApiJson<ProcessIn>) 
 
 pub async fn boarded(
     call: Call<CasePath>,
-    ApiJson(body): ApiJson<FlightChoice>,
+    OptionalJson(body): OptionalJson<BoardIn>,
 ) -> Answer<StepOut> {
-    let flight = FlightId(body.flight_id);
+    let flight = body.unwrap_or_default().flight_id.map(FlightId);
     step_on(call, CaseRequest::Board { flight }).await
 }

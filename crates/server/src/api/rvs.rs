@@ -1,6 +1,7 @@
 //! Rendezvous points: proposed by one side, accepted by the other (agreed only when both the
 //! coordinating authority and the escort party accepted), activated, suspended, closed; and
-//! the stage counts at one point. An escort sees the points assigned to them.
+//! the stage counts at one point. An escort sees the points assigned to them; any other point
+//! named in a path is not found for them, as one that does not exist.
 //!
 //! Must not depend on: other resource modules. The agreement rule is the domain's
 //! (`RvAgreement`), applied in the store.
@@ -93,9 +94,9 @@ pub async fn propose_rv(call: Call, ApiJson(body): ApiJson<RvIn>) -> Created<RvO
 
 pub async fn rvs(call: Call) -> Answer<Vec<RvOut>> {
     let rvs = call.read(|s, id| s.rvs(id)).await?;
-    // An escort sees the points assigned to them, and proposals awaiting the escort party.
+    // An escort sees the points assigned to them, and nothing of the others.
     let visible = |r: &store::RendezvousPoint| match &call.caller.places {
-        Some(p) => p.rvs.contains(&r.id) || !r.accepted_by_escort,
+        Some(p) => p.rvs.contains(&r.id),
         None => true,
     };
     Ok(Json(
@@ -103,8 +104,11 @@ pub async fn rvs(call: Call) -> Answer<Vec<RvOut>> {
     ))
 }
 
+/// Changes the point named in the path; one outside an escort's places is not found for
+/// them, exactly as one that does not exist.
 async fn change_rv(call: Call<RvPath>, change: RvChange) -> Answer<RvOut> {
     let rv = RvId(call.path.rv);
+    call.caller.sees_rv(rv)?;
     call.change(move |s, id, actor| s.change_rv(id, rv, change, actor))
         .await
 }
@@ -119,7 +123,6 @@ pub async fn activate_rv(call: Call<RvPath>) -> Answer<RvOut> {
 }
 
 pub async fn suspend_rv(call: Call<RvPath>) -> Answer<RvOut> {
-    call.caller.may_act_at_rv(RvId(call.path.rv))?;
     change_rv(call, RvChange::Suspend).await
 }
 
@@ -129,7 +132,7 @@ pub async fn close_rv(call: Call<RvPath>) -> Answer<RvOut> {
 
 pub async fn rv_counts(call: Call<RvPath>) -> Answer<CountsOut> {
     let rv = RvId(call.path.rv);
-    call.caller.may_act_at_rv(rv)?;
+    call.caller.sees_rv(rv)?;
     let counts = call
         .read(move |s, id| s.stage_counts(id, CountScope::Rv(rv)))
         .await?;

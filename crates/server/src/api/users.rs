@@ -85,10 +85,14 @@ pub async fn assign_places(
     let actor = caller.actor(crate::now());
     let out = places.clone();
     app.run(move |s| {
-        let user = s
-            .user_by_name(&username)?
-            .ok_or_else(|| store::StoreError::not_found(format!("user {username:?}")))?;
+        // A user who holds no role in this operation (one of another operation) is not found,
+        // exactly as a name nobody has: the answer does not tell which names exist elsewhere.
+        let not_found = || store::StoreError::not_found(format!("user {username:?}"));
+        let user = s.user_by_name(&username)?.ok_or_else(not_found)?;
         let roles = s.roles(user.id, id)?;
+        if roles.is_empty() {
+            return Err(not_found());
+        }
         if !roles.iter().any(|r| matches!(r, Role::Escort | Role::Gate)) {
             return Err(store::StoreError::Conflict(format!(
                 "{username:?} holds no escort or gate role in this operation; only those are assigned places"

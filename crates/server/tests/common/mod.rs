@@ -313,6 +313,8 @@ impl TestApp {
             .create(Role::Coordinator, "/api/operations/{op}/rvs", rv)
             .await;
         let rv = rv["id"].as_i64().unwrap();
+        // The escort party accepts through an escort assigned to the point.
+        self.assign("escort", &[rv], &[]).await;
         let accepted = self.rv_step(Role::Escort, rv, "accept").await;
         assert_eq!(accepted["status"], "agreed");
         self.rv_step(Role::Coordinator, rv, "activate").await;
@@ -350,6 +352,40 @@ impl TestApp {
             window,
             flight,
         }
+    }
+
+    /// Adds a user `name` holding `role` in the test operation (an escort or gate role: no
+    /// one-time code) and signs them in; their token.
+    pub async fn add_user(&self, name: &str, role: Role) -> String {
+        let (store, op, username) = (self.store.clone(), self.op, name.to_string());
+        tokio::task::spawn_blocking(move || {
+            let id = add_user(&store, &username);
+            store.grant_role(id, op, role, &admin()).unwrap();
+        })
+        .await
+        .unwrap();
+        sign_in(&self.client, &self.base, name).await
+    }
+
+    /// Sends a request with `token` and returns the whole answer: status, headers and body as
+    /// text.
+    pub async fn raw(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, String) {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        (status, headers, res.text().await.unwrap())
     }
 
     /// Assigns the test user `user` to these RVs and gates (replacing earlier assignments).

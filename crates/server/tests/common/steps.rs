@@ -52,6 +52,17 @@ impl TestApp {
         self.call(role, Method::POST, &path, body).await
     }
 
+    /// A coordinator proposes a rendezvous point called `name`; its id.
+    pub async fn propose_rv(&self, name: &str) -> i64 {
+        let rv = json!({
+            "name": name, "location": { "lat": 60.16, "lon": 24.94 }, "landmark": "the old kiosk"
+        });
+        self.create(Role::Coordinator, "/api/operations/{op}/rvs", rv)
+            .await["id"]
+            .as_i64()
+            .unwrap()
+    }
+
     /// The step `step` (accept, activate, suspend) of the rendezvous point `rv` as `role`,
     /// answered 200.
     pub async fn rv_step(&self, role: Role, rv: i64, step: &str) -> Value {

@@ -35,7 +35,7 @@ pub(crate) fn depart_batch(
     );
     let mut people = 0i64;
     for reference in &departure.households {
-        let loaded = load_case(db, op, reference)?;
+        let loaded = load_case(db, op, reference, actor)?;
         let command = Command::DepartInEscort {
             batch,
             rv: departure.rv,
@@ -82,7 +82,7 @@ pub(crate) fn close_batch(
     )?;
     for row in missing {
         let reference = CaseReference::parse(&row.text(0)?)?;
-        let loaded = load_case(db, op, &reference)?;
+        let loaded = load_case(db, op, &reference, actor)?;
         let next = decide(&loaded.state, &Command::MarkUnaccounted { batch })?;
         commit_step(
             db,

@@ -16,6 +16,9 @@ use safeconduct_domain::model::{EligibilityCategory, PriorityFlag};
 use safeconduct_domain::values::{PhoneNumber, Timestamp};
 use safeconduct_domain::*;
 
+/// Draws of a case reference that may find it taken before registration gives up.
+const MOST_REFERENCE_DRAWS: u32 = 32;
+
 pub(crate) fn register(
     db: &mut dyn Db,
     vault: &Vault,
@@ -37,6 +40,7 @@ pub(crate) fn register(
     let mut document_ids = db.next_ids("documents", documents)?.into_iter();
     let mut out = Vec::with_capacity(households.len());
     for h in households {
+        let mut draws = 0;
         let reference = loop {
             let r = references();
             if db
@@ -47,6 +51,15 @@ pub(crate) fn register(
                 .is_none()
             {
                 break r;
+            }
+            // Eight random bytes collide by chance once in a lifetime: a source that keeps
+            // drawing used references is broken, and the whole batch is refused.
+            draws += 1;
+            if draws == MOST_REFERENCE_DRAWS {
+                return Err(StoreError::Internal(format!(
+                    "{MOST_REFERENCE_DRAWS} case references drawn in a row were already in use; \
+                     the random source is broken"
+                )));
             }
         };
         let priorities = h
@@ -86,8 +99,9 @@ pub(crate) fn register(
             let fields = PersonFields::of(m);
             let (phone_index, name_index) = fields.indexes(&key)?;
             db.exec(
-                "INSERT INTO people (id, household_id, operation_id, sealed, phone_index, name_index)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO people (id, household_id, operation_id, sealed, phone_index, name_index,
+                                     minor)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 p![
                     person.0,
                     id.0,
@@ -95,6 +109,7 @@ pub(crate) fn register(
                     key.seal(Record::Person, person.0, &fields),
                     phone_index,
                     name_index,
+                    m.may_be_minor_at(actor.at),
                 ],
             )?;
             for d in m.documents() {
@@ -259,7 +274,7 @@ pub(crate) fn attach_document(
     d: &NewDocument,
     actor: &Actor,
 ) -> Result<DocumentId> {
-    let loaded = load_case(db, op, reference)?;
+    let loaded = load_case(db, op, reference, actor)?;
     if db
         .row(
             "SELECT id FROM people WHERE id = $1 AND household_id = $2",

@@ -5,10 +5,11 @@
 
 use super::gates::require_gate;
 use super::rvs::require_rv;
-use super::step::{commit_step, load_case, retire_valid_pass, stage};
+use super::step::{LoadedCase, commit_step, load_case, retire_valid_pass, stage};
 use super::{Db, dec, p};
 use crate::types::*;
 use crate::{Result, StoreError};
+use safeconduct_domain::admission::{PassStanding, PresentedPass};
 use safeconduct_domain::lifecycle::{Command, decide};
 use safeconduct_domain::model::{FlightLoad, WindowLoad};
 use safeconduct_domain::values::Timestamp;
@@ -57,6 +58,50 @@ fn batch_gate(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Result<GateId
     .map(GateId)
 }
 
+/// The pass a household presents at its rendezvous point, with the window it was issued for:
+/// the pass with index `shown` when the escort read it, else the household's latest. `None`
+/// when the household holds no pass (the lifecycle refuses the step).
+fn presented_pass(
+    db: &mut dyn Db,
+    case: &LoadedCase,
+    shown: Option<i64>,
+) -> Result<Option<PresentedPass>> {
+    let Some(window) = case.state.window else {
+        return Ok(None);
+    };
+    let status = db.row(
+        "SELECT status FROM passes WHERE household_id = $1
+         AND pass_index = COALESCE(CAST($2 AS BIGINT),
+                                   (SELECT pass_index FROM households WHERE id = $1))",
+        p![case.id.0, shown],
+    )?;
+    let standing = match (status, shown) {
+        (None, Some(_)) => {
+            return Err(DomainError::invalid(
+                "pass_index",
+                "no pass with this index was issued to this household",
+            )
+            .into());
+        }
+        (None, None) => return Ok(None),
+        (Some(r), _) => match dec::<PassState>(r.text(0)?)? {
+            PassState::Valid => PassStanding::Valid,
+            PassState::Revoked => PassStanding::Revoked,
+            PassState::Superseded => PassStanding::Superseded,
+        },
+    };
+    let w = db.one(
+        "SELECT rv_id, start_at, end_at FROM windows WHERE id = $1",
+        p![window.0],
+    )?;
+    Ok(Some(PresentedPass {
+        standing,
+        rv: RvId(w.i64(0)?),
+        window_start: Timestamp(w.i64(1)?),
+        window_end: Timestamp(w.i64(2)?),
+    }))
+}
+
 pub(crate) fn apply(
     db: &mut dyn Db,
     op: OperationId,
@@ -64,7 +109,7 @@ pub(crate) fn apply(
     request: &CaseRequest,
     actor: &Actor,
 ) -> Result<CaseOutcome> {
-    let loaded = load_case(db, op, reference)?;
+    let loaded = load_case(db, op, reference, actor)?;
     let case = &loaded.state;
     let mut detail = serde_json::json!({});
     let command = match request {
@@ -82,9 +127,13 @@ pub(crate) fn apply(
             detail = serde_json::json!({ "previous_window": case.window.map(|w| w.0) });
             Command::Reassign(window_load(db, op, *window)?)
         }
-        CaseRequest::AdmitAtRv { rv } => {
+        CaseRequest::AdmitAtRv { rv, pass } => {
             require_rv(db, op, *rv)?;
-            Command::AdmitAtRv { rv: *rv }
+            Command::AdmitAtRv {
+                rv: *rv,
+                pass: presented_pass(db, &loaded, *pass)?,
+                at: actor.at,
+            }
         }
         CaseRequest::ArriveAtGate { batch } => Command::ArriveAtGate {
             batch: *batch,
@@ -129,7 +178,10 @@ pub(crate) fn apply(
                 p![size, flight.0],
             )?;
         }
-        CaseRequest::Board { flight } => {
+        CaseRequest::Board { .. } => {
+            let flight = next
+                .flight
+                .ok_or_else(|| StoreError::Internal("a boarded case holds no flight".into()))?;
             db.exec(
                 "UPDATE flights SET boarded_people = boarded_people + $1 WHERE id = $2",
                 p![size, flight.0],

@@ -202,7 +202,7 @@ pub(crate) fn issue_pass(
     signer: PassSigner<'_>,
     actor: &Actor,
 ) -> Result<(CaseOutcome, StoredPass)> {
-    let loaded = load_case(db, op, reference)?;
+    let loaded = load_case(db, op, reference, actor)?;
     let next = decide(&loaded.state, &Command::IssuePass)?;
     let active = db
         .row(
@@ -307,7 +307,7 @@ pub(crate) fn revoke_pass(
     reason: &safeconduct_domain::values::Text,
     actor: &Actor,
 ) -> Result<i64> {
-    let loaded = load_case(db, op, reference)?;
+    let loaded = load_case(db, op, reference, actor)?;
     let index = db
         .row(
             "UPDATE passes SET status = 'revoked' WHERE household_id = $1 AND status = 'valid'

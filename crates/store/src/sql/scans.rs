@@ -1,5 +1,6 @@
-//! Field scans synced from devices: stored once per device and sequence number, with the
-//! passes that more than one device admitted.
+//! Field scans synced from devices: checked against the operation's bounds, stored once per
+//! user, device and sequence number, with the passes that more than one device admitted at the
+//! syncing user's places.
 //!
 //! Imports `step` only.
 
@@ -8,7 +9,10 @@ use super::step::require_operation;
 use super::{Db, p};
 use crate::types::*;
 use crate::{Change, Result};
+use safeconduct_domain::field::ScanBounds;
+use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) fn ingest_scans(
     db: &mut dyn Db,
@@ -17,28 +21,40 @@ pub(crate) fn ingest_scans(
     scans: &[FieldScan],
     actor: &Actor,
 ) -> Result<ScanReceipt> {
+    let user = actor.user.ok_or_else(|| {
+        DomainError::invalid(
+            "device",
+            "scans are synced by a signed-in user, never anonymously",
+        )
+    })?;
     require_operation(db, op)?;
+    let facts = db.one(
+        "SELECT created_at, next_pass_index FROM operations WHERE id = $1",
+        p![op.0],
+    )?;
+    let bounds = ScanBounds::new(Timestamp(facts.i64(0)?), facts.i64(1)?, actor.at);
+    for s in scans {
+        bounds.check(s.seq, s.pass_index, s.scanned_at)?;
+    }
     let mut receipt = ScanReceipt::default();
     let mut any_admitted = false;
     for s in scans {
-        let seq = i64::try_from(s.seq)
-            .map_err(|_| DomainError::invalid("seq", "a sequence number is below 2^63"))?;
         let inserted = db.exec(
-            "INSERT INTO scans (operation_id, device, seq, pass_index, rv_id, gate_id, outcome,
-                                scanned_at, received_at, user_id)
+            "INSERT INTO scans (operation_id, user_id, device, seq, pass_index, rv_id, gate_id,
+                                outcome, scanned_at, received_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (operation_id, device, seq) DO NOTHING",
+             ON CONFLICT (operation_id, user_id, device, seq) DO NOTHING",
             p![
                 op.0,
+                user.0,
                 device,
-                seq,
+                s.seq as i64,
                 s.pass_index,
                 s.rv.map(|r| r.0),
                 s.gate.map(|g| g.0),
                 s.outcome.as_str(),
                 s.scanned_at.0,
                 actor.at.0,
-                actor.user.map(|u| u.0),
             ],
         )?;
         if inserted == 1 {
@@ -48,35 +64,8 @@ pub(crate) fn ingest_scans(
             receipt.already_had += 1;
         }
     }
-    // One query for the whole batch: passes admitted here that another device admitted too.
     if any_admitted {
-        let (low, high) = scans
-            .iter()
-            .fold((u64::MAX, 0), |(l, h), s| (l.min(s.seq), h.max(s.seq)));
-        let doubles = db.rows(
-            "SELECT pass_index FROM scans
-             WHERE operation_id = $1 AND outcome = 'admitted' AND pass_index IN (
-                 SELECT pass_index FROM scans
-                 WHERE operation_id = $1 AND device = $2 AND seq BETWEEN $3 AND $4 AND outcome = 'admitted')
-             GROUP BY pass_index HAVING COUNT(DISTINCT device) > 1 ORDER BY pass_index",
-            p![op.0, device, low as i64, high as i64],
-        )?;
-        for r in doubles {
-            let pass_index = r.i64(0)?;
-            let devices = db
-                .rows(
-                    "SELECT DISTINCT device FROM scans
-                     WHERE operation_id = $1 AND pass_index = $2 AND outcome = 'admitted' ORDER BY device",
-                    p![op.0, pass_index],
-                )?
-                .iter()
-                .map(|r| r.text(0))
-                .collect::<Result<_>>()?;
-            receipt.double_admissions.push(DoubleAdmission {
-                pass_index,
-                devices,
-            });
-        }
+        receipt.double_admissions = double_admissions(db, op, user, device, scans, actor)?;
     }
     if receipt.received > 0 {
         audit::change(
@@ -96,4 +85,48 @@ pub(crate) fn ingest_scans(
         })?;
     }
     Ok(receipt)
+}
+
+/// Passes admitted in this sync that another device, or another user's device, admitted too.
+/// Only admissions at the actor's places count and are named: an answer never names a device,
+/// an RV or a gate outside them.
+fn double_admissions(
+    db: &mut dyn Db,
+    op: OperationId,
+    user: UserId,
+    device: &str,
+    scans: &[FieldScan],
+    actor: &Actor,
+) -> Result<Vec<DoubleAdmission>> {
+    // One query for the whole sync: every admission of the passes this device admitted.
+    let (low, high) = scans
+        .iter()
+        .fold((u64::MAX, 0), |(l, h), s| (l.min(s.seq), h.max(s.seq)));
+    let rows = db.rows(
+        "SELECT DISTINCT pass_index, user_id, device, rv_id, gate_id FROM scans
+         WHERE operation_id = $1 AND outcome = 'admitted' AND pass_index IN (
+             SELECT pass_index FROM scans
+             WHERE operation_id = $1 AND user_id = $2 AND device = $3 AND seq BETWEEN $4 AND $5
+               AND outcome = 'admitted')
+         ORDER BY pass_index, device, user_id",
+        p![op.0, user.0, device, low as i64, high as i64],
+    )?;
+    let mut by_pass: BTreeMap<i64, BTreeSet<(String, i64)>> = BTreeMap::new();
+    for r in rows {
+        let (rv, gate) = (r.opt_i64(3)?.map(RvId), r.opt_i64(4)?.map(GateId));
+        if actor.sees(rv, gate) {
+            by_pass
+                .entry(r.i64(0)?)
+                .or_default()
+                .insert((r.text(2)?, r.i64(1)?));
+        }
+    }
+    Ok(by_pass
+        .into_iter()
+        .filter(|(_, devices)| devices.len() > 1)
+        .map(|(pass_index, devices)| DoubleAdmission {
+            pass_index,
+            devices: devices.into_iter().map(|(device, _)| device).collect(),
+        })
+        .collect())
 }

@@ -193,23 +193,31 @@ pub(crate) struct LoadedCase {
     pub version: i64,
 }
 
-/// Loads what a lifecycle decision needs to know about a case, and its version.
+/// Loads what a lifecycle decision needs to know about a case, and its version, for `actor`.
+/// A case outside the places of an actor scoped to places (an escort's RV, gate staff's gate)
+/// does not exist for them: it is answered exactly as a reference that names no case, so that
+/// no answer tells them whether it exists, where it is or at which stage.
 pub(crate) fn load_case(
     db: &mut dyn Db,
     op: OperationId,
     reference: &CaseReference,
+    actor: &Actor,
 ) -> Result<LoadedCase> {
+    let not_found = || StoreError::not_found(format!("case {reference}"));
     let r = db
         .row(
             "SELECT h.id, h.stage, h.size, h.window_id, h.rv_id, h.gate_id, h.batch_id, h.flight_id,
                     h.version,
                     NOT EXISTS (SELECT 1 FROM people p WHERE p.household_id = h.id
-                                AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.person_id = p.id))
+                                AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.person_id = p.id)
+                                AND NOT (p.minor AND EXISTS (
+                                    SELECT 1 FROM people g JOIN documents gd ON gd.person_id = g.id
+                                    WHERE g.household_id = h.id AND NOT g.minor)))
              FROM households h WHERE h.operation_id = $1 AND h.reference = $2",
             p![op.0, reference.as_str()],
         )?
-        .ok_or_else(|| StoreError::not_found(format!("case {reference}")))?;
-    Ok(LoadedCase {
+        .ok_or_else(not_found)?;
+    let loaded = LoadedCase {
         id: HouseholdId(r.i64(0)?),
         state: CaseState {
             stage: stage(r.text(1)?)?,
@@ -222,7 +230,11 @@ pub(crate) fn load_case(
             all_members_documented: r.bool(9)?,
         },
         version: r.i64(8)?,
-    })
+    };
+    if !actor.sees(loaded.state.rv, loaded.state.gate) {
+        return Err(not_found());
+    }
+    Ok(loaded)
 }
 
 pub(crate) fn stage(s: String) -> Result<Stage> {

@@ -1,0 +1,131 @@
+//! Field devices' records: the bounds a scan synced from a device must respect to be stored.
+//! Device identifiers are `device.rs`.
+//!
+//! Knows nothing of storage or HTTP, and never reads the clock: the operation's start, the
+//! size of its status list and the present moment arrive as arguments.
+
+use crate::error::DomainError;
+use crate::values::Timestamp;
+
+/// The largest sequence number a device may give a scan: 2^53 - 1, the largest integer every
+/// JSON reader keeps exact. A device counts its scans from 0, so no honest device gets near it.
+pub const MAX_SCAN_SEQ: u64 = (1 << 53) - 1;
+
+/// How far a device's clock may be off: a scan may be dated at most this long before the
+/// operation began, and at most this long after the moment it is synced.
+pub const CLOCK_SKEW_SECONDS: i64 = 24 * 3600;
+
+/// What a synced scan is checked against: when its operation began, how many passes the
+/// operation has issued (the size of its status list), and when the sync arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanBounds {
+    pub earliest: Timestamp,
+    pub latest: Timestamp,
+    pub passes_issued: i64,
+}
+
+impl ScanBounds {
+    pub fn new(operation_created: Timestamp, passes_issued: i64, now: Timestamp) -> Self {
+        ScanBounds {
+            earliest: Timestamp(operation_created.0.saturating_sub(CLOCK_SKEW_SECONDS)),
+            latest: Timestamp(now.0.saturating_add(CLOCK_SKEW_SECONDS)),
+            passes_issued,
+        }
+    }
+
+    /// Refuses a scan whose sequence number, pass index or time is out of bounds, naming the
+    /// field.
+    pub fn check(
+        &self,
+        seq: u64,
+        pass_index: i64,
+        scanned_at: Timestamp,
+    ) -> Result<(), DomainError> {
+        if seq > MAX_SCAN_SEQ {
+            return Err(DomainError::invalid(
+                "seq",
+                format!(
+                    "must be at most {MAX_SCAN_SEQ} (2^53 - 1); a device counts its scans from 0"
+                ),
+            ));
+        }
+        if pass_index < 0 || pass_index >= self.passes_issued {
+            return Err(DomainError::invalid(
+                "pass_index",
+                format!(
+                    "must be from 0 to below {}, the number of passes this operation has issued",
+                    self.passes_issued
+                ),
+            ));
+        }
+        if scanned_at.0 < self.earliest.0 || scanned_at.0 > self.latest.0 {
+            return Err(DomainError::invalid(
+                "scanned_at",
+                format!(
+                    "must lie between {} and {} (from a day before the operation began to a day \
+                     from now); check the device's clock",
+                    self.earliest.rfc3339(),
+                    self.latest.rfc3339()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CREATED: Timestamp = Timestamp(1_700_000_000);
+    const NOW: Timestamp = Timestamp(1_787_551_200);
+
+    fn bounds() -> ScanBounds {
+        ScanBounds::new(CREATED, 10, NOW)
+    }
+
+    fn field(r: Result<(), DomainError>) -> &'static str {
+        match r {
+            Err(DomainError::Invalid { field, .. }) => field,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_scan_within_bounds_is_accepted() {
+        assert_eq!(bounds().check(0, 0, NOW), Ok(()));
+        assert_eq!(bounds().check(MAX_SCAN_SEQ, 9, CREATED), Ok(()));
+    }
+
+    #[test]
+    fn a_sequence_number_from_2_to_the_53_is_refused() {
+        assert_eq!(field(bounds().check(1 << 53, 0, NOW)), "seq");
+        assert_eq!(field(bounds().check(i64::MAX as u64, 0, NOW)), "seq");
+    }
+
+    #[test]
+    fn a_negative_pass_index_is_refused() {
+        assert_eq!(field(bounds().check(0, -5, NOW)), "pass_index");
+    }
+
+    #[test]
+    fn a_pass_index_beyond_the_status_list_is_refused() {
+        assert_eq!(field(bounds().check(0, 10, NOW)), "pass_index");
+    }
+
+    #[test]
+    fn a_scan_dated_long_before_the_operation_is_refused() {
+        let year_1 = Timestamp(-62_135_596_800);
+        assert_eq!(field(bounds().check(0, 0, year_1)), "scanned_at");
+        let day_before = Timestamp(CREATED.0 - CLOCK_SKEW_SECONDS - 1);
+        assert_eq!(field(bounds().check(0, 0, day_before)), "scanned_at");
+    }
+
+    #[test]
+    fn a_scan_dated_more_than_a_day_ahead_is_refused() {
+        let year_9999 = Timestamp(253_402_300_799);
+        assert_eq!(field(bounds().check(0, 0, year_9999)), "scanned_at");
+        let tomorrow = Timestamp(NOW.0 + CLOCK_SKEW_SECONDS + 1);
+        assert_eq!(field(bounds().check(0, 0, tomorrow)), "scanned_at");
+    }
+}

@@ -1,0 +1,171 @@
+//! What a first-time coordinator tried and the API refused or got wrong: a household whose
+//! child travels on a parent's passport, Dari written `fa` as phones write it, and a boarding
+//! recorded without naming the flight again.
+
+mod common;
+
+use common::{TestApp, case, spawn_app, spawn_app_with_places};
+use reqwest::{Method, StatusCode};
+use safeconduct_domain::Role;
+use safeconduct_store::testing::Backend;
+use serde_json::{Value, json};
+
+/// Registers a household with these members (`(name, birth date, passport number or none)`).
+async fn register(app: &TestApp, language: &str, members: &[(&str, &str, Option<&str>)]) -> Value {
+    let members: Vec<Value> = members
+        .iter()
+        .map(|(name, born, passport)| {
+            let documents: Vec<Value> = passport
+                .iter()
+                .map(|n| json!({"type": "passport", "number": n, "issuing_country": "AF"}))
+                .collect();
+            json!({"name": name, "birth_date": born, "documents": documents})
+        })
+        .collect();
+    let body = json!({"language": language, "members": members});
+    app.call(
+        Role::Coordinator,
+        Method::POST,
+        "/api/operations/{op}/households",
+        Some(body),
+    )
+    .await
+    .1
+}
+
+async fn a_child_on_a_parents_passport_is_covered_by_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let parent_and_child = register(
+        &app,
+        "prs",
+        &[
+            ("Mariam Sadat", "1988-03-02", Some("P44556677")),
+            ("Omid Sadat", "2019", None),
+        ],
+    )
+    .await;
+    let reference = parent_and_child["reference"].as_str().unwrap();
+    let verified = app
+        .step(Role::Coordinator, reference, "verify-documents", None)
+        .await;
+    assert_eq!(verified["to"], "documents_verified");
+
+    // An adult without a document is not covered by another adult's.
+    let two_adults = register(
+        &app,
+        "prs",
+        &[
+            ("Karim Sadat", "1980", Some("P11223344")),
+            ("Laila Sadat", "1984", None),
+        ],
+    )
+    .await;
+    let reference = two_adults["reference"].as_str().unwrap();
+    let (status, body) = app
+        .try_step(Role::Coordinator, reference, "verify-documents", None)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("every adult member needs an identity document"),
+        "{body}"
+    );
+
+    // Children alone, none documented: nobody covers them.
+    let children = register(
+        &app,
+        "prs",
+        &[("Sara Sadat", "2015", None), ("Ali Sadat", "2017-06", None)],
+    )
+    .await;
+    let reference = children["reference"].as_str().unwrap();
+    let (status, _) = app
+        .try_step(Role::Coordinator, reference, "verify-documents", None)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // A child covered by an older sibling who is a minor too is not covered: only adults'
+    // documents cover.
+    let siblings = register(
+        &app,
+        "prs",
+        &[
+            ("Hamid Sadat", "2012-01-01", Some("P99887766")),
+            ("Zahra Sadat", "2016", None),
+        ],
+    )
+    .await;
+    let reference = siblings["reference"].as_str().unwrap();
+    let (status, _) = app
+        .try_step(Role::Coordinator, reference, "verify-documents", None)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}
+
+async fn dari_written_fa_or_fa_af_is_read_as_dari(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for code in ["fa", "fa-AF", "prs"] {
+        let registered = register(&app, code, &[("Nadia Sadat", "1990", Some("P12121212"))]).await;
+        let reference = registered["reference"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{code} refused: {registered}"));
+        let household = app.get(Role::Coordinator, &case(reference)).await;
+        assert_eq!(household["language"], "prs", "{code}: {household}");
+    }
+    let unknown = register(&app, "xx", &[("Nadia Sadat", "1990", None)]).await;
+    assert_eq!(unknown["error"]["code"], "invalid_body", "{unknown}");
+}
+
+async fn boarding_needs_no_flight_named_again(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let reference = app.register(2, "0700 555 001").await;
+    app.to_pass_issued(&reference, p.window).await;
+    app.admit_at_rv(&reference, p.rv).await;
+    let batch = app.depart(p.rv, p.gate, &[&reference]).await;
+    app.arrive_at_gate(batch["id"].as_i64().unwrap(), &reference)
+        .await;
+    app.process(&reference, p.gate).await;
+    app.manifest(p.flight, &reference).await;
+
+    // Another flight named: refused, nothing changes.
+    let (status, body) = app
+        .try_step(
+            Role::Manifest,
+            &reference,
+            "boarded",
+            Some(json!({"flight_id": p.flight + 1000})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+    // No body at all, no content type: the household boards the flight of its manifest.
+    let res = app
+        .client
+        .post(app.url(&format!("{}/boarded", case(&reference))))
+        .bearer_auth(app.token(Role::Manifest))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["to"], "boarded");
+    let flights = app
+        .get(Role::Manifest, "/api/operations/{op}/flights")
+        .await;
+    let flight = flights
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == p.flight)
+        .unwrap();
+    assert_eq!(flight["boarded_people"], 2, "{flight}");
+}
+
+safeconduct_store::on_both_backends_async!(
+    a_child_on_a_parents_passport_is_covered_by_it,
+    dari_written_fa_or_fa_af_is_read_as_dari,
+    boarding_needs_no_flight_named_again,
+);
