@@ -2,6 +2,7 @@
 //! of the device's places and the status list. The order of checks is the one in docs/pass-format.md; the first that fails decides.
 
 use ed25519_dalek::Signature;
+use safeconduct_domain::admission::{WindowPosition, window_position};
 
 use crate::holder::holder_binding;
 use crate::keys::{KeyId, PublicKey, TierKey};
@@ -311,13 +312,13 @@ impl Verifier {
             }
             _ => {}
         }
-        if check.now < c.window_start {
-            let by = c.window_start - check.now;
-            return outcome(v, Outcome::Early { by });
-        }
-        if check.now > c.window_end {
-            let by = check.now - c.window_end;
-            return outcome(v, Outcome::Late { by });
+        // The window rule online admission applies too (domain::admission).
+        let secs = |t: u64| i64::try_from(t).unwrap_or(i64::MAX);
+        let (now, start, end) = (secs(check.now), secs(c.window_start), secs(c.window_end));
+        match window_position(now, start, end) {
+            WindowPosition::Early { by } => return outcome(v, Outcome::Early { by }),
+            WindowPosition::Late { by } => return outcome(v, Outcome::Late { by }),
+            WindowPosition::Within => {}
         }
         if let Some((document, year)) = check.holder {
             let Some(bound) = c.holder else {
