@@ -22,17 +22,12 @@ async fn kit(app: &TestApp, role: Role, query: &str) -> FieldKit {
 }
 
 /// A second agreed, active RV with a window open now and its own gate: (rv, gate, window).
-async fn rv_b(app: &TestApp) -> (i64, i64, i64) {
-    let rv = json!({
-        "name": "RV Bravo", "location": { "lat": 60.17, "lon": 24.95 },
-        "landmark": "the old market hall"
-    });
-    let rv = app
-        .create(Role::Coordinator, "/api/operations/{op}/rvs", rv)
-        .await["id"]
-        .as_i64()
-        .unwrap();
+/// The escort accepts it while assigned to it, then goes back to RV A (`a`) only.
+async fn rv_b(app: &TestApp, a: i64) -> (i64, i64, i64) {
+    let rv = app.propose_rv("RV Bravo").await;
+    app.assign("escort", &[rv], &[]).await;
     app.rv_step(Role::Escort, rv, "accept").await;
+    app.assign("escort", &[a], &[]).await;
     app.rv_step(Role::Coordinator, rv, "activate").await;
     let gate = json!({
         "name": "Gate 9", "location": { "lat": 60.168, "lon": 24.943 },
@@ -132,7 +127,7 @@ async fn an_escort_whose_assignment_expired_gets_no_kit(backend: Backend) {
 
 async fn the_kit_of_an_escort_of_rv_a_does_not_open_a_pass_of_rv_b(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 20, 20).await;
-    let (b, _, window_b) = rv_b(&app).await;
+    let (b, _, window_b) = rv_b(&app, p.rv).await;
     let pass_a = pass_in(&app, p.window, "0700 200 001").await;
     let pass_b = pass_in(&app, window_b, "0700 200 002").await;
 
@@ -202,7 +197,7 @@ async fn the_kit_of_an_escort_of_rv_a_does_not_open_a_pass_of_rv_b(backend: Back
 
 async fn a_gate_kit_opens_the_passes_of_its_gates_rvs_only(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 20, 20).await;
-    let (b, gate_b, window_b) = rv_b(&app).await;
+    let (b, gate_b, window_b) = rv_b(&app, p.rv).await;
     let pass_a = pass_in(&app, p.window, "0700 300 001").await;
     let pass_b = pass_in(&app, window_b, "0700 300 002").await;
 
