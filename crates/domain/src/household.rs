@@ -23,7 +23,11 @@ impl Notes {
         if input.trim().is_empty() {
             return Ok(None);
         }
-        Ok(Some(Notes(Text::parse("notes", input, Self::MAX_CHARS)?)))
+        Ok(Some(Notes(Text::parse_lines(
+            "notes",
+            input,
+            Self::MAX_CHARS,
+        )?)))
     }
 
     pub fn as_str(&self) -> &str {

@@ -163,8 +163,11 @@ pub fn describe(table: &[Endpoint]) -> Value {
         if e.is_bulk_export() || !e.query.is_empty() {
             errors.push("422");
         }
-        if e.reads_personal_data() || e.path.contains("/households") {
-            // The operation's personal data was shredded.
+        if e.reads_personal_data()
+            || e.path.contains("/households")
+            || e.operation_id.starts_with("ph::")
+        {
+            // The operation was shredded: its personal data, passes and pass keys are gone.
             errors.push("410");
         }
         if e.path == "/healthz" || e.path == "/api/openapi.json" {

@@ -18,6 +18,7 @@ pub(crate) mod households;
 pub(crate) mod lifecycle;
 pub(crate) mod operations;
 pub(crate) mod passes;
+pub(crate) mod reasons;
 pub(crate) mod rvs;
 pub(crate) mod scans;
 pub(crate) mod sealed;
