@@ -270,7 +270,7 @@ mod tests {
     fn notes_with_control_characters_are_refused() {
         assert_eq!(
             Notes::parse("call\u{7}first").unwrap_err().to_string(),
-            "notes: must not contain control characters"
+            "notes: must not contain a control character (U+0007)"
         );
         assert!(Notes::parse("line one\nline two").unwrap().is_some());
     }

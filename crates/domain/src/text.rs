@@ -77,6 +77,8 @@ impl Text {
                         c as u32,
                         if c == '\n' {
                             ": it is one line"
+                        } else if c.is_control() {
+                            ""
                         } else {
                             ": it is invisible or changes how the text around it is shown"
                         }

@@ -99,6 +99,8 @@ macro_rules! migrations {
             (10, include_str!("migrations/0010_count_shards.sql")),
             (11, include_str!("migrations/0011_audit_pending.sql")),
             (12, include_str!("migrations/0012_request_keys.sql")),
+            (13, include_str!("migrations/0013_reasons_unlocked.sql")),
+            (14, include_str!("migrations/0014_reasons_sealed.sql")),
         ]
     };
 }
