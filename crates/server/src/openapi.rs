@@ -46,7 +46,14 @@ pub fn describe(table: &[Endpoint]) -> Value {
             )
         } else if e.reads_personal_data() {
             format!(
-                "{who} Reads personal data: each call is written to the audit log first, with the reason given in the X-Reason header."
+                "{who} Reads personal data: each call is written to the audit log before it is answered, naming the case by its canonical reference, with the reason given in the X-Reason header (stored sealed under the operation's data key)."
+            )
+        } else {
+            who
+        };
+        let who = if crate::endpoints::LOOKUPS.contains(&e.operation_id) {
+            format!(
+                "{who} Answers with one case: limited per user, whichever token, to the case reads per minute the server allows (429 beyond)."
             )
         } else {
             who
