@@ -50,7 +50,7 @@ pub fn issue(
 
 pub fn revoke(store: &dyn Store, op: OperationId, case: &str, reason: &str) -> Result<()> {
     let reference = CaseReference::parse(case).context("--case")?;
-    let reason = safeconduct_domain::values::Text::parse("reason", reason, 500)?;
+    let reason = safeconduct_domain::values::Text::parse_lines("reason", reason, 500)?;
     let index = store
         .revoke_pass(op, &reference, &reason, &actor())
         .with_context(|| format!("revoking the pass of case {reference}"))?;
