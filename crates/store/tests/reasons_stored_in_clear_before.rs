@@ -64,6 +64,15 @@ fn old_hash(
     h.finalize().into()
 }
 
+/// An entry as written then: time, operation, action, record, reason.
+type OldEntry = (
+    i64,
+    Option<i64>,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+);
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -93,7 +102,7 @@ fn a_database_with_reasons_in_clear_is_sealed_when_opened(backend: Backend) {
     };
     // The chain as the store wrote it then: a revocation and a read with reasons in clear,
     // a sign-in without one, and a signed checkpoint of its head.
-    let entries: [(i64, Option<i64>, &str, &str, Option<&str>); 3] = [
+    let entries: [OldEntry; 3] = [
         (100, Some(1), "pass_revoked", "household/1", Some(REVOKED)),
         (
             101,
