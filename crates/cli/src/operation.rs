@@ -33,9 +33,15 @@ pub enum OperationCommand {
     /// Destroy a closed operation's data key, so that its personal data (names, birth dates,
     /// phones, document numbers, notes) can never be read again, by anyone.
     ///
-    /// Counts, the event log, pass statuses and the audit chain stay and still verify. Write
-    /// the aggregate statistics first with --stats. Backups taken before shredding still hold
-    /// the wrapped data key: destroy them, or the key file, too.
+    /// Its pass signing and tier keys are destroyed with it: no pass of the operation is given
+    /// out or verifies again. Counts, the event log, pass statuses and the audit chain stay
+    /// and still verify. Write the aggregate statistics first with --stats. Backups taken
+    /// before shredding still hold the wrapped data key: destroy them, or the key file, too.
+    ///
+    /// Refused while anyone is in escort or unaccounted: their records are how they are found.
+    /// --force-with-reason shreds anyway; the audit log records that the shred was forced and
+    /// how many people were in escort and unaccounted (not the reason's words, which could
+    /// name people and could no longer be sealed).
     Shred {
         operation: i64,
         /// The operation's name, typed out: shredding cannot be undone.
@@ -46,6 +52,9 @@ pub enum OperationCommand {
         /// exists.
         #[arg(long)]
         stats: Option<PathBuf>,
+        /// Shred even though people are in escort or unaccounted, for the reason stated here.
+        #[arg(long, value_name = "TEXT")]
+        force_with_reason: Option<String>,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -90,13 +99,24 @@ impl OperationCommand {
                 operation,
                 confirm,
                 stats,
+                force_with_reason,
                 data,
-            } => shred(
-                data.open()?.as_ref(),
-                OperationId(operation),
-                &confirm,
-                stats.as_deref(),
-            ),
+            } => {
+                // A forced shred needs a real statement, checked before anything is done.
+                let forced = force_with_reason
+                    .map(|r| {
+                        safeconduct_domain::values::Text::parse("--force-with-reason", &r, 500)
+                    })
+                    .transpose()?
+                    .is_some();
+                shred(
+                    data.open()?.as_ref(),
+                    OperationId(operation),
+                    &confirm,
+                    stats.as_deref(),
+                    forced,
+                )
+            }
         }
     }
 }
@@ -106,6 +126,7 @@ fn shred(
     id: OperationId,
     confirm: &str,
     stats: Option<&std::path::Path>,
+    forced: bool,
 ) -> Result<()> {
     let op = store.operation(id)?;
     if confirm != op.name {
@@ -120,6 +141,21 @@ fn shred(
     if op.closed_at.is_none() {
         anyhow::bail!(
             "operation {id} is still open; close it first (safeconduct operation close {id}); nothing was shredded"
+        );
+    }
+    // The store refuses this too, in the shred's own transaction; asked here first so that a
+    // refused shred writes no statistics file.
+    let counts = store.stage_counts(id, safeconduct_store::CountScope::Operation)?;
+    let on_the_way = |stage| counts.people.get(&stage).copied().unwrap_or(0);
+    let (in_escort, unaccounted) = (
+        on_the_way(safeconduct_domain::Stage::InEscort),
+        on_the_way(safeconduct_domain::Stage::Unaccounted),
+    );
+    if (in_escort > 0 || unaccounted > 0) && !forced {
+        anyhow::bail!(
+            "operation {id} has {in_escort} people in escort and {unaccounted} unaccounted: their \
+             records are how they are found. Bring them in or account for them first, or shred \
+             anyway with --force-with-reason TEXT; nothing was shredded"
         );
     }
     if let Some(path) = stats {
@@ -148,6 +184,7 @@ fn shred(
     let op = store.shred_operation(
         id,
         &safeconduct_store::Actor::system(safeconduct_keys::now()),
+        forced,
     )?;
     println!(
         "operation {} ({}) shredded at {}: its personal data can no longer be read. Counts and the audit chain remain (safeconduct audit verify).",

@@ -50,7 +50,7 @@ pub fn issue(
 
 pub fn revoke(store: &dyn Store, op: OperationId, case: &str, reason: &str) -> Result<()> {
     let reference = CaseReference::parse(case).context("--case")?;
-    let reason = safeconduct_domain::values::Text::parse("reason", reason, 500)?;
+    let reason = safeconduct_domain::values::Text::parse_lines("reason", reason, 500)?;
     let index = store
         .revoke_pass(op, &reference, &reason, &actor())
         .with_context(|| format!("revoking the pass of case {reference}"))?;
@@ -121,9 +121,13 @@ pub fn kit(
     out: &Path,
 ) -> Result<()> {
     let role = safeconduct_domain::Role::Coordinator;
-    let kit = keyring
-        .field_kit(store, op, role, places, safeconduct_keys::now())
-        .context("making the field kit")?;
+    let kit = match keyring.field_kit(store, op, role, places, safeconduct_keys::now()) {
+        Err(safeconduct_store::StoreError::Shredded(_)) => bail!(
+            "operation {op} was shredded: its pass keys were destroyed with its personal data, \
+             and no field kit can be made for it; nothing was written"
+        ),
+        other => other.context("making the field kit")?,
+    };
     let json = serde_json::to_vec_pretty(&kit)?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

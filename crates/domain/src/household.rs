@@ -23,7 +23,11 @@ impl Notes {
         if input.trim().is_empty() {
             return Ok(None);
         }
-        Ok(Some(Notes(Text::parse("notes", input, Self::MAX_CHARS)?)))
+        Ok(Some(Notes(Text::parse_lines(
+            "notes",
+            input,
+            Self::MAX_CHARS,
+        )?)))
     }
 
     pub fn as_str(&self) -> &str {
@@ -278,7 +282,7 @@ mod tests {
     fn notes_with_control_characters_are_refused() {
         assert_eq!(
             Notes::parse("call\u{7}first").unwrap_err().to_string(),
-            "notes: must not contain control characters"
+            "notes: must not contain a control character (U+0007)"
         );
         assert!(Notes::parse("line one\nline two").unwrap().is_some());
     }

@@ -19,6 +19,7 @@ pub mod places;
 pub mod role;
 pub mod stage;
 mod string_value;
+mod text;
 mod time_text;
 pub mod values;
 

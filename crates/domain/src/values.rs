@@ -177,39 +177,10 @@ impl From<Coordinate> for RawCoordinate {
 #[serde(transparent)]
 pub struct Timestamp(pub i64);
 
-/// Free text typed by a person (a landmark, a reason): trimmed, non-empty, bounded, without
-/// control characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Text(String);
-
-impl Text {
-    pub fn parse(field: &'static str, input: &str, max_chars: usize) -> Result<Self, DomainError> {
-        let t = input.trim();
-        if t.is_empty() {
-            return Err(DomainError::invalid(field, "must not be empty"));
-        }
-        if t.chars().count() > max_chars {
-            return Err(DomainError::invalid(
-                field,
-                format!("must be at most {max_chars} characters"),
-            ));
-        }
-        if t.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(DomainError::invalid(
-                field,
-                "must not contain control characters",
-            ));
-        }
-        Ok(Text(t.to_string()))
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+pub use crate::text::Text;
 
 /// A person's name, in Latin script and, where known, in the person's own script.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct PersonName {
     latin: Text,
     native: Option<Text>,
@@ -223,6 +194,13 @@ impl PersonName {
             None => None,
         };
         Ok(PersonName { latin, native })
+    }
+    /// A name the store wrote earlier, taken as it was written (see [`Text::from_stored`]).
+    pub fn from_stored(latin: String, native: Option<String>) -> Self {
+        PersonName {
+            latin: Text::from_stored(latin),
+            native: native.map(Text::from_stored),
+        }
     }
     pub fn latin(&self) -> &str {
         self.latin.as_str()

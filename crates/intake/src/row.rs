@@ -2,6 +2,7 @@
 
 use crate::IntakeError;
 use crate::columns::Columns;
+use safeconduct_domain::household::Notes;
 use safeconduct_domain::matching::latin_name_key;
 use safeconduct_domain::model::{EligibilityCategory, PriorityFlag};
 use safeconduct_domain::values::{BirthDate, DocumentNumber, PersonName, PhoneNumber};
@@ -36,8 +37,10 @@ fn field(record: &csv::StringRecord, col: Option<usize>) -> Option<&str> {
         .filter(|s| !s.is_empty())
 }
 
-/// Reads every row. A row with a bad value is refused with a reason naming the column; the
-/// others are returned parsed. Only an unreadable file is an error.
+/// Reads every row. A row with a bad value is refused with a reason naming the column, and so
+/// is a row with more or fewer fields than the header (an unquoted comma inside a value splits
+/// it and moves every value after it into the wrong column); the others are returned parsed.
+/// Only an unreadable file is an error.
 pub fn read_rows(input: impl Read) -> Result<(Vec<IntakeRow>, Vec<Refusal>), IntakeError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -86,6 +89,18 @@ pub fn read_rows(input: impl Read) -> Result<(Vec<IntakeRow>, Vec<Refusal>), Int
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
+        if record.len() != header.len() {
+            refusals.push(Refusal {
+                line,
+                reason: format!(
+                    "line {line} has {} fields, the header has {}: a value holding a comma \
+                     must be written in double quotes",
+                    record.len(),
+                    header.len()
+                ),
+            });
+            continue;
+        }
         match parse_row(&columns, &record, line) {
             Ok(row) => rows.push(row),
             Err(reason) => refusals.push(Refusal { line, reason }),
@@ -116,7 +131,14 @@ fn parse_row(c: &Columns, r: &csv::StringRecord, line: u64) -> Result<IntakeRow,
         })
         .transpose()
         .map_err(|e| e.to_string())?;
-    let notes = field(r, c.notes).map(str::to_string);
+    // Notes longer than a household may carry are cut, not refused: a volunteer's list is
+    // registered as far as it can be. What is kept follows the rule of all shown text.
+    let notes = field(r, c.notes)
+        .map(|n| Notes::parse(&n.chars().take(Notes::MAX_CHARS).collect::<String>()))
+        .transpose()
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|n| n.as_str().to_string());
     let priorities = notes.as_deref().map(priorities_in).unwrap_or_default();
     Ok(IntakeRow {
         line,

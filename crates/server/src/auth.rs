@@ -244,6 +244,41 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for OperationCaller {
     }
 }
 
+/// Whether the caller of a long-lived answer (the live stream) may still receive it, checked
+/// as a request would be: the token still signed in and not expired (through the session
+/// cache, so at once on the server that signed it out and within [`SESSION_CACHE_SECONDS`] on
+/// the others), the role still held in the operation, and for escort and gate staff the same
+/// places assigned as when the answer began. Anything the store cannot confirm is a no.
+pub async fn still_entitled(app: &App, caller: &OperationCaller) -> bool {
+    let now = crate::now();
+    let op = caller.operation;
+    let key = (caller.token_digest.clone(), Some(op));
+    let roles = match app.sessions.get(&key) {
+        Some((_, roles)) => roles,
+        None => {
+            let digest = caller.token_digest.clone();
+            match app.run(move |s| s.session(&digest, now, Some(op))).await {
+                Ok(Some((user, roles))) if user == caller.user => {
+                    app.sessions.put(key, user, roles.clone());
+                    roles
+                }
+                _ => return false,
+            }
+        }
+    };
+    if !roles.contains(&caller.role) {
+        return false;
+    }
+    let Some(places) = &caller.places else {
+        return true;
+    };
+    let user = caller.user;
+    match app.run(move |s| s.assigned_places(user, op, now)).await {
+        Ok((rvs, gates)) => rvs == places.rvs && gates == places.gates,
+        Err(_) => false,
+    }
+}
+
 fn bearer(req: &Request) -> Option<&str> {
     let value = req.headers().get(axum::http::header::AUTHORIZATION)?;
     let value = value.to_str().ok()?;
@@ -253,6 +288,81 @@ fn bearer(req: &Request) -> Option<&str> {
     }
     let token = token.trim();
     (token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())).then_some(token)
+}
+
+/// The record an audit entry of a read names: the endpoint's path with the request's
+/// parameters, a case reference in its canonical form (`6phv5ubd` and `6PHV 5UBD` are both
+/// `6PHV-5UBD`), ids as numbers. What is neither is not copied into the log: a parameter typed
+/// by the caller may be anything, a name included.
+fn audit_record(template: &str, params: &HashMap<String, String>) -> String {
+    let mut record = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        record.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let name = &rest[open + 1..open + close];
+        let value = params.get(name).map(String::as_str).unwrap_or_default();
+        let shown = if name == "reference" {
+            safeconduct_domain::CaseReference::parse(value)
+                .map(|r| r.to_string())
+                .unwrap_or_else(|_| "(not a case reference)".into())
+        } else if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+            value.to_string()
+        } else {
+            "(not a number)".into()
+        };
+        record.push_str(&shown);
+        rest = &rest[open + close + 1..];
+    }
+    record.push_str(rest);
+    record
+}
+
+/// The audit entry of a read whose cases only its handler knows ([`AUDITED_BY_HANDLER`]): the
+/// handler writes it, naming the cases it found, before it answers, and answers nothing if it
+/// cannot.
+///
+/// [`AUDITED_BY_HANDLER`]: crate::endpoints::AUDITED_BY_HANDLER
+#[derive(Debug, Clone)]
+pub struct PendingReadAudit(store::AuditEntry);
+
+impl PendingReadAudit {
+    /// Writes the entry, its record followed by the canonical references of `cases`.
+    pub async fn write(
+        self,
+        app: &App,
+        cases: impl IntoIterator<Item = safeconduct_domain::CaseReference>,
+    ) -> Result<(), ApiError> {
+        let mut entry = self.0;
+        let found: Vec<String> = cases.into_iter().map(|c| c.to_string()).collect();
+        let listed = if found.is_empty() {
+            "no case".to_string()
+        } else {
+            found.join(" ")
+        };
+        entry.record = Some(format!("{}: {listed}", entry.record.unwrap_or_default()));
+        app.run(move |s| s.audit(&entry)).await?;
+        Ok(())
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PendingReadAudit {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .remove::<PendingReadAudit>()
+            .ok_or_else(|| {
+                tracing::error!("a read audited by its handler reached it without its entry");
+                ApiError::internal()
+            })
+    }
 }
 
 /// The reason a caller states for reading personal data, from the `X-Reason` header.
@@ -331,26 +441,38 @@ pub async fn authorise(
         (Access::SignedIn | Access::Open, _) => None,
     };
     let limits = app.limits;
-    let limited = |kind, per_second: f64, burst: f64| {
+    let per_second = f64::from(limits.requests_per_second);
+    app.limiter
+        .take(
+            crate::limits::Kind::Request,
+            &digest,
+            per_second,
+            per_second * 4.0,
+        )
+        .map_err(|wait| {
+            ApiError::too_many(
+                "rate_limited",
+                format!("too many requests with this token; try again in {wait} s"),
+                wait,
+            )
+        })?;
+    if lookup {
+        // Counted per user, not per token: signing in again does not start a new allowance.
+        let per_minute = f64::from(limits.lookups_per_minute);
         app.limiter
-            .take(kind, &digest, per_second, burst)
+            .take(
+                crate::limits::Kind::Lookup,
+                &user.0.to_be_bytes(),
+                per_minute / 60.0,
+                per_minute.min(10.0),
+            )
             .map_err(|wait| {
                 ApiError::too_many(
                     "rate_limited",
-                    format!("too many requests with this token; try again in {wait} s"),
+                    format!("too many cases looked up by this user; try again in {wait} s"),
                     wait,
                 )
-            })
-    };
-    let per_second = f64::from(limits.requests_per_second);
-    limited(crate::limits::Kind::Request, per_second, per_second * 4.0)?;
-    if lookup {
-        let per_minute = f64::from(limits.lookups_per_minute);
-        limited(
-            crate::limits::Kind::Lookup,
-            per_minute / 60.0,
-            per_minute.min(10.0),
-        )?;
+            })?;
     }
     let places = match (role, operation) {
         (Some(Role::Escort | Role::Gate), Some(op)) => {
@@ -371,7 +493,7 @@ pub async fn authorise(
             &caller.actor(now),
             operation,
             audited.action,
-            Some(req.uri().path().to_string()),
+            Some(audit_record(audited.path, &params)),
         );
         entry.reason = reason(&req);
         if audited.reason_required && entry.reason.is_none() {
@@ -381,7 +503,11 @@ pub async fn authorise(
                 "a bulk export needs a stated reason: send it in the X-Reason header",
             ));
         }
-        app.run(move |s| s.audit(&entry)).await?;
+        if audited.by_handler {
+            req.extensions_mut().insert(PendingReadAudit(entry));
+        } else {
+            app.run(move |s| s.audit(&entry)).await?;
+        }
     }
     if let (Some(operation), Some(role)) = (operation, role) {
         req.extensions_mut().insert(OperationCaller {

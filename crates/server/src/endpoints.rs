@@ -155,13 +155,33 @@ pub const OPTIONAL_BODY: &[&str] = &["h::boarded"];
 /// again with the same key, the request gets its first answer and takes effect once.
 pub const IDEMPOTENT: &[&str] = &["h::register"];
 
-/// Endpoints that find a case by phone or reference: rate-limited per token
-/// ([`crate::limits::Limits::lookups_per_minute`]).
-pub const LOOKUPS: &[&str] = &["h::lookup"];
+/// Endpoints that answer with one case (found by phone or reference, or named in the path):
+/// rate-limited per user ([`crate::limits::Limits::lookups_per_minute`]), whichever of them is
+/// called and with whichever of the user's tokens.
+pub const LOOKUPS: &[&str] = &[
+    "h::household",
+    "h::case_events",
+    "h::lookup",
+    "ph::pass",
+    "ph::pass_svg",
+    "ph::pass_png",
+    "ph::pass_sheet",
+];
+
+/// Reads of personal data whose cases only the handler knows (a lookup by phone finds any
+/// number of them): the authorisation layer hands the entry to the handler
+/// ([`crate::auth::PendingReadAudit`]), which writes it with the references of the cases found
+/// before it answers.
+pub const AUDITED_BY_HANDLER: &[&str] = &["h::lookup"];
 
 /// What the authorisation layer writes to the audit log for an endpoint.
 #[derive(Debug, Clone, Copy)]
 pub struct Audited {
     pub action: &'static str,
     pub reason_required: bool,
+    /// The endpoint's path with its parameters (`/api/operations/{op}/households/{reference}`):
+    /// the entry names the record by it, with a case reference in its canonical form.
+    pub path: &'static str,
+    /// The handler writes the entry ([`AUDITED_BY_HANDLER`]).
+    pub by_handler: bool,
 }

@@ -102,7 +102,8 @@ impl From<StoreError> for ApiError {
                 StatusCode::GONE,
                 "shredded",
                 format!(
-                    "the personal data of operation {op} was shredded and cannot be read or added to"
+                    "operation {op} was shredded: its personal data, its passes and its pass \
+                     keys are gone for good and cannot be read or added to"
                 ),
             ),
             StoreError::Unavailable(detail) => {

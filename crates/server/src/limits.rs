@@ -1,6 +1,6 @@
 //! Request rate limits, per server: token buckets per client address (every request, signed in
-//! or not), per session token, and a tighter one for hotline lookups, which answer with
-//! personal data one case at a time. A refused request gets 429 with `Retry-After`. Zero turns
+//! or not), per session token, and a tighter one per user for reads of one case (hotline
+//! lookups, a case, its events, its pass), which answer with personal data one case at a time. A refused request gets 429 with `Retry-After`. Zero turns
 //! a limit off.
 
 use std::collections::HashMap;
@@ -11,7 +11,8 @@ use std::time::Instant;
 pub struct Limits {
     /// Requests per second per session token, with bursts of four seconds' worth.
     pub requests_per_second: u32,
-    /// Case lookups (by phone or reference) per minute per session token, with bursts of ten.
+    /// Reads of one case (a lookup by phone or reference, a case, its events or its pass) per
+    /// minute per user, whichever token the user signed in with, with bursts of ten.
     pub lookups_per_minute: u32,
     /// Requests per second per client address, with bursts of four seconds' worth. A hotline
     /// room behind one address shares it: set it for the busiest such room.

@@ -46,7 +46,14 @@ pub fn describe(table: &[Endpoint]) -> Value {
             )
         } else if e.reads_personal_data() {
             format!(
-                "{who} Reads personal data: each call is written to the audit log first, with the reason given in the X-Reason header."
+                "{who} Reads personal data: each call is written to the audit log before it is answered, naming the case by its canonical reference, with the reason given in the X-Reason header (stored sealed under the operation's data key)."
+            )
+        } else {
+            who
+        };
+        let who = if crate::endpoints::LOOKUPS.contains(&e.operation_id) {
+            format!(
+                "{who} Answers with one case: limited per user, whichever token, to the case reads per minute the server allows (429 beyond)."
             )
         } else {
             who
@@ -166,8 +173,11 @@ pub fn describe(table: &[Endpoint]) -> Value {
         if e.is_bulk_export() || !e.query.is_empty() {
             errors.push("422");
         }
-        if e.reads_personal_data() || e.path.contains("/households") {
-            // The operation's personal data was shredded.
+        if e.reads_personal_data()
+            || e.path.contains("/households")
+            || e.operation_id.starts_with("ph::")
+        {
+            // The operation was shredded: its personal data, passes and pass keys are gone.
             errors.push("410");
         }
         if e.path == "/healthz" || e.path == "/api/openapi.json" {

@@ -26,9 +26,16 @@ pub fn parse_time(field: &'static str, s: &str) -> Result<Timestamp, crate::ApiE
     Timestamp::parse_rfc3339(field, s).map_err(crate::ApiError::from)
 }
 
-/// A bounded text field, refused with the field's name when empty or too long.
+/// A bounded one-line text field (a name, a landmark), refused with the field's name when
+/// empty, too long, or holding characters that hide or reorder text (`Text::parse`).
 pub fn text(field: &'static str, s: &str, max: usize) -> Result<Text, crate::ApiError> {
     Ok(Text::parse(field, s, max)?)
+}
+
+/// A bounded text field that may run over several lines (a reason, a description), under the
+/// same rules otherwise (`Text::parse_lines`).
+pub fn text_lines(field: &'static str, s: &str, max: usize) -> Result<Text, crate::ApiError> {
+    Ok(Text::parse_lines(field, s, max)?)
 }
 
 /// What a handler that answers JSON returns.

@@ -130,7 +130,7 @@ async fn a_shredded_operation_answers_gone_for_personal_data_and_still_counts(ba
     on_store(&app, move |s| {
         let admin = safeconduct_store::Actor::system(safeconduct_domain::values::Timestamp(0));
         s.close_operation(op, &admin).unwrap();
-        s.shred_operation(op, &admin).unwrap();
+        s.shred_operation(op, &admin, false).unwrap();
     })
     .await;
     for path in [

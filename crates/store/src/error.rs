@@ -10,8 +10,11 @@ pub enum StoreError {
     /// The domain refused the change.
     #[error(transparent)]
     Domain(#[from] DomainError),
-    /// The operation's personal data was shredded: it cannot be read or added to, ever.
-    #[error("the personal data of operation {0} was shredded")]
+    /// The operation's personal data was shredded, its pass keys with it: it cannot be read or
+    /// added to, ever, and none of its passes is given out or verifies.
+    #[error(
+        "operation {0} was shredded: its personal data, its passes and its pass keys are gone for good"
+    )]
     Shredded(safeconduct_domain::OperationId),
     /// The store cannot be reached right now; the request may be retried.
     #[error("store unavailable: {0}")]

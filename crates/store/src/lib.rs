@@ -98,9 +98,12 @@ pub trait Store: Send + Sync + 'static {
     fn operations(&self) -> Result<Vec<Operation>>;
     /// Closes an operation to new households; closing it again changes nothing.
     fn close_operation(&self, op: OperationId, actor: &Actor) -> Result<Operation>;
-    /// Destroys a closed operation's data key: its personal data becomes unreadable for good,
-    /// while counts, events and the audit chain stay.
-    fn shred_operation(&self, op: OperationId, actor: &Actor) -> Result<Operation>;
+    /// Destroys a closed operation's data key, and its pass signing and tier keys with it: its
+    /// personal data and its passes become unreadable for good, while counts, events and the
+    /// audit chain stay. Refused while anyone is in escort or unaccounted, unless `forced`
+    /// (the caller has a coordinator's stated reason): the audit entry then records that the
+    /// shred was forced and how many people were in escort and unaccounted.
+    fn shred_operation(&self, op: OperationId, actor: &Actor, forced: bool) -> Result<Operation>;
     fn create_organisation(
         &self,
         op: OperationId,
@@ -142,17 +145,19 @@ pub trait Store: Send + Sync + 'static {
         op: OperationId,
         now: Timestamp,
     ) -> Result<(Vec<RvId>, Vec<GateId>)>;
-    /// Failed sign-ins recorded for an account name's digest: how many in a row, and when the
-    /// last was.
-    fn sign_in_failures(&self, name_digest: &[u8]) -> Result<Option<(u32, Timestamp)>>;
-    /// Records a failed sign-in; a run of failures older than `forget_before` starts again
-    /// at one. Returns the failures in the current run.
-    fn record_sign_in_failure(
+    /// Reserves a sign-in attempt for an account name's digest, before its password is
+    /// checked: it counts as a failure until a successful sign-in clears the run
+    /// ([`Store::clear_sign_in_failures`]). Attempts sent at once, to any server, are counted
+    /// one after the other, each judged by the failures before it. `lock_seconds(n)` is how
+    /// long `n` failures in a row refuse the name; a run older than `forget_before` starts
+    /// again. Returns the attempt's number in the run, or the seconds to wait.
+    fn reserve_sign_in_attempt(
         &self,
         name_digest: &[u8],
         at: Timestamp,
         forget_before: Timestamp,
-    ) -> Result<u32>;
+        lock_seconds: &dyn Fn(u32) -> i64,
+    ) -> Result<std::result::Result<u32, i64>>;
     /// Forgets the failures of an account name after a successful sign-in.
     fn clear_sign_in_failures(&self, name_digest: &[u8]) -> Result<()>;
 
@@ -165,7 +170,9 @@ pub trait Store: Send + Sync + 'static {
     fn verify_audit(&self) -> Result<AuditReport>;
     /// Entries so far and the hash of the last.
     fn audit_head(&self) -> Result<(i64, [u8; 32])>;
-    /// Entries after `after`, at most `limit`, in chain order.
+    /// Entries after `after`, at most `limit`, in chain order. A stated reason is stored sealed
+    /// under its operation's data key: it is given opened while the operation lives, and as
+    /// `None` once it was shredded.
     fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<(i64, AuditEntry)>>;
     fn add_audit_checkpoint(&self, checkpoint: &AuditCheckpoint) -> Result<()>;
     fn audit_key(&self) -> Result<Option<AuditKey>>;

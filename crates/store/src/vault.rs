@@ -35,6 +35,8 @@ pub(crate) enum Record {
     Household,
     Person,
     Document,
+    /// A free-text reason stated in an operation, bound to its time ([`crate::sql::reasons`]).
+    Reason,
 }
 
 impl Record {
@@ -43,6 +45,7 @@ impl Record {
             Record::Household => "household",
             Record::Person => "person",
             Record::Document => "document",
+            Record::Reason => "reason",
         }
     }
 }

@@ -251,7 +251,7 @@ fn shredding_leaves_counts_and_the_chain_but_no_personal_data(backend: Backend) 
     let t = TestStore::fresh(backend);
     let (op, done) = register_secrets(t.store.as_ref());
     let store = t.store.as_ref();
-    match store.shred_operation(op, &at()) {
+    match store.shred_operation(op, &at(), false) {
         Err(StoreError::Conflict(m)) => assert!(m.contains("close it"), "{m}"),
         other => panic!("an open operation was shredded: {other:?}"),
     }
@@ -263,7 +263,7 @@ fn shredding_leaves_counts_and_the_chain_but_no_personal_data(backend: Backend) 
         other => panic!("a closed operation took a household: {other:?}"),
     }
     let before = store.accountability(op).unwrap();
-    let shredded = store.shred_operation(op, &at()).unwrap();
+    let shredded = store.shred_operation(op, &at(), false).unwrap();
     assert!(shredded.shredded_at.is_some());
 
     // Nothing personal can be read, by lookup, by reference, or as a manifest; even with the
@@ -305,7 +305,7 @@ fn shredding_leaves_counts_and_the_chain_but_no_personal_data(backend: Backend) 
         Err(StoreError::Shredded(_))
     ));
     assert!(matches!(
-        store.shred_operation(op, &at()),
+        store.shred_operation(op, &at(), false),
         Err(StoreError::Shredded(_))
     ));
 

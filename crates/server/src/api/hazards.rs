@@ -5,7 +5,7 @@
 
 use crate::endpoints::{Access::Roles, CASEWORK, Endpoint, endpoint, json};
 use crate::extract::{ApiJson, Call};
-use crate::wire::{Answer, CoordinateSchema, Created, parse_time, text, time_text};
+use crate::wire::{Answer, CoordinateSchema, Created, parse_time, text_lines, time_text};
 use safeconduct_domain::model::{HazardKind, HazardSpec, Severity};
 use safeconduct_domain::values::Coordinate;
 use safeconduct_store as store;
@@ -82,7 +82,7 @@ pub async fn report_hazard(call: Call, ApiJson(body): ApiJson<HazardIn>) -> Crea
             .description
             .as_deref()
             .filter(|d| !d.trim().is_empty())
-            .map(|d| text("description", d, 500))
+            .map(|d| text_lines("description", d, 500))
             .transpose()?,
         valid_from: spec.valid_from,
         valid_until: spec.valid_until,

@@ -363,7 +363,11 @@ pub async fn case_events(call: Call<CasePath>) -> Answer<Vec<EventOut>> {
     Ok(Json(events.into_iter().map(Into::into).collect()))
 }
 
-pub async fn lookup(call: Call, ApiQuery(q): ApiQuery<LookupQuery>) -> Answer<LookupOut> {
+pub async fn lookup(
+    audit: crate::auth::PendingReadAudit,
+    call: Call,
+    ApiQuery(q): ApiQuery<LookupQuery>,
+) -> Answer<LookupOut> {
     let Call { app, caller, .. } = call;
     let id = caller.operation;
     let cases = match (q.phone, q.reference) {
@@ -387,6 +391,10 @@ pub async fn lookup(call: Call, ApiQuery(q): ApiQuery<LookupQuery>) -> Answer<Lo
             ));
         }
     };
+    // Logged with the cases it found before any of them is shown.
+    audit
+        .write(&app, cases.iter().map(|c| c.reference.clone()))
+        .await?;
     Ok(Json(LookupOut {
         cases: cases.into_iter().map(Into::into).collect(),
     }))

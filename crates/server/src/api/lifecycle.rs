@@ -11,7 +11,7 @@ use crate::endpoints::{
     Access::Roles, CASEWORK, COORDINATOR, ESCORT, Endpoint, GATE, MANIFEST, NO_SHOW, endpoint, json,
 };
 use crate::extract::{ApiJson, Call, OptionalJson};
-use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text};
+use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text_lines};
 use crate::{ApiError, App};
 use axum::Json;
 use safeconduct_domain::model::EligibilityCategory;
@@ -121,7 +121,7 @@ pub async fn eligibility(
             })?,
         },
         Decision::Rejected => CaseRequest::Reject {
-            reason: text("reason", body.reason.as_deref().unwrap_or_default(), 500)?,
+            reason: text_lines("reason", body.reason.as_deref().unwrap_or_default(), 500)?,
         },
     };
     step_on(call, request).await
@@ -141,7 +141,7 @@ pub async fn reassign(
 }
 
 pub async fn withdraw(call: Call<CasePath>, ApiJson(body): ApiJson<ReasonIn>) -> Answer<StepOut> {
-    let reason = text("reason", &body.reason, 500)?;
+    let reason = text_lines("reason", &body.reason, 500)?;
     step_on(call, CaseRequest::Withdraw { reason }).await
 }
 

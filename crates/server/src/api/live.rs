@@ -41,11 +41,17 @@ impl From<store::Change> for LiveChange {
     }
 }
 
+/// How often a quiet stream checks that its caller may still receive it.
+const RECHECK: std::time::Duration =
+    std::time::Duration::from_secs(crate::auth::SESSION_CACHE_SECONDS);
+
 /// Server-sent events of the changes committed to this operation by any server sharing the
 /// store. Coordinators see every change; escorts the changes at rendezvous points; gate staff
 /// the changes at gates (a batch on its way, an arrival). No personal data is sent. A
 /// `resync` event says changes may have been missed (the client fell behind, or this server's
 /// feed from the database broke and was restored): the client reads its counts again.
+/// The stream ends when the caller signs out, the session expires, or the caller's role or
+/// places change: the client signs in or reconnects to go on with what it may now see.
 pub async fn live(
     call: Call,
 ) -> Result<
@@ -60,12 +66,21 @@ pub async fn live(
     let role = caller.role;
     let places = std::sync::Arc::new(caller.places.clone().unwrap_or_default());
     let receiver = app.store().subscribe();
-    let stream = futures_util::stream::unfold(receiver, move |mut rx| {
+    let state = (receiver, app, caller);
+    let stream = futures_util::stream::unfold(state, move |(mut rx, app, caller)| {
         let places = places.clone();
         async move {
             loop {
-                match rx.recv().await {
-                    Ok(safeconduct_store::Feed::Change(change)) => {
+                // The caller is checked again before every event and at least every few
+                // seconds without one: the stream ends at sign-out, at the session's expiry,
+                // when the role is taken away or the caller's places change.
+                let next = tokio::time::timeout(RECHECK, rx.recv()).await;
+                if !crate::auth::still_entitled(&app, &caller).await {
+                    return None;
+                }
+                let event = match next {
+                    Err(_quiet) => continue,
+                    Ok(Ok(safeconduct_store::Feed::Change(change))) => {
                         let visible = change.operation == id
                             && match role {
                                 Role::Gate => {
@@ -77,26 +92,22 @@ pub async fn live(
                         if !visible {
                             continue;
                         }
-                        let event = Event::default()
+                        Event::default()
                             .event("change")
                             .json_data(LiveChange::from(change))
-                            .unwrap_or_else(|_| Event::default().comment("unencodable change"));
-                        return Some((Ok(event), rx));
+                            .unwrap_or_else(|_| Event::default().comment("unencodable change"))
                     }
-                    Ok(safeconduct_store::Feed::Missed) => {
-                        let event = Event::default()
+                    Ok(Ok(safeconduct_store::Feed::Missed)) => Event::default()
+                        .event("resync")
+                        .data("the server's change feed was interrupted"),
+                    Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(missed))) => {
+                        Event::default()
                             .event("resync")
-                            .data("the server's change feed was interrupted");
-                        return Some((Ok(event), rx));
+                            .data(format!("{missed} changes were not sent in time"))
                     }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
-                        let event = Event::default()
-                            .event("resync")
-                            .data(format!("{missed} changes were not sent in time"));
-                        return Some((Ok(event), rx));
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                }
+                    Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return None,
+                };
+                return Some((Ok(event), (rx, app, caller)));
             }
         }
     });

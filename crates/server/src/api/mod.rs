@@ -25,7 +25,7 @@ mod sessions;
 mod users;
 mod windows;
 
-use crate::endpoints::{Access, Audited, Endpoint, LOOKUPS};
+use crate::endpoints::{AUDITED_BY_HANDLER, Access, Audited, Endpoint, LOOKUPS};
 use crate::{App, auth};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -64,6 +64,8 @@ pub fn router(app: App) -> Router {
         let audited = e.reads_personal_data().then_some(Audited {
             action: e.operation_id,
             reason_required: e.is_bulk_export(),
+            path: e.path,
+            by_handler: AUDITED_BY_HANDLER.contains(&e.operation_id),
         });
         let lookup = LOOKUPS.contains(&e.operation_id);
         let route = match e.access {

@@ -7,7 +7,7 @@
 use crate::ApiError;
 use crate::endpoints::{Access::Roles, CASEWORK, COORDINATOR, Endpoint, Reply, endpoint, json};
 use crate::extract::{ApiJson, Call};
-use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text, time_text};
+use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text_lines, time_text};
 use axum::Json;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -169,7 +169,7 @@ pub async fn revoke_pass(
     let Call { app, caller, path } = call;
     let op = caller.operation;
     let reference = CaseReference::parse(&path.reference)?;
-    let reason = text("reason", &body.reason, 500)?;
+    let reason = text_lines("reason", &body.reason, 500)?;
     let actor = caller.actor(crate::now());
     let shown = reference.to_string();
     let index = app

@@ -48,18 +48,23 @@ pub struct SessionOut {
 pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> Answer<SessionOut> {
     let digest = auth::sign_in_name_digest(&body.username);
     let now = crate::now();
+    // The attempt is counted before the password is checked, and released only by a
+    // success: attempts sent in parallel are judged one after the other, so no more than the
+    // free ones are ever checked, whichever server they reach.
     let key = digest.clone();
-    let recorded = app.run(move |s| s.sign_in_failures(&key)).await?;
-    if let Some((failures, last)) = recorded {
-        let until = last.0 + auth::sign_in_lock_seconds(failures);
-        if until > now.0 && now.0 - last.0 < auth::FAILURE_MEMORY_SECONDS {
-            let wait = (until - now.0) as u64;
-            return Err(ApiError::too_many(
-                "too_many_attempts",
-                format!("too many failed sign-ins for this name; try again in {wait} s"),
-                wait,
-            ));
-        }
+    let forget_before = Timestamp(now.0 - auth::FAILURE_MEMORY_SECONDS);
+    let reserved = app
+        .run(move |s| {
+            s.reserve_sign_in_attempt(&key, now, forget_before, &auth::sign_in_lock_seconds)
+        })
+        .await?;
+    if let Err(wait) = reserved {
+        let wait = wait as u64;
+        return Err(ApiError::too_many(
+            "too_many_attempts",
+            format!("too many failed sign-ins for this name; try again in {wait} s"),
+            wait,
+        ));
     }
     let username = body.username.clone();
     let account = app.run(move |s| s.user_by_name(&username)).await?;
@@ -97,15 +102,10 @@ pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> 
     };
     let account = match account {
         Some(a) if second_factor => {
-            if recorded.is_some() {
-                app.run(move |s| s.clear_sign_in_failures(&digest)).await?;
-            }
+            app.run(move |s| s.clear_sign_in_failures(&digest)).await?;
             a
         }
         _ => {
-            let forget_before = Timestamp(now.0 - auth::FAILURE_MEMORY_SECONDS);
-            app.run(move |s| s.record_sign_in_failure(&digest, now, forget_before))
-                .await?;
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",

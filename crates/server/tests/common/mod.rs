@@ -163,7 +163,8 @@ pub fn totp_code(username: &str, at: i64) -> String {
     safeconduct_keys::totp::code_at(&totp_secret(username), at)
 }
 
-async fn sign_in(client: &Client, base: &str, username: &str) -> String {
+/// Signs in as the test user `username` (with its one-time code) and returns a new token.
+pub async fn sign_in(client: &Client, base: &str, username: &str) -> String {
     let code = totp_code(username, safeconduct_keys::now().0);
     let res = client
         .post(format!("{base}/api/sessions"))
@@ -203,6 +204,11 @@ impl TestApp {
             .unwrap();
         });
         format!("http://{addr}")
+    }
+
+    /// The URL of the test database, to read it as an attacker with a copy of it would.
+    pub fn db_url(&self) -> &str {
+        &self._db.url
     }
 
     pub fn url(&self, path: &str) -> String {

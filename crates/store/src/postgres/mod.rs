@@ -291,7 +291,9 @@ fn migrate(conn: &mut PgConn, vault: &Vault) -> Result<()> {
     if rewritten {
         // Rows rewritten by an upgrade leave no old version behind in the tables' files.
         client
-            .batch_execute("VACUUM FULL households, people, documents")
+            .batch_execute(
+                "VACUUM FULL households, people, documents, events, audit_log, audit_pending",
+            )
             .map_err(|e| pg(e, &mut retry))?;
     }
     Ok(())

@@ -256,24 +256,51 @@ pub(crate) fn sign_in_failures(
     .transpose()
 }
 
-/// Counts a failed sign-in; failures older than `forget_before` are forgotten first.
-pub(crate) fn record_sign_in_failure(
+/// Reserves a sign-in attempt under a name's digest before its password is checked: the
+/// attempt counts as a failure until a successful sign-in clears the run. The count read and
+/// the count written are compared in the update, so attempts sent at the same moment (on any
+/// server) are counted one after the other, and each is judged against the failures before
+/// it. A run whose last failure is older than `forget_before` starts again.
+pub(crate) fn reserve_sign_in_attempt(
     db: &mut dyn Db,
     name_digest: &[u8],
     at: Timestamp,
     forget_before: Timestamp,
-) -> Result<u32> {
-    db.one(
-        "INSERT INTO sign_in_failures (name_digest, failures, last_failed_at)
-         VALUES ($1, 1, $2)
-         ON CONFLICT (name_digest) DO UPDATE SET
-             failures = CASE WHEN sign_in_failures.last_failed_at < $3 THEN 1
-                             ELSE sign_in_failures.failures + 1 END,
-             last_failed_at = $2
-         RETURNING failures",
-        p![name_digest, at.0, forget_before.0],
-    )?
-    .u32(0)
+    lock_seconds: &dyn Fn(u32) -> i64,
+) -> Result<std::result::Result<u32, i64>> {
+    // Each lost race means another attempt was counted; a few hundred at once is an attack
+    // that the lock stops long before this bound.
+    for _ in 0..1000 {
+        let current = sign_in_failures(db, name_digest)?;
+        let before = match current {
+            Some((failures, last)) if last.0 >= forget_before.0 => failures,
+            _ => 0,
+        };
+        if let Some((_, last)) = current.filter(|_| before > 0) {
+            let until = last.0 + lock_seconds(before);
+            if until > at.0 {
+                return Ok(Err(until - at.0));
+            }
+        }
+        let counted = match current {
+            None => db.exec(
+                "INSERT INTO sign_in_failures (name_digest, failures, last_failed_at)
+                 VALUES ($1, 1, $2) ON CONFLICT (name_digest) DO NOTHING",
+                p![name_digest, at.0],
+            )?,
+            Some((failures, last)) => db.exec(
+                "UPDATE sign_in_failures SET failures = $2, last_failed_at = $3
+                 WHERE name_digest = $1 AND failures = $4 AND last_failed_at = $5",
+                p![name_digest, before + 1, at.0, failures, last.0],
+            )?,
+        };
+        if counted == 1 {
+            return Ok(Ok(before + 1));
+        }
+    }
+    Err(StoreError::Conflict(
+        "too many sign-ins for this name at once; try again".into(),
+    ))
 }
 
 pub(crate) fn clear_sign_in_failures(db: &mut dyn Db, name_digest: &[u8]) -> Result<()> {

@@ -6,8 +6,9 @@
 use super::gates::require_gate;
 use super::rvs::require_rv;
 use super::step::{LoadedCase, commit_step, load_case, retire_valid_pass, stage};
-use super::{Db, dec, p};
+use super::{Db, dec, p, reasons};
 use crate::types::*;
+use crate::vault::Vault;
 use crate::{Result, StoreError};
 use safeconduct_domain::admission::{PassStanding, PresentedPass};
 use safeconduct_domain::lifecycle::{Command, decide};
@@ -104,6 +105,7 @@ fn presented_pass(
 
 pub(crate) fn apply(
     db: &mut dyn Db,
+    vault: &Vault,
     op: OperationId,
     reference: &CaseReference,
     request: &CaseRequest,
@@ -119,7 +121,8 @@ pub(crate) fn apply(
             Command::DecideEligible
         }
         CaseRequest::Reject { reason } => {
-            detail = serde_json::json!({ "reason": reason.as_str() });
+            let reason = reasons::seal(db, vault, op, actor.at, reason.as_str())?;
+            detail = serde_json::json!({ "reason": reason });
             Command::Reject
         }
         CaseRequest::Assign { window } => Command::Assign(window_load(db, op, *window)?),
@@ -146,7 +149,8 @@ pub(crate) fn apply(
         CaseRequest::Manifest { flight } => Command::Manifest(flight_load(db, op, *flight)?),
         CaseRequest::Board { flight } => Command::Board { flight: *flight },
         CaseRequest::Withdraw { reason } => {
-            detail = serde_json::json!({ "reason": reason.as_str() });
+            let reason = reasons::seal(db, vault, op, actor.at, reason.as_str())?;
+            detail = serde_json::json!({ "reason": reason });
             Command::Withdraw
         }
         CaseRequest::MarkNoShow => Command::MarkNoShow,

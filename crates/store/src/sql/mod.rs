@@ -18,6 +18,7 @@ pub(crate) mod households;
 pub(crate) mod lifecycle;
 pub(crate) mod operations;
 pub(crate) mod passes;
+pub(crate) mod reasons;
 pub(crate) mod rvs;
 pub(crate) mod scans;
 pub(crate) mod sealed;
@@ -100,6 +101,8 @@ macro_rules! migrations {
             (12, include_str!("migrations/0012_request_keys.sql")),
             (13, include_str!("migrations/0013_scans_by_user.sql")),
             (14, include_str!("migrations/0014_minors.sql")),
+            (15, include_str!("migrations/0015_reasons_unlocked.sql")),
+            (16, include_str!("migrations/0016_reasons_sealed.sql")),
         ]
     };
 }

@@ -2,11 +2,13 @@
 //! signs nothing itself: the caller's signer turns the facts loaded here into a pass, inside
 //! the transaction that records it.
 //!
-//! Imports `step` only.
+//! Imports `step` only. An operation that was shredded has no pass keys, and none of its
+//! passes, keys or statuses is given out.
 
 use super::sealed::{self, DocumentFields, PersonFields};
 use super::step::{
-    NewEvent, commit_step, insert_event, load_case, require_operation, retire_valid_pass,
+    NewEvent, commit_step, insert_event, load_case, require_operation, require_unshredded,
+    retire_valid_pass,
 };
 use super::{Db, Row, dec, p};
 use crate::types::*;
@@ -38,6 +40,7 @@ fn issuer_key(r: &Row) -> Result<StoredIssuerKey> {
 }
 
 pub(crate) fn pass_keys(db: &mut dyn Db, op: OperationId) -> Result<PassKeys> {
+    require_unshredded(db, op)?;
     let issuers = db
         .rows(
             "SELECT kid, public_key, wrapped_secret, status, created_at FROM pass_keys
@@ -62,6 +65,14 @@ pub(crate) fn pass_keys(db: &mut dyn Db, op: OperationId) -> Result<PassKeys> {
         })
         .collect::<Result<_>>()?;
     Ok(PassKeys { issuers, tiers })
+}
+
+/// Destroys an operation's pass signing and tier keys (shredding): no pass of it can be
+/// signed, verified offline or handed out in a field kit again.
+pub(crate) fn destroy_keys(db: &mut dyn Db, op: OperationId) -> Result<()> {
+    db.exec("DELETE FROM tier_keys WHERE operation_id = $1", p![op.0])?;
+    db.exec("DELETE FROM pass_keys WHERE operation_id = $1", p![op.0])?;
+    Ok(())
 }
 
 fn insert_issuer_key(db: &mut dyn Db, op: OperationId, key: &StoredIssuerKey) -> Result<()> {
@@ -120,6 +131,7 @@ pub(crate) fn rotate_pass_key(
     actor: &Actor,
 ) -> Result<Rotation> {
     require_operation(db, op)?;
+    require_unshredded(db, op)?;
     let previous = db
         .row(
             "SELECT kid FROM pass_keys WHERE operation_id = $1 AND status = 'active'",
@@ -302,6 +314,7 @@ pub(crate) fn issue_pass(
 /// Revokes a household's valid pass; the case stays where it is, ready for a re-issue.
 pub(crate) fn revoke_pass(
     db: &mut dyn Db,
+    vault: &Vault,
     op: OperationId,
     reference: &CaseReference,
     reason: &safeconduct_domain::values::Text,
@@ -316,6 +329,7 @@ pub(crate) fn revoke_pass(
         )?
         .ok_or_else(|| StoreError::not_found(format!("a valid pass of case {reference}")))?
         .i64(0)?;
+    let reason = super::reasons::seal(db, vault, op, actor.at, reason.as_str())?;
     insert_event(
         db,
         NewEvent {
@@ -323,7 +337,7 @@ pub(crate) fn revoke_pass(
             household: Some(loaded.id),
             kind: "pass_revoked",
             transition: None,
-            detail: serde_json::json!({ "pass_index": index, "reason": reason.as_str() }),
+            detail: serde_json::json!({ "pass_index": index, "reason": reason }),
             rv: loaded.state.rv,
             gate: None,
             batch: None,
@@ -339,6 +353,7 @@ pub(crate) fn latest_pass(
     op: OperationId,
     reference: &CaseReference,
 ) -> Result<Option<StoredPass>> {
+    require_unshredded(db, op)?;
     db.row(
         "SELECT s.pass_index, s.kid, s.signed, s.issued_at, s.status, h.language
          FROM passes s JOIN households h ON h.id = s.household_id
@@ -363,6 +378,7 @@ pub(crate) fn latest_pass(
 }
 
 pub(crate) fn pass_statuses(db: &mut dyn Db, op: OperationId) -> Result<PassStatuses> {
+    require_unshredded(db, op)?;
     let size = db
         .one(
             "SELECT next_pass_index FROM operations WHERE id = $1",

@@ -30,11 +30,7 @@ impl HouseholdFields {
             .transpose()?)
     }
     pub fn notes(&self) -> Result<Option<Text>> {
-        Ok(self
-            .notes
-            .as_deref()
-            .map(|n| Text::parse("notes", n, safeconduct_domain::household::Notes::MAX_CHARS))
-            .transpose()?)
+        Ok(self.notes.clone().map(Text::from_stored))
     }
 }
 
@@ -65,7 +61,7 @@ impl PersonFields {
     pub fn person(self, id: PersonId) -> Result<Person> {
         Ok(Person {
             id,
-            name: PersonName::new(&self.latin, self.native.as_deref())?,
+            name: self.name()?,
             birth_date: self.birth_date()?,
             nationality: self.nationality()?,
             phone: self.phone()?,
@@ -75,7 +71,10 @@ impl PersonFields {
     }
 
     pub fn name(&self) -> Result<PersonName> {
-        Ok(PersonName::new(&self.latin, self.native.as_deref())?)
+        Ok(PersonName::from_stored(
+            self.latin.clone(),
+            self.native.clone(),
+        ))
     }
     pub fn birth_date(&self) -> Result<Option<BirthDate>> {
         Ok(self

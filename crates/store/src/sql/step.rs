@@ -18,6 +18,23 @@ pub(crate) fn require_operation(db: &mut dyn Db, op: OperationId) -> Result<()> 
         .ok_or_else(|| StoreError::not_found(format!("operation {op}")))
 }
 
+/// Refuses an operation whose personal data was shredded: nothing that stood for it (a pass,
+/// a key, a status list) is given out any more.
+pub(crate) fn require_unshredded(db: &mut dyn Db, op: OperationId) -> Result<()> {
+    let shredded = db
+        .row(
+            "SELECT shredded_at FROM operation_keys WHERE operation_id = $1",
+            p![op.0],
+        )?
+        .map(|r| r.opt_i64(0))
+        .transpose()?
+        .flatten();
+    match shredded {
+        Some(_) => Err(StoreError::Shredded(op)),
+        None => Ok(()),
+    }
+}
+
 /// Turns a unique-constraint conflict into a sentence about what already exists.
 pub(crate) fn duplicate(what: String) -> impl FnOnce(StoreError) -> StoreError {
     move |e| match e {

@@ -121,8 +121,8 @@ impl<E: Engine> Store for SqlStore<E> {
     fn close_operation(&self, op: OperationId, actor: &Actor) -> Result<Operation> {
         self.write(|db| operations::close_operation(db, op, actor))
     }
-    fn shred_operation(&self, op: OperationId, actor: &Actor) -> Result<Operation> {
-        self.write(|db| operations::shred_operation(db, &self.vault, op, actor))
+    fn shred_operation(&self, op: OperationId, actor: &Actor, forced: bool) -> Result<Operation> {
+        self.write(|db| operations::shred_operation(db, &self.vault, op, actor, forced))
     }
     fn create_organisation(
         &self,
@@ -165,7 +165,18 @@ impl<E: Engine> Store for SqlStore<E> {
         self.write(|db| accounts::delete_session(db, token_hash))
     }
     fn audit(&self, entry: &AuditEntry) -> Result<i64> {
-        self.chain(Some(entry.clone()))?
+        let mut entry = entry.clone();
+        if let Some(reason) = entry.reason.take() {
+            // A stated reason is sealed under the operation's data key, like any text a
+            // person typed; a read of a shredded operation is refused here.
+            let op = entry.operation.ok_or_else(|| {
+                StoreError::Internal("a stated reason needs the operation it is about".into())
+            })?;
+            let at = entry.at;
+            entry.reason =
+                Some(self.read(|db| super::reasons::seal(db, &self.vault, op, at, &reason))?);
+        }
+        self.chain(Some(entry))?
             .ok_or_else(|| StoreError::Internal("an audit entry got no sequence number".into()))
     }
     fn verify_audit(&self) -> Result<AuditReport> {
@@ -177,10 +188,16 @@ impl<E: Engine> Store for SqlStore<E> {
     }
     fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<(i64, AuditEntry)>> {
         self.read(|db| {
-            Ok(audit::entries(db, after, limit)?
+            audit::entries(db, after, limit)?
                 .into_iter()
-                .map(|(seq, e, _, _)| (seq, e))
-                .collect())
+                .map(|(seq, mut e, _, _)| {
+                    if let Some(stored) = e.reason.take() {
+                        e.reason =
+                            super::reasons::open(db, &self.vault, e.operation, e.at, &stored)?;
+                    }
+                    Ok((seq, e))
+                })
+                .collect()
         })
     }
     fn add_audit_checkpoint(&self, checkpoint: &AuditCheckpoint) -> Result<()> {
@@ -209,16 +226,16 @@ impl<E: Engine> Store for SqlStore<E> {
     ) -> Result<(Vec<RvId>, Vec<GateId>)> {
         self.read(|db| accounts::assigned_places(db, user, op, now))
     }
-    fn sign_in_failures(&self, name_digest: &[u8]) -> Result<Option<(u32, Timestamp)>> {
-        self.read(|db| accounts::sign_in_failures(db, name_digest))
-    }
-    fn record_sign_in_failure(
+    fn reserve_sign_in_attempt(
         &self,
         name_digest: &[u8],
         at: Timestamp,
         forget_before: Timestamp,
-    ) -> Result<u32> {
-        self.write(|db| accounts::record_sign_in_failure(db, name_digest, at, forget_before))
+        lock_seconds: &dyn Fn(u32) -> i64,
+    ) -> Result<std::result::Result<u32, i64>> {
+        self.write(|db| {
+            accounts::reserve_sign_in_attempt(db, name_digest, at, forget_before, lock_seconds)
+        })
     }
     fn clear_sign_in_failures(&self, name_digest: &[u8]) -> Result<()> {
         self.write(|db| accounts::clear_sign_in_failures(db, name_digest))
@@ -272,7 +289,7 @@ impl<E: Engine> Store for SqlStore<E> {
         request: &CaseRequest,
         actor: &Actor,
     ) -> Result<CaseOutcome> {
-        self.write(|db| lifecycle::apply(db, op, reference, request, actor))
+        self.write(|db| lifecycle::apply(db, &self.vault, op, reference, request, actor))
     }
     fn issue_pass(
         &self,
@@ -290,7 +307,7 @@ impl<E: Engine> Store for SqlStore<E> {
         reason: &values::Text,
         actor: &Actor,
     ) -> Result<i64> {
-        self.write(|db| passes::revoke_pass(db, op, reference, reason, actor))
+        self.write(|db| passes::revoke_pass(db, &self.vault, op, reference, reason, actor))
     }
     fn latest_pass(
         &self,

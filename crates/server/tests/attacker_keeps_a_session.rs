@@ -1,0 +1,247 @@
+//! Someone with a user's token, or guessing a password, tries to keep what a session gives:
+//! a live stream open after signing out or after their places were taken away, forty
+//! password guesses sent at once, a fresh allowance of case reads by signing in again, case
+//! reads outside the lookup endpoint, and reads logged under whatever spelling of a
+//! reference they typed.
+
+mod common;
+
+use common::{case, sign_in, spawn_app_with, spawn_app_with_places};
+use reqwest::{Method, StatusCode};
+use safeconduct_domain::Role;
+use safeconduct_server::limits::Limits;
+use safeconduct_store::testing::Backend;
+use std::time::Duration;
+
+/// Runs a store call off the async workers (the PostgreSQL client blocks).
+async fn on_store<T: Send + 'static>(
+    app: &common::TestApp,
+    f: impl FnOnce(&dyn safeconduct_store::Store) -> T + Send + 'static,
+) -> T {
+    let store = app.store.clone();
+    tokio::task::spawn_blocking(move || f(store.as_ref()))
+        .await
+        .unwrap()
+}
+
+fn limits(lookups_per_minute: u32) -> Limits {
+    Limits {
+        requests_per_ip_per_second: 0,
+        lookups_per_minute,
+        ..Default::default()
+    }
+}
+
+/// Opens the live stream with `token`; the response, its body still to come.
+async fn open_live(app: &common::TestApp, token: &str) -> reqwest::Response {
+    let res = app
+        .client
+        .get(app.url("/api/operations/{op}/live"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res
+}
+
+/// Whether the stream ends within `wait` (anything it sends meanwhile is read and dropped).
+async fn ends_within(res: &mut reqwest::Response, wait: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, res.chunk()).await {
+            Err(_) => return false,
+            Ok(Ok(Some(_))) => continue,
+            Ok(Ok(None)) | Ok(Err(_)) => return true,
+        }
+    }
+}
+
+async fn sign_out(app: &common::TestApp, token: &str) {
+    let res = app
+        .client
+        .delete(app.url("/api/sessions"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+}
+
+async fn the_live_stream_ends_at_sign_out(backend: Backend) {
+    let (app, _) = spawn_app_with_places(backend, 10, 10).await;
+    // (A coordinator's one-time code was used at set-up: escort and gate staff stand in.)
+    for user in ["escort", "gate"] {
+        let token = sign_in(&app.client, &app.base, user).await;
+        let mut live = open_live(&app, &token).await;
+        assert!(
+            !ends_within(&mut live, Duration::from_secs(3)).await,
+            "{user}: a signed-in stream stays open"
+        );
+        sign_out(&app, &token).await;
+        assert!(
+            ends_within(&mut live, Duration::from_secs(6)).await,
+            "{user}: the stream goes on after sign-out"
+        );
+    }
+}
+
+async fn the_live_stream_ends_when_places_change(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 10, 10).await;
+    let token = sign_in(&app.client, &app.base, "escort").await;
+    let mut live = open_live(&app, &token).await;
+    assert!(!ends_within(&mut live, Duration::from_secs(3)).await);
+    app.assign("escort", &[], &[]).await;
+    assert!(
+        ends_within(&mut live, Duration::from_secs(6)).await,
+        "the stream goes on for places no longer assigned"
+    );
+    app.assign("escort", &[p.rv], &[]).await;
+    let mut again = open_live(&app, &token).await;
+    assert!(
+        !ends_within(&mut again, Duration::from_secs(3)).await,
+        "a stream opened with the new places stays open"
+    );
+}
+
+async fn forty_guesses_at_once_get_five_checks(backend: Backend) {
+    let app = spawn_app_with(backend, limits(30)).await;
+    let guesses = (0..40).map(|i| {
+        let client = app.client.clone();
+        let url = app.url("/api/sessions");
+        async move {
+            client
+                .post(url)
+                .json(
+                    &serde_json::json!({ "username": "hotline", "password": format!("guess {i}") }),
+                )
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(checked, 5, "{answers:?}");
+    assert_eq!(refused, 35, "{answers:?}");
+    // The right password is refused too while the name is locked.
+    let res = app
+        .client
+        .post(app.url("/api/sessions"))
+        .json(&serde_json::json!({ "username": "hotline", "password": "correct horse battery" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn case_reads_are_limited_per_user_on_every_route(backend: Backend) {
+    let app = spawn_app_with(backend, limits(3)).await;
+    let places = app.places(10, 10).await;
+    let reference = app
+        .register_with_pass(1, "0700 200 001", places.window)
+        .await;
+    // Three reads of one case, by three routes that answer with it.
+    for path in [
+        case(&reference),
+        format!("{}/pass", case(&reference)),
+        format!("/api/operations/{{op}}/lookup?reference={reference}"),
+    ] {
+        let (status, body) = app.try_get(Role::Hotline, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    let (status, _) = app.try_get(Role::Hotline, &case(&reference)).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a case read is a lookup"
+    );
+    // Signing in again does not start a new allowance.
+    let fresh = sign_in(&app.client, &app.base, "hotline").await;
+    let (status, _) = app
+        .call_with(
+            Some(&fresh),
+            Method::GET,
+            &format!("/api/operations/{{op}}/lookup?reference={reference}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a new token, the same user"
+    );
+    // Another user is not held up.
+    let (status, _) = app.try_get(Role::Coordinator, &case(&reference)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn reads_are_logged_with_the_canonical_reference(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 10, 10).await;
+    let reference = app.register_with_pass(1, "0700 300 001", p.window).await;
+    let typed = reference.replace('-', "").to_lowercase();
+    let spaced = reference.replace('-', "%20");
+    let (before, _) = on_store(&app, |s| s.audit_head().unwrap()).await;
+    for path in [
+        case(&typed),
+        format!("{}/pass.svg", case(&spaced)),
+        "/api/operations/{op}/lookup?phone=0700300001".to_string(),
+        format!("/api/operations/{{op}}/lookup?reference={typed}"),
+    ] {
+        let (status, body) = app.try_get(Role::Hotline, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    let entries = on_store(&app, move |s| s.audit_entries(before, 100).unwrap()).await;
+    let records: Vec<String> = entries
+        .into_iter()
+        .filter(|(_, e)| e.action.starts_with("h::") || e.action.starts_with("ph::"))
+        .map(|(_, e)| e.record.unwrap_or_default())
+        .collect();
+    let op = app.op;
+    assert_eq!(
+        records,
+        vec![
+            format!("/api/operations/{op}/households/{reference}"),
+            format!("/api/operations/{op}/households/{reference}/pass.svg"),
+            format!("/api/operations/{op}/lookup: {reference}"),
+            format!("/api/operations/{op}/lookup: {reference}"),
+        ]
+    );
+    // A lookup that finds nothing says so, and what was typed stays out of the log.
+    let (before, _) = on_store(&app, |s| s.audit_head().unwrap()).await;
+    app.get(
+        Role::Hotline,
+        "/api/operations/{op}/lookup?phone=0700999999",
+    )
+    .await;
+    let (status, _) = app
+        .try_get(Role::Hotline, "/api/operations/{op}/households/Habiba")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let entries = on_store(&app, move |s| s.audit_entries(before, 100).unwrap()).await;
+    let text = format!("{entries:?}");
+    assert!(
+        text.contains(&format!("/api/operations/{op}/lookup: no case")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Habiba") && !text.contains("999999"),
+        "{text}"
+    );
+}
+
+safeconduct_store::on_both_backends_async!(
+    the_live_stream_ends_at_sign_out,
+    the_live_stream_ends_when_places_change,
+    forty_guesses_at_once_get_five_checks,
+    case_reads_are_limited_per_user_on_every_route,
+    reads_are_logged_with_the_canonical_reference,
+);
