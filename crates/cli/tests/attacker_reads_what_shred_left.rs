@@ -29,6 +29,8 @@ fn shred_waits_for_people_in_escort_and_leaves_no_field_kit() {
                 "1",
                 "--tier",
                 "checkpoint",
+                "--rv",
+                "1",
                 "--out",
                 kit_arg,
             ],

@@ -125,7 +125,10 @@ async fn no_pass_answers_after_the_shred(backend: Backend) {
         pass.clone() + ".png",
         pass.clone() + ".svg",
         pass.clone() + ".html",
-        "/api/operations/{op}/field-kit?tier=checkpoint".to_string(),
+        format!(
+            "/api/operations/{{op}}/field-kit?tier=checkpoint&rv={}",
+            p.rv
+        ),
         "/api/operations/{op}/status-list".to_string(),
         "/api/operations/{op}/keys".to_string(),
     ];
