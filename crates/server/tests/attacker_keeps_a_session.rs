@@ -13,17 +13,6 @@ use safeconduct_server::limits::Limits;
 use safeconduct_store::testing::Backend;
 use std::time::Duration;
 
-/// Runs a store call off the async workers (the PostgreSQL client blocks).
-async fn on_store<T: Send + 'static>(
-    app: &common::TestApp,
-    f: impl FnOnce(&dyn safeconduct_store::Store) -> T + Send + 'static,
-) -> T {
-    let store = app.store.clone();
-    tokio::task::spawn_blocking(move || f(store.as_ref()))
-        .await
-        .unwrap()
-}
-
 fn limits(lookups_per_minute: u32) -> Limits {
     Limits {
         requests_per_ip_per_second: 0,
@@ -189,7 +178,7 @@ async fn reads_are_logged_with_the_canonical_reference(backend: Backend) {
     let reference = app.register_with_pass(1, "0700 300 001", p.window).await;
     let typed = reference.replace('-', "").to_lowercase();
     let spaced = reference.replace('-', "%20");
-    let (before, _) = on_store(&app, |s| s.audit_head().unwrap()).await;
+    let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
     for path in [
         case(&typed),
         format!("{}/pass.svg", case(&spaced)),
@@ -199,7 +188,9 @@ async fn reads_are_logged_with_the_canonical_reference(backend: Backend) {
         let (status, body) = app.try_get(Role::Hotline, &path).await;
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
     }
-    let entries = on_store(&app, move |s| s.audit_entries(before, 100).unwrap()).await;
+    let entries = app
+        .on_store(move |s| s.audit_entries(before, 100).unwrap())
+        .await;
     let records: Vec<String> = entries
         .into_iter()
         .filter(|(_, e)| e.action.starts_with("h::") || e.action.starts_with("ph::"))
@@ -216,7 +207,7 @@ async fn reads_are_logged_with_the_canonical_reference(backend: Backend) {
         ]
     );
     // A lookup that finds nothing says so, and what was typed stays out of the log.
-    let (before, _) = on_store(&app, |s| s.audit_head().unwrap()).await;
+    let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
     app.get(
         Role::Hotline,
         "/api/operations/{op}/lookup?phone=0700999999",
@@ -226,7 +217,9 @@ async fn reads_are_logged_with_the_canonical_reference(backend: Backend) {
         .try_get(Role::Hotline, "/api/operations/{op}/households/Habiba")
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let entries = on_store(&app, move |s| s.audit_entries(before, 100).unwrap()).await;
+    let entries = app
+        .on_store(move |s| s.audit_entries(before, 100).unwrap())
+        .await;
     let text = format!("{entries:?}");
     assert!(
         text.contains(&format!("/api/operations/{op}/lookup: no case")),

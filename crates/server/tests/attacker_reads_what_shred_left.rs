@@ -16,17 +16,6 @@ use safeconduct_store::testing::{Backend, raw_text};
 use safeconduct_store::{Actor, StoreError};
 use serde_json::json;
 
-/// Runs a store call off the async workers (the PostgreSQL client blocks).
-async fn on_store<T: Send + 'static>(
-    app: &common::TestApp,
-    f: impl FnOnce(&dyn safeconduct_store::Store) -> T + Send + 'static,
-) -> T {
-    let store = app.store.clone();
-    tokio::task::spawn_blocking(move || f(store.as_ref()))
-        .await
-        .unwrap()
-}
-
 const REVOKED: &str = "revoked: holder Farida Wardak reported the pass stolen";
 const REJECTED: &str = "rejected: Jawad Karimi has no eligible category";
 const WITHDRAWN: &str = "withdrawn: the Nazari family stays with their mother";
@@ -86,13 +75,13 @@ async fn reasons_are_sealed_and_gone_after_the_shred(backend: Backend) {
     let reasons = |entries: Vec<(i64, safeconduct_store::AuditEntry)>| -> Vec<String> {
         entries.into_iter().filter_map(|(_, e)| e.reason).collect()
     };
-    let alive = reasons(on_store(&app, |s| s.audit_entries(0, 10_000).unwrap()).await);
+    let alive = reasons(app.on_store(|s| s.audit_entries(0, 10_000).unwrap()).await);
     for reason in [REVOKED, REJECTED, WITHDRAWN, READ] {
         assert!(alive.iter().any(|r| r == reason), "{reason} in {alive:?}");
     }
 
     let op = app.op;
-    on_store(&app, move |s| {
+    app.on_store(move |s| {
         let admin = Actor::system(Timestamp(1_800_000_000));
         s.close_operation(op, &admin).unwrap();
         s.shred_operation(op, &admin, false).unwrap();
@@ -102,14 +91,14 @@ async fn reasons_are_sealed_and_gone_after_the_shred(backend: Backend) {
     for needle in NEEDLES {
         assert!(!stored.contains(needle), "{needle} is stored in clear");
     }
-    let after = reasons(on_store(&app, |s| s.audit_entries(0, 10_000).unwrap()).await);
+    let after = reasons(app.on_store(|s| s.audit_entries(0, 10_000).unwrap()).await);
     for needle in NEEDLES {
         assert!(
             !after.iter().any(|r| r.contains(needle)),
             "{needle} is readable after the shred: {after:?}"
         );
     }
-    let chain = on_store(&app, |s| s.verify_audit().unwrap()).await;
+    let chain = app.on_store(|s| s.verify_audit().unwrap()).await;
     assert_eq!(chain.first_break, None);
     // A read stating a reason is refused rather than logged with an unsealable reason.
     let res = app.read_for(Role::Hotline, &case(&a), Some(READ)).await;
@@ -137,7 +126,7 @@ async fn no_pass_answers_after_the_shred(backend: Backend) {
         assert_eq!(status, 200, "{path} before the shred: {body}");
     }
     let op = app.op;
-    on_store(&app, move |s| {
+    app.on_store(move |s| {
         let admin = Actor::system(Timestamp(1_800_000_000));
         s.close_operation(op, &admin).unwrap();
         s.shred_operation(op, &admin, false).unwrap();
@@ -179,12 +168,13 @@ async fn shred_waits_for_people_in_escort_unless_forced(backend: Backend) {
     app.admit_at_rv(&a, p.rv).await;
     app.depart(p.rv, p.gate, &[&a]).await;
     let op = app.op;
-    let refused = on_store(&app, move |s| {
-        let admin = Actor::system(Timestamp(1_800_000_000));
-        s.close_operation(op, &admin).unwrap();
-        s.shred_operation(op, &admin, false)
-    })
-    .await;
+    let refused = app
+        .on_store(move |s| {
+            let admin = Actor::system(Timestamp(1_800_000_000));
+            s.close_operation(op, &admin).unwrap();
+            s.shred_operation(op, &admin, false)
+        })
+        .await;
     match refused {
         Err(StoreError::Conflict(m)) => {
             assert!(m.contains("3 people in escort and 0 unaccounted"), "{m}");
@@ -195,12 +185,11 @@ async fn shred_waits_for_people_in_escort_unless_forced(backend: Backend) {
     let (_, household) = app.try_get(Role::Coordinator, &case(&a)).await;
     assert_eq!(household["stage"], "in_escort", "nothing was shredded");
 
-    let forced = on_store(&app, move |s| {
-        s.shred_operation(op, &Actor::system(Timestamp(1_800_000_001)), true)
-    })
-    .await;
+    let forced = app
+        .on_store(move |s| s.shred_operation(op, &Actor::system(Timestamp(1_800_000_001)), true))
+        .await;
     assert!(forced.unwrap().shredded_at.is_some());
-    let entries = on_store(&app, |s| s.audit_entries(0, 10_000).unwrap()).await;
+    let entries = app.on_store(|s| s.audit_entries(0, 10_000).unwrap()).await;
     let (_, shred) = entries
         .iter()
         .rev()
@@ -212,7 +201,7 @@ async fn shred_waits_for_people_in_escort_unless_forced(backend: Backend) {
         stated.contains("3 people in escort and 0 unaccounted"),
         "{stated}"
     );
-    let chain = on_store(&app, |s| s.verify_audit().unwrap()).await;
+    let chain = app.on_store(|s| s.verify_audit().unwrap()).await;
     assert_eq!(chain.first_break, None);
 }
 

@@ -10,21 +10,10 @@ use safeconduct_domain::Role;
 use safeconduct_server::api::endpoints;
 use safeconduct_store::testing::Backend;
 
-/// Runs a store call off the async workers (the PostgreSQL client blocks).
-async fn on_store<T: Send + 'static>(
-    app: &common::TestApp,
-    f: impl FnOnce(&dyn safeconduct_store::Store) -> T + Send + 'static,
-) -> T {
-    let store = app.store.clone();
-    tokio::task::spawn_blocking(move || f(store.as_ref()))
-        .await
-        .unwrap()
-}
-
 async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 20, 20).await;
     let reference = app.register_with_pass(2, "0700 321 654", p.window).await;
-    let (before, _) = on_store(&app, |s| s.audit_head().unwrap()).await;
+    let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
 
     let reason = Some("caller asked for the window");
     let res = app.read_for(Role::Hotline, &case(&reference), reason).await;
@@ -34,7 +23,9 @@ async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backen
         "/api/operations/{op}/lookup?phone=0700321654",
     )
     .await;
-    let entries = on_store(&app, move |s| s.audit_entries(before, 10).unwrap()).await;
+    let entries = app
+        .on_store(move |s| s.audit_entries(before, 10).unwrap())
+        .await;
     assert_eq!(entries.len(), 2, "{entries:?}");
     let (_, read) = &entries[0];
     assert_eq!(read.action, "h::household");
@@ -52,7 +43,7 @@ async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backen
     );
 
     // Nothing in the whole log names a person or a phone.
-    let all = on_store(&app, |s| s.audit_entries(0, 10_000).unwrap()).await;
+    let all = app.on_store(|s| s.audit_entries(0, 10_000).unwrap()).await;
     assert!(
         all.iter()
             .any(|(_, e)| e.action == "pass_issued" || e.action == "issue_pass")
@@ -62,7 +53,8 @@ async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backen
         assert!(!text.contains(secret), "{secret} appears in the audit log");
     }
     assert_eq!(
-        on_store(&app, |s| s.verify_audit().unwrap().first_break).await,
+        app.on_store(|s| s.verify_audit().unwrap().first_break)
+            .await,
         None
     );
 }
@@ -70,7 +62,7 @@ async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backen
 async fn bulk_exports_need_a_reason_and_are_logged_with_it(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 20, 20).await;
     let path = format!("/api/operations/{{op}}/flights/{}/manifest.csv", p.flight);
-    let (before, _) = on_store(&app, |s| s.audit_head().unwrap()).await;
+    let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
     let res = app.read_for(Role::Coordinator, &path, None).await;
     assert_eq!(res.status(), 422);
     assert_eq!(
@@ -78,14 +70,16 @@ async fn bulk_exports_need_a_reason_and_are_logged_with_it(backend: Backend) {
         "reason_required"
     );
     assert_eq!(
-        on_store(&app, |s| s.audit_head().unwrap().0).await,
+        app.on_store(|s| s.audit_head().unwrap().0).await,
         before,
         "a refused export is not a read"
     );
     let reason = Some("manifest for the crew");
     let res = app.read_for(Role::Coordinator, &path, reason).await;
     assert_eq!(res.status(), 200);
-    let entries = on_store(&app, move |s| s.audit_entries(before, 10).unwrap()).await;
+    let entries = app
+        .on_store(move |s| s.audit_entries(before, 10).unwrap())
+        .await;
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].1.action, "h::manifest_csv");
     assert_eq!(
@@ -127,7 +121,7 @@ async fn a_shredded_operation_answers_gone_for_personal_data_and_still_counts(ba
     let app = spawn_app(backend).await;
     let reference = app.register(2, "0700 555 111").await;
     let op = app.op;
-    on_store(&app, move |s| {
+    app.on_store(move |s| {
         let admin = safeconduct_store::Actor::system(safeconduct_domain::values::Timestamp(0));
         s.close_operation(op, &admin).unwrap();
         s.shred_operation(op, &admin, false).unwrap();

@@ -180,6 +180,17 @@ pub async fn sign_in(client: &Client, base: &str, username: &str) -> String {
 }
 
 impl TestApp {
+    /// Runs a store call off the async workers (the PostgreSQL client blocks).
+    pub async fn on_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn safeconduct_store::Store) -> T + Send + 'static,
+    ) -> T {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(store.as_ref()))
+            .await
+            .unwrap()
+    }
+
     /// Starts a second app server over the same database, as another machine behind the load
     /// balancer would: on PostgreSQL with a store of its own (its own connections and change
     /// listener); on SQLite, whose file belongs to one process, over the same store.
