@@ -15,13 +15,25 @@ pub const MAX_SCAN_SEQ: u64 = (1 << 53) - 1;
 /// operation began, and at most this long after the moment it is synced.
 pub const CLOCK_SKEW_SECONDS: i64 = 24 * 3600;
 
-/// What a synced scan is checked against: when its operation began, how many passes the
-/// operation has issued (the size of its status list), and when the sync arrives.
+/// The smallest number of pass indices a status list covers.
+pub const STATUS_LIST_MIN_SIZE: u64 = 1024;
+
+/// The number of pass indices the status list of an operation that issued `passes` covers:
+/// rounded up to a power of two, at least [`STATUS_LIST_MIN_SIZE`], so that the list (which
+/// every field device holds) does not tell how many passes were issued. The pass format's
+/// rule (docs/pass-format.md, status list), here so that every answer keeps to it.
+pub fn status_list_size(passes: u64) -> u64 {
+    passes.max(STATUS_LIST_MIN_SIZE).next_power_of_two()
+}
+
+/// What a synced scan is checked against: when its operation began, the size of its status
+/// list (never the exact number of passes issued: a refusal would tell it), and when the sync
+/// arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanBounds {
     pub earliest: Timestamp,
     pub latest: Timestamp,
-    pub passes_issued: i64,
+    pub status_list_size: i64,
 }
 
 impl ScanBounds {
@@ -29,7 +41,7 @@ impl ScanBounds {
         ScanBounds {
             earliest: Timestamp(operation_created.0.saturating_sub(CLOCK_SKEW_SECONDS)),
             latest: Timestamp(now.0.saturating_add(CLOCK_SKEW_SECONDS)),
-            passes_issued,
+            status_list_size: status_list_size(passes_issued.max(0) as u64) as i64,
         }
     }
 
@@ -49,24 +61,20 @@ impl ScanBounds {
                 ),
             ));
         }
-        if pass_index < 0 || pass_index >= self.passes_issued {
+        if pass_index < 0 || pass_index >= self.status_list_size {
             return Err(DomainError::invalid(
                 "pass_index",
                 format!(
-                    "must be from 0 to below {}, the number of passes this operation has issued",
-                    self.passes_issued
+                    "must be from 0 to below {}, the size of the operation's status list",
+                    self.status_list_size
                 ),
             ));
         }
         if scanned_at.0 < self.earliest.0 || scanned_at.0 > self.latest.0 {
             return Err(DomainError::invalid(
                 "scanned_at",
-                format!(
-                    "must lie between {} and {} (from a day before the operation began to a day \
-                     from now); check the device's clock",
-                    self.earliest.rfc3339(),
-                    self.latest.rfc3339()
-                ),
+                "must lie between a day before the operation began and a day from now; \
+                 check the device's clock",
             ));
         }
         Ok(())
@@ -94,7 +102,7 @@ mod tests {
     #[test]
     fn a_scan_within_bounds_is_accepted() {
         assert_eq!(bounds().check(0, 0, NOW), Ok(()));
-        assert_eq!(bounds().check(MAX_SCAN_SEQ, 9, CREATED), Ok(()));
+        assert_eq!(bounds().check(MAX_SCAN_SEQ, 1023, CREATED), Ok(()));
     }
 
     #[test]
@@ -110,7 +118,25 @@ mod tests {
 
     #[test]
     fn a_pass_index_beyond_the_status_list_is_refused() {
-        assert_eq!(field(bounds().check(0, 10, NOW)), "pass_index");
+        assert_eq!(field(bounds().check(0, 1024, NOW)), "pass_index");
+        let large = ScanBounds::new(CREATED, 5000, NOW);
+        assert_eq!(large.check(0, 8191, NOW), Ok(()));
+        assert_eq!(field(large.check(0, 8192, NOW)), "pass_index");
+    }
+
+    #[test]
+    fn a_refusal_tells_neither_the_passes_issued_nor_the_operations_start() {
+        let message = |b: ScanBounds, index: i64, at: Timestamp| match b.check(0, index, at) {
+            Err(e) => e.to_string(),
+            Ok(()) => panic!("expected a refusal"),
+        };
+        let (few, more) = (
+            ScanBounds::new(CREATED, 3, NOW),
+            ScanBounds::new(Timestamp(CREATED.0 + 86_400 * 30), 900, NOW),
+        );
+        assert_eq!(message(few, 5000, NOW), message(more, 5000, NOW));
+        let year_1 = Timestamp(-62_135_596_800);
+        assert_eq!(message(few, 0, year_1), message(more, 0, year_1));
     }
 
     #[test]

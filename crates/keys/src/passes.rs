@@ -114,7 +114,9 @@ impl PassKeyring {
         }
     }
 
-    /// The operation's keys, made on first use.
+    /// The operation's keys, made on first use. Tier secrets missing beside an active signing
+    /// key (the upgrade to pass format 2 deleted those that format 1 kits had carried) are
+    /// made anew.
     pub fn keys(
         &self,
         store: &dyn Store,
@@ -122,7 +124,8 @@ impl PassKeyring {
         at: Timestamp,
     ) -> Result<PassKeys, StoreError> {
         let keys = store.pass_keys(op)?;
-        if keys.active().is_some() {
+        let has_tier = |t: Tier| keys.tiers.iter().any(|s| s.tier == t.as_str());
+        if keys.active().is_some() && has_tier(Tier::Checkpoint) && has_tier(Tier::Gate) {
             return Ok(keys);
         }
         let issuer = self.wrap_issuer(op, &IssuerKey::generate(), at);

@@ -13,12 +13,12 @@ use crate::keys::{IssuerKey, KeyId, PublicKey};
 pub const MAX_PASSES: u64 = 1 << 28;
 
 /// Smallest size a list covers.
-pub const MIN_SIZE: u64 = 1024;
+pub const MIN_SIZE: u64 = safeconduct_domain::field::STATUS_LIST_MIN_SIZE;
 
 /// The size a list covering `passes` indices covers: `passes` rounded up to a power of two,
-/// at least [`MIN_SIZE`].
+/// at least [`MIN_SIZE`] (the domain's rule, which the scan bounds keep to as well).
 pub fn bucket(passes: u64) -> u64 {
-    passes.max(MIN_SIZE).next_power_of_two()
+    safeconduct_domain::field::status_list_size(passes)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

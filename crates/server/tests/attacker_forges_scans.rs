@@ -164,7 +164,7 @@ async fn scans_out_of_range_are_refused_and_change_nothing(backend: Backend) {
         (with("seq", json!(i64::MAX)), "seq"),
         (with("seq", json!(1u64 << 53)), "seq"),
         (with("pass_index", json!(-5)), "pass_index"),
-        (with("pass_index", json!(4)), "pass_index"),
+        (with("pass_index", json!(1024)), "pass_index"),
         (
             with("scanned_at", json!("0001-01-01T00:00:00Z")),
             "scanned_at",
@@ -184,6 +184,11 @@ async fn scans_out_of_range_are_refused_and_change_nothing(backend: Backend) {
         assert_eq!(answer["error"]["code"], "invalid_input", "{bad}: {answer}");
         let message = answer["error"]["message"].as_str().unwrap();
         assert!(message.starts_with(&format!("{field}:")), "{bad}: {answer}");
+        // The refusal tells neither how many passes were issued nor when the operation began.
+        assert!(
+            !message.contains(" 4,") && !message.contains(" 4 ") && !message.contains("20"),
+            "{bad}: {answer}"
+        );
     }
     // Nothing of the refused syncs was stored; the largest sequence number is accepted.
     let edge = vec![scan(1, 1, f.rv_a), scan((1 << 53) - 1, 3, f.rv_a)];

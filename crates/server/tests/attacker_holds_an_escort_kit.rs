@@ -237,8 +237,46 @@ async fn a_gate_kit_opens_the_passes_of_its_gates_rvs_only(backend: Backend) {
     assert_eq!(outcome(&both, &pass_b, None), Outcome::Valid);
 }
 
+/// A format 1 kit carried the operation's tier secret itself, from which every RV's format 2
+/// key derives. The upgrade (migration 17) deletes the secrets; the keyring makes new ones, and
+/// a secret taken before opens nothing issued after.
+async fn a_tier_secret_from_a_format_1_kit_opens_no_pass_after_the_upgrade(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
+    pass_in(&app, p.window, "0700 200 011").await;
+    let keyring =
+        safeconduct_keys::passes::PassKeyring::new(safeconduct_store::testing::test_kek());
+    let op = app.op;
+    let old = app
+        .on_store(move |s| {
+            let unlocked = keyring.unlock(op, &s.pass_keys(op).unwrap()).unwrap();
+            unlocked.checkpoint.key_for(p.rv as u64).bytes()
+        })
+        .await;
+    let migration = match backend {
+        Backend::Sqlite => {
+            include_str!("../../store/src/sqlite/migrations/0017_tier_keys_renewed.sql")
+        }
+        Backend::Postgres => {
+            include_str!("../../store/src/postgres/migrations/0017_tier_keys_renewed.sql")
+        }
+    };
+    safeconduct_store::testing::raw_exec(app.db_url(), migration).unwrap();
+
+    let after = pass_in(&app, p.window, "0700 200 012").await;
+    let fresh = kit(&app, Role::Escort, "").await;
+    assert_eq!(outcome(&fresh, &after, Some(p.rv)), Outcome::Valid);
+    let mut stolen = fresh.clone();
+    stolen.places[0].key = safeconduct_keys::passes::b64(&old[..]);
+    assert_eq!(
+        outcome(&stolen, &after, Some(p.rv)),
+        Outcome::ForAnotherPlace,
+        "the old secret's key opens nothing issued after the upgrade"
+    );
+}
+
 safeconduct_store::on_both_backends_async!(
     an_escort_whose_assignment_expired_gets_no_kit,
     the_kit_of_an_escort_of_rv_a_does_not_open_a_pass_of_rv_b,
     a_gate_kit_opens_the_passes_of_its_gates_rvs_only,
+    a_tier_secret_from_a_format_1_kit_opens_no_pass_after_the_upgrade,
 );

@@ -374,7 +374,47 @@ async fn every_answer_carries_the_security_headers_405_and_404_included(backend:
     }
 }
 
+/// An escort departs towards gate after gate to map the discreet gates: a gate that receives
+/// no batches from their RV answers as a gate that does not exist, with or without a case of
+/// theirs in the batch.
+async fn an_escort_cannot_map_the_gates_of_other_rendezvous_points(backend: Backend) {
+    let s = scene(backend).await;
+    let escort = s.token(Role::Escort);
+    let mine = s
+        .app
+        .register_with_pass(1, "0700 411 031", s.a.window)
+        .await;
+    s.app.admit_at_rv(&mine, s.a.rv).await;
+    let absent = absent_like(s.gate_b);
+    for households in [json!([NO_CASE]), json!([mine])] {
+        let depart =
+            |gate: i64| Some(json!({ "rv_id": s.a.rv, "gate_id": gate, "households": households }));
+        let batches = "/api/operations/{op}/batches";
+        let seen = answer(
+            &s.app,
+            &escort,
+            Method::POST,
+            batches,
+            depart(s.gate_b),
+            &format!("gate {}", s.gate_b),
+        )
+        .await;
+        let none = answer(
+            &s.app,
+            &escort,
+            Method::POST,
+            batches,
+            depart(absent),
+            &format!("gate {absent}"),
+        )
+        .await;
+        assert_eq!(seen, none, "gate {} of RV B and an absent gate", s.gate_b);
+        assert_eq!(seen.status, StatusCode::NOT_FOUND, "{seen:?}");
+    }
+}
+
 safeconduct_store::on_both_backends_async!(
+    an_escort_cannot_map_the_gates_of_other_rendezvous_points,
     an_escort_learns_nothing_of_cases_outside_their_places,
     batches_outside_the_callers_places_do_not_exist_for_them,
     rendezvous_points_outside_an_escorts_places_do_not_exist_for_them,

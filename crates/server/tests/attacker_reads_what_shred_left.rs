@@ -108,6 +108,22 @@ async fn reasons_are_sealed_and_gone_after_the_shred(backend: Backend) {
 async fn no_pass_answers_after_the_shred(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 30, 30).await;
     let a = app.register_with_pass(2, "0700 100 011", p.window).await;
+    // A child on a parent's passport: the one clear flag about a person, which the shred
+    // clears with the rest.
+    let child = json!({"language": "prs", "members": [
+        {"name": "Mariam Sadat", "birth_date": "1988", "documents": [
+            {"type": "passport", "number": "P55667788", "issuing_country": "AF"}]},
+        {"name": "Omid Sadat", "birth_date": "2019"}
+    ]});
+    app.create(Role::Coordinator, "/api/operations/{op}/households", child)
+        .await;
+    let minors = "SELECT CAST(COUNT(*) AS TEXT) FROM people WHERE minor = TRUE";
+    let minors = if backend == Backend::Sqlite {
+        "SELECT CAST(COUNT(*) AS TEXT) FROM people WHERE minor = 1"
+    } else {
+        minors
+    };
+    assert_eq!(raw(&app, minors).await, vec!["1".to_string()]);
     let pass = case(&a) + "/pass";
     let routes = [
         pass.clone(),
@@ -160,6 +176,7 @@ async fn no_pass_answers_after_the_shred(backend: Backend) {
         // The other operation of the test set-up never made pass keys.
         assert_eq!(left, vec!["0".to_string()], "{table}");
     }
+    assert_eq!(raw(&app, minors).await, vec!["0".to_string()], "minors");
 }
 
 async fn shred_waits_for_people_in_escort_unless_forced(backend: Backend) {

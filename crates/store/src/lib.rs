@@ -243,7 +243,8 @@ pub trait Store: Send + Sync + 'static {
     fn pass_statuses(&self, op: OperationId) -> Result<PassStatuses>;
     /// The operation's pass keys, wrapped.
     fn pass_keys(&self, op: OperationId) -> Result<PassKeys>;
-    /// Stores an operation's first pass keys unless it has some; returns the stored ones.
+    /// Stores an operation's first pass keys: the issuer key unless one is active, each tier
+    /// secret unless the tier has one; returns the stored ones.
     fn init_pass_keys(
         &self,
         op: OperationId,

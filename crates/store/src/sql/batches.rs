@@ -24,7 +24,12 @@ pub(crate) fn depart_batch(
     }
     require_rv(db, op, departure.rv)?;
     let gate = gates::gate(db, op, departure.gate)?;
-    let gate_serves_rv = gate.rvs.contains(&departure.rv);
+    // A gate that receives no batches from this RV does not exist for the escort leaving it:
+    // gates are discreet, and an answer naming one (or its status) would map them.
+    if !gate.rvs.contains(&departure.rv) {
+        return Err(StoreError::not_found(format!("gate {}", departure.gate)));
+    }
+    let gate_serves_rv = true;
     let batch = BatchId(
         db.one(
             "INSERT INTO batches (operation_id, rv_id, gate_id, households, departed_people, departed_at)

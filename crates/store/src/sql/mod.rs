@@ -103,6 +103,7 @@ macro_rules! migrations {
             (14, include_str!("migrations/0014_minors.sql")),
             (15, include_str!("migrations/0015_reasons_unlocked.sql")),
             (16, include_str!("migrations/0016_reasons_sealed.sql")),
+            (17, include_str!("migrations/0017_tier_keys_renewed.sql")),
         ]
     };
 }

@@ -130,6 +130,12 @@ pub(crate) fn shred_operation(
     }
     vault.shred(db, op, actor.at.0)?;
     passes::destroy_keys(db, op)?;
+    // The one clear fact about a person (a possible minor, read by the verify-documents rule)
+    // goes with the rest.
+    db.exec(
+        "UPDATE people SET minor = $2 WHERE operation_id = $1",
+        p![op.0, false],
+    )?;
     let mut entry = AuditEntry::by(
         actor,
         Some(op),

@@ -91,7 +91,9 @@ fn insert_issuer_key(db: &mut dyn Db, op: OperationId, key: &StoredIssuerKey) ->
     Ok(())
 }
 
-/// Stores the first keys of an operation, unless it has keys already; returns what is stored.
+/// Stores the first keys of an operation: the issuer key unless one is active, and each tier
+/// secret the operation lacks (format 2 renewed them all: migration 17); returns what is
+/// stored.
 pub(crate) fn init_pass_keys(
     db: &mut dyn Db,
     op: OperationId,
@@ -100,15 +102,14 @@ pub(crate) fn init_pass_keys(
 ) -> Result<PassKeys> {
     require_operation(db, op)?;
     let existing = pass_keys(db, op)?;
-    if existing.active().is_some() {
-        return Ok(existing);
+    if existing.active().is_none() {
+        if issuer.state != KeyState::Active {
+            return Err(StoreError::Internal(
+                "the first issuer key must be active".into(),
+            ));
+        }
+        insert_issuer_key(db, op, issuer)?;
     }
-    if issuer.state != KeyState::Active {
-        return Err(StoreError::Internal(
-            "the first issuer key must be active".into(),
-        ));
-    }
-    insert_issuer_key(db, op, issuer)?;
     for t in tiers {
         if !existing.tiers.iter().any(|e| e.tier == t.tier) {
             db.exec(
