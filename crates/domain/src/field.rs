@@ -1,11 +1,36 @@
-//! Field devices' records: the bounds a scan synced from a device must respect to be stored.
-//! Device identifiers are `device.rs`.
+//! Field devices' records: the bounds a scan synced from a device must respect to be stored;
+//! and custody on the way to the gate: the deadline by which an escort batch must have arrived,
+//! past which every household of it not arrived is unaccounted. Device identifiers are
+//! `device.rs`.
 //!
 //! Knows nothing of storage or HTTP, and never reads the clock: the operation's start, the
 //! size of its status list and the present moment arrive as arguments.
 
 use crate::error::DomainError;
+use crate::places::WalkingTime;
 use crate::values::Timestamp;
+
+/// The time an escort batch may take beyond the walking time of its RV–gate link before the
+/// households not arrived are unaccounted: ten minutes, for a checkpoint held up or a slow
+/// walker, short enough that a search starts while the trail is fresh.
+pub const CUSTODY_TOLERANCE_SECONDS: i64 = 10 * 60;
+
+/// The custody deadline of a batch that departed at `departed_at` on a link of `walking`
+/// minutes: departure + walking time + [`CUSTODY_TOLERANCE_SECONDS`]. A household of the batch
+/// not arrived at this moment or later is unaccounted ([`is_overdue`]).
+pub fn custody_deadline(departed_at: Timestamp, walking: WalkingTime) -> Timestamp {
+    Timestamp(
+        departed_at
+            .0
+            .saturating_add(walking.seconds())
+            .saturating_add(CUSTODY_TOLERANCE_SECONDS),
+    )
+}
+
+/// Whether a batch with this deadline is overdue at `now`: from the deadline itself on.
+pub fn is_overdue(deadline: Timestamp, now: Timestamp) -> bool {
+    now.0 >= deadline.0
+}
 
 /// The largest sequence number a device may give a scan: 2^53 - 1, the largest integer every
 /// JSON reader keeps exact. A device counts its scans from 0, so no honest device gets near it.
@@ -89,6 +114,22 @@ mod tests {
             Err(DomainError::Invalid { field, .. }) => field,
             other => panic!("expected a refusal, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_deadline_is_departure_plus_walking_time_plus_tolerance() {
+        let walk = WalkingTime::new(25).unwrap();
+        let deadline = custody_deadline(NOW, walk);
+        assert_eq!(deadline.0, NOW.0 + 25 * 60 + CUSTODY_TOLERANCE_SECONDS);
+        assert!(!is_overdue(deadline, Timestamp(deadline.0 - 1)));
+        assert!(is_overdue(deadline, deadline));
+        assert!(is_overdue(deadline, Timestamp(deadline.0 + 3600)));
+    }
+
+    #[test]
+    fn a_deadline_at_the_end_of_time_does_not_overflow() {
+        let deadline = custody_deadline(Timestamp(i64::MAX - 5), WalkingTime::default());
+        assert_eq!(deadline.0, i64::MAX);
     }
 
     #[test]

@@ -1,0 +1,110 @@
+//! Custody on the way to the gate: the sweep that marks every household of an open batch whose
+//! deadline has passed and that has not arrived as unaccounted (through the same step as a
+//! closing gate, `batches::mark_unaccounted`), with one `custody_alarm` event per batch; and
+//! the batches a gate is expecting.
+//!
+//! Safe with any number of servers over one database: the sweep runs in one write transaction,
+//! picks only households still in escort, and each case update is guarded by its version, so a
+//! household is marked once whoever sweeps first.
+//!
+//! Imports `batches` and `step`; never households or lifecycle.
+
+use super::batches::{load_batch, mark_unaccounted};
+use super::step::{NewEvent, insert_event};
+use super::{Db, p};
+use crate::Result;
+use crate::types::*;
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::*;
+
+/// Households in escort in an open batch past its deadline at `now`, in `op` or in every
+/// operation: (operation, batch, rv, gate, reference), by batch.
+fn overdue_households(
+    db: &mut dyn Db,
+    op: Option<OperationId>,
+    now: Timestamp,
+    limit: Option<i64>,
+) -> Result<Vec<(OperationId, BatchId, RvId, GateId, CaseReference)>> {
+    let base = "SELECT b.operation_id, b.id, b.rv_id, b.gate_id, h.reference
+         FROM batches b JOIN households h ON h.batch_id = b.id
+         WHERE b.closed_at IS NULL AND b.deadline_at <= $1 AND h.stage = 'in_escort'";
+    let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+    let rows = match op {
+        Some(op) => db.rows(
+            &format!("{base} AND b.operation_id = $2 ORDER BY b.id, h.id{limit}"),
+            p![now.0, op.0],
+        )?,
+        None => db.rows(&format!("{base} ORDER BY b.id, h.id{limit}"), p![now.0])?,
+    };
+    rows.iter()
+        .map(|r| {
+            Ok((
+                OperationId(r.i64(0)?),
+                BatchId(r.i64(1)?),
+                RvId(r.i64(2)?),
+                GateId(r.i64(3)?),
+                CaseReference::parse(&r.text(4)?)?,
+            ))
+        })
+        .collect()
+}
+
+/// Whether any household is overdue at `now` (a cheap read before the sweep's transaction).
+pub(crate) fn any_overdue(
+    db: &mut dyn Db,
+    op: Option<OperationId>,
+    now: Timestamp,
+) -> Result<bool> {
+    Ok(!overdue_households(db, op, now, Some(1))?.is_empty())
+}
+
+/// Marks every overdue household unaccounted at `actor.at` and raises one alarm per batch; the
+/// number of households marked.
+pub(crate) fn sweep(db: &mut dyn Db, op: Option<OperationId>, actor: &Actor) -> Result<u32> {
+    let overdue = overdue_households(db, op, actor.at, None)?;
+    let mut marked = 0u32;
+    let mut i = 0;
+    while i < overdue.len() {
+        let (op, batch, rv, gate, _) = overdue[i].clone();
+        let (mut households, mut people) = (0u32, 0u32);
+        while i < overdue.len() && overdue[i].1 == batch {
+            people += mark_unaccounted(db, op, batch, &overdue[i].4, "deadline", actor)?;
+            households += 1;
+            i += 1;
+        }
+        insert_event(
+            db,
+            NewEvent {
+                op,
+                household: None,
+                kind: "custody_alarm",
+                transition: None,
+                detail: serde_json::json!({
+                    "batch": batch.0, "households": households, "people": people
+                }),
+                rv: Some(rv),
+                gate: Some(gate),
+                batch: Some(batch),
+            },
+            actor,
+        )?;
+        marked += households;
+    }
+    Ok(marked)
+}
+
+/// The open batches on their way to `gate`, oldest first.
+pub(crate) fn expected_batches(
+    db: &mut dyn Db,
+    op: OperationId,
+    gate: GateId,
+) -> Result<Vec<Batch>> {
+    let ids = db.rows(
+        "SELECT id FROM batches WHERE operation_id = $1 AND gate_id = $2 AND closed_at IS NULL
+         ORDER BY departed_at, id",
+        p![op.0, gate.0],
+    )?;
+    ids.iter()
+        .map(|r| load_batch(db, op, BatchId(r.i64(0)?)))
+        .collect()
+}
