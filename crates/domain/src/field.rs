@@ -8,7 +8,9 @@
 
 use crate::error::DomainError;
 use crate::places::WalkingTime;
+use crate::stage::Step;
 use crate::values::Timestamp;
+use serde::{Deserialize, Serialize};
 
 /// The time an escort batch may take beyond the walking time of its RV–gate link before the
 /// households not arrived are unaccounted: ten minutes, for a checkpoint held up or a slow
@@ -25,6 +27,42 @@ pub fn custody_deadline(departed_at: Timestamp, walking: WalkingTime) -> Timesta
             .saturating_add(walking.seconds())
             .saturating_add(CUSTODY_TOLERANCE_SECONDS),
     )
+}
+
+/// How a coordinator resolves an unaccounted household. Each outcome is one lifecycle step
+/// ([`CustodyOutcome::step`]), so the stage it leads to is [`crate::Stage::after`]'s:
+/// arrived late → arrived at the gate (counted in its batch); returned to the RV → admitted at
+/// the RV again, out of its batch, ready to leave in another; found elsewhere → withdrawn (safe,
+/// outside the route; its pass is revoked); recorded missing → stays unaccounted, the alarm
+/// answered, and may still be resolved otherwise when the household is found.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustodyOutcome {
+    ArrivedLate,
+    ReturnedToRv,
+    FoundElsewhere,
+    RecordedMissing,
+}
+
+impl CustodyOutcome {
+    pub fn step(self) -> Step {
+        match self {
+            CustodyOutcome::ArrivedLate => Step::ResolveArrivedLate,
+            CustodyOutcome::ReturnedToRv => Step::ResolveReturnedToRv,
+            CustodyOutcome::FoundElsewhere => Step::ResolveFoundElsewhere,
+            CustodyOutcome::RecordedMissing => Step::ResolveRecordedMissing,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustodyOutcome::ArrivedLate => "arrived_late",
+            CustodyOutcome::ReturnedToRv => "returned_to_rv",
+            CustodyOutcome::FoundElsewhere => "found_elsewhere",
+            CustodyOutcome::RecordedMissing => "recorded_missing",
+        }
+    }
 }
 
 /// Whether a batch with this deadline is overdue at `now`: from the deadline itself on.
@@ -124,6 +162,37 @@ mod tests {
         assert!(!is_overdue(deadline, Timestamp(deadline.0 - 1)));
         assert!(is_overdue(deadline, deadline));
         assert!(is_overdue(deadline, Timestamp(deadline.0 + 3600)));
+    }
+
+    #[test]
+    fn each_outcome_leads_an_unaccounted_household_to_its_stage() {
+        use crate::Stage;
+        let to = |o: CustodyOutcome| Stage::Unaccounted.after(o.step());
+        assert_eq!(to(CustodyOutcome::ArrivedLate), Some(Stage::ArrivedAtGate));
+        assert_eq!(to(CustodyOutcome::ReturnedToRv), Some(Stage::AdmittedAtRv));
+        assert_eq!(to(CustodyOutcome::FoundElsewhere), Some(Stage::Withdrawn));
+        assert_eq!(
+            to(CustodyOutcome::RecordedMissing),
+            Some(Stage::Unaccounted)
+        );
+    }
+
+    #[test]
+    fn only_an_unaccounted_household_is_resolved() {
+        use crate::Stage;
+        for stage in Stage::ALL {
+            if stage == Stage::Unaccounted {
+                continue;
+            }
+            for o in [
+                CustodyOutcome::ArrivedLate,
+                CustodyOutcome::ReturnedToRv,
+                CustodyOutcome::FoundElsewhere,
+                CustodyOutcome::RecordedMissing,
+            ] {
+                assert_eq!(stage.after(o.step()), None, "{stage} {o:?}");
+            }
+        }
     }
 
     #[test]

@@ -325,7 +325,168 @@ async fn walking_times_out_of_bounds_are_refused_and_change_nothing(backend: Bac
     );
 }
 
+/// Admitted households `sizes` leave in one batch on a server whose sweep runs three hours
+/// ahead, and are read once so the alarm is raised; the app, the batch and the references.
+async fn a_missing_batch(backend: Backend, sizes: &[usize]) -> (TestApp, Places, i64, Vec<String>) {
+    let app = spawn_app_with_custody_clock_ahead(backend, 3 * 3600).await;
+    let p = app.places(100, 300).await;
+    let mut refs = Vec::new();
+    for (i, size) in sizes.iter().enumerate() {
+        let r = app
+            .register_with_pass(*size, &format!("0700 000 2{i:02}"), p.window)
+            .await;
+        app.admit_at_rv(&r, p.rv).await;
+        refs.push(r);
+    }
+    let names: Vec<&str> = refs.iter().map(String::as_str).collect();
+    let id = app.depart(p.rv, p.gate, &names).await["id"]
+        .as_i64()
+        .unwrap();
+    let batch = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/batches/{id}"),
+        )
+        .await;
+    assert_eq!(batch["unaccounted"].as_array().unwrap().len(), sizes.len());
+    (app, p, id, refs)
+}
+
+fn resolve_path(reference: &str) -> String {
+    format!("{}/resolve-unaccounted", case(reference))
+}
+
+async fn a_coordinator_resolves_each_missing_household_and_the_report_counts_them(
+    backend: Backend,
+) {
+    let (app, p, id, refs) = a_missing_batch(backend, &[2, 3, 1, 4]).await;
+    let report = app.accountability().await;
+    assert_eq!(report["unresolved_unaccounted_people"], 10, "{report}");
+    assert_eq!(report["resolved_unaccounted_people"], 0, "{report}");
+
+    let resolve = |r: &str, outcome: &str| {
+        let body = json!({ "outcome": outcome, "note": "Met the escort at the side street" });
+        let path = resolve_path(r);
+        let app = &app;
+        async move { app.post(Role::Coordinator, &path, Some(body)).await }
+    };
+    let late = resolve(&refs[0], "arrived_late").await;
+    assert_eq!(
+        (&late["from"], &late["to"]),
+        (&json!("unaccounted"), &json!("arrived_at_gate"))
+    );
+    let back = resolve(&refs[1], "returned_to_rv").await;
+    assert_eq!(back["to"], "admitted_at_rv");
+    let found = resolve(&refs[2], "found_elsewhere").await;
+    assert_eq!(found["to"], "withdrawn");
+    let missing = resolve(&refs[3], "recorded_missing").await;
+    assert_eq!(missing["to"], "unaccounted");
+
+    let batch = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/batches/{id}"),
+        )
+        .await;
+    assert_eq!(
+        batch["arrived_people"], 2,
+        "the late arrival counts in: {batch}"
+    );
+    let report = app.accountability().await;
+    assert_eq!(report["unresolved_unaccounted_people"], 0, "{report}");
+    assert_eq!(report["resolved_unaccounted_people"], 10, "{report}");
+    assert_eq!(report["counts"]["people"]["unaccounted"], 4, "{report}");
+
+    // The alarm history stays in the case's events.
+    let events = app
+        .get(Role::Coordinator, &format!("{}/events", case(&refs[0])))
+        .await;
+    let kinds: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.ends_with(&["mark_unaccounted", "resolve_arrived_late"]),
+        "{kinds:?}"
+    );
+
+    // Back at its RV, the household leaves again in a new batch.
+    let again = app.depart(p.rv, p.gate, &[&refs[1]]).await;
+    assert_eq!(again["departed_people"], 3);
+}
+
+async fn bad_resolutions_are_refused_and_change_nothing(backend: Backend) {
+    let (app, p, _, refs) = a_missing_batch(backend, &[2]).await;
+    let r = &refs[0];
+    let before = app.get(Role::Coordinator, &case(r)).await;
+    let events = app
+        .get(Role::Coordinator, &format!("{}/events", case(r)))
+        .await;
+    let refusals = [
+        (
+            json!({ "outcome": "beamed_up", "note": "no" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "outcome": "arrived_late", "note": "  " }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "outcome": "arrived_late" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ];
+    for (body, status) in refusals {
+        let (got, answer) = app
+            .call(
+                Role::Coordinator,
+                Method::POST,
+                &resolve_path(r),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(got, status, "{body}: {answer}");
+    }
+    // Gate staff and escorts do not resolve.
+    for role in [Role::Gate, Role::Escort] {
+        let body = json!({ "outcome": "arrived_late", "note": "here" });
+        let (got, _) = app
+            .call(role, Method::POST, &resolve_path(r), Some(body))
+            .await;
+        assert_eq!(got, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(app.get(Role::Coordinator, &case(r)).await, before);
+    assert_eq!(
+        app.get(Role::Coordinator, &format!("{}/events", case(r)))
+            .await,
+        events
+    );
+
+    // A case that is not unaccounted: refused, naming its stage.
+    let other = app.register_with_pass(1, "0700 000 299", p.window).await;
+    app.admit_at_rv(&other, p.rv).await;
+    let body = json!({ "outcome": "returned_to_rv", "note": "was never gone" });
+    let (got, answer) = app
+        .call(
+            Role::Coordinator,
+            Method::POST,
+            &resolve_path(&other),
+            Some(body),
+        )
+        .await;
+    assert_eq!(got, StatusCode::CONFLICT, "{answer}");
+    assert_eq!(answer["error"]["code"], "illegal_transition");
+    assert_eq!(answer["error"]["stage"], "admitted_at_rv");
+    let report = app.accountability().await;
+    assert_eq!(report["resolved_unaccounted_people"], 0, "{report}");
+    assert_eq!(report["unresolved_unaccounted_people"], 2, "{report}");
+}
+
 safeconduct_store::on_both_backends_async!(
+    a_coordinator_resolves_each_missing_household_and_the_report_counts_them,
+    bad_resolutions_are_refused_and_change_nothing,
     a_batch_past_its_deadline_raises_the_alarm_without_anyone_closing_it,
     a_batch_within_its_deadline_raises_nothing_and_takes_its_links_walking_time,
     gate_staff_see_only_their_own_gates_expected_batches,

@@ -215,6 +215,11 @@ pub enum CaseRequest {
         reason: Text,
     },
     MarkNoShow,
+    /// A coordinator resolves an unaccounted household; the note is sealed like a reason.
+    ResolveUnaccounted {
+        outcome: safeconduct_domain::field::CustodyOutcome,
+        note: Text,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

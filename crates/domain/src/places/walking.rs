@@ -61,14 +61,14 @@ mod tests {
     #[test]
     fn refuses_zero_minutes() {
         let err = WalkingTime::new(0).unwrap_err();
-        assert_eq!(err.code(), "invalid");
+        assert_eq!(err.code(), "invalid_input");
         assert!(err.to_string().contains("walking_minutes"), "{err}");
     }
 
     #[test]
     fn refuses_more_than_six_hours() {
         let err = WalkingTime::new(WalkingTime::MAX_MINUTES + 1).unwrap_err();
-        assert_eq!(err.code(), "invalid");
+        assert_eq!(err.code(), "invalid_input");
         assert!(err.to_string().contains("at most 360"), "{err}");
     }
 

@@ -1,7 +1,7 @@
 //! Custody on the way to the gate: the sweep that marks every household of an open batch whose
 //! deadline has passed and that has not arrived as unaccounted (through the same step as a
 //! closing gate, `batches::mark_unaccounted`), with one `custody_alarm` event per batch; and
-//! the batches a gate is expecting.
+//! the batches a gate is expecting; and the resolutions of the alarms.
 //!
 //! Safe with any number of servers over one database: the sweep runs in one write transaction,
 //! picks only households still in escort, and each case update is guarded by its version, so a
@@ -14,6 +14,8 @@ use super::step::{NewEvent, insert_event};
 use super::{Db, p};
 use crate::Result;
 use crate::types::*;
+use safeconduct_domain::accountability::CustodyCounts;
+use safeconduct_domain::field::CustodyOutcome;
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
 
@@ -107,4 +109,45 @@ pub(crate) fn expected_batches(
     ids.iter()
         .map(|r| load_batch(db, op, BatchId(r.i64(0)?)))
         .collect()
+}
+
+/// Keeps a coordinator's resolution of the alarm of `batch` for `household`.
+pub(crate) fn record_resolution(
+    db: &mut dyn Db,
+    op: OperationId,
+    household: HouseholdId,
+    batch: BatchId,
+    outcome: CustodyOutcome,
+    at: Timestamp,
+) -> Result<()> {
+    db.exec(
+        "INSERT INTO custody_resolutions (operation_id, household_id, batch_id, outcome, at)
+         VALUES ($1, $2, $3, $4, $5)",
+        p![op.0, household.0, batch.0, outcome.as_str(), at.0],
+    )?;
+    Ok(())
+}
+
+/// People whose unaccounted alarm was resolved, and people unaccounted whose alarm (of the
+/// batch they are in) is not.
+pub(crate) fn custody_counts(db: &mut dyn Db, op: OperationId) -> Result<CustodyCounts> {
+    let r = db.one(
+        "SELECT
+           CAST(COALESCE(SUM(CASE WHEN h.stage = 'unaccounted' AND NOT EXISTS (
+               SELECT 1 FROM custody_resolutions r
+               WHERE r.household_id = h.id AND r.batch_id = h.batch_id) THEN h.size ELSE 0 END), 0)
+             AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN EXISTS (
+               SELECT 1 FROM custody_resolutions r WHERE r.household_id = h.id)
+             AND NOT (h.stage = 'unaccounted' AND NOT EXISTS (
+               SELECT 1 FROM custody_resolutions r
+               WHERE r.household_id = h.id AND r.batch_id = h.batch_id)) THEN h.size ELSE 0 END), 0)
+             AS BIGINT)
+         FROM households h WHERE h.operation_id = $1",
+        p![op.0],
+    )?;
+    Ok(CustodyCounts {
+        unresolved_people: r.i64(0)? as u64,
+        resolved_people: r.i64(1)? as u64,
+    })
 }
