@@ -29,12 +29,13 @@ pub fn custody_deadline(departed_at: Timestamp, walking: WalkingTime) -> Timesta
     )
 }
 
-/// How a coordinator resolves an unaccounted household. Each outcome is one lifecycle step
-/// ([`CustodyOutcome::step`]), so the stage it leads to is [`crate::Stage::after`]'s:
-/// arrived late → arrived at the gate (counted in its batch); returned to the RV → admitted at
-/// the RV again, out of its batch, ready to leave in another; found elsewhere → withdrawn (safe,
-/// outside the route; its pass is revoked); recorded missing → stays unaccounted, the alarm
-/// answered, and may still be resolved otherwise when the household is found.
+/// How a coordinator resolves an unaccounted household, and the stage it leads to: arrived late
+/// → arrived at the gate (counted in its batch); returned to the RV → admitted at the RV again,
+/// out of its batch, ready to leave in another; found elsewhere → withdrawn (safe, outside the
+/// route; its pass is revoked); recorded missing → stays unaccounted, the alarm answered, and
+/// may still be resolved otherwise when the household is found.
+///
+/// Each outcome is one lifecycle step (`step`), so the stage rule stays `Stage::after`.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
