@@ -484,7 +484,61 @@ async fn bad_resolutions_are_refused_and_change_nothing(backend: Backend) {
     assert_eq!(report["unresolved_unaccounted_people"], 2, "{report}");
 }
 
+async fn sweeps_running_at_once_mark_each_household_once(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let mut refs = Vec::new();
+    for i in 0..6 {
+        let r = app
+            .register_with_pass(2, &format!("0700 000 3{i:02}"), p.window)
+            .await;
+        app.admit_at_rv(&r, p.rv).await;
+        refs.push(r);
+    }
+    let names: Vec<&str> = refs.iter().map(String::as_str).collect();
+    let id = app.depart(p.rv, p.gate, &names).await["id"]
+        .as_i64()
+        .unwrap();
+    // Four sweeps at once, two hours on, as several servers' ticks would run them.
+    let later = safeconduct_domain::values::Timestamp(safeconduct_keys::now().0 + 7200);
+    let sweeps: Vec<_> = (0..4)
+        .map(|_| {
+            let store = app.store.clone();
+            tokio::task::spawn_blocking(move || {
+                store.sweep_custody(None, &safeconduct_store::Actor::custody_sweep(later))
+            })
+        })
+        .collect();
+    let mut marked = 0;
+    for s in sweeps {
+        marked += s.await.unwrap().unwrap();
+    }
+    assert_eq!(marked, 6, "each household marked once in all");
+    let batch = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/batches/{id}"),
+        )
+        .await;
+    assert_eq!(batch["unaccounted"].as_array().unwrap().len(), 6);
+    for r in &refs {
+        let events = app
+            .get(Role::Coordinator, &format!("{}/events", case(r)))
+            .await;
+        let marks = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "mark_unaccounted")
+            .count();
+        assert_eq!(marks, 1, "{events}");
+    }
+    let report = app.accountability().await;
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["counts"]["people"]["unaccounted"], 12);
+}
+
 safeconduct_store::on_both_backends_async!(
+    sweeps_running_at_once_mark_each_household_once,
     a_coordinator_resolves_each_missing_household_and_the_report_counts_them,
     bad_resolutions_are_refused_and_change_nothing,
     a_batch_past_its_deadline_raises_the_alarm_without_anyone_closing_it,
