@@ -19,14 +19,24 @@ use safeconduct_domain::field::CustodyOutcome;
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
 
+/// A household in escort in an open batch past its deadline, with where its batch goes.
+#[derive(Clone)]
+struct Overdue {
+    op: OperationId,
+    batch: BatchId,
+    rv: RvId,
+    gate: GateId,
+    reference: CaseReference,
+}
+
 /// Households in escort in an open batch past its deadline at `now`, in `op` or in every
-/// operation: (operation, batch, rv, gate, reference), by batch.
+/// operation, by batch.
 fn overdue_households(
     db: &mut dyn Db,
     op: Option<OperationId>,
     now: Timestamp,
     limit: Option<i64>,
-) -> Result<Vec<(OperationId, BatchId, RvId, GateId, CaseReference)>> {
+) -> Result<Vec<Overdue>> {
     let base = "SELECT b.operation_id, b.id, b.rv_id, b.gate_id, h.reference
          FROM batches b JOIN households h ON h.batch_id = b.id
          WHERE b.closed_at IS NULL AND b.deadline_at <= $1 AND h.stage = 'in_escort'";
@@ -40,13 +50,13 @@ fn overdue_households(
     };
     rows.iter()
         .map(|r| {
-            Ok((
-                OperationId(r.i64(0)?),
-                BatchId(r.i64(1)?),
-                RvId(r.i64(2)?),
-                GateId(r.i64(3)?),
-                CaseReference::parse(&r.text(4)?)?,
-            ))
+            Ok(Overdue {
+                op: OperationId(r.i64(0)?),
+                batch: BatchId(r.i64(1)?),
+                rv: RvId(r.i64(2)?),
+                gate: GateId(r.i64(3)?),
+                reference: CaseReference::parse(&r.text(4)?)?,
+            })
         })
         .collect()
 }
@@ -67,10 +77,17 @@ pub(crate) fn sweep(db: &mut dyn Db, op: Option<OperationId>, actor: &Actor) -> 
     let mut marked = 0u32;
     let mut i = 0;
     while i < overdue.len() {
-        let (op, batch, rv, gate, _) = overdue[i].clone();
+        let Overdue {
+            op,
+            batch,
+            rv,
+            gate,
+            ..
+        } = overdue[i].clone();
         let (mut households, mut people) = (0u32, 0u32);
-        while i < overdue.len() && overdue[i].1 == batch {
-            people += mark_unaccounted(db, op, batch, &overdue[i].4, "deadline", actor)?;
+        while i < overdue.len() && overdue[i].batch == batch {
+            let reference = &overdue[i].reference;
+            people += mark_unaccounted(db, op, batch, reference, "deadline", actor)?;
             households += 1;
             i += 1;
         }
