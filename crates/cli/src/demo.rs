@@ -131,6 +131,7 @@ pub fn seed(
             kind: GateKind::Main,
             hourly_throughput: Throughput::new(900)?,
             rvs: rvs[..3].to_vec(),
+            walking_time: safeconduct_domain::places::WalkingTime::new(20)?,
         },
         &actor,
     )?;
@@ -142,6 +143,7 @@ pub fn seed(
             kind: GateKind::Discreet,
             hourly_throughput: Throughput::new(400)?,
             rvs: rvs.clone(),
+            walking_time: safeconduct_domain::places::WalkingTime::new(35)?,
         },
         &actor,
     )?;

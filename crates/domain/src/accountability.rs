@@ -67,6 +67,16 @@ pub struct AccountabilityReport {
     pub recomputed: StageCounts,
     pub alarms: Vec<BatchBalance>,
     pub problems: Vec<String>,
+    /// People of unaccounted households whose alarm a coordinator resolved (any outcome), and
+    /// people unaccounted whose alarm is still open.
+    pub custody: CustodyCounts,
+}
+
+/// The missing-person alarms of an operation, in people.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CustodyCounts {
+    pub resolved_people: u64,
+    pub unresolved_people: u64,
 }
 
 impl AccountabilityReport {
@@ -75,6 +85,7 @@ impl AccountabilityReport {
         maintained: StageCounts,
         recomputed: StageCounts,
         batches: Vec<BatchBalance>,
+        custody: CustodyCounts,
     ) -> Self {
         let maintained = maintained.normalised();
         let recomputed = recomputed.normalised();
@@ -103,6 +114,7 @@ impl AccountabilityReport {
             recomputed,
             alarms,
             problems,
+            custody,
         }
     }
 

@@ -1,11 +1,75 @@
-//! Field devices' records: the bounds a scan synced from a device must respect to be stored.
-//! Device identifiers are `device.rs`.
+//! Field devices' records: the bounds a scan synced from a device must respect to be stored;
+//! and custody on the way to the gate: the deadline by which an escort batch must have arrived,
+//! past which every household of it not arrived is unaccounted. Device identifiers are
+//! `device.rs`.
 //!
 //! Knows nothing of storage or HTTP, and never reads the clock: the operation's start, the
 //! size of its status list and the present moment arrive as arguments.
 
 use crate::error::DomainError;
+use crate::places::WalkingTime;
+use crate::stage::Step;
 use crate::values::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// The time an escort batch may take beyond the walking time of its RV–gate link before the
+/// households not arrived are unaccounted: ten minutes, for a checkpoint held up or a slow
+/// walker, short enough that a search starts while the trail is fresh.
+pub const CUSTODY_TOLERANCE_SECONDS: i64 = 10 * 60;
+
+/// The custody deadline of a batch that departed at `departed_at` on a link of `walking`
+/// minutes: departure + walking time + [`CUSTODY_TOLERANCE_SECONDS`]. A household of the batch
+/// not arrived at this moment or later is unaccounted ([`is_overdue`]).
+pub fn custody_deadline(departed_at: Timestamp, walking: WalkingTime) -> Timestamp {
+    Timestamp(
+        departed_at
+            .0
+            .saturating_add(walking.seconds())
+            .saturating_add(CUSTODY_TOLERANCE_SECONDS),
+    )
+}
+
+/// How a coordinator resolves an unaccounted household, and the stage it leads to: arrived late
+/// → arrived at the gate (counted in its batch); returned to the RV → admitted at the RV again,
+/// out of its batch, ready to leave in another; found elsewhere → withdrawn (safe, outside the
+/// route; its pass is revoked); recorded missing → stays unaccounted, the alarm answered, and
+/// may still be resolved otherwise when the household is found.
+///
+/// Each outcome is one lifecycle step (`step`), so the stage rule stays `Stage::after`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustodyOutcome {
+    ArrivedLate,
+    ReturnedToRv,
+    FoundElsewhere,
+    RecordedMissing,
+}
+
+impl CustodyOutcome {
+    pub fn step(self) -> Step {
+        match self {
+            CustodyOutcome::ArrivedLate => Step::ResolveArrivedLate,
+            CustodyOutcome::ReturnedToRv => Step::ResolveReturnedToRv,
+            CustodyOutcome::FoundElsewhere => Step::ResolveFoundElsewhere,
+            CustodyOutcome::RecordedMissing => Step::ResolveRecordedMissing,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustodyOutcome::ArrivedLate => "arrived_late",
+            CustodyOutcome::ReturnedToRv => "returned_to_rv",
+            CustodyOutcome::FoundElsewhere => "found_elsewhere",
+            CustodyOutcome::RecordedMissing => "recorded_missing",
+        }
+    }
+}
+
+/// Whether a batch with this deadline is overdue at `now`: from the deadline itself on.
+pub fn is_overdue(deadline: Timestamp, now: Timestamp) -> bool {
+    now.0 >= deadline.0
+}
 
 /// The largest sequence number a device may give a scan: 2^53 - 1, the largest integer every
 /// JSON reader keeps exact. A device counts its scans from 0, so no honest device gets near it.
@@ -97,6 +161,53 @@ mod tests {
             Err(DomainError::Invalid { field, .. }) => field,
             other => panic!("expected a refusal, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_deadline_is_departure_plus_walking_time_plus_tolerance() {
+        let walk = WalkingTime::new(25).unwrap();
+        let deadline = custody_deadline(NOW, walk);
+        assert_eq!(deadline.0, NOW.0 + 25 * 60 + CUSTODY_TOLERANCE_SECONDS);
+        assert!(!is_overdue(deadline, Timestamp(deadline.0 - 1)));
+        assert!(is_overdue(deadline, deadline));
+        assert!(is_overdue(deadline, Timestamp(deadline.0 + 3600)));
+    }
+
+    #[test]
+    fn each_outcome_leads_an_unaccounted_household_to_its_stage() {
+        use crate::Stage;
+        let to = |o: CustodyOutcome| Stage::Unaccounted.after(o.step());
+        assert_eq!(to(CustodyOutcome::ArrivedLate), Some(Stage::ArrivedAtGate));
+        assert_eq!(to(CustodyOutcome::ReturnedToRv), Some(Stage::AdmittedAtRv));
+        assert_eq!(to(CustodyOutcome::FoundElsewhere), Some(Stage::Withdrawn));
+        assert_eq!(
+            to(CustodyOutcome::RecordedMissing),
+            Some(Stage::Unaccounted)
+        );
+    }
+
+    #[test]
+    fn only_an_unaccounted_household_is_resolved() {
+        use crate::Stage;
+        for stage in Stage::ALL {
+            if stage == Stage::Unaccounted {
+                continue;
+            }
+            for o in [
+                CustodyOutcome::ArrivedLate,
+                CustodyOutcome::ReturnedToRv,
+                CustodyOutcome::FoundElsewhere,
+                CustodyOutcome::RecordedMissing,
+            ] {
+                assert_eq!(stage.after(o.step()), None, "{stage} {o:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_deadline_at_the_end_of_time_does_not_overflow() {
+        let deadline = custody_deadline(Timestamp(i64::MAX - 5), WalkingTime::default());
+        assert_eq!(deadline.0, i64::MAX);
     }
 
     #[test]

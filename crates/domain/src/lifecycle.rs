@@ -4,6 +4,7 @@
 
 use crate::admission::PresentedPass;
 use crate::error::DomainError;
+use crate::field::CustodyOutcome;
 use crate::ids::{BatchId, FlightId, GateId, RvId, WindowId};
 use crate::model::{FlightLoad, GateStatus, WindowLoad};
 use crate::values::Timestamp;
@@ -86,6 +87,8 @@ pub enum Command {
     MarkUnaccounted {
         batch: BatchId,
     },
+    /// A coordinator's resolution of an unaccounted household.
+    ResolveUnaccounted(CustodyOutcome),
 }
 
 impl Command {
@@ -106,6 +109,7 @@ impl Command {
             Command::Withdraw => Step::Withdraw,
             Command::MarkNoShow => Step::MarkNoShow,
             Command::MarkUnaccounted { .. } => Step::MarkUnaccounted,
+            Command::ResolveUnaccounted(outcome) => outcome.step(),
         }
     }
 }
@@ -217,6 +221,12 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
         Command::MarkUnaccounted { batch } => {
             held_is(case.batch, *batch, "is in batch")?;
         }
+        Command::ResolveUnaccounted(CustodyOutcome::ReturnedToRv) => {
+            // Back at its RV: out of the batch, free to leave in another.
+            next.batch = None;
+            next.gate = None;
+        }
+        Command::ResolveUnaccounted(_) => {}
         Command::DecideEligible
         | Command::Reject
         | Command::IssuePass
@@ -258,6 +268,41 @@ mod tests {
         assert_eq!(err.code(), "illegal_transition");
         assert!(msg.contains("registered"), "{msg}");
         assert!(msg.contains("verify_documents, reject"), "{msg}");
+    }
+
+    #[test]
+    fn a_household_returned_to_its_rv_leaves_its_batch() {
+        let mut case = CaseState::registered(2, true);
+        case.stage = Stage::Unaccounted;
+        case.rv = Some(RvId(1));
+        case.gate = Some(GateId(2));
+        case.batch = Some(BatchId(3));
+        let back = decide(
+            &case,
+            &Command::ResolveUnaccounted(CustodyOutcome::ReturnedToRv),
+        )
+        .unwrap();
+        assert_eq!(back.stage, Stage::AdmittedAtRv);
+        assert_eq!(
+            (back.rv, back.gate, back.batch),
+            (Some(RvId(1)), None, None)
+        );
+        let late = decide(
+            &case,
+            &Command::ResolveUnaccounted(CustodyOutcome::ArrivedLate),
+        )
+        .unwrap();
+        assert_eq!(
+            (late.stage, late.batch),
+            (Stage::ArrivedAtGate, Some(BatchId(3)))
+        );
+        case.stage = Stage::InEscort;
+        let err = decide(
+            &case,
+            &Command::ResolveUnaccounted(CustodyOutcome::RecordedMissing),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "illegal_transition");
     }
 
     #[test]

@@ -32,7 +32,8 @@ pub enum Stage {
     /// Given a new RV or window after an earlier assignment; any earlier pass is void and a
     /// new one must be issued.
     Reassigned,
-    /// Left an RV in an escort batch and did not arrive at the gate when the batch was closed.
+    /// Left an RV in an escort batch and did not arrive at the gate by the batch's custody
+    /// deadline (or when the gate closed the batch).
     Unaccounted,
 }
 
@@ -56,6 +57,14 @@ pub enum Step {
     Withdraw,
     MarkNoShow,
     MarkUnaccounted,
+    /// A coordinator's resolutions of an unaccounted household, one step per outcome
+    /// (`field::CustodyOutcome`): it arrived late at the gate, went back to its RV, was found
+    /// elsewhere (safe, outside the route: it leaves the evacuation as withdrawn), or is
+    /// recorded missing (stays unaccounted, the alarm answered).
+    ResolveArrivedLate,
+    ResolveReturnedToRv,
+    ResolveFoundElsewhere,
+    ResolveRecordedMissing,
 }
 
 impl Stage {
@@ -95,6 +104,10 @@ impl Stage {
             (S::AdmittedAtRv, T::DepartInEscort) => S::InEscort,
             (S::InEscort | S::Unaccounted, T::ArriveAtGate) => S::ArrivedAtGate,
             (S::InEscort, T::MarkUnaccounted) => S::Unaccounted,
+            (S::Unaccounted, T::ResolveArrivedLate) => S::ArrivedAtGate,
+            (S::Unaccounted, T::ResolveReturnedToRv) => S::AdmittedAtRv,
+            (S::Unaccounted, T::ResolveFoundElsewhere) => S::Withdrawn,
+            (S::Unaccounted, T::ResolveRecordedMissing) => S::Unaccounted,
             (S::ArrivedAtGate, T::Process) => S::Processed,
             (S::Processed, T::Manifest) => S::Manifested,
             (S::Manifested, T::Board) => S::Boarded,
@@ -160,7 +173,7 @@ impl Stage {
 }
 
 impl Step {
-    pub const ALL: [Step; 15] = [
+    pub const ALL: [Step; 19] = [
         Step::VerifyDocuments,
         Step::DecideEligible,
         Step::Reject,
@@ -176,6 +189,10 @@ impl Step {
         Step::Withdraw,
         Step::MarkNoShow,
         Step::MarkUnaccounted,
+        Step::ResolveArrivedLate,
+        Step::ResolveReturnedToRv,
+        Step::ResolveFoundElsewhere,
+        Step::ResolveRecordedMissing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -195,6 +212,10 @@ impl Step {
             Step::Withdraw => "withdraw",
             Step::MarkNoShow => "mark_no_show",
             Step::MarkUnaccounted => "mark_unaccounted",
+            Step::ResolveArrivedLate => "resolve_arrived_late",
+            Step::ResolveReturnedToRv => "resolve_returned_to_rv",
+            Step::ResolveFoundElsewhere => "resolve_found_elsewhere",
+            Step::ResolveRecordedMissing => "resolve_recorded_missing",
         }
     }
 }

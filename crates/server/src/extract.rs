@@ -231,6 +231,15 @@ impl<P> Call<P> {
         self.app.run(move |s| f(s, op)).await
     }
 
+    /// Runs the custody sweep of the caller's operation, so that the answer that follows
+    /// shows every household past its batch's deadline as unaccounted.
+    pub async fn swept(&self) -> Result<(), ApiError> {
+        self.app
+            .sweep_custody(Some(self.caller.operation))
+            .await
+            .map(|_| ())
+    }
+
     /// Runs `f` on the store in the caller's operation, acting as the caller now.
     pub async fn act<T: Send + 'static>(
         &self,

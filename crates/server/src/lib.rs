@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod auth;
+mod custody;
 pub mod endpoints;
 mod error;
 mod extract;
@@ -45,6 +46,8 @@ pub struct App {
     keyring: PassKeyring,
     pub limits: limits::Limits,
     pub(crate) limiter: Arc<limits::RateLimiter>,
+    /// Seconds the custody sweep's clock runs ahead (`custody.rs`); 0 in service.
+    custody_clock_ahead: i64,
 }
 
 impl App {
@@ -65,6 +68,7 @@ impl App {
             keyring,
             limits: limits::Limits::default(),
             limiter: Arc::default(),
+            custody_clock_ahead: 0,
         }
     }
 
@@ -160,6 +164,10 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let checkpoints = tokio::spawn(checkpoint_every(app.clone(), AUDIT_CHECKPOINT_SECONDS));
+    let sweeps = tokio::spawn(custody::sweep_every(
+        app.clone(),
+        custody::CUSTODY_SWEEP_SECONDS,
+    ));
     let served = axum::serve(
         listener,
         router(app.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -167,6 +175,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     checkpoints.abort();
+    sweeps.abort();
     // A last signed checkpoint of the audit chain as the server stops.
     let keyring = app.keyring().clone();
     let _ = app

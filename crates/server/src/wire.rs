@@ -154,6 +154,10 @@ pub struct AccountabilityOut {
     pub counts: CountsOut,
     pub alarms: Vec<BatchBalanceOut>,
     pub problems: Vec<String>,
+    /// People unaccounted whose alarm no coordinator has resolved yet.
+    pub unresolved_unaccounted_people: u64,
+    /// People whose unaccounted alarm a coordinator resolved (any outcome).
+    pub resolved_unaccounted_people: u64,
 }
 
 impl From<AccountabilityReport> for AccountabilityOut {
@@ -164,6 +168,8 @@ impl From<AccountabilityReport> for AccountabilityOut {
             counts: r.recomputed.into(),
             alarms: r.alarms.into_iter().map(Into::into).collect(),
             problems: r.problems,
+            unresolved_unaccounted_people: r.custody.unresolved_people,
+            resolved_unaccounted_people: r.custody.resolved_people,
         }
     }
 }

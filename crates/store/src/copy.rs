@@ -59,7 +59,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "status",
         ],
     ),
-    ("gate_rvs", &["gate_id", "rv_id"]),
+    ("gate_rvs", &["gate_id", "rv_id", "walking_minutes"]),
     (
         "windows",
         &[
@@ -96,6 +96,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "arrived_people",
             "departed_at",
             "closed_at",
+            "deadline_at",
         ],
     ),
     (
@@ -175,6 +176,17 @@ const TABLES: &[(&str, &[&str])] = &[
             "device",
             "rv_id",
             "gate_id",
+            "at",
+        ],
+    ),
+    (
+        "custody_resolutions",
+        &[
+            "id",
+            "operation_id",
+            "household_id",
+            "batch_id",
+            "outcome",
             "at",
         ],
     ),

@@ -283,6 +283,13 @@ pub trait Store: Send + Sync + 'static {
     /// Closes a batch at the gate: every household of it not arrived becomes unaccounted.
     fn close_batch(&self, op: OperationId, batch: BatchId, actor: &Actor) -> Result<Batch>;
     fn batch(&self, op: OperationId, batch: BatchId) -> Result<Batch>;
+    /// The custody sweep: every household in escort in an open batch whose deadline is at or
+    /// before `actor.at` becomes unaccounted, with one `custody_alarm` event per batch, in
+    /// `op` or (`None`) in every operation. Idempotent, safe on any number of servers at once;
+    /// the number of households marked.
+    fn sweep_custody(&self, op: Option<OperationId>, actor: &Actor) -> Result<u32>;
+    /// The open batches on their way to `gate`, oldest first.
+    fn expected_batches(&self, op: OperationId, gate: GateId) -> Result<Vec<Batch>>;
 
     // Rendezvous points, gates, windows, flights, hazards.
     fn propose_rv(
@@ -309,6 +316,16 @@ pub trait Store: Send + Sync + 'static {
         actor: &Actor,
     ) -> Result<Gate>;
     fn gates(&self, op: OperationId) -> Result<Vec<Gate>>;
+    /// A coordinator changes the walking time from `rv` to `gate`; departed batches keep
+    /// their deadlines.
+    fn set_walking_time(
+        &self,
+        op: OperationId,
+        gate: GateId,
+        rv: RvId,
+        walking: WalkingTime,
+        actor: &Actor,
+    ) -> Result<Gate>;
     fn create_window(
         &self,
         op: OperationId,

@@ -13,7 +13,7 @@ use safeconduct_domain::*;
 pub use safeconduct_domain::household::{NewDocument, NewHousehold, NewPerson, Notes};
 pub use safeconduct_domain::places::{
     Capacity, Flight, Gate, Hazard, NewFlight, NewGate, NewHazard, NewRv, RendezvousPoint,
-    Throughput, Window,
+    Throughput, WalkingTime, Window,
 };
 
 /// Who did something, with which device, and when. Recorded with every event.
@@ -29,6 +29,17 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The server's custody sweep, marking overdue households unaccounted.
+    pub fn custody_sweep(at: Timestamp) -> Self {
+        Actor {
+            user: None,
+            role: None,
+            device: Some("custody sweep".into()),
+            at,
+            places: None,
+        }
+    }
+
     /// A command-line action by the operator of the machine, outside any user session.
     pub fn system(at: Timestamp) -> Self {
         Actor {
@@ -204,6 +215,11 @@ pub enum CaseRequest {
         reason: Text,
     },
     MarkNoShow,
+    /// A coordinator resolves an unaccounted household; the note is sealed like a reason.
+    ResolveUnaccounted {
+        outcome: safeconduct_domain::field::CustodyOutcome,
+        note: Text,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,7 +266,10 @@ pub struct Batch {
     pub arrived_people: u32,
     pub departed_at: Timestamp,
     pub closed_at: Option<Timestamp>,
-    /// Households marked unaccounted when the batch was closed.
+    /// Departure + walking time of its RV–gate link + the tolerance
+    /// (`safeconduct_domain::field::custody_deadline`), fixed at departure.
+    pub deadline: Timestamp,
+    /// Households marked unaccounted: at the deadline, or when the batch was closed.
     pub unaccounted: Vec<CaseReference>,
 }
 

@@ -99,6 +99,7 @@ fn setup(store: &dyn Store) -> Setup {
                 kind: GateKind::Discreet,
                 hourly_throughput: Throughput::new(100).unwrap(),
                 rvs: vec![rv.id],
+                walking_time: Default::default(),
             },
             &at(),
         )

@@ -6,8 +6,10 @@
 //! and the rules about changing a place (agreement, status) are in `model`.
 
 pub mod capacity;
+pub mod walking;
 
 pub use capacity::{Capacity, Throughput};
+pub use walking::WalkingTime;
 
 use crate::ids::{FlightId, GateId, HazardId, RvId, WindowId};
 use crate::model::{GateKind, GateStatus, HazardKind, RvStatus, Severity, WindowSpec};
@@ -38,6 +40,8 @@ pub struct NewGate {
     pub kind: GateKind,
     pub hourly_throughput: Throughput,
     pub rvs: Vec<RvId>,
+    /// The walking time from each of `rvs` to this gate.
+    pub walking_time: WalkingTime,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +53,8 @@ pub struct Gate {
     pub hourly_throughput: Throughput,
     pub status: GateStatus,
     pub rvs: Vec<RvId>,
+    /// The walking time from each RV of `rvs` to this gate, in the same order.
+    pub walking: Vec<WalkingTime>,
 }
 
 #[derive(Debug, Clone)]

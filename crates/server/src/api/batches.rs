@@ -45,7 +45,11 @@ pub struct BatchOut {
     pub arrived_people: u32,
     pub departed_at: String,
     pub closed_at: Option<String>,
-    /// True when the batch is closed and arrivals do not match departures.
+    /// Departure + walking time of the RV–gate link + the tolerance: past it, every household
+    /// not arrived is unaccounted, whether or not the batch is closed.
+    pub deadline: String,
+    /// True when a household of the batch is unaccounted (its deadline passed, or the batch
+    /// was closed without it), or the batch is closed and arrivals do not match departures.
     pub alarm: bool,
     pub unaccounted: Vec<String>,
 }
@@ -62,7 +66,8 @@ impl From<store::Batch> for BatchOut {
             arrived_people: b.arrived_people,
             departed_at: time_text(b.departed_at),
             closed_at: b.closed_at.map(time_text),
-            alarm: closed && b.arrived_people != b.departed_people,
+            deadline: time_text(b.deadline),
+            alarm: !b.unaccounted.is_empty() || (closed && b.arrived_people != b.departed_people),
             unaccounted: b.unaccounted.iter().map(|r| r.to_string()).collect(),
         }
     }
@@ -91,6 +96,7 @@ pub async fn depart(call: Call, ApiJson(body): ApiJson<DepartIn>) -> Created<Bat
 
 pub async fn batch(call: Call<BatchPath>) -> Answer<BatchOut> {
     let b = BatchId(call.path.batch);
+    call.swept().await?;
     let batch = call.read(move |s, id| s.batch(id, b)).await?;
     call.caller.sees_batch(&batch)?;
     Ok(Json(batch.into()))

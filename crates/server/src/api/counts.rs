@@ -27,6 +27,7 @@ pub struct OperationCountsOut {
 }
 
 pub async fn counts(call: Call) -> Answer<OperationCountsOut> {
+    call.swept().await?;
     let counts = call.read(|s, id| s.operation_counts(id)).await?;
     let out = OperationCountsOut {
         operation: counts.operation.into(),
@@ -45,5 +46,6 @@ pub async fn counts(call: Call) -> Answer<OperationCountsOut> {
 }
 
 pub async fn accountability(call: Call) -> Answer<AccountabilityOut> {
+    call.swept().await?;
     Ok(Json(call.read(|s, id| s.accountability(id)).await?.into()))
 }

@@ -1,13 +1,15 @@
-//! Gates: opened linked to rendezvous points, their status (open, suspended, closed), and the
-//! stage counts at one gate. Gate staff see the gates assigned to them.
+//! Gates: opened linked to rendezvous points with a walking time from each, their status (open,
+//! suspended, closed), the stage counts at one gate and the batches it expects. Gate staff see
+//! the gates assigned to them.
 //!
 //! Must not depend on: other resource modules.
 
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, GATE_PARTIES, endpoint, json};
 use crate::extract::{ApiJson, Call};
-use crate::wire::{Answer, CoordinateSchema, CountsOut, Created, text};
+use crate::wire::{Answer, CoordinateSchema, CountsOut, Created, text, time_text};
 use axum::Json;
 use safeconduct_domain::model::{GateKind, GateStatus};
+use safeconduct_domain::places::WalkingTime;
 use safeconduct_domain::values::Coordinate;
 use safeconduct_domain::*;
 use safeconduct_store as store;
@@ -21,6 +23,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/api/operations/{op}/gates", Roles(GATE_PARTIES), h::gates, "Gates of the operation" => json::<Vec<GateOut>>(200)),
         endpoint!(POST "/api/operations/{op}/gates/{gate}/status", Roles(GATE_PARTIES), h::gate_status, "Open, suspend or close a gate", body: GateStatusIn => json::<GateOut>(200)),
         endpoint!(GET "/api/operations/{op}/gates/{gate}/counts", Roles(GATE_PARTIES), h::gate_counts, "Stage counts of one gate" => json::<CountsOut>(200)),
+        endpoint!(POST "/api/operations/{op}/gates/{gate}/walking-time", Roles(COORDINATOR), h::set_walking_time, "Change the walking time from one rendezvous point to the gate (batches already on their way keep their deadline)", body: WalkingIn => json::<GateOut>(200)),
+        endpoint!(GET "/api/operations/{op}/gates/{gate}/batches", Roles(GATE_PARTIES), h::expected_batches, "Open batches on their way to the gate, with head counts and deadlines (no personal data)" => json::<Vec<ExpectedBatchOut>>(200)),
     ]
 }
 
@@ -37,6 +41,53 @@ pub struct GateIn {
     /// Rendezvous points whose batches this gate receives.
     #[serde(default)]
     pub rv_ids: Vec<i64>,
+    /// Minutes of walking from each of `rv_ids` to the gate (30 when not given); a coordinator
+    /// may change it per rendezvous point later.
+    #[schemars(range(min = WalkingTime::MIN_MINUTES, max = WalkingTime::MAX_MINUTES))]
+    pub walking_minutes: Option<u32>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WalkingIn {
+    pub rv_id: i64,
+    #[schemars(range(min = WalkingTime::MIN_MINUTES, max = WalkingTime::MAX_MINUTES))]
+    pub minutes: u32,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct WalkingOut {
+    pub rv_id: i64,
+    pub minutes: u32,
+}
+
+/// A batch on its way to the gate: counts and times only, no names and no references.
+#[derive(Serialize, JsonSchema)]
+pub struct ExpectedBatchOut {
+    pub id: i64,
+    pub rv_id: i64,
+    pub households: u32,
+    pub departed_people: u32,
+    pub arrived_people: u32,
+    /// Households of the batch unaccounted (past the deadline and not arrived).
+    pub unaccounted_households: u32,
+    pub departed_at: String,
+    pub deadline: String,
+}
+
+impl From<store::Batch> for ExpectedBatchOut {
+    fn from(b: store::Batch) -> Self {
+        ExpectedBatchOut {
+            id: b.id.0,
+            rv_id: b.rv.0,
+            households: b.households,
+            departed_people: b.departed_people,
+            arrived_people: b.arrived_people,
+            unaccounted_households: b.unaccounted.len() as u32,
+            departed_at: time_text(b.departed_at),
+            deadline: time_text(b.deadline),
+        }
+    }
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -55,6 +106,8 @@ pub struct GateOut {
     pub hourly_throughput: u32,
     pub status: GateStatus,
     pub rv_ids: Vec<i64>,
+    /// The walking time from each linked rendezvous point.
+    pub walking: Vec<WalkingOut>,
 }
 
 impl From<store::Gate> for GateOut {
@@ -67,6 +120,15 @@ impl From<store::Gate> for GateOut {
             hourly_throughput: g.hourly_throughput.get(),
             status: g.status,
             rv_ids: g.rvs.iter().map(|r| r.0).collect(),
+            walking: g
+                .rvs
+                .iter()
+                .zip(&g.walking)
+                .map(|(rv, w)| WalkingOut {
+                    rv_id: rv.0,
+                    minutes: w.minutes(),
+                })
+                .collect(),
         }
     }
 }
@@ -83,6 +145,10 @@ pub async fn create_gate(call: Call, ApiJson(body): ApiJson<GateIn>) -> Created<
         kind: body.kind,
         hourly_throughput: store::Throughput::new(body.hourly_throughput)?,
         rvs: body.rv_ids.into_iter().map(RvId).collect(),
+        walking_time: match body.walking_minutes {
+            Some(minutes) => WalkingTime::new(minutes)?,
+            None => WalkingTime::default(),
+        },
     };
     call.create(move |s, id, actor| s.create_gate(id, &gate, actor))
         .await
@@ -112,8 +178,29 @@ pub async fn gate_status(
 pub async fn gate_counts(call: Call<GatePath>) -> Answer<CountsOut> {
     let gate = GateId(call.path.gate);
     call.caller.sees_gate(gate)?;
+    call.swept().await?;
     let counts = call
         .read(move |s, id| s.stage_counts(id, CountScope::Gate(gate)))
         .await?;
     Ok(Json(counts.into()))
+}
+
+pub async fn set_walking_time(
+    call: Call<GatePath>,
+    ApiJson(body): ApiJson<WalkingIn>,
+) -> Answer<GateOut> {
+    let gate = GateId(call.path.gate);
+    let rv = RvId(body.rv_id);
+    let walking = WalkingTime::new(body.minutes)?;
+    call.change(move |s, id, actor| s.set_walking_time(id, gate, rv, walking, actor))
+        .await
+}
+
+/// The batches a gate expects. Gate staff see only their own gates': another gate is not
+/// found for them, exactly as a gate that does not exist.
+pub async fn expected_batches(call: Call<GatePath>) -> Answer<Vec<ExpectedBatchOut>> {
+    let gate = GateId(call.path.gate);
+    call.caller.sees_gate(gate)?;
+    call.swept().await?;
+    call.list(move |s, id| s.expected_batches(id, gate)).await
 }

@@ -1,5 +1,6 @@
 //! Lifecycle steps of one case: document checks, eligibility, assignment to a window,
-//! withdrawal, no-show, arrival at the rendezvous point, processing at the gate, boarding.
+//! withdrawal, no-show, arrival at the rendezvous point, processing at the gate, boarding, and
+//! the resolution of an unaccounted household.
 //! Each parses its body into a store `CaseRequest` and hands it to [`step`], which the steps
 //! named by a batch or a flight (`batches`, `flights`) use too. Whether a step may follow is
 //! decided by the domain, inside the store's transaction, not here.
@@ -14,6 +15,7 @@ use crate::extract::{ApiJson, Call, OptionalJson};
 use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text_lines};
 use crate::{ApiError, App};
 use axum::Json;
+use safeconduct_domain::field::CustodyOutcome;
 use safeconduct_domain::model::EligibilityCategory;
 use safeconduct_domain::*;
 use safeconduct_store::CaseRequest;
@@ -27,6 +29,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/operations/{op}/households/{reference}/assign", Roles(COORDINATOR), h::assign, "Assign an eligible household to a window at a rendezvous point", body: WindowChoice => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/reassign", Roles(COORDINATOR), h::reassign, "Give a household a new window; any earlier pass is void", body: WindowChoice => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/withdraw", Roles(CASEWORK), h::withdraw, "Withdraw a case at the household's request", body: ReasonIn => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/resolve-unaccounted", Roles(COORDINATOR), h::resolve_unaccounted, "Resolve an unaccounted household with an outcome and a note (sealed); its stage follows the outcome", body: ResolveIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/no-show", Roles(NO_SHOW), h::no_show, "Mark a household that missed its window" => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/rv-arrival", Roles(ESCORT), h::rv_arrival, "Admit a household at its rendezvous point", body: RvArrivalIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/processed", Roles(GATE), h::processed, "Record that an arrived household was processed at the gate", body: ProcessIn => json::<StepOut>(200)),
@@ -50,6 +53,18 @@ pub struct EligibilityIn {
     /// Required when rejected.
     #[schemars(length(max = 500))]
     pub reason: Option<String>,
+}
+
+/// How an unaccounted household was found, and what was done; the stage follows the outcome:
+/// `arrived_late` → arrived at the gate, `returned_to_rv` → admitted at the RV (out of its
+/// batch), `found_elsewhere` → withdrawn, `recorded_missing` → stays unaccounted, answered.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveIn {
+    pub outcome: CustodyOutcome,
+    /// What happened, for the record; sealed like a stated reason.
+    #[schemars(length(min = 1, max = 500))]
+    pub note: String,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -143,6 +158,15 @@ pub async fn reassign(
 pub async fn withdraw(call: Call<CasePath>, ApiJson(body): ApiJson<ReasonIn>) -> Answer<StepOut> {
     let reason = text_lines("reason", &body.reason, 500)?;
     step_on(call, CaseRequest::Withdraw { reason }).await
+}
+
+pub async fn resolve_unaccounted(
+    call: Call<CasePath>,
+    ApiJson(body): ApiJson<ResolveIn>,
+) -> Answer<StepOut> {
+    let note = text_lines("note", &body.note, 500)?;
+    let outcome = body.outcome;
+    step_on(call, CaseRequest::ResolveUnaccounted { outcome, note }).await
 }
 
 /// An escort marks only cases of their RVs; the store does not find the others for them.

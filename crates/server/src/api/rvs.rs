@@ -133,6 +133,7 @@ pub async fn close_rv(call: Call<RvPath>) -> Answer<RvOut> {
 pub async fn rv_counts(call: Call<RvPath>) -> Answer<CountsOut> {
     let rv = RvId(call.path.rv);
     call.caller.sees_rv(rv)?;
+    call.swept().await?;
     let counts = call
         .read(move |s, id| s.stage_counts(id, CountScope::Rv(rv)))
         .await?;

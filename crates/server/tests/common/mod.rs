@@ -67,6 +67,24 @@ pub async fn spawn_app_with(
     backend: Backend,
     limits: safeconduct_server::limits::Limits,
 ) -> TestApp {
+    spawn_app_configured(backend, limits, 0).await
+}
+
+/// A test server whose custody sweep judges deadlines `seconds` ahead of the clock, so that a
+/// batch is overdue as soon as it departs.
+pub async fn spawn_app_with_custody_clock_ahead(backend: Backend, seconds: i64) -> TestApp {
+    let limits = safeconduct_server::limits::Limits {
+        requests_per_ip_per_second: 0,
+        ..Default::default()
+    };
+    spawn_app_configured(backend, limits, seconds).await
+}
+
+async fn spawn_app_configured(
+    backend: Backend,
+    limits: safeconduct_server::limits::Limits,
+    custody_clock_ahead: i64,
+) -> TestApp {
     let db = TestStore::fresh(backend);
     let store = db.store.clone();
     // The store is synchronous: set-up runs off the async worker.
@@ -111,7 +129,9 @@ pub async fn spawn_app_with(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = App::new(store.clone(), test_kek()).with_limits(limits);
+    let app = App::new(store.clone(), test_kek())
+        .with_limits(limits)
+        .with_custody_clock_ahead(custody_clock_ahead);
     tokio::spawn(async move {
         safeconduct_server::serve(listener, app, async move {
             let _ = rx.await;

@@ -1,5 +1,6 @@
-//! Escort batches: a batch departs an RV with its households, and is closed at its gate, where
-//! households that did not arrive become unaccounted.
+//! Escort batches: a batch departs an RV with its households and a custody deadline, and is
+//! closed at its gate, where households that did not arrive become unaccounted (if the custody
+//! sweep, `custody`, has not already marked them at the deadline).
 //!
 //! Imports `step` and the place loaders (`rvs`, `gates`); never households or lifecycle.
 
@@ -9,6 +10,7 @@ use super::step::{NewEvent, commit_step, insert_event, load_case};
 use super::{Db, p};
 use crate::types::*;
 use crate::{Result, StoreError};
+use safeconduct_domain::field;
 use safeconduct_domain::lifecycle::{Command, decide};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
@@ -26,15 +28,16 @@ pub(crate) fn depart_batch(
     let gate = gates::gate(db, op, departure.gate)?;
     // A gate that receives no batches from this RV does not exist for the escort leaving it:
     // gates are discreet, and an answer naming one (or its status) would map them.
-    if !gate.rvs.contains(&departure.rv) {
+    let Some(link) = gate.rvs.iter().position(|rv| *rv == departure.rv) else {
         return Err(StoreError::not_found(format!("gate {}", departure.gate)));
-    }
+    };
     let gate_serves_rv = true;
+    let deadline = field::custody_deadline(actor.at, gate.walking[link]);
     let batch = BatchId(
         db.one(
-            "INSERT INTO batches (operation_id, rv_id, gate_id, households, departed_people, departed_at)
-             VALUES ($1, $2, $3, 0, 0, $4) RETURNING id",
-            p![op.0, departure.rv.0, departure.gate.0, actor.at.0],
+            "INSERT INTO batches (operation_id, rv_id, gate_id, households, departed_people, departed_at, deadline_at)
+             VALUES ($1, $2, $3, 0, 0, $4, $5) RETURNING id",
+            p![op.0, departure.rv.0, departure.gate.0, actor.at.0, deadline.0],
         )?
         .i64(0)?,
     );
@@ -87,17 +90,7 @@ pub(crate) fn close_batch(
     )?;
     for row in missing {
         let reference = CaseReference::parse(&row.text(0)?)?;
-        let loaded = load_case(db, op, &reference, actor)?;
-        let next = decide(&loaded.state, &Command::MarkUnaccounted { batch })?;
-        commit_step(
-            db,
-            op,
-            &loaded,
-            &next,
-            "mark_unaccounted",
-            serde_json::json!({ "batch": batch.0 }),
-            actor,
-        )?;
+        mark_unaccounted(db, op, batch, &reference, "closed", actor)?;
     }
     db.exec(
         "UPDATE batches SET closed_at = $1 WHERE id = $2",
@@ -120,9 +113,35 @@ pub(crate) fn close_batch(
     load_batch(db, op, batch)
 }
 
+/// The one path by which a household of `batch` not arrived becomes unaccounted, whether the
+/// gate closed the batch (`cause` "closed") or its custody deadline passed ("deadline"); the
+/// number of people marked.
+pub(crate) fn mark_unaccounted(
+    db: &mut dyn Db,
+    op: OperationId,
+    batch: BatchId,
+    reference: &CaseReference,
+    cause: &str,
+    actor: &Actor,
+) -> Result<u32> {
+    let loaded = load_case(db, op, reference, actor)?;
+    let next = decide(&loaded.state, &Command::MarkUnaccounted { batch })?;
+    commit_step(
+        db,
+        op,
+        &loaded,
+        &next,
+        "mark_unaccounted",
+        serde_json::json!({ "batch": batch.0, "cause": cause }),
+        actor,
+    )?;
+    Ok(loaded.state.size)
+}
+
 pub(crate) fn load_batch(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Result<Batch> {
     let r = db.row_in_operation(
-        "SELECT rv_id, gate_id, households, departed_people, arrived_people, departed_at, closed_at
+        "SELECT rv_id, gate_id, households, departed_people, arrived_people, departed_at, closed_at,
+                deadline_at
          FROM batches WHERE id = $1 AND operation_id = $2",
         "batch",
         batch.0,
@@ -145,6 +164,7 @@ pub(crate) fn load_batch(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Re
         arrived_people: r.u32(4)?,
         departed_at: Timestamp(r.i64(5)?),
         closed_at: r.opt_i64(6)?.map(Timestamp),
+        deadline: Timestamp(r.i64(7)?),
         unaccounted,
     })
 }

@@ -132,10 +132,12 @@ pub(crate) fn accountability(db: &mut dyn Db, op: OperationId) -> Result<Account
         )?
         .i64(0)?;
     let batches = batch_balances(db, op)?;
+    let custody = super::custody::custody_counts(db, op)?;
     Ok(AccountabilityReport::new(
         registered as u64,
         maintained,
         recomputed,
         batches,
+        custody,
     ))
 }

@@ -9,6 +9,7 @@ use super::{Db, p};
 use crate::types::*;
 use crate::{Result, StoreError};
 use safeconduct_domain::model::{GateKind, GateStatus};
+use safeconduct_domain::places::WalkingTime;
 use safeconduct_domain::values::Coordinate;
 use safeconduct_domain::*;
 
@@ -23,13 +24,17 @@ pub(crate) fn gate(db: &mut dyn Db, op: OperationId, gate: GateId) -> Result<Gat
         gate.0,
         op,
     )?;
-    let rvs = db
-        .rows(
-            "SELECT rv_id FROM gate_rvs WHERE gate_id = $1 ORDER BY rv_id",
-            p![gate.0],
-        )?
+    let links = db.rows(
+        "SELECT rv_id, walking_minutes FROM gate_rvs WHERE gate_id = $1 ORDER BY rv_id",
+        p![gate.0],
+    )?;
+    let rvs = links
         .iter()
         .map(|r| r.i64(0).map(RvId))
+        .collect::<Result<_>>()?;
+    let walking = links
+        .iter()
+        .map(|r| Ok(WalkingTime::new(r.u32(1)?)?))
         .collect::<Result<_>>()?;
     let (kind, status) = (r.text(3)?, r.text(5)?);
     Ok(Gate {
@@ -42,6 +47,7 @@ pub(crate) fn gate(db: &mut dyn Db, op: OperationId, gate: GateId) -> Result<Gat
         status: GateStatus::parse(&status)
             .ok_or_else(|| StoreError::Internal(format!("unexpected gate status {status:?}")))?,
         rvs,
+        walking,
     })
 }
 
@@ -80,8 +86,9 @@ pub(crate) fn create_gate(
     for rv in &g.rvs {
         require_rv(db, op, *rv)?;
         db.exec(
-            "INSERT INTO gate_rvs (gate_id, rv_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            p![id.0, rv.0],
+            "INSERT INTO gate_rvs (gate_id, rv_id, walking_minutes) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            p![id.0, rv.0, g.walking_time.minutes()],
         )?;
     }
     place_event(
@@ -114,6 +121,38 @@ pub(crate) fn set_gate_status(
         "gate_status",
         serde_json::json!({ "status": status.as_str() }),
         None,
+        Some(id),
+        actor,
+    )?;
+    gate(db, op, id)
+}
+
+/// A coordinator changes the walking time from `rv` to `gate`. Batches already on their way
+/// keep the deadline they departed with.
+pub(crate) fn set_walking_time(
+    db: &mut dyn Db,
+    op: OperationId,
+    id: GateId,
+    rv: RvId,
+    walking: WalkingTime,
+    actor: &Actor,
+) -> Result<Gate> {
+    require_gate(db, op, id)?;
+    let changed = db.exec(
+        "UPDATE gate_rvs SET walking_minutes = $1 WHERE gate_id = $2 AND rv_id = $3",
+        p![walking.minutes(), id.0, rv.0],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::not_found(format!(
+            "link from rendezvous point {rv} to gate {id}"
+        )));
+    }
+    place_event(
+        db,
+        op,
+        "walking_time",
+        serde_json::json!({ "rv": rv.0, "minutes": walking.minutes() }),
+        Some(rv),
         Some(id),
         actor,
     )?;

@@ -1,8 +1,10 @@
 //! One lifecycle step of one case: the facts the decision needs (window, flight, batch gate),
 //! `decide`, the counters the step moves, and the commit; and a case's history of events.
 //!
-//! Imports `step` and the place guards (`rvs`, `gates`); never households, batches or passes.
+//! Imports `step`, the place guards (`rvs`, `gates`) and the record of a custody resolution
+//! (`custody`); never households, batches or passes.
 
+use super::custody::record_resolution;
 use super::gates::require_gate;
 use super::rvs::require_rv;
 use super::step::{LoadedCase, commit_step, load_case, retire_valid_pass, stage};
@@ -11,6 +13,7 @@ use crate::types::*;
 use crate::vault::Vault;
 use crate::{Result, StoreError};
 use safeconduct_domain::admission::{PassStanding, PresentedPass};
+use safeconduct_domain::field::CustodyOutcome;
 use safeconduct_domain::lifecycle::{Command, decide};
 use safeconduct_domain::model::{FlightLoad, WindowLoad};
 use safeconduct_domain::values::Timestamp;
@@ -154,6 +157,13 @@ pub(crate) fn apply(
             Command::Withdraw
         }
         CaseRequest::MarkNoShow => Command::MarkNoShow,
+        CaseRequest::ResolveUnaccounted { outcome, note } => {
+            let note = reasons::seal(db, vault, op, actor.at, note.as_str())?;
+            detail = serde_json::json!({
+                "outcome": outcome.as_str(), "batch": case.batch.map(|b| b.0), "reason": note
+            });
+            Command::ResolveUnaccounted(*outcome)
+        }
     };
     let next = decide(case, &command)?;
     let size = case.size as i64;
@@ -169,6 +179,24 @@ pub(crate) fn apply(
         }
         CaseRequest::Withdraw { .. } => {
             retire_valid_pass(db, loaded.id, PassState::Revoked)?;
+        }
+        CaseRequest::ResolveUnaccounted { outcome, .. } => {
+            let batch = case
+                .batch
+                .ok_or_else(|| StoreError::Internal("an unaccounted case holds no batch".into()))?;
+            record_resolution(db, op, loaded.id, batch, *outcome, actor.at)?;
+            match outcome {
+                CustodyOutcome::ArrivedLate => {
+                    db.exec(
+                        "UPDATE batches SET arrived_people = arrived_people + $1 WHERE id = $2",
+                        p![size, batch.0],
+                    )?;
+                }
+                CustodyOutcome::FoundElsewhere => {
+                    retire_valid_pass(db, loaded.id, PassState::Revoked)?;
+                }
+                CustodyOutcome::ReturnedToRv | CustodyOutcome::RecordedMissing => {}
+            }
         }
         CaseRequest::ArriveAtGate { batch } => {
             db.exec(

@@ -11,6 +11,7 @@ pub(crate) mod accounts;
 pub(crate) mod audit;
 pub(crate) mod batches;
 pub(crate) mod counts;
+pub(crate) mod custody;
 pub(crate) mod flights;
 pub(crate) mod gates;
 pub(crate) mod hazards;
@@ -104,6 +105,7 @@ macro_rules! migrations {
             (15, include_str!("migrations/0015_reasons_unlocked.sql")),
             (16, include_str!("migrations/0016_reasons_sealed.sql")),
             (17, include_str!("migrations/0017_tier_keys_renewed.sql")),
+            (18, include_str!("migrations/0018_custody_deadlines.sql")),
         ]
     };
 }

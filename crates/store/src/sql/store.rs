@@ -4,7 +4,7 @@
 //! `passes`, `audit`). No subject module imports this one.
 
 use super::{
-    Db, accounts, audit, batches, counts, flights, gates, hazards, households, lifecycle,
+    Db, accounts, audit, batches, counts, custody, flights, gates, hazards, households, lifecycle,
     operations, passes, rvs, scans, windows,
 };
 use crate::types::*;
@@ -367,6 +367,27 @@ impl<E: Engine> Store for SqlStore<E> {
     fn batch(&self, op: OperationId, batch: BatchId) -> Result<Batch> {
         self.read(|db| batches::load_batch(db, op, batch))
     }
+    fn sweep_custody(&self, op: Option<OperationId>, actor: &Actor) -> Result<u32> {
+        // Most sweeps find nothing: a read first, a write transaction only when needed.
+        if !self.read(|db| custody::any_overdue(db, op, actor.at))? {
+            return Ok(0);
+        }
+        // Another server sweeping the same households at once wins the version guard; the
+        // sweep run again finds what is left (nothing, or households it did not take).
+        let mut attempts = 0;
+        loop {
+            match self.write(|db| custody::sweep(db, op, actor)) {
+                Err(StoreError::Conflict(_)) if attempts < 3 => attempts += 1,
+                done => return done,
+            }
+        }
+    }
+    fn expected_batches(&self, op: OperationId, gate: GateId) -> Result<Vec<Batch>> {
+        self.read(|db| {
+            gates::require_gate(db, op, gate)?;
+            custody::expected_batches(db, op, gate)
+        })
+    }
 
     fn propose_rv(
         &self,
@@ -403,6 +424,16 @@ impl<E: Engine> Store for SqlStore<E> {
     }
     fn gates(&self, op: OperationId) -> Result<Vec<Gate>> {
         self.read(|db| gates::gates(db, op))
+    }
+    fn set_walking_time(
+        &self,
+        op: OperationId,
+        gate: GateId,
+        rv: RvId,
+        walking: WalkingTime,
+        actor: &Actor,
+    ) -> Result<Gate> {
+        self.write(|db| gates::set_walking_time(db, op, gate, rv, walking, actor))
     }
     fn create_window(
         &self,

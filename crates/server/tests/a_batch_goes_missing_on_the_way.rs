@@ -1,0 +1,548 @@
+//! A batch leaves the rendezvous point with its households and does not reach the gate: past
+//! its custody deadline (departure + walking time + tolerance) everyone of it not arrived is
+//! unaccounted at once, on the live stream and in the counts, while the batch is still open.
+//! Gate staff list the batches they expect (counts, no names), their own gates' only.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use safeconduct_domain::Role;
+use safeconduct_domain::field::CUSTODY_TOLERANCE_SECONDS;
+use safeconduct_store::testing::Backend;
+use serde_json::{Value, json};
+
+/// Seconds between two RFC 3339 times of an answer.
+fn seconds_between(from: &Value, to: &Value) -> i64 {
+    let t = |v: &Value| {
+        safeconduct_domain::values::Timestamp::parse_rfc3339("time", v.as_str().unwrap())
+            .unwrap()
+            .0
+    };
+    t(to) - t(from)
+}
+
+async fn a_batch_past_its_deadline_raises_the_alarm_without_anyone_closing_it(backend: Backend) {
+    // The sweep's clock runs three hours ahead: every batch is overdue as it leaves.
+    let app = spawn_app_with_custody_clock_ahead(backend, 3 * 3600).await;
+    let p = app.places(100, 300).await;
+    let a = app.register_with_pass(2, "0700 000 101", p.window).await;
+    let b = app.register_with_pass(3, "0700 000 102", p.window).await;
+    for r in [&a, &b] {
+        app.admit_at_rv(r, p.rv).await;
+    }
+    let mut stream = app
+        .client
+        .get(app.url("/api/operations/{op}/live"))
+        .bearer_auth(app.token(Role::Coordinator))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+
+    let departed = app.depart(p.rv, p.gate, &[&a, &b]).await;
+    let id = departed["id"].as_i64().unwrap();
+    assert_eq!(
+        seconds_between(&departed["departed_at"], &departed["deadline"]),
+        30 * 60 + CUSTODY_TOLERANCE_SECONDS,
+        "the default walking time and the tolerance: {departed}"
+    );
+
+    // Nobody closes the batch: the next read already shows both households unaccounted.
+    let batch = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/batches/{id}"),
+        )
+        .await;
+    assert_eq!(batch["closed_at"], Value::Null, "{batch}");
+    assert_eq!(batch["alarm"], true, "{batch}");
+    assert_eq!(batch["unaccounted"].as_array().unwrap().len(), 2, "{batch}");
+    let counts = app.counts().await;
+    assert_eq!(counts["operation"]["people"]["unaccounted"], 5, "{counts}");
+    let in_escort = &counts["operation"]["people"]["in_escort"];
+    assert_eq!(in_escort.as_u64().unwrap_or(0), 0, "{counts}");
+    for r in [&a, &b] {
+        let case = app.get(Role::Coordinator, &case(r)).await;
+        assert_eq!(case["stage"], "unaccounted");
+    }
+
+    // The coordinator's live stream carries the alarm, with the batch and no names or
+    // references.
+    let mut seen = String::new();
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !seen.contains("custody_alarm") {
+        let chunk = tokio::time::timeout_at(until, stream.chunk())
+            .await
+            .expect("the alarm reached the live stream in time")
+            .unwrap()
+            .expect("the stream stays open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains(&format!("\"batch_id\":{id}")), "{seen}");
+    assert!(seen.contains("mark_unaccounted"), "{seen}");
+    for r in [&a, &b] {
+        assert!(
+            !seen.contains(r.as_str()),
+            "no reference on the stream: {seen}"
+        );
+    }
+
+    // Sweeping again marks no one twice: one alarm, one step per household.
+    let again = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/batches/{id}"),
+        )
+        .await;
+    assert_eq!(again["unaccounted"], batch["unaccounted"]);
+    let events = app
+        .get(Role::Coordinator, &format!("{}/events", case(&a)))
+        .await;
+    let marks = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "mark_unaccounted")
+        .count();
+    assert_eq!(marks, 1, "{events}");
+
+    // One household turns up late: the gate counts it in, and the alarm history stays.
+    app.arrive_at_gate(id, &a).await;
+    let case_a = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(case_a["stage"], "arrived_at_gate");
+    let counts = app.counts().await;
+    assert_eq!(counts["operation"]["people"]["unaccounted"], 3, "{counts}");
+    let events = app
+        .get(Role::Coordinator, &format!("{}/events", case(&a)))
+        .await;
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "mark_unaccounted"),
+        "{events}"
+    );
+    let report = app.accountability().await;
+    assert_eq!(report["counts"]["people"]["unaccounted"], 3, "{report}");
+}
+
+async fn a_batch_within_its_deadline_raises_nothing_and_takes_its_links_walking_time(
+    backend: Backend,
+) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    // A gate 12 minutes from the RV.
+    let gate = json!({
+        "name": "Gate 9", "location": { "lat": 60.168, "lon": 24.943 },
+        "kind": "main", "hourly_throughput": 300, "rv_ids": [p.rv], "walking_minutes": 12
+    });
+    let gate = app
+        .create(Role::Coordinator, "/api/operations/{op}/gates", gate)
+        .await;
+    assert_eq!(gate["walking"], json!([{ "rv_id": p.rv, "minutes": 12 }]));
+    let g9 = gate["id"].as_i64().unwrap();
+    let a = app.register_with_pass(2, "0700 000 111", p.window).await;
+    app.admit_at_rv(&a, p.rv).await;
+    let batch = app.depart(p.rv, g9, &[&a]).await;
+    assert_eq!(
+        seconds_between(&batch["departed_at"], &batch["deadline"]),
+        12 * 60 + CUSTODY_TOLERANCE_SECONDS
+    );
+    let id = batch["id"].as_i64().unwrap();
+    let read = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/batches/{id}"),
+        )
+        .await;
+    assert_eq!(read["alarm"], false, "{read}");
+    assert_eq!(read["unaccounted"], json!([]));
+    let case_a = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(case_a["stage"], "in_escort");
+
+    // A coordinator changes the walking time; the batch on its way keeps its deadline.
+    let path = format!("/api/operations/{{op}}/gates/{g9}/walking-time");
+    let changed = app
+        .post(
+            Role::Coordinator,
+            &path,
+            Some(json!({ "rv_id": p.rv, "minutes": 45 })),
+        )
+        .await;
+    assert_eq!(
+        changed["walking"],
+        json!([{ "rv_id": p.rv, "minutes": 45 }])
+    );
+    let read = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/batches/{id}"),
+        )
+        .await;
+    assert_eq!(read["deadline"], batch["deadline"]);
+}
+
+async fn gate_staff_see_only_their_own_gates_expected_batches(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let a = app.register_with_pass(2, "0700 000 121", p.window).await;
+    let b = app.register_with_pass(1, "0700 000 122", p.window).await;
+    for r in [&a, &b] {
+        app.admit_at_rv(r, p.rv).await;
+    }
+    let batch = app.depart(p.rv, p.gate, &[&a, &b]).await;
+    let id = batch["id"].as_i64().unwrap();
+    app.arrive_at_gate(id, &b).await;
+
+    let path = format!("/api/operations/{{op}}/gates/{}/batches", p.gate);
+    let expected = app.get(Role::Gate, &path).await;
+    assert_eq!(
+        expected,
+        json!([{
+            "id": id, "rv_id": p.rv, "households": 2, "departed_people": 3, "arrived_people": 1,
+            "unaccounted_households": 0, "departed_at": batch["departed_at"],
+            "deadline": batch["deadline"]
+        }])
+    );
+    let text = expected.to_string();
+    for r in [&a, &b] {
+        assert!(!text.contains(r.as_str()), "no references: {text}");
+    }
+    assert_eq!(app.get(Role::Coordinator, &path).await, expected);
+
+    // A closed batch is no longer expected.
+    app.close_batch(id).await;
+    assert_eq!(app.get(Role::Gate, &path).await, json!([]));
+
+    // Another gate, not assigned to the gate user: the same 404 as a gate that does not exist.
+    let other = json!({
+        "name": "Gate 3", "location": { "lat": 60.169, "lon": 24.941 },
+        "kind": "main", "hourly_throughput": 300, "rv_ids": [p.rv]
+    });
+    let other = app
+        .create(Role::Coordinator, "/api/operations/{op}/gates", other)
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let theirs = app
+        .try_get(
+            Role::Gate,
+            &format!("/api/operations/{{op}}/gates/{other}/batches"),
+        )
+        .await;
+    let nowhere = app
+        .try_get(Role::Gate, "/api/operations/{op}/gates/999999/batches")
+        .await;
+    assert_eq!(theirs.0, StatusCode::NOT_FOUND);
+    // Nothing differs but the identifier asked about.
+    let theirs = theirs
+        .1
+        .to_string()
+        .replace(&format!("gate {other}"), "gate 999999");
+    assert_eq!(theirs, nowhere.1.to_string());
+    // Escorts do not read a gate's expectations at all.
+    let (status, _) = app.try_get(Role::Escort, &path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Another operation's coordinator does not either.
+    let (status, _) = app
+        .call_with(Some(&app.outsider.clone()), Method::GET, &path, None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn walking_times_out_of_bounds_are_refused_and_change_nothing(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let gates_before = app
+        .get(Role::Coordinator, "/api/operations/{op}/gates")
+        .await;
+    for minutes in [0, 361] {
+        let gate = json!({
+            "name": "Gate 5", "location": { "lat": 60.168, "lon": 24.943 },
+            "kind": "main", "hourly_throughput": 300, "rv_ids": [p.rv],
+            "walking_minutes": minutes
+        });
+        let (status, body) = app
+            .call(
+                Role::Coordinator,
+                Method::POST,
+                "/api/operations/{op}/gates",
+                Some(gate),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{minutes}: {body}"
+        );
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("walking_minutes"),
+            "{body}"
+        );
+    }
+    assert_eq!(
+        app.get(Role::Coordinator, "/api/operations/{op}/gates")
+            .await,
+        gates_before
+    );
+
+    let path = format!("/api/operations/{{op}}/gates/{}/walking-time", p.gate);
+    let (status, body) = app
+        .call(
+            Role::Coordinator,
+            Method::POST,
+            &path,
+            Some(json!({ "rv_id": p.rv, "minutes": 0 })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // A rendezvous point the gate does not receive from.
+    let (status, body) = app
+        .call(
+            Role::Coordinator,
+            Method::POST,
+            &path,
+            Some(json!({ "rv_id": 999999, "minutes": 20 })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    // Gate staff do not change walking times.
+    let (status, _) = app
+        .call(
+            Role::Gate,
+            Method::POST,
+            &path,
+            Some(json!({ "rv_id": p.rv, "minutes": 20 })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(Role::Coordinator, "/api/operations/{op}/gates")
+            .await,
+        gates_before
+    );
+}
+
+/// Admitted households `sizes` leave in one batch on a server whose sweep runs three hours
+/// ahead, and are read once so the alarm is raised; the app, the batch and the references.
+async fn a_missing_batch(backend: Backend, sizes: &[usize]) -> (TestApp, Places, i64, Vec<String>) {
+    let app = spawn_app_with_custody_clock_ahead(backend, 3 * 3600).await;
+    let p = app.places(100, 300).await;
+    let mut refs = Vec::new();
+    for (i, size) in sizes.iter().enumerate() {
+        let r = app
+            .register_with_pass(*size, &format!("0700 000 2{i:02}"), p.window)
+            .await;
+        app.admit_at_rv(&r, p.rv).await;
+        refs.push(r);
+    }
+    let names: Vec<&str> = refs.iter().map(String::as_str).collect();
+    let id = app.depart(p.rv, p.gate, &names).await["id"]
+        .as_i64()
+        .unwrap();
+    let batch = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/batches/{id}"),
+        )
+        .await;
+    assert_eq!(batch["unaccounted"].as_array().unwrap().len(), sizes.len());
+    (app, p, id, refs)
+}
+
+fn resolve_path(reference: &str) -> String {
+    format!("{}/resolve-unaccounted", case(reference))
+}
+
+async fn a_coordinator_resolves_each_missing_household_and_the_report_counts_them(
+    backend: Backend,
+) {
+    let (app, p, id, refs) = a_missing_batch(backend, &[2, 3, 1, 4]).await;
+    let report = app.accountability().await;
+    assert_eq!(report["unresolved_unaccounted_people"], 10, "{report}");
+    assert_eq!(report["resolved_unaccounted_people"], 0, "{report}");
+
+    let resolve = |r: &str, outcome: &str| {
+        let body = json!({ "outcome": outcome, "note": "Met the escort at the side street" });
+        let path = resolve_path(r);
+        let app = &app;
+        async move { app.post(Role::Coordinator, &path, Some(body)).await }
+    };
+    let late = resolve(&refs[0], "arrived_late").await;
+    assert_eq!(
+        (&late["from"], &late["to"]),
+        (&json!("unaccounted"), &json!("arrived_at_gate"))
+    );
+    let back = resolve(&refs[1], "returned_to_rv").await;
+    assert_eq!(back["to"], "admitted_at_rv");
+    let found = resolve(&refs[2], "found_elsewhere").await;
+    assert_eq!(found["to"], "withdrawn");
+    let missing = resolve(&refs[3], "recorded_missing").await;
+    assert_eq!(missing["to"], "unaccounted");
+
+    let batch = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/batches/{id}"),
+        )
+        .await;
+    assert_eq!(
+        batch["arrived_people"], 2,
+        "the late arrival counts in: {batch}"
+    );
+    let report = app.accountability().await;
+    assert_eq!(report["unresolved_unaccounted_people"], 0, "{report}");
+    assert_eq!(report["resolved_unaccounted_people"], 10, "{report}");
+    assert_eq!(report["counts"]["people"]["unaccounted"], 4, "{report}");
+
+    // The alarm history stays in the case's events.
+    let events = app
+        .get(Role::Coordinator, &format!("{}/events", case(&refs[0])))
+        .await;
+    let kinds: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.ends_with(&["mark_unaccounted", "resolve_arrived_late"]),
+        "{kinds:?}"
+    );
+
+    // Back at its RV, the household leaves again in a new batch.
+    let again = app.depart(p.rv, p.gate, &[&refs[1]]).await;
+    assert_eq!(again["departed_people"], 3);
+}
+
+async fn bad_resolutions_are_refused_and_change_nothing(backend: Backend) {
+    let (app, p, _, refs) = a_missing_batch(backend, &[2]).await;
+    let r = &refs[0];
+    let before = app.get(Role::Coordinator, &case(r)).await;
+    let events = app
+        .get(Role::Coordinator, &format!("{}/events", case(r)))
+        .await;
+    let refusals = [
+        (
+            json!({ "outcome": "beamed_up", "note": "no" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "outcome": "arrived_late", "note": "  " }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "outcome": "arrived_late" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ];
+    for (body, status) in refusals {
+        let (got, answer) = app
+            .call(
+                Role::Coordinator,
+                Method::POST,
+                &resolve_path(r),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(got, status, "{body}: {answer}");
+    }
+    // Gate staff and escorts do not resolve.
+    for role in [Role::Gate, Role::Escort] {
+        let body = json!({ "outcome": "arrived_late", "note": "here" });
+        let (got, _) = app
+            .call(role, Method::POST, &resolve_path(r), Some(body))
+            .await;
+        assert_eq!(got, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(app.get(Role::Coordinator, &case(r)).await, before);
+    assert_eq!(
+        app.get(Role::Coordinator, &format!("{}/events", case(r)))
+            .await,
+        events
+    );
+
+    // A case that is not unaccounted: refused, naming its stage.
+    let other = app.register_with_pass(1, "0700 000 299", p.window).await;
+    app.admit_at_rv(&other, p.rv).await;
+    let body = json!({ "outcome": "returned_to_rv", "note": "was never gone" });
+    let (got, answer) = app
+        .call(
+            Role::Coordinator,
+            Method::POST,
+            &resolve_path(&other),
+            Some(body),
+        )
+        .await;
+    assert_eq!(got, StatusCode::CONFLICT, "{answer}");
+    assert_eq!(answer["error"]["code"], "illegal_transition");
+    assert_eq!(answer["error"]["stage"], "admitted_at_rv");
+    let report = app.accountability().await;
+    assert_eq!(report["resolved_unaccounted_people"], 0, "{report}");
+    assert_eq!(report["unresolved_unaccounted_people"], 2, "{report}");
+}
+
+async fn sweeps_running_at_once_mark_each_household_once(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let mut refs = Vec::new();
+    for i in 0..6 {
+        let r = app
+            .register_with_pass(2, &format!("0700 000 3{i:02}"), p.window)
+            .await;
+        app.admit_at_rv(&r, p.rv).await;
+        refs.push(r);
+    }
+    let names: Vec<&str> = refs.iter().map(String::as_str).collect();
+    let id = app.depart(p.rv, p.gate, &names).await["id"]
+        .as_i64()
+        .unwrap();
+    // Four sweeps at once, two hours on, as several servers' ticks would run them.
+    let later = safeconduct_domain::values::Timestamp(safeconduct_keys::now().0 + 7200);
+    let sweeps: Vec<_> = (0..4)
+        .map(|_| {
+            let store = app.store.clone();
+            tokio::task::spawn_blocking(move || {
+                store.sweep_custody(None, &safeconduct_store::Actor::custody_sweep(later))
+            })
+        })
+        .collect();
+    let mut marked = 0;
+    for s in sweeps {
+        marked += s.await.unwrap().unwrap();
+    }
+    assert_eq!(marked, 6, "each household marked once in all");
+    let batch = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/batches/{id}"),
+        )
+        .await;
+    assert_eq!(batch["unaccounted"].as_array().unwrap().len(), 6);
+    for r in &refs {
+        let events = app
+            .get(Role::Coordinator, &format!("{}/events", case(r)))
+            .await;
+        let marks = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "mark_unaccounted")
+            .count();
+        assert_eq!(marks, 1, "{events}");
+    }
+    let report = app.accountability().await;
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["counts"]["people"]["unaccounted"], 12);
+}
+
+safeconduct_store::on_both_backends_async!(
+    sweeps_running_at_once_mark_each_household_once,
+    a_coordinator_resolves_each_missing_household_and_the_report_counts_them,
+    bad_resolutions_are_refused_and_change_nothing,
+    a_batch_past_its_deadline_raises_the_alarm_without_anyone_closing_it,
+    a_batch_within_its_deadline_raises_nothing_and_takes_its_links_walking_time,
+    gate_staff_see_only_their_own_gates_expected_batches,
+    walking_times_out_of_bounds_are_refused_and_change_nothing,
+);

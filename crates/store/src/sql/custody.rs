@@ -1,0 +1,170 @@
+//! Custody on the way to the gate: the sweep that marks every household of an open batch whose
+//! deadline has passed and that has not arrived as unaccounted (through the same step as a
+//! closing gate, `batches::mark_unaccounted`), with one `custody_alarm` event per batch; and
+//! the batches a gate is expecting; and the resolutions of the alarms.
+//!
+//! Safe with any number of servers over one database: the sweep runs in one write transaction,
+//! picks only households still in escort, and each case update is guarded by its version, so a
+//! household is marked once whoever sweeps first.
+//!
+//! Imports `batches` and `step`; never households or lifecycle.
+
+use super::batches::{load_batch, mark_unaccounted};
+use super::step::{NewEvent, insert_event};
+use super::{Db, p};
+use crate::Result;
+use crate::types::*;
+use safeconduct_domain::accountability::CustodyCounts;
+use safeconduct_domain::field::CustodyOutcome;
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::*;
+
+/// A household in escort in an open batch past its deadline, with where its batch goes.
+#[derive(Clone)]
+struct Overdue {
+    op: OperationId,
+    batch: BatchId,
+    rv: RvId,
+    gate: GateId,
+    reference: CaseReference,
+}
+
+/// Households in escort in an open batch past its deadline at `now`, in `op` or in every
+/// operation, by batch.
+fn overdue_households(
+    db: &mut dyn Db,
+    op: Option<OperationId>,
+    now: Timestamp,
+    limit: Option<i64>,
+) -> Result<Vec<Overdue>> {
+    let base = "SELECT b.operation_id, b.id, b.rv_id, b.gate_id, h.reference
+         FROM batches b JOIN households h ON h.batch_id = b.id
+         WHERE b.closed_at IS NULL AND b.deadline_at <= $1 AND h.stage = 'in_escort'";
+    let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+    let rows = match op {
+        Some(op) => db.rows(
+            &format!("{base} AND b.operation_id = $2 ORDER BY b.id, h.id{limit}"),
+            p![now.0, op.0],
+        )?,
+        None => db.rows(&format!("{base} ORDER BY b.id, h.id{limit}"), p![now.0])?,
+    };
+    rows.iter()
+        .map(|r| {
+            Ok(Overdue {
+                op: OperationId(r.i64(0)?),
+                batch: BatchId(r.i64(1)?),
+                rv: RvId(r.i64(2)?),
+                gate: GateId(r.i64(3)?),
+                reference: CaseReference::parse(&r.text(4)?)?,
+            })
+        })
+        .collect()
+}
+
+/// Whether any household is overdue at `now` (a cheap read before the sweep's transaction).
+pub(crate) fn any_overdue(
+    db: &mut dyn Db,
+    op: Option<OperationId>,
+    now: Timestamp,
+) -> Result<bool> {
+    Ok(!overdue_households(db, op, now, Some(1))?.is_empty())
+}
+
+/// Marks every overdue household unaccounted at `actor.at` and raises one alarm per batch; the
+/// number of households marked.
+pub(crate) fn sweep(db: &mut dyn Db, op: Option<OperationId>, actor: &Actor) -> Result<u32> {
+    let overdue = overdue_households(db, op, actor.at, None)?;
+    let mut marked = 0u32;
+    let mut i = 0;
+    while i < overdue.len() {
+        let Overdue {
+            op,
+            batch,
+            rv,
+            gate,
+            ..
+        } = overdue[i].clone();
+        let (mut households, mut people) = (0u32, 0u32);
+        while i < overdue.len() && overdue[i].batch == batch {
+            let reference = &overdue[i].reference;
+            people += mark_unaccounted(db, op, batch, reference, "deadline", actor)?;
+            households += 1;
+            i += 1;
+        }
+        insert_event(
+            db,
+            NewEvent {
+                op,
+                household: None,
+                kind: "custody_alarm",
+                transition: None,
+                detail: serde_json::json!({
+                    "batch": batch.0, "households": households, "people": people
+                }),
+                rv: Some(rv),
+                gate: Some(gate),
+                batch: Some(batch),
+            },
+            actor,
+        )?;
+        marked += households;
+    }
+    Ok(marked)
+}
+
+/// The open batches on their way to `gate`, oldest first.
+pub(crate) fn expected_batches(
+    db: &mut dyn Db,
+    op: OperationId,
+    gate: GateId,
+) -> Result<Vec<Batch>> {
+    let ids = db.rows(
+        "SELECT id FROM batches WHERE operation_id = $1 AND gate_id = $2 AND closed_at IS NULL
+         ORDER BY departed_at, id",
+        p![op.0, gate.0],
+    )?;
+    ids.iter()
+        .map(|r| load_batch(db, op, BatchId(r.i64(0)?)))
+        .collect()
+}
+
+/// Keeps a coordinator's resolution of the alarm of `batch` for `household`.
+pub(crate) fn record_resolution(
+    db: &mut dyn Db,
+    op: OperationId,
+    household: HouseholdId,
+    batch: BatchId,
+    outcome: CustodyOutcome,
+    at: Timestamp,
+) -> Result<()> {
+    db.exec(
+        "INSERT INTO custody_resolutions (operation_id, household_id, batch_id, outcome, at)
+         VALUES ($1, $2, $3, $4, $5)",
+        p![op.0, household.0, batch.0, outcome.as_str(), at.0],
+    )?;
+    Ok(())
+}
+
+/// People whose unaccounted alarm was resolved, and people unaccounted whose alarm (of the
+/// batch they are in) is not.
+pub(crate) fn custody_counts(db: &mut dyn Db, op: OperationId) -> Result<CustodyCounts> {
+    let r = db.one(
+        "SELECT
+           CAST(COALESCE(SUM(CASE WHEN h.stage = 'unaccounted' AND NOT EXISTS (
+               SELECT 1 FROM custody_resolutions r
+               WHERE r.household_id = h.id AND r.batch_id = h.batch_id) THEN h.size ELSE 0 END), 0)
+             AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN EXISTS (
+               SELECT 1 FROM custody_resolutions r WHERE r.household_id = h.id)
+             AND NOT (h.stage = 'unaccounted' AND NOT EXISTS (
+               SELECT 1 FROM custody_resolutions r
+               WHERE r.household_id = h.id AND r.batch_id = h.batch_id)) THEN h.size ELSE 0 END), 0)
+             AS BIGINT)
+         FROM households h WHERE h.operation_id = $1",
+        p![op.0],
+    )?;
+    Ok(CustodyCounts {
+        unresolved_people: r.i64(0)? as u64,
+        resolved_people: r.i64(1)? as u64,
+    })
+}
