@@ -77,25 +77,61 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn a_database_with_reasons_in_clear_is_sealed_when_opened(backend: Backend) {
-    let (url, _guard) = TestStore::empty_url(backend);
+/// Writes the schema as it was at migration 6 into the empty database at `url`.
+fn schema_up_to_6(backend: Backend, url: &str) {
     let migrations = match backend {
         Backend::Sqlite => SQLITE_UP_TO_6,
         Backend::Postgres => POSTGRES_UP_TO_6,
     };
     raw_exec(
-        &url,
+        url,
         "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     )
     .unwrap();
     for (i, sql) in migrations.iter().enumerate() {
-        raw_exec(&url, sql).unwrap();
+        raw_exec(url, sql).unwrap();
         raw_exec(
-            &url,
+            url,
             &format!("INSERT INTO schema_migrations VALUES ({}, 0)", i + 1),
         )
         .unwrap();
     }
+}
+
+/// An upgrade that fails half-way (here: an event whose detail names a reason but is no JSON,
+/// met only when the reasons are sealed, after the append-only triggers were lifted) leaves
+/// the database as it was: no migration applied, events and the log still append-only.
+fn an_upgrade_that_fails_leaves_the_database_as_it_was(backend: Backend) {
+    let (url, _guard) = TestStore::empty_url(backend);
+    schema_up_to_6(backend, &url);
+    raw_exec(
+        &url,
+        "INSERT INTO operations (id, name, created_at) VALUES (1, 'Broken', 0);
+         INSERT INTO events (id, operation_id, kind, detail, at)
+         VALUES (1, 1, 'pass_revoked', '{\"reason\": broken', 100);",
+    )
+    .unwrap();
+    let opened = {
+        let url = url.clone();
+        std::thread::spawn(move || safeconduct_store::open(&url, test_kek()).err())
+            .join()
+            .unwrap()
+    };
+    let err = opened.expect("the upgrade fails").to_string();
+    assert!(err.contains("not JSON"), "{err}");
+    assert_eq!(
+        raw_text(
+            &url,
+            "SELECT CAST(MAX(version) AS TEXT) FROM schema_migrations"
+        ),
+        vec!["6".to_string()]
+    );
+    assert!(raw_exec(&url, "UPDATE events SET kind = 'edited'").is_err());
+}
+
+fn a_database_with_reasons_in_clear_is_sealed_when_opened(backend: Backend) {
+    let (url, _guard) = TestStore::empty_url(backend);
+    schema_up_to_6(backend, &url);
     let bytes = |b: &[u8]| match backend {
         Backend::Sqlite => format!("X'{}'", hex(b)),
         Backend::Postgres => format!("decode('{}', 'hex')", hex(b)),
@@ -204,4 +240,7 @@ fn a_database_with_reasons_in_clear_is_sealed_when_opened(backend: Backend) {
     assert_eq!(opened.verify_audit().unwrap().first_break, None);
 }
 
-safeconduct_store::on_both_backends!(a_database_with_reasons_in_clear_is_sealed_when_opened);
+safeconduct_store::on_both_backends!(
+    a_database_with_reasons_in_clear_is_sealed_when_opened,
+    an_upgrade_that_fails_leaves_the_database_as_it_was,
+);

@@ -12,7 +12,7 @@
 use super::batches::{load_batch, mark_unaccounted};
 use super::step::{NewEvent, insert_event};
 use super::{Db, p};
-use crate::Result;
+use crate::{Result, StoreError};
 use crate::types::*;
 use safeconduct_domain::accountability::CustodyCounts;
 use safeconduct_domain::field::CustodyOutcome;
@@ -87,9 +87,20 @@ pub(crate) fn sweep(db: &mut dyn Db, op: Option<OperationId>, actor: &Actor) -> 
         let (mut households, mut people) = (0u32, 0u32);
         while i < overdue.len() && overdue[i].batch == batch {
             let reference = &overdue[i].reference;
-            people += mark_unaccounted(db, op, batch, reference, "deadline", actor)?;
-            households += 1;
+            match mark_unaccounted(db, op, batch, reference, "deadline", actor) {
+                Ok(n) => {
+                    people += n;
+                    households += 1;
+                }
+                // Marked (or arrived) since the list was read, by another server's sweep or
+                // the gate, which committed first: nothing left to do for it here.
+                Err(StoreError::Domain(DomainError::IllegalTransition { .. })) => {}
+                Err(e) => return Err(e),
+            }
             i += 1;
+        }
+        if households == 0 {
+            continue;
         }
         insert_event(
             db,

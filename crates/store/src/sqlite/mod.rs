@@ -80,10 +80,13 @@ fn migrate(conn: &mut Connection, vault: &Vault) -> Result<()> {
     )
     .map_err(db)?;
     let mut rewritten = false;
+    // Every pending migration and its upgrade in one transaction, as on PostgreSQL: a failed
+    // upgrade leaves the schema as it was, never half-way (migration 15 lifts the append-only
+    // triggers that 16 restores).
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db)?;
     for (version, sql) in MIGRATIONS {
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db)?;
         let done: Option<i64> = tx
             .query_row(
                 "SELECT version FROM schema_migrations WHERE version = ?1",
@@ -108,8 +111,8 @@ fn migrate(conn: &mut Connection, vault: &Vault) -> Result<()> {
             )
             .map_err(db)?;
         }
-        tx.commit().map_err(db)?;
     }
+    tx.commit().map_err(db)?;
     if rewritten {
         // Rows rewritten by an upgrade leave no old copy behind in the file.
         conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
