@@ -20,8 +20,8 @@ fn fixture() -> &'static Fixture {
             keys: vec![issuer.public()],
             verifier: Verifier {
                 keys: vec![issuer.public()],
-                checkpoint: vec![TierSecret::from_bytes(Tier::Checkpoint, &[8; 32]).key_for(1)],
-                gate: vec![TierSecret::from_bytes(Tier::Gate, &[9; 32]).key_for(1)],
+                checkpoint: vec![TierSecret::from_bytes(Tier::Checkpoint, &[8; 32]).key_for(1, issuer.kid())],
+                gate: vec![TierSecret::from_bytes(Tier::Gate, &[9; 32]).key_for(1, issuer.kid())],
                 status: Some(StatusList::verify(&status.sign(&issuer), &[issuer.public()]).unwrap()),
                 policy: StalePolicy::default(),
             },

@@ -278,11 +278,20 @@ impl PassKeyring {
             generated_at: now.0,
             keys: key_set(&unlocked),
             tier: tier.as_str().into(),
+            // A key per place and per signing key whose passes still count: a compromised key's
+            // passes are all refused, and its tier keys are the ones a thief may hold.
             places: rvs
                 .iter()
-                .map(|rv| PlaceKey {
-                    rv: rv.0,
-                    key: B64.encode(&secret.key_for(rv.0 as u64).bytes()[..]),
+                .flat_map(|rv| {
+                    unlocked
+                        .issuers
+                        .iter()
+                        .filter(|(_, state)| *state != KeyState::Compromised)
+                        .map(move |(public, _)| PlaceKey {
+                            rv: rv.0,
+                            kid: public.kid.to_hex(),
+                            key: B64.encode(&secret.key_for(rv.0 as u64, public.kid).bytes()[..]),
+                        })
                 })
                 .collect(),
             status_list: B64.encode(status),
@@ -496,6 +505,9 @@ pub struct KeyOut {
 pub struct PlaceKey {
     /// The rendezvous point whose passes the key opens.
     pub rv: i64,
+    /// The signing key (8 hex digits, as in the pass header) whose passes the key opens: a
+    /// kit holds one key per place and per signing key whose passes still count.
+    pub kid: String,
     /// 32 bytes, base64url without padding.
     pub key: String,
 }
@@ -553,6 +565,8 @@ impl FieldKit {
                     })?;
                 let rv = u64::try_from(p.rv)
                     .map_err(|_| format!("{} is not a rendezvous point id", p.rv))?;
+                KeyId::from_hex(&p.kid)
+                    .ok_or_else(|| format!("the signing key id {:?} is not 8 hex digits", p.kid))?;
                 Ok(TierKey::from_bytes(tier, rv, &key))
             })
             .collect::<Result<Vec<_>, String>>()?;

@@ -47,9 +47,9 @@ fn setup() -> (Verifier, Vec<String>) {
         keys: vec![issuer.public()],
         // An escort device working at three RVs: it tries each key.
         checkpoint: vec![
-            checkpoint.key_for(3),
-            checkpoint.key_for(5),
-            checkpoint.key_for(AT_RV.rv),
+            checkpoint.key_for(3, issuer.kid()),
+            checkpoint.key_for(5, issuer.kid()),
+            checkpoint.key_for(AT_RV.rv, issuer.kid()),
         ],
         status: Some(status),
         ..Verifier::default()

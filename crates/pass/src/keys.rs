@@ -178,14 +178,14 @@ impl Tier {
         }
     }
 
-    /// The HKDF info of this tier's key for rendezvous point `rv`: the tier's label and the
-    /// RV id as an unsigned 64-bit big-endian number.
-    fn info(self, rv: u64) -> Vec<u8> {
+    /// The HKDF info of this tier's key for rendezvous point `rv` under issuer key `kid`: the
+    /// tier's label, the RV id as an unsigned 64-bit big-endian number, and the 4-byte kid.
+    fn info(self, rv: u64, kid: KeyId) -> Vec<u8> {
         let label: &[u8] = match self {
             Tier::Checkpoint => b"safeconduct pass v2 checkpoint tier rv ",
             Tier::Gate => b"safeconduct pass v2 gate tier rv ",
         };
-        [label, &rv.to_be_bytes()].concat()
+        [label, &rv.to_be_bytes(), &kid.0].concat()
     }
 }
 
@@ -220,13 +220,15 @@ impl TierSecret {
         self.secret.clone()
     }
 
-    /// The key of this tier at rendezvous point `rv`: HKDF-SHA-256 (no salt) of the secret
-    /// with the tier's label and the RV id as info, so a key handed out for one RV and tier
-    /// opens no other.
-    pub fn key_for(&self, rv: u64) -> TierKey {
+    /// The key of this tier at rendezvous point `rv` for the passes issuer key `kid` signs:
+    /// HKDF-SHA-256 (no salt) of the secret with the tier's label, the RV id and the kid as
+    /// info, so a key handed out for one RV and tier opens no other, and a new signing key
+    /// (a rotation, above all after a compromise) brings new tier keys that no kit already in
+    /// the field holds.
+    pub fn key_for(&self, rv: u64, kid: KeyId) -> TierKey {
         let mut key = Zeroizing::new([0u8; 32]);
         hkdf::Hkdf::<sha2::Sha256>::new(None, self.secret.as_ref())
-            .expand(&self.tier.info(rv), key.as_mut())
+            .expand(&self.tier.info(rv, kid), key.as_mut())
             .expect("32 bytes is a valid HKDF-SHA-256 output length");
         TierKey::from_bytes(self.tier, rv, &key)
     }
@@ -412,18 +414,33 @@ mod tests {
     }
 
     #[test]
-    fn a_tier_secret_gives_each_rv_and_tier_its_own_key() {
+    fn a_tier_secret_gives_each_rv_tier_and_signing_key_its_own_key() {
         let secret = [9u8; 32];
+        let (kid, next) = (KeyId([1, 2, 3, 4]), KeyId([1, 2, 3, 5]));
         let checkpoint = TierSecret::from_bytes(Tier::Checkpoint, &secret);
         let gate = TierSecret::from_bytes(Tier::Gate, &secret);
-        let sealed = checkpoint.key_for(1).seal(&[0; 12], b"", b"hello");
+        let sealed = checkpoint.key_for(1, kid).seal(&[0; 12], b"", b"hello");
         assert_eq!(
-            checkpoint.key_for(1).open(&[0; 12], b"", &sealed).unwrap(),
+            checkpoint
+                .key_for(1, kid)
+                .open(&[0; 12], b"", &sealed)
+                .unwrap(),
             b"hello"
         );
-        assert!(checkpoint.key_for(2).open(&[0; 12], b"", &sealed).is_none());
-        assert!(gate.key_for(1).open(&[0; 12], b"", &sealed).is_none());
-        let kit_key = TierKey::from_bytes(Tier::Checkpoint, 1, &checkpoint.key_for(1).bytes());
+        assert!(
+            checkpoint
+                .key_for(2, kid)
+                .open(&[0; 12], b"", &sealed)
+                .is_none()
+        );
+        assert!(gate.key_for(1, kid).open(&[0; 12], b"", &sealed).is_none());
+        assert!(
+            checkpoint
+                .key_for(1, next)
+                .open(&[0; 12], b"", &sealed)
+                .is_none()
+        );
+        let kit_key = TierKey::from_bytes(Tier::Checkpoint, 1, &checkpoint.key_for(1, kid).bytes());
         assert_eq!(kit_key.open(&[0; 12], b"", &sealed).unwrap(), b"hello");
     }
 }

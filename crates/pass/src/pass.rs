@@ -273,12 +273,12 @@ pub fn issue(
     w.int(1).uint(index);
     w.int(2).uint(not_before);
     w.int(3).uint(expires);
-    w.int(4).bytes(&checkpoint.key_for(rv).seal(
+    w.int(4).bytes(&checkpoint.key_for(rv, kid).seal(
         &n,
         &aad(kid, index, Tier::Checkpoint),
         &content.checkpoint.encode(),
     ));
-    w.int(5).bytes(&gate.key_for(rv).seal(
+    w.int(5).bytes(&gate.key_for(rv, kid).seal(
         &n,
         &aad(kid, index, Tier::Gate),
         &content.gate.encode(),

@@ -251,6 +251,14 @@ impl Verifier {
         if !signature_good {
             return outcome(v, Outcome::BadSignature);
         }
+        // A compromised signing key's passes are all refused, whatever they say; a kit made
+        // after the compromise holds no tier key of that signing key to read them with.
+        if let Some(status) = &self.status
+            && status.compromised.contains(&clear.kid)
+        {
+            v.status_age = Some(check.now.saturating_sub(status.issued_at));
+            return outcome(v, Outcome::Revoked);
+        }
         // Authentic: open the tiers this device holds keys for, so that every later outcome
         // can show what the pass says. A device holds the keys of a few places: it tries each.
         if self.gate.is_empty() && self.checkpoint.is_empty() {

@@ -53,7 +53,10 @@ impl Operation {
     fn escort_kit(&self, rvs: &[u64]) -> Verifier {
         Verifier {
             keys: vec![self.issuer.public()],
-            checkpoint: rvs.iter().map(|&rv| self.checkpoint.key_for(rv)).collect(),
+            checkpoint: rvs
+                .iter()
+                .map(|&rv| self.checkpoint.key_for(rv, self.issuer.kid()))
+                .collect(),
             status: Some(self.status()),
             ..Verifier::default()
         }
@@ -63,7 +66,10 @@ impl Operation {
     fn gate_kit(&self, rvs: &[u64]) -> Verifier {
         Verifier {
             keys: vec![self.issuer.public()],
-            gate: rvs.iter().map(|&rv| self.gate.key_for(rv)).collect(),
+            gate: rvs
+                .iter()
+                .map(|&rv| self.gate.key_for(rv, self.issuer.kid()))
+                .collect(),
             status: Some(self.status()),
             ..Verifier::default()
         }
@@ -123,7 +129,10 @@ fn the_kit_of_rv_1_cannot_open_a_pass_of_rv_2() {
     assert_eq!((v.outcome, v.gate), (Outcome::ForAnotherPlace, None));
     // Nor a checkpoint key made for RV 1 under another tier or a neighbouring id.
     let kit = Verifier {
-        checkpoint: vec![op.gate.key_for(2), op.checkpoint.key_for(3)],
+        checkpoint: vec![
+            op.gate.key_for(2, op.issuer.kid()),
+            op.checkpoint.key_for(3, op.issuer.kid()),
+        ],
         ..op.escort_kit(&[])
     };
     assert_eq!(

@@ -48,7 +48,7 @@ impl Operation {
     fn checkpoint_reader(&self) -> Verifier {
         Verifier {
             keys: vec![self.issuer.public()],
-            checkpoint: vec![self.checkpoint.key_for(AT_RV.rv)],
+            checkpoint: vec![self.checkpoint.key_for(AT_RV.rv, self.issuer.kid())],
             status: Some(
                 StatusList::verify(&self.status.sign(&self.issuer), &[self.issuer.public()])
                     .unwrap(),
@@ -96,7 +96,7 @@ fn the_gate_reads_only_its_tier() {
     let op = Operation::new();
     let gate_reader = Verifier {
         keys: vec![op.issuer.public()],
-        gate: vec![op.gate.key_for(AT_RV.rv)],
+        gate: vec![op.gate.key_for(AT_RV.rv, op.issuer.kid())],
         status: Some(op.status.clone()),
         ..Verifier::default()
     };
@@ -244,7 +244,7 @@ fn every_outcome_is_reported() {
     assert_eq!(
         outcome(
             &Verifier {
-                checkpoint: vec![op.checkpoint.key_for(AT_RV.rv + 1)],
+                checkpoint: vec![op.checkpoint.key_for(AT_RV.rv + 1, op.issuer.kid())],
                 ..op.checkpoint_reader()
             },
             at_rv(NOW)
@@ -280,7 +280,7 @@ fn every_outcome_is_reported() {
         StatusList::verify(&op.status.sign(&next), &[op.issuer.public(), next.public()]).unwrap();
     let reader = Verifier {
         keys: vec![op.issuer.public(), next.public()],
-        checkpoint: vec![op.checkpoint.key_for(AT_RV.rv)],
+        checkpoint: vec![op.checkpoint.key_for(AT_RV.rv, op.issuer.kid())],
         status: Some(status),
         ..Verifier::default()
     };
@@ -431,7 +431,7 @@ proptest! {
         content.clear.expires = MAX_VALUE / DAY * DAY;
         let pass = op.sign(&content);
         let reader = Verifier {
-            checkpoint: vec![op.checkpoint.key_for(rv as u64)],
+            checkpoint: vec![op.checkpoint.key_for(rv as u64, op.issuer.kid())],
             policy: StalePolicy { warn_after: 0, refuse_after: u64::MAX },
             ..op.checkpoint_reader()
         };

@@ -249,7 +249,8 @@ async fn a_tier_secret_from_a_format_1_kit_opens_no_pass_after_the_upgrade(backe
     let old = app
         .on_store(move |s| {
             let unlocked = keyring.unlock(op, &s.pass_keys(op).unwrap()).unwrap();
-            unlocked.checkpoint.key_for(p.rv as u64).bytes()
+            let kid = unlocked.active().unwrap().kid();
+            unlocked.checkpoint.key_for(p.rv as u64, kid).bytes()
         })
         .await;
     let migration = match backend {
@@ -274,9 +275,48 @@ async fn a_tier_secret_from_a_format_1_kit_opens_no_pass_after_the_upgrade(backe
     );
 }
 
+/// A phone with an escort kit is lost. The coordinator rotates the signing key as compromised,
+/// which re-issues every pass: the lost kit, even given the new public keys and status list
+/// (anyone signed in may read those), reads nothing of the re-issued passes.
+async fn a_kit_lost_before_a_compromise_rotation_reads_no_reissued_pass(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
+    let reference = app.register_with_pass(2, "0700 200 021", p.window).await;
+    let lost = kit(&app, Role::Escort, "").await;
+    let rotate = json!({"compromised": true, "reissue": true});
+    app.post(
+        Role::Coordinator,
+        "/api/operations/{op}/keys/rotate",
+        Some(rotate),
+    )
+    .await;
+    let path = format!("{}/pass", common::case(&reference));
+    let reissued = app.get(Role::Coordinator, &path).await["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let fresh = kit(&app, Role::Escort, "").await;
+    assert_eq!(outcome(&fresh, &reissued, Some(p.rv)), Outcome::Valid);
+    let mut stolen = fresh.clone();
+    stolen.places = lost.places.clone();
+    let v = stolen.verifier().unwrap().verify_text(
+        &reissued,
+        &Check {
+            now: safeconduct_keys::now().0 as u64,
+            rv: Some(p.rv as u64),
+            holder: None,
+        },
+    );
+    assert_eq!(v.outcome, Outcome::ForAnotherPlace);
+    assert_eq!(
+        v.checkpoint, None,
+        "the lost kit reads nothing of the new pass"
+    );
+}
+
 safeconduct_store::on_both_backends_async!(
     an_escort_whose_assignment_expired_gets_no_kit,
     the_kit_of_an_escort_of_rv_a_does_not_open_a_pass_of_rv_b,
     a_gate_kit_opens_the_passes_of_its_gates_rvs_only,
     a_tier_secret_from_a_format_1_kit_opens_no_pass_after_the_upgrade,
+    a_kit_lost_before_a_compromise_rotation_reads_no_reissued_pass,
 );

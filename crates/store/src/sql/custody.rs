@@ -12,8 +12,8 @@
 use super::batches::{load_batch, mark_unaccounted};
 use super::step::{NewEvent, insert_event};
 use super::{Db, p};
-use crate::{Result, StoreError};
 use crate::types::*;
+use crate::{Result, StoreError};
 use safeconduct_domain::accountability::CustodyCounts;
 use safeconduct_domain::field::CustodyOutcome;
 use safeconduct_domain::values::Timestamp;
