@@ -130,23 +130,37 @@ fn hidden(what: String) -> ApiError {
 }
 
 impl Caller {
+    /// Passes a caller not scoped to places, or one whose places `hold` the place asked
+    /// about; otherwise answers `refusal` (403 for a place named in a body, 404 for one in the
+    /// path).
+    fn within(
+        &self,
+        hold: impl FnOnce(&Places) -> bool,
+        refusal: impl FnOnce() -> ApiError,
+    ) -> Result<(), ApiError> {
+        match &self.places {
+            Some(p) if !hold(p) => Err(refusal()),
+            _ => Ok(()),
+        }
+    }
+
     /// Refuses an escort or gate caller who says they act at a rendezvous point (in a request
     /// body) not assigned to them. Checked before the store is asked, so the answer is the
     /// same whether the point exists or not.
     pub fn may_act_at_rv(&self, rv: safeconduct_domain::RvId) -> Result<(), ApiError> {
-        match &self.places {
-            Some(p) if !p.rvs.contains(&rv) => Err(out_of_scope(format!("rendezvous point {rv}"))),
-            _ => Ok(()),
-        }
+        self.within(
+            |p| p.rvs.contains(&rv),
+            || out_of_scope(format!("rendezvous point {rv}")),
+        )
     }
 
     /// Refuses an escort or gate caller who says they act at a gate (in a request body) not
     /// assigned to them.
     pub fn may_act_at_gate(&self, gate: safeconduct_domain::GateId) -> Result<(), ApiError> {
-        match &self.places {
-            Some(p) if !p.gates.contains(&gate) => Err(out_of_scope(format!("gate {gate}"))),
-            _ => Ok(()),
-        }
+        self.within(
+            |p| p.gates.contains(&gate),
+            || out_of_scope(format!("gate {gate}")),
+        )
     }
 
     /// The rendezvous points an escort or gate caller is assigned to now; refused, as every
@@ -170,18 +184,18 @@ impl Caller {
     /// A rendezvous point named in the path: one outside an escort's places is not found for
     /// them, as one that does not exist.
     pub fn sees_rv(&self, rv: safeconduct_domain::RvId) -> Result<(), ApiError> {
-        match &self.places {
-            Some(p) if !p.rvs.contains(&rv) => Err(hidden(format!("rendezvous point {rv}"))),
-            _ => Ok(()),
-        }
+        self.within(
+            |p| p.rvs.contains(&rv),
+            || hidden(format!("rendezvous point {rv}")),
+        )
     }
 
     /// A gate named in the path: one outside gate staff's places is not found for them.
     pub fn sees_gate(&self, gate: safeconduct_domain::GateId) -> Result<(), ApiError> {
-        match &self.places {
-            Some(p) if !p.gates.contains(&gate) => Err(hidden(format!("gate {gate}"))),
-            _ => Ok(()),
-        }
+        self.within(
+            |p| p.gates.contains(&gate),
+            || hidden(format!("gate {gate}")),
+        )
     }
 
     /// A batch named in the path: one whose end the caller works at (the escort its RV, gate

@@ -22,6 +22,19 @@ fn seconds_between(from: &Value, to: &Value) -> i64 {
     t(to) - t(from)
 }
 
+/// How many times the case `reference` was marked unaccounted, by its events.
+async fn times_marked_unaccounted(app: &TestApp, reference: &str) -> usize {
+    let events = app
+        .get(Role::Coordinator, &format!("{}/events", case(reference)))
+        .await;
+    events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "mark_unaccounted")
+        .count()
+}
+
 async fn a_batch_past_its_deadline_raises_the_alarm_without_anyone_closing_it(backend: Backend) {
     // The sweep's clock runs three hours ahead: every batch is overdue as it leaves.
     let app = spawn_app_with_custody_clock_ahead(backend, 3 * 3600).await;
@@ -96,16 +109,7 @@ async fn a_batch_past_its_deadline_raises_the_alarm_without_anyone_closing_it(ba
         )
         .await;
     assert_eq!(again["unaccounted"], batch["unaccounted"]);
-    let events = app
-        .get(Role::Coordinator, &format!("{}/events", case(&a)))
-        .await;
-    let marks = events
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "mark_unaccounted")
-        .count();
-    assert_eq!(marks, 1, "{events}");
+    assert_eq!(times_marked_unaccounted(&app, &a).await, 1);
 
     // One household turns up late: the gate counts it in, and the alarm history stays.
     app.arrive_at_gate(id, &a).await;
@@ -521,16 +525,7 @@ async fn sweeps_running_at_once_mark_each_household_once(backend: Backend) {
         .await;
     assert_eq!(batch["unaccounted"].as_array().unwrap().len(), 6);
     for r in &refs {
-        let events = app
-            .get(Role::Coordinator, &format!("{}/events", case(r)))
-            .await;
-        let marks = events
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["kind"] == "mark_unaccounted")
-            .count();
-        assert_eq!(marks, 1, "{events}");
+        assert_eq!(times_marked_unaccounted(&app, r).await, 1, "{r}");
     }
     let report = app.accountability().await;
     assert_eq!(report["ok"], true, "{report}");
