@@ -163,7 +163,7 @@ fn shred(
         let out = serde_json::json!({
             "operation": { "id": op.id.0, "name": op.name },
             "exported_at": safeconduct_keys::now().rfc3339(),
-            "accountability": crate::statistics::accountability(store.accountability(id)?),
+            "accountability": crate::statistics::accountability(store.accountability(id, safeconduct_keys::now())?),
             "rvs": counts.rvs.into_iter().map(|(rv, c)| serde_json::json!({
                 "rv": rv.0, "counts": crate::statistics::counts(c)
             })).collect::<Vec<_>>(),

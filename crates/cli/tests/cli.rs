@@ -184,8 +184,19 @@ fn a_closed_operation_is_shredded_after_its_statistics_are_written() {
         store.household(op, &reference),
         Err(safeconduct_store::StoreError::Shredded(_))
     ));
-    assert!(store.accountability(op).unwrap().ok());
-    assert_eq!(store.accountability(op).unwrap().registered_people, 2000);
+    assert!(
+        store
+            .accountability(op, safeconduct_domain::values::Timestamp(0))
+            .unwrap()
+            .ok()
+    );
+    assert_eq!(
+        store
+            .accountability(op, safeconduct_domain::values::Timestamp(0))
+            .unwrap()
+            .registered_people,
+        2000
+    );
     assert!(ok(&["audit", "verify"]).contains("intact"));
 }
 
@@ -271,8 +282,12 @@ fn a_live_store_moves_from_sqlite_to_postgres_and_is_verified() {
         format!("{:?}", here.members),
         format!("{:?}", there.members)
     );
-    let a = source.accountability(op).unwrap();
-    let b = target.accountability(op).unwrap();
+    let a = source
+        .accountability(op, safeconduct_domain::values::Timestamp(0))
+        .unwrap();
+    let b = target
+        .accountability(op, safeconduct_domain::values::Timestamp(0))
+        .unwrap();
     assert_eq!(a, b);
     assert!(b.ok());
     assert!(b.registered_people > 200);

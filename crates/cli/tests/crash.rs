@@ -167,7 +167,9 @@ fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
             );
         }
     }
-    let report = store.accountability(op).unwrap();
+    let report = store
+        .accountability(op, safeconduct_domain::values::Timestamp(0))
+        .unwrap();
     assert!(report.ok(), "{report:?}");
     drop(store);
 }

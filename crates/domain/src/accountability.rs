@@ -77,6 +77,9 @@ pub struct AccountabilityReport {
 pub struct CustodyCounts {
     pub resolved_people: u64,
     pub unresolved_people: u64,
+    /// People still in escort in a batch past its custody deadline or closed: each should be
+    /// unaccounted already (the custody sweep marks them); any here is a problem.
+    pub overdue_in_escort_people: u64,
 }
 
 impl AccountabilityReport {
@@ -108,6 +111,14 @@ impl AccountabilityReport {
                 a.batch, a.rv, a.departed_people, a.arrived_people, a.gate
             ));
         }
+        // Every departed person is arrived, in escort within the deadline, unaccounted or
+        // resolved: one in escort past it was missed by the sweep.
+        if custody.overdue_in_escort_people > 0 {
+            problems.push(format!(
+                "{} people in escort past their batch's custody deadline and not marked unaccounted",
+                custody.overdue_in_escort_people
+            ));
+        }
         AccountabilityReport {
             registered_people,
             maintained,
@@ -120,5 +131,34 @@ impl AccountabilityReport {
 
     pub fn ok(&self) -> bool {
         self.problems.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(people: i64) -> StageCounts {
+        let mut c = StageCounts::default();
+        c.add(Stage::InEscort, 1, people);
+        c
+    }
+
+    #[test]
+    fn people_in_escort_within_the_deadline_are_accounted_for() {
+        let report =
+            AccountabilityReport::new(4, counts(4), counts(4), vec![], CustodyCounts::default());
+        assert!(report.ok(), "{:?}", report.problems);
+    }
+
+    #[test]
+    fn people_in_escort_past_the_deadline_unmarked_are_a_problem() {
+        let custody = CustodyCounts {
+            overdue_in_escort_people: 3,
+            ..CustodyCounts::default()
+        };
+        let report = AccountabilityReport::new(4, counts(4), counts(4), vec![], custody);
+        assert!(!report.ok());
+        assert!(report.problems[0].contains("3 people in escort past"));
     }
 }

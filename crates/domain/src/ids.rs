@@ -44,6 +44,11 @@ id_type!(
     UserId,
     /// An organisation taking part in an operation.
     OrganisationId,
+    /// A field device enrolled in an operation (a scanner, a gate tablet), holding its own
+    /// signing key.
+    FieldDeviceId,
+    /// A conflict found in the scans synced from field devices, for a coordinator to resolve.
+    IncidentId,
 );
 
 /// The public reference of a case, read out over the phone: eight characters from an

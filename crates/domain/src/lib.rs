@@ -17,6 +17,7 @@ pub mod matching;
 pub mod model;
 pub mod places;
 pub mod role;
+pub mod scan;
 pub mod stage;
 mod string_value;
 mod text;

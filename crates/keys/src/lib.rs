@@ -12,10 +12,11 @@
 //! `safeconduct-store` (through the `Store` trait only), nothing else of safeconduct.
 
 pub mod checkpoint;
+pub mod devices;
 pub mod keyfile;
 pub mod passes;
 pub mod password;
 mod system;
 pub mod totp;
 
-pub use system::{now, random_reference};
+pub use system::{enrolment_code, now, random_reference};

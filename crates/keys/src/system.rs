@@ -20,3 +20,20 @@ pub fn random_reference() -> CaseReference {
     getrandom::fill(&mut bytes).expect("the operating system's random source is available");
     CaseReference::from_random(bytes)
 }
+
+/// A one-time enrolment code for a field device: 16 characters from the case reference
+/// alphabet (80 bits), in groups of four, to be typed or scanned once.
+pub fn enrolment_code() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+    let alphabet = CaseReference::ALPHABET;
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| alphabet[*b as usize % alphabet.len()] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}

@@ -47,7 +47,7 @@ pub fn lost_writes(
             Err(e) => missing.push(format!("{reference}: {e}")),
         }
     }
-    let report = store.accountability(op)?;
+    let report = store.accountability(op, safeconduct_keys::now())?;
     if !report.ok() {
         missing.push(format!("accountability: {:?}", report.problems));
     }

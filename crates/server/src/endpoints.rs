@@ -123,6 +123,8 @@ pub const PERSONAL_DATA_READS: &[&str] = &[
     "ph::pass_png",
     "ph::pass_sheet",
     "ph::field_kit",
+    "h::device_kit",
+    "h::custody_chain",
 ];
 
 /// Bulk exports of personal data: coordinators only (stated in the table), and refused unless
@@ -161,6 +163,7 @@ pub const IDEMPOTENT: &[&str] = &["h::register"];
 pub const LOOKUPS: &[&str] = &[
     "h::household",
     "h::case_events",
+    "h::custody_chain",
     "h::lookup",
     "ph::pass",
     "ph::pass_svg",

@@ -1,204 +1,191 @@
-//! An escort tries to forge scans: under another escort's device id (so that the real
-//! device's records would be dropped as already had), without naming a place (to skip the
-//! scope check), with absurd sequence numbers, pass indexes and times; and reads the answers
-//! for devices and places that are not theirs. Every attack is refused or comes to nothing.
+//! An escort tries to forge scans: under another escort's enrolled device (so that the real
+//! device's records would be dropped as already had), with records signed by a key the server
+//! never registered, with absurd sequence numbers, pass indexes, times and counts, with a
+//! place not the device's; and reads the answers for devices that are not theirs. Every
+//! attack is refused or comes to nothing, and a refused sync stores nothing.
 
 mod common;
 
+use common::field::sync_body;
 use common::{TestApp, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
-use safeconduct_domain::Role;
+use safeconduct_domain::field::MAX_SCAN_SEQ;
+use safeconduct_domain::scan::{ScanAct, ScanPlace, ScanRecord};
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::{FieldDeviceId, GateId, OperationId, Role, RvId};
+use safeconduct_keys::devices::client::{DeviceKey, record_text};
 use safeconduct_store::testing::Backend;
-use serde_json::{Value, json};
 
-const SCANS: &str = "/api/operations/{op}/scans";
-
-/// RV A, where the test escort works and passes 1 to 3 were issued; RV B, where another
-/// escort (the intruder) works.
-struct Field {
-    app: TestApp,
-    rv_a: i64,
-    rv_b: i64,
-    intruder: String,
+fn now() -> i64 {
+    safeconduct_keys::now().0
 }
 
-async fn two_rendezvous_points(backend: Backend) -> Field {
+/// The intruder (a second escort, at RV B) sends `records` to `path`; the status.
+async fn intruder_sends(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    records: &[(String, String)],
+) -> StatusCode {
+    app.call_with(
+        Some(token),
+        Method::POST,
+        path,
+        Some(sync_body(records, now())),
+    )
+    .await
+    .0
+}
+
+fn signed(key: &DeviceKey, record: &ScanRecord) -> (String, String) {
+    let text = record_text(record);
+    let sig = key.sign(&text);
+    (text, sig)
+}
+
+async fn another_escorts_device_is_not_theirs_to_sync(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 20, 20).await;
-    for i in 0..3 {
-        app.register_with_pass(1, &format!("0700 310 {i:03}"), p.window)
-            .await;
-    }
+    let reference = app.register_with_pass(1, "0700 310 001", p.window).await;
+    let pass = app.pass_index(&reference).await;
     let rv_b = app.propose_rv("RV Bravo").await;
     let intruder = app.add_user("escort2", Role::Escort).await;
     app.assign("escort2", &[rv_b], &[]).await;
-    Field {
-        app,
-        rv_a: p.rv,
-        rv_b,
-        intruder,
-    }
-}
-
-fn scan(seq: u64, pass_index: i64, rv: i64) -> Value {
-    json!({
-        "seq": seq, "pass_index": pass_index, "rv_id": rv, "outcome": "admitted",
-        "scanned_at": "2026-08-24T06:30:00Z"
-    })
-}
-
-fn sync_of(device: &str, scans: Vec<Value>) -> Value {
-    json!({ "device": device, "scans": scans })
-}
-
-impl Field {
-    /// The test escort syncs, answered 200.
-    async fn escort_syncs(&self, body: Value) -> Value {
-        self.app.post(Role::Escort, SCANS, Some(body)).await
-    }
-
-    /// The intruder syncs; the status and the body.
-    async fn intruder_syncs(&self, body: Value) -> (StatusCode, Value) {
-        let token = self.intruder.clone();
-        self.app
-            .call_with(Some(&token), Method::POST, SCANS, Some(body))
-            .await
-    }
-}
-
-async fn another_escorts_device_id_never_shadows_the_real_devices_scans(backend: Backend) {
-    let f = two_rendezvous_points(backend).await;
-    // The intruder uploads first, under the real scanner's id and sequence numbers.
-    let forged = (0..3).map(|i| scan(i, i as i64 + 1, f.rv_b)).collect();
-    let (status, answer) = f.intruder_syncs(sync_of("scanner-a", forged)).await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
-    assert_eq!(answer["received"], 3);
-
-    // The real scanner's records are all stored, none taken for already had.
-    let real = (0..3)
-        .map(|i| scan(i, i as i64 + 1, f.rv_a))
-        .collect::<Vec<_>>();
-    let answer = f.escort_syncs(sync_of("scanner-a", real.clone())).await;
-    assert_eq!(answer["received"], 3, "{answer}");
-    assert_eq!(answer["already_had"], 0, "{answer}");
-    // The intruder's admissions at RV B are not named to the escort at RV A.
-    assert_eq!(answer["double_admissions"], json!([]), "{answer}");
-
-    // Re-sending stays harmless for each of them, in their own numbering.
-    let again = f.escort_syncs(sync_of("scanner-a", real)).await;
+    let mut real = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 21).await;
+    // The intruder makes records in the real device's name with its own key, first.
+    let own_key = DeviceKey::from_seed([66; 32]);
+    let record = ScanRecord {
+        operation: app.op,
+        device: FieldDeviceId(real.id),
+        seq: 0,
+        at: Timestamp(now()),
+        place: ScanPlace::Rv(RvId(p.rv)),
+        act: ScanAct::Refuse {
+            pass_index: Some(pass),
+            code: "wrong_rv".into(),
+        },
+    };
+    let status = intruder_sends(
+        &app,
+        &intruder,
+        &real.scans_path(),
+        &[signed(&own_key, &record)],
+    )
+    .await;
     assert_eq!(
-        (again["received"].clone(), again["already_had"].clone()),
-        (json!(0), json!(3))
+        status,
+        StatusCode::NOT_FOUND,
+        "another user's device is not found"
     );
-    let forged = (0..3).map(|i| scan(i, i as i64 + 1, f.rv_b)).collect();
-    let (_, again) = f.intruder_syncs(sync_of("scanner-a", forged)).await;
-    assert_eq!(
-        (again["received"].clone(), again["already_had"].clone()),
-        (json!(0), json!(3))
+    // Even as the real device's user, a key the server never registered signs nothing.
+    let (status, _) = app.sync(&real, &[signed(&own_key, &record)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The real device's seq 0 is still free: its admission is stored and takes effect.
+    let admit = real.record(
+        app.op.0,
+        ScanAct::Admit {
+            pass_index: pass,
+            batch: None,
+        },
+        now(),
     );
+    let answer = app.sync_ok(&real, &[admit]).await;
+    assert_eq!(answer["received"], 1);
+    assert_eq!(app.stage(&reference).await, "admitted_at_rv");
 }
 
-async fn a_sync_answer_names_no_device_outside_the_callers_places(backend: Backend) {
-    let f = two_rendezvous_points(backend).await;
-    let (status, answer) = f
-        .intruder_syncs(sync_of("kiosk-b", vec![scan(0, 1, f.rv_b)]))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
-    // The escort at RV A admits the same pass: nothing about RV B's device comes back.
-    let answer = f
-        .escort_syncs(sync_of("scanner-a", vec![scan(0, 1, f.rv_a)]))
-        .await;
-    assert_eq!(answer["double_admissions"], json!([]), "{answer}");
-    assert!(!answer.to_string().contains("kiosk-b"), "{answer}");
-    // A second scanner at RV A admitting it too is a double admission, named with RV A's
-    // devices only.
-    let answer = f
-        .escort_syncs(sync_of("scanner-c", vec![scan(0, 1, f.rv_a)]))
-        .await;
-    assert_eq!(
-        answer["double_admissions"],
-        json!([{"pass_index": 1, "devices": ["scanner-a", "scanner-c"]}])
-    );
-    // And the intruder, syncing again at RV B, hears nothing of RV A's scanners.
-    let (_, answer) = f
-        .intruder_syncs(sync_of("kiosk-b", vec![scan(1, 1, f.rv_b)]))
-        .await;
-    assert_eq!(answer["double_admissions"], json!([]), "{answer}");
-}
-
-async fn a_scan_that_names_no_place_is_refused(backend: Backend) {
-    let f = two_rendezvous_points(backend).await;
-    let mut placeless = scan(0, 1, f.rv_a);
-    placeless.as_object_mut().unwrap().remove("rv_id");
-    let (status, answer) = f
-        .app
+async fn records_out_of_range_are_refused_and_change_nothing(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
+    let reference = app.register_with_pass(2, "0700 310 002", p.window).await;
+    let pass = app.pass_index(&reference).await;
+    let device = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 22).await;
+    let base = ScanRecord {
+        operation: OperationId(app.op.0),
+        device: FieldDeviceId(device.id),
+        seq: 0,
+        at: Timestamp(now()),
+        place: ScanPlace::Rv(RvId(p.rv)),
+        act: ScanAct::Admit {
+            pass_index: pass,
+            batch: None,
+        },
+    };
+    let with = |f: &dyn Fn(&mut ScanRecord)| {
+        let mut r = base.clone();
+        f(&mut r);
+        signed(&device.key, &r)
+    };
+    let bad = [
+        with(&|r| r.seq = MAX_SCAN_SEQ + 1),
+        with(&|r| {
+            r.act = ScanAct::Admit {
+                pass_index: 1 << 40,
+                batch: None,
+            }
+        }),
+        with(&|r| {
+            r.act = ScanAct::Admit {
+                pass_index: -1,
+                batch: None,
+            }
+        }),
+        with(&|r| r.at = Timestamp(253_402_300_799)),
+        with(&|r| r.at = Timestamp(-62_135_596_800)),
+        with(&|r| {
+            r.act = ScanAct::Admit {
+                pass_index: pass,
+                batch: Some(0),
+            }
+        }),
+        with(&|r| {
+            r.act = ScanAct::Refuse {
+                pass_index: None,
+                code: "Admit\u{202e}".into(),
+            }
+        }),
+        with(&|r| r.place = ScanPlace::Gate(GateId(p.gate))),
+        with(&|r| r.place = ScanPlace::Rv(RvId(p.rv + 77))),
+        with(&|r| r.operation = OperationId(app.op.0 + 1)),
+    ];
+    for record in &bad {
+        let (status, body) = app.sync(&device, &[record.clone()]).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: {body}",
+            record.0
+        );
+    }
+    // Malformed texts, a bad signature encoding, an empty sync.
+    let junk = [
+        ("{".to_string(), device.key.sign("{")),
+        ("[]".to_string(), device.key.sign("[]")),
+        (bad[0].0.clone(), "not-base64!".to_string()),
+    ];
+    for record in &junk {
+        let (status, _) = app.sync(&device, &[record.clone()]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", record.0);
+    }
+    let (status, _) = app
         .call(
             Role::Escort,
             Method::POST,
-            SCANS,
-            Some(sync_of("scanner-a", vec![placeless])),
+            &device.scans_path(),
+            Some(sync_body(&[], now())),
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("rv_id:"),
-        "{answer}"
-    );
-    // Nothing was stored: the same sequence number with its place is new.
-    let answer = f
-        .escort_syncs(sync_of("scanner-a", vec![scan(0, 1, f.rv_a)]))
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.stage(&reference).await, "pass_issued");
+    let devices = app
+        .get(Role::Coordinator, "/api/operations/{op}/devices")
         .await;
-    assert_eq!(answer["received"], 1, "{answer}");
-}
-
-async fn scans_out_of_range_are_refused_and_change_nothing(backend: Backend) {
-    let f = two_rendezvous_points(backend).await;
-    let with = |key: &str, value: Value| {
-        let mut s = scan(0, 1, f.rv_a);
-        s[key] = value;
-        s
-    };
-    for (bad, field) in [
-        (with("seq", json!(i64::MAX)), "seq"),
-        (with("seq", json!(1u64 << 53)), "seq"),
-        (with("pass_index", json!(-5)), "pass_index"),
-        (with("pass_index", json!(1024)), "pass_index"),
-        (
-            with("scanned_at", json!("0001-01-01T00:00:00Z")),
-            "scanned_at",
-        ),
-        (
-            with("scanned_at", json!("9999-12-31T23:59:59Z")),
-            "scanned_at",
-        ),
-    ] {
-        // A good scan first: the sync is refused whole.
-        let body = sync_of("scanner-a", vec![scan(1, 1, f.rv_a), bad.clone()]);
-        let (status, answer) = f
-            .app
-            .call(Role::Escort, Method::POST, SCANS, Some(body))
-            .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {answer}");
-        assert_eq!(answer["error"]["code"], "invalid_input", "{bad}: {answer}");
-        let message = answer["error"]["message"].as_str().unwrap();
-        assert!(message.starts_with(&format!("{field}:")), "{bad}: {answer}");
-        // The refusal tells neither how many passes were issued nor when the operation began.
-        assert!(
-            !message.contains(" 4,") && !message.contains(" 4 ") && !message.contains("20"),
-            "{bad}: {answer}"
-        );
-    }
-    // Nothing of the refused syncs was stored; the largest sequence number is accepted.
-    let edge = vec![scan(1, 1, f.rv_a), scan((1 << 53) - 1, 3, f.rv_a)];
-    let answer = f.escort_syncs(sync_of("scanner-a", edge)).await;
-    assert_eq!(answer["received"], 2, "{answer}");
+    assert_eq!(
+        devices[0]["applied_seq"], -1,
+        "nothing was stored: {devices}"
+    );
+    assert!(devices[0]["last_sync_at"].is_null());
 }
 
 safeconduct_store::on_both_backends_async!(
-    another_escorts_device_id_never_shadows_the_real_devices_scans,
-    a_sync_answer_names_no_device_outside_the_callers_places,
-    a_scan_that_names_no_place_is_refused,
-    scans_out_of_range_are_refused_and_change_nothing,
+    another_escorts_device_is_not_theirs_to_sync,
+    records_out_of_range_are_refused_and_change_nothing,
 );

@@ -227,14 +227,6 @@ async fn escort_and_gate_users_are_refused_outside_their_places(backend: Backend
             Some(serde_json::json!({"rv_id": rv_b, "gate_id": own.gate, "households": [at_a]})),
         ),
         (
-            Role::Escort,
-            Method::POST,
-            "/api/operations/{op}/scans".into(),
-            Some(
-                serde_json::json!({"device": "d1", "scans": [{"seq": 0, "pass_index": 1, "rv_id": rv_b, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"}]}),
-            ),
-        ),
-        (
             Role::Gate,
             Method::GET,
             format!("/api/operations/{{op}}/gates/{gate_b}/counts"),
@@ -269,14 +261,6 @@ async fn escort_and_gate_users_are_refused_outside_their_places(backend: Backend
             Method::POST,
             format!("/api/operations/{{op}}/batches/{batch}/close"),
             None,
-        ),
-        (
-            Role::Gate,
-            Method::POST,
-            "/api/operations/{op}/scans".into(),
-            Some(
-                serde_json::json!({"device": "d2", "scans": [{"seq": 0, "pass_index": 1, "gate_id": gate_b, "outcome": "admitted", "scanned_at": "2026-08-24T06:30:00Z"}]}),
-            ),
         ),
     ];
     // A place the caller says they act at (in the body) is refused as out of scope; a place

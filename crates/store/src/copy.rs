@@ -5,6 +5,7 @@ use crate::postgres::PgStore;
 use crate::sql::{Db, Engine, Row, Value, counts, operations};
 use crate::sqlite::SqliteStore;
 use crate::{Kek, Result, Store, StoreError, redact};
+use safeconduct_domain::values::Timestamp;
 use std::hash::{Hash, Hasher};
 
 /// Every table, parents before children, with its columns and the column it is paged by.
@@ -203,6 +204,104 @@ const TABLES: &[(&str, &[&str])] = &[
             "scanned_at",
             "received_at",
             "user_id",
+        ],
+    ),
+    (
+        "devices",
+        &[
+            "id",
+            "operation_id",
+            "user_id",
+            "role",
+            "places",
+            "label",
+            "code_hash",
+            "code_expires_at",
+            "public_key",
+            "enrolled_at",
+            "suspended_at",
+            "applied_seq",
+            "last_sync_at",
+            "last_skew",
+            "created_at",
+        ],
+    ),
+    (
+        "device_scans",
+        &[
+            "device_id",
+            "seq",
+            "operation_id",
+            "act",
+            "rv_id",
+            "gate_id",
+            "pass_index",
+            "batch_no",
+            "to_gate",
+            "head_count",
+            "people",
+            "code",
+            "at",
+            "skew",
+            "received_at",
+            "record",
+            "signature",
+            "effect",
+            "household_id",
+        ],
+    ),
+    (
+        "device_syncs",
+        &[
+            "id",
+            "device_id",
+            "at",
+            "device_time",
+            "skew",
+            "records",
+            "received",
+        ],
+    ),
+    (
+        "device_batches",
+        &[
+            "device_id",
+            "batch_no",
+            "rv_id",
+            "gate_id",
+            "opened_at",
+            "batch_id",
+        ],
+    ),
+    (
+        "incidents",
+        &[
+            "id",
+            "operation_id",
+            "kind",
+            "key",
+            "pass_index",
+            "household_id",
+            "rv_id",
+            "gate_id",
+            "detail",
+            "created_at",
+            "resolved_at",
+            "resolved_by",
+            "note",
+        ],
+    ),
+    ("incident_scans", &["incident_id", "device_id", "seq"]),
+    (
+        "gate_releases",
+        &[
+            "id",
+            "operation_id",
+            "gate_id",
+            "device_id",
+            "window_id",
+            "released_at",
+            "revoked_at",
         ],
     ),
     (
@@ -493,8 +592,12 @@ fn verify(source: &Opened, target: &Opened) -> Result<CopyReport> {
     }
     let ops = with_read(source, &mut |db| operations::operations(db))?;
     for op in &ops {
-        let a = with_read(source, &mut |db| counts::accountability(db, op.id))?;
-        let b = with_read(target, &mut |db| counts::accountability(db, op.id))?;
+        let a = with_read(source, &mut |db| {
+            counts::accountability(db, op.id, Timestamp(0))
+        })?;
+        let b = with_read(target, &mut |db| {
+            counts::accountability(db, op.id, Timestamp(0))
+        })?;
         if a != b {
             return Err(StoreError::Internal(format!(
                 "operation {}: the counts of the copy differ",

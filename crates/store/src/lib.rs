@@ -263,15 +263,70 @@ pub trait Store: Send + Sync + 'static {
     /// number, or same name key and birth year.
     fn match_candidates(&self, op: OperationId, probe: &MatchProbe) -> Result<Vec<ExistingPerson>>;
 
-    /// Stores scans synced from a field device, in one transaction; a scan already received
-    /// (same device and sequence) is counted, not stored twice.
-    fn ingest_scans(
+    // Field devices and their records.
+    /// Enrols a device for one of the operation's escort or gate users, at places assigned to
+    /// them; the device registers its key later with the one-time code.
+    fn create_device(&self, op: OperationId, device: &NewDevice, actor: &Actor) -> Result<Device>;
+    /// Registers the public key of the actor's own device with its one-time code; a wrong,
+    /// used or expired code, or another user's device, is not found.
+    fn register_device_key(
         &self,
         op: OperationId,
-        device: &str,
-        scans: &[FieldScan],
+        device: FieldDeviceId,
+        code_hash: &[u8],
+        public_key: &[u8],
         actor: &Actor,
-    ) -> Result<ScanReceipt>;
+    ) -> Result<Device>;
+    fn device(&self, op: OperationId, device: FieldDeviceId) -> Result<Device>;
+    fn devices(&self, op: OperationId) -> Result<Vec<Device>>;
+    /// The actor's own device, enrolled and not suspended (otherwise not found, or a conflict
+    /// saying it is suspended).
+    fn active_device(
+        &self,
+        op: OperationId,
+        device: FieldDeviceId,
+        actor: &Actor,
+    ) -> Result<Device>;
+    fn suspend_device(
+        &self,
+        op: OperationId,
+        device: FieldDeviceId,
+        actor: &Actor,
+    ) -> Result<Device>;
+    /// Stores a device's sync whole (or nothing of it), each record once by device and
+    /// sequence number, and applies the records in each device's order through the
+    /// lifecycle; conflicts become incidents.
+    fn ingest_sync(&self, op: OperationId, sync: &DeviceSync, actor: &Actor)
+    -> Result<SyncReceipt>;
+    /// Incidents within the actor's places, open ones only unless `all`.
+    fn incidents(&self, op: OperationId, all: bool, actor: &Actor) -> Result<Vec<Incident>>;
+    fn resolve_incident(
+        &self,
+        op: OperationId,
+        incident: IncidentId,
+        note: &safeconduct_domain::values::Text,
+        actor: &Actor,
+    ) -> Result<Incident>;
+    /// Releases a gate's location to an escort device for one window of its RV (audited).
+    fn release_gate(
+        &self,
+        op: OperationId,
+        gate: GateId,
+        device: FieldDeviceId,
+        window: WindowId,
+        actor: &Actor,
+    ) -> Result<GateRelease>;
+    fn revoke_gate_release(
+        &self,
+        op: OperationId,
+        release: i64,
+        actor: &Actor,
+    ) -> Result<GateRelease>;
+    /// Gate locations released to a device and not revoked.
+    fn gate_releases(&self, op: OperationId, device: FieldDeviceId) -> Result<Vec<GateRelease>>;
+    /// Who held a household on the way to the gate, and when.
+    fn custody_chain(&self, op: OperationId, reference: &CaseReference)
+    -> Result<Vec<CustodyLink>>;
 
     // Escort batches.
     fn depart_batch(
@@ -345,8 +400,9 @@ pub trait Store: Send + Sync + 'static {
     fn stage_counts(&self, op: OperationId, scope: CountScope) -> Result<StageCounts>;
     /// Maintained counts of the operation and of each of its RVs and gates, in one read.
     fn operation_counts(&self, op: OperationId) -> Result<OperationCounts>;
-    /// Recomputes the counts from the cases and compares, and lists batch imbalances.
-    fn accountability(&self, op: OperationId) -> Result<AccountabilityReport>;
+    /// Recomputes the counts from the cases and compares, lists batch imbalances, and finds
+    /// people still in escort past their batch's deadline at `now`.
+    fn accountability(&self, op: OperationId, now: Timestamp) -> Result<AccountabilityReport>;
     fn batch_balances(&self, op: OperationId) -> Result<Vec<BatchBalance>>;
     /// Movement events of a case, oldest first.
     fn case_events(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<Event>>;

@@ -244,7 +244,12 @@ fn a_store_opened_with_another_key_file_reads_nothing(backend: Backend) {
         other => panic!("opened with the wrong key: {other:?}"),
     }
     // Counts need no key.
-    assert!(other.accountability(op).unwrap().ok());
+    assert!(
+        other
+            .accountability(op, safeconduct_domain::values::Timestamp(0))
+            .unwrap()
+            .ok()
+    );
 }
 
 fn shredding_leaves_counts_and_the_chain_but_no_personal_data(backend: Backend) {
@@ -262,7 +267,9 @@ fn shredding_leaves_counts_and_the_chain_but_no_personal_data(backend: Backend) 
         Err(StoreError::Conflict(m)) => assert!(m.contains("closed"), "{m}"),
         other => panic!("a closed operation took a household: {other:?}"),
     }
-    let before = store.accountability(op).unwrap();
+    let before = store
+        .accountability(op, safeconduct_domain::values::Timestamp(0))
+        .unwrap();
     let shredded = store.shred_operation(op, &at(), false).unwrap();
     assert!(shredded.shredded_at.is_some());
 
@@ -310,7 +317,9 @@ fn shredding_leaves_counts_and_the_chain_but_no_personal_data(backend: Backend) 
     ));
 
     // Counts, events and the audit chain remain and verify.
-    let after = store.accountability(op).unwrap();
+    let after = store
+        .accountability(op, safeconduct_domain::values::Timestamp(0))
+        .unwrap();
     assert_eq!(before, after);
     assert!(after.ok());
     assert_eq!(after.registered_people, 2);

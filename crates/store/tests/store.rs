@@ -301,7 +301,13 @@ fn a_failed_registration_stores_nothing_of_the_batch(backend: Backend) {
         .register_households(op, &[household(0, 2), household(2, 3)], &mut source, &at())
         .unwrap_err();
     assert!(err.to_string().contains("already in use"), "{err}");
-    assert_eq!(store.accountability(op).unwrap().registered_people, 0);
+    assert_eq!(
+        store
+            .accountability(op, Timestamp(0))
+            .unwrap()
+            .registered_people,
+        0
+    );
     assert_eq!(
         store
             .stage_counts(op, CountScope::Operation)
@@ -567,7 +573,7 @@ fn counts_always_add_up_in_the_store(backend: Backend) {
                 }
             }
         }
-        let report = store.accountability(s.op).unwrap();
+        let report = store.accountability(s.op, Timestamp(0)).unwrap();
         prop_assert_eq!(&report.maintained, &report.recomputed);
         prop_assert_eq!(report.recomputed.total_people(), sizes.iter().sum::<usize>() as u64);
         prop_assert_eq!(report.registered_people, sizes.iter().sum::<usize>() as u64);

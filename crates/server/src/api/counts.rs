@@ -47,5 +47,10 @@ pub async fn counts(call: Call) -> Answer<OperationCountsOut> {
 
 pub async fn accountability(call: Call) -> Answer<AccountabilityOut> {
     call.swept().await?;
-    Ok(Json(call.read(|s, id| s.accountability(id)).await?.into()))
+    let now = crate::now();
+    Ok(Json(
+        call.read(move |s, id| s.accountability(id, now))
+            .await?
+            .into(),
+    ))
 }

@@ -9,6 +9,7 @@
 
 mod batches;
 pub mod counts;
+mod devices;
 pub mod docs;
 mod flights;
 mod gates;
@@ -41,6 +42,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         passes::endpoints(),
         keys::endpoints(),
         batches::endpoints(),
+        devices::endpoints(),
         scans::endpoints(),
         rvs::endpoints(),
         users::endpoints(),

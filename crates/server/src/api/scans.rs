@@ -1,132 +1,219 @@
-//! Field scans: what a field device recorded, offline or not, synced in batches. Re-sending a
-//! batch is harmless; a pass admitted by two devices is reported, never merged away.
+//! Records synced from enrolled field devices, and the incidents found when they meet. A sync
+//! carries signed records (docs/field-protocol.md); every signature is checked against the
+//! device's registered key before anything is stored, and the store keeps the sync whole or
+//! not at all. Re-sending is harmless. Coordinators list incidents and resolve them with a
+//! note; the chain of custody of a case is read by coordinators and auditors.
 //!
-//! Must not depend on: other resource modules.
+//! Must not depend on: other resource modules except `devices` (the device and its key).
 
-use crate::ApiError;
-use crate::endpoints::{Access::Roles, Endpoint, FIELD, endpoint, json};
+use super::devices::{DevicePath, device_key, signed_error};
+use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, FIELD, OVERSIGHT, endpoint, json};
 use crate::extract::{ApiJson, Call};
-use crate::wire::{Answer, parse_time};
+use crate::wire::{Answer, CasePath, text_lines, time_text};
 use axum::Json;
+use safeconduct_domain::scan::IncidentKind;
+use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
+use safeconduct_keys::devices::{self as device_keys, Signed};
 use safeconduct_store as store;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The largest sync body: 1000 records of at most 512 bytes with their signatures.
+pub const MAX_SYNC_BODY_BYTES: usize = 1024 * 1024;
+
 pub fn endpoints() -> Vec<Endpoint> {
-    vec![
-        endpoint!(POST "/api/operations/{op}/scans", Roles(FIELD), h::sync_scans, "Sync scans recorded by a field device (re-sending is harmless; double admissions are reported)", body: ScanSyncIn => json::<ScanReceiptOut>(200)),
-    ]
+    let mut rows = vec![
+        endpoint!(POST "/api/operations/{op}/devices/{device}/scans", Roles(FIELD), h::sync_device, "Sync records signed by the device (1 to 1000): stored whole or refused whole, each once by sequence number; they take effect in the device's order through the lifecycle, and conflicts become incidents", body: SyncIn => json::<SyncOut>(200)),
+        endpoint!(GET "/api/operations/{op}/incidents", Roles(COORDINATOR), h::incidents, "Incidents found in synced records (open ones; all=true for resolved ones too), newest first", query: ["all"] => json::<Vec<IncidentOut>>(200)),
+        endpoint!(POST "/api/operations/{op}/incidents/{incident}/resolve", Roles(COORDINATOR), h::resolve_incident, "Resolve an incident with a note (sealed like other personal data)", body: ResolveIncidentIn => json::<IncidentOut>(200)),
+        endpoint!(GET "/api/operations/{op}/households/{reference}/custody", Roles(OVERSIGHT), h::custody_chain, "The chain of custody of a household: each batch, escort user and device that held it, from when to when, and how it ended" => json::<Vec<CustodyLinkOut>>(200)),
+    ];
+    rows[0].router = std::mem::take(&mut rows[0].router)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_SYNC_BODY_BYTES));
+    rows
 }
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ScanIn {
-    /// Counts up by one with every scan on the device, from 0; below 2^53.
-    #[schemars(range(min = 0, max = safeconduct_domain::field::MAX_SCAN_SEQ))]
-    pub seq: u64,
-    /// The pass's index in the operation's status list: from 0 to below the list's size.
-    #[schemars(range(min = 0))]
-    pub pass_index: i64,
-    /// The rendezvous point where the scan was made (an escort's scans). A scan names its
-    /// place, `rv_id` or `gate_id`, and it must be one of the caller's places.
-    pub rv_id: Option<i64>,
-    /// The gate where the scan was made (gate staff's scans).
-    pub gate_id: Option<i64>,
-    pub outcome: store::ScanOutcome,
-    /// When the scan was made, RFC 3339 (the device's clock): from a day before the operation
-    /// began to a day after the sync.
-    pub scanned_at: String,
+pub struct SignedRecordIn {
+    /// The record's JSON text exactly as signed (docs/field-protocol.md, "Records").
+    #[schemars(length(min = 1, max = 512))]
+    pub record: String,
+    /// The device's Ed25519 signature over the record's bytes, base64url without padding.
+    #[schemars(length(min = 86, max = 86))]
+    pub signature: String,
 }
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ScanSyncIn {
-    /// The scanning device, as registered in the field kit. Device ids are the caller's own:
-    /// the same id used by another user is another device, whose scans never meet these.
-    #[schemars(length(min = 1, max = 64))]
-    pub device: String,
+pub struct SyncIn {
+    /// The device's clock when it sent the sync, in seconds since the Unix epoch: the skew is
+    /// measured from it and recorded.
+    pub device_time: i64,
     #[schemars(length(min = 1, max = 1000))]
-    pub scans: Vec<ScanIn>,
+    pub records: Vec<SignedRecordIn>,
 }
 
 #[derive(Serialize, JsonSchema)]
-pub struct DoubleAdmissionOut {
-    pub pass_index: i64,
-    /// The devices that admitted the pass at the caller's places (none elsewhere is named).
-    pub devices: Vec<String>,
+pub struct IncidentOut {
+    pub id: i64,
+    pub kind: IncidentKind,
+    pub pass_index: Option<i64>,
+    pub rv_id: Option<i64>,
+    pub gate_id: Option<i64>,
+    /// What was found (no personal data).
+    pub detail: String,
+    /// The records involved, as [device, seq]; a device sees only its own.
+    pub records: Vec<(i64, u64)>,
+    pub created_at: String,
+    pub resolved_at: Option<String>,
 }
 
-#[derive(Serialize, JsonSchema)]
-pub struct ScanReceiptOut {
-    /// Scans stored by this sync.
-    pub received: u32,
-    /// Scans this server already had (a re-sent sync): harmless.
-    pub already_had: u32,
-    /// Passes admitted by more than one device: for a person to look at.
-    pub double_admissions: Vec<DoubleAdmissionOut>,
-}
-
-impl From<store::ScanReceipt> for ScanReceiptOut {
-    fn from(r: store::ScanReceipt) -> Self {
-        ScanReceiptOut {
-            received: r.received,
-            already_had: r.already_had,
-            double_admissions: r
-                .double_admissions
-                .into_iter()
-                .map(|d| DoubleAdmissionOut {
-                    pass_index: d.pass_index,
-                    devices: d.devices,
-                })
-                .collect(),
+impl From<store::Incident> for IncidentOut {
+    fn from(i: store::Incident) -> Self {
+        IncidentOut {
+            id: i.id.0,
+            kind: i.kind,
+            pass_index: i.pass_index,
+            rv_id: i.rv.map(|r| r.0),
+            gate_id: i.gate.map(|g| g.0),
+            detail: i.detail,
+            records: i.records.iter().map(|(d, s)| (d.0, *s)).collect(),
+            created_at: time_text(i.created_at),
+            resolved_at: i.resolved_at.map(time_text),
         }
     }
 }
 
-/// Scans recorded by a field device, offline or not, synced in batches. Re-sending a batch is
-/// harmless; a pass admitted by two devices is reported in the answer, never merged away.
-/// Scans are kept under the signed-in user: another user sending the same device id and
-/// sequence numbers stores scans of their own and never shadows these.
-pub async fn sync_scans(call: Call, ApiJson(body): ApiJson<ScanSyncIn>) -> Answer<ScanReceiptOut> {
-    let Call { app, caller, .. } = call;
-    let id = caller.operation;
-    let device = String::from(DeviceId::parse(&body.device)?);
-    if body.scans.is_empty() || body.scans.len() > 1000 {
-        return Err(ApiError::invalid("scans", "a sync carries 1 to 1000 scans"));
-    }
-    let scans = body
-        .scans
+#[derive(Serialize, JsonSchema)]
+pub struct SyncOut {
+    /// Records stored by this sync.
+    pub received: u32,
+    /// Records the server already had (a sync sent again): harmless.
+    pub already_had: u32,
+    /// Every record of the device up to this sequence number took effect; records after a
+    /// gap wait (stored) for the missing ones.
+    pub applied_seq: i64,
+    /// Server time minus the device's `device_time`, in seconds; the device should set its
+    /// clock when it is large.
+    pub skew_seconds: i64,
+    /// Incidents this sync's records raised or joined.
+    pub incidents: Vec<IncidentOut>,
+}
+
+pub async fn sync_device(
+    call: Call<DevicePath>,
+    ApiJson(body): ApiJson<SyncIn>,
+) -> Answer<SyncOut> {
+    let (device, key) = device_key(&call).await?;
+    let op = call.caller.operation;
+    let signed: Vec<Signed<'_>> = body
+        .records
         .iter()
-        .map(|s| {
-            let scan = store::FieldScan {
-                seq: s.seq,
-                pass_index: s.pass_index,
-                rv: s.rv_id.map(RvId),
-                gate: s.gate_id.map(GateId),
-                outcome: s.outcome,
-                scanned_at: parse_time("scanned_at", &s.scanned_at)?,
-            };
-            // Every scan names its place, and it must be the caller's; the store checks the
-            // ranges against the operation.
-            if scan.rv.is_none() && scan.gate.is_none() {
-                return Err(ApiError::invalid(
-                    "rv_id",
-                    "a scan names the rendezvous point (rv_id) or gate (gate_id) where it was made",
-                ));
-            }
-            if let Some(rv) = scan.rv {
-                caller.may_act_at_rv(rv)?;
-            }
-            if let Some(gate) = scan.gate {
-                caller.may_act_at_gate(gate)?;
-            }
-            Ok(scan)
+        .map(|r| Signed {
+            text: &r.record,
+            signature: &r.signature,
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    let actor = caller.actor(crate::now());
-    let receipt = app
-        .run(move |s| s.ingest_scans(id, &device, &scans, &actor))
+        .collect();
+    // Every signature is checked before the store is asked: nothing of a sync with one forged
+    // record is stored.
+    let records = device_keys::open_records(&key, op, device.id, &signed).map_err(signed_error)?;
+    let sync = store::DeviceSync {
+        device: device.id,
+        device_time: Timestamp(body.device_time),
+        records: records
+            .into_iter()
+            .zip(&body.records)
+            .map(|(record, r)| store::SyncedRecord {
+                record,
+                text: r.record.clone(),
+                signature: r.signature.as_bytes().to_vec(),
+            })
+            .collect(),
+    };
+    let receipt = call
+        .act(move |s, op, a| s.ingest_sync(op, &sync, a))
         .await?;
-    Ok(Json(receipt.into()))
+    Ok(Json(SyncOut {
+        received: receipt.received,
+        already_had: receipt.already_had,
+        applied_seq: receipt.applied_seq,
+        skew_seconds: receipt.skew,
+        incidents: receipt.incidents.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentsQuery {
+    all: Option<bool>,
+}
+
+pub async fn incidents(
+    call: Call,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<IncidentsQuery>,
+) -> Answer<Vec<IncidentOut>> {
+    let all = q.all.unwrap_or(false);
+    let found = call.act(move |s, op, a| s.incidents(op, all, a)).await?;
+    Ok(Json(found.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Deserialize)]
+pub struct IncidentPath {
+    incident: i64,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveIncidentIn {
+    /// What was found and done; sealed, never shown in lists.
+    #[schemars(length(min = 1, max = 2000))]
+    pub note: String,
+}
+
+pub async fn resolve_incident(
+    call: Call<IncidentPath>,
+    ApiJson(body): ApiJson<ResolveIncidentIn>,
+) -> Answer<IncidentOut> {
+    let note = text_lines("note", &body.note, 2000)?;
+    let id = IncidentId(call.path.incident);
+    call.change(move |s, op, a| s.resolve_incident(op, id, &note, a))
+        .await
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct CustodyLinkOut {
+    pub batch_id: i64,
+    pub rv_id: i64,
+    pub gate_id: i64,
+    pub user_id: Option<i64>,
+    pub device: Option<String>,
+    pub from: String,
+    pub until: Option<String>,
+    /// `arrived`, `unaccounted`, a resolution (`arrived_late`, `returned_to_rv`,
+    /// `found_elsewhere`, `recorded_missing`), or none while it lasts.
+    pub ended_by: Option<String>,
+}
+
+pub async fn custody_chain(call: Call<CasePath>) -> Answer<Vec<CustodyLinkOut>> {
+    let reference = CaseReference::parse(&call.path.reference)?;
+    let chain = call
+        .read(move |s, op| s.custody_chain(op, &reference))
+        .await?;
+    Ok(Json(
+        chain
+            .into_iter()
+            .map(|l| CustodyLinkOut {
+                batch_id: l.batch.0,
+                rv_id: l.rv.0,
+                gate_id: l.gate.0,
+                user_id: l.user.map(|u| u.0),
+                device: l.device,
+                from: time_text(l.from),
+                until: l.until.map(time_text),
+                ended_by: l.ended_by,
+            })
+            .collect(),
+    ))
 }

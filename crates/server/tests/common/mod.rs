@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+pub mod field;
 mod steps;
 
 /// The path of the case `reference`.

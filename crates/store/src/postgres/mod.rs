@@ -484,6 +484,11 @@ impl<C: GenericClient> Db for PgDb<'_, C> {
 
 const IDENTITY_TABLES: &[&str] = &[
     "operations",
+    "devices",
+    "device_syncs",
+    "incidents",
+    "gate_releases",
+    "custody_resolutions",
     "organisations",
     "users",
     "rvs",

@@ -10,6 +10,7 @@ use super::{Db, Row, p};
 use crate::Result;
 use crate::types::*;
 use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
+use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
 
 fn read_counts(rows: Vec<Row>) -> Result<StageCounts> {
@@ -118,7 +119,11 @@ pub(crate) fn batch_balances(db: &mut dyn Db, op: OperationId) -> Result<Vec<Bat
 
 /// Runs inside one read transaction, so that the maintained and recomputed counts see the
 /// same state.
-pub(crate) fn accountability(db: &mut dyn Db, op: OperationId) -> Result<AccountabilityReport> {
+pub(crate) fn accountability(
+    db: &mut dyn Db,
+    op: OperationId,
+    now: Timestamp,
+) -> Result<AccountabilityReport> {
     let maintained = stage_counts(db, op, CountScope::Operation)?;
     let rows = db.rows(
         "SELECT stage, COUNT(*), CAST(SUM(size) AS BIGINT) FROM households WHERE operation_id = $1 GROUP BY stage",
@@ -132,7 +137,7 @@ pub(crate) fn accountability(db: &mut dyn Db, op: OperationId) -> Result<Account
         )?
         .i64(0)?;
     let batches = batch_balances(db, op)?;
-    let custody = super::custody::custody_counts(db, op)?;
+    let custody = super::custody::custody_counts(db, op, now)?;
     Ok(AccountabilityReport::new(
         registered as u64,
         maintained,

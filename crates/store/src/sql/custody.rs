@@ -10,7 +10,7 @@
 //! Imports `batches` and `step`; never households or lifecycle.
 
 use super::batches::{load_batch, mark_unaccounted};
-use super::step::{NewEvent, insert_event};
+use super::step::{NewEvent, household_id, insert_event};
 use super::{Db, p};
 use crate::types::*;
 use crate::{Result, StoreError};
@@ -158,7 +158,11 @@ pub(crate) fn record_resolution(
 
 /// People whose unaccounted alarm was resolved, and people unaccounted whose alarm (of the
 /// batch they are in) is not.
-pub(crate) fn custody_counts(db: &mut dyn Db, op: OperationId) -> Result<CustodyCounts> {
+pub(crate) fn custody_counts(
+    db: &mut dyn Db,
+    op: OperationId,
+    now: Timestamp,
+) -> Result<CustodyCounts> {
     let r = db.one(
         "SELECT
            CAST(COALESCE(SUM(CASE WHEN h.stage = 'unaccounted' AND NOT EXISTS (
@@ -174,8 +178,74 @@ pub(crate) fn custody_counts(db: &mut dyn Db, op: OperationId) -> Result<Custody
          FROM households h WHERE h.operation_id = $1",
         p![op.0],
     )?;
+    let overdue = db.one(
+        "SELECT CAST(COALESCE(SUM(h.size), 0) AS BIGINT)
+         FROM households h JOIN batches b ON b.id = h.batch_id
+         WHERE h.operation_id = $1 AND h.stage = 'in_escort'
+           AND (b.closed_at IS NOT NULL OR b.deadline_at <= $2)",
+        p![op.0, now.0],
+    )?;
     Ok(CustodyCounts {
         unresolved_people: r.i64(0)? as u64,
         resolved_people: r.i64(1)? as u64,
+        overdue_in_escort_people: overdue.i64(0)? as u64,
     })
+}
+
+/// Who held a household on the way to the gate, from its events: each departure opens a link
+/// (the batch, the escort user and device that departed it, when), closed by the arrival, the
+/// unaccounted mark or a resolution that follows it. Every member of a household is held
+/// together.
+pub(crate) fn custody_chain(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+) -> Result<Vec<CustodyLink>> {
+    let household = household_id(db, op, reference)?.0;
+    let events = db.rows(
+        "SELECT kind, user_id, device, rv_id, gate_id, detail, at FROM events
+         WHERE household_id = $1 ORDER BY id",
+        p![household],
+    )?;
+    let mut chain: Vec<CustodyLink> = Vec::new();
+    for e in &events {
+        let kind = e.text(0)?;
+        let at = Timestamp(e.i64(6)?);
+        match kind.as_str() {
+            "depart_in_escort" => chain.push(CustodyLink {
+                batch: BatchId(
+                    serde_json::from_str::<serde_json::Value>(&e.text(5)?)
+                        .ok()
+                        .and_then(|d| d["batch"].as_i64())
+                        .unwrap_or(0),
+                ),
+                rv: RvId(e.opt_i64(3)?.unwrap_or(0)),
+                gate: GateId(e.opt_i64(4)?.unwrap_or(0)),
+                user: e.opt_i64(1)?.map(UserId),
+                device: e.opt_text(2)?,
+                from: at,
+                until: None,
+                ended_by: None,
+            }),
+            "arrive_at_gate"
+            | "mark_unaccounted"
+            | "resolve_arrived_late"
+            | "resolve_returned_to_rv"
+            | "resolve_found_elsewhere"
+            | "resolve_recorded_missing" => {
+                if let Some(open) = chain.last_mut().filter(|l| {
+                    l.ended_by.is_none() || l.ended_by.as_deref() == Some("unaccounted")
+                }) {
+                    open.until = Some(at);
+                    open.ended_by = Some(match kind.as_str() {
+                        "arrive_at_gate" => "arrived".into(),
+                        "mark_unaccounted" => "unaccounted".into(),
+                        other => other.trim_start_matches("resolve_").into(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(chain)
 }

@@ -7,7 +7,7 @@
 use super::custody::record_resolution;
 use super::gates::require_gate;
 use super::rvs::require_rv;
-use super::step::{LoadedCase, commit_step, load_case, retire_valid_pass, stage};
+use super::step::{LoadedCase, commit_step, household_id, load_case, retire_valid_pass, stage};
 use super::{Db, dec, p, reasons};
 use crate::types::*;
 use crate::vault::Vault;
@@ -245,13 +245,7 @@ pub(crate) fn case_events(
     op: OperationId,
     reference: &CaseReference,
 ) -> Result<Vec<Event>> {
-    let household = db
-        .row(
-            "SELECT id FROM households WHERE operation_id = $1 AND reference = $2",
-            p![op.0, reference.as_str()],
-        )?
-        .ok_or_else(|| StoreError::not_found(format!("case {reference}")))?
-        .i64(0)?;
+    let household = household_id(db, op, reference)?.0;
     db.rows(
         "SELECT id, kind, from_stage, to_stage, user_id, role, device, rv_id, gate_id, at
          FROM events WHERE household_id = $1 ORDER BY id",

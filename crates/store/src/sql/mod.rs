@@ -12,10 +12,12 @@ pub(crate) mod audit;
 pub(crate) mod batches;
 pub(crate) mod counts;
 pub(crate) mod custody;
+pub(crate) mod devices;
 pub(crate) mod flights;
 pub(crate) mod gates;
 pub(crate) mod hazards;
 pub(crate) mod households;
+pub(crate) mod incidents;
 pub(crate) mod lifecycle;
 pub(crate) mod operations;
 pub(crate) mod passes;
@@ -106,6 +108,7 @@ macro_rules! migrations {
             (16, include_str!("migrations/0016_reasons_sealed.sql")),
             (17, include_str!("migrations/0017_tier_keys_renewed.sql")),
             (18, include_str!("migrations/0018_custody_deadlines.sql")),
+            (19, include_str!("migrations/0019_field_devices.sql")),
         ]
     };
 }

@@ -1,132 +1,771 @@
-//! Field scans synced from devices: checked against the operation's bounds, stored once per
-//! user, device and sequence number, with the passes that more than one device admitted at the
-//! syncing user's places.
+//! Records synced from enrolled field devices, and what each does. A sync is stored whole or
+//! not at all; each record once, keyed by device and sequence number (a record sent again is
+//! already had). Records take effect in each device's own order: a record waits for its
+//! device's earlier records, so chunks arriving out of order change nothing in the outcome.
+//! Each effect goes through the lifecycle (`lifecycle::apply`, `batches::depart_batch`), the
+//! same path as the online API; what the lifecycle or the admission rule refuses becomes an
+//! incident (`incidents`), never a silent success or a dropped record.
 //!
-//! Imports `step` only.
+//! Imports `devices`, `incidents`, `lifecycle`, `batches` and `step`.
 
-use super::audit;
-use super::step::require_operation;
-use super::{Db, p};
+use super::batches::depart_batch;
+use super::devices::active_device_of;
+use super::incidents::{Facts, raise};
+use super::lifecycle::apply;
+use super::step::{require_operation, stage};
+use super::{Db, Row, audit, p};
 use crate::types::*;
-use crate::{Change, Result};
+use crate::vault::Vault;
+use crate::{Change, Result, StoreError};
+use safeconduct_domain::admission::{self, PassStanding, PresentedPass};
 use safeconduct_domain::field::ScanBounds;
+use safeconduct_domain::scan::{
+    IncidentKind, ScanAct, ScanPlace, ScanRecord, corrected, skew_is_incident,
+};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
-use std::collections::{BTreeMap, BTreeSet};
 
-pub(crate) fn ingest_scans(
+/// What a record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Effect {
+    Applied,
+    Incident,
+    /// A refusal: logged, nothing moves.
+    Noted,
+    /// A gate act whose household has not left its RV in any record synced yet.
+    Waiting,
+}
+
+impl Effect {
+    fn as_str(self) -> &'static str {
+        match self {
+            Effect::Applied => "applied",
+            Effect::Incident => "incident",
+            Effect::Noted => "noted",
+            Effect::Waiting => "waiting",
+        }
+    }
+}
+
+pub(crate) fn ingest(
     db: &mut dyn Db,
+    vault: &Vault,
     op: OperationId,
-    device: &str,
-    scans: &[FieldScan],
+    sync: &DeviceSync,
     actor: &Actor,
-) -> Result<ScanReceipt> {
-    let user = actor.user.ok_or_else(|| {
-        DomainError::invalid(
-            "device",
-            "scans are synced by a signed-in user, never anonymously",
-        )
-    })?;
+) -> Result<SyncReceipt> {
     require_operation(db, op)?;
+    let device = active_device_of(db, op, sync.device, actor)?;
     let facts = db.one(
         "SELECT created_at, next_pass_index FROM operations WHERE id = $1",
         p![op.0],
     )?;
     let bounds = ScanBounds::new(Timestamp(facts.i64(0)?), facts.i64(1)?, actor.at);
-    for s in scans {
-        bounds.check(s.seq, s.pass_index, s.scanned_at)?;
+    for (i, s) in sync.records.iter().enumerate() {
+        let at_record = |e: DomainError| {
+            DomainError::invalid("records", format!("record {i} (seq {}): {e}", s.record.seq))
+        };
+        s.record.check(&bounds).map_err(at_record)?;
+        let mine = match s.record.place {
+            ScanPlace::Rv(rv) => device.places.rvs.contains(&rv),
+            ScanPlace::Gate(gate) => device.places.gates.contains(&gate),
+        };
+        if !mine {
+            return Err(at_record(DomainError::invalid(
+                "place",
+                "not one of the device's places",
+            ))
+            .into());
+        }
     }
-    let mut receipt = ScanReceipt::default();
-    let mut any_admitted = false;
-    for s in scans {
+    let skew = actor.at.0.saturating_sub(sync.device_time.0);
+    let mut receipt = SyncReceipt {
+        skew,
+        ..SyncReceipt::default()
+    };
+    for s in &sync.records {
+        let r = &s.record;
+        let (pass, batch, to_gate, head_count, people, code) = columns(&r.act);
         let inserted = db.exec(
-            "INSERT INTO scans (operation_id, user_id, device, seq, pass_index, rv_id, gate_id,
-                                outcome, scanned_at, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (operation_id, user_id, device, seq) DO NOTHING",
+            "INSERT INTO device_scans (operation_id, device_id, seq, act, rv_id, gate_id,
+                 pass_index, batch_no, to_gate, head_count, people, code, at, skew, received_at,
+                 record, signature)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+             ON CONFLICT (device_id, seq) DO NOTHING",
             p![
                 op.0,
-                user.0,
-                device,
-                s.seq as i64,
-                s.pass_index,
-                s.rv.map(|r| r.0),
-                s.gate.map(|g| g.0),
-                s.outcome.as_str(),
-                s.scanned_at.0,
+                device.id.0,
+                r.seq as i64,
+                r.act.as_str(),
+                r.rv().map(|v| v.0),
+                r.gate().map(|v| v.0),
+                pass,
+                batch,
+                to_gate,
+                head_count,
+                people,
+                code,
+                r.at.0,
+                skew,
                 actor.at.0,
+                s.text.as_str(),
+                s.signature.as_slice(),
             ],
         )?;
         if inserted == 1 {
             receipt.received += 1;
-            any_admitted |= s.outcome == ScanOutcome::Admitted;
         } else {
             receipt.already_had += 1;
         }
     }
-    if any_admitted {
-        receipt.double_admissions = double_admissions(db, op, user, device, scans, actor)?;
+    let sync_id = db
+        .one(
+            "INSERT INTO device_syncs (device_id, at, device_time, skew, records, received)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            p![
+                device.id.0,
+                actor.at.0,
+                sync.device_time.0,
+                skew,
+                sync.records.len(),
+                receipt.received
+            ],
+        )?
+        .i64(0)?;
+    let mut touched = Vec::new();
+    if skew_is_incident(skew) {
+        let open = db
+            .row(
+                "SELECT 1 FROM incidents WHERE operation_id = $1 AND kind = 'clock_skew'
+                 AND resolved_at IS NULL AND key LIKE $2",
+                p![op.0, format!("clock_skew/device/{}/%", device.id.0)],
+            )?
+            .is_some();
+        if !open {
+            let place = device.places.rvs.first().copied();
+            let gate = device.places.gates.first().copied();
+            touched.push(raise(
+                db,
+                op,
+                IncidentKind::ClockSkew,
+                &format!("clock_skew/device/{}/sync/{sync_id}", device.id.0),
+                Facts {
+                    rv: place,
+                    gate,
+                    ..Facts::default()
+                },
+                &format!(
+                    "device {} was {} s {} the server's clock at a sync; its scans are kept \
+                     at its time corrected by the skew",
+                    device.id,
+                    skew.unsigned_abs(),
+                    if skew > 0 { "behind" } else { "ahead of" }
+                ),
+                &[],
+                actor.at,
+            )?);
+        }
     }
+    let applied = apply_in_order(db, vault, op, &device, &mut touched)?;
+    retry_waiting(db, vault, op, &mut touched)?;
+    db.exec(
+        "UPDATE devices SET applied_seq = $1, last_sync_at = $2, last_skew = $3 WHERE id = $4",
+        p![applied, actor.at.0, skew, device.id.0],
+    )?;
+    receipt.applied_seq = applied;
+    receipt.incidents = super::incidents::involving(db, op, device.id, &touched)?;
     if receipt.received > 0 {
         audit::change(
             db,
             actor,
             Some(op),
-            "scans_synced",
-            format!("device/{device}"),
+            "device_synced",
+            format!("device/{} records/{}", device.id, receipt.received),
         )?;
         db.notify(&Change {
             operation: op,
             kind: "scans_received".into(),
             stage: None,
-            rv: scans.first().and_then(|s| s.rv),
-            gate: scans.first().and_then(|s| s.gate),
+            rv: device.places.rvs.first().copied(),
+            gate: device.places.gates.first().copied(),
             batch: None,
         })?;
     }
     Ok(receipt)
 }
 
-/// Passes admitted in this sync that another device, or another user's device, admitted too.
-/// Only admissions at the actor's places count and are named: an answer never names a device,
-/// an RV or a gate outside them.
-fn double_admissions(
+type Columns = (
+    Option<i64>,
+    Option<u32>,
+    Option<i64>,
+    Option<u32>,
+    Option<u32>,
+    Option<String>,
+);
+
+/// A record's act as the columns of `device_scans`: pass, batch, to_gate, head_count, people,
+/// code.
+fn columns(act: &ScanAct) -> Columns {
+    match act {
+        ScanAct::Admit { pass_index, batch } => (Some(*pass_index), *batch, None, None, None, None),
+        ScanAct::Refuse { pass_index, code } => {
+            (*pass_index, None, None, None, None, Some(code.clone()))
+        }
+        ScanAct::OpenBatch { batch, gate } => (None, Some(*batch), Some(gate.0), None, None, None),
+        ScanAct::Depart { batch, head_count } => {
+            (None, Some(*batch), None, Some(*head_count), None, None)
+        }
+        ScanAct::Arrive { pass_index, people } => {
+            (Some(*pass_index), None, None, None, Some(*people), None)
+        }
+        ScanAct::CheckIn { pass_index } => (Some(*pass_index), None, None, None, None, None),
+    }
+}
+
+const RECORD_COLUMNS: &str = "device_id, seq, act, rv_id, gate_id, pass_index, batch_no, \
+     to_gate, head_count, people, code, at, skew";
+
+/// A stored record and the skew of the sync that brought it.
+struct Stored {
+    record: ScanRecord,
+    skew: i64,
+}
+
+fn stored(op: OperationId, r: &Row) -> Result<Stored> {
+    let damaged = |what: &str| StoreError::Internal(format!("a stored scan lacks its {what}"));
+    let place = match (r.opt_i64(3)?, r.opt_i64(4)?) {
+        (Some(rv), _) => ScanPlace::Rv(RvId(rv)),
+        (None, Some(gate)) => ScanPlace::Gate(GateId(gate)),
+        _ => return Err(damaged("place")),
+    };
+    let pass = r.opt_i64(5)?;
+    let batch = r.opt_i64(6)?.map(|b| b as u32);
+    let act = match r.text(2)?.as_str() {
+        "admit" => ScanAct::Admit {
+            pass_index: pass.ok_or_else(|| damaged("pass"))?,
+            batch,
+        },
+        "refuse" => ScanAct::Refuse {
+            pass_index: pass,
+            code: r.opt_text(10)?.unwrap_or_default(),
+        },
+        "open_batch" => ScanAct::OpenBatch {
+            batch: batch.ok_or_else(|| damaged("batch"))?,
+            gate: GateId(r.opt_i64(7)?.ok_or_else(|| damaged("gate"))?),
+        },
+        "depart" => ScanAct::Depart {
+            batch: batch.ok_or_else(|| damaged("batch"))?,
+            head_count: r.opt_i64(8)?.ok_or_else(|| damaged("head count"))? as u32,
+        },
+        "arrive" => ScanAct::Arrive {
+            pass_index: pass.ok_or_else(|| damaged("pass"))?,
+            people: r.opt_i64(9)?.ok_or_else(|| damaged("people"))? as u32,
+        },
+        "check_in" => ScanAct::CheckIn {
+            pass_index: pass.ok_or_else(|| damaged("pass"))?,
+        },
+        other => return Err(damaged(other)),
+    };
+    Ok(Stored {
+        record: ScanRecord {
+            operation: op,
+            device: FieldDeviceId(r.i64(0)?),
+            seq: r.i64(1)? as u64,
+            at: Timestamp(r.i64(11)?),
+            place,
+            act,
+        },
+        skew: r.i64(12)?,
+    })
+}
+
+/// Applies the device's records from the one after its last applied, as long as they follow
+/// each other without a gap; returns the new last applied sequence number.
+fn apply_in_order(
     db: &mut dyn Db,
+    vault: &Vault,
     op: OperationId,
-    user: UserId,
-    device: &str,
-    scans: &[FieldScan],
-    actor: &Actor,
-) -> Result<Vec<DoubleAdmission>> {
-    // One query for the whole sync: every admission of the passes this device admitted.
-    let (low, high) = scans
-        .iter()
-        .fold((u64::MAX, 0), |(l, h), s| (l.min(s.seq), h.max(s.seq)));
+    device: &Device,
+    touched: &mut Vec<IncidentId>,
+) -> Result<i64> {
     let rows = db.rows(
-        "SELECT DISTINCT pass_index, user_id, device, rv_id, gate_id FROM scans
-         WHERE operation_id = $1 AND outcome = 'admitted' AND pass_index IN (
-             SELECT pass_index FROM scans
-             WHERE operation_id = $1 AND user_id = $2 AND device = $3 AND seq BETWEEN $4 AND $5
-               AND outcome = 'admitted')
-         ORDER BY pass_index, device, user_id",
-        p![op.0, user.0, device, low as i64, high as i64],
+        &format!(
+            "SELECT {RECORD_COLUMNS} FROM device_scans
+             WHERE device_id = $1 AND seq > $2 ORDER BY seq"
+        ),
+        p![device.id.0, device.applied_seq],
     )?;
-    let mut by_pass: BTreeMap<i64, BTreeSet<(String, i64)>> = BTreeMap::new();
-    for r in rows {
-        let (rv, gate) = (r.opt_i64(3)?.map(RvId), r.opt_i64(4)?.map(GateId));
-        if actor.sees(rv, gate) {
-            by_pass
-                .entry(r.i64(0)?)
-                .or_default()
-                .insert((r.text(2)?, r.i64(1)?));
+    let mut applied = device.applied_seq;
+    for row in &rows {
+        let s = stored(op, row)?;
+        if s.record.seq as i64 != applied + 1 {
+            break;
+        }
+        let (effect, household) = effect_of(db, vault, op, device, &s, touched)?;
+        mark(db, &s.record, effect, household)?;
+        applied += 1;
+    }
+    Ok(applied)
+}
+
+fn mark(
+    db: &mut dyn Db,
+    r: &ScanRecord,
+    effect: Effect,
+    household: Option<HouseholdId>,
+) -> Result<()> {
+    db.exec(
+        "UPDATE device_scans SET effect = $1, household_id = $2 WHERE device_id = $3 AND seq = $4",
+        p![
+            effect.as_str(),
+            household.map(|h| h.0),
+            r.device.0,
+            r.seq as i64
+        ],
+    )?;
+    Ok(())
+}
+
+/// Gate acts that waited for their household to leave its RV: tried again after every sync,
+/// in the order they happened.
+fn retry_waiting(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+    touched: &mut Vec<IncidentId>,
+) -> Result<()> {
+    let rows = db.rows(
+        &format!(
+            "SELECT {RECORD_COLUMNS} FROM device_scans
+             WHERE operation_id = $1 AND effect = 'waiting' ORDER BY at, device_id, seq"
+        ),
+        p![op.0],
+    )?;
+    for row in &rows {
+        let s = stored(op, row)?;
+        let device = super::devices::device(db, op, s.record.device)?;
+        let (effect, household) = effect_of(db, vault, op, &device, &s, touched)?;
+        if effect != Effect::Waiting {
+            mark(db, &s.record, effect, household)?;
         }
     }
-    Ok(by_pass
-        .into_iter()
-        .filter(|(_, devices)| devices.len() > 1)
-        .map(|(pass_index, devices)| DoubleAdmission {
-            pass_index,
-            devices: devices.into_iter().map(|(device, _)| device).collect(),
-        })
-        .collect())
+    Ok(())
+}
+
+/// The household holding a pass, as a record's effect needs it.
+struct Holder {
+    id: HouseholdId,
+    reference: CaseReference,
+    stage: Stage,
+    size: u32,
+    batch: Option<BatchId>,
+    presented: PresentedPass,
+}
+
+fn holder(db: &mut dyn Db, op: OperationId, pass_index: i64) -> Result<Option<Holder>> {
+    let Some(r) = db.row(
+        "SELECT h.id, h.reference, h.stage, h.size, h.batch_id, p.status,
+                w.rv_id, w.start_at, w.end_at
+         FROM passes p JOIN households h ON h.id = p.household_id
+         LEFT JOIN windows w ON w.id = h.window_id
+         WHERE p.operation_id = $1 AND p.pass_index = $2",
+        p![op.0, pass_index],
+    )?
+    else {
+        return Ok(None);
+    };
+    let standing = match r.text(5)?.as_str() {
+        "valid" => PassStanding::Valid,
+        "revoked" => PassStanding::Revoked,
+        _ => PassStanding::Superseded,
+    };
+    Ok(Some(Holder {
+        id: HouseholdId(r.i64(0)?),
+        reference: CaseReference::parse(&r.text(1)?)?,
+        stage: stage(r.text(2)?)?,
+        size: r.u32(3)?,
+        batch: r.opt_i64(4)?.map(BatchId),
+        presented: PresentedPass {
+            standing,
+            rv: RvId(r.opt_i64(6)?.unwrap_or(0)),
+            window_start: Timestamp(r.opt_i64(7)?.unwrap_or(i64::MAX)),
+            window_end: Timestamp(r.opt_i64(8)?.unwrap_or(i64::MIN)),
+        },
+    }))
+}
+
+/// The device acting at the moment of a record, by the server's clock.
+fn device_actor(device: &Device, at: Timestamp) -> Actor {
+    Actor {
+        user: Some(device.user),
+        role: Some(device.role),
+        device: Some(format!("device/{}", device.id)),
+        at,
+        places: Some(device.places.clone()),
+    }
+}
+
+type Outcome = (Effect, Option<HouseholdId>);
+
+fn effect_of(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+    device: &Device,
+    s: &Stored,
+    touched: &mut Vec<IncidentId>,
+) -> Result<Outcome> {
+    let r = &s.record;
+    let at = corrected(r.at, s.skew);
+    let actor = device_actor(device, at);
+    let this = [(r.device, r.seq)];
+    let facts = Facts {
+        rv: r.rv(),
+        gate: r.gate(),
+        pass_index: r.act.pass_index(),
+        household: None,
+    };
+    let mut incident = |db: &mut dyn Db,
+                        kind: IncidentKind,
+                        key: String,
+                        facts: Facts,
+                        detail: String,
+                        records: &[(FieldDeviceId, u64)]|
+     -> Result<Outcome> {
+        let household = facts.household;
+        touched.push(raise(db, op, kind, &key, facts, &detail, records, at)?);
+        Ok((Effect::Incident, household))
+    };
+    let own_key = |kind: IncidentKind| format!("{kind}/device/{}/seq/{}", r.device, r.seq);
+    match &r.act {
+        ScanAct::Refuse { .. } => Ok((Effect::Noted, None)),
+        ScanAct::Admit { pass_index, .. } => {
+            let rv = r.rv().unwrap_or(RvId(0));
+            let Some(h) = holder(db, op, *pass_index)? else {
+                let detail =
+                    format!("pass {pass_index} admitted at RV {rv}: no household holds it");
+                return incident(
+                    db,
+                    IncidentKind::UnknownPass,
+                    own_key(IncidentKind::UnknownPass),
+                    facts,
+                    detail,
+                    &this,
+                );
+            };
+            let facts = Facts {
+                household: Some(h.id),
+                ..facts
+            };
+            if let Err(refusal) = admission::admit(&h.presented, rv, at) {
+                let kind = IncidentKind::of_refusal(refusal);
+                let detail = format!("pass {pass_index} admitted at RV {rv}: {refusal}");
+                return incident(db, kind, own_key(kind), facts, detail, &this);
+            }
+            if h.stage != Stage::PassIssued {
+                let earlier = admissions_of(db, op, *pass_index)?;
+                let mut records = earlier.clone();
+                records.push((r.device, r.seq));
+                let detail = format!(
+                    "pass {pass_index} admitted again at RV {rv}; the household was already {}",
+                    h.stage
+                );
+                let key = format!("double_admission/pass/{pass_index}");
+                return incident(
+                    db,
+                    IncidentKind::DoubleAdmission,
+                    key,
+                    facts,
+                    detail,
+                    &records,
+                );
+            }
+            let request = CaseRequest::AdmitAtRv {
+                rv,
+                pass: Some(*pass_index),
+            };
+            match apply(db, vault, op, &h.reference, &request, &actor) {
+                Ok(_) => Ok((Effect::Applied, Some(h.id))),
+                Err(StoreError::Domain(e)) => {
+                    let detail = format!("pass {pass_index} admitted at RV {rv}: {e}");
+                    incident(
+                        db,
+                        IncidentKind::Refused,
+                        own_key(IncidentKind::Refused),
+                        facts,
+                        detail,
+                        &this,
+                    )
+                }
+                Err(e) => Err(e),
+            }
+        }
+        ScanAct::OpenBatch { batch, gate } => {
+            let rv = r.rv().unwrap_or(RvId(0));
+            let linked = db
+                .row(
+                    "SELECT 1 FROM gate_rvs g JOIN gates t ON t.id = g.gate_id
+                     WHERE g.gate_id = $1 AND g.rv_id = $2 AND t.operation_id = $3",
+                    p![gate.0, rv.0, op.0],
+                )?
+                .is_some();
+            let opened = linked
+                && db.exec(
+                    "INSERT INTO device_batches (device_id, batch_no, rv_id, gate_id, opened_at)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id, batch_no) DO NOTHING",
+                    p![r.device.0, *batch, rv.0, gate.0, at.0],
+                )? == 1;
+            if opened {
+                return Ok((Effect::Applied, None));
+            }
+            let detail = if linked {
+                format!("batch {batch} of device {} was opened twice", r.device)
+            } else {
+                format!(
+                    "batch {batch} was opened for gate {gate}, which receives no batches from RV {rv}"
+                )
+            };
+            incident(
+                db,
+                IncidentKind::Refused,
+                own_key(IncidentKind::Refused),
+                facts,
+                detail,
+                &this,
+            )
+        }
+        ScanAct::Depart { batch, head_count } => {
+            let Some(b) = db.row(
+                "SELECT rv_id, gate_id, batch_id FROM device_batches WHERE device_id = $1 AND batch_no = $2",
+                p![r.device.0, *batch],
+            )?
+            else {
+                let detail = format!("batch {batch} of device {} departed but was never opened", r.device);
+                return incident(db, IncidentKind::Refused, own_key(IncidentKind::Refused), facts, detail, &this);
+            };
+            if b.opt_i64(2)?.is_some() {
+                let detail = format!("batch {batch} of device {} departed twice", r.device);
+                return incident(
+                    db,
+                    IncidentKind::Refused,
+                    own_key(IncidentKind::Refused),
+                    facts,
+                    detail,
+                    &this,
+                );
+            }
+            let (rv, gate) = (RvId(b.i64(0)?), GateId(b.i64(1)?));
+            let households = db
+                .rows(
+                    "SELECT DISTINCT h.id, h.reference FROM device_scans s
+                     JOIN households h ON h.id = s.household_id
+                     WHERE s.device_id = $1 AND s.batch_no = $2 AND s.act = 'admit'
+                       AND s.effect = 'applied' AND h.stage = 'admitted_at_rv'
+                     ORDER BY h.id",
+                    p![r.device.0, *batch],
+                )?
+                .iter()
+                .map(|row| CaseReference::parse(&row.text(1)?).map_err(StoreError::from))
+                .collect::<Result<Vec<_>>>()?;
+            if households.is_empty() {
+                let detail = format!(
+                    "batch {batch} of device {} departed with nobody admitted into it",
+                    r.device
+                );
+                return incident(
+                    db,
+                    IncidentKind::Refused,
+                    own_key(IncidentKind::Refused),
+                    facts,
+                    detail,
+                    &this,
+                );
+            }
+            let departure = BatchDeparture {
+                rv,
+                gate,
+                households,
+            };
+            let departed = match depart_batch(db, op, &departure, &actor) {
+                Ok(batch) => batch,
+                Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
+                    let detail = format!("batch {batch} of device {}: {e}", r.device);
+                    return incident(
+                        db,
+                        IncidentKind::Refused,
+                        own_key(IncidentKind::Refused),
+                        facts,
+                        detail,
+                        &this,
+                    );
+                }
+                Err(e) => return Err(e),
+            };
+            db.exec(
+                "UPDATE device_batches SET batch_id = $1 WHERE device_id = $2 AND batch_no = $3",
+                p![departed.id.0, r.device.0, *batch],
+            )?;
+            if departed.departed_people != *head_count {
+                let detail = format!(
+                    "batch {} left RV {rv} with {head_count} people counted at the door, {} admitted into it",
+                    departed.id, departed.departed_people
+                );
+                let key = format!("head_count/batch/{}", departed.id);
+                incident(db, IncidentKind::HeadCount, key, facts, detail, &this)?;
+            }
+            Ok((Effect::Applied, None))
+        }
+        ScanAct::Arrive { pass_index, people } => {
+            let gate = r.gate().unwrap_or(GateId(0));
+            let Some(h) = holder(db, op, *pass_index)? else {
+                let detail =
+                    format!("pass {pass_index} arrived at gate {gate}: no household holds it");
+                return incident(
+                    db,
+                    IncidentKind::UnknownPass,
+                    own_key(IncidentKind::UnknownPass),
+                    facts,
+                    detail,
+                    &this,
+                );
+            };
+            let facts = Facts {
+                household: Some(h.id),
+                ..facts
+            };
+            match h.stage {
+                Stage::InEscort | Stage::Unaccounted => {}
+                s if s < Stage::InEscort => return Ok((Effect::Waiting, Some(h.id))),
+                s => {
+                    let detail =
+                        format!("pass {pass_index} arrived at gate {gate}: the household is {s}");
+                    return incident(
+                        db,
+                        IncidentKind::Refused,
+                        own_key(IncidentKind::Refused),
+                        facts,
+                        detail,
+                        &this,
+                    );
+                }
+            }
+            let batch = h.batch.ok_or_else(|| {
+                StoreError::Internal("a household in escort holds no batch".into())
+            })?;
+            let before: i64 = db
+                .one(
+                    "SELECT CAST(COALESCE(SUM(people), 0) AS BIGINT) FROM device_scans
+                     WHERE household_id = $1 AND act = 'arrive' AND effect = 'applied'",
+                    p![h.id.0],
+                )?
+                .i64(0)?;
+            let arrived = before + *people as i64;
+            if arrived > h.size as i64 {
+                let detail = format!(
+                    "{arrived} people of a household of {} arrived at gate {gate}",
+                    h.size
+                );
+                return incident(
+                    db,
+                    IncidentKind::Refused,
+                    own_key(IncidentKind::Refused),
+                    facts,
+                    detail,
+                    &this,
+                );
+            }
+            if arrived < h.size as i64 {
+                let detail = format!(
+                    "{arrived} of {} people of the household of pass {pass_index} arrived at gate {gate}; the others are still in escort",
+                    h.size
+                );
+                let key = format!("partial_arrival/household/{}/batch/{batch}", h.id);
+                incident(db, IncidentKind::PartialArrival, key, facts, detail, &this)?;
+                return Ok((Effect::Applied, Some(h.id)));
+            }
+            match apply(
+                db,
+                vault,
+                op,
+                &h.reference,
+                &CaseRequest::ArriveAtGate { batch },
+                &actor,
+            ) {
+                Ok(_) => Ok((Effect::Applied, Some(h.id))),
+                Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
+                    let detail = format!("pass {pass_index} arrived at gate {gate}: {e}");
+                    incident(
+                        db,
+                        IncidentKind::Refused,
+                        own_key(IncidentKind::Refused),
+                        facts,
+                        detail,
+                        &this,
+                    )
+                }
+                Err(e) => Err(e),
+            }
+        }
+        ScanAct::CheckIn { pass_index } => {
+            let gate = r.gate().unwrap_or(GateId(0));
+            let Some(h) = holder(db, op, *pass_index)? else {
+                let detail =
+                    format!("pass {pass_index} checked in at gate {gate}: no household holds it");
+                return incident(
+                    db,
+                    IncidentKind::UnknownPass,
+                    own_key(IncidentKind::UnknownPass),
+                    facts,
+                    detail,
+                    &this,
+                );
+            };
+            if h.stage < Stage::ArrivedAtGate || h.stage == Stage::Unaccounted {
+                return Ok((Effect::Waiting, Some(h.id)));
+            }
+            let facts = Facts {
+                household: Some(h.id),
+                ..facts
+            };
+            match apply(
+                db,
+                vault,
+                op,
+                &h.reference,
+                &CaseRequest::Process { gate },
+                &actor,
+            ) {
+                Ok(_) => Ok((Effect::Applied, Some(h.id))),
+                Err(StoreError::Domain(e)) => {
+                    let detail = format!("pass {pass_index} checked in at gate {gate}: {e}");
+                    incident(
+                        db,
+                        IncidentKind::Refused,
+                        own_key(IncidentKind::Refused),
+                        facts,
+                        detail,
+                        &this,
+                    )
+                }
+                Err(e) => Err(e),
+            }
+        }
+    }
+}
+
+/// Every record that admitted a pass (took effect), as (device, sequence number).
+fn admissions_of(
+    db: &mut dyn Db,
+    op: OperationId,
+    pass_index: i64,
+) -> Result<Vec<(FieldDeviceId, u64)>> {
+    db.rows(
+        "SELECT device_id, seq FROM device_scans
+         WHERE operation_id = $1 AND pass_index = $2 AND act = 'admit' AND effect = 'applied'
+         ORDER BY device_id, seq",
+        p![op.0, pass_index],
+    )?
+    .iter()
+    .map(|r| Ok((FieldDeviceId(r.i64(0)?), r.i64(1)? as u64)))
+    .collect()
 }

@@ -254,6 +254,23 @@ pub(crate) fn load_case(
     Ok(loaded)
 }
 
+/// The id of the case `reference` in `op`, for reads that name it (not scoped to places:
+/// callers scope by role).
+pub(crate) fn household_id(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+) -> Result<HouseholdId> {
+    Ok(HouseholdId(
+        db.row(
+            "SELECT id FROM households WHERE operation_id = $1 AND reference = $2",
+            p![op.0, reference.as_str()],
+        )?
+        .ok_or_else(|| StoreError::not_found(format!("case {reference}")))?
+        .i64(0)?,
+    ))
+}
+
 pub(crate) fn stage(s: String) -> Result<Stage> {
     Stage::parse(&s).ok_or_else(|| StoreError::Internal(format!("unknown stage {s:?}")))
 }

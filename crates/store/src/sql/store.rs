@@ -4,8 +4,8 @@
 //! `passes`, `audit`). No subject module imports this one.
 
 use super::{
-    Db, accounts, audit, batches, counts, custody, flights, gates, hazards, households, lifecycle,
-    operations, passes, rvs, scans, windows,
+    Db, accounts, audit, batches, counts, custody, devices, flights, gates, hazards, households,
+    incidents, lifecycle, operations, passes, rvs, scans, windows,
 };
 use crate::types::*;
 use crate::vault::Vault;
@@ -343,14 +343,88 @@ impl<E: Engine> Store for SqlStore<E> {
         self.read(|db| households::match_candidates(db, &self.vault, op, probe))
     }
 
-    fn ingest_scans(
+    fn create_device(&self, op: OperationId, device: &NewDevice, actor: &Actor) -> Result<Device> {
+        self.write(|db| devices::create_device(db, op, device, actor))
+    }
+    fn register_device_key(
         &self,
         op: OperationId,
-        device: &str,
-        scans: &[FieldScan],
+        device: FieldDeviceId,
+        code_hash: &[u8],
+        public_key: &[u8],
         actor: &Actor,
-    ) -> Result<ScanReceipt> {
-        self.write(|db| scans::ingest_scans(db, op, device, scans, actor))
+    ) -> Result<Device> {
+        self.write(|db| devices::register_key(db, op, device, code_hash, public_key, actor))
+    }
+    fn device(&self, op: OperationId, device: FieldDeviceId) -> Result<Device> {
+        self.read(|db| devices::device(db, op, device))
+    }
+    fn devices(&self, op: OperationId) -> Result<Vec<Device>> {
+        self.read(|db| devices::devices(db, op))
+    }
+    fn active_device(
+        &self,
+        op: OperationId,
+        device: FieldDeviceId,
+        actor: &Actor,
+    ) -> Result<Device> {
+        self.read(|db| devices::active_device_of(db, op, device, actor))
+    }
+    fn suspend_device(
+        &self,
+        op: OperationId,
+        device: FieldDeviceId,
+        actor: &Actor,
+    ) -> Result<Device> {
+        self.write(|db| devices::suspend_device(db, op, device, actor))
+    }
+    fn ingest_sync(
+        &self,
+        op: OperationId,
+        sync: &DeviceSync,
+        actor: &Actor,
+    ) -> Result<SyncReceipt> {
+        self.write(|db| scans::ingest(db, &self.vault, op, sync, actor))
+    }
+    fn incidents(&self, op: OperationId, all: bool, actor: &Actor) -> Result<Vec<Incident>> {
+        self.read(|db| incidents::incidents(db, op, all, actor))
+    }
+    fn resolve_incident(
+        &self,
+        op: OperationId,
+        incident: IncidentId,
+        note: &safeconduct_domain::values::Text,
+        actor: &Actor,
+    ) -> Result<Incident> {
+        self.write(|db| incidents::resolve(db, &self.vault, op, incident, note, actor))
+    }
+    fn release_gate(
+        &self,
+        op: OperationId,
+        gate: GateId,
+        device: FieldDeviceId,
+        window: WindowId,
+        actor: &Actor,
+    ) -> Result<GateRelease> {
+        self.write(|db| devices::release_gate(db, op, gate, device, window, actor))
+    }
+    fn revoke_gate_release(
+        &self,
+        op: OperationId,
+        release: i64,
+        actor: &Actor,
+    ) -> Result<GateRelease> {
+        self.write(|db| devices::revoke_release(db, op, release, actor))
+    }
+    fn gate_releases(&self, op: OperationId, device: FieldDeviceId) -> Result<Vec<GateRelease>> {
+        self.read(|db| devices::releases_of(db, op, device))
+    }
+    fn custody_chain(
+        &self,
+        op: OperationId,
+        reference: &CaseReference,
+    ) -> Result<Vec<CustodyLink>> {
+        self.read(|db| custody::custody_chain(db, op, reference))
     }
 
     fn depart_batch(
@@ -469,8 +543,8 @@ impl<E: Engine> Store for SqlStore<E> {
     fn operation_counts(&self, op: OperationId) -> Result<OperationCounts> {
         self.read(|db| counts::operation_counts(db, op))
     }
-    fn accountability(&self, op: OperationId) -> Result<AccountabilityReport> {
-        self.snapshot(|db| counts::accountability(db, op))
+    fn accountability(&self, op: OperationId, now: Timestamp) -> Result<AccountabilityReport> {
+        self.snapshot(|db| counts::accountability(db, op, now))
     }
     fn batch_balances(&self, op: OperationId) -> Result<Vec<BatchBalance>> {
         self.read(|db| counts::batch_balances(db, op))

@@ -1,0 +1,585 @@
+//! Enrolled field devices record scans offline, signed with their own key, and sync them: an
+//! admission scan admits the household whose pass it read, a departure moves the batch into
+//! escort, arrivals per person at the gate move each household when all its members are in,
+//! a check-in hands it to processing. Re-sending is harmless, a gap waits, conflicts become
+//! incidents a coordinator resolves, and the chain of custody names who held whom.
+
+mod common;
+
+use common::field::sync_body;
+use common::*;
+use reqwest::{Method, StatusCode};
+use safeconduct_domain::scan::{ScanAct, ScanPlace};
+use safeconduct_domain::{GateId, Role, RvId};
+use safeconduct_store::testing::Backend;
+use serde_json::json;
+
+fn now() -> i64 {
+    safeconduct_keys::now().0
+}
+
+async fn scans_admit_depart_arrive_and_check_in_through_the_lifecycle(backend: Backend) {
+    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let op = app.op.0;
+    let a = app
+        .register_with_pass(3, "0700 100 001", places.window)
+        .await;
+    let b = app
+        .register_with_pass(2, "0700 100 002", places.window)
+        .await;
+    let (pa, pb) = (app.pass_index(&a).await, app.pass_index(&b).await);
+    let mut escort = app
+        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 1)
+        .await;
+    let mut gate = app
+        .enrol(Role::Gate, ScanPlace::Gate(GateId(places.gate)), 2)
+        .await;
+
+    let t = now();
+    let records = vec![
+        escort.record(
+            op,
+            ScanAct::OpenBatch {
+                batch: 1,
+                gate: GateId(places.gate),
+            },
+            t,
+        ),
+        escort.record(
+            op,
+            ScanAct::Admit {
+                pass_index: pa,
+                batch: Some(1),
+            },
+            t,
+        ),
+        escort.record(
+            op,
+            ScanAct::Admit {
+                pass_index: pb,
+                batch: Some(1),
+            },
+            t,
+        ),
+        escort.record(
+            op,
+            ScanAct::Depart {
+                batch: 1,
+                head_count: 5,
+            },
+            t + 60,
+        ),
+    ];
+    let first = app.sync_ok(&escort, &records).await;
+    assert_eq!(first["received"], 4);
+    assert_eq!(first["applied_seq"], 3);
+    assert_eq!(first["incidents"], json!([]), "{first}");
+    assert_eq!(app.stage(&a).await, "in_escort");
+    assert_eq!(app.stage(&b).await, "in_escort");
+
+    // The same sync again, as a phone on a bad network sends it: nothing moves twice.
+    let again = app.sync_ok(&escort, &records).await;
+    assert_eq!(
+        (again["received"].as_u64(), again["already_had"].as_u64()),
+        (Some(0), Some(4))
+    );
+
+    // At the gate: two of household A's three arrive, then the third; B whole; B checked in.
+    let arrivals = vec![
+        gate.record(
+            op,
+            ScanAct::Arrive {
+                pass_index: pa,
+                people: 2,
+            },
+            t + 600,
+        ),
+        gate.record(
+            op,
+            ScanAct::Arrive {
+                pass_index: pb,
+                people: 2,
+            },
+            t + 600,
+        ),
+        gate.record(op, ScanAct::CheckIn { pass_index: pb }, t + 700),
+    ];
+    let at_gate = app.sync_ok(&gate, &arrivals).await;
+    let kinds: Vec<&str> = at_gate["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["partial_arrival"], "{at_gate}");
+    assert_eq!(
+        app.stage(&a).await,
+        "in_escort",
+        "one member is still on the way"
+    );
+    assert_eq!(app.stage(&b).await, "processed");
+    let last = vec![gate.record(
+        op,
+        ScanAct::Arrive {
+            pass_index: pa,
+            people: 1,
+        },
+        t + 900,
+    )];
+    app.sync_ok(&gate, &last).await;
+    assert_eq!(app.stage(&a).await, "arrived_at_gate");
+
+    // Every person is in one stage and the batch balances.
+    let report = app.accountability().await;
+    assert_eq!(report["ok"], true, "{report}");
+
+    // The chain of custody: the batch, the escort's device, from departure to arrival.
+    let chain = app
+        .get(Role::Coordinator, &format!("{}/custody", case(&a)))
+        .await;
+    assert_eq!(chain.as_array().unwrap().len(), 1, "{chain}");
+    assert_eq!(chain[0]["device"], format!("device/{}", escort.id));
+    assert_eq!(chain[0]["ended_by"], "arrived");
+    assert!(chain[0]["until"].is_string());
+}
+
+async fn records_after_a_gap_wait_for_the_missing_ones(backend: Backend) {
+    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let op = app.op.0;
+    let a = app
+        .register_with_pass(1, "0700 100 011", places.window)
+        .await;
+    let pa = app.pass_index(&a).await;
+    let mut escort = app
+        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 3)
+        .await;
+    let t = now();
+    let open = escort.record(
+        op,
+        ScanAct::OpenBatch {
+            batch: 1,
+            gate: GateId(places.gate),
+        },
+        t,
+    );
+    let admit = escort.record(
+        op,
+        ScanAct::Admit {
+            pass_index: pa,
+            batch: Some(1),
+        },
+        t,
+    );
+    let depart = escort.record(
+        op,
+        ScanAct::Depart {
+            batch: 1,
+            head_count: 1,
+        },
+        t,
+    );
+    // The last chunk arrives first: stored, acknowledged, waiting.
+    let late_first = app.sync_ok(&escort, &[admit.clone(), depart.clone()]).await;
+    assert_eq!(late_first["received"], 2);
+    assert_eq!(late_first["applied_seq"], -1);
+    assert_eq!(app.stage(&a).await, "pass_issued");
+    let filled = app.sync_ok(&escort, &[open]).await;
+    assert_eq!(filled["applied_seq"], 2);
+    assert_eq!(app.stage(&a).await, "in_escort");
+}
+
+async fn conflicts_become_incidents_and_a_coordinator_resolves_them(backend: Backend) {
+    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let op = app.op.0;
+    let a = app
+        .register_with_pass(1, "0700 100 021", places.window)
+        .await;
+    let r = app
+        .register_with_pass(1, "0700 100 022", places.window)
+        .await;
+    let (pa, pr) = (app.pass_index(&a).await, app.pass_index(&r).await);
+    // R's pass is revoked while the escorts are offline with an old status list.
+    app.post(
+        Role::Coordinator,
+        &format!("{}/pass/revoke", case(&r)),
+        Some(json!({"reason": "reported stolen"})),
+    )
+    .await;
+    let mut one = app
+        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 4)
+        .await;
+    let mut two = app
+        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 5)
+        .await;
+    let t = now();
+    let rec = one.record(
+        op,
+        ScanAct::Admit {
+            pass_index: pa,
+            batch: None,
+        },
+        t,
+    );
+    let first = app.sync_ok(&one, &[rec]).await;
+    assert_eq!(first["incidents"], json!([]));
+    let recs = [
+        two.record(
+            op,
+            ScanAct::Admit {
+                pass_index: pa,
+                batch: None,
+            },
+            t + 5,
+        ),
+        two.record(
+            op,
+            ScanAct::Admit {
+                pass_index: pr,
+                batch: None,
+            },
+            t + 6,
+        ),
+    ];
+    let second = app.sync_ok(&two, &recs).await;
+    let mut kinds: Vec<&str> = second["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, ["double_admission", "revoked_pass"], "{second}");
+    // The device sees its own records of the double admission, never the other device's.
+    let double = second["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "double_admission")
+        .unwrap()
+        .clone();
+    assert_eq!(double["records"], json!([[two.id, 0]]));
+    assert_eq!(
+        app.stage(&r).await,
+        "pass_issued",
+        "a revoked pass admits nobody"
+    );
+    assert_eq!(app.stage(&a).await, "admitted_at_rv");
+
+    // The coordinator sees both devices' records and resolves with a note.
+    let open = app.open_incidents().await;
+    assert_eq!(open.len(), 2);
+    let double = open
+        .iter()
+        .find(|i| i["kind"] == "double_admission")
+        .unwrap();
+    assert_eq!(double["records"], json!([[one.id, 0], [two.id, 0]]));
+    let id = double["id"].as_i64().unwrap();
+    let resolved = app
+        .post(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/incidents/{id}/resolve"),
+            Some(json!({"note": "same family, scanned twice at the door"})),
+        )
+        .await;
+    assert!(resolved["resolved_at"].is_string());
+    assert_eq!(app.open_incidents().await.len(), 1);
+    let (status, _) = app
+        .call(
+            Role::Coordinator,
+            Method::POST,
+            &format!("/api/operations/{{op}}/incidents/{id}/resolve"),
+            Some(json!({"note": "again"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // A clock four hours behind at a sync is an incident of its own.
+    let late = vec![one.record(
+        op,
+        ScanAct::Refuse {
+            pass_index: None,
+            code: "unreadable".into(),
+        },
+        t,
+    )];
+    let (status, skewed) = app
+        .call(
+            Role::Escort,
+            Method::POST,
+            &one.scans_path(),
+            Some(sync_body(&late, now() - 4 * 3600)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(skewed["incidents"][0]["kind"], "clock_skew", "{skewed}");
+}
+
+async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(backend: Backend) {
+    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let op = app.op.0;
+    let a = app
+        .register_with_pass(1, "0700 100 031", places.window)
+        .await;
+    let pa = app.pass_index(&a).await;
+    let mut escort = app
+        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 6)
+        .await;
+    let mut other = app
+        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 7)
+        .await;
+    let t = now();
+    let admit = escort.record(
+        op,
+        ScanAct::Admit {
+            pass_index: pa,
+            batch: None,
+        },
+        t,
+    );
+
+    // A record changed after signing.
+    let forged_text = admit
+        .0
+        .replace(&format!("\"pass\":{pa}"), &format!("\"pass\":{}", pa + 7));
+    assert_ne!(forged_text, admit.0);
+    let forged = (forged_text, admit.1.clone());
+    let (status, body) = app.sync(&escort, &[forged]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("records[0].signature"),
+        "{body}"
+    );
+    // Another device's records replayed under this device's name.
+    let replayed = other.record(
+        op,
+        ScanAct::Admit {
+            pass_index: pa,
+            batch: None,
+        },
+        t,
+    );
+    let (status, _) = app.sync(&escort, &[replayed]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // One bad record refuses the whole sync.
+    let bad = escort.record(
+        op,
+        ScanAct::Depart {
+            batch: 1,
+            head_count: 0,
+        },
+        t,
+    );
+    let (status, _) = app.sync(&escort, &[admit.clone(), bad]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A place outside the device's.
+    let mut elsewhere = app
+        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 8)
+        .await;
+    elsewhere.place = ScanPlace::Rv(RvId(places.rv + 1000));
+    let outside = elsewhere.record(
+        op,
+        ScanAct::Admit {
+            pass_index: pa,
+            batch: None,
+        },
+        t,
+    );
+    let (status, _) = app.sync(&elsewhere, &[outside]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Another user's device is not found, like a device that does not exist.
+    let (status_mine, _) = app
+        .call(
+            Role::Gate,
+            Method::POST,
+            &escort.scans_path(),
+            Some(sync_body(&[admit.clone()], t)),
+        )
+        .await;
+    let (status_none, _) = app
+        .call(
+            Role::Escort,
+            Method::POST,
+            "/api/operations/{op}/devices/99999/scans",
+            Some(sync_body(&[admit.clone()], t)),
+        )
+        .await;
+    assert_eq!(status_mine, StatusCode::NOT_FOUND);
+    assert_eq!(status_none, StatusCode::NOT_FOUND);
+    assert_eq!(app.stage(&a).await, "pass_issued");
+
+    // Suspended: refused, and the kit is refused too.
+    app.post(
+        Role::Coordinator,
+        &format!("/api/operations/{{op}}/devices/{}/suspend", escort.id),
+        None,
+    )
+    .await;
+    // Suspension signs the device's user out everywhere (the phone held the session too);
+    // signed in again, the user's syncs from the suspended device are refused.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let (status, _) = app.sync(&escort, &[admit.clone()]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the old session ended");
+    let token = sign_in(&app.client, &app.base, "escort").await;
+    let (status, _) = app
+        .call_with(
+            Some(&token),
+            Method::POST,
+            &escort.scans_path(),
+            Some(sync_body(&[admit], t)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(app.stage(&a).await, "pass_issued");
+    let text = safeconduct_keys::devices::client::kit_request_text(
+        app.op,
+        safeconduct_domain::FieldDeviceId(escort.id),
+        safeconduct_domain::values::Timestamp(t),
+    );
+    let (status, _) = app
+        .call_with(
+            Some(&token),
+            Method::POST,
+            &format!("/api/operations/{{op}}/devices/{}/kit", escort.id),
+            Some(json!({"request": text, "signature": escort.key.sign(&text)})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}
+
+async fn a_device_kit_carries_keys_windows_and_released_gates_but_no_roster(backend: Backend) {
+    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let a = app
+        .register_with_pass(2, "0700 100 041", places.window)
+        .await;
+    let escort = app
+        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 9)
+        .await;
+    let kit_of = |seed_text: String, sig: String| json!({"request": seed_text, "signature": sig});
+    let text = safeconduct_keys::devices::client::kit_request_text(
+        app.op,
+        safeconduct_domain::FieldDeviceId(escort.id),
+        safeconduct_domain::values::Timestamp(now()),
+    );
+    let path = format!("/api/operations/{{op}}/devices/{}/kit", escort.id);
+    let kit = app
+        .post(
+            Role::Escort,
+            &path,
+            Some(kit_of(text.clone(), escort.key.sign(&text))),
+        )
+        .await;
+    assert_eq!(kit["kit"]["tier"], "checkpoint");
+    assert_eq!(kit["windows"][0]["expected_people"], 2);
+    assert_eq!(
+        kit["gate_locations"],
+        json!([]),
+        "no gate location until released"
+    );
+    let body = kit.to_string();
+    assert!(!body.contains(&a), "the kit names no case");
+    assert!(
+        !body.contains("Sadat") && !body.contains("0700"),
+        "the kit names nobody"
+    );
+    // A request signed by another key is refused.
+    let (status, _) = app
+        .call(
+            Role::Escort,
+            Method::POST,
+            &path,
+            Some(kit_of(
+                text.clone(),
+                safeconduct_keys::devices::client::DeviceKey::from_seed([99; 32]).sign(&text),
+            )),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Released for the window, the gate's location is in the next kit; withdrawn, it is not.
+    let release = app
+        .create(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/gates/{}/releases", places.gate),
+            json!({"device_id": escort.id, "window_id": places.window}),
+        )
+        .await;
+    let kit = app
+        .post(
+            Role::Escort,
+            &path,
+            Some(kit_of(text.clone(), escort.key.sign(&text))),
+        )
+        .await;
+    assert_eq!(kit["gate_locations"][0]["gate_id"], places.gate);
+    app.post(
+        Role::Coordinator,
+        &format!(
+            "/api/operations/{{op}}/gate-releases/{}/revoke",
+            release["id"]
+        ),
+        None,
+    )
+    .await;
+    let kit = app
+        .post(
+            Role::Escort,
+            &path,
+            Some(kit_of(text.clone(), escort.key.sign(&text))),
+        )
+        .await;
+    assert_eq!(kit["gate_locations"], json!([]));
+}
+
+async fn an_enrolment_code_registers_one_key_once(backend: Backend) {
+    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let enrolled = app
+        .create(
+            Role::Coordinator,
+            "/api/operations/{op}/devices",
+            json!({"username": "escort", "role": "escort", "rv_ids": [places.rv], "label": "phone"}),
+        )
+        .await;
+    let id = enrolled["device"]["id"].as_i64().unwrap();
+    let key = safeconduct_keys::devices::client::DeviceKey::from_seed([11; 32]);
+    let path = format!("/api/operations/{{op}}/devices/{id}/key");
+    let wrong = json!({"code": "AAAA-BBBB-CCCC-DDDD", "public_key": key.public_text()});
+    let (status, _) = app
+        .call(Role::Escort, Method::POST, &path, Some(wrong))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let right = json!({"code": enrolled["enrolment_code"], "public_key": key.public_text()});
+    let (status, _) = app
+        .call(Role::Escort, Method::POST, &path, Some(right.clone()))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .call(Role::Escort, Method::POST, &path, Some(right))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a code registers one key, once"
+    );
+    // A device for a place its user does not hold is refused.
+    let (status, _) = app
+        .call(
+            Role::Coordinator,
+            Method::POST,
+            "/api/operations/{op}/devices",
+            Some(json!({"username": "gate", "role": "gate", "gate_ids": [places.gate + 50], "label": "x"})),
+        )
+        .await;
+    assert!(status == StatusCode::NOT_FOUND || status == StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+safeconduct_store::on_both_backends_async!(
+    scans_admit_depart_arrive_and_check_in_through_the_lifecycle,
+    records_after_a_gap_wait_for_the_missing_ones,
+    conflicts_become_incidents_and_a_coordinator_resolves_them,
+    a_suspended_device_and_forged_records_are_refused_and_change_nothing,
+    a_device_kit_carries_keys_windows_and_released_gates_but_no_roster,
+    an_enrolment_code_registers_one_key_once,
+);
