@@ -1,0 +1,20 @@
+//! The planner: which household goes to which rendezvous window. Households are aggregated
+//! into groups (area cell × constraints × priority class), a minimum-cost flow over the groups
+//! gives the plan's shape and the prices behind its bound, and an integral disaggregation
+//! places whole households into windows and escort batches. A re-plan after a change moves
+//! only the households the change affects.
+//!
+//! Architecture invariant: pure. It depends on `safeconduct-domain` only (with serde and
+//! thiserror); no I/O, no clock, no randomness except the seeded generator of test and
+//! benchmark instances. A server calls [`plan`] and [`replan`] directly.
+
+pub mod error;
+pub mod flow;
+pub mod instance;
+pub mod reference;
+pub mod travel;
+pub mod wire;
+
+pub use error::PlanError;
+pub use instance::Instance;
+pub use travel::{StraightLine, TravelCost};
