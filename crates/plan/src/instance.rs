@@ -332,6 +332,23 @@ impl Instance {
                 ));
             }
         }
+        let mut period_people = vec![0u32; periods.len()];
+        for (w, people) in windows.iter().zip(&pinned_people) {
+            period_people[w.period] += people;
+        }
+        for (p, people) in periods.iter().zip(&period_people) {
+            if *people > p.capacity {
+                return Err(PlanError::invalid(
+                    Item::Gate,
+                    gates[p.gate].id.0,
+                    format!(
+                        "households pinned to windows arriving in one period ({people} people) \
+                         exceed its throughput over that period ({})",
+                        p.capacity
+                    ),
+                ));
+            }
+        }
         Ok(Instance {
             settings,
             gates,

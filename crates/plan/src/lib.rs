@@ -18,3 +18,25 @@ pub mod wire;
 pub use error::PlanError;
 pub use instance::Instance;
 pub use travel::{StraightLine, TravelCost};
+
+mod bound;
+mod cells;
+pub mod generate;
+pub mod solution;
+mod solve;
+
+pub use solution::{Plan, UnplacedReason, check};
+
+/// The plan of `instance` with straight-line travel at the instance's walking speed.
+pub fn plan(instance: &Instance) -> Plan {
+    plan_with(instance, &StraightLine::new(instance.settings().walking_speed))
+}
+
+/// The plan of `instance` with the given travel cost.
+pub fn plan_with(instance: &Instance, travel: &dyn TravelCost) -> Plan {
+    let mut placement = bound::initial_placement(instance);
+    let fixed = bound::placed_value(instance, travel, &placement);
+    let pass = solve::run(instance, travel, &mut placement);
+    let upper = bound::bound(instance, travel, &pass, fixed);
+    solution::finish(instance, travel, &placement, upper)
+}
