@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 /// The side of an area cell. Trips from one cell differ by at most its diagonal; the bound is
 /// computed per household, so a coarser cell costs plan quality, never a false bound.
-pub const CELL_METRES: f64 = 1_000.0;
+pub const CELL_METRES: f64 = 500.0;
 
 pub(crate) struct Cell {
     /// Household indices, in serving order.

@@ -16,7 +16,7 @@ use crate::wire::PriorityClass;
 
 /// The flow connects each cell to this many of its nearest allowed RVs. The bound is computed
 /// over every RV, so this trades plan quality for speed, never correctness.
-pub const FLOW_RVS_PER_CELL: usize = 40;
+pub const FLOW_RVS_PER_CELL: usize = 16;
 
 /// What a planning pass hands to the bound.
 pub(crate) struct Pass {
