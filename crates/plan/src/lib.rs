@@ -40,3 +40,25 @@ pub fn plan_with(instance: &Instance, travel: &dyn TravelCost) -> Plan {
     let upper = bound::bound(instance, travel, &pass, fixed);
     solution::finish(instance, travel, &placement, upper)
 }
+
+pub mod replan;
+pub use replan::Change;
+
+/// The plan after `change`, moving only the households it affects where possible, with
+/// straight-line travel.
+pub fn replan(instance: &Instance, previous: &Plan, change: &Change) -> Result<Plan, PlanError> {
+    let travel = StraightLine::new(instance.settings().walking_speed);
+    replan::replan_with(instance, previous, change, &travel)
+}
+
+/// The aggregated flow network the planner solves for `instance` (for benchmarks and for
+/// comparing solvers).
+pub fn aggregated_network(instance: &Instance) -> flow::Network {
+    let travel = StraightLine::new(instance.settings().walking_speed);
+    let placement = bound::initial_placement(instance);
+    let free: Vec<u32> = (0..placement.len() as u32)
+        .filter(|&h| placement[h as usize] == Err(UnplacedReason::AllowedWindowsFull))
+        .collect();
+    let cells = cells::group(instance, &travel, &free);
+    solve::build(instance, &cells, &solve::Rooms::new(instance, &placement)).net
+}

@@ -80,51 +80,14 @@ pub(crate) fn run(instance: &Instance, travel: &dyn TravelCost, placement: &mut 
     let mut rooms = Rooms::new(instance, placement);
     let cells = cells::group(instance, travel, &free);
 
-    // The network: source, sink, one node per cell, RV, window and gate period.
-    let mut net = Network::new(2);
-    let (source, sink) = (0, 1);
-    let cell_node: Vec<usize> = cells.cells.iter().map(|_| net.add_node()).collect();
-    let rv_node: Vec<usize> = instance.rvs().iter().map(|_| net.add_node()).collect();
-    let window_node: Vec<usize> = instance.windows().iter().map(|_| net.add_node()).collect();
-    let period_node: Vec<usize> = instance.periods().iter().map(|_| net.add_node()).collect();
-    let mut cell_arcs: Vec<Vec<(usize, usize)>> = Vec::with_capacity(cells.cells.len());
-    let mut total = 0i64;
-    for (c, cell) in cells.cells.iter().enumerate() {
-        let mut people = [0i64; 5];
-        for &h in &cell.members {
-            let hh = &hs[h as usize];
-            people[hh.class.rank()] += i64::from(hh.size.get());
-        }
-        for class in PriorityClass::ALL {
-            if people[class.rank()] > 0 {
-                net.add_arc(source, cell_node[c], people[class.rank()], -weight(instance, class));
-            }
-        }
-        let all: i64 = people.iter().sum();
-        total += all;
-        let limit = i64::from(instance.travel_limit(&hs[cell.members[0] as usize]));
-        let arcs = cell
-            .rvs
-            .iter()
-            .filter(|&&(_, cost)| cost <= limit)
-            .take(FLOW_RVS_PER_CELL)
-            .map(|&(r, cost)| (r as usize, net.add_arc(cell_node[c], rv_node[r as usize], all, cost)))
-            .collect();
-        cell_arcs.push(arcs);
-    }
-    let mut capacity_arcs = Vec::new();
-    let mut window_arc = Vec::with_capacity(instance.windows().len());
-    for (w, win) in instance.windows().iter().enumerate() {
-        let room = rooms.window[w].max(0);
-        let a = net.add_arc(rv_node[win.rv], window_node[w], room, 0);
-        window_arc.push(a);
-        capacity_arcs.push(a);
-        capacity_arcs.push(net.add_arc(window_node[w], period_node[win.period], room, 0));
-    }
-    for (p, _) in instance.periods().iter().enumerate() {
-        capacity_arcs.push(net.add_arc(period_node[p], sink, rooms.period[p].max(0), 0));
-    }
-    capacity_arcs.push(net.add_arc(sink, source, total, 0));
+    let Built {
+        net,
+        rv_node,
+        cell_arcs,
+        window_arc,
+        capacity_arcs,
+    } = build(instance, &cells, &rooms);
+    let source = 0;
     let circulation = min_cost_circulation(&net);
     let flow = &circulation.flow;
 
@@ -183,6 +146,75 @@ pub(crate) fn run(instance: &Instance, travel: &dyn TravelCost, placement: &mut 
         net,
         rv_node,
         source,
+        capacity_arcs,
+    }
+}
+
+/// The flow network of one pass and the arcs the pass reads back.
+pub(crate) struct Built {
+    pub net: Network,
+    rv_node: Vec<usize>,
+    /// Per cell, its arcs to RVs: (RV, arc).
+    cell_arcs: Vec<Vec<(usize, usize)>>,
+    window_arc: Vec<usize>,
+    capacity_arcs: Vec<usize>,
+}
+
+/// The network: source (node 0), sink (1), a node per cell, RV, window and gate period. Each
+/// cell draws its people from the source by class at minus the class's weight, sends them to
+/// its nearest allowed RVs at the centre's travel cost, and each window and gate period takes
+/// its room; the sink returns the flow to the source.
+pub(crate) fn build(instance: &Instance, cells: &Cells, rooms: &Rooms) -> Built {
+    let hs = instance.households();
+    let mut net = Network::new(2);
+    let (source, sink) = (0, 1);
+    let cell_node: Vec<usize> = cells.cells.iter().map(|_| net.add_node()).collect();
+    let rv_node: Vec<usize> = instance.rvs().iter().map(|_| net.add_node()).collect();
+    let window_node: Vec<usize> = instance.windows().iter().map(|_| net.add_node()).collect();
+    let period_node: Vec<usize> = instance.periods().iter().map(|_| net.add_node()).collect();
+    let mut cell_arcs: Vec<Vec<(usize, usize)>> = Vec::with_capacity(cells.cells.len());
+    let mut total = 0i64;
+    for (c, cell) in cells.cells.iter().enumerate() {
+        let mut people = [0i64; 5];
+        for &h in &cell.members {
+            let hh = &hs[h as usize];
+            people[hh.class.rank()] += i64::from(hh.size.get());
+        }
+        for class in PriorityClass::ALL {
+            if people[class.rank()] > 0 {
+                net.add_arc(source, cell_node[c], people[class.rank()], -weight(instance, class));
+            }
+        }
+        let all: i64 = people.iter().sum();
+        total += all;
+        let limit = i64::from(instance.travel_limit(&hs[cell.members[0] as usize]));
+        let arcs = cell
+            .rvs
+            .iter()
+            .filter(|&&(_, cost)| cost <= limit)
+            .take(FLOW_RVS_PER_CELL)
+            .map(|&(r, cost)| (r as usize, net.add_arc(cell_node[c], rv_node[r as usize], all, cost)))
+            .collect();
+        cell_arcs.push(arcs);
+    }
+    let mut capacity_arcs = Vec::new();
+    let mut window_arc = Vec::with_capacity(instance.windows().len());
+    for (w, win) in instance.windows().iter().enumerate() {
+        let room = rooms.window[w].max(0);
+        let a = net.add_arc(rv_node[win.rv], window_node[w], room, 0);
+        window_arc.push(a);
+        capacity_arcs.push(a);
+        capacity_arcs.push(net.add_arc(window_node[w], period_node[win.period], room, 0));
+    }
+    for (p, _) in instance.periods().iter().enumerate() {
+        capacity_arcs.push(net.add_arc(period_node[p], sink, rooms.period[p].max(0), 0));
+    }
+    capacity_arcs.push(net.add_arc(sink, source, total, 0));
+    Built {
+        net,
+        rv_node,
+        cell_arcs,
+        window_arc,
         capacity_arcs,
     }
 }
