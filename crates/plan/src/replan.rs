@@ -134,13 +134,14 @@ pub fn repair(
     let pass = solve::run(changed, travel, &mut placement);
     let upper = bound::bound(changed, travel, &pass, fixed);
     // Those who were waiting and still wait keep a reason of their own.
+    let reasons: HashMap<HouseholdId, UnplacedReason> =
+        previous.unplaced.iter().map(|u| (u.household, u.reason)).collect();
     for (h, p) in placement.iter_mut().enumerate() {
         if *p == Err(UnplacedReason::AllowedRvsSuspended) && before[h].is_none() {
-            *p = previous
-                .unplaced
-                .iter()
-                .find(|u| u.household == hs[h].id)
-                .map_or(Err(UnplacedReason::AllowedWindowsFull), |u| Err(u.reason));
+            *p = Err(reasons
+                .get(&hs[h].id)
+                .copied()
+                .unwrap_or(UnplacedReason::AllowedWindowsFull));
         }
     }
     let mut plan = finish(changed, travel, &placement, upper);
