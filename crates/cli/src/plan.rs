@@ -139,8 +139,16 @@ fn change(rv: Option<i64>, gate: Option<i64>, window: Option<String>) -> Result<
                 .split_once('=')
                 .context("--window-capacity is WINDOW=PEOPLE, e.g. 12=180")?;
             Ok(Change::WindowCapacity {
-                window: WindowId(window.trim().parse().context("--window-capacity: the window id")?),
-                capacity: people.trim().parse().context("--window-capacity: the people")?,
+                window: WindowId(
+                    window
+                        .trim()
+                        .parse()
+                        .context("--window-capacity: the window id")?,
+                ),
+                capacity: people
+                    .trim()
+                    .parse()
+                    .context("--window-capacity: the people")?,
             })
         }
         _ => bail!("give exactly one change: --suspend-rv, --suspend-gate or --window-capacity"),
@@ -149,7 +157,8 @@ fn change(rv: Option<i64>, gate: Option<i64>, window: Option<String>) -> Result<
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    serde_json::from_reader(BufReader::new(file)).with_context(|| format!("reading {}", path.display()))
+    serde_json::from_reader(BufReader::new(file))
+        .with_context(|| format!("reading {}", path.display()))
 }
 
 fn read_instance(path: &Path) -> Result<Instance> {
@@ -159,10 +168,13 @@ fn read_instance(path: &Path) -> Result<Instance> {
 }
 
 fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
     let mut out = BufWriter::new(file);
-    serde_json::to_writer(&mut out, value).with_context(|| format!("writing {}", path.display()))?;
-    out.flush().with_context(|| format!("writing {}", path.display()))?;
+    serde_json::to_writer(&mut out, value)
+        .with_context(|| format!("writing {}", path.display()))?;
+    out.flush()
+        .with_context(|| format!("writing {}", path.display()))?;
     eprintln!("wrote {}", path.display());
     Ok(())
 }
@@ -173,7 +185,11 @@ fn finish(instance: &Instance, plan: &Plan, started: Instant, output: &Path) -> 
     let travel = StraightLine::new(instance.settings().walking_speed);
     let broken = check(instance, &travel, plan);
     if !broken.is_empty() {
-        bail!("the plan breaks {} constraint(s), first: {}", broken.len(), broken[0]);
+        bail!(
+            "the plan breaks {} constraint(s), first: {}",
+            broken.len(),
+            broken[0]
+        );
     }
     write_json(output, plan)?;
     let f = &plan.figures;
@@ -196,7 +212,9 @@ fn finish(instance: &Instance, plan: &Plan, started: Instant, output: &Path) -> 
         "  travel {:.1} person-hours, {} escort batches{}",
         f.travel_seconds_total as f64 / 3600.0,
         f.batches,
-        plan.moved.map(|m| format!(", {m} households moved")).unwrap_or_default()
+        plan.moved
+            .map(|m| format!(", {m} households moved"))
+            .unwrap_or_default()
     );
     Ok(())
 }

@@ -10,7 +10,12 @@ use std::collections::HashMap;
 use std::path::Path;
 
 fn plan(args: &[&str], dir: &Path) -> std::process::Output {
-    bin().current_dir(dir).arg("plan").args(args).output().unwrap()
+    bin()
+        .current_dir(dir)
+        .arg("plan")
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn read(path: &Path) -> Value {
@@ -56,35 +61,69 @@ fn assert_hard_constraints_hold(instance: &Value, plan: &Value) {
         }
         *seen.entry(int(&h["id"])).or_default() += 1;
         *window_people.entry(int(&w["id"])).or_default() += int(&h["size"]);
-        *batch_people.entry((int(&w["id"]), int(&a["batch"]))).or_default() += int(&h["size"]);
+        *batch_people
+            .entry((int(&w["id"]), int(&a["batch"])))
+            .or_default() += int(&h["size"]);
     }
     for u in plan["unplaced"].as_array().unwrap() {
         assert!(u["reason"].is_string(), "{u}");
         *seen.entry(int(&u["household"])).or_default() += 1;
     }
-    assert_eq!(seen.len(), households.len(), "every household is in the plan");
+    assert_eq!(
+        seen.len(),
+        households.len(),
+        "every household is in the plan"
+    );
     assert!(seen.values().all(|&n| n == 1), "no household twice");
     for (w, people) in &window_people {
-        assert!(*people <= int(&windows[w]["capacity"]), "window {w} over capacity");
+        assert!(
+            *people <= int(&windows[w]["capacity"]),
+            "window {w} over capacity"
+        );
     }
     for ((w, b), people) in &batch_people {
-        assert!(*people <= batch_size, "window {w} batch {b} over {batch_size}");
+        assert!(
+            *people <= batch_size,
+            "window {w} batch {b} over {batch_size}"
+        );
     }
 }
 
 #[test]
-fn a_generated_instance_is_planned_within_every_hard_constraint_and_replanned_around_a_suspended_rv() {
+fn a_generated_instance_is_planned_within_every_hard_constraint_and_replanned_around_a_suspended_rv()
+ {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let out = plan(
-        &["generate", "--people", "2000", "--windows", "48", "--seed", "7", "--output", "instance.json"],
+        &[
+            "generate",
+            "--people",
+            "2000",
+            "--windows",
+            "48",
+            "--seed",
+            "7",
+            "--output",
+            "instance.json",
+        ],
         d,
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = plan(&["solve", "--input", "instance.json", "--output", "plan.json"], d);
+    let out = plan(
+        &["solve", "--input", "instance.json", "--output", "plan.json"],
+        d,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("households placed"), "{}", stdout(&out));
-    assert!(stderr(&out).contains("planning"), "progress on stderr: {}", stderr(&out));
+    assert!(
+        stdout(&out).contains("households placed"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("planning"),
+        "progress on stderr: {}",
+        stderr(&out)
+    );
 
     let instance = read(&d.join("instance.json"));
     let p = read(&d.join("plan.json"));
@@ -113,7 +152,17 @@ fn a_generated_instance_is_planned_within_every_hard_constraint_and_replanned_ar
     assert_eq!(placed + unplaced, 2000);
 
     let out = plan(
-        &["replan", "--input", "instance.json", "--previous", "plan.json", "--suspend-rv", "1", "--output", "replan.json"],
+        &[
+            "replan",
+            "--input",
+            "instance.json",
+            "--previous",
+            "plan.json",
+            "--suspend-rv",
+            "1",
+            "--output",
+            "replan.json",
+        ],
         d,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -124,17 +173,37 @@ fn a_generated_instance_is_planned_within_every_hard_constraint_and_replanned_ar
     assert!(int(&r["moved"]) > 0, "households of RV 1 moved");
 }
 
+/// A change that makes an instance invalid.
+type Spoil = fn(&mut Value);
+
 #[test]
 fn bad_instances_are_refused_naming_the_item() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = plan(&["generate", "--people", "100", "--windows", "4", "--output", "i.json"], d);
+    let out = plan(
+        &[
+            "generate",
+            "--people",
+            "100",
+            "--windows",
+            "4",
+            "--output",
+            "i.json",
+        ],
+        d,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let good = read(&d.join("i.json"));
-    let cases: [(&str, fn(&mut Value)); 3] = [
-        ("window 2: capacity -5", |v| v["windows"][1]["capacity"] = (-5).into()),
-        ("window 1: unknown rv 99", |v| v["windows"][0]["rv"] = 99.into()),
-        ("household 3: size 13", |v| v["households"][2]["size"] = 13.into()),
+    let cases: [(&str, Spoil); 3] = [
+        ("window 2: capacity -5", |v| {
+            v["windows"][1]["capacity"] = (-5).into()
+        }),
+        ("window 1: unknown rv 99", |v| {
+            v["windows"][0]["rv"] = 99.into()
+        }),
+        ("household 3: size 13", |v| {
+            v["households"][2]["size"] = 13.into()
+        }),
     ];
     for (expected, spoil) in cases {
         let mut bad = good.clone();
@@ -142,10 +211,21 @@ fn bad_instances_are_refused_naming_the_item() {
         std::fs::write(d.join("bad.json"), bad.to_string()).unwrap();
         let out = plan(&["solve", "--input", "bad.json", "--output", "p.json"], d);
         assert!(!out.status.success());
-        assert!(stderr(&out).contains(expected), "{expected}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(expected),
+            "{expected}: {}",
+            stderr(&out)
+        );
     }
-    let out = plan(&["solve", "--input", "missing.json", "--output", "p.json"], d);
-    assert!(stderr(&out).contains("opening missing.json"), "{}", stderr(&out));
+    let out = plan(
+        &["solve", "--input", "missing.json", "--output", "p.json"],
+        d,
+    );
+    assert!(
+        stderr(&out).contains("opening missing.json"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -9,7 +9,9 @@
 
 use safeconduct_domain::RvId;
 use safeconduct_plan::generate::{Recipe, generate};
-use safeconduct_plan::{Change, Instance, StraightLine, aggregated_network, check, flow, plan, reference, replan};
+use safeconduct_plan::{
+    Change, Instance, StraightLine, aggregated_network, check, flow, plan, reference, replan,
+};
 use std::time::Instant;
 
 fn seconds(t: Instant) -> f64 {
@@ -17,7 +19,8 @@ fn seconds(t: Instant) -> f64 {
 }
 
 fn main() {
-    let sizes = std::env::var("PLAN_BENCH_SIZES").unwrap_or_else(|_| "100000:500,1000000:4000".into());
+    let sizes =
+        std::env::var("PLAN_BENCH_SIZES").unwrap_or_else(|_| "100000:500,1000000:4000".into());
     let with_reference = std::env::var("PLAN_BENCH_REFERENCE").map_or(true, |v| v != "0");
     for size in sizes.split(',') {
         let (people, windows) = size.split_once(':').expect("PEOPLE:WINDOWS");
@@ -56,11 +59,18 @@ fn main() {
         println!("  placed by class {:?}", p.figures.people_placed);
         println!("  unplaced by class {:?}", p.figures.people_unplaced);
 
-        let busiest = p.assignments.iter().fold(std::collections::HashMap::new(), |mut m, a| {
-            *m.entry(a.rv).or_insert(0u32) += 1;
-            m
-        });
-        let rv: RvId = *busiest.iter().max_by_key(|(r, n)| (**n, std::cmp::Reverse(r.0))).expect("an RV").0;
+        let busiest = p
+            .assignments
+            .iter()
+            .fold(std::collections::HashMap::new(), |mut m, a| {
+                *m.entry(a.rv).or_insert(0u32) += 1;
+                m
+            });
+        let rv: RvId = *busiest
+            .iter()
+            .max_by_key(|(r, n)| (**n, std::cmp::Reverse(r.0)))
+            .expect("an RV")
+            .0;
         let change = Change::SuspendRv { rv };
         let mut best = f64::MAX;
         let mut r = None;

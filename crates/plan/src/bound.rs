@@ -14,7 +14,7 @@
 //! Imports `cells`, `instance`, `solve` (the pass's prices) and `travel`.
 
 use crate::instance::Instance;
-use crate::solution::{Placement, UnplacedReason, weight};
+use crate::solution::{Placement, weight};
 use crate::solve::Pass;
 use crate::travel::TravelCost;
 
@@ -36,7 +36,8 @@ pub(crate) fn bound(
         for &h in &cell.members {
             let hh = &hs[h as usize];
             if let Some((r, c)) = cell.best_rv(instance, travel, hh, &order, rv_price, |_| true) {
-                let value = weight(instance, hh.class) as f64 - p_source + rv_price(r) - f64::from(c);
+                let value =
+                    weight(instance, hh.class) as f64 - p_source + rv_price(r) - f64::from(c);
                 total += f64::from(hh.size.get()) * value.max(0.0);
             }
         }
@@ -51,7 +52,11 @@ pub(crate) fn bound(
 }
 
 /// The objective of the households already placed in `placement`.
-pub(crate) fn placed_value(instance: &Instance, travel: &dyn TravelCost, placement: &Placement) -> f64 {
+pub(crate) fn placed_value(
+    instance: &Instance,
+    travel: &dyn TravelCost,
+    placement: &Placement,
+) -> f64 {
     let mut v = 0i64;
     for (h, p) in placement.iter().enumerate() {
         if let Ok(w) = p {
@@ -62,18 +67,4 @@ pub(crate) fn placed_value(instance: &Instance, travel: &dyn TravelCost, placeme
         }
     }
     v as f64
-}
-
-/// Households to plan are marked `AllowedWindowsFull` until placed; a pinned household keeps
-/// its window when its RV and gate are open.
-pub(crate) fn initial_placement(instance: &Instance) -> Placement {
-    instance
-        .households()
-        .iter()
-        .map(|h| match h.pinned {
-            Some(w) if instance.rv_open(instance.windows()[w].rv) => Ok(w),
-            Some(_) => Err(UnplacedReason::PinnedWindowUnavailable),
-            None => Err(UnplacedReason::AllowedWindowsFull),
-        })
-        .collect()
 }

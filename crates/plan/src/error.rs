@@ -27,11 +27,7 @@ impl std::fmt::Display for Item {
 pub enum PlanError {
     /// An item of the instance breaks a rule.
     #[error("{item} {id}: {reason}")]
-    Invalid {
-        item: Item,
-        id: i64,
-        reason: String,
-    },
+    Invalid { item: Item, id: i64, reason: String },
     /// Two items of one kind share an id.
     #[error("{item} {id}: the id is used twice")]
     Duplicate { item: Item, id: i64 },

@@ -149,7 +149,14 @@ pub fn min_cost_circulation(net: &Network) -> Circulation {
     let mut eps = g.cost.iter().map(|c| c.abs()).max().unwrap_or(0).max(1);
     loop {
         eps = (eps / ALPHA).max(1);
-        refine(&mut g, &mut price, &mut excess, &mut current, &mut queue, eps);
+        refine(
+            &mut g,
+            &mut price,
+            &mut excess,
+            &mut current,
+            &mut queue,
+            eps,
+        );
         if eps == 1 {
             break;
         }

@@ -57,7 +57,12 @@ const CLASS_MIX: [(PriorityClass, u64); 5] = [
     (PriorityClass::Disability, 30),
     (PriorityClass::Other, 870),
 ];
-const LANGUAGES: [Language; 4] = [Language::Dari, Language::Pashto, Language::English, Language::Arabic];
+const LANGUAGES: [Language; 4] = [
+    Language::Dari,
+    Language::Pashto,
+    Language::English,
+    Language::Arabic,
+];
 /// The city centre (Kabul) and the epoch of the first window.
 const CENTRE: (f64, f64) = (34.53, 69.17);
 const FIRST_WINDOW: i64 = 1_629_784_800;
@@ -105,7 +110,8 @@ pub fn generate(recipe: Recipe) -> InstanceFile {
             id: GateId(g as i64 + 1),
             status: GateStatus::Open,
             // What its RVs bring in one window, spread over the window, less a tenth.
-            throughput_per_hour: ((rvs_per_gate as i64 * capacity * 3600 / WINDOW_SECONDS) * 9 / 10)
+            throughput_per_hour: ((rvs_per_gate as i64 * capacity * 3600 / WINDOW_SECONDS) * 9
+                / 10)
                 .clamp(1, 20_000),
         })
         .collect();
@@ -138,14 +144,19 @@ pub fn generate(recipe: Recipe) -> InstanceFile {
         })
         .collect();
 
-    let sizes: Vec<(i64, u64)> = SIZE_MIX.iter().enumerate().map(|(i, &w)| (i as i64 + 1, w)).collect();
+    let sizes: Vec<(i64, u64)> = SIZE_MIX
+        .iter()
+        .enumerate()
+        .map(|(i, &w)| (i as i64 + 1, w))
+        .collect();
     let mut households = Vec::new();
     let mut people = 0u64;
     while people < recipe.people {
         let size = pick(&mut dice, &sizes).min((recipe.people - people) as i64);
         people += size as u64;
         let class = pick(&mut dice, &CLASS_MIX);
-        let vulnerable = class != PriorityClass::Other && class != PriorityClass::UnaccompaniedMinor;
+        let vulnerable =
+            class != PriorityClass::Other && class != PriorityClass::UnaccompaniedMinor;
         let hood = hoods[dice.below(hoods.len() as u64) as usize];
         let (e, n) = (dice.normal() * hood.2, dice.normal() * hood.2);
         households.push(HouseholdRecord {

@@ -23,10 +23,7 @@ impl PartySize {
 
     pub fn new(people: i64) -> Result<Self, String> {
         if !(1..=i64::from(Self::MAX)).contains(&people) {
-            return Err(format!(
-                "size {people} is outside 1..{} people",
-                Self::MAX
-            ));
+            return Err(format!("size {people} is outside 1..{} people", Self::MAX));
         }
         Ok(PartySize(people as u8))
     }
@@ -271,8 +268,9 @@ impl Instance {
                 let rv = *rv_index
                     .get(&w.rv)
                     .ok_or_else(|| refuse(format!("unknown rv {}", w.rv)))?;
-                let capacity = u32::try_from(w.capacity)
-                    .map_err(|_| refuse(format!("capacity {} is not a count of people", w.capacity)))?;
+                let capacity = u32::try_from(w.capacity).map_err(|_| {
+                    refuse(format!("capacity {} is not a count of people", w.capacity))
+                })?;
                 let spec = WindowSpec::new(Timestamp(w.start), Timestamp(w.end), capacity)
                     .map_err(|e| refuse(e.to_string()))?;
                 Ok(Window {

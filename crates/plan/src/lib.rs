@@ -29,12 +29,15 @@ pub use solution::{Plan, UnplacedReason, check};
 
 /// The plan of `instance` with straight-line travel at the instance's walking speed.
 pub fn plan(instance: &Instance) -> Plan {
-    plan_with(instance, &StraightLine::new(instance.settings().walking_speed))
+    plan_with(
+        instance,
+        &StraightLine::new(instance.settings().walking_speed),
+    )
 }
 
 /// The plan of `instance` with the given travel cost.
 pub fn plan_with(instance: &Instance, travel: &dyn TravelCost) -> Plan {
-    let mut placement = bound::initial_placement(instance);
+    let mut placement = solve::initial_placement(instance);
     let fixed = bound::placed_value(instance, travel, &placement);
     let pass = solve::run(instance, travel, &mut placement);
     let upper = bound::bound(instance, travel, &pass, fixed);
@@ -55,7 +58,7 @@ pub fn replan(instance: &Instance, previous: &Plan, change: &Change) -> Result<P
 /// comparing solvers).
 pub fn aggregated_network(instance: &Instance) -> flow::Network {
     let travel = StraightLine::new(instance.settings().walking_speed);
-    let placement = bound::initial_placement(instance);
+    let placement = solve::initial_placement(instance);
     let free: Vec<u32> = (0..placement.len() as u32)
         .filter(|&h| placement[h as usize] == Err(UnplacedReason::AllowedWindowsFull))
         .collect();

@@ -46,8 +46,8 @@ impl Instance {
         match change {
             Change::SuspendRv { rv } => {
                 let r = file.rvs.iter_mut().find(|r| r.id == *rv);
-                r.ok_or_else(|| PlanError::invalid(Item::Rv, rv.0, "unknown rv"))?.status =
-                    RvStatus::Suspended;
+                r.ok_or_else(|| PlanError::invalid(Item::Rv, rv.0, "unknown rv"))?
+                    .status = RvStatus::Suspended;
             }
             Change::SuspendGate { gate } => {
                 let g = file.gates.iter_mut().find(|g| g.id == *gate);
@@ -56,7 +56,8 @@ impl Instance {
             }
             Change::WindowCapacity { window, capacity } => {
                 let w = file.windows.iter_mut().find(|w| w.id == *window);
-                let w = w.ok_or_else(|| PlanError::invalid(Item::Window, window.0, "unknown window"))?;
+                let w =
+                    w.ok_or_else(|| PlanError::invalid(Item::Window, window.0, "unknown window"))?;
                 WindowSpec::new(
                     safeconduct_domain::values::Timestamp(w.start),
                     safeconduct_domain::values::Timestamp(w.end),
@@ -72,13 +73,17 @@ impl Instance {
 
 /// The previous plan's windows as indices of `instance` (after the change).
 fn previous_windows(instance: &Instance, previous: &Plan) -> Result<Vec<Option<usize>>, PlanError> {
-    let index: HashMap<HouseholdId, usize> =
-        instance.households().iter().enumerate().map(|(i, h)| (h.id, i)).collect();
+    let index: HashMap<HouseholdId, usize> = instance
+        .households()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.id, i))
+        .collect();
     let mut windows = vec![None; instance.households().len()];
     for a in &previous.assignments {
-        let h = *index
-            .get(&a.household)
-            .ok_or_else(|| PlanError::PreviousPlan(format!("household {} is unknown", a.household)))?;
+        let h = *index.get(&a.household).ok_or_else(|| {
+            PlanError::PreviousPlan(format!("household {} is unknown", a.household))
+        })?;
         let w = instance
             .window_index(a.window)
             .ok_or_else(|| PlanError::PreviousPlan(format!("window {} is unknown", a.window)))?;
@@ -97,7 +102,7 @@ pub fn repair(
 ) -> Result<Plan, PlanError> {
     let before = previous_windows(changed, previous)?;
     let hs = changed.households();
-    let mut placement: Placement = bound::initial_placement(changed);
+    let mut placement: Placement = solve::initial_placement(changed);
     for (h, p) in placement.iter_mut().enumerate() {
         if hs[h].pinned.is_none() {
             // Previously unplaced households wait: the change freed no room they could use
@@ -134,8 +139,11 @@ pub fn repair(
     let pass = solve::run(changed, travel, &mut placement);
     let upper = bound::bound(changed, travel, &pass, fixed);
     // Those who were waiting and still wait keep a reason of their own.
-    let reasons: HashMap<HouseholdId, UnplacedReason> =
-        previous.unplaced.iter().map(|u| (u.household, u.reason)).collect();
+    let reasons: HashMap<HouseholdId, UnplacedReason> = previous
+        .unplaced
+        .iter()
+        .map(|u| (u.household, u.reason))
+        .collect();
     for (h, p) in placement.iter_mut().enumerate() {
         if *p == Err(UnplacedReason::AllowedRvsSuspended) && before[h].is_none() {
             *p = Err(reasons
@@ -151,8 +159,11 @@ pub fn repair(
 
 /// Households that had a window before and now have another or none.
 fn moved(instance: &Instance, before: &[Option<usize>], plan: &Plan) -> u64 {
-    let now: HashMap<HouseholdId, WindowId> =
-        plan.assignments.iter().map(|a| (a.household, a.window)).collect();
+    let now: HashMap<HouseholdId, WindowId> = plan
+        .assignments
+        .iter()
+        .map(|a| (a.household, a.window))
+        .collect();
     instance
         .households()
         .iter()
@@ -190,5 +201,9 @@ pub fn replan_with(
 }
 
 fn gap(bound: f64, value: f64) -> f64 {
-    if bound > 0.0 { (bound - value) / bound } else { 0.0 }
+    if bound > 0.0 {
+        (bound - value) / bound
+    } else {
+        0.0
+    }
 }

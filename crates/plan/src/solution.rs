@@ -218,8 +218,7 @@ pub fn check(instance: &Instance, travel: &dyn TravelCost, plan: &Plan) -> Vec<S
     let mut batch_people: HashMap<(usize, u32), u32> = HashMap::new();
     let mut value = 0i64;
     for a in &plan.assignments {
-        let (Some(&h), Some(w)) = (index.get(&a.household), instance.window_index(a.window))
-        else {
+        let (Some(&h), Some(w)) = (index.get(&a.household), instance.window_index(a.window)) else {
             broken.push(format!(
                 "assignment of household {} to window {} names an unknown item",
                 a.household, a.window
@@ -231,23 +230,38 @@ pub fn check(instance: &Instance, travel: &dyn TravelCost, plan: &Plan) -> Vec<S
         let win = &instance.windows()[w];
         let rv = &instance.rvs()[win.rv];
         if rv.id != a.rv {
-            broken.push(format!("household {}: window {} is not at rv {}", hh.id, win.id, a.rv));
+            broken.push(format!(
+                "household {}: window {} is not at rv {}",
+                hh.id, win.id, a.rv
+            ));
         }
         if !instance.rv_open(win.rv) {
-            broken.push(format!("household {}: rv {} or its gate is not open", hh.id, rv.id));
+            broken.push(format!(
+                "household {}: rv {} or its gate is not open",
+                hh.id, rv.id
+            ));
         }
         let seconds = travel.seconds(&hh.location, &rv.location);
         if seconds != a.travel_seconds {
-            broken.push(format!("household {}: travel is {seconds} s, not {}", hh.id, a.travel_seconds));
+            broken.push(format!(
+                "household {}: travel is {seconds} s, not {}",
+                hh.id, a.travel_seconds
+            ));
         }
         let pinned_here = hh.pinned == Some(w);
         if hh.pinned.is_some() && !pinned_here {
-            broken.push(format!("household {}: moved off the window it is pinned to", hh.id));
+            broken.push(format!(
+                "household {}: moved off the window it is pinned to",
+                hh.id
+            ));
         }
         if !pinned_here
             && (!instance.vehicle_allows(hh, win.rv) || seconds > instance.travel_limit(hh))
         {
-            broken.push(format!("household {}: rv {} does not meet its needs", hh.id, rv.id));
+            broken.push(format!(
+                "household {}: rv {} does not meet its needs",
+                hh.id, rv.id
+            ));
         }
         window_people[w] += hh.size.get();
         *batch_people.entry((w, a.batch)).or_default() += hh.size.get();
@@ -257,8 +271,14 @@ pub fn check(instance: &Instance, travel: &dyn TravelCost, plan: &Plan) -> Vec<S
         match index.get(&u.household) {
             Some(&h) => {
                 seen[h] += 1;
-                if hs[h].pinned.is_some_and(|w| instance.rv_open(instance.windows()[w].rv)) {
-                    broken.push(format!("household {}: pinned to an open window but unplaced", u.household));
+                if hs[h]
+                    .pinned
+                    .is_some_and(|w| instance.rv_open(instance.windows()[w].rv))
+                {
+                    broken.push(format!(
+                        "household {}: pinned to an open window but unplaced",
+                        u.household
+                    ));
                 }
             }
             None => broken.push(format!("unplaced household {} is unknown", u.household)),
@@ -266,7 +286,10 @@ pub fn check(instance: &Instance, travel: &dyn TravelCost, plan: &Plan) -> Vec<S
     }
     for (h, n) in seen.iter().enumerate() {
         if *n != 1 {
-            broken.push(format!("household {} appears {n} times in the plan", hs[h].id));
+            broken.push(format!(
+                "household {} appears {n} times in the plan",
+                hs[h].id
+            ));
         }
     }
     let mut period_people = vec![0u32; instance.periods().len()];
@@ -283,7 +306,9 @@ pub fn check(instance: &Instance, travel: &dyn TravelCost, plan: &Plan) -> Vec<S
         if period_people[p] > period.capacity {
             broken.push(format!(
                 "gate {}: {} people in one period over its throughput ({})",
-                instance.gates()[period.gate].id, period_people[p], period.capacity
+                instance.gates()[period.gate].id,
+                period_people[p],
+                period.capacity
             ));
         }
     }
@@ -297,10 +322,16 @@ pub fn check(instance: &Instance, travel: &dyn TravelCost, plan: &Plan) -> Vec<S
         }
     }
     if value != plan.objective.value {
-        broken.push(format!("objective is {value}, the plan says {}", plan.objective.value));
+        broken.push(format!(
+            "objective is {value}, the plan says {}",
+            plan.objective.value
+        ));
     }
     if plan.objective.bound + 1e-6 < value as f64 {
-        broken.push(format!("bound {} is below the objective {value}", plan.objective.bound));
+        broken.push(format!(
+            "bound {} is below the objective {value}",
+            plan.objective.bound
+        ));
     }
     broken
 }

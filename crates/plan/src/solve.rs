@@ -49,7 +49,11 @@ impl Rooms {
                 }
             })
             .collect();
-        let mut period: Vec<i64> = instance.periods().iter().map(|p| i64::from(p.capacity)).collect();
+        let mut period: Vec<i64> = instance
+            .periods()
+            .iter()
+            .map(|p| i64::from(p.capacity))
+            .collect();
         for (h, p) in placement.iter().enumerate() {
             if let Ok(w) = p {
                 let size = i64::from(instance.households()[h].size.get());
@@ -139,7 +143,15 @@ pub(crate) fn run(instance: &Instance, travel: &dyn TravelCost, placement: &mut 
         }
     }
 
-    repair(instance, travel, &cells, &rv_windows, &mut rooms, pool, placement);
+    repair(
+        instance,
+        travel,
+        &cells,
+        &rv_windows,
+        &mut rooms,
+        pool,
+        placement,
+    );
     Pass {
         cells,
         circulation,
@@ -182,7 +194,12 @@ pub(crate) fn build(instance: &Instance, cells: &Cells, rooms: &Rooms) -> Built 
         }
         for class in PriorityClass::ALL {
             if people[class.rank()] > 0 {
-                net.add_arc(source, cell_node[c], people[class.rank()], -weight(instance, class));
+                net.add_arc(
+                    source,
+                    cell_node[c],
+                    people[class.rank()],
+                    -weight(instance, class),
+                );
             }
         }
         let all: i64 = people.iter().sum();
@@ -193,7 +210,12 @@ pub(crate) fn build(instance: &Instance, cells: &Cells, rooms: &Rooms) -> Built 
             .iter()
             .filter(|&&(_, cost)| cost <= limit)
             .take(FLOW_RVS_PER_CELL)
-            .map(|&(r, cost)| (r as usize, net.add_arc(cell_node[c], rv_node[r as usize], all, cost)))
+            .map(|&(r, cost)| {
+                (
+                    r as usize,
+                    net.add_arc(cell_node[c], rv_node[r as usize], all, cost),
+                )
+            })
             .collect();
         cell_arcs.push(arcs);
     }
@@ -254,9 +276,15 @@ fn repair(
     // An upper bound of the room of each RV's roomiest window: rooms only shrink here, so a
     // stale figure is still an upper bound, refreshed when it is found too high.
     let best_room = |rooms: &Rooms, r: usize| {
-        rv_windows[r].iter().map(|&w| rooms.of(instance, w)).max().unwrap_or(0)
+        rv_windows[r]
+            .iter()
+            .map(|&w| rooms.of(instance, w))
+            .max()
+            .unwrap_or(0)
     };
-    let mut ceiling: Vec<i64> = (0..instance.rvs().len()).map(|r| best_room(rooms, r)).collect();
+    let mut ceiling: Vec<i64> = (0..instance.rvs().len())
+        .map(|r| best_room(rooms, r))
+        .collect();
     let mut any_room = ceiling.iter().copied().max().unwrap_or(0);
     let mut left = Vec::new();
     for h in pool {
@@ -266,13 +294,20 @@ fn repair(
         let mut found = None;
         if any_room >= size {
             let order = cell.nearest_first();
-            found = cell.best_rv(instance, travel, hh, &order, |_| 0.0, |r| {
-                if ceiling[r] < size {
-                    return false;
-                }
-                ceiling[r] = best_room(rooms, r);
-                ceiling[r] >= size
-            });
+            found = cell.best_rv(
+                instance,
+                travel,
+                hh,
+                &order,
+                |_| 0.0,
+                |r| {
+                    if ceiling[r] < size {
+                        return false;
+                    }
+                    ceiling[r] = best_room(rooms, r);
+                    ceiling[r] >= size
+                },
+            );
         }
         match found {
             Some((r, _)) => {
@@ -296,12 +331,16 @@ fn repair(
         let hh = &hs[h as usize];
         let cell = &cells.cells[cell_of[h as usize] as usize];
         let order = cell.nearest_first();
-        let reason = if cell.best_rv(instance, travel, hh, &order, |_| 0.0, |_| true).is_some() {
+        let reason = if cell
+            .best_rv(instance, travel, hh, &order, |_| 0.0, |_| true)
+            .is_some()
+        {
             UnplacedReason::AllowedWindowsFull
         } else if (0..instance.rvs().len()).any(|r| {
             !instance.rv_open(r)
                 && instance.vehicle_allows(hh, r)
-                && travel.seconds(&hh.location, &instance.rvs()[r].location) <= instance.travel_limit(hh)
+                && travel.seconds(&hh.location, &instance.rvs()[r].location)
+                    <= instance.travel_limit(hh)
         }) {
             UnplacedReason::AllowedRvsSuspended
         } else {
@@ -309,4 +348,18 @@ fn repair(
         };
         placement[h as usize] = Err(reason);
     }
+}
+
+/// Households to plan are marked `AllowedWindowsFull` until placed; a pinned household keeps
+/// its window when its RV and gate are open.
+pub(crate) fn initial_placement(instance: &Instance) -> Placement {
+    instance
+        .households()
+        .iter()
+        .map(|h| match h.pinned {
+            Some(w) if instance.rv_open(instance.windows()[w].rv) => Ok(w),
+            Some(_) => Err(UnplacedReason::PinnedWindowUnavailable),
+            None => Err(UnplacedReason::AllowedWindowsFull),
+        })
+        .collect()
 }

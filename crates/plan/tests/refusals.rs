@@ -2,9 +2,9 @@
 
 mod common;
 
-use safeconduct_domain::{GateId, HouseholdId, RvId, WindowId};
 use safeconduct_domain::model::{GateStatus, RvStatus};
 use safeconduct_domain::values::{Coordinate, Language};
+use safeconduct_domain::{GateId, HouseholdId, RvId, WindowId};
 use safeconduct_plan::Instance;
 use safeconduct_plan::wire::*;
 
@@ -12,7 +12,11 @@ fn valid() -> InstanceFile {
     let at = Coordinate::new(34.5, 69.1).unwrap();
     InstanceFile {
         settings: common::settings(),
-        gates: vec![GateRecord { id: GateId(1), status: GateStatus::Open, throughput_per_hour: 100 }],
+        gates: vec![GateRecord {
+            id: GateId(1),
+            status: GateStatus::Open,
+            throughput_per_hour: 100,
+        }],
         rvs: vec![RvRecord {
             id: RvId(1),
             status: RvStatus::Active,
@@ -21,7 +25,13 @@ fn valid() -> InstanceFile {
             gate: GateId(1),
             walking_minutes: 20,
         }],
-        windows: vec![WindowRecord { id: WindowId(1), rv: RvId(1), start: 0, end: 3_600, capacity: 10 }],
+        windows: vec![WindowRecord {
+            id: WindowId(1),
+            rv: RvId(1),
+            start: 0,
+            end: 3_600,
+            capacity: 10,
+        }],
         households: vec![HouseholdRecord {
             id: HouseholdId(1),
             size: 4,
@@ -49,7 +59,10 @@ fn the_valid_instance_parses() {
 
 #[test]
 fn negative_window_capacity_is_refused() {
-    assert_eq!(refusal(|f| f.windows[0].capacity = -5), "window 1: capacity -5 is not a count of people");
+    assert_eq!(
+        refusal(|f| f.windows[0].capacity = -5),
+        "window 1: capacity -5 is not a count of people"
+    );
 }
 
 #[test]
@@ -59,7 +72,10 @@ fn window_of_zero_capacity_is_refused() {
 
 #[test]
 fn window_at_an_unknown_rv_is_refused() {
-    assert_eq!(refusal(|f| f.windows[0].rv = RvId(9)), "window 1: unknown rv 9");
+    assert_eq!(
+        refusal(|f| f.windows[0].rv = RvId(9)),
+        "window 1: unknown rv 9"
+    );
 }
 
 #[test]
@@ -69,7 +85,10 @@ fn window_ending_before_it_starts_is_refused() {
 
 #[test]
 fn rv_of_an_unknown_gate_is_refused() {
-    assert_eq!(refusal(|f| f.rvs[0].gate = GateId(4)), "rv 1: unknown gate 4");
+    assert_eq!(
+        refusal(|f| f.rvs[0].gate = GateId(4)),
+        "rv 1: unknown gate 4"
+    );
 }
 
 #[test]
@@ -84,12 +103,18 @@ fn gate_of_negative_throughput_is_refused() {
 
 #[test]
 fn household_of_nobody_is_refused() {
-    assert_eq!(refusal(|f| f.households[0].size = 0), "household 1: size 0 is outside 1..12 people");
+    assert_eq!(
+        refusal(|f| f.households[0].size = 0),
+        "household 1: size 0 is outside 1..12 people"
+    );
 }
 
 #[test]
 fn household_over_twelve_is_refused() {
-    assert_eq!(refusal(|f| f.households[0].size = 13), "household 1: size 13 is outside 1..12 people");
+    assert_eq!(
+        refusal(|f| f.households[0].size = 13),
+        "household 1: size 13 is outside 1..12 people"
+    );
 }
 
 #[test]
@@ -100,7 +125,10 @@ fn duplicate_household_ids_are_refused() {
 
 #[test]
 fn duplicate_window_ids_are_refused() {
-    assert_eq!(refusal(|f| f.windows.push(f.windows[0].clone())), "window 1: the id is used twice");
+    assert_eq!(
+        refusal(|f| f.windows.push(f.windows[0].clone())),
+        "window 1: the id is used twice"
+    );
 }
 
 #[test]
@@ -117,7 +145,10 @@ fn pin_against_the_households_own_vehicle_need_is_refused() {
         f.households[0].needs_vehicle_access = true;
         f.households[0].pinned = Some(WindowId(1));
     });
-    assert!(e.starts_with("household 1: needs vehicle access but is pinned"), "{e}");
+    assert!(
+        e.starts_with("household 1: needs vehicle access but is pinned"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -126,7 +157,10 @@ fn pins_over_a_windows_capacity_are_refused() {
         f.windows[0].capacity = 3;
         f.households[0].pinned = Some(WindowId(1));
     });
-    assert!(e.starts_with("window 1: households pinned to it (4 people) exceed"), "{e}");
+    assert!(
+        e.starts_with("window 1: households pinned to it (4 people) exceed"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -145,10 +179,16 @@ fn batch_smaller_than_the_largest_household_is_refused() {
 
 #[test]
 fn short_walk_longer_than_the_longest_trip_is_refused() {
-    assert!(refusal(|f| f.settings.short_walk_seconds = 20_000).starts_with("settings.short_walk_seconds"));
+    assert!(
+        refusal(|f| f.settings.short_walk_seconds = 20_000)
+            .starts_with("settings.short_walk_seconds")
+    );
 }
 
 #[test]
 fn walking_speed_out_of_range_is_refused() {
-    assert!(refusal(|f| f.settings.walking_speed_m_per_s = 0.0).starts_with("settings.walking_speed_m_per_s"));
+    assert!(
+        refusal(|f| f.settings.walking_speed_m_per_s = 0.0)
+            .starts_with("settings.walking_speed_m_per_s")
+    );
 }

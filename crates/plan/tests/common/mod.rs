@@ -10,7 +10,12 @@ use safeconduct_plan::wire::*;
 use safeconduct_plan::{Instance, StraightLine, TravelCost};
 
 /// Points about a kilometre apart: households and RVs stand on them.
-const POINTS: [(f64, f64); 4] = [(34.50, 69.10), (34.51, 69.10), (34.50, 69.115), (34.52, 69.12)];
+const POINTS: [(f64, f64); 4] = [
+    (34.50, 69.10),
+    (34.51, 69.10),
+    (34.50, 69.115),
+    (34.52, 69.12),
+];
 
 fn point(i: usize) -> Coordinate {
     Coordinate::new(POINTS[i].0, POINTS[i].1).unwrap()
@@ -29,10 +34,20 @@ pub fn settings() -> SettingsRecord {
 /// Instances of up to `households` households (sizes up to `max_size`) and three windows.
 pub fn instances(households: usize, max_size: i64) -> impl Strategy<Value = InstanceFile> {
     let gates = prop::collection::vec((any::<bool>(), 1i64..60), 1..3);
-    let rvs = prop::collection::vec((0u8..5, any::<bool>(), 0..POINTS.len(), 0usize..2, 1i64..40), 1..4);
+    let rvs = prop::collection::vec(
+        (0u8..5, any::<bool>(), 0..POINTS.len(), 0usize..2, 1i64..40),
+        1..4,
+    );
     let windows = prop::collection::vec((0usize..3, 0i64..3, 1i64..25), 1..4);
     let hs = prop::collection::vec(
-        (1..=max_size, 0usize..5, 0..POINTS.len(), 0u8..10, 0u8..10, 0i64..100),
+        (
+            1..=max_size,
+            0usize..5,
+            0..POINTS.len(),
+            0u8..10,
+            0u8..10,
+            0i64..100,
+        ),
         1..=households,
     );
     (gates, rvs, windows, hs).prop_map(|(gates, rvs, windows, hs)| {
@@ -45,7 +60,11 @@ pub fn instances(households: usize, max_size: i64) -> impl Strategy<Value = Inst
                 .enumerate()
                 .map(|(i, (open, t))| GateRecord {
                     id: GateId(i as i64 + 1),
-                    status: if open || i == 0 { GateStatus::Open } else { GateStatus::Suspended },
+                    status: if open || i == 0 {
+                        GateStatus::Open
+                    } else {
+                        GateStatus::Suspended
+                    },
                     throughput_per_hour: t,
                 })
                 .collect(),
@@ -54,7 +73,11 @@ pub fn instances(households: usize, max_size: i64) -> impl Strategy<Value = Inst
                 .enumerate()
                 .map(|(i, (status, vehicle, p, gate, walk))| RvRecord {
                     id: RvId(i as i64 + 1),
-                    status: if status == 0 { RvStatus::Suspended } else { RvStatus::Active },
+                    status: if status == 0 {
+                        RvStatus::Suspended
+                    } else {
+                        RvStatus::Active
+                    },
                     vehicle_access: vehicle,
                     location: point(p),
                     gate: GateId((gate % gate_count) as i64 + 1),
@@ -75,17 +98,19 @@ pub fn instances(households: usize, max_size: i64) -> impl Strategy<Value = Inst
             households: hs
                 .into_iter()
                 .enumerate()
-                .map(|(i, (size, class, p, vehicle, walk, registered))| HouseholdRecord {
-                    id: HouseholdId(i as i64 + 1),
-                    size,
-                    class: PriorityClass::ALL[class],
-                    location: point(p),
-                    language: Language::Dari,
-                    needs_vehicle_access: vehicle == 0,
-                    cannot_walk_far: walk < 2,
-                    registered,
-                    pinned: None,
-                })
+                .map(
+                    |(i, (size, class, p, vehicle, walk, registered))| HouseholdRecord {
+                        id: HouseholdId(i as i64 + 1),
+                        size,
+                        class: PriorityClass::ALL[class],
+                        location: point(p),
+                        language: Language::Dari,
+                        needs_vehicle_access: vehicle == 0,
+                        cannot_walk_far: walk < 2,
+                        registered,
+                        pinned: None,
+                    },
+                )
                 .collect(),
         }
     })
@@ -108,7 +133,12 @@ pub fn brute_force(instance: &Instance) -> i64 {
                     let ok = instance.rv_open(rv)
                         && instance.vehicle_allows(h, rv)
                         && c <= instance.travel_limit(h);
-                    ok.then(|| (w, i64::from(h.size.get()) * (weight(instance, h.class) - i64::from(c))))
+                    ok.then(|| {
+                        (
+                            w,
+                            i64::from(h.size.get()) * (weight(instance, h.class) - i64::from(c)),
+                        )
+                    })
                 })
                 .collect()
         })
@@ -116,7 +146,15 @@ pub fn brute_force(instance: &Instance) -> i64 {
     let mut window = vec![0i64; ws.len()];
     let mut period = vec![0i64; instance.periods().len()];
     let mut best = 0;
-    search(instance, &options, 0, 0, &mut window, &mut period, &mut best);
+    search(
+        instance,
+        &options,
+        0,
+        0,
+        &mut window,
+        &mut period,
+        &mut best,
+    );
     best
 }
 
