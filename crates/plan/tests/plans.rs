@@ -6,10 +6,20 @@
 mod common;
 
 use proptest::prelude::*;
+use safeconduct_domain::values::Coordinate;
 use safeconduct_domain::{GateId, RvId, WindowId};
 use safeconduct_plan::replan::{Change, repair};
-use safeconduct_plan::{Instance, StraightLine, check, plan, replan};
+use safeconduct_plan::{Instance, StraightLine, TravelCost, check, plan, plan_with, replan};
 use std::collections::HashMap;
+
+/// The straight line, not declared a metric: the planner measures every RV.
+struct Unpruned(StraightLine);
+
+impl TravelCost for Unpruned {
+    fn seconds(&self, from: &Coordinate, to: &Coordinate) -> u32 {
+        self.0.seconds(from, to)
+    }
+}
 
 fn travel(instance: &Instance) -> StraightLine {
     StraightLine::new(instance.settings().walking_speed)
@@ -36,6 +46,18 @@ proptest! {
         let p = plan(&instance);
         prop_assert!(p.objective.value <= best, "plan {} above the optimum {best}", p.objective.value);
         prop_assert!(p.objective.bound + 1e-6 >= best as f64, "bound {} below the optimum {best}", p.objective.bound);
+    }
+
+    #[test]
+    fn a_travel_cost_that_is_no_metric_gives_the_same_plan_value_unpruned(
+        file in common::instances(12, 12)
+    ) {
+        let instance = Instance::parse(&file).unwrap();
+        let unpruned = Unpruned(travel(&instance));
+        let p = plan_with(&instance, &unpruned);
+        prop_assert!(check(&instance, &unpruned, &p).is_empty());
+        prop_assert_eq!(p.objective.value, plan(&instance).objective.value);
+        prop_assert!(p.objective.bound + 1e-6 >= common::brute_force(&instance) as f64);
     }
 
     #[test]
