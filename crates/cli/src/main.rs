@@ -1,5 +1,5 @@
 //! `safeconduct`: the one binary. Serves the API, seeds and serves a demo, imports volunteer
-//! lists, manages operations and users.
+//! lists, manages operations and users, plans households into windows.
 //!
 //! Architecture invariant: this crate wires the others together and talks to the terminal;
 //! it holds no lifecycle rule and no SQL. This file holds only the command line's top level
@@ -13,6 +13,7 @@ mod import;
 mod openapi;
 mod operation;
 mod pass;
+mod plan;
 mod serve;
 mod statistics;
 mod store_copy;
@@ -70,6 +71,11 @@ enum Command {
     /// Check and sign the audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Plan households into rendezvous windows, re-plan after a change, generate instances.
+    ///
+    /// Works on JSON files (docs/planning.md) and needs no store.
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
 }
 
 fn main() -> Result<()> {
@@ -91,5 +97,6 @@ fn main() -> Result<()> {
         Command::Store(command) => command.run(),
         Command::Pass(command) => command.run(),
         Command::Audit(command) => command.run(),
+        Command::Plan(command) => command.run(),
     }
 }
