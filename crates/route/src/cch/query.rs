@@ -1,0 +1,191 @@
+//! Searches over a customised hierarchy: the shortest route between two junctions by
+//! walking both of their elimination-tree paths (no priority queue: every upper neighbour of
+//! a junction is one of its ancestors), and one-to-all travel times by an upward walk and a
+//! downward sweep over every arc (PHAST), several sources per sweep.
+//!
+//! Imports the topology and a metric; knows nothing of the network's edges beyond their ids.
+
+use super::metric::{Metric, plus};
+use super::{NONE, Topology};
+
+/// Reusable per-thread memory for queries: distances and predecessors from both ends.
+#[derive(Debug)]
+pub struct Scratch {
+    from_s: Vec<u32>,
+    from_t: Vec<u32>,
+    pred_s: Vec<u32>,
+    pred_t: Vec<u32>,
+}
+
+impl Scratch {
+    pub fn new(topology: &Topology) -> Self {
+        let n = topology.node_count();
+        Scratch {
+            from_s: vec![u32::MAX; n],
+            from_t: vec![u32::MAX; n],
+            pred_s: vec![NONE; n],
+            pred_t: vec![NONE; n],
+        }
+    }
+}
+
+/// A route between two ranks: its weight and the network edges along it, from `s` to `t`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub weight: u32,
+    pub edges: Vec<u32>,
+}
+
+/// The elimination-tree path of `x` up to its root.
+fn ancestors(topology: &Topology, mut x: u32) -> Vec<u32> {
+    let mut path = Vec::new();
+    while x != NONE {
+        path.push(x);
+        x = topology.parent[x as usize];
+    }
+    path
+}
+
+fn relax(
+    topology: &Topology,
+    metric: &Metric,
+    x: u32,
+    dist: &mut [u32],
+    pred: &mut [u32],
+    bound: u32,
+) {
+    let d = dist[x as usize];
+    // Nothing through x can beat a route already found.
+    if d >= bound {
+        return;
+    }
+    for arc in topology.up_arcs(x) {
+        let y = topology.up_head[arc] as usize;
+        let via = plus(d, metric.weight[arc]);
+        if via < dist[y] {
+            dist[y] = via;
+            pred[y] = x;
+        }
+    }
+}
+
+/// The shortest route from rank `s` to rank `t`, or `None` when every way is closed.
+pub fn shortest(
+    topology: &Topology,
+    metric: &Metric,
+    scratch: &mut Scratch,
+    s: u32,
+    t: u32,
+) -> Option<Found> {
+    let (up_s, up_t) = (ancestors(topology, s), ancestors(topology, t));
+    scratch.from_s[s as usize] = 0;
+    scratch.from_t[t as usize] = 0;
+    let (mut best, mut meet) = (u32::MAX, NONE);
+    // Both paths ascend in rank and end at the same root (or at different roots when the
+    // two ends are in different parts of the network); walk them merged by rank.
+    let (mut i, mut j) = (0, 0);
+    while i < up_s.len() || j < up_t.len() {
+        let next_s = up_s.get(i).copied().unwrap_or(NONE);
+        let next_t = up_t.get(j).copied().unwrap_or(NONE);
+        let x = next_s.min(next_t);
+        let total = plus(scratch.from_s[x as usize], scratch.from_t[x as usize]);
+        if total < best {
+            best = total;
+            meet = x;
+        }
+        if next_s == x {
+            relax(
+                topology,
+                metric,
+                x,
+                &mut scratch.from_s,
+                &mut scratch.pred_s,
+                best,
+            );
+            i += 1;
+        }
+        if next_t == x {
+            relax(
+                topology,
+                metric,
+                x,
+                &mut scratch.from_t,
+                &mut scratch.pred_t,
+                best,
+            );
+            j += 1;
+        }
+    }
+    let found = (best != u32::MAX).then(|| {
+        let mut edges = Vec::new();
+        // From s up to the meeting junction, then from there down to t.
+        let mut up_chain = vec![meet];
+        while let Some(&x) = up_chain.last() {
+            let p = scratch.pred_s[x as usize];
+            if x == s || p == NONE {
+                break;
+            }
+            up_chain.push(p);
+        }
+        for pair in up_chain.windows(2).rev() {
+            metric.unpack(topology, pair[1], pair[0], &mut edges);
+        }
+        let mut x = meet;
+        while x != t {
+            let p = scratch.pred_t[x as usize];
+            metric.unpack(topology, x, p, &mut edges);
+            x = p;
+        }
+        Found {
+            weight: best,
+            edges,
+        }
+    });
+    for &x in up_s.iter().chain(&up_t) {
+        scratch.from_s[x as usize] = u32::MAX;
+        scratch.from_t[x as usize] = u32::MAX;
+        scratch.pred_s[x as usize] = NONE;
+        scratch.pred_t[x as usize] = NONE;
+    }
+    found
+}
+
+/// How many sources one sweep serves: the arcs are read once for all of them.
+pub const LANES: usize = 8;
+
+/// Travel times from each of up to `LANES` source ranks to every rank: `out[r * LANES + k]`
+/// is the time from source `k` to rank `r` (`u32::MAX` where every way is closed).
+pub fn sweep(topology: &Topology, metric: &Metric, sources: &[u32], out: &mut Vec<u32>) {
+    assert!(sources.len() <= LANES, "at most {LANES} sources per sweep");
+    let n = topology.node_count();
+    out.clear();
+    out.resize(n * LANES, u32::MAX);
+    // Upward: each source's elimination-tree path.
+    for (k, &s) in sources.iter().enumerate() {
+        out[s as usize * LANES + k] = 0;
+        for x in ancestors(topology, s) {
+            let d = out[x as usize * LANES + k];
+            if d == u32::MAX {
+                continue;
+            }
+            for arc in topology.up_arcs(x) {
+                let y = topology.up_head[arc] as usize * LANES + k;
+                out[y] = out[y].min(plus(d, metric.weight[arc]));
+            }
+        }
+    }
+    // Downward: every junction, highest rank first, takes the best of its upper neighbours.
+    for x in (0..n).rev() {
+        let mut best = [u32::MAX; LANES];
+        best.copy_from_slice(&out[x * LANES..(x + 1) * LANES]);
+        for arc in topology.up_arcs(x as u32) {
+            let w = metric.weight[arc];
+            let y = topology.up_head[arc] as usize * LANES;
+            let above = &out[y..y + LANES];
+            for k in 0..LANES {
+                best[k] = best[k].min(above[k].saturating_add(w));
+            }
+        }
+        out[x * LANES..(x + 1) * LANES].copy_from_slice(&best);
+    }
+}
