@@ -54,7 +54,10 @@ fn assert_walks(router: &Router, s: u32, t: u32, edges: &[u32], weights: &[u32],
     let mut total = 0u64;
     for &e in edges {
         let edge = &network.edges()[e as usize];
-        assert!(edge.a == at || edge.b == at, "edge {e} does not leave junction {at}");
+        assert!(
+            edge.a == at || edge.b == at,
+            "edge {e} does not leave junction {at}"
+        );
         at = edge.other(at);
         assert_ne!(weights[e as usize], CLOSED, "route uses closed edge {e}");
         total += u64::from(weights[e as usize]);
@@ -68,7 +71,9 @@ fn the_hierarchy_finds_routes_exactly_as_long_as_dijkstra_for_random_pairs() {
     let router = router();
     let snapshot = router.snapshot();
     for (s, t) in pairs(router, 16, 300) {
-        let fast = router.route_between(&snapshot, s, t).expect("main part is connected");
+        let fast = router
+            .route_between(&snapshot, s, t)
+            .expect("main part is connected");
         let (reference, _) =
             dijkstra::shortest(router.network(), &snapshot.edge_weights, s, t).unwrap();
         assert_eq!(fast.0, reference, "{s} -> {t}");
@@ -91,7 +96,11 @@ fn with_a_blocking_hazard_routes_avoid_it_and_exist_whenever_dijkstra_finds_one(
     assert_eq!(snapshot.in_force, vec!["station".to_owned()]);
     let network = router.network();
     let shape = hazard.shape(network.projection());
-    let closed = snapshot.edge_weights.iter().filter(|&&w| w == CLOSED).count();
+    let closed = snapshot
+        .edge_weights
+        .iter()
+        .filter(|&&w| w == CLOSED)
+        .count();
     assert!(closed > 20, "the hazard closes {closed} edges");
     let mut blocked_pairs = 0;
     for (s, t) in pairs(&router, 7, 300) {
@@ -141,7 +150,9 @@ fn a_hazard_added_changed_and_removed_takes_effect_for_later_queries() {
     let before = router.route(from, to).unwrap();
     let hazard = Hazard::circle(
         "fighting",
-        router.network().coordinate(before.nodes[before.nodes.len() / 2]),
+        router
+            .network()
+            .coordinate(before.nodes[before.nodes.len() / 2]),
         60.0,
         Severity::Critical,
         None,
@@ -154,7 +165,9 @@ fn a_hazard_added_changed_and_removed_takes_effect_for_later_queries() {
     // Changed to a lesser severity: streets open again, at a cost.
     let milder = Hazard::circle(
         "fighting",
-        router.network().coordinate(before.nodes[before.nodes.len() / 2]),
+        router
+            .network()
+            .coordinate(before.nodes[before.nodes.len() / 2]),
         60.0,
         Severity::Low,
         None,
@@ -185,7 +198,11 @@ fn a_hazard_begins_and_expires_at_its_times_on_refresh() {
     )
     .unwrap();
     router.put_hazard(timed, Timestamp(0));
-    assert_eq!(router.route(from, to).unwrap().weight, free, "not yet in force");
+    assert_eq!(
+        router.route(from, to).unwrap().weight,
+        free,
+        "not yet in force"
+    );
     assert!(router.refresh(Timestamp(1_000)));
     assert!(router.route(from, to).unwrap().weight > free);
     assert!(!router.refresh(Timestamp(1_500)), "nothing changed");
@@ -208,7 +225,10 @@ fn a_query_holding_a_snapshot_keeps_its_view_while_hazards_change() {
 #[test]
 fn travel_time_fields_equal_dijkstra_from_every_source() {
     let router = own_router();
-    router.put_hazard(central_checkpoint("station", Severity::Critical), Timestamp(0));
+    router.put_hazard(
+        central_checkpoint("station", Severity::Critical),
+        Timestamp(0),
+    );
     let snapshot = router.snapshot();
     let network = router.network();
     // Ten sources: more than one sweep of eight, spread over two threads.
@@ -234,7 +254,14 @@ fn the_gazetteer_finds_landmarks_and_streets_of_helsinki_by_a_few_letters() {
         gazetteer.find("Mannerheimin").unwrap().name.name(),
         "Mannerheimintie"
     );
-    assert!(gazetteer.find("Stokmann").unwrap().name.name().contains("Stockmann"));
+    assert!(
+        gazetteer
+            .find("Stokmann")
+            .unwrap()
+            .name
+            .name()
+            .contains("Stockmann")
+    );
     let snapped = router().network().snap(station.at, "landmark").unwrap();
     assert!(snapped.distance_m < 200.0);
 }
@@ -266,19 +293,35 @@ fn guidance_names_streets_fits_three_sms_and_draws_the_line_in_every_language() 
         let line = &g.geojson["geometry"]["coordinates"];
         assert_eq!(line.as_array().unwrap().len(), guided.route.nodes.len());
     }
-    let english = router().guided(from, to, Language::English).unwrap().guidance;
+    let english = router()
+        .guided(from, to, Language::English)
+        .unwrap()
+        .guidance;
     assert!(english.steps[0].starts_with("Start on"));
-    assert!(english.steps.last().unwrap().starts_with("You have arrived"));
+    assert!(
+        english
+            .steps
+            .last()
+            .unwrap()
+            .starts_with("You have arrived")
+    );
 }
 
 #[test]
 fn edge_weights_close_only_edges_the_hazard_touches() {
     let router = router();
     let hazard = central_checkpoint("h", Severity::Critical);
-    let weights = edge_weights(router.network(), std::slice::from_ref(&hazard), Timestamp(0));
+    let weights = edge_weights(
+        router.network(),
+        std::slice::from_ref(&hazard),
+        Timestamp(0),
+    );
     let shape = hazard.shape(router.network().projection());
     for (e, edge) in router.network().edges().iter().enumerate() {
-        let touches = shape.touches(router.network().point(edge.a), router.network().point(edge.b));
+        let touches = shape.touches(
+            router.network().point(edge.a),
+            router.network().point(edge.b),
+        );
         assert_eq!(weights[e] == CLOSED, touches);
     }
 }

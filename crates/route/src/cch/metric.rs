@@ -15,6 +15,8 @@ pub struct Metric {
     pub middle: Vec<u32>,
     /// Per arc that is a street: the network edge it stands for, `NONE` otherwise.
     pub edge: Vec<u32>,
+    /// Per arc: its head and weight side by side, so that searches read one stream.
+    pub upward: Vec<(u32, u32)>,
 }
 
 /// Adds two weights; `u32::MAX` (closed) absorbs.
@@ -64,10 +66,17 @@ impl Metric {
                 }
             }
         }
+        let upward = topology
+            .up_head
+            .iter()
+            .zip(&weight)
+            .map(|(&h, &w)| (h, w))
+            .collect();
         Metric {
             weight,
             middle,
             edge,
+            upward,
         }
     }
 

@@ -11,20 +11,18 @@ use super::{NONE, Topology};
 /// Reusable per-thread memory for queries: distances and predecessors from both ends.
 #[derive(Debug)]
 pub struct Scratch {
-    from_s: Vec<u32>,
-    from_t: Vec<u32>,
-    pred_s: Vec<u32>,
-    pred_t: Vec<u32>,
+    /// Per rank: (distance, predecessor) from s, and from t; kept together so a relaxation
+    /// touches one cache line.
+    from_s: Vec<(u32, u32)>,
+    from_t: Vec<(u32, u32)>,
 }
 
 impl Scratch {
     pub fn new(topology: &Topology) -> Self {
         let n = topology.node_count();
         Scratch {
-            from_s: vec![u32::MAX; n],
-            from_t: vec![u32::MAX; n],
-            pred_s: vec![NONE; n],
-            pred_t: vec![NONE; n],
+            from_s: vec![(u32::MAX, NONE); n],
+            from_t: vec![(u32::MAX, NONE); n],
         }
     }
 }
@@ -46,25 +44,17 @@ fn ancestors(topology: &Topology, mut x: u32) -> Vec<u32> {
     path
 }
 
-fn relax(
-    topology: &Topology,
-    metric: &Metric,
-    x: u32,
-    dist: &mut [u32],
-    pred: &mut [u32],
-    bound: u32,
-) {
-    let d = dist[x as usize];
+fn relax(topology: &Topology, metric: &Metric, x: u32, labels: &mut [(u32, u32)], bound: u32) {
+    let d = labels[x as usize].0;
     // Nothing through x can beat a route already found.
     if d >= bound {
         return;
     }
-    for arc in topology.up_arcs(x) {
-        let y = topology.up_head[arc] as usize;
-        let via = plus(d, metric.weight[arc]);
-        if via < dist[y] {
-            dist[y] = via;
-            pred[y] = x;
+    for &(y, w) in &metric.upward[topology.up_arcs(x)] {
+        let via = plus(d, w);
+        let label = &mut labels[y as usize];
+        if via < label.0 {
+            *label = (via, x);
         }
     }
 }
@@ -78,8 +68,8 @@ pub fn shortest(
     t: u32,
 ) -> Option<Found> {
     let (up_s, up_t) = (ancestors(topology, s), ancestors(topology, t));
-    scratch.from_s[s as usize] = 0;
-    scratch.from_t[t as usize] = 0;
+    scratch.from_s[s as usize].0 = 0;
+    scratch.from_t[t as usize].0 = 0;
     let (mut best, mut meet) = (u32::MAX, NONE);
     // Both paths ascend in rank and end at the same root (or at different roots when the
     // two ends are in different parts of the network); walk them merged by rank.
@@ -88,31 +78,17 @@ pub fn shortest(
         let next_s = up_s.get(i).copied().unwrap_or(NONE);
         let next_t = up_t.get(j).copied().unwrap_or(NONE);
         let x = next_s.min(next_t);
-        let total = plus(scratch.from_s[x as usize], scratch.from_t[x as usize]);
+        let total = plus(scratch.from_s[x as usize].0, scratch.from_t[x as usize].0);
         if total < best {
             best = total;
             meet = x;
         }
         if next_s == x {
-            relax(
-                topology,
-                metric,
-                x,
-                &mut scratch.from_s,
-                &mut scratch.pred_s,
-                best,
-            );
+            relax(topology, metric, x, &mut scratch.from_s, best);
             i += 1;
         }
         if next_t == x {
-            relax(
-                topology,
-                metric,
-                x,
-                &mut scratch.from_t,
-                &mut scratch.pred_t,
-                best,
-            );
+            relax(topology, metric, x, &mut scratch.from_t, best);
             j += 1;
         }
     }
@@ -121,7 +97,7 @@ pub fn shortest(
         // From s up to the meeting junction, then from there down to t.
         let mut up_chain = vec![meet];
         while let Some(&x) = up_chain.last() {
-            let p = scratch.pred_s[x as usize];
+            let p = scratch.from_s[x as usize].1;
             if x == s || p == NONE {
                 break;
             }
@@ -132,7 +108,7 @@ pub fn shortest(
         }
         let mut x = meet;
         while x != t {
-            let p = scratch.pred_t[x as usize];
+            let p = scratch.from_t[x as usize].1;
             metric.unpack(topology, x, p, &mut edges);
             x = p;
         }
@@ -142,10 +118,8 @@ pub fn shortest(
         }
     });
     for &x in up_s.iter().chain(&up_t) {
-        scratch.from_s[x as usize] = u32::MAX;
-        scratch.from_t[x as usize] = u32::MAX;
-        scratch.pred_s[x as usize] = NONE;
-        scratch.pred_t[x as usize] = NONE;
+        scratch.from_s[x as usize] = (u32::MAX, NONE);
+        scratch.from_t[x as usize] = (u32::MAX, NONE);
     }
     found
 }
@@ -178,9 +152,8 @@ pub fn sweep(topology: &Topology, metric: &Metric, sources: &[u32], out: &mut Ve
     for x in (0..n).rev() {
         let mut best = [u32::MAX; LANES];
         best.copy_from_slice(&out[x * LANES..(x + 1) * LANES]);
-        for arc in topology.up_arcs(x as u32) {
-            let w = metric.weight[arc];
-            let y = topology.up_head[arc] as usize * LANES;
+        for &(head, w) in &metric.upward[topology.up_arcs(x as u32)] {
+            let y = head as usize * LANES;
             let above = &out[y..y + LANES];
             for k in 0..LANES {
                 best[k] = best[k].min(above[k].saturating_add(w));
