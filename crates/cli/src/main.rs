@@ -1,5 +1,5 @@
 //! `safeconduct`: the one binary. Serves the API, seeds and serves a demo, imports volunteer
-//! lists, manages operations and users.
+//! lists, manages operations and users, and routes walkers around hazards.
 //!
 //! Architecture invariant: this crate wires the others together and talks to the terminal;
 //! it holds no lifecycle rule and no SQL. This file holds only the command line's top level
@@ -13,6 +13,7 @@ mod import;
 mod openapi;
 mod operation;
 mod pass;
+mod route;
 mod serve;
 mod statistics;
 mod store_copy;
@@ -70,6 +71,10 @@ enum Command {
     /// Check and sign the audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Walking routes from an OpenStreetMap extract: print the street graph, or a route
+    /// around hazards with guidance in the caller's language.
+    #[command(subcommand)]
+    Route(route::RouteCommand),
 }
 
 fn main() -> Result<()> {
@@ -91,5 +96,6 @@ fn main() -> Result<()> {
         Command::Store(command) => command.run(),
         Command::Pass(command) => command.run(),
         Command::Audit(command) => command.run(),
+        Command::Route(command) => command.run(),
     }
 }
