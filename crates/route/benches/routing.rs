@@ -230,5 +230,24 @@ fn main() {
         router.topology().arc_count(),
         millis(prepare)
     );
+    stats(&router);
     bench("generated city", &router, 2, 10_000, 100);
+}
+
+#[allow(dead_code)]
+fn stats(router: &Router) {
+    let t = router.topology();
+    let n = t.node_count();
+    let mut rng = Seeded(5);
+    let (mut anc, mut arcs) = (0usize, 0usize);
+    for _ in 0..1000 {
+        let mut x = (rng.next() % n as u64) as u32;
+        while x != u32::MAX {
+            anc += 1;
+            arcs += t.up_arcs(x).len();
+            x = t.parent[x as usize];
+        }
+    }
+    let maxdeg = (0..n as u32).map(|x| t.up_arcs(x).len()).max().unwrap();
+    println!("avg ancestors {} avg arcs {} max up-degree {maxdeg}", anc / 1000, arcs / 1000);
 }

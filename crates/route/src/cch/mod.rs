@@ -8,10 +8,12 @@
 //! stored upwards in rank order and sweeps read memory in sequence. Imports the network and
 //! geometry; nothing of hazards, which arrive as plain edge weights.
 
+mod flow_cut;
 pub mod metric;
 pub mod order;
 pub mod query;
 
+use crate::geo::Point;
 use crate::network::Network;
 use order::{Graph, nested_dissection};
 
@@ -31,6 +33,12 @@ pub struct Topology {
     pub parent: Vec<u32>,
     /// The arc each network edge lies on.
     pub arc_of_edge: Vec<u32>,
+    /// Positions by rank, for the lower bound that prunes searches.
+    pub points: Vec<Point>,
+    /// The fewest milliseconds any street takes per metre of straight line in the plane:
+    /// no route between two points can take less than this times their distance, whatever
+    /// hazards do (they only slow or close streets).
+    pub ms_per_metre: f64,
 }
 
 impl Topology {
@@ -82,7 +90,20 @@ impl Topology {
             up_head,
             parent,
             arc_of_edge: Vec::new(),
+            points: Vec::new(),
+            ms_per_metre: 0.0,
         };
+        topology.points = topology.order.iter().map(|&v| network.point(v)).collect();
+        topology.ms_per_metre = network
+            .edges()
+            .iter()
+            .map(|e| (e.time_ms, network.point(e.a).distance(network.point(e.b))))
+            .filter(|&(_, d)| d > 0.0)
+            .map(|(t, d)| f64::from(t) / d)
+            .fold(f64::INFINITY, f64::min);
+        if !topology.ms_per_metre.is_finite() {
+            topology.ms_per_metre = 0.0;
+        }
         topology.arc_of_edge = network
             .edges()
             .iter()
@@ -98,6 +119,13 @@ impl Topology {
 
     pub fn node_count(&self) -> usize {
         self.order.len()
+    }
+
+    /// A lower bound on the time between ranks `a` and `b`: the straight line at the fastest
+    /// pace any street allows (rounded down, with a margin for floating point).
+    pub fn lower_bound(&self, a: u32, b: u32) -> u32 {
+        let metres = self.points[a as usize].distance(self.points[b as usize]);
+        (metres * self.ms_per_metre * (1.0 - 1e-9)).floor().max(0.0) as u32
     }
 
     pub fn arc_count(&self) -> usize {

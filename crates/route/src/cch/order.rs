@@ -7,21 +7,19 @@
 //! the geometry only, never on the weights, which is what lets hazards be applied by
 //! re-customising without re-ordering. Imports geometry only.
 
+use super::flow_cut::{self, Neighbours, Workspace};
 use crate::geo::Point;
 
 /// Below this many junctions a set is ranked as it stands.
 const LEAF: usize = 8;
+/// From this many junctions up a set is cut by inertial flow; smaller ones at the median.
+const FLOW_CUT_FROM: usize = 48;
 
 /// An undirected graph without parallel edges or loops, as adjacency lists.
-pub struct Graph<'a> {
-    pub first_out: &'a [u32],
-    pub head: &'a [u32],
-}
+pub type Graph<'a> = Neighbours<'a>;
 
-impl Graph<'_> {
-    fn neighbours(&self, v: u32) -> &[u32] {
-        &self.head[self.first_out[v as usize] as usize..self.first_out[v as usize + 1] as usize]
-    }
+fn neighbours<'a>(graph: &'a Graph<'_>, v: u32) -> &'a [u32] {
+    &graph.head[graph.first_out[v as usize] as usize..graph.first_out[v as usize + 1] as usize]
 }
 
 /// The order: `order[r]` is the junction of rank `r`.
@@ -29,6 +27,7 @@ pub fn nested_dissection(points: &[Point], graph: &Graph<'_>) -> Vec<u32> {
     let n = points.len();
     let mut out = Vec::with_capacity(n);
     let mut side = vec![0u8; n];
+    let mut flow_work = Workspace::new(n);
     let mut nodes: Vec<u32> = (0..n as u32).collect();
     // An explicit stack of pending sets: separators are pushed as "emit" work, after the
     // halves, so they come out ranked above them.
@@ -42,7 +41,12 @@ pub fn nested_dissection(points: &[Point], graph: &Graph<'_>) -> Vec<u32> {
             Work::Emit(sep) => out.extend(sep),
             Work::Split(set) if set.len() <= LEAF => out.extend(set),
             Work::Split(set) => {
-                let (a, b, sep) = bisect(set, points, graph, &mut side);
+                let (a, b, sep) = if set.len() >= FLOW_CUT_FROM {
+                    flow_bisect(&set, points, graph, &mut flow_work)
+                        .unwrap_or_else(|| bisect(set, points, graph, &mut side))
+                } else {
+                    bisect(set, points, graph, &mut side)
+                };
                 stack.push(Work::Emit(sep));
                 stack.push(Work::Split(b));
                 stack.push(Work::Split(a));
@@ -52,6 +56,20 @@ pub fn nested_dissection(points: &[Point], graph: &Graph<'_>) -> Vec<u32> {
     out
 }
 
+const KEYS: [fn(Point) -> f64; 4] = [|p| p.x, |p| p.y, |p| p.x + p.y, |p| p.x - p.y];
+
+/// The smallest inertial-flow separator over four directions (ties: the more even split).
+fn flow_bisect(
+    set: &[u32],
+    points: &[Point],
+    graph: &Graph<'_>,
+    work: &mut Workspace,
+) -> Option<(Vec<u32>, Vec<u32>, Vec<u32>)> {
+    KEYS.iter()
+        .filter_map(|&key| flow_cut::cut(set, points, graph, key, work))
+        .min_by_key(|(a, b, sep)| (sep.len(), a.len().abs_diff(b.len())))
+}
+
 /// Cuts `set` in two halves and a separator, trying four directions.
 fn bisect(
     mut set: Vec<u32>,
@@ -59,10 +77,9 @@ fn bisect(
     graph: &Graph<'_>,
     side: &mut [u8],
 ) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
-    let keys: [fn(Point) -> f64; 4] = [|p| p.x, |p| p.y, |p| p.x + p.y, |p| p.x - p.y];
     let mid = set.len() / 2;
     let mut best: Option<(usize, Vec<u32>)> = None;
-    for key in keys {
+    for key in KEYS {
         set.select_nth_unstable_by(mid, |&a, &b| {
             key(points[a as usize]).total_cmp(&key(points[b as usize]))
         });
@@ -97,8 +114,7 @@ fn separator(set: &[u32], mid: usize, graph: &Graph<'_>, side: &mut [u8]) -> Vec
         part.iter()
             .copied()
             .filter(|&v| {
-                graph
-                    .neighbours(v)
+                neighbours(graph, v)
                     .iter()
                     .any(|&w| side[w as usize] == other)
             })

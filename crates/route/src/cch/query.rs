@@ -44,10 +44,18 @@ fn ancestors(topology: &Topology, mut x: u32) -> Vec<u32> {
     path
 }
 
-fn relax(topology: &Topology, metric: &Metric, x: u32, labels: &mut [(u32, u32)], bound: u32) {
+/// Relaxes the arcs of `x` unless no route through it can beat `best`, knowing the rest of
+/// the way takes at least `rest` (a straight-line bound).
+fn relax(
+    topology: &Topology,
+    metric: &Metric,
+    x: u32,
+    labels: &mut [(u32, u32)],
+    best: u32,
+    rest: u32,
+) {
     let d = labels[x as usize].0;
-    // Nothing through x can beat a route already found.
-    if d >= bound {
+    if plus(d, rest) >= best {
         return;
     }
     for &(y, w) in &metric.upward[topology.up_arcs(x)] {
@@ -84,11 +92,13 @@ pub fn shortest(
             meet = x;
         }
         if next_s == x {
-            relax(topology, metric, x, &mut scratch.from_s, best);
+            let rest = if best == u32::MAX { 0 } else { topology.lower_bound(x, t) };
+            relax(topology, metric, x, &mut scratch.from_s, best, rest);
             i += 1;
         }
         if next_t == x {
-            relax(topology, metric, x, &mut scratch.from_t, best);
+            let rest = if best == u32::MAX { 0 } else { topology.lower_bound(x, s) };
+            relax(topology, metric, x, &mut scratch.from_t, best, rest);
             j += 1;
         }
     }
