@@ -76,7 +76,7 @@ impl Hazard {
         valid_until: Option<Timestamp>,
     ) -> Result<Self, RouteError> {
         let id = id.into();
-        if !(radius_m.is_finite() && radius_m >= 1.0 && radius_m <= MAX_RADIUS_M) {
+        if !(1.0..=MAX_RADIUS_M).contains(&radius_m) {
             return Err(refuse(
                 &id,
                 format!("radius {radius_m} m is not within 1..20000 m"),

@@ -20,16 +20,9 @@ fn own_router() -> Router {
     Router::new(network_from_pbf(EXTRACT).unwrap())
 }
 
-/// A small seeded generator (xorshift64*), so failures repeat.
-struct Seeded(u64);
-impl Seeded {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
+#[path = "common/seeded.rs"]
+mod seeded;
+use seeded::Seeded;
 
 /// Random junctions of the main part, in pairs.
 fn pairs(router: &Router, seed: u64, count: usize) -> Vec<(u32, u32)> {

@@ -162,7 +162,11 @@ fn max_flow(first: &[u32], adj: &[u32], roles: &[Role]) -> Vec<bool> {
                 .map(|&w| w as usize)
                 .filter(|&w| roles[w] != Role::Source)
                 .map(|w| 2 * w);
-            for next in next_states.into_iter().filter(|&x| x != usize::MAX).chain(forward) {
+            for next in next_states
+                .into_iter()
+                .filter(|&x| x != usize::MAX)
+                .chain(forward)
+            {
                 if seen[next] {
                     continue;
                 }
@@ -213,9 +217,7 @@ fn max_flow(first: &[u32], adj: &[u32], roles: &[Role]) -> Vec<bool> {
                 pred[w] = u as u32;
             }
         }
-        for i in 0..2 * n {
-            parent[i] = NONE;
-        }
+        parent.iter_mut().for_each(|p| *p = NONE);
     }
 }
 

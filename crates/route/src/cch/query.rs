@@ -92,12 +92,20 @@ pub fn shortest(
             meet = x;
         }
         if next_s == x {
-            let rest = if best == u32::MAX { 0 } else { topology.lower_bound(x, t) };
+            let rest = if best == u32::MAX {
+                0
+            } else {
+                topology.lower_bound(x, t)
+            };
             relax(topology, metric, x, &mut scratch.from_s, best, rest);
             i += 1;
         }
         if next_t == x {
-            let rest = if best == u32::MAX { 0 } else { topology.lower_bound(x, s) };
+            let rest = if best == u32::MAX {
+                0
+            } else {
+                topology.lower_bound(x, s)
+            };
             relax(topology, metric, x, &mut scratch.from_t, best, rest);
             j += 1;
         }
