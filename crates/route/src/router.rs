@@ -138,6 +138,19 @@ impl Router {
         removed
     }
 
+    /// The ids of the hazards in force at `now` whose area holds `at`: an RV or a gate there
+    /// is to be suspended (and its households re-planned).
+    pub fn hazards_covering(&self, at: Coordinate, now: Timestamp) -> Vec<String> {
+        let point = self.network.projection().project_coordinate(at);
+        self.hazards
+            .lock()
+            .expect("hazard lock")
+            .iter()
+            .filter(|h| h.active_at(now) && h.shape(self.network.projection()).contains(point))
+            .map(|h| h.id().to_owned())
+            .collect()
+    }
+
     /// Re-customises if the hazards in force at `now` differ from the snapshot's (one began
     /// or expired). A server calls this on a timer; it is cheap when nothing changed.
     pub fn refresh(&self, now: Timestamp) -> bool {

@@ -1,6 +1,7 @@
 //! Reading the real Helsinki extract, and refusing broken ones with an error that names what
 //! is wrong.
 
+use proptest::prelude::*;
 use safeconduct_route::{PbfError, RouteError, network_from_pbf};
 
 const EXTRACT: &[u8] = include_bytes!("../../../data/osm/helsinki-centre.osm.pbf");
@@ -162,4 +163,42 @@ fn a_required_feature_the_reader_lacks_is_named() {
         network_from_pbf(&file).unwrap_err(),
         RouteError::Pbf(PbfError::UnsupportedFeature("HistoricalInformation".into()))
     );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn any_bytes_are_answered_with_a_network_or_an_error_never_a_panic(
+        bytes in prop::collection::vec(any::<u8>(), 0..2_000)
+    ) {
+        let _ = network_from_pbf(&bytes);
+    }
+
+    #[test]
+    fn any_bytes_after_a_valid_frame_header_never_panic(
+        body in prop::collection::vec(any::<u8>(), 0..600)
+    ) {
+        // A well-formed OSMData header followed by arbitrary blob bytes reaches the inner
+        // decoders (Blob, PrimitiveBlock, DenseNodes, Way) rather than stopping at the frame.
+        let blob = bytes_field(1, &body);
+        let file = framed(&header("OSMData", blob.len().min(127)), &blob[..blob.len().min(127)]);
+        let _ = network_from_pbf(&file);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn the_real_extract_with_a_byte_changed_never_panics(at in 0usize..EXTRACT.len(), byte in any::<u8>()) {
+        let mut bytes = EXTRACT.to_vec();
+        bytes[at] = byte;
+        let _ = network_from_pbf(&bytes);
+    }
+
+    #[test]
+    fn the_real_extract_cut_anywhere_never_panics(at in 0usize..EXTRACT.len()) {
+        let _ = network_from_pbf(&EXTRACT[..at]);
+    }
 }

@@ -318,3 +318,40 @@ fn edge_weights_close_only_edges_the_hazard_touches() {
         assert_eq!(weights[e] == CLOSED, touches);
     }
 }
+
+#[test]
+fn an_rv_inside_a_hazard_in_force_is_reported_covered_and_one_outside_is_not() {
+    let router = own_router();
+    let centre = Coordinate::new(60.1712, 24.9430).unwrap();
+    let hazard = Hazard::circle(
+        "blast",
+        centre,
+        150.0,
+        Severity::Critical,
+        Some(Timestamp(100)),
+        Some(Timestamp(200)),
+    )
+    .unwrap();
+    router.put_hazard(hazard, Timestamp(0));
+    let rv_inside = Coordinate::new(60.1718, 24.9432).unwrap();
+    let rv_outside = Coordinate::new(60.1650, 24.9360).unwrap();
+    assert_eq!(
+        router.hazards_covering(rv_inside, Timestamp(150)),
+        vec!["blast".to_owned()]
+    );
+    assert!(
+        router
+            .hazards_covering(rv_outside, Timestamp(150))
+            .is_empty()
+    );
+    assert!(
+        router.hazards_covering(rv_inside, Timestamp(50)).is_empty(),
+        "not yet"
+    );
+    assert!(
+        router
+            .hazards_covering(rv_inside, Timestamp(200))
+            .is_empty(),
+        "expired"
+    );
+}
