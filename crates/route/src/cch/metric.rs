@@ -11,8 +11,9 @@ use super::{NONE, Topology};
 pub struct Metric {
     /// Per arc: the shortest way between its ends that uses only lower junctions.
     pub weight: Vec<u32>,
-    /// Per arc: the lower junction (rank) a shortcut passes through, `NONE` for a street.
-    pub middle: Vec<u32>,
+    /// Per arc that is a shortcut: the two arcs it stands for (down to the lower junction it
+    /// passes through, and up again), `(NONE, NONE)` for a street.
+    pub via: Vec<(u32, u32)>,
     /// Per arc that is a street: the network edge it stands for, `NONE` otherwise.
     pub edge: Vec<u32>,
     /// Per arc: its head and weight side by side, so that searches read one stream.
@@ -39,7 +40,7 @@ impl Metric {
                 edge[arc as usize] = e as u32;
             }
         }
-        let mut middle = vec![NONE; m];
+        let mut via = vec![(NONE, NONE); m];
         // Lower triangles, bottom junction first: when x is reached, every triangle below
         // its arcs has been applied, so the weights of x's arcs are final.
         for x in 0..topology.node_count() as u32 {
@@ -58,10 +59,10 @@ impl Metric {
                     while topology.up_head[ys.start] != z {
                         ys.start += 1;
                     }
-                    let via = plus(wy, weight[j]);
-                    if via < weight[ys.start] {
-                        weight[ys.start] = via;
-                        middle[ys.start] = x;
+                    let through_x = plus(wy, weight[j]);
+                    if through_x < weight[ys.start] {
+                        weight[ys.start] = through_x;
+                        via[ys.start] = (i as u32, j as u32);
                     }
                 }
             }
@@ -74,7 +75,7 @@ impl Metric {
             .collect();
         Metric {
             weight,
-            middle,
+            via,
             edge,
             upward,
         }
@@ -82,16 +83,25 @@ impl Metric {
 
     /// The network edges of the arc between ranks `from` and `to`, in walking order.
     pub fn unpack(&self, topology: &Topology, from: u32, to: u32, out: &mut Vec<u32>) {
-        let mut stack = vec![(from, to)];
-        while let Some((a, b)) = stack.pop() {
-            let arc = topology
-                .arc(a.min(b), a.max(b))
-                .expect("a route follows arcs") as usize;
-            match self.middle[arc] {
-                NONE => out.push(self.edge[arc]),
-                x => {
-                    stack.push((x, b));
-                    stack.push((a, x));
+        let arc = topology
+            .arc(from.min(to), from.max(to))
+            .expect("a route follows arcs");
+        // (arc, the end it is walked from); a shortcut's two arcs share its lower junction.
+        let mut stack = vec![(arc, from)];
+        while let Some((arc, from)) = stack.pop() {
+            let arc = arc as usize;
+            match self.via[arc] {
+                (NONE, _) => out.push(self.edge[arc]),
+                (low, high) => {
+                    // `low` joins the middle junction to the arc's tail, `high` to its head.
+                    let middle = topology.arc_tail[low as usize];
+                    let (first, second) = if from == topology.arc_tail[arc] {
+                        (low, high)
+                    } else {
+                        (high, low)
+                    };
+                    stack.push((second, middle));
+                    stack.push((first, from));
                 }
             }
         }

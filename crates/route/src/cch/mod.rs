@@ -29,6 +29,8 @@ pub struct Topology {
     /// Upward arcs of rank `x`: `up_head[first_up[x]..first_up[x + 1]]`, ascending.
     pub first_up: Vec<u32>,
     pub up_head: Vec<u32>,
+    /// The lower end of each arc.
+    pub arc_tail: Vec<u32>,
     /// The elimination tree: the lowest upward neighbour, `NONE` at a root.
     pub parent: Vec<u32>,
     /// The arc each network edge lies on.
@@ -83,10 +85,17 @@ impl Topology {
             up_head.extend_from_slice(&list);
             first_up.push(up_head.len() as u32);
         }
+        let arc_tail: Vec<u32> = (0..n as u32)
+            .flat_map(|x| {
+                let count = first_up[x as usize + 1] - first_up[x as usize];
+                std::iter::repeat_n(x, count as usize)
+            })
+            .collect();
         let mut topology = Topology {
             order,
             rank,
             first_up,
+            arc_tail,
             up_head,
             parent,
             arc_of_edge: Vec::new(),

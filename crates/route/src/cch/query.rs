@@ -15,6 +15,9 @@ pub struct Scratch {
     /// touches one cache line.
     from_s: Vec<(u32, u32)>,
     from_t: Vec<(u32, u32)>,
+    /// The elimination-tree paths of s and t.
+    up_s: Vec<u32>,
+    up_t: Vec<u32>,
 }
 
 impl Scratch {
@@ -23,6 +26,8 @@ impl Scratch {
         Scratch {
             from_s: vec![(u32::MAX, NONE); n],
             from_t: vec![(u32::MAX, NONE); n],
+            up_s: Vec::new(),
+            up_t: Vec::new(),
         }
     }
 }
@@ -34,13 +39,18 @@ pub struct Found {
     pub edges: Vec<u32>,
 }
 
-/// The elimination-tree path of `x` up to its root.
-fn ancestors(topology: &Topology, mut x: u32) -> Vec<u32> {
-    let mut path = Vec::new();
+/// The elimination-tree path of `x` up to its root, into `path`.
+fn ancestors_into(topology: &Topology, mut x: u32, path: &mut Vec<u32>) {
+    path.clear();
     while x != NONE {
         path.push(x);
         x = topology.parent[x as usize];
     }
+}
+
+fn ancestors(topology: &Topology, x: u32) -> Vec<u32> {
+    let mut path = Vec::new();
+    ancestors_into(topology, x, &mut path);
     path
 }
 
@@ -75,7 +85,10 @@ pub fn shortest(
     s: u32,
     t: u32,
 ) -> Option<Found> {
-    let (up_s, up_t) = (ancestors(topology, s), ancestors(topology, t));
+    let mut up_s = std::mem::take(&mut scratch.up_s);
+    let mut up_t = std::mem::take(&mut scratch.up_t);
+    ancestors_into(topology, s, &mut up_s);
+    ancestors_into(topology, t, &mut up_t);
     scratch.from_s[s as usize].0 = 0;
     scratch.from_t[t as usize].0 = 0;
     let (mut best, mut meet) = (u32::MAX, NONE);
@@ -139,6 +152,8 @@ pub fn shortest(
         scratch.from_s[x as usize] = (u32::MAX, NONE);
         scratch.from_t[x as usize] = (u32::MAX, NONE);
     }
+    scratch.up_s = up_s;
+    scratch.up_t = up_t;
     found
 }
 
