@@ -1,5 +1,6 @@
 //! `safeconduct`: the one binary. Serves the API, seeds and serves a demo, imports volunteer
-//! lists, manages operations and users, plans households into windows.
+//! lists, manages operations and users, plans households into windows, and routes walkers
+//! around hazards.
 //!
 //! Architecture invariant: this crate wires the others together and talks to the terminal;
 //! it holds no lifecycle rule and no SQL. This file holds only the command line's top level
@@ -14,6 +15,7 @@ mod openapi;
 mod operation;
 mod pass;
 mod plan;
+mod route;
 mod serve;
 mod statistics;
 mod store_copy;
@@ -76,6 +78,10 @@ enum Command {
     /// Works on JSON files (docs/planning.md) and needs no store.
     #[command(subcommand)]
     Plan(plan::PlanCommand),
+    /// Walking routes from an OpenStreetMap extract: print the street graph, or a route
+    /// around hazards with guidance in the caller's language.
+    #[command(subcommand)]
+    Route(route::RouteCommand),
 }
 
 fn main() -> Result<()> {
@@ -98,5 +104,6 @@ fn main() -> Result<()> {
         Command::Pass(command) => command.run(),
         Command::Audit(command) => command.run(),
         Command::Plan(command) => command.run(),
+        Command::Route(command) => command.run(),
     }
 }

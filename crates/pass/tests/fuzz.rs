@@ -4,38 +4,10 @@
 //! SAFECONDUCT_FUZZ_SECONDS sets the time (default 30); run longer by hand with
 //! `cargo fuzz run -s none decode`.
 
-use std::path::Path;
-use std::process::Command;
+#[path = "../../../fuzz/run_bounded.rs"]
+mod run_bounded;
 
 #[test]
 fn the_pass_decoder_survives_a_bounded_fuzz_run() {
-    let seconds: u32 = std::env::var("SAFECONDUCT_FUZZ_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(30);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new("cargo")
-        .current_dir(&root)
-        .args(["fuzz", "run", "--sanitizer", "none", "decode", "--"])
-        .arg(format!("-max_total_time={seconds}"))
-        .output()
-        .expect("running cargo");
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !log.contains("no such command"),
-        "cargo-fuzz is not installed: `cargo install cargo-fuzz` (.ci/run does)"
-    );
-    assert!(out.status.success(), "the fuzz run failed:\n{log}");
-    let runs = log
-        .lines()
-        .rev()
-        .find_map(|l| {
-            l.strip_prefix("Done ")?
-                .split(' ')
-                .next()?
-                .parse::<u64>()
-                .ok()
-        })
-        .unwrap_or(0);
-    assert!(runs > 1000, "the fuzzer barely ran ({runs} inputs):\n{log}");
+    run_bounded::run_bounded("decode", 30, &[]);
 }
