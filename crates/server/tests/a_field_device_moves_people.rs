@@ -563,6 +563,22 @@ async fn an_enrolment_code_registers_one_key_once(backend: Backend) {
         StatusCode::NOT_FOUND,
         "a code registers one key, once"
     );
+    // A user of another operation and a name nobody has get one answer.
+    let ask = |name: &str| json!({"username": name, "role": "escort", "rv_ids": [places.rv], "label": "x"});
+    let path = "/api/operations/{op}/devices";
+    let other = app
+        .call(Role::Coordinator, Method::POST, path, Some(ask("outsider")))
+        .await;
+    let nobody = app
+        .call(
+            Role::Coordinator,
+            Method::POST,
+            path,
+            Some(ask("nobody-at-all")),
+        )
+        .await;
+    assert_eq!(other.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(other, nobody);
     // A device for a place its user does not hold is refused.
     let (status, _) = app
         .call(

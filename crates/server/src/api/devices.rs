@@ -218,7 +218,7 @@ pub async fn enrol_device(call: Call, ApiJson(body): ApiJson<DeviceIn>) -> Creat
         .app
         .run(move |s| s.user_by_name(&username))
         .await?
-        .ok_or_else(|| ApiError::invalid("username", "no user of this name"))?;
+        .ok_or_else(|| ApiError::invalid("username", &no_field_user(body.role)))?;
     let code = safeconduct_keys::enrolment_code();
     let now = crate::now();
     let new = store::NewDevice {
@@ -243,6 +243,12 @@ pub async fn enrol_device(call: Call, ApiJson(body): ApiJson<DeviceIn>) -> Creat
             enrolment_code: code,
         }),
     ))
+}
+
+/// One answer for a name no user has and a user without the role in this operation: a
+/// coordinator learns nothing of other operations' users.
+pub(crate) fn no_field_user(role: Role) -> String {
+    format!("no {role} user of this name in this operation")
 }
 
 pub async fn devices(call: Call) -> Answer<Vec<DeviceOut>> {

@@ -132,9 +132,11 @@ pub(crate) fn create_device(
         )?
         .is_some();
     if !holds_role {
+        // The same words as for a name no user has (the server's answer), so that a
+        // coordinator learns nothing of other operations' users.
         return Err(DomainError::invalid(
-            "user",
-            format!("the user holds no {} role in this operation", new.role),
+            "username",
+            format!("no {} user of this name in this operation", new.role),
         )
         .into());
     }

@@ -327,7 +327,8 @@ fn mark(
 }
 
 /// Gate acts that waited for their household to leave its RV: tried again after every sync,
-/// in the order they happened.
+/// in the order they happened, the oldest thousand at a time (a device recording arrivals of
+/// passes that never leave cannot make every sync slower without end).
 fn retry_waiting(
     db: &mut dyn Db,
     vault: &Vault,
@@ -337,7 +338,8 @@ fn retry_waiting(
     let rows = db.rows(
         &format!(
             "SELECT {RECORD_COLUMNS} FROM device_scans
-             WHERE operation_id = $1 AND effect = 'waiting' ORDER BY at, device_id, seq"
+             WHERE operation_id = $1 AND effect = 'waiting' ORDER BY at, device_id, seq
+             LIMIT 1000"
         ),
         p![op.0],
     )?;
@@ -459,7 +461,14 @@ fn effect_of(
             };
             if let Err(refusal) = admission::admit(&h.presented, rv, at) {
                 let kind = IncidentKind::of_refusal(refusal);
-                let detail = format!("pass {pass_index} admitted at RV {rv}: {refusal}");
+                // The device reads this answer: it never learns which RV a pass is for.
+                let why = match refusal {
+                    admission::Refusal::WrongRv { .. } => {
+                        "the pass is for another rendezvous point".to_string()
+                    }
+                    other => other.to_string(),
+                };
+                let detail = format!("pass {pass_index} admitted at RV {rv}: {why}");
                 return incident(db, kind, own_key(kind), facts, detail, &this);
             }
             if h.stage != Stage::PassIssued {
