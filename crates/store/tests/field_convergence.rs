@@ -23,7 +23,7 @@ const SWEEP_AT: i64 = 200_000;
 const RVS: usize = 4;
 const GATES: usize = 2;
 const WINDOWS_PER_RV: usize = 2;
-const HOUSEHOLDS_PER_WINDOW: usize = 8;
+const HOUSEHOLDS_PER_WINDOW: usize = 6;
 const ESCORTS_PER_RV: usize = 8;
 const GATE_DEVICES_PER_GATE: usize = 9;
 
@@ -592,7 +592,7 @@ fn records_in_any_order_end_alike(backend: Backend) {
     let log = records(&f);
     let total: usize = log.iter().map(|(_, r)| r.len()).sum();
     assert_eq!(log.len(), 50);
-    assert!(total > 300, "{total} records");
+    assert!(total > 200, "{total} records");
     let expected = ingest(reference_store.store.as_ref(), &f, &log, &in_order(&log));
     // The scenario reaches every outcome it means to test.
     let count = |s: Stage| expected.stages.values().filter(|x| **x == s).count();
@@ -610,8 +610,10 @@ fn records_in_any_order_end_alike(backend: Backend) {
             "no {kind} incident in the scenario"
         );
     }
+    // Each case sets up a whole operation (a few hundred commits): few cases, fewer on
+    // PostgreSQL whose commits cost more here.
     let mut runner = TestRunner::new(Config {
-        cases: 8,
+        cases: if backend == Backend::Sqlite { 8 } else { 3 },
         failure_persistence: None,
         // A seed is a whole scenario: shrinking it tells nothing more than the seed.
         max_shrink_iters: 0,
