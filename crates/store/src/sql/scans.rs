@@ -564,14 +564,22 @@ fn effect_of(
                 );
             }
             let (rv, gate) = (RvId(b.i64(0)?), GateId(b.i64(1)?));
+            // The batch takes every household this device admitted into it, also when another
+            // device's admission of the same pass took effect first (a double admission): the
+            // household walks with the batch whose escort put it there, whichever device
+            // synced first, so the outcome does not depend on the order of syncs.
             let households = db
                 .rows(
                     "SELECT DISTINCT h.id, h.reference FROM device_scans s
                      JOIN households h ON h.id = s.household_id
                      WHERE s.device_id = $1 AND s.batch_no = $2 AND s.act = 'admit'
-                       AND s.effect = 'applied' AND h.stage = 'admitted_at_rv'
+                       AND h.stage = 'admitted_at_rv' AND h.rv_id = $3
+                       AND (s.effect = 'applied' OR EXISTS (
+                           SELECT 1 FROM incident_scans x JOIN incidents i ON i.id = x.incident_id
+                           WHERE x.device_id = s.device_id AND x.seq = s.seq
+                             AND i.kind = 'double_admission'))
                      ORDER BY h.id",
-                    p![r.device.0, *batch],
+                    p![r.device.0, *batch, rv.0],
                 )?
                 .iter()
                 .map(|row| CaseReference::parse(&row.text(1)?).map_err(StoreError::from))
