@@ -327,7 +327,7 @@ fn main() {
         p99(lookups).as_secs_f64() * 1e3
     );
     let t = Instant::now();
-    let report = store.accountability(op).unwrap();
+    let report = store.accountability(op, safeconduct_keys::now()).unwrap();
     println!(
         "full accountability recount, {people} people: {:.0} ms (ok: {})",
         t.elapsed().as_secs_f64() * 1e3,

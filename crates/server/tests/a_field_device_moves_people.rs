@@ -598,4 +598,144 @@ safeconduct_store::on_both_backends_async!(
     a_suspended_device_and_forged_records_are_refused_and_change_nothing,
     a_device_kit_carries_keys_windows_and_released_gates_but_no_roster,
     an_enrolment_code_registers_one_key_once,
+    a_record_at_the_wrong_gate_neither_counts_nor_blocks_and_tells_nothing,
+    a_reused_sequence_number_and_a_clock_a_day_off_are_refused,
 );
+
+async fn a_record_at_the_wrong_gate_neither_counts_nor_blocks_and_tells_nothing(backend: Backend) {
+    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let op = app.op.0;
+    let gate_b = app
+        .create(
+            Role::Coordinator,
+            "/api/operations/{op}/gates",
+            json!({"name": "Gate 9", "location": {"lat": 60.168, "lon": 24.943}, "kind": "discreet",
+                   "hourly_throughput": 100, "rv_ids": [places.rv]}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    app.assign("gate", &[], &[places.gate, gate_b]).await;
+    let a = app
+        .register_with_pass(2, "0700 100 051", places.window)
+        .await;
+    let pa = app.pass_index(&a).await;
+    let mut escort = app
+        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 12)
+        .await;
+    let mut at_a = app
+        .enrol(Role::Gate, ScanPlace::Gate(GateId(places.gate)), 13)
+        .await;
+    let mut at_b = app
+        .enrol(Role::Gate, ScanPlace::Gate(GateId(gate_b)), 14)
+        .await;
+    let t = now();
+    let walk = [
+        escort.record(
+            op,
+            ScanAct::OpenBatch {
+                batch: 1,
+                gate: GateId(places.gate),
+            },
+            t,
+        ),
+        escort.record(
+            op,
+            ScanAct::Admit {
+                pass_index: pa,
+                batch: Some(1),
+            },
+            t,
+        ),
+        escort.record(
+            op,
+            ScanAct::Depart {
+                batch: 1,
+                head_count: 2,
+            },
+            t,
+        ),
+    ];
+    app.sync_ok(&escort, &walk).await;
+    // Gate B records one of the two as arrived: not counted, and the answer names nobody.
+    let wrong = [at_b.record(
+        op,
+        ScanAct::Arrive {
+            pass_index: pa,
+            people: 1,
+        },
+        t + 60,
+    )];
+    let answer = app.sync_ok(&at_b, &wrong).await;
+    assert_eq!(answer["incidents"][0]["kind"], "refused", "{answer}");
+    let told = answer.to_string();
+    assert!(!told.contains(&a) && !told.contains("in_escort"), "{told}");
+    // Gate A, where the batch goes, sees both arrive: the household is complete there.
+    let right = [at_a.record(
+        op,
+        ScanAct::Arrive {
+            pass_index: pa,
+            people: 2,
+        },
+        t + 120,
+    )];
+    let answer = app.sync_ok(&at_a, &right).await;
+    assert_eq!(answer["incidents"], json!([]), "{answer}");
+    assert_eq!(app.stage(&a).await, "arrived_at_gate");
+    // A check-in at gate B of a household arrived at A takes no effect and blocks no sync.
+    let check_in = [at_b.record(op, ScanAct::CheckIn { pass_index: pa }, t + 180)];
+    let answer = app.sync_ok(&at_b, &check_in).await;
+    assert_eq!(answer["incidents"][0]["kind"], "refused", "{answer}");
+    let more = [escort.record(
+        op,
+        ScanAct::Refuse {
+            pass_index: None,
+            code: "unreadable".into(),
+        },
+        t + 200,
+    )];
+    app.sync_ok(&escort, &more).await;
+    assert_eq!(app.stage(&a).await, "arrived_at_gate");
+}
+
+async fn a_reused_sequence_number_and_a_clock_a_day_off_are_refused(backend: Backend) {
+    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let op = app.op.0;
+    let mut escort = app
+        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 15)
+        .await;
+    let t = now();
+    let first = escort.record(
+        op,
+        ScanAct::Refuse {
+            pass_index: None,
+            code: "unreadable".into(),
+        },
+        t,
+    );
+    app.sync_ok(&escort, &[first.clone()]).await;
+    // Another record under seq 0: the device would lose an act it believes acknowledged.
+    let mut again = app
+        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 15)
+        .await;
+    again.id = escort.id;
+    let other = again.record(
+        op,
+        ScanAct::Refuse {
+            pass_index: None,
+            code: "torn".into(),
+        },
+        t,
+    );
+    let (status, body) = app.sync(&escort, &[other]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, _) = app
+        .call(
+            Role::Escort,
+            Method::POST,
+            &escort.scans_path(),
+            Some(sync_body(&[first], t - 3 * 86_400)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -213,6 +213,12 @@ impl From<store::GateRelease> for ReleaseOut {
 
 pub async fn enrol_device(call: Call, ApiJson(body): ApiJson<DeviceIn>) -> Created<EnrolledOut> {
     let label = crate::wire::text("label", &body.label, 60)?;
+    if !matches!(body.role, Role::Escort | Role::Gate) {
+        return Err(ApiError::invalid(
+            "role",
+            "a field device is an escort's or gate staff's: escort or gate",
+        ));
+    }
     let username = body.username.clone();
     let user = call
         .app
@@ -350,7 +356,11 @@ pub async fn device_kit(
         })
         .await?;
     // A gate's location goes to the device only for a window not yet over.
-    let live_window = |id: WindowId| windows.iter().any(|w| w.id == id && w.spec.end.0 >= now.0);
+    let live_window = |id: WindowId| {
+        windows
+            .iter()
+            .any(|w| w.id == id && w.spec.end.0 >= now.0 && holds(Some(w.rv), None))
+    };
     let gate_locations = releases
         .iter()
         .filter(|r| live_window(r.window))
@@ -367,7 +377,7 @@ pub async fn device_kit(
         .collect();
     let windows = windows
         .into_iter()
-        .filter(|w| device.places.rvs.contains(&w.rv))
+        .filter(|w| device.places.rvs.contains(&w.rv) && holds(Some(w.rv), None))
         .map(|w| KitWindowOut {
             id: w.id.0,
             rv_id: w.rv.0,

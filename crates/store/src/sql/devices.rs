@@ -94,6 +94,34 @@ pub(crate) fn create_device(
     actor: &Actor,
 ) -> Result<Device> {
     require_operation(db, op)?;
+    // The role is checked first, so that a user of another operation and a name nobody has
+    // get the same answer whatever places are named.
+    if !matches!(new.role, Role::Escort | Role::Gate) {
+        return Err(DomainError::invalid(
+            "role",
+            format!(
+                "a field device is an escort's or gate staff's, not a {}'s",
+                new.role
+            ),
+        )
+        .into());
+    }
+    // The device acts for its user, in the role the user holds here.
+    let holds_role = db
+        .row(
+            "SELECT 1 FROM user_roles WHERE user_id = $1 AND operation_id = $2 AND role = $3",
+            p![new.user.0, op.0, new.role.as_str()],
+        )?
+        .is_some();
+    if !holds_role {
+        // The same words as for a name no user has (the server's answer), so that a
+        // coordinator learns nothing of other operations' users.
+        return Err(DomainError::invalid(
+            "username",
+            format!("no {} user of this name in this operation", new.role),
+        )
+        .into());
+    }
     let places = match new.role {
         Role::Escort if !new.places.rvs.is_empty() && new.places.gates.is_empty() => {
             for rv in &new.places.rvs {
@@ -123,23 +151,6 @@ pub(crate) fn create_device(
             .into());
         }
     };
-    // The device acts for its user: only at places the user holds in the operation, in the
-    // role the user holds.
-    let holds_role = db
-        .row(
-            "SELECT 1 FROM user_roles WHERE user_id = $1 AND operation_id = $2 AND role = $3",
-            p![new.user.0, op.0, new.role.as_str()],
-        )?
-        .is_some();
-    if !holds_role {
-        // The same words as for a name no user has (the server's answer), so that a
-        // coordinator learns nothing of other operations' users.
-        return Err(DomainError::invalid(
-            "username",
-            format!("no {} user of this name in this operation", new.role),
-        )
-        .into());
-    }
     let (rvs, gates) = super::accounts::assigned_places(db, new.user, op, actor.at)?;
     if !places.rvs.iter().all(|r| rvs.contains(r))
         || !places.gates.iter().all(|g| gates.contains(g))

@@ -132,9 +132,43 @@ pub(crate) fn involving(
             &format!("SELECT {COLUMNS} FROM incidents WHERE id = $1 AND operation_id = $2"),
             p![id, op.0],
         )?;
-        out.push(incident_row(db, &r, Some(device))?);
+        let mut incident = incident_row(db, &r, Some(device))?;
+        // The device hears what happened to its own records, in words that name no household
+        // (no reference, size or stage) and no other place: the full detail is for
+        // coordinators.
+        if incident.records.is_empty() && incident.kind != IncidentKind::ClockSkew {
+            continue;
+        }
+        incident.detail = device_words(incident.kind).to_string();
+        if incident.kind == IncidentKind::UnknownPass {
+            incident.kind = IncidentKind::Refused;
+        }
+        out.push(incident);
     }
     Ok(out)
+}
+
+/// What a device is told of an incident its records are part of.
+fn device_words(kind: IncidentKind) -> &'static str {
+    match kind {
+        IncidentKind::DoubleAdmission => "this pass was admitted before: a coordinator looks at it",
+        IncidentKind::WrongRv => "this pass is not for this rendezvous point: it was not admitted",
+        IncidentKind::OutsideWindow => {
+            "this pass was scanned outside its window: it was not admitted"
+        }
+        IncidentKind::RevokedPass => "this pass is revoked: it was not admitted; refresh the kit",
+        IncidentKind::SupersededPass => {
+            "this pass was replaced by a newer one: it was not admitted"
+        }
+        IncidentKind::UnknownPass | IncidentKind::Refused => {
+            "this record could not take effect: a coordinator looks at it"
+        }
+        IncidentKind::ClockSkew => "this device's clock is off: set it from the kit's server time",
+        IncidentKind::HeadCount => "the head count differs from the people admitted into the batch",
+        IncidentKind::PartialArrival => {
+            "not every member has arrived: the others are still on the way"
+        }
+    }
 }
 
 /// Incidents of the operation, open ones only unless `all`, newest first, within the actor's

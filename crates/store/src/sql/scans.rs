@@ -55,7 +55,24 @@ pub(crate) fn ingest(
     actor: &Actor,
 ) -> Result<SyncReceipt> {
     require_operation(db, op)?;
+    // Two syncs of one device (a sync sent again while the first is still running) take
+    // turns: the first write on the device's row holds it until commit, so the second reads
+    // the device's applied sequence as the first left it.
+    db.exec(
+        "UPDATE devices SET last_sync_at = $1 WHERE id = $2 AND operation_id = $3",
+        p![actor.at.0, sync.device.0, op.0],
+    )?;
     let device = active_device_of(db, op, sync.device, actor)?;
+    // A device clock more than a day off would move every record's time by as much: a clock
+    // to set right before the records are worth keeping.
+    let skew = actor.at.0.saturating_sub(sync.device_time.0);
+    if skew.unsigned_abs() > safeconduct_domain::field::CLOCK_SKEW_SECONDS as u64 {
+        return Err(DomainError::invalid(
+            "device_time",
+            "more than a day from the server's clock: set the device's clock, then sync again",
+        )
+        .into());
+    }
     let facts = db.one(
         "SELECT created_at, next_pass_index FROM operations WHERE id = $1",
         p![op.0],
@@ -66,10 +83,9 @@ pub(crate) fn ingest(
             DomainError::invalid("records", format!("record {i} (seq {}): {e}", s.record.seq))
         };
         s.record.check(&bounds).map_err(at_record)?;
-        let mine = match s.record.place {
-            ScanPlace::Rv(rv) => device.places.rvs.contains(&rv),
-            ScanPlace::Gate(gate) => device.places.gates.contains(&gate),
-        };
+        let (rv, gate) = (s.record.rv(), s.record.gate());
+        let mine = rv.is_none_or(|rv| device.places.rvs.contains(&rv))
+            && gate.is_none_or(|gate| device.places.gates.contains(&gate));
         if !mine {
             return Err(at_record(DomainError::invalid(
                 "place",
@@ -77,8 +93,17 @@ pub(crate) fn ingest(
             ))
             .into());
         }
+        // The device acts for its user, at places the user still holds: a user moved elsewhere
+        // takes none of the old places along on the device.
+        if !actor.sees(rv, gate) {
+            return Err(at_record(DomainError::invalid(
+                "place",
+                "no longer assigned to the device's user; a coordinator enrols the device \
+                 for the user's places",
+            ))
+            .into());
+        }
     }
-    let skew = actor.at.0.saturating_sub(sync.device_time.0);
     let mut receipt = SyncReceipt {
         skew,
         ..SyncReceipt::default()
@@ -115,6 +140,21 @@ pub(crate) fn ingest(
         if inserted == 1 {
             receipt.received += 1;
         } else {
+            // The same sequence number must carry the same record: a device that reused one
+            // would lose an act it believes acknowledged.
+            let stored = db
+                .one(
+                    "SELECT record FROM device_scans WHERE device_id = $1 AND seq = $2",
+                    p![device.id.0, r.seq as i64],
+                )?
+                .text(0)?;
+            if stored != s.text {
+                return Err(StoreError::Conflict(format!(
+                    "record seq {} differs from the record stored under that sequence number; \
+                     a device never reuses a sequence number",
+                    r.seq
+                )));
+            }
             receipt.already_had += 1;
         }
     }
@@ -167,7 +207,9 @@ pub(crate) fn ingest(
         }
     }
     let applied = apply_in_order(db, vault, op, &device, &mut touched)?;
-    retry_waiting(db, vault, op, &mut touched)?;
+    // Records of other devices tried again here raise their incidents for coordinators, not
+    // for this device's answer.
+    retry_waiting(db, vault, op, &mut Vec::new())?;
     db.exec(
         "UPDATE devices SET applied_seq = $1, last_sync_at = $2, last_skew = $3 WHERE id = $4",
         p![applied, actor.at.0, skew, device.id.0],
@@ -224,6 +266,8 @@ fn columns(act: &ScanAct) -> Columns {
 
 const RECORD_COLUMNS: &str = "device_id, seq, act, rv_id, gate_id, pass_index, batch_no, \
      to_gate, head_count, people, code, at, skew";
+const RECORD_COLUMNS_OF_S: &str = "s.device_id, s.seq, s.act, s.rv_id, s.gate_id, \
+     s.pass_index, s.batch_no, s.to_gate, s.head_count, s.people, s.code, s.at, s.skew";
 
 /// A stored record and the skew of the sync that brought it.
 struct Stored {
@@ -279,6 +323,9 @@ fn stored(op: OperationId, r: &Row) -> Result<Stored> {
     })
 }
 
+/// The most records of one device applied by one sync: the rest follow at the next.
+const APPLY_AT_ONCE: i64 = 5000;
+
 /// Applies the device's records from the one after its last applied, as long as they follow
 /// each other without a gap; returns the new last applied sequence number.
 fn apply_in_order(
@@ -291,9 +338,13 @@ fn apply_in_order(
     let rows = db.rows(
         &format!(
             "SELECT {RECORD_COLUMNS} FROM device_scans
-             WHERE device_id = $1 AND seq > $2 ORDER BY seq"
+             WHERE device_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq"
         ),
-        p![device.id.0, device.applied_seq],
+        p![
+            device.id.0,
+            device.applied_seq,
+            device.applied_seq.saturating_add(APPLY_AT_ONCE)
+        ],
     )?;
     let mut applied = device.applied_seq;
     for row in &rows {
@@ -315,7 +366,8 @@ fn mark(
     household: Option<HouseholdId>,
 ) -> Result<()> {
     db.exec(
-        "UPDATE device_scans SET effect = $1, household_id = $2 WHERE device_id = $3 AND seq = $4",
+        "UPDATE device_scans SET effect = $1, household_id = $2
+         WHERE device_id = $3 AND seq = $4 AND (effect IS NULL OR effect = 'waiting')",
         p![
             effect.as_str(),
             household.map(|h| h.0),
@@ -337,8 +389,13 @@ fn retry_waiting(
 ) -> Result<()> {
     let rows = db.rows(
         &format!(
-            "SELECT {RECORD_COLUMNS} FROM device_scans
-             WHERE operation_id = $1 AND effect = 'waiting' ORDER BY at, device_id, seq
+            "SELECT {RECORD_COLUMNS_OF_S} FROM device_scans s
+             JOIN households h ON h.id = s.household_id
+             JOIN devices d ON d.id = s.device_id
+             WHERE s.operation_id = $1 AND s.effect = 'waiting' AND d.suspended_at IS NULL
+               AND h.stage NOT IN ('registered', 'documents_verified', 'eligible', 'assigned',
+                                   'pass_issued', 'admitted_at_rv', 'reassigned', 'no_show')
+             ORDER BY s.at, s.device_id, s.seq
              LIMIT 1000"
         ),
         p![op.0],
@@ -495,7 +552,7 @@ fn effect_of(
             };
             match apply(db, vault, op, &h.reference, &request, &actor) {
                 Ok(_) => Ok((Effect::Applied, Some(h.id))),
-                Err(StoreError::Domain(e)) => {
+                Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
                     let detail = format!("pass {pass_index} admitted at RV {rv}: {e}");
                     incident(
                         db,
@@ -603,9 +660,18 @@ fn effect_of(
                 gate,
                 households,
             };
+            // A departure refused half-way (a gate suspended meanwhile, a household held at
+            // another RV) leaves nothing behind: no batch without its people, nobody in escort
+            // in a batch that records none.
+            db.exec("SAVEPOINT departure", &[])?;
             let departed = match depart_batch(db, op, &departure, &actor) {
-                Ok(batch) => batch,
+                Ok(batch) => {
+                    db.exec("RELEASE SAVEPOINT departure", &[])?;
+                    batch
+                }
                 Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
+                    db.exec("ROLLBACK TO SAVEPOINT departure", &[])?;
+                    db.exec("RELEASE SAVEPOINT departure", &[])?;
                     let detail = format!("batch {batch} of device {}: {e}", r.device);
                     return incident(
                         db,
@@ -669,6 +735,25 @@ fn effect_of(
             let batch = h.batch.ok_or_else(|| {
                 StoreError::Internal("a household in escort holds no batch".into())
             })?;
+            // Only the gate the batch is bound for counts its people in: a record of another
+            // gate neither counts nor completes anyone.
+            let bound_for = GateId(
+                db.one("SELECT gate_id FROM batches WHERE id = $1", p![batch.0])?
+                    .i64(0)?,
+            );
+            if bound_for != gate {
+                let detail = format!(
+                    "pass {pass_index} arrived at gate {gate}, but its batch {batch} is bound for gate {bound_for}"
+                );
+                return incident(
+                    db,
+                    IncidentKind::Refused,
+                    own_key(IncidentKind::Refused),
+                    facts,
+                    detail,
+                    &this,
+                );
+            }
             let before: i64 = db
                 .one(
                     "SELECT CAST(COALESCE(SUM(people), 0) AS BIGINT) FROM device_scans
@@ -753,7 +838,7 @@ fn effect_of(
                 &actor,
             ) {
                 Ok(_) => Ok((Effect::Applied, Some(h.id))),
-                Err(StoreError::Domain(e)) => {
+                Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
                     let detail = format!("pass {pass_index} checked in at gate {gate}: {e}");
                     incident(
                         db,
