@@ -1,6 +1,6 @@
 //! `safeconduct`: the one binary. Serves the API, seeds and serves a demo, imports volunteer
-//! lists, manages operations and users, plans households into windows, and routes walkers
-//! around hazards.
+//! lists, manages operations and users, plans households into windows, routes walkers
+//! around hazards, and runs a field device (the reference client of the field protocol).
 //!
 //! Architecture invariant: this crate wires the others together and talks to the terminal;
 //! it holds no lifecycle rule and no SQL. This file holds only the command line's top level
