@@ -2,6 +2,8 @@
 //! coordinator enrols the device over HTTP, the client enrols with the one-time code, fetches
 //! its kit, opens a batch, scans a real pass offline (and an unreadable one), departs the batch
 //! and syncs; the household is then in escort on the server, and syncing again is harmless.
+//! A gate device then records the household's arrivals (two members, then the third) and its
+//! check-in, and the household is processed.
 
 mod common;
 
@@ -107,12 +109,17 @@ impl Served {
 
 /// Runs `safeconduct field --state STATE ARGS` as the escort user.
 fn field(state: &Path, args: &[&str]) -> Output {
+    field_as("demo-escort-pass", state, args)
+}
+
+/// Runs `safeconduct field --state STATE ARGS` with this user's password.
+fn field_as(password: &str, state: &Path, args: &[&str]) -> Output {
     bin()
         .arg("field")
         .arg("--state")
         .arg(state)
         .args(args)
-        .env("SAFECONDUCT_PASSWORD", "demo-escort-pass")
+        .env("SAFECONDUCT_PASSWORD", password)
         .env_remove("SAFECONDUCT_FIELD_STATE")
         .stdin(Stdio::null())
         .output()
@@ -120,7 +127,11 @@ fn field(state: &Path, args: &[&str]) -> Output {
 }
 
 fn succeeds(state: &Path, args: &[&str]) -> String {
-    let out = field(state, args);
+    succeeds_as("demo-escort-pass", state, args)
+}
+
+fn succeeds_as(password: &str, state: &Path, args: &[&str]) -> String {
+    let out = field_as(password, state, args);
     assert!(out.status.success(), "field {args:?}: {}", text(&out));
     stdout(&out)
 }
@@ -177,7 +188,7 @@ fn kit_file(state: &Path) -> PathBuf {
 }
 
 #[test]
-fn an_escort_device_enrols_scans_offline_departs_a_batch_and_syncs_the_household_into_escort() {
+fn escort_and_gate_devices_move_a_household_into_escort_and_through_the_gate_by_synced_scans() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let seeded = seed_demo(&data, "20");
@@ -185,7 +196,7 @@ fn an_escort_device_enrols_scans_offline_departs_a_batch_and_syncs_the_household
     let server = Served::start(&data);
     let coordinator = server.coordinator();
 
-    // The first RV (active) and a gate that receives its batches.
+    // The first RV (active) and the demo gate user's gate, which receives its batches.
     let rvs = server.ok(&coordinator, "GET", "/api/operations/1/rvs", None);
     let rv = rvs[0]["id"].as_i64().unwrap();
     let gates = server.ok(&coordinator, "GET", "/api/operations/1/gates", None);
@@ -193,7 +204,10 @@ fn an_escort_device_enrols_scans_offline_departs_a_batch_and_syncs_the_household
         .as_array()
         .unwrap()
         .iter()
-        .find(|g| g["rv_ids"].as_array().unwrap().contains(&json!(rv)))
+        .find(|g| {
+            g["rv_ids"].as_array().unwrap().contains(&json!(rv))
+                && g["name"].as_str().unwrap().contains("service gate")
+        })
         .unwrap()["id"]
         .as_i64()
         .unwrap();
@@ -348,6 +362,59 @@ fn an_escort_device_enrols_scans_offline_departs_a_batch_and_syncs_the_household
         None,
     );
     assert_eq!(household["stage"], "in_escort", "nothing moved twice");
+
+    // At the gate, a gate device reads the pass with its gate kit: two members arrive, then
+    // the third, and the household is checked in.
+    let enrolled = server.ok(
+        &coordinator,
+        "POST",
+        "/api/operations/1/devices",
+        Some(
+            json!({"username": "gate", "role": "gate", "gate_ids": [gate], "label": "gate laptop"}),
+        ),
+    );
+    let device = enrolled["device"]["id"].as_i64().unwrap().to_string();
+    let code = enrolled["enrolment_code"].as_str().unwrap();
+    let g = &dir.path().join("laptop");
+    let at_gate = |args: &[&str]| succeeds_as("demo-gate-pass", g, args);
+    at_gate(&[
+        "enrol",
+        "--server",
+        &server.base,
+        "--operation",
+        "1",
+        "--user",
+        "gate",
+        "--device",
+        &device,
+        "--code",
+        code,
+    ]);
+    assert!(at_gate(&["kit"]).contains("gate tier"));
+    let scan = field_as("demo-gate-pass", g, &["scan", "--text", &pass]);
+    assert!(
+        !scan.status.success(),
+        "a gate device admits nobody at an RV"
+    );
+    let said = at_gate(&["arrive", "--text", &pass, "--people", "2"]);
+    assert!(
+        said.contains(&format!("case {}", reference.replace('-', ""))),
+        "{said}"
+    );
+    at_gate(&["arrive", "--text", &pass, "--people", "1"]);
+    at_gate(&["check-in", "--text", &pass]);
+    let said = at_gate(&["sync"]);
+    assert!(
+        said.contains("3 received") && said.contains("partial_arrival"),
+        "{said}"
+    );
+    let household = server.ok(
+        &coordinator,
+        "GET",
+        &format!("/api/operations/1/households/{reference}"),
+        None,
+    );
+    assert_eq!(household["stage"], "processed", "{household}");
 }
 
 #[test]
