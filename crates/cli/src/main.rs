@@ -1,6 +1,6 @@
 //! `safeconduct`: the one binary. Serves the API, seeds and serves a demo, imports volunteer
-//! lists, manages operations and users, plans households into windows, and routes walkers
-//! around hazards.
+//! lists, manages operations and users, plans households into windows, routes walkers
+//! around hazards, and runs a field device (the reference client of the field protocol).
 //!
 //! Architecture invariant: this crate wires the others together and talks to the terminal;
 //! it holds no lifecycle rule and no SQL. This file holds only the command line's top level
@@ -10,6 +10,7 @@
 mod audit;
 mod data;
 mod demo;
+mod field;
 mod import;
 mod openapi;
 mod operation;
@@ -78,6 +79,9 @@ enum Command {
     /// Works on JSON files (docs/planning.md) and needs no store.
     #[command(subcommand)]
     Plan(plan::PlanCommand),
+    /// A field device: enrol it, fetch its kit, verify passes offline and record scans,
+    /// batches and arrivals, and sync the records (docs/field-protocol.md).
+    Field(field::FieldArgs),
     /// Walking routes from an OpenStreetMap extract: print the street graph, or a route
     /// around hazards with guidance in the caller's language.
     #[command(subcommand)]
@@ -105,5 +109,6 @@ fn main() -> Result<()> {
         Command::Audit(command) => command.run(),
         Command::Plan(command) => command.run(),
         Command::Route(command) => command.run(),
+        Command::Field(args) => args.run(),
     }
 }

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use safeconduct_domain::values::{Language, Timestamp};
 use safeconduct_domain::{CaseReference, GateId, OperationId, RvId};
 use safeconduct_keys::passes::{FieldKit, KitPlaces, PassKeyring};
-use safeconduct_pass::{Check, Outcome, Tier};
+use safeconduct_pass::{Check, Outcome, Tier, Verification};
 use safeconduct_store::{Actor, Store};
 use std::path::{Path, PathBuf};
 
@@ -187,11 +187,7 @@ pub fn verify(a: &VerifyArgs<'_>) -> Result<bool> {
         (None, Some(path)) => read_qr(path)?,
         _ => bail!("give the pass either as text or with --image PNG, not both"),
     };
-    let holder = match (a.document, a.birth_year) {
-        (Some(d), Some(y)) => Some((d, y)),
-        (None, None) => None,
-        _ => bail!("--document and --birth-year go together"),
-    };
+    let holder = holder_shown(a.document, a.birth_year)?;
     let now = a.at.unwrap_or_else(safeconduct_keys::now).0.max(0) as u64;
     let v = verifier.verify_text(
         &text,
@@ -201,11 +197,32 @@ pub fn verify(a: &VerifyArgs<'_>) -> Result<bool> {
             holder,
         },
     );
-    println!("{}: {}", v.outcome.code(), v.outcome.message(a.language));
-    if let Some(w) = v.warning(a.language) {
+    print_verification(&v, a.language, holder.is_some());
+    Ok(v.outcome.is_valid())
+}
+
+/// The document the holder shows, when one is compared: its number and birth year together.
+pub fn holder_shown(
+    document: Option<&str>,
+    birth_year: Option<u16>,
+) -> Result<Option<(&str, u16)>> {
+    match (document, birth_year) {
+        (Some(d), Some(y)) => Ok(Some((d, y))),
+        (None, None) => Ok(None),
+        _ => bail!("--document and --birth-year go together"),
+    }
+}
+
+/// Prints what a verification found: the outcome in the reader's language, warnings, and the
+/// facts of the tiers the device could open (the checkpoint's window and count, the gate's
+/// case reference and count), nothing else of the pass. `holder_checked` says whether a
+/// document was compared.
+pub fn print_verification(v: &Verification, language: Language, holder_checked: bool) {
+    println!("{}: {}", v.outcome.code(), v.outcome.message(language));
+    if let Some(w) = v.warning(language) {
         println!("{w}");
     }
-    if let Some(n) = v.holder_notice(a.language) {
+    if let Some(n) = v.holder_notice(language) {
         println!("{n}");
     }
     if let Some(c) = &v.checkpoint {
@@ -231,16 +248,15 @@ pub fn verify(a: &VerifyArgs<'_>) -> Result<bool> {
     if let Some(age) = v.status_age {
         println!("status list age: {} min", age / 60);
     }
-    match (&v.checkpoint, holder) {
-        (Some(c), None) if v.outcome == Outcome::Valid && c.holder.is_some() => {
+    match (&v.checkpoint, holder_checked) {
+        (Some(c), false) if v.outcome == Outcome::Valid && c.holder.is_some() => {
             println!("the holder's document was not checked: add --document and --birth-year")
         }
-        (Some(c), None) if v.outcome == Outcome::Valid && c.holder.is_none() => {
+        (Some(c), false) if v.outcome == Outcome::Valid && c.holder.is_none() => {
             println!("the pass is bound to no document: check the holder's identity another way")
         }
         _ => {}
     }
-    Ok(v.outcome.is_valid())
 }
 
 /// Reads the QR code in a PNG image and returns its text.
