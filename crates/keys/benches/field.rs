@@ -41,7 +41,10 @@ struct Scene {
 /// An operation with one RV and its window (open now), `households` households of two holding
 /// passes, and one escort device with a registered key.
 fn scene(store: &dyn Store, households: usize) -> Scene {
-    let op = store.create_operation("Bench", Timestamp(NOW - 3600)).unwrap().id;
+    let op = store
+        .create_operation("Bench", Timestamp(NOW - 3600))
+        .unwrap()
+        .id;
     let rv = store
         .propose_rv(
             op,
@@ -158,7 +161,9 @@ fn scene(store: &dyn Store, households: usize) -> Scene {
         .unwrap()
         .id;
     let key = DeviceKey::from_seed([7; 32]);
-    let public = DevicePublicKey::parse(&key.public_text()).unwrap().to_bytes();
+    let public = DevicePublicKey::parse(&key.public_text())
+        .unwrap()
+        .to_bytes();
     store
         .register_device_key(op, device, b"code", &public, &actor)
         .unwrap();
@@ -252,7 +257,11 @@ fn ingest(backend: Backend) {
     let store = t.store.as_ref();
     let setup = Instant::now();
     let s = scene(store, SYNC);
-    eprintln!("{backend:?}: set up {} households in {:.1?}", SYNC, setup.elapsed());
+    eprintln!(
+        "{backend:?}: set up {} households in {:.1?}",
+        SYNC,
+        setup.elapsed()
+    );
     let refusals: Vec<ScanAct> = (0..SYNC * REFUSAL_SYNCS)
         .map(|i| ScanAct::Refuse {
             pass_index: Some(s.passes[i % s.passes.len()]),

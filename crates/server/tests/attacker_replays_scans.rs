@@ -51,7 +51,11 @@ async fn a_sync_over_the_body_limit_is_refused_413_and_stores_nothing(backend: B
     let mut records = vec![device.record(app.op.0, admit, now())];
     // Well-formed refusals, signed, padded with a long code until the body passes the limit.
     let code = "x".repeat(4096);
-    while serde_json::to_vec(&sync_body(&records, now())).unwrap().len() <= MAX_SYNC_BODY_BYTES {
+    while serde_json::to_vec(&sync_body(&records, now()))
+        .unwrap()
+        .len()
+        <= MAX_SYNC_BODY_BYTES
+    {
         let refuse = ScanAct::Refuse {
             pass_index: None,
             code: code.clone(),

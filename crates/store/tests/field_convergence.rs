@@ -147,7 +147,10 @@ fn device_unit(
 }
 
 fn field(store: &dyn Store) -> Field {
-    let op = store.create_operation("Convergence", Timestamp(0)).unwrap().id;
+    let op = store
+        .create_operation("Convergence", Timestamp(0))
+        .unwrap()
+        .id;
     let rvs: Vec<RvId> = (0..RVS)
         .map(|i| {
             let rv = store
@@ -179,7 +182,10 @@ fn field(store: &dyn Store) -> Field {
                         location: Coordinate::new(60.1, 24.9).unwrap(),
                         kind: GateKind::Discreet,
                         hourly_throughput: Throughput::new(500).unwrap(),
-                        rvs: (0..RVS).filter(|r| r % GATES == g).map(|r| rvs[r]).collect(),
+                        rvs: (0..RVS)
+                            .filter(|r| r % GATES == g)
+                            .map(|r| rvs[r])
+                            .collect(),
                         walking_time: WalkingTime::new(30).unwrap(),
                     },
                     &system(),
@@ -268,14 +274,28 @@ fn field(store: &dyn Store) -> Field {
     };
     let mut escorts = Vec::new();
     for (r, rv) in rvs.iter().enumerate() {
-        let user = user_with(store, op, &format!("escort{r}"), Role::Escort, vec![*rv], vec![]);
+        let user = user_with(
+            store,
+            op,
+            &format!("escort{r}"),
+            Role::Escort,
+            vec![*rv],
+            vec![],
+        );
         for _ in 0..ESCORTS_PER_RV {
             escorts.push(unit(user, Role::Escort, places(vec![*rv], vec![])));
         }
     }
     let mut gate_units = Vec::new();
     for (g, gate) in gates.iter().enumerate() {
-        let user = user_with(store, op, &format!("gate{g}"), Role::Gate, vec![], vec![*gate]);
+        let user = user_with(
+            store,
+            op,
+            &format!("gate{g}"),
+            Role::Gate,
+            vec![],
+            vec![*gate],
+        );
         for _ in 0..GATE_DEVICES_PER_GATE {
             gate_units.push(unit(user, Role::Gate, places(vec![], vec![*gate])));
         }
