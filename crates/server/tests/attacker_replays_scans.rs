@@ -112,13 +112,13 @@ async fn a_device_s_records_replayed_to_another_device_are_refused(backend: Back
     };
     let record = a.record(app.op.0, admit, now());
     // The copy reaches B's endpoint first, from B's own user: refused, nothing stored.
-    let (status, body) = app.sync(&b, &[record.clone()]).await;
+    let (status, body) = app.sync(&b, std::slice::from_ref(&record)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     nothing_stored_for(&app, &b).await;
     nothing_stored_for(&app, &a).await;
     assert_eq!(app.stage(&reference).await, "pass_issued");
     // The record still counts, once, when A sends it.
-    let answer = app.sync_ok(&a, &[record.clone()]).await;
+    let answer = app.sync_ok(&a, std::slice::from_ref(&record)).await;
     assert_eq!(answer["received"], 1);
     assert_eq!(app.stage(&reference).await, "admitted_at_rv");
     // Replayed to B after A's sync: still refused, and A's record is not taken twice.
