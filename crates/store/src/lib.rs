@@ -21,8 +21,8 @@ mod vault;
 pub use copy::{CopyReport, copy};
 pub use error::StoreError;
 pub use planning::*;
-pub use sql::plans::fingerprint;
 pub use safeconduct_pass::Kek;
+pub use sql::plans::fingerprint;
 pub use types::*;
 
 use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
@@ -247,8 +247,7 @@ pub trait Store: Send + Sync + 'static {
         actor: &Actor,
     ) -> Result<Acceptance>;
     /// Releases the pin of a window assigned by hand: later plans may move the household.
-    fn release_pin(&self, op: OperationId, reference: &CaseReference, actor: &Actor)
-    -> Result<()>;
+    fn release_pin(&self, op: OperationId, reference: &CaseReference, actor: &Actor) -> Result<()>;
     /// Revokes a case's valid pass; returns its index.
     fn revoke_pass(
         &self,

@@ -232,7 +232,9 @@ pub(crate) fn accept_plan(
     let row = plan_row(db, op, id)?;
     let stored = stored_plan(&row)?;
     if stored.accepted_at.is_some() {
-        return Err(StoreError::Conflict(format!("plan {id} was accepted already")));
+        return Err(StoreError::Conflict(format!(
+            "plan {id} was accepted already"
+        )));
     }
     let state = planning_state(db, op)?;
     if row.bytes(7)? != fingerprint(&state) {

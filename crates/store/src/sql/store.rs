@@ -319,12 +319,7 @@ impl<E: Engine> Store for SqlStore<E> {
     ) -> Result<Acceptance> {
         self.write(|db| plans::accept_plan(db, &self.vault, op, plan, &mut *signer, actor))
     }
-    fn release_pin(
-        &self,
-        op: OperationId,
-        reference: &CaseReference,
-        actor: &Actor,
-    ) -> Result<()> {
+    fn release_pin(&self, op: OperationId, reference: &CaseReference, actor: &Actor) -> Result<()> {
         self.write(|db| plans::release_pin(db, op, reference, actor))
     }
     fn revoke_pass(
