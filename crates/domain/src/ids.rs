@@ -49,6 +49,8 @@ id_type!(
     FieldDeviceId,
     /// A conflict found in the scans synced from field devices, for a coordinator to resolve.
     IncidentId,
+    /// A plan computed by the planner: a preview until a coordinator accepts it.
+    PlanId,
 );
 
 /// The public reference of a case, read out over the phone: eight characters from an

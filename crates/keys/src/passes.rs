@@ -19,13 +19,13 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use safeconduct_domain::values::Timestamp;
-use safeconduct_domain::{CaseReference, GateId, OperationId, Role, RvId};
+use safeconduct_domain::{CaseReference, GateId, OperationId, PlanId, Role, RvId};
 use safeconduct_pass::{
     Checkpoint, Clear, Content, Gate, IssuerKey, Kek, KeyId, PublicKey, StalePolicy, StatusList,
     Tier, TierKey, TierSecret, Verifier, holder_binding,
 };
 use safeconduct_store::{
-    Actor, CaseOutcome, KeyState, PassFacts, PassKeys, Rotation, Store, StoreError,
+    Acceptance, Actor, CaseOutcome, KeyState, PassFacts, PassKeys, Rotation, Store, StoreError,
     StoredIssuerKey, StoredPass, StoredTierKey,
 };
 use serde::{Deserialize, Serialize};
@@ -203,6 +203,20 @@ impl PassKeyring {
         let keys = self.keys(store, op, actor.at)?;
         let unlocked = self.unlock(op, &keys)?;
         store.issue_pass(op, reference, &mut |facts| sign(&unlocked, facts), actor)
+    }
+
+    /// Accepts a plan: its assignment steps and a pass for every household it moved, signed
+    /// inside the store's one transaction (a failing signer rolls all of it back).
+    pub fn accept_plan(
+        &self,
+        store: &dyn Store,
+        op: OperationId,
+        plan: PlanId,
+        actor: &Actor,
+    ) -> Result<Acceptance, StoreError> {
+        let keys = self.keys(store, op, actor.at)?;
+        let unlocked = self.unlock(op, &keys)?;
+        store.accept_plan(op, plan, &mut |facts| sign(&unlocked, facts), actor)
     }
 
     /// Replaces the active key. With `reissue`, every household whose valid pass the old key

@@ -18,6 +18,7 @@ mod extract;
 pub mod limits;
 pub mod openapi;
 mod pages;
+mod planning;
 pub mod wire;
 
 pub use error::ApiError;

@@ -116,6 +116,21 @@ const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "plans",
+        &[
+            "id",
+            "operation_id",
+            "kind",
+            "fingerprint",
+            "moves",
+            "answer",
+            "created_at",
+            "created_by",
+            "accepted_at",
+            "accepted_by",
+        ],
+    ),
+    (
         "households",
         &[
             "id",
@@ -137,6 +152,8 @@ const TABLES: &[(&str, &[&str])] = &[
             "version",
             "registered_at",
             "updated_at",
+            "plan_id",
+            "pinned",
         ],
     ),
     (

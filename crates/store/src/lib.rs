@@ -9,6 +9,7 @@
 
 mod copy;
 mod error;
+mod planning;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
@@ -19,7 +20,9 @@ mod vault;
 
 pub use copy::{CopyReport, copy};
 pub use error::StoreError;
+pub use planning::*;
 pub use safeconduct_pass::Kek;
+pub use sql::plans::fingerprint;
 pub use types::*;
 
 use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
@@ -228,6 +231,23 @@ pub trait Store: Send + Sync + 'static {
         signer: PassSigner<'_>,
         actor: &Actor,
     ) -> Result<(CaseOutcome, StoredPass)>;
+    /// The operation's planning state: movable households, places and the room in windows.
+    fn planning_state(&self, op: OperationId) -> Result<PlanningState>;
+    /// Keeps a computed plan as a preview, audited.
+    fn save_plan(&self, op: OperationId, plan: &NewPlan, actor: &Actor) -> Result<StoredPlan>;
+    fn plan(&self, op: OperationId, plan: PlanId) -> Result<StoredPlan>;
+    /// Accepts a preview in one transaction: refused (`Conflict`) if accepted already or if
+    /// the planning state changed since; every move through the assignment step, then a pass
+    /// for each moved household signed by `signer`.
+    fn accept_plan(
+        &self,
+        op: OperationId,
+        plan: PlanId,
+        signer: PassSigner<'_>,
+        actor: &Actor,
+    ) -> Result<Acceptance>;
+    /// Releases the pin of a window assigned by hand: later plans may move the household.
+    fn release_pin(&self, op: OperationId, reference: &CaseReference, actor: &Actor) -> Result<()>;
     /// Revokes a case's valid pass; returns its index.
     fn revoke_pass(
         &self,

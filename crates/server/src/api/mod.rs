@@ -20,6 +20,7 @@ mod lifecycle;
 mod live;
 mod operations;
 mod passes;
+mod plans;
 mod rvs;
 mod scans;
 mod sessions;
@@ -40,6 +41,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         households::endpoints(),
         lifecycle::endpoints(),
         passes::endpoints(),
+        plans::endpoints(),
         keys::endpoints(),
         batches::endpoints(),
         devices::endpoints(),

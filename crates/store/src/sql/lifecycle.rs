@@ -106,6 +106,17 @@ fn presented_pass(
     }))
 }
 
+/// Marks a window given by this step as given by hand: every later plan keeps the household
+/// there until a coordinator releases the pin. Accepting a plan runs the same step and then
+/// records the plan as the origin instead (sql/plans.rs).
+fn pin(db: &mut dyn Db, household: HouseholdId) -> Result<()> {
+    db.exec(
+        "UPDATE households SET pinned = $1, plan_id = NULL WHERE id = $2",
+        p![true, household.0],
+    )?;
+    Ok(())
+}
+
 pub(crate) fn apply(
     db: &mut dyn Db,
     vault: &Vault,
@@ -174,8 +185,10 @@ pub(crate) fn apply(
                 p![category.as_str(), loaded.id.0],
             )?;
         }
+        CaseRequest::Assign { .. } => pin(db, loaded.id)?,
         CaseRequest::Reassign { .. } => {
             retire_valid_pass(db, loaded.id, PassState::Superseded)?;
+            pin(db, loaded.id)?;
         }
         CaseRequest::Withdraw { .. } => {
             retire_valid_pass(db, loaded.id, PassState::Revoked)?;

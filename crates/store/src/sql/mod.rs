@@ -21,6 +21,7 @@ pub(crate) mod incidents;
 pub(crate) mod lifecycle;
 pub(crate) mod operations;
 pub(crate) mod passes;
+pub mod plans;
 pub(crate) mod reasons;
 pub(crate) mod rvs;
 pub(crate) mod scans;
@@ -109,6 +110,7 @@ macro_rules! migrations {
             (17, include_str!("migrations/0017_tier_keys_renewed.sql")),
             (18, include_str!("migrations/0018_custody_deadlines.sql")),
             (19, include_str!("migrations/0019_field_devices.sql")),
+            (20, include_str!("migrations/0020_plans.sql")),
         ]
     };
 }

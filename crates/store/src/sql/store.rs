@@ -5,8 +5,9 @@
 
 use super::{
     Db, accounts, audit, batches, counts, custody, devices, flights, gates, hazards, households,
-    incidents, lifecycle, operations, passes, rvs, scans, windows,
+    incidents, lifecycle, operations, passes, plans, rvs, scans, windows,
 };
+use crate::planning::*;
 use crate::types::*;
 use crate::vault::Vault;
 use crate::{ReferenceSource, Result, Store, StoreError};
@@ -299,6 +300,27 @@ impl<E: Engine> Store for SqlStore<E> {
         actor: &Actor,
     ) -> Result<(CaseOutcome, StoredPass)> {
         self.write(|db| passes::issue_pass(db, &self.vault, op, reference, &mut *signer, actor))
+    }
+    fn planning_state(&self, op: OperationId) -> Result<PlanningState> {
+        self.snapshot(|db| plans::planning_state(db, op))
+    }
+    fn save_plan(&self, op: OperationId, plan: &NewPlan, actor: &Actor) -> Result<StoredPlan> {
+        self.write(|db| plans::save_plan(db, op, plan, actor))
+    }
+    fn plan(&self, op: OperationId, plan: PlanId) -> Result<StoredPlan> {
+        self.read(|db| plans::plan(db, op, plan))
+    }
+    fn accept_plan(
+        &self,
+        op: OperationId,
+        plan: PlanId,
+        signer: PassSigner<'_>,
+        actor: &Actor,
+    ) -> Result<Acceptance> {
+        self.write(|db| plans::accept_plan(db, &self.vault, op, plan, &mut *signer, actor))
+    }
+    fn release_pin(&self, op: OperationId, reference: &CaseReference, actor: &Actor) -> Result<()> {
+        self.write(|db| plans::release_pin(db, op, reference, actor))
     }
     fn revoke_pass(
         &self,
