@@ -342,7 +342,8 @@ pub mod client {
         }
     }
 
-    /// The record text of `record`, in the field order docs/field-protocol.md gives.
+    /// The record text of `record` (its keys in alphabetical order; the server reads any order
+    /// and verifies the bytes exactly as sent).
     pub fn record_text(record: &ScanRecord) -> String {
         let mut o = serde_json::Map::new();
         o.insert("format".into(), RECORD_FORMAT.into());
