@@ -395,7 +395,7 @@ async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(ba
             Role::Gate,
             Method::POST,
             &escort.scans_path(),
-            Some(sync_body(&[admit.clone()], t)),
+            Some(sync_body(std::slice::from_ref(&admit), t)),
         )
         .await;
     let (status_none, _) = app
@@ -403,7 +403,7 @@ async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(ba
             Role::Escort,
             Method::POST,
             "/api/operations/{op}/devices/99999/scans",
-            Some(sync_body(&[admit.clone()], t)),
+            Some(sync_body(std::slice::from_ref(&admit), t)),
         )
         .await;
     assert_eq!(status_mine, StatusCode::NOT_FOUND);
@@ -420,7 +420,7 @@ async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(ba
     // Suspension signs the device's user out everywhere (the phone held the session too);
     // signed in again, the user's syncs from the suspended device are refused.
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let (status, _) = app.sync(&escort, &[admit.clone()]).await;
+    let (status, _) = app.sync(&escort, std::slice::from_ref(&admit)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the old session ended");
     let token = sign_in(&app.client, &app.base, "escort").await;
     let (status, _) = app
@@ -713,7 +713,7 @@ async fn a_reused_sequence_number_and_a_clock_a_day_off_are_refused(backend: Bac
         },
         t,
     );
-    app.sync_ok(&escort, &[first.clone()]).await;
+    app.sync_ok(&escort, std::slice::from_ref(&first)).await;
     // Another record under seq 0: the device would lose an act it believes acknowledged.
     let mut again = app
         .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 15)

@@ -147,7 +147,7 @@ async fn records_out_of_range_are_refused_and_change_nothing(backend: Backend) {
         with(&|r| r.operation = OperationId(app.op.0 + 1)),
     ];
     for record in &bad {
-        let (status, body) = app.sync(&device, &[record.clone()]).await;
+        let (status, body) = app.sync(&device, std::slice::from_ref(record)).await;
         assert_eq!(
             status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -162,7 +162,7 @@ async fn records_out_of_range_are_refused_and_change_nothing(backend: Backend) {
         (bad[0].0.clone(), "not-base64!".to_string()),
     ];
     for record in &junk {
-        let (status, _) = app.sync(&device, &[record.clone()]).await;
+        let (status, _) = app.sync(&device, std::slice::from_ref(record)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", record.0);
     }
     let (status, _) = app
