@@ -14,12 +14,14 @@ pub mod docs;
 mod flights;
 mod gates;
 mod hazards;
+mod hotline;
 pub mod households;
 mod keys;
 mod lifecycle;
 mod live;
 mod operations;
 mod passes;
+mod routes;
 mod rvs;
 mod scans;
 mod sessions;
@@ -50,6 +52,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         windows::endpoints(),
         flights::endpoints(),
         hazards::endpoints(),
+        routes::endpoints(),
+        hotline::endpoints(),
         live::endpoints(),
         counts::endpoints(),
     ]
