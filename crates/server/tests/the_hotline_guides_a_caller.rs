@@ -159,6 +159,17 @@ async fn a_critical_hazard_with_suspension_suspends_the_rv_and_fills_the_worklis
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("critical"));
 
+    // The hotline reports hazards; suspending places is the coordinator's.
+    let (status, _) = app
+        .call(
+            Role::Hotline,
+            Method::POST,
+            "/api/operations/{op}/hazards",
+            Some(hazard(60.165196, 24.939259, 100, "critical", true)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
     let reported = app
         .create(
             Role::Coordinator,

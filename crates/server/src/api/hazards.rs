@@ -9,7 +9,7 @@ use crate::endpoints::{Access::Roles, CASEWORK, Endpoint, endpoint, json};
 use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CoordinateSchema, Created, parse_time, text_lines, time_text};
 use safeconduct_domain::model::{HazardKind, HazardSpec, Severity};
-use safeconduct_domain::HazardId;
+use safeconduct_domain::{HazardId, Role};
 use safeconduct_domain::values::Coordinate;
 use safeconduct_store as store;
 use schemars::JsonSchema;
@@ -139,6 +139,7 @@ pub async fn report_hazard(
         valid_until: spec.valid_until,
     };
     let suspend = body.suspend_places;
+    may_suspend(&call, suspend)?;
     let created = call
         .create(move |s, id, actor| s.report_hazard(id, &hazard, suspend, actor))
         .await?;
@@ -162,6 +163,7 @@ pub async fn change_hazard(
             ));
         }
     };
+    may_suspend(&call, body.suspend_places)?;
     let change = store::HazardChange {
         severity: body.severity,
         radius_m: body.radius_m,
@@ -174,6 +176,19 @@ pub async fn change_hazard(
         .await?;
     rerouted(&call).await;
     Ok(changed)
+}
+
+/// Suspending places is the coordinator's: the hotline reports hazards, but does not hold
+/// the RVs' and gates' status (the RV and gate endpoints are not theirs either).
+fn may_suspend<P>(call: &Call<P>, suspend: bool) -> Result<(), crate::ApiError> {
+    if suspend && call.caller.role != Role::Coordinator {
+        return Err(crate::ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            "only a coordinator may suspend the places inside a hazard",
+        ));
+    }
+    Ok(())
 }
 
 /// Puts the change into the router before answering, so the next route avoids it. Should
