@@ -88,7 +88,11 @@ pub struct OutboxArgs {
     #[arg(long, env = "SAFECONDUCT_SMS_GATEWAY_PASSWORD", hide_env_values = true)]
     sms_gateway_password: Option<String>,
     /// Append every message to this file as a JSON line instead (demos and drills).
-    #[arg(long, env = "SAFECONDUCT_MESSAGES_FILE", conflicts_with = "sms_gateway_url")]
+    #[arg(
+        long,
+        env = "SAFECONDUCT_MESSAGES_FILE",
+        conflicts_with = "sms_gateway_url"
+    )]
     messages_file: Option<PathBuf>,
 }
 
@@ -241,12 +245,7 @@ fn serve(
         let local = listener.local_addr()?;
         println!("listening on http://{local}");
         tracing::info!(%local, "serving");
-        safeconduct_server::serve(
-            listener,
-            app,
-            shutdown_signal(),
-        )
-        .await?;
+        safeconduct_server::serve(listener, app, shutdown_signal()).await?;
         Ok(())
     })
 }

@@ -84,7 +84,10 @@ impl MessageText {
 
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         if input.trim().is_empty() {
-            return Err(DomainError::invalid("message", "a message must say something"));
+            return Err(DomainError::invalid(
+                "message",
+                "a message must say something",
+            ));
         }
         Ok(MessageText(Text::parse_lines(
             "message",
@@ -194,8 +197,14 @@ mod tests {
         ] {
             let text = new_window_notice(language, &notice());
             let t = text.as_str();
-            assert!(t.contains("RV North") && t.contains("UTC"), "{language:?}: {t}");
-            assert!(t.contains(&clock(Timestamp(1_795_000_000))), "{language:?}: {t}");
+            assert!(
+                t.contains("RV North") && t.contains("UTC"),
+                "{language:?}: {t}"
+            );
+            assert!(
+                t.contains(&clock(Timestamp(1_795_000_000))),
+                "{language:?}: {t}"
+            );
             assert!(t.chars().count() <= MessageText::MAX_CHARS);
         }
     }

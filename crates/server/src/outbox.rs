@@ -39,7 +39,10 @@ pub enum GatewayCredentials {
     /// `Authorization: Bearer …`.
     Bearer(String),
     /// `Authorization: Basic …`.
-    Basic { user: String, password: String },
+    Basic {
+        user: String,
+        password: String,
+    },
 }
 
 impl std::fmt::Debug for GatewayCredentials {

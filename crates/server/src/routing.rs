@@ -108,7 +108,10 @@ pub(crate) async fn sync_every(app: App, seconds: u64) {
     loop {
         ticks.tick().await;
         if let Err(e) = app.sync_hazards().await {
-            tracing::warn!(code = e.code, "could not bring the router's hazards up to date");
+            tracing::warn!(
+                code = e.code,
+                "could not bring the router's hazards up to date"
+            );
         }
     }
 }
@@ -121,7 +124,11 @@ pub(crate) fn stated_position(
     landmark: Option<&str>,
 ) -> Result<(Coordinate, Option<String>), ApiError> {
     let invalid = |message: String| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_position", message)
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_position",
+            message,
+        )
     };
     match (from, landmark) {
         (Some(text), None) => {

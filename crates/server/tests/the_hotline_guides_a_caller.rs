@@ -157,7 +157,12 @@ async fn a_critical_hazard_with_suspension_suspends_the_rv_and_fills_the_worklis
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("critical"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("critical")
+    );
 
     // The hotline reports hazards; suspending places is the coordinator's.
     let (status, _) = app
@@ -178,7 +183,11 @@ async fn a_critical_hazard_with_suspension_suspends_the_rv_and_fills_the_worklis
         )
         .await;
     assert_eq!(reported["suspended_rvs"], json!([p.rv]));
-    assert_eq!(reported["suspended_gates"], json!([]), "Gate 7 is 300 m off");
+    assert_eq!(
+        reported["suspended_gates"],
+        json!([]),
+        "Gate 7 is 300 m off"
+    );
     let rvs = app.get(Role::Coordinator, "/api/operations/{op}/rvs").await;
     assert_eq!(rvs[0]["status"], "suspended");
     let worklist = app
@@ -206,7 +215,10 @@ async fn an_escort_is_warned_of_a_hazard_on_the_way_before_departing(backend: Ba
     let clear = app.get(Role::Escort, &way).await;
     assert_eq!(clear["clear_to_depart"], true, "{clear}");
     assert_eq!(clear["warning"], Value::Null);
-    assert!(clear.get("geojson").is_none(), "the gate's place is not drawn");
+    assert!(
+        clear.get("geojson").is_none(),
+        "the gate's place is not drawn"
+    );
 
     // A crowd over the whole of the short way from RV Alpha to Gate 7.
     let crowd = app
@@ -230,7 +242,12 @@ async fn an_escort_is_warned_of_a_hazard_on_the_way_before_departing(backend: Ba
     .await;
     let blocked = app.get(Role::Escort, &way).await;
     assert_eq!(blocked["blocked"], true, "{blocked}");
-    assert!(blocked["warning"].as_str().unwrap().starts_with("Do not depart"));
+    assert!(
+        blocked["warning"]
+            .as_str()
+            .unwrap()
+            .starts_with("Do not depart")
+    );
 
     // Another escort's RV is nothing to this one.
     let other = app.propose_rv("RV Bravo").await;
@@ -257,9 +274,7 @@ async fn a_logged_call_keeps_its_notes_sealed_and_the_history_is_casework_only(b
         .await;
     assert_eq!(logged["notes"], notes);
     for role in [Role::Hotline, Role::Coordinator] {
-        let calls = app
-            .get(role, &format!("{}/calls", case(&reference)))
-            .await;
+        let calls = app.get(role, &format!("{}/calls", case(&reference))).await;
         assert_eq!(calls.as_array().unwrap().len(), 1);
         assert_eq!(calls[0]["notes"], notes);
         assert_eq!(calls[0]["outcome"], "call_back");
@@ -310,9 +325,14 @@ async fn a_call_that_sends_the_route_queues_a_message_and_a_reassignment_a_notic
     assert_eq!(messages[0]["id"], message);
     assert_eq!(messages[0]["kind"], "route");
     assert_eq!(messages[0]["status"], "pending");
-    assert!(messages[0].get("text").is_none(), "the listing carries no text");
+    assert!(
+        messages[0].get("text").is_none(),
+        "the listing carries no text"
+    );
 
-    let later = app.add_window(p.rv, "2030-08-24T06:00:00Z", "2030-08-24T08:00:00Z", 50).await;
+    let later = app
+        .add_window(p.rv, "2030-08-24T06:00:00Z", "2030-08-24T08:00:00Z", 50)
+        .await;
     app.reassign(&reference, later).await;
     let messages = app
         .get(Role::Coordinator, &format!("{}/messages", case(&reference)))

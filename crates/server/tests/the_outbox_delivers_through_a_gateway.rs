@@ -122,7 +122,11 @@ async fn a_gateway_that_fails_and_recovers_delivers_the_notice_once(backend: Bac
     assert_eq!(g.requests.len(), 3);
     let key = &g.requests[0].0;
     assert!(key.starts_with("sc-"), "{key}");
-    assert!(g.requests.iter().all(|(k, auth, _)| k == key && auth == "Bearer gw-secret"));
+    assert!(
+        g.requests
+            .iter()
+            .all(|(k, auth, _)| k == key && auth == "Bearer gw-secret")
+    );
     assert_eq!(g.delivered.len(), 1);
     assert_eq!(g.delivered[0]["to"], "+93700000301");
     let text = g.delivered[0]["text"].as_str().unwrap();

@@ -123,7 +123,10 @@ pub async fn hotline_case(
     let asked = q.from.is_some() || q.landmark.is_some();
     let (route, route_problem) = match (&rv, asked) {
         (_, false) => (None, None),
-        (None, true) => (None, Some("the case has no rendezvous point yet".to_string())),
+        (None, true) => (
+            None,
+            Some("the case has no rendezvous point yet".to_string()),
+        ),
         (Some(rv), true) => {
             let router = call.app.router()?;
             let (from, landmark) =
@@ -224,7 +227,12 @@ impl From<store::HotlineCall> for CallOut {
 pub async fn log_call(call: Call<CasePath>, ApiJson(body): ApiJson<CallIn>) -> Created<CallOut> {
     let op = call.caller.operation;
     let reference = CaseReference::parse(&call.path.reference)?;
-    let notes = body.notes.as_deref().map(Notes::parse).transpose()?.flatten();
+    let notes = body
+        .notes
+        .as_deref()
+        .map(Notes::parse)
+        .transpose()?
+        .flatten();
     let route_message = match body.send_route {
         None => None,
         Some(send) => {

@@ -181,10 +181,11 @@ pub async fn way_to_gate(call: Call<WayPath>) -> Answer<WayOut> {
         .app
         .run(move |s| Ok((s.rvs(op)?, s.gates(op)?, s.hazards(op)?)))
         .await?;
-    let rv = rvs
-        .into_iter()
-        .find(|r| r.id == rv_id)
-        .ok_or_else(|| ApiError::from(store::StoreError::not_found(format!("rendezvous point {rv_id}"))))?;
+    let rv = rvs.into_iter().find(|r| r.id == rv_id).ok_or_else(|| {
+        ApiError::from(store::StoreError::not_found(format!(
+            "rendezvous point {rv_id}"
+        )))
+    })?;
     // A gate this RV does not send batches to is not the escort's to know of.
     let gate = gates
         .into_iter()
@@ -230,7 +231,10 @@ pub async fn way_to_gate(call: Call<WayPath>) -> Answer<WayOut> {
         })
         .collect();
     let warning = if blocked {
-        Some("Do not depart: every way to the gate is closed by a hazard. Call the coordinator.".to_string())
+        Some(
+            "Do not depart: every way to the gate is closed by a hazard. Call the coordinator."
+                .to_string(),
+        )
     } else if gate.status != GateStatus::Open {
         Some(format!(
             "Do not depart: the gate is {}.",

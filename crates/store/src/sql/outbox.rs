@@ -205,7 +205,13 @@ pub(crate) fn claim_due(
         let fields: Sealed = match vault.key(db, op) {
             Ok(key) => key.open(Record::Message, id, &sealed)?,
             Err(StoreError::Shredded(_)) => {
-                finish(db, id, MessageStatus::Failed, None, Some("operation shredded"))?;
+                finish(
+                    db,
+                    id,
+                    MessageStatus::Failed,
+                    None,
+                    Some("operation shredded"),
+                )?;
                 continue;
             }
             Err(e) => return Err(e),
