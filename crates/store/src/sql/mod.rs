@@ -112,10 +112,7 @@ macro_rules! migrations {
             (17, include_str!("migrations/0017_tier_keys_renewed.sql")),
             (18, include_str!("migrations/0018_custody_deadlines.sql")),
             (19, include_str!("migrations/0019_field_devices.sql")),
-            (
-                20,
-                include_str!("migrations/0020_hotline_calls_and_outbox.sql"),
-            ),
+            (20, include_str!("migrations/0020_hotline_outbox.sql")),
         ]
     };
 }
