@@ -124,7 +124,7 @@ pub(crate) async fn case_rv(
     let rvs = app.run(move |s| s.rvs(op)).await?;
     rvs.into_iter()
         .find(|r| r.id == rv)
-        .ok_or_else(|| ApiError::internal())
+        .ok_or_else(ApiError::internal)
 }
 
 pub async fn case_route(
