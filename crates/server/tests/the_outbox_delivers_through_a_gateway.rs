@@ -2,7 +2,7 @@
 //! notice is delivered with its idempotency key and credentials; a gateway that answers 500
 //! and recovers gets it again after the back-off and delivers it once; a sender that stops
 //! between sending and recording sends again with the same key and the gateway delivers it
-//! once; a refusal fails the message for good; the demo's file transport writes one line.
+//! once; two senders at once take each message once; a refusal fails the message for good; the demo's file transport writes one line.
 //! Times are handed to the sender, so back-off is tested without waiting for it.
 
 mod common;
@@ -164,6 +164,41 @@ async fn a_sender_stopped_between_send_and_record_does_not_deliver_twice(backend
     assert_eq!(g.delivered.len(), 1, "delivered once");
 }
 
+async fn two_senders_at_once_send_each_message_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut references = Vec::new();
+    let p = app.places(100, 300).await;
+    let later = app
+        .add_window(p.rv, "2030-08-24T06:00:00Z", "2030-08-24T08:00:00Z", 50)
+        .await;
+    for phone in ["0700 000 311", "0700 000 312", "0700 000 313"] {
+        let reference = app.register_with_pass(1, phone, p.window).await;
+        app.reassign(&reference, later).await;
+        references.push(reference);
+    }
+    let gateway: Shared = Arc::default();
+    let url = start_gateway(gateway.clone()).await;
+    let one = sender(
+        &app,
+        Arc::new(SmsGateway::new(&url, GatewayCredentials::None).unwrap()),
+    );
+    let other = sender(
+        &app,
+        Arc::new(SmsGateway::new(&url, GatewayCredentials::None).unwrap()),
+    );
+    let t = Timestamp(safeconduct_keys::now().0);
+    let (a, b) = tokio::join!(one.send_due(t), other.send_due(t));
+    assert_eq!(
+        a.unwrap() + b.unwrap(),
+        3,
+        "each message taken by one sender"
+    );
+    assert_eq!(gateway.lock().unwrap().requests.len(), 3);
+    for reference in &references {
+        assert_eq!(messages(&app, reference).await[0]["status"], "sent");
+    }
+}
+
 async fn a_gateway_that_refuses_a_message_fails_it_for_good(backend: Backend) {
     let app = spawn_app(backend).await;
     let reference = reassigned_case(&app, "0700 000 303").await;
@@ -219,6 +254,7 @@ fn a_gateway_url_other_than_http_is_refused_at_start() {
 safeconduct_store::on_both_backends_async!(
     a_gateway_that_fails_and_recovers_delivers_the_notice_once,
     a_sender_stopped_between_send_and_record_does_not_deliver_twice,
+    two_senders_at_once_send_each_message_once,
     a_gateway_that_refuses_a_message_fails_it_for_good,
     the_file_transport_writes_each_message_as_a_json_line,
 );
