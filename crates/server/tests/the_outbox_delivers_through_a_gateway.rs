@@ -2,8 +2,9 @@
 //! notice is delivered with its idempotency key and credentials; a gateway that answers 500
 //! and recovers gets it again after the back-off and delivers it once; a sender that stops
 //! between sending and recording sends again with the same key and the gateway delivers it
-//! once; two senders at once take each message once; a refusal fails the message for good; the demo's file transport writes one line.
-//! Times are handed to the sender, so back-off is tested without waiting for it.
+//! once; two senders at once take each message once; a refusal fails the message for good;
+//! the demo's file transport writes one line. Times are handed to the sender, so back-off is
+//! tested without waiting for it.
 
 mod common;
 
