@@ -205,6 +205,7 @@ pub fn seed(
             valid_from: now,
             valid_until: Some(Timestamp(now.0 + 12 * 3600)),
         },
+        false,
         &actor,
     )?;
 

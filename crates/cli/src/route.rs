@@ -85,7 +85,7 @@ impl RouteCommand {
     }
 }
 
-fn load(path: &Path) -> Result<Network> {
+pub(crate) fn load(path: &Path) -> Result<Network> {
     let bytes =
         std::fs::read(path).with_context(|| format!("reading extract {}", path.display()))?;
     network_from_pbf(&bytes).with_context(|| format!("extract {}", path.display()))

@@ -1,14 +1,18 @@
 //! `safeconduct serve` and `safeconduct demo`: the HTTP API on an address until a signal
-//! stops it, with the rate limits of the command line; the demo seeds its operation first.
+//! stops it, with the rate limits of the command line, the street extract to route on and
+//! the transport of the message outbox; the demo seeds its operation first, routes on the
+//! extract of central Helsinki built into the binary and writes its messages to a file.
 //!
-//! The endpoints, their roles and the limits' accounting are the server's; this module only
-//! opens the store and the key file, binds the address and waits for the signal.
+//! The endpoints, their roles, the limits' accounting, the routing and the sending are the
+//! server's; this module only opens the store, the key file and the extract, picks the
+//! transport, binds the address and waits for the signal.
 
 use crate::data::DataArgs;
 use crate::demo;
 use anyhow::{Context, Result};
 use clap::Args;
 use safeconduct_server::App;
+use safeconduct_server::outbox::{FileTransport, GatewayCredentials, SmsGateway, Transport};
 use safeconduct_store::Store;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -23,15 +27,103 @@ pub struct ServeArgs {
     data: DataArgs,
     #[command(flatten)]
     limits: LimitArgs,
+    /// OpenStreetMap extract (.osm.pbf) to route on, e.g. data/osm/helsinki-centre.osm.pbf;
+    /// without one, the route endpoints answer 503.
+    #[arg(long, env = "SAFECONDUCT_OSM")]
+    osm: Option<PathBuf>,
+    #[command(flatten)]
+    outbox: OutboxArgs,
 }
 
 impl ServeArgs {
     pub fn run(self) -> Result<()> {
-        let ServeArgs { addr, data, limits } = self;
+        let ServeArgs {
+            addr,
+            data,
+            limits,
+            osm,
+            outbox,
+        } = self;
         let (store, keyring) = data.open_to_serve()?;
         println!("store: {}", safeconduct_store::redact(&data.url()));
-        serve(addr, store, keyring, limits.into())
+        let router = osm
+            .map(|path| crate::route::load(&path).map(router))
+            .transpose()?;
+        let wiring = Wiring {
+            router,
+            transport: outbox.transport()?,
+        };
+        serve(addr, store, keyring, limits.into(), wiring)
     }
+}
+
+/// The extract of central Helsinki (© OpenStreetMap contributors, ODbL) the demo routes on,
+/// built in so the demo runs from anywhere.
+const DEMO_EXTRACT: &[u8] = include_bytes!("../../../data/osm/helsinki-centre.osm.pbf");
+
+fn router(network: safeconduct_route::Network) -> Arc<safeconduct_route::Router> {
+    let started = std::time::Instant::now();
+    let router = safeconduct_route::Router::new(network);
+    println!(
+        "routing: {} junctions, prepared in {:.1} s",
+        router.network().node_count(),
+        started.elapsed().as_secs_f64()
+    );
+    Arc::new(router)
+}
+
+/// Where the outbox sends. Without any, messages wait in the store (visible as pending).
+#[derive(Args)]
+pub struct OutboxArgs {
+    /// HTTP SMS gateway: each message is POSTed as JSON {"to", "text"} with an
+    /// Idempotency-Key header. Plain http:// only (put a TLS relay in front).
+    #[arg(long, env = "SAFECONDUCT_SMS_GATEWAY_URL")]
+    sms_gateway_url: Option<String>,
+    /// Bearer token for the gateway.
+    #[arg(long, env = "SAFECONDUCT_SMS_GATEWAY_TOKEN", hide_env_values = true)]
+    sms_gateway_token: Option<String>,
+    /// User for the gateway's basic authentication (with --sms-gateway-password).
+    #[arg(long, env = "SAFECONDUCT_SMS_GATEWAY_USER")]
+    sms_gateway_user: Option<String>,
+    #[arg(long, env = "SAFECONDUCT_SMS_GATEWAY_PASSWORD", hide_env_values = true)]
+    sms_gateway_password: Option<String>,
+    /// Append every message to this file as a JSON line instead (demos and drills).
+    #[arg(
+        long,
+        env = "SAFECONDUCT_MESSAGES_FILE",
+        conflicts_with = "sms_gateway_url"
+    )]
+    messages_file: Option<PathBuf>,
+}
+
+impl OutboxArgs {
+    fn transport(self) -> Result<Option<Arc<dyn Transport>>> {
+        let credentials = match (
+            self.sms_gateway_token,
+            self.sms_gateway_user,
+            self.sms_gateway_password,
+        ) {
+            (None, None, None) => GatewayCredentials::None,
+            (Some(token), None, None) => GatewayCredentials::Bearer(token),
+            (None, Some(user), Some(password)) => GatewayCredentials::Basic { user, password },
+            _ => anyhow::bail!(
+                "give the SMS gateway either a token, or a user and a password, not both"
+            ),
+        };
+        Ok(match (self.sms_gateway_url, self.messages_file) {
+            (Some(url), _) => Some(Arc::new(
+                SmsGateway::new(&url, credentials).map_err(anyhow::Error::msg)?,
+            )),
+            (None, Some(path)) => Some(Arc::new(FileTransport::new(path))),
+            (None, None) => None,
+        })
+    }
+}
+
+/// What a server routes on and sends through.
+struct Wiring {
+    router: Option<Arc<safeconduct_route::Router>>,
+    transport: Option<Arc<dyn Transport>>,
 }
 
 #[derive(Args)]
@@ -82,7 +174,15 @@ impl DemoArgs {
         if seed_only {
             return Ok(());
         }
-        serve(addr, store, keyring, Default::default())
+        let network = safeconduct_route::network_from_pbf(DEMO_EXTRACT)
+            .context("the built-in extract of central Helsinki")?;
+        let messages = args.data.join("messages.jsonl");
+        println!("messages: {}", messages.display());
+        let wiring = Wiring {
+            router: Some(router(network)),
+            transport: Some(Arc::new(FileTransport::new(messages))),
+        };
+        serve(addr, store, keyring, Default::default(), wiring)
     }
 }
 
@@ -126,7 +226,15 @@ fn serve(
     store: Arc<dyn Store>,
     keyring: safeconduct_keys::passes::PassKeyring,
     limits: safeconduct_server::limits::Limits,
+    wiring: Wiring,
 ) -> Result<()> {
+    let mut app = App::with_keyring(store, keyring).with_limits(limits);
+    if let Some(router) = wiring.router {
+        app = app.with_router(router);
+    }
+    if let Some(transport) = wiring.transport {
+        app = app.with_transport(transport);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -137,12 +245,7 @@ fn serve(
         let local = listener.local_addr()?;
         println!("listening on http://{local}");
         tracing::info!(%local, "serving");
-        safeconduct_server::serve(
-            listener,
-            App::with_keyring(store, keyring).with_limits(limits),
-            shutdown_signal(),
-        )
-        .await?;
+        safeconduct_server::serve(listener, app, shutdown_signal()).await?;
         Ok(())
     })
 }

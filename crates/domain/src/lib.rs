@@ -10,6 +10,7 @@ pub mod admission;
 pub mod device;
 pub mod error;
 pub mod field;
+pub mod hotline;
 pub mod household;
 pub mod ids;
 pub mod lifecycle;

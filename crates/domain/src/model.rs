@@ -379,6 +379,14 @@ pub enum Severity {
     Critical,
 }
 
+impl Severity {
+    /// Whether a hazard of this severity closes the streets it touches (the router's rule),
+    /// and so may suspend the rendezvous points and gates inside it.
+    pub fn blocks(self) -> bool {
+        self == Severity::Critical
+    }
+}
+
 /// A hazard's validity and extent, validated.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HazardSpec {

@@ -30,11 +30,15 @@ pub enum Effect {
 /// Critical hazards (fighting, a blast) close streets; lesser ones make them costly, so a
 /// route goes around them unless the way round is much longer.
 pub fn effect_of(severity: Severity) -> Effect {
+    // Which severities close a street is the domain's rule: the same one decides which
+    // hazards may suspend the places inside them.
+    if severity.blocks() {
+        return Effect::Block;
+    }
     match severity {
-        Severity::Critical => Effect::Block,
         Severity::High => Effect::Slow(4.0),
         Severity::Medium => Effect::Slow(2.0),
-        Severity::Low => Effect::Slow(1.5),
+        Severity::Low | Severity::Critical => Effect::Slow(1.5),
     }
 }
 

@@ -125,6 +125,10 @@ pub const PERSONAL_DATA_READS: &[&str] = &[
     "ph::field_kit",
     "h::device_kit",
     "h::custody_chain",
+    "h::hotline_case",
+    "h::case_route",
+    "h::case_calls",
+    "h::case_messages",
 ];
 
 /// Bulk exports of personal data: coordinators only (stated in the table), and refused unless
@@ -169,6 +173,10 @@ pub const LOOKUPS: &[&str] = &[
     "ph::pass_svg",
     "ph::pass_png",
     "ph::pass_sheet",
+    "h::hotline_case",
+    "h::case_route",
+    "h::case_calls",
+    "h::case_messages",
 ];
 
 /// Reads of personal data whose cases only the handler knows (a lookup by phone finds any

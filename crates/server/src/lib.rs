@@ -17,8 +17,10 @@ mod error;
 mod extract;
 pub mod limits;
 pub mod openapi;
+pub mod outbox;
 mod pages;
 mod planning;
+pub mod routing;
 pub mod wire;
 
 pub use error::ApiError;
@@ -49,6 +51,10 @@ pub struct App {
     pub(crate) limiter: Arc<limits::RateLimiter>,
     /// Seconds the custody sweep's clock runs ahead (`custody.rs`); 0 in service.
     custody_clock_ahead: i64,
+    /// The street network and its hazards (`routing.rs`), when the server has an extract.
+    router: Option<Arc<safeconduct_route::Router>>,
+    /// Where the outbox sends (`outbox.rs`); `None`: messages wait in the store.
+    transport: Option<Arc<dyn outbox::Transport>>,
 }
 
 impl App {
@@ -70,6 +76,8 @@ impl App {
             limits: limits::Limits::default(),
             limiter: Arc::default(),
             custody_clock_ahead: 0,
+            router: None,
+            transport: None,
         }
     }
 
@@ -169,6 +177,15 @@ pub async fn serve(
         app.clone(),
         custody::CUSTODY_SWEEP_SECONDS,
     ));
+    // Routes answer under the stored hazards from the first request on.
+    if let Err(e) = app.sync_hazards().await {
+        tracing::warn!(code = e.code, "could not apply the stored hazards at start");
+    }
+    let hazards = tokio::spawn(routing::sync_every(
+        app.clone(),
+        routing::HAZARD_SYNC_SECONDS,
+    ));
+    let sending = tokio::spawn(outbox::send_every(app.clone(), outbox::SEND_TICK_MILLIS));
     let served = axum::serve(
         listener,
         router(app.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -177,6 +194,8 @@ pub async fn serve(
     .await;
     checkpoints.abort();
     sweeps.abort();
+    hazards.abort();
+    sending.abort();
     // A last signed checkpoint of the audit chain as the server stops.
     let keyring = app.keyring().clone();
     let _ = app

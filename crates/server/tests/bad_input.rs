@@ -154,7 +154,8 @@ async fn malformed_bodies_are_refused_at_every_endpoint_without_writing_anything
             .replace("{person}", "1")
             .replace("{device}", "1")
             .replace("{incident}", "1")
-            .replace("{release}", "1");
+            .replace("{release}", "1")
+            .replace("{hazard}", "1");
         let method = Method::from_bytes(e.method.as_str().as_bytes()).unwrap();
         for (what, ct, body, code) in &cases {
             // A device's sync takes up to 1 MiB: its oversized body is just beyond that.

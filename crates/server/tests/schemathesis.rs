@@ -5,12 +5,13 @@
 
 mod common;
 
-use common::spawn_app;
+use common::spawn_app_routing;
 use safeconduct_domain::Role;
 use safeconduct_store::testing::Backend;
 
 async fn the_api_keeps_to_its_openapi_document_under_fuzzing(backend: Backend) {
-    let app = spawn_app(backend).await;
+    // Routing on the real extract, so the route endpoints are fuzzed, not just unavailable.
+    let app = spawn_app_routing(backend).await;
     // Something to find: places, a household with a pass.
     let p = app.places(50, 50).await;
     app.register_with_pass(2, "0700 555 123", p.window).await;

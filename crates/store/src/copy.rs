@@ -209,6 +209,36 @@ const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "outbox",
+        &[
+            "id",
+            "operation_id",
+            "household_id",
+            "kind",
+            "sealed",
+            "idempotency_key",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "created_at",
+            "sent_at",
+            "last_error",
+        ],
+    ),
+    (
+        "hotline_calls",
+        &[
+            "id",
+            "operation_id",
+            "household_id",
+            "user_id",
+            "outcome",
+            "message_id",
+            "sealed",
+            "at",
+        ],
+    ),
+    (
         "scans",
         &[
             "operation_id",

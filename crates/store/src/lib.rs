@@ -7,6 +7,7 @@
 //! writes the resulting event and current-state rows in one transaction. It knows nothing of
 //! HTTP.
 
+mod casework;
 mod copy;
 mod error;
 mod planning;
@@ -18,6 +19,7 @@ pub mod testing;
 mod types;
 mod vault;
 
+pub use casework::*;
 pub use copy::{CopyReport, copy};
 pub use error::StoreError;
 pub use planning::*;
@@ -78,7 +80,7 @@ pub type ReferenceSource<'a> = &'a mut dyn FnMut() -> CaseReference;
 
 /// Everything safeconduct keeps. Every method that changes data runs in one transaction: it
 /// either happens whole, with its event appended, or not at all.
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Casework + Send + Sync + 'static {
     /// Succeeds when the store can answer a query.
     fn ping(&self) -> Result<()>;
     /// Refreshes the database's statistics about its tables, which its query planner chooses
@@ -412,7 +414,23 @@ pub trait Store: Send + Sync + 'static {
     fn create_flight(&self, op: OperationId, flight: &NewFlight, actor: &Actor) -> Result<Flight>;
     fn flights(&self, op: OperationId) -> Result<Vec<Flight>>;
     fn manifest(&self, op: OperationId, flight: FlightId) -> Result<Manifest>;
-    fn report_hazard(&self, op: OperationId, hazard: &NewHazard, actor: &Actor) -> Result<Hazard>;
+    /// Reports a hazard; with `suspend_places`, suspends the RVs and gates inside it in the
+    /// same transaction (a hazard that closes streets only).
+    fn report_hazard(
+        &self,
+        op: OperationId,
+        hazard: &NewHazard,
+        suspend_places: bool,
+        actor: &Actor,
+    ) -> Result<HazardReport>;
+    /// Changes or expires a hazard (and may suspend the places inside it, as a report may).
+    fn change_hazard(
+        &self,
+        op: OperationId,
+        hazard: HazardId,
+        change: &HazardChange,
+        actor: &Actor,
+    ) -> Result<HazardReport>;
     fn hazards(&self, op: OperationId) -> Result<Vec<Hazard>>;
 
     // Counts and accountability.

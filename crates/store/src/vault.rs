@@ -37,6 +37,10 @@ pub(crate) enum Record {
     Document,
     /// A free-text reason stated in an operation, bound to its time ([`crate::sql::reasons`]).
     Reason,
+    /// A hotline call's notes ([`crate::sql::calls`]).
+    Call,
+    /// An outgoing message's recipient and text ([`crate::sql::outbox`]).
+    Message,
 }
 
 impl Record {
@@ -46,6 +50,8 @@ impl Record {
             Record::Person => "person",
             Record::Document => "document",
             Record::Reason => "reason",
+            Record::Call => "call",
+            Record::Message => "message",
         }
     }
 }

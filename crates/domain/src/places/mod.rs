@@ -104,3 +104,10 @@ pub struct Hazard {
     pub valid_from: Timestamp,
     pub valid_until: Option<Timestamp>,
 }
+
+impl Hazard {
+    /// In force at `now`: from `valid_from` (inclusive) until `valid_until` (exclusive).
+    pub fn active_at(&self, now: Timestamp) -> bool {
+        self.valid_from <= now && self.valid_until.is_none_or(|u| now < u)
+    }
+}

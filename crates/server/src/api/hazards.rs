@@ -1,20 +1,24 @@
-//! Hazards reported in the city: kind, severity, place, radius and validity.
+//! Hazards reported in the city: kind, severity, place, radius and validity; a change or
+//! expiry; the suspension of the RVs and gates inside a hazard that closes streets (asked for
+//! explicitly). Every change reaches the router before the answer.
 //!
 //! Must not depend on: other resource modules. A hazard's rules are the domain's
-//! (`HazardSpec`).
+//! (`HazardSpec`, `Severity::blocks`); which places it suspends is the store's.
 
 use crate::endpoints::{Access::Roles, CASEWORK, Endpoint, endpoint, json};
 use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CoordinateSchema, Created, parse_time, text_lines, time_text};
 use safeconduct_domain::model::{HazardKind, HazardSpec, Severity};
 use safeconduct_domain::values::Coordinate;
+use safeconduct_domain::{HazardId, Role};
 use safeconduct_store as store;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint!(POST "/api/operations/{op}/hazards", Roles(CASEWORK), h::report_hazard, "Report a hazard", body: HazardIn => json::<HazardOut>(201)),
+        endpoint!(POST "/api/operations/{op}/hazards", Roles(CASEWORK), h::report_hazard, "Report a hazard; with suspend_places, suspend the RVs and gates inside a critical one", body: HazardIn => json::<HazardReportOut>(201)),
+        endpoint!(PATCH "/api/operations/{op}/hazards/{hazard}", Roles(CASEWORK), h::change_hazard, "Change or expire a hazard", body: HazardChangeIn => json::<HazardReportOut>(200)),
         endpoint!(GET "/api/operations/{op}/hazards", Roles(CASEWORK), h::hazards, "Reported hazards" => json::<Vec<HazardOut>>(200)),
     ]
 }
@@ -34,6 +38,50 @@ pub struct HazardIn {
     pub valid_from: String,
     /// RFC 3339 time; open-ended when absent.
     pub valid_until: Option<String>,
+    /// Suspend the RVs that take assignments and the open gates inside the hazard, through
+    /// their status steps. Only for a critical hazard (one that closes streets).
+    #[serde(default)]
+    pub suspend_places: bool,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HazardChangeIn {
+    pub severity: Option<Severity>,
+    #[schemars(range(min = 1, max = 20000))]
+    pub radius_m: Option<u32>,
+    /// RFC 3339 time the hazard ends.
+    pub valid_until: Option<String>,
+    /// End the hazard now (instead of `valid_until`).
+    #[serde(default)]
+    pub expire: bool,
+    /// As in the report.
+    #[serde(default)]
+    pub suspend_places: bool,
+}
+
+/// A hazard as reported or changed, with the places the change suspended.
+#[derive(Serialize, JsonSchema)]
+pub struct HazardReportOut {
+    #[serde(flatten)]
+    pub hazard: HazardOut,
+    pub suspended_rvs: Vec<i64>,
+    pub suspended_gates: Vec<i64>,
+}
+
+impl From<store::HazardReport> for HazardReportOut {
+    fn from(r: store::HazardReport) -> Self {
+        HazardReportOut {
+            hazard: r.hazard.into(),
+            suspended_rvs: r.suspended_rvs.into_iter().map(|x| x.0).collect(),
+            suspended_gates: r.suspended_gates.into_iter().map(|x| x.0).collect(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct HazardPath {
+    hazard: i64,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -64,7 +112,10 @@ impl From<store::Hazard> for HazardOut {
     }
 }
 
-pub async fn report_hazard(call: Call, ApiJson(body): ApiJson<HazardIn>) -> Created<HazardOut> {
+pub async fn report_hazard(
+    call: Call,
+    ApiJson(body): ApiJson<HazardIn>,
+) -> Created<HazardReportOut> {
     let spec = HazardSpec::new(
         body.radius_m,
         parse_time("valid_from", &body.valid_from)?,
@@ -87,8 +138,65 @@ pub async fn report_hazard(call: Call, ApiJson(body): ApiJson<HazardIn>) -> Crea
         valid_from: spec.valid_from,
         valid_until: spec.valid_until,
     };
-    call.create(move |s, id, actor| s.report_hazard(id, &hazard, actor))
-        .await
+    let suspend = body.suspend_places;
+    may_suspend(&call, suspend)?;
+    let created = call
+        .create(move |s, id, actor| s.report_hazard(id, &hazard, suspend, actor))
+        .await?;
+    rerouted(&call).await;
+    Ok(created)
+}
+
+pub async fn change_hazard(
+    call: Call<HazardPath>,
+    ApiJson(body): ApiJson<HazardChangeIn>,
+) -> Answer<HazardReportOut> {
+    let valid_until = match (body.expire, body.valid_until.as_deref()) {
+        (true, None) => Some(Some(crate::now())),
+        (false, Some(t)) => Some(Some(parse_time("valid_until", t)?)),
+        (false, None) => None,
+        (true, Some(_)) => {
+            return Err(crate::ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                "give expire or valid_until, not both",
+            ));
+        }
+    };
+    may_suspend(&call, body.suspend_places)?;
+    let change = store::HazardChange {
+        severity: body.severity,
+        radius_m: body.radius_m,
+        valid_until,
+        suspend_places: body.suspend_places,
+    };
+    let hazard = HazardId(call.path.hazard);
+    let changed = call
+        .change(move |s, id, actor| s.change_hazard(id, hazard, &change, actor))
+        .await?;
+    rerouted(&call).await;
+    Ok(changed)
+}
+
+/// Suspending places is the coordinator's: the hotline reports hazards, but does not hold
+/// the RVs' and gates' status (the RV and gate endpoints are not theirs either).
+fn may_suspend<P>(call: &Call<P>, suspend: bool) -> Result<(), crate::ApiError> {
+    if suspend && call.caller.role != Role::Coordinator {
+        return Err(crate::ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            "only a coordinator may suspend the places inside a hazard",
+        ));
+    }
+    Ok(())
+}
+
+/// Puts the change into the router before answering, so the next route avoids it. Should
+/// that fail, the change is stored and the next tick applies it.
+async fn rerouted<P>(call: &Call<P>) {
+    if let Err(e) = call.app.sync_hazards().await {
+        tracing::warn!(code = e.code, "a hazard change waits for the next sync");
+    }
 }
 
 pub async fn hazards(call: Call) -> Answer<Vec<HazardOut>> {

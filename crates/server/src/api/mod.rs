@@ -14,6 +14,7 @@ pub mod docs;
 mod flights;
 mod gates;
 mod hazards;
+mod hotline;
 pub mod households;
 mod keys;
 mod lifecycle;
@@ -21,6 +22,7 @@ mod live;
 mod operations;
 mod passes;
 mod plans;
+mod routes;
 mod rvs;
 mod scans;
 mod sessions;
@@ -52,6 +54,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         windows::endpoints(),
         flights::endpoints(),
         hazards::endpoints(),
+        routes::endpoints(),
+        hotline::endpoints(),
         live::endpoints(),
         counts::endpoints(),
     ]

@@ -68,7 +68,29 @@ pub async fn spawn_app_with(
     backend: Backend,
     limits: safeconduct_server::limits::Limits,
 ) -> TestApp {
-    spawn_app_configured(backend, limits, 0).await
+    spawn_app_configured(backend, limits, 0, None).await
+}
+
+/// A test server routing on the extract of central Helsinki in `data/osm/`, with a router of
+/// its own (hazards are the router's state: tests must not share one).
+pub async fn spawn_app_routing(backend: Backend) -> TestApp {
+    let limits = safeconduct_server::limits::Limits {
+        requests_per_ip_per_second: 0,
+        ..Default::default()
+    };
+    spawn_app_configured(backend, limits, 0, Some(helsinki_router())).await
+}
+
+/// A router over the committed extract of central Helsinki.
+pub fn helsinki_router() -> Arc<safeconduct_route::Router> {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/osm/helsinki-centre.osm.pbf"
+    ))
+    .unwrap();
+    Arc::new(safeconduct_route::Router::new(
+        safeconduct_route::network_from_pbf(&bytes).unwrap(),
+    ))
 }
 
 /// A test server whose custody sweep judges deadlines `seconds` ahead of the clock, so that a
@@ -78,13 +100,14 @@ pub async fn spawn_app_with_custody_clock_ahead(backend: Backend, seconds: i64) 
         requests_per_ip_per_second: 0,
         ..Default::default()
     };
-    spawn_app_configured(backend, limits, seconds).await
+    spawn_app_configured(backend, limits, seconds, None).await
 }
 
 async fn spawn_app_configured(
     backend: Backend,
     limits: safeconduct_server::limits::Limits,
     custody_clock_ahead: i64,
+    router: Option<Arc<safeconduct_route::Router>>,
 ) -> TestApp {
     let db = TestStore::fresh(backend);
     let store = db.store.clone();
@@ -130,9 +153,12 @@ async fn spawn_app_configured(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = App::new(store.clone(), test_kek())
+    let mut app = App::new(store.clone(), test_kek())
         .with_limits(limits)
         .with_custody_clock_ahead(custody_clock_ahead);
+    if let Some(router) = router {
+        app = app.with_router(router);
+    }
     tokio::spawn(async move {
         safeconduct_server::serve(listener, app, async move {
             let _ = rx.await;

@@ -489,6 +489,8 @@ const IDENTITY_TABLES: &[&str] = &[
     "incidents",
     "gate_releases",
     "custody_resolutions",
+    "hotline_calls",
+    "outbox",
     "organisations",
     "users",
     "rvs",

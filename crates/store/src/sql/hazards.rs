@@ -1,11 +1,15 @@
-//! Hazards reported in an operation's area.
+//! Hazards reported in an operation's area: the report, a change or expiry, and the
+//! suspension of the rendezvous points and gates inside a hazard that closes streets, made
+//! through the places' own status steps in the same transaction.
 //!
-//! Imports `step` only.
+//! Imports `step`, and `rvs` and `gates` for their status steps.
 
 use super::step::{place_event, require_operation};
-use super::{Db, dec, enc, p};
+use super::{Db, Row, dec, enc, gates, p, rvs};
 use crate::Result;
+use crate::casework::{HazardChange, HazardReport};
 use crate::types::*;
+use safeconduct_domain::model::{GateStatus, HazardSpec, RvChange, RvStatus};
 use safeconduct_domain::values::{Coordinate, Text, Timestamp};
 use safeconduct_domain::*;
 
@@ -13,9 +17,11 @@ pub(crate) fn report_hazard(
     db: &mut dyn Db,
     op: OperationId,
     h: &NewHazard,
+    suspend_places: bool,
     actor: &Actor,
-) -> Result<Hazard> {
+) -> Result<HazardReport> {
     require_operation(db, op)?;
+    refuse_suspension_unless_blocking(h.severity, suspend_places)?;
     let id = HazardId(
         db.one(
             "INSERT INTO hazards (operation_id, kind, severity, lat, lon, radius_m, description, valid_from, valid_until)
@@ -43,36 +49,124 @@ pub(crate) fn report_hazard(
         None,
         actor,
     )?;
+    let hazard = hazard(db, op, id)?;
+    with_suspensions(db, op, hazard, suspend_places, actor)
+}
+
+fn refuse_suspension_unless_blocking(severity: model::Severity, suspend: bool) -> Result<()> {
+    if suspend && !severity.blocks() {
+        return Err(DomainError::invalid(
+            "suspend_places",
+            "only a critical hazard closes the streets, so only it may suspend the places inside it",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Changes a hazard's severity, radius or end; an end at or before now expires it.
+pub(crate) fn change_hazard(
+    db: &mut dyn Db,
+    op: OperationId,
+    id: HazardId,
+    change: &HazardChange,
+    actor: &Actor,
+) -> Result<HazardReport> {
+    let current = hazard(db, op, id)?;
+    let severity = change.severity.unwrap_or(current.severity);
+    refuse_suspension_unless_blocking(severity, change.suspend_places)?;
+    let spec = HazardSpec::new(
+        change.radius_m.unwrap_or(current.radius_m),
+        current.valid_from,
+        change.valid_until.unwrap_or(current.valid_until),
+    )?;
+    db.exec(
+        "UPDATE hazards SET severity = $1, radius_m = $2, valid_until = $3 WHERE id = $4",
+        p![
+            enc(&severity),
+            spec.radius_m,
+            spec.valid_until.map(|t| t.0),
+            id.0
+        ],
+    )?;
+    place_event(
+        db,
+        op,
+        "hazard_changed",
+        serde_json::json!({ "hazard": id.0 }),
+        None,
+        None,
+        actor,
+    )?;
+    let hazard = hazard(db, op, id)?;
+    with_suspensions(db, op, hazard, change.suspend_places, actor)
+}
+
+/// The report of `hazard`, suspending first (if asked) every RV that takes assignments and
+/// every open gate inside its circle, each through its own status step (its event and audit
+/// entry), so a suspension reads the same whoever made it.
+fn with_suspensions(
+    db: &mut dyn Db,
+    op: OperationId,
+    hazard: Hazard,
+    suspend: bool,
+    actor: &Actor,
+) -> Result<HazardReport> {
+    let mut report = HazardReport {
+        hazard,
+        suspended_rvs: Vec::new(),
+        suspended_gates: Vec::new(),
+    };
+    if !suspend || !report.hazard.active_at(actor.at) {
+        return Ok(report);
+    }
+    let inside = |at: &Coordinate| {
+        at.distance_m(&report.hazard.location) <= f64::from(report.hazard.radius_m)
+    };
+    let rvs_inside: Vec<RvId> = rvs::rvs(db, op)?
+        .into_iter()
+        .filter(|rv| matches!(rv.status, RvStatus::Agreed | RvStatus::Active))
+        .filter(|rv| inside(&rv.location))
+        .map(|rv| rv.id)
+        .collect();
+    let gates_inside: Vec<GateId> = gates::gates(db, op)?
+        .into_iter()
+        .filter(|g| g.status == GateStatus::Open && inside(&g.location))
+        .map(|g| g.id)
+        .collect();
+    for rv in rvs_inside {
+        rvs::change_rv(db, op, rv, RvChange::Suspend, actor)?;
+        report.suspended_rvs.push(rv);
+    }
+    for gate in gates_inside {
+        gates::set_gate_status(db, op, gate, GateStatus::Suspended, actor)?;
+        report.suspended_gates.push(gate);
+    }
+    Ok(report)
+}
+
+const HAZARD_COLUMNS: &str =
+    "id, kind, severity, lat, lon, radius_m, description, valid_from, valid_until";
+
+fn hazard_row(r: &Row) -> Result<Hazard> {
     Ok(Hazard {
-        id,
-        kind: h.kind,
-        severity: h.severity,
-        location: h.location,
-        radius_m: h.radius_m,
-        description: h.description.as_ref().map(|d| d.as_str().to_string()),
-        valid_from: h.valid_from,
-        valid_until: h.valid_until,
+        id: HazardId(r.i64(0)?),
+        kind: dec(r.text(1)?)?,
+        severity: dec(r.text(2)?)?,
+        location: Coordinate::new(r.f64(3)?, r.f64(4)?)?,
+        radius_m: r.u32(5)?,
+        description: r.opt_text(6)?,
+        valid_from: Timestamp(r.i64(7)?),
+        valid_until: r.opt_i64(8)?.map(Timestamp),
     })
 }
 
+pub(crate) fn hazard(db: &mut dyn Db, op: OperationId, id: HazardId) -> Result<Hazard> {
+    let sql = format!("SELECT {HAZARD_COLUMNS} FROM hazards WHERE id = $1 AND operation_id = $2");
+    hazard_row(&db.row_in_operation(&sql, "hazard", id.0, op)?)
+}
+
 pub(crate) fn hazards(db: &mut dyn Db, op: OperationId) -> Result<Vec<Hazard>> {
-    db.rows(
-        "SELECT id, kind, severity, lat, lon, radius_m, description, valid_from, valid_until
-         FROM hazards WHERE operation_id = $1 ORDER BY id",
-        p![op.0],
-    )?
-    .iter()
-    .map(|r| {
-        Ok(Hazard {
-            id: HazardId(r.i64(0)?),
-            kind: dec(r.text(1)?)?,
-            severity: dec(r.text(2)?)?,
-            location: Coordinate::new(r.f64(3)?, r.f64(4)?)?,
-            radius_m: r.u32(5)?,
-            description: r.opt_text(6)?,
-            valid_from: Timestamp(r.i64(7)?),
-            valid_until: r.opt_i64(8)?.map(Timestamp),
-        })
-    })
-    .collect()
+    let sql = format!("SELECT {HAZARD_COLUMNS} FROM hazards WHERE operation_id = $1 ORDER BY id");
+    db.rows(&sql, p![op.0])?.iter().map(hazard_row).collect()
 }

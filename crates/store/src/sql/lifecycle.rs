@@ -2,13 +2,14 @@
 //! `decide`, the counters the step moves, and the commit; and a case's history of events.
 //!
 //! Imports `step`, the place guards (`rvs`, `gates`) and the record of a custody resolution
-//! (`custody`); never households, batches or passes.
+//! (`custody`), and the outbox for a reassignment's notice; never households, batches or
+//! passes.
 
 use super::custody::record_resolution;
 use super::gates::require_gate;
 use super::rvs::require_rv;
 use super::step::{LoadedCase, commit_step, household_id, load_case, retire_valid_pass, stage};
-use super::{Db, dec, p, reasons};
+use super::{Db, dec, outbox, p, reasons};
 use crate::types::*;
 use crate::vault::Vault;
 use crate::{Result, StoreError};
@@ -186,9 +187,11 @@ pub(crate) fn apply(
             )?;
         }
         CaseRequest::Assign { .. } => pin(db, loaded.id)?,
-        CaseRequest::Reassign { .. } => {
+        CaseRequest::Reassign { window } => {
             retire_valid_pass(db, loaded.id, PassState::Superseded)?;
             pin(db, loaded.id)?;
+            // The household hears of its new window from the same transaction that gave it.
+            outbox::queue_new_window_notice(db, vault, op, reference, *window, actor)?;
         }
         CaseRequest::Withdraw { .. } => {
             retire_valid_pass(db, loaded.id, PassState::Revoked)?;

@@ -10,6 +10,8 @@
 pub(crate) mod accounts;
 pub(crate) mod audit;
 pub(crate) mod batches;
+pub(crate) mod calls;
+mod casework;
 pub(crate) mod counts;
 pub(crate) mod custody;
 pub(crate) mod devices;
@@ -20,6 +22,7 @@ pub(crate) mod households;
 pub(crate) mod incidents;
 pub(crate) mod lifecycle;
 pub(crate) mod operations;
+pub(crate) mod outbox;
 pub(crate) mod passes;
 pub mod plans;
 pub(crate) mod reasons;
@@ -111,6 +114,7 @@ macro_rules! migrations {
             (18, include_str!("migrations/0018_custody_deadlines.sql")),
             (19, include_str!("migrations/0019_field_devices.sql")),
             (20, include_str!("migrations/0020_plans.sql")),
+            (21, include_str!("migrations/0021_hotline_outbox.sql")),
         ]
     };
 }

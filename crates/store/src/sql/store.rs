@@ -8,6 +8,7 @@ use super::{
     incidents, lifecycle, operations, passes, plans, rvs, scans, windows,
 };
 use crate::planning::*;
+use crate::casework::{HazardChange, HazardReport};
 use crate::types::*;
 use crate::vault::Vault;
 use crate::{ReferenceSource, Result, Store, StoreError};
@@ -66,7 +67,7 @@ impl<E: Engine> SqlStore<E> {
     /// Reads whose statements need no common snapshot: a lookup, a list, counts kept up to
     /// date in one row set. A case read this way may show a stage a moment old next to its
     /// members, who never change after registration.
-    fn read<T>(&self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+    pub(super) fn read<T>(&self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
         self.engine.read_latest(&mut f)
     }
     /// Reads that compare several statements' results, in one snapshot.
@@ -75,7 +76,7 @@ impl<E: Engine> SqlStore<E> {
     }
     /// A write transaction; the audit entries it records are written with it and chained
     /// right after it commits.
-    fn write<T>(&self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+    pub(super) fn write<T>(&self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
         let (value, recorded) = self.engine.write(&mut |db| {
             let mut tx = audit::Audited::new(db);
             let value = f(&mut tx)?;
@@ -552,8 +553,23 @@ impl<E: Engine> Store for SqlStore<E> {
     fn manifest(&self, op: OperationId, flight: FlightId) -> Result<Manifest> {
         self.snapshot(|db| flights::manifest(db, &self.vault, op, flight))
     }
-    fn report_hazard(&self, op: OperationId, hazard: &NewHazard, actor: &Actor) -> Result<Hazard> {
-        self.write(|db| hazards::report_hazard(db, op, hazard, actor))
+    fn report_hazard(
+        &self,
+        op: OperationId,
+        hazard: &NewHazard,
+        suspend_places: bool,
+        actor: &Actor,
+    ) -> Result<HazardReport> {
+        self.write(|db| hazards::report_hazard(db, op, hazard, suspend_places, actor))
+    }
+    fn change_hazard(
+        &self,
+        op: OperationId,
+        hazard: HazardId,
+        change: &HazardChange,
+        actor: &Actor,
+    ) -> Result<HazardReport> {
+        self.write(|db| hazards::change_hazard(db, op, hazard, change, actor))
     }
     fn hazards(&self, op: OperationId) -> Result<Vec<Hazard>> {
         self.read(|db| hazards::hazards(db, op))

@@ -1,0 +1,351 @@
+//! A caller rings the hotline: the operator sees their case's stage, assignment, the RV's
+//! status and the hazards near it, and a route from where the caller stands (coordinates or a
+//! landmark of the real extract of central Helsinki) that goes around every critical hazard;
+//! a hazard changed or expired reshapes the next route at once. A critical hazard reported
+//! with `suspend_places` suspends the RV inside it and puts its households on the worklist.
+//! An escort checks the way to the gate before departing and is warned of a hazard on it.
+//! Calls are logged with sealed notes; the history is the hotline's and the coordinator's.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use safeconduct_domain::Role;
+use safeconduct_domain::values::Coordinate;
+use safeconduct_store::testing::Backend;
+use serde_json::{Value, json};
+
+/// Kauppatori, the market square, a landmark of the extract.
+const MARKET_SQUARE: &str = "Kauppatori";
+
+fn hazard(lat: f64, lon: f64, radius_m: u32, severity: &str, suspend: bool) -> Value {
+    json!({
+        "kind": "checkpoint", "severity": severity,
+        "location": { "lat": lat, "lon": lon }, "radius_m": radius_m,
+        "valid_from": "2020-01-01T00:00:00Z", "suspend_places": suspend
+    })
+}
+
+/// The positions of a route's GeoJSON line.
+fn line(route: &Value) -> Vec<Coordinate> {
+    route["geojson"]["geometry"]["coordinates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| Coordinate::new(p[1].as_f64().unwrap(), p[0].as_f64().unwrap()).unwrap())
+        .collect()
+}
+
+async fn hotline_case(app: &TestApp, reference: &str, query: &str) -> Value {
+    app.get(
+        Role::Hotline,
+        &format!("/api/operations/{{op}}/hotline/cases/{reference}?{query}"),
+    )
+    .await
+}
+
+async fn a_route_goes_around_a_critical_hazard_until_it_is_expired(backend: Backend) {
+    let app = spawn_app_routing(backend).await;
+    let p = app.places(100, 300).await;
+    let reference = app.register_with_pass(2, "0700 000 201", p.window).await;
+
+    let before = hotline_case(&app, &reference, &format!("landmark={MARKET_SQUARE}")).await;
+    assert_eq!(before["stage"], "pass_issued");
+    assert_eq!(before["assignment"]["rv_id"], p.rv);
+    assert_eq!(before["assignment"]["rv_status"], "active");
+    let route = &before["route"];
+    assert_eq!(route["language"], "prs", "the household's language");
+    assert_eq!(route["right_to_left"], true);
+    assert!(route["sms_parts"].as_u64().unwrap() <= 3);
+    let direct = route["length_m"].as_u64().unwrap();
+
+    // A checkpoint across the middle of that route.
+    let points = line(route);
+    let middle = points[points.len() / 2];
+    let radius = 40.0;
+    let reported = app
+        .create(
+            Role::Hotline,
+            "/api/operations/{op}/hazards",
+            hazard(middle.lat(), middle.lon(), radius as u32, "critical", false),
+        )
+        .await;
+    assert_eq!(reported["suspended_rvs"], json!([]));
+    let id = reported["id"].as_i64().unwrap();
+
+    let around = hotline_case(&app, &reference, &format!("landmark={MARKET_SQUARE}")).await;
+    let route = &around["route"];
+    assert_eq!(route["hazards_in_force"], json!([id]));
+    assert!(route["length_m"].as_u64().unwrap() > direct);
+    for point in line(route) {
+        assert!(
+            point.distance_m(&middle) > radius,
+            "the route passes {point:?}, inside the checkpoint"
+        );
+    }
+
+    let expired = app
+        .ok(
+            Role::Coordinator,
+            Method::PATCH,
+            &format!("/api/operations/{{op}}/hazards/{id}"),
+            Some(json!({ "expire": true })),
+            200,
+        )
+        .await;
+    assert!(expired["valid_until"].is_string());
+    let after = hotline_case(&app, &reference, &format!("landmark={MARKET_SQUARE}")).await;
+    assert_eq!(after["route"]["length_m"].as_u64().unwrap(), direct);
+    assert_eq!(after["route"]["hazards_in_force"], json!([]));
+}
+
+async fn the_hotline_case_names_hazards_near_the_rv_and_routes_from_coordinates(backend: Backend) {
+    let app = spawn_app_routing(backend).await;
+    let p = app.places(100, 300).await;
+    let reference = app.register_with_pass(1, "0700 000 202", p.window).await;
+    // A crowd 150 m from RV Alpha (60.165196, 24.939259): near; one 2 km off: not.
+    app.create(
+        Role::Coordinator,
+        "/api/operations/{op}/hazards",
+        hazard(60.166546, 24.939259, 50, "medium", false),
+    )
+    .await;
+    app.create(
+        Role::Coordinator,
+        "/api/operations/{op}/hazards",
+        hazard(60.183, 24.939259, 50, "medium", false),
+    )
+    .await;
+    let case = hotline_case(&app, &reference, "from=60.1699,24.9384&language=en").await;
+    let near = case["assignment"]["hazards_near_rv"].as_array().unwrap();
+    assert_eq!(near.len(), 1, "{near:?}");
+    assert!((90..=110).contains(&near[0]["distance_m"].as_u64().unwrap()));
+    assert_eq!(case["route"]["language"], "en");
+    assert!(case["route"]["steps"].as_array().unwrap().len() >= 2);
+    // The hotline sees no more than the lookup: no names, phones or documents.
+    let text = case.to_string();
+    assert!(!text.contains("Sadat") && !text.contains("0700"), "{text}");
+
+    let (status, body) = app
+        .try_get(
+            Role::Hotline,
+            &format!("/api/operations/{{op}}/hotline/cases/{reference}?landmark=Nowhere%20Such"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_position");
+}
+
+async fn a_critical_hazard_with_suspension_suspends_the_rv_and_fills_the_worklist(
+    backend: Backend,
+) {
+    let app = spawn_app_routing(backend).await;
+    let p = app.places(100, 300).await;
+    let reference = app.register_with_pass(2, "0700 000 203", p.window).await;
+    let worklist = app
+        .get(Role::Hotline, "/api/operations/{op}/hotline/worklist")
+        .await;
+    assert_eq!(worklist, json!([]));
+
+    // Only a hazard that closes streets may suspend places.
+    let (status, body) = app
+        .call(
+            Role::Coordinator,
+            Method::POST,
+            "/api/operations/{op}/hazards",
+            Some(hazard(60.165196, 24.939259, 100, "high", true)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("critical")
+    );
+
+    // The hotline reports hazards; suspending places is the coordinator's.
+    let (status, _) = app
+        .call(
+            Role::Hotline,
+            Method::POST,
+            "/api/operations/{op}/hazards",
+            Some(hazard(60.165196, 24.939259, 100, "critical", true)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let reported = app
+        .create(
+            Role::Coordinator,
+            "/api/operations/{op}/hazards",
+            hazard(60.165196, 24.939259, 100, "critical", true),
+        )
+        .await;
+    assert_eq!(reported["suspended_rvs"], json!([p.rv]));
+    assert_eq!(
+        reported["suspended_gates"],
+        json!([]),
+        "Gate 7 is 300 m off"
+    );
+    let rvs = app.get(Role::Coordinator, "/api/operations/{op}/rvs").await;
+    assert_eq!(rvs[0]["status"], "suspended");
+    let worklist = app
+        .get(Role::Hotline, "/api/operations/{op}/hotline/worklist")
+        .await;
+    assert_eq!(worklist.as_array().unwrap().len(), 1);
+    assert_eq!(worklist[0]["reference"], reference.as_str());
+    assert_eq!(worklist[0]["called_at"], Value::Null);
+    app.create(
+        Role::Hotline,
+        &format!("{}/calls", case(&reference)),
+        json!({ "outcome": "guided" }),
+    )
+    .await;
+    let worklist = app
+        .get(Role::Hotline, "/api/operations/{op}/hotline/worklist")
+        .await;
+    assert!(worklist[0]["called_at"].is_string(), "called since");
+}
+
+async fn an_escort_is_warned_of_a_hazard_on_the_way_before_departing(backend: Backend) {
+    let app = spawn_app_routing(backend).await;
+    let p = app.places(100, 300).await;
+    let way = format!("/api/operations/{{op}}/rvs/{}/gates/{}/way", p.rv, p.gate);
+    let clear = app.get(Role::Escort, &way).await;
+    assert_eq!(clear["clear_to_depart"], true, "{clear}");
+    assert_eq!(clear["warning"], Value::Null);
+    assert!(
+        clear.get("geojson").is_none(),
+        "the gate's place is not drawn"
+    );
+
+    // A crowd over the whole of the short way from RV Alpha to Gate 7.
+    let crowd = app
+        .create(
+            Role::Coordinator,
+            "/api/operations/{op}/hazards",
+            hazard(60.16613, 24.94088, 250, "high", false),
+        )
+        .await;
+    let warned = app.get(Role::Escort, &way).await;
+    assert_eq!(warned["clear_to_depart"], false);
+    assert_eq!(warned["hazards"][0]["id"], crowd["id"]);
+    assert!(warned["warning"].as_str().unwrap().contains("hazard"));
+
+    // Closed all round: do not depart.
+    app.create(
+        Role::Coordinator,
+        "/api/operations/{op}/hazards",
+        hazard(60.16613, 24.94088, 400, "critical", false),
+    )
+    .await;
+    let blocked = app.get(Role::Escort, &way).await;
+    assert_eq!(blocked["blocked"], true, "{blocked}");
+    assert!(
+        blocked["warning"]
+            .as_str()
+            .unwrap()
+            .starts_with("Do not depart")
+    );
+
+    // Another escort's RV is nothing to this one.
+    let other = app.propose_rv("RV Bravo").await;
+    let (status, _) = app
+        .try_get(
+            Role::Escort,
+            &format!("/api/operations/{{op}}/rvs/{other}/gates/{}/way", p.gate),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn a_logged_call_keeps_its_notes_sealed_and_the_history_is_casework_only(backend: Backend) {
+    let app = spawn_app_routing(backend).await;
+    let p = app.places(100, 300).await;
+    let reference = app.register_with_pass(2, "0700 000 204", p.window).await;
+    let notes = "Caller hiding near the blue mosque with two children";
+    let logged = app
+        .create(
+            Role::Hotline,
+            &format!("{}/calls", case(&reference)),
+            json!({ "outcome": "call_back", "notes": notes }),
+        )
+        .await;
+    assert_eq!(logged["notes"], notes);
+    for role in [Role::Hotline, Role::Coordinator] {
+        let calls = app.get(role, &format!("{}/calls", case(&reference))).await;
+        assert_eq!(calls.as_array().unwrap().len(), 1);
+        assert_eq!(calls[0]["notes"], notes);
+        assert_eq!(calls[0]["outcome"], "call_back");
+    }
+    let (status, _) = app
+        .try_get(Role::Escort, &format!("{}/calls", case(&reference)))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .call(
+            Role::Hotline,
+            Method::POST,
+            &format!("{}/calls", case(&reference)),
+            Some(json!({ "outcome": "guided", "notes": "bell\u{0007}" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    if backend == Backend::Sqlite {
+        let path = app.db_url().strip_prefix("sqlite:").unwrap().to_string();
+        for file in [path.clone(), format!("{path}-wal")] {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            assert!(
+                !bytes.windows(12).any(|w| w == &notes.as_bytes()[..12]),
+                "the notes are in clear in {file}"
+            );
+        }
+    }
+}
+
+async fn a_call_that_sends_the_route_queues_a_message_and_a_reassignment_a_notice(
+    backend: Backend,
+) {
+    let app = spawn_app_routing(backend).await;
+    let p = app.places(100, 300).await;
+    let reference = app.register_with_pass(2, "0700 000 205", p.window).await;
+    let logged = app
+        .create(
+            Role::Hotline,
+            &format!("{}/calls", case(&reference)),
+            json!({ "outcome": "route_sent", "send_route": { "landmark": MARKET_SQUARE } }),
+        )
+        .await;
+    let message = logged["message_id"].as_i64().unwrap();
+    let messages = app
+        .get(Role::Hotline, &format!("{}/messages", case(&reference)))
+        .await;
+    assert_eq!(messages[0]["id"], message);
+    assert_eq!(messages[0]["kind"], "route");
+    assert_eq!(messages[0]["status"], "pending");
+    assert!(
+        messages[0].get("text").is_none(),
+        "the listing carries no text"
+    );
+
+    let later = app
+        .add_window(p.rv, "2030-08-24T06:00:00Z", "2030-08-24T08:00:00Z", 50)
+        .await;
+    app.reassign(&reference, later).await;
+    let messages = app
+        .get(Role::Coordinator, &format!("{}/messages", case(&reference)))
+        .await;
+    assert_eq!(messages.as_array().unwrap().len(), 2);
+    assert_eq!(messages[1]["kind"], "new_window");
+}
+
+safeconduct_store::on_both_backends_async!(
+    a_route_goes_around_a_critical_hazard_until_it_is_expired,
+    the_hotline_case_names_hazards_near_the_rv_and_routes_from_coordinates,
+    a_critical_hazard_with_suspension_suspends_the_rv_and_fills_the_worklist,
+    an_escort_is_warned_of_a_hazard_on_the_way_before_departing,
+    a_logged_call_keeps_its_notes_sealed_and_the_history_is_casework_only,
+    a_call_that_sends_the_route_queues_a_message_and_a_reassignment_a_notice,
+);

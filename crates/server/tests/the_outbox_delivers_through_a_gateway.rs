@@ -1,0 +1,261 @@
+//! Messages leave through a real HTTP SMS gateway running in the test: a reassignment's
+//! notice is delivered with its idempotency key and credentials; a gateway that answers 500
+//! and recovers gets it again after the back-off and delivers it once; a sender that stops
+//! between sending and recording sends again with the same key and the gateway delivers it
+//! once; two senders at once take each message once; a refusal fails the message for good;
+//! the demo's file transport writes one line. Times are handed to the sender, so back-off is
+//! tested without waiting for it.
+
+mod common;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use common::*;
+use safeconduct_domain::Role;
+use safeconduct_domain::values::Timestamp;
+use safeconduct_server::App;
+use safeconduct_server::outbox::{FileTransport, GatewayCredentials, SmsGateway, Transport};
+use safeconduct_store::testing::{Backend, test_kek};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+/// What the gateway saw and did.
+#[derive(Default)]
+struct Gateway {
+    /// Every request: its idempotency key, its authorization header, its body.
+    requests: Vec<(String, String, Value)>,
+    /// Messages delivered to phones, once per key.
+    delivered: Vec<Value>,
+    keys: HashSet<String>,
+    /// Answer this status to the next requests, one each, before working again.
+    failures: Vec<u16>,
+}
+
+type Shared = Arc<Mutex<Gateway>>;
+
+async fn receive(
+    State(gateway): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> StatusCode {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut g = gateway.lock().unwrap();
+    let key = header("idempotency-key");
+    g.requests
+        .push((key.clone(), header("authorization"), body.clone()));
+    if !g.failures.is_empty() {
+        return StatusCode::from_u16(g.failures.remove(0)).unwrap();
+    }
+    // A gateway that honours idempotency keys: a key seen before is answered as before.
+    if g.keys.insert(key) {
+        g.delivered.push(body);
+    }
+    StatusCode::OK
+}
+
+/// A gateway on 127.0.0.1; its URL.
+async fn start_gateway(gateway: Shared) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    let app = axum::Router::new()
+        .route("/sms", axum::routing::post(receive))
+        .with_state(gateway);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+/// A sender over the test server's store (another server of the same deployment).
+fn sender(app: &TestApp, transport: Arc<dyn Transport>) -> App {
+    App::new(app.store.clone(), test_kek()).with_transport(transport)
+}
+
+/// A case whose reassignment queued a notice; its reference.
+async fn reassigned_case(app: &TestApp, phone: &str) -> String {
+    let p = app.places(100, 300).await;
+    let reference = app.register_with_pass(2, phone, p.window).await;
+    let later = app
+        .add_window(p.rv, "2030-08-24T06:00:00Z", "2030-08-24T08:00:00Z", 50)
+        .await;
+    app.reassign(&reference, later).await;
+    reference
+}
+
+async fn messages(app: &TestApp, reference: &str) -> Value {
+    app.get(Role::Hotline, &format!("{}/messages", case(reference)))
+        .await
+}
+
+async fn a_gateway_that_fails_and_recovers_delivers_the_notice_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reference = reassigned_case(&app, "0700 000 301").await;
+    let gateway: Shared = Arc::default();
+    gateway.lock().unwrap().failures = vec![500, 503];
+    let url = start_gateway(gateway.clone()).await;
+    let transport = SmsGateway::new(&url, GatewayCredentials::Bearer("gw-secret".into())).unwrap();
+    let sender = sender(&app, Arc::new(transport));
+    let t = safeconduct_keys::now().0;
+
+    assert_eq!(sender.send_due(Timestamp(t)).await.unwrap(), 1);
+    let listed = messages(&app, &reference).await;
+    assert_eq!(listed[0]["status"], "pending");
+    assert_eq!(listed[0]["attempts"], 1);
+    assert_eq!(listed[0]["last_error"], "gateway answered 500");
+    // Not due again until the back-off has passed.
+    assert_eq!(sender.send_due(Timestamp(t + 1)).await.unwrap(), 0);
+    assert_eq!(sender.send_due(Timestamp(t + 6)).await.unwrap(), 1);
+    assert_eq!(sender.send_due(Timestamp(t + 30)).await.unwrap(), 1);
+    assert_eq!(sender.send_due(Timestamp(t + 3600)).await.unwrap(), 0);
+
+    let listed = messages(&app, &reference).await;
+    assert_eq!(listed[0]["kind"], "new_window");
+    assert_eq!(listed[0]["status"], "sent");
+    assert_eq!(listed[0]["attempts"], 3);
+    assert!(listed[0]["sent_at"].is_string());
+    let g = gateway.lock().unwrap();
+    assert_eq!(g.requests.len(), 3);
+    let key = &g.requests[0].0;
+    assert!(key.starts_with("sc-"), "{key}");
+    assert!(
+        g.requests
+            .iter()
+            .all(|(k, auth, _)| k == key && auth == "Bearer gw-secret")
+    );
+    assert_eq!(g.delivered.len(), 1);
+    assert_eq!(g.delivered[0]["to"], "+93700000301");
+    let text = g.delivered[0]["text"].as_str().unwrap();
+    assert!(text.contains(&reference) && text.contains("UTC"), "{text}");
+}
+
+async fn a_sender_stopped_between_send_and_record_does_not_deliver_twice(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reference = reassigned_case(&app, "0700 000 302").await;
+    let gateway: Shared = Arc::default();
+    let url = start_gateway(gateway.clone()).await;
+    let t = safeconduct_keys::now().0;
+
+    // The first server claims the message and sends it, then stops before recording.
+    let store = app.store.clone();
+    let claimed = tokio::task::spawn_blocking(move || store.claim_due_messages(Timestamp(t), 10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let transport = SmsGateway::new(&url, GatewayCredentials::None).unwrap();
+    assert_eq!(
+        transport.send(&claimed[0]).await,
+        safeconduct_store::Delivery::Sent
+    );
+    assert_eq!(messages(&app, &reference).await[0]["status"], "pending");
+
+    // Another server (or the same, restarted) finds it due after the back-off.
+    let sender = sender(&app, Arc::new(transport));
+    assert_eq!(sender.send_due(Timestamp(t + 60)).await.unwrap(), 1);
+    assert_eq!(messages(&app, &reference).await[0]["status"], "sent");
+    let g = gateway.lock().unwrap();
+    assert_eq!(g.requests.len(), 2);
+    assert_eq!(g.requests[0].0, g.requests[1].0, "the same key both times");
+    assert_eq!(g.delivered.len(), 1, "delivered once");
+}
+
+async fn two_senders_at_once_send_each_message_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut references = Vec::new();
+    let p = app.places(100, 300).await;
+    let later = app
+        .add_window(p.rv, "2030-08-24T06:00:00Z", "2030-08-24T08:00:00Z", 50)
+        .await;
+    for phone in ["0700 000 311", "0700 000 312", "0700 000 313"] {
+        let reference = app.register_with_pass(1, phone, p.window).await;
+        app.reassign(&reference, later).await;
+        references.push(reference);
+    }
+    let gateway: Shared = Arc::default();
+    let url = start_gateway(gateway.clone()).await;
+    let one = sender(
+        &app,
+        Arc::new(SmsGateway::new(&url, GatewayCredentials::None).unwrap()),
+    );
+    let other = sender(
+        &app,
+        Arc::new(SmsGateway::new(&url, GatewayCredentials::None).unwrap()),
+    );
+    let t = Timestamp(safeconduct_keys::now().0);
+    let (a, b) = tokio::join!(one.send_due(t), other.send_due(t));
+    assert_eq!(
+        a.unwrap() + b.unwrap(),
+        3,
+        "each message taken by one sender"
+    );
+    assert_eq!(gateway.lock().unwrap().requests.len(), 3);
+    for reference in &references {
+        assert_eq!(messages(&app, reference).await[0]["status"], "sent");
+    }
+}
+
+async fn a_gateway_that_refuses_a_message_fails_it_for_good(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reference = reassigned_case(&app, "0700 000 303").await;
+    let gateway: Shared = Arc::default();
+    gateway.lock().unwrap().failures = vec![400];
+    let url = start_gateway(gateway.clone()).await;
+    let sender = sender(
+        &app,
+        Arc::new(SmsGateway::new(&url, GatewayCredentials::None).unwrap()),
+    );
+    let t = safeconduct_keys::now().0;
+    assert_eq!(sender.send_due(Timestamp(t)).await.unwrap(), 1);
+    assert_eq!(sender.send_due(Timestamp(t + 3600)).await.unwrap(), 0);
+    let listed = messages(&app, &reference).await;
+    assert_eq!(listed[0]["status"], "failed");
+    assert_eq!(listed[0]["last_error"], "gateway answered 400");
+    assert_eq!(gateway.lock().unwrap().requests.len(), 1);
+}
+
+async fn the_file_transport_writes_each_message_as_a_json_line(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reference = reassigned_case(&app, "0700 000 304").await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("messages.jsonl");
+    let sender = sender(&app, Arc::new(FileTransport::new(path.clone())));
+    assert_eq!(
+        sender
+            .send_due(Timestamp(safeconduct_keys::now().0))
+            .await
+            .unwrap(),
+        1
+    );
+    let written = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["to"], "+93700000304");
+    assert!(lines[0]["text"].as_str().unwrap().contains(&reference));
+    assert_eq!(messages(&app, &reference).await[0]["status"], "sent");
+}
+
+#[test]
+fn a_gateway_url_other_than_http_is_refused_at_start() {
+    let refused = SmsGateway::new("https://sms.example/send", GatewayCredentials::None)
+        .err()
+        .unwrap();
+    assert!(refused.contains("only http://"), "{refused}");
+    assert!(SmsGateway::new("not a url", GatewayCredentials::None).is_err());
+}
+
+safeconduct_store::on_both_backends_async!(
+    a_gateway_that_fails_and_recovers_delivers_the_notice_once,
+    a_sender_stopped_between_send_and_record_does_not_deliver_twice,
+    two_senders_at_once_send_each_message_once,
+    a_gateway_that_refuses_a_message_fails_it_for_good,
+    the_file_transport_writes_each_message_as_a_json_line,
+);

@@ -1,0 +1,141 @@
+//! The hotline's side of the store, a subject trait of [`crate::Store`]: calls logged on a
+//! case (notes sealed), the worklist of households whose RV was suspended, and the message
+//! outbox (messages written in the transaction of the change that causes them, claimed for
+//! sending, their delivery recorded); with the records these methods take and return.
+//!
+//! Must not import: any engine, HTTP, or a message transport. Implemented once, over every
+//! engine, in `sql/casework.rs`.
+
+use crate::Result;
+use crate::types::Actor;
+use safeconduct_domain::hotline::{CallOutcome, MessageKind, MessageStatus, MessageText};
+use safeconduct_domain::household::Notes;
+use safeconduct_domain::model::Severity;
+use safeconduct_domain::places::Hazard;
+use safeconduct_domain::values::{PhoneNumber, Timestamp};
+use safeconduct_domain::*;
+
+/// A hazard as reported or changed, with the places the change suspended.
+#[derive(Debug, Clone)]
+pub struct HazardReport {
+    pub hazard: Hazard,
+    pub suspended_rvs: Vec<RvId>,
+    pub suspended_gates: Vec<GateId>,
+}
+
+/// A change to a hazard; `None` keeps what it was.
+#[derive(Debug, Clone, Default)]
+pub struct HazardChange {
+    pub severity: Option<Severity>,
+    pub radius_m: Option<u32>,
+    /// `Some(None)`: until removed; `Some(Some(t))`: ends at `t` (at or before now expires it).
+    pub valid_until: Option<Option<Timestamp>>,
+    /// Suspend the RVs and gates inside it (a hazard that closes streets only).
+    pub suspend_places: bool,
+}
+
+/// A call as the operator logs it, and the message it sends, if any.
+#[derive(Debug, Clone)]
+pub struct NewCall {
+    pub outcome: CallOutcome,
+    pub notes: Option<Notes>,
+    /// The route instructions sent to the household, queued with the call.
+    pub route_message: Option<MessageText>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HotlineCall {
+    pub id: i64,
+    pub user: Option<UserId>,
+    pub outcome: CallOutcome,
+    /// `None` when none were written, or after the operation was shredded.
+    pub notes: Option<String>,
+    pub at: Timestamp,
+    /// The message the call queued.
+    pub message: Option<i64>,
+}
+
+/// A household assigned to a suspended RV, to be called.
+#[derive(Debug, Clone)]
+pub struct WorklistEntry {
+    pub reference: CaseReference,
+    pub stage: Stage,
+    pub rv: RvId,
+    pub window: Option<WindowId>,
+    /// The last call logged on the case since its RV was suspended, if any.
+    pub called_at: Option<Timestamp>,
+}
+
+/// A message's delivery, without its recipient or text (those are personal data).
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub id: i64,
+    pub kind: MessageKind,
+    pub status: MessageStatus,
+    pub attempts: u32,
+    pub created_at: Timestamp,
+    pub next_attempt_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+}
+
+/// A message claimed for sending: who to, what, and the key the gateway sees on every
+/// attempt. The `Debug` form leaves out the recipient and the text.
+#[derive(Clone)]
+pub struct OutgoingMessage {
+    pub id: i64,
+    pub operation: OperationId,
+    pub kind: MessageKind,
+    pub to: PhoneNumber,
+    pub text: String,
+    pub idempotency_key: String,
+    /// Attempts made, this one included.
+    pub attempts: u32,
+}
+
+impl std::fmt::Debug for OutgoingMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutgoingMessage")
+            .field("id", &self.id)
+            .field("operation", &self.operation)
+            .field("kind", &self.kind)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What became of one attempt to send.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivery {
+    /// The transport accepted it.
+    Sent,
+    /// It failed in a way that may pass (the gateway is down, answered 5xx or 429).
+    Retry { error: String },
+    /// It failed in a way that will not pass by trying again (the gateway refused it).
+    Refused { error: String },
+}
+
+/// The hotline and the outbox.
+pub trait Casework {
+    /// Logs a call on a case; queues its route message, if any, in the same transaction.
+    fn log_call(
+        &self,
+        op: OperationId,
+        reference: &CaseReference,
+        call: &NewCall,
+        actor: &Actor,
+    ) -> Result<HotlineCall>;
+    /// The calls on a case, oldest first, notes opened.
+    fn calls(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<HotlineCall>>;
+    /// Households assigned to a suspended RV and not yet admitted there.
+    fn suspended_worklist(&self, op: OperationId) -> Result<Vec<WorklistEntry>>;
+    /// The messages to a case, oldest first.
+    fn messages(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<Message>>;
+    /// Takes up to `limit` messages due at `now` (of every operation), counting an attempt on
+    /// each and deferring its next one as if it failed, in one transaction: a server that
+    /// stops before recording the outcome leaves the message to be tried again (with the
+    /// same idempotency key), and two servers never take the same message at once.
+    fn claim_due_messages(&self, now: Timestamp, limit: usize) -> Result<Vec<OutgoingMessage>>;
+    /// Records the outcome of the attempt [`Casework::claim_due_messages`] counted.
+    fn record_delivery(&self, id: i64, delivery: &Delivery, at: Timestamp) -> Result<Message>;
+}

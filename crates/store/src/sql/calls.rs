@@ -1,0 +1,157 @@
+//! Hotline calls on a case (the operator's notes sealed like every other personal datum),
+//! and the worklist of households assigned to a suspended rendezvous point.
+//!
+//! Imports `households` (the case), `outbox` (the route message a call sends) and `step`
+//! (events); no subject module imports it.
+
+use super::step::{NewEvent, household_id, insert_event, stage};
+use super::{Db, Row, dec, enc, households, outbox, p};
+use crate::casework::*;
+use crate::types::*;
+use crate::vault::{Record, Vault};
+use crate::{Result, StoreError};
+use safeconduct_domain::hotline::MessageKind;
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::*;
+
+pub(crate) fn log_call(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+    reference: &CaseReference,
+    call: &NewCall,
+    actor: &Actor,
+) -> Result<HotlineCall> {
+    let household = households::household_by_reference(db, vault, op, reference)?;
+    let message = match &call.route_message {
+        None => None,
+        Some(text) => {
+            let to = outbox::recipient(&household).ok_or_else(|| {
+                DomainError::invalid(
+                    "send_route",
+                    format!("case {reference} has no phone number to send the route to"),
+                )
+            })?;
+            Some(outbox::queue(
+                db,
+                vault,
+                op,
+                household.id,
+                &to,
+                MessageKind::Route,
+                text,
+                actor,
+            )?)
+        }
+    };
+    let id = db.next_ids("hotline_calls", 1)?[0];
+    let notes = call.notes.as_ref().map(|n| n.as_str().to_string());
+    let sealed = match &notes {
+        Some(n) => Some(vault.key(db, op)?.seal(Record::Call, id, n)),
+        None => None,
+    };
+    db.exec(
+        "INSERT INTO hotline_calls (id, operation_id, household_id, user_id, outcome, message_id, sealed, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        p![
+            id,
+            op.0,
+            household.id.0,
+            actor.user.map(|u| u.0),
+            enc(&call.outcome),
+            message,
+            sealed,
+            actor.at.0
+        ],
+    )?;
+    insert_event(
+        db,
+        NewEvent {
+            op,
+            household: Some(household.id),
+            kind: "hotline_call",
+            transition: None,
+            detail: serde_json::json!({ "call": id, "outcome": call.outcome.as_str(), "message": message }),
+            rv: None,
+            gate: None,
+            batch: None,
+        },
+        actor,
+    )?;
+    Ok(HotlineCall {
+        id,
+        user: actor.user,
+        outcome: call.outcome,
+        notes,
+        at: actor.at,
+        message,
+    })
+}
+
+pub(crate) fn calls(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+    reference: &CaseReference,
+) -> Result<Vec<HotlineCall>> {
+    let household = household_id(db, op, reference)?;
+    let rows = db.rows(
+        "SELECT id, user_id, outcome, message_id, sealed, at FROM hotline_calls
+         WHERE household_id = $1 ORDER BY id",
+        p![household.0],
+    )?;
+    // After a shred the notes are gone for good; the calls themselves remain.
+    let key = match vault.key(db, op) {
+        Ok(key) => Some(key),
+        Err(StoreError::Shredded(_)) => None,
+        Err(e) => return Err(e),
+    };
+    rows.iter()
+        .map(|r| {
+            let id = r.i64(0)?;
+            let notes = match (&key, r.opt_bytes(4)?) {
+                (Some(key), Some(sealed)) => Some(key.open::<String>(Record::Call, id, &sealed)?),
+                _ => None,
+            };
+            Ok(HotlineCall {
+                id,
+                user: r.opt_i64(1)?.map(UserId),
+                outcome: dec(r.text(2)?)?,
+                message: r.opt_i64(3)?,
+                notes,
+                at: Timestamp(r.i64(5)?),
+            })
+        })
+        .collect()
+}
+
+/// The most households one worklist answer lists; the hotline works from the top.
+const WORKLIST_MOST: usize = 500;
+
+pub(crate) fn suspended_worklist(db: &mut dyn Db, op: OperationId) -> Result<Vec<WorklistEntry>> {
+    db.rows(
+        "SELECT h.reference, h.stage, h.rv_id, h.window_id,
+                (SELECT MAX(c.at) FROM hotline_calls c
+                  WHERE c.household_id = h.id
+                    AND c.at >= (SELECT COALESCE(MAX(e.at), 0) FROM events e
+                                  WHERE e.rv_id = r.id AND e.kind = 'rv_suspended'))
+         FROM households h JOIN rvs r ON r.id = h.rv_id
+         WHERE h.operation_id = $1 AND r.status = 'suspended'
+           AND h.stage IN ('assigned', 'pass_issued')
+         ORDER BY h.id LIMIT $2",
+        p![op.0, WORKLIST_MOST],
+    )?
+    .iter()
+    .map(worklist_row)
+    .collect()
+}
+
+fn worklist_row(r: &Row) -> Result<WorklistEntry> {
+    Ok(WorklistEntry {
+        reference: CaseReference::parse(&r.text(0)?)?,
+        stage: stage(r.text(1)?)?,
+        rv: RvId(r.i64(2)?),
+        window: r.opt_i64(3)?.map(WindowId),
+        called_at: r.opt_i64(4)?.map(Timestamp),
+    })
+}

@@ -1,0 +1,37 @@
+//! [`Casework`] for every engine: each method one read or one write transaction running the
+//! logic of `calls` or `outbox`. No subject module imports this one.
+
+use super::store::{Engine, SqlStore};
+use super::{calls, outbox};
+use crate::casework::*;
+use crate::types::*;
+use crate::{Casework, Result};
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::*;
+
+impl<E: Engine> Casework for SqlStore<E> {
+    fn log_call(
+        &self,
+        op: OperationId,
+        reference: &CaseReference,
+        call: &NewCall,
+        actor: &Actor,
+    ) -> Result<HotlineCall> {
+        self.write(|db| calls::log_call(db, &self.vault, op, reference, call, actor))
+    }
+    fn calls(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<HotlineCall>> {
+        self.read(|db| calls::calls(db, &self.vault, op, reference))
+    }
+    fn suspended_worklist(&self, op: OperationId) -> Result<Vec<WorklistEntry>> {
+        self.read(|db| calls::suspended_worklist(db, op))
+    }
+    fn messages(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<Message>> {
+        self.read(|db| outbox::messages(db, op, reference))
+    }
+    fn claim_due_messages(&self, now: Timestamp, limit: usize) -> Result<Vec<OutgoingMessage>> {
+        self.write(|db| outbox::claim_due(db, &self.vault, now, limit))
+    }
+    fn record_delivery(&self, id: i64, delivery: &Delivery, at: Timestamp) -> Result<Message> {
+        self.write(|db| outbox::record_delivery(db, id, delivery, at))
+    }
+}

@@ -1,0 +1,274 @@
+//! The message outbox: a message is written (recipient and text sealed) in the transaction
+//! of the change that causes it; senders claim due messages, counting the attempt before
+//! they send, and record what became of it.
+//!
+//! Imports `step` (events, a case's id), `households` (a case's phone and language) and the
+//! vault; no subject module imports it but `calls` and `lifecycle`, which queue messages.
+
+use super::step::{NewEvent, household_id, insert_event};
+use super::{Db, Row, dec, enc, households, p};
+use crate::casework::*;
+use crate::types::*;
+use crate::vault::{Record, Vault};
+use crate::{Result, StoreError};
+use safeconduct_domain::hotline::{
+    MAX_SEND_ATTEMPTS, MessageKind, MessageStatus, MessageText, WindowNotice, new_window_notice,
+    retry_delay_seconds,
+};
+use safeconduct_domain::values::{PhoneNumber, Timestamp};
+use safeconduct_domain::*;
+use serde::{Deserialize, Serialize};
+
+/// A message's personal fields, sealed together.
+#[derive(Serialize, Deserialize)]
+struct Sealed {
+    to: String,
+    text: String,
+}
+
+/// Where messages to a household go: its contact phone, else the first member's phone.
+pub(crate) fn recipient(h: &Household) -> Option<PhoneNumber> {
+    h.contact_phone
+        .clone()
+        .or_else(|| h.members.iter().find_map(|m| m.phone.clone()))
+}
+
+/// A key no other message of any store has: a gateway keeps keys it has seen, and two
+/// deployments (or a restored copy) could otherwise reuse a row id.
+fn idempotency_key(op: OperationId, id: i64) -> String {
+    let mut random = [0u8; 12];
+    getrandom::fill(&mut random).expect("the operating system's random source failed");
+    let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sc-{}-{id}-{hex}", op.0)
+}
+
+/// Queues `text` to `to` about `household`, in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn queue(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+    household: HouseholdId,
+    to: &PhoneNumber,
+    kind: MessageKind,
+    text: &MessageText,
+    actor: &Actor,
+) -> Result<i64> {
+    let id = db.next_ids("outbox", 1)?[0];
+    let key = vault.key(db, op)?;
+    let sealed = key.seal(
+        Record::Message,
+        id,
+        &Sealed {
+            to: to.as_str().to_string(),
+            text: text.as_str().to_string(),
+        },
+    );
+    db.exec(
+        "INSERT INTO outbox (id, operation_id, household_id, kind, sealed, idempotency_key,
+                             status, attempts, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8)",
+        p![
+            id,
+            op.0,
+            household.0,
+            enc(&kind),
+            sealed,
+            idempotency_key(op, id),
+            enc(&MessageStatus::Pending),
+            actor.at.0
+        ],
+    )?;
+    insert_event(
+        db,
+        NewEvent {
+            op,
+            household: Some(household),
+            kind: "message_queued",
+            transition: None,
+            detail: serde_json::json!({ "message": id, "kind": enc(&kind) }),
+            rv: None,
+            gate: None,
+            batch: None,
+        },
+        actor,
+    )?;
+    Ok(id)
+}
+
+/// Queues the notice of `household`'s new window (after a reassignment), if it has a phone.
+pub(crate) fn queue_new_window_notice(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+    reference: &CaseReference,
+    window: WindowId,
+    actor: &Actor,
+) -> Result<Option<i64>> {
+    let household = &households::household_by_reference(db, vault, op, reference)?;
+    let Some(to) = recipient(household) else {
+        // Nobody to text: the case is on the hotline's list through its stage and window.
+        return Ok(None);
+    };
+    let w = db.one(
+        "SELECT w.start_at, w.end_at, r.name, r.landmark
+         FROM windows w JOIN rvs r ON r.id = w.rv_id
+         WHERE w.id = $1 AND w.operation_id = $2",
+        p![window.0, op.0],
+    )?;
+    let (rv_name, landmark) = (w.text(2)?, w.text(3)?);
+    let text = new_window_notice(
+        household.language,
+        &WindowNotice {
+            reference: household.reference.as_str(),
+            rv_name: &rv_name,
+            landmark: &landmark,
+            starts_at: Timestamp(w.i64(0)?),
+            ends_at: Timestamp(w.i64(1)?),
+        },
+    );
+    queue(
+        db,
+        vault,
+        op,
+        household.id,
+        &to,
+        MessageKind::NewWindow,
+        &text,
+        actor,
+    )
+    .map(Some)
+}
+
+const MESSAGE_COLUMNS: &str =
+    "id, kind, status, attempts, created_at, next_attempt_at, sent_at, last_error";
+
+fn message_row(r: &Row) -> Result<Message> {
+    Ok(Message {
+        id: r.i64(0)?,
+        kind: dec(r.text(1)?)?,
+        status: dec(r.text(2)?)?,
+        attempts: r.u32(3)?,
+        created_at: Timestamp(r.i64(4)?),
+        next_attempt_at: Timestamp(r.i64(5)?),
+        sent_at: r.opt_i64(6)?.map(Timestamp),
+        last_error: r.opt_text(7)?,
+    })
+}
+
+pub(crate) fn messages(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+) -> Result<Vec<Message>> {
+    let household = household_id(db, op, reference)?;
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM outbox WHERE household_id = $1 ORDER BY id");
+    db.rows(&sql, p![household.0])?
+        .iter()
+        .map(message_row)
+        .collect()
+}
+
+pub(crate) fn claim_due(
+    db: &mut dyn Db,
+    vault: &Vault,
+    now: Timestamp,
+    limit: usize,
+) -> Result<Vec<OutgoingMessage>> {
+    let due = db.rows(
+        "SELECT id, operation_id, kind, sealed, idempotency_key, attempts FROM outbox
+         WHERE status = 'pending' AND next_attempt_at <= $1
+         ORDER BY next_attempt_at, id LIMIT $2",
+        p![now.0, limit],
+    )?;
+    let mut claimed = Vec::with_capacity(due.len());
+    for r in &due {
+        let (id, op, attempts) = (r.i64(0)?, OperationId(r.i64(1)?), r.u32(5)? + 1);
+        // Deferred as if this attempt failed: should the sender stop before recording, the
+        // message comes due again after the back-off, and is sent with the same key.
+        let taken = db.exec(
+            "UPDATE outbox SET attempts = $1, next_attempt_at = $2
+             WHERE id = $3 AND attempts = $4 AND status = 'pending'",
+            p![
+                attempts,
+                now.0 + retry_delay_seconds(attempts),
+                id,
+                attempts - 1
+            ],
+        )?;
+        if taken == 0 {
+            continue; // another server took it meanwhile
+        }
+        let sealed = r
+            .opt_bytes(3)?
+            .ok_or_else(|| StoreError::Internal(format!("message {id} has no sealed text")))?;
+        let fields: Sealed = match vault.key(db, op) {
+            Ok(key) => key.open(Record::Message, id, &sealed)?,
+            Err(StoreError::Shredded(_)) => {
+                finish(
+                    db,
+                    id,
+                    MessageStatus::Failed,
+                    None,
+                    Some("operation shredded"),
+                )?;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        claimed.push(OutgoingMessage {
+            id,
+            operation: op,
+            kind: dec(r.text(2)?)?,
+            to: PhoneNumber::parse(&fields.to)?,
+            text: fields.text,
+            idempotency_key: r.text(4)?,
+            attempts,
+        });
+    }
+    Ok(claimed)
+}
+
+fn finish(
+    db: &mut dyn Db,
+    id: i64,
+    status: MessageStatus,
+    sent_at: Option<Timestamp>,
+    error: Option<&str>,
+) -> Result<()> {
+    db.exec(
+        "UPDATE outbox SET status = $1, sent_at = $2, last_error = $3 WHERE id = $4",
+        p![enc(&status), sent_at.map(|t| t.0), error, id],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn record_delivery(
+    db: &mut dyn Db,
+    id: i64,
+    delivery: &Delivery,
+    at: Timestamp,
+) -> Result<Message> {
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM outbox WHERE id = $1");
+    let current = message_row(
+        &db.row(&sql, p![id])?
+            .ok_or_else(|| StoreError::not_found(format!("message {id}")))?,
+    )?;
+    // A message already sent stays sent: a late "retry" from a sender that lost its claim
+    // must not put it back in the queue.
+    if current.status == MessageStatus::Pending {
+        match delivery {
+            Delivery::Sent => finish(db, id, MessageStatus::Sent, Some(at), None)?,
+            Delivery::Retry { error } if current.attempts < MAX_SEND_ATTEMPTS => {
+                db.exec(
+                    "UPDATE outbox SET last_error = $1 WHERE id = $2",
+                    p![error.as_str(), id],
+                )?;
+            }
+            Delivery::Retry { error } | Delivery::Refused { error } => {
+                finish(db, id, MessageStatus::Failed, None, Some(error))?
+            }
+        }
+    }
+    message_row(&db.one(&sql, p![id])?)
+}
