@@ -50,11 +50,11 @@ pub struct Args {
     /// …this many seconds after the load started.
     #[arg(long, default_value_t = 10)]
     pub kill_after: u64,
-    /// Instead of the mixed load: field devices syncing scans as fast as the servers take
-    /// them, this many devices at once…
+    /// Instead of the mixed load: field devices, enrolled by --user and registered by
+    /// --escort-user, syncing signed records back to back, this many devices at once…
     #[arg(long)]
     pub scan_devices: Option<usize>,
-    /// …each sync carrying this many scans.
-    #[arg(long, default_value_t = 250)]
-    pub scan_batch: usize,
+    /// …each sync carrying this many records (the protocol allows 1 to 1000).
+    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub scan_batch: u16,
 }
