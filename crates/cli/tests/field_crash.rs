@@ -330,6 +330,13 @@ fn crash_mid_sync_storm_keeps_every_acknowledged_record_once(backend: Backend) {
                 d.acknowledged.lock().unwrap()
             );
         }
+        assert!(
+            devices.iter().any(|d| {
+                let acknowledged = d.acknowledged.lock().unwrap().map_or(0, |s| s + 1);
+                d.sent.lock().unwrap().len() as u64 > acknowledged
+            }),
+            "the kill cut off no sync: it did not happen during the storm"
+        );
         let (mut server, base) = serve(&url, &key_file).await;
         // Sessions are kept in the store: the tokens outlive the process.
         let before = applied(&client, &base, &coordinator, &devices).await;
