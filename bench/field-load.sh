@@ -7,6 +7,8 @@
 #
 #   bash bench/field-load.sh                       # DEVICES=20 BATCH=1000 DURATION=20
 #   BACKENDS="sqlite" DEVICES=8 BATCH=250 bash bench/field-load.sh
+#   SYNCS=10 bash bench/field-load.sh              # each device exactly 10 syncs, all signed
+#                                                  # before the clock starts (DURATION unused)
 #
 # PostgreSQL: the server at 127.0.0.1:5432 (user postgres, trust authentication); the
 # database safeconduct_field_bench is created, then dropped.
@@ -16,6 +18,7 @@ cd "$(dirname "$0")/.."
 DEVICES=${DEVICES:-20}
 BATCH=${BATCH:-1000}
 DURATION=${DURATION:-20}
+SYNCS=${SYNCS:+--scan-syncs $SYNCS}
 BACKENDS=${BACKENDS:-sqlite postgres}
 PORT=18191
 DB=safeconduct_field_bench
@@ -62,6 +65,6 @@ for backend in $BACKENDS; do
   done
   echo "== $backend: $DEVICES devices syncing $BATCH signed records at a time, ${DURATION}s"
   $BIN/safeconduct-load --servers "http://127.0.0.1:$PORT" --duration "$DURATION" \
-    --scan-devices "$DEVICES" --scan-batch "$BATCH"
+    --scan-devices "$DEVICES" --scan-batch "$BATCH" $SYNCS
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 done

@@ -57,4 +57,8 @@ pub struct Args {
     /// …each sync carrying this many records (the protocol allows 1 to 1000).
     #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub scan_batch: u16,
+    /// …each device making exactly this many syncs, all signed before the clock starts,
+    /// instead of signing as it goes for --duration seconds.
+    #[arg(long)]
+    pub scan_syncs: Option<u32>,
 }
