@@ -5,6 +5,9 @@
 //! ever sent is received or already had exactly once, and each device's `applied_seq` covers
 //! what was acknowledged before the kill and everything after the re-send.
 
+mod common;
+
+use common::store::{add_coordinator, cli, free_port};
 use reqwest::Method;
 use safeconduct_domain::scan::{ScanAct, ScanPlace, ScanRecord};
 use safeconduct_domain::{FieldDeviceId, OperationId, RvId};
@@ -22,38 +25,6 @@ const CHUNK: u64 = 50;
 /// Syncs acknowledged (over all devices) before the server is killed.
 const ACKNOWLEDGED_BEFORE_KILL: usize = 24;
 const PASSWORD: &str = "a password for the field storm";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// `safeconduct` with the store and key file; its standard output.
-fn cli(url: &str, key_file: &Path, args: &[&str], stdin: Option<&str>) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
-        .args(args)
-        .env("SAFECONDUCT_DATABASE", url)
-        .env("SAFECONDUCT_KEY_FILE", key_file)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(s) = stdin {
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
 
 /// `safeconduct serve` on a free port over the store, answering once it is up.
 async fn serve(url: &str, key_file: &Path) -> (Child, String) {
@@ -237,27 +208,7 @@ fn crash_mid_sync_storm_keeps_every_acknowledged_record_once(backend: Backend) {
     let key_file = keys.path().join("key.hex");
     safeconduct_store::testing::write_test_key_file(&key_file);
     cli(&url, &key_file, &["operation", "create", "Storm"], None);
-    let added = cli(
-        &url,
-        &key_file,
-        &[
-            "user",
-            "add",
-            "coord",
-            "--operation",
-            "1",
-            "--role",
-            "coordinator",
-            "--password-stdin",
-        ],
-        Some(&format!("{PASSWORD}\n")),
-    );
-    let secret = added
-        .lines()
-        .find_map(|l| l.split("authenticator app): ").nth(1))
-        .expect("user add prints the one-time code secret")
-        .trim()
-        .to_string();
+    let secret = add_coordinator(&url, &key_file, "coord", PASSWORD);
     cli(
         &url,
         &key_file,
