@@ -29,6 +29,7 @@ export SAFECONDUCT_KEY_FILE="$WORK/key.hex"
 
 cargo build --release -q -p safeconduct -p safeconduct-loadgen
 BIN=target/release
+. bench/load-users.sh
 
 pid=
 cleanup() {
@@ -46,14 +47,8 @@ for backend in $BACKENDS; do
       psql "$ADMIN" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" ;;
     *) echo "unknown backend $backend" >&2; exit 2 ;;
   esac
-  SAFECONDUCT_DATABASE=$URL $BIN/safeconduct operation create "Field load" >/dev/null
-  # The coordinator enrols the devices; its one-time code secret goes to the load generator.
-  SAFECONDUCT_LOAD_TOTP_SECRET=$(echo "$SAFECONDUCT_LOAD_PASSWORD" | SAFECONDUCT_DATABASE=$URL \
-    $BIN/safeconduct user add load --operation 1 --role coordinator --role hotline --password-stdin \
-    | sed -n 's/.*authenticator app): //p')
-  export SAFECONDUCT_LOAD_TOTP_SECRET
-  echo "$SAFECONDUCT_LOAD_PASSWORD" | SAFECONDUCT_DATABASE=$URL \
-    $BIN/safeconduct user add load-escort --operation 1 --role escort --password-stdin >/dev/null
+  # The coordinator enrols the devices, the escort registers their keys and syncs.
+  load_operation "$URL"
   # One token stands for many phones: the per-token and per-address limits are off.
   SAFECONDUCT_DATABASE=$URL SAFECONDUCT_LOG=warn SAFECONDUCT_REQUESTS_PER_SECOND=0 \
     SAFECONDUCT_REQUESTS_PER_IP_PER_SECOND=0 \
@@ -63,7 +58,7 @@ for backend in $BACKENDS; do
     curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break
     sleep 0.1
   done
-  echo "== $backend: $DEVICES devices syncing $BATCH signed records at a time, ${DURATION}s"
+  echo "== $backend: $DEVICES devices syncing $BATCH signed records at a time, ${SYNCS:-for ${DURATION}s}"
   $BIN/safeconduct-load --servers "http://127.0.0.1:$PORT" --duration "$DURATION" \
     --scan-devices "$DEVICES" --scan-batch "$BATCH" $SYNCS
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
