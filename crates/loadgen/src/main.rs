@@ -6,7 +6,9 @@
 //! database afterwards: none may be missing, even if a server was killed during the run.
 //!
 //! Needs two users in the operation: `--user` holding coordinator and hotline roles, and
-//! `--escort-user` holding the escort role, both with `--password`.
+//! `--escort-user` holding the escort role, both with `--password`. With `--scan-devices` it
+//! runs the field instead (scans.rs): the coordinator enrols devices for the escort, who
+//! registers their keys, and each device syncs signed records back to back.
 //!
 //! Architecture invariant: it reaches the servers over HTTP only, as any client does, and
 //! imports nothing of the server crate; the store (opened with the key file through
