@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 DEVICES=${DEVICES:-20}
 BATCH=${BATCH:-1000}
 DURATION=${DURATION:-20}
-SYNCS=${SYNCS:+--scan-syncs $SYNCS}
+SYNC_ARGS=${SYNCS:+--scan-syncs $SYNCS}
 BACKENDS=${BACKENDS:-sqlite postgres}
 PORT=18191
 DB=safeconduct_field_bench
@@ -58,8 +58,8 @@ for backend in $BACKENDS; do
     curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break
     sleep 0.1
   done
-  echo "== $backend: $DEVICES devices syncing $BATCH signed records at a time, ${SYNCS:-for ${DURATION}s}"
+  echo "== $backend: $DEVICES devices syncing $BATCH signed records at a time, ${SYNCS:+$SYNCS syncs each}${SYNCS:-for ${DURATION}s}"
   $BIN/safeconduct-load --servers "http://127.0.0.1:$PORT" --duration "$DURATION" \
-    --scan-devices "$DEVICES" --scan-batch "$BATCH" $SYNCS
+    --scan-devices "$DEVICES" --scan-batch "$BATCH" $SYNC_ARGS
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 done
