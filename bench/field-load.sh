@@ -9,6 +9,8 @@
 #   BACKENDS="sqlite" DEVICES=8 BATCH=250 bash bench/field-load.sh
 #   SYNCS=10 bash bench/field-load.sh              # each device exactly 10 syncs, all signed
 #                                                  # before the clock starts (DURATION unused)
+#   SYNCS=10 INTERVAL_MS=2000 bash bench/field-load.sh  # each device syncs every 2 s, not
+#                                                  # back to back
 #
 # PostgreSQL: the server at 127.0.0.1:5432 (user postgres, trust authentication); the
 # database safeconduct_field_bench is created, then dropped.
@@ -19,6 +21,7 @@ DEVICES=${DEVICES:-20}
 BATCH=${BATCH:-1000}
 DURATION=${DURATION:-20}
 SYNC_ARGS=${SYNCS:+--scan-syncs $SYNCS}
+PACE_ARGS=${INTERVAL_MS:+--scan-interval-ms $INTERVAL_MS}
 BACKENDS=${BACKENDS:-sqlite postgres}
 PORT=18191
 DB=safeconduct_field_bench
@@ -60,6 +63,6 @@ for backend in $BACKENDS; do
   done
   echo "== $backend: $DEVICES devices syncing $BATCH signed records at a time, ${SYNCS:+$SYNCS syncs each}${SYNCS:-for ${DURATION}s}"
   $BIN/safeconduct-load --servers "http://127.0.0.1:$PORT" --duration "$DURATION" \
-    --scan-devices "$DEVICES" --scan-batch "$BATCH" $SYNC_ARGS
+    --scan-devices "$DEVICES" --scan-batch "$BATCH" $SYNC_ARGS $PACE_ARGS
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 done

@@ -61,4 +61,9 @@ pub struct Args {
     /// instead of signing as it goes for --duration seconds.
     #[arg(long)]
     pub scan_syncs: Option<u32>,
+    /// …each device syncing once every this many milliseconds (the devices spread over one
+    /// interval) instead of back to back: the latency of a sync when the devices do not all
+    /// queue at once.
+    #[arg(long)]
+    pub scan_interval_ms: Option<u64>,
 }

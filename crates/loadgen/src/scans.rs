@@ -100,8 +100,16 @@ fn signed_refusals(args: &Args, device: &Enrolled, rv: i64, first_seq: u64, coun
     json!({"device_time": now.0, "records": records})
 }
 
-/// One device syncing back to back: its `presigned` bodies, or records it signs as it goes
-/// until `deadline`; the syncs go round-robin to the servers.
+/// When a device syncs: until `deadline` (when it signs as it goes), and with
+/// --scan-interval-ms its next sync not before `next`, one `interval` after the one before.
+struct Timing {
+    deadline: Instant,
+    next: Option<Instant>,
+    interval: Duration,
+}
+
+/// One device syncing: its `presigned` bodies, or records it signs as it goes until the
+/// deadline; back to back, or paced by `timing`; the syncs go round-robin to the servers.
 async fn run_device(
     args: Args,
     client: reqwest::Client,
@@ -109,7 +117,7 @@ async fn run_device(
     device: Arc<Enrolled>,
     rv: i64,
     presigned: Option<Vec<Value>>,
-    deadline: Instant,
+    mut timing: Timing,
 ) -> Result<DeviceRun> {
     let mut run = DeviceRun {
         id: device.id,
@@ -133,7 +141,7 @@ async fn run_device(
                 Some(body) => body,
                 None => break,
             },
-            None if Instant::now() >= deadline => break,
+            None if Instant::now() >= timing.deadline => break,
             None => {
                 // Signing is CPU work: off the runtime's threads, so that it does not hold up
                 // the answers of the other devices' syncs and lengthen their measured latency.
@@ -147,6 +155,11 @@ async fn run_device(
                 body
             }
         };
+        if let Some(next) = &mut timing.next {
+            // A server slower than the pace makes the device sync as soon as it can.
+            tokio::time::sleep_until((*next).into()).await;
+            *next += timing.interval;
+        }
         let base = &args.servers[n % args.servers.len()];
         n += 1;
         let t = Instant::now();
@@ -238,11 +251,19 @@ pub async fn scan_ingest(
     let tasks: Vec<_> = devices
         .into_iter()
         .zip(presigned)
-        .map(|(device, bodies)| {
+        .enumerate()
+        .map(|(d, (device, bodies))| {
             let (args, client, token) = (args.clone(), client.clone(), tokens.escort.to_string());
-            tokio::spawn(run_device(
-                args, client, token, device, rv, bodies, deadline,
-            ))
+            // Paced devices start spread over one interval, as phones that sync on their own.
+            let interval = Duration::from_millis(args.scan_interval_ms.unwrap_or_default());
+            let timing = Timing {
+                deadline,
+                next: args
+                    .scan_interval_ms
+                    .map(|_| started + interval * d as u32 / count as u32),
+                interval,
+            };
+            tokio::spawn(run_device(args, client, token, device, rv, bodies, timing))
         })
         .collect();
     let mut runs = Vec::with_capacity(count);
