@@ -22,6 +22,8 @@ BATCH=${BATCH:-1000}
 DURATION=${DURATION:-20}
 SYNC_ARGS=${SYNCS:+--scan-syncs $SYNCS}
 PACE_ARGS=${INTERVAL_MS:+--scan-interval-ms $INTERVAL_MS}
+if [[ -n ${SYNCS:-} ]]; then PLAN="$SYNCS syncs each"; else PLAN="for ${DURATION}s"; fi
+PLAN+="${INTERVAL_MS:+, one every $INTERVAL_MS ms}${INTERVAL_MS:-, back to back}"
 BACKENDS=${BACKENDS:-sqlite postgres}
 PORT=18191
 DB=safeconduct_field_bench
@@ -61,7 +63,7 @@ for backend in $BACKENDS; do
     curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break
     sleep 0.1
   done
-  echo "== $backend: $DEVICES devices syncing $BATCH signed records at a time, ${SYNCS:+$SYNCS syncs each}${SYNCS:-for ${DURATION}s}"
+  echo "== $backend: $DEVICES devices syncing $BATCH signed records at a time, $PLAN"
   $BIN/safeconduct-load --servers "http://127.0.0.1:$PORT" --duration "$DURATION" \
     --scan-devices "$DEVICES" --scan-batch "$BATCH" $SYNC_ARGS $PACE_ARGS
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
