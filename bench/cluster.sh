@@ -33,6 +33,7 @@ export SAFECONDUCT_KEY_FILE="${SAFECONDUCT_KEY_FILE:-$(mktemp -d)/key.hex}"
 
 cargo build --release -q -p safeconduct -p safeconduct-loadgen
 BIN=target/release
+. bench/load-users.sh
 
 pids=()
 cleanup() {
@@ -43,14 +44,7 @@ trap cleanup EXIT
 
 fresh_database() {
   psql "$ADMIN" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-  SAFECONDUCT_DATABASE=$URL $BIN/safeconduct operation create "Load" >/dev/null
-  # The coordinator's one-time code secret, printed once, goes to the load generator.
-  SAFECONDUCT_LOAD_TOTP_SECRET=$(echo "$SAFECONDUCT_LOAD_PASSWORD" | SAFECONDUCT_DATABASE=$URL \
-    $BIN/safeconduct user add load --operation 1 --role coordinator --role hotline --password-stdin \
-    | sed -n 's/.*authenticator app): //p')
-  export SAFECONDUCT_LOAD_TOTP_SECRET
-  echo "$SAFECONDUCT_LOAD_PASSWORD" | SAFECONDUCT_DATABASE=$URL \
-    $BIN/safeconduct user add load-escort --operation 1 --role escort --password-stdin >/dev/null
+  load_operation "$URL"
 }
 
 start_servers() {

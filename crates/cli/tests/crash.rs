@@ -2,6 +2,9 @@
 //! both backends: every registration and every step answered with success is in the store
 //! afterwards, and the counts still add up.
 
+mod common;
+
+use common::store::{add_coordinator, cli, free_port};
 use safeconduct_domain::{CaseReference, OperationId};
 use safeconduct_store::testing::{Backend, TestStore};
 use serde_json::{Value, json};
@@ -9,63 +12,14 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
     let db = TestStore::fresh(backend);
     let url = db.url.clone();
     let keys = tempfile::tempdir().unwrap();
     let key_file = keys.path().join("key.hex");
     safeconduct_store::testing::write_test_key_file(&key_file);
-    let cli = |args: &[&str], stdin: Option<&str>| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
-            .args(args)
-            .env("SAFECONDUCT_DATABASE", &url)
-            .env("SAFECONDUCT_KEY_FILE", &key_file)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        if let Some(s) = stdin {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-        }
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
-    cli(&["operation", "create", "Crash"], None);
-    let added = cli(
-        &[
-            "user",
-            "add",
-            "load",
-            "--operation",
-            "1",
-            "--role",
-            "coordinator",
-            "--password-stdin",
-        ],
-        Some("a password for the load\n"),
-    );
-    // The coordinator's authenticator secret, printed once by `user add`.
-    let secret = added
-        .lines()
-        .find_map(|l| l.split("authenticator app): ").nth(1))
-        .expect("user add prints the one-time code secret")
-        .trim()
-        .to_string();
+    cli(&url, &key_file, &["operation", "create", "Crash"], None);
+    let secret = add_coordinator(&url, &key_file, "load", "a password for the load");
     let addr = format!("127.0.0.1:{}", free_port());
     let mut server = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
         .args(["serve", "--addr", &addr])

@@ -50,11 +50,20 @@ pub struct Args {
     /// …this many seconds after the load started.
     #[arg(long, default_value_t = 10)]
     pub kill_after: u64,
-    /// Instead of the mixed load: field devices syncing scans as fast as the servers take
-    /// them, this many devices at once…
+    /// Instead of the mixed load: field devices, enrolled by --user and registered by
+    /// --escort-user, syncing signed records back to back, this many devices at once…
     #[arg(long)]
     pub scan_devices: Option<usize>,
-    /// …each sync carrying this many scans.
-    #[arg(long, default_value_t = 250)]
-    pub scan_batch: usize,
+    /// …each sync carrying this many records (the protocol allows 1 to 1000).
+    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub scan_batch: u16,
+    /// …each device making exactly this many syncs, all signed before the clock starts,
+    /// instead of signing as it goes for --duration seconds.
+    #[arg(long)]
+    pub scan_syncs: Option<u32>,
+    /// …each device syncing once every this many milliseconds (the devices spread over one
+    /// interval) instead of back to back: the latency of a sync when the devices do not all
+    /// queue at once.
+    #[arg(long)]
+    pub scan_interval_ms: Option<u64>,
 }

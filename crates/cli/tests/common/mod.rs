@@ -2,6 +2,8 @@
 // Each test file uses some of these.
 #![allow(dead_code)]
 
+pub mod store;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
