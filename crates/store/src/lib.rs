@@ -10,6 +10,7 @@
 mod casework;
 mod copy;
 mod error;
+mod field;
 mod planning;
 pub mod postgres;
 pub mod sql;

@@ -27,6 +27,7 @@ pub(crate) mod passes;
 pub mod plans;
 pub(crate) mod reasons;
 pub(crate) mod rvs;
+pub(crate) mod scan_effects;
 pub(crate) mod scans;
 pub(crate) mod sealed;
 pub(crate) mod step;

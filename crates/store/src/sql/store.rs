@@ -7,8 +7,8 @@ use super::{
     Db, accounts, audit, batches, counts, custody, devices, flights, gates, hazards, households,
     incidents, lifecycle, operations, passes, plans, rvs, scans, windows,
 };
-use crate::planning::*;
 use crate::casework::{HazardChange, HazardReport};
+use crate::planning::*;
 use crate::types::*;
 use crate::vault::Vault;
 use crate::{ReferenceSource, Result, Store, StoreError};

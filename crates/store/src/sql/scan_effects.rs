@@ -1,0 +1,510 @@
+//! What one field record does, through the lifecycle's own path: an admission admits the
+//! household whose pass it read (`admission::admit`, `lifecycle::apply`), a departure moves a
+//! device's batch into escort (`batches::depart_batch`, refused whole), an arrival counts the
+//! household's members in at the gate its batch is bound for, a check-in hands it to
+//! processing. What the rules refuse becomes an incident (`incidents::raise`). The ingest
+//! (`scans`) decides when a record's turn comes.
+//!
+//! Imports `incidents`, `lifecycle`, `batches` and `step`; never `scans`.
+
+use super::batches::depart_batch;
+use super::incidents::{Facts, raise};
+use super::lifecycle::apply;
+use super::step::stage;
+use super::{Db, p};
+use crate::types::*;
+use crate::vault::Vault;
+use crate::{Result, StoreError};
+use safeconduct_domain::admission::{self, PassStanding, PresentedPass};
+use safeconduct_domain::scan::{IncidentKind, ScanAct, ScanRecord, corrected};
+use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::*;
+
+/// What a record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Effect {
+    Applied,
+    Incident,
+    /// A refusal: logged, nothing moves.
+    Noted,
+    /// A gate act whose household has not left its RV in any record synced yet.
+    Waiting,
+}
+
+impl Effect {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Effect::Applied => "applied",
+            Effect::Incident => "incident",
+            Effect::Noted => "noted",
+            Effect::Waiting => "waiting",
+        }
+    }
+}
+
+/// A stored record and the skew of the sync that brought it.
+pub(crate) struct Stored {
+    pub(crate) record: ScanRecord,
+    pub(crate) skew: i64,
+}
+
+/// The household holding a pass, as a record's effect needs it.
+struct Holder {
+    id: HouseholdId,
+    reference: CaseReference,
+    stage: Stage,
+    size: u32,
+    batch: Option<BatchId>,
+    presented: PresentedPass,
+}
+
+fn holder(db: &mut dyn Db, op: OperationId, pass_index: i64) -> Result<Option<Holder>> {
+    let Some(r) = db.row(
+        "SELECT h.id, h.reference, h.stage, h.size, h.batch_id, p.status,
+                w.rv_id, w.start_at, w.end_at
+         FROM passes p JOIN households h ON h.id = p.household_id
+         LEFT JOIN windows w ON w.id = h.window_id
+         WHERE p.operation_id = $1 AND p.pass_index = $2",
+        p![op.0, pass_index],
+    )?
+    else {
+        return Ok(None);
+    };
+    let standing = match r.text(5)?.as_str() {
+        "valid" => PassStanding::Valid,
+        "revoked" => PassStanding::Revoked,
+        _ => PassStanding::Superseded,
+    };
+    Ok(Some(Holder {
+        id: HouseholdId(r.i64(0)?),
+        reference: CaseReference::parse(&r.text(1)?)?,
+        stage: stage(r.text(2)?)?,
+        size: r.u32(3)?,
+        batch: r.opt_i64(4)?.map(BatchId),
+        presented: PresentedPass {
+            standing,
+            rv: RvId(r.opt_i64(6)?.unwrap_or(0)),
+            window_start: Timestamp(r.opt_i64(7)?.unwrap_or(i64::MAX)),
+            window_end: Timestamp(r.opt_i64(8)?.unwrap_or(i64::MIN)),
+        },
+    }))
+}
+
+/// The device acting at the moment of a record, by the server's clock.
+fn device_actor(device: &Device, at: Timestamp) -> Actor {
+    Actor {
+        user: Some(device.user),
+        role: Some(device.role),
+        device: Some(format!("device/{}", device.id)),
+        at,
+        places: Some(device.places.clone()),
+    }
+}
+
+type Outcome = (Effect, Option<HouseholdId>);
+
+pub(crate) fn effect_of(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+    device: &Device,
+    s: &Stored,
+    touched: &mut Vec<IncidentId>,
+) -> Result<Outcome> {
+    let r = &s.record;
+    let at = corrected(r.at, s.skew);
+    let actor = device_actor(device, at);
+    let this = [(r.device, r.seq)];
+    let facts = Facts {
+        rv: r.rv(),
+        gate: r.gate(),
+        pass_index: r.act.pass_index(),
+        household: None,
+    };
+    let mut incident = |db: &mut dyn Db,
+                        kind: IncidentKind,
+                        key: String,
+                        facts: Facts,
+                        detail: String,
+                        records: &[(FieldDeviceId, u64)]|
+     -> Result<Outcome> {
+        let household = facts.household;
+        touched.push(raise(db, op, kind, &key, facts, &detail, records, at)?);
+        Ok((Effect::Incident, household))
+    };
+    let own_key = |kind: IncidentKind| format!("{kind}/device/{}/seq/{}", r.device, r.seq);
+    match &r.act {
+        ScanAct::Refuse { .. } => Ok((Effect::Noted, None)),
+        ScanAct::Admit { pass_index, .. } => {
+            let rv = r.rv().unwrap_or(RvId(0));
+            let Some(h) = holder(db, op, *pass_index)? else {
+                let detail =
+                    format!("pass {pass_index} admitted at RV {rv}: no household holds it");
+                return incident(
+                    db,
+                    IncidentKind::UnknownPass,
+                    own_key(IncidentKind::UnknownPass),
+                    facts,
+                    detail,
+                    &this,
+                );
+            };
+            let facts = Facts {
+                household: Some(h.id),
+                ..facts
+            };
+            if let Err(refusal) = admission::admit(&h.presented, rv, at) {
+                let kind = IncidentKind::of_refusal(refusal);
+                // The device reads this answer: it never learns which RV a pass is for.
+                let why = match refusal {
+                    admission::Refusal::WrongRv { .. } => {
+                        "the pass is for another rendezvous point".to_string()
+                    }
+                    other => other.to_string(),
+                };
+                let detail = format!("pass {pass_index} admitted at RV {rv}: {why}");
+                return incident(db, kind, own_key(kind), facts, detail, &this);
+            }
+            if h.stage != Stage::PassIssued {
+                let earlier = admissions_of(db, op, *pass_index)?;
+                let mut records = earlier.clone();
+                records.push((r.device, r.seq));
+                let detail = format!(
+                    "pass {pass_index} admitted again at RV {rv}; the household was already {}",
+                    h.stage
+                );
+                let key = format!("double_admission/pass/{pass_index}");
+                return incident(
+                    db,
+                    IncidentKind::DoubleAdmission,
+                    key,
+                    facts,
+                    detail,
+                    &records,
+                );
+            }
+            let request = CaseRequest::AdmitAtRv {
+                rv,
+                pass: Some(*pass_index),
+            };
+            match apply(db, vault, op, &h.reference, &request, &actor) {
+                Ok(_) => Ok((Effect::Applied, Some(h.id))),
+                Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
+                    let detail = format!("pass {pass_index} admitted at RV {rv}: {e}");
+                    incident(
+                        db,
+                        IncidentKind::Refused,
+                        own_key(IncidentKind::Refused),
+                        facts,
+                        detail,
+                        &this,
+                    )
+                }
+                Err(e) => Err(e),
+            }
+        }
+        ScanAct::OpenBatch { batch, gate } => {
+            let rv = r.rv().unwrap_or(RvId(0));
+            let linked = db
+                .row(
+                    "SELECT 1 FROM gate_rvs g JOIN gates t ON t.id = g.gate_id
+                     WHERE g.gate_id = $1 AND g.rv_id = $2 AND t.operation_id = $3",
+                    p![gate.0, rv.0, op.0],
+                )?
+                .is_some();
+            let opened = linked
+                && db.exec(
+                    "INSERT INTO device_batches (device_id, batch_no, rv_id, gate_id, opened_at)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id, batch_no) DO NOTHING",
+                    p![r.device.0, *batch, rv.0, gate.0, at.0],
+                )? == 1;
+            if opened {
+                return Ok((Effect::Applied, None));
+            }
+            let detail = if linked {
+                format!("batch {batch} of device {} was opened twice", r.device)
+            } else {
+                format!(
+                    "batch {batch} was opened for gate {gate}, which receives no batches from RV {rv}"
+                )
+            };
+            incident(
+                db,
+                IncidentKind::Refused,
+                own_key(IncidentKind::Refused),
+                facts,
+                detail,
+                &this,
+            )
+        }
+        ScanAct::Depart { batch, head_count } => {
+            let Some(b) = db.row(
+                "SELECT rv_id, gate_id, batch_id FROM device_batches WHERE device_id = $1 AND batch_no = $2",
+                p![r.device.0, *batch],
+            )?
+            else {
+                let detail = format!("batch {batch} of device {} departed but was never opened", r.device);
+                return incident(db, IncidentKind::Refused, own_key(IncidentKind::Refused), facts, detail, &this);
+            };
+            if b.opt_i64(2)?.is_some() {
+                let detail = format!("batch {batch} of device {} departed twice", r.device);
+                return incident(
+                    db,
+                    IncidentKind::Refused,
+                    own_key(IncidentKind::Refused),
+                    facts,
+                    detail,
+                    &this,
+                );
+            }
+            let (rv, gate) = (RvId(b.i64(0)?), GateId(b.i64(1)?));
+            // The batch takes every household this device admitted into it, also when another
+            // device's admission of the same pass took effect first (a double admission): the
+            // household walks with the batch whose escort put it there, whichever device
+            // synced first, so the outcome does not depend on the order of syncs.
+            let households = db
+                .rows(
+                    "SELECT DISTINCT h.id, h.reference FROM device_scans s
+                     JOIN households h ON h.id = s.household_id
+                     WHERE s.device_id = $1 AND s.batch_no = $2 AND s.act = 'admit'
+                       AND h.stage = 'admitted_at_rv' AND h.rv_id = $3
+                       AND (s.effect = 'applied' OR EXISTS (
+                           SELECT 1 FROM incident_scans x JOIN incidents i ON i.id = x.incident_id
+                           WHERE x.device_id = s.device_id AND x.seq = s.seq
+                             AND i.kind = 'double_admission'))
+                     ORDER BY h.id",
+                    p![r.device.0, *batch, rv.0],
+                )?
+                .iter()
+                .map(|row| CaseReference::parse(&row.text(1)?).map_err(StoreError::from))
+                .collect::<Result<Vec<_>>>()?;
+            if households.is_empty() {
+                let detail = format!(
+                    "batch {batch} of device {} departed with nobody admitted into it",
+                    r.device
+                );
+                return incident(
+                    db,
+                    IncidentKind::Refused,
+                    own_key(IncidentKind::Refused),
+                    facts,
+                    detail,
+                    &this,
+                );
+            }
+            let departure = BatchDeparture {
+                rv,
+                gate,
+                households,
+            };
+            // A departure refused half-way (a gate suspended meanwhile, a household held at
+            // another RV) leaves nothing behind: no batch without its people, nobody in escort
+            // in a batch that records none.
+            db.exec("SAVEPOINT departure", &[])?;
+            let departed = match depart_batch(db, op, &departure, &actor) {
+                Ok(batch) => {
+                    db.exec("RELEASE SAVEPOINT departure", &[])?;
+                    batch
+                }
+                Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
+                    db.exec("ROLLBACK TO SAVEPOINT departure", &[])?;
+                    db.exec("RELEASE SAVEPOINT departure", &[])?;
+                    let detail = format!("batch {batch} of device {}: {e}", r.device);
+                    return incident(
+                        db,
+                        IncidentKind::Refused,
+                        own_key(IncidentKind::Refused),
+                        facts,
+                        detail,
+                        &this,
+                    );
+                }
+                Err(e) => return Err(e),
+            };
+            db.exec(
+                "UPDATE device_batches SET batch_id = $1 WHERE device_id = $2 AND batch_no = $3",
+                p![departed.id.0, r.device.0, *batch],
+            )?;
+            if departed.departed_people != *head_count {
+                let detail = format!(
+                    "batch {} left RV {rv} with {head_count} people counted at the door, {} admitted into it",
+                    departed.id, departed.departed_people
+                );
+                let key = format!("head_count/batch/{}", departed.id);
+                incident(db, IncidentKind::HeadCount, key, facts, detail, &this)?;
+            }
+            Ok((Effect::Applied, None))
+        }
+        ScanAct::Arrive { pass_index, people } => {
+            let gate = r.gate().unwrap_or(GateId(0));
+            let Some(h) = holder(db, op, *pass_index)? else {
+                let detail =
+                    format!("pass {pass_index} arrived at gate {gate}: no household holds it");
+                return incident(
+                    db,
+                    IncidentKind::UnknownPass,
+                    own_key(IncidentKind::UnknownPass),
+                    facts,
+                    detail,
+                    &this,
+                );
+            };
+            let facts = Facts {
+                household: Some(h.id),
+                ..facts
+            };
+            match h.stage {
+                Stage::InEscort | Stage::Unaccounted => {}
+                s if s < Stage::InEscort => return Ok((Effect::Waiting, Some(h.id))),
+                s => {
+                    let detail =
+                        format!("pass {pass_index} arrived at gate {gate}: the household is {s}");
+                    return incident(
+                        db,
+                        IncidentKind::Refused,
+                        own_key(IncidentKind::Refused),
+                        facts,
+                        detail,
+                        &this,
+                    );
+                }
+            }
+            let batch = h.batch.ok_or_else(|| {
+                StoreError::Internal("a household in escort holds no batch".into())
+            })?;
+            // Only the gate the batch is bound for counts its people in: a record of another
+            // gate neither counts nor completes anyone.
+            let bound_for = GateId(
+                db.one("SELECT gate_id FROM batches WHERE id = $1", p![batch.0])?
+                    .i64(0)?,
+            );
+            if bound_for != gate {
+                let detail = format!(
+                    "pass {pass_index} arrived at gate {gate}, but its batch {batch} is bound for gate {bound_for}"
+                );
+                return incident(
+                    db,
+                    IncidentKind::Refused,
+                    own_key(IncidentKind::Refused),
+                    facts,
+                    detail,
+                    &this,
+                );
+            }
+            let before: i64 = db
+                .one(
+                    "SELECT CAST(COALESCE(SUM(people), 0) AS BIGINT) FROM device_scans
+                     WHERE household_id = $1 AND act = 'arrive' AND effect = 'applied'",
+                    p![h.id.0],
+                )?
+                .i64(0)?;
+            let arrived = before + *people as i64;
+            if arrived > h.size as i64 {
+                let detail = format!(
+                    "{arrived} people of a household of {} arrived at gate {gate}",
+                    h.size
+                );
+                return incident(
+                    db,
+                    IncidentKind::Refused,
+                    own_key(IncidentKind::Refused),
+                    facts,
+                    detail,
+                    &this,
+                );
+            }
+            if arrived < h.size as i64 {
+                let detail = format!(
+                    "{arrived} of {} people of the household of pass {pass_index} arrived at gate {gate}; the others are still in escort",
+                    h.size
+                );
+                let key = format!("partial_arrival/household/{}/batch/{batch}", h.id);
+                incident(db, IncidentKind::PartialArrival, key, facts, detail, &this)?;
+                return Ok((Effect::Applied, Some(h.id)));
+            }
+            match apply(
+                db,
+                vault,
+                op,
+                &h.reference,
+                &CaseRequest::ArriveAtGate { batch },
+                &actor,
+            ) {
+                Ok(_) => Ok((Effect::Applied, Some(h.id))),
+                Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
+                    let detail = format!("pass {pass_index} arrived at gate {gate}: {e}");
+                    incident(
+                        db,
+                        IncidentKind::Refused,
+                        own_key(IncidentKind::Refused),
+                        facts,
+                        detail,
+                        &this,
+                    )
+                }
+                Err(e) => Err(e),
+            }
+        }
+        ScanAct::CheckIn { pass_index } => {
+            let gate = r.gate().unwrap_or(GateId(0));
+            let Some(h) = holder(db, op, *pass_index)? else {
+                let detail =
+                    format!("pass {pass_index} checked in at gate {gate}: no household holds it");
+                return incident(
+                    db,
+                    IncidentKind::UnknownPass,
+                    own_key(IncidentKind::UnknownPass),
+                    facts,
+                    detail,
+                    &this,
+                );
+            };
+            if h.stage < Stage::ArrivedAtGate || h.stage == Stage::Unaccounted {
+                return Ok((Effect::Waiting, Some(h.id)));
+            }
+            let facts = Facts {
+                household: Some(h.id),
+                ..facts
+            };
+            match apply(
+                db,
+                vault,
+                op,
+                &h.reference,
+                &CaseRequest::Process { gate },
+                &actor,
+            ) {
+                Ok(_) => Ok((Effect::Applied, Some(h.id))),
+                Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
+                    let detail = format!("pass {pass_index} checked in at gate {gate}: {e}");
+                    incident(
+                        db,
+                        IncidentKind::Refused,
+                        own_key(IncidentKind::Refused),
+                        facts,
+                        detail,
+                        &this,
+                    )
+                }
+                Err(e) => Err(e),
+            }
+        }
+    }
+}
+
+/// Every record that admitted a pass (took effect), as (device, sequence number).
+fn admissions_of(
+    db: &mut dyn Db,
+    op: OperationId,
+    pass_index: i64,
+) -> Result<Vec<(FieldDeviceId, u64)>> {
+    db.rows(
+        "SELECT device_id, seq FROM device_scans
+         WHERE operation_id = $1 AND pass_index = $2 AND act = 'admit' AND effect = 'applied'
+         ORDER BY device_id, seq",
+        p![op.0, pass_index],
+    )?
+    .iter()
+    .map(|r| Ok((FieldDeviceId(r.i64(0)?), r.i64(1)? as u64)))
+    .collect()
+}
