@@ -133,6 +133,12 @@ pub(crate) fn effect_of(
         Ok((Effect::Incident, household))
     };
     let own_key = |kind: IncidentKind| format!("{kind}/device/{}/seq/{}", r.device, r.seq);
+    // Most incidents are of this record alone, keyed by it.
+    macro_rules! own {
+        ($db:expr, $kind:expr, $facts:expr, $detail:expr) => {
+            incident($db, $kind, own_key($kind), $facts, $detail, &this)
+        };
+    }
     match &r.act {
         ScanAct::Refuse { .. } => Ok((Effect::Noted, None)),
         ScanAct::Admit { pass_index, .. } => {
@@ -140,14 +146,7 @@ pub(crate) fn effect_of(
             let Some(h) = holder(db, op, *pass_index)? else {
                 let detail =
                     format!("pass {pass_index} admitted at RV {rv}: no household holds it");
-                return incident(
-                    db,
-                    IncidentKind::UnknownPass,
-                    own_key(IncidentKind::UnknownPass),
-                    facts,
-                    detail,
-                    &this,
-                );
+                return own!(db, IncidentKind::UnknownPass, facts, detail);
             };
             let facts = Facts {
                 household: Some(h.id),
@@ -163,7 +162,7 @@ pub(crate) fn effect_of(
                     other => other.to_string(),
                 };
                 let detail = format!("pass {pass_index} admitted at RV {rv}: {why}");
-                return incident(db, kind, own_key(kind), facts, detail, &this);
+                return own!(db, kind, facts, detail);
             }
             if h.stage != Stage::PassIssued {
                 let earlier = admissions_of(db, op, *pass_index)?;
@@ -191,14 +190,7 @@ pub(crate) fn effect_of(
                 Ok(_) => Ok((Effect::Applied, Some(h.id))),
                 Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
                     let detail = format!("pass {pass_index} admitted at RV {rv}: {e}");
-                    incident(
-                        db,
-                        IncidentKind::Refused,
-                        own_key(IncidentKind::Refused),
-                        facts,
-                        detail,
-                        &this,
-                    )
+                    own!(db, IncidentKind::Refused, facts, detail)
                 }
                 Err(e) => Err(e),
             }
@@ -228,14 +220,7 @@ pub(crate) fn effect_of(
                     "batch {batch} was opened for gate {gate}, which receives no batches from RV {rv}"
                 )
             };
-            incident(
-                db,
-                IncidentKind::Refused,
-                own_key(IncidentKind::Refused),
-                facts,
-                detail,
-                &this,
-            )
+            own!(db, IncidentKind::Refused, facts, detail)
         }
         ScanAct::Depart { batch, head_count } => {
             let Some(b) = db.row(
@@ -244,18 +229,11 @@ pub(crate) fn effect_of(
             )?
             else {
                 let detail = format!("batch {batch} of device {} departed but was never opened", r.device);
-                return incident(db, IncidentKind::Refused, own_key(IncidentKind::Refused), facts, detail, &this);
+                return own!(db, IncidentKind::Refused, facts, detail);
             };
             if b.opt_i64(2)?.is_some() {
                 let detail = format!("batch {batch} of device {} departed twice", r.device);
-                return incident(
-                    db,
-                    IncidentKind::Refused,
-                    own_key(IncidentKind::Refused),
-                    facts,
-                    detail,
-                    &this,
-                );
+                return own!(db, IncidentKind::Refused, facts, detail);
             }
             let (rv, gate) = (RvId(b.i64(0)?), GateId(b.i64(1)?));
             // The batch takes every household this device admitted into it, also when another
@@ -283,14 +261,7 @@ pub(crate) fn effect_of(
                     "batch {batch} of device {} departed with nobody admitted into it",
                     r.device
                 );
-                return incident(
-                    db,
-                    IncidentKind::Refused,
-                    own_key(IncidentKind::Refused),
-                    facts,
-                    detail,
-                    &this,
-                );
+                return own!(db, IncidentKind::Refused, facts, detail);
             }
             let departure = BatchDeparture {
                 rv,
@@ -310,14 +281,7 @@ pub(crate) fn effect_of(
                     db.exec("ROLLBACK TO SAVEPOINT departure", &[])?;
                     db.exec("RELEASE SAVEPOINT departure", &[])?;
                     let detail = format!("batch {batch} of device {}: {e}", r.device);
-                    return incident(
-                        db,
-                        IncidentKind::Refused,
-                        own_key(IncidentKind::Refused),
-                        facts,
-                        detail,
-                        &this,
-                    );
+                    return own!(db, IncidentKind::Refused, facts, detail);
                 }
                 Err(e) => return Err(e),
             };
@@ -340,14 +304,7 @@ pub(crate) fn effect_of(
             let Some(h) = holder(db, op, *pass_index)? else {
                 let detail =
                     format!("pass {pass_index} arrived at gate {gate}: no household holds it");
-                return incident(
-                    db,
-                    IncidentKind::UnknownPass,
-                    own_key(IncidentKind::UnknownPass),
-                    facts,
-                    detail,
-                    &this,
-                );
+                return own!(db, IncidentKind::UnknownPass, facts, detail);
             };
             let facts = Facts {
                 household: Some(h.id),
@@ -359,14 +316,7 @@ pub(crate) fn effect_of(
                 s => {
                     let detail =
                         format!("pass {pass_index} arrived at gate {gate}: the household is {s}");
-                    return incident(
-                        db,
-                        IncidentKind::Refused,
-                        own_key(IncidentKind::Refused),
-                        facts,
-                        detail,
-                        &this,
-                    );
+                    return own!(db, IncidentKind::Refused, facts, detail);
                 }
             }
             let batch = h.batch.ok_or_else(|| {
@@ -382,14 +332,7 @@ pub(crate) fn effect_of(
                 let detail = format!(
                     "pass {pass_index} arrived at gate {gate}, but its batch {batch} is bound for gate {bound_for}"
                 );
-                return incident(
-                    db,
-                    IncidentKind::Refused,
-                    own_key(IncidentKind::Refused),
-                    facts,
-                    detail,
-                    &this,
-                );
+                return own!(db, IncidentKind::Refused, facts, detail);
             }
             let before: i64 = db
                 .one(
@@ -404,14 +347,7 @@ pub(crate) fn effect_of(
                     "{arrived} people of a household of {} arrived at gate {gate}",
                     h.size
                 );
-                return incident(
-                    db,
-                    IncidentKind::Refused,
-                    own_key(IncidentKind::Refused),
-                    facts,
-                    detail,
-                    &this,
-                );
+                return own!(db, IncidentKind::Refused, facts, detail);
             }
             if arrived < h.size as i64 {
                 let detail = format!(
@@ -433,14 +369,7 @@ pub(crate) fn effect_of(
                 Ok(_) => Ok((Effect::Applied, Some(h.id))),
                 Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
                     let detail = format!("pass {pass_index} arrived at gate {gate}: {e}");
-                    incident(
-                        db,
-                        IncidentKind::Refused,
-                        own_key(IncidentKind::Refused),
-                        facts,
-                        detail,
-                        &this,
-                    )
+                    own!(db, IncidentKind::Refused, facts, detail)
                 }
                 Err(e) => Err(e),
             }
@@ -450,14 +379,7 @@ pub(crate) fn effect_of(
             let Some(h) = holder(db, op, *pass_index)? else {
                 let detail =
                     format!("pass {pass_index} checked in at gate {gate}: no household holds it");
-                return incident(
-                    db,
-                    IncidentKind::UnknownPass,
-                    own_key(IncidentKind::UnknownPass),
-                    facts,
-                    detail,
-                    &this,
-                );
+                return own!(db, IncidentKind::UnknownPass, facts, detail);
             };
             if h.stage < Stage::ArrivedAtGate || h.stage == Stage::Unaccounted {
                 return Ok((Effect::Waiting, Some(h.id)));
@@ -477,14 +399,7 @@ pub(crate) fn effect_of(
                 Ok(_) => Ok((Effect::Applied, Some(h.id))),
                 Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
                     let detail = format!("pass {pass_index} checked in at gate {gate}: {e}");
-                    incident(
-                        db,
-                        IncidentKind::Refused,
-                        own_key(IncidentKind::Refused),
-                        facts,
-                        detail,
-                        &this,
-                    )
+                    own!(db, IncidentKind::Refused, facts, detail)
                 }
                 Err(e) => Err(e),
             }
