@@ -152,6 +152,11 @@ async function showRoute() {
     map.setRoute(coords);
     const [lon, lat] = coords[0];
     if (from.landmark !== undefined) map.setPick({ lat, lon });
+    // The route ends at the case's RV.
+    const [rvLon, rvLat] = coords[coords.length - 1];
+    const a = c.assignment;
+    map.setPlaces(a ? [{ kind: "rv", id: a.rv_id, lat: rvLat, lon: rvLon, name: a.rv_name, status: a.rv_status }] : []);
+    map.fitPoints(coords);
     $("route-summary").textContent = t("hotline-route-summary", { metres: r.length_m, minutes: r.walking_minutes, hazards: r.hazards_in_force.length });
     const dir = r.right_to_left ? "rtl" : "ltr";
     const steps = $("route-steps");

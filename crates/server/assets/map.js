@@ -122,6 +122,20 @@ export class MapView {
     this.render();
   }
 
+  /** Shows every [lon, lat] point of `coords` (a route), with a margin. */
+  fitPoints(coords) {
+    if (!coords?.length) return;
+    const lats = coords.map((c) => c[1]);
+    const lons = coords.map((c) => c[0]);
+    const pad = 0.0015;
+    this.fit({
+      south: Math.min(...lats) - pad,
+      north: Math.max(...lats) + pad,
+      west: Math.min(...lons) - pad * 2,
+      east: Math.max(...lons) + pad * 2,
+    });
+  }
+
   centreOn(lat, lon) {
     [this.cx, this.cy] = this.project(lat, lon);
     this.render();

@@ -5,7 +5,7 @@
 use super::TestApp;
 use super::browser::Browser;
 use safeconduct_domain::Role;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Opens `path` as `role` (the test user named after the role).
 pub async fn open_as(browser: &Browser, app: &TestApp, role: Role, path: &str) {
