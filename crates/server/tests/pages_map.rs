@@ -115,6 +115,75 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     assert_eq!(hazards[0]["severity"], "critical");
     assert!(near(&hazards[0]["location"], hlat, hlon, 6.0), "{hazards}");
 
+    // A gate where the map is clicked, receiving RV Alpha's batches; then closed from its row.
+    browser.click("input[name='mode'][value='gate']").await;
+    let (glat, glon) = (60.1712, 24.9460);
+    click_map_at(&browser, glat, glon).await;
+    browser.type_into("#gate-name", "Gate 9").await;
+    browser.type_into("#gate-throughput", "250").await;
+    browser
+        .click(&format!("#gate-rv option[value='{}']", p.rv))
+        .await;
+    browser.click("#gate-create").await;
+    browser
+        .wait_until(
+            "document.querySelectorAll('#gates tr').length === 2",
+            "the gate listed",
+        )
+        .await;
+    let gates = app
+        .get(Role::Coordinator, "/api/operations/{op}/gates")
+        .await;
+    let nine = gates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Gate 9")
+        .expect("Gate 9 stored");
+    assert_eq!(nine["hourly_throughput"], 250);
+    assert_eq!(nine["rv_ids"], json!([p.rv]));
+    assert!(near(&nine["location"], glat, glon, 6.0), "{nine}");
+    browser
+        .click(&format!("tr[data-gate='{}'] button:last-child", nine["id"]))
+        .await;
+    browser
+        .wait_until(
+            "document.querySelector('.map-marks .mark.gate.closed')",
+            "Gate 9 drawn closed",
+        )
+        .await;
+
+    // A window at RV Alpha.
+    browser
+        .click(&format!("#window-rv option[value='{}']", p.rv))
+        .await;
+    browser
+        .eval(
+            "document.getElementById('window-start').value = '2030-08-24T08:00';
+             document.getElementById('window-end').value = '2030-08-24T10:00';",
+            json!([]),
+        )
+        .await;
+    browser.type_into("#window-capacity", "77").await;
+    browser.click("#window-create").await;
+    browser
+        .wait_until(
+            "document.getElementById('map-done').textContent === 'Window opened.'",
+            "the window opened",
+        )
+        .await;
+    let windows = app
+        .get(Role::Coordinator, "/api/operations/{op}/windows")
+        .await;
+    assert!(
+        windows
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["capacity"] == 77 && w["rv_id"] == p.rv),
+        "{windows}"
+    );
+
     // RV Alpha suspended from its row.
     browser.click(&format!("{row} button.danger")).await;
     browser
@@ -151,7 +220,7 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     );
     browser
         .wait_until(
-            "document.querySelectorAll('#rvs tr').length === 2",
+            "document.querySelectorAll('#rvs tr').length === 2 && document.querySelectorAll('#gates tr').length === 2",
             "the RVs listed",
         )
         .await;
