@@ -127,7 +127,7 @@ export class MapView {
     if (!coords?.length) return;
     const lats = coords.map((c) => c[1]);
     const lons = coords.map((c) => c[0]);
-    const pad = 0.0015;
+    const pad = 0.0008;
     this.fit({
       south: Math.min(...lats) - pad,
       north: Math.max(...lats) + pad,
@@ -403,35 +403,64 @@ export class MapView {
     );
   }
 
-  /** One label per street name in view, along its longest stretch, when zoomed in enough. */
+  /**
+   * One label per street name in view, when zoomed in enough: longest streets first, at the
+   * half-way point of the name's longest stretch on screen, turned along it (never upside
+   * down) when it is long enough to hold the name, level otherwise; none over another.
+   */
   drawLabels(w, h) {
     const labels = [];
-    if (this.streets && this.s > 0.6) {
+    if (this.streets && this.s > 0.3) {
       const best = new Map();
       for (const line of this.streets.lines) {
         if (line.n === undefined) continue;
         const c = line.c;
-        for (let i = 0; i + 3 < c.length; i += 2) {
-          const a = this.toScreen(c[i], c[i + 1]);
-          const b = this.toScreen(c[i + 2], c[i + 3]);
-          const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
-          const mid = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
-          if (mid[0] < 0 || mid[1] < 0 || mid[0] > w || mid[1] > h) continue;
-          const had = best.get(line.n);
-          if (!had || had.len < len) best.set(line.n, { len, mid, a, b });
-        }
+        const pts = [];
+        for (let i = 0; i < c.length; i += 2) pts.push(this.toScreen(c[i], c[i + 1]));
+        let len = 0;
+        for (let i = 1; i < pts.length; i++) len += Math.hypot(pts[i][0] - pts[i - 1][0], pts[i][1] - pts[i - 1][1]);
+        const had = best.get(line.n) || { len: 0, pts: null, total: 0 };
+        had.total += len;
+        if (had.len < len) Object.assign(had, { len, pts });
+        best.set(line.n, had);
       }
-      for (const [n, { len, mid, a, b }] of best) {
+      const taken = [];
+      const free = (box) => !taken.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]);
+      for (const [n, { len, pts, total }] of [...best].sort((a, b) => b[1].total - a[1].total)) {
         const name = this.streets.names[n];
-        if (len < name.length * 5) continue;
-        let angle = (Math.atan2(b[1] - a[1], b[0] - a[0]) * 180) / Math.PI;
-        if (angle > 90) angle -= 180;
-        if (angle < -90) angle += 180;
-        labels.push(this.text(mid[0], mid[1] - 3, name, "street-label", Math.round(angle)));
+        const width = name.length * 7.5;
+        if (total < 40) continue;
+        const mid = halfway(pts, len);
+        if (mid[0] < 0 || mid[1] < 0 || mid[0] > w || mid[1] > h) continue;
+        let angle = 0;
+        if (len >= width) {
+          const [a, b] = [pts[0], pts[pts.length - 1]];
+          angle = (Math.atan2(b[1] - a[1], b[0] - a[0]) * 180) / Math.PI;
+          if (angle > 90) angle -= 180;
+          if (angle < -90) angle += 180;
+        }
+        const r = (angle * Math.PI) / 180;
+        const [hw, hh] = [(Math.abs(Math.cos(r)) * width + Math.abs(Math.sin(r)) * 16) / 2, (Math.abs(Math.sin(r)) * width + Math.abs(Math.cos(r)) * 16) / 2];
+        const box = [mid[0] - hw, mid[1] - hh, mid[0] + hw, mid[1] + hh];
+        if (!free(box)) continue;
+        taken.push(box);
+        labels.push(this.text(mid[0], mid[1] + 5, name, "street-label", Math.round(angle)));
       }
     }
     this.gLabels.replaceChildren(...labels);
   }
+}
+
+/** The point half-way along the screen polyline `pts` of length `len`. */
+function halfway(pts, len) {
+  let left = len / 2;
+  for (let i = 1; i < pts.length; i++) {
+    const [a, b] = [pts[i - 1], pts[i]];
+    const d = Math.hypot(b[0] - a[0], b[1] - a[1]);
+    if (d >= left && d > 0) return [a[0] + ((b[0] - a[0]) * left) / d, a[1] + ((b[1] - a[1]) * left) / d];
+    left -= d;
+  }
+  return pts[0];
 }
 
 /** The hazards in force of GET …/hazards as the map draws them. */
