@@ -203,5 +203,6 @@ for (const r of document.querySelectorAll('input[name="mode"]')) r.addEventListe
 
 if (s) {
   showForm();
-  map.start().then(load, fail);
+  // The places and counts come whether or not the streets can be drawn.
+  map.start().catch(fail).then(load);
 }
