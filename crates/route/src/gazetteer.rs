@@ -139,6 +139,38 @@ impl Gazetteer {
             .map(|(_, _, i)| &self.places[i as usize])
     }
 
+    /// Up to `limit` places a caller may mean by `query`, best first: names starting with it
+    /// (shortest first, landmarks before streets), else the one `find` gives.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<&Place> {
+        let q = normalise(query);
+        if q.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let start = self.keys.partition_point(|(k, _)| k.as_str() < q.as_str());
+        let mut found: Vec<(usize, usize, u32)> = self.keys[start..]
+            .iter()
+            .take_while(|(k, _)| k.starts_with(&q))
+            .map(|(k, i)| {
+                let kind = usize::from(self.places[*i as usize].kind == PlaceKind::Street);
+                (k.chars().count(), kind, *i)
+            })
+            .collect();
+        found.sort();
+        let mut places: Vec<u32> = Vec::new();
+        for (_, _, i) in found {
+            if !places.contains(&i) {
+                places.push(i);
+            }
+            if places.len() == limit {
+                break;
+            }
+        }
+        if places.is_empty() {
+            return self.find(query).into_iter().collect();
+        }
+        places.iter().map(|&i| &self.places[i as usize]).collect()
+    }
+
     /// The landmark nearest to `p` within `radius_m`.
     pub fn landmark_near(&self, p: Point, radius_m: f64) -> Option<&Place> {
         self.landmarks
@@ -197,6 +229,21 @@ mod tests {
             gazetteer().find("Stokman").unwrap().name.name(),
             "Stockmann"
         );
+    }
+
+    #[test]
+    fn a_search_lists_the_places_starting_with_the_query_then_the_nearest_spelling() {
+        let g = gazetteer();
+        let names = |q: &str| -> Vec<String> {
+            g.search(q, 5)
+                .iter()
+                .map(|p| p.name.name().to_owned())
+                .collect()
+        };
+        assert_eq!(names("st"), ["Stockmann"]);
+        assert_eq!(names("Stokman"), ["Stockmann"]);
+        assert!(names("Kandahar airfield").is_empty());
+        assert_eq!(g.search("a", 0).len(), 0);
     }
 
     #[test]

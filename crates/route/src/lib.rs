@@ -20,6 +20,7 @@ pub mod network;
 pub mod osm;
 pub mod pbf;
 pub mod router;
+pub mod streets;
 pub mod walking;
 
 pub use error::{PbfError, RouteError};
@@ -29,3 +30,4 @@ pub use hazard_file::hazards_from_geojson;
 pub use network::{Network, NetworkBuilder, NodeIndex};
 pub use osm::network_from_pbf;
 pub use router::{Guided, Route, Router, TravelTimeField};
+pub use streets::{Bounds, Streets};

@@ -13,8 +13,9 @@ use crate::error::RouteError;
 use crate::guidance::{Guidance, guide};
 use crate::hazard::{Hazard, edge_weights};
 use crate::network::{Network, NodeIndex, Snapped};
+use crate::streets::Streets;
 use safeconduct_domain::values::{Coordinate, Language, Timestamp};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// One customisation: the hazards in force when it was made and the weights they give.
 #[derive(Debug)]
@@ -72,6 +73,8 @@ pub struct Router {
     hazards: Mutex<Vec<Hazard>>,
     current: RwLock<Arc<Customised>>,
     scratch: Mutex<Vec<Scratch>>,
+    /// The network as lines to draw, made on first request.
+    streets: OnceLock<Streets>,
 }
 
 impl Router {
@@ -90,11 +93,17 @@ impl Router {
                 metric,
             })),
             scratch: Mutex::new(Vec::new()),
+            streets: OnceLock::new(),
         }
     }
 
     pub fn network(&self) -> &Network {
         &self.network
+    }
+
+    /// The network as lines to draw (a map), made once on first use.
+    pub fn streets(&self) -> &Streets {
+        self.streets.get_or_init(|| Streets::new(&self.network))
     }
 
     pub fn topology(&self) -> &Topology {

@@ -19,6 +19,7 @@ pub mod households;
 mod keys;
 mod lifecycle;
 mod live;
+mod map;
 mod operations;
 mod passes;
 mod plans;
@@ -55,6 +56,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         flights::endpoints(),
         hazards::endpoints(),
         routes::endpoints(),
+        map::endpoints(),
         hotline::endpoints(),
         live::endpoints(),
         counts::endpoints(),

@@ -22,13 +22,29 @@ use safeconduct_i18n as i18n;
 use serde::Deserialize;
 
 /// Every page of the application.
-pub const PAGES: &[Page] = &[Page {
-    name: "sign-in",
-    title: "signin-title",
-    script: "sign-in.js",
-    areas: &["sign-in"],
-    style: None,
-}];
+pub const PAGES: &[Page] = &[
+    Page {
+        name: "sign-in",
+        title: "signin-title",
+        script: "sign-in.js",
+        areas: &["sign-in"],
+        style: None,
+    },
+    Page {
+        name: "map",
+        title: "map-title",
+        script: "operation-map.js",
+        areas: &["map"],
+        style: Some("map.css"),
+    },
+    Page {
+        name: "hotline",
+        title: "hotline-title",
+        script: "hotline.js",
+        areas: &["hotline", "map"],
+        style: Some("map.css"),
+    },
+];
 
 /// The routes of the pages and their files.
 pub fn router() -> Router<App> {

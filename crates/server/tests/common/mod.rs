@@ -16,6 +16,7 @@ use std::sync::{Arc, OnceLock};
 
 pub mod browser;
 pub mod field;
+pub mod map_pages;
 mod steps;
 
 /// The path of the case `reference`.
@@ -80,6 +81,18 @@ pub async fn spawn_app_routing(backend: Backend) -> TestApp {
         ..Default::default()
     };
     spawn_app_configured(backend, limits, 0, Some(helsinki_router())).await
+}
+
+/// A test server routing on `router` (a network built for the test).
+pub async fn spawn_app_with_router(
+    backend: Backend,
+    router: Arc<safeconduct_route::Router>,
+) -> TestApp {
+    let limits = safeconduct_server::limits::Limits {
+        requests_per_ip_per_second: 0,
+        ..Default::default()
+    };
+    spawn_app_configured(backend, limits, 0, Some(router)).await
 }
 
 /// A router over the committed extract of central Helsinki.

@@ -1,0 +1,293 @@
+// The hotline console (/app/hotline). Who may use it: hotline operators and coordinators; the
+// API refuses anyone else. It looks a caller up (by phone or reference), shows the case as the
+// hotline may see it (GET …/hotline/cases/{reference}: stage, size, language, assignment, the
+// RV's status and hazards near it; no names, phones or documents are shown), takes the caller's
+// position from the map or the gazetteer, draws the route around the hazards in force and
+// shows the guidance to read out, logs the call (optionally sending the route by message
+// through the outbox) and shows the messages' delivery, and lists the worklist after a
+// re-plan. Nothing is kept in storage but the session; the phone typed is sent in a query to
+// the API only, never put in the page's address.
+
+import { api, el, t, num, when, lang, requireSession, showError } from "./app.js";
+import { MapView, hazardItems } from "./map.js";
+
+const s = requireSession(["hotline", "coordinator"]);
+const $ = (id) => document.getElementById(id);
+const errorBox = $("hotline-error");
+let current = null; // the case's reference
+let from = null; // { lat, lon } or { landmark, name }
+let messageTimer = 0;
+
+function fail(err) {
+  showError(errorBox, err);
+}
+function clearError() {
+  errorBox.hidden = true;
+}
+
+const map = new MapView($("map"), {
+  label: t("hotline-map-label"),
+  language: lang,
+  onPick(lat, lon) {
+    if (!current) return;
+    from = { lat: +lat.toFixed(6), lon: +lon.toFixed(6) };
+    $("from-text").textContent = t("hotline-from-map", { lat: from.lat.toFixed(5), lon: from.lon.toFixed(5) });
+    showRoute();
+  },
+});
+
+async function loadHazards() {
+  try {
+    map.setHazards(hazardItems(await api("GET", "/api/operations/{op}/hazards")));
+  } catch (err) {
+    fail(err);
+  }
+}
+
+$("lookup").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  clearError();
+  const phone = $("lookup-phone").value.trim();
+  const reference = $("lookup-reference").value.trim();
+  const query = phone ? `phone=${encodeURIComponent(phone)}` : `reference=${encodeURIComponent(reference)}`;
+  const list = $("lookup-results");
+  if (!phone && !reference) {
+    fail(new Error(t("hotline-lookup-empty")));
+    return;
+  }
+  try {
+    const found = (await api("GET", `/api/operations/{op}/lookup?${query}`)).cases;
+    if (!found.length) {
+      list.replaceChildren(el("li", { class: "muted" }, t("hotline-none-found")));
+      return;
+    }
+    list.replaceChildren(
+      ...found.map((c) =>
+        el("li", {}, el("button", { type: "button", class: "secondary", onclick: () => openCase(c.reference) }, t("hotline-open-case", { reference: c.reference, stage: stageText(c.stage), size: c.size }))),
+      ),
+    );
+    if (found.length === 1) openCase(found[0].reference);
+  } catch (err) {
+    fail(err);
+  }
+});
+
+function stageText(stage) {
+  return t(`hotline-stage-${stage}`);
+}
+
+function fact(term, value) {
+  return [el("dt", {}, term), el("dd", {}, value)];
+}
+
+async function openCase(reference) {
+  clearError();
+  current = reference;
+  from = null;
+  map.setRoute(null);
+  map.setPick(null);
+  $("route").hidden = true;
+  $("route-problem").hidden = true;
+  $("from-text").textContent = t("hotline-from-none");
+  try {
+    const c = await api("GET", `/api/operations/{op}/hotline/cases/${encodeURIComponent(reference)}`);
+    $("route-language").value = c.language;
+    showCase(c);
+    $("position").hidden = false;
+    $("call").hidden = false;
+    $("messages-panel").hidden = false;
+    await loadMessages();
+  } catch (err) {
+    fail(err);
+  }
+}
+
+function showCase(c) {
+  $("case").hidden = false;
+  $("case-heading").textContent = t("hotline-case", { reference: c.reference });
+  const a = c.assignment;
+  const facts = [
+    fact(t("hotline-col-stage"), stageText(c.stage)),
+    fact(t("hotline-size"), num(c.size)),
+    fact(t("hotline-calls"), num(c.calls)),
+  ];
+  if (a) {
+    facts.push(fact(t("hotline-rv"), `${a.rv_name} — ${a.rv_landmark}`));
+    facts.push(fact(t("hotline-rv-status"), t(`hotline-rv-${a.rv_status}`)));
+    if (a.window_start) facts.push(fact(t("hotline-window"), `${when(a.window_start)} – ${when(a.window_end)}`));
+  } else {
+    facts.push(fact(t("hotline-rv"), t("hotline-no-rv")));
+  }
+  $("case-facts").replaceChildren(...facts.flat());
+  const near = a?.hazards_near_rv || [];
+  $("case-hazards").hidden = near.length === 0;
+  $("case-hazards").textContent = t("hotline-hazards-near", { count: near.length });
+}
+
+function positionQuery() {
+  if (!from) return "";
+  return from.landmark !== undefined ? `landmark=${encodeURIComponent(from.landmark)}` : `from=${from.lat},${from.lon}`;
+}
+
+async function showRoute() {
+  clearError();
+  const q = positionQuery();
+  if (!q || !current) return;
+  try {
+    const c = await api(
+      "GET",
+      `/api/operations/{op}/hotline/cases/${encodeURIComponent(current)}?${q}&language=${$("route-language").value}`,
+    );
+    showCase(c);
+    await loadHazards();
+    const r = c.route;
+    $("route-problem").hidden = !c.route_problem;
+    $("route-problem").textContent = c.route_problem ? t("hotline-no-route", { detail: c.route_problem }) : "";
+    $("route").hidden = !r;
+    if (!r) {
+      map.setRoute(null);
+      return;
+    }
+    const coords = r.geojson.geometry.coordinates;
+    map.setRoute(coords);
+    const [lon, lat] = coords[0];
+    if (from.landmark !== undefined) map.setPick({ lat, lon });
+    // The route ends at the case's RV.
+    const [rvLon, rvLat] = coords[coords.length - 1];
+    const a = c.assignment;
+    map.setPlaces(a ? [{ kind: "rv", id: a.rv_id, lat: rvLat, lon: rvLon, name: a.rv_name, status: a.rv_status }] : []);
+    map.fitPoints(coords);
+    $("route-summary").textContent = t("hotline-route-summary", { metres: r.length_m, minutes: r.walking_minutes, hazards: r.hazards_in_force.length });
+    const dir = r.right_to_left ? "rtl" : "ltr";
+    const steps = $("route-steps");
+    steps.setAttribute("lang", r.language);
+    steps.setAttribute("dir", dir);
+    steps.replaceChildren(...r.steps.map((x) => el("li", {}, x)));
+    $("route-sms").setAttribute("lang", r.language);
+    $("route-sms").setAttribute("dir", dir);
+    $("route-sms").textContent = r.sms;
+  } catch (err) {
+    fail(err);
+  }
+}
+
+$("route-language").addEventListener("change", showRoute);
+
+$("place-search").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  clearError();
+  const q = $("place-q").value.trim();
+  if (!q) return;
+  try {
+    const places = await api("GET", `/api/operations/{op}/map/places?q=${encodeURIComponent(q)}&language=${lang}`);
+    const list = $("place-results");
+    if (!places.length) {
+      list.replaceChildren(el("li", { class: "muted" }, t("hotline-place-none")));
+      return;
+    }
+    list.replaceChildren(
+      ...places.map((p) =>
+        el(
+          "li",
+          {},
+          el(
+            "button",
+            {
+              type: "button",
+              class: "secondary",
+              onclick: () => {
+                from = { landmark: p.landmark, name: p.name };
+                $("from-text").textContent = t("hotline-from-place", { name: p.name });
+                map.centreOn(p.lat, p.lon);
+                showRoute();
+              },
+            },
+            `${p.name} · ${t(`hotline-place-${p.kind}`)}`,
+          ),
+        ),
+      ),
+    );
+  } catch (err) {
+    fail(err);
+  }
+});
+
+$("call").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  clearError();
+  if (!current) return;
+  const body = { outcome: $("call-outcome").value };
+  const notes = $("call-notes").value.trim();
+  if (notes) body.notes = notes;
+  if ($("call-send").checked) {
+    if (!from) {
+      fail(new Error(t("hotline-send-needs-position")));
+      return;
+    }
+    body.send_route =
+      from.landmark !== undefined
+        ? { landmark: from.landmark, language: $("route-language").value }
+        : { from: `${from.lat},${from.lon}`, language: $("route-language").value };
+  }
+  try {
+    const out = await api("POST", `/api/operations/{op}/households/${encodeURIComponent(current)}/calls`, body);
+    $("call-done").hidden = false;
+    $("call-done").textContent = out.message_id ? t("hotline-logged-sent") : t("hotline-logged");
+    $("call-notes").value = "";
+    await loadMessages();
+    loadWorklist();
+  } catch (err) {
+    fail(err);
+  }
+});
+
+async function loadMessages() {
+  clearTimeout(messageTimer);
+  if (!current) return;
+  try {
+    const list = await api("GET", `/api/operations/{op}/households/${encodeURIComponent(current)}/messages`);
+    $("messages").replaceChildren(
+      ...list.map((m) =>
+        el(
+          "tr",
+          { "data-status": m.status },
+          el("td", {}, t(`hotline-kind-${m.kind}`)),
+          el("td", {}, t(`hotline-status-${m.status}`)),
+          el("td", { class: "num" }, num(m.attempts)),
+          el("td", {}, when(m.sent_at || m.created_at)),
+        ),
+      ),
+    );
+    if (list.some((m) => m.status === "pending")) messageTimer = setTimeout(loadMessages, 3000);
+  } catch (err) {
+    fail(err);
+  }
+}
+
+$("messages-refresh").addEventListener("click", loadMessages);
+
+async function loadWorklist() {
+  try {
+    const list = await api("GET", "/api/operations/{op}/hotline/worklist");
+    $("worklist").replaceChildren(
+      ...(list.length
+        ? list.map((w) =>
+            el(
+              "tr",
+              {},
+              el("td", {}, el("button", { type: "button", class: "secondary", onclick: () => openCase(w.reference) }, w.reference)),
+              el("td", {}, stageText(w.stage)),
+              el("td", {}, w.called_at ? when(w.called_at) : t("hotline-not-called")),
+            ),
+          )
+        : [el("tr", {}, el("td", { colspan: "3", class: "muted" }, t("hotline-worklist-empty")))]),
+    );
+  } catch (err) {
+    fail(err);
+  }
+}
+
+if (s) {
+  map.start().then(loadHazards, fail);
+  loadWorklist();
+}

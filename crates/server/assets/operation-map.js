@@ -1,0 +1,208 @@
+// The operation map (/app/map). Who may use it: coordinators; the API refuses anyone else the
+// RVs, gates, windows and counts it reads. It shows the streets, the RVs and gates with their
+// status and the number of people at each (from the count endpoint: no list of people is ever
+// fetched), and the hazards in force; a click on the map places a new RV, gate or hazard
+// (chosen above the map) through the same endpoints as any client.
+
+import { api, el, t, num, lang, requireSession, showError } from "./app.js";
+import { MapView, hazardItems } from "./map.js";
+
+const s = requireSession(["coordinator"]);
+const $ = (id) => document.getElementById(id);
+let picked = null;
+let rvs = [];
+let gates = [];
+let counts = { rvs: {}, gates: {} };
+let hazards = [];
+const errorBox = $("map-error");
+const done = $("map-done");
+
+function say(message) {
+  errorBox.hidden = true;
+  done.textContent = message;
+  done.hidden = false;
+}
+
+function fail(err) {
+  done.hidden = true;
+  showError(errorBox, err);
+}
+
+function mode() {
+  return document.querySelector('input[name="mode"]:checked').value;
+}
+
+function showForm() {
+  for (const m of ["rv", "gate", "hazard"]) $(`${m}-form`).hidden = m !== mode();
+}
+
+const map = new MapView($("map"), {
+  label: t("map-label"),
+  language: lang,
+  onPick(lat, lon) {
+    picked = { lat: +lat.toFixed(6), lon: +lon.toFixed(6) };
+    $("picked").textContent = t("map-picked", { lat: picked.lat.toFixed(5), lon: picked.lon.toFixed(5) });
+    const first = $(`${mode()}-form`).querySelector("input, select");
+    first?.focus({ preventScroll: true });
+  },
+});
+
+function people(c) {
+  return c ? c.total_people : 0;
+}
+
+function statusText(status) {
+  return t(`map-status-${status}`);
+}
+
+async function load() {
+  try {
+    [rvs, gates, hazards, counts] = await Promise.all([
+      api("GET", "/api/operations/{op}/rvs"),
+      api("GET", "/api/operations/{op}/gates"),
+      api("GET", "/api/operations/{op}/hazards"),
+      api("GET", "/api/operations/{op}/counts"),
+    ]);
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  const rvLoad = (id) => people(counts.rvs[String(id)]);
+  const gateLoad = (id) => people(counts.gates[String(id)]);
+  map.setPlaces([
+    ...rvs.map((r) => ({ kind: "rv", id: r.id, lat: r.location.lat, lon: r.location.lon, name: r.name, status: r.status, load: rvLoad(r.id) })),
+    ...gates.map((g) => ({ kind: "gate", id: g.id, lat: g.location.lat, lon: g.location.lon, name: g.name, status: g.status, load: gateLoad(g.id) })),
+  ]);
+  map.setHazards(hazardItems(hazards));
+  const options = rvs.map((r) => el("option", { value: r.id }, r.name));
+  $("gate-rv").replaceChildren(el("option", { value: "" }, t("map-gate-rv-none")), ...options.map((o) => o.cloneNode(true)));
+  $("window-rv").replaceChildren(...options);
+  $("rvs").replaceChildren(
+    ...rvs.map((r) => {
+      const actions = el("div", { class: "row-actions" });
+      if (r.status === "active")
+        actions.append(button(t("map-suspend", { name: r.name }), "danger", () => post(`/api/operations/{op}/rvs/${r.id}/suspend`, undefined, t("map-done-suspended", { name: r.name }))));
+      if (r.status === "agreed" || r.status === "suspended")
+        actions.append(button(t("map-activate", { name: r.name }), "", () => post(`/api/operations/{op}/rvs/${r.id}/activate`, undefined, t("map-done-activated", { name: r.name }))));
+      return el("tr", { "data-rv": r.id }, el("td", {}, r.name), el("td", {}, statusText(r.status)), el("td", { class: "num" }, num(rvLoad(r.id))), el("td", {}, actions));
+    }),
+  );
+  $("gates").replaceChildren(
+    ...gates.map((g) => {
+      const actions = el("div", { class: "row-actions" });
+      for (const next of ["open", "suspended", "closed"].filter((x) => x !== g.status))
+        actions.append(button(t(`map-gate-to-${next}`, { name: g.name }), next === "open" ? "" : "secondary", () => post(`/api/operations/{op}/gates/${g.id}/status`, { status: next }, t("map-done-gate", { name: g.name }))));
+      return el("tr", { "data-gate": g.id }, el("td", {}, g.name), el("td", {}, statusText(g.status)), el("td", { class: "num" }, num(gateLoad(g.id))), el("td", {}, actions));
+    }),
+  );
+  const live = hazardItems(hazards).map((h) => h.id);
+  $("hazards").replaceChildren(
+    ...hazards
+      .filter((h) => live.includes(h.id))
+      .map((h) => {
+        const label = `${t(`map-hazard-${h.kind}`)} · ${t(`map-severity-${h.severity}`)}`;
+        const end = button(t("map-hazard-expire", { what: label }), "secondary", () =>
+          send("PATCH", `/api/operations/{op}/hazards/${h.id}`, { expire: true }, t("map-done-expired")),
+        );
+        return el("tr", { "data-hazard": h.id }, el("td", {}, t(`map-hazard-${h.kind}`)), el("td", {}, t(`map-severity-${h.severity}`)), el("td", { class: "num" }, num(h.radius_m)), el("td", {}, end));
+      }),
+  );
+}
+
+function button(label, cls, action) {
+  const b = el("button", { type: "button", class: cls || undefined }, label);
+  b.addEventListener("click", async () => {
+    b.disabled = true;
+    try {
+      await action();
+    } finally {
+      b.disabled = false;
+    }
+  });
+  return b;
+}
+
+async function send(method, path, body, message) {
+  try {
+    const out = await api(method, path, body);
+    say(message);
+    await load();
+    return out;
+  } catch (err) {
+    fail(err);
+    return null;
+  }
+}
+
+function post(path, body, message) {
+  return send("POST", path, body, message);
+}
+
+function needPick() {
+  if (picked) return false;
+  fail(new Error(t("map-pick-first")));
+  return true;
+}
+
+function value(id) {
+  return $(id).value.trim();
+}
+
+$("rv-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  if (needPick()) return;
+  const name = value("rv-name");
+  const out = await post("/api/operations/{op}/rvs", { name, location: picked, landmark: value("rv-landmark") }, t("map-done-rv", { name }));
+  if (out) $("rv-form").reset();
+});
+
+$("gate-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  if (needPick()) return;
+  const name = value("gate-name");
+  const rv = value("gate-rv");
+  await post(
+    "/api/operations/{op}/gates",
+    { name, location: picked, kind: value("gate-kind"), hourly_throughput: Number(value("gate-throughput")), rv_ids: rv ? [Number(rv)] : [] },
+    t("map-done-gate", { name }),
+  );
+});
+
+$("hazard-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  if (needPick()) return;
+  const description = value("hazard-description");
+  const out = await post(
+    "/api/operations/{op}/hazards",
+    {
+      kind: value("hazard-kind"),
+      severity: value("hazard-severity"),
+      location: picked,
+      radius_m: Number(value("hazard-radius")),
+      description: description || undefined,
+      valid_from: new Date(Date.now() - 60000).toISOString().replace(/\.\d+Z$/, "Z"),
+      suspend_places: $("hazard-suspend").checked,
+    },
+    t("map-done-hazard"),
+  );
+  if (out && (out.suspended_rvs.length || out.suspended_gates.length))
+    say(t("map-done-hazard-suspended", { rvs: out.suspended_rvs.length, gates: out.suspended_gates.length }));
+});
+
+$("window-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const iso = (v) => (v ? new Date(v).toISOString().replace(/\.\d+Z$/, "Z") : "");
+  await post(
+    "/api/operations/{op}/windows",
+    { rv_id: Number(value("window-rv")), start: iso(value("window-start")), end: iso(value("window-end")), capacity: Number(value("window-capacity")) },
+    t("map-done-window"),
+  );
+});
+
+for (const r of document.querySelectorAll('input[name="mode"]')) r.addEventListener("change", showForm);
+
+if (s) {
+  showForm();
+  // The places and counts come whether or not the streets can be drawn.
+  map.start().catch(fail).then(load);
+}

@@ -1,0 +1,77 @@
+//! What the tests of the pages with a map share: opening a page as a signed-in role (the
+//! session put in the tab's storage, as the sign-in page leaves it), clicking the map at a
+//! position as a pointer would, and reading the route the map drew.
+
+use super::TestApp;
+use super::browser::Browser;
+use safeconduct_domain::Role;
+use serde_json::json;
+
+/// Opens `path` as `role` (the test user named after the role).
+pub async fn open_as(browser: &Browser, app: &TestApp, role: Role, path: &str) {
+    browser.goto(&app.url("/app/sign-in?lang=en")).await;
+    browser.find("h1").await;
+    let session = json!({
+        "token": app.token(role), "username": role.as_str(), "op": app.op.0,
+        "opName": "Test operation", "roles": [role.as_str()],
+    });
+    browser
+        .eval(
+            "sessionStorage.setItem('safeconduct.session', JSON.stringify(arguments[0]))",
+            json!([session]),
+        )
+        .await;
+    browser.goto(&app.url(path)).await;
+}
+
+/// Waits until the map has drawn streets.
+pub async fn wait_for_streets(browser: &Browser) {
+    browser
+        .wait_until(
+            "(document.querySelector('.map-streets .street')?.getAttribute('d') || '').length > 1000",
+            "the streets drawn",
+        )
+        .await;
+}
+
+/// Clicks the map at a position with a real pointer (WebDriver actions), after bringing the
+/// map into view.
+pub async fn click_map_at(browser: &Browser, lat: f64, lon: f64) {
+    let at = browser
+        .eval(
+            "const host = document.getElementById('map');
+             host.scrollIntoView({ block: 'center' });
+             const view = host.querySelector('.map-view').getBoundingClientRect();
+             const [x, y] = host.mapView.toScreen(arguments[0], arguments[1]);
+             return [Math.round(view.left + x), Math.round(view.top + y)];",
+            json!([lat, lon]),
+        )
+        .await;
+    let (x, y) = (at[0].as_i64().unwrap(), at[1].as_i64().unwrap());
+    let actions = json!({ "actions": [{
+        "type": "pointer", "id": "mouse", "parameters": { "pointerType": "mouse" },
+        "actions": [
+            { "type": "pointerMove", "duration": 0, "origin": "viewport", "x": x, "y": y },
+            { "type": "pointerDown", "button": 0 },
+            { "type": "pointerUp", "button": 0 }
+        ]
+    }]});
+    browser
+        .command(reqwest::Method::POST, "/actions", actions)
+        .await;
+}
+
+/// The route as the map drew it: its path's points, in degrees ([lat, lon] pairs).
+pub async fn drawn_route(browser: &Browser) -> Vec<(f64, f64)> {
+    browser
+        .eval(
+            "return document.getElementById('map').mapView.drawnRoute()",
+            json!([]),
+        )
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+        .collect()
+}

@@ -1,0 +1,297 @@
+//! A hotline operator takes a call in a real browser, on the real extract of central
+//! Helsinki: looks the caller up by phone, sees the case without names or phones, picks the
+//! caller's position on the map and then from the gazetteer, sees the route drawn on the map
+//! (the API's route, point for point) going around a critical hazard, reads the guidance,
+//! logs the call sending the route by message and sees the message's delivery status; after
+//! the RV is suspended the household is on the worklist. In Dari the guidance reads right to
+//! left. Accessibility checked in English and in Dari; screenshots saved.
+
+mod common;
+
+use common::browser::Browser;
+use common::map_pages::{click_map_at, drawn_route, open_as, wait_for_streets};
+use common::*;
+use safeconduct_domain::Role;
+use safeconduct_domain::values::Coordinate;
+use safeconduct_store::testing::Backend;
+use serde_json::{Value, json};
+
+const MARKET_SQUARE: &str = "Kauppatori";
+const PHONE: &str = "0700 000 401";
+
+fn api_line(route: &Value) -> Vec<(f64, f64)> {
+    route["geojson"]["geometry"]["coordinates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[1].as_f64().unwrap(), p[0].as_f64().unwrap()))
+        .collect()
+}
+
+fn coordinate((lat, lon): (f64, f64)) -> Coordinate {
+    Coordinate::new(lat, lon).unwrap()
+}
+
+/// Metres from `c` to the segment a–b, in a local plane (a few hundred metres across).
+fn distance_to_segment(c: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
+    let k = c.0.to_radians().cos();
+    let m = 111_195.0;
+    let p = |q: (f64, f64)| ((q.1 - c.1) * k * m, (q.0 - c.0) * m);
+    let (a, b) = (p(a), p(b));
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 == 0.0 {
+        0.0
+    } else {
+        (-(a.0 * dx + a.1 * dy) / len2).clamp(0.0, 1.0)
+    };
+    let (x, y) = (a.0 + t * dx, a.1 + t * dy);
+    (x * x + y * y).sqrt()
+}
+
+async fn route_drawn(browser: &Browser) {
+    browser
+        .wait_until(
+            "!document.getElementById('route').hidden && (document.getElementById('map-route').getAttribute('d') || '').length > 20",
+            "the route drawn",
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
+    let app = spawn_app_routing(Backend::Sqlite).await;
+    let p = app.places(100, 300).await;
+    let reference = app.register_with_pass(2, PHONE, p.window).await;
+    let case_path = format!(
+        "/api/operations/{{op}}/hotline/cases/{reference}?landmark={MARKET_SQUARE}&language=en"
+    );
+    // A checkpoint across the middle of the direct way from the market square.
+    let direct = app.get(Role::Hotline, &case_path).await;
+    let line = api_line(&direct["route"]);
+    let centre = line[line.len() / 2];
+    let radius = 40.0;
+    app.create(
+        Role::Coordinator,
+        "/api/operations/{op}/hazards",
+        json!({
+            "kind": "checkpoint", "severity": "critical",
+            "location": { "lat": centre.0, "lon": centre.1 }, "radius_m": radius as u32,
+            "valid_from": "2020-01-01T00:00:00Z"
+        }),
+    )
+    .await;
+
+    let browser = Browser::start().await;
+    open_as(&browser, &app, Role::Hotline, "/app/hotline?lang=en").await;
+    assert_eq!(browser.text("h1").await, "Hotline");
+    wait_for_streets(&browser).await;
+    browser
+        .wait_until(
+            "document.querySelectorAll('.map-hazards circle').length === 1",
+            "the hazard on the map",
+        )
+        .await;
+
+    // The caller gives their phone number.
+    browser.type_into("#lookup-phone", PHONE).await;
+    browser.click("#lookup-submit").await;
+    browser
+        .wait_until(
+            &format!("document.getElementById('case-heading').textContent.includes('{reference}')"),
+            "the case",
+        )
+        .await;
+    let facts = browser.text("#case-facts").await;
+    assert!(facts.contains("Pass issued"), "{facts}");
+    assert!(facts.contains("RV Alpha"), "{facts}");
+    let page = browser
+        .eval("return document.body.innerText", json!([]))
+        .await;
+    assert!(!page.as_str().unwrap().contains("Sadat"), "no names shown");
+
+    // The guidance in English, from where the caller is on the map.
+    browser.click("#route-language option[value='en']").await;
+    click_map_at(&browser, 60.1699, 24.9384).await;
+    route_drawn(&browser).await;
+    let from_text = browser.text("#from-text").await;
+    assert!(from_text.starts_with("From the map"), "{from_text}");
+
+    // Then from the gazetteer: the market square.
+    browser.type_into("#place-q", "Kauppa").await;
+    browser.click("#place-submit").await;
+    browser
+        .wait_until(
+            "[...document.querySelectorAll('#place-results button')].some(b => b.textContent.startsWith('Kauppatori'))",
+            "the market square found",
+        )
+        .await;
+    browser
+        .eval(
+            "[...document.querySelectorAll('#place-results button')].find(b => b.textContent.startsWith('Kauppatori')).click()",
+            json!([]),
+        )
+        .await;
+    browser
+        .wait_until(
+            "document.getElementById('from-text').textContent === 'From: Kauppatori'",
+            "the position from the gazetteer",
+        )
+        .await;
+    let api = app.get(Role::Hotline, &case_path).await;
+    let expected = api_line(&api["route"]);
+    assert!(
+        api["route"]["length_m"].as_u64() > direct["route"]["length_m"].as_u64(),
+        "the route goes round"
+    );
+    browser
+        .wait_until(
+            &format!(
+                "document.getElementById('map').mapView.drawnRoute().length === {}",
+                expected.len()
+            ),
+            "the route around the hazard drawn",
+        )
+        .await;
+    let drawn = drawn_route(&browser).await;
+    for (d, e) in drawn.iter().zip(&expected) {
+        assert!(
+            coordinate(*d).distance_m(&coordinate(*e)) < 0.5,
+            "drawn {d:?}, the API's {e:?}"
+        );
+    }
+    for pair in drawn.windows(2) {
+        let gap = distance_to_segment(centre, pair[0], pair[1]);
+        assert!(
+            gap > radius,
+            "the drawn route passes {gap:.1} m from the checkpoint"
+        );
+    }
+    // The guidance to read out: the API's steps.
+    let steps: Vec<String> = browser
+        .eval(
+            "return [...document.querySelectorAll('#route-steps li')].map(l => l.textContent)",
+            json!([]),
+        )
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(json!(steps), api["route"]["steps"]);
+    assert!(browser.text("#route-summary").await.contains("1 hazards"));
+
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "the hotline in English: {problems:#?}");
+    browser.eval("window.scrollTo(0, 0)", json!([])).await;
+    browser.screenshot("hotline-en").await;
+
+    // The call, logged with the route sent by message.
+    browser
+        .click("#call-outcome option[value='route_sent']")
+        .await;
+    browser
+        .type_into(
+            "#call-notes",
+            "Caller at the market square with two children",
+        )
+        .await;
+    browser.click("#call-send").await;
+    browser.click("#call-submit").await;
+    browser
+        .wait_until(
+            "document.getElementById('call-done').textContent.includes('queued')",
+            "the call logged",
+        )
+        .await;
+    browser
+        .wait_until(
+            "document.querySelector('#messages tr[data-status]')",
+            "the message listed",
+        )
+        .await;
+    let rows = browser
+        .eval(
+            "return [...document.querySelectorAll('#messages tr')].map(r => r.textContent)",
+            json!([]),
+        )
+        .await;
+    let route_row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|r| r.starts_with("Route"))
+        .unwrap_or_else(|| panic!("no route message listed: {rows}"));
+    assert!(route_row.contains("Waiting to be sent"), "{route_row}");
+    let calls = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/households/{reference}/calls"),
+        )
+        .await;
+    assert_eq!(calls[0]["outcome"], "route_sent");
+    assert_eq!(
+        calls[0]["notes"],
+        "Caller at the market square with two children"
+    );
+    let messages = app
+        .get(
+            Role::Hotline,
+            &format!("/api/operations/{{op}}/households/{reference}/messages"),
+        )
+        .await;
+    let sent = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == calls[0]["message_id"])
+        .expect("the call's message");
+    assert_eq!(sent["kind"], "route");
+    assert_eq!(sent["status"], "pending");
+
+    // RV Alpha suspended: the household is on the worklist.
+    app.rv_step(Role::Coordinator, p.rv, "suspend").await;
+    open_as(&browser, &app, Role::Hotline, "/app/hotline?lang=prs").await;
+    browser
+        .wait_until(
+            &format!("document.getElementById('worklist').textContent.includes('{reference}')"),
+            "the household on the worklist",
+        )
+        .await;
+    wait_for_streets(&browser).await;
+
+    // In Dari, from the worklist: the case and the guidance read right to left.
+    browser.click("#worklist button").await;
+    browser
+        .wait_until(
+            "!document.getElementById('position').hidden",
+            "the case opened",
+        )
+        .await;
+    browser.type_into("#place-q", MARKET_SQUARE).await;
+    browser.click("#place-submit").await;
+    browser.click("#place-results button").await;
+    route_drawn(&browser).await;
+    let steps = browser
+        .eval(
+            "const s = document.getElementById('route-steps'); return [s.dir, s.lang, s.textContent]",
+            json!([]),
+        )
+        .await;
+    assert_eq!(steps[0], "rtl");
+    assert_eq!(steps[1], "prs");
+    assert!(
+        steps[2]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+        "{steps}"
+    );
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "the hotline in Dari: {problems:#?}");
+    browser.eval("window.scrollTo(0, 0)", json!([])).await;
+    browser.screenshot("hotline-prs").await;
+}

@@ -1,0 +1,337 @@
+//! A coordinator works the operation map in a real browser, on the real extract of central
+//! Helsinki: the streets are drawn from the server (no tile server), the RVs and gates show
+//! their status and load (from the count endpoint); a click places a new RV and a hazard, a
+//! button suspends an RV; the page reads right to left in Dari, where street names in Arabic
+//! script are drawn shaped and right to left in the font the binary carries. Accessibility
+//! checked in English and in Dari; screenshots saved.
+
+mod common;
+
+use common::browser::Browser;
+use common::map_pages::{click_map_at, open_as, wait_for_streets};
+use common::*;
+use reqwest::Method;
+use safeconduct_domain::Role;
+use safeconduct_domain::values::Coordinate;
+use safeconduct_route::walking::{PlaceName, WayKind};
+use safeconduct_route::{NetworkBuilder, Router};
+use safeconduct_store::testing::Backend;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn near(v: &Value, lat: f64, lon: f64, metres: f64) -> bool {
+    let at = Coordinate::new(v["lat"].as_f64().unwrap(), v["lon"].as_f64().unwrap()).unwrap();
+    at.distance_m(&Coordinate::new(lat, lon).unwrap()) < metres
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map() {
+    let app = spawn_app_routing(Backend::Sqlite).await;
+    let p = app.places(100, 300).await;
+    app.register_with_pass(3, "0700 000 301", p.window).await;
+    let browser = Browser::start().await;
+    open_as(&browser, &app, Role::Coordinator, "/app/map?lang=en").await;
+    assert_eq!(browser.text("h1").await, "Operation map");
+    wait_for_streets(&browser).await;
+    // The load of RV Alpha, from the count endpoint: the household of three.
+    let row = format!("tr[data-rv='{}']", p.rv);
+    browser
+        .wait_until(
+            &format!("document.querySelector(\"{row} td.num\")?.textContent === '3'"),
+            "RV Alpha's load",
+        )
+        .await;
+    assert_eq!(
+        browser
+            .eval(
+                "return [...document.querySelectorAll('.map-marks .mark')].map(m => m.getAttribute('class'))",
+                json!([])
+            )
+            .await,
+        json!(["mark rv active", "mark gate open"])
+    );
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "the map in English: {problems:#?}");
+    browser.screenshot("map-en").await;
+
+    // The keyboard zooms the map.
+    let scale = "return document.getElementById('map').mapView.s";
+    let before = browser.eval(scale, json!([])).await.as_f64().unwrap();
+    browser.click(".map-zoom").await;
+    let after = browser.eval(scale, json!([])).await.as_f64().unwrap();
+    assert!(after > before * 1.9, "{before} → {after}");
+    browser
+        .eval("document.querySelector('.map-view').focus()", json!([]))
+        .await;
+    browser.keys("-").await;
+    let back = browser.eval(scale, json!([])).await.as_f64().unwrap();
+    assert!(back < after * 0.8, "{after} → {back}");
+
+    // A new RV where the map is clicked.
+    let (lat, lon) = (60.1702, 24.9415);
+    click_map_at(&browser, lat, lon).await;
+    browser
+        .wait_until(
+            "document.getElementById('picked').textContent.startsWith('Picked')",
+            "the picked position",
+        )
+        .await;
+    browser.type_into("#rv-name", "RV Bravo").await;
+    browser.type_into("#rv-landmark", "By the fountain").await;
+    browser.click("#rv-create").await;
+    browser
+        .wait_until(
+            "document.getElementById('map-done').textContent.includes('RV Bravo')",
+            "the RV proposed",
+        )
+        .await;
+    let rvs = app.get(Role::Coordinator, "/api/operations/{op}/rvs").await;
+    let bravo = rvs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "RV Bravo")
+        .expect("RV Bravo stored");
+    assert_eq!(bravo["status"], "proposed");
+    assert!(near(&bravo["location"], lat, lon, 6.0), "{bravo}");
+
+    // A hazard where the map is clicked.
+    browser.click("input[name='mode'][value='hazard']").await;
+    let (hlat, hlon) = (60.1685, 24.9445);
+    click_map_at(&browser, hlat, hlon).await;
+    browser.type_into("#hazard-radius", "60").await;
+    browser.click("#hazard-create").await;
+    browser
+        .wait_until(
+            "document.querySelectorAll('.map-hazards circle').length === 1",
+            "the hazard drawn",
+        )
+        .await;
+    let hazards = app
+        .get(Role::Coordinator, "/api/operations/{op}/hazards")
+        .await;
+    assert_eq!(hazards.as_array().unwrap().len(), 1);
+    assert_eq!(hazards[0]["radius_m"], 60);
+    assert_eq!(hazards[0]["severity"], "critical");
+    assert!(near(&hazards[0]["location"], hlat, hlon, 6.0), "{hazards}");
+
+    // A gate where the map is clicked, receiving RV Alpha's batches; then closed from its row.
+    browser.click("input[name='mode'][value='gate']").await;
+    let (glat, glon) = (60.1712, 24.9460);
+    click_map_at(&browser, glat, glon).await;
+    browser.type_into("#gate-name", "Gate 9").await;
+    browser.type_into("#gate-throughput", "250").await;
+    browser
+        .click(&format!("#gate-rv option[value='{}']", p.rv))
+        .await;
+    browser.click("#gate-create").await;
+    browser
+        .wait_until(
+            "document.querySelectorAll('#gates tr').length === 2",
+            "the gate listed",
+        )
+        .await;
+    let gates = app
+        .get(Role::Coordinator, "/api/operations/{op}/gates")
+        .await;
+    let nine = gates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Gate 9")
+        .expect("Gate 9 stored");
+    assert_eq!(nine["hourly_throughput"], 250);
+    assert_eq!(nine["rv_ids"], json!([p.rv]));
+    assert!(near(&nine["location"], glat, glon, 6.0), "{nine}");
+    browser
+        .click(&format!("tr[data-gate='{}'] button:last-child", nine["id"]))
+        .await;
+    browser
+        .wait_until(
+            "document.querySelector('.map-marks .mark.gate.closed')",
+            "Gate 9 drawn closed",
+        )
+        .await;
+
+    // A window at RV Alpha.
+    browser
+        .click(&format!("#window-rv option[value='{}']", p.rv))
+        .await;
+    browser
+        .eval(
+            "document.getElementById('window-start').value = '2030-08-24T08:00';
+             document.getElementById('window-end').value = '2030-08-24T10:00';",
+            json!([]),
+        )
+        .await;
+    browser.type_into("#window-capacity", "77").await;
+    browser.click("#window-create").await;
+    browser
+        .wait_until(
+            "document.getElementById('map-done').textContent === 'Window opened.'",
+            "the window opened",
+        )
+        .await;
+    let windows = app
+        .get(Role::Coordinator, "/api/operations/{op}/windows")
+        .await;
+    assert!(
+        windows
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["capacity"] == 77 && w["rv_id"] == p.rv),
+        "{windows}"
+    );
+
+    // RV Alpha suspended from its row.
+    browser.click(&format!("{row} button.danger")).await;
+    browser
+        .wait_until(
+            "document.querySelector('.map-marks .mark.rv.suspended')",
+            "RV Alpha drawn suspended",
+        )
+        .await;
+    let rvs = app.get(Role::Coordinator, "/api/operations/{op}/rvs").await;
+    let alpha = rvs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == p.rv)
+        .unwrap();
+    assert_eq!(alpha["status"], "suspended");
+    // And back.
+    browser.click(&format!("{row} button")).await;
+    browser
+        .wait_until(
+            "document.querySelector('.map-marks .mark.rv.active')",
+            "RV Alpha active again",
+        )
+        .await;
+
+    // In Dari: mirrored, and still clean.
+    open_as(&browser, &app, Role::Coordinator, "/app/map?lang=prs").await;
+    wait_for_streets(&browser).await;
+    assert_eq!(
+        browser
+            .eval("return document.documentElement.dir", json!([]))
+            .await,
+        "rtl"
+    );
+    browser
+        .wait_until(
+            "document.querySelectorAll('#rvs tr').length === 2 && document.querySelectorAll('#gates tr').length === 2",
+            "the RVs listed",
+        )
+        .await;
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "the map in Dari: {problems:#?}");
+    browser.screenshot("map-prs").await;
+
+    // Someone without the coordinator's role gets nothing from the API behind the page.
+    let (status, _) = app
+        .call(
+            Role::Escort,
+            Method::GET,
+            "/api/operations/{op}/map/streets",
+            None,
+        )
+        .await;
+    assert_eq!(status.as_u16(), 403);
+}
+
+/// A small town whose streets carry Dari names (the Helsinki extract has none).
+fn dari_town() -> Arc<Router> {
+    let mut b = NetworkBuilder::new();
+    let tags = |local: &str, fa: &str| {
+        PlaceName::from_tags(&[
+            ("name".to_string(), local.to_string()),
+            ("name:fa".to_string(), fa.to_string()),
+        ])
+    };
+    let at = |lat: f64, lon: f64| Coordinate::new(lat, lon).unwrap();
+    let mut id = 0;
+    let mut row = |b: &mut NetworkBuilder, lat: f64| {
+        (0..4)
+            .map(|i| {
+                id += 1;
+                b.node(id, at(lat, 69.170 + 0.003 * i as f64))
+            })
+            .collect::<Vec<_>>()
+    };
+    let north = row(&mut b, 34.532);
+    let south = row(&mut b, 34.530);
+    b.way(&north, tags("Maiwand Road", "سرک میوند"), WayKind::Street);
+    b.way(&south, tags("Shahr-e Naw", "شهر نو"), WayKind::Street);
+    for (n, s) in north.iter().zip(&south) {
+        b.way(&[*n, *s], None, WayKind::Footway);
+    }
+    Arc::new(Router::new(b.build().unwrap()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dari_street_names_are_drawn_shaped_right_to_left_in_the_carried_font() {
+    let app = spawn_app_with_router(Backend::Sqlite, dari_town()).await;
+    let browser = Browser::start().await;
+    open_as(&browser, &app, Role::Coordinator, "/app/map?lang=prs").await;
+    browser
+        .wait_until(
+            "[...document.querySelectorAll('.street-label')].some(t => t.textContent === 'سرک میوند')",
+            "the Dari street name drawn",
+        )
+        .await;
+    browser
+        .wait_until(
+            "document.fonts.check('12px Vazirmatn', 'سرک میوند') && [...document.fonts].some(f => f.family.includes('Vazirmatn') && f.status === 'loaded')",
+            "the embedded font to load",
+        )
+        .await;
+    let drawn = browser
+        .eval(
+            "const label = [...document.querySelectorAll('.street-label')].find(t => t.textContent === 'سرک میوند');
+             const family = getComputedStyle(label).fontFamily;
+             const n = label.getNumberOfChars();
+             // Right to left: the first letter read is drawn right of the last.
+             const first = label.getStartPositionOfChar(0).x;
+             const last = label.getStartPositionOfChar(n - 1).x;
+             // Shaped: the joined word is narrower than its letters drawn apart (isolated forms).
+             const svg = label.ownerSVGElement;
+             let apart = 0;
+             for (const ch of label.textContent) {
+               if (ch === ' ') continue;
+               const t = label.cloneNode(false);
+               t.textContent = ch;
+               svg.append(t);
+               apart += t.getComputedTextLength();
+               t.remove();
+             }
+             const word = label.cloneNode(false);
+             word.textContent = label.textContent.replace(' ', '');
+             svg.append(word);
+             const joined = word.getComputedTextLength();
+             word.remove();
+             return { family, rtl: first > last, direction: label.getAttribute('direction'), joined, apart };",
+            json!([]),
+        )
+        .await;
+    assert!(
+        drawn["family"].as_str().unwrap().starts_with("Vazirmatn"),
+        "{drawn}"
+    );
+    assert_eq!(drawn["rtl"], true, "{drawn}");
+    assert_eq!(drawn["direction"], "rtl");
+    assert!(
+        drawn["joined"].as_f64().unwrap() < drawn["apart"].as_f64().unwrap() * 0.95,
+        "not shaped: {drawn}"
+    );
+    // The names come from the server in the reader's language.
+    let streets = app
+        .get(
+            Role::Hotline,
+            "/api/operations/{op}/map/streets?language=prs",
+        )
+        .await;
+    let names = streets["names"].as_array().unwrap();
+    assert!(names.contains(&json!("سرک میوند")), "{names:?}");
+    browser.screenshot("map-prs-street-names").await;
+}
