@@ -84,6 +84,7 @@ pub fn bytes(name: &str) -> Option<&'static [u8]> {
 }
 
 /// Every embedded file's path and size, for the page-weight checks.
+#[cfg(test)]
 pub fn sizes() -> Vec<(&'static str, usize)> {
     let mut all: Vec<_> = ASSETS.iter().map(|(n, a)| (*n, a.bytes.len())).collect();
     all.sort();
