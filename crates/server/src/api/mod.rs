@@ -20,6 +20,7 @@ mod keys;
 mod lifecycle;
 mod live;
 mod operations;
+mod pass_links;
 mod passes;
 mod plans;
 mod routes;
@@ -39,6 +40,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     [
         docs::endpoints(),
         sessions::endpoints(),
+        pass_links::endpoints(),
         operations::endpoints(),
         households::endpoints(),
         lifecycle::endpoints(),
