@@ -22,13 +22,36 @@ use safeconduct_i18n as i18n;
 use serde::Deserialize;
 
 /// Every page of the application.
-pub const PAGES: &[Page] = &[Page {
-    name: "sign-in",
-    title: "signin-title",
-    script: "sign-in.js",
-    areas: &["sign-in"],
-    style: None,
-}];
+pub const PAGES: &[Page] = &[
+    Page {
+        name: "sign-in",
+        title: "signin-title",
+        script: "sign-in.js",
+        areas: &["sign-in"],
+        style: None,
+    },
+    Page {
+        name: "gate",
+        title: "gate-title",
+        script: "gate.js",
+        areas: &["gate"],
+        style: Some("gate.css"),
+    },
+    Page {
+        name: "pass",
+        title: "pass-title",
+        script: "pass.js",
+        areas: &["pass"],
+        style: Some("pass.css"),
+    },
+    Page {
+        name: "plan",
+        title: "plan-title",
+        script: "plan.js",
+        areas: &["plan"],
+        style: Some("plan.css"),
+    },
+];
 
 /// The routes of the pages and their files.
 pub fn router() -> Router<App> {
