@@ -8,7 +8,8 @@
 //! QR alphanumeric mode. docs/pass-format.md specifies every byte (format version 2).
 //!
 //! This crate is pure: no I/O, no clock, no storage. Callers pass the time and the keys. It
-//! also draws a pass's QR code (SVG, PNG bytes in memory) for printing.
+//! also draws a pass's QR code (SVG, PNG bytes in memory) for printing. Its words (what a
+//! verification says) are the shared messages of the pure crate `safeconduct-i18n`.
 
 mod base45;
 mod cbor;
