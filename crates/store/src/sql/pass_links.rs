@@ -33,8 +33,9 @@ fn address(base: &str, language: Language, token: &[u8]) -> String {
     format!("{}/app/pass?lang={tag}#{hex}", base.trim_end_matches('/'))
 }
 
-/// Makes a link to the pass just issued and queues it to the household's phone, in the
-/// issuing transaction; nothing when the household has no phone or no public address is set.
+/// Makes a link to the pass just issued (`signed`), expiring with it, and queues it to the
+/// household's phone, in the issuing transaction; nothing when the household has no phone or
+/// no public address is set.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn issue_link(
     db: &mut dyn Db,
@@ -42,7 +43,7 @@ pub(crate) fn issue_link(
     op: OperationId,
     reference: &CaseReference,
     pass_index: i64,
-    expires_at: Timestamp,
+    signed: &[u8],
     base: Option<&str>,
     actor: &Actor,
 ) -> Result<Option<i64>> {
@@ -51,6 +52,7 @@ pub(crate) fn issue_link(
     let Some(to) = outbox::recipient(&household) else {
         return Ok(None);
     };
+    let expires_at = pass_expiry(signed)?;
     let mut token = [0u8; TOKEN_BYTES];
     getrandom::fill(&mut token).expect("the operating system's random source failed");
     db.exec(
@@ -115,7 +117,7 @@ pub(crate) fn pass_by_link(
 }
 
 /// When a pass's link stops opening it: the pass's own expiry, read from its clear tier.
-pub(crate) fn pass_expiry(signed: &[u8]) -> Result<Timestamp> {
+fn pass_expiry(signed: &[u8]) -> Result<Timestamp> {
     safeconduct_pass::clear_of(signed)
         .map(|c| Timestamp(c.expires as i64))
         .ok_or_else(|| StoreError::Internal("a pass just signed does not read".into()))

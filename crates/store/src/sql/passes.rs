@@ -284,9 +284,8 @@ pub(crate) fn issue_pass(
         p![pass_index, loaded.id.0],
     )?;
     // The household's link to its pass page, sent to its phone from this transaction.
-    let expires = pass_links::pass_expiry(&signed)?;
     pass_links::issue_link(
-        db, vault, op, reference, pass_index, expires, link_base, actor,
+        db, vault, op, reference, pass_index, &signed, link_base, actor,
     )?;
     let event = commit_step(
         db,
