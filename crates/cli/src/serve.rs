@@ -46,6 +46,9 @@ impl ServeArgs {
         } = self;
         let (store, keyring) = data.open_to_serve()?;
         println!("store: {}", safeconduct_store::redact(&data.url()));
+        if let Some(url) = &outbox.public_url {
+            store.set_pass_link_base(url);
+        }
         let router = osm
             .map(|path| crate::route::load(&path).map(router))
             .transpose()?;
@@ -94,6 +97,11 @@ pub struct OutboxArgs {
         conflicts_with = "sms_gateway_url"
     )]
     messages_file: Option<PathBuf>,
+    /// The address households reach this server at (e.g. https://pass.example.org): issuing
+    /// a pass then sends the household's phone a link to its pass page. Without it, no link
+    /// is sent.
+    #[arg(long, env = "SAFECONDUCT_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 impl OutboxArgs {
@@ -168,6 +176,7 @@ impl DemoArgs {
             key_file,
         };
         let (store, keyring) = args.open_to_serve()?;
+        store.set_pass_link_base(&format!("http://{addr}"));
         let logins = demo::seed(store.as_ref(), &keyring, households)?;
         println!("store: {}", safeconduct_store::redact(&args.url()));
         demo::print_logins(&logins, addr);

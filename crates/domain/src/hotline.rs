@@ -144,6 +144,33 @@ pub fn new_window_notice(language: Language, w: &WindowNotice<'_>) -> MessageTex
     MessageText::parse(&text).expect("a notice of checked names and times is a valid message")
 }
 
+/// The message that brings a household its pass page: the link (which opens the pass with
+/// no account, and must not be passed on) in the household's language. It names no person
+/// and no reference: whoever reads the phone learns only that a pass exists.
+pub fn pass_link_notice(language: Language, link: &str) -> MessageText {
+    let text = match language {
+        Language::English => format!(
+            "Your pass is ready. Open it here and show the code only to the escort: {link} Do not forward this message."
+        ),
+        Language::French => format!(
+            "Votre laissez-passer est prêt. Ouvrez-le ici et ne montrez le code qu'à l'escorte : {link} Ne transférez pas ce message."
+        ),
+        Language::Dari => format!(
+            "اجازه‌نامهٔ شما آماده است. آن را اینجا باز کنید و کد را فقط به همراهان نشان دهید: {link} این پیام را برای کسی نفرستید."
+        ),
+        Language::Pashto => format!(
+            "ستاسو اجازه‌لیک چمتو دی. دلته یې پرانیزئ او کوډ یوازې همراهانو ته وښایئ: {link} دا پیغام بل چا ته مه لیږئ."
+        ),
+        Language::Arabic => format!(
+            "تصريحك جاهز. افتحه هنا ولا تُظهر الرمز إلا للمرافقين: {link} لا تُعِد إرسال هذه الرسالة."
+        ),
+        Language::Ukrainian => format!(
+            "Ваша перепустка готова. Відкрийте її тут і показуйте код лише супроводу: {link} Не пересилайте це повідомлення."
+        ),
+    };
+    MessageText::parse(&text).expect("a link of checked characters is a valid message")
+}
+
 fn clock(t: Timestamp) -> String {
     t.rfc3339()[11..16].to_string()
 }
@@ -206,6 +233,30 @@ mod tests {
                 "{language:?}: {t}"
             );
             assert!(t.chars().count() <= MessageText::MAX_CHARS);
+        }
+    }
+
+    /// A pass link fits two UCS-2 text messages (134 characters) in every language with a
+    /// link of a realistic length, and carries the link whole.
+    #[test]
+    fn a_pass_link_notice_fits_two_messages_and_carries_the_link() {
+        let link =
+            "https://sc.example.org/app/pass?lang=prs#0123456789abcdef0123456789abcdef01234567";
+        for language in [
+            Language::English,
+            Language::French,
+            Language::Dari,
+            Language::Pashto,
+            Language::Arabic,
+            Language::Ukrainian,
+        ] {
+            let t = pass_link_notice(language, link);
+            assert!(t.as_str().contains(link), "{language:?}");
+            assert!(
+                t.as_str().chars().count() <= 201,
+                "{language:?}: {}",
+                t.as_str()
+            );
         }
     }
 }

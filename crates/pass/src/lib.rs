@@ -8,7 +8,8 @@
 //! QR alphanumeric mode. docs/pass-format.md specifies every byte (format version 2).
 //!
 //! This crate is pure: no I/O, no clock, no storage. Callers pass the time and the keys. It
-//! also draws a pass's QR code (SVG, PNG bytes in memory) for printing.
+//! also draws a pass's QR code (SVG, PNG bytes in memory) for printing. Its words (what a
+//! verification says) are the shared messages of the pure crate `safeconduct-i18n`.
 
 mod base45;
 mod cbor;
@@ -27,7 +28,7 @@ pub use holder::{
 pub use keys::{IssuerKey, Kek, KeyId, PublicKey, Tier, TierKey, TierSecret};
 pub use pass::{
     CHECKPOINT_PLAINTEXT, Checkpoint, Clear, Content, DAY, FORMAT_VERSION, GATE_PLAINTEXT, Gate,
-    MAX_VALUE, OLD_TEXT_PREFIX, TEXT_PREFIX, from_text, issue, to_text,
+    MAX_VALUE, OLD_TEXT_PREFIX, TEXT_PREFIX, clear_of, from_text, issue, to_text,
 };
 pub use status::{PassStatus, StatusList};
 pub use verify::{Check, Outcome, StalePolicy, Verification, Verifier};

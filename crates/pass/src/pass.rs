@@ -333,6 +333,12 @@ fn is_old_payload(payload: &[u8]) -> bool {
     v1().is_ok()
 }
 
+/// The clear tier of a pass (its key id, index and coarse validity), signature not checked:
+/// for the issuer that has just signed it, or to show a holder until when it is valid.
+pub fn clear_of(bytes: &[u8]) -> Option<Clear> {
+    Envelope::parse(bytes).ok().map(|e| e.clear)
+}
+
 /// A pass read from its bytes, signature not yet checked, tiers still sealed.
 #[derive(Debug, Clone)]
 pub(crate) struct Envelope<'a> {

@@ -66,6 +66,19 @@ pub struct WorklistEntry {
     pub called_at: Option<Timestamp>,
 }
 
+/// What a pass link opens: the pass (for its QR code), the household's language, where and
+/// when. No reference, name or phone.
+#[derive(Debug, Clone)]
+pub struct LinkedPass {
+    pub signed: Vec<u8>,
+    pub language: safeconduct_domain::values::Language,
+    pub rv: safeconduct_domain::places::RendezvousPoint,
+    pub window_start: Timestamp,
+    pub window_end: Timestamp,
+    /// When the link (and the pass) stops being valid.
+    pub expires_at: Timestamp,
+}
+
 /// A message's delivery, without its recipient or text (those are personal data).
 #[derive(Debug, Clone)]
 pub struct Message {
@@ -138,4 +151,10 @@ pub trait Casework {
     fn claim_due_messages(&self, now: Timestamp, limit: usize) -> Result<Vec<OutgoingMessage>>;
     /// Records the outcome of the attempt [`Casework::claim_due_messages`] counted.
     fn record_delivery(&self, id: i64, delivery: &Delivery, at: Timestamp) -> Result<Message>;
+    /// Where pass links point: the address households reach the servers at (`serve
+    /// --public-url`). Until it is set, issuing a pass sends no link.
+    fn set_pass_link_base(&self, base: &str);
+    /// The pass a link's token opens at `now`; `None` alike for a token that names no link,
+    /// an expired link, a pass revoked or superseded, and a shredded operation.
+    fn pass_by_link(&self, token: &[u8], now: Timestamp) -> Result<Option<LinkedPass>>;
 }

@@ -380,6 +380,18 @@ const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "pass_links",
+        &[
+            "id",
+            "operation_id",
+            "household_id",
+            "pass_index",
+            "digest",
+            "expires_at",
+            "created_at",
+        ],
+    ),
+    (
         "place_assignments",
         &[
             "user_id",

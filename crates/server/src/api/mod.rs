@@ -21,6 +21,7 @@ mod lifecycle;
 mod live;
 mod map;
 mod operations;
+mod pass_links;
 mod passes;
 mod plans;
 mod routes;
@@ -40,6 +41,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     [
         docs::endpoints(),
         sessions::endpoints(),
+        pass_links::endpoints(),
         operations::endpoints(),
         households::endpoints(),
         lifecycle::endpoints(),

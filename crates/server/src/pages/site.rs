@@ -44,6 +44,27 @@ pub const PAGES: &[Page] = &[
         areas: &["hotline", "map"],
         style: Some("map.css"),
     },
+    Page {
+        name: "gate",
+        title: "gate-title",
+        script: "gate.js",
+        areas: &["gate"],
+        style: Some("gate.css"),
+    },
+    Page {
+        name: "pass",
+        title: "pass-title",
+        script: "pass.js",
+        areas: &["pass"],
+        style: Some("pass.css"),
+    },
+    Page {
+        name: "plan",
+        title: "plan-title",
+        script: "plan.js",
+        areas: &["plan"],
+        style: Some("plan.css"),
+    },
 ];
 
 /// The routes of the pages and their files.

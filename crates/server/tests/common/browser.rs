@@ -290,6 +290,20 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
     }
 
+    /// Puts a signed-in session into this tab's storage, as the sign-in page would after the
+    /// server accepted the account (`origin` is the server; the tab must be on one of its
+    /// pages or will be), so a test can open a page without the sign-in form.
+    pub async fn sign_in_as(&self, origin: &str, session: Value) {
+        if !self.url().await.starts_with(origin) {
+            self.goto(&format!("{origin}/app/sign-in?lang=en")).await;
+        }
+        self.eval(
+            "sessionStorage.setItem('safeconduct.session', JSON.stringify(arguments[0]))",
+            json!([session]),
+        )
+        .await;
+    }
+
     /// A Chrome DevTools Protocol command (network conditions, CPU throttling, storage…).
     pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
         self.post("/goog/cdp/execute", json!({ "cmd": cmd, "params": params }))

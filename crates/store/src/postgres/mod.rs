@@ -491,6 +491,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "custody_resolutions",
     "hotline_calls",
     "outbox",
+    "pass_links",
     "organisations",
     "users",
     "rvs",

@@ -2,7 +2,7 @@
 //! logic of `calls` or `outbox`. No subject module imports this one.
 
 use super::store::{Engine, SqlStore};
-use super::{calls, outbox};
+use super::{calls, outbox, pass_links};
 use crate::casework::*;
 use crate::types::*;
 use crate::{Casework, Result};
@@ -33,5 +33,11 @@ impl<E: Engine> Casework for SqlStore<E> {
     }
     fn record_delivery(&self, id: i64, delivery: &Delivery, at: Timestamp) -> Result<Message> {
         self.write(|db| outbox::record_delivery(db, id, delivery, at))
+    }
+    fn set_pass_link_base(&self, base: &str) {
+        *self.link_base.write().unwrap_or_else(|e| e.into_inner()) = Some(base.to_string());
+    }
+    fn pass_by_link(&self, token: &[u8], now: Timestamp) -> Result<Option<LinkedPass>> {
+        self.read(|db| pass_links::pass_by_link(db, token, now))
     }
 }

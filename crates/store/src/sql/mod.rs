@@ -23,6 +23,7 @@ pub(crate) mod incidents;
 pub(crate) mod lifecycle;
 pub(crate) mod operations;
 pub(crate) mod outbox;
+pub(crate) mod pass_links;
 pub(crate) mod passes;
 pub mod plans;
 pub(crate) mod reasons;
@@ -116,6 +117,7 @@ macro_rules! migrations {
             (19, include_str!("migrations/0019_field_devices.sql")),
             (20, include_str!("migrations/0020_plans.sql")),
             (21, include_str!("migrations/0021_hotline_outbox.sql")),
+            (22, include_str!("migrations/0022_pass_links.sql")),
         ]
     };
 }

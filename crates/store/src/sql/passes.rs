@@ -2,7 +2,7 @@
 //! signs nothing itself: the caller's signer turns the facts loaded here into a pass, inside
 //! the transaction that records it.
 //!
-//! Imports `step` only. An operation that was shredded has no pass keys, and none of its
+//! Imports `step`, and `pass_links` (an issued pass's link). An operation that was shredded has no pass keys, and none of its
 //! passes, keys or statuses is given out.
 
 use super::sealed::{self, DocumentFields, PersonFields};
@@ -10,7 +10,7 @@ use super::step::{
     NewEvent, commit_step, insert_event, load_case, require_operation, require_unshredded,
     retire_valid_pass,
 };
-use super::{Db, Row, dec, p};
+use super::{Db, Row, dec, p, pass_links};
 use crate::types::*;
 use crate::vault::{Record, Vault};
 use crate::{Result, StoreError};
@@ -210,6 +210,7 @@ pub(crate) fn rotate_pass_key(
 pub(crate) fn issue_pass(
     db: &mut dyn Db,
     vault: &Vault,
+    link_base: Option<&str>,
     op: OperationId,
     reference: &CaseReference,
     signer: PassSigner<'_>,
@@ -281,6 +282,10 @@ pub(crate) fn issue_pass(
     db.exec(
         "UPDATE households SET pass_index = $1 WHERE id = $2",
         p![pass_index, loaded.id.0],
+    )?;
+    // The household's link to its pass page, sent to its phone from this transaction.
+    pass_links::issue_link(
+        db, vault, op, reference, pass_index, &signed, link_base, actor,
     )?;
     let event = commit_step(
         db,

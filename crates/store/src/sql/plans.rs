@@ -221,9 +221,11 @@ pub(crate) fn plan(db: &mut dyn Db, op: OperationId, plan: PlanId) -> Result<Sto
 /// the assignment step (`assign`, or `reassign`, which supersedes its pass), households leaving
 /// a window first so that their seats are free for the others; then each gets a pass signed by
 /// `signer`. All of it commits together or not at all.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn accept_plan(
     db: &mut dyn Db,
     vault: &Vault,
+    link_base: Option<&str>,
     op: OperationId,
     id: PlanId,
     signer: PassSigner<'_>,
@@ -268,7 +270,7 @@ pub(crate) fn accept_plan(
     }
     let mut accepted = Vec::with_capacity(moved.len());
     for (reference, window, step) in moved {
-        let (_, pass) = issue_pass(db, vault, op, &reference, &mut *signer, actor)?;
+        let (_, pass) = issue_pass(db, vault, link_base, op, &reference, &mut *signer, actor)?;
         accepted.push(AcceptedMove {
             reference,
             window,

@@ -40,14 +40,25 @@ pub struct SqlStore<E: Engine> {
     pub(crate) engine: E,
     pub(crate) vault: Vault,
     chainer: audit::GroupCommit,
+    /// Where pass links point (`Casework::set_pass_link_base`).
+    pub(crate) link_base: std::sync::RwLock<Option<String>>,
 }
 
 impl<E: Engine> SqlStore<E> {
+    /// Where pass links point, if set.
+    fn link_base(&self) -> Option<String> {
+        self.link_base
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     pub(crate) fn new(engine: E, vault: Vault) -> Self {
         SqlStore {
             engine,
             vault,
             chainer: audit::GroupCommit::new(),
+            link_base: std::sync::RwLock::new(None),
         }
     }
 
@@ -300,7 +311,18 @@ impl<E: Engine> Store for SqlStore<E> {
         signer: PassSigner<'_>,
         actor: &Actor,
     ) -> Result<(CaseOutcome, StoredPass)> {
-        self.write(|db| passes::issue_pass(db, &self.vault, op, reference, &mut *signer, actor))
+        let base = self.link_base();
+        self.write(|db| {
+            passes::issue_pass(
+                db,
+                &self.vault,
+                base.as_deref(),
+                op,
+                reference,
+                &mut *signer,
+                actor,
+            )
+        })
     }
     fn planning_state(&self, op: OperationId) -> Result<PlanningState> {
         self.snapshot(|db| plans::planning_state(db, op))
@@ -318,7 +340,18 @@ impl<E: Engine> Store for SqlStore<E> {
         signer: PassSigner<'_>,
         actor: &Actor,
     ) -> Result<Acceptance> {
-        self.write(|db| plans::accept_plan(db, &self.vault, op, plan, &mut *signer, actor))
+        let base = self.link_base();
+        self.write(|db| {
+            plans::accept_plan(
+                db,
+                &self.vault,
+                base.as_deref(),
+                op,
+                plan,
+                &mut *signer,
+                actor,
+            )
+        })
     }
     fn release_pin(&self, op: OperationId, reference: &CaseReference, actor: &Actor) -> Result<()> {
         self.write(|db| plans::release_pin(db, op, reference, actor))

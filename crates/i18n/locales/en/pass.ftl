@@ -1,0 +1,20 @@
+# The household's pass page: opened from the link sent to its phone, with no account.
+pass-title = Your pass
+pass-not-found-title = This link does not open a pass
+pass-not-found = It may have been replaced by a newer one, cancelled, or it has expired. Call the hotline if you think this is wrong.
+pass-unavailable = The pass cannot be shown right now. Try again in a minute.
+pass-qr-alt = The code of your pass
+pass-qr-caption = Show this code only to the escort at the rendezvous point.
+pass-when = When
+pass-window = Between { $from } and { $until }
+pass-valid-until = This pass is valid until { $time }.
+pass-where = Where
+pass-open-map = Open in the phone's map
+pass-coordinates = Position: { $lat }, { $lon }
+pass-steps = What to do
+pass-step-hide = Keep this page private. Do not post or send a picture of the code.
+pass-step-window = Go to the rendezvous point only during your time, with every person on this pass.
+pass-step-document = Bring the identity document you registered with.
+pass-step-escort = Show the code only to the escort at the point, and follow their directions.
+pass-step-lost = If strangers have seen the code, call the hotline: a new pass will be issued and this one cancelled.
+pass-print = Print this pass

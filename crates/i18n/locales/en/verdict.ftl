@@ -1,0 +1,20 @@
+# What a pass check says to the person at the checkpoint or the gate: { $n } minutes (hours for the status list's age), { $rv } a rendezvous point.
+verdict-valid = Valid pass.
+verdict-wrong-rv = Valid pass, but for another rendezvous point (RV { $rv }).
+verdict-for-another-place = Authentic pass, but for another rendezvous point: this device holds no key for it.
+verdict-not-yet-valid = Not yet valid: this pass becomes valid in { $n } min.
+verdict-old-format = This pass is of an older format and must be re-issued.
+verdict-holder-unbound = This pass is not bound to a document: check the holder's identity another way.
+verdict-early = Too early: the window opens in { $n } min.
+verdict-late = Too late: the window closed { $n } min ago.
+verdict-revoked = Revoked: this pass is no longer valid.
+verdict-superseded = Replaced: a newer pass was issued to this household.
+verdict-expired = Expired { $n } min ago.
+verdict-unknown-key = Unknown key: this pass is not from an operation this device knows.
+verdict-bad-signature = Forged or damaged: the signature does not match.
+verdict-holder-mismatch = The document shown does not belong to this pass.
+verdict-not-a-pass = Not a pass.
+verdict-status-stale = The revocation list is { $n } h old: update the field kit before admitting anyone.
+verdict-status-missing = No revocation list on this device: load a field kit.
+verdict-tier-unreadable = Authentic pass, but this device holds no key to read its details.
+verdict-stale-warning = Warning: the revocation list is { $n } h old.

@@ -1,0 +1,20 @@
+# La page du laissez-passer du foyer : ouverte depuis le lien envoyé à son téléphone, sans compte.
+pass-title = Votre laissez-passer
+pass-not-found-title = Ce lien n'ouvre aucun laissez-passer
+pass-not-found = Il a peut-être été remplacé par un plus récent, annulé, ou il a expiré. Appelez la ligne d'assistance si vous pensez que c'est une erreur.
+pass-unavailable = Le laissez-passer ne peut pas être affiché pour l'instant. Réessayez dans une minute.
+pass-qr-alt = Le code de votre laissez-passer
+pass-qr-caption = Ne montrez ce code qu'à l'escorte au point de rendez-vous.
+pass-when = Quand
+pass-window = Entre { $from } et { $until }
+pass-valid-until = Ce laissez-passer est valable jusqu'au { $time }.
+pass-where = Où
+pass-open-map = Ouvrir dans la carte du téléphone
+pass-coordinates = Position : { $lat }, { $lon }
+pass-steps = Que faire
+pass-step-hide = Gardez cette page pour vous. Ne publiez ni n'envoyez d'image du code.
+pass-step-window = Rendez-vous au point uniquement pendant votre créneau, avec toutes les personnes de ce laissez-passer.
+pass-step-document = Apportez la pièce d'identité donnée à l'inscription.
+pass-step-escort = Ne montrez le code qu'à l'escorte au point et suivez ses indications.
+pass-step-lost = Si des inconnus ont vu le code, appelez la ligne d'assistance : un nouveau laissez-passer sera délivré et celui-ci annulé.
+pass-print = Imprimer ce laissez-passer

@@ -1,0 +1,20 @@
+# What a pass check says to the person at the checkpoint or the gate: { $n } minutes (hours for the status list's age), { $rv } a rendezvous point.
+verdict-valid = Laissez-passer valide.
+verdict-wrong-rv = Laissez-passer valide, mais pour un autre point de rendez-vous (RV { $rv }).
+verdict-for-another-place = Laissez-passer authentique, mais pour un autre point de rendez-vous : cet appareil n'a pas sa clé.
+verdict-not-yet-valid = Pas encore valide : ce laissez-passer devient valide dans { $n } min.
+verdict-old-format = Ce laissez-passer est d'un ancien format et doit être délivré à nouveau.
+verdict-holder-unbound = Ce laissez-passer n'est lié à aucun document : vérifiez l'identité du porteur autrement.
+verdict-early = Trop tôt : le créneau ouvre dans { $n } min.
+verdict-late = Trop tard : le créneau s'est fermé il y a { $n } min.
+verdict-revoked = Révoqué : ce laissez-passer n'est plus valide.
+verdict-superseded = Remplacé : un laissez-passer plus récent a été délivré à ce foyer.
+verdict-expired = Expiré depuis { $n } min.
+verdict-unknown-key = Clé inconnue : ce laissez-passer ne vient pas d'une opération connue de cet appareil.
+verdict-bad-signature = Falsifié ou endommagé : la signature ne correspond pas.
+verdict-holder-mismatch = Le document présenté ne correspond pas à ce laissez-passer.
+verdict-not-a-pass = Ce n'est pas un laissez-passer.
+verdict-status-stale = La liste de révocation date de { $n } h : mettez à jour le kit avant d'admettre quiconque.
+verdict-status-missing = Aucune liste de révocation sur cet appareil : chargez un kit.
+verdict-tier-unreadable = Laissez-passer authentique, mais cet appareil n'a pas la clé pour en lire le détail.
+verdict-stale-warning = Attention : la liste de révocation date de { $n } h.

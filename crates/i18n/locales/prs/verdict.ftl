@@ -1,0 +1,20 @@
+# What a pass check says to the person at the checkpoint or the gate: { $n } minutes (hours for the status list's age), { $rv } a rendezvous point.
+verdict-valid = اجازه‌نامه معتبر است.
+verdict-wrong-rv = اجازه‌نامه معتبر است، اما برای محل تجمع دیگری (RV { $rv }).
+verdict-for-another-place = اجازه‌نامه اصلی است، اما برای محل تجمع دیگری: این دستگاه کلید آن را ندارد.
+verdict-not-yet-valid = هنوز معتبر نیست: این اجازه‌نامه { $n } دقیقه بعد معتبر می‌شود.
+verdict-old-format = این اجازه‌نامه از قالب قدیمی است و باید دوباره صادر شود.
+verdict-holder-unbound = این اجازه‌نامه به هیچ سندی پیوند ندارد: هویت دارنده را به روش دیگری بررسی کنید.
+verdict-early = خیلی زود است: وقت تعیین‌شده { $n } دقیقه بعد شروع می‌شود.
+verdict-late = خیلی دیر است: وقت تعیین‌شده { $n } دقیقه پیش تمام شد.
+verdict-revoked = لغو شده: این اجازه‌نامه دیگر معتبر نیست.
+verdict-superseded = جایگزین شده: اجازه‌نامه جدیدتری برای این خانواده صادر شده است.
+verdict-expired = { $n } دقیقه پیش منقضی شده است.
+verdict-unknown-key = کلید ناشناخته: این اجازه‌نامه از عملیاتی نیست که این دستگاه می‌شناسد.
+verdict-bad-signature = جعلی یا خراب: امضا مطابقت ندارد.
+verdict-holder-mismatch = سندی که نشان داده شد به این اجازه‌نامه تعلق ندارد.
+verdict-not-a-pass = این اجازه‌نامه نیست.
+verdict-status-stale = فهرست لغو { $n } ساعت کهنه است: پیش از پذیرش کسی، بسته میدانی را به‌روز کنید.
+verdict-status-missing = فهرست لغو روی این دستگاه نیست: بسته میدانی را بارگذاری کنید.
+verdict-tier-unreadable = اجازه‌نامه اصلی است، اما این دستگاه کلید خواندن جزئیات آن را ندارد.
+verdict-stale-warning = هشدار: فهرست لغو { $n } ساعت کهنه است.

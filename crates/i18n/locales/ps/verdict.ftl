@@ -1,0 +1,20 @@
+# What a pass check says to the person at the checkpoint or the gate: { $n } minutes (hours for the status list's age), { $rv } a rendezvous point.
+verdict-valid = اجازه‌لیک معتبر دی.
+verdict-wrong-rv = اجازه‌لیک معتبر دی، خو د بل ټولیدو ځای لپاره (RV { $rv }).
+verdict-for-another-place = اجازه‌لیک اصلي دی، خو د بل ټولیدو ځای لپاره: دا وسیله یې کیلي نه لري.
+verdict-not-yet-valid = لا معتبر نه دی: دا اجازه‌لیک { $n } دقیقې وروسته معتبر کیږي.
+verdict-old-format = دا اجازه‌لیک د زوړ شکل دی او باید بیا صادر شي.
+verdict-holder-unbound = دا اجازه‌لیک له کوم سند سره تړلی نه دی: د لرونکي هویت په بله لاره وګورئ.
+verdict-early = ډېر وختي دی: ټاکلی وخت { $n } دقیقې وروسته پیلیږي.
+verdict-late = ډېر ناوخته دی: ټاکلی وخت { $n } دقیقې مخکې پای ته ورسید.
+verdict-revoked = لغوه شوی: دا اجازه‌لیک نور معتبر نه دی.
+verdict-superseded = بدل شوی: دې کورنۍ ته نوی اجازه‌لیک ورکړل شوی دی.
+verdict-expired = { $n } دقیقې مخکې یې موده پای ته رسېدلې.
+verdict-unknown-key = نامعلومه کیلي: دا اجازه‌لیک د داسې عملیاتو نه دی چې دا وسیله یې پېژني.
+verdict-bad-signature = جعلي یا خراب: لاسلیک سمون نه خوري.
+verdict-holder-mismatch = ښودل شوی سند د دې اجازه‌لیک نه دی.
+verdict-not-a-pass = دا اجازه‌لیک نه دی.
+verdict-status-stale = د لغوې لېست { $n } ساعته زوړ دی: مخکې له دې چې څوک ومنئ، ساحوي کیټ تازه کړئ.
+verdict-status-missing = په دې وسیله د لغوې لېست نشته: ساحوي کیټ پورته کړئ.
+verdict-tier-unreadable = اجازه‌لیک اصلي دی، خو دا وسیله د جزئیاتو لوستلو کیلي نه لري.
+verdict-stale-warning = خبرداری: د لغوې لېست { $n } ساعته زوړ دی.

@@ -1,0 +1,20 @@
+# What a pass check says to the person at the checkpoint or the gate: { $n } minutes (hours for the status list's age), { $rv } a rendezvous point.
+verdict-valid = Дійсна перепустка.
+verdict-wrong-rv = Дійсна перепустка, але для іншого пункту збору (RV { $rv }).
+verdict-for-another-place = Справжня перепустка, але для іншого пункту збору: цей пристрій не має ключа до неї.
+verdict-not-yet-valid = Ще не дійсна: ця перепустка стане дійсною через { $n } хв.
+verdict-old-format = Ця перепустка старого формату, її потрібно видати повторно.
+verdict-holder-unbound = Ця перепустка не прив'язана до документа: перевірте особу власника іншим способом.
+verdict-early = Зарано: вікно відкриється через { $n } хв.
+verdict-late = Запізно: вікно закрилося { $n } хв тому.
+verdict-revoked = Відкликано: ця перепустка більше не дійсна.
+verdict-superseded = Замінено: цій родині видано новішу перепустку.
+verdict-expired = Термін дії минув { $n } хв тому.
+verdict-unknown-key = Невідомий ключ: ця перепустка не від операції, відомої цьому пристрою.
+verdict-bad-signature = Підроблено або пошкоджено: підпис не збігається.
+verdict-holder-mismatch = Пред'явлений документ не належить до цієї перепустки.
+verdict-not-a-pass = Це не перепустка.
+verdict-status-stale = Списку відкликань { $n } год: оновіть польовий комплект перед допуском.
+verdict-status-missing = На пристрої немає списку відкликань: завантажте польовий комплект.
+verdict-tier-unreadable = Справжня перепустка, але цей пристрій не має ключа для читання деталей.
+verdict-stale-warning = Увага: списку відкликань { $n } год.

@@ -1,0 +1,102 @@
+//! The household's own pass page, opened from the link sent to its phone, with no account.
+//! The page (`/app/pass`) sends the link's token in a request body (it travels after `#` in
+//! the link, so it never reaches a request line or a log); the answer is what the household
+//! needs to reach its rendezvous point and nothing more: the QR code of its valid pass, its
+//! language, the window, the point's name, landmark and location, and until when the pass is
+//! valid. No reference, name or phone. A wrong, expired, revoked or superseded link, or one of
+//! a shredded operation, all get the same 404. Open, behind the per-address rate limit.
+//!
+//! Must not depend on: other resource modules.
+
+use crate::endpoints::{Access::Open, Endpoint, endpoint, json};
+use crate::extract::ApiJson;
+use crate::wire::{Answer, CoordinateSchema, time_text};
+use crate::{ApiError, App};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use base64::Engine as _;
+use safeconduct_domain::values::{Coordinate, Language};
+use safeconduct_pass::qr::Qr;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(POST "/api/pass-link", Open, h::pass_by_link, "A household's pass, opened with the token of the link sent to its phone: the QR code, the window and the rendezvous point (no reference, name or phone)", body: PassLinkIn => json::<PassLinkOut>(200)),
+    ]
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PassLinkIn {
+    /// The token after `#` in the link: 40 hex digits.
+    #[schemars(length(min = 40, max = 40), regex(pattern = r"^[0-9a-f]{40}$"))]
+    pub token: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct PassLinkRv {
+    pub name: String,
+    pub landmark: String,
+    #[schemars(with = "CoordinateSchema")]
+    pub location: Coordinate,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct PassLinkOut {
+    /// The household's language: the page shows itself in it.
+    pub language: Language,
+    /// The pass's QR code, a PNG in standard base64.
+    pub qr_png: String,
+    pub window_start: String,
+    pub window_end: String,
+    /// The pass (and this link) stop being valid at this time.
+    pub valid_until: String,
+    pub rv: PassLinkRv,
+}
+
+fn no_pass() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no pass at this link: it may have been replaced, cancelled or have expired",
+    )
+}
+
+/// The token's bytes; anything but 40 lowercase hex digits names no link.
+fn token_bytes(token: &str) -> Option<Vec<u8>> {
+    if token.len() != 40 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..40)
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&token[i..i + 2], 16).ok())
+        .collect()
+}
+
+pub async fn pass_by_link(
+    State(app): State<App>,
+    ApiJson(body): ApiJson<PassLinkIn>,
+) -> Answer<PassLinkOut> {
+    let token = token_bytes(&body.token.to_ascii_lowercase()).ok_or_else(no_pass)?;
+    let now = crate::now();
+    let linked = app
+        .run(move |s| s.pass_by_link(&token, now))
+        .await?
+        .ok_or_else(no_pass)?;
+    let qr =
+        Qr::new(&safeconduct_pass::to_text(&linked.signed)).map_err(|_| ApiError::internal())?;
+    Ok(Json(PassLinkOut {
+        language: linked.language,
+        qr_png: base64::engine::general_purpose::STANDARD.encode(qr.png(6)),
+        window_start: time_text(linked.window_start),
+        window_end: time_text(linked.window_end),
+        valid_until: time_text(linked.expires_at),
+        rv: PassLinkRv {
+            name: linked.rv.name,
+            landmark: linked.rv.landmark,
+            location: linked.rv.location,
+        },
+    }))
+}

@@ -1,0 +1,216 @@
+//! The household's pass page, as the household opens it from the message on its phone: the
+//! link (a token kept only as a digest) opens the pass with its QR code (read back by a
+//! standard QR reader), in the household's language (Dari: right to left); it fits a 320 px
+//! screen; a wrong, superseded or revoked link gets one and the same not-found answer.
+
+mod common;
+
+use common::browser::Browser;
+use common::*;
+use reqwest::{Method, StatusCode};
+use safeconduct_domain::Role;
+use safeconduct_domain::hotline::MessageKind;
+use safeconduct_store::testing::Backend;
+use serde_json::{Value, json};
+
+/// The pass links queued since the last call, as the household's phone receives them (each
+/// message recorded as sent, as a transport would).
+async fn links(app: &TestApp) -> Vec<String> {
+    let messages = app
+        .on_store(|s| {
+            let now = safeconduct_keys::now();
+            let claimed = s.claim_due_messages(now, 100).unwrap();
+            for m in &claimed {
+                s.record_delivery(m.id, &safeconduct_store::Delivery::Sent, now)
+                    .unwrap();
+            }
+            claimed
+        })
+        .await;
+    messages
+        .iter()
+        .filter(|m| m.kind == MessageKind::PassLink)
+        .map(|m| {
+            let start = m.text.find("http").expect("a link in the message");
+            let link = m.text[start..].split_whitespace().next().unwrap();
+            link.to_string()
+        })
+        .collect()
+}
+
+/// The answer of the API for the token of `link`.
+async fn open(app: &TestApp, link: &str) -> (StatusCode, Value) {
+    let token = link.rsplit('#').next().unwrap();
+    app.call_with(
+        None,
+        Method::POST,
+        "/api/pass-link",
+        Some(json!({ "token": token })),
+    )
+    .await
+}
+
+/// The QR code on the page, read by zbarimg.
+async fn read_code(browser: &Browser) -> String {
+    use base64::Engine as _;
+    let src = browser
+        .eval("return document.getElementById('qr').src", json!([]))
+        .await;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(
+            src.as_str()
+                .unwrap()
+                .strip_prefix("data:image/png;base64,")
+                .unwrap(),
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pass.png");
+    std::fs::write(&path, png).unwrap();
+    let out = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+        .arg(&path)
+        .output()
+        .expect("zbarimg (Debian package zbar-tools) must be installed");
+    assert!(out.status.success(), "zbarimg failed");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim_end_matches('\n')
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_household_opens_its_pass_from_the_link_and_only_while_it_is_valid() {
+    let (app, p) = spawn_app_with_places(Backend::Sqlite, 20, 20).await;
+    let base = app.url("");
+    app.on_store(move |s| s.set_pass_link_base(&base)).await;
+    let reference = app.register_with_pass(2, "0700 300 001", p.window).await;
+    let text = app
+        .get(Role::Coordinator, &format!("{}/pass", case(&reference)))
+        .await["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sent = links(&app).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let link = &sent[0];
+    assert!(link.contains("/app/pass?lang=prs#"), "{link}");
+    let token = link.rsplit('#').next().unwrap();
+    assert_eq!(token.len(), 40, "160 bits in hex");
+    assert!(
+        !link.contains(reference.as_str()),
+        "no reference in the link"
+    );
+
+    // The database keeps a digest of the token, never the token.
+    let file = app.db_url().trim_start_matches("sqlite:").to_string();
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes.extend(std::fs::read(format!("{file}-wal")).unwrap_or_default());
+    assert!(
+        !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+        "the token in clear in the database"
+    );
+
+    // The household opens the link: its language (Dari, right to left), the code, the place.
+    let browser = Browser::start().await;
+    browser.goto(link).await;
+    assert_eq!(link, &format!("{}/app/pass?lang=prs#{token}", app.url("")));
+    browser
+        .wait_until("!document.getElementById('pass').hidden", "the pass")
+        .await;
+    let dir = browser
+        .eval(
+            "return [document.documentElement.dir, document.documentElement.lang]",
+            json!([]),
+        )
+        .await;
+    assert_eq!(dir, json!(["rtl", "prs"]));
+    assert_eq!(browser.text("#rv-name").await, "RV Alpha");
+    assert_eq!(read_code(&browser).await, text, "the QR code is the pass");
+    let page = browser.text("main").await;
+    assert!(
+        !page.contains(reference.as_str()),
+        "no reference on the page"
+    );
+    assert!(!page.contains("Sadat") && !page.contains("0700"), "{page}");
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "pass in Dari: {problems:#?}");
+    browser.screenshot("pass-prs").await;
+    let stored = browser
+        .eval(
+            "return sessionStorage.length + localStorage.length",
+            json!([]),
+        )
+        .await;
+    assert_eq!(stored, 0, "the page keeps nothing");
+
+    // In English, on a 320 px phone: nothing wider than the screen.
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": true }),
+        )
+        .await;
+    browser
+        .goto(&app.url(&format!("/app/pass?lang=en#{token}")))
+        .await;
+    browser
+        .wait_until(
+            "!document.getElementById('pass').hidden",
+            "the pass in English",
+        )
+        .await;
+    assert_eq!(browser.text("h1").await, "Your pass");
+    let width = browser
+        .eval("return document.documentElement.scrollWidth", json!([]))
+        .await;
+    assert!(width.as_i64().unwrap() <= 320, "{width} px wide");
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "pass in English: {problems:#?}");
+    browser.screenshot("pass-en").await;
+
+    // A wrong token: not found, on the page and from the API.
+    browser.goto("about:blank").await;
+    let wrong = format!("{}/app/pass?lang=en#{}", app.url(""), "0".repeat(40));
+    browser.goto(&wrong).await;
+    browser
+        .wait_until("!document.getElementById('not-found').hidden", "not found")
+        .await;
+    let not_found_page = browser.text("main").await;
+    let wrong_answer = open(&app, &wrong).await;
+    assert_eq!(wrong_answer.0, StatusCode::NOT_FOUND);
+
+    // Re-issued: the earlier link closes, the new one opens.
+    app.step(Role::Coordinator, &reference, "pass", None).await;
+    let newer = links(&app).await;
+    assert_eq!(newer.len(), 1);
+    assert_eq!(open(&app, link).await, wrong_answer, "superseded");
+    assert_eq!(open(&app, &newer[0]).await.0, StatusCode::OK);
+
+    // Revoked: the new link closes too, answered exactly as a wrong one.
+    app.ok(
+        Role::Coordinator,
+        Method::POST,
+        &format!("{}/pass/revoke", case(&reference)),
+        Some(json!({ "reason": "phone seen by strangers" })),
+        200,
+    )
+    .await;
+    assert_eq!(open(&app, &newer[0]).await, wrong_answer, "revoked");
+    browser.goto("about:blank").await;
+    browser.goto(&newer[0]).await;
+    browser
+        .wait_until("!document.getElementById('not-found').hidden", "not found")
+        .await;
+    browser.goto("about:blank").await;
+    browser
+        .goto(&app.url(&format!(
+            "/app/pass?lang=en#{}",
+            newer[0].rsplit('#').next().unwrap()
+        )))
+        .await;
+    browser
+        .wait_until("!document.getElementById('not-found').hidden", "not found")
+        .await;
+    assert_eq!(browser.text("main").await, not_found_page);
+}
