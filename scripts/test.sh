@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh machine of this project's kind: installs and starts what
 # the tests need when it is missing (build tools, zbarimg, PostgreSQL with trust on loopback,
-# cargo-nextest, schemathesis, cargo-fuzz), then runs every test once.
+# Chromium with ChromeDriver, cargo-nextest, schemathesis, cargo-fuzz), then runs every test once.
 # Idempotent: on a machine that has everything it goes straight to the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,9 @@ command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
 # PostgreSQL: the store and integration tests run on it as well as on SQLite, against a real
 # server on 127.0.0.1:5432 (user postgres, trust authentication).
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
+# Debian's Chromium and its ChromeDriver: the pages and the scanner app are tested in them.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   apt_install "${need_apt[@]}"
 fi

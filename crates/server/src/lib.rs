@@ -139,7 +139,11 @@ async fn security_headers(res: Response) -> Response {
         res
     };
     let h = res.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Embedded page files (the only answers with an entity tag) revalidate: they carry no
+    // data. Everything else is never stored.
+    if !h.contains_key(header::ETAG) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -156,6 +160,7 @@ async fn security_headers(res: Response) -> Response {
 pub fn router(app: App) -> Router {
     let document = api::docs::ApiDocument(Arc::new(openapi::document()));
     api::router(app.clone())
+        .merge(pages::site::router().with_state(app.clone()))
         .fallback(not_found)
         .layer(axum::Extension(document))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

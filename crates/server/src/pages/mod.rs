@@ -1,12 +1,18 @@
-//! Documents people read or print, served through the endpoint table like every other
-//! answer: the flight manifest as CSV and as a printable page (`manifest`), and a household's
-//! pass sheet (`pass_sheet`). Each takes what a handler loaded and returns the response.
+//! What people read in a browser. Documents served through the endpoint table like every
+//! other answer: the flight manifest as CSV and as a printable page (`manifest`), and a
+//! household's pass sheet (`pass_sheet`), each drawn from what a handler loaded. And the
+//! application's pages (`site`: the table of pages and their routes; `shell`: the frame each
+//! shares, in the reader's language; `assets`: the embedded files they are made of), which
+//! carry no data and ask the API for everything.
 //!
 //! Must not depend on: the API's resource modules, the store trait, the authorisation layer.
-//! A page is drawn from records it is handed; who may see it is the endpoint table's rule.
+//! A document is drawn from records it is handed; who may see it is the endpoint table's rule.
 
+pub mod assets;
 pub mod manifest;
 pub mod pass_sheet;
+pub mod shell;
+pub mod site;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+pub mod browser;
 pub mod field;
 mod steps;
 
@@ -429,6 +430,25 @@ impl TestApp {
         .await
         .unwrap();
         sign_in(&self.client, &self.base, name).await
+    }
+
+    /// Adds a user `name` holding `role` in the test operation, enrolled for one-time codes
+    /// (`totp_code(name, …)`), without signing in: for a test that signs in as a person would.
+    pub async fn add_user_with_code(&self, name: &str, role: Role) {
+        let (store, op, username) = (self.store.clone(), self.op, name.to_string());
+        tokio::task::spawn_blocking(move || {
+            let id = add_user(&store, &username);
+            store.grant_role(id, op, role, &admin()).unwrap();
+            let e = safeconduct_keys::totp::enrol_with(
+                &test_kek(),
+                id,
+                &username,
+                &totp_secret(&username),
+            );
+            store.set_totp(id, &e.wrapped, &admin()).unwrap();
+        })
+        .await
+        .unwrap();
     }
 
     /// Sends a request with `token` and returns the whole answer: status, headers and body as

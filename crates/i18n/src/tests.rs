@@ -1,0 +1,150 @@
+//! The message files are complete and consistent: a missing message, an extra one, a
+//! translation that drops or invents a variable, or a file that does not parse fails here.
+
+use super::*;
+
+fn in_english(area: &str) -> BTreeSet<String> {
+    ids(Language::English, area).into_iter().collect()
+}
+
+#[test]
+fn every_complete_language_has_exactly_the_english_messages() {
+    let mut problems = Vec::new();
+    for area in areas() {
+        let english = in_english(area);
+        for language in COMPLETE {
+            let theirs: BTreeSet<String> = ids(language, area).into_iter().collect();
+            for id in english.difference(&theirs) {
+                problems.push(format!("locales/{}/{area}.ftl lacks {id}", tag(language)));
+            }
+            for id in theirs.difference(&english) {
+                problems.push(format!(
+                    "locales/{}/{area}.ftl has {id}, which English has not",
+                    tag(language)
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_message_file_exists_only_where_english_has_one() {
+    for (lang, area, _) in generated::FILES {
+        assert!(
+            areas().contains(area),
+            "locales/{lang}/{area}.ftl has no English file"
+        );
+    }
+}
+
+#[test]
+fn ukrainian_translates_only_what_english_has() {
+    for area in areas() {
+        let english = in_english(area);
+        for id in ids(Language::Ukrainian, area) {
+            assert!(
+                english.contains(&id),
+                "locales/uk/{area}.ftl has {id}, which English has not"
+            );
+        }
+    }
+}
+
+#[test]
+fn translations_use_the_variables_of_english() {
+    let mut problems = Vec::new();
+    for area in areas() {
+        for id in ids(Language::English, area) {
+            let english = variables(Language::English, &id);
+            for language in ALL {
+                if has(language, &id) && variables(language, &id) != english {
+                    problems.push(format!(
+                        "{id} in {}: {:?}, English: {english:?}",
+                        tag(language),
+                        variables(language, &id)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_message_formats_in_every_language_without_errors() {
+    for area in areas() {
+        for id in ids(Language::English, area) {
+            for language in ALL {
+                let Some(bundle) = CATALOGUE.bundle(language) else {
+                    panic!("no bundle for {}", tag(language));
+                };
+                let Some(message) = bundle.get_message(&id) else {
+                    continue;
+                };
+                let mut args = FluentArgs::new();
+                for name in variables(language, &id) {
+                    args.set(name, FluentValue::from(3));
+                }
+                let mut errors = Vec::new();
+                let pattern = message.value().expect("every message has a value");
+                let out = bundle.format_pattern(pattern, Some(&args), &mut errors);
+                assert!(errors.is_empty(), "{id} in {}: {errors:?}", tag(language));
+                assert!(!out.trim().is_empty(), "{id} in {} is empty", tag(language));
+            }
+        }
+    }
+}
+
+#[test]
+fn numbers_are_written_with_the_digits_of_the_language() {
+    assert_eq!(localise_digits(Language::Arabic, "RV 12"), "RV ١٢");
+    assert_eq!(localise_digits(Language::Dari, "09:30"), "۰۹:۳۰");
+    assert_eq!(localise_digits(Language::French, "12"), "12");
+    let n = text(
+        Language::Dari,
+        "common-people",
+        &[("count", Arg::Number(12.0))],
+    );
+    assert!(n.contains("۱۲"), "{n}");
+    let n = text(
+        Language::English,
+        "common-people",
+        &[("count", Arg::Number(1.0))],
+    );
+    assert_eq!(n, "1 person");
+}
+
+#[test]
+fn a_missing_language_falls_back_to_english_and_a_missing_message_to_its_id() {
+    assert_eq!(
+        text(Language::Ukrainian, "common-sign-out", &[]),
+        text(Language::English, "common-sign-out", &[])
+    );
+    assert_eq!(
+        text(Language::French, "no-such-message", &[]),
+        "no-such-message"
+    );
+}
+
+#[test]
+fn tags_and_headers_name_languages() {
+    assert_eq!(from_tag("fa-AF"), Some(Language::Dari));
+    assert_eq!(from_tag("prs"), Some(Language::Dari));
+    assert_eq!(from_tag("fr-FR"), Some(Language::French));
+    assert_eq!(from_tag("de"), None);
+    assert_eq!(
+        from_accept_language("de-DE,ps;q=0.8,en;q=0.5"),
+        Language::Pashto
+    );
+    assert_eq!(from_accept_language(""), Language::English);
+    for language in ALL {
+        assert_eq!(from_tag(tag(language)), Some(language));
+    }
+}
+
+#[test]
+fn page_messages_leave_variables_for_the_script() {
+    let m = page_messages(Language::English, &["common"]);
+    assert!(m["common-signed-in-as"].contains("{name}"), "{m:?}");
+}

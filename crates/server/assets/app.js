@@ -1,0 +1,234 @@
+// What every page of safeconduct shares: its messages in the reader's language, numbers and
+// times as the locale writes them, the session (a bearer token in this tab's sessionStorage
+// only, never in localStorage or a cookie), calls to the JSON API with that token, the live
+// stream of changes, and small DOM helpers that only ever set text (never HTML).
+//
+// A page script imports what it needs from here; nothing here knows any particular page.
+
+const messagesBlock = document.getElementById("messages");
+const messages = messagesBlock ? JSON.parse(messagesBlock.textContent) : {};
+
+export const lang = document.documentElement.lang || "en";
+export const locale =
+  document.querySelector('meta[name="safeconduct-locale"]')?.content || "en";
+export const rtl = document.documentElement.dir === "rtl";
+
+const numbers = new Intl.NumberFormat(locale);
+const times = new Intl.DateTimeFormat(locale, {
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+/** A number as the locale writes it. */
+export function num(n) {
+  return numbers.format(n);
+}
+
+/** An RFC 3339 time as the locale writes it (day, month, hour, minute). */
+export function when(text) {
+  if (!text) return "";
+  const d = new Date(text);
+  return Number.isNaN(d.getTime()) ? text : times.format(d);
+}
+
+/** The message `id` with `{name}` filled from `args` (numbers in the locale's digits). */
+export function t(id, args = {}) {
+  const pattern = messages[id] ?? id;
+  return pattern.replace(/\{([a-z0-9_-]+)\}/gi, (whole, name) => {
+    if (!(name in args)) return whole;
+    const v = args[name];
+    return typeof v === "number" ? num(v) : String(v);
+  });
+}
+
+/** `path` with the page's language kept. */
+export function href(path) {
+  const sep = path.includes("?") ? "&" : "?";
+  return `${path}${sep}lang=${encodeURIComponent(lang)}`;
+}
+
+const SESSION = "safeconduct.session";
+
+/** The session of this tab: { token, username, op, opName, roles } or null. */
+export function session() {
+  try {
+    return JSON.parse(sessionStorage.getItem(SESSION) || "null");
+  } catch {
+    return null;
+  }
+}
+
+export function saveSession(s) {
+  sessionStorage.setItem(SESSION, JSON.stringify(s));
+}
+
+export function clearSession() {
+  sessionStorage.removeItem(SESSION);
+}
+
+/** A refusal of the API: its HTTP status, stable code and message. */
+export class ApiFailure extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/**
+ * Calls the API. `{op}` in `path` is the session's operation. Answers the parsed JSON (or
+ * null for 204), throws ApiFailure on a refusal; a 401 ends the session and leads to sign-in.
+ */
+export async function api(method, path, body, { raw = false } = {}) {
+  const s = session();
+  const headers = { Accept: "application/json" };
+  if (s?.token) headers.Authorization = `Bearer ${s.token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const url = s?.op ? path.replace("{op}", encodeURIComponent(s.op)) : path;
+  let res;
+  try {
+    res = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+    });
+  } catch {
+    throw new ApiFailure(0, "offline", t("common-offline"));
+  }
+  if (res.status === 401 && s?.token && !path.startsWith("/api/sessions")) {
+    clearSession();
+    location.assign(href("/app/sign-in") + "&ended=1");
+    throw new ApiFailure(401, "unauthorised", t("common-session-ended"));
+  }
+  if (!res.ok) {
+    let code = "error";
+    let message = `${res.status}`;
+    try {
+      const e = (await res.json()).error;
+      code = e.code;
+      message = e.message;
+    } catch {
+      /* not our JSON */
+    }
+    throw new ApiFailure(res.status, code, message);
+  }
+  if (raw) return res;
+  if (res.status === 204) return null;
+  return res.json();
+}
+
+/**
+ * The page's session, or a trip to sign-in. With `roles`, a session holding none of them is
+ * told so on the page (the API would refuse it anyway).
+ */
+export function requireSession(roles) {
+  const s = session();
+  if (!s?.token || !s.op) {
+    location.replace(href("/app/sign-in"));
+    return null;
+  }
+  if (roles && !roles.some((r) => s.roles.includes(r))) {
+    const main = document.getElementById("main");
+    if (main) main.replaceChildren(el("p", { class: "notice bad", role: "alert" }, t("common-error", { detail: roles.join(", ") })));
+    return null;
+  }
+  showWho(s);
+  return s;
+}
+
+/** "Signed in as …" and a sign-out button in the page's bar. */
+export function showWho(s) {
+  const who = document.getElementById("who");
+  if (!who || !s) return;
+  const out = el("button", { type: "button", class: "secondary" }, t("common-sign-out"));
+  out.addEventListener("click", async () => {
+    try {
+      await api("DELETE", "/api/sessions");
+    } catch {
+      /* signed out locally either way */
+    }
+    clearSession();
+    location.assign(href("/app/sign-in"));
+  });
+  who.replaceChildren(el("span", {}, t("common-signed-in-as", { name: s.username })), out);
+}
+
+/**
+ * An element with attributes and children (strings become text nodes: data is never parsed
+ * as HTML). `on*` attributes given functions become listeners.
+ */
+export function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on") && typeof v === "function") e.addEventListener(k.slice(2), v);
+    else if (v === true) e.setAttribute(k, "");
+    else e.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+/** Shows `err` (an ApiFailure or anything) in the element `target`, as an alert. */
+export function showError(target, err) {
+  const detail = err instanceof ApiFailure ? err.message : String(err?.message || err);
+  target.replaceChildren(t("common-error", { detail }));
+  target.hidden = false;
+  target.setAttribute("role", "alert");
+}
+
+/**
+ * Follows the operation's live stream (server-sent events read through fetch, so that the
+ * token travels in a header, never in the URL). Calls `onEvent(name, data)` for each event and
+ * `onState(connected)` as the connection comes and goes; reconnects with back-off. Returns a
+ * function that stops it.
+ */
+export function live(onEvent, onState = () => {}) {
+  let stopped = false;
+  let delay = 1000;
+  async function run() {
+    while (!stopped) {
+      try {
+        const res = await api("GET", "/api/operations/{op}/live", undefined, { raw: true });
+        onState(true);
+        delay = 1000;
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done || stopped) break;
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            let name = "message";
+            const data = [];
+            for (const line of block.split("\n")) {
+              if (line.startsWith("event:")) name = line.slice(6).trim();
+              else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+            }
+            if (data.length) onEvent(name, data.join("\n"));
+          }
+        }
+      } catch (e) {
+        if (e instanceof ApiFailure && e.status === 401) return;
+      }
+      onState(false);
+      if (stopped) return;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 15000);
+      onEvent("resync", "");
+    }
+  }
+  run();
+  return () => {
+    stopped = true;
+  };
+}

@@ -1,0 +1,341 @@
+//! A real browser for the page tests: Debian's Chromium driven through its ChromeDriver over
+//! the W3C WebDriver protocol (JSON over loopback HTTP). A test that cannot find either fails,
+//! with the command that installs them; nothing here skips.
+
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// How long a wait for the page lasts before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// How the browser starts.
+pub struct Options {
+    /// Width and height of the window in CSS pixels.
+    pub window: (u32, u32),
+    /// A Y4M video the fake camera shows (the scanner's tests).
+    pub fake_video: Option<PathBuf>,
+    /// The browser's own language (`Accept-Language`).
+    pub accept_language: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            window: (1280, 900),
+            fake_video: None,
+            accept_language: "en".into(),
+        }
+    }
+}
+
+pub struct Browser {
+    driver: Child,
+    driver_port: u16,
+    session: String,
+    http: reqwest::Client,
+    _profile: tempfile::TempDir,
+}
+
+/// Where the test run saves screenshots, committed so a reader can see the product.
+pub fn screenshots_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots")
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        Browser::start_with(Options::default()).await
+    }
+
+    pub async fn start_with(options: Options) -> Browser {
+        for tool in [CHROMIUM, CHROMEDRIVER] {
+            assert!(
+                std::path::Path::new(tool).exists(),
+                "{tool} is missing: the page tests drive Debian's Chromium \
+                 (apt-get install -y chromium chromium-driver; scripts/test.sh does it)"
+            );
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let http = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        loop {
+            if let Ok(r) = http.get(format!("{base}/status")).send().await {
+                if let Ok(v) = r.json::<Value>().await {
+                    if v["value"]["ready"] == true {
+                        break;
+                    }
+                }
+            }
+            assert!(started.elapsed() < PATIENCE, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = tempfile::tempdir().expect("a profile directory");
+        let mut args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-features=Translate,MediaRouter,OptimizationHints".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+            format!("--window-size={},{}", options.window.0, options.window.1),
+            format!("--lang={}", options.accept_language),
+        ];
+        if let Some(video) = &options.fake_video {
+            args.push("--use-fake-ui-for-media-stream".into());
+            args.push("--use-fake-device-for-media-stream".into());
+            args.push(format!(
+                "--use-file-for-fake-video-capture={}",
+                video.display()
+            ));
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": args,
+                "prefs": {"intl.accept_languages": options.accept_language},
+            },
+        }}});
+        let res: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .expect("chromedriver answers")
+            .json()
+            .await
+            .expect("a JSON answer");
+        let session = res["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("Chromium did not start: {res}"))
+            .to_string();
+        Browser {
+            driver,
+            driver_port: port,
+            session,
+            http,
+            _profile: profile,
+        }
+    }
+
+    /// One WebDriver command; its `value`, or a failure naming the command and the answer.
+    pub async fn command(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let url = format!(
+            "http://127.0.0.1:{}/session/{}{path}",
+            self.driver_port, self.session
+        );
+        let req = self.http.request(method.clone(), &url);
+        let req = if method == reqwest::Method::GET {
+            req
+        } else {
+            req.json(&body)
+        };
+        let res: Value = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        if let Some(error) = res["value"]["error"].as_str() {
+            panic!("{method} {path}: {error}: {}", res["value"]["message"]);
+        }
+        res["value"].clone()
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        self.command(reqwest::Method::POST, path, body).await
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.post("/url", json!({ "url": url })).await;
+    }
+
+    pub async fn url(&self) -> String {
+        self.command(reqwest::Method::GET, "/url", Value::Null)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Runs `script` (a function body; `arguments[i]` are `args`) and answers its result.
+    pub async fn eval(&self, script: &str, args: Value) -> Value {
+        self.post("/execute/sync", json!({ "script": script, "args": args }))
+            .await
+    }
+
+    /// Runs `script`, which calls `arguments[arguments.length - 1](result)` when done.
+    pub async fn eval_async(&self, script: &str, args: Value) -> Value {
+        self.post("/execute/async", json!({ "script": script, "args": args }))
+            .await
+    }
+
+    /// Waits until `condition` (a JavaScript expression) is truthy; fails naming `what`.
+    pub async fn wait_until(&self, condition: &str, what: &str) {
+        let started = Instant::now();
+        let script = format!("try {{ return !!({condition}); }} catch (e) {{ return false; }}");
+        loop {
+            if self.eval(&script, json!([])).await == true {
+                return;
+            }
+            if started.elapsed() > PATIENCE {
+                let body = self
+                    .eval(
+                        "return document.body ? document.body.innerText : ''",
+                        json!([]),
+                    )
+                    .await;
+                panic!("waited {PATIENCE:?} for {what}; the page says:\n{body}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the browser is at `path` (of this server), whatever the page answered.
+    pub async fn wait_for_path(&self, path: &str) {
+        let started = Instant::now();
+        loop {
+            let url = self.url().await;
+            let here = url
+                .split_once("://")
+                .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+                .unwrap_or("");
+            if here.split(['?', '#']).next() == Some(path) {
+                return;
+            }
+            assert!(started.elapsed() < PATIENCE, "waited for {path}; at {url}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The element `css` selects, waiting for it to appear.
+    pub async fn find(&self, css: &str) -> String {
+        let selector = serde_json::to_string(css).unwrap();
+        self.wait_until(&format!("document.querySelector({selector})"), css)
+            .await;
+        let v = self
+            .post("/element", json!({ "using": "css selector", "value": css }))
+            .await;
+        v[ELEMENT].as_str().expect("an element id").to_string()
+    }
+
+    pub async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.post(&format!("/element/{id}/click"), json!({})).await;
+    }
+
+    /// Types `text` into the field `css` after emptying it, as a person would.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.post(&format!("/element/{id}/clear"), json!({})).await;
+        self.post(&format!("/element/{id}/value"), json!({ "text": text }))
+            .await;
+    }
+
+    /// Presses keys in the focused element (WebDriver key codes, e.g. "\u{E004}" for Tab).
+    pub async fn keys(&self, keys: &str) {
+        let active = self
+            .command(reqwest::Method::GET, "/element/active", Value::Null)
+            .await;
+        let id = active[ELEMENT].as_str().expect("a focused element");
+        self.post(&format!("/element/{id}/value"), json!({ "text": keys }))
+            .await;
+    }
+
+    /// The visible text of the element `css`.
+    pub async fn text(&self, css: &str) -> String {
+        let id = self.find(css).await;
+        self.command(
+            reqwest::Method::GET,
+            &format!("/element/{id}/text"),
+            Value::Null,
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    /// Saves a screenshot of the window as `docs/screenshots/{name}.png`.
+    pub async fn screenshot(&self, name: &str) {
+        use base64::Engine as _;
+        let data = self
+            .command(reqwest::Method::GET, "/screenshot", Value::Null)
+            .await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().expect("base64 PNG"))
+            .expect("a PNG");
+        let dir = screenshots_dir();
+        std::fs::create_dir_all(&dir).expect("docs/screenshots");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
+    }
+
+    /// A Chrome DevTools Protocol command (network conditions, CPU throttling, storage…).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.post("/goog/cdp/execute", json!({ "cmd": cmd, "params": params }))
+            .await
+    }
+
+    /// The serious and critical accessibility violations axe-core finds on the page, one line
+    /// each (rule, impact, the first elements).
+    pub async fn accessibility_problems(&self) -> Vec<String> {
+        static AXE: &str = include_str!("../vendor/axe.min.js");
+        self.eval(AXE, json!([])).await;
+        let result = self
+            .eval_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                   .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact,
+                     nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }))))
+                   .catch(e => done([{ id: 'axe failed', impact: 'critical', nodes: [String(e)] }]));",
+                json!([]),
+            )
+            .await;
+        result
+            .as_array()
+            .expect("axe's violations")
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .map(|v| format!("{} ({}): {}", v["id"], v["impact"], v["nodes"]))
+            .collect()
+    }
+}
+
+impl Drop for Browser {
+    /// Ends the session (closing Chromium) and stops ChromeDriver.
+    fn drop(&mut self) {
+        use std::io::{Read, Write};
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.driver_port)) {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            let _ = write!(
+                s,
+                "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.session
+            );
+            let mut sink = Vec::new();
+            let _ = s.read_to_end(&mut sink);
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
