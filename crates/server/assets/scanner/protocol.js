@@ -1,22 +1,24 @@
 // The field protocol (docs/field-protocol.md) as the reference client speaks it
-// (crates/cli/src/field/online.rs, http.rs; texts of keys::devices::client): sign in, register
-// the device's key, ask for the kit with a signed request, make signed records, sync them in
-// seq order in chunks of at most 1000. The bearer token is kept in sessionStorage only.
+// (crates/cli/src/field/online.rs, http.rs; texts of keys::devices::client): register the
+// device's key, ask for the kit with a signed request, make signed records, sync them in seq
+// order in chunks of at most 1000. The bearer token is the session's of the sign-in page
+// (app.js: sessionStorage only); a 401 ends it, and checking passes goes on without one.
 //
 // Must not import: the page.
 
 import { b64uEncode } from "./pass.js";
 import * as store from "./store.js";
+import { session, clearSession } from "../app.js";
 
-const TOKEN = "safeconduct-token";
 export const MAX_RECORDS_PER_SYNC = 1000;
 
 export function now() {
   return Math.floor(Date.now() / 1000);
 }
 
+// The bearer token of this tab's session (app.js keeps it in sessionStorage), or null.
 export function token() {
-  return sessionStorage.getItem(TOKEN);
+  return session()?.token || null;
 }
 
 // A refusal from the server: its status, stable code and message.
@@ -50,17 +52,9 @@ async function call(method, path, body) {
   }
   if (!response.ok) {
     const err = (answer && answer.error) || {};
-    if (response.status === 401) sessionStorage.removeItem(TOKEN);
+    if (response.status === 401) clearSession();
     throw new Refused(response.status, err.code || `http_${response.status}`, err.message || text.slice(0, 200));
   }
-  return answer;
-}
-
-export async function signIn(username, password, totp) {
-  const body = { username, password };
-  if (totp) body.totp = totp;
-  const answer = await call("POST", "/api/sessions", body);
-  sessionStorage.setItem(TOKEN, answer.token);
   return answer;
 }
 

@@ -11,22 +11,10 @@ import { verifierFromKit, verifyText } from "./pass.js";
 import * as store from "./store.js";
 import * as protocol from "./protocol.js";
 import { Camera } from "./camera.js";
+import { t, locale, href, session, showWho } from "../app.js";
 
 const $ = (id) => document.getElementById(id);
-const messages = JSON.parse($("scanner-messages").textContent);
-const lang = document.documentElement.lang || "en";
-const locale = { prs: "fa-AF", ps: "ps-AF", ar: "ar" }[lang] || lang;
-const numbers = new Intl.NumberFormat(locale);
 const times = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" });
-
-// A message in the page's language, its `{ $name }` placeables filled (numbers localised).
-function t(id, args = {}) {
-  const text = messages[id] || id;
-  return text.replace(/\{\s*\$(\w+)\s*\}/g, (_, name) => {
-    const v = args[name];
-    return typeof v === "number" ? numbers.format(v) : String(v ?? "");
-  });
-}
 
 const state = { device: null, kit: null, verifier: null, journal: null, last: null, online: navigator.onLine };
 let camera = null;
@@ -38,7 +26,8 @@ function show(id) {
 function say(id, text, kind = "info") {
   const el = $(id);
   el.textContent = text;
-  el.dataset.kind = kind;
+  el.classList.remove("info", "ok", "warn", "bad");
+  el.classList.add(kind);
   el.hidden = !text;
 }
 
@@ -61,20 +50,23 @@ function kitExpired() {
 
 function renderStatus() {
   const pending = state.journal ? state.journal.pending.length : 0;
-  say("status-online", t(state.online ? "scanner-online" : "scanner-offline"), state.online ? "good" : "warn");
+  say("status-online", t(state.online ? "scanner-online" : "scanner-offline"), state.online ? "ok" : "warn");
   $("status-pending").textContent = t("scanner-pending", { count: pending });
   if (state.verifier) {
     const hours = Math.floor((protocol.now() - state.verifier.status.issuedAt) / 3600);
     const stale = hours * 3600 > state.verifier.policy.warnAfter;
-    say("status-list", t("scanner-list-age", { hours }), stale ? "warn" : "good");
+    say("status-list", t("scanner-list-age", { hours }), stale ? "warn" : "ok");
   } else {
     say("status-list", t("scanner-no-kit"), "warn");
   }
   $("kit-expiry").textContent = state.kit
     ? t(kitExpired() ? "scanner-kit-expired" : "scanner-kit-expires", { time: times.format(new Date(state.kit.expires_at)) })
     : "";
-  $("signed-in").hidden = !protocol.token();
-  $("need-signin").hidden = !!protocol.token();
+  const signedIn = !!protocol.token();
+  $("signed-in").hidden = !signedIn;
+  $("need-signin").hidden = signedIn;
+  $("enrol-signin").hidden = signedIn;
+  $("enrol-form").hidden = !signedIn;
 }
 
 function renderBatches() {
@@ -138,8 +130,9 @@ async function render() {
 async function refreshKit() {
   try {
     await protocol.fetchKit(state.device);
+    state.online = true;
     await load();
-    say("sync-message", t("scanner-kit-loaded"), "good");
+    say("sync-message", t("scanner-kit-loaded"), "ok");
   } catch (e) {
     await onNetworkError(e, "sync-message");
   }
@@ -150,9 +143,10 @@ async function syncNow() {
   if (!state.device) return;
   try {
     const done = await protocol.sync(state.device);
+    state.online = true;
     state.journal = await store.journal();
     if (done.received || done.already_had) {
-      say("sync-message", t("scanner-synced", { received: done.received, incidents: done.incidents.length }), done.incidents.length ? "warn" : "good");
+      say("sync-message", t("scanner-synced", { received: done.received, incidents: done.incidents.length }), done.incidents.length ? "warn" : "ok");
     }
     // A fresh kit brings the newest status list: a pass revoked meanwhile is refused from now.
     await protocol.fetchKit(state.device);
@@ -167,9 +161,7 @@ async function onNetworkError(e, where) {
   if (e instanceof protocol.Unreachable) state.online = false;
   if (e instanceof protocol.Refused && e.status === 409 && state.device) {
     // Suspended by a coordinator: the device forgets everything at this contact.
-    await store.wipe();
-    await load();
-    await render();
+    await forget();
     say("enrol-message", t("scanner-wiped-by-coordinator"), "bad");
     return;
   }
@@ -283,7 +275,7 @@ async function admit() {
   state.journal = await store.journal();
   renderBatches();
   renderStatus();
-  say("scan-message", t("scanner-admitted", { count: people, batch: batch ?? "-" }), "good");
+  say("scan-message", t("scanner-admitted", { count: people, batch: batch ?? "-" }), "ok");
   next();
 }
 
@@ -302,7 +294,7 @@ async function atGate(act) {
   await protocol.record(state.device, act, fields);
   state.journal = await store.journal();
   renderStatus();
-  say("scan-message", t(act === "arrive" ? "scanner-arrival-recorded" : "scanner-check-in-recorded"), "good");
+  say("scan-message", t(act === "arrive" ? "scanner-arrival-recorded" : "scanner-check-in-recorded"), "ok");
   next();
 }
 
@@ -329,24 +321,15 @@ function onSubmit(id, handler) {
 function wire() {
   onSubmit("enrol-form", async (f) => {
     try {
-      await protocol.signIn(f.get("username"), f.get("password"), f.get("totp"));
+      const s = session();
       const code = String(f.get("code"));
-      state.device = await protocol.enrol(Number(f.get("operation")), Number(f.get("device")), code);
+      state.device = await protocol.enrol(Number(s.op), Number(f.get("device")), code);
       await protocol.fetchKit(state.device);
       await load();
       await render();
-      say("scan-message", t("scanner-enrolled"), "good");
+      say("scan-message", t("scanner-enrolled"), "ok");
     } catch (e) {
       say("enrol-message", errorText(e), "bad");
-    }
-  });
-  onSubmit("signin-form", async (f) => {
-    try {
-      await protocol.signIn(f.get("username"), f.get("password"), f.get("totp"));
-      $("signin-form").reset();
-      await syncNow();
-    } catch (e) {
-      say("sync-message", errorText(e), "bad");
     }
   });
   onSubmit("text-form", async (f) => check(String(f.get("pass"))));
@@ -361,7 +344,7 @@ function wire() {
     state.journal = await store.journal();
     renderBatches();
     renderStatus();
-    say("scan-message", t("scanner-batch-opened", { batch, gate }), "good");
+    say("scan-message", t("scanner-batch-opened", { batch, gate }), "ok");
   });
   onSubmit("depart-form", async (f) => {
     const batch = Number(f.get("batch"));
@@ -378,7 +361,7 @@ function wire() {
     renderBatches();
     renderStatus();
     const differs = headCount !== open.people;
-    say("scan-message", t(differs ? "scanner-departed-differs" : "scanner-departed", { batch, count: headCount, admitted: open.people }), differs ? "warn" : "good");
+    say("scan-message", t(differs ? "scanner-departed-differs" : "scanner-departed", { batch, count: headCount, admitted: open.people }), differs ? "warn" : "ok");
   });
   $("camera-start").addEventListener("click", async () => {
     camera = camera || new Camera($("camera"), (text, mark) => check(text, mark));
@@ -421,19 +404,33 @@ async function wipe() {
       window.alert(t("scanner-wipe-unreported", { reason: errorText(e) }));
     }
   }
+  await forget();
+  say("enrol-message", t("scanner-wiped"), "ok");
+}
+
+// Deletes everything on the device and shows the enrolment screen (the database is not
+// opened again until a new enrolment).
+async function forget() {
   if (camera) camera.stop();
   await store.wipe();
-  await load();
+  Object.assign(state, { device: null, kit: null, verifier: null, journal: store.emptyJournal(), last: null });
   await render();
-  say("enrol-message", t("scanner-wiped"), "good");
 }
 
 async function start() {
+  for (const id of ["signin-link", "enrol-signin-link"]) $(id).href = href("/app/sign-in");
+  showWho(session());
   wire();
   await load();
   await render();
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/scanner/sw.js", { scope: "/scanner/" }).catch(() => {});
+    navigator.serviceWorker
+      .register("/scanner/sw.js", { scope: "/scanner/" })
+      .then(() => navigator.serviceWorker.ready)
+      // This page in its language, for a restart with no network.
+      .then(() => caches.open("safeconduct-scanner-v1"))
+      .then((cache) => cache.add(location.pathname + location.search))
+      .catch(() => {});
   }
   if (state.device && protocol.token() && navigator.onLine) await syncNow();
   setInterval(() => {

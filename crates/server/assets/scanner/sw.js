@@ -5,8 +5,11 @@
 // kit lives in IndexedDB).
 
 const CACHE = "safeconduct-scanner-v1";
+// The page, in the language it was opened in, is kept when the page asks (scanner.js).
 const FILES = [
   "/scanner/",
+  "/assets/app.css",
+  "/assets/app.js",
   "/assets/scanner/scanner.css",
   "/assets/scanner/scanner.js",
   "/assets/scanner/pass.js",
@@ -35,8 +38,11 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-function cached(request) {
-  return caches.match(request, { ignoreSearch: false }).then((hit) => hit || Promise.reject(new Error("not cached")));
+// The cached copy; for the page, any language's copy when this one was never kept.
+async function cached(request) {
+  const hit = (await caches.match(request)) || (request.mode === "navigate" && (await caches.match(request, { ignoreSearch: true })));
+  if (!hit) throw new Error("not cached");
+  return hit;
 }
 
 async function networkFirst(request) {

@@ -7,16 +7,39 @@
 #![allow(dead_code)]
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 /// A relay on 127.0.0.1 to the server; `cut` makes it refuse new connections and drop open
-/// ones, `restore` makes it relay again.
+/// ones, `restore` makes it relay again. It counts the bytes the server sent through it.
 pub struct Network {
     pub base: String,
     up: Arc<AtomicBool>,
     signal: watch::Sender<bool>,
+    received: Arc<AtomicU64>,
+}
+
+/// Copies `from` to `to` until either ends, adding what passed to `count`.
+async fn pump(
+    mut from: impl AsyncRead + Unpin,
+    mut to: impl AsyncWrite + Unpin,
+    count: Option<Arc<AtomicU64>>,
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        if to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+        if let Some(c) = &count {
+            c.fetch_add(n as u64, Ordering::SeqCst);
+        }
+    }
 }
 
 impl Network {
@@ -25,11 +48,12 @@ impl Network {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let up = Arc::new(AtomicBool::new(true));
+        let received = Arc::new(AtomicU64::new(0));
         let (signal, _) = watch::channel(true);
-        let (flag, watcher) = (up.clone(), signal.subscribe());
+        let (flag, watcher, counter) = (up.clone(), signal.subscribe(), received.clone());
         tokio::spawn(async move {
             loop {
-                let Ok((mut inbound, _)) = listener.accept().await else {
+                let Ok((inbound, _)) = listener.accept().await else {
                     return;
                 };
                 if !flag.load(Ordering::SeqCst) {
@@ -37,18 +61,27 @@ impl Network {
                     continue;
                 }
                 let (upstream, mut down) = (upstream.clone(), watcher.clone());
+                let counter = counter.clone();
                 tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(&upstream).await else {
+                    let Ok(outbound) = TcpStream::connect(&upstream).await else {
                         return;
                     };
+                    let (client_read, client_write) = inbound.into_split();
+                    let (server_read, server_write) = outbound.into_split();
                     tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = pump(client_read, server_write, None) => {}
+                        _ = pump(server_read, client_write, Some(counter)) => {}
                         _ = down.wait_for(|up| !*up) => {}
                     }
                 });
             }
         });
-        Network { base, up, signal }
+        Network {
+            base,
+            up,
+            signal,
+            received,
+        }
     }
 
     pub fn cut(&self) {
@@ -59,6 +92,11 @@ impl Network {
     pub fn restore(&self) {
         self.up.store(true, Ordering::SeqCst);
         self.signal.send_replace(true);
+    }
+
+    /// Bytes the server has sent to the browser so far (headers included).
+    pub fn bytes_received(&self) -> u64 {
+        self.received.load(Ordering::SeqCst)
     }
 }
 
