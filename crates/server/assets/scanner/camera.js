@@ -11,6 +11,7 @@ const MAX_WIDTH = 640;
 // How long the same code is not read again (the escort is still acting on its verdict).
 const REPEAT_MS = 15000;
 const DECODER = "/assets/vendor/jsQR.min.js";
+const WARM_UP = "/assets/scanner/warm-up.png";
 let decoder = null;
 
 // Loads the QR decoder once (the service worker keeps it for offline starts).
@@ -44,10 +45,7 @@ export class Camera {
   async start() {
     if (this.running) return;
     await loadDecoder();
-    // One search of an empty picture per strategy while the camera starts, so that the
-    // first pass shown is not read by code the browser has not compiled yet.
-    const blank = Object.assign(document.createElement("canvas"), { width: 640, height: 480 });
-    for (const strategy of new Set(STRATEGIES)) readFrame(blank, this.canvas, this.context, strategy);
+    await this.warmUp();
     this.stream = await navigator.mediaDevices.getUserMedia({
       audio: false,
       video: { facingMode: "environment", width: { ideal: 1280 }, height: { ideal: 720 } },
@@ -58,6 +56,22 @@ export class Camera {
     await this.video.play();
     this.running = true;
     this.tick();
+  }
+
+  // Reads a sample QR code (of a pass's size, saying nothing) once per strategy while the
+  // camera starts, so that the first pass shown is not searched and decoded by code the
+  // browser has not compiled yet.
+  async warmUp() {
+    if (this.warm) return;
+    this.warm = true;
+    const sample = new Image();
+    sample.src = WARM_UP;
+    try {
+      await sample.decode();
+    } catch {
+      return;
+    }
+    for (const strategy of new Set(STRATEGIES)) readFrame(sample, this.canvas, this.context, strategy);
   }
 
   stop() {

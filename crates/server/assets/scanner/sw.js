@@ -16,6 +16,7 @@ const FILES = [
   "/assets/scanner/store.js",
   "/assets/scanner/protocol.js",
   "/assets/scanner/camera.js",
+  "/assets/scanner/warm-up.png",
   "/assets/vendor/jsQR.min.js",
 ];
 const WAIT_MS = 4000;
