@@ -107,9 +107,22 @@ export function recordText(d, seq, at, act, fields) {
   return JSON.stringify(sorted);
 }
 
+// Changes of the journal take turns: a record made while another is being written, or while
+// a sync drops what it sent, must not read the journal before the other's write.
+let turn = Promise.resolve();
+function inTurn(work) {
+  const run = turn.then(work);
+  turn = run.catch(() => {});
+  return run;
+}
+
 // Signs a record and keeps it with the journal's counters in one write. `change(journal)`
 // updates the journal's other state (batches) in the same write.
-export async function record(d, act, fields, change) {
+export function record(d, act, fields, change) {
+  return inTurn(() => recordNow(d, act, fields, change));
+}
+
+async function recordNow(d, act, fields, change) {
   const j = await store.journal();
   const seq = j.next_seq;
   const text = recordText(d, seq, now(), act, fields);
@@ -134,9 +147,11 @@ export async function sync(d) {
       records: chunk.map((p) => ({ record: p.record, signature: p.signature })),
     });
     const sent = new Set(chunk.map((p) => p.seq));
-    const after = await store.journal();
-    after.pending = after.pending.filter((p) => !sent.has(p.seq));
-    await store.saveJournal(after);
+    await inTurn(async () => {
+      const after = await store.journal();
+      after.pending = after.pending.filter((p) => !sent.has(p.seq));
+      await store.saveJournal(after);
+    });
     totals.received += answer.received;
     totals.already_had += answer.already_had;
     totals.applied_seq = answer.applied_seq;

@@ -332,7 +332,10 @@ function wire() {
       say("enrol-message", errorText(e), "bad");
     }
   });
-  onSubmit("text-form", async (f) => check(String(f.get("pass"))));
+  onSubmit("text-form", async (f) => {
+    $("pass-text").value = "";
+    await check(String(f.get("pass")));
+  });
   onSubmit("batch-form", async (f) => {
     const gate = Number(f.get("gate"));
     const rv = Number($("place").value);
