@@ -7,7 +7,8 @@
 //! browser's storage holds no reference, name, document number or pass; the network comes
 //! back and the records sync, moving the case on the server. Verdict screens are saved in
 //! English and Dari; the verdict time with the CPU throttled 4× and the first load's transfer
-//! are measured. A second test reads degraded images of a real pass in the browser.
+//! are measured. A second test reads degraded images of a real pass in the browser; a third
+//! shows a phone suspended by a coordinator wiping itself at its next contact.
 
 mod common;
 
@@ -537,4 +538,68 @@ async fn the_camera_reads_a_creased_blurred_noisy_faint_or_glaring_pass() {
         assert_eq!(read["text"], json!(text), "{name}: {read}");
         println!("{name}: read ({})", read["strategy"]);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_suspended_by_a_coordinator_wipes_itself_at_its_next_contact() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let places = app.places(100, 100).await;
+    let enrolled = app
+        .create(
+            Role::Coordinator,
+            "/api/operations/{op}/devices",
+            json!({"username": "escort", "role": "escort", "rv_ids": [places.rv], "label": "lost phone"}),
+        )
+        .await;
+    let device = enrolled["device"]["id"].as_i64().unwrap();
+    let net = Network::relay_to(&app.base).await;
+    let browser = Browser::start_with(Options {
+        window: (420, 900),
+        ..Options::default()
+    })
+    .await;
+    sign_in_as_escort(&browser, &net).await;
+    browser
+        .wait_until(
+            "!document.getElementById('enrol-form').hidden",
+            "the enrolment form",
+        )
+        .await;
+    browser
+        .type_into("#enrol-device", &device.to_string())
+        .await;
+    browser
+        .type_into("#enrol-code", enrolled["enrolment_code"].as_str().unwrap())
+        .await;
+    browser.click("#enrol-submit").await;
+    browser
+        .wait_until("!document.getElementById('scan').hidden", "the scan screen")
+        .await;
+
+    // Reported lost: suspended in a bulk call. At its next contact the phone forgets it all.
+    app.ok(
+        Role::Coordinator,
+        Method::POST,
+        "/api/operations/{op}/devices/suspend",
+        Some(json!({"device_ids": [device]})),
+        200,
+    )
+    .await;
+    sign_in_as_escort(&browser, &net).await;
+    browser
+        .wait_until(
+            "!document.getElementById('enrol').hidden && !document.getElementById('enrol-message').hidden",
+            "the wiped phone",
+        )
+        .await;
+    let message = browser.text("#enrol-message").await;
+    assert!(message.contains("suspended"), "{message}");
+    let left = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             indexedDB.databases().then(async (dbs) => done({ dbs: dbs.length, caches: (await caches.keys()).length }));",
+            json!([]),
+        )
+        .await;
+    assert_eq!(left, json!({"dbs": 0, "caches": 0}));
 }
