@@ -133,6 +133,19 @@ async fn check_text(browser: &Browser, text: &str, code: &str) {
     wait_verdict(browser, code).await;
 }
 
+/// A coordinator enrols a phone for the escort at `rv`: its id and one-time code.
+async fn enrol_for_escort(app: &TestApp, rv: i64) -> (i64, String) {
+    let enrolled = app
+        .create(
+            Role::Coordinator,
+            "/api/operations/{op}/devices",
+            json!({"username": "escort", "role": "escort", "rv_ids": [rv], "label": "RV phone"}),
+        )
+        .await;
+    let code = enrolled["enrolment_code"].as_str().unwrap().to_string();
+    (enrolled["device"]["id"].as_i64().unwrap(), code)
+}
+
 /// Signs in on the sign-in page as the escort, who is taken to the scanner.
 async fn sign_in_as_escort(browser: &Browser, net: &Network) {
     browser
@@ -142,6 +155,39 @@ async fn sign_in_as_escort(browser: &Browser, net: &Network) {
     browser.type_into("#password", PASSWORD).await;
     browser.click("#submit").await;
     browser.wait_for_path("/scanner/").await;
+}
+
+/// Enrols the phone on the scanner's form (checked for accessibility first) with the device
+/// number and code a coordinator gave; waits for the scan screen.
+async fn enrol_on_the_page(browser: &Browser, device: i64, code: &str) {
+    browser
+        .wait_until(
+            "!document.getElementById('enrol').hidden && !document.getElementById('enrol-form').hidden",
+            "the enrolment form",
+        )
+        .await;
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "enrolment: {problems:#?}");
+    browser
+        .type_into("#enrol-device", &device.to_string())
+        .await;
+    browser.type_into("#enrol-code", code).await;
+    browser.click("#enrol-submit").await;
+    browser
+        .wait_until("!document.getElementById('scan').hidden", "the scan screen")
+        .await;
+}
+
+/// The page's origin keeps no database and no cached file (after a wipe).
+async fn assert_nothing_kept(browser: &Browser) {
+    let left = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             indexedDB.databases().then(async (dbs) => done({ dbs: dbs.length, caches: (await caches.keys()).length }));",
+            json!([]),
+        )
+        .await;
+    assert_eq!(left, json!({"dbs": 0, "caches": 0}));
 }
 
 async fn pending(browser: &Browser) -> String {
@@ -188,15 +234,9 @@ async fn an_escort_scans_offline_and_the_records_sync_when_the_network_returns()
         profile: Some(profile.path().to_path_buf()),
     };
 
-    let enrolled = app
-        .create(
-            Role::Coordinator,
-            "/api/operations/{op}/devices",
-            json!({"username": "escort", "role": "escort", "rv_ids": [places.rv], "label": "RV Alpha phone 1"}),
-        )
-        .await;
-    let device = enrolled["device"]["id"].as_i64().unwrap();
-    let code = enrolled["enrolment_code"].as_str().unwrap().to_lowercase();
+    let (device, code) = enrol_for_escort(&app, places.rv).await;
+    // Typed in lower case: the code's letters and digits are what count.
+    let code = code.to_lowercase();
 
     let net = Network::relay_to(&app.base).await;
     let at = |path: &str| format!("{}{path}", net.base);
@@ -218,22 +258,7 @@ async fn an_escort_scans_offline_and_the_records_sync_when_the_network_returns()
 
     // Sign in as an escort, who is taken back to the scanner, and enrol the phone.
     sign_in_as_escort(&browser, &net).await;
-    browser
-        .wait_until(
-            "!document.getElementById('enrol').hidden && !document.getElementById('enrol-form').hidden",
-            "the enrolment form",
-        )
-        .await;
-    let problems = browser.accessibility_problems().await;
-    assert!(problems.is_empty(), "enrolment: {problems:#?}");
-    browser
-        .type_into("#enrol-device", &device.to_string())
-        .await;
-    browser.type_into("#enrol-code", &code).await;
-    browser.click("#enrol-submit").await;
-    browser
-        .wait_until("!document.getElementById('scan').hidden", "the scan screen")
-        .await;
+    enrol_on_the_page(&browser, device, &code).await;
     assert!(browser.text("#status-list").await.contains("0 h"));
     let key = browser
         .eval_async(
@@ -477,14 +502,7 @@ async fn an_escort_scans_offline_and_the_records_sync_when_the_network_returns()
         .map(|d| &d["state"])
         .collect();
     assert_eq!(state, [&json!("suspended")]);
-    let left = browser
-        .eval_async(
-            "const done = arguments[arguments.length - 1];
-             indexedDB.databases().then(async (dbs) => done({ dbs: dbs.length, caches: (await caches.keys()).length }));",
-            json!([]),
-        )
-        .await;
-    assert_eq!(left, json!({"dbs": 0, "caches": 0}));
+    assert_nothing_kept(&browser).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -544,14 +562,7 @@ async fn the_camera_reads_a_creased_blurred_noisy_faint_or_glaring_pass() {
 async fn a_phone_suspended_by_a_coordinator_wipes_itself_at_its_next_contact() {
     let app = spawn_app(Backend::Sqlite).await;
     let places = app.places(100, 100).await;
-    let enrolled = app
-        .create(
-            Role::Coordinator,
-            "/api/operations/{op}/devices",
-            json!({"username": "escort", "role": "escort", "rv_ids": [places.rv], "label": "lost phone"}),
-        )
-        .await;
-    let device = enrolled["device"]["id"].as_i64().unwrap();
+    let (device, code) = enrol_for_escort(&app, places.rv).await;
     let net = Network::relay_to(&app.base).await;
     let browser = Browser::start_with(Options {
         window: (420, 900),
@@ -559,22 +570,7 @@ async fn a_phone_suspended_by_a_coordinator_wipes_itself_at_its_next_contact() {
     })
     .await;
     sign_in_as_escort(&browser, &net).await;
-    browser
-        .wait_until(
-            "!document.getElementById('enrol-form').hidden",
-            "the enrolment form",
-        )
-        .await;
-    browser
-        .type_into("#enrol-device", &device.to_string())
-        .await;
-    browser
-        .type_into("#enrol-code", enrolled["enrolment_code"].as_str().unwrap())
-        .await;
-    browser.click("#enrol-submit").await;
-    browser
-        .wait_until("!document.getElementById('scan').hidden", "the scan screen")
-        .await;
+    enrol_on_the_page(&browser, device, &code).await;
 
     // Reported lost: suspended in a bulk call. At its next contact the phone forgets it all.
     app.ok(
@@ -594,12 +590,5 @@ async fn a_phone_suspended_by_a_coordinator_wipes_itself_at_its_next_contact() {
         .await;
     let message = browser.text("#enrol-message").await;
     assert!(message.contains("suspended"), "{message}");
-    let left = browser
-        .eval_async(
-            "const done = arguments[arguments.length - 1];
-             indexedDB.databases().then(async (dbs) => done({ dbs: dbs.length, caches: (await caches.keys()).length }));",
-            json!([]),
-        )
-        .await;
-    assert_eq!(left, json!({"dbs": 0, "caches": 0}));
+    assert_nothing_kept(&browser).await;
 }
