@@ -322,6 +322,12 @@ async fn an_escort_scans_offline_and_the_records_sync_when_the_network_returns()
     browser.screenshot("scanner-admit-en").await;
     browser.click("#admit").await;
     // Back to the camera, which does not read the same pass again at once.
+    browser
+        .wait_until(
+            "!document.getElementById('scan').hidden",
+            "the scan screen again",
+        )
+        .await;
     browser.click("#camera-stop").await;
     browser
         .wait_until(
