@@ -316,6 +316,23 @@ pub trait Store: Casework + Send + Sync + 'static {
         device: FieldDeviceId,
         actor: &Actor,
     ) -> Result<Device>;
+    /// Suspends every device named, in one transaction: all of them or none (a device that
+    /// is not the operation's refuses the whole). Devices not yet connected are suspended
+    /// too: their codes stop working.
+    fn suspend_devices(
+        &self,
+        op: OperationId,
+        devices: &[FieldDeviceId],
+        actor: &Actor,
+    ) -> Result<Vec<Device>>;
+    /// The actor's own device, wiped by its user: suspended as a coordinator would (not
+    /// found for anyone else's device).
+    fn retire_device(
+        &self,
+        op: OperationId,
+        device: FieldDeviceId,
+        actor: &Actor,
+    ) -> Result<Device>;
     /// Stores a device's sync whole (or nothing of it), each record once by device and
     /// sequence number, and applies the records in each device's order through the
     /// lifecycle; conflicts become incidents.

@@ -29,6 +29,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/operations/{op}/devices", Roles(COORDINATOR), h::enrol_device, "Enrol a field device for an escort or gate user and its places; answers a one-time code (valid one hour) with which the device registers its own key", body: DeviceIn => json::<EnrolledOut>(201)),
         endpoint!(GET "/api/operations/{op}/devices", Roles(COORDINATOR), h::devices, "The operation's field devices, with their last sync and clock skew" => json::<Vec<DeviceOut>>(200)),
         endpoint!(POST "/api/operations/{op}/devices/{device}/suspend", Roles(COORDINATOR), h::suspend_device, "Suspend a device (lost, stolen, wiped): its later syncs and kit requests are refused and its gate releases end" => json::<DeviceOut>(200)),
+        endpoint!(POST "/api/operations/{op}/devices/suspend", Roles(COORDINATOR), h::suspend_devices, "Suspend several devices at once (a lost bag of phones), enrolled or not yet connected, in one transaction: all of them or none; each suspension is audited", body: DevicesSuspendIn => json::<Vec<DeviceOut>>(200)),
+        endpoint!(POST "/api/operations/{op}/devices/{device}/retire", Roles(FIELD), h::retire_device, "The device's own user reports the device wiped: it is suspended as a coordinator would (its key, kit requests and syncs refused; the user's sessions end)" => json::<DeviceOut>(200)),
         endpoint!(POST "/api/operations/{op}/devices/{device}/key", Roles(FIELD), h::register_device_key, "The device's user registers the key the device made, with the one-time code (once)", body: DeviceKeyIn => json::<DeviceOut>(200)),
         endpoint!(POST "/api/operations/{op}/devices/{device}/kit", Roles(FIELD), h::device_kit, "The device's field kit, for a request signed with its key: keys and tier keys of its places, the status list, its RVs' windows and expected counts, released gate locations, the server's time and the kit's expiry; never a roster", body: KitRequestIn => json::<DeviceKitOut>(200)),
         endpoint!(POST "/api/operations/{op}/gates/{gate}/releases", Roles(COORDINATOR), h::release_gate, "Release the gate's location to an escort device for one window of its RV (audited; revocable)", body: ReleaseIn => json::<ReleaseOut>(201)),
@@ -106,6 +108,17 @@ pub struct EnrolledOut {
     /// Give it to the device once (typed or as a QR); it is not kept and cannot be read again.
     pub enrolment_code: String,
     pub code_expires_at: String,
+}
+
+/// The most devices one bulk suspension names.
+pub const MAX_DEVICES_SUSPENDED: usize = 1000;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DevicesSuspendIn {
+    /// The devices to suspend (ids from the device list), 1 to 1000.
+    #[schemars(length(min = 1, max = 1000))]
+    pub device_ids: Vec<i64>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -264,6 +277,30 @@ pub async fn devices(call: Call) -> Answer<Vec<DeviceOut>> {
 pub async fn suspend_device(call: Call<DevicePath>) -> Answer<DeviceOut> {
     let id = FieldDeviceId(call.path.device);
     call.change(move |s, op, a| s.suspend_device(op, id, a))
+        .await
+}
+
+pub async fn suspend_devices(
+    call: Call,
+    ApiJson(body): ApiJson<DevicesSuspendIn>,
+) -> Answer<Vec<DeviceOut>> {
+    let n = body.device_ids.len();
+    if n == 0 || n > MAX_DEVICES_SUSPENDED {
+        return Err(ApiError::invalid(
+            "device_ids",
+            &format!("name 1 to {MAX_DEVICES_SUSPENDED} devices, not {n}"),
+        ));
+    }
+    let ids: Vec<FieldDeviceId> = body.device_ids.into_iter().map(FieldDeviceId).collect();
+    let suspended = call
+        .act(move |s, op, a| s.suspend_devices(op, &ids, a))
+        .await?;
+    Ok(Json(suspended.into_iter().map(DeviceOut::from).collect()))
+}
+
+pub async fn retire_device(call: Call<DevicePath>) -> Answer<DeviceOut> {
+    let id = FieldDeviceId(call.path.device);
+    call.change(move |s, op, a| s.retire_device(op, id, a))
         .await
 }
 

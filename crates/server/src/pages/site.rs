@@ -1,6 +1,7 @@
 //! The application's pages and their routes: `/` leads to sign-in; `/app/{page}` is a page of
-//! the table below in the language asked for (`?lang=`, else the browser's); `/assets/…` the
-//! files they are made of.
+//! the table below in the language asked for (`?lang=`, else the browser's); `/scanner/` the
+//! offline scanner and `/scanner/sw.js` its service worker; `/assets/…` the files they are
+//! made of.
 //!
 //! Who may call: anyone. A page's frame and script carry no data; the script asks the API
 //! for everything it shows, with the bearer token of the person signed in, and the API's
@@ -67,12 +68,37 @@ pub const PAGES: &[Page] = &[
     },
 ];
 
+/// The escort's and gate's offline scanner: at `/scanner/`, so that its service worker
+/// (`/scanner/sw.js`) covers it.
+pub const SCANNER: Page = Page {
+    name: "scanner",
+    title: "scanner-title",
+    script: "scanner/scanner.js",
+    areas: &["scanner"],
+    style: Some("scanner/scanner.css"),
+};
+
 /// The routes of the pages and their files.
 pub fn router() -> Router<App> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/app/sign-in") }))
         .route("/app/{page}", get(page))
+        .route("/scanner/", get(scanner))
+        .route("/scanner/sw.js", get(scanner_worker))
         .route("/assets/{*path}", get(assets::serve))
+}
+
+/// `GET /scanner/`: open, like every page; the scanner's frame carries no data.
+async fn scanner(Query(q): Query<LangQuery>, headers: HeaderMap) -> Response {
+    let language = language(q.lang.as_deref(), &headers);
+    shell::render(&SCANNER, language, "/scanner/")
+        .unwrap_or_else(|| StatusCode::NOT_FOUND.into_response())
+}
+
+/// `GET /scanner/sw.js`: open; the scanner's service worker, served from the scanner's path
+/// so that its scope covers it.
+async fn scanner_worker(headers: HeaderMap) -> Response {
+    assets::serve(Path("scanner/sw.js".to_string()), headers).await
 }
 
 #[derive(Deserialize)]
@@ -142,7 +168,7 @@ mod tests {
     /// Every message a template names exists, and every page's template and script exist.
     #[test]
     fn every_page_has_its_files_and_its_messages() {
-        for page in PAGES {
+        for page in PAGES.iter().chain([&super::SCANNER]) {
             let template = assets::text(&format!("pages/{}.html", page.name))
                 .unwrap_or_else(|| panic!("assets/pages/{}.html is missing", page.name));
             assert!(

@@ -21,6 +21,9 @@ pub struct Options {
     pub fake_video: Option<PathBuf>,
     /// The browser's own language (`Accept-Language`).
     pub accept_language: String,
+    /// A profile directory to start with (to restart a browser with its storage); a fresh
+    /// temporary one when `None`.
+    pub profile: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -29,6 +32,7 @@ impl Default for Options {
             window: (1280, 900),
             fake_video: None,
             accept_language: "en".into(),
+            profile: None,
         }
     }
 }
@@ -38,7 +42,7 @@ pub struct Browser {
     driver_port: u16,
     session: String,
     http: reqwest::Client,
-    _profile: tempfile::TempDir,
+    _profile: Option<tempfile::TempDir>,
 }
 
 /// Where the test run saves screenshots, committed so a reader can see the product.
@@ -83,7 +87,14 @@ impl Browser {
             assert!(started.elapsed() < PATIENCE, "chromedriver did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let profile = tempfile::tempdir().expect("a profile directory");
+        let temporary = match options.profile {
+            Some(_) => None,
+            None => Some(tempfile::tempdir().expect("a profile directory")),
+        };
+        let profile_dir = options
+            .profile
+            .clone()
+            .unwrap_or_else(|| temporary.as_ref().unwrap().path().to_path_buf());
         let mut args = vec![
             "--headless=new".to_string(),
             "--no-sandbox".into(),
@@ -95,7 +106,7 @@ impl Browser {
             "--disable-quic".into(),
             "--no-first-run".into(),
             "--disable-features=Translate,MediaRouter,OptimizationHints".into(),
-            format!("--user-data-dir={}", profile.path().display()),
+            format!("--user-data-dir={}", profile_dir.display()),
             format!("--window-size={},{}", options.window.0, options.window.1),
             format!("--lang={}", options.accept_language),
         ];
@@ -133,7 +144,7 @@ impl Browser {
             driver_port: port,
             session,
             http,
-            _profile: profile,
+            _profile: temporary,
         }
     }
 

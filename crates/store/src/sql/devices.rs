@@ -229,6 +229,42 @@ pub(crate) fn suspend_device(
     id: FieldDeviceId,
     actor: &Actor,
 ) -> Result<Device> {
+    suspend(db, op, id, actor, "device_suspended")
+}
+
+/// Every device named, suspended in one transaction (the caller's); the first that is not
+/// the operation's refuses the whole.
+pub(crate) fn suspend_devices(
+    db: &mut dyn Db,
+    op: OperationId,
+    ids: &[FieldDeviceId],
+    actor: &Actor,
+) -> Result<Vec<Device>> {
+    ids.iter()
+        .map(|&id| suspend(db, op, id, actor, "device_suspended"))
+        .collect()
+}
+
+/// The actor's own device, wiped on the device by its user.
+pub(crate) fn retire_device(
+    db: &mut dyn Db,
+    op: OperationId,
+    id: FieldDeviceId,
+    actor: &Actor,
+) -> Result<Device> {
+    if Some(device(db, op, id)?.user) != actor.user {
+        return Err(StoreError::not_found(format!("device {id}")));
+    }
+    suspend(db, op, id, actor, "device_wiped")
+}
+
+fn suspend(
+    db: &mut dyn Db,
+    op: OperationId,
+    id: FieldDeviceId,
+    actor: &Actor,
+    action: &str,
+) -> Result<Device> {
     let current = device(db, op, id)?;
     if current.suspended_at.is_some() {
         return Ok(current);
@@ -245,13 +281,7 @@ pub(crate) fn suspend_device(
         "DELETE FROM sessions WHERE user_id = $1",
         p![current.user.0],
     )?;
-    audit::change(
-        db,
-        actor,
-        Some(op),
-        "device_suspended",
-        format!("device/{id}"),
-    )?;
+    audit::change(db, actor, Some(op), action, format!("device/{id}"))?;
     device(db, op, id)
 }
 

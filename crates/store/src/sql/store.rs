@@ -434,6 +434,22 @@ impl<E: Engine> Store for SqlStore<E> {
     ) -> Result<Device> {
         self.write(|db| devices::suspend_device(db, op, device, actor))
     }
+    fn suspend_devices(
+        &self,
+        op: OperationId,
+        devices: &[FieldDeviceId],
+        actor: &Actor,
+    ) -> Result<Vec<Device>> {
+        self.write(|db| devices::suspend_devices(db, op, devices, actor))
+    }
+    fn retire_device(
+        &self,
+        op: OperationId,
+        device: FieldDeviceId,
+        actor: &Actor,
+    ) -> Result<Device> {
+        self.write(|db| devices::retire_device(db, op, device, actor))
+    }
     fn ingest_sync(
         &self,
         op: OperationId,

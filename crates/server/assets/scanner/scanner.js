@@ -1,0 +1,445 @@
+// The scanner page: enrolment, the kit, the camera and the verdict, batches, arrivals at the
+// gate, pending records and sync, and the wipe. Every act is recorded offline as a signed
+// record (protocol.js) and synced when the network and a session allow. The page shows at
+// all times whether the device is online, how many records wait and how old its list is.
+//
+// Who may use it: the escort or gate user a coordinator enrolled the device for (the API
+// checks the session and the device key on every call). It shows a pass's checkpoint tier
+// (RV, window, number of people) and nothing else; gate devices see the number of people.
+
+import { verifierFromKit, verifyText } from "./pass.js";
+import * as store from "./store.js";
+import * as protocol from "./protocol.js";
+import { Camera } from "./camera.js";
+import { t, locale, href, session, showWho } from "../app.js";
+
+const $ = (id) => document.getElementById(id);
+const times = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" });
+
+const state = { device: null, kit: null, verifier: null, journal: null, last: null, online: navigator.onLine };
+let camera = null;
+
+function show(id) {
+  for (const s of document.querySelectorAll("[data-screen]")) s.hidden = s.id !== id;
+}
+
+function say(id, text, kind = "info") {
+  const el = $(id);
+  el.textContent = text;
+  el.classList.remove("info", "ok", "warn", "bad");
+  el.classList.add(kind);
+  el.hidden = !text;
+}
+
+function errorText(e) {
+  if (e instanceof protocol.Unreachable) return t("scanner-error-offline");
+  if (e instanceof protocol.Refused) {
+    if (e.status === 401) return t("scanner-error-signin");
+    if (e.status === 404) return t("scanner-error-not-found");
+    if (e.status === 409) return t("scanner-error-suspended");
+    return t("scanner-error-refused", { code: e.code, message: e.message });
+  }
+  return String(e.message || e);
+}
+
+// ---- the status bar ----
+
+function kitExpired() {
+  return !state.kit || Date.parse(state.kit.expires_at) <= Date.now();
+}
+
+function renderStatus() {
+  const pending = state.journal ? state.journal.pending.length : 0;
+  say("status-online", t(state.online ? "scanner-online" : "scanner-offline"), state.online ? "ok" : "warn");
+  $("status-pending").textContent = t("scanner-pending", { count: pending });
+  if (state.verifier) {
+    const hours = Math.floor((protocol.now() - state.verifier.status.issuedAt) / 3600);
+    const stale = hours * 3600 > state.verifier.policy.warnAfter;
+    say("status-list", t("scanner-list-age", { hours }), stale ? "warn" : "ok");
+  } else {
+    say("status-list", t("scanner-no-kit"), "warn");
+  }
+  $("kit-expiry").textContent = state.kit
+    ? t(kitExpired() ? "scanner-kit-expired" : "scanner-kit-expires", { time: times.format(new Date(state.kit.expires_at)) })
+    : "";
+  const signedIn = !!protocol.token();
+  $("signed-in").hidden = !signedIn;
+  $("need-signin").hidden = signedIn;
+  $("enrol-signin").hidden = signedIn;
+  $("enrol-form").hidden = !signedIn;
+}
+
+function renderBatches() {
+  const list = $("batches");
+  list.replaceChildren();
+  const select = $("admit-batch");
+  select.replaceChildren(new Option(t("scanner-no-batch"), ""));
+  const depart = $("depart-batch");
+  depart.replaceChildren();
+  for (const b of state.journal.open_batches) {
+    const li = document.createElement("li");
+    li.textContent = t("scanner-batch-line", { batch: b.batch, gate: b.gate, households: b.households, people: b.people });
+    list.append(li);
+    const label = t("scanner-batch-name", { batch: b.batch });
+    select.append(new Option(label, String(b.batch)));
+    depart.append(new Option(label, String(b.batch)));
+  }
+  if (state.journal.open_batches.length) select.value = String(state.journal.open_batches.at(-1).batch);
+  $("depart-form").hidden = state.journal.open_batches.length === 0;
+}
+
+async function load() {
+  state.device = await store.device();
+  state.kit = await store.kit();
+  state.journal = state.device ? await store.journal() : store.emptyJournal();
+  state.verifier = null;
+  if (state.kit) {
+    try {
+      state.verifier = await verifierFromKit(state.kit.kit);
+    } catch (e) {
+      say("scan-message", t("scanner-kit-unusable", { reason: e.message }), "bad");
+    }
+  }
+}
+
+function fillPlaces() {
+  const d = state.device;
+  const gate = d.role === "gate";
+  const select = $("place");
+  select.replaceChildren();
+  for (const id of gate ? d.gate_ids : d.rv_ids) {
+    select.append(new Option(t(gate ? "scanner-gate-name" : "scanner-rv-name", { id }), String(id)));
+  }
+  for (const el of document.querySelectorAll("[data-role]")) el.hidden = el.dataset.role !== d.role;
+  $("device-name").textContent = t("scanner-device-name", { device: d.device, operation: d.operation });
+}
+
+async function render() {
+  if (!state.device) {
+    show("enrol");
+  } else {
+    fillPlaces();
+    renderBatches();
+    show("scan");
+  }
+  renderStatus();
+}
+
+// ---- network: kit refresh and sync ----
+
+async function refreshKit() {
+  try {
+    await protocol.fetchKit(state.device);
+    state.online = true;
+    await load();
+    say("sync-message", t("scanner-kit-loaded"), "ok");
+  } catch (e) {
+    await onNetworkError(e, "sync-message");
+  }
+  renderStatus();
+}
+
+async function syncNow() {
+  if (!state.device) return;
+  try {
+    const done = await protocol.sync(state.device);
+    state.online = true;
+    state.journal = await store.journal();
+    if (done.received || done.already_had) {
+      say("sync-message", t("scanner-synced", { received: done.received, incidents: done.incidents.length }), done.incidents.length ? "warn" : "ok");
+    }
+    // A fresh kit brings the newest status list: a pass revoked meanwhile is refused from now.
+    await protocol.fetchKit(state.device);
+    await load();
+  } catch (e) {
+    await onNetworkError(e, "sync-message");
+  }
+  renderStatus();
+}
+
+async function onNetworkError(e, where) {
+  if (e instanceof protocol.Unreachable) state.online = false;
+  if (e instanceof protocol.Refused && e.status === 409 && state.device) {
+    // Suspended by a coordinator: the device forgets everything at this contact.
+    await forget();
+    say("enrol-message", t("scanner-wiped-by-coordinator"), "bad");
+    return;
+  }
+  say(where, errorText(e), "bad");
+}
+
+// ---- verdicts ----
+
+function windowText(c) {
+  return t("scanner-window", { start: times.format(new Date(c.windowStart * 1000)), end: times.format(new Date(c.windowEnd * 1000)) });
+}
+
+const REASONS = {
+  wrong_rv: (v) => (v.checkpoint && v.here ? t("scanner-reason-wrong-rv-here", { rv: v.checkpoint.rv }) : t("scanner-reason-wrong-rv")),
+  outside_window: (v) => t(v.early ? "scanner-reason-early" : "scanner-reason-late", { minutes: Math.ceil(v.by / 60) }),
+  not_yet_valid: (v) => t("scanner-reason-not-yet-valid", { minutes: Math.ceil(v.by / 60) }),
+  expired: (v) => t("scanner-reason-expired", { minutes: Math.floor(v.by / 60) }),
+  status_list_stale: (v) => t("scanner-reason-status-list-stale", { hours: Math.floor(v.by / 3600) }),
+};
+
+function reasonText(v) {
+  const special = REASONS[v.code];
+  return special ? special(v) : t(`scanner-reason-${v.code.replace(/_/g, "-")}`);
+}
+
+function renderVerdict(v) {
+  const valid = v.code === "valid";
+  const box = $("verdict");
+  box.dataset.verdict = valid ? "admit" : "refuse";
+  box.dataset.code = v.code;
+  $("verdict-word").textContent = t(valid ? "scanner-verdict-admit" : "scanner-verdict-refuse");
+  $("verdict-reason").textContent = valid ? t("scanner-reason-valid") : reasonText(v);
+  $("verdict-code").textContent = t("scanner-code", { code: v.code });
+  const facts = $("verdict-facts");
+  facts.replaceChildren();
+  const fact = (text) => {
+    const li = document.createElement("li");
+    li.textContent = text;
+    facts.append(li);
+  };
+  if (v.checkpoint) {
+    fact(t("scanner-rv-name", { id: v.checkpoint.rv }));
+    fact(windowText(v.checkpoint));
+    fact(t("scanner-people", { count: v.checkpoint.people }));
+  } else if (v.gate) {
+    fact(t("scanner-people", { count: v.gate.people }));
+  }
+  const notes = $("verdict-notes");
+  notes.replaceChildren();
+  const note = (text) => {
+    const p = document.createElement("p");
+    p.textContent = text;
+    notes.append(p);
+  };
+  if (v.staleWarning) note(t("scanner-stale-warning", { hours: Math.floor(v.statusAge / 3600) }));
+  if (v.holderUnbound) note(t("scanner-holder-unbound"));
+  const gate = state.device.role === "gate";
+  $("admit").hidden = !valid || gate;
+  $("gate-acts").hidden = !(gate && v.gate);
+  if (gate && v.gate) {
+    $("arrive-people").max = String(v.gate.people);
+    $("arrive-people").value = String(v.gate.people);
+  }
+  $("admit").textContent = valid && v.checkpoint ? t("scanner-admit-button", { count: v.checkpoint.people }) : "";
+  say("verdict-message", v.recorded ? t("scanner-refusal-recorded") : "", "info");
+  show("result");
+  $("verdict-word").focus();
+}
+
+// Verifies a pass text; a refusal is recorded at once (as the reference client does), an
+// admission waits for the escort's tap.
+async function check(text, frameMark) {
+  if (kitExpired()) {
+    say("scan-message", t("scanner-kit-expired-refuse"), "bad");
+    if (camera) camera.resume();
+    return;
+  }
+  const d = state.device;
+  const place = Number($("place").value);
+  const doc = $("holder-document").value.trim();
+  const year = Number($("holder-year").value);
+  const holder = doc && year ? { document: doc, year } : null;
+  const v = await verifyText(state.verifier, text, { now: protocol.now(), rv: d.role === "gate" ? null : place, holder });
+  if (frameMark) {
+    performance.mark("scanner-verdict");
+    performance.measure("scanner-verdict", frameMark, "scanner-verdict");
+  }
+  state.last = { v, place };
+  if (v.code !== "valid" && d.role !== "gate") {
+    await protocol.record(d, "refuse", { rv: place, pass: v.index ?? undefined, code: v.code });
+    v.recorded = true;
+    state.journal = await store.journal();
+  }
+  renderVerdict(v);
+  renderStatus();
+  $("holder-document").value = "";
+  $("holder-year").value = "";
+}
+
+async function admit() {
+  const { v, place } = state.last;
+  const batch = $("admit-batch").value ? Number($("admit-batch").value) : undefined;
+  const people = v.checkpoint.people;
+  await protocol.record(state.device, "admit", { rv: place, pass: v.index, batch }, (j) => {
+    const open = j.open_batches.find((b) => b.batch === batch);
+    if (open) {
+      open.households += 1;
+      open.people += people;
+    }
+  });
+  state.journal = await store.journal();
+  renderBatches();
+  renderStatus();
+  say("scan-message", t("scanner-admitted", { count: people, batch: batch ?? "-" }), "ok");
+  next();
+}
+
+async function atGate(act) {
+  const { v, place } = state.last;
+  const fields = { gate: place, pass: v.index };
+  if (act === "arrive") {
+    const people = Number($("arrive-people").value);
+    if (!Number.isInteger(people) || people < 1 || people > v.gate.people) {
+      say("verdict-message", t("scanner-people-range", { max: v.gate.people }), "bad");
+      $("arrive-people").focus();
+      return;
+    }
+    fields.people = people;
+  }
+  await protocol.record(state.device, act, fields);
+  state.journal = await store.journal();
+  renderStatus();
+  say("scan-message", t(act === "arrive" ? "scanner-arrival-recorded" : "scanner-check-in-recorded"), "ok");
+  next();
+}
+
+function next() {
+  show("scan");
+  if (camera) camera.resume();
+}
+
+// ---- forms ----
+
+function onSubmit(id, handler) {
+  $(id).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = event.submitter;
+    if (button) button.disabled = true;
+    try {
+      await handler(new FormData(event.target));
+    } finally {
+      if (button) button.disabled = false;
+    }
+  });
+}
+
+function wire() {
+  onSubmit("enrol-form", async (f) => {
+    try {
+      const s = session();
+      const code = String(f.get("code"));
+      state.device = await protocol.enrol(Number(s.op), Number(f.get("device")), code);
+      await protocol.fetchKit(state.device);
+      await load();
+      await render();
+      say("scan-message", t("scanner-enrolled"), "ok");
+    } catch (e) {
+      say("enrol-message", errorText(e), "bad");
+    }
+  });
+  onSubmit("text-form", async (f) => {
+    $("pass-text").value = "";
+    await check(String(f.get("pass")));
+  });
+  onSubmit("batch-form", async (f) => {
+    const gate = Number(f.get("gate"));
+    const rv = Number($("place").value);
+    const batch = state.journal.next_batch;
+    await protocol.record(state.device, "open_batch", { rv, batch, to_gate: gate }, (j) => {
+      j.next_batch = batch + 1;
+      j.open_batches.push({ batch, rv, gate, households: 0, people: 0 });
+    });
+    state.journal = await store.journal();
+    renderBatches();
+    renderStatus();
+    say("scan-message", t("scanner-batch-opened", { batch, gate }), "ok");
+  });
+  onSubmit("depart-form", async (f) => {
+    const batch = Number(f.get("batch"));
+    const headCount = Number(f.get("head_count"));
+    const open = state.journal.open_batches.find((b) => b.batch === batch);
+    if (!open || !Number.isInteger(headCount) || headCount < 1) {
+      say("scan-message", t("scanner-head-count-needed"), "bad");
+      return;
+    }
+    await protocol.record(state.device, "depart", { rv: open.rv, batch, head_count: headCount }, (j) => {
+      j.open_batches = j.open_batches.filter((b) => b.batch !== batch);
+    });
+    state.journal = await store.journal();
+    renderBatches();
+    renderStatus();
+    const differs = headCount !== open.people;
+    say("scan-message", t(differs ? "scanner-departed-differs" : "scanner-departed", { batch, count: headCount, admitted: open.people }), differs ? "warn" : "ok");
+  });
+  $("camera-start").addEventListener("click", async () => {
+    camera = camera || new Camera($("camera"), (text, mark) => check(text, mark));
+    try {
+      await camera.start();
+      $("camera-start").hidden = true;
+      $("camera-stop").hidden = false;
+    } catch (e) {
+      say("scan-message", t("scanner-camera-failed", { reason: e.message }), "bad");
+    }
+  });
+  $("camera-stop").addEventListener("click", () => {
+    camera.stop();
+    $("camera-start").hidden = false;
+    $("camera-stop").hidden = true;
+  });
+  $("admit").addEventListener("click", admit);
+  $("arrive").addEventListener("click", () => atGate("arrive"));
+  $("check-in").addEventListener("click", () => atGate("check_in"));
+  $("next").addEventListener("click", next);
+  $("sync").addEventListener("click", syncNow);
+  $("kit-refresh").addEventListener("click", refreshKit);
+  $("wipe").addEventListener("click", wipe);
+  window.addEventListener("online", () => {
+    state.online = true;
+    syncNow();
+  });
+  window.addEventListener("offline", () => {
+    state.online = false;
+    renderStatus();
+  });
+}
+
+async function wipe() {
+  if (!window.confirm(t("scanner-wipe-confirm"))) return;
+  if (state.device && protocol.token()) {
+    try {
+      await protocol.retire(state.device);
+    } catch (e) {
+      window.alert(t("scanner-wipe-unreported", { reason: errorText(e) }));
+    }
+  }
+  await forget();
+  say("enrol-message", t("scanner-wiped"), "ok");
+}
+
+// Deletes everything on the device and shows the enrolment screen (the database is not
+// opened again until a new enrolment).
+async function forget() {
+  if (camera) camera.stop();
+  await store.wipe();
+  Object.assign(state, { device: null, kit: null, verifier: null, journal: store.emptyJournal(), last: null });
+  await render();
+}
+
+async function start() {
+  for (const id of ["signin-link", "enrol-signin-link"]) $(id).href = href("/app/sign-in");
+  showWho(session());
+  wire();
+  await load();
+  await render();
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker
+      .register("/scanner/sw.js", { scope: "/scanner/" })
+      .then(() => navigator.serviceWorker.ready)
+      // This page in its language, for a restart with no network.
+      .then(() => caches.open("safeconduct-scanner-v1"))
+      .then((cache) => cache.add(location.pathname + location.search))
+      .catch(() => {});
+  }
+  if (state.device && protocol.token() && navigator.onLine) await syncNow();
+  setInterval(() => {
+    if (state.device && protocol.token() && navigator.onLine && state.journal.pending.length) syncNow();
+  }, 30000);
+  setInterval(renderStatus, 60000);
+}
+
+start();

@@ -1,0 +1,126 @@
+// What the scanner keeps on the device, in IndexedDB (docs/field-protocol.md section 8): the
+// device (ids, role, places), its Ed25519 key pair (private half non-extractable), the field
+// kit, and the journal (next seq, next batch, open batches, pending signed records) sealed
+// under an AES-256-GCM key that is itself non-extractable. The journal is rewritten in one
+// transaction with every record it numbers, so a crash can neither reuse a number nor leave a
+// gap. Nothing else is stored: no pass text, no reference, no name, no document.
+//
+// Must not import: the page or the protocol calls.
+
+const DB_NAME = "safeconduct-scanner";
+const STORE = "state";
+
+function request(r) {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+let opened = null;
+
+function db() {
+  if (!opened) {
+    const r = indexedDB.open(DB_NAME, 1);
+    r.onupgradeneeded = () => r.result.createObjectStore(STORE);
+    opened = request(r);
+  }
+  return opened;
+}
+
+async function get(key) {
+  const d = await db();
+  return request(d.transaction(STORE, "readonly").objectStore(STORE).get(key));
+}
+
+// Writes every entry of `entries` in one transaction: all of them or none.
+async function putAll(entries) {
+  const d = await db();
+  const tx = d.transaction(STORE, "readwrite");
+  const s = tx.objectStore(STORE);
+  for (const [key, value] of Object.entries(entries)) s.put(value, key);
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error("the write was aborted"));
+  });
+}
+
+async function sealingKey() {
+  let key = await get("sealing");
+  if (!key) {
+    key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+    await putAll({ sealing: key });
+  }
+  return key;
+}
+
+const AAD = new TextEncoder().encode("safeconduct scanner journal");
+
+async function seal(value) {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const plain = new TextEncoder().encode(JSON.stringify(value));
+  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: AAD }, await sealingKey(), plain);
+  return { iv, ct: new Uint8Array(ct) };
+}
+
+async function unseal(sealed) {
+  const plain = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: sealed.iv, additionalData: AAD },
+    await sealingKey(),
+    sealed.ct,
+  );
+  return JSON.parse(new TextDecoder().decode(plain));
+}
+
+export function emptyJournal() {
+  return { next_seq: 0, next_batch: 1, open_batches: [], pending: [] };
+}
+
+export async function device() {
+  return (await get("device")) || null;
+}
+
+export async function signingKey() {
+  return (await get("signing")) || null;
+}
+
+// A new non-extractable Ed25519 key pair, kept before it is registered: the public half is
+// what the server is told, the private half never leaves the browser.
+export async function makeSigningKey() {
+  const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
+  await putAll({ signing: pair });
+  return pair;
+}
+
+export async function saveDevice(d) {
+  await putAll({ device: d, journal: await seal(emptyJournal()) });
+}
+
+export async function kit() {
+  return (await get("kit")) || null;
+}
+
+export async function saveKit(k) {
+  await putAll({ kit: k });
+}
+
+export async function journal() {
+  const sealed = await get("journal");
+  return sealed ? unseal(sealed) : emptyJournal();
+}
+
+export async function saveJournal(j) {
+  await putAll({ journal: await seal(j) });
+}
+
+// Forgets everything: the database, and the app's cached files.
+export async function wipe() {
+  if (opened) (await opened).close();
+  opened = null;
+  await request(indexedDB.deleteDatabase(DB_NAME));
+  sessionStorage.clear();
+  if (globalThis.caches) {
+    for (const name of await caches.keys()) await caches.delete(name);
+  }
+}

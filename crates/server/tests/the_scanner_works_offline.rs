@@ -1,0 +1,600 @@
+//! The scanner in Debian's Chromium against the real server: an escort signs in and enrols
+//! the phone, the kit loads, the network is cut (a relay stops answering, so the page's and
+//! the service worker's requests fail alike), the fake camera shows a real pass's QR (a y4m
+//! video made here from the PNG the server renders) and the verdict admits; the household is
+//! admitted into a batch that departs; a revoked pass and a pass of another RV are refused with
+//! their codes; the browser restarts with no network and the app still checks passes; the
+//! browser's storage holds no reference, name, document number or pass; the network comes
+//! back and the records sync, moving the case on the server. Verdict screens are saved in
+//! English and Dari; the verdict time with the CPU throttled 4× and the first load's transfer
+//! are measured. A second test reads degraded images of a real pass in the browser; a third
+//! shows a phone suspended by a coordinator wiping itself at its next contact.
+
+mod common;
+
+#[path = "common/scanner.rs"]
+mod scanner;
+
+use common::browser::{Browser, Options};
+use common::{TestApp, spawn_app};
+use reqwest::Method;
+use safeconduct_domain::Role;
+use safeconduct_domain::values::Timestamp;
+use safeconduct_server::wire::time_text;
+use safeconduct_store::testing::Backend;
+use scanner::{Grey, Network, y4m};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A second RV with its own open window, whose passes this escort's kit cannot open.
+async fn other_rv(app: &TestApp, rv: i64) -> i64 {
+    let other = app
+        .create(
+            Role::Coordinator,
+            "/api/operations/{op}/rvs",
+            json!({"name": "RV Bravo", "location": {"lat": 60.17, "lon": 24.95}, "landmark": "By the well"}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    app.assign("escort", &[rv, other], &[]).await;
+    app.rv_step(Role::Escort, other, "accept").await;
+    app.rv_step(Role::Coordinator, other, "activate").await;
+    app.assign("escort", &[rv], &[]).await;
+    let now = safeconduct_keys::now().0;
+    app.add_window(
+        other,
+        &time_text(Timestamp(now - 1800)),
+        &time_text(Timestamp(now + 5400)),
+        100,
+    )
+    .await
+}
+
+async fn pass_text(app: &TestApp, reference: &str) -> String {
+    app.get(
+        Role::Coordinator,
+        &format!("/api/operations/{{op}}/households/{reference}/pass"),
+    )
+    .await["text"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn pass_image(app: &TestApp, reference: &str) -> Grey {
+    let res = app
+        .client
+        .get(app.url(&format!(
+            "/api/operations/{{op}}/households/{reference}/pass.png"
+        )))
+        .bearer_auth(app.token(Role::Coordinator))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    Grey::from_png(&res.bytes().await.unwrap())
+}
+
+/// Everything the page's origin keeps: every IndexedDB database's records (keys shown as
+/// their kind, bytes in hex), localStorage and the cached responses, as one text.
+const STORAGE_DUMP: &str = r#"
+const done = arguments[arguments.length - 1];
+(async () => {
+  const show = (v) => JSON.stringify(v, (k, x) => {
+    if (x instanceof CryptoKey) return `[CryptoKey ${x.type} ${x.algorithm.name} extractable=${x.extractable}]`;
+    if (x instanceof ArrayBuffer) x = new Uint8Array(x);
+    if (ArrayBuffer.isView(x)) return Array.from(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), b => b.toString(16).padStart(2, "0")).join("");
+    return x;
+  });
+  const out = [];
+  for (const info of await indexedDB.databases()) {
+    const db = await new Promise((ok, no) => { const r = indexedDB.open(info.name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+    for (const name of db.objectStoreNames) {
+      const tx = db.transaction(name, "readonly").objectStore(name);
+      const keys = await new Promise((ok) => { const r = tx.getAllKeys(); r.onsuccess = () => ok(r.result); });
+      const values = await new Promise((ok) => { const r = tx.getAll(); r.onsuccess = () => ok(r.result); });
+      keys.forEach((k, i) => out.push(`idb ${info.name}/${name}/${k} = ${show(values[i])}`));
+    }
+    db.close();
+  }
+  for (let i = 0; i < localStorage.length; i++) out.push(`local ${localStorage.key(i)} = ${localStorage.getItem(localStorage.key(i))}`);
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      const body = await (await cache.match(request)).text();
+      out.push(`cache ${name} ${request.url} = ${body}`);
+    }
+  }
+  return out.join("\n");
+})().then(done, (e) => done("dump failed: " + e));
+"#;
+
+fn measures(name: &str) -> String {
+    format!("return performance.getEntriesByName('{name}').map(e => e.duration)",)
+}
+
+async fn wait_verdict(browser: &Browser, code: &str) {
+    browser
+        .wait_until(
+            &format!(
+                "!document.getElementById('result').hidden && document.getElementById('verdict').dataset.code === '{code}'"
+            ),
+            &format!("the verdict {code}"),
+        )
+        .await;
+}
+
+async fn check_text(browser: &Browser, text: &str, code: &str) {
+    browser.type_into("#pass-text", text).await;
+    browser.click("#text-submit").await;
+    wait_verdict(browser, code).await;
+}
+
+/// A coordinator enrols a phone for the escort at `rv`: its id and one-time code.
+async fn enrol_for_escort(app: &TestApp, rv: i64) -> (i64, String) {
+    let enrolled = app
+        .create(
+            Role::Coordinator,
+            "/api/operations/{op}/devices",
+            json!({"username": "escort", "role": "escort", "rv_ids": [rv], "label": "RV phone"}),
+        )
+        .await;
+    let code = enrolled["enrolment_code"].as_str().unwrap().to_string();
+    (enrolled["device"]["id"].as_i64().unwrap(), code)
+}
+
+/// Signs in on the sign-in page as the escort, who is taken to the scanner.
+async fn sign_in_as_escort(browser: &Browser, net: &Network) {
+    browser
+        .goto(&format!("{}/app/sign-in?lang=en", net.base))
+        .await;
+    browser.type_into("#username", "escort").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("#submit").await;
+    browser.wait_for_path("/scanner/").await;
+}
+
+/// Enrols the phone on the scanner's form (checked for accessibility first) with the device
+/// number and code a coordinator gave; waits for the scan screen.
+async fn enrol_on_the_page(browser: &Browser, device: i64, code: &str) {
+    browser
+        .wait_until(
+            "!document.getElementById('enrol').hidden && !document.getElementById('enrol-form').hidden",
+            "the enrolment form",
+        )
+        .await;
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "enrolment: {problems:#?}");
+    browser
+        .type_into("#enrol-device", &device.to_string())
+        .await;
+    browser.type_into("#enrol-code", code).await;
+    browser.click("#enrol-submit").await;
+    browser
+        .wait_until("!document.getElementById('scan').hidden", "the scan screen")
+        .await;
+}
+
+/// The page's origin keeps no database and no cached file (after a wipe).
+async fn assert_nothing_kept(browser: &Browser) {
+    let left = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             indexedDB.databases().then(async (dbs) => done({ dbs: dbs.length, caches: (await caches.keys()).length }));",
+            json!([]),
+        )
+        .await;
+    assert_eq!(left, json!({"dbs": 0, "caches": 0}));
+}
+
+async fn pending(browser: &Browser) -> String {
+    browser.text("#status-pending").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escort_scans_offline_and_the_records_sync_when_the_network_returns() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let places = app.places(100, 100).await;
+    let window_b = other_rv(&app, places.rv).await;
+    let admitted = app
+        .register_with_pass(3, "0700 200 001", places.window)
+        .await;
+    let revoked = app
+        .register_with_pass(2, "0700 200 002", places.window)
+        .await;
+    let elsewhere = app.register_with_pass(2, "0700 200 003", window_b).await;
+    app.ok(
+        Role::Coordinator,
+        Method::POST,
+        &format!("/api/operations/{{op}}/households/{revoked}/pass/revoke"),
+        Some(json!({"reason": "reported stolen"})),
+        200,
+    )
+    .await;
+    let (text_admitted, text_revoked, text_elsewhere) = (
+        pass_text(&app, &admitted).await,
+        pass_text(&app, &revoked).await,
+        pass_text(&app, &elsewhere).await,
+    );
+
+    // The fake camera: the pass held in front of it from the first frame, so that the time
+    // from the camera's first frame to the verdict is the time from the code entering it.
+    let shown = pass_image(&app, &admitted).await.placed(640, 480, 420, 190);
+    let video_dir = tempfile::tempdir().unwrap();
+    let video = video_dir.path().join("pass.y4m");
+    std::fs::write(&video, y4m(&[(&shown, 20)])).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let options = || Options {
+        window: (420, 900),
+        fake_video: Some(video.clone()),
+        accept_language: "en".into(),
+        profile: Some(profile.path().to_path_buf()),
+    };
+
+    let (device, code) = enrol_for_escort(&app, places.rv).await;
+    // Typed in lower case: the code's letters and digits are what count.
+    let code = code.to_lowercase();
+
+    let net = Network::relay_to(&app.base).await;
+    let at = |path: &str| format!("{}{path}", net.base);
+    let browser = Browser::start_with(options()).await;
+
+    // First load of the scanner on a fresh phone: what it costs on the wire, until the
+    // service worker has kept its files.
+    browser.goto(&at("/scanner/?lang=en")).await;
+    browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             navigator.serviceWorker.ready.then(() => setTimeout(done, 1500));",
+            json!([]),
+        )
+        .await;
+    let first_load = net.bytes_received();
+    println!("first load: {first_load} bytes through the network, service worker included");
+    assert!(first_load < 500_000, "first load {first_load} bytes");
+
+    // Sign in as an escort, who is taken back to the scanner, and enrol the phone.
+    sign_in_as_escort(&browser, &net).await;
+    enrol_on_the_page(&browser, device, &code).await;
+    assert!(browser.text("#status-list").await.contains("0 h"));
+    let key = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             const r = indexedDB.open('safeconduct-scanner');
+             r.onsuccess = () => { const g = r.result.transaction('state').objectStore('state').get('signing');
+               g.onsuccess = () => done({ private: g.result.privateKey.extractable, alg: g.result.privateKey.algorithm.name }); };",
+            json!([]),
+        )
+        .await;
+    assert_eq!(key, json!({"private": false, "alg": "Ed25519"}));
+    let registered = app
+        .get(Role::Coordinator, "/api/operations/{op}/devices")
+        .await;
+    assert!(
+        registered
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == device && d["state"] == "active"),
+        "{registered}"
+    );
+
+    // The network goes.
+    net.cut();
+    browser
+        .cdp(
+            "Network.emulateNetworkConditions",
+            json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await;
+    browser
+        .wait_until(
+            "document.getElementById('status-online').textContent === 'Offline'",
+            "the offline state",
+        )
+        .await;
+
+    // A batch to gate 7's id, then the pass in front of the camera.
+    browser
+        .type_into("#batch-gate", &places.gate.to_string())
+        .await;
+    browser.click("#batch-submit").await;
+    browser
+        .wait_until(
+            "document.getElementById('batches').textContent.includes('Batch 1')",
+            "batch 1",
+        )
+        .await;
+    browser.click("#camera-start").await;
+    wait_verdict(&browser, "valid").await;
+    assert_eq!(browser.text("#verdict-word").await, "ADMIT");
+    let facts = browser.text("#verdict-facts").await;
+    assert!(facts.contains("People: 3"), "{facts}");
+    assert!(
+        facts.contains(&format!("Rendezvous point {}", places.rv)),
+        "{facts}"
+    );
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "the verdict: {problems:#?}");
+    browser.screenshot("scanner-admit-en").await;
+    browser.click("#admit").await;
+    // Back to the camera, which does not read the same pass again at once.
+    browser
+        .wait_until(
+            "!document.getElementById('scan').hidden",
+            "the scan screen again",
+        )
+        .await;
+    browser.click("#camera-stop").await;
+    browser
+        .wait_until(
+            "document.getElementById('batches').textContent.includes('people 3')",
+            "the batch's count",
+        )
+        .await;
+    browser.type_into("#head-count", "3").await;
+    browser.click("#depart-submit").await;
+    browser
+        .wait_until(
+            "document.getElementById('depart-form').hidden",
+            "the departure",
+        )
+        .await;
+
+    // Refusals, recorded with their codes.
+    check_text(&browser, &text_revoked, "revoked").await;
+    assert_eq!(browser.text("#verdict-word").await, "REFUSE");
+    browser.screenshot("scanner-refuse-en").await;
+    browser.click("#next").await;
+    check_text(&browser, &text_elsewhere, "wrong_rv").await;
+    browser.click("#next").await;
+    assert_eq!(pending(&browser).await, "Waiting to send: 5");
+    assert_eq!(
+        app.stage(&admitted).await,
+        "pass_issued",
+        "nothing synced yet"
+    );
+
+    // The phone is switched off and on again, still with no network.
+    drop(browser);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let browser = Browser::start_with(options()).await;
+    browser.goto(&at("/scanner/?lang=en")).await;
+    browser
+        .wait_until(
+            "!document.getElementById('scan').hidden",
+            "the scanner offline",
+        )
+        .await;
+    assert_eq!(pending(&browser).await, "Waiting to send: 5");
+
+    // Verdict time with the CPU slowed four times, from the frame that held the code and
+    // from the first frame the camera gave.
+    browser
+        .cdp("Emulation.setCPUThrottlingRate", json!({"rate": 4}))
+        .await;
+    browser.click("#camera-start").await;
+    wait_verdict(&browser, "valid").await;
+    browser
+        .cdp("Emulation.setCPUThrottlingRate", json!({"rate": 1}))
+        .await;
+    let from_frame = browser.eval(&measures("scanner-verdict"), json!([])).await[0]
+        .as_f64()
+        .unwrap();
+    let times = browser
+        .eval(
+            "const mark = (n) => performance.getEntriesByName(n, 'mark');
+             const first = mark('scanner-first-frame')[0].startTime;
+             return { entering: mark('scanner-verdict')[0].startTime - first,
+                      decoding: mark('scanner-decoded').at(-1).startTime - mark('scanner-frame').at(-1).startTime,
+                      frames: mark('scanner-decoded').length,
+                      read_by: mark('scanner-decoded').at(-1).detail };",
+            json!([]),
+        )
+        .await;
+    println!(
+        "verdict with the CPU throttled 4x: {} ms from the code entering the camera's picture \
+         ({} frame(s) searched, read by {}), {from_frame} ms from the frame it was read in, of \
+         which {} ms decoding",
+        times["entering"], times["frames"], times["read_by"], times["decoding"]
+    );
+    // The target is 300 ms (docs/benchmarks.md records the figures and the machine's load);
+    // the test fails only on a verdict no one could wait for, whatever else runs here.
+    let entering = times["entering"].as_f64().unwrap();
+    assert!(
+        entering < 3000.0,
+        "{entering} ms from the code entering the picture"
+    );
+    browser.click("#next").await;
+    browser.click("#camera-stop").await;
+
+    // What a seized phone holds.
+    let dump = browser
+        .eval_async(STORAGE_DUMP, json!([]))
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        dump.contains("idb safeconduct-scanner/state/journal"),
+        "{dump}"
+    );
+    assert!(dump.contains("extractable=false"), "{dump}");
+    let mut secrets = vec![
+        admitted.clone(),
+        revoked.clone(),
+        elsewhere.clone(),
+        "Sadat".into(),
+        "سادات".into(),
+        "Member0".into(),
+        "P00001000".into(),
+        "0700 200".into(),
+        // A record in clear (the journal is sealed).
+        "\"act\":\"".into(),
+    ];
+    // No pass text either, whole or in part.
+    for text in [&text_admitted, &text_revoked, &text_elsewhere] {
+        secrets.push(text[4..40].to_string());
+    }
+    for r in [&admitted, &revoked, &elsewhere] {
+        secrets.push(r.replace('-', ""));
+    }
+    for secret in &secrets {
+        assert!(
+            !dump.contains(secret.as_str()),
+            "the browser's storage holds {secret}"
+        );
+    }
+    let local = browser.eval("return localStorage.length", json!([])).await;
+    assert_eq!(local, 0);
+
+    // The network returns; signed in again, the phone sends what waited.
+    net.restore();
+    sign_in_as_escort(&browser, &net).await;
+    browser
+        .wait_until(
+            "document.getElementById('status-pending').textContent === 'Waiting to send: 0'",
+            "the sync",
+        )
+        .await;
+    assert_eq!(app.stage(&admitted).await, "in_escort");
+    assert_eq!(app.stage(&revoked).await, "pass_issued");
+    assert!(
+        app.open_incidents().await.is_empty(),
+        "{:?}",
+        app.open_incidents().await
+    );
+
+    // The verdicts in Dari, right to left.
+    browser.goto(&at("/scanner/?lang=prs")).await;
+    browser
+        .wait_until(
+            "!document.getElementById('scan').hidden",
+            "the scanner in Dari",
+        )
+        .await;
+    let dir = browser
+        .eval("return document.documentElement.dir", json!([]))
+        .await;
+    assert_eq!(dir, "rtl");
+    check_text(&browser, &text_admitted, "valid").await;
+    browser.screenshot("scanner-admit-prs").await;
+    browser.click("#next").await;
+    check_text(&browser, &text_revoked, "revoked").await;
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "the verdict in Dari: {problems:#?}");
+    browser.screenshot("scanner-refuse-prs").await;
+    browser.click("#next").await;
+
+    // Wiping the phone forgets everything and suspends its key on the server.
+    browser
+        .eval("window.confirm = () => true; return true", json!([]))
+        .await;
+    browser.click("#wipe").await;
+    browser
+        .wait_until("!document.getElementById('enrol').hidden", "the wiped app")
+        .await;
+    let devices = app
+        .get(Role::Coordinator, "/api/operations/{op}/devices")
+        .await;
+    let state: Vec<&Value> = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["id"] == device)
+        .map(|d| &d["state"])
+        .collect();
+    assert_eq!(state, [&json!("suspended")]);
+    assert_nothing_kept(&browser).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_camera_reads_a_creased_blurred_noisy_faint_or_glaring_pass() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let places = app.places(100, 100).await;
+    let reference = app
+        .register_with_pass(2, "0700 200 010", places.window)
+        .await;
+    let text = pass_text(&app, &reference).await;
+    let shown = pass_image(&app, &reference)
+        .await
+        .placed(640, 480, 400, 200);
+    let cases = [
+        ("clean", shown.clone()),
+        ("blurred", shown.blurred(2)),
+        ("noisy", shown.noisy(45)),
+        ("creased", shown.creased()),
+        ("low contrast", shown.low_contrast(100, 150)),
+        ("glare", shown.glare()),
+    ];
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/scanner/?lang=en")).await;
+    browser.find("#main").await;
+    use base64::Engine as _;
+    for (name, image) in cases {
+        let pixels = base64::engine::general_purpose::STANDARD.encode(&image.pixels);
+        let read = browser
+            .eval_async(
+                "const [pixels, w, h, done] = arguments;
+                 (async () => {
+                   const camera = await import('/assets/scanner/camera.js');
+                   await camera.loadDecoder();
+                   const grey = Uint8Array.from(atob(pixels), c => c.charCodeAt(0));
+                   const source = document.createElement('canvas');
+                   source.width = w; source.height = h;
+                   const image = new ImageData(w, h);
+                   grey.forEach((v, i) => { image.data.set([v, v, v, 255], 4 * i); });
+                   source.getContext('2d').putImageData(image, 0, 0);
+                   const work = document.createElement('canvas');
+                   const context = work.getContext('2d', { willReadFrequently: true });
+                   for (const strategy of camera.STRATEGIES) {
+                     const text = camera.readFrame(source, work, context, strategy);
+                     if (text) return { text, strategy: strategy.name };
+                   }
+                   return null;
+                 })().then(done, e => done({ error: String(e) }));",
+                json!([pixels, image.width, image.height]),
+            )
+            .await;
+        assert_eq!(read["text"], json!(text), "{name}: {read}");
+        println!("{name}: read ({})", read["strategy"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_suspended_by_a_coordinator_wipes_itself_at_its_next_contact() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let places = app.places(100, 100).await;
+    let (device, code) = enrol_for_escort(&app, places.rv).await;
+    let net = Network::relay_to(&app.base).await;
+    let browser = Browser::start_with(Options {
+        window: (420, 900),
+        ..Options::default()
+    })
+    .await;
+    sign_in_as_escort(&browser, &net).await;
+    enrol_on_the_page(&browser, device, &code).await;
+
+    // Reported lost: suspended in a bulk call. At its next contact the phone forgets it all.
+    app.ok(
+        Role::Coordinator,
+        Method::POST,
+        "/api/operations/{op}/devices/suspend",
+        Some(json!({"device_ids": [device]})),
+        200,
+    )
+    .await;
+    sign_in_as_escort(&browser, &net).await;
+    browser
+        .wait_until(
+            "!document.getElementById('enrol').hidden && !document.getElementById('enrol-message').hidden",
+            "the wiped phone",
+        )
+        .await;
+    let message = browser.text("#enrol-message").await;
+    assert!(message.contains("suspended"), "{message}");
+    assert_nothing_kept(&browser).await;
+}
