@@ -22,13 +22,22 @@ use safeconduct_i18n as i18n;
 use serde::Deserialize;
 
 /// Every page of the application.
-pub const PAGES: &[Page] = &[Page {
-    name: "sign-in",
-    title: "signin-title",
-    script: "sign-in.js",
-    areas: &["sign-in"],
-    style: None,
-}];
+pub const PAGES: &[Page] = &[
+    Page {
+        name: "sign-in",
+        title: "signin-title",
+        script: "sign-in.js",
+        areas: &["sign-in"],
+        style: None,
+    },
+    Page {
+        name: "dashboard",
+        title: "dashboard-title",
+        script: "dashboard.js",
+        areas: &["dashboard"],
+        style: Some("dashboard.css"),
+    },
+];
 
 /// The routes of the pages and their files.
 pub fn router() -> Router<App> {

@@ -116,6 +116,7 @@ macro_rules! migrations {
             (19, include_str!("migrations/0019_field_devices.sql")),
             (20, include_str!("migrations/0020_plans.sql")),
             (21, include_str!("migrations/0021_hotline_outbox.sql")),
+            (22, include_str!("migrations/0022_cases_by_stage.sql")),
         ]
     };
 }
