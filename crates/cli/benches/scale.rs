@@ -107,11 +107,7 @@ fn bench_import(bin: &Path) {
 
 fn populate(store: &SqliteStore, op: OperationId, people: usize) -> Vec<PhoneNumber> {
     let mut phones = Vec::new();
-    let mut counter = 0u64;
-    let mut refs = move || {
-        counter += 1;
-        CaseReference::from_random(counter.to_be_bytes())
-    };
+    let mut refs = generator::references();
     let actor = Actor::system(Timestamp(1_800_000_000));
     let started = Instant::now();
     for chunk in generator::population(11, people, 2500) {

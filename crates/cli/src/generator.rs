@@ -266,3 +266,20 @@ pub fn population(
         Some(Ok(households))
     })
 }
+
+/// Case references drawn from a counter: distinct (the counter written in the references'
+/// own alphabet, one letter per byte), and the same on every run.
+pub fn references() -> impl FnMut() -> safeconduct_domain::CaseReference {
+    let base = safeconduct_domain::CaseReference::ALPHABET.len() as u64;
+    let mut counter = 0u64;
+    move || {
+        counter += 1;
+        let mut n = counter;
+        let mut digits = [0u8; 8];
+        for d in digits.iter_mut().rev() {
+            *d = (n % base) as u8;
+            n /= base;
+        }
+        safeconduct_domain::CaseReference::from_random(digits)
+    }
+}

@@ -117,13 +117,17 @@ export function setupCases({ roles, onChange }) {
     flights = e.detail;
   });
 
+  // Only the answer to the latest read is drawn: an earlier one arriving late is dropped.
+  let latest = 0;
   const read = async () => {
+    const mine = ++latest;
     const after = cursors[cursors.length - 1];
     const query = new URLSearchParams({ stage: select.value, limit: String(PAGE) });
     if (after) query.set("after", after);
     $("cases-error").hidden = true;
     try {
       const page = await api("GET", `/api/operations/{op}/households?${query}`);
+      if (mine !== latest) return;
       next = page.next ?? null;
       $("cases-caption").textContent = t("dashboard-cases-caption", {
         stage: t(`dashboard-stage-${select.value}`),

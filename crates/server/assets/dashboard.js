@@ -67,44 +67,58 @@ function start(s) {
     refuse(s);
     return;
   }
-  const counts = may("coordinator") ? throttled(() => readCounts(state, showLive), 1000) : null;
+  // The counts come first: everything else the page reads waits until they are shown, so
+  // that the heavier reads (the accountability recount, the lists) do not delay them.
+  let shown;
+  const firstCounts = new Promise((resolve) => {
+    shown = resolve;
+  });
+  const counts = may("coordinator")
+    ? throttled(async () => {
+        await readCounts(state, showLive);
+        shown();
+      }, 1000)
+    : null;
   const attention = may("coordinator", "auditor")
     ? throttled(() => readAttention(may("coordinator")), 3000)
     : null;
-  counts?.();
-  attention?.();
+  if (counts) counts();
+  else shown();
   document.addEventListener("attention-changed", () => readAttention(may("coordinator")));
-  const cases = may("coordinator") ? setupCases({ roles, onChange: () => counts?.() }) : null;
-  if (may("coordinator", "manifest")) setupFlights(may("coordinator"));
-  if (!may("coordinator")) {
-    $("live-state").hidden = true;
-    return;
-  }
-  live(
-    (name, data) => {
-      if (name === "resync") {
+  if (!may("coordinator")) $("live-state").hidden = true;
+  firstCounts.then(() => {
+    attention?.();
+    const cases = may("coordinator") ? setupCases({ roles, onChange: () => counts?.() }) : null;
+    if (may("coordinator", "manifest")) setupFlights(may("coordinator"));
+    if (!may("coordinator")) return;
+    live(
+      (name, data) => {
+        if (name === "resync") {
+          counts();
+          attention();
+          return;
+        }
+        if (name !== "change") return;
         counts();
-        attention();
-        return;
-      }
-      if (name !== "change") return;
-      counts();
-      let change = {};
-      try {
-        change = JSON.parse(data);
-      } catch {
-        /* a change we cannot read: the counts are read again anyway */
-      }
-      if (change.stage === "unaccounted" || /alarm|batch|resolve|incident|unaccounted/.test(change.kind || "")) {
-        attention();
-      }
-      cases?.changed(change);
-    },
-    (connected) => {
-      state.connected = connected;
-      showLive();
-    },
-  );
+        let change = {};
+        try {
+          change = JSON.parse(data);
+        } catch {
+          /* a change we cannot read: the counts are read again anyway */
+        }
+        if (change.stage === "unaccounted" || /alarm|batch|resolve|incident|unaccounted/.test(change.kind || "")) {
+          attention();
+        }
+        cases?.changed(change);
+      },
+      (connected) => {
+        state.connected = connected;
+        showLive();
+        // What changed between the first read and the stream's start is read now.
+        if (connected) counts();
+      },
+    );
+  });
 }
 
 /** A session without a dashboard role: the API is asked anyway and its refusal shown. */

@@ -54,6 +54,25 @@ async fn wait_shown(browser: &Browser, stage: &str, households: &str) {
         .await;
 }
 
+/// Clicks `button` and waits for the confirmation dialog it opens.
+async fn open_dialog(browser: &Browser, button: &str) {
+    browser.click(button).await;
+    browser
+        .wait_until("document.getElementById('confirm').open", "the dialog")
+        .await;
+}
+
+/// Waits until the element `id` is shown; its text.
+async fn wait_shown_text(browser: &Browser, id: &str) -> String {
+    browser
+        .wait_until(
+            &format!("!document.getElementById('{id}').hidden"),
+            &format!("#{id} to show"),
+        )
+        .await;
+    browser.text(&format!("#{id}")).await
+}
+
 /// An escort device syncs a record with its clock four hours behind: an open incident.
 async fn a_clock_skew_incident(app: &TestApp, rv: i64) {
     let mut device = app
@@ -153,20 +172,10 @@ async fn an_incident_and_an_unaccounted_alarm_are_resolved_from_the_top() {
     assert!(alarm.contains("with 5 people; 2 arrived"), "{alarm}");
 
     // The incident: a note is required, then it is resolved and leaves the top.
-    browser
-        .click("#incidents [data-incident] button.resolve")
-        .await;
-    browser
-        .wait_until("document.getElementById('confirm').open", "the dialog")
-        .await;
+    open_dialog(&browser, "#incidents [data-incident] button.resolve").await;
     browser.click("#confirm-ok").await;
-    browser
-        .wait_until(
-            "!document.getElementById('confirm-error').hidden",
-            "the missing note",
-        )
-        .await;
-    assert!(browser.text("#confirm-error").await.contains("Fill in"));
+    let error = wait_shown_text(&browser, "confirm-error").await;
+    assert!(error.contains("Fill in"), "{error}");
     browser
         .type_into("#confirm-field-0", "The phone's clock was reset")
         .await;
@@ -186,14 +195,11 @@ async fn an_incident_and_an_unaccounted_alarm_are_resolved_from_the_top() {
     assert!(app.open_incidents().await.is_empty());
 
     // The missing household: found late at the gate.
-    browser
-        .click(&format!(
-            "#alarms [data-reference='{missing}'] button.resolve"
-        ))
-        .await;
-    browser
-        .wait_until("document.getElementById('confirm').open", "the dialog")
-        .await;
+    open_dialog(
+        &browser,
+        &format!("#alarms [data-reference='{missing}'] button.resolve"),
+    )
+    .await;
     browser
         .eval(
             "const s = document.getElementById('confirm-field-0'); s.value = 'arrived_late';",
@@ -216,12 +222,7 @@ async fn an_incident_and_an_unaccounted_alarm_are_resolved_from_the_top() {
         "{result}"
     );
     assert_eq!(app.stage(&missing).await, "arrived_at_gate");
-    browser
-        .wait_until(
-            "!document.getElementById('attention-none').hidden",
-            "nothing left to do",
-        )
-        .await;
+    wait_shown_text(&browser, "attention-none").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -287,11 +288,14 @@ async fn the_list_pages_and_a_pass_is_issued_and_revoked_from_a_row() {
     browser
         .click("#funnel [data-stage=assigned] button.list")
         .await;
-    let row = format!("#cases-body tr[data-reference='{assigned}']");
-    browser.click(&format!("{row} button.issue")).await;
     browser
-        .wait_until("document.getElementById('confirm').open", "the dialog")
+        .wait_until(
+            "document.getElementById('cases-caption').textContent === 'Assigned a window, page 1'",
+            "the list of assigned",
+        )
         .await;
+    let row = format!("#cases-body tr[data-reference='{assigned}']");
+    open_dialog(&browser, &format!("{row} button.issue")).await;
     browser.click("#confirm-ok").await;
     browser
         .wait_until(
@@ -306,10 +310,13 @@ async fn the_list_pages_and_a_pass_is_issued_and_revoked_from_a_row() {
     browser
         .click("#funnel [data-stage=pass_issued] button.list")
         .await;
-    browser.click(&format!("{row} button.revoke")).await;
     browser
-        .wait_until("document.getElementById('confirm').open", "the dialog")
+        .wait_until(
+            "document.getElementById('cases-caption').textContent === 'Pass issued, page 1'",
+            "the list of pass_issued",
+        )
         .await;
+    open_dialog(&browser, &format!("{row} button.revoke")).await;
     browser
         .type_into("#confirm-field-0", "The household asked for a new one")
         .await;
@@ -337,18 +344,8 @@ async fn a_household_is_registered_from_the_dashboard() {
     wait_shown(&browser, "registered", "0").await;
     browser.type_into("#reg-phone", "0700 700 001").await;
     browser.click("#register-submit").await;
-    browser
-        .wait_until(
-            "!document.getElementById('register-error').hidden",
-            "the missing name",
-        )
-        .await;
-    assert!(
-        browser
-            .text("#register-error")
-            .await
-            .contains("Name in Latin letters")
-    );
+    let error = wait_shown_text(&browser, "register-error").await;
+    assert!(error.contains("Name in Latin letters"), "{error}");
     browser.type_into("#member-1-name", "Zahra Karimi").await;
     browser
         .type_into("#member-1-name_native", "زهرا کریمی")
@@ -357,13 +354,7 @@ async fn a_household_is_registered_from_the_dashboard() {
     browser.click("#add-member").await;
     browser.type_into("#member-2-name", "Omid Karimi").await;
     browser.click("#register-submit").await;
-    browser
-        .wait_until(
-            "!document.getElementById('register-result').hidden",
-            "the registration",
-        )
-        .await;
-    let result = browser.text("#register-result").await;
+    let result = wait_shown_text(&browser, "register-result").await;
     assert!(result.contains("2 people"), "{result}");
     let reference = result
         .split("case ")
@@ -425,12 +416,7 @@ async fn the_dashboard_is_accessible_in_english_and_in_dari() {
     // Numbers in Dari digits: four households registered.
     assert_eq!(shown(&browser, "registered").await, "۴");
     // A dialog, by keyboard alone: it opens with the focus inside and Escape closes it.
-    browser
-        .click("#incidents [data-incident] button.resolve")
-        .await;
-    browser
-        .wait_until("document.getElementById('confirm').open", "the dialog")
-        .await;
+    open_dialog(&browser, "#incidents [data-incident] button.resolve").await;
     assert_eq!(
         browser
             .eval("return document.activeElement.id", json!([]))
@@ -455,13 +441,7 @@ async fn hotline_and_escort_sessions_see_no_data_and_are_told_why() {
     let browser = Browser::start().await;
     for role in [Role::Hotline, Role::Escort] {
         open_as(&browser, &app, role, "en").await;
-        browser
-            .wait_until(
-                "!document.getElementById('page-error').hidden",
-                "the refusal",
-            )
-            .await;
-        let message = browser.text("#page-error").await;
+        let message = wait_shown_text(&browser, "page-error").await;
         assert!(
             message.starts_with("This page is for coordinators"),
             "{role}: {message}"
