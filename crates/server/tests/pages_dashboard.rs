@@ -456,3 +456,47 @@ async fn hotline_and_escort_sessions_see_no_data_and_are_told_why() {
         assert_eq!(shown, 0, "{role} sees nothing of the operation");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let p = app.places(100, 100).await;
+    let (batch, _, _) = app.a_batch_arriving_short(&p, "0700 950 00").await;
+    let browser = Browser::start().await;
+    let visible = "return [...document.querySelectorAll('[data-roles]')].filter(s => !s.hidden).map(s => s.id)";
+
+    // The auditor: the short batch, read-only; no counts, no cases, no flights.
+    open_as(&browser, &app, Role::Auditor, "en").await;
+    browser
+        .find(&format!("#alarms [data-batch='{batch}']"))
+        .await;
+    let alarm = browser
+        .text(&format!("#alarms [data-batch='{batch}']"))
+        .await;
+    assert!(alarm.contains("with 5 people; 2 arrived"), "{alarm}");
+    assert_eq!(browser.eval(visible, json!([])).await, json!(["attention"]));
+    let buttons = browser
+        .eval(
+            "return document.querySelectorAll('#attention button').length",
+            json!([]),
+        )
+        .await;
+    assert_eq!(buttons, 0, "an auditor resolves nothing");
+
+    // The manifest officer: the flights, and nothing about cases.
+    open_as(&browser, &app, Role::Manifest, "en").await;
+    browser
+        .find(&format!("#flights-body tr[data-flight='{}']", p.flight))
+        .await;
+    assert_eq!(
+        browser.eval(visible, json!([])).await,
+        json!(["flights-section"])
+    );
+    let exports = browser
+        .eval(
+            "return document.querySelectorAll('#flights-body button').length",
+            json!([]),
+        )
+        .await;
+    assert_eq!(exports, 0, "the manifest export is for coordinators");
+}
