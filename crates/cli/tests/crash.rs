@@ -8,7 +8,6 @@ use common::store::{add_coordinator, cli, serve, sign_in_when_up};
 use safeconduct_domain::{CaseReference, OperationId};
 use safeconduct_store::testing::{Backend, TestStore};
 use serde_json::{Value, json};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
