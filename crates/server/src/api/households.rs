@@ -280,7 +280,7 @@ pub struct CaseRowOut {
 #[derive(Serialize, JsonSchema)]
 pub struct CasesOut {
     pub cases: Vec<CaseRowOut>,
-    /// The `after` of the next page; absent on the last page.
+    /// The `after` of the next page; null on the last page.
     pub next: Option<String>,
 }
 
