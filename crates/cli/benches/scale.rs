@@ -106,26 +106,16 @@ fn bench_import(bin: &Path) {
 }
 
 fn populate(store: &SqliteStore, op: OperationId, people: usize) -> Vec<PhoneNumber> {
-    let mut d = Dice(11);
     let mut phones = Vec::new();
-    let mut n = 0usize;
-    let mut counter = 0u64;
-    let mut refs = move || {
-        counter += 1;
-        CaseReference::from_random(counter.to_be_bytes())
-    };
+    let mut refs = generator::references();
     let actor = Actor::system(Timestamp(1_800_000_000));
     let started = Instant::now();
-    while n < people {
-        let mut chunk = Vec::with_capacity(2500);
-        while chunk.len() < 2500 && n < people {
-            let size = generator::household_size(&mut d).min(people - n);
-            let household = generator::household_of(&mut d, size).unwrap();
+    for chunk in generator::population(11, people, 2500) {
+        let chunk = chunk.unwrap();
+        for household in &chunk {
             if phones.len() < 10_000 {
                 phones.extend(household.contact_phone().cloned());
             }
-            chunk.push(household);
-            n += size;
         }
         store
             .register_households(op, &chunk, &mut refs, &actor)

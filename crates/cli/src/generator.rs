@@ -240,3 +240,46 @@ pub fn household_of(dice: &mut Dice, size: usize) -> Result<NewHousehold> {
         members,
     )?)
 }
+
+/// Households of `people` people in all, made from `seed`, in chunks of `chunk` households
+/// (the scale benchmark and the dashboard's speed test register one chunk per transaction).
+pub fn population(
+    seed: u64,
+    people: usize,
+    chunk: usize,
+) -> impl Iterator<Item = Result<Vec<NewHousehold>>> {
+    let mut dice = Dice(seed);
+    let mut made = 0usize;
+    std::iter::from_fn(move || {
+        if made >= people {
+            return None;
+        }
+        let mut households = Vec::with_capacity(chunk);
+        while households.len() < chunk && made < people {
+            let size = household_size(&mut dice).min(people - made);
+            match household_of(&mut dice, size) {
+                Ok(h) => households.push(h),
+                Err(e) => return Some(Err(e)),
+            }
+            made += size;
+        }
+        Some(Ok(households))
+    })
+}
+
+/// Case references drawn from a counter: distinct (the counter written in the references'
+/// own alphabet, one letter per byte), and the same on every run.
+pub fn references() -> impl FnMut() -> safeconduct_domain::CaseReference {
+    let base = safeconduct_domain::CaseReference::ALPHABET.len() as u64;
+    let mut counter = 0u64;
+    move || {
+        counter += 1;
+        let mut n = counter;
+        let mut digits = [0u8; 8];
+        for d in digits.iter_mut().rev() {
+            *d = (n % base) as u8;
+            n /= base;
+        }
+        safeconduct_domain::CaseReference::from_random(digits)
+    }
+}

@@ -4,11 +4,10 @@
 
 mod common;
 
-use common::store::{add_coordinator, cli, free_port};
+use common::store::{add_coordinator, cli, serve, sign_in_when_up};
 use safeconduct_domain::{CaseReference, OperationId};
 use safeconduct_store::testing::{Backend, TestStore};
 use serde_json::{Value, json};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,18 +19,12 @@ fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
     safeconduct_store::testing::write_test_key_file(&key_file);
     cli(&url, &key_file, &["operation", "create", "Crash"], None);
     let secret = add_coordinator(&url, &key_file, "load", "a password for the load");
-    let addr = format!("127.0.0.1:{}", free_port());
-    let mut server = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
-        .args(["serve", "--addr", &addr])
-        // The load comes from one address, standing for many clients.
-        .env("SAFECONDUCT_REQUESTS_PER_IP_PER_SECOND", "0")
-        .env("SAFECONDUCT_DATABASE", &db.url)
-        .env("SAFECONDUCT_KEY_FILE", &key_file)
-        .env("SAFECONDUCT_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://{addr}");
+    // The load comes from one address, standing for many clients.
+    let (mut server, base) = serve(
+        &db.url,
+        &key_file,
+        &[("SAFECONDUCT_REQUESTS_PER_IP_PER_SECOND", "0")],
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -41,26 +34,7 @@ fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
     runtime.block_on(async {
         let client = reqwest::Client::new();
         let started = Instant::now();
-        let token = loop {
-            match client
-                .post(format!("{base}/api/sessions"))
-                .json(&json!({
-                    "username": "load",
-                    "password": "a password for the load",
-                    "totp": safeconduct_keys::totp::code_for(&secret, safeconduct_keys::now().0),
-                }))
-                .send()
-                .await
-            {
-                Ok(r) if r.status().is_success() => {
-                    break r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
-                }
-                _ => {
-                    assert!(started.elapsed() < Duration::from_secs(20), "server did not start");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            }
-        };
+        let token = sign_in_when_up(&client, &base, "load", "a password for the load", &secret).await;
         let mut workers = Vec::new();
         for w in 0..6 {
             let (client, base, token, acknowledged) = (client.clone(), base.clone(), token.clone(), acknowledged.clone());

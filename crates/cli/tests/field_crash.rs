@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::store::{add_coordinator, cli, free_port};
+use common::store::{add_coordinator, cli};
 use reqwest::Method;
 use safeconduct_domain::scan::{ScanAct, ScanPlace, ScanRecord};
 use safeconduct_domain::{FieldDeviceId, OperationId, RvId};
@@ -15,7 +15,7 @@ use safeconduct_keys::devices::client::{DeviceKey, record_text};
 use safeconduct_store::testing::{Backend, TestStore};
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -28,19 +28,15 @@ const PASSWORD: &str = "a password for the field storm";
 
 /// `safeconduct serve` on a free port over the store, answering once it is up.
 async fn serve(url: &str, key_file: &Path) -> (Child, String) {
-    let addr = format!("127.0.0.1:{}", free_port());
-    let server = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
-        .args(["serve", "--addr", &addr])
-        // The storm comes from one address and one token per role, standing for many phones.
-        .env("SAFECONDUCT_REQUESTS_PER_IP_PER_SECOND", "0")
-        .env("SAFECONDUCT_REQUESTS_PER_SECOND", "0")
-        .env("SAFECONDUCT_DATABASE", url)
-        .env("SAFECONDUCT_KEY_FILE", key_file)
-        .env("SAFECONDUCT_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://{addr}");
+    // The storm comes from one address and one token per role, standing for many phones.
+    let (server, base) = common::store::serve(
+        url,
+        key_file,
+        &[
+            ("SAFECONDUCT_REQUESTS_PER_IP_PER_SECOND", "0"),
+            ("SAFECONDUCT_REQUESTS_PER_SECOND", "0"),
+        ],
+    );
     let started = Instant::now();
     while reqwest::get(format!("{base}/healthz")).await.is_err() {
         assert!(

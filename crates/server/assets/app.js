@@ -78,12 +78,12 @@ export class ApiFailure extends Error {
 }
 
 /**
- * Calls the API. `{op}` in `path` is the session's operation. Answers the parsed JSON (or
- * null for 204), throws ApiFailure on a refusal; a 401 ends the session and leads to sign-in.
+ * Calls the API. `{op}` in `path` is the session's operation; `headers` are sent besides the
+ * token (`X-Reason`, `Idempotency-Key`). Answers the parsed JSON (or null for 204), throws ApiFailure on a refusal; a 401 ends the session and leads to sign-in.
  */
-export async function api(method, path, body, { raw = false } = {}) {
+export async function api(method, path, body, { raw = false, headers: extra = {} } = {}) {
   const s = session();
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: "application/json", ...extra };
   if (s?.token) headers.Authorization = `Bearer ${s.token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const url = s?.op ? path.replace("{op}", encodeURIComponent(s.op)) : path;

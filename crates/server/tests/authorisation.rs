@@ -126,6 +126,7 @@ async fn escort_and_gate_roles_cannot_list_or_read_households(backend: Backend) 
         for path in [
             format!("/api/operations/{{op}}/households/{reference}"),
             "/api/operations/{op}/lookup?phone=0700555001".to_string(),
+            "/api/operations/{op}/households?stage=registered".to_string(),
         ] {
             let (status, _) = app.call(role, Method::GET, &path, None).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{role} {path}");

@@ -260,6 +260,19 @@ async fn bad_path_segments_and_queries_are_client_errors(backend: Backend) {
             "/api/operations/{op}/lookup?phone=0700&reference=ABCD-EFGH",
             "invalid_query",
         ),
+        ("/api/operations/{op}/households", "invalid_input"),
+        (
+            "/api/operations/{op}/households?stage=nowhere",
+            "invalid_input",
+        ),
+        (
+            "/api/operations/{op}/households?stage=processed&limit=-1",
+            "invalid_input",
+        ),
+        (
+            "/api/operations/{op}/households?stage=processed&order=name",
+            "invalid_query",
+        ),
         ("/api/operations/{op}/batches/7", "not_found"),
         (
             "/api/operations/{op}/flights/7/manifest.csv",

@@ -10,7 +10,7 @@ use crate::Result;
 use crate::types::Actor;
 use safeconduct_domain::hotline::{CallOutcome, MessageKind, MessageStatus, MessageText};
 use safeconduct_domain::household::Notes;
-use safeconduct_domain::model::Severity;
+use safeconduct_domain::model::{PriorityFlag, Severity};
 use safeconduct_domain::places::Hazard;
 use safeconduct_domain::values::{PhoneNumber, Timestamp};
 use safeconduct_domain::*;
@@ -79,6 +79,33 @@ pub struct LinkedPass {
     pub expires_at: Timestamp,
 }
 
+/// One case in a coordinator's list of a stage: what the list shows, none of it personal data
+/// (the reference, the size, places and times, the priority flags: attributes kept in clear).
+#[derive(Debug, Clone)]
+pub struct CaseSummary {
+    pub reference: CaseReference,
+    pub stage: Stage,
+    pub size: u32,
+    pub priorities: Vec<PriorityFlag>,
+    pub window: Option<WindowId>,
+    pub rv: Option<RvId>,
+    pub gate: Option<GateId>,
+    pub batch: Option<BatchId>,
+    pub flight: Option<FlightId>,
+    /// Unaccounted households only: a coordinator already resolved the alarm of its batch
+    /// (recorded it missing, the one outcome that leaves it unaccounted).
+    pub resolved: bool,
+    pub updated_at: Timestamp,
+}
+
+/// A page of a list: at most `limit` cases after `after`, in reference order.
+#[derive(Debug, Clone)]
+pub struct CasePage {
+    pub stage: Stage,
+    pub after: Option<CaseReference>,
+    pub limit: usize,
+}
+
 /// A message's delivery, without its recipient or text (those are personal data).
 #[derive(Debug, Clone)]
 pub struct Message {
@@ -142,6 +169,9 @@ pub trait Casework {
     fn calls(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<HotlineCall>>;
     /// Households assigned to a suspended RV and not yet admitted there.
     fn suspended_worklist(&self, op: OperationId) -> Result<Vec<WorklistEntry>>;
+    /// A page of the cases in one stage, by reference; the reference of the last one is the
+    /// `after` of the next page.
+    fn cases_in_stage(&self, op: OperationId, page: &CasePage) -> Result<Vec<CaseSummary>>;
     /// The messages to a case, oldest first.
     fn messages(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<Message>>;
     /// Takes up to `limit` messages due at `now` (of every operation), counting an attempt on

@@ -60,3 +60,54 @@ pub fn add_coordinator(url: &str, key_file: &Path, username: &str, password: &st
         .trim()
         .to_string()
 }
+
+/// `safeconduct serve` on a free loopback port over the store at `url`, with `env` set besides
+/// the store and key file (logs at `warn`); the server and its base URL.
+pub fn serve(url: &str, key_file: &Path, env: &[(&str, &str)]) -> (std::process::Child, String) {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let server = Command::new(env!("CARGO_BIN_EXE_safeconduct"))
+        .args(["serve", "--addr", &addr])
+        .envs(env.iter().copied())
+        .env("SAFECONDUCT_DATABASE", url)
+        .env("SAFECONDUCT_KEY_FILE", key_file)
+        .env("SAFECONDUCT_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    (server, format!("http://{addr}"))
+}
+
+/// Signs in at `base` with the current one-time code of `secret` as soon as the server
+/// answers (within 30 seconds); the token.
+pub async fn sign_in_when_up(
+    client: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+    secret: &str,
+) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let answer = client
+            .post(format!("{base}/api/sessions"))
+            .json(&serde_json::json!({
+                "username": username, "password": password,
+                "totp": safeconduct_keys::totp::code_for(secret, safeconduct_keys::now().0),
+            }))
+            .send()
+            .await;
+        match answer {
+            Ok(r) if r.status().is_success() => {
+                let body: serde_json::Value = r.json().await.unwrap();
+                return body["token"].as_str().unwrap().to_string();
+            }
+            _ => {
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(30),
+                    "server did not start"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+    }
+}

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/households", Roles(COORDINATOR), h::register, "Register a household with its members", body: RegisterHousehold => json::<RegisteredOut>(201)),
+        endpoint!(GET "/api/operations/{op}/households", Roles(COORDINATOR), h::cases_in_stage, "The cases in one stage, a page at a time in reference order (keyset: `after` is the last reference of the page before; `limit` 1 to 200, 50 if left out): reference, size, places and priority flags, no names", query: ["stage", "after", "limit"] => json::<CasesOut>(200)),
         endpoint!(GET "/api/operations/{op}/households/{reference}", Roles(CASEWORK), h::household, "One case, with its members and documents" => json::<HouseholdOut>(200)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/events", Roles(OVERSIGHT), h::case_events, "The movement events of one case" => json::<Vec<EventOut>>(200)),
         endpoint!(GET "/api/operations/{op}/lookup", Roles(CASEWORK), h::lookup, "Find a case by phone number or reference (hotline)", query: ["phone", "reference"] => json::<LookupOut>(200)),
@@ -248,6 +249,45 @@ impl From<store::Event> for EventOut {
     }
 }
 
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CasesQuery {
+    /// The stage listed (`processed`, `unaccounted`…).
+    pub stage: Option<String>,
+    /// The last reference of the page before; left out for the first page.
+    pub after: Option<String>,
+    /// Cases per page, 1 to 200 (50 if left out).
+    pub limit: Option<String>,
+}
+
+/// One case of a list: nothing that names or reaches a person.
+#[derive(Serialize, JsonSchema)]
+pub struct CaseRowOut {
+    pub reference: String,
+    pub stage: Stage,
+    pub size: u32,
+    pub priorities: Vec<PriorityFlag>,
+    pub window_id: Option<i64>,
+    pub rv_id: Option<i64>,
+    pub gate_id: Option<i64>,
+    pub batch_id: Option<i64>,
+    pub flight_id: Option<i64>,
+    /// Unaccounted households only: the alarm was already resolved (recorded missing).
+    pub resolved: bool,
+    pub updated_at: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct CasesOut {
+    pub cases: Vec<CaseRowOut>,
+    /// The `after` of the next page; null on the last page.
+    pub next: Option<String>,
+}
+
+/// The most cases one page of a list holds, and how many when the caller does not say.
+pub const CASES_PAGE_MOST: usize = 200;
+const CASES_PAGE_DEFAULT: usize = 50;
+
 /// The path of a member of a case.
 #[derive(Deserialize)]
 pub struct PersonPath {
@@ -347,6 +387,64 @@ pub async fn register(
             people: r.people.iter().map(|p| p.0).collect(),
         }),
     ))
+}
+
+/// A page of the cases in one stage. Not a read of personal data: a reference, a size,
+/// places, times and priority flags are the case attributes kept in clear (ARCHITECTURE.md,
+/// "No personal data is stored in clear"), the same the hotline's worklist lists.
+pub async fn cases_in_stage(call: Call, ApiQuery(q): ApiQuery<CasesQuery>) -> Answer<CasesOut> {
+    let stage = q
+        .stage
+        .as_deref()
+        .ok_or_else(|| ApiError::invalid("stage", "required: the stage to list"))?;
+    let stage =
+        Stage::parse(stage).ok_or_else(|| ApiError::invalid("stage", "not a lifecycle stage"))?;
+    let after = match q.after.as_deref() {
+        Some(a) => Some(
+            CaseReference::parse(a)
+                .map_err(|_| ApiError::invalid("after", "not a case reference"))?,
+        ),
+        None => None,
+    };
+    let limit = match q.limit.as_deref() {
+        None => CASES_PAGE_DEFAULT,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=CASES_PAGE_MOST).contains(l))
+            .ok_or_else(|| ApiError::invalid("limit", "a whole number from 1 to 200"))?,
+    };
+    if matches!(stage, Stage::InEscort | Stage::Unaccounted) {
+        call.swept().await?;
+    }
+    let page = store::CasePage {
+        stage,
+        after,
+        limit,
+    };
+    let cases = call.read(move |s, id| s.cases_in_stage(id, &page)).await?;
+    let next = (cases.len() == limit)
+        .then(|| cases.last().map(|c| c.reference.to_string()))
+        .flatten();
+    Ok(Json(CasesOut {
+        cases: cases
+            .into_iter()
+            .map(|c| CaseRowOut {
+                reference: c.reference.to_string(),
+                stage: c.stage,
+                size: c.size,
+                priorities: c.priorities,
+                window_id: c.window.map(|x| x.0),
+                rv_id: c.rv.map(|x| x.0),
+                gate_id: c.gate.map(|x| x.0),
+                batch_id: c.batch.map(|x| x.0),
+                flight_id: c.flight.map(|x| x.0),
+                resolved: c.resolved,
+                updated_at: time_text(c.updated_at),
+            })
+            .collect(),
+        next,
+    }))
 }
 
 pub async fn household(call: Call<CasePath>) -> Answer<HouseholdOut> {

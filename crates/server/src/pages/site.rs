@@ -66,6 +66,13 @@ pub const PAGES: &[Page] = &[
         areas: &["plan"],
         style: Some("plan.css"),
     },
+    Page {
+        name: "dashboard",
+        title: "dashboard-title",
+        script: "dashboard.js",
+        areas: &["dashboard"],
+        style: Some("dashboard.css"),
+    },
 ];
 
 /// The escort's and gate's offline scanner: at `/scanner/`, so that its service worker

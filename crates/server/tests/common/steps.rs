@@ -158,6 +158,30 @@ impl TestApp {
             .await
     }
 
+    /// Two households with passes walk from the RV to the gate in one batch and only the
+    /// first arrives: the gate closes the batch and the second is unaccounted. The batch and
+    /// the two references (arrived, missing).
+    pub async fn a_batch_arriving_short(
+        &self,
+        p: &super::Places,
+        phone: &str,
+    ) -> (i64, String, String) {
+        let arrived = self
+            .register_with_pass(2, &format!("{phone}1"), p.window)
+            .await;
+        let missing = self
+            .register_with_pass(3, &format!("{phone}2"), p.window)
+            .await;
+        self.admit_at_rv(&arrived, p.rv).await;
+        self.admit_at_rv(&missing, p.rv).await;
+        let batch = self.depart(p.rv, p.gate, &[&arrived, &missing]).await["id"]
+            .as_i64()
+            .unwrap();
+        self.arrive_at_gate(batch, &arrived).await;
+        self.close_batch(batch).await;
+        (batch, arrived, missing)
+    }
+
     /// A GET of `path` as `role`, stating `reason` (X-Reason) when there is one; the response
     /// as it came.
     pub async fn read_for(

@@ -2,7 +2,7 @@
 //! logic of `calls` or `outbox`. No subject module imports this one.
 
 use super::store::{Engine, SqlStore};
-use super::{calls, outbox, pass_links};
+use super::{calls, households, outbox, pass_links};
 use crate::casework::*;
 use crate::types::*;
 use crate::{Casework, Result};
@@ -24,6 +24,9 @@ impl<E: Engine> Casework for SqlStore<E> {
     }
     fn suspended_worklist(&self, op: OperationId) -> Result<Vec<WorklistEntry>> {
         self.read(|db| calls::suspended_worklist(db, op))
+    }
+    fn cases_in_stage(&self, op: OperationId, page: &CasePage) -> Result<Vec<CaseSummary>> {
+        self.read(|db| households::cases_in_stage(db, op, page))
     }
     fn messages(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<Message>> {
         self.read(|db| outbox::messages(db, op, reference))

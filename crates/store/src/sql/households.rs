@@ -8,6 +8,7 @@ use super::operations::require_open_operation;
 use super::sealed::{self, DocumentFields, HouseholdFields, PersonFields};
 use super::step::{NewEvent, bump, insert_event, load_case, stage};
 use super::{Db, Row, dec, enc, p};
+use crate::casework::{CasePage, CaseSummary};
 use crate::types::*;
 use crate::vault::{DataKey, Index, Record, Vault};
 use crate::{Change, ReferenceSource, Result, StoreError};
@@ -368,12 +369,7 @@ fn household(db: &mut dyn Db, key: &DataKey, r: &Row) -> Result<Household> {
             .opt_text(5)?
             .map(|c| EligibilityCategory::parse(&c).ok_or_else(|| bad("category", &c)))
             .transpose()?,
-        priorities: r
-            .text(6)?
-            .split(',')
-            .filter(|p| !p.is_empty())
-            .map(|p| PriorityFlag::parse(p).ok_or_else(|| bad("priority", p)))
-            .collect::<Result<_>>()?,
+        priorities: priorities(&r.text(6)?)?,
         notes: fields.notes()?,
         window: r.opt_i64(7)?.map(WindowId),
         rv: r.opt_i64(8)?.map(RvId),
@@ -385,6 +381,61 @@ fn household(db: &mut dyn Db, key: &DataKey, r: &Row) -> Result<Household> {
         updated_at: Timestamp(r.i64(14)?),
         members: people_of(db, key, id)?,
     })
+}
+
+/// The priority flags as stored: their names joined by commas.
+fn priorities(stored: &str) -> Result<Vec<PriorityFlag>> {
+    stored
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            PriorityFlag::parse(p)
+                .ok_or_else(|| StoreError::Internal(format!("unexpected stored priority {p:?}")))
+        })
+        .collect()
+}
+
+/// A page of the cases in one stage, in reference order after `page.after`: one walk of the
+/// index on (operation, stage, reference), whatever the size of the operation. Nothing sealed
+/// is read.
+pub(crate) fn cases_in_stage(
+    db: &mut dyn Db,
+    op: OperationId,
+    page: &CasePage,
+) -> Result<Vec<CaseSummary>> {
+    let rows = db.rows(
+        "SELECT h.reference, h.stage, h.size, h.priorities, h.window_id, h.rv_id, h.gate_id,
+                h.batch_id, h.flight_id, h.updated_at,
+                h.stage = 'unaccounted' AND EXISTS (
+                    SELECT 1 FROM custody_resolutions c
+                    WHERE c.household_id = h.id AND c.batch_id = h.batch_id)
+         FROM households h
+         WHERE h.operation_id = $1 AND h.stage = $2 AND h.reference > $3
+         ORDER BY h.reference LIMIT $4",
+        p![
+            op.0,
+            page.stage.as_str(),
+            page.after.as_ref().map_or("", |r| r.as_str()),
+            page.limit,
+        ],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(CaseSummary {
+                reference: CaseReference::parse(&r.text(0)?)?,
+                stage: stage(r.text(1)?)?,
+                size: r.i64(2)? as u32,
+                priorities: priorities(&r.text(3)?)?,
+                window: r.opt_i64(4)?.map(WindowId),
+                rv: r.opt_i64(5)?.map(RvId),
+                gate: r.opt_i64(6)?.map(GateId),
+                batch: r.opt_i64(7)?.map(BatchId),
+                flight: r.opt_i64(8)?.map(FlightId),
+                updated_at: Timestamp(r.i64(9)?),
+                resolved: r.bool(10)?,
+            })
+        })
+        .collect()
 }
 
 /// The members of a household with their documents, in one query.

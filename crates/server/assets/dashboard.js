@@ -1,0 +1,418 @@
+// Coordinator dashboard. Who may use it: coordinators (all of it); a manifest officer gets the
+// flights, an auditor the accountability alarms, read-only, because the API answers them
+// those and nothing else here; any other role is refused by the API and told so.
+// The counts come from GET …/counts, read once and again after live changes (at most about
+// once a second), never from a list of people; the lists show references, sizes, places and
+// priority flags, never a name. Every action asks for confirmation and shows its result.
+import { api, ApiFailure, el, live, locale, num, requireSession, t, when } from "./app.js";
+import { MAIN_STAGES, SIDE_STAGES, confirm, openBlob, setupCases, showResult } from "./dashboard-cases.js";
+
+const OUTCOMES = ["arrived_late", "returned_to_rv", "found_elsewhere", "recorded_missing"];
+
+const $ = (id) => document.getElementById(id);
+const clock = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+
+/**
+ * `fn` run at most once per `gap` milliseconds and never twice at once, however often the
+ * returned trigger is pulled; a pull while it runs runs it once more afterwards.
+ */
+export function throttled(fn, gap) {
+  let last = 0;
+  let timer = null;
+  let running = false;
+  let again = false;
+  async function run() {
+    timer = null;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    last = Date.now();
+    try {
+      await fn();
+    } finally {
+      running = false;
+      if (again) {
+        again = false;
+        trigger();
+      }
+    }
+  }
+  function trigger() {
+    if (!timer) timer = setTimeout(run, Math.max(0, last + gap - Date.now()));
+  }
+  return trigger;
+}
+
+const s = requireSession();
+if (s) start(s);
+
+function start(s) {
+  const roles = new Set(s.roles || []);
+  const may = (...r) => r.some((x) => roles.has(x));
+  for (const section of document.querySelectorAll("[data-roles]")) {
+    section.hidden = !section.dataset.roles.split(" ").some((r) => roles.has(r));
+  }
+  const state = { connected: false, updated: null };
+  const showLive = () => {
+    $("live-dot").className = state.connected ? "dot on" : "dot off";
+    const updated = state.updated ? clock.format(state.updated) : "—";
+    $("live-text").textContent = t(state.connected ? "dashboard-live-on" : "dashboard-live-off", {
+      time: updated,
+    });
+  };
+
+  if (!may("coordinator", "manifest", "auditor")) {
+    refuse(s);
+    return;
+  }
+  // The counts come first: everything else the page reads waits until they are shown, so
+  // that the heavier reads (the accountability recount, the lists) do not delay them.
+  let shown;
+  const firstCounts = new Promise((resolve) => {
+    shown = resolve;
+  });
+  const counts = may("coordinator")
+    ? throttled(async () => {
+        await readCounts(state, showLive);
+        shown();
+      }, 1000)
+    : null;
+  const attention = may("coordinator", "auditor")
+    ? throttled(() => readAttention(may("coordinator")), 3000)
+    : null;
+  if (counts) counts();
+  else shown();
+  document.addEventListener("attention-changed", () => readAttention(may("coordinator")));
+  if (!may("coordinator")) $("live-state").hidden = true;
+  firstCounts.then(() => {
+    attention?.();
+    const cases = may("coordinator") ? setupCases({ roles, onChange: () => counts?.() }) : null;
+    if (may("coordinator", "manifest")) setupFlights(may("coordinator"));
+    if (!may("coordinator")) return;
+    live(
+      (name, data) => {
+        if (name === "resync") {
+          counts();
+          attention();
+          return;
+        }
+        if (name !== "change") return;
+        counts();
+        let change = {};
+        try {
+          change = JSON.parse(data);
+        } catch {
+          /* a change we cannot read: the counts are read again anyway */
+        }
+        if (change.stage === "unaccounted" || /alarm|batch|resolve|incident|unaccounted/.test(change.kind || "")) {
+          attention();
+        }
+        cases?.changed(change);
+      },
+      (connected) => {
+        state.connected = connected;
+        showLive();
+        // What changed between the first read and the stream's start is read now.
+        if (connected) counts();
+      },
+    );
+  });
+}
+
+/** A session without a dashboard role: the API is asked anyway and its refusal shown. */
+async function refuse(s) {
+  $("live-state").hidden = true;
+  const error = $("page-error");
+  try {
+    await api("GET", "/api/operations/{op}/counts");
+  } catch (e) {
+    error.textContent = t("dashboard-not-for-role", {
+      role: (s.roles || []).map((r) => t(`common-role-${r}`)).join(", "),
+      detail: e instanceof ApiFailure ? e.message : String(e),
+    });
+    error.hidden = false;
+  }
+}
+
+async function readCounts(state, showLive) {
+  try {
+    const c = await api("GET", "/api/operations/{op}/counts");
+    drawFunnel(c.operation);
+    // The moment the counts are first on the page, for the performance timeline (the speed
+    // benchmark reads it beside first-contentful-paint).
+    if (!state.updated) performance.mark("safeconduct-counts-shown");
+    state.updated = new Date();
+    showLive();
+    $("page-error").hidden = true;
+  } catch (e) {
+    pageError(e);
+  }
+}
+
+function pageError(e) {
+  const error = $("page-error");
+  error.textContent = t("common-error", { detail: e instanceof ApiFailure ? e.message : String(e) });
+  error.hidden = false;
+}
+
+function drawFunnel(c) {
+  $("totals").textContent = t("dashboard-totals", {
+    households: c.total_households,
+    people: c.total_people,
+  });
+  const item = (stage, tag) =>
+    el(
+      tag,
+      { class: "stage", "data-stage": stage },
+      el("span", { class: "stage-name" }, t(`dashboard-stage-${stage}`)),
+      el("span", { class: "households" }, num(c.households[stage] || 0)),
+      el("span", { class: "people" }, t("dashboard-people", { people: c.people[stage] || 0 })),
+      el(
+        "button",
+        {
+          type: "button",
+          class: "secondary list",
+          "aria-label": t("dashboard-list-stage", { stage: t(`dashboard-stage-${stage}`) }),
+          onclick: () => document.dispatchEvent(new CustomEvent("list-stage", { detail: stage })),
+        },
+        t("dashboard-list"),
+      ),
+    );
+  $("funnel").replaceChildren(...MAIN_STAGES.map((st) => item(st, "li")));
+  $("side").replaceChildren(...SIDE_STAGES.map((st) => item(st, "li")));
+}
+
+/** Open incidents and unaccounted alarms, each with what resolves it. */
+async function readAttention(coordinator) {
+  try {
+    const [incidents, report, unaccounted] = await Promise.all([
+      coordinator ? api("GET", "/api/operations/{op}/incidents") : [],
+      api("GET", "/api/operations/{op}/accountability"),
+      coordinator
+        ? api("GET", "/api/operations/{op}/households?stage=unaccounted&limit=200")
+        : { cases: [] },
+    ]);
+    drawIncidents(incidents);
+    drawAlarms(report, unaccounted.cases.filter((c) => !c.resolved), coordinator);
+    $("attention-none").hidden = $("incidents").children.length + $("alarms").children.length > 0;
+  } catch (e) {
+    pageError(e);
+  }
+}
+
+function place(rv, gate) {
+  return [rv != null && t("dashboard-rv", { id: rv }), gate != null && t("dashboard-gate", { id: gate })]
+    .filter(Boolean)
+    .join(" · ");
+}
+
+function drawIncidents(incidents) {
+  $("incidents").replaceChildren(
+    ...incidents.map((i) =>
+      el(
+        "li",
+        { class: "card bad", "data-incident": i.id },
+        el("h3", {}, t("dashboard-incident", { id: i.id, kind: t(`dashboard-incident-${i.kind}`) })),
+        el("p", {}, i.detail),
+        el("p", { class: "muted" }, [place(i.rv_id, i.gate_id), when(i.created_at)].filter(Boolean).join(" · ")),
+        el(
+          "button",
+          { type: "button", class: "resolve", onclick: () => resolveIncident(i) },
+          t("dashboard-resolve"),
+        ),
+      ),
+    ),
+  );
+}
+
+function resolveIncident(i) {
+  confirm({
+    title: t("dashboard-resolve-incident", { id: i.id }),
+    text: t(`dashboard-incident-${i.kind}`),
+    ok: t("dashboard-resolve"),
+    fields: [{ name: "note", label: t("dashboard-note"), textarea: true, required: true }],
+    run: ({ note }) => api("POST", `/api/operations/{op}/incidents/${i.id}/resolve`, { note }),
+    done: () => {
+      showResult($("attention-result"), t("dashboard-incident-resolved", { id: i.id }));
+      document.dispatchEvent(new Event("attention-changed"));
+    },
+  });
+}
+
+function drawAlarms(report, open, coordinator) {
+  const byBatch = new Map();
+  for (const c of open) {
+    const key = c.batch_id ?? 0;
+    if (!byBatch.has(key)) byBatch.set(key, []);
+    byBatch.get(key).push(c);
+  }
+  const balances = new Map(report.alarms.map((a) => [a.batch_id, a]));
+  // A coordinator sees each batch with unresolved households; an auditor the short batches.
+  const batches = coordinator ? [...byBatch.keys()] : [...balances.keys()];
+  $("alarms").replaceChildren(
+    ...batches.map((batch) => {
+      const a = balances.get(batch);
+      const cases = byBatch.get(batch) || [];
+      return el(
+        "li",
+        { class: "card bad", "data-batch": batch },
+        el("h3", {}, t("dashboard-alarm", { batch })),
+        a &&
+          el(
+            "p",
+            {},
+            t("dashboard-alarm-balance", {
+              rv: a.rv_id,
+              gate: a.gate_id,
+              departed: a.departed_people,
+              arrived: a.arrived_people,
+            }),
+          ),
+        cases.length > 0 &&
+          el(
+            "ul",
+            { class: "alarm-cases" },
+            ...cases.map((c) =>
+              el(
+                "li",
+                { "data-reference": c.reference },
+                el("span", { class: "ref" }, c.reference),
+                " ",
+                t("dashboard-people", { people: c.size }),
+                " ",
+                el(
+                  "button",
+                  {
+                    type: "button",
+                    class: "resolve",
+                    "aria-label": t("dashboard-resolve-case", { reference: c.reference }),
+                    onclick: () => resolveUnaccounted(c),
+                  },
+                  t("dashboard-resolve"),
+                ),
+              ),
+            ),
+          ),
+      );
+    }),
+  );
+  if (!coordinator && report.unresolved_unaccounted_people > 0) {
+    $("alarms").append(
+      el("li", { class: "card" }, t("dashboard-unaccounted-people", { people: report.unresolved_unaccounted_people })),
+    );
+  }
+}
+
+function resolveUnaccounted(c) {
+  confirm({
+    title: t("dashboard-resolve-case", { reference: c.reference }),
+    text: t("dashboard-resolve-case-text"),
+    ok: t("dashboard-resolve"),
+    fields: [
+      {
+        name: "outcome",
+        label: t("dashboard-outcome"),
+        options: OUTCOMES.map((o) => [o, t(`dashboard-outcome-${o}`)]),
+      },
+      { name: "note", label: t("dashboard-note"), textarea: true, required: true },
+    ],
+    run: ({ outcome, note }) =>
+      api("POST", `/api/operations/{op}/households/${encodeURIComponent(c.reference)}/resolve-unaccounted`, {
+        outcome,
+        note,
+      }),
+    done: (out) => {
+      showResult(
+        $("attention-result"),
+        t("dashboard-case-resolved", { reference: out.reference, stage: t(`dashboard-stage-${out.to}`) }),
+      );
+      document.dispatchEvent(new Event("attention-changed"));
+    },
+  });
+}
+
+/** Flights with their load; a new flight; the manifest as a page or CSV (coordinators). */
+function setupFlights(coordinator) {
+  const read = async () => {
+    try {
+      const flights = await api("GET", "/api/operations/{op}/flights");
+      document.dispatchEvent(new CustomEvent("flights", { detail: flights }));
+      $("flights-body").replaceChildren(
+        ...flights.map((f) =>
+          el(
+            "tr",
+            { "data-flight": f.id },
+            el("td", {}, f.number),
+            el("td", {}, when(f.departs_at)),
+            el("td", { class: "num" }, t("dashboard-flight-loaded", { manifested: f.manifested_people, capacity: f.capacity })),
+            el(
+              "td",
+              {},
+              coordinator &&
+                el(
+                  "div",
+                  { class: "row-actions" },
+                  el("button", { type: "button", class: "secondary", onclick: () => manifest(f, "html") }, t("dashboard-manifest-page")),
+                  el("button", { type: "button", class: "secondary", onclick: () => manifest(f, "csv") }, t("dashboard-manifest-csv")),
+                ),
+            ),
+          ),
+        ),
+      );
+    } catch (e) {
+      $("flights-error").textContent = t("common-error", { detail: e.message });
+      $("flights-error").hidden = false;
+    }
+  };
+  read();
+  const form = $("flight-form");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const error = $("flight-form-error");
+    error.hidden = true;
+    const number = $("flight-number").value.trim();
+    const departs = $("flight-departs").value;
+    const capacity = Number($("flight-capacity").value);
+    const missing = !number ? "flight-number" : !departs ? "flight-departs" : !(capacity >= 1) ? "flight-capacity" : null;
+    if (missing) {
+      error.textContent = t("dashboard-required", { field: document.querySelector(`label[for=${missing}]`).textContent });
+      error.hidden = false;
+      $(missing).focus();
+      return;
+    }
+    try {
+      const f = await api("POST", "/api/operations/{op}/flights", {
+        number,
+        departs_at: new Date(departs).toISOString().replace(/\.\d+Z$/, "Z"),
+        capacity,
+      });
+      showResult($("flights-result"), t("dashboard-flight-created", { number: f.number }));
+      form.reset();
+      read();
+    } catch (e) {
+      error.textContent = t("common-error", { detail: e.message });
+      error.hidden = false;
+    }
+  });
+  document.addEventListener("flights-changed", read);
+}
+
+/** A manifest is a bulk export: the reason is asked for and goes to the audit log. */
+function manifest(f, kind) {
+  confirm({
+    title: t("dashboard-manifest-title", { number: f.number }),
+    text: t("dashboard-manifest-text"),
+    ok: t(kind === "csv" ? "dashboard-manifest-csv" : "dashboard-manifest-page"),
+    fields: [{ name: "reason", label: t("dashboard-reason"), required: true }],
+    run: async ({ reason }) => {
+      const res = await api("GET", `/api/operations/{op}/flights/${f.id}/manifest.${kind}`, undefined, {
+        raw: true,
+        headers: { "X-Reason": reason },
+      });
+      return res.blob();
+    },
+    done: (blob) => openBlob(blob, `manifest-${f.number}.${kind}`, kind === "csv"),
+  });
+}

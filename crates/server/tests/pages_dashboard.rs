@@ -1,0 +1,502 @@
+//! The coordinator dashboard in a real browser against the real server: the counts move with
+//! a change made through the API, without a reload; an incident and an unaccounted alarm
+//! appear at the top and are resolved from the page; the list of a stage pages; a pass is
+//! issued and revoked from a case's row; a household is registered from the page; the page
+//! passes the accessibility check in English and in Dari (screenshots with data showing); a
+//! hotline or escort session sees no data and a clear message.
+
+mod common;
+
+use common::browser::Browser;
+use common::{TestApp, spawn_app};
+use safeconduct_domain::Role;
+use safeconduct_domain::scan::{ScanAct, ScanPlace};
+use safeconduct_store::testing::Backend;
+use serde_json::json;
+
+/// Opens the dashboard in `lang` as the test user of `role`, whose session is put into the
+/// tab's storage as the sign-in page leaves it.
+async fn open_as(browser: &Browser, app: &TestApp, role: Role, lang: &str) {
+    browser.goto(&app.url("/app/sign-in?lang=en")).await;
+    browser.find("h1").await;
+    let session = json!({
+        "token": app.token(role), "username": role.as_str(), "op": app.op.0,
+        "opName": "Test", "roles": [role.as_str()]
+    });
+    browser
+        .eval(
+            "sessionStorage.setItem('safeconduct.session', JSON.stringify(arguments[0]))",
+            json!([session]),
+        )
+        .await;
+    browser
+        .goto(&app.url(&format!("/app/dashboard?lang={lang}")))
+        .await;
+}
+
+/// The households the funnel shows in `stage`, once the counts are drawn.
+async fn shown(browser: &Browser, stage: &str) -> String {
+    browser
+        .text(&format!(
+            "#funnel [data-stage={stage}] .households, #side [data-stage={stage}] .households"
+        ))
+        .await
+}
+
+async fn wait_shown(browser: &Browser, stage: &str, households: &str) {
+    browser
+        .wait_until(
+            &format!(
+                "document.querySelector('[data-stage={stage}] .households').textContent === '{households}'"
+            ),
+            &format!("{households} households shown in {stage}"),
+        )
+        .await;
+}
+
+/// Clicks `button` and waits for the confirmation dialog it opens.
+async fn open_dialog(browser: &Browser, button: &str) {
+    browser.click(button).await;
+    browser
+        .wait_until("document.getElementById('confirm').open", "the dialog")
+        .await;
+}
+
+/// Waits until the element `id` is shown; its text.
+async fn wait_shown_text(browser: &Browser, id: &str) -> String {
+    browser
+        .wait_until(
+            &format!("!document.getElementById('{id}').hidden"),
+            &format!("#{id} to show"),
+        )
+        .await;
+    browser.text(&format!("#{id}")).await
+}
+
+/// An escort device syncs a record with its clock four hours behind: an open incident.
+async fn a_clock_skew_incident(app: &TestApp, rv: i64) {
+    let mut device = app
+        .enrol(Role::Escort, ScanPlace::Rv(safeconduct_domain::RvId(rv)), 7)
+        .await;
+    let now = safeconduct_keys::now().0;
+    let record = device.record(
+        app.op.0,
+        ScanAct::Refuse {
+            pass_index: None,
+            code: "unreadable".into(),
+        },
+        now,
+    );
+    let (status, body) = app
+        .call(
+            Role::Escort,
+            reqwest::Method::POST,
+            &device.scans_path(),
+            Some(common::field::sync_body(&[record], now - 4 * 3600)),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    assert_eq!(app.open_incidents().await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_counts_move_without_a_reload() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.register(2, "0700 400 001").await;
+    app.register(1, "0700 400 002").await;
+    let browser = Browser::start().await;
+    open_as(&browser, &app, Role::Coordinator, "en").await;
+    wait_shown(&browser, "registered", "2").await;
+    assert_eq!(shown(&browser, "registered").await, "2");
+    browser
+        .wait_until(
+            "document.getElementById('live-dot').classList.contains('on')",
+            "the live stream to connect",
+        )
+        .await;
+    let live = browser.text("#live-text").await;
+    assert!(live.starts_with("Live: connected"), "{live}");
+    browser.eval("window.marker = 1", json!([])).await;
+
+    // A change through the API, by another client: the page follows without reloading.
+    app.register(3, "0700 400 003").await;
+    wait_shown(&browser, "registered", "3").await;
+    let people = browser
+        .text("#funnel [data-stage=registered] .people")
+        .await;
+    assert_eq!(people, "6 people");
+    assert_eq!(
+        browser.text("#totals").await,
+        "3 households, 6 people in all"
+    );
+    let reference = app.register(1, "0700 400 004").await;
+    app.to_eligible(&reference).await;
+    wait_shown(&browser, "eligible", "1").await;
+    wait_shown(&browser, "registered", "3").await;
+    assert_eq!(
+        browser.eval("return window.marker", json!([])).await,
+        1,
+        "the page was not reloaded"
+    );
+    // No list of people was downloaded to count them: only the counts endpoint was read.
+    let read = browser
+        .eval(
+            "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)
+               .filter(p => p.includes('/households') && !p.endsWith('/households'))",
+            json!([]),
+        )
+        .await;
+    assert_eq!(read, json!([]), "no case was read to count");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incident_and_an_unaccounted_alarm_are_resolved_from_the_top() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let p = app.places(100, 100).await;
+    let (batch, _, missing) = app.a_batch_arriving_short(&p, "0700 500 00").await;
+    a_clock_skew_incident(&app, p.rv).await;
+    let browser = Browser::start().await;
+    open_as(&browser, &app, Role::Coordinator, "en").await;
+
+    browser.find("#incidents [data-incident]").await;
+    let incident = browser.text("#incidents [data-incident] h3").await;
+    assert!(incident.contains("A device's clock is wrong"), "{incident}");
+    browser
+        .find(&format!(
+            "#alarms [data-batch='{batch}'] [data-reference='{missing}']"
+        ))
+        .await;
+    let alarm = browser
+        .text(&format!("#alarms [data-batch='{batch}']"))
+        .await;
+    assert!(alarm.contains("with 5 people; 2 arrived"), "{alarm}");
+
+    // The incident: a note is required, then it is resolved and leaves the top.
+    open_dialog(&browser, "#incidents [data-incident] button.resolve").await;
+    browser.click("#confirm-ok").await;
+    let error = wait_shown_text(&browser, "confirm-error").await;
+    assert!(error.contains("Fill in"), "{error}");
+    browser
+        .type_into("#confirm-field-0", "The phone's clock was reset")
+        .await;
+    browser.click("#confirm-ok").await;
+    browser
+        .wait_until(
+            "!document.querySelector('#incidents [data-incident]')",
+            "the incident to go",
+        )
+        .await;
+    assert!(
+        browser
+            .text("#attention-result")
+            .await
+            .contains("is resolved")
+    );
+    assert!(app.open_incidents().await.is_empty());
+
+    // The missing household: found late at the gate.
+    open_dialog(
+        &browser,
+        &format!("#alarms [data-reference='{missing}'] button.resolve"),
+    )
+    .await;
+    browser
+        .eval(
+            "const s = document.getElementById('confirm-field-0'); s.value = 'arrived_late';",
+            json!([]),
+        )
+        .await;
+    browser
+        .type_into("#confirm-field-1", "Came in by the side street")
+        .await;
+    browser.click("#confirm-ok").await;
+    browser
+        .wait_until(
+            "!document.querySelector('#alarms [data-reference]')",
+            "the alarm to go",
+        )
+        .await;
+    let result = browser.text("#attention-result").await;
+    assert!(
+        result.contains(&missing) && result.contains("Arrived at the gate"),
+        "{result}"
+    );
+    assert_eq!(app.stage(&missing).await, "arrived_at_gate");
+    wait_shown_text(&browser, "attention-none").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_pages_and_a_pass_is_issued_and_revoked_from_a_row() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let p = app.places(100, 100).await;
+    for i in 0..26 {
+        app.register(1, &format!("0700 600 {i:03}")).await;
+    }
+    let assigned = app.register(2, "0700 601 000").await;
+    app.to_eligible(&assigned).await;
+    app.step(
+        Role::Coordinator,
+        &assigned,
+        "assign",
+        Some(json!({"window_id": p.window})),
+    )
+    .await;
+    let browser = Browser::start().await;
+    open_as(&browser, &app, Role::Coordinator, "en").await;
+    wait_shown(&browser, "registered", "26").await;
+
+    let rows = "document.querySelectorAll('#cases-body tr[data-reference]').length";
+    browser
+        .click("#funnel [data-stage=registered] button.list")
+        .await;
+    browser
+        .wait_until(&format!("{rows} === 25"), "the first page")
+        .await;
+    let first = browser
+        .eval(
+            "return document.querySelector('#cases-body tr').dataset.reference",
+            json!([]),
+        )
+        .await;
+    browser.click("#cases-next").await;
+    browser
+        .wait_until(&format!("{rows} === 1"), "the second page")
+        .await;
+    assert_eq!(browser.text("#cases-caption").await, "Registered, page 2");
+    assert_eq!(
+        browser
+            .eval(
+                "return document.getElementById('cases-next').disabled",
+                json!([])
+            )
+            .await,
+        true
+    );
+    browser.click("#cases-prev").await;
+    browser
+        .wait_until(&format!("{rows} === 25"), "the first page again")
+        .await;
+    let again = browser
+        .eval(
+            "return document.querySelector('#cases-body tr').dataset.reference",
+            json!([]),
+        )
+        .await;
+    assert_eq!(first, again);
+
+    // Issue the pass of the assigned household from its row.
+    browser
+        .click("#funnel [data-stage=assigned] button.list")
+        .await;
+    browser
+        .wait_until(
+            "document.getElementById('cases-caption').textContent === 'Assigned a window, page 1'",
+            "the list of assigned",
+        )
+        .await;
+    let row = format!("#cases-body tr[data-reference='{assigned}']");
+    open_dialog(&browser, &format!("{row} button.issue")).await;
+    browser.click("#confirm-ok").await;
+    browser
+        .wait_until(
+            "document.getElementById('cases-result').textContent.startsWith('Pass issued')",
+            "the pass to be issued",
+        )
+        .await;
+    assert_eq!(app.stage(&assigned).await, "pass_issued");
+    wait_shown(&browser, "pass_issued", "1").await;
+
+    // And revoke it, with a reason.
+    browser
+        .click("#funnel [data-stage=pass_issued] button.list")
+        .await;
+    browser
+        .wait_until(
+            "document.getElementById('cases-caption').textContent === 'Pass issued, page 1'",
+            "the list of pass_issued",
+        )
+        .await;
+    open_dialog(&browser, &format!("{row} button.revoke")).await;
+    browser
+        .type_into("#confirm-field-0", "The household asked for a new one")
+        .await;
+    browser.click("#confirm-ok").await;
+    browser
+        .wait_until(
+            "document.getElementById('cases-result').textContent.includes('is revoked')",
+            "the pass to be revoked",
+        )
+        .await;
+    let pass = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/households/{assigned}/pass"),
+        )
+        .await;
+    assert_eq!(pass["state"], "revoked", "{pass}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_household_is_registered_from_the_dashboard() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    open_as(&browser, &app, Role::Coordinator, "en").await;
+    wait_shown(&browser, "registered", "0").await;
+    browser.type_into("#reg-phone", "0700 700 001").await;
+    browser.click("#register-submit").await;
+    let error = wait_shown_text(&browser, "register-error").await;
+    assert!(error.contains("Name in Latin letters"), "{error}");
+    browser.type_into("#member-1-name", "Zahra Karimi").await;
+    browser
+        .type_into("#member-1-name_native", "زهرا کریمی")
+        .await;
+    browser.type_into("#member-1-birth_date", "1984").await;
+    browser.click("#add-member").await;
+    browser.type_into("#member-2-name", "Omid Karimi").await;
+    browser.click("#register-submit").await;
+    let result = wait_shown_text(&browser, "register-result").await;
+    assert!(result.contains("2 people"), "{result}");
+    let reference = result
+        .split("case ")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap();
+    let case = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/households/{reference}"),
+        )
+        .await;
+    assert_eq!(case["members"][0]["name_native"], "زهرا کریمی");
+    assert_eq!(case["language"], "prs");
+    wait_shown(&browser, "registered", "1").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_is_accessible_in_english_and_in_dari() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let p = app.places(100, 100).await;
+    app.a_batch_arriving_short(&p, "0700 800 00").await;
+    for i in 0..4 {
+        app.register(1 + i % 4, &format!("0700 801 {i:03}")).await;
+    }
+    let r = app.register_with_pass(4, "0700 802 000", p.window).await;
+    app.admit_at_rv(&r, p.rv).await;
+    let r = app.register(2, "0700 803 000").await;
+    app.to_eligible(&r).await;
+    a_clock_skew_incident(&app, p.rv).await;
+
+    // Tall enough that the screenshots show the funnel below the alarms.
+    let browser = Browser::start_with(common::browser::Options {
+        window: (1280, 1500),
+        ..Default::default()
+    })
+    .await;
+    for lang in ["en", "prs"] {
+        open_as(&browser, &app, Role::Coordinator, lang).await;
+        browser.find("#funnel [data-stage=registered]").await;
+        browser.find("#alarms [data-reference]").await;
+        browser.find("#cases-body tr").await;
+        browser
+            .wait_until(
+                "document.getElementById('live-dot').classList.contains('on')",
+                "live",
+            )
+            .await;
+        let problems = browser.accessibility_problems().await;
+        assert!(problems.is_empty(), "dashboard in {lang}: {problems:#?}");
+        browser.screenshot(&format!("dashboard-{lang}")).await;
+    }
+    let page = browser
+        .eval("return [document.documentElement.dir, document.getElementById('funnel-title').textContent]", json!([]))
+        .await;
+    assert_eq!(page, json!(["rtl", "افراد در هر مرحله"]));
+    // Numbers in Dari digits: four households registered.
+    assert_eq!(shown(&browser, "registered").await, "۴");
+    // A dialog, by keyboard alone: it opens with the focus inside and Escape closes it.
+    open_dialog(&browser, "#incidents [data-incident] button.resolve").await;
+    assert_eq!(
+        browser
+            .eval("return document.activeElement.id", json!([]))
+            .await,
+        "confirm-field-0"
+    );
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "the dialog in Dari: {problems:#?}");
+    browser.keys("\u{E00C}").await;
+    browser
+        .wait_until(
+            "!document.getElementById('confirm').open",
+            "Escape to close",
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hotline_and_escort_sessions_see_no_data_and_are_told_why() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.register(2, "0700 900 001").await;
+    let browser = Browser::start().await;
+    for role in [Role::Hotline, Role::Escort] {
+        open_as(&browser, &app, role, "en").await;
+        let message = wait_shown_text(&browser, "page-error").await;
+        assert!(
+            message.starts_with("This page is for coordinators"),
+            "{role}: {message}"
+        );
+        let shown = browser
+            .eval(
+                "return [...document.querySelectorAll('[data-roles]')].filter(s => !s.hidden).length
+                   + document.querySelectorAll('[data-stage], [data-reference]').length",
+                json!([]),
+            )
+            .await;
+        assert_eq!(shown, 0, "{role} sees nothing of the operation");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let p = app.places(100, 100).await;
+    let (batch, _, _) = app.a_batch_arriving_short(&p, "0700 950 00").await;
+    let browser = Browser::start().await;
+    let visible = "return [...document.querySelectorAll('[data-roles]')].filter(s => !s.hidden).map(s => s.id)";
+
+    // The auditor: the short batch, read-only; no counts, no cases, no flights.
+    open_as(&browser, &app, Role::Auditor, "en").await;
+    browser
+        .find(&format!("#alarms [data-batch='{batch}']"))
+        .await;
+    let alarm = browser
+        .text(&format!("#alarms [data-batch='{batch}']"))
+        .await;
+    assert!(alarm.contains("with 5 people; 2 arrived"), "{alarm}");
+    assert_eq!(browser.eval(visible, json!([])).await, json!(["attention"]));
+    let buttons = browser
+        .eval(
+            "return document.querySelectorAll('#attention button').length",
+            json!([]),
+        )
+        .await;
+    assert_eq!(buttons, 0, "an auditor resolves nothing");
+
+    // The manifest officer: the flights, and nothing about cases.
+    open_as(&browser, &app, Role::Manifest, "en").await;
+    browser
+        .find(&format!("#flights-body tr[data-flight='{}']", p.flight))
+        .await;
+    assert_eq!(
+        browser.eval(visible, json!([])).await,
+        json!(["flights-section"])
+    );
+    let exports = browser
+        .eval(
+            "return document.querySelectorAll('#flights-body button').length",
+            json!([]),
+        )
+        .await;
+    assert_eq!(exports, 0, "the manifest export is for coordinators");
+}
