@@ -139,10 +139,32 @@ export function requireSession(roles) {
   return s;
 }
 
-/** "Signed in as …" and a sign-out button in the page's bar. */
+/** The pages each role works on, in the order the bar lists them. */
+const PAGES_OF_ROLE = {
+  coordinator: ["dashboard", "map", "plan", "hotline", "gate"],
+  hotline: ["hotline"],
+  gate: ["gate"],
+  manifest: ["dashboard"],
+  auditor: ["dashboard"],
+};
+
+/**
+ * "Signed in as …", a sign-out button and links to the pages the session's roles work on, in
+ * the page's bar. The links only save a trip through sign-in: each page still asks the API,
+ * which decides what the role sees.
+ */
 export function showWho(s) {
   const who = document.getElementById("who");
   if (!who || !s) return;
+  const names = [...new Set((s.roles || []).flatMap((r) => PAGES_OF_ROLE[r] || []))];
+  if (names.length > 1 && !document.getElementById("pages-nav")) {
+    const here = location.pathname;
+    const links = names.map((name) => {
+      const path = `/app/${name}`;
+      return el("a", { href: href(path), "aria-current": here === path ? "page" : null }, t(`common-nav-${name}`));
+    });
+    who.before(el("nav", { id: "pages-nav", class: "pages-nav", "aria-label": t("common-pages") }, links));
+  }
   const out = el("button", { type: "button", class: "secondary" }, t("common-sign-out"));
   out.addEventListener("click", async () => {
     try {

@@ -9,6 +9,8 @@ const PAGE_OF_ROLE = {
   hotline: ["/app/hotline", "signin-page-hotline"],
   gate: ["/app/gate", "signin-page-gate"],
   escort: ["/scanner/", "signin-page-scanner"],
+  manifest: ["/app/dashboard", "signin-page-dashboard"],
+  auditor: ["/app/dashboard", "signin-page-dashboard"],
 };
 
 const form = document.getElementById("sign-in");

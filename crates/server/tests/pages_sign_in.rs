@@ -53,7 +53,24 @@ async fn a_coordinator_signs_in_with_the_second_factor() {
     browser.type_into("#totp", &code).await;
     browser.click("#submit").await;
     browser.wait_for_path("/app/dashboard").await;
-    // Back on a page of the server (the dashboard may answer anything), the tab's storage:
+    // The bar leads to the coordinator's other pages without signing in again.
+    browser
+        .wait_until(
+            "document.querySelectorAll('#pages-nav a').length === 5",
+            "the links to the coordinator's pages",
+        )
+        .await;
+    let current = browser.text("#pages-nav a[aria-current=page]").await;
+    assert_eq!(current, "Dashboard");
+    browser.click("#pages-nav a[href^='/app/map']").await;
+    browser.wait_for_path("/app/map").await;
+    browser
+        .wait_until(
+            "document.querySelector('#pages-nav a[aria-current=page]')?.textContent === 'Map'",
+            "the map, signed in",
+        )
+        .await;
+    // Back on the sign-in page, the tab's storage:
     browser.goto(&app.url("/app/sign-in?lang=en")).await;
     browser.find("h1").await;
     let session = browser
