@@ -360,6 +360,7 @@ pub fn print_logins(l: &Logins, addr: SocketAddr) {
         "safeconduct demo: operation {} — {} households, {} people",
         l.operation, l.households, l.people
     );
+    println!("  pages:   http://{addr}/  (sign in with a login below; the page in your language)");
     println!(
         "  API:     http://{addr}/api/openapi.json  (every endpoint, its roles and its answers)"
     );
@@ -372,8 +373,9 @@ pub fn print_logins(l: &Logins, addr: SocketAddr) {
         l.coordinator_totp
     );
     println!(
-        "  the coordinator signs in with a one-time code too: authenticator secret {}",
-        l.coordinator_totp
+        "  the coordinator signs in with a one-time code too: authenticator secret {} \
+         (`safeconduct user code --secret {}` prints the current code)",
+        l.coordinator_totp, l.coordinator_totp
     );
     println!("  logins (username / password / role):");
     for (u, p, r) in &l.users {
