@@ -99,9 +99,90 @@ pub struct OutboxArgs {
     messages_file: Option<PathBuf>,
     /// The address households reach this server at (e.g. https://pass.example.org): issuing
     /// a pass then sends the household's phone a link to its pass page. Without it, no link
-    /// is sent.
-    #[arg(long, env = "SAFECONDUCT_PUBLIC_URL")]
+    /// is sent. Must be https (plain http only on this machine's loopback), at most 120
+    /// characters (the link goes in a text message).
+    #[arg(long, env = "SAFECONDUCT_PUBLIC_URL", value_parser = public_url)]
     public_url: Option<String>,
+}
+
+/// The longest public address a pass link may start with: the link's message must fit.
+const PUBLIC_URL_MAX: usize = 120;
+
+/// A public address households can be sent to: https, or http on loopback only (a network
+/// between the phone and the server could otherwise rewrite the pass page and read its link),
+/// with no query, fragment or blank, short enough for a text message.
+fn public_url(text: &str) -> std::result::Result<String, String> {
+    let url = text.trim().trim_end_matches('/');
+    let rest = if let Some(rest) = url.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        let host = rest.split(['/', ':']).next().unwrap_or("");
+        if !matches!(host, "127.0.0.1" | "localhost") && !rest.starts_with("[::1]") {
+            return Err(
+                "plain http is for this machine only (127.0.0.1, localhost, [::1]): \
+                 give the https address households reach"
+                    .into(),
+            );
+        }
+        rest
+    } else {
+        return Err("give the address households reach, starting with https://".into());
+    };
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err("the address names no host".into());
+    }
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#'))
+    {
+        return Err("the address may not hold blanks, a query (?) or a fragment (#)".into());
+    }
+    if url.chars().count() > PUBLIC_URL_MAX {
+        return Err(format!(
+            "the address is longer than {PUBLIC_URL_MAX} characters: the link must fit in a text message"
+        ));
+    }
+    Ok(url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_url;
+
+    #[test]
+    fn a_public_address_is_https_or_this_machine() {
+        assert_eq!(
+            public_url("https://pass.example.org/").unwrap(),
+            "https://pass.example.org"
+        );
+        assert_eq!(
+            public_url("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            public_url("http://[::1]:8080").unwrap(),
+            "http://[::1]:8080"
+        );
+        assert!(
+            public_url("http://pass.example.org")
+                .unwrap_err()
+                .contains("https")
+        );
+        assert!(public_url("http://[2001:db8::1]").is_err());
+        assert!(
+            public_url("pass.example.org")
+                .unwrap_err()
+                .contains("https://")
+        );
+        assert!(public_url("https://").unwrap_err().contains("no host"));
+        assert!(
+            public_url("https://a.org/?x=1")
+                .unwrap_err()
+                .contains("query")
+        );
+        let long = format!("https://{}.org", "a".repeat(120));
+        assert!(public_url(&long).unwrap_err().contains("120"));
+    }
 }
 
 impl OutboxArgs {

@@ -52,7 +52,13 @@ async function call(method, path, body) {
   }
   if (!response.ok) {
     const err = (answer && answer.error) || {};
-    if (response.status === 401) clearSession();
+    if (response.status === 401) {
+      clearSession();
+      // A device call refused for the session: the device may have been suspended (which
+      // signs its user out everywhere) and the phone may be in other hands. The kit goes;
+      // the journal stays for the next sign-in.
+      if (path.includes("/devices/")) await store.dropKit();
+    }
     throw new Refused(response.status, err.code || `http_${response.status}`, err.message || text.slice(0, 200));
   }
   return answer;

@@ -97,8 +97,26 @@ export async function saveDevice(d) {
   await putAll({ device: d, journal: await seal(emptyJournal()) });
 }
 
+// The kit, while it may be used. A kit past its expiry is deleted, not kept: the tier keys,
+// gate locations and counts it carries must not outlive it on a phone that was lost.
 export async function kit() {
-  return (await get("kit")) || null;
+  const k = (await get("kit")) || null;
+  if (k && !(Date.parse(k.expires_at) > Date.now())) {
+    await dropKit();
+    return null;
+  }
+  return k;
+}
+
+// Deletes the kit and keeps the journal (its signed records still have to reach the server).
+export async function dropKit() {
+  const d = await db();
+  const tx = d.transaction(STORE, "readwrite");
+  tx.objectStore(STORE).delete("kit");
+  await new Promise((resolve, reject) => {
+    tx.oncomplete = resolve;
+    tx.onerror = () => reject(tx.error);
+  });
 }
 
 export async function saveKit(k) {

@@ -70,7 +70,19 @@ fn from_disk(name: &str) -> Option<&'static [u8]> {
     }
     let dir = std::env::var_os("SAFECONDUCT_DEV_ASSETS")?;
     let bytes = std::fs::read(std::path::Path::new(&dir).join(name)).ok()?;
-    Some(Box::leak(bytes.into_boxed_slice()))
+    // A file is kept once per edit, not once per request.
+    static READ: std::sync::Mutex<Option<HashMap<String, &'static [u8]>>> =
+        std::sync::Mutex::new(None);
+    let mut read = READ.lock().unwrap_or_else(|p| p.into_inner());
+    let read = read.get_or_insert_with(HashMap::new);
+    match read.get(name) {
+        Some(kept) if **kept == *bytes => Some(*kept),
+        _ => {
+            let kept: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+            read.insert(name.to_string(), kept);
+            Some(kept)
+        }
+    }
 }
 
 /// The text of an embedded file (a template), if there is one.
