@@ -360,7 +360,7 @@ pub fn print_logins(l: &Logins, addr: SocketAddr) {
         "safeconduct demo: operation {} — {} households, {} people",
         l.operation, l.households, l.people
     );
-    println!("  pages:   http://{addr}/  (sign in with a login below; the page in your language)");
+    println!("  pages:   http://{addr}/app/sign-in  (sign in with a login below)");
     println!(
         "  API:     http://{addr}/api/openapi.json  (every endpoint, its roles and its answers)"
     );

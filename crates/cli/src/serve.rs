@@ -112,7 +112,7 @@ const PUBLIC_URL_MAX: usize = 120;
 /// between the phone and the server could otherwise rewrite the pass page and read its link),
 /// with no query, fragment or blank, short enough for a text message.
 fn public_url(text: &str) -> std::result::Result<String, String> {
-    let url = text.trim().trim_end_matches('/');
+    let url = text.trim();
     let rest = if let Some(rest) = url.strip_prefix("https://") {
         rest
     } else if let Some(rest) = url.strip_prefix("http://") {
@@ -128,9 +128,10 @@ fn public_url(text: &str) -> std::result::Result<String, String> {
     } else {
         return Err("give the address households reach, starting with https://".into());
     };
-    if rest.is_empty() || rest.starts_with('/') {
+    if rest.trim_end_matches('/').is_empty() || rest.starts_with('/') {
         return Err("the address names no host".into());
     }
+    let url = url.trim_end_matches('/');
     if url
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#'))
