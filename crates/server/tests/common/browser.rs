@@ -150,6 +150,18 @@ impl Browser {
 
     /// One WebDriver command; its `value`, or a failure naming the command and the answer.
     pub async fn command(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        self.try_command(method.clone(), path, body)
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// One WebDriver command; its `value`, or the driver's error and message.
+    async fn try_command(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> Result<Value, String> {
         let url = format!(
             "http://127.0.0.1:{}/session/{}{path}",
             self.driver_port, self.session
@@ -163,14 +175,34 @@ impl Browser {
         let res: Value = req
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+            .map_err(|e| e.to_string())?
             .json()
             .await
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+            .map_err(|e| e.to_string())?;
         if let Some(error) = res["value"]["error"].as_str() {
-            panic!("{method} {path}: {error}: {}", res["value"]["message"]);
+            return Err(format!("{error}: {}", res["value"]["message"]));
         }
-        res["value"].clone()
+        Ok(res["value"].clone())
+    }
+
+    /// Runs `act` on the element `css`, finding it again when the page redrew it between
+    /// finding and acting (a live page redraws often).
+    async fn on_element(&self, css: &str, act: &str, body: Value) {
+        for _ in 0..10 {
+            let id = self.find(css).await;
+            let path = format!("/element/{id}/{act}");
+            match self
+                .try_command(reqwest::Method::POST, &path, body.clone())
+                .await
+            {
+                Ok(_) => return,
+                Err(e) if e.starts_with("stale element reference") => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("{act} on {css}: {e}"),
+            }
+        }
+        panic!("{css} was redrawn every time before it could be used");
     }
 
     async fn post(&self, path: &str, body: Value) -> Value {
@@ -251,16 +283,13 @@ impl Browser {
     }
 
     pub async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.post(&format!("/element/{id}/click"), json!({})).await;
+        self.on_element(css, "click", json!({})).await;
     }
 
     /// Types `text` into the field `css` after emptying it, as a person would.
     pub async fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css).await;
-        self.post(&format!("/element/{id}/clear"), json!({})).await;
-        self.post(&format!("/element/{id}/value"), json!({ "text": text }))
-            .await;
+        self.on_element(css, "clear", json!({})).await;
+        self.on_element(css, "value", json!({ "text": text })).await;
     }
 
     /// Presses keys in the focused element (WebDriver key codes, e.g. "\u{E004}" for Tab).
