@@ -17,18 +17,11 @@ use serde_json::json;
 /// Opens the dashboard in `lang` as the test user of `role`, whose session is put into the
 /// tab's storage as the sign-in page leaves it.
 async fn open_as(browser: &Browser, app: &TestApp, role: Role, lang: &str) {
-    browser.goto(&app.url("/app/sign-in?lang=en")).await;
-    browser.find("h1").await;
     let session = json!({
         "token": app.token(role), "username": role.as_str(), "op": app.op.0,
         "opName": "Test", "roles": [role.as_str()]
     });
-    browser
-        .eval(
-            "sessionStorage.setItem('safeconduct.session', JSON.stringify(arguments[0]))",
-            json!([session]),
-        )
-        .await;
+    browser.sign_in_as(&app.url(""), session).await;
     browser
         .goto(&app.url(&format!("/app/dashboard?lang={lang}")))
         .await;
