@@ -41,7 +41,7 @@ pub enum DomainError {
     /// A pass that does not admit its household at a rendezvous point; the code is the
     /// refusal's (`revoked`, `superseded`, `wrong_rv`, `outside_window`).
     #[error("{0}")]
-    NotAdmitted(#[from] crate::admission::Refusal),
+    NotAdmitted(#[from] crate::refusal::Refusal),
 }
 
 fn list_steps(steps: &[Step]) -> String {

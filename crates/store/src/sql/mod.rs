@@ -31,6 +31,7 @@ pub(crate) mod rvs;
 pub(crate) mod scan_effects;
 pub(crate) mod scans;
 pub(crate) mod sealed;
+mod shred;
 pub(crate) mod step;
 mod store;
 pub(crate) mod upgrade;

@@ -135,7 +135,7 @@ impl<E: Engine> Store for SqlStore<E> {
         self.write(|db| operations::close_operation(db, op, actor))
     }
     fn shred_operation(&self, op: OperationId, actor: &Actor, forced: bool) -> Result<Operation> {
-        self.write(|db| operations::shred_operation(db, &self.vault, op, actor, forced))
+        self.write(|db| shred::shred_operation(db, &self.vault, op, actor, forced))
     }
     fn create_organisation(
         &self,
