@@ -9,34 +9,8 @@ use common::browser::Browser;
 use common::*;
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
-use safeconduct_domain::hotline::MessageKind;
 use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
-
-/// The pass links queued since the last call, as the household's phone receives them (each
-/// message recorded as sent, as a transport would).
-async fn links(app: &TestApp) -> Vec<String> {
-    let messages = app
-        .on_store(|s| {
-            let now = safeconduct_keys::now();
-            let claimed = s.claim_due_messages(now, 100).unwrap();
-            for m in &claimed {
-                s.record_delivery(m.id, &safeconduct_store::Delivery::Sent, now)
-                    .unwrap();
-            }
-            claimed
-        })
-        .await;
-    messages
-        .iter()
-        .filter(|m| m.kind == MessageKind::PassLink)
-        .map(|m| {
-            let start = m.text.find("http").expect("a link in the message");
-            let link = m.text[start..].split_whitespace().next().unwrap();
-            link.to_string()
-        })
-        .collect()
-}
 
 /// The answer of the API for the token of `link`.
 async fn open(app: &TestApp, link: &str) -> (StatusCode, Value) {
@@ -91,7 +65,7 @@ async fn the_household_opens_its_pass_from_the_link_and_only_while_it_is_valid()
         .as_str()
         .unwrap()
         .to_string();
-    let sent = links(&app).await;
+    let sent = app.sent_pass_links().await;
     assert_eq!(sent.len(), 1, "{sent:?}");
     let link = &sent[0];
     assert!(link.contains("/app/pass?lang=prs#"), "{link}");
@@ -182,7 +156,7 @@ async fn the_household_opens_its_pass_from_the_link_and_only_while_it_is_valid()
 
     // Re-issued: the earlier link closes, the new one opens.
     app.step(Role::Coordinator, &reference, "pass", None).await;
-    let newer = links(&app).await;
+    let newer = app.sent_pass_links().await;
     assert_eq!(newer.len(), 1);
     assert_eq!(open(&app, link).await, wrong_answer, "superseded");
     assert_eq!(open(&app, &newer[0]).await.0, StatusCode::OK);

@@ -7,6 +7,9 @@ use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use serde_json::{Value, json};
 
+/// The hotline's lookup by phone or reference (POST: what is looked for travels in the body).
+pub const LOOKUP: &str = "/api/operations/{op}/lookup";
+
 impl TestApp {
     /// A GET as `role` answered 200.
     pub async fn get(&self, role: Role, path: &str) -> Value {
@@ -21,6 +24,12 @@ impl TestApp {
     /// A POST as `role` answered 200.
     pub async fn post(&self, role: Role, path: &str, body: Option<Value>) -> Value {
         self.ok(role, Method::POST, path, body, 200).await
+    }
+
+    /// The hotline's lookup as `role` (`body`: `{"phone": …}` or `{"reference": …}`), answered
+    /// 200: what it found.
+    pub async fn lookup(&self, role: Role, body: Value) -> Value {
+        self.post(role, LOOKUP, Some(body)).await
     }
 
     /// A POST as `role` answered 201 Created.
