@@ -103,7 +103,9 @@ fn every_endpoint_that_answers_with_personal_data_is_audited() {
         );
     }
     for e in &all {
-        if e.method == Method::GET && e.path.contains("{reference}") {
+        let answers_one_case =
+            safeconduct_server::endpoints::LOOKUPS.contains(&e.operation_id);
+        if (e.method == Method::GET && e.path.contains("{reference}")) || answers_one_case {
             assert!(
                 e.reads_personal_data(),
                 "{} {} reads a case but is not audited",

@@ -2,9 +2,7 @@
 //! a position as a pointer would, and reading the route the map drew. (A page is opened as a
 //! signed-in role with `common::open_as`.)
 
-use super::TestApp;
 use super::browser::Browser;
-use safeconduct_domain::Role;
 use serde_json::json;
 
 /// Waits until the map has drawn streets.

@@ -18,7 +18,9 @@ pub mod browser;
 pub mod field;
 pub mod map_pages;
 mod steps;
-pub use steps::LOOKUP;
+
+/// The hotline's lookup by phone or reference (POST: what is looked for travels in the body).
+pub const LOOKUP: &str = "/api/operations/{op}/lookup";
 
 /// Opens `path` (a page of the application) as the test user of `role`, whose session is put
 /// into the tab's storage as the sign-in page leaves it.

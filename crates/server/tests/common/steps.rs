@@ -2,13 +2,10 @@
 //! role that sends it, its path and body, and the status it must be answered with. What a test
 //! proves with the answer stays in the test.
 
-use super::{TestApp, case};
+use super::{LOOKUP, TestApp, case};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use serde_json::{Value, json};
-
-/// The hotline's lookup by phone or reference (POST: what is looked for travels in the body).
-pub const LOOKUP: &str = "/api/operations/{op}/lookup";
 
 impl TestApp {
     /// A GET as `role` answered 200.
