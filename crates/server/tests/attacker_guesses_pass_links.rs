@@ -109,27 +109,9 @@ async fn every_link_that_opens_nothing_gets_the_same_404(backend: Backend) {
     let first = token_of(&app.sent_pass_links().await[0]);
     app.step(Role::Coordinator, &reference, "pass", None).await;
     let second = token_of(&app.sent_pass_links().await[0]);
-    app.ok(
-        Role::Coordinator,
-        Method::POST,
-        &format!("{}/pass/revoke", case(&reference)),
-        Some(json!({ "reason": "phone taken at a checkpoint" })),
-        200,
-    )
-    .await;
-    let open = |token: String| {
-        let app = &app;
-        async move {
-            app.call_with(
-                None,
-                Method::POST,
-                "/api/pass-link",
-                Some(json!({ "token": token })),
-            )
-            .await
-        }
-    };
-    let unknown = open("0".repeat(40)).await;
+    app.revoke_pass(&reference, "phone taken at a checkpoint")
+        .await;
+    let unknown = app.open_pass_link(&"0".repeat(40)).await;
     assert_eq!(unknown.0, StatusCode::NOT_FOUND, "{}", unknown.1);
     for (what, token) in [
         ("superseded", first.clone()),
@@ -141,7 +123,7 @@ async fn every_link_that_opens_nothing_gets_the_same_404(backend: Backend) {
             "ABCDEF".repeat(7)[..40].to_string(),
         ),
     ] {
-        assert_eq!(open(token).await, unknown, "{what}");
+        assert_eq!(app.open_pass_link(&token).await, unknown, "{what}");
     }
 }
 

@@ -103,8 +103,7 @@ fn every_endpoint_that_answers_with_personal_data_is_audited() {
         );
     }
     for e in &all {
-        let answers_one_case =
-            safeconduct_server::endpoints::LOOKUPS.contains(&e.operation_id);
+        let answers_one_case = safeconduct_server::endpoints::LOOKUPS.contains(&e.operation_id);
         if (e.method == Method::GET && e.path.contains("{reference}")) || answers_one_case {
             assert!(
                 e.reads_personal_data(),

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TestApp, case, spawn_app};
+use common::{NOT_COORDINATOR, TestApp, case, spawn_app};
 use reqwest::StatusCode;
 use safeconduct_domain::Role;
 use safeconduct_store::testing::Backend;
@@ -138,13 +138,7 @@ async fn an_unaccounted_household_is_listed_until_its_alarm_is_resolved(backend:
 async fn only_coordinators_may_list_and_bad_parameters_are_named(backend: Backend) {
     let app = spawn_app(backend).await;
     app.register(1, "0700 300 001").await;
-    for role in [
-        Role::Hotline,
-        Role::Escort,
-        Role::Gate,
-        Role::Manifest,
-        Role::Auditor,
-    ] {
+    for role in NOT_COORDINATOR {
         let (status, body) = app.try_get(role, &format!("{LIST}?stage=registered")).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{role}: {body}");
         assert!(body.get("cases").is_none(), "{role}: {body}");

@@ -126,13 +126,7 @@ async fn only_coordinators_read_the_alarms_and_others_learn_nothing(backend: Bac
     let app = spawn_app(backend).await;
     let p = app.places(100, 100).await;
     app.a_batch_arriving_short(&p, "0700 600 20").await;
-    for role in [
-        Role::Hotline,
-        Role::Escort,
-        Role::Gate,
-        Role::Manifest,
-        Role::Auditor,
-    ] {
+    for role in NOT_COORDINATOR {
         let (status, body) = app.try_get(role, ALARMS).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{role}: {body}");
         assert!(body.get("alarms").is_none(), "{role}: {body}");

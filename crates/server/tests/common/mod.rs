@@ -19,6 +19,15 @@ pub mod field;
 pub mod map_pages;
 mod steps;
 
+/// Every role but the coordinator's: those a coordinators-only endpoint refuses.
+pub const NOT_COORDINATOR: [Role; 5] = [
+    Role::Hotline,
+    Role::Escort,
+    Role::Gate,
+    Role::Manifest,
+    Role::Auditor,
+];
+
 /// The hotline's lookup by phone or reference (POST: what is looked for travels in the body).
 pub const LOOKUP: &str = "/api/operations/{op}/lookup";
 

@@ -29,6 +29,23 @@ impl TestApp {
         self.post(role, LOOKUP, Some(body)).await
     }
 
+    /// Revokes the valid pass of `reference` as a coordinator, stating `reason`.
+    pub async fn revoke_pass(&self, reference: &str, reason: &str) -> Value {
+        let path = format!("{}/pass/revoke", case(reference));
+        let body = json!({ "reason": reason });
+        self.ok(Role::Coordinator, Method::POST, &path, Some(body), 200)
+            .await
+    }
+
+    /// The open pass link's answer to the token of `link` (the part after `#`, or all of it),
+    /// sent without credentials as the household's phone sends it.
+    pub async fn open_pass_link(&self, link: &str) -> (StatusCode, Value) {
+        let token = link.rsplit('#').next().unwrap();
+        let body = json!({ "token": token });
+        self.call_with(None, Method::POST, "/api/pass-link", Some(body))
+            .await
+    }
+
     /// A POST as `role` answered 201 Created.
     pub async fn create(&self, role: Role, path: &str, body: Value) -> Value {
         self.ok(role, Method::POST, path, Some(body), 201).await
