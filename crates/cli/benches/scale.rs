@@ -231,10 +231,10 @@ fn bench_server_memory(bin: &Path, data: &Path, phones: &[PhoneNumber]) {
     for phone in phones.iter().take(500) {
         let t = Instant::now();
         let r = http(
-            "GET",
-            &format!("/api/operations/1/lookup?phone=%2B{}", &phone.as_str()[1..]),
+            "POST",
+            "/api/operations/1/lookup",
             Some(&token),
-            "",
+            &format!(r#"{{"phone":"{}"}}"#, phone.as_str()),
         );
         lookups.push(t.elapsed());
         assert!(r.starts_with("HTTP/1.1 200"), "{r}");

@@ -295,6 +295,14 @@ pub struct LimitArgs {
         default_value_t = 200
     )]
     requests_per_ip_per_second: u32,
+    /// Pass links that open nothing per minute per client address (bursts of ten); the
+    /// address is refused every pass link once they are spent, until they refill.
+    #[arg(
+        long,
+        env = "SAFECONDUCT_PASS_LINK_MISSES_PER_MINUTE",
+        default_value_t = 10
+    )]
+    pass_link_misses_per_minute: u32,
     /// Behind a load balancer: the client address is the last X-Forwarded-For entry. Only
     /// when every request comes through a proxy that sets it.
     #[arg(long, env = "SAFECONDUCT_BEHIND_PROXY")]
@@ -307,6 +315,7 @@ impl From<LimitArgs> for safeconduct_server::limits::Limits {
             requests_per_second: a.requests_per_second,
             lookups_per_minute: a.lookups_per_minute,
             requests_per_ip_per_second: a.requests_per_ip_per_second,
+            pass_link_misses_per_minute: a.pass_link_misses_per_minute,
             behind_proxy: a.behind_proxy,
         }
     }

@@ -240,13 +240,13 @@ async fn attempt(shared: &Arc<Shared>, base: &str, kind: Kind, i: usize) -> Resu
         match kind {
             Kind::Lookup => {
                 let phone = &shared.phones[i % shared.phones.len()];
-                let url = api(&format!("/lookup?phone=%2B{}", &phone[1..]));
+                // The phone travels in the body, never in the address.
                 let v = call(
                     &shared.client,
                     &shared.token,
-                    reqwest::Method::GET,
-                    url,
-                    None,
+                    reqwest::Method::POST,
+                    api("/lookup"),
+                    Some(json!({ "phone": phone })),
                 )
                 .await?;
                 if v["cases"].as_array().is_none_or(|c| c.is_empty()) {

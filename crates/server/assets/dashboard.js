@@ -68,7 +68,7 @@ function start(s) {
     return;
   }
   // The counts come first: everything else the page reads waits until they are shown, so
-  // that the heavier reads (the accountability recount, the lists) do not delay them.
+  // that the heavier reads (the alarms, the lists) do not delay them.
   let shown;
   const firstCounts = new Promise((resolve) => {
     shown = resolve;
@@ -184,18 +184,24 @@ function drawFunnel(c) {
   $("side").replaceChildren(...SIDE_STAGES.map((st) => item(st, "li")));
 }
 
-/** Open incidents and unaccounted alarms, each with what resolves it. */
+/**
+ * Open incidents and unaccounted alarms, each with what resolves it. A coordinator reads the
+ * open alarms (GET …/alarms: only the households unaccounted, cheap at any size); an auditor
+ * the accountability check (it recounts every case), for the short batches it lists.
+ */
 async function readAttention(coordinator) {
   try {
-    const [incidents, report, unaccounted] = await Promise.all([
-      coordinator ? api("GET", "/api/operations/{op}/incidents") : [],
-      api("GET", "/api/operations/{op}/accountability"),
-      coordinator
-        ? api("GET", "/api/operations/{op}/households?stage=unaccounted&limit=200")
-        : { cases: [] },
-    ]);
-    drawIncidents(incidents);
-    drawAlarms(report, unaccounted.cases.filter((c) => !c.resolved), coordinator);
+    if (coordinator) {
+      const [incidents, open] = await Promise.all([
+        api("GET", "/api/operations/{op}/incidents"),
+        api("GET", "/api/operations/{op}/alarms"),
+      ]);
+      drawIncidents(incidents);
+      drawOpenAlarms(open);
+    } else {
+      drawIncidents([]);
+      drawShortBatches(await api("GET", "/api/operations/{op}/accountability"));
+    }
     $("attention-none").hidden = $("incidents").children.length + $("alarms").children.length > 0;
   } catch (e) {
     pageError(e);
@@ -241,68 +247,71 @@ function resolveIncident(i) {
   });
 }
 
-function drawAlarms(report, open, coordinator) {
-  const byBatch = new Map();
-  for (const c of open) {
-    const key = c.batch_id ?? 0;
-    if (!byBatch.has(key)) byBatch.set(key, []);
-    byBatch.get(key).push(c);
-  }
-  const balances = new Map(report.alarms.map((a) => [a.batch_id, a]));
-  // A coordinator sees each batch with unresolved households; an auditor the short batches.
-  const batches = coordinator ? [...byBatch.keys()] : [...balances.keys()];
+/** One card per batch with households unaccounted, each resolvable (coordinators). */
+function drawOpenAlarms(open) {
   $("alarms").replaceChildren(
-    ...batches.map((batch) => {
-      const a = balances.get(batch);
-      const cases = byBatch.get(batch) || [];
-      return el(
-        "li",
-        { class: "card bad", "data-batch": batch },
-        el("h3", {}, t("dashboard-alarm", { batch })),
-        a &&
-          el(
-            "p",
-            {},
-            t("dashboard-alarm-balance", {
-              rv: a.rv_id,
-              gate: a.gate_id,
-              departed: a.departed_people,
-              arrived: a.arrived_people,
-            }),
-          ),
-        cases.length > 0 &&
-          el(
-            "ul",
-            { class: "alarm-cases" },
-            ...cases.map((c) =>
+    ...open.alarms.map((a) =>
+      alarmCard(
+        a.batch_id ?? 0,
+        a.batch_id != null && a,
+        el(
+          "ul",
+          { class: "alarm-cases" },
+          ...a.households.map((c) =>
+            el(
+              "li",
+              { "data-reference": c.reference },
+              el("span", { class: "ref" }, c.reference),
+              " ",
+              t("dashboard-people", { people: c.size }),
+              " ",
               el(
-                "li",
-                { "data-reference": c.reference },
-                el("span", { class: "ref" }, c.reference),
-                " ",
-                t("dashboard-people", { people: c.size }),
-                " ",
-                el(
-                  "button",
-                  {
-                    type: "button",
-                    class: "resolve",
-                    "aria-label": t("dashboard-resolve-case", { reference: c.reference }),
-                    onclick: () => resolveUnaccounted(c),
-                  },
-                  t("dashboard-resolve"),
-                ),
+                "button",
+                {
+                  type: "button",
+                  class: "resolve",
+                  "aria-label": t("dashboard-resolve-case", { reference: c.reference }),
+                  onclick: () => resolveUnaccounted(c),
+                },
+                t("dashboard-resolve"),
               ),
             ),
           ),
-      );
-    }),
+        ),
+      ),
+    ),
   );
-  if (!coordinator && report.unresolved_unaccounted_people > 0) {
+}
+
+/** The batches that arrived short and the people still unaccounted (auditors, read-only). */
+function drawShortBatches(report) {
+  $("alarms").replaceChildren(...report.alarms.map((a) => alarmCard(a.batch_id, a)));
+  if (report.unresolved_unaccounted_people > 0) {
     $("alarms").append(
       el("li", { class: "card" }, t("dashboard-unaccounted-people", { people: report.unresolved_unaccounted_people })),
     );
   }
+}
+
+/** A batch's alarm: its balance when known (`a`: rv_id, gate_id, departed and arrived people). */
+function alarmCard(batch, a, cases) {
+  return el(
+    "li",
+    { class: "card bad", "data-batch": batch },
+    el("h3", {}, t("dashboard-alarm", { batch })),
+    a &&
+      el(
+        "p",
+        {},
+        t("dashboard-alarm-balance", {
+          rv: a.rv_id,
+          gate: a.gate_id,
+          departed: a.departed_people,
+          arrived: a.arrived_people,
+        }),
+      ),
+    cases,
+  );
 }
 
 function resolveUnaccounted(c) {

@@ -1,12 +1,13 @@
 // The hotline console (/app/hotline). Who may use it: hotline operators and coordinators; the
 // API refuses anyone else. It looks a caller up (by phone or reference), shows the case as the
-// hotline may see it (GET …/hotline/cases/{reference}: stage, size, language, assignment, the
+// hotline may see it (POST …/hotline/cases/{reference}: stage, size, language, assignment, the
 // RV's status and hazards near it; no names, phones or documents are shown), takes the caller's
 // position from the map or the gazetteer, draws the route around the hazards in force and
 // shows the guidance to read out, logs the call (optionally sending the route by message
 // through the outbox) and shows the messages' delivery, and lists the worklist after a
-// re-plan. Nothing is kept in storage but the session; the phone typed is sent in a query to
-// the API only, never put in the page's address.
+// re-plan. Nothing is kept in storage but the session. The phone typed, the caller's position
+// and the place names searched for travel only in request bodies (POST), never in an address
+// (the page's or a request's), which proxies and browsers keep in logs and history.
 
 import { api, el, t, num, when, lang, requireSession, showError } from "./app.js";
 import { MapView, hazardItems } from "./map.js";
@@ -49,14 +50,13 @@ $("lookup").addEventListener("submit", async (e) => {
   clearError();
   const phone = $("lookup-phone").value.trim();
   const reference = $("lookup-reference").value.trim();
-  const query = phone ? `phone=${encodeURIComponent(phone)}` : `reference=${encodeURIComponent(reference)}`;
   const list = $("lookup-results");
   if (!phone && !reference) {
     fail(new Error(t("hotline-lookup-empty")));
     return;
   }
   try {
-    const found = (await api("GET", `/api/operations/{op}/lookup?${query}`)).cases;
+    const found = (await api("POST", "/api/operations/{op}/lookup", phone ? { phone } : { reference })).cases;
     if (!found.length) {
       list.replaceChildren(el("li", { class: "muted" }, t("hotline-none-found")));
       return;
@@ -90,7 +90,7 @@ async function openCase(reference) {
   $("route-problem").hidden = true;
   $("from-text").textContent = t("hotline-from-none");
   try {
-    const c = await api("GET", `/api/operations/{op}/hotline/cases/${encodeURIComponent(reference)}`);
+    const c = await api("POST", `/api/operations/{op}/hotline/cases/${encodeURIComponent(reference)}`, {});
     $("route-language").value = c.language;
     showCase(c);
     $("position").hidden = false;
@@ -124,20 +124,19 @@ function showCase(c) {
   $("case-hazards").textContent = t("hotline-hazards-near", { count: near.length });
 }
 
-function positionQuery() {
-  if (!from) return "";
-  return from.landmark !== undefined ? `landmark=${encodeURIComponent(from.landmark)}` : `from=${from.lat},${from.lon}`;
+/** The caller's position as the API takes it, in the guidance's language; null when none. */
+function position() {
+  if (!from) return null;
+  const language = $("route-language").value;
+  return from.landmark !== undefined ? { landmark: from.landmark, language } : { from: `${from.lat},${from.lon}`, language };
 }
 
 async function showRoute() {
   clearError();
-  const q = positionQuery();
-  if (!q || !current) return;
+  const stated = position();
+  if (!stated || !current) return;
   try {
-    const c = await api(
-      "GET",
-      `/api/operations/{op}/hotline/cases/${encodeURIComponent(current)}?${q}&language=${$("route-language").value}`,
-    );
+    const c = await api("POST", `/api/operations/{op}/hotline/cases/${encodeURIComponent(current)}`, stated);
     showCase(c);
     await loadHazards();
     const r = c.route;
@@ -179,7 +178,7 @@ $("place-search").addEventListener("submit", async (e) => {
   const q = $("place-q").value.trim();
   if (!q) return;
   try {
-    const places = await api("GET", `/api/operations/{op}/map/places?q=${encodeURIComponent(q)}&language=${lang}`);
+    const places = await api("POST", "/api/operations/{op}/map/places", { q, language: lang });
     const list = $("place-results");
     if (!places.length) {
       list.replaceChildren(el("li", { class: "muted" }, t("hotline-place-none")));
@@ -224,10 +223,7 @@ $("call").addEventListener("submit", async (e) => {
       fail(new Error(t("hotline-send-needs-position")));
       return;
     }
-    body.send_route =
-      from.landmark !== undefined
-        ? { landmark: from.landmark, language: $("route-language").value }
-        : { from: `${from.lat},${from.lon}`, language: $("route-language").value };
+    body.send_route = position();
   }
   try {
     const out = await api("POST", `/api/operations/{op}/households/${encodeURIComponent(current)}/calls`, body);

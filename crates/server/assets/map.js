@@ -1,8 +1,8 @@
 // The map of an operation, drawn in SVG with no tile server (the field has no internet): the
 // street network of the server's extract (fetched by bounding box at the level of detail the
-// zoom needs, from GET /api/operations/{op}/map/streets, which only coordinators and hotline
-// operators may call), RVs and gates with their status and load, hazards as circles, a route
-// line and a picked position. Pan and zoom by mouse, touch and keyboard; a click, a tap or
+// zoom needs, from POST /api/operations/{op}/map/streets with the box in the body, which only
+// coordinators and hotline operators may call), RVs and gates with their status and load,
+// hazards as circles, a route line and a picked position. Pan and zoom by mouse, touch and keyboard; a click, a tap or
 // Enter picks a position (the crosshair's when from the keyboard).
 //
 // It shows only what the page hands it and the streets; it holds no data of its own.
@@ -102,7 +102,7 @@ export class MapView {
   /** Loads the extract's extent and shows all of it. */
   async start() {
     this.status.textContent = t("common-loading");
-    const first = await api("GET", `/api/operations/{op}/map/streets?detail=400&language=${this.language}`);
+    const first = await api("POST", "/api/operations/{op}/map/streets", { detail: 400, language: this.language });
     const e = first.extent;
     this.lat0 = (e.south + e.north) / 2;
     this.lon0 = (e.west + e.east) / 2;
@@ -305,10 +305,12 @@ export class MapView {
     if (this.streetsKey === want) return;
     const seq = ++this.fetchSeq;
     try {
-      const got = await api(
-        "GET",
-        `/api/operations/{op}/map/streets?bbox=${key}&detail=${detail.toFixed(2)}&language=${this.language}`,
-      );
+      // In the body: on the hotline the box follows the caller, and addresses end up in logs.
+      const got = await api("POST", "/api/operations/{op}/map/streets", {
+        bbox: key,
+        detail: +detail.toFixed(2),
+        language: this.language,
+      });
       if (seq !== this.fetchSeq) return;
       this.streetsKey = want;
       this.streets = got;

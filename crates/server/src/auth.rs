@@ -349,6 +349,18 @@ impl PendingReadAudit {
         app: &App,
         cases: impl IntoIterator<Item = safeconduct_domain::CaseReference>,
     ) -> Result<(), ApiError> {
+        self.write_asked(app, None, cases).await
+    }
+
+    /// Writes the entry, its record followed by what was asked (`asked`: a stage, a count;
+    /// built by the handler from parsed values, never text a caller typed) and the canonical
+    /// references of `cases`.
+    pub async fn write_asked(
+        self,
+        app: &App,
+        asked: Option<String>,
+        cases: impl IntoIterator<Item = safeconduct_domain::CaseReference>,
+    ) -> Result<(), ApiError> {
         let mut entry = self.0;
         let found: Vec<String> = cases.into_iter().map(|c| c.to_string()).collect();
         let listed = if found.is_empty() {
@@ -356,7 +368,11 @@ impl PendingReadAudit {
         } else {
             found.join(" ")
         };
-        entry.record = Some(format!("{}: {listed}", entry.record.unwrap_or_default()));
+        let asked = asked.map(|a| format!("{a}: ")).unwrap_or_default();
+        entry.record = Some(format!(
+            "{}: {asked}{listed}",
+            entry.record.unwrap_or_default()
+        ));
         app.run(move |s| s.audit(&entry)).await?;
         Ok(())
     }

@@ -131,6 +131,12 @@ pub const PERSONAL_DATA_READS: &[&str] = &[
     "h::case_messages",
 ];
 
+/// Lists of cases that carry no personal data (references, sizes, places, priority flags) but
+/// say which cases someone looked at: each page read is written to the audit log by its
+/// handler, naming what was asked and the references it returned, as a lookup's entry names
+/// the cases it found.
+pub const AUDITED_LISTS: &[&str] = &["h::cases_in_stage", "h::open_alarms"];
+
 /// Bulk exports of personal data: coordinators only (stated in the table), and refused unless
 /// the caller states a reason in `X-Reason`, which goes into the audit log.
 pub const BULK_EXPORTS: &[&str] = &["h::manifest_csv", "h::manifest_html"];
@@ -138,6 +144,11 @@ pub const BULK_EXPORTS: &[&str] = &["h::manifest_csv", "h::manifest_html"];
 impl Endpoint {
     pub fn reads_personal_data(&self) -> bool {
         PERSONAL_DATA_READS.contains(&self.operation_id)
+    }
+
+    /// Each call is written to the audit log: a read of personal data, or a list of cases.
+    pub fn is_audited(&self) -> bool {
+        self.reads_personal_data() || AUDITED_LISTS.contains(&self.operation_id)
     }
 
     pub fn is_bulk_export(&self) -> bool {
@@ -179,11 +190,11 @@ pub const LOOKUPS: &[&str] = &[
     "h::case_messages",
 ];
 
-/// Reads of personal data whose cases only the handler knows (a lookup by phone finds any
-/// number of them): the authorisation layer hands the entry to the handler
-/// ([`crate::auth::PendingReadAudit`]), which writes it with the references of the cases found
-/// before it answers.
-pub const AUDITED_BY_HANDLER: &[&str] = &["h::lookup"];
+/// Audited reads whose cases only the handler knows (a lookup by phone finds any number of
+/// them; a page of a list holds what the store returned): the authorisation layer hands the
+/// entry to the handler ([`crate::auth::PendingReadAudit`]), which writes it with the
+/// references of the cases found before it answers.
+pub const AUDITED_BY_HANDLER: &[&str] = &["h::lookup", "h::cases_in_stage", "h::open_alarms"];
 
 /// What the authorisation layer writes to the audit log for an endpoint.
 #[derive(Debug, Clone, Copy)]

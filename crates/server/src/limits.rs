@@ -1,7 +1,9 @@
 //! Request rate limits, per server: token buckets per client address (every request, signed in
-//! or not), per session token, and a tighter one per user for reads of one case (hotline
-//! lookups, a case, its events, its pass), which answer with personal data one case at a time. A refused request gets 429 with `Retry-After`. Zero turns
-//! a limit off.
+//! or not), per session token, a tighter one per user for reads of one case (hotline
+//! lookups, a case, its events, its pass), which answer with personal data one case at a
+//! time, and a strict one per client address for the open pass link's misses, so that
+//! guessing tokens is slow without slowing anyone else. A refused request gets 429 with
+//! `Retry-After`. Zero turns a limit off.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -17,6 +19,11 @@ pub struct Limits {
     /// Requests per second per client address, with bursts of four seconds' worth. A hotline
     /// room behind one address shares it: set it for the busiest such room.
     pub requests_per_ip_per_second: u32,
+    /// Pass links that open nothing (unknown, expired, replaced) per minute per client address,
+    /// with bursts of [`PASS_LINK_BURST`]; once spent, every pass link from that address is
+    /// refused until the bucket refills. A link that opens a pass costs nothing, so households
+    /// sharing a carrier's address are not held back by each other's visits.
+    pub pass_link_misses_per_minute: u32,
     /// Take the client address from the last `X-Forwarded-For` entry (the one the load balancer
     /// in front added) instead of the connection's peer. Only behind a proxy that sets it.
     pub behind_proxy: bool,
@@ -28,10 +35,14 @@ impl Default for Limits {
             requests_per_second: 50,
             lookups_per_minute: 30,
             requests_per_ip_per_second: 200,
+            pass_link_misses_per_minute: 10,
             behind_proxy: false,
         }
     }
 }
+
+/// The most pass-link misses one address may send at once before it waits for the refill.
+pub const PASS_LINK_BURST: f64 = 10.0;
 
 /// The address a request comes from: the connection's peer, or behind a proxy the address it
 /// appended to `X-Forwarded-For`. None when neither is known (a router called in-process).
@@ -39,9 +50,16 @@ pub fn client_address(
     request: &axum::extract::Request,
     behind_proxy: bool,
 ) -> Option<std::net::IpAddr> {
+    address_of(request.headers(), request.extensions(), behind_proxy)
+}
+
+fn address_of(
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    behind_proxy: bool,
+) -> Option<std::net::IpAddr> {
     if behind_proxy {
-        return request
-            .headers()
+        return headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
@@ -49,10 +67,67 @@ pub fn client_address(
             .next_back()
             .and_then(|a| a.trim().parse().ok());
     }
-    request
-        .extensions()
+    extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
+}
+
+fn address_key(ip: std::net::IpAddr) -> Vec<u8> {
+    match ip {
+        std::net::IpAddr::V4(a) => a.octets().to_vec(),
+        std::net::IpAddr::V6(a) => a.octets().to_vec(),
+    }
+}
+
+/// The client address of a request, as a handler's argument (see [`client_address`]).
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl axum::extract::FromRequestParts<crate::App> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &crate::App,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(address_of(
+            &parts.headers,
+            &parts.extensions,
+            app.limits.behind_proxy,
+        )))
+    }
+}
+
+/// One try of a pass link from `address`, counted against its bucket of misses before the
+/// link is looked at (so that guesses sent at once are counted too): refused when the bucket
+/// is empty; [`PassLinkTry::opened`] gives the token back when the link opened a pass.
+pub struct PassLinkTry {
+    key: Option<Vec<u8>>,
+}
+
+impl PassLinkTry {
+    pub fn begin(app: &crate::App, address: &ClientAddress) -> Result<Self, crate::ApiError> {
+        let per_second = f64::from(app.limits.pass_link_misses_per_minute) / 60.0;
+        let Some(key) = address.0.map(address_key).filter(|_| per_second > 0.0) else {
+            return Ok(PassLinkTry { key: None });
+        };
+        app.limiter
+            .take(Kind::PassLink, &key, per_second, PASS_LINK_BURST)
+            .map_err(|wait| {
+                crate::ApiError::too_many(
+                    "rate_limited",
+                    format!("too many pass links tried from this address; try again in {wait} s"),
+                    wait,
+                )
+            })?;
+        Ok(PassLinkTry { key: Some(key) })
+    }
+
+    /// The link opened a pass: the try is not a miss.
+    pub fn opened(self, app: &crate::App) {
+        if let Some(key) = self.key {
+            app.limiter.give_back(Kind::PassLink, &key, PASS_LINK_BURST);
+        }
+    }
 }
 
 /// Refuses a request beyond its client address's rate, before anything else is done with it.
@@ -65,10 +140,7 @@ pub async fn per_address(
     let limits = app.limits;
     if let Some(ip) = client_address(&request, limits.behind_proxy) {
         let per_second = f64::from(limits.requests_per_ip_per_second);
-        let key = match ip {
-            std::net::IpAddr::V4(a) => a.octets().to_vec(),
-            std::net::IpAddr::V6(a) => a.octets().to_vec(),
-        };
+        let key = address_key(ip);
         if let Err(wait) = app
             .limiter
             .take(Kind::Address, &key, per_second, per_second * 4.0)
@@ -90,6 +162,8 @@ pub enum Kind {
     Request,
     Lookup,
     Address,
+    /// Pass links that opened nothing, per client address.
+    PassLink,
 }
 
 struct Bucket {
@@ -129,6 +203,15 @@ impl RateLimiter {
             Err(((1.0 - b.tokens) / per_second).ceil() as u64)
         }
     }
+
+    /// Returns a token taken from the bucket of `key` (the request it was taken for turned
+    /// out not to count), never above `burst`.
+    pub fn give_back(&self, kind: Kind, key: &[u8], burst: f64) {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(b) = buckets.get_mut(&(kind, key.to_vec())) {
+            b.tokens = (b.tokens + 1.0).min(burst);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -148,5 +231,18 @@ mod tests {
             r.take(Kind::Lookup, b"t", 0.0, 0.0).is_ok(),
             "zero is no limit"
         );
+    }
+
+    #[test]
+    fn a_token_given_back_is_taken_again_but_never_beyond_the_burst() {
+        let r = RateLimiter::default();
+        assert!(r.take(Kind::PassLink, b"a", 0.01, 1.0).is_ok());
+        assert!(r.take(Kind::PassLink, b"a", 0.01, 1.0).is_err());
+        r.give_back(Kind::PassLink, b"a", 1.0);
+        assert!(r.take(Kind::PassLink, b"a", 0.01, 1.0).is_ok());
+        r.give_back(Kind::PassLink, b"a", 1.0);
+        r.give_back(Kind::PassLink, b"a", 1.0);
+        assert!(r.take(Kind::PassLink, b"a", 0.01, 1.0).is_ok());
+        assert!(r.take(Kind::PassLink, b"a", 0.01, 1.0).is_err());
     }
 }

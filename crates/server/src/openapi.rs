@@ -48,6 +48,10 @@ pub fn describe(table: &[Endpoint]) -> Value {
             format!(
                 "{who} Reads personal data: each call is written to the audit log before it is answered, naming the case by its canonical reference, with the reason given in the X-Reason header (stored sealed under the operation's data key)."
             )
+        } else if e.is_audited() {
+            format!(
+                "{who} Lists cases: each call is written to the audit log with what was asked and the references it returned."
+            )
         } else {
             who
         };
@@ -59,7 +63,7 @@ pub fn describe(table: &[Endpoint]) -> Value {
             who
         };
         op.insert("description".into(), json!(who));
-        op.insert("x-audited".into(), json!(e.reads_personal_data()));
+        op.insert("x-audited".into(), json!(e.is_audited()));
         op.insert(
             "x-roles".into(),
             match e.access {
@@ -185,6 +189,10 @@ pub fn describe(table: &[Endpoint]) -> Value {
         }
         if e.path == "/api/sessions" && e.access == Access::Open {
             errors.extend(["401", "429"]);
+        }
+        if e.path == "/api/pass-link" {
+            // Its own bucket of misses per client address (limits::PassLinkTry).
+            errors.push("429");
         }
         errors.sort();
         errors.dedup();

@@ -144,10 +144,8 @@ pub(crate) fn stated_position(
             .find(name)
             .map(|p| (p.at, Some(p.name.in_language(Language::English).to_owned())))
             .ok_or_else(|| invalid(format!("landmark: no place called {name:?} on the map"))),
-        _ => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
-            "give exactly one of from (LAT,LON) or landmark",
+        _ => Err(invalid(
+            "give exactly one of from (LAT,LON) or landmark".into(),
         )),
     }
 }

@@ -94,13 +94,15 @@ async fn lookups_are_rate_limited_per_token(backend: Backend) {
         ..Default::default()
     };
     let app = common::spawn_app_with(backend, limits).await;
-    let lookup = "/api/operations/{op}/lookup?phone=0700000001";
+    let phone = serde_json::json!({ "phone": "0700000001" });
     for _ in 0..3 {
-        app.get(safeconduct_domain::Role::Hotline, lookup).await;
+        app.lookup(safeconduct_domain::Role::Hotline, phone.clone())
+            .await;
     }
     let res = app
         .client
-        .get(app.url(lookup))
+        .post(app.url(common::LOOKUP))
+        .json(&phone)
         .bearer_auth(app.token(safeconduct_domain::Role::Hotline))
         .send()
         .await
@@ -117,7 +119,8 @@ async fn lookups_are_rate_limited_per_token(backend: Backend) {
         "rate_limited"
     );
     // Another operator's token, and other requests with the same token, go on.
-    app.get(safeconduct_domain::Role::Coordinator, lookup).await;
+    app.lookup(safeconduct_domain::Role::Coordinator, phone)
+        .await;
     app.get(safeconduct_domain::Role::Hotline, "/api/operations/{op}")
         .await;
 }

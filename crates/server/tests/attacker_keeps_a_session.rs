@@ -6,11 +6,12 @@
 
 mod common;
 
-use common::{case, sign_in, spawn_app_with, spawn_app_with_places};
+use common::{LOOKUP, case, sign_in, spawn_app_with, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_server::limits::Limits;
 use safeconduct_store::testing::Backend;
+use serde_json::json;
 use std::time::Duration;
 
 fn limits(lookups_per_minute: u32) -> Limits {
@@ -139,12 +140,13 @@ async fn case_reads_are_limited_per_user_on_every_route(backend: Backend) {
         .register_with_pass(1, "0700 200 001", places.window)
         .await;
     // Three reads of one case, by three routes that answer with it.
-    for path in [
-        case(&reference),
-        format!("{}/pass", case(&reference)),
-        format!("/api/operations/{{op}}/lookup?reference={reference}"),
+    let by_reference = json!({ "reference": reference });
+    for (method, path, body) in [
+        (Method::GET, case(&reference), None),
+        (Method::GET, format!("{}/pass", case(&reference)), None),
+        (Method::POST, LOOKUP.to_string(), Some(by_reference.clone())),
     ] {
-        let (status, body) = app.try_get(Role::Hotline, &path).await;
+        let (status, body) = app.call(Role::Hotline, method, &path, body).await;
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
     }
     let (status, _) = app.try_get(Role::Hotline, &case(&reference)).await;
@@ -156,12 +158,7 @@ async fn case_reads_are_limited_per_user_on_every_route(backend: Backend) {
     // Signing in again does not start a new allowance.
     let fresh = sign_in(&app.client, &app.base, "hotline").await;
     let (status, _) = app
-        .call_with(
-            Some(&fresh),
-            Method::GET,
-            &format!("/api/operations/{{op}}/lookup?reference={reference}"),
-            None,
-        )
+        .call_with(Some(&fresh), Method::POST, LOOKUP, Some(by_reference))
         .await;
     assert_eq!(
         status,
@@ -179,13 +176,21 @@ async fn reads_are_logged_with_the_canonical_reference(backend: Backend) {
     let typed = reference.replace('-', "").to_lowercase();
     let spaced = reference.replace('-', "%20");
     let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
-    for path in [
-        case(&typed),
-        format!("{}/pass.svg", case(&spaced)),
-        "/api/operations/{op}/lookup?phone=0700300001".to_string(),
-        format!("/api/operations/{{op}}/lookup?reference={typed}"),
+    for (method, path, body) in [
+        (Method::GET, case(&typed), None),
+        (Method::GET, format!("{}/pass.svg", case(&spaced)), None),
+        (
+            Method::POST,
+            LOOKUP.to_string(),
+            Some(json!({ "phone": "0700300001" })),
+        ),
+        (
+            Method::POST,
+            LOOKUP.to_string(),
+            Some(json!({ "reference": typed })),
+        ),
     ] {
-        let (status, body) = app.try_get(Role::Hotline, &path).await;
+        let (status, body) = app.call(Role::Hotline, method, &path, body).await;
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
     }
     let entries = app
@@ -208,11 +213,8 @@ async fn reads_are_logged_with_the_canonical_reference(backend: Backend) {
     );
     // A lookup that finds nothing says so, and what was typed stays out of the log.
     let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
-    app.get(
-        Role::Hotline,
-        "/api/operations/{op}/lookup?phone=0700999999",
-    )
-    .await;
+    app.lookup(Role::Hotline, json!({ "phone": "0700999999" }))
+        .await;
     let (status, _) = app
         .try_get(Role::Hotline, "/api/operations/{op}/households/Habiba")
         .await;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{case, spawn_app, spawn_app_with_places};
+use common::{LOOKUP, case, spawn_app, spawn_app_with_places};
 use reqwest::Method;
 use safeconduct_domain::Role;
 use safeconduct_server::api::endpoints;
@@ -18,11 +18,8 @@ async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backen
     let reason = Some("caller asked for the window");
     let res = app.read_for(Role::Hotline, &case(&reference), reason).await;
     assert_eq!(res.status(), 200);
-    app.get(
-        Role::Hotline,
-        "/api/operations/{op}/lookup?phone=0700321654",
-    )
-    .await;
+    app.lookup(Role::Hotline, serde_json::json!({ "phone": "0700321654" }))
+        .await;
     let entries = app
         .on_store(move |s| s.audit_entries(before, 10).unwrap())
         .await;
@@ -106,7 +103,8 @@ fn every_endpoint_that_answers_with_personal_data_is_audited() {
         );
     }
     for e in &all {
-        if e.method == Method::GET && e.path.contains("{reference}") {
+        let answers_one_case = safeconduct_server::endpoints::LOOKUPS.contains(&e.operation_id);
+        if (e.method == Method::GET && e.path.contains("{reference}")) || answers_one_case {
             assert!(
                 e.reads_personal_data(),
                 "{} {} reads a case but is not audited",
@@ -127,13 +125,19 @@ async fn a_shredded_operation_answers_gone_for_personal_data_and_still_counts(ba
         s.shred_operation(op, &admin, false).unwrap();
     })
     .await;
-    for path in [
-        format!("/api/operations/{{op}}/households/{reference}"),
-        "/api/operations/{op}/lookup?phone=0700555111".to_string(),
+    for (method, path, body) in [
+        (
+            Method::GET,
+            format!("/api/operations/{{op}}/households/{reference}"),
+            None,
+        ),
+        (
+            Method::POST,
+            LOOKUP.to_string(),
+            Some(serde_json::json!({ "phone": "0700555111" })),
+        ),
     ] {
-        let body = app
-            .ok(Role::Coordinator, Method::GET, &path, None, 410)
-            .await;
+        let body = app.ok(Role::Coordinator, method, &path, body, 410).await;
         assert_eq!(body["error"]["code"], "shredded", "{body}");
     }
     let closed = app

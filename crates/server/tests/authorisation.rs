@@ -123,12 +123,25 @@ async fn escort_and_gate_roles_cannot_list_or_read_households(backend: Backend) 
     let app = spawn_app(backend).await;
     let reference = app.register(2, "0700 555 001").await;
     for role in [Role::Escort, Role::Gate, Role::Manifest, Role::Auditor] {
-        for path in [
-            format!("/api/operations/{{op}}/households/{reference}"),
-            "/api/operations/{op}/lookup?phone=0700555001".to_string(),
-            "/api/operations/{op}/households?stage=registered".to_string(),
+        for (method, path, body) in [
+            (
+                Method::GET,
+                format!("/api/operations/{{op}}/households/{reference}"),
+                None,
+            ),
+            (
+                Method::POST,
+                "/api/operations/{op}/lookup".to_string(),
+                Some(serde_json::json!({ "phone": "0700555001" })),
+            ),
+            (
+                Method::GET,
+                "/api/operations/{op}/households?stage=registered".to_string(),
+                None,
+            ),
+            (Method::GET, "/api/operations/{op}/alarms".to_string(), None),
         ] {
-            let (status, _) = app.call(role, Method::GET, &path, None).await;
+            let (status, _) = app.call(role, method, &path, body).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{role} {path}");
         }
     }

@@ -75,10 +75,12 @@ fn assert_client_error(status: StatusCode, body: &Value, what: &str) {
 }
 
 async fn malformed_bodies_are_refused_at_every_endpoint_without_writing_anything(backend: Backend) {
-    // Every endpoint with every bad body, from one token: no rate limit stands in the way.
+    // Every endpoint with every bad body, from one token: no rate limit stands in the way
+    // (the hotline's case reads, which take a body, included).
     let limits = safeconduct_server::limits::Limits {
         requests_per_second: 0,
         requests_per_ip_per_second: 0,
+        lookups_per_minute: 0,
         ..Default::default()
     };
     let app = spawn_app_with(backend, limits).await;
@@ -254,12 +256,6 @@ async fn bad_path_segments_and_queries_are_client_errors(backend: Backend) {
             "/api/operations/{op}/rvs/99999999999999999999/counts",
             "invalid_path",
         ),
-        ("/api/operations/{op}/lookup", "invalid_query"),
-        ("/api/operations/{op}/lookup?phone=abc", "invalid_input"),
-        (
-            "/api/operations/{op}/lookup?phone=0700&reference=ABCD-EFGH",
-            "invalid_query",
-        ),
         ("/api/operations/{op}/households", "invalid_input"),
         (
             "/api/operations/{op}/households?stage=nowhere",
@@ -285,6 +281,27 @@ async fn bad_path_segments_and_queries_are_client_errors(backend: Backend) {
             .await;
         assert_client_error(status, &value, path);
         assert_eq!(value["error"]["code"], code, "{path}: {value}");
+    }
+    // The lookup takes what it looks for in its body only.
+    for (body, code) in [
+        (json!({}), "invalid_body"),
+        (json!({ "phone": "abc" }), "invalid_input"),
+        (
+            json!({ "phone": "0700", "reference": "ABCD-EFGH" }),
+            "invalid_body",
+        ),
+        (json!({ "reference": "not a reference!" }), "invalid_input"),
+    ] {
+        let (status, value) = app
+            .call_with(
+                Some(&app.all_roles.clone()),
+                Method::POST,
+                common::LOOKUP,
+                Some(body.clone()),
+            )
+            .await;
+        assert_client_error(status, &value, &body.to_string());
+        assert_eq!(value["error"]["code"], code, "{body}: {value}");
     }
     let (status, value) = app
         .call(

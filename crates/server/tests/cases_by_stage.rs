@@ -1,11 +1,12 @@
 //! The coordinators' list of the cases in one stage, on both backends: it pages by reference
 //! with no case twice and none left out, answers no name, phone or document, marks an
 //! unaccounted household whose alarm was resolved, is refused to every other role, and
-//! refuses a bad parameter naming it.
+//! refuses a bad parameter naming it. Every page read is in the audit log with who read it,
+//! the stage, how many and the references returned; a refused read leaves no entry.
 
 mod common;
 
-use common::{TestApp, case, spawn_app};
+use common::{NOT_COORDINATOR, TestApp, case, spawn_app};
 use reqwest::StatusCode;
 use safeconduct_domain::Role;
 use safeconduct_store::testing::Backend;
@@ -137,13 +138,7 @@ async fn an_unaccounted_household_is_listed_until_its_alarm_is_resolved(backend:
 async fn only_coordinators_may_list_and_bad_parameters_are_named(backend: Backend) {
     let app = spawn_app(backend).await;
     app.register(1, "0700 300 001").await;
-    for role in [
-        Role::Hotline,
-        Role::Escort,
-        Role::Gate,
-        Role::Manifest,
-        Role::Auditor,
-    ] {
+    for role in NOT_COORDINATOR {
         let (status, body) = app.try_get(role, &format!("{LIST}?stage=registered")).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{role}: {body}");
         assert!(body.get("cases").is_none(), "{role}: {body}");
@@ -189,7 +184,79 @@ async fn only_coordinators_may_list_and_bad_parameters_are_named(backend: Backen
     assert_eq!(page["cases"].as_array().unwrap().len(), 1);
 }
 
+/// The list entries of the audit log written since `before`: (role, record).
+async fn list_entries(app: &TestApp, before: i64) -> Vec<(Option<Role>, String)> {
+    app.on_store(move |s| s.audit_entries(before, 100).unwrap())
+        .await
+        .into_iter()
+        .filter(|(_, e)| e.action == "h::cases_in_stage")
+        .map(|(_, e)| (e.role, e.record.unwrap_or_default()))
+        .collect()
+}
+
+async fn each_page_read_is_audited_with_the_references_it_returned(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut registered = Vec::new();
+    for i in 0..3 {
+        registered.push(app.register(1, &format!("0700 400 00{i}")).await);
+    }
+    registered.sort();
+    let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
+    let pages = all_pages(&app, "registered", 2).await;
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [2, 1]);
+    app.get(Role::Coordinator, &format!("{LIST}?stage=boarded"))
+        .await;
+    let op = app.op;
+    let path = format!("/api/operations/{op}/households");
+    assert_eq!(
+        list_entries(&app, before).await,
+        [
+            (
+                Some(Role::Coordinator),
+                format!(
+                    "{path}: stage registered, 2 returned: {} {}",
+                    registered[0], registered[1]
+                )
+            ),
+            (
+                Some(Role::Coordinator),
+                format!("{path}: stage registered, 1 returned: {}", registered[2])
+            ),
+            (
+                Some(Role::Coordinator),
+                format!("{path}: stage boarded, 0 returned: no case")
+            ),
+        ]
+    );
+    let user = app
+        .on_store(|s| s.user_by_name("coordinator").unwrap().unwrap().id)
+        .await;
+    let entries = app
+        .on_store(move |s| s.audit_entries(before, 100).unwrap())
+        .await;
+    assert!(
+        entries
+            .iter()
+            .filter(|(_, e)| e.action == "h::cases_in_stage")
+            .all(|(_, e)| e.user == Some(user)),
+        "{entries:?}"
+    );
+
+    // A refused read returns nothing and writes nothing.
+    let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
+    let (status, _) = app
+        .try_get(Role::Coordinator, &format!("{LIST}?stage=flying"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app
+        .try_get(Role::Hotline, &format!("{LIST}?stage=registered"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(list_entries(&app, before).await, []);
+}
+
 safeconduct_store::on_both_backends_async!(
+    each_page_read_is_audited_with_the_references_it_returned,
     a_coordinator_pages_through_the_cases_of_a_stage,
     an_unaccounted_household_is_listed_until_its_alarm_is_resolved,
     only_coordinators_may_list_and_bad_parameters_are_named,

@@ -18,18 +18,14 @@ async fn a_household_travels_from_registration_to_boarding_and_every_count_adds_
 
     // The hotline finds the case by the phone in another typed form, and by reference.
     let found = app
-        .get(
-            Role::Hotline,
-            "/api/operations/{op}/lookup?phone=%2B93700123456",
-        )
+        .lookup(Role::Hotline, json!({ "phone": "+93700123456" }))
         .await;
     assert_eq!(found["cases"][0]["reference"], reference.as_str());
     assert_eq!(found["cases"][0]["members"][0]["name_native"], "سادات");
-    let by_ref = format!(
-        "/api/operations/{{op}}/lookup?reference={}",
-        reference.to_lowercase().replace('-', "")
-    );
-    let by_ref = app.get(Role::Hotline, &by_ref).await;
+    let typed = reference.to_lowercase().replace('-', "");
+    let by_ref = app
+        .lookup(Role::Hotline, json!({ "reference": typed }))
+        .await;
     assert_eq!(by_ref["cases"][0]["stage"], "registered");
 
     app.to_pass_issued(&reference, p.window).await;

@@ -17,14 +17,7 @@ use serde_json::json;
 /// Opens the dashboard in `lang` as the test user of `role`, whose session is put into the
 /// tab's storage as the sign-in page leaves it.
 async fn open_as(browser: &Browser, app: &TestApp, role: Role, lang: &str) {
-    let session = json!({
-        "token": app.token(role), "username": role.as_str(), "op": app.op.0,
-        "opName": "Test", "roles": [role.as_str()]
-    });
-    browser.sign_in_as(&app.url(""), session).await;
-    browser
-        .goto(&app.url(&format!("/app/dashboard?lang={lang}")))
-        .await;
+    common::open_as(browser, app, role, &format!("/app/dashboard?lang={lang}")).await;
 }
 
 /// The households the funnel shows in `stage`, once the counts are drawn.

@@ -4,12 +4,14 @@
 //! (the API's route, point for point) going around a critical hazard, reads the guidance,
 //! logs the call sending the route by message and sees the message's delivery status; after
 //! the RV is suspended the household is on the worklist. In Dari the guidance reads right to
-//! left. Accessibility checked in English and in Dari; screenshots saved.
+//! left. Accessibility checked in English and in Dari; screenshots saved. No address the page
+//! asks for carries the phone typed, the caller's position or the name searched: they travel
+//! in request bodies only (the browser's own record of its requests is read to prove it).
 
 mod common;
 
 use common::browser::Browser;
-use common::map_pages::{click_map_at, drawn_route, open_as, wait_for_streets};
+use common::map_pages::{click_map_at, drawn_route, wait_for_streets};
 use common::*;
 use safeconduct_domain::Role;
 use safeconduct_domain::values::Coordinate;
@@ -49,6 +51,44 @@ fn distance_to_segment(c: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
     (x * x + y * y).sqrt()
 }
 
+/// Every address the page asked for (its own and its requests', as the browser recorded them)
+/// is free of what the caller said: the phone, the position picked on the map, the place name
+/// searched, the box the map showed around them. The lookup, the case with a route, the
+/// gazetteer and the streets were asked for, so the record is not empty by accident.
+async fn addresses_carry_nothing_the_caller_said(browser: &Browser) {
+    let urls = browser
+        .eval(
+            "return [location.href, ...performance.getEntriesByType('navigation').map(e => e.name),
+                     ...performance.getEntriesByType('resource').map(e => e.name)]",
+            json!([]),
+        )
+        .await;
+    let urls: Vec<&str> = urls
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap())
+        .collect();
+    for asked in ["/lookup", "/hotline/cases/", "/map/places", "/map/streets"] {
+        assert!(
+            urls.iter().any(|u| u.contains(asked)),
+            "no request to {asked} recorded: {urls:#?}"
+        );
+    }
+    let phone_digits: String = PHONE.chars().filter(char::is_ascii_digit).collect();
+    for url in &urls {
+        let query = url.split_once('?').map_or("", |(_, q)| q);
+        for said in ["phone=", "from=", "q=", "landmark=", "bbox=", "reference="] {
+            assert!(!query.contains(said), "{said} in {url}");
+        }
+        let digits: String = url.chars().filter(char::is_ascii_digit).collect();
+        assert!(!digits.contains(&phone_digits[1..]), "the phone in {url}");
+        for said in ["Kauppa", "60.1699", "24.9384", "60.16"] {
+            assert!(!url.contains(said), "{said} in {url}");
+        }
+    }
+}
+
 async fn route_drawn(browser: &Browser) {
     browser
         .wait_until(
@@ -63,11 +103,12 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
     let app = spawn_app_routing(Backend::Sqlite).await;
     let p = app.places(100, 300).await;
     let reference = app.register_with_pass(2, PHONE, p.window).await;
-    let case_path = format!(
-        "/api/operations/{{op}}/hotline/cases/{reference}?landmark={MARKET_SQUARE}&language=en"
-    );
+    let case_path = format!("/api/operations/{{op}}/hotline/cases/{reference}");
+    let from_square = json!({ "landmark": MARKET_SQUARE, "language": "en" });
     // A checkpoint across the middle of the direct way from the market square.
-    let direct = app.get(Role::Hotline, &case_path).await;
+    let direct = app
+        .post(Role::Hotline, &case_path, Some(from_square.clone()))
+        .await;
     let line = api_line(&direct["route"]);
     let centre = line[line.len() / 2];
     let radius = 40.0;
@@ -84,6 +125,10 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
 
     let browser = Browser::start().await;
     open_as(&browser, &app, Role::Hotline, "/app/hotline?lang=en").await;
+    // Every request of the page is kept in its resource timeline, however many there are.
+    browser
+        .eval("performance.setResourceTimingBufferSize(100000)", json!([]))
+        .await;
     assert_eq!(browser.text("h1").await, "Hotline");
     wait_for_streets(&browser).await;
     browser
@@ -138,7 +183,7 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
             "the position from the gazetteer",
         )
         .await;
-    let api = app.get(Role::Hotline, &case_path).await;
+    let api = app.post(Role::Hotline, &case_path, Some(from_square)).await;
     let expected = api_line(&api["route"]);
     assert!(
         api["route"]["length_m"].as_u64() > direct["route"]["length_m"].as_u64(),
@@ -250,6 +295,7 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
         .expect("the call's message");
     assert_eq!(sent["kind"], "route");
     assert_eq!(sent["status"], "pending");
+    addresses_carry_nothing_the_caller_said(&browser).await;
 
     // RV Alpha suspended: the household is on the worklist.
     app.rv_step(Role::Coordinator, p.rv, "suspend").await;

@@ -8,7 +8,7 @@
 mod common;
 
 use common::browser::Browser;
-use common::map_pages::{click_map_at, open_as, wait_for_streets};
+use common::map_pages::{click_map_at, wait_for_streets};
 use common::*;
 use reqwest::Method;
 use safeconduct_domain::Role;
@@ -232,9 +232,9 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     let (status, _) = app
         .call(
             Role::Escort,
-            Method::GET,
+            Method::POST,
             "/api/operations/{op}/map/streets",
-            None,
+            Some(json!({})),
         )
         .await;
     assert_eq!(status.as_u16(), 403);
@@ -326,9 +326,10 @@ async fn dari_street_names_are_drawn_shaped_right_to_left_in_the_carried_font() 
     );
     // The names come from the server in the reader's language.
     let streets = app
-        .get(
+        .post(
             Role::Hotline,
-            "/api/operations/{op}/map/streets?language=prs",
+            "/api/operations/{op}/map/streets",
+            Some(json!({ "language": "prs" })),
         )
         .await;
     let names = streets["names"].as_array().unwrap();

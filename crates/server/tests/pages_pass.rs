@@ -7,48 +7,10 @@ mod common;
 
 use common::browser::Browser;
 use common::*;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use safeconduct_domain::Role;
-use safeconduct_domain::hotline::MessageKind;
 use safeconduct_store::testing::Backend;
-use serde_json::{Value, json};
-
-/// The pass links queued since the last call, as the household's phone receives them (each
-/// message recorded as sent, as a transport would).
-async fn links(app: &TestApp) -> Vec<String> {
-    let messages = app
-        .on_store(|s| {
-            let now = safeconduct_keys::now();
-            let claimed = s.claim_due_messages(now, 100).unwrap();
-            for m in &claimed {
-                s.record_delivery(m.id, &safeconduct_store::Delivery::Sent, now)
-                    .unwrap();
-            }
-            claimed
-        })
-        .await;
-    messages
-        .iter()
-        .filter(|m| m.kind == MessageKind::PassLink)
-        .map(|m| {
-            let start = m.text.find("http").expect("a link in the message");
-            let link = m.text[start..].split_whitespace().next().unwrap();
-            link.to_string()
-        })
-        .collect()
-}
-
-/// The answer of the API for the token of `link`.
-async fn open(app: &TestApp, link: &str) -> (StatusCode, Value) {
-    let token = link.rsplit('#').next().unwrap();
-    app.call_with(
-        None,
-        Method::POST,
-        "/api/pass-link",
-        Some(json!({ "token": token })),
-    )
-    .await
-}
+use serde_json::json;
 
 /// The QR code on the page, read by zbarimg.
 async fn read_code(browser: &Browser) -> String {
@@ -91,7 +53,7 @@ async fn the_household_opens_its_pass_from_the_link_and_only_while_it_is_valid()
         .as_str()
         .unwrap()
         .to_string();
-    let sent = links(&app).await;
+    let sent = app.sent_pass_links().await;
     assert_eq!(sent.len(), 1, "{sent:?}");
     let link = &sent[0];
     assert!(link.contains("/app/pass?lang=prs#"), "{link}");
@@ -177,26 +139,19 @@ async fn the_household_opens_its_pass_from_the_link_and_only_while_it_is_valid()
         .wait_until("!document.getElementById('not-found').hidden", "not found")
         .await;
     let not_found_page = browser.text("main").await;
-    let wrong_answer = open(&app, &wrong).await;
+    let wrong_answer = app.open_pass_link(&wrong).await;
     assert_eq!(wrong_answer.0, StatusCode::NOT_FOUND);
 
     // Re-issued: the earlier link closes, the new one opens.
     app.step(Role::Coordinator, &reference, "pass", None).await;
-    let newer = links(&app).await;
+    let newer = app.sent_pass_links().await;
     assert_eq!(newer.len(), 1);
-    assert_eq!(open(&app, link).await, wrong_answer, "superseded");
-    assert_eq!(open(&app, &newer[0]).await.0, StatusCode::OK);
+    assert_eq!(app.open_pass_link(link).await, wrong_answer, "superseded");
+    assert_eq!(app.open_pass_link(&newer[0]).await.0, StatusCode::OK);
 
     // Revoked: the new link closes too, answered exactly as a wrong one.
-    app.ok(
-        Role::Coordinator,
-        Method::POST,
-        &format!("{}/pass/revoke", case(&reference)),
-        Some(json!({ "reason": "phone seen by strangers" })),
-        200,
-    )
-    .await;
-    assert_eq!(open(&app, &newer[0]).await, wrong_answer, "revoked");
+    app.revoke_pass(&reference, "phone seen by strangers").await;
+    assert_eq!(app.open_pass_link(&newer[0]).await, wrong_answer, "revoked");
     browser.goto("about:blank").await;
     browser.goto(&newer[0]).await;
     browser

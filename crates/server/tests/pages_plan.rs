@@ -31,14 +31,7 @@ async fn a_coordinator_runs_inspects_and_accepts_a_plan() {
     app.to_eligible(&late).await;
 
     let browser = Browser::start().await;
-    browser
-        .sign_in_as(
-            &app.url(""),
-            json!({ "token": app.token(Role::Coordinator), "username": "coordinator",
-                    "op": app.op.0, "opName": "Test operation", "roles": ["coordinator"] }),
-        )
-        .await;
-    browser.goto(&app.url("/app/plan?lang=en")).await;
+    open_as(&browser, &app, Role::Coordinator, "/app/plan?lang=en").await;
     browser.find("#run").await;
     assert_eq!(browser.text("h1").await, "Plan");
 

@@ -36,10 +36,12 @@ fn line(route: &Value) -> Vec<Coordinate> {
         .collect()
 }
 
-async fn hotline_case(app: &TestApp, reference: &str, query: &str) -> Value {
-    app.get(
+/// The hotline's view of a case, the caller's position (if any) in the body.
+async fn hotline_case(app: &TestApp, reference: &str, position: Value) -> Value {
+    app.post(
         Role::Hotline,
-        &format!("/api/operations/{{op}}/hotline/cases/{reference}?{query}"),
+        &format!("/api/operations/{{op}}/hotline/cases/{reference}"),
+        Some(position),
     )
     .await
 }
@@ -49,7 +51,7 @@ async fn a_route_goes_around_a_critical_hazard_until_it_is_expired(backend: Back
     let p = app.places(100, 300).await;
     let reference = app.register_with_pass(2, "0700 000 201", p.window).await;
 
-    let before = hotline_case(&app, &reference, &format!("landmark={MARKET_SQUARE}")).await;
+    let before = hotline_case(&app, &reference, json!({ "landmark": MARKET_SQUARE })).await;
     assert_eq!(before["stage"], "pass_issued");
     assert_eq!(before["assignment"]["rv_id"], p.rv);
     assert_eq!(before["assignment"]["rv_status"], "active");
@@ -73,7 +75,7 @@ async fn a_route_goes_around_a_critical_hazard_until_it_is_expired(backend: Back
     assert_eq!(reported["suspended_rvs"], json!([]));
     let id = reported["id"].as_i64().unwrap();
 
-    let around = hotline_case(&app, &reference, &format!("landmark={MARKET_SQUARE}")).await;
+    let around = hotline_case(&app, &reference, json!({ "landmark": MARKET_SQUARE })).await;
     let route = &around["route"];
     assert_eq!(route["hazards_in_force"], json!([id]));
     assert!(route["length_m"].as_u64().unwrap() > direct);
@@ -94,7 +96,7 @@ async fn a_route_goes_around_a_critical_hazard_until_it_is_expired(backend: Back
         )
         .await;
     assert!(expired["valid_until"].is_string());
-    let after = hotline_case(&app, &reference, &format!("landmark={MARKET_SQUARE}")).await;
+    let after = hotline_case(&app, &reference, json!({ "landmark": MARKET_SQUARE })).await;
     assert_eq!(after["route"]["length_m"].as_u64().unwrap(), direct);
     assert_eq!(after["route"]["hazards_in_force"], json!([]));
 }
@@ -116,7 +118,12 @@ async fn the_hotline_case_names_hazards_near_the_rv_and_routes_from_coordinates(
         hazard(60.183, 24.939259, 50, "medium", false),
     )
     .await;
-    let case = hotline_case(&app, &reference, "from=60.1699,24.9384&language=en").await;
+    let case = hotline_case(
+        &app,
+        &reference,
+        json!({ "from": "60.1699,24.9384", "language": "en" }),
+    )
+    .await;
     let near = case["assignment"]["hazards_near_rv"].as_array().unwrap();
     assert_eq!(near.len(), 1, "{near:?}");
     assert!((90..=110).contains(&near[0]["distance_m"].as_u64().unwrap()));
@@ -127,9 +134,11 @@ async fn the_hotline_case_names_hazards_near_the_rv_and_routes_from_coordinates(
     assert!(!text.contains("Sadat") && !text.contains("0700"), "{text}");
 
     let (status, body) = app
-        .try_get(
+        .call(
             Role::Hotline,
-            &format!("/api/operations/{{op}}/hotline/cases/{reference}?landmark=Nowhere%20Such"),
+            Method::POST,
+            &format!("/api/operations/{{op}}/hotline/cases/{reference}"),
+            Some(json!({ "landmark": "Nowhere Such" })),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");

@@ -385,6 +385,10 @@ pub trait Store: Casework + Send + Sync + 'static {
     fn sweep_custody(&self, op: Option<OperationId>, actor: &Actor) -> Result<u32>;
     /// The open batches on their way to `gate`, oldest first.
     fn expected_batches(&self, op: OperationId, gate: GateId) -> Result<Vec<Batch>>;
+    /// The open custody alarms: every household unaccounted and not resolved, grouped by its
+    /// batch (by batch id, households by reference). Its cost follows the number of such
+    /// households, not the size of the operation (unlike [`Store::accountability`]).
+    fn open_alarms(&self, op: OperationId) -> Result<Vec<OpenAlarm>>;
 
     // Rendezvous points, gates, windows, flights, hazards.
     fn propose_rv(

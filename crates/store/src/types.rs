@@ -274,6 +274,38 @@ pub struct Batch {
     pub unaccounted: Vec<CaseReference>,
 }
 
+/// An open custody alarm: a batch (if the household had one) with the households of it marked
+/// unaccounted whose alarm no coordinator has resolved yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenAlarm {
+    pub batch: Option<OpenAlarmBatch>,
+    /// Reference and number of people of each household, by reference.
+    pub households: Vec<(CaseReference, u32)>,
+}
+
+/// The batch of an open alarm, as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenAlarmBatch {
+    pub id: BatchId,
+    pub rv: RvId,
+    pub gate: GateId,
+    pub departed_at: Timestamp,
+    pub deadline: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    pub departed_people: u32,
+    pub arrived_people: u32,
+}
+
+impl OpenAlarm {
+    /// The people of the alarm's households.
+    pub fn people(&self) -> u64 {
+        self.households
+            .iter()
+            .map(|(_, size)| u64::from(*size))
+            .sum()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ManifestLine {
     pub reference: CaseReference,

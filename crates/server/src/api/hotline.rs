@@ -6,13 +6,14 @@
 //!
 //! Within the hotline's scope: a case looked up one at a time shows no more than the lookup
 //! does (no names, phones or documents here at all); the worklist shows references and
-//! stages only.
+//! stages only. Where the caller says they are travels in the request body (the case view is
+//! a POST that changes nothing), never in an address a proxy would log.
 //!
 //! Must not depend on: other resource modules' handlers (it uses `routes`' route builder).
 
-use super::routes::{PositionQuery, RouteOut, case_rv, route_out, route_to_rv};
+use super::routes::{PositionIn, RouteOut, case_rv, route_out, route_to_rv};
 use crate::endpoints::{Access::Roles, CASEWORK, Endpoint, endpoint, json};
-use crate::extract::{ApiJson, ApiQuery, Call};
+use crate::extract::{ApiJson, Call};
 use crate::routing::stated_position;
 use crate::wire::{Answer, CasePath, Created, time_text};
 use axum::Json;
@@ -27,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint!(GET "/api/operations/{op}/hotline/cases/{reference}", Roles(CASEWORK), h::hotline_case, "One call's worth of a case: stage, assignment, the RV's status and hazards near it, and a route from the caller's position", query: ["from", "landmark", "language"] => json::<HotlineCaseOut>(200)),
+        endpoint!(POST "/api/operations/{op}/hotline/cases/{reference}", Roles(CASEWORK), h::hotline_case, "One call's worth of a case: stage, assignment, the RV's status and hazards near it, and a route from the caller's position if the body states one (`{}` for none); the position travels in the body, never in the address; changes nothing", body: PositionIn => json::<HotlineCaseOut>(200)),
         endpoint!(GET "/api/operations/{op}/hotline/worklist", Roles(CASEWORK), h::hotline_worklist, "Households assigned to a suspended RV, to call" => json::<Vec<WorklistOut>>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/calls", Roles(CASEWORK), h::log_call, "Log a hotline call (notes sealed); optionally send the route by message", body: CallIn => json::<CallOut>(201)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/calls", Roles(CASEWORK), h::case_calls, "The hotline calls on a case" => json::<Vec<CallOut>>(200)),
@@ -75,7 +76,7 @@ pub struct HazardNearOut {
 
 pub async fn hotline_case(
     call: Call<CasePath>,
-    ApiQuery(q): ApiQuery<PositionQuery>,
+    ApiJson(q): ApiJson<PositionIn>,
 ) -> Answer<HotlineCaseOut> {
     let op = call.caller.operation;
     let reference = CaseReference::parse(&call.path.reference)?;
@@ -185,19 +186,9 @@ pub struct CallIn {
     /// What was said; sealed like every other personal datum.
     #[schemars(length(max = 2000))]
     pub notes: Option<String>,
-    /// Send the route from this position to the case's RV by message, with the call.
-    pub send_route: Option<SendRouteIn>,
-}
-
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SendRouteIn {
-    /// `LAT,LON` in decimal degrees.
-    pub from: Option<String>,
-    /// A named place of the map, instead of `from`.
-    pub landmark: Option<String>,
-    /// The message's language; the household's when absent.
-    pub language: Option<Language>,
+    /// Send the route from this position to the case's RV by message (in this language; the
+    /// household's when absent), with the call.
+    pub send_route: Option<PositionIn>,
 }
 
 #[derive(Serialize, JsonSchema)]

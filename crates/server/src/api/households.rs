@@ -26,7 +26,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/api/operations/{op}/households", Roles(COORDINATOR), h::cases_in_stage, "The cases in one stage, a page at a time in reference order (keyset: `after` is the last reference of the page before; `limit` 1 to 200, 50 if left out): reference, size, places and priority flags, no names", query: ["stage", "after", "limit"] => json::<CasesOut>(200)),
         endpoint!(GET "/api/operations/{op}/households/{reference}", Roles(CASEWORK), h::household, "One case, with its members and documents" => json::<HouseholdOut>(200)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/events", Roles(OVERSIGHT), h::case_events, "The movement events of one case" => json::<Vec<EventOut>>(200)),
-        endpoint!(GET "/api/operations/{op}/lookup", Roles(CASEWORK), h::lookup, "Find a case by phone number or reference (hotline)", query: ["phone", "reference"] => json::<LookupOut>(200)),
+        endpoint!(POST "/api/operations/{op}/lookup", Roles(CASEWORK), h::lookup, "Find a case by phone number or reference (hotline); both travel in the body, never in the address", body: LookupIn => json::<LookupOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/members/{person}/documents", Roles(COORDINATOR), h::attach_document, "Attach an identity document to a member", body: DocumentIn => json::<CreatedOut>(201)),
     ]
 }
@@ -204,9 +204,10 @@ pub struct LookupOut {
     pub cases: Vec<HouseholdOut>,
 }
 
+/// What a caller gave to be found by: exactly one of the two.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct LookupQuery {
+pub struct LookupIn {
     /// Phone number in any common form.
     pub phone: Option<String>,
     /// Case reference, with or without the dash.
@@ -391,8 +392,14 @@ pub async fn register(
 
 /// A page of the cases in one stage. Not a read of personal data: a reference, a size,
 /// places, times and priority flags are the case attributes kept in clear (ARCHITECTURE.md,
-/// "No personal data is stored in clear"), the same the hotline's worklist lists.
-pub async fn cases_in_stage(call: Call, ApiQuery(q): ApiQuery<CasesQuery>) -> Answer<CasesOut> {
+/// "No personal data is stored in clear"), the same the hotline's worklist lists. Still, who
+/// looked at which cases is audited ([`crate::endpoints::AUDITED_LISTS`]): each page's entry
+/// names the stage, how many and the references returned, written before the page is shown.
+pub async fn cases_in_stage(
+    audit: crate::auth::PendingReadAudit,
+    call: Call,
+    ApiQuery(q): ApiQuery<CasesQuery>,
+) -> Answer<CasesOut> {
     let stage = q
         .stage
         .as_deref()
@@ -423,6 +430,14 @@ pub async fn cases_in_stage(call: Call, ApiQuery(q): ApiQuery<CasesQuery>) -> An
         limit,
     };
     let cases = call.read(move |s, id| s.cases_in_stage(id, &page)).await?;
+    let asked = format!("stage {}, {} returned", stage.as_str(), cases.len());
+    audit
+        .write_asked(
+            &call.app,
+            Some(asked),
+            cases.iter().map(|c| c.reference.clone()),
+        )
+        .await?;
     let next = (cases.len() == limit)
         .then(|| cases.last().map(|c| c.reference.to_string()))
         .flatten();
@@ -464,7 +479,7 @@ pub async fn case_events(call: Call<CasePath>) -> Answer<Vec<EventOut>> {
 pub async fn lookup(
     audit: crate::auth::PendingReadAudit,
     call: Call,
-    ApiQuery(q): ApiQuery<LookupQuery>,
+    ApiJson(q): ApiJson<LookupIn>,
 ) -> Answer<LookupOut> {
     let Call { app, caller, .. } = call;
     let id = caller.operation;
@@ -483,8 +498,8 @@ pub async fn lookup(
         }
         _ => {
             return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_query",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
                 "give exactly one of phone or reference",
             ));
         }

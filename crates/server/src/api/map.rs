@@ -11,7 +11,7 @@
 
 use crate::ApiError;
 use crate::endpoints::{Access::Roles, CASEWORK, Endpoint, endpoint, json};
-use crate::extract::{ApiQuery, Call};
+use crate::extract::{ApiJson, Call};
 use crate::wire::Answer;
 use axum::Json;
 use axum::http::StatusCode;
@@ -25,8 +25,8 @@ use std::collections::HashMap;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint!(GET "/api/operations/{op}/map/streets", Roles(CASEWORK), h::streets, "The street network of the loaded extract within a box, simplified to a level of detail, as polylines with names", query: ["bbox", "detail", "language"] => json::<StreetsOut>(200)),
-        endpoint!(GET "/api/operations/{op}/map/places", Roles(CASEWORK), h::places, "Named places and streets of the extract matching a name as a caller says it", query: ["q", "language"] => json::<Vec<PlaceOut>>(200)),
+        endpoint!(POST "/api/operations/{op}/map/streets", Roles(CASEWORK), h::streets, "The street network of the loaded extract within a box (in the body: on the hotline the box follows the caller), simplified to a level of detail, as polylines with names; changes nothing", body: StreetsIn => json::<StreetsOut>(200)),
+        endpoint!(POST "/api/operations/{op}/map/places", Roles(CASEWORK), h::places, "Named places and streets of the extract matching a name as a caller says it (in the body, never in the address); changes nothing", body: PlacesIn => json::<Vec<PlaceOut>>(200)),
     ]
 }
 
@@ -35,9 +35,11 @@ const MAX_LINES: usize = 6_000;
 /// At most this many places for one name.
 const MAX_PLACES: usize = 8;
 
+/// The part of the map asked for. In a body, because on the hotline the map shows where a
+/// caller is, and a request line ends up in proxies' logs.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StreetsQuery {
+pub struct StreetsIn {
     /// `SOUTH,WEST,NORTH,EAST` in decimal degrees; the whole extract when absent.
     pub bbox: Option<String>,
     /// Metres one screen pixel covers (0 to 500): lines shorter than a few pixels are left
@@ -96,7 +98,7 @@ pub struct StreetsOut {
 }
 
 fn invalid(message: String) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_query", message)
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", message)
 }
 
 fn parse_bbox(text: &str) -> Result<Bounds, ApiError> {
@@ -179,7 +181,7 @@ pub(crate) fn streets_in(
     }
 }
 
-pub async fn streets(call: Call, ApiQuery(q): ApiQuery<StreetsQuery>) -> Answer<StreetsOut> {
+pub async fn streets(call: Call, ApiJson(q): ApiJson<StreetsIn>) -> Answer<StreetsOut> {
     let router = call.app.router()?;
     let bounds = q.bbox.as_deref().map(parse_bbox).transpose()?;
     let detail = q.detail.unwrap_or(0.0);
@@ -196,9 +198,10 @@ pub async fn streets(call: Call, ApiQuery(q): ApiQuery<StreetsQuery>) -> Answer<
     Ok(Json(out))
 }
 
+/// What a caller said, to be found on the map. In a body: it may say where the caller is.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PlacesQuery {
+pub struct PlacesIn {
     /// A name, or its first letters, as the caller says it.
     #[schemars(length(min = 1, max = 200))]
     pub q: String,
@@ -217,17 +220,20 @@ pub enum PlaceKindOut {
 pub struct PlaceOut {
     /// The name in the language asked for where the map has it.
     pub name: String,
-    /// The name to send back as `landmark=` (the map's own name in English or local form).
+    /// The name to send back as `landmark` (the map's own name in English or local form).
     pub landmark: String,
     pub kind: PlaceKindOut,
     pub lat: f64,
     pub lon: f64,
 }
 
-pub async fn places(call: Call, ApiQuery(q): ApiQuery<PlacesQuery>) -> Answer<Vec<PlaceOut>> {
+pub async fn places(call: Call, ApiJson(q): ApiJson<PlacesIn>) -> Answer<Vec<PlaceOut>> {
     let router = call.app.router()?;
     if q.q.chars().count() > 200 {
         return Err(invalid("q: longer than 200 characters".into()));
+    }
+    if q.q.trim().is_empty() {
+        return Err(invalid("q: empty; give a name or its first letters".into()));
     }
     let language = q.language.unwrap_or(Language::English);
     let found = router

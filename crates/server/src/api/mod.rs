@@ -69,11 +69,11 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 /// Builds the router from the table, with the authorisation layer (and the audit of reads of
-/// personal data) on every endpoint that is not open.
+/// personal data and of lists of cases) on every endpoint that is not open.
 pub fn router(app: App) -> Router {
     let mut router: Router<App> = Router::new();
     for e in endpoints() {
-        let audited = e.reads_personal_data().then_some(Audited {
+        let audited = e.is_audited().then_some(Audited {
             action: e.operation_id,
             reason_required: e.is_bulk_export(),
             path: e.path,

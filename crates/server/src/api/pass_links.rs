@@ -4,12 +4,16 @@
 //! needs to reach its rendezvous point and nothing more: the QR code of its valid pass, its
 //! language, the window, the point's name, landmark and location, and until when the pass is
 //! valid. No reference, name or phone. A wrong, expired, revoked or superseded link, or one of
-//! a shredded operation, all get the same 404. Open, behind the per-address rate limit.
+//! a shredded operation, all get the same 404. Open, behind the per-address rate limit and a
+//! stricter bucket of its own per address (`limits::PassLinkTry`): each try that opens nothing
+//! spends a token, and an address without one is refused (429) until it refills, whether its
+//! next link is good or not; other addresses are not affected.
 //!
 //! Must not depend on: other resource modules.
 
 use crate::endpoints::{Access::Open, Endpoint, endpoint, json};
 use crate::extract::ApiJson;
+use crate::limits::{ClientAddress, PassLinkTry};
 use crate::wire::{Answer, CoordinateSchema, time_text};
 use crate::{ApiError, App};
 use axum::Json;
@@ -77,14 +81,17 @@ fn token_bytes(token: &str) -> Option<Vec<u8>> {
 
 pub async fn pass_by_link(
     State(app): State<App>,
+    address: ClientAddress,
     ApiJson(body): ApiJson<PassLinkIn>,
 ) -> Answer<PassLinkOut> {
+    let attempt = PassLinkTry::begin(&app, &address)?;
     let token = token_bytes(&body.token.to_ascii_lowercase()).ok_or_else(no_pass)?;
     let now = crate::now();
     let linked = app
         .run(move |s| s.pass_by_link(&token, now))
         .await?
         .ok_or_else(no_pass)?;
+    attempt.opened(&app);
     let qr =
         Qr::new(&safeconduct_pass::to_text(&linked.signed)).map_err(|_| ApiError::internal())?;
     Ok(Json(PassLinkOut {

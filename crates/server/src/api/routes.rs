@@ -8,7 +8,7 @@
 //! reached through the server's router (`routing.rs`).
 
 use crate::endpoints::{Access::Roles, CASEWORK, Endpoint, RV_PARTIES, endpoint, json};
-use crate::extract::{ApiQuery, Call};
+use crate::extract::{ApiJson, Call};
 use crate::routing::{route_error, stated_position, stored_hazard_id};
 use crate::wire::{Answer, CasePath};
 use crate::{ApiError, App};
@@ -25,15 +25,16 @@ use serde::{Deserialize, Serialize};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint!(GET "/api/operations/{op}/households/{reference}/route", Roles(CASEWORK), h::case_route, "The walking route from a stated position to the case's rendezvous point, around the hazards in force", query: ["from", "landmark", "language"] => json::<RouteOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/route", Roles(CASEWORK), h::case_route, "The walking route from a stated position (in the body, never in the address) to the case's rendezvous point, around the hazards in force; changes nothing", body: PositionIn => json::<RouteOut>(200)),
         endpoint!(GET "/api/operations/{op}/rvs/{rv}/gates/{gate}/way", Roles(RV_PARTIES), h::way_to_gate, "Before departing a batch: the hazards on the way from the RV to the gate, and a warning" => json::<WayOut>(200)),
     ]
 }
 
-/// Where the caller says they are, and the language to guide them in.
+/// Where the caller says they are, and the language to guide them in. Sent in a request body:
+/// a caller's position is personal data, and a request line ends up in proxies' logs.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PositionQuery {
+pub struct PositionIn {
     /// `LAT,LON` in decimal degrees.
     pub from: Option<String>,
     /// A named place, street or building of the map, instead of `from`.
@@ -127,10 +128,7 @@ pub(crate) async fn case_rv(
         .ok_or_else(ApiError::internal)
 }
 
-pub async fn case_route(
-    call: Call<CasePath>,
-    ApiQuery(q): ApiQuery<PositionQuery>,
-) -> Answer<RouteOut> {
+pub async fn case_route(call: Call<CasePath>, ApiJson(q): ApiJson<PositionIn>) -> Answer<RouteOut> {
     let router = call.app.router()?;
     let (from, landmark) = stated_position(&router, q.from.as_deref(), q.landmark.as_deref())?;
     let op = call.caller.operation;

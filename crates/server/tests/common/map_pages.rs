@@ -1,28 +1,9 @@
-//! What the tests of the pages with a map share: opening a page as a signed-in role (the
-//! session put in the tab's storage, as the sign-in page leaves it), clicking the map at a
-//! position as a pointer would, and reading the route the map drew.
+//! What the tests of the pages with a map share: waiting for the streets, clicking the map at
+//! a position as a pointer would, and reading the route the map drew. (A page is opened as a
+//! signed-in role with `common::open_as`.)
 
-use super::TestApp;
 use super::browser::Browser;
-use safeconduct_domain::Role;
 use serde_json::json;
-
-/// Opens `path` as `role` (the test user named after the role).
-pub async fn open_as(browser: &Browser, app: &TestApp, role: Role, path: &str) {
-    browser.goto(&app.url("/app/sign-in?lang=en")).await;
-    browser.find("h1").await;
-    let session = json!({
-        "token": app.token(role), "username": role.as_str(), "op": app.op.0,
-        "opName": "Test operation", "roles": [role.as_str()],
-    });
-    browser
-        .eval(
-            "sessionStorage.setItem('safeconduct.session', JSON.stringify(arguments[0]))",
-            json!([session]),
-        )
-        .await;
-    browser.goto(&app.url(path)).await;
-}
 
 /// Waits until the map has drawn streets.
 pub async fn wait_for_streets(browser: &Browser) {

@@ -19,6 +19,27 @@ pub mod field;
 pub mod map_pages;
 mod steps;
 
+/// Every role but the coordinator's: those a coordinators-only endpoint refuses.
+pub const NOT_COORDINATOR: [Role; 5] = [
+    Role::Hotline,
+    Role::Escort,
+    Role::Gate,
+    Role::Manifest,
+    Role::Auditor,
+];
+
+/// The hotline's lookup by phone or reference (POST: what is looked for travels in the body).
+pub const LOOKUP: &str = "/api/operations/{op}/lookup";
+
+/// Opens `path` (a page of the application) as the test user of `role`, whose session is put
+/// into the tab's storage as the sign-in page leaves it.
+pub async fn open_as(browser: &browser::Browser, app: &TestApp, role: Role, path: &str) {
+    browser
+        .sign_in_as(&app.url(""), app.page_session(role))
+        .await;
+    browser.goto(&app.url(path)).await;
+}
+
 /// The path of the case `reference`.
 pub fn case(reference: &str) -> String {
     format!("/api/operations/{{op}}/households/{reference}")
@@ -80,6 +101,14 @@ pub async fn spawn_app_routing(backend: Backend) -> TestApp {
         requests_per_ip_per_second: 0,
         ..Default::default()
     };
+    spawn_app_configured(backend, limits, 0, Some(helsinki_router())).await
+}
+
+/// A test server routing on the extract of central Helsinki, with these rate limits.
+pub async fn spawn_app_routing_with(
+    backend: Backend,
+    limits: safeconduct_server::limits::Limits,
+) -> TestApp {
     spawn_app_configured(backend, limits, 0, Some(helsinki_router())).await
 }
 
@@ -241,6 +270,46 @@ pub async fn sign_in(client: &Client, base: &str, username: &str) -> String {
 }
 
 impl TestApp {
+    /// The session the sign-in page leaves in a tab's storage for the test user of `role`
+    /// (for [`browser::Browser::sign_in_as`]).
+    pub fn page_session(&self, role: Role) -> Value {
+        self.page_session_of(self.token(role), role.as_str(), role)
+    }
+
+    /// The session the sign-in page leaves for `username`, signed in with `token`, holding
+    /// `role` in the test operation.
+    pub fn page_session_of(&self, token: &str, username: &str, role: Role) -> Value {
+        json!({
+            "token": token, "username": username, "op": self.op.0,
+            "opName": "Test operation", "roles": [role.as_str()],
+        })
+    }
+
+    /// The pass links queued since the last call, as the household's phone receives them (each
+    /// message recorded as sent, as a transport would).
+    pub async fn sent_pass_links(&self) -> Vec<String> {
+        let messages = self
+            .on_store(|s| {
+                let now = safeconduct_keys::now();
+                let claimed = s.claim_due_messages(now, 100).unwrap();
+                for m in &claimed {
+                    s.record_delivery(m.id, &safeconduct_store::Delivery::Sent, now)
+                        .unwrap();
+                }
+                claimed
+            })
+            .await;
+        messages
+            .iter()
+            .filter(|m| m.kind == safeconduct_domain::hotline::MessageKind::PassLink)
+            .map(|m| {
+                let start = m.text.find("http").expect("a link in the message");
+                let link = m.text[start..].split_whitespace().next().unwrap();
+                link.to_string()
+            })
+            .collect()
+    }
+
     /// Runs a store call off the async workers (the PostgreSQL client blocks).
     pub async fn on_store<T: Send + 'static>(
         &self,

@@ -2,7 +2,7 @@
 //! role that sends it, its path and body, and the status it must be answered with. What a test
 //! proves with the answer stays in the test.
 
-use super::{TestApp, case};
+use super::{LOOKUP, TestApp, case};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use serde_json::{Value, json};
@@ -21,6 +21,29 @@ impl TestApp {
     /// A POST as `role` answered 200.
     pub async fn post(&self, role: Role, path: &str, body: Option<Value>) -> Value {
         self.ok(role, Method::POST, path, body, 200).await
+    }
+
+    /// The hotline's lookup as `role` (`body`: `{"phone": …}` or `{"reference": …}`), answered
+    /// 200: what it found.
+    pub async fn lookup(&self, role: Role, body: Value) -> Value {
+        self.post(role, LOOKUP, Some(body)).await
+    }
+
+    /// Revokes the valid pass of `reference` as a coordinator, stating `reason`.
+    pub async fn revoke_pass(&self, reference: &str, reason: &str) -> Value {
+        let path = format!("{}/pass/revoke", case(reference));
+        let body = json!({ "reason": reason });
+        self.ok(Role::Coordinator, Method::POST, &path, Some(body), 200)
+            .await
+    }
+
+    /// The open pass link's answer to the token of `link` (the part after `#`, or all of it),
+    /// sent without credentials as the household's phone sends it.
+    pub async fn open_pass_link(&self, link: &str) -> (StatusCode, Value) {
+        let token = link.rsplit('#').next().unwrap();
+        let body = json!({ "token": token });
+        self.call_with(None, Method::POST, "/api/pass-link", Some(body))
+            .await
     }
 
     /// A POST as `role` answered 201 Created.

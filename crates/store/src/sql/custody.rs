@@ -158,6 +158,49 @@ pub(crate) fn record_resolution(
 
 /// People whose unaccounted alarm was resolved, and people unaccounted whose alarm (of the
 /// batch they are in) is not.
+/// The open alarms of an operation: the unaccounted households through the index on
+/// (operation, stage, reference), each one's resolution and batch by key. No count of the
+/// whole operation is made.
+pub(crate) fn open_alarms(db: &mut dyn Db, op: OperationId) -> Result<Vec<OpenAlarm>> {
+    let rows = db.rows(
+        "SELECT h.reference, h.size, b.id, b.rv_id, b.gate_id, b.departed_at, b.deadline_at,
+                b.closed_at, b.departed_people, b.arrived_people
+         FROM households h LEFT JOIN batches b ON b.id = h.batch_id
+         WHERE h.operation_id = $1 AND h.stage = 'unaccounted'
+           AND NOT EXISTS (SELECT 1 FROM custody_resolutions r
+                           WHERE r.household_id = h.id AND r.batch_id = h.batch_id)
+         ORDER BY COALESCE(b.id, 0), h.reference",
+        p![op.0],
+    )?;
+    let mut alarms: Vec<OpenAlarm> = Vec::new();
+    for r in rows {
+        let batch = match r.opt_i64(2)? {
+            None => None,
+            Some(id) => Some(OpenAlarmBatch {
+                id: BatchId(id),
+                rv: RvId(r.i64(3)?),
+                gate: GateId(r.i64(4)?),
+                departed_at: Timestamp(r.i64(5)?),
+                deadline: Timestamp(r.i64(6)?),
+                closed_at: r.opt_i64(7)?.map(Timestamp),
+                departed_people: r.i64(8)? as u32,
+                arrived_people: r.i64(9)? as u32,
+            }),
+        };
+        let household = (CaseReference::parse(&r.text(0)?)?, r.i64(1)? as u32);
+        match alarms.last_mut() {
+            Some(a) if a.batch.as_ref().map(|b| b.id) == batch.as_ref().map(|b| b.id) => {
+                a.households.push(household)
+            }
+            _ => alarms.push(OpenAlarm {
+                batch,
+                households: vec![household],
+            }),
+        }
+    }
+    Ok(alarms)
+}
+
 pub(crate) fn custody_counts(
     db: &mut dyn Db,
     op: OperationId,

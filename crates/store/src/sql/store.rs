@@ -534,6 +534,9 @@ impl<E: Engine> Store for SqlStore<E> {
             custody::expected_batches(db, op, gate)
         })
     }
+    fn open_alarms(&self, op: OperationId) -> Result<Vec<OpenAlarm>> {
+        self.read(|db| custody::open_alarms(db, op))
+    }
 
     fn propose_rv(
         &self,

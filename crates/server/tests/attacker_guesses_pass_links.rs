@@ -1,0 +1,133 @@
+//! A stranger guesses pass-link tokens at the open `POST /api/pass-link`: each guess that
+//! opens nothing spends a token of a bucket kept for the guesser's address, stricter than the
+//! general per-address limit; once it is empty that address gets 429 for every link, good or
+//! not, while other addresses go on untouched. A link that opens a pass spends nothing, so
+//! households behind one carrier address do not hold each other up. Every link that opens
+//! nothing (unknown, malformed, superseded, revoked) gets one and the same 404.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use safeconduct_domain::Role;
+use safeconduct_server::limits::{Limits, PASS_LINK_BURST};
+use safeconduct_store::testing::Backend;
+use serde_json::{Value, json};
+
+/// The status, `Retry-After` and body of opening `token` from `address` (behind the proxy,
+/// which appends the client's address to X-Forwarded-For).
+async fn open_from(
+    app: &TestApp,
+    address: &str,
+    token: &str,
+) -> (StatusCode, Option<String>, Value) {
+    let res = app
+        .client
+        .post(app.url("/api/pass-link"))
+        .header("x-forwarded-for", format!("203.0.113.1, {address}"))
+        .json(&json!({ "token": token }))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let wait = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, wait, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The token of a link (after `#`).
+fn token_of(link: &str) -> String {
+    link.rsplit('#').next().unwrap().to_string()
+}
+
+async fn a_token_guesser_is_throttled_by_address_and_nobody_else_is(backend: Backend) {
+    let limits = Limits {
+        requests_per_ip_per_second: 0,
+        pass_link_misses_per_minute: 10,
+        behind_proxy: true,
+        ..Default::default()
+    };
+    let app = spawn_app_with(backend, limits).await;
+    let p = app.places(50, 50).await;
+    let base = app.url("");
+    app.on_store(move |s| s.set_pass_link_base(&base)).await;
+    app.register_with_pass(2, "0700 500 001", p.window).await;
+    let links = app.sent_pass_links().await;
+    assert_eq!(links.len(), 1, "{links:?}");
+    let good = token_of(&links[0]);
+
+    // Opening a good link costs nothing: a household opens its page as often as it likes.
+    for _ in 0..(PASS_LINK_BURST as usize * 2) {
+        let (status, _, body) = open_from(&app, "198.51.100.20", &good).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    // A guesser: the burst of misses, each the same 404, then 429 with the wait.
+    let guesser = "198.51.100.66";
+    let mut not_found = None;
+    for i in 0..PASS_LINK_BURST as usize {
+        let guess = format!("{i:040x}");
+        let (status, _, body) = open_from(&app, guesser, &guess).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "guess {i}: {body}");
+        match &not_found {
+            None => not_found = Some(body),
+            Some(first) => assert_eq!(&body, first, "every miss is answered alike"),
+        }
+    }
+    let (status, wait, body) = open_from(&app, guesser, &format!("{:040x}", 999)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"]["code"], "rate_limited");
+    let wait: u64 = wait.expect("Retry-After").parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // Throttled, the guesser learns nothing more, not even from a good link.
+    let (status, _, body) = open_from(&app, guesser, &good).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(body.get("qr_png").is_none());
+
+    // Another address is not affected: its misses are misses, its good link opens.
+    let (status, _, body) = open_from(&app, "198.51.100.67", &format!("{:040x}", 1)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(Some(body), not_found);
+    let (status, _, body) = open_from(&app, "198.51.100.67", &good).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["qr_png"].is_string());
+    // Nor are the signed-in clients at the guesser's address (the general bucket is apart).
+    let (status, _) = app
+        .call(Role::Coordinator, Method::GET, "/api/operations/{op}", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn every_link_that_opens_nothing_gets_the_same_404(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = app.places(50, 50).await;
+    let base = app.url("");
+    app.on_store(move |s| s.set_pass_link_base(&base)).await;
+    let reference = app.register_with_pass(1, "0700 500 002", p.window).await;
+    let first = token_of(&app.sent_pass_links().await[0]);
+    app.step(Role::Coordinator, &reference, "pass", None).await;
+    let second = token_of(&app.sent_pass_links().await[0]);
+    app.revoke_pass(&reference, "phone taken at a checkpoint")
+        .await;
+    let unknown = app.open_pass_link(&"0".repeat(40)).await;
+    assert_eq!(unknown.0, StatusCode::NOT_FOUND, "{}", unknown.1);
+    for (what, token) in [
+        ("superseded", first.clone()),
+        ("revoked", second),
+        ("too short", first[..39].to_string()),
+        ("not hex", "z".repeat(40)),
+        (
+            "upper case of an unknown one",
+            "ABCDEF".repeat(7)[..40].to_string(),
+        ),
+    ] {
+        assert_eq!(app.open_pass_link(&token).await, unknown, "{what}");
+    }
+}
+
+safeconduct_store::on_both_backends_async!(
+    a_token_guesser_is_throttled_by_address_and_nobody_else_is,
+    every_link_that_opens_nothing_gets_the_same_404,
+);
