@@ -57,6 +57,11 @@ export class Camera {
     this.video.setAttribute("playsinline", "");
     this.video.muted = true;
     await this.video.play();
+    // The picture's first copy out of the video costs more than the next ones: made now, while
+    // the camera starts, not when the first code is searched.
+    this.canvas.width = this.canvas.height = QUICK.width;
+    this.context.drawImage(this.video, 0, 0, QUICK.width, QUICK.width);
+    this.context.getImageData(0, 0, QUICK.width, QUICK.width);
     this.running = true;
     this.tick();
   }
