@@ -377,12 +377,7 @@ function setupFlights(coordinator) {
     const departs = $("flight-departs").value;
     const capacity = Number($("flight-capacity").value);
     const missing = !number ? "flight-number" : !departs ? "flight-departs" : !(capacity >= 1) ? "flight-capacity" : null;
-    if (missing) {
-      error.textContent = t("dashboard-required", { field: document.querySelector(`label[for=${missing}]`).textContent });
-      error.hidden = false;
-      $(missing).focus();
-      return;
-    }
+    if (showMissing(error, missing)) return;
     try {
       const f = await api("POST", "/api/operations/{op}/flights", {
         number,
@@ -398,6 +393,15 @@ function setupFlights(coordinator) {
     }
   });
   document.addEventListener("flights-changed", read);
+}
+
+/** Names the required field `id` in `error` and moves there; false when no field is missing. */
+function showMissing(error, id) {
+  if (!id) return false;
+  error.textContent = t("dashboard-required", { field: document.querySelector(`label[for=${id}]`).textContent });
+  error.hidden = false;
+  $(id).focus();
+  return true;
 }
 
 /**
@@ -423,12 +427,7 @@ function setupDevices() {
         : !label
           ? "device-label"
           : null;
-    if (missing) {
-      error.textContent = t("dashboard-required", { field: document.querySelector(`label[for=${missing}]`).textContent });
-      error.hidden = false;
-      $(missing).focus();
-      return;
-    }
+    if (showMissing(error, missing)) return;
     try {
       const d = await api("POST", "/api/operations/{op}/devices", {
         username,
