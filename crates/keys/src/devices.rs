@@ -34,6 +34,13 @@ pub fn code_digest(code: &str) -> [u8; 32] {
     sha2::Sha256::digest(normal.as_bytes()).into()
 }
 
+/// What the QR code of an enrolment holds: `SCE1:{operation}/{device}/{code}`. Every
+/// character is one of QR's alphanumeric mode (digits, capitals, `:`, `/`, `-`), so the code
+/// stays small. It is as secret as the code it carries, and for as long.
+pub fn enrolment_qr_text(op: OperationId, device: FieldDeviceId, code: &str) -> String {
+    format!("SCE1:{}/{}/{code}", op.0, device.0)
+}
+
 /// A device's registered public key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DevicePublicKey(VerifyingKey);

@@ -39,13 +39,18 @@ impl Qr {
 
     /// An SVG whose side is `QUIET * 2 + width` user units, scaled by the viewer.
     pub fn svg(&self) -> String {
+        self.svg_labelled("pass QR code")
+    }
+
+    /// The same SVG, named `label` for screen readers (plain text: no markup).
+    pub fn svg_labelled(&self, label: &str) -> String {
         let side = self.code.width() + 2 * QUIET;
         let mut path = String::new();
         for (x, y) in self.dark() {
             path.push_str(&format!("M{} {}h1v1h-1z", x + QUIET, y + QUIET));
         }
         format!(
-            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" shape-rendering="crispEdges" role="img" aria-label="pass QR code"><rect width="{side}" height="{side}" fill="#fff"/><path d="{path}" fill="#000"/></svg>"##
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" shape-rendering="crispEdges" role="img" aria-label="{label}"><rect width="{side}" height="{side}" fill="#fff"/><path d="{path}" fill="#000"/></svg>"##
         )
     }
 

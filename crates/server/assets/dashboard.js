@@ -90,6 +90,7 @@ function start(s) {
     attention?.();
     const cases = may("coordinator") ? setupCases({ roles, onChange: () => counts?.() }) : null;
     if (may("coordinator", "manifest")) setupFlights(may("coordinator"));
+    if (may("coordinator")) setupDevices();
     if (!may("coordinator")) return;
     live(
       (name, data) => {
@@ -385,12 +386,7 @@ function setupFlights(coordinator) {
     const departs = $("flight-departs").value;
     const capacity = Number($("flight-capacity").value);
     const missing = !number ? "flight-number" : !departs ? "flight-departs" : !(capacity >= 1) ? "flight-capacity" : null;
-    if (missing) {
-      error.textContent = t("dashboard-required", { field: document.querySelector(`label[for=${missing}]`).textContent });
-      error.hidden = false;
-      $(missing).focus();
-      return;
-    }
+    if (showMissing(error, missing)) return;
     try {
       const f = await api("POST", "/api/operations/{op}/flights", {
         number,
@@ -406,6 +402,60 @@ function setupFlights(coordinator) {
     }
   });
   document.addEventListener("flights-changed", read);
+}
+
+/** Names the required field `id` in `error` and moves there; false when no field is missing. */
+function showMissing(error, id) {
+  if (!id) return false;
+  error.textContent = t("dashboard-required", { field: document.querySelector(`label[for=${id}]`).textContent });
+  error.hidden = false;
+  $(id).focus();
+  return true;
+}
+
+/**
+ * Enrols a field device for an escort or gate user and shows its one-time code with the QR
+ * code the scanner's enrolment screen reads: shown in this answer only, as the API gives it
+ * once. The places are RV ids for an escort's device, gate ids for a gate's.
+ */
+function setupDevices() {
+  const form = $("device-form");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const error = $("device-form-error");
+    error.hidden = true;
+    $("device-enrolled").hidden = true;
+    const username = $("device-user").value.trim();
+    const role = $("device-role").value;
+    const places = $("device-places").value.split(/[\s,]+/).filter(Boolean).map(Number);
+    const label = $("device-label").value.trim();
+    const missing = !username
+      ? "device-user"
+      : !places.length || !places.every((p) => Number.isInteger(p) && p > 0)
+        ? "device-places"
+        : !label
+          ? "device-label"
+          : null;
+    if (showMissing(error, missing)) return;
+    try {
+      const d = await api("POST", "/api/operations/{op}/devices", {
+        username,
+        role,
+        rv_ids: role === "escort" ? places : [],
+        gate_ids: role === "gate" ? places : [],
+        label,
+      });
+      $("device-enrolled-text").textContent = t("dashboard-device-enrolled", { device: d.device.id, time: when(d.code_expires_at) });
+      $("device-qr").src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(d.enrolment_qr_svg)}`;
+      $("device-qr").alt = t("dashboard-device-qr-alt", { device: d.device.id });
+      $("device-code").textContent = t("dashboard-device-code", { code: d.enrolment_code });
+      $("device-enrolled").hidden = false;
+      form.reset();
+    } catch (e) {
+      error.textContent = t("common-error", { detail: e.message });
+      error.hidden = false;
+    }
+  });
 }
 
 /** A manifest is a bulk export: the reason is asked for and goes to the audit log. */

@@ -1,7 +1,7 @@
 # The scanner web app (/scanner/): an escort's or gate's offline pass checker.
 scanner-title = Pass scanner
 scanner-enrol-title = Enrol this device
-scanner-enrol-intro = A coordinator gives you a device number and a one-time code. The code works once, for one hour. Sign in first, in the operation you work for.
+scanner-enrol-intro = A coordinator gives you a device number and a one-time code, or a QR code holding both. The code works once, for one hour. Sign in first, in the operation you work for.
 scanner-device = Device number
 scanner-code-label = Enrolment code (for example K7QM-2XD9-FH3T-8WPA)
 scanner-enrol-button = Enrol and load the kit
@@ -98,3 +98,9 @@ scanner-wiped-by-coordinator = A coordinator suspended this device: it was wiped
 scanner-status-label = Device status
 scanner-signin-link = Sign in
 scanner-code-hint = Letters and digits; dashes and spaces do not matter.
+scanner-enrol-scan = Scan the coordinator's QR code
+scanner-enrol-camera-label = Camera view: hold the coordinator's enrolment QR code in the frame
+scanner-enrol-qr-not = Not an enrolment QR code: show the camera the QR code the coordinator's screen gives for this device.
+scanner-enrol-qr-other-op = This QR code enrols a device of operation { $operation }: sign in to that operation first.
+scanner-kit-dropped = The server refused this device's session: the field kit was removed from this device. Sign in again to load a new one.
+scanner-no-kit-refuse = No field kit on this device: sign in and load one before checking passes. Nothing was recorded.

@@ -1,7 +1,7 @@
 # L'application de lecture des laissez-passer (/scanner/), hors ligne.
 scanner-title = Lecteur de laissez-passer
 scanner-enrol-title = Enregistrer cet appareil
-scanner-enrol-intro = Un coordinateur vous donne un numéro d'appareil et un code à usage unique. Le code ne sert qu'une fois, pendant une heure. Connectez-vous d'abord, dans l'opération pour laquelle vous travaillez.
+scanner-enrol-intro = Un coordinateur vous donne un numéro d'appareil et un code à usage unique, ou un code QR qui contient les deux. Le code ne sert qu'une fois, pendant une heure. Connectez-vous d'abord, dans l'opération pour laquelle vous travaillez.
 scanner-device = Numéro d'appareil
 scanner-code-label = Code d'enregistrement (par exemple K7QM-2XD9-FH3T-8WPA)
 scanner-enrol-button = Enregistrer et charger le kit
@@ -98,3 +98,9 @@ scanner-wiped-by-coordinator = Un coordinateur a suspendu cet appareil : il a é
 scanner-status-label = État de l'appareil
 scanner-signin-link = Se connecter
 scanner-code-hint = Lettres et chiffres ; les tirets et les espaces ne comptent pas.
+scanner-enrol-scan = Scanner le code QR du coordinateur
+scanner-enrol-camera-label = Vue de la caméra : tenez le code QR d'enrôlement du coordinateur dans le cadre
+scanner-enrol-qr-not = Ce n'est pas un code QR d'enrôlement : montrez à la caméra le code QR que l'écran du coordinateur donne pour cet appareil.
+scanner-enrol-qr-other-op = Ce code QR enrôle un appareil de l'opération { $operation } : connectez-vous d'abord à cette opération.
+scanner-kit-dropped = Le serveur a refusé la session de cet appareil : le kit de terrain a été supprimé de l'appareil. Reconnectez-vous pour en charger un nouveau.
+scanner-no-kit-refuse = Aucun kit de terrain sur cet appareil : connectez-vous et chargez-en un avant de vérifier des laissez-passer. Rien n'a été enregistré.

@@ -52,12 +52,12 @@ async function call(method, path, body) {
   }
   if (!response.ok) {
     const err = (answer && answer.error) || {};
-    if (response.status === 401) {
-      clearSession();
+    if (response.status === 401) clearSession();
+    if ((response.status === 401 || response.status === 403) && path.includes("/devices/")) {
       // A device call refused for the session: the device may have been suspended (which
       // signs its user out everywhere) and the phone may be in other hands. The kit goes;
       // the journal stays for the next sign-in.
-      if (path.includes("/devices/")) await store.dropKit();
+      await store.dropKit();
     }
     throw new Refused(response.status, err.code || `http_${response.status}`, err.message || text.slice(0, 200));
   }
@@ -90,6 +90,13 @@ export async function enrol(operation, deviceId, code) {
   };
   await store.saveDevice(d);
   return d;
+}
+
+// What a coordinator's enrolment QR code holds (keys::devices::enrolment_qr_text):
+// { operation, device, code }, or null for any other text.
+export function readEnrolment(text) {
+  const m = /^SCE1:([1-9][0-9]{0,9})\/([1-9][0-9]{0,15})\/([0-9A-Z-]{1,40})$/.exec(text.trim());
+  return m ? { operation: Number(m[1]), device: Number(m[2]), code: m[3] } : null;
 }
 
 // The kit request text, members in alphabetical order, compact (keys::devices::client).

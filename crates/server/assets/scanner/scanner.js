@@ -116,6 +116,7 @@ function fillPlaces() {
 
 async function render() {
   if (!state.device) {
+    $("device-name").textContent = "";
     show("enrol");
   } else {
     fillPlaces();
@@ -139,7 +140,15 @@ async function refreshKit() {
   renderStatus();
 }
 
-async function syncNow() {
+// One sync at a time: the `online` event, the page's start and the timer may all ask at once,
+// and a second sync sending what the first is sending would hide its answer (the incidents).
+let syncing = null;
+function syncNow() {
+  if (!syncing) syncing = syncOnce().finally(() => (syncing = null));
+  return syncing;
+}
+
+async function syncOnce() {
   if (!state.device) return;
   try {
     const done = await protocol.sync(state.device);
@@ -163,6 +172,17 @@ async function onNetworkError(e, where) {
     // Suspended by a coordinator: the device forgets everything at this contact.
     await forget();
     say("enrol-message", t("scanner-wiped-by-coordinator"), "bad");
+    return;
+  }
+  if (e instanceof protocol.Refused && (e.status === 401 || e.status === 403) && state.device) {
+    // The session is over or refused (a suspension signs the user out everywhere): the kit
+    // goes at once, from memory as from storage (protocol.js dropped the stored one), so that
+    // nothing is verified with it until a signed-in contact brings a new one.
+    await store.dropKit();
+    Object.assign(state, { kit: null, verifier: null, last: null });
+    stopCamera();
+    await render();
+    say(where, t("scanner-kit-dropped"), "bad");
     return;
   }
   say(where, errorText(e), "bad");
@@ -234,8 +254,8 @@ function renderVerdict(v) {
 // Verifies a pass text; a refusal is recorded at once (as the reference client does), an
 // admission waits for the escort's tap.
 async function check(text, frameMark) {
-  if (kitExpired()) {
-    say("scan-message", t("scanner-kit-expired-refuse"), "bad");
+  if (!state.verifier || kitExpired()) {
+    say("scan-message", t(state.verifier ? "scanner-kit-expired-refuse" : "scanner-no-kit-refuse"), "bad");
     if (camera) camera.resume();
     return;
   }
@@ -318,18 +338,54 @@ function onSubmit(id, handler) {
   });
 }
 
+// Registers this device's key with the code a coordinator gave and loads its kit.
+async function enrol(device, code) {
+  try {
+    state.device = await protocol.enrol(Number(session().op), device, code);
+    await protocol.fetchKit(state.device);
+    await load();
+    await render();
+    say("scan-message", t("scanner-enrolled"), "ok");
+  } catch (e) {
+    say("enrol-message", errorText(e), "bad");
+  }
+}
+
+// The coordinator's enrolment QR code, read with the camera: the same enrolment as the typed
+// number and code, for this session's operation only.
+async function onEnrolmentQr(text) {
+  const e = protocol.readEnrolment(text);
+  const op = Number(session()?.op);
+  if (!e || e.operation !== op) {
+    say("enrol-message", e ? t("scanner-enrol-qr-other-op", { operation: e.operation }) : t("scanner-enrol-qr-not"), "bad");
+    enrolCamera.resume();
+    return;
+  }
+  stopEnrolCamera();
+  $("enrol-device").value = String(e.device);
+  $("enrol-code").value = e.code;
+  await enrol(e.device, e.code);
+}
+
+let enrolCamera = null;
+
+function stopEnrolCamera() {
+  if (enrolCamera) enrolCamera.stop();
+  $("enrol-camera").hidden = true;
+  $("enrol-scan").hidden = false;
+}
+
 function wire() {
-  onSubmit("enrol-form", async (f) => {
+  onSubmit("enrol-form", (f) => enrol(Number(f.get("device")), String(f.get("code"))));
+  $("enrol-scan").addEventListener("click", async () => {
+    enrolCamera = enrolCamera || new Camera($("enrol-camera"), onEnrolmentQr);
+    $("enrol-camera").hidden = false;
+    $("enrol-scan").hidden = true;
     try {
-      const s = session();
-      const code = String(f.get("code"));
-      state.device = await protocol.enrol(Number(s.op), Number(f.get("device")), code);
-      await protocol.fetchKit(state.device);
-      await load();
-      await render();
-      say("scan-message", t("scanner-enrolled"), "ok");
+      await enrolCamera.start();
     } catch (e) {
-      say("enrol-message", errorText(e), "bad");
+      stopEnrolCamera();
+      say("enrol-message", t("scanner-camera-failed", { reason: e.message }), "bad");
     }
   });
   onSubmit("text-form", async (f) => {
@@ -376,11 +432,7 @@ function wire() {
       say("scan-message", t("scanner-camera-failed", { reason: e.message }), "bad");
     }
   });
-  $("camera-stop").addEventListener("click", () => {
-    camera.stop();
-    $("camera-start").hidden = false;
-    $("camera-stop").hidden = true;
-  });
+  $("camera-stop").addEventListener("click", stopCamera);
   $("admit").addEventListener("click", admit);
   $("arrive").addEventListener("click", () => atGate("arrive"));
   $("check-in").addEventListener("click", () => atGate("check_in"));
@@ -396,6 +448,12 @@ function wire() {
     state.online = false;
     renderStatus();
   });
+}
+
+function stopCamera() {
+  if (camera) camera.stop();
+  $("camera-start").hidden = false;
+  $("camera-stop").hidden = true;
 }
 
 async function wipe() {
@@ -414,7 +472,7 @@ async function wipe() {
 // Deletes everything on the device and shows the enrolment screen (the database is not
 // opened again until a new enrolment).
 async function forget() {
-  if (camera) camera.stop();
+  stopCamera();
   await store.wipe();
   Object.assign(state, { device: null, kit: null, verifier: null, journal: store.emptyJournal(), last: null });
   await render();

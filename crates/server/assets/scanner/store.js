@@ -1,7 +1,8 @@
 // What the scanner keeps on the device, in IndexedDB (docs/field-protocol.md section 8): the
-// device (ids, role, places), its Ed25519 key pair (private half non-extractable), the field
-// kit, and the journal (next seq, next batch, open batches, pending signed records) sealed
-// under an AES-256-GCM key that is itself non-extractable. The journal is rewritten in one
+// device (ids, role, places), its Ed25519 key pair (private half non-extractable), and, sealed
+// under an AES-256-GCM key that is itself non-extractable, the field kit (tier keys, windows
+// and their counts, gate locations) and the journal (next seq, next batch, open batches,
+// pending signed records). The journal is rewritten in one
 // transaction with every record it numbers, so a crash can neither reuse a number nor leave a
 // gap. Nothing else is stored: no pass text, no reference, no name, no document.
 //
@@ -55,18 +56,23 @@ async function sealingKey() {
   return key;
 }
 
-const AAD = new TextEncoder().encode("safeconduct scanner journal");
+// What a sealed value is: the additional data binds it to its use, so that a sealed kit can
+// never be read as a journal or the other way round.
+const PURPOSE = {
+  journal: new TextEncoder().encode("safeconduct scanner journal"),
+  kit: new TextEncoder().encode("safeconduct scanner kit"),
+};
 
-async function seal(value) {
+async function seal(value, purpose = "journal") {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const plain = new TextEncoder().encode(JSON.stringify(value));
-  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: AAD }, await sealingKey(), plain);
+  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: PURPOSE[purpose] }, await sealingKey(), plain);
   return { iv, ct: new Uint8Array(ct) };
 }
 
-async function unseal(sealed) {
+async function unseal(sealed, purpose = "journal") {
   const plain = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: sealed.iv, additionalData: AAD },
+    { name: "AES-GCM", iv: sealed.iv, additionalData: PURPOSE[purpose] },
     await sealingKey(),
     sealed.ct,
   );
@@ -98,13 +104,25 @@ export async function saveDevice(d) {
 }
 
 // The kit, while it may be used. A kit past its expiry is deleted, not kept: the tier keys,
-// gate locations and counts it carries must not outlive it on a phone that was lost.
+// gate locations and counts it carries must not outlive it on a phone that was lost. A kit
+// kept in clear by an earlier version of the page is sealed now.
 export async function kit() {
-  const k = (await get("kit")) || null;
-  if (k && !(Date.parse(k.expires_at) > Date.now())) {
+  const stored = (await get("kit")) || null;
+  if (!stored) return null;
+  let k = stored;
+  if (stored.ct) {
+    try {
+      k = await unseal(stored, "kit");
+    } catch {
+      k = null;
+    }
+  }
+  // A kit that cannot be opened (its sealing key gone) is as good as none.
+  if (!k || !(Date.parse(k.expires_at) > Date.now())) {
     await dropKit();
     return null;
   }
+  if (!stored.ct) await saveKit(k);
   return k;
 }
 
@@ -120,7 +138,7 @@ export async function dropKit() {
 }
 
 export async function saveKit(k) {
-  await putAll({ kit: k });
+  await putAll({ kit: await seal(k, "kit") });
 }
 
 export async function journal() {

@@ -107,6 +107,11 @@ pub struct EnrolledOut {
     pub device: DeviceOut,
     /// Give it to the device once (typed or as a QR); it is not kept and cannot be read again.
     pub enrolment_code: String,
+    /// The text of the enrolment's QR code, `SCE1:{operation}/{device}/{code}`: the scanner's
+    /// enrolment screen reads it with the camera. As secret as the code.
+    pub enrolment_qr: String,
+    /// That QR code as an SVG image, to show on the coordinator's screen.
+    pub enrolment_qr_svg: String,
     pub code_expires_at: String,
 }
 
@@ -254,12 +259,18 @@ pub async fn enrol_device(call: Call, ApiJson(body): ApiJson<DeviceIn>) -> Creat
     let device = call
         .act(move |s, op, a| s.create_device(op, &new, a))
         .await?;
+    let qr_text = device_keys::enrolment_qr_text(call.caller.operation, device.id, &code);
+    // About 40 characters: far below what a QR code holds, so this cannot fail.
+    let qr = safeconduct_pass::qr::Qr::new(&qr_text).map_err(|_| ApiError::internal())?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(EnrolledOut {
             code_expires_at: time_text(device.code_expires_at),
+            enrolment_qr_svg: qr
+                .svg_labelled(&format!("enrolment QR code of device {}", device.id.0)),
             device: device.into(),
             enrolment_code: code,
+            enrolment_qr: qr_text,
         }),
     ))
 }
