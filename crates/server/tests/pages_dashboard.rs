@@ -17,11 +17,9 @@ use serde_json::json;
 /// Opens the dashboard in `lang` as the test user of `role`, whose session is put into the
 /// tab's storage as the sign-in page leaves it.
 async fn open_as(browser: &Browser, app: &TestApp, role: Role, lang: &str) {
-    let session = json!({
-        "token": app.token(role), "username": role.as_str(), "op": app.op.0,
-        "opName": "Test", "roles": [role.as_str()]
-    });
-    browser.sign_in_as(&app.url(""), session).await;
+    browser
+        .sign_in_as(&app.url(""), app.page_session(role))
+        .await;
     browser
         .goto(&app.url(&format!("/app/dashboard?lang={lang}")))
         .await;
@@ -298,6 +296,17 @@ async fn the_list_pages_and_a_pass_is_issued_and_revoked_from_a_row() {
         .await;
     assert_eq!(app.stage(&assigned).await, "pass_issued");
     wait_shown(&browser, "pass_issued", "1").await;
+
+    // Print it: the sheet opens from the page, styled.
+    browser
+        .click("#funnel [data-stage=pass_issued] button.list")
+        .await;
+    common::browser::the_printed_pass_sheet_is_styled(
+        &browser,
+        &format!("{row} button.print"),
+        "pass-sheet-printed-en",
+    )
+    .await;
 
     // And revoke it, with a reason.
     browser

@@ -10,12 +10,7 @@ use common::*;
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_store::testing::Backend;
-use serde_json::{Value, json};
-
-fn session(app: &TestApp, token: &str, username: &str) -> Value {
-    json!({ "token": token, "username": username, "op": app.op.0,
-            "opName": "Test operation", "roles": ["gate"] })
-}
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gate_officer_receives_a_batch_and_sees_it_arrive_short() {
@@ -32,7 +27,7 @@ async fn a_gate_officer_receives_a_batch_and_sees_it_arrive_short() {
     let browser = Browser::start().await;
     let origin = app.url("");
     browser
-        .sign_in_as(&origin, session(&app, app.token(Role::Gate), "gate"))
+        .sign_in_as(&origin, app.page_session(Role::Gate))
         .await;
     browser.goto(&app.url("/app/gate?lang=en")).await;
     let card = format!("#batch-{batch}");
@@ -160,7 +155,7 @@ async fn a_gate_officer_receives_a_batch_and_sees_it_arrive_short() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     browser
-        .sign_in_as(&origin, session(&app, &other, "yusuf"))
+        .sign_in_as(&origin, app.page_session_of(&other, "yusuf", Role::Gate))
         .await;
     browser.goto(&app.url("/app/gate?lang=en")).await;
     browser

@@ -32,11 +32,7 @@ async fn a_coordinator_runs_inspects_and_accepts_a_plan() {
 
     let browser = Browser::start().await;
     browser
-        .sign_in_as(
-            &app.url(""),
-            json!({ "token": app.token(Role::Coordinator), "username": "coordinator",
-                    "op": app.op.0, "opName": "Test operation", "roles": ["coordinator"] }),
-        )
+        .sign_in_as(&app.url(""), app.page_session(Role::Coordinator))
         .await;
     browser.goto(&app.url("/app/plan?lang=en")).await;
     browser.find("#run").await;

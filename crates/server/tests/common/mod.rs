@@ -295,6 +295,19 @@ impl TestApp {
         &self.tokens[&role]
     }
 
+    /// The session the sign-in page leaves in a tab's storage for the test user of `role`
+    /// (for `Browser::sign_in_as`).
+    pub fn page_session(&self, role: Role) -> Value {
+        self.page_session_of(self.token(role), role.as_str(), role)
+    }
+
+    /// The session the sign-in page leaves for the user `username`, signed in with `token`
+    /// and holding `role` in the test operation.
+    pub fn page_session_of(&self, token: &str, username: &str, role: Role) -> Value {
+        json!({ "token": token, "username": username, "op": self.op.0,
+                "opName": "Test operation", "roles": [role.as_str()] })
+    }
+
     /// Sends a request as `role` and returns the status and the JSON body (Null if none).
     pub async fn call(
         &self,
