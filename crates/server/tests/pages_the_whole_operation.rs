@@ -11,6 +11,7 @@
 mod common;
 
 use common::browser::{Browser, the_printed_pass_sheet_is_styled};
+use common::dashboard::{open_dialog, wait_shown};
 use common::map_pages::{
     click_map_at, distance_to_segment, drawn_route, open_as, route_drawn, wait_for_streets,
 };
@@ -25,26 +26,6 @@ const PHONE: &str = "0700 123 456";
 /// Where the caller says they are: a street corner north-west of RV Alpha.
 const CALLER: (f64, f64) = (60.1699, 24.9384);
 const HAZARD_RADIUS_M: f64 = 40.0;
-
-/// The households the dashboard's funnel shows in `stage` (waiting until it shows `n`).
-async fn wait_shown(browser: &Browser, stage: &str, n: &str) {
-    browser
-        .wait_until(
-            &format!(
-                "document.querySelector('[data-stage={stage}] .households').textContent === '{n}'"
-            ),
-            &format!("{n} households shown in {stage}"),
-        )
-        .await;
-}
-
-/// Clicks `button` and waits for the dashboard's confirmation dialog.
-async fn open_dialog(browser: &Browser, button: &str) {
-    browser.click(button).await;
-    browser
-        .wait_until("document.getElementById('confirm').open", "the dialog")
-        .await;
-}
 
 /// On the hotline console: the caller found by phone, their position picked on the map, the
 /// route drawn; the route as drawn.

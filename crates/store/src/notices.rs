@@ -94,24 +94,26 @@ mod tests {
         }
     }
 
+    /// Checks that a notice fits three SMS and carries the reference, the day and both times
+    /// whole, in UTC; the notice.
+    fn says_when(language: Language, t: &str) -> &str {
+        assert!(
+            parts(t) <= MAX_PARTS,
+            "{language:?}: {} parts: {t}",
+            parts(t)
+        );
+        for whole in ["K7M-4QX", "2026-11-18", "UTC", "11:06", "12:06"] {
+            assert!(t.contains(whole), "{language:?} lacks {whole}: {t}");
+        }
+        t
+    }
+
     #[test]
     fn a_window_notice_names_the_place_and_the_utc_times_in_each_language() {
         for language in i18n::ALL {
             let t = new_window_notice(language, &notice("RV North")).expect("a notice");
-            let t = t.as_str();
-            assert!(
-                t.contains("RV North") && t.contains("UTC") && t.contains("K7M-4QX"),
-                "{language:?}: {t}"
-            );
-            assert!(
-                t.contains(&clock(Timestamp(1_795_000_000))),
-                "{language:?}: {t}"
-            );
-            assert!(
-                t.contains(&clock(Timestamp(1_795_003_600))),
-                "{language:?}: {t}"
-            );
-            assert!(parts(t) <= MAX_PARTS, "{language:?}: {t}");
+            let t = says_when(language, t.as_str());
+            assert!(t.contains("RV North"), "{language:?}: {t}");
         }
     }
 
@@ -122,18 +124,7 @@ mod tests {
         let long = "شفاخانهٔ ".repeat(40);
         for language in i18n::ALL {
             let t = new_window_notice(language, &notice(&long)).expect("a notice");
-            let t = t.as_str();
-            assert!(parts(t) <= MAX_PARTS, "{language:?}: {} parts", parts(t));
-            assert!(t.contains("K7M-4QX"), "{language:?}: {t}");
-            assert!(t.contains("2026-11-18"), "{language:?}: {t}");
-            assert!(
-                t.contains(&clock(Timestamp(1_795_000_000))),
-                "{language:?}: {t}"
-            );
-            assert!(
-                t.contains(&clock(Timestamp(1_795_003_600))),
-                "{language:?}: {t}"
-            );
+            let t = says_when(language, t.as_str());
             assert!(
                 t.contains("شفاخانهٔ...") && t.contains("شفاخانهٔ شفاخانهٔ"),
                 "{language:?}: {t}"
