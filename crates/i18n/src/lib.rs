@@ -158,9 +158,10 @@ pub fn text(language: Language, id: &str, args: &[(&str, Arg<'_>)]) -> String {
 
 /// A text message in `language`: the first of `forms` (message ids, the fullest first) that
 /// fits in [`sms::MAX_PARTS`] SMS with `args`. When none does, the last form with the text
-/// argument `shortenable` (a place name, say) cut short, between words where it can, and ended
-/// with "..." (GSM-7, unlike an ellipsis), so that what must stay whole — a time, a reference, a link — stays whole;
-/// `None` when even that cannot fit (a link too long for any message: never cut it).
+/// argument `shortenable` (a place name, say) cut short, between words where it can, and
+/// ended with "..." (GSM-7, unlike an ellipsis), so that what must stay whole (a time, a
+/// reference, a link) stays whole; `None` when even that cannot fit (a link too long for any
+/// message: it is never cut).
 pub fn sms_text(
     language: Language,
     forms: &[&str],
