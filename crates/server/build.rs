@@ -23,7 +23,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+    // Read when the script runs, not when it was compiled: a build script copied with its
+    // target folder from another checkout must read this one.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("assets");
     let mut files = Vec::new();
     walk(&root, &mut files);
     let mut out = String::from(

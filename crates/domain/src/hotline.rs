@@ -1,14 +1,13 @@
 //! The hotline and the messages sent to households: what a logged call can end in, the kinds
-//! and delivery states of a message, the text of a message (bounded to three SMS), the
-//! notice of a new window in the household's language, and how long a failed send waits
-//! before it is tried again.
+//! and delivery states of a message, the text of a message (bounded), and how long a failed
+//! send waits before it is tried again. The words of the messages are in the message files
+//! (`i18n/locales/*/messages.ftl`, composed by `safeconduct_store::notices`).
 //!
-//! Must not import: anything of the store, HTTP or a transport. It holds rules and words; the
-//! store keeps messages and the server sends them.
+//! Must not import: anything of the store, HTTP or a transport. It holds rules; the store
+//! keeps messages and the server sends them.
 
 use crate::error::DomainError;
 use crate::text::Text;
-use crate::values::{Language, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// How a hotline call ended, as the operator records it.
@@ -101,80 +100,6 @@ impl MessageText {
     }
 }
 
-/// A window as a household is told it.
-pub struct WindowNotice<'a> {
-    pub reference: &'a str,
-    pub rv_name: &'a str,
-    pub landmark: &'a str,
-    pub starts_at: Timestamp,
-    pub ends_at: Timestamp,
-}
-
-/// The notice of a new window, in the household's language. Times are UTC and say so: a
-/// phone's clock may be set to any zone.
-pub fn new_window_notice(language: Language, w: &WindowNotice<'_>) -> MessageText {
-    let (from, until) = (clock(w.starts_at), clock(w.ends_at));
-    let day = &w.starts_at.rfc3339()[..10];
-    let (r, rv, lm) = (w.reference, w.rv_name, w.landmark);
-    let text = match language {
-        Language::English => format!(
-            "{r}: your time has changed. Be at {rv} ({lm}) on {day} between {from} and {until} UTC. Your earlier pass is no longer valid; a new one will follow."
-        ),
-        Language::French => format!(
-            "{r} : votre horaire a changé. Soyez à {rv} ({lm}) le {day} entre {from} et {until} UTC. Votre ancien laissez-passer n'est plus valable ; un nouveau suivra."
-        ),
-        Language::Dari => format!(
-            "{r}: وقت شما تغییر کرد. در تاریخ {day} بین {from} و {until} (UTC) در {rv} ({lm}) باشید. اجازه‌نامهٔ قبلی شما دیگر اعتبار ندارد؛ اجازه‌نامهٔ جدید فرستاده می‌شود."
-        ),
-        Language::Pashto => format!(
-            "{r}: ستاسو وخت بدل شو. په {day} د {from} او {until} (UTC) ترمنځ په {rv} ({lm}) کې اوسئ. پخوانی اجازه‌لیک مو نور اعتبار نه لري؛ نوی به درته ولیږل شي."
-        ),
-        Language::Arabic => format!(
-            "{r}: تغيّر موعدك. كن في {rv} ({lm}) يوم {day} بين {from} و{until} (UTC). تصريحك السابق لم يعد صالحًا؛ سيصلك تصريح جديد."
-        ),
-        // No Ukrainian translation of the notice was written yet; English is read by the
-        // hotline to anyone who needs it.
-        Language::Ukrainian => {
-            return new_window_notice(Language::English, w);
-        }
-    };
-    // The parts are names and times the store already checked; a notice that does not fit
-    // is cut rather than lost (the hotline still has the case).
-    let text: String = text.chars().take(MessageText::MAX_CHARS).collect();
-    MessageText::parse(&text).expect("a notice of checked names and times is a valid message")
-}
-
-/// The message that brings a household its pass page: the link (which opens the pass with
-/// no account, and must not be passed on) in the household's language. It names no person
-/// and no reference: whoever reads the phone learns only that a pass exists.
-pub fn pass_link_notice(language: Language, link: &str) -> MessageText {
-    let text = match language {
-        Language::English => format!(
-            "Your pass is ready. Open it here and show the code only to the escort: {link} Do not forward this message."
-        ),
-        Language::French => format!(
-            "Votre laissez-passer est prêt. Ouvrez-le ici et ne montrez le code qu'à l'escorte : {link} Ne transférez pas ce message."
-        ),
-        Language::Dari => format!(
-            "اجازه‌نامهٔ شما آماده است. آن را اینجا باز کنید و کد را فقط به همراهان نشان دهید: {link} این پیام را برای کسی نفرستید."
-        ),
-        Language::Pashto => format!(
-            "ستاسو اجازه‌لیک چمتو دی. دلته یې پرانیزئ او کوډ یوازې همراهانو ته وښایئ: {link} دا پیغام بل چا ته مه لیږئ."
-        ),
-        Language::Arabic => format!(
-            "تصريحك جاهز. افتحه هنا ولا تُظهر الرمز إلا للمرافقين: {link} لا تُعِد إرسال هذه الرسالة."
-        ),
-        Language::Ukrainian => format!(
-            "Ваша перепустка готова. Відкрийте її тут і показуйте код лише супроводу: {link} Не пересилайте це повідомлення."
-        ),
-    };
-    MessageText::parse(&text).expect("a link of checked characters is a valid message")
-}
-
-fn clock(t: Timestamp) -> String {
-    t.rfc3339()[11..16].to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,62 +126,5 @@ mod tests {
     #[test]
     fn a_message_with_a_control_character_is_refused() {
         assert!(MessageText::parse("go\u{0007} now").is_err());
-    }
-
-    fn notice() -> WindowNotice<'static> {
-        WindowNotice {
-            reference: "K7M-4QX",
-            rv_name: "RV North",
-            landmark: "the old library",
-            starts_at: Timestamp(1_795_000_000),
-            ends_at: Timestamp(1_795_003_600),
-        }
-    }
-
-    #[test]
-    fn a_window_notice_names_the_place_and_the_utc_times_in_each_language() {
-        for language in [
-            Language::English,
-            Language::French,
-            Language::Dari,
-            Language::Pashto,
-            Language::Arabic,
-        ] {
-            let text = new_window_notice(language, &notice());
-            let t = text.as_str();
-            assert!(
-                t.contains("RV North") && t.contains("UTC"),
-                "{language:?}: {t}"
-            );
-            assert!(
-                t.contains(&clock(Timestamp(1_795_000_000))),
-                "{language:?}: {t}"
-            );
-            assert!(t.chars().count() <= MessageText::MAX_CHARS);
-        }
-    }
-
-    /// A pass link fits two UCS-2 text messages (134 characters) in every language with a
-    /// link of a realistic length, and carries the link whole.
-    #[test]
-    fn a_pass_link_notice_fits_two_messages_and_carries_the_link() {
-        let link =
-            "https://sc.example.org/app/pass?lang=prs#0123456789abcdef0123456789abcdef01234567";
-        for language in [
-            Language::English,
-            Language::French,
-            Language::Dari,
-            Language::Pashto,
-            Language::Arabic,
-            Language::Ukrainian,
-        ] {
-            let t = pass_link_notice(language, link);
-            assert!(t.as_str().contains(link), "{language:?}");
-            assert!(
-                t.as_str().chars().count() <= 201,
-                "{language:?}: {}",
-                t.as_str()
-            );
-        }
     }
 }

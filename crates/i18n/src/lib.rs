@@ -19,6 +19,8 @@ use safeconduct_domain::values::Language;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
+pub mod sms;
+
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/files.rs"));
 }
@@ -152,6 +154,45 @@ pub fn text(language: Language, id: &str, args: &[(&str, Arg<'_>)]) -> String {
         }
     }
     id.to_string()
+}
+
+/// A text message in `language`: the first of `forms` (message ids, the fullest first) that
+/// fits in [`sms::MAX_PARTS`] SMS with `args`. When none does, the last form with the text
+/// argument `shortenable` (a place name, say) cut short, between words where it can, and
+/// ended with "..." (GSM-7, unlike an ellipsis), so that what must stay whole (a time, a
+/// reference, a link) stays whole; `None` when even that cannot fit (a link too long for any
+/// message: it is never cut).
+pub fn sms_text(
+    language: Language,
+    forms: &[&str],
+    args: &[(&str, Arg<'_>)],
+    shortenable: Option<&str>,
+) -> Option<String> {
+    let fits = |t: &String| sms::parts(t) <= sms::MAX_PARTS;
+    if let Some(out) = forms.iter().map(|id| text(language, id, args)).find(fits) {
+        return Some(out);
+    }
+    let (last, name) = (forms.last()?, shortenable?);
+    let full: Vec<char> = args.iter().find_map(|(n, a)| match a {
+        Arg::Text(t) if *n == name => Some(t.chars().collect()),
+        _ => None,
+    })?;
+    // Cut between words where that fits; inside a word only when no word boundary does.
+    let at_word = (1..full.len()).rev().filter(|&k| full[k].is_whitespace());
+    at_word.chain((0..full.len()).rev()).find_map(|keep| {
+        let cut = format!("{}...", full[..keep].iter().collect::<String>().trim_end());
+        let args: Vec<(&str, Arg<'_>)> = args
+            .iter()
+            .map(|&(n, a)| {
+                if n == name {
+                    (n, Arg::Text(&cut))
+                } else {
+                    (n, a)
+                }
+            })
+            .collect();
+        Some(text(language, last, &args)).filter(fits)
+    })
 }
 
 /// Whether `language` has the message itself (without falling back to English).

@@ -148,3 +148,56 @@ fn page_messages_leave_variables_for_the_script() {
     let m = page_messages(Language::English, &["common"]);
     assert!(m["common-signed-in-as"].contains("{name}"), "{m:?}");
 }
+
+#[test]
+fn the_guidance_and_the_messages_are_in_the_one_message_set() {
+    let areas = areas();
+    assert!(
+        areas.contains(&"guidance") && areas.contains(&"messages"),
+        "{areas:?}"
+    );
+    assert_eq!(
+        text(
+            Language::Dari,
+            "guidance-metres",
+            &[("count", Arg::Text("80"))]
+        ),
+        "80 متر"
+    );
+}
+
+/// The fullest form that fits is sent; a shorter one when it does not; then the shortenable
+/// argument is cut (ended with "..."), never another; nothing when even that cannot fit.
+#[test]
+fn a_text_message_takes_the_fullest_form_that_fits_three_sms() {
+    let forms = [
+        "message-new-window",
+        "message-new-window-short",
+        "message-new-window-shortest",
+    ];
+    let args = |rv: &'static str| {
+        [
+            ("reference", Arg::Text("K7M-4QX")),
+            ("rv", Arg::Text(rv)),
+            ("landmark", Arg::Text("the old library")),
+            ("day", Arg::Text("2026-11-18")),
+            ("from", Arg::Text("11:06")),
+            ("until", Arg::Text("12:06")),
+        ]
+    };
+    let full = sms_text(Language::English, &forms, &args("RV North"), Some("rv")).unwrap();
+    assert_eq!(full, text(Language::English, forms[0], &args("RV North")));
+    // A name that makes the full form too long but not the short one.
+    let middle: &'static str = "Market ".repeat(45).leak();
+    let short = sms_text(Language::English, &forms, &args(middle), Some("rv")).unwrap();
+    assert!(sms::parts(&text(Language::English, forms[0], &args(middle))) > sms::MAX_PARTS);
+    assert_eq!(short, text(Language::English, forms[1], &args(middle)));
+    let huge: &'static str = "Gate ".repeat(200).leak();
+    let cut = sms_text(Language::English, &forms, &args(huge), Some("rv")).unwrap();
+    assert!(sms::parts(&cut) <= sms::MAX_PARTS, "{cut}");
+    assert!(
+        cut.contains("Gate...") && cut.contains("K7M-4QX") && cut.contains("12:06 UTC"),
+        "{cut}"
+    );
+    assert_eq!(sms_text(Language::English, &forms, &args(huge), None), None);
+}

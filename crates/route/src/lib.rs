@@ -5,7 +5,8 @@
 //!
 //! Architecture invariant: pure. It reads an extract from bytes it is handed, takes the time
 //! as an argument, and opens no file, socket or clock; it depends on `safeconduct-domain`
-//! (coordinates, languages, severities) and small pure crates only. A server holds one
+//! (coordinates, languages, severities), the pure `safeconduct-i18n` (the words of guidance
+//! and SMS arithmetic) and small pure crates only. A server holds one
 //! `Router` in an `Arc`, applies hazard changes to it and answers routes from it.
 
 pub mod cch;

@@ -8,6 +8,7 @@
 mod common;
 
 use common::browser::Browser;
+use common::dashboard::{open_dialog, wait_shown};
 use common::{TestApp, spawn_app};
 use safeconduct_domain::Role;
 use safeconduct_domain::scan::{ScanAct, ScanPlace};
@@ -27,25 +28,6 @@ async fn shown(browser: &Browser, stage: &str) -> String {
             "#funnel [data-stage={stage}] .households, #side [data-stage={stage}] .households"
         ))
         .await
-}
-
-async fn wait_shown(browser: &Browser, stage: &str, households: &str) {
-    browser
-        .wait_until(
-            &format!(
-                "document.querySelector('[data-stage={stage}] .households').textContent === '{households}'"
-            ),
-            &format!("{households} households shown in {stage}"),
-        )
-        .await;
-}
-
-/// Clicks `button` and waits for the confirmation dialog it opens.
-async fn open_dialog(browser: &Browser, button: &str) {
-    browser.click(button).await;
-    browser
-        .wait_until("document.getElementById('confirm').open", "the dialog")
-        .await;
 }
 
 /// Waits until the element `id` is shown; its text.
@@ -291,6 +273,17 @@ async fn the_list_pages_and_a_pass_is_issued_and_revoked_from_a_row() {
         .await;
     assert_eq!(app.stage(&assigned).await, "pass_issued");
     wait_shown(&browser, "pass_issued", "1").await;
+
+    // Print it: the sheet opens from the page, styled.
+    browser
+        .click("#funnel [data-stage=pass_issued] button.list")
+        .await;
+    common::browser::the_printed_pass_sheet_is_styled(
+        &browser,
+        &format!("{row} button.print"),
+        "pass-sheet-printed-en",
+    )
+    .await;
 
     // And revoke it, with a reason.
     browser

@@ -11,7 +11,9 @@
 mod common;
 
 use common::browser::Browser;
-use common::map_pages::{click_map_at, drawn_route, wait_for_streets};
+use common::map_pages::{
+    click_map_at, distance_to_segment, drawn_route, route_drawn, wait_for_streets,
+};
 use common::*;
 use safeconduct_domain::Role;
 use safeconduct_domain::values::Coordinate;
@@ -32,23 +34,6 @@ fn api_line(route: &Value) -> Vec<(f64, f64)> {
 
 fn coordinate((lat, lon): (f64, f64)) -> Coordinate {
     Coordinate::new(lat, lon).unwrap()
-}
-
-/// Metres from `c` to the segment a–b, in a local plane (a few hundred metres across).
-fn distance_to_segment(c: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
-    let k = c.0.to_radians().cos();
-    let m = 111_195.0;
-    let p = |q: (f64, f64)| ((q.1 - c.1) * k * m, (q.0 - c.0) * m);
-    let (a, b) = (p(a), p(b));
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 == 0.0 {
-        0.0
-    } else {
-        (-(a.0 * dx + a.1 * dy) / len2).clamp(0.0, 1.0)
-    };
-    let (x, y) = (a.0 + t * dx, a.1 + t * dy);
-    (x * x + y * y).sqrt()
 }
 
 /// Every address the page asked for (its own and its requests', as the browser recorded them)
@@ -87,15 +72,6 @@ async fn addresses_carry_nothing_the_caller_said(browser: &Browser) {
             assert!(!url.contains(said), "{said} in {url}");
         }
     }
-}
-
-async fn route_drawn(browser: &Browser) {
-    browser
-        .wait_until(
-            "!document.getElementById('route').hidden && (document.getElementById('map-route').getAttribute('d') || '').length > 20",
-            "the route drawn",
-        )
-        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,6 +11,7 @@ mod casework;
 mod copy;
 mod error;
 mod field;
+pub mod notices;
 mod planning;
 pub mod postgres;
 pub mod sql;

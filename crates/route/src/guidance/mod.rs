@@ -4,10 +4,12 @@
 //! as a GeoJSON LineString for a map.
 //!
 //! Imports the network (names, geometry, gazetteer) and the route; the words are in
-//! `phrases`, the SMS arithmetic in `sms`.
+//! `phrases`, the SMS arithmetic in `sms` (the messages crate's).
 
 pub mod phrases;
-pub mod sms;
+/// SMS arithmetic lives with the messages (`safeconduct_i18n::sms`); kept here by name for
+/// the callers of guidance.
+pub use safeconduct_i18n::sms;
 
 use crate::geo::bearing;
 use crate::network::{Network, NodeIndex};
@@ -123,13 +125,14 @@ fn render(
 ) -> Vec<String> {
     legs.iter()
         .map(|l| {
-            let street = l.name.map_or(unnamed(language, l.kind), |n| {
-                network.name(n).in_language(language)
-            });
+            let street = l.name.map_or_else(
+                || unnamed(language, l.kind),
+                |n| network.name(n).in_language(language).to_owned(),
+            );
             step_sentence(
                 language,
                 l.manoeuvre,
-                street,
+                &street,
                 l.landmark.as_deref(),
                 Some(l.metres),
             )

@@ -90,6 +90,14 @@ pub fn text(name: &str) -> Option<&'static str> {
     bytes(name).and_then(|b| std::str::from_utf8(b).ok())
 }
 
+/// The text of a file as it was embedded at build time (never the development folder): for
+/// what must match a hash computed once.
+pub fn embedded_text(name: &str) -> Option<&'static str> {
+    ASSETS
+        .get(name)
+        .and_then(|a| std::str::from_utf8(a.bytes).ok())
+}
+
 /// The bytes of an embedded file.
 pub fn bytes(name: &str) -> Option<&'static [u8]> {
     from_disk(name).or_else(|| ASSETS.get(name).map(|a| a.bytes))

@@ -85,14 +85,7 @@ pub fn html(m: &Manifest) -> Response {
     let body = format!(
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Manifest {number}</title>
-<style>
-body {{ font-family: sans-serif; margin: 1.5cm; }}
-h1 {{ font-size: 1.4em; margin: 0 0 .3em; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 10pt; }}
-th, td {{ border: 1px solid #444; padding: 3px 6px; text-align: start; }}
-th {{ background: #eee; }}
-@media print {{ body {{ margin: 0; }} tr {{ page-break-inside: avoid; }} }}
-</style></head>
+{style}</head>
 <body>
 <h1>Flight {number} &mdash; passenger manifest</h1>
 <p>Departs {departs}. Capacity {capacity}; manifested {manifested}; boarded {boarded}.</p>
@@ -104,11 +97,12 @@ th {{ background: #eee; }}
 <p>Signed: ______________________ &nbsp; Time: __________</p>
 </body></html>
 "#,
+        style = super::print_style("print/manifest.css"),
         number = esc(&m.flight.number),
         departs = esc(&time_text(m.flight.departs_at)),
         capacity = m.flight.capacity,
         manifested = m.flight.manifested_people,
         boarded = m.flight.boarded_people,
     );
-    printable(body)
+    printable(body, "print/manifest.css")
 }

@@ -33,14 +33,47 @@ fn esc(s: &str) -> String {
     out
 }
 
-/// A printable HTML page that loads nothing from anywhere.
-fn printable(body: String) -> Response {
+/// The styles of the printable documents (`assets/print/`). Each is written into its
+/// document, so that a sheet printed, opened from a page as a blob, or saved to disk loads
+/// nothing, and is allowed by its SHA-256 alone: in the document's own policy, and in the
+/// pages' policy (`shell::page_policy`), which a document opened from a page as a blob
+/// inherits. No policy allows inline style in general.
+pub const PRINT_STYLES: [&str; 2] = ["print/pass-sheet.css", "print/manifest.css"];
+
+/// The embedded stylesheet `name` of [`PRINT_STYLES`] (never a file on disk: its hash is in
+/// the policies).
+fn print_css(name: &str) -> &'static str {
+    debug_assert!(PRINT_STYLES.contains(&name), "{name} is not a print style");
+    assets::embedded_text(name).unwrap_or_default()
+}
+
+/// The policy source that allows the print style `name`: `'sha256-…'`.
+pub fn print_style_source(name: &str) -> String {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(print_css(name).as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// `<style>` holding the print style `name`, for a printable document's head.
+fn print_style(name: &str) -> String {
+    format!("<style>{}</style>", print_css(name))
+}
+
+/// A printable HTML page that loads nothing from anywhere, styled by the print style `style`.
+fn printable(body: String, style: &str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
             (
                 header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'unsafe-inline'",
+                format!(
+                    "default-src 'none'; style-src {}",
+                    print_style_source(style)
+                ),
             ),
         ],
         body,

@@ -1,9 +1,12 @@
 //! A household's printable pass sheet, in its language: the QR code, the reference, where and
 //! when, and what to do. It names no person.
 
-use super::{esc, printable};
+use super::{esc, print_style, printable};
 use crate::wire::time_text;
 use axum::response::Response;
+
+/// The sheet's style (`assets/print/pass-sheet.css`).
+const STYLE: &str = "print/pass-sheet.css";
 
 /// A word of the sheet in the household's language (`i18n/locales/*/pass-sheet.ftl`; a
 /// language without it falls back to English), escaped.
@@ -40,14 +43,7 @@ pub fn page(
     let body = format!(
         r#"<!doctype html>
 <html lang="{code}" dir="{dir}"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: sans-serif; margin: 1.5cm; font-size: 13pt; }}
-.qr {{ width: 9cm; height: 9cm; display: block; margin: 0 auto 1em; }}
-.ref {{ text-align: center; font-family: monospace; font-size: 16pt; letter-spacing: .1em; }}
-dt {{ font-weight: bold; margin-top: .6em; }}
-li {{ margin: .4em 0; }}
-@media print {{ body {{ margin: 1cm; }} }}
-</style></head>
+{style}</head>
 <body>
 <h1>{title}</h1>
 <div class="qr">{svg}</div>
@@ -57,10 +53,11 @@ li {{ margin: .4em 0; }}
 </body></html>
 "#,
         title = word(lang, "passsheet-title"),
+        style = print_style(STYLE),
         svg = qr.svg(),
         reference = esc(pass.reference.as_str()),
         place_label = word(lang, "passsheet-place"),
         time_label = word(lang, "passsheet-time"),
     );
-    printable(body)
+    printable(body, STYLE)
 }

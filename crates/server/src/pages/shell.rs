@@ -12,13 +12,29 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use safeconduct_domain::values::Language;
 use safeconduct_i18n as i18n;
+use std::sync::LazyLock;
 
 /// What the pages may load and where they may connect: only this server. No inline script
-/// (data blocks are not scripts), no frames, no plugins, no other origin.
-pub const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; media-src 'self' blob:; \
-     worker-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; \
-     frame-ancestors 'none'";
+/// (data blocks are not scripts), no inline style but the printable documents' own, each by
+/// its hash (a pass sheet or a manifest a page opens as a blob inherits this policy), no
+/// frames, no plugins, no other origin.
+pub fn page_policy() -> &'static HeaderValue {
+    static POLICY: LazyLock<HeaderValue> = LazyLock::new(|| {
+        let print: Vec<String> = super::PRINT_STYLES
+            .iter()
+            .map(|s| super::print_style_source(s))
+            .collect();
+        let policy = format!(
+            "default-src 'none'; script-src 'self'; style-src 'self' {}; \
+             img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
+             media-src 'self' blob:; worker-src 'self'; manifest-src 'self'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'",
+            print.join(" ")
+        );
+        HeaderValue::from_str(&policy).expect("a policy is a header value")
+    });
+    &POLICY
+}
 
 /// A page of the application.
 pub struct Page {
@@ -87,10 +103,8 @@ pub fn render(page: &Page, language: Language, path: &str) -> Option<Response> {
         language_label = t("common-language"),
     );
     let mut res = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(PAGE_POLICY),
-    );
+    res.headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, page_policy().clone());
     Some(res)
 }
 

@@ -302,18 +302,24 @@ impl Browser {
             .await;
     }
 
-    /// The visible text of the element `css`.
+    /// The visible text of the element `css` (found again when the page redrew it between
+    /// finding and reading).
     pub async fn text(&self, css: &str) -> String {
-        let id = self.find(css).await;
-        self.command(
-            reqwest::Method::GET,
-            &format!("/element/{id}/text"),
-            Value::Null,
-        )
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+        for _ in 0..10 {
+            let id = self.find(css).await;
+            let path = format!("/element/{id}/text");
+            match self
+                .try_command(reqwest::Method::GET, &path, Value::Null)
+                .await
+            {
+                Ok(text) => return text.as_str().unwrap_or_default().to_string(),
+                Err(e) if e.starts_with("stale element reference") => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("text of {css}: {e}"),
+            }
+        }
+        panic!("{css} was redrawn every time before it could be read");
     }
 
     /// Saves a screenshot of the window as `docs/screenshots/{name}.png`.
@@ -342,6 +348,61 @@ impl Browser {
             json!([session]),
         )
         .await;
+    }
+
+    /// The handle of the window (tab) the commands go to.
+    pub async fn window(&self) -> String {
+        let v = self
+            .command(reqwest::Method::GET, "/window", Value::Null)
+            .await;
+        v.as_str().expect("a window handle").to_string()
+    }
+
+    /// Opens a new tab (with a storage of its own: a session put there stays there) and
+    /// sends the commands to it; its handle.
+    pub async fn new_tab(&self) -> String {
+        let v = self.post("/window/new", json!({ "type": "tab" })).await;
+        let handle = v["handle"].as_str().expect("a new tab").to_string();
+        self.switch_to(&handle).await;
+        handle
+    }
+
+    /// Sends the commands to the window `handle`.
+    pub async fn switch_to(&self, handle: &str) {
+        self.post("/window", json!({ "handle": handle })).await;
+    }
+
+    /// Clicks `css`, waits for the window the page opens in answer, and sends the commands to
+    /// it; the handle of the window the click was made in.
+    pub async fn click_to_open_window(&self, css: &str) -> String {
+        let here = self.window().await;
+        let handles = || async {
+            self.command(reqwest::Method::GET, "/window/handles", Value::Null)
+                .await
+                .as_array()
+                .expect("window handles")
+                .iter()
+                .filter_map(|h| h.as_str().map(str::to_string))
+                .collect::<Vec<_>>()
+        };
+        let before = handles().await;
+        self.click(css).await;
+        let started = Instant::now();
+        loop {
+            if let Some(new) = handles().await.into_iter().find(|h| !before.contains(h)) {
+                self.switch_to(&new).await;
+                return here;
+            }
+            assert!(started.elapsed() < PATIENCE, "{css} opened no window");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Closes the window the commands go to and sends them to `back_to`.
+    pub async fn close_window(&self, back_to: &str) {
+        self.command(reqwest::Method::DELETE, "/window", json!({}))
+            .await;
+        self.switch_to(back_to).await;
     }
 
     /// A Chrome DevTools Protocol command (network conditions, CPU throttling, storage…).
@@ -373,6 +434,30 @@ impl Browser {
             .map(|v| format!("{} ({}): {}", v["id"], v["impact"], v["nodes"]))
             .collect()
     }
+}
+
+/// Clicks a case's print button (`print`) on the dashboard and checks the pass sheet it opens:
+/// a document of its own (a blob, under the dashboard's policy, which allows no inline style
+/// but the sheet's own by its hash) that is styled as printed: the code 9 cm wide, the
+/// reference centred in a fixed-width face. Saves a screenshot as `screenshot`; comes back to
+/// the dashboard's tab.
+pub async fn the_printed_pass_sheet_is_styled(browser: &Browser, print: &str, screenshot: &str) {
+    let dashboard = browser.click_to_open_window(print).await;
+    browser
+        .wait_until("document.querySelector('.qr svg')", "the pass sheet")
+        .await;
+    let styled = browser
+        .eval(
+            "const ref = getComputedStyle(document.querySelector('.ref'));
+             const qr = document.querySelector('.qr').getBoundingClientRect();
+             return [location.protocol, ref.fontFamily, ref.textAlign, Math.round(qr.width)];",
+            json!([]),
+        )
+        .await;
+    // 9 cm at 96 CSS pixels to the inch.
+    assert_eq!(styled, json!(["blob:", "monospace", "center", 340]));
+    browser.screenshot(screenshot).await;
+    browser.close_window(&dashboard).await;
 }
 
 impl Drop for Browser {

@@ -15,6 +15,34 @@ pub async fn wait_for_streets(browser: &Browser) {
         .await;
 }
 
+/// Metres from `c` to the segment a–b ([lat, lon] in degrees), in a local plane (a few
+/// hundred metres across).
+pub fn distance_to_segment(c: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
+    let k = c.0.to_radians().cos();
+    let m = 111_195.0;
+    let p = |q: (f64, f64)| ((q.1 - c.1) * k * m, (q.0 - c.0) * m);
+    let (a, b) = (p(a), p(b));
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 == 0.0 {
+        0.0
+    } else {
+        (-(a.0 * dx + a.1 * dy) / len2).clamp(0.0, 1.0)
+    };
+    let (x, y) = (a.0 + t * dx, a.1 + t * dy);
+    (x * x + y * y).sqrt()
+}
+
+/// Waits until the hotline console has drawn a route on its map.
+pub async fn route_drawn(browser: &Browser) {
+    browser
+        .wait_until(
+            "!document.getElementById('route').hidden && (document.getElementById('map-route').getAttribute('d') || '').length > 20",
+            "the route drawn",
+        )
+        .await;
+}
+
 /// Clicks the map at a position with a real pointer (WebDriver actions), after bringing the
 /// map into view.
 pub async fn click_map_at(browser: &Browser, lat: f64, lon: f64) {

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 pub mod browser;
+pub mod dashboard;
 pub mod field;
 pub mod map_pages;
 mod steps;

@@ -8,12 +8,12 @@
 use super::step::{NewEvent, household_id, insert_event};
 use super::{Db, Row, dec, enc, households, p};
 use crate::casework::*;
+use crate::notices::{WindowNotice, new_window_notice};
 use crate::types::*;
 use crate::vault::{Record, Vault};
 use crate::{Result, StoreError};
 use safeconduct_domain::hotline::{
-    MAX_SEND_ATTEMPTS, MessageKind, MessageStatus, MessageText, WindowNotice, new_window_notice,
-    retry_delay_seconds,
+    MAX_SEND_ATTEMPTS, MessageKind, MessageStatus, MessageText, retry_delay_seconds,
 };
 use safeconduct_domain::values::{PhoneNumber, Timestamp};
 use safeconduct_domain::*;
@@ -117,7 +117,7 @@ pub(crate) fn queue_new_window_notice(
         p![window.0, op.0],
     )?;
     let (rv_name, landmark) = (w.text(2)?, w.text(3)?);
-    let text = new_window_notice(
+    let Some(text) = new_window_notice(
         household.language,
         &WindowNotice {
             reference: household.reference.as_str(),
@@ -126,7 +126,14 @@ pub(crate) fn queue_new_window_notice(
             starts_at: Timestamp(w.i64(0)?),
             ends_at: Timestamp(w.i64(1)?),
         },
-    );
+    ) else {
+        // Not reachable with a checked reference; the case stays on the hotline's list.
+        tracing::warn!(
+            operation = op.0,
+            "a new window's notice did not fit in a message"
+        );
+        return Ok(None);
+    };
     queue(
         db,
         vault,

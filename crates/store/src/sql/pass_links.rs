@@ -10,10 +10,11 @@
 use super::step::require_unshredded;
 use super::{Db, outbox, p, rvs};
 use crate::casework::LinkedPass;
+use crate::notices::pass_link_notice;
 use crate::types::*;
 use crate::vault::Vault;
 use crate::{Result, StoreError};
-use safeconduct_domain::hotline::{MessageKind, pass_link_notice};
+use safeconduct_domain::hotline::MessageKind;
 use safeconduct_domain::values::{Language, Timestamp};
 use safeconduct_domain::*;
 use sha2::{Digest, Sha256};
@@ -55,15 +56,23 @@ pub(crate) fn issue_link(
     let expires_at = pass_expiry(signed)?;
     let mut token = [0u8; TOKEN_BYTES];
     getrandom::fill(&mut token).expect("the operating system's random source failed");
+    let Some(text) = pass_link_notice(
+        household.language,
+        &address(base, household.language, &token),
+    ) else {
+        // A link is never cut: one too long for any message is not made. The servers'
+        // public address is bounded so that this does not happen (`serve --public-url`).
+        tracing::warn!(
+            operation = op.0,
+            "a pass link did not fit in a message: the public address is too long"
+        );
+        return Ok(None);
+    };
     db.exec(
         "INSERT INTO pass_links (operation_id, household_id, pass_index, digest, expires_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
         p![op.0, household.id.0, pass_index, digest(&token), expires_at.0, actor.at.0],
     )?;
-    let text = pass_link_notice(
-        household.language,
-        &address(base, household.language, &token),
-    );
     outbox::queue(
         db,
         vault,

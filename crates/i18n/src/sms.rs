@@ -1,10 +1,11 @@
 //! How many SMS a text takes: GSM-7 when every character is in the GSM 03.38 alphabet (153
 //! septets per part of a long message, the extension characters counting two), UCS-2
-//! otherwise (67 UTF-16 units per part). Guidance must fit in three parts.
+//! otherwise (67 UTF-16 units per part). Guidance and every message to a household must fit
+//! in three parts.
 //!
 //! Imports nothing of the crate.
 
-/// At most this many SMS for one route.
+/// At most this many SMS for one route or one message.
 pub const MAX_PARTS: usize = 3;
 
 /// The GSM 03.38 basic alphabet, one septet each.
