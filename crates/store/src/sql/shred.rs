@@ -72,5 +72,5 @@ pub(crate) fn shred_operation(
         ));
     }
     audit::record(db, entry)?;
-    operation(db, op)
+    super::operations::operation(db, op)
 }

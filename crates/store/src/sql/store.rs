@@ -5,7 +5,7 @@
 
 use super::{
     Db, accounts, audit, batches, counts, custody, devices, flights, gates, hazards, households,
-    incidents, lifecycle, operations, passes, plans, rvs, scans, windows,
+    incidents, lifecycle, operations, passes, plans, rvs, scans, shred, windows,
 };
 use crate::casework::{HazardChange, HazardReport};
 use crate::planning::*;
