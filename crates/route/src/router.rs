@@ -8,7 +8,7 @@
 
 use crate::cch::Topology;
 use crate::cch::metric::Metric;
-use crate::cch::query::{LANES, Scratch, shortest, sweep};
+use crate::cch::query::{End, LANES, Scratch, shortest, sweep};
 use crate::error::RouteError;
 use crate::guidance::{Guidance, guide};
 use crate::hazard::{Hazard, edge_weights};
@@ -207,7 +207,17 @@ impl Router {
             self.topology.rank[s as usize],
             self.topology.rank[t as usize],
         );
-        self.with_scratch(|scratch| shortest(&self.topology, &snapshot.metric, scratch, rs, rt))
+        let (from, to) = (
+            [End {
+                rank: rs,
+                offset: 0,
+            }],
+            [End {
+                rank: rt,
+                offset: 0,
+            }],
+        );
+        self.with_scratch(|scratch| shortest(&self.topology, &snapshot.metric, scratch, &from, &to))
             .map(|found| (found.weight, found.edges))
     }
 
@@ -282,11 +292,17 @@ impl Router {
                     let mut out = Vec::new();
                     let mut at = 0;
                     for group in batch {
-                        let ranks: Vec<u32> = group
+                        let ends: Vec<[End; 1]> = group
                             .iter()
-                            .map(|s| self.topology.rank[s.node as usize])
+                            .map(|s| {
+                                [End {
+                                    rank: self.topology.rank[s.node as usize],
+                                    offset: 0,
+                                }]
+                            })
                             .collect();
-                        sweep(&self.topology, &snapshot.metric, &ranks, &mut out);
+                        let ends: Vec<&[End]> = ends.iter().map(|e| &e[..]).collect();
+                        sweep(&self.topology, &snapshot.metric, &ends, &mut out);
                         for (k, source) in group.iter().enumerate() {
                             let times_ms = (0..self.network.node_count())
                                 .map(|v| out[self.topology.rank[v] as usize * LANES + k])
