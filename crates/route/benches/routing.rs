@@ -185,6 +185,56 @@ fn bench(label: &str, router: &Router, seed: u64, queries: usize, reference_quer
         ratio(slow_mean, fast_mean)
     );
 
+    // From a position to a position, as the hotline asks: each placed on the nearest point
+    // of its nearest street, the route from that point (with the part-segments at both
+    // ends) and the line assembled; checked against Dijkstra from the same points.
+    let mut rng = Seeded(seed ^ 0x5eed);
+    let places: Vec<(Coordinate, Coordinate)> = (0..queries / 10)
+        .map(|_| {
+            let mut near_a_street = || {
+                let v = main[(rng.next() % main.len() as u64) as usize];
+                let c = network.coordinate(v);
+                // Up to 50 m away from a junction, in a random direction.
+                let metres = 1.0 / 111_195.0;
+                Coordinate::new(
+                    c.lat() + (rng.unit() - 0.5) * 100.0 * metres,
+                    c.lon() + (rng.unit() - 0.5) * 100.0 * metres / c.lat().to_radians().cos(),
+                )
+                .unwrap()
+            };
+            (near_a_street(), near_a_street())
+        })
+        .collect();
+    let mut placed = Vec::with_capacity(places.len());
+    for &(from, to) in &places {
+        let start = Instant::now();
+        let route = router.route(from, to).unwrap();
+        placed.push(start.elapsed());
+        let ways = |p| router.ways_onto_network(&snapshot, p);
+        let reference = dijkstra::shortest_between(
+            network,
+            &snapshot.edge_weights,
+            &ways(&route.start),
+            &ways(&route.end),
+        )
+        .map(|b| b.weight);
+        let direct = router.along_one_segment(&snapshot, &route.start, &route.end);
+        assert_eq!(
+            Some(route.weight),
+            reference.into_iter().chain(direct).min(),
+            "the hierarchy must agree with Dijkstra between positions"
+        );
+    }
+    let placed_mean = placed.iter().sum::<Duration>() / placed.len() as u32;
+    placed.sort();
+    println!(
+        "| {label}: position to position (snapped onto streets, route from the points, line assembled; {} random pairs) | p50 {}, p99 {}, mean {} |",
+        places.len(),
+        micros(percentile(&placed, 0.5)),
+        micros(percentile(&placed, 0.99)),
+        micros(placed_mean)
+    );
+
     // A hazard change: from the call to the new snapshot being live.
     let centre = network.coordinate(main[main.len() / 2]);
     let mut changes = Vec::new();
