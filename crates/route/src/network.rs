@@ -99,6 +99,10 @@ pub struct Network {
     gazetteer: Gazetteer,
 }
 
+/// The cells of the grid that finds the nearest street, in metres: about a city block, so
+/// a cell holds a few dozen segments.
+const SNAP_CELL_M: f64 = 40.0;
+
 /// How far from any street a position may be and still be routed from, in metres.
 pub const MAX_SNAP_M: u32 = 1_000;
 
@@ -274,7 +278,7 @@ impl NetworkBuilder {
                 .enumerate()
                 .filter(|(_, e)| in_main_part[e.a as usize])
                 .map(|(i, e)| (i as u32, points[e.a as usize], points[e.b as usize])),
-            100.0,
+            SNAP_CELL_M,
         );
         let mut places = self.places;
         places.extend(street_places(&self.names, &edges, &coordinates, &points));
