@@ -266,6 +266,17 @@ impl Router {
             .collect()
     }
 
+    /// The ways onto the network as the hierarchy's search takes them.
+    fn ends(&self, snapshot: &Customised, place: &Snapped) -> Vec<End> {
+        self.ways_onto_network(snapshot, place)
+            .into_iter()
+            .map(|(v, offset)| End {
+                rank: self.topology.rank[v as usize],
+                offset,
+            })
+            .collect()
+    }
+
     /// When both points lie on one segment, the milliseconds to walk straight along it from
     /// one to the other under `snapshot` (`None` if they do not, or the stretch is closed).
     pub fn along_one_segment(
@@ -296,16 +307,7 @@ impl Router {
         start: &Snapped,
         end: &Snapped,
     ) -> Option<Route> {
-        let ends = |place: &Snapped| -> Vec<End> {
-            self.ways_onto_network(snapshot, place)
-                .into_iter()
-                .map(|(v, offset)| End {
-                    rank: self.topology.rank[v as usize],
-                    offset,
-                })
-                .collect()
-        };
-        let (from, to) = (ends(start), ends(end));
+        let (from, to) = (self.ends(snapshot, start), self.ends(snapshot, end));
         let found = if from.is_empty() || to.is_empty() {
             None
         } else {
@@ -451,18 +453,8 @@ impl Router {
                     let mut out = Vec::new();
                     let mut at = 0;
                     for group in batch {
-                        let ends: Vec<Vec<End>> = group
-                            .iter()
-                            .map(|s| {
-                                self.ways_onto_network(snapshot, s)
-                                    .into_iter()
-                                    .map(|(v, offset)| End {
-                                        rank: self.topology.rank[v as usize],
-                                        offset,
-                                    })
-                                    .collect()
-                            })
-                            .collect();
+                        let ends: Vec<Vec<End>> =
+                            group.iter().map(|s| self.ends(snapshot, s)).collect();
                         let ends: Vec<&[End]> = ends.iter().map(|e| &e[..]).collect();
                         sweep(&self.topology, &snapshot.metric, &ends, &mut out);
                         for (k, source) in group.iter().enumerate() {
