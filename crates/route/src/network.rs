@@ -50,25 +50,6 @@ pub struct Snapped {
 }
 
 impl Snapped {
-    /// Placed exactly on junction `v` (on one of its segments, at its end).
-    pub fn at_junction(network: &Network, v: NodeIndex) -> Self {
-        let &(_, edge) = network
-            .neighbours(v)
-            .first()
-            .expect("every junction lies on a segment");
-        let along = if network.edges()[edge as usize].a == v {
-            0.0
-        } else {
-            1.0
-        };
-        Snapped {
-            edge,
-            along,
-            at: network.coordinate(v),
-            distance_m: 0.0,
-        }
-    }
-
     /// The two ways from the point onto the network: to the segment's end `a` and to its end
     /// `b`, each with the share of the segment walked (the two add up to 1).
     pub fn ways(&self, network: &Network) -> [(NodeIndex, f64); 2] {
