@@ -139,10 +139,16 @@ fn print_path(router: &Router, from: Coordinate, to: Coordinate, language: Langu
     let guided = router.guided(from, to, language).context("no route")?;
     let (route, guidance) = (&guided.route, &guided.guidance);
     let end = |c: Coordinate, snapped: safeconduct_route::network::Snapped| {
+        let edge = &network.edges()[snapped.edge as usize];
         json!({
             "lat": c.lat(),
             "lon": c.lon(),
-            "osm_node": network.osm_id(snapped.node),
+            "on_street": {
+                "lat": snapped.at.lat(),
+                "lon": snapped.at.lon(),
+                "between_osm_nodes": [network.osm_id(edge.a), network.osm_id(edge.b)],
+                "from_first_m": round2(edge.length_m * snapped.along),
+            },
             "snap_distance_m": round2(snapped.distance_m),
         })
     };

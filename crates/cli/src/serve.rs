@@ -78,8 +78,9 @@ fn router(network: safeconduct_route::Network) -> Arc<safeconduct_route::Router>
 /// Where the outbox sends. Without any, messages wait in the store (visible as pending).
 #[derive(Args)]
 pub struct OutboxArgs {
-    /// HTTP SMS gateway: each message is POSTed as JSON {"to", "text"} with an
-    /// Idempotency-Key header. Plain http:// only (put a TLS relay in front).
+    /// SMS gateway: each message is POSTed as JSON {"to", "text"} with an Idempotency-Key
+    /// header. https:// (plain http:// only to a loopback address: the messages carry phone
+    /// numbers and personal texts).
     #[arg(long, env = "SAFECONDUCT_SMS_GATEWAY_URL")]
     sms_gateway_url: Option<String>,
     /// Bearer token for the gateway.
@@ -90,6 +91,10 @@ pub struct OutboxArgs {
     sms_gateway_user: Option<String>,
     #[arg(long, env = "SAFECONDUCT_SMS_GATEWAY_PASSWORD", hide_env_values = true)]
     sms_gateway_password: Option<String>,
+    /// Trust only this CA certificate (PEM) for the gateway, instead of the system's
+    /// authorities: a private gateway with its own CA.
+    #[arg(long, env = "SAFECONDUCT_SMS_GATEWAY_CA", requires = "sms_gateway_url")]
+    sms_gateway_ca: Option<PathBuf>,
     /// Append every message to this file as a JSON line instead (demos and drills).
     #[arg(
         long,
@@ -202,7 +207,8 @@ impl OutboxArgs {
         };
         Ok(match (self.sms_gateway_url, self.messages_file) {
             (Some(url), _) => Some(Arc::new(
-                SmsGateway::new(&url, credentials).map_err(anyhow::Error::msg)?,
+                SmsGateway::trusting(&url, credentials, self.sms_gateway_ca.as_deref())
+                    .map_err(anyhow::Error::msg)?,
             )),
             (None, Some(path)) => Some(Arc::new(FileTransport::new(path))),
             (None, None) => None,

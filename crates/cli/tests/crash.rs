@@ -32,6 +32,7 @@ fn crash_mid_load_loses_no_acknowledged_write(backend: Backend) {
         .unwrap();
     let acknowledged: Arc<Mutex<Vec<(String, &'static str)>>> = Arc::default();
     runtime.block_on(async {
+        safeconduct_server::outbox::install_tls_provider();
         let client = reqwest::Client::new();
         let started = Instant::now();
         let token = sign_in_when_up(&client, &base, "load", "a password for the load", &secret).await;

@@ -67,6 +67,7 @@ fn the_dashboard_paints_its_counts_within_a_second_with_a_million_people() {
         .build()
         .unwrap();
     let loads = runtime.block_on(async {
+        safeconduct_server::outbox::install_tls_provider();
         let client = reqwest::Client::new();
         let token = sign_in_when_up(&client, &base, "coordinator", PASSWORD, &secret).await;
         let browser = browser::Browser::start().await;

@@ -57,7 +57,10 @@ impl Served {
         Served {
             child,
             base: format!("http://{addr}"),
-            http: reqwest::Client::new(),
+            http: {
+                safeconduct_server::outbox::install_tls_provider();
+                reqwest::Client::new()
+            },
             runtime: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()

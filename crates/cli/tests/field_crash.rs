@@ -38,6 +38,7 @@ async fn serve(url: &str, key_file: &Path) -> (Child, String) {
         ],
     );
     let started = Instant::now();
+    safeconduct_server::outbox::install_tls_provider();
     while reqwest::get(format!("{base}/healthz")).await.is_err() {
         assert!(
             started.elapsed() < Duration::from_secs(20),
@@ -226,6 +227,7 @@ fn crash_mid_sync_storm_keeps_every_acknowledged_record_once(backend: Backend) {
         .build()
         .unwrap();
     runtime.block_on(async {
+        safeconduct_server::outbox::install_tls_provider();
         let client = reqwest::Client::new();
         let (mut server, base) = serve(&url, &key_file).await;
         let coordinator = sign_in(&client, &base, "coord", Some(&secret)).await;

@@ -308,6 +308,9 @@ async fn attempt(shared: &Arc<Shared>, base: &str, kind: Kind, i: usize) -> Resu
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    // reqwest's TLS has no crypto provider of its own in this workspace (see the server's
+    // outbox): ring, installed before the first client.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(512)
         // Many devices syncing 1000 records each queue behind one another at the store:

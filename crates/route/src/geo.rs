@@ -1,6 +1,6 @@
 //! Plane geometry over a city: a local projection to metres, distances from points to
-//! segments, point-in-polygon, segment crossings, bearings, and a grid index of points for
-//! nearest-point queries.
+//! segments, point-in-polygon, segment crossings, bearings, and grid indexes of points and
+//! of segments for nearest-point and nearest-segment queries.
 //!
 //! A city is a few tens of kilometres across, so an equirectangular projection about its
 //! centre is within a fraction of a percent of the great circle, which is enough to decide
@@ -56,8 +56,9 @@ impl Projection {
     }
 }
 
-/// Distance from `p` to the segment `a`–`b`.
-pub fn point_segment_distance(p: Point, a: Point, b: Point) -> f64 {
+/// The point of the segment `a`–`b` nearest to `p`: how far along it lies (0 at `a`, 1 at
+/// `b`) and its distance from `p`.
+pub fn nearest_on_segment(p: Point, a: Point, b: Point) -> (f64, f64) {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let len2 = dx * dx + dy * dy;
     let t = if len2 == 0.0 {
@@ -65,10 +66,16 @@ pub fn point_segment_distance(p: Point, a: Point, b: Point) -> f64 {
     } else {
         (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0)
     };
-    p.distance(Point {
+    let foot = Point {
         x: a.x + t * dx,
         y: a.y + t * dy,
-    })
+    };
+    (t, p.distance(foot))
+}
+
+/// Distance from `p` to the segment `a`–`b`.
+pub fn point_segment_distance(p: Point, a: Point, b: Point) -> f64 {
+    nearest_on_segment(p, a, b).1
 }
 
 /// Whether `p` lies inside the ring (even-odd rule; the ring may or may not repeat its first
@@ -115,19 +122,24 @@ pub fn bearing(a: Point, b: Point) -> f64 {
 /// around its own until no nearer point can remain.
 #[derive(Debug, Clone)]
 pub struct Grid {
-    cell_m: f64,
-    min: Point,
-    columns: usize,
-    rows: usize,
+    cells: Cells,
     /// Start of each cell's run in `items`, with one extra entry at the end.
     cell_start: Vec<u32>,
     items: Vec<(u32, Point)>,
 }
 
-impl Grid {
-    /// Indexes `points` (an item number and its position) in cells of `cell_m` metres.
-    pub fn new(points: impl IntoIterator<Item = (u32, Point)>, cell_m: f64) -> Self {
-        let points: Vec<(u32, Point)> = points.into_iter().collect();
+/// Square cells of `cell_m` metres over a box of the plane.
+#[derive(Debug, Clone)]
+struct Cells {
+    cell_m: f64,
+    min: Point,
+    columns: usize,
+    rows: usize,
+}
+
+impl Cells {
+    /// Cells covering every point of `points` (one cell at the origin when there is none).
+    fn covering(points: impl Iterator<Item = Point>, cell_m: f64) -> Self {
         let (mut min, mut max) = (
             Point {
                 x: f64::INFINITY,
@@ -138,40 +150,26 @@ impl Grid {
                 y: f64::NEG_INFINITY,
             },
         );
-        for &(_, p) in &points {
+        for p in points {
             min.x = min.x.min(p.x);
             min.y = min.y.min(p.y);
             max.x = max.x.max(p.x);
             max.y = max.y.max(p.y);
         }
-        if points.is_empty() {
+        if min.x > max.x {
             min = Point { x: 0.0, y: 0.0 };
             max = min;
         }
-        let columns = ((max.x - min.x) / cell_m) as usize + 1;
-        let rows = ((max.y - min.y) / cell_m) as usize + 1;
-        let mut grid = Grid {
+        Cells {
             cell_m,
             min,
-            columns,
-            rows,
-            cell_start: vec![0; columns * rows + 1],
-            items: Vec::with_capacity(points.len()),
-        };
-        let cell_of: Vec<usize> = points.iter().map(|&(_, p)| grid.cell(p)).collect();
-        for &c in &cell_of {
-            grid.cell_start[c + 1] += 1;
+            columns: ((max.x - min.x) / cell_m) as usize + 1,
+            rows: ((max.y - min.y) / cell_m) as usize + 1,
         }
-        for i in 0..columns * rows {
-            grid.cell_start[i + 1] += grid.cell_start[i];
-        }
-        let mut fill = grid.cell_start.clone();
-        grid.items = vec![(0, Point { x: 0.0, y: 0.0 }); points.len()];
-        for (&(id, p), &c) in points.iter().zip(&cell_of) {
-            grid.items[fill[c] as usize] = (id, p);
-            fill[c] += 1;
-        }
-        grid
+    }
+
+    fn count(&self) -> usize {
+        self.columns * self.rows
     }
 
     fn column_row(&self, p: Point) -> (usize, usize) {
@@ -183,6 +181,69 @@ impl Grid {
     fn cell(&self, p: Point) -> usize {
         let (c, r) = self.column_row(p);
         r * self.columns + c
+    }
+
+    /// The cells around `p` ring by ring, nearest first, as long as `go_on(floor)` holds,
+    /// where `floor` is the least distance from `p` to anything in the ring (and at most
+    /// `max_m` away).
+    fn rings(
+        &self,
+        p: Point,
+        max_m: f64,
+        mut visit: impl FnMut(usize),
+        go_on: impl Fn(f64) -> bool,
+    ) {
+        let (col, row) = self.column_row(p);
+        let max_ring = (max_m / self.cell_m).ceil() as usize + 1;
+        for ring in 0..=max_ring.min(self.columns.max(self.rows)) {
+            // Every point in ring k is at least (k - 1) cells away from p.
+            let ring_floor = (ring as f64 - 1.0).max(0.0) * self.cell_m;
+            if !go_on(ring_floor) || ring_floor > max_m {
+                break;
+            }
+            for (c, r) in ring_cells(col, row, ring) {
+                if c < self.columns && r < self.rows {
+                    visit(r * self.columns + c);
+                }
+            }
+        }
+    }
+}
+
+/// Counting sort of items into cells: the start of each cell's run, with one extra entry.
+fn cell_runs(count: usize, cell_of: &[usize]) -> Vec<u32> {
+    let mut cell_start = vec![0u32; count + 1];
+    for &c in cell_of {
+        cell_start[c + 1] += 1;
+    }
+    for i in 0..count {
+        cell_start[i + 1] += cell_start[i];
+    }
+    cell_start
+}
+
+impl Grid {
+    /// Indexes `points` (an item number and its position) in cells of `cell_m` metres.
+    pub fn new(points: impl IntoIterator<Item = (u32, Point)>, cell_m: f64) -> Self {
+        let points: Vec<(u32, Point)> = points.into_iter().collect();
+        let cells = Cells::covering(points.iter().map(|&(_, p)| p), cell_m);
+        let cell_of: Vec<usize> = points.iter().map(|&(_, p)| cells.cell(p)).collect();
+        let cell_start = cell_runs(cells.count(), &cell_of);
+        let mut fill = cell_start.clone();
+        let mut items = vec![(0, Point { x: 0.0, y: 0.0 }); points.len()];
+        for (&(id, p), &c) in points.iter().zip(&cell_of) {
+            items[fill[c] as usize] = (id, p);
+            fill[c] += 1;
+        }
+        Grid {
+            cells,
+            cell_start,
+            items,
+        }
+    }
+
+    fn run(&self, cell: usize) -> &[(u32, Point)] {
+        &self.items[self.cell_start[cell] as usize..self.cell_start[cell + 1] as usize]
     }
 
     /// The nearest indexed item to `p` within `max_m` metres, with its distance.
@@ -200,30 +261,21 @@ impl Grid {
         if self.items.is_empty() {
             return None;
         }
-        let (col, row) = self.column_row(p);
-        let mut best: Option<(u32, f64)> = None;
-        let max_ring = (max_m / self.cell_m).ceil() as usize + 1;
-        for ring in 0..=max_ring.min(self.columns.max(self.rows)) {
-            // Every point in ring k is at least (k - 1) cells away from p.
-            let ring_floor = (ring as f64 - 1.0).max(0.0) * self.cell_m;
-            if best.is_some_and(|(_, d)| d <= ring_floor) || ring_floor > max_m {
-                break;
-            }
-            for (c, r) in ring_cells(col, row, ring) {
-                if c >= self.columns || r >= self.rows {
-                    continue;
-                }
-                let cell = r * self.columns + c;
-                let run = self.cell_start[cell] as usize..self.cell_start[cell + 1] as usize;
-                for &(id, q) in &self.items[run] {
+        let best: std::cell::Cell<Option<(u32, f64)>> = std::cell::Cell::new(None);
+        self.cells.rings(
+            p,
+            max_m,
+            |cell| {
+                for &(id, q) in self.run(cell) {
                     let d = p.distance(q);
-                    if d <= max_m && best.is_none_or(|(_, b)| d < b) && keep(id) {
-                        best = Some((id, d));
+                    if d <= max_m && best.get().is_none_or(|(_, b)| d < b) && keep(id) {
+                        best.set(Some((id, d)));
                     }
                 }
-            }
-        }
-        best
+            },
+            |floor| best.get().is_none_or(|(_, d)| d > floor),
+        );
+        best.get()
     }
 
     /// Every item within `radius_m` of `p`.
@@ -232,19 +284,17 @@ impl Grid {
         if self.items.is_empty() {
             return out;
         }
-        let lo = self.column_row(Point {
+        let lo = self.cells.column_row(Point {
             x: p.x - radius_m,
             y: p.y - radius_m,
         });
-        let hi = self.column_row(Point {
+        let hi = self.cells.column_row(Point {
             x: p.x + radius_m,
             y: p.y + radius_m,
         });
         for r in lo.1..=hi.1 {
             for c in lo.0..=hi.0 {
-                let cell = r * self.columns + c;
-                let run = self.cell_start[cell] as usize..self.cell_start[cell + 1] as usize;
-                for &(id, q) in &self.items[run] {
+                for &(id, q) in self.run(r * self.cells.columns + c) {
                     let d = p.distance(q);
                     if d <= radius_m {
                         out.push((id, d));
@@ -253,6 +303,99 @@ impl Grid {
             }
         }
         out
+    }
+}
+
+/// Segments indexed by the cells their bounding boxes overlap, for the segment nearest to a
+/// point.
+#[derive(Debug, Clone)]
+pub struct SegmentGrid {
+    cells: Cells,
+    cell_start: Vec<u32>,
+    /// Per cell run: positions in `segments`.
+    items: Vec<u32>,
+    segments: Vec<(u32, Point, Point)>,
+}
+
+/// Where a point lies nearest to an indexed segment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OnSegment {
+    pub id: u32,
+    /// How far along the segment, from 0 at its first end to 1 at its second.
+    pub along: f64,
+    pub distance_m: f64,
+}
+
+impl SegmentGrid {
+    /// Indexes `segments` (an item number and its two ends) in cells of `cell_m` metres.
+    pub fn new(segments: impl IntoIterator<Item = (u32, Point, Point)>, cell_m: f64) -> Self {
+        let segments: Vec<(u32, Point, Point)> = segments.into_iter().collect();
+        let cells = Cells::covering(segments.iter().flat_map(|&(_, a, b)| [a, b]), cell_m);
+        let mut pairs: Vec<(usize, u32)> = Vec::new();
+        for (i, &(_, a, b)) in segments.iter().enumerate() {
+            let (c0, r0) = cells.column_row(Point {
+                x: a.x.min(b.x),
+                y: a.y.min(b.y),
+            });
+            let (c1, r1) = cells.column_row(Point {
+                x: a.x.max(b.x),
+                y: a.y.max(b.y),
+            });
+            for r in r0..=r1 {
+                for c in c0..=c1 {
+                    pairs.push((r * cells.columns + c, i as u32));
+                }
+            }
+        }
+        let cell_of: Vec<usize> = pairs.iter().map(|&(c, _)| c).collect();
+        let cell_start = cell_runs(cells.count(), &cell_of);
+        let mut fill = cell_start.clone();
+        let mut items = vec![0u32; pairs.len()];
+        for &(c, i) in &pairs {
+            items[fill[c] as usize] = i;
+            fill[c] += 1;
+        }
+        SegmentGrid {
+            cells,
+            cell_start,
+            items,
+            segments,
+        }
+    }
+
+    /// The segment nearest to `p` within `max_m` metres, and the point of it nearest to `p`
+    /// (of two equally near, the first indexed).
+    pub fn nearest(&self, p: Point, max_m: f64) -> Option<OnSegment> {
+        if self.segments.is_empty() {
+            return None;
+        }
+        // (position in `segments`, along, distance)
+        let best: std::cell::Cell<Option<(u32, f64, f64)>> = std::cell::Cell::new(None);
+        self.cells.rings(
+            p,
+            max_m,
+            |cell| {
+                let run = self.cell_start[cell] as usize..self.cell_start[cell + 1] as usize;
+                for &i in &self.items[run] {
+                    let (_, a, b) = self.segments[i as usize];
+                    let (along, d) = nearest_on_segment(p, a, b);
+                    let better = best
+                        .get()
+                        .is_none_or(|(j, _, e)| d < e || (d == e && i < j));
+                    if d <= max_m && better {
+                        best.set(Some((i, along, d)));
+                    }
+                }
+            },
+            // A segment in a farther ring may still be as near: finish the ring that holds
+            // the best so far, and the next one.
+            |floor| best.get().is_none_or(|(_, _, d)| d >= floor),
+        );
+        best.get().map(|(i, along, distance_m)| OnSegment {
+            id: self.segments[i as usize].0,
+            along,
+            distance_m,
+        })
     }
 }
 
@@ -334,6 +477,34 @@ mod tests {
             let scan = pts.iter().map(|&(_, p)| q.distance(p)).fold(f64::INFINITY, f64::min);
             let (_, found) = grid.nearest(q, 1e9).unwrap();
             prop_assert!((found - scan).abs() < 1e-9);
+        }
+
+        #[test]
+        fn the_segment_grid_finds_the_nearest_segment_a_scan_finds(
+            ends in prop::collection::vec(
+                ((0.0f64..2000.0, 0.0f64..2000.0), (-300.0f64..300.0, -300.0f64..300.0)),
+                1..100,
+            ),
+            qx in -500.0f64..2500.0, qy in -500.0f64..2500.0,
+        ) {
+            let segments: Vec<(u32, Point, Point)> = ends
+                .iter()
+                .enumerate()
+                .map(|(i, &((x, y), (dx, dy)))| (i as u32, pt(x, y), pt(x + dx, y + dy)))
+                .collect();
+            let grid = SegmentGrid::new(segments.clone(), 97.0);
+            let q = pt(qx, qy);
+            let (scan_id, scan) = segments
+                .iter()
+                .map(|&(i, a, b)| (i, point_segment_distance(q, a, b)))
+                .fold((u32::MAX, f64::INFINITY), |best, (i, d)| if d < best.1 { (i, d) } else { best });
+            let found = grid.nearest(q, 1e9).unwrap();
+            prop_assert!((found.distance_m - scan).abs() < 1e-9);
+            prop_assert_eq!(found.id, scan_id, "the first of equally near segments");
+            let (_, a, b) = segments[found.id as usize];
+            let foot = pt(a.x + (b.x - a.x) * found.along, a.y + (b.y - a.y) * found.along);
+            prop_assert!((q.distance(foot) - found.distance_m).abs() < 1e-6);
+            prop_assert!(grid.nearest(q, scan - 1e-6).is_none() || scan == 0.0);
         }
     }
 }

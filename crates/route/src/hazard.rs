@@ -281,31 +281,54 @@ impl Shape {
     }
 }
 
-/// The weight of every edge (walking milliseconds, `CLOSED` when blocked) under the hazards
-/// in force at `now`. Where hazards overlap, the strongest effect counts.
-pub fn edge_weights(network: &Network, hazards: &[Hazard], now: Timestamp) -> Vec<u32> {
-    let active: Vec<(Shape, Effect)> = hazards
+/// The areas of the hazards in force at `now`, in the network's plane, with their effects.
+pub fn areas_in_force(
+    network: &Network,
+    hazards: &[Hazard],
+    now: Timestamp,
+) -> Vec<(Shape, Effect)> {
+    hazards
         .iter()
         .filter(|h| h.active_at(now))
         .map(|h| (h.shape(network.projection()), h.effect()))
-        .collect();
+        .collect()
+}
+
+/// The weight of walking the stretch `a`–`b` of a street, which takes `time_ms` without
+/// hazards, under the areas in force: `CLOSED` if a blocking one touches it, else the time
+/// times the strongest slowing (rounded to the millisecond).
+pub fn stretch_weight(areas: &[(Shape, Effect)], a: Point, b: Point, time_ms: f64) -> u32 {
+    let mut factor = 1.0f64;
+    for (shape, effect) in areas {
+        if shape.touches(a, b) {
+            match effect {
+                Effect::Block => return CLOSED,
+                Effect::Slow(f) => factor = factor.max(*f),
+            }
+        }
+    }
+    // Keep below CLOSED: a slowed street stays open however long it is.
+    (time_ms * factor).round().min(f64::from(CLOSED - 1)) as u32
+}
+
+/// The weight of every edge (walking milliseconds, `CLOSED` when blocked) under the hazards
+/// in force at `now`. Where hazards overlap, the strongest effect counts.
+pub fn edge_weights(network: &Network, hazards: &[Hazard], now: Timestamp) -> Vec<u32> {
+    edge_weights_under(network, &areas_in_force(network, hazards, now))
+}
+
+/// The weight of every edge under the given areas (those of `areas_in_force`).
+pub fn edge_weights_under(network: &Network, areas: &[(Shape, Effect)]) -> Vec<u32> {
     network
         .edges()
         .iter()
         .map(|e| {
-            let (a, b) = (network.point(e.a), network.point(e.b));
-            let mut factor = 1.0f64;
-            for (shape, effect) in &active {
-                if shape.touches(a, b) {
-                    match effect {
-                        Effect::Block => return CLOSED,
-                        Effect::Slow(f) => factor = factor.max(*f),
-                    }
-                }
-            }
-            let w = (f64::from(e.time_ms) * factor).round();
-            // Keep below CLOSED: a slowed street stays open however long it is.
-            w.min(f64::from(CLOSED - 1)) as u32
+            stretch_weight(
+                areas,
+                network.point(e.a),
+                network.point(e.b),
+                f64::from(e.time_ms),
+            )
         })
         .collect()
 }

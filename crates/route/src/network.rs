@@ -8,7 +8,7 @@
 
 use crate::error::RouteError;
 use crate::gazetteer::{Gazetteer, PlaceKind};
-use crate::geo::{Grid, Point, Projection};
+use crate::geo::{Point, Projection, SegmentGrid};
 use crate::walking::{PlaceName, WALKING_SPEED_M_S, WayKind};
 use safeconduct_domain::values::Coordinate;
 use std::collections::HashMap;
@@ -35,12 +35,33 @@ impl Edge {
     }
 }
 
-/// Where a position was placed on the network.
+/// Where a position was placed on the network: the nearest point of the nearest street
+/// segment, so a walker in the middle of a long street starts where they stand.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Snapped {
-    pub node: NodeIndex,
-    /// From the position to the junction, in metres.
+    /// The street segment.
+    pub edge: u32,
+    /// How far along it the point lies: 0 at its end `a`, 1 at its end `b`.
+    pub along: f64,
+    /// The point itself.
+    pub at: Coordinate,
+    /// From the position to the point, in metres.
     pub distance_m: f64,
+}
+
+impl Snapped {
+    /// The two ways from the point onto the network: to the segment's end `a` and to its end
+    /// `b`, each with the share of the segment walked (the two add up to 1).
+    pub fn ways(&self, network: &Network) -> [(NodeIndex, f64); 2] {
+        let e = &network.edges()[self.edge as usize];
+        [(e.a, self.along), (e.b, 1.0 - self.along)]
+    }
+
+    /// The junction nearer the point along its segment.
+    pub fn nearest_junction(&self, network: &Network) -> NodeIndex {
+        let e = &network.edges()[self.edge as usize];
+        if self.along <= 0.5 { e.a } else { e.b }
+    }
 }
 
 #[derive(Debug)]
@@ -55,9 +76,13 @@ pub struct Network {
     adjacency: Vec<(NodeIndex, u32)>,
     names: Vec<PlaceName>,
     in_main_part: Vec<bool>,
-    snap: Grid,
+    snap: SegmentGrid,
     gazetteer: Gazetteer,
 }
+
+/// The cells of the grid that finds the nearest street, in metres: about a city block, so
+/// a cell holds a few dozen segments.
+const SNAP_CELL_M: f64 = 40.0;
 
 /// How far from any street a position may be and still be routed from, in metres.
 pub const MAX_SNAP_M: u32 = 1_000;
@@ -100,18 +125,41 @@ impl Network {
         self.in_main_part[v as usize]
     }
 
-    /// The junction of the main part nearest to `at`, within `MAX_SNAP_M`.
+    /// The point of the main part's streets nearest to `at`, within `MAX_SNAP_M`.
     pub fn snap(&self, at: Coordinate, what: &'static str) -> Result<Snapped, RouteError> {
-        self.snap
+        let found = self
+            .snap
             .nearest(
                 self.projection.project_coordinate(at),
                 f64::from(MAX_SNAP_M),
             )
-            .map(|(node, distance_m)| Snapped { node, distance_m })
             .ok_or(RouteError::TooFar {
                 what,
                 max_m: MAX_SNAP_M,
-            })
+            })?;
+        Ok(Snapped {
+            edge: found.id,
+            along: found.along,
+            at: self.point_along(found.id, found.along),
+            distance_m: found.distance_m,
+        })
+    }
+
+    /// The point `along` (0 to 1) of the way from edge `e`'s end `a` to its end `b`.
+    pub fn point_along(&self, e: u32, along: f64) -> Coordinate {
+        let edge = &self.edges[e as usize];
+        if along <= 0.0 {
+            return self.coordinate(edge.a);
+        }
+        if along >= 1.0 {
+            return self.coordinate(edge.b);
+        }
+        let (a, b) = (self.coordinate(edge.a), self.coordinate(edge.b));
+        Coordinate::new(
+            a.lat() + (b.lat() - a.lat()) * along,
+            a.lon() + (b.lon() - a.lon()) * along,
+        )
+        .expect("a point between two coordinates is one")
     }
 }
 
@@ -205,11 +253,13 @@ impl NetworkBuilder {
             .map(|c| projection.project_coordinate(*c))
             .collect();
         let in_main_part = main_part(n, &first_out, &adjacency);
-        let snap = Grid::new(
-            (0..n as u32)
-                .filter(|&v| in_main_part[v as usize])
-                .map(|v| (v, points[v as usize])),
-            100.0,
+        let snap = SegmentGrid::new(
+            edges
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| in_main_part[e.a as usize])
+                .map(|(i, e)| (i as u32, points[e.a as usize], points[e.b as usize])),
+            SNAP_CELL_M,
         );
         let mut places = self.places;
         places.extend(street_places(&self.names, &edges, &coordinates, &points));

@@ -8,10 +8,12 @@
 
 use crate::cch::Topology;
 use crate::cch::metric::Metric;
-use crate::cch::query::{LANES, Scratch, shortest, sweep};
+use crate::cch::query::{End, Found, LANES, Scratch, shortest, sweep};
 use crate::error::RouteError;
 use crate::guidance::{Guidance, guide};
-use crate::hazard::{Hazard, edge_weights};
+use crate::hazard::{
+    CLOSED, Effect, Hazard, Shape, areas_in_force, edge_weights_under, stretch_weight,
+};
 use crate::network::{Network, NodeIndex, Snapped};
 use crate::streets::Streets;
 use safeconduct_domain::values::{Coordinate, Language, Timestamp};
@@ -22,18 +24,27 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 pub struct Customised {
     /// Ids of the hazards in force, sorted.
     pub in_force: Vec<String>,
+    /// Their areas, for the stretches of street between a position and a junction.
+    pub areas: Vec<(Shape, Effect)>,
     /// Per network edge: walking milliseconds under those hazards, `u32::MAX` if closed.
     pub edge_weights: Vec<u32>,
     pub metric: Metric,
 }
 
-/// A route along the network.
+/// A route along the network, from the point the start was placed on to the one the end was.
 #[derive(Debug, Clone)]
 pub struct Route {
-    /// Junctions from start to end.
-    pub nodes: Vec<NodeIndex>,
-    /// Network edges from start to end.
+    /// The street segments walked, from start to end; the first and the last may be walked
+    /// only in part (from the start's point to a junction, from a junction to the end's).
     pub edges: Vec<u32>,
+    /// Metres walked along each of `edges`.
+    pub metres: Vec<f64>,
+    /// The line walked: the start's point, each junction passed, the end's point; stretch
+    /// `i` of `edges` runs from `line[i]` to `line[i + 1]`.
+    pub line: Vec<Coordinate>,
+    /// The junctions passed, from start to end (a start or end exactly at a junction
+    /// included).
+    pub nodes: Vec<NodeIndex>,
     pub length_m: f64,
     /// Walking time without hazard penalties, in seconds.
     pub walking_s: f64,
@@ -41,6 +52,21 @@ pub struct Route {
     pub weight: u32,
     pub start: Snapped,
     pub end: Snapped,
+}
+
+impl Route {
+    /// Walks `metres` (taking `ms` without hazards) along edge `e` to `to`; a stretch of no
+    /// length (a point exactly at a junction) is no stretch.
+    fn walk(&mut self, e: u32, metres: f64, ms: f64, to: Coordinate) {
+        if metres <= 0.0 && ms <= 0.0 {
+            return;
+        }
+        self.edges.push(e);
+        self.metres.push(metres);
+        self.line.push(to);
+        self.length_m += metres;
+        self.walking_s += ms / 1000.0;
+    }
 }
 
 /// A route with its guidance in one language.
@@ -89,6 +115,7 @@ impl Router {
             hazards: Mutex::new(Vec::new()),
             current: RwLock::new(Arc::new(Customised {
                 in_force: Vec::new(),
+                areas: Vec::new(),
                 edge_weights: weights,
                 metric,
             })),
@@ -174,10 +201,12 @@ impl Router {
     /// Called with the hazard lock held, so changes apply in the order they were made;
     /// readers keep the old snapshot until the swap.
     fn customise(&self, known: &[Hazard], now: Timestamp) {
-        let edge_weights = edge_weights(&self.network, known, now);
+        let areas = areas_in_force(&self.network, known, now);
+        let edge_weights = edge_weights_under(&self.network, &areas);
         let metric = Metric::customise(&self.topology, &edge_weights);
         let next = Arc::new(Customised {
             in_force: in_force(known, now),
+            areas,
             edge_weights,
             metric,
         });
@@ -203,12 +232,172 @@ impl Router {
         s: NodeIndex,
         t: NodeIndex,
     ) -> Option<(u32, Vec<u32>)> {
-        let (rs, rt) = (
-            self.topology.rank[s as usize],
-            self.topology.rank[t as usize],
-        );
-        self.with_scratch(|scratch| shortest(&self.topology, &snapshot.metric, scratch, rs, rt))
+        let rank = |v: NodeIndex| End {
+            rank: self.topology.rank[v as usize],
+            offset: 0,
+        };
+        let (from, to) = ([rank(s)], [rank(t)]);
+        self.with_scratch(|scratch| shortest(&self.topology, &snapshot.metric, scratch, &from, &to))
             .map(|found| (found.weight, found.edges))
+    }
+
+    /// The ways from a placed point onto the network under `snapshot`: each end of its
+    /// segment that is open to walk to, with the milliseconds to walk there (the same back).
+    pub fn ways_onto_network(
+        &self,
+        snapshot: &Customised,
+        place: &Snapped,
+    ) -> Vec<(NodeIndex, u32)> {
+        let edge = &self.network.edges()[place.edge as usize];
+        let at = self.network.projection().project_coordinate(place.at);
+        place
+            .ways(&self.network)
+            .into_iter()
+            .map(|(v, share)| {
+                let w = stretch_weight(
+                    &snapshot.areas,
+                    at,
+                    self.network.point(v),
+                    f64::from(edge.time_ms) * share,
+                );
+                (v, w)
+            })
+            .filter(|&(_, w)| w != CLOSED)
+            .collect()
+    }
+
+    /// The ways onto the network as the hierarchy's search takes them.
+    fn ends(&self, snapshot: &Customised, place: &Snapped) -> Vec<End> {
+        self.ways_onto_network(snapshot, place)
+            .into_iter()
+            .map(|(v, offset)| End {
+                rank: self.topology.rank[v as usize],
+                offset,
+            })
+            .collect()
+    }
+
+    /// When both points lie on one segment, the milliseconds to walk straight along it from
+    /// one to the other under `snapshot` (`None` if they do not, or the stretch is closed).
+    pub fn along_one_segment(
+        &self,
+        snapshot: &Customised,
+        start: &Snapped,
+        end: &Snapped,
+    ) -> Option<u32> {
+        if start.edge != end.edge {
+            return None;
+        }
+        let edge = &self.network.edges()[start.edge as usize];
+        let projection = self.network.projection();
+        let w = stretch_weight(
+            &snapshot.areas,
+            projection.project_coordinate(start.at),
+            projection.project_coordinate(end.at),
+            f64::from(edge.time_ms) * (start.along - end.along).abs(),
+        );
+        (w != CLOSED).then_some(w)
+    }
+
+    /// The fastest route between two placed points under `snapshot`, `None` if every way is
+    /// closed.
+    pub fn route_between_places(
+        &self,
+        snapshot: &Customised,
+        start: &Snapped,
+        end: &Snapped,
+    ) -> Option<Route> {
+        let (from, to) = (self.ends(snapshot, start), self.ends(snapshot, end));
+        let found = if from.is_empty() || to.is_empty() {
+            None
+        } else {
+            self.with_scratch(|scratch| {
+                shortest(&self.topology, &snapshot.metric, scratch, &from, &to)
+            })
+        };
+        let direct = self.along_one_segment(snapshot, start, end);
+        match (found, direct) {
+            (Some(found), Some(w)) if found.weight < w => {
+                Some(self.route_through(start, end, found))
+            }
+            (_, Some(w)) => Some(self.direct_route(start, end, w)),
+            (Some(found), None) => Some(self.route_through(start, end, found)),
+            (None, None) => None,
+        }
+    }
+
+    /// A route straight along the one segment both points lie on.
+    fn direct_route(&self, start: &Snapped, end: &Snapped, weight: u32) -> Route {
+        let edge = &self.network.edges()[start.edge as usize];
+        let share = (start.along - end.along).abs();
+        let mut route = Route {
+            edges: Vec::new(),
+            metres: Vec::new(),
+            line: vec![start.at],
+            nodes: Vec::new(),
+            length_m: 0.0,
+            walking_s: 0.0,
+            weight,
+            start: *start,
+            end: *end,
+        };
+        route.walk(
+            start.edge,
+            edge.length_m * share,
+            f64::from(edge.time_ms) * share,
+            end.at,
+        );
+        route
+    }
+
+    /// A route from the start's point to a junction, along `found`'s streets, and from the
+    /// last junction to the end's point.
+    fn route_through(&self, start: &Snapped, end: &Snapped, found: Found) -> Route {
+        let network = &self.network;
+        let first = self.topology.order[found.start.rank as usize];
+        let last = self.topology.order[found.end.rank as usize];
+        let mut route = Route {
+            edges: Vec::with_capacity(found.edges.len() + 2),
+            metres: Vec::with_capacity(found.edges.len() + 2),
+            line: vec![start.at],
+            nodes: Vec::with_capacity(found.edges.len() + 1),
+            length_m: 0.0,
+            walking_s: 0.0,
+            weight: found.weight,
+            start: *start,
+            end: *end,
+        };
+        let share_to = |place: &Snapped, v: NodeIndex| {
+            place
+                .ways(network)
+                .into_iter()
+                .find(|&(w, _)| w == v)
+                .map_or(0.0, |(_, share)| share)
+        };
+        let part = |place: &Snapped, v: NodeIndex| {
+            let edge = &network.edges()[place.edge as usize];
+            let share = share_to(place, v);
+            (edge.length_m * share, f64::from(edge.time_ms) * share)
+        };
+        let (metres, ms) = part(start, first);
+        route.walk(start.edge, metres, ms, network.coordinate(first));
+        route.nodes.push(first);
+        let mut at = first;
+        for &e in &found.edges {
+            let edge = &network.edges()[e as usize];
+            at = edge.other(at);
+            route.walk(
+                e,
+                edge.length_m,
+                f64::from(edge.time_ms),
+                network.coordinate(at),
+            );
+            route.nodes.push(at);
+        }
+        debug_assert_eq!(at, last);
+        let (metres, ms) = part(end, last);
+        route.walk(end.edge, metres, ms, end.at);
+        route
     }
 
     /// The fastest route from one position to another under the hazards in force.
@@ -216,26 +405,8 @@ impl Router {
         let snapshot = self.snapshot();
         let start = self.network.snap(from, "start")?;
         let end = self.network.snap(to, "destination")?;
-        let (weight, edges) = self
-            .route_between(&snapshot, start.node, end.node)
-            .ok_or(RouteError::NoRoute)?;
-        let mut nodes = vec![start.node];
-        let (mut length_m, mut walking_ms) = (0.0, 0u64);
-        for &e in &edges {
-            let edge = &self.network.edges()[e as usize];
-            nodes.push(edge.other(*nodes.last().expect("a start")));
-            length_m += edge.length_m;
-            walking_ms += u64::from(edge.time_ms);
-        }
-        Ok(Route {
-            nodes,
-            edges,
-            length_m,
-            walking_s: walking_ms as f64 / 1000.0,
-            weight,
-            start,
-            end,
-        })
+        self.route_between_places(&snapshot, &start, &end)
+            .ok_or(RouteError::NoRoute)
     }
 
     /// The route with its guidance in `language`.
@@ -282,11 +453,10 @@ impl Router {
                     let mut out = Vec::new();
                     let mut at = 0;
                     for group in batch {
-                        let ranks: Vec<u32> = group
-                            .iter()
-                            .map(|s| self.topology.rank[s.node as usize])
-                            .collect();
-                        sweep(&self.topology, &snapshot.metric, &ranks, &mut out);
+                        let ends: Vec<Vec<End>> =
+                            group.iter().map(|s| self.ends(snapshot, s)).collect();
+                        let ends: Vec<&[End]> = ends.iter().map(|e| &e[..]).collect();
+                        sweep(&self.topology, &snapshot.metric, &ends, &mut out);
                         for (k, source) in group.iter().enumerate() {
                             let times_ms = (0..self.network.node_count())
                                 .map(|v| out[self.topology.rank[v] as usize * LANES + k])

@@ -1,11 +1,14 @@
 //! Routes on the real Helsinki extract: the hierarchy answers exactly what Dijkstra answers,
-//! with and without hazards; hazards take effect, expire and never tear a query in flight;
-//! travel-time fields match Dijkstra's; places are found by name.
+//! between junctions and between positions placed on their streets, with and without
+//! hazards; hazards take effect, expire and never tear a query in flight; travel-time fields
+//! match Dijkstra's; places are found by name.
 
 use safeconduct_domain::model::Severity;
 use safeconduct_domain::values::{Coordinate, Language, Timestamp};
+use safeconduct_route::geo::point_segment_distance;
 use safeconduct_route::hazard::{CLOSED, edge_weights};
-use safeconduct_route::{Hazard, Router, dijkstra, network_from_pbf};
+use safeconduct_route::network::Snapped;
+use safeconduct_route::{Hazard, Route, Router, dijkstra, network_from_pbf};
 use std::sync::OnceLock;
 
 const EXTRACT: &[u8] = include_bytes!("../../../data/osm/helsinki-centre.osm.pbf");
@@ -232,8 +235,8 @@ fn travel_time_fields_equal_dijkstra_from_every_source() {
     let fields = router.travel_time_fields(&sources, 2).unwrap();
     assert_eq!(fields.len(), 10);
     for field in &fields {
-        let (reference, _) =
-            dijkstra::one_to_all(network, &snapshot.edge_weights, field.source.node);
+        let ways = router.ways_onto_network(&snapshot, &field.source);
+        let (reference, _) = dijkstra::one_to_all_from(network, &snapshot.edge_weights, &ways);
         assert_eq!(field.times_ms, reference);
     }
 }
@@ -284,7 +287,7 @@ fn guidance_names_streets_fits_three_sms_and_draws_the_line_in_every_language() 
         assert!(g.sms_parts <= 3, "{language:?}: {} parts", g.sms_parts);
         assert_eq!(g.right_to_left, language.is_right_to_left());
         let line = &g.geojson["geometry"]["coordinates"];
-        assert_eq!(line.as_array().unwrap().len(), guided.route.nodes.len());
+        assert_eq!(line.as_array().unwrap().len(), guided.route.line.len());
     }
     let english = router()
         .guided(from, to, Language::English)
@@ -354,4 +357,204 @@ fn an_rv_inside_a_hazard_in_force_is_reported_covered_and_one_outside_is_not() {
             .is_empty(),
         "expired"
     );
+}
+
+/// A position near the streets: a random point of a random segment of the main part, moved
+/// up to `off_m` metres east and north.
+fn position_near_a_street(router: &Router, rng: &mut Seeded, off_m: f64) -> Coordinate {
+    let network = router.network();
+    loop {
+        let e = (rng.next() % network.edges().len() as u64) as u32;
+        if !network.in_main_part(network.edges()[e as usize].a) {
+            continue;
+        }
+        let c = network.point_along(e, rng.unit());
+        let metres = 1.0 / 111_195.0;
+        let lat = c.lat() + (rng.unit() - 0.5) * 2.0 * off_m * metres;
+        let lon = c.lon() + (rng.unit() - 0.5) * 2.0 * off_m * metres / c.lat().to_radians().cos();
+        return Coordinate::new(lat, lon).unwrap();
+    }
+}
+
+/// The weight of the best route between two placed points by Dijkstra from the ends of the
+/// start's segment to the ends of the destination's, or straight along one segment.
+fn reference_between(router: &Router, start: &Snapped, end: &Snapped) -> Option<u32> {
+    let snapshot = router.snapshot();
+    let from = router.ways_onto_network(&snapshot, start);
+    let to = router.ways_onto_network(&snapshot, end);
+    let through = dijkstra::shortest_between(router.network(), &snapshot.edge_weights, &from, &to)
+        .map(|b| b.weight);
+    let direct = router.along_one_segment(&snapshot, start, end);
+    match (through, direct) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Checks that a route is a walk from the start's point to the end's: the line begins and
+/// ends at the two points, each stretch lies along its segment between consecutive points
+/// of the line, the metres add up, and the weight is what the stretches weigh.
+fn assert_route_walks(router: &Router, route: &Route) {
+    let network = router.network();
+    let snapshot = router.snapshot();
+    let plane = |c: Coordinate| network.projection().project_coordinate(c);
+    assert_eq!(route.line.first(), Some(&route.start.at));
+    assert_eq!(route.line.last(), Some(&route.end.at));
+    assert_eq!(route.line.len(), route.edges.len() + 1);
+    assert_eq!(route.metres.len(), route.edges.len());
+    for (i, &e) in route.edges.iter().enumerate() {
+        let edge = &network.edges()[e as usize];
+        let (a, b) = (plane(route.line[i]), plane(route.line[i + 1]));
+        for p in [a, b] {
+            let off = point_segment_distance(p, network.point(edge.a), network.point(edge.b));
+            assert!(off < 0.01, "stretch {i} leaves edge {e} by {off} m");
+        }
+        assert!(route.metres[i] <= edge.length_m + 1e-9);
+    }
+    let total: f64 = route.metres.iter().sum();
+    assert!((total - route.length_m).abs() < 1e-6);
+    // Whole segments weigh their edge weight; the first and last stretch what a way onto
+    // the network weighs.
+    let inner: u64 = route
+        .edges
+        .iter()
+        .zip(&route.metres)
+        .filter(|&(&e, &m)| m == network.edges()[e as usize].length_m)
+        .map(|(&e, _)| u64::from(snapshot.edge_weights[e as usize]))
+        .sum();
+    assert!(inner <= u64::from(route.weight));
+}
+
+#[test]
+fn routes_between_positions_start_and_end_on_their_streets_exactly_as_dijkstra_finds_them() {
+    for hazard in [None, Some(Severity::Critical), Some(Severity::High)] {
+        let router = own_router();
+        let shape = hazard.map(|severity| {
+            let h = central_checkpoint("station", severity);
+            router.put_hazard(h.clone(), Timestamp(0));
+            h.shape(router.network().projection())
+        });
+        let mut rng = Seeded(41);
+        let (mut routed, mut closed) = (0, 0);
+        for _ in 0..300 {
+            let from = position_near_a_street(&router, &mut rng, 40.0);
+            let to = position_near_a_street(&router, &mut rng, 40.0);
+            let network = router.network();
+            let start = network.snap(from, "start").unwrap();
+            let end = network.snap(to, "destination").unwrap();
+            let snapshot = router.snapshot();
+            let fast = router.route_between_places(&snapshot, &start, &end);
+            let reference = reference_between(&router, &start, &end);
+            assert_eq!(
+                fast.as_ref().map(|r| r.weight),
+                reference,
+                "{from:?} -> {to:?}"
+            );
+            let Some(route) = fast else {
+                closed += 1;
+                continue;
+            };
+            routed += 1;
+            assert_route_walks(&router, &route);
+            if let (Some(shape), Some(Severity::Critical)) = (&shape, hazard) {
+                let plane = |c: Coordinate| network.projection().project_coordinate(c);
+                for pair in route.line.windows(2) {
+                    assert!(!shape.touches(plane(pair[0]), plane(pair[1])));
+                }
+            }
+        }
+        // Positions inside the closed circle have no way out.
+        assert!(routed > 200, "{hazard:?}: {routed} routed, {closed} closed");
+        if hazard.is_none() {
+            assert_eq!(closed, 0);
+        }
+    }
+}
+
+#[test]
+fn a_position_is_placed_on_the_nearest_point_of_the_nearest_street() {
+    let router = router();
+    let network = router.network();
+    let mut rng = Seeded(5);
+    for _ in 0..200 {
+        let at = position_near_a_street(router, &mut rng, 150.0);
+        let snapped = network.snap(at, "start").unwrap();
+        let p = network.projection().project_coordinate(at);
+        let scan = network
+            .edges()
+            .iter()
+            .filter(|e| network.in_main_part(e.a))
+            .map(|e| point_segment_distance(p, network.point(e.a), network.point(e.b)))
+            .fold(f64::INFINITY, f64::min);
+        assert!((snapped.distance_m - scan).abs() < 1e-6, "{at:?}");
+        let edge = &network.edges()[snapped.edge as usize];
+        let foot = network.projection().project_coordinate(snapped.at);
+        assert!(point_segment_distance(foot, network.point(edge.a), network.point(edge.b)) < 0.01);
+        assert!((p.distance(foot) - snapped.distance_m).abs() < 0.01);
+    }
+}
+
+#[test]
+fn a_caller_in_the_middle_of_a_long_street_starts_where_they_stand() {
+    let router = router();
+    let network = router.network();
+    // The longest segment of the main part with no other street within 10 m of its
+    // middle, and a caller standing 3 m beside that middle.
+    let alone = |e: usize| {
+        let middle = network
+            .projection()
+            .project_coordinate(network.point_along(e as u32, 0.5));
+        network.edges().iter().enumerate().all(|(f, other)| {
+            f == e
+                || point_segment_distance(middle, network.point(other.a), network.point(other.b))
+                    > 10.0
+        })
+    };
+    let (e, edge) = network
+        .edges()
+        .iter()
+        .enumerate()
+        .filter(|(e, edge)| network.in_main_part(edge.a) && edge.length_m > 100.0 && alone(*e))
+        .max_by(|x, y| x.1.length_m.total_cmp(&y.1.length_m))
+        .unwrap();
+    assert!(edge.length_m > 100.0, "{} m", edge.length_m);
+    let (a, b) = (network.coordinate(edge.a), network.coordinate(edge.b));
+    let middle = network.point_along(e as u32, 0.5);
+    // Perpendicular to the segment, in degrees scaled to metres.
+    let (dn, de) = (
+        (b.lat() - a.lat()) * 111_195.0,
+        (b.lon() - a.lon()) * 111_195.0 * a.lat().to_radians().cos(),
+    );
+    let norm = (dn * dn + de * de).sqrt();
+    let caller = Coordinate::new(
+        middle.lat() + (-de / norm) * 3.0 / 111_195.0,
+        middle.lon() + (dn / norm) * 3.0 / 111_195.0 / a.lat().to_radians().cos(),
+    )
+    .unwrap();
+    let snapped = network.snap(caller, "start").unwrap();
+    assert_eq!(snapped.edge, e as u32);
+    assert!(
+        (snapped.distance_m - 3.0).abs() < 0.1,
+        "{}",
+        snapped.distance_m
+    );
+    assert!((snapped.along - 0.5).abs() < 0.01);
+    // To a junction well away: the walk begins at the caller's point, half the segment
+    // from either end, not at a junction.
+    let far = network.coordinate(pairs(router, 77, 1)[0].1);
+    let route = router.route(caller, far).unwrap();
+    assert_eq!(route.start.edge, e as u32);
+    assert_eq!(route.line[0], snapped.at);
+    assert_eq!(route.edges[0], e as u32);
+    assert!((route.metres[0] - edge.length_m / 2.0).abs() < edge.length_m * 0.02);
+    assert_eq!(
+        Some(route.weight),
+        reference_between(router, &route.start, &route.end)
+    );
+    // To a point further along the same street: straight along it, no junction on the way.
+    let ahead = network.point_along(e as u32, 0.8);
+    let along = router.route(caller, ahead).unwrap();
+    assert_eq!(along.edges, vec![e as u32]);
+    assert!(along.nodes.is_empty());
+    assert!((along.length_m - edge.length_m * 0.3).abs() < edge.length_m * 0.02);
 }

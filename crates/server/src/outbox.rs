@@ -1,5 +1,5 @@
 //! The sending side of the message outbox: a loop that claims due messages from the store
-//! and hands each to a pluggable [`Transport`] — an HTTP SMS gateway ([`SmsGateway`]) or a
+//! and hands each to a pluggable [`Transport`] — an HTTPS SMS gateway ([`SmsGateway`]) or a
 //! file ([`FileTransport`], for the demo) — and records what became of it. The store counts
 //! each attempt before it is made and defers the next one by the domain's back-off
 //! (`hotline::retry_delay_seconds`), so a server that stops between sending and recording
@@ -55,27 +55,95 @@ impl std::fmt::Debug for GatewayCredentials {
     }
 }
 
+/// Makes `ring` the TLS crypto provider of this process, once (later calls do nothing).
+/// reqwest is built without a provider of its own: every process installs this before it
+/// builds its first HTTP client, or the build panics.
+pub fn install_tls_provider() {
+    // An error means a provider is installed already, which serves as well.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// An HTTP SMS gateway: each message is a `POST` of `{"to", "text"}` as JSON to the URL,
 /// with the message's key in `Idempotency-Key`. A 2xx answer is delivery to the gateway; a
-/// 5xx, a 429, a timeout or no connection may pass and is retried; any other answer is a
-/// refusal and the message fails. Plain HTTP only (the client is built without TLS): reach a
-/// gateway on the internet through a local relay that adds it.
+/// 5xx, a 429, a timeout, no connection or a failed TLS handshake may pass and is retried;
+/// any other answer (redirects included: they are not followed) is a refusal and the message
+/// fails. Over `https://` (rustls; the system's certificate authorities, or only the one
+/// given); plain `http://` only to a loopback address, since the messages carry phone
+/// numbers and personal texts.
 pub struct SmsGateway {
     url: reqwest::Url,
     credentials: GatewayCredentials,
     client: reqwest::Client,
 }
 
+/// Whether a URL stays on this machine: a loopback address or `localhost`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    // An IPv6 host is written in brackets.
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 impl SmsGateway {
+    /// A gateway verified against the system's certificate authorities.
     pub fn new(url: &str, credentials: GatewayCredentials) -> Result<Self, String> {
+        Self::trusting(url, credentials, None)
+    }
+
+    /// A gateway whose certificate must come from the authority in `ca_file` (PEM; one or
+    /// more certificates) and from no other: a private gateway with its own CA.
+    pub fn trusting(
+        url: &str,
+        credentials: GatewayCredentials,
+        ca_file: Option<&std::path::Path>,
+    ) -> Result<Self, String> {
         let url = reqwest::Url::parse(url).map_err(|e| format!("SMS gateway URL {url:?}: {e}"))?;
-        if url.scheme() != "http" {
-            return Err(format!(
-                "SMS gateway URL {url}: only http:// is spoken (put a TLS relay in front)"
-            ));
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&url) => {
+                if ca_file.is_some() {
+                    return Err(format!(
+                        "SMS gateway URL {url}: a CA certificate is for an https:// gateway"
+                    ));
+                }
+            }
+            "http" => {
+                return Err(format!(
+                    "SMS gateway URL {url}: plain http:// would carry phone numbers and texts \
+                     in clear; use https:// (http:// is accepted to a loopback address only)"
+                ));
+            }
+            other => {
+                return Err(format!(
+                    "SMS gateway URL {url}: {other}:// is not spoken; use https://"
+                ));
+            }
         }
-        let client = reqwest::Client::builder()
+        install_tls_provider();
+        let mut builder = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(15))
+            // A redirect could lead off TLS or elsewhere: the gateway is the URL given.
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(url.scheme() == "https");
+        if let Some(path) = ca_file {
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("SMS gateway CA file {}: {e}", path.display()))?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("SMS gateway CA file {}: {e}", path.display()))?;
+            if certificates.is_empty() {
+                return Err(format!(
+                    "SMS gateway CA file {}: no PEM certificate in it",
+                    path.display()
+                ));
+            }
+            builder = builder.tls_certs_only(certificates);
+        }
+        let client = builder
             .build()
             .map_err(|e| format!("SMS gateway client: {e}"))?;
         Ok(SmsGateway {
@@ -84,6 +152,23 @@ impl SmsGateway {
             client,
         })
     }
+}
+
+/// The TLS failure behind a request's error, if any (a certificate not trusted, a name that
+/// does not match): its description names no message, recipient or text.
+fn tls_failure(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+        return Some(tls.to_string());
+    }
+    // An I/O error's `source` skips the error it wraps (which may wrap another): look inside.
+    if let Some(inner) = error
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        .and_then(|inner| tls_failure(inner))
+    {
+        return Some(inner);
+    }
+    error.source().and_then(tls_failure)
 }
 
 impl Transport for SmsGateway {
@@ -118,8 +203,11 @@ impl Transport for SmsGateway {
                 Err(e) if e.is_timeout() => Delivery::Retry {
                     error: "gateway did not answer in time".into(),
                 },
-                Err(_) => Delivery::Retry {
-                    error: "gateway not reachable".into(),
+                Err(e) => Delivery::Retry {
+                    error: match tls_failure(&e) {
+                        Some(tls) => format!("TLS with the gateway failed: {tls}"),
+                        None => "gateway not reachable".into(),
+                    },
                 },
             }
         })

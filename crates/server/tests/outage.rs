@@ -183,6 +183,7 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
         App::new(store, safeconduct_store::testing::test_kek()),
         std::future::pending(),
     ));
+    safeconduct_server::outbox::install_tls_provider();
     let client = reqwest::Client::new();
     let token = client
         .post(format!("{base}/api/sessions"))

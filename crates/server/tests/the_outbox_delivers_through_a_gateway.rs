@@ -3,8 +3,10 @@
 //! and recovers gets it again after the back-off and delivers it once; a sender that stops
 //! between sending and recording sends again with the same key and the gateway delivers it
 //! once; two senders at once take each message once; a refusal fails the message for good;
-//! the demo's file transport writes one line. Times are handed to the sender, so back-off is
-//! tested without waiting for it.
+//! the demo's file transport writes one line; over HTTPS, a gateway with a private CA whose
+//! certificate is not trusted gets nothing and the message waits, and trusted, it delivers;
+//! a gateway reached in clear beyond this machine is refused at start. Times are handed to
+//! the sender, so back-off is tested without waiting for it.
 
 mod common;
 
@@ -65,6 +67,74 @@ async fn receive(
 async fn start_gateway(gateway: Shared) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    let app = axum::Router::new()
+        .route("/sms", axum::routing::post(receive))
+        .with_state(gateway);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+/// A certificate for 127.0.0.1 and localhost signed by its own key (standing for a private
+/// gateway's CA): (certificate PEM, certificate DER, key DER).
+fn self_signed() -> (String, Vec<u8>, Vec<u8>) {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .unwrap();
+    (
+        certified.cert.pem(),
+        certified.cert.der().to_vec(),
+        certified.signing_key.serialize_der(),
+    )
+}
+
+/// Accepts TCP connections and completes a TLS handshake on each; a client that gives up
+/// the handshake (it does not trust the certificate) is dropped.
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    tls: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, addr)) = self.tcp.accept().await else {
+                continue;
+            };
+            if let Ok(tls) = self.tls.accept(stream).await {
+                return (tls, addr);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+/// A gateway that speaks only HTTPS on 127.0.0.1 with `certificate`; its URL.
+async fn start_https_gateway(gateway: Shared, certificate: (Vec<u8>, Vec<u8>)) -> String {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let (cert, key) = certificate;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(cert)],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key)),
+    )
+    .unwrap();
+    let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://{}/sms", tcp.local_addr().unwrap());
+    let listener = TlsListener {
+        tcp,
+        tls: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+    };
     let app = axum::Router::new()
         .route("/sms", axum::routing::post(receive))
         .with_state(gateway);
@@ -243,13 +313,119 @@ async fn the_file_transport_writes_each_message_as_a_json_line(backend: Backend)
     assert_eq!(messages(&app, &reference).await[0]["status"], "sent");
 }
 
+async fn an_https_gateway_is_trusted_by_its_ca_only_and_delivers_after_failing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reference = reassigned_case(&app, "0700 000 305").await;
+    let gateway: Shared = Arc::default();
+    gateway.lock().unwrap().failures = vec![503];
+    let (ca_pem, cert, key) = self_signed();
+    let url = start_https_gateway(gateway.clone(), (cert, key)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (right_ca, other_ca) = (
+        dir.path().join("gateway-ca.pem"),
+        dir.path().join("other.pem"),
+    );
+    std::fs::write(&right_ca, &ca_pem).unwrap();
+    std::fs::write(&other_ca, self_signed().0).unwrap();
+    let t = safeconduct_keys::now().0;
+
+    // Trusting another CA (and not the system's, which never signed this one): the
+    // handshake fails, the gateway hears nothing, the message waits.
+    let untrusting = sender(
+        &app,
+        Arc::new(SmsGateway::trusting(&url, GatewayCredentials::None, Some(&other_ca)).unwrap()),
+    );
+    assert_eq!(untrusting.send_due(Timestamp(t)).await.unwrap(), 1);
+    let listed = messages(&app, &reference).await;
+    assert_eq!(listed[0]["status"], "pending");
+    let error = listed[0]["last_error"].as_str().unwrap();
+    assert!(
+        error.starts_with("TLS with the gateway failed") && error.contains("certificate"),
+        "{error}"
+    );
+    assert!(gateway.lock().unwrap().requests.is_empty());
+    // The system's authorities do not know a private CA either.
+    let system = sender(
+        &app,
+        Arc::new(SmsGateway::new(&url, GatewayCredentials::None).unwrap()),
+    );
+    assert_eq!(system.send_due(Timestamp(t + 6)).await.unwrap(), 1);
+    assert!(gateway.lock().unwrap().requests.is_empty());
+
+    // Trusting its CA: the gateway answers 503 once, then takes it.
+    let trusting = sender(
+        &app,
+        Arc::new(
+            SmsGateway::trusting(
+                &url,
+                GatewayCredentials::Bearer("gw-tls".into()),
+                Some(&right_ca),
+            )
+            .unwrap(),
+        ),
+    );
+    assert_eq!(trusting.send_due(Timestamp(t + 30)).await.unwrap(), 1);
+    assert_eq!(
+        messages(&app, &reference).await[0]["last_error"],
+        "gateway answered 503"
+    );
+    assert_eq!(trusting.send_due(Timestamp(t + 100)).await.unwrap(), 1);
+    let listed = messages(&app, &reference).await;
+    assert_eq!(listed[0]["status"], "sent");
+    assert_eq!(listed[0]["attempts"], 4);
+    let g = gateway.lock().unwrap();
+    assert_eq!(g.requests.len(), 2);
+    assert!(g.requests.iter().all(|(k, auth, _)| k.starts_with("sc-")
+        && k == &g.requests[0].0
+        && auth == "Bearer gw-tls"));
+    assert_eq!(g.delivered.len(), 1);
+    assert_eq!(g.delivered[0]["to"], "+93700000305");
+    assert!(
+        g.delivered[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&reference)
+    );
+}
+
 #[test]
-fn a_gateway_url_other_than_http_is_refused_at_start() {
-    let refused = SmsGateway::new("https://sms.example/send", GatewayCredentials::None)
+fn a_gateway_reached_in_clear_beyond_this_machine_is_refused_at_start() {
+    let none = || GatewayCredentials::None;
+    for clear in [
+        "http://sms.example/send",
+        "http://10.0.0.7:8080/sms",
+        "http://[2001:db8::1]/sms",
+    ] {
+        let refused = SmsGateway::new(clear, none()).err().unwrap();
+        assert!(
+            refused.contains("in clear") && refused.contains("https://"),
+            "{refused}"
+        );
+    }
+    assert!(SmsGateway::new("ftp://sms.example/send", none()).is_err());
+    assert!(SmsGateway::new("not a url", none()).is_err());
+    // Over TLS anywhere; in clear to a relay on this machine.
+    for fine in [
+        "https://sms.example/send",
+        "http://127.0.0.1:8080/sms",
+        "http://localhost:8080/sms",
+        "http://[::1]:8080/sms",
+    ] {
+        assert!(SmsGateway::new(fine, none()).is_ok(), "{fine}");
+    }
+    // A CA file that is missing or holds no certificate is named.
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.pem");
+    let refused = SmsGateway::trusting("https://sms.example/send", none(), Some(&missing))
         .err()
         .unwrap();
-    assert!(refused.contains("only http://"), "{refused}");
-    assert!(SmsGateway::new("not a url", GatewayCredentials::None).is_err());
+    assert!(refused.contains("missing.pem"), "{refused}");
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "no certificate here\n").unwrap();
+    let refused = SmsGateway::trusting("https://sms.example/send", none(), Some(&empty))
+        .err()
+        .unwrap();
+    assert!(refused.contains("empty.pem"), "{refused}");
 }
 
 safeconduct_store::on_both_backends_async!(
@@ -258,4 +434,5 @@ safeconduct_store::on_both_backends_async!(
     two_senders_at_once_send_each_message_once,
     a_gateway_that_refuses_a_message_fails_it_for_good,
     the_file_transport_writes_each_message_as_a_json_line,
+    an_https_gateway_is_trusted_by_its_ca_only_and_delivers_after_failing,
 );

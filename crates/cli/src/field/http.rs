@@ -33,6 +33,7 @@ impl Server {
         if !base.starts_with("http://") || base.len() <= "http://".len() {
             bail!("--server {base:?}: give the server's address as http://host:port");
         }
+        safeconduct_server::outbox::install_tls_provider();
         let client = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
             .build()

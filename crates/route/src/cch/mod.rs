@@ -33,6 +33,12 @@ pub struct Topology {
     pub arc_tail: Vec<u32>,
     /// The elimination tree: the lowest upward neighbour, `NONE` at a root.
     pub parent: Vec<u32>,
+    /// Per rank: how many ancestors it has in the elimination tree (0 at a root). The
+    /// junctions on one path up the tree have distinct depths, so a search along it keeps
+    /// its distances in a small array indexed by depth.
+    pub depth: Vec<u32>,
+    /// The greatest depth.
+    pub max_depth: u32,
     /// The arc each network edge lies on.
     pub arc_of_edge: Vec<u32>,
     /// Positions by rank, for the lower bound that prunes searches.
@@ -91,6 +97,14 @@ impl Topology {
                 std::iter::repeat_n(x, count as usize)
             })
             .collect();
+        // A parent ranks above its children: highest rank first, each depth is known when read.
+        let mut depth = vec![0u32; n];
+        for x in (0..n).rev() {
+            if parent[x] != NONE {
+                depth[x] = depth[parent[x] as usize] + 1;
+            }
+        }
+        let max_depth = depth.iter().copied().max().unwrap_or(0);
         let mut topology = Topology {
             order,
             rank,
@@ -98,6 +112,8 @@ impl Topology {
             arc_tail,
             up_head,
             parent,
+            depth,
+            max_depth,
             arc_of_edge: Vec::new(),
             points: Vec::new(),
             ms_per_metre: 0.0,
@@ -134,7 +150,8 @@ impl Topology {
     /// pace any street allows (rounded down, with a margin for floating point).
     pub fn lower_bound(&self, a: u32, b: u32) -> u32 {
         let metres = self.points[a as usize].distance(self.points[b as usize]);
-        (metres * self.ms_per_metre * (1.0 - 1e-9)).floor().max(0.0) as u32
+        // `as` rounds towards zero (down, for a distance) and saturates.
+        (metres * self.ms_per_metre * (1.0 - 1e-9)) as u32
     }
 
     pub fn arc_count(&self) -> usize {

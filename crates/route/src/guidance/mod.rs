@@ -11,8 +11,8 @@ pub mod phrases;
 /// the callers of guidance.
 pub use safeconduct_i18n::sms;
 
-use crate::geo::bearing;
-use crate::network::{Network, NodeIndex};
+use crate::geo::{Point, bearing};
+use crate::network::Network;
 use crate::router::Route;
 use crate::walking::WayKind;
 use phrases::{Manoeuvre, arrival_sentence, step_sentence, unnamed};
@@ -54,29 +54,39 @@ struct Leg {
     landmark: Option<String>,
 }
 
-fn turn_at(network: &Network, before: NodeIndex, at: NodeIndex, after: NodeIndex) -> f64 {
-    let incoming = bearing(network.point(before), network.point(at));
-    let outgoing = bearing(network.point(at), network.point(after));
+fn turn_at(before: Point, at: Point, after: Point) -> f64 {
+    let incoming = bearing(before, at);
+    let outgoing = bearing(at, after);
     (outgoing - incoming + 540.0) % 360.0 - 180.0
 }
 
-fn landmark(network: &Network, at: NodeIndex, radius: f64, language: Language) -> Option<String> {
+fn landmark(network: &Network, at: Point, radius: f64, language: Language) -> Option<String> {
     network
         .gazetteer()
-        .landmark_near(network.point(at), radius)
+        .landmark_near(at, radius)
         .map(|p| p.name.in_language(language).to_owned())
+}
+
+/// The route's line in the network's plane.
+fn plane_line(network: &Network, route: &Route) -> Vec<Point> {
+    route
+        .line
+        .iter()
+        .map(|&c| network.projection().project_coordinate(c))
+        .collect()
 }
 
 /// The legs of a route: one per stretch along one street (or one unnamed kind of way).
 fn legs(network: &Network, route: &Route, language: Language) -> Vec<Leg> {
+    let line = plane_line(network, route);
     let mut legs: Vec<Leg> = Vec::new();
-    for (i, &e) in route.edges.iter().enumerate() {
+    for (i, (&e, &metres)) in route.edges.iter().zip(&route.metres).enumerate() {
         let edge = &network.edges()[e as usize];
         let same_way = legs.last().is_some_and(|l: &Leg| {
             l.name == edge.name && (edge.name.is_some() || l.kind == edge.kind)
         });
         if same_way {
-            legs.last_mut().expect("a leg").metres += edge.length_m;
+            legs.last_mut().expect("a leg").metres += metres;
             continue;
         }
         let short_previous =
@@ -87,22 +97,17 @@ fn legs(network: &Network, route: &Route, language: Language) -> Vec<Leg> {
             legs.last_mut().expect("a leg").metres += short.metres;
             let l = legs.last().expect("a leg");
             if l.name == edge.name && (edge.name.is_some() || l.kind == edge.kind) {
-                legs.last_mut().expect("a leg").metres += edge.length_m;
+                legs.last_mut().expect("a leg").metres += metres;
                 continue;
             }
         }
         let (manoeuvre, radius) = if i == 0 {
             (Manoeuvre::Start, LANDMARK_AT_END_M)
         } else {
-            let turn = turn_at(
-                network,
-                route.nodes[i - 1],
-                route.nodes[i],
-                route.nodes[i + 1],
-            );
+            let turn = turn_at(line[i - 1], line[i], line[i + 1]);
             (Manoeuvre::from_turn(turn), LANDMARK_AT_TURN_M)
         };
-        let mut near = landmark(network, route.nodes[i], radius, language);
+        let mut near = landmark(network, line[i], radius, language);
         if near.is_some() && legs.iter().any(|l| l.landmark == near) {
             near = None;
         }
@@ -110,7 +115,7 @@ fn legs(network: &Network, route: &Route, language: Language) -> Vec<Leg> {
             manoeuvre,
             name: edge.name,
             kind: edge.kind,
-            metres: edge.length_m,
+            metres,
             landmark: near,
         });
     }
@@ -202,9 +207,16 @@ fn cut(text: &str) -> String {
 pub fn guide(network: &Network, route: &Route, language: Language) -> Guidance {
     let legs = legs(network, route, language);
     let arrival = route
-        .nodes
+        .line
         .last()
-        .and_then(|&end| landmark(network, end, LANDMARK_AT_END_M, language))
+        .and_then(|&end| {
+            landmark(
+                network,
+                network.projection().project_coordinate(end),
+                LANDMARK_AT_END_M,
+                language,
+            )
+        })
         .filter(|l| !legs.iter().any(|leg| leg.landmark.as_ref() == Some(l)));
     let steps = render(network, &legs, arrival.as_deref(), language);
     let (sms, sms_merged_steps) = squeeze(network, legs, arrival, language);
@@ -217,20 +229,13 @@ pub fn guide(network: &Network, route: &Route, language: Language) -> Guidance {
         sms,
         sms_encoding,
         sms_merged_steps,
-        geojson: route_geojson(network, route),
+        geojson: route_geojson(route),
     }
 }
 
 /// The route as a GeoJSON Feature: a LineString of [longitude, latitude] positions.
-pub fn route_geojson(network: &Network, route: &Route) -> serde_json::Value {
-    let coordinates: Vec<[f64; 2]> = route
-        .nodes
-        .iter()
-        .map(|&v| {
-            let c = network.coordinate(v);
-            [c.lon(), c.lat()]
-        })
-        .collect();
+pub fn route_geojson(route: &Route) -> serde_json::Value {
+    let coordinates: Vec<[f64; 2]> = route.line.iter().map(|c| [c.lon(), c.lat()]).collect();
     json!({
         "type": "Feature",
         "geometry": { "type": "LineString", "coordinates": coordinates },

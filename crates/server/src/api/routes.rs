@@ -201,12 +201,15 @@ pub async fn way_to_gate(call: Call<WayPath>) -> Answer<WayOut> {
     let route = router.route(rv.location, gate.location);
     let blocked = matches!(route, Err(safeconduct_route::RouteError::NoRoute));
     let segments: Vec<_> = match &route {
+        // The stretches walked: from the RV's place on its street to the gate's.
         Ok(r) => r
-            .edges
-            .iter()
-            .map(|&e| {
-                let edge = &network.edges()[e as usize];
-                (network.point(edge.a), network.point(edge.b))
+            .line
+            .windows(2)
+            .map(|pair| {
+                (
+                    projection.project_coordinate(pair[0]),
+                    projection.project_coordinate(pair[1]),
+                )
             })
             .collect(),
         Err(safeconduct_route::RouteError::NoRoute) => vec![(

@@ -73,6 +73,7 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts");
+        safeconduct_server::outbox::install_tls_provider();
         let http = reqwest::Client::new();
         let base = format!("http://127.0.0.1:{port}");
         let started = Instant::now();

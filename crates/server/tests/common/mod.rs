@@ -210,6 +210,7 @@ async fn spawn_app_configured(
         .await
         .unwrap();
     });
+    safeconduct_server::outbox::install_tls_provider();
     let client = Client::new();
     let base = format!("http://{addr}");
     let mut tokens = HashMap::new();
