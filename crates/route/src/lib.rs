@@ -19,6 +19,7 @@ pub mod hazard;
 pub mod hazard_file;
 pub mod network;
 pub mod osm;
+pub mod path;
 pub mod pbf;
 pub mod router;
 pub mod streets;

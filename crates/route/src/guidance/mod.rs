@@ -13,7 +13,7 @@ pub use safeconduct_i18n::sms;
 
 use crate::geo::{Point, bearing};
 use crate::network::Network;
-use crate::router::Route;
+use crate::path::Route;
 use crate::walking::WayKind;
 use phrases::{Manoeuvre, arrival_sentence, step_sentence, unnamed};
 use safeconduct_domain::values::Language;
