@@ -18,7 +18,6 @@ use safeconduct_plan::wire::SettingsRecord;
 use safeconduct_store as store;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
