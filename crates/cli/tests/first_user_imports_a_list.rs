@@ -70,7 +70,7 @@ fn rows_with_the_wrong_number_of_fields_are_refused_with_their_counts() {
 #[test]
 fn locations_needs_and_languages_are_imported_and_a_place_outside_the_area_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let seeded = common::seed_demo(dir.path(), "0");
+    let seeded = common::seed_demo(dir.path(), "10");
     assert!(seeded.status.success(), "{}", stderr(&seeded));
     let file = dir.path().join("list.csv");
     std::fs::write(
