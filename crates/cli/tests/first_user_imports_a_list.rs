@@ -16,6 +16,24 @@ Laila \u{202E}imaR,0712567522,P22986306,HH-4,SIV,1980,PD7,
 Farid Safi,0712567523,P22986307,HH-5,SIV,1982,PD8,\"medical, elderly\"
 ";
 
+/// Imports `file` into operation 1 of the data in `dir`: what it printed, and its full report.
+fn import(dir: &std::path::Path, file: &std::path::Path) -> (String, String) {
+    let report = dir.join("report.txt");
+    let out = run(
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--operation",
+            "1",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    (stdout(&out), std::fs::read_to_string(&report).unwrap())
+}
+
 #[test]
 fn rows_with_the_wrong_number_of_fields_are_refused_with_their_counts() {
     let dir = tempfile::tempdir().unwrap();
@@ -26,26 +44,12 @@ fn rows_with_the_wrong_number_of_fields_are_refused_with_their_counts() {
     );
     let file = dir.path().join("list.csv");
     std::fs::write(&file, LIST).unwrap();
-    let report = dir.path().join("report.txt");
-    let out = run(
-        &[
-            "import",
-            file.to_str().unwrap(),
-            "--operation",
-            "1",
-            "--report",
-            report.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
+    let (text, full) = import(dir.path(), &file);
     assert!(
         text.contains("registered 2 people in 2 households"),
         "{text}"
     );
     assert!(text.contains("3 refused"), "{text}");
-    let full = std::fs::read_to_string(&report).unwrap();
     assert!(
         full.contains("refused  line 3: line 3 has 9 fields, the header has 8"),
         "{full}"
@@ -85,25 +89,11 @@ Laila Amiri,0712567524,P22986308,HH-4,,,,Dari,cannot walk far
 ",
     )
     .unwrap();
-    let report = dir.path().join("report.txt");
-    let out = run(
-        &[
-            "import",
-            file.to_str().unwrap(),
-            "--operation",
-            "1",
-            "--report",
-            report.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
+    let (text, full) = import(dir.path(), &file);
     assert!(
         text.contains("registered 3 people in 2 households"),
         "{text}"
     );
-    let full = std::fs::read_to_string(&report).unwrap();
     assert!(
         full.contains(
             "refused  line 4: the household of lines 4: location: is outside the operation's area"
