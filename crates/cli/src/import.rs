@@ -5,8 +5,9 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use safeconduct_domain::model::DocumentType;
 use safeconduct_domain::values::CountryCode;
+use safeconduct_domain::whereabouts::OperationArea;
 use safeconduct_domain::{CaseReference, OperationId};
-use safeconduct_intake::{Decision, IntakePlan, Known, PlannedHousehold, plan, read_rows};
+use safeconduct_intake::{Decision, IntakePlan, Known, PlannedHousehold, Refusal, plan, read_rows};
 use safeconduct_store::{Actor, MatchProbe, NewDocument, NewHousehold, NewPerson, Notes, Store};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -63,6 +64,8 @@ pub fn run(
         return Err(e).context("looking up people already registered");
     }
 
+    let mut planned = planned;
+    refuse_outside_the_area(store, op, &mut planned)?;
     let mut registered = Vec::new();
     if !dry_run {
         let households: Vec<NewHousehold> = planned
@@ -107,6 +110,39 @@ pub fn run(
             println!("… (use --report FILE for the full report)");
         }
     }
+    Ok(())
+}
+
+/// Households whose rows place them outside the operation's area are refused whole, with the
+/// reason, before anything is registered (the store would refuse their chunk).
+fn refuse_outside_the_area(
+    store: &dyn Store,
+    op: OperationId,
+    planned: &mut IntakePlan,
+) -> Result<()> {
+    if planned.households.iter().all(|h| h.location.is_none()) {
+        return Ok(());
+    }
+    let places = store
+        .rvs(op)?
+        .into_iter()
+        .map(|r| r.location)
+        .chain(store.gates(op)?.into_iter().map(|g| g.location))
+        .collect();
+    let area = OperationArea::new(places);
+    let mut refusals = Vec::new();
+    planned.households.retain(|h| {
+        let Some(Err(e)) = h.location.map(|l| area.check(&l)) else {
+            return true;
+        };
+        let lines: Vec<u64> = h.members.iter().flat_map(|m| m.lines.clone()).collect();
+        refusals.push(Refusal {
+            line: lines.iter().copied().min().unwrap_or(0),
+            reason: format!("the household of lines {}: {e}", join(&lines)),
+        });
+        false
+    });
+    planned.refusals.extend(refusals);
     Ok(())
 }
 
@@ -173,7 +209,8 @@ fn to_new_household(h: &PlannedHousehold) -> Result<NewHousehold> {
         h.priorities.clone(),
         notes,
         members,
-    )?)
+    )?
+    .located(h.location, h.needs))
 }
 
 fn summary(p: &IntakePlan, dry_run: bool, took: std::time::Duration) -> String {

@@ -1,12 +1,12 @@
-//! `safeconduct plan …`: plan a JSON instance into a JSON plan, re-plan it after a change, and
-//! generate realistic instances. The formats are described in docs/planning.md.
+//! `safeconduct plan …`: plan a JSON instance into a JSON plan, re-plan it after a change,
+//! export an operation's state as an instance, and generate realistic instances. The formats are described in docs/planning.md.
 //!
 //! It decides nothing itself: the plan crate plans and checks; this module reads and writes
 //! files and reports progress on standard error.
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use safeconduct_domain::{GateId, RvId, WindowId};
+use safeconduct_domain::{GateId, OperationId, RvId, WindowId};
 use safeconduct_plan::generate::{Recipe, generate};
 use safeconduct_plan::wire::InstanceFile;
 use safeconduct_plan::{Change, Instance, Plan, StraightLine, check};
@@ -53,6 +53,28 @@ pub enum PlanCommand {
         /// Set a window's capacity: WINDOW=PEOPLE.
         #[arg(long, value_name = "WINDOW=PEOPLE")]
         window_capacity: Option<String>,
+    },
+    /// Export an operation's planning state as an instance (docs/planning.md), so that other
+    /// tools can plan it or check the server's plans.
+    ///
+    /// The instance is the one the server plans: eligible households and those holding a
+    /// window they have not reached, with their sizes, classes, approximate locations (rounded
+    /// to about 100 m) and needs; RVs, gates and windows with the room left. It holds personal
+    /// data (where households are): the export is audited, and the file should be kept like
+    /// the database. Households are named by their ids, never by reference or name.
+    Export {
+        /// The operation.
+        #[arg(long)]
+        operation: i64,
+        /// The instance of a re-plan: windows given by hand stay pinned, windows given by
+        /// plans are not (without it: every window held stays, as a fresh plan keeps it).
+        #[arg(long)]
+        repair: bool,
+        /// Where to write the instance, JSON.
+        #[arg(long)]
+        output: PathBuf,
+        #[command(flatten)]
+        data: crate::data::DataArgs,
     },
     /// Generate a realistic instance: households of 1 to 12 people (mean about 5) clustered
     /// in neighbourhoods, a priority mix, scarce vehicle-access RVs, two-hour windows with room
@@ -103,6 +125,12 @@ impl PlanCommand {
                 let changed = instance.with_change(&change)?;
                 finish(&changed, &plan, t, &output)
             }
+            PlanCommand::Export {
+                operation,
+                repair,
+                output,
+                data,
+            } => export(&data, OperationId(operation), repair, &output),
             PlanCommand::Generate {
                 people,
                 windows,
@@ -128,6 +156,45 @@ impl PlanCommand {
             }
         }
     }
+}
+
+fn export(
+    data: &crate::data::DataArgs,
+    op: OperationId,
+    repair: bool,
+    output: &Path,
+) -> Result<()> {
+    use safeconduct_server::planning::{Mode, default_settings, prepare};
+    let store = data.open()?;
+    let now = safeconduct_keys::now();
+    let state = store
+        .planning_state(op)
+        .with_context(|| format!("reading the planning state of operation {op}"))?;
+    let mode = if repair { Mode::Repair } else { Mode::Fresh };
+    let prepared = prepare(&state, default_settings(), mode, now)
+        .with_context(|| format!("operation {op} does not make a valid instance"))?;
+    let actor = safeconduct_store::Actor {
+        device: Some("plan export".into()),
+        ..safeconduct_store::Actor::system(now)
+    };
+    store
+        .audit(&safeconduct_store::AuditEntry::by(
+            &actor,
+            Some(op),
+            "plan_instance_exported",
+            Some(format!("operation/{op}")),
+        ))
+        .context("auditing the export (nothing was written)")?;
+    write_json(output, &prepared.file)?;
+    println!(
+        "exported {} households, {} RVs, {} gates, {} windows; {} households not given to the planner",
+        prepared.file.households.len(),
+        prepared.file.rvs.len(),
+        prepared.file.gates.len(),
+        prepared.file.windows.len(),
+        prepared.not_planned.len()
+    );
+    Ok(())
 }
 
 fn change(rv: Option<i64>, gate: Option<i64>, window: Option<String>) -> Result<Change> {

@@ -16,6 +16,24 @@ Laila \u{202E}imaR,0712567522,P22986306,HH-4,SIV,1980,PD7,
 Farid Safi,0712567523,P22986307,HH-5,SIV,1982,PD8,\"medical, elderly\"
 ";
 
+/// Imports `file` into operation 1 of the data in `dir`: what it printed, and its full report.
+fn import(dir: &std::path::Path, file: &std::path::Path) -> (String, String) {
+    let report = dir.join("report.txt");
+    let out = run(
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--operation",
+            "1",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    (stdout(&out), std::fs::read_to_string(&report).unwrap())
+}
+
 #[test]
 fn rows_with_the_wrong_number_of_fields_are_refused_with_their_counts() {
     let dir = tempfile::tempdir().unwrap();
@@ -26,26 +44,12 @@ fn rows_with_the_wrong_number_of_fields_are_refused_with_their_counts() {
     );
     let file = dir.path().join("list.csv");
     std::fs::write(&file, LIST).unwrap();
-    let report = dir.path().join("report.txt");
-    let out = run(
-        &[
-            "import",
-            file.to_str().unwrap(),
-            "--operation",
-            "1",
-            "--report",
-            report.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
+    let (text, full) = import(dir.path(), &file);
     assert!(
         text.contains("registered 2 people in 2 households"),
         "{text}"
     );
     assert!(text.contains("3 refused"), "{text}");
-    let full = std::fs::read_to_string(&report).unwrap();
     assert!(
         full.contains("refused  line 3: line 3 has 9 fields, the header has 8"),
         "{full}"
@@ -61,4 +65,79 @@ fn rows_with_the_wrong_number_of_fields_are_refused_with_their_counts() {
     // The quoted comma is a value, not a separator: line 6 is registered.
     assert!(full.contains("lines 6"), "{full}");
     assert!(!full.contains("Rahimi"), "the report names no one: {full}");
+}
+
+/// A list with coordinates, needs and languages, imported into the demo's operation (its
+/// places are in central Helsinki): rows near them are registered with their location and
+/// needs (sealed, read back through the store); a household placed in Kabul, outside the
+/// operation's area, is refused whole with the reason; a malformed coordinate refuses its row.
+#[test]
+fn locations_needs_and_languages_are_imported_and_a_place_outside_the_area_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = common::seed_demo(dir.path(), "10");
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    let file = dir.path().join("list.csv");
+    std::fs::write(
+        &file,
+        "\
+Full name,Phone,Passport no.,Household ref,Latitude,Longitude,Needs,Language,Notes
+Karim Jalali,0759080662,P22986303,HH-1,60.16841,24.94122,,Pashto,
+Sadia Jalali,0759080663,P22986304,HH-1,,,wheelchair,,
+Omid Noori,0712567521,P22986305,HH-2,34.5281,69.1723,,,
+Farid Safi,0712567523,P22986307,HH-3,60.17,north,,,
+Laila Amiri,0712567524,P22986308,HH-4,,,,Dari,cannot walk far
+",
+    )
+    .unwrap();
+    let (text, full) = import(dir.path(), &file);
+    assert!(
+        text.contains("registered 3 people in 2 households"),
+        "{text}"
+    );
+    assert!(
+        full.contains(
+            "refused  line 4: the household of lines 4: location: is outside the operation's area"
+        ),
+        "{full}"
+    );
+    assert!(
+        full.contains("refused  line 5: location: expected a latitude and a longitude"),
+        "{full}"
+    );
+    assert!(
+        !full.contains("69.17"),
+        "the report repeats no location: {full}"
+    );
+
+    // What was stored, read through the store with the key file.
+    let references: Vec<String> = full
+        .lines()
+        .filter_map(|l| l.strip_prefix("case     "))
+        .map(|l| l.split(':').next().unwrap().to_string())
+        .collect();
+    assert_eq!(references.len(), 2, "{full}");
+    let kek = safeconduct_keys::keyfile::load_or_create(&dir.path().join("key.hex")).unwrap();
+    let url = format!(
+        "sqlite:{}",
+        dir.path().join("safeconduct.sqlite3").display()
+    );
+    let store = safeconduct_store::open(&url, kek).unwrap();
+    let op = safeconduct_domain::OperationId(1);
+    let mut found = Vec::new();
+    for r in &references {
+        let reference = safeconduct_domain::CaseReference::parse(r).unwrap();
+        found.push(store.household(op, &reference).unwrap());
+    }
+    found.sort_by_key(|h| h.members.len());
+    let (laila, jalali) = (&found[0], &found[1]);
+    let at = jalali.location.expect("the Jalalis' location");
+    assert_eq!((at.lat(), at.lon()), (60.168, 24.941));
+    assert!(jalali.needs.needs_vehicle_access && jalali.needs.cannot_walk_far);
+    assert_eq!(
+        jalali.language,
+        safeconduct_domain::values::Language::Pashto
+    );
+    assert_eq!(laila.location, None);
+    assert!(laila.needs.cannot_walk_far && !laila.needs.needs_vehicle_access);
+    assert_eq!(laila.language, safeconduct_domain::values::Language::Dari);
 }

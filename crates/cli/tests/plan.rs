@@ -234,3 +234,65 @@ fn plan_commands_explain_themselves() {
     assert!(explains_itself(&["plan", "solve", "--help"]).contains("--input"));
     assert!(explains_itself(&["plan", "generate", "--help"]).contains("--seed"));
 }
+
+/// The demo's operation exported as an instance: the file plans within every hard
+/// constraint, names households by id only (no reference or name), and the export is in the
+/// audit chain.
+#[test]
+fn an_operation_is_exported_as_an_instance_that_plans_and_the_export_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = common::seed_demo(dir.path(), "300");
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    let data = dir.path().to_str().unwrap();
+    let out = plan(
+        &[
+            "export",
+            "--operation",
+            "1",
+            "--output",
+            "instance.json",
+            "--data",
+            data,
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("exported"), "{}", stdout(&out));
+    let text = std::fs::read_to_string(dir.path().join("instance.json")).unwrap();
+    let instance: Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        !instance["households"].as_array().unwrap().is_empty(),
+        "{text}"
+    );
+    assert!(!instance["rvs"].as_array().unwrap().is_empty());
+    assert!(
+        !text.contains("reference") && !text.contains("name"),
+        "ids only"
+    );
+    let out = plan(
+        &["solve", "--input", "instance.json", "--output", "plan.json"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_hard_constraints_hold(&instance, &read(&dir.path().join("plan.json")));
+
+    // The export's entry is in the chain, which still verifies.
+    let kek = safeconduct_keys::keyfile::load_or_create(&dir.path().join("key.hex")).unwrap();
+    let url = format!(
+        "sqlite:{}",
+        dir.path().join("safeconduct.sqlite3").display()
+    );
+    let store = safeconduct_store::open(&url, kek).unwrap();
+    let entries = store.audit_entries(0, 100_000).unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|(_, e)| e.action == "plan_instance_exported"
+                && e.operation == Some(safeconduct_domain::OperationId(1))),
+        "no audit entry for the export"
+    );
+    assert!(
+        store.verify_audit().unwrap().first_break.is_none(),
+        "the chain verifies"
+    );
+}

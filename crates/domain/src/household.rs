@@ -10,6 +10,7 @@ use crate::model::{DocumentType, EligibilityCategory, PriorityFlag};
 use crate::values::{
     BirthDate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber, Text, Timestamp,
 };
+use crate::whereabouts::{ApproximateLocation, TravelNeeds};
 
 /// Free-text notes about a household: trimmed, at most [`Notes::MAX_CHARS`] characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,6 +148,8 @@ pub struct NewHousehold {
     priorities: Vec<PriorityFlag>,
     notes: Option<Notes>,
     members: Vec<NewPerson>,
+    location: Option<ApproximateLocation>,
+    needs: TravelNeeds,
 }
 
 impl NewHousehold {
@@ -177,7 +180,18 @@ impl NewHousehold {
             priorities,
             notes,
             members,
+            location: None,
+            needs: TravelNeeds::default(),
         })
+    }
+
+    /// The household with where it is and what it needs of the way to its RV. Whether the
+    /// location lies in the operation's area is checked where the operation's places are
+    /// known: at registration, in the store ([`crate::whereabouts::OperationArea`]).
+    pub fn located(mut self, location: Option<ApproximateLocation>, needs: TravelNeeds) -> Self {
+        self.location = location;
+        self.needs = needs;
+        self
     }
 
     pub fn contact_phone(&self) -> Option<&PhoneNumber> {
@@ -199,6 +213,12 @@ impl NewHousehold {
     /// At least one, at most [`NewHousehold::MAX_MEMBERS`].
     pub fn members(&self) -> &[NewPerson] {
         &self.members
+    }
+    pub fn location(&self) -> Option<ApproximateLocation> {
+        self.location
+    }
+    pub fn needs(&self) -> TravelNeeds {
+        self.needs
     }
 }
 

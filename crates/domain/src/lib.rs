@@ -26,6 +26,7 @@ mod string_value;
 mod text;
 mod time_text;
 pub mod values;
+pub mod whereabouts;
 
 pub use device::DeviceId;
 pub use error::DomainError;

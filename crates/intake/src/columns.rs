@@ -12,6 +12,10 @@ pub struct Columns {
     pub category: Option<usize>,
     pub birth_year: Option<usize>,
     pub location: Option<usize>,
+    pub latitude: Option<usize>,
+    pub longitude: Option<usize>,
+    pub needs: Option<usize>,
+    pub language: Option<usize>,
     pub notes: Option<usize>,
 }
 
@@ -46,6 +50,12 @@ impl Columns {
             location: find(&|h| {
                 h.contains("location") || h.contains("district") || h.contains("address")
             }),
+            latitude: find(&|h| h == "lat" || h.contains("latitude")),
+            longitude: find(&|h| {
+                h == "lon" || h == "lng" || h == "long" || h.contains("longitude")
+            }),
+            needs: find(&|h| h.contains("needs") || h.contains("mobility") || h == "access"),
+            language: find(&|h| h.contains("language")),
             notes: find(&|h| h.contains("note") || h.contains("comment")),
         })
     }

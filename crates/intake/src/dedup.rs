@@ -10,6 +10,7 @@
 use crate::row::{IntakeRow, Refusal};
 use safeconduct_domain::model::{EligibilityCategory, PriorityFlag};
 use safeconduct_domain::values::{BirthDate, DocumentNumber, Language, PersonName, PhoneNumber};
+use safeconduct_domain::whereabouts::{ApproximateLocation, TravelNeeds};
 use std::collections::{BTreeMap, HashMap};
 
 /// Why two rows were taken for the same person.
@@ -61,6 +62,9 @@ pub struct PlannedPerson {
     pub category: Option<EligibilityCategory>,
     pub priorities: Vec<PriorityFlag>,
     pub notes: Vec<String>,
+    pub coordinates: Option<ApproximateLocation>,
+    pub needs: TravelNeeds,
+    pub language: Option<Language>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +77,10 @@ pub struct PlannedHousehold {
     pub category: Option<EligibilityCategory>,
     pub priorities: Vec<PriorityFlag>,
     pub notes: Option<String>,
+    /// The first location its rows give, in line order.
+    pub location: Option<ApproximateLocation>,
+    /// Every need any member's rows state.
+    pub needs: TravelNeeds,
 }
 
 /// Rows that may be the same person but contradict each other: imported as they are, and
@@ -391,6 +399,12 @@ fn merge_rows(mut rows: Vec<&IntakeRow>) -> PlannedPerson {
         category: pick(&|r| r.category.is_some()).and_then(|r| r.category),
         priorities,
         notes,
+        coordinates: pick(&|r| r.coordinates.is_some()).and_then(|r| r.coordinates),
+        needs: TravelNeeds {
+            needs_vehicle_access: rows.iter().any(|r| r.needs.needs_vehicle_access),
+            cannot_walk_far: rows.iter().any(|r| r.needs.cannot_walk_far),
+        },
+        language: pick(&|r| r.language.is_some()).and_then(|r| r.language),
     }
 }
 
@@ -475,7 +489,10 @@ fn group_households(people: Vec<PlannedPerson>) -> (Vec<PlannedHousehold>, Vec<R
             priorities.sort();
             priorities.dedup();
             let notes: Vec<String> = members.iter().flat_map(|m| m.notes.clone()).collect();
-            let language = if notes.iter().any(|n| n.to_lowercase().contains("pashto")) {
+            let stated = members.iter().find_map(|m| m.language);
+            let language = if let Some(stated) = stated {
+                stated
+            } else if notes.iter().any(|n| n.to_lowercase().contains("pashto")) {
                 Language::Pashto
             } else {
                 Language::Dari
@@ -487,6 +504,11 @@ fn group_households(people: Vec<PlannedPerson>) -> (Vec<PlannedHousehold>, Vec<R
                 category: members.iter().find_map(|m| m.category),
                 priorities,
                 notes: (!notes.is_empty()).then(|| notes.join("; ")),
+                location: members.iter().find_map(|m| m.coordinates),
+                needs: TravelNeeds {
+                    needs_vehicle_access: members.iter().any(|m| m.needs.needs_vehicle_access),
+                    cannot_walk_far: members.iter().any(|m| m.needs.cannot_walk_far),
+                },
                 members,
             }
         })

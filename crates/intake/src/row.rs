@@ -5,7 +5,8 @@ use crate::columns::Columns;
 use safeconduct_domain::household::Notes;
 use safeconduct_domain::matching::latin_name_key;
 use safeconduct_domain::model::{EligibilityCategory, PriorityFlag};
-use safeconduct_domain::values::{BirthDate, DocumentNumber, PersonName, PhoneNumber};
+use safeconduct_domain::values::{BirthDate, DocumentNumber, Language, PersonName, PhoneNumber};
+use safeconduct_domain::whereabouts::{ApproximateLocation, TravelNeeds};
 use std::io::Read;
 
 /// A row that parsed. `line` is the line in the file (the header is line 1).
@@ -20,6 +21,12 @@ pub struct IntakeRow {
     pub category: Option<EligibilityCategory>,
     pub birth: Option<BirthDate>,
     pub location: Option<String>,
+    /// Where the household is, when the row gives coordinates (latitude and longitude columns,
+    /// or `LAT,LON` in the location column): rounded like every stored location.
+    pub coordinates: Option<ApproximateLocation>,
+    /// Read from a needs column and the notes.
+    pub needs: TravelNeeds,
+    pub language: Option<Language>,
     pub priorities: Vec<PriorityFlag>,
     pub notes: Option<String>,
 }
@@ -140,6 +147,28 @@ fn parse_row(c: &Columns, r: &csv::StringRecord, line: u64) -> Result<IntakeRow,
         .flatten()
         .map(|n| n.as_str().to_string());
     let priorities = notes.as_deref().map(priorities_in).unwrap_or_default();
+    let location = field(r, c.location);
+    let coordinates = match (field(r, c.latitude), field(r, c.longitude)) {
+        (Some(lat), Some(lon)) => Some(ApproximateLocation::parse_text(&format!("{lat},{lon}"))),
+        (Some(_), None) | (None, Some(_)) => {
+            return Err("location: give both a latitude and a longitude, or neither".into());
+        }
+        // A location column holds a district's name as often as coordinates: only what reads
+        // as coordinates is taken.
+        (None, None) => location
+            .filter(|l| l.contains(',') && l.chars().any(|c| c.is_ascii_digit()))
+            .filter(|l| !l.chars().any(char::is_alphabetic))
+            .map(ApproximateLocation::parse_text),
+    }
+    .transpose()
+    .map_err(|e| e.to_string())?;
+    let stated = TravelNeeds::in_text(field(r, c.needs).unwrap_or_default());
+    let noted = TravelNeeds::in_text(notes.as_deref().unwrap_or_default());
+    let needs = TravelNeeds {
+        needs_vehicle_access: stated.needs_vehicle_access || noted.needs_vehicle_access,
+        cannot_walk_far: stated.cannot_walk_far || noted.cannot_walk_far,
+    };
+    let language = field(r, c.language).map(language_of).transpose()?;
     Ok(IntakeRow {
         line,
         name_key: latin_name_key(name.latin()),
@@ -149,10 +178,38 @@ fn parse_row(c: &Columns, r: &csv::StringRecord, line: u64) -> Result<IntakeRow,
         household: field(r, c.household).map(|h| h.to_uppercase()),
         category: field(r, c.category).map(category_of),
         birth,
-        location: field(r, c.location).map(str::to_string),
+        location: location.map(str::to_string),
+        coordinates,
+        needs,
+        language,
         priorities,
         notes,
     })
+}
+
+/// Reads a language from its name or tag, as volunteers write it.
+pub fn language_of(text: &str) -> Result<Language, String> {
+    let t = text.trim().to_lowercase();
+    let is = |names: &[&str]| {
+        names
+            .iter()
+            .any(|n| t == *n || t.starts_with(&format!("{n} ")))
+    };
+    if is(&["dari", "prs", "fa", "fa-af", "farsi", "persian"]) {
+        Ok(Language::Dari)
+    } else if is(&["pashto", "ps", "pushto"]) {
+        Ok(Language::Pashto)
+    } else if is(&["arabic", "ar"]) {
+        Ok(Language::Arabic)
+    } else if is(&["english", "en"]) {
+        Ok(Language::English)
+    } else if is(&["french", "fr"]) {
+        Ok(Language::French)
+    } else {
+        Err(format!(
+            "language: {text:?} is not one of Dari, Pashto, Arabic, English, French"
+        ))
+    }
 }
 
 /// Reads an eligibility category from the words volunteers wrote.

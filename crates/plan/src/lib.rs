@@ -21,6 +21,7 @@ pub use travel::{StraightLine, TravelCost};
 
 mod bound;
 mod cells;
+pub mod exact;
 pub mod generate;
 pub mod solution;
 mod solve;
@@ -36,11 +37,17 @@ pub fn plan(instance: &Instance) -> Plan {
 }
 
 /// The plan of `instance` with the given travel cost.
+/// On a tiny instance (at most [`exact::EXACT_HOUSEHOLDS`] households to place) the plan is
+/// the exact optimum, and so is its bound.
 pub fn plan_with(instance: &Instance, travel: &dyn TravelCost) -> Plan {
-    let mut placement = solve::initial_placement(instance);
+    let before = solve::initial_placement(instance);
+    let mut placement = before.clone();
     let fixed = bound::placed_value(instance, travel, &placement);
     let pass = solve::run(instance, travel, &mut placement);
-    let upper = bound::bound(instance, travel, &pass, fixed);
+    let mut upper = bound::bound(instance, travel, &pass, fixed);
+    if let Some(optimum) = exact::improve(instance, travel, &before, &mut placement) {
+        upper = upper.min(fixed + optimum as f64);
+    }
     solution::finish(instance, travel, &placement, upper)
 }
 

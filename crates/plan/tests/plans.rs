@@ -1,6 +1,6 @@
 //! Properties of every plan: it keeps every hard constraint; its bound is never below the
-//! best plan a brute-force search finds, nor its objective above it, and on one-person
-//! households standing at shared points it is that optimum; a re-plan moves no household
+//! best plan a brute-force search finds, nor its objective above it, and on small instances
+//! (households of 1 to 12 people) it is that optimum, with the bound equal to it; a re-plan moves no household
 //! whose window stays feasible unless its objective beats the repaired plan by the threshold.
 
 mod common;
@@ -66,6 +66,19 @@ proptest! {
     ) {
         let instance = Instance::parse(&file).unwrap();
         prop_assert_eq!(plan(&instance).objective.value, common::brute_force(&instance));
+    }
+
+    #[test]
+    fn households_of_one_to_twelve_people_get_the_brute_force_optimum(
+        file in common::instances(8, 12)
+    ) {
+        let instance = Instance::parse(&file).unwrap();
+        let best = common::brute_force(&instance);
+        let p = plan(&instance);
+        prop_assert_eq!(p.objective.value, best);
+        prop_assert!(check(&instance, &travel(&instance), &p).is_empty());
+        // The search proved it: the bound is the optimum, the gap nothing.
+        prop_assert!((p.objective.bound - best as f64).abs() < 1e-6, "bound {}", p.objective.bound);
     }
 
     #[test]

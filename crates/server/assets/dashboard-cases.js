@@ -339,6 +339,19 @@ function setupRegistration(onChange) {
     const body = { language: $("reg-language").value, members: people };
     const phone = $("reg-phone").value.trim();
     if (phone) body.contact_phone = phone;
+    const location = $("reg-location").value.trim();
+    if (location) {
+      const [lat, lon, ...rest] = location.split(",").map((x) => Number(x.trim()));
+      if (rest.length || !Number.isFinite(lat) || !Number.isFinite(lon)) {
+        error.textContent = t("dashboard-location-invalid");
+        error.hidden = false;
+        $("reg-location").focus();
+        return;
+      }
+      body.location = { lat, lon };
+    }
+    if ($("reg-needs-vehicle").checked) body.needs_vehicle_access = true;
+    if ($("reg-cannot-walk-far").checked) body.cannot_walk_far = true;
     $("register-submit").disabled = true;
     try {
       const out = await api("POST", "/api/operations/{op}/households", body, {

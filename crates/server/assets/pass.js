@@ -1,7 +1,8 @@
 // The household's pass page. Who may use it: the household, from the link sent to its phone;
 // no account and no session. The token is the part of the link after "#": it never reaches a
 // request line or a log; it goes to the API in a request body. The page shows what the API
-// answers for it (the code, the window, the rendezvous point) and the same "not found" for
+// answers for it (the code, the window, the rendezvous point, the approach to it when the
+// server has a street map) and the same "not found" for
 // any link that opens no pass. It stores nothing.
 
 import { api, locale, t, when } from "./app.js";
@@ -44,6 +45,22 @@ async function show() {
     lat: degrees.format(lat),
     lon: degrees.format(lon),
   });
+  // The approach to the point, when the server could make one: directions, in text only.
+  if (pass.route) {
+    const numbers = new Intl.NumberFormat(locale);
+    $("route-length").textContent = t("pass-route-length", {
+      metres: numbers.format(pass.route.length_m),
+      minutes: numbers.format(pass.route.walking_minutes),
+    });
+    $("route-steps").replaceChildren(
+      ...pass.route.steps.map((step) => {
+        const li = document.createElement("li");
+        li.textContent = step;
+        return li;
+      }),
+    );
+    $("route").hidden = false;
+  }
   $("loading").hidden = true;
   $("pass").hidden = false;
 }

@@ -19,8 +19,10 @@ pub mod limits;
 pub mod openapi;
 pub mod outbox;
 mod pages;
-mod planning;
+pub mod planning;
+mod replanning;
 pub mod routing;
+mod travel;
 pub mod wire;
 
 pub use error::ApiError;

@@ -1,26 +1,36 @@
-//! The planner's instance from the store's planning state, and the previous plan a re-plan
-//! repairs. The planner (crates/plan) and the store know nothing of each other; what the store
-//! does not hold is supplied here and said in docs/planning.md:
-//! - households have no stored location: one that holds a window is placed at its RV, any other
-//!   at the centre of the operation's rendezvous points (so travel says how central an RV is,
-//!   not how near it is to the household);
-//! - households record no vehicle or walking needs, and RVs no vehicle access: all false;
+//! The planner's instance from the store's planning state, the previous plan a re-plan
+//! repairs, the travel cost it is measured with, and a computed plan kept as a preview with
+//! its figures. The planner (crates/plan) and the store know nothing of each other; what the
+//! store does not hold is supplied here and said in docs/planning.md:
+//! - a household registered without a location is placed at the centre of the operation's
+//!   rendezvous points (not at the RV it holds: a hazard there must not cut it off from every
+//!   other RV);
 //! - an RV's gate is its linked gate that is open, nearest by walking time; an RV linked to no
 //!   gate takes nobody, nor does a window that has closed or has no room left;
+//! - a re-plan lifts the pin of a window assigned by hand whose RV or gate is no longer open:
+//!   the coordinator's choice can no longer be kept;
 //! - a household larger than the planner's largest (12 people) is not planned (a batch never
 //!   splits a household): a coordinator assigns it by hand.
 //!
-//! Imports the planner and the store's records; no handler, no HTTP.
+//! Imports the planner, the router (through `travel`) and the store's records; no handler.
 
-use safeconduct_domain::model::GateStatus;
+use crate::travel::RoadTravel;
+use safeconduct_domain::model::{GateStatus, RvStatus};
 use safeconduct_domain::values::{Coordinate, Timestamp};
 use safeconduct_domain::*;
 use safeconduct_plan::instance::PartySize;
 use safeconduct_plan::solution::{Assignment, Figures, Objective, Unplaced};
 use safeconduct_plan::wire::*;
 use safeconduct_plan::{Instance, Plan, PlanError, UnplacedReason};
-use safeconduct_store::{AssignmentOrigin, PlanningHousehold, PlanningState};
-use std::collections::{BTreeMap, HashMap};
+use safeconduct_plan::{StraightLine, TravelCost};
+use safeconduct_route::Router;
+use safeconduct_store::{
+    Actor, AssignmentOrigin, NewPlan, PlanKind, PlannedMove, PlanningHousehold, PlanningState,
+    Store, StoreError, StoredPlan,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Which windows the planner must keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +51,8 @@ pub struct NotPlanned {
 
 /// The instance, and what is needed to read its plan back.
 pub struct Prepared {
+    /// The instance as a file (`safeconduct plan export` writes it).
+    pub file: InstanceFile,
     pub instance: Instance,
     /// In [`Mode::Repair`]: the windows given by plans, as the plan to repair.
     pub previous: Option<Plan>,
@@ -79,18 +91,26 @@ pub fn prepare(
             rvs.push(RvRecord {
                 id: r.id,
                 status: r.status,
-                vehicle_access: false,
+                vehicle_access: r.vehicle_access,
                 location: r.location,
                 gate: link.gate,
                 walking_minutes: i64::from(link.walking_minutes),
             });
         }
     }
-    let rv_location: HashMap<RvId, Coordinate> = rvs.iter().map(|r| (r.id, r.location)).collect();
+    let with_gate: HashSet<RvId> = rvs.iter().map(|r| r.id).collect();
+    // Where the planner may send people now: an active RV whose gate is open.
+    let open: HashSet<RvId> = rvs
+        .iter()
+        .filter(|r| {
+            r.status == RvStatus::Active && gate_status.get(&r.gate) == Some(&GateStatus::Open)
+        })
+        .map(|r| r.id)
+        .collect();
     let mut windows: Vec<WindowRecord> = state
         .windows
         .iter()
-        .filter(|w| rv_location.contains_key(&w.rv) && w.end > now)
+        .filter(|w| with_gate.contains(&w.rv) && w.end > now)
         .map(|w| WindowRecord {
             id: w.id,
             rv: w.rv,
@@ -125,8 +145,10 @@ pub fn prepare(
             not_planned.push(refuse(reason));
             continue;
         }
+        let at_open_rv = h.window.is_some_and(|w| open.contains(&window_rv[&w]));
         let pinned = match (mode, h.origin) {
-            (_, AssignmentOrigin::Manual) | (Mode::Fresh, AssignmentOrigin::Plan(_)) => h.window,
+            (Mode::Fresh, AssignmentOrigin::Manual | AssignmentOrigin::Plan(_)) => h.window,
+            (Mode::Repair, AssignmentOrigin::Manual) if at_open_rv => h.window,
             _ => None,
         };
         if pinned.is_none() {
@@ -148,14 +170,10 @@ pub fn prepare(
             id: h.id,
             size: i64::from(h.size),
             class: PriorityClass::from_flags(&h.priorities),
-            location: h
-                .window
-                .and_then(|w| window_rv.get(&w))
-                .map(|rv| rv_location[rv])
-                .unwrap_or(centre),
+            location: h.location.unwrap_or(centre),
             language: h.language,
-            needs_vehicle_access: false,
-            cannot_walk_far: false,
+            needs_vehicle_access: h.needs_vehicle_access,
+            cannot_walk_far: h.cannot_walk_far,
             registered: h.registered_at.0,
             pinned,
         });
@@ -192,9 +210,220 @@ pub fn prepare(
         windows: Vec::new(),
     });
     Ok(Prepared {
+        file,
         instance,
         previous,
         households: state.households.iter().map(|h| (h.id, h.clone())).collect(),
         not_planned,
     })
+}
+
+/// The planner's settings when a coordinator states none (and for the re-plan that follows a
+/// suspension).
+pub fn default_settings() -> SettingsRecord {
+    SettingsRecord {
+        batch_size: 40,
+        walking_speed_m_per_s: 1.2,
+        short_walk_seconds: 1500,
+        max_travel_seconds: 14_400,
+        replan_threshold: 0.01,
+    }
+}
+
+// The form a plan's figures are kept in (`plans.answer`) and answered: no personal data, only
+// references, ids, counts and reasons.
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+pub struct UnplacedOut {
+    pub reference: String,
+    /// `no_allowed_rv`, `allowed_rvs_suspended`, `allowed_windows_full`,
+    /// `pinned_window_unavailable` (from the planner), or
+    /// `larger_than_the_largest_planned_household`, `its_window_closed_or_its_rv_has_no_gate`
+    /// (not given to the planner).
+    pub reason: String,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+pub struct MoveOut {
+    pub reference: String,
+    /// The window it holds now, if any.
+    pub from_window_id: Option<i64>,
+    pub window_id: i64,
+    pub rv_id: i64,
+    pub travel_seconds: u32,
+}
+
+/// What a plan is worth and what accepting it does (see docs/planning.md).
+#[derive(Serialize, Deserialize, JsonSchema)]
+pub struct PlanFigures {
+    /// `plan` or `replan`.
+    pub kind: String,
+    /// The objective's value: Σ size × (weight of the class − travel seconds).
+    pub value: i64,
+    /// An upper bound on the value of any plan of this state.
+    pub bound: f64,
+    /// (bound − value) / bound.
+    pub gap: f64,
+    /// People placed per priority class (medical, unaccompanied_minor, elderly, disability,
+    /// other).
+    pub people_placed: BTreeMap<String, u64>,
+    pub people_unplaced: BTreeMap<String, u64>,
+    pub households_placed: u64,
+    pub households_unplaced: u64,
+    /// Person-seconds of travel of everyone placed.
+    pub travel_seconds_total: u64,
+    pub batches: u64,
+    /// Households that held a window and would hold another, or none.
+    pub moved: u64,
+    /// Every household the plan gives a window it does not hold yet: accepting assigns (or
+    /// reassigns) each and issues its pass. Each needs a notice of its new window.
+    pub moves: Vec<MoveOut>,
+    /// Households without a window after the plan, and why; those among them who hold a
+    /// window now (`displaced`) keep it until a coordinator acts.
+    pub unplaced: Vec<UnplacedOut>,
+    /// Households holding a window the plan cannot keep (their RV or gate closed, no room
+    /// elsewhere): they need a coordinator and a notice.
+    pub displaced: Vec<String>,
+}
+
+/// The figures of `plan` of `prepared`, and the moves accepting it would make.
+pub fn figures(kind: PlanKind, prepared: &Prepared, plan: &Plan) -> PlanFigures {
+    let reference = |h: &HouseholdId| prepared.households[h].reference.to_string();
+    let held = |h: &HouseholdId| prepared.households[h].window;
+    let moves: Vec<MoveOut> = plan
+        .assignments
+        .iter()
+        .filter(|a| held(&a.household) != Some(a.window))
+        .map(|a| MoveOut {
+            reference: reference(&a.household),
+            from_window_id: held(&a.household).map(|w| w.0),
+            window_id: a.window.0,
+            rv_id: a.rv.0,
+            travel_seconds: a.travel_seconds,
+        })
+        .collect();
+    let displaced: Vec<String> = plan
+        .unplaced
+        .iter()
+        .filter(|u| held(&u.household).is_some())
+        .map(|u| reference(&u.household))
+        .collect();
+    let mut unplaced: Vec<UnplacedOut> = plan
+        .unplaced
+        .iter()
+        .map(|u| UnplacedOut {
+            reference: reference(&u.household),
+            reason: serde_json::to_value(u.reason)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        })
+        .collect();
+    unplaced.extend(prepared.not_planned.iter().map(|n| UnplacedOut {
+        reference: n.reference.to_string(),
+        reason: n.reason.to_string(),
+    }));
+    let by_class = |m: &BTreeMap<safeconduct_plan::wire::PriorityClass, u64>| {
+        m.iter()
+            .map(|(k, v)| (k.as_str().to_string(), *v))
+            .collect()
+    };
+    let f = &plan.figures;
+    PlanFigures {
+        kind: kind.as_str().to_string(),
+        value: plan.objective.value,
+        bound: plan.objective.bound,
+        gap: plan.objective.gap,
+        people_placed: by_class(&f.people_placed),
+        people_unplaced: by_class(&f.people_unplaced),
+        households_placed: f.households_placed,
+        households_unplaced: f.households_unplaced + prepared.not_planned.len() as u64,
+        travel_seconds_total: f.travel_seconds_total,
+        batches: f.batches,
+        moved: moves.iter().filter(|m| m.from_window_id.is_some()).count() as u64
+            + displaced.len() as u64,
+        moves,
+        unplaced,
+        displaced,
+    }
+}
+
+/// Reads the state, plans it (afresh or repairing the windows plans gave) and keeps the plan
+/// as a preview. Runs on the blocking pool.
+pub fn compute(
+    s: &dyn Store,
+    router: Option<&Router>,
+    op: OperationId,
+    settings: SettingsRecord,
+    mode: Mode,
+    actor: &Actor,
+) -> Result<(StoredPlan, PlanFigures), StoreError> {
+    let (new, figures) = solve(s, router, op, settings, mode, actor.at)?;
+    Ok((s.save_plan(op, &new, actor)?, figures))
+}
+
+/// Reads the state and plans it, with road travel times when `router` is given (straight
+/// lines otherwise): the plan to keep and its figures. Runs on the blocking pool.
+pub fn solve(
+    s: &dyn Store,
+    router: Option<&Router>,
+    op: OperationId,
+    settings: SettingsRecord,
+    mode: Mode,
+    now: Timestamp,
+) -> Result<(NewPlan, PlanFigures), StoreError> {
+    let state = s.planning_state(op)?;
+    let prepared = prepare(&state, settings, mode, now).map_err(invalid)?;
+    let instance = &prepared.instance;
+    let straight = StraightLine::new(instance.settings().walking_speed);
+    let road = match router {
+        Some(router) => {
+            let rvs: Vec<Coordinate> = instance.rvs().iter().map(|r| r.location).collect();
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            match RoadTravel::new(router, &rvs, instance.settings().walking_speed, threads) {
+                Ok(road) => Some(road),
+                Err(e) => {
+                    tracing::warn!(error = %e, "planning with straight lines: no road travel times");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    let travel: &dyn TravelCost = match &road {
+        Some(road) => road,
+        None => &straight,
+    };
+    let (kind, plan) = match &prepared.previous {
+        None => (
+            PlanKind::Plan,
+            safeconduct_plan::plan_with(instance, travel),
+        ),
+        Some(previous) => {
+            let plan =
+                safeconduct_plan::replan::repair(instance, travel, previous).map_err(invalid)?;
+            (PlanKind::Replan, plan)
+        }
+    };
+    let answer = figures(kind, &prepared, &plan);
+    let new = NewPlan {
+        kind,
+        fingerprint: safeconduct_store::fingerprint(&state),
+        moves: plan
+            .assignments
+            .iter()
+            .map(|a| PlannedMove {
+                household: a.household,
+                window: a.window,
+            })
+            .collect(),
+        answer: serde_json::to_value(&answer).map_err(|e| StoreError::Internal(e.to_string()))?,
+    };
+    Ok((new, answer))
+}
+
+/// A refusal of the planner names the item that is wrong; it is the request's fault (its
+/// settings) or the state's (a place the planner cannot take), never the server's.
+fn invalid(e: safeconduct_plan::PlanError) -> StoreError {
+    StoreError::Domain(DomainError::invalid("plan", e.to_string()))
 }

@@ -169,3 +169,122 @@ async fn the_household_opens_its_pass_from_the_link_and_only_while_it_is_valid()
         .await;
     assert_eq!(browser.text("main").await, not_found_page);
 }
+
+/// With a street network and the household's location registered, the pass page shows the
+/// approach to its point: directions in its language, starting within 800 m of the point and
+/// no nearer than 400 m to where the household lives, so the page reveals nothing of the
+/// family's street; the answer names no hazard, gate or household. Without a location, no
+/// route.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pass_page_shows_the_approach_to_the_point_and_nothing_of_home() {
+    let app = spawn_app_routing(Backend::Sqlite).await;
+    let p = app.places(20, 20).await;
+    let base = app.url("");
+    app.on_store(move |s| s.set_pass_link_base(&base)).await;
+    // About 1.1 km north of RV Alpha (60.165196, 24.939259), in Kamppi.
+    let home = safeconduct_domain::values::Coordinate::new(60.175, 24.94).unwrap();
+    let rv = safeconduct_domain::values::Coordinate::new(60.165196, 24.939259).unwrap();
+    let member = json!({
+        "name": "Member Rahimi", "birth_date": "1980",
+        "documents": [{ "type": "passport", "number": "R00001234" }]
+    });
+    let registered = app
+        .create(
+            Role::Coordinator,
+            "/api/operations/{op}/households",
+            json!({
+                "contact_phone": "0700 300 101", "language": "prs", "members": [member],
+                "location": { "lat": home.lat(), "lon": home.lon() }
+            }),
+        )
+        .await;
+    let reference = registered["reference"].as_str().unwrap().to_string();
+    app.to_pass_issued(&reference, p.window).await;
+    let elsewhere = app.register_with_pass(1, "0700 300 102", p.window).await;
+    let sent = links(&app).await;
+    assert_eq!(sent.len(), 2, "{sent:?}");
+
+    let mut with_route = None;
+    for link in &sent {
+        let (status, body) = open(&app, link).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        if body.get("route").is_some() {
+            assert!(
+                with_route.is_none(),
+                "only the located household has a route"
+            );
+            with_route = Some((link.clone(), body));
+        }
+    }
+    let (link, body) = with_route.expect("a route for the household with a location");
+    let route = &body["route"];
+    let keys: Vec<&str> = route
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "geojson",
+            "length_m",
+            "right_to_left",
+            "steps",
+            "walking_minutes"
+        ],
+        "nothing else: no hazard, gate or household"
+    );
+    assert_eq!(route["right_to_left"], true, "in Dari");
+    assert!(!route["steps"].as_array().unwrap().is_empty());
+    let line: Vec<safeconduct_domain::values::Coordinate> =
+        route["geojson"]["geometry"]["coordinates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                safeconduct_domain::values::Coordinate::new(
+                    c[1].as_f64().unwrap(),
+                    c[0].as_f64().unwrap(),
+                )
+                .unwrap()
+            })
+            .collect();
+    let first = line[0];
+    assert!(
+        first.distance_m(&rv) <= 850.0,
+        "starts near the point: {first:?}"
+    );
+    for point in &line {
+        assert!(
+            point.distance_m(&home) >= 400.0,
+            "{point:?} is within 400 m of home"
+        );
+    }
+    assert!(
+        line.last().unwrap().distance_m(&rv) < 100.0,
+        "ends at the point"
+    );
+    let text = body.to_string();
+    assert!(
+        !text.contains("60.175") && !text.contains(&reference),
+        "{text}"
+    );
+    let _ = elsewhere;
+
+    // The page shows the directions as text.
+    let browser = common::browser::Browser::start().await;
+    browser.goto(&link).await;
+    browser
+        .wait_until("!document.getElementById('route').hidden", "the approach")
+        .await;
+    let steps = browser
+        .eval(
+            "return document.querySelectorAll('#route-steps li').length",
+            json!([]),
+        )
+        .await;
+    assert_eq!(steps, json!(route["steps"].as_array().unwrap().len()));
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "pass with its approach: {problems:#?}");
+}

@@ -19,14 +19,15 @@ async fn a_coordinator_runs_inspects_and_accepts_a_plan() {
         ..Default::default()
     };
     let app = spawn_app_with(Backend::Sqlite, limits).await;
-    let p = app.places(8, 50).await;
+    let p = app.places(6, 50).await;
     let mut households = Vec::new();
     for i in 0..3 {
         let reference = app.register(2, &format!("0700 400 00{i}")).await;
         app.to_eligible(&reference).await;
         households.push(reference);
     }
-    // One more than the window holds: 8 seats, 6 placed, this household of 3 left out.
+    // One more than the window holds: 6 seats, 6 placed, this household of 3 left out (no
+    // other packing places more people).
     let late = app.register(3, "0700 400 009").await;
     app.to_eligible(&late).await;
 

@@ -146,26 +146,61 @@ async fn a_plan_is_previewed_accepted_and_repaired_after_an_rv_is_suspended(back
         v
     };
     let spare = window_now(&app, p.rv, 10).await;
-    app.rv_step(Role::Coordinator, bravo, "suspend").await;
-    let replan = preview(&app, &format!("{PLANS}/replan")).await;
-    assert_eq!(replan["kind"], "replan");
-    assert_eq!(replan["moved"], 2, "{replan}");
-    let moved: Vec<&str> = replan["moves"]
+    let suspended = app.rv_step(Role::Coordinator, bravo, "suspend").await;
+    assert_eq!(suspended["status"], "suspended");
+    // The suspension re-planned Bravo's households at once and accepted the re-plan.
+    let replan = &suspended["replan"];
+    assert_eq!(replan["moved"], 2, "{suspended}");
+    assert_eq!(replan["displaced"], 0, "{suspended}");
+    let stored = app
+        .get(
+            Role::Coordinator,
+            &format!("{PLANS}/{}", replan["plan_id"].as_i64().unwrap()),
+        )
+        .await;
+    assert_eq!(stored["kind"], "replan");
+    assert!(stored["accepted_at"].is_string(), "{stored}");
+    let mut got: Vec<&str> = stored["moves"]
         .as_array()
         .unwrap()
         .iter()
         .map(|m| m["reference"].as_str().unwrap())
         .collect();
     let mut expected: Vec<&str> = at_bravo.iter().map(String::as_str).collect();
-    let mut got = moved.clone();
     expected.sort();
     got.sort();
-    assert_eq!(got, expected);
-    let (status, accepted) = accept(&app, &replan).await;
-    assert_eq!(status, StatusCode::OK, "{accepted}");
-    for m in accepted["moved"].as_array().unwrap() {
-        assert_eq!(m["step"]["from"], "pass_issued");
+    assert_eq!(got, expected, "only Bravo's households moved");
+    for m in stored["moves"].as_array().unwrap() {
         assert_eq!(m["window_id"], spare);
+    }
+    // Nothing is left to repair.
+    let again = preview(&app, &format!("{PLANS}/replan")).await;
+    assert_eq!(again["moved"], 0, "{again}");
+    assert_eq!(again["moves"], json!([]), "{again}");
+    // Each moved household has its new window's notice queued.
+    for r in &at_bravo {
+        let messages = app
+            .get(Role::Coordinator, &format!("{}/messages", case(r)))
+            .await;
+        assert!(
+            messages
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["kind"] == "new_window"),
+            "{r}: {messages}"
+        );
+    }
+    // The hotline's worklist shows them with their new window, while Bravo stays suspended.
+    let worklist = app
+        .get(Role::Coordinator, "/api/operations/{op}/hotline/worklist")
+        .await;
+    let listed: Vec<&Value> = worklist.as_array().unwrap().iter().collect();
+    assert_eq!(listed.len(), 2, "{worklist}");
+    for w in listed {
+        assert_eq!(w["moved_from_rv_id"], bravo, "{worklist}");
+        assert_eq!(w["rv_id"], p.rv, "{worklist}");
+        assert_eq!(w["window_id"], spare, "{worklist}");
     }
     for (r, before) in planned.iter().zip(&passes_before) {
         let pass = app
@@ -262,8 +297,298 @@ async fn bad_plan_input_is_refused_naming_the_item(backend: Backend) {
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }
 
+/// Registers a household of `size` members at `location` ([lat, lon]) with `needs` (fields of
+/// the registration body); its reference, or the refusal.
+async fn register_at(app: &TestApp, size: usize, phone: &str, extra: Value) -> (StatusCode, Value) {
+    let members: Vec<Value> = (0..size)
+        .map(|i| {
+            json!({
+                "name": format!("Member{i} Karimi"), "birth_date": format!("{}", 1970 + i),
+                "documents": [{ "type": "passport", "number": format!("K{:08}", 5000 + i) }]
+            })
+        })
+        .collect();
+    let mut body = json!({
+        "contact_phone": phone, "language": "ps", "priorities": ["elderly"], "members": members
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    app.call(
+        Role::Coordinator,
+        Method::POST,
+        "/api/operations/{op}/households",
+        Some(body),
+    )
+    .await
+}
+
+async fn registered(app: &TestApp) -> usize {
+    let path = "/api/operations/{op}/households?stage=registered&limit=200";
+    app.get(Role::Coordinator, path).await["cases"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+async fn pass_index(app: &TestApp, reference: &str) -> Value {
+    app.get(Role::Coordinator, &format!("{}/pass", case(reference)))
+        .await["pass_index"]
+        .clone()
+}
+
+async fn eligible_at(app: &TestApp, size: usize, phone: &str, extra: Value) -> String {
+    let (status, body) = register_at(app, size, phone, extra).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let reference = body["reference"].as_str().unwrap().to_string();
+    app.to_eligible(&reference).await;
+    reference
+}
+
+async fn registration_keeps_where_a_household_is_and_refuses_a_place_outside_the_operation(
+    backend: Backend,
+) {
+    let (app, _) = common::spawn_app_with_places(backend, 10, 50).await;
+    let (status, body) = register_at(
+        &app,
+        2,
+        "0700 400 001",
+        json!({"location": {"lat": 60.1648719, "lon": 24.9412345}, "cannot_walk_far": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let h = household(&app, body["reference"].as_str().unwrap()).await;
+    assert_eq!(
+        h["location"],
+        json!({"lat": 60.165, "lon": 24.941}),
+        "kept to about 100 m"
+    );
+    assert_eq!(h["cannot_walk_far"], true);
+    assert_eq!(h["needs_vehicle_access"], false);
+
+    let before = registered(&app).await;
+    for (location, says) in [
+        // Latitude and longitude swapped: the Indian Ocean, far from every place.
+        (
+            json!({"lat": 24.94, "lon": 60.16}),
+            "outside the operation's area",
+        ),
+        (
+            json!({"lat": 91.0, "lon": 24.9}),
+            "latitude 91 is outside -90..90",
+        ),
+        (json!({"lat": 60.16, "lon": 24.9, "alt": 3}), "alt"),
+        (json!("60.16,24.94"), "location"),
+    ] {
+        let (status, body) =
+            register_at(&app, 1, "0700 400 002", json!({ "location": location })).await;
+        assert!(status.is_client_error(), "{location}: {status} {body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{location}: {message}");
+        if says.contains("area") {
+            assert!(
+                !message.contains("24.94"),
+                "the refusal repeats no location: {message}"
+            );
+        }
+    }
+    assert_eq!(registered(&app).await, before, "a refusal registers nobody");
+}
+
+async fn the_plan_sends_households_to_the_rv_near_them_that_their_needs_allow(backend: Backend) {
+    let (app, p) = common::spawn_app_with_places(backend, 20, 50).await;
+    let bravo = second_rv(&app, p.rv).await;
+    window_now(&app, bravo, 20).await;
+    // Only a coordinator says which points vehicles reach.
+    let path = format!("/api/operations/{{op}}/rvs/{bravo}/vehicle-access");
+    let (status, _) = app
+        .call(
+            Role::Escort,
+            Method::POST,
+            &path,
+            Some(json!({"vehicle_access": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let rv = app
+        .ok(
+            Role::Coordinator,
+            Method::POST,
+            &path,
+            Some(json!({"vehicle_access": true})),
+            200,
+        )
+        .await;
+    assert_eq!(rv["vehicle_access"], true);
+
+    // RV Alpha is at 60.1652, 24.9393; RV Bravo at 60.16, 24.94, about 580 m south.
+    let near_bravo = eligible_at(
+        &app,
+        2,
+        "0700 500 001",
+        json!({"location": {"lat": 60.16, "lon": 24.94}}),
+    )
+    .await;
+    let near_alpha = eligible_at(
+        &app,
+        2,
+        "0700 500 002",
+        json!({"location": {"lat": 60.1652, "lon": 24.9393}}),
+    )
+    .await;
+    let driven = eligible_at(
+        &app,
+        3,
+        "0700 500 003",
+        json!({"location": {"lat": 60.1652, "lon": 24.9393}, "needs_vehicle_access": true}),
+    )
+    .await;
+    // About 4 km north of both: too far for someone who cannot walk far.
+    let far = eligible_at(
+        &app,
+        1,
+        "0700 500 004",
+        json!({"location": {"lat": 60.2, "lon": 24.94}, "cannot_walk_far": true}),
+    )
+    .await;
+    let plan = preview(&app, PLANS).await;
+    let rv_of = |reference: &str| {
+        plan["moves"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["reference"] == reference)
+            .map(|m| m["rv_id"].clone())
+    };
+    assert_eq!(rv_of(&near_bravo), Some(json!(bravo)), "{plan}");
+    assert_eq!(rv_of(&near_alpha), Some(json!(p.rv)), "{plan}");
+    assert_eq!(
+        rv_of(&driven),
+        Some(json!(bravo)),
+        "vehicles reach Bravo only: {plan}"
+    );
+    assert_eq!(rv_of(&far), None, "{plan}");
+    let unplaced = &plan["unplaced"][0];
+    assert_eq!(unplaced["reference"], far.as_str(), "{plan}");
+    assert_eq!(unplaced["reason"], "no_allowed_rv");
+    // Travel is measured from where each household is: the one beside Bravo walks nothing.
+    let travel = |reference: &str| {
+        plan["moves"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["reference"] == reference)
+            .unwrap()["travel_seconds"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(travel(&near_bravo) < 60, "{plan}");
+    assert!(travel(&driven) > 400, "{plan}");
+}
+
+async fn a_hazard_that_suspends_an_rv_replans_its_households_at_once(backend: Backend) {
+    let app = common::spawn_app_routing(backend).await;
+    let p = app.places(10, 50).await;
+    let bravo = second_rv(&app, p.rv).await;
+    let bravo_window = window_now(&app, bravo, 10).await;
+    // Two households hold passes for RV Alpha (assigned by hand), one for Bravo.
+    let between = json!({"location": {"lat": 60.1626, "lon": 24.9396}});
+    let mut at_alpha = Vec::new();
+    for i in 0..2 {
+        let r = eligible_at(&app, 2, &format!("0700 600 00{i}"), between.clone()).await;
+        app.step(
+            Role::Coordinator,
+            &r,
+            "assign",
+            Some(json!({"window_id": p.window})),
+        )
+        .await;
+        app.step(Role::Coordinator, &r, "pass", None).await;
+        at_alpha.push(r);
+    }
+    let stays = app
+        .register_with_pass(1, "0700 600 009", bravo_window)
+        .await;
+    let stays_pass = pass_index(&app, &stays).await;
+    let alpha_passes = [
+        pass_index(&app, &at_alpha[0]).await,
+        pass_index(&app, &at_alpha[1]).await,
+    ];
+
+    let reported = app
+        .create(
+            Role::Coordinator,
+            "/api/operations/{op}/hazards",
+            json!({
+                "kind": "fighting", "severity": "critical",
+                "location": { "lat": 60.165196, "lon": 24.939259 }, "radius_m": 100,
+                "valid_from": "2020-01-01T00:00:00Z", "suspend_places": true
+            }),
+        )
+        .await;
+    assert_eq!(reported["suspended_rvs"], json!([p.rv]), "{reported}");
+    assert_eq!(reported["replan"]["moved"], 2, "{reported}");
+    assert!(reported["replan"]["plan_id"].is_i64(), "{reported}");
+    for (r, before) in at_alpha.iter().zip(alpha_passes) {
+        let h = household(&app, r).await;
+        assert_eq!(h["window_id"], bravo_window, "{h}");
+        assert_eq!(h["stage"], "pass_issued", "{h}");
+        assert_ne!(pass_index(&app, r).await, before, "the pass was superseded");
+    }
+    assert_eq!(household(&app, &stays).await["window_id"], bravo_window);
+    assert_eq!(
+        pass_index(&app, &stays).await,
+        stays_pass,
+        "a feasible household stays"
+    );
+    let worklist = app
+        .get(Role::Hotline, "/api/operations/{op}/hotline/worklist")
+        .await;
+    let mut listed: Vec<&str> = worklist
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            assert_eq!(w["moved_from_rv_id"], p.rv, "{worklist}");
+            assert_eq!(w["window_id"], bravo_window, "{worklist}");
+            w["reference"].as_str().unwrap()
+        })
+        .collect();
+    listed.sort();
+    let mut expected: Vec<&str> = at_alpha.iter().map(String::as_str).collect();
+    expected.sort();
+    assert_eq!(listed, expected);
+}
+
+/// An escort suspends their own RV: its households are re-planned all the same, and the
+/// escort's answer counts them without naming the plan (or any household).
+async fn an_escort_suspending_their_rv_replans_it_and_learns_only_counts(backend: Backend) {
+    let (app, p) = common::spawn_app_with_places(backend, 10, 50).await;
+    let bravo = second_rv(&app, p.rv).await;
+    window_now(&app, bravo, 10).await;
+    let at_alpha = app.register_with_pass(2, "0700 700 001", p.window).await;
+    let (status, body) = app
+        .call(
+            Role::Escort,
+            Method::POST,
+            &format!("/api/operations/{{op}}/rvs/{}/suspend", p.rv),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["replan"]["moved"], 1, "{body}");
+    assert!(body["replan"].get("plan_id").is_none(), "{body}");
+    assert!(!body.to_string().contains(&at_alpha), "{body}");
+    let h = household(&app, &at_alpha).await;
+    assert_ne!(h["window_id"], p.window, "{h}");
+}
+
 safeconduct_store::on_both_backends_async!(
     a_plan_is_previewed_accepted_and_repaired_after_an_rv_is_suspended,
+    an_escort_suspending_their_rv_replans_it_and_learns_only_counts,
+    registration_keeps_where_a_household_is_and_refuses_a_place_outside_the_operation,
+    the_plan_sends_households_to_the_rv_near_them_that_their_needs_allow,
+    a_hazard_that_suspends_an_rv_replans_its_households_at_once,
     a_released_pin_lets_plans_move_the_household_and_is_released_once,
     bad_plan_input_is_refused_naming_the_item,
 );

@@ -64,6 +64,8 @@ pub struct WorklistEntry {
     pub window: Option<WindowId>,
     /// The last call logged on the case since its RV was suspended, if any.
     pub called_at: Option<Timestamp>,
+    /// The suspended RV a plan moved it away from (`rv` and `window` are then its new ones).
+    pub moved_from_rv: Option<RvId>,
 }
 
 /// What a pass link opens: the pass (for its QR code), the household's language, where and
@@ -77,6 +79,9 @@ pub struct LinkedPass {
     pub window_end: Timestamp,
     /// When the link (and the pass) stops being valid.
     pub expires_at: Timestamp,
+    /// Where the household is (rounded), if registration stated it: the start of its way to
+    /// the point.
+    pub household_location: Option<safeconduct_domain::values::Coordinate>,
 }
 
 /// One case in a coordinator's list of a stage: what the list shows, none of it personal data

@@ -45,6 +45,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "status",
             "accepted_by_authority",
             "accepted_by_escort",
+            "vehicle_access",
         ],
     ),
     (
@@ -154,6 +155,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "updated_at",
             "plan_id",
             "pinned",
+            "moved_from_rv",
         ],
     ),
     (

@@ -407,6 +407,15 @@ pub trait Store: Casework + Send + Sync + 'static {
         actor: &Actor,
     ) -> Result<RendezvousPoint>;
     fn rvs(&self, op: OperationId) -> Result<Vec<RendezvousPoint>>;
+    /// Says whether vehicles can reach a rendezvous point (the planner sends households that
+    /// must be driven only to those).
+    fn set_rv_vehicle_access(
+        &self,
+        op: OperationId,
+        rv: RvId,
+        vehicle_access: bool,
+        actor: &Actor,
+    ) -> Result<RendezvousPoint>;
     fn create_gate(&self, op: OperationId, gate: &NewGate, actor: &Actor) -> Result<Gate>;
     fn set_gate_status(
         &self,

@@ -25,7 +25,9 @@ pub enum AssignmentOrigin {
 }
 
 /// A household the planner may place or move: eligible, or holding a window it has not yet
-/// reached (assigned, pass issued, reassigned). Only what planning needs, nothing personal.
+/// reached (assigned, pass issued, reassigned). Only what planning needs; its location and
+/// needs are personal data, opened from the sealed fields for the planner and never stored
+/// or answered in clear.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanningHousehold {
     pub id: HouseholdId,
@@ -37,6 +39,10 @@ pub struct PlanningHousehold {
     pub registered_at: Timestamp,
     pub window: Option<WindowId>,
     pub origin: AssignmentOrigin,
+    /// Where it is, rounded, if registration stated it (opened from its sealed fields).
+    pub location: Option<Coordinate>,
+    pub needs_vehicle_access: bool,
+    pub cannot_walk_far: bool,
 }
 
 /// A link from a rendezvous point to a gate its batches walk to.
@@ -51,6 +57,7 @@ pub struct PlanningRv {
     pub id: RvId,
     pub status: RvStatus,
     pub location: Coordinate,
+    pub vehicle_access: bool,
     pub links: Vec<GateLink>,
 }
 

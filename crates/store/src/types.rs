@@ -5,8 +5,10 @@ use safeconduct_domain::model::{
     DocumentType, EligibilityCategory, OrganisationKind, PriorityFlag,
 };
 use safeconduct_domain::values::{
-    BirthDate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber, Text, Timestamp,
+    BirthDate, Coordinate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber, Text,
+    Timestamp,
 };
+pub use safeconduct_domain::whereabouts::{ApproximateLocation, TravelNeeds};
 use safeconduct_domain::*;
 
 /// Households and places are the domain's records; they are named here too so that users of
@@ -165,6 +167,9 @@ pub struct Household {
     pub category: Option<EligibilityCategory>,
     pub priorities: Vec<PriorityFlag>,
     pub notes: Option<Text>,
+    /// Where the household is, rounded (`whereabouts::ApproximateLocation`), if stated.
+    pub location: Option<Coordinate>,
+    pub needs: TravelNeeds,
     pub window: Option<WindowId>,
     pub rv: Option<RvId>,
     pub gate: Option<GateId>,

@@ -23,6 +23,8 @@ struct Secrets {
     document: &'static str,
     notes: &'static str,
     birth: &'static str,
+    /// Where the household is: latitude and longitude, as they would be written.
+    at: (&'static str, &'static str),
 }
 
 const SECRETS: [Secrets; 2] = [
@@ -34,6 +36,7 @@ const SECRETS: [Secrets; 2] = [
         document: "P77331144",
         notes: "hiding near the old bakery",
         birth: "1987-03-14",
+        at: ("34.531", "69.147"),
     },
     Secrets {
         latin: "Habibullah Qaderyar",
@@ -43,6 +46,7 @@ const SECRETS: [Secrets; 2] = [
         document: "T99001234",
         notes: "brother detained at checkpoint nine",
         birth: "1979-11-02",
+        at: ("34.557", "69.208"),
     },
 ];
 
@@ -62,6 +66,8 @@ fn needles() -> Vec<String> {
             s.document.to_string(),
             s.notes.to_string(),
             s.birth.to_string(),
+            s.at.0.to_string(),
+            s.at.1.to_string(),
         ]);
     }
     out
@@ -89,6 +95,13 @@ fn household(s: &Secrets) -> NewHousehold {
         )],
     )
     .unwrap()
+    .located(
+        Some(ApproximateLocation::parse(s.at.0.parse().unwrap(), s.at.1.parse().unwrap()).unwrap()),
+        TravelNeeds {
+            needs_vehicle_access: true,
+            cannot_walk_far: false,
+        },
+    )
 }
 
 fn counter() -> impl FnMut() -> CaseReference {
@@ -101,6 +114,19 @@ fn counter() -> impl FnMut() -> CaseReference {
 
 fn register_secrets(store: &dyn Store) -> (OperationId, Vec<Registered>) {
     let op = store.create_operation("Sealed", Timestamp(0)).unwrap().id;
+    // A point in Kabul: households' locations must lie within the operation's area.
+    store
+        .propose_rv(
+            op,
+            &NewRv {
+                name: Text::parse("name", "RV Kart-e Char", 120).unwrap(),
+                location: Coordinate::new(34.5281, 69.1723).unwrap(),
+                landmark: Text::parse("landmark", "the mosque's side gate", 500).unwrap(),
+            },
+            Side::CoordinatingAuthority,
+            &at(),
+        )
+        .unwrap();
     let households: Vec<_> = SECRETS.iter().map(household).collect();
     let done = store
         .register_households(op, &households, &mut counter(), &at())
@@ -435,9 +461,10 @@ fn a_database_written_in_clear_is_sealed_when_opened(backend: Backend) {
             .unwrap();
         assert_eq!(found.len(), 1, "{phone}");
     }
-    // New households go on after the old ones.
+    // New households go on after the old ones (this operation has no place: no location).
+    let unlocated = household(&SECRETS[1]).located(None, TravelNeeds::default());
     let more = opened
-        .register_households(op, &[household(&SECRETS[1])], &mut counter(), &at())
+        .register_households(op, &[unlocated], &mut counter(), &at())
         .unwrap();
     assert_eq!(more[0].people[0].0, 3);
     drop(opened);

@@ -31,6 +31,8 @@ pub struct RendezvousPoint {
     pub status: RvStatus,
     pub accepted_by_authority: bool,
     pub accepted_by_escort: bool,
+    /// Vehicles can reach it: a household that must be driven may be sent there.
+    pub vehicle_access: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -108,6 +108,10 @@ pub struct GateOut {
     pub rv_ids: Vec<i64>,
     /// The walking time from each linked rendezvous point.
     pub walking: Vec<WalkingOut>,
+    /// After a suspension or closing: the re-plan of the households holding a window at the
+    /// rendezvous points it served, accepted at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replan: Option<crate::replanning::ReplannedOut>,
 }
 
 impl From<store::Gate> for GateOut {
@@ -129,6 +133,7 @@ impl From<store::Gate> for GateOut {
                     minutes: w.minutes(),
                 })
                 .collect(),
+            replan: None,
         }
     }
 }
@@ -171,8 +176,14 @@ pub async fn gate_status(
 ) -> Answer<GateOut> {
     let gate = GateId(call.path.gate);
     call.caller.sees_gate(gate)?;
-    call.change(move |s, id, actor| s.set_gate_status(id, gate, body.status, actor))
-        .await
+    let status = body.status;
+    let Json(mut out): Json<GateOut> = call
+        .change(move |s, id, actor| s.set_gate_status(id, gate, status, actor))
+        .await?;
+    if status != GateStatus::Open {
+        out.replan = Some(crate::replanning::after_suspension(&call.app, &call.caller).await);
+    }
+    Ok(Json(out))
 }
 
 pub async fn gate_counts(call: Call<GatePath>) -> Answer<CountsOut> {

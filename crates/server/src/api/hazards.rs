@@ -8,6 +8,7 @@
 use crate::endpoints::{Access::Roles, CASEWORK, Endpoint, endpoint, json};
 use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CoordinateSchema, Created, parse_time, text_lines, time_text};
+use axum::Json;
 use safeconduct_domain::model::{HazardKind, HazardSpec, Severity};
 use safeconduct_domain::values::Coordinate;
 use safeconduct_domain::{HazardId, Role};
@@ -67,6 +68,10 @@ pub struct HazardReportOut {
     pub hazard: HazardOut,
     pub suspended_rvs: Vec<i64>,
     pub suspended_gates: Vec<i64>,
+    /// When places were suspended: the re-plan of the households holding a window at them,
+    /// accepted at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replan: Option<crate::replanning::ReplannedOut>,
 }
 
 impl From<store::HazardReport> for HazardReportOut {
@@ -75,6 +80,7 @@ impl From<store::HazardReport> for HazardReportOut {
             hazard: r.hazard.into(),
             suspended_rvs: r.suspended_rvs.into_iter().map(|x| x.0).collect(),
             suspended_gates: r.suspended_gates.into_iter().map(|x| x.0).collect(),
+            replan: None,
         }
     }
 }
@@ -140,11 +146,12 @@ pub async fn report_hazard(
     };
     let suspend = body.suspend_places;
     may_suspend(&call, suspend)?;
-    let created = call
+    let (status, Json(mut out)): (_, Json<HazardReportOut>) = call
         .create(move |s, id, actor| s.report_hazard(id, &hazard, suspend, actor))
         .await?;
     rerouted(&call).await;
-    Ok(created)
+    replanned(&call, &mut out).await;
+    Ok((status, Json(out)))
 }
 
 pub async fn change_hazard(
@@ -171,11 +178,20 @@ pub async fn change_hazard(
         suspend_places: body.suspend_places,
     };
     let hazard = HazardId(call.path.hazard);
-    let changed = call
+    let Json(mut out): Json<HazardReportOut> = call
         .change(move |s, id, actor| s.change_hazard(id, hazard, &change, actor))
         .await?;
     rerouted(&call).await;
-    Ok(changed)
+    replanned(&call, &mut out).await;
+    Ok(Json(out))
+}
+
+/// Re-plans the households of the places the change suspended (after the router took the
+/// hazard, so road travel times avoid it).
+async fn replanned<P>(call: &Call<P>, out: &mut HazardReportOut) {
+    if !out.suspended_rvs.is_empty() || !out.suspended_gates.is_empty() {
+        out.replan = Some(crate::replanning::after_suspension(&call.app, &call.caller).await);
+    }
 }
 
 /// Suspending places is the coordinator's: the hotline reports hazards, but does not hold

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/hotline/cases/{reference}", Roles(CASEWORK), h::hotline_case, "One call's worth of a case: stage, assignment, the RV's status and hazards near it, and a route from the caller's position if the body states one (`{}` for none); the position travels in the body, never in the address; changes nothing", body: PositionIn => json::<HotlineCaseOut>(200)),
-        endpoint!(GET "/api/operations/{op}/hotline/worklist", Roles(CASEWORK), h::hotline_worklist, "Households assigned to a suspended RV, to call" => json::<Vec<WorklistOut>>(200)),
+        endpoint!(GET "/api/operations/{op}/hotline/worklist", Roles(CASEWORK), h::hotline_worklist, "Households assigned to a suspended RV, or moved away from one by a plan (with their new window), to call" => json::<Vec<WorklistOut>>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/calls", Roles(CASEWORK), h::log_call, "Log a hotline call (notes sealed); optionally send the route by message", body: CallIn => json::<CallOut>(201)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/calls", Roles(CASEWORK), h::case_calls, "The hotline calls on a case" => json::<Vec<CallOut>>(200)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/messages", Roles(CASEWORK), h::case_messages, "The messages to a case and their delivery" => json::<Vec<MessageOut>>(200)),
@@ -161,6 +161,9 @@ pub struct WorklistOut {
     pub window_id: Option<i64>,
     /// The last call logged since the RV was suspended; absent: not called yet.
     pub called_at: Option<String>,
+    /// The suspended RV a plan moved the household away from; `rv_id` and `window_id` are
+    /// then its new assignment, to tell it.
+    pub moved_from_rv_id: Option<i64>,
 }
 
 impl From<store::WorklistEntry> for WorklistOut {
@@ -171,6 +174,7 @@ impl From<store::WorklistEntry> for WorklistOut {
             rv_id: w.rv.0,
             window_id: w.window.map(|x| x.0),
             called_at: w.called_at.map(time_text),
+            moved_from_rv_id: w.moved_from_rv.map(|x| x.0),
         }
     }
 }

@@ -6,14 +6,14 @@
 use crate::auth::OperationCaller;
 use crate::endpoints::{Access::Roles, CASEWORK, COORDINATOR, Endpoint, OVERSIGHT, endpoint, json};
 use crate::extract::{ApiJson, ApiQuery, Call, KeyedJson};
-use crate::wire::{Answer, CasePath, time_text};
+use crate::wire::{Answer, CasePath, CoordinateSchema, time_text};
 use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use safeconduct_domain::model::{DocumentType, EligibilityCategory, PriorityFlag};
 use safeconduct_domain::values::{
-    BirthDate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber,
+    BirthDate, Coordinate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber,
 };
 use safeconduct_domain::*;
 use safeconduct_store as store;
@@ -98,6 +98,25 @@ pub struct RegisterHousehold {
     pub notes: Option<String>,
     #[schemars(length(min = 1, max = safeconduct_domain::household::NewHousehold::MAX_MEMBERS))]
     pub members: Vec<MemberIn>,
+    /// Where the household is, approximately: kept rounded to 0.001° (about 100 m) and sealed
+    /// like its other personal data. Must lie within 30 km of one of the operation's
+    /// rendezvous points or gates. The planner measures travel from it.
+    #[schemars(with = "Option<CoordinateSchema>")]
+    pub location: Option<LocationIn>,
+    /// Someone must be driven: only a rendezvous point with vehicle access.
+    #[serde(default)]
+    pub needs_vehicle_access: bool,
+    /// Someone cannot walk far: only a rendezvous point within a short walk.
+    #[serde(default)]
+    pub cannot_walk_far: bool,
+}
+
+/// A position as stated; checked (and rounded) by the domain, which names what is wrong.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationIn {
+    pub lat: f64,
+    pub lon: f64,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -140,6 +159,11 @@ pub struct HouseholdOut {
     pub category: Option<EligibilityCategory>,
     pub priorities: Vec<PriorityFlag>,
     pub notes: Option<String>,
+    /// Where the household is, rounded to about 100 m, if registration stated it.
+    #[schemars(with = "Option<CoordinateSchema>")]
+    pub location: Option<Coordinate>,
+    pub needs_vehicle_access: bool,
+    pub cannot_walk_far: bool,
     pub window_id: Option<i64>,
     pub rv_id: Option<i64>,
     pub gate_id: Option<i64>,
@@ -163,6 +187,9 @@ impl From<store::Household> for HouseholdOut {
             category: h.category,
             priorities: h.priorities,
             notes: h.notes.map(|n| n.as_str().to_string()),
+            location: h.location,
+            needs_vehicle_access: h.needs.needs_vehicle_access,
+            cannot_walk_far: h.needs.cannot_walk_far,
             window_id: h.window.map(|x| x.0),
             rv_id: h.rv.map(|x| x.0),
             gate_id: h.gate.map(|x| x.0),
@@ -325,6 +352,14 @@ pub(crate) fn new_household(body: RegisterHousehold) -> Result<store::NewHouseho
         Some(n) => store::Notes::parse(n)?,
         None => None,
     };
+    let location = body
+        .location
+        .map(|l| store::ApproximateLocation::parse(l.lat, l.lon))
+        .transpose()?;
+    let needs = store::TravelNeeds {
+        needs_vehicle_access: body.needs_vehicle_access,
+        cannot_walk_far: body.cannot_walk_far,
+    };
     Ok(store::NewHousehold::new(
         body.contact_phone,
         body.language,
@@ -332,7 +367,8 @@ pub(crate) fn new_household(body: RegisterHousehold) -> Result<store::NewHouseho
         body.priorities,
         notes,
         members,
-    )?)
+    )?
+    .located(location, needs))
 }
 
 /// Registers a household. Sent with an `Idempotency-Key`, the same request sent again (its

@@ -3,11 +3,12 @@
 //! the link, so it never reaches a request line or a log); the answer is what the household
 //! needs to reach its rendezvous point and nothing more: the QR code of its valid pass, its
 //! language, the window, the point's name, landmark and location, and until when the pass is
-//! valid. No reference, name or phone. A wrong, expired, revoked or superseded link, or one of
-//! a shredded operation, all get the same 404. Open, behind the per-address rate limit and a
-//! stricter bucket of its own per address (`limits::PassLinkTry`): each try that opens nothing
-//! spends a token, and an address without one is refused (429) until it refills, whether its
-//! next link is good or not; other addresses are not affected.
+//! valid, and the approach to the point when the household's location is known and the
+//! server holds a street network. No reference, name or phone. A wrong, expired, revoked or
+//! superseded link, or one of a shredded operation, all get the same 404. Open, behind the
+//! per-address rate limit and a stricter bucket of its own per address (`limits::PassLinkTry`):
+//! each try that opens nothing spends a token, and an address without one is refused (429)
+//! until it refills, whether its next link is good or not; other addresses are not affected.
 //!
 //! Must not depend on: other resource modules.
 
@@ -22,6 +23,7 @@ use axum::http::StatusCode;
 use base64::Engine as _;
 use safeconduct_domain::values::{Coordinate, Language};
 use safeconduct_pass::qr::Qr;
+use safeconduct_route::Router;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +60,58 @@ pub struct PassLinkOut {
     /// The pass (and this link) stop being valid at this time.
     pub valid_until: String,
     pub rv: PassLinkRv,
+    /// The way to the point, when the household's location was registered and the server
+    /// holds a street network: only its approach (see [`approach`]), so that the page shows
+    /// nothing of where the household lives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<PassRouteOut>,
+}
+
+/// The last stretch of the way to the rendezvous point, in the household's language: the
+/// walking directions and the line to draw. No hazard, gate or household is named.
+#[derive(Serialize, JsonSchema)]
+pub struct PassRouteOut {
+    pub right_to_left: bool,
+    pub length_m: u32,
+    pub walking_minutes: u32,
+    /// One sentence per step.
+    pub steps: Vec<String>,
+    /// A GeoJSON Feature with the stretch as a LineString.
+    pub geojson: serde_json::Value,
+}
+
+/// The stretch shown starts on the way within this distance of the point (metres)…
+pub const APPROACH_M: f64 = 800.0;
+/// …and never closer than this to where the household lives: a phone seized with the link
+/// shows the point's surroundings, which the page shows anyway, not the family's street.
+pub const PRIVATE_M: f64 = 400.0;
+
+/// The approach to `rv` on the way from `home`: the route from the first junction of the
+/// whole way that lies within [`APPROACH_M`] of the point and at least [`PRIVATE_M`] from
+/// home (the rest of a shortest way is itself a shortest way). `None` when there is no way,
+/// or when home is so near the point that no junction qualifies.
+pub(crate) fn approach(
+    router: &Router,
+    home: Coordinate,
+    rv: Coordinate,
+    language: Language,
+) -> Option<PassRouteOut> {
+    let way = router.route(home, rv).ok()?;
+    let network = router.network();
+    let start = way
+        .nodes
+        .iter()
+        .map(|&n| network.coordinate(n))
+        .find(|c| c.distance_m(&rv) <= APPROACH_M && c.distance_m(&home) >= PRIVATE_M)?;
+    let guided = router.guided(start, rv, language).ok()?;
+    let g = guided.guidance;
+    Some(PassRouteOut {
+        right_to_left: g.right_to_left,
+        length_m: guided.route.length_m.round() as u32,
+        walking_minutes: (guided.route.walking_s / 60.0).ceil() as u32,
+        steps: g.steps,
+        geojson: g.geojson,
+    })
 }
 
 fn no_pass() -> ApiError {
@@ -94,6 +148,15 @@ pub async fn pass_by_link(
     attempt.opened(&app);
     let qr =
         Qr::new(&safeconduct_pass::to_text(&linked.signed)).map_err(|_| ApiError::internal())?;
+    let route = match (app.router.clone(), linked.household_location) {
+        (Some(router), Some(home)) => {
+            let (rv, language) = (linked.rv.location, linked.language);
+            tokio::task::spawn_blocking(move || approach(&router, home, rv, language))
+                .await
+                .unwrap_or(None)
+        }
+        _ => None,
+    };
     Ok(Json(PassLinkOut {
         language: linked.language,
         qr_png: base64::engine::general_purpose::STANDARD.encode(qr.png(6)),
@@ -105,5 +168,6 @@ pub async fn pass_by_link(
             landmark: linked.rv.landmark,
             location: linked.rv.location,
         },
+        route,
     }))
 }

@@ -8,18 +8,16 @@
 
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, endpoint, json};
 use crate::extract::{Call, OptionalJson};
-use crate::planning::{Mode, Prepared, prepare};
+use crate::planning::{self, Mode, PlanFigures};
 use crate::wire::{Answer, CasePath, Created, StepOut, time_text};
 use crate::{ApiError, App};
 use axum::Json;
 use axum::http::StatusCode;
 use safeconduct_domain::*;
 use safeconduct_plan::wire::SettingsRecord;
-use safeconduct_plan::{Plan, StraightLine};
 use safeconduct_store as store;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -49,67 +47,17 @@ pub struct PlanIn {
 
 impl PlanIn {
     fn settings(&self) -> SettingsRecord {
+        let d = planning::default_settings();
         SettingsRecord {
-            batch_size: self.batch_size.unwrap_or(40),
-            walking_speed_m_per_s: self.walking_speed_m_per_s.unwrap_or(1.2),
-            short_walk_seconds: self.short_walk_seconds.unwrap_or(1500),
-            max_travel_seconds: self.max_travel_seconds.unwrap_or(14_400),
-            replan_threshold: self.replan_threshold.unwrap_or(0.01),
+            batch_size: self.batch_size.unwrap_or(d.batch_size),
+            walking_speed_m_per_s: self
+                .walking_speed_m_per_s
+                .unwrap_or(d.walking_speed_m_per_s),
+            short_walk_seconds: self.short_walk_seconds.unwrap_or(d.short_walk_seconds),
+            max_travel_seconds: self.max_travel_seconds.unwrap_or(d.max_travel_seconds),
+            replan_threshold: self.replan_threshold.unwrap_or(d.replan_threshold),
         }
     }
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-pub struct UnplacedOut {
-    pub reference: String,
-    /// `no_allowed_rv`, `allowed_rvs_suspended`, `allowed_windows_full`,
-    /// `pinned_window_unavailable` (from the planner), or
-    /// `larger_than_the_largest_planned_household`, `its_window_closed_or_its_rv_has_no_gate`
-    /// (not given to the planner).
-    pub reason: String,
-}
-
-#[derive(Serialize, Deserialize, JsonSchema)]
-pub struct MoveOut {
-    pub reference: String,
-    /// The window it holds now, if any.
-    pub from_window_id: Option<i64>,
-    pub window_id: i64,
-    pub rv_id: i64,
-    pub travel_seconds: u32,
-}
-
-/// What a plan is worth and what accepting it does (see docs/planning.md).
-#[derive(Serialize, Deserialize, JsonSchema)]
-pub struct PlanFigures {
-    /// `plan` or `replan`.
-    pub kind: String,
-    /// The objective's value: Σ size × (weight of the class − travel seconds).
-    pub value: i64,
-    /// An upper bound on the value of any plan of this state.
-    pub bound: f64,
-    /// (bound − value) / bound.
-    pub gap: f64,
-    /// People placed per priority class (medical, unaccompanied_minor, elderly, disability,
-    /// other).
-    pub people_placed: BTreeMap<String, u64>,
-    pub people_unplaced: BTreeMap<String, u64>,
-    pub households_placed: u64,
-    pub households_unplaced: u64,
-    /// Person-seconds of travel of everyone placed.
-    pub travel_seconds_total: u64,
-    pub batches: u64,
-    /// Households that held a window and would hold another, or none.
-    pub moved: u64,
-    /// Every household the plan gives a window it does not hold yet: accepting assigns (or
-    /// reassigns) each and issues its pass. Each needs a notice of its new window.
-    pub moves: Vec<MoveOut>,
-    /// Households without a window after the plan, and why; those among them who hold a
-    /// window now (`displaced`) keep it until a coordinator acts.
-    pub unplaced: Vec<UnplacedOut>,
-    /// Households holding a window the plan cannot keep (their RV or gate closed, no room
-    /// elsewhere): they need a coordinator and a notice.
-    pub displaced: Vec<String>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -163,68 +111,6 @@ fn plan_out(p: store::StoredPlan) -> Result<PlanOut, ApiError> {
     })
 }
 
-/// The figures of `plan` of `prepared`, and the moves accepting it would make.
-fn figures(kind: store::PlanKind, prepared: &Prepared, plan: &Plan) -> PlanFigures {
-    let reference = |h: &HouseholdId| prepared.households[h].reference.to_string();
-    let held = |h: &HouseholdId| prepared.households[h].window;
-    let moves: Vec<MoveOut> = plan
-        .assignments
-        .iter()
-        .filter(|a| held(&a.household) != Some(a.window))
-        .map(|a| MoveOut {
-            reference: reference(&a.household),
-            from_window_id: held(&a.household).map(|w| w.0),
-            window_id: a.window.0,
-            rv_id: a.rv.0,
-            travel_seconds: a.travel_seconds,
-        })
-        .collect();
-    let displaced: Vec<String> = plan
-        .unplaced
-        .iter()
-        .filter(|u| held(&u.household).is_some())
-        .map(|u| reference(&u.household))
-        .collect();
-    let mut unplaced: Vec<UnplacedOut> = plan
-        .unplaced
-        .iter()
-        .map(|u| UnplacedOut {
-            reference: reference(&u.household),
-            reason: serde_json::to_value(u.reason)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-        })
-        .collect();
-    unplaced.extend(prepared.not_planned.iter().map(|n| UnplacedOut {
-        reference: n.reference.to_string(),
-        reason: n.reason.to_string(),
-    }));
-    let by_class = |m: &BTreeMap<safeconduct_plan::wire::PriorityClass, u64>| {
-        m.iter()
-            .map(|(k, v)| (k.as_str().to_string(), *v))
-            .collect()
-    };
-    let f = &plan.figures;
-    PlanFigures {
-        kind: kind.as_str().to_string(),
-        value: plan.objective.value,
-        bound: plan.objective.bound,
-        gap: plan.objective.gap,
-        people_placed: by_class(&f.people_placed),
-        people_unplaced: by_class(&f.people_unplaced),
-        households_placed: f.households_placed,
-        households_unplaced: f.households_unplaced + prepared.not_planned.len() as u64,
-        travel_seconds_total: f.travel_seconds_total,
-        batches: f.batches,
-        moved: moves.iter().filter(|m| m.from_window_id.is_some()).count() as u64
-            + displaced.len() as u64,
-        moves,
-        unplaced,
-        displaced,
-    }
-}
-
 /// Reads the state, plans it (afresh or repairing the windows plans gave) and keeps the plan.
 async fn compute(
     app: &App,
@@ -234,45 +120,12 @@ async fn compute(
 ) -> Created<PlanOut> {
     let op = caller.operation;
     let actor = caller.actor(crate::now());
-    let plan = app
-        .run(move |s| {
-            let state = s.planning_state(op)?;
-            let prepared = prepare(&state, body.settings(), mode, actor.at).map_err(invalid)?;
-            let instance = &prepared.instance;
-            let (kind, plan) = match &prepared.previous {
-                None => (store::PlanKind::Plan, safeconduct_plan::plan(instance)),
-                Some(previous) => {
-                    let travel = StraightLine::new(instance.settings().walking_speed);
-                    let plan = safeconduct_plan::replan::repair(instance, &travel, previous)
-                        .map_err(invalid)?;
-                    (store::PlanKind::Replan, plan)
-                }
-            };
-            let answer = figures(kind, &prepared, &plan);
-            let new = store::NewPlan {
-                kind,
-                fingerprint: store::fingerprint(&state),
-                moves: plan
-                    .assignments
-                    .iter()
-                    .map(|a| store::PlannedMove {
-                        household: a.household,
-                        window: a.window,
-                    })
-                    .collect(),
-                answer: serde_json::to_value(&answer)
-                    .map_err(|e| store::StoreError::Internal(e.to_string()))?,
-            };
-            s.save_plan(op, &new, &actor)
-        })
+    let router = app.router.clone();
+    let settings = body.settings();
+    let (plan, _) = app
+        .run(move |s| planning::compute(s, router.as_deref(), op, settings, mode, &actor))
         .await?;
     Ok((StatusCode::CREATED, Json(plan_out(plan)?)))
-}
-
-/// A refusal of the planner names the item that is wrong; it is the request's fault (its
-/// settings) or the state's (a place the planner cannot take), never the server's.
-fn invalid(e: safeconduct_plan::PlanError) -> store::StoreError {
-    store::StoreError::Domain(DomainError::invalid("plan", e.to_string()))
 }
 
 pub async fn preview_plan(

@@ -27,6 +27,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/operations/{op}/rvs/{rv}/activate", Roles(COORDINATOR), h::activate_rv, "Activate an agreed or suspended rendezvous point" => json::<RvOut>(200)),
         endpoint!(POST "/api/operations/{op}/rvs/{rv}/suspend", Roles(RV_PARTIES), h::suspend_rv, "Suspend a rendezvous point" => json::<RvOut>(200)),
         endpoint!(POST "/api/operations/{op}/rvs/{rv}/close", Roles(COORDINATOR), h::close_rv, "Close a rendezvous point" => json::<RvOut>(200)),
+        endpoint!(POST "/api/operations/{op}/rvs/{rv}/vehicle-access", Roles(COORDINATOR), h::vehicle_access, "Say whether vehicles can reach a rendezvous point (households that must be driven are planned only to those)", body: VehicleAccessIn => json::<RvOut>(200)),
         endpoint!(GET "/api/operations/{op}/rvs/{rv}/counts", Roles(RV_PARTIES), h::rv_counts, "Stage counts of one rendezvous point" => json::<CountsOut>(200)),
     ]
 }
@@ -43,6 +44,12 @@ pub struct RvIn {
     pub landmark: String,
 }
 
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VehicleAccessIn {
+    pub vehicle_access: bool,
+}
+
 #[derive(Serialize, JsonSchema)]
 pub struct RvOut {
     pub id: i64,
@@ -53,6 +60,12 @@ pub struct RvOut {
     pub status: RvStatus,
     pub accepted_by_authority: bool,
     pub accepted_by_escort: bool,
+    /// Vehicles can reach it.
+    pub vehicle_access: bool,
+    /// After a suspension or closing: the re-plan of the households holding a window here,
+    /// accepted at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replan: Option<crate::replanning::ReplannedOut>,
 }
 
 impl From<store::RendezvousPoint> for RvOut {
@@ -65,6 +78,8 @@ impl From<store::RendezvousPoint> for RvOut {
             status: r.status,
             accepted_by_authority: r.accepted_by_authority,
             accepted_by_escort: r.accepted_by_escort,
+            vehicle_access: r.vehicle_access,
+            replan: None,
         }
     }
 }
@@ -122,12 +137,32 @@ pub async fn activate_rv(call: Call<RvPath>) -> Answer<RvOut> {
     change_rv(call, RvChange::Activate).await
 }
 
+/// Suspends or closes the point, then re-plans the households holding a window there.
+async fn stop_rv(call: Call<RvPath>, change: RvChange) -> Answer<RvOut> {
+    let rv = RvId(call.path.rv);
+    call.caller.sees_rv(rv)?;
+    let Json(mut out): Json<RvOut> = call
+        .change(move |s, id, actor| s.change_rv(id, rv, change, actor))
+        .await?;
+    out.replan = Some(crate::replanning::after_suspension(&call.app, &call.caller).await);
+    Ok(Json(out))
+}
+
 pub async fn suspend_rv(call: Call<RvPath>) -> Answer<RvOut> {
-    change_rv(call, RvChange::Suspend).await
+    stop_rv(call, RvChange::Suspend).await
 }
 
 pub async fn close_rv(call: Call<RvPath>) -> Answer<RvOut> {
-    change_rv(call, RvChange::Close).await
+    stop_rv(call, RvChange::Close).await
+}
+
+pub async fn vehicle_access(
+    call: Call<RvPath>,
+    ApiJson(body): ApiJson<VehicleAccessIn>,
+) -> Answer<RvOut> {
+    let rv = RvId(call.path.rv);
+    call.change(move |s, id, actor| s.set_rv_vehicle_access(id, rv, body.vehicle_access, actor))
+        .await
 }
 
 pub async fn rv_counts(call: Call<RvPath>) -> Answer<CountsOut> {

@@ -129,15 +129,21 @@ pub(crate) fn calls(
 const WORKLIST_MOST: usize = 500;
 
 pub(crate) fn suspended_worklist(db: &mut dyn Db, op: OperationId) -> Result<Vec<WorklistEntry>> {
+    // At a suspended RV, or moved away from one by a plan (with the new window): either way
+    // the household needs a call while the point stays suspended.
     db.rows(
         "SELECT h.reference, h.stage, h.rv_id, h.window_id,
                 (SELECT MAX(c.at) FROM hotline_calls c
                   WHERE c.household_id = h.id
                     AND c.at >= (SELECT COALESCE(MAX(e.at), 0) FROM events e
-                                  WHERE e.rv_id = r.id AND e.kind = 'rv_suspended'))
-         FROM households h JOIN rvs r ON r.id = h.rv_id
-         WHERE h.operation_id = $1 AND r.status = 'suspended'
-           AND h.stage IN ('assigned', 'pass_issued')
+                                  WHERE e.rv_id IN (h.rv_id, h.moved_from_rv)
+                                    AND e.kind = 'rv_suspended')),
+                h.moved_from_rv
+         FROM households h
+         WHERE h.operation_id = $1 AND h.stage IN ('assigned', 'pass_issued')
+           AND (h.rv_id IN (SELECT id FROM rvs WHERE operation_id = $1 AND status = 'suspended')
+                OR h.moved_from_rv IN (SELECT id FROM rvs
+                                       WHERE operation_id = $1 AND status = 'suspended'))
          ORDER BY h.id LIMIT $2",
         p![op.0, WORKLIST_MOST],
     )?
@@ -153,5 +159,6 @@ fn worklist_row(r: &Row) -> Result<WorklistEntry> {
         rv: RvId(r.i64(2)?),
         window: r.opt_i64(3)?.map(WindowId),
         called_at: r.opt_i64(4)?.map(Timestamp),
+        moved_from_rv: r.opt_i64(5)?.map(RvId),
     })
 }

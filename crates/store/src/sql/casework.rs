@@ -41,6 +41,6 @@ impl<E: Engine> Casework for SqlStore<E> {
         *self.link_base.write().unwrap_or_else(|e| e.into_inner()) = Some(base.to_string());
     }
     fn pass_by_link(&self, token: &[u8], now: Timestamp) -> Result<Option<LinkedPass>> {
-        self.read(|db| pass_links::pass_by_link(db, token, now))
+        self.read(|db| pass_links::pass_by_link(db, &self.vault, token, now))
     }
 }

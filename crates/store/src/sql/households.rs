@@ -14,7 +14,8 @@ use crate::vault::{DataKey, Index, Record, Vault};
 use crate::{Change, ReferenceSource, Result, StoreError};
 use safeconduct_domain::lifecycle::CaseState;
 use safeconduct_domain::model::{EligibilityCategory, PriorityFlag};
-use safeconduct_domain::values::{PhoneNumber, Timestamp};
+use safeconduct_domain::values::{Coordinate, PhoneNumber, Timestamp};
+use safeconduct_domain::whereabouts::OperationArea;
 use safeconduct_domain::*;
 
 /// Draws of a case reference that may find it taken before registration gives up.
@@ -29,6 +30,14 @@ pub(crate) fn register(
     actor: &Actor,
 ) -> Result<Vec<Registered>> {
     require_open_operation(db, op)?;
+    if households.iter().any(|h| h.location().is_some()) {
+        let area = operation_area(db, op)?;
+        for h in households {
+            if let Some(at) = h.location() {
+                area.check(&at)?;
+            }
+        }
+    }
     let key = vault.key(db, op)?;
     let members: usize = households.iter().map(|h| h.members().len()).sum();
     let documents: usize = households
@@ -70,10 +79,7 @@ pub(crate) fn register(
             .collect::<Vec<_>>()
             .join(",");
         let id = HouseholdId(household_ids.next().ok_or_else(drawn)?);
-        let fields = HouseholdFields {
-            contact_phone: h.contact_phone().map(|p| p.as_str().to_string()),
-            notes: h.notes().map(|n| n.as_str().to_string()),
-        };
+        let fields = HouseholdFields::of(h);
         db.exec(
             "INSERT INTO households (id, operation_id, reference, stage, size, language, category,
                                      priorities, sealed, phone_index, registered_at, updated_at)
@@ -162,6 +168,21 @@ pub(crate) fn register(
         batch: None,
     })?;
     Ok(out)
+}
+
+/// The operation's area: around its rendezvous points and gates, whatever their status (a
+/// suspended point may open again; the area is where the operation works).
+pub(crate) fn operation_area(db: &mut dyn Db, op: OperationId) -> Result<OperationArea> {
+    let places = db
+        .rows(
+            "SELECT lat, lon FROM rvs WHERE operation_id = $1
+             UNION ALL SELECT lat, lon FROM gates WHERE operation_id = $1",
+            p![op.0],
+        )?
+        .iter()
+        .map(|r| Ok(Coordinate::new(r.f64(0)?, r.f64(1)?)?))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(OperationArea::new(places))
 }
 
 /// Registers `household` unless the actor's user registered one with `key` before; then
@@ -371,6 +392,8 @@ fn household(db: &mut dyn Db, key: &DataKey, r: &Row) -> Result<Household> {
             .transpose()?,
         priorities: priorities(&r.text(6)?)?,
         notes: fields.notes()?,
+        location: fields.location,
+        needs: fields.needs(),
         window: r.opt_i64(7)?.map(WindowId),
         rv: r.opt_i64(8)?.map(RvId),
         gate: r.opt_i64(9)?.map(GateId),

@@ -120,6 +120,7 @@ macro_rules! migrations {
             (21, include_str!("migrations/0021_hotline_outbox.sql")),
             (22, include_str!("migrations/0022_pass_links.sql")),
             (23, include_str!("migrations/0023_cases_by_stage.sql")),
+            (24, include_str!("migrations/0024_whereabouts.sql")),
         ]
     };
 }

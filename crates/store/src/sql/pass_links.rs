@@ -7,12 +7,13 @@
 //! Imports `outbox` (the message is queued in the issuing transaction), `rvs` and the vault;
 //! no subject module imports it but `passes`.
 
+use super::sealed::{self, HouseholdFields};
 use super::step::require_unshredded;
 use super::{Db, outbox, p, rvs};
 use crate::casework::LinkedPass;
 use crate::notices::pass_link_notice;
 use crate::types::*;
-use crate::vault::Vault;
+use crate::vault::{Record, Vault};
 use crate::{Result, StoreError};
 use safeconduct_domain::hotline::MessageKind;
 use safeconduct_domain::values::{Language, Timestamp};
@@ -90,6 +91,7 @@ pub(crate) fn issue_link(
 /// link past its expiry, a pass no longer valid, or an operation shredded.
 pub(crate) fn pass_by_link(
     db: &mut dyn Db,
+    vault: &Vault,
     token: &[u8],
     now: Timestamp,
 ) -> Result<Option<LinkedPass>> {
@@ -97,7 +99,8 @@ pub(crate) fn pass_by_link(
         return Ok(None);
     }
     let Some(r) = db.row(
-        "SELECT l.operation_id, s.signed, h.language, w.rv_id, w.start_at, w.end_at, l.expires_at
+        "SELECT l.operation_id, s.signed, h.language, w.rv_id, w.start_at, w.end_at, l.expires_at,
+                h.id, h.sealed
          FROM pass_links l
          JOIN passes s ON s.operation_id = l.operation_id AND s.pass_index = l.pass_index
          JOIN households h ON h.id = l.household_id
@@ -115,7 +118,11 @@ pub(crate) fn pass_by_link(
         other => other?,
     }
     let rv = rvs::rv_by_id(db, op, RvId(r.i64(3)?))?;
+    // Where the household is, for the way to its point (the holder's own, sealed).
+    let key = vault.key(db, op)?;
+    let fields: HouseholdFields = sealed::open(&key, Record::Household, r.i64(7)?, &r, 8)?;
     Ok(Some(LinkedPass {
+        household_location: fields.location,
         signed: r.bytes(1)?,
         language: super::dec(r.text(2)?)?,
         rv,

@@ -7,11 +7,12 @@
 
 use super::lifecycle;
 use super::passes::issue_pass;
+use super::sealed::{self, HouseholdFields};
 use super::step::{NewEvent, household_id, insert_event, require_operation, stage};
 use super::{Db, Row, dec, p};
 use crate::planning::*;
 use crate::types::*;
-use crate::vault::Vault;
+use crate::vault::{DataKey, Record, Vault};
 use crate::{Result, StoreError};
 use safeconduct_domain::model::PriorityFlag;
 use safeconduct_domain::values::{Coordinate, Timestamp};
@@ -31,11 +32,13 @@ fn origin(window: Option<i64>, pinned: bool, plan: Option<i64>) -> AssignmentOri
     }
 }
 
-fn planning_household(r: &Row) -> Result<PlanningHousehold> {
+fn planning_household(key: &DataKey, r: &Row) -> Result<PlanningHousehold> {
     let priorities = r.text(4)?;
     let window = r.opt_i64(7)?;
+    let id = HouseholdId(r.i64(0)?);
+    let fields: HouseholdFields = sealed::open(key, Record::Household, id.0, r, 10)?;
     Ok(PlanningHousehold {
-        id: HouseholdId(r.i64(0)?),
+        id,
         reference: CaseReference::parse(&r.text(1)?)
             .map_err(|e| StoreError::Internal(e.to_string()))?,
         stage: stage(r.text(2)?)?,
@@ -52,28 +55,39 @@ fn planning_household(r: &Row) -> Result<PlanningHousehold> {
         registered_at: Timestamp(r.i64(6)?),
         window: window.map(WindowId),
         origin: origin(window, r.bool(8)?, r.opt_i64(9)?),
+        location: fields.location,
+        needs_vehicle_access: fields.needs_vehicle_access,
+        cannot_walk_far: fields.cannot_walk_far,
     })
 }
 
 /// The operation's planning state. Read inside the transaction that accepts a plan too, so
 /// that its fingerprint is compared with the state the plan was computed from.
-pub(crate) fn planning_state(db: &mut dyn Db, op: OperationId) -> Result<PlanningState> {
+pub(crate) fn planning_state(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+) -> Result<PlanningState> {
     require_operation(db, op)?;
-    let households = db
-        .rows(
-            &format!(
-                "SELECT id, reference, stage, size, priorities, language, registered_at,
-                        window_id, pinned, plan_id
-                 FROM households WHERE operation_id = $1 AND stage IN {MOVABLE} ORDER BY id"
-            ),
-            p![op.0],
-        )?
-        .iter()
-        .map(planning_household)
-        .collect::<Result<Vec<_>>>()?;
+    let rows = db.rows(
+        &format!(
+            "SELECT id, reference, stage, size, priorities, language, registered_at,
+                    window_id, pinned, plan_id, sealed
+             FROM households WHERE operation_id = $1 AND stage IN {MOVABLE} ORDER BY id"
+        ),
+        p![op.0],
+    )?;
+    let households = if rows.is_empty() {
+        Vec::new()
+    } else {
+        let key = vault.key(db, op)?;
+        rows.iter()
+            .map(|r| planning_household(&key, r))
+            .collect::<Result<Vec<_>>>()?
+    };
     let mut rvs = Vec::new();
     for r in db.rows(
-        "SELECT id, status, lat, lon FROM rvs WHERE operation_id = $1 ORDER BY id",
+        "SELECT id, status, lat, lon, vehicle_access FROM rvs WHERE operation_id = $1 ORDER BY id",
         p![op.0],
     )? {
         let id = RvId(r.i64(0)?);
@@ -94,6 +108,7 @@ pub(crate) fn planning_state(db: &mut dyn Db, op: OperationId) -> Result<Plannin
             id,
             status: dec(r.text(1)?)?,
             location: Coordinate::new(r.f64(2)?, r.f64(3)?)?,
+            vehicle_access: r.bool(4)?,
             links,
         });
     }
@@ -238,7 +253,7 @@ pub(crate) fn accept_plan(
             "plan {id} was accepted already"
         )));
     }
-    let state = planning_state(db, op)?;
+    let state = planning_state(db, vault, op)?;
     if row.bytes(7)? != fingerprint(&state) {
         return Err(StoreError::Conflict(format!(
             "plan {id} is stale: the households, places or windows changed since it was \
@@ -261,10 +276,22 @@ pub(crate) fn accept_plan(
             None => CaseRequest::Assign { window: *window },
             Some(_) => CaseRequest::Reassign { window: *window },
         };
+        // The RV it leaves, if that one no longer takes anyone: the hotline calls it.
+        let left = match h.window {
+            Some(w) => db
+                .row(
+                    "SELECT r.id FROM windows w JOIN rvs r ON r.id = w.rv_id
+                     WHERE w.id = $1 AND r.status <> 'active'",
+                    p![w.0],
+                )?
+                .map(|r| r.i64(0))
+                .transpose()?,
+            None => None,
+        };
         let step = lifecycle::apply(db, vault, op, &h.reference, &request, actor)?;
         db.exec(
-            "UPDATE households SET plan_id = $1, pinned = $2 WHERE id = $3",
-            p![id.0, false, h.id.0],
+            "UPDATE households SET plan_id = $1, pinned = $2, moved_from_rv = $3 WHERE id = $4",
+            p![id.0, false, left, h.id.0],
         )?;
         moved.push((h.reference.clone(), *window, step));
     }

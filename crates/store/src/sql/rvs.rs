@@ -15,8 +15,8 @@ pub(crate) fn require_rv(db: &mut dyn Db, op: OperationId, rv: RvId) -> Result<(
     rv_by_id(db, op, rv).map(|_| ())
 }
 
-const RV_COLUMNS: &str =
-    "id, name, lat, lon, landmark, status, accepted_by_authority, accepted_by_escort";
+const RV_COLUMNS: &str = "id, name, lat, lon, landmark, status, accepted_by_authority, \
+                          accepted_by_escort, vehicle_access";
 
 fn rv_row(r: &Row) -> Result<RendezvousPoint> {
     let status = r.text(5)?;
@@ -29,6 +29,7 @@ fn rv_row(r: &Row) -> Result<RendezvousPoint> {
             .ok_or_else(|| StoreError::Internal(format!("unexpected rv status {status:?}")))?,
         accepted_by_authority: r.bool(6)?,
         accepted_by_escort: r.bool(7)?,
+        vehicle_access: r.bool(8)?,
     })
 }
 
@@ -110,6 +111,31 @@ pub(crate) fn change_rv(
         op,
         kind,
         serde_json::json!({ "status": next.status.as_str() }),
+        Some(rv),
+        None,
+        actor,
+    )?;
+    rv_by_id(db, op, rv)
+}
+
+/// Says whether vehicles can reach a rendezvous point; an event records the change.
+pub(crate) fn set_rv_vehicle_access(
+    db: &mut dyn Db,
+    op: OperationId,
+    rv: RvId,
+    vehicle_access: bool,
+    actor: &Actor,
+) -> Result<RendezvousPoint> {
+    rv_by_id(db, op, rv)?;
+    db.exec(
+        "UPDATE rvs SET vehicle_access = $1 WHERE id = $2",
+        p![vehicle_access, rv.0],
+    )?;
+    place_event(
+        db,
+        op,
+        "rv_vehicle_access",
+        serde_json::json!({ "vehicle_access": vehicle_access }),
         Some(rv),
         None,
         actor,

@@ -3,25 +3,48 @@
 //! personal data the store once held in clear is one of these fields; nothing else in the
 //! schema carries a name, a phone number, a birth date or a document number.
 
-use crate::types::{Document, NewDocument, NewPerson, Person};
+use crate::types::{Document, NewDocument, NewHousehold, NewPerson, Person};
 use crate::vault::{DataKey, Index, Record};
 use crate::{Result, StoreError};
 use safeconduct_domain::matching::latin_name_key;
 use safeconduct_domain::model::DocumentType;
 use safeconduct_domain::values::{
-    BirthDate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber, Text,
+    BirthDate, Coordinate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber, Text,
 };
+use safeconduct_domain::whereabouts::TravelNeeds;
 use safeconduct_domain::{DocumentId, PersonId};
 use serde::{Deserialize, Serialize};
 
-/// A household's personal fields.
-#[derive(Serialize, Deserialize)]
+/// A household's personal fields. Where it is and what it needs of the way to its RV came
+/// later: a record sealed before has none of them, and reads as unknown and no need.
+#[derive(Serialize, Deserialize, Default)]
 pub(crate) struct HouseholdFields {
     pub contact_phone: Option<String>,
     pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Coordinate>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub needs_vehicle_access: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cannot_walk_far: bool,
 }
 
 impl HouseholdFields {
+    pub fn of(h: &NewHousehold) -> Self {
+        HouseholdFields {
+            contact_phone: h.contact_phone().map(|p| p.as_str().to_string()),
+            notes: h.notes().map(|n| n.as_str().to_string()),
+            location: h.location().map(|l| l.coordinate()),
+            needs_vehicle_access: h.needs().needs_vehicle_access,
+            cannot_walk_far: h.needs().cannot_walk_far,
+        }
+    }
+    pub fn needs(&self) -> TravelNeeds {
+        TravelNeeds {
+            needs_vehicle_access: self.needs_vehicle_access,
+            cannot_walk_far: self.cannot_walk_far,
+        }
+    }
     pub fn contact_phone(&self) -> Result<Option<PhoneNumber>> {
         Ok(self
             .contact_phone

@@ -325,7 +325,7 @@ impl<E: Engine> Store for SqlStore<E> {
         })
     }
     fn planning_state(&self, op: OperationId) -> Result<PlanningState> {
-        self.snapshot(|db| plans::planning_state(db, op))
+        self.snapshot(|db| plans::planning_state(db, &self.vault, op))
     }
     fn save_plan(&self, op: OperationId, plan: &NewPlan, actor: &Actor) -> Result<StoredPlan> {
         self.write(|db| plans::save_plan(db, op, plan, actor))
@@ -558,6 +558,15 @@ impl<E: Engine> Store for SqlStore<E> {
     }
     fn rvs(&self, op: OperationId) -> Result<Vec<RendezvousPoint>> {
         self.read(|db| rvs::rvs(db, op))
+    }
+    fn set_rv_vehicle_access(
+        &self,
+        op: OperationId,
+        rv: RvId,
+        vehicle_access: bool,
+        actor: &Actor,
+    ) -> Result<RendezvousPoint> {
+        self.write(|db| rvs::set_rv_vehicle_access(db, op, rv, vehicle_access, actor))
     }
     fn create_gate(&self, op: OperationId, gate: &NewGate, actor: &Actor) -> Result<Gate> {
         self.write(|db| gates::create_gate(db, op, gate, actor))

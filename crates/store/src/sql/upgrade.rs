@@ -49,6 +49,7 @@ fn seal_clear_personal_data(db: &mut dyn Db, vault: &Vault) -> Result<bool> {
             let fields = HouseholdFields {
                 contact_phone: r.opt_text(2)?,
                 notes: r.opt_text(3)?,
+                ..HouseholdFields::default()
             };
             db.exec(
                 "UPDATE households SET sealed = $2, phone_index = $3 WHERE id = $1",
