@@ -70,7 +70,20 @@ impl TravelCost for RoadTravel<'_> {
         let (Some(field), Some(start)) = (self.fields.get(&key(to)), self.snap(from)) else {
             return self.straight.seconds(from, to);
         };
-        match field.seconds_to(start.node) {
+        // Onto the network at either end of the household's segment (its share of the
+        // segment walked without hazard penalties), then the field's time from there.
+        let network = self.router.network();
+        let segment_s = f64::from(network.edges()[start.edge as usize].time_ms) / 1000.0;
+        let streets = start
+            .ways(network)
+            .into_iter()
+            .filter_map(|(junction, share)| {
+                field
+                    .seconds_to(junction)
+                    .map(|t| t + share * segment_s)
+            })
+            .min_by(f64::total_cmp);
+        match streets {
             Some(streets) => {
                 let off_street =
                     (start.distance_m + field.source.distance_m) / self.metres_per_second;
