@@ -380,6 +380,14 @@ fn household(db: &mut dyn Db, key: &DataKey, r: &Row) -> Result<Household> {
         registered_at: Timestamp(r.i64(13)?),
         updated_at: Timestamp(r.i64(14)?),
         members: people_of(db, key, id)?,
+        apart: db
+            .rows(
+                "SELECT person_id, stage FROM held_people WHERE household_id = $1 ORDER BY person_id",
+                p![id.0],
+            )?
+            .iter()
+            .map(|r| Ok((PersonId(r.i64(0)?), stage(r.text(1)?)?)))
+            .collect::<Result<_>>()?,
     })
 }
 
@@ -406,9 +414,11 @@ pub(crate) fn cases_in_stage(
     let rows = db.rows(
         "SELECT h.reference, h.stage, h.size, h.priorities, h.window_id, h.rv_id, h.gate_id,
                 h.batch_id, h.flight_id, h.updated_at,
-                h.stage = 'unaccounted' AND EXISTS (
-                    SELECT 1 FROM custody_resolutions c
-                    WHERE c.household_id = h.id AND c.batch_id = h.batch_id)
+                h.stage = 'unaccounted' AND NOT EXISTS (
+                    SELECT 1 FROM people p WHERE p.household_id = h.id
+                    AND NOT EXISTS (SELECT 1 FROM held_people x WHERE x.person_id = p.id)
+                    AND NOT EXISTS (SELECT 1 FROM custody_resolutions c
+                        WHERE c.person_id = p.id AND c.batch_id = h.batch_id))
          FROM households h
          WHERE h.operation_id = $1 AND h.stage = $2 AND h.reference > $3
          ORDER BY h.reference LIMIT $4",
