@@ -668,6 +668,16 @@ async fn a_household_arriving_one_short_leaves_that_member_in_escort(backend: Ba
     assert_eq!(report["unresolved_unaccounted_people"], 1, "{report}");
     assert_eq!(report["counts"]["people"]["unaccounted"], 1, "{report}");
 
+    // The coordinator's list of unaccounted cases shows the household, its alarm open.
+    let unaccounted = "/api/operations/{op}/households?stage=unaccounted";
+    let listed = app.get(Role::Coordinator, unaccounted).await;
+    let rows = listed["cases"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{listed}");
+    assert_eq!(
+        (&rows[0]["reference"], &rows[0]["resolved"]),
+        (&json!(a), &json!(false))
+    );
+
     // Each person's chain of custody: two arrived, one unaccounted.
     let chain = app
         .get(Role::Auditor, &format!("{}/custody", case(&a)))
@@ -725,6 +735,8 @@ async fn a_household_arriving_one_short_leaves_that_member_in_escort(backend: Ba
         (&json!(0), &json!(1)),
         "{report}"
     );
+    let listed = app.get(Role::Coordinator, unaccounted).await;
+    assert_eq!(listed["cases"], json!([]), "{listed}");
     app.step(
         Role::Gate,
         &a,

@@ -329,19 +329,34 @@ async fn conflicts_become_incidents_and_a_coordinator_resolves_them(backend: Bac
     assert_eq!(skewed["incidents"][0]["kind"], "clock_skew", "{skewed}");
 }
 
-async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(backend: Backend) {
+/// A server with its places, a household of one holding a pass (its reference and index, the
+/// pass read by the devices), and two escort devices at its RV (keys from `seed` and
+/// `seed + 1`).
+async fn two_escorts_and_a_pass(
+    backend: Backend,
+    seed: u8,
+) -> (
+    TestApp,
+    Places,
+    String,
+    i64,
+    common::field::Device,
+    common::field::Device,
+) {
     let (app, places) = spawn_app_with_places(backend, 100, 100).await;
-    let op = app.op.0;
     let a = app
         .register_with_pass(1, "0700 100 031", places.window)
         .await;
     let pa = app.pass_index(&a).await;
-    let mut escort = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 6)
-        .await;
-    let mut other = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 7)
-        .await;
+    let at_rv = ScanPlace::Rv(RvId(places.rv));
+    let one = app.enrol(Role::Escort, at_rv, seed).await;
+    let two = app.enrol(Role::Escort, at_rv, seed + 1).await;
+    (app, places, a, pa, one, two)
+}
+
+async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(backend: Backend) {
+    let (app, places, a, pa, mut escort, mut other) = two_escorts_and_a_pass(backend, 6).await;
+    let op = app.op.0;
     let t = now();
     let admit = escort.record(
         op,
@@ -610,18 +625,8 @@ async fn an_enrolment_code_registers_one_key_once(backend: Backend) {
 /// by state, kind and place, a page at a time by id (newest first), every one reachable once.
 /// Field staff list none; bad filters are refused, naming the parameter.
 async fn incidents_are_listed_by_state_kind_and_place_a_page_at_a_time(backend: Backend) {
-    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let (app, places, _, pa, mut noisy, mut honest) = two_escorts_and_a_pass(backend, 8).await;
     let op = app.op.0;
-    let a = app
-        .register_with_pass(1, "0700 100 031", places.window)
-        .await;
-    let pa = app.pass_index(&a).await;
-    let mut noisy = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 8)
-        .await;
-    let mut honest = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 9)
-        .await;
     let t = now();
     let admit = |d: &mut common::field::Device, at| {
         d.record(
