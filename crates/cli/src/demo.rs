@@ -308,7 +308,13 @@ pub fn seed(
         if !first.is_empty() {
             let batch = depart(first)?;
             for (k, r) in first.iter().enumerate() {
-                step(r, CaseRequest::ArriveAtGate { batch: batch.id })?;
+                step(
+                    r,
+                    CaseRequest::ArriveAtGate {
+                        batch: batch.id,
+                        people: None,
+                    },
+                )?;
                 step(r, CaseRequest::Process { gate: discreet.id })?;
                 if k % 2 == 0 {
                     step(

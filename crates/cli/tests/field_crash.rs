@@ -109,6 +109,7 @@ impl Device {
                 pass_index: None,
                 code: "unreadable".into(),
             },
+            pass_digest: None,
         });
         let signature = self.key.sign(&text);
         (text, signature)

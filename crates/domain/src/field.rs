@@ -1,14 +1,15 @@
 //! Field devices' records: the bounds a scan synced from a device must respect to be stored;
 //! and custody on the way to the gate: the deadline by which an escort batch must have arrived,
-//! past which every household of it not arrived is unaccounted. Device identifiers are
-//! `device.rs`.
+//! past which every person of it not arrived is unaccounted, and how the members of one
+//! household part when only some of them take a step ([`household_moves`]). Device
+//! identifiers are `device.rs`.
 //!
 //! Knows nothing of storage or HTTP, and never reads the clock: the operation's start, the
 //! size of its status list and the present moment arrive as arguments.
 
 use crate::error::DomainError;
 use crate::places::WalkingTime;
-use crate::stage::Step;
+use crate::stage::{Stage, Step};
 use crate::values::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +65,18 @@ impl CustodyOutcome {
             CustodyOutcome::RecordedMissing => "recorded_missing",
         }
     }
+}
+
+/// Whether a household's own stage moves when `moving` of the `with_household` members in its
+/// stage take a step leading to `to`. Always when all of them move. When only some do, it moves
+/// with them if the step leads on towards the flight (arrival at the gate, check-in): the
+/// members who arrived go on, and those left behind are held apart in the stage they were in
+/// (in escort, unaccounted). Otherwise (marked unaccounted, a resolution for some of them) the
+/// movers are held apart in the stage the step leads to, and the household stays.
+///
+/// Every person is in exactly one stage: their household's, or their own while held apart.
+pub fn household_moves(to: Stage, moving: u32, with_household: u32) -> bool {
+    moving >= with_household || matches!(to, Stage::ArrivedAtGate | Stage::Processed)
 }
 
 /// Whether a batch with this deadline is overdue at `now`: from the deadline itself on.
@@ -202,6 +215,22 @@ mod tests {
                 assert_eq!(stage.after(o.step()), None, "{stage} {o:?}");
             }
         }
+    }
+
+    #[test]
+    fn members_who_arrive_take_the_household_on_and_the_others_are_held_in_escort() {
+        assert!(household_moves(Stage::ArrivedAtGate, 3, 4));
+        assert!(household_moves(Stage::Processed, 1, 4));
+        assert!(household_moves(Stage::ArrivedAtGate, 4, 4));
+    }
+
+    #[test]
+    fn members_marked_or_resolved_alone_are_held_apart_and_the_household_stays() {
+        assert!(!household_moves(Stage::Unaccounted, 1, 4));
+        assert!(!household_moves(Stage::AdmittedAtRv, 2, 3));
+        assert!(!household_moves(Stage::Withdrawn, 1, 2));
+        assert!(household_moves(Stage::Withdrawn, 2, 2));
+        assert!(household_moves(Stage::Unaccounted, 4, 4));
     }
 
     #[test]

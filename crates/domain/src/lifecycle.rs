@@ -18,6 +18,10 @@ pub struct CaseState {
     pub stage: Stage,
     /// Number of people in the household; never zero.
     pub size: u32,
+    /// Members held apart from the household's stage (left in escort when the others arrived,
+    /// or resolved on their own): each has a stage of their own; the household's stage is that
+    /// of the other `size - held` members ([`CaseState::people`]).
+    pub held: u32,
     pub window: Option<WindowId>,
     pub rv: Option<RvId>,
     pub gate: Option<GateId>,
@@ -34,6 +38,7 @@ impl CaseState {
         CaseState {
             stage: Stage::Registered,
             size,
+            held: 0,
             window: None,
             rv: None,
             gate: None,
@@ -41,6 +46,11 @@ impl CaseState {
             flight: None,
             all_members_documented,
         }
+    }
+
+    /// The members in the household's stage: all but those held apart.
+    pub fn people(&self) -> u32 {
+        self.size.saturating_sub(self.held)
     }
 }
 
@@ -204,11 +214,11 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
             held_is(case.gate, *gate, "arrived at gate")?;
         }
         Command::Manifest(f) => {
-            if f.manifested_people + case.size > f.capacity {
+            if f.manifested_people + case.people() > f.capacity {
                 return Err(DomainError::FlightFull {
                     capacity: f.capacity,
                     manifested: f.manifested_people,
-                    requested: case.size,
+                    requested: case.people(),
                 });
             }
             next.flight = Some(f.flight);

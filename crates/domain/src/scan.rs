@@ -80,6 +80,15 @@ impl ScanAct {
         }
     }
 
+    /// Whether the act moves the household whose pass it read, and so names that pass by its
+    /// digest as well as its index (admit, arrive, check-in).
+    pub fn moves_a_pass_holder(&self) -> bool {
+        matches!(
+            self,
+            ScanAct::Admit { .. } | ScanAct::Arrive { .. } | ScanAct::CheckIn { .. }
+        )
+    }
+
     /// Whether the act is made at an RV (escort) rather than at a gate.
     fn at_rv(&self) -> bool {
         matches!(
@@ -92,6 +101,10 @@ impl ScanAct {
     }
 }
 
+/// The digest of the pass an act read: the first 16 bytes of the SHA-256 of the pass's signed
+/// bytes (computed by `safeconduct_pass::digest`).
+pub type PassDigest = [u8; 16];
+
 /// One record of a field device, as signed by it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanRecord {
@@ -102,6 +115,11 @@ pub struct ScanRecord {
     pub at: Timestamp,
     pub place: ScanPlace,
     pub act: ScanAct,
+    /// The digest of the pass an admission, arrival or check-in read: the server refuses a
+    /// record whose digest is not that of the pass with its index, so that a device acts only
+    /// on passes it has held. `None` for the other acts (and for records stored before the
+    /// protocol carried it).
+    pub pass_digest: Option<PassDigest>,
 }
 
 impl ScanRecord {
@@ -292,6 +310,7 @@ mod tests {
             at: NOW,
             place,
             act,
+            pass_digest: None,
         }
     }
 

@@ -10,13 +10,17 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
-use safeconduct_domain::scan::{MAX_RECORDS_PER_SYNC, ScanAct, ScanPlace, ScanRecord};
+use safeconduct_domain::scan::{MAX_RECORDS_PER_SYNC, PassDigest, ScanAct, ScanPlace, ScanRecord};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::{FieldDeviceId, GateId, OperationId, RvId};
 use serde::Deserialize;
 
-/// The `format` of a scan record.
-pub const RECORD_FORMAT: &str = "safeconduct-scan/1";
+/// The `format` of a scan record: version 2, whose admit, arrive and check-in records name the
+/// pass by its digest as well as its index.
+pub const RECORD_FORMAT: &str = "safeconduct-scan/2";
+/// The `format` of version 1 records, no longer accepted: they named the pass by index only,
+/// so a device could act on passes of its RV it never read.
+pub const OLD_RECORD_FORMAT: &str = "safeconduct-scan/1";
 /// The `format` of a signed kit request.
 pub const KIT_REQUEST_FORMAT: &str = "safeconduct-kit-request/1";
 /// The longest record text accepted: a record is about 150 bytes.
@@ -203,6 +207,25 @@ struct RecordText {
     head_count: Option<u32>,
     people: Option<u32>,
     code: Option<String>,
+    pass_digest: Option<String>,
+}
+
+/// A pass digest as a record carries it: 16 bytes, base64url without padding.
+pub fn pass_digest_text(digest: &PassDigest) -> String {
+    B64.encode(digest)
+}
+
+fn read_pass_digest(text: &str) -> Result<PassDigest, SignedError> {
+    B64.decode(text)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| {
+            refuse(
+                "pass_digest",
+                "the pass's digest: the first 16 bytes of the SHA-256 of its signed bytes, \
+                 base64url without padding (22 characters)",
+            )
+        })
 }
 
 fn read_record(
@@ -212,6 +235,15 @@ fn read_record(
 ) -> Result<ScanRecord, SignedError> {
     let r: RecordText = serde_json::from_str(text)
         .map_err(|e| refuse("record", format!("not a scan record: {e}")))?;
+    if r.format == OLD_RECORD_FORMAT {
+        return Err(refuse(
+            "format",
+            format!(
+                "records of {OLD_RECORD_FORMAT:?} name a pass by its index only and are no \
+                 longer accepted: the client must make {RECORD_FORMAT:?} records"
+            ),
+        ));
+    }
     if r.format != RECORD_FORMAT {
         return Err(refuse("format", format!("must be {RECORD_FORMAT:?}")));
     }
@@ -273,6 +305,22 @@ fn read_record(
             ));
         }
     };
+    let pass_digest = match (act.moves_a_pass_holder(), &r.pass_digest) {
+        (true, Some(text)) => Some(read_pass_digest(text)?),
+        (true, None) => {
+            return Err(refuse(
+                "pass_digest",
+                format!("{} needs pass_digest", r.act),
+            ));
+        }
+        (false, None) => None,
+        (false, Some(_)) => {
+            return Err(refuse(
+                "pass_digest",
+                "only admit, arrive and check_in records carry pass_digest",
+            ));
+        }
+    };
     Ok(ScanRecord {
         operation,
         device,
@@ -280,6 +328,7 @@ fn read_record(
         at: Timestamp(r.at),
         place,
         act,
+        pass_digest,
     })
 }
 
@@ -392,6 +441,9 @@ pub mod client {
                 o.insert("pass".into(), (*pass_index).into());
             }
         }
+        if let Some(digest) = &record.pass_digest {
+            o.insert("pass_digest".into(), super::pass_digest_text(digest).into());
+        }
         serde_json::Value::Object(o).to_string()
     }
 
@@ -427,6 +479,7 @@ mod tests {
                 pass_index: seq as i64,
                 batch: Some(1),
             },
+            pass_digest: Some([seq as u8; 16]),
         }
     }
 
@@ -519,6 +572,31 @@ mod tests {
             "records"
         );
         assert_eq!(open(&key, &[]).unwrap_err().field, "records");
+    }
+
+    #[test]
+    fn a_version_1_record_or_one_without_its_pass_digest_is_refused() {
+        let key = DeviceKey::from_seed([1; 32]);
+        let text = record_text(&admit(0));
+        let v1 = text.replace(RECORD_FORMAT, OLD_RECORD_FORMAT);
+        let refused = open(&key, &signed(&key, &[v1])).unwrap_err();
+        assert_eq!(refused.field, "records[0].format");
+        assert!(refused.reason.contains("no longer accepted"), "{refused}");
+        let mut bare = admit(0);
+        bare.pass_digest = None;
+        let refused = open(&key, &signed(&key, &[record_text(&bare)])).unwrap_err();
+        assert_eq!(refused.field, "records[0].pass_digest");
+        let short = text.replace(&pass_digest_text(&[0; 16]), "AAAA");
+        let refused = open(&key, &signed(&key, &[short])).unwrap_err();
+        assert_eq!(refused.field, "records[0].pass_digest");
+        // A refusal changes nothing and carries none.
+        let mut refusal = admit(0);
+        refusal.act = ScanAct::Refuse {
+            pass_index: Some(0),
+            code: "revoked".into(),
+        };
+        let refused = open(&key, &signed(&key, &[record_text(&refusal)])).unwrap_err();
+        assert_eq!(refused.field, "records[0].pass_digest");
     }
 
     #[test]

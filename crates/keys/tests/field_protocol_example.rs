@@ -9,7 +9,7 @@ use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::{FieldDeviceId, OperationId};
 use safeconduct_keys::devices::client::{DeviceKey, kit_request_text, record_text};
 use safeconduct_keys::devices::{
-    DevicePublicKey, Signed, open_records, read_kit_request, verify_one,
+    DevicePublicKey, Signed, open_records, pass_digest_text, read_kit_request, verify_one,
 };
 use serde_json::Value;
 
@@ -86,6 +86,39 @@ fn every_example_record_is_signed_by_its_device_and_accepted_as_written() {
 }
 
 #[test]
+fn the_example_records_name_pass_17_by_the_digest_of_its_signed_bytes() {
+    let example = example();
+    let pass = &example["pass"];
+    let bytes = safeconduct_pass::from_text(str_of(pass, "text")).expect("a pass text");
+    let clear = safeconduct_pass::clear_of(&bytes).expect("a version 2 pass");
+    assert_eq!(clear.index, pass["index"].as_u64().unwrap());
+    let digest = safeconduct_pass::digest(&bytes);
+    assert_eq!(pass_digest_text(&digest), str_of(pass, "pass_digest"));
+    let mut named = 0;
+    for r in example["records"].as_array().unwrap() {
+        let key = device_key(&example, r["device"].as_i64().unwrap());
+        let public = DevicePublicKey::parse(&key.public_text()).unwrap();
+        let (text, signature) = (str_of(r, "record"), str_of(r, "signature"));
+        let read = open_records(
+            &public,
+            OperationId(1),
+            FieldDeviceId(r["device"].as_i64().unwrap()),
+            &[Signed { text, signature }],
+        )
+        .unwrap();
+        if read[0].act.moves_a_pass_holder() {
+            assert_eq!(read[0].act.pass_index(), Some(17));
+            assert_eq!(read[0].pass_digest, Some(digest), "{text}");
+            named += 1;
+        }
+    }
+    assert_eq!(
+        named, 3,
+        "admit, arrive and check_in name the pass by its digest"
+    );
+}
+
+#[test]
 fn an_example_record_changed_by_one_byte_no_longer_verifies() {
     let example = example();
     let r = &example["records"][1];
@@ -128,6 +161,10 @@ fn the_protocol_document_quotes_the_example_byte_for_byte() {
     for r in example["records"].as_array().unwrap() {
         quoted.extend([str_of(r, "record"), str_of(r, "signature")]);
     }
+    quoted.extend([
+        str_of(&example["pass"], "text"),
+        str_of(&example["pass"], "pass_digest"),
+    ]);
     let k = &example["kit_request"];
     quoted.extend([str_of(k, "request"), str_of(k, "signature")]);
     for q in quoted {

@@ -93,6 +93,7 @@ fn signed_refusals(args: &Args, device: &Enrolled, rv: i64, first_seq: u64, coun
                     pass_index: None,
                     code: "unreadable".into(),
                 },
+                pass_digest: None,
             });
             json!({"signature": device.key.sign(&text), "record": text})
         })

@@ -27,8 +27,9 @@ pub use holder::{
 };
 pub use keys::{IssuerKey, Kek, KeyId, PublicKey, Tier, TierKey, TierSecret};
 pub use pass::{
-    CHECKPOINT_PLAINTEXT, Checkpoint, Clear, Content, DAY, FORMAT_VERSION, GATE_PLAINTEXT, Gate,
-    MAX_VALUE, OLD_TEXT_PREFIX, TEXT_PREFIX, clear_of, from_text, issue, to_text,
+    CHECKPOINT_PLAINTEXT, Checkpoint, Clear, Content, DAY, DIGEST_BYTES, FORMAT_VERSION,
+    GATE_PLAINTEXT, Gate, MAX_VALUE, OLD_TEXT_PREFIX, TEXT_PREFIX, clear_of, digest, from_text,
+    issue, to_text,
 };
 pub use status::{PassStatus, StatusList};
 pub use verify::{Check, Outcome, StalePolicy, Verification, Verifier};

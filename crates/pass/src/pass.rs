@@ -286,6 +286,20 @@ pub fn issue(
     Ok(cose::sign(key, &w.finish()))
 }
 
+/// The length of a pass digest, in bytes.
+pub const DIGEST_BYTES: usize = 16;
+
+/// The digest of a pass: SHA-256 of its signed bytes (the COSE_Sign1 the text form carries),
+/// truncated to its first 16 bytes. A field record names the pass it read by index and by
+/// this digest, so that a device can act only on a pass it has held (docs/field-protocol.md).
+pub fn digest(pass: &[u8]) -> [u8; DIGEST_BYTES] {
+    use sha2::Digest as _;
+    let full = sha2::Sha256::digest(pass);
+    let mut out = [0u8; DIGEST_BYTES];
+    out.copy_from_slice(&full[..DIGEST_BYTES]);
+    out
+}
+
 /// The text form of a pass: [`TEXT_PREFIX`] and the base45 of its bytes.
 pub fn to_text(pass: &[u8]) -> String {
     format!("{TEXT_PREFIX}{}", crate::base45::encode(pass))

@@ -77,8 +77,6 @@ pub const NO_SHOW: &[Role] = &[Role::Coordinator, Role::Escort];
 pub const ANY_ROLE: &[Role] = &Role::ALL;
 pub const LIVE: &[Role] = &[Role::Coordinator, Role::Escort, Role::Gate];
 pub const FIELD: &[Role] = &[Role::Escort, Role::Gate];
-/// The first role a caller holds decides the tier key of a field kit: escort, then gate.
-pub const FIELD_KIT: &[Role] = &[Role::Escort, Role::Gate, Role::Coordinator];
 
 /// One row: `endpoint!(GET "/path", access, h::handler, "summary", query: [...], body: Type
 /// => reply)`. The handler is a function in scope named as the last segment; `h::handler` as

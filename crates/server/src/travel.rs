@@ -78,9 +78,7 @@ impl TravelCost for RoadTravel<'_> {
             .ways(network)
             .into_iter()
             .filter_map(|(junction, share)| {
-                field
-                    .seconds_to(junction)
-                    .map(|t| t + share * segment_s)
+                field.seconds_to(junction).map(|t| t + share * segment_s)
             })
             .min_by(f64::total_cmp);
         match streets {

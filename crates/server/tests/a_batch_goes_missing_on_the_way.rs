@@ -532,7 +532,228 @@ async fn sweeps_running_at_once_mark_each_household_once(backend: Backend) {
     assert_eq!(report["counts"]["people"]["unaccounted"], 12);
 }
 
+/// A household of three arrives one member short: the two who arrived go on (arrived, then
+/// checked in) while the third stays in escort; past the deadline only that person is
+/// unaccounted. Every person is in exactly one stage at every step, the counts and the
+/// report count people, the custody chain is per person, and the coordinator resolves that
+/// person alone.
+async fn a_household_arriving_one_short_leaves_that_member_in_escort(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let a = app.register_with_pass(3, "0700 000 301", p.window).await;
+    app.admit_at_rv(&a, p.rv).await;
+    let departed = app.depart(p.rv, p.gate, &[&a]).await;
+    let id = departed["id"].as_i64().unwrap();
+    let deadline = safeconduct_domain::values::Timestamp::parse_rfc3339(
+        "deadline",
+        departed["deadline"].as_str().unwrap(),
+    )
+    .unwrap();
+    let arrivals = format!("/api/operations/{{op}}/batches/{id}/arrivals");
+    let two = app
+        .post(
+            Role::Gate,
+            &arrivals,
+            Some(json!({"reference": a, "people": 2})),
+        )
+        .await;
+    assert_eq!(
+        (two["to"].as_str(), two["people"].as_u64()),
+        (Some("arrived_at_gate"), Some(2))
+    );
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    let members: Vec<i64> = household["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    let left_behind = members[2];
+    assert_eq!(household["stage"], "arrived_at_gate");
+    assert_eq!(
+        household["members_apart"],
+        json!([{"person_id": left_behind, "stage": "in_escort"}])
+    );
+    let people = |counts: &Value, stage: &str| counts["people"][stage].as_u64().unwrap_or(0);
+    let counts = app.counts().await;
+    let op = &counts["operation"];
+    assert_eq!(
+        (people(op, "arrived_at_gate"), people(op, "in_escort")),
+        (2, 1),
+        "{counts}"
+    );
+    assert_eq!(op["households"]["arrived_at_gate"], 1, "{counts}");
+    let report = app.accountability().await;
+    assert_eq!(report["ok"], true, "{report}");
+
+    // Only the one on the way can still arrive: two more are refused, nothing changes.
+    let (status, body) = app
+        .call(
+            Role::Gate,
+            Method::POST,
+            &arrivals,
+            Some(json!({"reference": a, "people": 2})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["error"]["message"]
+            .as_str()
+            .map(|m| m.contains("people")),
+        Some(true)
+    );
+    for bad in [
+        json!({"reference": a, "people": 0}),
+        json!({"reference": a, "people": 61}),
+    ] {
+        let (status, _) = app
+            .call(Role::Gate, Method::POST, &arrivals, Some(bad))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    // The two who arrived are checked in and go on.
+    let processed = app
+        .step(
+            Role::Gate,
+            &a,
+            "processed",
+            Some(json!({"gate_id": p.gate})),
+        )
+        .await;
+    assert_eq!(
+        (processed["to"].as_str(), processed["people"].as_u64()),
+        (Some("processed"), Some(2))
+    );
+
+    // Past the deadline, the member left behind alone is unaccounted; the others stay
+    // processed.
+    let op_id = app.op;
+    let marked = app
+        .on_store(move |s| {
+            let sweep = safeconduct_store::Actor::custody_sweep(
+                safeconduct_domain::values::Timestamp(deadline.0 + 1),
+            );
+            s.sweep_custody(Some(op_id), &sweep).unwrap()
+        })
+        .await;
+    assert_eq!(marked, 1);
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(household["stage"], "processed");
+    assert_eq!(
+        household["members_apart"],
+        json!([{"person_id": left_behind, "stage": "unaccounted"}])
+    );
+    let counts = app.counts().await;
+    let op = &counts["operation"];
+    assert_eq!(
+        (
+            people(op, "processed"),
+            people(op, "unaccounted"),
+            people(op, "in_escort"),
+            people(op, "arrived_at_gate")
+        ),
+        (2, 1, 0, 0),
+        "{counts}"
+    );
+    let batch = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/batches/{id}"),
+        )
+        .await;
+    assert_eq!(batch["unaccounted"], json!([a]), "{batch}");
+    assert_eq!(batch["arrived_people"], 2, "{batch}");
+    let report = app.accountability().await;
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["unresolved_unaccounted_people"], 1, "{report}");
+    assert_eq!(report["counts"]["people"]["unaccounted"], 1, "{report}");
+
+    // The coordinator's list of unaccounted cases shows the household, its alarm open.
+    let unaccounted = "/api/operations/{op}/households?stage=unaccounted";
+    let listed = app.get(Role::Coordinator, unaccounted).await;
+    let rows = listed["cases"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{listed}");
+    assert_eq!(
+        (&rows[0]["reference"], &rows[0]["resolved"]),
+        (&json!(a), &json!(false))
+    );
+
+    // Each person's chain of custody: two arrived, one unaccounted.
+    let chain = app
+        .get(Role::Auditor, &format!("{}/custody", case(&a)))
+        .await;
+    let ends: Vec<(i64, &str)> = chain
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["person_id"].as_i64().unwrap(),
+                l["ended_by"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ends,
+        vec![
+            (members[0], "arrived"),
+            (members[1], "arrived"),
+            (left_behind, "unaccounted")
+        ]
+    );
+
+    // A resolution naming a member who arrived is refused and changes nothing.
+    let resolve = resolve_path(&a);
+    let wrong = json!({"outcome": "arrived_late", "note": "here", "person_ids": [members[0]]});
+    let (status, body) = app
+        .call(Role::Coordinator, Method::POST, &resolve, Some(wrong))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        app.accountability().await["unresolved_unaccounted_people"],
+        1
+    );
+
+    // The coordinator resolves that person: found at the gate late; checked in, they rejoin
+    // their household.
+    let late = json!({"outcome": "arrived_late", "note": "Came with a later group", "person_ids": [left_behind]});
+    let resolved = app.post(Role::Coordinator, &resolve, Some(late)).await;
+    assert_eq!(
+        (
+            resolved["from"].as_str(),
+            resolved["to"].as_str(),
+            resolved["people"].as_u64()
+        ),
+        (Some("unaccounted"), Some("arrived_at_gate"), Some(1))
+    );
+    let report = app.accountability().await;
+    assert_eq!(
+        (
+            &report["unresolved_unaccounted_people"],
+            &report["resolved_unaccounted_people"]
+        ),
+        (&json!(0), &json!(1)),
+        "{report}"
+    );
+    let listed = app.get(Role::Coordinator, unaccounted).await;
+    assert_eq!(listed["cases"], json!([]), "{listed}");
+    app.step(
+        Role::Gate,
+        &a,
+        "processed",
+        Some(json!({"gate_id": p.gate})),
+    )
+    .await;
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(household["stage"], "processed");
+    assert_eq!(household["members_apart"], json!([]));
+    let counts = app.counts().await;
+    assert_eq!(people(&counts["operation"], "processed"), 3, "{counts}");
+    assert_eq!(app.accountability().await["ok"], true);
+}
+
 safeconduct_store::on_both_backends_async!(
+    a_household_arriving_one_short_leaves_that_member_in_escort,
     sweeps_running_at_once_mark_each_household_once,
     a_coordinator_resolves_each_missing_household_and_the_report_counts_them,
     bad_resolutions_are_refused_and_change_nothing,

@@ -12,7 +12,7 @@ use reqwest::{Method, StatusCode};
 use safeconduct_domain::scan::{ScanAct, ScanPlace};
 use safeconduct_domain::{GateId, Role, RvId};
 use safeconduct_store::testing::Backend;
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn now() -> i64 {
     safeconduct_keys::now().0
@@ -112,11 +112,16 @@ async fn scans_admit_depart_arrive_and_check_in_through_the_lifecycle(backend: B
         .map(|i| i["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["partial_arrival"], "{at_gate}");
+    // Arrival is per person: the two who arrived go on, the third is still on the way.
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(household["stage"], "arrived_at_gate");
+    let apart = household["members_apart"].as_array().unwrap();
     assert_eq!(
-        app.stage(&a).await,
-        "in_escort",
-        "one member is still on the way"
+        apart.len(),
+        1,
+        "one member is still on the way: {household}"
     );
+    assert_eq!(apart[0]["stage"], "in_escort");
     assert_eq!(app.stage(&b).await, "processed");
     let last = vec![gate.record(
         op,
@@ -127,20 +132,30 @@ async fn scans_admit_depart_arrive_and_check_in_through_the_lifecycle(backend: B
         t + 900,
     )];
     app.sync_ok(&gate, &last).await;
-    assert_eq!(app.stage(&a).await, "arrived_at_gate");
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(household["stage"], "arrived_at_gate");
+    assert_eq!(household["members_apart"], json!([]), "the third rejoined");
 
     // Every person is in one stage and the batch balances.
     let report = app.accountability().await;
     assert_eq!(report["ok"], true, "{report}");
 
-    // The chain of custody: the batch, the escort's device, from departure to arrival.
+    // The chain of custody of each of A's three: the batch, the escort's device, from
+    // departure to their own arrival.
     let chain = app
         .get(Role::Coordinator, &format!("{}/custody", case(&a)))
         .await;
-    assert_eq!(chain.as_array().unwrap().len(), 1, "{chain}");
-    assert_eq!(chain[0]["device"], format!("device/{}", escort.id));
-    assert_eq!(chain[0]["ended_by"], "arrived");
-    assert!(chain[0]["until"].is_string());
+    let links = chain.as_array().unwrap();
+    assert_eq!(links.len(), 3, "{chain}");
+    for link in links {
+        assert_eq!(link["device"], format!("device/{}", escort.id));
+        assert_eq!(link["ended_by"], "arrived");
+        assert!(link["until"].is_string());
+    }
+    assert_ne!(
+        links[1]["until"], links[2]["until"],
+        "the third arrived later"
+    );
 }
 
 async fn records_after_a_gap_wait_for_the_missing_ones(backend: Backend) {
@@ -314,19 +329,34 @@ async fn conflicts_become_incidents_and_a_coordinator_resolves_them(backend: Bac
     assert_eq!(skewed["incidents"][0]["kind"], "clock_skew", "{skewed}");
 }
 
-async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(backend: Backend) {
+/// A server with its places, a household of one holding a pass (its reference and index, the
+/// pass read by the devices), and two escort devices at its RV (keys from `seed` and
+/// `seed + 1`).
+async fn two_escorts_and_a_pass(
+    backend: Backend,
+    seed: u8,
+) -> (
+    TestApp,
+    Places,
+    String,
+    i64,
+    common::field::Device,
+    common::field::Device,
+) {
     let (app, places) = spawn_app_with_places(backend, 100, 100).await;
-    let op = app.op.0;
     let a = app
         .register_with_pass(1, "0700 100 031", places.window)
         .await;
     let pa = app.pass_index(&a).await;
-    let mut escort = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 6)
-        .await;
-    let mut other = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 7)
-        .await;
+    let at_rv = ScanPlace::Rv(RvId(places.rv));
+    let one = app.enrol(Role::Escort, at_rv, seed).await;
+    let two = app.enrol(Role::Escort, at_rv, seed + 1).await;
+    (app, places, a, pa, one, two)
+}
+
+async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(backend: Backend) {
+    let (app, places, a, pa, mut escort, mut other) = two_escorts_and_a_pass(backend, 6).await;
+    let op = app.op.0;
     let t = now();
     let admit = escort.record(
         op,
@@ -591,7 +621,126 @@ async fn an_enrolment_code_registers_one_key_once(backend: Backend) {
     assert!(status == StatusCode::NOT_FOUND || status == StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+/// A device that raises a flood of incidents does not bury the others: coordinators list them
+/// by state, kind and place, a page at a time by id (newest first), every one reachable once.
+/// Field staff list none; bad filters are refused, naming the parameter.
+async fn incidents_are_listed_by_state_kind_and_place_a_page_at_a_time(backend: Backend) {
+    let (app, places, _, pa, mut noisy, mut honest) = two_escorts_and_a_pass(backend, 8).await;
+    let op = app.op.0;
+    let t = now();
+    let admit = |d: &mut common::field::Device, at| {
+        d.record(
+            op,
+            ScanAct::Admit {
+                pass_index: pa,
+                batch: None,
+            },
+            at,
+        )
+    };
+    let first = admit(&mut honest, t);
+    app.sync_ok(&honest, &[first]).await;
+    // 30 departures of batches never opened: 30 incidents of the noisy device.
+    let flood: Vec<_> = (1..=30)
+        .map(|b| {
+            noisy.record(
+                op,
+                ScanAct::Depart {
+                    batch: b,
+                    head_count: 1,
+                },
+                t + b as i64,
+            )
+        })
+        .collect();
+    app.sync_ok(&noisy, &flood).await;
+    let twice = admit(&mut noisy, t + 40);
+    app.sync_ok(&noisy, &[twice]).await;
+    let list = |query: String| {
+        let app = &app;
+        async move {
+            let path = format!("/api/operations/{{op}}/incidents{query}");
+            app.get(Role::Coordinator, &path)
+                .await
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let ids = |v: &[Value]| {
+        v.iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let everything = list(String::new()).await;
+    assert_eq!(everything.len(), 31);
+    let all_ids = ids(&everything);
+    assert!(all_ids.windows(2).all(|w| w[0] > w[1]), "newest first");
+    // The one real conflict is found by its kind, whatever the flood.
+    let doubles = list("?kind=double_admission&limit=1".into()).await;
+    assert_eq!(doubles.len(), 1);
+    let mut records = vec![json!([honest.id, 0]), json!([noisy.id, 30])];
+    records.sort_by_key(|r| r[0].as_i64());
+    assert_eq!(doubles[0]["records"], json!(records));
+    assert_eq!(list("?kind=refused".into()).await.len(), 30);
+    // Pages of 7 by id: each once, in order, the last one short.
+    let mut paged = Vec::new();
+    let mut query = "?limit=7".to_string();
+    loop {
+        let page = list(query.clone()).await;
+        paged.extend(ids(&page));
+        if page.len() < 7 {
+            break;
+        }
+        query = format!("?limit=7&before={}", paged.last().unwrap());
+    }
+    assert_eq!(paged, all_ids);
+    // By place: this RV's, none of another RV or of the gate.
+    assert_eq!(list(format!("?rv={}", places.rv)).await.len(), 31);
+    assert!(list(format!("?rv={}", places.rv + 100)).await.is_empty());
+    assert!(list(format!("?gate={}", places.gate)).await.is_empty());
+    // By state.
+    let id = doubles[0]["id"].as_i64().unwrap();
+    app.post(
+        Role::Coordinator,
+        &format!("/api/operations/{{op}}/incidents/{id}/resolve"),
+        Some(json!({"note": "the same family at the door twice"})),
+    )
+    .await;
+    assert_eq!(ids(&list("?state=resolved".into()).await), vec![id]);
+    assert_eq!(list("?state=open".into()).await.len(), 30);
+    assert_eq!(
+        list("?state=all&kind=double_admission".into()).await.len(),
+        1
+    );
+    assert!(list("?kind=double_admission".into()).await.is_empty());
+    // Bad filters are refused, naming the parameter; field staff list nothing.
+    for (query, field) in [
+        ("?state=closed", "state"),
+        ("?kind=teleport", "kind"),
+        ("?limit=0", "limit"),
+        ("?limit=1001", "limit"),
+        ("?before=-3", "before"),
+        ("?rv=x", "rv"),
+        ("?rv=1&gate=1", "gate"),
+        ("?all=true", ""),
+    ] {
+        let path = format!("/api/operations/{{op}}/incidents{query}");
+        let (status, body) = app.try_get(Role::Coordinator, &path).await;
+        assert!(status.is_client_error(), "{query}: {status} {body}");
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(field), "{query}: {message}");
+    }
+    for role in [Role::Escort, Role::Gate] {
+        let (status, _) = app
+            .try_get(role, "/api/operations/{op}/incidents?state=all")
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+}
+
 safeconduct_store::on_both_backends_async!(
+    incidents_are_listed_by_state_kind_and_place_a_page_at_a_time,
     scans_admit_depart_arrive_and_check_in_through_the_lifecycle,
     records_after_a_gap_wait_for_the_missing_ones,
     conflicts_become_incidents_and_a_coordinator_resolves_them,

@@ -1,7 +1,8 @@
 //! An escort tries to forge scans: under another escort's enrolled device (so that the real
 //! device's records would be dropped as already had), with records signed by a key the server
 //! never registered, with absurd sequence numbers, pass indexes, times and counts, with a
-//! place not the device's; and reads the answers for devices that are not theirs. Every
+//! place not the device's, admitting passes it never read; and reads the answers for devices
+//! that are not theirs. Every
 //! attack is refused or comes to nothing, and a refused sync stores nothing.
 
 mod common;
@@ -63,6 +64,7 @@ async fn another_escorts_device_is_not_theirs_to_sync(backend: Backend) {
             pass_index: Some(pass),
             code: "wrong_rv".into(),
         },
+        pass_digest: None,
     };
     let status = intruder_sends(
         &app,
@@ -108,6 +110,7 @@ async fn records_out_of_range_are_refused_and_change_nothing(backend: Backend) {
             pass_index: pass,
             batch: None,
         },
+        pass_digest: app.passes_read.lock().unwrap().get(&pass).copied(),
     };
     let with = |f: &dyn Fn(&mut ScanRecord)| {
         let mut r = base.clone();
@@ -185,7 +188,95 @@ async fn records_out_of_range_are_refused_and_change_nothing(backend: Backend) {
     assert!(devices[0]["last_sync_at"].is_null());
 }
 
+/// A rogue escort device admits households of its own RV whose passes it never read: it knows
+/// (or guesses) their indices, not their signed bytes. Without the pass's digest, with a wrong
+/// one, with the digest of another pass it did read, or as a version 1 record naming the pass by
+/// index only, the sync is refused whole and nothing changes; the answer is the same for an
+/// index nobody holds.
+async fn an_admission_of_a_pass_the_device_never_read_is_refused(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
+    let target = app.register_with_pass(2, "0700 310 003", p.window).await;
+    let read = app.register_with_pass(1, "0700 310 004", p.window).await;
+    let read_index = app.pass_index(&read).await;
+    // The device never reads the target's pass: its index is taken from the coordinator's
+    // view here, as an insider would guess it.
+    let target_index = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/households/{target}/pass"),
+        )
+        .await["pass_index"]
+        .as_i64()
+        .unwrap();
+    let mut device = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 23).await;
+    let admit = |pass_index| ScanAct::Admit {
+        pass_index,
+        batch: None,
+    };
+    let other_digest = app.passes_read.lock().unwrap()[&read_index];
+    let forged = [
+        device.record_with_digest(app.op.0, admit(target_index), now(), Some([7; 16])),
+        device.record_with_digest(app.op.0, admit(target_index), now(), Some(other_digest)),
+    ];
+    let mut answers = Vec::new();
+    for record in &forged {
+        let (status, body) = app.sync(&device, std::slice::from_ref(record)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let message = body["error"]["message"].as_str().unwrap().to_string();
+        assert!(message.contains("pass_digest"), "{message}");
+        answers.push(message.replace(&format!("seq {}", answers.len()), "seq N"));
+    }
+    // An index nobody holds is answered in the same words (but for the index named).
+    let nobody = device.record_with_digest(app.op.0, admit(900), now(), Some([7; 16]));
+    let (status, body) = app.sync(&device, &[nobody]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = body["error"]["message"].as_str().unwrap();
+    assert_eq!(
+        message
+            .replace("seq 2", "seq N")
+            .replace("pass 900", &format!("pass {target_index}")),
+        answers[0]
+    );
+    // A version 1 record, naming the pass by index only, is refused too.
+    let v1 = {
+        let r = ScanRecord {
+            operation: app.op,
+            device: FieldDeviceId(device.id),
+            seq: 3,
+            at: Timestamp(now()),
+            place: ScanPlace::Rv(RvId(p.rv)),
+            act: admit(target_index),
+            pass_digest: None,
+        };
+        let text = record_text(&r).replace("safeconduct-scan/2", "safeconduct-scan/1");
+        let sig = device.key.sign(&text);
+        (text, sig)
+    };
+    let (status, body) = app.sync(&device, &[v1]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("format")
+    );
+    // Nothing was stored or moved.
+    assert_eq!(app.stage(&target).await, "pass_issued");
+    assert!(app.open_incidents().await.is_empty());
+    let devices = app
+        .get(Role::Coordinator, "/api/operations/{op}/devices")
+        .await;
+    assert_eq!(devices[0]["applied_seq"], -1, "{devices}");
+    assert!(devices[0]["last_sync_at"].is_null());
+    // The pass the device did read is admitted with its digest.
+    let mut honest = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 24).await;
+    let ok = honest.record(app.op.0, admit(read_index), now());
+    app.sync_ok(&honest, &[ok]).await;
+    assert_eq!(app.stage(&read).await, "admitted_at_rv");
+}
+
 safeconduct_store::on_both_backends_async!(
     another_escorts_device_is_not_theirs_to_sync,
     records_out_of_range_are_refused_and_change_nothing,
+    an_admission_of_a_pass_the_device_never_read_is_refused,
 );

@@ -10,8 +10,9 @@ mod common;
 
 use common::{case, spawn_app_with_places};
 use reqwest::Method;
-use safeconduct_domain::Role;
+use safeconduct_domain::scan::ScanPlace;
 use safeconduct_domain::values::Timestamp;
+use safeconduct_domain::{Role, RvId};
 use safeconduct_store::testing::{Backend, raw_text};
 use safeconduct_store::{Actor, StoreError};
 use serde_json::json;
@@ -80,6 +81,8 @@ async fn reasons_are_sealed_and_gone_after_the_shred(backend: Backend) {
         assert!(alive.iter().any(|r| r == reason), "{reason} in {alive:?}");
     }
 
+    let phone = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 51).await;
+    assert_eq!(app.device_kit_answer(&phone).await.0, 200);
     let op = app.op;
     app.on_store(move |s| {
         let admin = Actor::system(Timestamp(1_800_000_000));
@@ -141,6 +144,8 @@ async fn no_pass_answers_after_the_shred(backend: Backend) {
         let (status, body) = app.try_get(Role::Coordinator, path).await;
         assert_eq!(status, 200, "{path} before the shred: {body}");
     }
+    let phone = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 51).await;
+    assert_eq!(app.device_kit_answer(&phone).await.0, 200);
     let op = app.op;
     app.on_store(move |s| {
         let admin = Actor::system(Timestamp(1_800_000_000));
@@ -155,9 +160,7 @@ async fn no_pass_answers_after_the_shred(backend: Backend) {
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains("passes"), "{path}: {message}");
     }
-    let (status, _) = app
-        .try_get(Role::Escort, "/api/operations/{op}/field-kit")
-        .await;
+    let (status, _) = app.device_kit_answer(&phone).await;
     assert_eq!(status, 410, "an escort device gets no kit either");
     let (status, _) = app
         .call(

@@ -7,20 +7,30 @@ mod common;
 
 use common::{case, spawn_app_with_places};
 use reqwest::StatusCode;
-use safeconduct_domain::Role;
+use safeconduct_domain::scan::ScanPlace;
+use safeconduct_domain::{GateId, Role, RvId};
 use safeconduct_keys::passes::FieldKit;
 use safeconduct_pass::{Check, Outcome};
 use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 fn now() -> u64 {
     safeconduct_keys::now().0 as u64
 }
 
-async fn kit(app: &common::TestApp, role: Role, query: &str) -> FieldKit {
-    let path = format!("/api/operations/{{op}}/field-kit{query}");
-    let body = app.get(role, &path).await;
-    serde_json::from_value(body).unwrap()
+/// The kit of a device enrolled now for the test user of `role` at its place of `p`, asked
+/// for with a request the device signs.
+async fn kit(app: &common::TestApp, role: Role, p: &common::Places) -> FieldKit {
+    static SEED: AtomicU8 = AtomicU8::new(60);
+    let place = match role {
+        Role::Gate => ScanPlace::Gate(GateId(p.gate)),
+        _ => ScanPlace::Rv(RvId(p.rv)),
+    };
+    let device = app
+        .enrol(role, place, SEED.fetch_add(1, Ordering::Relaxed))
+        .await;
+    app.device_kit(&device).await
 }
 
 /// Now, which is inside the test window, and the pass's RV, as the checkpoint tier says.
@@ -74,7 +84,7 @@ async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // The escort device's kit opens the checkpoint tier, not the gate tier.
-    let escort = kit(&app, Role::Escort, "").await;
+    let escort = kit(&app, Role::Escort, &p).await;
     assert_eq!(escort.tier, "checkpoint");
     assert_eq!(escort.places.len(), 1, "the escort works at one RV");
     let (at, rv) = inside_window(&escort, &text);
@@ -116,12 +126,12 @@ async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
             here: rv + 1
         }
     );
-    // An escort cannot ask for the gate tier; the gate device gets it.
+    // An escort's session gets no kit by itself; the gate device gets the gate tier.
     let (status, _) = app
         .try_get(Role::Escort, "/api/operations/{op}/field-kit?tier=gate")
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let gate = kit(&app, Role::Gate, "").await;
+    let gate = kit(&app, Role::Gate, &p).await;
     let v = gate.verifier().unwrap().verify_text(
         &text,
         &Check {
@@ -189,7 +199,7 @@ async fn revoking_superseding_and_a_compromised_key_reach_the_status_list(backen
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 
-    let escort = kit(&app, Role::Escort, "").await;
+    let escort = kit(&app, Role::Escort, &p).await;
     let (at, rv) = inside_window(&escort, &new_a);
     let verifier = escort.verifier().unwrap();
     let check = Check {
@@ -220,7 +230,7 @@ async fn revoking_superseding_and_a_compromised_key_reach_the_status_list(backen
     assert_eq!(rotation["reissued"][0]["reference"], a.as_str());
     let reissued = text(&app.get(Role::Coordinator, &pass_of(&a)).await);
     assert_ne!(reissued, new_a);
-    let escort = kit(&app, Role::Escort, "").await;
+    let escort = kit(&app, Role::Escort, &p).await;
     assert_eq!(escort.keys.len(), 2);
     let verifier = escort.verifier().unwrap();
     assert_eq!(

@@ -208,6 +208,20 @@ const TABLES: &[(&str, &[&str])] = &[
             "batch_id",
             "outcome",
             "at",
+            "person_id",
+        ],
+    ),
+    (
+        "held_people",
+        &[
+            "person_id",
+            "household_id",
+            "operation_id",
+            "batch_id",
+            "rv_id",
+            "gate_id",
+            "stage",
+            "since",
         ],
     ),
     (

@@ -54,6 +54,38 @@ pub struct DeviceSync {
     pub records: Vec<SyncedRecord>,
 }
 
+/// Which incidents a coordinator lists: open, resolved or both; of one kind; at one RV or
+/// gate; a page of at most `limit` of them, newest first, with ids below `before` (the last id
+/// of the page before), so that no number of incidents a device raises hides the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentFilter {
+    pub open: bool,
+    pub resolved: bool,
+    pub kind: Option<safeconduct_domain::scan::IncidentKind>,
+    pub rv: Option<RvId>,
+    pub gate: Option<GateId>,
+    pub before: Option<IncidentId>,
+    pub limit: u32,
+}
+
+impl IncidentFilter {
+    /// The most incidents one page holds.
+    pub const MAX_LIMIT: u32 = 1000;
+
+    /// Every incident, open or resolved, newest first (a page of the most).
+    pub fn all() -> Self {
+        IncidentFilter {
+            open: true,
+            resolved: true,
+            kind: None,
+            rv: None,
+            gate: None,
+            before: None,
+            limit: Self::MAX_LIMIT,
+        }
+    }
+}
+
 /// An incident as a reader of the sync or a coordinator sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incident {
@@ -84,9 +116,11 @@ pub struct SyncReceipt {
 }
 
 /// One holder of a person on the way to the gate: the batch, the escort device and user who
-/// held the household, from departure until arrival, unaccounted or still.
+/// held them, from departure until arrival, unaccounted or still.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustodyLink {
+    /// The person held (every member of a household has a chain of their own).
+    pub person: PersonId,
     pub batch: BatchId,
     pub rv: RvId,
     pub gate: GateId,

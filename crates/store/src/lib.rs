@@ -340,7 +340,12 @@ pub trait Store: Casework + Send + Sync + 'static {
     fn ingest_sync(&self, op: OperationId, sync: &DeviceSync, actor: &Actor)
     -> Result<SyncReceipt>;
     /// Incidents within the actor's places, open ones only unless `all`.
-    fn incidents(&self, op: OperationId, all: bool, actor: &Actor) -> Result<Vec<Incident>>;
+    fn incidents(
+        &self,
+        op: OperationId,
+        filter: &IncidentFilter,
+        actor: &Actor,
+    ) -> Result<Vec<Incident>>;
     fn resolve_incident(
         &self,
         op: OperationId,

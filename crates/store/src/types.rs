@@ -177,6 +177,10 @@ pub struct Household {
     pub flight: Option<FlightId>,
     pub pass_index: Option<i64>,
     pub members: Vec<Person>,
+    /// Members held apart from the household's stage, each in their own (left in escort when
+    /// the others arrived, unaccounted, resolved on their own); every other member is in
+    /// `stage`.
+    pub apart: Vec<(PersonId, Stage)>,
     pub registered_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -203,8 +207,11 @@ pub enum CaseRequest {
         rv: RvId,
         pass: Option<i64>,
     },
+    /// Members of a household of `batch` arrived at its gate: `people` of them (counted at the
+    /// gate), or all who are on the way. Those not arrived stay in escort.
     ArriveAtGate {
         batch: BatchId,
+        people: Option<u32>,
     },
     Process {
         gate: GateId,
@@ -221,10 +228,12 @@ pub enum CaseRequest {
         reason: Text,
     },
     MarkNoShow,
-    /// A coordinator resolves an unaccounted household; the note is sealed like a reason.
+    /// A coordinator resolves unaccounted members of a household: those named, or all of
+    /// them; the note is sealed like a reason.
     ResolveUnaccounted {
         outcome: safeconduct_domain::field::CustodyOutcome,
         note: Text,
+        persons: Option<Vec<PersonId>>,
     },
 }
 

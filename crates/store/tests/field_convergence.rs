@@ -9,7 +9,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use safeconduct_domain::model::*;
-use safeconduct_domain::scan::{IncidentKind, ScanAct, ScanPlace, ScanRecord};
+use safeconduct_domain::scan::{IncidentKind, PassDigest, ScanAct, ScanPlace, ScanRecord};
 use safeconduct_domain::values::*;
 use safeconduct_domain::*;
 use safeconduct_store::testing::{Backend, TestStore};
@@ -487,12 +487,21 @@ fn records(f: &Field) -> Log {
                     seq: seq as u64,
                     at: Timestamp(at),
                     place: place_of(index, at_rv),
+                    pass_digest: digest(f, &act),
                     act,
                 })
                 .collect();
             (unit.id, records)
         })
         .collect()
+}
+
+/// The digest a device names the pass it read by: of the bytes `fake_signer` signed for it.
+fn digest(f: &Field, act: &ScanAct) -> Option<PassDigest> {
+    let index = act.pass_index().filter(|_| act.moves_a_pass_holder())?;
+    let case = f.cases.iter().find(|c| c.pass == index)?;
+    let signed = format!("{}:{}", case.reference, case.pass);
+    Some(safeconduct_pass::digest(signed.as_bytes()))
 }
 
 fn synced(record: &ScanRecord) -> SyncedRecord {
@@ -546,13 +555,16 @@ fn scrambled(log: &Log, seed: u64) -> Vec<Upload> {
     }
 }
 
-/// What the field ended in: every household's stage, the incidents as (kind, records), the
-/// households the sweep found unaccounted and the alarms it raised.
+/// What the field ended in: every household's stage and the stages of its members held apart
+/// from it (left in escort, unaccounted), the incidents as (kind, records), the people the
+/// sweep found unaccounted, and the accountability report's people per stage.
 #[derive(Debug, PartialEq, Eq)]
 struct Outcome {
     stages: BTreeMap<String, Stage>,
+    apart: BTreeMap<String, Vec<Stage>>,
     incidents: Vec<(IncidentKind, Vec<(i64, u64)>)>,
     unaccounted: u32,
+    people: BTreeMap<Stage, u64>,
 }
 
 fn ingest(store: &dyn Store, f: &Field, log: &Log, uploads: &[Upload]) -> Outcome {
@@ -580,16 +592,26 @@ fn ingest(store: &dyn Store, f: &Field, log: &Log, uploads: &[Upload]) -> Outcom
     let unaccounted = store
         .sweep_custody(Some(f.op), &Actor::custody_sweep(Timestamp(SWEEP_AT)))
         .unwrap();
-    let stages = f
-        .cases
-        .iter()
-        .map(|c| {
-            let h = store.household(f.op, &c.reference).unwrap();
-            (c.reference.to_string(), h.stage)
-        })
-        .collect();
+    let mut stages = BTreeMap::new();
+    let mut apart = BTreeMap::new();
+    for c in &f.cases {
+        let h = store.household(f.op, &c.reference).unwrap();
+        stages.insert(c.reference.to_string(), h.stage);
+        if !h.apart.is_empty() {
+            let mut members: Vec<Stage> = h.apart.iter().map(|(_, s)| *s).collect();
+            members.sort();
+            apart.insert(c.reference.to_string(), members);
+        }
+    }
+    // Every person is in exactly one stage, and the counts kept agree with the cases.
+    let report = store.accountability(f.op, Timestamp(SWEEP_AT)).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
     let mut incidents: Vec<_> = store
-        .incidents(f.op, true, &Actor::system(Timestamp(SWEEP_AT)))
+        .incidents(
+            f.op,
+            &IncidentFilter::all(),
+            &Actor::system(Timestamp(SWEEP_AT)),
+        )
         .unwrap()
         .into_iter()
         .map(|i| {
@@ -601,8 +623,10 @@ fn ingest(store: &dyn Store, f: &Field, log: &Log, uploads: &[Upload]) -> Outcom
     incidents.sort_by_key(|(k, r)| (k.to_string(), r.clone()));
     Outcome {
         stages,
+        apart,
         incidents,
         unaccounted,
+        people: report.recomputed.people,
     }
 }
 
@@ -618,6 +642,20 @@ fn records_in_any_order_end_alike(backend: Backend) {
     let count = |s: Stage| expected.stages.values().filter(|x| **x == s).count();
     assert!(count(Stage::Unaccounted) > 0 && count(Stage::Processed) > 0);
     assert!(count(Stage::ArrivedAtGate) > 0 && count(Stage::PassIssued) > 0);
+    // Households that arrived one member short went on; the member left behind is
+    // unaccounted on their own.
+    let short = expected
+        .apart
+        .iter()
+        .filter(|(r, m)| {
+            expected.stages[*r] != Stage::Unaccounted && m.contains(&Stage::Unaccounted)
+        })
+        .count();
+    assert!(
+        short > 0,
+        "no household arrived short: {:?}",
+        expected.apart
+    );
     for kind in [
         IncidentKind::DoubleAdmission,
         IncidentKind::RevokedPass,

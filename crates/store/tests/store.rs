@@ -543,7 +543,7 @@ fn counts_always_add_up_in_the_store(backend: Backend) {
                         1 => CaseRequest::DecideEligible { category: EligibilityCategory::Citizen },
                         2 => CaseRequest::Assign { window: s.windows[c % 2] },
                         4 => CaseRequest::AdmitAtRv { rv: s.rv, pass: None },
-                        5 => CaseRequest::ArriveAtGate { batch: batches.last().copied().unwrap_or(BatchId(1)) },
+                        5 => CaseRequest::ArriveAtGate { batch: batches.last().copied().unwrap_or(BatchId(1)), people: None },
                         6 => CaseRequest::Process { gate: s.gate },
                         7 => CaseRequest::Manifest { flight: s.flight },
                         8 => CaseRequest::Board { flight: Some(s.flight) },

@@ -8,7 +8,7 @@ use super::state::{DeviceFile, Journal, OpenBatch, StateDir};
 use crate::pass::{print_verification, read_qr};
 use anyhow::{Result, bail};
 use clap::Args;
-use safeconduct_domain::scan::{ScanAct, ScanPlace};
+use safeconduct_domain::scan::{PassDigest, ScanAct, ScanPlace};
 use safeconduct_domain::values::Language;
 use safeconduct_domain::{GateId, RvId};
 use safeconduct_pass::{Check, Verification};
@@ -81,10 +81,11 @@ fn keep(
     journal: &mut Journal,
     place: ScanPlace,
     act: ScanAct,
+    pass_digest: Option<PassDigest>,
 ) -> Result<u64> {
     let key = state.key()?;
     let name = act.as_str();
-    let seq = journal.record(&key, d, safeconduct_keys::now(), place, act);
+    let seq = journal.record(&key, d, safeconduct_keys::now(), place, act, pass_digest);
     state.save_journal(journal)?;
     println!(
         "recorded {name} (seq {seq}); {} record(s) wait to be synced",
@@ -149,6 +150,7 @@ pub fn scan(
                 &mut journal,
                 place,
                 ScanAct::Admit { pass_index, batch },
+                digest_of(&text),
             )?;
             if let Some((b, households, people)) = counted {
                 println!("batch {b}: {households} household(s), {people} people admitted");
@@ -166,6 +168,7 @@ pub fn scan(
                     pass_index: index,
                     code,
                 },
+                None,
             )?;
             Ok(false)
         }
@@ -189,7 +192,7 @@ pub fn open_batch(state: &StateDir, gate: i64, rv: Option<i64>) -> Result<()> {
         batch,
         gate: GateId(gate),
     };
-    keep(state, &d, &mut journal, ScanPlace::Rv(RvId(rv)), act)?;
+    keep(state, &d, &mut journal, ScanPlace::Rv(RvId(rv)), act, None)?;
     println!("batch {batch} opened at rendezvous point {rv}, bound for gate {gate}");
     Ok(())
 }
@@ -206,7 +209,14 @@ pub fn depart(state: &StateDir, batch: u32, head_count: u32) -> Result<()> {
     };
     journal.open_batches.retain(|b| b.batch != batch);
     let act = ScanAct::Depart { batch, head_count };
-    keep(state, &d, &mut journal, ScanPlace::Rv(RvId(open.rv)), act)?;
+    keep(
+        state,
+        &d,
+        &mut journal,
+        ScanPlace::Rv(RvId(open.rv)),
+        act,
+        None,
+    )?;
     println!(
         "batch {batch} departed for gate {} with {head_count} people counted at the door",
         open.gate
@@ -267,6 +277,13 @@ pub fn at_gate(
         None => ScanAct::CheckIn { pass_index },
     };
     let mut journal = state.journal()?;
-    keep(state, &d, &mut journal, ScanPlace::Gate(GateId(gate)), act)?;
+    let place = ScanPlace::Gate(GateId(gate));
+    keep(state, &d, &mut journal, place, act, digest_of(&text))?;
     Ok(())
+}
+
+/// The digest of the pass read, which an admission, arrival or check-in names it by besides
+/// its index (docs/field-protocol.md, records).
+fn digest_of(text: &str) -> Option<PassDigest> {
+    safeconduct_pass::from_text(text).map(|bytes| safeconduct_pass::digest(&bytes))
 }

@@ -13,7 +13,7 @@
 use anyhow::{Context, Result, bail};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use safeconduct_domain::scan::{MAX_DEVICE_BATCH, ScanAct, ScanPlace, ScanRecord};
+use safeconduct_domain::scan::{MAX_DEVICE_BATCH, PassDigest, ScanAct, ScanPlace, ScanRecord};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::{FieldDeviceId, OperationId};
 use safeconduct_keys::devices::client::{DeviceKey, record_text};
@@ -101,6 +101,7 @@ impl Journal {
         at: Timestamp,
         place: ScanPlace,
         act: ScanAct,
+        pass_digest: Option<PassDigest>,
     ) -> u64 {
         let seq = self.next_seq;
         let record = ScanRecord {
@@ -110,6 +111,7 @@ impl Journal {
             at,
             place,
             act,
+            pass_digest,
         };
         let text = record_text(&record);
         self.pending.push(PendingRecord {
@@ -321,6 +323,7 @@ mod tests {
                 pass_index: None,
                 code: "not_a_pass".into(),
             },
+            None,
         )
     }
 

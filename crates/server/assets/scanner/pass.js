@@ -514,6 +514,15 @@ function fromText(text) {
 // holder: { document, year } or null }. The answer: `code` ("valid" admits; any other is
 // the refusal's code), and what the pass showed (`index`, `checkpoint`, `by` seconds for
 // timing outcomes, the status list's age, the stale warning, `holderUnbound`).
+// The digest a record names its pass by besides its index (safeconduct_pass::digest): the
+// first 16 bytes of the SHA-256 of the pass's signed bytes, base64url without padding.
+export async function passDigest(text) {
+  const bytes = fromText(text);
+  if (!bytes) return undefined;
+  const full = await crypto.subtle.digest("SHA-256", bytes);
+  return b64uEncode(new Uint8Array(full).slice(0, 16));
+}
+
 export async function verifyText(verifier, text, check) {
   const bytes = fromText(text);
   if (!bytes) return only(isOldText(text) ? OLD_FORMAT : NOT_A_PASS);

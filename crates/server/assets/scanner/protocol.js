@@ -114,7 +114,7 @@ export async function fetchKit(d) {
 // The record text of one act: members in alphabetical order, compact, as the reference
 // client writes it. `fields` holds the act's own members (rv or gate, pass, batch, ...).
 export function recordText(d, seq, at, act, fields) {
-  const all = { ...fields, act, at, device: d.device, format: "safeconduct-scan/1", op: d.operation, seq };
+  const all = { ...fields, act, at, device: d.device, format: "safeconduct-scan/2", op: d.operation, seq };
   const sorted = {};
   for (const k of Object.keys(all).sort()) if (all[k] !== undefined && all[k] !== null) sorted[k] = all[k];
   return JSON.stringify(sorted);

@@ -7,7 +7,7 @@
 // checks the session and the device key on every call). It shows a pass's checkpoint tier
 // (RV, window, number of people) and nothing else; gate devices see the number of people.
 
-import { verifierFromKit, verifyText } from "./pass.js";
+import { passDigest, verifierFromKit, verifyText } from "./pass.js";
 import * as store from "./store.js";
 import * as protocol from "./protocol.js";
 import { Camera } from "./camera.js";
@@ -269,7 +269,7 @@ async function check(text, frameMark) {
     performance.mark("scanner-verdict");
     performance.measure("scanner-verdict", frameMark, "scanner-verdict");
   }
-  state.last = { v, place };
+  state.last = { v, place, digest: await passDigest(text) };
   if (v.code !== "valid" && d.role !== "gate") {
     await protocol.record(d, "refuse", { rv: place, pass: v.index ?? undefined, code: v.code });
     v.recorded = true;
@@ -282,10 +282,10 @@ async function check(text, frameMark) {
 }
 
 async function admit() {
-  const { v, place } = state.last;
+  const { v, place, digest } = state.last;
   const batch = $("admit-batch").value ? Number($("admit-batch").value) : undefined;
   const people = v.checkpoint.people;
-  await protocol.record(state.device, "admit", { rv: place, pass: v.index, batch }, (j) => {
+  await protocol.record(state.device, "admit", { rv: place, pass: v.index, pass_digest: digest, batch }, (j) => {
     const open = j.open_batches.find((b) => b.batch === batch);
     if (open) {
       open.households += 1;
@@ -300,8 +300,8 @@ async function admit() {
 }
 
 async function atGate(act) {
-  const { v, place } = state.last;
-  const fields = { gate: place, pass: v.index };
+  const { v, place, digest } = state.last;
+  const fields = { gate: place, pass: v.index, pass_digest: digest };
   if (act === "arrive") {
     const people = Number($("arrive-people").value);
     if (!Number.isInteger(people) || people < 1 || people > v.gate.people) {

@@ -7,10 +7,14 @@ use super::lifecycle::step;
 use crate::auth::OperationCaller;
 use crate::endpoints::{Access::Roles, BATCH_PARTIES, ESCORT, Endpoint, GATE, endpoint, json};
 use crate::extract::{ApiJson, Call};
-use crate::wire::{Answer, CaseChoice, Created, StepOut, time_text};
+use crate::wire::{Answer, Created, StepOut, time_text};
 use crate::{ApiError, App};
 use axum::Json;
+use safeconduct_domain::household::NewHousehold;
 use safeconduct_domain::*;
+
+/// The most members of one household.
+const MAX_MEMBERS: usize = NewHousehold::MAX_MEMBERS;
 use safeconduct_store as store;
 use safeconduct_store::CaseRequest;
 use schemars::JsonSchema;
@@ -20,9 +24,20 @@ pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/batches", Roles(ESCORT), h::depart, "An escort batch leaves a rendezvous point for a gate", body: DepartIn => json::<BatchOut>(201)),
         endpoint!(GET "/api/operations/{op}/batches/{batch}", Roles(BATCH_PARTIES), h::batch, "A batch's counts (no personal data)" => json::<BatchOut>(200)),
-        endpoint!(POST "/api/operations/{op}/batches/{batch}/arrivals", Roles(GATE), h::batch_arrival, "A household of a batch arrived at the gate", body: CaseChoice => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/batches/{batch}/arrivals", Roles(GATE), h::batch_arrival, "Members of a household of a batch arrived at the gate (all, or the number counted: the others stay in escort)", body: ArrivalIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/batches/{batch}/close", Roles(GATE), h::close_batch, "Close a batch; households not arrived become unaccounted" => json::<BatchOut>(200)),
     ]
+}
+
+/// A household's members who arrived at the gate: arrival is per person.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArrivalIn {
+    pub reference: String,
+    /// How many members arrived; all who are on the way when left out. Those not arrived stay
+    /// in escort, and are unaccounted past the batch's deadline.
+    #[schemars(range(min = 1, max = 60))]
+    pub people: Option<u32>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -104,12 +119,24 @@ pub async fn batch(call: Call<BatchPath>) -> Answer<BatchOut> {
 
 pub async fn batch_arrival(
     call: Call<BatchPath>,
-    ApiJson(body): ApiJson<CaseChoice>,
+    ApiJson(body): ApiJson<ArrivalIn>,
 ) -> Answer<StepOut> {
     let Call { app, caller, path } = call;
     let batch = BatchId(path.batch);
+    if body
+        .people
+        .is_some_and(|n| n == 0 || n as usize > MAX_MEMBERS)
+    {
+        return Err(ApiError::invalid(
+            "people",
+            &format!("1 to {MAX_MEMBERS} members of one household"),
+        ));
+    }
     batch_gate_in_scope(&app, &caller, batch).await?;
-    let request = CaseRequest::ArriveAtGate { batch };
+    let request = CaseRequest::ArriveAtGate {
+        batch,
+        people: body.people,
+    };
     step(app, caller, &body.reference, request).await
 }
 

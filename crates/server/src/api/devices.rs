@@ -366,6 +366,11 @@ pub async fn device_kit(
              device clock to set right",
         ));
     }
+    // A user assigned nowhere now gets no kit, as every place-scoped request is refused.
+    match device.role {
+        Role::Gate => call.caller.current_gates().map(|_| ())?,
+        _ => call.caller.current_rvs().map(|_| ())?,
+    }
     // The device's places that its user still holds now: a user moved elsewhere takes none
     // of the old places' keys along on the device.
     let holds = |rv: Option<RvId>, gate: Option<GateId>| {

@@ -171,8 +171,17 @@ pub struct HouseholdOut {
     pub flight_id: Option<i64>,
     pub pass_index: Option<i64>,
     pub members: Vec<PersonOut>,
+    /// Members apart from the household's stage, each in their own (left in escort when the
+    /// others arrived, unaccounted, resolved on their own); the others are in `stage`.
+    pub members_apart: Vec<MemberApartOut>,
     pub registered_at: String,
     pub updated_at: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct MemberApartOut {
+    pub person_id: i64,
+    pub stage: Stage,
 }
 
 impl From<store::Household> for HouseholdOut {
@@ -196,6 +205,14 @@ impl From<store::Household> for HouseholdOut {
             batch_id: h.batch.map(|x| x.0),
             flight_id: h.flight.map(|x| x.0),
             pass_index: h.pass_index,
+            members_apart: h
+                .apart
+                .iter()
+                .map(|(person, stage)| MemberApartOut {
+                    person_id: person.0,
+                    stage: *stage,
+                })
+                .collect(),
             members: h
                 .members
                 .into_iter()

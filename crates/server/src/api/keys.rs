@@ -1,15 +1,16 @@
 //! An operation's pass keys: the public keys as COSE_Key, key rotation (a compromised key
-//! revokes every pass it signed), the signed status list, and the field kit a device verifies
-//! passes with offline. The keys themselves stay in the keyring (`crate::passes`); no answer
-//! carries an issuer secret, and a field kit carries the tier keys of the caller's own role
-//! at the caller's own places, as assigned now.
+//! revokes every pass it signed), the signed status list, and the field kit a coordinator
+//! provisions a device with by hand (an escort or gate device gets its kit as an enrolled
+//! device, with a signed request: `devices`). The keys themselves stay in the keyring
+//! (`crate::passes`); no answer carries an issuer secret, and a field kit carries the tier keys
+//! of one tier at the places named.
 //!
 //! Must not depend on: other resource modules but `passes` (a re-issued pass is shown as a
 //! revoked one is).
 
 use super::passes::RevokedOut;
 use crate::ApiError;
-use crate::endpoints::{ANY_ROLE, Access::Roles, COORDINATOR, Endpoint, FIELD_KIT, endpoint, json};
+use crate::endpoints::{ANY_ROLE, Access::Roles, COORDINATOR, Endpoint, endpoint, json};
 use crate::extract::{ApiJson, ApiQuery, Call};
 use crate::wire::{Answer, time_text};
 use axum::Json;
@@ -24,7 +25,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/api/operations/{op}/keys", Roles(ANY_ROLE), ph::keys, "The operation's public pass keys as COSE_Key" => json::<KeySetOut>(200)),
         endpoint!(POST "/api/operations/{op}/keys/rotate", Roles(COORDINATOR), ph::rotate_keys, "Replace the signing key; a compromised key revokes every pass it signed, optionally re-issued at once", body: RotateIn => json::<RotationOut>(200)),
         endpoint!(GET "/api/operations/{op}/status-list", Roles(ANY_ROLE), ph::status_list, "The signed revocation status list, for field devices to refresh" => json::<StatusListOut>(200)),
-        endpoint!(GET "/api/operations/{op}/field-kit", Roles(FIELD_KIT), ph::field_kit, "Keys, the tier keys of the caller's places and the status list, to verify passes offline. Escort and gate devices get the keys of the places assigned to them now (rv= or gate= narrows to one of them); a coordinator provisioning a device names its tier and place: tier=checkpoint&rv=ID or tier=gate&gate=ID", query: ["tier", "rv", "gate"] => json::<safeconduct_keys::passes::FieldKit>(200)),
+        endpoint!(GET "/api/operations/{op}/field-kit", Roles(COORDINATOR), ph::field_kit, "A coordinator provisioning a device by hand: keys, the tier keys of one place and the status list, to verify passes offline; names its tier and place: tier=checkpoint&rv=ID or tier=gate&gate=ID. Escort and gate devices get their kits only as enrolled devices, with a signed kit request (POST …/devices/{device}/kit)", query: ["tier", "rv", "gate"] => json::<safeconduct_keys::passes::FieldKit>(200)),
     ]
 }
 
@@ -114,6 +115,9 @@ pub struct KitQuery {
     gate: Option<i64>,
 }
 
+/// A session token alone never gets a field kit: escort and gate devices ask for theirs as
+/// enrolled devices, signing the request with the device's key, so that a stolen password or
+/// session opens no pass. A coordinator provisioning a device names its tier and place.
 pub async fn field_kit(call: Call, ApiQuery(q): ApiQuery<KitQuery>) -> Answer<FieldKit> {
     let Call { app, caller, .. } = call;
     let op = caller.operation;
@@ -123,48 +127,8 @@ pub async fn field_kit(call: Call, ApiQuery(q): ApiQuery<KitQuery>) -> Answer<Fi
         Some("gate") => Some(Tier::Gate),
         Some(_) => return Err(ApiError::invalid("tier", "expected checkpoint or gate")),
     };
+    let places = provisioned(tier, q.rv, q.gate)?;
     let role = caller.role;
-    let places = if role == Role::Coordinator {
-        provisioned(tier, q.rv, q.gate)?
-    } else {
-        if tier.is_some_and(|t| t != own_tier(role)) {
-            return Err(ApiError::new(
-                axum::http::StatusCode::FORBIDDEN,
-                "forbidden",
-                "a field device receives the keys of its own tier only",
-            ));
-        }
-        match own_tier(role) {
-            Tier::Checkpoint => {
-                if q.gate.is_some() {
-                    return Err(ApiError::invalid(
-                        "gate",
-                        "an escort device's kit is for rendezvous points: name one of yours with rv=ID, or none for all of them",
-                    ));
-                }
-                let mine = caller.current_rvs()?;
-                let rvs = match q.rv.map(RvId) {
-                    Some(rv) => caller.may_act_at_rv(rv).map(|()| vec![rv])?,
-                    None => mine.to_vec(),
-                };
-                KitPlaces::Rvs(rvs)
-            }
-            Tier::Gate => {
-                if q.rv.is_some() {
-                    return Err(ApiError::invalid(
-                        "rv",
-                        "a gate device's kit is for gates: name one of yours with gate=ID, or none for all of them",
-                    ));
-                }
-                let mine = caller.current_gates()?;
-                let gates = match q.gate.map(GateId) {
-                    Some(gate) => caller.may_act_at_gate(gate).map(|()| vec![gate])?,
-                    None => mine.to_vec(),
-                };
-                KitPlaces::Gates(gates)
-            }
-        }
-    };
     let keyring = app.keyring().clone();
     let kit = app
         .run(move |s| keyring.field_kit(s, op, role, &places, crate::now()))
@@ -193,13 +157,5 @@ fn provisioned(
             "gate",
             "a gate kit names its gate with gate=ID, and no rv",
         )),
-    }
-}
-
-fn own_tier(role: Role) -> Tier {
-    if role == Role::Gate {
-        Tier::Gate
-    } else {
-        Tier::Checkpoint
     }
 }

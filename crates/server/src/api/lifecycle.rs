@@ -16,6 +16,7 @@ use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text_lines};
 use crate::{ApiError, App};
 use axum::Json;
 use safeconduct_domain::field::CustodyOutcome;
+use safeconduct_domain::household::NewHousehold;
 use safeconduct_domain::model::EligibilityCategory;
 use safeconduct_domain::*;
 use safeconduct_store::CaseRequest;
@@ -55,9 +56,10 @@ pub struct EligibilityIn {
     pub reason: Option<String>,
 }
 
-/// How an unaccounted household was found, and what was done; the stage follows the outcome:
-/// `arrived_late` → arrived at the gate, `returned_to_rv` → admitted at the RV (out of its
-/// batch), `found_elsewhere` → withdrawn, `recorded_missing` → stays unaccounted, answered.
+/// How unaccounted people of a household were found, and what was done; each person's stage
+/// follows the outcome: `arrived_late` → arrived at the gate, `returned_to_rv` → admitted at
+/// the RV (out of its batch), `found_elsewhere` → withdrawn, `recorded_missing` → stays
+/// unaccounted, answered.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveIn {
@@ -65,6 +67,10 @@ pub struct ResolveIn {
     /// What happened, for the record; sealed like a stated reason.
     #[schemars(length(min = 1, max = 500))]
     pub note: String,
+    /// The people resolved (ids of members of the household, each unaccounted); all of its
+    /// unaccounted members when left out.
+    #[schemars(length(min = 1, max = 60))]
+    pub person_ids: Option<Vec<i64>>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -166,7 +172,24 @@ pub async fn resolve_unaccounted(
 ) -> Answer<StepOut> {
     let note = text_lines("note", &body.note, 500)?;
     let outcome = body.outcome;
-    step_on(call, CaseRequest::ResolveUnaccounted { outcome, note }).await
+    let persons = match body.person_ids {
+        Some(ids) if ids.is_empty() || ids.len() > NewHousehold::MAX_MEMBERS => {
+            return Err(ApiError::invalid(
+                "person_ids",
+                &format!(
+                    "name 1 to {} people, or leave it out for all",
+                    NewHousehold::MAX_MEMBERS
+                ),
+            ));
+        }
+        ids => ids.map(|ids| ids.into_iter().map(PersonId).collect()),
+    };
+    let request = CaseRequest::ResolveUnaccounted {
+        outcome,
+        note,
+        persons,
+    };
+    step_on(call, request).await
 }
 
 /// An escort marks only cases of their RVs; the store does not find the others for them.

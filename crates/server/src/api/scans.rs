@@ -7,6 +7,7 @@
 //! Must not depend on: other resource modules except `devices` (the device and its key).
 
 use super::devices::{DevicePath, device_key, signed_error};
+use crate::ApiError;
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, FIELD, OVERSIGHT, endpoint, json};
 use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CasePath, text_lines, time_text};
@@ -25,9 +26,9 @@ pub const MAX_SYNC_BODY_BYTES: usize = 1024 * 1024;
 pub fn endpoints() -> Vec<Endpoint> {
     let mut rows = vec![
         endpoint!(POST "/api/operations/{op}/devices/{device}/scans", Roles(FIELD), h::sync_device, "Sync records signed by the device (1 to 1000): stored whole or refused whole, each once by sequence number; they take effect in the device's order through the lifecycle, and conflicts become incidents", body: SyncIn => json::<SyncOut>(200)),
-        endpoint!(GET "/api/operations/{op}/incidents", Roles(COORDINATOR), h::incidents, "Incidents found in synced records (open ones; all=true for resolved ones too), newest first", query: ["all"] => json::<Vec<IncidentOut>>(200)),
+        endpoint!(GET "/api/operations/{op}/incidents", Roles(COORDINATOR), h::incidents, "Incidents found in synced records, newest first, a page at a time: state=open (if left out), resolved or all; kind=…; rv=ID or gate=ID; before=ID (the last id of the page before); limit 1 to 1000 (1000 if left out). A page shorter than its limit is the last", query: ["state", "kind", "rv", "gate", "before", "limit"] => json::<Vec<IncidentOut>>(200)),
         endpoint!(POST "/api/operations/{op}/incidents/{incident}/resolve", Roles(COORDINATOR), h::resolve_incident, "Resolve an incident with a note (sealed like other personal data)", body: ResolveIncidentIn => json::<IncidentOut>(200)),
-        endpoint!(GET "/api/operations/{op}/households/{reference}/custody", Roles(OVERSIGHT), h::custody_chain, "The chain of custody of a household: each batch, escort user and device that held it, from when to when, and how it ended" => json::<Vec<CustodyLinkOut>>(200)),
+        endpoint!(GET "/api/operations/{op}/households/{reference}/custody", Roles(OVERSIGHT), h::custody_chain, "The chain of custody of each person of a household: each batch, escort user and device that held them, from when to when, and how it ended" => json::<Vec<CustodyLinkOut>>(200)),
     ];
     rows[0].router = std::mem::take(&mut rows[0].router)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_SYNC_BODY_BYTES));
@@ -147,15 +148,78 @@ pub async fn sync_device(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentsQuery {
-    all: Option<bool>,
+    state: Option<String>,
+    kind: Option<String>,
+    rv: Option<String>,
+    gate: Option<String>,
+    before: Option<String>,
+    limit: Option<String>,
+}
+
+/// A positive id given in a query, or a refusal naming the parameter.
+fn query_id(name: &'static str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
+    value
+        .map(|v| {
+            v.parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| ApiError::invalid(name, "a positive whole number (an id)"))
+        })
+        .transpose()
+}
+
+impl IncidentsQuery {
+    fn filter(&self) -> Result<store::IncidentFilter, ApiError> {
+        let (open, resolved) = match self.state.as_deref() {
+            None | Some("open") => (true, false),
+            Some("resolved") => (false, true),
+            Some("all") => (true, true),
+            Some(_) => return Err(ApiError::invalid("state", "open, resolved or all")),
+        };
+        let kind = self
+            .kind
+            .as_deref()
+            .map(|k| {
+                k.parse::<IncidentKind>()
+                    .map_err(|_| ApiError::invalid("kind", "not a kind of incident"))
+            })
+            .transpose()?;
+        let (rv, gate) = (
+            query_id("rv", self.rv.as_deref())?.map(RvId),
+            query_id("gate", self.gate.as_deref())?.map(GateId),
+        );
+        if rv.is_some() && gate.is_some() {
+            return Err(ApiError::invalid("gate", "give rv or gate, not both"));
+        }
+        let max = store::IncidentFilter::MAX_LIMIT;
+        let limit = match self.limit.as_deref() {
+            None => max,
+            Some(l) => l
+                .parse::<u32>()
+                .ok()
+                .filter(|l| (1..=max).contains(l))
+                .ok_or_else(|| ApiError::invalid("limit", "a whole number from 1 to 1000"))?,
+        };
+        Ok(store::IncidentFilter {
+            open,
+            resolved,
+            kind,
+            rv,
+            gate,
+            before: query_id("before", self.before.as_deref())?.map(IncidentId),
+            limit,
+        })
+    }
 }
 
 pub async fn incidents(
     call: Call,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<IncidentsQuery>,
 ) -> Answer<Vec<IncidentOut>> {
-    let all = q.all.unwrap_or(false);
-    let found = call.act(move |s, op, a| s.incidents(op, all, a)).await?;
+    let filter = q.filter()?;
+    let found = call
+        .act(move |s, op, a| s.incidents(op, &filter, a))
+        .await?;
     Ok(Json(found.into_iter().map(Into::into).collect()))
 }
 
@@ -184,6 +248,8 @@ pub async fn resolve_incident(
 
 #[derive(Serialize, JsonSchema)]
 pub struct CustodyLinkOut {
+    /// The person held: every member of a household has links of their own.
+    pub person_id: i64,
     pub batch_id: i64,
     pub rv_id: i64,
     pub gate_id: i64,
@@ -205,6 +271,7 @@ pub async fn custody_chain(call: Call<CasePath>) -> Answer<Vec<CustodyLinkOut>> 
         chain
             .into_iter()
             .map(|l| CustodyLinkOut {
+                person_id: l.person.0,
                 batch_id: l.batch.0,
                 rv_id: l.rv.0,
                 gate_id: l.gate.0,

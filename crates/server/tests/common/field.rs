@@ -4,11 +4,14 @@
 
 use super::TestApp;
 use reqwest::{Method, StatusCode};
-use safeconduct_domain::scan::{ScanAct, ScanPlace, ScanRecord};
+use safeconduct_domain::scan::{PassDigest, ScanAct, ScanPlace, ScanRecord};
 use safeconduct_domain::values::Timestamp;
-use safeconduct_domain::{FieldDeviceId, Role};
-use safeconduct_keys::devices::client::{DeviceKey, record_text};
+use safeconduct_domain::{FieldDeviceId, GateId, Role, RvId};
+use safeconduct_keys::devices::client::{DeviceKey, kit_request_text, record_text};
+use safeconduct_keys::passes::FieldKit;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 pub struct Device {
     pub id: i64,
@@ -17,11 +20,41 @@ pub struct Device {
     pub role: Role,
     pub place: ScanPlace,
     next_seq: u64,
+    passes_read: PassesRead,
+}
+
+/// The digests of the passes a test's devices have read, by pass index (`TestApp::pass_index`
+/// reads a pass as a device scanning it would): a record that moves a pass holder names its
+/// pass by this digest, or by a wrong one when none was read. One per test app.
+pub type PassesRead = Arc<Mutex<BTreeMap<i64, PassDigest>>>;
+
+/// The digest of the pass of text `text` (`SC2:`…), as a device computes it from what it read.
+pub fn digest_of(text: &str) -> PassDigest {
+    safeconduct_pass::digest(&safeconduct_pass::from_text(text).expect("a pass text"))
 }
 
 impl Device {
-    /// The next record of this device at its place, made now (device clock = `at`).
+    /// The next record of this device at its place, made now (device clock = `at`); an act
+    /// that moves a pass holder names the pass by the digest of the pass read with that index.
     pub fn record(&mut self, op: i64, act: ScanAct, at: i64) -> (String, String) {
+        let digest = act
+            .pass_index()
+            .filter(|_| act.moves_a_pass_holder())
+            .map(|index| {
+                let read = self.passes_read.lock().unwrap();
+                read.get(&index).copied().unwrap_or([0; 16])
+            });
+        self.record_with_digest(op, act, at, digest)
+    }
+
+    /// The next record of this device naming its pass by `digest`, right or wrong.
+    pub fn record_with_digest(
+        &mut self,
+        op: i64,
+        act: ScanAct,
+        at: i64,
+        pass_digest: Option<PassDigest>,
+    ) -> (String, String) {
         let record = ScanRecord {
             operation: safeconduct_domain::OperationId(op),
             device: FieldDeviceId(self.id),
@@ -29,6 +62,7 @@ impl Device {
             at: Timestamp(at),
             place: self.place,
             act,
+            pass_digest,
         };
         self.next_seq += 1;
         let text = record_text(&record);
@@ -53,9 +87,19 @@ pub fn sync_body(records: &[(String, String)], device_time: i64) -> Value {
 impl TestApp {
     /// Enrols a device for the test user of `role` at `place` and registers a fresh key.
     pub async fn enrol(&self, role: Role, place: ScanPlace, seed: u8) -> Device {
-        let (rv_ids, gate_ids) = match place {
-            ScanPlace::Rv(rv) => (vec![rv.0], vec![]),
-            ScanPlace::Gate(g) => (vec![], vec![g.0]),
+        match place {
+            ScanPlace::Rv(rv) => self.enrol_at(role, &[rv.0], &[], seed).await,
+            ScanPlace::Gate(g) => self.enrol_at(role, &[], &[g.0], seed).await,
+        }
+    }
+
+    /// Enrols a device for the test user of `role` at these places (theirs now) and
+    /// registers a fresh key; its records are made at the first place.
+    pub async fn enrol_at(&self, role: Role, rvs: &[i64], gates: &[i64], seed: u8) -> Device {
+        let place = match (rvs.first(), gates.first()) {
+            (Some(rv), _) => ScanPlace::Rv(RvId(*rv)),
+            (None, Some(g)) => ScanPlace::Gate(GateId(*g)),
+            (None, None) => panic!("a device works somewhere"),
         };
         let enrolled = self
             .ok(
@@ -63,8 +107,8 @@ impl TestApp {
                 Method::POST,
                 "/api/operations/{op}/devices",
                 Some(json!({
-                    "username": role.as_str(), "role": role, "rv_ids": rv_ids,
-                    "gate_ids": gate_ids, "label": format!("{role} phone {seed}")
+                    "username": role.as_str(), "role": role, "rv_ids": rvs,
+                    "gate_ids": gates, "label": format!("{role} phone {seed}")
                 })),
                 201,
             )
@@ -89,7 +133,25 @@ impl TestApp {
             role,
             place,
             next_seq: 0,
+            passes_read: self.passes_read.clone(),
         }
+    }
+
+    /// The device asks for its kit with a request signed now by its key, as its user: the
+    /// status and answer.
+    pub async fn device_kit_answer(&self, device: &Device) -> (StatusCode, Value) {
+        let request = kit_request_text(self.op, FieldDeviceId(device.id), safeconduct_keys::now());
+        let body = json!({"request": request, "signature": device.key.sign(&request)});
+        let path = format!("/api/operations/{{op}}/devices/{}/kit", device.id);
+        self.call(device.role, Method::POST, &path, Some(body))
+            .await
+    }
+
+    /// The field kit of an enrolled device, fetched as the device does.
+    pub async fn device_kit(&self, device: &Device) -> FieldKit {
+        let (status, answer) = self.device_kit_answer(device).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        serde_json::from_value(answer["kit"].clone()).unwrap()
     }
 
     /// Syncs signed records as the device's user; the status and answer.
@@ -112,14 +174,19 @@ impl TestApp {
     }
 
     /// The pass index of a household's latest pass.
+    /// The index of a household's pass, read as a device scanning it would (its digest kept
+    /// for the records that name it).
     pub async fn pass_index(&self, reference: &str) -> i64 {
-        self.get(
-            Role::Coordinator,
-            &format!("/api/operations/{{op}}/households/{reference}/pass"),
-        )
-        .await["pass_index"]
-            .as_i64()
-            .unwrap()
+        let pass = self
+            .get(
+                Role::Coordinator,
+                &format!("/api/operations/{{op}}/households/{reference}/pass"),
+            )
+            .await;
+        let index = pass["pass_index"].as_i64().unwrap();
+        let digest = digest_of(pass["text"].as_str().unwrap());
+        self.passes_read.lock().unwrap().insert(index, digest);
+        index
     }
 
     /// A household's stage, as the coordinator reads it.

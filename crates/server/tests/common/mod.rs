@@ -56,6 +56,8 @@ pub struct TestApp {
     pub all_roles: String,
     /// A user with a role in another operation only.
     pub outsider: String,
+    /// The passes this test's field devices have read (`field::PassesRead`).
+    pub passes_read: field::PassesRead,
     _shutdown: tokio::sync::oneshot::Sender<()>,
     /// Dropped last: removes the test database.
     _db: TestStore,
@@ -227,6 +229,7 @@ async fn spawn_app_configured(
         tokens,
         all_roles,
         outsider,
+        passes_read: Default::default(),
         _shutdown: tx,
         _db: db,
     }

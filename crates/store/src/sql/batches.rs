@@ -1,10 +1,12 @@
 //! Escort batches: a batch departs an RV with its households and a custody deadline, and is
-//! closed at its gate, where households that did not arrive become unaccounted (if the custody
+//! closed at its gate, where people who did not arrive become unaccounted (if the custody
 //! sweep, `custody`, has not already marked them at the deadline).
 //!
-//! Imports `step` and the place loaders (`rvs`, `gates`); never households or lifecycle.
+//! Imports `step`, `members` and the place loaders (`rvs`, `gates`); never households or
+//! lifecycle.
 
 use super::gates;
+use super::members::{Who, members, take_step};
 use super::rvs::require_rv;
 use super::step::{NewEvent, commit_step, insert_event, load_case};
 use super::{Db, p};
@@ -54,16 +56,22 @@ pub(crate) fn depart_batch(
         let next = decide(&loaded.state, &command).map_err(|e| {
             StoreError::Domain(DomainError::conflict(format!("case {reference}: {e}")))
         })?;
+        // Members held apart (left behind by an earlier batch) do not leave with this one.
+        let leaving: Vec<i64> = members(db, loaded.id)?
+            .with_household
+            .iter()
+            .map(|p| p.0)
+            .collect();
         commit_step(
             db,
             op,
             &loaded,
             &next,
             "depart_in_escort",
-            serde_json::json!({ "batch": batch.0 }),
+            serde_json::json!({ "batch": batch.0, "members": leaving, "people": leaving.len() }),
             actor,
         )?;
-        people += loaded.state.size as i64;
+        people += loaded.state.people() as i64;
     }
     db.exec(
         "UPDATE batches SET households = $1, departed_people = $2 WHERE id = $3",
@@ -85,7 +93,10 @@ pub(crate) fn close_batch(
         )));
     }
     let missing = db.rows(
-        "SELECT reference FROM households WHERE batch_id = $1 AND stage = 'in_escort' ORDER BY id",
+        "SELECT reference FROM households WHERE id IN (
+             SELECT id FROM households WHERE batch_id = $1 AND stage = 'in_escort'
+             UNION SELECT household_id FROM held_people WHERE batch_id = $1 AND stage = 'in_escort')
+         ORDER BY id",
         p![batch.0],
     )?;
     for row in missing {
@@ -113,9 +124,10 @@ pub(crate) fn close_batch(
     load_batch(db, op, batch)
 }
 
-/// The one path by which a household of `batch` not arrived becomes unaccounted, whether the
-/// gate closed the batch (`cause` "closed") or its custody deadline passed ("deadline"); the
-/// number of people marked.
+/// The one path by which the people of a household of `batch` not arrived become unaccounted
+/// (the whole household still in escort, or the members left in escort when the others
+/// arrived), whether the gate closed the batch (`cause` "closed") or its custody deadline
+/// passed ("deadline"); the number of people marked.
 pub(crate) fn mark_unaccounted(
     db: &mut dyn Db,
     op: OperationId,
@@ -125,17 +137,18 @@ pub(crate) fn mark_unaccounted(
     actor: &Actor,
 ) -> Result<u32> {
     let loaded = load_case(db, op, reference, actor)?;
-    let next = decide(&loaded.state, &Command::MarkUnaccounted { batch })?;
-    commit_step(
+    let moved = take_step(
         db,
         op,
         &loaded,
-        &next,
+        &Command::MarkUnaccounted { batch },
+        &Who::All,
+        &|m| m.batch == batch,
         "mark_unaccounted",
         serde_json::json!({ "batch": batch.0, "cause": cause }),
         actor,
     )?;
-    Ok(loaded.state.size)
+    Ok(moved.people())
 }
 
 pub(crate) fn load_batch(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Result<Batch> {
@@ -149,7 +162,11 @@ pub(crate) fn load_batch(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Re
     )?;
     let unaccounted = db
         .rows(
-            "SELECT reference FROM households WHERE batch_id = $1 AND stage = 'unaccounted' ORDER BY id",
+            "SELECT reference FROM households WHERE id IN (
+                 SELECT id FROM households WHERE batch_id = $1 AND stage = 'unaccounted'
+                 UNION SELECT household_id FROM held_people
+                 WHERE batch_id = $1 AND stage = 'unaccounted')
+             ORDER BY id",
             p![batch.0],
         )?
         .iter()

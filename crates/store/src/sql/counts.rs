@@ -125,8 +125,13 @@ pub(crate) fn accountability(
     now: Timestamp,
 ) -> Result<AccountabilityReport> {
     let maintained = stage_counts(db, op, CountScope::Operation)?;
+    // Each person once: in their household's stage, or in their own while held apart from it.
     let rows = db.rows(
-        "SELECT stage, COUNT(*), CAST(SUM(size) AS BIGINT) FROM households WHERE operation_id = $1 GROUP BY stage",
+        "SELECT h.stage, COUNT(*), CAST(SUM(h.size - (
+                    SELECT COUNT(*) FROM held_people x WHERE x.household_id = h.id)) AS BIGINT)
+         FROM households h WHERE h.operation_id = $1 GROUP BY h.stage
+         UNION ALL
+         SELECT stage, 0, COUNT(*) FROM held_people WHERE operation_id = $1 GROUP BY stage",
         p![op.0],
     )?;
     let recomputed = read_counts(rows)?;

@@ -1,17 +1,19 @@
-//! Custody on the way to the gate: the sweep that marks every household of an open batch whose
-//! deadline has passed and that has not arrived as unaccounted (through the same step as a
-//! closing gate, `batches::mark_unaccounted`), with one `custody_alarm` event per batch; and
-//! the batches a gate is expecting; and the resolutions of the alarms.
+//! Custody on the way to the gate, person by person: the sweep that marks every person of an
+//! open batch whose deadline has passed and who has not arrived as unaccounted (through the same
+//! step as a closing gate, `batches::mark_unaccounted`: a whole household still in escort, or
+//! the members left in escort when the others arrived), with one `custody_alarm` event per
+//! batch; the batches a gate is expecting; the resolutions of the alarms, one per person; the
+//! counts of the accountability check and each person's chain of custody.
 //!
 //! Safe with any number of servers over one database: the sweep runs in one write transaction,
-//! picks only households still in escort, and each case update is guarded by its version, so a
-//! household is marked once whoever sweeps first.
+//! picks only people still in escort, and each case update is guarded by its version, so a
+//! person is marked once whoever sweeps first.
 //!
 //! Imports `batches` and `step`; never households or lifecycle.
 
 use super::batches::{load_batch, mark_unaccounted};
 use super::step::{NewEvent, household_id, insert_event};
-use super::{Db, p};
+use super::{Db, Value, p};
 use crate::types::*;
 use crate::{Result, StoreError};
 use safeconduct_domain::accountability::CustodyCounts;
@@ -29,7 +31,8 @@ struct Overdue {
     reference: CaseReference,
 }
 
-/// Households in escort in an open batch past its deadline at `now`, in `op` or in every
+/// Households with people in escort in an open batch past its deadline at `now` (the whole
+/// household, or members left in escort when the others arrived), in `op` or in every
 /// operation, by batch.
 fn overdue_households(
     db: &mut dyn Db,
@@ -37,17 +40,28 @@ fn overdue_households(
     now: Timestamp,
     limit: Option<i64>,
 ) -> Result<Vec<Overdue>> {
-    let base = "SELECT b.operation_id, b.id, b.rv_id, b.gate_id, h.reference
-         FROM batches b JOIN households h ON h.batch_id = b.id
-         WHERE b.closed_at IS NULL AND b.deadline_at <= $1 AND h.stage = 'in_escort'";
-    let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
-    let rows = match op {
-        Some(op) => db.rows(
-            &format!("{base} AND b.operation_id = $2 ORDER BY b.id, h.id{limit}"),
-            p![now.0, op.0],
-        )?,
-        None => db.rows(&format!("{base} ORDER BY b.id, h.id{limit}"), p![now.0])?,
+    let (in_op, params) = match op {
+        Some(op) => (
+            " AND b.operation_id = $2",
+            vec![Value::from(now.0), Value::from(op.0)],
+        ),
+        None => ("", vec![Value::from(now.0)]),
     };
+    let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+    let rows = db.rows(
+        &format!(
+            "SELECT b.operation_id, b.id, b.rv_id, b.gate_id, h.reference, h.id
+             FROM batches b JOIN households h ON h.batch_id = b.id
+             WHERE b.closed_at IS NULL AND b.deadline_at <= $1 AND h.stage = 'in_escort'{in_op}
+             UNION
+             SELECT b.operation_id, b.id, b.rv_id, b.gate_id, h.reference, h.id
+             FROM batches b JOIN held_people x ON x.batch_id = b.id
+             JOIN households h ON h.id = x.household_id
+             WHERE b.closed_at IS NULL AND b.deadline_at <= $1 AND x.stage = 'in_escort'{in_op}
+             ORDER BY 2, 6{limit}"
+        ),
+        &params,
+    )?;
     rows.iter()
         .map(|r| {
             Ok(Overdue {
@@ -139,36 +153,42 @@ pub(crate) fn expected_batches(
         .collect()
 }
 
-/// Keeps a coordinator's resolution of the alarm of `batch` for `household`.
+/// Keeps a coordinator's resolution of the alarm of `batch` for one person of `household`.
 pub(crate) fn record_resolution(
     db: &mut dyn Db,
     op: OperationId,
     household: HouseholdId,
+    person: PersonId,
     batch: BatchId,
     outcome: CustodyOutcome,
     at: Timestamp,
 ) -> Result<()> {
     db.exec(
-        "INSERT INTO custody_resolutions (operation_id, household_id, batch_id, outcome, at)
-         VALUES ($1, $2, $3, $4, $5)",
-        p![op.0, household.0, batch.0, outcome.as_str(), at.0],
+        "INSERT INTO custody_resolutions (operation_id, household_id, person_id, batch_id,
+                                          outcome, at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        p![op.0, household.0, person.0, batch.0, outcome.as_str(), at.0],
     )?;
     Ok(())
 }
 
-/// People whose unaccounted alarm was resolved, and people unaccounted whose alarm (of the
-/// batch they are in) is not.
-/// The open alarms of an operation: the unaccounted households through the index on
-/// (operation, stage, reference), each one's resolution and batch by key. No count of the
-/// whole operation is made.
+/// The open alarms of an operation: per batch, the households with people unaccounted and
+/// unresolved (a whole household, or the members held apart when the others went on), with how
+/// many of each. No count of the whole operation's stages is made.
 pub(crate) fn open_alarms(db: &mut dyn Db, op: OperationId) -> Result<Vec<OpenAlarm>> {
     let rows = db.rows(
-        "SELECT h.reference, h.size, b.id, b.rv_id, b.gate_id, b.departed_at, b.deadline_at,
-                b.closed_at, b.departed_people, b.arrived_people
-         FROM households h LEFT JOIN batches b ON b.id = h.batch_id
-         WHERE h.operation_id = $1 AND h.stage = 'unaccounted'
+        "SELECT h.reference, CAST(COUNT(*) AS BIGINT), b.id, b.rv_id, b.gate_id, b.departed_at,
+                b.deadline_at, b.closed_at, b.departed_people, b.arrived_people
+         FROM people p
+         JOIN households h ON h.id = p.household_id
+         LEFT JOIN held_people x ON x.person_id = p.id
+         LEFT JOIN batches b ON b.id = COALESCE(x.batch_id, h.batch_id)
+         WHERE p.operation_id = $1 AND COALESCE(x.stage, h.stage) = 'unaccounted'
            AND NOT EXISTS (SELECT 1 FROM custody_resolutions r
-                           WHERE r.household_id = h.id AND r.batch_id = h.batch_id)
+                           WHERE r.person_id = p.id
+                             AND r.batch_id = COALESCE(x.batch_id, h.batch_id))
+         GROUP BY h.reference, b.id, b.rv_id, b.gate_id, b.departed_at, b.deadline_at,
+                  b.closed_at, b.departed_people, b.arrived_people
          ORDER BY COALESCE(b.id, 0), h.reference",
         p![op.0],
     )?;
@@ -201,31 +221,43 @@ pub(crate) fn open_alarms(db: &mut dyn Db, op: OperationId) -> Result<Vec<OpenAl
     Ok(alarms)
 }
 
+/// Every person of the operation with their own stage and batch: their household's, or theirs
+/// while held apart from it.
+const PERSONS: &str = "WITH persons AS (
+       SELECT p.id AS person, COALESCE(x.stage, h.stage) AS stage,
+              COALESCE(x.batch_id, h.batch_id) AS batch
+       FROM people p JOIN households h ON h.id = p.household_id
+       LEFT JOIN held_people x ON x.person_id = p.id
+       WHERE p.operation_id = $1)";
+
+/// People whose unaccounted alarm was resolved, and people unaccounted whose alarm (of the
+/// batch they are in) is not; people in escort past their deadline.
 pub(crate) fn custody_counts(
     db: &mut dyn Db,
     op: OperationId,
     now: Timestamp,
 ) -> Result<CustodyCounts> {
+    let open = "persons.stage = 'unaccounted' AND NOT EXISTS (
+               SELECT 1 FROM custody_resolutions r
+               WHERE r.person_id = persons.person AND r.batch_id = persons.batch)";
     let r = db.one(
-        "SELECT
-           CAST(COALESCE(SUM(CASE WHEN h.stage = 'unaccounted' AND NOT EXISTS (
-               SELECT 1 FROM custody_resolutions r
-               WHERE r.household_id = h.id AND r.batch_id = h.batch_id) THEN h.size ELSE 0 END), 0)
-             AS BIGINT),
-           CAST(COALESCE(SUM(CASE WHEN EXISTS (
-               SELECT 1 FROM custody_resolutions r WHERE r.household_id = h.id)
-             AND NOT (h.stage = 'unaccounted' AND NOT EXISTS (
-               SELECT 1 FROM custody_resolutions r
-               WHERE r.household_id = h.id AND r.batch_id = h.batch_id)) THEN h.size ELSE 0 END), 0)
-             AS BIGINT)
-         FROM households h WHERE h.operation_id = $1",
+        &format!(
+            "{PERSONS}
+             SELECT CAST(COALESCE(SUM(CASE WHEN {open} THEN 1 ELSE 0 END), 0) AS BIGINT),
+                    CAST(COALESCE(SUM(CASE WHEN EXISTS (
+                        SELECT 1 FROM custody_resolutions r WHERE r.person_id = persons.person)
+                      AND NOT ({open}) THEN 1 ELSE 0 END), 0) AS BIGINT)
+             FROM persons"
+        ),
         p![op.0],
     )?;
     let overdue = db.one(
-        "SELECT CAST(COALESCE(SUM(h.size), 0) AS BIGINT)
-         FROM households h JOIN batches b ON b.id = h.batch_id
-         WHERE h.operation_id = $1 AND h.stage = 'in_escort'
-           AND (b.closed_at IS NOT NULL OR b.deadline_at <= $2)",
+        &format!(
+            "{PERSONS}
+             SELECT COUNT(*) FROM persons JOIN batches b ON b.id = persons.batch
+             WHERE persons.stage = 'in_escort'
+               AND (b.closed_at IS NOT NULL OR b.deadline_at <= $2)"
+        ),
         p![op.0, now.0],
     )?;
     Ok(CustodyCounts {
@@ -235,16 +267,25 @@ pub(crate) fn custody_counts(
     })
 }
 
-/// Who held a household on the way to the gate, from its events: each departure opens a link
-/// (the batch, the escort user and device that departed it, when), closed by the arrival, the
-/// unaccounted mark or a resolution that follows it. Every member of a household is held
-/// together.
+/// Who held each person of a household on the way to the gate, from the household's events:
+/// each departure opens a link per person who left (the batch, the escort user and device that
+/// departed it, when), closed by that person's arrival, unaccounted mark or a resolution that
+/// follows it. An event names the members it moved (`members` in its detail); one written
+/// before members were named moved them all.
 pub(crate) fn custody_chain(
     db: &mut dyn Db,
     op: OperationId,
     reference: &CaseReference,
 ) -> Result<Vec<CustodyLink>> {
     let household = household_id(db, op, reference)?.0;
+    let everyone: Vec<PersonId> = db
+        .rows(
+            "SELECT id FROM people WHERE household_id = $1 ORDER BY id",
+            p![household],
+        )?
+        .iter()
+        .map(|r| r.i64(0).map(PersonId))
+        .collect::<Result<_>>()?;
     let events = db.rows(
         "SELECT kind, user_id, device, rv_id, gate_id, detail, at FROM events
          WHERE household_id = $1 ORDER BY id",
@@ -254,41 +295,57 @@ pub(crate) fn custody_chain(
     for e in &events {
         let kind = e.text(0)?;
         let at = Timestamp(e.i64(6)?);
+        let detail: serde_json::Value =
+            serde_json::from_str(&e.text(5)?).unwrap_or(serde_json::Value::Null);
+        let moved: Vec<PersonId> = match detail["members"].as_array() {
+            Some(ids) => ids
+                .iter()
+                .filter_map(|v| v.as_i64())
+                .map(PersonId)
+                .collect(),
+            None => everyone.clone(),
+        };
         match kind.as_str() {
-            "depart_in_escort" => chain.push(CustodyLink {
-                batch: BatchId(
-                    serde_json::from_str::<serde_json::Value>(&e.text(5)?)
-                        .ok()
-                        .and_then(|d| d["batch"].as_i64())
-                        .unwrap_or(0),
-                ),
-                rv: RvId(e.opt_i64(3)?.unwrap_or(0)),
-                gate: GateId(e.opt_i64(4)?.unwrap_or(0)),
-                user: e.opt_i64(1)?.map(UserId),
-                device: e.opt_text(2)?,
-                from: at,
-                until: None,
-                ended_by: None,
-            }),
+            "depart_in_escort" => {
+                for person in moved {
+                    chain.push(CustodyLink {
+                        person,
+                        batch: BatchId(detail["batch"].as_i64().unwrap_or(0)),
+                        rv: RvId(e.opt_i64(3)?.unwrap_or(0)),
+                        gate: GateId(e.opt_i64(4)?.unwrap_or(0)),
+                        user: e.opt_i64(1)?.map(UserId),
+                        device: e.opt_text(2)?,
+                        from: at,
+                        until: None,
+                        ended_by: None,
+                    })
+                }
+            }
             "arrive_at_gate"
             | "mark_unaccounted"
             | "resolve_arrived_late"
             | "resolve_returned_to_rv"
             | "resolve_found_elsewhere"
             | "resolve_recorded_missing" => {
-                if let Some(open) = chain.last_mut().filter(|l| {
-                    l.ended_by.is_none() || l.ended_by.as_deref() == Some("unaccounted")
-                }) {
-                    open.until = Some(at);
-                    open.ended_by = Some(match kind.as_str() {
-                        "arrive_at_gate" => "arrived".into(),
-                        "mark_unaccounted" => "unaccounted".into(),
-                        other => other.trim_start_matches("resolve_").into(),
+                for person in moved {
+                    let open = chain.iter_mut().rev().find(|l| {
+                        l.person == person
+                            && (l.ended_by.is_none()
+                                || l.ended_by.as_deref() == Some("unaccounted"))
                     });
+                    if let Some(open) = open {
+                        open.until = Some(at);
+                        open.ended_by = Some(match kind.as_str() {
+                            "arrive_at_gate" => "arrived".into(),
+                            "mark_unaccounted" => "unaccounted".into(),
+                            other => other.trim_start_matches("resolve_").into(),
+                        });
+                    }
                 }
             }
             _ => {}
         }
     }
+    chain.sort_by_key(|l| (l.person, l.from));
     Ok(chain)
 }

@@ -77,6 +77,7 @@ pub(crate) fn manifest(
              FROM households h JOIN people p ON p.household_id = h.id
              LEFT JOIN documents d ON d.id = (SELECT MIN(id) FROM documents WHERE person_id = p.id)
              WHERE h.flight_id = $1 AND h.stage IN ('manifested', 'boarded')
+               AND NOT EXISTS (SELECT 1 FROM held_people x WHERE x.person_id = p.id)
              ORDER BY h.reference, p.id",
             p![id.0],
         )?

@@ -403,6 +403,14 @@ fn household(db: &mut dyn Db, key: &DataKey, r: &Row) -> Result<Household> {
         registered_at: Timestamp(r.i64(13)?),
         updated_at: Timestamp(r.i64(14)?),
         members: people_of(db, key, id)?,
+        apart: db
+            .rows(
+                "SELECT person_id, stage FROM held_people WHERE household_id = $1 ORDER BY person_id",
+                p![id.0],
+            )?
+            .iter()
+            .map(|r| Ok((PersonId(r.i64(0)?), stage(r.text(1)?)?)))
+            .collect::<Result<_>>()?,
     })
 }
 
@@ -419,29 +427,59 @@ fn priorities(stored: &str) -> Result<Vec<PriorityFlag>> {
 }
 
 /// A page of the cases in one stage, in reference order after `page.after`: one walk of the
-/// index on (operation, stage, reference), whatever the size of the operation. Nothing sealed
-/// is read.
+/// index on (operation, stage, reference), whatever the size of the operation, and one of the
+/// members held apart in that stage (a household that arrived with a member left unaccounted
+/// is listed among the unaccounted too). Nothing sealed is read.
 pub(crate) fn cases_in_stage(
     db: &mut dyn Db,
     op: OperationId,
     page: &CasePage,
 ) -> Result<Vec<CaseSummary>> {
-    let rows = db.rows(
-        "SELECT h.reference, h.stage, h.size, h.priorities, h.window_id, h.rv_id, h.gate_id,
+    // Resolved: someone of the household is unaccounted, and a coordinator resolved the alarm
+    // of each of them (recorded missing, the one outcome that leaves a person unaccounted).
+    let columns = "h.reference, h.stage, h.size, h.priorities, h.window_id, h.rv_id, h.gate_id,
                 h.batch_id, h.flight_id, h.updated_at,
-                h.stage = 'unaccounted' AND EXISTS (
-                    SELECT 1 FROM custody_resolutions c
-                    WHERE c.household_id = h.id AND c.batch_id = h.batch_id)
-         FROM households h
-         WHERE h.operation_id = $1 AND h.stage = $2 AND h.reference > $3
-         ORDER BY h.reference LIMIT $4",
-        p![
-            op.0,
-            page.stage.as_str(),
-            page.after.as_ref().map_or("", |r| r.as_str()),
-            page.limit,
-        ],
+                (h.stage = 'unaccounted' OR EXISTS (SELECT 1 FROM held_people u
+                    WHERE u.household_id = h.id AND u.stage = 'unaccounted'))
+                AND NOT EXISTS (
+                    SELECT 1 FROM people p LEFT JOIN held_people x ON x.person_id = p.id
+                    WHERE p.household_id = h.id
+                    AND COALESCE(x.stage, h.stage) = 'unaccounted'
+                    AND NOT EXISTS (SELECT 1 FROM custody_resolutions c
+                        WHERE c.person_id = p.id
+                        AND c.batch_id = COALESCE(x.batch_id, h.batch_id)))";
+    let params = p![
+        op.0,
+        page.stage.as_str(),
+        page.after.as_ref().map_or("", |r| r.as_str()),
+        page.limit,
+    ];
+    let mut rows = db.rows(
+        &format!(
+            "SELECT {columns} FROM households h
+             WHERE h.operation_id = $1 AND h.stage = $2 AND h.reference > $3
+             ORDER BY h.reference LIMIT $4"
+        ),
+        params,
     )?;
+    let apart = db.rows(
+        &format!(
+            "SELECT DISTINCT {columns} FROM held_people a JOIN households h ON h.id = a.household_id
+             WHERE a.operation_id = $1 AND a.stage = $2 AND h.stage <> $2 AND h.reference > $3
+             ORDER BY h.reference LIMIT $4"
+        ),
+        params,
+    )?;
+    if !apart.is_empty() {
+        rows.extend(apart);
+        let mut keyed = rows
+            .into_iter()
+            .map(|r| Ok((r.text(0)?, r)))
+            .collect::<Result<Vec<_>>>()?;
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.truncate(page.limit as usize);
+        rows = keyed.into_iter().map(|(_, r)| r).collect();
+    }
     rows.iter()
         .map(|r| {
             Ok(CaseSummary {

@@ -173,18 +173,33 @@ fn device_words(kind: IncidentKind) -> &'static str {
 
 /// Incidents of the operation, open ones only unless `all`, newest first, within the actor's
 /// places.
+/// A page of the incidents `filter` names, newest first.
 pub(crate) fn incidents(
     db: &mut dyn Db,
     op: OperationId,
-    all: bool,
+    filter: &IncidentFilter,
     actor: &Actor,
 ) -> Result<Vec<Incident>> {
     let rows = db.rows(
         &format!(
             "SELECT {COLUMNS} FROM incidents WHERE operation_id = $1
-             AND ($2 OR resolved_at IS NULL) ORDER BY id DESC LIMIT 1000"
+             AND (($2 AND resolved_at IS NULL) OR ($3 AND resolved_at IS NOT NULL))
+             AND (CAST($4 AS TEXT) IS NULL OR kind = CAST($4 AS TEXT))
+             AND (CAST($5 AS BIGINT) IS NULL OR rv_id = CAST($5 AS BIGINT))
+             AND (CAST($6 AS BIGINT) IS NULL OR gate_id = CAST($6 AS BIGINT))
+             AND (CAST($7 AS BIGINT) IS NULL OR id < CAST($7 AS BIGINT))
+             ORDER BY id DESC LIMIT $8"
         ),
-        p![op.0, all],
+        p![
+            op.0,
+            filter.open,
+            filter.resolved,
+            filter.kind.map(|k| k.as_str()),
+            filter.rv.map(|r| r.0),
+            filter.gate.map(|g| g.0),
+            filter.before.map(|i| i.0),
+            filter.limit.min(IncidentFilter::MAX_LIMIT)
+        ],
     )?;
     let mut out = Vec::new();
     for r in &rows {

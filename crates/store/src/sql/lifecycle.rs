@@ -7,6 +7,7 @@
 
 use super::custody::record_resolution;
 use super::gates::require_gate;
+use super::members::{HeldMember, Who, take_step};
 use super::rvs::require_rv;
 use super::step::{LoadedCase, commit_step, household_id, load_case, retire_valid_pass, stage};
 use super::{Db, dec, outbox, p, reasons};
@@ -153,7 +154,7 @@ pub(crate) fn apply(
                 at: actor.at,
             }
         }
-        CaseRequest::ArriveAtGate { batch } => Command::ArriveAtGate {
+        CaseRequest::ArriveAtGate { batch, .. } => Command::ArriveAtGate {
             batch: *batch,
             gate: batch_gate(db, op, *batch)?,
         },
@@ -169,7 +170,7 @@ pub(crate) fn apply(
             Command::Withdraw
         }
         CaseRequest::MarkNoShow => Command::MarkNoShow,
-        CaseRequest::ResolveUnaccounted { outcome, note } => {
+        CaseRequest::ResolveUnaccounted { outcome, note, .. } => {
             let note = reasons::seal(db, vault, op, actor.at, note.as_str())?;
             detail = serde_json::json!({
                 "outcome": outcome.as_str(), "batch": case.batch.map(|b| b.0), "reason": note
@@ -177,8 +178,21 @@ pub(crate) fn apply(
             Command::ResolveUnaccounted(*outcome)
         }
     };
+    let who = match request {
+        CaseRequest::ArriveAtGate { people, .. } => Some(people.map_or(Who::All, Who::Count)),
+        CaseRequest::Process { .. } => Some(Who::All),
+        CaseRequest::ResolveUnaccounted { persons, .. } => {
+            Some(persons.clone().map_or(Who::All, Who::Named))
+        }
+        _ => None,
+    };
+    if let Some(who) = who {
+        return apply_to_members(
+            db, op, reference, &loaded, request, &command, &who, detail, actor,
+        );
+    }
     let next = decide(case, &command)?;
-    let size = case.size as i64;
+    let size = case.people() as i64;
     match request {
         CaseRequest::DecideEligible { category } => {
             db.exec(
@@ -195,30 +209,6 @@ pub(crate) fn apply(
         }
         CaseRequest::Withdraw { .. } => {
             retire_valid_pass(db, loaded.id, PassState::Revoked)?;
-        }
-        CaseRequest::ResolveUnaccounted { outcome, .. } => {
-            let batch = case
-                .batch
-                .ok_or_else(|| StoreError::Internal("an unaccounted case holds no batch".into()))?;
-            record_resolution(db, op, loaded.id, batch, *outcome, actor.at)?;
-            match outcome {
-                CustodyOutcome::ArrivedLate => {
-                    db.exec(
-                        "UPDATE batches SET arrived_people = arrived_people + $1 WHERE id = $2",
-                        p![size, batch.0],
-                    )?;
-                }
-                CustodyOutcome::FoundElsewhere => {
-                    retire_valid_pass(db, loaded.id, PassState::Revoked)?;
-                }
-                CustodyOutcome::ReturnedToRv | CustodyOutcome::RecordedMissing => {}
-            }
-        }
-        CaseRequest::ArriveAtGate { batch } => {
-            db.exec(
-                "UPDATE batches SET arrived_people = arrived_people + $1 WHERE id = $2",
-                p![size, batch.0],
-            )?;
         }
         CaseRequest::Manifest { flight } => {
             db.exec(
@@ -250,8 +240,86 @@ pub(crate) fn apply(
         reference: reference.clone(),
         from: case.stage,
         to: next.stage,
-        people: case.size,
+        people: case.people(),
         event,
+        pass_index: None,
+    })
+}
+
+/// A step that members of a household take on their own when not all of them do (arrival at
+/// the gate, check-in, a resolution): `members::take_step`, then what the step changes beside
+/// the case for the members it moved (the batch's arrivals, the resolutions).
+#[allow(clippy::too_many_arguments)]
+fn apply_to_members(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+    loaded: &LoadedCase,
+    request: &CaseRequest,
+    command: &Command,
+    who: &Who,
+    detail: serde_json::Value,
+    actor: &Actor,
+) -> Result<CaseOutcome> {
+    let case = &loaded.state;
+    let may_take = |m: &HeldMember| match request {
+        CaseRequest::ArriveAtGate { batch, .. } => m.batch == *batch,
+        CaseRequest::Process { gate } => m.gate == Some(*gate),
+        _ => true,
+    };
+    let step = command.step();
+    let moved = take_step(
+        db,
+        op,
+        loaded,
+        command,
+        who,
+        &may_take,
+        step.as_str(),
+        detail,
+        actor,
+    )?;
+    let arrived = |db: &mut dyn Db, batch: BatchId, people: usize| {
+        db.exec(
+            "UPDATE batches SET arrived_people = arrived_people + $1 WHERE id = $2",
+            p![people, batch.0],
+        )
+    };
+    match request {
+        CaseRequest::ArriveAtGate { batch, .. } => {
+            arrived(db, *batch, moved.people() as usize)?;
+        }
+        CaseRequest::ResolveUnaccounted { outcome, .. } => {
+            let batch = case.batch;
+            let mut resolved: Vec<(PersonId, BatchId)> = Vec::new();
+            for person in &moved.with_household {
+                let batch = batch.ok_or_else(|| {
+                    StoreError::Internal("an unaccounted case holds no batch".into())
+                })?;
+                resolved.push((*person, batch));
+            }
+            resolved.extend(moved.held.iter().copied());
+            for (person, batch) in &resolved {
+                record_resolution(db, op, loaded.id, *person, *batch, *outcome, actor.at)?;
+                if *outcome == CustodyOutcome::ArrivedLate {
+                    arrived(db, *batch, 1)?;
+                }
+            }
+            // A household found elsewhere as a whole leaves the route: its pass goes with it.
+            if *outcome == CustodyOutcome::FoundElsewhere
+                && moved.household_stage == Some(Stage::Withdrawn)
+            {
+                retire_valid_pass(db, loaded.id, PassState::Revoked)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(CaseOutcome {
+        reference: reference.clone(),
+        from: moved.from.unwrap_or(case.stage),
+        to: moved.to.unwrap_or(case.stage),
+        people: moved.people(),
+        event: moved.event,
         pass_index: None,
     })
 }

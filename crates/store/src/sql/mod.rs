@@ -21,6 +21,7 @@ pub(crate) mod hazards;
 pub(crate) mod households;
 pub(crate) mod incidents;
 pub(crate) mod lifecycle;
+pub(crate) mod members;
 pub(crate) mod operations;
 pub(crate) mod outbox;
 pub(crate) mod pass_links;
@@ -121,6 +122,10 @@ macro_rules! migrations {
             (22, include_str!("migrations/0022_pass_links.sql")),
             (23, include_str!("migrations/0023_cases_by_stage.sql")),
             (24, include_str!("migrations/0024_whereabouts.sql")),
+            (
+                25,
+                include_str!("migrations/0025_field_members_and_incidents.sql"),
+            ),
         ]
     };
 }

@@ -1,8 +1,8 @@
 //! What one field record does, through the lifecycle's own path: an admission admits the
 //! household whose pass it read (`admission::admit`, `lifecycle::apply`), a departure moves a
-//! device's batch into escort (`batches::depart_batch`, refused whole), an arrival counts the
-//! household's members in at the gate its batch is bound for, a check-in hands it to
-//! processing. What the rules refuse becomes an incident (`incidents::raise`). The ingest
+//! device's batch into escort (`batches::depart_batch`, refused whole), an arrival moves the
+//! members it counts at the gate their batch is bound for (the others stay in escort), a
+//! check-in hands the arrived members to processing. What the rules refuse becomes an incident (`incidents::raise`). The ingest
 //! (`scans`) decides when a record's turn comes.
 //!
 //! Imports `incidents`, `lifecycle`, `batches` and `step`; never `scans`.
@@ -310,20 +310,19 @@ pub(crate) fn effect_of(
                 household: Some(h.id),
                 ..facts
             };
-            match h.stage {
-                Stage::InEscort | Stage::Unaccounted => {}
-                s if s < Stage::InEscort => return Ok((Effect::Waiting, Some(h.id))),
-                s => {
-                    let detail =
-                        format!("pass {pass_index} arrived at gate {gate}: the household is {s}");
-                    return own!(db, IncidentKind::Refused, facts, detail);
-                }
+            // Before its departure is synced, an arrival waits for it.
+            if h.stage < Stage::InEscort {
+                return Ok((Effect::Waiting, Some(h.id)));
             }
-            let batch = h.batch.ok_or_else(|| {
-                StoreError::Internal("a household in escort holds no batch".into())
-            })?;
+            let Some(batch) = h.batch else {
+                let detail = format!(
+                    "pass {pass_index} arrived at gate {gate}: the household is {}",
+                    h.stage
+                );
+                return own!(db, IncidentKind::Refused, facts, detail);
+            };
             // Only the gate the batch is bound for counts its people in: a record of another
-            // gate neither counts nor completes anyone.
+            // gate neither counts nor moves anyone.
             let bound_for = GateId(
                 db.one("SELECT gate_id FROM batches WHERE id = $1", p![batch.0])?
                     .i64(0)?,
@@ -334,45 +333,37 @@ pub(crate) fn effect_of(
                 );
                 return own!(db, IncidentKind::Refused, facts, detail);
             }
-            let before: i64 = db
+            // Arrival is per person: the members counted move on, the others stay in escort
+            // (and become unaccounted at the deadline).
+            let request = CaseRequest::ArriveAtGate {
+                batch,
+                people: Some(*people),
+            };
+            if let Err(e) = apply(db, vault, op, &h.reference, &request, &actor) {
+                return match e {
+                    StoreError::Domain(_) | StoreError::NotFound(_) => {
+                        let detail = format!("pass {pass_index} arrived at gate {gate}: {e}");
+                        own!(db, IncidentKind::Refused, facts, detail)
+                    }
+                    e => Err(e),
+                };
+            }
+            let behind = db
                 .one(
-                    "SELECT CAST(COALESCE(SUM(people), 0) AS BIGINT) FROM device_scans
-                     WHERE household_id = $1 AND act = 'arrive' AND effect = 'applied'",
-                    p![h.id.0],
+                    "SELECT COUNT(*) FROM held_people WHERE household_id = $1 AND batch_id = $2
+                     AND stage IN ('in_escort', 'unaccounted')",
+                    p![h.id.0, batch.0],
                 )?
                 .i64(0)?;
-            let arrived = before + *people as i64;
-            if arrived > h.size as i64 {
+            if behind > 0 {
                 let detail = format!(
-                    "{arrived} people of a household of {} arrived at gate {gate}",
-                    h.size
-                );
-                return own!(db, IncidentKind::Refused, facts, detail);
-            }
-            if arrived < h.size as i64 {
-                let detail = format!(
-                    "{arrived} of {} people of the household of pass {pass_index} arrived at gate {gate}; the others are still in escort",
+                    "{behind} of the {} people of the household of pass {pass_index} have not arrived at gate {gate}: still in escort or unaccounted",
                     h.size
                 );
                 let key = format!("partial_arrival/household/{}/batch/{batch}", h.id);
                 incident(db, IncidentKind::PartialArrival, key, facts, detail, &this)?;
-                return Ok((Effect::Applied, Some(h.id)));
             }
-            match apply(
-                db,
-                vault,
-                op,
-                &h.reference,
-                &CaseRequest::ArriveAtGate { batch },
-                &actor,
-            ) {
-                Ok(_) => Ok((Effect::Applied, Some(h.id))),
-                Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
-                    let detail = format!("pass {pass_index} arrived at gate {gate}: {e}");
-                    own!(db, IncidentKind::Refused, facts, detail)
-                }
-                Err(e) => Err(e),
-            }
+            Ok((Effect::Applied, Some(h.id)))
         }
         ScanAct::CheckIn { pass_index } => {
             let gate = r.gate().unwrap_or(GateId(0));

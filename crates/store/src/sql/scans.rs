@@ -11,14 +11,17 @@
 use super::devices::active_device_of;
 use super::incidents::{Facts, raise};
 use super::step::require_operation;
-use super::{Db, Row, audit, p};
+use super::{Db, Row, Value, audit, p};
 use crate::types::*;
 use crate::vault::Vault;
 use crate::{Change, Result, StoreError};
 use safeconduct_domain::field::ScanBounds;
-use safeconduct_domain::scan::{IncidentKind, ScanAct, ScanPlace, ScanRecord, skew_is_incident};
+use safeconduct_domain::scan::{
+    IncidentKind, PassDigest, ScanAct, ScanPlace, ScanRecord, skew_is_incident,
+};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
+use std::collections::HashMap;
 
 use super::scan_effects::{Effect, Stored, effect_of};
 pub(crate) fn ingest(
@@ -78,6 +81,7 @@ pub(crate) fn ingest(
             .into());
         }
     }
+    check_pass_digests(db, op, &sync.records)?;
     let mut receipt = SyncReceipt {
         skew,
         ..SyncReceipt::default()
@@ -210,6 +214,54 @@ pub(crate) fn ingest(
     Ok(receipt)
 }
 
+/// Refuses a sync any of whose admit, arrive or check-in records names a pass it has not read:
+/// its digest must be that of the signed bytes of the pass with its index. A pass index no
+/// household holds is refused in the same words, so that the answer tells nothing of which
+/// indices were issued. One read of the passes named, however many records.
+fn check_pass_digests(db: &mut dyn Db, op: OperationId, records: &[SyncedRecord]) -> Result<()> {
+    let named: Vec<(usize, u64, i64, PassDigest)> = records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let r = &s.record;
+            Some((i, r.seq, r.act.pass_index()?, r.pass_digest?))
+        })
+        .collect();
+    let mut indices: Vec<i64> = named.iter().map(|n| n.2).collect();
+    indices.sort_unstable();
+    indices.dedup();
+    let mut digests = HashMap::with_capacity(indices.len());
+    for chunk in indices.chunks(500) {
+        let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let mut params = vec![Value::from(op.0)];
+        params.extend(chunk.iter().map(|i| Value::from(*i)));
+        let rows = db.rows(
+            &format!(
+                "SELECT pass_index, signed FROM passes
+                 WHERE operation_id = $1 AND pass_index IN ({})",
+                list.join(", ")
+            ),
+            &params,
+        )?;
+        for r in rows {
+            digests.insert(r.i64(0)?, safeconduct_pass::digest(&r.bytes(1)?));
+        }
+    }
+    for (i, seq, index, digest) in named {
+        if digests.get(&index) != Some(&digest) {
+            return Err(DomainError::invalid(
+                "records",
+                format!(
+                    "record {i} (seq {seq}): pass_digest: not the digest of pass {index}; \
+                     a device records only passes it has read"
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
 type Columns = (
     Option<i64>,
     Option<u32>,
@@ -286,6 +338,8 @@ fn stored(op: OperationId, r: &Row) -> Result<Stored> {
             at: Timestamp(r.i64(11)?),
             place,
             act,
+            // Checked at upload; what a stored record does depends on its index alone.
+            pass_digest: None,
         },
         skew: r.i64(12)?,
     })

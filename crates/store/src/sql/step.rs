@@ -178,9 +178,11 @@ fn move_case(
     before: &CaseState,
     after: &CaseState,
 ) -> Result<()> {
+    // The people counted with the household are those in its stage; members held apart are
+    // counted where they are (`members`).
+    bump(db, op, household, before, -1, -(before.people() as i64))?;
+    bump(db, op, household, after, 1, after.people() as i64)?;
     let size = before.size as i64;
-    bump(db, op, household, before, -1, -size)?;
-    bump(db, op, household, after, 1, size)?;
     let seat = |c: &CaseState| c.window.filter(|_| c.stage.holds_window_seat());
     let (old, new) = (seat(before), seat(after));
     if old != new {
@@ -229,7 +231,8 @@ pub(crate) fn load_case(
                                 AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.person_id = p.id)
                                 AND NOT (p.minor AND EXISTS (
                                     SELECT 1 FROM people g JOIN documents gd ON gd.person_id = g.id
-                                    WHERE g.household_id = h.id AND NOT g.minor)))
+                                    WHERE g.household_id = h.id AND NOT g.minor))),
+                    (SELECT COUNT(*) FROM held_people x WHERE x.household_id = h.id)
              FROM households h WHERE h.operation_id = $1 AND h.reference = $2",
             p![op.0, reference.as_str()],
         )?
@@ -245,6 +248,7 @@ pub(crate) fn load_case(
             batch: r.opt_i64(6)?.map(BatchId),
             flight: r.opt_i64(7)?.map(FlightId),
             all_members_documented: r.bool(9)?,
+            held: r.u32(10)?,
         },
         version: r.i64(8)?,
     };

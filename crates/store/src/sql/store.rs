@@ -458,8 +458,13 @@ impl<E: Engine> Store for SqlStore<E> {
     ) -> Result<SyncReceipt> {
         self.write(|db| scans::ingest(db, &self.vault, op, sync, actor))
     }
-    fn incidents(&self, op: OperationId, all: bool, actor: &Actor) -> Result<Vec<Incident>> {
-        self.read(|db| incidents::incidents(db, op, all, actor))
+    fn incidents(
+        &self,
+        op: OperationId,
+        filter: &IncidentFilter,
+        actor: &Actor,
+    ) -> Result<Vec<Incident>> {
+        self.read(|db| incidents::incidents(db, op, filter, actor))
     }
     fn resolve_incident(
         &self,
