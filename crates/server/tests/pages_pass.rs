@@ -201,12 +201,12 @@ async fn the_pass_page_shows_the_approach_to_the_point_and_nothing_of_home() {
     let reference = registered["reference"].as_str().unwrap().to_string();
     app.to_pass_issued(&reference, p.window).await;
     let elsewhere = app.register_with_pass(1, "0700 300 102", p.window).await;
-    let sent = links(&app).await;
+    let sent = app.sent_pass_links().await;
     assert_eq!(sent.len(), 2, "{sent:?}");
 
     let mut with_route = None;
     for link in &sent {
-        let (status, body) = open(&app, link).await;
+        let (status, body) = app.open_pass_link(link).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         if body.get("route").is_some() {
             assert!(
