@@ -9,6 +9,7 @@
 
 mod casework;
 mod copy;
+mod copy_tables;
 mod error;
 mod field;
 pub mod notices;
