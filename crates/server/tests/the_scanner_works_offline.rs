@@ -200,6 +200,44 @@ async fn assert_nothing_kept(browser: &Browser) {
     assert_eq!(left, json!({"dbs": 0, "caches": 0}));
 }
 
+/// An escort's phone signed in and enrolled at a test RV whose window holds one household of
+/// two with a pass (its phone number given), on the page behind a network relay the test can
+/// cut.
+struct EnrolledPhone {
+    app: TestApp,
+    places: common::Places,
+    household: String,
+    text: String,
+    device: i64,
+    net: Network,
+    browser: Browser,
+}
+
+async fn an_enrolled_phone(phone: &str) -> EnrolledPhone {
+    let app = spawn_app(Backend::Sqlite).await;
+    let places = app.places(100, 100).await;
+    let household = app.register_with_pass(2, phone, places.window).await;
+    let text = pass_text(&app, &household).await;
+    let (device, code) = enrol_for_escort(&app, places.rv).await;
+    let net = Network::relay_to(&app.base).await;
+    let browser = Browser::start_with(Options {
+        window: (420, 900),
+        ..Options::default()
+    })
+    .await;
+    sign_in_as_escort(&browser, &net).await;
+    enrol_on_the_page(&browser, device, &code).await;
+    EnrolledPhone {
+        app,
+        places,
+        household,
+        text,
+        device,
+        net,
+        browser,
+    }
+}
+
 async fn pending(browser: &Browser) -> String {
     browser.text("#status-pending").await
 }
@@ -642,21 +680,14 @@ async fn the_camera_reads_a_creased_blurred_noisy_faint_or_glaring_pass() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_phone_suspended_by_a_coordinator_drops_its_kit_at_once_and_wipes_itself_at_its_next_contact()
  {
-    let app = spawn_app(Backend::Sqlite).await;
-    let places = app.places(100, 100).await;
-    let household = app
-        .register_with_pass(2, "0700 200 020", places.window)
-        .await;
-    let text = pass_text(&app, &household).await;
-    let (device, code) = enrol_for_escort(&app, places.rv).await;
-    let net = Network::relay_to(&app.base).await;
-    let browser = Browser::start_with(Options {
-        window: (420, 900),
-        ..Options::default()
-    })
-    .await;
-    sign_in_as_escort(&browser, &net).await;
-    enrol_on_the_page(&browser, device, &code).await;
+    let EnrolledPhone {
+        app,
+        text,
+        device,
+        net,
+        browser,
+        ..
+    } = an_enrolled_phone("0700 200 020").await;
     check_text(&browser, &text, "valid").await;
     browser.click("#next").await;
 
@@ -735,21 +766,15 @@ async fn a_phone_suspended_by_a_coordinator_drops_its_kit_at_once_and_wipes_itse
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pass_revoked_while_the_phone_was_offline_is_refused_after_its_next_kit_and_its_admission_is_an_incident()
  {
-    let app = spawn_app(Backend::Sqlite).await;
-    let places = app.places(100, 100).await;
-    let household = app
-        .register_with_pass(2, "0700 200 030", places.window)
-        .await;
-    let text = pass_text(&app, &household).await;
-    let (device, code) = enrol_for_escort(&app, places.rv).await;
-    let net = Network::relay_to(&app.base).await;
-    let browser = Browser::start_with(Options {
-        window: (420, 900),
-        ..Options::default()
-    })
-    .await;
-    sign_in_as_escort(&browser, &net).await;
-    enrol_on_the_page(&browser, device, &code).await;
+    let EnrolledPhone {
+        app,
+        places,
+        household,
+        text,
+        device,
+        net,
+        browser,
+    } = an_enrolled_phone("0700 200 030").await;
 
     // The phone goes offline; meanwhile the pass is reported stolen and revoked.
     net.cut();
