@@ -190,8 +190,9 @@ impl PgEngine {
                 conn: &mut tx,
                 statements,
                 retry: false,
+                notes: Vec::new(),
             };
-            let out = f(&mut handle);
+            let out = f(&mut handle).and_then(|v| handle.announce().map(|()| v));
             retry = handle.retry;
             let value = out?;
             tx.commit().map_err(|e| pg(e, &mut retry))?;
@@ -207,11 +208,13 @@ impl PgEngine {
         let mut conn = self.checkout()?;
         let out = {
             let PgConn { client, statements } = &mut conn;
-            f(&mut PgDb {
+            let mut handle = PgDb {
                 conn: client,
                 statements,
                 retry: false,
-            })
+                notes: Vec::new(),
+            };
+            f(&mut handle).and_then(|v| handle.announce().map(|()| v))
         };
         self.give_back(conn);
         out
@@ -276,6 +279,7 @@ fn migrate(conn: &mut PgConn, vault: &Vault) -> Result<()> {
                     conn: &mut tx,
                     statements: &mut *statements,
                     retry: false,
+                    notes: Vec::new(),
                 },
                 vault,
             )?;
@@ -402,6 +406,8 @@ struct PgDb<'a, C: GenericClient> {
     conn: &'a mut C,
     statements: &'a mut HashMap<String, Statement>,
     retry: bool,
+    /// Announcements of the work so far, each once, sent by [`PgDb::announce`].
+    notes: Vec<String>,
 }
 
 impl<C: GenericClient> PgDb<'_, C> {
@@ -412,6 +418,18 @@ impl<C: GenericClient> PgDb<'_, C> {
         let s = self.conn.prepare(sql).map_err(|e| pg(e, &mut self.retry))?;
         self.statements.insert(sql.to_string(), s.clone());
         Ok(s)
+    }
+
+    /// Sends the announcements recorded: a run of steps announces each distinct change
+    /// once. Inside a transaction they are delivered when, and only if, it commits.
+    fn announce(&mut self) -> Result<()> {
+        for payload in std::mem::take(&mut self.notes) {
+            self.exec(
+                "SELECT pg_notify($1, $2)",
+                &[Value::Text(CHANNEL.into()), Value::Text(payload)],
+            )?;
+        }
+        Ok(())
     }
 
     fn params(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
@@ -446,11 +464,9 @@ impl<C: GenericClient> Db for PgDb<'_, C> {
     fn notify(&mut self, change: &Change) -> Result<()> {
         let payload =
             serde_json::to_string(change).map_err(|e| StoreError::Internal(e.to_string()))?;
-        // Delivered to every listening server when, and only if, the transaction commits.
-        self.exec(
-            "SELECT pg_notify($1, $2)",
-            &[Value::Text(CHANNEL.into()), Value::Text(payload)],
-        )?;
+        if !self.notes.contains(&payload) {
+            self.notes.push(payload);
+        }
         Ok(())
     }
 

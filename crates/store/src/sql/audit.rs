@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Condvar, Mutex};
 
+use super::many::insert_rows;
 use super::{Db, Row, Value, p};
 use crate::types::{Actor, AuditBreak, AuditCheckpoint, AuditEntry, AuditKey, AuditReport};
 use crate::{Result, StoreError};
@@ -74,10 +75,6 @@ pub(crate) fn change(
     self::record(db, AuditEntry::by(actor, op, action, Some(record)))
 }
 
-/// Rows per `INSERT` when appending, largest first: a batch is written with a few statements
-/// of these sizes, so each connection prepares at most four of them per table.
-const INSERT_SIZES: [usize; 4] = [64, 16, 4, 1];
-
 /// Pending entries read per statement while chaining.
 const PENDING_PAGE: i64 = 5000;
 
@@ -110,36 +107,6 @@ fn entry_at(r: &Row, from: usize) -> Result<AuditEntry> {
         record: r.opt_text(from + 6)?,
         reason: r.opt_text(from + 7)?,
     })
-}
-
-/// Inserts `rows` into `table (columns)` with a few multi-row statements.
-fn insert_rows(db: &mut dyn Db, table: &str, columns: &str, rows: &[Vec<Value>]) -> Result<()> {
-    let mut rest = rows;
-    while let Some(width) = rest.first().map(Vec::len) {
-        let size = INSERT_SIZES
-            .into_iter()
-            .find(|&n| n <= rest.len())
-            .unwrap_or(1);
-        let (chunk, tail) = rest.split_at(size);
-        let holders: Vec<String> = (0..size)
-            .map(|i| {
-                let numbers: Vec<String> = (i * width + 1..=(i + 1) * width)
-                    .map(|n| format!("${n}"))
-                    .collect();
-                format!("({})", numbers.join(", "))
-            })
-            .collect();
-        let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
-        db.exec(
-            &format!(
-                "INSERT INTO {table} ({columns}) VALUES {}",
-                holders.join(", ")
-            ),
-            &params,
-        )?;
-        rest = tail;
-    }
-    Ok(())
 }
 
 /// Moves every pending entry into the chain, then appends `reads`; returns the sequence
@@ -194,6 +161,7 @@ pub(crate) fn chain(db: &mut dyn Db, reads: &[AuditEntry]) -> Result<Vec<i64>> {
         "audit_log",
         &format!("seq, {ENTRY_COLUMNS}, prev_hash, hash"),
         &rows,
+        "",
     )?;
     db.exec(
         "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
@@ -223,7 +191,7 @@ impl<'a> Audited<'a> {
     /// Says whether there were any.
     pub(crate) fn finish(self) -> Result<bool> {
         let rows: Vec<Vec<Value>> = self.entries.iter().map(entry_values).collect();
-        insert_rows(self.db, "audit_pending", ENTRY_COLUMNS, &rows)?;
+        insert_rows(self.db, "audit_pending", ENTRY_COLUMNS, &rows, "")?;
         Ok(!rows.is_empty())
     }
 }

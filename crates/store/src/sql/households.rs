@@ -477,7 +477,7 @@ pub(crate) fn cases_in_stage(
             .map(|r| Ok((r.text(0)?, r)))
             .collect::<Result<Vec<_>>>()?;
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        keyed.truncate(page.limit as usize);
+        keyed.truncate(page.limit);
         rows = keyed.into_iter().map(|(_, r)| r).collect();
     }
     rows.iter()

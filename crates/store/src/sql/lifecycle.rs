@@ -9,7 +9,10 @@ use super::custody::record_resolution;
 use super::gates::require_gate;
 use super::members::{HeldMember, Who, take_step};
 use super::rvs::require_rv;
-use super::step::{LoadedCase, commit_step, household_id, load_case, retire_valid_pass, stage};
+use super::step::{
+    DecidedStep, LoadedCase, commit_step, commit_steps, household_id, load_case, load_cases,
+    retire_valid_pass, stage,
+};
 use super::{Db, dec, outbox, p, reasons};
 use crate::types::*;
 use crate::vault::Vault;
@@ -244,6 +247,84 @@ pub(crate) fn apply(
         event,
         pass_index: None,
     })
+}
+
+/// An admission read by a field device: the household holding the pass it read, the pass as
+/// presented (its standing, and the RV and window it was issued for; `None` when the
+/// household holds no window), and the device acting at the record's time.
+pub(crate) struct ScannedAdmission<'a> {
+    pub household: HouseholdId,
+    pub reference: &'a CaseReference,
+    pub rv: RvId,
+    pub pass: Option<PresentedPass>,
+    pub actor: Actor,
+}
+
+/// Admissions read by field devices, of distinct households, each decided as [`apply`]
+/// decides `AdmitAtRv` and written together (`commit_steps`): a sync's admissions cost a
+/// few statements, not a few each. Returns each admission's outcome in order: a refusal of
+/// one is its own and the others go on.
+pub(crate) fn admit_scanned(
+    db: &mut dyn Db,
+    op: OperationId,
+    admissions: &[ScannedAdmission<'_>],
+) -> Result<Vec<Result<CaseOutcome>>> {
+    let households: Vec<HouseholdId> = admissions.iter().map(|a| a.household).collect();
+    let cases = load_cases(db, op, &households)?;
+    let mut rvs_known = std::collections::HashSet::new();
+    let mut outcomes: Vec<Option<Result<CaseOutcome>>> = Vec::with_capacity(admissions.len());
+    let (mut decided, mut steps) = (Vec::new(), Vec::new());
+    for (i, a) in admissions.iter().enumerate() {
+        // Scoped to the device's places as `load_case` scopes every actor.
+        let Some(loaded) = cases
+            .get(&a.household)
+            .filter(|c| a.actor.sees(c.state.rv, c.state.gate))
+        else {
+            outcomes.push(Some(Err(StoreError::not_found(format!(
+                "case {}",
+                a.reference
+            )))));
+            continue;
+        };
+        if !rvs_known.contains(&a.rv) {
+            if let Err(e) = require_rv(db, op, a.rv) {
+                outcomes.push(Some(Err(e)));
+                continue;
+            }
+            rvs_known.insert(a.rv);
+        }
+        let command = Command::AdmitAtRv {
+            rv: a.rv,
+            pass: a.pass,
+            at: a.actor.at,
+        };
+        match decide(&loaded.state, &command) {
+            Ok(after) => {
+                outcomes.push(None);
+                decided.push(i);
+                steps.push(DecidedStep {
+                    loaded,
+                    after,
+                    kind: command.step().as_str(),
+                    detail: serde_json::json!({}),
+                    actor: &a.actor,
+                });
+            }
+            Err(e) => outcomes.push(Some(Err(e.into()))),
+        }
+    }
+    let events = commit_steps(db, op, &steps)?;
+    for ((i, step), event) in decided.into_iter().zip(&steps).zip(events) {
+        outcomes[i] = Some(Ok(CaseOutcome {
+            reference: admissions[i].reference.clone(),
+            from: step.loaded.state.stage,
+            to: step.after.stage,
+            people: step.loaded.state.people(),
+            event,
+            pass_index: None,
+        }));
+    }
+    Ok(outcomes.into_iter().flatten().collect())
 }
 
 /// A step that members of a household take on their own when not all of them do (arrival at

@@ -21,6 +21,7 @@ pub(crate) mod hazards;
 pub(crate) mod households;
 pub(crate) mod incidents;
 pub(crate) mod lifecycle;
+mod many;
 pub(crate) mod members;
 pub(crate) mod operations;
 pub(crate) mod outbox;

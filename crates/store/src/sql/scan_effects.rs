@@ -1,17 +1,19 @@
-//! What one field record does, through the lifecycle's own path: an admission admits the
-//! household whose pass it read (`admission::admit`, `lifecycle::apply`), a departure moves a
-//! device's batch into escort (`batches::depart_batch`, refused whole), an arrival moves the
-//! members it counts at the gate their batch is bound for (the others stay in escort), a
-//! check-in hands the arrived members to processing. What the rules refuse becomes an incident (`incidents::raise`). The ingest
-//! (`scans`) decides when a record's turn comes.
+//! What field records do, through the lifecycle's own path: an admission admits the
+//! household whose pass it read (`admission::admit`, then `lifecycle::admit_scanned` for a
+//! run of admissions at once), a departure moves a device's batch into escort
+//! (`batches::depart_batch`, refused whole), an arrival moves the members it counts at the
+//! gate their batch is bound for (the others stay in escort), a check-in hands the arrived
+//! members to processing. What the rules refuse becomes an incident (`incidents::raise`).
+//! The ingest (`scans`) decides when a record's turn comes.
 //!
-//! Imports `incidents`, `lifecycle`, `batches` and `step`; never `scans`.
+//! Imports `incidents`, `lifecycle`, `batches`, `step` and `many`; never `scans`.
 
 use super::batches::depart_batch;
 use super::incidents::{Facts, raise};
-use super::lifecycle::apply;
+use super::lifecycle::{ScannedAdmission, admit_scanned, apply};
+use super::many::{rows_in, update_from_rows};
 use super::step::stage;
-use super::{Db, p};
+use super::{Db, Value, p};
 use crate::types::*;
 use crate::vault::Vault;
 use crate::{Result, StoreError};
@@ -19,6 +21,7 @@ use safeconduct_domain::admission::{self, PassStanding, PresentedPass};
 use safeconduct_domain::scan::{IncidentKind, ScanAct, ScanRecord, corrected};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
+use std::collections::{HashMap, HashSet};
 
 /// What a record did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,36 +61,46 @@ struct Holder {
     presented: PresentedPass,
 }
 
-fn holder(db: &mut dyn Db, op: OperationId, pass_index: i64) -> Result<Option<Holder>> {
-    let Some(r) = db.row(
-        "SELECT h.id, h.reference, h.stage, h.size, h.batch_id, p.status,
+/// The households holding the passes `indices`, by pass index, with one statement for a few
+/// hundred passes.
+fn holders(db: &mut dyn Db, op: OperationId, indices: &[i64]) -> Result<HashMap<i64, Holder>> {
+    let rows = rows_in(
+        db,
+        "SELECT p.pass_index, h.id, h.reference, h.stage, h.size, h.batch_id, p.status,
                 w.rv_id, w.start_at, w.end_at
          FROM passes p JOIN households h ON h.id = p.household_id
          LEFT JOIN windows w ON w.id = h.window_id
-         WHERE p.operation_id = $1 AND p.pass_index = $2",
-        p![op.0, pass_index],
-    )?
-    else {
-        return Ok(None);
-    };
-    let standing = match r.text(5)?.as_str() {
-        "valid" => PassStanding::Valid,
-        "revoked" => PassStanding::Revoked,
-        _ => PassStanding::Superseded,
-    };
-    Ok(Some(Holder {
-        id: HouseholdId(r.i64(0)?),
-        reference: CaseReference::parse(&r.text(1)?)?,
-        stage: stage(r.text(2)?)?,
-        size: r.u32(3)?,
-        batch: r.opt_i64(4)?.map(BatchId),
-        presented: PresentedPass {
-            standing,
-            rv: RvId(r.opt_i64(6)?.unwrap_or(0)),
-            window_start: Timestamp(r.opt_i64(7)?.unwrap_or(i64::MAX)),
-            window_end: Timestamp(r.opt_i64(8)?.unwrap_or(i64::MIN)),
-        },
-    }))
+         WHERE p.operation_id = $1 AND p.pass_index",
+        op.0,
+        indices,
+    )?;
+    let mut holders = HashMap::with_capacity(rows.len());
+    for r in rows {
+        let standing = match r.text(6)?.as_str() {
+            "valid" => PassStanding::Valid,
+            "revoked" => PassStanding::Revoked,
+            _ => PassStanding::Superseded,
+        };
+        let holder = Holder {
+            id: HouseholdId(r.i64(1)?),
+            reference: CaseReference::parse(&r.text(2)?)?,
+            stage: stage(r.text(3)?)?,
+            size: r.u32(4)?,
+            batch: r.opt_i64(5)?.map(BatchId),
+            presented: PresentedPass {
+                standing,
+                rv: RvId(r.opt_i64(7)?.unwrap_or(0)),
+                window_start: Timestamp(r.opt_i64(8)?.unwrap_or(i64::MAX)),
+                window_end: Timestamp(r.opt_i64(9)?.unwrap_or(i64::MIN)),
+            },
+        };
+        holders.insert(r.i64(0)?, holder);
+    }
+    Ok(holders)
+}
+
+fn holder(db: &mut dyn Db, op: OperationId, pass_index: i64) -> Result<Option<Holder>> {
+    Ok(holders(db, op, &[pass_index])?.remove(&pass_index))
 }
 
 /// The device acting at the moment of a record, by the server's clock.
@@ -141,60 +154,9 @@ pub(crate) fn effect_of(
     }
     match &r.act {
         ScanAct::Refuse { .. } => Ok((Effect::Noted, None)),
-        ScanAct::Admit { pass_index, .. } => {
-            let rv = r.rv().unwrap_or(RvId(0));
-            let Some(h) = holder(db, op, *pass_index)? else {
-                let detail =
-                    format!("pass {pass_index} admitted at RV {rv}: no household holds it");
-                return own!(db, IncidentKind::UnknownPass, facts, detail);
-            };
-            let facts = Facts {
-                household: Some(h.id),
-                ..facts
-            };
-            if let Err(refusal) = admission::admit(&h.presented, rv, at) {
-                let kind = IncidentKind::of_refusal(refusal);
-                // The device reads this answer: it never learns which RV a pass is for.
-                let why = match refusal {
-                    admission::Refusal::WrongRv { .. } => {
-                        "the pass is for another rendezvous point".to_string()
-                    }
-                    other => other.to_string(),
-                };
-                let detail = format!("pass {pass_index} admitted at RV {rv}: {why}");
-                return own!(db, kind, facts, detail);
-            }
-            if h.stage != Stage::PassIssued {
-                let earlier = admissions_of(db, op, *pass_index)?;
-                let mut records = earlier.clone();
-                records.push((r.device, r.seq));
-                let detail = format!(
-                    "pass {pass_index} admitted again at RV {rv}; the household was already {}",
-                    h.stage
-                );
-                let key = format!("double_admission/pass/{pass_index}");
-                return incident(
-                    db,
-                    IncidentKind::DoubleAdmission,
-                    key,
-                    facts,
-                    detail,
-                    &records,
-                );
-            }
-            let request = CaseRequest::AdmitAtRv {
-                rv,
-                pass: Some(*pass_index),
-            };
-            match apply(db, vault, op, &h.reference, &request, &actor) {
-                Ok(_) => Ok((Effect::Applied, Some(h.id))),
-                Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
-                    let detail = format!("pass {pass_index} admitted at RV {rv}: {e}");
-                    own!(db, IncidentKind::Refused, facts, detail)
-                }
-                Err(e) => Err(e),
-            }
-        }
+        ScanAct::Admit { .. } => Err(StoreError::Internal(
+            "an admission is decided with its run (admit_run)".into(),
+        )),
         ScanAct::OpenBatch { batch, gate } => {
             let rv = r.rv().unwrap_or(RvId(0));
             let linked = db
@@ -396,6 +358,180 @@ pub(crate) fn effect_of(
             }
         }
     }
+}
+
+/// What records did: (sequence number, effect, household) of each, written by
+/// [`write_marks`].
+pub(crate) type Marks = Vec<(u64, Effect, Option<HouseholdId>)>;
+
+/// Writes what each record of `device` did.
+pub(crate) fn write_marks(
+    db: &mut dyn Db,
+    device: FieldDeviceId,
+    marks: &[(u64, Effect, Option<HouseholdId>)],
+) -> Result<()> {
+    let rows: Vec<Vec<Value>> = marks
+        .iter()
+        .map(|(seq, effect, household)| {
+            p![*seq as i64, effect.as_str(), household.map(|h| h.0)].to_vec()
+        })
+        .collect();
+    update_from_rows(
+        db,
+        "UPDATE device_scans SET effect = v.column2, household_id = v.column3",
+        &["BIGINT", "TEXT", "BIGINT"],
+        &rows,
+        "WHERE device_scans.device_id = $1 AND device_scans.seq = v.column1
+           AND (device_scans.effect IS NULL OR device_scans.effect = 'waiting')",
+        p![device.0],
+    )?;
+    Ok(())
+}
+
+/// Raises the incident of one record alone, keyed by it.
+fn own_incident(
+    db: &mut dyn Db,
+    op: OperationId,
+    r: &ScanRecord,
+    kind: IncidentKind,
+    facts: Facts,
+    detail: &str,
+    touched: &mut Vec<IncidentId>,
+) -> Result<()> {
+    let key = format!("{kind}/device/{}/seq/{}", r.device, r.seq);
+    let at = r.at;
+    touched.push(raise(
+        db,
+        op,
+        kind,
+        &key,
+        facts,
+        detail,
+        &[(r.device, r.seq)],
+        at,
+    )?);
+    Ok(())
+}
+
+/// Admission records of `device` next to each other in its order (refusals between them
+/// aside), decided against their households as the run found them and written together:
+/// the holders read at once, the steps through `lifecycle::admit_scanned`. A record whose
+/// household an earlier record of the run admits ends the run before it: it is decided once
+/// the first is written, as the double admission it is. Returns how many records the run
+/// took and what each did.
+pub(crate) fn admit_run(
+    db: &mut dyn Db,
+    op: OperationId,
+    device: &Device,
+    admissions: &[Stored],
+    touched: &mut Vec<IncidentId>,
+) -> Result<(usize, Marks)> {
+    let indices: Vec<i64> = admissions
+        .iter()
+        .filter_map(|s| s.record.act.pass_index())
+        .collect();
+    let holders = holders(db, op, &indices)?;
+    let mut marks = Marks::new();
+    let mut seen = HashSet::new();
+    let mut taken = 0;
+    let (mut scanned, mut run) = (Vec::new(), Vec::new());
+    for s in admissions {
+        let ScanAct::Admit { pass_index, .. } = s.record.act else {
+            return Err(StoreError::Internal("a run holds admissions only".into()));
+        };
+        // Incidents and steps are at the record's time, corrected by its sync's skew.
+        let r = ScanRecord {
+            at: corrected(s.record.at, s.skew),
+            ..s.record.clone()
+        };
+        let rv = r.rv().unwrap_or(RvId(0));
+        let facts = Facts {
+            rv: r.rv(),
+            gate: r.gate(),
+            pass_index: Some(pass_index),
+            household: None,
+        };
+        let Some(h) = holders.get(&pass_index) else {
+            let detail = format!("pass {pass_index} admitted at RV {rv}: no household holds it");
+            own_incident(
+                db,
+                op,
+                &r,
+                IncidentKind::UnknownPass,
+                facts,
+                &detail,
+                touched,
+            )?;
+            marks.push((r.seq, Effect::Incident, None));
+            taken += 1;
+            continue;
+        };
+        if !seen.insert(h.id) {
+            break;
+        }
+        taken += 1;
+        let facts = Facts {
+            household: Some(h.id),
+            ..facts
+        };
+        if let Err(refusal) = admission::admit(&h.presented, rv, r.at) {
+            let kind = IncidentKind::of_refusal(refusal);
+            // The device reads this answer: it never learns which RV a pass is for.
+            let why = match refusal {
+                admission::Refusal::WrongRv { .. } => {
+                    "the pass is for another rendezvous point".to_string()
+                }
+                other => other.to_string(),
+            };
+            let detail = format!("pass {pass_index} admitted at RV {rv}: {why}");
+            own_incident(db, op, &r, kind, facts, &detail, touched)?;
+            marks.push((r.seq, Effect::Incident, Some(h.id)));
+            continue;
+        }
+        if h.stage != Stage::PassIssued {
+            let mut records = admissions_of(db, op, pass_index)?;
+            records.push((r.device, r.seq));
+            let detail = format!(
+                "pass {pass_index} admitted again at RV {rv}; the household was already {}",
+                h.stage
+            );
+            let key = format!("double_admission/pass/{pass_index}");
+            touched.push(raise(
+                db,
+                op,
+                IncidentKind::DoubleAdmission,
+                &key,
+                facts,
+                &detail,
+                &records,
+                r.at,
+            )?);
+            marks.push((r.seq, Effect::Incident, Some(h.id)));
+            continue;
+        }
+        run.push(ScannedAdmission {
+            household: h.id,
+            reference: &h.reference,
+            rv,
+            pass: Some(h.presented),
+            actor: device_actor(device, r.at),
+        });
+        scanned.push((r, facts));
+    }
+    let outcomes = admit_scanned(db, op, &run)?;
+    for (((r, facts), a), outcome) in scanned.iter().zip(&run).zip(outcomes) {
+        match outcome {
+            Ok(_) => marks.push((r.seq, Effect::Applied, Some(a.household))),
+            Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
+                let pass_index = facts.pass_index.unwrap_or_default();
+                let detail = format!("pass {pass_index} admitted at RV {}: {e}", a.rv);
+                own_incident(db, op, r, IncidentKind::Refused, *facts, &detail, touched)?;
+                marks.push((r.seq, Effect::Incident, Some(a.household)));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((taken, marks))
 }
 
 /// Every record that admitted a pass (took effect), as (device, sequence number).

@@ -21,9 +21,10 @@ use safeconduct_domain::scan::{
 };
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::scan_effects::{Effect, Stored, effect_of};
+use super::many::{insert_rows, rows_in};
+use super::scan_effects::{Effect, Marks, Stored, admit_run, effect_of, write_marks};
 pub(crate) fn ingest(
     db: &mut dyn Db,
     vault: &Vault,
@@ -86,15 +87,12 @@ pub(crate) fn ingest(
         skew,
         ..SyncReceipt::default()
     };
-    for s in &sync.records {
-        let r = &s.record;
-        let (pass, batch, to_gate, head_count, people, code) = columns(&r.act);
-        let inserted = db.exec(
-            "INSERT INTO device_scans (operation_id, device_id, seq, act, rv_id, gate_id,
-                 pass_index, batch_no, to_gate, head_count, people, code, at, skew, received_at,
-                 record, signature)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-             ON CONFLICT (device_id, seq) DO NOTHING",
+    let rows: Vec<Vec<Value>> = sync
+        .records
+        .iter()
+        .map(|s| {
+            let r = &s.record;
+            let (pass, batch, to_gate, head_count, people, code) = columns(&r.act);
             p![
                 op.0,
                 device.id.0,
@@ -113,28 +111,51 @@ pub(crate) fn ingest(
                 actor.at.0,
                 s.text.as_str(),
                 s.signature.as_slice(),
-            ],
-        )?;
-        if inserted == 1 {
+            ]
+            .to_vec()
+        })
+        .collect();
+    let mut inserted: HashSet<i64> = insert_rows(
+        db,
+        "device_scans",
+        "operation_id, device_id, seq, act, rv_id, gate_id, pass_index, batch_no, to_gate, \
+         head_count, people, code, at, skew, received_at, record, signature",
+        &rows,
+        "ON CONFLICT (device_id, seq) DO NOTHING RETURNING seq",
+    )?
+    .iter()
+    .map(|r| r.i64(0))
+    .collect::<Result<_>>()?;
+    // A record sent again (in this sync or an earlier one) must be the one stored under its
+    // sequence number: a device that reused one would lose an act it believes acknowledged.
+    let mut again = Vec::new();
+    for s in &sync.records {
+        if inserted.remove(&(s.record.seq as i64)) {
             receipt.received += 1;
         } else {
-            // The same sequence number must carry the same record: a device that reused one
-            // would lose an act it believes acknowledged.
-            let stored = db
-                .one(
-                    "SELECT record FROM device_scans WHERE device_id = $1 AND seq = $2",
-                    p![device.id.0, r.seq as i64],
-                )?
-                .text(0)?;
-            if stored != s.text {
-                return Err(StoreError::Conflict(format!(
-                    "record seq {} differs from the record stored under that sequence number; \
-                     a device never reuses a sequence number",
-                    r.seq
-                )));
-            }
             receipt.already_had += 1;
+            again.push(s);
         }
+    }
+    let seqs: Vec<i64> = again.iter().map(|s| s.record.seq as i64).collect();
+    let stored: HashMap<i64, String> = rows_in(
+        db,
+        "SELECT seq, record FROM device_scans WHERE device_id = $1 AND seq",
+        device.id.0,
+        &seqs,
+    )?
+    .iter()
+    .map(|r| Ok((r.i64(0)?, r.text(1)?)))
+    .collect::<Result<_>>()?;
+    if let Some(s) = again
+        .iter()
+        .find(|s| stored.get(&(s.record.seq as i64)) != Some(&s.text))
+    {
+        return Err(StoreError::Conflict(format!(
+            "record seq {} differs from the record stored under that sequence number; \
+             a device never reuses a sequence number",
+            s.record.seq
+        )));
     }
     let sync_id = db
         .one(
@@ -231,21 +252,13 @@ fn check_pass_digests(db: &mut dyn Db, op: OperationId, records: &[SyncedRecord]
     indices.sort_unstable();
     indices.dedup();
     let mut digests = HashMap::with_capacity(indices.len());
-    for chunk in indices.chunks(500) {
-        let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-        let mut params = vec![Value::from(op.0)];
-        params.extend(chunk.iter().map(|i| Value::from(*i)));
-        let rows = db.rows(
-            &format!(
-                "SELECT pass_index, signed FROM passes
-                 WHERE operation_id = $1 AND pass_index IN ({})",
-                list.join(", ")
-            ),
-            &params,
-        )?;
-        for r in rows {
-            digests.insert(r.i64(0)?, safeconduct_pass::digest(&r.bytes(1)?));
-        }
+    for r in rows_in(
+        db,
+        "SELECT pass_index, signed FROM passes WHERE operation_id = $1 AND pass_index",
+        op.0,
+        &indices,
+    )? {
+        digests.insert(r.i64(0)?, safeconduct_pass::digest(&r.bytes(1)?));
     }
     for (i, seq, index, digest) in named {
         if digests.get(&index) != Some(&digest) {
@@ -369,34 +382,58 @@ fn apply_in_order(
         ],
     )?;
     let mut applied = device.applied_seq;
+    // Admissions and refusals next to each other are decided as one run; any other act
+    // waits until the run before it is written, as its effect may read the run's.
+    let mut run: Vec<Stored> = Vec::new();
+    let mut marks = Marks::new();
     for row in &rows {
         let s = stored(op, row)?;
         if s.record.seq as i64 != applied + 1 {
             break;
         }
-        let (effect, household) = effect_of(db, vault, op, device, &s, touched)?;
-        mark(db, &s.record, effect, household)?;
         applied += 1;
+        match s.record.act {
+            ScanAct::Refuse { .. } => marks.push((s.record.seq, Effect::Noted, None)),
+            ScanAct::Admit { pass_index, .. } => {
+                if run
+                    .iter()
+                    .any(|r| r.record.act.pass_index() == Some(pass_index))
+                {
+                    admit_all(db, op, device, &mut run, &mut marks, touched)?;
+                }
+                run.push(s);
+            }
+            _ => {
+                admit_all(db, op, device, &mut run, &mut marks, touched)?;
+                let (effect, household) = effect_of(db, vault, op, device, &s, touched)?;
+                marks.push((s.record.seq, effect, household));
+                write_marks(db, device.id, &std::mem::take(&mut marks))?;
+            }
+        }
     }
+    admit_all(db, op, device, &mut run, &mut marks, touched)?;
+    write_marks(db, device.id, &marks)?;
     Ok(applied)
 }
 
-fn mark(
+/// Decides and writes the admissions of `run` (emptied), then the marks of every record so
+/// far: the next record may read what they did.
+fn admit_all(
     db: &mut dyn Db,
-    r: &ScanRecord,
-    effect: Effect,
-    household: Option<HouseholdId>,
+    op: OperationId,
+    device: &Device,
+    run: &mut Vec<Stored>,
+    marks: &mut Marks,
+    touched: &mut Vec<IncidentId>,
 ) -> Result<()> {
-    db.exec(
-        "UPDATE device_scans SET effect = $1, household_id = $2
-         WHERE device_id = $3 AND seq = $4 AND (effect IS NULL OR effect = 'waiting')",
-        p![
-            effect.as_str(),
-            household.map(|h| h.0),
-            r.device.0,
-            r.seq as i64
-        ],
-    )?;
+    let mut rest = &run[..];
+    while !rest.is_empty() {
+        let (taken, did) = admit_run(db, op, device, rest, touched)?;
+        marks.extend(did);
+        write_marks(db, device.id, &std::mem::take(marks))?;
+        rest = &rest[taken..];
+    }
+    run.clear();
     Ok(())
 }
 
@@ -427,7 +464,7 @@ fn retry_waiting(
         let device = super::devices::device(db, op, s.record.device)?;
         let (effect, household) = effect_of(db, vault, op, &device, &s, touched)?;
         if effect != Effect::Waiting {
-            mark(db, &s.record, effect, household)?;
+            write_marks(db, device.id, &[(s.record.seq, effect, household)])?;
         }
     }
     Ok(())

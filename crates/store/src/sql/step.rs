@@ -6,11 +6,13 @@
 //! It imports no subject module (households, lifecycle, batches, scans, places, accounts,
 //! counts, passes): they import it. Below it are only the audit chain and the value layer.
 
-use super::{Db, p};
+use super::many::{insert_rows, rows_in, update_from_rows};
+use super::{Db, Row, Value, p};
 use crate::types::*;
 use crate::{Change, Result, StoreError};
 use safeconduct_domain::lifecycle::CaseState;
 use safeconduct_domain::*;
+use std::collections::{BTreeMap, HashMap};
 
 pub(crate) fn require_operation(db: &mut dyn Db, op: OperationId) -> Result<()> {
     db.row("SELECT id FROM operations WHERE id = $1", p![op.0])?
@@ -58,50 +60,91 @@ pub(crate) struct NewEvent<'a> {
 
 /// Appends an event and announces the change to every server sharing the store.
 pub(crate) fn insert_event(db: &mut dyn Db, e: NewEvent<'_>, actor: &Actor) -> Result<i64> {
-    let id = db
-        .one(
-            "INSERT INTO events (operation_id, household_id, kind, from_stage, to_stage, detail,
-                                 user_id, role, device, rv_id, gate_id, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-            p![
-                e.op.0,
-                e.household.map(|h| h.0),
-                e.kind,
-                e.transition.map(|t| t.0.as_str()),
-                e.transition.map(|t| t.1.as_str()),
-                e.detail.to_string(),
-                actor.user.map(|u| u.0),
-                actor.role.map(|r| r.as_str()),
-                actor.device.clone(),
-                e.rv.map(|r| r.0),
-                e.gate.map(|g| g.0),
-                actor.at.0,
-            ],
-        )?
-        .i64(0)?;
-    let record = match (e.household, e.batch, e.gate, e.rv) {
-        (Some(h), ..) => Some(format!("household/{}", h.0)),
-        (None, Some(b), ..) => Some(format!("batch/{}", b.0)),
-        (None, None, Some(g), _) => Some(format!("gate/{}", g.0)),
-        (None, None, None, Some(r)) => Some(format!("rv/{}", r.0)),
-        _ => None,
+    let ids = insert_events(db, vec![(e, actor)])?;
+    ids.first()
+        .copied()
+        .ok_or_else(|| StoreError::Internal("an event was not written".into()))
+}
+
+const EVENT_COLUMNS: &str = "operation_id, household_id, kind, from_stage, to_stage, detail, \
+     user_id, role, device, rv_id, gate_id, at";
+
+/// Appends events, each with its audit entry and announcement; returns their ids in order.
+/// One event takes one statement; several take a statement for their ids and a few for
+/// their rows.
+pub(crate) fn insert_events(
+    db: &mut dyn Db,
+    events: Vec<(NewEvent<'_>, &Actor)>,
+) -> Result<Vec<i64>> {
+    let row = |e: &NewEvent<'_>, actor: &Actor| {
+        p![
+            e.op.0,
+            e.household.map(|h| h.0),
+            e.kind,
+            e.transition.map(|t| t.0.as_str()),
+            e.transition.map(|t| t.1.as_str()),
+            e.detail.to_string(),
+            actor.user.map(|u| u.0),
+            actor.role.map(|r| r.as_str()),
+            actor.device.clone(),
+            e.rv.map(|r| r.0),
+            e.gate.map(|g| g.0),
+            actor.at.0,
+        ]
+        .to_vec()
     };
-    super::audit::record(
-        db,
-        AuditEntry {
-            reason: e.detail["reason"].as_str().map(str::to_owned),
-            ..AuditEntry::by(actor, Some(e.op), e.kind, record)
-        },
-    )?;
-    db.notify(&Change {
-        operation: e.op,
-        kind: e.kind.to_string(),
-        stage: e.transition.map(|t| t.1),
-        rv: e.rv,
-        gate: e.gate,
-        batch: e.batch,
-    })?;
-    Ok(id)
+    let ids = match events.as_slice() {
+        [] => return Ok(Vec::new()),
+        [(e, actor)] => vec![
+            db.one(
+                &format!(
+                    "INSERT INTO events ({EVENT_COLUMNS}) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
+                ),
+                &row(e, actor),
+            )?
+            .i64(0)?,
+        ],
+        many => {
+            let ids = db.next_ids("events", many.len())?;
+            let rows: Vec<Vec<Value>> = many
+                .iter()
+                .zip(&ids)
+                .map(|((e, actor), id)| {
+                    let mut r = vec![Value::Int(*id)];
+                    r.extend(row(e, actor));
+                    r
+                })
+                .collect();
+            insert_rows(db, "events", &format!("id, {EVENT_COLUMNS}"), &rows, "")?;
+            ids
+        }
+    };
+    for (e, actor) in &events {
+        let record = match (e.household, e.batch, e.gate, e.rv) {
+            (Some(h), ..) => Some(format!("household/{}", h.0)),
+            (None, Some(b), ..) => Some(format!("batch/{}", b.0)),
+            (None, None, Some(g), _) => Some(format!("gate/{}", g.0)),
+            (None, None, None, Some(r)) => Some(format!("rv/{}", r.0)),
+            _ => None,
+        };
+        super::audit::record(
+            db,
+            AuditEntry {
+                reason: e.detail["reason"].as_str().map(str::to_owned),
+                ..AuditEntry::by(actor, Some(e.op), e.kind, record)
+            },
+        )?;
+        db.notify(&Change {
+            operation: e.op,
+            kind: e.kind.to_string(),
+            stage: e.transition.map(|t| t.1),
+            rv: e.rv,
+            gate: e.gate,
+            batch: e.batch,
+        })?;
+    }
+    Ok(ids)
 }
 
 /// An event about a place rather than a case.
@@ -147,61 +190,57 @@ pub(crate) fn bump(
     households: i64,
     people: i64,
 ) -> Result<()> {
-    let stage = case.stage.as_str();
-    let shard = household.0.rem_euclid(COUNT_SHARDS);
-    let mut scopes = vec![("operation", 0)];
-    if let Some(rv) = case.rv {
-        scopes.push(("rv", rv.0));
-    }
-    if let Some(gate) = case.gate {
-        scopes.push(("gate", gate.0));
-    }
-    for (scope, id) in scopes {
-        db.exec(
-            "INSERT INTO stage_counts (operation_id, scope, scope_id, stage, shard, households,
-                                       people)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (operation_id, scope, scope_id, stage, shard) DO UPDATE
-             SET households = stage_counts.households + excluded.households,
-                 people = stage_counts.people + excluded.people",
-            p![op.0, scope, id, stage, shard, households, people],
-        )?;
-    }
-    Ok(())
+    let mut moves = CountMoves::default();
+    moves.add(household, case, households, people);
+    moves.write(db, op)
 }
 
-/// Moves a case's people in the maintained counts, and its seats between windows.
-fn move_case(
-    db: &mut dyn Db,
-    op: OperationId,
-    household: HouseholdId,
-    before: &CaseState,
-    after: &CaseState,
-) -> Result<()> {
-    // The people counted with the household are those in its stage; members held apart are
-    // counted where they are (`members`).
-    bump(db, op, household, before, -1, -(before.people() as i64))?;
-    bump(db, op, household, after, 1, after.people() as i64)?;
-    let size = before.size as i64;
-    let seat = |c: &CaseState| c.window.filter(|_| c.stage.holds_window_seat());
-    let (old, new) = (seat(before), seat(after));
-    if old != new {
-        if let Some(w) = old {
-            db.exec(
-                "UPDATE windows SET assigned_people = assigned_people - $1 WHERE id = $2",
-                p![size, w.0],
-            )?;
-        }
-        if let Some(w) = new {
-            // The CHECK on windows refuses an overfull window even when two servers decide at
-            // the same moment.
-            db.exec(
-                "UPDATE windows SET assigned_people = assigned_people + $1 WHERE id = $2",
-                p![size, w.0],
-            )?;
+/// Changes to the maintained counts, added up before they are written: a run of steps writes
+/// each count row it changes once, in one statement, in the same order in every transaction.
+#[derive(Default)]
+pub(crate) struct CountMoves(BTreeMap<(&'static str, i64, Stage, i64), (i64, i64)>);
+
+impl CountMoves {
+    pub(crate) fn add(
+        &mut self,
+        household: HouseholdId,
+        case: &CaseState,
+        households: i64,
+        people: i64,
+    ) {
+        let shard = household.0.rem_euclid(COUNT_SHARDS);
+        let places = [
+            Some(("operation", 0)),
+            case.rv.map(|rv| ("rv", rv.0)),
+            case.gate.map(|gate| ("gate", gate.0)),
+        ];
+        for (scope, id) in places.into_iter().flatten() {
+            let count = self.0.entry((scope, id, case.stage, shard)).or_default();
+            count.0 += households;
+            count.1 += people;
         }
     }
-    Ok(())
+
+    pub(crate) fn write(self, db: &mut dyn Db, op: OperationId) -> Result<()> {
+        let rows: Vec<Vec<Value>> = self
+            .0
+            .into_iter()
+            .filter(|(_, moved)| *moved != (0, 0))
+            .map(|((scope, id, stage, shard), (households, people))| {
+                p![op.0, scope, id, stage.as_str(), shard, households, people].to_vec()
+            })
+            .collect();
+        insert_rows(
+            db,
+            "stage_counts",
+            "operation_id, scope, scope_id, stage, shard, households, people",
+            &rows,
+            "ON CONFLICT (operation_id, scope, scope_id, stage, shard) DO UPDATE
+             SET households = stage_counts.households + excluded.households,
+                 people = stage_counts.people + excluded.people",
+        )?;
+        Ok(())
+    }
 }
 
 /// A case as loaded for a decision: its id, what the decision needs to know, and the version
@@ -210,6 +249,34 @@ pub(crate) struct LoadedCase {
     pub id: HouseholdId,
     pub state: CaseState,
     pub version: i64,
+}
+
+/// What a decision needs to know of a household `h`, in the order [`loaded`] reads.
+const CASE_COLUMNS: &str = "h.id, h.stage, h.size, h.window_id, h.rv_id, h.gate_id, h.batch_id,
+    h.flight_id, h.version,
+    NOT EXISTS (SELECT 1 FROM people p WHERE p.household_id = h.id
+                AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.person_id = p.id)
+                AND NOT (p.minor AND EXISTS (
+                    SELECT 1 FROM people g JOIN documents gd ON gd.person_id = g.id
+                    WHERE g.household_id = h.id AND NOT g.minor))),
+    (SELECT COUNT(*) FROM held_people x WHERE x.household_id = h.id)";
+
+fn loaded(r: &Row) -> Result<LoadedCase> {
+    Ok(LoadedCase {
+        id: HouseholdId(r.i64(0)?),
+        state: CaseState {
+            stage: stage(r.text(1)?)?,
+            size: r.u32(2)?,
+            window: r.opt_i64(3)?.map(WindowId),
+            rv: r.opt_i64(4)?.map(RvId),
+            gate: r.opt_i64(5)?.map(GateId),
+            batch: r.opt_i64(6)?.map(BatchId),
+            flight: r.opt_i64(7)?.map(FlightId),
+            all_members_documented: r.bool(9)?,
+            held: r.u32(10)?,
+        },
+        version: r.i64(8)?,
+    })
 }
 
 /// Loads what a lifecycle decision needs to know about a case, and its version, for `actor`.
@@ -225,37 +292,39 @@ pub(crate) fn load_case(
     let not_found = || StoreError::not_found(format!("case {reference}"));
     let r = db
         .row(
-            "SELECT h.id, h.stage, h.size, h.window_id, h.rv_id, h.gate_id, h.batch_id, h.flight_id,
-                    h.version,
-                    NOT EXISTS (SELECT 1 FROM people p WHERE p.household_id = h.id
-                                AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.person_id = p.id)
-                                AND NOT (p.minor AND EXISTS (
-                                    SELECT 1 FROM people g JOIN documents gd ON gd.person_id = g.id
-                                    WHERE g.household_id = h.id AND NOT g.minor))),
-                    (SELECT COUNT(*) FROM held_people x WHERE x.household_id = h.id)
-             FROM households h WHERE h.operation_id = $1 AND h.reference = $2",
+            &format!(
+                "SELECT {CASE_COLUMNS} FROM households h
+                 WHERE h.operation_id = $1 AND h.reference = $2"
+            ),
             p![op.0, reference.as_str()],
         )?
         .ok_or_else(not_found)?;
-    let loaded = LoadedCase {
-        id: HouseholdId(r.i64(0)?),
-        state: CaseState {
-            stage: stage(r.text(1)?)?,
-            size: r.u32(2)?,
-            window: r.opt_i64(3)?.map(WindowId),
-            rv: r.opt_i64(4)?.map(RvId),
-            gate: r.opt_i64(5)?.map(GateId),
-            batch: r.opt_i64(6)?.map(BatchId),
-            flight: r.opt_i64(7)?.map(FlightId),
-            all_members_documented: r.bool(9)?,
-            held: r.u32(10)?,
-        },
-        version: r.i64(8)?,
-    };
+    let loaded = loaded(&r)?;
     if !actor.sees(loaded.state.rv, loaded.state.gate) {
         return Err(not_found());
     }
     Ok(loaded)
+}
+
+/// Loads the cases of `households` in `op` for decisions, a few statements for all of them
+/// (callers scope them to the actor: [`load_case`] says how).
+pub(crate) fn load_cases(
+    db: &mut dyn Db,
+    op: OperationId,
+    households: &[HouseholdId],
+) -> Result<HashMap<HouseholdId, LoadedCase>> {
+    let ids: Vec<i64> = households.iter().map(|h| h.0).collect();
+    let mut cases = HashMap::with_capacity(ids.len());
+    for r in rows_in(
+        db,
+        &format!("SELECT {CASE_COLUMNS} FROM households h WHERE h.operation_id = $1 AND h.id"),
+        op.0,
+        &ids,
+    )? {
+        let case = loaded(&r)?;
+        cases.insert(case.id, case);
+    }
+    Ok(cases)
 }
 
 /// The id of the case `reference` in `op`, for reads that name it (not scoped to places:
@@ -279,6 +348,15 @@ pub(crate) fn stage(s: String) -> Result<Stage> {
     Stage::parse(&s).ok_or_else(|| StoreError::Internal(format!("unknown stage {s:?}")))
 }
 
+/// A decided step of one case, to be written.
+pub(crate) struct DecidedStep<'a> {
+    pub loaded: &'a LoadedCase,
+    pub after: CaseState,
+    pub kind: &'a str,
+    pub detail: serde_json::Value,
+    pub actor: &'a Actor,
+}
+
 /// Writes a decided step: the case row (guarded by its version), the maintained counts and
 /// the event. Returns the event id.
 pub(crate) fn commit_step(
@@ -290,42 +368,120 @@ pub(crate) fn commit_step(
     detail: serde_json::Value,
     actor: &Actor,
 ) -> Result<i64> {
-    let changed = db.exec(
-        "UPDATE households SET stage = $1, window_id = $2, rv_id = $3, gate_id = $4,
-                batch_id = $5, flight_id = $6, version = version + 1, updated_at = $7
-         WHERE id = $8 AND version = $9",
-        p![
-            after.stage.as_str(),
-            after.window.map(|x| x.0),
-            after.rv.map(|x| x.0),
-            after.gate.map(|x| x.0),
-            after.batch.map(|x| x.0),
-            after.flight.map(|x| x.0),
-            actor.at.0,
-            loaded.id.0,
-            loaded.version,
-        ],
+    let step = DecidedStep {
+        loaded,
+        after: after.clone(),
+        kind,
+        detail,
+        actor,
+    };
+    let ids = commit_steps(db, op, std::slice::from_ref(&step))?;
+    ids.first()
+        .copied()
+        .ok_or_else(|| StoreError::Internal("a step wrote no event".into()))
+}
+
+/// What a step writes to the case row, from `v.column3` on (`v.column1` is the id,
+/// `v.column2` the version the step was decided on).
+const CASE_SET: &str = "UPDATE households SET stage = v.column3, window_id = v.column4,
+        rv_id = v.column5, gate_id = v.column6, batch_id = v.column7, flight_id = v.column8,
+        version = households.version + 1, updated_at = v.column9";
+const CASE_TYPES: [&str; 9] = [
+    "BIGINT", "BIGINT", "TEXT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT",
+];
+
+/// Writes decided steps of distinct cases together: the case rows (each guarded by the
+/// version it was decided on: if any changed meanwhile, the transaction is refused), the
+/// counts and window seats they move, and their events (ids returned in order) with their
+/// audit entries and announcements. The online API's steps are runs of one; a sync's
+/// admissions are written as one run.
+pub(crate) fn commit_steps(
+    db: &mut dyn Db,
+    op: OperationId,
+    steps: &[DecidedStep<'_>],
+) -> Result<Vec<i64>> {
+    if steps.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Vec<Value>> = steps
+        .iter()
+        .map(|s| {
+            let a = &s.after;
+            p![
+                s.loaded.id.0,
+                s.loaded.version,
+                a.stage.as_str(),
+                a.window.map(|x| x.0),
+                a.rv.map(|x| x.0),
+                a.gate.map(|x| x.0),
+                a.batch.map(|x| x.0),
+                a.flight.map(|x| x.0),
+                s.actor.at.0,
+            ]
+            .to_vec()
+        })
+        .collect();
+    let changed = update_from_rows(
+        db,
+        CASE_SET,
+        &CASE_TYPES,
+        &rows,
+        "WHERE households.id = v.column1 AND households.version = v.column2",
+        &[],
     )?;
-    if changed != 1 {
+    if changed != steps.len() as u64 {
         return Err(StoreError::Conflict(
             "the case changed while this step was decided; read it again".into(),
         ));
     }
-    move_case(db, op, loaded.id, &loaded.state, after)?;
-    insert_event(
-        db,
-        NewEvent {
-            op,
-            household: Some(loaded.id),
-            kind,
-            transition: Some((loaded.state.stage, after.stage)),
-            detail,
-            rv: after.rv,
-            gate: after.gate,
-            batch: after.batch,
-        },
-        actor,
-    )
+    // The people counted with the household are those in its stage; members held apart are
+    // counted where they are (`members`).
+    let mut counts = CountMoves::default();
+    let mut seats: BTreeMap<WindowId, i64> = BTreeMap::new();
+    let seat = |c: &CaseState| c.window.filter(|_| c.stage.holds_window_seat());
+    for s in steps {
+        let (before, after) = (&s.loaded.state, &s.after);
+        counts.add(s.loaded.id, before, -1, -(before.people() as i64));
+        counts.add(s.loaded.id, after, 1, after.people() as i64);
+        let (old, new) = (seat(before), seat(after));
+        if old != new {
+            let size = before.size as i64;
+            if let Some(w) = old {
+                *seats.entry(w).or_default() -= size;
+            }
+            if let Some(w) = new {
+                *seats.entry(w).or_default() += size;
+            }
+        }
+    }
+    counts.write(db, op)?;
+    // Seats given back first. The CHECK on windows refuses an overfull window even when two
+    // servers decide at the same moment.
+    let mut seats: Vec<(WindowId, i64)> = seats.into_iter().filter(|s| s.1 != 0).collect();
+    seats.sort_by_key(|s| s.1);
+    for (window, people) in seats {
+        db.exec(
+            "UPDATE windows SET assigned_people = assigned_people + $1 WHERE id = $2",
+            p![people, window.0],
+        )?;
+    }
+    let events: Vec<(NewEvent<'_>, &Actor)> = steps
+        .iter()
+        .map(|s| {
+            let event = NewEvent {
+                op,
+                household: Some(s.loaded.id),
+                kind: s.kind,
+                transition: Some((s.loaded.state.stage, s.after.stage)),
+                detail: s.detail.clone(),
+                rv: s.after.rv,
+                gate: s.after.gate,
+                batch: s.after.batch,
+            };
+            (event, s.actor)
+        })
+        .collect();
+    insert_events(db, events)
 }
 
 /// Moves a household's valid pass, if it has one, to `state`.

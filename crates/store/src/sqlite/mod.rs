@@ -63,6 +63,9 @@ fn open(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)
         .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
     conn.busy_timeout(Duration::from_secs(5)).map_err(db)?;
+    // Every statement of the store stays prepared: with the default of 16, most steps would
+    // prepare their statements again.
+    conn.set_prepared_statement_cache_capacity(512);
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
