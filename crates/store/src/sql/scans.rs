@@ -11,7 +11,7 @@
 use super::devices::active_device_of;
 use super::incidents::{Facts, raise};
 use super::step::require_operation;
-use super::{Db, Row, Value, audit, p};
+use super::{Db, Row, audit, p};
 use crate::types::*;
 use crate::vault::Vault;
 use crate::{Change, Result, StoreError};
@@ -21,7 +21,7 @@ use safeconduct_domain::scan::{
 };
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use super::many::{insert_rows, rows_in};
 use super::scan_effects::{Effect, Marks, Stored, admit_run, effect_of, write_marks};
@@ -87,75 +87,47 @@ pub(crate) fn ingest(
         skew,
         ..SyncReceipt::default()
     };
-    let rows: Vec<Vec<Value>> = sync
-        .records
-        .iter()
-        .map(|s| {
-            let r = &s.record;
-            let (pass, batch, to_gate, head_count, people, code) = columns(&r.act);
-            p![
-                op.0,
-                device.id.0,
-                r.seq as i64,
-                r.act.as_str(),
-                r.rv().map(|v| v.0),
-                r.gate().map(|v| v.0),
-                pass,
-                batch,
-                to_gate,
-                head_count,
-                people,
-                code,
-                r.at.0,
-                skew,
-                actor.at.0,
-                s.text.as_str(),
-                s.signature.as_slice(),
-            ]
-            .to_vec()
-        })
-        .collect();
-    let mut inserted: HashSet<i64> = insert_rows(
-        db,
-        "device_scans",
-        "operation_id, device_id, seq, act, rv_id, gate_id, pass_index, batch_no, to_gate, \
-         head_count, people, code, at, skew, received_at, record, signature",
-        &rows,
-        "ON CONFLICT (device_id, seq) DO NOTHING RETURNING seq",
-    )?
-    .iter()
-    .map(|r| r.i64(0))
-    .collect::<Result<_>>()?;
     // A record sent again (in this sync or an earlier one) must be the one stored under its
     // sequence number: a device that reused one would lose an act it believes acknowledged.
-    let mut again = Vec::new();
-    for s in &sync.records {
-        if inserted.remove(&(s.record.seq as i64)) {
-            receipt.received += 1;
-        } else {
-            receipt.already_had += 1;
-            again.push(s);
-        }
-    }
-    let seqs: Vec<i64> = again.iter().map(|s| s.record.seq as i64).collect();
-    let stored: HashMap<i64, String> = rows_in(
+    // Two syncs of one device take turns (above): what is stored stays so until commit.
+    let seqs: Vec<i64> = sync.records.iter().map(|s| s.record.seq as i64).collect();
+    let mut known: HashMap<u64, &str> = HashMap::new();
+    let stored_texts = rows_in(
         db,
         "SELECT seq, record FROM device_scans WHERE device_id = $1 AND seq",
         device.id.0,
         &seqs,
     )?
     .iter()
-    .map(|r| Ok((r.i64(0)?, r.text(1)?)))
-    .collect::<Result<_>>()?;
-    if let Some(s) = again
-        .iter()
-        .find(|s| stored.get(&(s.record.seq as i64)) != Some(&s.text))
-    {
-        return Err(StoreError::Conflict(format!(
-            "record seq {} differs from the record stored under that sequence number; \
-             a device never reuses a sequence number",
-            s.record.seq
-        )));
+    .map(|r| Ok((r.i64(0)? as u64, r.text(1)?)))
+    .collect::<Result<Vec<_>>>()?;
+    for (seq, text) in &stored_texts {
+        known.insert(*seq, text);
+    }
+    let mut writes = Writes {
+        op,
+        device: device.id,
+        skew,
+        received_at: actor.at,
+        fresh: BTreeMap::new(),
+        marks: Marks::new(),
+    };
+    for s in &sync.records {
+        match known.get(&s.record.seq) {
+            Some(text) if *text != s.text => {
+                return Err(StoreError::Conflict(format!(
+                    "record seq {} differs from the record stored under that sequence number; \
+                     a device never reuses a sequence number",
+                    s.record.seq
+                )));
+            }
+            Some(_) => receipt.already_had += 1,
+            None => {
+                known.insert(s.record.seq, &s.text);
+                writes.fresh.insert(s.record.seq, (s, None));
+                receipt.received += 1;
+            }
+        }
     }
     let sync_id = db
         .one(
@@ -205,7 +177,7 @@ pub(crate) fn ingest(
             )?);
         }
     }
-    let applied = apply_in_order(db, vault, op, &device, &mut touched)?;
+    let applied = apply_in_order(db, vault, op, &device, &mut writes, &mut touched)?;
     // Records of other devices tried again here raise their incidents for coordinators, not
     // for this device's answer.
     retry_waiting(db, vault, op, &mut Vec::new())?;
@@ -361,76 +333,175 @@ fn stored(op: OperationId, r: &Row) -> Result<Stored> {
 /// The most records of one device applied by one sync: the rest follow at the next.
 const APPLY_AT_ONCE: i64 = 5000;
 
+/// What did what, of this sync's records and of records stored earlier.
+type Did = Option<(Effect, Option<HouseholdId>)>;
+
+/// What a sync writes of records: its own records are stored with what they did (one insert
+/// each, not an insert and then an update), records stored earlier get what they did. Written
+/// before any effect that reads stored records (a departure reads its batch's admissions, a
+/// double admission the earlier one), and at the end.
+struct Writes<'a> {
+    op: OperationId,
+    device: FieldDeviceId,
+    skew: i64,
+    received_at: Timestamp,
+    /// This sync's records not stored yet, by sequence number.
+    fresh: BTreeMap<u64, (&'a SyncedRecord, Did)>,
+    /// What records stored by earlier syncs did.
+    marks: Marks,
+}
+
+impl Writes<'_> {
+    fn did(&mut self, seq: u64, effect: Effect, household: Option<HouseholdId>) {
+        match self.fresh.get_mut(&seq) {
+            Some(slot) => slot.1 = Some((effect, household)),
+            None => self.marks.push((seq, effect, household)),
+        }
+    }
+
+    /// Stores this sync's records whose effect is decided (with `all`, every one left: those
+    /// after a gap wait for their turn) and what earlier records did.
+    fn write(&mut self, db: &mut dyn Db, all: bool) -> Result<()> {
+        let ready: Vec<u64> = self
+            .fresh
+            .iter()
+            .filter(|(_, (_, did))| all || did.is_some())
+            .map(|(seq, _)| *seq)
+            .collect();
+        let mut rows = Vec::with_capacity(ready.len());
+        for seq in ready {
+            let Some((s, did)) = self.fresh.remove(&seq) else {
+                continue;
+            };
+            let r = &s.record;
+            let (pass, batch, to_gate, head_count, people, code) = columns(&r.act);
+            let (effect, household) = match did {
+                Some((effect, household)) => (Some(effect.as_str()), household.map(|h| h.0)),
+                None => (None, None),
+            };
+            rows.push(
+                p![
+                    self.op.0,
+                    self.device.0,
+                    r.seq as i64,
+                    r.act.as_str(),
+                    r.rv().map(|v| v.0),
+                    r.gate().map(|v| v.0),
+                    pass,
+                    batch,
+                    to_gate,
+                    head_count,
+                    people,
+                    code,
+                    r.at.0,
+                    self.skew,
+                    self.received_at.0,
+                    s.text.as_str(),
+                    s.signature.as_slice(),
+                    effect,
+                    household,
+                ]
+                .to_vec(),
+            );
+        }
+        insert_rows(
+            db,
+            "device_scans",
+            "operation_id, device_id, seq, act, rv_id, gate_id, pass_index, batch_no, to_gate, \
+             head_count, people, code, at, skew, received_at, record, signature, effect, \
+             household_id",
+            &rows,
+            "",
+        )?;
+        write_marks(db, self.device, &std::mem::take(&mut self.marks))
+    }
+}
+
 /// Applies the device's records from the one after its last applied, as long as they follow
-/// each other without a gap; returns the new last applied sequence number.
+/// each other without a gap (records stored earlier and this sync's alike); returns the new
+/// last applied sequence number.
 fn apply_in_order(
     db: &mut dyn Db,
     vault: &Vault,
     op: OperationId,
     device: &Device,
+    writes: &mut Writes<'_>,
     touched: &mut Vec<IncidentId>,
 ) -> Result<i64> {
-    let rows = db.rows(
+    let last = device.applied_seq.saturating_add(APPLY_AT_ONCE);
+    let mut queue = BTreeMap::new();
+    for row in &db.rows(
         &format!(
             "SELECT {RECORD_COLUMNS} FROM device_scans
              WHERE device_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq"
         ),
-        p![
-            device.id.0,
-            device.applied_seq,
-            device.applied_seq.saturating_add(APPLY_AT_ONCE)
-        ],
-    )?;
+        p![device.id.0, device.applied_seq, last],
+    )? {
+        let s = stored(op, row)?;
+        queue.insert(s.record.seq, s);
+    }
+    for (seq, (s, _)) in writes.fresh.range(..=last.max(0) as u64) {
+        let record = s.record.clone();
+        queue.insert(
+            *seq,
+            Stored {
+                record,
+                skew: writes.skew,
+            },
+        );
+    }
     let mut applied = device.applied_seq;
     // Admissions and refusals next to each other are decided as one run; any other act
     // waits until the run before it is written, as its effect may read the run's.
     let mut run: Vec<Stored> = Vec::new();
-    let mut marks = Marks::new();
-    for row in &rows {
-        let s = stored(op, row)?;
-        if s.record.seq as i64 != applied + 1 {
+    for (seq, s) in queue {
+        if seq as i64 != applied + 1 {
             break;
         }
         applied += 1;
         match s.record.act {
-            ScanAct::Refuse { .. } => marks.push((s.record.seq, Effect::Noted, None)),
+            ScanAct::Refuse { .. } => writes.did(seq, Effect::Noted, None),
             ScanAct::Admit { pass_index, .. } => {
                 if run
                     .iter()
                     .any(|r| r.record.act.pass_index() == Some(pass_index))
                 {
-                    admit_all(db, op, device, &mut run, &mut marks, touched)?;
+                    admit_all(db, op, device, &mut run, writes, touched)?;
                 }
                 run.push(s);
             }
             _ => {
-                admit_all(db, op, device, &mut run, &mut marks, touched)?;
+                admit_all(db, op, device, &mut run, writes, touched)?;
+                if matches!(s.record.act, ScanAct::Depart { .. }) {
+                    writes.write(db, false)?;
+                }
                 let (effect, household) = effect_of(db, vault, op, device, &s, touched)?;
-                marks.push((s.record.seq, effect, household));
-                write_marks(db, device.id, &std::mem::take(&mut marks))?;
+                writes.did(seq, effect, household);
             }
         }
     }
-    admit_all(db, op, device, &mut run, &mut marks, touched)?;
-    write_marks(db, device.id, &marks)?;
+    admit_all(db, op, device, &mut run, writes, touched)?;
+    writes.write(db, true)?;
     Ok(applied)
 }
 
-/// Decides and writes the admissions of `run` (emptied), then the marks of every record so
-/// far: the next record may read what they did.
+/// Decides and writes the admissions of `run` (emptied), each part after what came before
+/// it is written.
 fn admit_all(
     db: &mut dyn Db,
     op: OperationId,
     device: &Device,
     run: &mut Vec<Stored>,
-    marks: &mut Marks,
+    writes: &mut Writes<'_>,
     touched: &mut Vec<IncidentId>,
 ) -> Result<()> {
     let mut rest = &run[..];
     while !rest.is_empty() {
+        writes.write(db, false)?;
         let (taken, did) = admit_run(db, op, device, rest, touched)?;
-        marks.extend(did);
-        write_marks(db, device.id, &std::mem::take(marks))?;
+        for (seq, effect, household) in did {
+            writes.did(seq, effect, household);
+        }
         rest = &rest[taken..];
     }
     run.clear();
