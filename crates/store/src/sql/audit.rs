@@ -130,11 +130,14 @@ pub(crate) fn chain(db: &mut dyn Db, reads: &[AuditEntry]) -> Result<Vec<i64>> {
     let mut rows = Vec::new();
     loop {
         // Taken and removed in one statement; the head's lock keeps other chainings out, and
-        // an entry whose change has not committed yet stays for the next chaining.
+        // an entry whose change has not committed yet stays for the next chaining. The page
+        // is a range of ids, bounded once: whatever the planner believes of the table's size
+        // (a pending table analysed while empty), it is one pass, never a loop per entry.
         let mut page = db.rows(
             &format!(
                 "DELETE FROM audit_pending
-                 WHERE id IN (SELECT id FROM audit_pending ORDER BY id LIMIT $1)
+                 WHERE id <= (SELECT MAX(id) FROM
+                              (SELECT id FROM audit_pending ORDER BY id LIMIT $1) AS page)
                  RETURNING id, {ENTRY_COLUMNS}"
             ),
             p![PENDING_PAGE],

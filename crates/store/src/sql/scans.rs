@@ -92,12 +92,25 @@ pub(crate) fn ingest(
     // Two syncs of one device take turns (above): what is stored stays so until commit.
     let seqs: Vec<i64> = sync.records.iter().map(|s| s.record.seq as i64).collect();
     let mut known: HashMap<u64, &str> = HashMap::new();
-    let stored_texts = rows_in(
-        db,
-        "SELECT seq, record FROM device_scans WHERE device_id = $1 AND seq",
-        device.id.0,
-        &seqs,
-    )?
+    let (low, high) = (
+        seqs.iter().min().copied().unwrap_or(0),
+        seqs.iter().max().copied().unwrap_or(-1),
+    );
+    // A sync's records mostly follow each other: their range is read along the device's
+    // index. Numbers spread wider than that are read one list at a time.
+    let stored_texts = if high.saturating_sub(low) < 4 * seqs.len() as i64 {
+        db.rows(
+            "SELECT seq, record FROM device_scans WHERE device_id = $1 AND seq >= $2 AND seq <= $3",
+            p![device.id.0, low, high],
+        )?
+    } else {
+        rows_in(
+            db,
+            "SELECT seq, record FROM device_scans WHERE device_id = $1 AND seq",
+            device.id.0,
+            &seqs,
+        )?
+    }
     .iter()
     .map(|r| Ok((r.i64(0)? as u64, r.text(1)?)))
     .collect::<Result<Vec<_>>>()?;
