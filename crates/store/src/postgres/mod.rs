@@ -191,6 +191,7 @@ impl PgEngine {
                 statements,
                 retry: false,
                 notes: Vec::new(),
+                part: None,
             };
             let out = f(&mut handle).and_then(|v| handle.announce().map(|()| v));
             retry = handle.retry;
@@ -213,6 +214,7 @@ impl PgEngine {
                 statements,
                 retry: false,
                 notes: Vec::new(),
+                part: None,
             };
             f(&mut handle).and_then(|v| handle.announce().map(|()| v))
         };
@@ -280,6 +282,7 @@ fn migrate(conn: &mut PgConn, vault: &Vault) -> Result<()> {
                     statements: &mut *statements,
                     retry: false,
                     notes: Vec::new(),
+                    part: None,
                 },
                 vault,
             )?;
@@ -408,6 +411,8 @@ struct PgDb<'a, C: GenericClient> {
     retry: bool,
     /// Announcements of the work so far, each once, sent by [`PgDb::announce`].
     notes: Vec<String>,
+    /// How many announcements there were when the part under way began.
+    part: Option<usize>,
 }
 
 impl<C: GenericClient> PgDb<'_, C> {
@@ -468,6 +473,24 @@ impl<C: GenericClient> Db for PgDb<'_, C> {
             self.notes.push(payload);
         }
         Ok(())
+    }
+
+    fn begin_part(&mut self) -> Result<()> {
+        self.part = Some(self.notes.len());
+        self.exec("SAVEPOINT part", &[]).map(|_| ())
+    }
+
+    fn undo_part(&mut self) -> Result<()> {
+        if let Some(len) = self.part.take() {
+            self.notes.truncate(len);
+        }
+        self.exec("ROLLBACK TO SAVEPOINT part", &[])?;
+        self.exec("RELEASE SAVEPOINT part", &[]).map(|_| ())
+    }
+
+    fn keep_part(&mut self) -> Result<()> {
+        self.part = None;
+        self.exec("RELEASE SAVEPOINT part", &[]).map(|_| ())
     }
 
     fn next_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>> {

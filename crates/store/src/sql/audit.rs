@@ -180,6 +180,8 @@ pub(crate) fn chain(db: &mut dyn Db, reads: &[AuditEntry]) -> Result<Vec<i64>> {
 pub(crate) struct Audited<'a> {
     db: &'a mut dyn Db,
     entries: Vec<AuditEntry>,
+    /// How many entries there were when the part under way began (`Db::begin_part`).
+    part: Option<usize>,
 }
 
 impl<'a> Audited<'a> {
@@ -187,6 +189,7 @@ impl<'a> Audited<'a> {
         Audited {
             db,
             entries: Vec::new(),
+            part: None,
         }
     }
 
@@ -218,6 +221,20 @@ impl Db for Audited<'_> {
     fn audit(&mut self, entry: AuditEntry) -> Result<()> {
         self.entries.push(entry);
         Ok(())
+    }
+    fn begin_part(&mut self) -> Result<()> {
+        self.part = Some(self.entries.len());
+        self.db.begin_part()
+    }
+    fn undo_part(&mut self) -> Result<()> {
+        if let Some(len) = self.part.take() {
+            self.entries.truncate(len);
+        }
+        self.db.undo_part()
+    }
+    fn keep_part(&mut self) -> Result<()> {
+        self.part = None;
+        self.db.keep_part()
     }
 }
 

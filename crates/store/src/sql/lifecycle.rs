@@ -10,8 +10,8 @@ use super::gates::require_gate;
 use super::members::{HeldMember, Who, take_step};
 use super::rvs::require_rv;
 use super::step::{
-    DecidedStep, LoadedCase, commit_step, commit_steps, household_id, load_case, load_cases,
-    retire_valid_pass, stage,
+    DecidedStep, LoadedCase, commit_step, commit_steps, household_id, load_case, retire_valid_pass,
+    stage,
 };
 use super::{Db, dec, outbox, p, reasons};
 use crate::types::*;
@@ -249,11 +249,13 @@ pub(crate) fn apply(
     })
 }
 
-/// An admission read by a field device: the household holding the pass it read, the pass as
-/// presented (its standing, and the RV and window it was issued for; `None` when the
-/// household holds no window), and the device acting at the record's time.
+/// An admission read by a field device: the case holding the pass it read and the pass as
+/// presented (its standing, and the RV and window it was issued for), both read by one
+/// statement, so that the decision sees them as they were at one moment; the device acting
+/// at the record's time. The case's version guards the write: a case stepped or a pass
+/// re-issued or revoked since refuses the whole sync, which the device sends again.
 pub(crate) struct ScannedAdmission<'a> {
-    pub household: HouseholdId,
+    pub case: &'a LoadedCase,
     pub reference: &'a CaseReference,
     pub rv: RvId,
     pub pass: Option<PresentedPass>,
@@ -269,23 +271,16 @@ pub(crate) fn admit_scanned(
     op: OperationId,
     admissions: &[ScannedAdmission<'_>],
 ) -> Result<Vec<Result<CaseOutcome>>> {
-    let households: Vec<HouseholdId> = admissions.iter().map(|a| a.household).collect();
-    let cases = load_cases(db, op, &households)?;
     let mut rvs_known = std::collections::HashSet::new();
     let mut outcomes: Vec<Option<Result<CaseOutcome>>> = Vec::with_capacity(admissions.len());
     let (mut decided, mut steps) = (Vec::new(), Vec::new());
     for (i, a) in admissions.iter().enumerate() {
         // Scoped to the device's places as `load_case` scopes every actor.
-        let Some(loaded) = cases
-            .get(&a.household)
-            .filter(|c| a.actor.sees(c.state.rv, c.state.gate))
-        else {
-            outcomes.push(Some(Err(StoreError::not_found(format!(
-                "case {}",
-                a.reference
-            )))));
+        if !a.actor.sees(a.case.state.rv, a.case.state.gate) {
+            let missing = StoreError::not_found(format!("case {}", a.reference));
+            outcomes.push(Some(Err(missing)));
             continue;
-        };
+        }
         if !rvs_known.contains(&a.rv) {
             if let Err(e) = require_rv(db, op, a.rv) {
                 outcomes.push(Some(Err(e)));
@@ -298,12 +293,12 @@ pub(crate) fn admit_scanned(
             pass: a.pass,
             at: a.actor.at,
         };
-        match decide(&loaded.state, &command) {
+        match decide(&a.case.state, &command) {
             Ok(after) => {
                 outcomes.push(None);
                 decided.push(i);
                 steps.push(DecidedStep {
-                    loaded,
+                    loaded: a.case,
                     after,
                     kind: command.step().as_str(),
                     detail: serde_json::json!({}),

@@ -232,6 +232,21 @@ pub trait Db {
     }
     /// Announces a change to every server sharing this store, when the transaction commits.
     fn notify(&mut self, change: &crate::Change) -> Result<()>;
+    /// Begins a part of the transaction that can be undone alone ([`Db::undo_part`]) or kept
+    /// ([`Db::keep_part`]); parts do not nest. A layer that holds work for the commit (audit
+    /// entries, announcements) marks where the part began.
+    fn begin_part(&mut self) -> Result<()> {
+        self.exec("SAVEPOINT part", &[]).map(|_| ())
+    }
+    /// Undoes the part begun last: its rows, audit entries and announcements.
+    fn undo_part(&mut self) -> Result<()> {
+        self.exec("ROLLBACK TO SAVEPOINT part", &[])?;
+        self.exec("RELEASE SAVEPOINT part", &[]).map(|_| ())
+    }
+    /// Keeps the part begun last as part of the transaction.
+    fn keep_part(&mut self) -> Result<()> {
+        self.exec("RELEASE SAVEPOINT part", &[]).map(|_| ())
+    }
     /// Draws `n` fresh ids for rows of `table` about to be inserted with explicit ids: rows
     /// whose sealed personal data binds their id must know it before they are written.
     fn next_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>>;

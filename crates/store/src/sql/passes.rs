@@ -173,6 +173,14 @@ pub(crate) fn rotate_pass_key(
         .map(|r| CaseReference::parse(&r.text(0)?).map_err(|e| StoreError::Internal(e.to_string())))
         .collect::<Result<Vec<_>>>()?;
     if compromised {
+        // The households' versions move with their passes: a step decided on the pass as it
+        // was (an admission read from a sync) is refused, not written.
+        db.exec(
+            "UPDATE households SET version = version + 1 WHERE id IN (
+                 SELECT household_id FROM passes
+                 WHERE operation_id = $1 AND kid = $2 AND status = 'valid')",
+            p![op.0, &previous[..]],
+        )?;
         db.exec(
             "UPDATE passes SET status = 'revoked'
              WHERE operation_id = $1 AND kid = $2 AND status = 'valid'",
@@ -335,6 +343,12 @@ pub(crate) fn revoke_pass(
         )?
         .ok_or_else(|| StoreError::not_found(format!("a valid pass of case {reference}")))?
         .i64(0)?;
+    // The case's version moves with its pass: a step decided on the valid pass (an admission
+    // read from a sync meanwhile) is refused, not written.
+    db.exec(
+        "UPDATE households SET version = version + 1 WHERE id = $1",
+        p![loaded.id.0],
+    )?;
     let reason = super::reasons::seal(db, vault, op, actor.at, reason.as_str())?;
     insert_event(
         db,

@@ -12,7 +12,7 @@ use super::batches::depart_batch;
 use super::incidents::{Facts, raise};
 use super::lifecycle::{ScannedAdmission, admit_scanned, apply};
 use super::many::{rows_in, update_from_rows};
-use super::step::stage;
+use super::step::{CASE_COLUMNS, LoadedCase, loaded};
 use super::{Db, Value, p};
 use crate::types::*;
 use crate::vault::Vault;
@@ -51,14 +51,21 @@ pub(crate) struct Stored {
     pub(crate) skew: i64,
 }
 
-/// The household holding a pass, as a record's effect needs it.
+/// The household holding a pass, as a record's effect needs it: the pass as presented and
+/// the case, read by one statement.
 struct Holder {
-    id: HouseholdId,
     reference: CaseReference,
-    stage: Stage,
-    size: u32,
-    batch: Option<BatchId>,
     presented: PresentedPass,
+    case: LoadedCase,
+}
+
+impl Holder {
+    fn id(&self) -> HouseholdId {
+        self.case.id
+    }
+    fn stage(&self) -> Stage {
+        self.case.state.stage
+    }
 }
 
 /// The households holding the passes `indices`, by pass index, with one statement for a few
@@ -66,33 +73,32 @@ struct Holder {
 fn holders(db: &mut dyn Db, op: OperationId, indices: &[i64]) -> Result<HashMap<i64, Holder>> {
     let rows = rows_in(
         db,
-        "SELECT p.pass_index, h.id, h.reference, h.stage, h.size, h.batch_id, p.status,
-                w.rv_id, w.start_at, w.end_at
-         FROM passes p JOIN households h ON h.id = p.household_id
-         LEFT JOIN windows w ON w.id = h.window_id
-         WHERE p.operation_id = $1 AND p.pass_index",
+        &format!(
+            "SELECT p.pass_index, h.reference, p.status, w.rv_id, w.start_at, w.end_at,
+                    {CASE_COLUMNS}
+             FROM passes p JOIN households h ON h.id = p.household_id
+             LEFT JOIN windows w ON w.id = h.window_id
+             WHERE p.operation_id = $1 AND p.pass_index"
+        ),
         op.0,
         indices,
     )?;
     let mut holders = HashMap::with_capacity(rows.len());
     for r in rows {
-        let standing = match r.text(6)?.as_str() {
+        let standing = match r.text(2)?.as_str() {
             "valid" => PassStanding::Valid,
             "revoked" => PassStanding::Revoked,
             _ => PassStanding::Superseded,
         };
         let holder = Holder {
-            id: HouseholdId(r.i64(1)?),
-            reference: CaseReference::parse(&r.text(2)?)?,
-            stage: stage(r.text(3)?)?,
-            size: r.u32(4)?,
-            batch: r.opt_i64(5)?.map(BatchId),
+            reference: CaseReference::parse(&r.text(1)?)?,
             presented: PresentedPass {
                 standing,
-                rv: RvId(r.opt_i64(7)?.unwrap_or(0)),
-                window_start: Timestamp(r.opt_i64(8)?.unwrap_or(i64::MAX)),
-                window_end: Timestamp(r.opt_i64(9)?.unwrap_or(i64::MIN)),
+                rv: RvId(r.opt_i64(3)?.unwrap_or(0)),
+                window_start: Timestamp(r.opt_i64(4)?.unwrap_or(i64::MAX)),
+                window_end: Timestamp(r.opt_i64(5)?.unwrap_or(i64::MIN)),
             },
+            case: loaded(&r, 6)?,
         };
         holders.insert(r.i64(0)?, holder);
     }
@@ -233,15 +239,14 @@ pub(crate) fn effect_of(
             // A departure refused half-way (a gate suspended meanwhile, a household held at
             // another RV) leaves nothing behind: no batch without its people, nobody in escort
             // in a batch that records none.
-            db.exec("SAVEPOINT departure", &[])?;
+            db.begin_part()?;
             let departed = match depart_batch(db, op, &departure, &actor) {
                 Ok(batch) => {
-                    db.exec("RELEASE SAVEPOINT departure", &[])?;
+                    db.keep_part()?;
                     batch
                 }
                 Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
-                    db.exec("ROLLBACK TO SAVEPOINT departure", &[])?;
-                    db.exec("RELEASE SAVEPOINT departure", &[])?;
+                    db.undo_part()?;
                     let detail = format!("batch {batch} of device {}: {e}", r.device);
                     return own!(db, IncidentKind::Refused, facts, detail);
                 }
@@ -269,17 +274,17 @@ pub(crate) fn effect_of(
                 return own!(db, IncidentKind::UnknownPass, facts, detail);
             };
             let facts = Facts {
-                household: Some(h.id),
+                household: Some(h.id()),
                 ..facts
             };
             // Before its departure is synced, an arrival waits for it.
-            if h.stage < Stage::InEscort {
-                return Ok((Effect::Waiting, Some(h.id)));
+            if h.stage() < Stage::InEscort {
+                return Ok((Effect::Waiting, Some(h.id())));
             }
-            let Some(batch) = h.batch else {
+            let Some(batch) = h.case.state.batch else {
                 let detail = format!(
                     "pass {pass_index} arrived at gate {gate}: the household is {}",
-                    h.stage
+                    h.stage()
                 );
                 return own!(db, IncidentKind::Refused, facts, detail);
             };
@@ -314,18 +319,18 @@ pub(crate) fn effect_of(
                 .one(
                     "SELECT COUNT(*) FROM held_people WHERE household_id = $1 AND batch_id = $2
                      AND stage IN ('in_escort', 'unaccounted')",
-                    p![h.id.0, batch.0],
+                    p![h.id().0, batch.0],
                 )?
                 .i64(0)?;
             if behind > 0 {
                 let detail = format!(
                     "{behind} of the {} people of the household of pass {pass_index} have not arrived at gate {gate}: still in escort or unaccounted",
-                    h.size
+                    h.case.state.size
                 );
-                let key = format!("partial_arrival/household/{}/batch/{batch}", h.id);
+                let key = format!("partial_arrival/household/{}/batch/{batch}", h.id());
                 incident(db, IncidentKind::PartialArrival, key, facts, detail, &this)?;
             }
-            Ok((Effect::Applied, Some(h.id)))
+            Ok((Effect::Applied, Some(h.id())))
         }
         ScanAct::CheckIn { pass_index } => {
             let gate = r.gate().unwrap_or(GateId(0));
@@ -334,11 +339,11 @@ pub(crate) fn effect_of(
                     format!("pass {pass_index} checked in at gate {gate}: no household holds it");
                 return own!(db, IncidentKind::UnknownPass, facts, detail);
             };
-            if h.stage < Stage::ArrivedAtGate || h.stage == Stage::Unaccounted {
-                return Ok((Effect::Waiting, Some(h.id)));
+            if h.stage() < Stage::ArrivedAtGate || h.stage() == Stage::Unaccounted {
+                return Ok((Effect::Waiting, Some(h.id())));
             }
             let facts = Facts {
-                household: Some(h.id),
+                household: Some(h.id()),
                 ..facts
             };
             match apply(
@@ -349,7 +354,7 @@ pub(crate) fn effect_of(
                 &CaseRequest::Process { gate },
                 &actor,
             ) {
-                Ok(_) => Ok((Effect::Applied, Some(h.id))),
+                Ok(_) => Ok((Effect::Applied, Some(h.id()))),
                 Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
                     let detail = format!("pass {pass_index} checked in at gate {gate}: {e}");
                     own!(db, IncidentKind::Refused, facts, detail)
@@ -466,12 +471,12 @@ pub(crate) fn admit_run(
             taken += 1;
             continue;
         };
-        if !seen.insert(h.id) {
+        if !seen.insert(h.id()) {
             break;
         }
         taken += 1;
         let facts = Facts {
-            household: Some(h.id),
+            household: Some(h.id()),
             ..facts
         };
         if let Err(refusal) = admission::admit(&h.presented, rv, r.at) {
@@ -485,15 +490,15 @@ pub(crate) fn admit_run(
             };
             let detail = format!("pass {pass_index} admitted at RV {rv}: {why}");
             own_incident(db, op, &r, kind, facts, &detail, touched)?;
-            marks.push((r.seq, Effect::Incident, Some(h.id)));
+            marks.push((r.seq, Effect::Incident, Some(h.id())));
             continue;
         }
-        if h.stage != Stage::PassIssued {
+        if h.stage() != Stage::PassIssued {
             let mut records = admissions_of(db, op, pass_index)?;
             records.push((r.device, r.seq));
             let detail = format!(
                 "pass {pass_index} admitted again at RV {rv}; the household was already {}",
-                h.stage
+                h.stage()
             );
             let key = format!("double_admission/pass/{pass_index}");
             touched.push(raise(
@@ -506,11 +511,11 @@ pub(crate) fn admit_run(
                 &records,
                 r.at,
             )?);
-            marks.push((r.seq, Effect::Incident, Some(h.id)));
+            marks.push((r.seq, Effect::Incident, Some(h.id())));
             continue;
         }
         run.push(ScannedAdmission {
-            household: h.id,
+            case: &h.case,
             reference: &h.reference,
             rv,
             pass: Some(h.presented),
@@ -521,12 +526,12 @@ pub(crate) fn admit_run(
     let outcomes = admit_scanned(db, op, &run)?;
     for (((r, facts), a), outcome) in scanned.iter().zip(&run).zip(outcomes) {
         match outcome {
-            Ok(_) => marks.push((r.seq, Effect::Applied, Some(a.household))),
+            Ok(_) => marks.push((r.seq, Effect::Applied, Some(a.case.id))),
             Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
                 let pass_index = facts.pass_index.unwrap_or_default();
                 let detail = format!("pass {pass_index} admitted at RV {}: {e}", a.rv);
                 own_incident(db, op, r, IncidentKind::Refused, *facts, &detail, touched)?;
-                marks.push((r.seq, Effect::Incident, Some(a.household)));
+                marks.push((r.seq, Effect::Incident, Some(a.case.id)));
             }
             Err(e) => return Err(e),
         }

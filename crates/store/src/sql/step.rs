@@ -6,13 +6,13 @@
 //! It imports no subject module (households, lifecycle, batches, scans, places, accounts,
 //! counts, passes): they import it. Below it are only the audit chain and the value layer.
 
-use super::many::{insert_rows, rows_in, update_from_rows};
+use super::many::{insert_rows, update_from_rows};
 use super::{Db, Row, Value, p};
 use crate::types::*;
 use crate::{Change, Result, StoreError};
 use safeconduct_domain::lifecycle::CaseState;
 use safeconduct_domain::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 pub(crate) fn require_operation(db: &mut dyn Db, op: OperationId) -> Result<()> {
     db.row("SELECT id FROM operations WHERE id = $1", p![op.0])?
@@ -252,7 +252,8 @@ pub(crate) struct LoadedCase {
 }
 
 /// What a decision needs to know of a household `h`, in the order [`loaded`] reads.
-const CASE_COLUMNS: &str = "h.id, h.stage, h.size, h.window_id, h.rv_id, h.gate_id, h.batch_id,
+pub(crate) const CASE_COLUMNS: &str =
+    "h.id, h.stage, h.size, h.window_id, h.rv_id, h.gate_id, h.batch_id,
     h.flight_id, h.version,
     NOT EXISTS (SELECT 1 FROM people p WHERE p.household_id = h.id
                 AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.person_id = p.id)
@@ -261,21 +262,23 @@ const CASE_COLUMNS: &str = "h.id, h.stage, h.size, h.window_id, h.rv_id, h.gate_
                     WHERE g.household_id = h.id AND NOT g.minor))),
     (SELECT COUNT(*) FROM held_people x WHERE x.household_id = h.id)";
 
-fn loaded(r: &Row) -> Result<LoadedCase> {
+/// The case read by [`CASE_COLUMNS`] from column `from` of `r` on.
+pub(crate) fn loaded(r: &Row, from: usize) -> Result<LoadedCase> {
+    let at = |i: usize| from + i;
     Ok(LoadedCase {
-        id: HouseholdId(r.i64(0)?),
+        id: HouseholdId(r.i64(at(0))?),
         state: CaseState {
-            stage: stage(r.text(1)?)?,
-            size: r.u32(2)?,
-            window: r.opt_i64(3)?.map(WindowId),
-            rv: r.opt_i64(4)?.map(RvId),
-            gate: r.opt_i64(5)?.map(GateId),
-            batch: r.opt_i64(6)?.map(BatchId),
-            flight: r.opt_i64(7)?.map(FlightId),
-            all_members_documented: r.bool(9)?,
-            held: r.u32(10)?,
+            stage: stage(r.text(at(1))?)?,
+            size: r.u32(at(2))?,
+            window: r.opt_i64(at(3))?.map(WindowId),
+            rv: r.opt_i64(at(4))?.map(RvId),
+            gate: r.opt_i64(at(5))?.map(GateId),
+            batch: r.opt_i64(at(6))?.map(BatchId),
+            flight: r.opt_i64(at(7))?.map(FlightId),
+            all_members_documented: r.bool(at(9))?,
+            held: r.u32(at(10))?,
         },
-        version: r.i64(8)?,
+        version: r.i64(at(8))?,
     })
 }
 
@@ -299,32 +302,11 @@ pub(crate) fn load_case(
             p![op.0, reference.as_str()],
         )?
         .ok_or_else(not_found)?;
-    let loaded = loaded(&r)?;
+    let loaded = loaded(&r, 0)?;
     if !actor.sees(loaded.state.rv, loaded.state.gate) {
         return Err(not_found());
     }
     Ok(loaded)
-}
-
-/// Loads the cases of `households` in `op` for decisions, a few statements for all of them
-/// (callers scope them to the actor: [`load_case`] says how).
-pub(crate) fn load_cases(
-    db: &mut dyn Db,
-    op: OperationId,
-    households: &[HouseholdId],
-) -> Result<HashMap<HouseholdId, LoadedCase>> {
-    let ids: Vec<i64> = households.iter().map(|h| h.0).collect();
-    let mut cases = HashMap::with_capacity(ids.len());
-    for r in rows_in(
-        db,
-        &format!("SELECT {CASE_COLUMNS} FROM households h WHERE h.operation_id = $1 AND h.id"),
-        op.0,
-        &ids,
-    )? {
-        let case = loaded(&r)?;
-        cases.insert(case.id, case);
-    }
-    Ok(cases)
 }
 
 /// The id of the case `reference` in `op`, for reads that name it (not scoped to places:

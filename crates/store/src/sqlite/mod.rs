@@ -104,6 +104,7 @@ fn migrate(conn: &mut Connection, vault: &Vault) -> Result<()> {
                 &mut SqliteTx {
                     conn: &tx,
                     pending: Vec::new(),
+                    part: None,
                 },
                 vault,
             )?;
@@ -168,6 +169,8 @@ fn dialect(sql: &str) -> std::borrow::Cow<'_, str> {
 struct SqliteTx<'a> {
     conn: &'a Connection,
     pending: Vec<Change>,
+    /// How many announcements there were when the part under way began.
+    part: Option<usize>,
 }
 
 impl Db for SqliteTx<'_> {
@@ -204,6 +207,24 @@ impl Db for SqliteTx<'_> {
         Ok(())
     }
 
+    fn begin_part(&mut self) -> Result<()> {
+        self.part = Some(self.pending.len());
+        self.exec("SAVEPOINT part", &[]).map(|_| ())
+    }
+
+    fn undo_part(&mut self) -> Result<()> {
+        if let Some(len) = self.part.take() {
+            self.pending.truncate(len);
+        }
+        self.exec("ROLLBACK TO SAVEPOINT part", &[])?;
+        self.exec("RELEASE SAVEPOINT part", &[]).map(|_| ())
+    }
+
+    fn keep_part(&mut self) -> Result<()> {
+        self.part = None;
+        self.exec("RELEASE SAVEPOINT part", &[]).map(|_| ())
+    }
+
     /// The next ids after the largest: this transaction is the only writer.
     fn next_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>> {
         let last = self
@@ -225,6 +246,7 @@ impl Engine for SqliteEngine {
             let out = f(&mut SqliteTx {
                 conn: &tx,
                 pending: Vec::new(),
+                part: None,
             });
             tx.finish().map_err(db)?;
             out
@@ -244,6 +266,7 @@ impl Engine for SqliteEngine {
         let mut handle = SqliteTx {
             conn: &tx,
             pending: Vec::new(),
+            part: None,
         };
         let out = f(&mut handle)?;
         let pending = std::mem::take(&mut handle.pending);
