@@ -188,6 +188,12 @@ pub const LOOKUPS: &[&str] = &[
     "h::case_messages",
 ];
 
+/// Of the [`LOOKUPS`], the hotline console's reads of parts of the case it has open (its
+/// calls, its messages, the route to it): free within a minute of the same user's counted
+/// read of that case by its reference, so that opening a case costs one read, not four, and
+/// the operator guiding a caller is not held back. A part read first is counted.
+pub const CASE_PARTS: &[&str] = &["h::case_calls", "h::case_messages", "h::case_route"];
+
 /// Audited reads whose cases only the handler knows (a lookup by phone finds any number of
 /// them; a page of a list holds what the store returned): the authorisation layer hands the
 /// entry to the handler ([`crate::auth::PendingReadAudit`]), which writes it with the

@@ -1,9 +1,10 @@
 //! Request rate limits, per server: token buckets per client address (every request, signed in
 //! or not), per session token, a tighter one per user for reads of one case (hotline
 //! lookups, a case, its events, its pass), which answer with personal data one case at a
-//! time, and a strict one per client address for the open pass link's misses, so that
-//! guessing tokens is slow without slowing anyone else. A refused request gets 429 with
-//! `Retry-After`. Zero turns a limit off.
+//! time (the hotline console's reads of parts of a case just read are free for a minute:
+//! `endpoints::CASE_PARTS`), and a strict one per client address for the open pass link's
+//! misses, so that guessing tokens is slow without slowing anyone else. A refused request
+//! gets 429 with `Retry-After`. Zero turns a limit off.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -174,6 +175,8 @@ struct Bucket {
 #[derive(Default)]
 pub struct RateLimiter {
     buckets: Mutex<HashMap<(Kind, Vec<u8>), Bucket>>,
+    /// When each user last read each case by a counted read (user id ‖ reference).
+    reads: Mutex<HashMap<Vec<u8>, Instant>>,
 }
 
 impl RateLimiter {
@@ -204,6 +207,21 @@ impl RateLimiter {
         }
     }
 
+    /// Notes a counted read of a case (`key`: user ‖ reference), now.
+    pub fn note_read(&self, key: &[u8]) {
+        let mut reads = self.reads.lock().unwrap_or_else(|p| p.into_inner());
+        if reads.len() >= Self::MAX_BUCKETS {
+            reads.clear();
+        }
+        reads.insert(key.to_vec(), Instant::now());
+    }
+
+    /// Whether a counted read of the case `key` was noted within `window`.
+    pub fn read_within(&self, key: &[u8], window: std::time::Duration) -> bool {
+        let reads = self.reads.lock().unwrap_or_else(|p| p.into_inner());
+        reads.get(key).is_some_and(|at| at.elapsed() < window)
+    }
+
     /// Returns a token taken from the bucket of `key` (the request it was taken for turned
     /// out not to count), never above `burst`.
     pub fn give_back(&self, kind: Kind, key: &[u8], burst: f64) {
@@ -231,6 +249,16 @@ mod tests {
             r.take(Kind::Lookup, b"t", 0.0, 0.0).is_ok(),
             "zero is no limit"
         );
+    }
+
+    #[test]
+    fn a_case_read_is_remembered_for_its_user_and_its_window_only() {
+        let r = RateLimiter::default();
+        assert!(!r.read_within(b"u1:A", std::time::Duration::from_secs(60)));
+        r.note_read(b"u1:A");
+        assert!(r.read_within(b"u1:A", std::time::Duration::from_secs(60)));
+        assert!(!r.read_within(b"u2:A", std::time::Duration::from_secs(60)));
+        assert!(!r.read_within(b"u1:A", std::time::Duration::ZERO));
     }
 
     #[test]

@@ -55,7 +55,11 @@ pub fn describe(table: &[Endpoint]) -> Value {
         } else {
             who
         };
-        let who = if crate::endpoints::LOOKUPS.contains(&e.operation_id) {
+        let who = if crate::endpoints::CASE_PARTS.contains(&e.operation_id) {
+            format!(
+                "{who} Answers with a part of one case: free within a minute of the same user's counted read of the case by its reference; otherwise counted among the case reads per minute the server allows (429 beyond)."
+            )
+        } else if crate::endpoints::LOOKUPS.contains(&e.operation_id) {
             format!(
                 "{who} Answers with one case: limited per user, whichever token, to the case reads per minute the server allows (429 beyond)."
             )

@@ -170,6 +170,73 @@ async fn case_reads_are_limited_per_user_on_every_route(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
 }
 
+/// The hotline console opens a case with one counted read; its calls, messages and route
+/// are free for a minute after it. A part of a case not read first is counted like any read,
+/// so reading parts does not get round the limit.
+async fn an_open_case_costs_one_read_and_its_parts_nothing(backend: Backend) {
+    let app = spawn_app_with(backend, limits(2)).await;
+    let places = app.places(10, 10).await;
+    let open = app
+        .register_with_pass(1, "0700 400 001", places.window)
+        .await;
+    let other = app
+        .register_with_pass(1, "0700 400 002", places.window)
+        .await;
+    let third = app
+        .register_with_pass(1, "0700 400 003", places.window)
+        .await;
+    let parts = |reference: &str| {
+        let position = json!({ "lat": 60.1699, "lon": 24.9384 });
+        [
+            (Method::GET, format!("{}/calls", case(reference)), None),
+            (Method::GET, format!("{}/messages", case(reference)), None),
+            (
+                Method::POST,
+                format!("{}/route", case(reference)),
+                Some(position),
+            ),
+        ]
+    };
+    let (status, body) = app
+        .call(Role::Hotline, Method::GET, &case(&open), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for _ in 0..3 {
+        for (method, path, body) in parts(&open) {
+            let (status, _) = app.call(Role::Hotline, method, &path, body).await;
+            assert_ne!(
+                status,
+                StatusCode::TOO_MANY_REQUESTS,
+                "{path}: a part of the open case"
+            );
+        }
+    }
+    // The calls of a case not read first: counted (the second of two reads)...
+    let (status, _) = app
+        .call(
+            Role::Hotline,
+            Method::GET,
+            &format!("{}/calls", case(&other)),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // ...and a part of a third case is refused: the allowance is spent.
+    let (status, _) = app
+        .call(
+            Role::Hotline,
+            Method::GET,
+            &format!("{}/messages", case(&third)),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "parts do not get round the limit"
+    );
+}
+
 async fn reads_are_logged_with_the_canonical_reference(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 10, 10).await;
     let reference = app.register_with_pass(1, "0700 300 001", p.window).await;
@@ -238,5 +305,6 @@ safeconduct_store::on_both_backends_async!(
     the_live_stream_ends_when_places_change,
     forty_guesses_at_once_get_five_checks,
     case_reads_are_limited_per_user_on_every_route,
+    an_open_case_costs_one_read_and_its_parts_nothing,
     reads_are_logged_with_the_canonical_reference,
 );

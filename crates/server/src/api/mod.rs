@@ -31,7 +31,7 @@ mod sessions;
 mod users;
 mod windows;
 
-use crate::endpoints::{AUDITED_BY_HANDLER, Access, Audited, Endpoint, LOOKUPS};
+use crate::endpoints::{AUDITED_BY_HANDLER, Access, Audited, CASE_PARTS, Endpoint, LOOKUPS};
 use crate::{App, auth};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -79,7 +79,14 @@ pub fn router(app: App) -> Router {
             path: e.path,
             by_handler: AUDITED_BY_HANDLER.contains(&e.operation_id),
         });
-        let lookup = LOOKUPS.contains(&e.operation_id);
+        let lookup = match (
+            LOOKUPS.contains(&e.operation_id),
+            CASE_PARTS.contains(&e.operation_id),
+        ) {
+            (false, _) => auth::Lookup::No,
+            (true, false) => auth::Lookup::Case,
+            (true, true) => auth::Lookup::PartOfCase,
+        };
         let route = match e.access {
             Access::Open => e.router,
             access => e

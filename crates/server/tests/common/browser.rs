@@ -78,12 +78,11 @@ impl Browser {
         let base = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         loop {
-            if let Ok(r) = http.get(format!("{base}/status")).send().await {
-                if let Ok(v) = r.json::<Value>().await {
-                    if v["value"]["ready"] == true {
-                        break;
-                    }
-                }
+            if let Ok(r) = http.get(format!("{base}/status")).send().await
+                && let Ok(v) = r.json::<Value>().await
+                && v["value"]["ready"] == true
+            {
+                break;
             }
             assert!(started.elapsed() < PATIENCE, "chromedriver did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;
