@@ -18,8 +18,7 @@ use acts::PassInput;
 use acts::{at_gate, depart, open_batch, scan};
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use http::Server;
-use online::{enrol, kit, pending, sign_in, sync};
+use online::{enrol, kit, pending, server_of, sign_in, sync};
 use safeconduct_domain::scan::MAX_RECORDS_PER_SYNC;
 use safeconduct_domain::values::Language;
 use state::StateDir;
@@ -51,9 +50,14 @@ enum FieldCommand {
     /// The password is read from SAFECONDUCT_PASSWORD, or else from the first line of standard
     /// input. The private key never leaves the state directory.
     Enrol {
-        /// The server's address, http://host:port.
+        /// The server's address: https://host[:port], or http://host:port on the operation's
+        /// own network.
         #[arg(long)]
         server: String,
+        /// A PEM file of the certificate authority to trust for an https:// server, when the
+        /// operation runs its own (instead of the system's authorities); kept with the device.
+        #[arg(long, value_name = "FILE")]
+        server_ca: Option<std::path::PathBuf>,
         #[arg(long)]
         operation: i64,
         /// The escort or gate user the device acts for.
@@ -161,15 +165,25 @@ impl FieldArgs {
         match self.command {
             FieldCommand::Enrol {
                 server,
+                server_ca,
                 operation,
                 user,
                 device,
                 code,
                 totp,
-            } => enrol(&state, &server, operation, &user, device, &code, totp),
+            } => enrol(
+                &state,
+                &server,
+                server_ca.as_deref(),
+                operation,
+                &user,
+                device,
+                &code,
+                totp,
+            ),
             FieldCommand::SignIn { totp } => {
                 let d = state.device()?;
-                sign_in(&state, &Server::new(&d.server)?, &d.username, totp)
+                sign_in(&state, &server_of(&d)?, &d.username, totp)
             }
             FieldCommand::Kit => kit(&state),
             FieldCommand::Scan {

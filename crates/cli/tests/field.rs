@@ -449,3 +449,139 @@ fn a_device_not_yet_enrolled_is_told_how_to_enrol() {
         text(&out)
     );
 }
+
+/// A TLS front on 127.0.0.1 for the server at `backend` (host:port), as the operation's
+/// reverse proxy is: its certificate, for localhost and 127.0.0.1, is signed by its own key
+/// (standing for the operation's own certificate authority). Its address and the
+/// certificate's PEM; it serves until the test process ends.
+fn tls_front(backend: String) -> (String, String) {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(certified.cert.der().to_vec())],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            certified.signing_key.serialize_der(),
+        )),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let (acceptor, backend) = (acceptor.clone(), backend.clone());
+                tokio::spawn(async move {
+                    // A client that does not trust the certificate gives up the handshake.
+                    let Ok(mut tls) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    if let Ok(mut plain) = tokio::net::TcpStream::connect(&backend).await {
+                        let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+                    }
+                });
+            }
+        });
+    });
+    (address, certified.cert.pem())
+}
+
+#[test]
+fn a_device_talks_to_its_server_over_tls_trusting_the_operations_own_authority() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let seeded = seed_demo(&data, "20");
+    assert!(seeded.status.success(), "{}", text(&seeded));
+    let server = Served::start(&data);
+    let coordinator = server.coordinator();
+    let rvs = server.ok(&coordinator, "GET", "/api/operations/1/rvs", None);
+    let rv = rvs[0]["id"].as_i64().unwrap();
+    let enrolled = server.ok(
+        &coordinator,
+        "POST",
+        "/api/operations/1/devices",
+        Some(json!({"username": "escort", "role": "escort", "rv_ids": [rv], "label": "TLS"})),
+    );
+    let device = enrolled["device"]["id"].as_i64().unwrap().to_string();
+    let code = enrolled["enrolment_code"].as_str().unwrap().to_string();
+    let (front, ca) = tls_front(server.base.trim_start_matches("http://").to_string());
+    let url = format!("https://localhost:{}", front.rsplit(':').next().unwrap());
+    let ca_file = dir.path().join("operation-ca.pem");
+    std::fs::write(&ca_file, &ca).unwrap();
+    let state = dir.path().join("phone");
+    let enrol = |extra: &[&str]| {
+        let mut args = vec![
+            "enrol",
+            "--server",
+            &url,
+            "--operation",
+            "1",
+            "--user",
+            "escort",
+        ];
+        args.extend(["--device", &device, "--code", &code]);
+        args.extend(extra);
+        field(&state, &args)
+    };
+
+    // Without the operation's authority the certificate is not trusted: refused, nothing kept.
+    let untrusted = enrol(&[]);
+    assert!(!untrusted.status.success());
+    let said = stderr(&untrusted);
+    assert!(said.contains("could not reach the server"), "{said}");
+    assert!(said.to_lowercase().contains("certificate"), "{said}");
+    assert!(
+        !state.join("key").exists(),
+        "no key kept after a refused enrolment"
+    );
+
+    // With it, the device enrols, and later commands trust the same authority.
+    let ca_arg = ca_file.to_str().unwrap();
+    let said = {
+        let out = enrol(&["--server-ca", ca_arg]);
+        assert!(out.status.success(), "{}", text(&out));
+        stdout(&out)
+    };
+    assert!(said.contains("enrolled"), "{said}");
+    let said = succeeds(&state, &["kit"]);
+    assert!(said.contains("checkpoint tier"), "{said}");
+    let device_file = std::fs::read_to_string(state.join("device.json")).unwrap();
+    assert!(device_file.contains("https://localhost"), "{device_file}");
+
+    // A certificate authority for a plain http:// server is a mistake, said so.
+    let other = dir.path().join("other");
+    let out = field(
+        &other,
+        &[
+            "enrol",
+            "--server",
+            &server.base,
+            "--operation",
+            "1",
+            "--user",
+            "escort",
+            "--device",
+            &device,
+            "--code",
+            &code,
+            "--server-ca",
+            ca_arg,
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("https://"), "{}", text(&out));
+}

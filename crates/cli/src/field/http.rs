@@ -2,6 +2,8 @@
 //! register the device's key, ask for the kit, sync records. Each call answers the JSON body
 //! or an error that says what the server refused and what to do about it.
 //!
+//! Over https:// (rustls), or plain http:// on the operation's own network.
+//!
 //! Must not import the state directory (`state`) or the commands (`field`): it is handed the
 //! texts to send and hands back what came.
 
@@ -20,24 +22,37 @@ pub struct Server {
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Server {
-    /// A server at `base` (`http://host:port`). This build has no TLS stack: an `https://`
-    /// address is refused here rather than failing obscurely at the first call.
-    pub fn new(base: &str) -> Result<Self> {
+    /// A server at `base`: `https://host[:port]` (TLS by rustls: the system's certificate
+    /// authorities, or only those of `ca_pem` when the operation runs its own), or
+    /// `http://host:port` on the operation's own network. Redirects are not followed: the
+    /// device talks to the address it was enrolled with and no other.
+    pub fn new(base: &str, ca_pem: Option<&str>) -> Result<Self> {
         let base = base.trim_end_matches('/').to_string();
-        if base.starts_with("https://") {
+        let https = base.starts_with("https://") && base.len() > "https://".len();
+        let http = base.starts_with("http://") && base.len() > "http://".len();
+        if !https && !http {
             bail!(
-                "--server {base}: this client speaks plain HTTP only (it carries no TLS stack); \
-                 use the operation network's http:// address or a TLS tunnel"
+                "--server {base:?}: give the server's address as https://host[:port] \
+                 (or http://host:port on the operation's own network)"
             );
         }
-        if !base.starts_with("http://") || base.len() <= "http://".len() {
-            bail!("--server {base:?}: give the server's address as http://host:port");
-        }
         safeconduct_server::outbox::install_tls_provider();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
-            .build()
-            .context("making the HTTP client")?;
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(https);
+        if let Some(pem) = ca_pem {
+            if !https {
+                bail!("--server-ca: a CA certificate is for an https:// server, not {base}");
+            }
+            let certificates = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                .context("--server-ca: not a PEM certificate")?;
+            if certificates.is_empty() {
+                bail!("--server-ca: no PEM certificate in it");
+            }
+            builder = builder.tls_certs_only(certificates);
+        }
+        let client = builder.build().context("making the HTTP client")?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -58,10 +73,13 @@ impl Server {
             if let Some(t) = token {
                 request = request.bearer_auth(t);
             }
-            let response = request
-                .send()
-                .await
-                .map_err(|e| anyhow!("could not reach the server at {}: {e}", self.base))?;
+            let response = request.send().await.map_err(|e| {
+                anyhow!(
+                    "could not reach the server at {}: {}",
+                    self.base,
+                    causes(&e)
+                )
+            })?;
             let status = response.status().as_u16();
             let text = response
                 .text()
@@ -180,23 +198,45 @@ fn refusal(status: u16, answer: &Value, text: &str) -> anyhow::Error {
     anyhow!("the server refused ({status}): {message}{hint}")
 }
 
+/// An error with every cause below it (a certificate not trusted, a refused connection),
+/// not only the outermost "error sending request".
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let next = cause.to_string();
+        if !text.contains(&next) {
+            text = format!("{text}: {next}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn an_https_address_is_refused_with_the_reason() {
-        let e = Server::new("https://example.org")
+    fn an_address_without_a_scheme_is_refused() {
+        let e = Server::new("10.0.0.5:8080", None)
             .err()
             .unwrap()
             .to_string();
-        assert!(e.contains("plain HTTP"), "{e}");
+        assert!(e.contains("https://host"), "{e}");
     }
 
     #[test]
-    fn an_address_without_a_scheme_is_refused() {
-        let e = Server::new("10.0.0.5:8080").err().unwrap().to_string();
-        assert!(e.contains("http://host:port"), "{e}");
+    fn a_ca_certificate_goes_with_https_only_and_must_be_one() {
+        let e = Server::new("http://10.0.0.5:8080", Some("x"))
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("https://"), "{e}");
+        let e = Server::new("https://10.0.0.5", Some("not a certificate"))
+            .err()
+            .unwrap();
+        assert!(format!("{e:#}").contains("PEM"), "{e:#}");
+        assert!(Server::new("https://10.0.0.5:8443", None).is_ok());
     }
 
     #[test]

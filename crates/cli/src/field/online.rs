@@ -50,9 +50,17 @@ pub fn sign_in(state: &StateDir, server: &Server, user: &str, totp: Option<Strin
     Ok(())
 }
 
+/// The server a device was enrolled with, trusting the certificate authority it was
+/// enrolled with, if any.
+pub fn server_of(d: &DeviceFile) -> Result<Server> {
+    Server::new(&d.server, d.server_ca.as_deref())
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn enrol(
     state: &StateDir,
     server_url: &str,
+    server_ca: Option<&std::path::Path>,
     operation: i64,
     user: &str,
     device: i64,
@@ -69,7 +77,13 @@ pub fn enrol(
             state.path().display()
         );
     }
-    let server = Server::new(server_url)?;
+    let server_ca = server_ca
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .with_context(|| format!("--server-ca {}: cannot read it", path.display()))
+        })
+        .transpose()?;
+    let server = Server::new(server_url, server_ca.as_deref())?;
     sign_in(state, &server, user, totp)?;
     let key = DeviceKey::generate();
     // The key is on disk before the server hears of it: a crash after registration must not
@@ -92,6 +106,7 @@ pub fn enrol(
     };
     let d = DeviceFile {
         server: server_url.trim_end_matches('/').to_string(),
+        server_ca,
         operation,
         device,
         username: user.to_string(),
@@ -127,7 +142,7 @@ fn places_text(d: &DeviceFile) -> String {
 pub fn kit(state: &StateDir) -> Result<()> {
     let d = state.device()?;
     let key = state.key()?;
-    let server = Server::new(&d.server)?;
+    let server = server_of(&d)?;
     let request = kit_request_text(
         OperationId(d.operation),
         FieldDeviceId(d.device),
@@ -199,7 +214,7 @@ pub fn sync(state: &StateDir, chunk: usize) -> Result<()> {
         println!("nothing to sync: every record of this device was acknowledged");
         return Ok(());
     }
-    let server = Server::new(&d.server)?;
+    let server = server_of(&d)?;
     let token = state.session()?;
     let (mut received, mut already_had, mut syncs) = (0, 0, 0);
     let (mut applied, mut skew) = (None, 0);

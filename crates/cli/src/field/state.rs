@@ -37,6 +37,10 @@ pub struct StateDir {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeviceFile {
     pub server: String,
+    /// The certificate authority (PEM) the device trusts for the server, when the operation
+    /// runs its own; none: the system's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_ca: Option<String>,
     pub operation: i64,
     pub device: i64,
     pub username: String,
@@ -304,6 +308,7 @@ mod tests {
     fn device() -> DeviceFile {
         DeviceFile {
             server: "http://127.0.0.1:1".into(),
+            server_ca: None,
             operation: 1,
             device: 3,
             username: "escort".into(),
