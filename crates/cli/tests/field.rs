@@ -186,6 +186,18 @@ fn household_with_pass(server: &Served, token: &str, rv: i64) -> (String, String
     (reference, pass)
 }
 
+/// A seeded demo served from `dir`, the coordinator's token and the first RV's id.
+fn demo_served(dir: &Path) -> (Served, String, i64) {
+    let data = dir.join("data");
+    let seeded = seed_demo(&data, "20");
+    assert!(seeded.status.success(), "{}", text(&seeded));
+    let server = Served::start(&data);
+    let coordinator = server.coordinator();
+    let rvs = server.ok(&coordinator, "GET", "/api/operations/1/rvs", None);
+    let rv = rvs[0]["id"].as_i64().unwrap();
+    (server, coordinator, rv)
+}
+
 fn kit_file(state: &Path) -> PathBuf {
     state.join("kit.json")
 }
@@ -193,15 +205,8 @@ fn kit_file(state: &Path) -> PathBuf {
 #[test]
 fn escort_and_gate_devices_move_a_household_into_escort_and_through_the_gate_by_synced_scans() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let seeded = seed_demo(&data, "20");
-    assert!(seeded.status.success(), "{}", text(&seeded));
-    let server = Served::start(&data);
-    let coordinator = server.coordinator();
-
     // The first RV (active) and the demo gate user's gate, which receives its batches.
-    let rvs = server.ok(&coordinator, "GET", "/api/operations/1/rvs", None);
-    let rv = rvs[0]["id"].as_i64().unwrap();
+    let (server, coordinator, rv) = demo_served(dir.path());
     let gates = server.ok(&coordinator, "GET", "/api/operations/1/gates", None);
     let gate = gates
         .as_array()
@@ -503,13 +508,7 @@ fn tls_front(backend: String) -> (String, String) {
 #[test]
 fn a_device_talks_to_its_server_over_tls_trusting_the_operations_own_authority() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let seeded = seed_demo(&data, "20");
-    assert!(seeded.status.success(), "{}", text(&seeded));
-    let server = Served::start(&data);
-    let coordinator = server.coordinator();
-    let rvs = server.ok(&coordinator, "GET", "/api/operations/1/rvs", None);
-    let rv = rvs[0]["id"].as_i64().unwrap();
+    let (server, coordinator, rv) = demo_served(dir.path());
     let enrolled = server.ok(
         &coordinator,
         "POST",
