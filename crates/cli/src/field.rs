@@ -58,17 +58,26 @@ enum FieldCommand {
         /// operation runs its own (instead of the system's authorities); kept with the device.
         #[arg(long, value_name = "FILE")]
         server_ca: Option<std::path::PathBuf>,
-        #[arg(long)]
-        operation: i64,
         /// The escort or gate user the device acts for.
         #[arg(long)]
         user: String,
+        /// The text of the coordinator's enrolment QR code (SCE1:…), instead of --operation,
+        /// --device and --code.
+        #[arg(long, value_name = "TEXT", conflicts_with_all = ["operation", "device", "code", "enrolment_png"])]
+        enrolment: Option<String>,
+        /// A PNG image of the coordinator's enrolment QR code, instead of --operation,
+        /// --device and --code.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["operation", "device", "code"])]
+        enrolment_png: Option<std::path::PathBuf>,
+        /// The operation the device is enrolled in.
+        #[arg(long, required_unless_present_any = ["enrolment", "enrolment_png"])]
+        operation: Option<i64>,
         /// The device id the coordinator's enrolment answered.
-        #[arg(long)]
-        device: i64,
+        #[arg(long, required_unless_present_any = ["enrolment", "enrolment_png"])]
+        device: Option<i64>,
         /// The one-time enrolment code (dashes and case do not matter).
-        #[arg(long)]
-        code: String,
+        #[arg(long, required_unless_present_any = ["enrolment", "enrolment_png"])]
+        code: Option<String>,
         /// The current one-time code of a user enrolled for them.
         #[arg(long, env = "SAFECONDUCT_TOTP")]
         totp: Option<String>,
@@ -166,21 +175,51 @@ impl FieldArgs {
             FieldCommand::Enrol {
                 server,
                 server_ca,
-                operation,
                 user,
+                enrolment,
+                enrolment_png,
+                operation,
                 device,
                 code,
                 totp,
-            } => enrol(
-                &state,
-                &server,
-                server_ca.as_deref(),
-                operation,
-                &user,
-                device,
-                &code,
-                totp,
-            ),
+            } => {
+                let qr = match (enrolment, enrolment_png) {
+                    (Some(text), _) => Some(text),
+                    (None, Some(path)) => Some(crate::pass::read_qr(&path)?),
+                    (None, None) => None,
+                };
+                let (operation, device, code) = match qr {
+                    Some(text) => {
+                        let (op, device, code) = safeconduct_keys::devices::read_enrolment_qr(
+                            &text,
+                        )
+                        .ok_or_else(|| {
+                            anyhow::anyhow!(
+                                "the enrolment QR code holds no enrolment (SCE1:…); \
+                                         ask the coordinator for the device's QR code or give \
+                                         --operation, --device and --code"
+                            )
+                        })?;
+                        (op.0, device.0, code)
+                    }
+                    None => match (operation, device, code) {
+                        (Some(op), Some(device), Some(code)) => (op, device, code),
+                        _ => anyhow::bail!(
+                            "give --operation, --device and --code, or the enrolment QR code"
+                        ),
+                    },
+                };
+                enrol(
+                    &state,
+                    &server,
+                    server_ca.as_deref(),
+                    operation,
+                    &user,
+                    device,
+                    &code,
+                    totp,
+                )
+            }
             FieldCommand::SignIn { totp } => {
                 let d = state.device()?;
                 sign_in(&state, &server_of(&d)?, &d.username, totp)

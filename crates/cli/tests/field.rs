@@ -548,18 +548,60 @@ fn a_device_talks_to_its_server_over_tls_trusting_the_operations_own_authority()
         "no key kept after a refused enrolment"
     );
 
-    // With it, the device enrols, and later commands trust the same authority.
+    // With it, the device enrols from the coordinator's QR code (a PNG of it here), and later
+    // commands trust the same authority.
     let ca_arg = ca_file.to_str().unwrap();
+    let qr = enrolled["enrolment_qr"].as_str().unwrap();
+    let png = dir.path().join("enrolment.png");
+    let image = safeconduct_pass::qr::Qr::new(qr).unwrap().png(6);
+    std::fs::write(&png, image).unwrap();
     let said = {
-        let out = enrol(&["--server-ca", ca_arg]);
+        let out = field(
+            &state,
+            &[
+                "enrol",
+                "--server",
+                &url,
+                "--user",
+                "escort",
+                "--enrolment-png",
+                png.to_str().unwrap(),
+                "--server-ca",
+                ca_arg,
+            ],
+        );
         assert!(out.status.success(), "{}", text(&out));
         stdout(&out)
     };
-    assert!(said.contains("enrolled"), "{said}");
+    assert!(
+        said.contains(&format!("device {device} of operation 1 enrolled")),
+        "{said}"
+    );
     let said = succeeds(&state, &["kit"]);
     assert!(said.contains("checkpoint tier"), "{said}");
     let device_file = std::fs::read_to_string(state.join("device.json")).unwrap();
     assert!(device_file.contains("https://localhost"), "{device_file}");
+
+    // Another QR code (a pass, a typo) is no enrolment, said so.
+    let other = dir.path().join("other");
+    let out = field(
+        &other,
+        &[
+            "enrol",
+            "--server",
+            &url,
+            "--user",
+            "escort",
+            "--enrolment",
+            "SC2:NOT-AN-ENROLMENT",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("holds no enrolment"),
+        "{}",
+        text(&out)
+    );
 
     // A certificate authority for a plain http:// server is a mistake, said so.
     let other = dir.path().join("other");

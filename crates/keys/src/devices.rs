@@ -45,6 +45,25 @@ pub fn enrolment_qr_text(op: OperationId, device: FieldDeviceId, code: &str) -> 
     format!("SCE1:{}/{}/{code}", op.0, device.0)
 }
 
+/// Reads what [`enrolment_qr_text`] wrote: the operation, the device and the code, or `None`
+/// for any other text (a pass, a web address, a typo).
+pub fn read_enrolment_qr(text: &str) -> Option<(OperationId, FieldDeviceId, String)> {
+    let rest = text.trim().strip_prefix("SCE1:")?;
+    let mut parts = rest.splitn(3, '/');
+    let number = |s: &str, digits: usize| {
+        let ok = !s.is_empty() && s.len() <= digits && !s.starts_with('0');
+        ok.then(|| s.parse::<i64>().ok()).flatten()
+    };
+    let op = number(parts.next()?, 10)?;
+    let device = number(parts.next()?, 16)?;
+    let code = parts.next()?;
+    let code_ok = (1..=40).contains(&code.len())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || c == '-');
+    code_ok.then(|| (OperationId(op), FieldDeviceId(device), code.to_string()))
+}
+
 /// A device's registered public key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DevicePublicKey(VerifyingKey);
@@ -467,6 +486,28 @@ mod tests {
 
     const OP: OperationId = OperationId(7);
     const DEV: FieldDeviceId = FieldDeviceId(3);
+
+    #[test]
+    fn an_enrolment_qr_text_reads_back_and_nothing_else_does() {
+        let text = enrolment_qr_text(OP, DEV, "K7QM-2XD9-FH3T-8WPA");
+        assert_eq!(
+            read_enrolment_qr(&format!(" {text}\n")),
+            Some((OP, DEV, "K7QM-2XD9-FH3T-8WPA".to_string()))
+        );
+        for other in [
+            "SC2:ABC",
+            "SCE1:7/3",
+            "SCE1:0/3/K7QM",
+            "SCE1:7/03/K7QM",
+            "SCE1:x/3/K7QM",
+            "SCE1:7/3/k7qm",
+            "SCE1:7/3/",
+            "SCE1:7/3/K7QM/extra",
+            "https://example.org/SCE1:7/3/K7QM",
+        ] {
+            assert_eq!(read_enrolment_qr(other), None, "{other}");
+        }
+    }
 
     fn admit(seq: u64) -> ScanRecord {
         ScanRecord {
