@@ -198,6 +198,27 @@ fn demo_served(dir: &Path) -> (Served, String, i64) {
     (server, coordinator, rv)
 }
 
+/// `enrol` of the escort user's device in operation 1 with its code, then `extra`.
+fn enrol_args<'a>(
+    server: &'a str,
+    device: &'a str,
+    code: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "enrol",
+        "--server",
+        server,
+        "--operation",
+        "1",
+        "--user",
+        "escort",
+    ];
+    args.extend(["--device", device, "--code", code]);
+    args.extend(extra);
+    args
+}
+
 fn kit_file(state: &Path) -> PathBuf {
     state.join("kit.json")
 }
@@ -235,22 +256,7 @@ fn escort_and_gate_devices_move_a_household_into_escort_and_through_the_gate_by_
 
     let state = dir.path().join("phone");
     let s = &state;
-    let said = succeeds(
-        s,
-        &[
-            "enrol",
-            "--server",
-            &server.base,
-            "--operation",
-            "1",
-            "--user",
-            "escort",
-            "--device",
-            &device,
-            "--code",
-            code,
-        ],
-    );
+    let said = succeeds(s, &enrol_args(&server.base, &device, code, &[]));
     assert!(
         said.contains(&format!("device {device} of operation 1 enrolled")),
         "{said}"
@@ -267,22 +273,7 @@ fn escort_and_gate_devices_move_a_household_into_escort_and_through_the_gate_by_
         }
     }
     // The same state directory cannot enrol a second device over the first one's key.
-    let again = field(
-        s,
-        &[
-            "enrol",
-            "--server",
-            &server.base,
-            "--operation",
-            "1",
-            "--user",
-            "escort",
-            "--device",
-            &device,
-            "--code",
-            code,
-        ],
-    );
+    let again = field(s, &enrol_args(&server.base, &device, code, &[]));
     assert!(!again.status.success());
     assert!(
         stderr(&again).contains("already holds the key"),
@@ -522,20 +513,7 @@ fn a_device_talks_to_its_server_over_tls_trusting_the_operations_own_authority()
     let ca_file = dir.path().join("operation-ca.pem");
     std::fs::write(&ca_file, &ca).unwrap();
     let state = dir.path().join("phone");
-    let enrol = |extra: &[&str]| {
-        let mut args = vec![
-            "enrol",
-            "--server",
-            &url,
-            "--operation",
-            "1",
-            "--user",
-            "escort",
-        ];
-        args.extend(["--device", &device, "--code", &code]);
-        args.extend(extra);
-        field(&state, &args)
-    };
+    let enrol = |extra: &[&str]| field(&state, &enrol_args(&url, &device, &code, extra));
 
     // Without the operation's authority the certificate is not trusted: refused, nothing kept.
     let untrusted = enrol(&[]);
@@ -607,21 +585,7 @@ fn a_device_talks_to_its_server_over_tls_trusting_the_operations_own_authority()
     let other = dir.path().join("other");
     let out = field(
         &other,
-        &[
-            "enrol",
-            "--server",
-            &server.base,
-            "--operation",
-            "1",
-            "--user",
-            "escort",
-            "--device",
-            &device,
-            "--code",
-            &code,
-            "--server-ca",
-            ca_arg,
-        ],
+        &enrol_args(&server.base, &device, &code, &["--server-ca", ca_arg]),
     );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("https://"), "{}", text(&out));
