@@ -7,8 +7,9 @@ mod common;
 
 use common::*;
 use reqwest::{Method, StatusCode};
-use safeconduct_domain::Role;
 use safeconduct_domain::field::CUSTODY_TOLERANCE_SECONDS;
+use safeconduct_domain::scan::{ScanAct, ScanPlace};
+use safeconduct_domain::{GateId, Role, RvId};
 use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
 
@@ -752,7 +753,177 @@ async fn a_household_arriving_one_short_leaves_that_member_in_escort(backend: Ba
     assert_eq!(app.accountability().await["ok"], true);
 }
 
+/// A household of three whose batch arrived two short of one, the third swept unaccounted
+/// past the deadline and the two checked in: the case, its members' ids and the third's.
+async fn one_member_unaccounted(app: &TestApp, p: &Places) -> (String, Vec<i64>, i64) {
+    let a = app.register_with_pass(3, "0700 000 351", p.window).await;
+    app.admit_at_rv(&a, p.rv).await;
+    let departed = app.depart(p.rv, p.gate, &[&a]).await;
+    let (id, deadline) = (departed["id"].as_i64().unwrap(), &departed["deadline"]);
+    let deadline = safeconduct_domain::values::Timestamp::parse_rfc3339(
+        "deadline",
+        deadline.as_str().unwrap(),
+    )
+    .unwrap();
+    let arrivals = format!("/api/operations/{{op}}/batches/{id}/arrivals");
+    let two = Some(json!({"reference": a, "people": 2}));
+    app.post(Role::Gate, &arrivals, two).await;
+    let gate = Some(json!({"gate_id": p.gate}));
+    app.step(Role::Gate, &a, "processed", gate).await;
+    let op = app.op;
+    let sweep = safeconduct_store::Actor::custody_sweep(safeconduct_domain::values::Timestamp(
+        deadline.0 + 1,
+    ));
+    app.on_store(move |s| s.sweep_custody(Some(op), &sweep).unwrap())
+        .await;
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    let members: Vec<i64> = household["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    let third = members[2];
+    assert_eq!(
+        household["members_apart"],
+        json!([{"person_id": third, "stage": "unaccounted"}])
+    );
+    (a, members, third)
+}
+
+/// Lose nobody: a member found back at the RV alone, after the rest of the household went on,
+/// leaves with the next batch from that RV, arrives, and rejoins the household at check-in.
+async fn a_member_back_at_the_rv_alone_leaves_with_the_next_batch(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let (a, members, third) = one_member_unaccounted(&app, &p).await;
+    let back = json!({"outcome": "returned_to_rv", "note": "Walked back to the RV", "person_ids": [third]});
+    app.post(Role::Coordinator, &resolve_path(&a), Some(back))
+        .await;
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(
+        household["members_apart"],
+        json!([{"person_id": third, "stage": "admitted_at_rv"}])
+    );
+
+    // The next batch takes the case: its one member waiting at the RV leaves, nobody else.
+    let departed = app.depart(p.rv, p.gate, &[&a]).await;
+    assert_eq!(departed["departed_people"], 1, "{departed}");
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(household["stage"], "processed");
+    assert_eq!(
+        household["members_apart"],
+        json!([{"person_id": third, "stage": "in_escort"}])
+    );
+    assert_eq!(app.accountability().await["ok"], true);
+    // Not a second time: nobody else waits at the RV.
+    let (status, _) = app
+        .call(
+            Role::Escort,
+            Method::POST,
+            "/api/operations/{op}/batches",
+            Some(json!({"rv_id": p.rv, "gate_id": p.gate, "households": [a]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // The gate receives the member with the new batch; checked in, they rejoin the household.
+    let id = departed["id"].as_i64().unwrap();
+    let arrivals = format!("/api/operations/{{op}}/batches/{id}/arrivals");
+    let one = app
+        .post(
+            Role::Gate,
+            &arrivals,
+            Some(json!({"reference": a, "people": 1})),
+        )
+        .await;
+    assert_eq!(one["people"], 1, "{one}");
+    app.step(
+        Role::Gate,
+        &a,
+        "processed",
+        Some(json!({"gate_id": p.gate})),
+    )
+    .await;
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(
+        (&household["stage"], &household["members_apart"]),
+        (&json!("processed"), &json!([]))
+    );
+    let counts = app.counts().await;
+    assert_eq!(counts["operation"]["people"]["processed"], 3, "{counts}");
+    assert_eq!(app.accountability().await["ok"], true);
+    // The third's custody: the first batch (unaccounted), then the second (arrived).
+    let chain = app
+        .get(Role::Auditor, &format!("{}/custody", case(&a)))
+        .await;
+    let third_links: Vec<(i64, &str)> = chain
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["person_id"] == third)
+        .map(|l| {
+            (
+                l["batch_id"].as_i64().unwrap(),
+                l["ended_by"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(third_links.len(), 2, "{chain}");
+    assert_eq!(third_links[1], (id, "arrived"), "{chain}");
+    assert!(members.contains(&third));
+}
+
+/// The same through an escort's phone: the household's pass scanned into a batch at the RV
+/// where its member waits is that member's admission (no double admission), and the batch's
+/// departure takes them.
+async fn a_phone_takes_a_member_back_at_the_rv_into_its_batch(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let (a, _, third) = one_member_unaccounted(&app, &p).await;
+    let back = json!({"outcome": "returned_to_rv", "note": "Walked back", "person_ids": [third]});
+    app.post(Role::Coordinator, &resolve_path(&a), Some(back))
+        .await;
+    let pass = app.pass_index(&a).await;
+    let mut escort = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 5).await;
+    let (op, t) = (app.op.0, safeconduct_keys::now().0);
+    let records = vec![
+        escort.record(
+            op,
+            ScanAct::OpenBatch {
+                batch: 1,
+                gate: GateId(p.gate),
+            },
+            t,
+        ),
+        escort.record(
+            op,
+            ScanAct::Admit {
+                pass_index: pass,
+                batch: Some(1),
+            },
+            t,
+        ),
+        escort.record(
+            op,
+            ScanAct::Depart {
+                batch: 1,
+                head_count: 1,
+            },
+            t + 30,
+        ),
+    ];
+    let answer = app.sync_ok(&escort, &records).await;
+    assert_eq!(answer["incidents"], json!([]), "{answer}");
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(
+        household["members_apart"],
+        json!([{"person_id": third, "stage": "in_escort"}])
+    );
+    assert_eq!(app.accountability().await["ok"], true);
+}
+
 safeconduct_store::on_both_backends_async!(
+    a_phone_takes_a_member_back_at_the_rv_into_its_batch,
+    a_member_back_at_the_rv_alone_leaves_with_the_next_batch,
     a_household_arriving_one_short_leaves_that_member_in_escort,
     sweeps_running_at_once_mark_each_household_once,
     a_coordinator_resolves_each_missing_household_and_the_report_counts_them,

@@ -6,7 +6,7 @@
 //! lifecycle.
 
 use super::gates;
-use super::members::{Who, members, take_step};
+use super::members::{Who, depart_held, members, take_step};
 use super::rvs::require_rv;
 use super::step::{NewEvent, commit_step, insert_event, load_case};
 use super::{Db, p};
@@ -53,9 +53,26 @@ pub(crate) fn depart_batch(
             gate_status: gate.status,
             gate_serves_rv,
         };
-        let next = decide(&loaded.state, &command).map_err(|e| {
+        let refused = |e: DomainError| {
             StoreError::Domain(DomainError::conflict(format!("case {reference}: {e}")))
-        })?;
+        };
+        let next = match decide(&loaded.state, &command) {
+            Ok(next) => next,
+            Err(e) => {
+                // The household went on without members who returned to this RV on their
+                // own: they leave with this batch.
+                match depart_held(db, op, &loaded, &command, actor).map_err(|held| match held {
+                    StoreError::Domain(d) => refused(d),
+                    other => other,
+                })? {
+                    0 => return Err(refused(e)),
+                    n => {
+                        people += i64::from(n);
+                        continue;
+                    }
+                }
+            }
+        };
         // Members held apart (left behind by an earlier batch) do not leave with this one.
         let leaving: Vec<i64> = members(db, loaded.id)?
             .with_household

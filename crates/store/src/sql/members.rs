@@ -160,6 +160,107 @@ fn hold(
     )
 }
 
+/// Moves a member held apart to `to`, in `batch` towards `gate`, and their count with them.
+#[allow(clippy::too_many_arguments)]
+fn move_held(
+    db: &mut dyn Db,
+    op: OperationId,
+    loaded: &LoadedCase,
+    m: &HeldMember,
+    to: Stage,
+    batch: BatchId,
+    gate: Option<GateId>,
+    at: Timestamp,
+) -> Result<()> {
+    db.exec(
+        "UPDATE held_people SET stage = $1, batch_id = $2, gate_id = $3, since = $4
+         WHERE person_id = $5",
+        p![to.as_str(), batch.0, gate.map(|g| g.0), at.0, m.person.0],
+    )?;
+    let case = &loaded.state;
+    bump(
+        db,
+        op,
+        loaded.id,
+        &as_state(case, m.stage, m.rv, m.gate),
+        0,
+        -1,
+    )?;
+    bump(db, op, loaded.id, &as_state(case, to, m.rv, gate), 0, 1)
+}
+
+/// A step of members held apart leaves the household's stage as it is: its version still
+/// guards it against a step decided at the same moment.
+fn touch(db: &mut dyn Db, loaded: &LoadedCase, at: Timestamp) -> Result<()> {
+    let changed = db.exec(
+        "UPDATE households SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
+        p![at.0, loaded.id.0, loaded.version],
+    )?;
+    if changed != 1 {
+        return Err(StoreError::Conflict(
+            "the case changed while this step was decided; read it again".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Members held apart who went back to `rv` on their own (a resolution `returned_to_rv` while
+/// the rest of the household went on) leave with `batch`: each is decided as a household of
+/// that stage would be (`decide` on the member's own state: the gate open and receiving from
+/// the RV), moves into escort in the new batch, towards its gate, and the case's version moves.
+/// Returns how many left; none when no member waits at `rv`.
+pub(crate) fn depart_held(
+    db: &mut dyn Db,
+    op: OperationId,
+    loaded: &LoadedCase,
+    command: &Command,
+    actor: &Actor,
+) -> Result<u32> {
+    let Command::DepartInEscort {
+        batch, rv, gate, ..
+    } = command
+    else {
+        return Err(StoreError::Internal(
+            "members depart with a departure".into(),
+        ));
+    };
+    let case = &loaded.state;
+    let waiting: Vec<HeldMember> = members(db, loaded.id)?
+        .held
+        .into_iter()
+        .filter(|m| m.stage == Stage::AdmittedAtRv && m.rv == Some(*rv))
+        .collect();
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    let next = decide(
+        &as_state(case, Stage::AdmittedAtRv, Some(*rv), waiting[0].gate),
+        command,
+    )?;
+    for m in &waiting {
+        move_held(db, op, loaded, m, next.stage, *batch, Some(*gate), actor.at)?;
+    }
+    touch(db, loaded, actor.at)?;
+    let persons: Vec<i64> = waiting.iter().map(|m| m.person.0).collect();
+    insert_event(
+        db,
+        NewEvent {
+            op,
+            household: Some(loaded.id),
+            kind: "depart_in_escort",
+            transition: Some((Stage::AdmittedAtRv, next.stage)),
+            detail: serde_json::json!({
+                "batch": batch.0, "members": persons, "people": persons.len()
+            }),
+            rv: Some(*rv),
+            gate: Some(*gate),
+            batch: Some(*batch),
+        },
+        actor,
+    )?;
+    Ok(waiting.len() as u32)
+}
+
 /// Takes `command`'s step for the members `who` names: the household's stage moves with them
 /// (its members left behind held apart where they were) or stays (the movers held apart where
 /// the step leads), as `field::household_moves` says; members held apart take it on their own
@@ -263,19 +364,7 @@ pub(crate) fn take_step(
     // Members held apart take the step on their own.
     for m in &movers_held {
         let to = m.stage.after(step).expect("filtered on the step");
-        db.exec(
-            "UPDATE held_people SET stage = $1, since = $2 WHERE person_id = $3",
-            p![to.as_str(), actor.at.0, m.person.0],
-        )?;
-        bump(
-            db,
-            op,
-            loaded.id,
-            &as_state(case, m.stage, m.rv, m.gate),
-            0,
-            -1,
-        )?;
-        bump(db, op, loaded.id, &as_state(case, to, m.rv, m.gate), 0, 1)?;
+        move_held(db, op, loaded, m, to, m.batch, m.gate, actor.at)?;
     }
     if !movers_front.is_empty() && !moves_household {
         // Some members of the household's stage go where the step leads; the household stays.
@@ -326,15 +415,7 @@ pub(crate) fn take_step(
     if rejoined > 0 {
         bump(db, op, loaded.id, case, 0, rejoined)?;
     }
-    let changed = db.exec(
-        "UPDATE households SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
-        p![actor.at.0, loaded.id.0, loaded.version],
-    )?;
-    if changed != 1 {
-        return Err(StoreError::Conflict(
-            "the case changed while this step was decided; read it again".into(),
-        ));
-    }
+    touch(db, loaded, actor.at)?;
     let from = movers_held.first().map(|m| m.stage).unwrap_or(case.stage);
     let to = from.after(step).unwrap_or(case.stage);
     (moved.from, moved.to) = (Some(from), Some(to));

@@ -213,7 +213,10 @@ pub(crate) fn effect_of(
                     "SELECT DISTINCT h.id, h.reference FROM device_scans s
                      JOIN households h ON h.id = s.household_id
                      WHERE s.device_id = $1 AND s.batch_no = $2 AND s.act = 'admit'
-                       AND h.stage = 'admitted_at_rv' AND h.rv_id = $3
+                       AND ((h.stage = 'admitted_at_rv' AND h.rv_id = $3)
+                            OR EXISTS (SELECT 1 FROM held_people m
+                                       WHERE m.household_id = h.id AND m.rv_id = $3
+                                         AND m.stage = 'admitted_at_rv'))
                        AND (s.effect = 'applied' OR EXISTS (
                            SELECT 1 FROM incident_scans x JOIN incidents i ON i.id = x.incident_id
                            WHERE x.device_id = s.device_id AND x.seq = s.seq
@@ -493,6 +496,12 @@ pub(crate) fn admit_run(
             marks.push((r.seq, Effect::Incident, Some(h.id())));
             continue;
         }
+        if h.stage() != Stage::PassIssued && h.case.state.held > 0 && returned_to(db, h.id(), rv)? {
+            // Members who went back to this RV on their own, scanned to leave with this
+            // batch: admitted already, they move when the batch departs.
+            marks.push((r.seq, Effect::Applied, Some(h.id())));
+            continue;
+        }
         if h.stage() != Stage::PassIssued {
             let mut records = admissions_of(db, op, pass_index)?;
             records.push((r.device, r.seq));
@@ -537,6 +546,18 @@ pub(crate) fn admit_run(
         }
     }
     Ok((taken, marks))
+}
+
+/// Whether members of `household` wait at `rv` on their own (returned there while the rest
+/// went on).
+fn returned_to(db: &mut dyn Db, household: HouseholdId, rv: RvId) -> Result<bool> {
+    Ok(db
+        .row(
+            "SELECT 1 FROM held_people WHERE household_id = $1 AND rv_id = $2
+             AND stage = 'admitted_at_rv'",
+            p![household.0, rv.0],
+        )?
+        .is_some())
 }
 
 /// Every record that admitted a pass (took effect), as (device, sequence number).
