@@ -294,7 +294,10 @@ function drawShortBatches(report) {
   }
 }
 
-/** A batch's alarm: its balance when known (`a`: rv_id, gate_id, departed and arrived people). */
+/**
+ * A batch's alarm: its balance when known (`a`: rv_id, gate_id, departed and arrived people)
+ * and the custody deadline it passed, when the answer gives it.
+ */
 function alarmCard(batch, a, cases) {
   return el(
     "li",
@@ -311,6 +314,7 @@ function alarmCard(batch, a, cases) {
           arrived: a.arrived_people,
         }),
       ),
+    a?.deadline && el("p", { class: "deadline" }, t("dashboard-alarm-deadline", { time: when(a.deadline) })),
     cases,
   );
 }

@@ -26,6 +26,7 @@ dashboard-incident-resolved = عولجت الحادثة { $id }.
 dashboard-note = ما الذي وُجد وما الذي فُعل
 dashboard-alarm = الدفعة { $batch }: أشخاص مفقودون
 dashboard-alarm-balance = غادرت نقطة التجمع { $rv } إلى البوابة { $gate } ومعها { $departed } أشخاص؛ وصل { $arrived }.
+dashboard-alarm-deadline = كان موعد الوصول إلى البوابة قبل { $time }.
 dashboard-unaccounted-people = أشخاص مفقودون لم تُعالج حالتهم بعد: { $people }
 dashboard-resolve-case = معالجة الملف { $reference }
 dashboard-resolve-case-text = اذكر كيف عُثر على الأسرة. ينتقل الملف بحسب النتيجة.

@@ -26,6 +26,7 @@ dashboard-incident-resolved = Incident { $id } is resolved.
 dashboard-note = What was found and what was done
 dashboard-alarm = Batch { $batch }: people unaccounted
 dashboard-alarm-balance = Left rendezvous point { $rv } for gate { $gate } with { $departed } people; { $arrived } arrived.
+dashboard-alarm-deadline = Due at the gate by { $time }.
 dashboard-unaccounted-people = People unaccounted, not yet resolved: { $people }
 dashboard-resolve-case = Resolve case { $reference }
 dashboard-resolve-case-text = Say how the household was found. The case moves on according to the outcome.

@@ -26,6 +26,7 @@ dashboard-incident-resolved = L’incident { $id } est résolu.
 dashboard-note = Ce qui a été constaté et ce qui a été fait
 dashboard-alarm = Convoi { $batch } : personnes manquantes
 dashboard-alarm-balance = Parti du point de rendez-vous { $rv } vers la porte { $gate } avec { $departed } personnes ; { $arrived } sont arrivées.
+dashboard-alarm-deadline = Attendu à la porte avant { $time }.
 dashboard-unaccounted-people = Personnes manquantes, pas encore résolues : { $people }
 dashboard-resolve-case = Résoudre le dossier { $reference }
 dashboard-resolve-case-text = Indiquez comment le ménage a été retrouvé. Le dossier avance selon l’issue.

@@ -26,6 +26,7 @@ dashboard-incident-resolved = به رویداد { $id } رسیدگی شد.
 dashboard-note = چه یافت شد و چه کاری انجام شد
 dashboard-alarm = گروه { $batch }: افراد گمشده
 dashboard-alarm-balance = با { $departed } نفر از محل ملاقات { $rv } به سوی دروازهٔ { $gate } رفت؛ { $arrived } نفر رسیدند.
+dashboard-alarm-deadline = باید تا { $time } به دروازه می‌رسید.
 dashboard-unaccounted-people = افراد گمشده‌ای که هنوز رسیدگی نشده: { $people }
 dashboard-resolve-case = رسیدگی به پروندهٔ { $reference }
 dashboard-resolve-case-text = بگویید خانواده چگونه پیدا شد. پرونده بر پایهٔ نتیجه پیش می‌رود.

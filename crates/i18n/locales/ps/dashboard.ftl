@@ -26,6 +26,7 @@ dashboard-incident-resolved = پېښه { $id } حل شوه.
 dashboard-note = څه وموندل شول او څه وشول
 dashboard-alarm = ډله { $batch }: ورک کسان
 dashboard-alarm-balance = د لیدو له ځای { $rv } څخه د دروازې { $gate } پر لور له { $departed } کسانو سره ولاړه؛ { $arrived } کسان ورسېدل.
+dashboard-alarm-deadline = باید تر { $time } پورې دروازې ته رسېدلی وای.
 dashboard-unaccounted-people = ورک کسان چې لا حل شوي نه دي: { $people }
 dashboard-resolve-case = د دوسیې { $reference } حل کول
 dashboard-resolve-case-text = ووایاست چې کورنۍ څنګه وموندل شوه. دوسیه د پایلې سره سم پرمخ ځي.
