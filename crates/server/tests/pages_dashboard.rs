@@ -138,7 +138,10 @@ async fn an_incident_and_an_unaccounted_alarm_are_resolved_from_the_top() {
         .text(&format!("#alarms [data-batch='{batch}']"))
         .await;
     assert!(alarm.contains("with 5 people; 2 arrived"), "{alarm}");
-    assert!(alarm.contains("Due at the gate by"), "the deadline it passed: {alarm}");
+    assert!(
+        alarm.contains("Due at the gate by"),
+        "the deadline it passed: {alarm}"
+    );
 
     // The incident: a note is required, then it is resolved and leaves the top.
     open_dialog(&browser, "#incidents [data-incident] button.resolve").await;
