@@ -2,11 +2,14 @@
 //! not at all; each record once, keyed by device and sequence number (a record sent again is
 //! already had). Records take effect in each device's own order: a record waits for its
 //! device's earlier records, so chunks arriving out of order change nothing in the outcome.
-//! Each effect goes through the lifecycle (`lifecycle::apply`, `batches::depart_batch`), the
-//! same path as the online API; what the lifecycle or the admission rule refuses becomes an
-//! incident (`incidents`), never a silent success or a dropped record.
+//! Each effect goes through the lifecycle (`decide` and `step::commit_steps`, through
+//! `lifecycle::admit_scanned` for a run of admissions, `lifecycle::apply`,
+//! `batches::depart_batch`), the same path as the online API; what the lifecycle or the
+//! admission rule refuses becomes an incident (`incidents`), never a silent success or a
+//! dropped record. A sync costs a few statements, not a few per record (`many`): its own
+//! records are stored once, with what they did.
 //!
-//! Imports `devices`, `incidents`, `step` and `scan_effects` (what each record does).
+//! Imports `devices`, `incidents`, `step`, `many` and `scan_effects` (what each record does).
 
 use super::devices::active_device_of;
 use super::incidents::{Facts, raise};
