@@ -550,13 +550,7 @@ async fn a_household_arriving_one_short_leaves_that_member_in_escort(backend: Ba
     )
     .unwrap();
     let arrivals = format!("/api/operations/{{op}}/batches/{id}/arrivals");
-    let two = app
-        .post(
-            Role::Gate,
-            &arrivals,
-            Some(json!({"reference": a, "people": 2})),
-        )
-        .await;
+    let two = app.arrive_people(id, &a, 2).await;
     assert_eq!(
         (two["to"].as_str(), two["people"].as_u64()),
         (Some("arrived_at_gate"), Some(2))
@@ -765,9 +759,7 @@ async fn one_member_unaccounted(app: &TestApp, p: &Places) -> (String, Vec<i64>,
         deadline.as_str().unwrap(),
     )
     .unwrap();
-    let arrivals = format!("/api/operations/{{op}}/batches/{id}/arrivals");
-    let two = Some(json!({"reference": a, "people": 2}));
-    app.post(Role::Gate, &arrivals, two).await;
+    app.arrive_people(id, &a, 2).await;
     let gate = Some(json!({"gate_id": p.gate}));
     app.step(Role::Gate, &a, "processed", gate).await;
     let op = app.op;
@@ -828,14 +820,7 @@ async fn a_member_back_at_the_rv_alone_leaves_with_the_next_batch(backend: Backe
 
     // The gate receives the member with the new batch; checked in, they rejoin the household.
     let id = departed["id"].as_i64().unwrap();
-    let arrivals = format!("/api/operations/{{op}}/batches/{id}/arrivals");
-    let one = app
-        .post(
-            Role::Gate,
-            &arrivals,
-            Some(json!({"reference": a, "people": 1})),
-        )
-        .await;
+    let one = app.arrive_people(id, &a, 1).await;
     assert_eq!(one["people"], 1, "{one}");
     app.step(
         Role::Gate,

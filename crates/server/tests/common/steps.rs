@@ -136,6 +136,14 @@ impl TestApp {
             .await
     }
 
+    /// Gate staff count `people` of the case `reference` in as they arrive with the batch
+    /// `batch` (the others of the household stay on the way).
+    pub async fn arrive_people(&self, batch: i64, reference: &str, people: u32) -> Value {
+        let path = format!("/api/operations/{{op}}/batches/{batch}/arrivals");
+        let body = json!({"reference": reference, "people": people});
+        self.post(Role::Gate, &path, Some(body)).await
+    }
+
     /// Gate staff close the batch `batch`; the balance.
     pub async fn close_batch(&self, batch: i64) -> Value {
         let path = format!("/api/operations/{{op}}/batches/{batch}/close");
