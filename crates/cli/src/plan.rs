@@ -164,7 +164,7 @@ fn export(
     repair: bool,
     output: &Path,
 ) -> Result<()> {
-    use safeconduct_server::planning::{Mode, default_settings, prepare};
+    use safeconduct_planning::{Mode, default_settings, prepare};
     let store = data.open()?;
     let now = safeconduct_keys::now();
     let state = store

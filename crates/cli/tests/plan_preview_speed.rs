@@ -14,7 +14,7 @@ use safeconduct_domain::model::{EligibilityCategory, GateKind, RvChange, Side, W
 use safeconduct_domain::places::{NewGate, NewRv, Throughput, WalkingTime};
 use safeconduct_domain::values::{Coordinate, Text, Timestamp};
 use safeconduct_domain::whereabouts::{ApproximateLocation, TravelNeeds};
-use safeconduct_server::planning::{Mode, compute, default_settings, prepare};
+use safeconduct_planning::{Mode, compute, default_settings, prepare};
 use safeconduct_store::testing::{Backend, TestStore};
 use safeconduct_store::{Actor, CaseRequest, Store};
 use std::time::Instant;

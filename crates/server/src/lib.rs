@@ -19,10 +19,8 @@ pub mod limits;
 pub mod openapi;
 pub mod outbox;
 mod pages;
-pub mod planning;
 mod replanning;
 pub mod routing;
-mod travel;
 pub mod wire;
 
 pub use error::ApiError;

@@ -12,9 +12,9 @@
 //! Must not depend on: the resource modules (they call it).
 
 use crate::auth::OperationCaller;
-use crate::planning::{self, Mode};
 use crate::{App, now};
 use safeconduct_domain::Role;
+use safeconduct_planning::{self as planning, Mode};
 use safeconduct_store::{Actor, StoreError};
 use schemars::JsonSchema;
 use serde::Serialize;

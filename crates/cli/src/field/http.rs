@@ -36,7 +36,9 @@ impl Server {
                  (or http://host:port on the operation's own network)"
             );
         }
-        safeconduct_server::outbox::install_tls_provider();
+        // reqwest's TLS has no crypto provider of its own here: ring, once per process (an
+        // error means one is installed already, which serves as well).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())

@@ -4,17 +4,17 @@
 //! lost room (only the households that must move do), and releases a pin set by hand.
 //!
 //! The planner is called here directly (`safeconduct_plan`); the instance is built from the
-//! store's planning state by `crate::planning`. Must not depend on: other resource modules.
+//! store's planning state by `safeconduct_planning`. Must not depend on: other resource modules.
 
 use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, endpoint, json};
 use crate::extract::{Call, OptionalJson};
-use crate::planning::{self, Mode, PlanFigures};
 use crate::wire::{Answer, CasePath, Created, StepOut, time_text};
 use crate::{ApiError, App};
 use axum::Json;
 use axum::http::StatusCode;
 use safeconduct_domain::*;
 use safeconduct_plan::wire::SettingsRecord;
+use safeconduct_planning::{self as planning, Mode, PlanFigures};
 use safeconduct_store as store;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -12,7 +12,10 @@
 //! - a household larger than the planner's largest (12 people) is not planned (a batch never
 //!   splits a household): a coordinator assigns it by hand.
 //!
-//! Imports the planner, the router (through `travel`) and the store's records; no handler.
+//! Imports the planner, the router (through `travel`) and the store's records. Knows nothing
+//! of HTTP: the server's plan endpoints and the CLI's `plan export` both call it.
+
+pub mod travel;
 
 use crate::travel::RoadTravel;
 use safeconduct_domain::model::{GateStatus, RvStatus};
