@@ -214,13 +214,7 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
             held_is(case.gate, *gate, "arrived at gate")?;
         }
         Command::Manifest(f) => {
-            if f.manifested_people + case.people() > f.capacity {
-                return Err(DomainError::FlightFull {
-                    capacity: f.capacity,
-                    manifested: f.manifested_people,
-                    requested: case.people(),
-                });
-            }
+            f.seats_for(case.people())?;
             next.flight = Some(f.flight);
         }
         Command::Board { flight } => {

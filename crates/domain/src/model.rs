@@ -223,6 +223,21 @@ pub struct FlightLoad {
     pub manifested_people: u32,
 }
 
+impl FlightLoad {
+    /// Refuses `requested` more people when the flight has fewer seats left: the one rule for
+    /// a household manifested whole and for members manifested on their own.
+    pub fn seats_for(&self, requested: u32) -> Result<(), DomainError> {
+        if self.manifested_people + requested > self.capacity {
+            return Err(DomainError::FlightFull {
+                capacity: self.capacity,
+                manifested: self.manifested_people,
+                requested,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Eligibility category of a household, as the coordinating authority decided it.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

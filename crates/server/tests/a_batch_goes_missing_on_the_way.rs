@@ -8,8 +8,8 @@ mod common;
 use common::*;
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::field::CUSTODY_TOLERANCE_SECONDS;
-use safeconduct_domain::scan::{ScanAct, ScanPlace};
-use safeconduct_domain::{GateId, Role, RvId};
+use safeconduct_domain::scan::ScanPlace;
+use safeconduct_domain::{Role, RvId};
 use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
 
@@ -294,35 +294,29 @@ async fn walking_times_out_of_bounds_are_refused_and_change_nothing(backend: Bac
     );
 
     let path = format!("/api/operations/{{op}}/gates/{}/walking-time", p.gate);
-    let (status, body) = app
-        .call(
+    for (role, body, refused) in [
+        // Too short.
+        (
             Role::Coordinator,
-            Method::POST,
-            &path,
-            Some(json!({ "rv_id": p.rv, "minutes": 0 })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    // A rendezvous point the gate does not receive from.
-    let (status, body) = app
-        .call(
+            json!({ "rv_id": p.rv, "minutes": 0 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        // A rendezvous point the gate does not receive from.
+        (
             Role::Coordinator,
-            Method::POST,
-            &path,
-            Some(json!({ "rv_id": 999999, "minutes": 20 })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    // Gate staff do not change walking times.
-    let (status, _) = app
-        .call(
+            json!({ "rv_id": 999999, "minutes": 20 }),
+            StatusCode::NOT_FOUND,
+        ),
+        // Gate staff do not change walking times.
+        (
             Role::Gate,
-            Method::POST,
-            &path,
-            Some(json!({ "rv_id": p.rv, "minutes": 20 })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+            json!({ "rv_id": p.rv, "minutes": 20 }),
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let (status, answer) = app.call(role, Method::POST, &path, Some(body)).await;
+        assert_eq!(status, refused, "{answer}");
+    }
     assert_eq!(
         app.get(Role::Coordinator, "/api/operations/{op}/gates")
             .await,
@@ -747,10 +741,24 @@ async fn a_household_arriving_one_short_leaves_that_member_in_escort(backend: Ba
     assert_eq!(app.accountability().await["ok"], true);
 }
 
-/// A household of three whose batch arrived two short of one, the third swept unaccounted
-/// past the deadline and the two checked in: the case, its members' ids and the third's.
+/// A household of three whose batch arrived one short, the third swept unaccounted past the
+/// deadline and the two checked in: the case, its members' ids and the third's.
 async fn one_member_unaccounted(app: &TestApp, p: &Places) -> (String, Vec<i64>, i64) {
-    let a = app.register_with_pass(3, "0700 000 351", p.window).await;
+    let (a, members, left) = members_unaccounted(app, p, 3, 2, "0700 000 351").await;
+    (a, members, left[0])
+}
+
+/// A household of `size` whose batch arrived with `arriving` of them, the others swept
+/// unaccounted past the deadline and the arrived checked in: the case, its members' ids and
+/// the ids of those left unaccounted.
+async fn members_unaccounted(
+    app: &TestApp,
+    p: &Places,
+    size: usize,
+    arriving: usize,
+    phone: &str,
+) -> (String, Vec<i64>, Vec<i64>) {
+    let a = app.register_with_pass(size, phone, p.window).await;
     app.admit_at_rv(&a, p.rv).await;
     let departed = app.depart(p.rv, p.gate, &[&a]).await;
     let (id, deadline) = (departed["id"].as_i64().unwrap(), &departed["deadline"]);
@@ -759,7 +767,7 @@ async fn one_member_unaccounted(app: &TestApp, p: &Places) -> (String, Vec<i64>,
         deadline.as_str().unwrap(),
     )
     .unwrap();
-    app.arrive_people(id, &a, 2).await;
+    app.arrive_people(id, &a, arriving as u32).await;
     let gate = Some(json!({"gate_id": p.gate}));
     app.step(Role::Gate, &a, "processed", gate).await;
     let op = app.op;
@@ -775,12 +783,149 @@ async fn one_member_unaccounted(app: &TestApp, p: &Places) -> (String, Vec<i64>,
         .iter()
         .map(|m| m["id"].as_i64().unwrap())
         .collect();
-    let third = members[2];
+    let left = members[arriving..].to_vec();
+    let apart: Vec<Value> = left
+        .iter()
+        .map(|id| json!({"person_id": id, "stage": "unaccounted"}))
+        .collect();
+    assert_eq!(household["members_apart"], json!(apart));
+    (a, members, left)
+}
+
+/// The passengers a flight's manifest lists, by name, each with whether they boarded.
+async fn passengers(app: &TestApp, flight: i64) -> Vec<String> {
+    let path = format!("/api/operations/{{op}}/flights/{flight}/manifest.csv");
+    let csv = app
+        .read_for(Role::Coordinator, &path, Some("boarding check"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    csv.lines().skip(1).map(str::to_string).collect()
+}
+
+/// Lose nobody: members checked in after their household was manifested and flew go on a later
+/// flight of their own. The flight's seats are checked for them; they are listed on that
+/// flight's manifest, not the household's, and board it; every count follows.
+async fn members_checked_in_after_the_household_flew_go_on_a_later_flight(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let (a, _, left) = members_unaccounted(&app, &p, 4, 2, "0700 000 353").await;
+    app.manifest(p.flight, &a).await;
+    let boarded = app.board(&a, p.flight).await;
     assert_eq!(
-        household["members_apart"],
-        json!([{"person_id": third, "stage": "unaccounted"}])
+        (&boarded["to"], &boarded["people"]),
+        (&json!("boarded"), &json!(2))
     );
-    (a, members, third)
+
+    // Found at the gate late, the two are checked in: the household has flown without them.
+    let late =
+        json!({"outcome": "arrived_late", "note": "Came with a later group", "person_ids": left});
+    app.post(Role::Coordinator, &resolve_path(&a), Some(late))
+        .await;
+    let processed = app.process(&a, p.gate).await;
+    assert_eq!(
+        (&processed["to"], &processed["people"]),
+        (&json!("processed"), &json!(2))
+    );
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(household["stage"], "boarded");
+    let apart = |stage: &str, flight: Option<i64>| -> Value {
+        left.iter()
+            .map(|id| match flight {
+                Some(f) => json!({"person_id": id, "stage": stage, "flight_id": f}),
+                None => json!({"person_id": id, "stage": stage}),
+            })
+            .collect()
+    };
+    assert_eq!(household["members_apart"], apart("processed", None));
+
+    // A flight with one seat left is refused for the two, and nothing changes.
+    let flight = |capacity: u32| json!({"number": "RCH872", "departs_at": "2030-08-25T12:00:00Z", "capacity": capacity});
+    let small = app
+        .create(Role::Manifest, "/api/operations/{op}/flights", flight(1))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/operations/{{op}}/flights/{small}/manifest");
+    let (status, body) = app
+        .call(
+            Role::Manifest,
+            Method::POST,
+            &path,
+            Some(json!({"reference": a})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "flight_full", "{body}");
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(household["members_apart"], apart("processed", None));
+    assert!(passengers(&app, small).await.is_empty());
+
+    // The next flight takes them: manifested apart from the household, listed on it alone.
+    let later = app
+        .create(Role::Manifest, "/api/operations/{op}/flights", flight(10))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let manifested = app.manifest(later, &a).await;
+    assert_eq!(
+        (
+            &manifested["from"],
+            &manifested["to"],
+            &manifested["people"]
+        ),
+        (&json!("processed"), &json!("manifested"), &json!(2))
+    );
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(household["members_apart"], apart("manifested", Some(later)));
+    let (first, second) = (
+        passengers(&app, p.flight).await,
+        passengers(&app, later).await,
+    );
+    assert_eq!((first.len(), second.len()), (2, 2), "{first:?} {second:?}");
+    assert!(
+        first
+            .iter()
+            .all(|l| l.contains("Member0") || l.contains("Member1")),
+        "{first:?}"
+    );
+    assert!(
+        second
+            .iter()
+            .all(|l| l.contains("Member2") || l.contains("Member3")),
+        "{second:?}"
+    );
+
+    // Boarding the household's flight, named or not, does not take them; boarding theirs does.
+    let path = format!("{}/boarded", case(&a));
+    for wrong in [Some(json!({"flight_id": p.flight})), None] {
+        let (status, body) = app.call(Role::Manifest, Method::POST, &path, wrong).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    }
+    let boarded = app.board(&a, later).await;
+    assert_eq!(
+        (&boarded["to"], &boarded["people"]),
+        (&json!("boarded"), &json!(2))
+    );
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(household["members_apart"], apart("boarded", Some(later)));
+    let flights = app
+        .get(Role::Manifest, "/api/operations/{op}/flights")
+        .await;
+    let seats: Vec<(i64, i64, i64)> = flights
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let n = |k: &str| f[k].as_i64().unwrap();
+            (n("id"), n("manifested_people"), n("boarded_people"))
+        })
+        .collect();
+    assert_eq!(seats, vec![(p.flight, 2, 2), (small, 0, 0), (later, 2, 2)]);
+    let counts = app.counts().await;
+    assert_eq!(counts["operation"]["people"]["boarded"], 4, "{counts}");
+    let report = app.accountability().await;
+    assert_eq!(report["ok"], true, "{report}");
 }
 
 /// Lose nobody: a member found back at the RV alone, after the rest of the household went on,
@@ -870,32 +1015,7 @@ async fn a_phone_takes_a_member_back_at_the_rv_into_its_batch(backend: Backend) 
     let pass = app.pass_index(&a).await;
     let mut escort = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 5).await;
     let (op, t) = (app.op.0, safeconduct_keys::now().0);
-    let records = vec![
-        escort.record(
-            op,
-            ScanAct::OpenBatch {
-                batch: 1,
-                gate: GateId(p.gate),
-            },
-            t,
-        ),
-        escort.record(
-            op,
-            ScanAct::Admit {
-                pass_index: pass,
-                batch: Some(1),
-            },
-            t,
-        ),
-        escort.record(
-            op,
-            ScanAct::Depart {
-                batch: 1,
-                head_count: 1,
-            },
-            t + 30,
-        ),
-    ];
+    let records = escort.walk(op, p.gate, &[pass], 1, (t, t + 30));
     let answer = app.sync_ok(&escort, &records).await;
     assert_eq!(answer["incidents"], json!([]), "{answer}");
     let household = app.get(Role::Coordinator, &case(&a)).await;
@@ -907,6 +1027,7 @@ async fn a_phone_takes_a_member_back_at_the_rv_into_its_batch(backend: Backend) 
 }
 
 safeconduct_store::on_both_backends_async!(
+    members_checked_in_after_the_household_flew_go_on_a_later_flight,
     a_phone_takes_a_member_back_at_the_rv_into_its_batch,
     a_member_back_at_the_rv_alone_leaves_with_the_next_batch,
     a_household_arriving_one_short_leaves_that_member_in_escort,

@@ -36,40 +36,7 @@ async fn scans_admit_depart_arrive_and_check_in_through_the_lifecycle(backend: B
         .await;
 
     let t = now();
-    let records = vec![
-        escort.record(
-            op,
-            ScanAct::OpenBatch {
-                batch: 1,
-                gate: GateId(places.gate),
-            },
-            t,
-        ),
-        escort.record(
-            op,
-            ScanAct::Admit {
-                pass_index: pa,
-                batch: Some(1),
-            },
-            t,
-        ),
-        escort.record(
-            op,
-            ScanAct::Admit {
-                pass_index: pb,
-                batch: Some(1),
-            },
-            t,
-        ),
-        escort.record(
-            op,
-            ScanAct::Depart {
-                batch: 1,
-                head_count: 5,
-            },
-            t + 60,
-        ),
-    ];
+    let records = escort.walk(op, places.gate, &[pa, pb], 5, (t, t + 60));
     let first = app.sync_ok(&escort, &records).await;
     assert_eq!(first["received"], 4);
     assert_eq!(first["applied_seq"], 3);
@@ -169,30 +136,8 @@ async fn records_after_a_gap_wait_for_the_missing_ones(backend: Backend) {
         .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 3)
         .await;
     let t = now();
-    let open = escort.record(
-        op,
-        ScanAct::OpenBatch {
-            batch: 1,
-            gate: GateId(places.gate),
-        },
-        t,
-    );
-    let admit = escort.record(
-        op,
-        ScanAct::Admit {
-            pass_index: pa,
-            batch: Some(1),
-        },
-        t,
-    );
-    let depart = escort.record(
-        op,
-        ScanAct::Depart {
-            batch: 1,
-            head_count: 1,
-        },
-        t,
-    );
+    let walk = escort.walk(op, places.gate, &[pa], 1, (t, t));
+    let [open, admit, depart]: [(String, String); 3] = walk.try_into().unwrap();
     // The last chunk arrives first: stored, acknowledged, waiting.
     let late_first = app.sync_ok(&escort, &[admit.clone(), depart.clone()]).await;
     assert_eq!(late_first["received"], 2);
@@ -779,32 +724,7 @@ async fn a_record_at_the_wrong_gate_neither_counts_nor_blocks_and_tells_nothing(
         .enrol(Role::Gate, ScanPlace::Gate(GateId(gate_b)), 14)
         .await;
     let t = now();
-    let walk = [
-        escort.record(
-            op,
-            ScanAct::OpenBatch {
-                batch: 1,
-                gate: GateId(places.gate),
-            },
-            t,
-        ),
-        escort.record(
-            op,
-            ScanAct::Admit {
-                pass_index: pa,
-                batch: Some(1),
-            },
-            t,
-        ),
-        escort.record(
-            op,
-            ScanAct::Depart {
-                batch: 1,
-                head_count: 2,
-            },
-            t,
-        ),
-    ];
+    let walk = escort.walk(op, places.gate, &[pa], 2, (t, t));
     app.sync_ok(&escort, &walk).await;
     // Gate B records one of the two as arrived: not counted, and the answer names nobody.
     let wrong = [at_b.record(

@@ -151,9 +151,9 @@ async fn an_incident_and_an_unaccounted_alarm_are_resolved_from_the_top() {
     browser
         .type_into("#confirm-field-0", "The phone's clock was reset")
         .await;
-    browser.click("#confirm-ok").await;
     browser
-        .wait_until(
+        .click_until(
+            "#confirm-ok",
             "!document.querySelector('#incidents [data-incident]')",
             "the incident to go",
         )
@@ -181,9 +181,9 @@ async fn an_incident_and_an_unaccounted_alarm_are_resolved_from_the_top() {
     browser
         .type_into("#confirm-field-1", "Came in by the side street")
         .await;
-    browser.click("#confirm-ok").await;
     browser
-        .wait_until(
+        .click_until(
+            "#confirm-ok",
             "!document.querySelector('#alarms [data-reference]')",
             "the alarm to go",
         )
@@ -230,9 +230,8 @@ async fn the_list_pages_and_a_pass_is_issued_and_revoked_from_a_row() {
             json!([]),
         )
         .await;
-    browser.click("#cases-next").await;
     browser
-        .wait_until(&format!("{rows} === 1"), "the second page")
+        .click_until("#cases-next", &format!("{rows} === 1"), "the second page")
         .await;
     assert_eq!(browser.text("#cases-caption").await, "Registered, page 2");
     assert_eq!(
@@ -244,9 +243,12 @@ async fn the_list_pages_and_a_pass_is_issued_and_revoked_from_a_row() {
             .await,
         true
     );
-    browser.click("#cases-prev").await;
     browser
-        .wait_until(&format!("{rows} === 25"), "the first page again")
+        .click_until(
+            "#cases-prev",
+            &format!("{rows} === 25"),
+            "the first page again",
+        )
         .await;
     let again = browser
         .eval(
@@ -268,9 +270,9 @@ async fn the_list_pages_and_a_pass_is_issued_and_revoked_from_a_row() {
         .await;
     let row = format!("#cases-body tr[data-reference='{assigned}']");
     open_dialog(&browser, &format!("{row} button.issue")).await;
-    browser.click("#confirm-ok").await;
     browser
-        .wait_until(
+        .click_until(
+            "#confirm-ok",
             "document.getElementById('cases-result').textContent.startsWith('Pass issued')",
             "the pass to be issued",
         )
@@ -303,9 +305,9 @@ async fn the_list_pages_and_a_pass_is_issued_and_revoked_from_a_row() {
     browser
         .type_into("#confirm-field-0", "The household asked for a new one")
         .await;
-    browser.click("#confirm-ok").await;
     browser
-        .wait_until(
+        .click_until(
+            "#confirm-ok",
             "document.getElementById('cases-result').textContent.includes('is revoked')",
             "the pass to be revoked",
         )

@@ -51,9 +51,9 @@ async fn a_gate_officer_receives_a_batch_and_sees_it_arrive_short() {
 
     // The first household arrives, then is checked in.
     browser.type_into("#reference", &a).await;
-    browser.click("#arrived").await;
     browser
-        .wait_until(
+        .click_until(
+            "#arrived",
             "document.getElementById('record-result').textContent.includes('arrived, 2 people')",
             "the arrival recorded",
         )
@@ -67,9 +67,9 @@ async fn a_gate_officer_receives_a_batch_and_sees_it_arrive_short() {
         )
         .await;
     browser.type_into("#reference", &a).await;
-    browser.click("#checked-in").await;
     browser
-        .wait_until(
+        .click_until(
+            "#checked-in",
             "document.getElementById('record-result').textContent.includes('checked in, 2 people')",
             "the check-in recorded",
         )
@@ -86,9 +86,9 @@ async fn a_gate_officer_receives_a_batch_and_sees_it_arrive_short() {
 
     // A wrong reference is named as such, and nothing moves.
     browser.type_into("#reference", "ZZZZ-ZZZZ").await;
-    browser.click("#arrived").await;
     browser
-        .wait_until(
+        .click_until(
+            "#arrived",
             "document.getElementById('record-result').className === 'error'",
             "the refusal",
         )

@@ -116,9 +116,9 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
 
     // The caller gives their phone number.
     browser.type_into("#lookup-phone", PHONE).await;
-    browser.click("#lookup-submit").await;
     browser
-        .wait_until(
+        .click_until(
+            "#lookup-submit",
             &format!("document.getElementById('case-heading').textContent.includes('{reference}')"),
             "the case",
         )
@@ -140,13 +140,8 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
 
     // Then from the gazetteer: the market square.
     browser.type_into("#place-q", "Kauppa").await;
-    browser.click("#place-submit").await;
-    browser
-        .wait_until(
-            "[...document.querySelectorAll('#place-results button')].some(b => b.textContent.startsWith('Kauppatori'))",
-            "the market square found",
-        )
-        .await;
+    browser.click_until("#place-submit", "[...document.querySelectorAll('#place-results button')].some(b => b.textContent.startsWith('Kauppatori'))",
+            "the market square found").await;
     browser
         .eval(
             "[...document.querySelectorAll('#place-results button')].find(b => b.textContent.startsWith('Kauppatori')).click()",
@@ -219,9 +214,9 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
         )
         .await;
     browser.click("#call-send").await;
-    browser.click("#call-submit").await;
     browser
-        .wait_until(
+        .click_until(
+            "#call-submit",
             "document.getElementById('call-done').textContent.includes('queued')",
             "the call logged",
         )
@@ -285,9 +280,9 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
     wait_for_streets(&browser).await;
 
     // In Dari, from the worklist: the case and the guidance read right to left.
-    browser.click("#worklist button").await;
     browser
-        .wait_until(
+        .click_until(
+            "#worklist button",
             "!document.getElementById('position').hidden",
             "the case opened",
         )

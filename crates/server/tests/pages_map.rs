@@ -78,9 +78,9 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
         .await;
     browser.type_into("#rv-name", "RV Bravo").await;
     browser.type_into("#rv-landmark", "By the fountain").await;
-    browser.click("#rv-create").await;
     browser
-        .wait_until(
+        .click_until(
+            "#rv-create",
             "document.getElementById('map-done').textContent.includes('RV Bravo')",
             "the RV proposed",
         )
@@ -100,9 +100,9 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     let (hlat, hlon) = (60.1685, 24.9445);
     click_map_at(&browser, hlat, hlon).await;
     browser.type_into("#hazard-radius", "60").await;
-    browser.click("#hazard-create").await;
     browser
-        .wait_until(
+        .click_until(
+            "#hazard-create",
             "document.querySelectorAll('.map-hazards circle').length === 1",
             "the hazard drawn",
         )
@@ -124,9 +124,9 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     browser
         .click(&format!("#gate-rv option[value='{}']", p.rv))
         .await;
-    browser.click("#gate-create").await;
     browser
-        .wait_until(
+        .click_until(
+            "#gate-create",
             "document.querySelectorAll('#gates tr').length === 2",
             "the gate listed",
         )
@@ -165,9 +165,9 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
         )
         .await;
     browser.type_into("#window-capacity", "77").await;
-    browser.click("#window-create").await;
     browser
-        .wait_until(
+        .click_until(
+            "#window-create",
             "document.getElementById('map-done').textContent === 'Window opened.'",
             "the window opened",
         )

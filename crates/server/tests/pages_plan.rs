@@ -53,9 +53,12 @@ async fn a_coordinator_runs_inspects_and_accepts_a_plan() {
         )
         .await;
 
-    browser.click("#run").await;
     browser
-        .wait_until("!document.getElementById('preview').hidden", "the preview")
+        .click_until(
+            "#run",
+            "!document.getElementById('preview').hidden",
+            "the preview",
+        )
         .await;
     assert_eq!(browser.text("#fig-people dd").await, "6");
     assert_eq!(browser.text("#fig-households dd").await, "3");
@@ -80,9 +83,9 @@ async fn a_coordinator_runs_inspects_and_accepts_a_plan() {
     let case0 = app.get(Role::Coordinator, &case(&households[0])).await;
     assert_eq!(case0["stage"], "eligible");
 
-    browser.click("#accept").await;
     browser
-        .wait_until(
+        .click_until(
+            "#accept",
             "document.getElementById('accept-result').className === 'ok'",
             "the acceptance",
         )
@@ -104,9 +107,9 @@ async fn a_coordinator_runs_inspects_and_accepts_a_plan() {
     // In Dari: right to left, the figures in Persian digits.
     browser.goto(&app.url("/app/plan?lang=prs")).await;
     browser.find("#run").await;
-    browser.click("#run").await;
     browser
-        .wait_until(
+        .click_until(
+            "#run",
             "!document.getElementById('preview').hidden",
             "the preview in Dari",
         )

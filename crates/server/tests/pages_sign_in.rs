@@ -30,9 +30,9 @@ async fn a_coordinator_signs_in_with_the_second_factor() {
     browser.type_into("#username", "amina").await;
     browser.type_into("#password", PASSWORD).await;
     browser.type_into("#totp", "000000").await;
-    browser.click("#submit").await;
     browser
-        .wait_until(
+        .click_until(
+            "#submit",
             "!document.getElementById('sign-in-error').hidden",
             "the refusal",
         )
@@ -139,9 +139,12 @@ async fn the_sign_in_page_reads_right_to_left_in_dari() {
             .await,
         "ps"
     );
-    browser.click("nav.languages a[lang=fr]").await;
     browser
-        .wait_until("document.documentElement.lang === 'fr'", "French")
+        .click_until(
+            "nav.languages a[lang=fr]",
+            "document.documentElement.lang === 'fr'",
+            "French",
+        )
         .await;
     assert_eq!(browser.text("h1").await, "Connexion");
 }

@@ -33,9 +33,9 @@ async fn hotline_route(browser: &Browser, app: &TestApp, reference: &str) -> Vec
     open_as(browser, app, Role::Hotline, "/app/hotline?lang=en").await;
     wait_for_streets(browser).await;
     browser.type_into("#lookup-phone", PHONE).await;
-    browser.click("#lookup-submit").await;
     browser
-        .wait_until(
+        .click_until(
+            "#lookup-submit",
             &format!("document.getElementById('case-heading').textContent.includes('{reference}')"),
             "the caller's case",
         )
@@ -74,9 +74,9 @@ async fn the_whole_operation_runs_in_one_browser() {
     browser.click("#add-member").await;
     browser.type_into("#member-2-name", "Omid Karimi").await;
     browser.type_into("#member-2-birth_date", "1982").await;
-    browser.click("#register-submit").await;
     browser
-        .wait_until(
+        .click_until(
+            "#register-submit",
             "!document.getElementById('register-result').hidden",
             "the registration",
         )
@@ -104,15 +104,18 @@ async fn the_whole_operation_runs_in_one_browser() {
     // Run and accept a plan.
     browser.click("#pages-nav a[href^='/app/plan']").await;
     browser.wait_for_path("/app/plan").await;
-    browser.click("#run").await;
     browser
-        .wait_until("!document.getElementById('preview').hidden", "the preview")
+        .click_until(
+            "#run",
+            "!document.getElementById('preview').hidden",
+            "the preview",
+        )
         .await;
     assert_eq!(browser.text("#fig-households dd").await, "2");
     assert_eq!(browser.text("#fig-unplaced dd").await, "0");
-    browser.click("#accept").await;
     browser
-        .wait_until(
+        .click_until(
+            "#accept",
             "document.getElementById('accept-result').className === 'ok'",
             "the acceptance",
         )
@@ -140,9 +143,9 @@ async fn the_whole_operation_runs_in_one_browser() {
         .await;
     let row = format!("#cases-body tr[data-reference='{reference}']");
     open_dialog(&browser, &format!("{row} button.issue")).await;
-    browser.click("#confirm-ok").await;
     browser
-        .wait_until(
+        .click_until(
+            "#confirm-ok",
             "document.getElementById('cases-result').textContent.startsWith('Pass issued')",
             "the pass issued again",
         )
@@ -173,9 +176,9 @@ async fn the_whole_operation_runs_in_one_browser() {
     browser
         .type_into("#hazard-radius", &format!("{HAZARD_RADIUS_M}"))
         .await;
-    browser.click("#hazard-create").await;
     browser
-        .wait_until(
+        .click_until(
+            "#hazard-create",
             "document.querySelectorAll('.map-hazards circle').length === 1",
             "the hazard drawn",
         )
@@ -220,9 +223,9 @@ async fn the_whole_operation_runs_in_one_browser() {
         "0 of 4 people arrived"
     );
     browser.type_into("#reference", &other).await;
-    browser.click("#arrived").await;
     browser
-        .wait_until(
+        .click_until(
+            "#arrived",
             &format!(
                 "document.querySelector('{card} .heads').textContent === '2 of 4 people arrived'"
             ),
@@ -266,9 +269,9 @@ async fn the_whole_operation_runs_in_one_browser() {
     browser
         .type_into("#confirm-field-1", "Came in late by the side street")
         .await;
-    browser.click("#confirm-ok").await;
     browser
-        .wait_until(
+        .click_until(
+            "#confirm-ok",
             &format!("!document.querySelector(\"{alarm}\")"),
             "the alarm to go",
         )

@@ -72,13 +72,7 @@ async fn a_plan_is_previewed_accepted_and_repaired_after_an_rv_is_suspended(back
     let bravo_window = window_now(&app, bravo, 6).await;
     // A household assigned by hand holds 2 of the first window's 8 seats: plans keep it.
     let manual = eligible(&app, 2, "0700 200 000").await;
-    app.step(
-        Role::Coordinator,
-        &manual,
-        "assign",
-        Some(json!({"window_id": p.window})),
-    )
-    .await;
+    app.assign_window(&manual, p.window).await;
     let mut planned = Vec::new();
     for i in 0..4 {
         planned.push(eligible(&app, 3, &format!("0700 200 00{}", i + 1)).await);
@@ -223,13 +217,7 @@ async fn a_plan_is_previewed_accepted_and_repaired_after_an_rv_is_suspended(back
 async fn a_released_pin_lets_plans_move_the_household_and_is_released_once(backend: Backend) {
     let (app, p) = common::spawn_app_with_places(backend, 10, 50).await;
     let manual = eligible(&app, 2, "0700 300 000").await;
-    app.step(
-        Role::Coordinator,
-        &manual,
-        "assign",
-        Some(json!({"window_id": p.window})),
-    )
-    .await;
+    app.assign_window(&manual, p.window).await;
     let path = format!("{}/release-pin", case(&manual));
     let released = app.post(Role::Coordinator, &path, None).await;
     assert_eq!(released["pinned"], false);
@@ -496,13 +484,7 @@ async fn a_hazard_that_suspends_an_rv_replans_its_households_at_once(backend: Ba
     let mut at_alpha = Vec::new();
     for i in 0..2 {
         let r = eligible_at(&app, 2, &format!("0700 600 00{i}"), between.clone()).await;
-        app.step(
-            Role::Coordinator,
-            &r,
-            "assign",
-            Some(json!({"window_id": p.window})),
-        )
-        .await;
+        app.assign_window(&r, p.window).await;
         app.step(Role::Coordinator, &r, "pass", None).await;
         at_alpha.push(r);
     }

@@ -182,9 +182,12 @@ async fn enrol_on_the_page(browser: &Browser, device: i64, code: &str) {
         .type_into("#enrol-device", &device.to_string())
         .await;
     browser.type_into("#enrol-code", code).await;
-    browser.click("#enrol-submit").await;
     browser
-        .wait_until("!document.getElementById('scan').hidden", "the scan screen")
+        .click_until(
+            "#enrol-submit",
+            "!document.getElementById('scan').hidden",
+            "the scan screen",
+        )
         .await;
 }
 
@@ -349,9 +352,9 @@ async fn an_escort_scans_offline_and_the_records_sync_when_the_network_returns()
     browser
         .type_into("#batch-gate", &places.gate.to_string())
         .await;
-    browser.click("#batch-submit").await;
     browser
-        .wait_until(
+        .click_until(
+            "#batch-submit",
             "document.getElementById('batches').textContent.includes('Batch 1')",
             "batch 1",
         )
@@ -376,17 +379,17 @@ async fn an_escort_scans_offline_and_the_records_sync_when_the_network_returns()
             "the scan screen again",
         )
         .await;
-    browser.click("#camera-stop").await;
     browser
-        .wait_until(
+        .click_until(
+            "#camera-stop",
             "document.getElementById('batches').textContent.includes('people 3')",
             "the batch's count",
         )
         .await;
     browser.type_into("#head-count", "3").await;
-    browser.click("#depart-submit").await;
     browser
-        .wait_until(
+        .click_until(
+            "#depart-submit",
             "document.getElementById('depart-form').hidden",
             "the departure",
         )
@@ -564,9 +567,12 @@ async fn an_escort_scans_offline_and_the_records_sync_when_the_network_returns()
     browser
         .eval("window.confirm = () => true; return true", json!([]))
         .await;
-    browser.click("#wipe").await;
     browser
-        .wait_until("!document.getElementById('enrol').hidden", "the wiped app")
+        .click_until(
+            "#wipe",
+            "!document.getElementById('enrol').hidden",
+            "the wiped app",
+        )
         .await;
     let devices = app
         .get(Role::Coordinator, "/api/operations/{op}/devices")
@@ -707,9 +713,9 @@ async fn a_phone_suspended_by_a_coordinator_drops_its_kit_at_once_and_wipes_itse
         safeconduct_server::auth::SESSION_CACHE_SECONDS + 1,
     ))
     .await;
-    browser.click("#sync").await;
     browser
-        .wait_until(
+        .click_until(
+            "#sync",
             "document.getElementById('status-list').textContent === 'No field kit'",
             "the kit dropped",
         )
@@ -721,9 +727,9 @@ async fn a_phone_suspended_by_a_coordinator_drops_its_kit_at_once_and_wipes_itse
         browser.text("body").await
     );
     browser.type_into("#pass-text", &text).await;
-    browser.click("#text-submit").await;
     browser
-        .wait_until(
+        .click_until(
+            "#text-submit",
             "document.getElementById('scan-message').textContent.includes('No field kit')",
             "the pass not verifiable",
         )
@@ -796,17 +802,17 @@ async fn a_pass_revoked_while_the_phone_was_offline_is_refused_after_its_next_ki
     browser
         .type_into("#batch-gate", &places.gate.to_string())
         .await;
-    browser.click("#batch-submit").await;
     browser
-        .wait_until(
+        .click_until(
+            "#batch-submit",
             "document.getElementById('batches').textContent.includes('Batch 1')",
             "batch 1",
         )
         .await;
     check_text(&browser, &text, "valid").await;
-    browser.click("#admit").await;
     browser
-        .wait_until(
+        .click_until(
+            "#admit",
             "document.getElementById('batches').textContent.includes('people 2')",
             "the admission",
         )
@@ -822,9 +828,9 @@ async fn a_pass_revoked_while_the_phone_was_offline_is_refused_after_its_next_ki
             json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
         )
         .await;
-    browser.click("#sync").await;
     browser
-        .wait_until(
+        .click_until(
+            "#sync",
             "document.getElementById('status-pending').textContent === 'Waiting to send: 0'",
             "the sync",
         )

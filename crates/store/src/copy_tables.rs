@@ -215,6 +215,7 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
             "gate_id",
             "stage",
             "since",
+            "flight_id",
         ],
     ),
     (

@@ -157,6 +157,16 @@ pub struct Person {
     pub documents: Vec<Document>,
 }
 
+/// A member of a household in a stage of their own (`Household::apart`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberApart {
+    pub person: PersonId,
+    pub stage: Stage,
+    /// The flight they are manifested on apart from the household (checked in after it was
+    /// manifested); `None` before they are.
+    pub flight: Option<FlightId>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Household {
     pub id: HouseholdId,
@@ -180,7 +190,7 @@ pub struct Household {
     /// Members held apart from the household's stage, each in their own (left in escort when
     /// the others arrived, unaccounted, resolved on their own); every other member is in
     /// `stage`.
-    pub apart: Vec<(PersonId, Stage)>,
+    pub apart: Vec<MemberApart>,
     pub registered_at: Timestamp,
     pub updated_at: Timestamp,
 }

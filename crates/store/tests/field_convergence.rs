@@ -598,7 +598,7 @@ fn ingest(store: &dyn Store, f: &Field, log: &Log, uploads: &[Upload]) -> Outcom
         let h = store.household(f.op, &c.reference).unwrap();
         stages.insert(c.reference.to_string(), h.stage);
         if !h.apart.is_empty() {
-            let mut members: Vec<Stage> = h.apart.iter().map(|(_, s)| *s).collect();
+            let mut members: Vec<Stage> = h.apart.iter().map(|m| m.stage).collect();
             members.sort();
             apart.insert(c.reference.to_string(), members);
         }

@@ -182,6 +182,10 @@ pub struct HouseholdOut {
 pub struct MemberApartOut {
     pub person_id: i64,
     pub stage: Stage,
+    /// The flight they are manifested on apart from the household (checked in after it was
+    /// manifested); absent before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flight_id: Option<i64>,
 }
 
 impl From<store::Household> for HouseholdOut {
@@ -208,9 +212,10 @@ impl From<store::Household> for HouseholdOut {
             members_apart: h
                 .apart
                 .iter()
-                .map(|(person, stage)| MemberApartOut {
-                    person_id: person.0,
-                    stage: *stage,
+                .map(|m| MemberApartOut {
+                    person_id: m.person.0,
+                    stage: m.stage,
+                    flight_id: m.flight.map(|f| f.0),
                 })
                 .collect(),
             members: h

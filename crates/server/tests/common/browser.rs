@@ -286,6 +286,12 @@ impl Browser {
         self.on_element(css, "click", json!({})).await;
     }
 
+    /// Clicks `css`, then waits until `condition` holds (what the click should lead to).
+    pub async fn click_until(&self, css: &str, condition: &str, what: &str) {
+        self.click(css).await;
+        self.wait_until(condition, what).await;
+    }
+
     /// Types `text` into the field `css` after emptying it, as a person would.
     pub async fn type_into(&self, css: &str, text: &str) {
         self.on_element(css, "clear", json!({})).await;

@@ -70,6 +70,33 @@ impl Device {
         (text, sig)
     }
 
+    /// An escort's walk, as this device records it: batch 1 opened to `gate` and each pass of
+    /// `passes` admitted into it at `at`, then its departure with `head_count` at `departs`.
+    pub fn walk(
+        &mut self,
+        op: i64,
+        gate: i64,
+        passes: &[i64],
+        head_count: u32,
+        (at, departs): (i64, i64),
+    ) -> Vec<(String, String)> {
+        let gate = GateId(gate);
+        let mut records = vec![self.record(op, ScanAct::OpenBatch { batch: 1, gate }, at)];
+        for &pass_index in passes {
+            let admit = ScanAct::Admit {
+                pass_index,
+                batch: Some(1),
+            };
+            records.push(self.record(op, admit, at));
+        }
+        let depart = ScanAct::Depart {
+            batch: 1,
+            head_count,
+        };
+        records.push(self.record(op, depart, departs));
+        records
+    }
+
     pub fn scans_path(&self) -> String {
         format!("/api/operations/{{op}}/devices/{}/scans", self.id)
     }

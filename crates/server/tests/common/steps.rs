@@ -108,6 +108,13 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A coordinator assigns the case `reference` to the window `window` by hand.
+    pub async fn assign_window(&self, reference: &str, window: i64) -> Value {
+        let body = json!({"window_id": window});
+        self.step(Role::Coordinator, reference, "assign", Some(body))
+            .await
+    }
+
     /// A coordinator moves the case `reference` to the window `window`.
     pub async fn reassign(&self, reference: &str, window: i64) -> Value {
         let body = json!({"window_id": window});

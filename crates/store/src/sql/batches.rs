@@ -127,14 +127,10 @@ pub(crate) fn close_batch(
     insert_event(
         db,
         NewEvent {
-            op,
-            household: None,
-            kind: "batch_closed",
-            transition: None,
-            detail: serde_json::json!({ "batch": batch.0 }),
             rv: Some(current.rv),
             gate: Some(current.gate),
             batch: Some(batch),
+            ..NewEvent::new(op, "batch_closed", serde_json::json!({ "batch": batch.0 }))
         },
         actor,
     )?;

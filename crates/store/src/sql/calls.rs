@@ -67,14 +67,12 @@ pub(crate) fn log_call(
     insert_event(
         db,
         NewEvent {
-            op,
             household: Some(household.id),
-            kind: "hotline_call",
-            transition: None,
-            detail: serde_json::json!({ "call": id, "outcome": call.outcome.as_str(), "message": message }),
-            rv: None,
-            gate: None,
-            batch: None,
+            ..NewEvent::new(
+                op,
+                "hotline_call",
+                serde_json::json!({ "call": id, "outcome": call.outcome.as_str(), "message": message }),
+            )
         },
         actor,
     )?;

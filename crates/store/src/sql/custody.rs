@@ -119,16 +119,16 @@ pub(crate) fn sweep(db: &mut dyn Db, op: Option<OperationId>, actor: &Actor) -> 
         insert_event(
             db,
             NewEvent {
-                op,
-                household: None,
-                kind: "custody_alarm",
-                transition: None,
-                detail: serde_json::json!({
-                    "batch": batch.0, "households": households, "people": people
-                }),
                 rv: Some(rv),
                 gate: Some(gate),
                 batch: Some(batch),
+                ..NewEvent::new(
+                    op,
+                    "custody_alarm",
+                    serde_json::json!({
+                        "batch": batch.0, "households": households, "people": people
+                    }),
+                )
             },
             actor,
         )?;

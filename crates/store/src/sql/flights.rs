@@ -1,4 +1,6 @@
-//! Flights and their manifests (the only roster of people, opened through the vault).
+//! Flights and their manifests (the only roster of people, opened through the vault). A
+//! manifest lists the members of households manifested on the flight, and members manifested
+//! on it apart from their household (`held_people.flight_id`: checked in after it flew).
 //!
 //! Imports `step` only.
 
@@ -73,11 +75,18 @@ pub(crate) fn manifest(
     let key = vault.key(db, op)?;
     let lines = db
         .rows(
-            "SELECT h.reference, p.id, p.sealed, d.id, d.sealed, h.stage = 'boarded'
-             FROM households h JOIN people p ON p.household_id = h.id
+            "WITH listed (person_id, boarded) AS (
+                SELECT p.id, h.stage = 'boarded'
+                FROM households h JOIN people p ON p.household_id = h.id
+                WHERE h.flight_id = $1 AND h.stage IN ('manifested', 'boarded')
+                  AND NOT EXISTS (SELECT 1 FROM held_people x WHERE x.person_id = p.id)
+                UNION ALL
+                SELECT x.person_id, x.stage = 'boarded' FROM held_people x
+                WHERE x.flight_id = $1 AND x.stage IN ('manifested', 'boarded'))
+             SELECT h.reference, p.id, p.sealed, d.id, d.sealed, l.boarded
+             FROM listed l JOIN people p ON p.id = l.person_id
+             JOIN households h ON h.id = p.household_id
              LEFT JOIN documents d ON d.id = (SELECT MIN(id) FROM documents WHERE person_id = p.id)
-             WHERE h.flight_id = $1 AND h.stage IN ('manifested', 'boarded')
-               AND NOT EXISTS (SELECT 1 FROM held_people x WHERE x.person_id = p.id)
              ORDER BY h.reference, p.id",
             p![id.0],
         )?

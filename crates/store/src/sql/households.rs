@@ -324,14 +324,12 @@ pub(crate) fn attach_document(
     insert_event(
         db,
         NewEvent {
-            op,
             household: Some(loaded.id),
-            kind: "document_attached",
-            transition: None,
-            detail: serde_json::json!({ "person": person.0, "document": id.0, "type": d.doc_type().as_str() }),
-            rv: None,
-            gate: None,
-            batch: None,
+            ..NewEvent::new(
+                op,
+                "document_attached",
+                serde_json::json!({ "person": person.0, "document": id.0, "type": d.doc_type().as_str() }),
+            )
         },
         actor,
     )?;
@@ -405,11 +403,18 @@ fn household(db: &mut dyn Db, key: &DataKey, r: &Row) -> Result<Household> {
         members: people_of(db, key, id)?,
         apart: db
             .rows(
-                "SELECT person_id, stage FROM held_people WHERE household_id = $1 ORDER BY person_id",
+                "SELECT person_id, stage, flight_id FROM held_people WHERE household_id = $1
+                 ORDER BY person_id",
                 p![id.0],
             )?
             .iter()
-            .map(|r| Ok((PersonId(r.i64(0)?), stage(r.text(1)?)?)))
+            .map(|r| {
+                Ok(MemberApart {
+                    person: PersonId(r.i64(0)?),
+                    stage: stage(r.text(1)?)?,
+                    flight: r.opt_i64(2)?.map(FlightId),
+                })
+            })
             .collect::<Result<_>>()?,
     })
 }

@@ -183,7 +183,9 @@ pub(crate) fn apply(
     };
     let who = match request {
         CaseRequest::ArriveAtGate { people, .. } => Some(people.map_or(Who::All, Who::Count)),
-        CaseRequest::Process { .. } => Some(Who::All),
+        CaseRequest::Process { .. } | CaseRequest::Manifest { .. } | CaseRequest::Board { .. } => {
+            Some(Who::All)
+        }
         CaseRequest::ResolveUnaccounted { persons, .. } => {
             Some(persons.clone().map_or(Who::All, Who::Named))
         }
@@ -195,7 +197,6 @@ pub(crate) fn apply(
         );
     }
     let next = decide(case, &command)?;
-    let size = case.people() as i64;
     match request {
         CaseRequest::DecideEligible { category } => {
             db.exec(
@@ -212,21 +213,6 @@ pub(crate) fn apply(
         }
         CaseRequest::Withdraw { .. } => {
             retire_valid_pass(db, loaded.id, PassState::Revoked)?;
-        }
-        CaseRequest::Manifest { flight } => {
-            db.exec(
-                "UPDATE flights SET manifested_people = manifested_people + $1 WHERE id = $2",
-                p![size, flight.0],
-            )?;
-        }
-        CaseRequest::Board { .. } => {
-            let flight = next
-                .flight
-                .ok_or_else(|| StoreError::Internal("a boarded case holds no flight".into()))?;
-            db.exec(
-                "UPDATE flights SET boarded_people = boarded_people + $1 WHERE id = $2",
-                p![size, flight.0],
-            )?;
         }
         _ => {}
     }
@@ -323,8 +309,10 @@ pub(crate) fn admit_scanned(
 }
 
 /// A step that members of a household take on their own when not all of them do (arrival at
-/// the gate, check-in, a resolution): `members::take_step`, then what the step changes beside
-/// the case for the members it moved (the batch's arrivals, the resolutions).
+/// the gate, check-in, a resolution, a member checked in after the household was manifested
+/// going on a flight of their own): `members::take_step`, then what the step changes beside
+/// the case for the members it moved (the batch's arrivals, the resolutions, the flight's
+/// seats, checked for every mover).
 #[allow(clippy::too_many_arguments)]
 fn apply_to_members(
     db: &mut dyn Db,
@@ -341,6 +329,9 @@ fn apply_to_members(
     let may_take = |m: &HeldMember| match request {
         CaseRequest::ArriveAtGate { batch, .. } => m.batch == *batch,
         CaseRequest::Process { gate } => m.gate == Some(*gate),
+        // Boarding takes the members on the flight named, or on the household's when none is:
+        // a member manifested on a later flight boards only when that flight is named.
+        CaseRequest::Board { flight } => m.flight.is_some() && m.flight == flight.or(case.flight),
         _ => true,
     };
     let step = command.step();
@@ -365,6 +356,34 @@ fn apply_to_members(
         CaseRequest::ArriveAtGate { batch, .. } => {
             arrived(db, *batch, moved.people() as usize)?;
         }
+        CaseRequest::Manifest { flight } => {
+            let Command::Manifest(load) = command else {
+                return Err(StoreError::Internal("a manifest without its flight".into()));
+            };
+            load.seats_for(moved.people())?;
+            db.exec(
+                "UPDATE flights SET manifested_people = manifested_people + $1 WHERE id = $2",
+                p![moved.people(), flight.0],
+            )?;
+        }
+        CaseRequest::Board { .. } => {
+            // Each mover boards the flight they are manifested on: the household's, or their
+            // own when manifested apart from it.
+            let mut boarded = std::collections::BTreeMap::<Option<FlightId>, u32>::new();
+            *boarded.entry(case.flight).or_default() += moved.with_household.len() as u32;
+            for m in &moved.held {
+                *boarded.entry(m.flight).or_default() += 1;
+            }
+            for (flight, people) in boarded.into_iter().filter(|(_, n)| *n > 0) {
+                let flight = flight.ok_or_else(|| {
+                    StoreError::Internal("a member boarded without a flight".into())
+                })?;
+                db.exec(
+                    "UPDATE flights SET boarded_people = boarded_people + $1 WHERE id = $2",
+                    p![people, flight.0],
+                )?;
+            }
+        }
         CaseRequest::ResolveUnaccounted { outcome, .. } => {
             let batch = case.batch;
             let mut resolved: Vec<(PersonId, BatchId)> = Vec::new();
@@ -374,7 +393,7 @@ fn apply_to_members(
                 })?;
                 resolved.push((*person, batch));
             }
-            resolved.extend(moved.held.iter().copied());
+            resolved.extend(moved.held.iter().map(|m| (m.person, m.batch)));
             for (person, batch) in &resolved {
                 record_resolution(db, op, loaded.id, *person, *batch, *outcome, actor.at)?;
                 if *outcome == CustodyOutcome::ArrivedLate {

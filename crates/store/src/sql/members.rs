@@ -26,6 +26,8 @@ pub(crate) struct HeldMember {
     pub batch: BatchId,
     pub rv: Option<RvId>,
     pub gate: Option<GateId>,
+    /// The flight the member is manifested on apart from the household; `None` before.
+    pub flight: Option<FlightId>,
 }
 
 /// The members of a household: those in its stage, and those held apart, each by person id.
@@ -37,7 +39,7 @@ pub(crate) struct Members {
 pub(crate) fn members(db: &mut dyn Db, household: HouseholdId) -> Result<Members> {
     let held = db
         .rows(
-            "SELECT person_id, stage, batch_id, rv_id, gate_id FROM held_people
+            "SELECT person_id, stage, batch_id, rv_id, gate_id, flight_id FROM held_people
              WHERE household_id = $1 ORDER BY person_id",
             p![household.0],
         )?
@@ -49,6 +51,7 @@ pub(crate) fn members(db: &mut dyn Db, household: HouseholdId) -> Result<Members
                 batch: BatchId(r.i64(2)?),
                 rv: r.opt_i64(3)?.map(RvId),
                 gate: r.opt_i64(4)?.map(GateId),
+                flight: r.opt_i64(5)?.map(FlightId),
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -86,8 +89,8 @@ pub(crate) enum Who {
 pub(crate) struct Moved {
     /// Members who took the step with the household's stage, or held apart by it.
     pub with_household: Vec<PersonId>,
-    /// Members held apart who took it, with the batch they were held in.
-    pub held: Vec<(PersonId, BatchId)>,
+    /// Members held apart who took it, as they were before it.
+    pub held: Vec<HeldMember>,
     /// The stage of the household after the step.
     pub household_stage: Option<Stage>,
     /// The stage the movers left and the one they reached (of the household when it moved).
@@ -103,7 +106,7 @@ impl Moved {
 
     pub fn persons(&self) -> Vec<i64> {
         let mut all: Vec<i64> = self.with_household.iter().map(|p| p.0).collect();
-        all.extend(self.held.iter().map(|(p, _)| p.0));
+        all.extend(self.held.iter().map(|m| m.person.0));
         all.sort_unstable();
         all
     }
@@ -119,13 +122,14 @@ fn as_state(case: &CaseState, stage: Stage, rv: Option<RvId>, gate: Option<GateI
 }
 
 /// Holds `persons` apart at `stage` (they stay there while their household's stage moves on,
-/// or they go there while it stays), counted as people of that stage at the case's places.
+/// or they go there while it stays), counted as people of that stage at the case's places, on
+/// `flight` once manifested.
 fn hold(
     db: &mut dyn Db,
     op: OperationId,
     loaded: &LoadedCase,
     persons: &[PersonId],
-    stage: Stage,
+    (stage, flight): (Stage, Option<FlightId>),
     at: Timestamp,
 ) -> Result<()> {
     let case = &loaded.state;
@@ -135,8 +139,8 @@ fn hold(
     for person in persons {
         db.exec(
             "INSERT INTO held_people (person_id, household_id, operation_id, batch_id, rv_id,
-                                      gate_id, stage, since)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                                      gate_id, stage, since, flight_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             p![
                 person.0,
                 loaded.id.0,
@@ -145,7 +149,8 @@ fn hold(
                 case.rv.map(|r| r.0),
                 case.gate.map(|g| g.0),
                 stage.as_str(),
-                at.0
+                at.0,
+                flight.map(|f| f.0)
             ],
         )?;
     }
@@ -160,22 +165,39 @@ fn hold(
     )
 }
 
-/// Moves a member held apart to `to`, in `batch` towards `gate`, and their count with them.
-#[allow(clippy::too_many_arguments)]
+/// Where a member held apart goes: the batch, the gate it walks to, the flight.
+struct Bound {
+    batch: BatchId,
+    gate: Option<GateId>,
+    flight: Option<FlightId>,
+}
+
+/// Moves a member held apart to `to`, bound as `bound` says, and their count with them.
 fn move_held(
     db: &mut dyn Db,
     op: OperationId,
     loaded: &LoadedCase,
     m: &HeldMember,
-    to: Stage,
-    batch: BatchId,
-    gate: Option<GateId>,
+    (to, bound): (Stage, Bound),
     at: Timestamp,
 ) -> Result<()> {
+    let Bound {
+        batch,
+        gate,
+        flight,
+    } = bound;
     db.exec(
-        "UPDATE held_people SET stage = $1, batch_id = $2, gate_id = $3, since = $4
-         WHERE person_id = $5",
-        p![to.as_str(), batch.0, gate.map(|g| g.0), at.0, m.person.0],
+        "UPDATE held_people SET stage = $1, batch_id = $2, gate_id = $3, flight_id = $4,
+                                since = $5
+         WHERE person_id = $6",
+        p![
+            to.as_str(),
+            batch.0,
+            gate.map(|g| g.0),
+            flight.map(|f| f.0),
+            at.0,
+            m.person.0
+        ],
     )?;
     let case = &loaded.state;
     bump(
@@ -238,23 +260,30 @@ pub(crate) fn depart_held(
         command,
     )?;
     for m in &waiting {
-        move_held(db, op, loaded, m, next.stage, *batch, Some(*gate), actor.at)?;
+        let bound = Bound {
+            batch: *batch,
+            gate: Some(*gate),
+            flight: None,
+        };
+        move_held(db, op, loaded, m, (next.stage, bound), actor.at)?;
     }
     touch(db, loaded, actor.at)?;
     let persons: Vec<i64> = waiting.iter().map(|m| m.person.0).collect();
     insert_event(
         db,
         NewEvent {
-            op,
             household: Some(loaded.id),
-            kind: "depart_in_escort",
             transition: Some((Stage::AdmittedAtRv, next.stage)),
-            detail: serde_json::json!({
-                "batch": batch.0, "members": persons, "people": persons.len()
-            }),
             rv: Some(*rv),
             gate: Some(*gate),
             batch: Some(*batch),
+            ..NewEvent::new(
+                op,
+                "depart_in_escort",
+                serde_json::json!({
+                    "batch": batch.0, "members": persons, "people": persons.len()
+                }),
+            )
         },
         actor,
     )?;
@@ -344,7 +373,7 @@ pub(crate) fn take_step(
     };
     let mut moved = Moved {
         with_household: movers_front.clone(),
-        held: movers_held.iter().map(|m| (m.person, m.batch)).collect(),
+        held: movers_held.iter().map(|m| (*m).clone()).collect(),
         household_stage: Some(case.stage),
         ..Moved::default()
     };
@@ -361,16 +390,27 @@ pub(crate) fn take_step(
             household_after = next;
         }
     }
+    // A manifest puts its movers on its flight; every other step leaves them where they are.
+    let manifested_on = match command {
+        Command::Manifest(load) => Some(load.flight),
+        _ => None,
+    };
     // Members held apart take the step on their own.
     for m in &movers_held {
         let to = m.stage.after(step).expect("filtered on the step");
-        move_held(db, op, loaded, m, to, m.batch, m.gate, actor.at)?;
+        let bound = Bound {
+            batch: m.batch,
+            gate: m.gate,
+            flight: manifested_on.or(m.flight),
+        };
+        move_held(db, op, loaded, m, (to, bound), actor.at)?;
     }
     if !movers_front.is_empty() && !moves_household {
         // Some members of the household's stage go where the step leads; the household stays.
         let to = case.stage.after(step).expect("decided");
         bump(db, op, loaded.id, case, 0, -(movers_front.len() as i64))?;
-        hold(db, op, loaded, &movers_front, to, actor.at)?;
+        let flight = manifested_on.or(case.flight);
+        hold(db, op, loaded, &movers_front, (to, flight), actor.at)?;
         household_after.held += movers_front.len() as u32;
     }
     if moves_household {
@@ -380,13 +420,19 @@ pub(crate) fn take_step(
             .filter(|p| !movers_front.contains(p))
             .copied()
             .collect();
-        hold(db, op, loaded, &stay, case.stage, actor.at)?;
+        hold(db, op, loaded, &stay, (case.stage, case.flight), actor.at)?;
         household_after.held = case.held + stay.len() as u32;
     }
-    // Members held apart who are now where their household is rejoin it.
+    // Members held apart who are now where their household is rejoin it: at its stage, and on
+    // its flight once manifested (a member on a later flight stays apart, listed on that one).
     let rejoining = db.rows(
-        "SELECT person_id, rv_id, gate_id FROM held_people WHERE household_id = $1 AND stage = $2",
-        p![loaded.id.0, household_after.stage.as_str()],
+        "SELECT person_id, rv_id, gate_id FROM held_people WHERE household_id = $1 AND stage = $2
+           AND (flight_id IS NULL OR flight_id = CAST($3 AS BIGINT))",
+        p![
+            loaded.id.0,
+            household_after.stage.as_str(),
+            household_after.flight.map(|f| f.0)
+        ],
     )?;
     for r in &rejoining {
         let (rv, gate) = (r.opt_i64(1)?.map(RvId), r.opt_i64(2)?.map(GateId));
@@ -422,14 +468,12 @@ pub(crate) fn take_step(
     moved.event = insert_event(
         db,
         NewEvent {
-            op,
             household: Some(loaded.id),
-            kind,
             transition: Some((from, to)),
-            detail,
             rv: case.rv,
             gate: case.gate,
             batch: movers_held.first().map(|m| m.batch).or(case.batch),
+            ..NewEvent::new(op, kind, detail)
         },
         actor,
     )?;

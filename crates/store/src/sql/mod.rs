@@ -127,6 +127,7 @@ macro_rules! migrations {
                 25,
                 include_str!("migrations/0025_field_members_and_incidents.sql"),
             ),
+            (26, include_str!("migrations/0026_held_flights.sql")),
         ]
     };
 }

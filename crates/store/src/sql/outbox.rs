@@ -82,14 +82,12 @@ pub(crate) fn queue(
     insert_event(
         db,
         NewEvent {
-            op,
             household: Some(household),
-            kind: "message_queued",
-            transition: None,
-            detail: serde_json::json!({ "message": id, "kind": enc(&kind) }),
-            rv: None,
-            gate: None,
-            batch: None,
+            ..NewEvent::new(
+                op,
+                "message_queued",
+                serde_json::json!({ "message": id, "kind": enc(&kind) }),
+            )
         },
         actor,
     )?;

@@ -190,21 +190,16 @@ pub(crate) fn rotate_pass_key(
     let hex = |k: &[u8; 4]| k.iter().map(|b| format!("{b:02x}")).collect::<String>();
     insert_event(
         db,
-        NewEvent {
+        NewEvent::new(
             op,
-            household: None,
-            kind: "pass_key_rotated",
-            transition: None,
-            detail: serde_json::json!({
+            "pass_key_rotated",
+            serde_json::json!({
                 "previous": hex(&previous),
                 "next": hex(&next.kid),
                 "compromised": compromised,
                 "affected_passes": affected.len(),
             }),
-            rv: None,
-            gate: None,
-            batch: None,
-        },
+        ),
         actor,
     )?;
     Ok(Rotation {
@@ -353,14 +348,13 @@ pub(crate) fn revoke_pass(
     insert_event(
         db,
         NewEvent {
-            op,
             household: Some(loaded.id),
-            kind: "pass_revoked",
-            transition: None,
-            detail: serde_json::json!({ "pass_index": index, "reason": reason }),
             rv: loaded.state.rv,
-            gate: None,
-            batch: None,
+            ..NewEvent::new(
+                op,
+                "pass_revoked",
+                serde_json::json!({ "pass_index": index, "reason": reason }),
+            )
         },
         actor,
     )?;

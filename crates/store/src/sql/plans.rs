@@ -314,16 +314,11 @@ pub(crate) fn accept_plan(
     )?;
     insert_event(
         db,
-        NewEvent {
+        NewEvent::new(
             op,
-            household: None,
-            kind: "plan_accepted",
-            transition: None,
-            detail: serde_json::json!({ "plan": id.0, "moved": accepted.len() }),
-            rv: None,
-            gate: None,
-            batch: None,
-        },
+            "plan_accepted",
+            serde_json::json!({ "plan": id.0, "moved": accepted.len() }),
+        ),
         actor,
     )?;
     Ok(Acceptance {
@@ -352,14 +347,8 @@ pub(crate) fn release_pin(
     insert_event(
         db,
         NewEvent {
-            op,
             household: Some(household),
-            kind: "pin_released",
-            transition: None,
-            detail: serde_json::json!({}),
-            rv: None,
-            gate: None,
-            batch: None,
+            ..NewEvent::new(op, "pin_released", serde_json::json!({}))
         },
         actor,
     )?;

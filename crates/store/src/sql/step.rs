@@ -58,6 +58,23 @@ pub(crate) struct NewEvent<'a> {
     pub batch: Option<BatchId>,
 }
 
+impl<'a> NewEvent<'a> {
+    /// An event of the operation, about no household and at no place: the fields that apply
+    /// are set beside it (`NewEvent { household: Some(h), ..NewEvent::new(op, kind, detail) }`).
+    pub fn new(op: OperationId, kind: &'a str, detail: serde_json::Value) -> Self {
+        NewEvent {
+            op,
+            household: None,
+            kind,
+            transition: None,
+            detail,
+            rv: None,
+            gate: None,
+            batch: None,
+        }
+    }
+}
+
 /// Appends an event and announces the change to every server sharing the store.
 pub(crate) fn insert_event(db: &mut dyn Db, e: NewEvent<'_>, actor: &Actor) -> Result<i64> {
     let ids = insert_events(db, vec![(e, actor)])?;
@@ -160,14 +177,9 @@ pub(crate) fn place_event(
     insert_event(
         db,
         NewEvent {
-            op,
-            household: None,
-            kind,
-            transition: None,
-            detail,
             rv,
             gate,
-            batch: None,
+            ..NewEvent::new(op, kind, detail)
         },
         actor,
     )
@@ -451,14 +463,12 @@ pub(crate) fn commit_steps(
         .iter()
         .map(|s| {
             let event = NewEvent {
-                op,
                 household: Some(s.loaded.id),
-                kind: s.kind,
                 transition: Some((s.loaded.state.stage, s.after.stage)),
-                detail: s.detail.clone(),
                 rv: s.after.rv,
                 gate: s.after.gate,
                 batch: s.after.batch,
+                ..NewEvent::new(op, s.kind, s.detail.clone())
             };
             (event, s.actor)
         })
