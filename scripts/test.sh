@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh machine of this project's kind: installs and starts what
 # the tests need when it is missing (build tools, zbarimg, PostgreSQL with trust on loopback,
-# Chromium with ChromeDriver, cargo-nextest, schemathesis, cargo-fuzz), then runs every test once.
+# Chromium with ChromeDriver, cargo-nextest, schemathesis, cargo-fuzz), then runs every test once
+# and checks formatting and lints.
 # Idempotent: on a machine that has everything it goes straight to the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,3 +66,8 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 cargo nextest run --workspace "$@"
+
+# The code's own standards, after the tests: formatted as rustfmt formats it, and no lint
+# warning on any target (tests and benches included).
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
