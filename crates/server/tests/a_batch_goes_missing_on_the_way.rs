@@ -7,9 +7,8 @@ mod common;
 
 use common::*;
 use reqwest::{Method, StatusCode};
+use safeconduct_domain::Role;
 use safeconduct_domain::field::CUSTODY_TOLERANCE_SECONDS;
-use safeconduct_domain::scan::ScanPlace;
-use safeconduct_domain::{Role, RvId};
 use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
 
@@ -1013,7 +1012,7 @@ async fn a_phone_takes_a_member_back_at_the_rv_into_its_batch(backend: Backend) 
     app.post(Role::Coordinator, &resolve_path(&a), Some(back))
         .await;
     let pass = app.pass_index(&a).await;
-    let mut escort = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 5).await;
+    let mut escort = app.escort_at(p.rv, 5).await;
     let (op, t) = (app.op.0, safeconduct_keys::now().0);
     let records = escort.walk(op, p.gate, &[pass], 1, (t, t + 30));
     let answer = app.sync_ok(&escort, &records).await;

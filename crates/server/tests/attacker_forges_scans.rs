@@ -51,7 +51,7 @@ async fn another_escorts_device_is_not_theirs_to_sync(backend: Backend) {
     let rv_b = app.propose_rv("RV Bravo").await;
     let intruder = app.add_user("escort2", Role::Escort).await;
     app.assign("escort2", &[rv_b], &[]).await;
-    let mut real = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 21).await;
+    let mut real = app.escort_at(p.rv, 21).await;
     // The intruder makes records in the real device's name with its own key, first.
     let own_key = DeviceKey::from_seed([66; 32]);
     let record = ScanRecord {
@@ -99,7 +99,7 @@ async fn records_out_of_range_are_refused_and_change_nothing(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 20, 20).await;
     let reference = app.register_with_pass(2, "0700 310 002", p.window).await;
     let pass = app.pass_index(&reference).await;
-    let device = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 22).await;
+    let device = app.escort_at(p.rv, 22).await;
     let base = ScanRecord {
         operation: OperationId(app.op.0),
         device: FieldDeviceId(device.id),
@@ -208,7 +208,7 @@ async fn an_admission_of_a_pass_the_device_never_read_is_refused(backend: Backen
         .await["pass_index"]
         .as_i64()
         .unwrap();
-    let mut device = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 23).await;
+    let mut device = app.escort_at(p.rv, 23).await;
     let admit = |pass_index| ScanAct::Admit {
         pass_index,
         batch: None,
@@ -269,7 +269,7 @@ async fn an_admission_of_a_pass_the_device_never_read_is_refused(backend: Backen
     assert_eq!(devices[0]["applied_seq"], -1, "{devices}");
     assert!(devices[0]["last_sync_at"].is_null());
     // The pass the device did read is admitted with its digest.
-    let mut honest = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 24).await;
+    let mut honest = app.escort_at(p.rv, 24).await;
     let ok = honest.record(app.op.0, admit(read_index), now());
     app.sync_ok(&honest, &[ok]).await;
     assert_eq!(app.stage(&read).await, "admitted_at_rv");

@@ -8,9 +8,8 @@ mod common;
 
 use common::{TestApp, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
-use safeconduct_domain::scan::ScanPlace;
 use safeconduct_domain::values::Timestamp;
-use safeconduct_domain::{FieldDeviceId, GateId, Role, RvId};
+use safeconduct_domain::{FieldDeviceId, Role};
 use safeconduct_keys::devices::client::kit_request_text;
 use safeconduct_keys::passes::FieldKit;
 use safeconduct_pass::{Check, Outcome};
@@ -84,11 +83,9 @@ async fn refused(app: &TestApp, role: Role, query: &str) -> (StatusCode, String,
 
 async fn an_escort_whose_assignment_expired_gets_no_kit(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 20, 20).await;
-    let escort = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 31).await;
+    let escort = app.escort_at(p.rv, 31).await;
     assert_eq!(app.device_kit(&escort).await.places.len(), 1);
-    let gate = app
-        .enrol(Role::Gate, ScanPlace::Gate(GateId(p.gate)), 32)
-        .await;
+    let gate = app.gate_device_at(p.gate, 32).await;
     assert_eq!(app.device_kit(&gate).await.places.len(), 1);
 
     // The assignment ended an hour ago.
@@ -156,8 +153,8 @@ async fn a_session_token_alone_gets_no_kit(backend: Backend) {
             "{role} {query}"
         );
     }
-    let device = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 33).await;
-    let other = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 34).await;
+    let device = app.escort_at(p.rv, 33).await;
+    let other = app.escort_at(p.rv, 34).await;
     let path = format!("/api/operations/{{op}}/devices/{}/kit", device.id);
     let request = kit_request_text(app.op, FieldDeviceId(device.id), safeconduct_keys::now());
     let unsigned = json!({"request": request, "signature": "A".repeat(86)});
@@ -339,7 +336,7 @@ async fn a_tier_secret_from_a_format_1_kit_opens_no_pass_after_the_upgrade(backe
 async fn a_kit_lost_before_a_compromise_rotation_reads_no_reissued_pass(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 20, 20).await;
     let reference = app.register_with_pass(2, "0700 200 021", p.window).await;
-    let phone = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 41).await;
+    let phone = app.escort_at(p.rv, 41).await;
     let lost = app.device_kit(&phone).await;
     let rotate = json!({"compromised": true, "reissue": true});
     app.post(

@@ -10,9 +10,8 @@ mod common;
 
 use common::{case, spawn_app_with_places};
 use reqwest::Method;
-use safeconduct_domain::scan::ScanPlace;
+use safeconduct_domain::Role;
 use safeconduct_domain::values::Timestamp;
-use safeconduct_domain::{Role, RvId};
 use safeconduct_store::testing::{Backend, raw_text};
 use safeconduct_store::{Actor, StoreError};
 use serde_json::json;
@@ -81,7 +80,7 @@ async fn reasons_are_sealed_and_gone_after_the_shred(backend: Backend) {
         assert!(alive.iter().any(|r| r == reason), "{reason} in {alive:?}");
     }
 
-    let phone = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 51).await;
+    let phone = app.escort_at(p.rv, 51).await;
     assert_eq!(app.device_kit_answer(&phone).await.0, 200);
     let op = app.op;
     app.on_store(move |s| {
@@ -144,7 +143,7 @@ async fn no_pass_answers_after_the_shred(backend: Backend) {
         let (status, body) = app.try_get(Role::Coordinator, path).await;
         assert_eq!(status, 200, "{path} before the shred: {body}");
     }
-    let phone = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 51).await;
+    let phone = app.escort_at(p.rv, 51).await;
     assert_eq!(app.device_kit_answer(&phone).await.0, 200);
     let op = app.op;
     app.on_store(move |s| {

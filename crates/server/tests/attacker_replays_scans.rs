@@ -7,8 +7,8 @@ mod common;
 use common::TestApp;
 use common::field::{Device, sync_body};
 use reqwest::{Method, StatusCode};
-use safeconduct_domain::scan::{ScanAct, ScanPlace};
-use safeconduct_domain::{Role, RvId};
+use safeconduct_domain::Role;
+use safeconduct_domain::scan::ScanAct;
 use safeconduct_store::testing::Backend;
 use serde_json::Value;
 
@@ -43,7 +43,7 @@ async fn a_sync_over_the_body_limit_is_refused_413_and_stores_nothing(backend: B
     let (app, p) = common::spawn_app_with_places(backend, 20, 20).await;
     let reference = app.register_with_pass(1, "0700 320 001", p.window).await;
     let pass = app.pass_index(&reference).await;
-    let mut device = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 31).await;
+    let mut device = app.escort_at(p.rv, 31).await;
     let admit = ScanAct::Admit {
         pass_index: pass,
         batch: None,
@@ -72,7 +72,7 @@ async fn a_suspended_device_s_records_are_refused_and_change_nothing(backend: Ba
     let (app, p) = common::spawn_app_with_places(backend, 20, 20).await;
     let first = app.register_with_pass(1, "0700 320 002", p.window).await;
     let second = app.register_with_pass(2, "0700 320 003", p.window).await;
-    let mut device = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 32).await;
+    let mut device = app.escort_at(p.rv, 32).await;
     let admit = |pass_index| ScanAct::Admit {
         pass_index,
         batch: None,
@@ -104,8 +104,8 @@ async fn a_device_s_records_replayed_to_another_device_are_refused(backend: Back
     let (app, p) = common::spawn_app_with_places(backend, 20, 20).await;
     let reference = app.register_with_pass(1, "0700 320 004", p.window).await;
     let pass = app.pass_index(&reference).await;
-    let mut a = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 33).await;
-    let b = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 34).await;
+    let mut a = app.escort_at(p.rv, 33).await;
+    let b = app.escort_at(p.rv, 34).await;
     let admit = ScanAct::Admit {
         pass_index: pass,
         batch: None,

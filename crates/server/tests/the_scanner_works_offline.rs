@@ -241,6 +241,18 @@ async fn an_enrolled_phone(phone: &str) -> EnrolledPhone {
     }
 }
 
+/// Opens the phone's first batch, bound for `gate`, on the page.
+async fn open_batch(browser: &Browser, gate: i64) {
+    browser.type_into("#batch-gate", &gate.to_string()).await;
+    browser
+        .click_until(
+            "#batch-submit",
+            "document.getElementById('batches').textContent.includes('Batch 1')",
+            "batch 1",
+        )
+        .await;
+}
+
 async fn pending(browser: &Browser) -> String {
     browser.text("#status-pending").await
 }
@@ -349,16 +361,7 @@ async fn an_escort_scans_offline_and_the_records_sync_when_the_network_returns()
         .await;
 
     // A batch to gate 7's id, then the pass in front of the camera.
-    browser
-        .type_into("#batch-gate", &places.gate.to_string())
-        .await;
-    browser
-        .click_until(
-            "#batch-submit",
-            "document.getElementById('batches').textContent.includes('Batch 1')",
-            "batch 1",
-        )
-        .await;
+    open_batch(&browser, places.gate).await;
     browser.click("#camera-start").await;
     wait_verdict(&browser, "valid").await;
     assert_eq!(browser.text("#verdict-word").await, "ADMIT");
@@ -799,16 +802,7 @@ async fn a_pass_revoked_while_the_phone_was_offline_is_refused_after_its_next_ki
     )
     .await;
     // With the list it holds, the phone cannot know: it admits.
-    browser
-        .type_into("#batch-gate", &places.gate.to_string())
-        .await;
-    browser
-        .click_until(
-            "#batch-submit",
-            "document.getElementById('batches').textContent.includes('Batch 1')",
-            "batch 1",
-        )
-        .await;
+    open_batch(&browser, places.gate).await;
     check_text(&browser, &text, "valid").await;
     browser
         .click_until(

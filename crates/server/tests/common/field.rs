@@ -120,6 +120,18 @@ impl TestApp {
         }
     }
 
+    /// An escort's device enrolled at the rendezvous point `rv`, its key made from `seed`.
+    pub async fn escort_at(&self, rv: i64, seed: u8) -> Device {
+        self.enrol(Role::Escort, ScanPlace::Rv(RvId(rv)), seed)
+            .await
+    }
+
+    /// Gate staff's device enrolled at the gate `gate`, its key made from `seed`.
+    pub async fn gate_device_at(&self, gate: i64, seed: u8) -> Device {
+        self.enrol(Role::Gate, ScanPlace::Gate(GateId(gate)), seed)
+            .await
+    }
+
     /// Enrols a device for the test user of `role` at these places (theirs now) and
     /// registers a fresh key; its records are made at the first place.
     pub async fn enrol_at(&self, role: Role, rvs: &[i64], gates: &[i64], seed: u8) -> Device {
