@@ -37,6 +37,14 @@ impl ApiError {
         }
     }
 
+    /// 503: not done this time, nothing kept; the caller may send it again after `seconds`.
+    pub fn busy(code: &'static str, message: impl Into<String>, seconds: u64) -> Self {
+        ApiError {
+            retry_after: Some(seconds.max(1)),
+            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+        }
+    }
+
     pub fn invalid(field: &str, reason: &str) -> Self {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -97,6 +105,10 @@ impl From<StoreError> for ApiError {
                 format!("{what} not found"),
             ),
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            // The one refusal that tells a field device to forget everything it holds.
+            e @ StoreError::DeviceSuspended(_) => {
+                ApiError::new(StatusCode::CONFLICT, "device_suspended", e.to_string())
+            }
             StoreError::Domain(d) => d.into(),
             StoreError::Shredded(op) => ApiError::new(
                 StatusCode::GONE,

@@ -10,7 +10,7 @@ use common::field::sync_body;
 use common::*;
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::scan::{ScanAct, ScanPlace};
-use safeconduct_domain::{GateId, Role, RvId};
+use safeconduct_domain::{Role, RvId};
 use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
 
@@ -28,12 +28,8 @@ async fn scans_admit_depart_arrive_and_check_in_through_the_lifecycle(backend: B
         .register_with_pass(2, "0700 100 002", places.window)
         .await;
     let (pa, pb) = (app.pass_index(&a).await, app.pass_index(&b).await);
-    let mut escort = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 1)
-        .await;
-    let mut gate = app
-        .enrol(Role::Gate, ScanPlace::Gate(GateId(places.gate)), 2)
-        .await;
+    let mut escort = app.escort_at(places.rv, 1).await;
+    let mut gate = app.gate_device_at(places.gate, 2).await;
 
     let t = now();
     let records = escort.walk(op, places.gate, &[pa, pb], 5, (t, t + 60));
@@ -132,9 +128,7 @@ async fn records_after_a_gap_wait_for_the_missing_ones(backend: Backend) {
         .register_with_pass(1, "0700 100 011", places.window)
         .await;
     let pa = app.pass_index(&a).await;
-    let mut escort = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 3)
-        .await;
+    let mut escort = app.escort_at(places.rv, 3).await;
     let t = now();
     let walk = escort.walk(op, places.gate, &[pa], 1, (t, t));
     let [open, admit, depart]: [(String, String); 3] = walk.try_into().unwrap();
@@ -165,12 +159,8 @@ async fn conflicts_become_incidents_and_a_coordinator_resolves_them(backend: Bac
         Some(json!({"reason": "reported stolen"})),
     )
     .await;
-    let mut one = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 4)
-        .await;
-    let mut two = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 5)
-        .await;
+    let mut one = app.escort_at(places.rv, 4).await;
+    let mut two = app.escort_at(places.rv, 5).await;
     let t = now();
     let rec = one.record(
         op,
@@ -350,9 +340,7 @@ async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(ba
     let (status, _) = app.sync(&escort, &[admit.clone(), bad]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // A place outside the device's.
-    let mut elsewhere = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 8)
-        .await;
+    let mut elsewhere = app.escort_at(places.rv, 8).await;
     elsewhere.place = ScanPlace::Rv(RvId(places.rv + 1000));
     let outside = elsewhere.record(
         op,
@@ -398,7 +386,7 @@ async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(ba
     let (status, _) = app.sync(&escort, std::slice::from_ref(&admit)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the old session ended");
     let token = sign_in(&app.client, &app.base, "escort").await;
-    let (status, _) = app
+    let (status, answer) = app
         .call_with(
             Some(&token),
             Method::POST,
@@ -407,6 +395,7 @@ async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(ba
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(answer["error"]["code"], "device_suspended", "{answer}");
     assert_eq!(app.stage(&a).await, "pass_issued");
     let text = safeconduct_keys::devices::client::kit_request_text(
         app.op,
@@ -429,9 +418,7 @@ async fn a_device_kit_carries_keys_windows_and_released_gates_but_no_roster(back
     let a = app
         .register_with_pass(2, "0700 100 041", places.window)
         .await;
-    let escort = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 9)
-        .await;
+    let escort = app.escort_at(places.rv, 9).await;
     let kit_of = |seed_text: String, sig: String| json!({"request": seed_text, "signature": sig});
     let text = safeconduct_keys::devices::client::kit_request_text(
         app.op,
@@ -714,15 +701,9 @@ async fn a_record_at_the_wrong_gate_neither_counts_nor_blocks_and_tells_nothing(
         .register_with_pass(2, "0700 100 051", places.window)
         .await;
     let pa = app.pass_index(&a).await;
-    let mut escort = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 12)
-        .await;
-    let mut at_a = app
-        .enrol(Role::Gate, ScanPlace::Gate(GateId(places.gate)), 13)
-        .await;
-    let mut at_b = app
-        .enrol(Role::Gate, ScanPlace::Gate(GateId(gate_b)), 14)
-        .await;
+    let mut escort = app.escort_at(places.rv, 12).await;
+    let mut at_a = app.gate_device_at(places.gate, 13).await;
+    let mut at_b = app.gate_device_at(gate_b, 14).await;
     let t = now();
     let walk = escort.walk(op, places.gate, &[pa], 2, (t, t));
     app.sync_ok(&escort, &walk).await;
@@ -770,9 +751,7 @@ async fn a_record_at_the_wrong_gate_neither_counts_nor_blocks_and_tells_nothing(
 async fn a_reused_sequence_number_and_a_clock_a_day_off_are_refused(backend: Backend) {
     let (app, places) = spawn_app_with_places(backend, 100, 100).await;
     let op = app.op.0;
-    let mut escort = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 15)
-        .await;
+    let mut escort = app.escort_at(places.rv, 15).await;
     let t = now();
     let first = escort.record(
         op,
@@ -784,9 +763,7 @@ async fn a_reused_sequence_number_and_a_clock_a_day_off_are_refused(backend: Bac
     );
     app.sync_ok(&escort, std::slice::from_ref(&first)).await;
     // Another record under seq 0: the device would lose an act it believes acknowledged.
-    let mut again = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 15)
-        .await;
+    let mut again = app.escort_at(places.rv, 15).await;
     again.id = escort.id;
     let other = again.record(
         op,
@@ -798,6 +775,8 @@ async fn a_reused_sequence_number_and_a_clock_a_day_off_are_refused(backend: Bac
     );
     let (status, body) = app.sync(&escort, &[other]).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // Not a suspension: a device keeps its records on this answer.
+    assert_eq!(body["error"]["code"], "conflict", "{body}");
     let (status, _) = app
         .call(
             Role::Escort,

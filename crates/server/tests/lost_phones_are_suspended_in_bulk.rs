@@ -6,8 +6,7 @@ mod common;
 
 use common::*;
 use reqwest::{Method, StatusCode};
-use safeconduct_domain::scan::ScanPlace;
-use safeconduct_domain::{Role, RvId};
+use safeconduct_domain::Role;
 use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
 
@@ -22,12 +21,8 @@ fn kit_request(app: &TestApp, device: &common::field::Device) -> Value {
 
 async fn a_coordinator_suspends_lost_devices_at_once_even_before_they_connect(backend: Backend) {
     let (app, places) = spawn_app_with_places(backend, 100, 100).await;
-    let first = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 1)
-        .await;
-    let second = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 2)
-        .await;
+    let first = app.escort_at(places.rv, 1).await;
+    let second = app.escort_at(places.rv, 2).await;
     // A third is enrolled but its phone never registered a key.
     let waiting = app
         .create(
@@ -113,7 +108,7 @@ async fn a_coordinator_suspends_lost_devices_at_once_even_before_they_connect(ba
 
     // Their user signs in again: kit requests are refused; the unused code no longer works.
     let escort = sign_in(&app.client, &app.base, "escort").await;
-    let (status, _) = app
+    let (status, answer) = app
         .call_with(
             Some(&escort),
             Method::POST,
@@ -122,6 +117,7 @@ async fn a_coordinator_suspends_lost_devices_at_once_even_before_they_connect(ba
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(answer["error"]["code"], "device_suspended", "{answer}");
     let (status, _) = app
         .call_with(
             Some(&escort),
@@ -135,9 +131,7 @@ async fn a_coordinator_suspends_lost_devices_at_once_even_before_they_connect(ba
 
 async fn a_wiped_scanner_suspends_its_own_device_and_no_other(backend: Backend) {
     let (app, places) = spawn_app_with_places(backend, 100, 100).await;
-    let device = app
-        .enrol(Role::Escort, ScanPlace::Rv(RvId(places.rv)), 3)
-        .await;
+    let device = app.escort_at(places.rv, 3).await;
     let retire = format!("/api/operations/{{op}}/devices/{}/retire", device.id);
     // Another field user cannot retire it: not found, as for a device that does not exist.
     let other = app.add_user("escort-b", Role::Escort).await;

@@ -191,7 +191,9 @@ fn refusal(status: u16, answer: &Value, text: &str) -> anyhow::Error {
     let hint = match status {
         401 => "; sign in again with `safeconduct field sign-in`",
         404 => "; the device does not exist or is not this user's",
-        409 => "; a suspended device is refused until a coordinator enrols a new one",
+        409 if answer["error"]["code"] == "device_suspended" => {
+            "; a suspended device is refused until a coordinator enrols a new one"
+        }
         413 => "; the body was too large",
         429 => "; wait before trying again",
         s if s >= 500 => "; the server failed: try again later",

@@ -148,7 +148,8 @@ async function recordNow(d, act, fields, change) {
 }
 
 // Sends the pending records in seq order; drops each chunk once answered 200. Throws
-// Unreachable (try later), or Refused (401: sign in; 409: suspended; 422: a record is wrong).
+// Unreachable (try later), or Refused (401: sign in; 409 device_suspended: wipe; 503: try
+// later; 422: a record is wrong).
 export async function sync(d) {
   const totals = { received: 0, already_had: 0, incidents: [], applied_seq: null };
   for (;;) {

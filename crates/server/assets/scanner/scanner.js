@@ -36,7 +36,7 @@ function errorText(e) {
   if (e instanceof protocol.Refused) {
     if (e.status === 401) return t("scanner-error-signin");
     if (e.status === 404) return t("scanner-error-not-found");
-    if (e.status === 409) return t("scanner-error-suspended");
+    if (e.code === "device_suspended") return t("scanner-error-suspended");
     return t("scanner-error-refused", { code: e.code, message: e.message });
   }
   return String(e.message || e);
@@ -168,8 +168,9 @@ async function syncOnce() {
 
 async function onNetworkError(e, where) {
   if (e instanceof protocol.Unreachable) state.online = false;
-  if (e instanceof protocol.Refused && e.status === 409 && state.device) {
-    // Suspended by a coordinator: the device forgets everything at this contact.
+  if (e instanceof protocol.Refused && e.code === "device_suspended" && state.device) {
+    // Suspended by a coordinator: the device forgets everything at this contact. No other
+    // refusal wipes it: its pending records stay until a sync carrying them is answered 200.
     await forget();
     say("enrol-message", t("scanner-wiped-by-coordinator"), "bad");
     return;

@@ -133,9 +133,23 @@ pub async fn sync_device(
             })
             .collect(),
     };
-    let receipt = call
-        .act(move |s, op, a| s.ingest_sync(op, &sync, a))
-        .await?;
+    let receipt = match call
+        .act(move |s, op, a| Ok(s.ingest_sync(op, &sync, a)))
+        .await?
+    {
+        Ok(receipt) => receipt,
+        // Households the sync moves kept changing while it was written (the store decided it
+        // again a few times): nothing was kept, and the device sends it again shortly.
+        Err(e) if e.is_changed_meanwhile() => {
+            return Err(ApiError::busy(
+                "try_again",
+                "households of this sync changed while it was written; nothing was kept: \
+                 send it again",
+                2,
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(Json(SyncOut {
         received: receipt.received,
         already_had: receipt.already_had,

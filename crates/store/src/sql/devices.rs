@@ -299,10 +299,7 @@ pub(crate) fn active_device_of(
         return Err(StoreError::not_found(format!("device {id}")));
     }
     if d.suspended_at.is_some() {
-        return Err(StoreError::Conflict(format!(
-            "device {id} is suspended: its records and kit requests are refused; ask a \
-             coordinator"
-        )));
+        return Err(StoreError::DeviceSuspended(id));
     }
     if d.public_key.is_none() {
         return Err(StoreError::Conflict(format!(
@@ -337,7 +334,7 @@ pub(crate) fn release_gate(
         .into());
     }
     if d.suspended_at.is_some() {
-        return Err(StoreError::Conflict(format!("device {id} is suspended")));
+        return Err(StoreError::DeviceSuspended(id));
     }
     let linked = db
         .row(

@@ -219,9 +219,7 @@ fn touch(db: &mut dyn Db, loaded: &LoadedCase, at: Timestamp) -> Result<()> {
         p![at.0, loaded.id.0, loaded.version],
     )?;
     if changed != 1 {
-        return Err(StoreError::Conflict(
-            "the case changed while this step was decided; read it again".into(),
-        ));
+        return Err(StoreError::changed_meanwhile());
     }
     Ok(())
 }

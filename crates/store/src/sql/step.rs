@@ -424,9 +424,7 @@ pub(crate) fn commit_steps(
         &[],
     )?;
     if changed != steps.len() as u64 {
-        return Err(StoreError::Conflict(
-            "the case changed while this step was decided; read it again".into(),
-        ));
+        return Err(StoreError::changed_meanwhile());
     }
     // The people counted with the household are those in its stage; members held apart are
     // counted where they are (`members`).

@@ -35,6 +35,10 @@ pub trait Engine: Send + Sync + 'static {
     fn subscribe(&self) -> broadcast::Receiver<Feed>;
 }
 
+/// How many times a device's sync is decided before a concurrent change of a case it moves
+/// is answered as a conflict (`Store::ingest_sync`).
+const SYNC_ATTEMPTS: u32 = 3;
+
 /// The store over an engine.
 pub struct SqlStore<E: Engine> {
     pub(crate) engine: E,
@@ -456,7 +460,12 @@ impl<E: Engine> Store for SqlStore<E> {
         sync: &DeviceSync,
         actor: &Actor,
     ) -> Result<SyncReceipt> {
-        self.write(|db| scans::ingest(db, &self.vault, op, sync, actor))
+        // A case one of its admissions was decided on, stepped by someone else before the sync
+        // was written, refuses the whole sync: it is read and decided again here, a few times,
+        // before the device is told to send it again.
+        crate::error::again_while_changed(SYNC_ATTEMPTS, || {
+            self.write(|db| scans::ingest(db, &self.vault, op, sync, actor))
+        })
     }
     fn incidents(
         &self,
