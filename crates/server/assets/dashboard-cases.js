@@ -233,7 +233,10 @@ export function setupCases({ roles, onChange }) {
         ),
       );
     }
-    if (c.stage === "processed" && roles.has("manifest") && flights.length) {
+    // A case listed under "processed" for a member checked in after the household was
+    // manifested (or flew) is manifested too: the member goes on the flight chosen.
+    const processed = c.stage === "processed" || select.value === "processed";
+    if (processed && roles.has("manifest") && flights.length) {
       out.push(
         button("secondary manifest", t("dashboard-manifest-case"), () =>
           confirm({

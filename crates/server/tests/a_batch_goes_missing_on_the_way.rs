@@ -350,10 +350,6 @@ async fn a_missing_batch(backend: Backend, sizes: &[usize]) -> (TestApp, Places,
     (app, p, id, refs)
 }
 
-fn resolve_path(reference: &str) -> String {
-    format!("{}/resolve-unaccounted", case(reference))
-}
-
 async fn a_coordinator_resolves_each_missing_household_and_the_report_counts_them(
     backend: Backend,
 ) {
@@ -743,52 +739,8 @@ async fn a_household_arriving_one_short_leaves_that_member_in_escort(backend: Ba
 /// A household of three whose batch arrived one short, the third swept unaccounted past the
 /// deadline and the two checked in: the case, its members' ids and the third's.
 async fn one_member_unaccounted(app: &TestApp, p: &Places) -> (String, Vec<i64>, i64) {
-    let (a, members, left) = members_unaccounted(app, p, 3, 2, "0700 000 351").await;
+    let (a, members, left) = app.members_unaccounted(p, 3, 2, "0700 000 351").await;
     (a, members, left[0])
-}
-
-/// A household of `size` whose batch arrived with `arriving` of them, the others swept
-/// unaccounted past the deadline and the arrived checked in: the case, its members' ids and
-/// the ids of those left unaccounted.
-async fn members_unaccounted(
-    app: &TestApp,
-    p: &Places,
-    size: usize,
-    arriving: usize,
-    phone: &str,
-) -> (String, Vec<i64>, Vec<i64>) {
-    let a = app.register_with_pass(size, phone, p.window).await;
-    app.admit_at_rv(&a, p.rv).await;
-    let departed = app.depart(p.rv, p.gate, &[&a]).await;
-    let (id, deadline) = (departed["id"].as_i64().unwrap(), &departed["deadline"]);
-    let deadline = safeconduct_domain::values::Timestamp::parse_rfc3339(
-        "deadline",
-        deadline.as_str().unwrap(),
-    )
-    .unwrap();
-    app.arrive_people(id, &a, arriving as u32).await;
-    let gate = Some(json!({"gate_id": p.gate}));
-    app.step(Role::Gate, &a, "processed", gate).await;
-    let op = app.op;
-    let sweep = safeconduct_store::Actor::custody_sweep(safeconduct_domain::values::Timestamp(
-        deadline.0 + 1,
-    ));
-    app.on_store(move |s| s.sweep_custody(Some(op), &sweep).unwrap())
-        .await;
-    let household = app.get(Role::Coordinator, &case(&a)).await;
-    let members: Vec<i64> = household["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_i64().unwrap())
-        .collect();
-    let left = members[arriving..].to_vec();
-    let apart: Vec<Value> = left
-        .iter()
-        .map(|id| json!({"person_id": id, "stage": "unaccounted"}))
-        .collect();
-    assert_eq!(household["members_apart"], json!(apart));
-    (a, members, left)
 }
 
 /// The passengers a flight's manifest lists, by name, each with whether they boarded.
@@ -808,7 +760,7 @@ async fn passengers(app: &TestApp, flight: i64) -> Vec<String> {
 /// flight's manifest, not the household's, and board it; every count follows.
 async fn members_checked_in_after_the_household_flew_go_on_a_later_flight(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 100, 300).await;
-    let (a, _, left) = members_unaccounted(&app, &p, 4, 2, "0700 000 353").await;
+    let (a, _, left) = app.members_unaccounted(&p, 4, 2, "0700 000 353").await;
     app.manifest(p.flight, &a).await;
     let boarded = app.board(&a, p.flight).await;
     assert_eq!(
@@ -900,6 +852,11 @@ async fn members_checked_in_after_the_household_flew_go_on_a_later_flight(backen
     for wrong in [Some(json!({"flight_id": p.flight})), None] {
         let (status, body) = app.call(Role::Manifest, Method::POST, &path, wrong).await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("manifested on flight {later}")),
+            "{message}"
+        );
     }
     let boarded = app.board(&a, later).await;
     assert_eq!(

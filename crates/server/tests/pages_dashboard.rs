@@ -9,7 +9,7 @@ mod common;
 
 use common::browser::Browser;
 use common::dashboard::{open_dialog, wait_shown};
-use common::{TestApp, spawn_app};
+use common::{TestApp, case, resolve_path, spawn_app};
 use safeconduct_domain::Role;
 use safeconduct_domain::scan::{ScanAct, ScanPlace};
 use safeconduct_store::testing::Backend;
@@ -319,6 +319,49 @@ async fn the_list_pages_and_a_pass_is_issued_and_revoked_from_a_row() {
         )
         .await;
     assert_eq!(pass["state"], "revoked", "{pass}");
+}
+
+/// Lose nobody, from the dashboard: a member checked in after the household flew is listed
+/// under "processed" with the household, and a user who also manifests is offered the
+/// manifest there: the member goes on the flight chosen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_checked_in_after_the_household_flew_is_manifested_from_the_list() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let p = app.places(100, 100).await;
+    let (a, _, left) = app.members_unaccounted(&p, 3, 2, "0700 602 000").await;
+    app.manifest(p.flight, &a).await;
+    app.board(&a, p.flight).await;
+    let late = json!({"outcome": "arrived_late", "note": "Came later", "person_ids": left});
+    app.post(Role::Coordinator, &resolve_path(&a), Some(late))
+        .await;
+    app.process(&a, p.gate).await;
+
+    let browser = Browser::start().await;
+    let session = json!({
+        "token": app.all_roles, "username": "all", "op": app.op.0,
+        "opName": "Test operation", "roles": ["coordinator", "manifest"],
+    });
+    browser.sign_in_as(&app.url(""), session).await;
+    browser.goto(&app.url("/app/dashboard?lang=en")).await;
+    browser
+        .click("#funnel [data-stage=processed] button.list")
+        .await;
+    let row = format!("#cases-body tr[data-reference='{a}']");
+    browser.find(&row).await;
+    open_dialog(&browser, &format!("{row} button.manifest")).await;
+    browser
+        .click_until(
+            "#confirm-ok",
+            "document.getElementById('cases-result').textContent.includes('is on the manifest')",
+            "the member to be manifested",
+        )
+        .await;
+    let household = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(household["stage"], "boarded");
+    assert_eq!(
+        household["members_apart"],
+        json!([{"person_id": left[0], "stage": "manifested", "flight_id": p.flight}])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

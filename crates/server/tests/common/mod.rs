@@ -46,6 +46,11 @@ pub fn case(reference: &str) -> String {
     format!("/api/operations/{{op}}/households/{reference}")
 }
 
+/// Where a coordinator resolves the unaccounted members of the case `reference`.
+pub fn resolve_path(reference: &str) -> String {
+    format!("{}/resolve-unaccounted", case(reference))
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: Client,

@@ -2,7 +2,7 @@
 //! role that sends it, its path and body, and the status it must be answered with. What a test
 //! proves with the answer stays in the test.
 
-use super::{LOOKUP, TestApp, case};
+use super::{LOOKUP, Places, TestApp, case};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use serde_json::{Value, json};
@@ -236,5 +236,49 @@ impl TestApp {
             req = req.header("x-reason", reason);
         }
         req.send().await.unwrap()
+    }
+
+    /// A household of `size` whose batch arrived with `arriving` of them, the others swept
+    /// unaccounted past the deadline and the arrived checked in: the case, its members' ids and
+    /// the ids of those left unaccounted.
+    pub async fn members_unaccounted(
+        &self,
+        p: &Places,
+        size: usize,
+        arriving: usize,
+        phone: &str,
+    ) -> (String, Vec<i64>, Vec<i64>) {
+        let a = self.register_with_pass(size, phone, p.window).await;
+        self.admit_at_rv(&a, p.rv).await;
+        let departed = self.depart(p.rv, p.gate, &[&a]).await;
+        let (id, deadline) = (departed["id"].as_i64().unwrap(), &departed["deadline"]);
+        let deadline = safeconduct_domain::values::Timestamp::parse_rfc3339(
+            "deadline",
+            deadline.as_str().unwrap(),
+        )
+        .unwrap();
+        self.arrive_people(id, &a, arriving as u32).await;
+        let gate = Some(json!({"gate_id": p.gate}));
+        self.step(Role::Gate, &a, "processed", gate).await;
+        let op = self.op;
+        let sweep = safeconduct_store::Actor::custody_sweep(safeconduct_domain::values::Timestamp(
+            deadline.0 + 1,
+        ));
+        self.on_store(move |s| s.sweep_custody(Some(op), &sweep).unwrap())
+            .await;
+        let household = self.get(Role::Coordinator, &case(&a)).await;
+        let members: Vec<i64> = household["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_i64().unwrap())
+            .collect();
+        let left = members[arriving..].to_vec();
+        let apart: Vec<Value> = left
+            .iter()
+            .map(|id| json!({"person_id": id, "stage": "unaccounted"}))
+            .collect();
+        assert_eq!(household["members_apart"], json!(apart));
+        (a, members, left)
     }
 }

@@ -7,7 +7,7 @@
 
 use super::custody::record_resolution;
 use super::gates::require_gate;
-use super::members::{HeldMember, Who, take_step};
+use super::members::{HeldMember, Who, members, take_step};
 use super::rvs::require_rv;
 use super::step::{
     DecidedStep, LoadedCase, commit_step, commit_steps, household_id, load_case, retire_valid_pass,
@@ -165,8 +165,14 @@ pub(crate) fn apply(
             require_gate(db, op, *gate)?;
             Command::Process { gate: *gate }
         }
-        CaseRequest::Manifest { flight } => Command::Manifest(flight_load(db, op, *flight)?),
-        CaseRequest::Board { flight } => Command::Board { flight: *flight },
+        CaseRequest::Manifest { flight } => {
+            detail = serde_json::json!({ "flight": flight.0 });
+            Command::Manifest(flight_load(db, op, *flight)?)
+        }
+        CaseRequest::Board { flight } => {
+            detail = serde_json::json!({ "flight": flight.or(case.flight).map(|f| f.0) });
+            Command::Board { flight: *flight }
+        }
         CaseRequest::Withdraw { reason } => {
             let reason = reasons::seal(db, vault, op, actor.at, reason.as_str())?;
             detail = serde_json::json!({ "reason": reason });
@@ -335,7 +341,7 @@ fn apply_to_members(
         _ => true,
     };
     let step = command.step();
-    let moved = take_step(
+    let moved = match take_step(
         db,
         op,
         loaded,
@@ -345,7 +351,29 @@ fn apply_to_members(
         step.as_str(),
         detail,
         actor,
-    )?;
+    ) {
+        Err(StoreError::Domain(refusal)) if matches!(request, CaseRequest::Board { .. }) => {
+            // Nobody boards: a member manifested on another flight is named with it, since the
+            // household's own stage says nothing of them.
+            let apart = members(db, loaded.id)?
+                .held
+                .into_iter()
+                .find(|m| m.stage == Stage::Manifested && !may_take(m));
+            return Err(match apart {
+                Some(HeldMember {
+                    person,
+                    flight: Some(flight),
+                    ..
+                }) => DomainError::conflict(format!(
+                    "member {person} of this household is manifested on flight {flight}: \
+                     board them by naming that flight"
+                ))
+                .into(),
+                _ => refusal.into(),
+            });
+        }
+        moved => moved?,
+    };
     let arrived = |db: &mut dyn Db, batch: BatchId, people: usize| {
         db.exec(
             "UPDATE batches SET arrived_people = arrived_people + $1 WHERE id = $2",
