@@ -84,6 +84,7 @@ scanner-reason-old-format = هذا التصريح بصيغة قديمة ويجب
 scanner-reason-status-list-missing = لا توجد قائمة إلغاء على هذا الجهاز: حمّل حزمة الميدان.
 scanner-reason-tier-unreadable = تصريح أصلي، لكن هذا الجهاز لا يملك مفتاح قراءة تفاصيله.
 scanner-error-offline = لا توجد شبكة: تبقى السجلات على هذا الجهاز وتُرسل لاحقاً.
+scanner-error-busy = الخادم مشغول: تبقى السجلات على هذا الجهاز وتُرسل مرة أخرى بعد قليل.
 scanner-error-signin = سجّل الدخول مجدداً للمتابعة.
 scanner-error-not-found = غير موجود: تحقق من رقم العملية ورقم الجهاز والرمز.
 scanner-error-suspended = هذا الجهاز موقوف: راجع المنسق.

@@ -84,6 +84,7 @@ scanner-reason-old-format = This pass is of an older format and must be re-issue
 scanner-reason-status-list-missing = No revocation list on this device: load a field kit.
 scanner-reason-tier-unreadable = Authentic pass, but this device holds no key to read its details.
 scanner-error-offline = No network: the records stay on this device and are sent later.
+scanner-error-busy = The server is busy: the records stay on this device and are sent again shortly.
 scanner-error-signin = Sign in again to continue.
 scanner-error-not-found = Not found: check the operation number, the device number and the code.
 scanner-error-suspended = This device is suspended: ask a coordinator.

@@ -84,6 +84,7 @@ scanner-reason-old-format = Ce laissez-passer est d'un ancien format et doit êt
 scanner-reason-status-list-missing = Aucune liste de révocation sur cet appareil : chargez un kit de terrain.
 scanner-reason-tier-unreadable = Laissez-passer authentique, mais cet appareil n'a pas la clé pour en lire le détail.
 scanner-error-offline = Pas de réseau : les enregistrements restent sur cet appareil et seront envoyés plus tard.
+scanner-error-busy = Le serveur est occupé : les enregistrements restent sur cet appareil et seront renvoyés sous peu.
 scanner-error-signin = Reconnectez-vous pour continuer.
 scanner-error-not-found = Introuvable : vérifiez le numéro d'opération, le numéro d'appareil et le code.
 scanner-error-suspended = Cet appareil est suspendu : adressez-vous à un coordinateur.

@@ -84,6 +84,7 @@ scanner-reason-old-format = دا اجازه‌لیک د زوړ شکل دی او 
 scanner-reason-status-list-missing = په دې وسیله د لغوې لېست نشته: ساحوي کیټ پورته کړئ.
 scanner-reason-tier-unreadable = اجازه‌لیک اصلي دی، خو دا وسیله د جزئیاتو لوستلو کیلي نه لري.
 scanner-error-offline = شبکه نشته: ثبتونه په دې وسیله کې پاتې کیږي او وروسته لېږل کیږي.
+scanner-error-busy = سرور بوخت دی: ثبتونه په دې وسیله کې پاتې کیږي او ژر بیا لېږل کیږي.
 scanner-error-signin = د دوام لپاره بیا ننوځئ.
 scanner-error-not-found = ونه موندل شو: د عملیاتو شمېره، د وسیلې شمېره او کوډ وګورئ.
 scanner-error-suspended = دا وسیله ځنډول شوې: له همغږي کوونکي وپوښتئ.

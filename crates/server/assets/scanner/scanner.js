@@ -37,6 +37,7 @@ function errorText(e) {
     if (e.status === 401) return t("scanner-error-signin");
     if (e.status === 404) return t("scanner-error-not-found");
     if (e.code === "device_suspended") return t("scanner-error-suspended");
+    if (e.status === 503) return t("scanner-error-busy");
     return t("scanner-error-refused", { code: e.code, message: e.message });
   }
   return String(e.message || e);
