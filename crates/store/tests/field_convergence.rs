@@ -688,4 +688,31 @@ fn records_in_any_order_end_alike(backend: Backend) {
         .unwrap();
 }
 
+/// Another server steps every household while the syncs are written: a sync that read a
+/// case before that step and writes after it is refused by the case's version guard, read
+/// and decided again by the store, and ends as if nothing had happened meanwhile (nothing
+/// refused, nothing lost). On PostgreSQL, where writers on other connections interleave.
+#[test]
+fn a_sync_whose_households_changed_meanwhile_is_decided_again() {
+    let reference = TestStore::fresh(Backend::Postgres);
+    let f = field(reference.store.as_ref());
+    let log = records(&f);
+    let expected = ingest(reference.store.as_ref(), &f, &log, &in_order(&log));
+
+    let t = TestStore::fresh(Backend::Postgres);
+    let g = field(t.store.as_ref());
+    // Another connection moves every household's version and holds the rows, uncommitted:
+    // the first sync with admissions reads the old versions, then waits for the rows.
+    let mut other = ::postgres::Client::connect(&t.url, ::postgres::NoTls).unwrap();
+    let mut step = other.transaction().unwrap();
+    step.execute("UPDATE households SET version = version + 1", &[])
+        .unwrap();
+    let store = t.store.clone();
+    let syncs = std::thread::spawn(move || ingest(store.as_ref(), &g, &log, &in_order(&log)));
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    step.commit().unwrap();
+    let outcome = syncs.join().expect("every sync answered");
+    assert_eq!(outcome, expected);
+}
+
 safeconduct_store::on_both_backends!(records_in_any_order_end_alike);
