@@ -2,7 +2,7 @@
 //! incidents, the answer to a sync, the chain of custody and gate-location releases.
 //! The rules of a record are the domain's (`safeconduct_domain::scan`).
 
-use crate::types::Places;
+use crate::scope::Places;
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
 

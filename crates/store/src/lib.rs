@@ -15,6 +15,7 @@ mod field;
 pub mod notices;
 mod planning;
 pub mod postgres;
+mod scope;
 pub mod sql;
 pub mod sqlite;
 #[cfg(feature = "testing")]
