@@ -721,13 +721,7 @@ async fn a_household_arriving_one_short_leaves_that_member_in_escort(backend: Ba
     );
     let listed = app.get(Role::Coordinator, unaccounted).await;
     assert_eq!(listed["cases"], json!([]), "{listed}");
-    app.step(
-        Role::Gate,
-        &a,
-        "processed",
-        Some(json!({"gate_id": p.gate})),
-    )
-    .await;
+    app.process(&a, p.gate).await;
     let household = app.get(Role::Coordinator, &case(&a)).await;
     assert_eq!(household["stage"], "processed");
     assert_eq!(household["members_apart"], json!([]));
@@ -923,13 +917,7 @@ async fn a_member_back_at_the_rv_alone_leaves_with_the_next_batch(backend: Backe
     let id = departed["id"].as_i64().unwrap();
     let one = app.arrive_people(id, &a, 1).await;
     assert_eq!(one["people"], 1, "{one}");
-    app.step(
-        Role::Gate,
-        &a,
-        "processed",
-        Some(json!({"gate_id": p.gate})),
-    )
-    .await;
+    app.process(&a, p.gate).await;
     let household = app.get(Role::Coordinator, &case(&a)).await;
     assert_eq!(
         (&household["stage"], &household["members_apart"]),

@@ -258,8 +258,7 @@ impl TestApp {
         )
         .unwrap();
         self.arrive_people(id, &a, arriving as u32).await;
-        let gate = Some(json!({"gate_id": p.gate}));
-        self.step(Role::Gate, &a, "processed", gate).await;
+        self.process(&a, p.gate).await;
         let op = self.op;
         let sweep = safeconduct_store::Actor::custody_sweep(safeconduct_domain::values::Timestamp(
             deadline.0 + 1,
