@@ -545,12 +545,7 @@ async fn a_household_arriving_one_short_leaves_that_member_in_escort(backend: Ba
         (Some("arrived_at_gate"), Some(2))
     );
     let household = app.get(Role::Coordinator, &case(&a)).await;
-    let members: Vec<i64> = household["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_i64().unwrap())
-        .collect();
+    let members = member_ids(&household);
     let left_behind = members[2];
     assert_eq!(household["stage"], "arrived_at_gate");
     assert_eq!(

@@ -46,6 +46,16 @@ pub fn case(reference: &str) -> String {
     format!("/api/operations/{{op}}/households/{reference}")
 }
 
+/// The ids of the members of a case as it was read, in the order it lists them.
+pub fn member_ids(household: &Value) -> Vec<i64> {
+    household["members"]
+        .as_array()
+        .expect("a case lists its members")
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect()
+}
+
 /// Where a coordinator resolves the unaccounted members of the case `reference`.
 pub fn resolve_path(reference: &str) -> String {
     format!("{}/resolve-unaccounted", case(reference))

@@ -2,7 +2,7 @@
 //! role that sends it, its path and body, and the status it must be answered with. What a test
 //! proves with the answer stays in the test.
 
-use super::{LOOKUP, Places, TestApp, case};
+use super::{LOOKUP, Places, TestApp, case, member_ids};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use serde_json::{Value, json};
@@ -266,12 +266,7 @@ impl TestApp {
         self.on_store(move |s| s.sweep_custody(Some(op), &sweep).unwrap())
             .await;
         let household = self.get(Role::Coordinator, &case(&a)).await;
-        let members: Vec<i64> = household["members"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["id"].as_i64().unwrap())
-            .collect();
+        let members = member_ids(&household);
         let left = members[arriving..].to_vec();
         let apart: Vec<Value> = left
             .iter()
