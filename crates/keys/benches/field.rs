@@ -13,7 +13,7 @@ use safeconduct_domain::values::*;
 use safeconduct_domain::*;
 use safeconduct_keys::devices::client::{DeviceKey, record_text};
 use safeconduct_keys::devices::{DevicePublicKey, Signed, open_records};
-use safeconduct_store::testing::{Backend, TestStore};
+use safeconduct_store::testing::{Backend, TestStore, numbered_person, stand_in_pass_keys};
 use safeconduct_store::*;
 use std::time::{Duration, Instant};
 
@@ -65,19 +65,7 @@ fn scene(store: &dyn Store, households: usize) -> Scene {
         .unwrap();
     let spec = WindowSpec::new(Timestamp(NOW - 3600), Timestamp(NOW + 7200), 10_000).unwrap();
     let window = store.create_window(op, rv, spec, &system()).unwrap().id;
-    store
-        .init_pass_keys(
-            op,
-            &StoredIssuerKey {
-                kid: [1; 4],
-                public_key: [1; 32],
-                wrapped_secret: vec![1; 60],
-                state: KeyState::Active,
-                created_at: Timestamp(0),
-            },
-            &[],
-        )
-        .unwrap();
+    stand_in_pass_keys(store, op);
     let mut n = 0u64;
     let mut next_reference = move || {
         n += 1;
@@ -88,7 +76,7 @@ fn scene(store: &dyn Store, households: usize) -> Scene {
         let new: Vec<NewHousehold> = (0..100.min(households - chunk * 100))
             .map(|i| {
                 let first = (chunk * 100 + i) * 2;
-                let members = (first..first + 2).map(member).collect();
+                let members = (first..first + 2).map(numbered_person).collect();
                 NewHousehold::new(None, Language::Dari, None, vec![], None, members).unwrap()
             })
             .collect();
@@ -177,22 +165,6 @@ fn scene(store: &dyn Store, households: usize) -> Scene {
         key,
         passes,
     }
-}
-
-fn member(i: usize) -> NewPerson {
-    NewPerson::new(
-        PersonName::new(&format!("Person {i} Rahimi"), None).unwrap(),
-        Some(BirthDate::from_year(1960 + (i % 50) as u16).unwrap()),
-        None,
-        None,
-        Some(Language::Dari),
-        vec![NewDocument::new(
-            DocumentType::Passport,
-            DocumentNumber::parse(&format!("C{i:08}")).unwrap(),
-            None,
-            None,
-        )],
-    )
 }
 
 /// Signed records of the scene's device from `seq`, one per act, as a client sends them.

@@ -308,15 +308,8 @@ async fn a_tier_secret_from_a_format_1_kit_opens_no_pass_after_the_upgrade(backe
             unlocked.checkpoint.key_for(p.rv as u64, kid).bytes()
         })
         .await;
-    let migration = match backend {
-        Backend::Sqlite => {
-            include_str!("../../store/src/sqlite/migrations/0017_tier_keys_renewed.sql")
-        }
-        Backend::Postgres => {
-            include_str!("../../store/src/postgres/migrations/0017_tier_keys_renewed.sql")
-        }
-    };
-    safeconduct_store::testing::raw_exec(app.db_url(), migration).unwrap();
+    let migration = safeconduct_store::testing::migration(backend, 17);
+    safeconduct_store::testing::raw_exec(app.db_url(), &migration).unwrap();
 
     let after = pass_in(&app, p.window, "0700 200 012").await;
     let fresh = device_kit(&app, Role::Escort, &[p.rv], &[], 40).await;

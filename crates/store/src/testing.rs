@@ -243,3 +243,79 @@ macro_rules! on_both_backends_async {
         }
     )*};
 }
+
+/// Migration `version` as `backend` runs it (its shared part in the engine's dialect, then the
+/// engine's own part).
+pub fn migration(backend: Backend, version: i64) -> String {
+    let all = match backend {
+        Backend::Sqlite => crate::sql::migrations(|m| m.sqlite, crate::sqlite::schema_dialect),
+        Backend::Postgres => {
+            crate::sql::migrations(|m| m.postgres, crate::postgres::schema_dialect)
+        }
+    };
+    all.into_iter()
+        .find(|(v, _)| *v == version)
+        .map(|(_, sql)| sql)
+        .unwrap_or_else(|| panic!("no migration {version}"))
+}
+
+/// Writes the schema as an older release left it, migrations 1 to `version` with nothing
+/// after, into the empty database at `url`; opening it as a store runs the rest.
+pub fn schema_through(backend: Backend, url: &str, version: i64) {
+    raw_exec(
+        url,
+        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    )
+    .unwrap();
+    for v in 1..=version {
+        raw_exec(url, &migration(backend, v)).unwrap();
+        raw_exec(
+            url,
+            &format!("INSERT INTO schema_migrations VALUES ({v}, 0)"),
+        )
+        .unwrap();
+    }
+}
+
+/// Opens the store at `url` with the test key, on a thread of its own: the PostgreSQL client
+/// runs a runtime of its own, which must not start on a thread that already runs one.
+pub fn open_with_test_key(url: &str) -> crate::Result<Arc<dyn Store>> {
+    let url = url.to_string();
+    std::thread::spawn(move || crate::open(&url, test_kek()))
+        .join()
+        .expect("the store's opening panicked")
+}
+
+/// Gives operation `op` an issuer key that no one can sign with: enough for tests and benchmarks
+/// that record scans of pass indexes without issuing passes.
+pub fn stand_in_pass_keys(store: &dyn Store, op: safeconduct_domain::OperationId) {
+    let key = crate::StoredIssuerKey {
+        kid: [1; 4],
+        public_key: [1; 32],
+        wrapped_secret: vec![1; 60],
+        state: crate::KeyState::Active,
+        created_at: safeconduct_domain::values::Timestamp(0),
+    };
+    store.init_pass_keys(op, &key, &[]).unwrap();
+}
+
+/// Person `i` of a generated household: a name, a birth year and a passport number all made
+/// from `i`, so that every person differs and a run can be repeated.
+pub fn numbered_person(i: usize) -> safeconduct_domain::household::NewPerson {
+    use safeconduct_domain::household::{NewDocument, NewPerson};
+    use safeconduct_domain::model::*;
+    use safeconduct_domain::values::*;
+    NewPerson::new(
+        PersonName::new(&format!("Person {i} Rahimi"), None).unwrap(),
+        Some(BirthDate::from_year(1960 + (i % 50) as u16).unwrap()),
+        None,
+        None,
+        Some(Language::Dari),
+        vec![NewDocument::new(
+            DocumentType::Passport,
+            DocumentNumber::parse(&format!("C{i:08}")).unwrap(),
+            None,
+            None,
+        )],
+    )
+}

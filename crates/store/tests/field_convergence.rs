@@ -12,7 +12,7 @@ use safeconduct_domain::model::*;
 use safeconduct_domain::scan::{IncidentKind, PassDigest, ScanAct, ScanPlace, ScanRecord};
 use safeconduct_domain::values::*;
 use safeconduct_domain::*;
-use safeconduct_store::testing::{Backend, TestStore};
+use safeconduct_store::testing::{Backend, TestStore, numbered_person, stand_in_pass_keys};
 use safeconduct_store::*;
 use std::collections::BTreeMap;
 
@@ -57,22 +57,6 @@ fn system() -> Actor {
 
 fn text(s: &str) -> Text {
     Text::parse("name", s, 40).unwrap()
-}
-
-fn member(i: usize) -> NewPerson {
-    NewPerson::new(
-        PersonName::new(&format!("Person {i} Rahimi"), None).unwrap(),
-        Some(BirthDate::from_year(1960 + (i % 50) as u16).unwrap()),
-        None,
-        None,
-        Some(Language::Dari),
-        vec![NewDocument::new(
-            DocumentType::Passport,
-            DocumentNumber::parse(&format!("C{i:08}")).unwrap(),
-            None,
-            None,
-        )],
-    )
 }
 
 /// A household of the scenario: where its pass sends it and what happens to it.
@@ -194,19 +178,7 @@ fn field(store: &dyn Store) -> Field {
                 .id
         })
         .collect();
-    store
-        .init_pass_keys(
-            op,
-            &StoredIssuerKey {
-                kid: [1; 4],
-                public_key: [1; 32],
-                wrapped_secret: vec![1; 60],
-                state: KeyState::Active,
-                created_at: Timestamp(0),
-            },
-            &[],
-        )
-        .unwrap();
+    stand_in_pass_keys(store, op);
     let mut rng = Rng(7);
     let mut cases = Vec::new();
     let mut person = 0;
@@ -227,7 +199,7 @@ fn field(store: &dyn Store) -> Field {
             let new: Vec<NewHousehold> = (0..HOUSEHOLDS_PER_WINDOW)
                 .map(|_| {
                     let size = 1 + rng.below(4);
-                    let members = (person..person + size).map(member).collect();
+                    let members = (person..person + size).map(numbered_person).collect();
                     person += size;
                     NewHousehold::new(None, Language::Dari, None, vec![], None, members).unwrap()
                 })

@@ -5,25 +5,10 @@
 //! events and the log are append-only again.
 
 use safeconduct_domain::OperationId;
-use safeconduct_store::testing::{Backend, TestStore, raw_exec, raw_text, test_kek};
+use safeconduct_store::testing::{
+    Backend, TestStore, open_with_test_key, raw_exec, raw_text, schema_through,
+};
 use sha2::{Digest, Sha256};
-
-const SQLITE_UP_TO_6: [&str; 6] = [
-    include_str!("../src/sqlite/migrations/0001_lifecycle.sql"),
-    include_str!("../src/sqlite/migrations/0002_scans.sql"),
-    include_str!("../src/sqlite/migrations/0003_passes.sql"),
-    include_str!("../src/sqlite/migrations/0004_sign_in_failures.sql"),
-    include_str!("../src/sqlite/migrations/0005_audit.sql"),
-    include_str!("../src/sqlite/migrations/0006_place_assignments.sql"),
-];
-const POSTGRES_UP_TO_6: [&str; 6] = [
-    include_str!("../src/postgres/migrations/0001_lifecycle.sql"),
-    include_str!("../src/postgres/migrations/0002_scans.sql"),
-    include_str!("../src/postgres/migrations/0003_passes.sql"),
-    include_str!("../src/postgres/migrations/0004_sign_in_failures.sql"),
-    include_str!("../src/postgres/migrations/0005_audit.sql"),
-    include_str!("../src/postgres/migrations/0006_place_assignments.sql"),
-];
 
 const REVOKED: &str = "Farida Wardak reported the pass stolen";
 const READ: &str = "caller Habiba Sultani asked for her window";
@@ -77,33 +62,12 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Writes the schema as it was at migration 6 into the empty database at `url`.
-fn schema_up_to_6(backend: Backend, url: &str) {
-    let migrations = match backend {
-        Backend::Sqlite => SQLITE_UP_TO_6,
-        Backend::Postgres => POSTGRES_UP_TO_6,
-    };
-    raw_exec(
-        url,
-        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-    )
-    .unwrap();
-    for (i, sql) in migrations.iter().enumerate() {
-        raw_exec(url, sql).unwrap();
-        raw_exec(
-            url,
-            &format!("INSERT INTO schema_migrations VALUES ({}, 0)", i + 1),
-        )
-        .unwrap();
-    }
-}
-
 /// An upgrade that fails half-way (here: an event whose detail names a reason but is no JSON,
 /// met only when the reasons are sealed, after the append-only triggers were lifted) leaves
 /// the database as it was: no migration applied, events and the log still append-only.
 fn an_upgrade_that_fails_leaves_the_database_as_it_was(backend: Backend) {
     let (url, _guard) = TestStore::empty_url(backend);
-    schema_up_to_6(backend, &url);
+    schema_through(backend, &url, 6);
     raw_exec(
         &url,
         "INSERT INTO operations (id, name, created_at) VALUES (1, 'Broken', 0);
@@ -111,12 +75,7 @@ fn an_upgrade_that_fails_leaves_the_database_as_it_was(backend: Backend) {
          VALUES (1, 1, 'pass_revoked', '{\"reason\": broken', 100);",
     )
     .unwrap();
-    let opened = {
-        let url = url.clone();
-        std::thread::spawn(move || safeconduct_store::open(&url, test_kek()).err())
-            .join()
-            .unwrap()
-    };
+    let opened = open_with_test_key(&url).err();
     let err = opened.expect("the upgrade fails").to_string();
     assert!(err.contains("not JSON"), "{err}");
     assert_eq!(
@@ -131,7 +90,7 @@ fn an_upgrade_that_fails_leaves_the_database_as_it_was(backend: Backend) {
 
 fn a_database_with_reasons_in_clear_is_sealed_when_opened(backend: Backend) {
     let (url, _guard) = TestStore::empty_url(backend);
-    schema_up_to_6(backend, &url);
+    schema_through(backend, &url, 6);
     let bytes = |b: &[u8]| match backend {
         Backend::Sqlite => format!("X'{}'", hex(b)),
         Backend::Postgres => format!("decode('{}', 'hex')", hex(b)),
@@ -182,12 +141,7 @@ fn a_database_with_reasons_in_clear_is_sealed_when_opened(backend: Backend) {
     }
     raw_exec(&url, &sql).unwrap();
 
-    let opened = {
-        let url = url.clone();
-        std::thread::spawn(move || safeconduct_store::open(&url, test_kek()).unwrap())
-            .join()
-            .unwrap()
-    };
+    let opened = open_with_test_key(&url).unwrap();
     let report = opened.verify_audit().unwrap();
     assert_eq!(report.first_break, None);
     assert_eq!(

@@ -7,7 +7,7 @@ use safeconduct_domain::matching::latin_name_key;
 use safeconduct_domain::model::*;
 use safeconduct_domain::values::*;
 use safeconduct_domain::*;
-use safeconduct_store::testing::{Backend, TestStore, raw_text, test_kek};
+use safeconduct_store::testing::{Backend, TestStore, open_with_test_key, raw_text};
 use safeconduct_store::*;
 
 fn at() -> Actor {
@@ -327,12 +327,7 @@ fn shredding_leaves_counts_and_the_chain_but_no_personal_data(backend: Backend) 
         ),
         vec!["0".to_string()]
     );
-    let reopened = {
-        let url = t.url.clone();
-        std::thread::spawn(move || safeconduct_store::open(&url, test_kek()).unwrap())
-            .join()
-            .unwrap()
-    };
+    let reopened = open_with_test_key(&t.url).unwrap();
     assert!(matches!(
         reopened.household(op, &done[0].reference),
         Err(StoreError::Shredded(_))
@@ -363,43 +358,11 @@ fn shredding_leaves_counts_and_the_chain_but_no_personal_data(backend: Backend) 
     assert_no_secret_in(&raw_bytes(&t));
 }
 
-const SQLITE_BEFORE_SEALING: [&str; 6] = [
-    include_str!("../src/sqlite/migrations/0001_lifecycle.sql"),
-    include_str!("../src/sqlite/migrations/0002_scans.sql"),
-    include_str!("../src/sqlite/migrations/0003_passes.sql"),
-    include_str!("../src/sqlite/migrations/0004_sign_in_failures.sql"),
-    include_str!("../src/sqlite/migrations/0005_audit.sql"),
-    include_str!("../src/sqlite/migrations/0006_place_assignments.sql"),
-];
-const POSTGRES_BEFORE_SEALING: [&str; 6] = [
-    include_str!("../src/postgres/migrations/0001_lifecycle.sql"),
-    include_str!("../src/postgres/migrations/0002_scans.sql"),
-    include_str!("../src/postgres/migrations/0003_passes.sql"),
-    include_str!("../src/postgres/migrations/0004_sign_in_failures.sql"),
-    include_str!("../src/postgres/migrations/0005_audit.sql"),
-    include_str!("../src/postgres/migrations/0006_place_assignments.sql"),
-];
-
 fn a_database_written_in_clear_is_sealed_when_opened(backend: Backend) {
     use safeconduct_store::testing::raw_exec;
     let (url, _guard) = TestStore::empty_url(backend);
-    let migrations = match backend {
-        Backend::Sqlite => SQLITE_BEFORE_SEALING,
-        Backend::Postgres => POSTGRES_BEFORE_SEALING,
-    };
-    raw_exec(
-        &url,
-        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-    )
-    .unwrap();
-    for (i, sql) in migrations.iter().enumerate() {
-        raw_exec(&url, sql).unwrap();
-        raw_exec(
-            &url,
-            &format!("INSERT INTO schema_migrations VALUES ({}, 0)", i + 1),
-        )
-        .unwrap();
-    }
+    // The schema before personal data was sealed (migration 7).
+    safeconduct_store::testing::schema_through(backend, &url, 6);
     // Rows as the store wrote them before personal data was sealed.
     let reference = CaseReference::from_random(*b"clearone");
     let mut sql = format!(
@@ -440,12 +403,7 @@ fn a_database_written_in_clear_is_sealed_when_opened(backend: Backend) {
     }
     raw_exec(&url, &sql).unwrap();
 
-    let opened = {
-        let url = url.clone();
-        std::thread::spawn(move || safeconduct_store::open(&url, test_kek()).unwrap())
-            .join()
-            .unwrap()
-    };
+    let opened = open_with_test_key(&url).unwrap();
     let op = OperationId(1);
     let case = opened.household(op, &reference).unwrap();
     assert_eq!(case.members.len(), 2);

@@ -11,7 +11,7 @@
 
 mod listen;
 
-use crate::sql::{Db, Engine, Row, SqlStore, Value, upgrade};
+use crate::sql::{Db, Engine, Held, Parted, Row, SqlStore, Value, upgrade};
 use crate::vault::Vault;
 use crate::{Change, Feed, Result, StoreError};
 use bytes::BytesMut;
@@ -25,7 +25,10 @@ use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
-const MIGRATIONS: &[(i64, &str)] = crate::sql::migrations!();
+/// The shared migrations are written for PostgreSQL; only SQLite's `WITHOUT ROWID` goes.
+pub(crate) fn schema_dialect(sql: &str) -> String {
+    sql.replace(") WITHOUT ROWID;", ");")
+}
 
 /// The channel changes are announced on.
 pub(crate) const CHANNEL: &str = "safeconduct_changes";
@@ -190,8 +193,7 @@ impl PgEngine {
                 conn: &mut tx,
                 statements,
                 retry: false,
-                notes: Vec::new(),
-                part: None,
+                notes: Held::new(),
             };
             let out = f(&mut handle).and_then(|v| handle.announce().map(|()| v));
             retry = handle.retry;
@@ -213,8 +215,7 @@ impl PgEngine {
                 conn: client,
                 statements,
                 retry: false,
-                notes: Vec::new(),
-                part: None,
+                notes: Held::new(),
             };
             f(&mut handle).and_then(|v| handle.announce().map(|()| v))
         };
@@ -267,7 +268,7 @@ fn migrate(conn: &mut PgConn, vault: &Vault) -> Result<()> {
     )
     .map_err(|e| pg(e, &mut retry))?;
     let mut rewritten = false;
-    for (version, sql) in MIGRATIONS {
+    for (version, sql) in &crate::sql::migrations(|m| m.postgres, schema_dialect) {
         let done = tx
             .query_opt(
                 "SELECT version FROM schema_migrations WHERE version = $1",
@@ -281,8 +282,7 @@ fn migrate(conn: &mut PgConn, vault: &Vault) -> Result<()> {
                     conn: &mut tx,
                     statements: &mut *statements,
                     retry: false,
-                    notes: Vec::new(),
-                    part: None,
+                    notes: Held::new(),
                 },
                 vault,
             )?;
@@ -410,9 +410,7 @@ struct PgDb<'a, C: GenericClient> {
     statements: &'a mut HashMap<String, Statement>,
     retry: bool,
     /// Announcements of the work so far, each once, sent by [`PgDb::announce`].
-    notes: Vec<String>,
-    /// How many announcements there were when the part under way began.
-    part: Option<usize>,
+    notes: Held<String>,
 }
 
 impl<C: GenericClient> PgDb<'_, C> {
@@ -428,7 +426,7 @@ impl<C: GenericClient> PgDb<'_, C> {
     /// Sends the announcements recorded: a run of steps announces each distinct change
     /// once. Inside a transaction they are delivered when, and only if, it commits.
     fn announce(&mut self) -> Result<()> {
-        for payload in std::mem::take(&mut self.notes) {
+        for payload in self.notes.take() {
             self.exec(
                 "SELECT pg_notify($1, $2)",
                 &[Value::Text(CHANNEL.into()), Value::Text(payload)],
@@ -469,28 +467,14 @@ impl<C: GenericClient> Db for PgDb<'_, C> {
     fn notify(&mut self, change: &Change) -> Result<()> {
         let payload =
             serde_json::to_string(change).map_err(|e| StoreError::Internal(e.to_string()))?;
-        if !self.notes.contains(&payload) {
+        if !self.notes.items().contains(&payload) {
             self.notes.push(payload);
         }
         Ok(())
     }
 
-    fn begin_part(&mut self) -> Result<()> {
-        self.part = Some(self.notes.len());
-        self.exec("SAVEPOINT part", &[]).map(|_| ())
-    }
-
-    fn undo_part(&mut self) -> Result<()> {
-        if let Some(len) = self.part.take() {
-            self.notes.truncate(len);
-        }
-        self.exec("ROLLBACK TO SAVEPOINT part", &[])?;
-        self.exec("RELEASE SAVEPOINT part", &[]).map(|_| ())
-    }
-
-    fn keep_part(&mut self) -> Result<()> {
-        self.part = None;
-        self.exec("RELEASE SAVEPOINT part", &[]).map(|_| ())
+    fn held(&mut self) -> Option<&mut dyn Parted> {
+        Some(&mut self.notes)
     }
 
     fn next_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>> {

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Condvar, Mutex};
 
 use super::many::insert_rows;
-use super::{Db, Row, Value, p};
+use super::{Db, Held, Parted, Row, Value, p};
 use crate::types::{Actor, AuditBreak, AuditCheckpoint, AuditEntry, AuditKey, AuditReport};
 use crate::{Result, StoreError};
 use safeconduct_domain::OperationId;
@@ -179,24 +179,21 @@ pub(crate) fn chain(db: &mut dyn Db, reads: &[AuditEntry]) -> Result<Vec<i64>> {
 /// would queue behind each other.
 pub(crate) struct Audited<'a> {
     db: &'a mut dyn Db,
-    entries: Vec<AuditEntry>,
-    /// How many entries there were when the part under way began (`Db::begin_part`).
-    part: Option<usize>,
+    entries: Held<AuditEntry>,
 }
 
 impl<'a> Audited<'a> {
     pub(crate) fn new(db: &'a mut dyn Db) -> Self {
         Audited {
             db,
-            entries: Vec::new(),
-            part: None,
+            entries: Held::new(),
         }
     }
 
     /// Writes the entries recorded as pending; the caller commits next, then chains them.
     /// Says whether there were any.
     pub(crate) fn finish(self) -> Result<bool> {
-        let rows: Vec<Vec<Value>> = self.entries.iter().map(entry_values).collect();
+        let rows: Vec<Vec<Value>> = self.entries.items().iter().map(entry_values).collect();
         insert_rows(self.db, "audit_pending", ENTRY_COLUMNS, &rows, "")?;
         Ok(!rows.is_empty())
     }
@@ -222,18 +219,18 @@ impl Db for Audited<'_> {
         self.entries.push(entry);
         Ok(())
     }
+    // Parts mark the entries held here, then are begun, undone or kept in the inner
+    // transaction (which marks what it holds in turn).
     fn begin_part(&mut self) -> Result<()> {
-        self.part = Some(self.entries.len());
+        self.entries.begin_part();
         self.db.begin_part()
     }
     fn undo_part(&mut self) -> Result<()> {
-        if let Some(len) = self.part.take() {
-            self.entries.truncate(len);
-        }
+        self.entries.undo_part();
         self.db.undo_part()
     }
     fn keep_part(&mut self) -> Result<()> {
-        self.part = None;
+        self.entries.keep_part();
         self.db.keep_part()
     }
 }

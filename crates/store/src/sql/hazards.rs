@@ -40,17 +40,7 @@ pub(crate) fn report_hazard(
         )?
         .i64(0)?,
     );
-    place_event(
-        db,
-        op,
-        "hazard_reported",
-        serde_json::json!({ "hazard": id.0 }),
-        None,
-        None,
-        actor,
-    )?;
-    let hazard = hazard(db, op, id)?;
-    with_suspensions(db, op, hazard, suspend_places, actor)
+    recorded(db, op, id, "hazard_reported", suspend_places, actor)
 }
 
 fn refuse_suspension_unless_blocking(severity: model::Severity, suspend: bool) -> Result<()> {
@@ -89,29 +79,31 @@ pub(crate) fn change_hazard(
             id.0
         ],
     )?;
+    recorded(db, op, id, "hazard_changed", change.suspend_places, actor)
+}
+
+/// After a hazard was written: its event (`kind`), then its report, suspending first (if
+/// asked) every RV that takes assignments and every open gate inside its circle, each through
+/// its own status step (its event and audit entry), so a suspension reads the same whoever
+/// made it.
+fn recorded(
+    db: &mut dyn Db,
+    op: OperationId,
+    id: HazardId,
+    kind: &str,
+    suspend: bool,
+    actor: &Actor,
+) -> Result<HazardReport> {
     place_event(
         db,
         op,
-        "hazard_changed",
+        kind,
         serde_json::json!({ "hazard": id.0 }),
         None,
         None,
         actor,
     )?;
     let hazard = hazard(db, op, id)?;
-    with_suspensions(db, op, hazard, change.suspend_places, actor)
-}
-
-/// The report of `hazard`, suspending first (if asked) every RV that takes assignments and
-/// every open gate inside its circle, each through its own status step (its event and audit
-/// entry), so a suspension reads the same whoever made it.
-fn with_suspensions(
-    db: &mut dyn Db,
-    op: OperationId,
-    hazard: Hazard,
-    suspend: bool,
-    actor: &Actor,
-) -> Result<HazardReport> {
     let mut report = HazardReport {
         hazard,
         suspended_rvs: Vec::new(),

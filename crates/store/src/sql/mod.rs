@@ -94,44 +94,140 @@ macro_rules! p {
 }
 pub(crate) use p;
 
-/// The migrations of an engine, in order, read from the `migrations/` folder beside the engine
-/// module that names them: both engines have a file of each name, in their own dialect.
-macro_rules! migrations {
-    () => {
-        &[
-            (1, include_str!("migrations/0001_lifecycle.sql")),
-            (2, include_str!("migrations/0002_scans.sql")),
-            (3, include_str!("migrations/0003_passes.sql")),
-            (4, include_str!("migrations/0004_sign_in_failures.sql")),
-            (5, include_str!("migrations/0005_audit.sql")),
-            (6, include_str!("migrations/0006_place_assignments.sql")),
-            (7, include_str!("migrations/0007_sealed.sql")),
-            (8, include_str!("migrations/0008_drop_clear.sql")),
-            (9, include_str!("migrations/0009_totp.sql")),
-            (10, include_str!("migrations/0010_count_shards.sql")),
-            (11, include_str!("migrations/0011_audit_pending.sql")),
-            (12, include_str!("migrations/0012_request_keys.sql")),
-            (13, include_str!("migrations/0013_scans_by_user.sql")),
-            (14, include_str!("migrations/0014_minors.sql")),
-            (15, include_str!("migrations/0015_reasons_unlocked.sql")),
-            (16, include_str!("migrations/0016_reasons_sealed.sql")),
-            (17, include_str!("migrations/0017_tier_keys_renewed.sql")),
-            (18, include_str!("migrations/0018_custody_deadlines.sql")),
-            (19, include_str!("migrations/0019_field_devices.sql")),
-            (20, include_str!("migrations/0020_plans.sql")),
-            (21, include_str!("migrations/0021_hotline_outbox.sql")),
-            (22, include_str!("migrations/0022_pass_links.sql")),
-            (23, include_str!("migrations/0023_cases_by_stage.sql")),
-            (24, include_str!("migrations/0024_whereabouts.sql")),
-            (
-                25,
-                include_str!("migrations/0025_field_members_and_incidents.sql"),
-            ),
-            (26, include_str!("migrations/0026_held_flights.sql")),
-        ]
+/// A migration: its version and the parts it is made of. The shared part is written in
+/// PostgreSQL's dialect and read by each engine through its own `schema_dialect` (a table
+/// ending in `WITHOUT ROWID` keeps that clause on SQLite only); an engine's own part holds
+/// what the two engines do differently (triggers, rebuilding a table) and runs after it.
+pub(crate) struct Migration {
+    pub version: i64,
+    pub shared: Option<&'static str>,
+    pub postgres: Option<&'static str>,
+    pub sqlite: Option<&'static str>,
+}
+
+/// `migration!(version, "file.sql", [parts])`: the parts are read from `sql/migrations/`
+/// (shared), `postgres/migrations/` and `sqlite/migrations/`.
+macro_rules! migration {
+    ($version:literal, $file:literal, [$($part:ident)+]) => {
+        Migration {
+            version: $version,
+            $($part: Some(migration!(@ $part $file)),)+
+            ..Migration::NONE
+        }
+    };
+    (@ shared $file:literal) => { include_str!(concat!("migrations/", $file)) };
+    (@ postgres $file:literal) => { include_str!(concat!("../postgres/migrations/", $file)) };
+    (@ sqlite $file:literal) => { include_str!(concat!("../sqlite/migrations/", $file)) };
+}
+
+impl Migration {
+    const NONE: Migration = Migration {
+        version: 0,
+        shared: None,
+        postgres: None,
+        sqlite: None,
     };
 }
-pub(crate) use migrations;
+
+/// Every migration, in order; each runs once, in the transaction of the store's opening.
+/// (A migration of all three parts leaves nothing for `..Migration::NONE` to fill.)
+#[rustfmt::skip]
+#[allow(clippy::needless_update)]
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_lifecycle.sql", [shared postgres sqlite]),
+    migration!(2, "0002_scans.sql", [shared postgres sqlite]),
+    migration!(3, "0003_passes.sql", [shared]),
+    migration!(4, "0004_sign_in_failures.sql", [shared]),
+    migration!(5, "0005_audit.sql", [shared postgres sqlite]),
+    migration!(6, "0006_place_assignments.sql", [shared]),
+    migration!(7, "0007_sealed.sql", [shared]),
+    migration!(8, "0008_drop_clear.sql", [shared postgres]),
+    migration!(9, "0009_totp.sql", [shared]),
+    migration!(10, "0010_count_shards.sql", [postgres sqlite]),
+    migration!(11, "0011_audit_pending.sql", [shared]),
+    migration!(12, "0012_request_keys.sql", [shared]),
+    migration!(13, "0013_scans_by_user.sql", [postgres sqlite]),
+    migration!(14, "0014_minors.sql", [shared]),
+    migration!(15, "0015_reasons_unlocked.sql", [postgres sqlite]),
+    migration!(16, "0016_reasons_sealed.sql", [postgres sqlite]),
+    migration!(17, "0017_tier_keys_renewed.sql", [shared]),
+    migration!(18, "0018_custody_deadlines.sql", [shared]),
+    migration!(19, "0019_field_devices.sql", [shared postgres sqlite]),
+    migration!(20, "0020_plans.sql", [shared]),
+    migration!(21, "0021_hotline_outbox.sql", [shared]),
+    migration!(22, "0022_pass_links.sql", [shared]),
+    migration!(23, "0023_cases_by_stage.sql", [shared]),
+    migration!(24, "0024_whereabouts.sql", [shared]),
+    migration!(25, "0025_field_members_and_incidents.sql", [shared]),
+    migration!(26, "0026_held_flights.sql", [shared]),
+];
+
+/// An engine's migrations in order, as it runs them: the shared part put into the engine's
+/// dialect, then the engine's own part.
+pub(crate) fn migrations(
+    own: fn(&Migration) -> Option<&'static str>,
+    dialect: fn(&str) -> String,
+) -> Vec<(i64, String)> {
+    MIGRATIONS
+        .iter()
+        .map(|m| {
+            let parts: Vec<String> = [m.shared.map(dialect), own(m).map(str::to_string)]
+                .into_iter()
+                .flatten()
+                .collect();
+            (m.version, parts.join("\n"))
+        })
+        .collect()
+}
+
+/// Work a transaction holds until its commit, kept in step with the transaction's parts
+/// ([`Db::begin_part`]): undoing a part drops what was added since it began.
+pub(crate) struct Held<T> {
+    items: Vec<T>,
+    /// How many items there were when the part under way began.
+    part: Option<usize>,
+}
+
+impl<T> Held<T> {
+    pub(crate) fn new() -> Self {
+        Held {
+            items: Vec::new(),
+            part: None,
+        }
+    }
+    pub(crate) fn push(&mut self, item: T) {
+        self.items.push(item);
+    }
+    pub(crate) fn items(&self) -> &[T] {
+        &self.items
+    }
+    /// Everything held, for the commit; nothing is held afterwards.
+    pub(crate) fn take(&mut self) -> Vec<T> {
+        self.part = None;
+        std::mem::take(&mut self.items)
+    }
+}
+
+/// The marks a transaction's parts leave on what it holds ([`Held`]).
+pub trait Parted {
+    fn begin_part(&mut self);
+    fn undo_part(&mut self);
+    fn keep_part(&mut self);
+}
+
+impl<T> Parted for Held<T> {
+    fn begin_part(&mut self) {
+        self.part = Some(self.items.len());
+    }
+    fn undo_part(&mut self) {
+        if let Some(len) = self.part.take() {
+            self.items.truncate(len);
+        }
+    }
+    fn keep_part(&mut self) {
+        self.part = None;
+    }
+}
 
 /// One result row, read by column index.
 #[derive(Debug, Clone)]
@@ -233,19 +329,33 @@ pub trait Db {
     }
     /// Announces a change to every server sharing this store, when the transaction commits.
     fn notify(&mut self, change: &crate::Change) -> Result<()>;
+    /// What this transaction holds for its commit (announcements of changes), if anything:
+    /// its parts mark it, so that undoing a part drops what the part added.
+    fn held(&mut self) -> Option<&mut dyn Parted> {
+        None
+    }
     /// Begins a part of the transaction that can be undone alone ([`Db::undo_part`]) or kept
-    /// ([`Db::keep_part`]); parts do not nest. A layer that holds work for the commit (audit
-    /// entries, announcements) marks where the part began.
+    /// ([`Db::keep_part`]); parts do not nest. A layer that wraps another and holds work of its
+    /// own for the commit (audit entries) marks where the part began, then asks the inner one.
     fn begin_part(&mut self) -> Result<()> {
+        if let Some(held) = self.held() {
+            held.begin_part();
+        }
         self.exec("SAVEPOINT part", &[]).map(|_| ())
     }
     /// Undoes the part begun last: its rows, audit entries and announcements.
     fn undo_part(&mut self) -> Result<()> {
+        if let Some(held) = self.held() {
+            held.undo_part();
+        }
         self.exec("ROLLBACK TO SAVEPOINT part", &[])?;
         self.exec("RELEASE SAVEPOINT part", &[]).map(|_| ())
     }
     /// Keeps the part begun last as part of the transaction.
     fn keep_part(&mut self) -> Result<()> {
+        if let Some(held) = self.held() {
+            held.keep_part();
+        }
         self.exec("RELEASE SAVEPOINT part", &[]).map(|_| ())
     }
     /// Draws `n` fresh ids for rows of `table` about to be inserted with explicit ids: rows
@@ -277,4 +387,40 @@ pub(crate) fn enc<T: serde::Serialize>(v: &T) -> String {
 pub(crate) fn dec<T: serde::de::DeserializeOwned>(s: String) -> Result<T> {
     serde_json::from_value(serde_json::Value::String(s.clone()))
         .map_err(|_| StoreError::Internal(format!("unexpected stored value {s:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{postgres, sqlite};
+
+    #[test]
+    fn both_engines_have_every_version_from_one_without_a_gap() {
+        assert!(
+            MIGRATIONS
+                .iter()
+                .all(|m| m.shared.is_some() || (m.postgres.is_some() && m.sqlite.is_some()))
+        );
+        let versions = |list: Vec<(i64, String)>| -> Vec<i64> {
+            assert!(list.iter().all(|(_, sql)| !sql.trim().is_empty()));
+            list.into_iter().map(|(version, _)| version).collect()
+        };
+        let sqlite = versions(migrations(|m| m.sqlite, sqlite::schema_dialect));
+        let postgres = versions(migrations(|m| m.postgres, postgres::schema_dialect));
+        let expected: Vec<i64> = (1..=MIGRATIONS.len() as i64).collect();
+        assert_eq!(sqlite, expected);
+        assert_eq!(postgres, expected);
+    }
+
+    #[test]
+    fn a_version_is_its_shared_part_then_the_engines_own() {
+        let (_, first) = &migrations(|m| m.sqlite, sqlite::schema_dialect)[0];
+        let tables = first.find("CREATE TABLE operations").unwrap();
+        let trigger = first.find("CREATE TRIGGER events_no_update").unwrap();
+        assert!(tables < trigger);
+        assert!(!first.contains("BIGINT") && first.contains(") WITHOUT ROWID;"));
+        let (_, first) = &migrations(|m| m.postgres, postgres::schema_dialect)[0];
+        assert!(first.contains("EXECUTE FUNCTION events_append_only()"));
+        assert!(first.contains("BIGINT") && !first.contains("WITHOUT ROWID"));
+    }
 }

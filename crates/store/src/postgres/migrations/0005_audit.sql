@@ -1,20 +1,4 @@
--- The audit log: every change and every read of personal data, one hash chain for the whole
--- store. It holds no personal data: who (user id, role, device), what (an action name),
--- which record (an id or a case reference), why (a stated reason), when.
-
-CREATE TABLE audit_log (
-    seq          BIGINT PRIMARY KEY,
-    at           BIGINT NOT NULL,
-    operation_id BIGINT,
-    user_id      BIGINT,
-    role         TEXT,
-    device       TEXT,
-    action       TEXT NOT NULL,
-    record       TEXT,
-    reason       TEXT,
-    prev_hash    BYTEA NOT NULL,
-    hash         BYTEA NOT NULL
-);
+-- The audit log is append-only; the chain starts from a head of 32 zero bytes.
 CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$
 BEGIN
     RAISE EXCEPTION 'the audit log is append-only';
@@ -24,28 +8,4 @@ CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
 FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
-
--- The head of the chain, one row; appending locks it, so concurrent writers make one chain.
-CREATE TABLE audit_head (
-    id   INTEGER PRIMARY KEY CHECK (id = 1),
-    seq  BIGINT NOT NULL,
-    hash BYTEA NOT NULL
-);
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, decode(repeat('00', 32), 'hex'));
-
--- Signed statements of the chain head at a time.
-CREATE TABLE audit_checkpoints (
-    seq       BIGINT PRIMARY KEY,
-    hash      BYTEA NOT NULL,
-    at        BIGINT NOT NULL,
-    kid       BYTEA NOT NULL,
-    signature BYTEA NOT NULL
-);
-
--- The key that signs checkpoints: its secret wrapped under the key encryption key.
-CREATE TABLE audit_keys (
-    kid            BYTEA PRIMARY KEY,
-    public_key     BYTEA NOT NULL,
-    wrapped_secret BYTEA NOT NULL,
-    created_at     BIGINT NOT NULL
-);

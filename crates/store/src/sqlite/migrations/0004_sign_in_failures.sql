@@ -1,7 +1,0 @@
--- Failed sign-ins per account name, shared by every server, for the back-off. The name is
--- kept only as a SHA-256 digest: people type passwords into the name field.
-CREATE TABLE sign_in_failures (
-    name_digest    BLOB PRIMARY KEY,
-    failures       INTEGER NOT NULL,
-    last_failed_at INTEGER NOT NULL
-);
