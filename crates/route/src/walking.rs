@@ -84,16 +84,6 @@ pub fn name_key(language: Language) -> &'static str {
     }
 }
 
-/// The languages whose names are kept.
-pub const NAMED_LANGUAGES: [Language; 6] = [
-    Language::English,
-    Language::French,
-    Language::Dari,
-    Language::Pashto,
-    Language::Arabic,
-    Language::Ukrainian,
-];
-
 /// A name as the map gives it, with the translations the map has.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PlaceName {
@@ -108,7 +98,8 @@ impl PlaceName {
         if name.is_empty() {
             return None;
         }
-        let translations = NAMED_LANGUAGES
+        // A name is kept in every language the map has it in (`name_key` names each).
+        let translations = safeconduct_i18n::ALL
             .iter()
             .filter_map(|&l| {
                 tag(tags, name_key(l))

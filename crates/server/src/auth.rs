@@ -8,7 +8,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use safeconduct_domain::values::Timestamp;
-use safeconduct_domain::{OperationId, Role, UserId};
+use safeconduct_domain::{GateId, OperationId, Role, RvId, UserId};
 use safeconduct_store::{self as store, Actor};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -114,6 +114,43 @@ pub struct Caller {
 /// which scopes what the store loads for them too).
 pub use safeconduct_store::Places;
 
+/// A place a request names, checked against the places of an escort or gate caller.
+#[derive(Debug, Clone, Copy)]
+pub enum Place {
+    Rv(RvId),
+    Gate(GateId),
+}
+
+impl Place {
+    fn is_among(self, places: &Places) -> bool {
+        match self {
+            Place::Rv(rv) => places.rvs.contains(&rv),
+            Place::Gate(gate) => places.gates.contains(&gate),
+        }
+    }
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Rv(rv) => write!(f, "rendezvous point {rv}"),
+            Place::Gate(gate) => write!(f, "gate {gate}"),
+        }
+    }
+}
+
+impl From<RvId> for Place {
+    fn from(rv: RvId) -> Self {
+        Place::Rv(rv)
+    }
+}
+
+impl From<GateId> for Place {
+    fn from(gate: GateId) -> Self {
+        Place::Gate(gate)
+    }
+}
+
 fn out_of_scope(what: String) -> ApiError {
     ApiError::new(
         axum::http::StatusCode::FORBIDDEN,
@@ -130,37 +167,21 @@ fn hidden(what: String) -> ApiError {
 }
 
 impl Caller {
-    /// Passes a caller not scoped to places, or one whose places `hold` the place asked
+    /// Passes a caller not scoped to places, or one whose places hold the place asked
     /// about; otherwise answers `refusal` (403 for a place named in a body, 404 for one in the
     /// path).
-    fn within(
-        &self,
-        hold: impl FnOnce(&Places) -> bool,
-        refusal: impl FnOnce() -> ApiError,
-    ) -> Result<(), ApiError> {
+    fn within(&self, place: Place, refusal: fn(String) -> ApiError) -> Result<(), ApiError> {
         match &self.places {
-            Some(p) if !hold(p) => Err(refusal()),
+            Some(p) if !place.is_among(p) => Err(refusal(place.to_string())),
             _ => Ok(()),
         }
     }
 
-    /// Refuses an escort or gate caller who says they act at a rendezvous point (in a request
-    /// body) not assigned to them. Checked before the store is asked, so the answer is the
-    /// same whether the point exists or not.
-    pub fn may_act_at_rv(&self, rv: safeconduct_domain::RvId) -> Result<(), ApiError> {
-        self.within(
-            |p| p.rvs.contains(&rv),
-            || out_of_scope(format!("rendezvous point {rv}")),
-        )
-    }
-
-    /// Refuses an escort or gate caller who says they act at a gate (in a request body) not
-    /// assigned to them.
-    pub fn may_act_at_gate(&self, gate: safeconduct_domain::GateId) -> Result<(), ApiError> {
-        self.within(
-            |p| p.gates.contains(&gate),
-            || out_of_scope(format!("gate {gate}")),
-        )
+    /// Refuses an escort or gate caller who says they act at a rendezvous point or gate (in a
+    /// request body) not assigned to them. Checked before the store is asked, so the answer
+    /// is the same whether the place exists or not.
+    pub fn may_act_at(&self, place: impl Into<Place>) -> Result<(), ApiError> {
+        self.within(place.into(), out_of_scope)
     }
 
     /// The rendezvous points an escort or gate caller is assigned to now; refused, as every
@@ -181,21 +202,10 @@ impl Caller {
         }
     }
 
-    /// A rendezvous point named in the path: one outside an escort's places is not found for
-    /// them, as one that does not exist.
-    pub fn sees_rv(&self, rv: safeconduct_domain::RvId) -> Result<(), ApiError> {
-        self.within(
-            |p| p.rvs.contains(&rv),
-            || hidden(format!("rendezvous point {rv}")),
-        )
-    }
-
-    /// A gate named in the path: one outside gate staff's places is not found for them.
-    pub fn sees_gate(&self, gate: safeconduct_domain::GateId) -> Result<(), ApiError> {
-        self.within(
-            |p| p.gates.contains(&gate),
-            || hidden(format!("gate {gate}")),
-        )
+    /// A rendezvous point or gate named in the path: one outside an escort's or gate staff's
+    /// places is not found for them, as one that does not exist.
+    pub fn sees(&self, place: impl Into<Place>) -> Result<(), ApiError> {
+        self.within(place.into(), hidden)
     }
 
     /// A batch named in the path: one whose end the caller works at (the escort its RV, gate

@@ -94,7 +94,7 @@ pub struct BatchPath {
 }
 
 pub async fn depart(call: Call, ApiJson(body): ApiJson<DepartIn>) -> Created<BatchOut> {
-    call.caller.may_act_at_rv(RvId(body.rv_id))?;
+    call.caller.may_act_at(RvId(body.rv_id))?;
     let households = body
         .households
         .iter()

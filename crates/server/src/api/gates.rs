@@ -175,7 +175,7 @@ pub async fn gate_status(
     ApiJson(body): ApiJson<GateStatusIn>,
 ) -> Answer<GateOut> {
     let gate = GateId(call.path.gate);
-    call.caller.sees_gate(gate)?;
+    call.caller.sees(gate)?;
     let status = body.status;
     let Json(mut out): Json<GateOut> = call
         .change(move |s, id, actor| s.set_gate_status(id, gate, status, actor))
@@ -188,7 +188,7 @@ pub async fn gate_status(
 
 pub async fn gate_counts(call: Call<GatePath>) -> Answer<CountsOut> {
     let gate = GateId(call.path.gate);
-    call.caller.sees_gate(gate)?;
+    call.caller.sees(gate)?;
     call.swept().await?;
     let counts = call
         .read(move |s, id| s.stage_counts(id, CountScope::Gate(gate)))
@@ -211,7 +211,7 @@ pub async fn set_walking_time(
 /// found for them, exactly as a gate that does not exist.
 pub async fn expected_batches(call: Call<GatePath>) -> Answer<Vec<ExpectedBatchOut>> {
     let gate = GateId(call.path.gate);
-    call.caller.sees_gate(gate)?;
+    call.caller.sees(gate)?;
     call.swept().await?;
     call.list(move |s, id| s.expected_batches(id, gate)).await
 }

@@ -202,7 +202,7 @@ pub async fn rv_arrival(
     ApiJson(body): ApiJson<RvArrivalIn>,
 ) -> Answer<StepOut> {
     let rv = RvId(body.rv_id);
-    call.caller.may_act_at_rv(rv)?;
+    call.caller.may_act_at(rv)?;
     if body.pass_index.is_some_and(|i| i < 0) {
         return Err(ApiError::invalid("pass_index", "must be 0 or more"));
     }
@@ -212,7 +212,7 @@ pub async fn rv_arrival(
 
 pub async fn processed(call: Call<CasePath>, ApiJson(body): ApiJson<ProcessIn>) -> Answer<StepOut> {
     let gate = GateId(body.gate_id);
-    call.caller.may_act_at_gate(gate)?;
+    call.caller.may_act_at(gate)?;
     step_on(call, CaseRequest::Process { gate }).await
 }
 

@@ -172,7 +172,7 @@ pub struct WayOut {
 
 pub async fn way_to_gate(call: Call<WayPath>) -> Answer<WayOut> {
     let (rv_id, gate_id) = (RvId(call.path.rv), GateId(call.path.gate));
-    call.caller.sees_rv(rv_id)?;
+    call.caller.sees(rv_id)?;
     let router = call.app.router()?;
     let op = call.caller.operation;
     let (rvs, gates, hazards) = call

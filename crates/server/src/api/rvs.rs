@@ -123,7 +123,7 @@ pub async fn rvs(call: Call) -> Answer<Vec<RvOut>> {
 /// them, exactly as one that does not exist.
 async fn change_rv(call: Call<RvPath>, change: RvChange) -> Answer<RvOut> {
     let rv = RvId(call.path.rv);
-    call.caller.sees_rv(rv)?;
+    call.caller.sees(rv)?;
     call.change(move |s, id, actor| s.change_rv(id, rv, change, actor))
         .await
 }
@@ -140,7 +140,7 @@ pub async fn activate_rv(call: Call<RvPath>) -> Answer<RvOut> {
 /// Suspends or closes the point, then re-plans the households holding a window there.
 async fn stop_rv(call: Call<RvPath>, change: RvChange) -> Answer<RvOut> {
     let rv = RvId(call.path.rv);
-    call.caller.sees_rv(rv)?;
+    call.caller.sees(rv)?;
     let Json(mut out): Json<RvOut> = call
         .change(move |s, id, actor| s.change_rv(id, rv, change, actor))
         .await?;
@@ -167,7 +167,7 @@ pub async fn vehicle_access(
 
 pub async fn rv_counts(call: Call<RvPath>) -> Answer<CountsOut> {
     let rv = RvId(call.path.rv);
-    call.caller.sees_rv(rv)?;
+    call.caller.sees(rv)?;
     call.swept().await?;
     let counts = call
         .read(move |s, id| s.stage_counts(id, CountScope::Rv(rv)))
