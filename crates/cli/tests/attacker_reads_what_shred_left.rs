@@ -51,18 +51,11 @@ fn shred_waits_for_people_in_escort_and_leaves_no_field_kit() {
         stdout(&run(&["operation", "list"], data)).contains("\tclosed"),
         "nothing was shredded"
     );
-    let blank = run(
-        &[
-            "operation",
-            "shred",
-            "1",
-            "--confirm",
-            &name,
-            "--force-with-reason",
-            "  ",
-        ],
-        data,
-    );
+    let forced_with = |reason: &str| {
+        let args = [shred.as_slice(), &["--force-with-reason", reason]].concat();
+        run(&args, data)
+    };
+    let blank = forced_with("  ");
     assert!(!blank.status.success(), "a blank reason is no reason");
     assert!(
         stderr(&blank).contains("--force-with-reason"),
@@ -70,18 +63,7 @@ fn shred_waits_for_people_in_escort_and_leaves_no_field_kit() {
         text(&blank)
     );
 
-    let forced = run(
-        &[
-            "operation",
-            "shred",
-            "1",
-            "--confirm",
-            &name,
-            "--force-with-reason",
-            "the airfield is being evacuated; records must not be captured",
-        ],
-        data,
-    );
+    let forced = forced_with("the airfield is being evacuated; records must not be captured");
     assert!(forced.status.success(), "{}", text(&forced));
 
     let after = write_kit();

@@ -34,11 +34,7 @@ impl Drop for Served {
 
 impl Served {
     fn start(data: &Path) -> Served {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = common::store::free_port();
         let addr = format!("127.0.0.1:{port}");
         let child = bin()
             .args(["serve", "--addr", &addr, "--data"])

@@ -4,7 +4,7 @@ mod common;
 
 use common::bin;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -33,11 +33,7 @@ fn status_of(url: &str) -> u16 {
 #[test]
 fn every_address_the_demo_prints_answers() {
     let dir = tempfile::tempdir().unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::store::free_port();
     let addr = format!("127.0.0.1:{port}");
     let mut demo = bin()
         .args(["demo", "--households", "20", "--addr", &addr, "--data"])

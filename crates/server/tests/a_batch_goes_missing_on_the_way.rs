@@ -82,16 +82,7 @@ async fn a_batch_past_its_deadline_raises_the_alarm_without_anyone_closing_it(ba
 
     // The coordinator's live stream carries the alarm, with the batch and no names or
     // references.
-    let mut seen = String::new();
-    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !seen.contains("custody_alarm") {
-        let chunk = tokio::time::timeout_at(until, stream.chunk())
-            .await
-            .expect("the alarm reached the live stream in time")
-            .unwrap()
-            .expect("the stream stays open");
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let seen = read_stream_until(&mut stream, "custody_alarm", "alarm on the live stream").await;
     assert!(seen.contains(&format!("\"batch_id\":{id}")), "{seen}");
     assert!(seen.contains("mark_unaccounted"), "{seen}");
     for r in [&a, &b] {
@@ -328,18 +319,7 @@ async fn walking_times_out_of_bounds_are_refused_and_change_nothing(backend: Bac
 async fn a_missing_batch(backend: Backend, sizes: &[usize]) -> (TestApp, Places, i64, Vec<String>) {
     let app = spawn_app_with_custody_clock_ahead(backend, 3 * 3600).await;
     let p = app.places(100, 300).await;
-    let mut refs = Vec::new();
-    for (i, size) in sizes.iter().enumerate() {
-        let r = app
-            .register_with_pass(*size, &format!("0700 000 2{i:02}"), p.window)
-            .await;
-        app.admit_at_rv(&r, p.rv).await;
-        refs.push(r);
-    }
-    let names: Vec<&str> = refs.iter().map(String::as_str).collect();
-    let id = app.depart(p.rv, p.gate, &names).await["id"]
-        .as_i64()
-        .unwrap();
+    let (refs, id) = app.batch_on_its_way(&p, sizes, 2).await;
     let batch = app
         .get(
             Role::Coordinator,
@@ -395,12 +375,7 @@ async fn a_coordinator_resolves_each_missing_household_and_the_report_counts_the
     let events = app
         .get(Role::Coordinator, &format!("{}/events", case(&refs[0])))
         .await;
-    let kinds: Vec<&str> = events
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = common::kinds(&events);
     assert!(
         kinds.ends_with(&["mark_unaccounted", "resolve_arrived_late"]),
         "{kinds:?}"
@@ -480,18 +455,7 @@ async fn bad_resolutions_are_refused_and_change_nothing(backend: Backend) {
 
 async fn sweeps_running_at_once_mark_each_household_once(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 100, 300).await;
-    let mut refs = Vec::new();
-    for i in 0..6 {
-        let r = app
-            .register_with_pass(2, &format!("0700 000 3{i:02}"), p.window)
-            .await;
-        app.admit_at_rv(&r, p.rv).await;
-        refs.push(r);
-    }
-    let names: Vec<&str> = refs.iter().map(String::as_str).collect();
-    let id = app.depart(p.rv, p.gate, &names).await["id"]
-        .as_i64()
-        .unwrap();
+    let (refs, id) = app.batch_on_its_way(&p, &[2; 6], 3).await;
     // Four sweeps at once, two hours on, as several servers' ticks would run them.
     let later = safeconduct_domain::values::Timestamp(safeconduct_keys::now().0 + 7200);
     let sweeps: Vec<_> = (0..4)

@@ -21,13 +21,8 @@ fn now() -> i64 {
 async fn scans_admit_depart_arrive_and_check_in_through_the_lifecycle(backend: Backend) {
     let (app, places) = spawn_app_with_places(backend, 100, 100).await;
     let op = app.op.0;
-    let a = app
-        .register_with_pass(3, "0700 100 001", places.window)
-        .await;
-    let b = app
-        .register_with_pass(2, "0700 100 002", places.window)
-        .await;
-    let (pa, pb) = (app.pass_index(&a).await, app.pass_index(&b).await);
+    let (a, pa) = app.pass_holder(3, "0700 100 001", places.window).await;
+    let (b, pb) = app.pass_holder(2, "0700 100 002", places.window).await;
     let mut escort = app.escort_at(places.rv, 1).await;
     let mut gate = app.gate_device_at(places.gate, 2).await;
 
@@ -124,10 +119,7 @@ async fn scans_admit_depart_arrive_and_check_in_through_the_lifecycle(backend: B
 async fn records_after_a_gap_wait_for_the_missing_ones(backend: Backend) {
     let (app, places) = spawn_app_with_places(backend, 100, 100).await;
     let op = app.op.0;
-    let a = app
-        .register_with_pass(1, "0700 100 011", places.window)
-        .await;
-    let pa = app.pass_index(&a).await;
+    let (a, pa) = app.pass_holder(1, "0700 100 011", places.window).await;
     let mut escort = app.escort_at(places.rv, 3).await;
     let t = now();
     let walk = escort.walk(op, places.gate, &[pa], 1, (t, t));
@@ -145,13 +137,8 @@ async fn records_after_a_gap_wait_for_the_missing_ones(backend: Backend) {
 async fn conflicts_become_incidents_and_a_coordinator_resolves_them(backend: Backend) {
     let (app, places) = spawn_app_with_places(backend, 100, 100).await;
     let op = app.op.0;
-    let a = app
-        .register_with_pass(1, "0700 100 021", places.window)
-        .await;
-    let r = app
-        .register_with_pass(1, "0700 100 022", places.window)
-        .await;
-    let (pa, pr) = (app.pass_index(&a).await, app.pass_index(&r).await);
+    let (a, pa) = app.pass_holder(1, "0700 100 021", places.window).await;
+    let (r, pr) = app.pass_holder(1, "0700 100 022", places.window).await;
     // R's pass is revoked while the escorts are offline with an old status list.
     app.post(
         Role::Coordinator,
@@ -162,34 +149,10 @@ async fn conflicts_become_incidents_and_a_coordinator_resolves_them(backend: Bac
     let mut one = app.escort_at(places.rv, 4).await;
     let mut two = app.escort_at(places.rv, 5).await;
     let t = now();
-    let rec = one.record(
-        op,
-        ScanAct::Admit {
-            pass_index: pa,
-            batch: None,
-        },
-        t,
-    );
+    let rec = one.admit(op, pa, t);
     let first = app.sync_ok(&one, &[rec]).await;
     assert_eq!(first["incidents"], json!([]));
-    let recs = [
-        two.record(
-            op,
-            ScanAct::Admit {
-                pass_index: pa,
-                batch: None,
-            },
-            t + 5,
-        ),
-        two.record(
-            op,
-            ScanAct::Admit {
-                pass_index: pr,
-                batch: None,
-            },
-            t + 6,
-        ),
-    ];
+    let recs = [two.admit(op, pa, t + 5), two.admit(op, pr, t + 6)];
     let second = app.sync_ok(&two, &recs).await;
     let mut kinds: Vec<&str> = second["incidents"]
         .as_array()
@@ -279,10 +242,7 @@ async fn two_escorts_and_a_pass(
     common::field::Device,
 ) {
     let (app, places) = spawn_app_with_places(backend, 100, 100).await;
-    let a = app
-        .register_with_pass(1, "0700 100 031", places.window)
-        .await;
-    let pa = app.pass_index(&a).await;
+    let (a, pa) = app.pass_holder(1, "0700 100 031", places.window).await;
     let at_rv = ScanPlace::Rv(RvId(places.rv));
     let one = app.enrol(Role::Escort, at_rv, seed).await;
     let two = app.enrol(Role::Escort, at_rv, seed + 1).await;
@@ -293,14 +253,7 @@ async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(ba
     let (app, places, a, pa, mut escort, mut other) = two_escorts_and_a_pass(backend, 6).await;
     let op = app.op.0;
     let t = now();
-    let admit = escort.record(
-        op,
-        ScanAct::Admit {
-            pass_index: pa,
-            batch: None,
-        },
-        t,
-    );
+    let admit = escort.admit(op, pa, t);
 
     // A record changed after signing.
     let forged_text = admit
@@ -318,14 +271,7 @@ async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(ba
         "{body}"
     );
     // Another device's records replayed under this device's name.
-    let replayed = other.record(
-        op,
-        ScanAct::Admit {
-            pass_index: pa,
-            batch: None,
-        },
-        t,
-    );
+    let replayed = other.admit(op, pa, t);
     let (status, _) = app.sync(&escort, &[replayed]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // One bad record refuses the whole sync.
@@ -342,14 +288,7 @@ async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(ba
     // A place outside the device's.
     let mut elsewhere = app.escort_at(places.rv, 8).await;
     elsewhere.place = ScanPlace::Rv(RvId(places.rv + 1000));
-    let outside = elsewhere.record(
-        op,
-        ScanAct::Admit {
-            pass_index: pa,
-            batch: None,
-        },
-        t,
-    );
+    let outside = elsewhere.admit(op, pa, t);
     let (status, _) = app.sync(&elsewhere, &[outside]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // Another user's device is not found, like a device that does not exist.
@@ -560,16 +499,7 @@ async fn incidents_are_listed_by_state_kind_and_place_a_page_at_a_time(backend: 
     let (app, places, _, pa, mut noisy, mut honest) = two_escorts_and_a_pass(backend, 8).await;
     let op = app.op.0;
     let t = now();
-    let admit = |d: &mut common::field::Device, at| {
-        d.record(
-            op,
-            ScanAct::Admit {
-                pass_index: pa,
-                batch: None,
-            },
-            at,
-        )
-    };
+    let admit = |d: &mut common::field::Device, at| d.admit(op, pa, at);
     let first = admit(&mut honest, t);
     app.sync_ok(&honest, &[first]).await;
     // 30 departures of batches never opened: 30 incidents of the noisy device.
@@ -697,10 +627,7 @@ async fn a_record_at_the_wrong_gate_neither_counts_nor_blocks_and_tells_nothing(
         .as_i64()
         .unwrap();
     app.assign("gate", &[], &[places.gate, gate_b]).await;
-    let a = app
-        .register_with_pass(2, "0700 100 051", places.window)
-        .await;
-    let pa = app.pass_index(&a).await;
+    let (a, pa) = app.pass_holder(2, "0700 100 051", places.window).await;
     let mut escort = app.escort_at(places.rv, 12).await;
     let mut at_a = app.gate_device_at(places.gate, 13).await;
     let mut at_b = app.gate_device_at(gate_b, 14).await;

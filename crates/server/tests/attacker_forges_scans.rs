@@ -46,8 +46,7 @@ fn signed(key: &DeviceKey, record: &ScanRecord) -> (String, String) {
 
 async fn another_escorts_device_is_not_theirs_to_sync(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 20, 20).await;
-    let reference = app.register_with_pass(1, "0700 310 001", p.window).await;
-    let pass = app.pass_index(&reference).await;
+    let (reference, pass) = app.pass_holder(1, "0700 310 001", p.window).await;
     let rv_b = app.propose_rv("RV Bravo").await;
     let intruder = app.add_user("escort2", Role::Escort).await;
     app.assign("escort2", &[rv_b], &[]).await;
@@ -97,8 +96,7 @@ async fn another_escorts_device_is_not_theirs_to_sync(backend: Backend) {
 
 async fn records_out_of_range_are_refused_and_change_nothing(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 20, 20).await;
-    let reference = app.register_with_pass(2, "0700 310 002", p.window).await;
-    let pass = app.pass_index(&reference).await;
+    let (reference, pass) = app.pass_holder(2, "0700 310 002", p.window).await;
     let device = app.escort_at(p.rv, 22).await;
     let base = ScanRecord {
         operation: OperationId(app.op.0),
@@ -196,8 +194,7 @@ async fn records_out_of_range_are_refused_and_change_nothing(backend: Backend) {
 async fn an_admission_of_a_pass_the_device_never_read_is_refused(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 20, 20).await;
     let target = app.register_with_pass(2, "0700 310 003", p.window).await;
-    let read = app.register_with_pass(1, "0700 310 004", p.window).await;
-    let read_index = app.pass_index(&read).await;
+    let (read, read_index) = app.pass_holder(1, "0700 310 004", p.window).await;
     // The device never reads the target's pass: its index is taken from the coordinator's
     // view here, as an insider would guess it.
     let target_index = app

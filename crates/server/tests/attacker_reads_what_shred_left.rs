@@ -82,13 +82,7 @@ async fn reasons_are_sealed_and_gone_after_the_shred(backend: Backend) {
 
     let phone = app.escort_at(p.rv, 51).await;
     assert_eq!(app.device_kit_answer(&phone).await.0, 200);
-    let op = app.op;
-    app.on_store(move |s| {
-        let admin = Actor::system(Timestamp(1_800_000_000));
-        s.close_operation(op, &admin).unwrap();
-        s.shred_operation(op, &admin, false).unwrap();
-    })
-    .await;
+    app.close_and_shred().await.unwrap();
     let stored = stored_text(&app).await;
     for needle in NEEDLES {
         assert!(!stored.contains(needle), "{needle} is stored in clear");
@@ -145,13 +139,7 @@ async fn no_pass_answers_after_the_shred(backend: Backend) {
     }
     let phone = app.escort_at(p.rv, 51).await;
     assert_eq!(app.device_kit_answer(&phone).await.0, 200);
-    let op = app.op;
-    app.on_store(move |s| {
-        let admin = Actor::system(Timestamp(1_800_000_000));
-        s.close_operation(op, &admin).unwrap();
-        s.shred_operation(op, &admin, false).unwrap();
-    })
-    .await;
+    app.close_and_shred().await.unwrap();
     for path in &routes {
         let (status, body) = app.try_get(Role::Coordinator, path).await;
         assert_eq!(status, 410, "{path} after the shred: {body}");
@@ -186,14 +174,7 @@ async fn shred_waits_for_people_in_escort_unless_forced(backend: Backend) {
     let a = app.register_with_pass(3, "0700 100 021", p.window).await;
     app.admit_at_rv(&a, p.rv).await;
     app.depart(p.rv, p.gate, &[&a]).await;
-    let op = app.op;
-    let refused = app
-        .on_store(move |s| {
-            let admin = Actor::system(Timestamp(1_800_000_000));
-            s.close_operation(op, &admin).unwrap();
-            s.shred_operation(op, &admin, false)
-        })
-        .await;
+    let refused = app.close_and_shred().await;
     match refused {
         Err(StoreError::Conflict(m)) => {
             assert!(m.contains("3 people in escort and 0 unaccounted"), "{m}");
@@ -204,6 +185,7 @@ async fn shred_waits_for_people_in_escort_unless_forced(backend: Backend) {
     let (_, household) = app.try_get(Role::Coordinator, &case(&a)).await;
     assert_eq!(household["stage"], "in_escort", "nothing was shredded");
 
+    let op = app.op;
     let forced = app
         .on_store(move |s| s.shred_operation(op, &Actor::system(Timestamp(1_800_000_001)), true))
         .await;

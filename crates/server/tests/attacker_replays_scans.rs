@@ -10,7 +10,6 @@ use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_domain::scan::ScanAct;
 use safeconduct_store::testing::Backend;
-use serde_json::Value;
 
 /// The limit on a sync's body (`api::scans::MAX_SYNC_BODY_BYTES`, 1 MiB).
 const MAX_SYNC_BODY_BYTES: usize = 1024 * 1024;
@@ -19,30 +18,15 @@ fn now() -> i64 {
     safeconduct_keys::now().0
 }
 
-/// The device as the coordinator lists it.
-async fn listed(app: &TestApp, device: &Device) -> Value {
-    let devices = app
-        .get(Role::Coordinator, "/api/operations/{op}/devices")
-        .await;
-    devices
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["id"] == device.id)
-        .cloned()
-        .unwrap_or_else(|| panic!("device {} listed: {devices}", device.id))
-}
-
 async fn nothing_stored_for(app: &TestApp, device: &Device) {
-    let d = listed(app, device).await;
+    let d = app.listed_device(device.id).await;
     assert_eq!(d["applied_seq"], -1, "{d}");
     assert!(d["last_sync_at"].is_null(), "{d}");
 }
 
 async fn a_sync_over_the_body_limit_is_refused_413_and_stores_nothing(backend: Backend) {
     let (app, p) = common::spawn_app_with_places(backend, 20, 20).await;
-    let reference = app.register_with_pass(1, "0700 320 001", p.window).await;
-    let pass = app.pass_index(&reference).await;
+    let (reference, pass) = app.pass_holder(1, "0700 320 001", p.window).await;
     let mut device = app.escort_at(p.rv, 31).await;
     let admit = ScanAct::Admit {
         pass_index: pass,
@@ -95,15 +79,14 @@ async fn a_suspended_device_s_records_are_refused_and_change_nothing(backend: Ba
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body.to_string().contains("suspended"), "{body}");
     assert_eq!(app.stage(&second).await, "pass_issued");
-    let d = listed(&app, &device).await;
+    let d = app.listed_device(device.id).await;
     assert_eq!(d["applied_seq"], 0, "{d}");
     assert_eq!(d["state"], "suspended", "{d}");
 }
 
 async fn a_device_s_records_replayed_to_another_device_are_refused(backend: Backend) {
     let (app, p) = common::spawn_app_with_places(backend, 20, 20).await;
-    let reference = app.register_with_pass(1, "0700 320 004", p.window).await;
-    let pass = app.pass_index(&reference).await;
+    let (reference, pass) = app.pass_holder(1, "0700 320 004", p.window).await;
     let mut a = app.escort_at(p.rv, 33).await;
     let b = app.escort_at(p.rv, 34).await;
     let admit = ScanAct::Admit {

@@ -118,13 +118,7 @@ fn every_endpoint_that_answers_with_personal_data_is_audited() {
 async fn a_shredded_operation_answers_gone_for_personal_data_and_still_counts(backend: Backend) {
     let app = spawn_app(backend).await;
     let reference = app.register(2, "0700 555 111").await;
-    let op = app.op;
-    app.on_store(move |s| {
-        let admin = safeconduct_store::Actor::system(safeconduct_domain::values::Timestamp(0));
-        s.close_operation(op, &admin).unwrap();
-        s.shred_operation(op, &admin, false).unwrap();
-    })
-    .await;
+    app.close_and_shred().await.unwrap();
     for (method, path, body) in [
         (
             Method::GET,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{case, spawn_app, spawn_app_with_places};
+use common::{case, read_stream_until, spawn_app, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_store::testing::Backend;
@@ -83,12 +83,7 @@ async fn a_household_travels_from_registration_to_boarding_and_every_count_adds_
     assert!(html.text().await.unwrap().contains("Flight RCH871"));
 
     let events = app.get(Role::Auditor, &format!("{case}/events")).await;
-    let kinds: Vec<&str> = events
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = common::kinds(&events);
     assert_eq!(
         kinds,
         [
@@ -392,16 +387,12 @@ async fn live_changes_reach_clients_of_every_server(backend: Backend) {
     );
     app.admit_at_rv(&reference, p.rv).await;
     app.depart(p.rv, p.gate, &[&reference]).await;
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !seen.contains("depart_in_escort") {
-        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
-            .await
-            .expect("the change reached the other server in time")
-            .unwrap()
-            .expect("the stream stays open");
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let seen = read_stream_until(
+        &mut stream,
+        "depart_in_escort",
+        "change on the other server",
+    )
+    .await;
     assert!(seen.contains("event: change"), "{seen}");
     assert!(seen.contains(&format!("\"gate_id\":{}", p.gate)), "{seen}");
     assert!(

@@ -5,6 +5,8 @@
 //! that drops every connection and refuses new ones, as a restarting database does.
 //! (SQLite has no connection to lose; this test is PostgreSQL's.)
 
+mod common;
+
 use reqwest::StatusCode;
 use safeconduct_domain::Role;
 use safeconduct_domain::values::Timestamp;
@@ -250,16 +252,8 @@ async fn a_database_outage_fails_fast_with_503_and_the_server_reconnects_by_itse
     assert_eq!(health.status(), StatusCode::OK);
 
     // Once the server hears changes again, the dashboard is told it may have missed some.
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    while !seen.contains("event: resync") {
-        let chunk = tokio::time::timeout_at(deadline, live.chunk())
-            .await
-            .unwrap_or_else(|_| panic!("no resync after the outage; the stream said: {seen}"))
-            .unwrap()
-            .expect("the stream stays open through the outage");
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let seen =
+        common::read_stream_until(&mut live, "event: resync", "resync after the outage").await;
     assert!(seen.contains("change feed was interrupted"), "{seen}");
 
     // Every acknowledged registration is in the database, read directly.

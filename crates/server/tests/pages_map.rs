@@ -8,7 +8,7 @@
 mod common;
 
 use common::browser::Browser;
-use common::map_pages::{click_map_at, wait_for_streets};
+use common::map_pages::{click_map_at, draw_hazard, wait_for_streets};
 use common::*;
 use reqwest::Method;
 use safeconduct_domain::Role;
@@ -98,15 +98,7 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     // A hazard where the map is clicked.
     browser.click("input[name='mode'][value='hazard']").await;
     let (hlat, hlon) = (60.1685, 24.9445);
-    click_map_at(&browser, hlat, hlon).await;
-    browser.type_into("#hazard-radius", "60").await;
-    browser
-        .click_until(
-            "#hazard-create",
-            "document.querySelectorAll('.map-hazards circle').length === 1",
-            "the hazard drawn",
-        )
-        .await;
+    draw_hazard(&browser, hlat, hlon, 60.0).await;
     let hazards = app
         .get(Role::Coordinator, "/api/operations/{op}/hazards")
         .await;

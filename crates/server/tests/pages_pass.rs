@@ -26,19 +26,7 @@ async fn read_code(browser: &Browser) -> String {
                 .unwrap(),
         )
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("pass.png");
-    std::fs::write(&path, png).unwrap();
-    let out = std::process::Command::new("zbarimg")
-        .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
-        .arg(&path)
-        .output()
-        .expect("zbarimg (Debian package zbar-tools) must be installed");
-    assert!(out.status.success(), "zbarimg failed");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .trim_end_matches('\n')
-        .to_string()
+    zbar_read(&png)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -80,13 +68,10 @@ async fn the_household_opens_its_pass_from_the_link_and_only_while_it_is_valid()
     browser
         .wait_until("!document.getElementById('pass').hidden", "the pass")
         .await;
-    let dir = browser
-        .eval(
-            "return [document.documentElement.dir, document.documentElement.lang]",
-            json!([]),
-        )
-        .await;
-    assert_eq!(dir, json!(["rtl", "prs"]));
+    assert_eq!(
+        browser.direction_and_language().await,
+        ("rtl".into(), "prs".into())
+    );
     assert_eq!(browser.text("#rv-name").await, "RV Alpha");
     assert_eq!(read_code(&browser).await, text, "the QR code is the pass");
     let page = browser.text("main").await;

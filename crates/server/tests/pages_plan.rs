@@ -6,6 +6,7 @@
 mod common;
 
 use common::browser::Browser;
+use common::dashboard::{accept_plan, preview_plan};
 use common::*;
 use safeconduct_domain::Role;
 use safeconduct_store::testing::Backend;
@@ -53,13 +54,7 @@ async fn a_coordinator_runs_inspects_and_accepts_a_plan() {
         )
         .await;
 
-    browser
-        .click_until(
-            "#run",
-            "!document.getElementById('preview').hidden",
-            "the preview",
-        )
-        .await;
+    preview_plan(&browser).await;
     assert_eq!(browser.text("#fig-people dd").await, "6");
     assert_eq!(browser.text("#fig-households dd").await, "3");
     assert_eq!(browser.text("#fig-unplaced dd").await, "1");
@@ -83,14 +78,7 @@ async fn a_coordinator_runs_inspects_and_accepts_a_plan() {
     let case0 = app.get(Role::Coordinator, &case(&households[0])).await;
     assert_eq!(case0["stage"], "eligible");
 
-    browser
-        .click_until(
-            "#accept",
-            "document.getElementById('accept-result').className === 'ok'",
-            "the acceptance",
-        )
-        .await;
-    let accepted = browser.text("#accept-result").await;
+    let accepted = accept_plan(&browser).await;
     assert!(accepted.starts_with("Accepted: 3 households"), "{accepted}");
     for r in &households {
         let pass = app

@@ -93,13 +93,10 @@ async fn the_sign_in_page_reads_right_to_left_in_dari() {
     let app = spawn_app(Backend::Sqlite).await;
     let browser = Browser::start().await;
     browser.goto(&app.url("/app/sign-in?lang=prs")).await;
-    let dir = browser
-        .eval(
-            "return [document.documentElement.dir, document.documentElement.lang]",
-            json!([]),
-        )
-        .await;
-    assert_eq!(dir, json!(["rtl", "prs"]));
+    assert_eq!(
+        browser.direction_and_language().await,
+        ("rtl".into(), "prs".into())
+    );
     assert_eq!(browser.text("h1").await, "ورود");
     // Mirrored: the fields start at the right edge of the form.
     let mirrored = browser

@@ -11,9 +11,9 @@
 mod common;
 
 use common::browser::{Browser, the_printed_pass_sheet_is_styled};
-use common::dashboard::{open_dialog, wait_shown};
+use common::dashboard::{accept_plan, open_dialog, preview_plan, wait_shown};
 use common::map_pages::{
-    click_map_at, distance_to_segment, drawn_route, route_drawn, wait_for_streets,
+    click_map_at, distance_to_segment, draw_hazard, drawn_route, route_drawn, wait_for_streets,
 };
 use common::*;
 use safeconduct_domain::Role;
@@ -104,23 +104,10 @@ async fn the_whole_operation_runs_in_one_browser() {
     // Run and accept a plan.
     browser.click("#pages-nav a[href^='/app/plan']").await;
     browser.wait_for_path("/app/plan").await;
-    browser
-        .click_until(
-            "#run",
-            "!document.getElementById('preview').hidden",
-            "the preview",
-        )
-        .await;
+    preview_plan(&browser).await;
     assert_eq!(browser.text("#fig-households dd").await, "2");
     assert_eq!(browser.text("#fig-unplaced dd").await, "0");
-    browser
-        .click_until(
-            "#accept",
-            "document.getElementById('accept-result').className === 'ok'",
-            "the acceptance",
-        )
-        .await;
-    let accepted = browser.text("#accept-result").await;
+    let accepted = accept_plan(&browser).await;
     assert!(accepted.starts_with("Accepted: 2 households"), "{accepted}");
 
     // Back on the dashboard, which stays loaded from now on: the marker would go with a reload.
@@ -172,17 +159,7 @@ async fn the_whole_operation_runs_in_one_browser() {
     open_as(&browser, &app, Role::Coordinator, "/app/map?lang=en").await;
     wait_for_streets(&browser).await;
     browser.click("input[name='mode'][value='hazard']").await;
-    click_map_at(&browser, centre.0, centre.1).await;
-    browser
-        .type_into("#hazard-radius", &format!("{HAZARD_RADIUS_M}"))
-        .await;
-    browser
-        .click_until(
-            "#hazard-create",
-            "document.querySelectorAll('.map-hazards circle').length === 1",
-            "the hazard drawn",
-        )
-        .await;
+    draw_hazard(&browser, centre.0, centre.1, HAZARD_RADIUS_M).await;
 
     // The hotline's route from the same place now goes round it.
     let around = hotline_route(&browser, &app, &reference).await;

@@ -333,26 +333,10 @@ async fn an_escort_scans_offline_and_the_records_sync_when_the_network_returns()
         )
         .await;
     assert_eq!(key, json!({"private": false, "alg": "Ed25519"}));
-    let registered = app
-        .get(Role::Coordinator, "/api/operations/{op}/devices")
-        .await;
-    assert!(
-        registered
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| d["id"] == device && d["state"] == "active"),
-        "{registered}"
-    );
+    assert_eq!(app.listed_device(device).await["state"], "active");
 
     // The network goes.
-    net.cut();
-    browser
-        .cdp(
-            "Network.emulateNetworkConditions",
-            json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
-        )
-        .await;
+    net.set_online(&browser, false).await;
     browser
         .wait_until(
             "document.getElementById('status-online').textContent === 'Offline'",
@@ -577,19 +561,26 @@ async fn an_escort_scans_offline_and_the_records_sync_when_the_network_returns()
             "the wiped app",
         )
         .await;
-    let devices = app
-        .get(Role::Coordinator, "/api/operations/{op}/devices")
-        .await;
-    let state: Vec<&Value> = devices
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["id"] == device)
-        .map(|d| &d["state"])
-        .collect();
-    assert_eq!(state, [&json!("suspended")]);
+    assert_eq!(app.listed_device(device).await["state"], "suspended");
     assert_nothing_kept(&browser).await;
 }
+
+/// The start of a script the tests run in the scanner's page (arguments: the picture's grey
+/// pixels in base64, its width and height, and the callback): the scanner's camera module, the
+/// picture drawn on a canvas (`source`), and the work canvas and context a search reads with.
+/// The rest of the script follows inside the same async function.
+const GREY_PICTURE_ON_A_CANVAS: &str = "const [pixels, w, h, done] = arguments;
+    (async () => {
+      const camera = await import('/assets/scanner/camera.js');
+      const grey = Uint8Array.from(atob(pixels), c => c.charCodeAt(0));
+      const source = document.createElement('canvas');
+      source.width = w; source.height = h;
+      const image = new ImageData(w, h);
+      grey.forEach((v, i) => { image.data.set([v, v, v, 255], 4 * i); });
+      source.getContext('2d').putImageData(image, 0, 0);
+      const work = document.createElement('canvas');
+      const context = work.getContext('2d', { willReadFrequently: true });
+";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_camera_reads_a_creased_blurred_noisy_faint_or_glaring_pass() {
@@ -617,24 +608,17 @@ async fn the_camera_reads_a_creased_blurred_noisy_faint_or_glaring_pass() {
         let pixels = base64::engine::general_purpose::STANDARD.encode(&image.pixels);
         let read = browser
             .eval_async(
-                "const [pixels, w, h, done] = arguments;
-                 (async () => {
-                   const camera = await import('/assets/scanner/camera.js');
-                   await camera.loadDecoder();
-                   const grey = Uint8Array.from(atob(pixels), c => c.charCodeAt(0));
-                   const source = document.createElement('canvas');
-                   source.width = w; source.height = h;
-                   const image = new ImageData(w, h);
-                   grey.forEach((v, i) => { image.data.set([v, v, v, 255], 4 * i); });
-                   source.getContext('2d').putImageData(image, 0, 0);
-                   const work = document.createElement('canvas');
-                   const context = work.getContext('2d', { willReadFrequently: true });
+                &[
+                    GREY_PICTURE_ON_A_CANVAS,
+                    "await camera.loadDecoder();
                    for (const strategy of camera.STRATEGIES) {
                      const text = camera.readFrame(source, work, context, strategy);
                      if (text) return { text, strategy: strategy.name };
                    }
                    return null;
                  })().then(done, e => done({ error: String(e) }));",
+                ]
+                .concat(),
                 json!([pixels, image.width, image.height]),
             )
             .await;
@@ -651,18 +635,9 @@ async fn the_camera_reads_a_creased_blurred_noisy_faint_or_glaring_pass() {
         .await;
     let costs = browser
         .eval_async(
-            "const [pixels, w, h, done] = arguments;
-             (async () => {
-               const camera = await import('/assets/scanner/camera.js');
-               const grey = Uint8Array.from(atob(pixels), c => c.charCodeAt(0));
-               const source = document.createElement('canvas');
-               source.width = w; source.height = h;
-               const image = new ImageData(w, h);
-               grey.forEach((v, i) => { image.data.set([v, v, v, 255], 4 * i); });
-               source.getContext('2d').putImageData(image, 0, 0);
-               const work = document.createElement('canvas');
-               const context = work.getContext('2d', { willReadFrequently: true });
-               const out = {};
+            &[
+                GREY_PICTURE_ON_A_CANVAS,
+                "const out = {};
                for (const strategy of [...new Set(camera.STRATEGIES), { name: 'whole at 480 (reference)', width: 480 }]) {
                  const times = [];
                  let read = false;
@@ -676,6 +651,8 @@ async fn the_camera_reads_a_creased_blurred_noisy_faint_or_glaring_pass() {
                }
                return out;
              })().then(done, e => done({ error: String(e) }));",
+            ]
+            .concat(),
             json!([pixels, shown.width, shown.height]),
         )
         .await;
@@ -786,13 +763,7 @@ async fn a_pass_revoked_while_the_phone_was_offline_is_refused_after_its_next_ki
     } = an_enrolled_phone("0700 200 030").await;
 
     // The phone goes offline; meanwhile the pass is reported stolen and revoked.
-    net.cut();
-    browser
-        .cdp(
-            "Network.emulateNetworkConditions",
-            json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
-        )
-        .await;
+    net.set_online(&browser, false).await;
     app.ok(
         Role::Coordinator,
         Method::POST,
@@ -815,13 +786,7 @@ async fn a_pass_revoked_while_the_phone_was_offline_is_refused_after_its_next_ki
 
     // The network returns: the admission reaches the server as an incident, and the kit the
     // sync brings back refuses the pass from then on.
-    net.restore();
-    browser
-        .cdp(
-            "Network.emulateNetworkConditions",
-            json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
-        )
-        .await;
+    net.set_online(&browser, true).await;
     browser
         .click_until(
             "#sync",
@@ -956,17 +921,7 @@ async fn a_phone_enrols_by_reading_the_qr_code_on_the_coordinators_dashboard() {
         format!("Device {device}, operation {}", app.op.0)
     );
     assert!(phone.text("#status-list").await.contains("0 h"));
-    let listed = app
-        .get(Role::Coordinator, "/api/operations/{op}/devices")
-        .await;
-    assert!(
-        listed
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| d["id"] == device && d["state"] == "active"),
-        "{listed}"
-    );
+    assert_eq!(app.listed_device(device).await["state"], "active");
     // The phone checks passes with the kit it loaded.
     check_text(&phone, &pass_text(&app, &household).await, "valid").await;
 }

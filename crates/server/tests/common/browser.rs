@@ -308,6 +308,18 @@ impl Browser {
             .await;
     }
 
+    /// The page's writing direction and language, as its root element states them.
+    pub async fn direction_and_language(&self) -> (String, String) {
+        let both = self
+            .eval(
+                "return [document.documentElement.dir, document.documentElement.lang]",
+                json!([]),
+            )
+            .await;
+        let text = |i: usize| both[i].as_str().unwrap_or_default().to_string();
+        (text(0), text(1))
+    }
+
     /// The visible text of the element `css` (found again when the page redrew it between
     /// finding and reading).
     pub async fn text(&self, css: &str) -> String {

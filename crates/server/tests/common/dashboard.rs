@@ -1,5 +1,5 @@
-//! What the tests of the coordinator dashboard share: waiting for the funnel to show a count,
-//! and opening the confirmation dialog every action goes through.
+//! What the tests of the coordinator's pages share: waiting for the funnel to show a count,
+//! opening the confirmation dialog every action goes through, and a plan's preview and acceptance.
 
 use super::browser::Browser;
 
@@ -21,4 +21,27 @@ pub async fn open_dialog(browser: &Browser, button: &str) {
     browser
         .wait_until("document.getElementById('confirm').open", "the dialog")
         .await;
+}
+
+/// Runs the planner from the plan page and waits for its preview.
+pub async fn preview_plan(browser: &Browser) {
+    browser
+        .click_until(
+            "#run",
+            "!document.getElementById('preview').hidden",
+            "the preview",
+        )
+        .await;
+}
+
+/// Accepts the plan previewed, from the plan page: what the page then says.
+pub async fn accept_plan(browser: &Browser) -> String {
+    browser
+        .click_until(
+            "#accept",
+            "document.getElementById('accept-result').className === 'ok'",
+            "the acceptance",
+        )
+        .await;
+    browser.text("#accept-result").await
 }

@@ -47,6 +47,15 @@ impl Device {
         self.record_with_digest(op, act, at, digest)
     }
 
+    /// The next record: the pass with this index admitted at the device's RV, in no batch.
+    pub fn admit(&mut self, op: i64, pass_index: i64, at: i64) -> (String, String) {
+        let act = ScanAct::Admit {
+            pass_index,
+            batch: None,
+        };
+        self.record(op, act, at)
+    }
+
     /// The next record of this device naming its pass by `digest`, right or wrong.
     pub fn record_with_digest(
         &mut self,
@@ -212,7 +221,6 @@ impl TestApp {
         body
     }
 
-    /// The pass index of a household's latest pass.
     /// The index of a household's pass, read as a device scanning it would (its digest kept
     /// for the records that name it).
     pub async fn pass_index(&self, reference: &str) -> i64 {
@@ -226,6 +234,28 @@ impl TestApp {
         let digest = digest_of(pass["text"].as_str().unwrap());
         self.passes_read.lock().unwrap().insert(index, digest);
         index
+    }
+
+    /// Registers a household of `size` and takes it to pass issued in `window`: its reference
+    /// and the index of its pass (read as [`TestApp::pass_index`] reads it).
+    pub async fn pass_holder(&self, size: usize, phone: &str, window: i64) -> (String, i64) {
+        let reference = self.register_with_pass(size, phone, window).await;
+        let index = self.pass_index(&reference).await;
+        (reference, index)
+    }
+
+    /// The device `id` as the coordinator's list of devices shows it.
+    pub async fn listed_device(&self, id: i64) -> Value {
+        let devices = self
+            .get(Role::Coordinator, "/api/operations/{op}/devices")
+            .await;
+        devices
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("device {id} listed: {devices}"))
     }
 
     /// A household's stage, as the coordinator reads it.

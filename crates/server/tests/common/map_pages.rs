@@ -70,6 +70,22 @@ pub async fn click_map_at(browser: &Browser, lat: f64, lon: f64) {
         .await;
 }
 
+/// Reports a hazard on the map page: clicks its centre, gives its radius, creates it and waits
+/// until the map draws it (the first hazard of the operation).
+pub async fn draw_hazard(browser: &Browser, lat: f64, lon: f64, radius_m: f64) {
+    click_map_at(browser, lat, lon).await;
+    browser
+        .type_into("#hazard-radius", &format!("{radius_m}"))
+        .await;
+    browser
+        .click_until(
+            "#hazard-create",
+            "document.querySelectorAll('.map-hazards circle').length === 1",
+            "the hazard drawn",
+        )
+        .await;
+}
+
 /// The route as the map drew it: its path's points, in degrees ([lat, lon] pairs).
 pub async fn drawn_route(browser: &Browser) -> Vec<(f64, f64)> {
     browser

@@ -331,6 +331,20 @@ impl TestApp {
     }
 
     /// Runs a store call off the async workers (the PostgreSQL client blocks).
+    /// Closes the operation and shreds it, not forced, as an administrator at its end would:
+    /// the shred's answer.
+    pub async fn close_and_shred(&self) -> safeconduct_store::Result<safeconduct_store::Operation> {
+        let op = self.op;
+        self.on_store(move |s| {
+            let admin = safeconduct_store::Actor::system(safeconduct_domain::values::Timestamp(
+                1_800_000_000,
+            ));
+            s.close_operation(op, &admin)?;
+            s.shred_operation(op, &admin, false)
+        })
+        .await
+    }
+
     pub async fn on_store<T: Send + 'static>(
         &self,
         f: impl FnOnce(&dyn safeconduct_store::Store) -> T + Send + 'static,
@@ -645,4 +659,54 @@ pub use safeconduct_store::testing::test_kek;
 /// Set-up done by an administrator at the command line.
 fn admin() -> safeconduct_store::Actor {
     safeconduct_store::Actor::system(Timestamp(1_700_000_000))
+}
+
+/// A QR code read from a PNG image by zbarimg (Debian's zbar-tools, an independent reader;
+/// scripts/test.sh installs it): the text it holds.
+pub fn zbar_read(png: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("code.png");
+    std::fs::write(&path, png).unwrap();
+    let out = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+        .arg(&path)
+        .output()
+        .expect(
+            "zbarimg (Debian package zbar-tools) must be installed: scripts/test.sh installs it",
+        );
+    assert!(
+        out.status.success(),
+        "zbarimg: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim_end_matches('\n')
+        .to_string()
+}
+
+/// Reads a live stream (server-sent events) until `needle` appears, for 15 seconds at most:
+/// what it read. `what` names what the test waits for.
+pub async fn read_stream_until(stream: &mut reqwest::Response, needle: &str, what: &str) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !seen.contains(needle) {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no {what} within 15 s; the stream said: {seen}"))
+            .unwrap()
+            .expect("the stream stays open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    seen
+}
+
+/// The kinds of a list of events, in order.
+pub fn kinds(events: &Value) -> Vec<&str> {
+    events
+        .as_array()
+        .expect("a list of events")
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect()
 }

@@ -94,6 +94,22 @@ impl Network {
         self.signal.send_replace(true);
     }
 
+    /// Cuts the network or brings it back, and tells the browser, as a phone losing and
+    /// finding its signal would.
+    pub async fn set_online(&self, browser: &crate::common::browser::Browser, online: bool) {
+        if online {
+            self.restore();
+        } else {
+            self.cut();
+        }
+        let conditions = serde_json::json!({
+            "offline": !online, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1
+        });
+        browser
+            .cdp("Network.emulateNetworkConditions", conditions)
+            .await;
+    }
+
     /// Bytes the server has sent to the browser so far (headers included).
     pub fn bytes_received(&self) -> u64 {
         self.received.load(Ordering::SeqCst)

@@ -136,6 +136,29 @@ impl TestApp {
             .await
     }
 
+    /// Households of these sizes, registered with passes (phones `0700 000 <series><i>`),
+    /// admitted at the RV and led towards the gate in one batch: their references and the
+    /// batch's id.
+    pub async fn batch_on_its_way(
+        &self,
+        p: &Places,
+        sizes: &[usize],
+        series: u32,
+    ) -> (Vec<String>, i64) {
+        let mut refs = Vec::new();
+        for (i, size) in sizes.iter().enumerate() {
+            let phone = format!("0700 000 {series}{i:02}");
+            let r = self.register_with_pass(*size, &phone, p.window).await;
+            self.admit_at_rv(&r, p.rv).await;
+            refs.push(r);
+        }
+        let names: Vec<&str> = refs.iter().map(String::as_str).collect();
+        let id = self.depart(p.rv, p.gate, &names).await["id"]
+            .as_i64()
+            .unwrap();
+        (refs, id)
+    }
+
     /// Gate staff count the case `reference` in as it arrives with the batch `batch`.
     pub async fn arrive_at_gate(&self, batch: i64, reference: &str) -> Value {
         let path = format!("/api/operations/{{op}}/batches/{batch}/arrivals");
