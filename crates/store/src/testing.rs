@@ -244,16 +244,21 @@ macro_rules! on_both_backends_async {
     )*};
 }
 
-/// Migration `version` as `backend` runs it (its shared part in the engine's dialect, then the
-/// engine's own part).
-pub fn migration(backend: Backend, version: i64) -> String {
-    let all = match backend {
+/// Every migration as `backend` runs it, in order: its version, and its shared part in the
+/// engine's dialect followed by the engine's own part.
+pub fn migrations(backend: Backend) -> Vec<(i64, String)> {
+    match backend {
         Backend::Sqlite => crate::sql::migrations(|m| m.sqlite, crate::sqlite::schema_dialect),
         Backend::Postgres => {
             crate::sql::migrations(|m| m.postgres, crate::postgres::schema_dialect)
         }
-    };
-    all.into_iter()
+    }
+}
+
+/// Migration `version` as `backend` runs it.
+pub fn migration(backend: Backend, version: i64) -> String {
+    migrations(backend)
+        .into_iter()
         .find(|(v, _)| *v == version)
         .map(|(_, sql)| sql)
         .unwrap_or_else(|| panic!("no migration {version}"))

@@ -388,39 +388,3 @@ pub(crate) fn dec<T: serde::de::DeserializeOwned>(s: String) -> Result<T> {
     serde_json::from_value(serde_json::Value::String(s.clone()))
         .map_err(|_| StoreError::Internal(format!("unexpected stored value {s:?}")))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{postgres, sqlite};
-
-    #[test]
-    fn both_engines_have_every_version_from_one_without_a_gap() {
-        assert!(
-            MIGRATIONS
-                .iter()
-                .all(|m| m.shared.is_some() || (m.postgres.is_some() && m.sqlite.is_some()))
-        );
-        let versions = |list: Vec<(i64, String)>| -> Vec<i64> {
-            assert!(list.iter().all(|(_, sql)| !sql.trim().is_empty()));
-            list.into_iter().map(|(version, _)| version).collect()
-        };
-        let sqlite = versions(migrations(|m| m.sqlite, sqlite::schema_dialect));
-        let postgres = versions(migrations(|m| m.postgres, postgres::schema_dialect));
-        let expected: Vec<i64> = (1..=MIGRATIONS.len() as i64).collect();
-        assert_eq!(sqlite, expected);
-        assert_eq!(postgres, expected);
-    }
-
-    #[test]
-    fn a_version_is_its_shared_part_then_the_engines_own() {
-        let (_, first) = &migrations(|m| m.sqlite, sqlite::schema_dialect)[0];
-        let tables = first.find("CREATE TABLE operations").unwrap();
-        let trigger = first.find("CREATE TRIGGER events_no_update").unwrap();
-        assert!(tables < trigger);
-        assert!(!first.contains("BIGINT") && first.contains(") WITHOUT ROWID;"));
-        let (_, first) = &migrations(|m| m.postgres, postgres::schema_dialect)[0];
-        assert!(first.contains("EXECUTE FUNCTION events_append_only()"));
-        assert!(first.contains("BIGINT") && !first.contains("WITHOUT ROWID"));
-    }
-}
