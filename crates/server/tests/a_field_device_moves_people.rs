@@ -611,6 +611,7 @@ safeconduct_store::on_both_backends_async!(
     an_enrolment_code_registers_one_key_once,
     a_record_at_the_wrong_gate_neither_counts_nor_blocks_and_tells_nothing,
     a_reused_sequence_number_and_a_clock_a_day_off_are_refused,
+    a_sync_whose_households_keep_changing_is_answered_try_again_and_nothing_is_kept,
 );
 
 async fn a_record_at_the_wrong_gate_neither_counts_nor_blocks_and_tells_nothing(backend: Backend) {
@@ -713,4 +714,52 @@ async fn a_reused_sequence_number_and_a_clock_a_day_off_are_refused(backend: Bac
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// A sync whose households keep changing while it is written (here every update of a
+/// household is skipped by a trigger, as if another server changed it first each time) is
+/// decided again, then answered 503 `try_again` with `Retry-After`: nothing of it is kept, the
+/// device keeps its records (the code is not a suspension's), and the same records are taken
+/// once the households hold still.
+async fn a_sync_whose_households_keep_changing_is_answered_try_again_and_nothing_is_kept(
+    backend: Backend,
+) {
+    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let op = app.op.0;
+    let (a, pa) = app.pass_holder(2, "0700 100 061", places.window).await;
+    let mut escort = app.escort_at(places.rv, 16).await;
+    let admit = escort.admit(op, pa, now());
+    let (skip_updates, allow_updates) = match backend {
+        Backend::Sqlite => (
+            "CREATE TRIGGER households_skipped BEFORE UPDATE ON households
+             BEGIN SELECT RAISE(IGNORE); END;",
+            "DROP TRIGGER households_skipped;",
+        ),
+        Backend::Postgres => (
+            "CREATE FUNCTION households_skip() RETURNS trigger LANGUAGE plpgsql
+             AS $$ BEGIN RETURN NULL; END $$;
+             CREATE TRIGGER households_skipped BEFORE UPDATE ON households
+             FOR EACH ROW EXECUTE FUNCTION households_skip();",
+            "DROP TRIGGER households_skipped ON households;",
+        ),
+    };
+    let raw_exec = |sql| safeconduct_store::testing::raw_exec(app.db_url(), sql).unwrap();
+
+    raw_exec(skip_updates);
+    let token = app.token(Role::Escort).to_string();
+    let body = Some(sync_body(std::slice::from_ref(&admit), now()));
+    let (status, headers, answer) = app
+        .raw(&token, Method::POST, &escort.scans_path(), body)
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+    assert_eq!(headers["retry-after"], "2");
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(answer["error"]["code"], "try_again", "{answer}");
+    assert_eq!(app.listed_device(escort.id).await["applied_seq"], -1);
+    raw_exec(allow_updates);
+    assert_eq!(app.stage(&a).await, "pass_issued", "nothing was kept");
+
+    let synced = app.sync_ok(&escort, &[admit]).await;
+    assert_eq!(synced["applied_seq"], 0);
+    assert_eq!(app.stage(&a).await, "admitted_at_rv");
 }
