@@ -365,13 +365,7 @@ async fn a_device_kit_carries_keys_windows_and_released_gates_but_no_roster(back
         safeconduct_domain::values::Timestamp(now()),
     );
     let path = format!("/api/operations/{{op}}/devices/{}/kit", escort.id);
-    let kit = app
-        .post(
-            Role::Escort,
-            &path,
-            Some(kit_of(text.clone(), escort.key.sign(&text))),
-        )
-        .await;
+    let kit = app.device_kit_ok(&escort).await;
     assert_eq!(kit["kit"]["tier"], "checkpoint");
     assert_eq!(kit["windows"][0]["expected_people"], 2);
     assert_eq!(
@@ -407,13 +401,7 @@ async fn a_device_kit_carries_keys_windows_and_released_gates_but_no_roster(back
             json!({"device_id": escort.id, "window_id": places.window}),
         )
         .await;
-    let kit = app
-        .post(
-            Role::Escort,
-            &path,
-            Some(kit_of(text.clone(), escort.key.sign(&text))),
-        )
-        .await;
+    let kit = app.device_kit_ok(&escort).await;
     assert_eq!(kit["gate_locations"][0]["gate_id"], places.gate);
     app.post(
         Role::Coordinator,
@@ -424,13 +412,7 @@ async fn a_device_kit_carries_keys_windows_and_released_gates_but_no_roster(back
         None,
     )
     .await;
-    let kit = app
-        .post(
-            Role::Escort,
-            &path,
-            Some(kit_of(text.clone(), escort.key.sign(&text))),
-        )
-        .await;
+    let kit = app.device_kit_ok(&escort).await;
     assert_eq!(kit["gate_locations"], json!([]));
 }
 

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{TestApp, case, spawn_app, spawn_app_with_places};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use safeconduct_domain::Role;
 use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
@@ -23,14 +23,7 @@ async fn register(app: &TestApp, language: &str, members: &[(&str, &str, Option<
         })
         .collect();
     let body = json!({"language": language, "members": members});
-    app.call(
-        Role::Coordinator,
-        Method::POST,
-        "/api/operations/{op}/households",
-        Some(body),
-    )
-    .await
-    .1
+    app.try_register(body).await.1
 }
 
 async fn a_child_on_a_parents_passport_is_covered_by_it(backend: Backend) {

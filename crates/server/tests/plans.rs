@@ -302,13 +302,7 @@ async fn register_at(app: &TestApp, size: usize, phone: &str, extra: Value) -> (
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
-    app.call(
-        Role::Coordinator,
-        Method::POST,
-        "/api/operations/{op}/households",
-        Some(body),
-    )
-    .await
+    app.try_register(body).await
 }
 
 async fn registered(app: &TestApp) -> usize {

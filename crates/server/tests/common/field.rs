@@ -195,11 +195,17 @@ impl TestApp {
             .await
     }
 
-    /// The field kit of an enrolled device, fetched as the device does.
-    pub async fn device_kit(&self, device: &Device) -> FieldKit {
+    /// The whole answer to a device's kit request, which must succeed: the kit, the windows
+    /// and the gate locations released to it.
+    pub async fn device_kit_ok(&self, device: &Device) -> Value {
         let (status, answer) = self.device_kit_answer(device).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
-        serde_json::from_value(answer["kit"].clone()).unwrap()
+        answer
+    }
+
+    /// The field kit of an enrolled device, fetched as the device does.
+    pub async fn device_kit(&self, device: &Device) -> FieldKit {
+        serde_json::from_value(self.device_kit_ok(device).await["kit"].clone()).unwrap()
     }
 
     /// Syncs signed records as the device's user; the status and answer.

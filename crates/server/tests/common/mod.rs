@@ -588,6 +588,13 @@ impl TestApp {
         (status, headers, res.text().await.unwrap())
     }
 
+    /// Asks, as the coordinator, to register the household `body` describes: the whole answer.
+    pub async fn try_register(&self, body: Value) -> (StatusCode, Value) {
+        let path = "/api/operations/{op}/households";
+        self.call(Role::Coordinator, Method::POST, path, Some(body))
+            .await
+    }
+
     /// Assigns the test user `user` to these RVs and gates (replacing earlier assignments).
     pub async fn assign(&self, user: &str, rvs: &[i64], gates: &[i64]) {
         self.ok(
