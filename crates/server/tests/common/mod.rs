@@ -330,7 +330,6 @@ impl TestApp {
             .collect()
     }
 
-    /// Runs a store call off the async workers (the PostgreSQL client blocks).
     /// Closes the operation and shreds it, not forced, as an administrator at its end would:
     /// the shred's answer.
     pub async fn close_and_shred(&self) -> safeconduct_store::Result<safeconduct_store::Operation> {
@@ -345,6 +344,7 @@ impl TestApp {
         .await
     }
 
+    /// Runs a store call off the async workers (the PostgreSQL client blocks).
     pub async fn on_store<T: Send + 'static>(
         &self,
         f: impl FnOnce(&dyn safeconduct_store::Store) -> T + Send + 'static,

@@ -15,7 +15,10 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 
 /// The shared migrations, written for PostgreSQL, in SQLite's words: its integer primary key
-/// (the rowid), its names for the types, and `length` for a blob's size in bytes.
+/// (the rowid), its names for the types, and `length` for a blob's size in bytes. Only these
+/// words, in capitals and standing alone, are changed, wherever they are: the shared files
+/// write SQL keywords in capitals, names in lower case, and no such word inside a quoted
+/// string. (A `BIGINT PRIMARY KEY` becomes SQLite's rowid, as `audit_log.seq` always was.)
 pub(crate) fn schema_dialect(sql: &str) -> String {
     const WORDS: &[(&str, &str)] = &[
         (
@@ -41,17 +44,17 @@ pub(crate) fn schema_dialect(sql: &str) -> String {
 fn replace_words(text: &str, word: &str, by: &str) -> String {
     let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(word) {
-        let before = rest[..at].chars().next_back();
-        let after = rest[at + word.len()..].chars().next();
-        let alone =
-            !before.is_some_and(is_name) && (word.ends_with('(') || !after.is_some_and(is_name));
-        out.push_str(&rest[..at]);
-        out.push_str(if alone { by } else { word });
-        rest = &rest[at + word.len()..];
+    let mut copied = 0;
+    for (at, _) in text.match_indices(word) {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        if !before.is_some_and(is_name) && (word.ends_with('(') || !after.is_some_and(is_name)) {
+            out.push_str(&text[copied..at]);
+            out.push_str(by);
+            copied = at + word.len();
+        }
     }
-    out.push_str(rest);
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -318,7 +321,8 @@ mod tests {
             ),
             "a INTEGER, b BLOB CHECK (length(b) = 4), c REAL, d INTEGER NOT NULL DEFAULT 0; SET d = 1"
         );
-        let names = "big_BIGINT BIGINTS TRUE_NORTH x_octet_length(y) FALSEHOOD";
+        let names =
+            "big_BIGINT BIGINTS TRUE_NORTH x_octet_length(y) FALSEHOOD BIGINTBIGINT TRUETRUE";
         assert_eq!(schema_dialect(names), names);
     }
 }
