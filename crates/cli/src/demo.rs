@@ -210,6 +210,9 @@ pub fn seed(
     )?;
 
     // Households.
+    println!(
+        "seeding the demo operation: {households} households, registered and moved through the lifecycle"
+    );
     let mut dice = Dice(0x5AFE_C0DE);
     let mut new = Vec::with_capacity(households as usize);
     for _ in 0..households {
@@ -217,6 +220,7 @@ pub fn seed(
     }
     let mut refs: Vec<CaseReference> = Vec::with_capacity(new.len());
     let mut draw = safeconduct_keys::random_reference;
+    let bar = crate::import::progress(new.len() as u64, "registering");
     for chunk in new.chunks(500) {
         refs.extend(
             store
@@ -224,7 +228,9 @@ pub fn seed(
                 .into_iter()
                 .map(|r| r.reference),
         );
+        bar.inc(chunk.len() as u64);
     }
+    bar.finish_and_clear();
     let sample_phone = new[0].contact_phone().cloned();
 
     // Move households along the lifecycle so that every stage has people in it.
@@ -234,7 +240,9 @@ pub fn seed(
     let mut admitted_by_rv: std::collections::BTreeMap<RvId, Vec<CaseReference>> =
         Default::default();
     let suspended_rv = rvs[5];
+    let bar = crate::import::progress(refs.len() as u64, "moving");
     for (i, r) in refs.iter().enumerate() {
+        bar.inc(1);
         if i % 10 == 9 || step(r, CaseRequest::VerifyDocuments).is_err() {
             continue;
         }
@@ -293,6 +301,7 @@ pub fn seed(
             admitted.push(r.clone());
         }
     }
+    bar.finish_and_clear();
     // Two escort batches from RV Alpha to the discreet gate: one arrived and processed (part
     // of it already flown out), one still walking.
     if let Some(admitted) = admitted_by_rv.get(&rvs[0]) {

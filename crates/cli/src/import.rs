@@ -146,7 +146,8 @@ fn refuse_outside_the_area(
     Ok(())
 }
 
-fn progress(len: u64, what: &'static str) -> ProgressBar {
+/// A progress bar of `len` steps named `what`; drawn only on a terminal.
+pub(crate) fn progress(len: u64, what: &'static str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     bar.set_style(
         ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
