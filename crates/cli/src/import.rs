@@ -150,8 +150,14 @@ fn refuse_outside_the_area(
 pub(crate) fn progress(len: u64, what: &'static str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     bar.set_style(
-        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({rate}, {eta})")
             .expect("valid template")
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0}/s", state.per_sec());
+                },
+            )
             .progress_chars("=> "),
     );
     bar.set_message(what);
