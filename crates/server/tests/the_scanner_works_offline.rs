@@ -167,15 +167,21 @@ async fn sign_in_as_escort(browser: &Browser, net: &Network) {
     browser.wait_for_path("/scanner/").await;
 }
 
-/// Enrols the phone on the scanner's form (checked for accessibility first) with the device
-/// number and code a coordinator gave; waits for the scan screen.
-async fn enrol_on_the_page(browser: &Browser, device: i64, code: &str) {
+/// Waits until the page shows its enrolment screen with the form. The form alone is not
+/// enough: it is in the page's markup before the script has chosen which screen to show.
+async fn wait_for_the_enrolment_form(browser: &Browser) {
     browser
         .wait_until(
             "!document.getElementById('enrol').hidden && !document.getElementById('enrol-form').hidden",
             "the enrolment form",
         )
         .await;
+}
+
+/// Enrols the phone on the scanner's form (checked for accessibility first) with the device
+/// number and code a coordinator gave; waits for the scan screen.
+async fn enrol_on_the_page(browser: &Browser, device: i64, code: &str) {
+    wait_for_the_enrolment_form(browser).await;
     let problems = browser.accessibility_problems().await;
     assert!(problems.is_empty(), "enrolment: {problems:#?}");
     browser
@@ -906,12 +912,7 @@ async fn a_phone_enrols_by_reading_the_qr_code_on_the_coordinators_dashboard() {
     })
     .await;
     sign_in_as_escort(&phone, &net).await;
-    phone
-        .wait_until(
-            "!document.getElementById('enrol-form').hidden",
-            "the enrolment form",
-        )
-        .await;
+    wait_for_the_enrolment_form(&phone).await;
     phone.click("#enrol-scan").await;
     phone
         .wait_until("!document.getElementById('scan').hidden", "the scan screen")

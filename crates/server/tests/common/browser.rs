@@ -185,10 +185,13 @@ impl Browser {
         Ok(res["value"].clone())
     }
 
-    /// Runs `act` on the element `css`, finding it again when the page redrew it between
-    /// finding and acting (a live page redraws often).
+    /// Runs `act` on the element `css` as a person would: finding it again when the page
+    /// redrew it between finding and acting (a live page redraws often), and waiting, up to
+    /// [`PATIENCE`], while it is in the page but not yet shown or usable.
     async fn on_element(&self, css: &str, act: &str, body: Value) {
-        for _ in 0..10 {
+        let started = Instant::now();
+        let mut redrawn = 0;
+        loop {
             let id = self.find(css).await;
             let path = format!("/element/{id}/{act}");
             match self
@@ -196,13 +199,16 @@ impl Browser {
                 .await
             {
                 Ok(_) => return,
-                Err(e) if e.starts_with("stale element reference") => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                Err(e) if e.starts_with("stale element reference") && redrawn < 10 => {
+                    redrawn += 1;
                 }
+                Err(e)
+                    if e.starts_with("element not interactable")
+                        && started.elapsed() < PATIENCE => {}
                 Err(e) => panic!("{act} on {css}: {e}"),
             }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("{css} was redrawn every time before it could be used");
     }
 
     async fn post(&self, path: &str, body: Value) -> Value {
