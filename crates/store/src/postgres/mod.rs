@@ -492,11 +492,19 @@ impl<C: GenericClient> Db for PgDb<'_, C> {
         .collect()
     }
 
+    /// Every column of `table` that PostgreSQL numbers itself, found in the catalogue (there is
+    /// no list of them to keep), goes on after the largest value copied into it.
     fn reset_identity(&mut self, table: &str) -> Result<()> {
-        if IDENTITY_TABLES.contains(&table) {
+        let numbered = self.rows(
+            "SELECT column_name::text FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name = $1 AND is_identity = 'YES'",
+            &[Value::Text(table.to_string())],
+        )?;
+        for row in numbered {
+            let column = row.text(0)?;
             self.exec(
                 &format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                    "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
                 ),
                 &[],
             )?;
@@ -504,30 +512,6 @@ impl<C: GenericClient> Db for PgDb<'_, C> {
         Ok(())
     }
 }
-
-const IDENTITY_TABLES: &[&str] = &[
-    "operations",
-    "devices",
-    "device_syncs",
-    "incidents",
-    "gate_releases",
-    "custody_resolutions",
-    "hotline_calls",
-    "outbox",
-    "pass_links",
-    "organisations",
-    "users",
-    "rvs",
-    "gates",
-    "windows",
-    "flights",
-    "batches",
-    "hazards",
-    "households",
-    "people",
-    "documents",
-    "events",
-];
 
 impl Engine for PgEngine {
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {

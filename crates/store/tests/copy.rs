@@ -1,0 +1,61 @@
+//! A copy between engines, from the store's side: what a store copied into PostgreSQL does next.
+//! (The command's whole journey, with the demo's data, is in the CLI's tests.)
+
+use safeconduct_domain::values::Timestamp;
+use safeconduct_store::testing::{Backend, TestStore, open_with_test_key, raw_text, test_kek};
+use safeconduct_store::{Actor, NewPlan, PlanKind};
+
+fn a_plan() -> NewPlan {
+    NewPlan {
+        kind: PlanKind::Plan,
+        fingerprint: [7; 32],
+        moves: Vec::new(),
+        answer: serde_json::json!({}),
+    }
+}
+
+/// Every table whose ids PostgreSQL gives goes on after the ids copied into it; a table the
+/// copy forgot would refuse its next row as a duplicate key. (Which tables have such ids is
+/// held to the schema in `schema.rs`.)
+#[test]
+fn a_store_copied_into_postgres_gives_new_rows_ids_after_the_copied_ones() {
+    let source = TestStore::fresh(Backend::Sqlite);
+    let op = source
+        .store
+        .create_operation("Before the move", Timestamp(0))
+        .unwrap()
+        .id;
+    let actor = Actor::system(Timestamp(1_800_000_000));
+    for _ in 0..2 {
+        source.store.save_plan(op, &a_plan(), &actor).unwrap();
+    }
+    let (target, _guard) = TestStore::empty_url(Backend::Postgres);
+    safeconduct_store::copy(&source.url, &target, &test_kek(), &mut |_, _| {}).unwrap();
+
+    let copied = open_with_test_key(&target).unwrap();
+    let third = copied.save_plan(op, &a_plan(), &actor).unwrap();
+    assert_eq!(third.id.0, 3);
+    let second_operation = copied
+        .create_operation("After the move", Timestamp(0))
+        .unwrap();
+    assert_eq!(second_operation.id.0, 2);
+
+    // The same of every column PostgreSQL numbers, as its catalogue lists them.
+    let numbered = raw_text(
+        &target,
+        "SELECT table_name || ' ' || column_name FROM information_schema.columns
+         WHERE table_schema = 'public' AND is_identity = 'YES' ORDER BY 1",
+    );
+    assert!(numbered.len() > 20, "{numbered:?}");
+    for numbered in numbered {
+        let (table, column) = numbered.split_once(' ').unwrap();
+        let after = raw_text(
+            &target,
+            &format!(
+                "SELECT (nextval(pg_get_serial_sequence('{table}', '{column}'))
+                         > COALESCE((SELECT MAX({column}) FROM {table}), 0))::text"
+            ),
+        );
+        assert_eq!(after, ["true"], "{table}.{column}");
+    }
+}
