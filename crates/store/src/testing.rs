@@ -327,3 +327,9 @@ pub fn numbered_person(i: usize) -> safeconduct_domain::household::NewPerson {
         )],
     )
 }
+
+/// The tables a copy between engines moves, each with the columns it copies
+/// (`copy_tables::TABLES`): for the test that holds it to the schema.
+pub fn copied_tables() -> &'static [(&'static str, &'static [&'static str])] {
+    crate::copy_tables::TABLES
+}
