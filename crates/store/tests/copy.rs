@@ -59,3 +59,38 @@ fn a_store_copied_into_postgres_gives_new_rows_ids_after_the_copied_ones() {
         assert_eq!(after, ["true"], "{table}.{column}");
     }
 }
+
+/// A store moves back as well as forth: from PostgreSQL into SQLite, then into PostgreSQL again,
+/// its audit chain verifying at every stop with the same head, and every copy going on.
+#[test]
+fn a_store_moves_from_postgres_to_sqlite_and_back_with_its_audit_chain_whole() {
+    let source = TestStore::fresh(Backend::Postgres);
+    let op = source
+        .store
+        .create_operation("Moving", Timestamp(0))
+        .unwrap()
+        .id;
+    let actor = Actor::system(Timestamp(1_800_000_000));
+    source.store.save_plan(op, &a_plan(), &actor).unwrap();
+    let before = source.store.verify_audit().unwrap();
+    assert!(before.first_break.is_none());
+    assert!(before.entries > 0, "the plan and the operation are audited");
+
+    let (on_sqlite, _sqlite) = TestStore::empty_url(Backend::Sqlite);
+    safeconduct_store::copy(&source.url, &on_sqlite, &test_kek(), &mut |_, _| {}).unwrap();
+    let (back, _postgres) = TestStore::empty_url(Backend::Postgres);
+    safeconduct_store::copy(&on_sqlite, &back, &test_kek(), &mut |_, _| {}).unwrap();
+
+    for url in [&on_sqlite, &back] {
+        let copied = open_with_test_key(url).unwrap();
+        let after = copied.verify_audit().unwrap();
+        assert!(after.first_break.is_none(), "{url}");
+        assert_eq!(
+            (after.entries, after.head),
+            (before.entries, before.head),
+            "{url}"
+        );
+        assert_eq!(copied.save_plan(op, &a_plan(), &actor).unwrap().id.0, 2);
+        assert!(copied.verify_audit().unwrap().first_break.is_none());
+    }
+}
