@@ -55,12 +55,20 @@ pub struct Endpoint {
     pub summary: &'static str,
     pub query: &'static [&'static str],
     pub request: Option<SchemaFn>,
+    /// The body may be left out (the handler takes [`crate::extract::OptionalJson`]): the
+    /// OpenAPI document marks it not required.
+    pub body_optional: bool,
     pub reply: Reply,
     pub router: MethodRouter<App>,
 }
 
 pub fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
     g.subschema_for::<T>()
+}
+
+/// Whether a row's body of type `T` is optional: for `optional body: T`, yes.
+pub const fn optional<T>() -> bool {
+    true
 }
 
 pub const COORDINATOR: &[Role] = &[Role::Coordinator];
@@ -79,11 +87,13 @@ pub const LIVE: &[Role] = &[Role::Coordinator, Role::Escort, Role::Gate];
 pub const FIELD: &[Role] = &[Role::Escort, Role::Gate];
 
 /// One row: `endpoint!(GET "/path", access, h::handler, "summary", query: [...], body: Type
-/// => reply)`. The handler is a function in scope named as the last segment; `h::handler` as
-/// a whole is the row's operation id.
+/// => reply)`, or `optional body: Type` for a body the handler takes as
+/// [`crate::extract::OptionalJson`]. The handler is a function in scope named as the last
+/// segment; `h::handler` as a whole is the row's operation id.
 macro_rules! endpoint {
     ($method:ident $path:literal, $access:expr, $ns:ident :: $handler:ident, $summary:literal
-     $(, query: [$($q:literal),*])? $(, body: $req:ty)? => $reply:expr) => {
+     $(, query: [$($q:literal),*])? $(, body: $req:ty)? $(, optional body: $opt:ty)?
+     => $reply:expr) => {
         $crate::endpoints::Endpoint {
             method: ::axum::http::Method::$method,
             path: $path,
@@ -91,7 +101,10 @@ macro_rules! endpoint {
             access: $access,
             summary: $summary,
             query: &[$($($q),*)?],
-            request: None $(.or(Some($crate::endpoints::schema::<$req> as $crate::endpoints::SchemaFn)))?,
+            request: None
+                $(.or(Some($crate::endpoints::schema::<$req> as $crate::endpoints::SchemaFn)))?
+                $(.or(Some($crate::endpoints::schema::<$opt> as $crate::endpoints::SchemaFn)))?,
+            body_optional: false $(|| $crate::endpoints::optional::<$opt>())?,
             reply: $reply,
             router: ::axum::routing::on(::axum::routing::MethodFilter::$method, $handler),
         }
@@ -153,18 +166,10 @@ impl Endpoint {
         BULK_EXPORTS.contains(&self.operation_id)
     }
 
-    pub fn body_is_optional(&self) -> bool {
-        OPTIONAL_BODY.contains(&self.operation_id)
-    }
-
     pub fn takes_idempotency_key(&self) -> bool {
         IDEMPOTENT.contains(&self.operation_id)
     }
 }
-
-/// Endpoints whose body may be left out ([`crate::extract::OptionalJson`]): the OpenAPI
-/// document marks it not required.
-pub const OPTIONAL_BODY: &[&str] = &["h::boarded"];
 
 /// Endpoints whose handler reads an `Idempotency-Key` ([`crate::extract::KeyedJson`]): sent
 /// again with the same key, the request gets its first answer and takes effect once.

@@ -34,8 +34,8 @@ where
 }
 
 /// A JSON body that may be left out: no body at all (whatever the content type) is `None`;
-/// a body is read as [`ApiJson`] reads it. For the endpoints in
-/// [`crate::endpoints::OPTIONAL_BODY`].
+/// a body is read as [`ApiJson`] reads it. For the endpoints whose row in the endpoint table
+/// says `optional body:`.
 pub struct OptionalJson<T>(pub Option<T>);
 
 impl<S, T> FromRequest<S> for OptionalJson<T>

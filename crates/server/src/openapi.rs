@@ -122,7 +122,7 @@ pub fn describe(table: &[Endpoint]) -> Value {
             op.insert(
                 "requestBody".into(),
                 json!({
-                    "required": !e.body_is_optional(),
+                    "required": !e.body_optional,
                     "content": { "application/json": { "schema": schema } }
                 }),
             );

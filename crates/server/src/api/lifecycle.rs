@@ -34,7 +34,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/operations/{op}/households/{reference}/no-show", Roles(NO_SHOW), h::no_show, "Mark a household that missed its window" => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/rv-arrival", Roles(ESCORT), h::rv_arrival, "Admit a household at its rendezvous point", body: RvArrivalIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/processed", Roles(GATE), h::processed, "Record that an arrived household was processed at the gate", body: ProcessIn => json::<StepOut>(200)),
-        endpoint!(POST "/api/operations/{op}/households/{reference}/boarded", Roles(MANIFEST), h::boarded, "Record that a manifested household boarded the flight it is manifested on (the body may be left out)", body: BoardIn => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/boarded", Roles(MANIFEST), h::boarded, "Record that a manifested household boarded the flight it is manifested on (the body may be left out)", optional body: BoardIn => json::<StepOut>(200)),
     ]
 }
 

@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint!(POST "/api/operations/{op}/plans", Roles(COORDINATOR), h::preview_plan, "Compute a plan from the current state and keep it as a preview: households without a window placed, windows already held kept (the body may be left out)", body: PlanIn => json::<PlanOut>(201)),
-        endpoint!(POST "/api/operations/{op}/plans/replan", Roles(COORDINATOR), h::replan, "Re-plan after an RV or gate was suspended or a window lost room: only the households that must move do; a preview to accept (the body may be left out)", body: PlanIn => json::<PlanOut>(201)),
+        endpoint!(POST "/api/operations/{op}/plans", Roles(COORDINATOR), h::preview_plan, "Compute a plan from the current state and keep it as a preview: households without a window placed, windows already held kept (the body may be left out)", optional body: PlanIn => json::<PlanOut>(201)),
+        endpoint!(POST "/api/operations/{op}/plans/replan", Roles(COORDINATOR), h::replan, "Re-plan after an RV or gate was suspended or a window lost room: only the households that must move do; a preview to accept (the body may be left out)", optional body: PlanIn => json::<PlanOut>(201)),
         endpoint!(GET "/api/operations/{op}/plans/{plan}", Roles(COORDINATOR), h::plan, "A plan with its figures" => json::<PlanOut>(200)),
         endpoint!(POST "/api/operations/{op}/plans/{plan}/accept", Roles(COORDINATOR), h::accept_plan, "Accept a preview: every household it moves is assigned (or reassigned, its pass superseded) and issued a pass, in one transaction; refused with 409 if the state changed since" => json::<AcceptedOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/release-pin", Roles(COORDINATOR), h::release_pin, "Release a window assigned by hand: later plans may move the household" => json::<ReleasedOut>(200)),
