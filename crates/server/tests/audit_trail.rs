@@ -95,12 +95,40 @@ async fn bulk_exports_need_a_reason_and_are_logged_with_it(backend: Backend) {
 fn every_endpoint_that_answers_with_personal_data_is_audited() {
     // The list is the single statement of which reads are audited; it must name real
     // endpoints, and every GET that casework roles use on one case must be on it.
+    use safeconduct_server::endpoints::{
+        AUDITED_BY_HANDLER, AUDITED_LISTS, BULK_EXPORTS, CASE_PARTS, IDEMPOTENT, LOOKUPS,
+        PERSONAL_DATA_READS,
+    };
     let all = endpoints();
-    for name in safeconduct_server::endpoints::PERSONAL_DATA_READS {
+    // Every list the authorisation layer reads names real endpoints: a name misspelt, or left
+    // behind when an endpoint was renamed, would quietly leave that endpoint unaudited or
+    // unlimited.
+    for (list, names) in [
+        ("PERSONAL_DATA_READS", PERSONAL_DATA_READS),
+        ("AUDITED_LISTS", AUDITED_LISTS),
+        ("AUDITED_BY_HANDLER", AUDITED_BY_HANDLER),
+        ("BULK_EXPORTS", BULK_EXPORTS),
+        ("LOOKUPS", LOOKUPS),
+        ("CASE_PARTS", CASE_PARTS),
+        ("IDEMPOTENT", IDEMPOTENT),
+    ] {
+        for name in names {
+            assert!(
+                all.iter().any(|e| e.operation_id == *name),
+                "{name} in {list} is not an endpoint"
+            );
+        }
+    }
+    for name in AUDITED_BY_HANDLER {
+        let e = all.iter().find(|e| e.operation_id == *name).unwrap();
         assert!(
-            all.iter().any(|e| e.operation_id == *name),
-            "{name} is not an endpoint"
+            e.is_audited(),
+            "{name}: its handler writes an entry nobody asked for"
         );
+    }
+    for name in CASE_PARTS.iter().chain(BULK_EXPORTS) {
+        let e = all.iter().find(|e| e.operation_id == *name).unwrap();
+        assert!(e.reads_personal_data(), "{name} is not audited");
     }
     for e in &all {
         let answers_one_case = safeconduct_server::endpoints::LOOKUPS.contains(&e.operation_id);
