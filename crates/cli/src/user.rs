@@ -114,7 +114,7 @@ fn add_user(
     places: &safeconduct_store::PlaceAssignment,
 ) -> Result<()> {
     let placed = !places.rvs.is_empty() || !places.gates.is_empty();
-    if placed && !roles.iter().any(|r| matches!(r, Role::Escort | Role::Gate)) {
+    if placed && !roles.iter().any(|r| r.works_at_places()) {
         bail!("--rv and --gate are for escort and gate users");
     }
     // Check the places before creating anything, so a typo leaves no half-made user.

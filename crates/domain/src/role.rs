@@ -28,6 +28,16 @@ impl Role {
         Role::Auditor,
     ];
 
+    /// Escort and gate users act at the places assigned to them and see nothing outside them;
+    /// every other role works across the operation. Stated here once, with no default: a new
+    /// role must say which it is.
+    pub fn works_at_places(self) -> bool {
+        match self {
+            Role::Escort | Role::Gate => true,
+            Role::Coordinator | Role::Hotline | Role::Manifest | Role::Auditor => false,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Coordinator => "coordinator",

@@ -541,7 +541,7 @@ pub async fn authorise(
         }
     }
     let places = match (role, operation) {
-        (Some(Role::Escort | Role::Gate), Some(op)) => {
+        (Some(role), Some(op)) if role.works_at_places() => {
             let (rvs, gates) = app.run(move |s| s.assigned_places(user, op, now)).await?;
             Some(Places { rvs, gates })
         }

@@ -231,7 +231,7 @@ impl From<store::GateRelease> for ReleaseOut {
 
 pub async fn enrol_device(call: Call, ApiJson(body): ApiJson<DeviceIn>) -> Created<EnrolledOut> {
     let label = crate::wire::text("label", &body.label, 60)?;
-    if !matches!(body.role, Role::Escort | Role::Gate) {
+    if !body.role.works_at_places() {
         return Err(ApiError::invalid(
             "role",
             "a field device is an escort's or gate staff's: escort or gate",

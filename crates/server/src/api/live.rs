@@ -87,7 +87,10 @@ pub async fn live(
                                     change.gate.is_some_and(|g| places.gates.contains(&g))
                                 }
                                 Role::Escort => change.rv.is_some_and(|r| places.rvs.contains(&r)),
-                                _ => true,
+                                Role::Coordinator => true,
+                                // Not given the stream by its row; if they were, they would
+                                // see nothing until someone decided what they may see.
+                                Role::Hotline | Role::Manifest | Role::Auditor => false,
                             };
                         if !visible {
                             continue;

@@ -93,7 +93,7 @@ pub async fn assign_places(
         if roles.is_empty() {
             return Err(not_found());
         }
-        if !roles.iter().any(|r| matches!(r, Role::Escort | Role::Gate)) {
+        if !roles.iter().any(|r| r.works_at_places()) {
             return Err(store::StoreError::Conflict(format!(
                 "{username:?} holds no escort or gate role in this operation; only those are assigned places"
             )));

@@ -96,7 +96,7 @@ pub(crate) fn create_device(
     require_operation(db, op)?;
     // The role is checked first, so that a user of another operation and a name nobody has
     // get the same answer whatever places are named.
-    if !matches!(new.role, Role::Escort | Role::Gate) {
+    if !new.role.works_at_places() {
         return Err(DomainError::invalid(
             "role",
             format!(
