@@ -18,7 +18,8 @@ pub const MIN_DOCUMENT_CHARS: usize = 8;
 /// Length of a binding in bytes.
 pub const HOLDER_BYTES: usize = 8;
 
-const LABEL: &[u8] = b"safeconduct pass v2 holder";
+/// The first bytes of a binding's salt (docs/pass-format.md, section 6.3).
+pub const HOLDER_SALT_LABEL: &[u8] = b"safeconduct pass v2 holder";
 
 /// Document numbers are compared as uppercase ASCII letters and digits, everything else
 /// dropped, so "p 123-456" in the hand matches "P123456" on file.
@@ -50,7 +51,7 @@ pub fn holder_binding(
         return None;
     }
     let password = [number.as_bytes(), &[0], &birth_year.to_be_bytes()].concat();
-    let salt = [LABEL, &kid.0, &index.to_be_bytes()].concat();
+    let salt = [HOLDER_SALT_LABEL, &kid.0, &index.to_be_bytes()].concat();
     let mut out = [0u8; HOLDER_BYTES];
     pbkdf2::pbkdf2_hmac::<sha2::Sha256>(&password, &salt, HOLDER_ITERATIONS, &mut out);
     Some(out)

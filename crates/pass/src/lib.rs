@@ -23,13 +23,14 @@ pub mod status;
 mod verify;
 
 pub use holder::{
-    HOLDER_BYTES, HOLDER_ITERATIONS, MIN_DOCUMENT_CHARS, holder_binding, normalise_document,
+    HOLDER_BYTES, HOLDER_ITERATIONS, HOLDER_SALT_LABEL, MIN_DOCUMENT_CHARS, holder_binding,
+    normalise_document,
 };
 pub use keys::{IssuerKey, Kek, KeyId, PublicKey, Tier, TierKey, TierSecret};
 pub use pass::{
     CHECKPOINT_PLAINTEXT, Checkpoint, Clear, Content, DAY, DIGEST_BYTES, FORMAT_VERSION,
-    GATE_PLAINTEXT, Gate, MAX_VALUE, OLD_TEXT_PREFIX, TEXT_PREFIX, clear_of, digest, from_text,
-    issue, to_text,
+    GATE_PLAINTEXT, Gate, MAX_REFERENCE, MAX_VALUE, OLD_TEXT_PREFIX, TEXT_PREFIX, clear_of, digest,
+    from_text, issue, to_text,
 };
 pub use status::{PassStatus, StatusList};
 pub use verify::{Check, Outcome, StalePolicy, Verification, Verifier};
