@@ -594,6 +594,7 @@ safeconduct_store::on_both_backends_async!(
     a_record_at_the_wrong_gate_neither_counts_nor_blocks_and_tells_nothing,
     a_reused_sequence_number_and_a_clock_a_day_off_are_refused,
     a_sync_whose_households_keep_changing_is_answered_try_again_and_nothing_is_kept,
+    an_arrival_of_a_household_marked_no_show_is_an_incident_whichever_came_first,
 );
 
 async fn a_record_at_the_wrong_gate_neither_counts_nor_blocks_and_tells_nothing(backend: Backend) {
@@ -744,4 +745,63 @@ async fn a_sync_whose_households_keep_changing_is_answered_try_again_and_nothing
     let synced = app.sync_ok(&escort, &[admit]).await;
     assert_eq!(synced["applied_seq"], 0);
     assert_eq!(app.stage(&a).await, "admitted_at_rv");
+}
+
+/// A gate records an arrival of a household whose departure it has not heard of: the record
+/// waits for the departure. If instead the household is marked no-show, nobody will depart
+/// with it; the arrival becomes an incident at the next sync, as it does when the arrival is
+/// synced after the no-show, and never waits for a later journey to take it.
+async fn an_arrival_of_a_household_marked_no_show_is_an_incident_whichever_came_first(
+    backend: Backend,
+) {
+    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let op = app.op.0;
+    let (first, pf) = app.pass_holder(1, "0700 100 061", places.window).await;
+    let (second, ps) = app.pass_holder(1, "0700 100 062", places.window).await;
+    let mut gate = app.gate_device_at(places.gate, 16).await;
+    let t = now();
+    let arrival = |gate: &mut common::field::Device, pass_index: i64, at: i64| {
+        gate.record(
+            op,
+            ScanAct::Arrive {
+                pass_index,
+                people: 1,
+            },
+            at,
+        )
+    };
+    let no_show =
+        |reference: &str| format!("/api/operations/{{op}}/households/{reference}/no-show");
+
+    // The first: the arrival is synced, waits, and then the household is marked no-show.
+    let record = arrival(&mut gate, pf, t);
+    let waiting = app.sync_ok(&gate, &[record]).await;
+    assert_eq!(waiting["incidents"], json!([]), "{waiting}");
+    app.post(Role::Coordinator, &no_show(&first), None).await;
+    // The second: marked no-show, then its arrival is synced.
+    app.post(Role::Coordinator, &no_show(&second), None).await;
+    let record = arrival(&mut gate, ps, t + 1);
+    let answer = app.sync_ok(&gate, &[record]).await;
+
+    let kinds_of = |incidents: &Value, pass: i64| -> Vec<String> {
+        incidents
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["pass_index"] == pass)
+            .map(|i| i["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(kinds_of(&answer["incidents"], ps), ["refused"], "{answer}");
+    let all = app
+        .get(
+            Role::Coordinator,
+            "/api/operations/{op}/incidents?state=all",
+        )
+        .await;
+    assert_eq!(kinds_of(&all, pf), ["refused"], "{all}");
+    assert_eq!(kinds_of(&all, ps), ["refused"], "{all}");
+    for reference in [&first, &second] {
+        assert_eq!(app.stage(reference).await, "no_show");
+    }
 }

@@ -23,6 +23,14 @@ use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
 use std::collections::{HashMap, HashSet};
 
+/// Whether a household is still at or before its RV, as far as the records synced so far say:
+/// a gate act (an arrival, a check-in) about it waits for its departure. In any other stage
+/// (on the way, at the gate, or out of the journey: no-show, reassigned, withdrawn) a gate
+/// act takes effect or is an incident now. The ingest retries waiting acts by this rule.
+pub(crate) fn before_departure(stage: Stage) -> bool {
+    stage < Stage::InEscort
+}
+
 /// What a record did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Effect {
@@ -281,7 +289,7 @@ pub(crate) fn effect_of(
                 ..facts
             };
             // Before its departure is synced, an arrival waits for it.
-            if h.stage() < Stage::InEscort {
+            if before_departure(h.stage()) {
                 return Ok((Effect::Waiting, Some(h.id())));
             }
             let Some(batch) = h.case.state.batch else {

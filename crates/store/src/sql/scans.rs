@@ -27,7 +27,9 @@ use safeconduct_domain::*;
 use std::collections::{BTreeMap, HashMap};
 
 use super::many::{insert_rows, rows_in};
-use super::scan_effects::{Effect, Marks, Stored, admit_run, effect_of, write_marks};
+use super::scan_effects::{
+    Effect, Marks, Stored, admit_run, before_departure, effect_of, write_marks,
+};
 pub(crate) fn ingest(
     db: &mut dyn Db,
     vault: &Vault,
@@ -524,23 +526,29 @@ fn admit_all(
     Ok(())
 }
 
-/// Gate acts that waited for their household to leave its RV: tried again after every sync,
-/// in the order they happened, the oldest thousand at a time (a device recording arrivals of
-/// passes that never leave cannot make every sync slower without end).
+/// Gate acts that waited for their household to leave its RV: tried again after every sync
+/// once it is no longer [`before_departure`] (it left, or it will not: marked no-show,
+/// reassigned, withdrawn), in the order they happened, the oldest thousand at a time (a device
+/// recording arrivals of passes that never leave cannot make every sync slower without end).
 fn retry_waiting(
     db: &mut dyn Db,
     vault: &Vault,
     op: OperationId,
     touched: &mut Vec<IncidentId>,
 ) -> Result<()> {
+    let still_waiting = Stage::ALL
+        .into_iter()
+        .filter(|stage| before_departure(*stage))
+        .map(|stage| format!("'{}'", stage.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let rows = db.rows(
         &format!(
             "SELECT {RECORD_COLUMNS_OF_S} FROM device_scans s
              JOIN households h ON h.id = s.household_id
              JOIN devices d ON d.id = s.device_id
              WHERE s.operation_id = $1 AND s.effect = 'waiting' AND d.suspended_at IS NULL
-               AND h.stage NOT IN ('registered', 'documents_verified', 'eligible', 'assigned',
-                                   'pass_issued', 'admitted_at_rv', 'reassigned', 'no_show')
+               AND h.stage NOT IN ({still_waiting})
              ORDER BY s.at, s.device_id, s.seq
              LIMIT 1000"
         ),
