@@ -267,6 +267,17 @@ pub(crate) fn custody_counts(
     })
 }
 
+/// The steps that end a person's link of custody: every step out of escort or out of
+/// unaccounted (held to `Stage::after` by the test below).
+const ENDS_A_LINK: [Step; 6] = [
+    Step::ArriveAtGate,
+    Step::MarkUnaccounted,
+    Step::ResolveArrivedLate,
+    Step::ResolveReturnedToRv,
+    Step::ResolveFoundElsewhere,
+    Step::ResolveRecordedMissing,
+];
+
 /// Who held each person of a household on the way to the gate, from the household's events:
 /// each departure opens a link per person who left (the batch, the escort user and device that
 /// departed it, when), closed by that person's arrival, unaccounted mark or a resolution that
@@ -305,8 +316,9 @@ pub(crate) fn custody_chain(
                 .collect(),
             None => everyone.clone(),
         };
-        match kind.as_str() {
-            "depart_in_escort" => {
+        let step = Step::ALL.into_iter().find(|s| s.as_str() == kind);
+        match step {
+            Some(Step::DepartInEscort) => {
                 for person in moved {
                     chain.push(CustodyLink {
                         person,
@@ -321,12 +333,7 @@ pub(crate) fn custody_chain(
                     })
                 }
             }
-            "arrive_at_gate"
-            | "mark_unaccounted"
-            | "resolve_arrived_late"
-            | "resolve_returned_to_rv"
-            | "resolve_found_elsewhere"
-            | "resolve_recorded_missing" => {
+            Some(step) if ENDS_A_LINK.contains(&step) => {
                 for person in moved {
                     let open = chain.iter_mut().rev().find(|l| {
                         l.person == person
@@ -335,10 +342,10 @@ pub(crate) fn custody_chain(
                     });
                     if let Some(open) = open {
                         open.until = Some(at);
-                        open.ended_by = Some(match kind.as_str() {
-                            "arrive_at_gate" => "arrived".into(),
-                            "mark_unaccounted" => "unaccounted".into(),
-                            other => other.trim_start_matches("resolve_").into(),
+                        open.ended_by = Some(match step {
+                            Step::ArriveAtGate => "arrived".into(),
+                            Step::MarkUnaccounted => "unaccounted".into(),
+                            other => other.as_str().trim_start_matches("resolve_").into(),
                         });
                     }
                 }
@@ -348,4 +355,20 @@ pub(crate) fn custody_chain(
     }
     chain.sort_by_key(|l| (l.person, l.from));
     Ok(chain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_step_out_of_escort_or_unaccounted_ends_a_link_and_no_other_does() {
+        let out_of_custody: Vec<Step> = Step::ALL
+            .into_iter()
+            .filter(|step| {
+                Stage::InEscort.after(*step).is_some() || Stage::Unaccounted.after(*step).is_some()
+            })
+            .collect();
+        assert_eq!(out_of_custody, ENDS_A_LINK);
+    }
 }
