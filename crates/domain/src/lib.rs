@@ -21,6 +21,8 @@ mod reference;
 mod refusal;
 pub mod role;
 pub mod scan;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod stage;
 mod string_value;
 mod text;

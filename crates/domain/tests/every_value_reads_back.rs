@@ -12,31 +12,6 @@ use safeconduct_domain::{Role, Stage, Step};
 use std::fmt::Debug;
 use std::str::FromStr;
 
-/// The values of `T` as its schema lists them: a string enum, or, where some variants carry
-/// documentation, one constant for each of those and a string enum of the others.
-fn values<T: schemars::JsonSchema>() -> Vec<String> {
-    let schema = schemars::schema_for!(T);
-    let schema = schema.as_value();
-    let parts = match schema.get("oneOf").and_then(|o| o.as_array()) {
-        Some(variants) => variants.iter().collect(),
-        None => vec![schema],
-    };
-    let mut values = Vec::new();
-    for part in parts {
-        if let Some(one) = part.get("const") {
-            values.push(one.clone());
-        } else if let Some(some) = part.get("enum").and_then(|e| e.as_array()) {
-            values.extend(some.iter().cloned());
-        } else {
-            panic!("no values in the schema of {}: {schema}", type_name::<T>());
-        }
-    }
-    values
-        .iter()
-        .map(|v| v.as_str().expect("a text value").to_string())
-        .collect()
-}
-
 fn type_name<T>() -> &'static str {
     std::any::type_name::<T>()
 }
@@ -49,7 +24,7 @@ fn reads_back<T: schemars::JsonSchema + Copy + PartialEq + Debug>(
     all: Option<&[T]>,
 ) {
     let name = type_name::<T>();
-    let values = values::<T>();
+    let values = safeconduct_domain::schema::values::<T>();
     assert!(values.len() >= 2, "{name}: {values:?}");
     for value in &values {
         let parsed = parse(value).unwrap_or_else(|| panic!("{name} does not read {value:?}"));
