@@ -595,6 +595,7 @@ safeconduct_store::on_both_backends_async!(
     a_reused_sequence_number_and_a_clock_a_day_off_are_refused,
     a_sync_whose_households_keep_changing_is_answered_try_again_and_nothing_is_kept,
     an_arrival_of_a_household_marked_no_show_is_an_incident_whichever_came_first,
+    an_arrival_read_from_a_replaced_pass_moves_nobody_on_the_new_journey,
 );
 
 async fn a_record_at_the_wrong_gate_neither_counts_nor_blocks_and_tells_nothing(backend: Backend) {
@@ -760,27 +761,17 @@ async fn an_arrival_of_a_household_marked_no_show_is_an_incident_whichever_came_
     let (second, ps) = app.pass_holder(1, "0700 100 062", places.window).await;
     let mut gate = app.gate_device_at(places.gate, 16).await;
     let t = now();
-    let arrival = |gate: &mut common::field::Device, pass_index: i64, at: i64| {
-        gate.record(
-            op,
-            ScanAct::Arrive {
-                pass_index,
-                people: 1,
-            },
-            at,
-        )
-    };
     let no_show =
         |reference: &str| format!("/api/operations/{{op}}/households/{reference}/no-show");
 
     // The first: the arrival is synced, waits, and then the household is marked no-show.
-    let record = arrival(&mut gate, pf, t);
+    let record = gate.arrive(op, pf, 1, t);
     let waiting = app.sync_ok(&gate, &[record]).await;
     assert_eq!(waiting["incidents"], json!([]), "{waiting}");
     app.post(Role::Coordinator, &no_show(&first), None).await;
     // The second: marked no-show, then its arrival is synced.
     app.post(Role::Coordinator, &no_show(&second), None).await;
-    let record = arrival(&mut gate, ps, t + 1);
+    let record = gate.arrive(op, ps, 1, t + 1);
     let answer = app.sync_ok(&gate, &[record]).await;
 
     let kinds_of = |incidents: &Value, pass: i64| -> Vec<String> {
@@ -804,4 +795,55 @@ async fn an_arrival_of_a_household_marked_no_show_is_an_incident_whichever_came_
     for reference in [&first, &second] {
         assert_eq!(app.stage(reference).await, "no_show");
     }
+}
+
+/// A gate records an arrival from a pass that is then replaced (re-issued) before the
+/// household leaves its RV with the new one. The waiting arrival belongs to the old pass: when
+/// the household departs on the new pass, the old arrival is an incident, and the household
+/// stays on the way until the gate reads the new pass.
+async fn an_arrival_read_from_a_replaced_pass_moves_nobody_on_the_new_journey(backend: Backend) {
+    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let op = app.op.0;
+    let (a, old_pass) = app.pass_holder(2, "0700 100 071", places.window).await;
+    let mut gate = app.gate_device_at(places.gate, 17).await;
+    let mut escort = app.escort_at(places.rv, 18).await;
+    let t = now();
+    let record = gate.arrive(op, old_pass, 2, t);
+    let waiting = app.sync_ok(&gate, &[record]).await;
+    assert_eq!(waiting["incidents"], json!([]), "{waiting}");
+
+    app.post(
+        Role::Coordinator,
+        &format!("/api/operations/{{op}}/households/{a}/pass"),
+        None,
+    )
+    .await;
+    let new_pass = app.pass_index(&a).await;
+    assert_ne!(new_pass, old_pass);
+    let walk = escort.walk(op, places.gate, &[new_pass], 1, (t + 60, t + 60));
+    app.sync_ok(&escort, &walk).await;
+    assert_eq!(
+        app.stage(&a).await,
+        "in_escort",
+        "the old arrival moved nobody"
+    );
+    let incidents = app
+        .get(
+            Role::Coordinator,
+            "/api/operations/{op}/incidents?state=all",
+        )
+        .await;
+    let old: Vec<&Value> = incidents
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["pass_index"] == old_pass)
+        .collect();
+    assert_eq!(old.len(), 1, "{incidents}");
+    assert_eq!(old[0]["kind"], "superseded_pass", "{incidents}");
+
+    let record = gate.arrive(op, new_pass, 2, t + 600);
+    let answer = app.sync_ok(&gate, &[record]).await;
+    assert_eq!(answer["incidents"], json!([]), "{answer}");
+    assert_eq!(app.stage(&a).await, "arrived_at_gate");
 }

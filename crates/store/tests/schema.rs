@@ -25,7 +25,9 @@ fn sqlite_schema(url: &str) -> Vec<String> {
 }
 
 /// The PostgreSQL schema from its catalogue: columns in order, constraints, indexes, triggers,
-/// functions, sequences and views of the `public` schema, each as the server prints it.
+/// functions, sequences and views of the `public` schema, each as the server prints it, in an
+/// order that no locale changes (names sort bytewise). NOT NULL is read from the columns, not
+/// from the constraints, where newer servers list it as well.
 fn postgres_schema(url: &str) -> Vec<String> {
     const QUERIES: [&str; 7] = [
         "SELECT format('column %s.%s %s%s%s%s', table_name, column_name, data_type,
@@ -35,8 +37,8 @@ fn postgres_schema(url: &str) -> Vec<String> {
          FROM information_schema.columns WHERE table_schema = 'public'
          ORDER BY table_name, ordinal_position",
         "SELECT format('constraint %s %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
-         FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-         ORDER BY conrelid::regclass::text, conname",
+         FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype <> 'n'
+         ORDER BY conrelid::regclass::text COLLATE \"C\", conname",
         "SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
          ORDER BY tablename, indexname",
         "SELECT 'trigger ' || pg_get_triggerdef(t.oid)

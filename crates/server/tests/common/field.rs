@@ -56,6 +56,12 @@ impl Device {
         self.record(op, act, at)
     }
 
+    /// The next record: `people` of the household of the pass with this index arrived at the
+    /// device's gate.
+    pub fn arrive(&mut self, op: i64, pass_index: i64, people: u32, at: i64) -> (String, String) {
+        self.record(op, ScanAct::Arrive { pass_index, people }, at)
+    }
+
     /// The next record of this device naming its pass by `digest`, right or wrong.
     pub fn record_with_digest(
         &mut self,

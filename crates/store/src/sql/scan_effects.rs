@@ -23,12 +23,53 @@ use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
 use std::collections::{HashMap, HashSet};
 
-/// Whether a household is still at or before its RV, as far as the records synced so far say:
-/// a gate act (an arrival, a check-in) about it waits for its departure. In any other stage
-/// (on the way, at the gate, or out of the journey: no-show, reassigned, withdrawn) a gate
-/// act takes effect or is an incident now. The ingest retries waiting acts by this rule.
-pub(crate) fn before_departure(stage: Stage) -> bool {
-    stage < Stage::InEscort
+/// Whether an arrival at the gate waits for its household: while the household is still at
+/// or before its RV as far as the records synced so far say, its departure may yet come. In any
+/// other stage (on the way, at the gate, or out of the journey: no-show, reassigned,
+/// withdrawn, rejected) the arrival takes effect or is an incident now.
+pub(crate) fn arrival_waits(stage: Stage) -> bool {
+    match stage {
+        Stage::Registered
+        | Stage::DocumentsVerified
+        | Stage::Eligible
+        | Stage::Assigned
+        | Stage::PassIssued
+        | Stage::AdmittedAtRv => true,
+        Stage::InEscort
+        | Stage::ArrivedAtGate
+        | Stage::Processed
+        | Stage::Manifested
+        | Stage::Boarded
+        | Stage::Rejected
+        | Stage::Withdrawn
+        | Stage::NoShow
+        | Stage::Reassigned
+        | Stage::Unaccounted => false,
+    }
+}
+
+/// Whether a check-in at the gate waits for its household: until its arrival is synced (it is
+/// on the way, or unaccounted and may yet arrive), as an arrival waits, and then some.
+pub(crate) fn check_in_waits(stage: Stage) -> bool {
+    arrival_waits(stage) || matches!(stage, Stage::InEscort | Stage::Unaccounted)
+}
+
+/// The stages in which `waits` holds, as a SQL list: the ingest retries waiting acts by the
+/// same rules as decide them.
+pub(crate) fn waiting_stages(waits: fn(Stage) -> bool) -> String {
+    Stage::ALL
+        .into_iter()
+        .filter(|stage| waits(*stage))
+        .map(|stage| format!("'{}'", stage.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A gate act on a pass a newer one replaced belongs to an earlier journey of its household
+/// (a pass is replaced only before its household leaves the RV): it is an incident, and
+/// moves nobody on the journey of the newer pass.
+fn superseded(h: &Holder) -> bool {
+    h.presented.standing == PassStanding::Superseded
 }
 
 /// What a record did.
@@ -288,8 +329,13 @@ pub(crate) fn effect_of(
                 household: Some(h.id()),
                 ..facts
             };
+            if superseded(&h) {
+                let detail =
+                    format!("pass {pass_index} arrived at gate {gate}: a newer pass replaced it");
+                return own!(db, IncidentKind::SupersededPass, facts, detail);
+            }
             // Before its departure is synced, an arrival waits for it.
-            if before_departure(h.stage()) {
+            if arrival_waits(h.stage()) {
                 return Ok((Effect::Waiting, Some(h.id())));
             }
             let Some(batch) = h.case.state.batch else {
@@ -350,13 +396,19 @@ pub(crate) fn effect_of(
                     format!("pass {pass_index} checked in at gate {gate}: no household holds it");
                 return own!(db, IncidentKind::UnknownPass, facts, detail);
             };
-            if h.stage() < Stage::ArrivedAtGate || h.stage() == Stage::Unaccounted {
-                return Ok((Effect::Waiting, Some(h.id())));
-            }
             let facts = Facts {
                 household: Some(h.id()),
                 ..facts
             };
+            if superseded(&h) {
+                let detail = format!(
+                    "pass {pass_index} checked in at gate {gate}: a newer pass replaced it"
+                );
+                return own!(db, IncidentKind::SupersededPass, facts, detail);
+            }
+            if check_in_waits(h.stage()) {
+                return Ok((Effect::Waiting, Some(h.id())));
+            }
             match apply(
                 db,
                 vault,

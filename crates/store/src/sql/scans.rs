@@ -28,7 +28,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::many::{insert_rows, rows_in};
 use super::scan_effects::{
-    Effect, Marks, Stored, admit_run, before_departure, effect_of, write_marks,
+    Effect, Marks, Stored, admit_run, arrival_waits, check_in_waits, effect_of, waiting_stages,
+    write_marks,
 };
 pub(crate) fn ingest(
     db: &mut dyn Db,
@@ -526,40 +527,53 @@ fn admit_all(
     Ok(())
 }
 
-/// Gate acts that waited for their household to leave its RV: tried again after every sync
-/// once it is no longer [`before_departure`] (it left, or it will not: marked no-show,
-/// reassigned, withdrawn), in the order they happened, the oldest thousand at a time (a device
-/// recording arrivals of passes that never leave cannot make every sync slower without end).
+/// How many times in a row the waiting acts are read again after a sync: an act taking effect
+/// can free another (an arrival, the check-in after it), so a round that freed any is
+/// followed by another, up to this many.
+const RETRY_ROUNDS: usize = 4;
+
+/// Gate acts that waited for their household: tried again after every sync once the act's own
+/// rule no longer holds it ([`arrival_waits`], [`check_in_waits`]: the household left, arrived,
+/// or will not: marked no-show, reassigned, withdrawn) or a newer pass replaced the one it read
+/// (it belongs to an earlier journey: an incident), in the order they happened, the oldest
+/// thousand at a time. Acts that still wait are not read at all, so a device recording passes
+/// that never leave, or check-ins of people still on the way, cannot make every sync slower
+/// without end nor keep newer acts from their turn.
 fn retry_waiting(
     db: &mut dyn Db,
     vault: &Vault,
     op: OperationId,
     touched: &mut Vec<IncidentId>,
 ) -> Result<()> {
-    let still_waiting = Stage::ALL
-        .into_iter()
-        .filter(|stage| before_departure(*stage))
-        .map(|stage| format!("'{}'", stage.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let rows = db.rows(
-        &format!(
-            "SELECT {RECORD_COLUMNS_OF_S} FROM device_scans s
-             JOIN households h ON h.id = s.household_id
-             JOIN devices d ON d.id = s.device_id
-             WHERE s.operation_id = $1 AND s.effect = 'waiting' AND d.suspended_at IS NULL
-               AND h.stage NOT IN ({still_waiting})
-             ORDER BY s.at, s.device_id, s.seq
-             LIMIT 1000"
-        ),
-        p![op.0],
-    )?;
-    for row in &rows {
-        let s = stored(op, row)?;
-        let device = super::devices::device(db, op, s.record.device)?;
-        let (effect, household) = effect_of(db, vault, op, &device, &s, touched)?;
-        if effect != Effect::Waiting {
-            write_marks(db, device.id, &[(s.record.seq, effect, household)])?;
+    let (arrivals, check_ins) = (
+        waiting_stages(arrival_waits),
+        waiting_stages(check_in_waits),
+    );
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS_OF_S} FROM device_scans s
+         JOIN households h ON h.id = s.household_id
+         JOIN devices d ON d.id = s.device_id
+         JOIN passes p ON p.operation_id = s.operation_id AND p.pass_index = s.pass_index
+         WHERE s.operation_id = $1 AND s.effect = 'waiting' AND d.suspended_at IS NULL
+           AND (p.status = 'superseded'
+                OR (s.act = 'arrive' AND h.stage NOT IN ({arrivals}))
+                OR (s.act = 'check_in' AND h.stage NOT IN ({check_ins})))
+         ORDER BY s.at, s.device_id, s.seq
+         LIMIT 1000"
+    );
+    for _ in 0..RETRY_ROUNDS {
+        let mut freed = 0;
+        for row in &db.rows(&sql, p![op.0])? {
+            let s = stored(op, row)?;
+            let device = super::devices::device(db, op, s.record.device)?;
+            let (effect, household) = effect_of(db, vault, op, &device, &s, touched)?;
+            if effect != Effect::Waiting {
+                write_marks(db, device.id, &[(s.record.seq, effect, household)])?;
+                freed += 1;
+            }
+        }
+        if freed == 0 {
+            break;
         }
     }
     Ok(())
