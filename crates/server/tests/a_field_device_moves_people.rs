@@ -596,6 +596,7 @@ safeconduct_store::on_both_backends_async!(
     a_sync_whose_households_keep_changing_is_answered_try_again_and_nothing_is_kept,
     an_arrival_of_a_household_marked_no_show_is_an_incident_whichever_came_first,
     an_arrival_read_from_a_replaced_pass_moves_nobody_on_the_new_journey,
+    an_arrival_on_a_pass_revoked_on_the_way_counts_its_people_in_and_is_an_incident,
 );
 
 async fn a_record_at_the_wrong_gate_neither_counts_nor_blocks_and_tells_nothing(backend: Backend) {
@@ -846,4 +847,41 @@ async fn an_arrival_read_from_a_replaced_pass_moves_nobody_on_the_new_journey(ba
     let answer = app.sync_ok(&gate, &[record]).await;
     assert_eq!(answer["incidents"], json!([]), "{answer}");
     assert_eq!(app.stage(&a).await, "arrived_at_gate");
+}
+
+/// A pass revoked while its household walks to the gate (the phone reported stolen on the
+/// way): the people who arrive are counted in, never left on the way to become a false alarm,
+/// and a coordinator is told which pass it was.
+async fn an_arrival_on_a_pass_revoked_on_the_way_counts_its_people_in_and_is_an_incident(
+    backend: Backend,
+) {
+    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let op = app.op.0;
+    let (a, pass) = app.pass_holder(2, "0700 100 081", places.window).await;
+    let mut escort = app.escort_at(places.rv, 19).await;
+    let mut gate = app.gate_device_at(places.gate, 20).await;
+    let t = now();
+    let walk = escort.walk(op, places.gate, &[pass], 1, (t, t));
+    app.sync_ok(&escort, &walk).await;
+    assert_eq!(app.stage(&a).await, "in_escort");
+    app.post(
+        Role::Coordinator,
+        &format!("/api/operations/{{op}}/households/{a}/pass/revoke"),
+        Some(json!({"reason": "phone reported stolen on the way"})),
+    )
+    .await;
+
+    let record = gate.arrive(op, pass, 2, t + 600);
+    let answer = app.sync_ok(&gate, &[record]).await;
+    assert_eq!(app.stage(&a).await, "arrived_at_gate");
+    let kinds: Vec<&str> = answer["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["revoked_pass"], "{answer}");
+    assert_eq!(answer["incidents"][0]["pass_index"], pass, "{answer}");
+    let told = answer.to_string();
+    assert!(!told.contains(&a), "the gate is not told the case: {told}");
 }

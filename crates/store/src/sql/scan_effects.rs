@@ -387,6 +387,15 @@ pub(crate) fn effect_of(
                 let key = format!("partial_arrival/household/{}/batch/{batch}", h.id());
                 incident(db, IncidentKind::PartialArrival, key, facts, detail, &this)?;
             }
+            // A pass revoked after its household left its RV (a phone reported stolen on the
+            // way): the people who arrived are counted in, and a coordinator is told.
+            if h.presented.standing == PassStanding::Revoked {
+                let detail = format!(
+                    "pass {pass_index} arrived at gate {gate}: it was revoked after its household left"
+                );
+                let kind = IncidentKind::RevokedPass;
+                incident(db, kind, own_key(kind), facts, detail, &this)?;
+            }
             Ok((Effect::Applied, Some(h.id())))
         }
         ScanAct::CheckIn { pass_index } => {
