@@ -63,13 +63,11 @@ async fn scans_admit_depart_arrive_and_check_in_through_the_lifecycle(backend: B
         gate.record(op, ScanAct::CheckIn { pass_index: pb }, t + 700),
     ];
     let at_gate = app.sync_ok(&gate, &arrivals).await;
-    let kinds: Vec<&str> = at_gate["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, ["partial_arrival"], "{at_gate}");
+    assert_eq!(
+        kinds(&at_gate["incidents"]),
+        ["partial_arrival"],
+        "{at_gate}"
+    );
     // Arrival is per person: the two who arrived go on, the third is still on the way.
     let household = app.get(Role::Coordinator, &case(&a)).await;
     assert_eq!(household["stage"], "arrived_at_gate");
@@ -874,13 +872,7 @@ async fn an_arrival_on_a_pass_revoked_on_the_way_counts_its_people_in_and_is_an_
     let record = gate.arrive(op, pass, 2, t + 600);
     let answer = app.sync_ok(&gate, &[record]).await;
     assert_eq!(app.stage(&a).await, "arrived_at_gate");
-    let kinds: Vec<&str> = answer["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, ["revoked_pass"], "{answer}");
+    assert_eq!(kinds(&answer["incidents"]), ["revoked_pass"], "{answer}");
     assert_eq!(answer["incidents"][0]["pass_index"], pass, "{answer}");
     let told = answer.to_string();
     assert!(!told.contains(&a), "the gate is not told the case: {told}");

@@ -708,7 +708,7 @@ pub async fn read_stream_until(stream: &mut reqwest::Response, needle: &str, wha
     seen
 }
 
-/// The kinds of a list of events, in order.
+/// The kinds of a list of events (or incidents), in order.
 pub fn kinds(events: &Value) -> Vec<&str> {
     events
         .as_array()
