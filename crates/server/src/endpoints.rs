@@ -66,11 +66,6 @@ pub fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
     g.subschema_for::<T>()
 }
 
-/// Whether a row's body of type `T` is optional: for `optional body: T`, yes.
-pub const fn optional<T>() -> bool {
-    true
-}
-
 pub const COORDINATOR: &[Role] = &[Role::Coordinator];
 pub const CASEWORK: &[Role] = &[Role::Coordinator, Role::Hotline];
 pub const ESCORT: &[Role] = &[Role::Escort];
@@ -87,24 +82,35 @@ pub const LIVE: &[Role] = &[Role::Coordinator, Role::Escort, Role::Gate];
 pub const FIELD: &[Role] = &[Role::Escort, Role::Gate];
 
 /// One row: `endpoint!(GET "/path", access, h::handler, "summary", query: [...], body: Type
-/// => reply)`, or `optional body: Type` for a body the handler takes as
+/// => reply)`, or instead of `body:`, `optional body: Type` for a body the handler takes as
 /// [`crate::extract::OptionalJson`]. The handler is a function in scope named as the last
 /// segment; `h::handler` as a whole is the row's operation id.
 macro_rules! endpoint {
     ($method:ident $path:literal, $access:expr, $ns:ident :: $handler:ident, $summary:literal
-     $(, query: [$($q:literal),*])? $(, body: $req:ty)? $(, optional body: $opt:ty)?
-     => $reply:expr) => {
+     $(, query: [$($q:literal),*])? $(, body: $req:ty)? => $reply:expr) => {
+        $crate::endpoints::endpoint!(@row $method $path, $access, $ns::$handler, $summary,
+            [$($($q),*)?],
+            None $(.or(Some($crate::endpoints::schema::<$req> as $crate::endpoints::SchemaFn)))?,
+            false, $reply)
+    };
+    ($method:ident $path:literal, $access:expr, $ns:ident :: $handler:ident, $summary:literal
+     $(, query: [$($q:literal),*])?, optional body: $opt:ty => $reply:expr) => {
+        $crate::endpoints::endpoint!(@row $method $path, $access, $ns::$handler, $summary,
+            [$($($q),*)?],
+            Some($crate::endpoints::schema::<$opt> as $crate::endpoints::SchemaFn),
+            true, $reply)
+    };
+    (@row $method:ident $path:literal, $access:expr, $ns:ident :: $handler:ident,
+     $summary:literal, [$($q:literal),*], $request:expr, $optional:expr, $reply:expr) => {
         $crate::endpoints::Endpoint {
             method: ::axum::http::Method::$method,
             path: $path,
             operation_id: concat!(stringify!($ns), "::", stringify!($handler)),
             access: $access,
             summary: $summary,
-            query: &[$($($q),*)?],
-            request: None
-                $(.or(Some($crate::endpoints::schema::<$req> as $crate::endpoints::SchemaFn)))?
-                $(.or(Some($crate::endpoints::schema::<$opt> as $crate::endpoints::SchemaFn)))?,
-            body_optional: false $(|| $crate::endpoints::optional::<$opt>())?,
+            query: &[$($q),*],
+            request: $request,
+            body_optional: $optional,
             reply: $reply,
             router: ::axum::routing::on(::axum::routing::MethodFilter::$method, $handler),
         }
