@@ -152,7 +152,7 @@ pub const PERSONAL_DATA_READS: &[&str] = &[
 /// say which cases someone looked at: each page read is written to the audit log by its
 /// handler, naming what was asked and the references it returned, as a lookup's entry names
 /// the cases it found.
-pub const AUDITED_LISTS: &[&str] = &["h::cases_in_stage", "h::open_alarms"];
+pub const AUDITED_LISTS: &[&str] = &["h::cases_in_stage", "h::open_alarms", "h::hotline_worklist"];
 
 /// Bulk exports of personal data: coordinators only (stated in the table), and refused unless
 /// the caller states a reason in `X-Reason`, which goes into the audit log.
@@ -209,7 +209,12 @@ pub const CASE_PARTS: &[&str] = &["h::case_calls", "h::case_messages", "h::case_
 /// them; a page of a list holds what the store returned): the authorisation layer hands the
 /// entry to the handler ([`crate::auth::PendingReadAudit`]), which writes it with the
 /// references of the cases found before it answers.
-pub const AUDITED_BY_HANDLER: &[&str] = &["h::lookup", "h::cases_in_stage", "h::open_alarms"];
+pub const AUDITED_BY_HANDLER: &[&str] = &[
+    "h::lookup",
+    "h::cases_in_stage",
+    "h::open_alarms",
+    "h::hotline_worklist",
+];
 
 /// What the authorisation layer writes to the audit log for an endpoint.
 #[derive(Debug, Clone, Copy)]

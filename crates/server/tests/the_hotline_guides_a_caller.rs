@@ -199,12 +199,29 @@ async fn a_critical_hazard_with_suspension_suspends_the_rv_and_fills_the_worklis
     );
     let rvs = app.get(Role::Coordinator, "/api/operations/{op}/rvs").await;
     assert_eq!(rvs[0]["status"], "suspended");
+    let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
     let worklist = app
         .get(Role::Hotline, "/api/operations/{op}/hotline/worklist")
         .await;
     assert_eq!(worklist.as_array().unwrap().len(), 1);
     assert_eq!(worklist[0]["reference"], reference.as_str());
     assert_eq!(worklist[0]["called_at"], Value::Null);
+    // Who looked at which cases is kept, as for every list of cases.
+    let read: Vec<_> = app
+        .on_store(move |s| s.audit_entries(before, 100).unwrap())
+        .await
+        .into_iter()
+        .filter(|(_, e)| e.action == "h::hotline_worklist")
+        .map(|(_, e)| (e.role, e.record.unwrap_or_default()))
+        .collect();
+    let op = app.op;
+    assert_eq!(
+        read,
+        [(
+            Some(Role::Hotline),
+            format!("/api/operations/{op}/hotline/worklist: 1 returned: {reference}")
+        )]
+    );
     app.create(
         Role::Hotline,
         &format!("{}/calls", case(&reference)),

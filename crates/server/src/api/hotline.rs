@@ -179,8 +179,22 @@ impl From<store::WorklistEntry> for WorklistOut {
     }
 }
 
-pub async fn hotline_worklist(call: Call) -> Answer<Vec<WorklistOut>> {
-    call.list(|s, op| s.suspended_worklist(op)).await
+/// The households to call. A list of cases like a stage's page: audited by this handler with
+/// how many and the references it returned ([`crate::endpoints::AUDITED_LISTS`]).
+pub async fn hotline_worklist(
+    audit: crate::auth::PendingReadAudit,
+    call: Call,
+) -> Answer<Vec<WorklistOut>> {
+    let list = call.read(|s, op| s.suspended_worklist(op)).await?;
+    let asked = format!("{} returned", list.len());
+    audit
+        .write_asked(
+            &call.app,
+            Some(asked),
+            list.iter().map(|w| w.reference.clone()),
+        )
+        .await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
 #[derive(Deserialize, JsonSchema)]
