@@ -1,9 +1,32 @@
 //! A copy between engines, from the store's side: what a store copied into PostgreSQL does next.
 //! (The command's whole journey, with the demo's data, is in the CLI's tests.)
 
+use safeconduct_domain::OperationId;
 use safeconduct_domain::values::Timestamp;
 use safeconduct_store::testing::{Backend, TestStore, open_with_test_key, raw_text, test_kek};
 use safeconduct_store::{Actor, NewPlan, PlanKind};
+
+fn actor() -> Actor {
+    Actor::system(Timestamp(1_800_000_000))
+}
+
+/// A new operation in `store` with `plans` plans saved.
+fn an_operation_with_plans(store: &TestStore, plans: usize) -> OperationId {
+    let op = store
+        .store
+        .create_operation("Moving", Timestamp(0))
+        .unwrap()
+        .id;
+    for _ in 0..plans {
+        store.store.save_plan(op, &a_plan(), &actor()).unwrap();
+    }
+    op
+}
+
+/// Copies the store at `from` into the empty one at `to`, with the test key.
+fn copy(from: &str, to: &str) {
+    safeconduct_store::copy(from, to, &test_kek(), &mut |_, _| {}).unwrap();
+}
 
 fn a_plan() -> NewPlan {
     NewPlan {
@@ -20,20 +43,12 @@ fn a_plan() -> NewPlan {
 #[test]
 fn a_store_copied_into_postgres_gives_new_rows_ids_after_the_copied_ones() {
     let source = TestStore::fresh(Backend::Sqlite);
-    let op = source
-        .store
-        .create_operation("Before the move", Timestamp(0))
-        .unwrap()
-        .id;
-    let actor = Actor::system(Timestamp(1_800_000_000));
-    for _ in 0..2 {
-        source.store.save_plan(op, &a_plan(), &actor).unwrap();
-    }
+    let op = an_operation_with_plans(&source, 2);
     let (target, _guard) = TestStore::empty_url(Backend::Postgres);
-    safeconduct_store::copy(&source.url, &target, &test_kek(), &mut |_, _| {}).unwrap();
+    copy(&source.url, &target);
 
     let copied = open_with_test_key(&target).unwrap();
-    let third = copied.save_plan(op, &a_plan(), &actor).unwrap();
+    let third = copied.save_plan(op, &a_plan(), &actor()).unwrap();
     assert_eq!(third.id.0, 3);
     let second_operation = copied
         .create_operation("After the move", Timestamp(0))
@@ -65,21 +80,15 @@ fn a_store_copied_into_postgres_gives_new_rows_ids_after_the_copied_ones() {
 #[test]
 fn a_store_moves_from_postgres_to_sqlite_and_back_with_its_audit_chain_whole() {
     let source = TestStore::fresh(Backend::Postgres);
-    let op = source
-        .store
-        .create_operation("Moving", Timestamp(0))
-        .unwrap()
-        .id;
-    let actor = Actor::system(Timestamp(1_800_000_000));
-    source.store.save_plan(op, &a_plan(), &actor).unwrap();
+    let op = an_operation_with_plans(&source, 1);
     let before = source.store.verify_audit().unwrap();
     assert!(before.first_break.is_none());
     assert!(before.entries > 0, "the plan and the operation are audited");
 
     let (on_sqlite, _sqlite) = TestStore::empty_url(Backend::Sqlite);
-    safeconduct_store::copy(&source.url, &on_sqlite, &test_kek(), &mut |_, _| {}).unwrap();
+    copy(&source.url, &on_sqlite);
     let (back, _postgres) = TestStore::empty_url(Backend::Postgres);
-    safeconduct_store::copy(&on_sqlite, &back, &test_kek(), &mut |_, _| {}).unwrap();
+    copy(&on_sqlite, &back);
 
     for url in [&on_sqlite, &back] {
         let copied = open_with_test_key(url).unwrap();
@@ -90,7 +99,7 @@ fn a_store_moves_from_postgres_to_sqlite_and_back_with_its_audit_chain_whole() {
             (before.entries, before.head),
             "{url}"
         );
-        assert_eq!(copied.save_plan(op, &a_plan(), &actor).unwrap().id.0, 2);
+        assert_eq!(copied.save_plan(op, &a_plan(), &actor()).unwrap().id.0, 2);
         assert!(copied.verify_audit().unwrap().first_break.is_none());
     }
 }
