@@ -333,3 +333,33 @@ pub fn numbered_person(i: usize) -> safeconduct_domain::household::NewPerson {
 pub fn copied_tables() -> &'static [(&'static str, &'static [&'static str])] {
     crate::copy_tables::TABLES
 }
+
+/// The identity columns (`table.column`) of the PostgreSQL database at `url` whose next value
+/// would not come after the largest one stored: after a copy, each of them would refuse its
+/// next row as a duplicate key. Reads the sequences without taking a value from them.
+pub fn identities_behind_their_rows(url: &str) -> Vec<String> {
+    let numbered = raw_text(
+        url,
+        "SELECT table_name || '.' || column_name || ' ' ||
+                pg_get_serial_sequence(table_name, column_name)
+         FROM information_schema.columns
+         WHERE table_schema = 'public' AND is_identity = 'YES' ORDER BY 1",
+    );
+    assert!(numbered.len() > 20, "identity columns: {numbered:?}");
+    numbered
+        .into_iter()
+        .filter_map(|row| {
+            let (numbered, sequence) = row.split_once(' ').expect("a column and its sequence");
+            let (table, column) = numbered.split_once('.').expect("table.column");
+            let next_is_after = raw_text(
+                url,
+                &format!(
+                    "SELECT ((SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END
+                              FROM {sequence})
+                             > COALESCE((SELECT MAX({column}) FROM {table}), 0))::text"
+                ),
+            );
+            (next_is_after != ["true"]).then(|| numbered.to_string())
+        })
+        .collect()
+}
