@@ -387,11 +387,12 @@ pub(crate) fn effect_of(
                 let key = format!("partial_arrival/household/{}/batch/{batch}", h.id());
                 incident(db, IncidentKind::PartialArrival, key, facts, detail, &this)?;
             }
-            // A pass revoked after its household left its RV (a phone reported stolen on the
-            // way): the people who arrived are counted in, and a coordinator is told.
+            // A pass revoked after its household was admitted at the RV (a phone reported
+            // stolen on the way): the people who arrived are counted in, and a coordinator is
+            // told.
             if h.presented.standing == PassStanding::Revoked {
                 let detail = format!(
-                    "pass {pass_index} arrived at gate {gate}: it was revoked after its household left"
+                    "pass {pass_index} arrived at gate {gate}: it was revoked after its household was admitted"
                 );
                 let kind = IncidentKind::RevokedPass;
                 incident(db, kind, own_key(kind), facts, detail, &this)?;
