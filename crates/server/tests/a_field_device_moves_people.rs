@@ -260,13 +260,11 @@ async fn a_suspended_device_and_forged_records_are_refused_and_change_nothing(ba
     assert_ne!(forged_text, admit.0);
     let forged = (forged_text, admit.1.clone());
     let (status, body) = app.sync(&escort, &[forged]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("records[0].signature"),
-        "{body}"
+    assert_refused(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "records[0].signature",
     );
     // Another device's records replayed under this device's name.
     let replayed = other.admit(op, pa, t);
@@ -570,7 +568,7 @@ async fn incidents_are_listed_by_state_kind_and_place_a_page_at_a_time(backend: 
         let path = format!("/api/operations/{{op}}/incidents{query}");
         let (status, body) = app.try_get(Role::Coordinator, &path).await;
         assert!(status.is_client_error(), "{query}: {status} {body}");
-        let message = body["error"]["message"].as_str().unwrap_or_default();
+        let message = error_message(&body);
         assert!(message.contains(field), "{query}: {message}");
     }
     for role in [Role::Escort, Role::Gate] {

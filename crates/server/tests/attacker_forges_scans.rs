@@ -8,7 +8,7 @@
 mod common;
 
 use common::field::sync_body;
-use common::{TestApp, spawn_app_with_places};
+use common::{TestApp, assert_refused, error_message, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::field::MAX_SCAN_SEQ;
 use safeconduct_domain::scan::{ScanAct, ScanPlace, ScanRecord};
@@ -219,7 +219,7 @@ async fn an_admission_of_a_pass_the_device_never_read_is_refused(backend: Backen
     for record in &forged {
         let (status, body) = app.sync(&device, std::slice::from_ref(record)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        let message = body["error"]["message"].as_str().unwrap().to_string();
+        let message = error_message(&body).to_string();
         assert!(message.contains("pass_digest"), "{message}");
         answers.push(message.replace(&format!("seq {}", answers.len()), "seq N"));
     }
@@ -227,7 +227,7 @@ async fn an_admission_of_a_pass_the_device_never_read_is_refused(backend: Backen
     let nobody = device.record_with_digest(app.op.0, admit(900), now(), Some([7; 16]));
     let (status, body) = app.sync(&device, &[nobody]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let message = body["error"]["message"].as_str().unwrap();
+    let message = error_message(&body);
     assert_eq!(
         message
             .replace("seq 2", "seq N")
@@ -250,13 +250,7 @@ async fn an_admission_of_a_pass_the_device_never_read_is_refused(backend: Backen
         (text, sig)
     };
     let (status, body) = app.sync(&device, &[v1]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("format")
-    );
+    assert_refused(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "format");
     // Nothing was stored or moved.
     assert_eq!(app.stage(&target).await, "pass_issued");
     assert!(app.open_incidents().await.is_empty());

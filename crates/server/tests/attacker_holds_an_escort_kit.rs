@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TestApp, spawn_app_with_places};
+use common::{TestApp, error_message, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::{FieldDeviceId, Role};
@@ -103,7 +103,7 @@ async fn an_escort_whose_assignment_expired_gets_no_kit(backend: Backend) {
         (status, body["error"]["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("out_of_scope"))
     );
-    let message = body["error"]["message"].as_str().unwrap();
+    let message = error_message(&body);
     assert!(
         message.contains("not assigned to any rendezvous point now"),
         "{message}"
@@ -120,7 +120,7 @@ async fn an_escort_whose_assignment_expired_gets_no_kit(backend: Backend) {
         .await;
     let (status, body) = app.device_kit_answer(&gate).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let message = body["error"]["message"].as_str().unwrap();
+    let message = error_message(&body);
     assert!(
         message.contains("not assigned to any gate now"),
         "{message}"

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{case, spawn_app_with_places};
+use common::{case, error_message, spawn_app_with_places};
 use reqwest::Method;
 use safeconduct_domain::Role;
 use safeconduct_domain::values::Timestamp;
@@ -144,7 +144,7 @@ async fn no_pass_answers_after_the_shred(backend: Backend) {
         let (status, body) = app.try_get(Role::Coordinator, path).await;
         assert_eq!(status, 410, "{path} after the shred: {body}");
         assert_eq!(body["error"]["code"], "shredded", "{path}: {body}");
-        let message = body["error"]["message"].as_str().unwrap();
+        let message = error_message(&body);
         assert!(message.contains("passes"), "{path}: {message}");
     }
     let (status, _) = app.device_kit_answer(&phone).await;

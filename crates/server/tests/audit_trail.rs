@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{LOOKUP, case, spawn_app, spawn_app_with_places};
+use common::{LOOKUP, case, error_message, spawn_app, spawn_app_with_places};
 use reqwest::Method;
 use safeconduct_domain::Role;
 use safeconduct_server::api::endpoints;
@@ -174,13 +174,7 @@ async fn a_shredded_operation_answers_gone_for_personal_data_and_still_counts(ba
             409,
         )
         .await;
-    assert!(
-        closed["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("closed"),
-        "{closed}"
-    );
+    assert!(error_message(&closed).contains("closed"), "{closed}");
     let operation = app.get(Role::Coordinator, "/api/operations/{op}").await;
     assert!(operation["shredded_at"].is_string(), "{operation}");
     let counts = app

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestApp, spawn_app, spawn_app_with, spawn_app_with_places};
+use common::{TestApp, error_message, spawn_app, spawn_app_with, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_server::api::endpoints;
@@ -229,7 +229,7 @@ async fn wrong_types_bad_values_and_unknown_enums_name_the_field(backend: Backen
         .await;
         let label = format!("{path} with {body}");
         assert_client_error(status, &value, &label);
-        let message = value["error"]["message"].as_str().unwrap();
+        let message = error_message(&value);
         assert!(
             message.contains(field.as_str()),
             "{label}: message {message:?} does not name {field:?}"

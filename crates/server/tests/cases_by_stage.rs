@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{NOT_COORDINATOR, TestApp, case, spawn_app};
+use common::{NOT_COORDINATOR, TestApp, case, error_message, spawn_app};
 use reqwest::StatusCode;
 use safeconduct_domain::Role;
 use safeconduct_store::testing::Backend;
@@ -165,7 +165,7 @@ async fn only_coordinators_may_list_and_bad_parameters_are_named(backend: Backen
             .try_get(Role::Coordinator, &format!("{LIST}?{query}"))
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
-        let message = body["error"]["message"].as_str().unwrap();
+        let message = error_message(&body);
         assert!(message.starts_with(named), "{query}: {message}");
     }
     let (status, _) = app

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Places, TestApp, case, spawn_app_with_places};
+use common::{Places, TestApp, case, error_message, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_domain::values::Timestamp;
@@ -102,13 +102,7 @@ async fn a_superseded_pass_is_refused_and_the_current_one_admits(backend: Backen
         .unwrap();
     let (status, body) = admit(&app, &reference, p.rv, Some(strangers)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("pass_index:"),
-        "{body}"
-    );
+    assert!(error_message(&body).starts_with("pass_index:"), "{body}");
     let (status, body) = admit(&app, &reference, p.rv, Some(current)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
@@ -123,10 +117,7 @@ async fn a_household_an_hour_and_forty_minutes_early_is_refused(backend: Backend
     let later = app.add_window(p.rv, &start, &end, 20).await;
     let reference = app.register_with_pass(4, "0700 512 006", later).await;
     let answer = admit(&app, &reference, p.rv, None).await;
-    let message = answer.1["error"]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let message = error_message(&answer.1).to_string();
     assert!(message.contains("opens in 100 min"), "{message}");
     refused(&app, &reference, answer, "outside_window").await;
     let (status, body) = try_depart(&app, &p, &reference).await;

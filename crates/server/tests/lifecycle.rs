@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{case, read_stream_until, spawn_app, spawn_app_with_places};
+use common::{assert_refused, case, read_stream_until, spawn_app, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_store::testing::Backend;
@@ -260,14 +260,7 @@ async fn a_registration_sent_again_with_its_key_registers_once(backend: Backend)
 
     let other = json!({"language": "prs", "members": [{"name": "Other Sadat"}]});
     let (status, _, refused) = send(peer.clone(), "b1946ac9-2d8e", other).await;
-    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
-    assert!(
-        refused["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("Idempotency-Key"),
-        "{refused}"
-    );
+    assert_refused(status, &refused, StatusCode::CONFLICT, "Idempotency-Key");
     let (status, _, refused) = send(app.base.clone(), "not a key", body).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
     assert_eq!(refused["error"]["code"], "invalid_idempotency_key");

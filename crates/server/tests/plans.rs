@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestApp, case};
+use common::{TestApp, assert_refused, case, error_message};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_domain::values::Timestamp;
@@ -84,10 +84,7 @@ async fn a_plan_is_previewed_accepted_and_repaired_after_an_rv_is_suspended(back
     let late = eligible(&app, 1, "0700 200 009").await;
     let (status, body) = accept(&app, &stale).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert!(
-        body["error"]["message"].as_str().unwrap().contains("stale"),
-        "{body}"
-    );
+    assert!(error_message(&body).contains("stale"), "{body}");
     assert_eq!(household(&app, &planned[0]).await["stage"], "eligible");
 
     // A fresh preview: 12 people fit the 6 + 6 seats left, the late household does not.
@@ -173,17 +170,8 @@ async fn a_plan_is_previewed_accepted_and_repaired_after_an_rv_is_suspended(back
     assert_eq!(again["moves"], json!([]), "{again}");
     // Each moved household has its new window's notice queued.
     for r in &at_bravo {
-        let messages = app
-            .get(Role::Coordinator, &format!("{}/messages", case(r)))
-            .await;
-        assert!(
-            messages
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|m| m["kind"] == "new_window"),
-            "{r}: {messages}"
-        );
+        let kinds = app.message_kinds(r).await;
+        assert!(kinds.iter().any(|k| k == "new_window"), "{r}: {kinds:?}");
     }
     // The hotline's worklist shows them with their new window, while Bravo stays suspended.
     let worklist = app
@@ -241,13 +229,11 @@ async fn bad_plan_input_is_refused_naming_the_item(backend: Backend) {
             Some(json!({"batch_size": 5})),
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("batch_size"),
-        "{body}"
+    assert_refused(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "batch_size",
     );
     let (status, _) = app
         .call(
@@ -264,14 +250,7 @@ async fn bad_plan_input_is_refused_naming_the_item(backend: Backend) {
     let (status, body) = app
         .try_get(Role::Coordinator, &format!("{PLANS}/999999"))
         .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("plan 999999"),
-        "{body}"
-    );
+    assert_refused(status, &body, StatusCode::NOT_FOUND, "plan 999999");
     let (status, _) = app.call(Role::Escort, Method::POST, PLANS, None).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "only a coordinator plans");
     let (status, body) = app
@@ -365,7 +344,7 @@ async fn registration_keeps_where_a_household_is_and_refuses_a_place_outside_the
         let (status, body) =
             register_at(&app, 1, "0700 400 002", json!({ "location": location })).await;
         assert!(status.is_client_error(), "{location}: {status} {body}");
-        let message = body["error"]["message"].as_str().unwrap();
+        let message = error_message(&body);
         assert!(message.contains(says), "{location}: {message}");
         if says.contains("area") {
             assert!(

@@ -41,6 +41,22 @@ pub async fn open_as(browser: &browser::Browser, app: &TestApp, role: Role, path
     browser.goto(&app.url(path)).await;
 }
 
+/// The message of an error answer; fails the test, showing the answer, when there is none.
+#[track_caller]
+pub fn error_message(answer: &Value) -> &str {
+    answer["error"]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error message in {answer}"))
+}
+
+/// Asserts that an answer is the refusal `status` and that its message names `named`.
+#[track_caller]
+pub fn assert_refused(got: StatusCode, body: &Value, status: StatusCode, named: &str) {
+    assert_eq!(got, status, "{body}");
+    let message = error_message(body);
+    assert!(message.contains(named), "{named:?} not named in {body}");
+}
+
 /// The path of the case `reference`.
 pub fn case(reference: &str) -> String {
     format!("/api/operations/{{op}}/households/{reference}")
@@ -307,6 +323,36 @@ impl TestApp {
 
     /// The pass links queued since the last call, as the household's phone receives them (each
     /// message recorded as sent, as a transport would).
+    /// The kinds of the events of the case `reference`, oldest first.
+    pub async fn event_kinds(&self, reference: &str) -> Vec<String> {
+        let events = self
+            .get(Role::Coordinator, &format!("{}/events", case(reference)))
+            .await;
+        kinds(&events).into_iter().map(str::to_string).collect()
+    }
+
+    /// The batch `id` as a coordinator reads it.
+    pub async fn batch(&self, id: i64) -> Value {
+        self.get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/batches/{id}"),
+        )
+        .await
+    }
+
+    /// The kinds of the messages queued for the case `reference`, oldest first.
+    pub async fn message_kinds(&self, reference: &str) -> Vec<String> {
+        let messages = self
+            .get(Role::Coordinator, &format!("{}/messages", case(reference)))
+            .await;
+        messages
+            .as_array()
+            .unwrap_or_else(|| panic!("no list of messages: {messages}"))
+            .iter()
+            .map(|m| m["kind"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     pub async fn sent_pass_links(&self) -> Vec<String> {
         let messages = self
             .on_store(|s| {
