@@ -12,6 +12,8 @@ use safeconduct_domain::{GateId, OperationId, Role, RvId, UserId};
 use safeconduct_store::{self as store, Actor};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A new random bearer token (hex of 32 bytes) and the digest under which it is stored.
 pub fn new_token() -> Result<(String, Vec<u8>), ApiError> {
@@ -346,13 +348,42 @@ fn audit_record(template: &str, params: &HashMap<String, String>) -> String {
 
 /// The audit entry of a read whose cases only its handler knows ([`AUDITED_BY_HANDLER`]): the
 /// handler writes it, naming the cases it found, before it answers, and answers nothing if it
-/// cannot.
+/// cannot. A handler that answers with success without writing it is withheld
+/// ([`answered_only_if_audited`]).
 ///
 /// [`AUDITED_BY_HANDLER`]: crate::endpoints::AUDITED_BY_HANDLER
 #[derive(Debug, Clone)]
-pub struct PendingReadAudit(store::AuditEntry);
+pub struct PendingReadAudit {
+    entry: store::AuditEntry,
+    written: Arc<AtomicBool>,
+}
+
+/// Whether the handler of a read audited by its handler wrote its entry.
+#[derive(Debug, Clone, Default)]
+pub struct AuditWritten(Arc<AtomicBool>);
+
+/// The handler's answer if it wrote its audit entry; if it answered with success without
+/// writing it, a 500 instead: what a read of personal data found never leaves unaudited, even
+/// from a handler that forgot. An answer that is not a success discloses no case and stands.
+pub fn answered_only_if_audited(written: &AuditWritten, response: Response) -> Response {
+    if !response.status().is_success() || written.0.load(Ordering::SeqCst) {
+        return response;
+    }
+    tracing::error!("a read audited by its handler answered without writing its entry");
+    axum::response::IntoResponse::into_response(ApiError::internal())
+}
 
 impl PendingReadAudit {
+    /// The entry handed to the handler, and what tells the authorisation layer it was written.
+    fn new(entry: store::AuditEntry) -> (Self, AuditWritten) {
+        let written = AuditWritten::default();
+        let pending = PendingReadAudit {
+            entry,
+            written: written.0.clone(),
+        };
+        (pending, written)
+    }
+
     /// Writes the entry, its record followed by the canonical references of `cases`.
     pub async fn write(
         self,
@@ -371,7 +402,7 @@ impl PendingReadAudit {
         asked: Option<String>,
         cases: impl IntoIterator<Item = safeconduct_domain::CaseReference>,
     ) -> Result<(), ApiError> {
-        let mut entry = self.0;
+        let mut entry = self.entry;
         let found: Vec<String> = cases.into_iter().map(|c| c.to_string()).collect();
         let listed = if found.is_empty() {
             "no case".to_string()
@@ -384,6 +415,7 @@ impl PendingReadAudit {
             entry.record.unwrap_or_default()
         ));
         app.run(move |s| s.audit(&entry)).await?;
+        self.written.store(true, Ordering::SeqCst);
         Ok(())
     }
 }
@@ -554,6 +586,7 @@ pub async fn authorise(
         device: device(&req),
         places,
     };
+    let mut awaited = None;
     if let Some(audited) = audited {
         let mut entry = store::AuditEntry::by(
             &caller.actor(now),
@@ -570,7 +603,9 @@ pub async fn authorise(
             ));
         }
         if audited.by_handler {
-            req.extensions_mut().insert(PendingReadAudit(entry));
+            let (pending, written) = PendingReadAudit::new(entry);
+            req.extensions_mut().insert(pending);
+            awaited = Some(written);
         } else {
             app.run(move |s| s.audit(&entry)).await?;
         }
@@ -583,5 +618,43 @@ pub async fn authorise(
         });
     }
     req.extensions_mut().insert(caller);
-    Ok(next.run(req).await)
+    let response = next.run(req).await;
+    Ok(match awaited {
+        Some(written) => answered_only_if_audited(&written, response),
+        None => response,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+
+    fn answer(status: StatusCode) -> Response {
+        (status, "the cases found").into_response()
+    }
+
+    #[test]
+    fn a_success_whose_entry_was_written_is_answered() {
+        let written = AuditWritten::default();
+        written.0.store(true, Ordering::SeqCst);
+        let response = answered_only_if_audited(&written, answer(StatusCode::OK));
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn a_success_without_its_entry_is_withheld() {
+        let response = answered_only_if_audited(&AuditWritten::default(), answer(StatusCode::OK));
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn a_refusal_without_an_entry_stands() {
+        let response = answered_only_if_audited(
+            &AuditWritten::default(),
+            answer(StatusCode::UNPROCESSABLE_ENTITY),
+        );
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
 }
