@@ -11,7 +11,10 @@ use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
 
 /// Registers a household with these members (`(name, birth date, passport number or none)`).
-async fn register(app: &TestApp, language: &str, members: &[(&str, &str, Option<&str>)]) -> Value {
+/// A member to register: name, birth date, passport number.
+type Member<'a> = (&'a str, &'a str, Option<&'a str>);
+
+async fn register(app: &TestApp, language: &str, members: &[Member<'_>]) -> Value {
     let members: Vec<Value> = members
         .iter()
         .map(|(name, born, passport)| {
@@ -46,7 +49,7 @@ async fn a_child_on_a_parents_passport_is_covered_by_it(backend: Backend) {
     // Refused: an adult without a document (another adult's does not cover them); children
     // alone, none documented (nobody covers them); a child whose documented sibling is a minor
     // too (only adults' documents cover).
-    let uncovered: [(&str, &[(&str, &str, Option<&str>)]); 3] = [
+    let uncovered: [(&str, &[Member]); 3] = [
         (
             "an adult without a document",
             &[
