@@ -25,7 +25,26 @@ where
 {
     type Rejection = ApiError;
 
+    /// An empty body is refused as missing (serde would say "EOF while parsing"), before its
+    /// content type is looked at; the body's limit is the route's.
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let (parts, body) = req.into_parts();
+        let headers = parts.headers.clone();
+        let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|r| match r.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
+                _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", r.body_text()),
+            })?;
+        if bytes.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "missing_body",
+                "this request takes a JSON body, and it had none",
+            ));
+        }
+        let mut req = Request::new(axum::body::Body::from(bytes));
+        *req.headers_mut() = headers;
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => Err(json_rejection(rejection)),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestApp, error_message, spawn_app, spawn_app_with, spawn_app_with_places};
+use common::{Places, TestApp, error_message, spawn_app, spawn_app_with, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_server::api::endpoints;
@@ -62,6 +62,31 @@ async fn raw(
     (status, value)
 }
 
+/// Every endpoint with every bad body, from one token: no rate limit stands in the way (the
+/// hotline's case reads, which take a body, included).
+fn unlimited() -> safeconduct_server::limits::Limits {
+    safeconduct_server::limits::Limits {
+        requests_per_second: 0,
+        requests_per_ip_per_second: 0,
+        lookups_per_minute: 0,
+        ..Default::default()
+    }
+}
+
+/// `path` with its parameters filled: the test's case and places, and 1 for the rest.
+fn fill_path(path: &str, reference: &str, p: &Places) -> String {
+    path.replace("{reference}", reference)
+        .replace("{rv}", &p.rv.to_string())
+        .replace("{gate}", &p.gate.to_string())
+        .replace("{flight}", &p.flight.to_string())
+        .replace("{batch}", "1")
+        .replace("{person}", "1")
+        .replace("{device}", "1")
+        .replace("{incident}", "1")
+        .replace("{release}", "1")
+        .replace("{hazard}", "1")
+}
+
 fn assert_client_error(status: StatusCode, body: &Value, what: &str) {
     assert!(status.is_client_error(), "{what}: {status} {body}");
     assert!(
@@ -75,15 +100,7 @@ fn assert_client_error(status: StatusCode, body: &Value, what: &str) {
 }
 
 async fn malformed_bodies_are_refused_at_every_endpoint_without_writing_anything(backend: Backend) {
-    // Every endpoint with every bad body, from one token: no rate limit stands in the way
-    // (the hotline's case reads, which take a body, included).
-    let limits = safeconduct_server::limits::Limits {
-        requests_per_second: 0,
-        requests_per_ip_per_second: 0,
-        lookups_per_minute: 0,
-        ..Default::default()
-    };
-    let app = spawn_app_with(backend, limits).await;
+    let app = spawn_app_with(backend, unlimited()).await;
     let p = app.places(100, 300).await;
     let reference = app.register(2, "0700 777 000").await;
     let before = snapshot(&app);
@@ -146,18 +163,7 @@ async fn malformed_bodies_are_refused_at_every_endpoint_without_writing_anything
         if e.request.is_none() || e.access == Access::Open && e.path != "/api/sessions" {
             continue;
         }
-        let path = e
-            .path
-            .replace("{reference}", &reference)
-            .replace("{rv}", &p.rv.to_string())
-            .replace("{gate}", &p.gate.to_string())
-            .replace("{flight}", &p.flight.to_string())
-            .replace("{batch}", "1")
-            .replace("{person}", "1")
-            .replace("{device}", "1")
-            .replace("{incident}", "1")
-            .replace("{release}", "1")
-            .replace("{hazard}", "1");
+        let path = fill_path(e.path, &reference, &p);
         let method = Method::from_bytes(e.method.as_str().as_bytes()).unwrap();
         for (what, ct, body, code) in &cases {
             // A device's sync takes up to 1 MiB: its oversized body is just beyond that.
@@ -181,6 +187,40 @@ async fn malformed_bodies_are_refused_at_every_endpoint_without_writing_anything
         before,
         "a refused request changed stored data"
     );
+}
+
+/// The endpoint table says which bodies may be left out (`optional body:`); here the handlers
+/// are held to it. An empty JSON body at an endpoint whose body is required is refused, saying
+/// the body is missing; at one whose body is optional it is not refused for its body.
+async fn a_body_is_required_exactly_where_the_table_says(backend: Backend) {
+    let app = spawn_app_with(backend, unlimited()).await;
+    let p = app.places(100, 300).await;
+    let reference = app.register(2, "0700 777 001").await;
+    let body_refusals = ["malformed_json", "invalid_body", "unsupported_media_type"];
+    let (mut required, mut optional) = (0, 0);
+    for e in endpoints() {
+        if e.request.is_none() || e.access == Access::Open && e.path != "/api/sessions" {
+            continue;
+        }
+        let path = fill_path(e.path, &reference, &p);
+        let method = Method::from_bytes(e.method.as_str().as_bytes()).unwrap();
+        let (status, value) = raw(&app, method, &path, Some("application/json"), vec![]).await;
+        let label = format!("{} {} with an empty body", e.method, e.path);
+        let code = value["error"]["code"].as_str().unwrap_or_default();
+        if e.body_optional {
+            assert!(!body_refusals.contains(&code), "{label}: {status} {value}");
+            optional += 1;
+        } else {
+            assert_client_error(status, &value, &label);
+            assert_eq!(code, "missing_body", "{label}: {value}");
+            assert!(
+                error_message(&value).contains("JSON body"),
+                "{label}: {value}"
+            );
+            required += 1;
+        }
+    }
+    assert!(required >= 15 && optional >= 3, "{required} {optional}");
 }
 
 /// The requests of `wrong_types_bad_values_and_unknown_enums_name_the_field`, one a line of
@@ -317,6 +357,7 @@ async fn bad_path_segments_and_queries_are_client_errors(backend: Backend) {
 
 safeconduct_store::on_both_backends_async!(
     malformed_bodies_are_refused_at_every_endpoint_without_writing_anything,
+    a_body_is_required_exactly_where_the_table_says,
     wrong_types_bad_values_and_unknown_enums_name_the_field,
     bad_path_segments_and_queries_are_client_errors,
 );
