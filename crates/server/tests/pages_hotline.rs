@@ -281,11 +281,7 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
 
     // In Dari, from the worklist: the case and the guidance read right to left.
     browser
-        .click_until(
-            "#worklist button",
-            "!document.getElementById('position').hidden",
-            "the case opened",
-        )
+        .click_until_shown("#worklist button", "position", "the case opened")
         .await;
     browser.type_into("#place-q", MARKET_SQUARE).await;
     browser.click("#place-submit").await;

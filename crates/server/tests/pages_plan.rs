@@ -96,11 +96,7 @@ async fn a_coordinator_runs_inspects_and_accepts_a_plan() {
     browser.goto(&app.url("/app/plan?lang=prs")).await;
     browser.find("#run").await;
     browser
-        .click_until(
-            "#run",
-            "!document.getElementById('preview').hidden",
-            "the preview in Dari",
-        )
+        .click_until_shown("#run", "preview", "the preview in Dari")
         .await;
     assert_eq!(
         browser

@@ -30,14 +30,9 @@ async fn a_coordinator_signs_in_with_the_second_factor() {
     browser.type_into("#username", "amina").await;
     browser.type_into("#password", PASSWORD).await;
     browser.type_into("#totp", "000000").await;
-    browser
-        .click_until(
-            "#submit",
-            "!document.getElementById('sign-in-error').hidden",
-            "the refusal",
-        )
+    let error = browser
+        .click_until_shown("#submit", "sign-in-error", "the refusal")
         .await;
-    let error = browser.text("#sign-in-error").await;
     assert!(error.contains("wrong"), "{error}");
     let kept = browser
         .eval(

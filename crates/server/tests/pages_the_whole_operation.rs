@@ -74,14 +74,9 @@ async fn the_whole_operation_runs_in_one_browser() {
     browser.click("#add-member").await;
     browser.type_into("#member-2-name", "Omid Karimi").await;
     browser.type_into("#member-2-birth_date", "1982").await;
-    browser
-        .click_until(
-            "#register-submit",
-            "!document.getElementById('register-result').hidden",
-            "the registration",
-        )
+    let result = browser
+        .click_until_shown("#register-submit", "register-result", "the registration")
         .await;
-    let result = browser.text("#register-result").await;
     let reference = result
         .split("case ")
         .nth(1)

@@ -189,11 +189,7 @@ async fn enrol_on_the_page(browser: &Browser, device: i64, code: &str) {
         .await;
     browser.type_into("#enrol-code", code).await;
     browser
-        .click_until(
-            "#enrol-submit",
-            "!document.getElementById('scan').hidden",
-            "the scan screen",
-        )
+        .click_until_shown("#enrol-submit", "scan", "the scan screen")
         .await;
 }
 
@@ -561,11 +557,7 @@ async fn an_escort_scans_offline_and_the_records_sync_when_the_network_returns()
         .eval("window.confirm = () => true; return true", json!([]))
         .await;
     browser
-        .click_until(
-            "#wipe",
-            "!document.getElementById('enrol').hidden",
-            "the wiped app",
-        )
+        .click_until_shown("#wipe", "enrol", "the wiped app")
         .await;
     assert_eq!(app.listed_device(device).await["state"], "suspended");
     assert_nothing_kept(&browser).await;

@@ -298,6 +298,14 @@ impl Browser {
         self.wait_until(condition, what).await;
     }
 
+    /// Clicks `css`, waits until the element of id `shown` is no longer hidden (the answer the
+    /// click should lead to), and returns that element's text.
+    pub async fn click_until_shown(&self, css: &str, shown: &str, what: &str) -> String {
+        let condition = format!("!document.getElementById('{shown}').hidden");
+        self.click_until(css, &condition, what).await;
+        self.text(&format!("#{shown}")).await
+    }
+
     /// Types `text` into the field `css` after emptying it, as a person would.
     pub async fn type_into(&self, css: &str, text: &str) {
         self.on_element(css, "clear", json!({})).await;

@@ -26,11 +26,7 @@ pub async fn open_dialog(browser: &Browser, button: &str) {
 /// Runs the planner from the plan page and waits for its preview.
 pub async fn preview_plan(browser: &Browser) {
     browser
-        .click_until(
-            "#run",
-            "!document.getElementById('preview').hidden",
-            "the preview",
-        )
+        .click_until_shown("#run", "preview", "the preview")
         .await;
 }
 
