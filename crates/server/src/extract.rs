@@ -6,10 +6,11 @@
 use crate::auth::OperationCaller;
 use crate::wire::{Answer, Created};
 use crate::{ApiError, App};
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use safeconduct_domain::OperationId;
 use safeconduct_store::{Actor, Store, StoreError};
 use serde::de::DeserializeOwned;
@@ -25,30 +26,43 @@ where
 {
     type Rejection = ApiError;
 
-    /// An empty body is refused as missing (serde would say "EOF while parsing"), before its
-    /// content type is looked at; the body's limit is the route's.
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let (parts, body) = req.into_parts();
-        let headers = parts.headers.clone();
-        let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(|r| match r.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
-                _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", r.body_text()),
-            })?;
-        if bytes.is_empty() {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "missing_body",
-                "this request takes a JSON body, and it had none",
-            ));
-        }
-        let mut req = Request::new(axum::body::Body::from(bytes));
-        *req.headers_mut() = headers;
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(json_rejection(rejection)),
-        }
+        let (headers, bytes) = body_of(req, state).await?;
+        json_of(headers, bytes, state).await.map(ApiJson)
+    }
+}
+
+/// A request's headers and its body, read under the route's limit.
+async fn body_of<S: Send + Sync>(req: Request, state: &S) -> Result<(HeaderMap, Bytes), ApiError> {
+    let headers = req.headers().clone();
+    let bytes = Bytes::from_request(req, state)
+        .await
+        .map_err(|r| match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
+            _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", r.body_text()),
+        })?;
+    Ok((headers, bytes))
+}
+
+/// The JSON value of a body read by [`body_of`]. An empty body is refused as missing (serde
+/// would say "EOF while parsing"), before its content type is looked at.
+async fn json_of<T, S>(headers: HeaderMap, bytes: Bytes, state: &S) -> Result<T, ApiError>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    if bytes.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "missing_body",
+            "this request takes a JSON body, and it had none",
+        ));
+    }
+    let mut req = Request::new(axum::body::Body::from(bytes));
+    *req.headers_mut() = headers;
+    match axum::Json::<T>::from_request(req, state).await {
+        Ok(axum::Json(v)) => Ok(v),
+        Err(rejection) => Err(json_rejection(rejection)),
     }
 }
 
@@ -65,16 +79,11 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let (parts, body) = req.into_parts();
-        let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
-            .await
-            .map_err(|_| body_too_large())?;
+        let (headers, bytes) = body_of(req, state).await?;
         if bytes.is_empty() {
             return Ok(OptionalJson(None));
         }
-        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
-        let ApiJson(body) = ApiJson::<T>::from_request(req, state).await?;
-        Ok(OptionalJson(Some(body)))
+        Ok(OptionalJson(Some(json_of(headers, bytes, state).await?)))
     }
 }
 
@@ -171,13 +180,9 @@ where
                     .to_string(),
             ),
         };
-        let (parts, body) = req.into_parts();
-        let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
-            .await
-            .map_err(|_| body_too_large())?;
+        let (headers, bytes) = body_of(req, state).await?;
         let fingerprint = <sha2::Sha256 as sha2::Digest>::digest(&bytes).into();
-        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
-        let ApiJson(body) = ApiJson::<T>::from_request(req, state).await?;
+        let body = json_of(headers, bytes, state).await?;
         Ok(KeyedJson {
             body,
             key: key.map(|key| safeconduct_store::RequestKey { key, fingerprint }),
