@@ -95,6 +95,15 @@ impl SessionCache {
             .unwrap_or_else(|p| p.into_inner())
             .retain(|(d, _), _| d != digest);
     }
+
+    /// Forgets every entry of these users (their sessions were ended in the store, as a
+    /// device's suspension ends its user's): on this server they stop working at once.
+    pub fn forget_users(&self, users: &[UserId]) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, (_, user, _)| !users.contains(user));
+    }
 }
 
 /// The authenticated caller of a request, placed in the request's extensions by

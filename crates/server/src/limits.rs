@@ -4,7 +4,8 @@
 //! time (the hotline console's reads of parts of a case just read are free for a minute:
 //! `endpoints::CASE_PARTS`), and a strict one per client address for the open pass link's
 //! misses, so that guessing tokens is slow without slowing anyone else. A refused request
-//! gets 429 with `Retry-After`. Zero turns a limit off.
+//! gets 429 with `Retry-After`. Zero turns a limit off. Each kind of bucket is kept apart
+//! ([`RateLimiter`]), so senders without a session cannot push out anyone's spent bucket.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -170,16 +171,32 @@ pub enum Kind {
 struct Bucket {
     tokens: f64,
     at: Instant,
+    /// The refill and size it was last taken from with.
+    per_second: f64,
+    burst: f64,
 }
 
+impl Bucket {
+    /// Whether it has refilled to its size: then it is no different from a new one, and can be
+    /// forgotten without giving anyone a token they would not have.
+    fn full_at(&self, now: Instant) -> bool {
+        self.tokens + now.duration_since(self.at).as_secs_f64() * self.per_second >= self.burst
+    }
+}
+
+/// The buckets of each kind apart, so that senders without a session (a flood of addresses)
+/// can never push out a user's or a session's bucket.
 #[derive(Default)]
 pub struct RateLimiter {
-    buckets: Mutex<HashMap<(Kind, Vec<u8>), Bucket>>,
+    buckets: Mutex<HashMap<Kind, HashMap<Vec<u8>, Bucket>>>,
     /// When each user last read each case by a counted read (user id ‖ reference).
     reads: Mutex<HashMap<Vec<u8>, Instant>>,
 }
 
 impl RateLimiter {
+    /// The most buckets of one kind. Full buckets are forgotten first; only when fewer than a
+    /// tenth of them are full (a flood of senders, each still limited) are all of that kind
+    /// forgotten, the flood's own among them.
     const MAX_BUCKETS: usize = 100_000;
 
     /// Takes one token from the bucket of `key`, refilled at `per_second` up to `burst`;
@@ -188,17 +205,25 @@ impl RateLimiter {
         if per_second <= 0.0 {
             return Ok(());
         }
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() >= Self::MAX_BUCKETS {
-            buckets.clear();
-        }
+        let mut all = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let buckets = all.entry(kind).or_default();
         let now = Instant::now();
-        let b = buckets.entry((kind, key.to_vec())).or_insert(Bucket {
+        if buckets.len() >= Self::MAX_BUCKETS && !buckets.contains_key(key) {
+            buckets.retain(|_, b| !b.full_at(now));
+            if buckets.len() > Self::MAX_BUCKETS - Self::MAX_BUCKETS / 10 {
+                buckets.clear();
+            }
+        }
+        let b = buckets.entry(key.to_vec()).or_insert(Bucket {
             tokens: burst,
             at: now,
+            per_second,
+            burst,
         });
         b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * per_second).min(burst);
         b.at = now;
+        b.per_second = per_second;
+        b.burst = burst;
         if b.tokens >= 1.0 {
             b.tokens -= 1.0;
             Ok(())
@@ -225,8 +250,8 @@ impl RateLimiter {
     /// Returns a token taken from the bucket of `key` (the request it was taken for turned
     /// out not to count), never above `burst`.
     pub fn give_back(&self, kind: Kind, key: &[u8], burst: f64) {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(b) = buckets.get_mut(&(kind, key.to_vec())) {
+        let mut all = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(b) = all.get_mut(&kind).and_then(|b| b.get_mut(key)) {
             b.tokens = (b.tokens + 1.0).min(burst);
         }
     }
@@ -249,6 +274,28 @@ mod tests {
             r.take(Kind::Lookup, b"t", 0.0, 0.0).is_ok(),
             "zero is no limit"
         );
+    }
+
+    #[test]
+    fn a_flood_of_senders_never_refills_a_users_or_anothers_bucket() {
+        let r = RateLimiter::default();
+        // A user's case reads spent, and one address's pass-link guesses.
+        assert!(r.take(Kind::Lookup, b"user", 0.001, 1.0).is_ok());
+        assert!(r.take(Kind::Lookup, b"user", 0.001, 1.0).is_err());
+        assert!(r.take(Kind::PassLink, b"guesser", 0.001, 1.0).is_ok());
+        assert!(r.take(Kind::PassLink, b"guesser", 0.001, 1.0).is_err());
+        // More addresses than the limiter keeps, each back to full at once (an address that
+        // sent one request): forgotten, and the spent buckets stay spent.
+        for i in 0..RateLimiter::MAX_BUCKETS as u32 + 10 {
+            assert!(r.take(Kind::PassLink, &i.to_be_bytes(), 1e9, 1.0).is_ok());
+        }
+        assert!(r.take(Kind::PassLink, b"guesser", 0.001, 1.0).is_err());
+        // A flood whose every bucket is still spent clears its own kind only.
+        for i in 0..RateLimiter::MAX_BUCKETS as u32 + 10 {
+            let _ = r.take(Kind::Address, &i.to_be_bytes(), 0.001, 1.0);
+        }
+        assert!(r.take(Kind::Lookup, b"user", 0.001, 1.0).is_err());
+        assert!(r.take(Kind::PassLink, b"guesser", 0.001, 1.0).is_err());
     }
 
     #[test]

@@ -80,10 +80,23 @@ async fn a_coordinator_suspends_lost_devices_at_once_even_before_they_connect(ba
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
+    // The phones' user is signed in (this server has just checked the session).
+    let rvs = "/api/operations/{op}/rvs";
+    assert_eq!(
+        app.call(Role::Escort, Method::GET, rvs, None).await.0,
+        StatusCode::OK
+    );
     let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
     let suspended = app
         .ok(Role::Coordinator, Method::POST, bulk, Some(ids), 200)
         .await;
+    // The suspension ended the user's sessions: the very next request is refused.
+    let (status, _) = app.call(Role::Escort, Method::GET, rvs, None).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a stolen phone's session ends at once"
+    );
     let states: Vec<&str> = suspended
         .as_array()
         .unwrap()
@@ -152,6 +165,13 @@ async fn a_wiped_scanner_suspends_its_own_device_and_no_other(backend: Backend) 
     let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
     let retired = app.ok(Role::Escort, Method::POST, &retire, None, 200).await;
     assert_eq!(retired["state"], "suspended");
+    let rvs = "/api/operations/{op}/rvs";
+    let (status, _) = app.call(Role::Escort, Method::GET, rvs, None).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the wiped phone's session ended at once"
+    );
     let entries = app
         .on_store(move |s| s.audit_entries(before, 100).unwrap())
         .await;

@@ -285,10 +285,20 @@ pub async fn devices(call: Call) -> Answer<Vec<DeviceOut>> {
     call.list(|s, op| s.devices(op)).await
 }
 
+/// A suspension ends the sessions of the device's user in the store; this server forgets them
+/// at once too (the others within [`crate::auth::SESSION_CACHE_SECONDS`]).
+fn sessions_ended(call: &Call<impl Send>, devices: &[store::Device]) {
+    let users: Vec<_> = devices.iter().map(|d| d.user).collect();
+    call.app.sessions.forget_users(&users);
+}
+
 pub async fn suspend_device(call: Call<DevicePath>) -> Answer<DeviceOut> {
     let id = FieldDeviceId(call.path.device);
-    call.change(move |s, op, a| s.suspend_device(op, id, a))
-        .await
+    let device = call
+        .act(move |s, op, a| s.suspend_device(op, id, a))
+        .await?;
+    sessions_ended(&call, std::slice::from_ref(&device));
+    Ok(Json(device.into()))
 }
 
 pub async fn suspend_devices(
@@ -306,13 +316,15 @@ pub async fn suspend_devices(
     let suspended = call
         .act(move |s, op, a| s.suspend_devices(op, &ids, a))
         .await?;
+    sessions_ended(&call, &suspended);
     Ok(Json(suspended.into_iter().map(DeviceOut::from).collect()))
 }
 
 pub async fn retire_device(call: Call<DevicePath>) -> Answer<DeviceOut> {
     let id = FieldDeviceId(call.path.device);
-    call.change(move |s, op, a| s.retire_device(op, id, a))
-        .await
+    let device = call.act(move |s, op, a| s.retire_device(op, id, a)).await?;
+    sessions_ended(&call, std::slice::from_ref(&device));
+    Ok(Json(device.into()))
 }
 
 pub async fn register_device_key(
