@@ -35,10 +35,27 @@ impl CaseReference {
             .filter(|c| *c != '-' && *c != ' ')
             .map(|c| c.to_ascii_uppercase())
             .collect();
-        if cleaned.len() != 8 || !cleaned.bytes().all(|b| Self::ALPHABET.contains(&b)) {
+        // The first character a reference never holds is named: a person who typed the
+        // digit 1 for the letter I, or 0 for O, learns which one to check.
+        if let Some(c) = cleaned
+            .chars()
+            .find(|c| !c.is_ascii() || !Self::ALPHABET.contains(&(*c as u8)))
+        {
             return Err(DomainError::invalid(
                 "reference",
-                "a case reference is eight characters like K7M4-Q2XP",
+                format!(
+                    "a case reference never holds '{c}': it is eight letters and digits like \
+                     K7M4-Q2XP, without 0, 1, I, L or O"
+                ),
+            ));
+        }
+        if cleaned.len() != 8 {
+            return Err(DomainError::invalid(
+                "reference",
+                format!(
+                    "a case reference is eight characters like K7M4-Q2XP, not {}",
+                    cleaned.len()
+                ),
             ));
         }
         Ok(CaseReference(format!(
@@ -50,3 +67,28 @@ impl CaseReference {
 }
 
 string_value!(CaseReference: as_str, parse, into, display);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_is_read_as_a_person_types_it() {
+        let r = CaseReference::parse(" k7m4 q2xp ").unwrap();
+        assert_eq!(r.as_str(), "K7M4-Q2XP");
+    }
+
+    #[test]
+    fn a_character_a_reference_never_holds_is_named() {
+        let e = CaseReference::parse("ABCD-1234").unwrap_err().to_string();
+        assert!(e.contains("never holds '1'"), "{e}");
+        let e = CaseReference::parse("K7M4-Q2XØ").unwrap_err().to_string();
+        assert!(e.contains("never holds 'Ø'"), "{e}");
+    }
+
+    #[test]
+    fn a_reference_of_another_length_says_how_long_it_was() {
+        let e = CaseReference::parse("K7M4-Q2X").unwrap_err().to_string();
+        assert!(e.ends_with("not 7"), "{e}");
+    }
+}

@@ -93,7 +93,7 @@ fn json_rejection(r: JsonRejection) -> ApiError {
         JsonRejection::JsonDataError(_) => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_body",
-            strip_prefix(&text),
+            value_message(&strip_prefix(&text)),
         ),
         JsonRejection::JsonSyntaxError(_) => ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -131,6 +131,30 @@ fn strip_prefix(text: &str) -> String {
         if let Some(rest) = text.strip_prefix(prefix) {
             return rest.to_string();
         }
+    }
+    text.to_string()
+}
+
+/// A wrong value's message as a person reads it: the field's path and the reason, without
+/// the parser's position (a value is named by its path, not by a column of the body) and
+/// without the field's own name said again by the value's check (`members[0].birth_date:
+/// birth_date: month must be 1..12 at line 1 column 76` → `members[0].birth_date: month must be
+/// 1..12`).
+fn value_message(text: &str) -> String {
+    let mut text = text;
+    if let Some(at) = text.rfind(" at line ") {
+        let position = &text[at + " at line ".len()..];
+        let numbers = position.split(" column ").collect::<Vec<_>>();
+        if numbers.len() == 2 && numbers.iter().all(|n| n.parse::<u64>().is_ok()) {
+            text = &text[..at];
+        }
+    }
+    if let Some((path, rest)) = text.split_once(": ")
+        && let Some((name, reason)) = rest.split_once(": ")
+        && !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    {
+        return format!("{path}: {reason}");
     }
     text.to_string()
 }
@@ -298,5 +322,37 @@ impl<P> Call<P> {
     ) -> Answer<Vec<O>> {
         let rows = self.read(f).await?;
         Ok(axum::Json(rows.into_iter().map(Into::into).collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value_message;
+
+    #[test]
+    fn a_wrong_value_is_named_by_its_path_once_without_the_parsers_position() {
+        assert_eq!(
+            value_message(
+                "members[0].birth_date: birth_date: month must be 1..12 at line 1 column 76"
+            ),
+            "members[0].birth_date: month must be 1..12"
+        );
+        assert_eq!(
+            value_message("contact_phone: phone: a phone number starts with + at line 1 column 96"),
+            "contact_phone: a phone number starts with +"
+        );
+        // Left as they are: a reason that is not a field's name, and a position in the text.
+        assert_eq!(
+            value_message("stage: unknown variant `x`, expected one of `a`, `b`"),
+            "stage: unknown variant `x`, expected one of `a`, `b`"
+        );
+        assert_eq!(
+            value_message("records: record 0 (seq 4): head_count: too many"),
+            "records: record 0 (seq 4): head_count: too many"
+        );
+        assert_eq!(
+            value_message("notes: stands at line 2"),
+            "notes: stands at line 2"
+        );
     }
 }
