@@ -205,6 +205,13 @@ export function showError(target, err) {
   target.setAttribute("role", "alert");
 }
 
+/** Scrolls a message just shown into view when it is off the screen (a form's answer shown
+ * above the map, on a phone, is otherwise never seen). */
+export function reveal(target) {
+  const box = target.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) target.scrollIntoView({ block: "nearest" });
+}
+
 /**
  * Follows the operation's live stream (server-sent events read through fetch, so that the
  * token travels in a header, never in the URL). Calls `onEvent(name, data)` for each event and

@@ -89,7 +89,7 @@ function start(s) {
   firstCounts.then(() => {
     attention?.();
     const cases = may("coordinator") ? setupCases({ roles, onChange: () => counts?.() }) : null;
-    if (may("coordinator", "manifest")) setupFlights(may("coordinator"));
+    if (may("coordinator", "manifest")) setupFlights(may("coordinator"), may("manifest"));
     if (may("coordinator")) setupDevices();
     if (!may("coordinator")) return;
     live(
@@ -347,8 +347,12 @@ function resolveUnaccounted(c) {
   });
 }
 
-/** Flights with their load; a new flight; the manifest as a page or CSV (coordinators). */
-function setupFlights(coordinator) {
+/**
+ * Flights with their load; a new flight and the manifest as a page or CSV (coordinators); a
+ * processed household put on a flight by its reference (manifest officers, who see no list of
+ * cases).
+ */
+function setupFlights(coordinator, manifestOfficer) {
   const read = async () => {
     try {
       const flights = await api("GET", "/api/operations/{op}/flights");
@@ -364,13 +368,16 @@ function setupFlights(coordinator) {
             el(
               "td",
               {},
-              coordinator &&
-                el(
-                  "div",
-                  { class: "row-actions" },
+              el(
+                "div",
+                { class: "row-actions" },
+                manifestOfficer &&
+                  el("button", { type: "button", class: "manifest-onto", onclick: () => manifestOnto(f, read) }, t("dashboard-manifest-onto")),
+                coordinator &&
                   el("button", { type: "button", class: "secondary", onclick: () => manifest(f, "html") }, t("dashboard-manifest-page")),
+                coordinator &&
                   el("button", { type: "button", class: "secondary", onclick: () => manifest(f, "csv") }, t("dashboard-manifest-csv")),
-                ),
+              ),
             ),
           ),
         ),
@@ -459,6 +466,21 @@ function setupDevices() {
       error.textContent = t("common-error", { detail: e.message });
       error.hidden = false;
     }
+  });
+}
+
+/** Puts the processed household whose reference is typed on the flight `f`. */
+function manifestOnto(f, reread) {
+  confirm({
+    title: t("dashboard-manifest-onto-title", { number: f.number }),
+    text: t("dashboard-manifest-onto-text"),
+    ok: t("dashboard-manifest-case"),
+    fields: [{ name: "reference", label: t("dashboard-reference"), required: true }],
+    run: ({ reference }) => api("POST", `/api/operations/{op}/flights/${f.id}/manifest`, { reference }),
+    done: (out) => {
+      showResult($("flights-result"), t("dashboard-manifested", { reference: out.reference }));
+      reread();
+    },
   });
 }
 

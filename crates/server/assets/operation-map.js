@@ -4,7 +4,7 @@
 // fetched), and the hazards in force; a click on the map places a new RV, gate or hazard
 // (chosen above the map) through the same endpoints as any client.
 
-import { api, el, t, num, lang, requireSession, showError } from "./app.js";
+import { api, el, t, num, lang, requireSession, showError, reveal } from "./app.js";
 import { MapView, hazardItems } from "./map.js";
 
 const s = requireSession(["coordinator"]);
@@ -21,11 +21,13 @@ function say(message) {
   errorBox.hidden = true;
   done.textContent = message;
   done.hidden = false;
+  reveal(done);
 }
 
 function fail(err) {
   done.hidden = true;
   showError(errorBox, err);
+  reveal(errorBox);
 }
 
 function mode() {

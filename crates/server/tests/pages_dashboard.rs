@@ -489,7 +489,8 @@ async fn hotline_and_escort_sessions_see_no_data_and_are_told_why() {
 async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
     let app = spawn_app(Backend::Sqlite).await;
     let p = app.places(100, 100).await;
-    let (batch, _, _) = app.a_batch_arriving_short(&p, "0700 950 00").await;
+    let (batch, arrived, _) = app.a_batch_arriving_short(&p, "0700 950 00").await;
+    app.process(&arrived, p.gate).await;
     let browser = Browser::start().await;
     let visible = "return [...document.querySelectorAll('[data-roles]')].filter(s => !s.hidden).map(s => s.id)";
 
@@ -513,18 +514,37 @@ async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
 
     // The manifest officer: the flights, and nothing about cases.
     open_as(&browser, &app, Role::Manifest, "en").await;
-    browser
-        .find(&format!("#flights-body tr[data-flight='{}']", p.flight))
-        .await;
+    let flight = format!("#flights-body tr[data-flight='{}']", p.flight);
+    browser.find(&flight).await;
     assert_eq!(
         browser.eval(visible, json!([])).await,
         json!(["flights-section"])
     );
     let exports = browser
         .eval(
-            "return document.querySelectorAll('#flights-body button').length",
+            "return document.querySelectorAll('#flights-body button:not(.manifest-onto)').length",
             json!([]),
         )
         .await;
     assert_eq!(exports, 0, "the manifest export is for coordinators");
+
+    // Without a list of cases, the officer puts a household on the flight by the reference
+    // on its pass, typed as a person types it.
+    open_dialog(&browser, &format!("{flight} button.manifest-onto")).await;
+    let typed = arrived.to_lowercase().replace('-', " ");
+    browser.type_into("#confirm-field-0", &typed).await;
+    let result = browser
+        .click_until_shown("#confirm-ok", "flights-result", "the household manifested")
+        .await;
+    assert!(result.contains(&arrived), "{result}");
+    assert_eq!(
+        app.get(Role::Coordinator, &case(&arrived)).await["stage"],
+        "manifested"
+    );
+    browser
+        .wait_until(
+            &format!("document.querySelector(\"{flight} td.num\").textContent.startsWith('2 of')"),
+            "the flight's load",
+        )
+        .await;
 }

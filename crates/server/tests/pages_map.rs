@@ -85,6 +85,11 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
             "the RV proposed",
         )
         .await;
+    // The answer is scrolled to where the coordinator looks (above the map, it is off the
+    // screen of a phone once the form below the map is filled in).
+    let in_view = "const r = document.getElementById('map-done').getBoundingClientRect(); \
+                   return r.top >= 0 && r.bottom <= window.innerHeight";
+    assert_eq!(browser.eval(in_view, json!([])).await, json!(true));
     let rvs = app.get(Role::Coordinator, "/api/operations/{op}/rvs").await;
     let bravo = rvs
         .as_array()

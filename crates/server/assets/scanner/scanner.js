@@ -387,7 +387,8 @@ function wire() {
       await enrolCamera.start();
     } catch (e) {
       stopEnrolCamera();
-      say("enrol-message", t("scanner-camera-failed", { reason: e.message }), "bad");
+      console.warn("the camera could not start:", e);
+      say("enrol-message", t("scanner-enrol-camera-failed"), "bad");
     }
   });
   onSubmit("text-form", async (f) => {
@@ -431,7 +432,8 @@ function wire() {
       $("camera-start").hidden = true;
       $("camera-stop").hidden = false;
     } catch (e) {
-      say("scan-message", t("scanner-camera-failed", { reason: e.message }), "bad");
+      console.warn("the camera could not start:", e);
+      say("scan-message", t("scanner-camera-failed"), "bad");
     }
   });
   $("camera-stop").addEventListener("click", stopCamera);
