@@ -237,12 +237,20 @@ pub fn variables(language: Language, id: &str) -> BTreeSet<String> {
 }
 
 /// The messages of `areas` in `language` (English where it lacks one) for a page's script:
-/// id → text, each variable left as `{name}` for the script to fill. Messages meant for pages
-/// are plain patterns; a select on a variable shows its default variant here.
+/// id → text, each variable left as `{name}` for the script to fill. A message that selects on
+/// a number (`{ $count -> [one] … *[other] … }`) is its default variant under its id, each
+/// variant under `id[key]` and the number's name under `id[]`, for the script to choose as
+/// Fluent does: an exact number's variant, else the plural category's, else the default.
 pub fn page_messages(language: Language, areas: &[&str]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for area in areas {
         for id in ids(Language::English, area) {
+            if let Some((selector, variants)) = plural_variants(language, &id) {
+                for (key, text) in variants {
+                    out.insert(format!("{id}[{key}]"), text);
+                }
+                out.insert(format!("{id}[]"), selector);
+            }
             let names: Vec<String> = variables(Language::English, &id).into_iter().collect();
             let placeholders: Vec<String> = names.iter().map(|n| format!("{{{n}}}")).collect();
             let args: Vec<(&str, Arg<'_>)> = names
@@ -254,6 +262,59 @@ pub fn page_messages(language: Language, areas: &[&str]) -> BTreeMap<String, Str
         }
     }
     out
+}
+
+/// The number a message's value selects on and its variants, each with its variables as
+/// `{name}`: for a value of text around one select on a variable whose variants are text and
+/// variables. None for any other message (which is then one plain pattern).
+fn plural_variants(language: Language, id: &str) -> Option<(String, Vec<(String, String)>)> {
+    let catalogue = &*CATALOGUE;
+    let pattern = [language, Language::English]
+        .into_iter()
+        .find_map(|l| catalogue.bundle(l)?.get_message(id)?.value())?;
+    let mut selected = None;
+    let (mut before, mut after) = (String::new(), String::new());
+    for element in &pattern.elements {
+        let text = if selected.is_none() {
+            &mut before
+        } else {
+            &mut after
+        };
+        match element {
+            ast::PatternElement::Placeable {
+                expression: ast::Expression::Select { selector, variants },
+            } if selected.is_none() => {
+                let ast::InlineExpression::VariableReference { id } = selector else {
+                    return None;
+                };
+                selected = Some((id.name.to_string(), variants));
+            }
+            other => text.push_str(&plain_element(other)?),
+        }
+    }
+    let (selector, variants) = selected?;
+    let mut out = Vec::new();
+    for v in variants.iter() {
+        let key = match &v.key {
+            ast::VariantKey::Identifier { name } => name.to_string(),
+            ast::VariantKey::NumberLiteral { value } => value.to_string(),
+        };
+        let middle: Option<String> = v.value.elements.iter().map(plain_element).collect();
+        out.push((key, format!("{before}{}{after}", middle?.trim_end())));
+    }
+    Some((selector, out))
+}
+
+/// An element of a pattern as a page's script fills it: text as it is, a variable as
+/// `{name}`; None for anything else.
+fn plain_element(element: &ast::PatternElement<&str>) -> Option<String> {
+    match element {
+        ast::PatternElement::TextElement { value } => Some(value.to_string()),
+        ast::PatternElement::Placeable {
+            expression: ast::Expression::Inline(ast::InlineExpression::VariableReference { id }),
+        } => Some(format!("{{{}}}", id.name)),
+        _ => None,
+    }
 }
 
 fn pattern_variables(pattern: &ast::Pattern<&str>, out: &mut BTreeSet<String>) {

@@ -144,6 +144,23 @@ fn tags_and_headers_name_languages() {
 }
 
 #[test]
+fn page_messages_give_the_script_every_plural_form() {
+    let en = page_messages(Language::English, &["common"]);
+    assert_eq!(en["common-people[]"], "count");
+    assert_eq!(en["common-people[one]"], "{count} person");
+    assert_eq!(en["common-people[other]"], "{count} people");
+    assert_eq!(en["common-people"], "{count} people");
+    let ar = page_messages(Language::Arabic, &["common"]);
+    assert!(
+        ar.keys()
+            .filter(|k| k.starts_with("common-people["))
+            .count()
+            > 3,
+        "{ar:?}"
+    );
+}
+
+#[test]
 fn page_messages_leave_variables_for_the_script() {
     let m = page_messages(Language::English, &["common"]);
     assert!(m["common-signed-in-as"].contains("{name}"), "{m:?}");

@@ -33,9 +33,20 @@ export function when(text) {
   return Number.isNaN(d.getTime()) ? text : times.format(d);
 }
 
-/** The message `id` with `{name}` filled from `args` (numbers in the locale's digits). */
+const plurals = new Intl.PluralRules(locale);
+
+/**
+ * The message `id` with `{name}` filled from `args` (numbers in the locale's digits). A
+ * message that selects on a number takes the variant Fluent would: the number's own, else its
+ * plural category's in the locale, else the default.
+ */
 export function t(id, args = {}) {
-  const pattern = messages[id] ?? id;
+  let pattern = messages[id] ?? id;
+  const selector = messages[`${id}[]`];
+  if (selector && typeof args[selector] === "number") {
+    const n = args[selector];
+    pattern = messages[`${id}[${n}]`] ?? messages[`${id}[${plurals.select(n)}]`] ?? pattern;
+  }
   return pattern.replace(/\{([a-z0-9_-]+)\}/gi, (whole, name) => {
     if (!(name in args)) return whole;
     const v = args[name];

@@ -224,6 +224,8 @@ async fn the_list_pages_and_a_pass_is_issued_and_revoked_from_a_row() {
     browser
         .wait_until(&format!("{rows} === 25"), "the first page")
         .await;
+    // A household of one is one person, in the language's plural form.
+    assert_eq!(browser.text("#cases-body tr td.num").await, "1 person");
     let first = browser
         .eval(
             "return document.querySelector('#cases-body tr').dataset.reference",

@@ -196,7 +196,11 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
         .map(|s| s.as_str().unwrap().to_string())
         .collect();
     assert_eq!(json!(steps), api["route"]["steps"]);
-    assert!(browser.text("#route-summary").await.contains("1 hazards"));
+    let summary = browser.text("#route-summary").await;
+    assert!(
+        summary.contains("goes around 1 hazard in force"),
+        "{summary}"
+    );
 
     let problems = browser.accessibility_problems().await;
     assert!(problems.is_empty(), "the hotline in English: {problems:#?}");

@@ -39,7 +39,12 @@ dashboard-case-resolved = عولج الملف { $reference }. الآن: { $stage
 dashboard-funnel = الأشخاص في كل مرحلة
 dashboard-side-stages = خارج طريق الخروج
 dashboard-totals = { $households } أسرة، و{ $people } شخصًا في المجموع
-dashboard-people = { $people } أشخاص
+dashboard-people = { $people ->
+    [one] شخص واحد
+    [two] شخصان
+    [few] { $people } أشخاص
+   *[other] { $people } شخصًا
+  }
 dashboard-list = عرض القائمة
 dashboard-list-stage = عرض ملفات المرحلة: { $stage }
 dashboard-stage-registered = مسجّلة
@@ -105,7 +110,12 @@ dashboard-member-birth-hint = YYYY أو YYYY-MM أو YYYY-MM-DD
 dashboard-add-member = إضافة فرد
 dashboard-remove-member = حذف هذا الفرد
 dashboard-register-submit = تسجيل
-dashboard-registered = سُجّلت: الملف { $reference }، { $people } أشخاص.
+dashboard-registered = سُجّلت: الملف { $reference }، { $people ->
+    [one] شخص واحد
+    [two] شخصان
+    [few] { $people } أشخاص
+   *[other] { $people } شخصًا
+  }.
 dashboard-flights = الرحلات
 dashboard-flight-number = رقم الرحلة
 dashboard-flight-departs = موعد الإقلاع

@@ -28,8 +28,18 @@ gate-arrived = وصلت
 gate-check-in = سُجِّلت
 gate-reference-missing = أدخل المرجع المطبوع على التصريح.
 gate-batch-missing = لا توجد مجموعة في الطريق: الوصول يحتاج إلى مجموعته.
-gate-arrival-recorded = { $reference }: وصلت، { $count } أشخاص.
-gate-check-in-recorded = { $reference }: سُجِّلت، { $count } أشخاص.
+gate-arrival-recorded = { $reference }: وصلت، { $count ->
+    [one] شخص واحد
+    [two] شخصان
+    [few] { $count } أشخاص
+   *[other] { $count } شخصًا
+  }.
+gate-check-in-recorded = { $reference }: سُجِّلت، { $count ->
+    [one] شخص واحد
+    [two] شخصان
+    [few] { $count } أشخاص
+   *[other] { $count } شخصًا
+  }.
 gate-not-found = لا توجد أسرة بهذا المرجع في هذه المجموعة أو هذه البوابة. تحقّق من المرجع.
 gate-live-on = مباشر: التحديثات تصل وحدها.
 gate-live-off = غير متصل: قد تكون الأرقام قديمة. جارٍ إعادة الاتصال…

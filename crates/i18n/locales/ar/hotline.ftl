@@ -7,7 +7,12 @@ hotline-reference = رقم الملف
 hotline-find = بحث
 hotline-lookup-empty = أدخل رقم هاتف أو رقم ملف.
 hotline-none-found = لم يُعثر على أي ملف.
-hotline-open-case = { $reference }: { $stage }، { $size } أشخاص
+hotline-open-case = { $reference }: { $stage }، { $size ->
+    [one] شخص واحد
+    [two] شخصان
+    [few] { $size } أشخاص
+   *[other] { $size } شخصًا
+  }
 hotline-case = الملف { $reference }
 hotline-size = الأشخاص
 hotline-calls = المكالمات حتى الآن

@@ -33,7 +33,12 @@ scanner-depart-batch = المجموعة المغادرة
 scanner-head-count = عدد الأشخاص عند الباب
 scanner-depart-button = سجّل المغادرة
 scanner-head-count-needed = اختر مجموعة مفتوحة وعدّ شخصاً واحداً على الأقل.
-scanner-departed = غادرت المجموعة { $batch } مع { $count } أشخاص.
+scanner-departed = غادرت المجموعة { $batch } مع { $count ->
+    [one] شخص واحد
+    [two] شخصان
+    [few] { $count } أشخاص
+   *[other] { $count } شخصًا
+  }.
 scanner-departed-differs = غادرت المجموعة { $batch } مع { $count } أشخاص معدودين، لكن { $admitted } قُبلوا فيها. سيرى المنسق هذا الفرق.
 scanner-sync-title = إرسال السجلات
 scanner-sync-button = أرسل الآن
@@ -56,7 +61,12 @@ scanner-code = الرمز: { $code }
 scanner-people = الأشخاص: { $count }
 scanner-window = النافذة: من { $start } إلى { $end }
 scanner-admit-button = اقبل { $count } أشخاص
-scanner-admitted = قُبل { $count } أشخاص في المجموعة { $batch }.
+scanner-admitted = قُبل { $count ->
+    [one] شخص واحد
+    [two] شخصان
+    [few] { $count } أشخاص
+   *[other] { $count } شخصًا
+  } في المجموعة { $batch }.
 scanner-refusal-recorded = سُجّل الرفض.
 scanner-next-button = التصريح التالي
 scanner-arrive-people = الأشخاص الذين وصلوا

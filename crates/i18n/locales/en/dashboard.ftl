@@ -39,7 +39,10 @@ dashboard-case-resolved = Case { $reference } is resolved. Now: { $stage }.
 dashboard-funnel = People in each stage
 dashboard-side-stages = Outside the way out
 dashboard-totals = { $households } households, { $people } people in all
-dashboard-people = { $people } people
+dashboard-people = { $people ->
+    [one] { $people } person
+   *[other] { $people } people
+  }
 dashboard-list = List
 dashboard-list-stage = List the cases: { $stage }
 dashboard-stage-registered = Registered
@@ -105,7 +108,10 @@ dashboard-member-birth-hint = YYYY, YYYY-MM or YYYY-MM-DD
 dashboard-add-member = Add a member
 dashboard-remove-member = Remove this member
 dashboard-register-submit = Register
-dashboard-registered = Registered: case { $reference }, { $people } people.
+dashboard-registered = Registered: case { $reference }, { $people ->
+    [one] { $people } person
+   *[other] { $people } people
+  }.
 dashboard-flights = Flights
 dashboard-flight-number = Flight number
 dashboard-flight-departs = Departs

@@ -28,8 +28,14 @@ gate-arrived = Arrived
 gate-check-in = Checked in
 gate-reference-missing = Enter the reference printed on the pass.
 gate-batch-missing = No batch is on its way: an arrival needs its batch.
-gate-arrival-recorded = { $reference }: arrived, { $count } people.
-gate-check-in-recorded = { $reference }: checked in, { $count } people.
+gate-arrival-recorded = { $reference }: arrived, { $count ->
+    [one] { $count } person
+   *[other] { $count } people
+  }.
+gate-check-in-recorded = { $reference }: checked in, { $count ->
+    [one] { $count } person
+   *[other] { $count } people
+  }.
 gate-not-found = no such household in this batch or at this gate. Check the reference.
 gate-live-on = Live: updates arrive by themselves.
 gate-live-off = Not connected: figures may be old. Reconnecting…

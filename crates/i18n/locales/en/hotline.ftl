@@ -7,7 +7,10 @@ hotline-reference = Case reference
 hotline-find = Find
 hotline-lookup-empty = Give a phone number or a case reference.
 hotline-none-found = No case found.
-hotline-open-case = { $reference }: { $stage }, { $size } people
+hotline-open-case = { $reference }: { $stage }, { $size ->
+    [one] { $size } person
+   *[other] { $size } people
+  }
 hotline-case = Case { $reference }
 hotline-size = People
 hotline-calls = Calls so far
@@ -35,7 +38,11 @@ hotline-from-place = From: { $name }
 hotline-map = Map
 hotline-map-label = Map: the caller's position, the route to the rendezvous point and the hazards
 hotline-route = Route to read out
-hotline-route-summary = { $metres } m, about { $minutes } minutes on foot; goes around { $hazards } hazards in force.
+hotline-route-summary = { $metres } m, about { $minutes } minutes on foot; { $hazards ->
+    [0] no hazard in force on the way
+    [one] goes around { $hazards } hazard in force
+   *[other] goes around { $hazards } hazards in force
+  }.
 hotline-sms = As a message
 hotline-no-route = No route: { $detail }
 hotline-call = Log the call

@@ -33,7 +33,10 @@ scanner-depart-batch = Batch leaving
 scanner-head-count = People counted at the door
 scanner-depart-button = Record departure
 scanner-head-count-needed = Choose an open batch and count at least one person.
-scanner-departed = Batch { $batch } departed with { $count } people.
+scanner-departed = Batch { $batch } departed with { $count ->
+    [one] { $count } person
+   *[other] { $count } people
+  }.
 scanner-departed-differs = Batch { $batch } departed with { $count } people counted, but { $admitted } were admitted into it. The coordinator will see the difference.
 scanner-sync-title = Sending records
 scanner-sync-button = Send now
@@ -55,8 +58,14 @@ scanner-verdict-refuse = REFUSE
 scanner-code = Code: { $code }
 scanner-people = People: { $count }
 scanner-window = Window: { $start } to { $end }
-scanner-admit-button = Admit { $count } people
-scanner-admitted = Admitted { $count } people into batch { $batch }.
+scanner-admit-button = Admit { $count ->
+    [one] { $count } person
+   *[other] { $count } people
+  }
+scanner-admitted = Admitted { $count ->
+    [one] { $count } person
+   *[other] { $count } people
+  } into batch { $batch }.
 scanner-refusal-recorded = The refusal is recorded.
 scanner-next-button = Next pass
 scanner-arrive-people = People who arrived

@@ -39,7 +39,10 @@ dashboard-case-resolved = Le dossier { $reference } est résolu. Maintenant : { 
 dashboard-funnel = Personnes à chaque étape
 dashboard-side-stages = Hors du chemin de sortie
 dashboard-totals = { $households } ménages, { $people } personnes en tout
-dashboard-people = { $people } personnes
+dashboard-people = { $people ->
+    [one] { $people } personne
+   *[other] { $people } personnes
+  }
 dashboard-list = Lister
 dashboard-list-stage = Lister les dossiers : { $stage }
 dashboard-stage-registered = Enregistré
@@ -105,7 +108,10 @@ dashboard-member-birth-hint = AAAA, AAAA-MM ou AAAA-MM-JJ
 dashboard-add-member = Ajouter un membre
 dashboard-remove-member = Retirer ce membre
 dashboard-register-submit = Enregistrer
-dashboard-registered = Enregistré : dossier { $reference }, { $people } personnes.
+dashboard-registered = Enregistré : dossier { $reference }, { $people ->
+    [one] { $people } personne
+   *[other] { $people } personnes
+  }.
 dashboard-flights = Vols
 dashboard-flight-number = Numéro de vol
 dashboard-flight-departs = Départ

@@ -28,8 +28,14 @@ gate-arrived = Arrivé
 gate-check-in = Enregistré
 gate-reference-missing = Saisissez la référence imprimée sur le laissez-passer.
 gate-batch-missing = Aucun groupe en chemin : une arrivée a besoin de son groupe.
-gate-arrival-recorded = { $reference } : arrivé, { $count } personnes.
-gate-check-in-recorded = { $reference } : enregistré, { $count } personnes.
+gate-arrival-recorded = { $reference } : arrivé, { $count ->
+    [one] { $count } personne
+   *[other] { $count } personnes
+  }.
+gate-check-in-recorded = { $reference } : enregistré, { $count ->
+    [one] { $count } personne
+   *[other] { $count } personnes
+  }.
 gate-not-found = aucun foyer de ce groupe ou de cette porte ne porte cette référence. Vérifiez-la.
 gate-live-on = En direct : les mises à jour arrivent seules.
 gate-live-off = Non connecté : les chiffres peuvent être anciens. Reconnexion…

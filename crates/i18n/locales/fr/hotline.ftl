@@ -7,7 +7,10 @@ hotline-reference = Référence du dossier
 hotline-find = Rechercher
 hotline-lookup-empty = Indiquez un numéro de téléphone ou une référence de dossier.
 hotline-none-found = Aucun dossier trouvé.
-hotline-open-case = { $reference } : { $stage }, { $size } personnes
+hotline-open-case = { $reference } : { $stage }, { $size ->
+    [one] { $size } personne
+   *[other] { $size } personnes
+  }
 hotline-case = Dossier { $reference }
 hotline-size = Personnes
 hotline-calls = Appels jusqu'ici

@@ -33,7 +33,10 @@ scanner-depart-batch = Groupe qui part
 scanner-head-count = Personnes comptées à la porte
 scanner-depart-button = Enregistrer le départ
 scanner-head-count-needed = Choisissez un groupe ouvert et comptez au moins une personne.
-scanner-departed = Le groupe { $batch } est parti avec { $count } personnes.
+scanner-departed = Le groupe { $batch } est parti avec { $count ->
+    [one] { $count } personne
+   *[other] { $count } personnes
+  }.
 scanner-departed-differs = Le groupe { $batch } est parti avec { $count } personnes comptées, mais { $admitted } y avaient été admises. Le coordinateur verra l'écart.
 scanner-sync-title = Envoi des enregistrements
 scanner-sync-button = Envoyer maintenant
@@ -55,8 +58,14 @@ scanner-verdict-refuse = REFUSER
 scanner-code = Code : { $code }
 scanner-people = Personnes : { $count }
 scanner-window = Créneau : { $start } à { $end }
-scanner-admit-button = Admettre { $count } personnes
-scanner-admitted = { $count } personnes admises dans le groupe { $batch }.
+scanner-admit-button = Admettre { $count ->
+    [one] { $count } personne
+   *[other] { $count } personnes
+  }
+scanner-admitted = { $count ->
+    [one] { $count } personne admise dans le groupe { $batch }.
+   *[other] { $count } personnes admises dans le groupe { $batch }.
+  }
 scanner-refusal-recorded = Le refus est enregistré.
 scanner-next-button = Laissez-passer suivant
 scanner-arrive-people = Personnes arrivées
