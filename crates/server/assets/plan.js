@@ -68,8 +68,20 @@ function show(plan) {
       el("li", {}, t("plan-reason-line", { reason: t(`plan-reason-${reason.replaceAll("_", "-")}`), count })),
     ),
   );
+  // Nothing to accept: the button says why it cannot be pressed (an accepted plan says so
+  // in its state above).
   $("accept").disabled = Boolean(plan.accepted_at) || plan.moves.length === 0;
+  $("accept-why").hidden = Boolean(plan.accepted_at) || plan.moves.length > 0;
+  $("accept-confirm").hidden = true;
   $("accept-result").textContent = "";
+}
+
+/** Accepting assigns windows and issues passes: asked once more, with how many it moves. */
+function askToAccept() {
+  if (!current) return;
+  $("accept-question").textContent = t("plan-accept-question", { count: current.moves.length });
+  $("accept-confirm").hidden = false;
+  $("accept-yes").focus();
 }
 
 async function compute(path, button) {
@@ -100,6 +112,7 @@ async function compute(path, button) {
 
 async function accept() {
   if (!current) return;
+  $("accept-confirm").hidden = true;
   const button = $("accept");
   button.disabled = true;
   const out = $("accept-result");
@@ -122,5 +135,10 @@ if (s) {
     compute("/api/operations/{op}/plans", $("run"));
   });
   $("replan").addEventListener("click", () => compute("/api/operations/{op}/plans/replan", $("replan")));
-  $("accept").addEventListener("click", accept);
+  $("accept").addEventListener("click", askToAccept);
+  $("accept-yes").addEventListener("click", accept);
+  $("accept-no").addEventListener("click", () => {
+    $("accept-confirm").hidden = true;
+    $("accept").focus();
+  });
 }

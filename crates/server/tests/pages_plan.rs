@@ -63,7 +63,7 @@ async fn a_coordinator_runs_inspects_and_accepts_a_plan() {
     assert!(medical.contains('6') && medical.contains('3'), "{medical}");
     let reasons = browser.text("#reasons").await;
     assert!(
-        reasons.contains("every window that suits them is full: 1 households"),
+        reasons.contains("every window that suits them is full: 1 household"),
         "{reasons}"
     );
     let gap = browser.text("#fig-gap dd").await;
@@ -105,6 +105,17 @@ async fn a_coordinator_runs_inspects_and_accepts_a_plan() {
         "rtl"
     );
     assert_eq!(browser.text("#fig-unplaced dd").await, "۱");
+    // Everyone who could be placed already was: the accept button cannot be pressed, and
+    // says why.
+    assert_eq!(
+        browser
+            .eval(
+                "return [document.getElementById('accept').disabled, document.getElementById('accept-why').hidden]",
+                json!([])
+            )
+            .await,
+        json!([true, false])
+    );
     let problems = browser.accessibility_problems().await;
     assert!(problems.is_empty(), "plan in Dari: {problems:#?}");
     browser.screenshot("plan-prs").await;

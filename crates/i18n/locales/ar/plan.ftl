@@ -37,7 +37,12 @@ plan-class-disability = إعاقة
 plan-class-other = آخرون
 plan-why-unplaced = لماذا بقيت أسر دون توزيع
 plan-none-unplaced = كل الأسر المؤهلة موزَّعة.
-plan-reason-line = { $reason }: { $count } أسر
+plan-reason-line = { $reason }: { $count ->
+    [one] أسرة واحدة
+    [two] أسرتان
+    [few] { $count } أسر
+   *[other] { $count } أسرة
+  }
 plan-reason-no-allowed-rv = لا تناسبها أي نقطة تجمع
 plan-reason-allowed-rvs-suspended = نقاط التجمع المناسبة لها معلّقة
 plan-reason-allowed-windows-full = كل المواعيد المناسبة لها ممتلئة
@@ -45,5 +50,8 @@ plan-reason-pinned-window-unavailable = الموعد المحدد يدويًا �
 plan-reason-larger-than-the-largest-planned-household = أكبر مما يأخذه المخطِّط دفعة واحدة
 plan-reason-its-window-closed-or-its-rv-has-no-gate = انتهى موعدها، أو لا بوابة لنقطة تجمعها
 plan-accept = اقبل هذه الخطة
+plan-nothing-to-accept = لا شيء لقبوله: هذه الخطة لا تعطي أي أسرة موعدًا جديدًا.
+plan-accept-question = هل تُعطى { $count } أسرة مواعيدها وتُصدر تصاريحها الآن؟
+plan-accept-yes = نعم، اقبل
 plan-accepted = قُبلت: خُصِّصت { $count } أسر وصدرت تصاريحها؛ { $notices } تحتاج إلى إشعار.
 plan-stale = تغيّرت العملية منذ هذه المعاينة. احسب الخطة من جديد.

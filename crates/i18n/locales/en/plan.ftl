@@ -37,7 +37,10 @@ plan-class-disability = Disability
 plan-class-other = Others
 plan-why-unplaced = Why households are unplaced
 plan-none-unplaced = Every eligible household is placed.
-plan-reason-line = { $reason }: { $count } households
+plan-reason-line = { $reason }: { $count ->
+    [one] { $count } household
+   *[other] { $count } households
+  }
 plan-reason-no-allowed-rv = no rendezvous point suits them
 plan-reason-allowed-rvs-suspended = the rendezvous points that suit them are suspended
 plan-reason-allowed-windows-full = every window that suits them is full
@@ -45,5 +48,8 @@ plan-reason-pinned-window-unavailable = the window assigned by hand is no longer
 plan-reason-larger-than-the-largest-planned-household = larger than the planner takes at once
 plan-reason-its-window-closed-or-its-rv-has-no-gate = its window closed, or its rendezvous point has no gate
 plan-accept = Accept this plan
+plan-nothing-to-accept = Nothing to accept: this plan gives no household a new window.
+plan-accept-question = Give { $count } households their windows and issue their passes now?
+plan-accept-yes = Yes, accept
 plan-accepted = Accepted: { $count } households assigned and their passes issued; { $notices } need a notice.
 plan-stale = the operation changed since this preview. Run the plan again.

@@ -37,7 +37,10 @@ plan-class-disability = Handicap
 plan-class-other = Autres
 plan-why-unplaced = Pourquoi des foyers ne sont pas placés
 plan-none-unplaced = Tous les foyers admissibles sont placés.
-plan-reason-line = { $reason } : { $count } foyers
+plan-reason-line = { $reason } : { $count ->
+    [one] { $count } foyer
+   *[other] { $count } foyers
+  }
 plan-reason-no-allowed-rv = aucun point de rendez-vous ne leur convient
 plan-reason-allowed-rvs-suspended = les points de rendez-vous qui leur conviennent sont suspendus
 plan-reason-allowed-windows-full = tous les créneaux qui leur conviennent sont pleins
@@ -45,5 +48,8 @@ plan-reason-pinned-window-unavailable = le créneau attribué à la main n'est p
 plan-reason-larger-than-the-largest-planned-household = plus grand que ce que le planificateur prend d'un coup
 plan-reason-its-window-closed-or-its-rv-has-no-gate = son créneau est clos, ou son point de rendez-vous n'a pas de porte
 plan-accept = Accepter ce plan
+plan-nothing-to-accept = Rien à accepter : ce plan ne donne de nouveau créneau à aucun foyer.
+plan-accept-question = Donner leur créneau à { $count } foyers et émettre leurs laissez-passer maintenant ?
+plan-accept-yes = Oui, accepter
 plan-accepted = Accepté : { $count } foyers affectés et leurs laissez-passer délivrés ; { $notices } doivent être prévenus.
 plan-stale = l'opération a changé depuis cet aperçu. Recalculez le plan.

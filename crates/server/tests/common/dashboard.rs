@@ -35,6 +35,13 @@ pub async fn accept_plan(browser: &Browser) -> String {
     browser
         .click_until(
             "#accept",
+            "!document.getElementById('accept-confirm').hidden",
+            "the question",
+        )
+        .await;
+    browser
+        .click_until(
+            "#accept-yes",
             "document.getElementById('accept-result').className === 'ok'",
             "the acceptance",
         )
