@@ -81,10 +81,12 @@ export function clearSession() {
 
 /** A refusal of the API: its HTTP status, stable code and message. */
 export class ApiFailure extends Error {
-  constructor(status, code, message) {
+  /** `stage`: where a case was when a step on it was refused for its stage. */
+  constructor(status, code, message, stage = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.stage = stage;
   }
 }
 
@@ -117,14 +119,16 @@ export async function api(method, path, body, { raw = false, headers: extra = {}
   if (!res.ok) {
     let code = "error";
     let message = `${res.status}`;
+    let stage = null;
     try {
       const e = (await res.json()).error;
       code = e.code;
       message = e.message;
+      stage = e.stage ?? null;
     } catch {
       /* not our JSON */
     }
-    throw new ApiFailure(res.status, code, message);
+    throw new ApiFailure(res.status, code, message, stage);
   }
   if (raw) return res;
   if (res.status === 204) return null;

@@ -141,8 +141,23 @@ async function record(kind) {
     $("reference").focus();
     await refresh();
   } catch (e) {
-    result(t("common-error", { detail: e.status === 404 ? t("gate-not-found") : e.message }), false);
+    result(t("common-error", { detail: refusal(kind, reference, e) }), false);
   }
+}
+
+// Stages a household has reached once it is counted in, and once it is checked in.
+const ARRIVED = ["arrived_at_gate", "processed", "manifested", "boarded"];
+const CHECKED_IN = ["processed", "manifested", "boarded"];
+
+/** Why the gate's act on `reference` was refused, in the officer's words. */
+function refusal(kind, reference, e) {
+  if (e.status === 404) return t("gate-not-found");
+  if (e.status === 409 && e.stage) {
+    if (kind !== "arrival" && CHECKED_IN.includes(e.stage)) return t("gate-already-checked-in", { reference });
+    if (kind === "arrival" && ARRIVED.includes(e.stage)) return t("gate-already-arrived", { reference });
+    if (kind !== "arrival" && !ARRIVED.includes(e.stage)) return t("gate-not-arrived", { reference });
+  }
+  return e.message;
 }
 
 if (s) {

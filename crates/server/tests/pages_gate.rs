@@ -84,6 +84,21 @@ async fn a_gate_officer_receives_a_batch_and_sees_it_arrive_short() {
     assert_eq!(stage, "processed");
     browser.screenshot("gate-en").await;
 
+    // Checked in twice, or counted in again: told so in the officer's words.
+    for (button, says) in [
+        ("#checked-in", "is already checked in"),
+        ("#arrived", "is already counted in as arrived"),
+    ] {
+        browser.type_into("#reference", &a).await;
+        browser
+            .click_until(
+                button,
+                &format!("document.getElementById('record-result').textContent.includes('{says}')"),
+                says,
+            )
+            .await;
+    }
+
     // A wrong reference is named as such, and nothing moves.
     browser.type_into("#reference", "ZZZZ-ZZZZ").await;
     browser

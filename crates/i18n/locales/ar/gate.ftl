@@ -41,5 +41,8 @@ gate-check-in-recorded = { $reference }: سُجِّلت، { $count ->
    *[other] { $count } شخصًا
   }.
 gate-not-found = لا توجد أسرة بهذا المرجع في هذه المجموعة أو هذه البوابة. تحقّق من المرجع.
+gate-already-checked-in = { $reference } مسجّلة بالفعل.
+gate-already-arrived = { $reference } محسوبة بالفعل على أنها وصلت.
+gate-not-arrived = { $reference } لم تُحسب بعد على أنها وصلت: سجّل وصولها أولاً.
 gate-live-on = مباشر: التحديثات تصل وحدها.
 gate-live-off = غير متصل: قد تكون الأرقام قديمة. جارٍ إعادة الاتصال…

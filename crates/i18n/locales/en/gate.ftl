@@ -37,5 +37,8 @@ gate-check-in-recorded = { $reference }: checked in, { $count ->
    *[other] { $count } people
   }.
 gate-not-found = no such household in this batch or at this gate. Check the reference.
+gate-already-checked-in = { $reference } is already checked in.
+gate-already-arrived = { $reference } is already counted in as arrived.
+gate-not-arrived = { $reference } has not been counted in as arrived: record its arrival first.
 gate-live-on = Live: updates arrive by themselves.
 gate-live-off = Not connected: figures may be old. Reconnecting…

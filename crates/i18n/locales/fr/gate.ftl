@@ -37,5 +37,8 @@ gate-check-in-recorded = { $reference } : enregistré, { $count ->
    *[other] { $count } personnes
   }.
 gate-not-found = aucun foyer de ce groupe ou de cette porte ne porte cette référence. Vérifiez-la.
+gate-already-checked-in = { $reference } est déjà enregistré.
+gate-already-arrived = { $reference } est déjà compté comme arrivé.
+gate-not-arrived = { $reference } n'a pas été compté comme arrivé : enregistrez d'abord son arrivée.
 gate-live-on = En direct : les mises à jour arrivent seules.
 gate-live-off = Non connecté : les chiffres peuvent être anciens. Reconnexion…
