@@ -82,6 +82,7 @@ pub fn render(page: &Page, language: Language, path: &str) -> Option<Response> {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"safeconduct-locale\" content=\"{locale}\">\n\
          <title>{title} · safeconduct</title>\n\
+         <link rel=\"icon\" href=\"data:,\">\n\
          <link rel=\"stylesheet\" href=\"/assets/app.css\">\n{style}\
          <script type=\"module\" src=\"/assets/{script}\"></script>\n\
          <script type=\"application/json\" id=\"messages\">{messages}</script>\n</head>\n\
