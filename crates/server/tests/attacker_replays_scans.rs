@@ -72,10 +72,18 @@ async fn a_suspended_device_s_records_are_refused_and_change_nothing(backend: Ba
         200,
     )
     .await;
-    // Records the device made before or after the loss, correctly signed, are refused.
+    // Records the device made before or after the loss, correctly signed, are refused: the
+    // suspension ended its user's session, and signed in again they are refused as the
+    // suspended device's.
     let pass = app.pass_index(&second).await;
     let after = device.record(app.op.0, admit(pass), now());
-    let (status, body) = app.sync(&device, &[after]).await;
+    let (status, _) = app.sync(&device, std::slice::from_ref(&after)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let again = common::sign_in(&app.client, &app.base, "escort").await;
+    let body = sync_body(&[after], now());
+    let (status, body) = app
+        .call_with(Some(&again), Method::POST, &device.scans_path(), Some(body))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body.to_string().contains("suspended"), "{body}");
     assert_eq!(app.stage(&second).await, "pass_issued");
