@@ -21,6 +21,13 @@ const times = new Intl.DateTimeFormat(locale, {
   minute: "2-digit",
 });
 
+const lists = new Intl.ListFormat(locale, { style: "short", type: "unit" });
+
+/** Items listed as the locale lists them (its comma: `،` in Dari and Arabic). */
+export function list(items) {
+  return lists.format(items);
+}
+
 /** A number as the locale writes it. */
 export function num(n) {
   return numbers.format(n);

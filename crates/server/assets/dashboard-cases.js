@@ -4,7 +4,7 @@
 // household, and the confirmation dialog every action goes through. Imported by dashboard.js.
 // The list shows what the API answers for it: reference, size, places and priority flags,
 // never a name.
-import { api, ApiFailure, el, t } from "./app.js";
+import { api, ApiFailure, el, list, t } from "./app.js";
 
 /** The stages a case passes through, in order, and the stages beside that path. */
 export const MAIN_STAGES = [
@@ -186,7 +186,7 @@ export function setupCases({ roles, onChange }) {
       el("td", { class: "ref" }, c.reference),
       el("td", { class: "num" }, t("dashboard-people", { people: c.size })),
       el("td", {}, where.join(" · ")),
-      el("td", {}, c.priorities.map((p) => t(`dashboard-priority-${p}`)).join(", ")),
+      el("td", {}, list(c.priorities.map((p) => t(`dashboard-priority-${p}`)))),
       el("td", {}, el("div", { class: "row-actions" }, ...actions(c))),
     );
   }

@@ -4,7 +4,7 @@
 // The counts come from GET …/counts, read once and again after live changes (at most about
 // once a second), never from a list of people; the lists show references, sizes, places and
 // priority flags, never a name. Every action asks for confirmation and shows its result.
-import { api, ApiFailure, el, live, locale, num, requireSession, t, when } from "./app.js";
+import { api, ApiFailure, el, list, live, locale, num, requireSession, t, when } from "./app.js";
 import { MAIN_STAGES, SIDE_STAGES, confirm, openBlob, setupCases, showResult } from "./dashboard-cases.js";
 
 const OUTCOMES = ["arrived_late", "returned_to_rv", "found_elsewhere", "recorded_missing"];
@@ -130,7 +130,7 @@ async function refuse(s) {
     await api("GET", "/api/operations/{op}/counts");
   } catch (e) {
     error.textContent = t("dashboard-not-for-role", {
-      role: (s.roles || []).map((r) => t(`common-role-${r}`)).join(", "),
+      role: list((s.roles || []).map((r) => t(`common-role-${r}`))),
       detail: e instanceof ApiFailure ? e.message : String(e),
     });
     error.hidden = false;
