@@ -324,6 +324,7 @@ function setupRegistration(onChange) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.hidden = true;
+    for (const invalid of form.querySelectorAll("[aria-invalid]")) invalid.removeAttribute("aria-invalid");
     $("register-result").hidden = true;
     const people = [...members.children].map((m) => {
       const v = (name) => m.querySelector(`[name=${name}]`).value.trim();
@@ -366,10 +367,35 @@ function setupRegistration(onChange) {
       addMember();
       onChange();
     } catch (e) {
-      error.textContent = t("common-error", { detail: e instanceof ApiFailure ? e.message : String(e) });
+      const wrong = e instanceof ApiFailure ? wrongField(e.message) : null;
+      const detail = wrong ? `${wrong.label}: ${wrong.reason}` : e instanceof ApiFailure ? e.message : String(e);
+      error.textContent = t("common-error", { detail });
       error.hidden = false;
+      if (wrong) {
+        wrong.input.setAttribute("aria-invalid", "true");
+        wrong.input.focus();
+      }
     } finally {
       $("register-submit").disabled = false;
     }
   });
+
+  // The field a refusal names by its path (`members[1].birth_date: …`, `contact_phone: …`),
+  // with its label as the form shows it and the reason; null when it names none of the form's.
+  function wrongField(message) {
+    const at = message.indexOf(": ");
+    if (at < 0) return null;
+    const [path, reason] = [message.slice(0, at), message.slice(at + 2)];
+    const own = { contact_phone: "reg-phone", location: "reg-location", language: "reg-language" };
+    let input = own[path] ? $(own[path]) : null;
+    let label = input ? form.querySelector(`label[for="${input.id}"]`)?.textContent : null;
+    const member = /^members\[(\d+)\]\.([a-z_]+)$/.exec(path);
+    const set = member && members.children[Number(member[1])];
+    if (set) {
+      input = set.querySelector(`[name=${member[2]}]`);
+      const field = input && set.querySelector(`label[for="${input.id}"]`)?.textContent;
+      label = field && `${set.querySelector("legend").textContent} · ${field}`;
+    }
+    return input && label ? { input, label, reason } : null;
+  }
 }

@@ -380,6 +380,29 @@ async fn a_household_is_registered_from_the_dashboard() {
     browser
         .type_into("#member-1-name_native", "زهرا کریمی")
         .await;
+    // A date the server refuses: the refusal names the member and the field as the form
+    // does, without the parser's position, and puts the cursor there.
+    browser
+        .type_into("#member-1-birth_date", "1990-13-40")
+        .await;
+    browser
+        .click_until(
+            "#register-submit",
+            "document.getElementById('register-error').textContent.includes('Date of birth')",
+            "the refusal naming the field",
+        )
+        .await;
+    let error = browser.text("#register-error").await;
+    assert!(
+        error.contains("Member 1 · Date of birth: month must be 1..12")
+            && !error.contains("column"),
+        "{error}"
+    );
+    let focused = "return document.activeElement.id + ' ' + document.activeElement.getAttribute('aria-invalid')";
+    assert_eq!(
+        browser.eval(focused, json!([])).await,
+        "member-1-birth_date true"
+    );
     browser.type_into("#member-1-birth_date", "1984").await;
     browser.click("#add-member").await;
     browser.type_into("#member-2-name", "Omid Karimi").await;
