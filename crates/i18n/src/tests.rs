@@ -161,6 +161,24 @@ fn page_messages_give_the_script_every_plural_form() {
 }
 
 #[test]
+fn arabic_counts_minutes_in_the_form_the_number_takes() {
+    let minutes = |n: f64| {
+        text(
+            Language::Arabic,
+            "plan-minutes",
+            &[("value", Arg::Number(n))],
+        )
+    };
+    assert_eq!(minutes(1.0), "دقيقة واحدة");
+    assert_eq!(minutes(2.0), "دقيقتين");
+    assert!(minutes(7.0).ends_with("دقائق"), "{}", minutes(7.0));
+    assert!(minutes(15.0).ends_with("دقيقة"), "{}", minutes(15.0));
+    let page = page_messages(Language::Arabic, &["plan"]);
+    assert_eq!(page["plan-minutes[]"], "value");
+    assert_eq!(page["plan-minutes[few]"], "{value} دقائق");
+}
+
+#[test]
 fn page_messages_leave_variables_for_the_script() {
     let m = page_messages(Language::English, &["common"]);
     assert!(m["common-signed-in-as"].contains("{name}"), "{m:?}");

@@ -40,7 +40,12 @@ hotline-from-place = من: { $name }
 hotline-map = الخريطة
 hotline-map-label = الخريطة: موقع المتصل والطريق إلى نقطة التجمع والمخاطر
 hotline-route = الطريق لقراءته
-hotline-route-summary = { $metres } م، نحو { $minutes } دقيقة سيرًا؛ يلتف حول { $hazards } من المخاطر القائمة.
+hotline-route-summary = { $metres } م، نحو { $minutes ->
+    [one] دقيقة واحدة
+    [two] دقيقتين
+    [few] { $minutes } دقائق
+   *[other] { $minutes } دقيقة
+  } سيرًا؛ يلتف حول { $hazards } من المخاطر القائمة.
 hotline-sms = كرسالة
 hotline-no-route = لا طريق: { $detail }
 hotline-call = تسجيل المكالمة

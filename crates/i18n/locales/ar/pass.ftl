@@ -12,7 +12,12 @@ pass-where = أين
 pass-open-map = افتح في خريطة الهاتف
 pass-coordinates = الموقع: { $lat }، { $lon }
 pass-route-title = المقطع الأخير من الطريق
-pass-route-length = نحو { $metres } م، { $minutes } دقيقة سيرًا. قد تكون شوارع أخرى مغلقة: اتبع هذه التوجيهات.
+pass-route-length = نحو { $metres } م، { $minutes ->
+    [one] دقيقة واحدة
+    [two] دقيقتين
+    [few] { $minutes } دقائق
+   *[other] { $minutes } دقيقة
+  } سيرًا. قد تكون شوارع أخرى مغلقة: اتبع هذه التوجيهات.
 pass-steps = ماذا تفعل
 pass-step-hide = احتفظ بهذه الصفحة لنفسك. لا تنشر صورة الرمز ولا ترسلها.
 pass-step-window = اذهب إلى نقطة التجمع في موعدك فقط، مع كل الأشخاص المذكورين في هذا التصريح.

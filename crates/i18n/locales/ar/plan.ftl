@@ -22,7 +22,12 @@ plan-gap = الفارق عن الأفضل الممكن
 plan-travel-total = التنقل لكل الموزَّعين
 plan-hours = { $value } ساعة‑شخص
 plan-travel-mean = التنقل لكل شخص
-plan-minutes = { $value } دقيقة
+plan-minutes = { $value ->
+    [one] دقيقة واحدة
+    [two] دقيقتين
+    [few] { $value } دقائق
+   *[other] { $value } دقيقة
+  }
 plan-batches = مجموعات المرافقة
 plan-moves = أسر تُمنح موعدًا
 plan-per-class = الأشخاص حسب فئة الأولوية

@@ -80,10 +80,30 @@ scanner-holder-unbound = هذا التصريح غير مرتبط بأي وثيق
 scanner-reason-valid = تصريح صالح.
 scanner-reason-wrong-rv = تصريح أصلي، لكنه لنقطة تجمع أخرى: لا يملك هذا الجهاز مفتاحه.
 scanner-reason-wrong-rv-here = تصريح صالح، لكنه لنقطة تجمع أخرى (RV { $rv }).
-scanner-reason-early = مبكر جداً: تفتح النافذة بعد { $minutes } دقيقة.
-scanner-reason-late = متأخر جداً: أُغلقت النافذة قبل { $minutes } دقيقة.
-scanner-reason-not-yet-valid = غير صالح بعد: يصبح هذا التصريح صالحاً بعد { $minutes } دقيقة.
-scanner-reason-expired = منتهي الصلاحية منذ { $minutes } دقيقة.
+scanner-reason-early = مبكر جداً: تفتح النافذة بعد { $minutes ->
+    [one] دقيقة واحدة
+    [two] دقيقتين
+    [few] { $minutes } دقائق
+   *[other] { $minutes } دقيقة
+  }.
+scanner-reason-late = متأخر جداً: أُغلقت النافذة قبل { $minutes ->
+    [one] دقيقة واحدة
+    [two] دقيقتين
+    [few] { $minutes } دقائق
+   *[other] { $minutes } دقيقة
+  }.
+scanner-reason-not-yet-valid = غير صالح بعد: يصبح هذا التصريح صالحاً بعد { $minutes ->
+    [one] دقيقة واحدة
+    [two] دقيقتين
+    [few] { $minutes } دقائق
+   *[other] { $minutes } دقيقة
+  }.
+scanner-reason-expired = منتهي الصلاحية منذ { $minutes ->
+    [one] دقيقة واحدة
+    [two] دقيقتين
+    [few] { $minutes } دقائق
+   *[other] { $minutes } دقيقة
+  }.
 scanner-reason-status-list-stale = عمر قائمة الإلغاء { $hours } ساعة: حدّث حزمة الميدان قبل قبول أي شخص.
 scanner-reason-revoked = ملغى: هذا التصريح لم يعد صالحاً.
 scanner-reason-superseded = مُستبدل: صدر تصريح أحدث لهذه الأسرة.
