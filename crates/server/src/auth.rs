@@ -473,6 +473,38 @@ pub enum Lookup {
 /// How long after a counted read of a case its parts are read free.
 const CASE_OPEN_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// Takes one read of a case from the user's allowance. Counted per user, not per token:
+/// signing in again does not start a new allowance.
+fn take_case_read(app: &App, user: UserId) -> Result<(), ApiError> {
+    let per_minute = f64::from(app.limits.lookups_per_minute);
+    app.limiter
+        .take(
+            crate::limits::Kind::Lookup,
+            &user.0.to_be_bytes(),
+            per_minute / 60.0,
+            per_minute.min(10.0),
+        )
+        .map_err(|wait| {
+            ApiError::too_many(
+                "rate_limited",
+                format!("too many cases looked up by this user; try again in {wait} s"),
+                wait,
+            )
+        })
+}
+
+/// Marks a refusal that told the caller where a case stands (a step refused for the case's
+/// stage names the stage and the steps it allows): such an answer is a read of the case.
+#[derive(Debug, Clone, Copy)]
+pub struct StageTold;
+
+/// The endpoint a call is for: its stable name and its path with parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct Named {
+    pub action: &'static str,
+    pub path: &'static str,
+}
+
 /// Middleware for every endpoint that is not open: 401 without a live session, 403 when the
 /// caller holds none of the endpoint's roles in the operation named in the path.
 /// When `audited` names the endpoint, the call reads personal data: an entry (who, role,
@@ -483,6 +515,7 @@ pub async fn authorise(
     access: Access,
     audited: Option<crate::endpoints::Audited>,
     lookup: Lookup,
+    endpoint: Named,
     mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
@@ -561,22 +594,7 @@ pub async fn authorise(
             .as_ref()
             .is_some_and(|k| app.limiter.read_within(k, CASE_OPEN_FOR));
     if lookup != Lookup::No && !free {
-        // Counted per user, not per token: signing in again does not start a new allowance.
-        let per_minute = f64::from(limits.lookups_per_minute);
-        app.limiter
-            .take(
-                crate::limits::Kind::Lookup,
-                &user.0.to_be_bytes(),
-                per_minute / 60.0,
-                per_minute.min(10.0),
-            )
-            .map_err(|wait| {
-                ApiError::too_many(
-                    "rate_limited",
-                    format!("too many cases looked up by this user; try again in {wait} s"),
-                    wait,
-                )
-            })?;
+        take_case_read(&app, user)?;
         if let Some(key) = &case_read {
             app.limiter.note_read(key);
         }
@@ -626,12 +644,27 @@ pub async fn authorise(
             caller: caller.clone(),
         });
     }
+    let actor = caller.actor(now);
     req.extensions_mut().insert(caller);
     let response = next.run(req).await;
-    Ok(match awaited {
+    let response = match awaited {
         Some(written) => answered_only_if_audited(&written, response),
         None => response,
-    })
+    };
+    if response.extensions().get::<StageTold>().is_none() {
+        return Ok(response);
+    }
+    // A step refused for the case's stage told the caller where the case stands: counted
+    // against the user's reads of cases and audited as one, or not told at all.
+    take_case_read(&app, user)?;
+    let record = format!(
+        "{}: {}",
+        endpoint.action,
+        audit_record(endpoint.path, &params)
+    );
+    let entry = store::AuditEntry::by(&actor, operation, "step_refused", Some(record));
+    app.run(move |s| s.audit(&entry)).await?;
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -136,6 +136,7 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let told = self.transition.is_some();
         let (stage, allowed_steps) = match self.transition {
             Some((s, a)) => (Some(s), Some(a)),
             None => (None, None),
@@ -149,6 +150,9 @@ impl IntoResponse for ApiError {
             },
         };
         let mut res = (self.status, Json(body)).into_response();
+        if told {
+            res.extensions_mut().insert(crate::auth::StageTold);
+        }
         if let Some(seconds) = self.retry_after {
             res.headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, seconds.into());

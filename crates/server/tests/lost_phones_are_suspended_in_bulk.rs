@@ -86,7 +86,7 @@ async fn a_coordinator_suspends_lost_devices_at_once_even_before_they_connect(ba
         app.call(Role::Escort, Method::GET, rvs, None).await.0,
         StatusCode::OK
     );
-    let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
+    let before = app.audit_head().await;
     let suspended = app
         .ok(Role::Coordinator, Method::POST, bulk, Some(ids), 200)
         .await;
@@ -104,14 +104,7 @@ async fn a_coordinator_suspends_lost_devices_at_once_even_before_they_connect(ba
         .map(|d| d["state"].as_str().unwrap())
         .collect();
     assert_eq!(states, ["suspended"; 3]);
-    let entries = app
-        .on_store(move |s| s.audit_entries(before, 100).unwrap())
-        .await;
-    let records: Vec<String> = entries
-        .iter()
-        .filter(|(_, e)| e.action == "device_suspended")
-        .filter_map(|(_, e)| e.record.clone())
-        .collect();
+    let records = app.audit_records(before, "device_suspended").await;
     for id in [first.id, second.id, waiting_id] {
         assert!(
             records.contains(&format!("device/{id}")),

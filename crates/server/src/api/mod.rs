@@ -89,11 +89,16 @@ pub fn router(app: App) -> Router {
         };
         let route = match e.access {
             Access::Open => e.router,
-            access => e
-                .router
-                .route_layer(from_fn_with_state(app.clone(), move |state, req, next| {
-                    auth::authorise(state, access, audited, lookup, req, next)
-                })),
+            access => {
+                e.router
+                    .route_layer(from_fn_with_state(app.clone(), move |state, req, next| {
+                        let endpoint = auth::Named {
+                            action: e.operation_id,
+                            path: e.path,
+                        };
+                        auth::authorise(state, access, audited, lookup, endpoint, req, next)
+                    }))
+            }
         };
         router = router.route(e.path, route);
     }

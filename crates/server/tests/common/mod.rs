@@ -323,6 +323,23 @@ impl TestApp {
 
     /// The pass links queued since the last call, as the household's phone receives them (each
     /// message recorded as sent, as a transport would).
+    /// Where the audit chain stands now: what [`TestApp::audit_records`] reads after.
+    pub async fn audit_head(&self) -> i64 {
+        self.on_store(|s| s.audit_head().unwrap()).await.0
+    }
+
+    /// The records of the audit entries of `action` written after `head`, oldest first.
+    pub async fn audit_records(&self, head: i64, action: &str) -> Vec<String> {
+        let entries = self
+            .on_store(move |s| s.audit_entries(head, 1000).unwrap())
+            .await;
+        entries
+            .into_iter()
+            .filter(|(_, e)| e.action == action)
+            .map(|(_, e)| e.record.unwrap_or_default())
+            .collect()
+    }
+
     /// The kinds of the events of the case `reference`, oldest first.
     pub async fn event_kinds(&self, reference: &str) -> Vec<String> {
         let events = self

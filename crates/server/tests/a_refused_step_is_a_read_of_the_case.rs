@@ -1,0 +1,67 @@
+//! A step refused for a case's stage tells the caller where the case stands (the stage and the
+//! steps it allows): it is a read of the case. It is audited as one and counted against the
+//! user's reads of cases, so that a hotline operator or a manifest officer who knows a
+//! reference cannot learn where it stands by trying steps, unseen and without limit.
+
+mod common;
+
+use common::{case, spawn_app_with_places};
+use reqwest::{Method, StatusCode};
+use safeconduct_domain::Role;
+use safeconduct_store::testing::Backend;
+use serde_json::json;
+
+async fn a_refused_step_is_audited_and_counted_as_a_read_of_the_case(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let reference = app.register_with_pass(2, "0700 330 001", p.window).await;
+    app.admit_at_rv(&reference, p.rv).await;
+    app.depart(p.rv, p.gate, &[&reference]).await;
+    let withdraw = format!("{}/withdraw", case(&reference));
+    let try_withdraw = || {
+        app.call(
+            Role::Hotline,
+            Method::POST,
+            &withdraw,
+            Some(json!({"reason": "asked"})),
+        )
+    };
+    let before = app.audit_head().await;
+
+    // The hotline tries to withdraw a household on its way: refused, naming the stage.
+    let (status, body) = try_withdraw().await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["stage"], "in_escort", "{body}");
+    // The manifest officer tries to board it.
+    let boarded = format!("{}/boarded", case(&reference));
+    let (status, body) = app.call(Role::Manifest, Method::POST, &boarded, None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+    // Both are in the audit log, each naming the case and what was tried.
+    let refused = app.audit_records(before, "step_refused").await;
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(
+        refused[0].starts_with("h::withdraw: ") && refused[0].contains(&reference),
+        "{refused:?}"
+    );
+    assert!(refused[1].starts_with("h::boarded: "), "{refused:?}");
+
+    // Counted against the user's reads of cases: after the burst, the stage is no longer told.
+    let mut told = 1;
+    loop {
+        let (status, body) = try_withdraw().await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(body["error"].get("stage").is_none(), "{body}");
+            break;
+        }
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        told += 1;
+        assert!(told <= 10, "more refused steps than a burst of case reads");
+    }
+    // Nothing moved.
+    let read = app.get(Role::Coordinator, &case(&reference)).await;
+    assert_eq!(read["stage"], "in_escort");
+}
+
+safeconduct_store::on_both_backends_async!(
+    a_refused_step_is_audited_and_counted_as_a_read_of_the_case,
+);
