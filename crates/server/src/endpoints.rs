@@ -207,7 +207,7 @@ pub const CASE_PARTS: &[&str] = &["h::case_calls", "h::case_messages", "h::case_
 
 /// Audited reads whose cases only the handler knows (a lookup by phone finds any number of
 /// them; a page of a list holds what the store returned): the authorisation layer hands the
-/// entry to the handler ([`crate::auth::PendingReadAudit`]), which writes it with the
+/// entry to the handler ([`crate::read_audit::PendingReadAudit`]), which writes it with the
 /// references of the cases found before it answers.
 pub const AUDITED_BY_HANDLER: &[&str] = &[
     "h::lookup",

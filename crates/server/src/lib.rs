@@ -19,6 +19,7 @@ pub mod limits;
 pub mod openapi;
 pub mod outbox;
 mod pages;
+pub mod read_audit;
 mod replanning;
 pub mod routing;
 pub mod wire;

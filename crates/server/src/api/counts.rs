@@ -121,7 +121,7 @@ impl From<OpenAlarm> for OpenAlarmOut {
 /// The open alarms, after the custody sweep (a batch past its deadline is an alarm now, not at
 /// the next tick). Audited as a list of cases, with the references it returned.
 pub async fn open_alarms(
-    audit: crate::auth::PendingReadAudit,
+    audit: crate::read_audit::PendingReadAudit,
     call: Call,
 ) -> Answer<OpenAlarmsOut> {
     call.swept().await?;

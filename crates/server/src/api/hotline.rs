@@ -182,7 +182,7 @@ impl From<store::WorklistEntry> for WorklistOut {
 /// The households to call. A list of cases like a stage's page: audited by this handler with
 /// how many and the references it returned ([`crate::endpoints::AUDITED_LISTS`]).
 pub async fn hotline_worklist(
-    audit: crate::auth::PendingReadAudit,
+    audit: crate::read_audit::PendingReadAudit,
     call: Call,
 ) -> Answer<Vec<WorklistOut>> {
     let list = call.read(|s, op| s.suspended_worklist(op)).await?;

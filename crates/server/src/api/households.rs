@@ -454,7 +454,7 @@ pub async fn register(
 /// looked at which cases is audited ([`crate::endpoints::AUDITED_LISTS`]): each page's entry
 /// names the stage, how many and the references returned, written before the page is shown.
 pub async fn cases_in_stage(
-    audit: crate::auth::PendingReadAudit,
+    audit: crate::read_audit::PendingReadAudit,
     call: Call,
     ApiQuery(q): ApiQuery<CasesQuery>,
 ) -> Answer<CasesOut> {
@@ -535,7 +535,7 @@ pub async fn case_events(call: Call<CasePath>) -> Answer<Vec<EventOut>> {
 }
 
 pub async fn lookup(
-    audit: crate::auth::PendingReadAudit,
+    audit: crate::read_audit::PendingReadAudit,
     call: Call,
     ApiJson(q): ApiJson<LookupIn>,
 ) -> Answer<LookupOut> {
