@@ -376,10 +376,13 @@ fn take_case_read(app: &App, user: UserId) -> Result<(), ApiError> {
 #[derive(Debug, Clone, Copy)]
 pub struct StageTold;
 
-/// The endpoint a call is for: its stable name and its path with parameters.
+/// The endpoint a call is for, as its audit entries name it.
 #[derive(Debug, Clone, Copy)]
 pub struct Named {
+    /// Its stable name (`h::household`): the entry's action.
     pub action: &'static str,
+    /// Its path with its parameters (`/api/operations/{op}/households/{reference}`): the entry
+    /// names the record by it, with a case reference in its canonical form.
     pub path: &'static str,
 }
 
@@ -496,8 +499,8 @@ pub async fn authorise(
         let mut entry = store::AuditEntry::by(
             &caller.actor(now),
             operation,
-            audited.action,
-            Some(audit_record(audited.path, &params)),
+            endpoint.action,
+            Some(audit_record(endpoint.path, &params)),
         );
         entry.reason = reason(&req);
         if audited.reason_required && entry.reason.is_none() {

@@ -216,14 +216,11 @@ pub const AUDITED_BY_HANDLER: &[&str] = &[
     "h::hotline_worklist",
 ];
 
-/// What the authorisation layer writes to the audit log for an endpoint.
+/// How the authorisation layer audits an endpoint's reads (the entry's action and record are
+/// the endpoint's name and path, [`crate::auth::Named`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Audited {
-    pub action: &'static str,
     pub reason_required: bool,
-    /// The endpoint's path with its parameters (`/api/operations/{op}/households/{reference}`):
-    /// the entry names the record by it, with a case reference in its canonical form.
-    pub path: &'static str,
     /// The handler writes the entry ([`AUDITED_BY_HANDLER`]).
     pub by_handler: bool,
 }

@@ -74,9 +74,7 @@ pub fn router(app: App) -> Router {
     let mut router: Router<App> = Router::new();
     for e in endpoints() {
         let audited = e.is_audited().then_some(Audited {
-            action: e.operation_id,
             reason_required: e.is_bulk_export(),
-            path: e.path,
             by_handler: AUDITED_BY_HANDLER.contains(&e.operation_id),
         });
         let lookup = match (
