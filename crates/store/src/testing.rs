@@ -307,6 +307,36 @@ pub fn stand_in_pass_keys(store: &dyn Store, op: safeconduct_domain::OperationId
     store.init_pass_keys(op, &key, &[]).unwrap();
 }
 
+/// A rendezvous point of operation `op` at `location`, proposed by the authority and accepted
+/// by the escort party: agreed, ready for windows.
+pub fn agreed_rv(
+    store: &dyn Store,
+    op: safeconduct_domain::OperationId,
+    name: &str,
+    location: safeconduct_domain::values::Coordinate,
+) -> safeconduct_domain::RvId {
+    use safeconduct_domain::model::{RvChange, Side};
+    use safeconduct_domain::values::{Text, Timestamp};
+    let text = |s: &str| Text::parse("name", s, 40).unwrap();
+    let system = crate::Actor::system(Timestamp(0));
+    let rv = store
+        .propose_rv(
+            op,
+            &crate::NewRv {
+                name: text(name),
+                location,
+                landmark: text("corner"),
+            },
+            Side::CoordinatingAuthority,
+            &system,
+        )
+        .unwrap();
+    store
+        .change_rv(op, rv.id, RvChange::Accept(Side::EscortParty), &system)
+        .unwrap();
+    rv.id
+}
+
 /// Person `i` of a generated household: a name, a birth year and a passport number all made
 /// from `i`, so that every person differs and a run can be repeated.
 pub fn numbered_person(i: usize) -> safeconduct_domain::household::NewPerson {

@@ -12,7 +12,9 @@ use safeconduct_domain::model::*;
 use safeconduct_domain::scan::{IncidentKind, PassDigest, ScanAct, ScanPlace, ScanRecord};
 use safeconduct_domain::values::*;
 use safeconduct_domain::*;
-use safeconduct_store::testing::{Backend, TestStore, numbered_person, stand_in_pass_keys};
+use safeconduct_store::testing::{
+    Backend, TestStore, agreed_rv, numbered_person, stand_in_pass_keys,
+};
 use safeconduct_store::*;
 use std::collections::BTreeMap;
 
@@ -137,22 +139,8 @@ fn field(store: &dyn Store) -> Field {
         .id;
     let rvs: Vec<RvId> = (0..RVS)
         .map(|i| {
-            let rv = store
-                .propose_rv(
-                    op,
-                    &NewRv {
-                        name: text(&format!("RV {i}")),
-                        location: Coordinate::new(60.0, 24.9 + i as f64 / 100.0).unwrap(),
-                        landmark: text("corner"),
-                    },
-                    Side::CoordinatingAuthority,
-                    &system(),
-                )
-                .unwrap();
-            store
-                .change_rv(op, rv.id, RvChange::Accept(Side::EscortParty), &system())
-                .unwrap();
-            rv.id
+            let at = Coordinate::new(60.0, 24.9 + i as f64 / 100.0).unwrap();
+            agreed_rv(store, op, &format!("RV {i}"), at)
         })
         .collect();
     // Gate g receives the batches of RVs g and g + GATES.

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use safeconduct_domain::model::*;
 use safeconduct_domain::values::*;
 use safeconduct_domain::*;
-use safeconduct_store::testing::{Backend, TestStore};
+use safeconduct_store::testing::{self, Backend, TestStore};
 use safeconduct_store::*;
 use std::collections::HashMap;
 
@@ -75,21 +75,7 @@ fn new_operation(store: &dyn Store, name: &str) -> OperationId {
 
 fn setup(store: &dyn Store) -> Setup {
     let op = new_operation(store, "Property");
-    let rv = store
-        .propose_rv(
-            op,
-            &NewRv {
-                name: Text::parse("name", "RV", 10).unwrap(),
-                location: Coordinate::new(60.0, 24.9).unwrap(),
-                landmark: Text::parse("landmark", "corner", 10).unwrap(),
-            },
-            Side::CoordinatingAuthority,
-            &at(),
-        )
-        .unwrap();
-    store
-        .change_rv(op, rv.id, RvChange::Accept(Side::EscortParty), &at())
-        .unwrap();
+    let rv = testing::agreed_rv(store, op, "RV", Coordinate::new(60.0, 24.9).unwrap());
     let gate = store
         .create_gate(
             op,
@@ -98,7 +84,7 @@ fn setup(store: &dyn Store) -> Setup {
                 location: Coordinate::new(60.0, 24.9).unwrap(),
                 kind: GateKind::Discreet,
                 hourly_throughput: Throughput::new(100).unwrap(),
-                rvs: vec![rv.id],
+                rvs: vec![rv],
                 walking_time: Default::default(),
             },
             &at(),
@@ -109,7 +95,7 @@ fn setup(store: &dyn Store) -> Setup {
             store
                 .create_window(
                     op,
-                    rv.id,
+                    rv,
                     WindowSpec::new(Timestamp(i * 7200), Timestamp(i * 7200 + 7200), 9).unwrap(),
                     &at(),
                 )
@@ -134,7 +120,7 @@ fn setup(store: &dyn Store) -> Setup {
         .unwrap();
     Setup {
         op,
-        rv: rv.id,
+        rv,
         gate: gate.id,
         windows,
         flight,

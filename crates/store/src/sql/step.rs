@@ -305,13 +305,19 @@ pub(crate) fn load_case(
     actor: &Actor,
 ) -> Result<LoadedCase> {
     let not_found = || StoreError::not_found(format!("case {reference}"));
+    // Kept to the actor's places in the statement, before the case's columns are computed:
+    // a case that is not theirs costs what a reference that names no case costs, so that not
+    // even the time of the answer tells one from the other. `Actor::sees` still decides.
+    let (seen, places) = seen_by(actor, 3);
+    let mut params = p![op.0, reference.as_str()].to_vec();
+    params.extend(places);
     let r = db
         .row(
             &format!(
                 "SELECT {CASE_COLUMNS} FROM households h
-                 WHERE h.operation_id = $1 AND h.reference = $2"
+                 WHERE h.operation_id = $1 AND h.reference = $2{seen}"
             ),
-            p![op.0, reference.as_str()],
+            &params,
         )?
         .ok_or_else(not_found)?;
     let loaded = loaded(&r, 0)?;
@@ -319,6 +325,42 @@ pub(crate) fn load_case(
         return Err(not_found());
     }
     Ok(loaded)
+}
+
+/// The condition on a household `h` that keeps to the cases `actor` sees at its places, as
+/// [`Actor::sees`] decides (an escort's by RV, gate staff's by gate, anyone else scoped to
+/// places by either), with its parameters numbered from `$first`; nothing for an actor not
+/// scoped to places.
+fn seen_by(actor: &Actor, first: usize) -> (String, Vec<Value>) {
+    let Some(places) = &actor.places else {
+        return (String::new(), Vec::new());
+    };
+    let mut params = Vec::new();
+    let mut within = |column: &str, ids: Vec<i64>| {
+        if ids.is_empty() {
+            return "1 = 0".to_string();
+        }
+        let marks: Vec<String> = ids
+            .into_iter()
+            .map(|id| {
+                params.push(Value::Int(id));
+                format!("${}", first + params.len() - 1)
+            })
+            .collect();
+        format!("{column} IN ({})", marks.join(", "))
+    };
+    let rvs = || places.rvs.iter().map(|r| r.0).collect();
+    let gates = || places.gates.iter().map(|g| g.0).collect();
+    let condition = match actor.role {
+        Some(Role::Escort) => within("h.rv_id", rvs()),
+        Some(Role::Gate) => within("h.gate_id", gates()),
+        _ => {
+            let at_rv = within("h.rv_id", rvs());
+            let at_gate = within("h.gate_id", gates());
+            format!("({at_rv} OR {at_gate})")
+        }
+    };
+    (format!(" AND {condition}"), params)
 }
 
 /// The id of the case `reference` in `op`, for reads that name it (not scoped to places:
