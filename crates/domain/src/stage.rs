@@ -135,6 +135,17 @@ impl Stage {
             .collect()
     }
 
+    /// Whether a household in this stage is still to walk to its rendezvous point (assigned,
+    /// with or without its pass, or given a new RV), or was lost on the way to the gate and may
+    /// be guided back to it: the stages in which a route to the RV is given. A household
+    /// already there, past it or out of the evacuation gets none.
+    pub fn walks_to_rv(self) -> bool {
+        matches!(
+            self,
+            Stage::Assigned | Stage::PassIssued | Stage::Reassigned | Stage::Unaccounted
+        )
+    }
+
     /// Whether a case in this stage still holds its seats in the window it was assigned to.
     /// Seats are given back when a household withdraws or misses its window.
     pub fn holds_window_seat(self) -> bool {
@@ -232,5 +243,19 @@ mod tests {
         assert!(Stage::Rejected.is_final());
         assert!(Stage::Withdrawn.is_final());
         assert!(!Stage::Unaccounted.is_final());
+    }
+
+    #[test]
+    fn only_a_household_yet_to_reach_its_rv_or_lost_after_it_walks_there() {
+        let walking: Vec<Stage> = Stage::ALL.into_iter().filter(|s| s.walks_to_rv()).collect();
+        assert_eq!(
+            walking,
+            [
+                Stage::Assigned,
+                Stage::PassIssued,
+                Stage::Reassigned,
+                Stage::Unaccounted
+            ]
+        );
     }
 }

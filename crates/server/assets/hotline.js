@@ -119,6 +119,9 @@ function showCase(c) {
     facts.push(fact(t("hotline-rv"), t("hotline-no-rv")));
   }
   $("case-facts").replaceChildren(...facts.flat());
+  // No route is sent to a household that no longer walks to its rendezvous point.
+  $("call-send").disabled = !c.walks_to_rv;
+  if (!c.walks_to_rv) $("call-send").checked = false;
   const near = a?.hazards_near_rv || [];
   $("case-hazards").hidden = near.length === 0;
   $("case-hazards").textContent = t("hotline-hazards-near", { count: near.length });
@@ -141,7 +144,10 @@ async function showRoute() {
     await loadHazards();
     const r = c.route;
     $("route-problem").hidden = !c.route_problem;
-    $("route-problem").textContent = c.route_problem ? t("hotline-no-route", { detail: c.route_problem }) : "";
+    // A household past its rendezvous point is told in the page's words; any other reason is
+    // the server's.
+    const problem = c.assignment && !c.walks_to_rv ? t("hotline-not-walking", { stage: stageText(c.stage) }) : t("hotline-no-route", { detail: c.route_problem });
+    $("route-problem").textContent = c.route_problem ? problem : "";
     $("route").hidden = !r;
     if (!r) {
       map.setRoute(null);

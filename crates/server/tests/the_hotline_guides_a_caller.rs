@@ -357,6 +357,47 @@ async fn a_call_that_sends_the_route_queues_a_message_and_a_reassignment_a_notic
     assert_eq!(app.message_kinds(&reference).await, ["route", "new_window"]);
 }
 
+/// A household already with its escort no longer walks to its rendezvous point: the hotline
+/// is told so instead of being given a route to read out, and no route is sent or given.
+async fn a_household_past_its_rv_is_given_no_route(backend: Backend) {
+    let app = spawn_app_routing(backend).await;
+    let p = app.places(100, 300).await;
+    let reference = app.register_with_pass(2, "0700 000 206", p.window).await;
+    let at_market = json!({ "landmark": MARKET_SQUARE });
+    let walking = hotline_case(&app, &reference, at_market.clone()).await;
+    assert_eq!(walking["walks_to_rv"], true);
+    assert!(walking["route"].is_object(), "{walking}");
+
+    app.admit_at_rv(&reference, p.rv).await;
+    app.depart(p.rv, p.gate, &[&reference]).await;
+    let escorted = hotline_case(&app, &reference, at_market.clone()).await;
+    assert_eq!(escorted["stage"], "in_escort");
+    assert_eq!(escorted["walks_to_rv"], false);
+    assert!(escorted["route"].is_null(), "{escorted}");
+    let problem = escorted["route_problem"].as_str().unwrap();
+    assert!(problem.contains("no longer walks"), "{problem}");
+    assert_eq!(
+        escorted["assignment"]["rv_id"], p.rv,
+        "where it went is still shown"
+    );
+
+    let route = format!("{}/route", case(&reference));
+    let (status, body) = app
+        .call(Role::Hotline, Method::POST, &route, Some(at_market.clone()))
+        .await;
+    assert_refused(status, &body, StatusCode::CONFLICT, "no longer walks");
+    assert_eq!(body["error"]["code"], "not_walking_to_rv");
+    let calls = format!("{}/calls", case(&reference));
+    let send = json!({ "outcome": "route_sent", "send_route": at_market });
+    let (status, body) = app
+        .call(Role::Hotline, Method::POST, &calls, Some(send))
+        .await;
+    assert_refused(status, &body, StatusCode::CONFLICT, "no longer walks");
+    // The refused call stored nothing: no call, no message.
+    assert_eq!(app.get(Role::Hotline, &calls).await, json!([]));
+    assert!(app.message_kinds(&reference).await.is_empty());
+}
+
 safeconduct_store::on_both_backends_async!(
     a_route_goes_around_a_critical_hazard_until_it_is_expired,
     the_hotline_case_names_hazards_near_the_rv_and_routes_from_coordinates,
@@ -364,4 +405,5 @@ safeconduct_store::on_both_backends_async!(
     an_escort_is_warned_of_a_hazard_on_the_way_before_departing,
     a_logged_call_keeps_its_notes_sealed_and_the_history_is_casework_only,
     a_call_that_sends_the_route_queues_a_message_and_a_reassignment_a_notice,
+    a_household_past_its_rv_is_given_no_route,
 );

@@ -48,6 +48,7 @@ hotline-route-summary = { $metres } م، نحو { $minutes ->
   } سيرًا؛ يلتف حول { $hazards } من المخاطر القائمة.
 hotline-sms = كرسالة
 hotline-no-route = لا طريق: { $detail }
+hotline-not-walking = لا طريق: الأسرة في مرحلة «{ $stage }» ولم تعد تسير إلى نقطة التجمع الخاصة بها.
 hotline-call = تسجيل المكالمة
 hotline-outcome = النتيجة
 hotline-outcome-guided = أُرشد عبر الهاتف

@@ -45,6 +45,7 @@ hotline-route-summary = { $metres } m, about { $minutes } minutes on foot; { $ha
   }.
 hotline-sms = As a message
 hotline-no-route = No route: { $detail }
+hotline-not-walking = No route: the household is at the stage “{ $stage }” and no longer walks to its rendezvous point.
 hotline-call = Log the call
 hotline-outcome = Outcome
 hotline-outcome-guided = Guided on the phone

@@ -41,6 +41,7 @@ hotline-route = Itinéraire à lire
 hotline-route-summary = { $metres } m, environ { $minutes } minutes à pied ; contourne { $hazards } dangers en cours.
 hotline-sms = En message
 hotline-no-route = Pas d'itinéraire : { $detail }
+hotline-not-walking = Pas d'itinéraire : le foyer est à l'étape « { $stage } » et ne se rend plus à son point de rendez-vous.
 hotline-call = Consigner l'appel
 hotline-outcome = Résultat
 hotline-outcome-guided = Guidé au téléphone

@@ -38,6 +38,7 @@ hotline-route = مسیر برای خواندن
 hotline-route-summary = { $metres } متر، حدود { $minutes } دقیقه پیاده؛ از کنار { $hazards } خطر جاری می‌گذرد.
 hotline-sms = به شکل پیام
 hotline-no-route = مسیری نیست: { $detail }
+hotline-not-walking = مسیری نیست: خانواده در مرحلهٔ «{ $stage }» است و دیگر به نقطهٔ ملاقات خود نمی‌رود.
 hotline-call = ثبت تماس
 hotline-outcome = نتیجه
 hotline-outcome-guided = با تلفن رهنمایی شد

@@ -38,6 +38,7 @@ hotline-route = د لوستلو لار
 hotline-route-summary = { $metres } متره، نږدې { $minutes } دقیقې پلی؛ له { $hazards } روانو خطرونو تاوېږي.
 hotline-sms = د پیغام په بڼه
 hotline-no-route = لار نشته: { $detail }
+hotline-not-walking = لار نشته: کورنۍ د «{ $stage }» پړاو کې ده او نور خپل د لیدنې ځای ته نه ځي.
 hotline-call = زنګ ثبت کړئ
 hotline-outcome = پایله
 hotline-outcome-guided = په ټیلیفون لارښوونه وشوه

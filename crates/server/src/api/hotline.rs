@@ -11,7 +11,9 @@
 //!
 //! Must not depend on: other resource modules' handlers (it uses `routes`' route builder).
 
-use super::routes::{PositionIn, RouteOut, case_rv, route_out, route_to_rv};
+use super::routes::{
+    PositionIn, RouteOut, case_rv, not_walking_to_rv, route_out, route_to_rv, rv_to_walk_to,
+};
 use crate::endpoints::{Access::Roles, CASEWORK, Endpoint, endpoint, json};
 use crate::extract::{ApiJson, Call};
 use crate::routing::stated_position;
@@ -50,6 +52,9 @@ pub struct HotlineCaseOut {
     pub route: Option<RouteOut>,
     /// Why there is no route, when a position was given.
     pub route_problem: Option<String>,
+    /// Whether the household still walks to its RV (or may be guided back to it), so that a
+    /// route is given: false once it is there, past it, or out of the evacuation.
+    pub walks_to_rv: bool,
     pub calls: usize,
 }
 
@@ -128,6 +133,9 @@ pub async fn hotline_case(
             None,
             Some("the case has no rendezvous point yet".to_string()),
         ),
+        (Some(_), true) if not_walking_to_rv(&household).is_some() => {
+            (None, not_walking_to_rv(&household))
+        }
         (Some(rv), true) => {
             let router = call.app.router()?;
             let (from, landmark) =
@@ -149,6 +157,7 @@ pub async fn hotline_case(
         assignment,
         route,
         route_problem,
+        walks_to_rv: household.stage.walks_to_rv(),
         calls,
     }))
 }
@@ -250,7 +259,7 @@ pub async fn log_call(call: Call<CasePath>, ApiJson(body): ApiJson<CallIn>) -> C
                 stated_position(&router, send.from.as_deref(), send.landmark.as_deref())?;
             let looked_up = reference.clone();
             let household = call.app.run(move |s| s.household(op, &looked_up)).await?;
-            let rv = case_rv(&call.app, op, &household).await?;
+            let rv = rv_to_walk_to(&call.app, op, &household).await?;
             let language = send.language.unwrap_or(household.language);
             let (guided, _) = route_to_rv(&router, op, &rv, from, language)?;
             Some(MessageText::parse(&guided.guidance.sms)?)

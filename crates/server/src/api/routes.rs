@@ -128,13 +128,44 @@ pub(crate) async fn case_rv(
         .ok_or_else(ApiError::internal)
 }
 
+/// Why `household` gets no route to its RV, if it does not: it no longer walks there
+/// ([`Stage::walks_to_rv`]: it is there, past it, or out of the evacuation).
+pub(crate) fn not_walking_to_rv(household: &store::Household) -> Option<String> {
+    (!household.stage.walks_to_rv()).then(|| {
+        format!(
+            "case {} is at stage {}: it no longer walks to its rendezvous point, so there is \
+             no route to give",
+            household.reference,
+            household.stage.as_str()
+        )
+    })
+}
+
+/// The RV a route for `household` leads to: refused when it has none yet or no longer walks
+/// there.
+pub(crate) async fn rv_to_walk_to(
+    app: &App,
+    op: OperationId,
+    household: &store::Household,
+) -> Result<store::RendezvousPoint, ApiError> {
+    let rv = case_rv(app, op, household).await?;
+    match not_walking_to_rv(household) {
+        Some(why) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_walking_to_rv",
+            why,
+        )),
+        None => Ok(rv),
+    }
+}
+
 pub async fn case_route(call: Call<CasePath>, ApiJson(q): ApiJson<PositionIn>) -> Answer<RouteOut> {
     let router = call.app.router()?;
     let (from, landmark) = stated_position(&router, q.from.as_deref(), q.landmark.as_deref())?;
     let op = call.caller.operation;
     let reference = CaseReference::parse(&call.path.reference)?;
     let household = call.app.run(move |s| s.household(op, &reference)).await?;
-    let rv = case_rv(&call.app, op, &household).await?;
+    let rv = rv_to_walk_to(&call.app, op, &household).await?;
     let language = q.language.unwrap_or(household.language);
     let (guided, in_force) = route_to_rv(&router, op, &rv, from, language)?;
     Ok(Json(route_out(rv.id, guided, in_force, landmark)))
