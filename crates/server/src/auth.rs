@@ -371,6 +371,16 @@ fn take_case_read(app: &App, user: UserId) -> Result<(), ApiError> {
         })
 }
 
+/// Whether a step refused for a case's stage is counted against the user's reads of cases,
+/// for a caller acting in `role`. It is for the roles that read cases one at a time, each read
+/// counted (hotline, manifest): trying steps must not tell them more. It is not for a
+/// coordinator, who lists cases by stage, nor for escort and gate staff, to whom only the cases
+/// at their own places exist, the households they receive: a gate officer counting in a
+/// household twice is not held back at the gate.
+fn refusal_is_a_counted_read(role: Role) -> bool {
+    !(role == Role::Coordinator || role.works_at_places())
+}
+
 /// Marks a refusal that told the caller where a case stands (a step refused for the case's
 /// stage names the stage and the steps it allows): such an answer is a read of the case.
 #[derive(Debug, Clone, Copy)]
@@ -535,9 +545,12 @@ pub async fn authorise(
     if response.extensions().get::<StageTold>().is_none() {
         return Ok(response);
     }
-    // A step refused for the case's stage told the caller where the case stands: counted
-    // against the user's reads of cases and audited as one, or not told at all.
-    take_case_read(&app, user)?;
+    // A step refused for the case's stage told the caller where the case stands: audited as a
+    // read of the case, and counted against the user's reads of cases where it is one, or not
+    // told at all.
+    if role.is_some_and(refusal_is_a_counted_read) {
+        take_case_read(&app, user)?;
+    }
     let record = format!(
         "{}: {}",
         endpoint.action,

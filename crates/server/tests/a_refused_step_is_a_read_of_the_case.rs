@@ -1,7 +1,8 @@
 //! A step refused for a case's stage tells the caller where the case stands (the stage and the
-//! steps it allows): it is a read of the case. It is audited as one and counted against the
-//! user's reads of cases, so that a hotline operator or a manifest officer who knows a
-//! reference cannot learn where it stands by trying steps, unseen and without limit.
+//! steps it allows): it is a read of the case. It is audited as one and, for the roles that
+//! read cases one at a time, counted against the user's reads of cases, so that a hotline
+//! operator or a manifest officer who knows a reference cannot learn where it stands by trying
+//! steps, unseen and without limit. Gate staff at their own gate are audited but not held back.
 
 mod common;
 
@@ -57,6 +58,26 @@ async fn a_refused_step_is_audited_and_counted_as_a_read_of_the_case(backend: Ba
         told += 1;
         assert!(told <= 10, "more refused steps than a burst of case reads");
     }
+
+    // Gate staff at their own gate are not held back: a gate officer recording what cannot be
+    // recorded yet is told so each time, and each time it is audited.
+    let processed = format!("{}/processed", case(&reference));
+    let before = app.audit_head().await;
+    for _ in 0..12 {
+        let (status, body) = app
+            .call(
+                Role::Gate,
+                Method::POST,
+                &processed,
+                Some(json!({"gate_id": p.gate})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["error"]["stage"], "in_escort", "{body}");
+    }
+    let refused = app.audit_records(before, "step_refused").await;
+    assert_eq!(refused.len(), 12, "{refused:?}");
+
     // Nothing moved.
     let read = app.get(Role::Coordinator, &case(&reference)).await;
     assert_eq!(read["stage"], "in_escort");
