@@ -13,8 +13,18 @@ export const locale =
   document.querySelector('meta[name="safeconduct-locale"]')?.content || "en";
 export const rtl = document.documentElement.dir === "rtl";
 
-const numbers = new Intl.NumberFormat(locale);
-const times = new Intl.DateTimeFormat(locale, {
+/** Where a browser has no data to write the page's numbers and dates in (Chromium lacks
+ * Pashto's, and would write "Nov 27"), the locale that writes them closest: Dari's, with the
+ * same Afghan solar months and the same digits. */
+const NEAREST_LOCALE = { "ps-AF": "fa-AF" };
+
+/** The locale numbers and dates are written in: the page's, or its nearest the browser has. */
+export const dateLocale = Intl.DateTimeFormat.supportedLocalesOf([locale]).length
+  ? locale
+  : NEAREST_LOCALE[locale] || locale;
+
+const numbers = new Intl.NumberFormat(dateLocale);
+const times = new Intl.DateTimeFormat(dateLocale, {
   day: "numeric",
   month: "short",
   hour: "2-digit",
@@ -134,6 +144,12 @@ export async function api(method, path, body, { raw = false, headers: extra = {}
       stage = e.stage ?? null;
     } catch {
       /* not our JSON */
+    }
+    // The server says why in English: a page in another language says it in its own words
+    // where it has them for the refusal's code.
+    const own = `common-refused-${code}`;
+    if (lang !== "en" && own in messages) {
+      message = t(own, { seconds: Number(res.headers.get("Retry-After")) || 1 });
     }
     throw new ApiFailure(res.status, code, message, stage);
   }

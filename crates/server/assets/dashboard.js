@@ -4,13 +4,13 @@
 // The counts come from GET …/counts, read once and again after live changes (at most about
 // once a second), never from a list of people; the lists show references, sizes, places and
 // priority flags, never a name. Every action asks for confirmation and shows its result.
-import { api, ApiFailure, el, list, live, locale, num, requireSession, t, when } from "./app.js";
+import { api, ApiFailure, el, list, live, dateLocale, num, requireSession, t, when } from "./app.js";
 import { MAIN_STAGES, SIDE_STAGES, confirm, openBlob, setupCases, showResult } from "./dashboard-cases.js";
 
 const OUTCOMES = ["arrived_late", "returned_to_rv", "found_elsewhere", "recorded_missing"];
 
 const $ = (id) => document.getElementById(id);
-const clock = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const clock = new Intl.DateTimeFormat(dateLocale, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
 /**
  * `fn` run at most once per `gap` milliseconds and never twice at once, however often the
@@ -66,6 +66,12 @@ function start(s) {
   if (!may("coordinator", "manifest", "auditor")) {
     refuse(s);
     return;
+  }
+  // A manifest officer or an auditor sees a part of the page: its title says which.
+  if (!may("coordinator")) {
+    const title = t(may("manifest") ? "dashboard-title-manifest" : "dashboard-title-auditor");
+    document.querySelector("h1").textContent = title;
+    document.title = `${title} · safeconduct`;
   }
   // The counts come first: everything else the page reads waits until they are shown, so
   // that the heavier reads (the alarms, the lists) do not delay them.

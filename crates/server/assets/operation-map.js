@@ -84,6 +84,11 @@ async function load() {
       const actions = el("div", { class: "row-actions" });
       if (r.status === "active")
         actions.append(button(t("map-suspend", { name: r.name }), "danger", () => post(`/api/operations/{op}/rvs/${r.id}/suspend`, undefined, t("map-done-suspended", { name: r.name }))));
+      // A proposed RV is agreed once both sides accept it: the coordinator accepts for the
+      // authority, and then waits for the escort party.
+      if (r.status === "proposed" && !r.accepted_by_authority)
+        actions.append(button(t("map-accept", { name: r.name }), "", () => post(`/api/operations/{op}/rvs/${r.id}/accept`, undefined, t("map-done-accepted", { name: r.name }))));
+      else if (r.status === "proposed") actions.append(el("span", { class: "muted" }, t("map-awaits-escort")));
       if (r.status === "agreed" || r.status === "suspended")
         actions.append(button(t("map-activate", { name: r.name }), "", () => post(`/api/operations/{op}/rvs/${r.id}/activate`, undefined, t("map-done-activated", { name: r.name }))));
       return el("tr", { "data-rv": r.id }, el("td", {}, r.name), el("td", {}, statusText(r.status)), el("td", { class: "num" }, num(rvLoad(r.id))), el("td", {}, actions));

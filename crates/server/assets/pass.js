@@ -5,7 +5,7 @@
 // server has a street map) and the same "not found" for
 // any link that opens no pass. It stores nothing.
 
-import { api, locale, t, when } from "./app.js";
+import { api, dateLocale, t, when } from "./app.js";
 
 const $ = (id) => document.getElementById(id);
 const token = location.hash.replace(/^#/, "").trim().toLowerCase();
@@ -40,14 +40,14 @@ async function show() {
   $("rv-landmark").textContent = pass.rv.landmark;
   const { lat, lon } = pass.rv.location;
   $("rv-map").setAttribute("href", `geo:${lat},${lon}`);
-  const degrees = new Intl.NumberFormat(locale, { maximumFractionDigits: 5 });
+  const degrees = new Intl.NumberFormat(dateLocale, { maximumFractionDigits: 5 });
   $("rv-coordinates").textContent = t("pass-coordinates", {
     lat: degrees.format(lat),
     lon: degrees.format(lon),
   });
   // The approach to the point, when the server could make one: directions, in text only.
   if (pass.route) {
-    const numbers = new Intl.NumberFormat(locale);
+    const numbers = new Intl.NumberFormat(dateLocale);
     $("route-length").textContent = t("pass-route-length", {
       metres: numbers.format(pass.route.length_m),
       minutes: numbers.format(pass.route.walking_minutes),

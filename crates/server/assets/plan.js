@@ -3,11 +3,11 @@
 // preview's figures — people placed per priority class, households unplaced by reason, the
 // gap, travel totals — and accepts it. It shows figures and counts, no names.
 
-import { api, el, locale, num, requireSession, showError, t, when } from "./app.js";
+import { api, el, dateLocale, num, requireSession, showError, t, when } from "./app.js";
 
 const s = requireSession(["coordinator"]);
 const $ = (id) => document.getElementById(id);
-const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 2 });
+const percent = new Intl.NumberFormat(dateLocale, { style: "percent", maximumFractionDigits: 2 });
 const CLASSES = ["medical", "unaccompanied_minor", "elderly", "disability", "other"];
 let current = null;
 

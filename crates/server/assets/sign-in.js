@@ -9,8 +9,8 @@ const PAGE_OF_ROLE = {
   hotline: ["/app/hotline", "signin-page-hotline"],
   gate: ["/app/gate", "signin-page-gate"],
   escort: ["/scanner/", "signin-page-scanner"],
-  manifest: ["/app/dashboard", "signin-page-dashboard"],
-  auditor: ["/app/dashboard", "signin-page-dashboard"],
+  manifest: ["/app/dashboard", "signin-page-manifest"],
+  auditor: ["/app/dashboard", "signin-page-auditor"],
 };
 
 const form = document.getElementById("sign-in");
@@ -27,8 +27,9 @@ form.addEventListener("submit", async (event) => {
   const username = form.username.value.trim();
   const password = form.password.value;
   const code = form.totp.value.trim();
+  // An empty field is asked for by name: nothing was sent, so nothing was wrong yet.
   if (!username || !password) {
-    error.textContent = t("signin-failed");
+    error.textContent = t(username ? "signin-need-password" : "signin-need-username");
     error.hidden = false;
     (username ? form.password : form.username).focus();
     return;

@@ -485,6 +485,41 @@ async fn the_dashboard_is_accessible_in_english_and_in_dari() {
             "Escape to close",
         )
         .await;
+
+    // In Pashto, whose numbers and dates this browser has no data for, they are written as
+    // Dari writes them (Afghan digits), not in English.
+    open_as(&browser, &app, Role::Coordinator, "ps").await;
+    browser.find("#funnel [data-stage=registered]").await;
+    browser
+        .wait_until(
+            "document.getElementById('live-dot').classList.contains('on')",
+            "live in Pashto",
+        )
+        .await;
+    assert_eq!(shown(&browser, "registered").await, "۴");
+    let live = browser.text("#live-text").await;
+    assert!(
+        live.chars().any(|c| ('۰'..='۹').contains(&c)) && !live.chars().any(|c| c.is_ascii_digit()),
+        "{live}"
+    );
+    // A refusal is told in the page's words where the page has them for its code: a case
+    // that does not exist, in Pashto.
+    let refused = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             import('/assets/app.js')
+               .then((m) => m.api('GET', '/api/operations/{op}/households/K7M4-Q2XP'))
+               .then(() => done('answered'), (e) => done([e.code, e.message]));",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        refused,
+        json!([
+            "not_found",
+            "د هغه څه لپاره چې تاسو ورکړل څه و نه موندل شول. وې ګورئ او بیا هڅه وکړئ."
+        ])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -536,6 +571,7 @@ async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
         )
         .await;
     assert_eq!(buttons, 0, "an auditor resolves nothing");
+    assert_eq!(browser.text("h1").await, "Accountability alarms");
 
     // The manifest officer: the flights, and nothing about cases.
     open_as(&browser, &app, Role::Manifest, "en").await;
@@ -552,6 +588,9 @@ async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
         )
         .await;
     assert_eq!(exports, 0, "the manifest export is for coordinators");
+    assert_eq!(browser.text("h1").await, "Flights and manifests");
+    let title = browser.eval("return document.title", json!([])).await;
+    assert_eq!(title, "Flights and manifests · safeconduct");
 
     // Without a list of cases, the officer puts a household on the flight by the reference
     // on its pass, typed as a person types it.

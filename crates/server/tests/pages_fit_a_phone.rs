@@ -1,7 +1,7 @@
 //! On a phone 360 pixels wide no page is wider than the screen, and every button and link on
 //! it is within the screen: a table whose last column holds actions shows each row as a card
-//! with its actions below, any other table scrolls sideways inside itself. In a left-to-right
-//! and a right-to-left language.
+//! with its actions below, any other table scrolls sideways inside itself; a tick box is big
+//! enough to hit with a thumb. In a left-to-right and a right-to-left language.
 
 mod common;
 
@@ -25,7 +25,12 @@ async fn assert_fits(browser: &Browser, page: &str, lang: &str) {
                .filter((b) => { const r = b.getBoundingClientRect();
                                 return r.width > 0 && (r.right > w + 1 || r.left < -1); })
                .map((b) => (b.textContent || b.id || b.name).trim());
-             return { page: document.documentElement.scrollWidth, screen: w, out };",
+             // A tick box is a target a thumb can hit: 24 pixels at least.
+             const small = [...document.querySelectorAll('input[type=checkbox]')]
+               .filter((b) => { const r = b.getBoundingClientRect();
+                                return r.width > 0 && (r.width < 24 || r.height < 24); })
+               .map((b) => b.id);
+             return { page: document.documentElement.scrollWidth, screen: w, out, small };",
             json!([]),
         )
         .await;
@@ -37,6 +42,11 @@ async fn assert_fits(browser: &Browser, page: &str, lang: &str) {
         overflow["page"].as_u64() <= overflow["screen"].as_u64()
             && overflow["out"].as_array().is_some_and(|o| o.is_empty()),
         "{page} in {lang} is wider than a phone: {overflow}"
+    );
+    assert_eq!(
+        overflow["small"],
+        json!([]),
+        "{page} in {lang}: tick boxes too small to hit"
     );
 }
 

@@ -99,6 +99,44 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
         .expect("RV Bravo stored");
     assert_eq!(bravo["status"], "proposed");
     assert!(near(&bravo["location"], lat, lon, 6.0), "{bravo}");
+    // Accepted for the authority as it was proposed, it waits for the escort party.
+    browser
+        .wait_until(
+            &format!(
+                "document.querySelector(\"#rvs tr[data-rv='{}']\")?.textContent.includes('Waits for the escort party')",
+                bravo["id"]
+            ),
+            "RV Bravo waiting for the escort party",
+        )
+        .await;
+    // One the escort party proposes, the coordinator accepts from its row: agreed by both.
+    let charlie = app
+        .create(
+            Role::Escort,
+            "/api/operations/{op}/rvs",
+            json!({"name": "RV Charlie", "location": {"lat": 60.1690, "lon": 24.9400}, "landmark": "By the kiosk"}),
+        )
+        .await;
+    open_as(&browser, &app, Role::Coordinator, "/app/map?lang=en").await;
+    wait_for_streets(&browser).await;
+    browser
+        .click_until(
+            &format!("#rvs tr[data-rv='{}'] button", charlie["id"]),
+            "document.getElementById('map-done').textContent === 'RV Charlie accepted.'",
+            "RV Charlie accepted",
+        )
+        .await;
+    let rvs = app.get(Role::Coordinator, "/api/operations/{op}/rvs").await;
+    let agreed = rvs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == charlie["id"]);
+    assert_eq!(
+        agreed.map(|r| &r["status"]),
+        Some(&json!("agreed")),
+        "{rvs}"
+    );
 
     // A hazard where the map is clicked.
     browser.click("input[name='mode'][value='hazard']").await;
@@ -217,7 +255,7 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     );
     browser
         .wait_until(
-            "document.querySelectorAll('#rvs tr').length === 2 && document.querySelectorAll('#gates tr').length === 2",
+            "document.querySelectorAll('#rvs tr').length === 3 && document.querySelectorAll('#gates tr').length === 2",
             "the RVs listed",
         )
         .await;

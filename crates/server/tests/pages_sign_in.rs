@@ -26,6 +26,12 @@ async fn a_coordinator_signs_in_with_the_second_factor() {
     assert!(problems.is_empty(), "sign-in in English: {problems:#?}");
     browser.screenshot("sign-in-en").await;
 
+    // An empty form: the account name is asked for, and nothing is sent.
+    let asked = browser
+        .click_until_shown("#submit", "sign-in-error", "the missing account name")
+        .await;
+    assert_eq!(asked, "Type your account name.");
+
     // A wrong code: refused on the page, nothing kept.
     browser.type_into("#username", "amina").await;
     browser.type_into("#password", PASSWORD).await;

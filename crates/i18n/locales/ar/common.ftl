@@ -7,6 +7,16 @@ common-signed-in-as = مسجّل الدخول باسم { $name }
 common-loading = جارٍ التحميل…
 common-offline = لا اتصال بالخادم. جارٍ إعادة المحاولة…
 common-error = لم تنجح العملية: { $detail }
+common-refused-rate_limited = طلبات كثيرة في الوقت الحالي. أعد المحاولة بعد { $seconds } ثانية.
+common-refused-not_found = لم يُعثر على شيء بما قدّمته. تحقّق منه وأعد المحاولة.
+common-refused-window_full = هذه الفترة ممتلئة. اختر فترة أخرى.
+common-refused-flight_full = هذه الرحلة ممتلئة. اختر رحلة أخرى.
+common-refused-store_unavailable = لا يصل الخادم إلى بياناته الآن. أعد المحاولة بعد قليل.
+common-refused-shredded = أُتلفت البيانات الشخصية لهذه العملية: لا يمكن قراءة شيء أو إضافته.
+common-refused-forbidden = دورك لا يسمح بهذا.
+common-refused-out_of_scope = هذا المكان ليس من أماكنك.
+common-refused-internal = حدث خطأ في الخادم. أعد المحاولة؛ وإن استمر فأبلغ المشغّل.
+common-refused-not_walking_to_rv = لم تعد الأسرة تسير إلى نقطة التجمع الخاصة بها: لا طريق يُعطى.
 common-session-ended = انتهت جلستك. سجّل الدخول مرة أخرى.
 common-people = { $count ->
     [one] شخص واحد

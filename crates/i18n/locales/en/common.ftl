@@ -7,6 +7,18 @@ common-signed-in-as = Signed in as { $name }
 common-loading = Loading…
 common-offline = No connection to the server. Trying again…
 common-error = It did not work: { $detail }
+# A refusal of the server by its code, on a page in another language than English (the
+# server says it in English, which an English page shows as it is).
+common-refused-rate_limited = Too many requests for now. Try again in { $seconds } s.
+common-refused-not_found = Nothing was found under what you gave. Check it and try again.
+common-refused-window_full = That window is full. Choose another.
+common-refused-flight_full = That flight is full. Choose another.
+common-refused-store_unavailable = The server cannot reach its data right now. Try again shortly.
+common-refused-shredded = The personal data of this operation was destroyed: nothing can be read or added.
+common-refused-forbidden = Your role may not do this.
+common-refused-out_of_scope = That place is not one of yours.
+common-refused-internal = Something went wrong on the server. Try again; if it goes on, tell the operator.
+common-refused-not_walking_to_rv = The household no longer walks to its rendezvous point: there is no route to give.
 common-session-ended = Your session has ended. Sign in again.
 common-people = { $count ->
     [one] { $count } person

@@ -1,6 +1,8 @@
 # The coordinator dashboard: coordinators see all of it; manifest officers the flights;
 # auditors the accountability alarms. Counts and lists carry no names.
 dashboard-title = Coordinator dashboard
+dashboard-title-manifest = Flights and manifests
+dashboard-title-auditor = Accountability alarms
 dashboard-who = For coordinators. Manifest officers see the flights, auditors the alarms. Lists show case references, never names.
 dashboard-not-for-role = This page is for coordinators. You are signed in as { $role }, and the server refused: { $detail }
 dashboard-live-on = Live: connected. Counts updated at { $time }

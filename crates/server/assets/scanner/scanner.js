@@ -11,10 +11,10 @@ import { passDigest, verifierFromKit, verifyText } from "./pass.js";
 import * as store from "./store.js";
 import * as protocol from "./protocol.js";
 import { Camera } from "./camera.js";
-import { t, locale, href, session, showWho } from "../app.js";
+import { t, dateLocale, href, session, showWho } from "../app.js";
 
 const $ = (id) => document.getElementById(id);
-const times = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" });
+const times = new Intl.DateTimeFormat(dateLocale, { dateStyle: "short", timeStyle: "short" });
 
 const state = { device: null, kit: null, verifier: null, journal: null, last: null, online: navigator.onLine };
 let camera = null;
