@@ -289,8 +289,8 @@ pub struct LimitArgs {
     /// Requests per second per token (bursts of four seconds' worth).
     #[arg(long, env = "SAFECONDUCT_REQUESTS_PER_SECOND", default_value_t = 50)]
     requests_per_second: u32,
-    /// Reads of one case (lookups by phone or reference, a case, its events, its pass, a hotline
-    /// or manifest officer's step refused with the stage the case is at) per minute per user, across the user's tokens
+    /// Reads of one case (lookups by phone or reference, a case, its events, its pass, a call
+    /// logged on it, most steps refused with the stage the case is at) per minute per user, across the user's tokens
     /// (bursts of ten).
     #[arg(long, env = "SAFECONDUCT_LOOKUPS_PER_MINUTE", default_value_t = 30)]
     lookups_per_minute: u32,

@@ -136,9 +136,10 @@ impl Stage {
     }
 
     /// Whether a household in this stage is still to walk to its rendezvous point (assigned,
-    /// with or without its pass, or given a new RV), or was lost on the way to the gate and may
-    /// be guided back to it: the stages in which a route to the RV is given. A household
-    /// already there, past it or out of the evacuation gets none.
+    /// with or without its pass, or given a new RV), or was lost on the way from it to the gate
+    /// and may be guided back to the RV: the stages in which a route to the RV is given. A
+    /// household already there (admitted: the escort has it in hand), past it or out of the
+    /// evacuation gets none.
     pub fn walks_to_rv(self) -> bool {
         matches!(
             self,

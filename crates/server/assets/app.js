@@ -96,6 +96,9 @@ export function clearSession() {
   sessionStorage.removeItem(SESSION);
 }
 
+/** The refusals whose English sentence from the server names what the reader needs. */
+const REFUSALS_WITH_DETAIL = new Set(["window_full", "flight_full", "not_found", "forbidden"]);
+
 /** A refusal of the API: its HTTP status, stable code and message. */
 export class ApiFailure extends Error {
   /** `stage`: where a case was when a step on it was refused for its stage. */
@@ -146,10 +149,12 @@ export async function api(method, path, body, { raw = false, headers: extra = {}
       /* not our JSON */
     }
     // The server says why in English: a page in another language says it in its own words
-    // where it has them for the refusal's code.
+    // where it has them for the refusal's code, followed by the server's sentence where that
+    // names what the reader needs (the seats left, what was not found, the roles needed).
     const own = `common-refused-${code}`;
     if (lang !== "en" && own in messages) {
-      message = t(own, { seconds: Number(res.headers.get("Retry-After")) || 1 });
+      const words = t(own, { seconds: Number(res.headers.get("Retry-After")) || 1 });
+      message = REFUSALS_WITH_DETAIL.has(code) ? `${words} (${message})` : words;
     }
     throw new ApiFailure(res.status, code, message, stage);
   }

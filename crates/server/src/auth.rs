@@ -9,7 +9,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use safeconduct_domain::values::Timestamp;
-use safeconduct_domain::{GateId, OperationId, Role, RvId, UserId};
+use safeconduct_domain::{GateId, OperationId, Role, RvId, Stage, UserId};
 use safeconduct_store::{self as store, Actor};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -371,20 +371,38 @@ fn take_case_read(app: &App, user: UserId) -> Result<(), ApiError> {
         })
 }
 
-/// Whether a step refused for a case's stage is counted against the user's reads of cases,
-/// for a caller acting in `role`. It is for the roles that read cases one at a time, each read
-/// counted (hotline, manifest): trying steps must not tell them more. It is not for a
-/// coordinator, who lists cases by stage, nor for escort and gate staff, to whom only the cases
-/// at their own places exist, the households they receive: a gate officer counting in a
-/// household twice is not held back at the gate.
-fn refusal_is_a_counted_read(role: Role) -> bool {
-    !(role == Role::Coordinator || role.works_at_places())
+/// Whether a step refused for a case at `stage` is counted against the user's reads of
+/// cases, for a caller acting in `role`. It is for the roles that read cases one at a time,
+/// each read counted (hotline, manifest, auditor): trying steps must not tell them more. It is
+/// not for a coordinator, who lists cases by stage. Escort and gate staff see only the cases
+/// at their own places, and are not held back while the household is in their hands (an
+/// escort's from its assignment until it leaves in escort or misses its window; the gate's
+/// from its departure until it is processed), so that recording twice what was done does not
+/// cost them; past that, a refusal would tell them how the household fared after them, and it
+/// is counted. Where no role was found for the call, it is counted.
+fn refusal_is_a_counted_read(role: Option<Role>, stage: Stage) -> bool {
+    use Stage as S;
+    let Some(role) = role else {
+        return true;
+    };
+    match role {
+        Role::Coordinator => false,
+        Role::Escort => !matches!(
+            stage,
+            S::Assigned | S::PassIssued | S::Reassigned | S::NoShow | S::AdmittedAtRv | S::InEscort
+        ),
+        Role::Gate => !matches!(
+            stage,
+            S::InEscort | S::Unaccounted | S::ArrivedAtGate | S::Processed
+        ),
+        Role::Hotline | Role::Manifest | Role::Auditor => true,
+    }
 }
 
 /// Marks a refusal that told the caller where a case stands (a step refused for the case's
 /// stage names the stage and the steps it allows): such an answer is a read of the case.
 #[derive(Debug, Clone, Copy)]
-pub struct StageTold;
+pub struct StageTold(pub Stage);
 
 /// The endpoint a call is for, as its audit entries name it.
 #[derive(Debug, Clone, Copy)]
@@ -542,13 +560,13 @@ pub async fn authorise(
         Some(written) => answered_only_if_audited(&written, response),
         None => response,
     };
-    if response.extensions().get::<StageTold>().is_none() {
+    let Some(&StageTold(stage)) = response.extensions().get::<StageTold>() else {
         return Ok(response);
-    }
+    };
     // A step refused for the case's stage told the caller where the case stands: audited as a
     // read of the case, and counted against the user's reads of cases where it is one, or not
     // told at all.
-    if role.is_some_and(refusal_is_a_counted_read) {
+    if refusal_is_a_counted_read(role, stage) {
         take_case_read(&app, user)?;
     }
     let record = format!(
@@ -559,4 +577,33 @@ pub async fn authorise(
     let entry = store::AuditEntry::by(&actor, operation, "step_refused", Some(record));
     app.run(move |s| s.audit(&entry)).await?;
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_step_is_free_only_while_the_household_is_in_the_callers_hands() {
+        let counted = |role, stage| refusal_is_a_counted_read(Some(role), stage);
+        // The escort, at its RV: a household admitted twice, or already on its way.
+        assert!(!counted(Role::Escort, Stage::AdmittedAtRv));
+        assert!(!counted(Role::Escort, Stage::InEscort));
+        // Past the gate, how it fared is not the escort's to learn freely.
+        assert!(counted(Role::Escort, Stage::ArrivedAtGate));
+        assert!(counted(Role::Escort, Stage::Boarded));
+        assert!(counted(Role::Escort, Stage::Withdrawn));
+        // The gate, from departure until processed; not its boarding.
+        assert!(!counted(Role::Gate, Stage::InEscort));
+        assert!(!counted(Role::Gate, Stage::Processed));
+        assert!(counted(Role::Gate, Stage::Manifested));
+        assert!(counted(Role::Gate, Stage::PassIssued));
+        // The roles that read one case at a time, always; a coordinator, never.
+        for stage in Stage::ALL {
+            assert!(counted(Role::Hotline, stage));
+            assert!(counted(Role::Manifest, stage));
+            assert!(!counted(Role::Coordinator, stage));
+            assert!(refusal_is_a_counted_read(None, stage));
+        }
+    }
 }

@@ -197,13 +197,21 @@ pub const LOOKUPS: &[&str] = &[
     "h::case_route",
     "h::case_calls",
     "h::case_messages",
+    "h::log_call",
 ];
 
 /// Of the [`LOOKUPS`], the hotline console's reads of parts of the case it has open (its
-/// calls, its messages, the route to it): free within a minute of the same user's counted
-/// read of that case by its reference, so that opening a case costs one read, not four, and
-/// the operator guiding a caller is not held back. A part read first is counted.
-pub const CASE_PARTS: &[&str] = &["h::case_calls", "h::case_messages", "h::case_route"];
+/// calls, its messages, the route to it) and the call it logs on it (whose answer tells
+/// whether the case exists and, with a route to send, whether the household still walks to
+/// its RV): free within a minute of the same user's counted read of that case by its
+/// reference, so that opening a case costs one read, not five, and the operator guiding a
+/// caller is not held back. A part read first is counted.
+pub const CASE_PARTS: &[&str] = &[
+    "h::case_calls",
+    "h::case_messages",
+    "h::case_route",
+    "h::log_call",
+];
 
 /// Audited reads whose cases only the handler knows (a lookup by phone finds any number of
 /// them; a page of a list holds what the store returned): the authorisation layer hands the

@@ -136,7 +136,7 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let told = self.transition.is_some();
+        let told = self.transition.as_ref().map(|t| t.0);
         let (stage, allowed_steps) = match self.transition {
             Some((s, a)) => (Some(s), Some(a)),
             None => (None, None),
@@ -150,8 +150,8 @@ impl IntoResponse for ApiError {
             },
         };
         let mut res = (self.status, Json(body)).into_response();
-        if told {
-            res.extensions_mut().insert(crate::auth::StageTold);
+        if let Some(stage) = told {
+            res.extensions_mut().insert(crate::auth::StageTold(stage));
         }
         if let Some(seconds) = self.retry_after {
             res.headers_mut()

@@ -15,9 +15,10 @@ use std::time::Instant;
 pub struct Limits {
     /// Requests per second per session token, with bursts of four seconds' worth.
     pub requests_per_second: u32,
-    /// Reads of one case (a lookup by phone or reference, a case, its events or its pass, or a
-    /// hotline or manifest officer's step refused with the stage the case is at) per minute per
-    /// user, whichever token the user signed in with, with bursts of ten.
+    /// Reads of one case (a lookup by phone or reference, a case, its events or its pass, a
+    /// call logged on it, or a step refused with the stage the case is at, as
+    /// `auth::refusal_is_a_counted_read` says) per minute per user, whichever token the user
+    /// signed in with, with bursts of ten.
     pub lookups_per_minute: u32,
     /// Requests per second per client address, with bursts of four seconds' worth. A hotline
     /// room behind one address shares it: set it for the busiest such room.

@@ -85,15 +85,20 @@ async fn repeated_failed_sign_ins_lock_the_name(backend: Backend) {
     );
 }
 
-/// Lookups answer with personal data one case at a time: a token that looks up faster than a
-/// person on a call could is refused for a while; other tokens are not.
-async fn lookups_are_rate_limited_per_token(backend: Backend) {
+/// An app whose users may read three cases a minute.
+async fn three_case_reads_a_minute(backend: Backend) -> common::TestApp {
     let limits = safeconduct_server::limits::Limits {
         requests_per_second: 50,
         lookups_per_minute: 3,
         ..Default::default()
     };
-    let app = common::spawn_app_with(backend, limits).await;
+    common::spawn_app_with(backend, limits).await
+}
+
+/// Lookups answer with personal data one case at a time: a token that looks up faster than a
+/// person on a call could is refused for a while; other tokens are not.
+async fn lookups_are_rate_limited_per_token(backend: Backend) {
+    let app = three_case_reads_a_minute(backend).await;
     let phone = serde_json::json!({ "phone": "0700000001" });
     for _ in 0..3 {
         app.lookup(safeconduct_domain::Role::Hotline, phone.clone())
@@ -123,6 +128,36 @@ async fn lookups_are_rate_limited_per_token(backend: Backend) {
         .await;
     app.get(safeconduct_domain::Role::Hotline, "/api/operations/{op}")
         .await;
+}
+
+/// Logging a call on a case tells whether it exists (and, with a route to send, whether the
+/// household still walks to its RV): a call logged on a case not read just before is counted
+/// as a read of it, so references cannot be tried that way without limit.
+async fn calls_logged_on_cases_not_read_count_as_reads(backend: Backend) {
+    let app = three_case_reads_a_minute(backend).await;
+    let call = json!({ "outcome": "no_answer" });
+    let mut statuses = Vec::new();
+    for guess in ["K7M4-Q2XP", "K7M4-Q2XR", "K7M4-Q2XS", "K7M4-Q2XT"] {
+        let path = format!("{}/calls", common::case(guess));
+        let (status, _) = app
+            .call(
+                safeconduct_domain::Role::Hotline,
+                Method::POST,
+                &path,
+                Some(call.clone()),
+            )
+            .await;
+        statuses.push(status);
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::NOT_FOUND,
+            StatusCode::NOT_FOUND,
+            StatusCode::NOT_FOUND,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
 }
 
 /// Cross-origin use is closed: no answer carries an Access-Control-Allow-Origin header, so a
@@ -273,4 +308,5 @@ safeconduct_store::on_both_backends_async!(
     cross_origin_requests_get_no_cors_grant,
     repeated_failed_sign_ins_lock_the_name,
     lookups_are_rate_limited_per_token,
+    calls_logged_on_cases_not_read_count_as_reads,
 );

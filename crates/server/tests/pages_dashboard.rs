@@ -502,8 +502,8 @@ async fn the_dashboard_is_accessible_in_english_and_in_dari() {
         live.chars().any(|c| ('۰'..='۹').contains(&c)) && !live.chars().any(|c| c.is_ascii_digit()),
         "{live}"
     );
-    // A refusal is told in the page's words where the page has them for its code: a case
-    // that does not exist, in Pashto.
+    // A refusal is told in the page's words where the page has them for its code, with the
+    // server's sentence naming what was not found: a case that does not exist, in Pashto.
     let refused = browser
         .eval_async(
             "const done = arguments[arguments.length - 1];
@@ -517,7 +517,7 @@ async fn the_dashboard_is_accessible_in_english_and_in_dari() {
         refused,
         json!([
             "not_found",
-            "د هغه څه لپاره چې تاسو ورکړل څه و نه موندل شول. وې ګورئ او بیا هڅه وکړئ."
+            "د هغه څه لپاره چې تاسو ورکړل څه و نه موندل شول. وې ګورئ او بیا هڅه وکړئ. (case K7M4-Q2XP not found)"
         ])
     );
 }

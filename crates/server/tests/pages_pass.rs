@@ -272,4 +272,10 @@ async fn the_pass_page_shows_the_approach_to_the_point_and_nothing_of_home() {
     assert_eq!(steps, json!(route["steps"].as_array().unwrap().len()));
     let problems = browser.accessibility_problems().await;
     assert!(problems.is_empty(), "pass with its approach: {problems:#?}");
+
+    // Once admitted at its point, the household is given no way there any more.
+    app.admit_at_rv(&reference, p.rv).await;
+    let (status, body) = app.open_pass_link(&link).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.get("route").is_none(), "{body}");
 }

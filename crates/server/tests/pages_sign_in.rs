@@ -31,6 +31,14 @@ async fn a_coordinator_signs_in_with_the_second_factor() {
         .click_until_shown("#submit", "sign-in-error", "the missing account name")
         .await;
     assert_eq!(asked, "Type your account name.");
+    browser.type_into("#username", "amina").await;
+    browser.click("#submit").await;
+    browser
+        .wait_until(
+            "document.getElementById('sign-in-error').textContent === 'Type your password.'",
+            "the missing password asked for",
+        )
+        .await;
 
     // A wrong code: refused on the page, nothing kept.
     browser.type_into("#username", "amina").await;

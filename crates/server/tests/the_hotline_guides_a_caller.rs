@@ -393,6 +393,9 @@ async fn a_household_past_its_rv_is_given_no_route(backend: Backend) {
         .call(Role::Hotline, Method::POST, &calls, Some(send))
         .await;
     assert_refused(status, &body, StatusCode::CONFLICT, "no longer walks");
+    // Logging a call tells no stage: only a read of the case, counted, does.
+    assert!(body["error"].get("stage").is_none(), "{body}");
+    assert!(!error_message(&body).contains("escort"), "{body}");
     // The refused call stored nothing: no call, no message.
     assert_eq!(app.get(Role::Hotline, &calls).await, json!([]));
     assert!(app.message_kinds(&reference).await.is_empty());

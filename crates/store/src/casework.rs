@@ -79,8 +79,8 @@ pub struct LinkedPass {
     pub window_end: Timestamp,
     /// When the link (and the pass) stops being valid.
     pub expires_at: Timestamp,
-    /// Where the household is (rounded), if registration stated it: the start of its way to
-    /// the point.
+    /// Where the household is (rounded), if registration stated it and the household still
+    /// walks to its point ([`Stage::walks_to_rv`]): the start of its way there.
     pub household_location: Option<safeconduct_domain::values::Coordinate>,
 }
 

@@ -115,11 +115,7 @@ pub(crate) async fn case_rv(
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "not_assigned",
-            format!(
-                "case {} has no rendezvous point yet (stage {})",
-                household.reference,
-                household.stage.as_str()
-            ),
+            format!("case {} has no rendezvous point yet", household.reference),
         ));
     };
     let rvs = app.run(move |s| s.rvs(op)).await?;
@@ -129,14 +125,15 @@ pub(crate) async fn case_rv(
 }
 
 /// Why `household` gets no route to its RV, if it does not: it no longer walks there
-/// ([`Stage::walks_to_rv`]: it is there, past it, or out of the evacuation).
+/// ([`Stage::walks_to_rv`]: it is there, past it, or out of the evacuation). The stage is not
+/// named: logging a call that would send the route is refused with this sentence, and only a
+/// read of the case tells its stage.
 pub(crate) fn not_walking_to_rv(household: &store::Household) -> Option<String> {
     (!household.stage.walks_to_rv()).then(|| {
         format!(
-            "case {} is at stage {}: it no longer walks to its rendezvous point, so there is \
-             no route to give",
-            household.reference,
-            household.stage.as_str()
+            "case {} no longer walks to its rendezvous point (it is there, past it or out of \
+             the evacuation), so there is no route to give",
+            household.reference
         )
     })
 }

@@ -8,7 +8,7 @@
 //! no subject module imports it but `passes`.
 
 use super::sealed::{self, HouseholdFields};
-use super::step::require_unshredded;
+use super::step::{require_unshredded, stage};
 use super::{Db, outbox, p, rvs};
 use crate::casework::LinkedPass;
 use crate::notices::pass_link_notice;
@@ -100,7 +100,7 @@ pub(crate) fn pass_by_link(
     }
     let Some(r) = db.row(
         "SELECT l.operation_id, s.signed, h.language, w.rv_id, w.start_at, w.end_at, l.expires_at,
-                h.id, h.sealed
+                h.stage, h.id, h.sealed
          FROM pass_links l
          JOIN passes s ON s.operation_id = l.operation_id AND s.pass_index = l.pass_index
          JOIN households h ON h.id = l.household_id
@@ -118,11 +118,13 @@ pub(crate) fn pass_by_link(
         other => other?,
     }
     let rv = rvs::rv_by_id(db, op, RvId(r.i64(3)?))?;
-    // Where the household is, for the way to its point (the holder's own, sealed).
+    // Where the household is, for the way to its point (the holder's own, sealed), while it
+    // still walks there.
+    let walks = stage(r.text(7)?)?.walks_to_rv();
     let key = vault.key(db, op)?;
-    let fields: HouseholdFields = sealed::open(&key, Record::Household, r.i64(7)?, &r, 8)?;
+    let fields: HouseholdFields = sealed::open(&key, Record::Household, r.i64(8)?, &r, 9)?;
     Ok(Some(LinkedPass {
-        household_location: fields.location,
+        household_location: fields.location.filter(|_| walks),
         signed: r.bytes(1)?,
         language: super::dec(r.text(2)?)?,
         rv,

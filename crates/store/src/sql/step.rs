@@ -322,6 +322,12 @@ pub(crate) fn load_case(
         .ok_or_else(not_found)?;
     let loaded = loaded(&r, 0)?;
     if !actor.sees(loaded.state.rv, loaded.state.gate) {
+        // The statement should have kept it out: every test that tries a case at another's
+        // place fails on this in a debug build, so the two checks cannot drift apart.
+        debug_assert!(
+            false,
+            "seen_by let through a case outside the actor's places"
+        );
         return Err(not_found());
     }
     Ok(loaded)
