@@ -4,7 +4,7 @@
 // household, and the confirmation dialog every action goes through. Imported by dashboard.js.
 // The list shows what the API answers for it: reference, size, places and priority flags,
 // never a name.
-import { api, ApiFailure, el, list, t } from "./app.js";
+import { api, ApiFailure, el, lang, list, t } from "./app.js";
 
 /** The stages a case passes through, in order, and the stages beside that path. */
 export const MAIN_STAGES = [
@@ -396,6 +396,10 @@ function setupRegistration(onChange) {
       const field = input && set.querySelector(`label[for="${input.id}"]`)?.textContent;
       label = field && `${set.querySelector("legend").textContent} · ${field}`;
     }
-    return input && label ? { input, label, reason } : null;
+    if (!input || !label) return null;
+    // The server's reason is in English: a page in another language says first what the field
+    // takes, in the page's words, from the hint under it.
+    const hint = document.getElementById(input.getAttribute("aria-describedby") || "")?.textContent;
+    return { input, label, reason: lang !== "en" && hint ? `${hint} (${reason})` : reason };
   }
 }

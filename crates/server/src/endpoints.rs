@@ -146,6 +146,7 @@ pub const PERSONAL_DATA_READS: &[&str] = &[
     "h::case_route",
     "h::case_calls",
     "h::case_messages",
+    "h::log_call",
 ];
 
 /// Lists of cases that carry no personal data (references, sizes, places, priority flags) but

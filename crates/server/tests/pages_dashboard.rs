@@ -366,6 +366,22 @@ async fn a_member_checked_in_after_the_household_flew_is_manifested_from_the_lis
     );
 }
 
+/// Registers the first member born on a day that does not exist; the refusal shown, once it
+/// names the field `label`.
+async fn refused_birth_date(browser: &Browser, label: &str) -> String {
+    browser
+        .type_into("#member-1-birth_date", "1990-13-40")
+        .await;
+    browser
+        .click_until(
+            "#register-submit",
+            &format!("document.getElementById('register-error').textContent.includes('{label}')"),
+            "the refusal naming the field",
+        )
+        .await;
+    browser.text("#register-error").await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_household_is_registered_from_the_dashboard() {
     let app = spawn_app(Backend::Sqlite).await;
@@ -382,17 +398,7 @@ async fn a_household_is_registered_from_the_dashboard() {
         .await;
     // A date the server refuses: the refusal names the member and the field as the form
     // does, without the parser's position, and puts the cursor there.
-    browser
-        .type_into("#member-1-birth_date", "1990-13-40")
-        .await;
-    browser
-        .click_until(
-            "#register-submit",
-            "document.getElementById('register-error').textContent.includes('Date of birth')",
-            "the refusal naming the field",
-        )
-        .await;
-    let error = browser.text("#register-error").await;
+    let error = refused_birth_date(&browser, "Date of birth").await;
     assert!(
         error.contains("Member 1 · Date of birth: month must be 1..12")
             && !error.contains("column"),
@@ -425,6 +431,17 @@ async fn a_household_is_registered_from_the_dashboard() {
     assert_eq!(case["members"][0]["name_native"], "زهرا کریمی");
     assert_eq!(case["language"], "prs");
     wait_shown(&browser, "registered", "1").await;
+
+    // In Dari, a refused field is named and explained in Dari (what it takes, from the hint
+    // under it), the server's English reason after it.
+    open_as(&browser, &app, Role::Coordinator, "prs").await;
+    wait_shown(&browser, "registered", "۱").await;
+    browser.type_into("#member-1-name", "Zahra Karimi").await;
+    let error = refused_birth_date(&browser, "تاریخ تولد").await;
+    assert!(
+        error.contains("تاریخ تولد: YYYY، YYYY-MM یا YYYY-MM-DD (month must be 1..12)"),
+        "{error}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
