@@ -127,15 +127,14 @@ pub async fn hotline_case(
         }
     });
     let asked = q.from.is_some() || q.landmark.is_some();
+    let not_walking = not_walking_to_rv(&household);
     let (route, route_problem) = match (&rv, asked) {
         (_, false) => (None, None),
         (None, true) => (
             None,
             Some("the case has no rendezvous point yet".to_string()),
         ),
-        (Some(_), true) if not_walking_to_rv(&household).is_some() => {
-            (None, not_walking_to_rv(&household))
-        }
+        (Some(_), true) if not_walking.is_some() => (None, not_walking),
         (Some(rv), true) => {
             let router = call.app.router()?;
             let (from, landmark) =
