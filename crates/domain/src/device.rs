@@ -5,6 +5,7 @@
 //! identifier may look like.
 
 use crate::error::DomainError;
+use crate::expected::Expected;
 use crate::string_value::string_value;
 
 /// A device identifier: 1 to [`DeviceId::MAX_LEN`] printable ASCII characters, no spaces,
@@ -18,12 +19,14 @@ impl DeviceId {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let v = input.trim();
         if v.is_empty() {
-            return Err(DomainError::invalid("device", "must not be empty"));
+            return Err(DomainError::expected("device", Expected::Something));
         }
         if v.len() > Self::MAX_LEN {
-            return Err(DomainError::invalid(
+            return Err(DomainError::expected(
                 "device",
-                format!("must be at most {} characters", Self::MAX_LEN),
+                Expected::Shorter {
+                    max: Self::MAX_LEN as u64,
+                },
             ));
         }
         if !v.bytes().all(|b| b.is_ascii_graphic()) {

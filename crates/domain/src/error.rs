@@ -1,5 +1,6 @@
 //! The refusals of the domain, each with a stable machine code.
 
+use crate::expected::Expected;
 use crate::stage::{Stage, Step};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,6 +62,12 @@ impl DomainError {
             field,
             reason: reason.into(),
         }
+    }
+
+    /// A value that is not what the field expects, with the reason [`Expected`] words (and a
+    /// page reads back to say it in its own language).
+    pub fn expected(field: &'static str, expected: Expected) -> Self {
+        DomainError::invalid(field, expected.reason())
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {

@@ -7,6 +7,7 @@
 //! keeps messages and the server sends them.
 
 use crate::error::DomainError;
+use crate::expected::Expected;
 use crate::text::Text;
 use serde::{Deserialize, Serialize};
 
@@ -83,10 +84,7 @@ impl MessageText {
 
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         if input.trim().is_empty() {
-            return Err(DomainError::invalid(
-                "message",
-                "a message must say something",
-            ));
+            return Err(DomainError::expected("message", Expected::Something));
         }
         Ok(MessageText(Text::parse_lines(
             "message",

@@ -9,6 +9,7 @@ pub mod accountability;
 pub mod admission;
 pub mod device;
 pub mod error;
+pub mod expected;
 pub mod field;
 pub mod hotline;
 pub mod household;
@@ -32,6 +33,7 @@ pub mod whereabouts;
 
 pub use device::DeviceId;
 pub use error::DomainError;
+pub use expected::Expected;
 pub use ids::*;
 pub use reference::CaseReference;
 pub use role::Role;

@@ -6,6 +6,7 @@
 //! Knows nothing of storage, HTTP or the clock.
 
 use crate::error::DomainError;
+use crate::expected::Expected;
 use crate::ids::{FlightId, RvId, WindowId};
 use crate::places::capacity::Capacity;
 use crate::values::Timestamp;
@@ -186,10 +187,7 @@ pub struct WindowSpec {
 impl WindowSpec {
     pub fn new(start: Timestamp, end: Timestamp, capacity: u32) -> Result<Self, DomainError> {
         if end <= start {
-            return Err(DomainError::invalid(
-                "end",
-                "a window must end after it starts",
-            ));
+            return Err(DomainError::expected("end", Expected::AfterStart));
         }
         if end.0 - start.0 > 24 * 3600 {
             return Err(DomainError::invalid(
@@ -417,18 +415,18 @@ impl HazardSpec {
         valid_until: Option<Timestamp>,
     ) -> Result<Self, DomainError> {
         if !(1..=20_000).contains(&radius_m) {
-            return Err(DomainError::invalid(
+            return Err(DomainError::expected(
                 "radius_m",
-                "radius must be 1..20000 metres",
+                Expected::Range {
+                    min: 1,
+                    max: 20_000,
+                },
             ));
         }
         if let Some(u) = valid_until
             && u <= valid_from
         {
-            return Err(DomainError::invalid(
-                "valid_until",
-                "a hazard must end after it starts",
-            ));
+            return Err(DomainError::expected("valid_until", Expected::AfterStart));
         }
         Ok(HazardSpec {
             radius_m,

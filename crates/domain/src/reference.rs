@@ -1,6 +1,7 @@
 //! The public reference of a case.
 
 use crate::error::DomainError;
+use crate::expected::Expected;
 use crate::string_value::string_value;
 use serde::{Deserialize, Serialize};
 
@@ -41,21 +42,25 @@ impl CaseReference {
             .chars()
             .find(|c| !c.is_ascii() || !Self::ALPHABET.contains(&(*c as u8)))
         {
-            return Err(DomainError::invalid(
+            return Err(DomainError::expected(
                 "reference",
-                format!(
-                    "a case reference never holds '{c}': it is eight letters and digits like \
-                     K7M4-Q2XP, without 0, 1, I, L or O"
-                ),
+                Expected::Form {
+                    form: format!(
+                        "a case reference of eight letters and digits like K7M4-Q2XP, which \
+                         never holds '{c}' (nor 0, 1, I, L or O)"
+                    ),
+                },
             ));
         }
         if cleaned.len() != 8 {
-            return Err(DomainError::invalid(
+            return Err(DomainError::expected(
                 "reference",
-                format!(
-                    "a case reference is eight characters like K7M4-Q2XP, not {}",
-                    cleaned.len()
-                ),
+                Expected::Form {
+                    form: format!(
+                        "a case reference of eight characters like K7M4-Q2XP, not {}",
+                        cleaned.len()
+                    ),
+                },
             ));
         }
         Ok(CaseReference(format!(

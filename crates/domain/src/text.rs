@@ -11,9 +11,11 @@
 //! and Pashto spelling (`نامه‌ها`): they are accepted between two letters, and refused
 //! anywhere else.
 //!
-//! Depends on no other module of the crate but its errors.
+//! Depends on no other module of the crate but its errors (`error`, and `expected`, which words
+//! them).
 
 use crate::error::DomainError;
+use crate::expected::Expected;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
@@ -48,12 +50,14 @@ impl Text {
     ) -> Result<Self, DomainError> {
         let t: String = input.trim().nfc().collect();
         if t.is_empty() {
-            return Err(DomainError::invalid(field, "must not be empty"));
+            return Err(DomainError::expected(field, Expected::Something));
         }
         if t.chars().count() > max_chars {
-            return Err(DomainError::invalid(
+            return Err(DomainError::expected(
                 field,
-                format!("must be at most {max_chars} characters"),
+                Expected::Shorter {
+                    max: max_chars as u64,
+                },
             ));
         }
         let chars: Vec<char> = t.chars().collect();
@@ -69,20 +73,12 @@ impl Text {
                 continue;
             }
             if let Some(what) = refused(c) {
-                return Err(DomainError::invalid(
+                return Err(DomainError::expected(
                     field,
-                    format!(
-                        "must not contain {} (U+{:04X}){}",
-                        what,
-                        c as u32,
-                        if c == '\n' {
-                            ": it is one line"
-                        } else if c.is_control() {
-                            ""
-                        } else {
-                            ": it is invisible or changes how the text around it is shown"
-                        }
-                    ),
+                    Expected::Character {
+                        code: c as u32,
+                        what: what.to_string(),
+                    },
                 ));
             }
         }
@@ -100,7 +96,7 @@ impl Text {
     }
 }
 
-/// What `c` is, when it is refused in text shown to people.
+/// What `c` is, when it is refused in text shown to people; `None` for a character kept.
 fn refused(c: char) -> Option<&'static str> {
     Some(match c {
         '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{0085}' => "a line break",

@@ -2,6 +2,7 @@
 //! everywhere.
 
 use crate::error::DomainError;
+use crate::expected::Expected;
 use crate::string_value::string_value;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,13 @@ pub fn ascii_digit(c: char) -> Option<char> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct PhoneNumber(String);
+
+/// What a phone number is expected to look like.
+fn phone_form() -> Expected {
+    Expected::Form {
+        form: "a phone number of 8 to 15 digits that starts with +, 00 or a national 0".to_string(),
+    }
+}
 
 impl PhoneNumber {
     /// The country calling code assumed for national numbers (`07xx…`): Afghanistan.
@@ -42,9 +50,13 @@ impl PhoneNumber {
             } else if matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{00A0}') {
                 continue;
             } else {
-                return Err(DomainError::invalid(
+                return Err(DomainError::expected(
                     "phone",
-                    format!("unexpected character {c:?} in a phone number"),
+                    Expected::Form {
+                        form: format!(
+                            "digits, spaces and a leading + in a phone number, not {c:?}"
+                        ),
+                    },
                 ));
             }
         }
@@ -55,16 +67,10 @@ impl PhoneNumber {
         } else if let Some(rest) = digits.strip_prefix('0') {
             format!("{country_code}{rest}")
         } else {
-            return Err(DomainError::invalid(
-                "phone",
-                "a phone number starts with +, 00 or a national 0",
-            ));
+            return Err(DomainError::expected("phone", phone_form()));
         };
         if !(8..=15).contains(&international.len()) || international.starts_with('0') {
-            return Err(DomainError::invalid(
-                "phone",
-                "a phone number has 8 to 15 digits with its country code",
-            ));
+            return Err(DomainError::expected("phone", phone_form()));
         }
         Ok(PhoneNumber(format!("+{international}")))
     }
@@ -90,16 +96,20 @@ impl DocumentNumber {
             } else if matches!(c, ' ' | '-' | '.' | '/') {
                 continue;
             } else {
-                return Err(DomainError::invalid(
+                return Err(DomainError::expected(
                     "document_number",
-                    format!("unexpected character {c:?} in a document number"),
+                    Expected::Form {
+                        form: format!("letters and digits in a document number, not {c:?}"),
+                    },
                 ));
             }
         }
         if !(5..=24).contains(&out.len()) {
-            return Err(DomainError::invalid(
+            return Err(DomainError::expected(
                 "document_number",
-                "a document number has 5 to 24 letters and digits",
+                Expected::Form {
+                    form: "5 to 24 letters and digits in a document number".to_string(),
+                },
             ));
         }
         Ok(DocumentNumber(out))
@@ -126,15 +136,19 @@ struct RawCoordinate {
 impl Coordinate {
     pub fn new(lat: f64, lon: f64) -> Result<Self, DomainError> {
         if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-            return Err(DomainError::invalid(
+            return Err(DomainError::expected(
                 "lat",
-                format!("latitude {lat} is outside -90..90"),
+                Expected::Form {
+                    form: format!("a latitude from -90 to 90, not {lat}"),
+                },
             ));
         }
         if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-            return Err(DomainError::invalid(
+            return Err(DomainError::expected(
                 "lon",
-                format!("longitude {lon} is outside -180..180"),
+                Expected::Form {
+                    form: format!("a longitude from -180 to 180, not {lon}"),
+                },
             ));
         }
         Ok(Coordinate { lat, lon })
@@ -222,14 +236,12 @@ pub struct BirthDate {
 impl BirthDate {
     /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. Years before 1900 or after 2100 are refused.
     pub fn parse(input: &str) -> Result<Self, DomainError> {
-        let bad = || DomainError::invalid("birth_date", "expected YYYY, YYYY-MM or YYYY-MM-DD");
+        let form = |form: String| DomainError::expected("birth_date", Expected::Form { form });
+        let bad = || form("YYYY, YYYY-MM or YYYY-MM-DD".to_string());
         let mut parts = input.trim().split('-');
         let year: u16 = parts.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
         if !(1900..=2100).contains(&year) {
-            return Err(DomainError::invalid(
-                "birth_date",
-                format!("year {year} is outside 1900..2100"),
-            ));
+            return Err(form(format!("a year from 1900 to 2100, not {year}")));
         }
         let month: Option<u8> = parts
             .next()
@@ -245,7 +257,7 @@ impl BirthDate {
         if let Some(m) = month
             && !(1..=12).contains(&m)
         {
-            return Err(DomainError::invalid("birth_date", "month must be 1..12"));
+            return Err(form(format!("a month from 01 to 12, not {m:02}")));
         }
         if let (Some(m), Some(d)) = (month, day) {
             let leap =
@@ -257,10 +269,9 @@ impl BirthDate {
                 _ => 31,
             };
             if !(1..=days).contains(&d) {
-                return Err(DomainError::invalid(
-                    "birth_date",
-                    format!("day {d} does not exist in month {m}"),
-                ));
+                return Err(form(format!(
+                    "a day of month {m:02} from 01 to {days}, not {d:02}"
+                )));
             }
         }
         Ok(BirthDate { year, month, day })
@@ -317,9 +328,11 @@ impl CountryCode {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let t = input.trim();
         if !(2..=3).contains(&t.len()) || !t.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err(DomainError::invalid(
+            return Err(DomainError::expected(
                 "country",
-                "a country is an ISO 3166 code such as AF or AFG",
+                Expected::Form {
+                    form: "an ISO 3166 country code such as AF or AFG".to_string(),
+                },
             ));
         }
         Ok(CountryCode(t.to_ascii_uppercase()))

@@ -9,6 +9,7 @@
 //! Knows nothing of storage or wire formats.
 
 use crate::error::DomainError;
+use crate::expected::Expected;
 use crate::values::Coordinate;
 
 /// A household's location rounded to [`ApproximateLocation::DECIMALS`] decimals of a degree
@@ -42,9 +43,11 @@ impl ApproximateLocation {
             .split_once(',')
             .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
             .ok_or_else(|| {
-                DomainError::invalid(
+                DomainError::expected(
                     "location",
-                    "expected a latitude and a longitude in degrees, as LAT,LON",
+                    Expected::Form {
+                        form: "a latitude and a longitude in degrees, as LAT,LON".to_string(),
+                    },
                 )
             })?;
         Self::parse(lat, lon)
@@ -161,7 +164,7 @@ mod tests {
             ApproximateLocation::parse(91.0, 0.0)
                 .unwrap_err()
                 .to_string(),
-            "location: latitude 91 is outside -90..90"
+            "location: expected a latitude from -90 to 90, not 91"
         );
         assert!(ApproximateLocation::parse(0.0, f64::NAN).is_err());
     }

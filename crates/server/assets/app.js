@@ -15,7 +15,7 @@ export const rtl = document.documentElement.dir === "rtl";
 
 /** Where a browser has no data to write the page's numbers and dates in (Chromium lacks
  * Pashto's, and would write "Nov 27"), the locale that writes them closest: Dari's, with the
- * same Afghan solar months and the same digits. */
+ * same Afghan solar months (`when` gives them their Pashto names) and the same digits. */
 const NEAREST_LOCALE = { "ps-AF": "fa-AF" };
 
 /** The locale numbers and dates are written in: the page's, or its nearest the browser has. */
@@ -43,11 +43,26 @@ export function num(n) {
   return numbers.format(n);
 }
 
+/** The names of the Afghan solar months in a language whose dates are written in the nearest
+ * locale's, where that locale names them in its own language (Dari's data, for Pashto). */
+const OWN_MONTHS = {
+  ps: ["وری", "غویی", "غبرګولی", "چنګاښ", "زمری", "وږی", "تله", "لړم", "لیندۍ", "مرغومی", "سلواغه", "کب"],
+};
+const monthNumber = new Intl.DateTimeFormat(`${dateLocale}-u-nu-latn`, { month: "numeric" });
+const ownMonths =
+  dateLocale !== locale && monthNumber.resolvedOptions().calendar === "persian" ? OWN_MONTHS[lang] : undefined;
+
 /** An RFC 3339 time as the locale writes it (day, month, hour, minute). */
 export function when(text) {
   if (!text) return "";
   const d = new Date(text);
-  return Number.isNaN(d.getTime()) ? text : times.format(d);
+  if (Number.isNaN(d.getTime())) return text;
+  if (!ownMonths) return times.format(d);
+  const month = ownMonths[Number(monthNumber.format(d)) - 1];
+  return times
+    .formatToParts(d)
+    .map((part) => (part.type === "month" && month ? month : part.value))
+    .join("");
 }
 
 const plurals = new Intl.PluralRules(locale);
@@ -115,6 +130,8 @@ export class ApiFailure extends Error {
  * token (`X-Reason`, `Idempotency-Key`). Answers the parsed JSON (or null for 204), throws ApiFailure on a refusal; a 401 ends the session and leads to sign-in.
  */
 export async function api(method, path, body, { raw = false, headers: extra = {} } = {}) {
+  // A field marked refused by an earlier submission is unmarked by the next one.
+  if (method !== "GET") for (const marked of document.querySelectorAll("[data-field][aria-invalid]")) marked.removeAttribute("aria-invalid");
   const s = session();
   const headers = { Accept: "application/json", ...extra };
   if (s?.token) headers.Authorization = `Bearer ${s.token}`;
@@ -140,14 +157,17 @@ export async function api(method, path, body, { raw = false, headers: extra = {}
     let code = "error";
     let message = `${res.status}`;
     let stage = null;
+    let refused = null;
     try {
       const e = (await res.json()).error;
       code = e.code;
       message = e.message;
       stage = e.stage ?? null;
+      if (e.field) refused = { field: e.field, expected: e.expected ?? null };
     } catch {
       /* not our JSON */
     }
+    if (refused) throw new ApiFailure(res.status, code, refusedValue(refused, message), stage);
     // The server says why in English: a page in another language says it in its own words
     // where it has them for the refusal's code, followed by the server's sentence where that
     // names what the reader needs (the seats left, what was not found, the roles needed).
@@ -162,6 +182,50 @@ export async function api(method, path, body, { raw = false, headers: extra = {}
   if (res.status === 204) return null;
   return res.json();
 }
+
+/**
+ * A refused value said as the page shows its field: named by its label (after its fieldset's
+ * legend, "Member 2 · Date of birth"), marked invalid and focused. The server's reason is
+ * English: an English page shows it as it is; a page in another language says what the value
+ * takes in its own words where the server named the kind (`expected`); for a value not as the
+ * field takes it, the field's hint followed by what was expected in English (which part of a
+ * date, which character of a reference), and the English reason in brackets where the page has
+ * no words for it. A control names the request field it fills by `data-field`; a value named in
+ * the path or the query is looked for by its parameter's name.
+ */
+function refusedValue({ field, expected }, message) {
+  const reason = message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
+  // Only the field refused this time stays marked.
+  for (const marked of document.querySelectorAll("[data-field][aria-invalid]")) marked.removeAttribute("aria-invalid");
+  const control = [...document.querySelectorAll("[data-field]")].find(
+    (c) => c.dataset.field === field && c.getClientRects().length > 0,
+  );
+  let name = field;
+  let hint = null;
+  if (control) {
+    const label = control.labels?.[0]?.textContent.trim();
+    const legend = control.closest("fieldset")?.querySelector("legend")?.textContent.trim();
+    name = label && legend ? `${legend} · ${label}` : label || field;
+    hint = document.getElementById(control.getAttribute("aria-describedby") || "")?.textContent.trim() || null;
+    control.setAttribute("aria-invalid", "true");
+    control.focus();
+  }
+  const key = expected && `common-expected-${expected.kind}`;
+  if (lang !== "en" && key in messages && (expected.kind !== "form" || hint)) {
+    return t(key, {
+      field: name,
+      min: expected.min ?? 0,
+      max: expected.max ?? 0,
+      hint: hint ?? "",
+      reason: reason.replace(/^expected /, ""),
+      character: expected.code === undefined ? "" : `U+${expected.code.toString(16).toUpperCase().padStart(4, "0")}`,
+    });
+  }
+  return lang === "en" ? `${name}: ${reason}` : t("common-expected-other", { field: name, reason });
+}
+
+// A field marked invalid is unmarked as soon as it is changed.
+document.addEventListener("input", (event) => event.target.removeAttribute?.("aria-invalid"));
 
 /**
  * The page's session, or a trip to sign-in. With `roles`, a session holding none of them is

@@ -4,7 +4,7 @@
 // household, and the confirmation dialog every action goes through. Imported by dashboard.js.
 // The list shows what the API answers for it: reference, size, places and priority flags,
 // never a name.
-import { api, ApiFailure, el, lang, list, t } from "./app.js";
+import { api, ApiFailure, el, list, t } from "./app.js";
 
 /** The stages a case passes through, in order, and the stages beside that path. */
 export const MAIN_STAGES = [
@@ -59,9 +59,10 @@ export function confirm({ title, text, ok, fields = [], run, done }) {
   error.hidden = true;
   const inputs = fields.map((f, i) => {
     const id = `confirm-field-${i}`;
+    // A field is named as the request names it, so that a refusal of its value is shown on it.
     const input = f.options
-      ? el("select", { id, name: f.name }, ...f.options.map(([v, label]) => el("option", { value: v }, label)))
-      : el(f.textarea ? "textarea" : "input", { id, name: f.name, rows: f.textarea ? 3 : null, required: f.required });
+      ? el("select", { id, name: f.name, "data-field": f.name }, ...f.options.map(([v, label]) => el("option", { value: v }, label)))
+      : el(f.textarea ? "textarea" : "input", { id, name: f.name, "data-field": f.name, rows: f.textarea ? 3 : null, required: f.required });
     return { f, input, label: el("label", { for: id }, f.label) };
   });
   $("confirm-fields").replaceChildren(...inputs.flatMap((x) => [x.label, x.input]));
@@ -326,7 +327,9 @@ function setupRegistration(onChange) {
     error.hidden = true;
     for (const invalid of form.querySelectorAll("[aria-invalid]")) invalid.removeAttribute("aria-invalid");
     $("register-result").hidden = true;
-    const people = [...members.children].map((m) => {
+    const people = [...members.children].map((m, i) => {
+      // A refusal names a member's field by its place in the list, as it is sent.
+      for (const input of m.querySelectorAll("input[name]")) input.dataset.field = `members[${i}].${input.name}`;
       const v = (name) => m.querySelector(`[name=${name}]`).value.trim();
       const person = { name: v("name") };
       if (v("name_native")) person.name_native = v("name_native");
@@ -367,39 +370,11 @@ function setupRegistration(onChange) {
       addMember();
       onChange();
     } catch (e) {
-      const wrong = e instanceof ApiFailure ? wrongField(e.message) : null;
-      const detail = wrong ? `${wrong.label}: ${wrong.reason}` : e instanceof ApiFailure ? e.message : String(e);
-      error.textContent = t("common-error", { detail });
+      // A refused field is named, marked and focused by `api`.
+      error.textContent = t("common-error", { detail: e.message });
       error.hidden = false;
-      if (wrong) {
-        wrong.input.setAttribute("aria-invalid", "true");
-        wrong.input.focus();
-      }
     } finally {
       $("register-submit").disabled = false;
     }
   });
-
-  // The field a refusal names by its path (`members[1].birth_date: …`, `contact_phone: …`),
-  // with its label as the form shows it and the reason; null when it names none of the form's.
-  function wrongField(message) {
-    const at = message.indexOf(": ");
-    if (at < 0) return null;
-    const [path, reason] = [message.slice(0, at), message.slice(at + 2)];
-    const own = { contact_phone: "reg-phone", location: "reg-location", language: "reg-language" };
-    let input = own[path] ? $(own[path]) : null;
-    let label = input ? form.querySelector(`label[for="${input.id}"]`)?.textContent : null;
-    const member = /^members\[(\d+)\]\.([a-z_]+)$/.exec(path);
-    const set = member && members.children[Number(member[1])];
-    if (set) {
-      input = set.querySelector(`[name=${member[2]}]`);
-      const field = input && set.querySelector(`label[for="${input.id}"]`)?.textContent;
-      label = field && `${set.querySelector("legend").textContent} · ${field}`;
-    }
-    if (!input || !label) return null;
-    // The server's reason is in English: a page in another language says first what the field
-    // takes, in the page's words, from the hint under it.
-    const hint = document.getElementById(input.getAttribute("aria-describedby") || "")?.textContent;
-    return { input, label, reason: lang !== "en" && hint ? `${hint} (${reason})` : reason };
-  }
 }

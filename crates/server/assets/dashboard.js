@@ -67,9 +67,11 @@ function start(s) {
     refuse(s);
     return;
   }
-  // A manifest officer or an auditor sees a part of the page: its title says which.
+  // A manifest officer or an auditor sees a part of the page: its title says which (both,
+  // for a person who holds both roles).
   if (!may("coordinator")) {
-    const title = t(may("manifest") ? "dashboard-title-manifest" : "dashboard-title-auditor");
+    const part = may("manifest") ? (may("auditor") ? "manifest-auditor" : "manifest") : "auditor";
+    const title = t(`dashboard-title-${part}`);
     document.querySelector("h1").textContent = title;
     document.title = `${title} · safeconduct`;
   }

@@ -5,7 +5,7 @@ use crate::wire::{ErrorDetail, ErrorOut};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use safeconduct_domain::{DomainError, Stage, Step};
+use safeconduct_domain::{DomainError, Expected, Stage, Step};
 use safeconduct_store::StoreError;
 
 #[derive(Debug)]
@@ -134,6 +134,18 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// The field an `invalid_input` or `invalid_body` message names before its first `: `, and what the value was
+/// expected to be where the reason after it is one [`Expected`] words. Every such message is
+/// `field: reason`, whether a handler, the domain or the body's parser refused the value.
+fn refused_value(message: &str) -> (Option<String>, Option<Expected>) {
+    match message.split_once(": ") {
+        Some((field, reason)) if !field.is_empty() && !field.contains(' ') => {
+            (Some(field.to_string()), Expected::read(reason))
+        }
+        _ => (None, None),
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let told = self.transition.as_ref().map(|t| t.0);
@@ -141,12 +153,18 @@ impl IntoResponse for ApiError {
             Some((s, a)) => (Some(s), Some(a)),
             None => (None, None),
         };
+        let (field, expected) = match self.code {
+            "invalid_input" | "invalid_body" => refused_value(&self.message),
+            _ => (None, None),
+        };
         let body = ErrorOut {
             error: ErrorDetail {
                 code: self.code.to_string(),
                 message: self.message,
                 stage,
                 allowed_steps,
+                field,
+                expected,
             },
         };
         let mut res = (self.status, Json(body)).into_response();

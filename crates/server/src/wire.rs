@@ -9,7 +9,7 @@
 
 use safeconduct_domain::accountability::{AccountabilityReport, BatchBalance, StageCounts};
 use safeconduct_domain::values::{Text, Timestamp};
-use safeconduct_domain::{Stage, Step};
+use safeconduct_domain::{Expected, Stage, Step};
 use safeconduct_store as store;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -192,4 +192,12 @@ pub struct ErrorDetail {
     /// For refused lifecycle steps: the steps allowed from the current stage.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_steps: Option<Vec<Step>>,
+    /// For `invalid_input` and `invalid_body`: the refused value's path in the request, such as
+    /// `members[1].birth_date` or `capacity`, as `message` begins with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For `invalid_input` and `invalid_body`: what the value was expected to be, where it is one of the kinds a
+    /// page words in its own language (`message` says it in English).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Expected>,
 }

@@ -285,6 +285,100 @@ async fn wrong_types_bad_values_and_unknown_enums_name_the_field(backend: Backen
     );
 }
 
+/// A refused value's answer names its field by its path in the body and, where the reason is
+/// one a page can word in its own language, what the value was expected to be; the English
+/// sentence stays in `message`. A reason of another kind names the field alone.
+async fn a_refused_value_names_its_field_and_what_it_expected(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let before = snapshot(&app);
+    let person = |extra: Value| {
+        let mut m = json!({"name": "Omid Sultani", "birth_date": "1972"});
+        m.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        m
+    };
+    let household = |members: Vec<Value>| json!({"language": "prs", "members": members});
+    let window =
+        json!({"rv_id": p.rv, "start": "2026-08-24T06:00:00Z", "end": "2026-08-24T08:00:00Z"});
+    let mut backwards = window.clone();
+    backwards["end"] = json!("2026-08-24T05:00:00Z");
+    backwards["capacity"] = json!(5);
+    let mut empty = window.clone();
+    empty["capacity"] = json!(0);
+    let households = "/api/operations/{op}/households";
+    let cases = [
+        (
+            households,
+            household(vec![person(json!({"birth_date": "1990-13"}))]),
+            "members[0].birth_date",
+            json!({"kind": "form"}),
+        ),
+        (
+            households,
+            household(vec![
+                person(json!({})),
+                person(json!({"name_native": "ز".repeat(121)})),
+            ]),
+            "members[1].name_native",
+            json!({"kind": "shorter", "max": 120}),
+        ),
+        (
+            households,
+            household(vec![person(json!({"name": "Omid\u{202E}Sultani"}))]),
+            "members[0].name",
+            json!({"kind": "character", "code": 0x202E}),
+        ),
+        (
+            households,
+            household(vec![person(json!({"name": "   "}))]),
+            "members[0].name",
+            json!({"kind": "something"}),
+        ),
+        (households, household(vec![]), "members", Value::Null),
+        (
+            "/api/operations/{op}/windows",
+            empty,
+            "capacity",
+            json!({"kind": "range", "min": 1, "max": 100_000}),
+        ),
+        (
+            "/api/operations/{op}/windows",
+            backwards,
+            "end",
+            json!({"kind": "after_start"}),
+        ),
+        // Outside the operation's area: a reason of no kind a page words.
+        (
+            households,
+            json!({"language": "prs", "members": [person(json!({}))], "location": {"lat": 24.94, "lon": 60.16}}),
+            "location",
+            Value::Null,
+        ),
+    ];
+    for (path, body, field, expected) in cases {
+        let (status, value) = app
+            .call_with(
+                Some(&app.all_roles.clone()),
+                Method::POST,
+                path,
+                Some(body.clone()),
+            )
+            .await;
+        assert_client_error(status, &value, &body.to_string());
+        let error = &value["error"];
+        assert_eq!(error["field"], field, "{body}: {value}");
+        assert_eq!(error["expected"], expected, "{body}: {value}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.starts_with(&format!("{field}: ")), "{message}");
+    }
+    assert_eq!(
+        snapshot(&app),
+        before,
+        "a refused request changed stored data"
+    );
+}
+
 async fn bad_path_segments_and_queries_are_client_errors(backend: Backend) {
     let app = spawn_app(backend).await;
     for (path, code) in [
@@ -362,5 +456,6 @@ safeconduct_store::on_both_backends_async!(
     malformed_bodies_are_refused_at_every_endpoint_without_writing_anything,
     a_body_is_required_exactly_where_the_table_says,
     wrong_types_bad_values_and_unknown_enums_name_the_field,
+    a_refused_value_names_its_field_and_what_it_expected,
     bad_path_segments_and_queries_are_client_errors,
 );

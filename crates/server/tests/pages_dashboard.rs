@@ -21,6 +21,20 @@ async fn open_as(browser: &Browser, app: &TestApp, role: Role, lang: &str) {
     common::open_as(browser, app, role, &format!("/app/dashboard?lang={lang}")).await;
 }
 
+/// Opens the dashboard in `lang` as a new user `name` holding each of `roles`.
+async fn open_with_roles(browser: &Browser, app: &TestApp, name: &str, roles: &[Role], lang: &str) {
+    let token = app.add_user_with_roles(name, roles).await;
+    let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    let session = json!({
+        "token": token, "username": name, "op": app.op.0,
+        "opName": "Test operation", "roles": roles,
+    });
+    browser.sign_in_as(&app.url(""), session).await;
+    browser
+        .goto(&app.url(&format!("/app/dashboard?lang={lang}")))
+        .await;
+}
+
 /// The households the funnel shows in `stage`, once the counts are drawn.
 async fn shown(browser: &Browser, stage: &str) -> String {
     browser
@@ -400,7 +414,7 @@ async fn a_household_is_registered_from_the_dashboard() {
     // does, without the parser's position, and puts the cursor there.
     let error = refused_birth_date(&browser, "Date of birth").await;
     assert!(
-        error.contains("Member 1 · Date of birth: month must be 1..12")
+        error.contains("Member 1 · Date of birth: expected a month from 01 to 12, not 13")
             && !error.contains("column"),
         "{error}"
     );
@@ -432,15 +446,39 @@ async fn a_household_is_registered_from_the_dashboard() {
     assert_eq!(case["language"], "prs");
     wait_shown(&browser, "registered", "1").await;
 
-    // In Dari, a refused field is named and explained in Dari (what it takes, from the hint
-    // under it), the server's English reason after it.
+    // In Dari, a refused field is named and refused in Dari, with the form it takes from the
+    // hint under it; what was expected follows in English (which part of the date).
     open_as(&browser, &app, Role::Coordinator, "prs").await;
     wait_shown(&browser, "registered", "۱").await;
     browser.type_into("#member-1-name", "Zahra Karimi").await;
     let error = refused_birth_date(&browser, "تاریخ تولد").await;
     assert!(
-        error.contains("تاریخ تولد: YYYY، YYYY-MM یا YYYY-MM-DD (month must be 1..12)"),
+        error.contains(
+            "تاریخ تولد: پذیرفته نشد. YYYY، YYYY-MM یا YYYY-MM-DD (a month from 01 to 12, not 13)"
+        ),
         "{error}"
+    );
+    // A name too long for the store: the length it may have, in Dari digits.
+    browser.type_into("#member-1-birth_date", "1984").await;
+    let long = "ز".repeat(130);
+    browser
+        .eval(
+            "document.getElementById('member-1-name_native').value = arguments[0]",
+            json!([long]),
+        )
+        .await;
+    browser
+        .click_until(
+            "#register-submit",
+            "document.getElementById('register-error').textContent.includes('۱۲۰')",
+            "the refusal of the long name",
+        )
+        .await;
+    let error = browser.text("#register-error").await;
+    assert!(error.contains("حد اکثر ۱۲۰ حرف"), "{error}");
+    assert_eq!(
+        browser.eval(focused, json!([])).await,
+        "member-1-name_native true"
     );
 }
 
@@ -519,6 +557,17 @@ async fn the_dashboard_is_accessible_in_english_and_in_dari() {
         live.chars().any(|c| ('۰'..='۹').contains(&c)) && !live.chars().any(|c| c.is_ascii_digit()),
         "{live}"
     );
+    // A date names its solar month in Pashto (Lindai, the ninth), not in Dari (Qaws): noon
+    // UTC is the 27th November, 6 Lindai, in every time zone a test machine is likely to have.
+    let date = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             import('/assets/app.js').then((m) => done(m.when('2026-11-27T12:00:00Z')));",
+            json!([]),
+        )
+        .await;
+    let date = date.as_str().unwrap();
+    assert!(date.contains("۶ لیندۍ") && !date.contains("قوس"), "{date}");
     // A refusal is told in the page's words where the page has them for its code, with the
     // server's sentence naming what was not found: a case that does not exist, in Pashto.
     let refused = browser
@@ -560,6 +609,16 @@ async fn hotline_and_escort_sessions_see_no_data_and_are_told_why() {
             .await;
         assert_eq!(shown, 0, "{role} sees nothing of the operation");
     }
+    // In Dari, the roles are listed as Dari lists them, with the Arabic-script comma.
+    let roles = [Role::Hotline, Role::Gate];
+    open_with_roles(&browser, &app, "hotline-and-gate", &roles, "prs").await;
+    let message = wait_shown_text(&browser, "page-error").await;
+    assert!(
+        message.contains("کارمند خط تماس،")
+            && message.contains("مأمور دروازه")
+            && !message.contains(", "),
+        "{message}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -608,6 +667,24 @@ async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
     assert_eq!(browser.text("h1").await, "Flights and manifests");
     let title = browser.eval("return document.title", json!([])).await;
     assert_eq!(title, "Flights and manifests · safeconduct");
+
+    // A person who is both manifest officer and auditor: both parts, and a title naming both.
+    let both = [Role::Manifest, Role::Auditor];
+    open_with_roles(&browser, &app, "manifest-auditor", &both, "en").await;
+    browser.find(&flight).await;
+    browser
+        .find(&format!("#alarms [data-batch='{batch}']"))
+        .await;
+    assert_eq!(
+        browser.eval(visible, json!([])).await,
+        json!(["attention", "flights-section"])
+    );
+    assert_eq!(
+        browser.text("h1").await,
+        "Flights, manifests and accountability alarms"
+    );
+    open_as(&browser, &app, Role::Manifest, "en").await;
+    browser.find(&flight).await;
 
     // Without a list of cases, the officer puts a household on the flight by the reference
     // on its pass, typed as a person types it.

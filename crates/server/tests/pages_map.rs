@@ -263,6 +263,64 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     assert!(problems.is_empty(), "the map in Dari: {problems:#?}");
     browser.screenshot("map-prs").await;
 
+    // A refused value is told in Dari, on the field that holds it: a window that ends before
+    // it starts, then one for nobody.
+    let refusal = |expected: &str| {
+        format!("document.getElementById('map-error').textContent.includes('{expected}')")
+    };
+    browser
+        .eval(
+            "document.getElementById('window-start').value = '2030-08-24T10:00';
+             document.getElementById('window-end').value = '2030-08-24T08:00';
+             document.getElementById('window-capacity').value = '0';",
+            json!([]),
+        )
+        .await;
+    let after_start = "پایان: باید پس از آغاز باشد.";
+    browser
+        .click_until(
+            "#window-create",
+            &refusal(after_start),
+            "the end refused in Dari",
+        )
+        .await;
+    let focused = "return document.activeElement.id + ' ' + document.activeElement.getAttribute('aria-invalid')";
+    assert_eq!(browser.eval(focused, json!([])).await, "window-end true");
+    browser
+        .eval(
+            "document.getElementById('window-end').value = '2030-08-24T12:00';",
+            json!([]),
+        )
+        .await;
+    let most = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             import('/assets/app.js').then((m) => done(m.num(100000)));",
+            json!([]),
+        )
+        .await;
+    let range = format!(
+        "شمار افرادی که می‌پذیرد: عددی از ۱ تا {}.",
+        most.as_str().unwrap()
+    );
+    browser
+        .click_until(
+            "#window-create",
+            &refusal(&range),
+            "the capacity refused in Dari",
+        )
+        .await;
+    assert_eq!(
+        browser.eval(focused, json!([])).await,
+        "window-capacity true"
+    );
+    // The end, now accepted, is no longer marked.
+    let marked = "return [...document.querySelectorAll('[aria-invalid]')].map((e) => e.id)";
+    assert_eq!(
+        browser.eval(marked, json!([])).await,
+        json!(["window-capacity"])
+    );
+
     // Someone without the coordinator's role gets nothing from the API behind the page.
     let (status, _) = app
         .call(

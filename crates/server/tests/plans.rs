@@ -336,7 +336,7 @@ async fn registration_keeps_where_a_household_is_and_refuses_a_place_outside_the
         ),
         (
             json!({"lat": 91.0, "lon": 24.9}),
-            "latitude 91 is outside -90..90",
+            "a latitude from -90 to 90",
         ),
         (json!({"lat": 60.16, "lon": 24.9, "alt": 3}), "alt"),
         (json!("60.16,24.94"), "location"),

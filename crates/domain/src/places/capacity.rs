@@ -4,6 +4,7 @@
 //! Knows nothing of the records that carry these numbers, nor of who made them.
 
 use crate::error::DomainError;
+use crate::expected::Expected;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -21,31 +22,31 @@ impl Capacity {
 
     /// The capacity of a window: 1 to [`Capacity::WINDOW_MAX`] people.
     pub fn window(people: u32) -> Result<Self, DomainError> {
-        Self::within(
-            people,
-            Self::WINDOW_MAX,
-            format!("capacity must be 1..{} people", Self::WINDOW_MAX),
-        )
+        Self::within(people, Self::WINDOW_MAX)
     }
 
     /// The seats of a flight: 1 to [`Capacity::FLIGHT_MAX`].
     pub fn flight(seats: u32) -> Result<Self, DomainError> {
-        Self::within(
-            seats,
-            Self::FLIGHT_MAX,
-            format!("a flight seats 1..{} people", Self::FLIGHT_MAX),
-        )
+        Self::within(seats, Self::FLIGHT_MAX)
     }
 
-    fn within(n: u32, max: u32, refusal: String) -> Result<Self, DomainError> {
+    fn within(n: u32, max: u32) -> Result<Self, DomainError> {
         if n == 0 || n > max {
-            return Err(DomainError::invalid("capacity", refusal));
+            return Err(DomainError::expected("capacity", range(max)));
         }
         Ok(Capacity(n))
     }
 
     pub fn get(self) -> u32 {
         self.0
+    }
+}
+
+/// One to `max`: what a number of people is expected to be.
+fn range(max: u32) -> Expected {
+    Expected::Range {
+        min: 1,
+        max: max.into(),
     }
 }
 
@@ -58,10 +59,7 @@ impl Throughput {
 
     pub fn new(people_per_hour: u32) -> Result<Self, DomainError> {
         if people_per_hour == 0 || people_per_hour > Self::MAX {
-            return Err(DomainError::invalid(
-                "hourly_throughput",
-                format!("throughput must be 1..{} people per hour", Self::MAX),
-            ));
+            return Err(DomainError::expected("hourly_throughput", range(Self::MAX)));
         }
         Ok(Throughput(people_per_hour))
     }
@@ -108,7 +106,7 @@ mod tests {
     fn window_of_no_people_is_refused() {
         assert_eq!(
             refusal(Capacity::window(0)),
-            "capacity: capacity must be 1..100000 people"
+            "capacity: must be from 1 to 100000"
         );
     }
 
@@ -116,7 +114,7 @@ mod tests {
     fn window_over_its_maximum_is_refused() {
         assert_eq!(
             refusal(Capacity::window(100_001)),
-            "capacity: capacity must be 1..100000 people"
+            "capacity: must be from 1 to 100000"
         );
         assert_eq!(Capacity::window(100_000).unwrap().get(), 100_000);
     }
@@ -125,7 +123,7 @@ mod tests {
     fn flight_without_seats_is_refused() {
         assert_eq!(
             refusal(Capacity::flight(0)),
-            "capacity: a flight seats 1..1000 people"
+            "capacity: must be from 1 to 1000"
         );
     }
 
@@ -133,7 +131,7 @@ mod tests {
     fn flight_over_its_maximum_is_refused() {
         assert_eq!(
             refusal(Capacity::flight(1_001)),
-            "capacity: a flight seats 1..1000 people"
+            "capacity: must be from 1 to 1000"
         );
         assert_eq!(Capacity::flight(1_000).unwrap().get(), 1_000);
     }
@@ -142,7 +140,7 @@ mod tests {
     fn gate_processing_nobody_is_refused() {
         assert_eq!(
             refusal(Throughput::new(0)),
-            "hourly_throughput: throughput must be 1..20000 people per hour"
+            "hourly_throughput: must be from 1 to 20000"
         );
     }
 
@@ -150,7 +148,7 @@ mod tests {
     fn gate_over_its_maximum_is_refused() {
         assert_eq!(
             refusal(Throughput::new(20_001)),
-            "hourly_throughput: throughput must be 1..20000 people per hour"
+            "hourly_throughput: must be from 1 to 20000"
         );
         assert_eq!(Throughput::new(20_000).unwrap().get(), 20_000);
     }

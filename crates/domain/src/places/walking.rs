@@ -5,6 +5,7 @@
 //! Knows nothing of the records that carry it, nor of who set it.
 
 use crate::error::DomainError;
+use crate::expected::Expected;
 
 /// Minutes of walking from a rendezvous point to a gate: [`WalkingTime::MIN_MINUTES`] to
 /// [`WalkingTime::MAX_MINUTES`].
@@ -21,19 +22,13 @@ impl WalkingTime {
     pub const DEFAULT_MINUTES: u32 = 30;
 
     pub fn new(minutes: u32) -> Result<Self, DomainError> {
-        if minutes < Self::MIN_MINUTES {
-            return Err(DomainError::invalid(
+        if !(Self::MIN_MINUTES..=Self::MAX_MINUTES).contains(&minutes) {
+            return Err(DomainError::expected(
                 "walking_minutes",
-                format!(
-                    "must be at least {} minute; a gate is never reached at once",
-                    Self::MIN_MINUTES
-                ),
-            ));
-        }
-        if minutes > Self::MAX_MINUTES {
-            return Err(DomainError::invalid(
-                "walking_minutes",
-                format!("must be at most {} minutes (six hours)", Self::MAX_MINUTES),
+                Expected::Range {
+                    min: Self::MIN_MINUTES.into(),
+                    max: Self::MAX_MINUTES.into(),
+                },
             ));
         }
         Ok(WalkingTime(minutes))
@@ -69,7 +64,7 @@ mod tests {
     fn refuses_more_than_six_hours() {
         let err = WalkingTime::new(WalkingTime::MAX_MINUTES + 1).unwrap_err();
         assert_eq!(err.code(), "invalid_input");
-        assert!(err.to_string().contains("at most 360"), "{err}");
+        assert!(err.to_string().contains("from 1 to 360"), "{err}");
     }
 
     #[test]

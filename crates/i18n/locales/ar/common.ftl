@@ -17,6 +17,13 @@ common-refused-forbidden = دورك لا يسمح بهذا.
 common-refused-out_of_scope = هذا المكان ليس من أماكنك.
 common-refused-internal = حدث خطأ في الخادم. أعد المحاولة؛ وإن استمر فأبلغ المشغّل.
 common-refused-not_walking_to_rv = لم تعد الأسرة تسير إلى نقطة التجمع الخاصة بها: لا طريق يُعطى.
+common-expected-something = { $field }: املأ هذا الحقل.
+common-expected-shorter = { $field }: { $max } حرفًا على الأكثر.
+common-expected-character = { $field }: احذف الحرف المخفي أو الخاص { $character }؛ النص المنسوخ من مكان آخر يحمل مثله غالبًا.
+common-expected-range = { $field }: رقم من { $min } إلى { $max }.
+common-expected-form = { $field }: غير مقبول. { $hint } ({ $reason })
+common-expected-after_start = { $field }: يجب أن يكون بعد البداية.
+common-expected-other = { $field }: غير مقبول ({ $reason }).
 common-session-ended = انتهت جلستك. سجّل الدخول مرة أخرى.
 common-people = { $count ->
     [one] شخص واحد

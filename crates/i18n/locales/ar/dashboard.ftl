@@ -3,6 +3,7 @@
 dashboard-title = لوحة المنسّق
 dashboard-title-manifest = الرحلات وقوائم الركاب
 dashboard-title-auditor = تنبيهات المساءلة
+dashboard-title-manifest-auditor = الرحلات وقوائم الركاب وتنبيهات المساءلة
 dashboard-who = للمنسّقين. يرى موظفو قوائم الركاب الرحلات، ويرى المدققون الإنذارات. تعرض القوائم أرقام الملفات، ولا تعرض الأسماء أبدًا.
 dashboard-not-for-role = هذه الصفحة للمنسّقين. أنت مسجّل الدخول بصفة { $role }، وقد رفض الخادم: { $detail }
 dashboard-live-on = مباشر: متصل. حُدّثت الأعداد عند { $time }

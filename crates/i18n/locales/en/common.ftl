@@ -19,6 +19,17 @@ common-refused-forbidden = Your role may not do this.
 common-refused-out_of_scope = That place is not one of yours.
 common-refused-internal = Something went wrong on the server. Try again; if it goes on, tell the operator.
 common-refused-not_walking_to_rv = The household no longer walks to its rendezvous point: there is no route to give.
+# A refused value by what it was expected to be, on a page in another language than English.
+# { $field } is the field as the page labels it; { $hint } the hint under the field; { $reason }
+# the server's English reason (for a value not as the field takes it, what was expected: "a
+# month from 01 to 12, not 13").
+common-expected-something = { $field }: fill this in.
+common-expected-shorter = { $field }: at most { $max } characters.
+common-expected-character = { $field }: remove the hidden or special character { $character }; text copied from elsewhere often carries one.
+common-expected-range = { $field }: a number from { $min } to { $max }.
+common-expected-form = { $field }: not accepted. { $hint } ({ $reason })
+common-expected-after_start = { $field }: must come after the start.
+common-expected-other = { $field }: not accepted ({ $reason }).
 common-session-ended = Your session has ended. Sign in again.
 common-people = { $count ->
     [one] { $count } person

@@ -3,6 +3,7 @@
 dashboard-title = Coordinator dashboard
 dashboard-title-manifest = Flights and manifests
 dashboard-title-auditor = Accountability alarms
+dashboard-title-manifest-auditor = Flights, manifests and accountability alarms
 dashboard-who = For coordinators. Manifest officers see the flights, auditors the alarms. Lists show case references, never names.
 dashboard-not-for-role = This page is for coordinators. You are signed in as { $role }, and the server refused: { $detail }
 dashboard-live-on = Live: connected. Counts updated at { $time }

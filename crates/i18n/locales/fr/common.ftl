@@ -17,6 +17,13 @@ common-refused-forbidden = Votre rôle ne permet pas de faire cela.
 common-refused-out_of_scope = Ce lieu n’est pas l’un des vôtres.
 common-refused-internal = Un problème est survenu sur le serveur. Réessayez ; si cela continue, prévenez l’exploitant.
 common-refused-not_walking_to_rv = Le foyer ne se rend plus à son point de rendez-vous : il n’y a pas d’itinéraire à donner.
+common-expected-something = { $field } : à remplir.
+common-expected-shorter = { $field } : { $max } caractères au plus.
+common-expected-character = { $field } : retirez le caractère caché ou spécial { $character } ; un texte copié d’ailleurs en contient souvent.
+common-expected-range = { $field } : un nombre de { $min } à { $max }.
+common-expected-form = { $field } : refusé. { $hint } ({ $reason })
+common-expected-after_start = { $field } : doit venir après le début.
+common-expected-other = { $field } : refusé ({ $reason }).
 common-session-ended = Votre session est terminée. Reconnectez-vous.
 common-people = { $count ->
     [one] { $count } personne

@@ -3,6 +3,7 @@
 dashboard-title = Tableau de bord de coordination
 dashboard-title-manifest = Vols et manifestes
 dashboard-title-auditor = Alertes de suivi des personnes
+dashboard-title-manifest-auditor = Vols, manifestes et alertes de suivi des personnes
 dashboard-who = Pour les coordinateurs. Les agents de manifeste voient les vols, les auditeurs les alarmes. Les listes montrent des références de dossier, jamais des noms.
 dashboard-not-for-role = Cette page est réservée aux coordinateurs. Vous êtes connecté comme { $role } et le serveur a refusé : { $detail }
 dashboard-live-on = En direct : connecté. Comptes mis à jour à { $time }

@@ -17,6 +17,13 @@ common-refused-forbidden = نقش شما اجازهٔ این کار را نمی�
 common-refused-out_of_scope = این جا از جاهای شما نیست.
 common-refused-internal = در سرور مشکلی پیش آمد. دوباره کوشش کنید؛ اگر ادامه یافت، به گردانندهٔ سیستم بگویید.
 common-refused-not_walking_to_rv = خانواده دیگر به نقطهٔ ملاقات خود نمی‌رود: مسیری برای دادن نیست.
+common-expected-something = { $field }: این را پر کنید.
+common-expected-shorter = { $field }: حد اکثر { $max } حرف.
+common-expected-character = { $field }: حرف پنهان یا ویژهٔ { $character } را بردارید؛ متنی که از جای دیگر کاپی شده اکثراً چنین حرفی دارد.
+common-expected-range = { $field }: عددی از { $min } تا { $max }.
+common-expected-form = { $field }: پذیرفته نشد. { $hint } ({ $reason })
+common-expected-after_start = { $field }: باید پس از آغاز باشد.
+common-expected-other = { $field }: پذیرفته نشد ({ $reason }).
 common-session-ended = نشست شما پایان یافت. دوباره وارد شوید.
 common-people = { $count ->
     [one] { $count } نفر

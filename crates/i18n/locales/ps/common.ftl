@@ -17,6 +17,13 @@ common-refused-forbidden = ستاسو رول د دې کار اجازه نه ور
 common-refused-out_of_scope = دا ځای ستاسو له ځایونو څخه نه دی.
 common-refused-internal = په سرور کې ستونزه پېښه شوه. بیا هڅه وکړئ؛ که دوام یې وکړ، چلوونکي ته ووایاست.
 common-refused-not_walking_to_rv = کورنۍ نور خپل د لیدنې ځای ته نه ځي: د ورکولو لپاره لار نشته.
+common-expected-something = { $field }: دا ډک کړئ.
+common-expected-shorter = { $field }: تر ټولو ډېر { $max } توري.
+common-expected-character = { $field }: پټ یا ځانګړی توری { $character } لرې کړئ؛ هغه متن چې له بل ځایه کاپي شوی وي، اکثره داسې توری لري.
+common-expected-range = { $field }: یو شمېر له { $min } څخه تر { $max } پورې.
+common-expected-form = { $field }: ونه منل شو. { $hint } ({ $reason })
+common-expected-after_start = { $field }: باید له پیل وروسته وي.
+common-expected-other = { $field }: ونه منل شو ({ $reason }).
 common-session-ended = ستاسو ناسته پای ته ورسېده. بیا ننوځئ.
 common-people = { $count ->
     [one] { $count } تن

@@ -3,6 +3,7 @@
 dashboard-title = د همغږي کوونکي پاڼه
 dashboard-title-manifest = الوتنې او د مسافرو لېست
 dashboard-title-auditor = د حساب ورکونې خبرتیاوې
+dashboard-title-manifest-auditor = الوتنې، د مسافرو لېست او د حساب ورکونې خبرتیاوې
 dashboard-who = د همغږي کوونکو لپاره. د الوتنې لېست چارواکي الوتنې ګوري او پلټونکي خبرتیاوې. لېستونه د دوسیې شمېرې ښيي، هېڅکله نوم نه.
 dashboard-not-for-role = دا پاڼه د همغږي کوونکو لپاره ده. تاسو د { $role } په توګه ننوتي یاست او سرور ونه منله: { $detail }
 dashboard-live-on = ژوندی: وصل دی. شمېرنې په { $time } نوې شوې

@@ -349,9 +349,18 @@ pub(crate) fn new_household(body: RegisterHousehold) -> Result<store::NewHouseho
     let members = body
         .members
         .into_iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(i, m)| {
+            // A refused name is named by its member's place in the list, as the body's
+            // parser names the member's other fields (`members[1].name_native`).
+            let name = PersonName::new(&m.name, m.name_native.as_deref()).map_err(|e| match e {
+                DomainError::Invalid { field, reason } => {
+                    ApiError::invalid(&format!("members[{i}].{field}"), &reason)
+                }
+                other => other.into(),
+            })?;
             Ok(store::NewPerson::new(
-                PersonName::new(&m.name, m.name_native.as_deref())?,
+                name,
                 m.birth_date,
                 m.nationality,
                 m.phone,

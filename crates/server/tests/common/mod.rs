@@ -601,10 +601,19 @@ impl TestApp {
     /// Adds a user `name` holding `role` in the test operation (an escort or gate role: no
     /// one-time code) and signs them in; their token.
     pub async fn add_user(&self, name: &str, role: Role) -> String {
+        self.add_user_with_roles(name, &[role]).await
+    }
+
+    /// Adds a user `name` holding each of `roles` (none that needs a one-time code) in the
+    /// test operation and signs them in; their token.
+    pub async fn add_user_with_roles(&self, name: &str, roles: &[Role]) -> String {
         let (store, op, username) = (self.store.clone(), self.op, name.to_string());
+        let roles = roles.to_vec();
         tokio::task::spawn_blocking(move || {
             let id = add_user(&store, &username);
-            store.grant_role(id, op, role, &admin()).unwrap();
+            for role in roles {
+                store.grant_role(id, op, role, &admin()).unwrap();
+            }
         })
         .await
         .unwrap();
