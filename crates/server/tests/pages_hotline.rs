@@ -311,4 +311,26 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
     assert!(problems.is_empty(), "the hotline in Dari: {problems:#?}");
     browser.eval("window.scrollTo(0, 0)", json!([])).await;
     browser.screenshot("hotline-prs").await;
+
+    // A reference read out with a zero for the letter O: refused in Dari on the field, with
+    // what the field takes, and which character is wrong.
+    browser.type_into("#lookup-reference", "K7M4-Q2X0").await;
+    browser
+        .click_until(
+            "#lookup-submit",
+            "document.getElementById('hotline-error').textContent.includes('پذیرفته نشد')",
+            "the reference refused in Dari",
+        )
+        .await;
+    let error = browser.text("#hotline-error").await;
+    assert!(
+        error.contains("شمارهٔ پرونده: پذیرفته نشد. هشت حرف و عدد")
+            && error.contains("never holds '0'"),
+        "{error}"
+    );
+    let focused = "return document.activeElement.id + ' ' + document.activeElement.getAttribute('aria-invalid')";
+    assert_eq!(
+        browser.eval(focused, json!([])).await,
+        "lookup-reference true"
+    );
 }
