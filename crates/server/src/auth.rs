@@ -217,17 +217,6 @@ impl Caller {
     pub fn sees(&self, place: impl Into<Place>) -> Result<(), ApiError> {
         self.within(place.into(), hidden)
     }
-
-    /// A batch named in the path: one whose end the caller works at (the escort its RV, gate
-    /// staff its gate) is theirs to see; any other is not found for them.
-    pub fn sees_batch(&self, batch: &store::Batch) -> Result<(), ApiError> {
-        match &self.places {
-            Some(p) if !p.include(self.role, Some(batch.rv), Some(batch.gate)) => {
-                Err(hidden(format!("batch {}", batch.id)))
-            }
-            _ => Ok(()),
-        }
-    }
 }
 
 impl Caller {

@@ -112,8 +112,8 @@ pub async fn depart(call: Call, ApiJson(body): ApiJson<DepartIn>) -> Created<Bat
 pub async fn batch(call: Call<BatchPath>) -> Answer<BatchOut> {
     let b = BatchId(call.path.batch);
     call.swept().await?;
-    let batch = call.read(move |s, id| s.batch(id, b)).await?;
-    call.caller.sees_batch(&batch)?;
+    let actor = call.caller.actor(crate::now());
+    let batch = call.read(move |s, id| s.batch(id, b, &actor)).await?;
     Ok(Json(batch.into()))
 }
 
@@ -158,6 +158,7 @@ async fn batch_gate_in_scope(
         return Ok(());
     }
     let id = caller.operation;
-    let batch = app.run(move |s| s.batch(id, batch)).await?;
-    caller.sees_batch(&batch)
+    let actor = caller.actor(crate::now());
+    app.run(move |s| s.batch(id, batch, &actor).map(|_| ()))
+        .await
 }

@@ -165,6 +165,26 @@ pub(crate) fn mark_unaccounted(
 }
 
 pub(crate) fn load_batch(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Result<Batch> {
+    load(db, op, batch, None)
+}
+
+/// The batch, when `actor` sees it: else not found, as a batch that does not exist, and
+/// before the one costly read of a batch (its unaccounted households).
+pub(crate) fn batch_seen_by(
+    db: &mut dyn Db,
+    op: OperationId,
+    batch: BatchId,
+    actor: &Actor,
+) -> Result<Batch> {
+    load(db, op, batch, Some(actor))
+}
+
+fn load(
+    db: &mut dyn Db,
+    op: OperationId,
+    batch: BatchId,
+    seen_by: Option<&Actor>,
+) -> Result<Batch> {
     let r = db.row_in_operation(
         "SELECT rv_id, gate_id, households, departed_people, arrived_people, departed_at, closed_at,
                 deadline_at
@@ -173,6 +193,10 @@ pub(crate) fn load_batch(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Re
         batch.0,
         op,
     )?;
+    let (rv, gate) = (RvId(r.i64(0)?), GateId(r.i64(1)?));
+    if seen_by.is_some_and(|a| !a.sees(Some(rv), Some(gate))) {
+        return Err(StoreError::not_found(format!("batch {}", batch.0)));
+    }
     let unaccounted = db
         .rows(
             "SELECT reference FROM households WHERE id IN (
@@ -187,8 +211,8 @@ pub(crate) fn load_batch(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Re
         .collect::<Result<_>>()?;
     Ok(Batch {
         id: batch,
-        rv: RvId(r.i64(0)?),
-        gate: GateId(r.i64(1)?),
+        rv,
+        gate,
         households: r.u32(2)?,
         departed_people: r.u32(3)?,
         arrived_people: r.u32(4)?,

@@ -524,8 +524,8 @@ impl<E: Engine> Store for SqlStore<E> {
     fn close_batch(&self, op: OperationId, batch: BatchId, actor: &Actor) -> Result<Batch> {
         self.write(|db| batches::close_batch(db, op, batch, actor))
     }
-    fn batch(&self, op: OperationId, batch: BatchId) -> Result<Batch> {
-        self.read(|db| batches::load_batch(db, op, batch))
+    fn batch(&self, op: OperationId, batch: BatchId, actor: &Actor) -> Result<Batch> {
+        self.read(|db| batches::batch_seen_by(db, op, batch, actor))
     }
     fn sweep_custody(&self, op: Option<OperationId>, actor: &Actor) -> Result<u32> {
         // Most sweeps find nothing: a read first, a write transaction only when needed.
