@@ -111,8 +111,9 @@ export function clearSession() {
   sessionStorage.removeItem(SESSION);
 }
 
-/** The refusals whose English sentence from the server names what the reader needs. */
-const REFUSALS_WITH_DETAIL = new Set(["window_full", "flight_full", "not_found", "forbidden"]);
+/** The refusals whose English sentence from the server names what the reader needs (a
+ * conflict says which: a name taken, a flight already boarding, a household already on one). */
+const REFUSALS_WITH_DETAIL = new Set(["window_full", "flight_full", "not_found", "forbidden", "conflict"]);
 
 /** A refusal of the API: its HTTP status, stable code and message. */
 export class ApiFailure extends Error {

@@ -586,6 +586,24 @@ async fn the_dashboard_is_accessible_in_english_and_in_dari() {
             "د هغه څه لپاره چې تاسو ورکړل څه و نه موندل شول. وې ګورئ او بیا هڅه وکړئ. (case K7M4-Q2XP not found)"
         ])
     );
+    // A step the household's stage does not allow (another desk moved it on): said in Pashto,
+    // without the English names of the stages.
+    let refused = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             import('/assets/app.js')
+               .then((m) => m.api('POST', `/api/operations/{op}/households/${arguments[0]}/pass`))
+               .then(() => done('answered'), (e) => done([e.code, e.message]));",
+            json!([r]),
+        )
+        .await;
+    assert_eq!(
+        refused,
+        json!([
+            "illegal_transition",
+            "کورنۍ نور په هغه پړاو کې نه ده چې دا کار پکې کېږي. پاڼه تازه کړئ چې وګورئ اوس چېرې ده."
+        ])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
