@@ -16,7 +16,9 @@ async fn a_refused_step_is_audited_and_counted_as_a_read_of_the_case(backend: Ba
     let (app, p) = spawn_app_with_places(backend, 100, 300).await;
     let reference = app.register_with_pass(2, "0700 330 001", p.window).await;
     app.admit_at_rv(&reference, p.rv).await;
-    app.depart(p.rv, p.gate, &[&reference]).await;
+    let batch = app.depart(p.rv, p.gate, &[&reference]).await["id"]
+        .as_i64()
+        .unwrap();
     let withdraw = format!("{}/withdraw", case(&reference));
     let try_withdraw = || {
         app.call(
@@ -81,6 +83,28 @@ async fn a_refused_step_is_audited_and_counted_as_a_read_of_the_case(backend: Ba
     // Nothing moved.
     let read = app.get(Role::Coordinator, &case(&reference)).await;
     assert_eq!(read["stage"], "in_escort");
+
+    // Once processed at the gate, the household is past the escort's hands: named in a new
+    // batch, it is refused as not waiting at the RV, without where it is now.
+    app.arrive_at_gate(batch, &reference).await;
+    app.process(&reference, p.gate).await;
+    let again = json!({"rv_id": p.rv, "gate_id": p.gate, "households": [reference]});
+    let (status, body) = app
+        .call(
+            Role::Escort,
+            Method::POST,
+            "/api/operations/{op}/batches",
+            Some(again),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("it is not admitted and waiting to leave this RV")
+            && !message.contains("processed")
+            && body["error"].get("stage").is_none(),
+        "{body}"
+    );
 }
 
 safeconduct_store::on_both_backends_async!(

@@ -385,9 +385,10 @@ pub trait Store: Casework + Send + Sync + 'static {
     ) -> Result<Batch>;
     /// Closes a batch at the gate: every household of it not arrived becomes unaccounted.
     fn close_batch(&self, op: OperationId, batch: BatchId, actor: &Actor) -> Result<Batch>;
-    /// A batch as `actor` may see it: one with neither end among an escort's or gate officer's
-    /// places is not found, exactly as a batch that does not exist, and is refused before its
-    /// households are read, so that it costs what a batch that does not exist costs.
+    /// A batch as `actor` may see it: one whose end the actor does not work at (an escort its
+    /// RV, gate staff its gate: [`Places::include`]) is not found, exactly as a batch that does
+    /// not exist, and is refused before its households are read, so that it costs what a batch
+    /// that does not exist costs.
     fn batch(&self, op: OperationId, batch: BatchId, actor: &Actor) -> Result<Batch>;
     /// The custody sweep: every household in escort in an open batch whose deadline is at or
     /// before `actor.at` becomes unaccounted, with one `custody_alarm` event per batch, in

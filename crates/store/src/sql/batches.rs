@@ -53,8 +53,16 @@ pub(crate) fn depart_batch(
             gate_status: gate.status,
             gate_serves_rv,
         };
+        // A household not waiting at the RV is refused without its stage: one that went on
+        // past the gate is no longer the escort's to follow (`auth::refusal_is_a_counted_read`).
         let refused = |e: DomainError| {
-            StoreError::Domain(DomainError::conflict(format!("case {reference}: {e}")))
+            let why = match e {
+                DomainError::IllegalTransition { .. } => {
+                    "it is not admitted and waiting to leave this RV".to_string()
+                }
+                other => other.to_string(),
+            };
+            StoreError::Domain(DomainError::conflict(format!("case {reference}: {why}")))
         };
         let next = match decide(&loaded.state, &command) {
             Ok(next) => next,
