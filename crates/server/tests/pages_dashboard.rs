@@ -387,13 +387,13 @@ async fn refused_birth_date(browser: &Browser, label: &str) -> String {
         .type_into("#member-1-birth_date", "1990-13-40")
         .await;
     browser
-        .click_until(
+        .click_until_says(
             "#register-submit",
-            &format!("document.getElementById('register-error').textContent.includes('{label}')"),
+            "register-error",
+            label,
             "the refusal naming the field",
         )
-        .await;
-    browser.text("#register-error").await
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -467,14 +467,14 @@ async fn a_household_is_registered_from_the_dashboard() {
             json!([long]),
         )
         .await;
-    browser
-        .click_until(
+    let error = browser
+        .click_until_says(
             "#register-submit",
-            "document.getElementById('register-error').textContent.includes('۱۲۰')",
+            "register-error",
+            "۱۲۰",
             "the refusal of the long name",
         )
         .await;
-    let error = browser.text("#register-error").await;
     assert!(error.contains("حد اکثر ۱۲۰ حرف"), "{error}");
     assert_eq!(
         browser.eval(focused, json!([])).await,

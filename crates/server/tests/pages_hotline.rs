@@ -315,14 +315,14 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
     // A reference read out with a zero for the letter O: refused in Dari on the field, with
     // what the field takes, and which character is wrong.
     browser.type_into("#lookup-reference", "K7M4-Q2X0").await;
-    browser
-        .click_until(
+    let error = browser
+        .click_until_says(
             "#lookup-submit",
-            "document.getElementById('hotline-error').textContent.includes('پذیرفته نشد')",
+            "hotline-error",
+            "پذیرفته نشد",
             "the reference refused in Dari",
         )
         .await;
-    let error = browser.text("#hotline-error").await;
     assert!(
         error.contains("شمارهٔ پرونده: پذیرفته نشد. هشت حرف و عدد")
             && error.contains("never holds '0'"),

@@ -265,9 +265,6 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
 
     // A refused value is told in Dari, on the field that holds it: a window that ends before
     // it starts, then one for nobody.
-    let refusal = |expected: &str| {
-        format!("document.getElementById('map-error').textContent.includes('{expected}')")
-    };
     browser
         .eval(
             "document.getElementById('window-start').value = '2030-08-24T10:00';
@@ -278,9 +275,10 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
         .await;
     let after_start = "پایان: باید پس از آغاز باشد.";
     browser
-        .click_until(
+        .click_until_says(
             "#window-create",
-            &refusal(after_start),
+            "map-error",
+            after_start,
             "the end refused in Dari",
         )
         .await;
@@ -304,9 +302,10 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
         most.as_str().unwrap()
     );
     browser
-        .click_until(
+        .click_until_says(
             "#window-create",
-            &refusal(&range),
+            "map-error",
+            &range,
             "the capacity refused in Dari",
         )
         .await;

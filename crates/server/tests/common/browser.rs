@@ -306,6 +306,14 @@ impl Browser {
         self.text(&format!("#{shown}")).await
     }
 
+    /// Clicks `css`, waits until the element of id `id` says `text` (the answer the click
+    /// should lead to), and returns all that element says.
+    pub async fn click_until_says(&self, css: &str, id: &str, text: &str, what: &str) -> String {
+        let condition = format!("document.getElementById('{id}').textContent.includes({text:?})");
+        self.click_until(css, &condition, what).await;
+        self.text(&format!("#{id}")).await
+    }
+
     /// Types `text` into the field `css` after emptying it, as a person would.
     pub async fn type_into(&self, css: &str, text: &str) {
         self.on_element(css, "clear", json!({})).await;
