@@ -132,7 +132,7 @@ export class ApiFailure extends Error {
  */
 export async function api(method, path, body, { raw = false, headers: extra = {} } = {}) {
   // A field marked refused by an earlier submission is unmarked by the next one.
-  if (method !== "GET") for (const marked of document.querySelectorAll("[data-field][aria-invalid]")) marked.removeAttribute("aria-invalid");
+  if (method !== "GET") unmarkFields();
   const s = session();
   const headers = { Accept: "application/json", ...extra };
   if (s?.token) headers.Authorization = `Bearer ${s.token}`;
@@ -197,7 +197,7 @@ export async function api(method, path, body, { raw = false, headers: extra = {}
 function refusedValue({ field, expected }, message) {
   const reason = message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
   // Only the field refused this time stays marked.
-  for (const marked of document.querySelectorAll("[data-field][aria-invalid]")) marked.removeAttribute("aria-invalid");
+  unmarkFields();
   const control = [...document.querySelectorAll("[data-field]")].find(
     (c) => c.dataset.field === field && c.getClientRects().length > 0,
   );
@@ -223,6 +223,11 @@ function refusedValue({ field, expected }, message) {
     });
   }
   return lang === "en" ? `${name}: ${reason}` : t("common-expected-other", { field: name, reason });
+}
+
+/** Unmarks every field a refusal marked invalid. */
+function unmarkFields() {
+  for (const marked of document.querySelectorAll("[data-field][aria-invalid]")) marked.removeAttribute("aria-invalid");
 }
 
 // A field marked invalid is unmarked as soon as it is changed.
