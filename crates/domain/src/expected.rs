@@ -1,6 +1,7 @@
 //! What a refused value was expected to be, for the refusals a person filling in a form can
 //! meet: nothing given, too long, a character that cannot be kept, a number out of range, a
-//! value not in its form, an end before its start.
+//! value not in its form, an end before its start or too long after it, a place outside the
+//! operation's area, a user name no user of the role has.
 //!
 //! A refusal's English reason is made here ([`Expected::reason`]) and read back here
 //! ([`Expected::read`]): a value checked while a request body is parsed reaches the API's
@@ -39,7 +40,21 @@ pub enum Expected {
     },
     /// An end after the start.
     AfterStart,
+    /// An end at most `hours` hours after the start.
+    Within { hours: u64 },
+    /// A place within `km` kilometres of one of the operation's rendezvous points and gates.
+    Near { km: u64 },
+    /// The name of a user who holds `role` (a role's name, such as `escort`) in the operation.
+    User { role: String },
 }
+
+const NEAR: (&str, &str) = (
+    "is outside the operation's area (more than ",
+    " km from each of its rendezvous points and gates); check that latitude and longitude \
+     are not swapped",
+);
+const WITHIN: (&str, &str) = ("must be at most ", " hours after the start");
+const USER: (&str, &str) = ("no ", " user of this name in this operation");
 
 impl Expected {
     /// The English reason, as the API's `message` gives it after the field's name.
@@ -59,6 +74,9 @@ impl Expected {
             Expected::Range { min, max } => format!("must be from {min} to {max}"),
             Expected::Form { form } => format!("expected {form}"),
             Expected::AfterStart => "must be after the start".to_string(),
+            Expected::Within { hours } => format!("{}{hours}{}", WITHIN.0, WITHIN.1),
+            Expected::Near { km } => format!("{}{km}{}", NEAR.0, NEAR.1),
+            Expected::User { role } => format!("{}{role}{}", USER.0, USER.1),
         }
     }
 
@@ -69,6 +87,24 @@ impl Expected {
         }
         if reason == "must be after the start" {
             return Some(Expected::AfterStart);
+        }
+        let between = |(before, after): (&str, &str)| {
+            reason
+                .strip_prefix(before)
+                .and_then(|rest| rest.strip_suffix(after))
+        };
+        if let Some(hours) = between(WITHIN) {
+            return hours.parse().ok().map(|hours| Expected::Within { hours });
+        }
+        if let Some(km) = between(NEAR) {
+            return km.parse().ok().map(|km| Expected::Near { km });
+        }
+        if let Some(role) = between(USER) {
+            return (!role.is_empty() && role.bytes().all(|b| b.is_ascii_lowercase())).then(|| {
+                Expected::User {
+                    role: role.to_string(),
+                }
+            });
         }
         if let Some(rest) = reason.strip_prefix("must be at most ")
             && let Some(max) = rest.strip_suffix(" characters")
@@ -130,6 +166,11 @@ mod tests {
                 form: "YYYY, YYYY-MM or YYYY-MM-DD".to_string(),
             },
             Expected::AfterStart,
+            Expected::Within { hours: 24 },
+            Expected::Near { km: 30 },
+            Expected::User {
+                role: "escort".to_string(),
+            },
         ]
     }
 
@@ -155,6 +196,8 @@ mod tests {
             "must not contain a control character (U+ZZZZ)",
             "expected ",
             "is outside the operation's area",
+            "must be at most twelve hours after the start",
+            "no Escort user of this name in this operation",
         ] {
             assert_eq!(Expected::read(reason), None, "{reason:?}");
         }

@@ -185,14 +185,19 @@ pub struct WindowSpec {
 }
 
 impl WindowSpec {
+    /// The longest a window lasts.
+    pub const LONGEST_HOURS: u64 = 24;
+
     pub fn new(start: Timestamp, end: Timestamp, capacity: u32) -> Result<Self, DomainError> {
         if end <= start {
             return Err(DomainError::expected("end", Expected::AfterStart));
         }
-        if end.0 - start.0 > 24 * 3600 {
-            return Err(DomainError::invalid(
+        if end.0 - start.0 > Self::LONGEST_HOURS as i64 * 3600 {
+            return Err(DomainError::expected(
                 "end",
-                "a window lasts at most 24 hours",
+                Expected::Within {
+                    hours: Self::LONGEST_HOURS,
+                },
             ));
         }
         Ok(WindowSpec {

@@ -123,14 +123,11 @@ impl OperationArea {
         {
             Ok(())
         } else {
-            Err(DomainError::invalid(
+            Err(DomainError::expected(
                 "location",
-                format!(
-                    "is outside the operation's area (more than {} km from each of its \
-                     rendezvous points and gates); check that latitude and longitude are not \
-                     swapped",
-                    Self::RADIUS_M / 1000.0
-                ),
+                Expected::Near {
+                    km: (Self::RADIUS_M / 1000.0) as u64,
+                },
             ))
         }
     }

@@ -53,6 +53,12 @@ impl ApiError {
         )
     }
 
+    /// A value that is not what the field expects, worded by [`Expected`] (which a page reads
+    /// back to say it in its own language).
+    pub fn expected(field: &str, expected: Expected) -> Self {
+        ApiError::invalid(field, &expected.reason())
+    }
+
     pub fn unauthenticated() -> Self {
         ApiError::new(
             StatusCode::UNAUTHORIZED,

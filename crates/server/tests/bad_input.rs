@@ -306,6 +306,9 @@ async fn a_refused_value_names_its_field_and_what_it_expected(backend: Backend) 
     backwards["capacity"] = json!(5);
     let mut empty = window.clone();
     empty["capacity"] = json!(0);
+    let mut long = window.clone();
+    long["end"] = json!("2026-08-25T06:00:01Z");
+    long["capacity"] = json!(5);
     let households = "/api/operations/{op}/households";
     let cases = [
         (
@@ -335,7 +338,6 @@ async fn a_refused_value_names_its_field_and_what_it_expected(backend: Backend) 
             "members[0].name",
             json!({"kind": "something"}),
         ),
-        (households, household(vec![]), "members", Value::Null),
         (
             "/api/operations/{op}/windows",
             empty,
@@ -348,13 +350,26 @@ async fn a_refused_value_names_its_field_and_what_it_expected(backend: Backend) 
             "end",
             json!({"kind": "after_start"}),
         ),
-        // Outside the operation's area: a reason of no kind a page words.
+        (
+            "/api/operations/{op}/windows",
+            long,
+            "end",
+            json!({"kind": "within", "hours": 24}),
+        ),
         (
             households,
             json!({"language": "prs", "members": [person(json!({}))], "location": {"lat": 24.94, "lon": 60.16}}),
             "location",
-            Value::Null,
+            json!({"kind": "near", "km": 30}),
         ),
+        (
+            "/api/operations/{op}/devices",
+            json!({"username": "hotline", "role": "escort", "label": "RV phone", "rv_ids": [p.rv]}),
+            "username",
+            json!({"kind": "user", "role": "escort"}),
+        ),
+        // A household of no members: a reason of no kind a page words.
+        (households, household(vec![]), "members", Value::Null),
     ];
     for (path, body, field, expected) in cases {
         let (status, value) = app

@@ -399,6 +399,8 @@ async fn refused_birth_date(browser: &Browser, label: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_household_is_registered_from_the_dashboard() {
     let app = spawn_app(Backend::Sqlite).await;
+    // An RV and a gate: the operation's area, which a location must be in.
+    app.places(100, 100).await;
     let browser = Browser::start().await;
     open_as(&browser, &app, Role::Coordinator, "en").await;
     wait_shown(&browser, "registered", "0").await;
@@ -480,6 +482,48 @@ async fn a_household_is_registered_from_the_dashboard() {
         browser.eval(focused, json!([])).await,
         "member-1-name_native true"
     );
+    // A location with latitude and longitude swapped: outside the operation's area, by how
+    // far, in Dari.
+    browser
+        .eval(
+            "document.getElementById('member-1-name_native').value = 'زهرا';",
+            json!([]),
+        )
+        .await;
+    browser.type_into("#reg-location", "24.94, 60.17").await;
+    let error = browser
+        .click_until_says(
+            "#register-submit",
+            "register-error",
+            "کیلومتر",
+            "the refusal of the location",
+        )
+        .await;
+    assert!(
+        error.contains("بیرون از ساحهٔ عملیات است، بیش از ۳۰ کیلومتر"),
+        "{error}"
+    );
+    assert_eq!(browser.eval(focused, json!([])).await, "reg-location true");
+    // A phone for a user no escort of this operation is: the role named as the page names it.
+    browser.type_into("#device-user", "nobody").await;
+    browser.type_into("#device-places", "1").await;
+    browser.type_into("#device-label", "RV phone").await;
+    let error = browser
+        .click_until_says(
+            "#device-submit",
+            "device-form-error",
+            "کاربری",
+            "the refusal of the user name",
+        )
+        .await;
+    assert!(
+        error.ends_with(
+            "نام کاربری همراه یا کارمند دروازه: هیچ کاربری با این نام در این عملیات به حیث همراه \
+             کار نمی‌کند."
+        ),
+        "{error}"
+    );
+    assert_eq!(browser.eval(focused, json!([])).await, "device-user true");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -264,7 +264,7 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     browser.screenshot("map-prs").await;
 
     // A refused value is told in Dari, on the field that holds it: a window that ends before
-    // it starts, then one for nobody.
+    // it starts, then one that lasts too long, then one for nobody.
     browser
         .eval(
             "document.getElementById('window-start').value = '2030-08-24T10:00';
@@ -283,6 +283,22 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
         )
         .await;
     let focused = "return document.activeElement.id + ' ' + document.activeElement.getAttribute('aria-invalid')";
+    assert_eq!(browser.eval(focused, json!([])).await, "window-end true");
+    // A window of a day and two hours: longer than a window lasts.
+    browser
+        .eval(
+            "document.getElementById('window-end').value = '2030-08-25T12:00';",
+            json!([]),
+        )
+        .await;
+    browser
+        .click_until_says(
+            "#window-create",
+            "map-error",
+            "پایان: حد اکثر ۲۴ ساعت پس از آغاز.",
+            "the window's length refused in Dari",
+        )
+        .await;
     assert_eq!(browser.eval(focused, json!([])).await, "window-end true");
     browser
         .eval(

@@ -24,13 +24,16 @@ common-refused-conflict = This cannot be done as things stand now.
 # A refused value by what it was expected to be, on a page in another language than English.
 # { $field } is the field as the page labels it; { $hint } the hint under the field; { $reason }
 # the server's English reason (for a value not as the field takes it, what was expected: "a
-# month from 01 to 12, not 13").
+# month from 01 to 12, not 13"); { $role } the role as the page names it ("Escort").
 common-expected-something = { $field }: fill this in.
 common-expected-shorter = { $field }: at most { $max } characters.
 common-expected-character = { $field }: remove the hidden or special character { $character }; text copied from elsewhere often carries one.
 common-expected-range = { $field }: a number from { $min } to { $max }.
 common-expected-form = { $field }: not accepted. { $hint } ({ $reason })
 common-expected-after_start = { $field }: must come after the start.
+common-expected-within = { $field }: at most { $hours } hours after the start.
+common-expected-near = { $field }: outside the operation's area, more than { $km } km from every rendezvous point and gate. Check that latitude and longitude are not swapped.
+common-expected-user = { $field }: no user of this name works as { $role } in this operation.
 common-expected-other = { $field }: not accepted ({ $reason }).
 common-session-ended = Your session has ended. Sign in again.
 common-people = { $count ->

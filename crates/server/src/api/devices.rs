@@ -242,7 +242,7 @@ pub async fn enrol_device(call: Call, ApiJson(body): ApiJson<DeviceIn>) -> Creat
         .app
         .run(move |s| s.user_by_name(&username))
         .await?
-        .ok_or_else(|| ApiError::invalid("username", &no_field_user(body.role)))?;
+        .ok_or_else(|| ApiError::expected("username", no_field_user(body.role)))?;
     let code = safeconduct_keys::enrolment_code();
     let now = crate::now();
     let new = store::NewDevice {
@@ -277,8 +277,10 @@ pub async fn enrol_device(call: Call, ApiJson(body): ApiJson<DeviceIn>) -> Creat
 
 /// One answer for a name no user has and a user without the role in this operation: a
 /// coordinator learns nothing of other operations' users.
-pub(crate) fn no_field_user(role: Role) -> String {
-    format!("no {role} user of this name in this operation")
+pub(crate) fn no_field_user(role: Role) -> Expected {
+    Expected::User {
+        role: role.to_string(),
+    }
 }
 
 pub async fn devices(call: Call) -> Answer<Vec<DeviceOut>> {

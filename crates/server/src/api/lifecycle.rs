@@ -137,9 +137,9 @@ pub async fn eligibility(
 ) -> Answer<StepOut> {
     let request = match body.decision {
         Decision::Eligible => CaseRequest::DecideEligible {
-            category: body.category.ok_or_else(|| {
-                ApiError::invalid("category", "an eligible case needs a category")
-            })?,
+            category: body
+                .category
+                .ok_or_else(|| ApiError::expected("category", Expected::Something))?,
         },
         Decision::Rejected => CaseRequest::Reject {
             reason: text_lines("reason", body.reason.as_deref().unwrap_or_default(), 500)?,

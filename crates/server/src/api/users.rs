@@ -73,7 +73,7 @@ pub async fn assign_places(
     if let (Some(from), Some(until)) = (valid_from, valid_until)
         && until <= from
     {
-        return Err(ApiError::invalid("valid_until", "must be after valid_from"));
+        return Err(ApiError::expected("valid_until", Expected::AfterStart));
     }
     let places = store::PlaceAssignment {
         rvs: body.rv_ids.iter().copied().map(RvId).collect(),

@@ -116,9 +116,11 @@ pub(crate) fn create_device(
     if !holds_role {
         // The same words as for a name no user has (the server's answer), so that a
         // coordinator learns nothing of other operations' users.
-        return Err(DomainError::invalid(
+        return Err(DomainError::expected(
             "username",
-            format!("no {} user of this name in this operation", new.role),
+            Expected::User {
+                role: new.role.to_string(),
+            },
         )
         .into());
     }
