@@ -76,29 +76,17 @@ fn assigned_household(data: &Path) -> (CaseReference, RvId) {
         )],
     )
     .unwrap();
-    let mut n = 0u64;
     let reference = store
         .register_households(
             op,
             &[household],
-            &mut || {
-                n += 1;
-                CaseReference::from_random(n.to_be_bytes())
-            },
+            &mut safeconduct_store::testing::numbered_references(),
             &actor,
         )
         .unwrap()[0]
         .reference
         .clone();
-    for step in [
-        CaseRequest::VerifyDocuments,
-        CaseRequest::DecideEligible {
-            category: EligibilityCategory::Citizen,
-        },
-        CaseRequest::Assign { window },
-    ] {
-        store.apply(op, &reference, &step, &actor).unwrap();
-    }
+    safeconduct_store::testing::assign_eligible(&*store, op, &reference, window, &actor);
     (reference, rv)
 }
 

@@ -13,7 +13,9 @@ use safeconduct_domain::values::*;
 use safeconduct_domain::*;
 use safeconduct_keys::devices::client::{DeviceKey, record_text};
 use safeconduct_keys::devices::{DevicePublicKey, Signed, open_records};
-use safeconduct_store::testing::{Backend, TestStore, numbered_person, stand_in_pass_keys};
+use safeconduct_store::testing::{
+    Backend, TestStore, assign_eligible, numbered_person, numbered_references, stand_in_pass_keys,
+};
 use safeconduct_store::*;
 use std::time::{Duration, Instant};
 
@@ -66,11 +68,7 @@ fn scene(store: &dyn Store, households: usize) -> Scene {
     let spec = WindowSpec::new(Timestamp(NOW - 3600), Timestamp(NOW + 7200), 10_000).unwrap();
     let window = store.create_window(op, rv, spec, &system()).unwrap().id;
     stand_in_pass_keys(store, op);
-    let mut n = 0u64;
-    let mut next_reference = move || {
-        n += 1;
-        CaseReference::from_random(n.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_be_bytes())
-    };
+    let mut next_reference = numbered_references();
     let mut passes = Vec::new();
     for chunk in 0..households.div_ceil(100) {
         let new: Vec<NewHousehold> = (0..100.min(households - chunk * 100))
@@ -84,15 +82,7 @@ fn scene(store: &dyn Store, households: usize) -> Scene {
             .register_households(op, &new, &mut next_reference, &system())
             .unwrap();
         for reg in registered {
-            for step in [
-                CaseRequest::VerifyDocuments,
-                CaseRequest::DecideEligible {
-                    category: EligibilityCategory::Citizen,
-                },
-                CaseRequest::Assign { window },
-            ] {
-                store.apply(op, &reg.reference, &step, &system()).unwrap();
-            }
+            assign_eligible(store, op, &reg.reference, window, &system());
             let mut signer = |f: &PassFacts| Ok(format!("{}", f.pass_index).into_bytes());
             let (_, pass) = store
                 .issue_pass(op, &reg.reference, &mut signer, &system())

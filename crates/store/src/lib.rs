@@ -387,7 +387,7 @@ pub trait Store: Casework + Send + Sync + 'static {
     fn close_batch(&self, op: OperationId, batch: BatchId, actor: &Actor) -> Result<Batch>;
     /// A batch as `actor` may see it: one whose end the actor does not work at (an escort its
     /// RV, gate staff its gate: [`Places::include`]) is not found, exactly as a batch that does
-    /// not exist, and is refused before its households are read, so that it costs what a batch
+    /// not exist, and by the statement that reads the batch, so that it costs what a batch
     /// that does not exist costs.
     fn batch(&self, op: OperationId, batch: BatchId, actor: &Actor) -> Result<Batch>;
     /// The custody sweep: every household in escort in an open batch whose deadline is at or

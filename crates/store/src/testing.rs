@@ -337,6 +337,40 @@ pub fn agreed_rv(
     rv.id
 }
 
+/// Case references that differ and repeat from run to run: the `n`th is made from `n` (mixed,
+/// so that neighbours share no prefix).
+pub fn numbered_references() -> impl FnMut() -> safeconduct_domain::CaseReference {
+    let mut n = 0u64;
+    move || {
+        n += 1;
+        safeconduct_domain::CaseReference::from_random(
+            n.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_be_bytes(),
+        )
+    }
+}
+
+/// Takes a registered household to its window: documents verified, eligible as citizens, and
+/// assigned `window`.
+pub fn assign_eligible(
+    store: &dyn Store,
+    op: safeconduct_domain::OperationId,
+    reference: &safeconduct_domain::CaseReference,
+    window: safeconduct_domain::WindowId,
+    actor: &crate::Actor,
+) {
+    use crate::CaseRequest;
+    use safeconduct_domain::model::EligibilityCategory;
+    for step in [
+        CaseRequest::VerifyDocuments,
+        CaseRequest::DecideEligible {
+            category: EligibilityCategory::Citizen,
+        },
+        CaseRequest::Assign { window },
+    ] {
+        store.apply(op, reference, &step, actor).unwrap();
+    }
+}
+
 /// Person `i` of a generated household: a name, a birth year and a passport number all made
 /// from `i`, so that every person differs and a run can be repeated.
 pub fn numbered_person(i: usize) -> safeconduct_domain::household::NewPerson {

@@ -13,7 +13,8 @@ use safeconduct_domain::scan::{IncidentKind, PassDigest, ScanAct, ScanPlace, Sca
 use safeconduct_domain::values::*;
 use safeconduct_domain::*;
 use safeconduct_store::testing::{
-    Backend, TestStore, agreed_rv, numbered_person, stand_in_pass_keys,
+    Backend, TestStore, agreed_rv, assign_eligible, numbered_person, numbered_references,
+    stand_in_pass_keys,
 };
 use safeconduct_store::*;
 use std::collections::BTreeMap;
@@ -170,11 +171,7 @@ fn field(store: &dyn Store) -> Field {
     let mut rng = Rng(7);
     let mut cases = Vec::new();
     let mut person = 0;
-    let mut n = 0u64;
-    let mut next_reference = move || {
-        n += 1;
-        CaseReference::from_random(n.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_be_bytes())
-    };
+    let mut next_reference = numbered_references();
     for (r, rv) in rvs.iter().enumerate() {
         for w in 0..WINDOWS_PER_RV {
             let spec = WindowSpec::new(
@@ -197,15 +194,7 @@ fn field(store: &dyn Store) -> Field {
                 .unwrap();
             for (reg, h) in registered.iter().zip(&new) {
                 let reference = &reg.reference;
-                for step in [
-                    CaseRequest::VerifyDocuments,
-                    CaseRequest::DecideEligible {
-                        category: EligibilityCategory::Citizen,
-                    },
-                    CaseRequest::Assign { window },
-                ] {
-                    store.apply(op, reference, &step, &system()).unwrap();
-                }
+                assign_eligible(store, op, reference, window, &system());
                 let (_, pass) = store
                     .issue_pass(op, reference, &mut fake_signer, &system())
                     .unwrap();

@@ -14,7 +14,8 @@ use safeconduct_domain::model::*;
 use safeconduct_domain::values::*;
 use safeconduct_domain::*;
 use safeconduct_store::testing::{
-    Backend, TestStore, agreed_rv, numbered_person, stand_in_pass_keys,
+    Backend, TestStore, agreed_rv, assign_eligible, numbered_person, numbered_references,
+    stand_in_pass_keys,
 };
 use safeconduct_store::*;
 use std::time::{Duration, Instant};
@@ -86,11 +87,7 @@ fn scene(backend: Backend) -> Scene {
             .unwrap()
         })
         .collect();
-    let mut n = 0u64;
-    let mut next_reference = move || {
-        n += 1;
-        CaseReference::from_random(n.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_be_bytes())
-    };
+    let mut next_reference = numbered_references();
     let mut references: Vec<CaseReference> = store
         .register_households(op, &households, &mut next_reference, &system())
         .unwrap()
@@ -103,15 +100,7 @@ fn scene(backend: Backend) -> Scene {
         Ok(format!("{}:{}", f.reference, f.pass_index).into_bytes())
     };
     for reference in &references {
-        for step in [
-            CaseRequest::VerifyDocuments,
-            CaseRequest::DecideEligible {
-                category: EligibilityCategory::Citizen,
-            },
-            CaseRequest::Assign { window },
-        ] {
-            store.apply(op, reference, &step, &system()).unwrap();
-        }
+        assign_eligible(store, op, reference, window, &system());
     }
     let waiting = references.pop().unwrap();
     for reference in &references {

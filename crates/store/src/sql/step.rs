@@ -308,7 +308,7 @@ pub(crate) fn load_case(
     // Kept to the actor's places in the statement, before the case's columns are computed:
     // a case that is not theirs costs what a reference that names no case costs, so that not
     // even the time of the answer tells one from the other. `Actor::sees` still decides.
-    let (seen, places) = seen_by(actor, 3);
+    let (seen, places) = seen_by(actor, "h", 3);
     let mut params = p![op.0, reference.as_str()].to_vec();
     params.extend(places);
     let r = db
@@ -333,11 +333,11 @@ pub(crate) fn load_case(
     Ok(loaded)
 }
 
-/// The condition on a household `h` that keeps to the cases `actor` sees at its places, as
-/// [`Actor::sees`] decides (an escort's by RV, gate staff's by gate, anyone else scoped to
-/// places by either), with its parameters numbered from `$first`; nothing for an actor not
-/// scoped to places.
-fn seen_by(actor: &Actor, first: usize) -> (String, Vec<Value>) {
+/// The condition on a row of `table` (a household or a batch, by its `rv_id` and `gate_id`)
+/// that keeps to what `actor` sees at its places, as [`Actor::sees`] decides (an escort's by
+/// RV, gate staff's by gate, anyone else scoped to places by either), with its parameters
+/// numbered from `$first`; nothing for an actor not scoped to places.
+pub(crate) fn seen_by(actor: &Actor, table: &str, first: usize) -> (String, Vec<Value>) {
     let Some(places) = &actor.places else {
         return (String::new(), Vec::new());
     };
@@ -358,11 +358,11 @@ fn seen_by(actor: &Actor, first: usize) -> (String, Vec<Value>) {
     let rvs = || places.rvs.iter().map(|r| r.0).collect();
     let gates = || places.gates.iter().map(|g| g.0).collect();
     let condition = match actor.role {
-        Some(Role::Escort) => within("h.rv_id", rvs()),
-        Some(Role::Gate) => within("h.gate_id", gates()),
+        Some(Role::Escort) => within(&format!("{table}.rv_id"), rvs()),
+        Some(Role::Gate) => within(&format!("{table}.gate_id"), gates()),
         _ => {
-            let at_rv = within("h.rv_id", rvs());
-            let at_gate = within("h.gate_id", gates());
+            let at_rv = within(&format!("{table}.rv_id"), rvs());
+            let at_gate = within(&format!("{table}.gate_id"), gates());
             format!("({at_rv} OR {at_gate})")
         }
     };
