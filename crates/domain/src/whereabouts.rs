@@ -90,7 +90,7 @@ impl TravelNeeds {
     }
 }
 
-/// The area of an operation: within [`OperationArea::RADIUS_M`] of one of its rendezvous
+/// The area of an operation: within [`OperationArea::RADIUS_KM`] of one of its rendezvous
 /// points or gates.
 #[derive(Debug, Clone)]
 pub struct OperationArea {
@@ -98,8 +98,10 @@ pub struct OperationArea {
 }
 
 impl OperationArea {
-    /// Further than this from every place of the operation is outside it (metres).
-    pub const RADIUS_M: f64 = 30_000.0;
+    /// Further than this from every place of the operation is outside it (kilometres, whole:
+    /// a refusal says it).
+    pub const RADIUS_KM: u64 = 30;
+    const RADIUS_M: f64 = Self::RADIUS_KM as f64 * 1000.0;
 
     pub fn new(places: Vec<Coordinate>) -> Self {
         OperationArea { places }
@@ -126,7 +128,7 @@ impl OperationArea {
             Err(DomainError::expected(
                 "location",
                 Expected::Near {
-                    km: (Self::RADIUS_M / 1000.0) as u64,
+                    km: Self::RADIUS_KM,
                 },
             ))
         }

@@ -219,7 +219,7 @@ function refusedValue({ field, expected }, message) {
       max: expected.max ?? 0,
       hours: expected.hours ?? 0,
       km: expected.km ?? 0,
-      role: expected.role ? t(`common-role-${expected.role}`) : "",
+      role: `common-role-${expected.role}` in messages ? t(`common-role-${expected.role}`) : (expected.role ?? ""),
       hint: hint ?? "",
       reason: reason.replace(/^expected /, ""),
       character: expected.code === undefined ? "" : `U+${expected.code.toString(16).toUpperCase().padStart(4, "0")}`,

@@ -128,6 +128,15 @@ pub trait Store: Casework + Send + Sync + 'static {
     /// already (on any server).
     fn claim_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
     fn roles(&self, user: UserId, op: OperationId) -> Result<Vec<Role>>;
+    /// The user named `username` and the roles they hold in `op`; `None` when they hold none
+    /// there. A user of another operation and a name nobody has are alike, and found so by one
+    /// statement, so that neither the answer nor its time tells a coordinator which names exist
+    /// elsewhere.
+    fn operation_user(
+        &self,
+        op: OperationId,
+        username: &str,
+    ) -> Result<Option<(UserId, Vec<Role>)>>;
     fn create_session(&self, token_hash: &[u8], user: UserId, expires_at: Timestamp) -> Result<()>;
     /// The user of a live session and the user's roles in `op`, in one read: what every
     /// authenticated request needs to know.

@@ -1,7 +1,8 @@
 //! For an escort, a case or a batch at another rendezvous point does not exist: a step on such
 //! a case, or a read of such a batch, is answered exactly as one on a reference or an id that
-//! names nothing. This measures that the two answers also take the same time in the store, so
-//! that timing many requests does not tell an escort which references and batch ids are real.
+//! names nothing. For a coordinator, a user of another operation is a name nobody has. This
+//! measures that the two answers also take the same time in the store, so that timing many
+//! requests does not tell which references, batch ids and user names are real.
 //! Figures go to docs/benchmarks.md. Ignored by default:
 //!
 //!     cargo test -p safeconduct-store --test what_is_not_theirs_costs_what_none_costs -- --ignored --nocapture
@@ -235,6 +236,56 @@ fn measure_batches(backend: Backend) {
     println!(
         "{backend:?}: the same batch read in full: median {c:.1} µs (p10 {c10:.1}, p90 {c90:.1})"
     );
+}
+
+/// For a coordinator, a user of another operation is a name nobody has, when enrolling a
+/// device for them or assigning them places (`Store::operation_user`).
+fn measure_users(backend: Backend) {
+    let s = scene(backend);
+    let store = &*s.db.store;
+    let elsewhere = store
+        .create_operation("Elsewhere", Timestamp(0))
+        .unwrap()
+        .id;
+    let user = store
+        .create_user(
+            &NewUser {
+                username: "escort-elsewhere".to_string(),
+                password_hash: "$argon2id$stand-in".to_string(),
+                organisation: None,
+            },
+            Timestamp(0),
+        )
+        .unwrap();
+    store
+        .grant_role(user, elsewhere, Role::Escort, &system())
+        .unwrap();
+    // Of the same length, so that only whether the name exists differs.
+    let name = |real: bool| {
+        if real {
+            "escort-elsewhere"
+        } else {
+            "nobody-elsewhere"
+        }
+    };
+    compare(
+        "a user name",
+        backend,
+        |real| {
+            let found = store.operation_user(s.op, name(real)).unwrap();
+            assert!(found.is_none(), "a user of another operation found here");
+            // As the server answers it.
+            StoreError::not_found(format!("user {:?}", name(real)))
+        },
+        |real| name(real).to_string(),
+    );
+}
+
+#[test]
+#[ignore = "a timing measurement for docs/benchmarks.md; run it with --ignored --nocapture"]
+fn a_user_of_another_operation_takes_the_time_of_no_user() {
+    measure_users(Backend::Sqlite);
+    measure_users(Backend::Postgres);
 }
 
 #[test]

@@ -238,15 +238,18 @@ pub async fn enrol_device(call: Call, ApiJson(body): ApiJson<DeviceIn>) -> Creat
         ));
     }
     let username = body.username.clone();
-    let user = call
+    let op = call.caller.operation;
+    // Found only among this operation's users: a user of another one is refused as a name
+    // nobody has, by the same statement (the store checks the role again).
+    let (user, _) = call
         .app
-        .run(move |s| s.user_by_name(&username))
+        .run(move |s| s.operation_user(op, &username))
         .await?
         .ok_or_else(|| ApiError::expected("username", no_field_user(body.role)))?;
     let code = safeconduct_keys::enrolment_code();
     let now = crate::now();
     let new = store::NewDevice {
-        user: user.id,
+        user,
         role: body.role,
         places: store::Places {
             rvs: body.rv_ids.iter().copied().map(RvId).collect(),

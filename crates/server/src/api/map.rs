@@ -15,6 +15,7 @@ use crate::extract::{ApiJson, Call};
 use crate::wire::Answer;
 use axum::Json;
 use axum::http::StatusCode;
+use safeconduct_domain::Expected;
 use safeconduct_domain::values::Language;
 use safeconduct_route::gazetteer::PlaceKind;
 use safeconduct_route::walking::WayKind;
@@ -230,10 +231,10 @@ pub struct PlaceOut {
 pub async fn places(call: Call, ApiJson(q): ApiJson<PlacesIn>) -> Answer<Vec<PlaceOut>> {
     let router = call.app.router()?;
     if q.q.chars().count() > 200 {
-        return Err(invalid("q: longer than 200 characters".into()));
+        return Err(ApiError::expected("q", Expected::Shorter { max: 200 }));
     }
     if q.q.trim().is_empty() {
-        return Err(invalid("q: empty; give a name or its first letters".into()));
+        return Err(ApiError::expected("q", Expected::Something));
     }
     let language = q.language.unwrap_or(Language::English);
     let found = router

@@ -86,19 +86,16 @@ pub async fn assign_places(
     let out = places.clone();
     app.run(move |s| {
         // A user who holds no role in this operation (one of another operation) is not found,
-        // exactly as a name nobody has: the answer does not tell which names exist elsewhere.
+        // exactly as a name nobody has, by the same statement: neither the answer nor its
+        // time tells which names exist elsewhere.
         let not_found = || store::StoreError::not_found(format!("user {username:?}"));
-        let user = s.user_by_name(&username)?.ok_or_else(not_found)?;
-        let roles = s.roles(user.id, id)?;
-        if roles.is_empty() {
-            return Err(not_found());
-        }
+        let (user, roles) = s.operation_user(id, &username)?.ok_or_else(not_found)?;
         if !roles.iter().any(|r| r.works_at_places()) {
             return Err(store::StoreError::Conflict(format!(
                 "{username:?} holds no escort or gate role in this operation; only those are assigned places"
             )));
         }
-        s.assign_places(user.id, id, &places, &actor)
+        s.assign_places(user, id, &places, &actor)
     })
     .await?;
     Ok(Json(PlacesOut {

@@ -136,6 +136,27 @@ pub(crate) fn roles(db: &mut dyn Db, user: UserId, op: OperationId) -> Result<Ve
     .collect()
 }
 
+pub(crate) fn operation_user(
+    db: &mut dyn Db,
+    op: OperationId,
+    username: &str,
+) -> Result<Option<(UserId, Vec<Role>)>> {
+    let rows = db.rows(
+        "SELECT u.id, r.role FROM users u
+         JOIN user_roles r ON r.user_id = u.id AND r.operation_id = $2
+         WHERE u.username = $1 ORDER BY r.role",
+        p![username, op.0],
+    )?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let roles = rows
+        .iter()
+        .map(|r| Ok(r.text(1)?.parse()?))
+        .collect::<Result<_>>()?;
+    Ok(Some((UserId(first.i64(0)?), roles)))
+}
+
 pub(crate) fn create_session(
     db: &mut dyn Db,
     digest: &[u8],

@@ -167,6 +167,13 @@ impl<E: Engine> Store for SqlStore<E> {
     fn roles(&self, user: UserId, op: OperationId) -> Result<Vec<Role>> {
         self.read(|db| accounts::roles(db, user, op))
     }
+    fn operation_user(
+        &self,
+        op: OperationId,
+        username: &str,
+    ) -> Result<Option<(UserId, Vec<Role>)>> {
+        self.read(|db| accounts::operation_user(db, op, username))
+    }
     fn create_session(&self, token_hash: &[u8], user: UserId, expires_at: Timestamp) -> Result<()> {
         self.write(|db| accounts::create_session(db, token_hash, user, expires_at))
     }
