@@ -142,12 +142,13 @@ fn scene(backend: Backend) -> Scene {
     }
 }
 
-/// Times `answer` on what is not the escort's (`true`) and on what does not exist (`false`),
-/// alternated, after a warm-up; both must be refused alike, as not found, but for `name`s of
-/// what they were asked of. Prints the figures and fails when the medians differ by more than
+/// Times `answer` on what is not the caller's (`true`, `what` `whose`) and on what does not
+/// exist (`false`), alternated, after a warm-up; both must be refused alike, as not found, but
+/// for `name`s of what they were asked of. Prints the figures and fails when the medians differ by more than
 /// a tenth.
 fn compare(
     what: &str,
+    whose: &str,
     backend: Backend,
     answer: impl Fn(bool) -> StoreError,
     name: impl Fn(bool) -> String,
@@ -186,7 +187,7 @@ fn compare(
     let (a, a10, a90) = spread(not_theirs);
     let (b, b10, b90) = spread(missing);
     println!(
-        "{backend:?}: {what} at another RV: median {a:.1} µs (p10 {a10:.1}, p90 {a90:.1}); \
+        "{backend:?}: {what} {whose}: median {a:.1} µs (p10 {a10:.1}, p90 {a90:.1}); \
          naming nothing: median {b:.1} µs (p10 {b10:.1}, p90 {b90:.1}); {ROUNDS} each"
     );
     assert!(
@@ -205,6 +206,7 @@ fn measure_cases(backend: Backend) {
     let reference = |real: bool| if real { &s.waiting } else { &s.no_case };
     compare(
         "a step on a case",
+        "at another RV",
         backend,
         |real| {
             store
@@ -221,6 +223,7 @@ fn measure_batches(backend: Backend) {
     let id = |real: bool| if real { s.batch } else { s.no_batch };
     compare(
         "a read of a batch of 10 households",
+        "at another RV",
         backend,
         |real| store.batch(s.op, id(real), &s.escort).unwrap_err(),
         |real| id(real).0.to_string(),
@@ -270,6 +273,7 @@ fn measure_users(backend: Backend) {
     };
     compare(
         "a user name",
+        "of another operation",
         backend,
         |real| {
             let found = store.operation_user(s.op, name(real)).unwrap();
@@ -278,6 +282,25 @@ fn measure_users(backend: Backend) {
             StoreError::not_found(format!("user {:?}", name(real)))
         },
         |real| name(real).to_string(),
+    );
+    // For scale: the lookup as it was before `operation_user`, the user by name and then,
+    // for one who exists, their roles in the operation.
+    let before = |real: bool| {
+        let started = Instant::now();
+        if let Some(user) = store.user_by_name(name(real)).unwrap() {
+            assert!(store.roles(user.id, s.op).unwrap().is_empty());
+        }
+        started.elapsed()
+    };
+    let (mut elsewhere, mut nobody) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        elsewhere.push(before(true));
+        nobody.push(before(false));
+    }
+    let ((a, ..), (b, ..)) = (spread(elsewhere), spread(nobody));
+    println!(
+        "{backend:?}: the lookup before, by name then roles: median {a:.1} µs for a user of \
+         another operation, {b:.1} µs for a name nobody has"
     );
 }
 
