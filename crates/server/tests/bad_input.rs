@@ -368,6 +368,12 @@ async fn a_refused_value_names_its_field_and_what_it_expected(backend: Backend) 
             "username",
             json!({"kind": "user", "role": "escort"}),
         ),
+        (
+            "/api/operations/{op}/map/places",
+            json!({"q": "   "}),
+            "q",
+            json!({"kind": "something"}),
+        ),
         // A household of no members: a reason of no kind a page words.
         (households, household(vec![]), "members", Value::Null),
     ];

@@ -229,13 +229,13 @@ pub struct PlaceOut {
 }
 
 pub async fn places(call: Call, ApiJson(q): ApiJson<PlacesIn>) -> Answer<Vec<PlaceOut>> {
-    let router = call.app.router()?;
     if q.q.chars().count() > 200 {
         return Err(ApiError::expected("q", Expected::Shorter { max: 200 }));
     }
     if q.q.trim().is_empty() {
         return Err(ApiError::expected("q", Expected::Something));
     }
+    let router = call.app.router()?;
     let language = q.language.unwrap_or(Language::English);
     let found = router
         .network()
