@@ -192,13 +192,16 @@ export async function api(method, path, body, { raw = false, headers: extra = {}
  * field takes it, the field's hint followed by what was expected in English (which part of a
  * date, which character of a reference), and the English reason in brackets where the page has
  * no words for it. A control names the request field it fills by `data-field`; a value named in
- * the path or the query is looked for by its parameter's name.
+ * the path or the query is looked for by its parameter's name, in the form being sent first.
  */
 function refusedValue({ field, expected }, message) {
   const reason = message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
   // Only the field refused this time stays marked.
   unmarkFields();
-  const control = [...document.querySelectorAll("[data-field]")].find(
+  // The form being sent (the one holding the focused button or field) first: two forms of a
+  // page may fill fields of the same name.
+  const form = document.activeElement?.closest?.("form");
+  const control = [...(form?.querySelectorAll("[data-field]") ?? []), ...document.querySelectorAll("[data-field]")].find(
     (c) => c.dataset.field === field && c.getClientRects().length > 0,
   );
   let name = field;

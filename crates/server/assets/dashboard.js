@@ -98,7 +98,10 @@ function start(s) {
     attention?.();
     const cases = may("coordinator") ? setupCases({ roles, onChange: () => counts?.() }) : null;
     if (may("coordinator", "manifest")) setupFlights(may("coordinator"), may("manifest"));
-    if (may("coordinator")) setupDevices();
+    if (may("coordinator")) {
+      setupDevices();
+      setupPlaces();
+    }
     if (!may("coordinator")) return;
     live(
       (name, data) => {
@@ -396,31 +399,41 @@ function setupFlights(coordinator, manifestOfficer) {
     }
   };
   read();
-  const form = $("flight-form");
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const error = $("flight-form-error");
-    error.hidden = true;
+  onSubmit("flight-form", async (form, missing) => {
     const number = $("flight-number").value.trim();
     const departs = $("flight-departs").value;
     const capacity = Number($("flight-capacity").value);
-    const missing = !number ? "flight-number" : !departs ? "flight-departs" : !(capacity >= 1) ? "flight-capacity" : null;
-    if (showMissing(error, missing)) return;
+    if (missing(!number ? "flight-number" : !departs ? "flight-departs" : !(capacity >= 1) ? "flight-capacity" : null)) return;
+    const f = await api("POST", "/api/operations/{op}/flights", {
+      number,
+      departs_at: new Date(departs).toISOString().replace(/\.\d+Z$/, "Z"),
+      capacity,
+    });
+    showResult($("flights-result"), t("dashboard-flight-created", { number: f.number }));
+    form.reset();
+    read();
+  });
+  document.addEventListener("flights-changed", read);
+}
+
+/**
+ * Runs `send(form, missing)` when the form `id` is submitted, its error line (`id-error`)
+ * hidden first; what `send` throws is said there. `missing(id)` names the required field `id`
+ * left empty and moves there, and is false when `id` is null (nothing missing).
+ */
+function onSubmit(id, send) {
+  const form = $(id);
+  const error = $(`${id}-error`);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.hidden = true;
     try {
-      const f = await api("POST", "/api/operations/{op}/flights", {
-        number,
-        departs_at: new Date(departs).toISOString().replace(/\.\d+Z$/, "Z"),
-        capacity,
-      });
-      showResult($("flights-result"), t("dashboard-flight-created", { number: f.number }));
-      form.reset();
-      read();
+      await send(form, (missing) => showMissing(error, missing));
     } catch (e) {
       error.textContent = t("common-error", { detail: e.message });
       error.hidden = false;
     }
   });
-  document.addEventListener("flights-changed", read);
 }
 
 /** Names the required field `id` in `error` and moves there; false when no field is missing. */
@@ -438,42 +451,63 @@ function showMissing(error, id) {
  * once. The places are RV ids for an escort's device, gate ids for a gate's.
  */
 function setupDevices() {
-  const form = $("device-form");
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const error = $("device-form-error");
-    error.hidden = true;
+  onSubmit("device-form", async (form, missing) => {
     $("device-enrolled").hidden = true;
     const username = $("device-user").value.trim();
     const role = $("device-role").value;
-    const places = $("device-places").value.split(/[\s,]+/).filter(Boolean).map(Number);
+    const places = numbers($("device-places").value);
     const label = $("device-label").value.trim();
-    const missing = !username
-      ? "device-user"
-      : !places.length || !places.every((p) => Number.isInteger(p) && p > 0)
-        ? "device-places"
-        : !label
-          ? "device-label"
-          : null;
-    if (showMissing(error, missing)) return;
-    try {
-      const d = await api("POST", "/api/operations/{op}/devices", {
-        username,
-        role,
-        rv_ids: role === "escort" ? places : [],
-        gate_ids: role === "gate" ? places : [],
-        label,
-      });
-      $("device-enrolled-text").textContent = t("dashboard-device-enrolled", { device: d.device.id, time: when(d.code_expires_at) });
-      $("device-qr").src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(d.enrolment_qr_svg)}`;
-      $("device-qr").alt = t("dashboard-device-qr-alt", { device: d.device.id });
-      $("device-code").textContent = t("dashboard-device-code", { code: d.enrolment_code });
-      $("device-enrolled").hidden = false;
-      form.reset();
-    } catch (e) {
-      error.textContent = t("common-error", { detail: e.message });
-      error.hidden = false;
-    }
+    if (missing(!username ? "device-user" : !places?.length ? "device-places" : !label ? "device-label" : null)) return;
+    const d = await api("POST", "/api/operations/{op}/devices", {
+      username,
+      role,
+      rv_ids: role === "escort" ? places : [],
+      gate_ids: role === "gate" ? places : [],
+      label,
+    });
+    $("device-enrolled-text").textContent = t("dashboard-device-enrolled", { device: d.device.id, time: when(d.code_expires_at) });
+    $("device-qr").src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(d.enrolment_qr_svg)}`;
+    $("device-qr").alt = t("dashboard-device-qr-alt", { device: d.device.id });
+    $("device-code").textContent = t("dashboard-device-code", { code: d.enrolment_code });
+    $("device-enrolled").hidden = false;
+    form.reset();
+  });
+}
+
+/**
+ * Numbers typed as a list ("3, 4", "3 4", or in Eastern Arabic digits "۳، ۴"): the numbers,
+ * or null when one is not a whole number above 0.
+ */
+function numbers(text) {
+  const western = text.replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) & 0xf));
+  const typed = western.split(/[\s,،]+/).filter(Boolean).map(Number);
+  return typed.every((n) => Number.isInteger(n) && n > 0) ? typed : null;
+}
+
+/**
+ * Sets the places an escort or gate user acts at (RV numbers, gate numbers), replacing the
+ * ones before, from now on: what their devices serve and their kits hold.
+ */
+function setupPlaces() {
+  onSubmit("places-form", async (_, missing) => {
+    $("places-saved").hidden = true;
+    const username = $("places-user").value.trim();
+    const rvs = numbers($("places-rvs").value);
+    const gates = numbers($("places-gates").value);
+    // At least one place: taking every place away is not a slip of an empty form.
+    const unplaced = !rvs || (!rvs.length && !gates?.length);
+    if (missing(!username ? "places-user" : unplaced ? "places-rvs" : !gates ? "places-gates" : null)) return;
+    const placed = await api("PUT", `/api/operations/{op}/users/${encodeURIComponent(username)}/places`, {
+      rv_ids: rvs,
+      gate_ids: gates,
+    });
+    const none = t("dashboard-places-none");
+    $("places-saved").textContent = t("dashboard-places-saved", {
+      user: placed.username,
+      rvs: placed.rv_ids.length ? list(placed.rv_ids.map(num)) : none,
+      gates: placed.gate_ids.length ? list(placed.gate_ids.map(num)) : none,
+    });
+    $("places-saved").hidden = false;
   });
 }
 

@@ -3,7 +3,7 @@
 //! appear at the top and are resolved from the page; the list of a stage pages; a pass is
 //! issued and revoked from a case's row; a household is registered from the page; the page
 //! passes the accessibility check in English and in Dari (screenshots with data showing); a
-//! hotline or escort session sees no data and a clear message.
+//! hotline or escort session sees no data and a clear message; an escort is given places.
 
 mod common;
 
@@ -757,4 +757,88 @@ async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
             "the flight's load",
         )
         .await;
+}
+
+/// `n` in Eastern Arabic digits, as a Dari keyboard types it.
+fn dari_digits(n: i64) -> String {
+    n.to_string()
+        .chars()
+        .map(|d| char::from_u32(0x06F0 + d.to_digit(10).unwrap()).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
+    use safeconduct_domain::values::{Coordinate, Timestamp};
+    let app = spawn_app(Backend::Sqlite).await;
+    let p = app.places(100, 100).await;
+    let bravo = safeconduct_store::testing::agreed_rv(
+        &*app.store,
+        app.op,
+        "RV Bravo",
+        Coordinate::new(60.17, 24.95).unwrap(),
+    );
+    let browser = Browser::start().await;
+    open_as(&browser, &app, Role::Coordinator, "prs").await;
+    browser.find("#places-form").await;
+
+    // No place typed: the form names the field to fill, before anything is sent.
+    browser.type_into("#places-user", "escort").await;
+    browser
+        .click_until_says(
+            "#places-submit",
+            "places-form-error",
+            "شماره‌های نقاط تجمع (همراه)",
+            "the places asked for",
+        )
+        .await;
+
+    // The RVs typed in Dari digits with the Dari comma: saved, and said back in Dari.
+    let typed = format!("{}، {}", dari_digits(p.rv), dari_digits(bravo.0));
+    browser.type_into("#places-rvs", &typed).await;
+    let saved = browser
+        .click_until_shown("#places-submit", "places-saved", "the places saved")
+        .await;
+    assert!(
+        saved.starts_with("escort از حالا در این نقاط تجمع کار می‌کند")
+            && saved.contains(&dari_digits(bravo.0)),
+        "{saved}"
+    );
+    let escort = app.store.user_by_name("escort").unwrap().unwrap().id;
+    let now = Timestamp(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64,
+    );
+    let (rvs, gates) = app.store.assigned_places(escort, app.op, now).unwrap();
+    assert_eq!(
+        (rvs.iter().map(|r| r.0).collect::<Vec<_>>(), gates),
+        (vec![p.rv, bravo.0], vec![])
+    );
+
+    // A name no user of the operation has: not found, in Dari, and nothing changes.
+    browser.type_into("#places-user", "nobody").await;
+    browser
+        .click_until_says(
+            "#places-submit",
+            "places-form-error",
+            "برای آنچه دادید چیزی پیدا نشد",
+            "the unknown user refused",
+        )
+        .await;
+    assert!(
+        browser
+            .eval(
+                "return document.getElementById('places-saved').hidden",
+                json!([])
+            )
+            .await
+            == true
+    );
+    let problems = browser.accessibility_problems().await;
+    assert!(
+        problems.is_empty(),
+        "the places form in Dari: {problems:#?}"
+    );
 }
