@@ -841,4 +841,42 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
         problems.is_empty(),
         "the places form in Dari: {problems:#?}"
     );
+
+    // A flight from the form beside it, which sends as this one does: first without its
+    // seats, then whole.
+    browser.type_into("#flight-number", "RCH 871").await;
+    browser
+        .eval(
+            "document.getElementById('flight-departs').value = '2030-08-26T09:30';",
+            json!([]),
+        )
+        .await;
+    browser
+        .click_until_says(
+            "#flight-form button[type=submit]",
+            "flight-form-error",
+            "چوکی‌ها",
+            "the seats asked for",
+        )
+        .await;
+    browser.type_into("#flight-capacity", "150").await;
+    browser
+        .click_until_says(
+            "#flight-form button[type=submit]",
+            "flights-body",
+            "RCH 871",
+            "the flight listed",
+        )
+        .await;
+    let flights = app
+        .get(Role::Coordinator, "/api/operations/{op}/flights")
+        .await;
+    assert!(
+        flights
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["number"] == "RCH 871" && f["capacity"] == 150),
+        "{flights}"
+    );
 }
