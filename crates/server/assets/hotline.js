@@ -18,6 +18,9 @@ const errorBox = $("hotline-error");
 let current = null; // the case's reference
 let from = null; // { lat, lon } or { landmark, name }
 let messageTimer = 0;
+// The statuses of a rendezvous point that receives people (`RvStatus::accepts_assignments`):
+// no route is given or sent towards one in another.
+const RECEIVING = new Set(["agreed", "active"]);
 
 function fail(err) {
   showError(errorBox, err);
@@ -119,9 +122,11 @@ function showCase(c) {
     facts.push(fact(t("hotline-rv"), t("hotline-no-rv")));
   }
   $("case-facts").replaceChildren(...facts.flat());
-  // No route is sent to a household that no longer walks to its rendezvous point.
-  $("call-send").disabled = !c.walks_to_rv;
-  if (!c.walks_to_rv) $("call-send").checked = false;
+  // No route is sent to a household that no longer walks to its rendezvous point, nor towards
+  // a point that receives nobody (suspended, closed).
+  const sendable = c.walks_to_rv && (!a || RECEIVING.has(a.rv_status));
+  $("call-send").disabled = !sendable;
+  if (!sendable) $("call-send").checked = false;
   const near = a?.hazards_near_rv || [];
   $("case-hazards").hidden = near.length === 0;
   $("case-hazards").textContent = t("hotline-hazards-near", { count: near.length });
@@ -144,9 +149,15 @@ async function showRoute() {
     await loadHazards();
     const r = c.route;
     $("route-problem").hidden = !c.route_problem;
-    // A household past its rendezvous point is told in the page's words; any other reason is
-    // the server's.
-    const problem = c.assignment && !c.walks_to_rv ? t("hotline-not-walking", { stage: stageText(c.stage) }) : t("hotline-no-route", { detail: c.route_problem });
+    // A household past its rendezvous point, or one whose point receives nobody, is told in the
+    // page's words; any other reason is the server's.
+    const a = c.assignment;
+    const problem =
+      a && !c.walks_to_rv
+        ? t("hotline-not-walking", { stage: stageText(c.stage) })
+        : a && !RECEIVING.has(a.rv_status)
+          ? t(`hotline-rv-${a.rv_status}`)
+          : t("hotline-no-route", { detail: c.route_problem });
     $("route-problem").textContent = c.route_problem ? problem : "";
     $("route").hidden = !r;
     if (!r) {
@@ -159,7 +170,6 @@ async function showRoute() {
     if (from.landmark !== undefined) map.setPick({ lat, lon });
     // The route ends at the case's RV.
     const [rvLon, rvLat] = coords[coords.length - 1];
-    const a = c.assignment;
     map.setPlaces(a ? [{ kind: "rv", id: a.rv_id, lat: rvLat, lon: rvLon, name: a.rv_name, status: a.rv_status }] : []);
     map.fitPoints(coords);
     $("route-summary").textContent = t("hotline-route-summary", { metres: r.length_m, minutes: r.walking_minutes, hazards: r.hazards_in_force.length });

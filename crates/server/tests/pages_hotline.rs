@@ -272,7 +272,7 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
     assert_eq!(sent["status"], "pending");
     addresses_carry_nothing_the_caller_said(&browser).await;
 
-    // RV Alpha suspended: the household is on the worklist.
+    // RV Alpha suspended: the household is on the worklist, and given no route there.
     app.rv_step(Role::Coordinator, p.rv, "suspend").await;
     open_as(&browser, &app, Role::Hotline, "/app/hotline?lang=prs").await;
     browser
@@ -289,6 +289,19 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
         .await;
     browser.type_into("#place-q", MARKET_SQUARE).await;
     browser.click("#place-submit").await;
+    // Towards the suspended point no route is read out or sent: the page says why, in Dari.
+    browser
+        .click_until_says(
+            "#place-results button",
+            "route-problem",
+            "معطل: کسی را آن‌جا نفرستید",
+            "no route to the suspended point",
+        )
+        .await;
+    let no_route = "return [document.getElementById('route').hidden, document.getElementById('call-send').disabled]";
+    assert_eq!(browser.eval(no_route, json!([])).await, json!([true, true]));
+    // Active again: the guidance is read out, right to left.
+    app.rv_step(Role::Coordinator, p.rv, "activate").await;
     browser.click("#place-results button").await;
     route_drawn(&browser).await;
     let steps = browser

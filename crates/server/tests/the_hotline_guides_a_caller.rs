@@ -193,6 +193,25 @@ async fn a_critical_hazard_with_suspension_suspends_the_rv_and_fills_the_worklis
     );
     let rvs = app.get(Role::Coordinator, "/api/operations/{op}/rvs").await;
     assert_eq!(rvs[0]["status"], "suspended");
+    // Nobody is guided, read a route or sent one towards the suspended point.
+    let at_market = json!({ "landmark": MARKET_SQUARE });
+    let case_now = hotline_case(&app, &reference, at_market.clone()).await;
+    assert!(case_now["route"].is_null(), "{case_now}");
+    let problem = case_now["route_problem"].as_str().unwrap();
+    assert!(problem.contains("is suspended"), "{problem}");
+    let route = format!("{}/route", case(&reference));
+    let (status, body) = app
+        .call(Role::Hotline, Method::POST, &route, Some(at_market.clone()))
+        .await;
+    assert_refused(status, &body, StatusCode::CONFLICT, "is suspended");
+    assert_eq!(body["error"]["code"], "rv_not_receiving");
+    let calls = format!("{}/calls", case(&reference));
+    let send = json!({ "outcome": "route_sent", "send_route": at_market });
+    let (status, body) = app
+        .call(Role::Hotline, Method::POST, &calls, Some(send))
+        .await;
+    assert_refused(status, &body, StatusCode::CONFLICT, "is suspended");
+    assert!(app.message_kinds(&reference).await.is_empty());
     let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
     let worklist = app
         .get(Role::Hotline, "/api/operations/{op}/hotline/worklist")

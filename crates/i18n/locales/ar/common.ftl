@@ -17,6 +17,7 @@ common-refused-forbidden = دورك لا يسمح بهذا.
 common-refused-out_of_scope = هذا المكان ليس من أماكنك.
 common-refused-internal = حدث خطأ في الخادم. أعد المحاولة؛ وإن استمر فأبلغ المشغّل.
 common-refused-not_walking_to_rv = لم تعد الأسرة تسير إلى نقطة التجمع الخاصة بها: لا طريق يُعطى.
+common-refused-rv_not_receiving = نقطة تجمع هذه الأسرة لا تستقبل أحدًا الآن (معلّقة أو مغلقة): لا ترسل أحدًا إليها.
 common-refused-illegal_transition = لم تعد الأسرة في المرحلة التي تنطبق عليها هذه الخطوة. حدّث الصفحة لترى أين هي الآن.
 common-refused-conflict = لا يمكن القيام بهذا في الوضع الحالي.
 common-expected-something = { $field }: املأ هذا الحقل.

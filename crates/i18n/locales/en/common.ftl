@@ -19,6 +19,7 @@ common-refused-forbidden = Your role may not do this.
 common-refused-out_of_scope = That place is not one of yours.
 common-refused-internal = Something went wrong on the server. Try again; if it goes on, tell the operator.
 common-refused-not_walking_to_rv = The household no longer walks to its rendezvous point: there is no route to give.
+common-refused-rv_not_receiving = The household's rendezvous point receives nobody now (suspended or closed): send nobody there.
 common-refused-illegal_transition = The household is no longer where this step applies. Refresh to see where it is now.
 common-refused-conflict = This cannot be done as things stand now.
 # A refused value by what it was expected to be, on a page in another language than English.

@@ -17,6 +17,7 @@ common-refused-forbidden = Votre rôle ne permet pas de faire cela.
 common-refused-out_of_scope = Ce lieu n’est pas l’un des vôtres.
 common-refused-internal = Un problème est survenu sur le serveur. Réessayez ; si cela continue, prévenez l’exploitant.
 common-refused-not_walking_to_rv = Le foyer ne se rend plus à son point de rendez-vous : il n’y a pas d’itinéraire à donner.
+common-refused-rv_not_receiving = Le point de rendez-vous du foyer ne reçoit personne en ce moment (suspendu ou fermé) : n’y envoyez personne.
 common-refused-illegal_transition = Le foyer n’en est plus à l’étape où cette action s’applique. Actualisez pour voir où il en est.
 common-refused-conflict = Impossible dans l’état actuel des choses.
 common-expected-something = { $field } : à remplir.

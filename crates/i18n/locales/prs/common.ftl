@@ -17,6 +17,7 @@ common-refused-forbidden = نقش شما اجازهٔ این کار را نمی�
 common-refused-out_of_scope = این جا از جاهای شما نیست.
 common-refused-internal = در سرور مشکلی پیش آمد. دوباره کوشش کنید؛ اگر ادامه یافت، به گردانندهٔ سیستم بگویید.
 common-refused-not_walking_to_rv = خانواده دیگر به نقطهٔ ملاقات خود نمی‌رود: مسیری برای دادن نیست.
+common-refused-rv_not_receiving = نقطهٔ ملاقات این خانواده اکنون کسی را نمی‌پذیرد (معطل یا بسته): کسی را آن‌جا نفرستید.
 common-refused-illegal_transition = خانواده دیگر در مرحله‌ای نیست که این کار در آن انجام شود. صفحه را تازه کنید تا ببینید اکنون کجاست.
 common-refused-conflict = این کار در وضعیت کنونی ممکن نیست.
 common-expected-something = { $field }: این را پر کنید.

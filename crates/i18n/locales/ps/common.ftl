@@ -17,6 +17,7 @@ common-refused-forbidden = ستاسو رول د دې کار اجازه نه ور
 common-refused-out_of_scope = دا ځای ستاسو له ځایونو څخه نه دی.
 common-refused-internal = په سرور کې ستونزه پېښه شوه. بیا هڅه وکړئ؛ که دوام یې وکړ، چلوونکي ته ووایاست.
 common-refused-not_walking_to_rv = کورنۍ نور خپل د لیدنې ځای ته نه ځي: د ورکولو لپاره لار نشته.
+common-refused-rv_not_receiving = د دې کورنۍ د لیدنې ځای اوس هیڅوک نه مني (ځنډول شوی یا تړل شوی): هلته هیڅوک مه لېږئ.
 common-refused-illegal_transition = کورنۍ نور په هغه پړاو کې نه ده چې دا کار پکې کېږي. پاڼه تازه کړئ چې وګورئ اوس چېرې ده.
 common-refused-conflict = دا کار په اوسني حالت کې نه کېږي.
 common-expected-something = { $field }: دا ډک کړئ.

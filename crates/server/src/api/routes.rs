@@ -64,6 +64,9 @@ pub struct RouteOut {
 }
 
 /// The guided route from `from` to the RV of `household` (which must have one).
+/// The way to `rv` from `from`, with the hazards in force it goes around: refused (409
+/// `rv_not_receiving`) while the RV receives nobody (suspended, closed), so that no one is
+/// guided, read a route or sent one, towards a point that was suspended for a danger there.
 pub(crate) fn route_to_rv(
     router: &Router,
     op: OperationId,
@@ -71,6 +74,17 @@ pub(crate) fn route_to_rv(
     from: Coordinate,
     language: Language,
 ) -> Result<(Guided, Vec<i64>), ApiError> {
+    if !rv.status.accepts_assignments() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "rv_not_receiving",
+            format!(
+                "rendezvous point {} is {}: send nobody there until it is active again",
+                rv.id.0,
+                rv.status.as_str()
+            ),
+        ));
+    }
     let guided = router
         .guided(from, rv.location, language)
         .map_err(route_error)?;
