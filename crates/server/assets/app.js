@@ -250,8 +250,13 @@ export function requireSession(roles) {
     return null;
   }
   if (roles && !roles.some((r) => s.roles.includes(r))) {
+    // Whose page this is, which roles the session has, and the way out: the bar's links to
+    // the session's own pages and its sign-out.
+    const named = (rs) => list(rs.map((r) => t(`common-role-${r}`)));
     const main = document.getElementById("main");
-    if (main) main.replaceChildren(el("p", { class: "notice bad", role: "alert" }, t("common-error", { detail: roles.join(", ") })));
+    const why = t("common-page-for", { roles: named(roles), yours: named(s.roles || []) });
+    if (main) main.replaceChildren(el("p", { class: "notice bad", role: "alert" }, why));
+    showWho(s);
     return null;
   }
   showWho(s);

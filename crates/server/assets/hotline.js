@@ -191,8 +191,8 @@ $("route-language").addEventListener("change", showRoute);
 $("place-search").addEventListener("submit", async (e) => {
   e.preventDefault();
   clearError();
+  // An empty search is sent too: the refusal names the field and puts the cursor there.
   const q = $("place-q").value.trim();
-  if (!q) return;
   try {
     const places = await api("POST", "/api/operations/{op}/map/places", { q, language: lang });
     const list = $("place-results");

@@ -325,6 +325,19 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
     browser.eval("window.scrollTo(0, 0)", json!([])).await;
     browser.screenshot("hotline-prs").await;
 
+    // A place searched for with nothing typed: the field is named, in Dari, and focused.
+    browser.type_into("#place-q", "  ").await;
+    browser
+        .click_until_says(
+            "#place-submit",
+            "hotline-error",
+            "این را پر کنید",
+            "the empty search refused in Dari",
+        )
+        .await;
+    let focused = "return document.activeElement.id";
+    assert_eq!(browser.eval(focused, json!([])).await, "place-q");
+
     // A reference read out with a zero for the letter O: refused in Dari on the field, with
     // what the field takes, and which character is wrong.
     browser.type_into("#lookup-reference", "K7M4-Q2X0").await;

@@ -348,6 +348,26 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     assert_eq!(status.as_u16(), 403);
 }
 
+/// Someone whose role the map is not for is told whose page it is, which roles they have, and
+/// keeps the bar's way out (their own page, sign-out).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hotline_operator_on_the_map_is_told_whose_page_it_is() {
+    let app = spawn_app_routing(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    open_as(&browser, &app, Role::Hotline, "/app/map?lang=en").await;
+    browser
+        .wait_until(
+            "(document.querySelector('#main .notice') || {}).textContent === \
+             'This page is for: Coordinator. Your roles in this operation: Hotline operator. Use \
+             the links above, or sign out and sign in with another account.'",
+            "whose page it is",
+        )
+        .await;
+    browser.find("#who button").await;
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "the refusal: {problems:#?}");
+}
+
 /// A small town whose streets carry Dari names (the Helsinki extract has none).
 fn dari_town() -> Arc<Router> {
     let mut b = NetworkBuilder::new();

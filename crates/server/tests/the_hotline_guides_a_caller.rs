@@ -36,6 +36,34 @@ fn line(route: &Value) -> Vec<Coordinate> {
         .collect()
 }
 
+/// Asks the route of case `reference` from `at`, and logs a call sending it: both refused with
+/// 409 `code`, saying `says`, and the refused call stores nothing (no call, no message). The
+/// call's refusal.
+async fn no_route_given(
+    app: &TestApp,
+    reference: &str,
+    at: Value,
+    code: &str,
+    says: &str,
+) -> Value {
+    let route = format!("{}/route", case(reference));
+    let (status, body) = app
+        .call(Role::Hotline, Method::POST, &route, Some(at.clone()))
+        .await;
+    assert_refused(status, &body, StatusCode::CONFLICT, says);
+    assert_eq!(body["error"]["code"], code);
+    let calls = format!("{}/calls", case(reference));
+    let send = json!({ "outcome": "route_sent", "send_route": at });
+    let (status, body) = app
+        .call(Role::Hotline, Method::POST, &calls, Some(send))
+        .await;
+    assert_refused(status, &body, StatusCode::CONFLICT, says);
+    assert_eq!(body["error"]["code"], code);
+    assert_eq!(app.get(Role::Hotline, &calls).await, json!([]));
+    assert!(app.message_kinds(reference).await.is_empty());
+    body
+}
+
 /// The hotline's view of a case, the caller's position (if any) in the body.
 async fn hotline_case(app: &TestApp, reference: &str, position: Value) -> Value {
     app.post(
@@ -199,19 +227,14 @@ async fn a_critical_hazard_with_suspension_suspends_the_rv_and_fills_the_worklis
     assert!(case_now["route"].is_null(), "{case_now}");
     let problem = case_now["route_problem"].as_str().unwrap();
     assert!(problem.contains("is suspended"), "{problem}");
-    let route = format!("{}/route", case(&reference));
-    let (status, body) = app
-        .call(Role::Hotline, Method::POST, &route, Some(at_market.clone()))
-        .await;
-    assert_refused(status, &body, StatusCode::CONFLICT, "is suspended");
-    assert_eq!(body["error"]["code"], "rv_not_receiving");
-    let calls = format!("{}/calls", case(&reference));
-    let send = json!({ "outcome": "route_sent", "send_route": at_market });
-    let (status, body) = app
-        .call(Role::Hotline, Method::POST, &calls, Some(send))
-        .await;
-    assert_refused(status, &body, StatusCode::CONFLICT, "is suspended");
-    assert!(app.message_kinds(&reference).await.is_empty());
+    no_route_given(
+        &app,
+        &reference,
+        at_market,
+        "rv_not_receiving",
+        "is suspended",
+    )
+    .await;
     let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
     let worklist = app
         .get(Role::Hotline, "/api/operations/{op}/hotline/worklist")
@@ -400,24 +423,17 @@ async fn a_household_past_its_rv_is_given_no_route(backend: Backend) {
         "where it went is still shown"
     );
 
-    let route = format!("{}/route", case(&reference));
-    let (status, body) = app
-        .call(Role::Hotline, Method::POST, &route, Some(at_market.clone()))
-        .await;
-    assert_refused(status, &body, StatusCode::CONFLICT, "no longer walks");
-    assert_eq!(body["error"]["code"], "not_walking_to_rv");
-    let calls = format!("{}/calls", case(&reference));
-    let send = json!({ "outcome": "route_sent", "send_route": at_market });
-    let (status, body) = app
-        .call(Role::Hotline, Method::POST, &calls, Some(send))
-        .await;
-    assert_refused(status, &body, StatusCode::CONFLICT, "no longer walks");
+    let body = no_route_given(
+        &app,
+        &reference,
+        at_market,
+        "not_walking_to_rv",
+        "no longer walks",
+    )
+    .await;
     // Logging a call tells no stage: only a read of the case, counted, does.
     assert!(body["error"].get("stage").is_none(), "{body}");
     assert!(!error_message(&body).contains("escort"), "{body}");
-    // The refused call stored nothing: no call, no message.
-    assert_eq!(app.get(Role::Hotline, &calls).await, json!([]));
-    assert!(app.message_kinds(&reference).await.is_empty());
 }
 
 safeconduct_store::on_both_backends_async!(

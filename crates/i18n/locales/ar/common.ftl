@@ -7,6 +7,7 @@ common-signed-in-as = مسجّل الدخول باسم { $name }
 common-loading = جارٍ التحميل…
 common-offline = لا اتصال بالخادم. جارٍ إعادة المحاولة…
 common-error = لم تنجح العملية: { $detail }
+common-page-for = هذه الصفحة للأدوار: { $roles }. أدوارك في هذه العملية: { $yours }. استخدم الروابط أعلاه، أو سجّل الخروج وادخل بحساب آخر.
 common-refused-rate_limited = طلبات كثيرة في الوقت الحالي. أعد المحاولة بعد { $seconds } ثانية.
 common-refused-not_found = لم يُعثر على شيء بما قدّمته. تحقّق منه وأعد المحاولة.
 common-refused-window_full = هذه الفترة ممتلئة. اختر فترة أخرى.

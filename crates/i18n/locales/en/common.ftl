@@ -7,6 +7,7 @@ common-signed-in-as = Signed in as { $name }
 common-loading = Loading…
 common-offline = No connection to the server. Trying again…
 common-error = It did not work: { $detail }
+common-page-for = This page is for: { $roles }. Your roles in this operation: { $yours }. Use the links above, or sign out and sign in with another account.
 # A refusal of the server by its code, on a page in another language than English (the
 # server says it in English, which an English page shows as it is).
 common-refused-rate_limited = Too many requests for now. Try again in { $seconds } s.

@@ -7,6 +7,7 @@ common-signed-in-as = Connecté : { $name }
 common-loading = Chargement…
 common-offline = Pas de connexion au serveur. Nouvel essai…
 common-error = Cela n’a pas fonctionné : { $detail }
+common-page-for = Cette page est pour : { $roles }. Vos rôles dans cette opération : { $yours }. Utilisez les liens ci-dessus, ou déconnectez-vous et connectez-vous avec un autre compte.
 common-refused-rate_limited = Trop de demandes pour le moment. Réessayez dans { $seconds } s.
 common-refused-not_found = Rien n’a été trouvé pour ce que vous avez donné. Vérifiez et réessayez.
 common-refused-window_full = Ce créneau est complet. Choisissez-en un autre.

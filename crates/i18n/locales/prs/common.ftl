@@ -7,6 +7,7 @@ common-signed-in-as = وارد شده به نام { $name }
 common-loading = در حال بارگیری…
 common-offline = اتصال با سرور نیست. دوباره تلاش می‌شود…
 common-error = انجام نشد: { $detail }
+common-page-for = این صفحه برای این نقش‌هاست: { $roles }. نقش‌های شما در این عملیات: { $yours }. از پیوندهای بالا استفاده کنید، یا خارج شوید و با حساب دیگری وارد شوید.
 common-refused-rate_limited = درخواست‌ها فعلاً زیاد است. پس از { $seconds } ثانیه دوباره کوشش کنید.
 common-refused-not_found = برای آنچه دادید چیزی پیدا نشد. آن را بررسی کنید و دوباره کوشش کنید.
 common-refused-window_full = این نوبت پر است. نوبت دیگری انتخاب کنید.

@@ -7,6 +7,7 @@ common-signed-in-as = د { $name } په نوم ننوتي
 common-loading = بارېږي…
 common-offline = له سرور سره اړیکه نشته. بیا هڅه کېږي…
 common-error = ونه شو: { $detail }
+common-page-for = دا پاڼه د دې رولونو لپاره ده: { $roles }. په دې عملیات کې ستاسو رولونه: { $yours }. پورته لینکونه وکاروئ، یا ووځئ او په بل حساب ننوځئ.
 common-refused-rate_limited = اوس ډېرې غوښتنې دي. له { $seconds } ثانیو وروسته بیا هڅه وکړئ.
 common-refused-not_found = د هغه څه لپاره چې تاسو ورکړل څه و نه موندل شول. وې ګورئ او بیا هڅه وکړئ.
 common-refused-window_full = دا وخت ډک دی. بل وټاکئ.
