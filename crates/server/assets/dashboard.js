@@ -402,12 +402,13 @@ function setupFlights(coordinator, manifestOfficer) {
   onSubmit("flight-form", async (form, missing) => {
     const number = $("flight-number").value.trim();
     const departs = $("flight-departs").value;
-    const capacity = Number($("flight-capacity").value);
-    if (missing(!number ? "flight-number" : !departs ? "flight-departs" : !(capacity >= 1) ? "flight-capacity" : null)) return;
+    // A number out of range is the server's to refuse: it says the range.
+    const seats = $("flight-capacity").value;
+    if (missing(!number ? "flight-number" : !departs ? "flight-departs" : !seats ? "flight-capacity" : null)) return;
     const f = await api("POST", "/api/operations/{op}/flights", {
       number,
       departs_at: new Date(departs).toISOString().replace(/\.\d+Z$/, "Z"),
-      capacity,
+      capacity: Number(seats),
     });
     showResult($("flights-result"), t("dashboard-flight-created", { number: f.number }));
     form.reset();
@@ -419,7 +420,8 @@ function setupFlights(coordinator, manifestOfficer) {
 /**
  * Runs `send(form, missing)` when the form `id` is submitted, its error line (`id-error`)
  * hidden first; what `send` throws is said there. `missing(id)` names the required field `id`
- * left empty and moves there, and is false when `id` is null (nothing missing).
+ * left empty and moves there (`missing(id, key)`: with the message `key`), and is false when
+ * `id` is null (nothing missing).
  */
 function onSubmit(id, send) {
   const form = $(id);
@@ -428,7 +430,7 @@ function onSubmit(id, send) {
     event.preventDefault();
     error.hidden = true;
     try {
-      await send(form, (missing) => showMissing(error, missing));
+      await send(form, (missing, key) => showMissing(error, missing, key));
     } catch (e) {
       error.textContent = t("common-error", { detail: e.message });
       error.hidden = false;
@@ -436,10 +438,13 @@ function onSubmit(id, send) {
   });
 }
 
-/** Names the required field `id` in `error` and moves there; false when no field is missing. */
-function showMissing(error, id) {
+/**
+ * Names the field `id` in `error` with the message `key` (by default: it is required) and
+ * moves there; false when `id` is null (nothing to say).
+ */
+function showMissing(error, id, key = "dashboard-required") {
   if (!id) return false;
-  error.textContent = t("dashboard-required", { field: document.querySelector(`label[for=${id}]`).textContent });
+  error.textContent = t(key, { field: document.querySelector(`label[for=${id}]`).textContent });
   error.hidden = false;
   $(id).focus();
   return true;
@@ -457,7 +462,9 @@ function setupDevices() {
     const role = $("device-role").value;
     const places = numbers($("device-places").value);
     const label = $("device-label").value.trim();
-    if (missing(!username ? "device-user" : !places?.length ? "device-places" : !label ? "device-label" : null)) return;
+    if (missing(!username ? "device-user" : null)) return;
+    if (missing(places ? null : "device-places", "dashboard-numbers-only")) return;
+    if (missing(!places.length ? "device-places" : !label ? "device-label" : null)) return;
     const d = await api("POST", "/api/operations/{op}/devices", {
       username,
       role,
@@ -494,9 +501,10 @@ function setupPlaces() {
     const username = $("places-user").value.trim();
     const rvs = numbers($("places-rvs").value);
     const gates = numbers($("places-gates").value);
+    if (missing(!username ? "places-user" : null)) return;
+    if (missing(!rvs ? "places-rvs" : !gates ? "places-gates" : null, "dashboard-numbers-only")) return;
     // At least one place: taking every place away is not a slip of an empty form.
-    const unplaced = !rvs || (!rvs.length && !gates?.length);
-    if (missing(!username ? "places-user" : unplaced ? "places-rvs" : !gates ? "places-gates" : null)) return;
+    if (missing(!rvs.length && !gates.length ? "places-rvs" : null)) return;
     const placed = await api("PUT", `/api/operations/{op}/users/${encodeURIComponent(username)}/places`, {
       rv_ids: rvs,
       gate_ids: gates,

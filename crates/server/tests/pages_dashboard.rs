@@ -793,6 +793,16 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
         )
         .await;
 
+    // An RV by its name: the form asks for numbers.
+    browser.type_into("#places-rvs", "RV Alpha").await;
+    browser
+        .click_until_says(
+            "#places-submit",
+            "places-form-error",
+            "تنها شماره‌ها، جدا شده با کامه",
+            "numbers asked for",
+        )
+        .await;
     // The RVs typed in Dari digits with the Dari comma: saved, and said back in Dari.
     let typed = format!("{}، {}", dari_digits(p.rv), dari_digits(bravo.0));
     browser.type_into("#places-rvs", &typed).await;
@@ -843,7 +853,7 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
     );
 
     // A flight from the form beside it, which sends as this one does: first without its
-    // seats, then whole.
+    // seats, then with none, then whole.
     browser.type_into("#flight-number", "RCH 871").await;
     browser
         .eval(
@@ -857,6 +867,16 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
             "flight-form-error",
             "چوکی‌ها",
             "the seats asked for",
+        )
+        .await;
+    // No seats: the server says how many a flight may have, in Dari, on the field.
+    browser.type_into("#flight-capacity", "0").await;
+    browser
+        .click_until_says(
+            "#flight-form button[type=submit]",
+            "flight-form-error",
+            "چوکی‌ها: عددی از ۱ تا",
+            "the seats refused",
         )
         .await;
     browser.type_into("#flight-capacity", "150").await;

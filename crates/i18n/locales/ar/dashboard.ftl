@@ -96,6 +96,7 @@ dashboard-revoke-text = هل يُلغى تصريح الملف { $reference }؟ �
 dashboard-revoked = أُلغي تصريح الملف { $reference }.
 dashboard-reason = السبب
 dashboard-required = املأ: { $field }
+dashboard-numbers-only = { $field }: أرقام فقط، مفصولة بفواصل، مثل ٣، ٤.
 dashboard-register = تسجيل أسرة
 dashboard-household-language = لغة الأسرة
 dashboard-contact-phone = هاتف التواصل

@@ -94,6 +94,7 @@ dashboard-revoke-text = Revoke the pass of case { $reference }? It stops working
 dashboard-revoked = The pass of case { $reference } is revoked.
 dashboard-reason = Reason
 dashboard-required = Fill in: { $field }
+dashboard-numbers-only = { $field }: numbers only, separated by commas, for example 3, 4.
 dashboard-register = Register a household
 dashboard-household-language = The household's language
 dashboard-contact-phone = Contact phone

@@ -94,6 +94,7 @@ dashboard-revoke-text = Révoquer le laissez-passer du dossier { $reference } ? 
 dashboard-revoked = Le laissez-passer du dossier { $reference } est révoqué.
 dashboard-reason = Motif
 dashboard-required = À remplir : { $field }
+dashboard-numbers-only = { $field } : des numéros seulement, séparés par des virgules, par exemple 3, 4.
 dashboard-register = Enregistrer un ménage
 dashboard-household-language = Langue du ménage
 dashboard-contact-phone = Téléphone de contact

@@ -91,6 +91,7 @@ dashboard-revoke-text = جواز پروندهٔ { $reference } باطل شود؟
 dashboard-revoked = جواز پروندهٔ { $reference } باطل شد.
 dashboard-reason = دلیل
 dashboard-required = پر کنید: { $field }
+dashboard-numbers-only = { $field }: تنها شماره‌ها، جدا شده با کامه، مثلاً ۳، ۴.
 dashboard-register = ثبت یک خانواده
 dashboard-household-language = زبان خانواده
 dashboard-contact-phone = تلفن تماس

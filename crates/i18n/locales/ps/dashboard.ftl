@@ -91,6 +91,7 @@ dashboard-revoke-text = د دوسیې { $reference } جواز لغوه شي؟ پ
 dashboard-revoked = د دوسیې { $reference } جواز لغوه شو.
 dashboard-reason = لامل
 dashboard-required = ډک یې کړئ: { $field }
+dashboard-numbers-only = { $field }: یوازې شمېرې، په کامو جلا، د بېلګې په توګه ۳، ۴.
 dashboard-register = د یوې کورنۍ ثبتول
 dashboard-household-language = د کورنۍ ژبه
 dashboard-contact-phone = د اړیکې تلیفون
