@@ -25,10 +25,16 @@ export const SIDE_STAGES = ["unaccounted", "no_show", "reassigned", "withdrawn",
 const PAGE = 25;
 const $ = (id) => document.getElementById(id);
 
-/** A short message that the last action worked, in `target`. */
+/**
+ * A short message that the last action worked, in `target`, which takes the focus: a form
+ * that was just emptied, or a dialog that closed, leaves it nowhere, and on a phone the
+ * message may be a screen away from the button pressed.
+ */
 export function showResult(target, text) {
   target.textContent = text;
   target.hidden = false;
+  target.tabIndex = -1;
+  target.focus();
 }
 
 /** Opens a document fetched with the token (a link could not carry it), or saves it. */

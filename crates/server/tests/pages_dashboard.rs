@@ -431,6 +431,9 @@ async fn a_household_is_registered_from_the_dashboard() {
     browser.click("#register-submit").await;
     let result = wait_shown_text(&browser, "register-result").await;
     assert!(result.contains("2 people"), "{result}");
+    // The emptied form leaves the focus on what was done, not nowhere.
+    let at = "return document.activeElement.id";
+    assert_eq!(browser.eval(at, json!([])).await, "register-result");
     let reference = result
         .split("case ")
         .nth(1)
