@@ -238,8 +238,13 @@ pub fn household_of(dice: &mut Dice, size: usize) -> Result<NewHousehold> {
         priorities,
         None,
         members,
+        REGISTERED_AT,
     )?)
 }
+
+/// When a generated household registers, as far as its dates of birth are concerned: after
+/// every birth year drawn here (up to 2024), whatever day the generator runs.
+const REGISTERED_AT: Timestamp = Timestamp(1_735_689_600);
 
 /// Households of `people` people in all, made from `seed`, in chunks of `chunk` households
 /// (the scale benchmark and the dashboard's speed test register one chunk per transaction).

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use safeconduct_domain::model::DocumentType;
-use safeconduct_domain::values::CountryCode;
+use safeconduct_domain::values::{CountryCode, Timestamp};
 use safeconduct_domain::whereabouts::OperationArea;
 use safeconduct_domain::{CaseReference, OperationId};
 use safeconduct_intake::{Decision, IntakePlan, Known, PlannedHousehold, Refusal, plan, read_rows};
@@ -66,13 +66,10 @@ pub fn run(
 
     let mut planned = planned;
     refuse_outside_the_area(store, op, &mut planned)?;
+    let at = safeconduct_keys::now();
+    let households = registrable(&mut planned, at);
     let mut registered = Vec::new();
     if !dry_run {
-        let households: Vec<NewHousehold> = planned
-            .households
-            .iter()
-            .map(to_new_household)
-            .collect::<Result<_>>()?;
         let bar = progress(households.len() as u64, "registering");
         let actor = Actor {
             user: None,
@@ -83,7 +80,7 @@ pub fn run(
                     .map(|f| f.to_string_lossy().into_owned())
                     .unwrap_or_default()
             )),
-            at: safeconduct_keys::now(),
+            at,
             places: None,
         };
         for chunk in households.chunks(CHUNK) {
@@ -135,15 +132,41 @@ fn refuse_outside_the_area(
         let Some(Err(e)) = h.location.map(|l| area.check(&l)) else {
             return true;
         };
-        let lines: Vec<u64> = h.members.iter().flat_map(|m| m.lines.clone()).collect();
-        refusals.push(Refusal {
-            line: lines.iter().copied().min().unwrap_or(0),
-            reason: format!("the household of lines {}: {e}", join(&lines)),
-        });
+        refusals.push(refused_whole(h, &e));
         false
     });
     planned.refusals.extend(refusals);
     Ok(())
+}
+
+/// The planned households as they register at `at`. A household the rules of registration
+/// refuse (a member born after today) is refused whole, with the reason, and the others go on.
+fn registrable(planned: &mut IntakePlan, at: Timestamp) -> Vec<NewHousehold> {
+    let mut households = Vec::new();
+    let mut refusals = Vec::new();
+    planned
+        .households
+        .retain(|h| match to_new_household(h, at) {
+            Ok(household) => {
+                households.push(household);
+                true
+            }
+            Err(e) => {
+                refusals.push(refused_whole(h, &e));
+                false
+            }
+        });
+    planned.refusals.extend(refusals);
+    households
+}
+
+/// The refusal of household `h`, named by the lines of its members.
+fn refused_whole(h: &PlannedHousehold, why: &dyn std::fmt::Display) -> Refusal {
+    let lines: Vec<u64> = h.members.iter().flat_map(|m| m.lines.clone()).collect();
+    Refusal {
+        line: lines.iter().copied().min().unwrap_or(0),
+        reason: format!("the household of lines {}: {why}", join(&lines)),
+    }
 }
 
 /// A progress bar of `len` steps named `what`; drawn only on a terminal.
@@ -175,7 +198,7 @@ fn document_type(number: &str) -> DocumentType {
     }
 }
 
-fn to_new_household(h: &PlannedHousehold) -> Result<NewHousehold> {
+fn to_new_household(h: &PlannedHousehold, at: Timestamp) -> Result<NewHousehold> {
     let af = CountryCode::parse("AF")?;
     let mut notes: Vec<String> = Vec::new();
     if let Some(n) = &h.notes {
@@ -216,6 +239,7 @@ fn to_new_household(h: &PlannedHousehold) -> Result<NewHousehold> {
         h.priorities.clone(),
         notes,
         members,
+        at,
     )?
     .located(h.location, h.needs))
 }

@@ -34,8 +34,8 @@ fn import(dir: &std::path::Path, file: &std::path::Path) -> (String, String) {
     (stdout(&out), std::fs::read_to_string(&report).unwrap())
 }
 
-#[test]
-fn rows_with_the_wrong_number_of_fields_are_refused_with_their_counts() {
+/// Imports `list` into a new operation: what it printed, and its full report.
+fn import_into_a_new_operation(list: &str) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     assert!(
         run(&["operation", "create", "Import test"], dir.path())
@@ -43,8 +43,13 @@ fn rows_with_the_wrong_number_of_fields_are_refused_with_their_counts() {
             .success()
     );
     let file = dir.path().join("list.csv");
-    std::fs::write(&file, LIST).unwrap();
-    let (text, full) = import(dir.path(), &file);
+    std::fs::write(&file, list).unwrap();
+    import(dir.path(), &file)
+}
+
+#[test]
+fn rows_with_the_wrong_number_of_fields_are_refused_with_their_counts() {
+    let (text, full) = import_into_a_new_operation(LIST);
     assert!(
         text.contains("registered 2 people in 2 households"),
         "{text}"
@@ -65,6 +70,31 @@ fn rows_with_the_wrong_number_of_fields_are_refused_with_their_counts() {
     // The quoted comma is a value, not a separator: line 6 is registered.
     assert!(full.contains("lines 6"), "{full}");
     assert!(!full.contains("Rahimi"), "the report names no one: {full}");
+}
+
+/// A year of birth still to come (a typing slip: 2035 for 2003) refuses its household whole,
+/// with the reason and its lines; the other households of the list are registered.
+#[test]
+fn a_household_with_a_member_born_in_the_future_is_refused_and_the_rest_registered() {
+    let (text, full) = import_into_a_new_operation(
+        "\
+Full name,Phone,Passport no.,Household ref,Year of birth
+Karim Jalali,0759080662,P22986303,HH-1,1989
+Sadia Jalali,0759080663,P22986304,HH-1,2035
+Omid Noori,0712567521,P22986305,HH-2,1975
+",
+    );
+    assert!(
+        text.contains("registered 1 people in 1 households"),
+        "{text}"
+    );
+    assert!(
+        full.contains(
+            "refused  line 2: the household of lines 2, 3: members[1].birth_date: must not be in the future"
+        ),
+        "{full}"
+    );
+    assert!(full.contains("lines 4"), "{full}");
 }
 
 /// A list with coordinates, needs and languages, imported into the demo's operation (its

@@ -74,6 +74,7 @@ fn assigned_household(data: &Path) -> (CaseReference, RvId) {
                 None,
             )],
         )],
+        now,
     )
     .unwrap();
     let reference = store

@@ -2,11 +2,15 @@
 
 use crate::expected::Expected;
 use crate::stage::{Stage, Step};
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     #[error("{field}: {reason}")]
-    Invalid { field: &'static str, reason: String },
+    Invalid {
+        field: Cow<'static, str>,
+        reason: String,
+    },
 
     #[error(
         "cannot {step} a case that is {stage}; allowed from {stage}: {}",
@@ -36,6 +40,18 @@ pub enum DomainError {
         requested: u32,
     },
 
+    /// A flight scheduled again: `flight` has the same number and departs within
+    /// [`crate::places::NewFlight::SAME_NUMBER_WITHIN_HOURS`] of the one asked for.
+    #[error(
+        "flight {number} is already scheduled to depart within {} hours of that time (flight {})",
+        crate::places::NewFlight::SAME_NUMBER_WITHIN_HOURS,
+        flight.0
+    )]
+    FlightScheduled {
+        number: String,
+        flight: crate::ids::FlightId,
+    },
+
     #[error("{0}")]
     Conflict(String),
 
@@ -59,8 +75,20 @@ fn list_steps(steps: &[Step]) -> String {
 impl DomainError {
     pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         DomainError::Invalid {
-            field,
+            field: Cow::Borrowed(field),
             reason: reason.into(),
+        }
+    }
+
+    /// This refusal of a member's value, named by the member's place in the household's list
+    /// as a request body names it (`members[1].birth_date`).
+    pub fn of_member(self, index: usize) -> Self {
+        match self {
+            DomainError::Invalid { field, reason } => DomainError::Invalid {
+                field: Cow::Owned(format!("members[{index}].{field}")),
+                reason,
+            },
+            other => other,
         }
     }
 
@@ -81,6 +109,7 @@ impl DomainError {
             DomainError::IllegalTransition { .. } => "illegal_transition",
             DomainError::WindowFull { .. } => "window_full",
             DomainError::FlightFull { .. } => "flight_full",
+            DomainError::FlightScheduled { .. } => "flight_already_scheduled",
             DomainError::Conflict(_) => "conflict",
             DomainError::NotAdmitted(refusal) => refusal.code(),
         }

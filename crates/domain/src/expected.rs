@@ -1,6 +1,7 @@
 //! What a refused value was expected to be, for the refusals a person filling in a form can
 //! meet: nothing given, too long, a character that cannot be kept, a number out of range, a
-//! value not in its form, an end before its start or too long after it, a place outside the
+//! value not in its form, an end before its start or too long after it, a time on the wrong
+//! side of now, a place outside the
 //! operation's area, a user name no user of the role has.
 //!
 //! A refusal's English reason is made here ([`Expected::reason`]) and read back here
@@ -40,6 +41,10 @@ pub enum Expected {
     },
     /// An end after the start.
     AfterStart,
+    /// A time still to come (a flight's departure given in the past).
+    Future,
+    /// A date not after today (a date of birth given in the future).
+    NotFuture,
     /// An end at most `hours` hours after the start.
     Within { hours: u64 },
     /// A place within `km` kilometres of one of the operation's rendezvous points and gates.
@@ -53,6 +58,8 @@ const NEAR: (&str, &str) = (
     " km from each of its rendezvous points and gates); check that latitude and longitude \
      are not swapped",
 );
+const FUTURE: &str = "must be in the future";
+const NOT_FUTURE: &str = "must not be in the future";
 const WITHIN: (&str, &str) = ("must be at most ", " hours after the start");
 const USER: (&str, &str) = ("no ", " user of this name in this operation");
 
@@ -74,6 +81,8 @@ impl Expected {
             Expected::Range { min, max } => format!("must be from {min} to {max}"),
             Expected::Form { form } => format!("expected {form}"),
             Expected::AfterStart => "must be after the start".to_string(),
+            Expected::Future => FUTURE.to_string(),
+            Expected::NotFuture => NOT_FUTURE.to_string(),
             Expected::Within { hours } => format!("{}{hours}{}", WITHIN.0, WITHIN.1),
             Expected::Near { km } => format!("{}{km}{}", NEAR.0, NEAR.1),
             Expected::User { role } => format!("{}{role}{}", USER.0, USER.1),
@@ -87,6 +96,12 @@ impl Expected {
         }
         if reason == "must be after the start" {
             return Some(Expected::AfterStart);
+        }
+        if reason == FUTURE {
+            return Some(Expected::Future);
+        }
+        if reason == NOT_FUTURE {
+            return Some(Expected::NotFuture);
         }
         let between = |(before, after): (&str, &str)| {
             reason
@@ -166,6 +181,8 @@ mod tests {
                 form: "YYYY, YYYY-MM or YYYY-MM-DD".to_string(),
             },
             Expected::AfterStart,
+            Expected::Future,
+            Expected::NotFuture,
             Expected::Within { hours: 24 },
             Expected::Near { km: 30 },
             Expected::User {

@@ -169,9 +169,9 @@ mod tests {
         ScanBounds::new(CREATED, 10, NOW)
     }
 
-    fn field(r: Result<(), DomainError>) -> &'static str {
+    fn field(r: Result<(), DomainError>) -> String {
         match r {
-            Err(DomainError::Invalid { field, .. }) => field,
+            Err(DomainError::Invalid { field, .. }) => field.into_owned(),
             other => panic!("expected a refusal, got {other:?}"),
         }
     }

@@ -6,6 +6,7 @@
 //! its accessors.
 
 use crate::error::DomainError;
+use crate::expected::Expected;
 use crate::model::{DocumentType, EligibilityCategory, PriorityFlag};
 use crate::values::{
     BirthDate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber, Text, Timestamp,
@@ -157,6 +158,7 @@ impl NewHousehold {
     pub const MAX_MEMBERS: usize = 60;
 
     /// Priorities may come in any order and more than once; they are kept sorted, each once.
+    /// `registered_at` is when the household registers: no member was born after its day.
     pub fn new(
         contact_phone: Option<PhoneNumber>,
         language: Language,
@@ -164,12 +166,19 @@ impl NewHousehold {
         mut priorities: Vec<PriorityFlag>,
         notes: Option<Notes>,
         members: Vec<NewPerson>,
+        registered_at: Timestamp,
     ) -> Result<Self, DomainError> {
         if members.is_empty() || members.len() > Self::MAX_MEMBERS {
             return Err(DomainError::invalid(
                 "members",
                 format!("a household has 1 to {} members", Self::MAX_MEMBERS),
             ));
+        }
+        if let Some(i) = members
+            .iter()
+            .position(|m| m.birth_date.is_some_and(|b| b.is_after(registered_at)))
+        {
+            return Err(DomainError::expected("birth_date", Expected::NotFuture).of_member(i));
         }
         priorities.sort();
         priorities.dedup();
@@ -250,7 +259,46 @@ mod tests {
             (0..members)
                 .map(|i| person(&format!("Member {i}")))
                 .collect(),
+            TODAY,
         )
+    }
+
+    /// 2026-11-27, noon UTC.
+    const TODAY: Timestamp = Timestamp(1_795_780_800);
+
+    #[test]
+    fn a_member_born_after_the_day_of_registration_is_refused_by_their_place() {
+        let born = |date: &str| {
+            NewPerson::new(
+                PersonName::new("Member", None).unwrap(),
+                Some(BirthDate::parse(date).unwrap()),
+                None,
+                None,
+                None,
+                vec![],
+            )
+        };
+        let register = |second: &str| {
+            NewHousehold::new(
+                None,
+                Language::Dari,
+                None,
+                vec![],
+                None,
+                vec![born("1980"), born(second)],
+                TODAY,
+            )
+        };
+        assert!(register("2026-11-27").is_ok());
+        assert!(register("2026").is_ok());
+        assert_eq!(
+            register("2035-01-01").unwrap_err().to_string(),
+            "members[1].birth_date: must not be in the future"
+        );
+        assert_eq!(
+            register("2026-12").unwrap_err().to_string(),
+            "members[1].birth_date: must not be in the future"
+        );
     }
 
     #[test]

@@ -314,9 +314,9 @@ mod tests {
         }
     }
 
-    fn refused_field(r: &ScanRecord) -> &'static str {
+    fn refused_field(r: &ScanRecord) -> String {
         match r.check(&bounds()) {
-            Err(DomainError::Invalid { field, .. }) => field,
+            Err(DomainError::Invalid { field, .. }) => field.into_owned(),
             other => panic!("expected a refusal, got {other:?}"),
         }
     }

@@ -234,11 +234,17 @@ pub struct BirthDate {
 }
 
 impl BirthDate {
-    /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. Years before 1900 or after 2100 are refused.
+    /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, in ASCII, Persian or Arabic-Indic digits.
+    /// Years before 1900 or after 2100 are refused.
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let form = |form: String| DomainError::expected("birth_date", Expected::Form { form });
         let bad = || form("YYYY, YYYY-MM or YYYY-MM-DD".to_string());
-        let mut parts = input.trim().split('-');
+        let ascii: String = input
+            .trim()
+            .chars()
+            .map(|c| ascii_digit(c).unwrap_or(c))
+            .collect();
+        let mut parts = ascii.split('-');
         let year: u16 = parts.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
         if !(1900..=2100).contains(&year) {
             return Err(form(format!("a year from 1900 to 2100, not {year}")));
@@ -283,6 +289,17 @@ impl BirthDate {
 
     pub fn year(&self) -> u16 {
         self.year
+    }
+
+    /// Whether this date is after the day of `on` (UTC) whatever its unknown month and day:
+    /// nobody registered on `on` was born then.
+    pub fn is_after(&self, on: Timestamp) -> bool {
+        let Ok(day) = time::OffsetDateTime::from_unix_timestamp(on.0) else {
+            return false;
+        };
+        let earliest = (self.year, self.month.unwrap_or(1), self.day.unwrap_or(1));
+        let today = (day.year(), u8::from(day.month()), day.day());
+        (i32::from(earliest.0), earliest.1, earliest.2) > today
     }
 
     /// Whether someone born on this date may be younger than `years` on `on`: with only the
@@ -379,6 +396,27 @@ mod minor_tests {
         BirthDate::parse(born)
             .unwrap()
             .may_be_younger_than(18, on(day))
+    }
+
+    #[test]
+    fn a_date_of_birth_may_be_written_in_persian_or_arabic_indic_digits() {
+        let date = |text: &str| String::from(BirthDate::parse(text).unwrap());
+        assert_eq!(date("۱۹۸۴-۰۳-۲۱"), "1984-03-21");
+        assert_eq!(date("١٩٨٤"), "1984");
+        assert!(BirthDate::parse("۱۳۶۲").is_err(), "a solar year is refused");
+    }
+
+    #[test]
+    fn a_date_of_birth_is_after_a_day_only_when_its_earliest_day_is() {
+        let date = |text: &str| BirthDate::parse(text).unwrap();
+        let today = on("2026-11-27");
+        assert!(!date("2026").is_after(today));
+        assert!(!date("2026-11").is_after(today));
+        assert!(!date("2026-11-27").is_after(today));
+        assert!(date("2026-11-28").is_after(today));
+        assert!(date("2026-12").is_after(today));
+        assert!(date("2027").is_after(today));
+        assert!(date("2035-01-01").is_after(today));
     }
 
     #[test]

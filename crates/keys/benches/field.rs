@@ -14,7 +14,8 @@ use safeconduct_domain::*;
 use safeconduct_keys::devices::client::{DeviceKey, record_text};
 use safeconduct_keys::devices::{DevicePublicKey, Signed, open_records};
 use safeconduct_store::testing::{
-    Backend, TestStore, assign_eligible, numbered_person, numbered_references, stand_in_pass_keys,
+    Backend, TestStore, assign_eligible, numbered_household, numbered_references,
+    stand_in_pass_keys,
 };
 use safeconduct_store::*;
 use std::time::{Duration, Instant};
@@ -74,8 +75,7 @@ fn scene(store: &dyn Store, households: usize) -> Scene {
         let new: Vec<NewHousehold> = (0..100.min(households - chunk * 100))
             .map(|i| {
                 let first = (chunk * 100 + i) * 2;
-                let members = (first..first + 2).map(numbered_person).collect();
-                NewHousehold::new(None, Language::Dari, None, vec![], None, members).unwrap()
+                numbered_household(first..first + 2)
             })
             .collect();
         let registered = store

@@ -175,7 +175,7 @@ export async function api(method, path, body, { raw = false, headers: extra = {}
     const own = `common-refused-${code}`;
     if (lang !== "en" && own in messages) {
       const words = t(own, { seconds: Number(res.headers.get("Retry-After")) || 1 });
-      message = REFUSALS_WITH_DETAIL.has(code) ? `${words} (${message})` : words;
+      message = REFUSALS_WITH_DETAIL.has(code) ? `${words} (${isolated(message)})` : words;
     }
     throw new ApiFailure(res.status, code, message, stage);
   }
@@ -224,11 +224,20 @@ function refusedValue({ field, expected }, message) {
       km: expected.km ?? 0,
       role: `common-role-${expected.role}` in messages ? t(`common-role-${expected.role}`) : (expected.role ?? ""),
       hint: hint ?? "",
-      reason: reason.replace(/^expected /, ""),
+      reason: isolated(reason.replace(/^expected /, "")),
       character: expected.code === undefined ? "" : `U+${expected.code.toString(16).toUpperCase().padStart(4, "0")}`,
     });
   }
-  return lang === "en" ? `${name}: ${reason}` : t("common-expected-other", { field: name, reason });
+  return lang === "en" ? `${name}: ${reason}` : t("common-expected-other", { field: name, reason: isolated(reason) });
+}
+
+/**
+ * The server's English `text` set apart from the words around it (Unicode's first-strong and
+ * pop isolates): in a right-to-left sentence its own order holds, and the brackets around it
+ * stay on its two sides.
+ */
+function isolated(text) {
+  return `\u2068${text}\u2069`;
 }
 
 /** Unmarks every field a refusal marked invalid. */
@@ -241,13 +250,16 @@ document.addEventListener("input", (event) => event.target.removeAttribute?.("ar
 
 /**
  * The page's session, or a trip to sign-in. With `roles`, a session holding none of them is
- * told so on the page (the API would refuse it anyway).
+ * told so on the page (the API would refuse it anyway). A page's script awaits it first: for
+ * a session that may not use the page the promise never settles, so the script stops there and
+ * touches nothing of the page it replaced.
  */
 export function requireSession(roles) {
+  const never = new Promise(() => {});
   const s = session();
   if (!s?.token || !s.op) {
     location.replace(href("/app/sign-in"));
-    return null;
+    return never;
   }
   if (roles && !roles.some((r) => s.roles.includes(r))) {
     // Whose page this is, which roles the session has, and the way out: the bar's links to
@@ -257,10 +269,10 @@ export function requireSession(roles) {
     const why = t("common-page-for", { roles: named(roles), yours: named(s.roles || []) });
     if (main) main.replaceChildren(el("p", { class: "notice bad", role: "alert" }, why));
     showWho(s);
-    return null;
+    return never;
   }
   showWho(s);
-  return s;
+  return Promise.resolve(s);
 }
 
 /** The pages each role works on, in the order the bar lists them. */

@@ -344,9 +344,13 @@ function setupRegistration(onChange) {
     });
     const empty = [...members.children].find((m) => !m.querySelector("[name=name]").value.trim());
     if (empty) {
-      error.textContent = t("dashboard-required", { field: empty.querySelector("label").textContent });
+      // Named as a refusal names a member's field: "Member 2 · Name in Latin letters".
+      const legend = empty.querySelector("legend").textContent;
+      const name = empty.querySelector("[name=name]");
+      error.textContent = t("dashboard-required", { field: `${legend} · ${name.labels[0].textContent}` });
       error.hidden = false;
-      empty.querySelector("[name=name]").focus();
+      name.setAttribute("aria-invalid", "true");
+      name.focus();
       return;
     }
     const body = { language: $("reg-language").value, members: people };

@@ -45,8 +45,9 @@ export function throttled(fn, gap) {
   return trigger;
 }
 
-const s = requireSession();
-if (s) start(s);
+// A page not for this session stops here (see `requireSession`).
+const s = await requireSession();
+start(s);
 
 function start(s) {
   const roles = new Set(s.roles || []);

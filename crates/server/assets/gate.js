@@ -7,7 +7,8 @@
 
 import { api, el, live, num, requireSession, showError, t, when } from "./app.js";
 
-const s = requireSession(["gate", "coordinator"]);
+// A page not for this session stops here (see `requireSession`).
+await requireSession(["gate", "coordinator"]);
 const $ = (id) => document.getElementById(id);
 let gate = null;
 let batches = [];
@@ -160,34 +161,32 @@ function refusal(kind, reference, e) {
   return e.message;
 }
 
-if (s) {
-  $("record").addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    record("arrival");
-  });
-  $("checked-in").addEventListener("click", () => record("check-in"));
-  $("gate-select").addEventListener("change", () => {
-    gate = pickedGate();
-    closedShort.clear();
-    refresh();
-  });
-  loadGates()
-    .then(refresh)
-    .catch((e) => showError($("page-error"), e));
-  live(
-    (name, data) => {
-      if (name === "resync") return refresh();
-      try {
-        const change = JSON.parse(data);
-        if (change.gate_id === null || change.gate_id === gate || change.batch_id !== null) refresh();
-      } catch {
-        refresh();
-      }
-    },
-    (on) => {
-      $("live-state").textContent = on ? t("gate-live-on") : t("gate-live-off");
-      $("live-state").className = on ? "live" : "live off";
-    },
-  );
-  setInterval(refresh, 30000);
-}
+$("record").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  record("arrival");
+});
+$("checked-in").addEventListener("click", () => record("check-in"));
+$("gate-select").addEventListener("change", () => {
+  gate = pickedGate();
+  closedShort.clear();
+  refresh();
+});
+loadGates()
+  .then(refresh)
+  .catch((e) => showError($("page-error"), e));
+live(
+  (name, data) => {
+    if (name === "resync") return refresh();
+    try {
+      const change = JSON.parse(data);
+      if (change.gate_id === null || change.gate_id === gate || change.batch_id !== null) refresh();
+    } catch {
+      refresh();
+    }
+  },
+  (on) => {
+    $("live-state").textContent = on ? t("gate-live-on") : t("gate-live-off");
+    $("live-state").className = on ? "live" : "live off";
+  },
+);
+setInterval(refresh, 30000);

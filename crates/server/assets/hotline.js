@@ -12,15 +12,13 @@
 import { api, el, t, num, when, lang, requireSession, showError } from "./app.js";
 import { MapView, hazardItems } from "./map.js";
 
-const s = requireSession(["hotline", "coordinator"]);
+// A page not for this session stops here (see `requireSession`).
+await requireSession(["hotline", "coordinator"]);
 const $ = (id) => document.getElementById(id);
 const errorBox = $("hotline-error");
 let current = null; // the case's reference
 let from = null; // { lat, lon } or { landmark, name }
 let messageTimer = 0;
-// The statuses of a rendezvous point that receives people (`RvStatus::accepts_assignments`):
-// no route is given or sent towards one in another.
-const RECEIVING = new Set(["agreed", "active"]);
 
 function fail(err) {
   showError(errorBox, err);
@@ -124,7 +122,7 @@ function showCase(c) {
   $("case-facts").replaceChildren(...facts.flat());
   // No route is sent to a household that no longer walks to its rendezvous point, nor towards
   // a point that receives nobody (suspended, closed).
-  const sendable = c.walks_to_rv && (!a || RECEIVING.has(a.rv_status));
+  const sendable = c.walks_to_rv && (!a || a.rv_receives_people);
   $("call-send").disabled = !sendable;
   if (!sendable) $("call-send").checked = false;
   const near = a?.hazards_near_rv || [];
@@ -155,7 +153,7 @@ async function showRoute() {
     const problem =
       a && !c.walks_to_rv
         ? t("hotline-not-walking", { stage: stageText(c.stage) })
-        : a && !RECEIVING.has(a.rv_status)
+        : a && !a.rv_receives_people
           ? t(`hotline-rv-${a.rv_status}`)
           : t("hotline-no-route", { detail: c.route_problem });
     $("route-problem").textContent = c.route_problem ? problem : "";
@@ -299,7 +297,5 @@ async function loadWorklist() {
   }
 }
 
-if (s) {
-  map.start().then(loadHazards, fail);
-  loadWorklist();
-}
+map.start().then(loadHazards, fail);
+loadWorklist();

@@ -7,7 +7,8 @@
 import { api, el, t, num, lang, requireSession, showError, reveal } from "./app.js";
 import { MapView, hazardItems } from "./map.js";
 
-const s = requireSession(["coordinator"]);
+// A page not for this session stops here (see `requireSession`).
+await requireSession(["coordinator"]);
 const $ = (id) => document.getElementById(id);
 let picked = null;
 let rvs = [];
@@ -208,8 +209,6 @@ $("window-form").addEventListener("submit", async (e) => {
 
 for (const r of document.querySelectorAll('input[name="mode"]')) r.addEventListener("change", showForm);
 
-if (s) {
-  showForm();
-  // The places and counts come whether or not the streets can be drawn.
-  map.start().catch(fail).then(load);
-}
+showForm();
+// The places and counts come whether or not the streets can be drawn.
+map.start().catch(fail).then(load);

@@ -5,7 +5,8 @@
 
 import { api, el, dateLocale, num, requireSession, showError, t, when } from "./app.js";
 
-const s = requireSession(["coordinator"]);
+// A page not for this session stops here (see `requireSession`).
+await requireSession(["coordinator"]);
 const $ = (id) => document.getElementById(id);
 const percent = new Intl.NumberFormat(dateLocale, { style: "percent", maximumFractionDigits: 2 });
 const CLASSES = ["medical", "unaccompanied_minor", "elderly", "disability", "other"];
@@ -128,17 +129,15 @@ async function accept() {
   }
 }
 
-if (s) {
-  $("preview-title").setAttribute("tabindex", "-1");
-  $("settings").addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    compute("/api/operations/{op}/plans", $("run"));
-  });
-  $("replan").addEventListener("click", () => compute("/api/operations/{op}/plans/replan", $("replan")));
-  $("accept").addEventListener("click", askToAccept);
-  $("accept-yes").addEventListener("click", accept);
-  $("accept-no").addEventListener("click", () => {
-    $("accept-confirm").hidden = true;
-    $("accept").focus();
-  });
-}
+$("preview-title").setAttribute("tabindex", "-1");
+$("settings").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  compute("/api/operations/{op}/plans", $("run"));
+});
+$("replan").addEventListener("click", () => compute("/api/operations/{op}/plans/replan", $("replan")));
+$("accept").addEventListener("click", askToAccept);
+$("accept-yes").addEventListener("click", accept);
+$("accept-no").addEventListener("click", () => {
+  $("accept-confirm").hidden = true;
+  $("accept").focus();
+});

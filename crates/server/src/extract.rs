@@ -11,8 +11,9 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use safeconduct_domain::OperationId;
+use safeconduct_domain::{Expected, OperationId};
 use safeconduct_store::{Actor, Store, StoreError};
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
 pub struct ApiJson<T>(pub T);
@@ -21,7 +22,7 @@ pub struct ApiQuery<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + JsonSchema,
     S: Send + Sync,
 {
     type Rejection = ApiError;
@@ -48,7 +49,7 @@ async fn body_of<S: Send + Sync>(req: Request, state: &S) -> Result<(HeaderMap, 
 /// would say "EOF while parsing"), before its content type is looked at.
 async fn json_of<T, S>(headers: HeaderMap, bytes: Bytes, state: &S) -> Result<T, ApiError>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + JsonSchema,
     S: Send + Sync,
 {
     if bytes.is_empty() {
@@ -62,7 +63,7 @@ where
     *req.headers_mut() = headers;
     match axum::Json::<T>::from_request(req, state).await {
         Ok(axum::Json(v)) => Ok(v),
-        Err(rejection) => Err(json_rejection(rejection)),
+        Err(rejection) => Err(json_rejection::<T>(rejection)),
     }
 }
 
@@ -73,7 +74,7 @@ pub struct OptionalJson<T>(pub Option<T>);
 
 impl<S, T> FromRequest<S> for OptionalJson<T>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + JsonSchema,
     S: Send + Sync,
 {
     type Rejection = ApiError;
@@ -87,14 +88,18 @@ where
     }
 }
 
-fn json_rejection(r: JsonRejection) -> ApiError {
+/// A body `T` could not be read from, as an [`ApiError`].
+fn json_rejection<T: JsonSchema>(r: JsonRejection) -> ApiError {
     let text = r.body_text();
     match &r {
-        JsonRejection::JsonDataError(_) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
-            value_message(&strip_prefix(&text)),
-        ),
+        JsonRejection::JsonDataError(_) => {
+            let message = value_message(&strip_prefix(&text));
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                number_in_range::<T>(&message).unwrap_or(message),
+            )
+        }
         JsonRejection::JsonSyntaxError(_) => ApiError::new(
             StatusCode::BAD_REQUEST,
             "malformed_json",
@@ -159,6 +164,81 @@ fn value_message(text: &str) -> String {
     text.to_string()
 }
 
+/// A whole number the parser refused (negative, a fraction, too large for its type, not a
+/// number: `radius_m: invalid value: integer `-10`, expected u32`), said as the range the
+/// published document gives the field (`radius_m: must be from 1 to 20000`), as the domain says
+/// it of a number in its type but out of range; a page then says it in its own words. `None`
+/// for another refusal, or a field the document gives no range.
+fn number_in_range<T: JsonSchema>(message: &str) -> Option<String> {
+    let (path, reason) = message.split_once(": ")?;
+    let (_, type_name) = reason.rsplit_once(", expected ")?;
+    let (low, high): (i64, i64) = match type_name {
+        "u8" => (0, u8::MAX.into()),
+        "u16" => (0, u16::MAX.into()),
+        "u32" => (0, u32::MAX.into()),
+        "u64" | "usize" => (0, i64::MAX),
+        "i32" => (i32::MIN.into(), i32::MAX.into()),
+        "i64" => (i64::MIN, i64::MAX),
+        _ => return None,
+    };
+    let schema = schemars::schema_for!(T);
+    let field = field_schema(schema.as_value(), schema.as_value(), path)?;
+    let bound = |key: &str| field.get(key).and_then(serde_json::Value::as_f64);
+    let (min, max) = (bound("minimum"), bound("maximum"));
+    if min.is_none() && max.is_none() {
+        return None;
+    }
+    let range = Expected::Range {
+        min: min.map_or(low, |m| m as i64),
+        max: max.map_or(high, |m| m as i64),
+    };
+    Some(format!("{path}: {}", range.reason()))
+}
+
+/// The schema of the value at `path` (`members[1].capacity`) in `schema`, whose references
+/// point into `root`.
+fn field_schema<'a>(
+    root: &'a serde_json::Value,
+    schema: &'a serde_json::Value,
+    path: &str,
+) -> Option<&'a serde_json::Value> {
+    let schema = resolved(root, schema);
+    if path.is_empty() {
+        return Some(schema);
+    }
+    // A value that may be null is one of its schemas: the one that has the path.
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(alternatives) = schema.get(key).and_then(serde_json::Value::as_array) {
+            return alternatives
+                .iter()
+                .find_map(|s| field_schema(root, s, path));
+        }
+    }
+    if let Some(rest) = path.strip_prefix('[') {
+        let (_, rest) = rest.split_once(']')?;
+        let rest = rest.strip_prefix('.').unwrap_or(rest);
+        return field_schema(root, schema.get("items")?, rest);
+    }
+    let end = path.find(['.', '[']).unwrap_or(path.len());
+    let (name, rest) = path.split_at(end);
+    let rest = rest.strip_prefix('.').unwrap_or(rest);
+    field_schema(root, schema.get("properties")?.get(name)?, rest)
+}
+
+/// `schema`, or what its `$ref` names in `root`.
+fn resolved<'a>(
+    root: &'a serde_json::Value,
+    schema: &'a serde_json::Value,
+) -> &'a serde_json::Value {
+    match schema.get("$ref").and_then(serde_json::Value::as_str) {
+        Some(reference) => reference
+            .strip_prefix('#')
+            .and_then(|pointer| root.pointer(pointer))
+            .unwrap_or(schema),
+        None => schema,
+    }
+}
+
 /// The header a client names a request with, so that sending it again (its answer was lost)
 /// takes effect once.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -176,7 +256,7 @@ pub struct KeyedJson<T> {
 
 impl<S, T> FromRequest<S> for KeyedJson<T>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + JsonSchema,
     S: Send + Sync,
 {
     type Rejection = ApiError;
@@ -327,7 +407,56 @@ impl<P> Call<P> {
 
 #[cfg(test)]
 mod tests {
-    use super::value_message;
+    use super::{number_in_range, value_message};
+
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    #[allow(dead_code)]
+    struct Body {
+        #[schemars(range(min = 1, max = 20000))]
+        radius_m: u32,
+        #[schemars(range(min = 5, max = 600))]
+        minutes: Option<u32>,
+        members: Vec<Member>,
+        rv_id: i64,
+    }
+
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    #[allow(dead_code)]
+    struct Member {
+        #[schemars(range(min = 0))]
+        seat: u16,
+    }
+
+    #[test]
+    fn a_number_the_parser_refuses_is_said_as_the_range_the_document_gives() {
+        let said = |message: &str| number_in_range::<Body>(message);
+        assert_eq!(
+            said("radius_m: invalid value: integer `-10`, expected u32").as_deref(),
+            Some("radius_m: must be from 1 to 20000")
+        );
+        assert_eq!(
+            said("minutes: invalid type: floating point `2.5`, expected u32").as_deref(),
+            Some("minutes: must be from 5 to 600")
+        );
+        // No maximum in the document: the type's.
+        assert_eq!(
+            said("members[2].seat: invalid type: string \"x\", expected u16").as_deref(),
+            Some("members[2].seat: must be from 0 to 65535")
+        );
+        // No range in the document, or not a number's refusal: left as the parser said it.
+        assert_eq!(
+            said("rv_id: invalid type: floating point `1.5`, expected i64"),
+            None
+        );
+        assert_eq!(
+            said("radius_m: unknown variant `x`, expected one of `a`, `b`"),
+            None
+        );
+        assert_eq!(
+            said("nowhere: invalid value: integer `-1`, expected u32"),
+            None
+        );
+    }
 
     #[test]
     fn a_wrong_value_is_named_by_its_path_once_without_the_parsers_position() {

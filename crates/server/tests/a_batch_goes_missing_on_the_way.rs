@@ -673,9 +673,13 @@ async fn members_checked_in_after_the_household_flew_go_on_a_later_flight(backen
     assert_eq!(household["members_apart"], apart("processed", None));
 
     // A flight with one seat left is refused for the two, and nothing changes.
-    let flight = |capacity: u32| json!({"number": "RCH872", "departs_at": "2030-08-25T12:00:00Z", "capacity": capacity});
+    let flight = |number: &str, capacity: u32| json!({"number": number, "departs_at": "2030-08-25T12:00:00Z", "capacity": capacity});
     let small = app
-        .create(Role::Manifest, "/api/operations/{op}/flights", flight(1))
+        .create(
+            Role::Manifest,
+            "/api/operations/{op}/flights",
+            flight("RCH872", 1),
+        )
         .await["id"]
         .as_i64()
         .unwrap();
@@ -696,7 +700,11 @@ async fn members_checked_in_after_the_household_flew_go_on_a_later_flight(backen
 
     // The next flight takes them: manifested apart from the household, listed on it alone.
     let later = app
-        .create(Role::Manifest, "/api/operations/{op}/flights", flight(10))
+        .create(
+            Role::Manifest,
+            "/api/operations/{op}/flights",
+            flight("RCH873", 10),
+        )
         .await["id"]
         .as_i64()
         .unwrap();

@@ -374,6 +374,35 @@ async fn a_refused_value_names_its_field_and_what_it_expected(backend: Backend) 
             "q",
             json!({"kind": "something"}),
         ),
+        (
+            households,
+            household(vec![
+                person(json!({})),
+                person(json!({"birth_date": "2090-01"})),
+            ]),
+            "members[1].birth_date",
+            json!({"kind": "not_future"}),
+        ),
+        (
+            "/api/operations/{op}/flights",
+            json!({"number": "RCH900", "departs_at": "2021-08-26T12:00:00Z", "capacity": 100}),
+            "departs_at",
+            json!({"kind": "future"}),
+        ),
+        // Numbers the parser refuses (negative, a fraction): the range the document gives.
+        (
+            "/api/operations/{op}/hazards",
+            json!({"kind": "checkpoint", "severity": "high", "location": {"lat": 60.16, "lon": 24.94},
+                   "radius_m": -10, "valid_from": "2026-08-24T06:00:00Z"}),
+            "radius_m",
+            json!({"kind": "range", "min": 1, "max": 20_000}),
+        ),
+        (
+            "/api/operations/{op}/flights",
+            json!({"number": "RCH901", "departs_at": "2030-08-26T12:00:00Z", "capacity": 2.5}),
+            "capacity",
+            json!({"kind": "range", "min": 1, "max": 1000}),
+        ),
         // A household of no members: a reason of no kind a page words.
         (households, household(vec![]), "members", Value::Null),
     ];
@@ -473,7 +502,59 @@ async fn bad_path_segments_and_queries_are_client_errors(backend: Backend) {
     assert_eq!(value["error"]["code"], "method_not_allowed");
 }
 
+/// A flight scheduled again (a form sent twice, or twice at once): the same number departing
+/// within a day of a scheduled one is refused, and a day later it is another flight.
+async fn a_flight_scheduled_twice_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let flights = "/api/operations/{op}/flights";
+    let flight = |number: &str, departs_at: &str| json!({"number": number, "departs_at": departs_at, "capacity": 120});
+    let send = |body: Value| app.call(Role::Coordinator, Method::POST, flights, Some(body));
+    // Sent twice at once: one is scheduled, the other refused.
+    let twice = flight("RCH900", "2030-08-26T12:00:00Z");
+    let (first, second) = tokio::join!(send(twice.clone()), send(twice));
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::CREATED, StatusCode::CONFLICT],
+        "{first:?} {second:?}"
+    );
+    let refused = if first.0 == StatusCode::CONFLICT {
+        first.1
+    } else {
+        second.1
+    };
+    assert_eq!(
+        refused["error"]["code"], "flight_already_scheduled",
+        "{refused}"
+    );
+    // The same number 23 hours later, in other letter case: the same flight.
+    let (status, value) = send(flight("rch900", "2030-08-27T11:00:00Z")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{value}");
+    assert_eq!(
+        value["error"]["code"], "flight_already_scheduled",
+        "{value}"
+    );
+    // A day later, and another number the same hour: other flights.
+    for body in [
+        flight("RCH900", "2030-08-27T12:00:00Z"),
+        flight("RCH901", "2030-08-26T12:00:00Z"),
+    ] {
+        let (status, value) = send(body).await;
+        assert_eq!(status, StatusCode::CREATED, "{value}");
+    }
+    let listed = app.get(Role::Coordinator, flights).await;
+    let numbers: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["RCH900", "RCH901", "RCH900"], "{listed}");
+}
+
 safeconduct_store::on_both_backends_async!(
+    a_flight_scheduled_twice_is_refused,
     malformed_bodies_are_refused_at_every_endpoint_without_writing_anything,
     a_body_is_required_exactly_where_the_table_says,
     wrong_types_bad_values_and_unknown_enums_name_the_field,

@@ -427,6 +427,16 @@ async fn a_household_is_registered_from_the_dashboard() {
     );
     browser.type_into("#member-1-birth_date", "1984").await;
     browser.click("#add-member").await;
+    // A second member left without a name is named as the second.
+    browser
+        .click_until_says(
+            "#register-submit",
+            "register-error",
+            "Fill in: Member 2 · Name in Latin letters",
+            "the second member's name asked for",
+        )
+        .await;
+    assert_eq!(browser.eval(focused, json!([])).await, "member-2-name true");
     browser.type_into("#member-2-name", "Omid Karimi").await;
     browser.click("#register-submit").await;
     let result = wait_shown_text(&browser, "register-result").await;
@@ -452,14 +462,15 @@ async fn a_household_is_registered_from_the_dashboard() {
     wait_shown(&browser, "registered", "1").await;
 
     // In Dari, a refused field is named and refused in Dari, with the form it takes from the
-    // hint under it; what was expected follows in English (which part of the date).
+    // hint under it; what was expected follows in English (which part of the date), isolated
+    // so that it keeps its order and its brackets in the right-to-left sentence.
     open_as(&browser, &app, Role::Coordinator, "prs").await;
     wait_shown(&browser, "registered", "۱").await;
     browser.type_into("#member-1-name", "Zahra Karimi").await;
     let error = refused_birth_date(&browser, "تاریخ تولد").await;
     assert!(
         error.contains(
-            "تاریخ تولد: پذیرفته نشد. YYYY، YYYY-MM یا YYYY-MM-DD (a month from 01 to 12, not 13)"
+            "تاریخ تولد: پذیرفته نشد. YYYY، YYYY-MM یا YYYY-MM-DD (\u{2068}a month from 01 to 12, not 13\u{2069})"
         ),
         "{error}"
     );
@@ -493,6 +504,22 @@ async fn a_household_is_registered_from_the_dashboard() {
             json!([]),
         )
         .await;
+    // A year of birth still to come (2035 for 2003): refused on its field, in Dari.
+    browser.type_into("#member-1-birth_date", "2035").await;
+    let error = browser
+        .click_until_says(
+            "#register-submit",
+            "register-error",
+            "نمی‌تواند در آینده باشد",
+            "the refusal of the birth date to come",
+        )
+        .await;
+    assert!(error.contains("تاریخ تولد"), "{error}");
+    assert_eq!(
+        browser.eval(focused, json!([])).await,
+        "member-1-birth_date true"
+    );
+    browser.type_into("#member-1-birth_date", "1984").await;
     browser.type_into("#reg-location", "24.94, 60.17").await;
     browser
         .click_until_says(
@@ -620,7 +647,7 @@ async fn the_dashboard_is_accessible_in_english_and_in_dari() {
         refused,
         json!([
             "not_found",
-            "د هغه څه لپاره چې تاسو ورکړل څه و نه موندل شول. وې ګورئ او بیا هڅه وکړئ. (case K7M4-Q2XP not found)"
+            "د هغه څه لپاره چې تاسو ورکړل څه و نه موندل شول. وې ګورئ او بیا هڅه وکړئ. (\u{2068}case K7M4-Q2XP not found\u{2069})"
         ])
     );
     // A step the household's stage does not allow (another desk moved it on): said in Pashto,
@@ -882,7 +909,20 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
             "the seats refused",
         )
         .await;
+    // A departure already past: refused on its field, in Dari.
+    let departs =
+        |when: &str| format!("document.getElementById('flight-departs').value = '{when}';");
     browser.type_into("#flight-capacity", "150").await;
+    browser.eval(&departs("2021-08-26T09:30"), json!([])).await;
+    browser
+        .click_until_says(
+            "#flight-form button[type=submit]",
+            "flight-form-error",
+            "باید دیرتر از اکنون باشد",
+            "the past departure refused",
+        )
+        .await;
+    browser.eval(&departs("2030-08-26T09:30"), json!([])).await;
     browser
         .click_until_says(
             "#flight-form button[type=submit]",
@@ -891,15 +931,27 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
             "the flight listed",
         )
         .await;
+    // The same flight sent again (the form filled anew): refused as scheduled already.
+    browser.type_into("#flight-number", "RCH 871").await;
+    browser.eval(&departs("2030-08-26T11:00"), json!([])).await;
+    browser.type_into("#flight-capacity", "150").await;
+    browser
+        .click_until_says(
+            "#flight-form button[type=submit]",
+            "flight-form-error",
+            "این پرواز قبلاً ثبت شده است",
+            "the flight scheduled twice refused",
+        )
+        .await;
     let flights = app
         .get(Role::Coordinator, "/api/operations/{op}/flights")
         .await;
-    assert!(
-        flights
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["number"] == "RCH 871" && f["capacity"] == 150),
-        "{flights}"
-    );
+    let scheduled: Vec<_> = flights
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["number"] == "RCH 871")
+        .collect();
+    assert_eq!(scheduled.len(), 1, "{flights}");
+    assert_eq!(scheduled[0]["capacity"], 150, "{flights}");
 }

@@ -349,11 +349,13 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
 }
 
 /// Someone whose role the map is not for is told whose page it is, which roles they have, and
-/// keeps the bar's way out (their own page, sign-out).
+/// keeps the bar's way out (their own page, sign-out); the map's script stops there, without
+/// an error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hotline_operator_on_the_map_is_told_whose_page_it_is() {
     let app = spawn_app_routing(Backend::Sqlite).await;
     let browser = Browser::start().await;
+    browser.keep_script_errors().await;
     open_as(&browser, &app, Role::Hotline, "/app/map?lang=en").await;
     browser
         .wait_until(
@@ -364,6 +366,7 @@ async fn a_hotline_operator_on_the_map_is_told_whose_page_it_is() {
         )
         .await;
     browser.find("#who button").await;
+    assert_eq!(browser.script_errors().await, Vec::<String>::new());
     let problems = browser.accessibility_problems().await;
     assert!(problems.is_empty(), "the refusal: {problems:#?}");
 }

@@ -83,6 +83,7 @@ async fn a_route_goes_around_a_critical_hazard_until_it_is_expired(backend: Back
     assert_eq!(before["stage"], "pass_issued");
     assert_eq!(before["assignment"]["rv_id"], p.rv);
     assert_eq!(before["assignment"]["rv_status"], "active");
+    assert_eq!(before["assignment"]["rv_receives_people"], true);
     let route = &before["route"];
     assert_eq!(route["language"], "prs", "the household's language");
     assert_eq!(route["right_to_left"], true);
@@ -225,6 +226,7 @@ async fn a_critical_hazard_with_suspension_suspends_the_rv_and_fills_the_worklis
     let at_market = json!({ "landmark": MARKET_SQUARE });
     let case_now = hotline_case(&app, &reference, at_market.clone()).await;
     assert!(case_now["route"].is_null(), "{case_now}");
+    assert_eq!(case_now["assignment"]["rv_receives_people"], false);
     let problem = case_now["route_problem"].as_str().unwrap();
     assert!(problem.contains("is suspended"), "{problem}");
     no_route_given(

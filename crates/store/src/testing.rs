@@ -392,6 +392,26 @@ pub fn numbered_person(i: usize) -> safeconduct_domain::household::NewPerson {
     )
 }
 
+/// A Dari-speaking household of numbered persons `people` ([`numbered_person`]), with no
+/// contact, needs or notes, registered in 2027 (after every birth year they have).
+pub fn numbered_household(
+    people: std::ops::Range<usize>,
+) -> safeconduct_domain::household::NewHousehold {
+    use safeconduct_domain::household::NewHousehold;
+    use safeconduct_domain::values::{Language, Timestamp};
+    let members = people.map(numbered_person).collect();
+    NewHousehold::new(
+        None,
+        Language::Dari,
+        None,
+        vec![],
+        None,
+        members,
+        Timestamp(1_800_000_000),
+    )
+    .unwrap()
+}
+
 /// The tables a copy between engines moves, each with the columns it copies
 /// (`copy_tables::TABLES`): for the test that holds it to the schema.
 pub fn copied_tables() -> &'static [(&'static str, &'static [&'static str])] {

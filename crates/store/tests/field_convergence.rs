@@ -13,7 +13,7 @@ use safeconduct_domain::scan::{IncidentKind, PassDigest, ScanAct, ScanPlace, Sca
 use safeconduct_domain::values::*;
 use safeconduct_domain::*;
 use safeconduct_store::testing::{
-    Backend, TestStore, agreed_rv, assign_eligible, numbered_person, numbered_references,
+    Backend, TestStore, agreed_rv, assign_eligible, numbered_household, numbered_references,
     stand_in_pass_keys,
 };
 use safeconduct_store::*;
@@ -184,9 +184,8 @@ fn field(store: &dyn Store) -> Field {
             let new: Vec<NewHousehold> = (0..HOUSEHOLDS_PER_WINDOW)
                 .map(|_| {
                     let size = 1 + rng.below(4);
-                    let members = (person..person + size).map(numbered_person).collect();
                     person += size;
-                    NewHousehold::new(None, Language::Dari, None, vec![], None, members).unwrap()
+                    numbered_household(person - size..person)
                 })
                 .collect();
             let registered = store

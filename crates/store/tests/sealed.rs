@@ -93,6 +93,7 @@ fn household(s: &Secrets) -> NewHousehold {
                 Some("2031-01-01".into()),
             )],
         )],
+        Timestamp(1_800_000_000),
     )
     .unwrap()
     .located(

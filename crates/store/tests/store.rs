@@ -45,6 +45,7 @@ fn household_of(
         vec![PriorityFlag::Medical],
         None,
         members,
+        Timestamp(1_800_000_000),
     )
 }
 

@@ -15,7 +15,7 @@ use safeconduct_domain::model::*;
 use safeconduct_domain::values::*;
 use safeconduct_domain::*;
 use safeconduct_store::testing::{
-    Backend, TestStore, agreed_rv, assign_eligible, numbered_person, numbered_references,
+    Backend, TestStore, agreed_rv, assign_eligible, numbered_household, numbered_references,
     stand_in_pass_keys,
 };
 use safeconduct_store::*;
@@ -76,17 +76,7 @@ fn scene(backend: Backend) -> Scene {
     let window = store.create_window(op, alpha, spec, &system()).unwrap().id;
     stand_in_pass_keys(store, op);
     let households: Vec<_> = (0..11)
-        .map(|h| {
-            NewHousehold::new(
-                None,
-                Language::Dari,
-                None,
-                vec![],
-                None,
-                (6 * h..6 * h + 6).map(numbered_person).collect(),
-            )
-            .unwrap()
-        })
+        .map(|h| numbered_household(6 * h..6 * h + 6))
         .collect();
     let mut next_reference = numbered_references();
     let mut references: Vec<CaseReference> = store

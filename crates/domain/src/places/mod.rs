@@ -74,6 +74,20 @@ pub struct NewFlight {
     pub capacity: Capacity,
 }
 
+impl NewFlight {
+    /// Another flight of the same number departing within this many hours, before or after,
+    /// is the same flight scheduled twice.
+    pub const SAME_NUMBER_WITHIN_HOURS: i64 = 24;
+
+    /// Whether `other` is this flight already scheduled: the same number (letter case aside)
+    /// departing within [`NewFlight::SAME_NUMBER_WITHIN_HOURS`] of this one.
+    pub fn repeats(&self, other: &Flight) -> bool {
+        self.number.as_str().eq_ignore_ascii_case(&other.number)
+            && (self.departs_at.0 - other.departs_at.0).abs()
+                < Self::SAME_NUMBER_WITHIN_HOURS * 3600
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Flight {
     pub id: FlightId,
@@ -111,5 +125,41 @@ impl Hazard {
     /// In force at `now`: from `valid_from` (inclusive) until `valid_until` (exclusive).
     pub fn active_at(&self, now: Timestamp) -> bool {
         self.valid_from <= now && self.valid_until.is_none_or(|u| now < u)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scheduled(number: &str, departs_at: i64) -> Flight {
+        Flight {
+            id: FlightId(1),
+            number: number.to_string(),
+            departs_at: Timestamp(departs_at),
+            capacity: Capacity::flight(300).unwrap(),
+            manifested_people: 0,
+            boarded_people: 0,
+        }
+    }
+
+    fn asked(number: &str, departs_at: i64) -> NewFlight {
+        NewFlight {
+            number: Text::parse("number", number, 20).unwrap(),
+            departs_at: Timestamp(departs_at),
+            capacity: Capacity::flight(300).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_flight_of_the_same_number_within_a_day_repeats_it() {
+        let day = NewFlight::SAME_NUMBER_WITHIN_HOURS * 3600;
+        let rch871 = scheduled("RCH871", 10 * day);
+        assert!(asked("RCH871", 10 * day).repeats(&rch871));
+        assert!(asked("rch871", 10 * day + day - 1).repeats(&rch871));
+        assert!(asked("RCH871", 10 * day - day + 1).repeats(&rch871));
+        assert!(!asked("RCH871", 11 * day).repeats(&rch871));
+        assert!(!asked("RCH871", 9 * day).repeats(&rch871));
+        assert!(!asked("RCH872", 10 * day).repeats(&rch871));
     }
 }

@@ -67,6 +67,9 @@ pub struct AssignmentOut {
     pub rv_name: String,
     pub rv_landmark: String,
     pub rv_status: RvStatus,
+    /// The RV receives people in its status (agreed, active): a route may be given and sent
+    /// towards it. False while it is suspended or closed.
+    pub rv_receives_people: bool,
     pub hazards_near_rv: Vec<HazardNearOut>,
 }
 
@@ -111,6 +114,7 @@ pub async fn hotline_case(
             rv_name: rv.name.clone(),
             rv_landmark: rv.landmark.clone(),
             rv_status: rv.status,
+            rv_receives_people: rv.status.accepts_assignments(),
             hazards_near_rv: hazards
                 .iter()
                 .filter(|h| h.active_at(now))

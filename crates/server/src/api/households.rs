@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use safeconduct_domain::model::{DocumentType, EligibilityCategory, PriorityFlag};
 use safeconduct_domain::values::{
     BirthDate, Coordinate, CountryCode, DocumentNumber, Language, PersonName, PhoneNumber,
+    Timestamp,
 };
 use safeconduct_domain::*;
 use safeconduct_store as store;
@@ -345,7 +346,11 @@ pub struct PersonPath {
     person: i64,
 }
 
-pub(crate) fn new_household(body: RegisterHousehold) -> Result<store::NewHousehold, ApiError> {
+/// The household `body` registers at `at`.
+pub(crate) fn new_household(
+    body: RegisterHousehold,
+    at: Timestamp,
+) -> Result<store::NewHousehold, ApiError> {
     let members = body
         .members
         .into_iter()
@@ -353,12 +358,8 @@ pub(crate) fn new_household(body: RegisterHousehold) -> Result<store::NewHouseho
         .map(|(i, m)| {
             // A refused name is named by its member's place in the list, as the body's
             // parser names the member's other fields (`members[1].name_native`).
-            let name = PersonName::new(&m.name, m.name_native.as_deref()).map_err(|e| match e {
-                DomainError::Invalid { field, reason } => {
-                    ApiError::invalid(&format!("members[{i}].{field}"), &reason)
-                }
-                other => other.into(),
-            })?;
+            let name =
+                PersonName::new(&m.name, m.name_native.as_deref()).map_err(|e| e.of_member(i))?;
             Ok(store::NewPerson::new(
                 name,
                 m.birth_date,
@@ -398,6 +399,7 @@ pub(crate) fn new_household(body: RegisterHousehold) -> Result<store::NewHouseho
         body.priorities,
         notes,
         members,
+        at,
     )?
     .located(location, needs))
 }
@@ -411,8 +413,8 @@ pub async fn register(
     KeyedJson { body, key }: KeyedJson<RegisterHousehold>,
 ) -> Result<(StatusCode, axum::http::HeaderMap, Json<RegisteredOut>), ApiError> {
     let id = caller.operation;
-    let household = new_household(body)?;
     let actor = caller.actor(crate::now());
+    let household = new_household(body, actor.at)?;
     let (r, replayed) = match key {
         Some(key) => {
             app.run(move |s| {

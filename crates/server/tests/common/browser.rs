@@ -451,6 +451,31 @@ impl Browser {
             .await
     }
 
+    /// From now on, keeps the errors the pages' scripts throw (and the promises they leave
+    /// rejected unhandled) in each page this browser opens, for [`Browser::script_errors`].
+    pub async fn keep_script_errors(&self) {
+        let source = "window.__scriptErrors = [];
+            addEventListener('error', (e) => window.__scriptErrors.push(String(e.message)));
+            addEventListener('unhandledrejection', (e) => window.__scriptErrors.push(String(e.reason)));";
+        self.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": source }),
+        )
+        .await;
+    }
+
+    /// The errors the current page's scripts threw since it opened (see
+    /// [`Browser::keep_script_errors`]).
+    pub async fn script_errors(&self) -> Vec<String> {
+        let errors = self
+            .eval(
+                "return window.__scriptErrors || ['errors not kept']",
+                json!([]),
+            )
+            .await;
+        serde_json::from_value(errors).expect("a list of messages")
+    }
+
     /// The serious and critical accessibility violations axe-core finds on the page, one line
     /// each (rule, impact, the first elements).
     pub async fn accessibility_problems(&self) -> Vec<String> {

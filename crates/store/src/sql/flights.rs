@@ -5,7 +5,7 @@
 //! Imports `step` only.
 
 use super::sealed::{self, DocumentFields, PersonFields};
-use super::step::{place_event, require_operation};
+use super::step::{lock_operation, place_event};
 use super::{Db, Row, p};
 use crate::Result;
 use crate::types::*;
@@ -32,7 +32,16 @@ pub(crate) fn create_flight(
     f: &NewFlight,
     actor: &Actor,
 ) -> Result<Flight> {
-    require_operation(db, op)?;
+    // Writers of the operation's flights queue here (PostgreSQL; SQLite writes one at a time),
+    // so that a form sent twice at once schedules one flight.
+    lock_operation(db, op)?;
+    if let Some(same) = flights(db, op)?.into_iter().find(|s| f.repeats(s)) {
+        return Err(DomainError::FlightScheduled {
+            number: same.number,
+            flight: same.id,
+        }
+        .into());
+    }
     let id = FlightId(
         db.one(
             "INSERT INTO flights (operation_id, number, departs_at, capacity) VALUES ($1, $2, $3, $4) RETURNING id",

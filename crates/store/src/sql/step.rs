@@ -20,6 +20,18 @@ pub(crate) fn require_operation(db: &mut dyn Db, op: OperationId) -> Result<()> 
         .ok_or_else(|| StoreError::not_found(format!("operation {op}")))
 }
 
+/// Refuses an operation that does not exist, and holds its row until the transaction ends:
+/// another writer that takes it waits (PostgreSQL; SQLite writes one at a time already), so a
+/// rule that looks at the operation's other records before adding one holds under concurrency.
+pub(crate) fn lock_operation(db: &mut dyn Db, op: OperationId) -> Result<()> {
+    db.row(
+        "UPDATE operations SET name = name WHERE id = $1 RETURNING id",
+        p![op.0],
+    )?
+    .map(|_| ())
+    .ok_or_else(|| StoreError::not_found(format!("operation {op}")))
+}
+
 /// Refuses an operation whose personal data was shredded: nothing that stood for it (a pass,
 /// a key, a status list) is given out any more.
 pub(crate) fn require_unshredded(db: &mut dyn Db, op: OperationId) -> Result<()> {
