@@ -40,11 +40,10 @@ pub enum DomainError {
         requested: u32,
     },
 
-    /// A flight scheduled again: `flight` has the same number and departs within
-    /// [`crate::places::NewFlight::SAME_NUMBER_WITHIN_HOURS`] of the one asked for.
+    /// A flight scheduled again: `flight` has the same number and departs at the same time
+    /// ([`crate::places::NewFlight::repeats`]).
     #[error(
-        "flight {number} is already scheduled to depart within {} hours of that time (flight {})",
-        crate::places::NewFlight::SAME_NUMBER_WITHIN_HOURS,
+        "flight {number} is already scheduled to depart at that time (flight {})",
         flight.0
     )]
     FlightScheduled {

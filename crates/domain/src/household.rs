@@ -289,7 +289,10 @@ mod tests {
                 TODAY,
             )
         };
-        assert!(register("2026-11-27").is_ok());
+        assert!(
+            register("2026-11-28").is_ok(),
+            "the day already begun east of UTC"
+        );
         assert!(register("2026").is_ok());
         assert_eq!(
             register("2035-01-01").unwrap_err().to_string(),

@@ -291,10 +291,13 @@ impl BirthDate {
         self.year
     }
 
-    /// Whether this date is after the day of `on` (UTC) whatever its unknown month and day:
-    /// nobody registered on `on` was born then.
+    /// Whether this date is after the day `on` falls on anywhere on Earth (its day at UTC+14,
+    /// the easternmost zone), whatever its unknown month and day: nobody registered at `on`
+    /// was born then, and a child born today where the household is, east of UTC, is not
+    /// refused.
     pub fn is_after(&self, on: Timestamp) -> bool {
-        let Ok(day) = time::OffsetDateTime::from_unix_timestamp(on.0) else {
+        const EASTERNMOST_SECONDS: i64 = 14 * 3600;
+        let Ok(day) = time::OffsetDateTime::from_unix_timestamp(on.0 + EASTERNMOST_SECONDS) else {
             return false;
         };
         let earliest = (self.year, self.month.unwrap_or(1), self.day.unwrap_or(1));
@@ -409,11 +412,13 @@ mod minor_tests {
     #[test]
     fn a_date_of_birth_is_after_a_day_only_when_its_earliest_day_is() {
         let date = |text: &str| BirthDate::parse(text).unwrap();
+        // Noon UTC: already the 28th at UTC+14, not yet the 29th anywhere.
         let today = on("2026-11-27");
         assert!(!date("2026").is_after(today));
         assert!(!date("2026-11").is_after(today));
         assert!(!date("2026-11-27").is_after(today));
-        assert!(date("2026-11-28").is_after(today));
+        assert!(!date("2026-11-28").is_after(today));
+        assert!(date("2026-11-29").is_after(today));
         assert!(date("2026-12").is_after(today));
         assert!(date("2027").is_after(today));
         assert!(date("2035-01-01").is_after(today));

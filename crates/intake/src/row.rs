@@ -129,13 +129,7 @@ fn parse_row(c: &Columns, r: &csv::StringRecord, line: u64) -> Result<IntakeRow,
         .transpose()
         .map_err(|e| e.to_string())?;
     let birth = field(r, c.birth_year)
-        .map(|y| {
-            let ascii: String = y
-                .chars()
-                .map(|ch| safeconduct_domain::values::ascii_digit(ch).unwrap_or(ch))
-                .collect();
-            BirthDate::parse(&ascii)
-        })
+        .map(BirthDate::parse)
         .transpose()
         .map_err(|e| e.to_string())?;
     // Notes longer than a household may carry are cut, not refused: a volunteer's list is

@@ -236,7 +236,7 @@ function refusedValue({ field, expected }, message) {
  * pop isolates): in a right-to-left sentence its own order holds, and the brackets around it
  * stay on its two sides.
  */
-function isolated(text) {
+export function isolated(text) {
   return `\u2068${text}\u2069`;
 }
 

@@ -101,7 +101,7 @@ function start(s) {
     if (may("coordinator", "manifest")) setupFlights(may("coordinator"), may("manifest"));
     if (may("coordinator")) {
       setupDevices();
-      setupPlaces();
+      setupPlaces(setupFieldUsers());
     }
     if (!may("coordinator")) return;
     live(
@@ -493,10 +493,51 @@ function numbers(text) {
 }
 
 /**
- * Sets the places an escort or gate user acts at (RV numbers, gate numbers), replacing the
- * ones before, from now on: what their devices serve and their kits hold.
+ * Who acts where: each escort and gate user with the places they act at now (names with the
+ * numbers the forms take), and the places that receive people with nobody to act there.
+ * Answers the function that reads it again.
  */
-function setupPlaces() {
+function setupFieldUsers() {
+  const place = (p) => t("dashboard-field-place", { name: p.name, id: num(p.id) });
+  const places = (ps) => (ps.length ? list(ps.map(place)) : t("dashboard-places-none"));
+  const read = async () => {
+    $("field-users-error").hidden = true;
+    try {
+      const who = await api("GET", "/api/operations/{op}/field-users");
+      const lines = who.users.map((u) =>
+        el(
+          "li",
+          { "data-user": u.username },
+          t("dashboard-field-user-places", {
+            user: u.username,
+            roles: list(u.roles.map((r) => t(`common-role-${r}`))),
+            rvs: places(u.rvs),
+            gates: places(u.gates),
+          }),
+        ),
+      );
+      $("field-users-list").replaceChildren(...(lines.length ? lines : [el("li", {}, t("dashboard-field-users-none"))]));
+      const uncovered = [
+        who.rvs_without_escort.length && t("dashboard-field-rvs-uncovered", { places: places(who.rvs_without_escort) }),
+        who.gates_without_staff.length && t("dashboard-field-gates-uncovered", { places: places(who.gates_without_staff) }),
+      ].filter(Boolean);
+      $("field-users-uncovered").replaceChildren(...uncovered.flatMap((line, i) => (i ? [el("br"), line] : [line])));
+      $("field-users-uncovered").hidden = !uncovered.length;
+    } catch (e) {
+      $("field-users-error").textContent = t("common-error", { detail: e.message });
+      $("field-users-error").hidden = false;
+    }
+  };
+  read();
+  return read;
+}
+
+/**
+ * Sets the places an escort or gate user acts at (RV numbers, gate numbers), replacing the
+ * ones before, from now on: what their devices serve and their kits hold. `changed` reads who
+ * acts where again.
+ */
+function setupPlaces(changed) {
   onSubmit("places-form", async (_, missing) => {
     $("places-saved").hidden = true;
     const username = $("places-user").value.trim();
@@ -517,6 +558,7 @@ function setupPlaces() {
       gates: placed.gate_ids.length ? list(placed.gate_ids.map(num)) : none,
     });
     $("places-saved").hidden = false;
+    changed();
   });
 }
 

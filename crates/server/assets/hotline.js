@@ -9,7 +9,7 @@
 // and the place names searched for travel only in request bodies (POST), never in an address
 // (the page's or a request's), which proxies and browsers keep in logs and history.
 
-import { api, el, t, num, when, lang, requireSession, showError } from "./app.js";
+import { api, el, isolated, t, num, when, lang, requireSession, showError } from "./app.js";
 import { MapView, hazardItems } from "./map.js";
 
 // A page not for this session stops here (see `requireSession`).
@@ -155,7 +155,7 @@ async function showRoute() {
         ? t("hotline-not-walking", { stage: stageText(c.stage) })
         : a && !a.rv_receives_people
           ? t(`hotline-rv-${a.rv_status}`)
-          : t("hotline-no-route", { detail: c.route_problem });
+          : t("hotline-no-route", { detail: isolated(c.route_problem) });
     $("route-problem").textContent = c.route_problem ? problem : "";
     $("route").hidden = !r;
     if (!r) {

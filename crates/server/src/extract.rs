@@ -164,14 +164,16 @@ fn value_message(text: &str) -> String {
     text.to_string()
 }
 
-/// A whole number the parser refused (negative, a fraction, too large for its type, not a
-/// number: `radius_m: invalid value: integer `-10`, expected u32`), said as the range the
-/// published document gives the field (`radius_m: must be from 1 to 20000`), as the domain says
-/// it of a number in its type but out of range; a page then says it in its own words. `None`
-/// for another refusal, or a field the document gives no range.
+/// A whole number the parser refused as out of its type's range (negative, or too large:
+/// `radius_m: invalid value: integer `-10`, expected u32`), said as the range the published
+/// document gives the field (`radius_m: must be from 1 to 20000`), as the domain says it of a
+/// number in its type but out of range; a page then says it in its own words. `None` for
+/// another refusal (a fraction or a text is not out of range, and keeps the parser's words),
+/// or a field the document gives no range.
 fn number_in_range<T: JsonSchema>(message: &str) -> Option<String> {
     let (path, reason) = message.split_once(": ")?;
-    let (_, type_name) = reason.rsplit_once(", expected ")?;
+    let reason = reason.strip_prefix("invalid value: integer `")?;
+    let (_, type_name) = reason.rsplit_once("`, expected ")?;
     let (low, high): (i64, i64) = match type_name {
         "u8" => (0, u8::MAX.into()),
         "u16" => (0, u16::MAX.into()),
@@ -435,17 +437,23 @@ mod tests {
             Some("radius_m: must be from 1 to 20000")
         );
         assert_eq!(
-            said("minutes: invalid type: floating point `2.5`, expected u32").as_deref(),
+            said("minutes: invalid value: integer `4294967296`, expected u32").as_deref(),
             Some("minutes: must be from 5 to 600")
         );
         // No maximum in the document: the type's.
         assert_eq!(
-            said("members[2].seat: invalid type: string \"x\", expected u16").as_deref(),
+            said("members[2].seat: invalid value: integer `-1`, expected u16").as_deref(),
             Some("members[2].seat: must be from 0 to 65535")
         );
-        // No range in the document, or not a number's refusal: left as the parser said it.
+        // A fraction, a text or null is not out of range: left as the parser said it, as is a
+        // refusal of another kind, and a field with no range in the document.
         assert_eq!(
-            said("rv_id: invalid type: floating point `1.5`, expected i64"),
+            said("minutes: invalid type: floating point `150.5`, expected u32"),
+            None
+        );
+        assert_eq!(said("minutes: invalid type: null, expected u32"), None);
+        assert_eq!(
+            said("rv_id: invalid value: integer `18446744073709551615`, expected i64"),
             None
         );
         assert_eq!(

@@ -10,6 +10,7 @@ use safeconduct_domain::Role;
 use safeconduct_server::api::endpoints;
 use safeconduct_server::endpoints::Access;
 use safeconduct_store::testing::Backend;
+use serde_json::json;
 
 fn concrete(path: &str, reference: &str) -> String {
     path.replace("{reference}", reference)
@@ -331,7 +332,44 @@ async fn escort_and_gate_users_are_refused_outside_their_places(backend: Backend
     assert_eq!(status, StatusCode::CONFLICT, "{value}");
 }
 
+/// Who acts where: the operation's escort and gate users (no one of another role or of another
+/// operation) with the places they act at, and the places that receive people where nobody
+/// acts; for coordinators only.
+async fn a_coordinator_sees_who_acts_where_and_where_nobody_does(backend: Backend) {
+    let (app, p) = common::spawn_app_with_places(backend, 10, 10).await;
+    let path = "/api/operations/{op}/field-users";
+    let rv = json!([{"id": p.rv, "name": "RV Alpha"}]);
+    let gate = json!([{"id": p.gate, "name": "Gate 7"}]);
+    let who = app.get(Role::Coordinator, path).await;
+    assert_eq!(
+        who["users"],
+        json!([
+            {"username": "all", "roles": ["escort", "gate"], "rvs": rv, "gates": gate},
+            {"username": "escort", "roles": ["escort"], "rvs": rv, "gates": []},
+            {"username": "gate", "roles": ["gate"], "rvs": [], "gates": gate},
+        ])
+    );
+    assert_eq!(who["rvs_without_escort"], json!([]));
+    assert_eq!(who["gates_without_staff"], json!([]));
+    // Nobody left at the active RV and the open gate: both named.
+    for user in ["all", "escort", "gate"] {
+        app.assign(user, &[], &[]).await;
+    }
+    let who = app.get(Role::Coordinator, path).await;
+    assert_eq!(who["rvs_without_escort"], rv);
+    assert_eq!(who["gates_without_staff"], gate);
+    assert_eq!(
+        who["users"][1],
+        json!({"username": "escort", "roles": ["escort"], "rvs": [], "gates": []})
+    );
+    for role in [Role::Hotline, Role::Escort, Role::Gate] {
+        let (status, _) = app.call(role, Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role:?}");
+    }
+}
+
 safeconduct_store::on_both_backends_async!(
+    a_coordinator_sees_who_acts_where_and_where_nobody_does,
     escort_and_gate_users_are_refused_outside_their_places,
     every_endpoint_refuses_the_roles_it_does_not_name,
     escort_and_gate_roles_cannot_list_or_read_households,

@@ -812,6 +812,23 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
     open_as(&browser, &app, Role::Coordinator, "prs").await;
     browser.find("#places-form").await;
 
+    // Who acts where: RV Bravo, agreed, has no escort yet, and is named with its number.
+    let bravo_named = format!("RV Bravo ({})", dari_digits(bravo.0));
+    browser
+        .wait_until(
+            &format!(
+                "!document.getElementById('field-users-uncovered').hidden && \
+                 document.getElementById('field-users-uncovered').textContent.includes('{bravo_named}')"
+            ),
+            "the RV without an escort named",
+        )
+        .await;
+    let uncovered = browser.text("#field-users-uncovered").await;
+    assert!(
+        uncovered.starts_with("هیچ همراهی در این نقاط تجمع که مردم را می‌پذیرند کار نمی‌کند"),
+        "{uncovered}"
+    );
+
     // No place typed: the form names the field to fill, before anything is sent.
     browser.type_into("#places-user", "escort").await;
     browser
@@ -844,6 +861,16 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
             && saved.contains(&dari_digits(bravo.0)),
         "{saved}"
     );
+    // Who acts where, read again: the escort at both, and no RV left without one.
+    browser
+        .wait_until(
+            &format!(
+                "document.getElementById('field-users-uncovered').hidden && \
+                 document.querySelector('li[data-user=escort]').textContent.includes('{bravo_named}')"
+            ),
+            "the escort listed at RV Bravo",
+        )
+        .await;
     let escort = app.store.user_by_name("escort").unwrap().unwrap().id;
     let now = Timestamp(
         std::time::SystemTime::now()
@@ -933,7 +960,7 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
         .await;
     // The same flight sent again (the form filled anew): refused as scheduled already.
     browser.type_into("#flight-number", "RCH 871").await;
-    browser.eval(&departs("2030-08-26T11:00"), json!([])).await;
+    browser.eval(&departs("2030-08-26T09:30"), json!([])).await;
     browser.type_into("#flight-capacity", "150").await;
     browser
         .click_until_says(

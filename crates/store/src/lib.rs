@@ -156,6 +156,9 @@ pub trait Store: Casework + Send + Sync + 'static {
         places: &PlaceAssignment,
         actor: &Actor,
     ) -> Result<()>;
+    /// The operation's escort and gate users, by name, each with the places assigned to them
+    /// at `now` (none, where nothing is assigned).
+    fn field_users(&self, op: OperationId, now: Timestamp) -> Result<Vec<FieldUser>>;
     /// The places a user is assigned to in an operation at `now`.
     fn assigned_places(
         &self,

@@ -543,6 +543,17 @@ pub struct PlaceAssignment {
     pub valid_until: Option<Timestamp>,
 }
 
+/// A user who acts at places in an operation (an escort, gate staff), with the places
+/// assigned to them at the time asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldUser {
+    pub username: String,
+    /// Only roles that work at places ([`Role::works_at_places`]), sorted.
+    pub roles: Vec<Role>,
+    pub rvs: Vec<RvId>,
+    pub gates: Vec<GateId>,
+}
+
 /// One entry of the audit log. It names records by id or case reference and never carries
 /// personal data.
 #[derive(Debug, Clone, PartialEq, Eq)]

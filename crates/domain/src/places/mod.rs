@@ -11,6 +11,8 @@ pub mod walking;
 pub use capacity::{Capacity, Throughput};
 pub use walking::WalkingTime;
 
+use crate::error::DomainError;
+use crate::expected::Expected;
 use crate::ids::{FlightId, GateId, HazardId, RvId, WindowId};
 use crate::model::{GateKind, GateStatus, HazardKind, RvStatus, Severity, WindowSpec};
 use crate::values::{Coordinate, Text, Timestamp};
@@ -75,16 +77,30 @@ pub struct NewFlight {
 }
 
 impl NewFlight {
-    /// Another flight of the same number departing within this many hours, before or after,
-    /// is the same flight scheduled twice.
-    pub const SAME_NUMBER_WITHIN_HOURS: i64 = 24;
+    /// A flight scheduled at `now`: it departs after now.
+    pub fn new(
+        number: Text,
+        departs_at: Timestamp,
+        capacity: Capacity,
+        now: Timestamp,
+    ) -> Result<Self, DomainError> {
+        if departs_at <= now {
+            return Err(DomainError::expected("departs_at", Expected::Future));
+        }
+        Ok(NewFlight {
+            number,
+            departs_at,
+            capacity,
+        })
+    }
 
     /// Whether `other` is this flight already scheduled: the same number (letter case aside)
-    /// departing within [`NewFlight::SAME_NUMBER_WITHIN_HOURS`] of this one.
+    /// departing at the same time, as when a form is sent twice. The same number at another
+    /// time is another flight (a daily rotation), or this one entered again with its time put
+    /// right.
     pub fn repeats(&self, other: &Flight) -> bool {
         self.number.as_str().eq_ignore_ascii_case(&other.number)
-            && (self.departs_at.0 - other.departs_at.0).abs()
-                < Self::SAME_NUMBER_WITHIN_HOURS * 3600
+            && self.departs_at == other.departs_at
     }
 }
 
@@ -152,14 +168,30 @@ mod tests {
     }
 
     #[test]
-    fn a_flight_of_the_same_number_within_a_day_repeats_it() {
-        let day = NewFlight::SAME_NUMBER_WITHIN_HOURS * 3600;
-        let rch871 = scheduled("RCH871", 10 * day);
-        assert!(asked("RCH871", 10 * day).repeats(&rch871));
-        assert!(asked("rch871", 10 * day + day - 1).repeats(&rch871));
-        assert!(asked("RCH871", 10 * day - day + 1).repeats(&rch871));
-        assert!(!asked("RCH871", 11 * day).repeats(&rch871));
-        assert!(!asked("RCH871", 9 * day).repeats(&rch871));
-        assert!(!asked("RCH872", 10 * day).repeats(&rch871));
+    fn a_flight_of_the_same_number_at_the_same_time_repeats_it() {
+        let rch871 = scheduled("RCH871", 86_400);
+        assert!(asked("RCH871", 86_400).repeats(&rch871));
+        assert!(asked("rch871", 86_400).repeats(&rch871));
+        // Its time put right, or the next day's rotation: another flight.
+        assert!(!asked("RCH871", 86_400 + 60).repeats(&rch871));
+        assert!(!asked("RCH871", 2 * 86_400).repeats(&rch871));
+        assert!(!asked("RCH872", 86_400).repeats(&rch871));
+    }
+
+    #[test]
+    fn a_flight_departs_after_it_is_scheduled() {
+        let new = |departs_at: i64| {
+            NewFlight::new(
+                Text::parse("number", "RCH871", 20).unwrap(),
+                Timestamp(departs_at),
+                Capacity::flight(300).unwrap(),
+                Timestamp(1_000),
+            )
+        };
+        assert!(new(1_001).is_ok());
+        assert_eq!(
+            new(1_000).unwrap_err().to_string(),
+            "departs_at: must be in the future"
+        );
     }
 }

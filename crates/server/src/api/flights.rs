@@ -96,18 +96,15 @@ pub async fn manifest_html(call: Call<FlightPath>) -> Result<Response, ApiError>
     manifest(call, crate::pages::manifest::html).await
 }
 
-/// Schedules a flight that departs after now; the same number again within a day is refused
-/// (`flight_already_scheduled`, a form sent twice).
+/// Schedules a flight that departs after now; the same number at the same time again is
+/// refused (`flight_already_scheduled`: a form sent twice).
 pub async fn create_flight(call: Call, ApiJson(body): ApiJson<FlightIn>) -> Created<FlightOut> {
-    let departs_at = parse_time("departs_at", &body.departs_at)?;
-    if departs_at <= crate::now() {
-        return Err(ApiError::expected("departs_at", Expected::Future));
-    }
-    let flight = store::NewFlight {
-        number: text("number", &body.number, 20)?,
-        departs_at,
-        capacity: store::Capacity::flight(body.capacity)?,
-    };
+    let flight = store::NewFlight::new(
+        text("number", &body.number, 20)?,
+        parse_time("departs_at", &body.departs_at)?,
+        store::Capacity::flight(body.capacity)?,
+        crate::now(),
+    )?;
     call.create(move |s, id, actor| s.create_flight(id, &flight, actor))
         .await
 }

@@ -55,13 +55,14 @@ pub struct BirthDateLike(pub String);
 
 impl TryFrom<String> for BirthDateLike {
     type Error = String;
+    /// Read as a date of birth is (any digits), kept in ASCII digits; only a whole date.
     fn try_from(s: String) -> Result<Self, String> {
-        let ok = s.len() == 10 && BirthDate::parse(&s).is_ok();
-        if ok {
-            Ok(BirthDateLike(s))
-        } else {
-            Err("expiry: expected a date YYYY-MM-DD".into())
-        }
+        BirthDate::parse(&s)
+            .ok()
+            .map(String::from)
+            .filter(|date| date.len() == "YYYY-MM-DD".len())
+            .map(BirthDateLike)
+            .ok_or_else(|| "expiry: expected a date YYYY-MM-DD".into())
     }
 }
 
@@ -601,4 +602,18 @@ pub async fn attach_document(
         .run(move |s| s.attach_document(id, &reference, person, &document, &actor))
         .await?;
     Ok((StatusCode::CREATED, Json(CreatedOut { id: doc.0 })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BirthDateLike;
+
+    #[test]
+    fn a_document_expiry_is_a_whole_date_kept_in_ascii_digits() {
+        let expiry = |text: &str| BirthDateLike::try_from(text.to_string()).map(|d| d.0);
+        assert_eq!(expiry("۲۰۳۱-۰۱-۰۱").as_deref(), Ok("2031-01-01"));
+        assert_eq!(expiry("2031-۱-01").as_deref(), Ok("2031-01-01"));
+        assert!(expiry("2031-01").is_err());
+        assert!(expiry("2031-02-30").is_err());
+    }
 }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
+        endpoint!(GET "/api/operations/{op}/field-users", Roles(COORDINATOR), h::field_users, "Who acts where: the escort and gate users with the rendezvous points and gates they act at now, and the places that receive people with nobody to act there" => json::<FieldUsersOut>(200)),
         endpoint!(PUT "/api/operations/{op}/users/{username}/places", Roles(COORDINATOR), h::assign_places, "Assign an escort or gate user the rendezvous points and gates they may act at, optionally for a time", body: PlacesIn => json::<PlacesOut>(200)),
     ]
 }
@@ -40,6 +41,85 @@ pub struct PlacesOut {
     pub gate_ids: Vec<i64>,
     pub valid_from: Option<String>,
     pub valid_until: Option<String>,
+}
+
+/// Who acts where, now.
+#[derive(Serialize, JsonSchema)]
+pub struct FieldUsersOut {
+    /// By user name.
+    pub users: Vec<FieldUserOut>,
+    /// Rendezvous points that receive people (agreed, active) where no escort acts: nobody
+    /// there can admit a household.
+    pub rvs_without_escort: Vec<PlaceNameOut>,
+    /// Open gates where no gate staff act: nobody there can record an arrival.
+    pub gates_without_staff: Vec<PlaceNameOut>,
+}
+
+/// An escort or gate user and the places they act at now (none, where none is assigned).
+#[derive(Serialize, JsonSchema)]
+pub struct FieldUserOut {
+    pub username: String,
+    /// Their roles that work at places: `escort`, `gate`.
+    pub roles: Vec<Role>,
+    pub rvs: Vec<PlaceNameOut>,
+    pub gates: Vec<PlaceNameOut>,
+}
+
+/// A rendezvous point or a gate: its number and its name.
+#[derive(Serialize, JsonSchema)]
+pub struct PlaceNameOut {
+    pub id: i64,
+    pub name: String,
+}
+
+pub async fn field_users(call: Call) -> Answer<FieldUsersOut> {
+    let now = crate::now();
+    let (users, rvs, gates) = call
+        .read(move |s, id| Ok((s.field_users(id, now)?, s.rvs(id)?, s.gates(id)?)))
+        .await?;
+    let rv = |id: &RvId| PlaceNameOut {
+        id: id.0,
+        name: rvs
+            .iter()
+            .find(|r| r.id == *id)
+            .map_or_else(String::new, |r| r.name.clone()),
+    };
+    let gate = |id: &GateId| PlaceNameOut {
+        id: id.0,
+        name: gates
+            .iter()
+            .find(|g| g.id == *id)
+            .map_or_else(String::new, |g| g.name.clone()),
+    };
+    let acts_at = |role: Role, place: &dyn Fn(&store::FieldUser) -> bool| {
+        users.iter().any(|u| u.roles.contains(&role) && place(u))
+    };
+    let rvs_without_escort = rvs
+        .iter()
+        .filter(|r| r.status.accepts_assignments())
+        .filter(|r| !acts_at(Role::Escort, &|u| u.rvs.contains(&r.id)))
+        .map(|r| rv(&r.id))
+        .collect();
+    let gates_without_staff = gates
+        .iter()
+        .filter(|g| g.status == safeconduct_domain::model::GateStatus::Open)
+        .filter(|g| !acts_at(Role::Gate, &|u| u.gates.contains(&g.id)))
+        .map(|g| gate(&g.id))
+        .collect();
+    let users = users
+        .iter()
+        .map(|u| FieldUserOut {
+            username: u.username.clone(),
+            roles: u.roles.clone(),
+            rvs: u.rvs.iter().map(rv).collect(),
+            gates: u.gates.iter().map(gate).collect(),
+        })
+        .collect();
+    Ok(Json(FieldUsersOut {
+        users,
+        rvs_without_escort,
+        gates_without_staff,
+    }))
 }
 
 #[derive(Deserialize)]

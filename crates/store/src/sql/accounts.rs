@@ -12,6 +12,7 @@ use crate::types::*;
 use crate::{Result, StoreError};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
+use std::collections::HashMap;
 
 pub(crate) fn create_organisation(
     db: &mut dyn Db,
@@ -240,28 +241,83 @@ pub(crate) fn assign_places(
     Ok(())
 }
 
+/// The condition on `place_assignments` of the assignments of operation `op` in force at
+/// `now` (each a statement's parameter, such as `$2`).
+fn in_force(op: &str, now: &str) -> String {
+    format!(
+        "operation_id = {op}
+           AND (valid_from IS NULL OR valid_from <= {now})
+           AND (valid_until IS NULL OR valid_until > {now})"
+    )
+}
+
+/// A place assignment's place, of `kind` (`rv`, `gate`), put into `rvs` or `gates`.
+fn place_into(rvs: &mut Vec<RvId>, gates: &mut Vec<GateId>, kind: &str, id: i64) {
+    match kind {
+        "rv" => rvs.push(RvId(id)),
+        _ => gates.push(GateId(id)),
+    }
+}
+
 pub(crate) fn assigned_places(
     db: &mut dyn Db,
     user: UserId,
     op: OperationId,
     now: Timestamp,
 ) -> Result<(Vec<RvId>, Vec<GateId>)> {
-    let mut rvs = Vec::new();
-    let mut gates = Vec::new();
-    for r in db.rows(
+    let (mut rvs, mut gates) = (Vec::new(), Vec::new());
+    let sql = format!(
         "SELECT kind, place_id FROM place_assignments
-         WHERE user_id = $1 AND operation_id = $2
-           AND (valid_from IS NULL OR valid_from <= $3)
-           AND (valid_until IS NULL OR valid_until > $3)
+         WHERE user_id = $1 AND {}
          ORDER BY kind, place_id",
-        p![user.0, op.0, now.0],
-    )? {
-        match r.text(0)?.as_str() {
-            "rv" => rvs.push(RvId(r.i64(1)?)),
-            _ => gates.push(GateId(r.i64(1)?)),
-        }
+        in_force("$2", "$3")
+    );
+    for r in db.rows(&sql, p![user.0, op.0, now.0])? {
+        place_into(&mut rvs, &mut gates, &r.text(0)?, r.i64(1)?);
     }
     Ok((rvs, gates))
+}
+
+pub(crate) fn field_users(
+    db: &mut dyn Db,
+    op: OperationId,
+    now: Timestamp,
+) -> Result<Vec<FieldUser>> {
+    let mut users: Vec<FieldUser> = Vec::new();
+    let mut index: HashMap<i64, usize> = HashMap::new();
+    for r in db.rows(
+        "SELECT u.id, u.username, r.role FROM users u
+         JOIN user_roles r ON r.user_id = u.id AND r.operation_id = $1
+         ORDER BY u.username, r.role",
+        p![op.0],
+    )? {
+        let role: Role = r.text(2)?.parse()?;
+        if !role.works_at_places() {
+            continue;
+        }
+        let at = *index.entry(r.i64(0)?).or_insert(users.len());
+        if at == users.len() {
+            users.push(FieldUser {
+                username: r.text(1)?,
+                roles: Vec::new(),
+                rvs: Vec::new(),
+                gates: Vec::new(),
+            });
+        }
+        users[at].roles.push(role);
+    }
+    let sql = format!(
+        "SELECT user_id, kind, place_id FROM place_assignments WHERE {}
+         ORDER BY user_id, kind, place_id",
+        in_force("$1", "$2")
+    );
+    for r in db.rows(&sql, p![op.0, now.0])? {
+        if let Some(&at) = index.get(&r.i64(0)?) {
+            let user = &mut users[at];
+            place_into(&mut user.rvs, &mut user.gates, &r.text(1)?, r.i64(2)?);
+        }
+    }
+    Ok(users)
 }
 
 /// Failed sign-ins under a name's digest, and when the last one was.

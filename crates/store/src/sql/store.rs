@@ -242,6 +242,9 @@ impl<E: Engine> Store for SqlStore<E> {
     ) -> Result<()> {
         self.write(|db| accounts::assign_places(db, user, op, places, actor))
     }
+    fn field_users(&self, op: OperationId, now: Timestamp) -> Result<Vec<FieldUser>> {
+        self.read(|db| accounts::field_users(db, op, now))
+    }
     fn assigned_places(
         &self,
         user: UserId,
