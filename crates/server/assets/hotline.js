@@ -278,14 +278,18 @@ $("messages-refresh").addEventListener("click", loadMessages);
 
 async function loadWorklist() {
   try {
+    // Those still to call come first.
     const list = await api("GET", "/api/operations/{op}/hotline/worklist");
+    const left = list.filter((w) => !w.called_at).length;
+    $("worklist-count").textContent = t("hotline-worklist-count", { left, all: list.length });
+    $("worklist-count").hidden = !list.length;
     $("worklist").replaceChildren(
       ...(list.length
         ? list.map((w) =>
             el(
               "tr",
               {},
-              el("td", {}, el("button", { type: "button", class: "secondary", onclick: () => openCase(w.reference) }, w.reference)),
+              el("td", {}, el("button", { type: "button", class: "secondary ref", onclick: () => openCase(w.reference) }, w.reference)),
               el("td", {}, stageText(w.stage)),
               el("td", {}, w.called_at ? when(w.called_at) : t("hotline-not-called")),
             ),

@@ -281,6 +281,13 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
             "the household on the worklist",
         )
         .await;
+    // How many are still to call, of how many (the call before the suspension counts as after
+    // it when both fall in the same second).
+    let count = browser.text("#worklist-count").await;
+    assert!(
+        count.starts_with("هنوز باید تماس گرفته شود: ") && count.ends_with(" از ۱."),
+        "{count}"
+    );
     wait_for_streets(&browser).await;
 
     // In Dari, from the worklist: the case and the guidance read right to left.

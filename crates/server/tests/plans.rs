@@ -179,11 +179,29 @@ async fn a_plan_is_previewed_accepted_and_repaired_after_an_rv_is_suspended(back
         .await;
     let listed: Vec<&Value> = worklist.as_array().unwrap().iter().collect();
     assert_eq!(listed.len(), 2, "{worklist}");
-    for w in listed {
+    for w in &listed {
         assert_eq!(w["moved_from_rv_id"], bravo, "{worklist}");
         assert_eq!(w["rv_id"], p.rv, "{worklist}");
         assert_eq!(w["window_id"], spare, "{worklist}");
     }
+    // The first one called: the one still to call comes first.
+    let (first, second) = (
+        listed[0]["reference"].as_str().unwrap().to_string(),
+        listed[1]["reference"].as_str().unwrap().to_string(),
+    );
+    app.create(
+        Role::Hotline,
+        &format!("{}/calls", case(&first)),
+        json!({ "outcome": "guided" }),
+    )
+    .await;
+    let worklist = app
+        .get(Role::Coordinator, "/api/operations/{op}/hotline/worklist")
+        .await;
+    assert_eq!(worklist[0]["reference"], second.as_str(), "{worklist}");
+    assert_eq!(worklist[0]["called_at"], Value::Null, "{worklist}");
+    assert_eq!(worklist[1]["reference"], first.as_str(), "{worklist}");
+    assert!(worklist[1]["called_at"].is_string(), "{worklist}");
     for (r, before) in planned.iter().zip(&passes_before) {
         let pass = app
             .get(Role::Coordinator, &format!("{}/pass", case(r)))

@@ -79,6 +79,7 @@ hotline-status-sent = أُرسلت
 hotline-status-failed = فشلت
 hotline-worklist = للاتصال بعد إعادة التخطيط
 hotline-worklist-hint = الأسر التي عُلّقت نقطة تجمعها، مع تعيينها الجديد بعد إعادة التخطيط.
+hotline-worklist-count = ما زال يجب الاتصال بـ: { $left } من { $all }.
 hotline-worklist-empty = لا أحد للاتصال به.
 hotline-not-called = لم يُتصل بعد
 hotline-stage-registered = مسجّل

@@ -76,6 +76,7 @@ hotline-status-sent = Sent
 hotline-status-failed = Failed
 hotline-worklist = To call after a re-plan
 hotline-worklist-hint = Households whose rendezvous point was suspended, with their new assignment once re-planned.
+hotline-worklist-count = Still to call: { $left } of { $all }.
 hotline-worklist-empty = Nobody to call.
 hotline-not-called = Not called yet
 hotline-stage-registered = Registered

@@ -72,6 +72,7 @@ hotline-status-sent = Envoyé
 hotline-status-failed = Échec
 hotline-worklist = À appeler après une replanification
 hotline-worklist-hint = Foyers dont le point de rendez-vous a été suspendu, avec leur nouvelle affectation une fois replanifiés.
+hotline-worklist-count = Encore à appeler : { $left } sur { $all }.
 hotline-worklist-empty = Personne à appeler.
 hotline-not-called = Pas encore appelé
 hotline-stage-registered = Enregistré

@@ -69,6 +69,7 @@ hotline-status-sent = فرستاده شد
 hotline-status-failed = ناکام
 hotline-worklist = برای زنگ زدن پس از برنامه‌ریزی دوباره
 hotline-worklist-hint = خانواده‌هایی که نقطهٔ ملاقات‌شان معطل شد، با تعیین تازه‌شان پس از برنامه‌ریزی دوباره.
+hotline-worklist-count = هنوز باید تماس گرفته شود: { $left } از { $all }.
 hotline-worklist-empty = کسی برای زنگ زدن نیست.
 hotline-not-called = هنوز زنگ زده نشده
 hotline-stage-registered = ثبت‌شده

@@ -69,6 +69,7 @@ hotline-status-sent = ولېږل شو
 hotline-status-failed = ناکام
 hotline-worklist = د بیا پلان وروسته د زنګ وهلو لپاره
 hotline-worklist-hint = هغه کورنۍ چې د لیدنې ځای یې وځنډول شو، د بیا پلان وروسته د نوې ټاکنې سره.
+hotline-worklist-count = لا باید زنګ ووهل شي: { $left } له { $all } څخه.
 hotline-worklist-empty = څوک د زنګ وهلو لپاره نشته.
 hotline-not-called = تر اوسه زنګ نه دی وهل شوی
 hotline-stage-registered = ثبت شوی

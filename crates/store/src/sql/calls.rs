@@ -128,21 +128,25 @@ const WORKLIST_MOST: usize = 500;
 
 pub(crate) fn suspended_worklist(db: &mut dyn Db, op: OperationId) -> Result<Vec<WorklistEntry>> {
     // At a suspended RV, or moved away from one by a plan (with the new window): either way
-    // the household needs a call while the point stays suspended.
+    // the household needs a call while the point stays suspended. Those not called yet come
+    // first, so that a list longer than one answer never hides one still to call behind
+    // those called.
     db.rows(
-        "SELECT h.reference, h.stage, h.rv_id, h.window_id,
-                (SELECT MAX(c.at) FROM hotline_calls c
-                  WHERE c.household_id = h.id
-                    AND c.at >= (SELECT COALESCE(MAX(e.at), 0) FROM events e
-                                  WHERE e.rv_id IN (h.rv_id, h.moved_from_rv)
-                                    AND e.kind = 'rv_suspended')),
-                h.moved_from_rv
-         FROM households h
-         WHERE h.operation_id = $1 AND h.stage IN ('assigned', 'pass_issued')
-           AND (h.rv_id IN (SELECT id FROM rvs WHERE operation_id = $1 AND status = 'suspended')
-                OR h.moved_from_rv IN (SELECT id FROM rvs
-                                       WHERE operation_id = $1 AND status = 'suspended'))
-         ORDER BY h.id LIMIT $2",
+        "SELECT reference, stage, rv_id, window_id, called_at, moved_from_rv FROM (
+           SELECT h.id, h.reference, h.stage, h.rv_id, h.window_id,
+                  (SELECT MAX(c.at) FROM hotline_calls c
+                    WHERE c.household_id = h.id
+                      AND c.at >= (SELECT COALESCE(MAX(e.at), 0) FROM events e
+                                    WHERE e.rv_id IN (h.rv_id, h.moved_from_rv)
+                                      AND e.kind = 'rv_suspended')) AS called_at,
+                  h.moved_from_rv
+           FROM households h
+           WHERE h.operation_id = $1 AND h.stage IN ('assigned', 'pass_issued')
+             AND (h.rv_id IN (SELECT id FROM rvs WHERE operation_id = $1 AND status = 'suspended')
+                  OR h.moved_from_rv IN (SELECT id FROM rvs
+                                         WHERE operation_id = $1 AND status = 'suspended'))
+         ) w
+         ORDER BY called_at IS NOT NULL, id LIMIT $2",
         p![op.0, WORKLIST_MOST],
     )?
     .iter()
