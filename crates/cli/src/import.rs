@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use safeconduct_domain::model::DocumentType;
 use safeconduct_domain::values::{CountryCode, Timestamp};
 use safeconduct_domain::whereabouts::OperationArea;
-use safeconduct_domain::{CaseReference, OperationId};
+use safeconduct_domain::{CaseReference, DomainError, OperationId};
 use safeconduct_intake::{Decision, IntakePlan, Known, PlannedHousehold, Refusal, plan, read_rows};
 use safeconduct_store::{Actor, MatchProbe, NewDocument, NewHousehold, NewPerson, Notes, Store};
 use std::fmt::Write as _;
@@ -152,12 +152,24 @@ fn registrable(planned: &mut IntakePlan, at: Timestamp) -> Vec<NewHousehold> {
                 true
             }
             Err(e) => {
-                refusals.push(refused_whole(h, &e));
+                let why = by_line(h, &e).unwrap_or_else(|| e.to_string());
+                refusals.push(refused_whole(h, &why));
                 false
             }
         });
     planned.refusals.extend(refusals);
     households
+}
+
+/// A refusal of one member's value (`members[1].birth_date: …`) named by the member's line, as
+/// the volunteer who typed the list reads it (`line 3: birth_date: …`).
+fn by_line(h: &PlannedHousehold, e: &anyhow::Error) -> Option<String> {
+    let Some(DomainError::Invalid { field, reason }) = e.downcast_ref::<DomainError>() else {
+        return None;
+    };
+    let (index, name) = field.strip_prefix("members[")?.split_once("].")?;
+    let member = h.members.get(index.parse::<usize>().ok()?)?;
+    Some(format!("line {}: {name}: {reason}", join(&member.lines)))
 }
 
 /// The refusal of household `h`, named by the lines of its members.

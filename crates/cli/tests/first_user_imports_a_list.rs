@@ -90,7 +90,7 @@ Omid Noori,0712567521,P22986305,HH-2,1975
     );
     assert!(
         full.contains(
-            "refused  line 2: the household of lines 2, 3: members[1].birth_date: must not be in the future"
+            "refused  line 2: the household of lines 2, 3: line 3: birth_date: must not be in the future"
         ),
         "{full}"
     );
