@@ -99,9 +99,10 @@ function start(s) {
     attention?.();
     const cases = may("coordinator") ? setupCases({ roles, onChange: () => counts?.() }) : null;
     if (may("coordinator", "manifest")) setupFlights(may("coordinator"), may("manifest"));
+    const fieldUsers = may("coordinator") ? setupFieldUsers() : null;
     if (may("coordinator")) {
       setupDevices();
-      setupPlaces(setupFieldUsers());
+      setupPlaces(fieldUsers);
     }
     if (!may("coordinator")) return;
     live(
@@ -109,6 +110,7 @@ function start(s) {
         if (name === "resync") {
           counts();
           attention();
+          fieldUsers?.();
           return;
         }
         if (name !== "change") return;
@@ -122,6 +124,8 @@ function start(s) {
         if (change.stage === "unaccounted" || /alarm|batch|resolve|incident|unaccounted/.test(change.kind || "")) {
           attention();
         }
+        // A point that starts or stops receiving people changes where nobody acts.
+        if (/^(rv|gate)_/.test(change.kind || "")) fieldUsers?.();
         cases?.changed(change);
       },
       (connected) => {

@@ -871,6 +871,23 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
             "the escort listed at RV Bravo",
         )
         .await;
+    // A point agreed meanwhile, elsewhere: named at once as one with no escort.
+    let charlie = safeconduct_store::testing::agreed_rv(
+        &*app.store,
+        app.op,
+        "RV Charlie",
+        Coordinate::new(60.168, 24.945).unwrap(),
+    );
+    browser
+        .wait_until(
+            &format!(
+                "!document.getElementById('field-users-uncovered').hidden && \
+                 document.getElementById('field-users-uncovered').textContent.includes('RV Charlie ({})')",
+                dari_digits(charlie.0)
+            ),
+            "the new RV without an escort named, live",
+        )
+        .await;
     let escort = app.store.user_by_name("escort").unwrap().unwrap().id;
     let now = Timestamp(
         std::time::SystemTime::now()
