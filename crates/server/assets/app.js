@@ -172,10 +172,14 @@ export async function api(method, path, body, { raw = false, headers: extra = {}
     // The server says why in English: a page in another language says it in its own words
     // where it has them for the refusal's code, followed by the server's sentence where that
     // names what the reader needs (the seats left, what was not found, the roles needed).
+    // A refusal it has no words for stays the server's English, set apart in the sentence that
+    // shows it.
     const own = `common-refused-${code}`;
     if (lang !== "en" && own in messages) {
       const words = t(own, { seconds: Number(res.headers.get("Retry-After")) || 1 });
       message = REFUSALS_WITH_DETAIL.has(code) ? `${words} (${isolated(message)})` : words;
+    } else if (lang !== "en") {
+      message = isolated(message);
     }
     throw new ApiFailure(res.status, code, message, stage);
   }

@@ -668,6 +668,24 @@ async fn the_dashboard_is_accessible_in_english_and_in_dari() {
             "کورنۍ نور په هغه پړاو کې نه ده چې دا کار پکې کېږي. پاڼه تازه کړئ چې وګورئ اوس چېرې ده."
         ])
     );
+    // A refusal the page has no words for: the server's English, set apart for the
+    // right-to-left sentence that shows it.
+    let refused = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             import('/assets/app.js')
+               .then((m) => m.api('POST', '/api/operations/{op}/flights'))
+               .then(() => done('answered'), (e) => done([e.code, e.message]));",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        refused,
+        json!([
+            "missing_body",
+            "\u{2068}this request takes a JSON body, and it had none\u{2069}"
+        ])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
