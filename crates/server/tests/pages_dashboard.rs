@@ -13,7 +13,7 @@ use common::{TestApp, case, resolve_path, spawn_app};
 use safeconduct_domain::Role;
 use safeconduct_domain::scan::{ScanAct, ScanPlace};
 use safeconduct_store::testing::Backend;
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// Opens the dashboard in `lang` as the test user of `role`, whose session is put into the
 /// tab's storage as the sign-in page leaves it.
@@ -634,17 +634,8 @@ async fn the_dashboard_is_accessible_in_english_and_in_dari() {
     assert!(date.contains("۶ لیندۍ") && !date.contains("قوس"), "{date}");
     // A refusal is told in the page's words where the page has them for its code, with the
     // server's sentence naming what was not found: a case that does not exist, in Pashto.
-    let refused = browser
-        .eval_async(
-            "const done = arguments[arguments.length - 1];
-             import('/assets/app.js')
-               .then((m) => m.api('GET', '/api/operations/{op}/households/K7M4-Q2XP'))
-               .then(() => done('answered'), (e) => done([e.code, e.message]));",
-            json!([]),
-        )
-        .await;
     assert_eq!(
-        refused,
+        refusal(&browser, "GET", "/api/operations/{op}/households/K7M4-Q2XP").await,
         json!([
             "not_found",
             "د هغه څه لپاره چې تاسو ورکړل څه و نه موندل شول. وې ګورئ او بیا هڅه وکړئ. (\u{2068}case K7M4-Q2XP not found\u{2069})"
@@ -652,17 +643,9 @@ async fn the_dashboard_is_accessible_in_english_and_in_dari() {
     );
     // A step the household's stage does not allow (another desk moved it on): said in Pashto,
     // without the English names of the stages.
-    let refused = browser
-        .eval_async(
-            "const done = arguments[arguments.length - 1];
-             import('/assets/app.js')
-               .then((m) => m.api('POST', `/api/operations/{op}/households/${arguments[0]}/pass`))
-               .then(() => done('answered'), (e) => done([e.code, e.message]));",
-            json!([r]),
-        )
-        .await;
+    let pass = format!("/api/operations/{{op}}/households/{r}/pass");
     assert_eq!(
-        refused,
+        refusal(&browser, "POST", &pass).await,
         json!([
             "illegal_transition",
             "کورنۍ نور په هغه پړاو کې نه ده چې دا کار پکې کېږي. پاڼه تازه کړئ چې وګورئ اوس چېرې ده."
@@ -670,22 +653,27 @@ async fn the_dashboard_is_accessible_in_english_and_in_dari() {
     );
     // A refusal the page has no words for: the server's English, set apart for the
     // right-to-left sentence that shows it.
-    let refused = browser
-        .eval_async(
-            "const done = arguments[arguments.length - 1];
-             import('/assets/app.js')
-               .then((m) => m.api('POST', '/api/operations/{op}/flights'))
-               .then(() => done('answered'), (e) => done([e.code, e.message]));",
-            json!([]),
-        )
-        .await;
     assert_eq!(
-        refused,
+        refusal(&browser, "POST", "/api/operations/{op}/flights").await,
         json!([
             "missing_body",
             "\u{2068}this request takes a JSON body, and it had none\u{2069}"
         ])
     );
+}
+
+/// What the page's `api` throws when it sends `method` to `path` without a body: the
+/// refusal's code and the message the page shows (`"answered"` when it was not refused).
+async fn refusal(browser: &Browser, method: &str, path: &str) -> Value {
+    browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             import('/assets/app.js')
+               .then((m) => m.api(arguments[0], arguments[1]))
+               .then(() => done('answered'), (e) => done([e.code, e.message]));",
+            json!([method, path]),
+        )
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
