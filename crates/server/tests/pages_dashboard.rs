@@ -382,6 +382,21 @@ async fn a_member_checked_in_after_the_household_flew_is_manifested_from_the_lis
 
 /// Registers the first member born on a day that does not exist; the refusal shown, once it
 /// names the field `label`.
+/// Sends the registration form until its refusal says `says`: the refusal, with the focus
+/// on the field `field` (its id), marked invalid.
+async fn registration_refused(browser: &Browser, says: &str, field: &str) -> String {
+    let error = browser
+        .click_until_says("#register-submit", "register-error", says, says)
+        .await;
+    let focused = "return document.activeElement.id + ' ' + document.activeElement.getAttribute('aria-invalid')";
+    assert_eq!(
+        browser.eval(focused, json!([])).await,
+        format!("{field} true"),
+        "{error}"
+    );
+    error
+}
+
 async fn refused_birth_date(browser: &Browser, label: &str) -> String {
     browser
         .type_into("#member-1-birth_date", "1990-13-40")
@@ -483,21 +498,8 @@ async fn a_household_is_registered_from_the_dashboard() {
             json!([long]),
         )
         .await;
-    let error = browser
-        .click_until_says(
-            "#register-submit",
-            "register-error",
-            "۱۲۰",
-            "the refusal of the long name",
-        )
-        .await;
+    let error = registration_refused(&browser, "۱۲۰", "member-1-name_native").await;
     assert!(error.contains("حد اکثر ۱۲۰ حرف"), "{error}");
-    assert_eq!(
-        browser.eval(focused, json!([])).await,
-        "member-1-name_native true"
-    );
-    // A location with latitude and longitude swapped: outside the operation's area, by how
-    // far, in Dari.
     browser
         .eval(
             "document.getElementById('member-1-name_native').value = 'زهرا';",
@@ -506,30 +508,19 @@ async fn a_household_is_registered_from_the_dashboard() {
         .await;
     // A year of birth still to come (2035 for 2003): refused on its field, in Dari.
     browser.type_into("#member-1-birth_date", "2035").await;
-    let error = browser
-        .click_until_says(
-            "#register-submit",
-            "register-error",
-            "نمی‌تواند در آینده باشد",
-            "the refusal of the birth date to come",
-        )
-        .await;
+    let error =
+        registration_refused(&browser, "نمی‌تواند در آینده باشد", "member-1-birth_date").await;
     assert!(error.contains("تاریخ تولد"), "{error}");
-    assert_eq!(
-        browser.eval(focused, json!([])).await,
-        "member-1-birth_date true"
-    );
     browser.type_into("#member-1-birth_date", "1984").await;
+    // A location with latitude and longitude swapped: outside the operation's area, by how
+    // far, in Dari.
     browser.type_into("#reg-location", "24.94, 60.17").await;
-    browser
-        .click_until_says(
-            "#register-submit",
-            "register-error",
-            "بیرون از ساحهٔ عملیات است، بیش از ۳۰ کیلومتر",
-            "the refusal of the location",
-        )
-        .await;
-    assert_eq!(browser.eval(focused, json!([])).await, "reg-location true");
+    registration_refused(
+        &browser,
+        "بیرون از ساحهٔ عملیات است، بیش از ۳۰ کیلومتر",
+        "reg-location",
+    )
+    .await;
     // A phone for a user no escort of this operation is: the role named as the page names it.
     browser.type_into("#device-user", "nobody").await;
     browser.type_into("#device-places", "1").await;
