@@ -51,6 +51,13 @@ pub enum DomainError {
         flight: crate::ids::FlightId,
     },
 
+    /// A flight cancelled with people on its manifest: they hold seats on it, so it is changed
+    /// (delayed), not cancelled.
+    #[error(
+        "flight {number} has {people} people on its manifest: change its departure instead of cancelling it"
+    )]
+    FlightHasManifest { number: String, people: u32 },
+
     #[error("{0}")]
     Conflict(String),
 
@@ -109,6 +116,7 @@ impl DomainError {
             DomainError::WindowFull { .. } => "window_full",
             DomainError::FlightFull { .. } => "flight_full",
             DomainError::FlightScheduled { .. } => "flight_already_scheduled",
+            DomainError::FlightHasManifest { .. } => "flight_has_manifest",
             DomainError::Conflict(_) => "conflict",
             DomainError::NotAdmitted(refusal) => refusal.code(),
         }

@@ -51,8 +51,9 @@ export function openBlob(blob, name, save) {
 
 /**
  * Asks before an action: `fields` are inputs the action needs (`{name, label, textarea,
- * required, options}`); `run(values)` calls the API; its refusal is shown in the dialog,
- * its answer handed to `done`.
+ * required, options}`, and for an input its `type`, `value` shown first and `attrs` such as
+ * `min`); `run(values)` calls the API; its refusal is shown in the dialog, its answer handed
+ * to `done`.
  */
 export function confirm({ title, text, ok, fields = [], run, done }) {
   const dialog = $("confirm");
@@ -68,7 +69,16 @@ export function confirm({ title, text, ok, fields = [], run, done }) {
     // A field is named as the request names it, so that a refusal of its value is shown on it.
     const input = f.options
       ? el("select", { id, name: f.name, "data-field": f.name }, ...f.options.map(([v, label]) => el("option", { value: v }, label)))
-      : el(f.textarea ? "textarea" : "input", { id, name: f.name, "data-field": f.name, rows: f.textarea ? 3 : null, required: f.required });
+      : el(f.textarea ? "textarea" : "input", {
+          id,
+          name: f.name,
+          "data-field": f.name,
+          rows: f.textarea ? 3 : null,
+          required: f.required,
+          type: f.type,
+          value: f.value,
+          ...f.attrs,
+        });
     return { f, input, label: el("label", { for: id }, f.label) };
   });
   $("confirm-fields").replaceChildren(...inputs.flatMap((x) => [x.label, x.input]));

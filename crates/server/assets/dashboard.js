@@ -98,7 +98,8 @@ function start(s) {
   firstCounts.then(() => {
     attention?.();
     const cases = may("coordinator") ? setupCases({ roles, onChange: () => counts?.() }) : null;
-    if (may("coordinator", "manifest")) setupFlights(may("coordinator"), may("manifest"));
+    // Read again on changes at most every two seconds: a busy gate manifests many at once.
+    const flights = may("coordinator", "manifest") ? throttled(setupFlights(may("coordinator"), may("manifest")), 2000) : null;
     const fieldUsers = may("coordinator") ? setupFieldUsers() : null;
     if (may("coordinator")) {
       setupDevices();
@@ -111,6 +112,7 @@ function start(s) {
           counts();
           attention();
           fieldUsers?.();
+          flights?.();
           return;
         }
         if (name !== "change") return;
@@ -124,8 +126,11 @@ function start(s) {
         if (change.stage === "unaccounted" || /alarm|batch|resolve|incident|unaccounted/.test(change.kind || "")) {
           attention();
         }
-        // A point that starts or stops receiving people changes where nobody acts.
-        if (/^(rv|gate)_/.test(change.kind || "")) fieldUsers?.();
+        // A point that starts or stops receiving people, or places given to a user (here,
+        // on another desk or from the command line), changes who acts where.
+        if (/^(rv|gate)_|^places_assigned$/.test(change.kind || "")) fieldUsers?.();
+        // Another desk scheduled, changed or deleted a flight, or filled its seats.
+        if (/^flight_/.test(change.kind || "") || ["manifested", "boarded"].includes(change.stage)) flights?.();
         cases?.changed(change);
       },
       (connected) => {
@@ -238,7 +243,9 @@ function drawIncidents(incidents) {
         "li",
         { class: "card bad", "data-incident": i.id },
         el("h3", {}, t("dashboard-incident", { id: i.id, kind: t(`dashboard-incident-${i.kind}`) })),
-        el("p", {}, i.detail),
+        // The server words the facts in English: marked so, a screen reader reads them in
+        // English and a right-to-left page keeps their order.
+        el("p", { lang: "en", dir: "ltr", class: "incident-detail" }, i.detail),
         el("p", { class: "muted" }, [place(i.rv_id, i.gate_id), when(i.created_at)].filter(Boolean).join(" · ")),
         el(
           "button",
@@ -389,10 +396,13 @@ function setupFlights(coordinator, manifestOfficer) {
                 { class: "row-actions" },
                 manifestOfficer &&
                   el("button", { type: "button", class: "manifest-onto", onclick: () => manifestOnto(f, read) }, t("dashboard-manifest-onto")),
+                el("button", { type: "button", class: "secondary flight-change", onclick: () => changeFlight(f, read) }, t("dashboard-flight-change")),
+                !f.manifested_people &&
+                  el("button", { type: "button", class: "secondary flight-delete", onclick: () => deleteFlight(f, read) }, t("dashboard-flight-delete")),
                 coordinator &&
-                  el("button", { type: "button", class: "secondary", onclick: () => manifest(f, "html") }, t("dashboard-manifest-page")),
+                  el("button", { type: "button", class: "secondary manifest-export", onclick: () => manifest(f, "html") }, t("dashboard-manifest-page")),
                 coordinator &&
-                  el("button", { type: "button", class: "secondary", onclick: () => manifest(f, "csv") }, t("dashboard-manifest-csv")),
+                  el("button", { type: "button", class: "secondary manifest-export", onclick: () => manifest(f, "csv") }, t("dashboard-manifest-csv")),
               ),
             ),
           ),
@@ -412,7 +422,7 @@ function setupFlights(coordinator, manifestOfficer) {
     if (missing(!number ? "flight-number" : !departs ? "flight-departs" : !seats ? "flight-capacity" : null)) return;
     const f = await api("POST", "/api/operations/{op}/flights", {
       number,
-      departs_at: new Date(departs).toISOString().replace(/\.\d+Z$/, "Z"),
+      departs_at: utc(departs),
       capacity: Number(seats),
     });
     showResult($("flights-result"), t("dashboard-flight-created", { number: f.number }));
@@ -420,6 +430,70 @@ function setupFlights(coordinator, manifestOfficer) {
     read();
   });
   document.addEventListener("flights-changed", read);
+  return read;
+}
+
+/** A time typed in a `datetime-local` input (the device's time zone), as the API takes it. */
+function utc(typed) {
+  return new Date(typed).toISOString().replace(/\.\d+Z$/, "Z");
+}
+
+/** An API time as a `datetime-local` input shows it, in the device's time zone. */
+function local(iso) {
+  const d = new Date(iso);
+  const two = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+/**
+ * Changes the flight `f`: its number, departure or seats, shown as they are; only what was
+ * changed is sent. The people on its manifest keep their seats (the server refuses fewer).
+ */
+function changeFlight(f, reread) {
+  const was = { number: f.number, departs_at: local(f.departs_at), capacity: String(f.capacity) };
+  confirm({
+    title: t("dashboard-flight-change-title", { number: f.number }),
+    text: t("dashboard-flight-change-text", { manifested: f.manifested_people }),
+    ok: t("dashboard-flight-change-ok"),
+    fields: [
+      { name: "number", label: t("dashboard-flight-number"), required: true, value: was.number, attrs: { maxlength: 20, autocomplete: "off" } },
+      { name: "departs_at", label: t("dashboard-flight-departs"), required: true, type: "datetime-local", value: was.departs_at },
+      {
+        name: "capacity",
+        label: t("dashboard-flight-capacity"),
+        required: true,
+        type: "number",
+        value: was.capacity,
+        attrs: { min: Math.max(1, f.manifested_people), inputmode: "numeric" },
+      },
+    ],
+    run: ({ number, departs_at, capacity }) => {
+      const change = {};
+      if (number !== was.number) change.number = number;
+      if (departs_at !== was.departs_at) change.departs_at = utc(departs_at);
+      if (capacity !== was.capacity) change.capacity = Number(capacity);
+      if (!Object.keys(change).length) throw new Error(t("dashboard-flight-unchanged"));
+      return api("PATCH", `/api/operations/{op}/flights/${f.id}`, change);
+    },
+    done: (out) => {
+      showResult($("flights-result"), t("dashboard-flight-changed", { number: out.number, time: when(out.departs_at), capacity: out.capacity }));
+      reread();
+    },
+  });
+}
+
+/** Deletes the flight `f`, which nobody is on the manifest of (the server refuses otherwise). */
+function deleteFlight(f, reread) {
+  confirm({
+    title: t("dashboard-flight-delete-title", { number: f.number, time: when(f.departs_at) }),
+    text: t("dashboard-flight-delete-text"),
+    ok: t("dashboard-flight-delete-ok"),
+    run: () => api("DELETE", `/api/operations/{op}/flights/${f.id}`),
+    done: (out) => {
+      showResult($("flights-result"), t("dashboard-flight-deleted", { number: out.number }));
+      reread();
+    },
+  });
 }
 
 /**

@@ -100,12 +100,7 @@ async fn dari_written_fa_or_fa_af_is_read_as_dari(backend: Backend) {
 async fn boarding_needs_no_flight_named_again(backend: Backend) {
     let (app, p) = spawn_app_with_places(backend, 100, 300).await;
     let reference = app.register(2, "0700 555 001").await;
-    app.to_pass_issued(&reference, p.window).await;
-    app.admit_at_rv(&reference, p.rv).await;
-    let batch = app.depart(p.rv, p.gate, &[&reference]).await;
-    app.arrive_at_gate(batch["id"].as_i64().unwrap(), &reference)
-        .await;
-    app.process(&reference, p.gate).await;
+    app.to_processed(&p, &reference).await;
     app.manifest(p.flight, &reference).await;
 
     // Another flight named: refused, nothing changes.

@@ -143,6 +143,14 @@ async fn an_incident_and_an_unaccounted_alarm_are_resolved_from_the_top() {
     browser.find("#incidents [data-incident]").await;
     let incident = browser.text("#incidents [data-incident] h3").await;
     assert!(incident.contains("A device's clock is wrong"), "{incident}");
+    // The server's English facts are marked as English, for any page language.
+    let detail = browser
+        .eval(
+            "const p = document.querySelector('#incidents .incident-detail'); return [p.lang, p.dir, p.textContent.length > 0]",
+            json!([]),
+        )
+        .await;
+    assert_eq!(detail, json!(["en", "ltr", true]));
     browser
         .find(&format!(
             "#alarms [data-batch='{batch}'] [data-reference='{missing}']"
@@ -738,7 +746,7 @@ async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
     );
     let exports = browser
         .eval(
-            "return document.querySelectorAll('#flights-body button:not(.manifest-onto)').length",
+            "return document.querySelectorAll('#flights-body button.manifest-export').length",
             json!([]),
         )
         .await;
@@ -885,6 +893,19 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
             "the new RV without an escort named, live",
         )
         .await;
+    // Given to the escort from another desk: the list follows at once.
+    app.assign("escort", &[p.rv, bravo.0, charlie.0], &[]).await;
+    browser
+        .wait_until(
+            &format!(
+                "document.getElementById('field-users-uncovered').hidden && \
+                 document.querySelector('li[data-user=escort]').textContent.includes('RV Charlie ({})')",
+                dari_digits(charlie.0)
+            ),
+            "the escort listed at RV Charlie, live",
+        )
+        .await;
+    app.assign("escort", &[p.rv, bravo.0], &[]).await;
     let escort = app.store.user_by_name("escort").unwrap().unwrap().id;
     let now = Timestamp(
         std::time::SystemTime::now()
@@ -995,4 +1016,76 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
         .collect();
     assert_eq!(scheduled.len(), 1, "{flights}");
     assert_eq!(scheduled[0]["capacity"], 150, "{flights}");
+
+    // Delayed from the list: the dialog shows the flight as it is, and only the time changes.
+    let row = format!("#flights-body tr[data-flight='{}']", scheduled[0]["id"]);
+    open_dialog(&browser, &format!("{row} button.flight-change")).await;
+    let shown = browser
+        .eval(
+            "return [0, 1, 2].map((i) => document.getElementById(`confirm-field-${i}`).value)",
+            json!([]),
+        )
+        .await;
+    assert_eq!(shown, json!(["RCH 871", "2030-08-26T09:30", "150"]));
+    let problems = browser.accessibility_problems().await;
+    assert!(
+        problems.is_empty(),
+        "the flight's change in Dari: {problems:#?}"
+    );
+    browser
+        .eval(
+            "document.getElementById('confirm-field-1').value = '2030-08-26T11:00';",
+            json!([]),
+        )
+        .await;
+    // The list's line says the flight was created: it is the change that must be said.
+    let said = browser
+        .click_until_says(
+            "#confirm-ok",
+            "flights-result",
+            "پرواز RCH 871 تغییر کرد",
+            "the flight delayed",
+        )
+        .await;
+    assert!(said.contains("۱۵۰ چوکی"), "{said}");
+    let flight = |flights: Value| {
+        flights
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == scheduled[0]["id"])
+            .cloned()
+    };
+    let delayed = flight(
+        app.get(Role::Coordinator, "/api/operations/{op}/flights")
+            .await,
+    )
+    .unwrap();
+    let minutes = |f: &Value| {
+        let t = f["departs_at"].as_str().unwrap();
+        t[11..13].parse::<i64>().unwrap() * 60 + t[14..16].parse::<i64>().unwrap()
+    };
+    assert_eq!(minutes(&delayed) - minutes(scheduled[0]), 90, "{delayed}");
+    assert_eq!(delayed["capacity"], 150);
+
+    // Nobody is on it: deleted, after asking.
+    open_dialog(&browser, &format!("{row} button.flight-delete")).await;
+    browser
+        .click_until_says(
+            "#confirm-ok",
+            "flights-result",
+            "پرواز RCH 871 حذف شد",
+            "the flight deleted",
+        )
+        .await;
+    browser
+        .wait_until(
+            &format!("!document.querySelector(\"{row}\")"),
+            "the row gone",
+        )
+        .await;
+    let left = app
+        .get(Role::Coordinator, "/api/operations/{op}/flights")
+        .await;
+    assert_eq!(flight(left), None);
 }

@@ -467,6 +467,18 @@ pub trait Store: Casework + Send + Sync + 'static {
     ) -> Result<Window>;
     fn windows(&self, op: OperationId) -> Result<Vec<Window>>;
     fn create_flight(&self, op: OperationId, flight: &NewFlight, actor: &Actor) -> Result<Flight>;
+    /// Changes a flight's number, departure or capacity; the people on its manifest keep
+    /// their seats, and the flight as changed is not one already scheduled.
+    fn change_flight(
+        &self,
+        op: OperationId,
+        flight: FlightId,
+        change: &FlightChange,
+        actor: &Actor,
+    ) -> Result<Flight>;
+    /// Cancels a flight nobody is manifested on (`flight_has_manifest` otherwise): it is gone
+    /// from the list, its events stay. Answers the flight as it was.
+    fn cancel_flight(&self, op: OperationId, flight: FlightId, actor: &Actor) -> Result<Flight>;
     fn flights(&self, op: OperationId) -> Result<Vec<Flight>>;
     fn manifest(&self, op: OperationId, flight: FlightId) -> Result<Manifest>;
     /// Reports a hazard; with `suspend_places`, suspends the RVs and gates inside it in the

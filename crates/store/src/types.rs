@@ -16,8 +16,8 @@ use safeconduct_domain::*;
 /// the store find everything it takes and returns in one place.
 pub use safeconduct_domain::household::{NewDocument, NewHousehold, NewPerson, Notes};
 pub use safeconduct_domain::places::{
-    Capacity, Flight, Gate, Hazard, NewFlight, NewGate, NewHazard, NewRv, RendezvousPoint,
-    Throughput, WalkingTime, Window,
+    Capacity, Flight, FlightChange, Gate, Hazard, NewFlight, NewGate, NewHazard, NewRv,
+    RendezvousPoint, Throughput, WalkingTime, Window,
 };
 
 /// Who did something, with which device, and when. Recorded with every event.

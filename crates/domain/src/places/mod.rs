@@ -104,6 +104,61 @@ impl NewFlight {
     }
 }
 
+/// A change to a scheduled flight asked at some time: a number put right, a new departure
+/// (after that time: a delay, or a time entered wrong), a new capacity, or any of them
+/// together. At least one is given.
+#[derive(Debug, Clone, Default)]
+pub struct FlightChange {
+    pub number: Option<Text>,
+    pub departs_at: Option<Timestamp>,
+    pub capacity: Option<Capacity>,
+}
+
+impl FlightChange {
+    /// A change asked at `now`: a new departure is after now, as a new flight's is.
+    pub fn new(
+        number: Option<Text>,
+        departs_at: Option<Timestamp>,
+        capacity: Option<Capacity>,
+        now: Timestamp,
+    ) -> Result<Self, DomainError> {
+        if number.is_none() && departs_at.is_none() && capacity.is_none() {
+            return Err(DomainError::expected("departs_at", Expected::Something));
+        }
+        if departs_at.is_some_and(|t| t <= now) {
+            return Err(DomainError::expected("departs_at", Expected::Future));
+        }
+        Ok(FlightChange {
+            number,
+            departs_at,
+            capacity,
+        })
+    }
+
+    /// `flight` as this change leaves it. Its capacity never falls below the people already
+    /// on its manifest: they keep their seats.
+    pub fn applied_to(&self, flight: &Flight) -> Result<NewFlight, DomainError> {
+        let capacity = self.capacity.unwrap_or(flight.capacity);
+        if capacity.get() < flight.manifested_people {
+            return Err(DomainError::expected(
+                "capacity",
+                Expected::Range {
+                    min: i64::from(flight.manifested_people),
+                    max: i64::from(Capacity::FLIGHT_MAX),
+                },
+            ));
+        }
+        Ok(NewFlight {
+            number: match &self.number {
+                Some(number) => number.clone(),
+                None => Text::parse("number", &flight.number, 20)?,
+            },
+            departs_at: self.departs_at.unwrap_or(flight.departs_at),
+            capacity,
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Flight {
     pub id: FlightId,
@@ -176,6 +231,53 @@ mod tests {
         assert!(!asked("RCH871", 86_400 + 60).repeats(&rch871));
         assert!(!asked("RCH871", 2 * 86_400).repeats(&rch871));
         assert!(!asked("RCH872", 86_400).repeats(&rch871));
+    }
+
+    #[test]
+    fn a_change_names_something_to_change_and_a_departure_still_to_come() {
+        let now = Timestamp(1_000);
+        assert_eq!(
+            FlightChange::new(None, None, None, now)
+                .unwrap_err()
+                .to_string(),
+            "departs_at: must not be empty"
+        );
+        assert_eq!(
+            FlightChange::new(None, Some(now), None, now)
+                .unwrap_err()
+                .to_string(),
+            "departs_at: must be in the future"
+        );
+        let later = FlightChange::new(None, Some(Timestamp(1_001)), None, now).unwrap();
+        let changed = later.applied_to(&scheduled("RCH871", 500)).unwrap();
+        assert_eq!(changed.departs_at, Timestamp(1_001));
+        assert_eq!(changed.number.as_str(), "RCH871");
+        assert_eq!(changed.capacity.get(), 300);
+    }
+
+    #[test]
+    fn a_change_leaves_every_seat_already_manifested() {
+        let mut flight = scheduled("RCH871", 86_400);
+        flight.manifested_people = 120;
+        let seats = |n| FlightChange {
+            capacity: Some(Capacity::flight(n).unwrap()),
+            ..FlightChange::default()
+        };
+        assert_eq!(seats(120).applied_to(&flight).unwrap().capacity.get(), 120);
+        assert_eq!(
+            seats(119).applied_to(&flight).unwrap_err().to_string(),
+            "capacity: must be from 120 to 1000"
+        );
+        // A number put right keeps the time and the seats.
+        let renamed = FlightChange {
+            number: Some(Text::parse("number", "RCH872", 20).unwrap()),
+            ..FlightChange::default()
+        };
+        let changed = renamed.applied_to(&flight).unwrap();
+        assert_eq!(
+            (changed.number.as_str(), changed.departs_at),
+            ("RCH872", Timestamp(86_400))
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ common-refused-not_found = لم يُعثر على شيء بما قدّمته. ت
 common-refused-window_full = هذه الفترة ممتلئة. اختر فترة أخرى.
 common-refused-flight_full = هذه الرحلة ممتلئة. اختر رحلة أخرى.
 common-refused-flight_already_scheduled = هذه الرحلة مجدولة بالفعل: رحلة بالرقم نفسه تغادر في هذا الوقت. راجع قائمة الرحلات.
+common-refused-flight_has_manifest = على قائمة ركاب هذه الرحلة أشخاص: غيّر موعد إقلاعها بدل حذفها.
 common-refused-store_unavailable = لا يصل الخادم إلى بياناته الآن. أعد المحاولة بعد قليل.
 common-refused-shredded = أُتلفت البيانات الشخصية لهذه العملية: لا يمكن قراءة شيء أو إضافته.
 common-refused-forbidden = دورك لا يسمح بهذا.

@@ -15,6 +15,7 @@ common-refused-not_found = Nothing was found under what you gave. Check it and t
 common-refused-window_full = That window is full. Choose another.
 common-refused-flight_full = That flight is full. Choose another.
 common-refused-flight_already_scheduled = That flight is already scheduled: the same number departs at that time. Check the list of flights.
+common-refused-flight_has_manifest = People are on that flight's manifest: change its departure instead of deleting it.
 common-refused-store_unavailable = The server cannot reach its data right now. Try again shortly.
 common-refused-shredded = The personal data of this operation was destroyed: nothing can be read or added.
 common-refused-forbidden = Your role may not do this.

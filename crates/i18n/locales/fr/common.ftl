@@ -13,6 +13,7 @@ common-refused-not_found = Rien n’a été trouvé pour ce que vous avez donné
 common-refused-window_full = Ce créneau est complet. Choisissez-en un autre.
 common-refused-flight_full = Ce vol est complet. Choisissez-en un autre.
 common-refused-flight_already_scheduled = Ce vol est déjà prévu : le même numéro part à cette heure. Vérifiez la liste des vols.
+common-refused-flight_has_manifest = Des personnes sont sur le manifeste de ce vol : changez son départ au lieu de le supprimer.
 common-refused-store_unavailable = Le serveur n’atteint pas ses données pour le moment. Réessayez bientôt.
 common-refused-shredded = Les données personnelles de cette opération ont été détruites : rien ne peut être lu ni ajouté.
 common-refused-forbidden = Votre rôle ne permet pas de faire cela.

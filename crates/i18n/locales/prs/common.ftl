@@ -13,6 +13,7 @@ common-refused-not_found = برای آنچه دادید چیزی پیدا نشد
 common-refused-window_full = این نوبت پر است. نوبت دیگری انتخاب کنید.
 common-refused-flight_full = این پرواز پر است. پرواز دیگری انتخاب کنید.
 common-refused-flight_already_scheduled = این پرواز قبلاً ثبت شده است: پروازی با همین شماره در همین زمان حرکت می‌کند. فهرست پروازها را ببینید.
+common-refused-flight_has_manifest = کسانی در فهرست این پرواز هستند: به جای حذف، زمان حرکت آن را تغییر دهید.
 common-refused-store_unavailable = سرور فعلاً به داده‌های خود دسترسی ندارد. کمی بعد دوباره کوشش کنید.
 common-refused-shredded = داده‌های شخصی این عملیات از بین برده شد: هیچ چیزی خوانده یا افزوده نمی‌شود.
 common-refused-forbidden = نقش شما اجازهٔ این کار را نمی‌دهد.

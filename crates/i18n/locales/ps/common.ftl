@@ -13,6 +13,7 @@ common-refused-not_found = د هغه څه لپاره چې تاسو ورکړل څ
 common-refused-window_full = دا وخت ډک دی. بل وټاکئ.
 common-refused-flight_full = دا الوتنه ډکه ده. بله وټاکئ.
 common-refused-flight_already_scheduled = دا الوتنه مخکې ثبت شوې ده: د همدې شمېرې الوتنه په همدې وخت الوځي. د الوتنو لېست وګورئ.
+common-refused-flight_has_manifest = د دې الوتنې په لېست کې کسان شته: د ړنګولو پر ځای یې د تګ وخت بدل کړئ.
 common-refused-store_unavailable = سرور اوس خپلو معلوماتو ته نه رسېږي. لږ وروسته بیا هڅه وکړئ.
 common-refused-shredded = د دې عملیات شخصي معلومات له منځه وړل شوي: هېڅ نه لوستل کېږي او نه ورزیاتېږي.
 common-refused-forbidden = ستاسو رول د دې کار اجازه نه ورکوي.

@@ -23,6 +23,8 @@ pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/flights", Roles(AIRLIFT), h::create_flight, "Schedule a flight", body: FlightIn => json::<FlightOut>(201)),
         endpoint!(GET "/api/operations/{op}/flights", Roles(AIRLIFT), h::flights, "Flights with their load" => json::<Vec<FlightOut>>(200)),
+        endpoint!(PATCH "/api/operations/{op}/flights/{flight}", Roles(AIRLIFT), h::change_flight, "Change a flight's number, departure or capacity (never below the people on its manifest)", body: FlightChangeIn => json::<FlightOut>(200)),
+        endpoint!(DELETE "/api/operations/{op}/flights/{flight}", Roles(AIRLIFT), h::cancel_flight, "Cancel a flight nobody is manifested on; answers it as it was" => json::<FlightOut>(200)),
         endpoint!(POST "/api/operations/{op}/flights/{flight}/manifest", Roles(MANIFEST), h::manifest_case, "Put a processed household on a flight's manifest (never over capacity)", body: CaseChoice => json::<StepOut>(200)),
         endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.csv", Roles(COORDINATOR), h::manifest_csv, "The flight manifest as CSV (a bulk export: state the reason in X-Reason)" => Reply::Csv),
         endpoint!(GET "/api/operations/{op}/flights/{flight}/manifest.html", Roles(COORDINATOR), h::manifest_html, "The flight manifest as a printable page (a bulk export: state the reason in X-Reason)" => Reply::Html),
@@ -38,6 +40,18 @@ pub struct FlightIn {
     pub departs_at: String,
     #[schemars(range(min = 1, max = safeconduct_domain::places::Capacity::FLIGHT_MAX))]
     pub capacity: u32,
+}
+
+/// What changes: any of the three, at least one.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlightChangeIn {
+    #[schemars(length(min = 1, max = 20))]
+    pub number: Option<String>,
+    /// RFC 3339 time, after now.
+    pub departs_at: Option<String>,
+    #[schemars(range(min = 1, max = safeconduct_domain::places::Capacity::FLIGHT_MAX))]
+    pub capacity: Option<u32>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -106,6 +120,37 @@ pub async fn create_flight(call: Call, ApiJson(body): ApiJson<FlightIn>) -> Crea
         crate::now(),
     )?;
     call.create(move |s, id, actor| s.create_flight(id, &flight, actor))
+        .await
+}
+
+/// Changes a flight (a delay, a time or number put right, seats added or taken away): the
+/// people on its manifest keep their seats, and it does not become a flight already
+/// scheduled.
+pub async fn change_flight(
+    call: Call<FlightPath>,
+    ApiJson(body): ApiJson<FlightChangeIn>,
+) -> Answer<FlightOut> {
+    let change = store::FlightChange::new(
+        body.number
+            .as_deref()
+            .map(|n| text("number", n, 20))
+            .transpose()?,
+        body.departs_at
+            .as_deref()
+            .map(|t| parse_time("departs_at", t))
+            .transpose()?,
+        body.capacity.map(store::Capacity::flight).transpose()?,
+        crate::now(),
+    )?;
+    let flight = FlightId(call.path.flight);
+    call.change(move |s, id, actor| s.change_flight(id, flight, &change, actor))
+        .await
+}
+
+/// Cancels a flight nobody is manifested on (`flight_has_manifest` otherwise).
+pub async fn cancel_flight(call: Call<FlightPath>) -> Answer<FlightOut> {
+    let flight = FlightId(call.path.flight);
+    call.change(move |s, id, actor| s.cancel_flight(id, flight, actor))
         .await
 }
 

@@ -187,6 +187,17 @@ impl TestApp {
             .await
     }
 
+    /// Takes the registered case `reference` through the places `p` until it is processed at
+    /// the gate: its pass, admission at the RV, the batch's departure and arrival, check-in.
+    pub async fn to_processed(&self, p: &Places, reference: &str) {
+        self.to_pass_issued(reference, p.window).await;
+        self.admit_at_rv(reference, p.rv).await;
+        let batch = self.depart(p.rv, p.gate, &[reference]).await;
+        self.arrive_at_gate(batch["id"].as_i64().unwrap(), reference)
+            .await;
+        self.process(reference, p.gate).await;
+    }
+
     /// The manifest officer puts the case `reference` on the flight `flight`.
     pub async fn manifest(&self, flight: i64, reference: &str) -> Value {
         let path = format!("/api/operations/{{op}}/flights/{flight}/manifest");

@@ -238,7 +238,16 @@ pub(crate) fn assign_places(
         "places_assigned",
         format!("user/{}", user.0),
     )?;
-    Ok(())
+    // Coordinators' pages show who acts where: told of it whoever changed it (no user is
+    // named, and field users hear only changes at their own places).
+    db.notify(&crate::Change {
+        operation: op,
+        kind: "places_assigned".into(),
+        stage: None,
+        rv: None,
+        gate: None,
+        batch: None,
+    })
 }
 
 /// The condition on `place_assignments` of the assignments of operation `op` in force at

@@ -128,17 +128,19 @@ const WORKLIST_MOST: usize = 500;
 
 pub(crate) fn suspended_worklist(db: &mut dyn Db, op: OperationId) -> Result<Vec<WorklistEntry>> {
     // At a suspended RV, or moved away from one by a plan (with the new window): either way
-    // the household needs a call while the point stays suspended. Those not called yet come
-    // first, so that a list longer than one answer never hides one still to call behind
-    // those called.
+    // the household needs a call while the point stays suspended. A call counts when its
+    // event follows the suspension's (events are numbered in the order they are written: a
+    // call in the same second, before it, does not count). Those not called yet come first,
+    // so that a list longer than one answer never hides one still to call behind those
+    // called.
     db.rows(
         "SELECT reference, stage, rv_id, window_id, called_at, moved_from_rv FROM (
            SELECT h.id, h.reference, h.stage, h.rv_id, h.window_id,
-                  (SELECT MAX(c.at) FROM hotline_calls c
-                    WHERE c.household_id = h.id
-                      AND c.at >= (SELECT COALESCE(MAX(e.at), 0) FROM events e
-                                    WHERE e.rv_id IN (h.rv_id, h.moved_from_rv)
-                                      AND e.kind = 'rv_suspended')) AS called_at,
+                  (SELECT MAX(c.at) FROM events c
+                    WHERE c.household_id = h.id AND c.kind = 'hotline_call'
+                      AND c.id > (SELECT COALESCE(MAX(e.id), 0) FROM events e
+                                   WHERE e.rv_id IN (h.rv_id, h.moved_from_rv)
+                                     AND e.kind = 'rv_suspended')) AS called_at,
                   h.moved_from_rv
            FROM households h
            WHERE h.operation_id = $1 AND h.stage IN ('assigned', 'pass_issued')

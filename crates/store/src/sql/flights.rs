@@ -7,9 +7,9 @@
 use super::sealed::{self, DocumentFields, PersonFields};
 use super::step::{lock_operation, place_event};
 use super::{Db, Row, p};
-use crate::Result;
 use crate::types::*;
 use crate::vault::{Record, Vault};
+use crate::{Result, StoreError};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
 
@@ -32,16 +32,8 @@ pub(crate) fn create_flight(
     f: &NewFlight,
     actor: &Actor,
 ) -> Result<Flight> {
-    // Writers of the operation's flights queue here (PostgreSQL; SQLite writes one at a time),
-    // so that a form sent twice at once schedules one flight.
     lock_operation(db, op)?;
-    if let Some(same) = flights(db, op)?.into_iter().find(|s| f.repeats(s)) {
-        return Err(DomainError::FlightScheduled {
-            number: same.number,
-            flight: same.id,
-        }
-        .into());
-    }
+    refuse_repeat(db, op, f, None)?;
     let id = FlightId(
         db.one(
             "INSERT INTO flights (operation_id, number, departs_at, capacity) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -49,16 +41,102 @@ pub(crate) fn create_flight(
         )?
         .i64(0)?,
     );
-    place_event(
-        db,
-        op,
-        "flight_scheduled",
-        serde_json::json!({ "flight": id.0 }),
-        None,
-        None,
-        actor,
+    let scheduled = flight(db, op, id)?;
+    let detail = serde_json::json!({ "flight": id.0, "now": facts(&scheduled) });
+    place_event(db, op, "flight_scheduled", detail, None, None, actor)?;
+    Ok(scheduled)
+}
+
+/// Changes a flight: the people on its manifest keep their seats (a manifest step that
+/// commits first is counted: the capacity is lowered only where the count still fits), and
+/// the flight as changed is not another one already scheduled.
+pub(crate) fn change_flight(
+    db: &mut dyn Db,
+    op: OperationId,
+    id: FlightId,
+    change: &FlightChange,
+    actor: &Actor,
+) -> Result<Flight> {
+    lock_operation(db, op)?;
+    let was = flight(db, op, id)?;
+    let changed = change.applied_to(&was)?;
+    refuse_repeat(db, op, &changed, Some(id))?;
+    let written = db.exec(
+        "UPDATE flights SET number = $1, departs_at = $2, capacity = $3 \
+         WHERE id = $4 AND manifested_people <= $3",
+        p![
+            changed.number.as_str(),
+            changed.departs_at.0,
+            changed.capacity.get(),
+            id.0
+        ],
     )?;
-    flight(db, op, id)
+    if written == 0 {
+        // Manifested onto since it was read: refused with the count as it is now.
+        change.applied_to(&flight(db, op, id)?)?;
+        return Err(StoreError::Conflict(
+            "the flight changed meanwhile; try again".into(),
+        ));
+    }
+    let now = flight(db, op, id)?;
+    let detail = serde_json::json!({ "flight": id.0, "was": facts(&was), "now": facts(&now) });
+    place_event(db, op, "flight_changed", detail, None, None, actor)?;
+    Ok(now)
+}
+
+/// Cancels a flight nobody is manifested on; answers it as it was.
+pub(crate) fn cancel_flight(
+    db: &mut dyn Db,
+    op: OperationId,
+    id: FlightId,
+    actor: &Actor,
+) -> Result<Flight> {
+    let has_manifest = |f: Flight| DomainError::FlightHasManifest {
+        number: f.number,
+        people: f.manifested_people,
+    };
+    let cancelled = flight(db, op, id)?;
+    if cancelled.manifested_people > 0 {
+        return Err(has_manifest(cancelled).into());
+    }
+    let removed = db.exec(
+        "DELETE FROM flights WHERE id = $1 AND manifested_people = 0",
+        p![id.0],
+    )?;
+    if removed == 0 {
+        // Manifested onto since it was read.
+        return Err(has_manifest(flight(db, op, id)?).into());
+    }
+    let detail = serde_json::json!({ "flight": id.0, "was": facts(&cancelled) });
+    place_event(db, op, "flight_cancelled", detail, None, None, actor)?;
+    Ok(cancelled)
+}
+
+/// Refuses `f` if it repeats a flight of the operation other than `except` (the one being
+/// changed). Called under [`lock_operation`]: writers of the operation's flights queue there
+/// (PostgreSQL; SQLite writes one at a time), so a form sent twice at once schedules one.
+fn refuse_repeat(
+    db: &mut dyn Db,
+    op: OperationId,
+    f: &NewFlight,
+    except: Option<FlightId>,
+) -> Result<()> {
+    let mut others = flights(db, op)?
+        .into_iter()
+        .filter(|s| Some(s.id) != except);
+    if let Some(same) = others.find(|s| f.repeats(s)) {
+        return Err(DomainError::FlightScheduled {
+            number: same.number,
+            flight: same.id,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// What an event keeps of a flight, so that its changes can be read back: no personal data.
+fn facts(f: &Flight) -> serde_json::Value {
+    serde_json::json!({ "number": f.number, "departs_at": f.departs_at.0, "capacity": f.capacity.get() })
 }
 
 pub(crate) fn flight(db: &mut dyn Db, op: OperationId, id: FlightId) -> Result<Flight> {

@@ -635,6 +635,18 @@ impl<E: Engine> Store for SqlStore<E> {
     fn flights(&self, op: OperationId) -> Result<Vec<Flight>> {
         self.read(|db| flights::flights(db, op))
     }
+    fn change_flight(
+        &self,
+        op: OperationId,
+        flight: FlightId,
+        change: &FlightChange,
+        actor: &Actor,
+    ) -> Result<Flight> {
+        self.write(|db| flights::change_flight(db, op, flight, change, actor))
+    }
+    fn cancel_flight(&self, op: OperationId, flight: FlightId, actor: &Actor) -> Result<Flight> {
+        self.write(|db| flights::cancel_flight(db, op, flight, actor))
+    }
     fn manifest(&self, op: OperationId, flight: FlightId) -> Result<Manifest> {
         self.snapshot(|db| flights::manifest(db, &self.vault, op, flight))
     }
