@@ -4,7 +4,7 @@
 // household, and the confirmation dialog every action goes through. Imported by dashboard.js.
 // The list shows what the API answers for it: reference, size, places and priority flags,
 // never a name.
-import { api, ApiFailure, el, list, t } from "./app.js";
+import { api, el, list, t } from "./app.js";
 
 /** The stages a case passes through, in order, and the stages beside that path. */
 export const MAIN_STAGES = [
@@ -109,7 +109,7 @@ export function confirm({ title, text, ok, fields = [], run, done }) {
       close();
       done(out);
     } catch (e) {
-      error.textContent = t("common-error", { detail: e instanceof ApiFailure ? e.message : String(e) });
+      error.textContent = t("common-error", { detail: e instanceof Error ? e.message : String(e) });
       error.hidden = false;
     } finally {
       okButton.disabled = false;

@@ -4,7 +4,7 @@
 // fetched), and the hazards in force; a click on the map places a new RV, gate or hazard
 // (chosen above the map) through the same endpoints as any client.
 
-import { api, el, t, num, lang, requireSession, showError, reveal } from "./app.js";
+import { api, el, t, num, lang, requireSession, showError, reveal, when } from "./app.js";
 import { MapView, hazardItems } from "./map.js";
 
 // A page not for this session stops here (see `requireSession`).
@@ -15,6 +15,7 @@ let rvs = [];
 let gates = [];
 let counts = { rvs: {}, gates: {} };
 let hazards = [];
+let windows = [];
 const errorBox = $("map-error");
 const done = $("map-done");
 
@@ -60,11 +61,12 @@ function statusText(status) {
 
 async function load() {
   try {
-    [rvs, gates, hazards, counts] = await Promise.all([
+    [rvs, gates, hazards, counts, windows] = await Promise.all([
       api("GET", "/api/operations/{op}/rvs"),
       api("GET", "/api/operations/{op}/gates"),
       api("GET", "/api/operations/{op}/hazards"),
       api("GET", "/api/operations/{op}/counts"),
+      api("GET", "/api/operations/{op}/windows"),
     ]);
   } catch (err) {
     fail(err);
@@ -103,6 +105,7 @@ async function load() {
       return el("tr", { "data-gate": g.id }, el("td", {}, g.name), el("td", {}, statusText(g.status)), el("td", { class: "num" }, num(gateLoad(g.id))), el("td", {}, actions));
     }),
   );
+  showWindows();
   const live = hazardItems(hazards).map((h) => h.id);
   $("hazards").replaceChildren(
     ...hazards
@@ -114,6 +117,53 @@ async function load() {
         );
         return el("tr", { "data-hazard": h.id }, el("td", {}, t(`map-hazard-${h.kind}`)), el("td", {}, t(`map-severity-${h.severity}`)), el("td", { class: "num" }, num(h.radius_m)), el("td", {}, end));
       }),
+  );
+}
+
+/**
+ * The windows not yet over, each with the people assigned of its places and a field to
+ * change its places (never below those assigned: the server says the least it may take).
+ */
+function showWindows() {
+  const now = Date.now();
+  const rvName = (id) => rvs.find((r) => r.id === id)?.name ?? t("map-window-rv-number", { id: num(id) });
+  const open = windows.filter((w) => new Date(w.end).getTime() > now);
+  $("windows-none").hidden = open.length > 0;
+  $("windows").replaceChildren(
+    ...open.map((w) => {
+      const rv = rvName(w.rv_id);
+      const time = t("map-window-time", { start: when(w.start), end: when(w.end) });
+      const id = `window-places-${w.id}`;
+      const places = el("input", {
+        id,
+        type: "number",
+        inputmode: "numeric",
+        min: Math.max(1, w.assigned_people),
+        value: w.capacity,
+        "data-field": "capacity",
+      });
+      // A form of its own: Enter saves, and a refusal marks this field, not the new window's.
+      const form = el(
+        "form",
+        { class: "window-places", novalidate: true, "aria-label": t("map-window-places-for", { rv, time }) },
+        el("label", { for: id }, t("map-window-places")),
+        places,
+        el("button", { type: "submit", class: "secondary" }, t("map-window-places-save")),
+      );
+      form.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const capacity = Number(places.value);
+        await send("PATCH", `/api/operations/{op}/windows/${w.id}`, { capacity }, t("map-done-window-places", { rv, time, capacity: num(capacity) }));
+      });
+      return el(
+        "tr",
+        { "data-window": w.id },
+        el("td", {}, rv),
+        el("td", {}, time),
+        el("td", { class: "num" }, t("map-window-load", { assigned: w.assigned_people, capacity: w.capacity })),
+        el("td", {}, form),
+      );
+    }),
   );
 }
 

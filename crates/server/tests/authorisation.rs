@@ -19,6 +19,7 @@ fn concrete(path: &str, reference: &str) -> String {
         .replace("{gate}", "1")
         .replace("{batch}", "1")
         .replace("{flight}", "1")
+        .replace("{window}", "1")
 }
 
 /// The ids in a list of places.

@@ -79,6 +79,7 @@ fn fill_path(path: &str, reference: &str, p: &Places) -> String {
         .replace("{rv}", &p.rv.to_string())
         .replace("{gate}", &p.gate.to_string())
         .replace("{flight}", &p.flight.to_string())
+        .replace("{window}", &p.window.to_string())
         .replace("{batch}", "1")
         .replace("{person}", "1")
         .replace("{device}", "1")

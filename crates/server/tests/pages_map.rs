@@ -336,6 +336,55 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
         json!(["window-capacity"])
     );
 
+    // RV Alpha's window holds the household of three: its places go no lower, said in Dari
+    // on its own field; three is taken.
+    let places = format!("window-places-{}", p.window);
+    let row = format!("tr[data-window='{}']", p.window);
+    let load = browser.text(&format!("{row} td.num")).await;
+    assert_eq!(load, "۳ از ۱۰۰", "{load}");
+    browser.type_into(&format!("#{places}"), "2").await;
+    let fewest = format!("جاها: عددی از ۳ تا {}.", most.as_str().unwrap());
+    browser
+        .click_until_says(
+            &format!("{row} button[type=submit]"),
+            "map-error",
+            &fewest,
+            "too few places refused in Dari",
+        )
+        .await;
+    assert_eq!(
+        browser.eval(focused, json!([])).await,
+        format!("{places} true")
+    );
+    browser.type_into(&format!("#{places}"), "3").await;
+    browser
+        .click_until_says(
+            &format!("{row} button[type=submit]"),
+            "map-done",
+            "اکنون ۳ نفر را می‌پذیرد",
+            "the places saved",
+        )
+        .await;
+    browser
+        .wait_until(
+            &format!("document.querySelector(\"{row} td.num\").textContent === '۳ از ۳'"),
+            "the window's load read again",
+        )
+        .await;
+    let windows = app
+        .get(Role::Coordinator, "/api/operations/{op}/windows")
+        .await;
+    let alpha = windows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == p.window)
+        .unwrap();
+    assert_eq!(
+        (&alpha["capacity"], &alpha["assigned_people"]),
+        (&json!(3), &json!(3))
+    );
+
     // Someone without the coordinator's role gets nothing from the API behind the page.
     let (status, _) = app
         .call(

@@ -77,6 +77,7 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
             "capacity",
             "manifested_people",
             "boarded_people",
+            "cancelled_at",
         ],
     ),
     (

@@ -466,6 +466,14 @@ pub trait Store: Casework + Send + Sync + 'static {
         actor: &Actor,
     ) -> Result<Window>;
     fn windows(&self, op: OperationId) -> Result<Vec<Window>>;
+    /// Changes a window's places, never below the people assigned in it; its times stay.
+    fn change_window_capacity(
+        &self,
+        op: OperationId,
+        window: WindowId,
+        capacity: Capacity,
+        actor: &Actor,
+    ) -> Result<Window>;
     fn create_flight(&self, op: OperationId, flight: &NewFlight, actor: &Actor) -> Result<Flight>;
     /// Changes a flight's number, departure or capacity; the people on its manifest keep
     /// their seats, and the flight as changed is not one already scheduled.

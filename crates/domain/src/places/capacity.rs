@@ -40,6 +40,22 @@ impl Capacity {
     pub fn get(self) -> u32 {
         self.0
     }
+
+    /// This capacity for a window or flight that `taken` people already hold places in: never
+    /// fewer, so that none of them loses their place (refused naming the range from `taken`
+    /// to `max`, the bound of its kind).
+    pub fn keeping(self, taken: u32, max: u32) -> Result<Self, DomainError> {
+        if self.0 < taken {
+            return Err(DomainError::expected(
+                "capacity",
+                Expected::Range {
+                    min: taken.into(),
+                    max: max.into(),
+                },
+            ));
+        }
+        Ok(self)
+    }
 }
 
 /// One to `max`: what a number of people is expected to be.

@@ -69,6 +69,21 @@ pub struct Window {
     pub assigned_people: u32,
 }
 
+impl Window {
+    /// This window with `capacity` places: never fewer than the people already assigned in
+    /// it, who keep theirs. Its times stay: the passes issued for it carry them.
+    pub fn with_capacity(&self, capacity: Capacity) -> Result<Window, DomainError> {
+        let capacity = capacity.keeping(self.assigned_people, Capacity::WINDOW_MAX)?;
+        Ok(Window {
+            spec: WindowSpec {
+                capacity,
+                ..self.spec
+            },
+            ..self.clone()
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewFlight {
     pub number: Text,
@@ -106,7 +121,7 @@ impl NewFlight {
 
 /// A change to a scheduled flight asked at some time: a number put right, a new departure
 /// (after that time: a delay, or a time entered wrong), a new capacity, or any of them
-/// together. At least one is given.
+/// together. A change of nothing leaves the flight as it is.
 #[derive(Debug, Clone, Default)]
 pub struct FlightChange {
     pub number: Option<Text>,
@@ -122,9 +137,6 @@ impl FlightChange {
         capacity: Option<Capacity>,
         now: Timestamp,
     ) -> Result<Self, DomainError> {
-        if number.is_none() && departs_at.is_none() && capacity.is_none() {
-            return Err(DomainError::expected("departs_at", Expected::Something));
-        }
         if departs_at.is_some_and(|t| t <= now) {
             return Err(DomainError::expected("departs_at", Expected::Future));
         }
@@ -136,18 +148,23 @@ impl FlightChange {
     }
 
     /// `flight` as this change leaves it. Its capacity never falls below the people already
-    /// on its manifest: they keep their seats.
+    /// on its manifest: they keep their seats. Once anyone has boarded, its number stays the
+    /// one their manifest was printed with.
     pub fn applied_to(&self, flight: &Flight) -> Result<NewFlight, DomainError> {
-        let capacity = self.capacity.unwrap_or(flight.capacity);
-        if capacity.get() < flight.manifested_people {
-            return Err(DomainError::expected(
-                "capacity",
-                Expected::Range {
-                    min: i64::from(flight.manifested_people),
-                    max: i64::from(Capacity::FLIGHT_MAX),
-                },
-            ));
+        let renamed = self
+            .number
+            .as_ref()
+            .is_some_and(|n| n.as_str() != flight.number);
+        if renamed && flight.boarded_people > 0 {
+            return Err(DomainError::conflict(format!(
+                "flight {} is boarding ({} people aboard): its number stays the one on their manifest",
+                flight.number, flight.boarded_people
+            )));
         }
+        let capacity = self
+            .capacity
+            .unwrap_or(flight.capacity)
+            .keeping(flight.manifested_people, Capacity::FLIGHT_MAX)?;
         Ok(NewFlight {
             number: match &self.number {
                 Some(number) => number.clone(),
@@ -234,14 +251,8 @@ mod tests {
     }
 
     #[test]
-    fn a_change_names_something_to_change_and_a_departure_still_to_come() {
+    fn a_changed_departure_is_still_to_come() {
         let now = Timestamp(1_000);
-        assert_eq!(
-            FlightChange::new(None, None, None, now)
-                .unwrap_err()
-                .to_string(),
-            "departs_at: must not be empty"
-        );
         assert_eq!(
             FlightChange::new(None, Some(now), None, now)
                 .unwrap_err()
@@ -277,6 +288,34 @@ mod tests {
         assert_eq!(
             (changed.number.as_str(), changed.departs_at),
             ("RCH872", Timestamp(86_400))
+        );
+        // Once anyone is aboard, its number stays; its departure may still move.
+        flight.boarded_people = 1;
+        assert_eq!(renamed.applied_to(&flight).unwrap_err().code(), "conflict");
+        let delayed = FlightChange {
+            departs_at: Some(Timestamp(90_000)),
+            ..FlightChange::default()
+        };
+        assert!(delayed.applied_to(&flight).is_ok());
+    }
+
+    #[test]
+    fn a_window_keeps_a_place_for_everyone_assigned_in_it() {
+        let window = Window {
+            id: WindowId(1),
+            rv: RvId(1),
+            spec: WindowSpec::new(Timestamp(0), Timestamp(3_600), 100).unwrap(),
+            assigned_people: 40,
+        };
+        let seats = |n| window.with_capacity(Capacity::window(n).unwrap());
+        let fewer = seats(40).unwrap();
+        assert_eq!(
+            (fewer.spec.capacity.get(), fewer.spec.start, fewer.spec.end),
+            (40, Timestamp(0), Timestamp(3_600))
+        );
+        assert_eq!(
+            seats(39).unwrap_err().to_string(),
+            "capacity: must be from 40 to 100000"
         );
     }
 

@@ -42,7 +42,8 @@ pub struct FlightIn {
     pub capacity: u32,
 }
 
-/// What changes: any of the three, at least one.
+/// What changes: any of the three, at least one. A value the flight already has changes
+/// nothing.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlightChangeIn {
@@ -130,6 +131,13 @@ pub async fn change_flight(
     call: Call<FlightPath>,
     ApiJson(body): ApiJson<FlightChangeIn>,
 ) -> Answer<FlightOut> {
+    if body.number.is_none() && body.departs_at.is_none() && body.capacity.is_none() {
+        return Err(crate::ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            "give the flight's new number, departs_at or capacity (at least one)",
+        ));
+    }
     let change = store::FlightChange::new(
         body.number
             .as_deref()

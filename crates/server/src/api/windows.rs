@@ -16,6 +16,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/windows", Roles(COORDINATOR), h::create_window, "Open a time window at a rendezvous point", body: WindowIn => json::<WindowOut>(201)),
         endpoint!(GET "/api/operations/{op}/windows", Roles(COORDINATOR), h::windows, "Windows of the operation with their load" => json::<Vec<WindowOut>>(200)),
+        endpoint!(PATCH "/api/operations/{op}/windows/{window}", Roles(COORDINATOR), h::change_window, "Change a window's places (never below the people assigned in it; its times stay, as its passes carry them)", body: WindowChangeIn => json::<WindowOut>(200)),
     ]
 }
 
@@ -29,6 +30,18 @@ pub struct WindowIn {
     pub end: String,
     #[schemars(range(min = 1, max = safeconduct_domain::places::Capacity::WINDOW_MAX))]
     pub capacity: u32,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WindowChangeIn {
+    #[schemars(range(min = 1, max = safeconduct_domain::places::Capacity::WINDOW_MAX))]
+    pub capacity: u32,
+}
+
+#[derive(Deserialize)]
+pub struct WindowPath {
+    window: i64,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -67,4 +80,15 @@ pub async fn create_window(call: Call, ApiJson(body): ApiJson<WindowIn>) -> Crea
 
 pub async fn windows(call: Call) -> Answer<Vec<WindowOut>> {
     call.list(|s, id| s.windows(id)).await
+}
+
+/// Changes a window's places: never fewer than the people assigned in it.
+pub async fn change_window(
+    call: Call<WindowPath>,
+    ApiJson(body): ApiJson<WindowChangeIn>,
+) -> Answer<WindowOut> {
+    let capacity = store::Capacity::window(body.capacity)?;
+    let window = WindowId(call.path.window);
+    call.change(move |s, id, actor| s.change_window_capacity(id, window, capacity, actor))
+        .await
 }

@@ -60,10 +60,17 @@ pub(crate) fn change_flight(
     lock_operation(db, op)?;
     let was = flight(db, op, id)?;
     let changed = change.applied_to(&was)?;
+    if changed.number.as_str() == was.number
+        && changed.departs_at == was.departs_at
+        && changed.capacity == was.capacity
+    {
+        // Nothing to change: nothing written, no event.
+        return Ok(was);
+    }
     refuse_repeat(db, op, &changed, Some(id))?;
     let written = db.exec(
         "UPDATE flights SET number = $1, departs_at = $2, capacity = $3 \
-         WHERE id = $4 AND manifested_people <= $3",
+         WHERE id = $4 AND manifested_people <= $3 AND cancelled_at IS NULL",
         p![
             changed.number.as_str(),
             changed.departs_at.0,
@@ -95,13 +102,16 @@ pub(crate) fn cancel_flight(
         number: f.number,
         people: f.manifested_people,
     };
+    lock_operation(db, op)?;
     let cancelled = flight(db, op, id)?;
     if cancelled.manifested_people > 0 {
         return Err(has_manifest(cancelled).into());
     }
+    // Kept, marked: its id stays its own (see migration 0027).
     let removed = db.exec(
-        "DELETE FROM flights WHERE id = $1 AND manifested_people = 0",
-        p![id.0],
+        "UPDATE flights SET cancelled_at = $1 \
+         WHERE id = $2 AND manifested_people = 0 AND cancelled_at IS NULL",
+        p![actor.at.0, id.0],
     )?;
     if removed == 0 {
         // Manifested onto since it was read.
@@ -140,14 +150,17 @@ fn facts(f: &Flight) -> serde_json::Value {
 }
 
 pub(crate) fn flight(db: &mut dyn Db, op: OperationId, id: FlightId) -> Result<Flight> {
-    let sql = format!("SELECT {FLIGHT_COLUMNS} FROM flights WHERE id = $1 AND operation_id = $2");
+    let sql = format!(
+        "SELECT {FLIGHT_COLUMNS} FROM flights WHERE id = $1 AND operation_id = $2 AND cancelled_at IS NULL"
+    );
     let r = db.row_in_operation(&sql, "flight", id.0, op)?;
     flight_row(&r)
 }
 
 pub(crate) fn flights(db: &mut dyn Db, op: OperationId) -> Result<Vec<Flight>> {
     let sql = format!(
-        "SELECT {FLIGHT_COLUMNS} FROM flights WHERE operation_id = $1 ORDER BY departs_at, id"
+        "SELECT {FLIGHT_COLUMNS} FROM flights WHERE operation_id = $1 AND cancelled_at IS NULL
+         ORDER BY departs_at, id"
     );
     db.rows(&sql, p![op.0])?.iter().map(flight_row).collect()
 }

@@ -44,7 +44,8 @@ fn window_load(db: &mut dyn Db, op: OperationId, window: WindowId) -> Result<Win
 
 fn flight_load(db: &mut dyn Db, op: OperationId, flight: FlightId) -> Result<FlightLoad> {
     let r = db.row_in_operation(
-        "SELECT capacity, manifested_people FROM flights WHERE id = $1 AND operation_id = $2",
+        "SELECT capacity, manifested_people FROM flights
+         WHERE id = $1 AND operation_id = $2 AND cancelled_at IS NULL",
         "flight",
         flight.0,
         op,
@@ -389,10 +390,20 @@ fn apply_to_members(
                 return Err(StoreError::Internal("a manifest without its flight".into()));
             };
             load.seats_for(moved.people())?;
-            db.exec(
-                "UPDATE flights SET manifested_people = manifested_people + $1 WHERE id = $2",
+            // Written only where the seats are still there: a change of the flight or another
+            // manifest committed since it was read is refused in its own words, not as a
+            // broken constraint.
+            let written = db.exec(
+                "UPDATE flights SET manifested_people = manifested_people + $1
+                 WHERE id = $2 AND manifested_people + $1 <= capacity AND cancelled_at IS NULL",
                 p![moved.people(), flight.0],
             )?;
+            if written == 0 {
+                flight_load(db, op, *flight)?.seats_for(moved.people())?;
+                return Err(StoreError::Conflict(
+                    "the flight changed meanwhile; try again".into(),
+                ));
+            }
         }
         CaseRequest::Board { .. } => {
             // Each mover boards the flight they are manifested on: the household's, or their

@@ -160,6 +160,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(24, "0024_whereabouts.sql", [shared]),
     migration!(25, "0025_field_members_and_incidents.sql", [shared]),
     migration!(26, "0026_held_flights.sql", [shared]),
+    migration!(27, "0027_flights_kept.sql", [shared]),
 ];
 
 /// An engine's migrations in order, as it runs them: the shared part put into the engine's

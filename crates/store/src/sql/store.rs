@@ -629,6 +629,15 @@ impl<E: Engine> Store for SqlStore<E> {
     fn windows(&self, op: OperationId) -> Result<Vec<Window>> {
         self.read(|db| windows::windows(db, op))
     }
+    fn change_window_capacity(
+        &self,
+        op: OperationId,
+        window: WindowId,
+        capacity: Capacity,
+        actor: &Actor,
+    ) -> Result<Window> {
+        self.write(|db| windows::change_window_capacity(db, op, window, capacity, actor))
+    }
     fn create_flight(&self, op: OperationId, flight: &NewFlight, actor: &Actor) -> Result<Flight> {
         self.write(|db| flights::create_flight(db, op, flight, actor))
     }

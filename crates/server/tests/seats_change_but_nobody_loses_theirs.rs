@@ -1,6 +1,7 @@
-//! A flight changed after it was scheduled: delayed, its time or number put right, seats added
-//! or taken away. The people on its manifest keep their seats; a flight with people on it is
-//! delayed, never deleted; a flight of another operation is not found, as one that never was.
+//! Places changed after they were made: a flight delayed, its time or number put right, its
+//! seats added or taken away; a window's places. Whoever holds a seat on the flight or a place
+//! in the window keeps it; a flight with people on it is delayed, never deleted; a flight or a
+//! window of another operation is not found, as one that never was.
 
 mod common;
 
@@ -14,6 +15,26 @@ use serde_json::{Value, json};
 
 fn flight_path(id: &Value) -> String {
     format!("/api/operations/{{op}}/flights/{id}")
+}
+
+/// The answer for a `what` not found by `id`: the same whether it never was or is another
+/// operation's.
+fn not_found(what: &str, id: i64) -> Value {
+    json!({ "error": { "code": "not_found", "message": format!("{what} {id} not found") } })
+}
+
+/// Asserts that `answer` refuses a capacity below the `min` people holding a place, naming
+/// the range from them to `max`.
+#[track_caller]
+fn fewer_refused((status, refused): (StatusCode, Value), min: u32, max: u32) {
+    assert_refused(
+        status,
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "capacity",
+    );
+    let range = json!({ "kind": "range", "min": min, "max": max });
+    assert_eq!(refused["error"]["expected"], range, "{refused}");
 }
 
 async fn flights(app: &TestApp) -> Value {
@@ -31,18 +52,7 @@ async fn a_flight_is_delayed_and_its_manifest_keeps_its_seats(backend: Backend) 
     let change = |body: Value| app.call(Role::Manifest, Method::PATCH, &path, Some(body));
 
     // Fewer seats than the three on its manifest: refused, naming the least it may have.
-    let (status, refused) = change(json!({ "capacity": 2 })).await;
-    assert_refused(
-        status,
-        &refused,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "capacity",
-    );
-    assert_eq!(
-        refused["error"]["expected"],
-        json!({ "kind": "range", "min": 3, "max": 1000 }),
-        "{refused}"
-    );
+    fewer_refused(change(json!({ "capacity": 2 })).await, 3, 1_000);
     // A departure gone by, and a change of nothing: refused, naming the field.
     let (status, refused) = change(json!({ "departs_at": "2020-01-01T00:00:00Z" })).await;
     assert_refused(
@@ -57,13 +67,20 @@ async fn a_flight_is_delayed_and_its_manifest_keeps_its_seats(backend: Backend) 
         status,
         &refused,
         StatusCode::UNPROCESSABLE_ENTITY,
-        "departs_at",
+        "at least one",
     );
+    assert_eq!(refused["error"]["code"], "invalid_body");
     assert_eq!(
         flights(&app).await,
         before,
         "a refused change changes nothing"
     );
+    // The capacity it already has: nothing changes, and nothing is written.
+    let head = app.audit_head().await;
+    let (status, same) = change(json!({ "capacity": 300 })).await;
+    assert_eq!(status, StatusCode::OK, "{same}");
+    assert_eq!(flights(&app).await, before);
+    assert!(app.audit_records(head, "flight_changed").await.is_empty());
 
     // Delayed by two hours, its seats brought down to the three on it.
     let head = app.audit_head().await;
@@ -80,9 +97,15 @@ async fn a_flight_is_delayed_and_its_manifest_keeps_its_seats(backend: Backend) 
     assert_eq!(flights(&app).await[0], changed);
     assert_eq!(app.audit_records(head, "flight_changed").await.len(), 1);
 
-    // Its three passengers are still on it, and board it as before.
+    // Its three passengers are still on it, and board it as before; from then on its number
+    // stays the one on their manifest, while its departure may still move.
     let boarded = app.board(&reference, p.flight).await;
     assert_eq!(boarded["to"], "boarded");
+    let (status, refused) = change(json!({ "number": "RCH999" })).await;
+    assert_refused(status, &refused, StatusCode::CONFLICT, "boarding");
+    let (status, delayed) = change(json!({ "departs_at": "2030-08-24T15:00:00Z" })).await;
+    assert_eq!(status, StatusCode::OK, "{delayed}");
+    assert_eq!(delayed["number"], "RCH871");
 
     // People are on it: it is not deleted, and stays as it was.
     let (status, refused) = app
@@ -155,6 +178,25 @@ async fn a_flight_nobody_is_on_is_corrected_or_deleted(backend: Backend) {
         .call(Role::Coordinator, Method::DELETE, &first_path, None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{gone}");
+    // The newest deleted, and another scheduled: it never takes the deleted one's id (a page
+    // still showing the deleted flight must not act on it).
+    let (status, _) = app
+        .call(Role::Coordinator, Method::DELETE, &second_path, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let third = schedule("RCH902", "2030-08-28T12:00:00Z").await;
+    assert_ne!(third["id"], second["id"]);
+    assert_ne!(third["id"], first["id"]);
+    let manifest = format!("{second_path}/manifest");
+    let (status, gone) = app
+        .call(
+            Role::Manifest,
+            Method::POST,
+            &manifest,
+            Some(json!({ "reference": "AAAA-BBBB" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{gone}");
 }
 
 /// A flight of another operation is answered as a flight that does not exist, whatever is
@@ -180,29 +222,105 @@ async fn another_operations_flight_is_not_found(backend: Backend) {
         (Method::PATCH, Some(json!({ "capacity": 10 }))),
         (Method::DELETE, None),
     ] {
-        // Each answer with the id asked for written as {id}: nothing else may differ.
-        let mut answers = Vec::new();
+        // Each answer names the id asked for, and nothing else.
         for id in [theirs.id.0, absent] {
-            let (status, answer) = app
-                .call(
-                    Role::Coordinator,
-                    method.clone(),
-                    &flight_path(&json!(id)),
-                    body.clone(),
-                )
+            let path = flight_path(&json!(id));
+            let answer = app
+                .call(Role::Coordinator, method.clone(), &path, body.clone())
                 .await;
-            answers.push((status, answer.to_string().replace(&id.to_string(), "{id}")));
+            let expected = (StatusCode::NOT_FOUND, not_found("flight", id));
+            assert_eq!(answer, expected, "{method} {id}");
         }
-        assert_eq!(answers[0].0, StatusCode::NOT_FOUND, "{}", answers[0].1);
-        assert_eq!(answers[0], answers[1], "{method}");
     }
     let kept = app.on_store(move |s| s.flights(elsewhere).unwrap()).await;
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].capacity.get(), 50);
 }
 
+async fn a_windows_places_change_but_never_below_those_assigned(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 10, 300).await;
+    app.register_with_pass(3, "0700 123 456", p.window).await;
+    let path = format!("/api/operations/{{op}}/windows/{}", p.window);
+    let places = |capacity: i64| {
+        app.call(
+            Role::Coordinator,
+            Method::PATCH,
+            &path,
+            Some(json!({ "capacity": capacity })),
+        )
+    };
+    // Fewer places than the three assigned: refused, naming the least it may take.
+    fewer_refused(places(2).await, 3, 100_000);
+    assert_eq!(app.windows().await[0]["capacity"], 10);
+
+    // Three: full. The next household does not fit; with fifty places it does.
+    let head = app.audit_head().await;
+    let (status, changed) = places(3).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(
+        (
+            changed["capacity"].clone(),
+            changed["assigned_people"].clone()
+        ),
+        (json!(3), json!(3))
+    );
+    assert_eq!(
+        changed["start"],
+        app.windows().await[0]["start"],
+        "its times stay"
+    );
+    assert_eq!(
+        app.audit_records(head, "window_changed").await,
+        [format!("rv/{}", p.rv)]
+    );
+    let next = app.register(1, "0700 123 457").await;
+    app.to_eligible(&next).await;
+    let body = json!({ "window_id": p.window });
+    let (status, full) = app
+        .try_step(Role::Coordinator, &next, "assign", Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{full}");
+    assert_eq!(full["error"]["code"], "window_full");
+    let (status, changed) = places(50).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    app.assign_window(&next, p.window).await;
+    assert_eq!(app.windows().await[0]["assigned_people"], 4);
+
+    // Another operation's window: not found, as one that never was, and left as it was.
+    let (elsewhere, theirs) = app
+        .on_store(|s| {
+            let op = s.create_operation("Elsewhere", Timestamp(0)).unwrap().id;
+            let rv = safeconduct_store::testing::agreed_rv(
+                s,
+                op,
+                "RV Far",
+                safeconduct_domain::values::Coordinate::new(60.2, 24.9).unwrap(),
+            );
+            let spec =
+                safeconduct_domain::model::WindowSpec::new(Timestamp(0), Timestamp(3_600), 40)
+                    .unwrap();
+            let window = s
+                .create_window(op, rv, spec, &Actor::system(Timestamp(0)))
+                .unwrap();
+            (op, window.id.0)
+        })
+        .await;
+    for id in [theirs, theirs + 1_000] {
+        let path = format!("/api/operations/{{op}}/windows/{id}");
+        let body = Some(json!({ "capacity": 5 }));
+        let answer = app
+            .call(Role::Coordinator, Method::PATCH, &path, body)
+            .await;
+        let expected = (StatusCode::NOT_FOUND, not_found("window", id));
+        assert_eq!(answer, expected, "{id}");
+    }
+    let kept = app.on_store(move |s| s.windows(elsewhere).unwrap()).await;
+    assert_eq!(kept[0].spec.capacity.get(), 40);
+}
+
 safeconduct_store::on_both_backends_async!(
     a_flight_is_delayed_and_its_manifest_keeps_its_seats,
     a_flight_nobody_is_on_is_corrected_or_deleted,
     another_operations_flight_is_not_found,
+    a_windows_places_change_but_never_below_those_assigned,
 );
