@@ -153,7 +153,9 @@ function showWindows() {
       form.addEventListener("submit", async (e) => {
         e.preventDefault();
         const capacity = Number(places.value);
-        await send("PATCH", `/api/operations/{op}/windows/${w.id}`, { capacity }, t("map-done-window-places", { rv, time, capacity: num(capacity) }));
+        const saved = await send("PATCH", `/api/operations/{op}/windows/${w.id}`, { capacity }, t("map-done-window-places", { rv, time, capacity: num(capacity) }));
+        // The list was drawn anew: the focus goes back to this window's field, not to the top.
+        if (saved) $(id)?.focus({ preventScroll: true });
       });
       return el(
         "tr",

@@ -371,6 +371,14 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
             "the window's load read again",
         )
         .await;
+    let focused_id = browser
+        .eval("return document.activeElement.id", json!([]))
+        .await;
+    assert_eq!(
+        focused_id,
+        places.as_str(),
+        "the focus back on the window's field"
+    );
     let windows = app
         .get(Role::Coordinator, "/api/operations/{op}/windows")
         .await;
