@@ -105,7 +105,11 @@ function start(s) {
       setupDevices();
       setupPlaces(fieldUsers);
     }
-    if (!may("coordinator")) return;
+    if (!may("coordinator")) {
+      // A manifest officer hears of flights only: changed at another desk, or filled there.
+      if (flights) live((name) => (name === "change" || name === "resync") && flights(), () => {});
+      return;
+    }
     live(
       (name, data) => {
         if (name === "resync") {

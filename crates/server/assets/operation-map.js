@@ -4,7 +4,7 @@
 // fetched), and the hazards in force; a click on the map places a new RV, gate or hazard
 // (chosen above the map) through the same endpoints as any client.
 
-import { api, el, t, num, lang, requireSession, showError, reveal, when } from "./app.js";
+import { api, el, t, num, lang, requireSession, showError, reveal, when, isolated } from "./app.js";
 import { MapView, hazardItems } from "./map.js";
 
 // A page not for this session stops here (see `requireSession`).
@@ -131,7 +131,8 @@ function showWindows() {
   $("windows-none").hidden = open.length > 0;
   $("windows").replaceChildren(
     ...open.map((w) => {
-      const rv = rvName(w.rv_id);
+      // A name as typed, kept whole in a sentence of either direction.
+      const rv = isolated(rvName(w.rv_id));
       const time = t("map-window-time", { start: when(w.start), end: when(w.end) });
       const id = `window-places-${w.id}`;
       const places = el("input", {
@@ -145,8 +146,9 @@ function showWindows() {
       // A form of its own: Enter saves, and a refusal marks this field, not the new window's.
       const form = el(
         "form",
-        { class: "window-places", novalidate: true, "aria-label": t("map-window-places-for", { rv, time }) },
-        el("label", { for: id }, t("map-window-places")),
+        { class: "window-places", novalidate: true },
+        // Named in full for a screen reader (and in a refusal), which reads it away from its row.
+        el("label", { for: id }, t("map-window-places"), el("span", { class: "visually-hidden" }, ` · ${t("map-window-places-which", { rv, time })}`)),
         places,
         el("button", { type: "submit", class: "secondary" }, t("map-window-places-save")),
       );

@@ -78,7 +78,7 @@ pub const OVERSIGHT: &[Role] = &[Role::Coordinator, Role::Auditor];
 pub const BATCH_PARTIES: &[Role] = &[Role::Coordinator, Role::Escort, Role::Gate];
 pub const NO_SHOW: &[Role] = &[Role::Coordinator, Role::Escort];
 pub const ANY_ROLE: &[Role] = &Role::ALL;
-pub const LIVE: &[Role] = &[Role::Coordinator, Role::Escort, Role::Gate];
+pub const LIVE: &[Role] = &[Role::Coordinator, Role::Escort, Role::Gate, Role::Manifest];
 pub const FIELD: &[Role] = &[Role::Escort, Role::Gate];
 
 /// One row: `endpoint!(GET "/path", access, h::handler, "summary", query: [...], body: Type

@@ -343,8 +343,8 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     let load = browser.text(&format!("{row} td.num")).await;
     assert_eq!(load, "۳ از ۱۰۰", "{load}");
     browser.type_into(&format!("#{places}"), "2").await;
-    let fewest = format!("جاها: عددی از ۳ تا {}.", most.as_str().unwrap());
-    browser
+    let fewest = format!(": عددی از ۳ تا {}.", most.as_str().unwrap());
+    let refused = browser
         .click_until_says(
             &format!("{row} button[type=submit]"),
             "map-error",
@@ -352,6 +352,11 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
             "too few places refused in Dari",
         )
         .await;
+    // Named as its label names it: the places, of which window.
+    assert!(
+        refused.contains("جاها · ") && refused.contains("RV Alpha"),
+        "{refused}"
+    );
     assert_eq!(
         browser.eval(focused, json!([])).await,
         format!("{places} true")

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestApp, assert_refused, spawn_app, spawn_app_with_places};
+use common::{TestApp, assert_refused, read_stream_until, spawn_app, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_domain::values::{Text, Timestamp};
@@ -46,6 +46,23 @@ async fn a_flight_is_delayed_and_its_manifest_keeps_its_seats(backend: Backend) 
     let (app, p) = spawn_app_with_places(backend, 100, 300).await;
     let reference = app.register(3, "0700 123 456").await;
     app.to_processed(&p, &reference).await;
+    // A flight deleted meanwhile takes nobody: it is not found, as one that never was.
+    let body = json!({ "number": "RCH870", "departs_at": "2030-08-24T10:00:00Z", "capacity": 9 });
+    let deleted = app
+        .create(Role::Manifest, "/api/operations/{op}/flights", body)
+        .await;
+    let deleted_path = flight_path(&deleted["id"]);
+    let (status, _) = app
+        .call(Role::Manifest, Method::DELETE, &deleted_path, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let onto_deleted = format!("{deleted_path}/manifest");
+    let body = json!({ "reference": reference });
+    let refused = app
+        .call(Role::Manifest, Method::POST, &onto_deleted, Some(body))
+        .await;
+    let id = deleted["id"].as_i64().unwrap();
+    assert_eq!(refused, (StatusCode::NOT_FOUND, not_found("flight", id)));
     app.manifest(p.flight, &reference).await;
     let before = flights(&app).await;
     let path = flight_path(&json!(p.flight));
@@ -187,16 +204,6 @@ async fn a_flight_nobody_is_on_is_corrected_or_deleted(backend: Backend) {
     let third = schedule("RCH902", "2030-08-28T12:00:00Z").await;
     assert_ne!(third["id"], second["id"]);
     assert_ne!(third["id"], first["id"]);
-    let manifest = format!("{second_path}/manifest");
-    let (status, gone) = app
-        .call(
-            Role::Manifest,
-            Method::POST,
-            &manifest,
-            Some(json!({ "reference": "AAAA-BBBB" })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{gone}");
 }
 
 /// A flight of another operation is answered as a flight that does not exist, whatever is
@@ -251,7 +258,13 @@ async fn a_windows_places_change_but_never_below_those_assigned(backend: Backend
     };
     // Fewer places than the three assigned: refused, naming the least it may take.
     fewer_refused(places(2).await, 3, 100_000);
-    assert_eq!(app.windows().await[0]["capacity"], 10);
+    let before = app.windows().await[0].clone();
+    assert_eq!(before["capacity"], 10);
+    // The places it already has: nothing written.
+    let head = app.audit_head().await;
+    let (status, same) = places(10).await;
+    assert_eq!((status, same), (StatusCode::OK, before.clone()));
+    assert!(app.audit_records(head, "window_changed").await.is_empty());
 
     // Three: full. The next household does not fit; with fifty places it does.
     let head = app.audit_head().await;
@@ -265,8 +278,8 @@ async fn a_windows_places_change_but_never_below_those_assigned(backend: Backend
         (json!(3), json!(3))
     );
     assert_eq!(
-        changed["start"],
-        app.windows().await[0]["start"],
+        (&changed["start"], &changed["end"]),
+        (&before["start"], &before["end"]),
         "its times stay"
     );
     assert_eq!(
@@ -318,9 +331,45 @@ async fn a_windows_places_change_but_never_below_those_assigned(backend: Backend
     assert_eq!(kept[0].spec.capacity.get(), 40);
 }
 
+/// A manifest officer's page hears of flights and their loads, changed at another desk, and
+/// of nothing else: not the steps before, nor where a passenger came from.
+async fn a_manifest_officer_hears_of_flights_only(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let mut stream = app
+        .client
+        .get(app.url("/api/operations/{op}/live"))
+        .bearer_auth(app.token(Role::Manifest))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let reference = app.register(2, "0700 000 041").await;
+    app.to_processed(&p, &reference).await;
+    app.manifest(p.flight, &reference).await;
+    let mut seen = read_stream_until(&mut stream, "manifested", "the manifest step").await;
+    let path = flight_path(&json!(p.flight));
+    let body = json!({ "capacity": 250 });
+    let (status, _) = app
+        .call(Role::Coordinator, Method::PATCH, &path, Some(body))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    seen += &read_stream_until(&mut stream, "flight_changed", "the flight's change").await;
+    for unheard in ["registered", "admit_at_rv", "depart_in_escort", "processed"] {
+        assert!(!seen.contains(unheard), "{unheard}: {seen}");
+    }
+    for place in [
+        format!("\"rv_id\":{}", p.rv),
+        format!("\"gate_id\":{}", p.gate),
+    ] {
+        assert!(!seen.contains(&place), "{place}: {seen}");
+    }
+    assert!(!seen.contains(&reference), "{seen}");
+}
+
 safeconduct_store::on_both_backends_async!(
     a_flight_is_delayed_and_its_manifest_keeps_its_seats,
     a_flight_nobody_is_on_is_corrected_or_deleted,
     another_operations_flight_is_not_found,
     a_windows_places_change_but_never_below_those_assigned,
+    a_manifest_officer_hears_of_flights_only,
 );

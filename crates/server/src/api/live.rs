@@ -13,7 +13,7 @@ use serde::Serialize;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint!(GET "/api/operations/{op}/live", Roles(LIVE), h::live, "Live changes from every server, as server-sent events: `change` (coordinators: all; escorts: at RVs; gate staff: at gates), and `resync` when changes may have been missed (read the counts again)" => Reply::Events(schema::<LiveChange>)),
+        endpoint!(GET "/api/operations/{op}/live", Roles(LIVE), h::live, "Live changes from every server, as server-sent events: `change` (coordinators: all; escorts: at RVs; gate staff: at gates; manifest officers: flights and their loads, without places), and `resync` when changes may have been missed (read the counts again)" => Reply::Events(schema::<LiveChange>)),
     ]
 }
 
@@ -47,7 +47,9 @@ const RECHECK: std::time::Duration =
 
 /// Server-sent events of the changes committed to this operation by any server sharing the
 /// store. Coordinators see every change; escorts the changes at rendezvous points; gate staff
-/// the changes at gates (a batch on its way, an arrival). No personal data is sent. A
+/// the changes at gates (a batch on its way, an arrival); manifest officers the changes of
+/// flights and their loads (a flight scheduled, changed or deleted, a household manifested or
+/// boarded), without the places a case came through. No personal data is sent. A
 /// `resync` event says changes may have been missed (the client fell behind, or this server's
 /// feed from the database broke and was restored): the client reads its counts again.
 /// The stream ends when the caller signs out, the session expires, or the caller's role or
@@ -88,16 +90,22 @@ pub async fn live(
                                 }
                                 Role::Escort => change.rv.is_some_and(|r| places.rvs.contains(&r)),
                                 Role::Coordinator => true,
+                                Role::Manifest => of_flights(&change),
                                 // Not given the stream by its row; if they were, they would
                                 // see nothing until someone decided what they may see.
-                                Role::Hotline | Role::Manifest | Role::Auditor => false,
+                                Role::Hotline | Role::Auditor => false,
                             };
                         if !visible {
                             continue;
                         }
+                        let mut sent = LiveChange::from(change);
+                        if role == Role::Manifest {
+                            // Where a passenger came from is not the airfield's to know.
+                            (sent.rv_id, sent.gate_id, sent.batch_id) = (None, None, None);
+                        }
                         Event::default()
                             .event("change")
-                            .json_data(LiveChange::from(change))
+                            .json_data(sent)
                             .unwrap_or_else(|_| Event::default().comment("unencodable change"))
                     }
                     Ok(Ok(safeconduct_store::Feed::Missed)) => Event::default()
@@ -115,4 +123,10 @@ pub async fn live(
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// A change of a flight or of its load: what a manifest officer hears.
+fn of_flights(change: &store::Change) -> bool {
+    change.kind.starts_with("flight_")
+        || matches!(change.stage, Some(Stage::Manifested | Stage::Boarded))
 }

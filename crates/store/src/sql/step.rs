@@ -507,15 +507,29 @@ pub(crate) fn commit_steps(
         }
     }
     counts.write(db, op)?;
-    // Seats given back first. The CHECK on windows refuses an overfull window even when two
-    // servers decide at the same moment.
+    // Seats given back first. Seats are taken only where they are still free: another
+    // assignment, or a window's places lowered, committed since the window was read is refused
+    // as a full window (the CHECK on windows stays the last guard).
     let mut seats: Vec<(WindowId, i64)> = seats.into_iter().filter(|s| s.1 != 0).collect();
     seats.sort_by_key(|s| s.1);
     for (window, people) in seats {
-        db.exec(
-            "UPDATE windows SET assigned_people = assigned_people + $1 WHERE id = $2",
+        let written = db.exec(
+            "UPDATE windows SET assigned_people = assigned_people + $1
+             WHERE id = $2 AND assigned_people + $1 <= capacity",
             p![people, window.0],
         )?;
+        if written == 0 {
+            let now = db.one(
+                "SELECT capacity, assigned_people FROM windows WHERE id = $1",
+                p![window.0],
+            )?;
+            return Err(DomainError::WindowFull {
+                capacity: now.u32(0)?,
+                assigned: now.u32(1)?,
+                requested: u32::try_from(people).unwrap_or(u32::MAX),
+            }
+            .into());
+        }
     }
     let events: Vec<(NewEvent<'_>, &Actor)> = steps
         .iter()

@@ -53,6 +53,10 @@ pub(crate) fn change_window_capacity(
 ) -> Result<Window> {
     let was = window(db, op, id)?;
     let changed = was.with_capacity(capacity)?;
+    if changed.spec.capacity == was.spec.capacity {
+        // Nothing to change: nothing written, no event.
+        return Ok(was);
+    }
     let written = db.exec(
         "UPDATE windows SET capacity = $1 WHERE id = $2 AND assigned_people <= $1",
         p![changed.spec.capacity.get(), id.0],
