@@ -363,7 +363,7 @@ pub(crate) fn effect_of(
                 batch,
                 people: Some(*people),
             };
-            if let Err(e) = apply(db, vault, op, &h.reference, &request, &actor) {
+            if let Err(e) = apply_whole(db, vault, op, &h.reference, &request, &actor) {
                 return match e {
                     StoreError::Domain(_) | StoreError::NotFound(_) => {
                         let detail = format!("pass {pass_index} arrived at gate {gate}: {e}");
@@ -419,7 +419,7 @@ pub(crate) fn effect_of(
             if check_in_waits(h.stage()) {
                 return Ok((Effect::Waiting, Some(h.id())));
             }
-            match apply(
+            match apply_whole(
                 db,
                 vault,
                 op,
@@ -435,6 +435,24 @@ pub(crate) fn effect_of(
                 Err(e) => Err(e),
             }
         }
+    }
+}
+
+/// Applies `request` to the case `reference` as a part of the sync's transaction: a step
+/// refused at any point (after it moved the case, even) leaves nothing of itself behind, and
+/// the refusal becomes the record's incident.
+fn apply_whole(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+    reference: &CaseReference,
+    request: &CaseRequest,
+    actor: &Actor,
+) -> Result<CaseOutcome> {
+    db.begin_part()?;
+    match apply(db, vault, op, reference, request, actor) {
+        Ok(done) => db.keep_part().map(|()| done),
+        Err(e) => db.undo_part().and(Err(e)),
     }
 }
 
