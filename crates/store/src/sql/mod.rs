@@ -181,6 +181,20 @@ pub(crate) fn migrations(
         .collect()
 }
 
+/// Runs `work` as a part of the transaction ([`Db::begin_part`]): kept when it succeeds,
+/// undone whole when it fails (its rows, audit entries and announcements), so that a step
+/// refused after it had written leaves nothing of itself behind. Parts do not nest.
+pub(crate) fn in_part<T>(
+    db: &mut dyn Db,
+    work: impl FnOnce(&mut dyn Db) -> Result<T>,
+) -> Result<T> {
+    db.begin_part()?;
+    match work(db) {
+        Ok(done) => db.keep_part().map(|()| done),
+        Err(e) => db.undo_part().and(Err(e)),
+    }
+}
+
 /// Work a transaction holds until its commit, kept in step with the transaction's parts
 /// ([`Db::begin_part`]): undoing a part drops what was added since it began.
 pub(crate) struct Held<T> {

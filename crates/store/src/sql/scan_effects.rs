@@ -13,7 +13,7 @@ use super::incidents::{Facts, raise};
 use super::lifecycle::{ScannedAdmission, admit_scanned, apply};
 use super::many::{rows_in, update_from_rows};
 use super::step::{CASE_COLUMNS, LoadedCase, loaded};
-use super::{Db, Value, p};
+use super::{Db, Value, in_part, p};
 use crate::types::*;
 use crate::vault::Vault;
 use crate::{Result, StoreError};
@@ -291,14 +291,9 @@ pub(crate) fn effect_of(
             // A departure refused half-way (a gate suspended meanwhile, a household held at
             // another RV) leaves nothing behind: no batch without its people, nobody in escort
             // in a batch that records none.
-            db.begin_part()?;
-            let departed = match depart_batch(db, op, &departure, &actor) {
-                Ok(batch) => {
-                    db.keep_part()?;
-                    batch
-                }
+            let departed = match in_part(db, |db| depart_batch(db, op, &departure, &actor)) {
+                Ok(batch) => batch,
                 Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
-                    db.undo_part()?;
                     let detail = format!("batch {batch} of device {}: {e}", r.device);
                     return own!(db, IncidentKind::Refused, facts, detail);
                 }
@@ -363,7 +358,12 @@ pub(crate) fn effect_of(
                 batch,
                 people: Some(*people),
             };
-            if let Err(e) = apply_whole(db, vault, op, &h.reference, &request, &actor) {
+            // In a part of its own: a step refused after it wrote leaves nothing behind, and
+            // the refusal becomes the record's incident.
+            let arrival = in_part(db, |db| {
+                apply(db, vault, op, &h.reference, &request, &actor)
+            });
+            if let Err(e) = arrival {
                 return match e {
                     StoreError::Domain(_) | StoreError::NotFound(_) => {
                         let detail = format!("pass {pass_index} arrived at gate {gate}: {e}");
@@ -419,14 +419,10 @@ pub(crate) fn effect_of(
             if check_in_waits(h.stage()) {
                 return Ok((Effect::Waiting, Some(h.id())));
             }
-            match apply_whole(
-                db,
-                vault,
-                op,
-                &h.reference,
-                &CaseRequest::Process { gate },
-                &actor,
-            ) {
+            let request = CaseRequest::Process { gate };
+            match in_part(db, |db| {
+                apply(db, vault, op, &h.reference, &request, &actor)
+            }) {
                 Ok(_) => Ok((Effect::Applied, Some(h.id()))),
                 Err(e @ (StoreError::Domain(_) | StoreError::NotFound(_))) => {
                     let detail = format!("pass {pass_index} checked in at gate {gate}: {e}");
@@ -435,24 +431,6 @@ pub(crate) fn effect_of(
                 Err(e) => Err(e),
             }
         }
-    }
-}
-
-/// Applies `request` to the case `reference` as a part of the sync's transaction: a step
-/// refused at any point (after it moved the case, even) leaves nothing of itself behind, and
-/// the refusal becomes the record's incident.
-fn apply_whole(
-    db: &mut dyn Db,
-    vault: &Vault,
-    op: OperationId,
-    reference: &CaseReference,
-    request: &CaseRequest,
-    actor: &Actor,
-) -> Result<CaseOutcome> {
-    db.begin_part()?;
-    match apply(db, vault, op, reference, request, actor) {
-        Ok(done) => db.keep_part().map(|()| done),
-        Err(e) => db.undo_part().and(Err(e)),
     }
 }
 
