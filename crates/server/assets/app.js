@@ -353,6 +353,39 @@ export function reveal(target) {
 }
 
 /**
+ * `fn` run at most once per `gap` milliseconds and never twice at once, however often the
+ * returned trigger is pulled; a pull while it runs runs it once more afterwards.
+ */
+export function throttled(fn, gap) {
+  let last = 0;
+  let timer = null;
+  let running = false;
+  let again = false;
+  async function run() {
+    timer = null;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    last = Date.now();
+    try {
+      await fn();
+    } finally {
+      running = false;
+      if (again) {
+        again = false;
+        trigger();
+      }
+    }
+  }
+  function trigger() {
+    if (!timer) timer = setTimeout(run, Math.max(0, last + gap - Date.now()));
+  }
+  return trigger;
+}
+
+/**
  * Follows the operation's live stream (server-sent events read through fetch, so that the
  * token travels in a header, never in the URL). Calls `onEvent(name, data)` for each event and
  * `onState(connected)` as the connection comes and goes; reconnects with back-off. Returns a

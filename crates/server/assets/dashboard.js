@@ -4,46 +4,13 @@
 // The counts come from GET …/counts, read once and again after live changes (at most about
 // once a second), never from a list of people; the lists show references, sizes, places and
 // priority flags, never a name. Every action asks for confirmation and shows its result.
-import { api, ApiFailure, el, list, live, dateLocale, num, requireSession, t, when } from "./app.js";
+import { api, ApiFailure, el, list, live, dateLocale, num, requireSession, t, throttled, when } from "./app.js";
 import { MAIN_STAGES, SIDE_STAGES, confirm, openBlob, setupCases, showResult } from "./dashboard-cases.js";
 
 const OUTCOMES = ["arrived_late", "returned_to_rv", "found_elsewhere", "recorded_missing"];
 
 const $ = (id) => document.getElementById(id);
 const clock = new Intl.DateTimeFormat(dateLocale, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-
-/**
- * `fn` run at most once per `gap` milliseconds and never twice at once, however often the
- * returned trigger is pulled; a pull while it runs runs it once more afterwards.
- */
-export function throttled(fn, gap) {
-  let last = 0;
-  let timer = null;
-  let running = false;
-  let again = false;
-  async function run() {
-    timer = null;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    last = Date.now();
-    try {
-      await fn();
-    } finally {
-      running = false;
-      if (again) {
-        again = false;
-        trigger();
-      }
-    }
-  }
-  function trigger() {
-    if (!timer) timer = setTimeout(run, Math.max(0, last + gap - Date.now()));
-  }
-  return trigger;
-}
 
 // A page not for this session stops here (see `requireSession`).
 const s = await requireSession();

@@ -4,7 +4,7 @@
 // fetched), and the hazards in force; a click on the map places a new RV, gate or hazard
 // (chosen above the map) through the same endpoints as any client.
 
-import { api, el, t, num, lang, requireSession, showError, reveal, when, isolated } from "./app.js";
+import { api, el, t, num, lang, requireSession, showError, reveal, when, isolated, live, throttled } from "./app.js";
 import { MapView, hazardItems } from "./map.js";
 
 // A page not for this session stops here (see `requireSession`).
@@ -72,6 +72,7 @@ async function load() {
     fail(err);
     return;
   }
+  const putBack = kept();
   const rvLoad = (id) => people(counts.rvs[String(id)]);
   const gateLoad = (id) => people(counts.gates[String(id)]);
   map.setPlaces([
@@ -106,10 +107,10 @@ async function load() {
     }),
   );
   showWindows();
-  const live = hazardItems(hazards).map((h) => h.id);
+  const inForce = hazardItems(hazards).map((h) => h.id);
   $("hazards").replaceChildren(
     ...hazards
-      .filter((h) => live.includes(h.id))
+      .filter((h) => inForce.includes(h.id))
       .map((h) => {
         const label = `${t(`map-hazard-${h.kind}`)} · ${t(`map-severity-${h.severity}`)}`;
         const end = button(t("map-hazard-expire", { what: label }), "secondary", () =>
@@ -118,6 +119,32 @@ async function load() {
         return el("tr", { "data-hazard": h.id }, el("td", {}, t(`map-hazard-${h.kind}`)), el("td", {}, t(`map-severity-${h.severity}`)), el("td", { class: "num" }, num(h.radius_m)), el("td", {}, end));
       }),
   );
+  putBack();
+}
+
+/**
+ * What drawing the lists and forms anew would take from the person at the page: the RV chosen
+ * in each form, and the control of a list row they are at, with what they typed there.
+ * Answers the function that puts it back after the drawing.
+ */
+function kept() {
+  const chosen = ["window-rv", "gate-rv"].map((id) => [id, $(id).value]);
+  const active = document.activeElement;
+  const row = active?.closest?.("tbody tr");
+  const key = row && [...row.attributes].find((a) => a.name.startsWith("data-"));
+  const controls = (tr) => [...tr.querySelectorAll("button, input")];
+  const at = row && key && { tbody: row.parentElement.id, key: key.name, id: key.value, index: controls(row).indexOf(active), value: active.value };
+  return () => {
+    for (const [id, value] of chosen) {
+      if ([...$(id).options].some((o) => o.value === value)) $(id).value = value;
+    }
+    if (!at || at.index < 0) return;
+    const again = [...$(at.tbody).children].find((tr) => tr.getAttribute(at.key) === at.id);
+    const control = again && controls(again)[at.index];
+    if (!control) return;
+    if (control.tagName === "INPUT") control.value = at.value;
+    control.focus({ preventScroll: true });
+  };
 }
 
 /**
@@ -264,5 +291,9 @@ $("window-form").addEventListener("submit", async (e) => {
 for (const r of document.querySelectorAll('input[name="mode"]')) r.addEventListener("change", showForm);
 
 showForm();
-// The places and counts come whether or not the streets can be drawn.
-map.start().catch(fail).then(load);
+// The places and counts come whether or not the streets can be drawn; then they follow what
+// changes on any desk or device (read again at most every two seconds).
+map.start().catch(fail).then(load).then(() => {
+  const reload = throttled(load, 2000);
+  live((name) => (name === "change" || name === "resync") && reload());
+});
