@@ -484,8 +484,9 @@ pub trait Store: Casework + Send + Sync + 'static {
         change: &FlightChange,
         actor: &Actor,
     ) -> Result<Flight>;
-    /// Cancels a flight nobody is manifested on (`flight_has_manifest` otherwise): it is gone
-    /// from the list, its events stay. Answers the flight as it was.
+    /// Cancels a flight nobody is manifested on (`flight_has_manifest` otherwise): it leaves
+    /// every read, kept marked so that its id is never another flight's. Answers the flight
+    /// as it was.
     fn cancel_flight(&self, op: OperationId, flight: FlightId, actor: &Actor) -> Result<Flight>;
     fn flights(&self, op: OperationId) -> Result<Vec<Flight>>;
     fn manifest(&self, op: OperationId, flight: FlightId) -> Result<Manifest>;
