@@ -1048,19 +1048,11 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
         )
         .await;
     assert!(said.contains("۱۵۰ چوکی"), "{said}");
-    let flight = |flights: Value| {
-        flights
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == scheduled[0]["id"])
-            .cloned()
-    };
-    let delayed = flight(
-        app.get(Role::Coordinator, "/api/operations/{op}/flights")
-            .await,
-    )
-    .unwrap();
+    let (flights_path, id) = (
+        "/api/operations/{op}/flights",
+        scheduled[0]["id"].as_i64().unwrap(),
+    );
+    let delayed = app.listed(flights_path, id).await.unwrap();
     let minutes = |f: &Value| {
         let t = f["departs_at"].as_str().unwrap();
         t[11..13].parse::<i64>().unwrap() * 60 + t[14..16].parse::<i64>().unwrap()
@@ -1084,8 +1076,5 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
             "the row gone",
         )
         .await;
-    let left = app
-        .get(Role::Coordinator, "/api/operations/{op}/flights")
-        .await;
-    assert_eq!(flight(left), None);
+    assert_eq!(app.listed(flights_path, id).await, None);
 }

@@ -403,14 +403,9 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
         places.as_str(),
         "the focus back on the window's field"
     );
-    let windows = app
-        .get(Role::Coordinator, "/api/operations/{op}/windows")
-        .await;
-    let alpha = windows
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["id"] == p.window)
+    let alpha = app
+        .listed("/api/operations/{op}/windows", p.window)
+        .await
         .unwrap();
     assert_eq!(
         (&alpha["capacity"], &alpha["assigned_people"]),

@@ -51,6 +51,18 @@ impl TestApp {
         self.ok(role, Method::POST, path, Some(body), 201).await
     }
 
+    /// The record `id` in the list a coordinator reads at `path` (places, windows, flights),
+    /// or None when it is not listed.
+    pub async fn listed(&self, path: &str, id: i64) -> Option<Value> {
+        let list = self.get(Role::Coordinator, path).await;
+        let found = list
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|r| r["id"] == id);
+        found.cloned()
+    }
+
     /// The step `step` of the case `reference` as `role`, answered 200.
     pub async fn step(
         &self,
