@@ -52,6 +52,14 @@ const monthNumber = new Intl.DateTimeFormat(`${dateLocale}-u-nu-latn`, { month: 
 const ownMonths =
   dateLocale !== locale && monthNumber.resolvedOptions().calendar === "persian" ? OWN_MONTHS[lang] : undefined;
 
+/**
+ * A time as the API takes it (RFC 3339, UTC, whole seconds): a `Date`, milliseconds, or a
+ * time typed in a `datetime-local` input (read in the device's time zone).
+ */
+export function apiTime(time) {
+  return new Date(time).toISOString().replace(/\.\d+Z$/, "Z");
+}
+
 /** An RFC 3339 time as the locale writes it (day, month, hour, minute). */
 export function when(text) {
   if (!text) return "";

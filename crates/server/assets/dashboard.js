@@ -4,7 +4,7 @@
 // The counts come from GET …/counts, read once and again after live changes (at most about
 // once a second), never from a list of people; the lists show references, sizes, places and
 // priority flags, never a name. Every action asks for confirmation and shows its result.
-import { api, ApiFailure, el, list, live, dateLocale, num, requireSession, t, throttled, when } from "./app.js";
+import { api, apiTime, ApiFailure, el, list, live, dateLocale, num, requireSession, t, throttled, when } from "./app.js";
 import { MAIN_STAGES, SIDE_STAGES, confirm, openBlob, setupCases, showResult } from "./dashboard-cases.js";
 
 const OUTCOMES = ["arrived_late", "returned_to_rv", "found_elsewhere", "recorded_missing"];
@@ -393,7 +393,7 @@ function setupFlights(coordinator, manifestOfficer) {
     if (missing(!number ? "flight-number" : !departs ? "flight-departs" : !seats ? "flight-capacity" : null)) return;
     const f = await api("POST", "/api/operations/{op}/flights", {
       number,
-      departs_at: utc(departs),
+      departs_at: apiTime(departs),
       capacity: Number(seats),
     });
     showResult($("flights-result"), t("dashboard-flight-created", { number: f.number }));
@@ -402,11 +402,6 @@ function setupFlights(coordinator, manifestOfficer) {
   });
   document.addEventListener("flights-changed", read);
   return read;
-}
-
-/** A time typed in a `datetime-local` input (the device's time zone), as the API takes it. */
-function utc(typed) {
-  return new Date(typed).toISOString().replace(/\.\d+Z$/, "Z");
 }
 
 /** An API time as a `datetime-local` input shows it, in the device's time zone. */
@@ -441,7 +436,7 @@ function changeFlight(f, reread) {
     run: ({ number, departs_at, capacity }) => {
       const change = {};
       if (number !== was.number) change.number = number;
-      if (departs_at !== was.departs_at) change.departs_at = utc(departs_at);
+      if (departs_at !== was.departs_at) change.departs_at = apiTime(departs_at);
       if (capacity !== was.capacity) change.capacity = Number(capacity);
       if (!Object.keys(change).length) throw new Error(t("dashboard-flight-unchanged"));
       return api("PATCH", `/api/operations/{op}/flights/${f.id}`, change);

@@ -4,7 +4,7 @@
 // fetched), and the hazards in force; a click on the map places a new RV, gate or hazard
 // (chosen above the map) through the same endpoints as any client.
 
-import { api, el, t, num, lang, requireSession, showError, reveal, when, isolated, live, throttled } from "./app.js";
+import { api, apiTime, el, t, num, lang, requireSession, showError, reveal, when, isolated, live, throttled } from "./app.js";
 import { MapView, hazardItems } from "./map.js";
 
 // A page not for this session stops here (see `requireSession`).
@@ -269,7 +269,7 @@ $("hazard-form").addEventListener("submit", async (e) => {
       location: picked,
       radius_m: Number(value("hazard-radius")),
       description: description || undefined,
-      valid_from: new Date(Date.now() - 60000).toISOString().replace(/\.\d+Z$/, "Z"),
+      valid_from: apiTime(Date.now() - 60000),
       suspend_places: $("hazard-suspend").checked,
     },
     t("map-done-hazard"),
@@ -280,7 +280,7 @@ $("hazard-form").addEventListener("submit", async (e) => {
 
 $("window-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  const iso = (v) => (v ? new Date(v).toISOString().replace(/\.\d+Z$/, "Z") : "");
+  const iso = (v) => (v ? apiTime(v) : "");
   await post(
     "/api/operations/{op}/windows",
     { rv_id: Number(value("window-rv")), start: iso(value("window-start")), end: iso(value("window-end")), capacity: Number(value("window-capacity")) },
