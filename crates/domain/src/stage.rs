@@ -147,6 +147,16 @@ impl Stage {
         )
     }
 
+    /// Whether a household in this stage is still to come to its window: assigned, with or
+    /// without its pass, or given a new window. A window moved in time tells these households
+    /// its new times (and gives a new pass to each that holds one).
+    pub fn still_to_come(self) -> bool {
+        matches!(
+            self,
+            Stage::Assigned | Stage::PassIssued | Stage::Reassigned
+        )
+    }
+
     /// Whether a case in this stage still holds its seats in the window it was assigned to.
     /// Seats are given back when a household withdraws or misses its window.
     pub fn holds_window_seat(self) -> bool {

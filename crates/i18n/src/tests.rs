@@ -236,3 +236,44 @@ fn a_text_message_takes_the_fullest_form_that_fits_three_sms() {
     );
     assert_eq!(sms_text(Language::English, &forms, &args(huge), None), None);
 }
+
+/// A count is written in the form it takes: in English and in French no message puts a
+/// number straight before a plural noun where the script cannot choose the singular ("1
+/// households"). The form a page shows for one (`id[one]`) is checked, or the message itself
+/// when it has no forms: the count it chooses on reads in the singular there, and any other
+/// count before a plural noun is one nothing chooses for.
+#[test]
+fn a_count_takes_the_form_of_its_number() {
+    let plural_nouns = [
+        (
+            Language::English,
+            "people|persons|households|members|seats|places|hours|minutes|records|hazards|points|gates|calls|messages",
+        ),
+        (
+            Language::French,
+            "personnes|foyers|ménages|membres|places|heures|minutes|enregistrements|dangers|points|portes|appels|messages",
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (language, nouns) in plural_nouns {
+        let messages = page_messages(language, &areas());
+        for (id, text) in &messages {
+            // The form for one, or a message without forms; nothing else is checked.
+            let has_forms = messages.contains_key(&format!("{id}[]"));
+            if !(id.ends_with("[one]") || !id.contains('[') && !has_forms) {
+                continue;
+            }
+            let shown = text;
+            for word in shown.split("} ").skip(1) {
+                let noun = word
+                    .split([' ', '.', ',', ';', ':', '?', ')'])
+                    .next()
+                    .unwrap_or("");
+                if nouns.split('|').any(|n| n == noun) {
+                    problems.push(format!("{} {id}: \"{shown}\"", tag(language)));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

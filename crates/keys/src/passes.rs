@@ -19,14 +19,14 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use safeconduct_domain::values::Timestamp;
-use safeconduct_domain::{CaseReference, GateId, OperationId, PlanId, Role, RvId};
+use safeconduct_domain::{CaseReference, GateId, OperationId, PlanId, Role, RvId, WindowId};
 use safeconduct_pass::{
     Checkpoint, Clear, Content, Gate, IssuerKey, Kek, KeyId, PublicKey, StalePolicy, StatusList,
     Tier, TierKey, TierSecret, Verifier, holder_binding,
 };
 use safeconduct_store::{
     Acceptance, Actor, CaseOutcome, KeyState, PassFacts, PassKeys, Rotation, Store, StoreError,
-    StoredIssuerKey, StoredPass, StoredTierKey,
+    StoredIssuerKey, StoredPass, StoredTierKey, WindowChange, WindowChanged,
 };
 use serde::{Deserialize, Serialize};
 
@@ -217,6 +217,35 @@ impl PassKeyring {
         let keys = self.keys(store, op, actor.at)?;
         let unlocked = self.unlock(op, &keys)?;
         store.accept_plan(op, plan, &mut |facts| sign(&unlocked, facts), actor)
+    }
+
+    /// Changes a window's places or moves it in time: a moved window's passes are issued again
+    /// for its new times, signed inside the store's one transaction (a failing signer rolls
+    /// all of it back). The keys are unlocked only for a change that gives times.
+    pub fn change_window(
+        &self,
+        store: &dyn Store,
+        op: OperationId,
+        window: WindowId,
+        change: &WindowChange,
+        actor: &Actor,
+    ) -> Result<WindowChanged, StoreError> {
+        let unlocked = match change.start.is_some() || change.end.is_some() {
+            true => Some(self.unlock(op, &self.keys(store, op, actor.at)?)?),
+            false => None,
+        };
+        store.change_window(
+            op,
+            window,
+            change,
+            &mut |facts| match &unlocked {
+                Some(unlocked) => sign(unlocked, facts),
+                None => Err(StoreError::Internal(
+                    "a change of places alone signs no pass".into(),
+                )),
+            },
+            actor,
+        )
     }
 
     /// Replaces the active key. With `reissue`, every household whose valid pass the old key

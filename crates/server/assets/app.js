@@ -60,6 +60,13 @@ export function apiTime(time) {
   return new Date(time).toISOString().replace(/\.\d+Z$/, "Z");
 }
 
+/** An API time as a `datetime-local` input shows it, in the device's time zone. */
+export function inputTime(iso) {
+  const d = new Date(iso);
+  const two = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
 /** An RFC 3339 time as the locale writes it (day, month, hour, minute). */
 export function when(text) {
   if (!text) return "";
@@ -343,6 +350,59 @@ export function el(tag, attrs = {}, ...children) {
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
   return e;
+}
+
+/**
+ * Where the person at the page is, kept across a drawing anew of lists read from the server:
+ * the control with the focus (`focused`), found again after the drawing by its id, or by the
+ * nearest ancestor with an id, the rows keyed by a `data-*` attribute between (outermost
+ * first) and its place among the innermost row's (or that ancestor's) controls, with what was
+ * typed there. Answers the
+ * function that puts the focus back: on the control itself while it stands, else on the one
+ * drawn in its place; nothing when neither is there or the focus is already on it.
+ */
+export function keptPlace(focused = document.activeElement) {
+  const again = findAgain(focused);
+  const typed = focused?.value;
+  return () => {
+    const target = focused?.isConnected ? focused : again?.();
+    if (!target || target === document.activeElement) return;
+    if (target !== focused && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) target.value = typed;
+    target.focus({ preventScroll: true });
+  };
+}
+
+/** The children of `target` replaced by `children`, the focus kept where it was (`keptPlace`). */
+export function redraw(target, ...children) {
+  const back = keptPlace();
+  target.replaceChildren(...children);
+  back();
+}
+
+/** How to find `element` again once the list it stands in is drawn anew; null for none. */
+function findAgain(element) {
+  if (!element || element === document.body) return null;
+  if (element.id) return () => document.getElementById(element.id);
+  const controls = (row) => [...row.querySelectorAll("button, input, select, textarea, a[href]")];
+  const keys = [];
+  let row = null;
+  for (let node = element.parentElement; node && node !== document.body; node = node.parentElement) {
+    if (node.id) {
+      row ??= node;
+      const [root, index] = [node.id, controls(row).indexOf(element)];
+      return () => {
+        let at = document.getElementById(root);
+        for (const [name, value] of keys) at = at && [...at.querySelectorAll(`[${name}]`)].find((n) => n.getAttribute(name) === value);
+        return at ? controls(at)[index] : null;
+      };
+    }
+    const key = [...node.attributes].find((a) => a.name.startsWith("data-"));
+    if (key) {
+      keys.unshift([key.name, key.value]);
+      row ??= node;
+    }
+  }
+  return null;
 }
 
 /** Shows `err` (an ApiFailure or anything) in the element `target`, as an alert. */

@@ -4,7 +4,7 @@
 // household, and the confirmation dialog every action goes through. Imported by dashboard.js.
 // The list shows what the API answers for it: reference, size, places and priority flags,
 // never a name.
-import { api, el, list, t } from "./app.js";
+import { api, el, keptPlace, list, redraw, t } from "./app.js";
 
 /** The stages a case passes through, in order, and the stages beside that path. */
 export const MAIN_STAGES = [
@@ -82,11 +82,12 @@ export function confirm({ title, text, ok, fields = [], run, done }) {
     return { f, input, label: el("label", { for: id }, f.label) };
   });
   $("confirm-fields").replaceChildren(...inputs.flatMap((x) => [x.label, x.input]));
-  const opener = document.activeElement;
+  // Back to the button that opened it, or to the one drawn in its place meanwhile.
+  const back = keptPlace();
   const close = () => {
     form.onsubmit = null;
     dialog.close();
-    opener?.focus?.();
+    back();
   };
   $("confirm-cancel").onclick = close;
   form.onsubmit = async (event) => {
@@ -150,7 +151,8 @@ export function setupCases({ roles, onChange }) {
         stage: t(`dashboard-stage-${select.value}`),
         page: cursors.length,
       });
-      $("cases-body").replaceChildren(
+      redraw(
+        $("cases-body"),
         ...(page.cases.length
           ? page.cases.map(row)
           : [el("tr", {}, el("td", { colspan: 5, class: "muted" }, t("dashboard-cases-none")))]),

@@ -4,7 +4,7 @@
 // The counts come from GET …/counts, read once and again after live changes (at most about
 // once a second), never from a list of people; the lists show references, sizes, places and
 // priority flags, never a name. Every action asks for confirmation and shows its result.
-import { api, apiTime, ApiFailure, el, list, live, dateLocale, num, requireSession, t, throttled, when } from "./app.js";
+import { api, apiTime, ApiFailure, el, inputTime, list, live, dateLocale, num, redraw, requireSession, t, throttled, when } from "./app.js";
 import { MAIN_STAGES, SIDE_STAGES, confirm, openBlob, setupCases, showResult } from "./dashboard-cases.js";
 
 const OUTCOMES = ["arrived_late", "returned_to_rv", "found_elsewhere", "recorded_missing"];
@@ -208,7 +208,8 @@ function place(rv, gate) {
 }
 
 function drawIncidents(incidents) {
-  $("incidents").replaceChildren(
+  redraw(
+    $("incidents"),
     ...incidents.map((i) =>
       el(
         "li",
@@ -244,7 +245,8 @@ function resolveIncident(i) {
 
 /** One card per batch with households unaccounted, each resolvable (coordinators). */
 function drawOpenAlarms(open) {
-  $("alarms").replaceChildren(
+  redraw(
+    $("alarms"),
     ...open.alarms.map((a) =>
       alarmCard(
         a.batch_id ?? 0,
@@ -280,7 +282,7 @@ function drawOpenAlarms(open) {
 
 /** The batches that arrived short and the people still unaccounted (auditors, read-only). */
 function drawShortBatches(report) {
-  $("alarms").replaceChildren(...report.alarms.map((a) => alarmCard(a.batch_id, a)));
+  redraw($("alarms"), ...report.alarms.map((a) => alarmCard(a.batch_id, a)));
   if (report.unresolved_unaccounted_people > 0) {
     $("alarms").append(
       el("li", { class: "card" }, t("dashboard-unaccounted-people", { people: report.unresolved_unaccounted_people })),
@@ -351,7 +353,8 @@ function setupFlights(coordinator, manifestOfficer) {
     try {
       const flights = await api("GET", "/api/operations/{op}/flights");
       document.dispatchEvent(new CustomEvent("flights", { detail: flights }));
-      $("flights-body").replaceChildren(
+      redraw(
+        $("flights-body"),
         ...flights.map((f) =>
           el(
             "tr",
@@ -404,19 +407,12 @@ function setupFlights(coordinator, manifestOfficer) {
   return read;
 }
 
-/** An API time as a `datetime-local` input shows it, in the device's time zone. */
-function local(iso) {
-  const d = new Date(iso);
-  const two = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
-}
-
 /**
  * Changes the flight `f`: its number, departure or seats, shown as they are; only what was
  * changed is sent. The people on its manifest keep their seats (the server refuses fewer).
  */
 function changeFlight(f, reread) {
-  const was = { number: f.number, departs_at: local(f.departs_at), capacity: String(f.capacity) };
+  const was = { number: f.number, departs_at: inputTime(f.departs_at), capacity: String(f.capacity) };
   confirm({
     title: t("dashboard-flight-change-title", { number: f.number }),
     text: t("dashboard-flight-change-text", { manifested: f.manifested_people }),
@@ -560,7 +556,7 @@ function setupFieldUsers() {
           }),
         ),
       );
-      $("field-users-list").replaceChildren(...(lines.length ? lines : [el("li", {}, t("dashboard-field-users-none"))]));
+      redraw($("field-users-list"), ...(lines.length ? lines : [el("li", {}, t("dashboard-field-users-none"))]));
       const uncovered = [
         who.rvs_without_escort.length && t("dashboard-field-rvs-uncovered", { places: places(who.rvs_without_escort) }),
         who.gates_without_staff.length && t("dashboard-field-gates-uncovered", { places: places(who.gates_without_staff) }),

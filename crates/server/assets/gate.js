@@ -5,7 +5,7 @@
 // recorded by the reference printed on the household's pass. Live changes at the person's
 // gates arrive on the stream and the figures are read again.
 
-import { api, el, live, num, requireSession, showError, t, when } from "./app.js";
+import { api, el, live, num, redraw, requireSession, showError, t, when } from "./app.js";
 
 // A page not for this session stops here (see `requireSession`).
 await requireSession(["gate", "coordinator"]);
@@ -43,7 +43,8 @@ function showCounts(counts) {
 function showBatches() {
   $("no-batches").hidden = batches.length > 0;
   const now = Date.now();
-  $("batch-list").replaceChildren(
+  redraw(
+    $("batch-list"),
     ...batches.map((b) => {
       const late = b.unaccounted_households > 0 || Date.parse(b.deadline) < now;
       const close = el("button", { type: "button", class: "danger" }, t("gate-close"));

@@ -9,7 +9,7 @@
 // and the place names searched for travel only in request bodies (POST), never in an address
 // (the page's or a request's), which proxies and browsers keep in logs and history.
 
-import { api, el, isolated, t, num, when, lang, requireSession, showError } from "./app.js";
+import { api, el, isolated, t, num, when, lang, redraw, requireSession, showError } from "./app.js";
 import { MapView, hazardItems } from "./map.js";
 
 // A page not for this session stops here (see `requireSession`).
@@ -283,12 +283,13 @@ async function loadWorklist() {
     const left = list.filter((w) => !w.called_at).length;
     $("worklist-count").textContent = t("hotline-worklist-count", { left, all: list.length });
     $("worklist-count").hidden = !list.length;
-    $("worklist").replaceChildren(
+    redraw(
+      $("worklist"),
       ...(list.length
         ? list.map((w) =>
             el(
               "tr",
-              {},
+              { "data-reference": w.reference },
               el("td", {}, el("button", { type: "button", class: "secondary ref", onclick: () => openCase(w.reference) }, w.reference)),
               el("td", {}, stageText(w.stage)),
               el("td", {}, w.called_at ? when(w.called_at) : t("hotline-not-called")),

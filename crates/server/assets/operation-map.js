@@ -4,7 +4,7 @@
 // fetched), and the hazards in force; a click on the map places a new RV, gate or hazard
 // (chosen above the map) through the same endpoints as any client.
 
-import { api, apiTime, el, t, num, lang, requireSession, showError, reveal, when, isolated, live, throttled } from "./app.js";
+import { api, apiTime, el, t, num, lang, requireSession, showError, reveal, when, inputTime, isolated, keptPlace, live, throttled } from "./app.js";
 import { MapView, hazardItems } from "./map.js";
 
 // A page not for this session stops here (see `requireSession`).
@@ -124,27 +124,57 @@ async function load() {
 
 /**
  * What drawing the lists and forms anew would take from the person at the page: the RV chosen
- * in each form, and the control of a list row they are at, with what they typed there.
+ * in each form, the forms unfolded with what was typed in them, and the control they are at,
+ * with what they typed there (`keptPlace`).
  * Answers the function that puts it back after the drawing.
  */
 function kept() {
   const chosen = ["window-rv", "gate-rv"].map((id) => [id, $(id).value]);
-  const active = document.activeElement;
-  const row = active?.closest?.("tbody tr");
-  const key = row && [...row.attributes].find((a) => a.name.startsWith("data-"));
-  const controls = (tr) => [...tr.querySelectorAll("button, input")];
-  const at = row && key && { tbody: row.parentElement.id, key: key.name, id: key.value, index: controls(row).indexOf(active), value: active.value };
+  const open = [...document.querySelectorAll("details[open][id]")].map((d) => d.id);
+  const typed = [...document.querySelectorAll("details[open][id] input[id]")].map((i) => [i.id, i.value]);
+  const place = keptPlace();
   return () => {
     for (const [id, value] of chosen) {
       if ([...$(id).options].some((o) => o.value === value)) $(id).value = value;
     }
-    if (!at || at.index < 0) return;
-    const again = [...$(at.tbody).children].find((tr) => tr.getAttribute(at.key) === at.id);
-    const control = again && controls(again)[at.index];
-    if (!control) return;
-    if (control.tagName === "INPUT") control.value = at.value;
-    control.focus({ preventScroll: true });
+    for (const id of open) if ($(id)) $(id).open = true;
+    for (const [id, value] of typed) if ($(id)) $(id).value = value;
+    place();
   };
+}
+
+/**
+ * The form that moves the window `w` (at `rv`, over `time`) in time, folded away until asked
+ * for: its times as they are, to change. The households still to come get a new pass and
+ * are sent the new times; the server refuses an end before the start or in the past.
+ */
+function moveForm(w, rv, time) {
+  const field = (name, value) => {
+    const id = `window-${name}-${w.id}`;
+    return [
+      el("label", { for: id }, t(`map-window-${name}`), el("span", { class: "visually-hidden" }, ` · ${t("map-window-places-which", { rv, time })}`)),
+      el("input", { id, type: "datetime-local", required: true, value: inputTime(w[name]), "data-field": name }),
+    ];
+  };
+  const form = el(
+    "form",
+    { class: "window-move", novalidate: true },
+    ...field("start", w.start),
+    ...field("end", w.end),
+    el("p", { class: "muted" }, t("map-window-move-hint")),
+    el("button", { type: "submit", class: "secondary" }, t("map-window-move-save")),
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const [start, end] = ["start", "end"].map((name) => $(`window-${name}-${w.id}`).value);
+    if (!start || !end) return fail(new Error(t("map-window-move-missing")));
+    const body = { start: apiTime(start), end: apiTime(end) };
+    const moved = t("map-done-window-moved", { rv, time: t("map-window-time", { start: when(body.start), end: when(body.end) }) });
+    const out = await send("PATCH", `/api/operations/{op}/windows/${w.id}`, body, moved);
+    // How many passes were issued anew is known from the answer only.
+    if (out) say(`${moved} ${t("map-done-window-passes", { passes: out.passes_issued })}`);
+  });
+  return el("details", { id: `window-move-${w.id}`, class: "window-move" }, el("summary", {}, t("map-window-move")), form);
 }
 
 /**
@@ -182,7 +212,7 @@ function showWindows() {
       form.addEventListener("submit", async (e) => {
         e.preventDefault();
         const capacity = Number(places.value);
-        const saved = await send("PATCH", `/api/operations/{op}/windows/${w.id}`, { capacity }, t("map-done-window-places", { rv, time, capacity: num(capacity) }));
+        const saved = await send("PATCH", `/api/operations/{op}/windows/${w.id}`, { capacity }, t("map-done-window-places", { rv, time, capacity }));
         // The list was drawn anew: the focus goes back to this window's field, not to the top.
         if (saved) $(id)?.focus({ preventScroll: true });
       });
@@ -192,7 +222,7 @@ function showWindows() {
         el("td", {}, rv),
         el("td", {}, time),
         el("td", { class: "num" }, t("map-window-load", { assigned: w.assigned_people, capacity: w.capacity })),
-        el("td", {}, form),
+        el("td", {}, form, moveForm(w, rv, time)),
       );
     }),
   );

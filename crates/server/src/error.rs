@@ -45,6 +45,12 @@ impl ApiError {
         }
     }
 
+    /// 422 `invalid_body`: the body as a whole is not what the endpoint takes, though each of
+    /// its values may be (nothing to change, two fields that exclude each other).
+    pub fn body(message: &'static str) -> Self {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", message)
+    }
+
     pub fn invalid(field: &str, reason: &str) -> Self {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

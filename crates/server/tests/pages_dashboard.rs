@@ -3,7 +3,8 @@
 //! appear at the top and are resolved from the page; the list of a stage pages; a pass is
 //! issued and revoked from a case's row; a household is registered from the page; the page
 //! passes the accessibility check in English and in Dari (screenshots with data showing); a
-//! hotline or escort session sees no data and a clear message; an escort is given places.
+//! hotline or escort session sees no data and a clear message; an escort is given places; a
+//! live change leaves the focus where it was.
 
 mod common;
 
@@ -109,7 +110,7 @@ async fn the_counts_move_without_a_reload() {
     assert_eq!(people, "6 people");
     assert_eq!(
         browser.text("#totals").await,
-        "3 households, 6 people in all"
+        "3 households, people in all: 6"
     );
     let reference = app.register(1, "0700 400 004").await;
     app.to_eligible(&reference).await;
@@ -792,6 +793,59 @@ async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
             "the flight's load",
         )
         .await;
+}
+
+/// Another desk schedules flight `number`: the lists of flights open elsewhere hear of it.
+async fn scheduled_elsewhere(app: &TestApp, number: &str) {
+    let flight = json!({"number": number, "departs_at": "2030-08-25T12:00:00Z", "capacity": 90});
+    app.create(Role::Coordinator, "/api/operations/{op}/flights", flight)
+        .await;
+}
+
+/// A live change draws a list anew under the coordinator's hands: the focus stays on the
+/// button of the same flight, and a dialog closed after the list was drawn anew gives it back
+/// to that flight's button, not to the top of the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_change_leaves_the_focus_where_it_was() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let p = app.places(100, 100).await;
+    let browser = Browser::start().await;
+    open_as(&browser, &app, Role::Coordinator, "en").await;
+    let change = format!(
+        "#flights-body tr[data-flight='{}'] button.flight-change",
+        p.flight
+    );
+    browser.find(&change).await;
+    let rows = |n: usize| format!("document.querySelectorAll('#flights-body tr').length === {n}");
+    let focused = format!("return document.activeElement === document.querySelector(\"{change}\")");
+
+    browser
+        .eval(
+            &format!("document.querySelector(\"{change}\").focus()"),
+            json!([]),
+        )
+        .await;
+    scheduled_elsewhere(&app, "RCH900").await;
+    browser
+        .wait_until(&rows(2), "the flight from another desk")
+        .await;
+    assert_eq!(
+        browser.eval(&focused, json!([])).await,
+        true,
+        "the focus after the list was drawn anew"
+    );
+
+    open_dialog(&browser, &change).await;
+    scheduled_elsewhere(&app, "RCH901").await;
+    browser
+        .wait_until(&rows(3), "a second flight from another desk")
+        .await;
+    browser.click("#confirm-cancel").await;
+    assert_eq!(
+        browser.eval(&focused, json!([])).await,
+        true,
+        "the focus after the dialog"
+    );
 }
 
 /// `n` in Eastern Arabic digits, as a Dari keyboard types it.

@@ -73,6 +73,35 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     );
     assert_eq!(browser.eval(&typed, json!([])).await, json!(["80", true]));
 
+    // The window moved an hour later from its row's fold: the two households holding passes
+    // are issued new ones, and the page says how many.
+    let was = app.windows().await[0]["start"].clone();
+    let fold = format!("#window-move-{}", p.window);
+    browser.click(&format!("{fold} summary")).await;
+    browser
+        .eval(
+            &format!(
+                "const local = (ms) => {{ const d = new Date(ms); const two = (n) => String(n).padStart(2, '0'); \
+                 return `${{d.getFullYear()}}-${{two(d.getMonth() + 1)}}-${{two(d.getDate())}}T${{two(d.getHours())}}:${{two(d.getMinutes())}}`; }}; \
+                 document.getElementById('window-start-{w}').value = local(Date.now() + 3600e3); \
+                 document.getElementById('window-end-{w}').value = local(Date.now() + 3 * 3600e3);",
+                w = p.window
+            ),
+            json!([]),
+        )
+        .await;
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "a window's fold open: {problems:#?}");
+    browser
+        .click_until(
+            &format!("{fold} button[type=submit]"),
+            "document.getElementById('map-done').textContent.endsWith('Passes issued anew: 2.')",
+            "the window moved",
+        )
+        .await;
+    let moved = app.windows().await[0].clone();
+    assert_ne!(moved["start"], was, "{moved}");
+
     // The keyboard zooms the map.
     let scale = "return document.getElementById('map').mapView.s";
     let before = browser.eval(scale, json!([])).await.as_f64().unwrap();

@@ -1,14 +1,16 @@
 //! Places changed after they were made: a flight delayed, its time or number put right, its
-//! seats added or taken away; a window's places. Whoever holds a seat on the flight or a place
-//! in the window keeps it; a flight with people on it is delayed, never deleted; a flight or a
-//! window of another operation is not found, as one that never was.
+//! seats added or taken away; a window's places, or its times. Whoever holds a seat on the
+//! flight or a place in the window keeps it; a flight with people on it is delayed, never
+//! deleted; a window moved in time gives its passes anew and tells its households; a flight
+//! or a window of another operation is not found, as one that never was.
 
 mod common;
 
-use common::{TestApp, assert_refused, read_stream_until, spawn_app, spawn_app_with_places};
+use common::{TestApp, assert_refused, case, read_stream_until, spawn_app, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
 use safeconduct_domain::values::{Text, Timestamp};
+use safeconduct_server::wire::time_text;
 use safeconduct_store::testing::Backend;
 use safeconduct_store::{Actor, Capacity, NewFlight};
 use serde_json::{Value, json};
@@ -35,6 +37,13 @@ fn fewer_refused((status, refused): (StatusCode, Value), min: u32, max: u32) {
     );
     let range = json!({ "kind": "range", "min": min, "max": max });
     assert_eq!(refused["error"]["expected"], range, "{refused}");
+}
+
+/// A window's answer to a change as the list shows the window: without the count of passes
+/// the change issued.
+fn as_listed(mut changed: Value) -> Value {
+    changed.as_object_mut().unwrap().remove("passes_issued");
+    changed
 }
 
 async fn flights(app: &TestApp) -> Value {
@@ -263,7 +272,7 @@ async fn a_windows_places_change_but_never_below_those_assigned(backend: Backend
     // The places it already has: nothing written.
     let head = app.audit_head().await;
     let (status, same) = places(10).await;
-    assert_eq!((status, same), (StatusCode::OK, before.clone()));
+    assert_eq!((status, as_listed(same)), (StatusCode::OK, before.clone()));
     assert!(app.audit_records(head, "window_changed").await.is_empty());
 
     // Three: full. The next household does not fit; with fifty places it does.
@@ -331,6 +340,126 @@ async fn a_windows_places_change_but_never_below_those_assigned(backend: Backend
     assert_eq!(kept[0].spec.capacity.get(), 40);
 }
 
+/// The index of the pass `reference` holds now.
+async fn pass_index(app: &TestApp, reference: &str) -> i64 {
+    let pass = app
+        .get(Role::Coordinator, &format!("{}/pass", case(reference)))
+        .await;
+    pass["pass_index"].as_i64().unwrap()
+}
+
+/// The escort admits `reference` at `rv` on the pass `index`; the code of the refusal.
+async fn refusal_at_rv(app: &TestApp, reference: &str, rv: i64, index: i64) -> Value {
+    let body = json!({ "rv_id": rv, "pass_index": index });
+    let (status, refused) = app
+        .try_step(Role::Escort, reference, "rv-arrival", Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    refused["error"]["code"].clone()
+}
+
+/// A window moved an hour later: each household still to come is told its new times, the one
+/// holding a pass is given a new pass for them (the old one, shown at the RV, is refused as
+/// superseded; the new one as not open yet), and a household already admitted is left as it
+/// is. No change at all, an end before the start and a move into the past are refused and
+/// change nothing.
+async fn a_window_moved_in_time_gives_its_passes_anew(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 10, 300).await;
+    let holder = app.register_with_pass(3, "0700 123 460", p.window).await;
+    let waiting = app.register(1, "0700 123 461").await;
+    app.to_eligible(&waiting).await;
+    app.assign_window(&waiting, p.window).await;
+    let admitted = app.register_with_pass(2, "0700 123 462", p.window).await;
+    app.admit_at_rv(&admitted, p.rv).await;
+    let old = pass_index(&app, &holder).await;
+    let path = format!("/api/operations/{{op}}/windows/{}", p.window);
+    let change = |body: Value| app.call(Role::Coordinator, Method::PATCH, &path, Some(body));
+    let now = safeconduct_keys::now().0;
+    let at = |minutes: i64| time_text(Timestamp(now + minutes * 60));
+    let before = app.windows().await[0].clone();
+
+    let head = app.audit_head().await;
+    let (status, empty) = change(json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{empty}");
+    assert_eq!(empty["error"]["code"], "invalid_body", "{empty}");
+    let backwards = change(json!({ "start": at(120), "end": at(60) })).await;
+    assert_refused(
+        backwards.0,
+        &backwards.1,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "end",
+    );
+    assert_eq!(
+        backwards.1["error"]["expected"]["kind"], "after_start",
+        "{}",
+        backwards.1
+    );
+    let past = change(json!({ "start": at(-180), "end": at(-120) })).await;
+    assert_refused(past.0, &past.1, StatusCode::UNPROCESSABLE_ENTITY, "end");
+    assert_eq!(past.1["error"]["expected"]["kind"], "future", "{}", past.1);
+    assert_eq!(app.windows().await[0], before);
+    assert_eq!(pass_index(&app, &holder).await, old);
+    assert!(app.audit_records(head, "window_changed").await.is_empty());
+
+    let (status, moved) = change(json!({ "start": at(60), "end": at(180) })).await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(
+        (&moved["start"], &moved["end"], &moved["passes_issued"]),
+        (&json!(at(60)), &json!(at(180)), &json!(1)),
+    );
+    assert_eq!(
+        (&moved["capacity"], &moved["assigned_people"]),
+        (&json!(10), &json!(6))
+    );
+    assert_eq!(
+        app.audit_records(head, "window_changed").await,
+        [format!("rv/{}", p.rv)]
+    );
+    let new = pass_index(&app, &holder).await;
+    assert_ne!(new, old);
+    assert_eq!(refusal_at_rv(&app, &holder, p.rv, old).await, "superseded");
+    assert_eq!(
+        refusal_at_rv(&app, &holder, p.rv, new).await,
+        "outside_window"
+    );
+    let told = |kinds: Vec<String>| kinds.iter().filter(|k| *k == "new_window").count();
+    assert_eq!(told(app.message_kinds(&holder).await), 1);
+    assert_eq!(told(app.message_kinds(&waiting).await), 1);
+    assert_eq!(told(app.message_kinds(&admitted).await), 0);
+    for (reference, stage) in [
+        (&holder, "pass_issued"),
+        (&waiting, "assigned"),
+        (&admitted, "admitted_at_rv"),
+    ] {
+        let case = app.get(Role::Coordinator, &case(reference)).await;
+        assert_eq!(case["stage"], stage, "{case}");
+    }
+
+    // Moved back to now: the new pass admits its household.
+    let (status, back) = change(json!({ "start": at(-30), "end": at(90) })).await;
+    assert_eq!(
+        (status, &back["passes_issued"]),
+        (StatusCode::OK, &json!(1)),
+        "{back}"
+    );
+    let body = json!({ "rv_id": p.rv, "pass_index": pass_index(&app, &holder).await });
+    let (status, admitted_now) = app
+        .try_step(Role::Escort, &holder, "rv-arrival", Some(body))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{admitted_now}");
+
+    // An escort moves no window.
+    let (status, _) = app
+        .call(
+            Role::Escort,
+            Method::PATCH,
+            &path,
+            Some(json!({ "end": at(240) })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
 /// A manifest officer's page hears of flights and their loads, changed at another desk, and
 /// of nothing else: not the steps before, nor where a passenger came from.
 async fn a_manifest_officer_hears_of_flights_only(backend: Backend) {
@@ -371,5 +500,6 @@ safeconduct_store::on_both_backends_async!(
     a_flight_nobody_is_on_is_corrected_or_deleted,
     another_operations_flight_is_not_found,
     a_windows_places_change_but_never_below_those_assigned,
+    a_window_moved_in_time_gives_its_passes_anew,
     a_manifest_officer_hears_of_flights_only,
 );

@@ -23,9 +23,10 @@ pub struct CopyReport {
     pub operations_checked: usize,
 }
 
+/// Each boxed: a store is opened once per copy, and the two differ in size.
 enum Opened {
-    Sqlite(SqliteStore),
-    Postgres(PgStore),
+    Sqlite(Box<SqliteStore>),
+    Postgres(Box<PgStore>),
 }
 
 impl Opened {
@@ -34,12 +35,15 @@ impl Opened {
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
         {
-            Ok(Opened::Sqlite(SqliteStore::open(
+            Ok(Opened::Sqlite(Box::new(SqliteStore::open(
                 std::path::Path::new(path),
                 kek.clone(),
-            )?))
+            )?)))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Opened::Postgres(PgStore::connect(url, kek.clone())?))
+            Ok(Opened::Postgres(Box::new(PgStore::connect(
+                url,
+                kek.clone(),
+            )?)))
         } else {
             Err(StoreError::Unavailable(format!(
                 "unknown database URL {:?}",

@@ -466,14 +466,18 @@ pub trait Store: Casework + Send + Sync + 'static {
         actor: &Actor,
     ) -> Result<Window>;
     fn windows(&self, op: OperationId) -> Result<Vec<Window>>;
-    /// Changes a window's places, never below the people assigned in it; its times stay.
-    fn change_window_capacity(
+    /// Changes a window's places (never below the people assigned in it) or moves it in time
+    /// (to end after `actor.at`), in one transaction: every household assigned in a moved
+    /// window that holds a valid pass gets a new one for the new times, signed by `signer`
+    /// (the old one superseded), and each household still to come is sent the new times.
+    fn change_window(
         &self,
         op: OperationId,
         window: WindowId,
-        capacity: Capacity,
+        change: &WindowChange,
+        signer: PassSigner<'_>,
         actor: &Actor,
-    ) -> Result<Window>;
+    ) -> Result<WindowChanged>;
     fn create_flight(&self, op: OperationId, flight: &NewFlight, actor: &Actor) -> Result<Flight>;
     /// Changes a flight's number, departure or capacity; the people on its manifest keep
     /// their seats, and the flight as changed is not one already scheduled.

@@ -17,8 +17,15 @@ use safeconduct_domain::*;
 pub use safeconduct_domain::household::{NewDocument, NewHousehold, NewPerson, Notes};
 pub use safeconduct_domain::places::{
     Capacity, Flight, FlightChange, Gate, Hazard, NewFlight, NewGate, NewHazard, NewRv,
-    RendezvousPoint, Throughput, WalkingTime, Window,
+    RendezvousPoint, Throughput, WalkingTime, Window, WindowChange,
 };
+
+/// A window changed: as it is now, and the households given a new pass for its new times.
+#[derive(Debug, Clone)]
+pub struct WindowChanged {
+    pub window: Window,
+    pub passes_issued: u32,
+}
 
 /// Who did something, with which device, and when. Recorded with every event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -370,8 +377,9 @@ pub enum Feed {
     /// A change committed by this server or another.
     Change(Change),
     /// Changes may have been missed: this server's feed from the database broke and has been
-    /// restored, and what other servers committed in between was not heard. Whatever a
-    /// subscriber shows should be read again.
+    /// restored, and what other servers committed in between was not heard (PostgreSQL); or
+    /// another process, such as the command line, wrote to the store file (SQLite). Whatever
+    /// a subscriber shows should be read again.
     Missed,
 }
 

@@ -198,7 +198,61 @@ safeconduct_store::on_both_backends!(
     a_failed_registration_stores_nothing_of_the_batch,
     a_colliding_reference_is_drawn_again,
     lookup_by_phone_finds_every_household_sharing_it,
+    a_write_through_another_store_is_heard,
 );
+
+/// What `feed` has heard so far, without waiting.
+fn heard(feed: &mut tokio::sync::broadcast::Receiver<Feed>) -> Vec<Feed> {
+    std::iter::from_fn(|| feed.try_recv().ok()).collect()
+}
+
+/// What `feed` hears within ten seconds, up to and including the first that `wanted` picks.
+fn heard_until(
+    feed: &mut tokio::sync::broadcast::Receiver<Feed>,
+    wanted: impl Fn(&Feed) -> bool,
+    what: &str,
+) -> Vec<Feed> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut out = Vec::new();
+    while std::time::Instant::now() < deadline {
+        out.extend(heard(feed));
+        if out.iter().any(&wanted) {
+            return out;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("{what} not heard within ten seconds: {out:?}");
+}
+
+/// A store over the same database as another (a second server, or the command line beside a
+/// running server) hears what the other writes: as the change itself on PostgreSQL, as
+/// changes missed, to be read again, on SQLite. Its own writes it hears as changes, never as
+/// changes missed.
+fn a_write_through_another_store_is_heard(backend: Backend) {
+    let t = TestStore::fresh(backend);
+    let op = new_operation(t.store.as_ref(), "Two writers");
+    let other = testing::open_with_test_key(&t.url).unwrap();
+    let mut feed = t.store.subscribe();
+    let registered = |f: &Feed| matches!(f, Feed::Change(c) if c.kind == "registered");
+    other
+        .register_households(op, &[household(0, 2)], &mut counter(), &at())
+        .unwrap();
+    let expected: &dyn Fn(&Feed) -> bool = match backend {
+        Backend::Sqlite => &|f: &Feed| *f == Feed::Missed,
+        Backend::Postgres => &registered,
+    };
+    heard_until(&mut feed, expected, "the other store's registration");
+
+    heard(&mut feed);
+    t.store
+        .register_households(op, &[household(10, 1)], &mut counter(), &at())
+        .unwrap();
+    heard_until(&mut feed, registered, "this store's registration");
+    // Longer than the file is watched for (every second): nothing missed is announced.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let after = heard(&mut feed);
+    assert!(!after.contains(&Feed::Missed), "{after:?}");
+}
 
 fn data_survives_reopening_and_migrations_run_once(backend: Backend) {
     let t = TestStore::fresh(backend);

@@ -69,17 +69,39 @@ pub struct Window {
     pub assigned_people: u32,
 }
 
-impl Window {
-    /// This window with `capacity` places: never fewer than the people already assigned in
-    /// it, who keep theirs. Its times stay: the passes issued for it carry them.
-    pub fn with_capacity(&self, capacity: Capacity) -> Result<Window, DomainError> {
-        let capacity = capacity.keeping(self.assigned_people, Capacity::WINDOW_MAX)?;
+/// A change to a window asked at some time: new places, new times (a window moved: its
+/// passes carry its times, so the store issues them again), or both. A change of nothing
+/// leaves the window as it is.
+#[derive(Debug, Clone, Default)]
+pub struct WindowChange {
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    pub capacity: Option<Capacity>,
+}
+
+impl WindowChange {
+    /// `window` as this change, asked at `now`, leaves it. Its places never fall below the
+    /// people already assigned in it: they keep theirs. Moved, it still ends after it starts
+    /// and lasts at most a day ([`WindowSpec::new`]), and it ends after now: a window is moved
+    /// for people still to come (a window that passed with nobody coming is moved to a later
+    /// time, never into the past).
+    pub fn applied_to(&self, window: &Window, now: Timestamp) -> Result<Window, DomainError> {
+        let capacity = self
+            .capacity
+            .unwrap_or(window.spec.capacity)
+            .keeping(window.assigned_people, Capacity::WINDOW_MAX)?;
+        let (start, end) = (
+            self.start.unwrap_or(window.spec.start),
+            self.end.unwrap_or(window.spec.end),
+        );
+        let spec = WindowSpec::new(start, end, capacity.get())?;
+        let moved = (start, end) != (window.spec.start, window.spec.end);
+        if moved && end <= now {
+            return Err(DomainError::expected("end", Expected::Future));
+        }
         Ok(Window {
-            spec: WindowSpec {
-                capacity,
-                ..self.spec
-            },
-            ..self.clone()
+            spec,
+            ..window.clone()
         })
     }
 }
@@ -299,15 +321,25 @@ mod tests {
         assert!(delayed.applied_to(&flight).is_ok());
     }
 
-    #[test]
-    fn a_window_keeps_a_place_for_everyone_assigned_in_it() {
-        let window = Window {
+    fn window_of_40() -> Window {
+        Window {
             id: WindowId(1),
             rv: RvId(1),
             spec: WindowSpec::new(Timestamp(0), Timestamp(3_600), 100).unwrap(),
             assigned_people: 40,
+        }
+    }
+
+    #[test]
+    fn a_window_keeps_a_place_for_everyone_assigned_in_it() {
+        let window = window_of_40();
+        let seats = |n| {
+            WindowChange {
+                capacity: Some(Capacity::window(n).unwrap()),
+                ..WindowChange::default()
+            }
+            .applied_to(&window, Timestamp(7_200))
         };
-        let seats = |n| window.with_capacity(Capacity::window(n).unwrap());
         let fewer = seats(40).unwrap();
         assert_eq!(
             (fewer.spec.capacity.get(), fewer.spec.start, fewer.spec.end),
@@ -317,6 +349,36 @@ mod tests {
             seats(39).unwrap_err().to_string(),
             "capacity: must be from 40 to 100000"
         );
+    }
+
+    #[test]
+    fn a_window_is_moved_to_a_time_still_to_come() {
+        let window = window_of_40();
+        let moved = |start: i64, end: i64, now: i64| {
+            WindowChange {
+                start: Some(Timestamp(start)),
+                end: Some(Timestamp(end)),
+                ..WindowChange::default()
+            }
+            .applied_to(&window, Timestamp(now))
+        };
+        // Passed with nobody coming: moved to tomorrow, with its places.
+        let later = moved(86_400, 90_000, 7_200).unwrap();
+        assert_eq!(
+            (later.spec.start, later.spec.end, later.spec.capacity.get()),
+            (Timestamp(86_400), Timestamp(90_000), 100)
+        );
+        assert_eq!(
+            moved(3_600, 7_200, 7_200).unwrap_err().to_string(),
+            "end: must be in the future"
+        );
+        assert_eq!(
+            moved(90_000, 86_400, 0).unwrap_err().to_string(),
+            "end: must be after the start"
+        );
+        assert!(moved(0, 25 * 3_600, 0).is_err(), "longer than a day");
+        // Its times as they are, asked after it passed: nothing moves, nothing is refused.
+        assert!(moved(0, 3_600, 7_200).is_ok());
     }
 
     #[test]

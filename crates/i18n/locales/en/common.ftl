@@ -37,7 +37,10 @@ common-expected-form = { $field }: not accepted. { $hint } ({ $reason })
 common-expected-after_start = { $field }: must come after the start.
 common-expected-future = { $field }: must be later than now.
 common-expected-not_future = { $field }: cannot be in the future.
-common-expected-within = { $field }: at most { $hours } hours after the start.
+common-expected-within = { $field }: at most { $hours ->
+    [one] { $hours } hour
+   *[other] { $hours } hours
+} after the start.
 common-expected-near = { $field }: outside the operation's area, more than { $km } km from every rendezvous point and gate. Check that latitude and longitude are not swapped.
 common-expected-user = { $field }: no user of this name works as { $role } in this operation.
 common-expected-other = { $field }: not accepted ({ $reason }).

@@ -28,7 +28,10 @@ dashboard-resolve-incident = Resolve incident { $id }
 dashboard-incident-resolved = Incident { $id } is resolved.
 dashboard-note = What was found and what was done
 dashboard-alarm = Batch { $batch }: people unaccounted
-dashboard-alarm-balance = Left rendezvous point { $rv } for gate { $gate } with { $departed } people; { $arrived } arrived.
+dashboard-alarm-balance = Left rendezvous point { $rv } for gate { $gate } with { $departed ->
+    [one] { $departed } person
+   *[other] { $departed } people
+}; { $arrived } arrived.
 dashboard-alarm-deadline = Due at the gate by { $time }.
 dashboard-unaccounted-people = People unaccounted, not yet resolved: { $people }
 dashboard-resolve-case = Resolve case { $reference }
@@ -41,7 +44,10 @@ dashboard-outcome-recorded_missing = Still missing (recorded)
 dashboard-case-resolved = Case { $reference } is resolved. Now: { $stage }.
 dashboard-funnel = People in each stage
 dashboard-side-stages = Outside the way out
-dashboard-totals = { $households } households, { $people } people in all
+dashboard-totals = { $households ->
+    [one] { $households } household
+   *[other] { $households } households
+}, people in all: { $people }
 dashboard-people = { $people ->
     [one] { $people } person
    *[other] { $people } people
@@ -129,7 +135,10 @@ dashboard-flight-change = Change
 dashboard-flight-change-title = Change flight { $number }
 dashboard-flight-change-text = People on its manifest now: { $manifested }. They keep their seats: there are never fewer seats than them.
 dashboard-flight-change-ok = Save the change
-dashboard-flight-changed = Flight { $number } changed: departs { $time }, { $capacity } seats.
+dashboard-flight-changed = Flight { $number } changed: departs { $time }, { $capacity ->
+    [one] { $capacity } seat
+   *[other] { $capacity } seats
+}.
 dashboard-flight-unchanged = Nothing was changed. Change a value, or close with Cancel.
 dashboard-flight-delete = Delete
 dashboard-flight-delete-title = Delete flight { $number } of { $time }?

@@ -4,9 +4,18 @@ gate-who = For gate officers. You see the batches and counts of your own gates o
 gate-choose = Gate
 gate-no-gates = No gate is assigned to you. Ask a coordinator.
 gate-alarms = Alarms
-gate-alarm-overdue = Batch { $id }: { $count } households past the deadline and not arrived. Report to the coordinator now.
-gate-alarm-closed-short = Batch { $id } closed with { $count } people missing. The coordinator has been alerted.
-gate-alarm-unaccounted = { $count } people from batches of this gate are unaccounted for.
+gate-alarm-overdue = Batch { $id }: { $count ->
+    [one] { $count } household
+   *[other] { $count } households
+} past the deadline and not arrived. Report to the coordinator now.
+gate-alarm-closed-short = Batch { $id } closed with { $count ->
+    [one] { $count } person
+   *[other] { $count } people
+} missing. The coordinator has been alerted.
+gate-alarm-unaccounted = { $count ->
+    [one] { $count } person from batches of this gate is
+   *[other] { $count } people from batches of this gate are
+} unaccounted for.
 gate-counts = At this gate
 gate-on-the-way = On the way
 gate-arrived-count = Arrived
@@ -15,7 +24,10 @@ gate-unaccounted-count = Unaccounted
 gate-batches = Batches on the way
 gate-no-batches = No batch is on its way to this gate.
 gate-batch-name = Batch { $id }
-gate-heads = { $arrived } of { $departed } people arrived
+gate-heads = { $arrived } of { $departed ->
+    [one] { $departed } person
+   *[other] { $departed } people
+} arrived
 gate-households = Households: { $count }
 gate-departed = Left the rendezvous point: { $time }
 gate-deadline = Must arrive by: { $time }

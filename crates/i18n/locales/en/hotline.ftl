@@ -40,7 +40,7 @@ hotline-from-place = From: { $name }
 hotline-map = Map
 hotline-map-label = Map: the caller's position, the route to the rendezvous point and the hazards
 hotline-route = Route to read out
-hotline-route-summary = { $metres } m, about { $minutes } minutes on foot; { $hazards ->
+hotline-route-summary = { $metres } m, about { $minutes } min on foot; { $hazards ->
     [0] no hazard in force on the way
     [one] goes around { $hazards } hazard in force
    *[other] goes around { $hazards } hazards in force

@@ -73,7 +73,7 @@ map-status-open = Open
 map-done-rv = Rendezvous point { $name } proposed.
 map-done-gate = Gate { $name } saved.
 map-done-hazard = Hazard reported. Routes go around it from now on.
-map-done-hazard-suspended = Hazard reported. Suspended: { $rvs } rendezvous points, { $gates } gates.
+map-done-hazard-suspended = Hazard reported. Rendezvous points suspended: { $rvs }; gates suspended: { $gates }.
 map-done-expired = Hazard ended.
 map-done-window = Window opened.
 map-windows = Time windows open now or later
@@ -86,7 +86,17 @@ map-window-rv-number = Rendezvous point { $id }
 map-window-places = Places
 map-window-places-which = { $rv }, { $time }
 map-window-places-save = Save
-map-done-window-places = The window at { $rv }, { $time }, now takes { $capacity } people.
+map-done-window-places = The window at { $rv }, { $time }, now takes { $capacity ->
+    [one] { $capacity } person
+   *[other] { $capacity } people
+}.
 map-done-suspended = { $name } suspended. Its households appear on the hotline worklist.
 map-done-activated = { $name } is active.
 map-done-accepted = { $name } accepted.
+# A window moved in time from its row on the map: { $rv } its rendezvous point, { $time } its new times.
+map-window-move = Move in time
+map-window-move-hint = Households still to come get a new pass for the new times and are sent them.
+map-window-move-save = Move the window
+map-window-move-missing = Give the window's start and end.
+map-done-window-moved = The window at { $rv } now runs { $time }.
+map-done-window-passes = Passes issued anew: { $passes }.

@@ -49,7 +49,13 @@ plan-reason-larger-than-the-largest-planned-household = larger than the planner 
 plan-reason-its-window-closed-or-its-rv-has-no-gate = its window closed, or its rendezvous point has no gate
 plan-accept = Accept this plan
 plan-nothing-to-accept = Nothing to accept: this plan gives no household a new window.
-plan-accept-question = Give { $count } households their windows and issue their passes now?
+plan-accept-question = { $count ->
+    [one] Give { $count } household its window and issue its pass now?
+   *[other] Give { $count } households their windows and issue their passes now?
+}
 plan-accept-yes = Yes, accept
-plan-accepted = Accepted: { $count } households assigned and their passes issued; { $notices } need a notice.
+plan-accepted = Accepted: { $count ->
+    [one] { $count } household assigned and its pass issued
+   *[other] { $count } households assigned and their passes issued
+}; notices to send: { $notices }.
 plan-stale = the operation changed since this preview. Run the plan again.

@@ -37,12 +37,15 @@ scanner-departed = Batch { $batch } departed with { $count ->
     [one] { $count } person
    *[other] { $count } people
   }.
-scanner-departed-differs = Batch { $batch } departed with { $count } people counted, but { $admitted } were admitted into it. The coordinator will see the difference.
+scanner-departed-differs = Batch { $batch } departed with { $count ->
+    [one] { $count } person
+   *[other] { $count } people
+} counted, but { $admitted } had been admitted into it. The coordinator will see the difference.
 scanner-sync-title = Sending records
 scanner-sync-button = Send now
 scanner-kit-button = Refresh the field kit
 scanner-signin-needed = Sign in to enrol this device, send records and refresh the kit. Checking passes works without signing in.
-scanner-synced = Sent: { $received } records. Incidents raised: { $incidents }.
+scanner-synced = Records sent: { $received }. Incidents raised: { $incidents }.
 scanner-kit-loaded = Field kit refreshed.
 scanner-kit-expires = Field kit valid until { $time }.
 scanner-kit-expired = The field kit expired at { $time }: refresh it.
@@ -71,7 +74,10 @@ scanner-next-button = Next pass
 scanner-arrive-people = People who arrived
 scanner-arrive-button = Record arrival
 scanner-check-in-button = Record check-in
-scanner-people-range = Enter between 1 and { $max } people.
+scanner-people-range = { $max ->
+    [one] Enter { $max } person.
+   *[other] Enter between 1 and { $max } people.
+}
 scanner-arrival-recorded = Arrival recorded.
 scanner-check-in-recorded = Check-in recorded.
 scanner-stale-warning = Warning: the revocation list is { $hours } h old. Refresh the kit as soon as you can.

@@ -31,7 +31,10 @@ common-expected-form = { $field } : refusé. { $hint } ({ $reason })
 common-expected-after_start = { $field } : doit venir après le début.
 common-expected-future = { $field } : doit être plus tard que maintenant.
 common-expected-not_future = { $field } : ne peut pas être dans le futur.
-common-expected-within = { $field } : au plus { $hours } heures après le début.
+common-expected-within = { $field } : au plus { $hours ->
+    [one] { $hours } heure
+   *[other] { $hours } heures
+} après le début.
 common-expected-near = { $field } : hors de la zone de l’opération, à plus de { $km } km de chaque point de rendez-vous et de chaque porte. Vérifiez que la latitude et la longitude ne sont pas inversées.
 common-expected-user = { $field } : aucun utilisateur de ce nom n’a le rôle { $role } dans cette opération.
 common-expected-other = { $field } : refusé ({ $reason }).

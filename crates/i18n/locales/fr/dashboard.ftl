@@ -28,7 +28,10 @@ dashboard-resolve-incident = Résoudre l’incident { $id }
 dashboard-incident-resolved = L’incident { $id } est résolu.
 dashboard-note = Ce qui a été constaté et ce qui a été fait
 dashboard-alarm = Convoi { $batch } : personnes manquantes
-dashboard-alarm-balance = Parti du point de rendez-vous { $rv } vers la porte { $gate } avec { $departed } personnes ; { $arrived } sont arrivées.
+dashboard-alarm-balance = Parti du point de rendez-vous { $rv } vers la porte { $gate } avec { $departed ->
+    [one] { $departed } personne
+   *[other] { $departed } personnes
+} ; arrivées : { $arrived }.
 dashboard-alarm-deadline = Attendu à la porte avant { $time }.
 dashboard-unaccounted-people = Personnes manquantes, pas encore résolues : { $people }
 dashboard-resolve-case = Résoudre le dossier { $reference }
@@ -41,7 +44,10 @@ dashboard-outcome-recorded_missing = Toujours manquant (consigné)
 dashboard-case-resolved = Le dossier { $reference } est résolu. Maintenant : { $stage }.
 dashboard-funnel = Personnes à chaque étape
 dashboard-side-stages = Hors du chemin de sortie
-dashboard-totals = { $households } ménages, { $people } personnes en tout
+dashboard-totals = { $households ->
+    [one] { $households } ménage
+   *[other] { $households } ménages
+}, personnes en tout : { $people }
 dashboard-people = { $people ->
     [one] { $people } personne
    *[other] { $people } personnes
@@ -129,7 +135,10 @@ dashboard-flight-change = Modifier
 dashboard-flight-change-title = Modifier le vol { $number }
 dashboard-flight-change-text = Personnes sur son manifeste : { $manifested }. Elles gardent leur place : il n'y a jamais moins de places qu'elles.
 dashboard-flight-change-ok = Enregistrer la modification
-dashboard-flight-changed = Vol { $number } modifié : départ { $time }, { $capacity } places.
+dashboard-flight-changed = Vol { $number } modifié : départ { $time }, { $capacity ->
+    [one] { $capacity } place
+   *[other] { $capacity } places
+}.
 dashboard-flight-unchanged = Rien n'a été modifié. Changez une valeur, ou fermez avec Annuler.
 dashboard-flight-delete = Supprimer
 dashboard-flight-delete-title = Supprimer le vol { $number } du { $time } ?

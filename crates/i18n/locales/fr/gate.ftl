@@ -4,9 +4,18 @@ gate-who = Pour les agents de la porte. Vous ne voyez que les groupes et les chi
 gate-choose = Porte
 gate-no-gates = Aucune porte ne vous est attribuée. Demandez à un coordinateur.
 gate-alarms = Alertes
-gate-alarm-overdue = Groupe { $id } : { $count } foyers ont dépassé l'heure limite sans arriver. Prévenez le coordinateur maintenant.
-gate-alarm-closed-short = Groupe { $id } clos avec { $count } personnes manquantes. Le coordinateur est alerté.
-gate-alarm-unaccounted = { $count } personnes des groupes de cette porte sont portées manquantes.
+gate-alarm-overdue = Groupe { $id } : { $count ->
+    [one] { $count } foyer a dépassé
+   *[other] { $count } foyers ont dépassé
+} l'heure limite sans arriver. Prévenez le coordinateur maintenant.
+gate-alarm-closed-short = Groupe { $id } clos avec { $count ->
+    [one] { $count } personne manquante
+   *[other] { $count } personnes manquantes
+}. Le coordinateur est alerté.
+gate-alarm-unaccounted = { $count ->
+    [one] { $count } personne des groupes de cette porte est portée manquante
+   *[other] { $count } personnes des groupes de cette porte sont portées manquantes
+}.
 gate-counts = À cette porte
 gate-on-the-way = En chemin
 gate-arrived-count = Arrivées
@@ -15,7 +24,10 @@ gate-unaccounted-count = Manquantes
 gate-batches = Groupes en chemin
 gate-no-batches = Aucun groupe n'est en route vers cette porte.
 gate-batch-name = Groupe { $id }
-gate-heads = { $arrived } personnes arrivées sur { $departed }
+gate-heads = { $arrived ->
+    [one] { $arrived } personne arrivée
+   *[other] { $arrived } personnes arrivées
+} sur { $departed }
 gate-households = Foyers : { $count }
 gate-departed = Parti du point de rendez-vous : { $time }
 gate-deadline = Doit arriver avant : { $time }

@@ -40,7 +40,11 @@ hotline-from-place = Depuis : { $name }
 hotline-map = Carte
 hotline-map-label = Carte : la position de l'appelant, l'itinéraire vers le point de rendez-vous et les dangers
 hotline-route = Itinéraire à lire
-hotline-route-summary = { $metres } m, environ { $minutes } minutes à pied ; contourne { $hazards } dangers en cours.
+hotline-route-summary = { $metres } m, environ { $minutes } min à pied ; { $hazards ->
+    [0] aucun danger en cours sur le chemin
+    [one] contourne { $hazards } danger en cours
+   *[other] contourne { $hazards } dangers en cours
+  }.
 hotline-sms = En message
 hotline-no-route = Pas d'itinéraire : { $detail }
 hotline-not-walking = Pas d'itinéraire : le foyer est à l'étape « { $stage } » et ne se rend plus à son point de rendez-vous.

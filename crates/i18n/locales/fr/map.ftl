@@ -73,7 +73,7 @@ map-status-open = Ouvert
 map-done-rv = Point de rendez-vous { $name } proposé.
 map-done-gate = Porte { $name } enregistrée.
 map-done-hazard = Danger signalé. Les itinéraires le contournent désormais.
-map-done-hazard-suspended = Danger signalé. Suspendus : { $rvs } points de rendez-vous, { $gates } portes.
+map-done-hazard-suspended = Danger signalé. Points de rendez-vous suspendus : { $rvs } ; portes suspendues : { $gates }.
 map-done-expired = Danger terminé.
 map-done-window = Créneau ouvert.
 map-windows = Créneaux ouverts maintenant ou plus tard
@@ -86,7 +86,16 @@ map-window-rv-number = Point de rendez-vous { $id }
 map-window-places = Places
 map-window-places-which = { $rv }, { $time }
 map-window-places-save = Enregistrer
-map-done-window-places = Le créneau à { $rv }, { $time }, accueille désormais { $capacity } personnes.
+map-done-window-places = Le créneau à { $rv }, { $time }, accueille désormais { $capacity ->
+    [one] { $capacity } personne
+   *[other] { $capacity } personnes
+}.
 map-done-suspended = { $name } suspendu. Ses foyers apparaissent dans la liste d'appels de la permanence.
 map-done-activated = { $name } est actif.
 map-done-accepted = { $name } accepté.
+map-window-move = Déplacer dans le temps
+map-window-move-hint = Les foyers encore attendus reçoivent un nouveau laissez-passer pour les nouvelles heures, qui leur sont envoyées.
+map-window-move-save = Déplacer le créneau
+map-window-move-missing = Indiquez le début et la fin du créneau.
+map-done-window-moved = Le créneau à { $rv } a lieu désormais de { $time }.
+map-done-window-passes = Laissez-passer émis à nouveau : { $passes }.

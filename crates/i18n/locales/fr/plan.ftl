@@ -49,7 +49,13 @@ plan-reason-larger-than-the-largest-planned-household = plus grand que ce que le
 plan-reason-its-window-closed-or-its-rv-has-no-gate = son créneau est clos, ou son point de rendez-vous n'a pas de porte
 plan-accept = Accepter ce plan
 plan-nothing-to-accept = Rien à accepter : ce plan ne donne de nouveau créneau à aucun foyer.
-plan-accept-question = Donner leur créneau à { $count } foyers et émettre leurs laissez-passer maintenant ?
+plan-accept-question = { $count ->
+    [one] Donner son créneau à { $count } foyer et émettre son laissez-passer maintenant ?
+   *[other] Donner leur créneau à { $count } foyers et émettre leurs laissez-passer maintenant ?
+}
 plan-accept-yes = Oui, accepter
-plan-accepted = Accepté : { $count } foyers affectés et leurs laissez-passer délivrés ; { $notices } doivent être prévenus.
+plan-accepted = Accepté : { $count ->
+    [one] { $count } foyer affecté et son laissez-passer délivré
+   *[other] { $count } foyers affectés et leurs laissez-passer délivrés
+} ; avis à envoyer : { $notices }.
 plan-stale = l'opération a changé depuis cet aperçu. Recalculez le plan.

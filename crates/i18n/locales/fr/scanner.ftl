@@ -37,12 +37,15 @@ scanner-departed = Le groupe { $batch } est parti avec { $count ->
     [one] { $count } personne
    *[other] { $count } personnes
   }.
-scanner-departed-differs = Le groupe { $batch } est parti avec { $count } personnes comptées, mais { $admitted } y avaient été admises. Le coordinateur verra l'écart.
+scanner-departed-differs = Le groupe { $batch } est parti avec { $count ->
+    [one] { $count } personne comptée
+   *[other] { $count } personnes comptées
+} ; admises dans le groupe : { $admitted }. Le coordinateur verra l'écart.
 scanner-sync-title = Envoi des enregistrements
 scanner-sync-button = Envoyer maintenant
 scanner-kit-button = Actualiser le kit de terrain
 scanner-signin-needed = Connectez-vous pour enregistrer cet appareil, envoyer les enregistrements et actualiser le kit. La vérification fonctionne sans connexion.
-scanner-synced = Envoyés : { $received } enregistrements. Incidents signalés : { $incidents }.
+scanner-synced = Enregistrements envoyés : { $received }. Incidents signalés : { $incidents }.
 scanner-kit-loaded = Kit de terrain actualisé.
 scanner-kit-expires = Kit de terrain valable jusqu'au { $time }.
 scanner-kit-expired = Le kit de terrain a expiré le { $time } : actualisez-le.
@@ -71,7 +74,10 @@ scanner-next-button = Laissez-passer suivant
 scanner-arrive-people = Personnes arrivées
 scanner-arrive-button = Enregistrer l'arrivée
 scanner-check-in-button = Enregistrer la prise en charge
-scanner-people-range = Indiquez entre 1 et { $max } personnes.
+scanner-people-range = { $max ->
+    [one] Indiquez { $max } personne.
+   *[other] Indiquez entre 1 et { $max } personnes.
+}
 scanner-arrival-recorded = Arrivée enregistrée.
 scanner-check-in-recorded = Prise en charge enregistrée.
 scanner-stale-warning = Attention : la liste de révocation date de { $hours } h. Actualisez le kit dès que possible.

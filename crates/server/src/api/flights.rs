@@ -132,9 +132,7 @@ pub async fn change_flight(
     ApiJson(body): ApiJson<FlightChangeIn>,
 ) -> Answer<FlightOut> {
     if body.number.is_none() && body.departs_at.is_none() && body.capacity.is_none() {
-        return Err(crate::ApiError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
+        return Err(crate::ApiError::body(
             "give the flight's new number, departs_at or capacity (at least one)",
         ));
     }

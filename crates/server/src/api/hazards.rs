@@ -163,9 +163,7 @@ pub async fn change_hazard(
         (false, Some(t)) => Some(Some(parse_time("valid_until", t)?)),
         (false, None) => None,
         (true, Some(_)) => {
-            return Err(crate::ApiError::new(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
+            return Err(crate::ApiError::body(
                 "give expire or valid_until, not both",
             ));
         }

@@ -567,11 +567,7 @@ pub async fn lookup(
             }
         }
         _ => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
-                "give exactly one of phone or reference",
-            ));
+            return Err(ApiError::body("give exactly one of phone or reference"));
         }
     };
     // Logged with the cases it found before any of them is shown.

@@ -16,7 +16,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/windows", Roles(COORDINATOR), h::create_window, "Open a time window at a rendezvous point", body: WindowIn => json::<WindowOut>(201)),
         endpoint!(GET "/api/operations/{op}/windows", Roles(COORDINATOR), h::windows, "Windows of the operation with their load" => json::<Vec<WindowOut>>(200)),
-        endpoint!(PATCH "/api/operations/{op}/windows/{window}", Roles(COORDINATOR), h::change_window, "Change a window's places (never below the people assigned in it; its times stay, as its passes carry them)", body: WindowChangeIn => json::<WindowOut>(200)),
+        endpoint!(PATCH "/api/operations/{op}/windows/{window}", Roles(COORDINATOR), h::change_window, "Change a window's places (never below the people assigned in it) or move it in time (to end after now): each household still to come is sent the new times, and one holding a pass is issued a new pass for them, the old one superseded", body: WindowChangeIn => json::<WindowChangedOut>(200)),
     ]
 }
 
@@ -32,11 +32,18 @@ pub struct WindowIn {
     pub capacity: u32,
 }
 
+/// What changes: its places, its times, or both; at least one. A value the window already
+/// has changes nothing.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WindowChangeIn {
+    /// RFC 3339 time.
+    pub start: Option<String>,
+    /// RFC 3339 time, after `start` (the new one, or the window's), at most 24 hours later,
+    /// and after now.
+    pub end: Option<String>,
     #[schemars(range(min = 1, max = safeconduct_domain::places::Capacity::WINDOW_MAX))]
-    pub capacity: u32,
+    pub capacity: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -52,6 +59,23 @@ pub struct WindowOut {
     pub end: String,
     pub capacity: u32,
     pub assigned_people: u32,
+}
+
+/// A window as changed, and how many households were issued a new pass for its new times.
+#[derive(Serialize, JsonSchema)]
+pub struct WindowChangedOut {
+    #[serde(flatten)]
+    pub window: WindowOut,
+    pub passes_issued: u32,
+}
+
+impl From<store::WindowChanged> for WindowChangedOut {
+    fn from(c: store::WindowChanged) -> Self {
+        WindowChangedOut {
+            window: c.window.into(),
+            passes_issued: c.passes_issued,
+        }
+    }
 }
 
 impl From<store::Window> for WindowOut {
@@ -82,13 +106,26 @@ pub async fn windows(call: Call) -> Answer<Vec<WindowOut>> {
     call.list(|s, id| s.windows(id)).await
 }
 
-/// Changes a window's places: never fewer than the people assigned in it.
+/// Changes a window's places (never fewer than the people assigned in it) or moves it in
+/// time, its passes issued again for the new times.
 pub async fn change_window(
     call: Call<WindowPath>,
     ApiJson(body): ApiJson<WindowChangeIn>,
-) -> Answer<WindowOut> {
-    let capacity = store::Capacity::window(body.capacity)?;
+) -> Answer<WindowChangedOut> {
+    if body.start.is_none() && body.end.is_none() && body.capacity.is_none() {
+        return Err(crate::ApiError::body(
+            "give the window's new start, end or capacity (at least one)",
+        ));
+    }
+    let time =
+        |field, value: &Option<String>| value.as_deref().map(|t| parse_time(field, t)).transpose();
+    let change = store::WindowChange {
+        start: time("start", &body.start)?,
+        end: time("end", &body.end)?,
+        capacity: body.capacity.map(store::Capacity::window).transpose()?,
+    };
     let window = WindowId(call.path.window);
-    call.change(move |s, id, actor| s.change_window_capacity(id, window, capacity, actor))
+    let keyring = call.app.keyring().clone();
+    call.change(move |s, id, actor| keyring.change_window(s, id, window, &change, actor))
         .await
 }

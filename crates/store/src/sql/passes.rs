@@ -232,10 +232,8 @@ pub(crate) fn issue_pass(
         .state
         .window
         .ok_or_else(|| StoreError::Internal("an assigned case has no window".into()))?;
-    let w = db.one(
-        "SELECT rv_id, start_at, end_at FROM windows WHERE id = $1",
-        p![window.0],
-    )?;
+    // The index first: it holds the operation's row, which a window moved in time holds
+    // before it changes the times read next (`windows::change_window`).
     let pass_index = db
         .one(
             "UPDATE operations SET next_pass_index = next_pass_index + 1 WHERE id = $1
@@ -243,6 +241,10 @@ pub(crate) fn issue_pass(
             p![op.0],
         )?
         .i64(0)?;
+    let w = db.one(
+        "SELECT rv_id, start_at, end_at FROM windows WHERE id = $1",
+        p![window.0],
+    )?;
     let key = vault.key(db, op)?;
     let holder = db
         .row(

@@ -629,14 +629,27 @@ impl<E: Engine> Store for SqlStore<E> {
     fn windows(&self, op: OperationId) -> Result<Vec<Window>> {
         self.read(|db| windows::windows(db, op))
     }
-    fn change_window_capacity(
+    fn change_window(
         &self,
         op: OperationId,
         window: WindowId,
-        capacity: Capacity,
+        change: &WindowChange,
+        signer: PassSigner<'_>,
         actor: &Actor,
-    ) -> Result<Window> {
-        self.write(|db| windows::change_window_capacity(db, op, window, capacity, actor))
+    ) -> Result<WindowChanged> {
+        let base = self.link_base();
+        self.write(|db| {
+            windows::change_window(
+                db,
+                &self.vault,
+                base.as_deref(),
+                op,
+                window,
+                change,
+                &mut *signer,
+                actor,
+            )
+        })
     }
     fn create_flight(&self, op: OperationId, flight: &NewFlight, actor: &Actor) -> Result<Flight> {
         self.write(|db| flights::create_flight(db, op, flight, actor))

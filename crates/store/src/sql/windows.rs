@@ -1,11 +1,13 @@
 //! Time windows at an RV, with their capacity and the seats assigned in them.
 //!
-//! Imports `step` and, for the RV a window is at, `rvs`.
+//! Imports `step`, for the RV a window is at `rvs`, and for a window moved in time `passes`
+//! (its passes issued again) and `outbox` (its households told).
 
 use super::rvs::require_rv;
-use super::step::place_event;
-use super::{Db, Row, p};
+use super::step::{lock_operation, place_event, stage};
+use super::{Db, Row, outbox, p, passes};
 use crate::types::*;
+use crate::vault::Vault;
 use crate::{Result, StoreError};
 use safeconduct_domain::model::WindowSpec;
 use safeconduct_domain::values::Timestamp;
@@ -43,38 +45,99 @@ pub(crate) fn create_window(
 }
 
 /// Changes a window's places: never fewer than the people assigned in it (an assignment that
-/// commits first is counted: the capacity is lowered only where the count still fits).
-pub(crate) fn change_window_capacity(
+/// commits first is counted: the capacity is lowered only where the count still fits). Moves
+/// it in time: each household assigned in it and still to come is sent the new times, and
+/// the one holding a valid pass is given a new pass for them (the old one superseded), in
+/// this transaction. The operation's row is held first, as a pass's issue holds it before
+/// it reads its window's times: a pass issued meanwhile carries the new times, or is one
+/// this change gives anew.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn change_window(
     db: &mut dyn Db,
+    vault: &Vault,
+    link_base: Option<&str>,
     op: OperationId,
     id: WindowId,
-    capacity: Capacity,
+    change: &WindowChange,
+    signer: PassSigner<'_>,
     actor: &Actor,
-) -> Result<Window> {
+) -> Result<WindowChanged> {
+    lock_operation(db, op)?;
     let was = window(db, op, id)?;
-    let changed = was.with_capacity(capacity)?;
-    if changed.spec.capacity == was.spec.capacity {
+    let changed = change.applied_to(&was, actor.at)?;
+    let moved = (changed.spec.start, changed.spec.end) != (was.spec.start, was.spec.end);
+    if changed.spec == was.spec {
         // Nothing to change: nothing written, no event.
-        return Ok(was);
+        return Ok(WindowChanged {
+            window: was,
+            passes_issued: 0,
+        });
     }
     let written = db.exec(
-        "UPDATE windows SET capacity = $1 WHERE id = $2 AND assigned_people <= $1",
-        p![changed.spec.capacity.get(), id.0],
+        "UPDATE windows SET start_at = $1, end_at = $2, capacity = $3
+         WHERE id = $4 AND assigned_people <= $3",
+        p![
+            changed.spec.start.0,
+            changed.spec.end.0,
+            changed.spec.capacity.get(),
+            id.0
+        ],
     )?;
     if written == 0 {
         // Assigned into since it was read: refused with the count as it is now.
-        window(db, op, id)?.with_capacity(capacity)?;
+        change.applied_to(&window(db, op, id)?, actor.at)?;
         return Err(StoreError::Conflict(
             "the window changed meanwhile; try again".into(),
         ));
     }
+    let mut passes_issued = 0;
+    if moved {
+        let assigned = db.rows(
+            "SELECT reference, stage FROM households
+             WHERE operation_id = $1 AND window_id = $2 ORDER BY id",
+            p![op.0, id.0],
+        )?;
+        for row in &assigned {
+            if !stage(row.text(1)?)?.still_to_come() {
+                continue;
+            }
+            let reference = CaseReference::parse(&row.text(0)?)?;
+            if valid_pass(db, op, &reference)? {
+                passes::issue_pass(db, vault, link_base, op, &reference, &mut *signer, actor)?;
+                passes_issued += 1;
+            }
+            outbox::queue_new_window_notice(db, vault, op, &reference, id, actor)?;
+        }
+    }
+    let facts = |w: &Window| {
+        serde_json::json!({
+            "capacity": w.spec.capacity.get(),
+            "start": w.spec.start.0,
+            "end": w.spec.end.0,
+        })
+    };
     let detail = serde_json::json!({
         "window": id.0,
-        "was": { "capacity": was.spec.capacity.get() },
-        "now": { "capacity": changed.spec.capacity.get() },
+        "was": facts(&was),
+        "now": facts(&changed),
+        "passes_issued": passes_issued,
     });
     place_event(db, op, "window_changed", detail, Some(was.rv), None, actor)?;
-    window(db, op, id)
+    Ok(WindowChanged {
+        window: window(db, op, id)?,
+        passes_issued,
+    })
+}
+
+/// Whether the household `reference` holds a pass that is valid now.
+fn valid_pass(db: &mut dyn Db, op: OperationId, reference: &CaseReference) -> Result<bool> {
+    Ok(db
+        .row(
+            "SELECT 1 FROM passes p JOIN households h ON h.id = p.household_id
+             WHERE h.operation_id = $1 AND h.reference = $2 AND p.status = 'valid'",
+            p![op.0, reference.as_str()],
+        )?
+        .is_some())
 }
 
 const WINDOW_COLUMNS: &str = "id, rv_id, start_at, end_at, capacity, assigned_people";

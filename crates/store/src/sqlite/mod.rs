@@ -2,6 +2,11 @@
 //! binary. WAL mode, `synchronous=FULL` (an acknowledged step survives power loss), a busy
 //! timeout, and `BEGIN IMMEDIATE` for every write so that a step's read-decide-write cannot
 //! interleave with another writer.
+//!
+//! Changes are announced to this process's subscribers when its writer commits. Another
+//! process writing the same file (the command line beside a running server) is noticed by
+//! the file's data version, looked at every second ([`watch_others`]), and announced as
+//! [`Feed::Missed`]: what it changed is read again.
 
 use crate::sql::{Db, Engine, Held, Parted, Row, SqlStore, Value, upgrade};
 use crate::vault::Vault;
@@ -10,7 +15,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use safeconduct_pass::Kek;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 use tokio::sync::broadcast;
 
@@ -65,7 +70,7 @@ pub type SqliteStore = SqlStore<SqliteEngine>;
 /// reader connections, which WAL lets run beside the writer.
 pub struct SqliteEngine {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Arc<Mutex<Connection>>,
     readers: Mutex<Vec<Connection>>,
     changes: broadcast::Sender<Feed>,
 }
@@ -82,12 +87,15 @@ impl SqliteStore {
         let mut writer = open(path)?;
         let vault = Vault::new(kek);
         migrate(&mut writer, &vault)?;
+        let writer = Arc::new(Mutex::new(writer));
+        let changes = broadcast::channel(1024).0;
+        watch_others(Arc::downgrade(&writer), changes.clone())?;
         let store = SqlStore::new(
             SqliteEngine {
                 path: path.to_path_buf(),
-                writer: Mutex::new(writer),
+                writer,
                 readers: Mutex::new(Vec::new()),
-                changes: broadcast::channel(1024).0,
+                changes,
             },
             vault,
         );
@@ -116,6 +124,49 @@ fn open(path: &Path) -> Result<Connection> {
     )
     .map_err(db)?;
     Ok(conn)
+}
+
+/// How often another process's writes to the file are looked for.
+const WATCH_EVERY: Duration = Duration::from_secs(1);
+
+/// Announces [`Feed::Missed`] whenever another connection than `writer` (that is, another
+/// process: this one writes through `writer` alone) has committed to the file since the last
+/// look, every [`WATCH_EVERY`], until the store is dropped. SQLite's `data_version` on a
+/// connection moves with every commit of another connection and never with its own.
+fn watch_others(writer: Weak<Mutex<Connection>>, changes: broadcast::Sender<Feed>) -> Result<()> {
+    let version = |conn: &Connection| -> rusqlite::Result<i64> {
+        conn.query_row("PRAGMA data_version", [], |r| r.get(0))
+    };
+    let Some(conn) = writer.upgrade() else {
+        return Ok(());
+    };
+    let mut seen = version(&conn.lock().unwrap_or_else(|p| p.into_inner())).map_err(db)?;
+    drop(conn);
+    std::thread::Builder::new()
+        .name("sqlite-watch".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(WATCH_EVERY);
+                let Some(conn) = writer.upgrade() else {
+                    return;
+                };
+                let now = version(&conn.lock().unwrap_or_else(|p| p.into_inner()));
+                drop(conn);
+                match now {
+                    Ok(now) if now != seen => {
+                        seen = now;
+                        // Nobody listening is not an error.
+                        let _ = changes.send(Feed::Missed);
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot read the store file's data version")
+                    }
+                }
+            }
+        })
+        .map_err(|e| StoreError::Internal(format!("cannot start the file watcher: {e}")))?;
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection, vault: &Vault) -> Result<()> {
