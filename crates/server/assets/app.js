@@ -357,17 +357,18 @@ export function el(tag, attrs = {}, ...children) {
  * the control with the focus (`focused`), found again after the drawing by its id, or by the
  * nearest ancestor with an id, the rows keyed by a `data-*` attribute between (outermost
  * first) and its place among the innermost row's (or that ancestor's) controls, with what was
- * typed there. Answers the
+ * typed there (a value left as drawn takes the one drawn anew). Answers the
  * function that puts the focus back: on the control itself while it stands, else on the one
  * drawn in its place; nothing when neither is there or the focus is already on it.
  */
 export function keptPlace(focused = document.activeElement) {
   const again = findAgain(focused);
-  const typed = focused?.value;
+  // What was typed or chosen there; a value as drawn gives way to the one drawn anew.
+  const typed = focused?.tagName === "SELECT" || (focused && focused.value !== focused.defaultValue) ? focused.value : undefined;
   return () => {
     const target = focused?.isConnected ? focused : again?.();
     if (!target || target === document.activeElement) return;
-    if (target !== focused && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) target.value = typed;
+    if (target !== focused && typed !== undefined && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) target.value = typed;
     target.focus({ preventScroll: true });
   };
 }
@@ -383,13 +384,14 @@ export function redraw(target, ...children) {
 function findAgain(element) {
   if (!element || element === document.body) return null;
   if (element.id) return () => document.getElementById(element.id);
-  const controls = (row) => [...row.querySelectorAll("button, input, select, textarea, a[href]")];
+  const controls = (row) => [...row.querySelectorAll("button, input, select, textarea, a[href], summary, [tabindex]")];
   const keys = [];
   let row = null;
   for (let node = element.parentElement; node && node !== document.body; node = node.parentElement) {
     if (node.id) {
       row ??= node;
       const [root, index] = [node.id, controls(row).indexOf(element)];
+      if (index < 0) return null;
       return () => {
         let at = document.getElementById(root);
         for (const [name, value] of keys) at = at && [...at.querySelectorAll(`[${name}]`)].find((n) => n.getAttribute(name) === value);

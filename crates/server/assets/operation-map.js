@@ -131,7 +131,10 @@ async function load() {
 function kept() {
   const chosen = ["window-rv", "gate-rv"].map((id) => [id, $(id).value]);
   const open = [...document.querySelectorAll("details[open][id]")].map((d) => d.id);
-  const typed = [...document.querySelectorAll("details[open][id] input[id]")].map((i) => [i.id, i.value]);
+  // Only what was typed: a value as drawn gives way to the server's (another desk moved it).
+  const typed = [...document.querySelectorAll("details[open][id] input[id]")]
+    .filter((i) => i.value !== i.defaultValue)
+    .map((i) => [i.id, i.value]);
   const place = keptPlace();
   return () => {
     for (const [id, value] of chosen) {

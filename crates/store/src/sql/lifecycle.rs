@@ -212,11 +212,9 @@ pub(crate) fn apply(
             )?;
         }
         CaseRequest::Assign { .. } => pin(db, loaded.id)?,
-        CaseRequest::Reassign { window } => {
+        CaseRequest::Reassign { .. } => {
             retire_valid_pass(db, loaded.id, PassState::Superseded)?;
             pin(db, loaded.id)?;
-            // The household hears of its new window from the same transaction that gave it.
-            outbox::queue_new_window_notice(db, vault, op, reference, *window, actor)?;
         }
         CaseRequest::Withdraw { .. } => {
             retire_valid_pass(db, loaded.id, PassState::Revoked)?;
@@ -232,6 +230,12 @@ pub(crate) fn apply(
         detail,
         actor,
     )?;
+    if let CaseRequest::Reassign { window } = request {
+        // The household hears of its new window from the same transaction that gave it, once
+        // its seats there are taken: a move of that window in time holds the window's row
+        // until it commits, so the times told are the window's as moved.
+        outbox::queue_new_window_notice(db, vault, op, reference, *window, actor)?;
+    }
     Ok(CaseOutcome {
         reference: reference.clone(),
         from: case.stage,

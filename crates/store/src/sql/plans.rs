@@ -8,7 +8,7 @@
 use super::lifecycle;
 use super::passes::issue_pass;
 use super::sealed::{self, HouseholdFields};
-use super::step::{NewEvent, household_id, insert_event, require_operation, stage};
+use super::step::{NewEvent, household_id, insert_event, lock_operation, require_operation, stage};
 use super::{Db, Row, dec, p};
 use crate::planning::*;
 use crate::types::*;
@@ -246,6 +246,9 @@ pub(crate) fn accept_plan(
     signer: PassSigner<'_>,
     actor: &Actor,
 ) -> Result<Acceptance> {
+    // The operation's row first, as a window moved in time takes it, before any window's
+    // seats: the two wait for each other, never each for the other.
+    lock_operation(db, op)?;
     let row = plan_row(db, op, id)?;
     let stored = stored_plan(&row)?;
     if stored.accepted_at.is_some() {

@@ -48,9 +48,10 @@ pub(crate) fn create_window(
 /// commits first is counted: the capacity is lowered only where the count still fits). Moves
 /// it in time: each household assigned in it and still to come is sent the new times, and
 /// the one holding a valid pass is given a new pass for them (the old one superseded), in
-/// this transaction. The operation's row is held first, as a pass's issue holds it before
-/// it reads its window's times: a pass issued meanwhile carries the new times, or is one
-/// this change gives anew.
+/// this transaction. A move holds the operation's row first, as a pass's issue holds it
+/// before it reads its window's times (a pass issued meanwhile carries the new times, or is
+/// one this change gives anew) and as a plan's acceptance does, then the window's
+/// households' passes and rows, then the window's.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn change_window(
     db: &mut dyn Db,
@@ -62,7 +63,10 @@ pub(crate) fn change_window(
     signer: PassSigner<'_>,
     actor: &Actor,
 ) -> Result<WindowChanged> {
-    lock_operation(db, op)?;
+    let moving = change.start.is_some() || change.end.is_some();
+    if moving {
+        lock_operation(db, op)?;
+    }
     let was = window(db, op, id)?;
     let changed = change.applied_to(&was, actor.at)?;
     let moved = (changed.spec.start, changed.spec.end) != (was.spec.start, was.spec.end);
@@ -72,6 +76,20 @@ pub(crate) fn change_window(
             window: was,
             passes_issued: 0,
         });
+    }
+    if moved {
+        // Its households' valid passes, then their rows, then the window's: the order in
+        // which a step of one of them (a withdrawal, a reassignment away) takes them, retiring
+        // its pass before it gives the window its seats back.
+        db.exec(
+            "UPDATE passes SET status = status WHERE status = 'valid' AND household_id IN
+             (SELECT id FROM households WHERE operation_id = $1 AND window_id = $2)",
+            p![op.0, id.0],
+        )?;
+        db.exec(
+            "UPDATE households SET window_id = window_id WHERE operation_id = $1 AND window_id = $2",
+            p![op.0, id.0],
+        )?;
     }
     let written = db.exec(
         "UPDATE windows SET start_at = $1, end_at = $2, capacity = $3
