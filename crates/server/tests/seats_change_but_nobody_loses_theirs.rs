@@ -8,8 +8,10 @@ mod common;
 
 use common::{TestApp, assert_refused, read_stream_until, spawn_app, spawn_app_with_places};
 use reqwest::{Method, StatusCode};
+use safeconduct_domain::scan::ScanPlace;
 use safeconduct_domain::values::{Text, Timestamp};
-use safeconduct_domain::{CaseReference, Role, Stage};
+use safeconduct_domain::{CaseReference, Role, RvId, Stage};
+use safeconduct_pass::Check;
 use safeconduct_server::wire::time_text;
 use safeconduct_store::testing::Backend;
 use safeconduct_store::{Actor, Capacity, NewFlight};
@@ -431,6 +433,30 @@ async fn a_window_moved_in_time_gives_its_passes_anew(backend: Backend) {
     let new = pass_index(&app, &holder).await;
     assert_ne!(new, old);
     assert_eq!(refusal_at_rv(&app, &holder, p.rv, old).await, "superseded");
+    // The new pass carries the new times, as an escort's kit reads them offline.
+    let device = app.enrol(Role::Escort, ScanPlace::Rv(RvId(p.rv)), 70).await;
+    let kit = app.device_kit(&device).await;
+    let pass = app
+        .get(
+            Role::Coordinator,
+            &format!("/api/operations/{{op}}/households/{holder}/pass"),
+        )
+        .await;
+    let check = Check {
+        now: now as u64,
+        ..Check::default()
+    };
+    let read = kit
+        .verifier()
+        .unwrap()
+        .verify_text(pass["text"].as_str().unwrap(), &check);
+    let carried = read
+        .checkpoint
+        .expect("an escort's kit reads the checkpoint tier");
+    assert_eq!(
+        (carried.window_start, carried.window_end),
+        ((now + 3_600) as u64, (now + 10_800) as u64)
+    );
     assert_eq!(
         refusal_at_rv(&app, &holder, p.rv, new).await,
         "outside_window"
