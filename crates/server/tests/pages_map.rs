@@ -93,6 +93,13 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     let problems = browser.accessibility_problems().await;
     assert!(problems.is_empty(), "a window's fold open: {problems:#?}");
     browser
+        .eval(
+            &format!("document.querySelector('{fold}').scrollIntoView({{ block: 'center' }})"),
+            json!([]),
+        )
+        .await;
+    browser.screenshot("map-window-move-en").await;
+    browser
         .click_until(
             &format!("{fold} button[type=submit]"),
             "document.getElementById('map-done').textContent.endsWith('Passes issued anew: 2.')",

@@ -1,7 +1,8 @@
 //! [`Casework`] for every engine: each method one read or one write transaction running the
 //! logic of `calls` or `outbox`. No subject module imports this one.
 
-use super::store::{Engine, SqlStore};
+use super::Engine;
+use super::store::SqlStore;
 use super::{calls, households, outbox, pass_links};
 use crate::casework::*;
 use crate::types::*;

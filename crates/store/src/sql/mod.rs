@@ -39,9 +39,27 @@ mod store;
 pub(crate) mod upgrade;
 pub(crate) mod windows;
 
-pub use store::{Engine, SqlStore};
+pub use store::SqlStore;
 
-use crate::{Result, StoreError};
+use crate::{Feed, Result, StoreError};
+use tokio::sync::broadcast;
+
+/// What an engine provides: transactions and the feed of changes.
+pub trait Engine: Send + Sync + 'static {
+    /// Runs `f` in a read-only transaction with a consistent view.
+    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T>;
+    /// Runs `f`'s statements each on the latest committed state, without a transaction
+    /// around them where the engine can save the cost. For reads that need no consistency
+    /// across statements.
+    fn read_latest<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+        self.read(f)
+    }
+    /// Runs `f` in a write transaction, committed only if `f` succeeds. An engine may run `f`
+    /// again when the transaction lost a race with another writer and was rolled back.
+    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T>;
+    /// Changes committed by any server sharing the store.
+    fn subscribe(&self) -> broadcast::Receiver<Feed>;
+}
 
 /// A value crossing to or from an engine.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,8 +4,8 @@
 //! `passes`, `audit`). No subject module imports this one.
 
 use super::{
-    Db, accounts, audit, batches, counts, custody, devices, flights, gates, hazards, households,
-    incidents, lifecycle, operations, passes, plans, rvs, scans, shred, windows,
+    Db, Engine, accounts, audit, batches, counts, custody, devices, flights, gates, hazards,
+    households, incidents, lifecycle, operations, passes, plans, rvs, scans, shred, windows,
 };
 use crate::casework::{HazardChange, HazardReport};
 use crate::planning::*;
@@ -17,23 +17,6 @@ use safeconduct_domain::model::{GateStatus, RvChange, Side, WindowSpec};
 use safeconduct_domain::values::{self, PhoneNumber, Timestamp};
 use safeconduct_domain::*;
 use tokio::sync::broadcast;
-
-/// What an engine provides: transactions and the feed of changes.
-pub trait Engine: Send + Sync + 'static {
-    /// Runs `f` in a read-only transaction with a consistent view.
-    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T>;
-    /// Runs `f`'s statements each on the latest committed state, without a transaction
-    /// around them where the engine can save the cost. For reads that need no consistency
-    /// across statements.
-    fn read_latest<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
-        self.read(f)
-    }
-    /// Runs `f` in a write transaction, committed only if `f` succeeds. An engine may run `f`
-    /// again when the transaction lost a race with another writer and was rolled back.
-    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Db) -> Result<T>) -> Result<T>;
-    /// Changes committed by any server sharing the store.
-    fn subscribe(&self) -> broadcast::Receiver<Feed>;
-}
 
 /// How many times a device's sync is decided before a concurrent change of a case it moves
 /// is answered as a conflict (`Store::ingest_sync`).
