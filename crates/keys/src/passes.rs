@@ -230,9 +230,11 @@ impl PassKeyring {
         change: &WindowChange,
         actor: &Actor,
     ) -> Result<WindowChanged, StoreError> {
-        let unlocked = match change.start.is_some() || change.end.is_some() {
-            true => Some(self.unlock(op, &self.keys(store, op, actor.at)?)?),
-            false => None,
+        let moving = change.start.is_some() || change.end.is_some();
+        let unlocked = if moving {
+            Some(self.unlock(op, &self.keys(store, op, actor.at)?)?)
+        } else {
+            None
         };
         store.change_window(
             op,

@@ -110,9 +110,11 @@ pub(crate) fn change_window(
     }
     let mut passes_issued = 0;
     if moved {
+        // Each household with whether it holds a valid pass, read in one statement.
         let assigned = db.rows(
-            "SELECT reference, stage FROM households
-             WHERE operation_id = $1 AND window_id = $2 ORDER BY id",
+            "SELECT h.reference, h.stage,
+                    EXISTS (SELECT 1 FROM passes p WHERE p.household_id = h.id AND p.status = 'valid')
+             FROM households h WHERE h.operation_id = $1 AND h.window_id = $2 ORDER BY h.id",
             p![op.0, id.0],
         )?;
         for row in &assigned {
@@ -120,7 +122,7 @@ pub(crate) fn change_window(
                 continue;
             }
             let reference = CaseReference::parse(&row.text(0)?)?;
-            if valid_pass(db, op, &reference)? {
+            if row.bool(2)? {
                 passes::issue_pass(db, vault, link_base, op, &reference, &mut *signer, actor)?;
                 passes_issued += 1;
             }
@@ -145,17 +147,6 @@ pub(crate) fn change_window(
         window: window(db, op, id)?,
         passes_issued,
     })
-}
-
-/// Whether the household `reference` holds a pass that is valid now.
-fn valid_pass(db: &mut dyn Db, op: OperationId, reference: &CaseReference) -> Result<bool> {
-    Ok(db
-        .row(
-            "SELECT 1 FROM passes p JOIN households h ON h.id = p.household_id
-             WHERE h.operation_id = $1 AND h.reference = $2 AND p.status = 'valid'",
-            p![op.0, reference.as_str()],
-        )?
-        .is_some())
 }
 
 const WINDOW_COLUMNS: &str = "id, rv_id, start_at, end_at, capacity, assigned_people";
