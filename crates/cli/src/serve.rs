@@ -48,6 +48,15 @@ impl ServeArgs {
         println!("store: {}", safeconduct_store::redact(&data.url()));
         if let Some(url) = &outbox.public_url {
             store.set_pass_link_base(url);
+            if url.starts_with("https://") && !limits.behind_proxy {
+                // This server speaks plain HTTP: households reach it through a TLS proxy.
+                eprintln!(
+                    "warning: pass links point at {url}, so requests come through a proxy, but \
+                     --behind-proxy is not set: every client will share the proxy's address \
+                     and its limits (requests, sign-ins and pass-link misses per address). \
+                     Set --behind-proxy when the proxy appends X-Forwarded-For."
+                );
+            }
         }
         let router = osm
             .map(|path| crate::route::load(&path).map(router))
@@ -310,8 +319,13 @@ pub struct LimitArgs {
         default_value_t = 10
     )]
     pass_link_misses_per_minute: u32,
-    /// Behind a load balancer: the client address is the last X-Forwarded-For entry. Only
-    /// when every request comes through a proxy that sets it.
+    /// Sign-in attempts per minute per client address (bursts of as many); a successful
+    /// sign-in is not counted. A hotline room or gate office behind one address shares it.
+    #[arg(long, env = "SAFECONDUCT_SIGN_INS_PER_MINUTE", default_value_t = 30)]
+    sign_ins_per_minute: u32,
+    /// Behind a load balancer: the client address is the last X-Forwarded-For entry (the
+    /// proxy's own address when it set none). Only when every request comes through a proxy
+    /// that sets it; without this flag behind one, every client shares the proxy's limits.
     #[arg(long, env = "SAFECONDUCT_BEHIND_PROXY")]
     behind_proxy: bool,
 }
@@ -323,6 +337,7 @@ impl From<LimitArgs> for safeconduct_server::limits::Limits {
             lookups_per_minute: a.lookups_per_minute,
             requests_per_ip_per_second: a.requests_per_ip_per_second,
             pass_link_misses_per_minute: a.pass_link_misses_per_minute,
+            sign_ins_per_minute: a.sign_ins_per_minute,
             behind_proxy: a.behind_proxy,
         }
     }

@@ -319,11 +319,33 @@ fn reason(req: &Request) -> Option<String> {
     (!v.is_empty()).then(|| v.chars().take(200).collect())
 }
 
-fn device(req: &Request) -> Option<String> {
-    let v = req.headers().get("x-device-id")?.to_str().ok()?;
-    safeconduct_domain::DeviceId::parse(v)
-        .ok()
-        .map(String::from)
+/// The device a caller states in the `X-Device-Id` header, recorded with its events as the
+/// caller's word. The names the server writes itself are refused here: an enrolled device's
+/// (`device/N`, recorded from the records it signed) and the command line's (`cli`), so that
+/// nobody can have their steps recorded, or a chain of custody read, as another party's
+/// enrolled device or as the operator's machine. (The server's other names, such as
+/// `custody sweep`, hold a space, which a stated name cannot.)
+fn device(req: &Request) -> Result<Option<String>, ApiError> {
+    let Some(v) = req
+        .headers()
+        .get("x-device-id")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(None);
+    };
+    let Ok(stated) = safeconduct_domain::DeviceId::parse(v) else {
+        return Ok(None);
+    };
+    let name = stated.as_str().to_ascii_lowercase();
+    if name.starts_with("device/") || name == "cli" {
+        return Err(ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "invalid_header",
+            "X-Device-Id: device/N and cli are the names the server records for enrolled \
+             devices and the command line; state another name for this device",
+        ));
+    }
+    Ok(Some(String::from(stated)))
 }
 
 /// Whether a call reads one case, for the per-user limit on case reads.
@@ -466,6 +488,7 @@ pub async fn authorise(
         (Access::Roles(allowed), None) => return Err(ApiError::forbidden(allowed)),
         (Access::SignedIn | Access::Open, _) => None,
     };
+    let device = device(&req)?;
     let limits = app.limits;
     let per_second = f64::from(limits.requests_per_second);
     app.limiter
@@ -508,7 +531,7 @@ pub async fn authorise(
         user,
         token_digest: digest,
         role,
-        device: device(&req),
+        device,
         places,
     };
     let mut awaited = None;

@@ -56,6 +56,10 @@ pub struct App {
     router: Option<Arc<safeconduct_route::Router>>,
     /// Where the outbox sends (`outbox.rs`); `None`: messages wait in the store.
     transport: Option<Arc<dyn outbox::Transport>>,
+    /// Password checks running at once: each stretches its key in 19 MiB for tens of
+    /// milliseconds, so a flood of sign-ins waits here instead of taking every core and
+    /// gigabytes of memory (`api/sessions.rs`).
+    pub(crate) password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -79,6 +83,9 @@ impl App {
             custody_clock_ahead: 0,
             router: None,
             transport: None,
+            password_checks: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         }
     }
 

@@ -3,7 +3,8 @@
 //! lookups, a case, its events, its pass), which answer with personal data one case at a
 //! time (the hotline console's reads of parts of a case just read are free for a minute:
 //! `endpoints::CASE_PARTS`), and a strict one per client address for the open pass link's
-//! misses, so that guessing tokens is slow without slowing anyone else. A refused request
+//! misses, so that guessing tokens is slow without slowing anyone else, and one per client
+//! address for sign-in attempts, each a key-stretched password check. A refused request
 //! gets 429 with `Retry-After`. Zero turns a limit off. Each kind of bucket is kept apart
 //! ([`RateLimiter`]), so senders without a session cannot push out anyone's spent bucket.
 
@@ -28,6 +29,11 @@ pub struct Limits {
     /// refused until the bucket refills. A link that opens a pass costs nothing, so households
     /// sharing a carrier's address are not held back by each other's visits.
     pub pass_link_misses_per_minute: u32,
+    /// Sign-in attempts per minute per client address, with bursts of as many; a successful
+    /// sign-in gives its attempt back, so a room of staff behind one address signing in at
+    /// the start of a shift spends nothing. Beyond it, 429: each attempt costs a key-stretched
+    /// password check and a write, and the back-off per name bounds guessing one account.
+    pub sign_ins_per_minute: u32,
     /// Take the client address from the last `X-Forwarded-For` entry (the one the load balancer
     /// in front added) instead of the connection's peer. Only behind a proxy that sets it.
     pub behind_proxy: bool,
@@ -40,6 +46,7 @@ impl Default for Limits {
             lookups_per_minute: 30,
             requests_per_ip_per_second: 200,
             pass_link_misses_per_minute: 10,
+            sign_ins_per_minute: 30,
             behind_proxy: false,
         }
     }
@@ -49,7 +56,9 @@ impl Default for Limits {
 pub const PASS_LINK_BURST: f64 = 10.0;
 
 /// The address a request comes from: the connection's peer, or behind a proxy the address it
-/// appended to `X-Forwarded-For`. None when neither is known (a router called in-process).
+/// appended to `X-Forwarded-For` (and the peer's when it appended none that reads as an
+/// address: such requests share one bucket instead of escaping every limit). None when
+/// neither is known (a router called in-process).
 pub fn client_address(
     request: &axum::extract::Request,
     behind_proxy: bool,
@@ -63,23 +72,34 @@ fn address_of(
     behind_proxy: bool,
 ) -> Option<std::net::IpAddr> {
     if behind_proxy {
-        return headers
+        let forwarded = headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .next_back()
-            .and_then(|a| a.trim().parse().ok());
+            .and_then(|a| {
+                let a = a.trim();
+                (a.parse().ok()).or_else(|| a.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+            });
+        if forwarded.is_some() {
+            return forwarded;
+        }
     }
     extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
 }
 
+/// The key of an address's buckets: an IPv4 address whole, an IPv6 address by its /64, the
+/// network one subscriber is given (anyone holding one has all its addresses).
 fn address_key(ip: std::net::IpAddr) -> Vec<u8> {
     match ip {
         std::net::IpAddr::V4(a) => a.octets().to_vec(),
-        std::net::IpAddr::V6(a) => a.octets().to_vec(),
+        std::net::IpAddr::V6(a) => match a.to_ipv4_mapped() {
+            Some(v4) => v4.octets().to_vec(),
+            None => a.octets()[..8].to_vec(),
+        },
     }
 }
 
@@ -101,35 +121,73 @@ impl axum::extract::FromRequestParts<crate::App> for ClientAddress {
     }
 }
 
-/// One try of a pass link from `address`, counted against its bucket of misses before the
-/// link is looked at (so that guesses sent at once are counted too): refused when the bucket
-/// is empty; [`PassLinkTry::opened`] gives the token back when the link opened a pass.
-pub struct PassLinkTry {
+/// One try from a client address at something its own bucket per address limits, counted
+/// before the work is done (so that tries sent at once are counted too) and refused when the
+/// bucket is empty; [`AddressTry::give_back`] returns the token when the try turned out not to
+/// count. Two kinds: a pass link ([`AddressTry::pass_link`], a link that opened a pass gives
+/// its token back, so only misses count) and a sign-in ([`AddressTry::sign_in`], a success
+/// gives it back).
+pub struct AddressTry {
+    kind: Kind,
     key: Option<Vec<u8>>,
+    burst: f64,
 }
 
-impl PassLinkTry {
-    pub fn begin(app: &crate::App, address: &ClientAddress) -> Result<Self, crate::ApiError> {
-        let per_second = f64::from(app.limits.pass_link_misses_per_minute) / 60.0;
-        let Some(key) = address.0.map(address_key).filter(|_| per_second > 0.0) else {
-            return Ok(PassLinkTry { key: None });
-        };
-        app.limiter
-            .take(Kind::PassLink, &key, per_second, PASS_LINK_BURST)
-            .map_err(|wait| {
-                crate::ApiError::too_many(
-                    "rate_limited",
-                    format!("too many pass links tried from this address; try again in {wait} s"),
-                    wait,
-                )
-            })?;
-        Ok(PassLinkTry { key: Some(key) })
+impl AddressTry {
+    /// See [`Limits::pass_link_misses_per_minute`].
+    pub fn pass_link(app: &crate::App, address: &ClientAddress) -> Result<Self, crate::ApiError> {
+        let per_minute = app.limits.pass_link_misses_per_minute;
+        Self::begin(
+            app,
+            address,
+            Kind::PassLink,
+            per_minute,
+            PASS_LINK_BURST,
+            "pass links tried",
+        )
     }
 
-    /// The link opened a pass: the try is not a miss.
-    pub fn opened(self, app: &crate::App) {
+    /// See [`Limits::sign_ins_per_minute`].
+    pub fn sign_in(app: &crate::App, address: &ClientAddress) -> Result<Self, crate::ApiError> {
+        let per_minute = app.limits.sign_ins_per_minute;
+        Self::begin(
+            app,
+            address,
+            Kind::SignIn,
+            per_minute,
+            f64::from(per_minute),
+            "sign-ins",
+        )
+    }
+
+    fn begin(
+        app: &crate::App,
+        address: &ClientAddress,
+        kind: Kind,
+        per_minute: u32,
+        burst: f64,
+        what: &str,
+    ) -> Result<Self, crate::ApiError> {
+        let per_second = f64::from(per_minute) / 60.0;
+        let key = address.0.map(address_key).filter(|_| per_second > 0.0);
+        if let Some(key) = &key {
+            app.limiter
+                .take(kind, key, per_second, burst)
+                .map_err(|wait| {
+                    crate::ApiError::too_many(
+                        "rate_limited",
+                        format!("too many {what} from this address; try again in {wait} s"),
+                        wait,
+                    )
+                })?;
+        }
+        Ok(AddressTry { kind, key, burst })
+    }
+
+    /// The try does not count: a pass link that opened a pass, a sign-in that succeeded.
+    pub fn give_back(self, app: &crate::App) {
         if let Some(key) = self.key {
-            app.limiter.give_back(Kind::PassLink, &key, PASS_LINK_BURST);
+            app.limiter.give_back(self.kind, &key, self.burst);
         }
     }
 }
@@ -168,6 +226,8 @@ pub enum Kind {
     Address,
     /// Pass links that opened nothing, per client address.
     PassLink,
+    /// Sign-in attempts that signed nobody in, per client address.
+    SignIn,
 }
 
 struct Bucket {
@@ -262,6 +322,46 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::IpAddr;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn an_ipv6_subscriber_is_one_sender_by_its_64() {
+        let key = |text| address_key(ip(text));
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:bbbb::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:198.51.100.7"), key("198.51.100.7"));
+        assert_ne!(key("198.51.100.7"), key("198.51.100.8"));
+    }
+
+    #[test]
+    fn behind_a_proxy_a_request_it_gave_no_address_is_the_peers() {
+        let mut extensions = axum::http::Extensions::new();
+        let peer = std::net::SocketAddr::from(([10, 0, 0, 2], 5000));
+        extensions.insert(axum::extract::ConnectInfo(peer));
+        let mut headers = axum::http::HeaderMap::new();
+        let of = |headers: &axum::http::HeaderMap, behind_proxy| {
+            address_of(headers, &extensions, behind_proxy)
+        };
+        assert_eq!(of(&headers, true), Some(ip("10.0.0.2")));
+        headers.insert("x-forwarded-for", "unknown".parse().unwrap());
+        assert_eq!(of(&headers, true), Some(ip("10.0.0.2")), "unreadable");
+        headers.insert("x-forwarded-for", "198.51.100.7:4711".parse().unwrap());
+        assert_eq!(of(&headers, true), Some(ip("198.51.100.7")), "with a port");
+        headers.insert(
+            "x-forwarded-for",
+            "203.0.113.1, 198.51.100.7".parse().unwrap(),
+        );
+        assert_eq!(of(&headers, true), Some(ip("198.51.100.7")));
+        assert_eq!(
+            of(&headers, false),
+            Some(ip("10.0.0.2")),
+            "not behind a proxy"
+        );
+    }
 
     #[test]
     fn a_bucket_allows_its_burst_then_refuses_with_the_wait() {

@@ -103,7 +103,7 @@ pub fn describe(table: &[Endpoint]) -> Value {
         if e.access != Access::Open || e.path.contains('{') {
             params.push(json!({
                 "name": "X-Device-Id", "in": "header", "required": false,
-                "description": "Identifier of the field device, recorded with every event.",
+                "description": "Identifier of the field device, recorded with every event as the caller states it; the names the server records itself (device/N, an enrolled device's, and cli) are refused.",
                 "schema": { "type": "string", "maxLength": 64 }
             }));
         }
@@ -195,7 +195,7 @@ pub fn describe(table: &[Endpoint]) -> Value {
             errors.extend(["401", "429"]);
         }
         if e.path == "/api/pass-link" {
-            // Its own bucket of misses per client address (limits::PassLinkTry).
+            // Its own bucket of misses per client address (limits::AddressTry::pass_link).
             errors.push("429");
         }
         errors.sort();

@@ -23,10 +23,12 @@ use serde::Serialize;
 /// accepting it (another request moved a household meanwhile).
 const ATTEMPTS: usize = 3;
 
-/// What the re-plan after a suspension did.
+/// What the re-plan after a suspension did: a coordinator's to know. It counts and moves
+/// households of the whole operation, and an escort or gate staff who suspended their own
+/// place is told only that the place is suspended.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ReplannedOut {
-    /// The re-plan, kept and accepted (coordinators only; absent when nobody had to move).
+    /// The re-plan, kept and accepted (absent when nobody had to move).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<i64>,
     /// Households given another window: their passes superseded, new ones issued, their
@@ -43,8 +45,9 @@ pub struct ReplannedOut {
 /// Re-plans the caller's operation after a place stopped taking people, and accepts the
 /// re-plan. Never fails the request that suspended: a re-plan that cannot be made is
 /// answered as such and logged (without personal data), and the coordinator may re-plan by
-/// hand (`POST …/plans/replan`).
-pub(crate) async fn after_suspension(app: &App, caller: &OperationCaller) -> ReplannedOut {
+/// hand (`POST …/plans/replan`). What it did is answered to a coordinator only (`None` for
+/// anyone else).
+pub(crate) async fn after_suspension(app: &App, caller: &OperationCaller) -> Option<ReplannedOut> {
     let op = caller.operation;
     // The re-plan acts on the whole operation, whoever's place caused it.
     let actor = Actor {
@@ -54,7 +57,6 @@ pub(crate) async fn after_suspension(app: &App, caller: &OperationCaller) -> Rep
     };
     let router = app.router.clone();
     let keyring = app.keyring().clone();
-    let shows_plan = caller.role == Role::Coordinator;
     let outcome = app
         .run(move |s| {
             let mut attempt = 0;
@@ -83,9 +85,9 @@ pub(crate) async fn after_suspension(app: &App, caller: &OperationCaller) -> Rep
             }
         })
         .await;
-    match outcome {
+    let done = match outcome {
         Ok((plan, moved, displaced)) => ReplannedOut {
-            plan_id: plan.filter(|_| shows_plan).map(|p| p.0),
+            plan_id: plan.map(|p| p.0),
             moved,
             displaced,
             error: None,
@@ -99,5 +101,6 @@ pub(crate) async fn after_suspension(app: &App, caller: &OperationCaller) -> Rep
                 error: Some(e.message.clone()),
             }
         }
-    }
+    };
+    (caller.role == Role::Coordinator).then_some(done)
 }

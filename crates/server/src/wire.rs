@@ -77,13 +77,14 @@ pub struct ReasonIn {
     pub reason: String,
 }
 
+/// A step taken. It carries no event id: events are numbered across the whole store, and a
+/// caller comparing the ids of two of their steps would count everyone else's in between.
 #[derive(Serialize, JsonSchema)]
 pub struct StepOut {
     pub reference: String,
     pub from: Stage,
     pub to: Stage,
     pub people: u32,
-    pub event_id: i64,
     pub pass_index: Option<i64>,
 }
 
@@ -94,7 +95,6 @@ impl From<store::CaseOutcome> for StepOut {
             from: o.from,
             to: o.to,
             people: o.people,
-            event_id: o.event,
             pass_index: o.pass_index,
         }
     }

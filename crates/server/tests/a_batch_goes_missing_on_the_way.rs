@@ -59,6 +59,21 @@ async fn a_batch_past_its_deadline_raises_the_alarm_without_anyone_closing_it(ba
     assert_eq!(batch["closed_at"], Value::Null, "{batch}");
     assert_eq!(batch["alarm"], true, "{batch}");
     assert_eq!(batch["unaccounted"].as_array().unwrap().len(), 2, "{batch}");
+    assert_eq!(batch["unaccounted_households"], 2, "{batch}");
+    // The escort who walked the batch is told how many are missing, never who: the escort
+    // party holds no roster.
+    let escorts = app
+        .get(
+            Role::Escort,
+            &format!("/api/operations/{{op}}/batches/{id}"),
+        )
+        .await;
+    assert_eq!(escorts["alarm"], true, "{escorts}");
+    assert_eq!(escorts["unaccounted_households"], 2, "{escorts}");
+    assert!(escorts.get("unaccounted").is_none(), "{escorts}");
+    for r in [&a, &b] {
+        assert!(!escorts.to_string().contains(r.as_str()), "{escorts}");
+    }
     let counts = app.counts().await;
     assert_eq!(counts["operation"]["people"]["unaccounted"], 5, "{counts}");
     let in_escort = &counts["operation"]["people"]["in_escort"];

@@ -410,6 +410,50 @@ async fn a_device_kit_carries_keys_windows_and_released_gates_but_no_roster(back
     .await;
     let kit = app.device_kit_ok(&escort).await;
     assert_eq!(kit["gate_locations"], json!([]));
+
+    // Released for a window that opens in three hours, the location waits until an hour
+    // before it opens: not a day ahead to pass on.
+    let now = safeconduct_keys::now().0;
+    let text =
+        |t: i64| safeconduct_server::wire::time_text(safeconduct_domain::values::Timestamp(t));
+    let later = app
+        .add_window(places.rv, &text(now + 3 * 3600), &text(now + 5 * 3600), 10)
+        .await;
+    let releases = format!("/api/operations/{{op}}/gates/{}/releases", places.gate);
+    app.create(
+        Role::Coordinator,
+        &releases,
+        json!({"device_id": escort.id, "window_id": later}),
+    )
+    .await;
+    let kit = app.device_kit_ok(&escort).await;
+    assert_eq!(kit["gate_locations"], json!([]), "too early: {kit}");
+    // Released for the window under way, it goes only while the gate is open.
+    app.create(
+        Role::Coordinator,
+        &releases,
+        json!({"device_id": escort.id, "window_id": places.window}),
+    )
+    .await;
+    let kit = app.device_kit_ok(&escort).await;
+    assert_eq!(
+        kit["gate_locations"][0]["window_id"], places.window,
+        "{kit}"
+    );
+    let status = format!("/api/operations/{{op}}/gates/{}/status", places.gate);
+    for (gate_status, released) in [("suspended", false), ("open", true)] {
+        app.ok(
+            Role::Coordinator,
+            Method::POST,
+            &status,
+            Some(json!({"status": gate_status})),
+            200,
+        )
+        .await;
+        let kit = app.device_kit_ok(&escort).await;
+        let listed = kit["gate_locations"].as_array().unwrap().len();
+        assert_eq!(listed, usize::from(released), "gate {gate_status}: {kit}");
+    }
 }
 
 async fn an_enrolment_code_registers_one_key_once(backend: Backend) {

@@ -1,5 +1,6 @@
 //! Sign-in back-off on both backends: repeated failures lock the account name for a while,
 //! known or not, even against the right password; a success before the lock forgets them.
+//! Attempts are also counted per client address, and requests and case reads are limited.
 
 mod common;
 
@@ -302,7 +303,47 @@ async fn requests_are_rate_limited_per_address(backend: Backend) {
     assert_eq!(from("198.51.100.8").await.unwrap().status(), StatusCode::OK);
 }
 
+/// Sign-in attempts are counted per client address too: a sender trying name after name (a
+/// new name each time, so that no name's back-off applies) is refused once its attempts are
+/// spent, each being a key-stretched password check. A success gives its attempt back (a room
+/// of staff behind one address signs in at the start of a shift), and other addresses are
+/// not affected.
+async fn sign_ins_are_limited_per_address(backend: Backend) {
+    let limits = safeconduct_server::limits::Limits {
+        sign_ins_per_minute: 3,
+        behind_proxy: true,
+        ..Default::default()
+    };
+    let app = common::spawn_app_with(backend, limits).await;
+    let from = |address: &'static str, username: String, password: &'static str| {
+        app.client
+            .post(app.url("/api/sessions"))
+            .header("x-forwarded-for", address)
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+    };
+    let room = "198.51.100.7";
+    for _ in 0..5 {
+        let res = from(room, "hotline".into(), PASSWORD).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    for i in 0..3 {
+        let res = from(room, format!("made-up-{i}"), "guess").await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let refused = from(room, "made-up-9".into(), "guess").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+    let res = from("198.51.100.8", "hotline".into(), PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "another address signs in");
+}
+
 safeconduct_store::on_both_backends_async!(
+    sign_ins_are_limited_per_address,
     requests_are_rate_limited_per_address,
     coordinators_sign_in_with_a_one_time_code_used_once,
     cross_origin_requests_get_no_cors_grant,

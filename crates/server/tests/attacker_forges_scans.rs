@@ -266,7 +266,46 @@ async fn an_admission_of_a_pass_the_device_never_read_is_refused(backend: Backen
     assert_eq!(app.stage(&read).await, "admitted_at_rv");
 }
 
+/// An escort stating, in `X-Device-Id`, a name the server records itself (an enrolled device's
+/// `device/N`, the command line's `cli`) is refused and changes nothing: steps and the chain
+/// of custody cannot be recorded as another party's device. A name of their own is recorded as
+/// they state it.
+async fn an_escort_cannot_act_in_the_name_of_an_enrolled_device(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 10, 50).await;
+    let reference = app.register_with_pass(1, "0700 300 001", p.window).await;
+    let admit = |device: &'static str| {
+        app.client
+            .post(app.url(&format!(
+                "/api/operations/{{op}}/households/{reference}/rv-arrival"
+            )))
+            .bearer_auth(app.token(Role::Escort))
+            .header("X-Device-Id", device)
+            .json(&serde_json::json!({ "rv_id": p.rv }))
+            .send()
+    };
+    for claimed in ["device/1", "Device/12", "CLI"] {
+        let res = admit(claimed).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{claimed}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_header", "{body}");
+    }
+    let case = app.get(Role::Coordinator, &common::case(&reference)).await;
+    assert_eq!(case["stage"], "pass_issued", "{case}");
+    let res = admit("phone-7").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let events = app
+        .get(
+            Role::Coordinator,
+            &format!("{}/events", common::case(&reference)),
+        )
+        .await;
+    let last = events.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "admit_at_rv", "{events}");
+    assert_eq!(last["device"], "phone-7", "{events}");
+}
+
 safeconduct_store::on_both_backends_async!(
+    an_escort_cannot_act_in_the_name_of_an_enrolled_device,
     another_escorts_device_is_not_theirs_to_sync,
     records_out_of_range_are_refused_and_change_nothing,
     an_admission_of_a_pass_the_device_never_read_is_refused,

@@ -3,7 +3,8 @@
 //! general per-address limit; once it is empty that address gets 429 for every link, good or
 //! not, while other addresses go on untouched. A link that opens a pass spends nothing, so
 //! households behind one carrier address do not hold each other up. Every link that opens
-//! nothing (unknown, malformed, superseded, revoked) gets one and the same 404.
+//! nothing (unknown, malformed, superseded, revoked) gets one and the same 404. Each open is
+//! in the audit log.
 
 mod common;
 
@@ -59,10 +60,21 @@ async fn a_token_guesser_is_throttled_by_address_and_nobody_else_is(backend: Bac
     let good = token_of(&links[0]);
 
     // Opening a good link costs nothing: a household opens its page as often as it likes.
+    // Each open is a read of its pass, in the audit log by the pass's index alone.
+    let before = app.audit_head().await;
     for _ in 0..(PASS_LINK_BURST as usize * 2) {
         let (status, _, body) = open_from(&app, "198.51.100.20", &good).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
+    let opened = app.audit_records(before, "pass_link_opened").await;
+    assert_eq!(opened.len(), PASS_LINK_BURST as usize * 2, "{opened:?}");
+    assert!(
+        opened
+            .iter()
+            .all(|r| r == &opened[0] && r.starts_with("pass/")),
+        "{opened:?}"
+    );
+    let after_opens = app.audit_head().await;
 
     // A guesser: the burst of misses, each the same 404, then 429 with the wait.
     let guesser = "198.51.100.66";
@@ -81,7 +93,10 @@ async fn a_token_guesser_is_throttled_by_address_and_nobody_else_is(backend: Bac
     assert_eq!(body["error"]["code"], "rate_limited");
     let wait: u64 = wait.expect("Retry-After").parse().unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
-    // Throttled, the guesser learns nothing more, not even from a good link.
+    let missed = app.audit_records(after_opens, "pass_link_opened").await;
+    assert!(missed.is_empty(), "a miss reads nothing: {missed:?}");
+    // Throttled, the guesser learns nothing more, not even from a good link: a link known
+    // but for a few characters is not found at the speed of the general limit.
     let (status, _, body) = open_from(&app, guesser, &good).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert!(body.get("qr_png").is_none());

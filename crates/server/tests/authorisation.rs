@@ -251,8 +251,8 @@ async fn escort_and_gate_users_are_refused_outside_their_places(backend: Backend
         (
             Role::Gate,
             Method::POST,
-            format!("/api/operations/{{op}}/gates/{gate_b}/status"),
-            Some(serde_json::json!({"status": "suspended"})),
+            format!("/api/operations/{{op}}/gates/{gate_b}/suspend"),
+            None,
         ),
         (
             Role::Gate,
@@ -369,7 +369,45 @@ async fn a_coordinator_sees_who_acts_where_and_where_nobody_does(backend: Backen
     }
 }
 
+/// Gate staff may stop their open gate taking people, but only a coordinator opens it again,
+/// closes it, or changes a closed one: a gate stopped by a coordinator or by a hazard stays so
+/// until a coordinator acts. The gate staff's answer says nothing of the re-plan that follows.
+async fn gate_staff_suspend_their_gate_and_only_a_coordinator_opens_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let own = app.places(20, 20).await;
+    let suspend = format!("/api/operations/{{op}}/gates/{}/suspend", own.gate);
+    let out = app.ok(Role::Gate, Method::POST, &suspend, None, 200).await;
+    assert_eq!(out["status"], "suspended", "{out}");
+    assert!(out.get("replan").is_none(), "{out}");
+    let status = format!("/api/operations/{{op}}/gates/{}/status", own.gate);
+    let open = || Some(serde_json::json!({"status": "open"}));
+    let (code, body) = app.call(Role::Gate, Method::POST, &status, open()).await;
+    assert_eq!(
+        (code, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden")),
+        "{body}"
+    );
+    let gates = app.get(Role::Gate, "/api/operations/{op}/gates").await;
+    assert_eq!(gates[0]["status"], "suspended", "{gates}");
+    // Suspended again, it stays suspended.
+    let out = app.ok(Role::Gate, Method::POST, &suspend, None, 200).await;
+    assert_eq!(out["status"], "suspended", "{out}");
+    let out = app
+        .ok(Role::Coordinator, Method::POST, &status, open(), 200)
+        .await;
+    assert_eq!(out["status"], "open", "{out}");
+    // A gate a coordinator closed is not theirs to turn suspended (and so open again later).
+    let closed = Some(serde_json::json!({"status": "closed"}));
+    app.ok(Role::Coordinator, Method::POST, &status, closed, 200)
+        .await;
+    let (code, body) = app.call(Role::Gate, Method::POST, &suspend, None).await;
+    assert_eq!(code, StatusCode::CONFLICT, "{body}");
+    let gates = app.get(Role::Gate, "/api/operations/{op}/gates").await;
+    assert_eq!(gates[0]["status"], "closed", "{gates}");
+}
+
 safeconduct_store::on_both_backends_async!(
+    gate_staff_suspend_their_gate_and_only_a_coordinator_opens_it,
     a_coordinator_sees_who_acts_where_and_where_nobody_does,
     escort_and_gate_users_are_refused_outside_their_places,
     every_endpoint_refuses_the_roles_it_does_not_name,

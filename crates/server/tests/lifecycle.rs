@@ -402,6 +402,47 @@ async fn live_changes_reach_clients_of_every_server(backend: Backend) {
     );
 }
 
+/// Escorts and gate staff hear a household only within their part of the journey: a case
+/// processed, manifested and boarded is not followed onto its flight on their streams (the
+/// escort's ends at the gate, the gate staff's at processing).
+async fn field_streams_end_where_their_part_of_the_journey_ends(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 100, 300).await;
+    let mut streams = Vec::new();
+    for role in [Role::Escort, Role::Gate] {
+        let stream = app
+            .client
+            .get(app.url("/api/operations/{op}/live"))
+            .bearer_auth(app.token(role))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.status(), StatusCode::OK);
+        streams.push((role, stream));
+    }
+    let a = app.register(2, "0700 000 041").await;
+    app.to_processed(&p, &a).await;
+    app.manifest(p.flight, &a).await;
+    app.board(&a, p.flight).await;
+    // A second household leaves the RV after: the last change both streams hear.
+    let b = app.register_with_pass(1, "0700 000 042", p.window).await;
+    app.admit_at_rv(&b, p.rv).await;
+    let last = app.depart(p.rv, p.gate, &[&b]).await;
+    let last = format!("\"batch_id\":{}", last["id"]);
+    for (role, mut stream) in streams {
+        let seen = read_stream_until(&mut stream, &last, "the second departure").await;
+        assert!(
+            seen.contains("\"kind\":\"arrive_at_gate\""),
+            "{role}: {seen}"
+        );
+        for kind in ["manifest", "board"] {
+            let heard = format!("\"kind\":\"{kind}\"");
+            assert!(!seen.contains(&heard), "{role} heard {kind}: {seen}");
+        }
+        let processed = seen.contains("\"kind\":\"process\"");
+        assert_eq!(processed, role == Role::Gate, "{role}: {seen}");
+    }
+}
+
 async fn healthz_answers_when_the_store_is_reachable(backend: Backend) {
     let app = spawn_app(backend).await;
     let res = app.client.get(app.url("/healthz")).send().await.unwrap();
@@ -423,5 +464,6 @@ safeconduct_store::on_both_backends_async!(
     withdraw_no_show_reassign_and_reject_are_side_states,
     healthz_answers_when_the_store_is_reachable,
     live_changes_reach_clients_of_every_server,
+    field_streams_end_where_their_part_of_the_journey_ends,
     two_servers_never_overfill_a_window_between_them,
 );

@@ -292,6 +292,14 @@ async fn an_escort_is_warned_of_a_hazard_on_the_way_before_departing(backend: Ba
         clear.get("geojson").is_none(),
         "the gate's place is not drawn"
     );
+    // Nor how far it is: distances from points the escort knows would place it.
+    assert_eq!(clear["length_m"], Value::Null, "{clear}");
+    assert_eq!(clear["walking_minutes"], Value::Null, "{clear}");
+    let coordinators = app.get(Role::Coordinator, &way).await;
+    assert!(
+        coordinators["length_m"].as_u64().unwrap() > 0,
+        "{coordinators}"
+    );
 
     // A crowd over the whole of the short way from RV Alpha to Gate 7.
     let crowd = app
@@ -304,7 +312,13 @@ async fn an_escort_is_warned_of_a_hazard_on_the_way_before_departing(backend: Ba
     let warned = app.get(Role::Escort, &way).await;
     assert_eq!(warned["clear_to_depart"], false);
     assert_eq!(warned["hazards"][0]["id"], crowd["id"]);
-    assert!(warned["warning"].as_str().unwrap().contains("hazard"));
+    assert!(
+        warned["warning"]
+            .as_str()
+            .unwrap()
+            .contains("a hazard on the way"),
+        "{warned}"
+    );
 
     // Closed all round: do not depart.
     app.create(

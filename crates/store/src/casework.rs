@@ -72,6 +72,9 @@ pub struct WorklistEntry {
 /// when. No reference, name or phone.
 #[derive(Debug, Clone)]
 pub struct LinkedPass {
+    pub operation: OperationId,
+    /// The pass's index: how an audit entry of the open names it.
+    pub pass_index: i64,
     pub signed: Vec<u8>,
     pub language: safeconduct_domain::values::Language,
     pub rv: safeconduct_domain::places::RendezvousPoint,

@@ -191,7 +191,37 @@ fn a_registration_repeated_with_its_key_takes_effect_once(backend: Backend) {
     assert_eq!(people(&t), 4);
 }
 
+/// Runs of sign-in failures older than the memory of failures are forgotten as new names are
+/// counted: sign-ins under names made up by the thousand leave no table that only grows.
+fn old_sign_in_failures_are_forgotten(backend: Backend) {
+    let t = TestStore::fresh(backend);
+    let s = &*t.store;
+    let no_lock = |_: u32| 0;
+    let rows = || {
+        testing::raw_text(
+            &t.url,
+            "SELECT CAST(COUNT(*) AS TEXT) FROM sign_in_failures",
+        )
+    };
+    for name in [b"old-1".as_slice(), b"old-2"] {
+        let counted = s.reserve_sign_in_attempt(name, Timestamp(1_000), Timestamp(0), &no_lock);
+        assert_eq!(counted.unwrap(), Ok(1));
+    }
+    assert_eq!(rows(), ["2"]);
+    // Within the hour, a new name forgets nothing.
+    let counted = s.reserve_sign_in_attempt(b"new-1", Timestamp(2_000), Timestamp(0), &no_lock);
+    assert_eq!(counted.unwrap(), Ok(1));
+    assert_eq!(rows(), ["3"]);
+    // Two hours later the old runs count for nothing, and the next new name clears them.
+    let later = Timestamp(1_000 + 7_200);
+    let forget_before = Timestamp(later.0 - 3_600);
+    let counted = s.reserve_sign_in_attempt(b"new-2", later, forget_before, &no_lock);
+    assert_eq!(counted.unwrap(), Ok(1));
+    assert_eq!(rows(), ["1"]);
+}
+
 safeconduct_store::on_both_backends!(
+    old_sign_in_failures_are_forgotten,
     a_registration_repeated_with_its_key_takes_effect_once,
     data_survives_reopening_and_migrations_run_once,
     events_cannot_be_updated_or_deleted,

@@ -1,5 +1,6 @@
 //! Escort batches: a batch leaves a rendezvous point for a gate, its households arrive, the
-//! gate closes it. Counts only: a batch's answer names no person.
+//! gate closes it. Counts only: a batch's answer names no person, and names the households
+//! unaccounted on the way only to coordinators and gate staff (an escort is told how many).
 //!
 //! Must not depend on: other resource modules but `lifecycle` (an arrival is a step).
 
@@ -23,7 +24,7 @@ use serde::{Deserialize, Serialize};
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/batches", Roles(ESCORT), h::depart, "An escort batch leaves a rendezvous point for a gate", body: DepartIn => json::<BatchOut>(201)),
-        endpoint!(GET "/api/operations/{op}/batches/{batch}", Roles(BATCH_PARTIES), h::batch, "A batch's counts (no personal data)" => json::<BatchOut>(200)),
+        endpoint!(GET "/api/operations/{op}/batches/{batch}", Roles(BATCH_PARTIES), h::batch, "A batch's counts (no personal data); the references of its households unaccounted on the way for coordinators and gate staff, only their number for an escort" => json::<BatchOut>(200)),
         endpoint!(POST "/api/operations/{op}/batches/{batch}/arrivals", Roles(GATE), h::batch_arrival, "Members of a household of a batch arrived at the gate (all, or the number counted: the others stay in escort)", body: ArrivalIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/batches/{batch}/close", Roles(GATE), h::close_batch, "Close a batch; households not arrived become unaccounted" => json::<BatchOut>(200)),
     ]
@@ -66,7 +67,23 @@ pub struct BatchOut {
     /// True when a household of the batch is unaccounted (its deadline passed, or the batch
     /// was closed without it), or the batch is closed and arrivals do not match departures.
     pub alarm: bool,
-    pub unaccounted: Vec<String>,
+    /// How many households of the batch are unaccounted.
+    pub unaccounted_households: u32,
+    /// Their references, for coordinators and gate staff (who look them up and check them
+    /// in); left out for an escort, who is told how many but never who: the escort party
+    /// holds no roster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unaccounted: Option<Vec<String>>,
+}
+
+impl BatchOut {
+    /// The answer as `role` may read it: an escort's without the references.
+    fn seen_by(mut self, role: Role) -> Self {
+        if role == Role::Escort {
+            self.unaccounted = None;
+        }
+        self
+    }
 }
 
 impl From<store::Batch> for BatchOut {
@@ -83,7 +100,8 @@ impl From<store::Batch> for BatchOut {
             closed_at: b.closed_at.map(time_text),
             deadline: time_text(b.deadline),
             alarm: !b.unaccounted.is_empty() || (closed && b.arrived_people != b.departed_people),
-            unaccounted: b.unaccounted.iter().map(|r| r.to_string()).collect(),
+            unaccounted_households: b.unaccounted.len() as u32,
+            unaccounted: Some(b.unaccounted.iter().map(|r| r.to_string()).collect()),
         }
     }
 }
@@ -105,8 +123,10 @@ pub async fn depart(call: Call, ApiJson(body): ApiJson<DepartIn>) -> Created<Bat
         gate: GateId(body.gate_id),
         households,
     };
-    call.create(move |s, id, actor| s.depart_batch(id, &departure, actor))
-        .await
+    let (status, Json(out)): (_, Json<BatchOut>) = call
+        .create(move |s, id, actor| s.depart_batch(id, &departure, actor))
+        .await?;
+    Ok((status, Json(out.seen_by(Role::Escort))))
 }
 
 pub async fn batch(call: Call<BatchPath>) -> Answer<BatchOut> {
@@ -114,7 +134,7 @@ pub async fn batch(call: Call<BatchPath>) -> Answer<BatchOut> {
     call.swept().await?;
     let actor = call.caller.actor(crate::now());
     let batch = call.read(move |s, id| s.batch(id, b, &actor)).await?;
-    Ok(Json(batch.into()))
+    Ok(Json(BatchOut::from(batch).seen_by(call.caller.role)))
 }
 
 pub async fn batch_arrival(

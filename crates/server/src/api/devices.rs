@@ -11,6 +11,7 @@ use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, FIELD, endpoint, js
 use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, Created, time_text};
 use axum::Json;
+use safeconduct_domain::model::GateStatus;
 use safeconduct_domain::*;
 use safeconduct_keys::devices::{self as device_keys, DevicePublicKey, Signed};
 use safeconduct_keys::passes::{FieldKit, KitPlaces};
@@ -23,6 +24,9 @@ pub const ENROLMENT_CODE_SECONDS: i64 = 3600;
 /// How long a field kit may be used before the device must ask for a new one: twelve hours.
 /// A suspended device gets none, so a stolen device's kit is useless within this time.
 pub const KIT_VALID_SECONDS: i64 = 12 * 3600;
+/// How long before its window opens a released gate location goes into an escort device's
+/// kit: time to plan the walk, not a day to pass it on.
+pub const GATE_LOCATION_LEAD_SECONDS: i64 = 3600;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -180,7 +184,8 @@ pub struct DeviceKitOut {
     /// Windows at the device's RVs (an escort device) with their expected counts.
     pub windows: Vec<KitWindowOut>,
     /// Gate locations released to this device, per window; none unless a coordinator released
-    /// them.
+    /// them, and each only from an hour before its window opens until it ends, while the gate
+    /// is open.
     pub gate_locations: Vec<GateLocationOut>,
 }
 
@@ -425,17 +430,24 @@ pub async fn device_kit(
             Ok((kit, s.windows(op)?, s.gates(op)?, s.gate_releases(op, id)?))
         })
         .await?;
-    // A gate's location goes to the device only for a window not yet over.
+    // A gate's location goes to the device only when needed: from shortly before its
+    // window opens until it ends, and while the gate is open. A release made a day ahead, or
+    // for a gate suspended or closed since, puts nothing in the kit until then.
     let live_window = |id: WindowId| {
-        windows
-            .iter()
-            .any(|w| w.id == id && w.spec.end.0 >= now.0 && holds(Some(w.rv), None))
+        windows.iter().any(|w| {
+            w.id == id
+                && w.spec.start.0 - GATE_LOCATION_LEAD_SECONDS <= now.0
+                && w.spec.end.0 >= now.0
+                && holds(Some(w.rv), None)
+        })
     };
     let gate_locations = releases
         .iter()
         .filter(|r| live_window(r.window))
         .filter_map(|r| {
-            let g = gates.iter().find(|g| g.id == r.gate)?;
+            let g = gates
+                .iter()
+                .find(|g| g.id == r.gate && g.status == GateStatus::Open)?;
             Some(GateLocationOut {
                 gate_id: g.id.0,
                 window_id: r.window.0,

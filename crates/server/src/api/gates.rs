@@ -21,7 +21,8 @@ pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/gates", Roles(COORDINATOR), h::create_gate, "Open a gate linked to rendezvous points", body: GateIn => json::<GateOut>(201)),
         endpoint!(GET "/api/operations/{op}/gates", Roles(GATE_PARTIES), h::gates, "Gates of the operation" => json::<Vec<GateOut>>(200)),
-        endpoint!(POST "/api/operations/{op}/gates/{gate}/status", Roles(GATE_PARTIES), h::gate_status, "Open, suspend or close a gate", body: GateStatusIn => json::<GateOut>(200)),
+        endpoint!(POST "/api/operations/{op}/gates/{gate}/status", Roles(COORDINATOR), h::gate_status, "Open, suspend or close a gate", body: GateStatusIn => json::<GateOut>(200)),
+        endpoint!(POST "/api/operations/{op}/gates/{gate}/suspend", Roles(GATE_PARTIES), h::suspend_gate, "Suspend an open gate (gate staff may stop their gate taking people; opening it again, closing it, or changing a closed one is a coordinator's: 409)" => json::<GateOut>(200)),
         endpoint!(GET "/api/operations/{op}/gates/{gate}/counts", Roles(GATE_PARTIES), h::gate_counts, "Stage counts of one gate" => json::<CountsOut>(200)),
         endpoint!(POST "/api/operations/{op}/gates/{gate}/walking-time", Roles(COORDINATOR), h::set_walking_time, "Change the walking time from one rendezvous point to the gate (batches already on their way keep their deadline)", body: WalkingIn => json::<GateOut>(200)),
         endpoint!(GET "/api/operations/{op}/gates/{gate}/batches", Roles(GATE_PARTIES), h::expected_batches, "Open batches on their way to the gate, with head counts and deadlines (no personal data)" => json::<Vec<ExpectedBatchOut>>(200)),
@@ -109,7 +110,8 @@ pub struct GateOut {
     /// The walking time from each linked rendezvous point.
     pub walking: Vec<WalkingOut>,
     /// After a suspension or closing: the re-plan of the households holding a window at the
-    /// rendezvous points it served, accepted at once.
+    /// rendezvous points it served, accepted at once (told to coordinators only: it moves households of the
+    /// whole operation).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replan: Option<crate::replanning::ReplannedOut>,
 }
@@ -174,14 +176,22 @@ pub async fn gate_status(
     call: Call<GatePath>,
     ApiJson(body): ApiJson<GateStatusIn>,
 ) -> Answer<GateOut> {
+    set_status(call, body.status).await
+}
+
+pub async fn suspend_gate(call: Call<GatePath>) -> Answer<GateOut> {
+    set_status(call, GateStatus::Suspended).await
+}
+
+/// Stores the gate's new status; a gate that stops taking people is followed by a re-plan.
+async fn set_status(call: Call<GatePath>, status: GateStatus) -> Answer<GateOut> {
     let gate = GateId(call.path.gate);
     call.caller.sees(gate)?;
-    let status = body.status;
     let Json(mut out): Json<GateOut> = call
         .change(move |s, id, actor| s.set_gate_status(id, gate, status, actor))
         .await?;
     if status != GateStatus::Open {
-        out.replan = Some(crate::replanning::after_suspension(&call.app, &call.caller).await);
+        out.replan = crate::replanning::after_suspension(&call.app, &call.caller).await;
     }
     Ok(Json(out))
 }

@@ -5,7 +5,7 @@
 //! Must not depend on: other resource modules. A hazard's rules are the domain's
 //! (`HazardSpec`, `Severity::blocks`); which places it suspends is the store's.
 
-use crate::endpoints::{Access::Roles, CASEWORK, Endpoint, endpoint, json};
+use crate::endpoints::{Access::Roles, CASEWORK, COORDINATOR, Endpoint, endpoint, json};
 use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CoordinateSchema, Created, parse_time, text_lines, time_text};
 use axum::Json;
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/hazards", Roles(CASEWORK), h::report_hazard, "Report a hazard; with suspend_places, suspend the RVs and gates inside a critical one", body: HazardIn => json::<HazardReportOut>(201)),
-        endpoint!(PATCH "/api/operations/{op}/hazards/{hazard}", Roles(CASEWORK), h::change_hazard, "Change or expire a hazard", body: HazardChangeIn => json::<HazardReportOut>(200)),
+        endpoint!(PATCH "/api/operations/{op}/hazards/{hazard}", Roles(COORDINATOR), h::change_hazard, "Change or expire a hazard (a coordinator's: the hotline reports hazards, but lowering or ending one sends people back through it)", body: HazardChangeIn => json::<HazardReportOut>(200)),
         endpoint!(GET "/api/operations/{op}/hazards", Roles(CASEWORK), h::hazards, "Reported hazards" => json::<Vec<HazardOut>>(200)),
     ]
 }
@@ -69,7 +69,8 @@ pub struct HazardReportOut {
     pub suspended_rvs: Vec<i64>,
     pub suspended_gates: Vec<i64>,
     /// When places were suspended: the re-plan of the households holding a window at them,
-    /// accepted at once.
+    /// accepted at once (told to coordinators only: it moves households of the
+    /// whole operation).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replan: Option<crate::replanning::ReplannedOut>,
 }
@@ -188,7 +189,7 @@ pub async fn change_hazard(
 /// hazard, so road travel times avoid it).
 async fn replanned<P>(call: &Call<P>, out: &mut HazardReportOut) {
     if !out.suspended_rvs.is_empty() || !out.suspended_gates.is_empty() {
-        out.replan = Some(crate::replanning::after_suspension(&call.app, &call.caller).await);
+        out.replan = crate::replanning::after_suspension(&call.app, &call.caller).await;
     }
 }
 

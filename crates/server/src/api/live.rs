@@ -13,7 +13,7 @@ use serde::Serialize;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint!(GET "/api/operations/{op}/live", Roles(LIVE), h::live, "Live changes from every server, as server-sent events: `change` (coordinators: all; escorts: at RVs; gate staff: at gates; manifest officers: flights and their loads, without places), and `resync` when changes may have been missed (read the counts again)" => Reply::Events(schema::<LiveChange>)),
+        endpoint!(GET "/api/operations/{op}/live", Roles(LIVE), h::live, "Live changes from every server, as server-sent events: `change` (coordinators: all; escorts: at their RVs, up to the gate; gate staff: at their gates, up to processing; manifest officers: flights and their loads, without places), and `resync` when changes may have been missed (read the counts again)" => Reply::Events(schema::<LiveChange>)),
     ]
 }
 
@@ -46,8 +46,9 @@ const RECHECK: std::time::Duration =
     std::time::Duration::from_secs(crate::auth::SESSION_CACHE_SECONDS);
 
 /// Server-sent events of the changes committed to this operation by any server sharing the
-/// store. Coordinators see every change; escorts the changes at rendezvous points; gate staff
-/// the changes at gates (a batch on its way, an arrival); manifest officers the changes of
+/// store. Coordinators see every change; escorts the changes at their rendezvous points, gate
+/// staff at their gates (a batch on its way, an arrival), each within their part of the
+/// journey ([`in_their_part`]); manifest officers the changes of
 /// flights and their loads (a flight scheduled, changed or deleted, a household manifested or
 /// boarded), without the places a case came through. No personal data is sent. A
 /// `resync` event says changes may have been missed (the client fell behind, or this server's
@@ -87,8 +88,12 @@ pub async fn live(
                             && match role {
                                 Role::Gate => {
                                     change.gate.is_some_and(|g| places.gates.contains(&g))
+                                        && in_their_part(role, change.stage)
                                 }
-                                Role::Escort => change.rv.is_some_and(|r| places.rvs.contains(&r)),
+                                Role::Escort => {
+                                    change.rv.is_some_and(|r| places.rvs.contains(&r))
+                                        && in_their_part(role, change.stage)
+                                }
                                 Role::Coordinator => true,
                                 Role::Manifest => of_flights(&change),
                                 // Not given the stream by its row; if they were, they would
@@ -111,10 +116,12 @@ pub async fn live(
                     Ok(Ok(safeconduct_store::Feed::Missed)) => Event::default()
                         .event("resync")
                         .data("the server's change feed was interrupted"),
-                    Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(missed))) => {
+                    // How many were missed is not said: the feed carries every operation's
+                    // changes, and the number would count others' activity.
+                    Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {
                         Event::default()
                             .event("resync")
-                            .data(format!("{missed} changes were not sent in time"))
+                            .data("changes were not sent in time")
                     }
                     Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return None,
                 };
@@ -123,6 +130,36 @@ pub async fn live(
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// Whether an escort or gate staff hear a household's change to `stage`: only within the part
+/// of the journey their place holds. An escort follows a household from its window to the
+/// gate (and hears it unaccounted on the way, their custody); gate staff from the batch on
+/// its way to processing. What became of one household after that (manifested, boarded,
+/// withdrawn when found elsewhere…) is not theirs to learn one at a time; their pages read
+/// their counts again every half minute all the same. Changes that are not a household's
+/// (`stage` is `None`: a batch closed, a place suspended) are heard as before.
+fn in_their_part(role: Role, stage: Option<Stage>) -> bool {
+    use Stage as S;
+    let Some(stage) = stage else { return true };
+    match role {
+        Role::Escort => matches!(
+            stage,
+            S::Assigned
+                | S::PassIssued
+                | S::Reassigned
+                | S::NoShow
+                | S::AdmittedAtRv
+                | S::InEscort
+                | S::ArrivedAtGate
+                | S::Unaccounted
+        ),
+        Role::Gate => matches!(
+            stage,
+            S::InEscort | S::ArrivedAtGate | S::Processed | S::Unaccounted
+        ),
+        _ => true,
+    }
 }
 
 /// A change of a flight or of its load: what a manifest officer hears.

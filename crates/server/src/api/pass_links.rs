@@ -6,15 +6,18 @@
 //! valid, and the approach to the point when the household's location is known and the
 //! server holds a street network. No reference, name or phone. A wrong, expired, revoked or
 //! superseded link, or one of a shredded operation, all get the same 404. Open, behind the
-//! per-address rate limit and a stricter bucket of its own per address (`limits::PassLinkTry`):
+//! per-address rate limit and a stricter bucket of its own per address (`limits::AddressTry::pass_link`):
 //! each try that opens nothing spends a token, and an address without one is refused (429)
 //! until it refills, whether its next link is good or not; other addresses are not affected.
+//! Each open is a read of the household's pass and of where it lives: it is in the audit log
+//! (`pass_link_opened`, the pass by its index, by nobody signed in), so that links opened in
+//! bulk by someone holding many of them (a gateway's log, seized phones) leave a trace.
 //!
 //! Must not depend on: other resource modules.
 
 use crate::endpoints::{Access::Open, Endpoint, endpoint, json};
 use crate::extract::ApiJson;
-use crate::limits::{ClientAddress, PassLinkTry};
+use crate::limits::{AddressTry, ClientAddress};
 use crate::wire::{Answer, CoordinateSchema, time_text};
 use crate::{ApiError, App};
 use axum::Json;
@@ -24,6 +27,7 @@ use base64::Engine as _;
 use safeconduct_domain::values::{Coordinate, Language};
 use safeconduct_pass::qr::Qr;
 use safeconduct_route::Router;
+use safeconduct_store as store;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -138,14 +142,28 @@ pub async fn pass_by_link(
     address: ClientAddress,
     ApiJson(body): ApiJson<PassLinkIn>,
 ) -> Answer<PassLinkOut> {
-    let attempt = PassLinkTry::begin(&app, &address)?;
+    let attempt = AddressTry::pass_link(&app, &address)?;
     let token = token_bytes(&body.token.to_ascii_lowercase()).ok_or_else(no_pass)?;
     let now = crate::now();
     let linked = app
         .run(move |s| s.pass_by_link(&token, now))
         .await?
         .ok_or_else(no_pass)?;
-    attempt.opened(&app);
+    attempt.give_back(&app);
+    let opener = store::Actor {
+        user: None,
+        role: None,
+        device: Some("pass link".into()),
+        at: now,
+        places: None,
+    };
+    let opened = store::AuditEntry::by(
+        &opener,
+        Some(linked.operation),
+        "pass_link_opened",
+        Some(format!("pass/{}", linked.pass_index)),
+    );
+    app.run(move |s| s.audit(&opened)).await?;
     let qr =
         Qr::new(&safeconduct_pass::to_text(&linked.signed)).map_err(|_| ApiError::internal())?;
     let route = match (app.router.clone(), linked.household_location) {

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/households/{reference}/route", Roles(CASEWORK), h::case_route, "The walking route from a stated position (in the body, never in the address) to the case's rendezvous point, around the hazards in force; changes nothing", body: PositionIn => json::<RouteOut>(200)),
-        endpoint!(GET "/api/operations/{op}/rvs/{rv}/gates/{gate}/way", Roles(RV_PARTIES), h::way_to_gate, "Before departing a batch: the hazards on the way from the RV to the gate, and a warning" => json::<WayOut>(200)),
+        endpoint!(GET "/api/operations/{op}/rvs/{rv}/gates/{gate}/way", Roles(RV_PARTIES), h::way_to_gate, "Before departing a batch: the hazards on the way from the RV to the gate, and a warning (its length and walking time for coordinators only)" => json::<WayOut>(200)),
     ]
 }
 
@@ -202,6 +202,11 @@ pub struct WayOut {
     pub gate_status: GateStatus,
     /// Every way is closed by a hazard.
     pub blocked: bool,
+    /// The way's length and walking time, for coordinators. An escort is told whether to
+    /// depart and what is on the way, not the router's measure of how far the gate is:
+    /// distances from RVs they know would help place it, and its location goes to their
+    /// device only when released. (The walking time set for the link, which custody needs,
+    /// is in a batch's deadline.)
     pub length_m: Option<u32>,
     pub walking_minutes: Option<u32>,
     /// Hazards in force on the way (slowing it), or, when blocked, across the direct line.
@@ -284,14 +289,17 @@ pub async fn way_to_gate(call: Call<WayPath>) -> Answer<WayOut> {
             gate.status.as_str()
         ))
     } else if !on_way.is_empty() {
+        let hazards = match on_way.len() {
+            1 => "a hazard".to_string(),
+            n => format!("{n} hazards"),
+        };
         Some(format!(
-            "Caution: {} hazard(s) on the way; the route already goes around what it can. Confirm with the coordinator before departing.",
-            on_way.len()
+            "Caution: {hazards} on the way; the route already goes around what it can. Confirm with the coordinator before departing."
         ))
     } else {
         None
     };
-    let route = route.ok();
+    let route = route.ok().filter(|_| call.caller.role == Role::Coordinator);
     Ok(Json(WayOut {
         rv_id: rv_id.0,
         gate_id: gate_id.0,

@@ -63,7 +63,8 @@ pub struct RvOut {
     /// Vehicles can reach it.
     pub vehicle_access: bool,
     /// After a suspension or closing: the re-plan of the households holding a window here,
-    /// accepted at once.
+    /// accepted at once (told to coordinators only: it moves households of the
+    /// whole operation).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replan: Option<crate::replanning::ReplannedOut>,
 }
@@ -144,7 +145,7 @@ async fn stop_rv(call: Call<RvPath>, change: RvChange) -> Answer<RvOut> {
     let Json(mut out): Json<RvOut> = call
         .change(move |s, id, actor| s.change_rv(id, rv, change, actor))
         .await?;
-    out.replan = Some(crate::replanning::after_suspension(&call.app, &call.caller).await);
+    out.replan = crate::replanning::after_suspension(&call.app, &call.caller).await;
     Ok(Json(out))
 }
 

@@ -1,5 +1,6 @@
 //! Signing in and out: a bearer token for a name, a password and (for coordinators) a one-time
-//! code, with the sign-in back-off kept in the store.
+//! code, with the sign-in back-off per name kept in the store, a bucket of attempts per client
+//! address (`limits::AddressTry::sign_in`) and a bound on the password checks running at once.
 //!
 //! Must not depend on: other resource modules. Password and code checks are called, not
 //! written, here (`auth`; one-time codes are `safeconduct_keys::totp`).
@@ -7,6 +8,7 @@
 use crate::auth::{self, Caller};
 use crate::endpoints::{Access::Open, Access::SignedIn, Endpoint, Reply, endpoint, json};
 use crate::extract::ApiJson;
+use crate::limits::{AddressTry, ClientAddress};
 use crate::wire::{Answer, time_text};
 use crate::{ApiError, App};
 use axum::extract::State;
@@ -45,7 +47,12 @@ pub struct SessionOut {
     pub expires_at: String,
 }
 
-pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> Answer<SessionOut> {
+pub async fn sign_in(
+    State(app): State<App>,
+    address: ClientAddress,
+    ApiJson(body): ApiJson<SignIn>,
+) -> Answer<SessionOut> {
+    let from_address = AddressTry::sign_in(&app, &address)?;
     let digest = auth::sign_in_name_digest(&body.username);
     let now = crate::now();
     // The attempt is counted before the password is checked, and released only by a
@@ -70,7 +77,16 @@ pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> 
     let account = app.run(move |s| s.user_by_name(&username)).await?;
     let password = body.password;
     let stored = account.as_ref().map(|a| a.password_hash.clone());
+    // The permit goes with the check: a request dropped while it runs frees the permit only
+    // when the check is done.
+    let permit = app
+        .password_checks
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::internal())?;
     let ok = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         safeconduct_keys::password::verify_password(stored.as_deref(), &password)
     })
     .await
@@ -103,6 +119,7 @@ pub async fn sign_in(State(app): State<App>, ApiJson(body): ApiJson<SignIn>) -> 
     let account = match account {
         Some(a) if second_factor => {
             app.run(move |s| s.clear_sign_in_failures(&digest)).await?;
+            from_address.give_back(&app);
             a
         }
         _ => {

@@ -369,11 +369,14 @@ pub(crate) fn reserve_sign_in_attempt(
             }
         }
         let counted = match current {
-            None => db.exec(
-                "INSERT INTO sign_in_failures (name_digest, failures, last_failed_at)
-                 VALUES ($1, 1, $2) ON CONFLICT (name_digest) DO NOTHING",
-                p![name_digest, at.0],
-            )?,
+            None => {
+                forget_old_failures(db, forget_before)?;
+                db.exec(
+                    "INSERT INTO sign_in_failures (name_digest, failures, last_failed_at)
+                     VALUES ($1, 1, $2) ON CONFLICT (name_digest) DO NOTHING",
+                    p![name_digest, at.0],
+                )?
+            }
             Some((failures, last)) => db.exec(
                 "UPDATE sign_in_failures SET failures = $2, last_failed_at = $3
                  WHERE name_digest = $1 AND failures = $4 AND last_failed_at = $5",
@@ -387,6 +390,19 @@ pub(crate) fn reserve_sign_in_attempt(
     Err(StoreError::Conflict(
         "too many sign-ins for this name at once; try again".into(),
     ))
+}
+
+/// Forgets runs of failures older than `forget_before` (they count for nothing any more), a
+/// few at a time, as each new name is counted: sign-ins under names made up by the thousand
+/// leave no table that only grows. Each new row deletes more old ones than it adds, found by
+/// the index on their last failure (migration 28).
+fn forget_old_failures(db: &mut dyn Db, forget_before: Timestamp) -> Result<()> {
+    db.exec(
+        "DELETE FROM sign_in_failures WHERE name_digest IN (
+           SELECT name_digest FROM sign_in_failures WHERE last_failed_at < $1 LIMIT 100)",
+        p![forget_before.0],
+    )
+    .map(|_| ())
 }
 
 pub(crate) fn clear_sign_in_failures(db: &mut dyn Db, name_digest: &[u8]) -> Result<()> {

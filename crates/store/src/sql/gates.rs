@@ -111,10 +111,27 @@ pub(crate) fn set_gate_status(
     actor: &Actor,
 ) -> Result<Gate> {
     require_gate(db, op, id)?;
-    db.exec(
-        "UPDATE gates SET status = $1 WHERE id = $2",
+    // Only a coordinator changes a gate that is not open: gate staff may stop their open gate,
+    // never reopen one a coordinator or a hazard stopped, nor turn a closed one suspended.
+    let guard = if actor.role == Some(Role::Coordinator) {
+        ""
+    } else {
+        " AND status = 'open'"
+    };
+    let changed = db.exec(
+        &format!("UPDATE gates SET status = $1 WHERE id = $2{guard}"),
         p![status.as_str(), id.0],
     )?;
+    if changed == 0 {
+        let current = gate(db, op, id)?;
+        if current.status == status {
+            return Ok(current);
+        }
+        return Err(StoreError::Conflict(format!(
+            "gate {id} is {}; only a coordinator changes a gate that is not open",
+            current.status.as_str()
+        )));
+    }
     place_event(
         db,
         op,

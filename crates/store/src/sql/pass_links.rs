@@ -100,7 +100,7 @@ pub(crate) fn pass_by_link(
     }
     let Some(r) = db.row(
         "SELECT l.operation_id, s.signed, h.language, w.rv_id, w.start_at, w.end_at, l.expires_at,
-                h.stage, h.id, h.sealed
+                h.stage, h.id, h.sealed, l.pass_index
          FROM pass_links l
          JOIN passes s ON s.operation_id = l.operation_id AND s.pass_index = l.pass_index
          JOIN households h ON h.id = l.household_id
@@ -124,6 +124,8 @@ pub(crate) fn pass_by_link(
     let key = vault.key(db, op)?;
     let fields: HouseholdFields = sealed::open(&key, Record::Household, r.i64(8)?, &r, 9)?;
     Ok(Some(LinkedPass {
+        operation: op,
+        pass_index: r.i64(10)?,
         household_location: fields.location.filter(|_| walks),
         signed: r.bytes(1)?,
         language: super::dec(r.text(2)?)?,
