@@ -1,5 +1,6 @@
 //! `safeconduct user`: create user accounts with roles and places, enrol them for one-time
-//! codes, and print the current code of an authenticator secret.
+//! codes, print the current code of an authenticator secret, and let a locked-out name sign
+//! in again.
 //!
 //! It stores only what the password hashing and the one-time code enrolment hand it: no
 //! password or secret is kept, each is printed once.
@@ -41,6 +42,18 @@ pub enum UserCommand {
     /// Enrol a user for one-time codes (again), e.g. after a lost phone: prints the new
     /// authenticator secret once; codes of the old one stop working.
     Totp {
+        username: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Let a user's name sign in again at once, forgetting its failed sign-ins as a success
+    /// would.
+    ///
+    /// Five failed sign-ins in a row lock a name, on every server, for 30 seconds and up to
+    /// 15 minutes while they go on; someone who knows a name can keep it locked by sending
+    /// wrong passwords under it. Run this once the sender is stopped (or the member of staff
+    /// signs in from elsewhere). The unlock is in the audit log.
+    Unlock {
         username: String,
         #[command(flatten)]
         data: DataArgs,
@@ -93,6 +106,21 @@ impl UserCommand {
                     .user_by_name(&username)?
                     .with_context(|| format!("no user named {username:?}"))?;
                 enrol_totp(store.as_ref(), &data.kek()?, account.id, &username)
+            }
+            UserCommand::Unlock { username, data } => {
+                let store = data.open()?;
+                let account = store
+                    .user_by_name(&username)?
+                    .with_context(|| format!("no user named {username:?}"))?;
+                let name = safeconduct_keys::password::sign_in_name_digest(&username);
+                store.clear_sign_in_failures(&name)?;
+                let admin = safeconduct_store::Actor::system(safeconduct_keys::now());
+                let record = Some(format!("user/{}", account.id.0));
+                let entry =
+                    safeconduct_store::AuditEntry::by(&admin, None, "sign_in_unlocked", record);
+                store.audit(&entry)?;
+                println!("{username} may sign in again at once: its failed sign-ins are forgotten");
+                Ok(())
             }
             UserCommand::Code { secret } => {
                 let code = safeconduct_keys::totp::code_for(&secret, safeconduct_keys::now().0)

@@ -22,6 +22,7 @@ fn every_command_explains_itself_with_help() {
         vec!["operation", "create", "--help"],
         vec!["operation", "list", "--help"],
         vec!["user", "add", "--help"],
+        vec!["user", "unlock", "--help"],
         vec!["openapi", "--help"],
     ] {
         let text = explains_itself(&args);
@@ -64,6 +65,58 @@ fn operations_and_users_are_created_from_the_command_line() {
         dir.path(),
     );
     assert!(stderr(&no_op).contains("operation 9"));
+}
+
+/// A name locked by failed sign-ins (someone sending wrong passwords under it) signs in again
+/// at once after `user unlock`, which is audited; an unknown name is an error naming it.
+#[test]
+fn a_locked_out_name_is_unlocked_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    run(&["operation", "create", "Unlock test"], dir.path());
+    let out = add_user(dir.path(), "gate-7", &["--role", "gate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let url = format!(
+        "sqlite:{}",
+        dir.path().join("safeconduct.sqlite3").display()
+    );
+    let kek = safeconduct_store::testing::read_key_file(&dir.path().join("key.hex"));
+    let name = safeconduct_keys::password::sign_in_name_digest(" Gate-7");
+    let lock = |failures: u32| if failures >= 5 { 900 } else { 0 };
+    let attempt = |at: i64| {
+        let store = safeconduct_store::open(&url, kek.clone()).unwrap();
+        let at = safeconduct_domain::values::Timestamp(at);
+        let forget_before = safeconduct_domain::values::Timestamp(at.0 - 3600);
+        store
+            .reserve_sign_in_attempt(&name, at, forget_before, &lock)
+            .unwrap()
+    };
+    let now = safeconduct_keys::now().0;
+    for i in 0..5 {
+        assert!(attempt(now + i).is_ok(), "attempt {i} is counted");
+    }
+    assert!(attempt(now + 5).is_err(), "five failures lock the name");
+
+    let out = run(&["user", "unlock", "gate-7"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("may sign in again"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(attempt(now + 6), Ok(1), "a new run starts");
+    let store = safeconduct_store::open(&url, kek.clone()).unwrap();
+    let entries = store.audit_entries(0, 1000).unwrap();
+    assert!(
+        entries.iter().any(|(_, e)| e.action == "sign_in_unlocked"),
+        "the unlock is audited"
+    );
+    let unknown = run(&["user", "unlock", "nobody"], dir.path());
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("no user named \"nobody\""),
+        "{}",
+        stderr(&unknown)
+    );
 }
 
 #[test]

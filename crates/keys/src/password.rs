@@ -2,10 +2,23 @@
 //! recommendation), in PHC string form. An unknown user is checked against a dummy hash so
 //! that the answer takes as long as for a known one.
 //!
+//! The sign-in back-off is kept under a digest of the name ([`sign_in_name_digest`]), here so
+//! that the server and the command line (`safeconduct user unlock`) name it alike.
+//!
 //! Knows nothing of users, the store or HTTP; never logs a password or a hash.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+
+/// The key the sign-in back-off is kept under: a digest of the name as typed, normalised, so
+/// that a password typed into the name field is never stored.
+pub fn sign_in_name_digest(username: &str) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"safeconduct sign-in name|");
+    h.update(username.trim().to_lowercase().as_bytes());
+    h.finalize().to_vec()
+}
 
 /// A password could not be hashed: the random source or the hasher failed.
 #[derive(Debug, thiserror::Error)]

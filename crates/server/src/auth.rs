@@ -49,15 +49,6 @@ pub fn sign_in_lock_seconds(failures: u32) -> i64 {
     }
 }
 
-/// The key the back-off is kept under: a digest of the name as typed, normalised, so that a
-/// password typed into the name field is never stored.
-pub fn sign_in_name_digest(username: &str) -> Vec<u8> {
-    let mut h = Sha256::new();
-    h.update(b"safeconduct sign-in name|");
-    h.update(username.trim().to_lowercase().as_bytes());
-    h.finalize().to_vec()
-}
-
 /// Recently checked sessions: token digest and operation → user and roles. Saves the store a
 /// read on nearly every request.
 #[derive(Default)]

@@ -53,7 +53,7 @@ pub async fn sign_in(
     ApiJson(body): ApiJson<SignIn>,
 ) -> Answer<SessionOut> {
     let from_address = AddressTry::sign_in(&app, &address)?;
-    let digest = auth::sign_in_name_digest(&body.username);
+    let digest = safeconduct_keys::password::sign_in_name_digest(&body.username);
     let now = crate::now();
     // The attempt is counted before the password is checked, and released only by a
     // success: attempts sent in parallel are judged one after the other, so no more than the
