@@ -275,6 +275,14 @@ async fn coordinators_sign_in_with_a_one_time_code_used_once(backend: Backend) {
     );
 }
 
+/// Insists that `refused` is a 429 `rate_limited` with the wait in `Retry-After`.
+async fn assert_rate_limited(refused: reqwest::Response) {
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+}
+
 /// One address sending too fast is refused, signed in or not, before any work is done; behind
 /// a proxy the address is the one the proxy appended to X-Forwarded-For.
 async fn requests_are_rate_limited_per_address(backend: Backend) {
@@ -294,11 +302,7 @@ async fn requests_are_rate_limited_per_address(backend: Backend) {
     for _ in 0..8 {
         assert_eq!(from("198.51.100.7").await.unwrap().status(), StatusCode::OK);
     }
-    let refused = from("198.51.100.7").await.unwrap();
-    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(refused.headers().contains_key("retry-after"));
-    let body: serde_json::Value = refused.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "rate_limited");
+    assert_rate_limited(from("198.51.100.7").await.unwrap()).await;
     // Another address is not affected.
     assert_eq!(from("198.51.100.8").await.unwrap().status(), StatusCode::OK);
 }
@@ -331,11 +335,7 @@ async fn sign_ins_are_limited_per_address(backend: Backend) {
         let res = from(room, format!("made-up-{i}"), "guess").await.unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
-    let refused = from(room, "made-up-9".into(), "guess").await.unwrap();
-    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(refused.headers().contains_key("retry-after"));
-    let body: serde_json::Value = refused.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+    assert_rate_limited(from(room, "made-up-9".into(), "guess").await.unwrap()).await;
     let res = from("198.51.100.8", "hotline".into(), PASSWORD)
         .await
         .unwrap();
