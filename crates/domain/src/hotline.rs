@@ -38,6 +38,12 @@ impl CallOutcome {
             CallOutcome::NotResolved => "not_resolved",
         }
     }
+
+    /// Whether the household was told its way and its time on this call: a household not told
+    /// of its new window leaves the hotline's worklist only by such a call.
+    pub fn told(self) -> bool {
+        matches!(self, CallOutcome::Guided | CallOutcome::RouteSent)
+    }
 }
 
 /// What a message to a household is about.

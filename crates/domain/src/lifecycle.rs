@@ -93,7 +93,16 @@ pub enum Command {
         flight: Option<FlightId>,
     },
     Withdraw,
-    MarkNoShow,
+    /// A household that did not come to its window. `window_end` is when the window it holds
+    /// closes (`None`: it holds none), `at` is now, and `by_escort` whether the word comes from
+    /// the field: an escort marks a household no-show only once its window has closed, so that
+    /// nobody on the way is dropped early; a coordinator may mark one sooner (a household known
+    /// to have left another way).
+    MarkNoShow {
+        window_end: Option<Timestamp>,
+        at: Timestamp,
+        by_escort: bool,
+    },
     MarkUnaccounted {
         batch: BatchId,
     },
@@ -117,7 +126,7 @@ impl Command {
             Command::Manifest(_) => Step::Manifest,
             Command::Board { .. } => Step::Board,
             Command::Withdraw => Step::Withdraw,
-            Command::MarkNoShow => Step::MarkNoShow,
+            Command::MarkNoShow { .. } => Step::MarkNoShow,
             Command::MarkUnaccounted { .. } => Step::MarkUnaccounted,
             Command::ResolveUnaccounted(outcome) => outcome.step(),
         }
@@ -231,11 +240,23 @@ pub fn decide(case: &CaseState, command: &Command) -> Result<CaseState, DomainEr
             next.gate = None;
         }
         Command::ResolveUnaccounted(_) => {}
+        Command::MarkNoShow {
+            window_end: Some(end),
+            at,
+            by_escort: true,
+        } if at.0 <= end.0 => {
+            let minutes = ((end.0 - at.0 + 59) / 60).max(1);
+            return Err(DomainError::conflict(format!(
+                "this household's window {} closes in {minutes} minute{}; an escort marks a household no-show only once its window has closed",
+                opt(case.window),
+                if minutes == 1 { "" } else { "s" }
+            )));
+        }
         Command::DecideEligible
         | Command::Reject
         | Command::IssuePass
         | Command::Withdraw
-        | Command::MarkNoShow => {}
+        | Command::MarkNoShow { .. } => {}
     }
     Ok(next)
 }
@@ -272,6 +293,39 @@ mod tests {
         assert_eq!(err.code(), "illegal_transition");
         assert!(msg.contains("registered"), "{msg}");
         assert!(msg.contains("verify_documents, reject"), "{msg}");
+    }
+
+    #[test]
+    fn an_escort_marks_a_no_show_only_once_the_window_has_closed() {
+        let mut case = CaseState::registered(2, true);
+        case.stage = Stage::PassIssued;
+        case.window = Some(WindowId(4));
+        case.rv = Some(RvId(1));
+        let no_show = |at: i64, by_escort: bool| Command::MarkNoShow {
+            window_end: Some(Timestamp(10_000)),
+            at: Timestamp(at),
+            by_escort,
+        };
+        let early = decide(&case, &no_show(10_000 - 3_000, true)).unwrap_err();
+        assert_eq!(early.code(), "conflict");
+        assert!(
+            early.to_string().contains("window 4 closes in 50 minutes"),
+            "{early}"
+        );
+        let last_second = decide(&case, &no_show(10_000, true)).unwrap_err();
+        assert!(
+            last_second.to_string().contains("in 1 minute;"),
+            "{last_second}"
+        );
+        assert_eq!(
+            decide(&case, &no_show(10_001, true)).unwrap().stage,
+            Stage::NoShow
+        );
+        assert_eq!(
+            decide(&case, &no_show(0, false)).unwrap().stage,
+            Stage::NoShow,
+            "a coordinator may mark it sooner"
+        );
     }
 
     #[test]

@@ -68,7 +68,11 @@ fn command() -> impl Strategy<Value = Command> {
         }),
         Just(Command::Board { flight: None }),
         Just(Command::Withdraw),
-        Just(Command::MarkNoShow),
+        (0i64..7200, any::<bool>()).prop_map(|(at, by_escort)| Command::MarkNoShow {
+            window_end: Some(Timestamp(3600)),
+            at: Timestamp(at),
+            by_escort,
+        }),
         Just(Command::MarkUnaccounted { batch: BatchId(1) }),
     ]
 }

@@ -292,10 +292,11 @@ async function loadWorklist() {
               { "data-reference": w.reference },
               el("td", {}, el("button", { type: "button", class: "secondary ref", onclick: () => openCase(w.reference) }, w.reference)),
               el("td", {}, stageText(w.stage)),
+              el("td", {}, t(`hotline-why-${w.reason}`)),
               el("td", {}, w.called_at ? when(w.called_at) : t("hotline-not-called")),
             ),
           )
-        : [el("tr", {}, el("td", { colspan: "3", class: "muted" }, t("hotline-worklist-empty")))]),
+        : [el("tr", {}, el("td", { colspan: "4", class: "muted" }, t("hotline-worklist-empty")))]),
     );
   } catch (err) {
     fail(err);

@@ -298,7 +298,21 @@ async fn withdraw_no_show_reassign_and_reject_are_side_states(backend: Backend) 
     let (start, end) = ("2030-08-24T08:00:00Z", "2030-08-24T10:00:00Z");
     let second_window = app.add_window(p.rv, start, end, 50).await;
     let a = app.register_with_pass(2, "0700 000 030", p.window).await;
-    let ns = app.step(Role::Escort, &a, "no-show", None).await;
+    // The window is open: the escort's no-show would drop a household still on its way.
+    let (status, early) = app.try_step(Role::Escort, &a, "no-show", None).await;
+    assert_refused(
+        status,
+        &early,
+        StatusCode::CONFLICT,
+        "only once its window has closed",
+    );
+    let unchanged = app.get(Role::Coordinator, &case(&a)).await;
+    assert_eq!(
+        unchanged["stage"], "pass_issued",
+        "a refused step changes nothing"
+    );
+    // A coordinator may mark it sooner (a household known to have left another way).
+    let ns = app.step(Role::Coordinator, &a, "no-show", None).await;
     assert_eq!(ns["to"], "no_show");
     let re = app.reassign(&a, second_window).await;
     assert_eq!(re["to"], "reassigned");

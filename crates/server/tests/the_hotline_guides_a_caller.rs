@@ -5,13 +5,16 @@
 //! with `suspend_places` suspends the RV inside it and puts its households on the worklist.
 //! An escort checks the way to the gate before departing and is warned of a hazard on it.
 //! Calls are logged with sealed notes; the history is the hotline's and the coordinator's.
+//! A household that could not be told of its new window by message is on the worklist until
+//! a call guides it.
 
 mod common;
 
 use common::*;
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
-use safeconduct_domain::values::Coordinate;
+use safeconduct_domain::values::{Coordinate, Timestamp};
+use safeconduct_server::wire::time_text;
 use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
 
@@ -461,6 +464,90 @@ async fn a_household_past_its_rv_is_given_no_route(backend: Backend) {
     assert!(!error_message(&body).contains("escort"), "{body}");
 }
 
+/// Registers a household of one with no phone at all; its reference.
+async fn register_without_phone(app: &TestApp, n: u32) -> String {
+    let member = json!({
+        "name": format!("Nasrin{n} Habibi"), "birth_date": "1980", "nationality": "AF",
+        "documents": [{ "type": "passport", "number": format!("P0077{n:04}"), "issuing_country": "AF" }]
+    });
+    let body = json!({ "language": "prs", "members": [member] });
+    app.create(Role::Coordinator, "/api/operations/{op}/households", body)
+        .await["reference"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The hotline logs a call on case `reference` with `outcome`.
+async fn log_call(app: &TestApp, reference: &str, outcome: &str) {
+    let path = format!("{}/calls", case(reference));
+    app.create(Role::Hotline, &path, json!({ "outcome": outcome }))
+        .await;
+}
+
+/// A household with no phone cannot be told by message that it was given another window or
+/// that its window moved: it goes on the hotline's worklist with its new window, stays there
+/// through a call that did not reach it, and leaves with one that guided it. A household with
+/// a phone is told by message and is not listed.
+async fn a_household_not_told_of_its_new_window_is_on_the_worklist_until_guided(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = app.places(100, 300).await;
+    let worklist = || app.get(Role::Hotline, "/api/operations/{op}/hotline/worklist");
+    let now = safeconduct_keys::now().0;
+    let at = |minutes: i64| time_text(Timestamp(now + minutes * 60));
+    let second = app.add_window(p.rv, &at(-30), &at(90), 50).await;
+    let reassigned = register_without_phone(&app, 1).await;
+    app.to_pass_issued(&reassigned, p.window).await;
+    let moved = register_without_phone(&app, 2).await;
+    app.to_pass_issued(&moved, second).await;
+    let with_phone = app.register_with_pass(1, "0700 000 207", second).await;
+    assert_eq!(worklist().await, json!([]), "nobody's window changed yet");
+
+    app.reassign(&reassigned, second).await;
+    let path = format!("/api/operations/{{op}}/windows/{second}");
+    let (status, window) = app
+        .call(
+            Role::Coordinator,
+            Method::PATCH,
+            &path,
+            Some(json!({ "start": at(60), "end": at(180) })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{window}");
+    assert_eq!(app.message_kinds(&with_phone).await, ["new_window"]);
+    let listed = worklist().await;
+    let references: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        references,
+        [reassigned.as_str(), moved.as_str()],
+        "{listed}"
+    );
+    for w in listed.as_array().unwrap() {
+        assert_eq!(w["reason"], "new_window_untold", "{listed}");
+        assert_eq!(w["window_id"], second, "{listed}");
+        assert_eq!(w["called_at"], Value::Null, "{listed}");
+    }
+
+    // A call nobody answered: still to tell, now shown as called, after the one not called.
+    log_call(&app, &moved, "no_answer").await;
+    let listed = worklist().await;
+    assert_eq!(listed[0]["reference"], reassigned.as_str(), "{listed}");
+    assert_eq!(listed[1]["reference"], moved.as_str(), "{listed}");
+    assert!(listed[1]["called_at"].is_string(), "{listed}");
+    // Guided: off the list.
+    log_call(&app, &moved, "guided").await;
+    let listed = worklist().await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["reference"], reassigned.as_str(), "{listed}");
+    log_call(&app, &reassigned, "guided").await;
+    assert_eq!(worklist().await, json!([]));
+}
+
 safeconduct_store::on_both_backends_async!(
     a_route_goes_around_a_critical_hazard_until_it_is_expired,
     the_hotline_case_names_hazards_near_the_rv_and_routes_from_coordinates,
@@ -469,4 +556,5 @@ safeconduct_store::on_both_backends_async!(
     a_logged_call_keeps_its_notes_sealed_and_the_history_is_casework_only,
     a_call_that_sends_the_route_queues_a_message_and_a_reassignment_a_notice,
     a_household_past_its_rv_is_given_no_route,
+    a_household_not_told_of_its_new_window_is_on_the_worklist_until_guided,
 );

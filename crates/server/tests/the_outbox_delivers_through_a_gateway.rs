@@ -2,7 +2,8 @@
 //! notice is delivered with its idempotency key and credentials; a gateway that answers 500
 //! and recovers gets it again after the back-off and delivers it once; a sender that stops
 //! between sending and recording sends again with the same key and the gateway delivers it
-//! once; two senders at once take each message once; a refusal fails the message for good;
+//! once; two senders at once take each message once; a refusal fails the message for good
+//! and puts the household on the hotline's worklist;
 //! the demo's file transport writes one line; over HTTPS, a gateway with a private CA whose
 //! certificate is not trusted gets nothing and the message waits, and trusted, it delivers;
 //! a gateway reached in clear beyond this machine is refused at start. Times are handed to
@@ -163,6 +164,11 @@ async fn messages(app: &TestApp, reference: &str) -> Value {
         .await
 }
 
+async fn worklist(app: &TestApp) -> Value {
+    app.get(Role::Hotline, "/api/operations/{op}/hotline/worklist")
+        .await
+}
+
 async fn a_gateway_that_fails_and_recovers_delivers_the_notice_once(backend: Backend) {
     let app = spawn_app(backend).await;
     let reference = reassigned_case(&app, "0700 000 301").await;
@@ -187,6 +193,11 @@ async fn a_gateway_that_fails_and_recovers_delivers_the_notice_once(backend: Bac
     let listed = messages(&app, &reference).await;
     assert_eq!(listed[0]["kind"], "new_window");
     assert_eq!(listed[0]["status"], "sent");
+    assert_eq!(
+        worklist(&app).await,
+        serde_json::json!([]),
+        "told: nobody to call"
+    );
     assert_eq!(listed[0]["attempts"], 3);
     assert!(listed[0]["sent_at"].is_string());
     let g = gateway.lock().unwrap();
@@ -287,6 +298,10 @@ async fn a_gateway_that_refuses_a_message_fails_it_for_good(backend: Backend) {
     assert_eq!(listed[0]["status"], "failed");
     assert_eq!(listed[0]["last_error"], "gateway answered 400");
     assert_eq!(gateway.lock().unwrap().requests.len(), 1);
+    // Its new window untold: the household is on the hotline's worklist.
+    let listed = worklist(&app).await;
+    assert_eq!(listed[0]["reference"], reference.as_str(), "{listed}");
+    assert_eq!(listed[0]["reason"], "new_window_untold", "{listed}");
 }
 
 async fn the_file_transport_writes_each_message_as_a_json_line(backend: Backend) {

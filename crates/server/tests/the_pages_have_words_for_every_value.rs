@@ -13,6 +13,7 @@ use safeconduct_domain::schema::values;
 use safeconduct_domain::values::Language;
 use safeconduct_domain::{Role, Stage};
 use safeconduct_plan::wire::PriorityClass;
+use safeconduct_server::api::hotline::WorklistReasonOut;
 
 fn missing(prefix: &str, values: &[String], dashes: bool) -> Vec<String> {
     values
@@ -54,6 +55,7 @@ fn every_value_a_page_shows_in_words_has_its_message() {
         ("hotline-rv-", rv_statuses, false),
         ("hotline-kind-", values::<MessageKind>(), false),
         ("hotline-status-", values::<MessageStatus>(), false),
+        ("hotline-why-", values::<WorklistReasonOut>(), false),
         (
             "plan-class-",
             texts(PriorityClass::ALL.map(PriorityClass::as_str)),

@@ -62,10 +62,22 @@ pub struct WorklistEntry {
     pub stage: Stage,
     pub rv: RvId,
     pub window: Option<WindowId>,
-    /// The last call logged on the case since its RV was suspended, if any.
+    /// The last call logged on the case since its RV was suspended, or since it was first not
+    /// told of its new window, if any.
     pub called_at: Option<Timestamp>,
     /// The suspended RV a plan moved it away from (`rv` and `window` are then its new ones).
     pub moved_from_rv: Option<RvId>,
+    pub reason: WorklistReason,
+}
+
+/// Why a household is on the hotline's worklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorklistReason {
+    /// Its rendezvous point is suspended, or a plan moved it away from a suspended one.
+    RvSuspended,
+    /// Its new window (a reassignment, its window moved in time) could not be told to it: no
+    /// phone, or the notice failed for good. It stays listed until a call guides it.
+    NewWindowUntold,
 }
 
 /// What a pass link opens: the pass (for its QR code), the household's language, where and
@@ -175,8 +187,9 @@ pub trait Casework {
     ) -> Result<HotlineCall>;
     /// The calls on a case, oldest first, notes opened.
     fn calls(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<HotlineCall>>;
-    /// Households assigned to a suspended RV and not yet admitted there.
-    fn suspended_worklist(&self, op: OperationId) -> Result<Vec<WorklistEntry>>;
+    /// The households the hotline is to call: assigned to a suspended RV and not yet admitted
+    /// there, or not told of their new window; those not called yet first.
+    fn hotline_worklist(&self, op: OperationId) -> Result<Vec<WorklistEntry>>;
     /// A page of the cases in one stage, by reference; the reference of the last one is the
     /// `after` of the next page.
     fn cases_in_stage(&self, op: OperationId, page: &CasePage) -> Result<Vec<CaseSummary>>;

@@ -150,6 +150,7 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
             "plan_id",
             "pinned",
             "moved_from_rv",
+            "untold_since",
         ],
     ),
     (

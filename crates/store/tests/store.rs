@@ -220,7 +220,82 @@ fn old_sign_in_failures_are_forgotten(backend: Backend) {
     assert_eq!(rows(), ["1"]);
 }
 
+/// Registers `households` and takes each to assigned in the set-up's first window; their
+/// references.
+fn assigned(store: &dyn Store, s: &Setup, households: &[NewHousehold]) -> Vec<CaseReference> {
+    let refs: Vec<CaseReference> = store
+        .register_households(s.op, households, &mut counter(), &at())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.reference)
+        .collect();
+    let steps = [
+        CaseRequest::VerifyDocuments,
+        CaseRequest::DecideEligible {
+            category: EligibilityCategory::Citizen,
+        },
+        CaseRequest::Assign {
+            window: s.windows[0],
+        },
+    ];
+    for r in &refs {
+        for step in &steps {
+            store.apply(s.op, r, step, &at()).unwrap();
+        }
+    }
+    refs
+}
+
+/// An escort's no-show is taken only once the household's window has closed (seconds before,
+/// it is refused and nothing changes); a coordinator's at any time.
+fn an_escort_marks_a_no_show_only_after_the_window(backend: Backend) {
+    let t = TestStore::fresh(backend);
+    let store = t.store.as_ref();
+    let s = setup(store);
+    let refs = assigned(store, &s, &[household(0, 2), household(2, 1)]);
+    let end = store.windows(s.op).unwrap()[0].spec.end;
+    let by = |role: Role, when: i64| Actor {
+        role: Some(role),
+        at: Timestamp(when),
+        ..at()
+    };
+    let early = store.apply(
+        s.op,
+        &refs[0],
+        &CaseRequest::MarkNoShow,
+        &by(Role::Escort, end.0 - 30),
+    );
+    let Err(StoreError::Domain(e)) = early else {
+        panic!("an escort's no-show inside the window was taken: {early:?}");
+    };
+    assert!(e.to_string().contains("closes in 1 minute"), "{e}");
+    assert_eq!(
+        store.household(s.op, &refs[0]).unwrap().stage,
+        Stage::Assigned
+    );
+    let late = store
+        .apply(
+            s.op,
+            &refs[0],
+            &CaseRequest::MarkNoShow,
+            &by(Role::Escort, end.0 + 1),
+        )
+        .unwrap();
+    assert_eq!(late.to, Stage::NoShow);
+    let sooner = store
+        .apply(
+            s.op,
+            &refs[1],
+            &CaseRequest::MarkNoShow,
+            &by(Role::Coordinator, 0),
+        )
+        .unwrap();
+    assert_eq!(sooner.to, Stage::NoShow);
+    assert_eq!(store.windows(s.op).unwrap()[0].assigned_people, 0);
+}
+
 safeconduct_store::on_both_backends!(
+    an_escort_marks_a_no_show_only_after_the_window,
     old_sign_in_failures_are_forgotten,
     a_registration_repeated_with_its_key_takes_effect_once,
     data_survives_reopening_and_migrations_run_once,
@@ -463,42 +538,7 @@ fn passes_are_issued_superseded_and_revoked(backend: Backend) {
     let t = TestStore::fresh(backend);
     let store = t.store.as_ref();
     let s = setup(store);
-    let refs: Vec<CaseReference> = store
-        .register_households(
-            s.op,
-            &[household(0, 2), household(2, 3)],
-            &mut counter(),
-            &at(),
-        )
-        .unwrap()
-        .into_iter()
-        .map(|r| r.reference)
-        .collect();
-    for r in &refs {
-        store
-            .apply(s.op, r, &CaseRequest::VerifyDocuments, &at())
-            .unwrap();
-        store
-            .apply(
-                s.op,
-                r,
-                &CaseRequest::DecideEligible {
-                    category: EligibilityCategory::Citizen,
-                },
-                &at(),
-            )
-            .unwrap();
-        store
-            .apply(
-                s.op,
-                r,
-                &CaseRequest::Assign {
-                    window: s.windows[0],
-                },
-                &at(),
-            )
-            .unwrap();
-    }
+    let refs = assigned(store, &s, &[household(0, 2), household(2, 3)]);
     // Keys are made once: a second init keeps the first.
     let keys = store
         .init_pass_keys(s.op, &fake_key(9, KeyState::Active), &[])

@@ -14,7 +14,7 @@ pub mod docs;
 mod flights;
 mod gates;
 mod hazards;
-mod hotline;
+pub mod hotline;
 pub mod households;
 mod keys;
 mod lifecycle;

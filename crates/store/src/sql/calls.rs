@@ -1,5 +1,6 @@
 //! Hotline calls on a case (the operator's notes sealed like every other personal datum),
-//! and the worklist of households assigned to a suspended rendezvous point.
+//! and the worklist of households to call: assigned to a suspended rendezvous point, or not
+//! told of their new window.
 //!
 //! Imports `households` (the case), `outbox` (the route message a call sends) and `step`
 //! (events); no subject module imports it.
@@ -76,6 +77,9 @@ pub(crate) fn log_call(
         },
         actor,
     )?;
+    if call.outcome.told() {
+        outbox::set_untold(db, household.id, None)?;
+    }
     Ok(HotlineCall {
         id,
         user: actor.user,
@@ -126,28 +130,42 @@ pub(crate) fn calls(
 /// The most households one worklist answer lists; the hotline works from the top.
 const WORKLIST_MOST: usize = 500;
 
-pub(crate) fn suspended_worklist(db: &mut dyn Db, op: OperationId) -> Result<Vec<WorklistEntry>> {
+pub(crate) fn hotline_worklist(db: &mut dyn Db, op: OperationId) -> Result<Vec<WorklistEntry>> {
     // At a suspended RV, or moved away from one by a plan (with the new window): either way
     // the household needs a call while the point stays suspended. A call counts when its
     // event follows the suspension's (events are numbered in the order they are written: a
-    // call in the same second, before it, does not count). Those not called yet come first,
-    // so that a list longer than one answer never hides one still to call behind those
-    // called.
+    // call in the same second, before it, does not count).
+    // Not told of its new window (no phone, or the notice failed for good: `untold_since`,
+    // sql/outbox.rs): it needs a call until one guides it; calls that did not are shown.
+    // Those not called yet come first, so that a list longer than one answer never hides one
+    // still to call behind those called.
     db.rows(
-        "SELECT reference, stage, rv_id, window_id, called_at, moved_from_rv FROM (
-           SELECT h.id, h.reference, h.stage, h.rv_id, h.window_id,
-                  (SELECT MAX(c.at) FROM events c
-                    WHERE c.household_id = h.id AND c.kind = 'hotline_call'
-                      AND c.id > (SELECT COALESCE(MAX(e.id), 0) FROM events e
-                                   WHERE e.rv_id IN (h.rv_id, h.moved_from_rv)
-                                     AND e.kind = 'rv_suspended')) AS called_at,
-                  h.moved_from_rv
-           FROM households h
-           WHERE h.operation_id = $1 AND h.stage IN ('assigned', 'pass_issued')
-             AND (h.rv_id IN (SELECT id FROM rvs WHERE operation_id = $1 AND status = 'suspended')
-                  OR h.moved_from_rv IN (SELECT id FROM rvs
-                                         WHERE operation_id = $1 AND status = 'suspended'))
-         ) w
+        "SELECT reference, stage, rv_id, window_id, called_at, moved_from_rv, suspended FROM (
+           SELECT w.id, reference, stage, rv_id, window_id, moved_from_rv, suspended,
+                  CASE WHEN suspended THEN
+                    (SELECT MAX(c.at) FROM events c
+                      WHERE c.household_id = w.id AND c.kind = 'hotline_call'
+                        AND c.id > (SELECT COALESCE(MAX(e.id), 0) FROM events e
+                                     WHERE e.rv_id IN (w.rv_id, w.moved_from_rv)
+                                       AND e.kind = 'rv_suspended'))
+                  ELSE
+                    (SELECT MAX(c.at) FROM hotline_calls c
+                      WHERE c.household_id = w.id AND c.at >= w.untold_since)
+                  END AS called_at
+           FROM (
+             SELECT h.id, h.reference, h.stage, h.rv_id, h.window_id, h.moved_from_rv,
+                    h.untold_since,
+                    COALESCE(h.stage IN ('assigned', 'pass_issued')
+                     AND (h.rv_id IN (SELECT id FROM rvs WHERE operation_id = $1
+                                                          AND status = 'suspended')
+                          OR h.moved_from_rv IN (SELECT id FROM rvs WHERE operation_id = $1
+                                                                      AND status = 'suspended')),
+                     FALSE) AS suspended
+             FROM households h
+             WHERE h.operation_id = $1 AND h.stage IN ('assigned', 'pass_issued', 'reassigned')
+           ) w
+           WHERE suspended OR untold_since IS NOT NULL
+         ) listed
          ORDER BY called_at IS NOT NULL, id LIMIT $2",
         p![op.0, WORKLIST_MOST],
     )?
@@ -164,5 +182,10 @@ fn worklist_row(r: &Row) -> Result<WorklistEntry> {
         window: r.opt_i64(3)?.map(WindowId),
         called_at: r.opt_i64(4)?.map(Timestamp),
         moved_from_rv: r.opt_i64(5)?.map(RvId),
+        reason: if r.bool(6)? {
+            WorklistReason::RvSuspended
+        } else {
+            WorklistReason::NewWindowUntold
+        },
     })
 }

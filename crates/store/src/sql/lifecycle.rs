@@ -68,6 +68,15 @@ fn batch_gate(db: &mut dyn Db, op: OperationId, batch: BatchId) -> Result<GateId
     .map(GateId)
 }
 
+/// When the window a household holds closes (`None`: it holds none).
+fn window_end(db: &mut dyn Db, window: Option<WindowId>) -> Result<Option<Timestamp>> {
+    let Some(window) = window else {
+        return Ok(None);
+    };
+    let w = db.one("SELECT end_at FROM windows WHERE id = $1", p![window.0])?;
+    Ok(Some(Timestamp(w.i64(0)?)))
+}
+
 /// The pass a household presents at its rendezvous point, with the window it was issued for:
 /// the pass with index `shown` when the escort read it, else the household's latest. `None`
 /// when the household holds no pass (the lifecycle refuses the step).
@@ -179,7 +188,11 @@ pub(crate) fn apply(
             detail = serde_json::json!({ "reason": reason });
             Command::Withdraw
         }
-        CaseRequest::MarkNoShow => Command::MarkNoShow,
+        CaseRequest::MarkNoShow => Command::MarkNoShow {
+            window_end: window_end(db, case.window)?,
+            at: actor.at,
+            by_escort: actor.role == Some(Role::Escort),
+        },
         CaseRequest::ResolveUnaccounted { outcome, note, .. } => {
             let note = reasons::seal(db, vault, op, actor.at, note.as_str())?;
             detail = serde_json::json!({

@@ -180,6 +180,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(26, "0026_held_flights.sql", [shared]),
     migration!(27, "0027_flights_kept.sql", [shared]),
     migration!(28, "0028_sign_in_failures_by_age.sql", [shared]),
+    migration!(29, "0029_untold_households.sql", [shared]),
 ];
 
 /// An engine's migrations in order, as it runs them: the shared part put into the engine's

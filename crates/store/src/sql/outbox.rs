@@ -94,7 +94,8 @@ pub(crate) fn queue(
     Ok(id)
 }
 
-/// Queues the notice of `household`'s new window (after a reassignment), if it has a phone.
+/// Queues the notice of `household`'s new window (after a reassignment, or its window moved in
+/// time), if it has a phone; if not, puts it on the hotline's worklist ([`set_untold`]).
 pub(crate) fn queue_new_window_notice(
     db: &mut dyn Db,
     vault: &Vault,
@@ -105,7 +106,8 @@ pub(crate) fn queue_new_window_notice(
 ) -> Result<Option<i64>> {
     let household = &households::household_by_reference(db, vault, op, reference)?;
     let Some(to) = recipient(household) else {
-        // Nobody to text: the case is on the hotline's list through its stage and window.
+        // Nobody to text: the case goes on the hotline's worklist, to be told another way.
+        set_untold(db, household.id, Some(actor.at))?;
         return Ok(None);
     };
     let w = db.one(
@@ -130,6 +132,7 @@ pub(crate) fn queue_new_window_notice(
             operation = op.0,
             "a new window's notice did not fit in a message"
         );
+        set_untold(db, household.id, Some(actor.at))?;
         return Ok(None);
     };
     queue(
@@ -214,8 +217,8 @@ pub(crate) fn claim_due(
                     db,
                     id,
                     MessageStatus::Failed,
-                    None,
                     Some("operation shredded"),
+                    now,
                 )?;
                 continue;
             }
@@ -238,13 +241,46 @@ fn finish(
     db: &mut dyn Db,
     id: i64,
     status: MessageStatus,
-    sent_at: Option<Timestamp>,
     error: Option<&str>,
+    at: Timestamp,
 ) -> Result<()> {
+    let sent_at = (status == MessageStatus::Sent).then_some(at.0);
     db.exec(
         "UPDATE outbox SET status = $1, sent_at = $2, last_error = $3 WHERE id = $4",
-        p![enc(&status), sent_at.map(|t| t.0), error, id],
+        p![enc(&status), sent_at, error, id],
     )?;
+    // A new window's notice decides whether its household is told: delivered, it is; failed
+    // for good, it is on the hotline's worklist until a call guides it.
+    let r = db.one(
+        "SELECT household_id, kind FROM outbox WHERE id = $1",
+        p![id],
+    )?;
+    if dec::<MessageKind>(r.text(1)?)? == MessageKind::NewWindow {
+        let household = HouseholdId(r.i64(0)?);
+        let untold = (status == MessageStatus::Failed).then_some(at);
+        set_untold(db, household, untold)?;
+    }
+    Ok(())
+}
+
+/// Whether `household` is on the hotline's worklist as not told of its new window
+/// (`households.untold_since`): from `since`, the first time a notice could not reach it, until
+/// it is told (`None`: a notice delivered, or a call that guided it).
+pub(crate) fn set_untold(
+    db: &mut dyn Db,
+    household: HouseholdId,
+    since: Option<Timestamp>,
+) -> Result<()> {
+    match since {
+        Some(at) => db.exec(
+            "UPDATE households SET untold_since = COALESCE(untold_since, $1) WHERE id = $2",
+            p![at.0, household.0],
+        )?,
+        None => db.exec(
+            "UPDATE households SET untold_since = NULL WHERE id = $1",
+            p![household.0],
+        )?,
+    };
     Ok(())
 }
 
@@ -263,7 +299,7 @@ pub(crate) fn record_delivery(
     // must not put it back in the queue.
     if current.status == MessageStatus::Pending {
         match delivery {
-            Delivery::Sent => finish(db, id, MessageStatus::Sent, Some(at), None)?,
+            Delivery::Sent => finish(db, id, MessageStatus::Sent, None, at)?,
             Delivery::Retry { error } if current.attempts < MAX_SEND_ATTEMPTS => {
                 db.exec(
                     "UPDATE outbox SET last_error = $1 WHERE id = $2",
@@ -271,7 +307,7 @@ pub(crate) fn record_delivery(
                 )?;
             }
             Delivery::Retry { error } | Delivery::Refused { error } => {
-                finish(db, id, MessageStatus::Failed, None, Some(error))?
+                finish(db, id, MessageStatus::Failed, Some(error), at)?
             }
         }
     }
