@@ -72,6 +72,12 @@ pub enum MessageStatus {
 /// Attempts before a message is given up and shown as failed.
 pub const MAX_SEND_ATTEMPTS: u32 = 8;
 
+/// How long a new window's notice may wait to be delivered before its household is on the
+/// hotline's worklist to be told by a call: about the back-off of the first seven attempts, so
+/// a gateway that recovers within minutes spares the hotline, and one that is down (or none
+/// configured) leaves nobody untold longer than this.
+pub const NOTICE_GRACE_SECONDS: i64 = 10 * 60;
+
 /// Seconds to wait after `attempts` failed attempts: 5 s doubling each time, at most 15
 /// minutes, so a gateway that is down for a while is not hammered and a short outage costs
 /// seconds.

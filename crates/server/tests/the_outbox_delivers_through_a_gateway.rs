@@ -16,6 +16,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use common::*;
 use safeconduct_domain::Role;
+use safeconduct_domain::hotline::NOTICE_GRACE_SECONDS;
 use safeconduct_domain::values::Timestamp;
 use safeconduct_server::App;
 use safeconduct_server::outbox::{FileTransport, GatewayCredentials, SmsGateway, Transport};
@@ -178,6 +179,13 @@ async fn a_gateway_that_fails_and_recovers_delivers_the_notice_once(backend: Bac
     let transport = SmsGateway::new(&url, GatewayCredentials::Bearer("gw-secret".into())).unwrap();
     let sender = sender(&app, Arc::new(transport));
     let t = safeconduct_keys::now().0;
+    // Not delivered within the grace, the household would be on the hotline's worklist.
+    let op = app.op;
+    let after_grace = Timestamp(t + NOTICE_GRACE_SECONDS + 60);
+    let untold = move |s: &dyn safeconduct_store::Store| s.hotline_worklist(op, after_grace);
+    let listed = app.on_store(move |s| untold(s).unwrap()).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(worklist(&app).await, serde_json::json!([]), "being sent");
 
     assert_eq!(sender.send_due(Timestamp(t)).await.unwrap(), 1);
     let listed = messages(&app, &reference).await;

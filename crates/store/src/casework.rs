@@ -62,8 +62,8 @@ pub struct WorklistEntry {
     pub stage: Stage,
     pub rv: RvId,
     pub window: Option<WindowId>,
-    /// The last call logged on the case since its RV was suspended, or since it was first not
-    /// told of its new window, if any.
+    /// The last call logged on the case since its RV was suspended, or since its latest window
+    /// it has not been told of, if any.
     pub called_at: Option<Timestamp>,
     /// The suspended RV a plan moved it away from (`rv` and `window` are then its new ones).
     pub moved_from_rv: Option<RvId>,
@@ -75,8 +75,10 @@ pub struct WorklistEntry {
 pub enum WorklistReason {
     /// Its rendezvous point is suspended, or a plan moved it away from a suspended one.
     RvSuspended,
-    /// Its new window (a reassignment, its window moved in time) could not be told to it: no
-    /// phone, or the notice failed for good. It stays listed until a call guides it.
+    /// Its latest window (a reassignment, its window moved in time) has not been told to it: no
+    /// phone, or the notice failed or waited longer than
+    /// [`safeconduct_domain::hotline::NOTICE_GRACE_SECONDS`]. It stays listed until a call guides
+    /// it or its newest notice is delivered; a household marked no-show meanwhile stays too.
     NewWindowUntold,
 }
 
@@ -187,9 +189,10 @@ pub trait Casework {
     ) -> Result<HotlineCall>;
     /// The calls on a case, oldest first, notes opened.
     fn calls(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<HotlineCall>>;
-    /// The households the hotline is to call: assigned to a suspended RV and not yet admitted
-    /// there, or not told of their new window; those not called yet first.
-    fn hotline_worklist(&self, op: OperationId) -> Result<Vec<WorklistEntry>>;
+    /// The households the hotline is to call at `now`: assigned to a suspended RV and not yet
+    /// admitted there, or not told of their new window; those not called yet first, then by
+    /// how soon their window opens.
+    fn hotline_worklist(&self, op: OperationId, now: Timestamp) -> Result<Vec<WorklistEntry>>;
     /// A page of the cases in one stage, by reference; the reference of the last one is the
     /// `after` of the next page.
     fn cases_in_stage(&self, op: OperationId, page: &CasePage) -> Result<Vec<CaseSummary>>;

@@ -15,15 +15,15 @@ fn at() -> Actor {
 }
 
 fn person(i: usize) -> NewPerson {
-    person_with_phone(i, PhoneNumber::parse(&format!("+9370{:07}", i)).unwrap())
+    person_with_phone(i, PhoneNumber::parse(&format!("+9370{:07}", i)).ok())
 }
 
-fn person_with_phone(i: usize, phone: PhoneNumber) -> NewPerson {
+fn person_with_phone(i: usize, phone: Option<PhoneNumber>) -> NewPerson {
     NewPerson::new(
         PersonName::new(&format!("Person {i} Karimi"), Some("کریمی")).unwrap(),
         Some(BirthDate::from_year(1970 + i as u16 % 40).unwrap()),
         CountryCode::parse("AF").ok(),
-        Some(phone),
+        phone,
         Some(Language::Dari),
         vec![NewDocument::new(
             DocumentType::Passport,
@@ -246,6 +246,95 @@ fn assigned(store: &dyn Store, s: &Setup, households: &[NewHousehold]) -> Vec<Ca
     refs
 }
 
+/// A household is untold of its latest window until its newest notice is delivered or a call
+/// guides it: on the hotline's worklist at once without a phone, after the grace while its
+/// notice is still tried, at once when that fails; an older notice delivered does not tell it,
+/// and a household marked no-show meanwhile stays listed.
+fn a_household_untold_of_its_window_is_listed_until_told(backend: Backend) {
+    use safeconduct_domain::hotline::{CallOutcome, NOTICE_GRACE_SECONDS};
+    let t = TestStore::fresh(backend);
+    let store = t.store.as_ref();
+    let s = setup(store);
+    let no_phone = household_of(None, vec![person_with_phone(7, None)]).unwrap();
+    let refs = assigned(store, &s, &[household(0, 1), no_phone]);
+    let (texted, unreachable) = (&refs[0], &refs[1]);
+    let now = at().at.0;
+    let listed = |when: i64| -> Vec<(String, WorklistReason)> {
+        store
+            .hotline_worklist(s.op, Timestamp(when))
+            .unwrap()
+            .into_iter()
+            .map(|w| (w.reference.to_string(), w.reason))
+            .collect()
+    };
+    let untold = |r: &CaseReference| (r.to_string(), WorklistReason::NewWindowUntold);
+    let reassign = |r: &CaseReference, w: usize| {
+        let to = CaseRequest::Reassign {
+            window: s.windows[w],
+        };
+        store.apply(s.op, r, &to, &at()).unwrap();
+    };
+    assert_eq!(listed(now), [], "nobody's window changed yet");
+
+    // Both given another window, then the texted one back again: two notices to it.
+    reassign(texted, 1);
+    reassign(unreachable, 1);
+    reassign(texted, 0);
+    let grace = now + NOTICE_GRACE_SECONDS + 1;
+    assert_eq!(listed(now), [untold(unreachable)], "no phone: at once");
+    assert_eq!(listed(grace), [untold(texted), untold(unreachable)]);
+    let due = store.claim_due_messages(Timestamp(now), 10).unwrap();
+    assert_eq!(due.len(), 2, "{due:?}");
+    // The older notice, of a window it no longer holds, delivered: still untold.
+    store
+        .record_delivery(due[0].id, &Delivery::Sent, Timestamp(now))
+        .unwrap();
+    let refused = Delivery::Refused {
+        error: "number unknown".into(),
+    };
+    store
+        .record_delivery(due[1].id, &refused, Timestamp(now))
+        .unwrap();
+    assert_eq!(
+        listed(now),
+        [untold(texted), untold(unreachable)],
+        "failed: at once"
+    );
+    // A third notice, delivered: told.
+    reassign(texted, 1);
+    let due = store.claim_due_messages(Timestamp(now), 10).unwrap();
+    store
+        .record_delivery(due[0].id, &Delivery::Sent, Timestamp(now))
+        .unwrap();
+    assert_eq!(listed(grace), [untold(unreachable)]);
+
+    // Its window closed untold, the unreachable one is marked no-show: still to tell.
+    let closed = Actor {
+        role: Some(Role::Escort),
+        ..at()
+    };
+    store
+        .apply(s.op, unreachable, &CaseRequest::MarkNoShow, &closed)
+        .unwrap();
+    let entries = store.hotline_worklist(s.op, Timestamp(now)).unwrap();
+    assert_eq!(entries[0].stage, Stage::NoShow);
+    // A call nobody answered keeps it listed, as called; one that guided it takes it off.
+    let call = |outcome: CallOutcome| NewCall {
+        outcome,
+        notes: None,
+        route_message: None,
+    };
+    store
+        .log_call(s.op, unreachable, &call(CallOutcome::NoAnswer), &at())
+        .unwrap();
+    let entries = store.hotline_worklist(s.op, Timestamp(now)).unwrap();
+    assert_eq!(entries[0].called_at, Some(Timestamp(now)));
+    store
+        .log_call(s.op, unreachable, &call(CallOutcome::Guided), &at())
+        .unwrap();
+    assert_eq!(listed(grace), []);
+}
+
 /// An escort's no-show is taken only once the household's window has closed (seconds before,
 /// it is refused and nothing changes); a coordinator's at any time.
 fn an_escort_marks_a_no_show_only_after_the_window(backend: Backend) {
@@ -295,6 +384,7 @@ fn an_escort_marks_a_no_show_only_after_the_window(backend: Backend) {
 }
 
 safeconduct_store::on_both_backends!(
+    a_household_untold_of_its_window_is_listed_until_told,
     an_escort_marks_a_no_show_only_after_the_window,
     old_sign_in_failures_are_forgotten,
     a_registration_repeated_with_its_key_takes_effect_once,
@@ -487,7 +577,11 @@ fn lookup_by_phone_finds_every_household_sharing_it(backend: Backend) {
     let store = &t.store;
     let op = new_operation(store.as_ref(), "Phones");
     let shared = PhoneNumber::parse("0799 000 111").unwrap();
-    let a = household_of(None, vec![person(0), person_with_phone(1, shared.clone())]).unwrap();
+    let a = household_of(
+        None,
+        vec![person(0), person_with_phone(1, Some(shared.clone()))],
+    )
+    .unwrap();
     let b = household_of(Some(shared.clone()), vec![person(10)]).unwrap();
     store
         .register_households(op, &[a, b, household(20, 1)], &mut counter(), &at())

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/hotline/cases/{reference}", Roles(CASEWORK), h::hotline_case, "One call's worth of a case: stage, assignment, the RV's status and hazards near it, and a route from the caller's position if the body states one (`{}` for none); the position travels in the body, never in the address; changes nothing", body: PositionIn => json::<HotlineCaseOut>(200)),
-        endpoint!(GET "/api/operations/{op}/hotline/worklist", Roles(CASEWORK), h::hotline_worklist, "Households to call: assigned to a suspended RV, or moved away from one by a plan (with their new window), or not told of their new window by message (no phone, or the notice failed); those not called yet first" => json::<Vec<WorklistOut>>(200)),
+        endpoint!(GET "/api/operations/{op}/hotline/worklist", Roles(CASEWORK), h::hotline_worklist, "Households to call: assigned to a suspended RV, or moved away from one by a plan (with their new window), or not told of their latest window by message (no phone, the notice failed or waited over ten minutes); those not called yet first, then the soonest window" => json::<Vec<WorklistOut>>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/calls", Roles(CASEWORK), h::log_call, "Log a hotline call (notes sealed); optionally send the route by message", body: CallIn => json::<CallOut>(201)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/calls", Roles(CASEWORK), h::case_calls, "The hotline calls on a case" => json::<Vec<CallOut>>(200)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/messages", Roles(CASEWORK), h::case_messages, "The messages to a case and their delivery" => json::<Vec<MessageOut>>(200)),
@@ -171,8 +171,8 @@ pub struct WorklistOut {
     pub stage: Stage,
     pub rv_id: i64,
     pub window_id: Option<i64>,
-    /// The last call logged since the RV was suspended (or since the household was first not
-    /// told of its new window); absent: not called yet.
+    /// The last call logged since the RV was suspended (or since the change of window the
+    /// household has not been told of); absent: not called yet.
     pub called_at: Option<String>,
     /// The suspended RV a plan moved the household away from; `rv_id` and `window_id` are
     /// then its new assignment, to tell it.
@@ -186,9 +186,10 @@ pub struct WorklistOut {
 pub enum WorklistReasonOut {
     /// Its RV is suspended, or a plan moved it away from a suspended one (`moved_from_rv_id`).
     RvSuspended,
-    /// Its new window (a reassignment, or its window moved in time) could not be told by
-    /// message: it has no phone, or the notice failed for good. `called_at` is then the last
-    /// call since; it stays listed until a call logged `guided` or `route_sent`.
+    /// Its latest window (a reassignment, or its window moved in time) has not been told by
+    /// message: it has no phone, or the notice failed or has not gone out within ten minutes.
+    /// `called_at` is then the last call since the change; it stays listed (a no-show too)
+    /// until a call logged `guided` or `route_sent`, or the notice is delivered.
     NewWindowUntold,
 }
 
@@ -215,7 +216,8 @@ pub async fn hotline_worklist(
     audit: crate::read_audit::PendingReadAudit,
     call: Call,
 ) -> Answer<Vec<WorklistOut>> {
-    let list = call.read(|s, op| s.hotline_worklist(op)).await?;
+    let now = crate::now();
+    let list = call.read(move |s, op| s.hotline_worklist(op, now)).await?;
     let asked = format!("{} returned", list.len());
     audit
         .write_asked(

@@ -11,7 +11,7 @@ use crate::casework::*;
 use crate::types::*;
 use crate::vault::{Record, Vault};
 use crate::{Result, StoreError};
-use safeconduct_domain::hotline::MessageKind;
+use safeconduct_domain::hotline::{MessageKind, NOTICE_GRACE_SECONDS};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
 
@@ -130,15 +130,21 @@ pub(crate) fn calls(
 /// The most households one worklist answer lists; the hotline works from the top.
 const WORKLIST_MOST: usize = 500;
 
-pub(crate) fn hotline_worklist(db: &mut dyn Db, op: OperationId) -> Result<Vec<WorklistEntry>> {
+pub(crate) fn hotline_worklist(
+    db: &mut dyn Db,
+    op: OperationId,
+    now: Timestamp,
+) -> Result<Vec<WorklistEntry>> {
     // At a suspended RV, or moved away from one by a plan (with the new window): either way
     // the household needs a call while the point stays suspended. A call counts when its
     // event follows the suspension's (events are numbered in the order they are written: a
     // call in the same second, before it, does not count).
-    // Not told of its new window (no phone, or the notice failed for good: `untold_since`,
-    // sql/outbox.rs): it needs a call until one guides it; calls that did not are shown.
-    // Those not called yet come first, so that a list longer than one answer never hides one
-    // still to call behind those called.
+    // Not told of its latest window (`untold_since`, sql/outbox.rs): listed once no notice of
+    // it is still being tried (no phone, the notice failed, or it has waited longer than
+    // NOTICE_GRACE_SECONDS), until a call guides it; a no-show is listed too, as it may have
+    // gone at the times it knew. Calls since the change are shown.
+    // Those not called yet come first, then the soonest window, so that a list longer than
+    // one answer never hides one still to call behind those called.
     db.rows(
         "SELECT reference, stage, rv_id, window_id, called_at, moved_from_rv, suspended FROM (
            SELECT w.id, reference, stage, rv_id, window_id, moved_from_rv, suspended,
@@ -151,23 +157,34 @@ pub(crate) fn hotline_worklist(db: &mut dyn Db, op: OperationId) -> Result<Vec<W
                   ELSE
                     (SELECT MAX(c.at) FROM hotline_calls c
                       WHERE c.household_id = w.id AND c.at >= w.untold_since)
-                  END AS called_at
+                  END AS called_at,
+                  (SELECT start_at FROM windows s WHERE s.id = w.window_id) AS starts_at
            FROM (
              SELECT h.id, h.reference, h.stage, h.rv_id, h.window_id, h.moved_from_rv,
                     h.untold_since,
-                    COALESCE(h.stage IN ('assigned', 'pass_issued')
+                    COALESCE(h.stage <> 'no_show'
                      AND (h.rv_id IN (SELECT id FROM rvs WHERE operation_id = $1
                                                           AND status = 'suspended')
                           OR h.moved_from_rv IN (SELECT id FROM rvs WHERE operation_id = $1
                                                                       AND status = 'suspended')),
                      FALSE) AS suspended
              FROM households h
-             WHERE h.operation_id = $1 AND h.stage IN ('assigned', 'pass_issued', 'reassigned')
+             WHERE h.operation_id = $1
+               AND h.stage IN ('assigned', 'pass_issued', 'reassigned', 'no_show')
            ) w
-           WHERE suspended OR untold_since IS NOT NULL
+           WHERE suspended
+              OR (untold_since IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM outbox o
+                                   WHERE o.household_id = w.id AND o.kind = $3
+                                     AND o.status = 'pending' AND o.created_at > $4))
          ) listed
-         ORDER BY called_at IS NOT NULL, id LIMIT $2",
-        p![op.0, WORKLIST_MOST],
+         ORDER BY called_at IS NOT NULL, starts_at, id LIMIT $2",
+        p![
+            op.0,
+            WORKLIST_MOST,
+            enc(&MessageKind::NewWindow),
+            now.0 - NOTICE_GRACE_SECONDS
+        ],
     )?
     .iter()
     .map(worklist_row)

@@ -23,8 +23,8 @@ impl<E: Engine> Casework for SqlStore<E> {
     fn calls(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<HotlineCall>> {
         self.read(|db| calls::calls(db, &self.vault, op, reference))
     }
-    fn hotline_worklist(&self, op: OperationId) -> Result<Vec<WorklistEntry>> {
-        self.read(|db| calls::hotline_worklist(db, op))
+    fn hotline_worklist(&self, op: OperationId, now: Timestamp) -> Result<Vec<WorklistEntry>> {
+        self.read(|db| calls::hotline_worklist(db, op, now))
     }
     fn cases_in_stage(&self, op: OperationId, page: &CasePage) -> Result<Vec<CaseSummary>> {
         self.read(|db| households::cases_in_stage(db, op, page))

@@ -95,7 +95,8 @@ pub(crate) fn queue(
 }
 
 /// Queues the notice of `household`'s new window (after a reassignment, or its window moved in
-/// time), if it has a phone; if not, puts it on the hotline's worklist ([`set_untold`]).
+/// time), if it has a phone, and marks it untold until the notice is delivered
+/// ([`set_untold`]).
 pub(crate) fn queue_new_window_notice(
     db: &mut dyn Db,
     vault: &Vault,
@@ -105,9 +106,10 @@ pub(crate) fn queue_new_window_notice(
     actor: &Actor,
 ) -> Result<Option<i64>> {
     let household = &households::household_by_reference(db, vault, op, reference)?;
+    // Untold until the notice is delivered; with nobody to text, on the hotline's worklist at
+    // once, to be told another way.
+    set_untold(db, household.id, Some(actor.at))?;
     let Some(to) = recipient(household) else {
-        // Nobody to text: the case goes on the hotline's worklist, to be told another way.
-        set_untold(db, household.id, Some(actor.at))?;
         return Ok(None);
     };
     let w = db.one(
@@ -132,7 +134,6 @@ pub(crate) fn queue_new_window_notice(
             operation = op.0,
             "a new window's notice did not fit in a message"
         );
-        set_untold(db, household.id, Some(actor.at))?;
         return Ok(None);
     };
     queue(
@@ -249,38 +250,34 @@ fn finish(
         "UPDATE outbox SET status = $1, sent_at = $2, last_error = $3 WHERE id = $4",
         p![enc(&status), sent_at, error, id],
     )?;
-    // A new window's notice decides whether its household is told: delivered, it is; failed
-    // for good, it is on the hotline's worklist until a call guides it.
-    let r = db.one(
-        "SELECT household_id, kind FROM outbox WHERE id = $1",
-        p![id],
-    )?;
-    if dec::<MessageKind>(r.text(1)?)? == MessageKind::NewWindow {
-        let household = HouseholdId(r.i64(0)?);
-        let untold = (status == MessageStatus::Failed).then_some(at);
-        set_untold(db, household, untold)?;
+    // The household's newest new-window notice delivered: it is told (an older one delivered
+    // told it times since changed).
+    if status == MessageStatus::Sent {
+        db.exec(
+            "UPDATE households SET untold_since = NULL
+             WHERE id = (SELECT household_id FROM outbox WHERE id = $1)
+               AND $1 = (SELECT MAX(o.id) FROM outbox o
+                         WHERE o.household_id = households.id AND o.kind = $2)",
+            p![id, enc(&MessageKind::NewWindow)],
+        )?;
     }
     Ok(())
 }
 
-/// Whether `household` is on the hotline's worklist as not told of its new window
-/// (`households.untold_since`): from `since`, the first time a notice could not reach it, until
-/// it is told (`None`: a notice delivered, or a call that guided it).
+/// Whether `household` is still to be told of its new window (`households.untold_since`): from
+/// `since`, the latest change of its window, until it is told (`None`: a call that guided it;
+/// its newest notice delivered clears it in [`finish`]). While it is set, the household is on
+/// the hotline's worklist unless its newest notice is still being tried
+/// ([`NOTICE_GRACE_SECONDS`], sql/calls.rs).
 pub(crate) fn set_untold(
     db: &mut dyn Db,
     household: HouseholdId,
     since: Option<Timestamp>,
 ) -> Result<()> {
-    match since {
-        Some(at) => db.exec(
-            "UPDATE households SET untold_since = COALESCE(untold_since, $1) WHERE id = $2",
-            p![at.0, household.0],
-        )?,
-        None => db.exec(
-            "UPDATE households SET untold_since = NULL WHERE id = $1",
-            p![household.0],
-        )?,
-    };
+    db.exec(
+        "UPDATE households SET untold_since = $1 WHERE id = $2",
+        p![since.map(|t| t.0), household.0],
+    )?;
     Ok(())
 }
 
