@@ -354,23 +354,33 @@ pub enum Lookup {
 const CASE_OPEN_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Takes one read of a case from the user's allowance. Counted per user, not per token:
-/// signing in again does not start a new allowance.
-fn take_case_read(app: &App, user: UserId) -> Result<(), ApiError> {
-    let per_minute = f64::from(app.limits.lookups_per_minute);
+/// signing in again does not start a new allowance. Twice: this server's bucket (bursts of
+/// ten, refused without a write), then the count every server shares in the database, so that
+/// N servers behind a load balancer do not give a user N allowances.
+async fn take_case_read(app: &App, user: UserId, now: Timestamp) -> Result<(), ApiError> {
+    let per_minute = app.limits.lookups_per_minute;
+    let refused = |wait: u64| {
+        ApiError::too_many(
+            "rate_limited",
+            format!("too many cases looked up by this user; try again in {wait} s"),
+            wait,
+        )
+    };
+    let rate = f64::from(per_minute);
     app.limiter
         .take(
             crate::limits::Kind::Lookup,
             &user.0.to_be_bytes(),
-            per_minute / 60.0,
-            per_minute.min(10.0),
+            rate / 60.0,
+            rate.min(10.0),
         )
-        .map_err(|wait| {
-            ApiError::too_many(
-                "rate_limited",
-                format!("too many cases looked up by this user; try again in {wait} s"),
-                wait,
-            )
-        })
+        .map_err(refused)?;
+    if per_minute == 0 {
+        return Ok(());
+    }
+    app.run(move |s| s.count_case_read(user, now, per_minute))
+        .await?
+        .map_err(refused)
 }
 
 /// Whether a step refused for a case at `stage` is counted against the user's reads of
@@ -506,7 +516,7 @@ pub async fn authorise(
             .as_ref()
             .is_some_and(|k| app.limiter.read_within(k, CASE_OPEN_FOR));
     if lookup != Lookup::No && !free {
-        take_case_read(&app, user)?;
+        take_case_read(&app, user, now).await?;
         if let Some(key) = &case_read {
             app.limiter.note_read(key);
         }
@@ -570,7 +580,7 @@ pub async fn authorise(
     // read of the case, and counted against the user's reads of cases where it is one, or not
     // told at all.
     if refusal_is_a_counted_read(role, stage) {
-        take_case_read(&app, user)?;
+        take_case_read(&app, user, now).await?;
     }
     let record = format!(
         "{}: {}",

@@ -353,6 +353,12 @@ async fn a_device_kit_carries_keys_windows_and_released_gates_but_no_roster(back
     let a = app
         .register_with_pass(2, "0700 100 041", places.window)
         .await;
+    // A window that is over and one that opens after the kit expires: not in the kit.
+    let hours = |h: i64| {
+        safeconduct_server::wire::time_text(safeconduct_domain::values::Timestamp(now() + h * 3600))
+    };
+    app.add_window(places.rv, &hours(-4), &hours(-2), 10).await;
+    app.add_window(places.rv, &hours(13), &hours(14), 10).await;
     let escort = app.escort_at(places.rv, 9).await;
     let kit_of = |seed_text: String, sig: String| json!({"request": seed_text, "signature": sig});
     let text = safeconduct_keys::devices::client::kit_request_text(
@@ -364,6 +370,7 @@ async fn a_device_kit_carries_keys_windows_and_released_gates_but_no_roster(back
     let kit = app.device_kit_ok(&escort).await;
     assert_eq!(kit["kit"]["tier"], "checkpoint");
     assert_eq!(kit["windows"][0]["expected_people"], 2);
+    assert_eq!(kit["windows"].as_array().unwrap().len(), 1, "{kit}");
     assert_eq!(
         kit["gate_locations"],
         json!([]),

@@ -6,6 +6,7 @@ mod common;
 
 use common::spawn_app;
 use reqwest::{Method, StatusCode};
+use safeconduct_domain::Role;
 use safeconduct_server::auth::sign_in_lock_seconds;
 use safeconduct_store::testing::Backend;
 use serde_json::json;
@@ -342,7 +343,43 @@ async fn sign_ins_are_limited_per_address(backend: Backend) {
     assert_eq!(res.status(), StatusCode::OK, "another address signs in");
 }
 
+/// Servers behind one load balancer share a user's allowance of case reads: reads counted on
+/// one are counted on the next, which refuses the one beyond; another user goes on.
+async fn case_reads_are_counted_across_servers(backend: Backend) {
+    let app = three_case_reads_a_minute(backend).await;
+    let peer = app.spawn_peer().await;
+    let phone = json!({ "phone": "0700000001" });
+    let on_peer = |role: Role| {
+        app.call_on(
+            &peer,
+            role,
+            Method::POST,
+            common::LOOKUP,
+            Some(phone.clone()),
+        )
+    };
+    for _ in 0..2 {
+        app.lookup(Role::Hotline, phone.clone()).await;
+    }
+    assert_eq!(on_peer(Role::Hotline).await.0, StatusCode::OK);
+    let (status, refused) = on_peer(Role::Hotline).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{refused}");
+    assert_eq!(refused["error"]["code"], "rate_limited", "{refused}");
+    // The first server, whose own bucket has a read left, refuses too.
+    let (status, _) = app
+        .call(
+            Role::Hotline,
+            Method::POST,
+            common::LOOKUP,
+            Some(phone.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(on_peer(Role::Coordinator).await.0, StatusCode::OK);
+}
+
 safeconduct_store::on_both_backends_async!(
+    case_reads_are_counted_across_servers,
     sign_ins_are_limited_per_address,
     requests_are_rate_limited_per_address,
     coordinators_sign_in_with_a_one_time_code_used_once,

@@ -187,6 +187,15 @@ pub trait Casework {
         call: &NewCall,
         actor: &Actor,
     ) -> Result<HotlineCall>;
+    /// Counts a read of a case by `user` at `at` against `per_minute` reads in any sixty
+    /// seconds, whichever server it came to (the servers share the count through the
+    /// database): `Err(seconds to wait)` beyond it, and the read is then not counted.
+    fn count_case_read(
+        &self,
+        user: UserId,
+        at: Timestamp,
+        per_minute: u32,
+    ) -> Result<std::result::Result<(), u64>>;
     /// The calls on a case, oldest first, notes opened.
     fn calls(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<HotlineCall>>;
     /// The households the hotline is to call at `now`: assigned to a suspended RV and not yet

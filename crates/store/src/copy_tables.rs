@@ -379,6 +379,7 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
         "sign_in_failures",
         &["name_digest", "failures", "last_failed_at"],
     ),
+    ("case_reads", &["user_id", "minute", "reads"]),
     (
         "passes",
         &[

@@ -4,7 +4,9 @@
 // and their counts, gate locations) and the journal (next seq, next batch, open batches,
 // pending signed records). The journal is rewritten in one
 // transaction with every record it numbers, so a crash can neither reuse a number nor leave a
-// gap. Nothing else is stored: no pass text, no reference, no name, no document.
+// gap. Nothing else is stored: no pass text, no reference, no name, no document (a record
+// carries a pass's index and fingerprint). The sealing key sits beside what it seals: it
+// keeps them from being read in the files alone, not on the unlocked phone.
 //
 // Must not import: the page or the protocol calls.
 

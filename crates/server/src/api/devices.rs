@@ -21,8 +21,9 @@ use serde::{Deserialize, Serialize};
 
 /// How long a one-time enrolment code may be used: one hour.
 pub const ENROLMENT_CODE_SECONDS: i64 = 3600;
-/// How long a field kit may be used before the device must ask for a new one: twelve hours.
-/// A suspended device gets none, so a stolen device's kit is useless within this time.
+/// How long a field kit may be used before the device must ask for a new one: twelve hours,
+/// on the device's clock. A suspended device gets none (its tier keys outlive the kit: a
+/// seized device's are rotated as compromised, docs/field-protocol.md §11).
 pub const KIT_VALID_SECONDS: i64 = 12 * 3600;
 /// How long before its window opens a released gate location goes into an escort device's
 /// kit: time to plan the walk, not a day to pass it on.
@@ -36,7 +37,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/operations/{op}/devices/suspend", Roles(COORDINATOR), h::suspend_devices, "Suspend several devices at once (a lost bag of phones), enrolled or not yet connected, in one transaction: all of them or none; each suspension is audited", body: DevicesSuspendIn => json::<Vec<DeviceOut>>(200)),
         endpoint!(POST "/api/operations/{op}/devices/{device}/retire", Roles(FIELD), h::retire_device, "The device's own user reports the device wiped: it is suspended as a coordinator would (its key, kit requests and syncs refused; the user's sessions end)" => json::<DeviceOut>(200)),
         endpoint!(POST "/api/operations/{op}/devices/{device}/key", Roles(FIELD), h::register_device_key, "The device's user registers the key the device made, with the one-time code (once)", body: DeviceKeyIn => json::<DeviceOut>(200)),
-        endpoint!(POST "/api/operations/{op}/devices/{device}/kit", Roles(FIELD), h::device_kit, "The device's field kit, for a request signed with its key: keys and tier keys of its places, the status list, its RVs' windows and expected counts, released gate locations, the server's time and the kit's expiry; never a roster", body: KitRequestIn => json::<DeviceKitOut>(200)),
+        endpoint!(POST "/api/operations/{op}/devices/{device}/kit", Roles(FIELD), h::device_kit, "The device's field kit, for a request signed with its key: keys and tier keys of its places, the status list, its RVs' windows of the kit's twelve hours and their expected counts, released gate locations, the server's time and the kit's expiry; never a roster", body: KitRequestIn => json::<DeviceKitOut>(200)),
         endpoint!(POST "/api/operations/{op}/gates/{gate}/releases", Roles(COORDINATOR), h::release_gate, "Release the gate's location to an escort device for one window of its RV (audited; revocable)", body: ReleaseIn => json::<ReleaseOut>(201)),
         endpoint!(POST "/api/operations/{op}/gate-releases/{release}/revoke", Roles(COORDINATOR), h::revoke_release, "Withdraw a gate location released to a device; its next kit no longer carries it" => json::<ReleaseOut>(200)),
     ]
@@ -181,7 +182,8 @@ pub struct DeviceKitOut {
     /// The device clock's skew measured from the request: server time minus device time.
     pub skew_seconds: i64,
     pub kit: FieldKit,
-    /// Windows at the device's RVs (an escort device) with their expected counts.
+    /// Windows at the device's RVs (an escort device) with their expected counts: those not
+    /// yet over that open before the kit expires.
     pub windows: Vec<KitWindowOut>,
     /// Gate locations released to this device, per window; none unless a coordinator released
     /// them, and each only from an hour before its window opens until it ends, while the gate
@@ -457,8 +459,12 @@ pub async fn device_kit(
             })
         })
         .collect();
+    // Only the windows the kit can serve: not yet over, and opening before it expires. A
+    // seized device shows the schedule of half a day, not the operation's.
+    let kit_ends = now.0 + KIT_VALID_SECONDS;
     let windows = windows
         .into_iter()
+        .filter(|w| w.spec.end.0 >= now.0 && w.spec.start.0 <= kit_ends)
         .filter(|w| device.places.rvs.contains(&w.rv) && holds(Some(w.rv), None))
         .map(|w| KitWindowOut {
             id: w.id.0,

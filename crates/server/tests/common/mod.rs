@@ -89,6 +89,8 @@ pub struct TestApp {
     pub outsider: String,
     /// The passes this test's field devices have read (`field::PassesRead`).
     pub passes_read: field::PassesRead,
+    /// The limits the server was started with (and its peers are).
+    limits: safeconduct_server::limits::Limits,
     _shutdown: tokio::sync::oneshot::Sender<()>,
     /// Dropped last: removes the test database.
     _db: TestStore,
@@ -260,6 +262,7 @@ async fn spawn_app_configured(
         tokens,
         all_roles,
         outsider,
+        limits,
         passes_read: Default::default(),
         _shutdown: tx,
         _db: db,
@@ -422,6 +425,7 @@ impl TestApp {
     /// balancer would: on PostgreSQL with a store of its own (its own connections and change
     /// listener); on SQLite, whose file belongs to one process, over the same store.
     pub async fn spawn_peer(&self) -> String {
+        let limits = self.limits;
         let store = if self._db.url.starts_with("sqlite:") {
             self.store.clone()
         } else {
@@ -435,7 +439,7 @@ impl TestApp {
         tokio::spawn(async move {
             safeconduct_server::serve(
                 listener,
-                App::new(store, test_kek()),
+                App::new(store, test_kek()).with_limits(limits),
                 std::future::pending(),
             )
             .await

@@ -1,9 +1,9 @@
 //! [`Casework`] for every engine: each method one read or one write transaction running the
-//! logic of `calls` or `outbox`. No subject module imports this one.
+//! logic of `calls`, `case_reads` or `outbox`. No subject module imports this one.
 
 use super::Engine;
 use super::store::SqlStore;
-use super::{calls, households, outbox, pass_links};
+use super::{calls, case_reads, households, outbox, pass_links};
 use crate::casework::*;
 use crate::types::*;
 use crate::{Casework, Result};
@@ -19,6 +19,14 @@ impl<E: Engine> Casework for SqlStore<E> {
         actor: &Actor,
     ) -> Result<HotlineCall> {
         self.write(|db| calls::log_call(db, &self.vault, op, reference, call, actor))
+    }
+    fn count_case_read(
+        &self,
+        user: UserId,
+        at: Timestamp,
+        per_minute: u32,
+    ) -> Result<std::result::Result<(), u64>> {
+        self.write(|db| case_reads::count_case_read(db, user, at, per_minute))
     }
     fn calls(&self, op: OperationId, reference: &CaseReference) -> Result<Vec<HotlineCall>> {
         self.read(|db| calls::calls(db, &self.vault, op, reference))

@@ -11,6 +11,7 @@ pub(crate) mod accounts;
 pub(crate) mod audit;
 pub(crate) mod batches;
 pub(crate) mod calls;
+mod case_reads;
 mod casework;
 pub(crate) mod counts;
 pub(crate) mod custody;
@@ -181,6 +182,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_flights_kept.sql", [shared]),
     migration!(28, "0028_sign_in_failures_by_age.sql", [shared]),
     migration!(29, "0029_untold_households.sql", [shared]),
+    migration!(30, "0030_case_reads.sql", [shared]),
 ];
 
 /// An engine's migrations in order, as it runs them: the shared part put into the engine's
