@@ -1,7 +1,9 @@
 // Coordinator dashboard, its cases: the list of a stage by reference (coordinators only, as
 // the API allows), the pass actions on a case (issue, revoke, print), putting a processed
 // household on a flight (a coordinator who is also a manifest officer), registration of a
-// household, and the confirmation dialog every action goes through. Imported by dashboard.js.
+// household, and what every action goes through: the confirmation dialog, the form's
+// submission with its missing fields named, the result said. Imported by dashboard.js and
+// dashboard-field.js.
 // The list shows what the API answers for it: reference, size, places and priority flags,
 // never a name.
 import { api, el, keptPlace, list, redraw, t } from "./app.js";
@@ -35,6 +37,39 @@ export function showResult(target, text) {
   target.hidden = false;
   target.tabIndex = -1;
   target.focus();
+}
+
+/**
+ * Runs `send(form, missing)` when the form `id` is submitted, its error line (`id-error`)
+ * hidden first; what `send` throws is said there. `missing(id)` names the required field `id`
+ * left empty and moves there (`missing(id, key)`: with the message `key`), and is false when
+ * `id` is null (nothing missing).
+ */
+export function onSubmit(id, send) {
+  const form = $(id);
+  const error = $(`${id}-error`);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    try {
+      await send(form, (missing, key) => showMissing(error, missing, key));
+    } catch (e) {
+      error.textContent = t("common-error", { detail: e.message });
+      error.hidden = false;
+    }
+  });
+}
+
+/**
+ * Names the field `id` in `error` with the message `key` (by default: it is required) and
+ * moves there; false when `id` is null (nothing to say).
+ */
+function showMissing(error, id, key = "dashboard-required") {
+  if (!id) return false;
+  error.textContent = t(key, { field: document.querySelector(`label[for=${id}]`).textContent });
+  error.hidden = false;
+  $(id).focus();
+  return true;
 }
 
 /** Opens a document fetched with the token (a link could not carry it), or saves it. */

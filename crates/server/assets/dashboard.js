@@ -5,7 +5,8 @@
 // once a second), never from a list of people; the lists show references, sizes, places and
 // priority flags, never a name. Every action asks for confirmation and shows its result.
 import { api, apiTime, ApiFailure, el, inputTime, list, live, dateLocale, num, redraw, requireSession, t, throttled, when } from "./app.js";
-import { MAIN_STAGES, SIDE_STAGES, confirm, openBlob, setupCases, showResult } from "./dashboard-cases.js";
+import { MAIN_STAGES, SIDE_STAGES, confirm, onSubmit, openBlob, setupCases, showResult } from "./dashboard-cases.js";
+import { setupField } from "./dashboard-field.js";
 
 const OUTCOMES = ["arrived_late", "returned_to_rv", "found_elsewhere", "recorded_missing"];
 
@@ -67,11 +68,7 @@ function start(s) {
     const cases = may("coordinator") ? setupCases({ roles, onChange: () => counts?.() }) : null;
     // Read again on changes at most every two seconds: a busy gate manifests many at once.
     const flights = may("coordinator", "manifest") ? throttled(setupFlights(may("coordinator"), may("manifest")), 2000) : null;
-    const fieldUsers = may("coordinator") ? setupFieldUsers() : null;
-    if (may("coordinator")) {
-      setupDevices();
-      setupPlaces(fieldUsers);
-    }
+    const field = may("coordinator") ? setupField() : null;
     if (!may("coordinator")) {
       // A manifest officer hears of flights only: changed at another desk, or filled there.
       if (flights) live((name) => (name === "change" || name === "resync") && flights(), () => {});
@@ -82,7 +79,8 @@ function start(s) {
         if (name === "resync") {
           counts();
           attention();
-          fieldUsers?.();
+          field?.whoActsWhere();
+          field?.devices();
           flights?.();
           return;
         }
@@ -99,7 +97,9 @@ function start(s) {
         }
         // A point that starts or stops receiving people, or places given to a user (here,
         // on another desk or from the command line), changes who acts where.
-        if (/^(rv|gate)_|^places_assigned$/.test(change.kind || "")) fieldUsers?.();
+        if (/^(rv|gate)_|^places_assigned$/.test(change.kind || "")) field?.whoActsWhere();
+        // A device enrolled, connected or suspended (here or at another desk).
+        if (/^device_/.test(change.kind || "")) field?.devices();
         // Another desk scheduled, changed or deleted a flight, or filled its seats.
         if (/^flight_/.test(change.kind || "") || ["manifested", "boarded"].includes(change.stage)) flights?.();
         cases?.changed(change);
@@ -455,150 +455,6 @@ function deleteFlight(f, reread) {
       showResult($("flights-result"), t("dashboard-flight-deleted", { number: out.number }));
       reread();
     },
-  });
-}
-
-/**
- * Runs `send(form, missing)` when the form `id` is submitted, its error line (`id-error`)
- * hidden first; what `send` throws is said there. `missing(id)` names the required field `id`
- * left empty and moves there (`missing(id, key)`: with the message `key`), and is false when
- * `id` is null (nothing missing).
- */
-function onSubmit(id, send) {
-  const form = $(id);
-  const error = $(`${id}-error`);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    error.hidden = true;
-    try {
-      await send(form, (missing, key) => showMissing(error, missing, key));
-    } catch (e) {
-      error.textContent = t("common-error", { detail: e.message });
-      error.hidden = false;
-    }
-  });
-}
-
-/**
- * Names the field `id` in `error` with the message `key` (by default: it is required) and
- * moves there; false when `id` is null (nothing to say).
- */
-function showMissing(error, id, key = "dashboard-required") {
-  if (!id) return false;
-  error.textContent = t(key, { field: document.querySelector(`label[for=${id}]`).textContent });
-  error.hidden = false;
-  $(id).focus();
-  return true;
-}
-
-/**
- * Enrols a field device for an escort or gate user and shows its one-time code with the QR
- * code the scanner's enrolment screen reads: shown in this answer only, as the API gives it
- * once. The places are RV ids for an escort's device, gate ids for a gate's.
- */
-function setupDevices() {
-  onSubmit("device-form", async (form, missing) => {
-    $("device-enrolled").hidden = true;
-    const username = $("device-user").value.trim();
-    const role = $("device-role").value;
-    const places = numbers($("device-places").value);
-    const label = $("device-label").value.trim();
-    if (missing(!username ? "device-user" : null)) return;
-    if (missing(places ? null : "device-places", "dashboard-numbers-only")) return;
-    if (missing(!places.length ? "device-places" : !label ? "device-label" : null)) return;
-    const d = await api("POST", "/api/operations/{op}/devices", {
-      username,
-      role,
-      rv_ids: role === "escort" ? places : [],
-      gate_ids: role === "gate" ? places : [],
-      label,
-    });
-    $("device-enrolled-text").textContent = t("dashboard-device-enrolled", { device: d.device.id, time: when(d.code_expires_at) });
-    $("device-qr").src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(d.enrolment_qr_svg)}`;
-    $("device-qr").alt = t("dashboard-device-qr-alt", { device: d.device.id });
-    $("device-code").textContent = t("dashboard-device-code", { code: d.enrolment_code });
-    $("device-enrolled").hidden = false;
-    form.reset();
-  });
-}
-
-/**
- * Numbers typed as a list ("3, 4", "3 4", or in Eastern Arabic digits "۳، ۴"): the numbers,
- * or null when one is not a whole number above 0.
- */
-function numbers(text) {
-  const western = text.replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) & 0xf));
-  const typed = western.split(/[\s,،]+/).filter(Boolean).map(Number);
-  return typed.every((n) => Number.isInteger(n) && n > 0) ? typed : null;
-}
-
-/**
- * Who acts where: each escort and gate user with the places they act at now (names with the
- * numbers the forms take), and the places that receive people with nobody to act there.
- * Answers the function that reads it again.
- */
-function setupFieldUsers() {
-  const place = (p) => t("dashboard-field-place", { name: p.name, id: num(p.id) });
-  const places = (ps) => (ps.length ? list(ps.map(place)) : t("dashboard-places-none"));
-  const read = async () => {
-    $("field-users-error").hidden = true;
-    try {
-      const who = await api("GET", "/api/operations/{op}/field-users");
-      const lines = who.users.map((u) =>
-        el(
-          "li",
-          { "data-user": u.username },
-          t("dashboard-field-user-places", {
-            user: u.username,
-            roles: list(u.roles.map((r) => t(`common-role-${r}`))),
-            rvs: places(u.rvs),
-            gates: places(u.gates),
-          }),
-        ),
-      );
-      redraw($("field-users-list"), ...(lines.length ? lines : [el("li", {}, t("dashboard-field-users-none"))]));
-      const uncovered = [
-        who.rvs_without_escort.length && t("dashboard-field-rvs-uncovered", { places: places(who.rvs_without_escort) }),
-        who.gates_without_staff.length && t("dashboard-field-gates-uncovered", { places: places(who.gates_without_staff) }),
-      ].filter(Boolean);
-      $("field-users-uncovered").replaceChildren(...uncovered.flatMap((line, i) => (i ? [el("br"), line] : [line])));
-      $("field-users-uncovered").hidden = !uncovered.length;
-    } catch (e) {
-      $("field-users-error").textContent = t("common-error", { detail: e.message });
-      $("field-users-error").hidden = false;
-    }
-  };
-  read();
-  return read;
-}
-
-/**
- * Sets the places an escort or gate user acts at (RV numbers, gate numbers), replacing the
- * ones before, from now on: what their devices serve and their kits hold. `changed` reads who
- * acts where again.
- */
-function setupPlaces(changed) {
-  onSubmit("places-form", async (_, missing) => {
-    $("places-saved").hidden = true;
-    const username = $("places-user").value.trim();
-    const rvs = numbers($("places-rvs").value);
-    const gates = numbers($("places-gates").value);
-    if (missing(!username ? "places-user" : null)) return;
-    if (missing(!rvs ? "places-rvs" : !gates ? "places-gates" : null, "dashboard-numbers-only")) return;
-    // At least one place: taking every place away is not a slip of an empty form.
-    if (missing(!rvs.length && !gates.length ? "places-rvs" : null)) return;
-    const placed = await api("PUT", `/api/operations/{op}/users/${encodeURIComponent(username)}/places`, {
-      rv_ids: rvs,
-      gate_ids: gates,
-    });
-    const none = t("dashboard-places-none");
-    $("places-saved").textContent = t("dashboard-places-saved", {
-      user: placed.username,
-      rvs: placed.rv_ids.length ? list(placed.rv_ids.map(num)) : none,
-      gates: placed.gate_ids.length ? list(placed.gate_ids.map(num)) : none,
-    });
-    $("places-saved").hidden = false;
-    changed();
   });
 }
 

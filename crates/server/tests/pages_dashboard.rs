@@ -4,7 +4,8 @@
 //! issued and revoked from a case's row; a household is registered from the page; the page
 //! passes the accessibility check in English and in Dari (screenshots with data showing); a
 //! hotline or escort session sees no data and a clear message; an escort is given places; a
-//! live change leaves the focus where it was.
+//! live change leaves the focus where it was; a lost phone is suspended from the list of
+//! devices.
 
 mod common;
 
@@ -1131,4 +1132,83 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
         )
         .await;
     assert_eq!(app.listed(flights_path, id).await, None);
+}
+
+/// A phone is lost: the coordinator finds it in the list of enrolled devices and suspends it
+/// after being asked; the device is suspended, its user signed out, and the list says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_phone_is_suspended_from_the_list_of_devices() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let p = app.places(100, 100).await;
+    let phone = app.escort_at(p.rv, 31).await;
+    // On a phone: the coordinator told of the loss away from the desk.
+    let browser = Browser::start_with(common::browser::Options {
+        window: (360, 740),
+        ..Default::default()
+    })
+    .await;
+    open_as(&browser, &app, Role::Coordinator, "en").await;
+
+    let row = format!("#device-list-items li[data-device='{}']", phone.id);
+    browser
+        .wait_until(
+            &format!("document.querySelector(\"{row}\")?.dataset.state === 'active'"),
+            "the phone listed as active",
+        )
+        .await;
+    let line = browser.text(&row).await;
+    assert!(
+        line.starts_with(&format!("Device {} (", phone.id))
+            && line.contains(&format!("Escort, rendezvous point {};", p.rv))
+            && line.contains("; active;"),
+        "{line}"
+    );
+    browser
+        .eval(
+            "document.getElementById('device-list').scrollIntoView()",
+            json!([]),
+        )
+        .await;
+    browser.screenshot("dashboard-devices-phone-en").await;
+    open_dialog(&browser, &format!("{row} button")).await;
+    let asked = browser.text("#confirm-text").await;
+    assert!(asked.contains("signed out everywhere"), "{asked}");
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "the question: {problems:#?}");
+    let said = browser
+        .click_until_shown("#confirm-ok", "device-list-result", "the suspension said")
+        .await;
+    assert!(
+        said.starts_with(&format!("Device {} (", phone.id)) && said.ends_with("is suspended."),
+        "{said}"
+    );
+    browser
+        .wait_until(
+            &format!(
+                "document.querySelector(\"{row}\")?.dataset.state === 'suspended' \
+                 && !document.querySelector(\"{row} button\")"
+            ),
+            "listed as suspended, with nothing left to press",
+        )
+        .await;
+    let devices = app
+        .get(Role::Coordinator, "/api/operations/{op}/devices")
+        .await;
+    let listed = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == phone.id)
+        .unwrap_or_else(|| panic!("{devices}"));
+    assert_eq!(listed["state"], "suspended", "{listed}");
+    // Its user is signed out.
+    let (status, _) = app
+        .call(
+            Role::Escort,
+            reqwest::Method::GET,
+            "/api/operations/{op}/rvs",
+            None,
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
 }

@@ -161,6 +161,23 @@ dashboard-device-create = سجّل الجهاز
 dashboard-device-enrolled = سُجّل الجهاز { $device }. دع الماسح يقرأ رمز QR هذا، أو أعطِ رقم الجهاز والرمز: يعمل مرة واحدة حتى { $time }، ولن يُعرض مرة أخرى.
 dashboard-device-qr-alt = رمز QR لتسجيل الجهاز { $device }
 dashboard-device-code = الرمز: { $code }
+dashboard-device-list = الأجهزة المسجَّلة
+dashboard-device-list-why = هاتف فُقد أو أُخذ أو مُسح: علّقه هنا فورًا.
+dashboard-devices-none = لم يُسجَّل أي جهاز بعد.
+dashboard-device-line = الجهاز { $device } ({ $label }): { $role }، { $places }؛ { $state }؛ { $sync }
+dashboard-device-at-rvs = { $count ->
+   *[other] نقاط التجمع
+} { $ids }
+dashboard-device-at-gates = البوابة { $ids }
+dashboard-device-state-waiting_for_key = ينتظر أول اتصال له
+dashboard-device-state-active = نشط
+dashboard-device-state-suspended = معلَّق
+dashboard-device-synced = آخر مزامنة { $time }
+dashboard-device-never-synced = لم يُزامَن قط
+dashboard-device-suspend = تعليق
+dashboard-device-suspend-title = تعليق الجهاز { $device } ({ $label })؟
+dashboard-device-suspend-text = تُرفض سجلاته وطلبات عُدّته من الآن، وتُسحب منه مواقع البوابات، ويُسجَّل خروج مستخدمه من كل مكان. إن كان أحد غيره قد فتح الهاتف، فبدّل أيضًا مفاتيح التصاريح على أنها مخترَقة.
+dashboard-device-suspended = عُلِّق الجهاز { $device } ({ $label }).
 dashboard-field-users = من يعمل أين
 dashboard-field-users-why = مرافقو هذه العملية وموظفو بواباتها والأماكن التي يعملون فيها الآن، مع الأرقام التي تأخذها النماذج أدناه.
 dashboard-field-user-places = { $user } ({ $roles }): نقاط التجمع: { $rvs }؛ البوابات: { $gates }

@@ -166,6 +166,24 @@ dashboard-device-create = Enrol the device
 dashboard-device-enrolled = Device { $device } enrolled. Let the scanner read this QR code, or give the device number and the code: it works once, until { $time }, and is not shown again.
 dashboard-device-qr-alt = Enrolment QR code of device { $device }
 dashboard-device-code = Code: { $code }
+dashboard-device-list = Enrolled devices
+dashboard-device-list-why = A phone lost, taken or wiped: suspend it here at once.
+dashboard-devices-none = No device enrolled yet.
+dashboard-device-line = Device { $device } ({ $label }): { $role }, { $places }; { $state }; { $sync }
+dashboard-device-at-rvs = { $count ->
+    [one] rendezvous point
+   *[other] rendezvous points
+} { $ids }
+dashboard-device-at-gates = gate { $ids }
+dashboard-device-state-waiting_for_key = waiting for its first connection
+dashboard-device-state-active = active
+dashboard-device-state-suspended = suspended
+dashboard-device-synced = last sync { $time }
+dashboard-device-never-synced = never synced
+dashboard-device-suspend = Suspend
+dashboard-device-suspend-title = Suspend device { $device } ({ $label })?
+dashboard-device-suspend-text = Its records and kit requests are refused from now on, its gate locations are withdrawn and its user is signed out everywhere. If the phone may have been opened by someone else, also rotate the pass keys as compromised.
+dashboard-device-suspended = Device { $device } ({ $label }) is suspended.
 dashboard-field-users = Who acts where
 dashboard-field-users-why = The escort and gate users of this operation and the places they act at now, with the numbers the forms below take.
 dashboard-field-user-places = { $user } ({ $roles }): rendezvous points: { $rvs }; gates: { $gates }

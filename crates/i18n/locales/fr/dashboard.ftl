@@ -166,6 +166,24 @@ dashboard-device-create = Enrôler l'appareil
 dashboard-device-enrolled = Appareil { $device } enrôlé. Faites lire ce code QR au scanner, ou donnez le numéro de l'appareil et le code : il sert une fois, jusqu'à { $time }, et ne sera plus affiché.
 dashboard-device-qr-alt = Code QR d'enrôlement de l'appareil { $device }
 dashboard-device-code = Code : { $code }
+dashboard-device-list = Appareils enrôlés
+dashboard-device-list-why = Un téléphone perdu, pris ou effacé : suspendez-le ici sans attendre.
+dashboard-devices-none = Aucun appareil enrôlé pour l'instant.
+dashboard-device-line = Appareil { $device } ({ $label }) : { $role }, { $places } ; { $state } ; { $sync }
+dashboard-device-at-rvs = { $count ->
+    [one] point de rendez-vous
+   *[other] points de rendez-vous
+} { $ids }
+dashboard-device-at-gates = porte { $ids }
+dashboard-device-state-waiting_for_key = attend sa première connexion
+dashboard-device-state-active = actif
+dashboard-device-state-suspended = suspendu
+dashboard-device-synced = dernière synchronisation { $time }
+dashboard-device-never-synced = jamais synchronisé
+dashboard-device-suspend = Suspendre
+dashboard-device-suspend-title = Suspendre l'appareil { $device } ({ $label }) ?
+dashboard-device-suspend-text = Ses enregistrements et ses demandes de kit sont refusés dès maintenant, ses emplacements de porte lui sont retirés et son utilisateur est déconnecté partout. Si quelqu'un d'autre a pu ouvrir le téléphone, faites aussi tourner les clés des laissez-passer comme compromises.
+dashboard-device-suspended = L'appareil { $device } ({ $label }) est suspendu.
 dashboard-field-users = Qui agit où
 dashboard-field-users-why = Les escortes et le personnel des portes de cette opération, et les lieux où ils agissent maintenant, avec les numéros que prennent les formulaires ci-dessous.
 dashboard-field-user-places = { $user } ({ $roles }) : points de rendez-vous : { $rvs } ; portes : { $gates }

@@ -151,6 +151,23 @@ dashboard-device-create = دستگاه را ثبت کنید
 dashboard-device-enrolled = دستگاه { $device } ثبت شد. بگذارید اسکنر این کد QR را بخواند، یا شمارهٔ دستگاه و کد را بدهید: یک بار و تا { $time } کار می‌کند و دوباره نشان داده نمی‌شود.
 dashboard-device-qr-alt = کد QR ثبت دستگاه { $device }
 dashboard-device-code = کد: { $code }
+dashboard-device-list = دستگاه‌های ثبت‌شده
+dashboard-device-list-why = تلفنی که گم شد، گرفته شد یا پاک شد: همین‌جا فوراً معطلش کنید.
+dashboard-devices-none = هنوز هیچ دستگاهی ثبت نشده است.
+dashboard-device-line = دستگاه { $device } ({ $label }): { $role }، { $places }؛ { $state }؛ { $sync }
+dashboard-device-at-rvs = { $count ->
+   *[other] نقاط تجمع
+} { $ids }
+dashboard-device-at-gates = دروازهٔ { $ids }
+dashboard-device-state-waiting_for_key = منتظر نخستین اتصالش
+dashboard-device-state-active = فعال
+dashboard-device-state-suspended = معطل
+dashboard-device-synced = آخرین همگام‌سازی { $time }
+dashboard-device-never-synced = هرگز همگام نشده
+dashboard-device-suspend = معطل کردن
+dashboard-device-suspend-title = دستگاه { $device } ({ $label }) معطل شود؟
+dashboard-device-suspend-text = از همین حالا ثبت‌ها و درخواست‌های کیت آن رد می‌شوند، موقعیت‌های دروازه از آن گرفته می‌شود و کاربرش از همه‌جا بیرون می‌شود. اگر ممکن است کس دیگری تلفن را باز کرده باشد، کلیدهای اجازه‌نامه را هم به‌عنوان افشاشده عوض کنید.
+dashboard-device-suspended = دستگاه { $device } ({ $label }) معطل شد.
 dashboard-field-users = چه کسی در کجا کار می‌کند
 dashboard-field-users-why = همراهان و کارمندان دروازهٔ این عملیات و جاهایی که اکنون در آن کار می‌کنند، با شماره‌هایی که فورم‌های پایین می‌گیرند.
 dashboard-field-user-places = { $user } ({ $roles }): نقاط تجمع: { $rvs }؛ دروازه‌ها: { $gates }

@@ -151,6 +151,23 @@ dashboard-device-create = وسیله نوم ولیکئ
 dashboard-device-enrolled = وسیله { $device } نوم لیکل شوه. پرېږدئ چې سکنر دا QR کوډ ولولي، یا د وسیلې شمېره او کوډ ورکړئ: یو ځل او تر { $time } پورې کار کوي، او بیا نه ښودل کېږي.
 dashboard-device-qr-alt = د وسیلې { $device } د نوملیکنې QR کوډ
 dashboard-device-code = کوډ: { $code }
+dashboard-device-list = ثبت شوې وسیلې
+dashboard-device-list-why = هغه ټیلیفون چې ورک شو، واخیستل شو یا پاک شو: همدلته یې ژر وځنډوئ.
+dashboard-devices-none = تر اوسه هېڅ وسیله نه ده ثبت شوې.
+dashboard-device-line = وسیله { $device } ({ $label }): { $role }، { $places }؛ { $state }؛ { $sync }
+dashboard-device-at-rvs = { $count ->
+   *[other] د راټولېدو ځایونه
+} { $ids }
+dashboard-device-at-gates = دروازه { $ids }
+dashboard-device-state-waiting_for_key = د لومړۍ نښلونې په تمه
+dashboard-device-state-active = فعاله
+dashboard-device-state-suspended = ځنډول شوې
+dashboard-device-synced = وروستی همغږي { $time }
+dashboard-device-never-synced = هېڅکله همغږې شوې نه ده
+dashboard-device-suspend = ځنډول
+dashboard-device-suspend-title = وسیله { $device } ({ $label }) وځنډول شي؟
+dashboard-device-suspend-text = له همدې اوسه یې ثبتونه او د کیټ غوښتنې ردېږي، د دروازې ځایونه ترې اخیستل کېږي او کاروونکی یې له هر ځایه وتل کېږي. که ښايي بل چا ټیلیفون پرانیستی وي، د اجازه‌لیکونو کلي هم د افشا شویو په توګه بدل کړئ.
+dashboard-device-suspended = وسیله { $device } ({ $label }) وځنډول شوه.
 dashboard-field-users = څوک چېرته کار کوي
 dashboard-field-users-why = د دې عملیات ملګري او د دروازې کارکوونکي او هغه ځایونه چې اوس پکې کار کوي، د هغو شمېرو سره چې لاندې فورمې یې اخلي.
 dashboard-field-user-places = { $user } ({ $roles }): راټولېدو ځایونه: { $rvs }؛ دروازې: { $gates }
