@@ -322,6 +322,14 @@ export function showWho(s) {
   }
   const out = el("button", { type: "button", class: "secondary" }, t("common-sign-out"));
   out.addEventListener("click", async () => {
+    out.disabled = true;
+    for (const before of beforeSignOut) {
+      try {
+        await before();
+      } catch {
+        /* the session ends either way */
+      }
+    }
     try {
       await api("DELETE", "/api/sessions");
     } catch {
@@ -331,6 +339,17 @@ export function showWho(s) {
     location.assign(href("/app/sign-in"));
   });
   who.replaceChildren(el("span", {}, t("common-signed-in-as", { name: s.username })), out);
+}
+
+const beforeSignOut = [];
+
+/**
+ * Registers what the page does when its user signs out, before the session ends (the scanner
+ * sends the records that wait and drops its kit). Awaited in order; a failure does not keep
+ * anyone signed in.
+ */
+export function onSignOut(before) {
+  beforeSignOut.push(before);
 }
 
 /**

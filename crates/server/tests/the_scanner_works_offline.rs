@@ -22,7 +22,7 @@ mod scanner;
 
 use base64::Engine as _;
 use common::browser::{Browser, Options};
-use common::{TestApp, spawn_app};
+use common::{TestApp, case, spawn_app};
 use reqwest::Method;
 use safeconduct_domain::Role;
 use safeconduct_domain::values::Timestamp;
@@ -659,6 +659,89 @@ async fn the_camera_reads_a_creased_blurred_noisy_faint_or_glaring_pass() {
         .await;
     println!("search costs with the CPU throttled 4x (ms): {costs}");
     assert_eq!(costs["quick"]["read"], json!(true), "{costs}");
+}
+
+/// A phone whose clock is set back behind the time it has already shown stops checking passes
+/// (an expired kit or an old revocation list would otherwise pass for fresh), records nothing,
+/// and says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clock_set_back_stops_the_checking() {
+    let EnrolledPhone { text, browser, .. } = an_enrolled_phone("0700 200 031").await;
+    check_text(&browser, &text, "valid").await;
+    browser.click("#next").await;
+    let before = pending(&browser).await;
+    // The phone showed a time an hour ahead of its clock now: its clock went back an hour.
+    browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             import('/assets/scanner/store.js')
+               .then((s) => s.noteTime(Math.floor(Date.now() / 1000) + 3600))
+               .then(() => done(true), (e) => done(String(e)));",
+            json!([]),
+        )
+        .await;
+    browser.type_into("#pass-text", &text).await;
+    browser
+        .click_until(
+            "#text-submit",
+            "document.getElementById('scan-message').textContent.includes('clock has gone back')",
+            "the refusal to check",
+        )
+        .await;
+    let on_result = browser
+        .eval(
+            "return !document.getElementById('result').hidden",
+            json!([]),
+        )
+        .await;
+    assert_eq!(on_result, json!(false), "no verdict with a clock set back");
+    assert_eq!(pending(&browser).await, before, "nothing recorded");
+}
+
+/// Signing out on the scanner sends what waits, then drops the kit: a phone left signed out
+/// holds no key to read passes with, and verifies nothing until someone signs in again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_sends_the_records_then_drops_the_kit() {
+    let EnrolledPhone {
+        app,
+        text,
+        household,
+        net,
+        browser,
+        ..
+    } = an_enrolled_phone("0700 200 030").await;
+    // An admission recorded with the network cut: it waits on the phone.
+    net.cut();
+    check_text(&browser, &text, "valid").await;
+    browser.click("#admit").await;
+    browser
+        .wait_until(
+            "document.getElementById('status-pending').textContent.includes('1')",
+            "the admission waiting",
+        )
+        .await;
+    net.restore();
+    browser.click("#who button").await;
+    browser.wait_for_path("/app/sign-in").await;
+    let stored = app.get(Role::Coordinator, &case(&household)).await;
+    assert_eq!(
+        stored["stage"], "admitted_at_rv",
+        "sent before signing out: {stored}"
+    );
+    let dump = browser
+        .eval_async(STORAGE_DUMP, json!([]))
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        dump.contains("idb safeconduct-scanner/state/device"),
+        "the enrolment stays: {dump}"
+    );
+    assert!(
+        !dump.contains("idb safeconduct-scanner/state/kit"),
+        "{dump}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

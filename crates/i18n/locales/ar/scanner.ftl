@@ -49,6 +49,7 @@ scanner-kit-loaded = حُدّثت حزمة الميدان.
 scanner-kit-expires = حزمة الميدان صالحة حتى { $time }.
 scanner-kit-expired = انتهت صلاحية حزمة الميدان في { $time }: حدّثها.
 scanner-kit-expired-refuse = انتهت صلاحية حزمة الميدان: حدّثها قبل فحص التصاريح. لم يُسجَّل شيء.
+scanner-clock-back-refuse = عادت ساعة هذا الهاتف إلى الوراء: اضبط التاريخ والوقت الصحيحين، ثم افحص التصريح مجددًا. لم يُسجَّل شيء.
 scanner-kit-unusable = لا يمكن استخدام حزمة الميدان على هذا الجهاز ({ $reason }): حدّثها.
 scanner-no-kit = لا توجد حزمة ميدان
 scanner-online = متصل

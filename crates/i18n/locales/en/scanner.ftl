@@ -50,6 +50,7 @@ scanner-kit-loaded = Field kit refreshed.
 scanner-kit-expires = Field kit valid until { $time }.
 scanner-kit-expired = The field kit expired at { $time }: refresh it.
 scanner-kit-expired-refuse = The field kit has expired: refresh it before checking passes. Nothing was recorded.
+scanner-clock-back-refuse = This phone's clock has gone back: set the right date and time, then check the pass again. Nothing was recorded.
 scanner-kit-unusable = The field kit on this device cannot be used ({ $reason }): refresh it.
 scanner-no-kit = No field kit
 scanner-online = Online

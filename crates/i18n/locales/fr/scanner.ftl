@@ -50,6 +50,7 @@ scanner-kit-loaded = Kit de terrain actualisé.
 scanner-kit-expires = Kit de terrain valable jusqu'au { $time }.
 scanner-kit-expired = Le kit de terrain a expiré le { $time } : actualisez-le.
 scanner-kit-expired-refuse = Le kit de terrain a expiré : actualisez-le avant de vérifier des laissez-passer. Rien n'a été enregistré.
+scanner-clock-back-refuse = L'horloge de ce téléphone a reculé : réglez la bonne date et la bonne heure, puis vérifiez de nouveau le laissez-passer. Rien n'a été enregistré.
 scanner-kit-unusable = Le kit de terrain de cet appareil est inutilisable ({ $reason }) : actualisez-le.
 scanner-no-kit = Aucun kit de terrain
 scanner-online = En ligne

@@ -44,6 +44,7 @@ scanner-kit-loaded = بستهٔ میدانی تازه شد.
 scanner-kit-expires = بستهٔ میدانی تا { $time } معتبر است.
 scanner-kit-expired = بستهٔ میدانی در { $time } منقضی شد: آن را تازه کنید.
 scanner-kit-expired-refuse = بستهٔ میدانی منقضی شده است: پیش از بررسی اجازه‌نامه‌ها آن را تازه کنید. چیزی ثبت نشد.
+scanner-clock-back-refuse = ساعت این تلفن به عقب رفته است: تاریخ و وقت درست را تنظیم کنید، سپس جواز را دوباره بررسی کنید. چیزی ثبت نشد.
 scanner-kit-unusable = بستهٔ میدانی این دستگاه قابل استفاده نیست ({ $reason }): آن را تازه کنید.
 scanner-no-kit = بستهٔ میدانی نیست
 scanner-online = آنلاین

@@ -44,6 +44,7 @@ scanner-kit-loaded = ساحوي کیټ تازه شو.
 scanner-kit-expires = ساحوي کیټ تر { $time } پورې معتبر دی.
 scanner-kit-expired = د ساحوي کیټ موده په { $time } پای ته ورسېده: تازه یې کړئ.
 scanner-kit-expired-refuse = د ساحوي کیټ موده پای ته رسېدلې: د اجازه‌لیکونو له کتلو مخکې یې تازه کړئ. هېڅ ثبت نه شو.
+scanner-clock-back-refuse = د دې ټیلیفون ساعت شاته تللی: سمه نېټه او وخت برابر کړئ، بیا جواز بیا وګورئ. هېڅ ثبت نه شو.
 scanner-kit-unusable = د دې وسیلې ساحوي کیټ د کارولو نه دی ({ $reason }): تازه یې کړئ.
 scanner-no-kit = ساحوي کیټ نشته
 scanner-online = آنلاین

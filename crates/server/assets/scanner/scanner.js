@@ -11,7 +11,7 @@ import { passDigest, verifierFromKit, verifyText } from "./pass.js";
 import * as store from "./store.js";
 import * as protocol from "./protocol.js";
 import { Camera } from "./camera.js";
-import { t, dateLocale, href, session, showWho } from "../app.js";
+import { t, dateLocale, href, onSignOut, session, showWho } from "../app.js";
 
 const $ = (id) => document.getElementById(id);
 const times = new Intl.DateTimeFormat(dateLocale, { dateStyle: "short", timeStyle: "short" });
@@ -253,11 +253,31 @@ function renderVerdict(v) {
   $("verdict-word").focus();
 }
 
+// How far the device's clock may stand behind the latest time the scanner has seen on it
+// before it stops verifying: a clock set back would keep an expired kit and an old revocation
+// list in use.
+const CLOCK_BACK_SECONDS = 300;
+
+// Whether the device's clock stands behind the time it has already shown: the latest time a
+// pass was verified, or the time the kit was fetched (the server's time less the skew it
+// measured, so a clock that was simply off is not taken for one set back).
+async function clockWentBack() {
+  const now = protocol.now();
+  const fetched = Math.floor(Date.parse(state.kit.server_time) / 1000) - (state.kit.skew_seconds || 0);
+  const latest = Math.max(await store.noteTime(now), fetched);
+  return now < latest - CLOCK_BACK_SECONDS;
+}
+
 // Verifies a pass text; a refusal is recorded at once (as the reference client does), an
 // admission waits for the escort's tap.
 async function check(text, frameMark) {
   if (!state.verifier || kitExpired()) {
     say("scan-message", t(state.verifier ? "scanner-kit-expired-refuse" : "scanner-no-kit-refuse"), "bad");
+    if (camera) camera.resume();
+    return;
+  }
+  if (await clockWentBack()) {
+    say("scan-message", t("scanner-clock-back-refuse"), "bad");
     if (camera) camera.resume();
     return;
   }
@@ -484,6 +504,13 @@ async function forget() {
 
 async function start() {
   for (const id of ["signin-link", "enrol-signin-link"]) $(id).href = href("/app/sign-in");
+  // Signing out sends what waits while the session lasts, then drops the kit, so that a phone
+  // left signed out holds no key to read passes with (the journal stays if it could not go).
+  onSignOut(async () => {
+    if (state.device && state.journal.pending.length && navigator.onLine) await syncNow();
+    stopCamera();
+    await store.dropKit();
+  });
   showWho(session());
   wire();
   await load();

@@ -4,7 +4,8 @@
 // and their counts, gate locations) and the journal (next seq, next batch, open batches,
 // pending signed records). The journal is rewritten in one
 // transaction with every record it numbers, so a crash can neither reuse a number nor leave a
-// gap. Nothing else is stored: no pass text, no reference, no name, no document (a record
+// gap. Beside them, in clear, the latest time it verified a pass at (a clock set back is
+// noticed). Nothing else is stored: no pass text, no reference, no name, no document (a record
 // carries a pass's index and fingerprint). The sealing key sits beside what it seals: it
 // keeps them from being read in the files alone, not on the unlocked phone.
 //
@@ -83,6 +84,15 @@ async function unseal(sealed, purpose = "journal") {
 
 export function emptyJournal() {
   return { next_seq: 0, next_batch: 1, open_batches: [], pending: [] };
+}
+
+// The latest time, on the device's clock, at which the scanner has verified a pass, kept apart
+// from the journal (which only a record rewrites): a clock set back behind it is noticed.
+// Answers the latest time before this one.
+export async function noteTime(now) {
+  const before = (await get("latest_time")) || 0;
+  if (now > before) await putAll({ latest_time: now });
+  return before;
 }
 
 export async function device() {
