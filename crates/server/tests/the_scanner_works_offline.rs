@@ -205,6 +205,46 @@ async fn assert_nothing_kept(browser: &Browser) {
     assert_eq!(left, json!({"dbs": 0, "caches": 0}));
 }
 
+/// What the page's origin keeps, as [`STORAGE_DUMP`] shows it.
+async fn storage_dump(browser: &Browser) -> String {
+    let dump = browser.eval_async(STORAGE_DUMP, json!([])).await;
+    dump.as_str().unwrap().to_string()
+}
+
+/// Submits the pass `text` and waits for the page to refuse checking it, saying `says`,
+/// with no verdict shown.
+async fn refused_to_check(browser: &Browser, text: &str, says: &str) {
+    browser.type_into("#pass-text", text).await;
+    browser
+        .click_until(
+            "#text-submit",
+            &format!("document.getElementById('scan-message').textContent.includes('{says}')"),
+            says,
+        )
+        .await;
+    let on_result = browser
+        .eval(
+            "return !document.getElementById('result').hidden",
+            json!([]),
+        )
+        .await;
+    assert_eq!(on_result, json!(false), "no verdict: {says}");
+}
+
+/// Asserts that the phone's storage holds no kit any more, and still holds `kept` (its
+/// `device` enrolment, its `journal`).
+async fn assert_kit_dropped_keeping(browser: &Browser, kept: &str) {
+    let dump = storage_dump(browser).await;
+    assert!(
+        dump.contains(&format!("idb safeconduct-scanner/state/{kept}")),
+        "{kept} kept: {dump}"
+    );
+    assert!(
+        !dump.contains("idb safeconduct-scanner/state/kit"),
+        "{dump}"
+    );
+}
+
 /// An escort's phone signed in and enrolled at a test RV whose window holds one household of
 /// two with a pass (its phone number given), on the page behind a network relay the test can
 /// cut.
@@ -465,12 +505,7 @@ async fn an_escort_scans_offline_and_the_records_sync_when_the_network_returns()
         .to_string();
     let window_start = kit["windows"][0]["start"].as_str().unwrap().to_string();
     let status_list = kit["kit"]["status_list"].as_str().unwrap()[..40].to_string();
-    let dump = browser
-        .eval_async(STORAGE_DUMP, json!([]))
-        .await
-        .as_str()
-        .unwrap()
-        .to_string();
+    let dump = storage_dump(&browser).await;
     for kept in ["journal", "kit"] {
         assert!(
             dump.contains(&format!("idb safeconduct-scanner/state/{kept} = {{\"iv\":")),
@@ -680,21 +715,7 @@ async fn a_clock_set_back_stops_the_checking() {
             json!([]),
         )
         .await;
-    browser.type_into("#pass-text", &text).await;
-    browser
-        .click_until(
-            "#text-submit",
-            "document.getElementById('scan-message').textContent.includes('clock has gone back')",
-            "the refusal to check",
-        )
-        .await;
-    let on_result = browser
-        .eval(
-            "return !document.getElementById('result').hidden",
-            json!([]),
-        )
-        .await;
-    assert_eq!(on_result, json!(false), "no verdict with a clock set back");
+    refused_to_check(&browser, &text, "clock has gone back").await;
     assert_eq!(pending(&browser).await, before, "nothing recorded");
 }
 
@@ -728,20 +749,7 @@ async fn signing_out_sends_the_records_then_drops_the_kit() {
         stored["stage"], "admitted_at_rv",
         "sent before signing out: {stored}"
     );
-    let dump = browser
-        .eval_async(STORAGE_DUMP, json!([]))
-        .await
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        dump.contains("idb safeconduct-scanner/state/device"),
-        "the enrolment stays: {dump}"
-    );
-    assert!(
-        !dump.contains("idb safeconduct-scanner/state/kit"),
-        "{dump}"
-    );
+    assert_kit_dropped_keeping(&browser, "device").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -787,35 +795,8 @@ async fn a_phone_suspended_by_a_coordinator_drops_its_kit_at_once_and_wipes_itse
         "{message}: {}",
         browser.text("body").await
     );
-    browser.type_into("#pass-text", &text).await;
-    browser
-        .click_until(
-            "#text-submit",
-            "document.getElementById('scan-message').textContent.includes('No field kit')",
-            "the pass not verifiable",
-        )
-        .await;
-    let on_result = browser
-        .eval(
-            "return !document.getElementById('result').hidden",
-            json!([]),
-        )
-        .await;
-    assert_eq!(on_result, json!(false), "no verdict without a kit");
-    let dump = browser
-        .eval_async(STORAGE_DUMP, json!([]))
-        .await
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        dump.contains("idb safeconduct-scanner/state/journal"),
-        "{dump}"
-    );
-    assert!(
-        !dump.contains("idb safeconduct-scanner/state/kit"),
-        "{dump}"
-    );
+    refused_to_check(&browser, &text, "No field kit").await;
+    assert_kit_dropped_keeping(&browser, "journal").await;
 
     // Signed in again, the phone's next contact is answered 409: it forgets it all.
     sign_in_as_escort(&browser, &net).await;
