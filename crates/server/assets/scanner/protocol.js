@@ -108,6 +108,7 @@ export async function fetchKit(d) {
   const request = kitRequestText(d, now());
   const answer = await call("POST", devicePath(d) + "/kit", { request, signature: await sign(request) });
   await store.saveKit(answer);
+  await store.timeVouched(now());
   return answer;
 }
 

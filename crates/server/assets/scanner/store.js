@@ -95,6 +95,13 @@ export async function noteTime(now) {
   return before;
 }
 
+// A kit was just fetched: the server vouched for the device's time, within the skew it
+// measured, so the latest time shown starts again from now. A clock put right backwards (it
+// ran fast) stops the checking only until the next kit.
+export async function timeVouched(now) {
+  await putAll({ latest_time: now });
+}
+
 export async function device() {
   return (await get("device")) || null;
 }
