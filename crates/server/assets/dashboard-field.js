@@ -28,7 +28,7 @@ function devicePlaces(d) {
 }
 
 /**
- * The operation's field devices, newest first: each with its label, role, places, state and
+ * The operation's field devices, newest first: each with its label, user, role, places, state and
  * last sync, and, unless already suspended, a button that suspends it (asked first). Answers
  * the function that reads the list again.
  */
@@ -50,6 +50,7 @@ function setupDeviceList() {
               t("dashboard-device-line", {
                 device: num(d.id),
                 label: d.label,
+                user: d.username,
                 role: t(`common-role-${d.role}`),
                 places: devicePlaces(d),
                 state: t(`dashboard-device-state-${d.state}`),

@@ -1159,6 +1159,7 @@ async fn a_lost_phone_is_suspended_from_the_list_of_devices() {
     let line = browser.text(&row).await;
     assert!(
         line.starts_with(&format!("Device {} (", phone.id))
+            && line.contains("), escort: Escort, rendezvous point")
             && line.contains(&format!("Escort, rendezvous point {};", p.rv))
             && line.contains("; active;"),
         "{line}"

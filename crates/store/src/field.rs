@@ -25,6 +25,8 @@ pub struct Device {
     pub last_sync_at: Option<Timestamp>,
     pub last_skew: Option<i64>,
     pub created_at: Timestamp,
+    /// The user's name, as they sign in with it.
+    pub username: String,
 }
 
 /// A device to enrol: the one-time code is kept as its SHA-256 only.

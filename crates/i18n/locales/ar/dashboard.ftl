@@ -164,7 +164,7 @@ dashboard-device-code = الرمز: { $code }
 dashboard-device-list = الأجهزة المسجَّلة
 dashboard-device-list-why = هاتف فُقد أو أُخذ أو مُسح: علّقه هنا فورًا.
 dashboard-devices-none = لم يُسجَّل أي جهاز بعد.
-dashboard-device-line = الجهاز { $device } ({ $label }): { $role }، { $places }؛ { $state }؛ { $sync }
+dashboard-device-line = الجهاز { $device } ({ $label })، { $user }: { $role }، { $places }؛ { $state }؛ { $sync }
 dashboard-device-at-rvs = { $count ->
    *[other] نقاط التجمع
 } { $ids }

@@ -169,7 +169,7 @@ dashboard-device-code = Code: { $code }
 dashboard-device-list = Enrolled devices
 dashboard-device-list-why = A phone lost, taken or wiped: suspend it here at once.
 dashboard-devices-none = No device enrolled yet.
-dashboard-device-line = Device { $device } ({ $label }): { $role }, { $places }; { $state }; { $sync }
+dashboard-device-line = Device { $device } ({ $label }), { $user }: { $role }, { $places }; { $state }; { $sync }
 dashboard-device-at-rvs = { $count ->
     [one] rendezvous point
    *[other] rendezvous points

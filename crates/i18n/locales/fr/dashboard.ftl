@@ -169,7 +169,7 @@ dashboard-device-code = Code : { $code }
 dashboard-device-list = Appareils enrôlés
 dashboard-device-list-why = Un téléphone perdu, pris ou effacé : suspendez-le ici sans attendre.
 dashboard-devices-none = Aucun appareil enrôlé pour l'instant.
-dashboard-device-line = Appareil { $device } ({ $label }) : { $role }, { $places } ; { $state } ; { $sync }
+dashboard-device-line = Appareil { $device } ({ $label }), { $user } : { $role }, { $places } ; { $state } ; { $sync }
 dashboard-device-at-rvs = { $count ->
     [one] point de rendez-vous
    *[other] points de rendez-vous

@@ -154,7 +154,7 @@ dashboard-device-code = کد: { $code }
 dashboard-device-list = دستگاه‌های ثبت‌شده
 dashboard-device-list-why = تلفنی که گم شد، گرفته شد یا پاک شد: همین‌جا فوراً معطلش کنید.
 dashboard-devices-none = هنوز هیچ دستگاهی ثبت نشده است.
-dashboard-device-line = دستگاه { $device } ({ $label }): { $role }، { $places }؛ { $state }؛ { $sync }
+dashboard-device-line = دستگاه { $device } ({ $label })، { $user }: { $role }، { $places }؛ { $state }؛ { $sync }
 dashboard-device-at-rvs = { $count ->
    *[other] نقاط تجمع
 } { $ids }

@@ -154,7 +154,7 @@ dashboard-device-code = کوډ: { $code }
 dashboard-device-list = ثبت شوې وسیلې
 dashboard-device-list-why = هغه ټیلیفون چې ورک شو، واخیستل شو یا پاک شو: همدلته یې ژر وځنډوئ.
 dashboard-devices-none = تر اوسه هېڅ وسیله نه ده ثبت شوې.
-dashboard-device-line = وسیله { $device } ({ $label }): { $role }، { $places }؛ { $state }؛ { $sync }
+dashboard-device-line = وسیله { $device } ({ $label })، { $user }: { $role }، { $places }؛ { $state }؛ { $sync }
 dashboard-device-at-rvs = { $count ->
    *[other] د راټولېدو ځایونه
 } { $ids }

@@ -66,6 +66,8 @@ pub struct DeviceIn {
 pub struct DeviceOut {
     pub id: i64,
     pub user_id: i64,
+    /// The name its user signs in with.
+    pub username: String,
     pub role: Role,
     pub rv_ids: Vec<i64>,
     pub gate_ids: Vec<i64>,
@@ -93,6 +95,7 @@ impl From<store::Device> for DeviceOut {
         DeviceOut {
             id: d.id.0,
             user_id: d.user.0,
+            username: d.username,
             role: d.role,
             rv_ids: d.places.rvs.iter().map(|r| r.0).collect(),
             gate_ids: d.places.gates.iter().map(|g| g.0).collect(),

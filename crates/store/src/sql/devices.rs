@@ -14,7 +14,8 @@ use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
 
 const DEVICE_COLUMNS: &str = "id, user_id, role, places, label, code_expires_at, public_key, \
-     enrolled_at, suspended_at, applied_seq, last_sync_at, last_skew, created_at";
+     enrolled_at, suspended_at, applied_seq, last_sync_at, last_skew, created_at, \
+     (SELECT username FROM users WHERE users.id = devices.user_id)";
 
 fn places_text(role: Role, places: &Places) -> String {
     let ids: Vec<String> = match role {
@@ -64,6 +65,7 @@ fn device_row(r: &Row) -> Result<Device> {
         last_sync_at: r.opt_i64(10)?.map(Timestamp),
         last_skew: r.opt_i64(11)?,
         created_at: Timestamp(r.i64(12)?),
+        username: r.text(13)?,
     })
 }
 
