@@ -40,7 +40,8 @@ impl CallOutcome {
     }
 
     /// Whether the household was told its way and its time on this call: a household not told
-    /// of its new window leaves the hotline's worklist only by such a call.
+    /// of its new window leaves the hotline's worklist by such a call (one that names the
+    /// window it told, as it stands), or by its newest notice delivered.
     pub fn told(self) -> bool {
         matches!(self, CallOutcome::Guided | CallOutcome::RouteSent)
     }

@@ -19,6 +19,9 @@ const errorBox = $("hotline-error");
 let current = null; // the case's reference
 let from = null; // { lat, lon } or { landmark, name }
 let messageTimer = 0;
+// The window on screen, as a call names what it told the household: a call that guided it takes
+// it off the list of households not told of their window only if that window still stands.
+let shownWindow = null;
 
 function fail(err) {
   showError(errorBox, err);
@@ -107,6 +110,7 @@ function showCase(c) {
   $("case").hidden = false;
   $("case-heading").textContent = t("hotline-case", { reference: c.reference });
   const a = c.assignment;
+  shownWindow = a && a.window_id ? { window_id: a.window_id, window_start: a.window_start, window_end: a.window_end } : null;
   const facts = [
     fact(t("hotline-col-stage"), stageText(c.stage)),
     fact(t("hotline-size"), num(c.size)),
@@ -232,6 +236,7 @@ $("call").addEventListener("submit", async (e) => {
   const body = { outcome: $("call-outcome").value };
   const notes = $("call-notes").value.trim();
   if (notes) body.notes = notes;
+  if (shownWindow) body.told_window = shownWindow;
   if ($("call-send").checked) {
     if (!from) {
       fail(new Error(t("hotline-send-needs-position")));
@@ -241,9 +246,19 @@ $("call").addEventListener("submit", async (e) => {
   }
   try {
     const out = await api("POST", `/api/operations/{op}/households/${encodeURIComponent(current)}/calls`, body);
+    const told = body.outcome === "guided" || body.outcome === "route_sent";
+    // The window changed while the operator was on the phone: the case shows the new one to
+    // read out on a call back, and the household stays on the list until then.
+    const changed = told && out.untold;
     $("call-done").hidden = false;
-    $("call-done").textContent = out.message_id ? t("hotline-logged-sent") : t("hotline-logged");
+    $("call-done").className = changed ? "notice warn" : "notice ok";
+    $("call-done").textContent = changed
+      ? t("hotline-logged-window-changed")
+      : out.message_id
+        ? t("hotline-logged-sent")
+        : t("hotline-logged");
     $("call-notes").value = "";
+    if (changed) showCase(await api("POST", `/api/operations/{op}/hotline/cases/${encodeURIComponent(current)}`, {}));
     await loadMessages();
     loadWorklist();
   } catch (err) {

@@ -2,8 +2,9 @@
 //! Helsinki: looks the caller up by phone, sees the case without names or phones, picks the
 //! caller's position on the map and then from the gazetteer, sees the route drawn on the map
 //! (the API's route, point for point) going around a critical hazard, reads the guidance,
-//! logs the call sending the route by message and sees the message's delivery status; after
-//! the RV is suspended the household is on the worklist. In Dari the guidance reads right to
+//! logs the call sending the route by message and sees the message's delivery status; a
+//! call that guided the caller to a window moved meanwhile is flagged and the new times shown;
+//! after the RV is suspended the household is on the worklist. In Dari the guidance reads right to
 //! left. Accessibility checked in English and in Dari; screenshots saved. No address the page
 //! asks for carries the phone typed, the caller's position or the name searched: they travel
 //! in request bodies only (the browser's own record of its requests is read to prove it).
@@ -15,8 +16,10 @@ use common::map_pages::{
     click_map_at, distance_to_segment, drawn_route, route_drawn, wait_for_streets,
 };
 use common::*;
+use reqwest::Method;
 use safeconduct_domain::Role;
-use safeconduct_domain::values::Coordinate;
+use safeconduct_domain::values::{Coordinate, Timestamp};
+use safeconduct_server::wire::time_text;
 use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
 
@@ -271,6 +274,44 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
     assert_eq!(sent["kind"], "route");
     assert_eq!(sent["status"], "pending");
     addresses_carry_nothing_the_caller_said(&browser).await;
+
+    // While the operator is on the phone, the window is moved: a call that guided the caller
+    // to the times on screen does not count as telling them. The page says so and shows the
+    // new times; called back with those, the household is told.
+    let window = app
+        .listed("/api/operations/{op}/windows", p.window)
+        .await
+        .unwrap();
+    let later = time_text(Timestamp(safeconduct_keys::now().0 + 7200));
+    let moved = json!({ "start": window["start"], "end": later });
+    let path = format!("/api/operations/{{op}}/windows/{}", p.window);
+    app.ok(Role::Coordinator, Method::PATCH, &path, Some(moved), 200)
+        .await;
+    browser
+        .eval(
+            "document.getElementById('call-send').checked = false",
+            json!([]),
+        )
+        .await;
+    browser.click("#call-outcome option[value='guided']").await;
+    let changed = "document.getElementById('call-done').classList.contains('warn')";
+    browser
+        .click_until(
+            "#call-submit",
+            changed,
+            "the window changed during the call",
+        )
+        .await;
+    let done = browser.text("#call-done").await;
+    assert!(done.contains("changed during the call"), "{done}");
+    let told = "document.getElementById('call-done').classList.contains('ok')";
+    browser
+        .click_until("#call-submit", told, "told of the new window")
+        .await;
+    let calls = app
+        .get(Role::Coordinator, &format!("{}/calls", case(&reference)))
+        .await;
+    assert_eq!(calls.as_array().unwrap().len(), 3, "{calls}");
 
     // RV Alpha suspended: the household is on the worklist, and given no route there.
     app.rv_step(Role::Coordinator, p.rv, "suspend").await;

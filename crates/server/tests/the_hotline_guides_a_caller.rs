@@ -478,16 +478,29 @@ async fn register_without_phone(app: &TestApp, n: u32) -> String {
         .to_string()
 }
 
-/// The hotline logs a call on case `reference` with `outcome`.
-async fn log_call(app: &TestApp, reference: &str, outcome: &str) {
+/// The window a hotline operator reads out from case `reference`, in the form a call names it.
+async fn window_read_out(app: &TestApp, reference: &str) -> Value {
+    let case = hotline_case(app, reference, json!({})).await;
+    let a = &case["assignment"];
+    json!({ "window_id": a["window_id"], "window_start": a["window_start"], "window_end": a["window_end"] })
+}
+
+/// The hotline logs a call on case `reference` with `outcome`, naming `told` as the window it
+/// told the household of; answers whether the household is still untold after it.
+async fn log_call(app: &TestApp, reference: &str, outcome: &str, told: Option<Value>) -> bool {
     let path = format!("{}/calls", case(reference));
-    app.create(Role::Hotline, &path, json!({ "outcome": outcome }))
-        .await;
+    let mut body = json!({ "outcome": outcome });
+    if let Some(told) = told {
+        body["told_window"] = told;
+    }
+    let logged = app.create(Role::Hotline, &path, body).await;
+    logged["untold"].as_bool().unwrap()
 }
 
 /// A household with no phone cannot be told by message that it was given another window or
 /// that its window moved: it goes on the hotline's worklist with its new window, stays there
-/// through a call that did not reach it, and leaves with one that guided it. A household with
+/// through a call that did not reach it or that told it times since changed, and leaves with
+/// one that guided it to the window it holds. A household with
 /// a phone is not listed while its notice is being sent (the_outbox_delivers_through_a_gateway
 /// follows it further).
 async fn a_household_not_told_of_its_new_window_is_on_the_worklist_until_guided(backend: Backend) {
@@ -537,17 +550,35 @@ async fn a_household_not_told_of_its_new_window_is_on_the_worklist_until_guided(
     }
 
     // A call nobody answered: still to tell, now shown as called, after the one not called.
-    log_call(&app, &moved, "no_answer").await;
+    let told = window_read_out(&app, &moved).await;
+    assert!(log_call(&app, &moved, "no_answer", Some(told.clone())).await);
     let listed = worklist().await;
     assert_eq!(listed[0]["reference"], reassigned.as_str(), "{listed}");
     assert_eq!(listed[1]["reference"], moved.as_str(), "{listed}");
     assert!(listed[1]["called_at"].is_string(), "{listed}");
-    // Guided: off the list.
-    log_call(&app, &moved, "guided").await;
+    // Guided, but naming no window: nobody can say it heard the latest one, so it stays.
+    assert!(log_call(&app, &moved, "guided", None).await);
+    // Guided of the window it holds: off the list.
+    assert!(!log_call(&app, &moved, "guided", Some(told)).await);
     let listed = worklist().await;
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed[0]["reference"], reassigned.as_str(), "{listed}");
-    log_call(&app, &reassigned, "guided").await;
+
+    // The operator reads the case out; while on the phone, a coordinator moves the window
+    // again. The call guided it to the times it no longer has: it stays on the list.
+    let told = window_read_out(&app, &reassigned).await;
+    let path = format!("/api/operations/{{op}}/windows/{third}");
+    let moved_again = json!({ "start": at(0), "end": at(120) });
+    let (status, window) = app
+        .call(Role::Coordinator, Method::PATCH, &path, Some(moved_again))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{window}");
+    assert!(log_call(&app, &reassigned, "guided", Some(told)).await);
+    let listed = worklist().await;
+    assert_eq!(listed[0]["reference"], reassigned.as_str(), "{listed}");
+    // Called back with the times it has now: told.
+    let told = window_read_out(&app, &reassigned).await;
+    assert!(!log_call(&app, &reassigned, "guided", Some(told)).await);
     assert_eq!(worklist().await, json!([]));
 }
 

@@ -41,6 +41,27 @@ pub struct NewCall {
     pub notes: Option<Notes>,
     /// The route instructions sent to the household, queued with the call.
     pub route_message: Option<MessageText>,
+    /// The window the operator told the household of, as the case showed it. A call that told
+    /// the household its way ([`CallOutcome::told`]) clears its mark of not being told of its
+    /// latest window only when this is that window, at the same times: a window changed
+    /// during the call, or none named, leaves it on the worklist.
+    pub told_window: Option<ToldWindow>,
+}
+
+/// A window as an operator read it out: which one, and its times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToldWindow {
+    pub id: WindowId,
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+/// A call just logged, and whether the household is still to be told of its latest window
+/// after it (the call told another window, or none).
+#[derive(Debug, Clone)]
+pub struct LoggedCall {
+    pub call: HotlineCall,
+    pub untold: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -186,7 +207,7 @@ pub trait Casework {
         reference: &CaseReference,
         call: &NewCall,
         actor: &Actor,
-    ) -> Result<HotlineCall>;
+    ) -> Result<LoggedCall>;
     /// Counts a read of a case by `user` at `at` against `per_minute` reads in any sixty
     /// seconds, whichever server it came to (the servers share the count through the
     /// database): `Err(seconds to wait)` beyond it, and the read is then not counted.

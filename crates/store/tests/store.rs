@@ -247,7 +247,7 @@ fn assigned(store: &dyn Store, s: &Setup, households: &[NewHousehold]) -> Vec<Ca
 }
 
 /// A household is untold of its latest window until its newest notice is delivered or a call
-/// guides it: on the hotline's worklist at once without a phone, after the grace while its
+/// guides it to that window as it stands: on the hotline's worklist at once without a phone, after the grace while its
 /// notice is still tried, at once when that fails; an older notice delivered does not tell it,
 /// and a household marked no-show meanwhile stays listed.
 fn a_household_untold_of_its_window_is_listed_until_told(backend: Backend) {
@@ -318,20 +318,37 @@ fn a_household_untold_of_its_window_is_listed_until_told(backend: Backend) {
         .unwrap();
     let entries = store.hotline_worklist(s.op, Timestamp(now)).unwrap();
     assert_eq!(entries[0].stage, Stage::NoShow);
-    // A call nobody answered keeps it listed, as called; one that guided it takes it off.
-    let call = |outcome: CallOutcome| NewCall {
+    // A call nobody answered keeps it listed, as called; one that guided it to a window it
+    // does not hold (the times read out changed during the call) too; one that guided it to
+    // the window it holds takes it off.
+    let windows = store.windows(s.op).unwrap();
+    let told = |w: usize| {
+        let window = windows.iter().find(|x| x.id == s.windows[w]).unwrap();
+        Some(ToldWindow {
+            id: window.id,
+            start: window.spec.start,
+            end: window.spec.end,
+        })
+    };
+    let call = |outcome: CallOutcome, told_window: Option<ToldWindow>| NewCall {
         outcome,
         notes: None,
         route_message: None,
+        told_window,
     };
-    store
-        .log_call(s.op, unreachable, &call(CallOutcome::NoAnswer), &at())
-        .unwrap();
+    let log = |call: NewCall| store.log_call(s.op, unreachable, &call, &at()).unwrap();
+    assert!(log(call(CallOutcome::NoAnswer, told(1))).untold);
     let entries = store.hotline_worklist(s.op, Timestamp(now)).unwrap();
     assert_eq!(entries[0].called_at, Some(Timestamp(now)));
-    store
-        .log_call(s.op, unreachable, &call(CallOutcome::Guided), &at())
-        .unwrap();
+    assert!(log(call(CallOutcome::Guided, told(0))).untold);
+    assert!(log(call(CallOutcome::Guided, None)).untold);
+    let moved = ToldWindow {
+        end: Timestamp(told(1).unwrap().end.0 + 60),
+        ..told(1).unwrap()
+    };
+    assert!(log(call(CallOutcome::Guided, Some(moved))).untold);
+    assert_eq!(listed(grace), [untold(unreachable)]);
+    assert!(!log(call(CallOutcome::Guided, told(1))).untold);
     assert_eq!(listed(grace), []);
 }
 

@@ -64,6 +64,7 @@ hotline-send-needs-position = لإرسال الطريق، حدد موقع الم
 hotline-log = تسجيل المكالمة
 hotline-logged = سُجلت المكالمة.
 hotline-logged-sent = سُجلت المكالمة؛ الرسالة في قائمة الإرسال.
+hotline-logged-window-changed = سُجلت المكالمة، لكن موعد الأسرة تغيّر أثناء المكالمة. يعرض الملف الآن الموعد الجديد: عاوِد الاتصال وأخبرهم به.
 hotline-messages = الرسائل إلى هذا الملف
 hotline-col-kind = الرسالة
 hotline-col-status = التسليم

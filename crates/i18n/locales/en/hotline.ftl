@@ -61,6 +61,7 @@ hotline-send-needs-position = To send the route, first give the caller's positio
 hotline-log = Log the call
 hotline-logged = Call logged.
 hotline-logged-sent = Call logged; the message is queued.
+hotline-logged-window-changed = Call logged, but the household's window changed during the call. The case now shows the new window: call back and tell them.
 hotline-messages = Messages to this case
 hotline-col-kind = Message
 hotline-col-status = Delivery

@@ -61,6 +61,7 @@ hotline-send-needs-position = Pour envoyer l'itinéraire, indiquez d'abord la po
 hotline-log = Consigner l'appel
 hotline-logged = Appel consigné.
 hotline-logged-sent = Appel consigné ; le message est en file d'attente.
+hotline-logged-window-changed = Appel consigné, mais le créneau du foyer a changé pendant l'appel. Le dossier montre maintenant le nouveau créneau : rappelez et dites-le-leur.
 hotline-messages = Messages à ce dossier
 hotline-col-kind = Message
 hotline-col-status = Remise

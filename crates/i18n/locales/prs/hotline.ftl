@@ -54,6 +54,7 @@ hotline-send-needs-position = برای فرستادن مسیر، نخست موق
 hotline-log = ثبت تماس
 hotline-logged = تماس ثبت شد.
 hotline-logged-sent = تماس ثبت شد؛ پیام در نوبت فرستادن است.
+hotline-logged-window-changed = تماس ثبت شد، اما وقت خانواده در جریان تماس تغییر کرد. پرونده اکنون وقت تازه را نشان می‌دهد: دوباره زنگ بزنید و به آنها بگویید.
 hotline-messages = پیام‌ها به این پرونده
 hotline-col-kind = پیام
 hotline-col-status = رسیدن

@@ -54,6 +54,7 @@ hotline-send-needs-position = د لار د لېږلو لپاره لومړی د �
 hotline-log = زنګ ثبت کړئ
 hotline-logged = زنګ ثبت شو.
 hotline-logged-sent = زنګ ثبت شو؛ پیغام د لېږلو په کتار کې دی.
+hotline-logged-window-changed = زنګ ثبت شو، خو د کورنۍ وخت د زنګ پر مهال بدل شو. دوسیه اوس نوی وخت ښيي: بیا زنګ ووهئ او ورته یې ووایاست.
 hotline-messages = دې دوسیې ته پیغامونه
 hotline-col-kind = پیغام
 hotline-col-status = رسېدل

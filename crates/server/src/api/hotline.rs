@@ -17,7 +17,7 @@ use super::routes::{
 use crate::endpoints::{Access::Roles, CASEWORK, Endpoint, endpoint, json};
 use crate::extract::{ApiJson, Call};
 use crate::routing::stated_position;
-use crate::wire::{Answer, CasePath, Created, time_text};
+use crate::wire::{Answer, CasePath, Created, parse_time, time_text};
 use axum::Json;
 use safeconduct_domain::hotline::{CallOutcome, MessageKind, MessageStatus, MessageText};
 use safeconduct_domain::household::Notes;
@@ -32,7 +32,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/hotline/cases/{reference}", Roles(CASEWORK), h::hotline_case, "One call's worth of a case: stage, assignment, the RV's status and hazards near it, and a route from the caller's position if the body states one (`{}` for none); the position travels in the body, never in the address; changes nothing", body: PositionIn => json::<HotlineCaseOut>(200)),
         endpoint!(GET "/api/operations/{op}/hotline/worklist", Roles(CASEWORK), h::hotline_worklist, "Households to call: assigned to a suspended RV, or moved away from one by a plan (with their new window), or not told of their latest window by message (no phone, the notice failed or waited over ten minutes); those not called yet first, then the soonest window" => json::<Vec<WorklistOut>>(200)),
-        endpoint!(POST "/api/operations/{op}/households/{reference}/calls", Roles(CASEWORK), h::log_call, "Log a hotline call (notes sealed); optionally send the route by message", body: CallIn => json::<CallOut>(201)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/calls", Roles(CASEWORK), h::log_call, "Log a hotline call (notes sealed); optionally send the route by message. A call that told the household its window (told_window) takes it off the worklist of those not told", body: CallIn => json::<LoggedCallOut>(201)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/calls", Roles(CASEWORK), h::case_calls, "The hotline calls on a case" => json::<Vec<CallOut>>(200)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/messages", Roles(CASEWORK), h::case_messages, "The messages to a case and their delivery" => json::<Vec<MessageOut>>(200)),
     ]
@@ -239,6 +239,38 @@ pub struct CallIn {
     /// Send the route from this position to the case's RV by message (in this language; the
     /// household's when absent), with the call.
     pub send_route: Option<PositionIn>,
+    /// The window told to the household, as the case showed it (`assignment`). A call that
+    /// guided it or sent its route takes it off the worklist of households not told of their
+    /// window only when this is its window, at the same times: a window that changed during
+    /// the call, or none named, keeps it there.
+    pub told_window: Option<ToldWindowIn>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToldWindowIn {
+    pub window_id: i64,
+    pub window_start: String,
+    pub window_end: String,
+}
+
+/// A call just logged.
+#[derive(Serialize, JsonSchema)]
+pub struct LoggedCallOut {
+    #[serde(flatten)]
+    pub call: CallOut,
+    /// The household is still to be told of its latest window after this call: the window
+    /// changed during the call, or the call did not tell it (see `told_window`).
+    pub untold: bool,
+}
+
+impl From<store::LoggedCall> for LoggedCallOut {
+    fn from(c: store::LoggedCall) -> Self {
+        LoggedCallOut {
+            call: c.call.into(),
+            untold: c.untold,
+        }
+    }
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -265,7 +297,10 @@ impl From<store::HotlineCall> for CallOut {
     }
 }
 
-pub async fn log_call(call: Call<CasePath>, ApiJson(body): ApiJson<CallIn>) -> Created<CallOut> {
+pub async fn log_call(
+    call: Call<CasePath>,
+    ApiJson(body): ApiJson<CallIn>,
+) -> Created<LoggedCallOut> {
     let op = call.caller.operation;
     let reference = CaseReference::parse(&call.path.reference)?;
     let notes = body
@@ -288,10 +323,19 @@ pub async fn log_call(call: Call<CasePath>, ApiJson(body): ApiJson<CallIn>) -> C
             Some(MessageText::parse(&guided.guidance.sms)?)
         }
     };
+    let told_window = match &body.told_window {
+        None => None,
+        Some(w) => Some(store::ToldWindow {
+            id: WindowId(w.window_id),
+            start: parse_time("told_window.window_start", &w.window_start)?,
+            end: parse_time("told_window.window_end", &w.window_end)?,
+        }),
+    };
     let new = store::NewCall {
         outcome: body.outcome,
         notes,
         route_message,
+        told_window,
     };
     call.create(move |s, op, actor| s.log_call(op, &reference, &new, actor))
         .await

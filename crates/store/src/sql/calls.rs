@@ -22,7 +22,7 @@ pub(crate) fn log_call(
     reference: &CaseReference,
     call: &NewCall,
     actor: &Actor,
-) -> Result<HotlineCall> {
+) -> Result<LoggedCall> {
     let household = households::household_by_reference(db, vault, op, reference)?;
     let message = match &call.route_message {
         None => None,
@@ -77,16 +77,21 @@ pub(crate) fn log_call(
         },
         actor,
     )?;
-    if call.outcome.told() {
-        outbox::set_untold(db, household.id, None)?;
-    }
-    Ok(HotlineCall {
-        id,
-        user: actor.user,
-        outcome: call.outcome,
-        notes,
-        at: actor.at,
-        message,
+    let told = match call.told_window {
+        Some(window) if call.outcome.told() => Some(window),
+        _ => None,
+    };
+    let untold = outbox::told_by_call(db, household.id, told)?;
+    Ok(LoggedCall {
+        call: HotlineCall {
+            id,
+            user: actor.user,
+            outcome: call.outcome,
+            notes,
+            at: actor.at,
+            message,
+        },
+        untold,
     })
 }
 

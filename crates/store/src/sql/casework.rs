@@ -17,7 +17,7 @@ impl<E: Engine> Casework for SqlStore<E> {
         reference: &CaseReference,
         call: &NewCall,
         actor: &Actor,
-    ) -> Result<HotlineCall> {
+    ) -> Result<LoggedCall> {
         self.write(|db| calls::log_call(db, &self.vault, op, reference, call, actor))
     }
     fn count_case_read(

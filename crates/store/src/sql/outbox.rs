@@ -108,7 +108,7 @@ pub(crate) fn queue_new_window_notice(
     let household = &households::household_by_reference(db, vault, op, reference)?;
     // Untold until the notice is delivered; with nobody to text, on the hotline's worklist at
     // once, to be told another way.
-    set_untold(db, household.id, Some(actor.at))?;
+    set_untold(db, household.id, actor.at)?;
     let Some(to) = recipient(household) else {
         return Ok(None);
     };
@@ -265,20 +265,43 @@ fn finish(
 }
 
 /// Whether `household` is still to be told of its new window (`households.untold_since`): from
-/// `since`, the latest change of its window, until it is told (`None`: a call that guided it;
-/// its newest notice delivered clears it in [`finish`]). While it is set, the household is on
-/// the hotline's worklist unless its newest notice is still being tried
-/// ([`NOTICE_GRACE_SECONDS`], sql/calls.rs).
-pub(crate) fn set_untold(
-    db: &mut dyn Db,
-    household: HouseholdId,
-    since: Option<Timestamp>,
-) -> Result<()> {
+/// `since`, the latest change of its window, until it is told: its newest notice
+/// delivered ([`finish`]), or a call that told it that very window ([`told_by_call`]). While it
+/// is set, the household is on the hotline's worklist unless its newest notice is still being
+/// tried ([`NOTICE_GRACE_SECONDS`], sql/calls.rs).
+fn set_untold(db: &mut dyn Db, household: HouseholdId, since: Timestamp) -> Result<()> {
     db.exec(
         "UPDATE households SET untold_since = $1 WHERE id = $2",
-        p![since.map(|t| t.0), household.0],
+        p![since.0, household.0],
     )?;
     Ok(())
+}
+
+/// A call told `household` of `told` (`None`: of no window): the household is told, and its
+/// mark cleared, only if that is its window now, at the same times. A window moved or changed
+/// while the operator was on the phone leaves it untold. Answers whether it is still untold.
+pub(crate) fn told_by_call(
+    db: &mut dyn Db,
+    household: HouseholdId,
+    told: Option<ToldWindow>,
+) -> Result<bool> {
+    if let Some(w) = told {
+        db.exec(
+            "UPDATE households SET untold_since = NULL
+             WHERE id = $1 AND window_id = $2
+               AND EXISTS (SELECT 1 FROM windows
+                           WHERE id = $2 AND start_at = $3 AND end_at = $4)",
+            p![household.0, w.id.0, w.start.0, w.end.0],
+        )?;
+    }
+    let row = db.row(
+        "SELECT untold_since FROM households WHERE id = $1",
+        p![household.0],
+    )?;
+    Ok(match row {
+        Some(r) => r.opt_i64(0)?.is_some(),
+        None => false,
+    })
 }
 
 pub(crate) fn record_delivery(
