@@ -1,8 +1,8 @@
 // Coordinator dashboard, its field: who acts where (each escort and gate user with their
 // places, and the places nobody acts at), giving a user places, and the field devices:
 // enrolling one (its one-time code and QR code) and the list of devices, from which a phone
-// lost or taken is suspended at once. Coordinators only, as the API allows. Imported by
-// dashboard.js.
+// lost or taken is suspended at once; and the pass keys, rotated as compromised when such a
+// phone may have been opened. Coordinators only, as the API allows. Imported by dashboard.js.
 import { api, el, list, num, redraw, t, when } from "./app.js";
 import { confirm, onSubmit, showResult } from "./dashboard-cases.js";
 
@@ -17,6 +17,7 @@ export function setupField() {
   const devices = setupDeviceList();
   setupDevices(devices);
   setupPlaces(whoActsWhere);
+  setupPassKeys();
   return { whoActsWhere, devices };
 }
 
@@ -88,6 +89,43 @@ function suspendDevice(d, reread) {
       reread();
     },
   });
+}
+
+/**
+ * The operation's pass keys: the key that signs passes now, and rotating it as compromised when
+ * a field phone may have been opened by someone else (its kit holds the tier keys, which open
+ * the passes of its places). Every pass the key signed is revoked and issued anew at once
+ * (asked first); the field devices need a new kit to check the new passes.
+ */
+function setupPassKeys() {
+  const read = async () => {
+    $("pass-keys-error").hidden = true;
+    try {
+      const { keys } = await api("GET", "/api/operations/{op}/keys");
+      const active = keys.find((k) => k.state === "active");
+      const compromised = keys.filter((k) => k.state === "compromised").length;
+      $("pass-keys-current").textContent = [
+        active ? t("dashboard-keys-active", { kid: active.kid }) : t("dashboard-keys-none"),
+        compromised ? t("dashboard-keys-compromised", { count: compromised }) : "",
+      ].join(" ");
+    } catch (e) {
+      $("pass-keys-error").textContent = t("common-error", { detail: e.message });
+      $("pass-keys-error").hidden = false;
+    }
+  };
+  $("pass-keys-rotate").addEventListener("click", () =>
+    confirm({
+      title: t("dashboard-keys-rotate-title"),
+      text: t("dashboard-keys-rotate-text"),
+      ok: t("dashboard-keys-rotate"),
+      run: () => api("POST", "/api/operations/{op}/keys/rotate", { compromised: true, reissue: true }),
+      done: (out) => {
+        showResult($("pass-keys-result"), t("dashboard-keys-rotated", { kid: out.kid, revoked: out.affected, reissued: out.reissued.length }));
+        read();
+      },
+    }),
+  );
+  read();
 }
 
 /**

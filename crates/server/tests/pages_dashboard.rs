@@ -1135,12 +1135,15 @@ async fn a_coordinator_gives_an_escort_places_from_the_dashboard_in_dari() {
 }
 
 /// A phone is lost: the coordinator finds it in the list of enrolled devices and suspends it
-/// after being asked; the device is suspended, its user signed out, and the list says so.
+/// after being asked; the device is suspended, its user signed out, and the list says so. Then
+/// the pass keys are rotated as compromised from the dashboard: every pass of the old key is
+/// issued anew under the new one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_phone_is_suspended_from_the_list_of_devices() {
     let app = spawn_app(Backend::Sqlite).await;
     let p = app.places(100, 100).await;
     let phone = app.escort_at(p.rv, 31).await;
+    let reference = app.register_with_pass(2, "0700 000 131", p.window).await;
     // On a phone: the coordinator told of the loss away from the desk.
     let browser = Browser::start_with(common::browser::Options {
         window: (360, 740),
@@ -1212,4 +1215,59 @@ async fn a_lost_phone_is_suspended_from_the_list_of_devices() {
         )
         .await;
     assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
+
+    // The phone may have been opened: the coordinator rotates the pass keys as compromised,
+    // after being asked. The household's pass is revoked and issued anew under the new key.
+    let before = app
+        .get(Role::Coordinator, &format!("{}/pass", case(&reference)))
+        .await;
+    let old_kid = before["kid"].as_str().unwrap().to_string();
+    browser
+        .wait_until(
+            &format!(
+                "document.getElementById('pass-keys-current').textContent.includes('{old_kid}')"
+            ),
+            "the signing key shown",
+        )
+        .await;
+    open_dialog(&browser, "#pass-keys-rotate").await;
+    let asked = browser.text("#confirm-text").await;
+    assert!(
+        asked.contains("printed passes must be printed again"),
+        "{asked}"
+    );
+    let said = browser
+        .click_until_shown("#confirm-ok", "pass-keys-result", "the rotation said")
+        .await;
+    let after = app
+        .get(Role::Coordinator, &format!("{}/pass", case(&reference)))
+        .await;
+    let new_kid = after["kid"].as_str().unwrap();
+    assert_ne!(new_kid, old_kid);
+    assert_eq!(after["state"], "valid", "{after}");
+    assert_eq!(
+        said,
+        format!("New key {new_kid}: 1 pass revoked, 1 issued anew.")
+    );
+    browser
+        .wait_until(
+            "document.getElementById('pass-keys-current').textContent.includes('One earlier key is marked compromised')",
+            "the compromised key counted",
+        )
+        .await;
+    let keys = app
+        .get(Role::Coordinator, "/api/operations/{op}/keys")
+        .await;
+    let mut states: Vec<(Value, Value)> = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| (k["state"].clone(), k["kid"].clone()))
+        .collect();
+    states.sort_by_key(|(state, _)| state.to_string());
+    let expected = [
+        (json!("active"), json!(new_kid)),
+        (json!("compromised"), json!(old_kid)),
+    ];
+    assert_eq!(states, expected, "{keys}");
 }

@@ -184,6 +184,21 @@ dashboard-device-suspend = Suspend
 dashboard-device-suspend-title = Suspend device { $device } ({ $label })?
 dashboard-device-suspend-text = Its records and kit requests are refused from now on, its gate locations are withdrawn and its user is signed out everywhere. If the phone may have been opened by someone else, also rotate the pass keys as compromised.
 dashboard-device-suspended = Device { $device } ({ $label }) is suspended.
+dashboard-keys = Pass keys
+dashboard-keys-why = A field phone that may have been opened by someone else holds keys that open the passes of its places: suspend it above, then rotate the pass keys here.
+dashboard-keys-active = Passes are signed now with key { $kid }.
+dashboard-keys-none = No pass has been signed yet.
+dashboard-keys-compromised = { $count ->
+    [one] One earlier key is marked compromised: its passes are refused.
+   *[other] { $count } earlier keys are marked compromised: their passes are refused.
+}
+dashboard-keys-rotate = Rotate as compromised
+dashboard-keys-rotate-title = Rotate the pass keys as compromised?
+dashboard-keys-rotate-text = Every pass signed with the current key is revoked now and a new one issued at once to each household that held one. Households see the new pass through their pass link; printed passes must be printed again. Each escort and gate phone must fetch a new kit (“Send now”) before it can check the new passes.
+dashboard-keys-rotated = New key { $kid }: { $revoked ->
+    [one] 1 pass revoked
+   *[other] { $revoked } passes revoked
+}, { $reissued } issued anew.
 dashboard-field-users = Who acts where
 dashboard-field-users-why = The escort and gate users of this operation and the places they act at now, with the numbers the forms below take.
 dashboard-field-user-places = { $user } ({ $roles }): rendezvous points: { $rvs }; gates: { $gates }

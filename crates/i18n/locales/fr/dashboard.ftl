@@ -184,6 +184,21 @@ dashboard-device-suspend = Suspendre
 dashboard-device-suspend-title = Suspendre l'appareil { $device } ({ $label }) ?
 dashboard-device-suspend-text = Ses enregistrements et ses demandes de kit sont refusés dès maintenant, ses emplacements de porte lui sont retirés et son utilisateur est déconnecté partout. Si quelqu'un d'autre a pu ouvrir le téléphone, faites aussi tourner les clés des laissez-passer comme compromises.
 dashboard-device-suspended = L'appareil { $device } ({ $label }) est suspendu.
+dashboard-keys = Clés des laissez-passer
+dashboard-keys-why = Un téléphone de terrain qui a pu être ouvert par quelqu'un d'autre contient des clés qui ouvrent les laissez-passer de ses lieux : suspendez-le ci-dessus, puis changez les clés ici.
+dashboard-keys-active = Les laissez-passer sont signés maintenant avec la clé { $kid }.
+dashboard-keys-none = Aucun laissez-passer n'a encore été signé.
+dashboard-keys-compromised = { $count ->
+    [one] Une clé précédente est marquée compromise : ses laissez-passer sont refusés.
+   *[other] { $count } clés précédentes sont marquées compromises : leurs laissez-passer sont refusés.
+}
+dashboard-keys-rotate = Changer comme compromise
+dashboard-keys-rotate-title = Changer les clés comme compromises ?
+dashboard-keys-rotate-text = Chaque laissez-passer signé avec la clé actuelle est révoqué maintenant, et un nouveau est délivré aussitôt à chaque foyer qui en avait un. Les foyers voient le nouveau par leur lien ; les laissez-passer imprimés doivent être réimprimés. Chaque téléphone d'escorte et de porte doit charger un nouveau kit (« Envoyer maintenant ») avant de pouvoir vérifier les nouveaux laissez-passer.
+dashboard-keys-rotated = Nouvelle clé { $kid } : { $revoked ->
+    [one] 1 laissez-passer révoqué
+   *[other] { $revoked } laissez-passer révoqués
+}, { $reissued } délivrés à nouveau.
 dashboard-field-users = Qui agit où
 dashboard-field-users-why = Les escortes et le personnel des portes de cette opération, et les lieux où ils agissent maintenant, avec les numéros que prennent les formulaires ci-dessous.
 dashboard-field-user-places = { $user } ({ $roles }) : points de rendez-vous : { $rvs } ; portes : { $gates }

@@ -263,10 +263,19 @@ const CLOCK_BACK_SECONDS = 300;
 // measured, so a clock that was simply off is not taken for one set back).
 async function clockWentBack() {
   const now = protocol.now();
-  const fetched = Math.floor(Date.parse(state.kit.server_time) / 1000) - (state.kit.skew_seconds || 0);
-  const latest = Math.max(await store.noteTime(now), fetched);
+  const latest = Math.max(await store.noteTime(now), kitFetchedAt());
   return now < latest - CLOCK_BACK_SECONDS;
 }
+
+// When the kit was fetched, on the device's clock: the server's time less the skew it measured.
+function kitFetchedAt() {
+  return Math.floor(Date.parse(state.kit.server_time) / 1000) - (state.kit.skew_seconds || 0);
+}
+
+// How old a kit may grow on a phone that stays online before it is fetched again: a pass
+// revoked, or every pass of a key rotated as compromised, is refused within minutes, not only
+// after the escort presses "Send now".
+const KIT_REFRESH_SECONDS = 300;
 
 // Verifies a pass text; a refusal is recorded at once (as the reference client does), an
 // admission waits for the escort's tap.
@@ -525,8 +534,12 @@ async function start() {
       .catch(() => {});
   }
   if (state.device && protocol.token() && navigator.onLine) await syncNow();
+  // Every 30 s while online and signed in: what waits is sent, and a kit past its refresh age
+  // is fetched anew.
   setInterval(() => {
-    if (state.device && protocol.token() && navigator.onLine && state.journal.pending.length) syncNow();
+    if (!(state.device && protocol.token() && navigator.onLine)) return;
+    const stale = !state.kit || protocol.now() - kitFetchedAt() > KIT_REFRESH_SECONDS;
+    if (state.journal.pending.length || stale) syncNow();
   }, 30000);
   setInterval(renderStatus, 60000);
 }
