@@ -143,6 +143,27 @@ async fn check_text(browser: &Browser, text: &str, code: &str) {
     wait_verdict(browser, code).await;
 }
 
+/// Checks the pass `text` again and again (for ten seconds at most) until the verdict is
+/// `code`: the page is loading a new kit meanwhile. Fails naming `what`.
+async fn check_until(browser: &Browser, text: &str, code: &str, what: &str) {
+    let mut verdict = Value::Null;
+    for _ in 0..40 {
+        browser.type_into("#pass-text", text).await;
+        browser.click("#text-submit").await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        verdict = browser
+            .eval(
+                "return document.getElementById('result').hidden ? null : document.getElementById('verdict').dataset.code",
+                json!([]),
+            )
+            .await;
+        if verdict == json!(code) {
+            return;
+        }
+    }
+    panic!("{what}: the verdict is {verdict}, not {code}");
+}
+
 /// A coordinator enrols a phone for the escort at `rv`: its id and one-time code.
 async fn enrol_for_escort(app: &TestApp, rv: i64) -> (i64, String) {
     let enrolled = app
@@ -727,22 +748,42 @@ async fn a_clock_set_back_stops_the_checking() {
     // The clock was right (it had run fast before): a new kit fetched online vouches for the
     // time, and the phone checks again.
     browser.click("#sync").await;
-    let mut verdict = Value::Null;
-    for _ in 0..40 {
-        browser.type_into("#pass-text", &text).await;
-        browser.click("#text-submit").await;
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        verdict = browser
-            .eval(
-                "return document.getElementById('result').hidden ? null : document.getElementById('verdict').dataset.code",
-                json!([]),
-            )
-            .await;
-        if verdict == json!("valid") {
-            break;
-        }
+    check_until(&browser, &text, "valid", "checking again after a new kit").await;
+}
+
+/// A phone that stays online with nothing to send fetches its kit again once it is five
+/// minutes old, unasked: a pass revoked meanwhile is refused without anyone pressing a button.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiet_phone_online_fetches_a_new_kit_every_five_minutes() {
+    let EnrolledPhone {
+        app,
+        household,
+        text,
+        browser,
+        net: _net,
+        ..
+    } = an_enrolled_phone("0700 200 032").await;
+    check_text(&browser, &text, "valid").await;
+    browser.click("#next").await;
+    app.revoke_pass(&household, "reported stolen").await;
+    let kits = "return performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/kit')).length";
+    let fetched = browser.eval(kits, json!([])).await;
+    // Five minutes pass on the phone's clock (its next round comes within 30 s).
+    browser
+        .eval(
+            "const real = Date.now.bind(Date); Date.now = () => real() + 301000;",
+            json!([]),
+        )
+        .await;
+    let started = std::time::Instant::now();
+    while browser.eval(kits, json!([])).await == fetched {
+        assert!(
+            started.elapsed() < Duration::from_secs(45),
+            "no new kit fetched"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    assert_eq!(verdict, json!("valid"), "checking again after a new kit");
+    check_until(&browser, &text, "revoked", "the revocation in the new kit").await;
 }
 
 /// Signing out on the scanner sends what waits, then drops the kit: a phone left signed out
