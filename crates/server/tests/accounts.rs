@@ -238,7 +238,7 @@ async fn coordinators_sign_in_with_a_one_time_code_used_once(backend: Backend) {
     let (status, _) =
         send(json!({ "username": "coordinator", "password": password, "totp": earlier })).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    // A coordinator without an authenticator is told how to get one.
+    // A coordinator without an authenticator cannot sign in; the refusal says what is needed.
     let store = app.store.clone();
     let op = app.op;
     tokio::task::spawn_blocking(move || {
@@ -264,9 +264,21 @@ async fn coordinators_sign_in_with_a_one_time_code_used_once(backend: Backend) {
     })
     .await
     .unwrap();
-    let (status, out) = send(json!({ "username": "unenrolled", "password": password })).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(out["error"]["code"], "second_factor_not_enrolled", "{out}");
+    // Its right password is refused exactly as a wrong one: the answer confirms nothing.
+    let right = send(json!({ "username": "unenrolled", "password": password })).await;
+    let wrong = send(json!({ "username": "unenrolled", "password": "not the password" })).await;
+    assert_eq!(right.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(right, wrong);
+    assert_eq!(
+        right.1["error"]["code"], "invalid_credentials",
+        "{}",
+        right.1
+    );
+    assert!(
+        common::error_message(&right.1).contains("safeconduct user totp NAME"),
+        "{}",
+        right.1
+    );
     // Other roles need no code.
     assert_eq!(
         send(json!({ "username": "auditor", "password": password }))

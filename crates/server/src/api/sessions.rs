@@ -92,16 +92,18 @@ pub async fn sign_in(
     .await
     .map_err(|_| ApiError::internal())?;
     let account = account.filter(|_| ok);
-    // Coordinators (and anyone enrolled) need the current one-time code too.
+    // Coordinators (and anyone enrolled) need the current one-time code too. A coordinator
+    // with no authenticator is refused as a wrong password is: a distinct answer would confirm
+    // the password to whoever guessed it. The server's log tells the administrator.
     let second_factor = match &account {
         Some(a) if a.coordinator || a.totp.is_some() => match (&a.totp, &body.totp) {
             (None, _) => {
-                return Err(ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "second_factor_not_enrolled",
-                    "coordinators sign in with a one-time code, and this account has no \
-                     authenticator enrolled: an administrator runs `safeconduct user totp NAME`",
-                ));
+                tracing::warn!(
+                    user = a.id.0,
+                    "sign-in refused: a coordinator with no authenticator enrolled \
+                     (`safeconduct user totp NAME`)"
+                );
+                false
             }
             (Some(wrapped), Some(code)) => {
                 match totp::matching_step(app.kek(), a.id, wrapped, code, now.0) {
@@ -126,7 +128,9 @@ pub async fn sign_in(
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
-                "unknown user, wrong password, or a missing, wrong or already used one-time code",
+                "unknown user, wrong password, or a missing, wrong or already used one-time code \
+                 (a coordinator signs in only once an administrator has enrolled an \
+                 authenticator: `safeconduct user totp NAME`)",
             ));
         }
     };
