@@ -67,8 +67,8 @@ pub fn rotate(
     compromised: bool,
     reissue: bool,
 ) -> Result<()> {
-    let (rotation, kid, issued) = keyring
-        .rotate(store, op, compromised, reissue, &actor())
+    let (rotation, kid) = keyring
+        .rotate(store, op, compromised, reissue, None, &actor())
         .context("rotating the signing key")?;
     let previous = rotation
         .previous
@@ -85,8 +85,15 @@ pub fn rotate(
     println!(
         "{} household(s) held a valid pass signed by {previous}; {} pass(es) re-issued",
         rotation.affected.len(),
-        issued.len()
+        rotation.reissued.len()
     );
+    for (reference, stage) in &rotation.not_reissued {
+        println!(
+            "case {reference} ({}) was not re-issued: its stage or its window allows no pass; \
+             the gate checks it in by its reference",
+            stage.as_str()
+        );
+    }
     if compromised && !reissue && !rotation.affected.is_empty() {
         println!(
             "re-issue them with `safeconduct pass issue` for each case, or rotate with --reissue"

@@ -25,8 +25,8 @@ use safeconduct_pass::{
     Tier, TierKey, TierSecret, Verifier, holder_binding,
 };
 use safeconduct_store::{
-    Acceptance, Actor, CaseOutcome, KeyState, PassFacts, PassKeys, Rotation, Store, StoreError,
-    StoredIssuerKey, StoredPass, StoredTierKey, WindowChange, WindowChanged,
+    Acceptance, Actor, CaseOutcome, KeyRotation, KeyState, PassFacts, PassKeys, Rotation, Store,
+    StoreError, StoredIssuerKey, StoredPass, StoredTierKey, WindowChange, WindowChanged,
 };
 use serde::{Deserialize, Serialize};
 
@@ -250,31 +250,38 @@ impl PassKeyring {
         )
     }
 
-    /// Replaces the active key. With `reissue`, every household whose valid pass the old key
-    /// signed gets a new pass at once; returns the rotation and the passes issued.
+    /// Replaces the active key (`replacing`: the key the caller read as active; refused when
+    /// another is active now). With `reissue`, every household whose valid pass the old key
+    /// signed, and whose stage and window allow a pass, gets a new one in the same
+    /// transaction: the rotation and the re-issue happen together or not at all. Returns the
+    /// rotation (with the passes issued and the households not re-issued) and the new key's id.
     pub fn rotate(
         &self,
         store: &dyn Store,
         op: OperationId,
         compromised: bool,
         reissue: bool,
+        replacing: Option<KeyId>,
         actor: &Actor,
-    ) -> Result<(Rotation, KeyId, Vec<StoredPass>), StoreError> {
-        self.keys(store, op, actor.at)?;
+    ) -> Result<(Rotation, KeyId), StoreError> {
+        let keys = self.keys(store, op, actor.at)?;
         let next = IssuerKey::generate();
+        // The signer of the re-issued passes: the operation's tier secrets, the new key.
+        let mut unlocked = self.unlock(op, &keys)?;
+        unlocked.active = Some(IssuerKey::from_secret(next.kid(), &next.secret()));
+        let mut signer = |facts: &PassFacts| sign(&unlocked, facts);
+        let stored = self.wrap_issuer(op, &next, actor.at);
         let rotation = store.rotate_pass_key(
             op,
-            &self.wrap_issuer(op, &next, actor.at),
-            compromised,
+            KeyRotation {
+                next: &stored,
+                compromised,
+                replacing: replacing.map(|k| k.0),
+                reissue: if reissue { Some(&mut signer) } else { None },
+            },
             actor,
         )?;
-        let mut issued = Vec::new();
-        if reissue {
-            for reference in &rotation.affected {
-                issued.push(self.issue(store, op, reference, actor)?.1);
-            }
-        }
-        Ok((rotation, next.kid(), issued))
+        Ok((rotation, next.kid()))
     }
 
     /// The operation's status list, signed now by its active key.

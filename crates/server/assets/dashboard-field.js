@@ -98,14 +98,16 @@ function suspendDevice(d, reread) {
  * (asked first); the field devices need a new kit to check the new passes.
  */
 function setupPassKeys() {
+  let activeKid = null;
   const read = async () => {
     $("pass-keys-error").hidden = true;
     try {
       const { keys } = await api("GET", "/api/operations/{op}/keys");
       const active = keys.find((k) => k.state === "active");
       const compromised = keys.filter((k) => k.state === "compromised").length;
+      activeKid = active ? active.kid : null;
       $("pass-keys-current").textContent = [
-        active ? t("dashboard-keys-active", { kid: active.kid }) : t("dashboard-keys-none"),
+        active ? t("dashboard-keys-active", { kid: active.kid }) : "",
         compromised ? t("dashboard-keys-compromised", { count: compromised }) : "",
       ].join(" ");
     } catch (e) {
@@ -113,15 +115,32 @@ function setupPassKeys() {
       $("pass-keys-error").hidden = false;
     }
   };
+  // The key on screen is named: a second click, or a rotation made at another desk meanwhile,
+  // is refused instead of rotating the new key too. The panel is read again whatever the answer.
+  const rotate = async () => {
+    try {
+      return await api("POST", "/api/operations/{op}/keys/rotate", { compromised: true, reissue: true, replacing: activeKid });
+    } finally {
+      read();
+    }
+  };
   $("pass-keys-rotate").addEventListener("click", () =>
     confirm({
       title: t("dashboard-keys-rotate-title"),
       text: t("dashboard-keys-rotate-text"),
       ok: t("dashboard-keys-rotate"),
-      run: () => api("POST", "/api/operations/{op}/keys/rotate", { compromised: true, reissue: true }),
+      run: rotate,
       done: (out) => {
-        showResult($("pass-keys-result"), t("dashboard-keys-rotated", { kid: out.kid, revoked: out.affected, reissued: out.reissued.length }));
-        read();
+        const said = [t("dashboard-keys-rotated", { kid: out.kid, revoked: out.affected, reissued: out.reissued.length })];
+        if (out.not_reissued.length) {
+          said.push(
+            t("dashboard-keys-not-reissued", {
+              count: out.not_reissued.length,
+              references: list(out.not_reissued.map((h) => h.reference)),
+            }),
+          );
+        }
+        showResult($("pass-keys-result"), said.join(" "));
       },
     }),
   );

@@ -289,12 +289,12 @@ pub trait Store: Casework + Send + Sync + 'static {
         issuer: &StoredIssuerKey,
         tiers: &[StoredTierKey],
     ) -> Result<PassKeys>;
-    /// Replaces the active issuer key with `next`; see [`Rotation`].
+    /// Replaces the active issuer key, and re-issues the passes it signed when asked, in one
+    /// transaction; see [`KeyRotation`] and [`Rotation`].
     fn rotate_pass_key(
         &self,
         op: OperationId,
-        next: &StoredIssuerKey,
-        compromised: bool,
+        rotation: KeyRotation<'_>,
         actor: &Actor,
     ) -> Result<Rotation>;
     /// People already registered who may be the same person as a candidate: same document

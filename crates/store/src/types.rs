@@ -536,6 +536,26 @@ pub struct Rotation {
     /// Households whose valid pass the replaced key signed: revoked when it was compromised,
     /// to be re-issued.
     pub affected: Vec<CaseReference>,
+    /// The passes issued anew under the new key, in the rotation's transaction, when asked.
+    pub reissued: Vec<StoredPass>,
+    /// Affected households not issued a pass anew, with their stage: past the point where a
+    /// pass is issued (admitted at the RV and on, marked no-show), or their window over. They
+    /// keep the old pass (revoked, when the key was compromised) until a coordinator acts.
+    pub not_reissued: Vec<(CaseReference, Stage)>,
+}
+
+/// What a rotation of an operation's issuer key is asked to do.
+pub struct KeyRotation<'a> {
+    /// The new active key.
+    pub next: &'a StoredIssuerKey,
+    /// The replaced key may be known to others: every pass it signed is revoked.
+    pub compromised: bool,
+    /// The key the caller means to replace, as it read it: refused when another is active
+    /// (a second click, or another desk, already replaced it).
+    pub replacing: Option<[u8; 4]>,
+    /// Signs with the new key: with it, every affected household whose stage and window allow
+    /// a pass is issued one anew in the rotation's own transaction (all of it or nothing).
+    pub reissue: Option<PassSigner<'a>>,
 }
 
 /// Turns the facts of a pass into its signed bytes. It may be called again when the

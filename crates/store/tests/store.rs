@@ -626,8 +626,76 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
 
 safeconduct_store::on_both_backends!(
     counts_always_add_up_in_the_store,
-    passes_are_issued_superseded_and_revoked
+    passes_are_issued_superseded_and_revoked,
+    a_key_rotated_as_compromised_reissues_its_passes_in_the_same_step
 );
+
+/// A rotation with re-issue: every household whose stage and window allow a pass gets one
+/// under the new key in the rotation's transaction; one marked no-show is named, not re-issued,
+/// and nothing stops half-way. A rotation naming a key no longer active changes nothing, and
+/// once every window is over, nobody is re-issued.
+fn a_key_rotated_as_compromised_reissues_its_passes_in_the_same_step(backend: Backend) {
+    let t = TestStore::fresh(backend);
+    let store = t.store.as_ref();
+    let s = setup(store);
+    let refs = assigned(
+        store,
+        &s,
+        &[household(0, 2), household(2, 1), household(3, 1)],
+    );
+    for r in &refs {
+        store.issue_pass(s.op, r, &mut fake_signer, &at()).unwrap();
+    }
+    // Stopped after its pass: a no-show is issued nothing.
+    store
+        .apply(s.op, &refs[1], &CaseRequest::MarkNoShow, &at())
+        .unwrap();
+    let rotate = |next: u8, replacing: Option<u8>, actor: &Actor| {
+        store.rotate_pass_key(
+            s.op,
+            KeyRotation {
+                next: &fake_key(next, KeyState::Active),
+                compromised: true,
+                replacing: replacing.map(|n| [n; 4]),
+                reissue: Some(&mut fake_signer),
+            },
+            actor,
+        )
+    };
+    // The first window is open.
+    let open = Actor {
+        at: Timestamp(3_600),
+        ..at()
+    };
+    let statuses_before = store.pass_statuses(s.op).unwrap();
+    let refused = rotate(2, Some(7), &open);
+    assert!(
+        matches!(&refused, Err(StoreError::Conflict(m)) if m.contains("no longer the active key")),
+        "{refused:?}"
+    );
+    assert_eq!(store.pass_statuses(s.op).unwrap(), statuses_before);
+    assert_eq!(store.pass_keys(s.op).unwrap().active().unwrap().kid, [1; 4]);
+
+    let rotation = rotate(2, Some(1), &open).unwrap();
+    assert_eq!(rotation.affected, refs);
+    let reissued: Vec<&CaseReference> = rotation.reissued.iter().map(|p| &p.reference).collect();
+    assert_eq!(reissued, [&refs[0], &refs[2]]);
+    assert_eq!(rotation.not_reissued, [(refs[1].clone(), Stage::NoShow)]);
+    for (r, state) in refs
+        .iter()
+        .zip([PassState::Valid, PassState::Revoked, PassState::Valid])
+    {
+        let latest = store.latest_pass(s.op, r).unwrap().unwrap();
+        assert_eq!(latest.state, state, "{r}");
+        assert_eq!(latest.kid == [2; 4], state == PassState::Valid, "{r}");
+    }
+
+    // Every window over: the valid passes are named, none issued.
+    let rotation = rotate(3, Some(2), &at()).unwrap();
+    assert!(rotation.reissued.is_empty());
+    let stages: Vec<Stage> = rotation.not_reissued.iter().map(|(_, st)| *st).collect();
+    assert_eq!(stages, [Stage::PassIssued, Stage::PassIssued]);
+}
 
 /// A key as the store sees it: opaque bytes.
 fn fake_key(n: u8, state: KeyState) -> StoredIssuerKey {
@@ -720,7 +788,16 @@ fn passes_are_issued_superseded_and_revoked(backend: Backend) {
         .issue_pass(s.op, &refs[0], &mut fake_signer, &at())
         .unwrap();
     let rotation = store
-        .rotate_pass_key(s.op, &fake_key(2, KeyState::Active), true, &at())
+        .rotate_pass_key(
+            s.op,
+            KeyRotation {
+                next: &fake_key(2, KeyState::Active),
+                compromised: true,
+                replacing: None,
+                reissue: None,
+            },
+            &at(),
+        )
         .unwrap();
     assert_eq!(rotation.previous, Some([1; 4]));
     assert_eq!(rotation.affected, vec![refs[0].clone()]);

@@ -187,14 +187,17 @@ dashboard-device-suspended = Device { $device } ({ $label }) is suspended.
 dashboard-keys = Pass keys
 dashboard-keys-why = A field phone that may have been opened by someone else holds keys that open the passes of its places: suspend it above, then rotate the pass keys here.
 dashboard-keys-active = Passes are signed now with key { $kid }.
-dashboard-keys-none = No pass has been signed yet.
 dashboard-keys-compromised = { $count ->
     [one] One earlier key is marked compromised: its passes are refused.
    *[other] { $count } earlier keys are marked compromised: their passes are refused.
 }
 dashboard-keys-rotate = Rotate as compromised
 dashboard-keys-rotate-title = Rotate the pass keys as compromised?
-dashboard-keys-rotate-text = Every pass signed with the current key is revoked now and a new one issued at once to each household that held one. Households see the new pass through their pass link; printed passes must be printed again. Each escort and gate phone must fetch a new kit (“Send now”) before it can check the new passes.
+dashboard-keys-rotate-text = Every pass signed with the current key is revoked now, and in the same step a new one is issued to each household still to come to its rendezvous point. Households see the new pass through their pass link; printed passes must be printed again. Escort and gate phones fetch the new kit within minutes when online (at once with “Send now”).
+dashboard-keys-not-reissued = { $count ->
+    [one] One household was not issued a new pass (already admitted, marked no-show, or its window over): { $references }. The gate checks it in by its reference.
+   *[other] { $count } households were not issued a new pass (already admitted, marked no-show, or their window over): { $references }. The gate checks them in by their reference.
+}
 dashboard-keys-rotated = New key { $kid }: { $revoked ->
     [one] 1 pass revoked
    *[other] { $revoked } passes revoked

@@ -187,14 +187,17 @@ dashboard-device-suspended = L'appareil { $device } ({ $label }) est suspendu.
 dashboard-keys = Clés des laissez-passer
 dashboard-keys-why = Un téléphone de terrain qui a pu être ouvert par quelqu'un d'autre contient des clés qui ouvrent les laissez-passer de ses lieux : suspendez-le ci-dessus, puis changez les clés ici.
 dashboard-keys-active = Les laissez-passer sont signés maintenant avec la clé { $kid }.
-dashboard-keys-none = Aucun laissez-passer n'a encore été signé.
 dashboard-keys-compromised = { $count ->
     [one] Une clé précédente est marquée compromise : ses laissez-passer sont refusés.
    *[other] { $count } clés précédentes sont marquées compromises : leurs laissez-passer sont refusés.
 }
 dashboard-keys-rotate = Changer comme compromise
 dashboard-keys-rotate-title = Changer les clés comme compromises ?
-dashboard-keys-rotate-text = Chaque laissez-passer signé avec la clé actuelle est révoqué maintenant, et un nouveau est délivré aussitôt à chaque foyer qui en avait un. Les foyers voient le nouveau par leur lien ; les laissez-passer imprimés doivent être réimprimés. Chaque téléphone d'escorte et de porte doit charger un nouveau kit (« Envoyer maintenant ») avant de pouvoir vérifier les nouveaux laissez-passer.
+dashboard-keys-rotate-text = Chaque laissez-passer signé avec la clé actuelle est révoqué maintenant et, dans la même opération, un nouveau est délivré à chaque foyer qui doit encore venir à son point de rendez-vous. Les foyers voient le nouveau par leur lien ; les laissez-passer imprimés doivent être réimprimés. Les téléphones d'escorte et de porte chargent le nouveau kit en quelques minutes quand ils sont en ligne (aussitôt avec « Envoyer maintenant »).
+dashboard-keys-not-reissued = { $count ->
+    [one] Un foyer n'a pas reçu de nouveau laissez-passer (déjà admis, marqué absent ou créneau passé) : { $references }. La porte l'enregistre par sa référence.
+   *[other] { $count } foyers n'ont pas reçu de nouveau laissez-passer (déjà admis, marqués absents ou créneau passé) : { $references }. La porte les enregistre par leur référence.
+}
 dashboard-keys-rotated = Nouvelle clé { $kid } : { $revoked ->
     [one] 1 laissez-passer révoqué
    *[other] { $revoked } laissez-passer révoqués

@@ -34,9 +34,13 @@ pub fn endpoints() -> Vec<Endpoint> {
 pub struct RotateIn {
     /// The current key may be known to others: every pass it signed is revoked.
     pub compromised: bool,
-    /// Re-issue at once every pass the current key signed that is still held.
+    /// Re-issue at once, in the same transaction, every pass the current key signed that is
+    /// still held by a household whose stage and window allow a pass.
     #[serde(default)]
     pub reissue: bool,
+    /// The key to replace (8 hex digits, as `…/keys` shows the active one): the rotation is
+    /// refused (409) when another key is active now, so that a request sent twice rotates once.
+    pub replacing: Option<String>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -48,6 +52,16 @@ pub struct RotationOut {
     pub affected: usize,
     /// Passes issued anew, when asked to re-issue.
     pub reissued: Vec<RevokedOut>,
+    /// When asked to re-issue: the households not issued a pass anew (admitted at the RV or
+    /// further on, marked no-show, or their window over), with their stage. They keep the old
+    /// pass, revoked when the key was compromised: the gate checks them in by reference.
+    pub not_reissued: Vec<NotReissuedOut>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct NotReissuedOut {
+    pub reference: String,
+    pub stage: Stage,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -76,20 +90,38 @@ pub async fn rotate_keys(call: Call, ApiJson(body): ApiJson<RotateIn>) -> Answer
     let Call { app, caller, .. } = call;
     let op = caller.operation;
     let actor = caller.actor(crate::now());
+    let replacing = match body.replacing.as_deref() {
+        None => None,
+        Some(hex) => Some(KeyId::from_hex(hex).ok_or_else(|| {
+            ApiError::invalid(
+                "replacing",
+                "expected a key id of 8 hex digits, as …/keys shows it",
+            )
+        })?),
+    };
     let keyring = app.keyring().clone();
-    let (rotation, kid, issued) = app
-        .run(move |s| keyring.rotate(s, op, body.compromised, body.reissue, &actor))
+    let (rotation, kid) = app
+        .run(move |s| keyring.rotate(s, op, body.compromised, body.reissue, replacing, &actor))
         .await?;
     Ok(Json(RotationOut {
         previous_kid: rotation.previous.map(|k| KeyId(k).to_hex()),
         kid: kid.to_hex(),
         compromised: body.compromised,
         affected: rotation.affected.len(),
-        reissued: issued
+        reissued: rotation
+            .reissued
             .iter()
             .map(|p| RevokedOut {
                 reference: p.reference.to_string(),
                 pass_index: p.pass_index,
+            })
+            .collect(),
+        not_reissued: rotation
+            .not_reissued
+            .into_iter()
+            .map(|(reference, stage)| NotReissuedOut {
+                reference: reference.to_string(),
+                stage,
             })
             .collect(),
     }))

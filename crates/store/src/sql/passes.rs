@@ -7,8 +7,8 @@
 
 use super::sealed::{self, DocumentFields, PersonFields};
 use super::step::{
-    NewEvent, commit_step, insert_event, load_case, require_operation, require_unshredded,
-    retire_valid_pass,
+    NewEvent, commit_step, insert_event, load_case, lock_operation, require_operation,
+    require_unshredded, retire_valid_pass,
 };
 use super::{Db, Row, dec, p, pass_links};
 use crate::types::*;
@@ -121,18 +121,25 @@ pub(crate) fn init_pass_keys(
     pass_keys(db, op)
 }
 
-/// Makes `next` the active key. The previous one is retired, or, when compromised, marked so
-/// and every valid pass it signed revoked; either way the households holding a valid pass
-/// signed by it are returned, for re-issue.
+/// Makes `rotation.next` the active key. The previous one is retired, or, when compromised,
+/// marked so and every valid pass it signed revoked; either way the households holding a valid
+/// pass signed by it are returned, and, when asked, issued a pass anew under the new key in
+/// this same transaction: those whose stage allows a pass (assigned, re-assigned, pass issued)
+/// and whose window is not over. The others are named, with their stage.
 pub(crate) fn rotate_pass_key(
     db: &mut dyn Db,
+    vault: &Vault,
+    link_base: Option<&str>,
     op: OperationId,
-    next: &StoredIssuerKey,
-    compromised: bool,
+    rotation: &mut KeyRotation<'_>,
     actor: &Actor,
 ) -> Result<Rotation> {
     require_operation(db, op)?;
     require_unshredded(db, op)?;
+    // The operation's row first, as issuing and moving windows take it: one rotation at a time.
+    lock_operation(db, op)?;
+    let next = rotation.next;
+    let compromised = rotation.compromised;
     let previous = db
         .row(
             "SELECT kid FROM pass_keys WHERE operation_id = $1 AND status = 'active'",
@@ -145,6 +152,16 @@ pub(crate) fn rotate_pass_key(
             "the operation has no pass keys yet; they are made with its first pass".into(),
         ));
     };
+    let hex = |k: &[u8; 4]| k.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    if let Some(replacing) = rotation.replacing
+        && replacing != previous
+    {
+        return Err(StoreError::Conflict(format!(
+            "key {} is no longer the active key ({} is): it was already replaced; read the keys again",
+            hex(&replacing),
+            hex(&previous)
+        )));
+    }
     let state = if compromised {
         KeyState::Compromised
     } else {
@@ -162,16 +179,21 @@ pub(crate) fn rotate_pass_key(
             ..next.clone()
         },
     )?;
-    let affected = db
-        .rows(
-            "SELECT h.reference FROM passes s JOIN households h ON h.id = s.household_id
-             WHERE s.operation_id = $1 AND s.kid = $2 AND s.status = 'valid'
-             ORDER BY s.pass_index",
-            p![op.0, &previous[..]],
-        )?
-        .iter()
-        .map(|r| CaseReference::parse(&r.text(0)?).map_err(|e| StoreError::Internal(e.to_string())))
-        .collect::<Result<Vec<_>>>()?;
+    let rows = db.rows(
+        "SELECT h.reference, h.stage, w.end_at FROM passes s
+         JOIN households h ON h.id = s.household_id
+         LEFT JOIN windows w ON w.id = h.window_id
+         WHERE s.operation_id = $1 AND s.kid = $2 AND s.status = 'valid'
+         ORDER BY s.pass_index",
+        p![op.0, &previous[..]],
+    )?;
+    let mut held = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let reference =
+            CaseReference::parse(&r.text(0)?).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let stage: Stage = dec(r.text(1)?)?;
+        held.push((reference, stage, r.opt_i64(2)?));
+    }
     if compromised {
         // The households' versions move with their passes: a step decided on the pass as it
         // was (an admission read from a sync) is refused, not written.
@@ -187,7 +209,20 @@ pub(crate) fn rotate_pass_key(
             p![op.0, &previous[..]],
         )?;
     }
-    let hex = |k: &[u8; 4]| k.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let mut reissued = Vec::new();
+    let mut not_reissued = Vec::new();
+    if let Some(signer) = rotation.reissue.as_mut() {
+        for (reference, stage, window_end) in &held {
+            let open = window_end.is_some_and(|end| end > actor.at.0);
+            if stage.after(Step::IssuePass).is_some() && open {
+                let (_, pass) =
+                    issue_pass(db, vault, link_base, op, reference, &mut **signer, actor)?;
+                reissued.push(pass);
+            } else {
+                not_reissued.push((reference.clone(), *stage));
+            }
+        }
+    }
     insert_event(
         db,
         NewEvent::new(
@@ -197,14 +232,18 @@ pub(crate) fn rotate_pass_key(
                 "previous": hex(&previous),
                 "next": hex(&next.kid),
                 "compromised": compromised,
-                "affected_passes": affected.len(),
+                "affected_passes": held.len(),
+                "reissued": reissued.len(),
+                "not_reissued": not_reissued.len(),
             }),
         ),
         actor,
     )?;
     Ok(Rotation {
         previous: Some(previous),
-        affected,
+        affected: held.into_iter().map(|(r, _, _)| r).collect(),
+        reissued,
+        not_reissued,
     })
 }
 

@@ -386,11 +386,13 @@ impl<E: Engine> Store for SqlStore<E> {
     fn rotate_pass_key(
         &self,
         op: OperationId,
-        next: &StoredIssuerKey,
-        compromised: bool,
+        mut rotation: KeyRotation<'_>,
         actor: &Actor,
     ) -> Result<Rotation> {
-        self.write(|db| passes::rotate_pass_key(db, op, next, compromised, actor))
+        let base = self.link_base();
+        self.write(|db| {
+            passes::rotate_pass_key(db, &self.vault, base.as_deref(), op, &mut rotation, actor)
+        })
     }
     fn match_candidates(&self, op: OperationId, probe: &MatchProbe) -> Result<Vec<ExistingPerson>> {
         self.read(|db| households::match_candidates(db, &self.vault, op, probe))
