@@ -86,7 +86,11 @@ function fact(term, value) {
 
 async function openCase(reference) {
   clearError();
-  current = reference;
+  // Nothing of the case on screen stays while another loads: a failed load leaves no case to
+  // log a call on.
+  current = null;
+  shownWindow = null;
+  for (const id of ["case", "position", "call", "messages-panel", "call-done"]) $(id).hidden = true;
   from = null;
   map.setRoute(null);
   map.setPick(null);
@@ -95,8 +99,9 @@ async function openCase(reference) {
   $("from-text").textContent = t("hotline-from-none");
   try {
     const c = await api("POST", `/api/operations/{op}/hotline/cases/${encodeURIComponent(reference)}`, {});
+    current = reference;
     $("route-language").value = c.language;
-    showCase(c);
+    showCase(c, true);
     $("position").hidden = false;
     $("call").hidden = false;
     $("messages-panel").hidden = false;
@@ -106,11 +111,16 @@ async function openCase(reference) {
   }
 }
 
-function showCase(c) {
+/**
+ * Shows case `c`. `readOut`: the window shown is the one the operator reads out from now on
+ * (the case just opened, or shown again after the window changed during a call); a route
+ * asked for later shows the case without changing what the call will say it told.
+ */
+function showCase(c, readOut = false) {
   $("case").hidden = false;
   $("case-heading").textContent = t("hotline-case", { reference: c.reference });
   const a = c.assignment;
-  shownWindow = a && a.window_id ? { window_id: a.window_id, window_start: a.window_start, window_end: a.window_end } : null;
+  if (readOut) shownWindow = a && a.window_id ? { window_id: a.window_id, window_start: a.window_start, window_end: a.window_end } : null;
   const facts = [
     fact(t("hotline-col-stage"), stageText(c.stage)),
     fact(t("hotline-size"), num(c.size)),
@@ -244,6 +254,8 @@ $("call").addEventListener("submit", async (e) => {
     }
     body.send_route = position();
   }
+  // One call logged per press: the button waits for the answer.
+  $("call-submit").disabled = true;
   try {
     const out = await api("POST", `/api/operations/{op}/households/${encodeURIComponent(current)}/calls`, body);
     const told = body.outcome === "guided" || body.outcome === "route_sent";
@@ -258,11 +270,13 @@ $("call").addEventListener("submit", async (e) => {
         ? t("hotline-logged-sent")
         : t("hotline-logged");
     $("call-notes").value = "";
-    if (changed) showCase(await api("POST", `/api/operations/{op}/hotline/cases/${encodeURIComponent(current)}`, {}));
+    if (changed) showCase(await api("POST", `/api/operations/{op}/hotline/cases/${encodeURIComponent(current)}`, {}), true);
     await loadMessages();
     loadWorklist();
   } catch (err) {
     fail(err);
+  } finally {
+    $("call-submit").disabled = false;
   }
 });
 

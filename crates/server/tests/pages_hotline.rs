@@ -287,6 +287,21 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
     let path = format!("/api/operations/{{op}}/windows/{}", p.window);
     app.ok(Role::Coordinator, Method::PATCH, &path, Some(moved), 200)
         .await;
+    // The caller's position picked again: the case is read again and shows the new times, but
+    // the call still says it told the times read out when the case was opened.
+    let facts = browser.text("#case-facts").await;
+    browser
+        .eval(
+            "[...document.querySelectorAll('#place-results button')].find(b => b.textContent.startsWith('Kauppatori')).click()",
+            json!([]),
+        )
+        .await;
+    browser
+        .wait_until(
+            &format!("document.getElementById('case-facts').textContent !== {facts:?}"),
+            "the case shown with its new window",
+        )
+        .await;
     browser
         .eval(
             "document.getElementById('call-send').checked = false",

@@ -90,17 +90,20 @@ function renderBatches() {
 }
 
 async function load() {
-  state.device = await store.device();
-  state.kit = await store.kit();
-  state.journal = state.device ? await store.journal() : store.emptyJournal();
-  state.verifier = null;
-  if (state.kit) {
+  const device = await store.device();
+  const kit = await store.kit();
+  const journal = device ? await store.journal() : store.emptyJournal();
+  // The new verifier is made before it replaces the old one: a pass checked while a fresh kit
+  // loads is checked with the kit before it, never refused for want of one.
+  let verifier = null;
+  if (kit) {
     try {
-      state.verifier = await verifierFromKit(state.kit.kit);
+      verifier = await verifierFromKit(kit.kit);
     } catch (e) {
       say("scan-message", t("scanner-kit-unusable", { reason: e.message }), "bad");
     }
   }
+  Object.assign(state, { device, kit, journal, verifier });
 }
 
 function fillPlaces() {
@@ -535,11 +538,17 @@ async function start() {
   }
   if (state.device && protocol.token() && navigator.onLine) await syncNow();
   // Every 30 s while online and signed in: what waits is sent, and a kit past its refresh age
-  // is fetched anew.
+  // (or none, or one fetched at a time the clock no longer agrees with) is fetched anew, at
+  // most once in the refresh age, so that a refused or discarded kit is not asked for again
+  // and again.
+  let lastKitTry = 0;
   setInterval(() => {
     if (!(state.device && protocol.token() && navigator.onLine)) return;
-    const stale = !state.kit || protocol.now() - kitFetchedAt() > KIT_REFRESH_SECONDS;
-    if (state.journal.pending.length || stale) syncNow();
+    const now = protocol.now();
+    const old = !state.kit || Math.abs(now - kitFetchedAt()) > KIT_REFRESH_SECONDS;
+    const due = old && Math.abs(now - lastKitTry) > KIT_REFRESH_SECONDS;
+    if (due) lastKitTry = now;
+    if (state.journal.pending.length || due) syncNow();
   }, 30000);
   setInterval(renderStatus, 60000);
 }

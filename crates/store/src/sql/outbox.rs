@@ -286,6 +286,13 @@ pub(crate) fn told_by_call(
     told: Option<ToldWindow>,
 ) -> Result<bool> {
     if let Some(w) = told {
+        // The household's row first, on its own: a change of its window still being written
+        // (which holds the row) is waited for, and the times compared next are the new ones
+        // (each statement reads what was committed before it began).
+        db.exec(
+            "UPDATE households SET untold_since = untold_since WHERE id = $1",
+            p![household.0],
+        )?;
         db.exec(
             "UPDATE households SET untold_since = NULL
              WHERE id = $1 AND window_id = $2
