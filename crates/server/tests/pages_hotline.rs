@@ -43,6 +43,16 @@ fn coordinate((lat, lon): (f64, f64)) -> Coordinate {
 /// is free of what the caller said: the phone, the position picked on the map, the place name
 /// searched, the box the map showed around them. The lookup, the case with a route, the
 /// gazetteer and the streets were asked for, so the record is not empty by accident.
+/// Picks the market square among the places the gazetteer found.
+async fn pick_the_market_square(browser: &Browser) {
+    browser
+        .eval(
+            "[...document.querySelectorAll('#place-results button')].find(b => b.textContent.startsWith('Kauppatori')).click()",
+            json!([]),
+        )
+        .await;
+}
+
 async fn addresses_carry_nothing_the_caller_said(browser: &Browser) {
     let urls = browser
         .eval(
@@ -145,12 +155,7 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
     browser.type_into("#place-q", "Kauppa").await;
     browser.click_until("#place-submit", "[...document.querySelectorAll('#place-results button')].some(b => b.textContent.startsWith('Kauppatori'))",
             "the market square found").await;
-    browser
-        .eval(
-            "[...document.querySelectorAll('#place-results button')].find(b => b.textContent.startsWith('Kauppatori')).click()",
-            json!([]),
-        )
-        .await;
+    pick_the_market_square(&browser).await;
     browser
         .wait_until(
             "document.getElementById('from-text').textContent === 'From: Kauppatori'",
@@ -290,12 +295,7 @@ async fn the_hotline_guides_a_caller_around_a_hazard_and_sends_the_route() {
     // The caller's position picked again: the case is read again and shows the new times, but
     // the call still says it told the times read out when the case was opened.
     let facts = browser.text("#case-facts").await;
-    browser
-        .eval(
-            "[...document.querySelectorAll('#place-results button')].find(b => b.textContent.startsWith('Kauppatori')).click()",
-            json!([]),
-        )
-        .await;
+    pick_the_market_square(&browser).await;
     browser
         .wait_until(
             &format!("document.getElementById('case-facts').textContent !== {facts:?}"),
