@@ -2,7 +2,8 @@
 // gates the signed-in person may see (a gate officer: only their own; the API decides), and
 // for the chosen gate: its counts, the batches on their way (head counts and deadlines) and
 // the unaccounted alarms. It never receives a list of people: an arrival and a check-in are
-// recorded by the reference printed on the household's pass. Live changes at the person's
+// recorded by the reference printed on the household's pass, an arrival with the number of
+// people the officer counted. Live changes at the person's
 // gates arrive on the stream and the figures are read again.
 
 import { api, el, live, num, redraw, requireSession, showError, t, when } from "./app.js";
@@ -133,7 +134,17 @@ async function record(kind) {
         result(t("gate-batch-missing"), false);
         return;
       }
-      step = await api("POST", `/api/operations/{op}/batches/${batch}/arrivals`, { reference });
+      // The people counted at the gate, never the household's size: whoever of it did not
+      // arrive stays on the way and is reported missing past the batch's deadline.
+      const counted = $("arrived-people").value.trim();
+      const people = Number(counted);
+      if (!counted || !Number.isInteger(people) || people < 1 || people > 60) {
+        result(t(counted ? "gate-people-invalid" : "gate-people-missing"), false);
+        $("arrived-people").focus();
+        return;
+      }
+      step = await api("POST", `/api/operations/{op}/batches/${batch}/arrivals`, { reference, people });
+      $("arrived-people").value = "";
       result(t("gate-arrival-recorded", { reference: step.reference, count: step.people }), true);
     } else {
       step = await api("POST", `/api/operations/{op}/households/${encodeURIComponent(reference)}/processed`, { gate_id: gate });

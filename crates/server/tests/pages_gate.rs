@@ -1,6 +1,6 @@
 //! The gate screen in a real browser: a gate officer sees the batch an escort walked to their
-//! gate (head counts and deadline, no names), records arrivals household by household and
-//! checks people in, closes the batch short and sees the unaccounted alarm; an officer of
+//! gate (head counts and deadline, no names), records arrivals household by household with
+//! the number of people counted (an arrival with none is refused) and checks people in, closes the batch short and sees the unaccounted alarm; an officer of
 //! another gate sees nothing of it. Clean for an accessibility check in English and in Dari.
 
 mod common;
@@ -49,8 +49,24 @@ async fn a_gate_officer_receives_a_batch_and_sees_it_arrive_short() {
     let problems = browser.accessibility_problems().await;
     assert!(problems.is_empty(), "gate in English: {problems:#?}");
 
-    // The first household arrives, then is checked in.
+    // An arrival with no head count is refused on the page: nothing is sent, nobody moves.
     browser.type_into("#reference", &a).await;
+    browser
+        .click_until(
+            "#arrived",
+            "document.getElementById('record-result').textContent.includes('Count the people')",
+            "the missing count named",
+        )
+        .await;
+    let focused = "return document.activeElement.id";
+    assert_eq!(browser.eval(focused, json!([])).await, "arrived-people");
+    assert_eq!(
+        browser.text(&format!("{card} .heads")).await,
+        "0 of 5 people arrived"
+    );
+
+    // The first household arrives, both counted, then is checked in.
+    browser.type_into("#arrived-people", "2").await;
     browser
         .click_until(
             "#arrived",
@@ -90,6 +106,7 @@ async fn a_gate_officer_receives_a_batch_and_sees_it_arrive_short() {
         ("#arrived", "is already counted in as arrived"),
     ] {
         browser.type_into("#reference", &a).await;
+        browser.type_into("#arrived-people", "2").await;
         browser
             .click_until(
                 button,
@@ -101,6 +118,7 @@ async fn a_gate_officer_receives_a_batch_and_sees_it_arrive_short() {
 
     // A wrong reference is named as such, and nothing moves.
     browser.type_into("#reference", "ZZZZ-ZZZZ").await;
+    browser.type_into("#arrived-people", "1").await;
     browser
         .click_until(
             "#arrived",

@@ -195,6 +195,7 @@ async fn the_whole_operation_runs_in_one_browser() {
         "0 of 4 people arrived"
     );
     browser.type_into("#reference", &other).await;
+    browser.type_into("#arrived-people", "2").await;
     browser
         .click_until(
             "#arrived",

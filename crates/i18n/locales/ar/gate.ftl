@@ -27,6 +27,10 @@ gate-reference-hint = كما هو مطبوع تحت الرمز، مثل K7M4-Q2X
 gate-arrived = وصلت
 gate-check-in = سُجِّلت
 gate-reference-missing = أدخل المرجع المطبوع على التصريح.
+gate-arrived-people = الأشخاص الذين وصلوا (عُدّوهم)
+gate-arrived-people-hint = عند الوصول: العدد الذي عددتموه عند البوابة. من لم يصل من الأسرة يبقى في الطريق ويُبلَّغ عنه مفقودًا بعد الموعد النهائي.
+gate-people-missing = عُدّوا أفراد هذه الأسرة الذين وصلوا، وأدخلوا عددهم.
+gate-people-invalid = أدخلوا عدد الذين وصلوا: عددًا صحيحًا من 1 إلى 60.
 gate-batch-missing = لا توجد مجموعة في الطريق: الوصول يحتاج إلى مجموعته.
 gate-arrival-recorded = { $reference }: وصلت، { $count ->
     [one] شخص واحد

@@ -39,6 +39,10 @@ gate-reference-hint = As printed under the code, for example K7M4-Q2XP.
 gate-arrived = Arrived
 gate-check-in = Checked in
 gate-reference-missing = Enter the reference printed on the pass.
+gate-arrived-people = People who arrived (count them)
+gate-arrived-people-hint = For an arrival: the number you counted at the gate. Anyone of the household not here stays on the way and is reported missing after the deadline.
+gate-people-missing = Count the people of this household who arrived, and enter the number.
+gate-people-invalid = Enter the number of people who arrived: a whole number from 1 to 60.
 gate-batch-missing = No batch is on its way: an arrival needs its batch.
 gate-arrival-recorded = { $reference }: arrived, { $count ->
     [one] { $count } person

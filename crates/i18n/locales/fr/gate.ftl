@@ -39,6 +39,10 @@ gate-reference-hint = Telle qu'imprimée sous le code, par exemple K7M4-Q2XP.
 gate-arrived = Arrivé
 gate-check-in = Enregistré
 gate-reference-missing = Saisissez la référence imprimée sur le laissez-passer.
+gate-arrived-people = Personnes arrivées (comptez-les)
+gate-arrived-people-hint = Pour une arrivée : le nombre compté à la porte. Qui du foyer n'est pas là reste en route et est signalé disparu après l'heure limite.
+gate-people-missing = Comptez les personnes de ce foyer qui sont arrivées, et saisissez leur nombre.
+gate-people-invalid = Saisissez le nombre de personnes arrivées : un nombre entier de 1 à 60.
 gate-batch-missing = Aucun groupe en chemin : une arrivée a besoin de son groupe.
 gate-arrival-recorded = { $reference } : arrivé, { $count ->
     [one] { $count } personne
