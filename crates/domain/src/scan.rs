@@ -287,9 +287,12 @@ pub fn skew_is_incident(skew: i64) -> bool {
 }
 
 /// The moment a record's act happened by the server's clock: the device's time corrected by
-/// the skew measured at the sync that brought it.
-pub fn corrected(at: Timestamp, skew: i64) -> Timestamp {
-    Timestamp(at.0.saturating_add(skew))
+/// the skew measured at the sync that brought it, and never later than `received`, when that
+/// sync reached the server. A clock set back between the act and the sync would otherwise
+/// date the act, and a departure's deadline with it, in the future: a batch overdue would not
+/// be missed until long after.
+pub fn corrected(at: Timestamp, skew: i64, received: Timestamp) -> Timestamp {
+    Timestamp(at.0.saturating_add(skew).min(received.0))
 }
 
 #[cfg(test)]
@@ -297,6 +300,22 @@ mod tests {
     use super::*;
 
     const NOW: Timestamp = Timestamp(1_787_551_200);
+
+    #[test]
+    fn a_corrected_time_is_never_after_the_sync_that_brought_it() {
+        // A clock right: the record's time, corrected by no skew.
+        assert_eq!(corrected(Timestamp(100), 0, Timestamp(150)), Timestamp(100));
+        // A clock an hour behind at the sync, behind all along: an hour added.
+        assert_eq!(
+            corrected(Timestamp(100), 3600, Timestamp(4000)),
+            Timestamp(3700)
+        );
+        // A departure recorded on a right clock, the clock then set back 20 hours before the
+        // sync: the correction would date it 20 hours ahead; it is dated at the sync at most.
+        let departed = NOW;
+        let received = Timestamp(NOW.0 + 600);
+        assert_eq!(corrected(departed, 20 * 3600, received), received);
+    }
 
     fn bounds() -> ScanBounds {
         ScanBounds::new(Timestamp(1_700_000_000), 10, NOW)

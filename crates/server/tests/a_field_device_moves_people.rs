@@ -644,7 +644,49 @@ safeconduct_store::on_both_backends_async!(
     an_arrival_of_a_household_marked_no_show_is_an_incident_whichever_came_first,
     an_arrival_read_from_a_replaced_pass_moves_nobody_on_the_new_journey,
     an_arrival_on_a_pass_revoked_on_the_way_counts_its_people_in_and_is_an_incident,
+    a_clock_set_back_before_the_sync_does_not_put_a_deadline_off,
 );
+
+/// A departure recorded on a right clock, synced after the phone's clock was set back twenty
+/// hours: the skew measured at the sync would date the departure twenty hours ahead, and its
+/// batch's deadline with it. It is dated no later than the sync, so the deadline stays near
+/// and a batch that does not arrive is missed in time.
+async fn a_clock_set_back_before_the_sync_does_not_put_a_deadline_off(backend: Backend) {
+    let (app, places) = spawn_app_with_places(backend, 100, 100).await;
+    let op = app.op.0;
+    let (_, pass) = app.pass_holder(2, "0700 100 071", places.window).await;
+    let mut escort = app.escort_at(places.rv, 71).await;
+    let t = now();
+    let records = escort.walk(op, places.gate, &[pass], 1, (t, t + 60));
+    let set_back = now() - 20 * 3600;
+    let (status, body) = app
+        .call(
+            Role::Escort,
+            Method::POST,
+            &escort.scans_path(),
+            Some(sync_body(&records, set_back)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let synced = now();
+    let path = format!("/api/operations/{{op}}/gates/{}/batches", places.gate);
+    let batches = app.get(Role::Coordinator, &path).await;
+    let time = |v: &Value| {
+        safeconduct_domain::values::Timestamp::parse_rfc3339("time", v.as_str().unwrap())
+            .unwrap()
+            .0
+    };
+    let departed = time(&batches[0]["departed_at"]);
+    let deadline = time(&batches[0]["deadline"]);
+    assert!(
+        departed <= synced,
+        "departed {departed}, synced {synced}: {batches}"
+    );
+    assert!(
+        deadline < synced + 12 * 3600,
+        "deadline {deadline}: {batches}"
+    );
+}
 
 async fn a_record_at_the_wrong_gate_neither_counts_nor_blocks_and_tells_nothing(backend: Backend) {
     let (app, places) = spawn_app_with_places(backend, 100, 100).await;

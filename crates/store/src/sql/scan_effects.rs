@@ -94,10 +94,18 @@ impl Effect {
     }
 }
 
-/// A stored record and the skew of the sync that brought it.
+/// A stored record, and the skew of the sync that brought it and when that sync arrived.
 pub(crate) struct Stored {
     pub(crate) record: ScanRecord,
     pub(crate) skew: i64,
+    pub(crate) received_at: Timestamp,
+}
+
+impl Stored {
+    /// When its act happened by the server's clock ([`corrected`]).
+    fn at(&self) -> Timestamp {
+        corrected(self.record.at, self.skew, self.received_at)
+    }
 }
 
 /// The household holding a pass, as a record's effect needs it: the pass as presented and
@@ -180,7 +188,7 @@ pub(crate) fn effect_of(
     touched: &mut Vec<IncidentId>,
 ) -> Result<Outcome> {
     let r = &s.record;
-    let at = corrected(r.at, s.skew);
+    let at = s.at();
     let actor = device_actor(device, at);
     let this = [(r.device, r.seq)];
     let facts = Facts {
@@ -515,7 +523,7 @@ pub(crate) fn admit_run(
         };
         // Incidents and steps are at the record's time, corrected by its sync's skew.
         let r = ScanRecord {
-            at: corrected(s.record.at, s.skew),
+            at: s.at(),
             ..s.record.clone()
         };
         let rv = r.rv().unwrap_or(RvId(0));

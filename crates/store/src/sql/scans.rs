@@ -295,9 +295,10 @@ fn columns(act: &ScanAct) -> Columns {
 }
 
 const RECORD_COLUMNS: &str = "device_id, seq, act, rv_id, gate_id, pass_index, batch_no, \
-     to_gate, head_count, people, code, at, skew";
+     to_gate, head_count, people, code, at, skew, received_at";
 const RECORD_COLUMNS_OF_S: &str = "s.device_id, s.seq, s.act, s.rv_id, s.gate_id, \
-     s.pass_index, s.batch_no, s.to_gate, s.head_count, s.people, s.code, s.at, s.skew";
+     s.pass_index, s.batch_no, s.to_gate, s.head_count, s.people, s.code, s.at, s.skew, \
+     s.received_at";
 
 fn stored(op: OperationId, r: &Row) -> Result<Stored> {
     let damaged = |what: &str| StoreError::Internal(format!("a stored scan lacks its {what}"));
@@ -346,6 +347,7 @@ fn stored(op: OperationId, r: &Row) -> Result<Stored> {
             pass_digest: None,
         },
         skew: r.i64(12)?,
+        received_at: Timestamp(r.i64(13)?),
     })
 }
 
@@ -466,6 +468,7 @@ fn apply_in_order(
             Stored {
                 record,
                 skew: writes.skew,
+                received_at: writes.received_at,
             },
         );
     }
