@@ -88,6 +88,11 @@ pub fn is_overdue(deadline: Timestamp, now: Timestamp) -> bool {
 /// JSON reader keeps exact. A device counts its scans from 0, so no honest device gets near it.
 pub const MAX_SCAN_SEQ: u64 = (1 << 53) - 1;
 
+/// How long after its window closed a household admitted at its RV may wait for its
+/// departure to be reported before the custody sweep raises a `not_departed` incident for it:
+/// its escort's phone may be lost with the departure on it, and nothing else would say so.
+pub const NOT_DEPARTED_AFTER_SECONDS: i64 = 3600;
+
 /// How far a device's clock may be off: a scan may be dated at most this long before the
 /// operation began, and at most this long after the moment it is synced.
 pub const CLOCK_SKEW_SECONDS: i64 = 24 * 3600;

@@ -227,6 +227,10 @@ pub enum IncidentKind {
     /// A record the lifecycle could not apply (a household in a stage that does not allow the
     /// act, a batch never opened, an arrival at a gate the batch was not bound for).
     Refused,
+    /// A household admitted at its RV and reported leaving with no batch
+    /// [`crate::field::NOT_DEPARTED_AFTER_SECONDS`] after its window closed: the departure may
+    /// be lost with the escort's phone, or the group never left. Raised by the custody sweep.
+    NotDeparted,
 }
 
 impl IncidentKind {
@@ -242,6 +246,7 @@ impl IncidentKind {
             IncidentKind::HeadCount => "head_count",
             IncidentKind::PartialArrival => "partial_arrival",
             IncidentKind::Refused => "refused",
+            IncidentKind::NotDeparted => "not_departed",
         }
     }
 
@@ -274,6 +279,7 @@ impl std::str::FromStr for IncidentKind {
             K::HeadCount,
             K::PartialArrival,
             K::Refused,
+            K::NotDeparted,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -893,4 +893,54 @@ safeconduct_store::on_both_backends_async!(
     a_batch_within_its_deadline_raises_nothing_and_takes_its_links_walking_time,
     gate_staff_see_only_their_own_gates_expected_batches,
     walking_times_out_of_bounds_are_refused_and_change_nothing,
+    a_household_admitted_and_never_reported_leaving_raises_an_incident,
 );
+
+/// A household admitted at its RV whose departure never reaches the server (the escort's phone
+/// lost with it) raises one `not_departed` incident for a coordinator, an hour after its window
+/// closed and not before, naming its case; a departure recorded later takes it on its way.
+async fn a_household_admitted_and_never_reported_leaving_raises_an_incident(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = app.places(100, 300).await;
+    let stuck = app.register_with_pass(2, "0700 000 171", p.window).await;
+    let left = app.register_with_pass(1, "0700 000 172", p.window).await;
+    for r in [&stuck, &left] {
+        app.admit_at_rv(r, p.rv).await;
+    }
+    app.depart(p.rv, p.gate, &[&left]).await;
+    let window = app
+        .listed("/api/operations/{op}/windows", p.window)
+        .await
+        .unwrap();
+    let end = safeconduct_domain::values::Timestamp::parse_rfc3339(
+        "end",
+        window["end"].as_str().unwrap(),
+    )
+    .unwrap()
+    .0;
+    let op = app.op;
+    let sweep = |at: i64| {
+        let actor =
+            safeconduct_store::Actor::custody_sweep(safeconduct_domain::values::Timestamp(at));
+        app.on_store(move |s| s.sweep_custody(Some(op), &actor).unwrap())
+    };
+    let not_departed = || async {
+        app.open_incidents()
+            .await
+            .into_iter()
+            .filter(|i| i["kind"] == "not_departed")
+            .collect::<Vec<Value>>()
+    };
+    sweep(end + 3599).await;
+    assert_eq!(not_departed().await, Vec::<Value>::new(), "not yet");
+    sweep(end + 3601).await;
+    sweep(end + 3700).await;
+    let raised = not_departed().await;
+    assert_eq!(raised.len(), 1, "one, however many sweeps: {raised:?}");
+    let detail = raised[0]["detail"].as_str().unwrap();
+    assert!(detail.contains(&format!("case {stuck}")), "{detail}");
+    assert_eq!(raised[0]["rv_id"], p.rv);
+    // Its departure recorded later, from another phone: on its way.
+    app.depart(p.rv, p.gate, &[&stuck]).await;
+    assert_eq!(app.stage(&stuck).await, "in_escort");
+}

@@ -22,6 +22,7 @@ dashboard-incident-unknown_pass = قُبل تصريح لا تحمله أي أس�
 dashboard-incident-clock_skew = ساعة أحد الأجهزة غير صحيحة
 dashboard-incident-head_count = عدد الأشخاص غير مطابق
 dashboard-incident-partial_arrival = وصل جزء فقط من أسرة
+dashboard-incident-not_departed = قُبلت، ولم يُبلَّغ عن مغادرتها قط
 dashboard-incident-refused = رُفض سجل أحد الأجهزة
 dashboard-resolve = معالجة
 dashboard-resolve-incident = معالجة الحادثة { $id }

@@ -22,6 +22,7 @@ dashboard-incident-unknown_pass = A pass no household holds was admitted
 dashboard-incident-clock_skew = A device's clock is wrong
 dashboard-incident-head_count = The head count does not match
 dashboard-incident-partial_arrival = Only part of a household arrived
+dashboard-incident-not_departed = Admitted, never reported leaving
 dashboard-incident-refused = A device's record was refused
 dashboard-resolve = Resolve
 dashboard-resolve-incident = Resolve incident { $id }

@@ -22,6 +22,7 @@ dashboard-incident-unknown_pass = Un laissez-passer qu’aucun ménage ne détie
 dashboard-incident-clock_skew = L’horloge d’un appareil est fausse
 dashboard-incident-head_count = Le nombre de personnes ne correspond pas
 dashboard-incident-partial_arrival = Une partie seulement d’un ménage est arrivée
+dashboard-incident-not_departed = Admis, départ jamais signalé
 dashboard-incident-refused = Un enregistrement d’appareil a été refusé
 dashboard-resolve = Résoudre
 dashboard-resolve-incident = Résoudre l’incident { $id }

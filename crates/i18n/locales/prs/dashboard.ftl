@@ -22,6 +22,7 @@ dashboard-incident-unknown_pass = جوازی پذیرفته شد که هیچ خ�
 dashboard-incident-clock_skew = ساعت یک دستگاه نادرست است
 dashboard-incident-head_count = شمار افراد درست نمی‌آید
 dashboard-incident-partial_arrival = تنها بخشی از یک خانواده رسید
+dashboard-incident-not_departed = پذیرفته شد، رفتنش هرگز گزارش نشد
 dashboard-incident-refused = ثبت یک دستگاه پذیرفته نشد
 dashboard-resolve = رسیدگی
 dashboard-resolve-incident = رسیدگی به رویداد { $id }

@@ -22,6 +22,7 @@ dashboard-incident-unknown_pass = داسې جواز ومنل شو چې هېڅ ک
 dashboard-incident-clock_skew = د یوې وسیلې ساعت ناسم دی
 dashboard-incident-head_count = د کسانو شمېر سمون نه خوري
 dashboard-incident-partial_arrival = د یوې کورنۍ یوازې یوه برخه ورسېده
+dashboard-incident-not_departed = ومنل شوه، تګ یې هېڅکله راپور نه شو
 dashboard-incident-refused = د یوې وسیلې ثبت ونه منل شو
 dashboard-resolve = حل کول
 dashboard-resolve-incident = د پېښې { $id } حل کول

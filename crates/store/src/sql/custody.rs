@@ -2,22 +2,25 @@
 //! open batch whose deadline has passed and who has not arrived as unaccounted (through the same
 //! step as a closing gate, `batches::mark_unaccounted`: a whole household still in escort, or
 //! the members left in escort when the others arrived), with one `custody_alarm` event per
-//! batch; the batches a gate is expecting; the resolutions of the alarms, one per person; the
+//! batch, and that raises a `not_departed` incident for a household admitted at its RV whose
+//! departure was not reported within an hour of its window's end; the batches a gate is expecting; the resolutions of the alarms, one per person; the
 //! counts of the accountability check and each person's chain of custody.
 //!
 //! Safe with any number of servers over one database: the sweep runs in one write transaction,
 //! picks only people still in escort, and each case update is guarded by its version, so a
 //! person is marked once whoever sweeps first.
 //!
-//! Imports `batches` and `step`; never households or lifecycle.
+//! Imports `batches`, `incidents` and `step`; never households or lifecycle.
 
 use super::batches::{load_batch, mark_unaccounted};
+use super::incidents::{Facts, raise};
 use super::step::{NewEvent, household_id, insert_event};
 use super::{Db, Value, p};
 use crate::types::*;
 use crate::{Result, StoreError};
 use safeconduct_domain::accountability::CustodyCounts;
-use safeconduct_domain::field::CustodyOutcome;
+use safeconduct_domain::field::{self, CustodyOutcome};
+use safeconduct_domain::scan::IncidentKind;
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
 
@@ -75,18 +78,116 @@ fn overdue_households(
         .collect()
 }
 
-/// Whether any household is overdue at `now` (a cheap read before the sweep's transaction).
+/// A household admitted at its RV whose departure was not reported within
+/// [`field::NOT_DEPARTED_AFTER_SECONDS`] of its window's end, and for which no `not_departed`
+/// incident was raised yet.
+struct NotDeparted {
+    op: OperationId,
+    household: HouseholdId,
+    reference: CaseReference,
+    pass_index: Option<i64>,
+    rv: Option<RvId>,
+    window_end: Timestamp,
+}
+
+/// The incident key of a household not reported departing: one incident per household, which
+/// a coordinator resolves once (a later admission and wait raise none again).
+const NOT_DEPARTED_KEY: &str = "not_departed/household/";
+
+fn not_departed(
+    db: &mut dyn Db,
+    op: Option<OperationId>,
+    now: Timestamp,
+    limit: Option<i64>,
+) -> Result<Vec<NotDeparted>> {
+    let before = now.0.saturating_sub(field::NOT_DEPARTED_AFTER_SECONDS);
+    let (in_op, params) = match op {
+        Some(op) => (
+            " AND h.operation_id = $3",
+            vec![
+                Value::from(before),
+                Value::from(NOT_DEPARTED_KEY),
+                Value::from(op.0),
+            ],
+        ),
+        None => ("", vec![Value::from(before), Value::from(NOT_DEPARTED_KEY)]),
+    };
+    let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+    let rows = db.rows(
+        &format!(
+            "SELECT h.operation_id, h.id, h.rv_id, w.end_at, h.reference, h.pass_index
+             FROM households h JOIN windows w ON w.id = h.window_id
+             WHERE h.stage = 'admitted_at_rv' AND w.end_at <= $1{in_op}
+               AND NOT EXISTS (SELECT 1 FROM incidents i
+                               WHERE i.operation_id = h.operation_id
+                                 AND i.key = $2 || CAST(h.id AS TEXT))
+             ORDER BY h.id{limit}"
+        ),
+        &params,
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(NotDeparted {
+                op: OperationId(r.i64(0)?),
+                household: HouseholdId(r.i64(1)?),
+                rv: r.opt_i64(2)?.map(RvId),
+                window_end: Timestamp(r.i64(3)?),
+                reference: CaseReference::parse(&r.text(4)?)?,
+                pass_index: r.opt_i64(5)?,
+            })
+        })
+        .collect()
+}
+
+/// Whether the sweep has anything to do at `now`: a household overdue, or one not reported
+/// departing (a cheap read before the sweep's transaction).
 pub(crate) fn any_overdue(
     db: &mut dyn Db,
     op: Option<OperationId>,
     now: Timestamp,
 ) -> Result<bool> {
-    Ok(!overdue_households(db, op, now, Some(1))?.is_empty())
+    Ok(!overdue_households(db, op, now, Some(1))?.is_empty()
+        || !not_departed(db, op, now, Some(1))?.is_empty())
+}
+
+/// Raises a `not_departed` incident for every household admitted at its RV whose departure was
+/// not reported in time: a coordinator finds its escort, and a departure recorded later (from
+/// another phone, or through the API) takes it on its way.
+fn raise_not_departed(db: &mut dyn Db, op: Option<OperationId>, at: Timestamp) -> Result<()> {
+    for n in not_departed(db, op, at, None)? {
+        let detail = format!(
+            "case {} admitted at its rendezvous point, and no departure reported {} minutes \
+             after its window closed at {}: find its escort; the departure, recorded from \
+             another phone or through the API, takes it on its way",
+            n.reference,
+            (at.0 - n.window_end.0) / 60,
+            n.window_end.rfc3339()
+        );
+        let facts = Facts {
+            rv: n.rv,
+            household: Some(n.household),
+            pass_index: n.pass_index,
+            ..Facts::default()
+        };
+        let key = format!("{NOT_DEPARTED_KEY}{}", n.household.0);
+        raise(
+            db,
+            n.op,
+            IncidentKind::NotDeparted,
+            &key,
+            facts,
+            &detail,
+            &[],
+            at,
+        )?;
+    }
+    Ok(())
 }
 
 /// Marks every overdue household unaccounted at `actor.at` and raises one alarm per batch; the
 /// number of households marked.
 pub(crate) fn sweep(db: &mut dyn Db, op: Option<OperationId>, actor: &Actor) -> Result<u32> {
+    raise_not_departed(db, op, actor.at)?;
     let overdue = overdue_households(db, op, actor.at, None)?;
     let mut marked = 0u32;
     let mut i = 0;

@@ -1,7 +1,7 @@
 //! Incidents: the conflicts found when field records meet (a pass admitted twice, at the wrong
 //! RV or outside its window, a revoked pass admitted, a device's clock off, a head count that
-//! does not match, a household arriving short), each with every record involved. Raised by
-//! `scans`; listed for coordinators (and, at their places, for the devices whose records they
+//! does not match, a household arriving short), each with every record involved; and a
+//! household admitted at its RV never reported leaving. Raised by `scans` and `custody`; listed for coordinators (and, at their places, for the devices whose records they
 //! involve); resolved by a coordinator with a note sealed like every free text.
 //!
 //! Imports `reasons` and `audit` only.
@@ -167,6 +167,9 @@ fn device_words(kind: IncidentKind) -> &'static str {
         IncidentKind::HeadCount => "the head count differs from the people admitted into the batch",
         IncidentKind::PartialArrival => {
             "not every member has arrived: the others are still on the way"
+        }
+        IncidentKind::NotDeparted => {
+            "a household admitted here was never reported leaving: send the departure"
         }
     }
 }

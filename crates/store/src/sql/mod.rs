@@ -183,6 +183,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(28, "0028_sign_in_failures_by_age.sql", [shared]),
     migration!(29, "0029_untold_households.sql", [shared]),
     migration!(30, "0030_case_reads.sql", [shared]),
+    migration!(31, "0031_admitted_at_rv.sql", [shared]),
 ];
 
 /// An engine's migrations in order, as it runs them: the shared part put into the engine's
