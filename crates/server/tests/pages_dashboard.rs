@@ -1144,6 +1144,9 @@ async fn a_lost_phone_is_suspended_from_the_list_of_devices() {
     let p = app.places(100, 100).await;
     let phone = app.escort_at(p.rv, 31).await;
     let reference = app.register_with_pass(2, "0700 000 131", p.window).await;
+    // Another household held a pass and was marked no-show: no pass is issued to it anew.
+    let absent = app.register_with_pass(1, "0700 000 132", p.window).await;
+    app.step(Role::Coordinator, &absent, "no-show", None).await;
     // On a phone: the coordinator told of the loss away from the desk.
     let browser = Browser::start_with(common::browser::Options {
         window: (360, 740),
@@ -1247,7 +1250,11 @@ async fn a_lost_phone_is_suspended_from_the_list_of_devices() {
     assert_eq!(after["state"], "valid", "{after}");
     assert_eq!(
         said,
-        format!("New key {new_kid}: 1 pass revoked, 1 issued anew.")
+        format!(
+            "New key {new_kid}: 2 passes revoked, 1 issued anew. One household was not issued \
+             a new pass (already admitted, marked no-show, or its window over): {absent}. The \
+             gate checks it in by its reference."
+        )
     );
     browser
         .wait_until(
