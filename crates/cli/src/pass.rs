@@ -88,9 +88,13 @@ pub fn rotate(
         rotation.reissued.len()
     );
     for (reference, stage) in &rotation.not_reissued {
+        let then = if stage.between_rv_and_check_in() {
+            "the gate checks it in by its reference"
+        } else {
+            "reassign it to an open window, then issue its pass"
+        };
         println!(
-            "case {reference} ({}) was not re-issued: its stage or its window allows no pass; \
-             the gate checks it in by its reference",
+            "case {reference} ({}) was not re-issued: {then}",
             stage.as_str()
         );
     }

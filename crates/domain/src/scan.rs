@@ -227,9 +227,11 @@ pub enum IncidentKind {
     /// A record the lifecycle could not apply (a household in a stage that does not allow the
     /// act, a batch never opened, an arrival at a gate the batch was not bound for).
     Refused,
-    /// A household admitted at its RV and reported leaving with no batch
-    /// [`crate::field::NOT_DEPARTED_AFTER_SECONDS`] after its window closed: the departure may
-    /// be lost with the escort's phone, or the group never left. Raised by the custody sweep.
+    /// A household (or members of it) admitted at its RV and not reported leaving
+    /// [`crate::field::NOT_DEPARTED_AFTER_SECONDS`] after its window closed or its admission,
+    /// whichever is later: the departure may be lost with the escort's phone, or the group
+    /// never left. Raised by the custody sweep, for coordinators (it involves no record, so no
+    /// device is shown it).
     NotDeparted,
 }
 

@@ -157,6 +157,16 @@ impl Stage {
         )
     }
 
+    /// Whether a household in this stage is between its rendezvous point and the gate's
+    /// check-in (admitted, on the way, unaccounted, arrived): a pass is no longer issued to
+    /// it, and the gate checks it in by its reference.
+    pub fn between_rv_and_check_in(self) -> bool {
+        matches!(
+            self,
+            Stage::AdmittedAtRv | Stage::InEscort | Stage::Unaccounted | Stage::ArrivedAtGate
+        )
+    }
+
     /// Whether a case in this stage still holds its seats in the window it was assigned to.
     /// Seats are given back when a household withdraws or misses its window.
     pub fn holds_window_seat(self) -> bool {

@@ -106,11 +106,15 @@ function setupPassKeys() {
       const active = keys.find((k) => k.state === "active");
       const compromised = keys.filter((k) => k.state === "compromised").length;
       activeKid = active ? active.kid : null;
+      // Rotating names the key it replaces: not before the key is known.
+      $("pass-keys-rotate").disabled = !activeKid;
       $("pass-keys-current").textContent = [
         active ? t("dashboard-keys-active", { kid: active.kid }) : "",
         compromised ? t("dashboard-keys-compromised", { count: compromised }) : "",
       ].join(" ");
     } catch (e) {
+      activeKid = null;
+      $("pass-keys-rotate").disabled = true;
       $("pass-keys-error").textContent = t("common-error", { detail: e.message });
       $("pass-keys-error").hidden = false;
     }
@@ -132,13 +136,14 @@ function setupPassKeys() {
       run: rotate,
       done: (out) => {
         const said = [t("dashboard-keys-rotated", { kid: out.kid, revoked: out.affected, reissued: out.reissued.length })];
-        if (out.not_reissued.length) {
-          said.push(
-            t("dashboard-keys-not-reissued", {
-              count: out.not_reissued.length,
-              references: list(out.not_reissued.map((h) => h.reference)),
-            }),
-          );
+        // Those not re-issued, by what is to be done: checked in by reference at the gate, or
+        // reassigned and issued a pass again.
+        for (const [key, atGate] of [
+          ["dashboard-keys-not-reissued-at-gate", true],
+          ["dashboard-keys-not-reissued-reassign", false],
+        ]) {
+          const these = out.not_reissued.filter((h) => h.check_in_by_reference === atGate);
+          if (these.length) said.push(t(key, { count: these.length, references: list(these.map((h) => h.reference)) }));
         }
         showResult($("pass-keys-result"), said.join(" "));
       },

@@ -898,7 +898,8 @@ safeconduct_store::on_both_backends_async!(
 
 /// A household admitted at its RV whose departure never reaches the server (the escort's phone
 /// lost with it) raises one `not_departed` incident for a coordinator, an hour after its window
-/// closed and not before, naming its case; a departure recorded later takes it on its way.
+/// closed and not before, naming its case; a departure recorded later takes it on its way. A
+/// later stay at the RV (back after it was missing) raises its own.
 async fn a_household_admitted_and_never_reported_leaving_raises_an_incident(backend: Backend) {
     let app = spawn_app(backend).await;
     let p = app.places(100, 300).await;
@@ -943,4 +944,14 @@ async fn a_household_admitted_and_never_reported_leaving_raises_an_incident(back
     // Its departure recorded later, from another phone: on its way.
     app.depart(p.rv, p.gate, &[&stuck]).await;
     assert_eq!(app.stage(&stuck).await, "in_escort");
+    // Lost on the way, then found back at the RV: a new stay there, which raises its own
+    // incident when its departure is not reported either.
+    sweep(end + 3700).await;
+    assert_eq!(app.stage(&stuck).await, "unaccounted");
+    let back = json!({ "outcome": "returned_to_rv", "note": "Walked back to the RV" });
+    app.post(Role::Coordinator, &resolve_path(&stuck), Some(back))
+        .await;
+    assert_eq!(app.stage(&stuck).await, "admitted_at_rv");
+    sweep(end + 3800).await;
+    assert_eq!(not_departed().await.len(), 2);
 }

@@ -1252,8 +1252,8 @@ async fn a_lost_phone_is_suspended_from_the_list_of_devices() {
         said,
         format!(
             "New key {new_kid}: 2 passes revoked, 1 issued anew. One household was not issued \
-             a new pass (already admitted, marked no-show, or its window over): {absent}. The \
-             gate checks it in by its reference."
+             a new pass (marked no-show, or its window over): {absent}. Reassign it to an open \
+             window, then issue its pass."
         )
     );
     browser

@@ -538,9 +538,10 @@ pub struct Rotation {
     pub affected: Vec<CaseReference>,
     /// The passes issued anew under the new key, in the rotation's transaction, when asked.
     pub reissued: Vec<StoredPass>,
-    /// Affected households not issued a pass anew, with their stage: past the point where a
-    /// pass is issued (admitted at the RV and on, marked no-show), or their window over. They
-    /// keep the old pass (revoked, when the key was compromised) until a coordinator acts.
+    /// Affected households not issued a pass anew, with their stage: between the RV and the
+    /// gate's check-in (the gate checks them in by reference), or still to come but marked
+    /// no-show or with their window over (to reassign, then issue). They keep the old pass
+    /// (revoked, when the key was compromised). Households checked in and on are not named.
     pub not_reissued: Vec<(CaseReference, Stage)>,
 }
 

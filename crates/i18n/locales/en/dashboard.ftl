@@ -195,9 +195,13 @@ dashboard-keys-compromised = { $count ->
 dashboard-keys-rotate = Rotate as compromised
 dashboard-keys-rotate-title = Rotate the pass keys as compromised?
 dashboard-keys-rotate-text = Every pass signed with the current key is revoked now, and in the same step a new one is issued to each household still to come to its rendezvous point. Households see the new pass through their pass link; printed passes must be printed again. Escort and gate phones fetch the new kit within minutes when online (at once with “Send now”).
-dashboard-keys-not-reissued = { $count ->
-    [one] One household was not issued a new pass (already admitted, marked no-show, or its window over): { $references }. The gate checks it in by its reference.
-   *[other] { $count } households were not issued a new pass (already admitted, marked no-show, or their window over): { $references }. The gate checks them in by their reference.
+dashboard-keys-not-reissued-at-gate = { $count ->
+    [one] One household past its rendezvous point keeps its revoked pass: { $references }. The gate checks it in by its reference.
+   *[other] { $count } households past their rendezvous point keep their revoked pass: { $references }. The gate checks them in by their reference.
+}
+dashboard-keys-not-reissued-reassign = { $count ->
+    [one] One household was not issued a new pass (marked no-show, or its window over): { $references }. Reassign it to an open window, then issue its pass.
+   *[other] { $count } households were not issued a new pass (marked no-show, or their window over): { $references }. Reassign them to an open window, then issue their passes.
 }
 dashboard-keys-rotated = New key { $kid }: { $revoked ->
     [one] 1 pass revoked

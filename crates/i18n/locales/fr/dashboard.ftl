@@ -195,9 +195,13 @@ dashboard-keys-compromised = { $count ->
 dashboard-keys-rotate = Changer comme compromise
 dashboard-keys-rotate-title = Changer les clés comme compromises ?
 dashboard-keys-rotate-text = Chaque laissez-passer signé avec la clé actuelle est révoqué maintenant et, dans la même opération, un nouveau est délivré à chaque foyer qui doit encore venir à son point de rendez-vous. Les foyers voient le nouveau par leur lien ; les laissez-passer imprimés doivent être réimprimés. Les téléphones d'escorte et de porte chargent le nouveau kit en quelques minutes quand ils sont en ligne (aussitôt avec « Envoyer maintenant »).
-dashboard-keys-not-reissued = { $count ->
-    [one] Un foyer n'a pas reçu de nouveau laissez-passer (déjà admis, marqué absent ou créneau passé) : { $references }. La porte l'enregistre par sa référence.
-   *[other] { $count } foyers n'ont pas reçu de nouveau laissez-passer (déjà admis, marqués absents ou créneau passé) : { $references }. La porte les enregistre par leur référence.
+dashboard-keys-not-reissued-at-gate = { $count ->
+    [one] Un foyer déjà parti de son point de rendez-vous garde son laissez-passer révoqué : { $references }. La porte l'enregistre par sa référence.
+   *[other] { $count } foyers déjà partis de leur point de rendez-vous gardent leur laissez-passer révoqué : { $references }. La porte les enregistre par leur référence.
+}
+dashboard-keys-not-reissued-reassign = { $count ->
+    [one] Un foyer n'a pas reçu de nouveau laissez-passer (marqué absent, ou créneau passé) : { $references }. Réaffectez-le à un créneau ouvert, puis délivrez son laissez-passer.
+   *[other] { $count } foyers n'ont pas reçu de nouveau laissez-passer (marqués absents, ou créneau passé) : { $references }. Réaffectez-les à un créneau ouvert, puis délivrez leurs laissez-passer.
 }
 dashboard-keys-rotated = Nouvelle clé { $kid } : { $revoked ->
     [one] 1 laissez-passer révoqué

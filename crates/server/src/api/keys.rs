@@ -52,9 +52,9 @@ pub struct RotationOut {
     pub affected: usize,
     /// Passes issued anew, when asked to re-issue.
     pub reissued: Vec<RevokedOut>,
-    /// When asked to re-issue: the households not issued a pass anew (admitted at the RV or
-    /// further on, marked no-show, or their window over), with their stage. They keep the old
-    /// pass, revoked when the key was compromised: the gate checks them in by reference.
+    /// When asked to re-issue: the households not issued a pass anew that still have a
+    /// checkpoint to pass, with their stage and what is to be done. They keep the old pass,
+    /// revoked when the key was compromised.
     pub not_reissued: Vec<NotReissuedOut>,
 }
 
@@ -62,6 +62,10 @@ pub struct RotationOut {
 pub struct NotReissuedOut {
     pub reference: String,
     pub stage: Stage,
+    /// True: between its RV and the gate's check-in; the gate checks it in by its reference.
+    /// False: marked no-show, or its window over; reassign it to an open window, then issue
+    /// its pass.
+    pub check_in_by_reference: bool,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -122,6 +126,7 @@ pub async fn rotate_keys(call: Call, ApiJson(body): ApiJson<RotateIn>) -> Answer
             .map(|(reference, stage)| NotReissuedOut {
                 reference: reference.to_string(),
                 stage,
+                check_in_by_reference: stage.between_rv_and_check_in(),
             })
             .collect(),
     }))

@@ -78,20 +78,25 @@ fn overdue_households(
         .collect()
 }
 
-/// A household admitted at its RV whose departure was not reported within
-/// [`field::NOT_DEPARTED_AFTER_SECONDS`] of its window's end, and for which no `not_departed`
-/// incident was raised yet.
+/// People admitted at their RV (a household, or members of it held apart there, back at the
+/// RV alone) whose departure was not reported within [`field::NOT_DEPARTED_AFTER_SECONDS`]
+/// of the later of their window's end and their admission, in an operation still open, and
+/// for whose stay there no `not_departed` incident was raised yet.
 struct NotDeparted {
     op: OperationId,
     household: HouseholdId,
     reference: CaseReference,
     pass_index: Option<i64>,
     rv: Option<RvId>,
-    window_end: Timestamp,
+    /// The later of the window's end and the admission: the wait is counted from it.
+    waiting_since: Timestamp,
+    /// Which stay at the RV: the household's version, or when its members came back.
+    stay: String,
 }
 
-/// The incident key of a household not reported departing: one incident per household, which
-/// a coordinator resolves once (a later admission and wait raise none again).
+/// The incident key of a stay at the RV not reported ending: one incident per household and
+/// stay, which a coordinator resolves once; a household back at the RV later (returned to it
+/// after it was unaccounted) is a new stay.
 const NOT_DEPARTED_KEY: &str = "not_departed/household/";
 
 fn not_departed(
@@ -113,27 +118,51 @@ fn not_departed(
         None => ("", vec![Value::from(before), Value::from(NOT_DEPARTED_KEY)]),
     };
     let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+    // A stay is told apart by the household's version (every step moves it: a return to the
+    // RV is a new stay) or, for members held apart, by when they came back.
+    let (household_stay, members_stay) = (
+        "'v' || CAST(h.version AS TEXT)",
+        "'m' || CAST(x.since AS TEXT)",
+    );
+    let not_raised = |stay: &str| {
+        format!(
+            "NOT EXISTS (SELECT 1 FROM incidents i
+                         WHERE i.operation_id = h.operation_id
+                           AND i.key = $2 || CAST(h.id AS TEXT) || '/' || {stay})"
+        )
+    };
+    let (household_waits, members_wait) = (not_raised(household_stay), not_raised(members_stay));
     let rows = db.rows(
         &format!(
-            "SELECT h.operation_id, h.id, h.rv_id, w.end_at, h.reference, h.pass_index
+            "SELECT h.operation_id, h.id, h.rv_id, w.end_at, h.reference, h.pass_index,
+                    h.updated_at, {household_stay}
              FROM households h JOIN windows w ON w.id = h.window_id
-             WHERE h.stage = 'admitted_at_rv' AND w.end_at <= $1{in_op}
-               AND NOT EXISTS (SELECT 1 FROM incidents i
-                               WHERE i.operation_id = h.operation_id
-                                 AND i.key = $2 || CAST(h.id AS TEXT))
-             ORDER BY h.id{limit}"
+             JOIN operations o ON o.id = h.operation_id
+             WHERE h.stage = 'admitted_at_rv' AND w.end_at <= $1 AND h.updated_at <= $1
+               AND o.closed_at IS NULL{in_op} AND {household_waits}
+             UNION
+             SELECT h.operation_id, h.id, x.rv_id, w.end_at, h.reference, h.pass_index, x.since,
+                    {members_stay}
+             FROM held_people x JOIN households h ON h.id = x.household_id
+             JOIN windows w ON w.id = h.window_id
+             JOIN operations o ON o.id = h.operation_id
+             WHERE x.stage = 'admitted_at_rv' AND w.end_at <= $1 AND x.since <= $1
+               AND o.closed_at IS NULL{in_op} AND {members_wait}
+             ORDER BY 2, 8{limit}"
         ),
         &params,
     )?;
     rows.iter()
         .map(|r| {
+            let (window_end, admitted) = (r.i64(3)?, r.i64(6)?);
             Ok(NotDeparted {
                 op: OperationId(r.i64(0)?),
                 household: HouseholdId(r.i64(1)?),
                 rv: r.opt_i64(2)?.map(RvId),
-                window_end: Timestamp(r.i64(3)?),
                 reference: CaseReference::parse(&r.text(4)?)?,
                 pass_index: r.opt_i64(5)?,
+                waiting_since: Timestamp(window_end.max(admitted)),
+                stay: r.text(7)?,
             })
         })
         .collect()
@@ -156,12 +185,12 @@ pub(crate) fn any_overdue(
 fn raise_not_departed(db: &mut dyn Db, op: Option<OperationId>, at: Timestamp) -> Result<()> {
     for n in not_departed(db, op, at, None)? {
         let detail = format!(
-            "case {} admitted at its rendezvous point, and no departure reported {} minutes \
-             after its window closed at {}: find its escort; the departure, recorded from \
-             another phone or through the API, takes it on its way",
+            "case {}: admitted at its rendezvous point, and no departure reported in the {} \
+             minutes since {} (its window's end, or its admission if later): find its escort; \
+             the departure, recorded from another phone or through the API, takes it on its way",
             n.reference,
-            (at.0 - n.window_end.0) / 60,
-            n.window_end.rfc3339()
+            (at.0 - n.waiting_since.0) / 60,
+            n.waiting_since.rfc3339()
         );
         let facts = Facts {
             rv: n.rv,
@@ -169,7 +198,7 @@ fn raise_not_departed(db: &mut dyn Db, op: Option<OperationId>, at: Timestamp) -
             pass_index: n.pass_index,
             ..Facts::default()
         };
-        let key = format!("{NOT_DEPARTED_KEY}{}", n.household.0);
+        let key = format!("{NOT_DEPARTED_KEY}{}/{}", n.household.0, n.stay);
         raise(
             db,
             n.op,

@@ -168,9 +168,8 @@ fn device_words(kind: IncidentKind) -> &'static str {
         IncidentKind::PartialArrival => {
             "not every member has arrived: the others are still on the way"
         }
-        IncidentKind::NotDeparted => {
-            "a household admitted here was never reported leaving: send the departure"
-        }
+        // Raised by the custody sweep with no record: no device is shown it.
+        IncidentKind::NotDeparted => "a household admitted here was never reported leaving",
     }
 }
 

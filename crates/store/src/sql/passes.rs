@@ -125,7 +125,8 @@ pub(crate) fn init_pass_keys(
 /// marked so and every valid pass it signed revoked; either way the households holding a valid
 /// pass signed by it are returned, and, when asked, issued a pass anew under the new key in
 /// this same transaction: those whose stage allows a pass (assigned, re-assigned, pass issued)
-/// and whose window is not over. The others are named, with their stage.
+/// and whose window is not over. The others still to pass a checkpoint are named, with their
+/// stage; those checked in and on need no pass.
 pub(crate) fn rotate_pass_key(
     db: &mut dyn Db,
     vault: &Vault,
@@ -218,7 +219,11 @@ pub(crate) fn rotate_pass_key(
                 let (_, pass) =
                     issue_pass(db, vault, link_base, op, reference, &mut **signer, actor)?;
                 reissued.push(pass);
-            } else {
+            } else if stage.between_rv_and_check_in()
+                || stage.still_to_come()
+                || *stage == Stage::NoShow
+            {
+                // Checked in and on (processed, manifested, boarded): no pass is asked of it.
                 not_reissued.push((reference.clone(), *stage));
             }
         }
