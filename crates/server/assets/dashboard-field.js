@@ -94,8 +94,9 @@ function suspendDevice(d, reread) {
 /**
  * The operation's pass keys: the key that signs passes now, and rotating it as compromised when
  * a field phone may have been opened by someone else (its kit holds the tier keys, which open
- * the passes of its places). Every pass the key signed is revoked and issued anew at once
- * (asked first); the field devices need a new kit to check the new passes.
+ * the passes of its places). Every pass the key signed is revoked, and issued anew in the same
+ * step where a pass may still be issued (asked first); the field devices fetch the new kit
+ * within minutes.
  */
 function setupPassKeys() {
   let activeKid = null;

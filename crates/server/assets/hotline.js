@@ -258,10 +258,9 @@ $("call").addEventListener("submit", async (e) => {
   $("call-submit").disabled = true;
   try {
     const out = await api("POST", `/api/operations/{op}/households/${encodeURIComponent(current)}/calls`, body);
-    const told = body.outcome === "guided" || body.outcome === "route_sent";
     // The window changed while the operator was on the phone: the case shows the new one to
     // read out on a call back, and the household stays on the list until then.
-    const changed = told && out.untold;
+    const changed = out.told_another_window;
     $("call-done").hidden = false;
     $("call-done").className = changed ? "notice warn" : "notice ok";
     $("call-done").textContent = changed

@@ -403,9 +403,10 @@ pub trait Store: Casework + Send + Sync + 'static {
     /// that does not exist costs.
     fn batch(&self, op: OperationId, batch: BatchId, actor: &Actor) -> Result<Batch>;
     /// The custody sweep: every household in escort in an open batch whose deadline is at or
-    /// before `actor.at` becomes unaccounted, with one `custody_alarm` event per batch, in
-    /// `op` or (`None`) in every operation. Idempotent, safe on any number of servers at once;
-    /// the number of households marked.
+    /// before `actor.at` becomes unaccounted, with one `custody_alarm` event per batch, and
+    /// people admitted at their RV and not reported leaving an hour after their window closed
+    /// raise a `not_departed` incident, in `op` or (`None`) in every operation. Idempotent,
+    /// safe on any number of servers at once; the number of households marked.
     fn sweep_custody(&self, op: Option<OperationId>, actor: &Actor) -> Result<u32>;
     /// The open batches on their way to `gate`, oldest first.
     fn expected_batches(&self, op: OperationId, gate: GateId) -> Result<Vec<Batch>>;

@@ -262,11 +262,15 @@ pub struct LoggedCallOut {
     /// The household is still to be told of its latest window after this call: the window
     /// changed during the call, or the call did not tell it (see `told_window`).
     pub untold: bool,
+    /// The call told the household its way and its time (guided, or sent its route), but not
+    /// the window it holds now: it changed during the call, or none was named. Call back.
+    pub told_another_window: bool,
 }
 
 impl From<store::LoggedCall> for LoggedCallOut {
     fn from(c: store::LoggedCall) -> Self {
         LoggedCallOut {
+            told_another_window: c.call.outcome.told() && c.untold,
             call: c.call.into(),
             untold: c.untold,
         }

@@ -2,9 +2,10 @@
 //! open batch whose deadline has passed and who has not arrived as unaccounted (through the same
 //! step as a closing gate, `batches::mark_unaccounted`: a whole household still in escort, or
 //! the members left in escort when the others arrived), with one `custody_alarm` event per
-//! batch, and that raises a `not_departed` incident for a household admitted at its RV whose
-//! departure was not reported within an hour of its window's end; the batches a gate is expecting; the resolutions of the alarms, one per person; the
-//! counts of the accountability check and each person's chain of custody.
+//! batch, and that raises a `not_departed` incident for people admitted at their RV whose
+//! departure was not reported within an hour of their window's end; the batches a gate is
+//! expecting; the resolutions of the alarms, one per person; the counts of the accountability
+//! check and each person's chain of custody.
 //!
 //! Safe with any number of servers over one database: the sweep runs in one write transaction,
 //! picks only people still in escort, and each case update is guarded by its version, so a
@@ -170,7 +171,7 @@ fn not_departed(
 
 /// Whether the sweep has anything to do at `now`: a household overdue, or one not reported
 /// departing (a cheap read before the sweep's transaction).
-pub(crate) fn any_overdue(
+pub(crate) fn sweep_has_work(
     db: &mut dyn Db,
     op: Option<OperationId>,
     now: Timestamp,

@@ -524,7 +524,7 @@ impl<E: Engine> Store for SqlStore<E> {
     }
     fn sweep_custody(&self, op: Option<OperationId>, actor: &Actor) -> Result<u32> {
         // Most sweeps find nothing: a read first, a write transaction only when needed.
-        if !self.read(|db| custody::any_overdue(db, op, actor.at))? {
+        if !self.read(|db| custody::sweep_has_work(db, op, actor.at))? {
             return Ok(0);
         }
         // Another server sweeping the same households at once wins the version guard; the
