@@ -505,10 +505,16 @@ async function wipe() {
   say("enrol-message", t("scanner-wiped"), "ok");
 }
 
+// The page's own copy being kept for a start with no network (start()): a wipe waits for it,
+// a few seconds at most, so that nothing is written back into the cache after the wipe.
+let keepingPage = Promise.resolve();
+const KEEPING_PAGE_WAIT_MS = 5000;
+
 // Deletes everything on the device and shows the enrolment screen (the database is not
 // opened again until a new enrolment).
 async function forget() {
   stopCamera();
+  await Promise.race([keepingPage, new Promise((done) => setTimeout(done, KEEPING_PAGE_WAIT_MS))]);
   await store.wipe();
   Object.assign(state, { device: null, kit: null, verifier: null, journal: store.emptyJournal(), last: null });
   await render();
@@ -528,7 +534,7 @@ async function start() {
   await load();
   await render();
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker
+    keepingPage = navigator.serviceWorker
       .register("/scanner/sw.js", { scope: "/scanner/" })
       .then(() => navigator.serviceWorker.ready)
       // This page in its language, for a restart with no network.
