@@ -100,17 +100,31 @@ pub const CLOCK_SKEW_SECONDS: i64 = 24 * 3600;
 /// The smallest number of pass indices a status list covers.
 pub const STATUS_LIST_MIN_SIZE: u64 = 1024;
 
-/// The number of pass indices the status list of an operation that issued `passes` covers:
-/// rounded up to a power of two, at least [`STATUS_LIST_MIN_SIZE`], so that the list (which
-/// every field device holds) does not tell how many passes were issued. The pass format's
-/// rule (docs/pass-format.md, status list), here so that every answer keeps to it.
+/// The size a status list covering the indices `0..passes` may have: `passes` rounded up to a
+/// power of two, at least [`STATUS_LIST_MIN_SIZE`]. The pass format's rule (docs/pass-format.md,
+/// status list), which readers hold every list to; the server signs every list at
+/// [`STATUS_LIST_SIZE`], one such size.
 pub fn status_list_size(passes: u64) -> u64 {
     passes.max(STATUS_LIST_MIN_SIZE).next_power_of_two()
 }
 
+/// Pass indices from here up are scattered: the `n`-th pass an operation issues (re-issues
+/// included) gets this plus a keyed permutation of `n` below it (the store's data key), so a
+/// pass's clear index, which anyone who scans it reads, tells nothing of how many passes were
+/// issued before it or since. Indices below were counted in order by operations that issued
+/// passes before indices were scattered; they go on with their count, in the scattered half.
+pub const SCATTERED_PASS_INDICES_FROM: u64 = 1 << 21;
+
+/// How many passes an operation may issue, re-issues included: one scattered index each.
+pub const MAX_PASSES_ISSUED: u64 = SCATTERED_PASS_INDICES_FROM;
+
+/// The size of every status list the server signs: every pass index is below it, so the
+/// list tells no role how many passes the operation has issued.
+pub const STATUS_LIST_SIZE: u64 = 2 * SCATTERED_PASS_INDICES_FROM;
+
 /// What a synced scan is checked against: when its operation began, the size of its status
-/// list (never the exact number of passes issued: a refusal would tell it), and when the sync
-/// arrives.
+/// list (the same for every operation: a refusal tells nothing of the passes issued), and when
+/// the sync arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanBounds {
     pub earliest: Timestamp,
@@ -119,11 +133,11 @@ pub struct ScanBounds {
 }
 
 impl ScanBounds {
-    pub fn new(operation_created: Timestamp, passes_issued: i64, now: Timestamp) -> Self {
+    pub fn new(operation_created: Timestamp, now: Timestamp) -> Self {
         ScanBounds {
             earliest: Timestamp(operation_created.0.saturating_sub(CLOCK_SKEW_SECONDS)),
             latest: Timestamp(now.0.saturating_add(CLOCK_SKEW_SECONDS)),
-            status_list_size: status_list_size(passes_issued.max(0) as u64) as i64,
+            status_list_size: STATUS_LIST_SIZE as i64,
         }
     }
 
@@ -171,7 +185,7 @@ mod tests {
     const NOW: Timestamp = Timestamp(1_787_551_200);
 
     fn bounds() -> ScanBounds {
-        ScanBounds::new(CREATED, 10, NOW)
+        ScanBounds::new(CREATED, NOW)
     }
 
     fn field(r: Result<(), DomainError>) -> String {
@@ -247,7 +261,8 @@ mod tests {
     #[test]
     fn a_scan_within_bounds_is_accepted() {
         assert_eq!(bounds().check(0, 0, NOW), Ok(()));
-        assert_eq!(bounds().check(MAX_SCAN_SEQ, 1023, CREATED), Ok(()));
+        let last = STATUS_LIST_SIZE as i64 - 1;
+        assert_eq!(bounds().check(MAX_SCAN_SEQ, last, CREATED), Ok(()));
     }
 
     #[test]
@@ -263,10 +278,16 @@ mod tests {
 
     #[test]
     fn a_pass_index_beyond_the_status_list_is_refused() {
-        assert_eq!(field(bounds().check(0, 1024, NOW)), "pass_index");
-        let large = ScanBounds::new(CREATED, 5000, NOW);
-        assert_eq!(large.check(0, 8191, NOW), Ok(()));
-        assert_eq!(field(large.check(0, 8192, NOW)), "pass_index");
+        let size = STATUS_LIST_SIZE as i64;
+        assert_eq!(field(bounds().check(0, size, NOW)), "pass_index");
+        assert_eq!(field(bounds().check(0, i64::MAX, NOW)), "pass_index");
+    }
+
+    #[test]
+    fn every_scattered_index_lies_in_the_one_status_list_size() {
+        assert_eq!(status_list_size(STATUS_LIST_SIZE), STATUS_LIST_SIZE);
+        let highest = SCATTERED_PASS_INDICES_FROM + MAX_PASSES_ISSUED - 1;
+        assert_eq!(bounds().check(0, highest as i64, NOW), Ok(()));
     }
 
     #[test]
@@ -276,10 +297,11 @@ mod tests {
             Ok(()) => panic!("expected a refusal"),
         };
         let (few, more) = (
-            ScanBounds::new(CREATED, 3, NOW),
-            ScanBounds::new(Timestamp(CREATED.0 + 86_400 * 30), 900, NOW),
+            ScanBounds::new(CREATED, NOW),
+            ScanBounds::new(Timestamp(CREATED.0 + 86_400 * 30), NOW),
         );
-        assert_eq!(message(few, 5000, NOW), message(more, 5000, NOW));
+        let beyond = STATUS_LIST_SIZE as i64 + 5000;
+        assert_eq!(message(few, beyond, NOW), message(more, beyond, NOW));
         let year_1 = Timestamp(-62_135_596_800);
         assert_eq!(message(few, 0, year_1), message(more, 0, year_1));
     }

@@ -326,7 +326,7 @@ mod tests {
     }
 
     fn bounds() -> ScanBounds {
-        ScanBounds::new(Timestamp(1_700_000_000), 10, NOW)
+        ScanBounds::new(Timestamp(1_700_000_000), NOW)
     }
 
     fn record(place: ScanPlace, act: ScanAct) -> ScanRecord {

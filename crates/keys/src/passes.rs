@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use safeconduct_domain::field::STATUS_LIST_SIZE;
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::{CaseReference, GateId, OperationId, PlanId, Role, RvId, WindowId};
 use safeconduct_pass::{
@@ -401,9 +402,9 @@ fn signed_status_list(
 ) -> Result<Vec<u8>, StoreError> {
     let statuses = store.pass_statuses(op)?;
     let bad = |e: safeconduct_pass::Error| StoreError::Internal(e.to_string());
-    // The list covers a bucketed size (pass crate), not the operation's pass count.
-    let mut list =
-        StatusList::new(now.0.max(0) as u64, statuses.size.max(0) as u64).map_err(bad)?;
+    // Every list covers the same size, which every pass index lies below: it tells nothing
+    // of the operation's pass count.
+    let mut list = StatusList::new(now.0.max(0) as u64, STATUS_LIST_SIZE).map_err(bad)?;
     for i in statuses.revoked {
         list.revoke(i as u64).map_err(bad)?;
     }

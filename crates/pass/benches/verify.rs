@@ -1,7 +1,8 @@
 //! Verification cost: a bare Ed25519 verification against a pass verified end to end (base45,
 //! CBOR, signature, decryption, status-list lookup), one at a time and in batches; and the
 //! holder binding, which is both the check at the RV (end to end with a document shown) and
-//! the price of one guess for whoever holds a checkpoint key.
+//! the price of one guess for whoever holds a checkpoint key; and a status list signed and read
+//! at the one size the server signs, against one sized to its passes.
 //!
 //! `cargo bench -p safeconduct-pass --bench verify`
 
@@ -197,6 +198,52 @@ fn bench(c: &mut Criterion) {
     g.bench_with_input(BenchmarkId::new("batch", BATCH), &refs, |b, refs| {
         b.iter(|| verifier.verify_batch(refs, &check))
     });
+    g.finish();
+
+    status_lists(c);
+}
+
+/// A status list as the server signs it for every kit (2^22 indices, 1,000 scattered ones
+/// revoked, one in ten of them superseded) and as a device reads it back; against a list of
+/// the same passes counted from 1 (the 131,072 bucket of 100,000), the size lists had when
+/// they grew with the passes issued.
+fn status_lists(c: &mut Criterion) {
+    let issuer = IssuerKey::generate();
+    let scattered = |n: u64| (1 << 21) + (n * 2_654_435_761) % (1 << 21);
+    let list = |size: u64, index: &dyn Fn(u64) -> u64| {
+        let mut list = StatusList::new(NOW - 60, size).unwrap();
+        for n in 0..1000 {
+            if n % 10 == 0 {
+                list.supersede(index(n * 100)).unwrap();
+            } else {
+                list.revoke(index(n * 100)).unwrap();
+            }
+        }
+        list
+    };
+    let full = list(1 << 22, &scattered);
+    let counted = list(100_000, &|n| n + 1);
+    for (name, l) in [("2^22 scattered", &full), ("131,072 counted", &counted)] {
+        println!("status list {name}: {} signed bytes", l.sign(&issuer).len());
+    }
+    let mut g = c.benchmark_group("status_list");
+    g.sample_size(20);
+    for (name, l) in [
+        ("sign_2^22_scattered", &full),
+        ("sign_131072_counted", &counted),
+    ] {
+        g.bench_function(name, |b| b.iter(|| black_box(l).sign(&issuer)));
+    }
+    let keys = [issuer.public()];
+    for (name, l) in [
+        ("read_2^22_scattered", &full),
+        ("read_131072_counted", &counted),
+    ] {
+        let signed = l.sign(&issuer);
+        g.bench_function(name, |b| {
+            b.iter(|| StatusList::verify(black_box(&signed), &keys).unwrap())
+        });
+    }
     g.finish();
 }
 

@@ -38,7 +38,8 @@ pub const GATE_PLAINTEXT: usize = 1 + 1 + MAX_REFERENCE + 3 * 5;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Clear {
     pub kid: KeyId,
-    /// Position of the pass in the operation's status list; never reused.
+    /// The pass's bit in the operation's status list; never reused, and scattered rather than
+    /// counted (docs/pass-format.md, section 5).
     pub index: u64,
     pub not_before: u64,
     pub expires: u64,

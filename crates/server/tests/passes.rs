@@ -280,7 +280,54 @@ async fn a_standard_qr_reader_decodes_the_served_png_to_the_exact_text(backend: 
     assert_eq!(zbar_read(&png), text);
 }
 
+/// A stranger with a QR reader reads a pass's clear header: its key id, index and days. The
+/// indices of passes issued one after another (a re-issue among them) are scattered, all of
+/// one length: they tell no count and no rate.
+async fn a_stranger_who_scans_passes_learns_no_count_from_them(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
+    let mut texts = Vec::new();
+    for n in 0..6 {
+        let reference = app.register(1, &format!("0700 100 1{n:02}")).await;
+        app.to_pass_issued(&reference, p.window).await;
+        let pass = app
+            .get(Role::Coordinator, &format!("{}/pass", case(&reference)))
+            .await;
+        texts.push(pass["text"].as_str().unwrap().to_string());
+        if n == 2 {
+            let again = app
+                .post(
+                    Role::Coordinator,
+                    &format!("{}/pass", case(&reference)),
+                    None,
+                )
+                .await;
+            texts.push(again["pass"]["text"].as_str().unwrap().to_string());
+        }
+    }
+    let indices: Vec<u64> = texts
+        .iter()
+        .map(|t| {
+            let bytes = safeconduct_pass::from_text(t).expect("a pass's text");
+            safeconduct_pass::clear_of(&bytes)
+                .expect("a clear header")
+                .index
+        })
+        .collect();
+    let scattered = safeconduct_domain::field::SCATTERED_PASS_INDICES_FROM
+        ..safeconduct_domain::field::STATUS_LIST_SIZE;
+    assert!(indices.iter().all(|i| scattered.contains(i)), "{indices:?}");
+    for pair in indices.windows(2) {
+        assert!(
+            pair[0].abs_diff(pair[1]) > 1,
+            "consecutive indices: {indices:?}"
+        );
+    }
+    let lengths: Vec<usize> = texts.iter().map(String::len).collect();
+    assert!(lengths.iter().all(|&l| l == lengths[0]), "{lengths:?}");
+}
+
 safeconduct_store::on_both_backends_async!(
+    a_stranger_who_scans_passes_learns_no_count_from_them,
     a_pass_is_issued_fetched_and_verified_offline,
     revoking_superseding_and_a_compromised_key_reach_the_status_list,
     a_standard_qr_reader_decodes_the_served_png_to_the_exact_text,

@@ -522,8 +522,6 @@ pub struct StoredPass {
 /// What the status list of an operation must say.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PassStatuses {
-    /// Pass indices below this have been handed out.
-    pub size: i64,
     pub revoked: Vec<i64>,
     pub superseded: Vec<i64>,
     pub compromised: Vec<[u8; 4]>,

@@ -6,7 +6,8 @@
 //! row id) as associated data: a ciphertext copied onto another record does not open.
 //! Exact-match lookups go through blind indexes: HMAC-SHA-256 under a key derived from the
 //! data key, truncated to 128 bits. Destroying an operation's wrapped data key (shredding)
-//! leaves ciphertext nobody can open and indexes nobody can test a guess against.
+//! leaves ciphertext nobody can open and indexes nobody can test a guess against. The same
+//! derived key scatters pass indices ([`DataKey::pass_index`]), in a domain of its own.
 //!
 //! This module is the only place that holds unwrapped data keys; nothing here is logged.
 
@@ -16,6 +17,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use hmac::{Hmac, Mac};
 use safeconduct_domain::OperationId;
+use safeconduct_domain::field::{MAX_PASSES_ISSUED, SCATTERED_PASS_INDICES_FROM};
 use safeconduct_pass::Kek;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -28,6 +30,8 @@ use zeroize::Zeroizing;
 const NONCE: usize = 12;
 /// Bytes of a blind index.
 pub(crate) const INDEX_BYTES: usize = 16;
+/// Rounds of the Feistel network that scatters pass indices ([`DataKey::pass_index`]).
+const PASS_INDEX_ROUNDS: u8 = 8;
 
 /// The kinds of record whose personal fields are sealed.
 #[derive(Debug, Clone, Copy)]
@@ -166,6 +170,46 @@ impl DataKey {
         mac.finalize().into_bytes()[..INDEX_BYTES].to_vec()
     }
 
+    /// The pass index of the operation's `seq`-th pass (counting from 0, re-issues included):
+    /// [`SCATTERED_PASS_INDICES_FROM`] plus a permutation of `seq` below [`MAX_PASSES_ISSUED`]
+    /// keyed by this data key, so that no two passes share an index and nobody without the key
+    /// can tell from an index how many passes came before. `None` once `seq` reaches
+    /// [`MAX_PASSES_ISSUED`].
+    pub fn pass_index(&self, seq: u64) -> Option<u64> {
+        const HALF_BITS: u32 = MAX_PASSES_ISSUED.trailing_zeros().div_ceil(2);
+        self.permute_below(seq, MAX_PASSES_ISSUED, HALF_BITS)
+            .map(|i| SCATTERED_PASS_INDICES_FROM + i)
+    }
+
+    /// A permutation of `0..below` keyed by this data key: a Feistel network of
+    /// [`PASS_INDEX_ROUNDS`] rounds over `2 * half_bits` bits (HMAC-SHA-256 of the round and the
+    /// right half, in its own domain, as the round function), walked again while its result is
+    /// at or above `below` (`below` must be at most `1 << (2 * half_bits)`).
+    fn permute_below(&self, seq: u64, below: u64, half_bits: u32) -> Option<u64> {
+        if seq >= below {
+            return None;
+        }
+        let mask = (1u64 << half_bits) - 1;
+        let mut x = seq;
+        loop {
+            let (mut left, mut right) = (x >> half_bits, x & mask);
+            for round in 0..PASS_INDEX_ROUNDS {
+                let mut mac = self.index.clone();
+                mac.update(b"pass-index\0");
+                mac.update(&[round]);
+                mac.update(&right.to_be_bytes());
+                let out = mac.finalize().into_bytes();
+                let f = u64::from_be_bytes(out[..8].try_into().expect("8 of 32 bytes")) & mask;
+                (left, right) = (right, left ^ f);
+            }
+            x = (left << half_bits) | right;
+            // A cycle of the permutation that holds `seq` comes back below `below`.
+            if x < below {
+                return Some(x);
+            }
+        }
+    }
+
     /// The duplicate check's name-and-birth-year index.
     pub fn name_year_index(&self, name_key: &str, birth_year: Option<u16>) -> Vec<u8> {
         let year = birth_year.map(|y| y.to_string()).unwrap_or_default();
@@ -301,6 +345,38 @@ mod tests {
             !String::from_utf8_lossy(&sealed).contains("Amina"),
             "the name is not in the sealed bytes"
         );
+    }
+
+    #[test]
+    fn pass_indices_are_a_keyed_permutation_in_the_scattered_half() {
+        // On a small space the whole permutation is checked: every value once, none outside.
+        let k = key(1, 7);
+        let mut seen: Vec<u64> = (0..300)
+            .map(|n| k.permute_below(n, 300, 5).unwrap())
+            .collect();
+        assert!(seen.iter().all(|&i| i < 300));
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), 300);
+        assert_eq!(k.permute_below(300, 300, 5), None);
+
+        // The real space: in the scattered half, distinct, not in order, keyed.
+        let first: Vec<u64> = (0..2000).map(|n| k.pass_index(n).unwrap()).collect();
+        let space = SCATTERED_PASS_INDICES_FROM..SCATTERED_PASS_INDICES_FROM + MAX_PASSES_ISSUED;
+        assert!(first.iter().all(|i| space.contains(i)));
+        let mut distinct = first.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), first.len());
+        let rising = first.windows(2).filter(|w| w[0] < w[1]).count();
+        assert!((800..1200).contains(&rising), "{rising} of 1999 steps up");
+        assert_ne!(key(1, 8).pass_index(0), k.pass_index(0));
+        assert_eq!(
+            k.pass_index(MAX_PASSES_ISSUED - 1)
+                .map(|i| space.contains(&i)),
+            Some(true)
+        );
+        assert_eq!(k.pass_index(MAX_PASSES_ISSUED), None);
     }
 
     #[test]

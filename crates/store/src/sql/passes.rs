@@ -14,6 +14,7 @@ use super::{Db, Row, dec, p, pass_links};
 use crate::types::*;
 use crate::vault::{Record, Vault};
 use crate::{Result, StoreError};
+use safeconduct_domain::field::MAX_PASSES_ISSUED;
 use safeconduct_domain::lifecycle::{Command, decide};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
@@ -185,7 +186,7 @@ pub(crate) fn rotate_pass_key(
          JOIN households h ON h.id = s.household_id
          LEFT JOIN windows w ON w.id = h.window_id
          WHERE s.operation_id = $1 AND s.kid = $2 AND s.status = 'valid'
-         ORDER BY s.pass_index",
+         ORDER BY s.issued_at, h.id",
         p![op.0, &previous[..]],
     )?;
     let mut held = Vec::with_capacity(rows.len());
@@ -276,20 +277,29 @@ pub(crate) fn issue_pass(
         .state
         .window
         .ok_or_else(|| StoreError::Internal("an assigned case has no window".into()))?;
-    // The index first: it holds the operation's row, which a window moved in time holds
-    // before it changes the times read next (`windows::change_window`).
-    let pass_index = db
+    // The count first: it holds the operation's row, which a window moved in time holds
+    // before it changes the times read next (`windows::change_window`). The pass's index is
+    // the count scattered under the operation's data key (`DataKey::pass_index`).
+    let seq = db
         .one(
             "UPDATE operations SET next_pass_index = next_pass_index + 1 WHERE id = $1
              RETURNING next_pass_index - 1",
             p![op.0],
         )?
         .i64(0)?;
+    let key = vault.key(db, op)?;
+    let pass_index = u64::try_from(seq)
+        .ok()
+        .and_then(|seq| key.pass_index(seq))
+        .ok_or_else(|| {
+            StoreError::Conflict(format!(
+                "the operation has issued the {MAX_PASSES_ISSUED} passes it may issue"
+            ))
+        })? as i64;
     let w = db.one(
         "SELECT rv_id, start_at, end_at FROM windows WHERE id = $1",
         p![window.0],
     )?;
-    let key = vault.key(db, op)?;
     let holder = db
         .row(
             "SELECT p.id, p.sealed, d.id, d.sealed FROM people p JOIN documents d ON d.person_id = p.id
@@ -416,9 +426,9 @@ pub(crate) fn latest_pass(
     require_unshredded(db, op)?;
     db.row(
         "SELECT s.pass_index, s.kid, s.signed, s.issued_at, s.status, h.language
-         FROM passes s JOIN households h ON h.id = s.household_id
-         WHERE h.operation_id = $1 AND h.reference = $2
-         ORDER BY s.pass_index DESC LIMIT 1",
+         FROM households h
+         JOIN passes s ON s.operation_id = h.operation_id AND s.pass_index = h.pass_index
+         WHERE h.operation_id = $1 AND h.reference = $2",
         p![op.0, reference.as_str()],
     )?
     .map(|r| {
@@ -439,16 +449,7 @@ pub(crate) fn latest_pass(
 
 pub(crate) fn pass_statuses(db: &mut dyn Db, op: OperationId) -> Result<PassStatuses> {
     require_unshredded(db, op)?;
-    let size = db
-        .one(
-            "SELECT next_pass_index FROM operations WHERE id = $1",
-            p![op.0],
-        )?
-        .i64(0)?;
-    let mut out = PassStatuses {
-        size,
-        ..PassStatuses::default()
-    };
+    let mut out = PassStatuses::default();
     for r in db.rows(
         "SELECT pass_index, status FROM passes WHERE operation_id = $1 AND status <> 'valid'
          ORDER BY pass_index",

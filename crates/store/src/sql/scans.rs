@@ -57,11 +57,8 @@ pub(crate) fn ingest(
         )
         .into());
     }
-    let facts = db.one(
-        "SELECT created_at, next_pass_index FROM operations WHERE id = $1",
-        p![op.0],
-    )?;
-    let bounds = ScanBounds::new(Timestamp(facts.i64(0)?), facts.i64(1)?, actor.at);
+    let created = db.one("SELECT created_at FROM operations WHERE id = $1", p![op.0])?;
+    let bounds = ScanBounds::new(Timestamp(created.i64(0)?), actor.at);
     for (i, s) in sync.records.iter().enumerate() {
         let at_record = |e: DomainError| {
             DomainError::invalid("records", format!("record {i} (seq {}): {e}", s.record.seq))
