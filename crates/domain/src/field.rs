@@ -119,7 +119,8 @@ pub const SCATTERED_PASS_INDICES_FROM: u64 = 1 << 21;
 pub const MAX_PASSES_ISSUED: u64 = SCATTERED_PASS_INDICES_FROM;
 
 /// The size of every status list the server signs: every pass index is below it, so the
-/// list tells no role how many passes the operation has issued.
+/// list's size tells no role how many passes the operation has issued (nor do its marks:
+/// `Store::pass_statuses` marks only passes a reader could still take for good).
 pub const STATUS_LIST_SIZE: u64 = 2 * SCATTERED_PASS_INDICES_FROM;
 
 /// What a synced scan is checked against: when its operation began, the size of its status

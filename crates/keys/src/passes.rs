@@ -400,7 +400,7 @@ fn signed_status_list(
     unlocked: &Unlocked,
     now: Timestamp,
 ) -> Result<Vec<u8>, StoreError> {
-    let statuses = store.pass_statuses(op)?;
+    let statuses = store.pass_statuses(op, now)?;
     let bad = |e: safeconduct_pass::Error| StoreError::Internal(e.to_string());
     // Every list covers the same size, which every pass index lies below: it tells nothing
     // of the operation's pass count.

@@ -264,6 +264,11 @@ async fn revoking_superseding_and_a_compromised_key_reach_the_status_list(backen
     let list = safeconduct_pass::StatusList::verify(&signed, &public).unwrap();
     let index = verifier.verify_text(&reissued, &check).index.unwrap();
     assert_eq!(list.status(index), safeconduct_pass::PassStatus::Superseded);
+    // The compromised key's passes take no bit: the list names the key, and a reader refuses
+    // them by it (above), so the bits never add up to the passes the key signed.
+    let index = verifier.verify_text(&new_a, &check).index.unwrap();
+    assert_eq!(list.status(index), safeconduct_pass::PassStatus::Good);
+    assert_eq!(list.compromised.len(), 1);
 }
 
 /// zbarimg, from Debian's zbar-tools, is the independent reader (`zbar_read`). A machine

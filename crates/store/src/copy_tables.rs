@@ -390,6 +390,7 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
             "signed",
             "issued_at",
             "status",
+            "expires_at",
         ],
     ),
     (

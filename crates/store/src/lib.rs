@@ -277,8 +277,10 @@ pub trait Store: Casework + Send + Sync + 'static {
     /// The case's most recent pass, whatever its state.
     fn latest_pass(&self, op: OperationId, reference: &CaseReference)
     -> Result<Option<StoredPass>>;
-    /// What the operation's revocation status list must say.
-    fn pass_statuses(&self, op: OperationId) -> Result<PassStatuses>;
+    /// What the operation's revocation status list signed at `now` must say: the passes
+    /// revoked or superseded that a reader could still take for good (not those of a
+    /// compromised key, not those expired over two days before `now`).
+    fn pass_statuses(&self, op: OperationId, now: Timestamp) -> Result<PassStatuses>;
     /// The operation's pass keys, wrapped.
     fn pass_keys(&self, op: OperationId) -> Result<PassKeys>;
     /// Stores an operation's first pass keys: the issuer key unless one is active, each tier

@@ -14,7 +14,7 @@ use super::{Db, Row, dec, p, pass_links};
 use crate::types::*;
 use crate::vault::{Record, Vault};
 use crate::{Result, StoreError};
-use safeconduct_domain::field::MAX_PASSES_ISSUED;
+use safeconduct_domain::field::{CLOCK_SKEW_SECONDS, MAX_PASSES_ISSUED};
 use safeconduct_domain::lifecycle::{Command, decide};
 use safeconduct_domain::values::Timestamp;
 use safeconduct_domain::*;
@@ -332,11 +332,22 @@ pub(crate) fn issue_pass(
         language,
     };
     let signed = signer(&facts)?;
+    // Its expiry as the pass says it (none when the signer made no pass of the format).
+    let expires_at = safeconduct_pass::clear_of(&signed).map(|c| c.expires as i64);
     let superseded = retire_valid_pass(db, loaded.id, PassState::Superseded)?;
     db.exec(
-        "INSERT INTO passes (operation_id, pass_index, household_id, kid, signed, issued_at, status)
-         VALUES ($1, $2, $3, $4, $5, $6, 'valid')",
-        p![op.0, pass_index, loaded.id.0, &kid[..], signed.as_slice(), actor.at.0],
+        "INSERT INTO passes (operation_id, pass_index, household_id, kid, signed, issued_at,
+                             status, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'valid', $7)",
+        p![
+            op.0,
+            pass_index,
+            loaded.id.0,
+            &kid[..],
+            signed.as_slice(),
+            actor.at.0,
+            expires_at
+        ],
     )?;
     db.exec(
         "UPDATE households SET pass_index = $1 WHERE id = $2",
@@ -447,13 +458,33 @@ pub(crate) fn latest_pass(
     .transpose()
 }
 
-pub(crate) fn pass_statuses(db: &mut dyn Db, op: OperationId) -> Result<PassStatuses> {
+/// How long after its expiry a revoked pass stays on the status list: twice the clock error a
+/// device may have (a day, `field::CLOCK_SKEW_SECONDS`; the scanner refuses to check on a clock
+/// more than five minutes behind its kit's fetch, a kit is refused to a clock a day off), so
+/// that a reader whose clock is behind still finds every revoked pass it could take for good.
+const EXPIRED_LEFT_OFF_AFTER_SECONDS: i64 = 2 * CLOCK_SKEW_SECONDS;
+
+/// What the status list signed at `now` must say. It marks only the passes a reader could
+/// still take for good: not those of a compromised key (refused by their key id) nor those
+/// that expired more than [`EXPIRED_LEFT_OFF_AFTER_SECONDS`] before `now` (refused by their
+/// own expiry on any reader whose clock is within that of the list's). So its marks count the
+/// passes revoked of late, never the passes ever issued.
+pub(crate) fn pass_statuses(
+    db: &mut dyn Db,
+    op: OperationId,
+    now: Timestamp,
+) -> Result<PassStatuses> {
     require_unshredded(db, op)?;
     let mut out = PassStatuses::default();
     for r in db.rows(
-        "SELECT pass_index, status FROM passes WHERE operation_id = $1 AND status <> 'valid'
-         ORDER BY pass_index",
-        p![op.0],
+        "SELECT s.pass_index, s.status FROM passes s
+         WHERE s.operation_id = $1 AND s.status <> 'valid'
+           AND (s.expires_at IS NULL OR s.expires_at > $2)
+           AND NOT EXISTS (SELECT 1 FROM pass_keys k
+                            WHERE k.operation_id = s.operation_id AND k.kid = s.kid
+                              AND k.status = 'compromised')
+         ORDER BY s.pass_index",
+        p![op.0, now.0 - EXPIRED_LEFT_OFF_AFTER_SECONDS],
     )? {
         match r.text(1)?.as_str() {
             "superseded" => out.superseded.push(r.i64(0)?),

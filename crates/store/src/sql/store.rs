@@ -369,8 +369,8 @@ impl<E: Engine> Store for SqlStore<E> {
     ) -> Result<Option<StoredPass>> {
         self.read(|db| passes::latest_pass(db, op, reference))
     }
-    fn pass_statuses(&self, op: OperationId) -> Result<PassStatuses> {
-        self.snapshot(|db| passes::pass_statuses(db, op))
+    fn pass_statuses(&self, op: OperationId, now: Timestamp) -> Result<PassStatuses> {
+        self.snapshot(|db| passes::pass_statuses(db, op, now))
     }
     fn pass_keys(&self, op: OperationId) -> Result<PassKeys> {
         self.snapshot(|db| passes::pass_keys(db, op))
