@@ -171,6 +171,8 @@ async fn conflicts_become_incidents_and_a_coordinator_resolves_them(backend: Bac
         .unwrap()
         .clone();
     assert_eq!(double["records"], json!([[two.id, 0]]));
+    // Nor its id: a count of every incident, a day's rate between two syncs.
+    assert!(double.get("id").is_none(), "{double}");
     assert_eq!(
         app.stage(&r).await,
         "pass_issued",

@@ -260,8 +260,7 @@ pub fn sync(state: &StateDir, chunk: usize) -> Result<()> {
     );
     for i in &incidents {
         println!(
-            "incident {} {}: {}",
-            i["id"],
+            "incident {}: {}",
             i["kind"].as_str().unwrap_or("?"),
             i["detail"].as_str().unwrap_or("")
         );

@@ -56,9 +56,19 @@ pub struct SyncIn {
     pub records: Vec<SignedRecordIn>,
 }
 
+/// An incident as a coordinator sees it: its id and what it says.
 #[derive(Serialize, JsonSchema)]
 pub struct IncidentOut {
     pub id: i64,
+    #[serde(flatten)]
+    pub incident: DeviceIncidentOut,
+}
+
+/// What an incident says, and all its device is told of it (cut by the store to the device's
+/// own records and a short fixed detail): not its id, which counts every incident of every
+/// operation and would tell a device the rate of them.
+#[derive(Serialize, JsonSchema)]
+pub struct DeviceIncidentOut {
     pub kind: IncidentKind,
     pub pass_index: Option<i64>,
     pub rv_id: Option<i64>,
@@ -71,10 +81,9 @@ pub struct IncidentOut {
     pub resolved_at: Option<String>,
 }
 
-impl From<store::Incident> for IncidentOut {
+impl From<store::Incident> for DeviceIncidentOut {
     fn from(i: store::Incident) -> Self {
-        IncidentOut {
-            id: i.id.0,
+        DeviceIncidentOut {
             kind: i.kind,
             pass_index: i.pass_index,
             rv_id: i.rv.map(|r| r.0),
@@ -83,6 +92,15 @@ impl From<store::Incident> for IncidentOut {
             records: i.records.iter().map(|(d, s)| (d.0, *s)).collect(),
             created_at: time_text(i.created_at),
             resolved_at: i.resolved_at.map(time_text),
+        }
+    }
+}
+
+impl From<store::Incident> for IncidentOut {
+    fn from(i: store::Incident) -> Self {
+        IncidentOut {
+            id: i.id.0,
+            incident: i.into(),
         }
     }
 }
@@ -100,7 +118,7 @@ pub struct SyncOut {
     /// clock when it is large.
     pub skew_seconds: i64,
     /// Incidents this sync's records raised or joined.
-    pub incidents: Vec<IncidentOut>,
+    pub incidents: Vec<DeviceIncidentOut>,
 }
 
 pub async fn sync_device(
