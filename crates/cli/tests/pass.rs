@@ -189,14 +189,12 @@ fn a_pass_is_issued_verified_offline_from_text_and_image_and_refused_after_a_com
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).starts_with("holder_mismatch"), "{}", text(&out));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     // A checkpoint that has not synced for a day, under a policy refusing after 12 hours.
-    let tomorrow = Timestamp::rfc3339(Timestamp(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64
-            + 86_400,
-    ));
+    let tomorrow = Timestamp::rfc3339(Timestamp(now + 86_400));
     let out = verify(&[
         pass.as_str(),
         "--at",
@@ -210,6 +208,11 @@ fn a_pass_is_issued_verified_offline_from_text_and_image_and_refused_after_a_com
         "{}",
         text(&out)
     );
+    // A clock two days behind the list it holds reads no expiry right: it checks nothing.
+    let set_back = Timestamp::rfc3339(Timestamp(now - 2 * 86_400));
+    let out = verify(&[pass.as_str(), "--at", set_back.as_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).starts_with("clock_behind"), "{}", text(&out));
     let out = verify(&["SC2:NOT A PASS"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).starts_with("not_a_pass"), "{}", text(&out));

@@ -123,14 +123,13 @@ pub const MAX_PASSES_ISSUED: u64 = SCATTERED_PASS_INDICES_FROM;
 /// `Store::pass_statuses` marks only passes a reader could still take for good).
 pub const STATUS_LIST_SIZE: u64 = 2 * SCATTERED_PASS_INDICES_FROM;
 
-/// What a synced scan is checked against: when its operation began, the size of its status
-/// list (the same for every operation: a refusal tells nothing of the passes issued), and when
-/// the sync arrives.
+/// What a synced scan is checked against: when its operation began and when the sync arrives.
+/// A pass index is checked against [`STATUS_LIST_SIZE`], the same for every operation, so a
+/// refusal tells nothing of the passes issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanBounds {
     pub earliest: Timestamp,
     pub latest: Timestamp,
-    pub status_list_size: i64,
 }
 
 impl ScanBounds {
@@ -138,7 +137,6 @@ impl ScanBounds {
         ScanBounds {
             earliest: Timestamp(operation_created.0.saturating_sub(CLOCK_SKEW_SECONDS)),
             latest: Timestamp(now.0.saturating_add(CLOCK_SKEW_SECONDS)),
-            status_list_size: STATUS_LIST_SIZE as i64,
         }
     }
 
@@ -158,12 +156,11 @@ impl ScanBounds {
                 ),
             ));
         }
-        if pass_index < 0 || pass_index >= self.status_list_size {
+        if !u64::try_from(pass_index).is_ok_and(|i| i < STATUS_LIST_SIZE) {
             return Err(DomainError::invalid(
                 "pass_index",
                 format!(
-                    "must be from 0 to below {}, the size of the operation's status list",
-                    self.status_list_size
+                    "must be from 0 to below {STATUS_LIST_SIZE}, the size of every status list"
                 ),
             ));
         }

@@ -42,6 +42,7 @@ impl Outcome {
             Outcome::OldFormat => ("verdict-old-format", 0),
             Outcome::StatusStale { age } => ("verdict-status-stale", age / 3600),
             Outcome::StatusMissing => ("verdict-status-missing", 0),
+            Outcome::ClockBehind { .. } => ("verdict-clock-behind", 0),
             Outcome::TierUnreadable => ("verdict-tier-unreadable", 0),
         };
         say(lang, id, n, None)

@@ -3,6 +3,7 @@
 
 use ed25519_dalek::Signature;
 use safeconduct_domain::admission::{WindowPosition, window_position};
+use safeconduct_domain::field::CLOCK_SKEW_SECONDS;
 
 use crate::holder::holder_binding;
 use crate::keys::{KeyId, PublicKey, TierKey};
@@ -67,6 +68,12 @@ pub enum Outcome {
         age: u64,
     },
     StatusMissing,
+    /// The status list was signed later than this device's clock says it is now, by more
+    /// than a device's clock may be off (`by` seconds): the clock is set back, so neither the
+    /// list's age nor any expiry can be read from it.
+    ClockBehind {
+        by: u64,
+    },
     /// Authentic, but this device holds no key for the tier it needs.
     TierUnreadable,
 }
@@ -89,6 +96,7 @@ impl Outcome {
             Outcome::OldFormat => "old_format",
             Outcome::StatusStale { .. } => "status_list_stale",
             Outcome::StatusMissing => "status_list_missing",
+            Outcome::ClockBehind { .. } => "clock_behind",
             Outcome::TierUnreadable => "tier_unreadable",
         }
     }
@@ -291,6 +299,12 @@ impl Verifier {
             PassStatus::Revoked => return outcome(v, Outcome::Revoked),
             PassStatus::Superseded => return outcome(v, Outcome::Superseded),
             PassStatus::Good => {}
+        }
+        // A list is signed on the server's clock; a device's may be off by up to a day. A
+        // clock further behind would take a pass long expired, and left off the list, for good.
+        let ahead = status.issued_at.saturating_sub(check.now);
+        if ahead > CLOCK_SKEW_SECONDS.unsigned_abs() {
+            return outcome(v, Outcome::ClockBehind { by: ahead });
         }
         if age > self.policy.refuse_after {
             return outcome(v, Outcome::StatusStale { age });

@@ -181,6 +181,19 @@ fn every_outcome_is_reported() {
             age: 49 * 3600 + 60
         }
     );
+    // The list was signed at NOW - 60: a clock a day behind it still reads it; one further
+    // behind is set back, and reads nothing by its own time.
+    let day = 86_400;
+    assert_eq!(
+        outcome(&reader, at_rv(NOW - 60 - day)),
+        Outcome::NotYetValid {
+            by: day_of_issue - (NOW - 60 - day)
+        }
+    );
+    assert_eq!(
+        outcome(&reader, at_rv(NOW - 60 - day - 1)),
+        Outcome::ClockBehind { by: day + 1 }
+    );
     let lenient = Verifier {
         policy: StalePolicy {
             warn_after: 60,
@@ -287,6 +300,36 @@ fn every_outcome_is_reported() {
     assert_eq!(reader.verify(&pass, &at_rv(NOW)).outcome, Outcome::Revoked);
 }
 
+/// A status list leaves off the passes that expired more than two days before it was signed
+/// (readers refuse them by their expiry). A reader whose clock is set back far enough to see
+/// such a pass as unexpired must not take it for good: its clock is refused instead.
+#[test]
+fn a_clock_set_back_cannot_take_a_pass_left_off_the_list_for_good() {
+    let mut op = Operation::new();
+    let pass = op.issue(7, 4);
+    op.status.revoke(7).unwrap();
+    assert_eq!(
+        op.checkpoint_reader().verify(&pass, &at_rv(NOW)).outcome,
+        Outcome::Revoked
+    );
+    // Three days after the pass expired, the list no longer marks it.
+    op.status = StatusList::new(EXPIRES + 3 * 86_400, 1000).unwrap();
+    let reader = op.checkpoint_reader();
+    assert_eq!(
+        reader.verify(&pass, &at_rv(EXPIRES + 3 * 86_400)).outcome,
+        Outcome::Expired { by: 3 * 86_400 }
+    );
+    let set_back = reader.verify(&pass, &at_rv(NOW));
+    assert_eq!(set_back.outcome.code(), "clock_behind");
+    assert!(!set_back.outcome.is_valid());
+    assert!(
+        set_back
+            .outcome
+            .message(safeconduct_domain::values::Language::English)
+            .contains("clock")
+    );
+}
+
 #[test]
 fn every_outcome_has_a_message_in_every_language() {
     use safeconduct_domain::values::Language::*;
@@ -310,6 +353,7 @@ fn every_outcome_has_a_message_in_every_language() {
         Outcome::OldFormat,
         Outcome::StatusStale { age: 7200 },
         Outcome::StatusMissing,
+        Outcome::ClockBehind { by: 90_000 },
         Outcome::TierUnreadable,
     ];
     for lang in [English, French, Dari, Pashto, Arabic, Ukrainian] {
@@ -419,7 +463,10 @@ proptest! {
     /// Round trip for any content.
     #[test]
     fn any_content_round_trips(index in 0u64..1000, people in 1u64..100_000, rv in any::<u32>(), start in 0u64..u32::MAX as u64 - 3600, binding in any::<Option<[u8; 8]>>()) {
-        let op = Operation::new();
+        let mut op = Operation::new();
+        // The reader's list is signed when it reads (a list from a day ahead of its clock is
+        // refused, whatever the pass).
+        op.status = StatusList::new(start, 1000).unwrap();
         let kid = op.issuer.kid();
         let mut content = sample::content(kid, index, people, &AT_RV, None);
         content.checkpoint.rv = rv as u64;

@@ -4,7 +4,7 @@
 //! other iterations or another salt refuses the genuine holder, a tier of another size reads
 //! as malformed, a sync larger than the server takes is refused every time.
 
-use safeconduct_domain::{admission, scan};
+use safeconduct_domain::{admission, field, scan};
 use safeconduct_pass as pass;
 
 const PASS_JS: &str = include_str!("../assets/scanner/pass.js");
@@ -54,7 +54,7 @@ fn text(script: &str, name: &str) -> String {
 
 #[test]
 fn the_scanners_numbers_are_the_pass_formats_and_the_protocols() {
-    let numbers: [(&str, &str, i128); 14] = [
+    let numbers: [(&str, &str, i128); 15] = [
         (PASS_JS, "FORMAT_VERSION", pass::FORMAT_VERSION.into()),
         (PASS_JS, "MAX_VALUE", pass::MAX_VALUE.into()),
         (PASS_JS, "MAX_PASSES", pass::status::MAX_PASSES.into()),
@@ -76,6 +76,11 @@ fn the_scanners_numbers_are_the_pass_formats_and_the_protocols() {
             PASS_JS,
             "WINDOW_TOLERANCE_SECONDS",
             admission::WINDOW_TOLERANCE_SECONDS.into(),
+        ),
+        (
+            PASS_JS,
+            "CLOCK_SKEW_SECONDS",
+            field::CLOCK_SKEW_SECONDS.into(),
         ),
         (PASS_JS, "TIER_CHECKPOINT", pass::Tier::Checkpoint as i128),
         (PASS_JS, "TIER_GATE", pass::Tier::Gate as i128),
@@ -103,4 +108,52 @@ fn the_scanners_numbers_are_the_pass_formats_and_the_protocols() {
         PASS_JS.contains(&salt),
         "pass.js builds the salt as\n{salt}"
     );
+}
+
+const SCANNER_JS: &str = include_str!("../assets/scanner/scanner.js");
+
+/// Each refusal the verifier gives (pass.js gives the same codes) has the scanner's words for
+/// it in every language the scanner speaks: its own sentence in `REASONS`, or the message
+/// `scanner-reason-<code>`. A code without them would show the escort a message id.
+#[test]
+fn every_refusal_has_the_scanners_words() {
+    use pass::Outcome::*;
+    let refusals = [
+        WrongRv {
+            pass_rv: 1,
+            here: 2,
+        },
+        Early { by: 1 },
+        NotYetValid { by: 1 },
+        Revoked,
+        Superseded,
+        Expired { by: 1 },
+        UnknownKey,
+        BadSignature,
+        HolderMismatch,
+        NotAPass,
+        OldFormat,
+        StatusStale { age: 1 },
+        StatusMissing,
+        ClockBehind { by: 1 },
+        TierUnreadable,
+    ];
+    let languages: Vec<_> = safeconduct_i18n::ALL
+        .into_iter()
+        .filter(|&l| !safeconduct_i18n::ids(l, "scanner").is_empty())
+        .collect();
+    assert!(languages.len() >= 5, "{languages:?}");
+    for code in refusals.map(|o| o.code()) {
+        assert!(
+            PASS_JS.contains(&format!("\"{code}\"")),
+            "pass.js gives {code}"
+        );
+        if SCANNER_JS.contains(&format!("\n  {code}: (v) =>")) {
+            continue;
+        }
+        let id = format!("scanner-reason-{}", code.replace('_', "-"));
+        for &language in &languages {
+            assert!(safeconduct_i18n::has(language, &id), "{language:?} {id}");
+        }
+    }
 }

@@ -114,6 +114,7 @@ scanner-reason-holder-mismatch = الوثيقة المقدمة لا تخص هذ�
 scanner-reason-not-a-pass = ليس تصريحاً.
 scanner-reason-old-format = هذا التصريح بصيغة قديمة ويجب إعادة إصداره.
 scanner-reason-status-list-missing = لا توجد قائمة إلغاء على هذا الجهاز: حمّل حزمة الميدان.
+scanner-reason-clock-behind = ساعة هذا الجهاز متأخرة أكثر من يوم عن قائمة الإلغاء: اضبط التاريخ والوقت الصحيحين، ثم افحص التصريح مجددًا.
 scanner-reason-tier-unreadable = تصريح أصلي، لكن هذا الجهاز لا يملك مفتاح قراءة تفاصيله.
 scanner-error-offline = لا توجد شبكة: تبقى السجلات على هذا الجهاز وتُرسل لاحقاً.
 scanner-error-busy = الخادم مشغول: تبقى السجلات على هذا الجهاز وتُرسل مرة أخرى بعد قليل.

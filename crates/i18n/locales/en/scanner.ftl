@@ -99,6 +99,7 @@ scanner-reason-holder-mismatch = The document shown does not belong to this pass
 scanner-reason-not-a-pass = Not a pass.
 scanner-reason-old-format = This pass is of an older format and must be re-issued.
 scanner-reason-status-list-missing = No revocation list on this device: load a field kit.
+scanner-reason-clock-behind = This device's clock stands more than a day behind the revocation list: set the right date and time, then check the pass again.
 scanner-reason-tier-unreadable = Authentic pass, but this device holds no key to read its details.
 scanner-error-offline = No network: the records stay on this device and are sent later.
 scanner-error-busy = The server is busy: the records stay on this device and are sent again shortly.

@@ -16,5 +16,6 @@ verdict-holder-mismatch = The document shown does not belong to this pass.
 verdict-not-a-pass = Not a pass.
 verdict-status-stale = The revocation list is { $n } h old: update the field kit before admitting anyone.
 verdict-status-missing = No revocation list on this device: load a field kit.
+verdict-clock-behind = This device's clock stands more than a day behind the revocation list: set the right date and time, then check the pass again.
 verdict-tier-unreadable = Authentic pass, but this device holds no key to read its details.
 verdict-stale-warning = Warning: the revocation list is { $n } h old.

@@ -99,6 +99,7 @@ scanner-reason-holder-mismatch = Le document présenté ne correspond pas à ce 
 scanner-reason-not-a-pass = Ce n'est pas un laissez-passer.
 scanner-reason-old-format = Ce laissez-passer est d'un ancien format et doit être délivré à nouveau.
 scanner-reason-status-list-missing = Aucune liste de révocation sur cet appareil : chargez un kit de terrain.
+scanner-reason-clock-behind = L'horloge de cet appareil retarde de plus d'un jour sur la liste de révocation : réglez la bonne date et la bonne heure, puis vérifiez de nouveau le laissez-passer.
 scanner-reason-tier-unreadable = Laissez-passer authentique, mais cet appareil n'a pas la clé pour en lire le détail.
 scanner-error-offline = Pas de réseau : les enregistrements restent sur cet appareil et seront envoyés plus tard.
 scanner-error-busy = Le serveur est occupé : les enregistrements restent sur cet appareil et seront renvoyés sous peu.

@@ -16,5 +16,6 @@ verdict-holder-mismatch = Le document présenté ne correspond pas à ce laissez
 verdict-not-a-pass = Ce n'est pas un laissez-passer.
 verdict-status-stale = La liste de révocation date de { $n } h : mettez à jour le kit avant d'admettre quiconque.
 verdict-status-missing = Aucune liste de révocation sur cet appareil : chargez un kit.
+verdict-clock-behind = L'horloge de cet appareil retarde de plus d'un jour sur la liste de révocation : réglez la bonne date et la bonne heure, puis vérifiez de nouveau le laissez-passer.
 verdict-tier-unreadable = Laissez-passer authentique, mais cet appareil n'a pas la clé pour en lire le détail.
 verdict-stale-warning = Attention : la liste de révocation date de { $n } h.

@@ -84,6 +84,7 @@ scanner-reason-holder-mismatch = ښودل شوی سند د دې اجازه‌ل�
 scanner-reason-not-a-pass = دا اجازه‌لیک نه دی.
 scanner-reason-old-format = دا اجازه‌لیک د زوړ شکل دی او باید بیا صادر شي.
 scanner-reason-status-list-missing = په دې وسیله د لغوې لېست نشته: ساحوي کیټ پورته کړئ.
+scanner-reason-clock-behind = د دې وسیلې ساعت د لغوې لېست څخه له یوې ورځې ډېر شاته دی: سمه نېټه او وخت برابر کړئ، بیا جواز بیا وګورئ.
 scanner-reason-tier-unreadable = اجازه‌لیک اصلي دی، خو دا وسیله د جزئیاتو لوستلو کیلي نه لري.
 scanner-error-offline = شبکه نشته: ثبتونه په دې وسیله کې پاتې کیږي او وروسته لېږل کیږي.
 scanner-error-busy = سرور بوخت دی: ثبتونه په دې وسیله کې پاتې کیږي او ژر بیا لېږل کیږي.

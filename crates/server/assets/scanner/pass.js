@@ -19,6 +19,9 @@ const HOLDER_ITERATIONS = 500000;
 const MIN_DOCUMENT_CHARS = 8;
 // domain::admission::WINDOW_TOLERANCE_SECONDS
 const WINDOW_TOLERANCE_SECONDS = 0;
+// How far a device's clock may be off (domain::field::CLOCK_SKEW_SECONDS): a status list
+// signed further ahead of this clock than that means the clock is set back.
+const CLOCK_SKEW_SECONDS = 86400;
 const TIER_CHECKPOINT = 1;
 const TIER_GATE = 2;
 const ALG_EDDSA = -8;
@@ -555,6 +558,8 @@ export async function verifyText(verifier, text, check) {
   if (status.compromised.includes(envelope.kid)) return out("revoked");
   const standing = passStatus(status, envelope.index);
   if (standing !== "good") return out(standing);
+  const ahead = status.issuedAt - check.now;
+  if (ahead > CLOCK_SKEW_SECONDS) return out("clock_behind", { by: ahead });
   if (age > verifier.policy.refuseAfter) return out("status_list_stale", { by: age });
   v.staleWarning = age > verifier.policy.warnAfter;
   if (check.now >= envelope.expires) return out("expired", { by: check.now - envelope.expires });
