@@ -50,9 +50,10 @@ pub enum UserCommand {
     /// would.
     ///
     /// Five failed sign-ins in a row lock a name, on every server, for 30 seconds and up to
-    /// 15 minutes while they go on; someone who knows a name can keep it locked by sending
-    /// wrong passwords under it. Run this once the sender is stopped (or the member of staff
-    /// signs in from elsewhere). The unlock is in the audit log.
+    /// 15 minutes while they go on. A user with an authenticator signs in through the lock
+    /// with the right code and password; someone who knows the name of a user without one can
+    /// keep it locked by sending wrong passwords under it. Run this once the sender is stopped
+    /// (or enrol an authenticator with `user totp`). The unlock is in the audit log.
     Unlock {
         username: String,
         #[command(flatten)]

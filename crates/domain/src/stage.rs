@@ -167,6 +167,14 @@ impl Stage {
         )
     }
 
+    /// Whether a household in this stage still has its pass to show: on its way to its
+    /// window, or between its rendezvous point and the gate's check-in (the gate reads the
+    /// pass too). A pass link opens only in these stages: once the household is checked in,
+    /// or out of the evacuation, a seized phone's link shows nothing.
+    pub fn shows_pass(self) -> bool {
+        self.still_to_come() || self.between_rv_and_check_in()
+    }
+
     /// Whether a case in this stage still holds its seats in the window it was assigned to.
     /// Seats are given back when a household withdraws or misses its window.
     pub fn holds_window_seat(self) -> bool {

@@ -4,7 +4,8 @@
 //! time (the hotline console's reads of parts of a case just read are free for a minute:
 //! `endpoints::CASE_PARTS`), and a strict one per client address for the open pass link's
 //! misses, so that guessing tokens is slow without slowing anyone else, and one per client
-//! address for sign-in attempts, each a key-stretched password check. A refused request
+//! address for sign-in attempts, each a key-stretched password check, and one per pass link
+//! for the opens of that link, whatever the address. A refused request
 //! gets 429 with `Retry-After`. Zero turns a limit off. Each kind of bucket is kept apart
 //! ([`RateLimiter`]), so senders without a session cannot push out anyone's spent bucket.
 
@@ -54,6 +55,32 @@ impl Default for Limits {
 
 /// The most pass-link misses one address may send at once before it waits for the refill.
 pub const PASS_LINK_BURST: f64 = 10.0;
+
+/// How many times a minute one pass link opens its pass, after a first [`PASS_LINK_OPEN_BURST`]:
+/// a household looks at its page a few times; a link opened faster (scripted, from a seized
+/// phone, from any number of addresses) waits, so that one link cannot load the servers or bury
+/// the audit log under its opens.
+pub const PASS_LINK_OPENS_PER_MINUTE: f64 = 6.0;
+
+/// The opens of one pass link allowed at once before [`PASS_LINK_OPENS_PER_MINUTE`] applies.
+pub const PASS_LINK_OPEN_BURST: f64 = 30.0;
+
+/// Takes one open of the pass link whose token is `token` (kept by its SHA-256 only), or
+/// refuses it with the wait.
+pub fn pass_link_open(app: &crate::App, token: &[u8]) -> Result<(), crate::ApiError> {
+    use sha2::{Digest, Sha256};
+    let key = Sha256::digest(token);
+    let per_second = PASS_LINK_OPENS_PER_MINUTE / 60.0;
+    app.limiter
+        .take(Kind::PassLinkOpen, &key, per_second, PASS_LINK_OPEN_BURST)
+        .map_err(|wait| {
+            crate::ApiError::too_many(
+                "rate_limited",
+                format!("this pass was opened many times in a short while; try again in {wait} s"),
+                wait,
+            )
+        })
+}
 
 /// The address a request comes from: the connection's peer, or behind a proxy the address it
 /// appended to `X-Forwarded-For` (and the peer's when it appended none that reads as an
@@ -228,6 +255,8 @@ pub enum Kind {
     PassLink,
     /// Sign-in attempts that signed nobody in, per client address.
     SignIn,
+    /// Opens of one pass link, per link.
+    PassLinkOpen,
 }
 
 struct Bucket {

@@ -1,8 +1,8 @@
 //! A step refused for a case's stage tells the caller where the case stands (the stage and the
 //! steps it allows): it is a read of the case. It is audited as one and, for the roles that
-//! read cases one at a time, counted against the user's reads of cases, so that a hotline
-//! operator or a manifest officer who knows a reference cannot learn where it stands by trying
-//! steps, unseen and without limit. Gate staff at their own gate are audited but not held back.
+//! read cases one at a time, counted against the user's reads of cases, so that a manifest
+//! officer who knows a reference cannot learn where it stands by trying steps, unseen and
+//! without limit (the hotline takes no step at all). Gate staff at their own gate are audited but not held back.
 
 mod common;
 
@@ -20,24 +20,27 @@ async fn a_refused_step_is_audited_and_counted_as_a_read_of_the_case(backend: Ba
         .as_i64()
         .unwrap();
     let withdraw = format!("{}/withdraw", case(&reference));
-    let try_withdraw = || {
-        app.call(
-            Role::Hotline,
-            Method::POST,
-            &withdraw,
-            Some(json!({"reason": "asked"})),
-        )
-    };
+    let boarded = format!("{}/boarded", case(&reference));
+    let try_board = || app.call(Role::Manifest, Method::POST, &boarded, None);
     let before = app.audit_head().await;
 
-    // The hotline tries to withdraw a household on its way: refused, naming the stage.
-    let (status, body) = try_withdraw().await;
+    // The hotline may not withdraw a case at all: refused for its role, the stage untold.
+    let asked = || Some(json!({"reason": "asked"}));
+    let (status, body) = app
+        .call(Role::Hotline, Method::POST, &withdraw, asked())
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["error"].get("stage").is_none(), "{body}");
+    // A coordinator tries to withdraw a household on its way: refused, naming the stage.
+    let (status, body) = app
+        .call(Role::Coordinator, Method::POST, &withdraw, asked())
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["stage"], "in_escort", "{body}");
     // The manifest officer tries to board it.
-    let boarded = format!("{}/boarded", case(&reference));
-    let (status, body) = app.call(Role::Manifest, Method::POST, &boarded, None).await;
+    let (status, body) = try_board().await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["stage"], "in_escort", "{body}");
 
     // Both are in the audit log, each naming the case and what was tried.
     let refused = app.audit_records(before, "step_refused").await;
@@ -48,10 +51,11 @@ async fn a_refused_step_is_audited_and_counted_as_a_read_of_the_case(backend: Ba
     );
     assert!(refused[1].starts_with("h::boarded: "), "{refused:?}");
 
-    // Counted against the user's reads of cases: after the burst, the stage is no longer told.
+    // Counted against the manifest officer's reads of cases: after the burst, the stage is no
+    // longer told.
     let mut told = 1;
     loop {
-        let (status, body) = try_withdraw().await;
+        let (status, body) = try_board().await;
         if status == StatusCode::TOO_MANY_REQUESTS {
             assert!(body["error"].get("stage").is_none(), "{body}");
             break;

@@ -2,8 +2,10 @@
 //! opens nothing spends a token of a bucket kept for the guesser's address, stricter than the
 //! general per-address limit; once it is empty that address gets 429 for every link, good or
 //! not, while other addresses go on untouched. A link that opens a pass spends nothing, so
-//! households behind one carrier address do not hold each other up. Every link that opens
-//! nothing (unknown, malformed, superseded, revoked) gets one and the same 404. Each open is
+//! households behind one carrier address do not hold each other up; one link opened over and
+//! over waits after a burst of its own, whatever the address. Every link that opens
+//! nothing (unknown, malformed, superseded, revoked, of a household checked in at the gate)
+//! gets one and the same 404. Each open is
 //! in the audit log.
 
 mod common;
@@ -11,7 +13,7 @@ mod common;
 use common::*;
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
-use safeconduct_server::limits::{Limits, PASS_LINK_BURST};
+use safeconduct_server::limits::{Limits, PASS_LINK_BURST, PASS_LINK_OPEN_BURST};
 use safeconduct_store::testing::Backend;
 use serde_json::{Value, json};
 
@@ -113,6 +115,28 @@ async fn a_token_guesser_is_throttled_by_address_and_nobody_else_is(backend: Bac
         .call(Role::Coordinator, Method::GET, "/api/operations/{op}", None)
         .await;
     assert_eq!(status, StatusCode::OK);
+
+    // One link opened over and over, from any address, waits after its burst: a seized
+    // phone's link cannot load the servers or fill the audit log. Misses from that address
+    // are misses still.
+    let opened_so_far = PASS_LINK_BURST as usize * 2 + 1;
+    let mut more = 0;
+    let (status, wait) = loop {
+        let address = format!("198.51.100.{}", 100 + more % 50);
+        let (status, wait, body) = open_from(&app, &address, &good).await;
+        if status != StatusCode::OK {
+            assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+            break (status, wait);
+        }
+        more += 1;
+        assert!(more <= 100, "a link opens without end");
+    };
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(opened_so_far + more, PASS_LINK_OPEN_BURST as usize);
+    let wait: u64 = wait.expect("Retry-After").parse().unwrap();
+    assert!((1..=10).contains(&wait), "{wait}");
+    let (status, _, body) = open_from(&app, "198.51.100.100", &format!("{:040x}", 2)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }
 
 async fn every_link_that_opens_nothing_gets_the_same_404(backend: Backend) {
@@ -140,6 +164,19 @@ async fn every_link_that_opens_nothing_gets_the_same_404(backend: Backend) {
     ] {
         assert_eq!(app.open_pass_link(&token).await, unknown, "{what}");
     }
+    // A household checked in at the gate needs its pass no more: its link, on a phone lost
+    // or taken after, opens nothing. Until then it opens (the gate reads the pass too).
+    let walked = app.register_with_pass(1, "0700 500 003", p.window).await;
+    let link = token_of(&app.sent_pass_links().await[0]);
+    app.admit_at_rv(&walked, p.rv).await;
+    let batch = app.depart(p.rv, p.gate, &[&walked]).await["id"]
+        .as_i64()
+        .unwrap();
+    app.arrive_at_gate(batch, &walked).await;
+    let (status, body) = app.open_pass_link(&link).await;
+    assert_eq!(status, StatusCode::OK, "arrived at the gate: {body}");
+    app.process(&walked, p.gate).await;
+    assert_eq!(app.open_pass_link(&link).await, unknown, "checked in");
 }
 
 safeconduct_store::on_both_backends_async!(

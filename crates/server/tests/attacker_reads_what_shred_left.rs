@@ -57,13 +57,13 @@ async fn reasons_are_sealed_and_gone_after_the_shred(backend: Backend) {
         .await;
     let c = app.register(1, "0700 100 003").await;
     app.step(
-        Role::Hotline,
+        Role::Coordinator,
         &c,
         "withdraw",
         Some(json!({ "reason": WITHDRAWN })),
     )
     .await;
-    let res = app.read_for(Role::Hotline, &case(&a), Some(READ)).await;
+    let res = app.read_for(Role::Coordinator, &case(&a), Some(READ)).await;
     assert_eq!(res.status(), 200);
 
     // Sealed in the database from the start; read back opened while the operation lives.
@@ -97,7 +97,7 @@ async fn reasons_are_sealed_and_gone_after_the_shred(backend: Backend) {
     let chain = app.on_store(|s| s.verify_audit().unwrap()).await;
     assert_eq!(chain.first_break, None);
     // A read stating a reason is refused rather than logged with an unsealable reason.
-    let res = app.read_for(Role::Hotline, &case(&a), Some(READ)).await;
+    let res = app.read_for(Role::Coordinator, &case(&a), Some(READ)).await;
     assert_eq!(res.status(), 410);
 }
 

@@ -16,7 +16,9 @@ async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backen
     let (before, _) = app.on_store(|s| s.audit_head().unwrap()).await;
 
     let reason = Some("caller asked for the window");
-    let res = app.read_for(Role::Hotline, &case(&reference), reason).await;
+    let res = app
+        .read_for(Role::Coordinator, &case(&reference), reason)
+        .await;
     assert_eq!(res.status(), 200);
     app.lookup(Role::Hotline, serde_json::json!({ "phone": "0700321654" }))
         .await;
@@ -26,7 +28,7 @@ async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backen
     assert_eq!(entries.len(), 2, "{entries:?}");
     let (_, read) = &entries[0];
     assert_eq!(read.action, "h::household");
-    assert_eq!(read.role, Some(Role::Hotline));
+    assert_eq!(read.role, Some(Role::Coordinator));
     assert_eq!(
         read.record.as_deref(),
         Some(format!("/api/operations/{}/households/{reference}", app.op).as_str())

@@ -149,6 +149,49 @@ async fn escort_and_gate_roles_cannot_list_or_read_households(backend: Backend) 
     }
 }
 
+/// The hotline finds a case and guides its caller; it never reads the whole case (names,
+/// birth dates, documents, home), never takes its pass (a pass in hand admits whoever holds
+/// it), and never withdraws it. What a lookup tells it is the case's reference, stage and size.
+async fn the_hotline_reads_no_whole_case_and_mints_no_pass(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = app.places(20, 20).await;
+    let reference = app.register_with_pass(2, "0700 555 002", p.window).await;
+    let case = format!("/api/operations/{{op}}/households/{reference}");
+    for (method, path) in [
+        (Method::GET, case.clone()),
+        (Method::GET, format!("{case}/pass")),
+        (Method::GET, format!("{case}/pass.svg")),
+        (Method::GET, format!("{case}/pass.png")),
+        (Method::GET, format!("{case}/pass.html")),
+        (Method::POST, format!("{case}/withdraw")),
+    ] {
+        let body = (method == Method::POST).then(|| json!({ "reason": "caller asked" }));
+        let (status, answer) = app.call(Role::Hotline, method, &path, body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {answer}");
+        assert!(!answer.to_string().contains("0700"), "{answer}");
+    }
+    assert_eq!(app.stage(&reference).await, "pass_issued");
+    let found = app
+        .lookup(Role::Hotline, json!({ "phone": "0700555002" }))
+        .await;
+    assert_eq!(
+        found,
+        json!({ "cases": [{ "reference": reference, "stage": "pass_issued", "size": 2 }] })
+    );
+    let hotline_case = format!("/api/operations/{{op}}/hotline/cases/{reference}");
+    let view = app
+        .post(Role::Hotline, &hotline_case, Some(json!({})))
+        .await;
+    assert_eq!(view["size"], 2, "{view}");
+    // The coordinator's view is whole.
+    let whole = app.get(Role::Coordinator, &case).await;
+    assert_eq!(
+        whole["members"].as_array().map(Vec::len),
+        Some(2),
+        "{whole}"
+    );
+}
+
 async fn a_signed_out_token_stops_working(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.token(Role::Coordinator).to_string();
@@ -412,6 +455,7 @@ safeconduct_store::on_both_backends_async!(
     escort_and_gate_users_are_refused_outside_their_places,
     every_endpoint_refuses_the_roles_it_does_not_name,
     escort_and_gate_roles_cannot_list_or_read_households,
+    the_hotline_reads_no_whole_case_and_mints_no_pass,
     a_signed_out_token_stops_working,
     a_wrong_password_and_an_unknown_user_get_the_same_answer,
 );

@@ -21,7 +21,9 @@ async fn a_household_travels_from_registration_to_boarding_and_every_count_adds_
         .lookup(Role::Hotline, json!({ "phone": "+93700123456" }))
         .await;
     assert_eq!(found["cases"][0]["reference"], reference.as_str());
-    assert_eq!(found["cases"][0]["members"][0]["name_native"], "سادات");
+    assert_eq!(found["cases"][0]["size"], 3);
+    let whole = app.get(Role::Coordinator, &case).await;
+    assert_eq!(whole["members"][0]["name_native"], "سادات");
     let typed = reference.to_lowercase().replace('-', "");
     let by_ref = app
         .lookup(Role::Hotline, json!({ "reference": typed }))
@@ -323,7 +325,9 @@ async fn withdraw_no_show_reassign_and_reject_are_side_states(backend: Backend) 
     );
     assert_eq!(windows[1]["assigned_people"], 2);
     let reason = json!({"reason": "caller decided to stay"});
-    let wd = app.step(Role::Hotline, &a, "withdraw", Some(reason)).await;
+    let wd = app
+        .step(Role::Coordinator, &a, "withdraw", Some(reason))
+        .await;
     assert_eq!(wd["to"], "withdrawn");
     let windows = app.windows().await;
     assert_eq!(windows[1]["assigned_people"], 0);

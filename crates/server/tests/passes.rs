@@ -76,12 +76,15 @@ async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
     assert!(issued["pass"]["bytes"].as_u64().unwrap() <= 200);
     assert!(issued["pass"]["qr_version"].as_i64().unwrap() <= 10);
 
-    // The hotline can fetch it to send to the household; the escort party cannot.
-    let fetched = app.get(Role::Hotline, &format!("{case}/pass")).await;
+    // A coordinator can fetch it to send to the household; neither the hotline nor the escort
+    // party can (a pass in hand admits whoever holds it).
+    let fetched = app.get(Role::Coordinator, &format!("{case}/pass")).await;
     assert_eq!(fetched["text"], text.as_str());
     assert_eq!(fetched["state"], "valid");
-    let (status, _) = app.try_get(Role::Escort, &format!("{case}/pass")).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    for role in [Role::Hotline, Role::Escort] {
+        let (status, _) = app.try_get(role, &format!("{case}/pass")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role}");
+    }
 
     // The escort device's kit opens the checkpoint tier, not the gate tier.
     let escort = kit(&app, Role::Escort, &p).await;
@@ -166,7 +169,7 @@ async fn a_pass_is_issued_fetched_and_verified_offline(backend: Backend) {
     let (status, kind, png) = bytes(&app, Role::Coordinator, &format!("{case}/pass.png")).await;
     assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/png"));
     assert_eq!(&png[1..4], b"PNG");
-    let (status, _, sheet) = bytes(&app, Role::Hotline, &format!("{case}/pass.html")).await;
+    let (status, _, sheet) = bytes(&app, Role::Coordinator, &format!("{case}/pass.html")).await;
     assert_eq!(status, StatusCode::OK);
     let sheet = String::from_utf8(sheet).unwrap();
     assert!(sheet.contains(r#"lang="prs" dir="rtl""#), "{sheet}");

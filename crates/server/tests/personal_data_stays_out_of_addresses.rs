@@ -273,7 +273,9 @@ async fn case_reads_in_a_body_count_against_the_same_per_user_limit(backend: Bac
     app.lookup(Role::Hotline, json!({ "phone": "0700700301" }))
         .await;
     app.post(Role::Hotline, &hotline, Some(json!({}))).await;
-    app.get(Role::Hotline, &case(&reference)).await;
+    app.get(Role::Coordinator, &case(&reference)).await;
+    app.lookup(Role::Hotline, json!({ "reference": reference }))
+        .await;
     for (path, body) in [
         (LOOKUP.to_string(), json!({ "reference": reference })),
         (hotline.clone(), json!({})),

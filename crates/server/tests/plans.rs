@@ -173,16 +173,26 @@ async fn a_plan_is_previewed_accepted_and_repaired_after_an_rv_is_suspended(back
         let kinds = app.message_kinds(r).await;
         assert!(kinds.iter().any(|k| k == "new_window"), "{r}: {kinds:?}");
     }
-    // The hotline's worklist shows them with their new window, while Bravo stays suspended.
+    // The hotline's worklist lists them, while Bravo stays suspended: by reference alone (where
+    // and when many households will be is no list to hand out); each case, opened, tells the
+    // caller the new window.
     let worklist = app
         .get(Role::Coordinator, "/api/operations/{op}/hotline/worklist")
         .await;
     let listed: Vec<&Value> = worklist.as_array().unwrap().iter().collect();
     assert_eq!(listed.len(), 2, "{worklist}");
     for w in &listed {
-        assert_eq!(w["moved_from_rv_id"], bravo, "{worklist}");
-        assert_eq!(w["rv_id"], p.rv, "{worklist}");
-        assert_eq!(w["window_id"], spare, "{worklist}");
+        assert_eq!(w["reason"], "rv_suspended", "{worklist}");
+        for place in ["rv_id", "window_id", "moved_from_rv_id"] {
+            assert!(w.get(place).is_none(), "{worklist}");
+        }
+        let opened = format!(
+            "/api/operations/{{op}}/hotline/cases/{}",
+            w["reference"].as_str().unwrap()
+        );
+        let c = app.post(Role::Hotline, &opened, Some(json!({}))).await;
+        assert_eq!(c["assignment"]["rv_id"], p.rv, "{c}");
+        assert_eq!(c["assignment"]["window_id"], spare, "{c}");
     }
     // The first one called: the one still to call comes first.
     let (first, second) = (
@@ -522,8 +532,7 @@ async fn a_hazard_that_suspends_an_rv_replans_its_households_at_once(backend: Ba
         .unwrap()
         .iter()
         .map(|w| {
-            assert_eq!(w["moved_from_rv_id"], p.rv, "{worklist}");
-            assert_eq!(w["window_id"], bravo_window, "{worklist}");
+            assert_eq!(w["reason"], "rv_suspended", "{worklist}");
             w["reference"].as_str().unwrap()
         })
         .collect();

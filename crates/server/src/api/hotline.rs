@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/hotline/cases/{reference}", Roles(CASEWORK), h::hotline_case, "One call's worth of a case: stage, assignment, the RV's status and hazards near it, and a route from the caller's position if the body states one (`{}` for none); the position travels in the body, never in the address; changes nothing", body: PositionIn => json::<HotlineCaseOut>(200)),
-        endpoint!(GET "/api/operations/{op}/hotline/worklist", Roles(CASEWORK), h::hotline_worklist, "Households to call: assigned to a suspended RV, or moved away from one by a plan (with their new window), or not told of their latest window by message (no phone, the notice failed or waited over ten minutes); those not called yet first, then the soonest window" => json::<Vec<WorklistOut>>(200)),
+        endpoint!(GET "/api/operations/{op}/hotline/worklist", Roles(CASEWORK), h::hotline_worklist, "Households to call, by reference and reason (their case, opened, tells where and when): assigned to a suspended RV, or moved away from one by a plan, or not told of their latest window by message (no phone, the notice failed or waited over ten minutes); those not called yet first, then the soonest window" => json::<Vec<WorklistOut>>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/calls", Roles(CASEWORK), h::log_call, "Log a hotline call (notes sealed); optionally send the route by message. A call that told the household its window (told_window) takes it off the worklist of those not told", body: CallIn => json::<LoggedCallOut>(201)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/calls", Roles(CASEWORK), h::case_calls, "The hotline calls on a case" => json::<Vec<CallOut>>(200)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/messages", Roles(CASEWORK), h::case_messages, "The messages to a case and their delivery" => json::<Vec<MessageOut>>(200)),
@@ -165,18 +165,16 @@ pub async fn hotline_case(
     }))
 }
 
+/// One household to call: its reference, stage and why. Where and when it is to be is in its
+/// case, opened on the console (a counted read each): the worklist is no list of where and
+/// when many households will be.
 #[derive(Serialize, JsonSchema)]
 pub struct WorklistOut {
     pub reference: String,
     pub stage: Stage,
-    pub rv_id: i64,
-    pub window_id: Option<i64>,
     /// The last call logged since the RV was suspended (or since the change of window the
     /// household has not been told of); absent: not called yet.
     pub called_at: Option<String>,
-    /// The suspended RV a plan moved the household away from; `rv_id` and `window_id` are
-    /// then its new assignment, to tell it.
-    pub moved_from_rv_id: Option<i64>,
     pub reason: WorklistReasonOut,
 }
 
@@ -198,10 +196,7 @@ impl From<store::WorklistEntry> for WorklistOut {
         WorklistOut {
             reference: w.reference.to_string(),
             stage: w.stage,
-            rv_id: w.rv.0,
-            window_id: w.window.map(|x| x.0),
             called_at: w.called_at.map(time_text),
-            moved_from_rv_id: w.moved_from_rv.map(|x| x.0),
             reason: match w.reason {
                 store::WorklistReason::RvSuspended => WorklistReasonOut::RvSuspended,
                 store::WorklistReason::NewWindowUntold => WorklistReasonOut::NewWindowUntold,

@@ -25,9 +25,9 @@ pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/households", Roles(COORDINATOR), h::register, "Register a household with its members", body: RegisterHousehold => json::<RegisteredOut>(201)),
         endpoint!(GET "/api/operations/{op}/households", Roles(COORDINATOR), h::cases_in_stage, "The cases in one stage, a page at a time in reference order (keyset: `after` is the last reference of the page before; `limit` 1 to 200, 50 if left out): reference, size, places and priority flags, no names", query: ["stage", "after", "limit"] => json::<CasesOut>(200)),
-        endpoint!(GET "/api/operations/{op}/households/{reference}", Roles(CASEWORK), h::household, "One case, with its members and documents" => json::<HouseholdOut>(200)),
+        endpoint!(GET "/api/operations/{op}/households/{reference}", Roles(COORDINATOR), h::household, "One case, with its members and documents" => json::<HouseholdOut>(200)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/events", Roles(OVERSIGHT), h::case_events, "The movement events of one case" => json::<Vec<EventOut>>(200)),
-        endpoint!(POST "/api/operations/{op}/lookup", Roles(CASEWORK), h::lookup, "Find a case by phone number or reference (hotline); both travel in the body, never in the address", body: LookupIn => json::<LookupOut>(200)),
+        endpoint!(POST "/api/operations/{op}/lookup", Roles(CASEWORK), h::lookup, "Find a case by phone number or reference (hotline): its reference, stage and size, nothing of its people or places; both travel in the body, never in the address", body: LookupIn => json::<LookupOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/members/{person}/documents", Roles(COORDINATOR), h::attach_document, "Attach an identity document to a member", body: DocumentIn => json::<CreatedOut>(201)),
     ]
 }
@@ -252,7 +252,27 @@ impl From<store::Household> for HouseholdOut {
 
 #[derive(Serialize, JsonSchema)]
 pub struct LookupOut {
-    pub cases: Vec<HouseholdOut>,
+    pub cases: Vec<FoundCaseOut>,
+}
+
+/// A case a lookup found: enough to open it on the hotline (`POST …/hotline/cases/{reference}`),
+/// nothing of its people, its home or its places. The whole case is the coordinator's
+/// (`GET …/households/{reference}`).
+#[derive(Serialize, JsonSchema)]
+pub struct FoundCaseOut {
+    pub reference: String,
+    pub stage: Stage,
+    pub size: u32,
+}
+
+impl From<store::Household> for FoundCaseOut {
+    fn from(h: store::Household) -> Self {
+        FoundCaseOut {
+            reference: h.reference.to_string(),
+            stage: h.stage,
+            size: h.members.len() as u32,
+        }
+    }
 }
 
 /// What a caller gave to be found by: exactly one of the two.

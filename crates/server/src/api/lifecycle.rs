@@ -9,7 +9,7 @@
 
 use crate::auth::OperationCaller;
 use crate::endpoints::{
-    Access::Roles, CASEWORK, COORDINATOR, ESCORT, Endpoint, GATE, MANIFEST, NO_SHOW, endpoint, json,
+    Access::Roles, COORDINATOR, ESCORT, Endpoint, GATE, MANIFEST, NO_SHOW, endpoint, json,
 };
 use crate::extract::{ApiJson, Call, OptionalJson};
 use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text_lines};
@@ -29,7 +29,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/api/operations/{op}/households/{reference}/eligibility", Roles(COORDINATOR), h::eligibility, "Decide eligibility: eligible with a category, or rejected with a reason", body: EligibilityIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/assign", Roles(COORDINATOR), h::assign, "Assign an eligible household to a window at a rendezvous point", body: WindowChoice => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/reassign", Roles(COORDINATOR), h::reassign, "Give a household a new window; any earlier pass is void", body: WindowChoice => json::<StepOut>(200)),
-        endpoint!(POST "/api/operations/{op}/households/{reference}/withdraw", Roles(CASEWORK), h::withdraw, "Withdraw a case at the household's request", body: ReasonIn => json::<StepOut>(200)),
+        endpoint!(POST "/api/operations/{op}/households/{reference}/withdraw", Roles(COORDINATOR), h::withdraw, "Withdraw a case at the household's request", body: ReasonIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/resolve-unaccounted", Roles(COORDINATOR), h::resolve_unaccounted, "Resolve an unaccounted household with an outcome and a note (sealed); its stage follows the outcome", body: ResolveIn => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/no-show", Roles(NO_SHOW), h::no_show, "Mark a household that missed its window (an escort only once the window has closed)" => json::<StepOut>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/rv-arrival", Roles(ESCORT), h::rv_arrival, "Admit a household at its rendezvous point", body: RvArrivalIn => json::<StepOut>(200)),

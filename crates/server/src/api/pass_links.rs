@@ -145,11 +145,13 @@ pub async fn pass_by_link(
     let attempt = AddressTry::pass_link(&app, &address)?;
     let token = token_bytes(&body.token.to_ascii_lowercase()).ok_or_else(no_pass)?;
     let now = crate::now();
+    let asked = token.clone();
     let linked = app
-        .run(move |s| s.pass_by_link(&token, now))
+        .run(move |s| s.pass_by_link(&asked, now))
         .await?
         .ok_or_else(no_pass)?;
     attempt.give_back(&app);
+    crate::limits::pass_link_open(&app, &token)?;
     let opener = store::Actor {
         user: None,
         role: None,

@@ -5,7 +5,7 @@
 //! Must not depend on: other resource modules.
 
 use crate::ApiError;
-use crate::endpoints::{Access::Roles, CASEWORK, COORDINATOR, Endpoint, Reply, endpoint, json};
+use crate::endpoints::{Access::Roles, COORDINATOR, Endpoint, Reply, endpoint, json};
 use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CasePath, ReasonIn, StepOut, text_lines, time_text};
 use axum::Json;
@@ -22,10 +22,10 @@ use serde::Serialize;
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/households/{reference}/pass", Roles(COORDINATOR), ph::issue_pass, "Issue the household's pass, or re-issue it (the earlier pass is superseded)" => json::<IssuedPassOut>(200)),
-        endpoint!(GET "/api/operations/{op}/households/{reference}/pass", Roles(CASEWORK), ph::pass, "The household's latest pass: its text form and state" => json::<PassOut>(200)),
-        endpoint!(GET "/api/operations/{op}/households/{reference}/pass.svg", Roles(CASEWORK), ph::pass_svg, "The household's latest pass as a QR code (SVG)" => Reply::Svg),
-        endpoint!(GET "/api/operations/{op}/households/{reference}/pass.png", Roles(CASEWORK), ph::pass_png, "The household's latest pass as a QR code (PNG)" => Reply::Png),
-        endpoint!(GET "/api/operations/{op}/households/{reference}/pass.html", Roles(CASEWORK), ph::pass_sheet, "A printable pass sheet with instructions in the household's language" => Reply::Html),
+        endpoint!(GET "/api/operations/{op}/households/{reference}/pass", Roles(COORDINATOR), ph::pass, "The household's latest pass: its text form and state" => json::<PassOut>(200)),
+        endpoint!(GET "/api/operations/{op}/households/{reference}/pass.svg", Roles(COORDINATOR), ph::pass_svg, "The household's latest pass as a QR code (SVG)" => Reply::Svg),
+        endpoint!(GET "/api/operations/{op}/households/{reference}/pass.png", Roles(COORDINATOR), ph::pass_png, "The household's latest pass as a QR code (PNG)" => Reply::Png),
+        endpoint!(GET "/api/operations/{op}/households/{reference}/pass.html", Roles(COORDINATOR), ph::pass_sheet, "A printable pass sheet with instructions in the household's language" => Reply::Html),
         endpoint!(POST "/api/operations/{op}/households/{reference}/pass/revoke", Roles(COORDINATOR), ph::revoke_pass, "Revoke the household's valid pass", body: ReasonIn => json::<RevokedOut>(200)),
     ]
 }

@@ -65,75 +65,50 @@ pub async fn sign_in(
             s.reserve_sign_in_attempt(&key, now, forget_before, &auth::sign_in_lock_seconds)
         })
         .await?;
-    if let Err(wait) = reserved {
-        let wait = wait as u64;
-        return Err(ApiError::too_many(
-            "too_many_attempts",
-            format!("too many failed sign-ins for this name; try again in {wait} s"),
-            wait,
-        ));
-    }
     let username = body.username.clone();
     let account = app.run(move |s| s.user_by_name(&username)).await?;
-    let password = body.password;
-    let stored = account.as_ref().map(|a| a.password_hash.clone());
-    // The permit goes with the check: a request dropped while it runs frees the permit only
-    // when the check is done.
-    let permit = app
-        .password_checks
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| ApiError::internal())?;
-    let ok = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        safeconduct_keys::password::verify_password(stored.as_deref(), &password)
-    })
-    .await
-    .map_err(|_| ApiError::internal())?;
-    let account = account.filter(|_| ok);
-    // Coordinators (and anyone enrolled) need the current one-time code too. A coordinator
-    // with no authenticator is refused as a wrong password is: a distinct answer would confirm
-    // the password to whoever guessed it. The server's log tells the administrator.
-    let second_factor = match &account {
-        Some(a) if a.coordinator || a.totp.is_some() => match (&a.totp, &body.totp) {
-            (None, _) => {
-                tracing::warn!(
-                    user = a.id.0,
-                    "sign-in refused: a coordinator with no authenticator enrolled \
-                     (`safeconduct user totp NAME`)"
-                );
-                false
-            }
-            (Some(wrapped), Some(code)) => {
-                match totp::matching_step(app.kek(), a.id, wrapped, code, now.0) {
-                    Some(step) => {
-                        let user = a.id;
-                        app.run(move |s| s.claim_totp_step(user, step)).await?
-                    }
-                    None => false,
+    let code = body.totp.as_deref();
+    let account = match reserved {
+        Ok(_) => {
+            let account = with_password(&app, account, body.password).await?;
+            // Coordinators (and anyone enrolled) need the current one-time code too.
+            match account {
+                Some(a) if !needs_code(&a) || code_matches(&app, &a, code, now).await? => a,
+                _ => {
+                    return Err(ApiError::new(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_credentials",
+                        "unknown user, wrong password, or a missing, wrong or already used \
+                         one-time code (a coordinator signs in only once an administrator has \
+                         enrolled an authenticator: `safeconduct user totp NAME`)",
+                    ));
                 }
             }
-            (Some(_), None) => false,
-        },
-        _ => true,
-    };
-    let account = match account {
-        Some(a) if second_factor => {
-            app.run(move |s| s.clear_sign_in_failures(&digest)).await?;
-            from_address.give_back(&app);
+        }
+        // A name locked by failures a stranger sent does not keep out its owner when the
+        // owner holds an authenticator: the right one-time code, then the right password,
+        // sign in all the same. The code is checked first: a caller without it costs no
+        // password check and is told nothing but the wait, whatever the password.
+        Err(wait) => {
+            let unlocked = match account {
+                Some(a) if a.totp.is_some() && code_matches(&app, &a, code, now).await? => {
+                    with_password(&app, Some(a), body.password).await?
+                }
+                _ => None,
+            };
+            let Some(a) = unlocked else {
+                let wait = wait as u64;
+                return Err(ApiError::too_many(
+                    "too_many_attempts",
+                    format!("too many failed sign-ins for this name; try again in {wait} s"),
+                    wait,
+                ));
+            };
             a
         }
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "unknown user, wrong password, or a missing, wrong or already used one-time code \
-                 (a coordinator signs in only once an administrator has enrolled an \
-                 authenticator: `safeconduct user totp NAME`)",
-            ));
-        }
     };
+    app.run(move |s| s.clear_sign_in_failures(&digest)).await?;
+    from_address.give_back(&app);
     let (token, digest) = auth::new_token()?;
     let expires = Timestamp(crate::now().0 + app.session_seconds);
     let user = account.id;
@@ -149,6 +124,66 @@ pub async fn sign_in(
         token,
         expires_at: time_text(expires),
     }))
+}
+
+/// The account, when `password` is its password (checked against a dummy hash when there is
+/// no account, in the same time). The check holds a permit of the bounded pool; a request
+/// dropped while it runs frees the permit only when the check is done.
+async fn with_password(
+    app: &App,
+    account: Option<store::UserAccount>,
+    password: String,
+) -> Result<Option<store::UserAccount>, ApiError> {
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let permit = app
+        .password_checks
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let ok = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        safeconduct_keys::password::verify_password(stored.as_deref(), &password)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    Ok(account.filter(|_| ok))
+}
+
+/// Whether the account signs in only with a one-time code: coordinators, and anyone enrolled.
+fn needs_code(a: &store::UserAccount) -> bool {
+    a.coordinator || a.totp.is_some()
+}
+
+/// Whether `code` is the account's current one-time code, not used before (it is used up
+/// now). A coordinator with no authenticator is refused as a wrong code is: a distinct answer
+/// would confirm the password to whoever guessed it. The server's log tells the administrator.
+async fn code_matches(
+    app: &App,
+    a: &store::UserAccount,
+    code: Option<&str>,
+    now: Timestamp,
+) -> Result<bool, ApiError> {
+    match (&a.totp, code) {
+        (None, _) => {
+            tracing::warn!(
+                user = a.id.0,
+                "sign-in refused: a coordinator with no authenticator enrolled \
+                 (`safeconduct user totp NAME`)"
+            );
+            Ok(false)
+        }
+        (Some(wrapped), Some(code)) => {
+            match totp::matching_step(app.kek(), a.id, wrapped, code, now.0) {
+                Some(step) => {
+                    let user = a.id;
+                    app.run(move |s| s.claim_totp_step(user, step)).await
+                }
+                None => Ok(false),
+            }
+        }
+        (Some(_), None) => Ok(false),
+    }
 }
 
 pub async fn sign_out(State(app): State<App>, Extension(caller): Extension<Caller>) -> StatusCode {

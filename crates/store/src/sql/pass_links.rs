@@ -88,7 +88,8 @@ pub(crate) fn issue_link(
 }
 
 /// The pass a link's `token` opens at `now`, or `None` for a token that names no link, a
-/// link past its expiry, a pass no longer valid, or an operation shredded.
+/// link past its expiry, a pass no longer valid, a household past the gate's check-in or out
+/// of the evacuation ([`Stage::shows_pass`]), or an operation shredded.
 pub(crate) fn pass_by_link(
     db: &mut dyn Db,
     vault: &Vault,
@@ -98,15 +99,23 @@ pub(crate) fn pass_by_link(
     if token.len() != TOKEN_BYTES {
         return Ok(None);
     }
+    let showing: Vec<String> = Stage::ALL
+        .into_iter()
+        .filter(|s| s.shows_pass())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
     let Some(r) = db.row(
-        "SELECT l.operation_id, s.signed, h.language, w.rv_id, w.start_at, w.end_at, l.expires_at,
-                h.stage, h.id, h.sealed, l.pass_index
-         FROM pass_links l
-         JOIN passes s ON s.operation_id = l.operation_id AND s.pass_index = l.pass_index
-         JOIN households h ON h.id = l.household_id
-         JOIN windows w ON w.id = h.window_id
-         WHERE l.digest = $1 AND l.expires_at > $2 AND s.status = 'valid'
-           AND s.household_id = l.household_id",
+        &format!(
+            "SELECT l.operation_id, s.signed, h.language, w.rv_id, w.start_at, w.end_at,
+                    l.expires_at, h.stage, h.id, h.sealed, l.pass_index
+             FROM pass_links l
+             JOIN passes s ON s.operation_id = l.operation_id AND s.pass_index = l.pass_index
+             JOIN households h ON h.id = l.household_id
+             JOIN windows w ON w.id = h.window_id
+             WHERE l.digest = $1 AND l.expires_at > $2 AND s.status = 'valid'
+               AND s.household_id = l.household_id AND h.stage IN ({})",
+            showing.join(", ")
+        ),
         p![digest(token), now.0],
     )?
     else {
