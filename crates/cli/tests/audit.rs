@@ -1,5 +1,6 @@
-//! `safeconduct audit`: a signed checkpoint, an intact chain that verifies, and an intruder's
-//! edit, deletion or forged checkpoint reported by `audit verify` with a failing exit status.
+//! `safeconduct audit`: a signed checkpoint, an intact chain that verifies, an intruder's
+//! edit, deletion or forged checkpoint reported by `audit verify` with a failing exit status,
+//! and `audit reads`, which names who read how much personal data.
 
 mod common;
 
@@ -76,7 +77,133 @@ fn audit_commands_explain_themselves() {
         vec!["audit", "--help"],
         vec!["audit", "verify", "--help"],
         vec!["audit", "checkpoint", "--help"],
+        vec!["audit", "reads", "--help"],
     ] {
         explains_itself(&args);
     }
+}
+
+/// `audit reads`: per user, the reads of personal data, the distinct cases they named and the
+/// busiest hour, most reads first; a user over the hourly mark is marked. Changes, reads in
+/// another operation (with --operation) and reads before --since are left out.
+#[test]
+fn audit_reads_names_who_read_how_much() {
+    use safeconduct_domain::values::Timestamp;
+    use safeconduct_domain::{CaseReference, OperationId, Role};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    for name in ["Audit drill", "Another"] {
+        assert!(run(&["operation", "create", name], data).status.success());
+    }
+    for (name, role) in [("omar", "hotline"), ("amina", "auditor")] {
+        let out = add_user(data, name, &["--role", role]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let url = format!("sqlite:{}", data.join("safeconduct.sqlite3").display());
+    let kek = safeconduct_store::testing::read_key_file(&data.join("key.hex"));
+    let store = safeconduct_store::open(&url, kek).unwrap();
+    let id = |name: &str| store.user_by_name(name).unwrap().unwrap().id;
+    let (omar, amina) = (id("omar"), id("amina"));
+    let now = safeconduct_keys::now().0;
+    let hour = now - now.rem_euclid(3600) - 3600;
+    let case = |i: u8| CaseReference::from_random([i, i / 31, 0, 0, 0, 0, 0, 0]);
+    let write = |user, role, op: i64, at: i64, action: &str, record: String| {
+        store
+            .audit(&safeconduct_store::AuditEntry {
+                at: Timestamp(at),
+                operation: Some(OperationId(op)),
+                user: Some(user),
+                role: Some(role),
+                device: None,
+                action: action.into(),
+                record: Some(record),
+                reason: None,
+            })
+            .unwrap();
+    };
+    // Omar looks up 65 cases, five of them twice, within one hour: 70 reads.
+    for i in 0..70u8 {
+        let record = format!("/api/operations/1/lookup: {}", case(i % 65));
+        write(
+            omar,
+            Role::Hotline,
+            1,
+            hour + i64::from(i) * 30,
+            "h::lookup",
+            record,
+        );
+    }
+    // Not reads of operation 1 in the last day: a change, another operation's read, an old one.
+    write(
+        omar,
+        Role::Hotline,
+        1,
+        hour,
+        "call_logged",
+        "household/1".into(),
+    );
+    let elsewhere = format!("/api/operations/2/lookup: {}", case(200));
+    write(omar, Role::Hotline, 2, hour, "h::lookup", elsewhere);
+    let old = format!("/api/operations/1/lookup: {}", case(201));
+    write(omar, Role::Hotline, 1, now - 3 * 86_400, "h::lookup", old);
+    // Amina reads one case's events three times.
+    for i in 0..3 {
+        let record = format!("/api/operations/1/households/{}/events", case(1));
+        write(amina, Role::Auditor, 1, hour + i, "h::case_events", record);
+    }
+    drop(store);
+
+    let out = run(&["audit", "reads", "--operation", "1"], data);
+    assert!(out.status.success(), "{}", text(&out));
+    let report = text(&out);
+    let lines: Vec<&str> = report.lines().collect();
+    let row = |name: &str| {
+        let i = lines.iter().position(|l| l.starts_with(name));
+        (
+            i,
+            i.map(|i| lines[i].split_whitespace().collect::<Vec<_>>()),
+        )
+    };
+    let (omar_at, omar_row) = row("omar");
+    let (amina_at, amina_row) = row("amina");
+    assert!(omar_at < amina_at, "most reads first:\n{report}");
+    let omar_row = omar_row.expect("omar is listed");
+    assert_eq!(&omar_row[1..4], ["hotline", "70", "65"], "{report}");
+    assert!(
+        lines[omar_at.unwrap()].contains("MORE THAN 60 IN AN HOUR"),
+        "{report}"
+    );
+    let amina_row = amina_row.expect("amina is listed");
+    assert_eq!(&amina_row[1..4], ["auditor", "3", "1"], "{report}");
+    assert!(!lines[amina_at.unwrap()].contains("MORE THAN"), "{report}");
+    assert!(
+        report.contains("1 user(s) read more than 60 times in one hour"),
+        "{report}"
+    );
+    assert!(
+        !report.contains(case(1).as_str()),
+        "the report names no case:\n{report}"
+    );
+
+    // Every operation: the other operation's read counts too.
+    let out = run(&["audit", "reads", "--over", "100"], data);
+    let report = text(&out);
+    assert!(
+        report
+            .lines()
+            .any(|l| l.starts_with("omar") && l.contains(" 71 ")),
+        "{report}"
+    );
+    assert!(!report.contains("MORE THAN"), "{report}");
+    // Nothing since a moment to come.
+    let later = Timestamp(now + 3600).rfc3339();
+    let out = run(&["audit", "reads", "--since", &later], data);
+    assert!(
+        text(&out).contains("no reads of personal data since"),
+        "{}",
+        text(&out)
+    );
+    let out = run(&["audit", "reads", "--since", "yesterday"], data);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--since"), "{}", text(&out));
 }

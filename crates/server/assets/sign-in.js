@@ -48,7 +48,7 @@ form.addEventListener("submit", async (event) => {
     clearSession();
     error.textContent =
       e instanceof ApiFailure && e.status === 429
-        ? t("signin-too-many")
+        ? t(e.code === "too_many_attempts" ? "signin-name-locked" : "signin-too-many")
         : e instanceof ApiFailure && (e.status === 401 || e.status === 422)
           ? t("signin-failed")
           : t("common-error", { detail: e.message });

@@ -166,17 +166,31 @@ async fn every_link_that_opens_nothing_gets_the_same_404(backend: Backend) {
     }
     // A household checked in at the gate needs its pass no more: its link, on a phone lost
     // or taken after, opens nothing. Until then it opens (the gate reads the pass too).
-    let walked = app.register_with_pass(1, "0700 500 003", p.window).await;
-    let link = token_of(&app.sent_pass_links().await[0]);
-    app.admit_at_rv(&walked, p.rv).await;
-    let batch = app.depart(p.rv, p.gate, &[&walked]).await["id"]
-        .as_i64()
-        .unwrap();
-    app.arrive_at_gate(batch, &walked).await;
+    let (walked, link) = at_the_gate(&app, &p, 1, "0700 500 003").await;
     let (status, body) = app.open_pass_link(&link).await;
     assert_eq!(status, StatusCode::OK, "arrived at the gate: {body}");
     app.process(&walked, p.gate).await;
     assert_eq!(app.open_pass_link(&link).await, unknown, "checked in");
+    // A household checked in but for a member still on the way: that member needs the pass
+    // at the gate still, and the link opens.
+    let (split, link) = at_the_gate(&app, &p, 2, "0700 500 004").await;
+    app.process(&split, p.gate).await;
+    assert_eq!(app.stage(&split).await, "processed");
+    let (status, body) = app.open_pass_link(&link).await;
+    assert_eq!(status, StatusCode::OK, "a member is on the way: {body}");
+}
+
+/// A household of `size` with a pass and a link, admitted at the RV and escorted to the gate,
+/// where one of its members arrives (all of them when it is one): its reference and link.
+async fn at_the_gate(app: &TestApp, p: &Places, size: usize, phone: &str) -> (String, String) {
+    let reference = app.register_with_pass(size, phone, p.window).await;
+    let link = token_of(&app.sent_pass_links().await[0]);
+    app.admit_at_rv(&reference, p.rv).await;
+    let batch = app.depart(p.rv, p.gate, &[&reference]).await["id"]
+        .as_i64()
+        .unwrap();
+    app.arrive_people(batch, &reference, 1).await;
+    (reference, link)
 }
 
 safeconduct_store::on_both_backends_async!(

@@ -239,6 +239,8 @@ pub trait Casework {
     /// --public-url`). Until it is set, issuing a pass sends no link.
     fn set_pass_link_base(&self, base: &str);
     /// The pass a link's token opens at `now`; `None` alike for a token that names no link,
-    /// an expired link, a pass revoked or superseded, and a shredded operation.
+    /// an expired link, a pass revoked or superseded, a household that no longer shows its
+    /// pass (checked in at the gate, or out of the evacuation, none of it still on the way),
+    /// and a shredded operation.
     fn pass_by_link(&self, token: &[u8], now: Timestamp) -> Result<Option<LinkedPass>>;
 }

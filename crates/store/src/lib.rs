@@ -121,6 +121,8 @@ pub trait Store: Casework + Send + Sync + 'static {
     ) -> Result<OrganisationId>;
     fn create_user(&self, user: &NewUser, at: Timestamp) -> Result<UserId>;
     fn user_by_name(&self, username: &str) -> Result<Option<UserAccount>>;
+    /// The name of user `user`, for reports that name who did what (`audit reads`).
+    fn username(&self, user: UserId) -> Result<Option<String>>;
     fn grant_role(&self, user: UserId, op: OperationId, role: Role, actor: &Actor) -> Result<()>;
     /// Stores a user's wrapped TOTP secret, replacing any earlier one.
     fn set_totp(&self, user: UserId, wrapped: &[u8], actor: &Actor) -> Result<()>;

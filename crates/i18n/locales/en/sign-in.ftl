@@ -11,6 +11,7 @@ signin-failed = The account name, the password or the one-time code is wrong. A 
 signin-need-username = Type your account name.
 signin-need-password = Type your password.
 signin-too-many = Too many attempts. Wait a few minutes, then try again.
+signin-name-locked = Too many failed attempts for this name. Wait a few minutes and try again; with an authenticator app, the right password and a fresh code sign you in now.
 signin-choose = Where do you work today?
 signin-no-role = This account has no role in any operation. Ask a coordinator.
 signin-open = Open { $page }

@@ -11,6 +11,7 @@ signin-failed = Le nom du compte, le mot de passe ou le code à usage unique est
 signin-need-username = Saisissez le nom de votre compte.
 signin-need-password = Saisissez votre mot de passe.
 signin-too-many = Trop de tentatives. Attendez quelques minutes puis réessayez.
+signin-name-locked = Trop de tentatives échouées pour ce nom. Attendez quelques minutes puis réessayez ; avec une application d'authentification, le bon mot de passe et un nouveau code vous connectent tout de suite.
 signin-choose = Où travaillez-vous aujourd’hui ?
 signin-no-role = Ce compte n’a de rôle dans aucune opération. Demandez à un coordinateur.
 signin-open = Ouvrir : { $page }

@@ -182,7 +182,7 @@ pub struct WorklistOut {
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WorklistReasonOut {
-    /// Its RV is suspended, or a plan moved it away from a suspended one (`moved_from_rv_id`).
+    /// Its RV is suspended, or a plan moved it away from a suspended one.
     RvSuspended,
     /// Its latest window (a reassignment, or its window moved in time) has not been told by
     /// message: it has no phone, or the notice failed or has not gone out within ten minutes.

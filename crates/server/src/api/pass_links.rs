@@ -5,10 +5,13 @@
 //! language, the window, the point's name, landmark and location, and until when the pass is
 //! valid, and the approach to the point when the household's location is known and the
 //! server holds a street network. No reference, name or phone. A wrong, expired, revoked or
-//! superseded link, or one of a shredded operation, all get the same 404. Open, behind the
+//! superseded link, one of a household checked in at the gate (none of it still on the way),
+//! or one of a shredded operation, all get the same 404. Open, behind the
 //! per-address rate limit and a stricter bucket of its own per address (`limits::AddressTry::pass_link`):
 //! each try that opens nothing spends a token, and an address without one is refused (429)
 //! until it refills, whether its next link is good or not; other addresses are not affected.
+//! A link that opens is held to a bucket of its own, whatever the address
+//! (`limits::pass_link_open`), kept by each server.
 //! Each open is a read of the household's pass and of where it lives: it is in the audit log
 //! (`pass_link_opened`, the pass by its index, by nobody signed in), so that links opened in
 //! bulk by someone holding many of them (a gateway's log, seized phones) leave a trace.

@@ -81,6 +81,13 @@ pub(crate) fn user_by_name(db: &mut dyn Db, username: &str) -> Result<Option<Use
     .transpose()
 }
 
+/// The name of user `id`, when there is one.
+pub(crate) fn username(db: &mut dyn Db, id: UserId) -> Result<Option<String>> {
+    db.row("SELECT username FROM users WHERE id = $1", p![id.0])?
+        .map(|r| r.text(0))
+        .transpose()
+}
+
 /// Stores a user's (new) wrapped TOTP secret; codes of any earlier secret stop working.
 pub(crate) fn set_totp(db: &mut dyn Db, user: UserId, wrapped: &[u8], actor: &Actor) -> Result<()> {
     let changed = db.exec(

@@ -89,7 +89,8 @@ pub(crate) fn issue_link(
 
 /// The pass a link's `token` opens at `now`, or `None` for a token that names no link, a
 /// link past its expiry, a pass no longer valid, a household past the gate's check-in or out
-/// of the evacuation ([`Stage::shows_pass`]), or an operation shredded.
+/// of the evacuation with none of its members held apart still on the way
+/// ([`Stage::shows_pass`]), or an operation shredded.
 pub(crate) fn pass_by_link(
     db: &mut dyn Db,
     vault: &Vault,
@@ -104,6 +105,7 @@ pub(crate) fn pass_by_link(
         .filter(|s| s.shows_pass())
         .map(|s| format!("'{}'", s.as_str()))
         .collect();
+    let showing = showing.join(", ");
     let Some(r) = db.row(
         &format!(
             "SELECT l.operation_id, s.signed, h.language, w.rv_id, w.start_at, w.end_at,
@@ -113,8 +115,10 @@ pub(crate) fn pass_by_link(
              JOIN households h ON h.id = l.household_id
              JOIN windows w ON w.id = h.window_id
              WHERE l.digest = $1 AND l.expires_at > $2 AND s.status = 'valid'
-               AND s.household_id = l.household_id AND h.stage IN ({})",
-            showing.join(", ")
+               AND s.household_id = l.household_id
+               AND (h.stage IN ({showing})
+                    OR EXISTS (SELECT 1 FROM held_people m
+                               WHERE m.household_id = h.id AND m.stage IN ({showing})))"
         ),
         p![digest(token), now.0],
     )?

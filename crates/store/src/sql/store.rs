@@ -138,6 +138,9 @@ impl<E: Engine> Store for SqlStore<E> {
     fn user_by_name(&self, username: &str) -> Result<Option<UserAccount>> {
         self.read(|db| accounts::user_by_name(db, username))
     }
+    fn username(&self, user: UserId) -> Result<Option<String>> {
+        self.read(|db| accounts::username(db, user))
+    }
     fn grant_role(&self, user: UserId, op: OperationId, role: Role, actor: &Actor) -> Result<()> {
         self.write(|db| accounts::grant_role(db, user, op, role, actor))
     }
