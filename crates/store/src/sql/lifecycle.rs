@@ -243,11 +243,18 @@ pub(crate) fn apply(
         detail,
         actor,
     )?;
-    if let CaseRequest::Reassign { window } = request {
+    match request {
         // The household hears of its new window from the same transaction that gave it, once
         // its seats there are taken: a move of that window in time holds the window's row
         // until it commits, so the times told are the window's as moved.
-        outbox::queue_new_window_notice(db, vault, op, reference, *window, actor)?;
+        CaseRequest::Reassign { window } => {
+            outbox::queue_new_window_notice(db, vault, op, reference, *window, actor)?;
+        }
+        // Its first window: a household no message reaches is the hotline's to tell.
+        CaseRequest::Assign { .. } => {
+            outbox::untold_when_unreachable(db, vault, op, reference, actor)?;
+        }
+        _ => {}
     }
     Ok(CaseOutcome {
         reference: reference.clone(),

@@ -149,6 +149,24 @@ pub(crate) fn queue_new_window_notice(
     .map(Some)
 }
 
+/// Marks `household`, just given its first window, untold when no message can reach it (no
+/// phone of its own or of a member): nobody else would tell it, so it is on the hotline's
+/// worklist from its assignment until a call tells it ([`told_by_call`]). A household with a
+/// phone hears of its window with its pass's link.
+pub(crate) fn untold_when_unreachable(
+    db: &mut dyn Db,
+    vault: &Vault,
+    op: OperationId,
+    reference: &CaseReference,
+    actor: &Actor,
+) -> Result<()> {
+    let household = &households::household_by_reference(db, vault, op, reference)?;
+    if recipient(household).is_none() {
+        set_untold(db, household.id, actor.at)?;
+    }
+    Ok(())
+}
+
 const MESSAGE_COLUMNS: &str =
     "id, kind, status, attempts, created_at, next_attempt_at, sent_at, last_error";
 
