@@ -405,6 +405,11 @@ impl Severity {
     }
 }
 
+/// The widest hazard the hotline reports: what a caller can see of a street, a crossing or a
+/// square. Every route in force goes around a hazard, so a wider one, which may close a
+/// district to everyone, is a coordinator's to report (or to widen).
+pub const HOTLINE_HAZARD_MAX_RADIUS_M: u32 = 500;
+
 /// A hazard's validity and extent, validated.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HazardSpec {

@@ -13,6 +13,7 @@ mod common;
 use common::*;
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
+use safeconduct_domain::model::HOTLINE_HAZARD_MAX_RADIUS_M;
 use safeconduct_domain::values::{Coordinate, Timestamp};
 use safeconduct_server::wire::time_text;
 use safeconduct_store::testing::Backend;
@@ -200,16 +201,36 @@ async fn a_critical_hazard_with_suspension_suspends_the_rv_and_fills_the_worklis
         .await;
     assert_refused(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "critical");
 
-    // The hotline reports hazards; suspending places is the coordinator's.
-    let (status, _) = app
+    // The hotline reports hazards; suspending places is the coordinator's, and so is a
+    // hazard wider than a caller can see (it would close every route through a district).
+    let before = app
+        .get(Role::Coordinator, "/api/operations/{op}/hazards")
+        .await;
+    for (radius, suspend) in [(100, true), (HOTLINE_HAZARD_MAX_RADIUS_M + 1, false)] {
+        let (status, body) = app
+            .call(
+                Role::Hotline,
+                Method::POST,
+                "/api/operations/{op}/hazards",
+                Some(hazard(60.165196, 24.939259, radius, "critical", suspend)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    }
+    let (_, body) = app
         .call(
             Role::Hotline,
             Method::POST,
             "/api/operations/{op}/hazards",
-            Some(hazard(60.165196, 24.939259, 100, "critical", true)),
+            Some(hazard(60.165196, 24.939259, 20_000, "critical", false)),
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("at most 500 m"), "{message}");
+    let after = app
+        .get(Role::Coordinator, "/api/operations/{op}/hazards")
+        .await;
+    assert_eq!(after, before, "nothing reported");
 
     // Called just before the suspension, mostly in the same second: a call that came before
     // it does not count as a call about it.

@@ -9,7 +9,7 @@ use crate::endpoints::{Access::Roles, CASEWORK, COORDINATOR, Endpoint, endpoint,
 use crate::extract::{ApiJson, Call};
 use crate::wire::{Answer, CoordinateSchema, Created, parse_time, text_lines, time_text};
 use axum::Json;
-use safeconduct_domain::model::{HazardKind, HazardSpec, Severity};
+use safeconduct_domain::model::{HOTLINE_HAZARD_MAX_RADIUS_M, HazardKind, HazardSpec, Severity};
 use safeconduct_domain::values::Coordinate;
 use safeconduct_domain::{HazardId, Role};
 use safeconduct_store as store;
@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint!(POST "/api/operations/{op}/hazards", Roles(CASEWORK), h::report_hazard, "Report a hazard; with suspend_places, suspend the RVs and gates inside a critical one", body: HazardIn => json::<HazardReportOut>(201)),
+        endpoint!(POST "/api/operations/{op}/hazards", Roles(CASEWORK), h::report_hazard, "Report a hazard (the hotline: of at most 500 m radius); with suspend_places (a coordinator's), suspend the RVs and gates inside a critical one", body: HazardIn => json::<HazardReportOut>(201)),
         endpoint!(PATCH "/api/operations/{op}/hazards/{hazard}", Roles(COORDINATOR), h::change_hazard, "Change or expire a hazard (a coordinator's: the hotline reports hazards, but lowering or ending one sends people back through it)", body: HazardChangeIn => json::<HazardReportOut>(200)),
         endpoint!(GET "/api/operations/{op}/hazards", Roles(CASEWORK), h::hazards, "Reported hazards" => json::<Vec<HazardOut>>(200)),
     ]
@@ -147,6 +147,7 @@ pub async fn report_hazard(
     };
     let suspend = body.suspend_places;
     may_suspend(&call, suspend)?;
+    may_cover(&call, spec.radius_m)?;
     let (status, Json(mut out)): (_, Json<HazardReportOut>) = call
         .create(move |s, id, actor| s.report_hazard(id, &hazard, suspend, actor))
         .await?;
@@ -201,6 +202,22 @@ fn may_suspend<P>(call: &Call<P>, suspend: bool) -> Result<(), crate::ApiError> 
             axum::http::StatusCode::FORBIDDEN,
             "forbidden",
             "only a coordinator may suspend the places inside a hazard",
+        ));
+    }
+    Ok(())
+}
+
+/// A hazard wider than the hotline may report ([`HOTLINE_HAZARD_MAX_RADIUS_M`]) is the
+/// coordinator's.
+fn may_cover<P>(call: &Call<P>, radius_m: u32) -> Result<(), crate::ApiError> {
+    if radius_m > HOTLINE_HAZARD_MAX_RADIUS_M && call.caller.role != Role::Coordinator {
+        return Err(crate::ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "the hotline reports hazards of at most {HOTLINE_HAZARD_MAX_RADIUS_M} m radius: \
+                 a wider one closes streets far from what a caller sees; ask a coordinator"
+            ),
         ));
     }
     Ok(())
