@@ -146,10 +146,29 @@ fn audit_reads_names_who_read_how_much() {
     write(omar, Role::Hotline, 2, hour, "h::lookup", elsewhere);
     let old = format!("/api/operations/1/lookup: {}", case(201));
     write(omar, Role::Hotline, 1, now - 3 * 86_400, "h::lookup", old);
-    // Amina reads one case's events three times.
+    // Amina reads one case's events three times, and a list naming a hundred cases: named, not
+    // opened one by one.
     for i in 0..3 {
         let record = format!("/api/operations/1/households/{}/events", case(1));
         write(amina, Role::Auditor, 1, hour + i, "h::case_events", record);
+    }
+    let listed: Vec<String> = (100..200u8).map(|i| case(i).to_string()).collect();
+    let record = format!("/api/operations/1/alarms: {}", listed.join(" "));
+    write(amina, Role::Auditor, 1, hour + 5, "h::open_alarms", record);
+    // A pass link opened twice, by nobody signed in.
+    for i in 0..2 {
+        store
+            .audit(&safeconduct_store::AuditEntry {
+                at: Timestamp(hour + i),
+                operation: Some(OperationId(1)),
+                user: None,
+                role: None,
+                device: Some("pass link".into()),
+                action: "pass_link_opened".into(),
+                record: Some("pass/2097153".into()),
+                reason: None,
+            })
+            .unwrap();
     }
     drop(store);
 
@@ -166,18 +185,25 @@ fn audit_reads_names_who_read_how_much() {
     };
     let (omar_at, omar_row) = row("omar");
     let (amina_at, amina_row) = row("amina");
-    assert!(omar_at < amina_at, "most reads first:\n{report}");
+    let (links_at, links_row) = row("(pass links)");
+    assert!(
+        omar_at < amina_at && amina_at < links_at,
+        "the busiest first:\n{report}"
+    );
     let omar_row = omar_row.expect("omar is listed");
     assert_eq!(&omar_row[1..4], ["hotline", "70", "65"], "{report}");
     assert!(
-        lines[omar_at.unwrap()].contains("MORE THAN 60 IN AN HOUR"),
+        lines[omar_at.unwrap()].contains("(65)  MORE THAN 60 IN AN HOUR"),
         "{report}"
     );
     let amina_row = amina_row.expect("amina is listed");
-    assert_eq!(&amina_row[1..4], ["auditor", "3", "1"], "{report}");
-    assert!(!lines[amina_at.unwrap()].contains("MORE THAN"), "{report}");
+    assert_eq!(&amina_row[1..4], ["auditor", "4", "101"], "{report}");
+    assert!(lines[amina_at.unwrap()].ends_with("(1)"), "{report}");
+    let links_row = links_row.expect("the pass links are listed");
+    let n = links_row.len();
+    assert_eq!(&links_row[n - 5..n - 3], ["2", "1"], "{report}");
     assert!(
-        report.contains("1 user(s) read more than 60 times in one hour"),
+        report.contains("1 reader(s) opened more than 60 cases within an hour"),
         "{report}"
     );
     assert!(

@@ -480,6 +480,24 @@ async fn a_hazard_that_suspends_an_rv_replans_its_households_at_once(backend: Ba
     let p = app.places(10, 50).await;
     let bravo = second_rv(&app, p.rv).await;
     let bravo_window = window_now(&app, bravo, 10).await;
+    // A household with no phone, first in the register, given a window at Bravo: on the
+    // worklist (nobody can text it), behind those at the suspended point once it is.
+    let member = json!({
+        "name": "Nasrin Habibi", "birth_date": "1980", "nationality": "AF",
+        "documents": [{ "type": "passport", "number": "P00770001", "issuing_country": "AF" }]
+    });
+    let unreachable = app
+        .create(
+            Role::Coordinator,
+            "/api/operations/{op}/households",
+            json!({ "language": "prs", "members": [member] }),
+        )
+        .await["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.to_eligible(&unreachable).await;
+    app.assign_window(&unreachable, bravo_window).await;
     // Two households hold passes for RV Alpha (assigned by hand), one for Bravo.
     let between = json!({"location": {"lat": 60.1626, "lon": 24.9396}});
     let mut at_alpha = Vec::new();
@@ -527,9 +545,9 @@ async fn a_hazard_that_suspends_an_rv_replans_its_households_at_once(backend: Ba
     let worklist = app
         .get(Role::Hotline, "/api/operations/{op}/hotline/worklist")
         .await;
-    let mut listed: Vec<&str> = worklist
-        .as_array()
-        .unwrap()
+    let rows = worklist.as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{worklist}");
+    let mut listed: Vec<&str> = rows[..2]
         .iter()
         .map(|w| {
             assert_eq!(w["reason"], "rv_suspended", "{worklist}");
@@ -540,6 +558,8 @@ async fn a_hazard_that_suspends_an_rv_replans_its_households_at_once(backend: Ba
     let mut expected: Vec<&str> = at_alpha.iter().map(String::as_str).collect();
     expected.sort();
     assert_eq!(listed, expected);
+    assert_eq!(rows[2]["reference"], unreachable.as_str(), "{worklist}");
+    assert_eq!(rows[2]["reason"], "new_window_untold", "{worklist}");
 }
 
 /// An escort suspends their own RV: its households are re-planned all the same, and the

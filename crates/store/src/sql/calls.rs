@@ -148,8 +148,10 @@ pub(crate) fn hotline_worklist(
     // it is still being tried (no phone, the notice failed, or it has waited longer than
     // NOTICE_GRACE_SECONDS), until a call guides it; a no-show is listed too, as it may have
     // gone at the times it knew. Calls since the change are shown.
-    // Those not called yet come first, then the soonest window, so that a list longer than
-    // one answer never hides one still to call behind those called.
+    // Households at a suspended RV come first (they may be walking to a point that receives
+    // nobody), then those not called yet, then the soonest window, so that a list longer than
+    // one answer never hides one still to call behind those called, nor a household at a
+    // suspended point behind the many without a phone.
     db.rows(
         "SELECT reference, stage, rv_id, window_id, called_at, moved_from_rv, suspended FROM (
            SELECT w.id, reference, stage, rv_id, window_id, moved_from_rv, suspended,
@@ -183,7 +185,8 @@ pub(crate) fn hotline_worklist(
                                    WHERE o.household_id = w.id AND o.kind = $3
                                      AND o.status = 'pending' AND o.created_at > $4))
          ) listed
-         ORDER BY called_at IS NOT NULL, starts_at, id LIMIT $2",
+         ORDER BY CASE WHEN suspended THEN 0 ELSE 1 END, called_at IS NOT NULL, starts_at, id
+         LIMIT $2",
         p![
             op.0,
             WORKLIST_MOST,

@@ -252,7 +252,7 @@ pub(crate) fn apply(
         }
         // Its first window: a household no message reaches is the hotline's to tell.
         CaseRequest::Assign { .. } => {
-            outbox::untold_when_unreachable(db, vault, op, reference, actor)?;
+            outbox::untold_when_unreachable(db, op, reference, actor)?;
         }
         _ => {}
     }

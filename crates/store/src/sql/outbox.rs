@@ -155,15 +155,19 @@ pub(crate) fn queue_new_window_notice(
 /// phone hears of its window with its pass's link.
 pub(crate) fn untold_when_unreachable(
     db: &mut dyn Db,
-    vault: &Vault,
     op: OperationId,
     reference: &CaseReference,
     actor: &Actor,
 ) -> Result<()> {
-    let household = &households::household_by_reference(db, vault, op, reference)?;
-    if recipient(household).is_none() {
-        set_untold(db, household.id, actor.at)?;
-    }
+    // Read by the phones' blind indexes, without opening the household: a plan's acceptance
+    // assigns thousands in one transaction.
+    db.exec(
+        "UPDATE households SET untold_since = $3
+         WHERE operation_id = $1 AND reference = $2 AND phone_index IS NULL
+           AND NOT EXISTS (SELECT 1 FROM people m
+                           WHERE m.household_id = households.id AND m.phone_index IS NOT NULL)",
+        p![op.0, reference.as_str(), actor.at.0],
+    )?;
     Ok(())
 }
 
