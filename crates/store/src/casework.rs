@@ -76,18 +76,15 @@ pub struct HotlineCall {
     pub message: Option<i64>,
 }
 
-/// A household assigned to a suspended RV, to be called.
+/// A household on the hotline's worklist, to be called: its reference, stage, last call and
+/// why. Where and when it is to be is in its case, not in the list.
 #[derive(Debug, Clone)]
 pub struct WorklistEntry {
     pub reference: CaseReference,
     pub stage: Stage,
-    pub rv: RvId,
-    pub window: Option<WindowId>,
     /// The last call logged on the case since its RV was suspended, or since its latest window
     /// it has not been told of, if any.
     pub called_at: Option<Timestamp>,
-    /// The suspended RV a plan moved it away from (`rv` and `window` are then its new ones).
-    pub moved_from_rv: Option<RvId>,
     pub reason: WorklistReason,
 }
 

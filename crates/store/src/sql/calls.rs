@@ -153,7 +153,7 @@ pub(crate) fn hotline_worklist(
     // one answer never hides one still to call behind those called, nor a household at a
     // suspended point behind the many without a phone.
     db.rows(
-        "SELECT reference, stage, rv_id, window_id, called_at, moved_from_rv, suspended FROM (
+        "SELECT reference, stage, called_at, suspended FROM (
            SELECT w.id, reference, stage, rv_id, window_id, moved_from_rv, suspended,
                   CASE WHEN suspended THEN
                     (SELECT MAX(c.at) FROM events c
@@ -203,11 +203,8 @@ fn worklist_row(r: &Row) -> Result<WorklistEntry> {
     Ok(WorklistEntry {
         reference: CaseReference::parse(&r.text(0)?)?,
         stage: stage(r.text(1)?)?,
-        rv: RvId(r.i64(2)?),
-        window: r.opt_i64(3)?.map(WindowId),
-        called_at: r.opt_i64(4)?.map(Timestamp),
-        moved_from_rv: r.opt_i64(5)?.map(RvId),
-        reason: if r.bool(6)? {
+        called_at: r.opt_i64(2)?.map(Timestamp),
+        reason: if r.bool(3)? {
             WorklistReason::RvSuspended
         } else {
             WorklistReason::NewWindowUntold
