@@ -410,6 +410,12 @@ impl Severity {
 /// district to everyone, is a coordinator's to report (or to widen).
 pub const HOTLINE_HAZARD_MAX_RADIUS_M: u32 = 500;
 
+/// The most hazards one hotline account may hold in force (reported by it, not yet ended):
+/// more than a shift's calls report, few enough that one account cannot close a district
+/// street by street. A coordinator ends or shortens them; the reports themselves are theirs
+/// to make without a limit.
+pub const HOTLINE_HAZARDS_IN_FORCE_MAX: u32 = 20;
+
 /// A hazard's validity and extent, validated.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HazardSpec {

@@ -13,7 +13,7 @@ mod common;
 use common::*;
 use reqwest::{Method, StatusCode};
 use safeconduct_domain::Role;
-use safeconduct_domain::model::HOTLINE_HAZARD_MAX_RADIUS_M;
+use safeconduct_domain::model::{HOTLINE_HAZARD_MAX_RADIUS_M, HOTLINE_HAZARDS_IN_FORCE_MAX};
 use safeconduct_domain::values::{Coordinate, Timestamp};
 use safeconduct_server::wire::time_text;
 use safeconduct_store::testing::Backend;
@@ -618,7 +618,68 @@ async fn a_household_not_told_of_its_new_window_is_on_the_worklist_until_guided(
     assert_eq!(worklist().await, json!([]));
 }
 
+/// One hotline account holds a bounded number of hazards in force, so that its reports alone
+/// cannot close a district street by street; a refused report stores nothing. A coordinator's
+/// reports are not counted, and a hazard a coordinator ends frees its place.
+async fn a_hotline_account_holds_a_bounded_number_of_hazards_in_force(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let report = |role, n: u32| {
+        let body = hazard(60.16 + f64::from(n) * 0.001, 24.93, 50, "low", false);
+        let app = &app;
+        async move {
+            app.call(
+                role,
+                Method::POST,
+                "/api/operations/{op}/hazards",
+                Some(body),
+            )
+            .await
+        }
+    };
+    let mut first = None;
+    for n in 0..HOTLINE_HAZARDS_IN_FORCE_MAX {
+        let (status, body) = report(Role::Hotline, n).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        first.get_or_insert(body["id"].as_i64().unwrap());
+    }
+    let held = app
+        .get(Role::Coordinator, "/api/operations/{op}/hazards")
+        .await;
+    let (status, body) = report(Role::Hotline, 99).await;
+    assert_refused(status, &body, StatusCode::CONFLICT, "ask a coordinator");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("({HOTLINE_HAZARDS_IN_FORCE_MAX})")),
+        "{message}"
+    );
+    assert_eq!(
+        app.get(Role::Coordinator, "/api/operations/{op}/hazards")
+            .await,
+        held,
+        "nothing stored"
+    );
+    // The coordinator's reports are theirs to make.
+    let (status, body) = report(Role::Coordinator, 99).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Ended by a coordinator, a hotline hazard leaves room for the next report.
+    let path = format!("/api/operations/{{op}}/hazards/{}", first.unwrap());
+    let (status, body) = app
+        .call(
+            Role::Coordinator,
+            Method::PATCH,
+            &path,
+            Some(json!({ "expire": true })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = report(Role::Hotline, 100).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = report(Role::Hotline, 101).await;
+    assert_refused(status, &body, StatusCode::CONFLICT, "ask a coordinator");
+}
+
 safeconduct_store::on_both_backends_async!(
+    a_hotline_account_holds_a_bounded_number_of_hazards_in_force,
     a_route_goes_around_a_critical_hazard_until_it_is_expired,
     the_hotline_case_names_hazards_near_the_rv_and_routes_from_coordinates,
     a_critical_hazard_with_suspension_suspends_the_rv_and_fills_the_worklist,

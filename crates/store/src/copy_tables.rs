@@ -108,6 +108,7 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
             "description",
             "valid_from",
             "valid_until",
+            "reported_by",
         ],
     ),
     (

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint!(POST "/api/operations/{op}/hazards", Roles(CASEWORK), h::report_hazard, "Report a hazard (the hotline: of at most 500 m radius); with suspend_places (a coordinator's), suspend the RVs and gates inside a critical one", body: HazardIn => json::<HazardReportOut>(201)),
+        endpoint!(POST "/api/operations/{op}/hazards", Roles(CASEWORK), h::report_hazard, "Report a hazard (the hotline: of at most 500 m radius, and at most 20 in force per account); with suspend_places (a coordinator's), suspend the RVs and gates inside a critical one", body: HazardIn => json::<HazardReportOut>(201)),
         endpoint!(PATCH "/api/operations/{op}/hazards/{hazard}", Roles(COORDINATOR), h::change_hazard, "Change or expire a hazard (a coordinator's: the hotline reports hazards, but lowering or ending one sends people back through it)", body: HazardChangeIn => json::<HazardReportOut>(200)),
         endpoint!(GET "/api/operations/{op}/hazards", Roles(CASEWORK), h::hazards, "Reported hazards" => json::<Vec<HazardOut>>(200)),
     ]

@@ -22,10 +22,11 @@ pub(crate) fn report_hazard(
 ) -> Result<HazardReport> {
     require_operation(db, op)?;
     refuse_suspension_unless_blocking(h.severity, suspend_places)?;
+    refuse_beyond_the_hotlines_share(db, op, actor)?;
     let id = HazardId(
         db.one(
-            "INSERT INTO hazards (operation_id, kind, severity, lat, lon, radius_m, description, valid_from, valid_until)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            "INSERT INTO hazards (operation_id, kind, severity, lat, lon, radius_m, description, valid_from, valid_until, reported_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             p![
                 op.0,
                 enc(&h.kind),
@@ -35,12 +36,39 @@ pub(crate) fn report_hazard(
                 h.radius_m,
                 h.description.as_ref().map(Text::as_str),
                 h.valid_from.0,
-                h.valid_until.map(|t| t.0)
+                h.valid_until.map(|t| t.0),
+                actor.user.map(|u| u.0)
             ],
         )?
         .i64(0)?,
     );
     recorded(db, op, id, "hazard_reported", suspend_places, actor)
+}
+
+/// A hotline account holds at most [`model::HOTLINE_HAZARDS_IN_FORCE_MAX`] hazards in force
+/// (not ended at the actor's time, begun or not): every route goes around each of them, so one
+/// account's reports alone must not close a district street by street. Counted in the
+/// report's transaction, so reports sent at once do not pass the limit together.
+fn refuse_beyond_the_hotlines_share(db: &mut dyn Db, op: OperationId, actor: &Actor) -> Result<()> {
+    let (Some(Role::Hotline), Some(user)) = (actor.role, actor.user) else {
+        return Ok(());
+    };
+    let held = db
+        .one(
+            "SELECT COUNT(*) FROM hazards WHERE operation_id = $1 AND reported_by = $2
+               AND (valid_until IS NULL OR valid_until > $3)",
+            p![op.0, user.0, actor.at.0],
+        )?
+        .i64(0)?;
+    if held >= i64::from(model::HOTLINE_HAZARDS_IN_FORCE_MAX) {
+        return Err(DomainError::conflict(format!(
+            "this account already holds {held} hazards in force, the most a hotline account \
+             may ({}): ask a coordinator to end the ones that are over, or to report this one",
+            model::HOTLINE_HAZARDS_IN_FORCE_MAX
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 fn refuse_suspension_unless_blocking(severity: model::Severity, suspend: bool) -> Result<()> {
