@@ -732,6 +732,32 @@ async fn a_clock_set_back_stops_the_checking() {
     } = an_enrolled_phone("0700 200 031").await;
     check_text(&browser, &text, "valid").await;
     browser.click("#next").await;
+    // The verifier itself refuses a clock more than a day behind its status list (a pass
+    // revoked, then left off later lists, would read as good): read at a day behind, it goes
+    // on to its other checks.
+    let behind = browser
+        .eval_async(
+            "const [text, skew] = arguments;
+             const done = arguments[arguments.length - 1];
+             (async () => {
+               const store = await import('/assets/scanner/store.js');
+               const pass = await import('/assets/scanner/pass.js');
+               const v = await pass.verifierFromKit((await store.kit()).kit);
+               const at = async (now) => (await pass.verifyText(v, text, { now, rv: null }));
+               const far = await at(v.status.issuedAt - skew - 60);
+               const near = await at(v.status.issuedAt - skew);
+               return [far.code, far.by, near.code];
+             })().then(done, (e) => done(String(e)));",
+            json!([text, safeconduct_domain::field::CLOCK_SKEW_SECONDS]),
+        )
+        .await;
+    assert_eq!(behind[0], "clock_behind", "{behind}");
+    assert_eq!(
+        behind[1],
+        safeconduct_domain::field::CLOCK_SKEW_SECONDS + 60,
+        "{behind}"
+    );
+    assert_ne!(behind[2], "clock_behind", "{behind}");
     let before = pending(&browser).await;
     // The phone showed a time an hour ahead of its clock now: its clock went back an hour.
     browser
