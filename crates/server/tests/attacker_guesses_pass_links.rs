@@ -54,8 +54,7 @@ async fn a_token_guesser_is_throttled_by_address_and_nobody_else_is(backend: Bac
     };
     let app = spawn_app_with(backend, limits).await;
     let p = app.places(50, 50).await;
-    let base = app.url("");
-    app.on_store(move |s| s.set_pass_link_base(&base)).await;
+    app.link_passes().await;
     app.register_with_pass(2, "0700 500 001", p.window).await;
     let links = app.sent_pass_links().await;
     assert_eq!(links.len(), 1, "{links:?}");
@@ -142,8 +141,7 @@ async fn a_token_guesser_is_throttled_by_address_and_nobody_else_is(backend: Bac
 async fn every_link_that_opens_nothing_gets_the_same_404(backend: Backend) {
     let app = spawn_app(backend).await;
     let p = app.places(50, 50).await;
-    let base = app.url("");
-    app.on_store(move |s| s.set_pass_link_base(&base)).await;
+    app.link_passes().await;
     let reference = app.register_with_pass(1, "0700 500 002", p.window).await;
     let first = token_of(&app.sent_pass_links().await[0]);
     app.step(Role::Coordinator, &reference, "pass", None).await;

@@ -32,8 +32,7 @@ async fn read_code(browser: &Browser) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_household_opens_its_pass_from_the_link_and_only_while_it_is_valid() {
     let (app, p) = spawn_app_with_places(Backend::Sqlite, 20, 20).await;
-    let base = app.url("");
-    app.on_store(move |s| s.set_pass_link_base(&base)).await;
+    app.link_passes().await;
     let reference = app.register_with_pass(2, "0700 300 001", p.window).await;
     let text = app
         .get(Role::Coordinator, &format!("{}/pass", case(&reference)))
@@ -164,8 +163,7 @@ async fn the_household_opens_its_pass_from_the_link_and_only_while_it_is_valid()
 async fn the_pass_page_shows_the_approach_to_the_point_and_nothing_of_home() {
     let app = spawn_app_routing(Backend::Sqlite).await;
     let p = app.places(20, 20).await;
-    let base = app.url("");
-    app.on_store(move |s| s.set_pass_link_base(&base)).await;
+    app.link_passes().await;
     // About 1.1 km north of RV Alpha (60.165196, 24.939259), in Kamppi.
     let home = safeconduct_domain::values::Coordinate::new(60.175, 24.94).unwrap();
     let rv = safeconduct_domain::values::Coordinate::new(60.165196, 24.939259).unwrap();

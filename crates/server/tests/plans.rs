@@ -67,6 +67,7 @@ async fn a_plan_is_previewed_accepted_and_repaired_after_an_rv_is_suspended(back
         ..Default::default()
     };
     let app = common::spawn_app_with(backend, limits).await;
+    app.link_passes().await;
     let p = app.places(8, 50).await;
     let bravo = second_rv(&app, p.rv).await;
     let bravo_window = window_now(&app, bravo, 6).await;
@@ -477,6 +478,7 @@ async fn the_plan_sends_households_to_the_rv_near_them_that_their_needs_allow(ba
 
 async fn a_hazard_that_suspends_an_rv_replans_its_households_at_once(backend: Backend) {
     let app = common::spawn_app_routing(backend).await;
+    app.link_passes().await;
     let p = app.places(10, 50).await;
     let bravo = second_rv(&app, p.rv).await;
     let bravo_window = window_now(&app, bravo, 10).await;

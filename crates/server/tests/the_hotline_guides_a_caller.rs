@@ -53,6 +53,7 @@ async fn no_route_given(
     let route = format!("{}/route", case(reference));
     let calls = format!("{}/calls", case(reference));
     let calls_before = app.get(Role::Hotline, &calls).await;
+    let messages_before = app.message_kinds(reference).await;
     let (status, body) = app
         .call(Role::Hotline, Method::POST, &route, Some(at.clone()))
         .await;
@@ -65,7 +66,7 @@ async fn no_route_given(
     assert_refused(status, &body, StatusCode::CONFLICT, says);
     assert_eq!(body["error"]["code"], code);
     assert_eq!(app.get(Role::Hotline, &calls).await, calls_before);
-    assert!(app.message_kinds(reference).await.is_empty());
+    assert_eq!(app.message_kinds(reference).await, messages_before);
     body
 }
 
@@ -183,6 +184,7 @@ async fn a_critical_hazard_with_suspension_suspends_the_rv_and_fills_the_worklis
     backend: Backend,
 ) {
     let app = spawn_app_routing(backend).await;
+    app.link_passes().await;
     let p = app.places(100, 300).await;
     let reference = app.register_with_pass(2, "0700 000 203", p.window).await;
     let worklist = app
@@ -526,6 +528,7 @@ async fn log_call(app: &TestApp, reference: &str, outcome: &str, told: Option<Va
 /// follows it further).
 async fn a_household_not_told_of_its_new_window_is_on_the_worklist_until_guided(backend: Backend) {
     let app = spawn_app(backend).await;
+    app.link_passes().await;
     let p = app.places(100, 300).await;
     let worklist = || app.get(Role::Hotline, "/api/operations/{op}/hotline/worklist");
     let now = safeconduct_keys::now().0;
@@ -537,7 +540,8 @@ async fn a_household_not_told_of_its_new_window_is_on_the_worklist_until_guided(
     app.to_pass_issued(&moved, second).await;
     let with_phone = app.register_with_pass(1, "0700 000 207", second).await;
     // No message told the two without a phone of their first window either: they are listed
-    // from their assignment. The one with a phone is not (its pass's link tells it).
+    // from their assignment. The one with a phone is not while its pass's link, which tells
+    // it, is on its way.
     let listed = worklist().await;
     let mut references: Vec<&str> = listed
         .as_array()
@@ -563,7 +567,11 @@ async fn a_household_not_told_of_its_new_window_is_on_the_worklist_until_guided(
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{window}");
-    assert_eq!(app.message_kinds(&with_phone).await, ["new_window"]);
+    assert_eq!(
+        app.message_kinds(&with_phone).await,
+        ["pass_link", "pass_link", "new_window"],
+        "its pass, and its pass again with the times moved, then the notice"
+    );
     let listed = worklist().await;
     let references: Vec<&str> = listed
         .as_array()

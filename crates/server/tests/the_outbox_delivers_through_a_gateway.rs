@@ -3,7 +3,8 @@
 //! and recovers gets it again after the back-off and delivers it once; a sender that stops
 //! between sending and recording sends again with the same key and the gateway delivers it
 //! once; two senders at once take each message once; a refusal fails the message for good
-//! and puts the household on the hotline's worklist;
+//! and puts the household on the hotline's worklist, as does a pass link refused or none
+//! made, while one delivered tells the household;
 //! the demo's file transport writes one line; over HTTPS, a gateway with a private CA whose
 //! certificate is not trusted gets nothing and the message waits, and trusted, it delivers;
 //! a gateway reached in clear beyond this machine is refused at start. Times are handed to
@@ -312,6 +313,66 @@ async fn a_gateway_that_refuses_a_message_fails_it_for_good(backend: Backend) {
     assert_eq!(listed[0]["reason"], "new_window_untold", "{listed}");
 }
 
+/// A household with a phone hears of its first window by the link to its pass: until the link
+/// is delivered it is untold. With no public address no link is made, and it is on the
+/// hotline's worklist at once; a link refused by the gateway puts it there too; a link
+/// delivered tells it, and it stays off the list past the grace.
+async fn a_household_is_untold_of_its_pass_until_its_link_is_delivered(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = app.places(100, 300).await;
+    let unlinked = app.register_with_pass(2, "0700 000 321", p.window).await;
+    let listed = worklist(&app).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["reference"], unlinked.as_str(), "{listed}");
+    assert_eq!(listed[0]["reason"], "new_window_untold", "{listed}");
+    assert!(app.message_kinds(&unlinked).await.is_empty());
+
+    app.link_passes().await;
+    let gateway: Shared = Arc::default();
+    let url = start_gateway(gateway.clone()).await;
+    let sender = sender(
+        &app,
+        Arc::new(SmsGateway::new(&url, GatewayCredentials::None).unwrap()),
+    );
+    let t = safeconduct_keys::now().0;
+    let op = app.op;
+    let after_grace = Timestamp(t + NOTICE_GRACE_SECONDS + 60);
+    let untold = move |s: &dyn safeconduct_store::Store| {
+        let listed = s.hotline_worklist(op, after_grace).unwrap();
+        listed
+            .into_iter()
+            .map(|w| w.reference.to_string())
+            .collect::<Vec<_>>()
+    };
+
+    // Refused by the gateway: listed once the link has failed.
+    let refused = app.register_with_pass(2, "0700 000 322", p.window).await;
+    assert_eq!(app.message_kinds(&refused).await, ["pass_link"]);
+    assert_eq!(
+        worklist(&app).await.as_array().unwrap().len(),
+        1,
+        "the link is on its way"
+    );
+    assert_eq!(
+        app.on_store(untold).await,
+        [unlinked.clone(), refused.clone()]
+    );
+    gateway.lock().unwrap().failures = vec![400];
+    assert_eq!(sender.send_due(Timestamp(t)).await.unwrap(), 1);
+    assert_eq!(messages(&app, &refused).await[0]["status"], "failed");
+    let listed = worklist(&app).await;
+    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+
+    // Delivered: told, past the grace too.
+    let delivered = app.register_with_pass(2, "0700 000 323", p.window).await;
+    assert_eq!(sender.send_due(Timestamp(t)).await.unwrap(), 1);
+    assert_eq!(messages(&app, &delivered).await[0]["status"], "sent");
+    assert_eq!(
+        app.on_store(untold).await,
+        [unlinked.clone(), refused.clone()]
+    );
+}
+
 async fn the_file_transport_writes_each_message_as_a_json_line(backend: Backend) {
     let app = spawn_app(backend).await;
     let reference = reassigned_case(&app, "0700 000 304").await;
@@ -456,6 +517,7 @@ safeconduct_store::on_both_backends_async!(
     a_sender_stopped_between_send_and_record_does_not_deliver_twice,
     two_senders_at_once_send_each_message_once,
     a_gateway_that_refuses_a_message_fails_it_for_good,
+    a_household_is_untold_of_its_pass_until_its_link_is_delivered,
     the_file_transport_writes_each_message_as_a_json_line,
     an_https_gateway_is_trusted_by_its_ca_only_and_delivers_after_failing,
 );

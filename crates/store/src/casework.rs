@@ -93,10 +93,11 @@ pub struct WorklistEntry {
 pub enum WorklistReason {
     /// Its rendezvous point is suspended, or a plan moved it away from a suspended one.
     RvSuspended,
-    /// Its latest window (a reassignment, its window moved in time) has not been told to it: no
-    /// phone, or the notice failed or waited longer than
-    /// [`safeconduct_domain::hotline::NOTICE_GRACE_SECONDS`]. It stays listed until a call guides
-    /// it or its newest notice is delivered; a household marked no-show meanwhile stays too.
+    /// Its latest window (its first, a reassignment, its window moved in time) or its latest
+    /// pass has not been told to it: no phone, no pass link made, or the notice or link failed
+    /// or waited longer than [`safeconduct_domain::hotline::NOTICE_GRACE_SECONDS`]. It stays
+    /// listed until a call guides it or its newest notice or link is delivered; a household
+    /// marked no-show meanwhile stays too.
     NewWindowUntold,
 }
 

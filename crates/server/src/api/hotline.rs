@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/hotline/cases/{reference}", Roles(CASEWORK), h::hotline_case, "One call's worth of a case: stage, assignment, the RV's status and hazards near it, and a route from the caller's position if the body states one (`{}` for none); the position travels in the body, never in the address; changes nothing", body: PositionIn => json::<HotlineCaseOut>(200)),
-        endpoint!(GET "/api/operations/{op}/hotline/worklist", Roles(CASEWORK), h::hotline_worklist, "Households to call, by reference and reason (their case, opened, tells where and when): assigned to a suspended RV, or moved away from one by a plan, or not told of their latest window by message (no phone, the notice failed or waited over ten minutes); those at a suspended RV first, then those not called yet, then the soonest window" => json::<Vec<WorklistOut>>(200)),
+        endpoint!(GET "/api/operations/{op}/hotline/worklist", Roles(CASEWORK), h::hotline_worklist, "Households to call, by reference and reason (their case, opened, tells where and when): assigned to a suspended RV, or moved away from one by a plan, or not told of their latest window or pass by message (no phone, no pass link made, the notice or link failed or waited over ten minutes); those at a suspended RV first, then those not called yet, then the soonest window" => json::<Vec<WorklistOut>>(200)),
         endpoint!(POST "/api/operations/{op}/households/{reference}/calls", Roles(CASEWORK), h::log_call, "Log a hotline call (notes sealed); optionally send the route by message. A call that told the household its window (told_window) takes it off the worklist of those not told", body: CallIn => json::<LoggedCallOut>(201)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/calls", Roles(CASEWORK), h::case_calls, "The hotline calls on a case" => json::<Vec<CallOut>>(200)),
         endpoint!(GET "/api/operations/{op}/households/{reference}/messages", Roles(CASEWORK), h::case_messages, "The messages to a case and their delivery" => json::<Vec<MessageOut>>(200)),
@@ -184,11 +184,12 @@ pub struct WorklistOut {
 pub enum WorklistReasonOut {
     /// Its RV is suspended, or a plan moved it away from a suspended one.
     RvSuspended,
-    /// Its latest window (its first, when it has no phone; a reassignment, or its window moved
-    /// in time) has not been told by message: it has no phone, or the notice failed or has not
-    /// gone out within ten minutes.
-    /// `called_at` is then the last call since the change; it stays listed (a no-show too)
-    /// until a call logged `guided` or `route_sent`, or the notice is delivered.
+    /// Its latest window (its first; a reassignment, or its window moved in time) or its
+    /// latest pass has not been told by message: it has no phone, no link to its pass could be
+    /// made (no public address), or the notice or link failed or has not gone out within ten
+    /// minutes. `called_at` is then the last call since the change; it stays listed (a no-show
+    /// too) until a call logged `guided` or `route_sent`, or the newest notice or link is
+    /// delivered.
     NewWindowUntold,
 }
 

@@ -373,6 +373,14 @@ impl TestApp {
             .collect()
     }
 
+    /// Passes issued from now on are linked to by a message to the household's phone, pointing
+    /// at this server (as `serve --public-url` sets it): until the link is delivered, or past
+    /// its grace, the household is not on the hotline's worklist for want of being told.
+    pub async fn link_passes(&self) {
+        let base = self.url("");
+        self.on_store(move |s| s.set_pass_link_base(&base)).await;
+    }
+
     pub async fn sent_pass_links(&self) -> Vec<String> {
         let messages = self
             .on_store(|s| {

@@ -182,7 +182,7 @@ pub(crate) fn hotline_worklist(
            WHERE suspended
               OR (untold_since IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM outbox o
-                                   WHERE o.household_id = w.id AND o.kind = $3
+                                   WHERE o.household_id = w.id AND o.kind IN ($3, $5)
                                      AND o.status = 'pending' AND o.created_at > $4))
          ) listed
          ORDER BY CASE WHEN suspended THEN 0 ELSE 1 END, called_at IS NOT NULL, starts_at, id
@@ -190,8 +190,9 @@ pub(crate) fn hotline_worklist(
         p![
             op.0,
             WORKLIST_MOST,
-            enc(&MessageKind::NewWindow),
-            now.0 - NOTICE_GRACE_SECONDS
+            enc(&outbox::TELLING[0]),
+            now.0 - NOTICE_GRACE_SECONDS,
+            enc(&outbox::TELLING[1])
         ],
     )?
     .iter()

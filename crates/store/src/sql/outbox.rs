@@ -152,7 +152,7 @@ pub(crate) fn queue_new_window_notice(
 /// Marks `household`, just given its first window, untold when no message can reach it (no
 /// phone of its own or of a member): nobody else would tell it, so it is on the hotline's
 /// worklist from its assignment until a call tells it ([`told_by_call`]). A household with a
-/// phone hears of its window with its pass's link.
+/// phone hears of its window with its pass's link ([`untold_until_delivered`]).
 pub(crate) fn untold_when_unreachable(
     db: &mut dyn Db,
     op: OperationId,
@@ -162,14 +162,21 @@ pub(crate) fn untold_when_unreachable(
     // Read by the phones' blind indexes, without opening the household: a plan's acceptance
     // assigns thousands in one transaction.
     db.exec(
-        "UPDATE households SET untold_since = $3
-         WHERE operation_id = $1 AND reference = $2 AND phone_index IS NULL
-           AND NOT EXISTS (SELECT 1 FROM people m
-                           WHERE m.household_id = households.id AND m.phone_index IS NOT NULL)",
+        &format!(
+            "UPDATE households SET untold_since = $3
+             WHERE operation_id = $1 AND reference = $2 AND NOT ({REACHABLE})"
+        ),
         p![op.0, reference.as_str(), actor.at.0],
     )?;
     Ok(())
 }
+
+/// Whether a message can reach the household of the row (`households`): it or one of its
+/// members has a phone, read by the phones' blind indexes without opening the household
+/// ([`recipient`] picks the number).
+const REACHABLE: &str = "households.phone_index IS NOT NULL
+    OR EXISTS (SELECT 1 FROM people m
+               WHERE m.household_id = households.id AND m.phone_index IS NOT NULL)";
 
 const MESSAGE_COLUMNS: &str =
     "id, kind, status, attempts, created_at, next_attempt_at, sent_at, last_error";
@@ -272,15 +279,15 @@ fn finish(
         "UPDATE outbox SET status = $1, sent_at = $2, last_error = $3 WHERE id = $4",
         p![enc(&status), sent_at, error, id],
     )?;
-    // The household's newest new-window notice delivered: it is told (an older one delivered
-    // told it times since changed).
+    // The household's newest notice (of a new window, or the link to its pass) delivered: it
+    // is told (an older one delivered told it times, or a pass, since changed).
     if status == MessageStatus::Sent {
         db.exec(
             "UPDATE households SET untold_since = NULL
              WHERE id = (SELECT household_id FROM outbox WHERE id = $1)
                AND $1 = (SELECT MAX(o.id) FROM outbox o
-                         WHERE o.household_id = households.id AND o.kind = $2)",
-            p![id, enc(&MessageKind::NewWindow)],
+                         WHERE o.household_id = households.id AND o.kind IN ($2, $3))",
+            p![id, enc(&TELLING[0]), enc(&TELLING[1])],
         )?;
     }
     Ok(())
@@ -291,6 +298,32 @@ fn finish(
 /// delivered ([`finish`]), or a call that told it that very window ([`told_by_call`]). While it
 /// is set, the household is on the hotline's worklist unless its newest notice is still being
 /// tried ([`NOTICE_GRACE_SECONDS`], sql/calls.rs).
+/// The messages that tell a household where and when to be: the notice of a new window, and
+/// the link to its pass (whose page shows its window and point). The newest of them delivered
+/// tells it; while one is on its way within [`NOTICE_GRACE_SECONDS`], the hotline waits.
+pub(crate) const TELLING: [MessageKind; 2] = [MessageKind::NewWindow, MessageKind::PassLink];
+
+/// Marks the household `reference`, just issued a pass, untold from `since` if a message can
+/// reach it, unless it is already (the earlier change is still untold, and calls since then
+/// count): until the pass's link is delivered its earlier pass (if any) no longer admits it,
+/// and its window may be unknown to it. One no message reaches was marked at its first
+/// window ([`untold_when_unreachable`]) and is told by a call.
+pub(crate) fn untold_until_delivered(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+    since: Timestamp,
+) -> Result<()> {
+    db.exec(
+        &format!(
+            "UPDATE households SET untold_since = COALESCE(untold_since, $3)
+             WHERE operation_id = $1 AND reference = $2 AND ({REACHABLE})"
+        ),
+        p![op.0, reference.as_str(), since.0],
+    )?;
+    Ok(())
+}
+
 fn set_untold(db: &mut dyn Db, household: HouseholdId, since: Timestamp) -> Result<()> {
     db.exec(
         "UPDATE households SET untold_since = $1 WHERE id = $2",

@@ -37,7 +37,10 @@ fn address(base: &str, language: Language, token: &[u8]) -> String {
 
 /// Makes a link to the pass just issued (`signed`), expiring with it, and queues it to the
 /// household's phone, in the issuing transaction; nothing when the household has no phone or
-/// no public address is set.
+/// no public address is set. A household with a phone is untold from here until the link (or a
+/// newer notice) is delivered ([`outbox::untold_until_delivered`]): its earlier pass, if any,
+/// no longer admits it, and a link that could not be made, failed or is stuck leaves it to the
+/// hotline to tell.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn issue_link(
     db: &mut dyn Db,
@@ -49,6 +52,7 @@ pub(crate) fn issue_link(
     base: Option<&str>,
     actor: &Actor,
 ) -> Result<Option<i64>> {
+    outbox::untold_until_delivered(db, op, reference, actor.at)?;
     let Some(base) = base else { return Ok(None) };
     let household = super::households::household_by_reference(db, vault, op, reference)?;
     let Some(to) = outbox::recipient(&household) else {
