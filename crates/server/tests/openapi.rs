@@ -57,4 +57,36 @@ fn every_endpoint_states_who_may_call_it() {
     );
 }
 
+/// Limits the words of a summary (and the README's table of roles) state are the domain's
+/// constants: a constant changed without its words fails here.
+#[test]
+fn the_limits_in_words_are_the_domains() {
+    use safeconduct_domain::model::{HOTLINE_HAZARD_MAX_RADIUS_M, HOTLINE_HAZARDS_IN_FORCE_MAX};
+    let report = endpoints()
+        .into_iter()
+        .find(|e| e.path == "/api/operations/{op}/hazards" && e.method.as_str() == "POST")
+        .expect("the hazard report");
+    let readme = include_str!("../../../README.md");
+    let hotline = readme
+        .lines()
+        .find(|l| l.starts_with("| hotline |"))
+        .expect("the hotline's row in the README");
+    for words in [
+        format!("at most {HOTLINE_HAZARD_MAX_RADIUS_M} m radius"),
+        format!("at most {HOTLINE_HAZARDS_IN_FORCE_MAX} in force per account"),
+    ] {
+        assert!(
+            report.summary.contains(&words),
+            "{}: {words}",
+            report.summary
+        );
+    }
+    for words in [
+        format!("up to {HOTLINE_HAZARD_MAX_RADIUS_M} m radius"),
+        format!("at most {HOTLINE_HAZARDS_IN_FORCE_MAX} in force per account"),
+    ] {
+        assert!(hotline.contains(&words), "{hotline}: {words}");
+    }
+}
+
 safeconduct_store::on_both_backends_async!(the_served_document_matches_the_committed_one,);

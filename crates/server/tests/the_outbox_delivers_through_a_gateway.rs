@@ -363,10 +363,27 @@ async fn a_household_is_untold_of_its_pass_until_its_link_is_delivered(backend: 
     let listed = worklist(&app).await;
     assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
 
-    // Delivered: told, past the grace too.
+    // Its pass issued again before the link went: the old link, which opens nothing now, is
+    // given up unsent; the new one, delivered, tells it, past the grace too.
     let delivered = app.register_with_pass(2, "0700 000 323", p.window).await;
+    let path = format!("{}/pass", case(&delivered));
+    let (status, body) = app
+        .call(Role::Coordinator, reqwest::Method::POST, &path, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let links = messages(&app, &delivered).await;
+    assert_eq!(links[0]["status"], "failed", "{links}");
+    assert_eq!(
+        links[0]["last_error"], "superseded by a newer pass",
+        "{links}"
+    );
     assert_eq!(sender.send_due(Timestamp(t)).await.unwrap(), 1);
-    assert_eq!(messages(&app, &delivered).await[0]["status"], "sent");
+    assert_eq!(messages(&app, &delivered).await[1]["status"], "sent");
+    assert_eq!(
+        gateway.lock().unwrap().delivered.len(),
+        1,
+        "the new link alone"
+    );
     assert_eq!(
         app.on_store(untold).await,
         [unlinked.clone(), refused.clone()]

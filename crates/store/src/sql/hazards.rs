@@ -53,6 +53,13 @@ fn refuse_beyond_the_hotlines_share(db: &mut dyn Db, op: OperationId, actor: &Ac
     let (Some(Role::Hotline), Some(user)) = (actor.role, actor.user) else {
         return Ok(());
     };
+    // The account's row first, on its own: a report of the same account still being written
+    // (which holds the row) is waited for, and the count next sees it (each statement reads
+    // what was committed before it began).
+    db.exec(
+        "UPDATE users SET username = username WHERE id = $1",
+        p![user.0],
+    )?;
     let held = db
         .one(
             "SELECT COUNT(*) FROM hazards WHERE operation_id = $1 AND reported_by = $2

@@ -279,28 +279,40 @@ fn finish(
         "UPDATE outbox SET status = $1, sent_at = $2, last_error = $3 WHERE id = $4",
         p![enc(&status), sent_at, error, id],
     )?;
-    // The household's newest notice (of a new window, or the link to its pass) delivered: it
-    // is told (an older one delivered told it times, or a pass, since changed).
+    // A telling message delivered, written since the household became untold: it is told
+    // once the newest message of each telling kind written since then is delivered too (a new
+    // window's notice delivered does not tell it a pass whose link failed; an older message
+    // delivered told it times, or a pass, since changed).
     if status == MessageStatus::Sent {
+        // The household's row first, on its own: a change still being written (which holds
+        // the row, and may queue a newer message) is waited for, and the messages read next
+        // are those it committed (each statement reads what was committed before it began).
+        db.exec(
+            "UPDATE households SET untold_since = untold_since
+             WHERE id = (SELECT household_id FROM outbox WHERE id = $1)",
+            p![id],
+        )?;
         db.exec(
             "UPDATE households SET untold_since = NULL
              WHERE id = (SELECT household_id FROM outbox WHERE id = $1)
-               AND $1 = (SELECT MAX(o.id) FROM outbox o
-                         WHERE o.household_id = households.id AND o.kind IN ($2, $3))",
+               AND (SELECT m.created_at FROM outbox m WHERE m.id = $1) >= untold_since
+               AND (SELECT kind FROM outbox WHERE id = $1) IN ($2, $3)
+               AND NOT EXISTS (
+                 SELECT 1 FROM outbox o
+                  WHERE o.household_id = households.id AND o.kind IN ($2, $3)
+                    AND o.created_at >= households.untold_since AND o.status <> 'sent'
+                    AND o.id = (SELECT MAX(n.id) FROM outbox n
+                                 WHERE n.household_id = o.household_id AND n.kind = o.kind))",
             p![id, enc(&TELLING[0]), enc(&TELLING[1])],
         )?;
     }
     Ok(())
 }
 
-/// Whether `household` is still to be told of its new window (`households.untold_since`): from
-/// `since`, the latest change of its window, until it is told: its newest notice
-/// delivered ([`finish`]), or a call that told it that very window ([`told_by_call`]). While it
-/// is set, the household is on the hotline's worklist unless its newest notice is still being
-/// tried ([`NOTICE_GRACE_SECONDS`], sql/calls.rs).
 /// The messages that tell a household where and when to be: the notice of a new window, and
-/// the link to its pass (whose page shows its window and point). The newest of them delivered
-/// tells it; while one is on its way within [`NOTICE_GRACE_SECONDS`], the hotline waits.
+/// the link to its pass (whose page shows its window and point). The newest of each kind
+/// delivered tells it ([`finish`]); while one is on its way within [`NOTICE_GRACE_SECONDS`],
+/// the hotline waits.
 pub(crate) const TELLING: [MessageKind; 2] = [MessageKind::NewWindow, MessageKind::PassLink];
 
 /// Marks the household `reference`, just issued a pass, untold from `since` if a message can
@@ -324,10 +336,38 @@ pub(crate) fn untold_until_delivered(
     Ok(())
 }
 
+/// Whether `household` is still to be told of its new window (`households.untold_since`): from
+/// `since`, the latest change of its window, until it is told: its newest notice and link
+/// delivered ([`finish`]), or a call that told it that very window ([`told_by_call`]). While it
+/// is set, the household is on the hotline's worklist unless a telling message is still being
+/// tried ([`NOTICE_GRACE_SECONDS`], sql/calls.rs).
 fn set_untold(db: &mut dyn Db, household: HouseholdId, since: Timestamp) -> Result<()> {
     db.exec(
         "UPDATE households SET untold_since = $1 WHERE id = $2",
         p![since.0, household.0],
+    )?;
+    Ok(())
+}
+
+/// Gives up the links still waiting to go to the household `reference`, which was just issued
+/// a new pass: they open nothing any more (a link opens only a valid pass), so they are not
+/// sent, and none of them, delivered, tells the household.
+pub(crate) fn supersede_pending_links(
+    db: &mut dyn Db,
+    op: OperationId,
+    reference: &CaseReference,
+) -> Result<()> {
+    db.exec(
+        "UPDATE outbox SET status = $3, last_error = 'superseded by a newer pass'
+         WHERE kind = $4 AND status = $5
+           AND household_id = (SELECT id FROM households WHERE operation_id = $1 AND reference = $2)",
+        p![
+            op.0,
+            reference.as_str(),
+            enc(&MessageStatus::Failed),
+            enc(&MessageKind::PassLink),
+            enc(&MessageStatus::Pending)
+        ],
     )?;
     Ok(())
 }

@@ -53,6 +53,7 @@ pub(crate) fn issue_link(
     actor: &Actor,
 ) -> Result<Option<i64>> {
     outbox::untold_until_delivered(db, op, reference, actor.at)?;
+    outbox::supersede_pending_links(db, op, reference)?;
     let Some(base) = base else { return Ok(None) };
     let household = super::households::household_by_reference(db, vault, op, reference)?;
     let Some(to) = outbox::recipient(&household) else {
