@@ -37,10 +37,11 @@ fn address(base: &str, language: Language, token: &[u8]) -> String {
 
 /// Makes a link to the pass just issued (`signed`), expiring with it, and queues it to the
 /// household's phone, in the issuing transaction; nothing when the household has no phone or
-/// no public address is set. A household with a phone is untold from here until the link (or a
-/// newer notice) is delivered ([`outbox::untold_until_delivered`]): its earlier pass, if any,
-/// no longer admits it, and a link that could not be made, failed or is stuck leaves it to the
-/// hotline to tell.
+/// no public address is set. A household with a phone is untold from here until the link, and
+/// any newer notice of a new window, are delivered ([`outbox::untold_until_delivered`]): its
+/// earlier pass, if any, no longer admits it, and a link that could not be made, failed or is
+/// stuck leaves it to the hotline to tell. Links to its earlier passes still waiting are given
+/// up ([`outbox::supersede_pending_links`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn issue_link(
     db: &mut dyn Db,
