@@ -357,8 +357,10 @@ async fn a_household_is_untold_of_its_pass_until_its_link_is_delivered(backend: 
         app.on_store(untold).await,
         [unlinked.clone(), refused.clone()]
     );
+    // Sent at the time of the test's clock now: a link written in a later second than `t` is
+    // not due at `t`.
     gateway.lock().unwrap().failures = vec![400];
-    assert_eq!(sender.send_due(Timestamp(t)).await.unwrap(), 1);
+    assert_eq!(sender.send_due(safeconduct_keys::now()).await.unwrap(), 1);
     assert_eq!(messages(&app, &refused).await[0]["status"], "failed");
     let listed = worklist(&app).await;
     assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
@@ -377,7 +379,7 @@ async fn a_household_is_untold_of_its_pass_until_its_link_is_delivered(backend: 
         links[0]["last_error"], "superseded by a newer pass",
         "{links}"
     );
-    assert_eq!(sender.send_due(Timestamp(t)).await.unwrap(), 1);
+    assert_eq!(sender.send_due(safeconduct_keys::now()).await.unwrap(), 1);
     assert_eq!(messages(&app, &delivered).await[1]["status"], "sent");
     assert_eq!(
         gateway.lock().unwrap().delivered.len(),
