@@ -116,7 +116,7 @@ async function load() {
         const end = button(t("map-hazard-expire", { what: label }), "secondary", () =>
           send("PATCH", `/api/operations/{op}/hazards/${h.id}`, { expire: true }, t("map-done-expired")),
         );
-        return el("tr", { "data-hazard": h.id }, el("td", {}, t(`map-hazard-${h.kind}`)), el("td", {}, t(`map-severity-${h.severity}`)), el("td", { class: "num" }, num(h.radius_m)), el("td", {}, end));
+        return el("tr", { "data-hazard": h.id }, el("td", {}, t(`map-hazard-${h.kind}`)), el("td", {}, t(`map-severity-${h.severity}`)), el("td", { class: "num" }, num(h.radius_m)), el("td", {}, el("bdi", {}, h.reported_by || "—")), el("td", {}, end));
       }),
   );
   putBack();

@@ -204,6 +204,16 @@ async fn a_coordinator_places_an_rv_and_a_hazard_and_suspends_an_rv_from_the_map
     assert_eq!(hazards[0]["radius_m"], 60);
     assert_eq!(hazards[0]["severity"], "critical");
     assert!(near(&hazards[0]["location"], hlat, hlon, 6.0), "{hazards}");
+    // Its row names who reported it (the page's own account here).
+    browser
+        .wait_until(
+            &format!(
+                "document.querySelector(\"tr[data-hazard='{}'] bdi\")?.textContent === 'coordinator'",
+                hazards[0]["id"]
+            ),
+            "the hazard's reporter named in its row",
+        )
+        .await;
 
     // A gate where the map is clicked, receiving RV Alpha's batches; then closed from its row.
     browser.click("input[name='mode'][value='gate']").await;

@@ -669,6 +669,39 @@ async fn a_hotline_account_holds_a_bounded_number_of_hazards_in_force(backend: B
     // The coordinator's reports are theirs to make.
     let (status, body) = report(Role::Coordinator, 99).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["reported_by"], "coordinator", "{body}");
+    // Who reported what: a coordinator sees every reporter; a hotline operator their own
+    // reports, so they know which hazards count towards their share, and nobody else's.
+    let reporters = |hazards: &Value| -> Vec<Value> {
+        let list = hazards.as_array().unwrap();
+        list.iter().map(|h| h["reported_by"].clone()).collect()
+    };
+    let seen = app
+        .get(Role::Coordinator, "/api/operations/{op}/hazards")
+        .await;
+    let mut expected = vec![json!("hotline"); HOTLINE_HAZARDS_IN_FORCE_MAX as usize];
+    expected.push(json!("coordinator"));
+    assert_eq!(reporters(&seen), expected);
+    let seen = app.get(Role::Hotline, "/api/operations/{op}/hazards").await;
+    expected.pop();
+    expected.push(Value::Null);
+    assert_eq!(reporters(&seen), expected);
+    let colleague = app.add_user("hotline-2", Role::Hotline).await;
+    let (status, seen) = app
+        .call_with(
+            Some(&colleague),
+            Method::GET,
+            "/api/operations/{op}/hazards",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    let none = vec![Value::Null; HOTLINE_HAZARDS_IN_FORCE_MAX as usize + 1];
+    assert_eq!(
+        reporters(&seen),
+        none,
+        "another operator's reports are not named"
+    );
     // Ended by a coordinator, a hotline hazard leaves room for the next report.
     let path = format!("/api/operations/{{op}}/hazards/{}", first.unwrap());
     let expire = Some(json!({ "expire": true }));

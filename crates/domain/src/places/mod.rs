@@ -13,7 +13,7 @@ pub use walking::WalkingTime;
 
 use crate::error::DomainError;
 use crate::expected::Expected;
-use crate::ids::{FlightId, GateId, HazardId, RvId, WindowId};
+use crate::ids::{FlightId, GateId, HazardId, RvId, UserId, WindowId};
 use crate::model::{GateKind, GateStatus, HazardKind, RvStatus, Severity, WindowSpec};
 use crate::values::{Coordinate, Text, Timestamp};
 
@@ -229,6 +229,8 @@ pub struct Hazard {
     pub description: Option<String>,
     pub valid_from: Timestamp,
     pub valid_until: Option<Timestamp>,
+    /// The account that reported it; absent for hazards reported before reporters were kept.
+    pub reported_by: Option<UserId>,
 }
 
 impl Hazard {

@@ -57,6 +57,7 @@ map-col-actions = الإجراءات
 map-col-kind = النوع
 map-col-severity = الشدة
 map-col-radius = نصف القطر (م)
+map-col-reported-by = المُبلِّغ
 map-suspend = تعليق { $name }
 map-activate = تفعيل { $name }
 map-accept = قبول { $name }

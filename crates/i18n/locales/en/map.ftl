@@ -57,6 +57,7 @@ map-col-actions = Actions
 map-col-kind = Kind
 map-col-severity = Severity
 map-col-radius = Radius (m)
+map-col-reported-by = Reported by
 map-suspend = Suspend { $name }
 map-activate = Activate { $name }
 map-accept = Accept { $name }

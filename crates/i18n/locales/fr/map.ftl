@@ -57,6 +57,7 @@ map-col-actions = Actions
 map-col-kind = Type
 map-col-severity = Gravité
 map-col-radius = Rayon (m)
+map-col-reported-by = Signalé par
 map-suspend = Suspendre { $name }
 map-activate = Activer { $name }
 map-accept = Accepter { $name }

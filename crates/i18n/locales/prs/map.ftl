@@ -57,6 +57,7 @@ map-col-actions = کارها
 map-col-kind = نوع
 map-col-severity = شدت
 map-col-radius = شعاع (متر)
+map-col-reported-by = گزارش‌دهنده
 map-suspend = معطل کردن { $name }
 map-activate = فعال کردن { $name }
 map-accept = پذیرفتن { $name }

@@ -57,6 +57,7 @@ map-col-actions = کړنې
 map-col-kind = ډول
 map-col-severity = شدت
 map-col-radius = شعاع (متر)
+map-col-reported-by = راپور ورکوونکی
 map-suspend = { $name } وځنډوئ
 map-activate = { $name } فعال کړئ
 map-accept = { $name } ومنئ

@@ -11,16 +11,17 @@ use crate::wire::{Answer, CoordinateSchema, Created, parse_time, text_lines, tim
 use axum::Json;
 use safeconduct_domain::model::{HOTLINE_HAZARD_MAX_RADIUS_M, HazardKind, HazardSpec, Severity};
 use safeconduct_domain::values::Coordinate;
-use safeconduct_domain::{HazardId, Role};
+use safeconduct_domain::{HazardId, Role, UserId};
 use safeconduct_store as store;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(POST "/api/operations/{op}/hazards", Roles(CASEWORK), h::report_hazard, "Report a hazard (the hotline: of at most 500 m radius, and at most 20 in force per account); with suspend_places (a coordinator's), suspend the RVs and gates inside a critical one", body: HazardIn => json::<HazardReportOut>(201)),
         endpoint!(PATCH "/api/operations/{op}/hazards/{hazard}", Roles(COORDINATOR), h::change_hazard, "Change or expire a hazard (a coordinator's: the hotline reports hazards, but lowering or ending one sends people back through it)", body: HazardChangeIn => json::<HazardReportOut>(200)),
-        endpoint!(GET "/api/operations/{op}/hazards", Roles(CASEWORK), h::hazards, "Reported hazards" => json::<Vec<HazardOut>>(200)),
+        endpoint!(GET "/api/operations/{op}/hazards", Roles(CASEWORK), h::hazards, "Reported hazards, each with the account that reported it for a coordinator (the hotline: its own reports only)" => json::<Vec<HazardOut>>(200)),
     ]
 }
 
@@ -102,6 +103,11 @@ pub struct HazardOut {
     pub description: Option<String>,
     pub valid_from: String,
     pub valid_until: Option<String>,
+    /// The username of the account that reported it: told to a coordinator for every hazard,
+    /// and to a hotline operator for their own reports only (which count towards their
+    /// share). Absent otherwise, and for hazards reported before reporters were kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<String>,
 }
 
 impl From<store::Hazard> for HazardOut {
@@ -115,6 +121,7 @@ impl From<store::Hazard> for HazardOut {
             description: h.description,
             valid_from: time_text(h.valid_from),
             valid_until: h.valid_until.map(time_text),
+            reported_by: None,
         }
     }
 }
@@ -148,12 +155,13 @@ pub async fn report_hazard(
     let suspend = body.suspend_places;
     may_suspend(&call, suspend)?;
     may_cover(&call, spec.radius_m)?;
-    let (status, Json(mut out)): (_, Json<HazardReportOut>) = call
-        .create(move |s, id, actor| s.report_hazard(id, &hazard, suspend, actor))
+    let report = call
+        .act(move |s, id, actor| s.report_hazard(id, &hazard, suspend, actor))
         .await?;
+    let mut out = reported(&call, report).await?;
     rerouted(&call).await;
     replanned(&call, &mut out).await;
-    Ok((status, Json(out)))
+    Ok((axum::http::StatusCode::CREATED, Json(out)))
 }
 
 pub async fn change_hazard(
@@ -178,9 +186,10 @@ pub async fn change_hazard(
         suspend_places: body.suspend_places,
     };
     let hazard = HazardId(call.path.hazard);
-    let Json(mut out): Json<HazardReportOut> = call
-        .change(move |s, id, actor| s.change_hazard(id, hazard, &change, actor))
+    let report = call
+        .act(move |s, id, actor| s.change_hazard(id, hazard, &change, actor))
         .await?;
+    let mut out = reported(&call, report).await?;
     rerouted(&call).await;
     replanned(&call, &mut out).await;
     Ok(Json(out))
@@ -232,5 +241,54 @@ async fn rerouted<P>(call: &Call<P>) {
 }
 
 pub async fn hazards(call: Call) -> Answer<Vec<HazardOut>> {
-    call.list(|s, id| s.hazards(id)).await
+    let hazards = call.read(|s, id| s.hazards(id)).await?;
+    Ok(Json(with_reporters(&call, hazards).await?))
+}
+
+/// A report or change in its wire form, its reporter named as in the list.
+async fn reported<P>(
+    call: &Call<P>,
+    report: store::HazardReport,
+) -> Result<HazardReportOut, crate::ApiError> {
+    let hazard = with_reporters(call, vec![report.hazard.clone()]).await?;
+    let mut out = HazardReportOut::from(report);
+    out.hazard = hazard.into_iter().next().expect("one hazard in, one out");
+    Ok(out)
+}
+
+/// The hazards in their wire form, each naming its reporter where the caller may know it: a
+/// coordinator, every reporter; anyone else, themselves only. This is the one place that
+/// rule is kept.
+async fn with_reporters<P>(
+    call: &Call<P>,
+    hazards: Vec<store::Hazard>,
+) -> Result<Vec<HazardOut>, crate::ApiError> {
+    let (coordinator, me) = (call.caller.role == Role::Coordinator, call.caller.user);
+    let told: BTreeSet<UserId> = hazards
+        .iter()
+        .filter_map(|h| h.reported_by)
+        .filter(|u| coordinator || *u == me)
+        .collect();
+    let names: BTreeMap<UserId, String> = call
+        .app
+        .run(move |s| {
+            let mut names = BTreeMap::new();
+            for user in told {
+                if let Some(name) = s.username(user)? {
+                    names.insert(user, name);
+                }
+            }
+            Ok(names)
+        })
+        .await?;
+    Ok(hazards
+        .into_iter()
+        .map(|h| {
+            let reporter = h.reported_by.and_then(|u| names.get(&u).cloned());
+            HazardOut {
+                reported_by: reporter,
+                ..h.into()
+            }
+        })
+        .collect())
 }

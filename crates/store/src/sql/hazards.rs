@@ -173,7 +173,7 @@ fn recorded(
 }
 
 const HAZARD_COLUMNS: &str =
-    "id, kind, severity, lat, lon, radius_m, description, valid_from, valid_until";
+    "id, kind, severity, lat, lon, radius_m, description, valid_from, valid_until, reported_by";
 
 fn hazard_row(r: &Row) -> Result<Hazard> {
     Ok(Hazard {
@@ -185,6 +185,7 @@ fn hazard_row(r: &Row) -> Result<Hazard> {
         description: r.opt_text(6)?,
         valid_from: Timestamp(r.i64(7)?),
         valid_until: r.opt_i64(8)?.map(Timestamp),
+        reported_by: r.opt_i64(9)?.map(UserId),
     })
 }
 
