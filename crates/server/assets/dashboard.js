@@ -1,6 +1,6 @@
 // Coordinator dashboard. Who may use it: coordinators (all of it); a manifest officer gets the
-// flights, an auditor the accountability alarms, read-only, because the API answers them
-// those and nothing else here; any other role is refused by the API and told so.
+// flights, an auditor the accountability alarms and who read personal data, read-only,
+// because the API answers them those and nothing else here; any other role is refused by the API and told so.
 // The counts come from GET …/counts, read once and again after live changes (at most about
 // once a second), never from a list of people; the lists show references, sizes, places and
 // priority flags, never a name. Every action asks for confirmation and shows its result.
@@ -65,6 +65,7 @@ function start(s) {
   if (!may("coordinator")) $("live-state").hidden = true;
   firstCounts.then(() => {
     attention?.();
+    if (may("auditor")) readAccess();
     const cases = may("coordinator") ? setupCases({ roles, onChange: () => counts?.() }) : null;
     // Read again on changes at most every two seconds: a busy gate manifests many at once.
     const flights = may("coordinator", "manifest") ? throttled(setupFlights(may("coordinator"), may("manifest")), 2000) : null;
@@ -278,6 +279,34 @@ function drawOpenAlarms(open) {
       ),
     ),
   );
+}
+
+/**
+ * Who read personal data in the last 24 hours, and how much (auditors, read-only): each
+ * reader's requests, distinct cases and busiest hour of cases opened one by one, the busiest
+ * first; a reader over the server's mark is flagged, to be asked why. Names no case.
+ */
+async function readAccess() {
+  try {
+    const review = await api("GET", "/api/operations/{op}/audit/reads");
+    $("access-none").hidden = review.readers.length > 0;
+    $("access-body").replaceChildren(
+      ...review.readers.map((r) => {
+        const busiest = { cases: r.busiest_hour_cases, time: when(r.busiest_hour_from), over: review.over };
+        return el(
+          "tr",
+          { class: r.marked && "marked", "data-reader": r.user ?? "" },
+          el("td", {}, r.user ? el("bdi", {}, r.user) : t("dashboard-access-pass-links")),
+          el("td", {}, r.user ? r.roles.map((x) => t(`common-role-${x}`)).join(", ") : "—"),
+          el("td", { class: "num" }, num(r.requests)),
+          el("td", { class: "num" }, num(r.cases)),
+          el("td", {}, t(r.marked ? "dashboard-access-busiest-marked" : "dashboard-access-busiest-hour", busiest)),
+        );
+      }),
+    );
+  } catch (e) {
+    pageError(e);
+  }
 }
 
 /** The batches that arrived short and the people still unaccounted (auditors, read-only). */

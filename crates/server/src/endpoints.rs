@@ -75,6 +75,7 @@ pub const RV_PARTIES: &[Role] = &[Role::Coordinator, Role::Escort];
 pub const GATE_PARTIES: &[Role] = &[Role::Coordinator, Role::Gate];
 pub const AIRLIFT: &[Role] = &[Role::Coordinator, Role::Manifest];
 pub const OVERSIGHT: &[Role] = &[Role::Coordinator, Role::Auditor];
+pub const AUDITOR: &[Role] = &[Role::Auditor];
 pub const BATCH_PARTIES: &[Role] = &[Role::Coordinator, Role::Escort, Role::Gate];
 pub const NO_SHOW: &[Role] = &[Role::Coordinator, Role::Escort];
 pub const ANY_ROLE: &[Role] = &Role::ALL;

@@ -145,6 +145,90 @@ fn every_endpoint_that_answers_with_personal_data_is_audited() {
     }
 }
 
+/// The auditor's review of access: the hotline's reads counted per reader, the distinct cases
+/// they named and the busiest hour, marked over the threshold; the auditor's alone; bad
+/// parameters refused by name.
+async fn an_auditor_reviews_who_read_how_much(backend: Backend) {
+    let (app, p) = spawn_app_with_places(backend, 20, 20).await;
+    let mut references = Vec::new();
+    for phone in ["0700 100 001", "0700 100 002", "0700 100 003"] {
+        references.push(app.register_with_pass(1, phone, p.window).await);
+    }
+    let started = safeconduct_server::wire::time_text(safeconduct_keys::now());
+    for reference in references.iter().chain(&references[..1]) {
+        let path = format!("/api/operations/{{op}}/hotline/cases/{reference}");
+        let body = Some(serde_json::json!({}));
+        app.ok(Role::Hotline, Method::POST, &path, body, 200).await;
+    }
+    let review = |query: String| {
+        let app = &app;
+        async move {
+            let path = format!("/api/operations/{{op}}/audit/reads{query}");
+            app.call(Role::Auditor, Method::GET, &path, None).await
+        }
+    };
+    let (status, out) = review(format!("?since={started}&over=2")).await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["over"], 2);
+    let readers = out["readers"].as_array().unwrap();
+    let hotline = readers
+        .iter()
+        .find(|r| r["user"] == "hotline")
+        .unwrap_or_else(|| panic!("the hotline's reads are reviewed: {out}"));
+    assert_eq!(hotline["roles"], serde_json::json!(["hotline"]));
+    assert_eq!(hotline["requests"], 4, "{hotline}");
+    assert_eq!(
+        hotline["cases"], 3,
+        "one case read twice counts once: {hotline}"
+    );
+    assert_eq!(hotline["busiest_hour_cases"], 3, "{hotline}");
+    assert_eq!(
+        hotline["marked"], true,
+        "three cases within an hour, over 2"
+    );
+    assert_eq!(readers[0]["user"], "hotline", "the busiest first: {out}");
+    let text = out.to_string();
+    for reference in &references {
+        assert!(
+            !text.contains(reference.as_str()),
+            "no case is named: {text}"
+        );
+    }
+    // The default mark (60) leaves the hotline unmarked; a later start leaves nobody.
+    let (_, out) = review(format!("?since={started}")).await;
+    assert_eq!(out["over"], 60);
+    assert!(
+        out["readers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["marked"] == false),
+        "{out}"
+    );
+    let later = safeconduct_server::wire::time_text(safeconduct_domain::values::Timestamp(
+        safeconduct_keys::now().0 + 3600,
+    ));
+    let (_, out) = review(format!("?since={later}")).await;
+    assert_eq!(out["readers"], serde_json::json!([]), "{out}");
+    // Bad parameters are named.
+    for (query, named) in [
+        ("?over=0", "over"),
+        ("?over=lots", "over"),
+        ("?since=yesterday", "since"),
+    ] {
+        let (status, out) = review(query.to_string()).await;
+        assert_eq!(status, 422, "{query}: {out}");
+        assert_eq!(out["error"]["field"], named, "{query}: {out}");
+    }
+    // Coordinators are among those reviewed: the review is not theirs, nor the hotline's.
+    for role in [Role::Coordinator, Role::Hotline, Role::Escort] {
+        let (status, _) = app
+            .call(role, Method::GET, "/api/operations/{op}/audit/reads", None)
+            .await;
+        assert_eq!(status, 403, "{role:?}");
+    }
+}
+
 async fn a_shredded_operation_answers_gone_for_personal_data_and_still_counts(backend: Backend) {
     let app = spawn_app(backend).await;
     let reference = app.register(2, "0700 555 111").await;
@@ -186,6 +270,7 @@ async fn a_shredded_operation_answers_gone_for_personal_data_and_still_counts(ba
 }
 
 safeconduct_store::on_both_backends_async!(
+    an_auditor_reviews_who_read_how_much,
     a_shredded_operation_answers_gone_for_personal_data_and_still_counts,
     reads_of_personal_data_are_logged_without_personal_data,
     bulk_exports_need_a_reason_and_are_logged_with_it,

@@ -719,7 +719,19 @@ async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
     let browser = Browser::start().await;
     let visible = "return [...document.querySelectorAll('[data-roles]')].filter(s => !s.hidden).map(s => s.id)";
 
-    // The auditor: the short batch, read-only; no counts, no cases, no flights.
+    // The hotline opens a case: a read the auditor's review counts.
+    let path = format!("/api/operations/{{op}}/hotline/cases/{arrived}");
+    app.ok(
+        Role::Hotline,
+        reqwest::Method::POST,
+        &path,
+        Some(json!({})),
+        200,
+    )
+    .await;
+
+    // The auditor: the short batch and who read personal data, read-only; no counts, no
+    // cases, no flights.
     open_as(&browser, &app, Role::Auditor, "en").await;
     browser
         .find(&format!("#alarms [data-batch='{batch}']"))
@@ -728,7 +740,14 @@ async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
         .text(&format!("#alarms [data-batch='{batch}']"))
         .await;
     assert!(alarm.contains("with 5 people; 2 arrived"), "{alarm}");
-    assert_eq!(browser.eval(visible, json!([])).await, json!(["attention"]));
+    assert_eq!(
+        browser.eval(visible, json!([])).await,
+        json!(["attention", "access-section"])
+    );
+    browser.find("#access-body tr[data-reader='hotline']").await;
+    let reader = browser.text("#access-body tr[data-reader='hotline']").await;
+    assert!(reader.contains("Hotline operator"), "{reader}");
+    assert!(!reader.contains(&arrived), "no case is named: {reader}");
     let buttons = browser
         .eval(
             "return document.querySelectorAll('#attention button').length",
@@ -736,7 +755,7 @@ async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
         )
         .await;
     assert_eq!(buttons, 0, "an auditor resolves nothing");
-    assert_eq!(browser.text("h1").await, "Accountability alarms");
+    assert_eq!(browser.text("h1").await, "Accountability alarms and access");
 
     // The manifest officer: the flights, and nothing about cases.
     open_as(&browser, &app, Role::Manifest, "en").await;
@@ -766,11 +785,11 @@ async fn an_auditor_and_a_manifest_officer_see_only_what_the_api_gives_them() {
         .await;
     assert_eq!(
         browser.eval(visible, json!([])).await,
-        json!(["attention", "flights-section"])
+        json!(["attention", "access-section", "flights-section"])
     );
     assert_eq!(
         browser.text("h1").await,
-        "Flights, manifests and accountability alarms"
+        "Flights, manifests, accountability alarms and access"
     );
     open_as(&browser, &app, Role::Manifest, "en").await;
     browser.find(&flight).await;

@@ -7,6 +7,7 @@
 //! writes the resulting event and current-state rows in one transaction. It knows nothing of
 //! HTTP.
 
+pub mod access;
 mod casework;
 mod copy;
 mod copy_tables;
@@ -197,6 +198,9 @@ pub trait Store: Casework + Send + Sync + 'static {
     /// under its operation's data key: it is given opened while the operation lives, and as
     /// `None` once it was shredded.
     fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<(i64, AuditEntry)>>;
+    /// As [`Store::audit_entries`], each stated reason left out (`None`) rather than opened:
+    /// for reports that count entries ([`access::readers`]) and have no need of a reason.
+    fn audit_entries_unopened(&self, after: i64, limit: i64) -> Result<Vec<(i64, AuditEntry)>>;
     fn add_audit_checkpoint(&self, checkpoint: &AuditCheckpoint) -> Result<()>;
     fn audit_key(&self) -> Result<Option<AuditKey>>;
     /// Stores the key that signs checkpoints unless there is one; returns the stored one.

@@ -7,6 +7,7 @@
 //! router from outside). A resource module may use another's step (`lifecycle::step`) or type,
 //! never its handlers' internals; none uses this module.
 
+mod audit;
 mod batches;
 pub mod counts;
 mod devices;
@@ -62,6 +63,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         hotline::endpoints(),
         live::endpoints(),
         counts::endpoints(),
+        audit::endpoints(),
     ]
     .into_iter()
     .flatten()
