@@ -16,15 +16,15 @@ use std::net::SocketAddr;
 
 pub const OPERATION_NAME: &str = "Demo airlift (fictional)";
 
-/// The demo coordinator's authenticator secret: fixed, so that it can be printed with the
-/// other demo logins on every run.
+/// The authenticator secret of the demo logins that sign in with a code (coordinator,
+/// hotline, manifest): fixed, so that it can be printed with the other logins on every run.
 const DEMO_TOTP_SECRET: &[u8; 20] = b"safeconduct demo 2fa";
 
 pub struct Logins {
     pub operation: OperationId,
     pub users: Vec<(String, String, Role)>,
-    /// The coordinator's authenticator secret, base32.
-    pub coordinator_totp: String,
+    /// The authenticator secret of the logins that sign in with a code, base32.
+    pub totp_secret: String,
     pub sample_reference: Option<CaseReference>,
     pub sample_phone: Option<PhoneNumber>,
     pub households: u64,
@@ -58,7 +58,7 @@ pub fn seed(
         return Ok(Logins {
             operation: existing.id,
             users,
-            coordinator_totp: safeconduct_keys::totp::secret_text(DEMO_TOTP_SECRET),
+            totp_secret: safeconduct_keys::totp::secret_text(DEMO_TOTP_SECRET),
             sample_reference: None,
             sample_phone: None,
             households: counts.total_households(),
@@ -98,7 +98,7 @@ pub fn seed(
             )
             .with_context(|| format!("creating demo user {username}"))?;
         store.grant_role(id, op, *role, &actor)?;
-        if *role == Role::Coordinator {
+        if role.signs_in_with_a_code() {
             let e =
                 safeconduct_keys::totp::enrol_with(keyring.kek(), id, username, DEMO_TOTP_SECRET);
             store.set_totp(id, &e.wrapped, &actor)?;
@@ -361,7 +361,7 @@ pub fn seed(
     Ok(Logins {
         operation: op,
         users,
-        coordinator_totp: safeconduct_keys::totp::secret_text(DEMO_TOTP_SECRET),
+        totp_secret: safeconduct_keys::totp::secret_text(DEMO_TOTP_SECRET),
         sample_reference: refs.first().cloned(),
         sample_phone,
         households: counts.total_households(),
@@ -385,12 +385,13 @@ pub fn print_logins(l: &Logins, addr: SocketAddr) {
     );
     println!(
         "             -d '{{\"username\":\"coordinator\",\"password\":\"demo-coordinator-pass\",\"totp\":\"'$(safeconduct user code --secret {})'\"}}'",
-        l.coordinator_totp
+        l.totp_secret
     );
     println!(
-        "  the coordinator signs in with a one-time code too: authenticator secret {} \
+        "  the coordinator, hotline and manifest logins sign in with a one-time code too: \
+         authenticator secret {} \
          (`safeconduct user code --secret {}` prints the current code)",
-        l.coordinator_totp, l.coordinator_totp
+        l.totp_secret, l.totp_secret
     );
     println!("  logins (username / password / role):");
     for (u, p, r) in &l.users {

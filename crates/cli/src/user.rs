@@ -16,8 +16,9 @@ pub enum UserCommand {
     /// Create a user with roles in an operation.
     ///
     /// The password is read from standard input with --password-stdin; otherwise a random one
-    /// is generated and printed once. A coordinator is enrolled for one-time codes at once:
-    /// the authenticator secret is printed once, with an otpauth:// URI.
+    /// is generated and printed once. A coordinator, hotline operator or manifest officer is
+    /// enrolled for one-time codes at once (they sign in with one): the authenticator secret
+    /// is printed once, with an otpauth:// URI.
     Add {
         username: String,
         /// Operation the roles apply to.
@@ -204,7 +205,7 @@ fn add_user(
     if generated {
         println!("password (shown once): {password}");
     }
-    if roles.contains(&Role::Coordinator) {
+    if roles.iter().any(|r| r.signs_in_with_a_code()) {
         enrol_totp(store, kek, id, username)?;
     }
     Ok(())

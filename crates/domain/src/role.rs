@@ -38,6 +38,18 @@ impl Role {
         }
     }
 
+    /// Coordinators, hotline operators and manifest officers sign in with a one-time code as
+    /// well as their password: they read who is trying to leave (a case, a lookup by phone) or
+    /// move people on paper (onto a flight, aboard). Escort and gate users act through
+    /// enrolled devices, each holding its own key; an auditor reads counts and no personal
+    /// data. Stated here once, with no default: a new role must say which it is.
+    pub fn signs_in_with_a_code(self) -> bool {
+        match self {
+            Role::Coordinator | Role::Hotline | Role::Manifest => true,
+            Role::Escort | Role::Gate | Role::Auditor => false,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Coordinator => "coordinator",

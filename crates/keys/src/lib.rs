@@ -1,6 +1,6 @@
 //! What the key file unlocks, and the other secrets the application keeps: the pass keyring
 //! (issuer keys and tier secrets wrapped under the key encryption key), signed checkpoints of
-//! the audit chain, coordinators' one-time code secrets, password hashes, and the key file
+//! the audit chain, one-time code secrets, password hashes, and the key file
 //! itself. Also the operating system's clock and random source, the only ones the
 //! application reads ([`now`], [`random_reference`]).
 //!

@@ -1,5 +1,6 @@
-//! The second factor of coordinators: time-based one-time codes (RFC 6238 with HMAC-SHA-1, six
-//! digits, 30-second steps: what every authenticator app reads from an `otpauth://` URI).
+//! The second factor of coordinators, hotline operators and manifest officers: time-based
+//! one-time codes (RFC 6238 with HMAC-SHA-1, six digits, 30-second steps: what every
+//! authenticator app reads from an `otpauth://` URI).
 //!
 //! A secret is 20 random bytes, shown once at enrolment (base32 and URI) and stored only
 //! wrapped under the key file's key, bound to its user. A code is accepted for the step before,

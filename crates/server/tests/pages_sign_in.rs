@@ -158,7 +158,7 @@ async fn the_sign_in_page_reads_right_to_left_in_dari() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keyboard_alone_signs_in() {
     let app = spawn_app(Backend::Sqlite).await;
-    app.add_user("omar", Role::Hotline).await;
+    app.add_user_with_code("omar", Role::Hotline).await;
     let browser = Browser::start().await;
     browser.goto(&app.url("/app/sign-in?lang=en")).await;
     browser.find("#username").await;
@@ -166,6 +166,8 @@ async fn keyboard_alone_signs_in() {
         .eval("document.getElementById('username').focus()", json!([]))
         .await;
     browser.keys("omar\u{E004}").await;
-    browser.keys(&format!("{PASSWORD}\u{E007}")).await;
+    browser.keys(&format!("{PASSWORD}\u{E004}")).await;
+    let code = totp_code("omar", safeconduct_keys::now().0);
+    browser.keys(&format!("{code}\u{E007}")).await;
     browser.wait_for_path("/app/hotline").await;
 }

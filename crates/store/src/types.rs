@@ -103,8 +103,9 @@ pub struct UserAccount {
     pub password_hash: String,
     /// The user's TOTP secret, wrapped under the key file's key, once enrolled.
     pub totp: Option<Vec<u8>>,
-    /// Holds the coordinator role in some operation: a second factor is required.
-    pub coordinator: bool,
+    /// Holds, in some operation, a role that signs in with a one-time code
+    /// ([`Role::signs_in_with_a_code`]): a second factor is required.
+    pub code_required: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
-//! Signing in and out: a bearer token for a name, a password and (for coordinators) a one-time
-//! code, with the sign-in back-off per name kept in the store, a bucket of attempts per client
-//! address (`limits::AddressTry::sign_in`) and a bound on the password checks running at once.
+//! Signing in and out: a bearer token for a name, a password and (for the roles that need one,
+//! `Role::signs_in_with_a_code`) a one-time code, with the sign-in back-off per name kept in
+//! the store, a bucket of attempts per client address (`limits::AddressTry::sign_in`) and a bound on the password checks running at once.
 //!
 //! Must not depend on: other resource modules. Password and code checks are called, not
 //! written, here (`auth`; one-time codes are `safeconduct_keys::totp`).
@@ -34,7 +34,8 @@ pub struct SignIn {
     pub username: String,
     #[schemars(length(min = 1, max = 200))]
     pub password: String,
-    /// The current one-time code of the user's authenticator app: required of coordinators.
+    /// The current one-time code of the user's authenticator app: required of coordinators,
+    /// hotline operators and manifest officers, and of anyone enrolled.
     #[serde(default)]
     #[schemars(length(min = 6, max = 6), regex(pattern = r"^[0-9]{6}$"))]
     pub totp: Option<String>,
@@ -71,7 +72,8 @@ pub async fn sign_in(
     let account = match reserved {
         Ok(_) => {
             let account = with_password(&app, account, body.password).await?;
-            // Coordinators (and anyone enrolled) need the current one-time code too.
+            // Coordinators, hotline operators, manifest officers (and anyone enrolled) need
+            // the current one-time code too.
             match account {
                 Some(a) if !needs_code(&a) || code_matches(&app, &a, code, now).await? => a,
                 _ => {
@@ -79,8 +81,9 @@ pub async fn sign_in(
                         StatusCode::UNAUTHORIZED,
                         "invalid_credentials",
                         "unknown user, wrong password, or a missing, wrong or already used \
-                         one-time code (a coordinator signs in only once an administrator has \
-                         enrolled an authenticator: `safeconduct user totp NAME`)",
+                         one-time code (a coordinator, hotline operator or manifest officer \
+                         signs in only once an administrator has enrolled an authenticator: \
+                         `safeconduct user totp NAME`)",
                     ));
                 }
             }
@@ -150,13 +153,14 @@ async fn with_password(
     Ok(account.filter(|_| ok))
 }
 
-/// Whether the account signs in only with a one-time code: coordinators, and anyone enrolled.
+/// Whether the account signs in only with a one-time code: a holder of a role that needs one
+/// (`Role::signs_in_with_a_code`), and anyone enrolled.
 fn needs_code(a: &store::UserAccount) -> bool {
-    a.coordinator || a.totp.is_some()
+    a.code_required || a.totp.is_some()
 }
 
 /// Whether `code` is the account's current one-time code, not used before (it is used up
-/// now). A coordinator with no authenticator is refused as a wrong code is: a distinct answer
+/// now). An account that needs a code and has no authenticator is refused as a wrong code is: a distinct answer
 /// would confirm the password to whoever guessed it. The server's log tells the administrator.
 async fn code_matches(
     app: &App,
@@ -168,8 +172,8 @@ async fn code_matches(
         (None, _) => {
             tracing::warn!(
                 user = a.id.0,
-                "sign-in refused: a coordinator with no authenticator enrolled \
-                 (`safeconduct user totp NAME`)"
+                "sign-in refused: a role that needs a one-time code, and no authenticator \
+                 enrolled (`safeconduct user totp NAME`)"
             );
             Ok(false)
         }

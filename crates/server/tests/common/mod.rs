@@ -214,15 +214,11 @@ async fn spawn_app_configured(
         store
             .grant_role(outsider, other, Role::Coordinator, &admin())
             .unwrap();
-        // Coordinators sign in with a one-time code.
-        for (id, name) in [
-            (None, "coordinator"),
-            (Some(all), "all"),
-            (Some(outsider), "outsider"),
-        ] {
-            let id = id.unwrap_or_else(|| store.user_by_name(name).unwrap().unwrap().id);
-            let e = safeconduct_keys::totp::enrol_with(&test_kek(), id, name, &totp_secret(name));
-            store.set_totp(id, &e.wrapped, &admin()).unwrap();
+        // Coordinators, hotline operators and manifest officers sign in with a one-time code.
+        let with_a_code = Role::ALL.into_iter().filter(|r| r.signs_in_with_a_code());
+        for name in with_a_code.map(Role::as_str).chain(["all", "outsider"]) {
+            let id = store.user_by_name(name).unwrap().unwrap().id;
+            enrol(&store, id, name);
         }
         op
     })
@@ -282,6 +278,12 @@ fn add_user(store: &Arc<dyn Store>, name: &str) -> safeconduct_domain::UserId {
         .unwrap()
 }
 
+/// Enrols test user `id` (named `name`) for one-time codes (`totp_code(name, …)`).
+fn enrol(store: &Arc<dyn Store>, id: safeconduct_domain::UserId, name: &str) {
+    let e = safeconduct_keys::totp::enrol_with(&test_kek(), id, name, &totp_secret(name));
+    store.set_totp(id, &e.wrapped, &admin()).unwrap();
+}
+
 /// The authenticator secret of a test user enrolled for one-time codes.
 pub fn totp_secret(username: &str) -> Vec<u8> {
     format!("{username:-<20}").into_bytes()
@@ -292,20 +294,29 @@ pub fn totp_code(username: &str, at: i64) -> String {
     safeconduct_keys::totp::code_at(&totp_secret(username), at)
 }
 
-/// Signs in as the test user `username` (with its one-time code) and returns a new token.
+/// Signs in as the test user `username` (with its one-time code) and returns a new token. A
+/// code is used once: when this step's was used already (a second sign-in within 30 s), the
+/// next step's, which the server accepts for clock drift, signs in.
 pub async fn sign_in(client: &Client, base: &str, username: &str) -> String {
-    let code = totp_code(username, safeconduct_keys::now().0);
-    let res = client
-        .post(format!("{base}/api/sessions"))
-        .json(&json!({ "username": username, "password": "correct horse battery", "totp": code }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "sign in as {username}");
-    res.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    let now = safeconduct_keys::now().0;
+    for at in [now, now + 30] {
+        let code = totp_code(username, at);
+        let res = client
+            .post(format!("{base}/api/sessions"))
+            .json(
+                &json!({ "username": username, "password": "correct horse battery", "totp": code }),
+            )
+            .send()
+            .await
+            .unwrap();
+        if res.status() == StatusCode::OK {
+            return res.json::<Value>().await.unwrap()["token"]
+                .as_str()
+                .unwrap()
+                .to_string();
+        }
+    }
+    panic!("sign in as {username}: refused with this step's code and the next one's");
 }
 
 impl TestApp {
@@ -610,19 +621,22 @@ impl TestApp {
         }
     }
 
-    /// Adds a user `name` holding `role` in the test operation (an escort or gate role: no
-    /// one-time code) and signs them in; their token.
+    /// Adds a user `name` holding `role` in the test operation (enrolled for one-time codes
+    /// when the role needs them) and signs them in; their token.
     pub async fn add_user(&self, name: &str, role: Role) -> String {
         self.add_user_with_roles(name, &[role]).await
     }
 
-    /// Adds a user `name` holding each of `roles` (none that needs a one-time code) in the
-    /// test operation and signs them in; their token.
+    /// Adds a user `name` holding each of `roles` in the test operation (enrolled for one-time
+    /// codes when a role needs them) and signs them in; their token.
     pub async fn add_user_with_roles(&self, name: &str, roles: &[Role]) -> String {
         let (store, op, username) = (self.store.clone(), self.op, name.to_string());
         let roles = roles.to_vec();
         tokio::task::spawn_blocking(move || {
             let id = add_user(&store, &username);
+            if roles.iter().any(|r| r.signs_in_with_a_code()) {
+                enrol(&store, id, &username);
+            }
             for role in roles {
                 store.grant_role(id, op, role, &admin()).unwrap();
             }
@@ -639,13 +653,7 @@ impl TestApp {
         tokio::task::spawn_blocking(move || {
             let id = add_user(&store, &username);
             store.grant_role(id, op, role, &admin()).unwrap();
-            let e = safeconduct_keys::totp::enrol_with(
-                &test_kek(),
-                id,
-                &username,
-                &totp_secret(&username),
-            );
-            store.set_totp(id, &e.wrapped, &admin()).unwrap();
+            enrol(&store, id, &username);
         })
         .await
         .unwrap();

@@ -63,10 +63,19 @@ pub(crate) fn create_user(db: &mut dyn Db, user: &NewUser, at: Timestamp) -> Res
 }
 
 pub(crate) fn user_by_name(db: &mut dyn Db, username: &str) -> Result<Option<UserAccount>> {
+    let with_a_code: Vec<String> = Role::ALL
+        .into_iter()
+        .filter(|r| r.signs_in_with_a_code())
+        .map(|r| format!("'{}'", r.as_str()))
+        .collect();
     db.row(
-        "SELECT id, username, password_hash, totp_wrapped,
-                EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = 'coordinator')
-         FROM users WHERE username = $1",
+        &format!(
+            "SELECT id, username, password_hash, totp_wrapped,
+                    EXISTS (SELECT 1 FROM user_roles r
+                            WHERE r.user_id = users.id AND r.role IN ({}))
+             FROM users WHERE username = $1",
+            with_a_code.join(", ")
+        ),
         p![username],
     )?
     .map(|r| {
@@ -75,7 +84,7 @@ pub(crate) fn user_by_name(db: &mut dyn Db, username: &str) -> Result<Option<Use
             username: r.text(1)?,
             password_hash: r.text(2)?,
             totp: r.opt_bytes(3)?,
-            coordinator: r.bool(4)?,
+            code_required: r.bool(4)?,
         })
     })
     .transpose()
