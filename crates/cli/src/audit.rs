@@ -90,7 +90,16 @@ impl AuditCommand {
                     None => Timestamp(safeconduct_keys::now().0 - 24 * 3600),
                 };
                 let store = data.open()?;
-                let readers = access::readers(store.as_ref(), operation.map(OperationId), since)
+                let operations = match operation {
+                    Some(op) => vec![OperationId(op)],
+                    None => store
+                        .operations()
+                        .context("listing the operations")?
+                        .into_iter()
+                        .map(|o| o.id)
+                        .collect(),
+                };
+                let readers = access::readers(store.as_ref(), &operations, since)
                     .context("reading the audit log")?;
                 print_reads(store.as_ref(), &readers, since, over)
             }
@@ -135,11 +144,13 @@ fn print_reads(
         } else {
             String::new()
         };
+        let hour = match r.busiest_hour_from {
+            Some(from) => format!("from {} ({most})", from.rfc3339()),
+            None => "none opened one by one".to_string(),
+        };
         println!(
-            "{name:<20} {roles:<24} {:>8} {:>7}  from {} ({most}){mark}",
-            r.requests,
-            r.cases,
-            r.busiest_hour_from.rfc3339()
+            "{name:<20} {roles:<24} {:>8} {:>7}  {hour}{mark}",
+            r.requests, r.cases
         );
     }
     if marked > 0 {

@@ -297,10 +297,10 @@ async function readAccess() {
           "tr",
           { class: r.marked && "marked", "data-reader": r.user ?? "" },
           el("td", {}, r.user ? el("bdi", {}, r.user) : t("dashboard-access-pass-links")),
-          el("td", {}, r.user ? r.roles.map((x) => t(`common-role-${x}`)).join(", ") : "—"),
+          el("td", {}, r.user ? list(r.roles.map((x) => t(`common-role-${x}`))) : "—"),
           el("td", { class: "num" }, num(r.requests)),
           el("td", { class: "num" }, num(r.cases)),
-          el("td", {}, t(r.marked ? "dashboard-access-busiest-marked" : "dashboard-access-busiest-hour", busiest)),
+          el("td", {}, r.busiest_hour_from ? t(r.marked ? "dashboard-access-busiest-marked" : "dashboard-access-busiest-hour", busiest) : "—"),
         );
       }),
     );

@@ -8,6 +8,7 @@ use common::{LOOKUP, case, error_message, spawn_app, spawn_app_with_places};
 use reqwest::Method;
 use safeconduct_domain::Role;
 use safeconduct_server::api::endpoints;
+use safeconduct_store::AuditEntry;
 use safeconduct_store::testing::Backend;
 
 async fn reads_of_personal_data_are_logged_without_personal_data(backend: Backend) {
@@ -160,6 +161,52 @@ async fn an_auditor_reviews_who_read_how_much(backend: Backend) {
         let body = Some(serde_json::json!({}));
         app.ok(Role::Hotline, Method::POST, &path, body, 200).await;
     }
+    // Written straight into the log: a manifest officer's list naming two cases (listed, none
+    // opened), a pass link opened (nobody signed in), the hotline reading a case of another
+    // operation, and a sign-in (of no operation).
+    let (op, listed, opened) = (app.op, references[1].clone(), references[2].clone());
+    app.on_store(move |s| {
+        let user = |name: &str| Some(s.user_by_name(name).unwrap().unwrap().id);
+        let other = s
+            .operations()
+            .unwrap()
+            .into_iter()
+            .find(|o| o.id != op)
+            .unwrap()
+            .id;
+        let at = safeconduct_keys::now();
+        let entry = |operation, user, role, action: &str, record: String| AuditEntry {
+            at,
+            operation,
+            user,
+            role,
+            device: None,
+            action: action.into(),
+            record: Some(record),
+            reason: None,
+        };
+        for e in [
+            entry(
+                Some(op),
+                user("manifest"),
+                Some(Role::Manifest),
+                "h::cases_in_stage",
+                format!("stage processed: {listed} {opened}"),
+            ),
+            entry(Some(op), None, None, "pass_link_opened", "pass/77".into()),
+            entry(
+                Some(other),
+                user("hotline"),
+                Some(Role::Hotline),
+                "h::household",
+                format!("/api/operations/{}/households/{opened}", other.0),
+            ),
+            entry(None, user("hotline"), None, "signed_in", String::new()),
+        ] {
+            s.audit(&e).unwrap();
+        }
+    })
+    .await;
     let review = |query: String| {
         let app = &app;
         async move {
@@ -187,6 +234,28 @@ async fn an_auditor_reviews_who_read_how_much(backend: Backend) {
         "three cases within an hour, over 2"
     );
     assert_eq!(readers[0]["user"], "hotline", "the busiest first: {out}");
+    let of = |user: serde_json::Value| {
+        let found = readers.iter().find(|r| r["user"] == user);
+        found
+            .unwrap_or_else(|| panic!("{user} reviewed: {out}"))
+            .clone()
+    };
+    let lister = of(serde_json::json!("manifest"));
+    assert_eq!(lister["cases"], 2, "{lister}");
+    assert_eq!(lister["busiest_hour_cases"], 0, "{lister}");
+    assert_eq!(
+        lister["busiest_hour_from"],
+        serde_json::Value::Null,
+        "{lister}"
+    );
+    let links = of(serde_json::Value::Null);
+    assert_eq!(links["requests"], 1, "the pass link's open: {links}");
+    assert_eq!(links["roles"], serde_json::json!([]), "{links}");
+    assert_eq!(
+        readers.len(),
+        3,
+        "no other operation's reads, no sign-in: {out}"
+    );
     let text = out.to_string();
     for reference in &references {
         assert!(

@@ -28,47 +28,40 @@ pub struct ReaderReport {
     pub cases: usize,
     /// The most distinct cases opened on their own within any 60 minutes...
     pub busiest_hour_cases: usize,
-    /// ...and when that hour began.
-    pub busiest_hour_from: Timestamp,
+    /// ...and when that hour began (none when no case was opened on its own).
+    pub busiest_hour_from: Option<Timestamp>,
 }
 
-/// Every reader's report since `since` (in `operation` alone, when given), the busiest first
-/// (most cases opened within an hour, then most requests). Reads the log from its first entry
-/// and keeps only what it needs of each: stated reasons stay sealed.
+/// Every reader's report in `operations` since `since`, the busiest first (most cases opened
+/// within an hour, then most requests). Reads those operations' entries from `since` on, and
+/// keeps only what it needs of each: stated reasons stay sealed. (Every read is of one
+/// operation: entries of none are sign-ins and account changes.)
 pub fn readers(
     store: &dyn Store,
-    operation: Option<OperationId>,
+    operations: &[OperationId],
     since: Timestamp,
 ) -> Result<Vec<ReaderReport>> {
     const PAGE: i64 = 5_000;
     let mut readers: BTreeMap<Option<UserId>, Reader> = BTreeMap::new();
-    let mut after = 0;
-    loop {
-        let page = store.audit_entries_unopened(after, PAGE)?;
-        let Some((last, _)) = page.last() else {
-            break;
-        };
-        after = *last;
-        for (_, e) in &page {
-            if e.at.0 < since.0 || !is_read(e) || operation.is_some_and(|o| e.operation != Some(o))
-            {
-                continue;
+    for &op in operations {
+        let mut after = (since, -1);
+        loop {
+            let page = store.operation_audit_entries(op, after, PAGE)?;
+            let Some((seq, last)) = page.last() else {
+                break;
+            };
+            after = (last.at, *seq);
+            for (_, e) in &page {
+                if is_read(e) {
+                    count(&mut readers, e);
+                }
             }
-            let r = readers.entry(e.user).or_default();
-            r.requests += 1;
-            r.roles.extend(e.role);
-            let named = cases_named(e.record.as_deref().unwrap_or_default());
-            if let [one] = named.as_slice() {
-                r.opened.push((e.at.0, one.clone()));
-            }
-            r.cases.extend(named);
         }
     }
     let mut reports: Vec<ReaderReport> = readers
         .into_iter()
         .map(|(user, mut r)| {
-            // Entries are chained in the order they were written, which may differ by a
-            // little from the order of their times.
+            // Each operation's entries come in time order; several operations' interleave.
             r.opened.sort();
             let (from, most) = r.busiest_hour();
             ReaderReport {
@@ -77,7 +70,7 @@ pub fn readers(
                 requests: r.requests,
                 cases: r.cases.len(),
                 busiest_hour_cases: most,
-                busiest_hour_from: Timestamp(from),
+                busiest_hour_from: (most > 0).then_some(Timestamp(from)),
             }
         })
         .collect();
@@ -89,6 +82,18 @@ pub fn readers(
         )
     });
     Ok(reports)
+}
+
+/// Counts a read in its reader's tally.
+fn count(readers: &mut BTreeMap<Option<UserId>, Reader>, e: &AuditEntry) {
+    let r = readers.entry(e.user).or_default();
+    r.requests += 1;
+    r.roles.extend(e.role);
+    let named = cases_named(e.record.as_deref().unwrap_or_default());
+    if let [one] = named.as_slice() {
+        r.opened.push((e.at.0, one.clone()));
+    }
+    r.cases.extend(named);
 }
 
 /// What one reader did, as the log is read.

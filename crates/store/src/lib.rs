@@ -198,9 +198,17 @@ pub trait Store: Casework + Send + Sync + 'static {
     /// under its operation's data key: it is given opened while the operation lives, and as
     /// `None` once it was shredded.
     fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<(i64, AuditEntry)>>;
-    /// As [`Store::audit_entries`], each stated reason left out (`None`) rather than opened:
-    /// for reports that count entries ([`access::readers`]) and have no need of a reason.
-    fn audit_entries_unopened(&self, after: i64, limit: i64) -> Result<Vec<(i64, AuditEntry)>>;
+    /// The entries of operation `op` that come after `after` in time order (time, then
+    /// sequence number: `(since, -1)` starts at `since`), at most `limit`, each stated reason
+    /// left out (`None`) rather than opened: for reports that count entries
+    /// ([`access::readers`]). Reads that operation's entries from that time on, never the
+    /// whole chain.
+    fn operation_audit_entries(
+        &self,
+        op: OperationId,
+        after: (Timestamp, i64),
+        limit: i64,
+    ) -> Result<Vec<(i64, AuditEntry)>>;
     fn add_audit_checkpoint(&self, checkpoint: &AuditCheckpoint) -> Result<()>;
     fn audit_key(&self) -> Result<Option<AuditKey>>;
     /// Stores the key that signs checkpoints unless there is one; returns the stored one.

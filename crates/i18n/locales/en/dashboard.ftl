@@ -1,5 +1,5 @@
 # The coordinator dashboard: coordinators see all of it; manifest officers the flights;
-# auditors the accountability alarms. Counts and lists carry no names.
+# auditors the accountability alarms and who read personal data. Counts and lists carry no names.
 dashboard-title = Coordinator dashboard
 dashboard-title-manifest = Flights and manifests
 dashboard-title-auditor = Accountability alarms and access

@@ -1,5 +1,5 @@
 # Le tableau de bord des coordinateurs : les coordinateurs en voient tout ; les agents de
-# manifeste les vols ; les auditeurs les alarmes. Ni les comptes ni les listes ne portent de nom.
+# manifeste les vols ; les auditeurs les alarmes et qui a lu des données personnelles. Ni les comptes ni les listes ne portent de nom.
 dashboard-title = Tableau de bord de coordination
 dashboard-title-manifest = Vols et manifestes
 dashboard-title-auditor = Alertes de suivi des personnes et accès
@@ -20,7 +20,7 @@ dashboard-access-cases = Dossiers
 dashboard-access-busiest = Heure la plus chargée : dossiers ouverts
 dashboard-access-busiest-hour = { $cases }, à partir de { $time }
 dashboard-access-busiest-marked = { $cases }, à partir de { $time } : plus de { $over }, demandez pourquoi
-dashboard-access-pass-links = Liens de laissez-passer (personne n'est connecté)
+dashboard-access-pass-links = Liens de laissez-passer (sans connexion)
 dashboard-incidents = Incidents ouverts
 dashboard-alarms = Alarmes de personnes manquantes
 dashboard-incident = Incident { $id } : { $kind }

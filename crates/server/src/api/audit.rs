@@ -52,7 +52,7 @@ pub struct AccessReviewOut {
 /// One reader: a signed-in user, or whoever opened pass links.
 #[derive(Serialize, JsonSchema)]
 pub struct ReaderOut {
-    /// The username; absent for pass links, opened by nobody signed in.
+    /// The username; null for pass links, opened by nobody signed in.
     pub user: Option<String>,
     pub roles: Vec<Role>,
     /// Audited requests: every read, a list's page, a call logged on a case.
@@ -60,9 +60,9 @@ pub struct ReaderOut {
     /// Distinct cases named, by a single read or in a list.
     pub cases: usize,
     /// The most distinct cases opened on their own within any 60 minutes, and when that hour
-    /// began.
+    /// began (null when none was opened on its own: the reader only listed).
     pub busiest_hour_cases: usize,
-    pub busiest_hour_from: String,
+    pub busiest_hour_from: Option<String>,
     /// Opened more than `over` cases within an hour: to be asked why.
     pub marked: bool,
 }
@@ -85,7 +85,7 @@ pub async fn access_review(
     };
     let readers = call
         .read(move |s, op| {
-            access::readers(s, Some(op), since)?
+            access::readers(s, &[op], since)?
                 .into_iter()
                 .map(|r| {
                     let user = match r.user {
@@ -98,7 +98,7 @@ pub async fn access_review(
                         requests: r.requests,
                         cases: r.cases,
                         busiest_hour_cases: r.busiest_hour_cases,
-                        busiest_hour_from: time_text(r.busiest_hour_from),
+                        busiest_hour_from: r.busiest_hour_from.map(time_text),
                         marked: r.busiest_hour_cases > over,
                     })
                 })

@@ -158,8 +158,8 @@ pub async fn report_hazard(
     let report = call
         .act(move |s, id, actor| s.report_hazard(id, &hazard, suspend, actor))
         .await?;
-    let mut out = reported(&call, report).await?;
     rerouted(&call).await;
+    let mut out = reported(&call, report).await;
     replanned(&call, &mut out).await;
     Ok((axum::http::StatusCode::CREATED, Json(out)))
 }
@@ -189,8 +189,8 @@ pub async fn change_hazard(
     let report = call
         .act(move |s, id, actor| s.change_hazard(id, hazard, &change, actor))
         .await?;
-    let mut out = reported(&call, report).await?;
     rerouted(&call).await;
+    let mut out = reported(&call, report).await;
     replanned(&call, &mut out).await;
     Ok(Json(out))
 }
@@ -242,27 +242,23 @@ async fn rerouted<P>(call: &Call<P>) {
 
 pub async fn hazards(call: Call) -> Answer<Vec<HazardOut>> {
     let hazards = call.read(|s, id| s.hazards(id)).await?;
-    Ok(Json(with_reporters(&call, hazards).await?))
+    Ok(Json(with_reporters(&call, hazards).await))
 }
 
-/// A report or change in its wire form, its reporter named as in the list.
-async fn reported<P>(
-    call: &Call<P>,
-    report: store::HazardReport,
-) -> Result<HazardReportOut, crate::ApiError> {
-    let hazard = with_reporters(call, vec![report.hazard.clone()]).await?;
+/// A report or change in its wire form, its reporter named as in the list. The change is
+/// stored by now: should the names not be read, it is answered without them rather than as
+/// an error a client would send again.
+async fn reported<P>(call: &Call<P>, report: store::HazardReport) -> HazardReportOut {
+    let hazard = with_reporters(call, vec![report.hazard.clone()]).await;
     let mut out = HazardReportOut::from(report);
     out.hazard = hazard.into_iter().next().expect("one hazard in, one out");
-    Ok(out)
+    out
 }
 
 /// The hazards in their wire form, each naming its reporter where the caller may know it: a
 /// coordinator, every reporter; anyone else, themselves only. This is the one place that
-/// rule is kept.
-async fn with_reporters<P>(
-    call: &Call<P>,
-    hazards: Vec<store::Hazard>,
-) -> Result<Vec<HazardOut>, crate::ApiError> {
+/// rule is kept. Names that cannot be read are left out (and logged).
+async fn with_reporters<P>(call: &Call<P>, hazards: Vec<store::Hazard>) -> Vec<HazardOut> {
     let (coordinator, me) = (call.caller.role == Role::Coordinator, call.caller.user);
     let told: BTreeSet<UserId> = hazards
         .iter()
@@ -280,8 +276,15 @@ async fn with_reporters<P>(
             }
             Ok(names)
         })
-        .await?;
-    Ok(hazards
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(
+                code = e.code,
+                "hazards answered without their reporters' names"
+            );
+            BTreeMap::new()
+        });
+    hazards
         .into_iter()
         .map(|h| {
             let reporter = h.reported_by.and_then(|u| names.get(&u).cloned());
@@ -290,5 +293,5 @@ async fn with_reporters<P>(
                 ..h.into()
             }
         })
-        .collect())
+        .collect()
 }

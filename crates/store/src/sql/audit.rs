@@ -346,6 +346,31 @@ pub(crate) fn entries(db: &mut dyn Db, after: i64, limit: i64) -> Result<Vec<Sto
     .collect()
 }
 
+/// The entries of `op` after `after` (time, then sequence number), at most `limit`, in that
+/// order, without their stated reasons (over the index `audit_log_operation_at`).
+pub(crate) fn operation_entries(
+    db: &mut dyn Db,
+    op: OperationId,
+    after: (Timestamp, i64),
+    limit: i64,
+) -> Result<Vec<(i64, AuditEntry)>> {
+    db.rows(
+        &format!(
+            "SELECT seq, {ENTRY_COLUMNS} FROM audit_log
+             WHERE operation_id = $1 AND (at > $2 OR (at = $2 AND seq > $3))
+             ORDER BY operation_id, at, seq LIMIT $4"
+        ),
+        p![op.0, after.0.0, after.1, limit],
+    )?
+    .iter()
+    .map(|r| {
+        let mut e = entry_at(r, 1)?;
+        e.reason = None;
+        Ok((r.i64(0)?, e))
+    })
+    .collect()
+}
+
 /// Recomputes the whole chain, page by page, and compares it with the stored head and every
 /// checkpoint. Reports the first broken link.
 pub(crate) fn verify(db: &mut dyn Db) -> Result<AuditReport> {

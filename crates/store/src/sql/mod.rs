@@ -186,6 +186,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(31, "0031_admitted_at_rv.sql", [shared]),
     migration!(32, "0032_pass_expiry.sql", [shared]),
     migration!(33, "0033_hazard_reporters.sql", [shared]),
+    migration!(34, "0034_audit_by_operation_and_time.sql", [shared]),
 ];
 
 /// An engine's migrations in order, as it runs them: the shared part put into the engine's

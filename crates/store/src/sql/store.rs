@@ -210,16 +210,13 @@ impl<E: Engine> Store for SqlStore<E> {
                 .collect()
         })
     }
-    fn audit_entries_unopened(&self, after: i64, limit: i64) -> Result<Vec<(i64, AuditEntry)>> {
-        self.read(|db| {
-            Ok(audit::entries(db, after, limit)?
-                .into_iter()
-                .map(|(seq, mut e, _, _)| {
-                    e.reason = None;
-                    (seq, e)
-                })
-                .collect())
-        })
+    fn operation_audit_entries(
+        &self,
+        op: OperationId,
+        after: (Timestamp, i64),
+        limit: i64,
+    ) -> Result<Vec<(i64, AuditEntry)>> {
+        self.read(|db| audit::operation_entries(db, op, after, limit))
     }
     fn add_audit_checkpoint(&self, checkpoint: &AuditCheckpoint) -> Result<()> {
         self.write(|db| audit::add_checkpoint(db, checkpoint))
