@@ -54,6 +54,23 @@ pub fn seed(
         .find(|o| o.name == OPERATION_NAME)
     {
         println!("demo already seeded in this store; serving it as it is");
+        // A store seeded when only the coordinator signed in with a code: its other logins
+        // that now need one are enrolled with the printed secret.
+        let actor = Actor::system(now);
+        for (username, _, role) in &users {
+            let Some(account) = store.user_by_name(username)? else {
+                continue;
+            };
+            if role.signs_in_with_a_code() && account.totp.is_none() {
+                let e = safeconduct_keys::totp::enrol_with(
+                    keyring.kek(),
+                    account.id,
+                    username,
+                    DEMO_TOTP_SECRET,
+                );
+                store.set_totp(account.id, &e.wrapped, &actor)?;
+            }
+        }
         let counts = store.stage_counts(existing.id, CountScope::Operation)?;
         return Ok(Logins {
             operation: existing.id,
@@ -395,7 +412,12 @@ pub fn print_logins(l: &Logins, addr: SocketAddr) {
     );
     println!("  logins (username / password / role):");
     for (u, p, r) in &l.users {
-        println!("    {u:<12} {p:<24} {r}");
+        let code = if r.signs_in_with_a_code() {
+            "  + one-time code"
+        } else {
+            ""
+        };
+        println!("    {u:<12} {p:<24} {r}{code}");
     }
     if let Some(r) = &l.sample_reference {
         println!("  a case to look up: {r}");

@@ -41,7 +41,8 @@ pub enum UserCommand {
         data: DataArgs,
     },
     /// Enrol a user for one-time codes (again), e.g. after a lost phone: prints the new
-    /// authenticator secret once; codes of the old one stop working.
+    /// authenticator secret once; codes of the old one stop working, and the sessions the
+    /// user had open end.
     Totp {
         username: String,
         #[command(flatten)]
@@ -61,7 +62,8 @@ pub enum UserCommand {
         data: DataArgs,
     },
     /// Print the current one-time code of an authenticator secret, as an authenticator app
-    /// would: for the demo and for scripts. Coordinators use an app on their phone.
+    /// would: for the demo and for scripts. Coordinators, hotline operators and manifest
+    /// officers use an app on their phone.
     Code {
         /// The base32 secret printed at enrolment.
         #[arg(long, env = "SAFECONDUCT_TOTP_SECRET")]

@@ -103,7 +103,7 @@ async fn forty_guesses_at_once_get_five_checks(backend: Backend) {
             client
                 .post(url)
                 .json(
-                    &serde_json::json!({ "username": "hotline", "password": format!("guess {i}") }),
+                    &serde_json::json!({ "username": "auditor", "password": format!("guess {i}") }),
                 )
                 .send()
                 .await
@@ -126,7 +126,7 @@ async fn forty_guesses_at_once_get_five_checks(backend: Backend) {
     let res = app
         .client
         .post(app.url("/api/sessions"))
-        .json(&serde_json::json!({ "username": "hotline", "password": "correct horse battery" }))
+        .json(&serde_json::json!({ "username": "auditor", "password": "correct horse battery" }))
         .send()
         .await
         .unwrap();

@@ -125,7 +125,8 @@ pub trait Store: Casework + Send + Sync + 'static {
     /// The name of user `user`, for reports that name who did what (`audit reads`).
     fn username(&self, user: UserId) -> Result<Option<String>>;
     fn grant_role(&self, user: UserId, op: OperationId, role: Role, actor: &Actor) -> Result<()>;
-    /// Stores a user's wrapped TOTP secret, replacing any earlier one.
+    /// Stores a user's wrapped TOTP secret, replacing any earlier one, and ends the user's
+    /// sessions: nothing signed in with the old authenticator outlives it.
     fn set_totp(&self, user: UserId, wrapped: &[u8], actor: &Actor) -> Result<()>;
     /// Marks a TOTP time step as used by `user`; false when it, or a later one, was used
     /// already (on any server).

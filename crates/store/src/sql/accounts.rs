@@ -106,6 +106,9 @@ pub(crate) fn set_totp(db: &mut dyn Db, user: UserId, wrapped: &[u8], actor: &Ac
     if changed == 0 {
         return Err(StoreError::not_found(format!("user {}", user.0)));
     }
+    // A new authenticator (after a lost phone) leaves nothing signed in that the old one
+    // opened: the user signs in again, with the new one.
+    db.exec("DELETE FROM sessions WHERE user_id = $1", p![user.0])?;
     audit::change(db, actor, None, "totp_enrolled", format!("user/{}", user.0))?;
     Ok(())
 }

@@ -187,6 +187,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(32, "0032_pass_expiry.sql", [shared]),
     migration!(33, "0033_hazard_reporters.sql", [shared]),
     migration!(34, "0034_audit_by_operation_and_time.sql", [shared]),
+    migration!(35, "0035_sessions_without_a_code.sql", [shared]),
 ];
 
 /// An engine's migrations in order, as it runs them: the shared part put into the engine's
