@@ -61,6 +61,23 @@ pub enum UserCommand {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Take roles away from a user in an operation (every role they hold there, unless --role
+    /// names some) and end the sessions they have open, on every server within seconds: for
+    /// someone who left, or whose password or phone may be in other hands. Audited. The
+    /// account and its roles in other operations stay; an escort's or gate officer's enrolled
+    /// devices are suspended apart, from the dashboard's list of devices.
+    Revoke {
+        username: String,
+        /// The operation the roles are taken away in.
+        #[arg(long)]
+        operation: i64,
+        /// A role to take away: coordinator, hotline, escort, gate, manifest or auditor.
+        /// Repeat for several; leave out to take every role held there.
+        #[arg(long = "role", value_parser = parse_role)]
+        roles: Vec<Role>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Print the current one-time code of an authenticator secret, as an authenticator app
     /// would: for the demo and for scripts. Coordinators, hotline operators and manifest
     /// officers use an app on their phone.
@@ -124,6 +141,40 @@ impl UserCommand {
                     safeconduct_store::AuditEntry::by(&admin, None, "sign_in_unlocked", record);
                 store.audit(&entry)?;
                 println!("{username} may sign in again at once: its failed sign-ins are forgotten");
+                Ok(())
+            }
+            UserCommand::Revoke {
+                username,
+                operation,
+                roles,
+                data,
+            } => {
+                let store = data.open()?;
+                let account = store
+                    .user_by_name(&username)?
+                    .with_context(|| format!("no user named {username:?}"))?;
+                let op = OperationId(operation);
+                let admin = safeconduct_store::Actor::system(safeconduct_keys::now());
+                let taken = store
+                    .revoke_roles(account.id, op, &roles, &admin)
+                    .with_context(|| format!("taking roles away in operation {operation}"))?;
+                if taken.is_empty() {
+                    let asked: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                    anyhow::bail!(
+                        "{username} holds {} in operation {operation}: nothing was changed",
+                        if asked.is_empty() {
+                            "no role".to_string()
+                        } else {
+                            format!("none of these roles ({})", asked.join(", "))
+                        }
+                    );
+                }
+                let names: Vec<&str> = taken.iter().map(|r| r.as_str()).collect();
+                println!(
+                    "{username} no longer holds {} in operation {operation}; the sessions they \
+                     had open have ended",
+                    names.join(", ")
+                );
                 Ok(())
             }
             UserCommand::Code { secret } => {

@@ -67,6 +67,86 @@ fn operations_and_users_are_created_from_the_command_line() {
     assert!(stderr(&no_op).contains("operation 9"));
 }
 
+/// `user revoke` takes the named roles (or every role) away in one operation and ends the
+/// user's sessions; it is audited; a role not held, or an unknown name, is an error that
+/// changes nothing.
+#[test]
+fn roles_are_taken_away_and_sessions_end() {
+    use safeconduct_domain::values::Timestamp;
+    use safeconduct_domain::{OperationId, Role};
+    let dir = tempfile::tempdir().unwrap();
+    run(&["operation", "create", "Revoke test"], dir.path());
+    let out = add_user(
+        dir.path(),
+        "omar",
+        &["--role", "hotline", "--role", "auditor"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let url = format!(
+        "sqlite:{}",
+        dir.path().join("safeconduct.sqlite3").display()
+    );
+    let kek = safeconduct_store::testing::read_key_file(&dir.path().join("key.hex"));
+    let open = || safeconduct_store::open(&url, kek.clone()).unwrap();
+    let (op, later) = (OperationId(1), Timestamp(safeconduct_keys::now().0 + 3600));
+    let omar = open().user_by_name("omar").unwrap().unwrap().id;
+    open().create_session(b"omar-phone", omar, later).unwrap();
+    let revoke_hotline = || {
+        let args = [
+            "user",
+            "revoke",
+            "omar",
+            "--operation",
+            "1",
+            "--role",
+            "hotline",
+        ];
+        run(&args, dir.path())
+    };
+
+    let out = revoke_hotline();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("no longer holds hotline"),
+        "{}",
+        stdout(&out)
+    );
+    let store = open();
+    assert_eq!(store.roles(omar, op).unwrap(), vec![Role::Auditor]);
+    let now = safeconduct_keys::now();
+    assert_eq!(store.session(b"omar-phone", now, None).unwrap(), None);
+    let entries = store.audit_entries(0, 1000).unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|(_, e)| e.action == "role_revoked:hotline")
+    );
+
+    // Not held, unknown name, unknown operation: an error naming it, nothing changed.
+    let again = revoke_hotline();
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("none of these roles (hotline)"),
+        "{}",
+        stderr(&again)
+    );
+    let nobody = run(&["user", "revoke", "zed", "--operation", "1"], dir.path());
+    assert!(
+        stderr(&nobody).contains("no user named \"zed\""),
+        "{}",
+        stderr(&nobody)
+    );
+    let no_op = run(&["user", "revoke", "omar", "--operation", "9"], dir.path());
+    assert!(!no_op.status.success());
+    assert!(stderr(&no_op).contains("operation 9"), "{}", stderr(&no_op));
+    assert_eq!(open().roles(omar, op).unwrap(), vec![Role::Auditor]);
+
+    // Without --role, every role held there.
+    let out = run(&["user", "revoke", "omar", "--operation", "1"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(open().roles(omar, op).unwrap().is_empty());
+}
+
 /// A name locked by failed sign-ins (someone sending wrong passwords under it) signs in again
 /// at once after `user unlock`, which is audited; an unknown name is an error naming it.
 #[test]

@@ -125,6 +125,16 @@ pub trait Store: Casework + Send + Sync + 'static {
     /// The name of user `user`, for reports that name who did what (`audit reads`).
     fn username(&self, user: UserId) -> Result<Option<String>>;
     fn grant_role(&self, user: UserId, op: OperationId, role: Role, actor: &Actor) -> Result<()>;
+    /// Takes `roles` away from `user` in `op` (every role held there when `roles` is empty),
+    /// each audited (`role_revoked:…`), and ends the user's sessions when any was taken: for
+    /// someone who left, or whose password may be in other hands. The roles taken.
+    fn revoke_roles(
+        &self,
+        user: UserId,
+        op: OperationId,
+        roles: &[Role],
+        actor: &Actor,
+    ) -> Result<Vec<Role>>;
     /// Stores a user's wrapped TOTP secret, replacing any earlier one, and ends the user's
     /// sessions: nothing signed in with the old authenticator outlives it.
     fn set_totp(&self, user: UserId, wrapped: &[u8], actor: &Actor) -> Result<()>;

@@ -146,6 +146,42 @@ pub(crate) fn grant_role(
     Ok(())
 }
 
+/// Takes `roles` (every role the user holds in `op` when empty) away from `user` in `op`, each
+/// audited, and ends the user's sessions when any was taken. The roles taken, in order.
+pub(crate) fn revoke_roles(
+    db: &mut dyn Db,
+    user: UserId,
+    op: OperationId,
+    roles: &[Role],
+    actor: &Actor,
+) -> Result<Vec<Role>> {
+    require_operation(db, op)?;
+    let held = self::roles(db, user, op)?;
+    let taken: Vec<Role> = held
+        .into_iter()
+        .filter(|r| roles.is_empty() || roles.contains(r))
+        .collect();
+    for role in &taken {
+        db.exec(
+            "DELETE FROM user_roles WHERE user_id = $1 AND operation_id = $2 AND role = $3",
+            p![user.0, op.0, role.as_str()],
+        )?;
+        audit::change(
+            db,
+            actor,
+            Some(op),
+            &format!("role_revoked:{}", role.as_str()),
+            format!("user/{}", user.0),
+        )?;
+    }
+    if !taken.is_empty() {
+        // What the user opened while holding the roles goes with them: they sign in again,
+        // with what they still hold.
+        db.exec("DELETE FROM sessions WHERE user_id = $1", p![user.0])?;
+    }
+    Ok(taken)
+}
+
 pub(crate) fn roles(db: &mut dyn Db, user: UserId, op: OperationId) -> Result<Vec<Role>> {
     db.rows(
         "SELECT role FROM user_roles WHERE user_id = $1 AND operation_id = $2 ORDER BY role",

@@ -144,6 +144,15 @@ impl<E: Engine> Store for SqlStore<E> {
     fn grant_role(&self, user: UserId, op: OperationId, role: Role, actor: &Actor) -> Result<()> {
         self.write(|db| accounts::grant_role(db, user, op, role, actor))
     }
+    fn revoke_roles(
+        &self,
+        user: UserId,
+        op: OperationId,
+        roles: &[Role],
+        actor: &Actor,
+    ) -> Result<Vec<Role>> {
+        self.write(|db| accounts::revoke_roles(db, user, op, roles, actor))
+    }
     fn set_totp(&self, user: UserId, wrapped: &[u8], actor: &Actor) -> Result<()> {
         self.write(|db| accounts::set_totp(db, user, wrapped, actor))
     }
