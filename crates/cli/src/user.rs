@@ -64,8 +64,10 @@ pub enum UserCommand {
     /// Take roles away from a user in an operation (every role they hold there, unless --role
     /// names some) and end the sessions they have open, on every server within seconds: for
     /// someone who left, or whose password or phone may be in other hands. Audited. The
-    /// account and its roles in other operations stay; an escort's or gate officer's enrolled
-    /// devices are suspended apart, from the dashboard's list of devices.
+    /// account, its password and its roles in other operations stay. Taking escort or gate
+    /// takes the places the user acts at in that role too, and suspends the user's devices of
+    /// that role in the operation. A role named that the user does not hold there is an error
+    /// that changes nothing.
     Revoke {
         username: String,
         /// The operation the roles are taken away in.
@@ -154,19 +156,25 @@ impl UserCommand {
                     .user_by_name(&username)?
                     .with_context(|| format!("no user named {username:?}"))?;
                 let op = OperationId(operation);
+                let held = store.roles(account.id, op)?;
+                let not_held: Vec<&str> = roles
+                    .iter()
+                    .filter(|r| !held.contains(r))
+                    .map(|r| r.as_str())
+                    .collect();
+                if !not_held.is_empty() {
+                    anyhow::bail!(
+                        "{username} does not hold {} in operation {operation}: nothing was changed",
+                        not_held.join(", ")
+                    );
+                }
                 let admin = safeconduct_store::Actor::system(safeconduct_keys::now());
                 let taken = store
                     .revoke_roles(account.id, op, &roles, &admin)
                     .with_context(|| format!("taking roles away in operation {operation}"))?;
                 if taken.is_empty() {
-                    let asked: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
                     anyhow::bail!(
-                        "{username} holds {} in operation {operation}: nothing was changed",
-                        if asked.is_empty() {
-                            "no role".to_string()
-                        } else {
-                            format!("none of these roles ({})", asked.join(", "))
-                        }
+                        "{username} holds no role in operation {operation}: nothing was changed"
                     );
                 }
                 let names: Vec<&str> = taken.iter().map(|r| r.as_str()).collect();

@@ -126,7 +126,7 @@ fn roles_are_taken_away_and_sessions_end() {
     let again = revoke_hotline();
     assert!(!again.status.success());
     assert!(
-        stderr(&again).contains("none of these roles (hotline)"),
+        stderr(&again).contains("does not hold hotline in operation 1"),
         "{}",
         stderr(&again)
     );

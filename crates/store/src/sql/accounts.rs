@@ -3,11 +3,11 @@
 //!
 //! Imports `step` and the place guards (`rvs`, `gates`); knows nothing of cases.
 
-use super::audit;
 use super::gates::require_gate;
 use super::rvs::require_rv;
 use super::step::{duplicate, require_operation};
 use super::{Db, p};
+use super::{audit, devices};
 use crate::types::*;
 use crate::{Result, StoreError};
 use safeconduct_domain::values::Timestamp;
@@ -147,7 +147,9 @@ pub(crate) fn grant_role(
 }
 
 /// Takes `roles` (every role the user holds in `op` when empty) away from `user` in `op`, each
-/// audited, and ends the user's sessions when any was taken. The roles taken, in order.
+/// audited, and ends the user's sessions when any was taken. A field role takes with it the
+/// places the user acts at in that role and suspends the user's devices of that role there
+/// (their kits and releases end with them). The roles taken, in order.
 pub(crate) fn revoke_roles(
     db: &mut dyn Db,
     user: UserId,
@@ -173,6 +175,23 @@ pub(crate) fn revoke_roles(
             &format!("role_revoked:{}", role.as_str()),
             format!("user/{}", user.0),
         )?;
+        let place_kind = match role {
+            Role::Escort => "rv",
+            Role::Gate => "gate",
+            Role::Coordinator | Role::Hotline | Role::Manifest | Role::Auditor => continue,
+        };
+        db.exec(
+            "DELETE FROM place_assignments WHERE user_id = $1 AND operation_id = $2 AND kind = $3",
+            p![user.0, op.0, place_kind],
+        )?;
+        let held_devices = db.rows(
+            "SELECT id FROM devices
+             WHERE user_id = $1 AND operation_id = $2 AND role = $3 AND suspended_at IS NULL",
+            p![user.0, op.0, role.as_str()],
+        )?;
+        for row in held_devices {
+            devices::suspend_device(db, op, FieldDeviceId(row.i64(0)?), actor)?;
+        }
     }
     if !taken.is_empty() {
         // What the user opened while holding the roles goes with them: they sign in again,
