@@ -9,6 +9,9 @@
 //! `hash(0)` 32 zero bytes, seq and at as 8-byte big-endian, and each field (operation id,
 //! user id, role, device, action, record, reason) as 0x00 when absent or 0x01 ‖ length
 //! (4 bytes BE) ‖ UTF-8 bytes (ids in decimal).
+//!
+//! A stated reason is sealed before it is chained and opened when entries are read
+//! ([`with_reason_sealed`], [`entries_opened`]: `reasons` holds the sealing).
 
 use sha2::{Digest, Sha256};
 
@@ -18,6 +21,7 @@ use std::sync::{Condvar, Mutex};
 use super::many::insert_rows;
 use super::{Db, Held, Parted, Row, Value, p};
 use crate::types::{Actor, AuditBreak, AuditCheckpoint, AuditEntry, AuditKey, AuditReport};
+use crate::vault::Vault;
 use crate::{Result, StoreError};
 use safeconduct_domain::OperationId;
 use safeconduct_domain::values::Timestamp;
@@ -344,6 +348,42 @@ pub(crate) fn entries(db: &mut dyn Db, after: i64, limit: i64) -> Result<Vec<Sto
     .iter()
     .map(entry)
     .collect()
+}
+
+/// `entry` with its stated reason sealed under its operation's data key, like any text a
+/// person typed; a read of a shredded operation is refused here.
+pub(crate) fn with_reason_sealed(
+    db: &mut dyn Db,
+    vault: &Vault,
+    entry: &AuditEntry,
+) -> Result<AuditEntry> {
+    let mut entry = entry.clone();
+    if let Some(reason) = entry.reason.take() {
+        let op = entry.operation.ok_or_else(|| {
+            StoreError::Internal("a stated reason needs the operation it is about".into())
+        })?;
+        entry.reason = Some(super::reasons::seal(db, vault, op, entry.at, &reason)?);
+    }
+    Ok(entry)
+}
+
+/// Entries from `after` (exclusive), at most `limit`, in chain order, each stated reason
+/// opened (`None` once its operation was shredded).
+pub(crate) fn entries_opened(
+    db: &mut dyn Db,
+    vault: &Vault,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, AuditEntry)>> {
+    entries(db, after, limit)?
+        .into_iter()
+        .map(|(seq, mut e, _, _)| {
+            if let Some(stored) = e.reason.take() {
+                e.reason = super::reasons::open(db, vault, e.operation, e.at, &stored)?;
+            }
+            Ok((seq, e))
+        })
+        .collect()
 }
 
 /// The entries of `op` after `after` (time, then sequence number), at most `limit`, in that

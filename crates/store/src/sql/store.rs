@@ -184,17 +184,7 @@ impl<E: Engine> Store for SqlStore<E> {
         self.write(|db| accounts::delete_session(db, token_hash))
     }
     fn audit(&self, entry: &AuditEntry) -> Result<i64> {
-        let mut entry = entry.clone();
-        if let Some(reason) = entry.reason.take() {
-            // A stated reason is sealed under the operation's data key, like any text a
-            // person typed; a read of a shredded operation is refused here.
-            let op = entry.operation.ok_or_else(|| {
-                StoreError::Internal("a stated reason needs the operation it is about".into())
-            })?;
-            let at = entry.at;
-            entry.reason =
-                Some(self.read(|db| super::reasons::seal(db, &self.vault, op, at, &reason))?);
-        }
+        let entry = self.read(|db| audit::with_reason_sealed(db, &self.vault, entry))?;
         self.chain(Some(entry))?
             .ok_or_else(|| StoreError::Internal("an audit entry got no sequence number".into()))
     }
@@ -206,18 +196,7 @@ impl<E: Engine> Store for SqlStore<E> {
         self.read(|db| audit::head(db))
     }
     fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<(i64, AuditEntry)>> {
-        self.read(|db| {
-            audit::entries(db, after, limit)?
-                .into_iter()
-                .map(|(seq, mut e, _, _)| {
-                    if let Some(stored) = e.reason.take() {
-                        e.reason =
-                            super::reasons::open(db, &self.vault, e.operation, e.at, &stored)?;
-                    }
-                    Ok((seq, e))
-                })
-                .collect()
-        })
+        self.read(|db| audit::entries_opened(db, &self.vault, after, limit))
     }
     fn operation_audit_entries(
         &self,
